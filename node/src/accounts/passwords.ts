@@ -1,0 +1,56 @@
+/**
+ * @module accounts/passwords
+ * Password hashing with argon2id at the OWASP minimum (m = 19 MiB, t = 2, p = 1), through
+ * `@node-rs/argon2` (a maintained Rust binding shipped as prebuilt npm packages, so nothing
+ * compiles at install). Hashes made with weaker parameters are upgraded at the next sign-in.
+ */
+import { hash, verify } from '@node-rs/argon2'
+import { randomBytes } from 'node:crypto'
+import { checkPassword, type PasswordPolicy, type PasswordProblem } from '@shulin/protocol'
+import { isCommonPassword } from './common-passwords.js'
+
+/** `Algorithm.Argon2id` of @node-rs/argon2 (a const enum, which isolated modules cannot import). */
+const argon2id = 2
+export const argon2Params = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, { algorithm: argon2id, ...argon2Params })
+}
+
+export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  try {
+    return await verify(stored, password)
+  } catch {
+    return false
+  }
+}
+
+/** True when `stored` is not argon2id or uses less memory, time or a different parallelism than now. */
+export function needsRehash(stored: string): boolean {
+  const m = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(stored)
+  if (!m) return true
+  return Number(m[1]) < argon2Params.memoryCost || Number(m[2]) < argon2Params.timeCost || Number(m[3]) !== argon2Params.parallelism
+}
+
+export function passwordProblem(password: string, policy: PasswordPolicy): PasswordProblem | null {
+  return checkPassword(password, policy, isCommonPassword)
+}
+
+let dummy: Promise<string> | undefined
+/** A hash to verify against when the account does not exist, so both cases take as long. */
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(16).toString('hex'))
+  return dummy
+}
+
+/** A temporary password a librarian hands to a reader: 10 letters and digits, fits every policy. */
+export function temporaryPassword(): string {
+  const letters = 'abcdefghjkmnpqrstuvwxyz'
+  const digits = '23456789'
+  const all = letters + digits
+  const bytes = randomBytes(10)
+  const chars = [...bytes].map((b) => all[b % all.length]!)
+  chars[0] = letters[bytes[0]! % letters.length]!
+  chars[9] = digits[bytes[9]! % digits.length]!
+  return chars.join('')
+}

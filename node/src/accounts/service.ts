@@ -1,0 +1,253 @@
+/**
+ * @module accounts/service
+ * Reader and staff accounts: registration, sign-in by any identifier, password changes and
+ * resets, and what staff do to readers. HTTP-free: routes and the CLI both call it.
+ */
+import { createHmac, randomInt } from 'node:crypto'
+import {
+  identifierCandidates,
+  maskResidentId,
+  type FieldError,
+  type Locale,
+  type PasswordPolicy,
+  type RegisterRequest,
+  type StaffRole,
+} from '@shulin/protocol'
+import { ProblemError } from '../http/problem.js'
+import type { SessionService } from '../sessions/service.js'
+import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
+import type { CodeSender } from './code-sender.js'
+import { dummyHash, hashPassword, needsRehash, passwordProblem, temporaryPassword, verifyPassword } from './passwords.js'
+import { AccountConflict, AccountStore, type AccountRecord } from './store.js'
+import { LoginThrottle } from './throttle.js'
+
+interface ResetCode {
+  codeHash: string
+  expiresAt: number
+  attempts: number
+  sentAt: number
+}
+
+const codeValidMinutes = 10
+const maxCodeAttempts = 5
+const codeResendMs = 60_000
+
+const conflictCode = {
+  phone: 'phone_taken',
+  idNumber: 'id_number_taken',
+  username: 'username_taken',
+  card: 'card_taken',
+} as const
+const conflictPointer = { phone: '/phone', idNumber: '/idNumber', username: '/username', card: '/cardNo' } as const
+
+export interface AccountServiceOptions {
+  storage: Storage
+  sessions: SessionService
+  sender: CodeSender
+  /** The node's secret for keyed hashes of resident ID numbers. */
+  identifierKey: Buffer
+  passwordPolicy: PasswordPolicy
+  now?: () => number
+}
+
+export interface ClientInfo {
+  address: string
+  userAgent: string
+  locale: Locale
+}
+
+export class AccountService {
+  readonly store: AccountStore
+  readonly throttle: LoginThrottle
+  readonly #codes: Sublevel<ResetCode>
+  readonly #now: () => number
+
+  constructor(private readonly opts: AccountServiceOptions) {
+    this.store = new AccountStore(opts.storage)
+    this.#codes = opts.storage.sublevel<ResetCode>('reset-codes')
+    this.#now = opts.now ?? Date.now
+    this.throttle = new LoginThrottle(this.#now)
+  }
+
+  idNumberHash(idNumber: string): string {
+    return createHmac('sha256', this.opts.identifierKey).update(`resident-id:${idNumber}`).digest('base64url')
+  }
+
+  /** Throws a `validation_failed` problem when the password breaks the node's policy. */
+  checkPolicy(password: string, pointer = '/password'): void {
+    const problem = passwordProblem(password, this.opts.passwordPolicy)
+    if (problem) throw new ProblemError('validation_failed', { errors: [{ pointer, detail: problem }] })
+  }
+
+  #conflict(err: unknown): never {
+    if (err instanceof AccountConflict) {
+      throw new ProblemError(conflictCode[err.field], { errors: [{ pointer: conflictPointer[err.field], detail: conflictCode[err.field] }] })
+    }
+    throw err
+  }
+
+  async register(req: RegisterRequest): Promise<AccountRecord> {
+    this.checkPolicy(req.password)
+    const passwordHash = await hashPassword(req.password)
+    const now = new Date(this.#now()).toISOString()
+    const realName = req.mode === 'real-name'
+    return this.store
+      .create(async ({ nextCardNo }) => ({
+        id: this.store.newId(),
+        kind: 'reader',
+        roles: [],
+        cardNo: await nextCardNo(),
+        username: req.username ?? null,
+        phone: req.phone ?? null,
+        name: realName ? req.name : null,
+        idNumberHash: realName ? this.idNumberHash(req.idNumber) : null,
+        idNumberMasked: realName ? maskResidentId(req.idNumber) : null,
+        // Checksum-valid; verifying it against the national register is a gateway's job.
+        realNameVerified: false,
+        passwordHash,
+        mustChangePassword: false,
+        status: 'active',
+        source: 'register',
+        createdAt: now,
+        updatedAt: now,
+      }))
+      .catch((err) => this.#conflict(err))
+  }
+
+  /** Finds the account an identifier names: ID number, phone, card number, then username. */
+  async resolve(identifier: string): Promise<AccountRecord | undefined> {
+    for (const { kind, value } of identifierCandidates(identifier)) {
+      const account = await this.store.findBy(kind, kind === 'idNumber' ? this.idNumberHash(value) : value)
+      if (account) return account
+    }
+    return undefined
+  }
+
+  /** The throttle key for a typed identifier: the same for every way of writing one value. */
+  #throttleKey(identifier: string): string {
+    const c = identifierCandidates(identifier)[0]
+    return c ? `${c.kind}:${c.value}` : `raw:${identifier.trim().toLowerCase()}`
+  }
+
+  /**
+   * Checks a password for an identifier. Unknown accounts, wrong passwords and accounts with
+   * no password yet all get the same answer in about the same time.
+   */
+  async authenticate(identifier: string, password: string, client: ClientInfo): Promise<AccountRecord> {
+    const key = this.#throttleKey(identifier)
+    const wait = this.throttle.retryAfter(key, client.address)
+    if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
+    const account = await this.resolve(identifier)
+    const ok = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password)
+    if (!account || !account.passwordHash || !ok) {
+      this.throttle.failed(key, client.address)
+      throw new ProblemError('invalid_credentials')
+    }
+    this.throttle.succeeded(key)
+    if (account.status !== 'active') throw new ProblemError('account_disabled')
+    if (needsRehash(account.passwordHash)) {
+      const upgraded = await hashPassword(password)
+      return (await this.store.update(account.id, (a) => ({ ...a, passwordHash: upgraded }))) ?? account
+    }
+    return account
+  }
+
+  async changePassword(accountId: string, currentPassword: string, password: string): Promise<void> {
+    const account = await this.store.get(accountId)
+    if (!account?.passwordHash || !(await verifyPassword(account.passwordHash, currentPassword))) {
+      throw new ProblemError('validation_failed', { errors: [{ pointer: '/currentPassword', detail: 'invalid_credentials' }] })
+    }
+    this.checkPolicy(password)
+    await this.#setPassword(accountId, password, false)
+  }
+
+  async #setPassword(accountId: string, password: string, mustChange: boolean): Promise<void> {
+    const passwordHash = await hashPassword(password)
+    await this.store.update(accountId, (a) => ({ ...a, passwordHash, mustChangePassword: mustChange }))
+  }
+
+  /** Sends a reset code when the identifier names an account with a phone; says nothing either way. */
+  async forgotPassword(identifier: string, locale: Locale): Promise<void> {
+    const account = await this.resolve(identifier)
+    if (!account?.phone || account.status !== 'active') return
+    const now = this.#now()
+    const previous = await this.#codes.get(account.id)
+    if (previous && now - previous.sentAt < codeResendMs) return
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
+    const entry: ResetCode = { codeHash: this.#codeHash(account.id, code), expiresAt: now + codeValidMinutes * 60_000, attempts: 0, sentAt: now }
+    await this.opts.storage.commit([putOp(this.#codes, account.id, entry)], { sync: true })
+    await this.opts.sender.send({ phone: account.phone }, { purpose: 'password-reset', code, validMinutes: codeValidMinutes, locale })
+  }
+
+  #codeHash(accountId: string, code: string): string {
+    return createHmac('sha256', this.opts.identifierKey).update(`reset:${accountId}:${code}`).digest('base64url')
+  }
+
+  /** Sets a new password with a reset code, and ends every session of the account. */
+  async resetPassword(identifier: string, code: string, password: string): Promise<void> {
+    const account = await this.resolve(identifier)
+    const entry = account ? await this.#codes.get(account.id) : undefined
+    if (!account || !entry || this.#now() >= entry.expiresAt || entry.attempts >= maxCodeAttempts) throw new ProblemError('invalid_code')
+    if (entry.codeHash !== this.#codeHash(account.id, code)) {
+      await this.opts.storage.commit([putOp(this.#codes, account.id, { ...entry, attempts: entry.attempts + 1 })], { sync: true })
+      throw new ProblemError('invalid_code')
+    }
+    this.checkPolicy(password)
+    await this.#setPassword(account.id, password, false)
+    await this.opts.storage.commit([delOp(this.#codes, account.id)], { sync: true })
+    await this.opts.sessions.endAll(account.id)
+  }
+
+  /** Staff reset: a temporary password to hand over; the reader must change it, other sessions end. */
+  async staffResetPassword(accountId: string): Promise<string> {
+    const account = await this.#mustGet(accountId)
+    const password = temporaryPassword()
+    await this.#setPassword(account.id, password, true)
+    await this.opts.sessions.endAll(account.id)
+    return password
+  }
+
+  async setStatus(accountId: string, status: 'active' | 'disabled'): Promise<AccountRecord> {
+    await this.#mustGet(accountId)
+    const updated = (await this.store.update(accountId, (a) => (a.status === status ? null : { ...a, status })))!
+    if (status === 'disabled') await this.opts.sessions.endAll(accountId)
+    return updated
+  }
+
+  async #mustGet(accountId: string): Promise<AccountRecord> {
+    const account = await this.store.get(accountId)
+    if (!account) throw new ProblemError('not_found')
+    return account
+  }
+
+  async createStaff(input: { username: string; password: string; name?: string | undefined; role: StaffRole; source: 'setup' | 'staff' }): Promise<AccountRecord> {
+    this.checkPolicy(input.password)
+    const passwordHash = await hashPassword(input.password)
+    const now = new Date(this.#now()).toISOString()
+    return this.store
+      .create(() => ({
+        id: this.store.newId(),
+        kind: 'staff',
+        roles: [input.role],
+        cardNo: null,
+        username: input.username,
+        phone: null,
+        name: input.name ?? null,
+        idNumberHash: null,
+        idNumberMasked: null,
+        realNameVerified: false,
+        passwordHash,
+        mustChangePassword: false,
+        status: 'active',
+        source: input.source,
+        createdAt: now,
+        updatedAt: now,
+      }))
+      .catch((err) => this.#conflict(err))
+  }
+
+  /** Field errors for a reader record an import row would create (used by the CSV import). */
+  conflictToFieldError(err: unknown): FieldError | null {
+    return err instanceof AccountConflict ? { pointer: conflictPointer[err.field], detail: conflictCode[err.field] } : null
+  }
+}

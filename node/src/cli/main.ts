@@ -1,0 +1,273 @@
+/**
+ * @module cli
+ * `shulin` — start a node and look after its data folder.
+ *
+ * ```
+ * shulin start [--data DIR] [--port N] [--host H] [--role node|hub] [--name NAME]
+ * shulin admin create --username U --password P [--name N] [--data DIR]
+ * shulin backup --out FILE [--data DIR]
+ * shulin restore FILE [--data DIR]
+ * shulin repair [--data DIR]
+ * ```
+ * Every flag also reads a `SHULIN_*` variable. Commands that change data work whether the
+ * node is running (through it, via DATA/run/control.json) or stopped (directly).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { cp } from 'node:fs/promises'
+import { ClassicLevel } from 'classic-level'
+import { z } from 'zod'
+import { PersonName, Username, Password } from '@shulin/protocol'
+import { configFromEnv, NodeConfig } from '../config/config.js'
+import { startNode } from '../server.js'
+import { dataPaths, openDataFolder } from '../storage/data-folder.js'
+import { StorageError } from '../storage/db.js'
+import { readControlFile } from '../control/control-file.js'
+import { restoreBackup, writeBackup, BackupError } from '../backup/backup.js'
+import { buildServices } from '../services.js'
+import { consoleCodeSender } from '../accounts/code-sender.js'
+import { ProblemError } from '../http/problem.js'
+import type { RuntimeAdapter } from '../runtime/adapter.js'
+import { shulinVersion } from '../version.js'
+
+/** A failure to report in one line, with the exit code. */
+export class CliError extends Error {
+  override readonly name = 'CliError'
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message)
+  }
+}
+
+const usage = `书林 Shulin ${shulinVersion}
+
+Usage:
+  shulin start [--data DIR] [--port N] [--host H] [--role node|hub] [--name NAME]
+               [--log-level L] [--max-body BYTES] [--password-policy standard|legacy]
+               [--trust-proxy] [--public-url URL]
+  shulin admin create --username U --password P [--name N] [--data DIR]
+  shulin backup --out FILE [--data DIR]
+  shulin restore FILE [--data DIR]
+  shulin repair [--data DIR]
+
+Every flag also reads an environment variable: SHULIN_DATA, SHULIN_PORT, SHULIN_HOST,
+SHULIN_ROLE, SHULIN_NAME, SHULIN_LOG_LEVEL, SHULIN_MAX_BODY, SHULIN_PASSWORD_POLICY,
+SHULIN_TRUST_PROXY, SHULIN_PUBLIC_URL; admin create also SHULIN_ADMIN_USERNAME and
+SHULIN_ADMIN_PASSWORD.`
+
+const startOptions = {
+  data: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  role: { type: 'string' },
+  name: { type: 'string' },
+  'log-level': { type: 'string' },
+  'max-body': { type: 'string' },
+  'password-policy': { type: 'string' },
+  'trust-proxy': { type: 'boolean' },
+  'public-url': { type: 'string' },
+} as const satisfies ParseArgsConfig['options']
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals = 0) {
+  try {
+    const parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true })
+    if (parsed.positionals.length > positionals) throw new Error(`unexpected argument ${parsed.positionals[positionals]}`)
+    return parsed
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${usage}`, 2)
+  }
+}
+
+function zodOrExit<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input)
+  if (r.success) return r.data
+  throw new CliError(r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'), 2)
+}
+
+const dataDirOf = (flag: string | undefined, env: Record<string, string | undefined>) => flag ?? env.SHULIN_DATA ?? './data'
+
+async function cmdStart(args: string[], env: Record<string, string | undefined>, runtime: RuntimeAdapter | undefined): Promise<void> {
+  const { values } = parse(args, startOptions)
+  const config = zodOrExit(NodeConfig, {
+    ...configFromEnv(env),
+    ...(values.data !== undefined && { dataDir: values.data }),
+    ...(values.port !== undefined && { port: values.port }),
+    ...(values.host !== undefined && { host: values.host }),
+    ...(values.role !== undefined && { role: values.role }),
+    ...(values.name !== undefined && { name: values.name }),
+    ...(values['log-level'] !== undefined && { logLevel: values['log-level'] }),
+    ...(values['max-body'] !== undefined && { maxBodyBytes: values['max-body'] }),
+    ...(values['password-policy'] !== undefined && { passwordPolicy: values['password-policy'] }),
+    ...(values['trust-proxy'] !== undefined && { trustProxy: values['trust-proxy'] }),
+    ...(values['public-url'] !== undefined && { publicUrl: values['public-url'] }),
+  })
+  const node = await startNode(config, runtime ? { runtime } : {})
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`${signal}: stopping (finishing requests, closing the database)…\n`)
+      node.close().then(resolve, (err: unknown) => {
+        process.stderr.write(`error while stopping: ${(err as Error).message}\n`)
+        process.exitCode = 1
+        resolve()
+      })
+    }
+    process.once('SIGTERM', () => stop('SIGTERM'))
+    process.once('SIGINT', () => stop('SIGINT'))
+  })
+}
+
+/** Calls the running node's control API, when another process holds the data folder. */
+async function viaRunningNode(dataDir: string, path: string, body: unknown): Promise<unknown> {
+  const control = await readControlFile(dataPaths(dataDir).control)
+  if (!control) throw new CliError(`The data folder ${dataPaths(dataDir).dir} is in use, but the running node left no control file; stop it and try again.`)
+  let res: Response
+  try {
+    res = await fetch(control.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Shulin-Control ${control.token}`, 'accept-language': 'en' },
+      body: JSON.stringify(body),
+    })
+  } catch (err) {
+    throw new CliError(`Cannot reach the running node at ${control.url}: ${(err as Error).message}`)
+  }
+  const json = (await res.json().catch(() => ({}))) as { title?: string; errors?: Array<{ pointer: string; detail: string }> }
+  if (!res.ok) throw new CliError([json.title ?? `HTTP ${res.status}`, ...(json.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)].join('\n'))
+  return json
+}
+
+/** Runs `offline` on the opened folder, or `online` through the running node when the folder is locked. */
+async function withNode<T>(dataDir: string, create: boolean, offline: (folder: Awaited<ReturnType<typeof openDataFolder>>) => Promise<T>, online: () => Promise<T>): Promise<T> {
+  let folder
+  try {
+    folder = await openDataFolder(dataDir, { create })
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'locked') return online()
+    throw err
+  }
+  try {
+    return await offline(folder)
+  } finally {
+    await folder.storage.close()
+  }
+}
+
+function problemText(err: ProblemError): string {
+  return [err.code, ...(err.extra.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)].join('\n')
+}
+
+async function cmdAdmin(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const [sub, ...rest] = args
+  if (sub !== 'create') throw new CliError(`unknown admin command ${sub ?? ''}\n\n${usage}`, 2)
+  const { values } = parse(rest, { data: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } })
+  const input = zodOrExit(z.strictObject({ username: Username, password: Password, name: PersonName.optional() }), {
+    username: values.username ?? env.SHULIN_ADMIN_USERNAME,
+    password: values.password ?? env.SHULIN_ADMIN_PASSWORD,
+    ...(values.name !== undefined && { name: values.name }),
+  })
+  const dataDir = dataDirOf(values.data, env)
+  const policy = zodOrExit(NodeConfig.shape.passwordPolicy, env.SHULIN_PASSWORD_POLICY)
+  await withNode(
+    dataDir,
+    true,
+    async (folder) => {
+      const { setup } = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: policy })
+      try {
+        await setup.createAdmin(input)
+      } catch (err) {
+        if (err instanceof ProblemError) throw new CliError(problemText(err))
+        throw err
+      }
+    },
+    async () => void (await viaRunningNode(dataDir, '/api/control/admin', input)),
+  )
+  process.stdout.write(`admin ${input.username} created in ${dataPaths(dataDir).dir}\n`)
+}
+
+async function cmdBackup(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values } = parse(args, { data: { type: 'string' }, out: { type: 'string' } })
+  if (!values.out) throw new CliError(`backup needs --out FILE\n\n${usage}`, 2)
+  const out = (await import('node:path')).resolve(values.out)
+  const dataDir = dataDirOf(values.data, env)
+  const summary = await withNode(
+    dataDir,
+    false,
+    (folder) => writeBackup(folder.storage, folder.key, folder.nodeMeta, out),
+    async () => (await viaRunningNode(dataDir, '/api/control/backup', { out })) as { file: string; entries: number },
+  )
+  process.stdout.write(`backup written: ${summary.file} (${summary.entries} entries)\n`)
+}
+
+async function cmdRestore(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values, positionals } = parse(args, { data: { type: 'string' } }, 1)
+  const file = positionals[0]
+  if (!file) throw new CliError(`restore needs a backup FILE\n\n${usage}`, 2)
+  const dataDir = dataDirOf(values.data, env)
+  try {
+    const summary = await restoreBackup(file, dataDir)
+    process.stdout.write(`restored node ${summary.nodeId} (${summary.entries} entries) into ${dataPaths(dataDir).dir}\n`)
+  } catch (err) {
+    if (err instanceof BackupError) throw new CliError(`restore failed, nothing was written: ${err.message}`)
+    throw err
+  }
+}
+
+async function cmdRepair(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values } = parse(args, { data: { type: 'string' } })
+  const paths = dataPaths(dataDirOf(values.data, env))
+  const copy = `${paths.db}.before-repair-${new Date().toISOString().replace(/[:.]/g, '-')}`
+  await cp(paths.db, copy, { recursive: true, errorOnExist: true, force: false })
+  process.stdout.write(`copied the database to ${copy}\n`)
+  await ClassicLevel.repair(paths.db)
+  process.stdout.write(`repaired ${paths.db}; start the node and check its readers before deleting the copy\n`)
+}
+
+/** Runs one CLI invocation. */
+export async function runCli(argv: string[], env: Record<string, string | undefined>, runtime?: RuntimeAdapter): Promise<void> {
+  const [command, ...args] = argv
+  switch (command) {
+    case 'start':
+      return cmdStart(args, env, runtime)
+    case 'admin':
+      return cmdAdmin(args, env)
+    case 'backup':
+      return cmdBackup(args, env)
+    case 'restore':
+      return cmdRestore(args, env)
+    case 'repair':
+      return cmdRepair(args, env)
+    case 'version':
+    case '--version':
+      process.stdout.write(`${shulinVersion}\n`)
+      return
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage + '\n')
+      return
+    default:
+      throw new CliError(`unknown command ${command}\n\n${usage}`, 2)
+  }
+}
+
+/** The bin entry: runs the CLI and turns failures into a message and an exit code. */
+export async function main(argv: string[], runtime?: RuntimeAdapter): Promise<void> {
+  try {
+    await runCli(argv, process.env, runtime)
+  } catch (err) {
+    if (err instanceof CliError || err instanceof StorageError) {
+      process.stderr.write(`shulin: ${err.message}\n`)
+      process.exitCode = err instanceof CliError ? err.exitCode : 1
+      return
+    }
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`shulin: cannot listen: ${(err as Error).message}. Choose another --port or --host.\n`)
+      process.exitCode = 1
+      return
+    }
+    process.stderr.write(`shulin: ${(err as Error).stack ?? String(err)}\n`)
+    process.exitCode = 1
+  }
+}

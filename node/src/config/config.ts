@@ -1,0 +1,52 @@
+/**
+ * @module config
+ * A node's start-up settings. Every flag has a `SHULIN_*` environment twin; flags win.
+ * Defaults make `shulin start` with no flags a working node on `./data`.
+ */
+import { z } from 'zod'
+import { NodeRole, PasswordPolicy } from '@shulin/protocol'
+
+export const NodeConfig = z.strictObject({
+  dataDir: z.string().min(1).default('./data'),
+  port: z.coerce.number().int().min(0).max(65535).default(8090),
+  host: z.string().min(1).default('0.0.0.0'),
+  role: NodeRole.default('node'),
+  name: z.string().trim().min(1).max(64).default('书林图书馆'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest JSON request body, in bytes. */
+  maxBodyBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  passwordPolicy: PasswordPolicy.default('standard'),
+  /** Trust `X-Forwarded-For`/`-Proto` from a reverse proxy in front of the node. */
+  trustProxy: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .default(false),
+  /** The URL readers use, when it differs from what the node sees (behind a proxy). */
+  publicUrl: z.url().optional(),
+})
+export type NodeConfig = z.infer<typeof NodeConfig>
+export type NodeConfigInput = z.input<typeof NodeConfig>
+
+/** Flag name → environment variable. */
+export const configEnv: Record<keyof NodeConfig, string> = {
+  dataDir: 'SHULIN_DATA',
+  port: 'SHULIN_PORT',
+  host: 'SHULIN_HOST',
+  role: 'SHULIN_ROLE',
+  name: 'SHULIN_NAME',
+  logLevel: 'SHULIN_LOG_LEVEL',
+  maxBodyBytes: 'SHULIN_MAX_BODY',
+  passwordPolicy: 'SHULIN_PASSWORD_POLICY',
+  trustProxy: 'SHULIN_TRUST_PROXY',
+  publicUrl: 'SHULIN_PUBLIC_URL',
+}
+
+/** Reads the `SHULIN_*` variables that are set. */
+export function configFromEnv(env: Record<string, string | undefined>): Partial<Record<keyof NodeConfig, string>> {
+  const out: Partial<Record<keyof NodeConfig, string>> = {}
+  for (const [key, name] of Object.entries(configEnv) as Array<[keyof NodeConfig, string]>) {
+    const v = env[name]
+    if (v !== undefined && v !== '') out[key] = v
+  }
+  return out
+}

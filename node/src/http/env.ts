@@ -1,0 +1,21 @@
+/**
+ * @module http/env
+ * What the middleware puts on a request's context for the handlers.
+ */
+import type { AccountRecord } from '../accounts/store.js'
+import type { SessionRecord } from '../sessions/store.js'
+
+export interface RequestAuth {
+  account: AccountRecord
+  session: SessionRecord
+  /** The session's id (hash of its token). */
+  sessionId: string
+  via: 'cookie' | 'bearer'
+}
+
+export interface AppEnv {
+  Variables: {
+    auth: RequestAuth | null
+    clientAddress: string
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * @module http/problem
+ * One error type for every failure a client should see, turned into an RFC 9457
+ * `application/problem+json` response in one place ({@link problemResponse}).
+ */
+import type { Context } from 'hono'
+import { pickLocale, problemTitle, problemTypeUri, type FieldError, type Locale, type Problem, type ProblemCode } from '@shulin/protocol'
+
+export const problemStatus: Record<ProblemCode, number> = {
+  validation_failed: 400,
+  malformed_json: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthenticated: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  phone_taken: 409,
+  id_number_taken: 409,
+  username_taken: 409,
+  card_taken: 409,
+  invalid_credentials: 401,
+  too_many_attempts: 429,
+  account_disabled: 403,
+  invalid_code: 400,
+  invalid_setup_token: 400,
+  setup_done: 409,
+  shutting_down: 503,
+  internal: 500,
+}
+
+/**
+ * Thrown anywhere in a request; the error handler answers with the problem in the reader's language.
+ * @example throw new ProblemError('phone_taken', { errors: [{ pointer: '/phone', detail: 'phone_taken' }] })
+ */
+export class ProblemError extends Error {
+  override readonly name = 'ProblemError'
+  readonly status: number
+  constructor(
+    readonly code: ProblemCode,
+    readonly extra: {
+      detail?: string
+      /** Field errors; `detail` of each is a message key or text, localised when rendered. */
+      errors?: FieldError[]
+      retryAfterSeconds?: number
+    } = {},
+  ) {
+    super(code)
+    this.status = problemStatus[code]
+  }
+}
+
+export function localeOf(c: Context): Locale {
+  return pickLocale(c.req.header('accept-language'))
+}
+
+/** Renders a problem. `localize` turns field-error keys into text. */
+export function problemResponse(c: Context, err: ProblemError, localize: (key: string, locale: Locale) => string): Response {
+  const locale = localeOf(c)
+  const body: Problem = {
+    type: problemTypeUri(err.code),
+    title: problemTitle(err.code, locale),
+    status: err.status,
+    code: err.code,
+    ...(err.extra.detail ? { detail: err.extra.detail } : {}),
+    ...(err.extra.errors ? { errors: err.extra.errors.map((e) => ({ pointer: e.pointer, detail: localize(e.detail, locale) })) } : {}),
+    ...(err.extra.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.extra.retryAfterSeconds } : {}),
+  }
+  const headers: Record<string, string> = {
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-language': locale,
+    'cache-control': 'no-store',
+  }
+  if (err.extra.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.extra.retryAfterSeconds)
+  return new Response(JSON.stringify(body), { status: err.status, headers })
+}

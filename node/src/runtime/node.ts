@@ -1,0 +1,39 @@
+/**
+ * @module runtime/node
+ * Node.js adapter: `@hono/node-server`.
+ */
+import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import type { RuntimeAdapter } from './adapter.js'
+
+export const nodeRuntime: RuntimeAdapter = {
+  name: 'node',
+  serve(fetch, { host, port }) {
+    return new Promise((resolve, reject) => {
+      const server = serve({ fetch, hostname: host, port }) as Server
+      server.keepAliveTimeout = 5_000
+      server.headersTimeout = 15_000
+      server.requestTimeout = 120_000
+      server.once('error', reject)
+      server.once('listening', () => {
+        server.off('error', reject)
+        resolve({
+          port: (server.address() as AddressInfo).port,
+          close: (graceMs) =>
+            new Promise<void>((done) => {
+              const force = setTimeout(() => server.closeAllConnections(), graceMs)
+              force.unref()
+              server.close(() => {
+                clearTimeout(force)
+                done()
+              })
+              server.closeIdleConnections()
+            }),
+        })
+      })
+    })
+  },
+  clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+}

@@ -1,0 +1,162 @@
+/**
+ * @module server
+ * Starts a library node: opens (or initialises) its data folder, wires the modules, serves
+ * HTTP, and stops cleanly.
+ *
+ * @example
+ * ```ts
+ * const node = await startNode({ dataDir: '/tmp/x', port: 8090 })
+ * console.log(node.url) // http://127.0.0.1:8090
+ * await node.close()
+ * ```
+ */
+import { randomBytes } from 'node:crypto'
+import type { Hono } from 'hono'
+import { NodeConfig, type NodeConfigInput } from './config/config.js'
+import { openDataFolder, dataPaths } from './storage/data-folder.js'
+import { createLogger, type Logger } from './logger.js'
+import { createApp, isTls } from './http/app.js'
+import type { AppEnv } from './http/env.js'
+import { ProblemError } from './http/problem.js'
+import { HttpAuth } from './sessions/http-auth.js'
+import { accountRoutes } from './accounts/routes.js'
+import { consoleCodeSender, type CodeSender } from './accounts/code-sender.js'
+import { staffRoutes } from './staff/routes.js'
+import { setupRoutes } from './setup/routes.js'
+import { controlRoutes } from './control/routes.js'
+import { removeControlFile, writeControlFile } from './control/control-file.js'
+import { writeBackup } from './backup/backup.js'
+import type { RuntimeAdapter, RunningServer } from './runtime/adapter.js'
+import { shulinVersion } from './version.js'
+import { buildServices } from './services.js'
+
+export interface StartOptions {
+  runtime?: RuntimeAdapter
+  /** Where one-time codes go; the console (log) sender by default. */
+  codeSender?: CodeSender
+  logger?: Logger
+  /** Where the start banner (URL, setup link) is written; stderr by default. */
+  print?: (line: string) => void
+}
+
+export interface RunningNode {
+  readonly url: string
+  readonly port: number
+  readonly nodeId: string
+  readonly dataDir: string
+  /** Set when the node has no admin yet: open it to create one. */
+  readonly setupUrl: string | null
+  readonly app: Hono<AppEnv>
+  close(): Promise<void>
+}
+
+const maxImportBytes = 32 * 1024 * 1024
+const shutdownGraceMs = 10_000
+
+function displayUrl(config: NodeConfig, port: number): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/$/, '')
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+export async function startNode(input: NodeConfigInput, options: StartOptions = {}): Promise<RunningNode> {
+  const config = NodeConfig.parse(input)
+  const runtime = options.runtime ?? (await import('./runtime/node.js')).nodeRuntime
+  const print = options.print ?? ((line: string) => process.stderr.write(line + '\n'))
+  const folder = await openDataFolder(config.dataDir, { create: true })
+  const { storage, nodeMeta, key } = folder
+  const logger = options.logger ?? createLogger(config.logLevel, { nodeId: key.nodeId })
+  const paths = dataPaths(config.dataDir)
+  if (folder.migrated.length) logger.info({ versions: folder.migrated }, 'migrated data folder')
+
+  let shuttingDown = false
+  let controlToken: string | undefined
+  const { sessions, accounts, setup } = buildServices(folder, {
+    sender: options.codeSender ?? consoleCodeSender((line, fields) => logger.warn(fields, line)),
+    passwordPolicy: config.passwordPolicy,
+  })
+  const auth = new HttpAuth({ sessions, accounts: accounts.store, isTls: (c) => isTls(c, config.trustProxy), controlToken: () => controlToken })
+  const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
+
+  const backup = async (out: string) => {
+    try {
+      return await writeBackup(storage, key, nodeMeta, out)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') {
+        throw new ProblemError('validation_failed', { errors: [{ pointer: '/out', detail: `${code}: ${(err as Error).message}` }] })
+      }
+      throw err
+    }
+  }
+
+  const app = createApp({
+    logger,
+    auth,
+    health: () => health,
+    clientAddress: runtime.clientAddress,
+    trustProxy: config.trustProxy,
+    maxBodyBytes: config.maxBodyBytes,
+    bodyLimits: { '/api/staff/readers/import': maxImportBytes },
+    isShuttingDown: () => shuttingDown,
+    version: shulinVersion,
+    mount: (app, api) => {
+      accountRoutes(api, { accounts, sessions, auth })
+      staffRoutes(api, { accounts, maxImportBytes })
+      setupRoutes(app, api, setup)
+      controlRoutes(api, { setup, backup })
+    },
+  })
+
+  let server: RunningServer
+  try {
+    server = await runtime.serve(app.fetch, { host: config.host, port: config.port })
+  } catch (err) {
+    await storage.close()
+    throw err
+  }
+  const url = displayUrl(config, server.port)
+  controlToken = randomBytes(32).toString('base64url')
+  const controlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  await writeControlFile(paths.control, {
+    pid: process.pid,
+    url: `http://${controlHost.includes(':') ? `[${controlHost}]` : controlHost}:${server.port}`,
+    token: controlToken,
+    nodeId: key.nodeId,
+  })
+  const setupToken = await setup.issueToken()
+  const setupUrl = setupToken ? `${url}/setup#token=${setupToken}` : null
+
+  const sweep = setInterval(() => {
+    sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed'))
+  }, 3_600_000)
+  sweep.unref()
+
+  logger.info({ url, role: config.role, dataDir: paths.dir, version: shulinVersion, runtime: runtime.name, created: folder.created }, 'node started')
+  print(`书林 Shulin ${shulinVersion} · ${config.role} · ${config.name}`)
+  print(`  node id : ${key.nodeId}`)
+  print(`  data    : ${paths.dir}`)
+  print(`  open    : ${url}`)
+  if (setupUrl) print(`  setup   : ${setupUrl}   (one-time link: create the first admin)`)
+
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    port: server.port,
+    nodeId: key.nodeId,
+    dataDir: paths.dir,
+    setupUrl,
+    app,
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true
+        clearInterval(sweep)
+        await server.close(shutdownGraceMs)
+        await removeControlFile(paths.control)
+        await storage.close()
+        logger.info('node stopped')
+      })()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * @module services
+ * The node's services over an opened data folder, built the same way for the HTTP server
+ * and for CLI commands that run while the node is stopped.
+ */
+import type { PasswordPolicy } from '@shulin/protocol'
+import { AccountService } from './accounts/service.js'
+import type { CodeSender } from './accounts/code-sender.js'
+import { SessionService } from './sessions/service.js'
+import { SetupService } from './setup/service.js'
+import type { OpenedDataFolder } from './storage/data-folder.js'
+
+export interface NodeServices {
+  sessions: SessionService
+  accounts: AccountService
+  setup: SetupService
+}
+
+export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSender; passwordPolicy: PasswordPolicy }): NodeServices {
+  const sessions = new SessionService(folder.storage)
+  const accounts = new AccountService({
+    storage: folder.storage,
+    sessions,
+    sender: opts.sender,
+    identifierKey: Buffer.from(folder.nodeMeta.identifierKey, 'base64'),
+    passwordPolicy: opts.passwordPolicy,
+  })
+  return { sessions, accounts, setup: new SetupService(folder.storage, accounts) }
+}

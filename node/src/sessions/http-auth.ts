@@ -1,0 +1,86 @@
+/**
+ * @module sessions/http-auth
+ * Finds who is calling (session cookie or bearer token) and enforces a route's access rule,
+ * including the CSRF token on cookie-authenticated writes.
+ */
+import type { Context } from 'hono'
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
+import type { Access } from '../http/api.js'
+import type { AppEnv, RequestAuth } from '../http/env.js'
+import { ProblemError } from '../http/problem.js'
+import type { AccountStore } from '../accounts/store.js'
+import { safeEqual, type SessionService } from './service.js'
+import type { SessionRecord } from './store.js'
+
+/** `__Host-` cookies need TLS; on plain HTTP (a LAN node without a proxy) the name has no prefix. */
+export const cookieNames = { tls: '__Host-shulin_session', plain: 'shulin_session' } as const
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+export interface HttpAuthOptions {
+  sessions: SessionService
+  accounts: AccountStore
+  isTls: (c: Context) => boolean
+  controlToken: () => string | undefined
+}
+
+export class HttpAuth {
+  constructor(private readonly opts: HttpAuthOptions) {}
+
+  #token(c: Context): { token: string; via: 'cookie' | 'bearer' } | undefined {
+    const header = c.req.header('authorization')
+    if (header?.startsWith('Bearer ')) return { token: header.slice(7).trim(), via: 'bearer' }
+    const cookie = getCookie(c, cookieNames.tls) ?? getCookie(c, cookieNames.plain)
+    return cookie ? { token: cookie, via: 'cookie' } : undefined
+  }
+
+  /** The caller, or `null`. A disabled account's sessions are ended on sight. */
+  async identify(c: Context<AppEnv>): Promise<RequestAuth | null> {
+    const found = this.#token(c)
+    if (!found) return null
+    const checked = await this.opts.sessions.check(found.token, found.via)
+    if (!checked) return null
+    const account = await this.opts.accounts.get(checked.session.accountId)
+    if (!account || account.status !== 'active') {
+      await this.opts.sessions.endAll(checked.session.accountId)
+      return null
+    }
+    return { account, session: checked.session, sessionId: checked.id, via: found.via }
+  }
+
+  /** The route guard used by every declared route. */
+  check = async (c: Context<AppEnv>, access: Access): Promise<void> => {
+    if (access === 'control') {
+      const expected = this.opts.controlToken()
+      const given = c.req.header('authorization')?.replace(/^Shulin-Control /, '')
+      if (!expected || !given || !safeEqual(given, expected)) throw new ProblemError('forbidden')
+      return
+    }
+    const auth = await this.identify(c)
+    c.set('auth', auth)
+    if (access === 'public') return
+    if (!auth) throw new ProblemError('unauthenticated')
+    if (auth.via === 'cookie' && !safeMethods.has(c.req.method)) {
+      const token = c.req.header('x-csrf-token')
+      if (!token || !safeEqual(token, auth.session.csrfToken)) throw new ProblemError('csrf_failed')
+    }
+    const roles = auth.account.roles
+    if (access === 'staff' && !(roles.includes('admin') || roles.includes('librarian'))) throw new ProblemError('forbidden')
+    if (access === 'admin' && !roles.includes('admin')) throw new ProblemError('forbidden')
+  }
+
+  setSessionCookie(c: Context, token: string, session: SessionRecord): void {
+    const tls = this.opts.isTls(c)
+    setCookie(c, tls ? cookieNames.tls : cookieNames.plain, token, {
+      path: '/',
+      httpOnly: true,
+      secure: tls,
+      sameSite: 'Lax',
+      ...(session.remember ? { maxAge: Math.floor((session.expiresAt - Date.now()) / 1000) } : {}),
+    })
+  }
+
+  clearSessionCookie(c: Context): void {
+    deleteCookie(c, cookieNames.tls, { path: '/', secure: true })
+    deleteCookie(c, cookieNames.plain, { path: '/' })
+  }
+}

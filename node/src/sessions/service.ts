@@ -1,0 +1,103 @@
+/**
+ * @module sessions/service
+ * Issues, checks and ends sessions.
+ *
+ * - Tokens: 256 bits from the CSPRNG; only their SHA-256 is stored.
+ * - "Keep me signed in": 14 days absolute (a persistent cookie). Otherwise a browser-session
+ *   cookie with a 12-hour absolute and 2-hour idle limit. Bearer tokens (scripts): 30 days.
+ * - Sign-in always makes a new session (no fixation); logout, password change and disabling
+ *   an account end sessions on the server.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { SessionStore, type SessionRecord } from './store.js'
+import type { Storage } from '../storage/db.js'
+
+export const sessionLimits = {
+  remember: { absoluteMs: 14 * 86_400_000, idleMs: 14 * 86_400_000 },
+  browser: { absoluteMs: 12 * 3_600_000, idleMs: 2 * 3_600_000 },
+  bearer: { absoluteMs: 30 * 86_400_000, idleMs: 30 * 86_400_000 },
+} as const
+const touchEveryMs = 60_000
+
+export const sessionIdOf = (token: string): string => createHash('sha256').update(token).digest('base64url')
+
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a)
+  const bb = Buffer.from(b)
+  return ab.length === bb.length && timingSafeEqual(ab, bb)
+}
+
+export class SessionService {
+  readonly store: SessionStore
+
+  constructor(
+    storage: Storage,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.store = new SessionStore(storage)
+  }
+
+  async create(
+    accountId: string,
+    opts: { kind: 'cookie' | 'bearer'; remember: boolean; userAgent: string; address: string },
+  ): Promise<{ token: string; id: string; session: SessionRecord }> {
+    const token = randomBytes(32).toString('base64url')
+    const id = sessionIdOf(token)
+    const limits = opts.kind === 'bearer' ? sessionLimits.bearer : opts.remember ? sessionLimits.remember : sessionLimits.browser
+    const now = this.now()
+    const session: SessionRecord = {
+      accountId,
+      kind: opts.kind,
+      remember: opts.remember,
+      csrfToken: randomBytes(24).toString('base64url'),
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + limits.absoluteMs,
+      idleTimeoutMs: limits.idleMs,
+      userAgent: opts.userAgent.slice(0, 200),
+      address: opts.address,
+    }
+    await this.store.put(id, session, { sync: true })
+    return { token, id, session }
+  }
+
+  /** The live session for a token, or `undefined`; expired ones are removed on sight. */
+  async check(token: string, kind: 'cookie' | 'bearer'): Promise<{ id: string; session: SessionRecord } | undefined> {
+    if (token.length < 16 || token.length > 128) return undefined
+    const id = sessionIdOf(token)
+    const session = await this.store.get(id)
+    if (!session || session.kind !== kind) return undefined
+    const now = this.now()
+    if (now >= session.expiresAt || now - session.lastSeenAt >= session.idleTimeoutMs) {
+      await this.store.delete([{ id, accountId: session.accountId }])
+      return undefined
+    }
+    if (now - session.lastSeenAt >= touchEveryMs) {
+      session.lastSeenAt = now
+      await this.store.touch(id, session)
+    }
+    return { id, session }
+  }
+
+  async end(id: string, accountId: string): Promise<void> {
+    await this.store.delete([{ id, accountId }])
+  }
+
+  /** Ends every session of an account, but `keep` (the one in use, after a password change). */
+  async endAll(accountId: string, keep?: string): Promise<number> {
+    const ids = (await this.store.idsOf(accountId)).filter((id) => id !== keep)
+    await this.store.delete(ids.map((id) => ({ id, accountId })))
+    return ids.length
+  }
+
+  /** Removes expired sessions; run from a timer. */
+  async sweep(): Promise<number> {
+    const now = this.now()
+    const dead: Array<{ id: string; accountId: string }> = []
+    for await (const [id, s] of this.store.all()) {
+      if (now >= s.expiresAt || now - s.lastSeenAt >= s.idleTimeoutMs) dead.push({ id, accountId: s.accountId })
+    }
+    await this.store.delete(dead)
+    return dead.length
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * @module storage/data-folder
+ * Everything a node keeps lives in one data folder:
+ *
+ * ```
+ * DATA/node-key         Ed25519 identity (libp2p PeerId = node id)
+ * DATA/db/              LevelDB
+ * DATA/run/control.json how CLI commands reach the running node (while it runs)
+ * ```
+ *
+ * Opening a folder initialises it when empty, and refuses, with the reason and what to do,
+ * when it is someone else's folder, half-written, locked or damaged.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, readdir, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { generateNodeKey, readNodeKey, writeNodeKey, type NodeKey } from '@shulin/federation'
+import { openStorage, putOp, StorageError, type Storage } from './db.js'
+import { metaKeys, metaStore, readNodeMeta, type MetaStore, type NodeMeta } from './meta.js'
+import { latestSchemaVersion, migrate } from './migrations.js'
+
+export const dataPaths = (dataDir: string) => ({
+  dir: resolve(dataDir),
+  key: join(resolve(dataDir), 'node-key'),
+  db: join(resolve(dataDir), 'db'),
+  run: join(resolve(dataDir), 'run'),
+  control: join(resolve(dataDir), 'run', 'control.json'),
+})
+
+/** Entries Shulin itself creates at the top of a data folder. */
+const knownEntries = new Set(['node-key', 'db', 'run', 'blobs', 'tmp', 'lost+found'])
+
+export interface OpenedDataFolder {
+  readonly storage: Storage
+  readonly meta: MetaStore
+  readonly nodeMeta: NodeMeta
+  readonly key: NodeKey
+  /** True when this call initialised an empty folder. */
+  readonly created: boolean
+  readonly migrated: number[]
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function listFolder(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw err
+  }
+}
+
+/**
+ * Opens a node's data folder, initialising it when it is empty or absent.
+ * @param opts.create when false, an empty folder is an error (commands that expect a node).
+ */
+export async function openDataFolder(dataDir: string, opts: { create: boolean }): Promise<OpenedDataFolder> {
+  const paths = dataPaths(dataDir)
+  const entries = await listFolder(paths.dir)
+  const foreign = entries.filter((e) => !knownEntries.has(e) && !e.startsWith('.') && !e.startsWith('node-key.tmp'))
+  if (foreign.length > 0 && !entries.includes('db')) {
+    throw new StorageError(
+      `${paths.dir} is not empty and is not a Shulin data folder (found ${foreign.slice(0, 3).join(', ')}). Choose an empty or new folder with --data.`,
+      'not_shulin',
+    )
+  }
+  const hasDb = await exists(join(paths.db, 'CURRENT'))
+  const hasKey = await exists(paths.key)
+  if (!hasDb) {
+    if (hasKey || entries.includes('db')) {
+      throw new StorageError(
+        `${paths.dir} is half-written: ${hasKey ? 'a node key but no database' : 'a database folder without LevelDB files'}. ` +
+          `It was probably interrupted while being created; move it away and start again, or restore a backup into an empty folder.`,
+        'half_written',
+      )
+    }
+    if (!opts.create) throw new StorageError(`${paths.dir} holds no Shulin node. Start one with \`shulin start --data ${paths.dir}\`.`, 'not_shulin')
+    return initialise(paths)
+  }
+  const storage = await openStorage(paths.db, { create: false, dataDir: paths.dir })
+  try {
+    const meta = metaStore(storage)
+    const nodeMeta = await readNodeMeta(meta)
+    if (!nodeMeta) {
+      throw new StorageError(
+        `${paths.dir} is half-written: the database has no node record. Move it away and start again, or restore a backup into an empty folder.`,
+        'half_written',
+      )
+    }
+    const key = await readNodeKey(paths.key)
+    if (!key) throw new StorageError(`${paths.key} is missing; this node's identity is lost. Restore the folder from a backup.`, 'half_written')
+    if (key.nodeId !== nodeMeta.nodeId) {
+      throw new StorageError(`${paths.key} belongs to node ${key.nodeId}, but the database to ${nodeMeta.nodeId}. Restore the right key from a backup.`, 'half_written')
+    }
+    const migrated = await migrate(storage, meta)
+    const current = (await readNodeMeta(meta))!
+    return { storage, meta, nodeMeta: current, key, created: false, migrated }
+  } catch (err) {
+    await storage.close().catch(() => {})
+    throw err
+  }
+}
+
+async function initialise(paths: ReturnType<typeof dataPaths>): Promise<OpenedDataFolder> {
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 })
+  const key = await generateNodeKey()
+  // The node record is the last thing written: a folder without it is reported as half-written.
+  await writeNodeKey(paths.key, key)
+  const storage = await openStorage(paths.db, { create: true, dataDir: paths.dir })
+  const meta = metaStore(storage)
+  const nodeMeta: NodeMeta = {
+    schemaVersion: latestSchemaVersion,
+    nodeId: key.nodeId,
+    createdAt: new Date().toISOString(),
+    identifierKey: randomBytes(32).toString('base64'),
+  }
+  await storage.commit([putOp(meta, metaKeys.node, nodeMeta)], { sync: true })
+  return { storage, meta, nodeMeta, key, created: true, migrated: [] }
+}

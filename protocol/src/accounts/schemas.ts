@@ -1,0 +1,141 @@
+/**
+ * @module accounts/schemas
+ * Wire shapes of the account and session API (`/api/auth/*`, `/api/me`, staff reader management).
+ */
+import { z } from 'zod'
+import { singleLine } from '../text.js'
+import { passwordMaxLength } from './password-policy.js'
+import { normalizeCardNo, normalizePhone, normalizeUsername } from './identifiers.js'
+import { normalizeResidentId } from './resident-id.js'
+
+/** A password as typed: never trimmed or normalised beyond NFC, so what is typed is what is hashed. */
+export const Password = z.string().min(1).max(passwordMaxLength)
+
+export const Phone = z.string().max(32).transform((s, ctx) => {
+  const phone = normalizePhone(s)
+  if (!phone) ctx.addIssue({ code: 'custom', message: 'invalid_phone' })
+  return phone ?? ''
+})
+export const ResidentId = z.string().max(32).transform((s, ctx) => {
+  const id = normalizeResidentId(s)
+  if (!id) ctx.addIssue({ code: 'custom', message: 'invalid_id_number' })
+  return id ?? ''
+})
+export const Username = z.string().max(64).transform((s, ctx) => {
+  const u = normalizeUsername(s)
+  if (!u) ctx.addIssue({ code: 'custom', message: 'invalid_username' })
+  return u ?? ''
+})
+export const CardNo = z.string().max(64).transform((s, ctx) => {
+  const c = normalizeCardNo(s)
+  if (!c) ctx.addIssue({ code: 'custom', message: 'invalid_card' })
+  return c ?? ''
+})
+/** A person's name: Chinese names with `·` (少数民族) and Latin names with spaces both fit. */
+export const PersonName = singleLine(64)
+
+export const QuickRegistration = z.strictObject({
+  mode: z.literal('quick'),
+  phone: Phone,
+  password: Password,
+  username: Username.optional(),
+})
+export const RealNameRegistration = z.strictObject({
+  mode: z.literal('real-name'),
+  name: PersonName,
+  idNumber: ResidentId,
+  password: Password,
+  phone: Phone.optional(),
+  username: Username.optional(),
+})
+export const RegisterRequest = z.discriminatedUnion('mode', [QuickRegistration, RealNameRegistration])
+export type RegisterRequest = z.infer<typeof RegisterRequest>
+
+export const LoginRequest = z.strictObject({
+  /** Card number, phone, username or resident ID number. */
+  identifier: z.string().trim().min(1).max(64),
+  password: Password,
+  /** Keep me signed in for two weeks; otherwise a browser-session cookie. */
+  remember: z.boolean().default(false),
+  /** Return a bearer token for scripts instead of setting a cookie. */
+  bearer: z.boolean().default(false),
+})
+export type LoginRequest = z.infer<typeof LoginRequest>
+
+export const AccountKind = z.enum(['reader', 'staff'])
+export const StaffRole = z.enum(['admin', 'librarian'])
+export type StaffRole = z.infer<typeof StaffRole>
+export const AccountStatus = z.enum(['active', 'disabled'])
+
+export const AccountView = z.object({
+  id: z.string(),
+  kind: AccountKind,
+  roles: z.array(StaffRole),
+  cardNo: z.string().nullable(),
+  username: z.string().nullable(),
+  phone: z.string().nullable(),
+  name: z.string().nullable(),
+  realNameVerified: z.boolean(),
+  idNumberMasked: z.string().nullable(),
+  status: AccountStatus,
+  hasPassword: z.boolean(),
+  mustChangePassword: z.boolean(),
+  createdAt: z.string(),
+})
+export type AccountView = z.infer<typeof AccountView>
+
+export const SessionView = z.object({
+  expiresAt: z.string(),
+  remember: z.boolean(),
+  /** Send back as `X-CSRF-Token` on every cookie-authenticated write. */
+  csrfToken: z.string(),
+})
+export const MeResponse = z.object({ account: AccountView, session: SessionView })
+export type MeResponse = z.infer<typeof MeResponse>
+export const LoginResponse = MeResponse.extend({ token: z.string().optional() })
+export type LoginResponse = z.infer<typeof LoginResponse>
+
+export const ForgotPasswordRequest = z.strictObject({ identifier: z.string().trim().min(1).max(64) })
+export const ResetPasswordRequest = z.strictObject({
+  identifier: z.string().trim().min(1).max(64),
+  code: z.string().trim().regex(/^\d{6}$/),
+  password: Password,
+})
+export const ChangePasswordRequest = z.strictObject({
+  currentPassword: Password,
+  password: Password,
+  /** End every other session (other devices) too; on by default. */
+  endOtherSessions: z.boolean().default(true),
+})
+export const SetupRequest = z.strictObject({
+  token: z.string().min(16).max(128),
+  username: Username,
+  password: Password,
+  name: PersonName.optional(),
+})
+export const CreateStaffRequest = z.strictObject({
+  username: Username,
+  password: Password,
+  name: PersonName.optional(),
+  role: StaffRole,
+})
+export const ReaderListQuery = z.strictObject({
+  q: z.string().trim().max(64).optional(),
+  status: AccountStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(128).optional(),
+})
+export const ReaderList = z.object({ readers: z.array(AccountView), nextCursor: z.string().nullable() })
+export const StaffResetResponse = z.object({
+  /** Shown once to the librarian, who hands it to the reader; the reader must change it at next sign-in. */
+  temporaryPassword: z.string(),
+})
+export const ReaderImportRow = z.object({ line: z.number().int(), cardNo: z.string().optional(), reason: z.string() })
+export const ReaderImportReport = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.array(ReaderImportRow),
+})
+export type ReaderImportReport = z.infer<typeof ReaderImportReport>
+export const Ok = z.object({ ok: z.literal(true) })

@@ -1,0 +1,59 @@
+/**
+ * @module messages
+ * Server-side message catalog: titles of problem codes and details of field errors,
+ * in zh-CN and English. The web UI has its own catalogs for its own strings.
+ */
+import type { ProblemCode } from '../problem.js'
+import type { Locale } from './locale.js'
+
+type Catalog = Record<string, { 'zh-CN': string; en: string }>
+
+export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }> = {
+  validation_failed: { 'zh-CN': '提交的内容有误，请检查后重试', en: 'Some fields are not valid' },
+  malformed_json: { 'zh-CN': '请求内容不是有效的 JSON', en: 'The request body is not valid JSON' },
+  unsupported_media_type: { 'zh-CN': '请以 application/json 提交', en: 'Send the body as application/json' },
+  payload_too_large: { 'zh-CN': '提交的内容过大', en: 'The request body is too large' },
+  unauthenticated: { 'zh-CN': '请先登录', en: 'Please sign in first' },
+  forbidden: { 'zh-CN': '您没有执行此操作的权限', en: 'You are not allowed to do this' },
+  csrf_failed: { 'zh-CN': '页面已过期，请刷新后重试', en: 'This page has expired; reload and try again' },
+  not_found: { 'zh-CN': '找不到请求的内容', en: 'Not found' },
+  method_not_allowed: { 'zh-CN': '不支持此请求方法', en: 'Method not allowed' },
+  phone_taken: { 'zh-CN': '该手机号已注册，请直接登录或找回密码', en: 'This phone number is already registered; sign in or reset your password' },
+  id_number_taken: { 'zh-CN': '该身份证号已注册，请直接登录或找回密码', en: 'This ID number is already registered; sign in or reset your password' },
+  username_taken: { 'zh-CN': '该用户名已被使用', en: 'This username is taken' },
+  card_taken: { 'zh-CN': '该读者证号已存在', en: 'This card number already exists' },
+  invalid_credentials: { 'zh-CN': '账号或密码错误', en: 'Wrong account or password' },
+  too_many_attempts: { 'zh-CN': '尝试次数过多，请稍后再试', en: 'Too many attempts; please try again later' },
+  account_disabled: { 'zh-CN': '该账号已停用，请联系图书馆', en: 'This account is disabled; please contact the library' },
+  invalid_code: { 'zh-CN': '验证码错误或已过期', en: 'The code is wrong or has expired' },
+  invalid_setup_token: { 'zh-CN': '初始化链接无效或已使用', en: 'The setup link is invalid or already used' },
+  setup_done: { 'zh-CN': '本馆已完成初始化', en: 'This node is already set up' },
+  shutting_down: { 'zh-CN': '服务正在重启，请稍后再试', en: 'The node is restarting; try again shortly' },
+  internal: { 'zh-CN': '服务器出了点问题，请稍后再试', en: 'Something went wrong on the server; try again later' },
+}
+
+/** Details for field errors raised by Shulin's own rules (zod's own issues use zod's locales). */
+export const fieldMessages: Catalog = {
+  control_characters: { 'zh-CN': '不能包含控制字符', en: 'must not contain control characters' },
+  too_short: { 'zh-CN': '密码至少需要 8 个字符', en: 'must be at least 8 characters' },
+  too_long: { 'zh-CN': '密码过长', en: 'is too long' },
+  too_common: { 'zh-CN': '密码过于常见，请换一个', en: 'is too common; choose another' },
+  needs_letters_and_digits: { 'zh-CN': '密码需同时包含字母和数字', en: 'must contain letters and digits' },
+  legacy_shape: { 'zh-CN': '密码须为 6–12 位字母和数字的组合', en: 'must be 6–12 letters and digits, with both' },
+  invalid_phone: { 'zh-CN': '请输入有效的 11 位手机号', en: 'must be a valid 11-digit mobile number' },
+  invalid_id_number: { 'zh-CN': '身份证号无效，请检查出生日期和校验位', en: 'is not a valid resident ID number' },
+  invalid_username: { 'zh-CN': '用户名须以字母开头，3–32 位字母、数字、下划线', en: 'must start with a letter, 3–32 letters, digits or _ . -' },
+  invalid_card: { 'zh-CN': '读者证号须为 4–32 位字母或数字', en: 'must be 4–32 letters or digits' },
+  required: { 'zh-CN': '必填', en: 'is required' },
+}
+
+export function problemTitle(code: ProblemCode, locale: Locale): string {
+  return problemTitles[code][locale]
+}
+
+/** A field message by key, or the key itself when it is not one of ours. */
+export function fieldMessage(key: string, locale: Locale): string {
+  const own = fieldMessages[key]?.[locale]
+  if (own) return own
+  return key in problemTitles ? problemTitles[key as ProblemCode][locale] : key
+}

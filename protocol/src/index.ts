@@ -1,0 +1,22 @@
+/**
+ * @module @shulin/protocol
+ * Shulin's shared vocabulary: zod schemas of every record and message, and pure logic
+ * (validation rules, locale choice). No I/O: the node, the federation layer and the web UI
+ * all import from here.
+ *
+ * @example
+ * ```ts
+ * import { RegisterRequest, normalizeResidentId } from '@shulin/protocol'
+ * RegisterRequest.parse({ mode: 'quick', phone: '13800138000', password: 'reading-is-fun' })
+ * normalizeResidentId('11010519491231002X') // '11010519491231002X'
+ * ```
+ */
+export * from './text.js'
+export * from './problem.js'
+export * from './health.js'
+export * from './i18n/locale.js'
+export * from './i18n/messages.js'
+export * from './accounts/resident-id.js'
+export * from './accounts/identifiers.js'
+export * from './accounts/password-policy.js'
+export * from './accounts/schemas.js'

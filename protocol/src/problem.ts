@@ -1,0 +1,57 @@
+/**
+ * @module problem
+ * RFC 9457 problem details: the one error shape of every Shulin JSON API, and the codes
+ * that clients (the web UI, scripts) switch on.
+ */
+import { z } from 'zod'
+
+export const problemCodes = [
+  'validation_failed',
+  'malformed_json',
+  'unsupported_media_type',
+  'payload_too_large',
+  'unauthenticated',
+  'forbidden',
+  'csrf_failed',
+  'not_found',
+  'method_not_allowed',
+  'phone_taken',
+  'id_number_taken',
+  'username_taken',
+  'card_taken',
+  'invalid_credentials',
+  'too_many_attempts',
+  'account_disabled',
+  'invalid_code',
+  'invalid_setup_token',
+  'setup_done',
+  'shutting_down',
+  'internal',
+] as const
+export const ProblemCode = z.enum(problemCodes)
+export type ProblemCode = z.infer<typeof ProblemCode>
+
+export const FieldError = z.object({
+  /** JSON Pointer (RFC 6901) to the offending member of the request body or query. */
+  pointer: z.string(),
+  detail: z.string(),
+})
+export type FieldError = z.infer<typeof FieldError>
+
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  code: ProblemCode,
+  errors: z.array(FieldError).optional(),
+  retryAfterSeconds: z.number().int().optional(),
+})
+export type Problem = z.infer<typeof Problem>
+
+export const problemTypeUri = (code: ProblemCode): string => `urn:shulin:problem:${code.replace(/_/g, '-')}`
+
+/** JSON Pointer for a zod issue path. */
+export function toPointer(path: ReadonlyArray<PropertyKey>): string {
+  return '/' + path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')
+}
