@@ -37,6 +37,8 @@ export interface StartOptions {
   logger?: Logger
   /** Where the start banner (URL, setup link) is written; stderr by default. */
   print?: (line: string) => void
+  /** The clock for sessions and throttling (tests move it forward). */
+  now?: () => number
 }
 
 export interface RunningNode {
@@ -74,6 +76,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const { sessions, accounts, setup } = buildServices(folder, {
     sender: options.codeSender ?? consoleCodeSender((line, fields) => logger.warn(fields, line)),
     passwordPolicy: config.passwordPolicy,
+    ...(options.now ? { now: options.now } : {}),
   })
   const auth = new HttpAuth({ sessions, accounts: accounts.store, isTls: (c) => isTls(c, config.trustProxy), controlToken: () => controlToken })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }

@@ -16,14 +16,15 @@ export interface NodeServices {
   setup: SetupService
 }
 
-export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSender; passwordPolicy: PasswordPolicy }): NodeServices {
-  const sessions = new SessionService(folder.storage)
+export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSender; passwordPolicy: PasswordPolicy; now?: () => number }): NodeServices {
+  const sessions = new SessionService(folder.storage, opts.now)
   const accounts = new AccountService({
     storage: folder.storage,
     sessions,
     sender: opts.sender,
     identifierKey: Buffer.from(folder.nodeMeta.identifierKey, 'base64'),
     passwordPolicy: opts.passwordPolicy,
+    ...(opts.now ? { now: opts.now } : {}),
   })
   return { sessions, accounts, setup: new SetupService(folder.storage, accounts) }
 }

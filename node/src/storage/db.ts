@@ -47,6 +47,16 @@ function causeCode(err: unknown): string | undefined {
   return undefined
 }
 
+function corruptError(dataDir: string, err: unknown): StorageError {
+  const cause = (err as Error).cause instanceof Error ? ((err as Error).cause as Error) : (err as Error)
+  return new StorageError(
+    `The database in ${dataDir} is damaged (${cause.message}). ` +
+      `Restore a backup with \`shulin restore BACKUP --data EMPTY_DIR\`, or run \`shulin repair --data ${dataDir}\`, which first copies the damaged database aside.`,
+    'corrupt',
+    { cause: err },
+  )
+}
+
 /**
  * Opens (and with `create`, creates) the node database at `location`.
  * @throws {StorageError} `locked` when another process holds it, `corrupt` when LevelDB reports damage.
@@ -64,15 +74,16 @@ export async function openStorage(location: string, opts: { create: boolean; dat
         { cause: err },
       )
     }
-    if (code === 'LEVEL_CORRUPTION') {
-      throw new StorageError(
-        `The database in ${opts.dataDir} is damaged (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : 'corruption'}). ` +
-          `Restore it with \`shulin restore BACKUP --data EMPTY_DIR\`, or run \`shulin repair --data ${opts.dataDir}\`, which first copies the damaged database aside.`,
-        'corrupt',
-        { cause: err },
-      )
-    }
+    if (code === 'LEVEL_CORRUPTION' || code === 'LEVEL_IO_ERROR') throw corruptError(opts.dataDir, err)
     throw new StorageError(`Cannot open the database in ${opts.dataDir}: ${(err as Error).message}`, 'io', { cause: err })
+  }
+  try {
+    // A damaged table file only shows when read: read every key once, so damage stops the
+    // start with advice instead of failing readers' requests later.
+    for await (const _ of db.keys({ fillCache: false })) void _
+  } catch (err) {
+    await db.close().catch(() => {})
+    throw corruptError(opts.dataDir, err)
   }
   const claimed = new Set<string>()
   return {

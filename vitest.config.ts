@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config'
+import { fileURLToPath } from 'node:url'
+
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    // Unit tests run the workspaces' TypeScript sources; e2e tests run the built CLI.
+    alias: {
+      '@shulin/protocol': src('./protocol/src/index.ts'),
+      '@shulin/federation': src('./federation/src/index.ts'),
+    },
+  },
+  test: {
+    include: ['protocol/src/**/*.test.ts', 'federation/src/**/*.test.ts', 'node/src/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+})
