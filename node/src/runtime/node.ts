@@ -35,5 +35,6 @@ export const nodeRuntime: RuntimeAdapter = {
       })
     })
   },
-  clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+  // `app.request()` (no socket) has no incoming message to ask.
+  clientAddress: (c) => ((c.env as { incoming?: unknown } | undefined)?.incoming ? (getConnInfo(c).remote.address ?? 'unknown') : 'unknown'),
 }
