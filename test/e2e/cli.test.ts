@@ -1,0 +1,161 @@
+/**
+ * The `shulin` command as an operator uses it: separate processes on loopback, each with its
+ * own data folder, talking over real sockets.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const bin = fileURLToPath(new URL('../../bin/shulin.js', import.meta.url))
+const children = new Set<ChildProcess>()
+
+interface Started {
+  child: ChildProcess
+  url: string
+  output: () => string
+  exited: Promise<number | null>
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.add(child)
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.on('data', (d) => (stdout += d))
+    child.stderr!.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      children.delete(child)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+/** Starts a node and waits (at most 15 s) for the banner's URL and a healthy /api/health. */
+async function start(args: string[], env: Record<string, string> = {}): Promise<Started> {
+  const child = spawn(process.execPath, [bin, 'start', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => (children.delete(child), resolve(code))))
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    const m = /open\s+:\s+(http:\/\/\S+)/.exec(out)
+    if (m) {
+      const res = await fetch(m[1] + '/api/health').catch(() => undefined)
+      if (res?.ok) return { child, url: m[1]!, output: () => out, exited }
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`node did not start:\n${out}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+async function login(url: string, identifier: string, password: string) {
+  return fetch(url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier, password, bearer: true }) })
+}
+
+let work: string
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'shulin-cli-'))
+})
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL')
+  await rm(work, { recursive: true, force: true })
+})
+
+describe('shulin CLI', () => {
+  it('starts on an empty folder, refuses a second process, works through the running node, stops cleanly, restores', async () => {
+    const data = join(work, 'county')
+    const node = await start(['--data', data, '--port', '0'])
+    expect(node.output()).toMatch(/setup\s+:\s+http:\/\/127\.0\.0\.1:\d+\/setup#token=/)
+    const health = await (await fetch(node.url + '/api/health')).json()
+    expect(health).toMatchObject({ status: 'ok', role: 'node', nodeId: expect.stringMatching(/^12D3KooW/) })
+
+    const second = await run(['start', '--data', data, '--port', '0', '--host', '127.0.0.1'])
+    expect(second.code).toBe(1)
+    expect(second.stderr).toMatch(/Another Shulin process is using/)
+
+    const admin = await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026'])
+    expect(admin.code, admin.stderr).toBe(0)
+    expect((await login(node.url, 'libadmin', 'county-library-2026')).status).toBe(200)
+
+    const file = join(work, 'county.backup')
+    const backup = await run(['backup', '--data', data, '--out', file])
+    expect(backup.code, backup.stderr).toBe(0)
+    expect((await stat(file)).size).toBeGreaterThan(100)
+
+    node.child.kill('SIGTERM')
+    expect(await node.exited).toBe(0)
+    expect(await readdir(join(data, 'run'))).toEqual([])
+
+    // Stopped: the same commands work on the folder directly.
+    const offline = await run(['admin', 'create', '--data', data, '--username', 'deputy', '--password', 'county-library-2027'])
+    expect(offline.code, offline.stderr).toBe(0)
+
+    const restored = join(work, 'restored')
+    const r = await run(['restore', file, '--data', restored])
+    expect(r.code, r.stderr).toBe(0)
+    const again = await start(['--data', restored, '--port', '0'])
+    expect((await (await fetch(again.url + '/api/health')).json()).nodeId).toBe(health.nodeId)
+    expect((await login(again.url, 'libadmin', 'county-library-2026')).status).toBe(200)
+    expect((await login(again.url, 'deputy', 'county-library-2027')).status).toBe(401)
+    again.child.kill('SIGINT')
+    expect(await again.exited).toBe(0)
+
+    const refused = await run(['restore', file, '--data', restored])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/not empty/)
+  })
+
+  it('finishes the request in flight when told to stop', async () => {
+    const node = await start(['--data', join(work, 'busy'), '--port', '0'])
+    const setup = new URLSearchParams(/#(token=\S+)/.exec(node.output())![1]).get('token')
+    await fetch(node.url + '/api/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: setup, username: 'libadmin', password: 'county-library-2026' }) })
+    const token = ((await (await login(node.url, 'libadmin', 'county-library-2026')).json()) as { token: string }).token
+    const csv = ['cardNo,name', ...Array.from({ length: 1500 }, (_, i) => `C${String(i).padStart(6, '0')},读者${i}`)].join('\n')
+    const importing = fetch(node.url + '/api/staff/readers/import', { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` }, body: csv })
+    await new Promise((r) => setTimeout(r, 150))
+    node.child.kill('SIGTERM')
+    const res = await importing
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { created: number }).created).toBe(1500)
+    expect(await node.exited).toBe(0)
+  })
+
+  it('reads every flag from SHULIN_* variables', async () => {
+    const node = await start([], { SHULIN_DATA: join(work, 'from-env'), SHULIN_PORT: '0', SHULIN_ROLE: 'hub', SHULIN_NAME: '国家数字图书馆' })
+    expect((await (await fetch(node.url + '/api/health')).json()).role).toBe('hub')
+    expect(node.output()).toContain('国家数字图书馆')
+    expect(await readdir(join(work, 'from-env'))).toEqual(expect.arrayContaining(['db', 'node-key']))
+    node.child.kill('SIGTERM')
+    expect(await node.exited).toBe(0)
+  })
+
+  it('refuses a half-written folder, a foreign folder and bad flags with a clear message', async () => {
+    const half = join(work, 'half')
+    await mkdir(join(half, 'db'), { recursive: true })
+    const r1 = await run(['start', '--data', half, '--port', '0'])
+    expect(r1.code).toBe(1)
+    expect(r1.stderr).toMatch(/half-written/)
+
+    const foreign = join(work, 'home')
+    await mkdir(foreign)
+    await writeFile(join(foreign, 'notes.txt'), 'mine')
+    const r2 = await run(['start', '--data', foreign, '--port', '0'])
+    expect(r2.code).toBe(1)
+    expect(r2.stderr).toMatch(/not a Shulin data folder/)
+
+    const r3 = await run(['start', '--prot', '80'])
+    expect(r3.code).toBe(2)
+    expect(r3.stderr).toMatch(/Usage:/)
+    const r4 = await run(['start', '--port', 'eighty', '--data', join(work, 'never')])
+    expect(r4.code).toBe(2)
+    await expect(stat(join(work, 'never'))).rejects.toThrow()
+  })
+})
