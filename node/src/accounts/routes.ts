@@ -64,6 +64,8 @@ export function accountRoutes(api: Api, { accounts, sessions, auth }: AccountRou
   api.route(
     { method: 'post', path: '/api/auth/register', summary: 'Register a reader (quick: phone; real-name: name + resident ID)', tags, access: 'public', body: RegisterRequest, response: LoginResponse, status: 201 },
     async (c, { body }) => {
+      const wait = accounts.registrations.take(c.get('clientAddress'))
+      if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
       const account = await accounts.register(body)
       return signIn(c, account, false, false)
     },

@@ -19,7 +19,7 @@ import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import type { CodeSender } from './code-sender.js'
 import { dummyHash, hashPassword, needsRehash, passwordProblem, temporaryPassword, verifyPassword } from './passwords.js'
 import { AccountConflict, AccountStore, type AccountRecord } from './store.js'
-import { LoginThrottle } from './throttle.js'
+import { LoginThrottle, RateLimit } from './throttle.js'
 
 interface ResetCode {
   codeHash: string
@@ -28,6 +28,7 @@ interface ResetCode {
   sentAt: number
 }
 
+export const registrationsPerHour = 100
 const codeValidMinutes = 10
 const maxCodeAttempts = 5
 const codeResendMs = 60_000
@@ -59,6 +60,8 @@ export interface ClientInfo {
 export class AccountService {
   readonly store: AccountStore
   readonly throttle: LoginThrottle
+  /** Registrations per client address an hour: enough for a sign-up day on the library's Wi-Fi, not for probing phones. */
+  readonly registrations: RateLimit
   readonly #codes: Sublevel<ResetCode>
   readonly #now: () => number
 
@@ -67,6 +70,7 @@ export class AccountService {
     this.#codes = opts.storage.sublevel<ResetCode>('reset-codes')
     this.#now = opts.now ?? Date.now
     this.throttle = new LoginThrottle(this.#now)
+    this.registrations = new RateLimit(registrationsPerHour, 3_600_000, this.#now)
   }
 
   idNumberHash(idNumber: string): string {

@@ -18,7 +18,8 @@ const maxKeys = 100_000
 
 type Clock = () => number
 
-class FailureLog {
+/** Timestamps of events per key within a sliding window; bounded in keys and in events per key. */
+export class FailureLog {
   readonly #failures = new Map<string, number[]>()
   constructor(
     private readonly window: number,
@@ -45,6 +46,30 @@ class FailureLog {
 
   clear(key: string): void {
     this.#failures.delete(key)
+  }
+}
+
+/**
+ * At most `max` events per key in `windowMs` (e.g. registrations per address, which would
+ * otherwise let one address probe which phone numbers are registered).
+ */
+export class RateLimit {
+  readonly #log: FailureLog
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly now: Clock = Date.now,
+  ) {
+    this.#log = new FailureLog(windowMs, max)
+  }
+
+  /** Counts an event; returns seconds to wait when over the limit (the event is then not counted). */
+  take(key: string): number {
+    const now = this.now()
+    const recent = this.#log.recent(key, now)
+    if (recent.length >= this.max) return Math.ceil((recent[0]! + this.windowMs - now) / 1000)
+    this.#log.add(key, now)
+    return 0
   }
 }
 

@@ -1,0 +1,80 @@
+import { hash } from '@node-rs/argon2'
+import { rm } from 'node:fs/promises'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Client, startTempNode, tempDir } from '../testing/temp-node.js'
+import { openDataFolder } from '../storage/data-folder.js'
+import { buildServices } from '../services.js'
+import { consoleCodeSender } from './code-sender.js'
+import { needsRehash } from './passwords.js'
+import { registrationsPerHour } from './service.js'
+
+const dirs: string[] = []
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })))
+})
+
+describe('password hashes', () => {
+  it('knows which stored hashes are below today’s parameters', () => {
+    expect(needsRehash('$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA')).toBe(false)
+    expect(needsRehash('$argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaA')).toBe(true)
+    expect(needsRehash('$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA')).toBe(true)
+    expect(needsRehash('$2b$10$abcdefghijklmnopqrstuv')).toBe(true)
+  })
+
+  it('upgrades a weaker hash when the reader next signs in', async () => {
+    const dir = await tempDir()
+    dirs.push(dir)
+    const first = await startTempNode({ dataDir: dir })
+    await new Client(first.node.url).post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })
+    await first.close()
+
+    // An older release hashed with less memory.
+    let folder = await openDataFolder(dir, { create: false })
+    let services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
+    const reader = (await services.accounts.store.findBy('phone', '13800138000'))!
+    const weak = await hash('reading2026', { algorithm: 2, memoryCost: 4096, timeCost: 1, parallelism: 1 })
+    await services.accounts.store.update(reader.id, (a) => ({ ...a, passwordHash: weak }))
+    await folder.storage.close()
+
+    const second = await startTempNode({ dataDir: dir })
+    expect((await new Client(second.node.url).post('/api/auth/login', { identifier: '13800138000', password: 'reading2026' })).status).toBe(200)
+    await second.close()
+
+    folder = await openDataFolder(dir, { create: false })
+    services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
+    const upgraded = (await services.accounts.store.get(reader.id))!.passwordHash!
+    await folder.storage.close()
+    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
+  })
+})
+
+describe('cookies behind a TLS proxy', () => {
+  it('uses a __Host- Secure cookie when the request came over https', async () => {
+    const t = await startTempNode({ trustProxy: true })
+    try {
+      const c = new Client(t.node.url, { 'x-forwarded-proto': 'https' })
+      const r = await c.post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })
+      const cookie = r.headers.get('set-cookie')!
+      expect(cookie).toMatch(/^__Host-shulin_session=/)
+      expect(cookie).toMatch(/Secure/)
+      expect(cookie).toMatch(/Path=\//)
+      expect((await c.get('/api/me')).status).toBe(200)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('limits registrations from one address', async () => {
+    const t = await startTempNode()
+    try {
+      const statuses: number[] = []
+      for (let i = 0; i <= registrationsPerHour; i++) {
+        statuses.push((await new Client(t.node.url).post('/api/auth/register', { mode: 'quick', phone: `1380013${String(i).padStart(4, '0')}`, password: 'reading2026' })).status)
+      }
+      expect(statuses.slice(0, registrationsPerHour).every((s) => s === 201)).toBe(true)
+      expect(statuses[registrationsPerHour]).toBe(429)
+    } finally {
+      await t.close()
+    }
+  })
+})
