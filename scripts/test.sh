@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# The one test command (README, .ci/run): installs what the tests need, builds, runs every test.
-set -euo pipefail
+# The one test command (README, .ci/run): installs what the tests need, builds, runs every test,
+# and ends with a plain "N passed, N failed" line.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm install --no-audit --no-fund
+  npm install --no-audit --no-fund || exit 1
 fi
-./node_modules/.bin/tsc -b
-./node_modules/.bin/vitest run "$@"
+./node_modules/.bin/tsc -b || exit 1
+mkdir -p test-artifacts
+./node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"
+status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("test-artifacts/vitest.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' || true
+exit $status
