@@ -11,26 +11,18 @@ import { normalizeResidentId } from './resident-id.js'
 /** A password as typed: never trimmed or normalised beyond NFC, so what is typed is what is hashed. */
 export const Password = z.string().min(1).max(passwordMaxLength)
 
-export const Phone = z.string().max(32).transform((s, ctx) => {
-  const phone = normalizePhone(s)
-  if (!phone) ctx.addIssue({ code: 'custom', message: 'invalid_phone' })
-  return phone ?? ''
-})
-export const ResidentId = z.string().max(32).transform((s, ctx) => {
-  const id = normalizeResidentId(s)
-  if (!id) ctx.addIssue({ code: 'custom', message: 'invalid_id_number' })
-  return id ?? ''
-})
-export const Username = z.string().max(64).transform((s, ctx) => {
-  const u = normalizeUsername(s)
-  if (!u) ctx.addIssue({ code: 'custom', message: 'invalid_username' })
-  return u ?? ''
-})
-export const CardNo = z.string().max(64).transform((s, ctx) => {
-  const c = normalizeCardNo(s)
-  if (!c) ctx.addIssue({ code: 'custom', message: 'invalid_card' })
-  return c ?? ''
-})
+/** A string that a normaliser turns into its canonical form, or a field error keyed `message`. */
+const normalized = (max: number, normalize: (s: string) => string | null, message: string) =>
+  z.string().max(max).transform((s, ctx) => {
+    const value = normalize(s)
+    if (!value) ctx.addIssue({ code: 'custom', message })
+    return value ?? ''
+  })
+
+export const Phone = normalized(32, normalizePhone, 'invalid_phone')
+export const ResidentId = normalized(32, (s) => normalizeResidentId(s), 'invalid_id_number')
+export const Username = normalized(64, normalizeUsername, 'invalid_username')
+export const CardNo = normalized(64, normalizeCardNo, 'invalid_card')
 /** A person's name: Chinese names with `·` (少数民族) and Latin names with spaces both fit. */
 export const PersonName = singleLine(64)
 
