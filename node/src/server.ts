@@ -29,6 +29,7 @@ import { writeBackup } from './backup/backup.js'
 import type { RuntimeAdapter, RunningServer } from './runtime/adapter.js'
 import { shulinVersion } from './version.js'
 import { buildServices } from './services.js'
+import { resourceRoutes } from './resources/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -73,7 +74,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
 
   let shuttingDown = false
   let controlToken: string | undefined
-  const { sessions, accounts, setup } = buildServices(folder, {
+  const { sessions, accounts, setup, resources } = buildServices(folder, {
     sender: options.codeSender ?? consoleCodeSender((line, fields) => logger.warn(fields, line)),
     passwordPolicy: config.passwordPolicy,
     ...(options.now ? { now: options.now } : {}),
@@ -108,6 +109,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       staffRoutes(api, { accounts, maxImportBytes })
       setupRoutes(app, api, setup)
       controlRoutes(api, { setup, backup })
+      resourceRoutes(api, resources)
     },
   })
 

@@ -8,12 +8,14 @@ import { AccountService } from './accounts/service.js'
 import type { CodeSender } from './accounts/code-sender.js'
 import { SessionService } from './sessions/service.js'
 import { SetupService } from './setup/service.js'
+import { ResourceService } from './resources/service.js'
 import type { OpenedDataFolder } from './storage/data-folder.js'
 
 export interface NodeServices {
   sessions: SessionService
   accounts: AccountService
   setup: SetupService
+  resources: ResourceService
 }
 
 export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSender; passwordPolicy: PasswordPolicy; now?: () => number }): NodeServices {
@@ -26,5 +28,6 @@ export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSend
     passwordPolicy: opts.passwordPolicy,
     ...(opts.now ? { now: opts.now } : {}),
   })
-  return { sessions, accounts, setup: new SetupService(folder.storage, accounts) }
+  const resources = new ResourceService({ storage: folder.storage, nodeId: folder.key.nodeId, ...(opts.now ? { now: opts.now } : {}) })
+  return { sessions, accounts, setup: new SetupService(folder.storage, accounts), resources }
 }

@@ -22,6 +22,12 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
   id_number_taken: { 'zh-CN': '该身份证号已注册，请直接登录或找回密码', en: 'This ID number is already registered; sign in or reset your password' },
   username_taken: { 'zh-CN': '该用户名已被使用', en: 'This username is taken' },
   card_taken: { 'zh-CN': '该读者证号已存在', en: 'This card number already exists' },
+  identifier_taken: { 'zh-CN': '该标识符（ISBN/ISSN 等）已属于另一条资源', en: 'This identifier (ISBN/ISSN…) already belongs to another resource' },
+  precondition_failed: { 'zh-CN': '该资源已被他人修改，请刷新后重试', en: 'Someone else changed this resource; reload and try again' },
+  precondition_required: { 'zh-CN': '修改资源时须提供 If-Match 版本号', en: 'Send If-Match with the revision you are changing' },
+  conflict: { 'zh-CN': '当前状态下不能执行此操作', en: 'This cannot be done in the current state' },
+  range_not_satisfiable: { 'zh-CN': '请求的范围超出文件大小', en: 'The requested range is outside the file' },
+  file_rejected: { 'zh-CN': '文件无法接受', en: 'The file cannot be accepted' },
   invalid_credentials: { 'zh-CN': '账号或密码错误', en: 'Wrong account or password' },
   too_many_attempts: { 'zh-CN': '尝试次数过多，请稍后再试', en: 'Too many attempts; please try again later' },
   account_disabled: { 'zh-CN': '该账号已停用，请联系图书馆', en: 'This account is disabled; please contact the library' },
@@ -44,6 +50,10 @@ export const fieldMessages: Catalog = {
   invalid_id_number: { 'zh-CN': '身份证号无效，请检查出生日期和校验位', en: 'is not a valid resident ID number' },
   invalid_username: { 'zh-CN': '用户名须以字母开头，3–32 位字母、数字、下划线', en: 'must start with a letter, 3–32 letters, digits or _ . -' },
   invalid_card: { 'zh-CN': '读者证号须为 4–32 位字母或数字', en: 'must be 4–32 letters or digits' },
+  invalid_identifier: { 'zh-CN': '标识符无效（ISBN/ISSN 校验位错误？）', en: 'is not a valid identifier (ISBN/ISSN check digit?)' },
+  invalid_date: { 'zh-CN': '日期须为 YYYY、YYYY-MM 或 YYYY-MM-DD', en: 'must be YYYY, YYYY-MM or YYYY-MM-DD' },
+  invalid_clc: { 'zh-CN': '中图法分类号格式不正确', en: 'is not a CLC class number' },
+  invalid_parent: { 'zh-CN': '上级资源不正确（期刊 → 期 → 文章）', en: 'wrong parent (journal → issue → article)' },
   required: { 'zh-CN': '必填', en: 'is required' },
 }
 

@@ -1,0 +1,199 @@
+/**
+ * @module resources/service
+ * The staff workflow over resource records: draft → published → withdrawn, edits with
+ * optimistic concurrency (revision = ETag), deletion with a tombstone, and bulk upsert by
+ * identifier for imports.
+ */
+import type { CreateResourceRequest, ImportRecord, Resource, ResourceFile, Chapter, UpdateResourceRequest } from '@shulin/protocol'
+import { ProblemError } from '../http/problem.js'
+import type { Storage } from '../storage/db.js'
+import { IdentifierConflict, ResourceStore } from './store.js'
+
+export interface ResourceServiceOptions {
+  storage: Storage
+  nodeId: string
+  now?: () => number
+}
+
+export class ResourceService {
+  readonly store: ResourceStore
+  readonly #now: () => number
+
+  constructor(private readonly opts: ResourceServiceOptions) {
+    this.store = new ResourceStore(opts.storage)
+    this.#now = opts.now ?? Date.now
+  }
+
+  #iso(): string {
+    return new Date(this.#now()).toISOString()
+  }
+
+  async get(id: string): Promise<Resource> {
+    const r = await this.store.get(id)
+    if (!r) throw new ProblemError('not_found')
+    return r
+  }
+
+  async #write(records: Resource[]): Promise<void> {
+    try {
+      await this.store.writeUnlocked(records, { sync: true })
+    } catch (err) {
+      if (err instanceof IdentifierConflict) {
+        throw new ProblemError('identifier_taken', { detail: `${err.identifier} → ${err.ownerId}`, errors: [{ pointer: '/metadata/identifiers', detail: 'identifier_taken' }] })
+      }
+      throw err
+    }
+  }
+
+  async #checkParent(parentId: string | null, type: Resource['type']): Promise<void> {
+    if (!parentId) return
+    const parent = await this.store.get(parentId)
+    const allowed = (type === 'journal-issue' && parent?.type === 'journal') || (type === 'article' && parent?.type === 'journal-issue')
+    if (!allowed) throw new ProblemError('validation_failed', { errors: [{ pointer: '/parentId', detail: 'invalid_parent' }] })
+  }
+
+  async create(req: CreateResourceRequest): Promise<Resource> {
+    return this.store.exclusive(async () => {
+      await this.#checkParent(req.parentId, req.type)
+      const now = this.#iso()
+      const record: Resource = {
+        id: this.store.newId(),
+        type: req.type,
+        metadata: req.metadata,
+        access: req.access,
+        status: 'draft',
+        nodeId: this.opts.nodeId,
+        parentId: req.parentId,
+        files: [],
+        toc: [],
+        createdAt: now,
+        updatedAt: now,
+        publishedAt: null,
+        revision: 1,
+      }
+      await this.#write([record])
+      return record
+    })
+  }
+
+  /**
+   * Applies `change` to the current record when its revision is `expected` (or always, when
+   * `expected` is undefined); a stale revision is a `precondition_failed` problem.
+   */
+  async #change(id: string, expected: number | undefined, change: (r: Resource) => Resource | Promise<Resource>): Promise<Resource> {
+    return this.store.exclusive(async () => {
+      const current = await this.get(id)
+      if (expected !== undefined && expected !== current.revision) throw new ProblemError('precondition_failed')
+      const next = await change(current)
+      const updated: Resource = { ...next, id, revision: current.revision + 1, updatedAt: this.#iso() }
+      await this.#write([updated])
+      return updated
+    })
+  }
+
+  update(id: string, req: UpdateResourceRequest, expected?: number): Promise<Resource> {
+    return this.#change(id, expected, async (r) => {
+      if (req.parentId !== undefined) await this.#checkParent(req.parentId, r.type)
+      return {
+        ...r,
+        ...(req.metadata ? { metadata: req.metadata } : {}),
+        ...(req.access ? { access: req.access } : {}),
+        ...(req.parentId !== undefined ? { parentId: req.parentId } : {}),
+      }
+    })
+  }
+
+  /** Attaches files (content, cover, …) and what was read from them. */
+  attachFiles(id: string, files: ResourceFile[], extracted: { toc?: Chapter[]; metadata?: Partial<Resource['metadata']> } = {}, expected?: number): Promise<Resource> {
+    return this.#change(id, expected, (r) => {
+      const replaced = new Set<string>(files.map((f) => f.role).filter((role) => role !== 'page-image'))
+      return {
+        ...r,
+        files: [...r.files.filter((f) => !replaced.has(f.role)), ...files],
+        toc: extracted.toc ?? r.toc,
+        metadata: { ...r.metadata, ...extracted.metadata },
+      }
+    })
+  }
+
+  publish(id: string, expected?: number): Promise<Resource> {
+    return this.#change(id, expected, (r) => {
+      if (r.status === 'published') return r
+      return { ...r, status: 'published', publishedAt: r.publishedAt ?? this.#iso() }
+    })
+  }
+
+  withdraw(id: string, expected?: number): Promise<Resource> {
+    return this.#change(id, expected, (r) => ({ ...r, status: 'withdrawn' }))
+  }
+
+  /** Deletes a draft or withdrawn record; published ones must be withdrawn first. */
+  async delete(id: string, expected?: number): Promise<void> {
+    await this.store.exclusive(async () => {
+      const current = await this.get(id)
+      if (expected !== undefined && expected !== current.revision) throw new ProblemError('precondition_failed')
+      if (current.status === 'published') throw new ProblemError('conflict', { detail: 'withdraw it first' })
+      await this.store.deleteUnlocked(current, this.#iso())
+    })
+  }
+
+  /**
+   * Imports records, matching existing ones by any of their identifiers: a record seen before
+   * is updated in place, a new one created. One batch for the lot (the caller sizes it).
+   * @returns per input record: `created`, `updated`, `unchanged`, or a reason it was refused.
+   */
+  async importBatch(records: ImportRecord[]): Promise<Array<'created' | 'updated' | 'unchanged' | { error: string }>> {
+    return this.store.exclusive(async () => {
+      const now = this.#iso()
+      const out: Array<'created' | 'updated' | 'unchanged' | { error: string }> = []
+      const toWrite = new Map<string, Resource>()
+      const byIdentifier = new Map<string, Resource>()
+      for (const rec of records) {
+        const { type, access, status, ...metadata } = rec
+        let existing: Resource | undefined
+        for (const identifier of metadata.identifiers) {
+          existing = byIdentifier.get(identifier) ?? (await this.store.findByIdentifier(identifier))
+          if (existing) break
+        }
+        if (existing && toWrite.has(existing.id)) existing = toWrite.get(existing.id)
+        if (existing) {
+          const next: Resource = { ...existing, type, access, metadata, status: status === 'published' || existing.status === 'published' ? 'published' : existing.status }
+          if (JSON.stringify([next.type, next.access, next.metadata, next.status]) === JSON.stringify([existing.type, existing.access, existing.metadata, existing.status])) {
+            out.push('unchanged')
+            continue
+          }
+          const updated: Resource = { ...next, revision: existing.revision + 1, updatedAt: now, publishedAt: existing.publishedAt ?? (next.status === 'published' ? now : null) }
+          toWrite.set(updated.id, updated)
+          for (const id of metadata.identifiers) byIdentifier.set(id, updated)
+          out.push('updated')
+        } else {
+          const created: Resource = {
+            id: this.store.newId(),
+            type,
+            metadata,
+            access,
+            status,
+            nodeId: this.opts.nodeId,
+            parentId: null,
+            files: [],
+            toc: [],
+            createdAt: now,
+            updatedAt: now,
+            publishedAt: status === 'published' ? now : null,
+            revision: 1,
+          }
+          toWrite.set(created.id, created)
+          for (const id of metadata.identifiers) byIdentifier.set(id, created)
+          out.push('created')
+        }
+      }
+      try {
+        await this.store.writeUnlocked([...toWrite.values()], { sync: true })
+      } catch (err) {
+        if (err instanceof IdentifierConflict) return records.map(() => ({ error: `identifier_taken: ${err.identifier}` }))
+        throw err
+      }
+      return out
+    })
+  }
+}

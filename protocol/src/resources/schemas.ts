@@ -1,0 +1,125 @@
+/**
+ * @module resources/schemas
+ * Resource records: what a library holds and readers use. Metadata follows Dublin Core with
+ * the extras Chinese libraries use (中图法 class number, series, extent).
+ */
+import { z } from 'zod'
+import { singleLine } from '../text.js'
+import { canonicalIdentifier } from './identifiers.js'
+
+export const ResourceType = z.enum(['book', 'audiobook', 'journal', 'journal-issue', 'article', 'image-set', 'video'])
+export type ResourceType = z.infer<typeof ResourceType>
+
+/** Who may open a resource's content. Metadata of published resources is public. */
+export const AccessPolicy = z.enum(['public', 'node-readers', 'member-readers', 'staff'])
+export type AccessPolicy = z.infer<typeof AccessPolicy>
+
+export const ResourceStatus = z.enum(['draft', 'published', 'withdrawn'])
+export type ResourceStatus = z.infer<typeof ResourceStatus>
+
+export const Identifier = z
+  .string()
+  .max(256)
+  .transform((s, ctx) => {
+    const id = canonicalIdentifier(s)
+    if (!id) ctx.addIssue({ code: 'custom', message: 'invalid_identifier' })
+    return id ?? ''
+  })
+
+/** `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (ISO 8601 / EDTF level 0). */
+export const PublicationDate = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, 'invalid_date')
+
+/** 中图法 class numbers: `I247.5`, `TP311.13`, `K825.6=74`, `D61-53`. */
+export const ClcNumber = z.string().trim().max(64).regex(/^[A-Z][A-Z0-9.\-=:()"<>/+]*$/, 'invalid_clc')
+
+export const Extent = z.strictObject({
+  pages: z.number().int().min(1).max(1_000_000).optional(),
+  durationSeconds: z.number().min(0).max(1_000_000).optional(),
+  items: z.number().int().min(0).max(1_000_000).optional(),
+})
+
+export const Metadata = z.strictObject({
+  title: singleLine(500),
+  creators: z.array(singleLine(200)).max(100).default([]),
+  subjects: z.array(singleLine(100)).max(100).default([]),
+  description: z.string().max(20_000).optional(),
+  publisher: singleLine(200).optional(),
+  date: PublicationDate.optional(),
+  /** BCP 47 tag; Chinese by default. */
+  language: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/).default('zh'),
+  identifiers: z.array(Identifier).max(50).default([]),
+  series: singleLine(200).optional(),
+  clc: ClcNumber.optional(),
+  extent: Extent.optional(),
+  rights: z.string().max(2000).optional(),
+})
+export type Metadata = z.infer<typeof Metadata>
+export type MetadataInput = z.input<typeof Metadata>
+
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/)
+
+export const Chapter = z.object({ title: z.string().max(500), start: z.number().min(0), href: z.string().max(2000).optional() })
+export type Chapter = z.infer<typeof Chapter>
+
+export const FileRole = z.enum(['content', 'cover', 'thumbnail', 'page-image'])
+export const ResourceFile = z.object({
+  blob: Sha256,
+  role: FileRole,
+  mediaType: z.string(),
+  size: z.number().int().min(0),
+  /** The uploader's file name, for display and downloads only (never a storage path). */
+  name: z.string().max(255).optional(),
+})
+export type ResourceFile = z.infer<typeof ResourceFile>
+
+export const Resource = z.object({
+  id: z.string(),
+  type: ResourceType,
+  metadata: Metadata,
+  access: AccessPolicy,
+  status: ResourceStatus,
+  /** The node that publishes it (its node id). */
+  nodeId: z.string(),
+  /** A journal issue's journal, an article's issue. */
+  parentId: z.string().nullable(),
+  files: z.array(ResourceFile),
+  /** Table of contents: EPUB navigation or audio chapters. */
+  toc: z.array(Chapter),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  publishedAt: z.string().nullable(),
+  /** Increases with every change; sent as the ETag for optimistic concurrency. */
+  revision: z.number().int(),
+})
+export type Resource = z.infer<typeof Resource>
+
+export const CreateResourceRequest = z.strictObject({
+  type: ResourceType,
+  metadata: Metadata,
+  access: AccessPolicy.default('public'),
+  parentId: z.string().max(64).nullable().default(null),
+})
+export type CreateResourceRequest = z.infer<typeof CreateResourceRequest>
+
+export const UpdateResourceRequest = z.strictObject({
+  metadata: Metadata.optional(),
+  access: AccessPolicy.optional(),
+  parentId: z.string().max(64).nullable().optional(),
+})
+export type UpdateResourceRequest = z.infer<typeof UpdateResourceRequest>
+
+/** One line of a JSON Lines import: the record's own fields, flat. */
+export const ImportRecord = Metadata.extend({
+  type: ResourceType.default('book'),
+  access: AccessPolicy.default('public'),
+  status: z.enum(['draft', 'published']).default('published'),
+})
+export type ImportRecord = z.infer<typeof ImportRecord>
+
+export const ResourceListQuery = z.strictObject({
+  type: ResourceType.optional(),
+  status: ResourceStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(256).optional(),
+})
+export const ResourceList = z.object({ resources: z.array(Resource), nextCursor: z.string().nullable() })
