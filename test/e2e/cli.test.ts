@@ -2,59 +2,11 @@
  * The `shulin` command as an operator uses it: separate processes on loopback, each with its
  * own data folder, talking over real sockets.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-
-const bin = fileURLToPath(new URL('../../bin/shulin.js', import.meta.url))
-const children = new Set<ChildProcess>()
-
-interface Started {
-  child: ChildProcess
-  url: string
-  output: () => string
-  exited: Promise<number | null>
-}
-
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    children.add(child)
-    let stdout = ''
-    let stderr = ''
-    child.stdout!.on('data', (d) => (stdout += d))
-    child.stderr!.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      children.delete(child)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
-
-/** Starts a node and waits (at most 15 s) for the banner's URL and a healthy /api/health. */
-async function start(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(process.execPath, [bin, 'start', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  children.add(child)
-  let out = ''
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (out += d))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => (children.delete(child), resolve(code))))
-  const deadline = Date.now() + 15_000
-  for (;;) {
-    const m = /open\s+:\s+(http:\/\/\S+)/.exec(out)
-    if (m) {
-      const res = await fetch(m[1] + '/api/health').catch(() => undefined)
-      if (res?.ok) return { child, url: m[1]!, output: () => out, exited }
-    }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`node did not start:\n${out}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+import { killAll, run, start } from './processes.js'
 
 async function login(url: string, identifier: string, password: string) {
   return fetch(url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier, password, bearer: true }) })
@@ -65,7 +17,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-cli-'))
 })
 afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL')
+  killAll()
   await rm(work, { recursive: true, force: true })
 })
 

@@ -1,0 +1,67 @@
+/**
+ * @module e2e/processes
+ * Spawning `shulin` as an operator would, with every child killed at the end of a test file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+export const shulinBin = fileURLToPath(new URL('../../bin/shulin.js', import.meta.url))
+export const shulinDenoBin = fileURLToPath(new URL('../../bin/shulin-deno.js', import.meta.url))
+export const denoExecutable = fileURLToPath(new URL('../../node_modules/.bin/deno', import.meta.url))
+
+const children = new Set<ChildProcess>()
+
+export function killAll(): void {
+  for (const c of children) c.kill('SIGKILL')
+}
+
+/** The command line that runs the CLI under Node (default) or Deno. */
+export function cliCommand(runtime: 'node' | 'deno'): [string, string[]] {
+  return runtime === 'node' ? [process.execPath, [shulinBin]] : [denoExecutable, ['run', '-A', shulinDenoBin]]
+}
+
+export function run(args: string[], env: Record<string, string> = {}, runtime: 'node' | 'deno' = 'node'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const [cmd, pre] = cliCommand(runtime)
+  return new Promise((resolve) => {
+    const child = spawn(cmd, [...pre, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.add(child)
+    let stdout = ''
+    let stderr = ''
+    child.stdout!.on('data', (d) => (stdout += d))
+    child.stderr!.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      children.delete(child)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+export interface Started {
+  child: ChildProcess
+  url: string
+  output: () => string
+  exited: Promise<number | null>
+}
+
+/** Starts a node and waits (at most 20 s) for the banner's URL and a healthy /api/health. */
+export async function start(args: string[], env: Record<string, string> = {}, runtime: 'node' | 'deno' = 'node'): Promise<Started> {
+  const [cmd, pre] = cliCommand(runtime)
+  const child = spawn(cmd, [...pre, 'start', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => (children.delete(child), resolve(code))))
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const m = /open\s+:\s+(http:\/\/\S+)/.exec(out)
+    if (m) {
+      const res = await fetch(m[1] + '/api/health').catch(() => undefined)
+      if (res?.ok) return { child, url: m[1]!, output: () => out, exited }
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`node did not start:\n${out}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
