@@ -50,6 +50,11 @@ export class Api {
     private readonly checkAccess: AccessCheck,
   ) {}
 
+  /** Documents a route that is served outside the declared-route machinery (e.g. health). */
+  describe(def: RouteDef<undefined, undefined>): void {
+    this.#routes.push(def)
+  }
+
   route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
     def: RouteDef<B, Q>,
     handler: Handler<B, Q>,

@@ -21,7 +21,7 @@ export interface AppOptions {
   clientAddress: (c: Context) => string
   trustProxy: boolean
   maxBodyBytes: number
-  /** Larger limits for routes that take files (path prefix → bytes). */
+  /** Other limits for routes that take files (exact path or path prefix → bytes). */
   bodyLimits: Record<string, number>
   isShuttingDown: () => boolean
   /** Registers each module's routes. */
@@ -39,9 +39,31 @@ export function isTls(c: Context, trustProxy: boolean): boolean {
   return new URL(c.req.url).protocol === 'https:'
 }
 
+/**
+ * A write from another site's page is refused outright (browsers send Origin on cross-origin
+ * POSTs); cookie-authenticated writes also need the session's CSRF token (sessions/http-auth).
+ */
+function checkOrigin(c: Context, trustProxy: boolean): void {
+  if (c.req.header('sec-fetch-site') === 'cross-site') throw new ProblemError('csrf_failed')
+  const origin = c.req.header('origin')
+  if (!origin || origin === 'null') return
+  const host = (trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host')
+  let originHost: string | undefined
+  try {
+    originHost = new URL(origin).host
+  } catch {
+    originHost = undefined
+  }
+  if (!host || originHost !== host) throw new ProblemError('csrf_failed')
+}
+
 export function createApp(opts: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const log = opts.logger
+
+  // Probes call health every few seconds: it is answered ahead of the middleware chain
+  // (no session, no body, nothing to guard), which keeps it as cheap as a bare handler.
+  app.get('/api/health', (c) => (opts.isShuttingDown() ? problemResponse(c, new ProblemError('shutting_down'), fieldMessage) : c.json(opts.health())))
 
   app.use(async (c, next) => {
     const forwarded = opts.trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined
@@ -50,47 +72,32 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     if (opts.isShuttingDown()) throw new ProblemError('shutting_down')
     const started = performance.now()
     await next()
-    const path = c.req.path
-    const fields = { method: c.req.method, path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }
-    if (path === '/api/health') log.debug(fields, 'request')
-    else log.info(fields, 'request')
-  })
-
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'strict-origin-when-cross-origin' }))
-
-  // A write from another site's page is refused outright (the browser always sends Origin on
-  // cross-origin POSTs); cookie-authenticated writes also need the session's CSRF token.
-  app.use(async (c, next) => {
-    if (unsafeMethods.has(c.req.method)) {
-      const origin = c.req.header('origin')
-      const site = c.req.header('sec-fetch-site')
-      if (site === 'cross-site') throw new ProblemError('csrf_failed')
-      if (origin && origin !== 'null') {
-        const host = (opts.trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host')
-        let originHost: string | undefined
-        try {
-          originHost = new URL(origin).host
-        } catch {
-          originHost = undefined
-        }
-        if (!host || originHost !== host) throw new ProblemError('csrf_failed')
-      }
-    }
-    await next()
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request')
   })
 
   const tooLarge = () => {
     throw new ProblemError('payload_too_large')
   }
-  for (const [prefix, maxSize] of Object.entries(opts.bodyLimits)) app.use(prefix, bodyLimit({ maxSize, onError: tooLarge }))
+  const limits = Object.entries(opts.bodyLimits).map(([path, maxSize]) => [path, bodyLimit({ maxSize, onError: tooLarge })] as const)
   const defaultLimit = bodyLimit({ maxSize: opts.maxBodyBytes, onError: tooLarge })
-  app.use('/api/*', async (c, next) => (c.req.path in opts.bodyLimits ? next() : defaultLimit(c, next)))
+  // Document-level headers (framing, opener, HSTS…) guard pages; JSON answers only need
+  // nosniff. Each extra header costs throughput on the API's hot path, so APIs get just that.
+  const documentHeaders = secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'strict-origin-when-cross-origin' })
+  app.use(async (c, next) => {
+    const isApi = c.req.path.startsWith('/api/')
+    if (isApi) c.header('x-content-type-options', 'nosniff')
+    if (unsafeMethods.has(c.req.method)) {
+      checkOrigin(c, opts.trustProxy)
+      // Only requests that carry bodies pay for the limit check.
+      const special = limits.find(([path]) => c.req.path === path || c.req.path.startsWith(path + '/'))
+      const limit = special ? special[1] : defaultLimit
+      return isApi ? limit(c, next) : documentHeaders(c, async () => void (await limit(c, next)))
+    }
+    return isApi ? next() : documentHeaders(c, next)
+  })
 
   const api = new Api(app, opts.auth.check)
-  api.route(
-    { method: 'get', path: '/api/health', summary: 'Liveness, role, node id and version', tags: ['node'], access: 'public', response: Health },
-    async () => opts.health(),
-  )
+  api.describe({ method: 'get', path: '/api/health', summary: 'Liveness, role, node id and version', tags: ['node'], access: 'public', response: Health })
   opts.mount(app, api)
   let openapi: object | undefined
   app.get('/api/openapi.json', (c) => c.json((openapi ??= api.openapi({ title: 'Shulin node API', version: opts.version }))))
