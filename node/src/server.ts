@@ -28,8 +28,13 @@ import { removeControlFile, writeControlFile } from './control/control-file.js'
 import { writeBackup } from './backup/backup.js'
 import type { RuntimeAdapter, RunningServer } from './runtime/adapter.js'
 import { shulinVersion } from './version.js'
-import { buildServices } from './services.js'
+import { buildServices, type NodeServices } from './services.js'
 import { resourceRoutes } from './resources/routes.js'
+import { fileRoutes, uploadPath } from './resources/files/routes.js'
+import { collectionCoverPath, collectionRoutes, maxCoverBytes } from './collections/routes.js'
+import { oaiRoutes } from './oai/routes.js'
+import { opdsRoutes } from './opds/routes.js'
+import { baseUrlResolver } from './http/base-url.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -50,11 +55,14 @@ export interface RunningNode {
   /** Set when the node has no admin yet: open it to create one. */
   readonly setupUrl: string | null
   readonly app: Hono<AppEnv>
+  /** The node's modules (tests and in-process tools use them directly). */
+  readonly services: NodeServices
   close(): Promise<void>
 }
 
 const maxImportBytes = 32 * 1024 * 1024
 const shutdownGraceMs = 10_000
+const blobGraceMs = 24 * 3_600_000
 
 function displayUrl(config: NodeConfig, port: number): string {
   if (config.publicUrl) return config.publicUrl.replace(/\/$/, '')
@@ -74,12 +82,24 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
 
   let shuttingDown = false
   let controlToken: string | undefined
-  const { sessions, accounts, setup, resources } = buildServices(folder, {
+  const services = buildServices(folder, {
     sender: options.codeSender ?? consoleCodeSender((line, fields) => logger.warn(fields, line)),
     passwordPolicy: config.passwordPolicy,
     ...(options.now ? { now: options.now } : {}),
   })
-  const auth = new HttpAuth({ sessions, accounts: accounts.store, isTls: (c) => isTls(c, config.trustProxy), controlToken: () => controlToken })
+  const { sessions, accounts, setup, resources, blobs, files, collections } = services
+  await blobs.init()
+  const now = options.now ?? Date.now
+  const auth = new HttpAuth({
+    sessions,
+    accounts: accounts.store,
+    isTls: (c) => isTls(c, config.trustProxy),
+    controlToken: () => controlToken,
+    basic: (identifier, password, c) =>
+      accounts.authenticate(identifier, password, { address: c.get('clientAddress'), userAgent: c.req.header('user-agent') ?? '', locale: 'zh-CN' }),
+    now,
+  })
+  const baseUrl = baseUrlResolver({ publicUrl: config.publicUrl, trustProxy: config.trustProxy })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
 
   const backup = async (out: string) => {
@@ -101,7 +121,12 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     clientAddress: runtime.clientAddress,
     trustProxy: config.trustProxy,
     maxBodyBytes: config.maxBodyBytes,
-    bodyLimits: { '/api/staff/readers/import': maxImportBytes },
+    bodyLimits: [
+      ['/api/staff/readers/import', maxImportBytes],
+      ['/api/staff/resources/import', config.maxUploadBytes],
+      [uploadPath, config.maxUploadBytes],
+      [collectionCoverPath, maxCoverBytes],
+    ],
     isShuttingDown: () => shuttingDown,
     version: shulinVersion,
     mount: (app, api) => {
@@ -110,6 +135,10 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       setupRoutes(app, api, setup)
       controlRoutes(api, { setup, backup })
       resourceRoutes(api, resources)
+      fileRoutes(api, { resources, files, blobs, maxUploadBytes: config.maxUploadBytes })
+      collectionRoutes(api, { collections, blobs, resources })
+      oaiRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, baseUrl, now })
+      opdsRoutes(app, { resources, collections, auth, libraryName: config.name, baseUrl, now })
     },
   })
 
@@ -136,6 +165,15 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed'))
   }, 3_600_000)
   sweep.unref()
+  // Unreferenced blobs (replaced files, abandoned uploads) go after a day: an upload attached
+  // a moment ago is never taken, and a restored backup has time to settle.
+  const collectBlobs = async () => {
+    const referenced = new Set([...(await files.referencedBlobs()), ...(await collections.referencedBlobs())])
+    const gc = await blobs.collectGarbage(referenced, blobGraceMs)
+    if (gc.removed) logger.info(gc, 'removed unreferenced blobs')
+  }
+  const blobSweep = setInterval(() => collectBlobs().catch((err: unknown) => logger.warn({ err }, 'blob collection failed')), 6 * 3_600_000)
+  blobSweep.unref()
 
   logger.info({ url, role: config.role, dataDir: paths.dir, version: shulinVersion, runtime: runtime.name, created: folder.created }, 'node started')
   print(`书林 Shulin ${shulinVersion} · ${config.role} · ${config.name}`)
@@ -152,10 +190,12 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     dataDir: paths.dir,
     setupUrl,
     app,
+    services,
     close() {
       closing ??= (async () => {
         shuttingDown = true
         clearInterval(sweep)
+        clearInterval(blobSweep)
         await server.close(shutdownGraceMs)
         await removeControlFile(paths.control)
         await storage.close()

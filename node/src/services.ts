@@ -10,12 +10,18 @@ import { SessionService } from './sessions/service.js'
 import { SetupService } from './setup/service.js'
 import { ResourceService } from './resources/service.js'
 import type { OpenedDataFolder } from './storage/data-folder.js'
+import { BlobStore } from './blobs/store.js'
+import { FileService } from './resources/files/service.js'
+import { CollectionService } from './collections/service.js'
 
 export interface NodeServices {
   sessions: SessionService
   accounts: AccountService
   setup: SetupService
   resources: ResourceService
+  blobs: BlobStore
+  files: FileService
+  collections: CollectionService
 }
 
 export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSender; passwordPolicy: PasswordPolicy; now?: () => number }): NodeServices {
@@ -29,5 +35,8 @@ export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSend
     ...(opts.now ? { now: opts.now } : {}),
   })
   const resources = new ResourceService({ storage: folder.storage, nodeId: folder.key.nodeId, ...(opts.now ? { now: opts.now } : {}) })
-  return { sessions, accounts, setup: new SetupService(folder.storage, accounts), resources }
+  const blobs = new BlobStore(folder.storage, folder.dir, opts.now)
+  const files = new FileService(resources, blobs)
+  const collections = new CollectionService(folder.storage, resources.store, opts.now)
+  return { sessions, accounts, setup: new SetupService(folder.storage, accounts), resources, blobs, files, collections }
 }

@@ -15,6 +15,8 @@ export const NodeConfig = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest JSON request body, in bytes. */
   maxBodyBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** Largest uploaded file (and import file), in bytes: 2 GiB by default. */
+  maxUploadBytes: z.coerce.number().int().min(1024).max(64 * 1024 ** 3).default(2 * 1024 ** 3),
   passwordPolicy: PasswordPolicy.default('standard'),
   /** Trust `X-Forwarded-For`/`-Proto` from a reverse proxy in front of the node. */
   trustProxy: z
@@ -36,6 +38,7 @@ export const configEnv: Record<keyof NodeConfig, string> = {
   name: 'SHULIN_NAME',
   logLevel: 'SHULIN_LOG_LEVEL',
   maxBodyBytes: 'SHULIN_MAX_BODY',
+  maxUploadBytes: 'SHULIN_MAX_UPLOAD',
   passwordPolicy: 'SHULIN_PASSWORD_POLICY',
   trustProxy: 'SHULIN_TRUST_PROXY',
   publicUrl: 'SHULIN_PUBLIC_URL',

@@ -21,8 +21,8 @@ export interface AppOptions {
   clientAddress: (c: Context) => string
   trustProxy: boolean
   maxBodyBytes: number
-  /** Other limits for routes that take files (exact path or path prefix → bytes). */
-  bodyLimits: Record<string, number>
+  /** Other limits for routes that take files: [exact path, path prefix or pattern, bytes]. */
+  bodyLimits: Array<readonly [string | RegExp, number]>
   isShuttingDown: () => boolean
   /** Registers each module's routes. */
   mount: (app: Hono<AppEnv>, api: Api) => void
@@ -78,7 +78,10 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   const tooLarge = () => {
     throw new ProblemError('payload_too_large')
   }
-  const limits = Object.entries(opts.bodyLimits).map(([path, maxSize]) => [path, bodyLimit({ maxSize, onError: tooLarge })] as const)
+  const limits = opts.bodyLimits.map(([path, maxSize]) => {
+    const matches = typeof path === 'string' ? (p: string) => p === path || p.startsWith(path + '/') : (p: string) => path.test(p)
+    return [matches, bodyLimit({ maxSize, onError: tooLarge })] as const
+  })
   const defaultLimit = bodyLimit({ maxSize: opts.maxBodyBytes, onError: tooLarge })
   // Document-level headers (framing, opener, HSTS…) guard pages; JSON answers only need
   // nosniff. Each extra header costs throughput on the API's hot path, so APIs get just that.
@@ -89,7 +92,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     if (unsafeMethods.has(c.req.method)) {
       checkOrigin(c, opts.trustProxy)
       // Only requests that carry bodies pay for the limit check.
-      const special = limits.find(([path]) => c.req.path === path || c.req.path.startsWith(path + '/'))
+      const special = limits.find(([matches]) => matches(c.req.path))
       const limit = special ? special[1] : defaultLimit
       return isApi ? limit(c, next) : documentHeaders(c, async () => void (await limit(c, next)))
     }

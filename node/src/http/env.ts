@@ -10,7 +10,8 @@ export interface RequestAuth {
   session: SessionRecord
   /** The session's id (hash of its token). */
   sessionId: string
-  via: 'cookie' | 'bearer'
+  /** `basic`: HTTP Basic credentials from a reading app (OPDS, content; GET only, no session kept). */
+  via: 'cookie' | 'bearer' | 'basic'
 }
 
 export interface AppEnv {

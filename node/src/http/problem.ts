@@ -50,6 +50,8 @@ export class ProblemError extends Error {
       /** Field errors; `detail` of each is a message key or text, localised when rendered. */
       errors?: FieldError[]
       retryAfterSeconds?: number
+      /** Headers the answer must carry (Content-Range on a 416, WWW-Authenticate on a 401). */
+      headers?: Record<string, string>
     } = {},
   ) {
     super(code)
@@ -79,5 +81,6 @@ export function problemResponse(c: Context, err: ProblemError, localize: (key: s
     'cache-control': 'no-store',
   }
   if (err.extra.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.extra.retryAfterSeconds)
+  Object.assign(headers, err.extra.headers)
   return new Response(JSON.stringify(body), { status: err.status, headers })
 }

@@ -4,11 +4,12 @@
  * including the CSRF token on cookie-authenticated writes.
  */
 import type { Context } from 'hono'
+import { createHash } from 'node:crypto'
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
 import type { Access } from '../http/api.js'
 import type { AppEnv, RequestAuth } from '../http/env.js'
 import { ProblemError } from '../http/problem.js'
-import type { AccountStore } from '../accounts/store.js'
+import type { AccountRecord, AccountStore } from '../accounts/store.js'
 import { safeEqual, type SessionService } from './service.js'
 import type { SessionRecord } from './store.js'
 
@@ -21,10 +22,59 @@ export interface HttpAuthOptions {
   accounts: AccountStore
   isTls: (c: Context) => boolean
   controlToken: () => string | undefined
+  /**
+   * Checks HTTP Basic credentials (card number, phone, … and password), throttled like a
+   * sign-in. Reading apps (OPDS clients) send them with every request, so a success is
+   * remembered for a few minutes instead of hashing the password each time.
+   */
+  basic?: (identifier: string, password: string, c: Context<AppEnv>) => Promise<AccountRecord>
+  now?: () => number
 }
 
+/** Paths where reading apps may use HTTP Basic instead of a session. */
+const basicPaths = /^\/(opds\/|api\/resources\/)/
+const basicCacheMs = 5 * 60_000
+const basicCacheMax = 1000
+
 export class HttpAuth {
+  readonly #basicCache = new Map<string, { accountId: string; until: number }>()
+
   constructor(private readonly opts: HttpAuthOptions) {}
+
+  async #basic(c: Context<AppEnv>, header: string): Promise<RequestAuth | null> {
+    if (!this.opts.basic || !safeMethods.has(c.req.method) || !basicPaths.test(c.req.path)) return null
+    const now = (this.opts.now ?? Date.now)()
+    const key = createHash('sha256').update(header).digest('base64url')
+    let accountId = this.#basicCache.get(key)
+    if (!accountId || accountId.until < now) {
+      this.#basicCache.delete(key)
+      const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
+      const colon = decoded.indexOf(':')
+      if (colon < 1) throw new ProblemError('invalid_credentials')
+      const account = await this.opts.basic(decoded.slice(0, colon), decoded.slice(colon + 1), c)
+      if (this.#basicCache.size >= basicCacheMax) this.#basicCache.delete(this.#basicCache.keys().next().value!)
+      accountId = { accountId: account.id, until: now + basicCacheMs }
+      this.#basicCache.set(key, accountId)
+    }
+    const account = await this.opts.accounts.get(accountId.accountId)
+    if (!account || account.status !== 'active') {
+      this.#basicCache.delete(key)
+      return null
+    }
+    const session: SessionRecord = {
+      accountId: account.id,
+      kind: 'bearer',
+      remember: false,
+      csrfToken: '',
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: accountId.until,
+      idleTimeoutMs: basicCacheMs,
+      userAgent: c.req.header('user-agent') ?? '',
+      address: c.get('clientAddress'),
+    }
+    return { account, session, sessionId: `basic:${key}`, via: 'basic' }
+  }
 
   #token(c: Context): { token: string; via: 'cookie' | 'bearer' } | undefined {
     const header = c.req.header('authorization')
@@ -35,6 +85,8 @@ export class HttpAuth {
 
   /** The caller, or `null`. A disabled account's sessions are ended on sight. */
   async identify(c: Context<AppEnv>): Promise<RequestAuth | null> {
+    const header = c.req.header('authorization')
+    if (header?.startsWith('Basic ')) return this.#basic(c, header)
     const found = this.#token(c)
     if (!found) return null
     const checked = await this.opts.sessions.check(found.token, found.via)

@@ -31,6 +31,8 @@ export const dataPaths = (dataDir: string) => ({
 const knownEntries = new Set(['node-key', 'db', 'run', 'blobs', 'tmp', 'lost+found'])
 
 export interface OpenedDataFolder {
+  /** The folder's absolute path. */
+  readonly dir: string
   readonly storage: Storage
   readonly meta: MetaStore
   readonly nodeMeta: NodeMeta
@@ -102,7 +104,7 @@ export async function openDataFolder(dataDir: string, opts: { create: boolean })
     }
     const migrated = await migrate(storage, meta)
     const current = (await readNodeMeta(meta))!
-    return { storage, meta, nodeMeta: current, key, created: false, migrated }
+    return { dir: paths.dir, storage, meta, nodeMeta: current, key, created: false, migrated }
   } catch (err) {
     await storage.close().catch(() => {})
     throw err
@@ -123,5 +125,5 @@ async function initialise(paths: ReturnType<typeof dataPaths>): Promise<OpenedDa
     identifierKey: randomBytes(32).toString('base64'),
   }
   await storage.commit([putOp(meta, metaKeys.node, nodeMeta)], { sync: true })
-  return { storage, meta, nodeMeta, key, created: true, migrated: [] }
+  return { dir: paths.dir, storage, meta, nodeMeta, key, created: true, migrated: [] }
 }

@@ -68,24 +68,27 @@ export class Client {
 
   async call<T = any>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<ClientResponse<T>> {
     const headers: Record<string, string> = { ...this.headers, ...extra }
-    if (body !== undefined && typeof body !== 'string') headers['content-type'] ??= 'application/json'
+    const raw = body instanceof Uint8Array
+    if (body !== undefined && typeof body !== 'string' && !raw) headers['content-type'] ??= 'application/json'
     if (this.cookie) headers.cookie = this.cookie
     if (this.csrf && method !== 'GET') headers['x-csrf-token'] ??= this.csrf
     if (this.bearer) headers.authorization = `Bearer ${this.bearer}`
     const res = await fetch(this.baseUrl + path, {
       method,
       headers,
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { body: raw ? (body as Uint8Array) : typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     })
     const setCookie = res.headers.get('set-cookie')
     if (setCookie) {
       const [pair] = setCookie.split(';')
       this.cookie = /=$/.test(pair ?? '') || /Max-Age=0/i.test(setCookie) ? undefined : pair
     }
-    const text = await res.text()
-    let parsed: unknown = text
+    const bytes = Buffer.from(await res.arrayBuffer())
+    const text = /json|text|xml/.test(res.headers.get('content-type') ?? 'text') ? bytes.toString('utf8') : ''
+    let parsed: unknown = text || (bytes.length ? bytes : text)
     try {
-      parsed = text ? JSON.parse(text) : undefined
+      if (text) parsed = JSON.parse(text)
+      else if (!bytes.length) parsed = undefined
     } catch {
       /* not JSON */
     }
@@ -99,6 +102,9 @@ export class Client {
   }
   post<T = any>(path: string, body?: unknown, extra?: Record<string, string>) {
     return this.call<T>('POST', path, body, extra)
+  }
+  put<T = any>(path: string, body?: unknown, extra?: Record<string, string>) {
+    return this.call<T>('PUT', path, body, extra)
   }
 }
 

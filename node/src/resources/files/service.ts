@@ -21,6 +21,8 @@ export interface UploadInput {
   name?: string | undefined
   body: Readable | AsyncIterable<Uint8Array>
   maxBytes: number
+  /** The length the client announced: fewer bytes means the upload was cut off. */
+  declaredLength?: number | undefined
   expectedRevision?: number | undefined
 }
 
@@ -86,6 +88,9 @@ export class FileService {
       throw err
     }
     try {
+      if (input.declaredLength !== undefined && staged.size !== input.declaredLength) {
+        throw rejected(`the upload ended early: ${staged.size} of ${input.declaredLength} bytes arrived`)
+      }
       const checked = await checkFileType(staged.path, input.claimedType, fits)
       if ('refused' in checked) throw rejected(checked.refused)
       const found = input.role === 'content' ? await this.#extract(staged, checked.type) : { metadata: {}, extent: {} }
