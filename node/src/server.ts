@@ -35,6 +35,7 @@ import { collectionCoverPath, collectionRoutes, maxCoverBytes } from './collecti
 import { oaiRoutes } from './oai/routes.js'
 import { opdsRoutes } from './opds/routes.js'
 import { baseUrlResolver } from './http/base-url.js'
+import { readingRoutes } from './reading/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -87,7 +88,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     passwordPolicy: config.passwordPolicy,
     ...(options.now ? { now: options.now } : {}),
   })
-  const { sessions, accounts, setup, resources, blobs, files, collections } = services
+  const { sessions, accounts, setup, resources, blobs, files, collections, reading } = services
   await blobs.init()
   const now = options.now ?? Date.now
   const auth = new HttpAuth({
@@ -135,7 +136,8 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       setupRoutes(app, api, setup)
       controlRoutes(api, { setup, backup })
       resourceRoutes(api, resources)
-      fileRoutes(api, { resources, files, blobs, maxUploadBytes: config.maxUploadBytes })
+      fileRoutes(api, { resources, files, blobs, maxUploadBytes: config.maxUploadBytes, opened: (accountId, resourceId) => reading.opened(accountId, resourceId) })
+      readingRoutes(api, { reading, resources })
       collectionRoutes(api, { collections, blobs, resources })
       oaiRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, baseUrl, now })
       opdsRoutes(app, { resources, collections, auth, libraryName: config.name, baseUrl, now })

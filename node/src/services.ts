@@ -13,6 +13,7 @@ import type { OpenedDataFolder } from './storage/data-folder.js'
 import { BlobStore } from './blobs/store.js'
 import { FileService } from './resources/files/service.js'
 import { CollectionService } from './collections/service.js'
+import { ReadingService } from './reading/service.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -22,6 +23,7 @@ export interface NodeServices {
   blobs: BlobStore
   files: FileService
   collections: CollectionService
+  reading: ReadingService
 }
 
 export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSender; passwordPolicy: PasswordPolicy; now?: () => number }): NodeServices {
@@ -38,5 +40,6 @@ export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSend
   const blobs = new BlobStore(folder.storage, folder.dir, opts.now)
   const files = new FileService(resources, blobs)
   const collections = new CollectionService(folder.storage, resources.store, opts.now)
-  return { sessions, accounts, setup: new SetupService(folder.storage, accounts), resources, blobs, files, collections }
+  const reading = new ReadingService(folder.storage, opts.now)
+  return { sessions, accounts, setup: new SetupService(folder.storage, accounts), resources, blobs, files, collections, reading }
 }

@@ -25,6 +25,8 @@ export interface FileRouteDeps {
   files: FileService
   blobs: BlobStore
   maxUploadBytes: number
+  /** Told when a signed-in reader starts reading a content file (their history). */
+  opened?: (accountId: string, resourceId: string) => Promise<void>
 }
 
 /** Reader-facing file roles. */
@@ -95,6 +97,11 @@ export function fileRoutes(api: Api, deps: FileRouteDeps): void {
     const denied = role === 'content' ? contentAccess(record, c.get('auth')) : contentAccess({ ...record, access: 'public' }, c.get('auth'))
     if (denied) throw accessProblem(denied)
     if (!file) throw new ProblemError('not_found')
+    const auth = c.get('auth')
+    // The first bytes of the content mean "opened" (range readers fetch many pieces).
+    if (role === 'content' && auth && deps.opened && /^(bytes=0-\d*)?$/.test(c.req.header('range') ?? '')) {
+      await deps.opened(auth.account.id, record.id)
+    }
     return serveBlob(c, deps.blobs, {
       sha256: file.blob,
       mediaType: file.mediaType,
