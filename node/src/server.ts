@@ -36,6 +36,7 @@ import { oaiRoutes } from './oai/routes.js'
 import { opdsRoutes } from './opds/routes.js'
 import { baseUrlResolver } from './http/base-url.js'
 import { readingRoutes } from './reading/routes.js'
+import { sharePageRoutes } from './resources/share-page.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -138,6 +139,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       resourceRoutes(api, resources)
       fileRoutes(api, { resources, files, blobs, maxUploadBytes: config.maxUploadBytes, opened: (accountId, resourceId) => reading.opened(accountId, resourceId) })
       readingRoutes(api, { reading, resources })
+      sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, baseUrl, now })
       opdsRoutes(app, { resources, collections, auth, libraryName: config.name, baseUrl, now })

@@ -69,3 +69,30 @@ describe('resource records: the staff workflow', () => {
     expect((await reader.post('/api/staff/resources', book)).status).toBe(403)
   })
 })
+
+describe('share links', () => {
+  it('open a public landing page with Open Graph tags, escaped; drafts have none', async () => {
+    const t = await startTempNode({ name: '县图书馆' })
+    try {
+      const staff = await signedInAdmin(t)
+      const title = '<script>alert(1)</script> 红楼梦'
+      const id = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title, creators: ['曹雪芹', '高鹗'], description: '满纸荒唐言，一把辛酸泪。"', identifiers: ['9787020002207'] } })).body.id
+      const anon = new Client(t.node.url)
+      expect((await anon.get(`/share/${id}`)).status).toBe(404)
+      await staff.post(`/api/staff/resources/${id}/publish`)
+      const page = await anon.get(`/share/${id}`)
+      expect(page.status).toBe(200)
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+      const body = page.body as string
+      expect(body).not.toContain('<script>alert')
+      expect(body).toContain('<meta property="og:title" content="&lt;script&gt;alert(1)&lt;/script&gt; 红楼梦">')
+      expect(body).toContain(`<meta property="og:url" content="${t.node.url}/share/${id}">`)
+      expect(body).toContain('<meta property="og:type" content="book">')
+      expect(body).toContain('<meta property="book:isbn" content="9787020002207">')
+      expect(body).toContain('满纸荒唐言，一把辛酸泪。&quot;')
+      expect(body).toContain('县图书馆')
+    } finally {
+      await t.close()
+    }
+  })
+})
