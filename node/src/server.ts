@@ -37,6 +37,7 @@ import { opdsRoutes } from './opds/routes.js'
 import { baseUrlResolver } from './http/base-url.js'
 import { readingRoutes } from './reading/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
+import { importRoutes } from './resources/import/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -126,6 +127,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     bodyLimits: [
       ['/api/staff/readers/import', maxImportBytes],
       ['/api/staff/resources/import', config.maxUploadBytes],
+      ['/api/control/import', config.maxUploadBytes],
       [uploadPath, config.maxUploadBytes],
       [collectionCoverPath, maxCoverBytes],
     ],
@@ -139,6 +141,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       resourceRoutes(api, resources)
       fileRoutes(api, { resources, files, blobs, maxUploadBytes: config.maxUploadBytes, opened: (accountId, resourceId) => reading.opened(accountId, resourceId) })
       readingRoutes(api, { reading, resources })
+      importRoutes(api, { resources, maxBytes: config.maxUploadBytes })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, baseUrl, now })

@@ -28,17 +28,10 @@ import { consoleCodeSender } from '../accounts/code-sender.js'
 import { ProblemError } from '../http/problem.js'
 import type { RuntimeAdapter } from '../runtime/adapter.js'
 import { shulinVersion } from '../version.js'
+import { CliError, withNode } from './common.js'
+import { cmdImport } from './import.js'
 
-/** A failure to report in one line, with the exit code. */
-export class CliError extends Error {
-  override readonly name = 'CliError'
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message)
-  }
-}
+export { CliError } from './common.js'
 
 const usage = `书林 Shulin ${shulinVersion}
 
@@ -50,6 +43,8 @@ Usage:
   shulin backup --out FILE [--data DIR]
   shulin restore FILE [--data DIR]
   shulin repair [--data DIR]
+  shulin import FILE [--format jsonl|csv|marc|marcxml] [--map title=题名,creators=责任者,…]
+               [--delimiter ,] [--flavour auto|marc21|cnmarc] [--report FILE] [--data DIR]
 
 Every flag also reads an environment variable: SHULIN_DATA, SHULIN_PORT, SHULIN_HOST,
 SHULIN_ROLE, SHULIN_NAME, SHULIN_LOG_LEVEL, SHULIN_MAX_BODY, SHULIN_PASSWORD_POLICY,
@@ -136,22 +131,6 @@ async function viaRunningNode(dataDir: string, path: string, body: unknown): Pro
   return json
 }
 
-/** Runs `offline` on the opened folder, or `online` through the running node when the folder is locked. */
-async function withNode<T>(dataDir: string, create: boolean, offline: (folder: Awaited<ReturnType<typeof openDataFolder>>) => Promise<T>, online: () => Promise<T>): Promise<T> {
-  let folder
-  try {
-    folder = await openDataFolder(dataDir, { create })
-  } catch (err) {
-    if (err instanceof StorageError && err.code === 'locked') return online()
-    throw err
-  }
-  try {
-    return await offline(folder)
-  } finally {
-    await folder.storage.close()
-  }
-}
-
 function problemText(err: ProblemError): string {
   return [err.code, ...(err.extra.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)].join('\n')
 }
@@ -236,6 +215,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return cmdRestore(args, env)
     case 'repair':
       return cmdRepair(args, env)
+    case 'import':
+      return cmdImport(args, dataDirOf, env, (err) => new CliError(`${err}\n\n${usage}`, 2))
     case 'version':
     case '--version':
       process.stdout.write(`${shulinVersion}\n`)

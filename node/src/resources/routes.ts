@@ -5,12 +5,15 @@
  * `If-Match`, and a change someone else made in between is refused with 412.
  */
 import type { Context } from 'hono'
+import { z } from 'zod'
 import { CreateResourceRequest, Ok, Resource, ResourceList, ResourceListQuery, UpdateResourceRequest, type Resource as ResourceT } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import type { AppEnv } from '../http/env.js'
 import { ProblemError } from '../http/problem.js'
 import type { ResourceService } from './service.js'
 import { canSeeRecord } from './access.js'
+
+const ResourceCounts = z.object({ total: z.number().int(), byStatus: z.record(z.string(), z.number().int()), byType: z.record(z.string(), z.number().int()) })
 
 export const etagOf = (r: ResourceT) => `"r${r.revision}"`
 
@@ -51,6 +54,18 @@ export function resourceRoutes(api: Api, resources: ResourceService): void {
         out.push(r)
       }
       return { resources: out, nextCursor }
+    },
+  )
+  api.route(
+    { method: 'get', path: '/api/staff/resources/count', summary: 'How many records, by status and type', tags, access: 'staff', response: ResourceCounts },
+    async () => {
+      const out = { total: 0, byStatus: {} as Record<string, number>, byType: {} as Record<string, number> }
+      for await (const r of resources.store.all()) {
+        out.total++
+        out.byStatus[r.status] = (out.byStatus[r.status] ?? 0) + 1
+        out.byType[r.type] = (out.byType[r.type] ?? 0) + 1
+      }
+      return out
     },
   )
   api.route({ method: 'get', path: '/api/staff/resources/:id', summary: 'One record, any status', tags, access: 'staff', response: Resource }, async (c) =>

@@ -139,35 +139,44 @@ export class ResourceService {
 
   /**
    * Imports records, matching existing ones by any of their identifiers: a record seen before
-   * is updated in place, a new one created. One batch for the lot (the caller sizes it).
+   * is updated in place, a new one created. One batch for the lot (the caller sizes it); a
+   * record whose identifiers name two different records is refused on its own.
    * @returns per input record: `created`, `updated`, `unchanged`, or a reason it was refused.
    */
-  async importBatch(records: ImportRecord[]): Promise<Array<'created' | 'updated' | 'unchanged' | { error: string }>> {
+  async importBatch(records: ImportRecord[]): Promise<ImportOutcome[]> {
     return this.store.exclusive(async () => {
       const now = this.#iso()
-      const out: Array<'created' | 'updated' | 'unchanged' | { error: string }> = []
+      const identifiers = [...new Set(records.flatMap((r) => r.identifiers))]
+      const holders = await this.store.ownersOf(identifiers)
+      /** identifier → record id, kept current as the batch claims and releases identifiers. */
+      const claim = new Map<string, string>()
+      identifiers.forEach((id, i) => holders[i] && claim.set(id, holders[i]))
+      const heldIds = [...new Set(holders.filter((h): h is string => !!h))]
+      const held = new Map<string, Resource>()
+      ;(await this.store.getMany(heldIds)).forEach((r) => r && held.set(r.id, r))
+      const out: ImportOutcome[] = []
       const toWrite = new Map<string, Resource>()
-      const byIdentifier = new Map<string, Resource>()
       for (const rec of records) {
         const { type, access, status, ...metadata } = rec
-        let existing: Resource | undefined
-        for (const identifier of metadata.identifiers) {
-          existing = byIdentifier.get(identifier) ?? (await this.store.findByIdentifier(identifier))
-          if (existing) break
+        const owners = new Set(metadata.identifiers.map((i) => claim.get(i)).filter((x): x is string => !!x))
+        if (owners.size > 1) {
+          out.push({ error: `identifiers belong to different records: ${[...owners].join(', ')}` })
+          continue
         }
-        if (existing && toWrite.has(existing.id)) existing = toWrite.get(existing.id)
+        const ownerId = owners.values().next().value
+        const existing = ownerId ? (toWrite.get(ownerId) ?? held.get(ownerId)) : undefined
+        let next: Resource
         if (existing) {
-          const next: Resource = { ...existing, type, access, metadata, status: status === 'published' || existing.status === 'published' ? 'published' : existing.status }
-          if (JSON.stringify([next.type, next.access, next.metadata, next.status]) === JSON.stringify([existing.type, existing.access, existing.metadata, existing.status])) {
+          const merged = { type, access, metadata, status: status === 'published' || existing.status === 'published' ? ('published' as const) : existing.status }
+          if (JSON.stringify([merged.type, merged.access, merged.metadata, merged.status]) === JSON.stringify([existing.type, existing.access, existing.metadata, existing.status])) {
             out.push('unchanged')
             continue
           }
-          const updated: Resource = { ...next, revision: existing.revision + 1, updatedAt: now, publishedAt: existing.publishedAt ?? (next.status === 'published' ? now : null) }
-          toWrite.set(updated.id, updated)
-          for (const id of metadata.identifiers) byIdentifier.set(id, updated)
+          next = { ...existing, ...merged, revision: existing.revision + 1, updatedAt: now, publishedAt: existing.publishedAt ?? (merged.status === 'published' ? now : null) }
+          for (const id of existing.metadata.identifiers) if (claim.get(id) === existing.id) claim.delete(id)
           out.push('updated')
         } else {
-          const created: Resource = {
+          next = {
             id: this.store.newId(),
             type,
             metadata,
@@ -182,18 +191,15 @@ export class ResourceService {
             publishedAt: status === 'published' ? now : null,
             revision: 1,
           }
-          toWrite.set(created.id, created)
-          for (const id of metadata.identifiers) byIdentifier.set(id, created)
           out.push('created')
         }
+        for (const id of metadata.identifiers) claim.set(id, next.id)
+        toWrite.set(next.id, next)
       }
-      try {
-        await this.store.writeUnlocked([...toWrite.values()], { sync: true })
-      } catch (err) {
-        if (err instanceof IdentifierConflict) return records.map(() => ({ error: `identifier_taken: ${err.identifier}` }))
-        throw err
-      }
+      await this.store.writeUnlocked([...toWrite.values()], { sync: true })
       return out
     })
   }
 }
+
+export type ImportOutcome = 'created' | 'updated' | 'unchanged' | { error: string }

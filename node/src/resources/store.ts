@@ -84,20 +84,33 @@ export class ResourceStore {
    * {@link exclusive}. Throws {@link IdentifierConflict} before writing anything.
    */
   async writeUnlocked(records: Resource[], opts: { sync: boolean }): Promise<void> {
+    // Who holds each identifier once the batch is written: a record of the batch, or the
+    // record that already held it (when that record is not part of the batch).
+    const finalOwner = new Map<string, string>()
+    for (const r of records) {
+      for (const identifier of r.metadata.identifiers) {
+        const other = finalOwner.get(identifier)
+        if (other && other !== r.id) throw new IdentifierConflict(identifier, other)
+        finalOwner.set(identifier, r.id)
+      }
+    }
+    const inBatch = new Set(records.map((r) => r.id))
+    const identifiers = [...finalOwner.keys()]
+    const holders = await this.ownersOf(identifiers)
+    identifiers.forEach((identifier, i) => {
+      const holder = holders[i]
+      if (holder && holder !== finalOwner.get(identifier) && !inBatch.has(holder)) throw new IdentifierConflict(identifier, holder)
+    })
     const ops: BatchOp[] = []
     const changes: ResourceChange[] = []
-    const claimed = new Map<string, string>()
     const previous = await this.getMany(records.map((r) => r.id))
     for (const [i, record] of records.entries()) {
       const before = previous[i]
-      for (const identifier of record.metadata.identifiers) {
-        const owner = claimed.get(identifier) ?? (await this.#ids.get(identifier))
-        if (owner && owner !== record.id) throw new IdentifierConflict(identifier, owner)
-        claimed.set(identifier, record.id)
-      }
       const oldIds = new Set(before?.metadata.identifiers ?? [])
       const newIds = new Set(record.metadata.identifiers)
-      for (const id of oldIds) if (!newIds.has(id)) ops.push(delOp(this.#ids, id))
+      // An identifier this record gives up is deleted only if no record of the batch takes it
+      // (a batch applies in order: a later delete would undo another record's put).
+      for (const id of oldIds) if (!newIds.has(id) && !finalOwner.has(id)) ops.push(delOp(this.#ids, id))
       for (const id of newIds) if (!oldIds.has(id)) ops.push(putOp(this.#ids, id, record.id))
       if (before) ops.push(delOp(this.#changes, changeKey(before)))
       ops.push(putOp(this.#changes, changeKey(record), record.id), putOp(this.#resources, record.id, record))
@@ -105,6 +118,11 @@ export class ResourceStore {
     }
     await this.storage.commit(ops, opts)
     this.#emit(changes)
+  }
+
+  /** The record holding each identifier, in order (undefined where none does). */
+  async ownersOf(identifiers: string[]): Promise<Array<string | undefined>> {
+    return identifiers.length ? this.#ids.getMany(identifiers) : []
   }
 
   /** Removes a record for good, leaving a tombstone for harvesters. Call inside {@link exclusive}. */

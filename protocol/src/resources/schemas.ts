@@ -123,3 +123,20 @@ export const ResourceListQuery = z.strictObject({
   cursor: z.string().max(256).optional(),
 })
 export const ResourceList = z.object({ resources: z.array(Resource), nextCursor: z.string().nullable() })
+
+export const ImportFormat = z.enum(['jsonl', 'csv', 'marc', 'marcxml'])
+export type ImportFormat = z.infer<typeof ImportFormat>
+
+/** What an import did: counts, and the refused lines with reasons (the first 1,000 of them). */
+export const ImportReport = z.object({
+  format: ImportFormat,
+  /** Lines or records read (blank lines not counted). */
+  total: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+  rejects: z.array(z.object({ n: z.number().int(), reason: z.string() })),
+  ms: z.number(),
+})
+export type ImportReport = z.infer<typeof ImportReport>

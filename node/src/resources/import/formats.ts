@@ -1,0 +1,43 @@
+/**
+ * @module resources/import/formats
+ * Which reader reads which import format, with its options checked at the boundary.
+ */
+import type { Readable } from 'node:stream'
+import { z } from 'zod'
+import { ImportFormat } from '@shulin/protocol'
+import { readJsonLines } from './jsonl.js'
+import type { ImportItem } from './source.js'
+
+export const ImportOptions = z.strictObject({
+  format: ImportFormat.default('jsonl'),
+  /** CSV: `field=列名,field=列名` (e.g. `title=题名,creators=责任者,identifiers=ISBN`). */
+  map: z.string().max(4000).optional(),
+  /** CSV: the field delimiter (`,` by default; `\t` for tab). */
+  delimiter: z.enum([',', ';', '\t', '|']).optional(),
+  /** MARC: which dialect (`auto` tells CNMARC from MARC 21 by its fields). */
+  flavour: z.enum(['auto', 'marc21', 'cnmarc']).default('auto'),
+})
+export type ImportOptions = z.infer<typeof ImportOptions>
+
+/** The format a file name suggests, when the caller did not say. */
+export function formatFromName(name: string): ImportFormat | undefined {
+  const ext = name.toLowerCase().split('.').pop() ?? ''
+  if (ext === 'jsonl' || ext === 'ndjson') return 'jsonl'
+  if (ext === 'csv' || ext === 'tsv') return 'csv'
+  if (ext === 'mrc' || ext === 'marc' || ext === 'iso' || ext === 'iso2709') return 'marc'
+  if (ext === 'xml') return 'marcxml'
+  return undefined
+}
+
+/**
+ * Opens the reader for a format.
+ * @throws Error with a message for people when the options do not fit the format.
+ */
+export function readImport(input: Readable, opts: ImportOptions): AsyncGenerator<ImportItem> {
+  switch (opts.format) {
+    case 'jsonl':
+      return readJsonLines(input)
+    default:
+      throw new Error(`${opts.format} import is not available yet`)
+  }
+}
