@@ -47,14 +47,26 @@ export function rawUpload(c: Context, maxBytes: number): RawUpload {
   const lengthHeader = c.req.header('content-length')
   const declaredLength = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined
   if (declaredLength !== undefined && declaredLength > maxBytes) throw new ProblemError('payload_too_large', { detail: `at most ${maxBytes} bytes` })
-  const body = c.req.raw.body
-  if (!body || declaredLength === 0) throw new ProblemError('validation_failed', { detail: 'the body is empty' })
+  if (declaredLength === 0) throw new ProblemError('validation_failed', { detail: 'the body is empty' })
   return {
-    stream: Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>),
+    stream: bodyStream(c),
     claimedType,
     declaredLength,
     name: fileName(c),
   }
+}
+
+/**
+ * The body as a Node stream. On Node, with a declared length (so no middleware wrapped the
+ * body to count it), the socket's own IncomingMessage is read directly: converting it to a
+ * web stream and back costs about half the upload throughput.
+ */
+function bodyStream(c: Context): Readable {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming
+  if (incoming instanceof Readable && c.req.header('content-length') !== undefined && !incoming.readableDidRead) return incoming
+  const body = c.req.raw.body
+  if (!body) throw new ProblemError('validation_failed', { detail: 'the body is empty' })
+  return Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>)
 }
 
 /** True for errors that mean the client went away mid-body. */
