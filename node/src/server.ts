@@ -32,7 +32,7 @@ import { buildServices, type NodeServices } from './services.js'
 import { resourceRoutes } from './resources/routes.js'
 import { fileRoutes, uploadPath } from './resources/files/routes.js'
 import { collectionCoverPath, collectionRoutes, maxCoverBytes } from './collections/routes.js'
-import { oaiRoutes } from './oai/routes.js'
+import { oaiPmhRoutes } from './oai/oai-pmh.js'
 import { opdsRoutes } from './opds/routes.js'
 import { baseUrlResolver } from './http/base-url.js'
 import { readingRoutes } from './reading/routes.js'
@@ -46,6 +46,8 @@ export interface StartOptions {
   logger?: Logger
   /** Where the start banner (URL, setup link) is written; stderr by default. */
   print?: (line: string) => void
+  /** Records per OAI-PMH page (tests page through a few records). */
+  oaiPageSize?: number
   /** The clock for sessions and throttling (tests move it forward). */
   now?: () => number
 }
@@ -144,7 +146,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
-      oaiRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, baseUrl, now })
+      oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })
       opdsRoutes(app, { resources, collections, auth, libraryName: config.name, baseUrl, now })
     },
   })

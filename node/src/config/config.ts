@@ -23,6 +23,8 @@ export const NodeConfig = z.strictObject({
     .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
     .transform((v) => v === true || v === 'true' || v === '1')
     .default(false),
+  /** Who harvesters write to (OAI-PMH Identify). */
+  adminEmail: z.email().default('admin@shulin.invalid'),
   /** The URL readers use, when it differs from what the node sees (behind a proxy). */
   publicUrl: z.url().optional(),
 })
@@ -42,6 +44,7 @@ export const configEnv: Record<keyof NodeConfig, string> = {
   passwordPolicy: 'SHULIN_PASSWORD_POLICY',
   trustProxy: 'SHULIN_TRUST_PROXY',
   publicUrl: 'SHULIN_PUBLIC_URL',
+  adminEmail: 'SHULIN_ADMIN_EMAIL',
 }
 
 /** Reads the `SHULIN_*` variables that are set. */

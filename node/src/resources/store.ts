@@ -142,6 +142,16 @@ export class ResourceStore {
     for (const l of this.#listeners) l(changes)
   }
 
+  tombstone(id: string): Promise<Tombstone | undefined> {
+    return this.#tombstones.get(id)
+  }
+
+  /** The oldest change time still listed (a harvester's earliest datestamp). */
+  async earliestChange(): Promise<string | undefined> {
+    for await (const key of this.#changes.keys({ limit: 1 })) return key.split('!')[0]
+    return undefined
+  }
+
   /** Records (and tombstones) by change time, oldest first, from `after` (exclusive) up to `until` (inclusive). */
   async *changesSince(opts: { from?: string; until?: string; after?: string } = {}): AsyncGenerator<Resource | Tombstone> {
     const range: { gt?: string; gte?: string; lte?: string } = {}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CodeMessage, CodeSender } from '../accounts/code-sender.js'
 import type { NodeConfigInput } from '../config/config.js'
-import { startNode, type RunningNode } from '../server.js'
+import { startNode, type RunningNode, type StartOptions } from '../server.js'
 
 export interface TempNode {
   node: RunningNode
@@ -23,7 +23,7 @@ export async function tempDir(prefix = 'shulin-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix))
 }
 
-export async function startTempNode(config: Partial<NodeConfigInput> = {}): Promise<TempNode> {
+export async function startTempNode(config: Partial<NodeConfigInput> = {}, options: Pick<StartOptions, 'oaiPageSize'> = {}): Promise<TempNode> {
   const dir = config.dataDir ?? (await tempDir())
   const sent: TempNode['sent'] = []
   const sender: CodeSender = {
@@ -35,7 +35,7 @@ export async function startTempNode(config: Partial<NodeConfigInput> = {}): Prom
   const clock = { now: Date.now() }
   const node = await startNode(
     { host: '127.0.0.1', port: 0, logLevel: 'silent', ...config, dataDir: dir },
-    { codeSender: sender, print: () => {}, now: () => clock.now },
+    { codeSender: sender, print: () => {}, now: () => clock.now, ...options },
   )
   return {
     node,
