@@ -33,7 +33,7 @@ import { resourceRoutes } from './resources/routes.js'
 import { fileRoutes, uploadPath } from './resources/files/routes.js'
 import { collectionCoverPath, collectionRoutes, maxCoverBytes } from './collections/routes.js'
 import { oaiPmhRoutes } from './oai/oai-pmh.js'
-import { opdsRoutes } from './opds/routes.js'
+import { opdsRoutes } from './opds/opds.js'
 import { baseUrlResolver } from './http/base-url.js'
 import { readingRoutes } from './reading/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
@@ -48,6 +48,8 @@ export interface StartOptions {
   print?: (line: string) => void
   /** Records per OAI-PMH page (tests page through a few records). */
   oaiPageSize?: number
+  /** Entries per OPDS page. */
+  opdsPageSize?: number
   /** The clock for sessions and throttling (tests move it forward). */
   now?: () => number
 }
@@ -147,7 +149,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })
-      opdsRoutes(app, { resources, collections, auth, libraryName: config.name, baseUrl, now })
+      opdsRoutes(app, { resources, collections, auth, libraryName: config.name, nodeId: key.nodeId, baseUrl, now, ...(options.opdsPageSize ? { pageSize: options.opdsPageSize } : {}) })
     },
   })
 

@@ -173,6 +173,11 @@ export class ResourceStore {
     for await (const [, r] of this.#resources.iterator(cursor ? { gt: cursor } : {})) yield r
   }
 
+  /** All records newest first (ids are creation-ordered), from `before` (exclusive). */
+  async *newestFirst(before?: string): AsyncGenerator<Resource> {
+    for await (const [, r] of this.#resources.iterator({ reverse: true, ...(before ? { lt: before } : {}) })) yield r
+  }
+
   async count(): Promise<number> {
     let n = 0
     for await (const _ of this.#resources.keys()) n++

@@ -31,6 +31,9 @@ export interface HttpAuthOptions {
   now?: () => number
 }
 
+const basicChallenge = () =>
+  new ProblemError('invalid_credentials', { headers: { 'www-authenticate': 'Basic realm="shulin", charset="UTF-8"', link: '</opds/auth.json>; rel="http://opds-spec.org/auth/document"; type="application/opds-authentication+json"' } })
+
 /** Paths where reading apps may use HTTP Basic instead of a session. */
 const basicPaths = /^\/(opds\/|api\/resources\/)/
 const basicCacheMs = 5 * 60_000
@@ -50,8 +53,15 @@ export class HttpAuth {
       this.#basicCache.delete(key)
       const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
       const colon = decoded.indexOf(':')
-      if (colon < 1) throw new ProblemError('invalid_credentials')
-      const account = await this.opts.basic(decoded.slice(0, colon), decoded.slice(colon + 1), c)
+      if (colon < 1) throw basicChallenge()
+      let account: AccountRecord
+      try {
+        account = await this.opts.basic(decoded.slice(0, colon), decoded.slice(colon + 1), c)
+      } catch (err) {
+        // Reading apps prompt for new credentials on a Basic challenge (OPDS authentication).
+        if (err instanceof ProblemError && err.code === 'invalid_credentials') throw basicChallenge()
+        throw err
+      }
       if (this.#basicCache.size >= basicCacheMax) this.#basicCache.delete(this.#basicCache.keys().next().value!)
       accountId = { accountId: account.id, until: now + basicCacheMs }
       this.#basicCache.set(key, accountId)
