@@ -7,6 +7,8 @@ import { z } from 'zod'
 import { ImportFormat } from '@shulin/protocol'
 import { readJsonLines } from './jsonl.js'
 import type { ImportItem } from './source.js'
+import { parseMapping, readCsv } from './csv.js'
+import { readMarc } from './marc.js'
 
 export const ImportOptions = z.strictObject({
   format: ImportFormat.default('jsonl'),
@@ -37,7 +39,12 @@ export function readImport(input: Readable, opts: ImportOptions): AsyncGenerator
   switch (opts.format) {
     case 'jsonl':
       return readJsonLines(input)
-    default:
-      throw new Error(`${opts.format} import is not available yet`)
+    case 'csv':
+      if (!opts.map) throw new Error('CSV import needs a column mapping: --map title=题名,creators=责任者,identifiers=ISBN')
+      return readCsv(input, { mapping: parseMapping(opts.map), delimiter: opts.delimiter })
+    case 'marc':
+      return readMarc(input, { format: 'iso2709', flavour: opts.flavour })
+    case 'marcxml':
+      return readMarc(input, { format: 'marcxml', flavour: opts.flavour })
   }
 }

@@ -1,0 +1,109 @@
+/**
+ * @module resources/import/csv
+ * CSV exported from an ILS or a spreadsheet, with a column mapping (`title=题名,…`): list
+ * fields split on `;` or `；`, a UTF-8 BOM is dropped, and a file that is not UTF-8 is read
+ * as GB18030 (what Excel writes on Chinese Windows). Parsed by csv-parse, streaming; a row
+ * csv-parse cannot read is reported by line and skipped.
+ */
+import type { Readable } from 'node:stream'
+import { PassThrough } from 'node:stream'
+import { parse } from 'csv-parse'
+import type { ImportItem } from './source.js'
+
+const listFields = new Set(['creators', 'subjects', 'identifiers'])
+const numberFields = new Set(['pages', 'durationSeconds'])
+export const csvFields = ['title', 'creators', 'subjects', 'identifiers', 'description', 'publisher', 'date', 'language', 'series', 'clc', 'pages', 'durationSeconds', 'rights', 'type', 'access', 'status'] as const
+
+/** `title=题名,creators=责任者` → `{ title: '题名', creators: '责任者' }`. */
+export function parseMapping(s: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of s.split(/[,，]/).map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=')
+    const field = pair.slice(0, eq).trim()
+    const column = pair.slice(eq + 1).trim()
+    if (eq < 1 || !column) throw new Error(`mapping "${pair}" is not field=column`)
+    if (!(csvFields as readonly string[]).includes(field)) throw new Error(`unknown field "${field}" in the mapping (fields: ${csvFields.join(', ')})`)
+    out[field] = column
+  }
+  if (!out.title) throw new Error('the mapping must name the title column (title=…)')
+  return out
+}
+
+/** Re-emits the stream as UTF-8, deciding from the first 64 KiB whether it is GB18030. */
+async function* asUtf8(input: Readable | AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  let decoder: InstanceType<typeof TextDecoder> | undefined
+  let head: Buffer[] = []
+  let headSize = 0
+  const decide = (buf: Buffer) => {
+    try {
+      // A partial character at the end of the sample is not a reason to switch encodings.
+      new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, Math.max(0, buf.length - 4)))
+      return undefined
+    } catch {
+      return new TextDecoder('gb18030')
+    }
+  }
+  let decided = false
+  for await (const chunk of input) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)
+    if (!decided) {
+      head.push(b)
+      headSize += b.length
+      if (headSize < 65536) continue
+      const sample = Buffer.concat(head)
+      decoder = decide(sample)
+      decided = true
+      head = []
+      yield decoder ? Buffer.from(decoder.decode(sample, { stream: true })) : sample
+      continue
+    }
+    yield decoder ? Buffer.from(decoder.decode(b, { stream: true })) : b
+  }
+  if (!decided && headSize) {
+    const sample = Buffer.concat(head)
+    decoder = decide(sample)
+    yield decoder ? Buffer.from(decoder.decode(sample)) : sample
+  }
+}
+
+export async function* readCsv(input: Readable | AsyncIterable<Uint8Array>, opts: { mapping: Record<string, string>; delimiter?: string | undefined; listSeparator?: RegExp }): AsyncGenerator<ImportItem> {
+  const split = opts.listSeparator ?? /[;；]/
+  const source = new PassThrough()
+  const parser = parse({ bom: true, delimiter: opts.delimiter ?? ',', relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, info: true, trim: true, columns: false })
+  const errors: Array<{ n: number; error: string }> = []
+  parser.on('skip', (err: Error & { lines?: number }) => errors.push({ n: err.lines ?? 0, error: `CSV: ${err.message}` }))
+  ;(async () => {
+    try {
+      for await (const b of asUtf8(input)) if (!source.write(b)) await new Promise((r) => source.once('drain', r))
+      source.end()
+    } catch (err) {
+      source.destroy(err as Error)
+    }
+  })()
+  source.pipe(parser)
+  let header: string[] | undefined
+  for await (const row of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    while (errors.length) yield errors.shift()!
+    const n = row.info.lines
+    if (!header) {
+      header = row.record
+      const missing = Object.entries(opts.mapping).filter(([, col]) => !header!.includes(col))
+      if (missing.length) {
+        yield { n, error: `the header row has no column ${missing.map(([f, col]) => `"${col}" (for ${f})`).join(', ')}; it has: ${header.join(', ')}` }
+        parser.destroy()
+        return
+      }
+      continue
+    }
+    const value: Record<string, unknown> = {}
+    for (const [field, col] of Object.entries(opts.mapping)) {
+      const cell = row.record[header.indexOf(col)]?.trim()
+      if (!cell) continue
+      if (listFields.has(field)) value[field] = cell.split(split).map((s) => s.trim()).filter(Boolean)
+      else if (numberFields.has(field)) value.extent = { ...(value.extent as object), [field]: Number(cell) }
+      else value[field] = cell
+    }
+    yield { n, value }
+  }
+  while (errors.length) yield errors.shift()!
+}
