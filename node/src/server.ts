@@ -111,7 +111,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
 
   const backup = async (out: string) => {
     try {
-      return await writeBackup(storage, key, nodeMeta, out)
+      return await writeBackup(storage, key, nodeMeta, out, folder.dir)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') {

@@ -2,7 +2,8 @@ import { mkdir, readFile, rm, writeFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Client, startTempNode, tempDir, type TempNode } from '../testing/temp-node.js'
+import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '../testing/temp-node.js'
+import { pdf } from '../testing/fixtures.js'
 import { restoreBackup, BackupError } from './backup.js'
 
 const cleanup: Array<() => Promise<unknown>> = []
@@ -49,6 +50,39 @@ describe('backup and restore', () => {
     expect(restored.node.nodeId).toBe(t.node.nodeId)
     const login = await new Client(restored.node.url).post('/api/auth/login', { identifier: '13900139000', password: 'reading2026' })
     expect(login.status).toBe(200)
+  })
+
+  it('carries the stored files: a restored node serves the same bytes, and a damaged file fails the restore', async () => {
+    const t = await startTempNode()
+    cleanup.push(() => t.close())
+    const staff = await signedInAdmin(t)
+    const id = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '县志' } })).body.id
+    const bytes = pdf(30)
+    expect((await staff.put(`/api/staff/resources/${id}/files/content`, bytes, { 'content-type': 'application/pdf' })).status).toBe(200)
+    await staff.post(`/api/staff/resources/${id}/publish`)
+    const work = await tempDir()
+    cleanup.push(() => rm(work, { recursive: true, force: true }))
+    const file = join(work, 'with-files.shulin-backup')
+    const res = await controlBackup(t, file)
+    expect((await res.json()).blobs).toBe(1)
+    const target = join(work, 'restored')
+    expect((await restoreBackup(file, target)).blobs).toBe(1)
+    const restored = await startTempNode({ dataDir: target })
+    cleanup.push(() => restored.close())
+    const got = await new Client(restored.node.url).get(`/api/resources/${id}/content`)
+    expect(got.status).toBe(200)
+    expect((got.body as Buffer).equals(bytes)).toBe(true)
+    // Flip a byte of the file inside the backup: the restore refuses and leaves nothing.
+    const lines = gunzipSync(await readFile(file)).toString('utf8').split('\n')
+    const i = lines.findIndex((l) => l.startsWith('{"d":'))
+    const piece = JSON.parse(lines[i]!) as { d: string }
+    const raw = Buffer.from(piece.d, 'base64')
+    raw[100] = raw[100]! ^ 0xff
+    lines[i] = JSON.stringify({ d: raw.toString('base64') })
+    const damaged = join(work, 'damaged.shulin-backup')
+    await writeFile(damaged, gzipSync(lines.join('\n')))
+    await expect(restoreBackup(damaged, join(work, 'never'))).rejects.toThrow(BackupError)
+    expect(await readdir(work)).not.toContain('never')
   })
 
   it('refuses the control API without the token', async () => {

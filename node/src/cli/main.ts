@@ -171,10 +171,10 @@ async function cmdBackup(args: string[], env: Record<string, string | undefined>
   const summary = await withNode(
     dataDir,
     false,
-    (folder) => writeBackup(folder.storage, folder.key, folder.nodeMeta, out),
-    async () => (await viaRunningNode(dataDir, '/api/control/backup', { out })) as { file: string; entries: number },
+    (folder) => writeBackup(folder.storage, folder.key, folder.nodeMeta, out, folder.dir),
+    async () => (await viaRunningNode(dataDir, '/api/control/backup', { out })) as { file: string; entries: number; blobs?: number },
   )
-  process.stdout.write(`backup written: ${summary.file} (${summary.entries} entries)\n`)
+  process.stdout.write(`backup written: ${summary.file} (${summary.entries} entries, ${summary.blobs ?? 0} files)\n`)
 }
 
 async function cmdRestore(args: string[], env: Record<string, string | undefined>): Promise<void> {

@@ -12,7 +12,7 @@ import type { BackupSummary } from '../backup/backup.js'
 
 export const ControlAdminRequest = z.strictObject({ username: Username, password: Password, name: PersonName.optional() })
 export const ControlBackupRequest = z.strictObject({ out: z.string().min(1).max(4096) })
-export const ControlBackupResponse = z.object({ file: z.string(), entries: z.number().int(), nodeId: z.string() })
+export const ControlBackupResponse = z.object({ file: z.string(), entries: z.number().int(), nodeId: z.string(), blobs: z.number().int().optional() })
 
 export interface ControlDeps {
   setup: SetupService
