@@ -38,7 +38,7 @@ const usage = `书林 Shulin ${shulinVersion}
 Usage:
   shulin start [--data DIR] [--port N] [--host H] [--role node|hub] [--name NAME]
                [--log-level L] [--max-body BYTES] [--password-policy standard|legacy]
-               [--trust-proxy] [--public-url URL]
+               [--trust-proxy] [--public-url URL] [--max-upload BYTES] [--admin-email ADDR]
   shulin admin create --username U --password P [--name N] [--data DIR]
   shulin backup --out FILE [--data DIR]
   shulin restore FILE [--data DIR]
@@ -48,7 +48,7 @@ Usage:
 
 Every flag also reads an environment variable: SHULIN_DATA, SHULIN_PORT, SHULIN_HOST,
 SHULIN_ROLE, SHULIN_NAME, SHULIN_LOG_LEVEL, SHULIN_MAX_BODY, SHULIN_PASSWORD_POLICY,
-SHULIN_TRUST_PROXY, SHULIN_PUBLIC_URL; admin create also SHULIN_ADMIN_USERNAME and
+SHULIN_TRUST_PROXY, SHULIN_PUBLIC_URL, SHULIN_MAX_UPLOAD, SHULIN_ADMIN_EMAIL; admin create also SHULIN_ADMIN_USERNAME and
 SHULIN_ADMIN_PASSWORD.`
 
 const startOptions = {
@@ -62,6 +62,8 @@ const startOptions = {
   'password-policy': { type: 'string' },
   'trust-proxy': { type: 'boolean' },
   'public-url': { type: 'string' },
+  'max-upload': { type: 'string' },
+  'admin-email': { type: 'string' },
 } as const satisfies ParseArgsConfig['options']
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals = 0) {
@@ -96,6 +98,8 @@ async function cmdStart(args: string[], env: Record<string, string | undefined>,
     ...(values['password-policy'] !== undefined && { passwordPolicy: values['password-policy'] }),
     ...(values['trust-proxy'] !== undefined && { trustProxy: values['trust-proxy'] }),
     ...(values['public-url'] !== undefined && { publicUrl: values['public-url'] }),
+    ...(values['max-upload'] !== undefined && { maxUploadBytes: values['max-upload'] }),
+    ...(values['admin-email'] !== undefined && { adminEmail: values['admin-email'] }),
   })
   const node = await startNode(config, runtime ? { runtime } : {})
   await new Promise<void>((resolve) => {
