@@ -12,6 +12,7 @@
  * hence this reader.
  */
 import type { Readable } from 'node:stream'
+import { splitAt } from './lines.js'
 
 export interface MarcField {
   tag: string
@@ -78,48 +79,17 @@ export function parseIso2709(raw: Buffer): MarcRecord {
 
 /** Splits a stream into records at 0x1D, refusing one longer than ISO 2709 allows. */
 export async function* iso2709Records(input: Readable | AsyncIterable<Uint8Array>): AsyncGenerator<{ n: number; record: MarcRecord } | { n: number; error: string }> {
-  let parts: Buffer[] = []
-  let size = 0
-  let n = 0
-  let tooLong = false
-  const finish = () => {
-    n++
-    const raw = Buffer.concat(parts, size)
-    parts = []
-    size = 0
-    if (tooLong) {
-      tooLong = false
-      return { n, error: `record longer than ${maxRecordBytes} bytes` }
-    }
-    try {
-      return { n, record: parseIso2709(raw) }
-    } catch (err) {
-      return { n, error: (err as Error).message }
-    }
-  }
-  for await (const chunk of input) {
-    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)
-    for (;;) {
-      const end = buf.indexOf(0x1d)
-      const piece = end === -1 ? buf : buf.subarray(0, end)
-      if (!tooLong) {
-        if (size + piece.length > maxRecordBytes) {
-          tooLong = true
-          parts = []
-          size = 0
-        } else if (piece.length) {
-          parts.push(piece)
-          size += piece.length
-        }
+  for await (const piece of splitAt(input, 0x1d, maxRecordBytes)) {
+    if ('tooLong' in piece) yield { n: piece.n, error: `record longer than ${maxRecordBytes} bytes` }
+    else if (!piece.terminated) {
+      // Bytes after the last terminator: a truncated record (whitespace and EOF markers aside).
+      if (piece.bytes.toString('latin1').replace(/\x1a/g, '').trim()) yield { n: piece.n, error: 'the file ends in the middle of a record (no record terminator)' }
+    } else {
+      try {
+        yield { n: piece.n, record: parseIso2709(piece.bytes) }
+      } catch (err) {
+        yield { n: piece.n, error: (err as Error).message }
       }
-      if (end === -1) break
-      yield finish()
-      buf = buf.subarray(end + 1)
     }
-  }
-  // Bytes after the last terminator: a truncated record (whitespace and EOF markers aside).
-  if (tooLong || Buffer.concat(parts, size).toString('latin1').trim().replace(/\x1a/g, '')) {
-    n++
-    yield { n, error: 'the file ends in the middle of a record (no record terminator)' }
   }
 }
