@@ -7,7 +7,7 @@
 import { hash, verify } from '@node-rs/argon2'
 import { randomBytes } from 'node:crypto'
 import { checkPassword, type PasswordPolicy, type PasswordProblem } from '@shulin/protocol'
-import { isCommonPassword } from './common-passwords.js'
+import { loadCommonPasswords } from './common-passwords.js'
 
 /** `Algorithm.Argon2id` of @node-rs/argon2 (a const enum, which isolated modules cannot import). */
 const argon2id = 2
@@ -32,8 +32,8 @@ export function needsRehash(stored: string): boolean {
   return Number(m[1]) < argon2Params.memoryCost || Number(m[2]) < argon2Params.timeCost || Number(m[3]) !== argon2Params.parallelism
 }
 
-export function passwordProblem(password: string, policy: PasswordPolicy): PasswordProblem | null {
-  return checkPassword(password, policy, isCommonPassword)
+export async function passwordProblem(password: string, policy: PasswordPolicy): Promise<PasswordProblem | null> {
+  return checkPassword(password, policy, await loadCommonPasswords())
 }
 
 let dummy: Promise<string> | undefined

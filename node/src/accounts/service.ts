@@ -78,8 +78,8 @@ export class AccountService {
   }
 
   /** Throws a `validation_failed` problem when the password breaks the node's policy. */
-  checkPolicy(password: string, pointer = '/password'): void {
-    const problem = passwordProblem(password, this.opts.passwordPolicy)
+  async checkPolicy(password: string, pointer = '/password'): Promise<void> {
+    const problem = await passwordProblem(password, this.opts.passwordPolicy)
     if (problem) throw new ProblemError('validation_failed', { errors: [{ pointer, detail: problem }] })
   }
 
@@ -91,7 +91,7 @@ export class AccountService {
   }
 
   async register(req: RegisterRequest): Promise<AccountRecord> {
-    this.checkPolicy(req.password)
+    await this.checkPolicy(req.password)
     const passwordHash = await hashPassword(req.password)
     const now = new Date(this.#now()).toISOString()
     const realName = req.mode === 'real-name'
@@ -161,7 +161,7 @@ export class AccountService {
     if (!account?.passwordHash || !(await verifyPassword(account.passwordHash, currentPassword))) {
       throw new ProblemError('validation_failed', { errors: [{ pointer: '/currentPassword', detail: 'invalid_credentials' }] })
     }
-    this.checkPolicy(password)
+    await this.checkPolicy(password)
     await this.#setPassword(accountId, password, false)
   }
 
@@ -196,7 +196,7 @@ export class AccountService {
       await this.opts.storage.commit([putOp(this.#codes, account.id, { ...entry, attempts: entry.attempts + 1 })], { sync: true })
       throw new ProblemError('invalid_code')
     }
-    this.checkPolicy(password)
+    await this.checkPolicy(password)
     await this.#setPassword(account.id, password, false)
     await this.opts.storage.commit([delOp(this.#codes, account.id)], { sync: true })
     await this.opts.sessions.endAll(account.id)
@@ -225,7 +225,7 @@ export class AccountService {
   }
 
   async createStaff(input: { username: string; password: string; name?: string | undefined; role: StaffRole; source: 'setup' | 'staff' }): Promise<AccountRecord> {
-    this.checkPolicy(input.password)
+    await this.checkPolicy(input.password)
     const passwordHash = await hashPassword(input.password)
     const now = new Date(this.#now()).toISOString()
     return this.store

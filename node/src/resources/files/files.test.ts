@@ -199,6 +199,24 @@ describe('files: upload, extraction, ranges, access', () => {
     expect(await blobs.info(sha)).toBeUndefined()
   })
 
+  it('builds an image set (图集) one image at a time, with a thumbnail from the first', async () => {
+    const id = await create('image-set', '老照片')
+    const add = () => staff.post(`/api/staff/resources/${id}/files/page-image`, png, { 'content-type': 'image/png' })
+    expect((await add()).status).toBe(200)
+    const second = await add()
+    expect(second.body.metadata.extent).toEqual({ items: 2 })
+    expect(second.body.files.map((f: { role: string }) => f.role).sort()).toEqual(['page-image', 'page-image', 'thumbnail'])
+    expect((await staff.post(`/api/staff/resources/${id}/files/page-image`, pdf(1), { 'content-type': 'application/pdf' })).status).toBe(422)
+    const book = await create('book', '不是图集')
+    expect((await staff.post(`/api/staff/resources/${book}/files/page-image`, png, { 'content-type': 'image/png' })).status).toBe(422)
+    expect((await staff.put(`/api/staff/resources/${id}/files/page-image`, png, { 'content-type': 'image/png' })).status).toBe(404)
+    await staff.post(`/api/staff/resources/${id}/publish`)
+    const anon = new Client(t.node.url)
+    expect(((await anon.get(`/api/resources/${id}/images/2`)).body as Buffer).equals(png)).toBe(true)
+    expect((await anon.get(`/api/resources/${id}/images/3`)).status).toBe(404)
+    expect((await anon.get(`/api/resources/${id}/images/0`)).status).toBe(404)
+  })
+
   it('refuses a file over the size limit with 413', async () => {
     const small = await startTempNode({ maxUploadBytes: 4096 })
     try {

@@ -3,10 +3,10 @@
  * Which files fit which records, and what a file really is (sniffed from its bytes with
  * `file-type`, not taken from its name or the uploader's word).
  */
-import { fileTypeFromFile } from 'file-type'
 import type { ResourceType } from '@shulin/protocol'
 
-export type FileRoleName = 'content' | 'cover'
+/** `page-image`: one more image of an image set (图集), appended in upload order. */
+export type FileRoleName = 'content' | 'cover' | 'page-image'
 
 const aliases: Record<string, string> = {
   'audio/mp3': 'audio/mpeg',
@@ -44,6 +44,8 @@ const sameContainer = (a: string, b: string) => a === b || (['audio/mp4', 'video
  * @returns the accepted type, or a reason to refuse.
  */
 export async function checkFileType(path: string, claimed: string, fits: readonly string[]): Promise<{ type: string } | { refused: string }> {
+  // Loaded on first upload: a node that only serves readers never pays for it.
+  const { fileTypeFromFile } = await import('file-type')
   const sniffed = await fileTypeFromFile(path)
   const claim = normalizeMediaType(claimed)
   if (!sniffed) return { refused: `the content is not a recognised file type (claimed ${claim})` }

@@ -63,38 +63,60 @@ export function fileRoutes(api: Api, deps: FileRouteDeps): void {
       response: Resource,
       rawBody: { contentType: 'application/octet-stream', description: 'The file. EPUB/PDF for books, MP3/M4A/AAC for audiobooks, MP4 for video, JPEG/PNG/WebP for covers and image sets.' },
     },
-    async (c) => {
+    (c) => {
       const role = c.req.param('role')
+      // Adding an image to a set is a POST: a PUT that appended would not be idempotent.
       if (role !== 'content' && role !== 'cover') throw new ProblemError('not_found')
-      const expected = ifMatchRevision(c)
-      await deps.resources.get(id(c))
-      const upload = rawUpload(c, deps.maxUploadBytes)
-      try {
-        const record = await deps.files.upload({
-          resourceId: id(c),
-          role,
-          claimedType: upload.claimedType,
-          name: upload.name,
-          body: upload.stream,
-          maxBytes: deps.maxUploadBytes,
-          declaredLength: upload.declaredLength,
-          expectedRevision: expected,
-        })
-        c.header('etag', `"r${record.revision}"`)
-        return record
-      } catch (err) {
-        if (isAbortedBody(err)) throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived' })
-        throw err
-      }
+      return upload(c, role)
     },
   )
+  api.route(
+    {
+      method: 'post',
+      path: '/api/staff/resources/:id/files/page-image',
+      summary: 'Add an image to an image set (图集), after the ones it has (raw JPEG, PNG or WebP body)',
+      tags,
+      access: 'staff',
+      response: Resource,
+      rawBody: { contentType: 'image/jpeg', description: 'The image.' },
+    },
+    (c) => upload(c, 'page-image'),
+  )
+  api.route({ method: 'get', path: '/api/resources/:id/images/:n', summary: 'Image n (from 1) of an image set', tags, access: 'public' }, async (c) => {
+    const n = Number(c.req.param('n'))
+    if (!Number.isSafeInteger(n) || n < 1) throw new ProblemError('not_found')
+    return serve(c, 'page-image', n - 1)
+  })
 
-  const serve = async (c: Context<AppEnv>, role: string) => {
+  async function upload(c: Context<AppEnv>, role: 'content' | 'cover' | 'page-image') {
+    const expected = ifMatchRevision(c)
+    await deps.resources.get(id(c))
+    const raw = rawUpload(c, deps.maxUploadBytes)
+    try {
+      const record = await deps.files.upload({
+        resourceId: id(c),
+        role,
+        claimedType: raw.claimedType,
+        name: raw.name,
+        body: raw.stream,
+        maxBytes: deps.maxUploadBytes,
+        declaredLength: raw.declaredLength,
+        expectedRevision: expected,
+      })
+      c.header('etag', `"r${record.revision}"`)
+      return record
+    } catch (err) {
+      if (isAbortedBody(err)) throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived' })
+      throw err
+    }
+  }
+
+  async function serve(c: Context<AppEnv>, role: string, index = 0) {
     const record = await deps.resources.store.get(id(c))
     if (!record) throw new ProblemError('not_found')
-    const file = record.files.find((f) => f.role === role)
+    const file = record.files.filter((f) => f.role === role)[index]
     // Covers and thumbnails are catalogue: shown to anyone who may see the record.
-    const denied = role === 'content' ? contentAccess(record, c.get('auth')) : contentAccess({ ...record, access: 'public' }, c.get('auth'))
+    const denied = role === 'content' || role === 'page-image' ? contentAccess(record, c.get('auth')) : contentAccess({ ...record, access: 'public' }, c.get('auth'))
     if (denied) throw accessProblem(denied)
     if (!file) throw new ProblemError('not_found')
     const auth = c.get('auth')
@@ -107,7 +129,7 @@ export function fileRoutes(api: Api, deps: FileRouteDeps): void {
       mediaType: file.mediaType,
       size: file.size,
       name: role === 'content' ? downloadName(record, file) : undefined,
-      audience: record.status === 'published' && (role !== 'content' || record.access === 'public') ? 'public' : 'private',
+      audience: record.status === 'published' && ((role !== 'content' && role !== 'page-image') || record.access === 'public') ? 'public' : 'private',
     })
   }
   api.route(

@@ -10,9 +10,7 @@ import { ProblemError } from '../../http/problem.js'
 import { BlobTooLarge, type BlobStore, type StagedBlob } from '../../blobs/store.js'
 import type { ResourceService } from '../service.js'
 import { acceptedTypes, checkFileType, type FileRoleName } from './media-types.js'
-import { extractEpub } from './extract-epub.js'
 import { audioInfo, mp4Duration, pdfPages, thumbnail } from './extract-media.js'
-import { UnsafeZip } from './zip-guard.js'
 
 export interface UploadInput {
   resourceId: string
@@ -55,6 +53,7 @@ export class FileService {
   async #extract(staged: StagedBlob, type: string): Promise<Extraction> {
     try {
       if (type === 'application/epub+zip') {
+        const { extractEpub } = await import('./extract-epub.js')
         const e = await extractEpub(staged.path)
         return { metadata: e.metadata, extent: {}, toc: e.toc, ...(e.cover ? { cover: e.cover } : {}) }
       }
@@ -72,14 +71,14 @@ export class FileService {
       }
       return { metadata: {}, extent: {} }
     } catch (err) {
-      if (err instanceof UnsafeZip) throw rejected(`EPUB: ${err.message}`)
+      if (err instanceof Error && err.name === 'UnsafeZip') throw rejected(`EPUB: ${err.message}`)
       throw rejected(`${type}: the file is damaged or unreadable (${(err as Error).message.slice(0, 200)})`)
     }
   }
 
   async upload(input: UploadInput): Promise<Resource> {
     const record = await this.resources.get(input.resourceId)
-    const fits = acceptedTypes[input.role === 'cover' ? 'cover' : record.type]
+    const fits = input.role === 'cover' ? acceptedTypes.cover : input.role === 'page-image' ? (record.type === 'image-set' ? acceptedTypes['image-set'] : []) : acceptedTypes[record.type]
     let staged: StagedBlob
     try {
       staged = await this.blobs.stage(input.body, input.maxBytes)
@@ -98,7 +97,9 @@ export class FileService {
       const name = input.name ? { name: input.name } : {}
       let coverSource: Buffer | string | undefined
       let coverInfo = found.cover
-      if (input.role === 'cover') coverSource = staged.path
+      // A cover makes the thumbnail; so does the first image of an image set that has none.
+      const imageThumb = (input.role === 'page-image' || (input.role === 'content' && record.type === 'image-set')) && !record.files.some((f) => f.role === 'thumbnail')
+      if (input.role === 'cover' || imageThumb) coverSource = staged.path
       else if (coverInfo) coverSource = coverInfo.bytes
       const thumb = coverSource ? await thumbnail(coverSource).catch(() => undefined) : undefined
       const info = await staged.commit(checked.type)
@@ -113,7 +114,8 @@ export class FileService {
       }
       coverInfo = undefined
       const current = await this.resources.get(input.resourceId)
-      return await this.resources.attachFiles(input.resourceId, files, { ...(found.toc ? { toc: found.toc } : {}), metadata: fillEmpty(current.metadata, found.metadata, found.extent) }, input.expectedRevision)
+      const images = input.role === 'page-image' ? { items: current.files.filter((f) => f.role === 'page-image').length + 1 } : {}
+      return await this.resources.attachFiles(input.resourceId, files, { ...(found.toc ? { toc: found.toc } : {}), metadata: fillEmpty(current.metadata, found.metadata, { ...found.extent, ...images }) }, input.expectedRevision)
     } finally {
       await staged.discard()
     }

@@ -7,8 +7,7 @@ import { z } from 'zod'
 import { ImportFormat } from '@shulin/protocol'
 import { readJsonLines } from './jsonl.js'
 import type { ImportItem } from './source.js'
-import { parseMapping, readCsv } from './csv.js'
-import { readMarc } from './marc.js'
+import { parseMapping } from './csv-mapping.js'
 
 export const ImportOptions = z.strictObject({
   format: ImportFormat.default('jsonl'),
@@ -41,10 +40,20 @@ export function readImport(input: Readable, opts: ImportOptions): AsyncGenerator
       return readJsonLines(input)
     case 'csv':
       if (!opts.map) throw new Error('CSV import needs a column mapping: --map title=题名,creators=责任者,identifiers=ISBN')
-      return readCsv(input, { mapping: parseMapping(opts.map), delimiter: opts.delimiter })
+      return csvItems(input, parseMapping(opts.map), opts.delimiter)
     case 'marc':
-      return readMarc(input, { format: 'iso2709', flavour: opts.flavour })
     case 'marcxml':
-      return readMarc(input, { format: 'marcxml', flavour: opts.flavour })
+      return marcItems(input, opts.format === 'marc' ? 'iso2709' : 'marcxml', opts.flavour)
   }
+}
+
+// The CSV and MARC readers (and their parsers) load on first use: most nodes never import.
+async function* csvItems(input: Readable, mapping: Record<string, string>, delimiter: string | undefined): AsyncGenerator<ImportItem> {
+  const { readCsv } = await import('./csv.js')
+  yield* readCsv(input, { mapping, delimiter })
+}
+
+async function* marcItems(input: Readable, format: 'iso2709' | 'marcxml', flavour: ImportOptions['flavour']): AsyncGenerator<ImportItem> {
+  const { readMarc } = await import('./marc.js')
+  yield* readMarc(input, { format, flavour })
 }
