@@ -1,0 +1,167 @@
+/**
+ * @module search/embedded/docs
+ * The embedded index's document table: one row per document number, in columns. Rows of
+ * replaced or removed documents are marked dead and dropped at the next merge. Text columns
+ * hold folded text (what is matched); facet columns hold small numbers into value lists.
+ */
+import type { SearchDocument } from '../engine.js'
+import { fold } from '../text/fold.js'
+import { pinyinOf, type PinyinForms } from '../text/pinyin.js'
+import { FIELD_BREAK } from './grams.js'
+
+/** Longest description indexed (folded characters): a record is found by its opening text. */
+export const maxDescription = 4000
+
+/** Interns strings as small numbers (facet values). */
+export class ValueList {
+  readonly values: string[] = []
+  readonly #ids = new Map<string, number>()
+  constructor(values: string[] = []) {
+    for (const v of values) this.id(v)
+  }
+  id(value: string): number {
+    let id = this.#ids.get(value)
+    if (id === undefined) {
+      id = this.values.length
+      this.values.push(value)
+      this.#ids.set(value, id)
+    }
+    return id
+  }
+  find(value: string): number | undefined {
+    return this.#ids.get(value)
+  }
+}
+
+/** Pinyin of a document's title and creators, as one line the pinyin scan reads. */
+export interface PinyinLine {
+  /** Letters and separators. */
+  text: string
+  /** Per character: 0 not a match start, 1 title syllable, 2 title initial, 3 creator syllable, 4 creator initial. */
+  marks: number[]
+}
+
+export const PY_TITLE = 1
+export const PY_TITLE_INITIAL = 2
+export const PY_CREATOR = 3
+export const PY_CREATOR_INITIAL = 4
+
+function appendPinyin(line: PinyinLine, forms: PinyinForms | undefined, full: number, initial: number): void {
+  if (!forms) return
+  const starts = new Set(forms.starts)
+  line.text += '|'
+  line.marks.push(0)
+  for (let i = 0; i < forms.full.length; i++) {
+    line.text += forms.full[i]
+    line.marks.push(starts.has(i) ? full : 0)
+  }
+  line.text += '|'
+  line.marks.push(0)
+  for (const c of forms.initials) {
+    line.text += c
+    line.marks.push(initial)
+  }
+}
+
+export function pinyinLine(title: string, creators: string[]): PinyinLine {
+  const line: PinyinLine = { text: '', marks: [] }
+  appendPinyin(line, pinyinOf(title), PY_TITLE, PY_TITLE_INITIAL)
+  for (const c of creators) appendPinyin(line, pinyinOf(c, { name: true }), PY_CREATOR, PY_CREATOR_INITIAL)
+  return line
+}
+
+/** A document as the table stores it (also the persisted form). */
+export interface StoredDoc {
+  id: string
+  revision: number
+  title: string
+  /** Folded, joined by FIELD_BREAK. */
+  creators: string
+  subjects: string
+  description: string
+  other: string
+  pinyin: string
+  /** Marks of `pinyin`, one digit a character. */
+  pinyinMarks: string
+  /** Original creator names (suggestions). */
+  creatorNames: string[]
+  /** Original title (suggestions, title sort). */
+  titleText: string
+  type: number
+  language: number
+  access: number
+  status: number
+  source: number
+  subjectIds: number[]
+  year: number
+  published: number
+  popularity: number
+}
+
+export class DocTable {
+  rows: Array<StoredDoc | undefined> = []
+  readonly byId = new Map<string, number>()
+  readonly types = new ValueList()
+  readonly languages = new ValueList()
+  readonly access = new ValueList()
+  readonly statuses = new ValueList()
+  readonly sources = new ValueList()
+  readonly subjects = new ValueList()
+  dead = 0
+
+  get live(): number {
+    return this.byId.size
+  }
+
+  /** Folds a document into a row (the costly part: folding and pinyin). */
+  toRow(doc: SearchDocument): StoredDoc {
+    const join = (xs: string[]) => xs.map(fold).filter(Boolean).join(FIELD_BREAK)
+    const title = fold(doc.title)
+    const py = pinyinLine(title, doc.creators.map(fold))
+    return {
+      id: doc.id,
+      revision: doc.revision,
+      title,
+      creators: join(doc.creators),
+      subjects: join(doc.subjects),
+      description: [...fold(doc.description.slice(0, maxDescription * 3))].slice(0, maxDescription).join(''),
+      other: join(doc.other),
+      pinyin: py.text,
+      pinyinMarks: py.marks.join(''),
+      creatorNames: doc.creators,
+      titleText: doc.title,
+      type: this.types.id(doc.type),
+      language: this.languages.id(doc.language),
+      access: this.access.id(doc.access),
+      status: this.statuses.id(doc.status),
+      source: this.sources.id(doc.source),
+      subjectIds: [...new Set(doc.subjects.map((s) => this.subjects.id(s)))],
+      year: doc.year ?? 0,
+      published: doc.published,
+      popularity: doc.popularity,
+    }
+  }
+
+  /** Appends a row; the previous row of the same id, if any, is marked dead. Returns its number. */
+  append(row: StoredDoc): number {
+    this.kill(row.id)
+    const docno = this.rows.length
+    this.rows.push(row)
+    this.byId.set(row.id, docno)
+    return docno
+  }
+
+  kill(id: string): boolean {
+    const old = this.byId.get(id)
+    if (old === undefined) return false
+    this.rows[old] = undefined
+    this.byId.delete(id)
+    this.dead++
+    return true
+  }
+
+  /** The text the gram index reads for a row. */
+  static gramText(row: StoredDoc): string {
+    return [row.title, row.creators, row.subjects, row.description, row.other].join(FIELD_BREAK)
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * @module search/embedded/engine
+ * The default search engine: in process, no server to run. Records are folded once when they
+ * arrive; their grams join an in-memory delta at the next query, and a merge now and then
+ * rebuilds the compact base segment and writes the index file, so that a restart reads the
+ * file instead of re-indexing. Between merges the index is rebuilt from the record store's
+ * change log (the service replays changes after the cursor the file covers).
+ */
+import { mkdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { EngineResult, EngineStats, SearchDocument, SearchEngine, SearchQuery, Suggestion } from '../engine.js'
+import { fold } from '../text/fold.js'
+import { mayBePinyin } from '../text/pinyin.js'
+import { DocTable, PY_CREATOR, PY_CREATOR_INITIAL, type StoredDoc } from './docs.js'
+import { queryGrams } from './grams.js'
+import { PinyinScan } from './pinyin-scan.js'
+import { intersect, Postings } from './postings.js'
+import { readImage, writeImage } from './persist.js'
+import { runQuery, type IndexState } from './query.js'
+
+export interface EmbeddedOptions {
+  /** Folder for the index file; in memory only when undefined. */
+  dir: string | undefined
+  /** Rows waiting to be indexed beyond which a merge is cheaper than growing the delta. */
+  mergeAbove?: number
+}
+
+const FILE = 'index.v1.bin'
+const latinWords = (texts: string[]) => texts.flatMap((t) => t.split(/[^\p{L}\p{N}]+/u)).map(fold).filter((w) => /^[a-z]{4,24}$/.test(w))
+
+export class EmbeddedEngine implements SearchEngine {
+  readonly name = 'embedded' as const
+  #docs = new DocTable()
+  #postings = new Postings()
+  #pinyin = new PinyinScan(this.#docs)
+  #vocabulary = new Set<string>()
+  /** Rows below this number are in the postings (base or delta). */
+  #indexed = 0
+  /** Rows covered by the base segment (the rest of the indexed ones are in the delta). */
+  #baseRows = 0
+  /** Something changed since the file was written. */
+  #dirty = false
+  #diskBytes: number | undefined
+  readonly #mergeAbove: number
+
+  constructor(private readonly opts: EmbeddedOptions) {
+    this.#mergeAbove = opts.mergeAbove ?? 5000
+  }
+
+  get #file(): string | undefined {
+    return this.opts.dir ? join(this.opts.dir, FILE) : undefined
+  }
+
+  async open(): Promise<{ cursor: string | undefined }> {
+    if (!this.#file) return { cursor: undefined }
+    await mkdir(this.opts.dir!, { recursive: true })
+    const image = await readImage(this.#file)
+    if (!image) return { cursor: undefined }
+    const docs = new DocTable()
+    ;(['types', 'languages', 'access', 'statuses', 'sources', 'subjects'] as const).forEach((k) => {
+      for (const v of image.values[k]) docs[k].id(v)
+    })
+    for (const row of image.rows) docs.append(row)
+    this.#reset(docs)
+    this.#postings.base = image.segment
+    this.#indexed = this.#baseRows = docs.rows.length
+    this.#vocabulary = new Set(image.vocabulary)
+    this.#pinyin.warm()
+    this.#diskBytes = (await stat(this.#file)).size
+    return { cursor: image.cursor }
+  }
+
+  #reset(docs: DocTable): void {
+    this.#docs = docs
+    this.#postings = new Postings()
+    this.#pinyin = new PinyinScan(docs)
+    this.#indexed = this.#baseRows = 0
+  }
+
+  get #state(): IndexState {
+    return { docs: this.#docs, postings: this.#postings, pinyin: this.#pinyin, vocabulary: this.#vocabulary }
+  }
+
+  async upsert(docs: SearchDocument[]): Promise<void> {
+    for (const doc of docs) {
+      const docno = this.#docs.append(this.#docs.toRow(doc))
+      this.#pinyin.touch(docno)
+      for (const w of latinWords([doc.title, ...doc.creators, ...doc.subjects])) this.#vocabulary.add(w)
+    }
+    if (docs.length) this.#dirty = true
+  }
+
+  async remove(ids: string[]): Promise<void> {
+    for (const id of ids) if (this.#docs.kill(id)) this.#dirty = true
+  }
+
+  async revisionOf(id: string): Promise<number | undefined> {
+    const docno = this.#docs.byId.get(id)
+    return docno === undefined ? undefined : this.#docs.rows[docno]!.revision
+  }
+
+  /** Brings the postings up to the rows: into the delta, or by a merge when that is cheaper. */
+  #catchUp(forceMerge = false): void {
+    const pending = this.#docs.rows.length - this.#indexed
+    const deltaRows = this.#indexed - this.#baseRows
+    const big = Math.max(this.#mergeAbove, this.#baseRows / 2)
+    if (forceMerge || pending + deltaRows > big || this.#docs.dead > big) {
+      this.#merge()
+      return
+    }
+    for (let d = this.#indexed; d < this.#docs.rows.length; d++) {
+      const row = this.#docs.rows[d]
+      if (row) this.#postings.add(d, DocTable.gramText(row))
+    }
+    this.#indexed = this.#docs.rows.length
+  }
+
+  /** Renumbers the live rows and rebuilds the base segment over them. */
+  #merge(): void {
+    const old = this.#docs
+    const docs = new DocTable()
+    ;(['types', 'languages', 'access', 'statuses', 'sources', 'subjects'] as const).forEach((k) => {
+      for (const v of old[k].values) docs[k].id(v)
+    })
+    for (const row of old.rows) if (row) docs.append(row)
+    this.#reset(docs)
+    this.#postings.base = Postings.build(docs.rows.length, (d) => DocTable.gramText(docs.rows[d]!))
+    this.#indexed = this.#baseRows = docs.rows.length
+    this.#pinyin.warm()
+  }
+
+  async search(query: SearchQuery): Promise<EngineResult> {
+    this.#catchUp()
+    return runQuery(this.#state, query)
+  }
+
+  async suggest(prefix: string, limit: number): Promise<Suggestion[]> {
+    this.#catchUp()
+    const p = fold(prefix).slice(0, 64)
+    if (!p) return []
+    const found = new Map<string, { s: Suggestion; score: number }>()
+    const offer = (row: StoredDoc, s: Suggestion, score: number) => {
+      const key = `${s.field}:${s.text}`
+      const prev = found.get(key)
+      const ranked = score + Math.min(row.popularity, 1000) / 10_000
+      if (!prev || prev.score < ranked) found.set(key, { s, score: ranked })
+    }
+    const lists = queryGrams(p).map((k) => this.#postings.list(k))
+    if (!lists.some((l) => l.length === 0)) {
+      for (const docno of intersect(lists)) {
+        const row = this.#docs.rows[docno]
+        if (!row || this.#docs.statuses.values[row.status] !== 'published') continue
+        const t = row.title.indexOf(p)
+        if (t >= 0) offer(row, { text: row.titleText, field: 'title', id: row.id }, t === 0 ? 3 : 1)
+        row.creators.split('\u0000').forEach((c, i) => {
+          const at = c.indexOf(p)
+          if (at >= 0 && row.creatorNames[i]) offer(row, { text: row.creatorNames[i]!, field: 'creator', id: row.id }, at === 0 ? 2.5 : 0.5)
+        })
+      }
+    }
+    if (mayBePinyin(p)) {
+      this.#pinyin.scan(p, ({ docno, mark, atStart }) => {
+        const row = this.#docs.rows[docno]!
+        if (!atStart || this.#docs.statuses.values[row.status] !== 'published') return
+        if (mark === PY_CREATOR || mark === PY_CREATOR_INITIAL) {
+          // Which creator: the one whose pinyin starts with the query.
+          const name = row.creatorNames.find((n) => n) ?? ''
+          if (name) offer(row, { text: name, field: 'creator', id: row.id }, 1.8)
+        } else offer(row, { text: row.titleText, field: 'title', id: row.id }, 2)
+      })
+    }
+    return [...found.values()]
+      .sort((a, b) => b.score - a.score || a.s.text.length - b.s.text.length)
+      .slice(0, limit)
+      .map((f) => f.s)
+  }
+
+  async clear(): Promise<void> {
+    this.#reset(new DocTable())
+    this.#vocabulary = new Set()
+    this.#dirty = true
+  }
+
+  async checkpoint(cursor: string | undefined): Promise<void> {
+    const needsMerge = this.#docs.rows.length !== this.#baseRows || this.#docs.dead > 0
+    if (needsMerge) this.#catchUp(true)
+    if (!this.#file || (!this.#dirty && !needsMerge)) return
+    const d = this.#docs
+    this.#diskBytes = await writeImage(this.#file, {
+      cursor,
+      rows: d.rows as StoredDoc[],
+      values: { types: d.types.values, languages: d.languages.values, access: d.access.values, statuses: d.statuses.values, sources: d.sources.values, subjects: d.subjects.values },
+      vocabulary: [...this.#vocabulary],
+      segment: this.#postings.base,
+    })
+    this.#dirty = false
+  }
+
+  async stats(): Promise<EngineStats> {
+    return { engine: 'embedded', documents: this.#docs.live, ...(this.#diskBytes !== undefined ? { diskBytes: this.#diskBytes } : {}) }
+  }
+
+  async close(): Promise<void> {}
+}
+

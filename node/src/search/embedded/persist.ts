@@ -1,0 +1,120 @@
+/**
+ * @module search/embedded/persist
+ * The embedded index on disk: one file, written whole after a merge (temporary file, fsync,
+ * rename, so a crash leaves the old file or the new one) and read back at start-up without
+ * re-folding or re-gramming anything.
+ *
+ * Layout: `SHLNIDX1`, a u32 header length, the header (JSON: rows, value lists, vocabulary,
+ * the change cursor covered, section sizes), padding to 8 bytes, then the typed arrays.
+ */
+import { open, readFile, rename, rm } from 'node:fs/promises'
+import { z } from 'zod'
+import type { StoredDoc } from './docs.js'
+import type { BaseSegment } from './postings.js'
+
+const MAGIC = 'SHLNIDX1'
+export const FORMAT_VERSION = 1
+
+export interface IndexImage {
+  cursor: string | undefined
+  rows: StoredDoc[]
+  values: { types: string[]; languages: string[]; access: string[]; statuses: string[]; sources: string[]; subjects: string[] }
+  vocabulary: string[]
+  segment: BaseSegment
+}
+
+/** Row fields in file order (rows are stored as arrays: half the size of objects). */
+const rowFields = [
+  'id', 'revision', 'title', 'creators', 'subjects', 'description', 'other', 'pinyin', 'pinyinMarks', 'creatorNames', 'titleText',
+  'type', 'language', 'access', 'status', 'source', 'subjectIds', 'year', 'published', 'popularity',
+] as const satisfies ReadonlyArray<keyof StoredDoc>
+
+const Header = z.object({
+  version: z.literal(FORMAT_VERSION),
+  cursor: z.string().optional(),
+  fields: z.array(z.string()),
+  rows: z.array(z.array(z.unknown())),
+  values: z.object({
+    types: z.array(z.string()),
+    languages: z.array(z.string()),
+    access: z.array(z.string()),
+    statuses: z.array(z.string()),
+    sources: z.array(z.string()),
+    subjects: z.array(z.string()),
+  }),
+  vocabulary: z.array(z.string()),
+  sections: z.object({ keys: z.number().int(), bytes: z.number().int(), count: z.number().int() }),
+})
+
+export async function writeImage(path: string, image: IndexImage): Promise<number> {
+  const header = Buffer.from(
+    JSON.stringify({
+      version: FORMAT_VERSION,
+      cursor: image.cursor,
+      fields: rowFields,
+      rows: image.rows.map((r) => rowFields.map((f) => r[f])),
+      values: image.values,
+      vocabulary: image.vocabulary,
+      sections: { keys: image.segment.keys.length, bytes: image.segment.bytes.length, count: image.segment.count },
+    }),
+  )
+  const prefix = Buffer.alloc(12)
+  prefix.write(MAGIC, 0, 'latin1')
+  prefix.writeUInt32LE(header.length, 8)
+  const pad = Buffer.alloc((8 - ((12 + header.length) % 8)) % 8)
+  const { keys, offsets, bytes } = image.segment
+  const parts = [prefix, header, pad, keys, offsets, bytes].map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength)))
+  const tmp = `${path}.tmp`
+  const fh = await open(tmp, 'w')
+  let size = 0
+  try {
+    for (const p of parts) {
+      await fh.write(p)
+      size += p.length
+    }
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  await rename(tmp, path)
+  return size
+}
+
+/** Reads an image; undefined when there is none or it is from another version or damaged. */
+export async function readImage(path: string): Promise<IndexImage | undefined> {
+  let file: Buffer
+  try {
+    file = await readFile(path)
+  } catch {
+    return undefined
+  }
+  try {
+    if (file.toString('latin1', 0, 8) !== MAGIC) return undefined
+    const headerLength = file.readUInt32LE(8)
+    const parsed = Header.safeParse(JSON.parse(file.toString('utf8', 12, 12 + headerLength)))
+    if (!parsed.success || parsed.data.fields.join() !== rowFields.join()) return undefined
+    const h = parsed.data
+    let at = 12 + headerLength
+    at += (8 - (at % 8)) % 8
+    // Copies: the file buffer's alignment is not guaranteed for typed-array views.
+    const take = <T>(make: (buf: ArrayBuffer) => T, bytes: number): T => {
+      if (at + bytes > file.length) throw new Error('truncated')
+      const buf = new ArrayBuffer(bytes)
+      new Uint8Array(buf).set(file.subarray(at, at + bytes))
+      at += bytes
+      return make(buf)
+    }
+    const keys = take((b) => new Float64Array(b), h.sections.keys * 8)
+    const offsets = take((b) => new Uint32Array(b), (h.sections.keys + 1) * 4)
+    const bytes = take((b) => new Uint8Array(b), h.sections.bytes)
+    if (at !== file.length) return undefined
+    const rows = h.rows.map((r) => Object.fromEntries(rowFields.map((f, i) => [f, r[i]])) as unknown as StoredDoc)
+    return { cursor: h.cursor, rows, values: h.values, vocabulary: h.vocabulary, segment: { keys, offsets, bytes, count: h.sections.count } }
+  } catch {
+    return undefined
+  }
+}
+
+export async function removeImage(path: string): Promise<void> {
+  await rm(path, { force: true })
+}

@@ -1,0 +1,197 @@
+/**
+ * @module search/embedded/postings
+ * Gram → the documents that contain it. A compact base segment, built in bulk and persisted:
+ * sorted gram keys (binary search), and per gram its document numbers as gaps in LEB128
+ * varints (about 1.5 bytes a posting instead of 4). Documents added since the last build sit
+ * in an in-memory delta, merged into a new base now and then. Document numbers only grow, so
+ * base list + delta list is one ascending list.
+ */
+import { NumberMap } from './number-map.js'
+import { distinctGrams } from './grams.js'
+
+export interface BaseSegment {
+  /** Gram keys, ascending. */
+  keys: Float64Array
+  /** Postings of keys[i]: bytes[offsets[i] .. offsets[i + 1]). */
+  offsets: Uint32Array
+  bytes: Uint8Array
+  /** Postings in all (for statistics). */
+  count: number
+}
+
+export const emptySegment = (): BaseSegment => ({ keys: new Float64Array(0), offsets: new Uint32Array(1), bytes: new Uint8Array(0), count: 0 })
+
+/** A sorted list of document numbers in one or two pieces. */
+export interface PostingList {
+  base: Uint32Array
+  delta: number[] | undefined
+  length: number
+}
+
+const noDelta: number[] = []
+const noBase = new Uint32Array(0)
+
+function findKey(keys: Float64Array, key: number): number {
+  let lo = 0
+  let hi = keys.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const v = keys[mid]!
+    if (v === key) return mid
+    if (v < key) lo = mid + 1
+    else hi = mid - 1
+  }
+  return -1
+}
+
+function decode(bytes: Uint8Array, from: number, to: number): Uint32Array {
+  const out = new Uint32Array(to - from) // at least one byte a posting
+  let n = 0
+  let doc = 0
+  let value = 0
+  let shift = 0
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!
+    value += (b & 0x7f) * 2 ** shift
+    if (b & 0x80) shift += 7
+    else {
+      doc += value
+      out[n++] = doc
+      value = 0
+      shift = 0
+    }
+  }
+  return out.subarray(0, n)
+}
+
+/** Appends `value` as a LEB128 varint at `at`; returns the new end. */
+function putVarint(bytes: Uint8Array, at: number, value: number): number {
+  while (value >= 0x80) {
+    bytes[at++] = (value & 0x7f) | 0x80
+    value = Math.floor(value / 128)
+  }
+  bytes[at++] = value
+  return at
+}
+
+export class Postings {
+  base: BaseSegment = emptySegment()
+  delta = new Map<number, number[]>()
+  #buffer: Float64Array = new Float64Array(4096)
+
+  list(key: number): PostingList {
+    const i = findKey(this.base.keys, key)
+    const base = i < 0 ? noBase : decode(this.base.bytes, this.base.offsets[i]!, this.base.offsets[i + 1]!)
+    const delta = this.delta.get(key)
+    return { base, delta, length: base.length + (delta?.length ?? 0) }
+  }
+
+  /** Adds a document (numbered above every indexed one) to the delta. */
+  add(docno: number, text: string): void {
+    const { keys, count } = distinctGrams(text, this.#buffer)
+    this.#buffer = keys
+    for (let i = 0; i < count; i++) {
+      const k = keys[i]!
+      const l = this.delta.get(k)
+      if (l) l.push(docno)
+      else this.delta.set(k, [docno])
+    }
+  }
+
+  /** Builds a base segment over documents 0..n-1 (`text(i)` undefined = skip). */
+  static build(n: number, text: (docno: number) => string | undefined): BaseSegment {
+    let buffer: Float64Array = new Float64Array(4096)
+    // Pass 1: how many documents hold each gram.
+    const counts = new NumberMap(1 << 18)
+    let total = 0
+    for (let d = 0; d < n; d++) {
+      const t = text(d)
+      if (t === undefined) continue
+      const g = distinctGrams(t, buffer)
+      buffer = g.keys
+      for (let i = 0; i < g.count; i++) counts.add(g.keys[i]!, 1)
+      total += g.count
+    }
+    const keys = new Float64Array(counts.size)
+    let k = 0
+    counts.forEach((key) => (keys[k++] = key))
+    keys.sort()
+    // Each key's start in a flat array of document numbers; the map now holds key → rank.
+    const starts = new Uint32Array(keys.length + 1)
+    for (let i = 0; i < keys.length; i++) {
+      const slot = counts.slot(keys[i]!)
+      starts[i + 1] = starts[i]! + counts.values[slot]!
+      counts.values[slot] = i
+    }
+    const cursor = starts.slice(0, keys.length)
+    const flat = new Uint32Array(total)
+    // Pass 2: fill. Documents come in order, so every list is ascending.
+    for (let d = 0; d < n; d++) {
+      const t = text(d)
+      if (t === undefined) continue
+      const g = distinctGrams(t, buffer)
+      buffer = g.keys
+      for (let i = 0; i < g.count; i++) flat[cursor[counts.values[counts.slot(g.keys[i]!)]!]!++] = d
+    }
+    // Gaps as varints.
+    let bytes = new Uint8Array(Math.max(16, Math.ceil(total * 1.6)))
+    const offsets = new Uint32Array(keys.length + 1)
+    let at = 0
+    for (let i = 0; i < keys.length; i++) {
+      offsets[i] = at
+      let prev = 0
+      for (let p = starts[i]!; p < starts[i + 1]!; p++) {
+        if (at + 5 > bytes.length) {
+          const grown = new Uint8Array(bytes.length * 2)
+          grown.set(bytes)
+          bytes = grown
+        }
+        at = putVarint(bytes, at, flat[p]! - prev)
+        prev = flat[p]!
+      }
+    }
+    offsets[keys.length] = at
+    return { keys, offsets, bytes: bytes.slice(0, at), count: total }
+  }
+}
+
+/** Whether the sorted list holds `docno` (binary search in both pieces). */
+export function listHas(list: PostingList, docno: number): boolean {
+  const b = list.base
+  let lo = 0
+  let hi = b.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const v = b[mid]!
+    if (v === docno) return true
+    if (v < docno) lo = mid + 1
+    else hi = mid - 1
+  }
+  const d = list.delta ?? noDelta
+  lo = 0
+  hi = d.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const v = d[mid]!
+    if (v === docno) return true
+    if (v < docno) lo = mid + 1
+    else hi = mid - 1
+  }
+  return false
+}
+
+/** Documents in every list: the shortest list, filtered by the others. */
+export function intersect(lists: PostingList[]): number[] {
+  if (!lists.length) return []
+  const sorted = [...lists].sort((a, b) => a.length - b.length)
+  const first = sorted[0]!
+  const out: number[] = []
+  const rest = sorted.slice(1)
+  const check = (d: number) => {
+    for (const l of rest) if (!listHas(l, d)) return
+    out.push(d)
+  }
+  for (let i = 0; i < first.base.length; i++) check(first.base[i]!)
+  if (first.delta) for (const d of first.delta) check(d)
+  return out
+}
