@@ -38,6 +38,9 @@ import { baseUrlResolver } from './http/base-url.js'
 import { readingRoutes } from './reading/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
 import { importRoutes } from './resources/import/routes.js'
+import { SearchService } from './search/service.js'
+import { searchRoutes } from './search/routes.js'
+import { createSearchEngine } from './search/create.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -64,6 +67,7 @@ export interface RunningNode {
   readonly app: Hono<AppEnv>
   /** The node's modules (tests and in-process tools use them directly). */
   readonly services: NodeServices
+  readonly search: SearchService
   close(): Promise<void>
 }
 
@@ -96,6 +100,9 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   })
   const { sessions, accounts, setup, resources, blobs, files, collections, reading } = services
   await blobs.init()
+  const search = new SearchService({ storage, resources, reading, engine: await createSearchEngine(config, paths.search, key.nodeId), logger })
+  // Catching up (or a first build) runs in the background; searches wait for it.
+  search.start().catch((err: unknown) => logger.error({ err }, 'search index could not catch up; run `shulin reindex`'))
   const now = options.now ?? Date.now
   const auth = new HttpAuth({
     sessions,
@@ -146,10 +153,11 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       fileRoutes(api, { resources, files, blobs, maxUploadBytes: config.maxUploadBytes, opened: (accountId, resourceId) => reading.opened(accountId, resourceId) })
       readingRoutes(api, { reading, resources })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes })
+      searchRoutes(api, { search, baseUrl })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })
-      opdsRoutes(app, { resources, collections, auth, libraryName: config.name, nodeId: key.nodeId, baseUrl, now, ...(options.opdsPageSize ? { pageSize: options.opdsPageSize } : {}) })
+      opdsRoutes(app, { resources, collections, search, auth, libraryName: config.name, nodeId: key.nodeId, baseUrl, now, ...(options.opdsPageSize ? { pageSize: options.opdsPageSize } : {}) })
     },
   })
 
@@ -202,6 +210,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     setupUrl,
     app,
     services,
+    search,
     close() {
       closing ??= (async () => {
         shuttingDown = true
@@ -209,6 +218,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
         clearInterval(blobSweep)
         await server.close(shutdownGraceMs)
         await removeControlFile(paths.control)
+        await search.close()
         await storage.close()
         logger.info('node stopped')
       })()

@@ -30,6 +30,8 @@ import type { RuntimeAdapter } from '../runtime/adapter.js'
 import { shulinVersion } from '../version.js'
 import { CliError, withNode } from './common.js'
 import { cmdImport } from './import.js'
+import { SearchService } from '../search/service.js'
+import { EmbeddedEngine } from '../search/embedded/engine.js'
 
 export { CliError } from './common.js'
 
@@ -39,16 +41,19 @@ Usage:
   shulin start [--data DIR] [--port N] [--host H] [--role node|hub] [--name NAME]
                [--log-level L] [--max-body BYTES] [--password-policy standard|legacy]
                [--trust-proxy] [--public-url URL] [--max-upload BYTES] [--admin-email ADDR]
+               [--search embedded|meilisearch] [--meili-url URL] [--meili-key KEY]
   shulin admin create --username U --password P [--name N] [--data DIR]
   shulin backup --out FILE [--data DIR]
   shulin restore FILE [--data DIR]
   shulin repair [--data DIR]
+  shulin reindex [--data DIR]     rebuild the search index from the records
   shulin import FILE [--format jsonl|csv|marc|marcxml] [--map title=题名,creators=责任者,…]
                [--delimiter ,] [--flavour auto|marc21|cnmarc] [--report FILE] [--data DIR]
 
 Every flag also reads an environment variable: SHULIN_DATA, SHULIN_PORT, SHULIN_HOST,
 SHULIN_ROLE, SHULIN_NAME, SHULIN_LOG_LEVEL, SHULIN_MAX_BODY, SHULIN_PASSWORD_POLICY,
-SHULIN_TRUST_PROXY, SHULIN_PUBLIC_URL, SHULIN_MAX_UPLOAD, SHULIN_ADMIN_EMAIL; admin create also SHULIN_ADMIN_USERNAME and
+SHULIN_TRUST_PROXY, SHULIN_PUBLIC_URL, SHULIN_MAX_UPLOAD, SHULIN_ADMIN_EMAIL, SHULIN_SEARCH,
+SHULIN_MEILI_URL, SHULIN_MEILI_KEY; admin create also SHULIN_ADMIN_USERNAME and
 SHULIN_ADMIN_PASSWORD.`
 
 const startOptions = {
@@ -64,6 +69,9 @@ const startOptions = {
   'public-url': { type: 'string' },
   'max-upload': { type: 'string' },
   'admin-email': { type: 'string' },
+  search: { type: 'string' },
+  'meili-url': { type: 'string' },
+  'meili-key': { type: 'string' },
 } as const satisfies ParseArgsConfig['options']
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals = 0) {
@@ -100,6 +108,9 @@ async function cmdStart(args: string[], env: Record<string, string | undefined>,
     ...(values['public-url'] !== undefined && { publicUrl: values['public-url'] }),
     ...(values['max-upload'] !== undefined && { maxUploadBytes: values['max-upload'] }),
     ...(values['admin-email'] !== undefined && { adminEmail: values['admin-email'] }),
+    ...(values.search !== undefined && { search: values.search }),
+    ...(values['meili-url'] !== undefined && { meiliUrl: values['meili-url'] }),
+    ...(values['meili-key'] !== undefined && { meiliKey: values['meili-key'] }),
   })
   const node = await startNode(config, runtime ? { runtime } : {})
   await new Promise<void>((resolve) => {
@@ -205,6 +216,30 @@ async function cmdRepair(args: string[], env: Record<string, string | undefined>
   process.stdout.write(`repaired ${paths.db}; start the node and check its readers before deleting the copy\n`)
 }
 
+/**
+ * Rebuilds the search index: in this process when the node is stopped (the embedded index;
+ * a node configured for Meilisearch rebuilds at its next start), through the control API when
+ * it runs.
+ */
+async function cmdReindex(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values } = parse(args, { data: { type: 'string' } })
+  const dataDir = dataDirOf(values.data, env)
+  const result = (await withNode(
+    dataDir,
+    false,
+    async (folder) => {
+      const services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
+      const search = new SearchService({ storage: folder.storage, resources: services.resources, reading: services.reading, engine: new EmbeddedEngine({ dir: dataPaths(dataDir).search }) })
+      await search.engine.open()
+      const r = await search.reindex()
+      await search.close()
+      return r
+    },
+    async () => viaRunningNode(dataDir, '/api/control/search/reindex', {}),
+  )) as { documents: number; ms: number }
+  process.stdout.write(`reindexed ${result.documents} records in ${result.ms} ms\n`)
+}
+
 /** Runs one CLI invocation. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, runtime?: RuntimeAdapter): Promise<void> {
   const [command, ...args] = argv
@@ -219,6 +254,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return cmdRestore(args, env)
     case 'repair':
       return cmdRepair(args, env)
+    case 'reindex':
+      return cmdReindex(args, env)
     case 'import':
       return cmdImport(args, dataDirOf, env, (err) => new CliError(`${err}\n\n${usage}`, 2))
     case 'version':

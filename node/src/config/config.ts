@@ -27,7 +27,12 @@ export const NodeConfig = z.strictObject({
   adminEmail: z.email().default('admin@shulin.invalid'),
   /** The URL readers use, when it differs from what the node sees (behind a proxy). */
   publicUrl: z.url().optional(),
-})
+  /** The search engine: in process (default), or a Meilisearch server for large nodes. */
+  search: z.enum(['embedded', 'meilisearch']).default('embedded'),
+  meiliUrl: z.url().optional(),
+  /** A Meilisearch API key allowed to manage this node's index. */
+  meiliKey: z.string().min(1).max(512).optional(),
+}).refine((c) => c.search !== 'meilisearch' || c.meiliUrl, { message: '--search meilisearch needs --meili-url (or SHULIN_MEILI_URL)', path: ['meiliUrl'] })
 export type NodeConfig = z.infer<typeof NodeConfig>
 export type NodeConfigInput = z.input<typeof NodeConfig>
 
@@ -45,6 +50,9 @@ export const configEnv: Record<keyof NodeConfig, string> = {
   trustProxy: 'SHULIN_TRUST_PROXY',
   publicUrl: 'SHULIN_PUBLIC_URL',
   adminEmail: 'SHULIN_ADMIN_EMAIL',
+  search: 'SHULIN_SEARCH',
+  meiliUrl: 'SHULIN_MEILI_URL',
+  meiliKey: 'SHULIN_MEILI_KEY',
 }
 
 /** Reads the `SHULIN_*` variables that are set. */

@@ -2,9 +2,10 @@
  * @module opds/listing
  * What the catalogs list, a page at a time and never the whole collection in memory:
  * published records newest first (cursor paging), by type, a column's or topic's items in
- * their order (page numbers), and search results.
+ * their order (page numbers), and search results (from the search engine).
  */
-import type { Resource, ResourceType } from '@shulin/protocol'
+import { maxSearchOffset, type Resource, type ResourceType } from '@shulin/protocol'
+import type { SearchService } from '../search/service.js'
 import type { ResourceService } from '../resources/service.js'
 import type { CollectionService } from '../collections/service.js'
 
@@ -17,28 +18,11 @@ export interface Page {
   numberOfItems?: number
 }
 
-/** At most this many records are examined for one search (the search engine replaces this). */
-const maxScan = 200_000
-
-/**
- * Case-insensitive substring match on title, creators and subjects. A stand-in for the
- * search engine (issue 4), kept in one small function so it can be swapped.
- */
-export function matchRecord(r: Resource, q: { query?: string | undefined; title?: string | undefined; author?: string | undefined }): boolean {
-  const has = (hay: string, needle: string) => hay.toLowerCase().includes(needle.toLowerCase())
-  if (q.title && !has(r.metadata.title, q.title)) return false
-  if (q.author && !r.metadata.creators.some((c) => has(c, q.author!))) return false
-  if (q.query) {
-    const m = r.metadata
-    if (!(has(m.title, q.query) || m.creators.some((c) => has(c, q.query!)) || m.subjects.some((s) => has(s, q.query!)) || m.identifiers.some((i) => has(i, q.query!)))) return false
-  }
-  return true
-}
-
 export class CatalogListing {
   constructor(
     private readonly resources: ResourceService,
     private readonly collections: CollectionService,
+    private readonly searcher: SearchService,
   ) {}
 
   async newest(opts: { before?: string | undefined; type?: ResourceType | undefined; size: number }): Promise<Page> {
@@ -72,14 +56,13 @@ export class CatalogListing {
     return { title: col.title, description: col.description, records: records.slice((page - 1) * size, page * size), page, numberOfItems: records.length }
   }
 
+  /** Search results by relevance (the search engine; OPDS title and author terms each must match). */
   async search(q: { query?: string | undefined; title?: string | undefined; author?: string | undefined }, page: number, size: number): Promise<Page> {
-    const hits: Resource[] = []
-    let scanned = 0
-    for await (const r of this.resources.store.newestFirst()) {
-      if (++scanned > maxScan) break
-      if (r.status === 'published' && matchRecord(r, q)) hits.push(r)
-      if (hits.length >= 10_000) break
-    }
-    return { records: hits.slice((page - 1) * size, page * size), page, numberOfItems: hits.length }
+    const offset = (page - 1) * size
+    if (offset > maxSearchOffset) return { records: [], page, numberOfItems: 0 }
+    const text = [q.query, q.title, q.author].filter(Boolean).join(' ')
+    const found = await this.searcher.search({ q: text, limit: size, offset, sort: 'relevance', facets: false }, { staff: false })
+    const records = (await this.resources.store.getMany(found.hits.map((h) => h.id))).filter((r): r is Resource => !!r && r.status === 'published')
+    return { records, page, numberOfItems: found.total }
   }
 }

@@ -17,6 +17,7 @@ import type { HttpAuth } from '../sessions/http-auth.js'
 import type { ResourceService } from '../resources/service.js'
 import type { CollectionService } from '../collections/service.js'
 import { CatalogListing, type Page } from './listing.js'
+import type { SearchService } from '../search/service.js'
 import { acquisitionFeed, navigationFeed, openSearchDescription, type FeedHead, type NavEntry } from './feed-v1.js'
 import { feedV2 } from './feed-v2.js'
 import { atomType, authDocType, opds2Type, typeTitles } from './links.js'
@@ -24,6 +25,7 @@ import { atomType, authDocType, opds2Type, typeTitles } from './links.js'
 export interface OpdsDeps {
   resources: ResourceService
   collections: CollectionService
+  search: SearchService
   auth: HttpAuth
   libraryName: string
   nodeId: string
@@ -42,7 +44,7 @@ const SearchV2 = Numbered.extend({ query: z.string().trim().max(200).optional(),
 
 export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
   const size = deps.pageSize ?? 50
-  const listing = new CatalogListing(deps.resources, deps.collections)
+  const listing = new CatalogListing(deps.resources, deps.collections, deps.search)
   const query = <S extends z.ZodType>(c: Context, schema: S) => parseOrThrow(schema, c.req.query(), localeOf(c))
   const iso = () => new Date(deps.now()).toISOString()
   /** Who is asking (bad Basic credentials are a 401 the app understands). */

@@ -145,6 +145,12 @@ export class ReadingService {
     return { liked: !!mine, count: count ?? 0 }
   }
 
+  /** Like counts of many records, in order (the search index's popularity). */
+  async likeCounts(resourceIds: string[]): Promise<number[]> {
+    if (!resourceIds.length) return []
+    return (await this.#likeCounts.getMany(resourceIds)).map((n) => n ?? 0)
+  }
+
   /** Idempotent: liking twice counts once. */
   async like(accountId: string, resourceId: string, on: boolean): Promise<{ liked: boolean; count: number }> {
     return this.#mutex.run(async () => {

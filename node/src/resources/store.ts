@@ -152,6 +152,12 @@ export class ResourceStore {
     return undefined
   }
 
+  /** The newest change's cursor (`<time>!<id>`), if any. */
+  async latestChange(): Promise<string | undefined> {
+    for await (const key of this.#changes.keys({ reverse: true, limit: 1 })) return key
+    return undefined
+  }
+
   /** Records (and tombstones) by change time, oldest first, from `after` (exclusive) up to `until` (inclusive). */
   async *changesSince(opts: { from?: string; until?: string; after?: string } = {}): AsyncGenerator<Resource | Tombstone> {
     const range: { gt?: string; gte?: string; lte?: string } = {}

@@ -25,10 +25,12 @@ export const dataPaths = (dataDir: string) => ({
   db: join(resolve(dataDir), 'db'),
   run: join(resolve(dataDir), 'run'),
   control: join(resolve(dataDir), 'run', 'control.json'),
+  /** The embedded search index (rebuilt from the records when missing). */
+  search: join(resolve(dataDir), 'search'),
 })
 
 /** Entries Shulin itself creates at the top of a data folder. */
-const knownEntries = new Set(['node-key', 'db', 'run', 'blobs', 'tmp', 'lost+found'])
+const knownEntries = new Set(['node-key', 'db', 'run', 'blobs', 'tmp', 'search', 'lost+found'])
 
 export interface OpenedDataFolder {
   /** The folder's absolute path. */

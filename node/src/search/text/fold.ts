@@ -105,6 +105,19 @@ export function fold(text: string): string {
 }
 
 /**
+ * Like {@link fold}, but what is not searchable becomes a space instead of vanishing: for an
+ * engine that cuts words itself (Meilisearch).
+ */
+export function foldSpaced(text: string): string {
+  let out = ''
+  for (const ch of text) {
+    const f = ch.length === 1 && ch >= '\uD800' && ch <= '\uDFFF' ? 0 : foldCodePoint(ch.codePointAt(0)!)
+    out += f ? String.fromCodePoint(f) : ' '
+  }
+  return out.replace(/ {2,}/g, ' ').trim()
+}
+
+/**
  * Like {@link fold}, also giving, for each UTF-16 unit of the result, where the character it
  * came from starts and ends in `text` (for highlighting the original).
  */

@@ -1,0 +1,91 @@
+/**
+ * @module search/schemas
+ * The search API's query and answer: `GET /api/search` and `GET /api/search/suggest`.
+ */
+import { z } from 'zod'
+import { AccessPolicy, ResourceStatus, ResourceType } from '../resources/schemas.js'
+
+/** Longest accepted query, in characters (only its first parts are searched). */
+export const maxQueryLength = 16_384
+/** Deepest page: past it, narrow the search instead. */
+export const maxSearchOffset = 10_000
+
+/** `a,b,c` (or one value) → a list of up to 20 values. */
+const list = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .max(2000)
+    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(item).max(20))
+
+export const SearchSort = z.enum(['relevance', 'newest', 'oldest', 'year', '-year', 'title'])
+export type SearchSort = z.infer<typeof SearchSort>
+
+const year = z.coerce.number().int().min(-3000).max(9999)
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+
+export const SearchRequest = z.strictObject({
+  q: z.string().max(maxQueryLength).default(''),
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  offset: z.coerce.number().int().min(0).max(maxSearchOffset).default(0),
+  sort: SearchSort.default('relevance'),
+  type: list(ResourceType).optional(),
+  subject: list(z.string().max(100)).optional(),
+  language: list(z.string().max(35)).optional(),
+  access: list(AccessPolicy).optional(),
+  source: list(z.string().max(100)).optional(),
+  yearFrom: year.optional(),
+  yearTo: year.optional(),
+  facets: flag.default(true),
+})
+export type SearchRequest = z.infer<typeof SearchRequest>
+
+/** Staff may also search drafts and withdrawn records. */
+export const StaffSearchRequest = SearchRequest.extend({ status: list(ResourceStatus).optional() })
+export type StaffSearchRequest = z.infer<typeof StaffSearchRequest>
+
+/** Highlighted text: `marks` are [start, end) UTF-16 offsets into `text` (render them, never HTML). */
+export const Highlighted = z.object({ text: z.string(), marks: z.array(z.tuple([z.number().int(), z.number().int()])) })
+export type Highlighted = z.infer<typeof Highlighted>
+
+export const SearchHit = z.object({
+  id: z.string(),
+  title: z.string(),
+  creators: z.array(z.string()),
+  type: ResourceType,
+  identifiers: z.array(z.string()),
+  date: z.string().optional(),
+  publisher: z.string().optional(),
+  access: AccessPolicy,
+  source: z.string(),
+  status: ResourceStatus,
+  /** Thumbnail URL, when the record has a cover. */
+  thumbnail: z.string().optional(),
+  /** How it matched: the whole phrase, scattered characters, pinyin, a near spelling, or no query. */
+  match: z.enum(['phrase', 'scattered', 'pinyin', 'typo', 'all']),
+  score: z.number(),
+  highlight: z.object({ title: Highlighted, creators: z.array(Highlighted), snippet: Highlighted.optional() }),
+})
+export type SearchHit = z.infer<typeof SearchHit>
+
+export const SearchResponse = z.object({
+  query: z.string(),
+  total: z.number().int(),
+  offset: z.number().int(),
+  limit: z.number().int(),
+  hits: z.array(SearchHit),
+  /** Facet → value → count, over every match. */
+  facets: z.record(z.string(), z.record(z.string(), z.number().int())),
+  engine: z.enum(['embedded', 'meilisearch']),
+  tookMs: z.number(),
+})
+export type SearchResponse = z.infer<typeof SearchResponse>
+
+export const SuggestRequest = z.strictObject({ q: z.string().max(256).default(''), limit: z.coerce.number().int().min(1).max(20).default(8) })
+export const Suggestion = z.object({ text: z.string(), field: z.enum(['title', 'creator']), id: z.string() })
+export const SuggestResponse = z.object({ suggestions: z.array(Suggestion) })
+
+export const ZeroResultQuery = z.object({ query: z.string(), count: z.number().int(), lastAt: z.string() })
+export const ZeroResultList = z.object({ queries: z.array(ZeroResultQuery) })
+
+export const ReindexResult = z.object({ documents: z.number().int(), ms: z.number() })
