@@ -12,7 +12,8 @@ export const nodeRuntime: RuntimeAdapter = {
   name: 'node',
   serve(fetch, { host, port }) {
     return new Promise((resolve, reject) => {
-      const server = serve({ fetch, hostname: host, port }) as Server
+      // 64 KiB of request line and headers (Node's default is 16): a long query in Chinese is ~9 bytes a character once percent-encoded.
+      const server = serve({ fetch, hostname: host, port, serverOptions: { maxHeaderSize: 64 * 1024 } }) as Server
       server.keepAliveTimeout = 5_000
       server.headersTimeout = 15_000
       server.requestTimeout = 120_000
