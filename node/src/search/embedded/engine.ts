@@ -65,7 +65,7 @@ export class EmbeddedEngine implements SearchEngine {
     this.#postings.base = image.segment
     this.#indexed = this.#baseRows = docs.rows.length
     this.#vocabulary = new Set(image.vocabulary)
-    this.#pinyin.warm()
+    this.#pinyin.build()
     this.#diskBytes = (await stat(this.#file)).size
     return { cursor: image.cursor }
   }
@@ -84,7 +84,6 @@ export class EmbeddedEngine implements SearchEngine {
   async upsert(docs: SearchDocument[]): Promise<void> {
     for (const doc of docs) {
       const docno = this.#docs.append(this.#docs.toRow(doc))
-      this.#pinyin.touch(docno)
       for (const w of latinWords([doc.title, ...doc.creators, ...doc.subjects])) this.#vocabulary.add(w)
     }
     if (docs.length) this.#dirty = true
@@ -126,7 +125,7 @@ export class EmbeddedEngine implements SearchEngine {
     this.#reset(docs)
     this.#postings.base = Postings.build(docs.rows.length, (d) => DocTable.gramText(docs.rows[d]!))
     this.#indexed = this.#baseRows = docs.rows.length
-    this.#pinyin.warm()
+    this.#pinyin.build()
   }
 
   async search(query: SearchQuery): Promise<EngineResult> {

@@ -74,14 +74,59 @@ function putVarint(bytes: Uint8Array, at: number, value: number): number {
   return at
 }
 
+/** Decoded lists kept for reuse: common characters come up in query after query. */
+const cacheFromBytes = 2048
+const cacheMaxPostings = 4_000_000
+
 export class Postings {
-  base: BaseSegment = emptySegment()
+  #base: BaseSegment = emptySegment()
+  /** Slot → decoded list, most recently used last. */
+  #cache = new Map<number, Uint32Array>()
+  #cached = 0
+
+  get base(): BaseSegment {
+    return this.#base
+  }
+
+  set base(segment: BaseSegment) {
+    this.#base = segment
+    this.#cache.clear()
+    this.#cached = 0
+  }
+
+  #decoded(i: number): Uint32Array {
+    const from = this.#base.offsets[i]!
+    const to = this.#base.offsets[i + 1]!
+    if (to - from < cacheFromBytes) return decode(this.#base.bytes, from, to)
+    const hit = this.#cache.get(i)
+    if (hit) {
+      this.#cache.delete(i)
+      this.#cache.set(i, hit)
+      return hit
+    }
+    const list = decode(this.#base.bytes, from, to).slice()
+    this.#cache.set(i, list)
+    this.#cached += list.length
+    for (const [slot, old] of this.#cache) {
+      if (this.#cached <= cacheMaxPostings) break
+      this.#cache.delete(slot)
+      this.#cached -= old.length
+    }
+    return list
+  }
+
   delta = new Map<number, number[]>()
   #buffer: Float64Array = new Float64Array(4096)
 
+  /** About how many documents hold `key`, without decoding (bytes of its list + its delta). */
+  cost(key: number): number {
+    const i = findKey(this.base.keys, key)
+    return (i < 0 ? 0 : this.base.offsets[i + 1]! - this.base.offsets[i]!) + (this.delta.get(key)?.length ?? 0)
+  }
+
   list(key: number): PostingList {
     const i = findKey(this.base.keys, key)
-    const base = i < 0 ? noBase : decode(this.base.bytes, this.base.offsets[i]!, this.base.offsets[i + 1]!)
+    const base = i < 0 ? noBase : this.#decoded(i)
     const delta = this.delta.get(key)
     return { base, delta, length: base.length + (delta?.length ?? 0) }
   }

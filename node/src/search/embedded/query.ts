@@ -10,7 +10,7 @@
 import type { EngineHit, EngineResult, FacetName, MatchKind, SearchFilters, SearchQuery } from '../engine.js'
 import { queryParts } from '../text/fold.js'
 import { mayBePinyin } from '../text/pinyin.js'
-import type { DocTable, StoredDoc } from './docs.js'
+import { DocTable, type StoredDoc } from './docs.js'
 import { PY_CREATOR, PY_CREATOR_INITIAL, PY_TITLE, PY_TITLE_INITIAL } from './docs.js'
 import { FIELD_BREAK, queryChars, queryGrams } from './grams.js'
 import { intersect, listHas, type Postings } from './postings.js'
@@ -39,7 +39,7 @@ const fields = (r: StoredDoc): Field[] => [
 ]
 
 /** Score of `part` in one field: 0 when absent. */
-function fieldScore([text, weight, joined]: Field, part: string): number {
+function fieldScore(text: string, weight: number, joined: boolean, part: string): number {
   let at = text.indexOf(part)
   let best = 0
   while (at >= 0) {
@@ -60,16 +60,23 @@ function fieldScore([text, weight, joined]: Field, part: string): number {
 }
 
 function phraseScore(row: StoredDoc, part: string): number {
+  // Unrolled over the fields: this runs for every candidate.
+  const scores = [
+    fieldScore(row.title, 10, false, part),
+    fieldScore(row.creators, 6, true, part),
+    fieldScore(row.subjects, 4, true, part),
+    fieldScore(row.other, 3, true, part),
+    fieldScore(row.description, 2, false, part),
+  ]
   let best = 0
   let matched = 0
-  for (const f of fields(row)) {
-    const s = fieldScore(f, part)
+  for (const s of scores) {
     if (s > 0) {
       matched++
-      best = Math.max(best, s)
+      if (s > best) best = s
     }
   }
-  return best + 0.1 * (matched - 1)
+  return matched ? best + 0.1 * (matched - 1) : 0
 }
 
 interface PartMatch {
@@ -77,12 +84,31 @@ interface PartMatch {
   kinds: Map<number, MatchKind>
 }
 
-/** Scores `part` as a phrase in the documents holding all its grams (only those in `within`, if given). */
+/** Below this many documents, candidates are checked against the text directly. */
+const verifyDirectly = 4096
+
+/**
+ * The documents that may hold `part`: those of its rarest gram, narrowed by the next rarest
+ * while still many. Every candidate is checked against the text afterwards, so the lists of
+ * common grams are never decoded for a selective query.
+ */
+function candidates(state: IndexState, part: string): number[] {
+  const keys = queryGrams(part)
+    .map((k) => ({ k, cost: state.postings.cost(k) }))
+    .sort((a, b) => a.cost - b.cost)
+  if (!keys.length || keys[0]!.cost === 0) return []
+  const first = state.postings.list(keys[0]!.k)
+  let out: number[] = first.delta ? [...first.base, ...first.delta] : Array.from(first.base)
+  for (let i = 1; i < keys.length && out.length > verifyDirectly; i++) {
+    const other = state.postings.list(keys[i]!.k)
+    out = out.filter((d) => listHas(other, d))
+  }
+  return out
+}
+
+/** Scores `part` as a phrase in the documents that hold it (only those in `within`, if given). */
 function matchPhrase(state: IndexState, part: string, into: PartMatch, within: number[] | undefined, scale = 1, kind: MatchKind = 'phrase'): void {
-  const lists = queryGrams(part).map((k) => state.postings.list(k))
-  if (lists.some((l) => l.length === 0)) return
-  const candidates = within ? within.filter((d) => lists.every((l) => listHas(l, d))) : intersect(lists)
-  for (const docno of candidates) {
+  for (const docno of within ?? candidates(state, part)) {
     const row = state.docs.rows[docno]
     if (!row) continue
     const s = phraseScore(row, part) * scale
@@ -130,7 +156,7 @@ export const typosFor = (length: number): number => (length >= 9 ? 2 : length >=
 
 /** The fewest documents a part's text match could have (its rarest gram). */
 function estimate(state: IndexState, part: string): number {
-  return Math.min(...queryGrams(part).map((k) => state.postings.list(k).length))
+  return Math.min(...queryGrams(part).map((k) => state.postings.cost(k)))
 }
 
 function matchPart(state: IndexState, part: string, terms: string[], within: number[] | undefined): PartMatch {
@@ -296,12 +322,21 @@ export function runQuery(state: IndexState, query: SearchQuery): EngineResult {
       if (accept(row)) matched.push({ docno, row, score, kind })
     }
     if (matched.length < scatteredBelow && parts.some((p) => p.length >= 2)) {
-      const chars = [...new Set(parts.flatMap(queryChars))]
-      const lists = chars.map((k) => state.postings.list(k))
-      if (!lists.some((l) => l.length === 0)) {
-        for (const docno of intersect(lists)) {
+      // Documents holding every character: the rarest characters' lists, then the text.
+      const chars = [...new Set(parts.flatMap(queryChars))].map((k) => ({ k, cost: state.postings.cost(k) })).sort((a, b) => a.cost - b.cost)
+      if (chars.length && chars[0]!.cost > 0) {
+        const first = state.postings.list(chars[0]!.k)
+        let pool: number[] = first.delta ? [...first.base, ...first.delta] : Array.from(first.base)
+        for (let i = 1; i < chars.length && pool.length > 64; i++) {
+          const other = state.postings.list(chars[i]!.k)
+          pool = pool.filter((d) => listHas(other, d))
+        }
+        const needed = chars.map((c) => String.fromCodePoint(c.k))
+        for (const docno of pool) {
           const row = docs.rows[docno]
           if (!row || seen.has(docno) || !accept(row)) continue
+          const text = DocTable.gramText(row)
+          if (!needed.every((ch) => text.includes(ch))) continue
           let score = 0
           for (const p of parts) {
             const s = scatteredScore(row, p)
