@@ -30,6 +30,7 @@ export class ReadingService {
   readonly #likes: Sublevel<string>
   readonly #likeCounts: Sublevel<number>
   readonly #mutex = new Mutex()
+  readonly #likeListeners = new Set<(resourceId: string, count: number) => void>()
 
   constructor(
     private readonly storage: Storage,
@@ -145,6 +146,12 @@ export class ReadingService {
     return { liked: !!mine, count: count ?? 0 }
   }
 
+  /** Called after a record's like count changed (search ranks by it). */
+  onLikeCount(listener: (resourceId: string, count: number) => void): () => void {
+    this.#likeListeners.add(listener)
+    return () => this.#likeListeners.delete(listener)
+  }
+
   /** Like counts of many records, in order (the search index's popularity). */
   async likeCounts(resourceIds: string[]): Promise<number[]> {
     if (!resourceIds.length) return []
@@ -160,6 +167,7 @@ export class ReadingService {
       if (had === on) return { liked: on, count }
       const next = Math.max(0, count + (on ? 1 : -1))
       await this.storage.commit([on ? putOp(this.#likes, k, this.#iso()) : delOp(this.#likes, k), putOp(this.#likeCounts, resourceId, next)], { sync: true })
+      for (const l of this.#likeListeners) l(resourceId, next)
       return { liked: on, count: next }
     })
   }

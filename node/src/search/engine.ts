@@ -31,7 +31,8 @@ export interface SearchDocument {
   popularity: number
 }
 
-export const facetNames = ['type', 'subject', 'language', 'access', 'source'] as const
+/** `decade`: publication years by decade (`1990` = 1990–1999). */
+export const facetNames = ['type', 'subject', 'language', 'access', 'source', 'decade'] as const
 export type FacetName = (typeof facetNames)[number]
 
 export interface SearchFilters {

@@ -78,6 +78,7 @@ describe('search', () => {
     expect(all.body.hits).toHaveLength(2)
     expect(all.body.facets.language).toEqual({ 'zh-Hant': 3, zh: 1, en: 1 })
     expect(all.body.facets.subject['唐詩']).toBe(3)
+    expect(all.body.facets.decade).toEqual({ '720': 2, '730': 1, '1070': 1, '1990': 1 })
     const tang = await search(`subject=${encodeURIComponent('唐詩')}&sort=year`)
     expect(titles(tang.body)).toEqual(['登鸛雀樓', '靜夜思', '春曉'])
     const range = await search('yearFrom=1000&yearTo=2000&sort=-year')
@@ -86,6 +87,21 @@ describe('search', () => {
     const far = await search('q=&offset=9000')
     expect(far.status).toBe(200)
     expect(far.body).toMatchObject({ total: 5, hits: [] })
+  })
+
+  it('breaks ties by popularity: a liked record moves up among equals', async () => {
+    // The three share the subject 唐詩 and score the same for it.
+    const order = async () => titles((await search(`q=${encodeURIComponent('唐诗')}`)).body)
+    const before = await order()
+    const last = before[before.length - 1]!
+    const reader = new Client(t.node.url)
+    await reader.post('/api/auth/register', { mode: 'quick', phone: '13600136001', password: 'reading2026' })
+    await reader.post('/api/auth/login', { identifier: '13600136001', password: 'reading2026' })
+    const id = (await search(`q=${encodeURIComponent(last)}`)).body.hits[0].id
+    expect((await reader.put(`/api/me/likes/${id}`)).status).toBe(200)
+    await t.node.search.ready()
+    await new Promise((r) => setTimeout(r, 50))
+    expect((await order())[0]).toBe(last)
   })
 
   it('suggests titles and names, by characters or pinyin', async () => {

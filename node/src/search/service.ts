@@ -56,16 +56,32 @@ export class SearchService {
 
   /** Opens the index and starts following changes; catching up runs in the background. */
   start(): Promise<void> {
-    this.#unsubscribe = this.opts.resources.store.onChange((changes) => {
+    const offChange = this.opts.resources.store.onChange((changes) => {
       this.#enqueue(() => this.#apply(changes))
     })
+    // Popularity is a tie-breaker: a like re-files the record with its new count.
+    const offLike = this.opts.reading.onLikeCount((id) => {
+      this.#enqueue(async () => {
+        const r = await this.opts.resources.store.get(id)
+        if (r && (await this.engine.revisionOf(id)) !== undefined) await this.#upsert([r])
+        this.#scheduleCheckpoint()
+      })
+    })
+    this.#unsubscribe = () => {
+      offChange()
+      offLike()
+    }
     this.#ready = this.#enqueue(() => this.#catchUp())
     return this.#ready
   }
 
-  /** Resolves when the index has caught up with the records present at start. */
-  ready(): Promise<void> {
-    return this.#ready ?? Promise.resolve()
+  /**
+   * Resolves when the index holds every change committed so far (a search right after a
+   * publish finds it): the catch-up at start and the updates queued since.
+   */
+  async ready(): Promise<void> {
+    await this.#ready
+    await this.#chain
   }
 
   #enqueue<T>(fn: () => Promise<T>): Promise<T> {

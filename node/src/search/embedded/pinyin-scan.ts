@@ -2,8 +2,9 @@
  * @module search/embedded/pinyin-scan
  * Finds pinyin in titles and creators. Every place a syllable (or an initial) starts in a
  * document's pinyin line is filed under its first four letters (27⁴ buckets: a–z and "ends
- * here"); a query looks in its buckets and checks each place with `startsWith`.
- * About 16 places a record: 100k records cost ~10 MB and a query well under a millisecond.
+ * here") and, for queries of six letters or more, under a hash of the first six; a query
+ * looks in its buckets and checks each place with `startsWith`. About 16 places a record:
+ * 100k records cost ~20 MB.
  * Rows added since the last build are scanned directly until the next one.
  */
 import type { DocTable } from './docs.js'
@@ -22,18 +23,66 @@ const letter = (s: string, i: number): number => {
   const c = s.charCodeAt(i) - A
   return c >= 0 && c < 26 ? c : 26
 }
-/** Places are filed under their first four letters (27 symbols: a–z and "ends here"). */
+/** Places are filed under their first four letters (27 symbols: a–z and "ends here")… */
 const bucketOf = (s: string, i: number): number => ((letter(s, i) * 27 + letter(s, i + 1)) * 27 + letter(s, i + 2)) * 27 + letter(s, i + 3)
 const BUCKETS = 27 ** 4
+/** …and, when six letters or more follow, under a hash of the first six (long queries). */
+const LONG = 6
+const LONG_BUCKETS = 1 << 18
+function longBucketOf(s: string, i: number): number {
+  let h = 0
+  for (let k = 0; k < LONG; k++) h = Math.imul(h ^ letter(s, i + k), 0x9e3779b1)
+  return (h >>> 0) % LONG_BUCKETS
+}
+const hasLong = (s: string, i: number): boolean => {
+  for (let k = 0; k < LONG; k++) if (letter(s, i + k) === 26) return false
+  return true
+}
 
-/** Rows scanned one by one past the built part before a rebuild pays off. */
+/** Rows scanned one by one past the filed part before filing them all again pays off. */
 const rebuildAbove = 20_000
 
+/** Places (document, position) grouped by bucket, in two typed arrays. */
+interface Places {
+  offsets: Uint32Array
+  docnos: Uint32Array
+  positions: Uint16Array
+}
+
+const noPlaces = (buckets: number): Places => ({ offsets: new Uint32Array(buckets + 1), docnos: new Uint32Array(0), positions: new Uint16Array(0) })
+
+function fileAll(rows: DocTable['rows'], buckets: number, bucket: (pinyin: string, i: number) => number | undefined): Places {
+  const counts = new Uint32Array(buckets + 1)
+  const each = (fn: (docno: number, pos: number, bucket: number) => void) => {
+    for (let d = 0; d < rows.length; d++) {
+      const row = rows[d]
+      if (!row) continue
+      const marks = row.pinyinMarks
+      // Positions past 65535 are not filed (a pinyin line that long is not a title).
+      for (let i = 0; i < marks.length && i < 0xffff; i++) {
+        if (marks.charCodeAt(i) === 48) continue
+        const b = bucket(row.pinyin, i)
+        if (b !== undefined) fn(d, i, b)
+      }
+    }
+  }
+  each((_d, _p, b) => counts[b + 1]!++)
+  for (let b = 0; b < buckets; b++) counts[b + 1]! += counts[b]!
+  const cursor = counts.slice(0, buckets)
+  const docnos = new Uint32Array(counts[buckets]!)
+  const positions = new Uint16Array(counts[buckets]!)
+  each((d, p, b) => {
+    const at = cursor[b]!++
+    docnos[at] = d
+    positions[at] = p
+  })
+  return { offsets: counts, docnos, positions }
+}
+
 export class PinyinScan {
-  #offsets = new Uint32Array(BUCKETS + 1)
-  #docnos = new Uint32Array(0)
-  #positions = new Uint16Array(0)
-  /** Rows below this are in the buckets. */
+  #short: Places = noPlaces(BUCKETS)
+  #long: Places = noPlaces(LONG_BUCKETS)
+  /** Rows below this are filed. */
   #built = 0
 
   constructor(private readonly docs: DocTable) {}
@@ -41,36 +90,14 @@ export class PinyinScan {
   /** Files every row's syllable starts (after a load or a merge). */
   build(): void {
     const rows = this.docs.rows
-    const counts = new Uint32Array(BUCKETS + 1)
-    const each = (fn: (docno: number, pos: number, bucket: number) => void) => {
-      for (let d = 0; d < rows.length; d++) {
-        const row = rows[d]
-        if (!row) continue
-        const marks = row.pinyinMarks
-        // Positions past 65535 are not filed (a pinyin line that long is not a title).
-        for (let i = 0; i < marks.length && i < 0xffff; i++) if (marks.charCodeAt(i) !== 48) fn(d, i, bucketOf(row.pinyin, i))
-      }
-    }
-    each((_d, _p, b) => counts[b + 1]!++)
-    for (let b = 0; b < BUCKETS; b++) counts[b + 1]! += counts[b]!
-    const cursor = counts.slice(0, BUCKETS)
-    const docnos = new Uint32Array(counts[BUCKETS]!)
-    const positions = new Uint16Array(counts[BUCKETS]!)
-    each((d, p, b) => {
-      const at = cursor[b]!++
-      docnos[at] = d
-      positions[at] = p
-    })
-    this.#offsets = counts
-    this.#docnos = docnos
-    this.#positions = positions
+    this.#short = fileAll(rows, BUCKETS, bucketOf)
+    this.#long = fileAll(rows, LONG_BUCKETS, (p, i) => (hasLong(p, i) ? longBucketOf(p, i) : undefined))
     this.#built = rows.length
   }
 
   reset(): void {
-    this.#offsets = new Uint32Array(BUCKETS + 1)
-    this.#docnos = new Uint32Array(0)
-    this.#positions = new Uint16Array(0)
+    this.#short = noPlaces(BUCKETS)
+    this.#long = noPlaces(LONG_BUCKETS)
     this.#built = 0
   }
 
@@ -90,12 +117,17 @@ export class PinyinScan {
     if (part.length < 2) return
     const rows = this.docs.rows
     if (rows.length - this.#built > rebuildAbove) this.build()
-    // Fewer than four letters: every bucket that begins with them.
-    const known = Math.min(4, part.length)
-    let buckets = [0]
-    for (let i = 0; i < 4; i++) buckets = i < known ? buckets.map((b) => b * 27 + letter(part, i)) : buckets.flatMap((b) => Array.from({ length: 27 }, (_, k) => b * 27 + k))
+    let places = this.#long
+    let buckets = [longBucketOf(part, 0)]
+    if (part.length < LONG) {
+      // Fewer than four letters: every bucket that begins with them.
+      places = this.#short
+      const known = Math.min(4, part.length)
+      buckets = [0]
+      for (let i = 0; i < 4; i++) buckets = i < known ? buckets.map((b) => b * 27 + letter(part, i)) : buckets.flatMap((b) => Array.from({ length: 27 }, (_, k) => b * 27 + k))
+    }
     for (const b of buckets) {
-      for (let i = this.#offsets[b]!; i < this.#offsets[b + 1]!; i++) this.#hit(this.#docnos[i]!, this.#positions[i]!, part, onHit)
+      for (let i = places.offsets[b]!; i < places.offsets[b + 1]!; i++) this.#hit(places.docnos[i]!, places.positions[i]!, part, onHit)
     }
     for (let d = this.#built; d < rows.length; d++) {
       const row = rows[d]

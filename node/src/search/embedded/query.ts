@@ -278,12 +278,20 @@ function countFacets(docs: DocTable, matched: Scored[]): EngineResult['facets'] 
     .filter((i) => subjectCounts[i]! > 0)
     .sort((a, b) => subjectCounts[b]! - subjectCounts[a]!)
     .slice(0, 30)
+  const decades = new Map<number, number>()
+  for (const m of matched) {
+    if (m.row.year) {
+      const d = Math.floor(m.row.year / 10) * 10
+      decades.set(d, (decades.get(d) ?? 0) + 1)
+    }
+  }
   const facets: Record<FacetName, Record<string, number>> = {
     type: count(docs.types.values, (r) => r.type),
     language: count(docs.languages.values, (r) => r.language),
     access: count(docs.access.values, (r) => r.access),
     source: count(docs.sources.values, (r) => r.source),
     subject: Object.fromEntries(topSubjects.map((i) => [docs.subjects.values[i]!, subjectCounts[i]!])),
+    decade: Object.fromEntries([...decades].sort((a, b) => a[0] - b[0]).map(([d, n]) => [String(d), n])),
   }
   return facets
 }

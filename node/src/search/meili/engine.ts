@@ -41,12 +41,13 @@ interface MeiliDoc {
   status: string
   source: string
   year: number | null
+  decade: number | null
   published: number
   popularity: number
   title_sort: string
 }
 
-const facetAttributes: Record<FacetName, string> = { type: 'type', subject: 'subjects', language: 'language', access: 'access', source: 'source' }
+const facetAttributes: Record<FacetName, string> = { type: 'type', subject: 'subjects', language: 'language', access: 'access', source: 'source', decade: 'decade' }
 
 /** A filter value, quoted for Meilisearch's filter syntax. */
 const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
@@ -95,6 +96,7 @@ function toMeili(d: SearchDocument): MeiliDoc {
     status: d.status,
     source: d.source,
     year: d.year ?? null,
+    decade: d.year !== undefined ? Math.floor(d.year / 10) * 10 : null,
     published: d.published,
     popularity: d.popularity,
     title_sort: py[0] ?? fold(d.title),
@@ -123,7 +125,7 @@ export class MeiliEngine implements SearchEngine {
     await this.#index
       .updateSettings({
         searchableAttributes: ['title', 'title_fold', 'creators', 'creators_fold', 'pinyin', 'subjects', 'other', 'description'],
-        filterableAttributes: ['id', 'type', 'subjects', 'language', 'access', 'status', 'source', 'year'],
+        filterableAttributes: ['id', 'type', 'subjects', 'language', 'access', 'status', 'source', 'year', 'decade'],
         sortableAttributes: ['published', 'year', 'title_sort', 'popularity'],
         rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness', 'popularity:desc', 'published:desc'],
         faceting: { maxValuesPerFacet: 100 },
