@@ -4,8 +4,9 @@
  * punctuation) must match, as a substring of some field (found through the gram postings,
  * then checked), as pinyin of a title or name, or, for a Latin word with no match, as a near
  * spelling. Scores weigh the field (title > creators > subjects > other > description) and
- * the kind of match (whole field > field prefix > inside). When few records match whole
- * parts, records holding every character somewhere follow, scored below all of them.
+ * the kind of match (whole field > field prefix > inside). When no record matches the parts
+ * whole (`李白静夜思` typed as one string), records holding every character somewhere are
+ * the answer, best pieces first; they never pad out a list of whole matches.
  */
 import type { EngineHit, EngineResult, FacetName, MatchKind, SearchFilters, SearchQuery } from '../engine.js'
 import { queryParts } from '../text/fold.js'
@@ -24,8 +25,6 @@ export interface IndexState {
   vocabulary: Set<string>
 }
 
-/** Below this many whole-part matches, scattered-character matches are added. */
-const scatteredBelow = 20
 /** Scattered matches score below every whole-part match. */
 const scatteredScale = 1 / 1000
 
@@ -329,7 +328,7 @@ export function runQuery(state: IndexState, query: SearchQuery): EngineResult {
       const row = docs.rows[docno]!
       if (accept(row)) matched.push({ docno, row, score, kind })
     }
-    if (matched.length < scatteredBelow && parts.some((p) => p.length >= 2)) {
+    if (matched.length === 0 && parts.some((p) => p.length >= 2)) {
       // Documents holding every character: the rarest characters' lists, then the text.
       const chars = [...new Set(parts.flatMap(queryChars))].map((k) => ({ k, cost: state.postings.cost(k) })).sort((a, b) => a.cost - b.cost)
       if (chars.length && chars[0]!.cost > 0) {
