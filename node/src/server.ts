@@ -41,6 +41,7 @@ import { importRoutes } from './resources/import/routes.js'
 import { SearchService } from './search/service.js'
 import { searchRoutes } from './search/routes.js'
 import { createSearchEngine } from './search/create.js'
+import { webUiRoutes } from './http/web-ui.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -158,6 +159,8 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })
       opdsRoutes(app, { resources, collections, search, auth, libraryName: config.name, nodeId: key.nodeId, baseUrl, now, ...(options.opdsPageSize ? { pageSize: options.opdsPageSize } : {}) })
+      // Last: the web UI answers what no route above did.
+      webUiRoutes(app)
     },
   })
 

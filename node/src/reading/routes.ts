@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono'
 import { z } from 'zod'
-import { HistoryEntry, LikeState, Ok, ProgressUpdate, ReadingState, Resource, ShelfEntry, SyncRequest } from '@shulin/protocol'
+import { HistoryEntry, LikeState, Ok, ProgressUpdate, ReaderSettings, ReadingState, Resource, ShelfEntry, SyncRequest } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import type { AppEnv, RequestAuth } from '../http/env.js'
 import { ProblemError } from '../http/problem.js'
@@ -56,6 +56,13 @@ export function readingRoutes(api: Api, deps: { reading: ReadingService; resourc
       reading.like(me(c).account.id, (await visible(c)).id, on),
     )
   }
+  api.route({ method: 'get', path: '/api/me/settings/reading', summary: 'My reading settings (font size, line spacing, font, theme)', tags, access: 'session', response: ReaderSettings }, async (c) =>
+    reading.settings(me(c).account.id),
+  )
+  api.route(
+    { method: 'put', path: '/api/me/settings/reading', summary: 'Save my reading settings (every device uses them)', tags, access: 'session', body: ReaderSettings, response: ReaderSettings },
+    async (c, { body }) => reading.saveSettings(me(c).account.id, body),
+  )
   api.route(
     { method: 'get', path: '/api/me/history', summary: 'What I opened, newest first (page with ?before=<at>)', tags, access: 'session', query: HistoryQuery, response: z.object({ items: z.array(HistoryEntry.extend({ resource: Resource })) }) },
     async (c, { query }) => {

@@ -9,7 +9,7 @@
  * - `shelf`: `account!resource` → added time
  * - `likes`: `resource!account` → time, and `like-counts`: resource → count
  */
-import type { Annotation, ProgressUpdate, ReadingState, SyncRequest, Progress } from '@shulin/protocol'
+import { ReaderSettings, type Annotation, type ProgressUpdate, type ReadingState, type SyncRequest, type Progress } from '@shulin/protocol'
 import { delOp, putOp, type BatchOp, type Storage, type Sublevel } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 
@@ -29,6 +29,7 @@ export class ReadingService {
   readonly #shelf: Sublevel<string>
   readonly #likes: Sublevel<string>
   readonly #likeCounts: Sublevel<number>
+  readonly #settings: Sublevel<ReaderSettings>
   readonly #mutex = new Mutex()
   readonly #likeListeners = new Set<(resourceId: string, count: number) => void>()
 
@@ -42,6 +43,7 @@ export class ReadingService {
     this.#shelf = storage.sublevel('shelf')
     this.#likes = storage.sublevel('likes')
     this.#likeCounts = storage.sublevel('like-counts')
+    this.#settings = storage.sublevel('reader-settings')
   }
 
   #iso(): string {
@@ -144,6 +146,16 @@ export class ReadingService {
   async likes(resourceId: string, accountId?: string): Promise<{ liked: boolean; count: number }> {
     const [count, mine] = await Promise.all([this.#likeCounts.get(resourceId), accountId ? this.#likes.get(key(resourceId, accountId)) : undefined])
     return { liked: !!mine, count: count ?? 0 }
+  }
+
+  /** The reader's reading settings (defaults until they choose). */
+  async settings(accountId: string): Promise<ReaderSettings> {
+    return (await this.#settings.get(accountId)) ?? ReaderSettings.parse({})
+  }
+
+  async saveSettings(accountId: string, settings: ReaderSettings): Promise<ReaderSettings> {
+    await this.storage.commit([putOp(this.#settings, accountId, settings)], { sync: false })
+    return settings
   }
 
   /** Called after a record's like count changed (search ranks by it). */

@@ -66,3 +66,13 @@ export type ReadingState = z.infer<typeof ReadingState>
 export const ShelfEntry = z.object({ resourceId: z.string(), addedAt: z.string() })
 export const HistoryEntry = z.object({ resourceId: z.string(), at: z.string() })
 export const LikeState = z.object({ liked: z.boolean(), count: z.number().int() })
+
+/** How a reader likes to read, kept per reader and applied on every device. */
+export const ReaderSettings = z.strictObject({
+  /** Text size in CSS pixels. */
+  fontSize: z.number().int().min(12).max(40).default(18),
+  lineHeight: z.number().min(1.2).max(2.4).default(1.7),
+  font: z.enum(['serif', 'sans', 'kai']).default('serif'),
+  theme: z.enum(['day', 'night', 'sepia']).default('day'),
+})
+export type ReaderSettings = z.infer<typeof ReaderSettings>
