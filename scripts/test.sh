@@ -8,6 +8,12 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund || exit 1
 fi
 ./node_modules/.bin/tsc -b || exit 1
+npm run build -w @shulin/web-ui --silent || exit 1
+# The browser tests drive Debian's Chromium (never a downloaded one); install it when missing.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing chromium and fonts-noto-cjk for the browser tests…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null || echo "could not install chromium: browser tests will say so"
+fi
 mkdir -p test-artifacts
 ./node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"
 status=$?

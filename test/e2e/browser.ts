@@ -1,0 +1,28 @@
+/**
+ * Debian's Chromium for the browser tests, driven by playwright-core (which never downloads a
+ * browser of its own). Screenshots go to test-artifacts/screenshots/.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+export const chromiumPath = '/usr/bin/chromium'
+export const hasChromium = existsSync(chromiumPath)
+export const screenshotDir = join(process.cwd(), 'test-artifacts', 'screenshots')
+
+export async function launch(): Promise<Browser> {
+  await mkdir(screenshotDir, { recursive: true })
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  })
+}
+
+export const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' }
+export const desktop = { viewport: { width: 1280, height: 800 }, locale: 'zh-CN' }
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`) })
+}

@@ -1,0 +1,190 @@
+/**
+ * The web UI in real Chromium against a real node: a reader registers, signs in, searches,
+ * opens an EPUB, changes the text size, reloads and finds both the size and the place kept;
+ * staff upload an EPUB that then appears in search; sign-in by keyboard alone; a book opened
+ * once reopens offline. Screenshots at 390×844 and 1280×800 in test-artifacts/screenshots/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { signedInAdmin, startTempNode, tempDir, type Client, type TempNode } from '../../node/src/testing/temp-node.js'
+import { epubEntries, zip } from '../../node/src/testing/fixtures.js'
+import { desktop, hasChromium, launch, phone, shot } from './browser.js'
+
+/** A book long enough to turn pages in: two chapters of 60 paragraphs. */
+function longEpub(title: string): Buffer {
+  const para = (n: number) => `<p>第${n}段：春江潮水连海平，海上明月共潮生。滟滟随波千万里，何处春江无月明。江流宛转绕芳甸，月照花林皆似霰。</p>`
+  const chapter = (c: number) => `<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>第${c}章</title></head><body><h1>第${c}章</h1>${Array.from({ length: 60 }, (_, i) => para(i + 1)).join('')}</body></html>`
+  return zip(epubEntries({ title, isbn: title === '春江花月夜' ? '9787020002207' : '9787020002214' }).map((e) => (e.name.endsWith('c1.xhtml') ? { ...e, data: chapter(1) } : e.name.endsWith('c2.xhtml') ? { ...e, data: chapter(2) } : e)))
+}
+
+describe.skipIf(!hasChromium)('web UI in Chromium', () => {
+  let t: TempNode
+  let staff: Client
+  let browser: Browser
+  let bookId: string
+
+  beforeAll(async () => {
+    t = await startTempNode({ name: '县图书馆' })
+    staff = await signedInAdmin(t)
+    const created = await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '春江花月夜', creators: ['张若虚'], subjects: ['唐诗'], description: '孤篇横绝，竟为大家。' } })
+    bookId = created.body.id
+    expect((await staff.put(`/api/staff/resources/${bookId}/files/content`, longEpub('春江花月夜'), { 'content-type': 'application/epub+zip' })).status).toBe(200)
+    expect((await staff.post(`/api/staff/resources/${bookId}/publish`)).status).toBe(200)
+    browser = await launch()
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+    await t?.close()
+  })
+
+  const readerCfi = (page: Page) => page.locator('shulin-read-epub').getAttribute('data-cfi')
+
+  it('register → sign in → search → open an EPUB → larger text → reload: size and place restored; then offline', async () => {
+    const context = await browser.newContext(phone)
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${t.node.url}/register`)
+    await page.getByLabel('手机号', { exact: true }).fill('13700137000')
+    await page.getByLabel('密码', { exact: true }).fill('reading-2026!')
+    await shot(page, 'phone-register')
+    await page.getByRole('button', { name: '注册' }).click()
+    await page.waitForURL(`${t.node.url}/`)
+    await expect.poll(() => page.getByText('春江花月夜').count()).toBeGreaterThan(0)
+    await shot(page, 'phone-home')
+
+    // Sign out, then in again with "keep me signed in".
+    await page.goto(`${t.node.url}/me`)
+    await page.getByRole('button', { name: '退出登录' }).click()
+    await page.goto(`${t.node.url}/signin`)
+    await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('13700137000')
+    await page.getByLabel('密码').fill('reading-2026!')
+    await page.getByLabel('两周内保持登录').check()
+    await shot(page, 'phone-signin')
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL(`${t.node.url}/`)
+
+    // Search, with suggestions, by pinyin.
+    const box = page.getByRole('combobox')
+    await box.fill('chunjiang')
+    await expect.poll(() => page.getByRole('option').count()).toBeGreaterThan(0)
+    await shot(page, 'phone-suggest')
+    await box.fill('江花月')
+    await box.press('Enter')
+    await page.waitForURL(/\/search\?q=/)
+    await expect.poll(() => page.locator('shulin-resource-card').count()).toBe(1)
+    await shot(page, 'phone-search')
+    expect(await page.locator('shulin-resource-card mark').first().textContent({ timeout: 5000 })).toBe('江花月')
+
+    await page.locator('shulin-resource-card a').click()
+    await page.waitForURL(`${t.node.url}/r/${bookId}`)
+    await shot(page, 'phone-resource')
+    await page.getByRole('button', { name: '阅读' }).click()
+    await page.waitForURL(`${t.node.url}/read/${bookId}`)
+    await expect.poll(() => readerCfi(page), { timeout: 15_000 }).toMatch(/^epubcfi\(/)
+    for (let i = 0; i < 4; i++) {
+      await page.getByRole('button', { name: '下一页' }).click()
+      await page.waitForTimeout(150)
+    }
+    await page.getByRole('button', { name: '阅读设置' }).click()
+    await page.getByRole('button', { name: '放大字号' }).click()
+    await page.getByRole('button', { name: '放大字号' }).click()
+    expect(await page.getByTestId('font-size').textContent()).toBe('22')
+    await shot(page, 'phone-reader-settings')
+    await page.getByRole('button', { name: '关闭' }).click()
+    await page.getByRole('button', { name: '下一页' }).click()
+    const place = await (async () => {
+      await expect.poll(async () => (await page.locator('shulin-read-epub').getAttribute('data-saved')) === (await readerCfi(page)), { timeout: 10_000 }).toBe(true)
+      return readerCfi(page)
+    })()
+    expect(place).toMatch(/^epubcfi\(/)
+    await shot(page, 'phone-reader')
+
+    // The server kept the place (another device would get it) and the size.
+    const state = await page.evaluate(async (id) => (await fetch(`/api/me/reading/${id}`)).json(), bookId)
+    expect(state.progress.position).toEqual({ kind: 'epub', cfi: place })
+    const settings = await page.evaluate(async () => (await fetch('/api/me/settings/reading')).json())
+    expect(settings.fontSize).toBe(22)
+
+    await page.reload()
+    await expect.poll(() => readerCfi(page), { timeout: 15_000 }).toBe(place)
+    await page.getByRole('button', { name: '阅读设置' }).click()
+    expect(await page.getByTestId('font-size').textContent()).toBe('22')
+    await page.getByRole('button', { name: '关闭' }).click()
+
+    // Offline: the service worker serves the shell and the book opened before.
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 10_000 }).toBe(true)
+    await page.goto(`${t.node.url}/r/${bookId}`)
+    await page.waitForTimeout(500)
+    await context.setOffline(true)
+    await page.goto(`${t.node.url}/read/${bookId}`)
+    await expect.poll(() => readerCfi(page), { timeout: 15_000 }).toBe(place)
+    await shot(page, 'phone-reader-offline')
+    await context.setOffline(false)
+    expect(errors).toEqual([])
+    await context.close()
+  }, 120_000)
+
+  it('staff upload an EPUB by drag-and-drop form, and readers find it', async () => {
+    const file = join(await tempDir(), '乡土读本.epub')
+    await writeFile(file, longEpub('乡土读本'))
+    const context = await browser.newContext(desktop)
+    const page = await context.newPage()
+    await page.goto(`${t.node.url}/signin?next=/staff/upload`)
+    await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('libadmin')
+    await page.getByLabel('密码').fill('county-library-2026')
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL(`${t.node.url}/staff/upload`)
+    await page.locator('input[type=file]').setInputFiles(file)
+    await page.getByLabel('责任者（多个用逗号分隔）').fill('县文化馆')
+    await shot(page, 'desktop-staff-upload')
+    await page.getByRole('button', { name: '上传并发布' }).click()
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 15_000 }).toContain('已发布')
+    await page.goto(`${t.node.url}/search?q=${encodeURIComponent('乡土')}`)
+    await expect.poll(() => page.locator('shulin-resource-card').count()).toBe(1)
+    await shot(page, 'desktop-search')
+    await page.goto(`${t.node.url}/`)
+    await expect.poll(() => page.locator('shulin-resource-card').count()).toBe(2)
+    await shot(page, 'desktop-home')
+    await page.goto(`${t.node.url}/read/${bookId}`)
+    await expect.poll(() => readerCfi(page), { timeout: 15_000 }).toMatch(/^epubcfi\(/)
+    await shot(page, 'desktop-reader')
+    await context.close()
+  }, 60_000)
+
+  it('signs in with the keyboard alone', async () => {
+    const reader = new (await import('../../node/src/testing/temp-node.js')).Client(t.node.url)
+    expect((await reader.post('/api/auth/register', { mode: 'quick', phone: '13700137001', password: 'reading-2026!' })).status).toBe(201)
+    const context = await browser.newContext(desktop)
+    const page = await context.newPage()
+    await page.goto(`${t.node.url}/signin`)
+    const focused = (p: Page) => p.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)
+    await expect.poll(() => focused(page)).toBe(true)
+    // The identifier field has focus on arrival; Tab moves on to the password, the checkbox, the button.
+    await page.keyboard.type('13700137001')
+    await page.keyboard.press('Tab')
+    await page.keyboard.type('reading-2026!')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Space') // keep me signed in
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter') // the sign-in button
+    await page.waitForURL(`${t.node.url}/`)
+    await expect.poll(() => page.getByRole('link', { name: '我的' }).count()).toBeGreaterThan(0)
+    await shot(page, 'desktop-signed-in-by-keyboard')
+    // A wrong password shows the server's message, in Chinese, not a blank page.
+    const other = await browser.newContext(phone)
+    const p2 = await other.newPage()
+    await p2.goto(`${t.node.url}/signin`)
+    await expect.poll(() => focused(p2)).toBe(true)
+    await p2.keyboard.type('13700137001')
+    await p2.keyboard.press('Tab')
+    await p2.keyboard.type('wrong-password')
+    await p2.keyboard.press('Enter')
+    await expect.poll(() => p2.getByRole('alert').count()).toBeGreaterThan(0)
+    await shot(p2, 'phone-signin-error')
+    await other.close()
+    await context.close()
+  }, 60_000)
+})

@@ -1,0 +1,115 @@
+/**
+ * @module api
+ * Talks to the node: JSON in and out, the session cookie (sent by the browser) and its CSRF
+ * token on writes, the reader's language for server messages. A failure becomes an
+ * {@link ApiError} whose message is the server's RFC 9457 title (already in the reader's
+ * language) or a network message — never a raw stack.
+ */
+import type { MeResponse } from '@shulin/protocol'
+import { locale, t } from './i18n/index.js'
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+    readonly fields: Array<{ pointer: string; detail: string }> = [],
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+let csrf: string | undefined
+let me: MeResponse | null | undefined
+
+export const session = {
+  get current(): MeResponse | null {
+    return me ?? null
+  },
+  get known(): boolean {
+    return me !== undefined
+  },
+  isStaff(): boolean {
+    return !!me && me.account.roles.length > 0
+  },
+  set(next: MeResponse | null): void {
+    me = next
+    csrf = next?.session.csrfToken
+    window.dispatchEvent(new Event('session-changed'))
+  },
+}
+
+interface Options {
+  method?: string
+  body?: unknown
+  /** A raw body (file upload) with its type. */
+  raw?: { data: Blob; type: string }
+  signal?: AbortSignal
+}
+
+export async function api<T>(path: string, opts: Options = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': locale() }
+  const method = opts.method ?? (opts.body !== undefined ? 'POST' : 'GET')
+  if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf
+  let body: BodyInit | undefined
+  if (opts.raw) {
+    headers['content-type'] = opts.raw.type
+    body = opts.raw.data
+  } else if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(opts.body)
+  }
+  let res: Response
+  try {
+    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) })
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err
+    throw new ApiError(t('errorNetwork'), 0, 'network')
+  }
+  const text = await res.text()
+  let json: unknown
+  try {
+    json = text ? JSON.parse(text) : undefined
+  } catch {
+    json = undefined
+  }
+  if (!res.ok) {
+    const p = (json ?? {}) as { title?: string; code?: string; errors?: Array<{ pointer: string; detail: string }> }
+    throw new ApiError(p.title ?? t('errorGeneric', { message: `HTTP ${res.status}` }), res.status, p.code ?? 'http', p.errors ?? [])
+  }
+  return json as T
+}
+
+/** Restores the session at start (a 401 just means signed out). */
+export async function loadSession(): Promise<void> {
+  try {
+    session.set(await api<MeResponse>('/api/me'))
+  } catch {
+    session.set(null)
+  }
+}
+
+/** Uploads with progress (fetch cannot report upload progress; XMLHttpRequest can). */
+export function upload<T>(path: string, file: Blob, type: string, onProgress: (fraction: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('PUT', path)
+    xhr.setRequestHeader('content-type', type)
+    xhr.setRequestHeader('accept-language', locale())
+    if (csrf) xhr.setRequestHeader('x-csrf-token', csrf)
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total)
+    xhr.onerror = () => reject(new ApiError(t('errorNetwork'), 0, 'network'))
+    xhr.onload = () => {
+      let json: { title?: string; code?: string } | undefined
+      try {
+        json = JSON.parse(xhr.responseText) as typeof json
+      } catch {
+        json = undefined
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(json as T)
+      else reject(new ApiError(json?.title ?? `HTTP ${xhr.status}`, xhr.status, json?.code ?? 'http'))
+    }
+    xhr.send(file)
+  })
+}

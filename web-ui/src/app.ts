@@ -1,0 +1,147 @@
+/**
+ * @module app
+ * The shell: header with the search box, language switch and account link; the page for the
+ * current route; a bottom tab bar on phones. Pages load on demand (the reader's EPUB engine
+ * only when a book is opened).
+ */
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
+import { base } from './styles.js'
+import { locale, setLocale, t } from './i18n/index.js'
+import { loadSession, session } from './api.js'
+import { match, startRouter, type Match } from './router.js'
+import './components/search-box.js'
+
+const routes = {
+  home: '/',
+  search: '/search',
+  resource: '/r/:id',
+  read: '/read/:id',
+  signin: '/signin',
+  register: '/register',
+  me: '/me',
+  upload: '/staff/upload',
+}
+
+/** Each page's module, loaded when first shown. */
+const pages: Record<string, () => Promise<unknown>> = {
+  home: () => import('./pages/home.js'),
+  search: () => import('./pages/search.js'),
+  resource: () => import('./pages/resource.js'),
+  read: () => import('./pages/read-epub.js'),
+  signin: () => import('./pages/sign-in.js'),
+  register: () => import('./pages/register.js'),
+  me: () => import('./pages/me.js'),
+  upload: () => import('./pages/staff-upload.js'),
+}
+
+export class ShulinApp extends LitElement {
+  static override properties = { route: { state: true }, ready: { state: true } }
+  route: Match = match(routes)
+  ready = false
+  #loaded = new Set<string>()
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    startRouter()
+    const update = () => this.#show()
+    window.addEventListener('route-changed', update)
+    window.addEventListener('locale-changed', () => this.requestUpdate())
+    window.addEventListener('session-changed', () => this.requestUpdate())
+    void loadSession().then(() => this.#show())
+  }
+
+  async #show(): Promise<void> {
+    const route = match(routes)
+    const load = pages[route.name]
+    if (load && !this.#loaded.has(route.name)) {
+      await load()
+      this.#loaded.add(route.name)
+    }
+    this.route = route
+    this.ready = true
+  }
+
+  #page(): TemplateResult | typeof nothing {
+    if (!this.ready) return html`<p class="muted" role="status">${t('loading')}</p>`
+    const { name, params, query } = this.route
+    switch (name) {
+      case 'home':
+        return html`<shulin-home></shulin-home>`
+      case 'search':
+        return html`<shulin-search .query=${query}></shulin-search>`
+      case 'resource':
+        return html`<shulin-resource .resourceId=${params.id ?? ''}></shulin-resource>`
+      case 'read':
+        return html`<shulin-read-epub .resourceId=${params.id ?? ''}></shulin-read-epub>`
+      case 'signin':
+        return html`<shulin-sign-in .next=${query.get('next') ?? '/'}></shulin-sign-in>`
+      case 'register':
+        return html`<shulin-register></shulin-register>`
+      case 'me':
+        return html`<shulin-me></shulin-me>`
+      case 'upload':
+        return html`<shulin-staff-upload></shulin-staff-upload>`
+      default:
+        return html`<p role="alert">${t('notFound')} <a href="/">${t('navHome')}</a></p>`
+    }
+  }
+
+  override render() {
+    const reading = this.route.name === 'read'
+    if (reading) return this.#page()
+    const me = session.current
+    const tab = (href: string, label: string, active: boolean) => html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${label}</a>`
+    return html`
+      <a class="skip" href="#main">${t('skipToContent')}</a>
+      <header>
+        <a class="brand" href="/">${t('appName')}</a>
+        <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
+        <nav class="top" aria-label=${t('navHome')}>
+          ${session.isStaff() ? html`<a href="/staff/upload">${t('navStaff')}</a>` : nothing}
+          ${me ? html`<a href="/me">${t('navMe')}</a>` : html`<a href="/signin">${t('signIn')}</a>`}
+          <button class="secondary lang" lang=${locale() === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${t('languageLabel')} @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>
+            ${t('language')}
+          </button>
+        </nav>
+      </header>
+      <main id="main" tabindex="-1">${this.#page()}</main>
+      <nav class="tabs" aria-label=${t('navHome')}>
+        ${tab('/', t('navHome'), this.route.name === 'home')} ${tab('/search', t('navSearch'), this.route.name === 'search')}
+        ${tab('/me', t('navShelf'), this.route.name === 'me')} ${tab(me ? '/me' : '/signin', me ? t('navMe') : t('signIn'), this.route.name === 'signin')}
+      </nav>
+    `
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { display: block; min-height: 100vh; background: var(--paper); padding-bottom: 72px; }
+      .skip { position: absolute; left: -999px; }
+      .skip:focus { left: 8px; top: 8px; background: #fff; padding: 8px; z-index: 10; }
+      header {
+        display: grid; grid-template-columns: auto 1fr; gap: 8px 12px; align-items: center;
+        padding: 10px 16px; background: var(--ink); color: #fff; position: sticky; top: 0; z-index: 5;
+      }
+      .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; }
+      .header-search { grid-column: 1 / -1; }
+      nav.top { display: none; }
+      main { padding: 16px; max-width: 1100px; margin: 0 auto; outline: none; }
+      nav.tabs {
+        position: fixed; bottom: 0; left: 0; right: 0; display: grid; grid-template-columns: repeat(4, 1fr);
+        background: #fff; border-top: 1px solid var(--line); padding-bottom: env(safe-area-inset-bottom);
+      }
+      nav.tabs a { min-height: 56px; display: grid; place-items: center; text-decoration: none; color: var(--muted); }
+      nav.tabs a[aria-current='page'] { color: var(--ink); font-weight: 700; }
+      @media (min-width: 800px) {
+        :host { padding-bottom: 0; }
+        header { grid-template-columns: auto 1fr auto; }
+        .header-search { grid-column: auto; }
+        nav.top { display: flex; gap: 16px; align-items: center; }
+        nav.top a { color: #fff; }
+        nav.top .lang { color: #fff; border-color: #fff; }
+        nav.tabs { display: none; }
+      }
+    `,
+  ]
+}
+customElements.define('shulin-app', ShulinApp)

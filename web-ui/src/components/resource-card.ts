@@ -1,0 +1,47 @@
+/**
+ * @module components/resource-card
+ * One record in a list: cover (or a lettered placeholder), title and creators with the
+ * search marks, the snippet that matched, its type.
+ */
+import { LitElement, css, html, nothing } from 'lit'
+import type { SearchHit } from '@shulin/protocol'
+import { base } from '../styles.js'
+import { t } from '../i18n/index.js'
+import { highlighted } from './highlighted-text.js'
+import { typeLabel } from '../labels.js'
+
+export class ResourceCard extends LitElement {
+  static override properties = { hit: { attribute: false } }
+  hit!: SearchHit
+
+  override render() {
+    const h = this.hit
+    return html`
+      <a href="/r/${h.id}">
+        ${h.thumbnail ? html`<img src=${h.thumbnail} alt="" loading="lazy" width="72" height="96" />` : html`<span class="cover" aria-hidden="true">${[...h.title][0] ?? '书'}</span>`}
+        <span class="text">
+          <span class="title">${highlighted(h.highlight.title, h.title)}</span>
+          ${h.creators.length ? html`<span class="creators">${h.highlight.creators.map((c, i) => html`${i ? '、' : ''}${highlighted(c)}`)}</span>` : nothing}
+          ${h.highlight.snippet ? html`<span class="snippet">${highlighted(h.highlight.snippet)}</span>` : nothing}
+          <span class="type muted">${typeLabel(h.type)}${h.date ? ` · ${h.date}` : ''}</span>
+        </span>
+      </a>
+    `
+  }
+
+  static override styles = [
+    base,
+    css`
+      a { display: flex; gap: 12px; padding: 12px; background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); text-decoration: none; color: var(--text); }
+      a:hover { border-color: var(--ink); }
+      img, .cover { flex: none; width: 72px; height: 96px; border-radius: 6px; object-fit: cover; }
+      .cover { display: grid; place-items: center; background: var(--ink); color: #fff; font-size: 2rem; font-family: serif; }
+      .text { display: flex; flex-direction: column; gap: 4px; min-width: 0; }
+      .title { font-weight: 700; color: var(--ink); font-size: 1.05rem; }
+      .creators { color: var(--text); }
+      .snippet { color: var(--muted); font-size: 0.92rem; overflow-wrap: anywhere; }
+      .type { font-size: 0.85rem; }
+    `,
+  ]
+}
+customElements.define('shulin-resource-card', ResourceCard)

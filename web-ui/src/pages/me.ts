@@ -1,0 +1,66 @@
+/**
+ * @module pages/me
+ * The reader's own page: who they are, their shelf and reading history, sign out.
+ */
+import { LitElement, css, html, nothing } from 'lit'
+import type { Resource } from '@shulin/protocol'
+import { base } from '../styles.js'
+import { t } from '../i18n/index.js'
+import { api, session } from '../api.js'
+import { navigate } from '../router.js'
+import { errorView, loadingView } from '../components/page-state.js'
+
+interface Item {
+  resource: Resource
+}
+
+export class MePage extends LitElement {
+  static override properties = { shelf: { state: true }, history: { state: true }, error: { state: true } }
+  shelf: Item[] | undefined
+  history: Item[] | undefined
+  error: unknown
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    if (!session.current) {
+      navigate('/signin?next=/me', { replace: true })
+      return
+    }
+    void this.#load()
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const [shelf, history] = await Promise.all([api<{ items: Item[] }>('/api/me/shelf'), api<{ items: Item[] }>('/api/me/history?limit=20')])
+      this.shelf = shelf.items
+      this.history = history.items
+    } catch (err) {
+      this.error = err
+    }
+  }
+
+  async #signOut(): Promise<void> {
+    await api('/api/auth/logout', { method: 'POST' }).catch(() => {})
+    session.set(null)
+    navigate('/', { replace: true })
+  }
+
+  override render() {
+    const me = session.current
+    if (!me) return nothing
+    if (this.error) return errorView(this.error, () => void this.#load())
+    const list = (items: Item[]) =>
+      items.length ? html`<ul>${items.map((i) => html`<li><a href="/r/${i.resource.id}">${i.resource.metadata.title}</a> <span class="muted">${i.resource.metadata.creators.join('、')}</span></li>`)}</ul>` : html`<p class="muted">${t('emptyShelf')}</p>`
+    return html`
+      <h1>${me.account.name ?? me.account.cardNo ?? me.account.username ?? me.account.phone}</h1>
+      <button class="secondary" @click=${() => void this.#signOut()}>${t('signOut')}</button>
+      ${this.shelf && this.history
+        ? html`<section><h2>${t('myShelf')}</h2>${list(this.shelf)}</section>
+            <section><h2>${t('history')}</h2>${list(this.history)}</section>`
+        : loadingView()}
+    `
+  }
+
+  static override styles = [base, css`ul { padding-left: 20px; line-height: 2; }`]
+}
+customElements.define('shulin-me', MePage)

@@ -1,0 +1,231 @@
+/**
+ * @module pages/read-epub
+ * The EPUB reader (foliate-js): pages, table of contents, reading settings (text size, line
+ * spacing, font, day / night / sepia) kept per reader on the server, and the reading
+ * position saved as an EPUB CFI — on the server for other devices, and on this device so a
+ * book opened once can be reopened offline.
+ */
+import { LitElement, css, html, nothing } from 'lit'
+import type { ReaderSettings, ReadingState, Resource } from '@shulin/protocol'
+import { base } from '../styles.js'
+import { t } from '../i18n/index.js'
+import { api, session } from '../api.js'
+import { errorView, loadingView } from '../components/page-state.js'
+
+const defaults: ReaderSettings = { fontSize: 18, lineHeight: 1.7, font: 'serif', theme: 'day' }
+const themes = { day: ['#1c1c1c', '#ffffff'], night: ['#d8d8d8', '#121212'], sepia: ['#3b2f20', '#f4ecd8'] } as const
+const fonts = {
+  serif: '"Noto Serif CJK SC", "Songti SC", "SimSun", serif',
+  sans: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif',
+  kai: '"Kaiti SC", "STKaiti", "KaiTi", "Noto Serif CJK SC", serif',
+}
+const localKey = (id: string) => `shulin.position.${id}`
+const settingsKey = 'shulin.reader-settings'
+const device = () => (/Mobi|Android|iPhone/i.test(navigator.userAgent) ? 'phone' : 'browser')
+
+function bookCss(s: ReaderSettings): string {
+  const [fg, bg] = themes[s.theme]
+  return `
+    html, body { color: ${fg} !important; background: ${bg} !important; }
+    body, p, li, div, span { font-size: ${s.fontSize}px !important; line-height: ${s.lineHeight} !important; font-family: ${fonts[s.font]} !important; }
+    a:link { color: ${s.theme === 'night' ? '#9cc2ff' : '#1f3a5f'}; }
+  `
+}
+
+export class ReadEpubPage extends LitElement {
+  static override properties = {
+    resourceId: {},
+    record: { state: true },
+    settings: { state: true },
+    panel: { state: true },
+    error: { state: true },
+    fraction: { state: true },
+    toc: { state: true },
+  }
+  resourceId = ''
+  record: Resource | undefined
+  settings: ReaderSettings = { ...defaults, ...(JSON.parse(localStorage.getItem(settingsKey) ?? '{}') as Partial<ReaderSettings>) }
+  panel: 'toc' | 'settings' | undefined
+  error: unknown
+  fraction = 0
+  toc: FoliateTocItem[] = []
+  #view: FoliateView | undefined
+  #saveTimer: number | undefined
+  #keys = (e: KeyboardEvent) => {
+    if (e.key === 'ArrowLeft') void this.#view?.goLeft()
+    if (e.key === 'ArrowRight') void this.#view?.goRight()
+    if (e.key === 'Escape') this.panel = undefined
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    document.addEventListener('keydown', this.#keys)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    document.removeEventListener('keydown', this.#keys)
+    this.#flush()
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('resourceId')) void this.#open()
+  }
+
+  async #open(): Promise<void> {
+    this.error = undefined
+    try {
+      const signedIn = !!session.current
+      const [record, state, settings] = await Promise.all([
+        api<Resource>(`/api/resources/${this.resourceId}`),
+        signedIn ? api<ReadingState>(`/api/me/reading/${this.resourceId}`).catch(() => undefined) : undefined,
+        signedIn ? api<ReaderSettings>('/api/me/settings/reading').catch(() => undefined) : undefined,
+      ])
+      this.record = record
+      if (settings) this.#keepSettings(settings, false)
+      const res = await fetch(`/api/resources/${this.resourceId}/content`, { credentials: 'same-origin' })
+      if (!res.ok) throw new Error(res.status === 401 ? t('signInToRead') : t('errorGeneric', { message: `HTTP ${res.status}` }))
+      const blob = await res.blob()
+      await import('foliate-js/view.js')
+      await this.updateComplete
+      const view = document.createElement('foliate-view') as FoliateView
+      this.renderRoot.querySelector('.page')!.replaceChildren(view)
+      this.#view = view
+      await view.open(new File([blob], 'book.epub', { type: 'application/epub+zip' }))
+      view.renderer.setAttribute('max-column-count', window.innerWidth > 1000 ? '2' : '1')
+      view.renderer.setAttribute('margin', '32px')
+      view.renderer.setStyles?.(bookCss(this.settings))
+      view.addEventListener('relocate', (e) => this.#relocated((e as CustomEvent<FoliateRelocateDetail>).detail))
+      this.toc = view.book.toc ?? []
+      const server = state?.progress?.position.kind === 'epub' ? state.progress.position.cfi : undefined
+      const local = JSON.parse(localStorage.getItem(localKey(this.resourceId)) ?? 'null') as { cfi: string; at: string } | null
+      const newest = local && (!state?.progress || local.at > state.progress.at) ? local.cfi : server
+      await view.init({ lastLocation: newest ?? null, showTextStart: true })
+    } catch (err) {
+      this.error = err
+    }
+  }
+
+  #relocated(d: FoliateRelocateDetail): void {
+    this.fraction = d.fraction ?? 0
+    if (!d.cfi) return
+    const at = new Date().toISOString()
+    localStorage.setItem(localKey(this.resourceId), JSON.stringify({ cfi: d.cfi, at }))
+    clearTimeout(this.#saveTimer)
+    this.#saveTimer = window.setTimeout(() => this.#flush(), 1000)
+    this.dataset.cfi = d.cfi
+  }
+
+  #flush(): void {
+    clearTimeout(this.#saveTimer)
+    const local = JSON.parse(localStorage.getItem(localKey(this.resourceId)) ?? 'null') as { cfi: string; at: string } | null
+    if (!local || !session.current) return
+    void api(`/api/me/reading/${this.resourceId}/progress`, {
+      method: 'PUT',
+      body: { position: { kind: 'epub', cfi: local.cfi }, percentage: Math.min(1, Math.max(0, this.fraction)), device: device(), at: local.at },
+    })
+      .then(() => (this.dataset.saved = local.cfi))
+      .catch(() => {
+        /* offline: the position stays on this device and goes up with the next page turn */
+      })
+  }
+
+  #keepSettings(next: ReaderSettings, save = true): void {
+    this.settings = next
+    localStorage.setItem(settingsKey, JSON.stringify(next))
+    this.#view?.renderer.setStyles?.(bookCss(next))
+    if (save && session.current) void api('/api/me/settings/reading', { method: 'PUT', body: next }).catch(() => {})
+  }
+
+  #change<K extends keyof ReaderSettings>(key: K, value: ReaderSettings[K]): void {
+    this.#keepSettings({ ...this.settings, [key]: value })
+  }
+
+  #tocList(items: FoliateTocItem[]): unknown {
+    return html`<ul>
+      ${items.map(
+        (i) => html`<li>
+          <button class="link" @click=${() => ((this.panel = undefined), void this.#view?.goTo(i.href))}>${i.label}</button>
+          ${i.subitems?.length ? this.#tocList(i.subitems) : nothing}
+        </li>`,
+      )}
+    </ul>`
+  }
+
+  override render() {
+    if (this.error) return html`<div class="pad">${errorView(this.error, () => void this.#open())} <a href="/r/${this.resourceId}">${t('back')}</a></div>`
+    const s = this.settings
+    const [fg, bg] = themes[s.theme]
+    return html`
+      <div class="reader" style="--fg:${fg};--bg:${bg}">
+        <header>
+          <a href="/r/${this.resourceId}" aria-label=${t('back')}>‹ ${t('back')}</a>
+          <span class="title">${this.record?.metadata.title ?? ''}</span>
+          <button class="secondary" aria-expanded=${this.panel === 'toc'} @click=${() => (this.panel = this.panel === 'toc' ? undefined : 'toc')}>${t('contents')}</button>
+          <button class="secondary" aria-expanded=${this.panel === 'settings'} @click=${() => (this.panel = this.panel === 'settings' ? undefined : 'settings')}>${t('settings')}</button>
+        </header>
+        ${this.record ? nothing : loadingView()}
+        <div class="page" aria-label=${this.record?.metadata.title ?? ''}></div>
+        <footer>
+          <button class="secondary" aria-label=${t('prevPage')} @click=${() => void this.#view?.prev()}>‹</button>
+          <span role="status">${t('progress', { percent: Math.round(this.fraction * 100) })}</span>
+          <button class="secondary" aria-label=${t('nextPage')} @click=${() => void this.#view?.next()}>›</button>
+        </footer>
+        ${this.panel === 'toc' ? html`<aside aria-label=${t('contents')}><h2>${t('contents')}</h2>${this.#tocList(this.toc)}</aside>` : nothing}
+        ${this.panel === 'settings'
+          ? html`<aside aria-label=${t('settings')}>
+              <h2>${t('settings')}</h2>
+              <div class="row">
+                <span id="fs">${t('fontSize')}</span>
+                <button class="secondary" aria-label=${t('smaller')} ?disabled=${s.fontSize <= 12} @click=${() => this.#change('fontSize', Math.max(12, s.fontSize - 2))}>A-</button>
+                <output aria-labelledby="fs" data-testid="font-size">${s.fontSize}</output>
+                <button class="secondary" aria-label=${t('larger')} ?disabled=${s.fontSize >= 40} @click=${() => this.#change('fontSize', Math.min(40, s.fontSize + 2))}>A+</button>
+              </div>
+              <label for="lh">${t('lineHeight')}</label>
+              <select id="lh" @change=${(e: Event) => this.#change('lineHeight', Number((e.target as HTMLSelectElement).value))}>
+                ${[1.4, 1.7, 2.0, 2.4].map((v) => html`<option value=${v} ?selected=${s.lineHeight === v}>${v}</option>`)}
+              </select>
+              <label for="font">${t('font')}</label>
+              <select id="font" @change=${(e: Event) => this.#change('font', (e.target as HTMLSelectElement).value as ReaderSettings['font'])}>
+                <option value="serif" ?selected=${s.font === 'serif'}>${t('fontSerif')}</option>
+                <option value="sans" ?selected=${s.font === 'sans'}>${t('fontSans')}</option>
+                <option value="kai" ?selected=${s.font === 'kai'}>${t('fontKai')}</option>
+              </select>
+              <fieldset>
+                <legend>${t('theme')}</legend>
+                ${(['day', 'night', 'sepia'] as const).map(
+                  (v) => html`<label class="radio"><input type="radio" name="theme" .checked=${s.theme === v} @change=${() => this.#change('theme', v)} /> ${t(v === 'day' ? 'themeDay' : v === 'night' ? 'themeNight' : 'themeSepia')}</label>`,
+                )}
+              </fieldset>
+              <button @click=${() => (this.panel = undefined)}>${t('close')}</button>
+            </aside>`
+          : nothing}
+      </div>
+    `
+  }
+
+  static override styles = [
+    base,
+    css`
+      .pad { padding: 16px; }
+      .reader { position: fixed; inset: 0; display: grid; grid-template-rows: auto 1fr auto; background: var(--bg); color: var(--fg); }
+      header, footer { display: flex; align-items: center; gap: 8px; padding: 6px 10px; background: var(--paper); border-bottom: 1px solid var(--line); color: var(--text); }
+      footer { border-top: 1px solid var(--line); border-bottom: 0; justify-content: space-between; }
+      header a { min-height: 44px; display: grid; place-items: center; padding: 0 8px; text-decoration: none; }
+      .title { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: 700; color: var(--ink); }
+      .page { min-height: 0; }
+      .page > * { height: 100%; display: block; }
+      aside { position: absolute; top: 56px; right: 0; bottom: 56px; width: min(360px, 100%); overflow: auto; background: #fff; color: var(--text); padding: 16px; box-shadow: -4px 0 16px rgb(0 0 0 / 0.15); }
+      aside ul { list-style: none; padding-left: 12px; }
+      .link { background: none; border: 0; color: var(--ink); text-align: left; padding: 4px 0; min-height: 40px; }
+      .row { display: flex; align-items: center; gap: 8px; }
+      .row span { flex: 1; font-weight: 600; }
+      output { min-width: 2.5em; text-align: center; }
+      fieldset { border: 0; padding: 0; margin: 12px 0; }
+      legend { font-weight: 600; }
+      .radio { display: flex; gap: 8px; align-items: center; font-weight: 400; margin: 4px 0; }
+      .radio input { width: 22px; min-height: 22px; }
+    `,
+  ]
+}
+customElements.define('shulin-read-epub', ReadEpubPage)

@@ -1,0 +1,135 @@
+/**
+ * @module pages/resource
+ * A record's page: cover, title, creators, description, and what the reader can do — read,
+ * like, share, keep on the shelf. Signed-out readers are asked to sign in before reading
+ * what is not public.
+ */
+import { LitElement, css, html, nothing } from 'lit'
+import type { Resource } from '@shulin/protocol'
+
+interface LikeState {
+  liked: boolean
+  count: number
+}
+import { base } from '../styles.js'
+import { t } from '../i18n/index.js'
+import { api, session } from '../api.js'
+import { navigate } from '../router.js'
+import { typeLabel } from '../labels.js'
+import { errorView, loadingView } from '../components/page-state.js'
+
+export class ResourcePage extends LitElement {
+  static override properties = { resourceId: {}, record: { state: true }, likes: { state: true }, error: { state: true }, note: { state: true }, shelved: { state: true } }
+  resourceId = ''
+  record: Resource | undefined
+  likes: LikeState | undefined
+  shelved = false
+  error: unknown
+  note = ''
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('resourceId')) void this.#load()
+  }
+
+  async #load(): Promise<void> {
+    this.error = undefined
+    this.record = undefined
+    try {
+      const [record, likes] = await Promise.all([api<Resource>(`/api/resources/${this.resourceId}`), api<LikeState>(`/api/resources/${this.resourceId}/likes`)])
+      this.record = record
+      this.likes = likes
+    } catch (err) {
+      this.error = err
+    }
+  }
+
+  #needSession(): boolean {
+    if (session.current) return false
+    navigate(`/signin?next=${encodeURIComponent(location.pathname)}`)
+    return true
+  }
+
+  async #like(): Promise<void> {
+    if (this.#needSession() || !this.likes) return
+    try {
+      this.likes = await api<LikeState>(`/api/me/likes/${this.resourceId}`, { method: this.likes.liked ? 'DELETE' : 'PUT' })
+    } catch (err) {
+      this.note = (err as Error).message
+    }
+  }
+
+  async #shelve(): Promise<void> {
+    if (this.#needSession()) return
+    try {
+      await api(`/api/me/shelf/${this.resourceId}`, { method: 'PUT' })
+      this.shelved = true
+    } catch (err) {
+      this.note = (err as Error).message
+    }
+  }
+
+  async #share(): Promise<void> {
+    const url = `${location.origin}/share/${this.resourceId}`
+    if (navigator.share) {
+      await navigator.share({ title: this.record?.metadata.title ?? '', url }).catch(() => {})
+      return
+    }
+    await navigator.clipboard?.writeText(url).catch(() => {})
+    this.note = t('linkCopied')
+  }
+
+  #read(): void {
+    const r = this.record
+    if (!r) return
+    if (r.access !== 'public' && this.#needSession()) return
+    navigate(`/read/${r.id}`)
+  }
+
+  override render() {
+    if (this.error) return errorView(this.error, () => void this.#load())
+    const r = this.record
+    if (!r) return loadingView()
+    const m = r.metadata
+    const cover = r.files.find((f) => f.role === 'cover')
+    const content = r.files.find((f) => f.role === 'content')
+    const readable = content?.mediaType === 'application/epub+zip'
+    return html`
+      <article>
+        ${cover ? html`<img class="cover" src="/api/resources/${r.id}/files/cover" alt="" />` : html`<div class="cover placeholder" aria-hidden="true">${[...m.title][0]}</div>`}
+        <div class="about">
+          <h1>${m.title}</h1>
+          ${m.creators.length ? html`<p class="creators">${m.creators.join('、')}</p>` : nothing}
+          <p class="muted">${typeLabel(r.type)}${m.publisher ? ` · ${m.publisher}` : ''}${m.date ? ` · ${m.date}` : ''}</p>
+          <div class="actions">
+            ${readable ? html`<button @click=${() => this.#read()}>${r.access !== 'public' && !session.current ? t('signInToRead') : t('read')}</button>` : nothing}
+            ${content && !readable ? html`<a class="button" href="/api/resources/${r.id}/content">${t('read')}</a>` : nothing}
+            <button class="secondary" aria-pressed=${this.likes?.liked ? 'true' : 'false'} @click=${() => void this.#like()}>
+              ${this.likes?.liked ? t('liked') : t('like')} ${this.likes?.count ?? 0}
+            </button>
+            <button class="secondary" @click=${() => void this.#shelve()}>${this.shelved ? t('onShelf') : t('addToShelf')}</button>
+            <button class="secondary" @click=${() => void this.#share()}>${t('share')}</button>
+          </div>
+          <p role="status" class="muted">${this.note}</p>
+          ${m.description ? html`<p class="description">${m.description}</p>` : nothing}
+          ${m.subjects.length ? html`<p class="muted">${m.subjects.join(' · ')}</p>` : nothing}
+        </div>
+      </article>
+    `
+  }
+
+  static override styles = [
+    base,
+    css`
+      article { display: grid; gap: 16px; }
+      .cover { width: 160px; aspect-ratio: 3 / 4; object-fit: cover; border-radius: var(--radius); box-shadow: 0 4px 14px rgb(0 0 0 / 0.15); }
+      .placeholder { display: grid; place-items: center; background: var(--ink); color: #fff; font-size: 4rem; font-family: serif; }
+      h1 { margin: 0 0 8px; }
+      .creators { font-size: 1.1rem; margin: 0 0 4px; }
+      .actions { display: flex; flex-wrap: wrap; gap: 8px; margin: 16px 0 4px; }
+      a.button { display: inline-grid; place-items: center; min-height: 44px; padding: 0 16px; border-radius: var(--radius); background: var(--ink); color: #fff; text-decoration: none; }
+      .description { white-space: pre-line; line-height: 1.8; }
+      @media (min-width: 800px) { article { grid-template-columns: 220px 1fr; } .cover { width: 220px; } }
+    `,
+  ]
+}
+customElements.define('shulin-resource', ResourcePage)

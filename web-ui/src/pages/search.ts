@@ -1,0 +1,145 @@
+/**
+ * @module pages/search
+ * Search results with highlighted titles and snippets, facets as filter chips (type, subject,
+ * language, decade), and "load more" paging. The URL holds the whole search, so a result
+ * page can be shared or reloaded.
+ */
+import { LitElement, css, html, nothing } from 'lit'
+import type { SearchResponse } from '@shulin/protocol'
+import { base } from '../styles.js'
+import { t, type MessageKey } from '../i18n/index.js'
+import { api } from '../api.js'
+import { navigate } from '../router.js'
+import { typeLabel } from '../labels.js'
+import { errorView, loadingView } from '../components/page-state.js'
+import '../components/resource-card.js'
+
+const facetParams: Array<{ facet: string; param: string; label: MessageKey; show?: (v: string) => string }> = [
+  { facet: 'type', param: 'type', label: 'facetType', show: typeLabel },
+  { facet: 'subject', param: 'subject', label: 'facetSubject' },
+  { facet: 'language', param: 'language', label: 'facetLanguage' },
+  { facet: 'decade', param: 'decade', label: 'facetDecade', show: (v) => `${v}s` },
+]
+
+export class SearchPage extends LitElement {
+  static override properties = { query: { attribute: false }, result: { state: true }, error: { state: true }, more: { state: true } }
+  query = new URLSearchParams()
+  result: SearchResponse | undefined
+  error: unknown
+  more = false
+  #loadedFor = ''
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('query') && this.query.toString() !== this.#loadedFor) void this.#load()
+  }
+
+  #apiParams(offset = 0): URLSearchParams {
+    const p = new URLSearchParams()
+    p.set('q', this.query.get('q') ?? '')
+    for (const { param } of facetParams) {
+      const v = this.query.get(param)
+      if (v && param !== 'decade') p.set(param, v)
+    }
+    const decade = Number(this.query.get('decade'))
+    if (decade) {
+      p.set('yearFrom', String(decade))
+      p.set('yearTo', String(decade + 9))
+    }
+    p.set('limit', '20')
+    p.set('offset', String(offset))
+    return p
+  }
+
+  async #load(): Promise<void> {
+    this.#loadedFor = this.query.toString()
+    this.error = undefined
+    this.result = undefined
+    try {
+      this.result = await api<SearchResponse>(`/api/search?${this.#apiParams()}`)
+    } catch (err) {
+      this.error = err
+    }
+  }
+
+  async #loadMore(): Promise<void> {
+    if (!this.result) return
+    this.more = true
+    try {
+      const next = await api<SearchResponse>(`/api/search?${this.#apiParams(this.result.hits.length)}&facets=false`)
+      this.result = { ...this.result, hits: [...this.result.hits, ...next.hits] }
+    } catch (err) {
+      this.error = err
+    } finally {
+      this.more = false
+    }
+  }
+
+  #toggle(param: string, value: string): void {
+    const next = new URLSearchParams(this.query)
+    if (next.get(param) === value) next.delete(param)
+    else next.set(param, value)
+    navigate(`/search?${next}`)
+  }
+
+  override render() {
+    if (this.error) return errorView(this.error, () => void this.#load())
+    if (!this.result) return loadingView()
+    const r = this.result
+    const q = this.query.get('q') ?? ''
+    const filtered = facetParams.some(({ param }) => this.query.has(param))
+    return html`
+      <p class="count" role="status">${t('results', { total: r.total })}</p>
+      <div class="layout">
+        <aside aria-label=${t('facetType')}>
+          ${facetParams.map(({ facet, param, label, show }) => {
+            const values = Object.entries(r.facets[facet] ?? {})
+            if (!values.length) return nothing
+            return html`<section>
+              <h2>${t(label)}</h2>
+              <ul>
+                ${values.slice(0, 12).map(
+                  ([v, n]) => html`<li>
+                    <button class="chip" aria-pressed=${this.query.get(param) === v ? 'true' : 'false'} @click=${() => this.#toggle(param, v)}>${show ? show(v) : v} <span>${n}</span></button>
+                  </li>`,
+                )}
+              </ul>
+            </section>`
+          })}
+          ${filtered ? html`<a href="/search?q=${encodeURIComponent(q)}">${t('clearFilters')}</a>` : nothing}
+        </aside>
+        <section>
+          ${r.hits.length
+            ? html`<ol class="hits">
+                ${r.hits.map((h) => html`<li><shulin-resource-card .hit=${h}></shulin-resource-card></li>`)}
+              </ol>`
+            : html`<p>${t('noResults', { q })}</p>`}
+          ${r.hits.length < r.total ? html`<button class="secondary more" ?disabled=${this.more} @click=${() => void this.#loadMore()}>${t('loadMore')}</button>` : nothing}
+        </section>
+      </div>
+    `
+  }
+
+  static override styles = [
+    base,
+    css`
+      .count { margin: 0 0 8px; color: var(--muted); }
+      .layout { display: grid; gap: 16px; }
+      aside { display: flex; gap: 12px; overflow-x: auto; }
+      aside section { flex: none; }
+      aside h2 { font-size: 0.95rem; margin: 0 0 6px; }
+      ul, ol { list-style: none; padding: 0; margin: 0; }
+      aside ul { display: flex; gap: 6px; flex-wrap: wrap; max-width: 80vw; }
+      .chip { background: #fff; color: var(--ink); border-color: var(--line); min-height: 40px; padding: 0 12px; border-radius: 999px; }
+      .chip[aria-pressed='true'] { background: var(--ink); color: #fff; }
+      .chip span { color: inherit; opacity: 0.7; margin-left: 4px; }
+      .hits { display: grid; gap: 12px; }
+      .more { margin: 16px auto; display: block; }
+      @media (min-width: 800px) {
+        .layout { grid-template-columns: 220px 1fr; }
+        aside { flex-direction: column; overflow: visible; }
+        aside ul { max-width: none; }
+      }
+    `,
+  ]
+}
+customElements.define('shulin-search', SearchPage)
