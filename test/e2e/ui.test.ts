@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { signedInAdmin, startTempNode, tempDir, type Client, type TempNode } from '../../node/src/testing/temp-node.js'
-import { epubEntries, zip } from '../../node/src/testing/fixtures.js'
+import { epubEntries, mp3, pdf, png, zip } from '../../node/src/testing/fixtures.js'
 import { desktop, hasChromium, launch, phone, shot } from './browser.js'
 
 /** A book long enough to turn pages in: two chapters of 60 paragraphs. */
@@ -153,6 +153,71 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await shot(page, 'desktop-reader')
     await context.close()
   }, 60_000)
+
+  it('reads a PDF, plays an audiobook and shows an image set, each keeping its place across a reload', async () => {
+    const make = async (type: string, title: string, upload: (id: string) => Promise<void>) => {
+      const id = (await staff.post('/api/staff/resources', { type, metadata: { title, creators: ['县图书馆'] } })).body.id as string
+      await upload(id)
+      expect((await staff.post(`/api/staff/resources/${id}/publish`)).status).toBe(200)
+      return id
+    }
+    const pdfId = await make('book', '县志（扫描本）', async (id) => void (await staff.put(`/api/staff/resources/${id}/files/content`, pdf(4), { 'content-type': 'application/pdf' })))
+    const audioId = await make('audiobook', '评书·岳飞传', async (id) => void (await staff.put(`/api/staff/resources/${id}/files/content`, mp3(60), { 'content-type': 'audio/mpeg' })))
+    const imagesId = await make('image-set', '老照片', async (id) => {
+      for (let i = 0; i < 3; i++) expect((await staff.post(`/api/staff/resources/${id}/files/page-image`, png, { 'content-type': 'image/png' })).status).toBe(200)
+    })
+    const reader = new (await import('../../node/src/testing/temp-node.js')).Client(t.node.url)
+    await reader.post('/api/auth/register', { mode: 'quick', phone: '13700137002', password: 'reading-2026!' })
+    const context = await browser.newContext(phone)
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${t.node.url}/signin`)
+    await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('13700137002')
+    await page.getByLabel('密码').fill('reading-2026!')
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL(`${t.node.url}/`)
+
+    // PDF: turn to page 3, reload, still on page 3.
+    await page.goto(`${t.node.url}/r/${pdfId}`)
+    await page.getByRole('button', { name: '阅读' }).click()
+    const pdfView = page.locator('shulin-read-pdf')
+    await expect.poll(() => pdfView.getAttribute('data-rendered'), { timeout: 15_000 }).toBe('1')
+    await page.getByRole('button', { name: '下一页' }).click()
+    await page.getByRole('button', { name: '下一页' }).click()
+    await expect.poll(() => pdfView.getAttribute('data-rendered')).toBe('3')
+    await expect.poll(() => pdfView.getAttribute('data-saved'), { timeout: 10_000 }).toBe('3')
+    await shot(page, 'phone-pdf')
+    await page.reload()
+    await expect.poll(() => page.locator('shulin-read-pdf').getAttribute('data-rendered'), { timeout: 15_000 }).toBe('3')
+
+    // Audio: seek to 0:20, pause (the place is saved), reload, resume there.
+    await page.goto(`${t.node.url}/r/${audioId}`)
+    await page.getByRole('button', { name: '播放' }).click()
+    const audio = page.locator('shulin-play audio')
+    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 15_000 }).toBeGreaterThan(50)
+    await audio.evaluate((a: HTMLAudioElement) => ((a.currentTime = 20), a.dispatchEvent(new Event('timeupdate')), a.dispatchEvent(new Event('pause'))))
+    await expect.poll(() => page.locator('shulin-play').getAttribute('data-saved'), { timeout: 10_000 }).toBe('20')
+    await page.getByLabel('定时关闭').selectOption('15')
+    expect(await page.getByRole('status').first().textContent()).toMatch(/后暂停/)
+    await shot(page, 'phone-audio')
+    await page.reload()
+    await expect.poll(() => page.locator('shulin-play audio').evaluate((a: HTMLAudioElement) => Math.round(a.currentTime)), { timeout: 15_000 }).toBe(20)
+
+    // Image set: next image, reload, same image.
+    await page.goto(`${t.node.url}/read/${imagesId}`)
+    const img = page.locator('shulin-view-images img')
+    await expect.poll(() => img.getAttribute('src'), { timeout: 15_000 }).toBe(`/api/resources/${imagesId}/images/1`)
+    await page.getByRole('button', { name: '下一页' }).click()
+    await expect.poll(() => img.getAttribute('src')).toBe(`/api/resources/${imagesId}/images/2`)
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true)
+    await shot(page, 'phone-images')
+    await page.waitForTimeout(1200)
+    await page.reload()
+    await expect.poll(() => page.locator('shulin-view-images img').getAttribute('src'), { timeout: 15_000 }).toBe(`/api/resources/${imagesId}/images/2`)
+    expect(errors).toEqual([])
+    await context.close()
+  }, 120_000)
 
   it('signs in with the keyboard alone', async () => {
     const reader = new (await import('../../node/src/testing/temp-node.js')).Client(t.node.url)

@@ -27,7 +27,7 @@ const pages: Record<string, () => Promise<unknown>> = {
   home: () => import('./pages/home.js'),
   search: () => import('./pages/search.js'),
   resource: () => import('./pages/resource.js'),
-  read: () => import('./pages/read-epub.js'),
+  read: () => import('./pages/read.js'),
   signin: () => import('./pages/sign-in.js'),
   register: () => import('./pages/register.js'),
   me: () => import('./pages/me.js'),
@@ -72,7 +72,7 @@ export class ShulinApp extends LitElement {
       case 'resource':
         return html`<shulin-resource .resourceId=${params.id ?? ''}></shulin-resource>`
       case 'read':
-        return html`<shulin-read-epub .resourceId=${params.id ?? ''}></shulin-read-epub>`
+        return html`<shulin-read .resourceId=${params.id ?? ''}></shulin-read>`
       case 'signin':
         return html`<shulin-sign-in .next=${query.get('next') ?? '/'}></shulin-sign-in>`
       case 'register':

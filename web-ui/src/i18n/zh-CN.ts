@@ -100,6 +100,16 @@ export const zhCN = {
   errorGeneric: '出了点问题：{message}',
   retry: '重试',
   notFound: '页面不存在。',
+  pageOf: '第 {page} / {pages} 页',
+  zoom: '原大',
+  speed: '倍速',
+  sleepTimer: '定时关闭',
+  sleepOff: '不关闭',
+  sleepMinutes: '{minutes} 分钟后',
+  sleepChapterEnd: '本章结束时',
+  sleepIn: '{time} 后暂停',
+  play: '播放',
+  download: '下载',
   offline: '离线中：只能打开已经读过的书。',
 } as const
 

@@ -6,11 +6,12 @@
  * book opened once can be reopened offline.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { ReaderSettings, ReadingState, Resource } from '@shulin/protocol'
+import type { ReaderSettings, Resource } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
 import { errorView, loadingView } from '../components/page-state.js'
+import { loadPosition, PositionKeeper } from '../reading/position.js'
 
 const defaults: ReaderSettings = { fontSize: 18, lineHeight: 1.7, font: 'serif', theme: 'day' }
 const themes = { day: ['#1c1c1c', '#ffffff'], night: ['#d8d8d8', '#121212'], sepia: ['#3b2f20', '#f4ecd8'] } as const
@@ -19,9 +20,7 @@ const fonts = {
   sans: '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif',
   kai: '"Kaiti SC", "STKaiti", "KaiTi", "Noto Serif CJK SC", serif',
 }
-const localKey = (id: string) => `shulin.position.${id}`
 const settingsKey = 'shulin.reader-settings'
-const device = () => (/Mobi|Android|iPhone/i.test(navigator.userAgent) ? 'phone' : 'browser')
 
 function bookCss(s: ReaderSettings): string {
   const [fg, bg] = themes[s.theme]
@@ -50,7 +49,7 @@ export class ReadEpubPage extends LitElement {
   fraction = 0
   toc: FoliateTocItem[] = []
   #view: FoliateView | undefined
-  #saveTimer: number | undefined
+  #keeper: PositionKeeper | undefined
   #keys = (e: KeyboardEvent) => {
     if (e.key === 'ArrowLeft') void this.#view?.goLeft()
     if (e.key === 'ArrowRight') void this.#view?.goRight()
@@ -65,7 +64,7 @@ export class ReadEpubPage extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     document.removeEventListener('keydown', this.#keys)
-    this.#flush()
+    this.#keeper?.flush()
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -76,9 +75,13 @@ export class ReadEpubPage extends LitElement {
     this.error = undefined
     try {
       const signedIn = !!session.current
-      const [record, state, settings] = await Promise.all([
+      this.#keeper = new PositionKeeper(this.resourceId)
+      this.#keeper.onSaved = (p) => {
+        if (p.kind === 'epub') this.dataset.saved = p.cfi
+      }
+      const [record, position, settings] = await Promise.all([
         api<Resource>(`/api/resources/${this.resourceId}`),
-        signedIn ? api<ReadingState>(`/api/me/reading/${this.resourceId}`).catch(() => undefined) : undefined,
+        loadPosition(this.resourceId),
         signedIn ? api<ReaderSettings>('/api/me/settings/reading').catch(() => undefined) : undefined,
       ])
       this.record = record
@@ -97,10 +100,7 @@ export class ReadEpubPage extends LitElement {
       view.renderer.setStyles?.(bookCss(this.settings))
       view.addEventListener('relocate', (e) => this.#relocated((e as CustomEvent<FoliateRelocateDetail>).detail))
       this.toc = view.book.toc ?? []
-      const server = state?.progress?.position.kind === 'epub' ? state.progress.position.cfi : undefined
-      const local = JSON.parse(localStorage.getItem(localKey(this.resourceId)) ?? 'null') as { cfi: string; at: string } | null
-      const newest = local && (!state?.progress || local.at > state.progress.at) ? local.cfi : server
-      await view.init({ lastLocation: newest ?? null, showTextStart: true })
+      await view.init({ lastLocation: position?.kind === 'epub' ? position.cfi : null, showTextStart: true })
     } catch (err) {
       this.error = err
     }
@@ -109,25 +109,8 @@ export class ReadEpubPage extends LitElement {
   #relocated(d: FoliateRelocateDetail): void {
     this.fraction = d.fraction ?? 0
     if (!d.cfi) return
-    const at = new Date().toISOString()
-    localStorage.setItem(localKey(this.resourceId), JSON.stringify({ cfi: d.cfi, at }))
-    clearTimeout(this.#saveTimer)
-    this.#saveTimer = window.setTimeout(() => this.#flush(), 1000)
+    this.#keeper?.update({ kind: 'epub', cfi: d.cfi }, this.fraction)
     this.dataset.cfi = d.cfi
-  }
-
-  #flush(): void {
-    clearTimeout(this.#saveTimer)
-    const local = JSON.parse(localStorage.getItem(localKey(this.resourceId)) ?? 'null') as { cfi: string; at: string } | null
-    if (!local || !session.current) return
-    void api(`/api/me/reading/${this.resourceId}/progress`, {
-      method: 'PUT',
-      body: { position: { kind: 'epub', cfi: local.cfi }, percentage: Math.min(1, Math.max(0, this.fraction)), device: device(), at: local.at },
-    })
-      .then(() => (this.dataset.saved = local.cfi))
-      .catch(() => {
-        /* offline: the position stays on this device and goes up with the next page turn */
-      })
   }
 
   #keepSettings(next: ReaderSettings, save = true): void {

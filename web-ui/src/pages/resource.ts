@@ -92,7 +92,7 @@ export class ResourcePage extends LitElement {
     const m = r.metadata
     const cover = r.files.find((f) => f.role === 'cover')
     const content = r.files.find((f) => f.role === 'content')
-    const readable = content?.mediaType === 'application/epub+zip'
+    const readable = r.type === 'image-set' || (!!content && /^(application\/(epub\+zip|pdf)|audio\/|video\/)/.test(content.mediaType))
     return html`
       <article>
         ${cover ? html`<img class="cover" src="/api/resources/${r.id}/files/cover" alt="" />` : html`<div class="cover placeholder" aria-hidden="true">${[...m.title][0]}</div>`}
@@ -101,8 +101,8 @@ export class ResourcePage extends LitElement {
           ${m.creators.length ? html`<p class="creators">${m.creators.join('、')}</p>` : nothing}
           <p class="muted">${typeLabel(r.type)}${m.publisher ? ` · ${m.publisher}` : ''}${m.date ? ` · ${m.date}` : ''}</p>
           <div class="actions">
-            ${readable ? html`<button @click=${() => this.#read()}>${r.access !== 'public' && !session.current ? t('signInToRead') : t('read')}</button>` : nothing}
-            ${content && !readable ? html`<a class="button" href="/api/resources/${r.id}/content">${t('read')}</a>` : nothing}
+            ${readable ? html`<button @click=${() => this.#read()}>${r.access !== 'public' && !session.current ? t('signInToRead') : r.type === 'audiobook' || r.type === 'video' ? t('play') : t('read')}</button>` : nothing}
+            ${content && !readable ? html`<a class="button" href="/api/resources/${r.id}/content" download>${t('download')}</a>` : nothing}
             <button class="secondary" aria-pressed=${this.likes?.liked ? 'true' : 'false'} @click=${() => void this.#like()}>
               ${this.likes?.liked ? t('liked') : t('like')} ${this.likes?.count ?? 0}
             </button>

@@ -1,0 +1,73 @@
+/**
+ * @module pages/read
+ * Opens a record in the reader its content needs: EPUB, PDF, audio or video, image set. Each
+ * reader's code loads only when a record of its kind is opened.
+ */
+import { LitElement, html } from 'lit'
+import type { Resource } from '@shulin/protocol'
+import { base } from '../styles.js'
+import { api } from '../api.js'
+import { errorView, loadingView } from '../components/page-state.js'
+
+const kindOf = (r: Resource): 'epub' | 'pdf' | 'play' | 'images' | undefined => {
+  if (r.type === 'image-set') return 'images'
+  const content = r.files.find((f) => f.role === 'content')
+  if (!content) return undefined
+  if (content.mediaType === 'application/epub+zip') return 'epub'
+  if (content.mediaType === 'application/pdf') return 'pdf'
+  if (/^(audio|video)\//.test(content.mediaType)) return 'play'
+  return undefined
+}
+
+const loaders = {
+  epub: () => import('./read-epub.js'),
+  pdf: () => import('./read-pdf.js'),
+  play: () => import('./play.js'),
+  images: () => import('./view-images.js'),
+}
+
+export class ReadPage extends LitElement {
+  static override properties = { resourceId: {}, kind: { state: true }, error: { state: true } }
+  resourceId = ''
+  kind: keyof typeof loaders | undefined
+  error: unknown
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('resourceId')) void this.#open()
+  }
+
+  async #open(): Promise<void> {
+    this.error = undefined
+    this.kind = undefined
+    try {
+      const kind = kindOf(await api<Resource>(`/api/resources/${this.resourceId}`))
+      if (!kind) {
+        location.href = `/api/resources/${this.resourceId}/content`
+        return
+      }
+      await loaders[kind]()
+      this.kind = kind
+    } catch (err) {
+      this.error = err
+    }
+  }
+
+  override render() {
+    if (this.error) return errorView(this.error, () => void this.#open())
+    switch (this.kind) {
+      case 'epub':
+        return html`<shulin-read-epub .resourceId=${this.resourceId}></shulin-read-epub>`
+      case 'pdf':
+        return html`<shulin-read-pdf .resourceId=${this.resourceId}></shulin-read-pdf>`
+      case 'play':
+        return html`<shulin-play .resourceId=${this.resourceId}></shulin-play>`
+      case 'images':
+        return html`<shulin-view-images .resourceId=${this.resourceId}></shulin-view-images>`
+      default:
+        return loadingView()
+    }
+  }
+
+  static override styles = [base]
+}
+customElements.define('shulin-read', ReadPage)
