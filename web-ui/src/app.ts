@@ -14,6 +14,7 @@ import './components/search-box.js'
 const routes = {
   home: '/',
   search: '/search',
+  catalog: '/catalog',
   resource: '/r/:id',
   read: '/read/:id',
   signin: '/signin',
@@ -26,6 +27,7 @@ const routes = {
 const pages: Record<string, () => Promise<unknown>> = {
   home: () => import('./pages/home.js'),
   search: () => import('./pages/search.js'),
+  catalog: () => import('./pages/catalog.js'),
   resource: () => import('./pages/resource.js'),
   read: () => import('./pages/read.js'),
   signin: () => import('./pages/sign-in.js'),
@@ -69,6 +71,8 @@ export class ShulinApp extends LitElement {
         return html`<shulin-home></shulin-home>`
       case 'search':
         return html`<shulin-search .query=${query}></shulin-search>`
+      case 'catalog':
+        return html`<shulin-catalog></shulin-catalog>`
       case 'resource':
         return html`<shulin-resource .resourceId=${params.id ?? ''}></shulin-resource>`
       case 'read':

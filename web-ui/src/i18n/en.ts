@@ -112,5 +112,6 @@ export const en: Record<MessageKey, string> = {
   sleepIn: 'Pausing in {time}',
   play: 'Play',
   download: 'Download',
+  catalog: 'All holdings',
   offline: 'Offline: only books you have opened can be read.',
 }

@@ -110,6 +110,7 @@ export const zhCN = {
   sleepIn: '{time} 后暂停',
   play: '播放',
   download: '下载',
+  catalog: '全部馆藏',
   offline: '离线中：只能打开已经读过的书。',
 } as const
 

@@ -48,7 +48,7 @@ export class HomePage extends LitElement {
           </section>`
         : nothing}
       <section aria-labelledby="new">
-        <h2 id="new">${t('newArrivals')}</h2>
+        <h2 id="new">${t('newArrivals')} <a class="all" href="/catalog">${t('catalog')} ›</a></h2>
         ${this.newest.hits.length
           ? html`<ul class="grid">
               ${this.newest.hits.map((h) => html`<li><shulin-resource-card .hit=${h}></shulin-resource-card></li>`)}
@@ -65,6 +65,7 @@ export class HomePage extends LitElement {
       .grid { display: grid; gap: 12px; grid-template-columns: 1fr; }
       @media (min-width: 800px) { .grid { grid-template-columns: 1fr 1fr; } }
       @media (min-width: 1200px) { .grid { grid-template-columns: 1fr 1fr 1fr; } }
+      .all { font-size: 0.95rem; font-weight: 400; margin-left: 12px; }
       .chips { display: flex; flex-wrap: wrap; gap: 8px; }
       .chips a { display: inline-block; padding: 10px 14px; border: 1px solid var(--ink); border-radius: 999px; text-decoration: none; background: #fff; }
     `,
