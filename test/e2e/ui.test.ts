@@ -219,6 +219,67 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await context.close()
   }, 120_000)
 
+  it('staff console: edit and withdraw a record, order a column by keyboard and by dragging, import readers with a report', async () => {
+    const ids: string[] = []
+    for (const title of ['甲本', '乙本', '丙本']) {
+      const id = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title: `馆藏${title}` } })).body.id as string
+      await staff.post(`/api/staff/resources/${id}/publish`)
+      ids.push(id)
+    }
+    const context = await browser.newContext(desktop)
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${t.node.url}/signin?next=/staff`)
+    await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('libadmin')
+    await page.getByLabel('密码').fill('county-library-2026')
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL(`${t.node.url}/staff`)
+
+    // Records: find, edit the title, withdraw.
+    await page.getByRole('searchbox').fill('馆藏甲本')
+    await page.getByRole('button', { name: '检索' }).last().click()
+    const row = page.getByRole('row', { name: /馆藏甲本/ })
+    await row.getByRole('button', { name: '编辑' }).click()
+    await page.getByLabel('题名').fill('馆藏甲本（修订）')
+    await page.getByRole('button', { name: '保存' }).click()
+    await expect.poll(() => page.getByRole('row', { name: /馆藏甲本（修订）/ }).count()).toBe(1)
+    await page.getByRole('row', { name: /馆藏甲本（修订）/ }).getByRole('button', { name: '下架' }).click()
+    await expect.poll(async () => (await staff.get(`/api/staff/resources/${ids[0]}`)).body.status).toBe('withdrawn')
+    await shot(page, 'desktop-staff-records')
+
+    // A column: create, add two records, reorder with the keyboard and by dragging.
+    await page.getByRole('link', { name: '栏目与专题' }).click()
+    await page.getByPlaceholder('新栏目或专题的名称').fill('本馆推荐')
+    await page.getByRole('button', { name: '新建' }).click()
+    for (const title of ['馆藏乙本', '馆藏丙本']) {
+      await page.getByPlaceholder('查找要加入的资源').fill(title)
+      await page.getByRole('button', { name: '检索' }).last().click()
+      await page.getByRole('listitem').filter({ hasText: title }).getByRole('button', { name: '加入' }).click()
+      await expect.poll(() => page.getByRole('status').first().textContent()).toContain(title)
+    }
+    const order = async () => (await staff.get('/api/staff/collections')).body.collections.find((c: { title: string }) => c.title === '本馆推荐').items
+    expect(await order()).toEqual([ids[1], ids[2]])
+    await page.getByRole('button', { name: '下移“馆藏乙本”' }).focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(order).toEqual([ids[2], ids[1]])
+    const items = page.locator('ol.items li')
+    await items.nth(1).dragTo(items.nth(0))
+    await expect.poll(order).toEqual([ids[1], ids[2]])
+    await shot(page, 'desktop-staff-collections')
+
+    // Readers: import an ILS export; a bad row is reported, the rest imported.
+    const csv = join(await tempDir(), 'readers.csv')
+    await writeFile(csv, '读者证号,姓名,手机号\nA0001,张三,13800138001\nA0002,李四,13800138002\n,无证号,13800138003\n')
+    await page.getByRole('link', { name: '读者' }).click()
+    await page.locator('input[type=file]').setInputFiles(csv)
+    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/新增 2.*拒绝 1/)
+    expect(await page.getByRole('table').first().textContent()).toMatch(/4/)
+    await shot(page, 'desktop-staff-readers')
+    expect(errors).toEqual([])
+    await context.close()
+  }, 90_000)
+
   it('signs in with the keyboard alone', async () => {
     const reader = new (await import('../../node/src/testing/temp-node.js')).Client(t.node.url)
     expect((await reader.post('/api/auth/register', { mode: 'quick', phone: '13700137001', password: 'reading-2026!' })).status).toBe(201)

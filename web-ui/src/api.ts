@@ -46,10 +46,15 @@ interface Options {
   /** A raw body (file upload) with its type. */
   raw?: { data: Blob; type: string }
   signal?: AbortSignal
+  /** Extra request headers (`If-Match` for edits). */
+  headers?: Record<string, string>
 }
 
+/** The ETag of a record or collection the node gave out: its revision. */
+export const ifMatch = (revision: number): Record<string, string> => ({ 'if-match': `"r${revision}"` })
+
 export async function api<T>(path: string, opts: Options = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': locale() }
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': locale(), ...opts.headers }
   const method = opts.method ?? (opts.body !== undefined ? 'POST' : 'GET')
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf
   let body: BodyInit | undefined
@@ -91,10 +96,10 @@ export async function loadSession(): Promise<void> {
 }
 
 /** Uploads with progress (fetch cannot report upload progress; XMLHttpRequest can). */
-export function upload<T>(path: string, file: Blob, type: string, onProgress: (fraction: number) => void): Promise<T> {
+export function upload<T>(path: string, file: Blob, type: string, onProgress: (fraction: number) => void, method: 'PUT' | 'POST' = 'PUT'): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
-    xhr.open('PUT', path)
+    xhr.open(method, path)
     xhr.setRequestHeader('content-type', type)
     xhr.setRequestHeader('accept-language', locale())
     if (csrf) xhr.setRequestHeader('x-csrf-token', csrf)

@@ -20,7 +20,8 @@ const routes = {
   signin: '/signin',
   register: '/register',
   me: '/me',
-  upload: '/staff/upload',
+  staff: '/staff',
+  staffTab: '/staff/:tab',
 }
 
 /** Each page's module, loaded when first shown. */
@@ -33,7 +34,8 @@ const pages: Record<string, () => Promise<unknown>> = {
   signin: () => import('./pages/sign-in.js'),
   register: () => import('./pages/register.js'),
   me: () => import('./pages/me.js'),
-  upload: () => import('./pages/staff-upload.js'),
+  staff: () => import('./pages/staff.js'),
+  staffTab: () => import('./pages/staff.js'),
 }
 
 export class ShulinApp extends LitElement {
@@ -83,8 +85,9 @@ export class ShulinApp extends LitElement {
         return html`<shulin-register></shulin-register>`
       case 'me':
         return html`<shulin-me></shulin-me>`
-      case 'upload':
-        return html`<shulin-staff-upload></shulin-staff-upload>`
+      case 'staff':
+      case 'staffTab':
+        return html`<shulin-staff .tab=${params.tab ?? 'records'}></shulin-staff>`
       default:
         return html`<p role="alert">${t('notFound')} <a href="/">${t('navHome')}</a></p>`
     }
@@ -101,7 +104,7 @@ export class ShulinApp extends LitElement {
         <a class="brand" href="/">${t('appName')}</a>
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
-          ${session.isStaff() ? html`<a href="/staff/upload">${t('navStaff')}</a>` : nothing}
+          ${session.isStaff() ? html`<a href="/staff">${t('navStaff')}</a>` : nothing}
           ${me ? html`<a href="/me">${t('navMe')}</a>` : html`<a href="/signin">${t('signIn')}</a>`}
           <button class="secondary lang" lang=${locale() === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${t('languageLabel')} @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>
             ${t('language')}

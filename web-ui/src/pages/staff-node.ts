@@ -1,0 +1,94 @@
+/**
+ * @module pages/staff-node
+ * This node at a glance: its identity and version, the queries readers searched in vain
+ * (what the library may lack), and rebuilding the search index.
+ */
+import { LitElement, css, html, nothing } from 'lit'
+import { base } from '../styles.js'
+import { t } from '../i18n/index.js'
+import { api, session } from '../api.js'
+import { errorView, loadingView } from '../components/page-state.js'
+
+interface Health {
+  role: string
+  nodeId: string
+  version: string
+}
+interface Miss {
+  query: string
+  count: number
+  lastAt: string
+}
+
+export class StaffNode extends LitElement {
+  static override properties = { health: { state: true }, misses: { state: true }, error: { state: true }, note: { state: true }, busy: { state: true } }
+  health: Health | undefined
+  misses: Miss[] = []
+  error: unknown
+  note = ''
+  busy = false
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    void this.#load()
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const [health, misses] = await Promise.all([api<Health>('/api/health'), api<{ queries: Miss[] }>('/api/staff/search/misses?limit=50')])
+      this.health = health
+      this.misses = misses.queries
+    } catch (err) {
+      this.error = err
+    }
+  }
+
+  async #reindex(): Promise<void> {
+    this.busy = true
+    try {
+      const r = await api<{ documents: number; ms: number }>('/api/staff/search/reindex', { method: 'POST' })
+      this.note = t('reindexed', { documents: r.documents, ms: r.ms })
+    } catch (err) {
+      this.note = (err as Error).message
+    } finally {
+      this.busy = false
+    }
+  }
+
+  override render() {
+    if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
+    const h = this.health
+    if (!h) return loadingView()
+    const admin = session.current?.account.roles.includes('admin')
+    return html`
+      <dl>
+        <dt>${t('nodeId')}</dt><dd><code>${h.nodeId}</code></dd>
+        <dt>${t('role')}</dt><dd>${h.role}</dd>
+        <dt>${t('version')}</dt><dd>${h.version}</dd>
+      </dl>
+      ${admin ? html`<button class="secondary" ?disabled=${this.busy} @click=${() => void this.#reindex()}>${t('reindex')}</button>` : nothing}
+      <p role="status" class="muted">${this.note}</p>
+      <section aria-labelledby="misses">
+        <h2 id="misses">${t('zeroResults')}</h2>
+        ${this.misses.length
+          ? html`<table>
+              <thead><tr><th scope="col">${t('query')}</th><th scope="col">${t('times')}</th><th scope="col">${t('lastTime')}</th></tr></thead>
+              <tbody>${this.misses.map((m) => html`<tr><td>${m.query}</td><td>${m.count}</td><td>${new Date(m.lastAt).toLocaleString()}</td></tr>`)}</tbody>
+            </table>`
+          : html`<p class="muted">${t('nothingYet')}</p>`}
+      </section>
+    `
+  }
+
+  static override styles = [
+    base,
+    css`
+      dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 16px; }
+      dt { font-weight: 600; }
+      dd { margin: 0; overflow-wrap: anywhere; }
+      table { width: 100%; border-collapse: collapse; background: #fff; }
+      th, td { text-align: left; padding: 8px; border-bottom: 1px solid var(--line); }
+    `,
+  ]
+}
+customElements.define('shulin-staff-node', StaffNode)

@@ -1,0 +1,81 @@
+/**
+ * @module pages/staff
+ * The staff console's tabs: records (find, publish, withdraw, edit), columns and topics
+ * (create, order their items by dragging or with the keyboard), readers (find, disable,
+ * enable, import an ILS CSV export with a report of refused rows), and the node.
+ */
+import { LitElement, css, html, nothing } from 'lit'
+import { base } from '../styles.js'
+import { t } from '../i18n/index.js'
+import { session } from '../api.js'
+import { navigate } from '../router.js'
+
+const tabs = [
+  ['records', 'staffRecords'],
+  ['collections', 'staffCollections'],
+  ['readers', 'staffReaders'],
+  ['upload', 'staffUpload'],
+  ['node', 'staffNode'],
+] as const
+type Tab = (typeof tabs)[number][0]
+
+const loaders: Record<Tab, () => Promise<unknown>> = {
+  records: () => import('./staff-records.js'),
+  collections: () => import('./staff-collections.js'),
+  readers: () => import('./staff-readers.js'),
+  upload: () => import('./staff-upload.js'),
+  node: () => import('./staff-node.js'),
+}
+
+export class StaffPage extends LitElement {
+  static override properties = { tab: {}, ready: { state: true } }
+  tab: Tab = 'records'
+  ready = false
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    if (!session.isStaff()) navigate(`/signin?next=${encodeURIComponent(location.pathname)}`, { replace: true })
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('tab')) {
+      this.ready = false
+      void (loaders[this.tab] ?? loaders.records)().then(() => (this.ready = true))
+    }
+  }
+
+  #panel() {
+    if (!this.ready) return nothing
+    switch (this.tab) {
+      case 'collections':
+        return html`<shulin-staff-collections></shulin-staff-collections>`
+      case 'readers':
+        return html`<shulin-staff-readers></shulin-staff-readers>`
+      case 'upload':
+        return html`<shulin-staff-upload></shulin-staff-upload>`
+      case 'node':
+        return html`<shulin-staff-node></shulin-staff-node>`
+      default:
+        return html`<shulin-staff-records></shulin-staff-records>`
+    }
+  }
+
+  override render() {
+    return html`
+      <nav aria-label=${t('navStaff')}>
+        ${tabs.map(([id, label]) => html`<a href="/staff/${id}" aria-current=${this.tab === id ? 'page' : 'false'}>${t(label)}</a>`)}
+      </nav>
+      ${this.#panel()}
+    `
+  }
+
+  static override styles = [
+    base,
+    css`
+      nav { display: flex; gap: 4px; overflow-x: auto; margin-bottom: 16px; border-bottom: 1px solid var(--line); }
+      nav a { flex: none; padding: 12px 14px; text-decoration: none; color: var(--muted); border-bottom: 3px solid transparent; }
+      nav a[aria-current='page'] { color: var(--ink); font-weight: 700; border-color: var(--accent); }
+    `,
+  ]
+}
+customElements.define('shulin-staff', StaffPage)
