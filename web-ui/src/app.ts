@@ -19,6 +19,7 @@ const routes = {
   read: '/read/:id',
   signin: '/signin',
   register: '/register',
+  forgot: '/forgot',
   me: '/me',
   staff: '/staff',
   staffTab: '/staff/:tab',
@@ -33,6 +34,7 @@ const pages: Record<string, () => Promise<unknown>> = {
   read: () => import('./pages/read.js'),
   signin: () => import('./pages/sign-in.js'),
   register: () => import('./pages/register.js'),
+  forgot: () => import('./pages/forgot.js'),
   me: () => import('./pages/me.js'),
   staff: () => import('./pages/staff.js'),
   staffTab: () => import('./pages/staff.js'),
@@ -80,7 +82,9 @@ export class ShulinApp extends LitElement {
       case 'read':
         return html`<shulin-read .resourceId=${params.id ?? ''}></shulin-read>`
       case 'signin':
-        return html`<shulin-sign-in .next=${query.get('next') ?? '/'}></shulin-sign-in>`
+        return html`<shulin-sign-in .next=${query.get('next') ?? '/'} .reset=${query.has('reset')}></shulin-sign-in>`
+      case 'forgot':
+        return html`<shulin-forgot></shulin-forgot>`
       case 'register':
         return html`<shulin-register></shulin-register>`
       case 'me':

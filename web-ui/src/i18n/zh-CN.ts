@@ -163,6 +163,18 @@ export const zhCN = {
   query: '检索词',
   times: '次数',
   lastTime: '最近一次',
+  bookmarks: "书签",
+  addBookmark: "在此处加书签",
+  removeBookmark: "删除书签",
+  bookmarkAdded: "已加书签",
+  bookmarkRemoved: "已删除书签",
+  forgotTitle: "找回密码",
+  sendCode: "发送验证码",
+  codeSent: "验证码已发送到读者登记的手机。",
+  code: "验证码（6 位数字）",
+  newPassword: "新密码",
+  resetPassword: "重设密码",
+  passwordReset: "密码已重设，请登录。",
   offline: '离线中：只能打开已经读过的书。',
 } as const
 

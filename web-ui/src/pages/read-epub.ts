@@ -6,7 +6,7 @@
  * book opened once can be reopened offline.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { ReaderSettings, Resource } from '@shulin/protocol'
+import type { Annotation, ReaderSettings, ReadingState, Resource } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
@@ -40,11 +40,16 @@ export class ReadEpubPage extends LitElement {
     error: { state: true },
     fraction: { state: true },
     toc: { state: true },
+    bookmarks: { state: true },
+    note: { state: true },
   }
   resourceId = ''
   record: Resource | undefined
   settings: ReaderSettings = { ...defaults, ...(JSON.parse(localStorage.getItem(settingsKey) ?? '{}') as Partial<ReaderSettings>) }
-  panel: 'toc' | 'settings' | undefined
+  panel: 'toc' | 'settings' | 'bookmarks' | undefined
+  bookmarks: Annotation[] = []
+  note = ''
+  #where = ''
   error: unknown
   fraction = 0
   toc: FoliateTocItem[] = []
@@ -110,7 +115,34 @@ export class ReadEpubPage extends LitElement {
     this.fraction = d.fraction ?? 0
     if (!d.cfi) return
     this.#keeper?.update({ kind: 'epub', cfi: d.cfi }, this.fraction)
+    this.#where = d.tocItem?.label ?? ''
     this.dataset.cfi = d.cfi
+  }
+
+  async #openBookmarks(): Promise<void> {
+    this.panel = this.panel === 'bookmarks' ? undefined : 'bookmarks'
+    if (!this.panel || !session.current) return
+    const state = await api<ReadingState>(`/api/me/reading/${this.resourceId}`).catch(() => undefined)
+    this.bookmarks = (state?.annotations ?? []).filter((a) => a.kind === 'bookmark' && !a.deleted)
+  }
+
+  /** Adds (or, with `remove`, deletes) a bookmark; bookmarks merge across devices by id. */
+  async #bookmark(remove?: Annotation): Promise<void> {
+    const cfi = this.dataset.cfi
+    if (!session.current || (!remove && !cfi)) {
+      this.note = t('signInToRead')
+      return
+    }
+    const a: Annotation = remove
+      ? { ...remove, deleted: true, updatedAt: new Date().toISOString() }
+      : { id: crypto.randomUUID(), kind: 'bookmark', position: { kind: 'epub', cfi: cfi! }, quote: `${this.#where} · ${Math.round(this.fraction * 100)}%`, updatedAt: new Date().toISOString(), deleted: false }
+    try {
+      const state = await api<ReadingState>(`/api/me/reading/${this.resourceId}/sync`, { body: { annotations: [a] } })
+      this.bookmarks = state.annotations.filter((x) => x.kind === 'bookmark' && !x.deleted)
+      this.note = remove ? t('bookmarkRemoved') : t('bookmarkAdded')
+    } catch (err) {
+      this.note = (err as Error).message
+    }
   }
 
   #keepSettings(next: ReaderSettings, save = true): void {
@@ -145,6 +177,7 @@ export class ReadEpubPage extends LitElement {
           <a href="/r/${this.resourceId}" aria-label=${t('back')}>‹ ${t('back')}</a>
           <span class="title">${this.record?.metadata.title ?? ''}</span>
           <button class="secondary" aria-expanded=${this.panel === 'toc'} @click=${() => (this.panel = this.panel === 'toc' ? undefined : 'toc')}>${t('contents')}</button>
+          <button class="secondary" aria-expanded=${this.panel === 'bookmarks'} @click=${() => void this.#openBookmarks()}>${t('bookmarks')}</button>
           <button class="secondary" aria-expanded=${this.panel === 'settings'} @click=${() => (this.panel = this.panel === 'settings' ? undefined : 'settings')}>${t('settings')}</button>
         </header>
         ${this.record ? nothing : loadingView()}
@@ -154,6 +187,21 @@ export class ReadEpubPage extends LitElement {
           <span role="status">${t('progress', { percent: Math.round(this.fraction * 100) })}</span>
           <button class="secondary" aria-label=${t('nextPage')} @click=${() => void this.#view?.next()}>›</button>
         </footer>
+        ${this.panel === 'bookmarks'
+          ? html`<aside aria-label=${t('bookmarks')}>
+              <h2>${t('bookmarks')}</h2>
+              <button @click=${() => void this.#bookmark()}>${t('addBookmark')}</button>
+              <p role="status" class="muted">${this.note}</p>
+              <ul>
+                ${this.bookmarks.map(
+                  (b) => html`<li class="bm">
+                    <button class="link" @click=${() => ((this.panel = undefined), b.position.kind === 'epub' && void this.#view?.goTo(b.position.cfi))}>${b.quote ?? b.updatedAt}</button>
+                    <button class="secondary" aria-label=${t('removeBookmark')} @click=${() => void this.#bookmark(b)}>✕</button>
+                  </li>`,
+                )}
+              </ul>
+            </aside>`
+          : nothing}
         ${this.panel === 'toc' ? html`<aside aria-label=${t('contents')}><h2>${t('contents')}</h2>${this.#tocList(this.toc)}</aside>` : nothing}
         ${this.panel === 'settings'
           ? html`<aside aria-label=${t('settings')}>
@@ -208,6 +256,7 @@ export class ReadEpubPage extends LitElement {
       legend { font-weight: 600; }
       .radio { display: flex; gap: 8px; align-items: center; font-weight: 400; margin: 4px 0; }
       .radio input { width: 22px; min-height: 22px; }
+      .bm { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
     `,
   ]
 }

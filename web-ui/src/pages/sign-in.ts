@@ -12,7 +12,8 @@ import { navigate } from '../router.js'
 import { fieldError, formError } from '../components/form.js'
 
 export class SignInPage extends LitElement {
-  static override properties = { next: {}, error: { state: true }, busy: { state: true } }
+  static override properties = { next: {}, reset: { type: Boolean }, error: { state: true }, busy: { state: true } }
+  reset = false
   next = '/'
   error: unknown
   busy = false
@@ -43,6 +44,7 @@ export class SignInPage extends LitElement {
   override render() {
     return html`
       <h1>${t('signIn')}</h1>
+      ${this.reset ? html`<p role="status">${t('passwordReset')}</p>` : ''}
       <form @submit=${this.#submit} novalidate>
         <label for="identifier">${t('identifier')}</label>
         <input id="identifier" name="identifier" autocomplete="username" required autofocus />
@@ -54,6 +56,7 @@ export class SignInPage extends LitElement {
         ${formError(this.error)}
         <button type="submit" ?disabled=${this.busy}>${t('signIn')}</button>
       </form>
+      <p><a href="/forgot">${t('forgotPassword')}</a></p>
       <p>${t('noAccount')} <a href="/register">${t('register')}</a></p>
     `
   }
