@@ -22,6 +22,7 @@ import { HttpAuth } from './sessions/http-auth.js'
 import { accountRoutes } from './accounts/routes.js'
 import { consoleCodeSender, type CodeSender } from './accounts/code-sender.js'
 import { staffRoutes } from './staff/routes.js'
+import { nodeSettingsRoutes } from './staff/node-settings.js'
 import { setupRoutes } from './setup/routes.js'
 import { controlRoutes } from './control/routes.js'
 import { removeControlFile, writeControlFile } from './control/control-file.js'
@@ -148,6 +149,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     mount: (app, api) => {
       accountRoutes(api, { accounts, sessions, auth })
       staffRoutes(api, { accounts, maxImportBytes })
+      nodeSettingsRoutes(api, { config, nodeId: key.nodeId, version: shulinVersion, searchStats: () => search.engine.stats() })
       setupRoutes(app, api, setup)
       controlRoutes(api, { setup, backup })
       resourceRoutes(api, resources)

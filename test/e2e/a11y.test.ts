@@ -34,7 +34,7 @@ describe.skipIf(!hasChromium)('accessibility (axe, WCAG 2.1 AA)', () => {
     const context = await browser.newContext(desktop)
     const page = await context.newPage()
     await page.goto(`${t.node.url}/signin`)
-    await page.locator('form').first().waitFor()
+    await page.locator('#identifier').waitFor()
     await page.evaluate(() => {
       const signIn = document.querySelector('shulin-app')!.shadowRoot!.querySelector('shulin-sign-in')!
       signIn.shadowRoot!.querySelector('form')!.append(Object.assign(document.createElement('input'), { id: 'unlabelled' }))
@@ -46,6 +46,7 @@ describe.skipIf(!hasChromium)('accessibility (axe, WCAG 2.1 AA)', () => {
   for (const [name, options] of [
     ['phone zh-CN', { ...phone }],
     ['desktop en', { ...desktop, locale: 'en' }],
+    ['library touch screen zh-CN', { viewport: { width: 1920, height: 1080 }, hasTouch: true, locale: 'zh-CN' }],
   ] as const) {
     it(`home, search, record, sign-in and registration pass on ${name}`, async () => {
       const context = await browser.newContext(options)
@@ -55,8 +56,8 @@ describe.skipIf(!hasChromium)('accessibility (axe, WCAG 2.1 AA)', () => {
         ['/', 'shulin-resource-card'],
         [`/search?q=${encodeURIComponent('明月')}`, 'shulin-resource-card'],
         [`/r/${id}`, 'h1'],
-        ['/signin', 'form'],
-        ['/register', 'form'],
+        ['/signin', '#identifier'],
+        ['/register', '#password'],
       ]
       const found: string[] = []
       for (const [path, ready] of pages) {
@@ -65,6 +66,9 @@ describe.skipIf(!hasChromium)('accessibility (axe, WCAG 2.1 AA)', () => {
         found.push(...(await audit(page)).map((v) => `${path} ${v}`))
       }
       await shot(page, `${name.replace(/\W+/g, '-')}-register`)
+      await page.goto(t.node.url + '/')
+      await page.locator('shulin-resource-card').first().waitFor()
+      await shot(page, `${name.replace(/\W+/g, '-')}-home`)
       expect(found).toEqual([])
       await context.close()
     }, 90_000)

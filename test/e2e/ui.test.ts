@@ -276,6 +276,12 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/新增 2.*拒绝 1/)
     expect(await page.getByRole('table').first().textContent()).toMatch(/4/)
     await shot(page, 'desktop-staff-readers')
+
+    // The node: its settings (read-only, set by flags) and the searches that found nothing.
+    await page.getByRole('link', { name: '本馆节点' }).click()
+    await expect.poll(() => page.locator('dl').textContent()).toContain(t.node.nodeId)
+    expect(await page.locator('dl').textContent()).toContain('embedded')
+    await shot(page, 'desktop-staff-node')
     expect(errors).toEqual([])
     await context.close()
   }, 90_000)

@@ -152,6 +152,10 @@ export class ShulinApp extends LitElement {
         nav.top .lang { color: #fff; border-color: #fff; }
         nav.tabs { display: none; }
       }
+      /* A large touch screen in the library: bigger text, wider pages. */
+      @media (min-width: 1600px) {
+        main { max-width: 1500px; }
+      }
     `,
   ]
 }

@@ -177,5 +177,12 @@ export const en: Record<MessageKey, string> = {
   newPassword: "New password",
   resetPassword: "Reset password",
   passwordReset: "Password reset. Please sign in.",
+  libraryName: "Library name",
+  publicUrl: "Public URL",
+  searchEngine: "Search engine",
+  maxUpload: "Largest file",
+  passwordPolicy: "Password rule",
+  adminEmail: "Admin e-mail",
+  settingsHint: "These are set when the node starts, by flags or SHULIN_* variables; restart it after a change.",
   offline: 'Offline: only books you have opened can be read.',
 }

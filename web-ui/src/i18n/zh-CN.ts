@@ -175,6 +175,13 @@ export const zhCN = {
   newPassword: "新密码",
   resetPassword: "重设密码",
   passwordReset: "密码已重设，请登录。",
+  libraryName: "馆名",
+  publicUrl: "对外地址",
+  searchEngine: "检索引擎",
+  maxUpload: "单个文件上限",
+  passwordPolicy: "密码规则",
+  adminEmail: "管理员邮箱",
+  settingsHint: "这些设置在启动节点时用参数或 SHULIN_* 环境变量指定，修改后重启生效。",
   offline: '离线中：只能打开已经读过的书。',
 } as const
 

@@ -1,6 +1,6 @@
 /**
  * @module pages/staff-node
- * This node at a glance: its identity and version, the queries readers searched in vain
+ * This node at a glance: the settings it runs with (set at start by flags), the queries readers searched in vain
  * (what the library may lack), and rebuilding the search index.
  */
 import { LitElement, css, html, nothing } from 'lit'
@@ -9,11 +9,19 @@ import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
 import { errorView, loadingView } from '../components/page-state.js'
 
-interface Health {
+interface Settings {
+  name: string
   role: string
   nodeId: string
   version: string
+  publicUrl: string | null
+  search: { engine: string; documents: number; diskBytes: number | null }
+  maxUploadBytes: number
+  passwordPolicy: string
+  adminEmail: string
+  trustProxy: boolean
 }
+const mb = (n: number) => `${Math.round(n / 1024 ** 2)} MB`
 interface Miss {
   query: string
   count: number
@@ -22,7 +30,7 @@ interface Miss {
 
 export class StaffNode extends LitElement {
   static override properties = { health: { state: true }, misses: { state: true }, error: { state: true }, note: { state: true }, busy: { state: true } }
-  health: Health | undefined
+  health: Settings | undefined
   misses: Miss[] = []
   error: unknown
   note = ''
@@ -35,7 +43,7 @@ export class StaffNode extends LitElement {
 
   async #load(): Promise<void> {
     try {
-      const [health, misses] = await Promise.all([api<Health>('/api/health'), api<{ queries: Miss[] }>('/api/staff/search/misses?limit=50')])
+      const [health, misses] = await Promise.all([api<Settings>('/api/staff/node'), api<{ queries: Miss[] }>('/api/staff/search/misses?limit=50')])
       this.health = health
       this.misses = misses.queries
     } catch (err) {
@@ -62,10 +70,17 @@ export class StaffNode extends LitElement {
     const admin = session.current?.account.roles.includes('admin')
     return html`
       <dl>
+        <dt>${t('libraryName')}</dt><dd>${h.name} <span class="muted">--name</span></dd>
         <dt>${t('nodeId')}</dt><dd><code>${h.nodeId}</code></dd>
-        <dt>${t('role')}</dt><dd>${h.role}</dd>
+        <dt>${t('role')}</dt><dd>${h.role} <span class="muted">--role</span></dd>
         <dt>${t('version')}</dt><dd>${h.version}</dd>
+        <dt>${t('publicUrl')}</dt><dd>${h.publicUrl ?? '—'} <span class="muted">--public-url</span></dd>
+        <dt>${t('searchEngine')}</dt><dd>${h.search.engine} · ${h.search.documents}${h.search.diskBytes !== null ? ` · ${mb(h.search.diskBytes)}` : ''} <span class="muted">--search</span></dd>
+        <dt>${t('maxUpload')}</dt><dd>${mb(h.maxUploadBytes)} <span class="muted">--max-upload</span></dd>
+        <dt>${t('passwordPolicy')}</dt><dd>${h.passwordPolicy} <span class="muted">--password-policy</span></dd>
+        <dt>${t('adminEmail')}</dt><dd>${h.adminEmail} <span class="muted">--admin-email</span></dd>
       </dl>
+      <p class="muted">${t('settingsHint')}</p>
       ${admin ? html`<button class="secondary" ?disabled=${this.busy} @click=${() => void this.#reindex()}>${t('reindex')}</button>` : nothing}
       <p role="status" class="muted">${this.note}</p>
       <section aria-labelledby="misses">
