@@ -1,11 +1,16 @@
 /**
  * @module @shulin/federation
- * Shulin's peer layer. So far: the node's Ed25519 identity, which becomes its libp2p PeerId.
+ * Shulin's peer layer: the node's Ed25519 identity (its libp2p PeerId), signed envelopes, the
+ * libp2p host, and the join protocol.
  *
  * @example
  * ```ts
- * import { generateNodeKey } from '@shulin/federation'
- * const { nodeId } = await generateNodeKey() // '12D3KooW…'
+ * import { generateNodeKey, createHost } from '@shulin/federation'
+ * const key = await generateNodeKey()
+ * const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
  * ```
  */
 export * from './identity/node-key.js'
+export * from './envelope/envelope.js'
+export * from './host/host.js'
+export * from './join/join.js'

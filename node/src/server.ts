@@ -43,6 +43,8 @@ import { SearchService } from './search/service.js'
 import { searchRoutes } from './search/routes.js'
 import { createSearchEngine } from './search/create.js'
 import { webUiRoutes } from './http/web-ui.js'
+import { FederationService } from './federation/service.js'
+import { federationRoutes } from './federation/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -116,6 +118,8 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     now,
   })
   const baseUrl = baseUrlResolver({ publicUrl: config.publicUrl, trustProxy: config.trustProxy })
+  let httpUrl = ''
+  const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl: () => httpUrl, logger, ...(options.now ? { now: options.now } : {}) })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
 
   const backup = async (out: string) => {
@@ -157,6 +161,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       readingRoutes(api, { reading, resources })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes })
       searchRoutes(api, { search, baseUrl })
+      federationRoutes(api, federation)
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })
@@ -170,10 +175,20 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   try {
     server = await runtime.serve(app.fetch, { host: config.host, port: config.port })
   } catch (err) {
+    await search.close()
     await storage.close()
     throw err
   }
   const url = displayUrl(config, server.port)
+  httpUrl = url
+  try {
+    await federation.start()
+  } catch (err) {
+    await server.close(0)
+    await search.close()
+    await storage.close()
+    throw new Error(`cannot listen for peers on port ${config.p2pPort} (${(err as Error).message}); choose another with --p2p-port`)
+  }
   controlToken = randomBytes(32).toString('base64url')
   const controlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   await writeControlFile(paths.control, {
@@ -204,6 +219,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   print(`  node id : ${key.nodeId}`)
   print(`  data    : ${paths.dir}`)
   print(`  open    : ${url}`)
+  print(`  peers   : ${federation.listenAddrs()[0] ?? '—'}`)
   if (setupUrl) print(`  setup   : ${setupUrl}   (one-time link: create the first admin)`)
 
   let closing: Promise<void> | undefined
@@ -223,6 +239,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
         clearInterval(blobSweep)
         await server.close(shutdownGraceMs)
         await removeControlFile(paths.control)
+        await federation.stop()
         await search.close()
         await storage.close()
         logger.info('node stopped')

@@ -25,6 +25,8 @@ export const problemCodes = [
   'conflict',
   'range_not_satisfiable',
   'file_rejected',
+  'join_refused',
+  'peer_unreachable',
   'invalid_credentials',
   'too_many_attempts',
   'account_disabled',

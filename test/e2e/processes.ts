@@ -48,7 +48,9 @@ export interface Started {
 /** Starts a node and waits (at most 20 s) for the banner's URL and a healthy /api/health. */
 export async function start(args: string[], env: Record<string, string> = {}, runtime: 'node' | 'deno' = 'node'): Promise<Started> {
   const [cmd, pre] = cliCommand(runtime)
-  const child = spawn(cmd, [...pre, 'start', '--host', '127.0.0.1', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Any free peer port unless the test chooses one: nodes of different tests run side by side.
+  const p2p = args.includes('--p2p-port') || env.SHULIN_P2P_PORT ? [] : ['--p2p-port', '0']
+  const child = spawn(cmd, [...pre, 'start', '--host', '127.0.0.1', ...p2p, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   let out = ''
   child.stdout!.on('data', (d) => (out += d))

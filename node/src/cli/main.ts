@@ -28,6 +28,7 @@ import { consoleCodeSender } from '../accounts/code-sender.js'
 import { ProblemError } from '../http/problem.js'
 import type { RuntimeAdapter } from '../runtime/adapter.js'
 import { shulinVersion } from '../version.js'
+import { CreateInviteRequest } from '@shulin/protocol'
 import { CliError, withNode } from './common.js'
 import { cmdImport } from './import.js'
 import { SearchService } from '../search/service.js'
@@ -38,7 +39,7 @@ export { CliError } from './common.js'
 const usage = `书林 Shulin ${shulinVersion}
 
 Usage:
-  shulin start [--data DIR] [--port N] [--host H] [--role node|hub] [--name NAME]
+  shulin start [--data DIR] [--port N] [--p2p-port N] [--host H] [--role node|hub] [--name NAME]
                [--log-level L] [--max-body BYTES] [--password-policy standard|legacy]
                [--trust-proxy] [--public-url URL] [--max-upload BYTES] [--admin-email ADDR]
                [--search embedded|meilisearch] [--meili-url URL] [--meili-key KEY]
@@ -47,10 +48,13 @@ Usage:
   shulin restore FILE [--data DIR]
   shulin repair [--data DIR]
   shulin reindex [--data DIR]     rebuild the search index from the records
+  shulin invite --name NAME --region CODE --level county|city|province [--valid-hours H] [--data DIR]
+                                  (hub) print a single-use invite for one library
+  shulin join INVITE [--data DIR] join the hub that issued INVITE
   shulin import FILE [--format jsonl|csv|marc|marcxml] [--map title=题名,creators=责任者,…]
                [--delimiter ,] [--flavour auto|marc21|cnmarc] [--report FILE] [--data DIR]
 
-Every flag also reads an environment variable: SHULIN_DATA, SHULIN_PORT, SHULIN_HOST,
+Every flag also reads an environment variable: SHULIN_DATA, SHULIN_PORT, SHULIN_P2P_PORT, SHULIN_HOST,
 SHULIN_ROLE, SHULIN_NAME, SHULIN_LOG_LEVEL, SHULIN_MAX_BODY, SHULIN_PASSWORD_POLICY,
 SHULIN_TRUST_PROXY, SHULIN_PUBLIC_URL, SHULIN_MAX_UPLOAD, SHULIN_ADMIN_EMAIL, SHULIN_SEARCH,
 SHULIN_MEILI_URL, SHULIN_MEILI_KEY; admin create also SHULIN_ADMIN_USERNAME and
@@ -69,6 +73,7 @@ const startOptions = {
   'public-url': { type: 'string' },
   'max-upload': { type: 'string' },
   'admin-email': { type: 'string' },
+  'p2p-port': { type: 'string' },
   search: { type: 'string' },
   'meili-url': { type: 'string' },
   'meili-key': { type: 'string' },
@@ -109,6 +114,7 @@ async function cmdStart(args: string[], env: Record<string, string | undefined>,
     ...(values['max-upload'] !== undefined && { maxUploadBytes: values['max-upload'] }),
     ...(values['admin-email'] !== undefined && { adminEmail: values['admin-email'] }),
     ...(values.search !== undefined && { search: values.search }),
+    ...(values['p2p-port'] !== undefined && { p2pPort: values['p2p-port'] }),
     ...(values['meili-url'] !== undefined && { meiliUrl: values['meili-url'] }),
     ...(values['meili-key'] !== undefined && { meiliKey: values['meili-key'] }),
   })
@@ -141,8 +147,8 @@ async function viaRunningNode(dataDir: string, path: string, body: unknown): Pro
   } catch (err) {
     throw new CliError(`Cannot reach the running node at ${control.url}: ${(err as Error).message}`)
   }
-  const json = (await res.json().catch(() => ({}))) as { title?: string; errors?: Array<{ pointer: string; detail: string }> }
-  if (!res.ok) throw new CliError([json.title ?? `HTTP ${res.status}`, ...(json.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)].join('\n'))
+  const json = (await res.json().catch(() => ({}))) as { title?: string; detail?: string; errors?: Array<{ pointer: string; detail: string }> }
+  if (!res.ok) throw new CliError([json.title ?? `HTTP ${res.status}`, ...(json.detail ? [json.detail] : []), ...(json.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)].join('\n'))
   return json
 }
 
@@ -240,6 +246,35 @@ async function cmdReindex(args: string[], env: Record<string, string | undefined
   process.stdout.write(`reindexed ${result.documents} records in ${result.ms} ms\n`)
 }
 
+/** The federation commands talk to the running node (its peer network must be up). */
+async function runningNode(dataDir: string, what: string): Promise<void> {
+  if (!(await readControlFile(dataPaths(dataDir).control))) throw new CliError(`${what} needs the node running: start it first (shulin start --data ${dataDir}).`)
+}
+
+async function cmdInvite(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values } = parse(args, { data: { type: 'string' }, name: { type: 'string' }, region: { type: 'string' }, level: { type: 'string' }, 'valid-hours': { type: 'string' } })
+  const body = zodOrExit(CreateInviteRequest, {
+    name: values.name,
+    region: values.region,
+    level: values.level,
+    ...(values['valid-hours'] !== undefined && { validHours: Number(values['valid-hours']) }),
+  })
+  const dataDir = dataDirOf(values.data, env)
+  await runningNode(dataDir, 'invite')
+  const r = (await viaRunningNode(dataDir, '/api/control/federation/invites', body)) as { invite: string; expiresAt: string }
+  process.stdout.write(`${r.invite}\n`)
+  process.stderr.write(`single use, valid until ${r.expiresAt}: give it to the library's administrator, who runs  shulin join <invite>\n`)
+}
+
+async function cmdJoin(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values, positionals } = parse(args, { data: { type: 'string' } }, 1)
+  if (!positionals[0]) throw new CliError(`join needs the INVITE\n\n${usage}`, 2)
+  const dataDir = dataDirOf(values.data, env)
+  await runningNode(dataDir, 'join')
+  const r = (await viaRunningNode(dataDir, '/api/control/federation/join', { invite: positionals[0] })) as { hub: string; entry: { name: string; region: string }; members: number }
+  process.stdout.write(`joined hub ${r.hub} as ${r.entry.name} (${r.entry.region}); the registry has ${r.members} members\n`)
+}
+
 /** Runs one CLI invocation. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, runtime?: RuntimeAdapter): Promise<void> {
   const [command, ...args] = argv
@@ -254,6 +289,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return cmdRestore(args, env)
     case 'repair':
       return cmdRepair(args, env)
+    case 'invite':
+      return cmdInvite(args, env)
+    case 'join':
+      return cmdJoin(args, env)
     case 'reindex':
       return cmdReindex(args, env)
     case 'import':

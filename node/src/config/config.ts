@@ -9,6 +9,8 @@ import { NodeRole, PasswordPolicy } from '@shulin/protocol'
 export const NodeConfig = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
   port: z.coerce.number().int().min(0).max(65535).default(8090),
+  /** TCP port for the peer network (libp2p). */
+  p2pPort: z.coerce.number().int().min(0).max(65535).default(8091),
   host: z.string().min(1).default('0.0.0.0'),
   role: NodeRole.default('node'),
   name: z.string().trim().min(1).max(64).default('书林图书馆'),
@@ -40,6 +42,7 @@ export type NodeConfigInput = z.input<typeof NodeConfig>
 export const configEnv: Record<keyof NodeConfig, string> = {
   dataDir: 'SHULIN_DATA',
   port: 'SHULIN_PORT',
+  p2pPort: 'SHULIN_P2P_PORT',
   host: 'SHULIN_HOST',
   role: 'SHULIN_ROLE',
   name: 'SHULIN_NAME',

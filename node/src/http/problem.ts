@@ -26,6 +26,8 @@ export const problemStatus: Record<ProblemCode, number> = {
   conflict: 409,
   range_not_satisfiable: 416,
   file_rejected: 422,
+  join_refused: 409,
+  peer_unreachable: 502,
   invalid_credentials: 401,
   too_many_attempts: 429,
   account_disabled: 403,

@@ -1,0 +1,39 @@
+/**
+ * @module federation/routes
+ * `GET /api/federation/status` and `GET /api/federation/members` on every node (the registry
+ * is public: names, regions, addresses of libraries); invites (hub admins) and joining (node
+ * admins), each with a control-API twin for the local CLI.
+ */
+import { CreateInviteRequest, FederationStatus, InviteResponse, JoinCommand, JoinResult, MemberList } from '@shulin/protocol'
+import type { Api } from '../http/api.js'
+import { ProblemError } from '../http/problem.js'
+import { FederationError, type FederationService } from './service.js'
+
+function asProblem(err: unknown): never {
+  if (err instanceof FederationError) {
+    if (err.reason === 'unreachable') throw new ProblemError('peer_unreachable', { detail: err.message })
+    if (err.reason === 'not_hub' || err.reason === 'not_running') throw new ProblemError('conflict', { detail: err.message })
+    if (err.reason === 'malformed') throw new ProblemError('validation_failed', { errors: [{ pointer: '/invite', detail: err.message }] })
+    throw new ProblemError('join_refused', { detail: `${err.reason}: ${err.message}` })
+  }
+  throw err
+}
+
+export function federationRoutes(api: Api, federation: FederationService): void {
+  const tags = ['federation']
+  api.route({ method: 'get', path: '/api/federation/status', summary: 'This node in the federation: role, hub, peers', tags, access: 'public', response: FederationStatus }, () => federation.status())
+  api.route({ method: 'get', path: '/api/federation/members', summary: 'The member registry, every entry verified against the hub’s key', tags, access: 'public', response: MemberList }, async () => ({
+    members: await federation.members(),
+  }))
+  for (const [prefix, access] of [
+    ['/api/staff/federation', 'admin'],
+    ['/api/control/federation', 'control'],
+  ] as const) {
+    api.route({ method: 'post', path: `${prefix}/invites`, summary: 'Hub: a single-use, expiring invite for one library', tags, access, body: CreateInviteRequest, response: InviteResponse, status: 201 }, async (_c, { body }) =>
+      federation.invite(body).catch(asProblem),
+    )
+    api.route({ method: 'post', path: `${prefix}/join`, summary: 'Join the hub that issued the invite', tags, access, body: JoinCommand, response: JoinResult }, async (_c, { body }) =>
+      federation.join(body.invite).catch(asProblem),
+    )
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * @module federation/service
+ * This node in the federation: its libp2p host, and for now admission — the hub issues
+ * single-use, expiring invites and admits nodes that present one; a node joins with an invite
+ * and keeps the registry the hub sent, every entry checked against the hub's key.
+ *
+ * Owns three sublevels: `fed-invites` (hub: id → invite and its use), `fed-members` (node id →
+ * the hub-signed entry), `fed-state` (`hub`: the hub this node belongs to).
+ */
+import { randomBytes } from 'node:crypto'
+import { createHost, EnvelopeError, open, requestJoin, seal, serveJoin, type Host, type NodeKey } from '@shulin/federation'
+import { Invite, invitePrefix, MemberEntry, SignedEnvelope, type JoinRefusal, type JoinRequest, type MemberLevel } from '@shulin/protocol'
+import type { z } from 'zod'
+import { putOp, type Storage, type Sublevel } from '../storage/db.js'
+import { Mutex } from '../storage/mutex.js'
+import type { Logger } from '../logger.js'
+
+type Level = z.infer<typeof MemberLevel>
+interface StoredInvite {
+  invite: Invite
+  usedBy?: string
+  usedAt?: string
+}
+interface HubState {
+  hub: string
+  hubAddrs: string[]
+  joinedAt: string
+}
+
+/** A refusal or a bad invite, with a reason people can act on. */
+export class FederationError extends Error {
+  override readonly name = 'FederationError'
+  constructor(
+    readonly reason: JoinRefusal | 'not_hub' | 'not_running' | 'unreachable' | 'malformed',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface FederationOptions {
+  storage: Storage
+  key: NodeKey
+  role: 'node' | 'hub'
+  /** TCP port for peers (0 = any free port). */
+  p2pPort: number
+  host: string
+  /** This node's public HTTP address, for the registry. */
+  httpUrl: () => string
+  logger?: Logger
+  now?: () => number
+}
+
+export class FederationService {
+  readonly #invites: Sublevel<StoredInvite>
+  readonly #members: Sublevel<SignedEnvelope>
+  readonly #state: Sublevel<HubState>
+  readonly #mutex = new Mutex()
+  #host: Host | undefined
+
+  constructor(private readonly opts: FederationOptions) {
+    this.#invites = opts.storage.sublevel('fed-invites')
+    this.#members = opts.storage.sublevel('fed-members')
+    this.#state = opts.storage.sublevel('fed-state')
+  }
+
+  get #now(): number {
+    return (this.opts.now ?? Date.now)()
+  }
+
+  async start(): Promise<void> {
+    const ip = this.opts.host.includes(':') ? `/ip6/${this.opts.host}` : `/ip4/${this.opts.host}`
+    this.#host = await createHost({ privateKey: this.opts.key.privateKey, listen: [`${ip}/tcp/${this.opts.p2pPort}`] })
+    if (this.opts.role === 'hub') await serveJoin(this.#host, (req, from) => this.#decide(req, from), (msg, err) => this.opts.logger?.warn({ err }, msg))
+  }
+
+  async stop(): Promise<void> {
+    await this.#host?.stop()
+  }
+
+  /** Where peers reach this node. */
+  listenAddrs(): string[] {
+    return this.#host?.getMultiaddrs().map((a) => a.toString()) ?? []
+  }
+
+  /** Hub: a single-use invite for one member, as a line of text to hand over. */
+  async invite(req: { name: string; region: string; level: Level; validHours: number }): Promise<{ invite: string; expiresAt: string }> {
+    if (this.opts.role !== 'hub') throw new FederationError('not_hub', 'only a hub issues invites (start it with --role hub)')
+    const addrs = this.listenAddrs()
+    if (!addrs.length) throw new FederationError('not_running', 'the peer network is not running')
+    const invite: Invite = {
+      id: randomBytes(18).toString('base64url'),
+      hub: this.opts.key.nodeId,
+      hubAddrs: addrs.slice(0, 8),
+      name: req.name,
+      region: req.region,
+      level: req.level,
+      expiresAt: new Date(this.#now + req.validHours * 3_600_000).toISOString(),
+    }
+    await this.opts.storage.commit([putOp(this.#invites, invite.id, { invite })], { sync: true })
+    const env = await seal(this.opts.key, 'shulin/invite', invite)
+    return { invite: invitePrefix + Buffer.from(JSON.stringify(env)).toString('base64url'), expiresAt: invite.expiresAt }
+  }
+
+  /** Hub: decides one join request, atomically (an invite admits once). */
+  #decide(req: JoinRequest, from: string) {
+    return this.#mutex.run(async () => {
+      let invite: Invite
+      try {
+        invite = open(req.invite, Invite, { type: 'shulin/invite', signer: this.opts.key.nodeId })
+      } catch {
+        return { ok: false as const, reason: 'invalid' as const }
+      }
+      const stored = await this.#invites.get(invite.id)
+      if (!stored) return { ok: false as const, reason: 'invalid' as const }
+      if (stored.usedBy) return { ok: false as const, reason: 'used' as const }
+      if (Date.parse(invite.expiresAt) < this.#now) return { ok: false as const, reason: 'expired' as const }
+      const previous = await this.#members.get(from)
+      const prevEntry = previous ? open(previous, MemberEntry, { type: 'shulin/member', signer: this.opts.key.nodeId }) : undefined
+      if (prevEntry?.status === 'revoked') return { ok: false as const, reason: 'revoked' as const }
+      const entry: MemberEntry = {
+        nodeId: from,
+        name: invite.name,
+        region: invite.region,
+        level: invite.level,
+        http: req.http,
+        p2p: req.p2p,
+        status: 'active',
+        seq: (prevEntry?.seq ?? 0) + 1,
+        issuedAt: new Date(this.#now).toISOString(),
+      }
+      const env = await seal(this.opts.key, 'shulin/member', entry)
+      await this.opts.storage.commit([putOp(this.#members, from, env), putOp(this.#invites, invite.id, { ...stored, usedBy: from, usedAt: entry.issuedAt })], { sync: true })
+      this.opts.logger?.info({ member: from, name: entry.name, region: entry.region }, 'admitted a member')
+      return { ok: true as const, entry: env, registry: await this.#registry() }
+    })
+  }
+
+  async #registry(): Promise<SignedEnvelope[]> {
+    const out: SignedEnvelope[] = []
+    for await (const [, env] of this.#members.iterator()) out.push(env)
+    return out
+  }
+
+  /** Node: joins the hub that issued `token`. */
+  async join(token: string): Promise<{ hub: string; entry: MemberEntry; members: number }> {
+    if (!this.#host) throw new FederationError('not_running', 'the peer network is not running')
+    const env = parseInviteToken(token)
+    let invite: Invite
+    try {
+      invite = open(env, Invite, { type: 'shulin/invite', signer: env.signer })
+    } catch (err) {
+      throw new FederationError('invalid', `the invite is not valid: ${(err as Error).message}`)
+    }
+    if (invite.hub !== env.signer) throw new FederationError('invalid', 'the invite is not signed by the hub it names')
+    if (Date.parse(invite.expiresAt) < this.#now) throw new FederationError('expired', `the invite expired at ${invite.expiresAt}`)
+    let answer
+    try {
+      answer = await requestJoin(this.#host, invite.hubAddrs, { invite: env, http: [this.opts.httpUrl()], p2p: this.listenAddrs().slice(0, 8) })
+    } catch (err) {
+      throw new FederationError('unreachable', (err as Error).message)
+    }
+    if (!answer.ok) throw new FederationError(answer.reason, refusalText[answer.reason])
+    let entry: MemberEntry
+    try {
+      entry = open(answer.entry, MemberEntry, { type: 'shulin/member', signer: invite.hub })
+    } catch (err) {
+      throw new FederationError('invalid', `the hub's answer did not verify: ${(err as Error).message}`)
+    }
+    if (entry.nodeId !== this.opts.key.nodeId) throw new FederationError('invalid', 'the hub admitted someone else')
+    const ops = [putOp(this.#state, 'hub', { hub: invite.hub, hubAddrs: invite.hubAddrs, joinedAt: new Date(this.#now).toISOString() })]
+    for (const member of answer.registry) {
+      try {
+        const m = open(member, MemberEntry, { type: 'shulin/member', signer: invite.hub })
+        ops.push(putOp(this.#members, m.nodeId, member) as (typeof ops)[number])
+      } catch (err) {
+        if (!(err instanceof EnvelopeError)) throw err
+        this.opts.logger?.warn({ err }, 'dropped a registry entry that did not verify')
+      }
+    }
+    await this.opts.storage.commit(ops, { sync: true })
+    return { hub: invite.hub, entry, members: answer.registry.length }
+  }
+
+  async status() {
+    const state = await this.#state.get('hub')
+    const members = await this.members()
+    const connected = new Set(this.#host?.getPeers().map((p) => p.toString()) ?? [])
+    return {
+      role: this.opts.role,
+      nodeId: this.opts.key.nodeId,
+      hub: this.opts.role === 'hub' ? this.opts.key.nodeId : (state?.hub ?? null),
+      member: this.opts.role === 'hub' || members.some((m) => m.nodeId === this.opts.key.nodeId),
+      listen: this.listenAddrs(),
+      peers: [...connected].map((id) => ({ nodeId: id, name: members.find((m) => m.nodeId === id)?.name ?? null })),
+      lastSync: state?.joinedAt ?? null,
+    }
+  }
+
+  /** The registry as this node holds it, every entry verified against the hub's key. */
+  async members() {
+    const hub = this.opts.role === 'hub' ? this.opts.key.nodeId : (await this.#state.get('hub'))?.hub
+    if (!hub) return []
+    const out: Array<MemberEntry & { verified: true; lastContact: string | null }> = []
+    for await (const [, env] of this.#members.iterator()) {
+      try {
+        out.push({ ...open(env, MemberEntry, { type: 'shulin/member', signer: hub }), verified: true, lastContact: null })
+      } catch {
+        /* an entry that does not verify is not shown */
+      }
+    }
+    return out
+  }
+}
+
+const refusalText: Record<JoinRefusal, string> = {
+  invalid: 'the hub does not know this invite',
+  expired: 'the invite has expired: ask the hub for a new one',
+  used: 'the invite has already been used: each invite admits one node',
+  wrong_hub: 'the invite is for another hub',
+  revoked: 'this node has been revoked by the hub',
+}
+
+/** Reads `shulin-invite:<base64url JSON>` into an envelope (not yet verified). */
+export function parseInviteToken(token: string): SignedEnvelope {
+  const t = token.trim()
+  if (!t.startsWith(invitePrefix)) throw new FederationError('malformed', `an invite starts with ${invitePrefix}`)
+  let json: unknown
+  try {
+    json = JSON.parse(Buffer.from(t.slice(invitePrefix.length), 'base64url').toString('utf8'))
+  } catch {
+    throw new FederationError('malformed', 'the invite is damaged (copy it again, whole)')
+  }
+  const env = SignedEnvelope.safeParse(json)
+  if (!env.success) throw new FederationError('malformed', 'the invite is damaged (copy it again, whole)')
+  return env.data
+}

@@ -1,0 +1,87 @@
+/**
+ * Admission across processes on loopback, each node with its own data folder: a hub issues
+ * invites with `shulin invite`; three nodes join with `shulin join`; a used invite, an expired
+ * one and a forged one are refused with a clear reason; every node holds the registry, each
+ * entry verified against the hub's key.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { killAll, run, start, type Started } from './processes.js'
+
+let work: string
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'shulin-e2e-fed-'))
+})
+afterAll(async () => {
+  killAll()
+  await rm(work, { recursive: true, force: true })
+})
+
+const json = async (url: string) => (await fetch(url)).json()
+
+describe('federation: invite and join', () => {
+  it('a hub admits three nodes; used, expired and forged invites are refused', async () => {
+    const hubData = join(work, 'hub')
+    const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub', '--name', '国家数字图书馆'])
+    const invite = async (name: string, region: string, extra: string[] = []) => {
+      const r = await run(['invite', '--data', hubData, '--name', name, '--region', region, '--level', 'county', ...extra])
+      expect(r.code, r.stderr).toBe(0)
+      return r.stdout.trim()
+    }
+    const nodes: Array<{ data: string; node: Started }> = []
+    for (const [name, region] of [['临安县图书馆', '330185'], ['东莞市图书馆', '441900'], ['昌平区图书馆', '110114']] as const) {
+      const data = join(work, region)
+      const node = await start(['--port', '0', '--data', data, '--name', name])
+      const token = await invite(name, region)
+      expect(token).toMatch(/^shulin-invite:/)
+      const joined = await run(['join', token, '--data', data])
+      expect(joined.code, joined.stderr).toBe(0)
+      expect(joined.stdout).toMatch(new RegExp(`joined hub 12D3KooW\\w+ as ${name} \\(${region}\\)`))
+      nodes.push({ data, node })
+    }
+
+    const members = (await json(`${hub.url}/api/federation/members`)).members
+    expect(members.map((m: { name: string }) => m.name).sort()).toEqual(['东莞市图书馆', '临安县图书馆', '昌平区图书馆'])
+    expect(members.every((m: { status: string; verified: boolean }) => m.status === 'active' && m.verified)).toBe(true)
+    // The last to join received the whole registry, signed by the hub.
+    const last = nodes[2]!.node
+    const status = await json(`${last.url}/api/federation/status`)
+    const hubStatus = await json(`${hub.url}/api/federation/status`)
+    expect(status).toMatchObject({ role: 'node', hub: hubStatus.nodeId, member: true })
+    expect((await json(`${last.url}/api/federation/members`)).members).toHaveLength(3)
+
+    // A fourth library: a used invite, an expired one, a forged one.
+    const fourth = await start(['--port', '0', '--data', join(work, 'fourth'), '--name', '第四馆'])
+    const used = await invite('第四馆', '510100')
+    expect((await run(['join', used, '--data', join(work, 'fourth')])).code).toBe(0)
+    const again = await run(['join', used, '--data', join(work, 'fourth')])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/already been used/)
+
+    const expiring = await invite('第四馆', '510100', ['--valid-hours', '0.0003'])
+    await new Promise((r) => setTimeout(r, 1500))
+    const expired = await run(['join', expiring, '--data', join(work, 'fourth')])
+    expect(expired.code).toBe(1)
+    expect(expired.stderr).toMatch(/expired/)
+
+    // A forged invite: a valid one with its name changed after signing.
+    const good = await invite('第四馆', '510100')
+    const env = JSON.parse(Buffer.from(good.slice('shulin-invite:'.length), 'base64url').toString())
+    env.payload.name = '冒名馆'
+    const forged = 'shulin-invite:' + Buffer.from(JSON.stringify(env)).toString('base64url')
+    const refused = await run(['join', forged, '--data', join(work, 'fourth')])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/not valid|signature/)
+    // The genuine one still works, once.
+    expect((await run(['join', good, '--data', join(work, 'fourth')])).code).toBe(0)
+    expect((await json(`${hub.url}/api/federation/members`)).members).toHaveLength(4)
+
+    // Garbage where an invite belongs: a clear message, nothing stored.
+    const garbage = await run(['join', 'shulin-invite:%%%', '--data', join(work, 'fourth')])
+    expect(garbage.code).toBe(1)
+    expect(garbage.stderr).toMatch(/damaged/)
+    for (const n of [hub, fourth, ...nodes.map((x) => x.node)]) n.child.kill('SIGTERM')
+  }, 120_000)
+})
