@@ -4,7 +4,7 @@
  * one and a forged one are refused with a clear reason; every node holds the registry, each
  * entry verified against the hub's key.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -20,9 +20,15 @@ afterAll(async () => {
 })
 
 const json = async (url: string) => (await fetch(url)).json()
+/** Calls a running node's control API, as the CLI does. */
+async function control(dataDir: string, path: string, body: unknown) {
+  const c = JSON.parse(await readFile(join(dataDir, 'run', 'control.json'), 'utf8'))
+  const res = await fetch(c.url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Shulin-Control ${c.token}` }, body: JSON.stringify(body) })
+  return res.json()
+}
 
 describe('federation: invite and join', () => {
-  it('a hub admits three nodes; used, expired and forged invites are refused', async () => {
+  it('a hub admits three nodes; a revoked one is refused by the others within 10 s; used, expired and forged invites are refused', async () => {
     const hubData = join(work, 'hub')
     const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub', '--name', '国家数字图书馆'])
     const invite = async (name: string, region: string, extra: string[] = []) => {
@@ -52,6 +58,31 @@ describe('federation: invite and join', () => {
     expect(status).toMatchObject({ role: 'node', hub: hubStatus.nodeId, member: true })
     expect((await json(`${last.url}/api/federation/members`)).members).toHaveLength(3)
 
+    // Revocation: the hub revokes the third library; within 10 s the others have the entry and
+    // refuse it at the connection, both ways, while still talking to each other.
+    const [a, b, c] = nodes as [{ data: string; node: Started }, { data: string; node: Started }, { data: string; node: Started }]
+    const idOf = async (n: Started) => (await json(`${n.url}/api/federation/status`)).nodeId as string
+    const [idA, idB, idC] = [await idOf(a.node), await idOf(b.node), await idOf(c.node)]
+    // The first to join learns of the later ones at its next sync with the hub.
+    await expect.poll(async () => (await json(`${a.node.url}/api/federation/members`)).members.length, { timeout: 10_000, interval: 200 }).toBe(3)
+    expect(await control(c.data, '/api/control/federation/probe', { nodeId: idA })).toMatchObject({ ok: true })
+    const revoked = await run(['member', 'revoke', idC, '--data', hubData])
+    expect(revoked.code, revoked.stderr).toBe(0)
+    expect(revoked.stdout).toMatch(/昌平区图书馆: revoked/)
+    const t0 = Date.now()
+    for (const n of [a, b]) {
+      await expect
+        .poll(async () => (await json(`${n.node.url}/api/federation/members`)).members.find((m: { nodeId: string }) => m.nodeId === idC)?.status, { timeout: 10_000, interval: 200 })
+        .toBe('revoked')
+    }
+    expect(Date.now() - t0).toBeLessThan(10_000)
+    expect(await control(c.data, '/api/control/federation/probe', { nodeId: idA })).toMatchObject({ ok: false })
+    expect(await control(a.data, '/api/control/federation/probe', { nodeId: idC })).toMatchObject({ ok: false })
+    expect(await control(a.data, '/api/control/federation/probe', { nodeId: idB })).toMatchObject({ ok: true })
+    const reinstated = await run(['member', 'reinstate', idC, '--data', hubData])
+    expect(reinstated.code).toBe(1)
+    expect(reinstated.stderr).toMatch(/stays revoked/)
+
     // A fourth library: a used invite, an expired one, a forged one.
     const fourth = await start(['--port', '0', '--data', join(work, 'fourth'), '--name', '第四馆'])
     const used = await invite('第四馆', '510100')
@@ -77,6 +108,9 @@ describe('federation: invite and join', () => {
     // The genuine one still works, once.
     expect((await run(['join', good, '--data', join(work, 'fourth')])).code).toBe(0)
     expect((await json(`${hub.url}/api/federation/members`)).members).toHaveLength(4)
+    // The hub sees when each member last asked for the registry.
+    const seen = (await json(`${hub.url}/api/federation/members`)).members.find((m: { nodeId: string }) => m.nodeId === idA)
+    expect(seen.lastContact).toMatch(/^\d{4}-/)
 
     // Garbage where an invite belongs: a clear message, nothing stored.
     const garbage = await run(['join', 'shulin-invite:%%%', '--data', join(work, 'fourth')])

@@ -26,6 +26,18 @@ export interface HostInit {
 
 export type Host = Libp2p
 
+/**
+ * A gater that refuses, in both directions, peers `isBarred` names (suspended or revoked
+ * members): the connection is closed right after the handshake proves who it is.
+ */
+export function barringGater(isBarred: (peerId: string) => boolean): ConnectionGater {
+  return {
+    denyInboundEncryptedConnection: async (peer) => isBarred(peer.toString()),
+    denyOutboundEncryptedConnection: async (peer) => isBarred(peer.toString()),
+    denyDialPeer: async (peer) => isBarred(peer.toString()),
+  }
+}
+
 export async function createHost(init: HostInit): Promise<Host> {
   return createLibp2p({
     privateKey: init.privateKey,

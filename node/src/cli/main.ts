@@ -51,6 +51,7 @@ Usage:
   shulin invite --name NAME --region CODE --level county|city|province [--valid-hours H] [--data DIR]
                                   (hub) print a single-use invite for one library
   shulin join INVITE [--data DIR] join the hub that issued INVITE
+  shulin member suspend|reinstate|revoke NODE_ID [--data DIR]   (hub) change a member's status
   shulin import FILE [--format jsonl|csv|marc|marcxml] [--map title=题名,creators=责任者,…]
                [--delimiter ,] [--flavour auto|marc21|cnmarc] [--report FILE] [--data DIR]
 
@@ -275,6 +276,16 @@ async function cmdJoin(args: string[], env: Record<string, string | undefined>):
   process.stdout.write(`joined hub ${r.hub} as ${r.entry.name} (${r.entry.region}); the registry has ${r.members} members\n`)
 }
 
+async function cmdMember(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values, positionals } = parse(args, { data: { type: 'string' } }, 2)
+  const [action, nodeId] = positionals
+  if (!action || !['suspend', 'reinstate', 'revoke'].includes(action) || !nodeId) throw new CliError(`member needs suspend|reinstate|revoke and a NODE_ID\n\n${usage}`, 2)
+  const dataDir = dataDirOf(values.data, env)
+  await runningNode(dataDir, 'member')
+  const r = (await viaRunningNode(dataDir, `/api/control/federation/members/${encodeURIComponent(nodeId)}/${action}`, {})) as { name: string; status: string; seq: number }
+  process.stdout.write(`${r.name}: ${r.status} (entry ${r.seq}); every member receives it at its next sync\n`)
+}
+
 /** Runs one CLI invocation. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, runtime?: RuntimeAdapter): Promise<void> {
   const [command, ...args] = argv
@@ -293,6 +304,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return cmdInvite(args, env)
     case 'join':
       return cmdJoin(args, env)
+    case 'member':
+      return cmdMember(args, env)
     case 'reindex':
       return cmdReindex(args, env)
     case 'import':

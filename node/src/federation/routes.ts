@@ -4,7 +4,11 @@
  * is public: names, regions, addresses of libraries); invites (hub admins) and joining (node
  * admins), each with a control-API twin for the local CLI.
  */
-import { CreateInviteRequest, FederationStatus, InviteResponse, JoinCommand, JoinResult, MemberList } from '@shulin/protocol'
+import { z } from 'zod'
+import { CreateInviteRequest, FederationStatus, InviteResponse, JoinCommand, JoinResult, MemberEntry, MemberList, NodeId } from '@shulin/protocol'
+
+const ProbeRequest = z.strictObject({ nodeId: NodeId })
+const ProbeResult = z.object({ ok: z.boolean(), detail: z.string() })
 import type { Api } from '../http/api.js'
 import { ProblemError } from '../http/problem.js'
 import { FederationError, type FederationService } from './service.js'
@@ -32,8 +36,21 @@ export function federationRoutes(api: Api, federation: FederationService): void 
     api.route({ method: 'post', path: `${prefix}/invites`, summary: 'Hub: a single-use, expiring invite for one library', tags, access, body: CreateInviteRequest, response: InviteResponse, status: 201 }, async (_c, { body }) =>
       federation.invite(body).catch(asProblem),
     )
+    for (const [action, status] of [
+      ['suspend', 'suspended'],
+      ['reinstate', 'active'],
+      ['revoke', 'revoked'],
+    ] as const) {
+      api.route({ method: 'post', path: `${prefix}/members/:nodeId/${action}`, summary: `Hub: ${action} a member (a new signed entry every node receives)`, tags, access, response: MemberEntry }, async (c) =>
+        federation.setStatus(c.req.param('nodeId') ?? '', status).catch(asProblem),
+      )
+    }
     api.route({ method: 'post', path: `${prefix}/join`, summary: 'Join the hub that issued the invite', tags, access, body: JoinCommand, response: JoinResult }, async (_c, { body }) =>
       federation.join(body.invite).catch(asProblem),
     )
   }
+  api.route(
+    { method: 'post', path: '/api/control/federation/probe', summary: 'Ask one member for the registry now (does it answer this node?)', tags, access: 'control', body: ProbeRequest, response: ProbeResult },
+    async (_c, { body }) => federation.probe(body.nodeId),
+  )
 }

@@ -1,21 +1,25 @@
 /**
  * @module federation/service
- * This node in the federation: its libp2p host, and for now admission — the hub issues
- * single-use, expiring invites and admits nodes that present one; a node joins with an invite
- * and keeps the registry the hub sent, every entry checked against the hub's key.
+ * This node in the federation: its libp2p host; admission (the hub issues single-use,
+ * expiring invites and admits nodes that present one); and the registry — hub-signed entries
+ * every member keeps, checks against the hub's key, and pulls every few seconds from the hub
+ * or, when the hub is away, from any other member. Suspended and revoked members are refused
+ * at the connection (the gater) as soon as their entry arrives.
  *
  * Owns three sublevels: `fed-invites` (hub: id → invite and its use), `fed-members` (node id →
  * the hub-signed entry), `fed-state` (`hub`: the hub this node belongs to).
  */
 import { randomBytes } from 'node:crypto'
-import { createHost, EnvelopeError, open, requestJoin, seal, serveJoin, type Host, type NodeKey } from '@shulin/federation'
-import { Invite, invitePrefix, MemberEntry, SignedEnvelope, type JoinRefusal, type JoinRequest, type MemberLevel } from '@shulin/protocol'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { barringGater, createHost, EnvelopeError, fetchRegistry, open, requestJoin, seal, serveJoin, serveRegistry, type Host, type NodeKey, type RegistryResponse } from '@shulin/federation'
+import { Invite, invitePrefix, MemberEntry, SignedEnvelope, type JoinRefusal, type JoinRequest, type MemberLevel, type MemberStatus } from '@shulin/protocol'
 import type { z } from 'zod'
 import { putOp, type Storage, type Sublevel } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 import type { Logger } from '../logger.js'
 
 type Level = z.infer<typeof MemberLevel>
+type Status = z.infer<typeof MemberStatus>
 interface StoredInvite {
   invite: Invite
   usedBy?: string
@@ -49,6 +53,8 @@ export interface FederationOptions {
   httpUrl: () => string
   logger?: Logger
   now?: () => number
+  /** How often a member asks a peer for registry changes (ms). */
+  syncIntervalMs?: number
 }
 
 export class FederationService {
@@ -57,6 +63,11 @@ export class FederationService {
   readonly #state: Sublevel<HubState>
   readonly #mutex = new Mutex()
   #host: Host | undefined
+  /** Verified entries by node id (the gater and the answers read this). */
+  readonly #known = new Map<string, MemberEntry>()
+  readonly #lastContact = new Map<string, string>()
+  #lastSync: string | undefined
+  #timer: NodeJS.Timeout | undefined
 
   constructor(private readonly opts: FederationOptions) {
     this.#invites = opts.storage.sublevel('fed-invites')
@@ -69,13 +80,118 @@ export class FederationService {
   }
 
   async start(): Promise<void> {
+    for (const m of await this.members()) this.#known.set(m.nodeId, m)
     const ip = this.opts.host.includes(':') ? `/ip6/${this.opts.host}` : `/ip4/${this.opts.host}`
-    this.#host = await createHost({ privateKey: this.opts.key.privateKey, listen: [`${ip}/tcp/${this.opts.p2pPort}`] })
-    if (this.opts.role === 'hub') await serveJoin(this.#host, (req, from) => this.#decide(req, from), (msg, err) => this.opts.logger?.warn({ err }, msg))
+    const barred = (id: string) => {
+      const s = this.#known.get(id)?.status
+      return s === 'revoked' || s === 'suspended'
+    }
+    this.#host = await createHost({ privateKey: this.opts.key.privateKey, listen: [`${ip}/tcp/${this.opts.p2pPort}`], gater: barringGater(barred) })
+    const warn = (msg: string, err?: unknown) => this.opts.logger?.warn({ err }, msg)
+    if (this.opts.role === 'hub') await serveJoin(this.#host, (req, from) => this.#decide(req, from), warn)
+    await serveRegistry(this.#host, (have, from) => this.#answerRegistry(have, from), warn)
+    if (this.opts.role === 'node') {
+      const tick = () => {
+        this.syncOnce().catch((err: unknown) => this.opts.logger?.debug({ err }, 'registry sync failed'))
+        this.#timer = setTimeout(tick, this.opts.syncIntervalMs ?? 3000)
+        this.#timer.unref()
+      }
+      tick()
+    }
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.#timer)
     await this.#host?.stop()
+  }
+
+  async #hubId(): Promise<string | undefined> {
+    return this.opts.role === 'hub' ? this.opts.key.nodeId : (await this.#state.get('hub'))?.hub
+  }
+
+  /** Entries newer than the caller has, for active members (and the hub) only. */
+  async #answerRegistry(have: Record<string, number>, from: string): Promise<RegistryResponse> {
+    const hub = await this.#hubId()
+    const caller = this.#known.get(from)
+    if (from !== hub && caller?.status !== 'active') return { ok: false, reason: 'not_member' }
+    this.#lastContact.set(from, new Date(this.#now).toISOString())
+    const entries: SignedEnvelope[] = []
+    for await (const [id, env] of this.#members.iterator()) {
+      const known = this.#known.get(id)
+      if (known && known.seq > (have[id] ?? 0)) entries.push(env)
+    }
+    return { ok: true, entries }
+  }
+
+  /** Takes entries from anyone: each must carry the hub's signature and a newer seq. */
+  async #accept(envs: SignedEnvelope[]): Promise<number> {
+    const hub = await this.#hubId()
+    if (!hub) return 0
+    let taken = 0
+    await this.#mutex.run(async () => {
+      const ops = []
+      for (const env of envs) {
+        let entry: MemberEntry
+        try {
+          entry = open(env, MemberEntry, { type: 'shulin/member', signer: hub })
+        } catch (err) {
+          this.opts.logger?.warn({ err: (err as Error).message }, 'refused a registry entry that does not verify')
+          continue
+        }
+        if ((this.#known.get(entry.nodeId)?.seq ?? 0) >= entry.seq) continue
+        this.#known.set(entry.nodeId, entry)
+        ops.push(putOp(this.#members, entry.nodeId, env))
+        taken++
+        if (entry.status !== 'active') await this.#host?.hangUp(peerIdOf(entry.nodeId)).catch(() => {})
+      }
+      if (ops.length) await this.opts.storage.commit(ops, { sync: true })
+    })
+    return taken
+  }
+
+  /** Member: asks the hub, or any other active member, for registry changes. */
+  async syncOnce(): Promise<number> {
+    const state = await this.#state.get('hub')
+    if (!state || !this.#host) return 0
+    const have = Object.fromEntries([...this.#known].map(([id, e]) => [id, e.seq]))
+    const others = [...this.#known.values()].filter((m) => m.status === 'active' && m.nodeId !== this.opts.key.nodeId)
+    for (const addrs of [state.hubAddrs, ...others.map((m) => m.p2p)]) {
+      if (!addrs.length) continue
+      try {
+        const res = await fetchRegistry(this.#host, addrs, have)
+        if (!res.ok) continue
+        const n = await this.#accept(res.entries)
+        this.#lastSync = new Date(this.#now).toISOString()
+        return n
+      } catch {
+        /* the next peer */
+      }
+    }
+    return 0
+  }
+
+  /** Hub: suspends, reinstates or revokes a member (a new entry with the next seq). */
+  async setStatus(nodeId: string, status: Status): Promise<MemberEntry> {
+    if (this.opts.role !== 'hub') throw new FederationError('not_hub', 'only the hub changes a member’s status')
+    const current = this.#known.get(nodeId)
+    if (!current) throw new FederationError('invalid', `${nodeId} is not a member`)
+    if (current.status === 'revoked') throw new FederationError('revoked', 'a revoked member stays revoked: it may join again only with a new key')
+    const entry: MemberEntry = { ...current, status, seq: current.seq + 1, issuedAt: new Date(this.#now).toISOString() }
+    await this.#accept([await seal(this.opts.key, 'shulin/member', entry)])
+    this.opts.logger?.info({ member: nodeId, status }, 'member status changed')
+    return entry
+  }
+
+  /** Asks one member for the registry now: whether it answers this node. */
+  async probe(nodeId: string): Promise<{ ok: boolean; detail: string }> {
+    const m = this.#known.get(nodeId)
+    if (!m || !this.#host) return { ok: false, detail: 'unknown member' }
+    try {
+      const res = await fetchRegistry(this.#host, m.p2p, {})
+      return res.ok ? { ok: true, detail: `${res.entries.length} entries` } : { ok: false, detail: res.reason }
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message }
+    }
   }
 
   /** Where peers reach this node. */
@@ -131,6 +247,7 @@ export class FederationService {
       }
       const env = await seal(this.opts.key, 'shulin/member', entry)
       await this.opts.storage.commit([putOp(this.#members, from, env), putOp(this.#invites, invite.id, { ...stored, usedBy: from, usedAt: entry.issuedAt })], { sync: true })
+      this.#known.set(from, entry)
       this.opts.logger?.info({ member: from, name: entry.name, region: entry.region }, 'admitted a member')
       return { ok: true as const, entry: env, registry: await this.#registry() }
     })
@@ -179,6 +296,8 @@ export class FederationService {
       }
     }
     await this.opts.storage.commit(ops, { sync: true })
+    for (const m of await this.members()) this.#known.set(m.nodeId, m)
+    this.#lastSync = new Date(this.#now).toISOString()
     return { hub: invite.hub, entry, members: answer.registry.length }
   }
 
@@ -193,7 +312,7 @@ export class FederationService {
       member: this.opts.role === 'hub' || members.some((m) => m.nodeId === this.opts.key.nodeId),
       listen: this.listenAddrs(),
       peers: [...connected].map((id) => ({ nodeId: id, name: members.find((m) => m.nodeId === id)?.name ?? null })),
-      lastSync: state?.joinedAt ?? null,
+      lastSync: this.#lastSync ?? state?.joinedAt ?? null,
     }
   }
 
@@ -204,7 +323,8 @@ export class FederationService {
     const out: Array<MemberEntry & { verified: true; lastContact: string | null }> = []
     for await (const [, env] of this.#members.iterator()) {
       try {
-        out.push({ ...open(env, MemberEntry, { type: 'shulin/member', signer: hub }), verified: true, lastContact: null })
+        const entry = open(env, MemberEntry, { type: 'shulin/member', signer: hub })
+        out.push({ ...entry, verified: true, lastContact: this.#lastContact.get(entry.nodeId) ?? null })
       } catch {
         /* an entry that does not verify is not shown */
       }
@@ -212,6 +332,8 @@ export class FederationService {
     return out
   }
 }
+
+const peerIdOf = (id: string) => peerIdFromString(id)
 
 const refusalText: Record<JoinRefusal, string> = {
   invalid: 'the hub does not know this invite',
