@@ -118,4 +118,37 @@ describe('federation: invite and join', () => {
     expect(garbage.stderr).toMatch(/damaged/)
     for (const n of [hub, fourth, ...nodes.map((x) => x.node)]) n.child.kill('SIGTERM')
   }, 120_000)
+
+  it('a shared document reaches every member, from each other while the hub is stopped, and after a kill -9', async () => {
+    const hubData = join(work, 'hub2')
+    const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub'])
+    const members: Array<{ data: string; node: Started }> = []
+    for (const region of ['330100', '330200']) {
+      const data = join(work, `m${region}`)
+      const node = await start(['--port', '0', '--data', data])
+      const inv = await run(['invite', '--data', hubData, '--name', `馆${region}`, '--region', region, '--level', 'city'])
+      expect((await run(['join', inv.stdout.trim(), '--data', data])).code).toBe(0)
+      members.push({ data, node })
+    }
+    const [a, b] = members as [{ data: string; node: Started }, { data: string; node: Started }]
+    // Both learn of each other from the hub.
+    for (const m of members) await expect.poll(async () => (await json(`${m.node.url}/api/federation/members`)).members.length, { timeout: 10_000 }).toBe(2)
+    const notices = (m: { data: string }, set?: Record<string, string>) => control(m.data, '/api/control/federation/doc', { doc: 'shared/notices', ...(set ? { set } : {}) })
+    await notices(b)
+    await notices(a, { n1: '本周六闭馆' })
+    await expect.poll(async () => (await notices(b)).entries.n1, { timeout: 15_000, interval: 300 }).toBe('本周六闭馆')
+
+    hub.child.kill('SIGTERM')
+    await hub.exited
+    await notices(a, { n2: '新书到馆' })
+    await expect.poll(async () => (await notices(b)).entries.n2, { timeout: 15_000, interval: 300 }).toBe('新书到馆')
+
+    b.node.child.kill('SIGKILL')
+    await b.node.exited
+    await notices(a, { n3: '讲座改期' })
+    const again = await start(['--port', '0', '--data', b.data])
+    expect((await notices(b)).entries.n1).toBe('本周六闭馆') // kept in its own log
+    await expect.poll(async () => (await notices(b)).entries.n3, { timeout: 15_000, interval: 300 }).toBe('讲座改期')
+    for (const n of [a.node, again]) n.child.kill('SIGTERM')
+  }, 120_000)
 })

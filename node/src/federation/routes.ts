@@ -9,6 +9,7 @@ import { CreateInviteRequest, FederationStatus, InviteResponse, JoinCommand, Joi
 
 const ProbeRequest = z.strictObject({ nodeId: NodeId })
 const ProbeResult = z.object({ ok: z.boolean(), detail: z.string() })
+const DocCommand = z.strictObject({ doc: z.string().regex(/^shared\/[a-z0-9_-]{1,64}$/), set: z.record(z.string().max(128), z.string().max(10_000)).optional() })
 import type { Api } from '../http/api.js'
 import { ProblemError } from '../http/problem.js'
 import { FederationError, type FederationService } from './service.js'
@@ -49,6 +50,15 @@ export function federationRoutes(api: Api, federation: FederationService): void 
       federation.join(body.invite).catch(asProblem),
     )
   }
+  api.route(
+    { method: 'post', path: '/api/control/federation/doc', summary: 'Read (and with `set`, change) a shared document’s map `entries` (operators and tests)', tags, access: 'control', body: DocCommand, response: z.object({ entries: z.record(z.string(), z.unknown()) }) },
+    async (_c, { body }) => {
+      const doc = await federation.doc(body.doc).catch(asProblem)
+      const map = doc.getMap('entries')
+      if (body.set) doc.transact(() => Object.entries(body.set!).forEach(([k, v]) => map.set(k, v)))
+      return { entries: map.toJSON() }
+    },
+  )
   api.route(
     { method: 'post', path: '/api/control/federation/probe', summary: 'Ask one member for the registry now (does it answer this node?)', tags, access: 'control', body: ProbeRequest, response: ProbeResult },
     async (_c, { body }) => federation.probe(body.nodeId),

@@ -11,7 +11,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { barringGater, createHost, EnvelopeError, fetchRegistry, open, requestJoin, seal, serveJoin, serveRegistry, type Host, type NodeKey, type RegistryResponse } from '@shulin/federation'
+import { barringGater, createHost, EnvelopeError, fetchRegistry, open, Replicator, requestJoin, seal, serveJoin, serveRegistry, type Host, type NodeKey, type RegistryResponse } from '@shulin/federation'
+import { LevelDocStore } from './doc-store.js'
 import { Invite, invitePrefix, MemberEntry, SignedEnvelope, type JoinRefusal, type JoinRequest, type MemberLevel, type MemberStatus } from '@shulin/protocol'
 import type { z } from 'zod'
 import { putOp, type Storage, type Sublevel } from '../storage/db.js'
@@ -68,6 +69,9 @@ export class FederationService {
   readonly #lastContact = new Map<string, string>()
   #lastSync: string | undefined
   #timer: NodeJS.Timeout | undefined
+  #replicator: Replicator | undefined
+  /** Live sync sessions: `<doc> <peer>`. */
+  readonly #live = new Set<string>()
 
   constructor(private readonly opts: FederationOptions) {
     this.#invites = opts.storage.sublevel('fed-invites')
@@ -90,9 +94,21 @@ export class FederationService {
     const warn = (msg: string, err?: unknown) => this.opts.logger?.warn({ err }, msg)
     if (this.opts.role === 'hub') await serveJoin(this.#host, (req, from) => this.#decide(req, from), warn)
     await serveRegistry(this.#host, (have, from) => this.#answerRegistry(have, from), warn)
+    // Shared documents: members and the hub read and write `shared/…`; nobody else anything.
+    const member = (peer: string) => peer === this.#hubIdSync || this.#known.get(peer)?.status === 'active'
+    const docStore = new LevelDocStore(this.opts.storage)
+    this.#replicator = new Replicator(this.#host, docStore, { canRead: (doc, p) => doc.startsWith('shared/') && member(p), canWrite: (doc, p) => doc.startsWith('shared/') && member(p) }, { log: warn })
+    await this.#replicator.start()
+    this.#hubIdSync = await this.#hubId()
+    for (const name of await docStore.names()) if (name.startsWith('shared/')) await this.doc(name)
     if (this.opts.role === 'node') {
       const tick = () => {
-        this.syncOnce().catch((err: unknown) => this.opts.logger?.debug({ err }, 'registry sync failed'))
+        this.syncOnce()
+          .then(async () => {
+            this.#hubIdSync = await this.#hubId()
+            await this.#syncDocs()
+          })
+          .catch((err: unknown) => this.opts.logger?.debug({ err }, 'registry sync failed'))
         this.#timer = setTimeout(tick, this.opts.syncIntervalMs ?? 3000)
         this.#timer.unref()
       }
@@ -102,7 +118,42 @@ export class FederationService {
 
   async stop(): Promise<void> {
     clearTimeout(this.#timer)
+    await this.#replicator?.close()
     await this.#host?.stop()
+  }
+
+  #hubIdSync: string | undefined
+  readonly #openDocs = new Set<string>()
+
+  /** A shared document, kept in step with every reachable member. */
+  async doc(name: string) {
+    if (!this.#replicator) throw new FederationError('not_running', 'the peer network is not running')
+    if (!name.startsWith('shared/')) throw new FederationError('malformed', 'shared documents are named shared/…')
+    const doc = await this.#replicator.open(name)
+    this.#openDocs.add(name)
+    return doc
+  }
+
+  /**
+   * Keeps a live session per open document with the hub and every active member this node can
+   * reach; a session that ended is opened again at the next tick (every few seconds), which is
+   * the reconnection and the catching up after being offline.
+   */
+  async #syncDocs(): Promise<void> {
+    if (!this.#replicator || !this.#openDocs.size) return
+    const state = await this.#state.get('hub')
+    const peers: Array<{ id: string; addrs: string[] }> = []
+    if (state) peers.push({ id: state.hub, addrs: state.hubAddrs })
+    for (const m of this.#known.values()) if (m.status === 'active' && m.nodeId !== this.opts.key.nodeId) peers.push({ id: m.nodeId, addrs: m.p2p })
+    const connected = new Set(this.#host?.getConnections().map((c) => c.remotePeer.toString()) ?? [])
+    for (const name of this.#openDocs) {
+      for (const p of peers) {
+        const key = `${name} ${p.id}`
+        if (this.#live.has(key) && connected.has(p.id)) continue
+        this.#live.add(key)
+        this.#replicator.sync(name, p.addrs).catch(() => this.#live.delete(key))
+      }
+    }
   }
 
   async #hubId(): Promise<string | undefined> {
