@@ -8,6 +8,8 @@ export default defineConfig({
     // Unit tests run the workspaces' TypeScript sources; e2e tests run the built CLI.
     alias: {
       '@shulin/protocol': src('./protocol/src/index.ts'),
+      '@shulin/federation/identity': src('./federation/src/identity/node-key.ts'),
+      '@shulin/federation/envelope': src('./federation/src/envelope/envelope.ts'),
       '@shulin/federation': src('./federation/src/index.ts'),
     },
   },

@@ -219,7 +219,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   print(`  node id : ${key.nodeId}`)
   print(`  data    : ${paths.dir}`)
   print(`  open    : ${url}`)
-  print(`  peers   : ${federation.listenAddrs()[0] ?? '—'}`)
+  print(`  peers   : ${federation.listenAddrs()[0] ?? 'not started (joins a hub with: shulin join INVITE)'}`)
   if (setupUrl) print(`  setup   : ${setupUrl}   (one-time link: create the first admin)`)
 
   let closing: Promise<void> | undefined

@@ -11,7 +11,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { barringGater, createHost, EnvelopeError, fetchRegistry, open, Replicator, requestJoin, seal, serveJoin, serveRegistry, type Host, type NodeKey, type RegistryResponse } from '@shulin/federation'
+// The peer stack (libp2p, Yjs: ~45 MB) loads only when this node takes part in the network.
+import { EnvelopeError, open, seal } from '@shulin/federation/envelope'
+import type { NodeKey } from '@shulin/federation/identity'
+import type { Host, RegistryResponse, Replicator } from '@shulin/federation'
 import { LevelDocStore } from './doc-store.js'
 import { Invite, invitePrefix, MemberEntry, SignedEnvelope, type JoinRefusal, type JoinRequest, type MemberLevel, type MemberStatus } from '@shulin/protocol'
 import type { z } from 'zod'
@@ -83,8 +86,18 @@ export class FederationService {
     return (this.opts.now ?? Date.now)()
   }
 
+  /**
+   * Starts the peer network if this node takes part: a hub always, a node once it has joined.
+   * A library that never joins pays nothing for it (memory, a listening port); joining starts it.
+   */
   async start(): Promise<void> {
     for (const m of await this.members()) this.#known.set(m.nodeId, m)
+    if (this.opts.role === 'hub' || (await this.#state.get('hub'))) await this.#startHost()
+  }
+
+  async #startHost(): Promise<void> {
+    if (this.#host) return
+    const { barringGater, createHost, Replicator, serveJoin, serveRegistry } = await import('@shulin/federation')
     const ip = this.opts.host.includes(':') ? `/ip6/${this.opts.host}` : `/ip4/${this.opts.host}`
     const barred = (id: string) => {
       const s = this.#known.get(id)?.status
@@ -209,6 +222,7 @@ export class FederationService {
     for (const addrs of [state.hubAddrs, ...others.map((m) => m.p2p)]) {
       if (!addrs.length) continue
       try {
+        const { fetchRegistry } = await import('@shulin/federation')
         const res = await fetchRegistry(this.#host, addrs, have)
         if (!res.ok) continue
         const n = await this.#accept(res.entries)
@@ -238,6 +252,7 @@ export class FederationService {
     const m = this.#known.get(nodeId)
     if (!m || !this.#host) return { ok: false, detail: 'unknown member' }
     try {
+      const { fetchRegistry } = await import('@shulin/federation')
       const res = await fetchRegistry(this.#host, m.p2p, {})
       return res.ok ? { ok: true, detail: `${res.entries.length} entries` } : { ok: false, detail: res.reason }
     } catch (err) {
@@ -312,6 +327,11 @@ export class FederationService {
 
   /** Node: joins the hub that issued `token`. */
   async join(token: string): Promise<{ hub: string; entry: MemberEntry; members: number }> {
+    try {
+      await this.#startHost()
+    } catch (err) {
+      throw new FederationError('not_running', `cannot listen for peers on port ${this.opts.p2pPort} (${(err as Error).message}); choose another with --p2p-port`)
+    }
     if (!this.#host) throw new FederationError('not_running', 'the peer network is not running')
     const env = parseInviteToken(token)
     let invite: Invite
@@ -324,6 +344,7 @@ export class FederationService {
     if (Date.parse(invite.expiresAt) < this.#now) throw new FederationError('expired', `the invite expired at ${invite.expiresAt}`)
     let answer
     try {
+      const { requestJoin } = await import('@shulin/federation')
       answer = await requestJoin(this.#host, invite.hubAddrs, { invite: env, http: [this.opts.httpUrl()], p2p: this.listenAddrs().slice(0, 8) })
     } catch (err) {
       throw new FederationError('unreachable', (err as Error).message)

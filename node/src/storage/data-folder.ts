@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { generateNodeKey, readNodeKey, writeNodeKey, type NodeKey } from '@shulin/federation'
+import { generateNodeKey, readNodeKey, writeNodeKey, type NodeKey } from '@shulin/federation/identity'
 import { openStorage, putOp, StorageError, type Storage } from './db.js'
 import { metaKeys, metaStore, readNodeMeta, type MetaStore, type NodeMeta } from './meta.js'
 import { latestSchemaVersion, migrate } from './migrations.js'

@@ -10,7 +10,7 @@ import { mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { EngineResult, EngineStats, SearchDocument, SearchEngine, SearchQuery, Suggestion } from '../engine.js'
 import { fold } from '../text/fold.js'
-import { mayBePinyin } from '../text/pinyin.js'
+import { loadPinyin, mayBePinyin } from '../text/pinyin.js'
 import { DocTable, PY_CREATOR, PY_CREATOR_INITIAL, type StoredDoc } from './docs.js'
 import { queryGrams } from './grams.js'
 import { PinyinScan } from './pinyin-scan.js'
@@ -82,6 +82,7 @@ export class EmbeddedEngine implements SearchEngine {
   }
 
   async upsert(docs: SearchDocument[]): Promise<void> {
+    if (docs.length) await loadPinyin()
     for (const doc of docs) {
       const docno = this.#docs.append(this.#docs.toRow(doc))
       for (const w of latinWords([doc.title, ...doc.creators, ...doc.subjects])) this.#vocabulary.add(w)

@@ -13,7 +13,7 @@
 import { Meilisearch, MeilisearchApiError, type Index } from 'meilisearch'
 import type { EngineResult, EngineStats, FacetName, SearchDocument, SearchEngine, SearchFilters, SearchQuery, Suggestion } from '../engine.js'
 import { fold, foldSpaced, queryParts } from '../text/fold.js'
-import { pinyinOf } from '../text/pinyin.js'
+import { loadPinyin, pinyinOf } from '../text/pinyin.js'
 
 export interface MeiliOptions {
   url: string
@@ -147,6 +147,7 @@ export class MeiliEngine implements SearchEngine {
   }
 
   async upsert(docs: SearchDocument[]): Promise<void> {
+    if (docs.length) await loadPinyin()
     if (docs.length) await this.#run(this.#index.addDocuments(docs.map(toMeili)))
   }
 
