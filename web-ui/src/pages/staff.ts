@@ -15,6 +15,7 @@ const tabs = [
   ['collections', 'staffCollections'],
   ['readers', 'staffReaders'],
   ['upload', 'staffUpload'],
+  ['network', 'staffNetwork'],
   ['node', 'staffNode'],
 ] as const
 type Tab = (typeof tabs)[number][0]
@@ -24,6 +25,7 @@ const loaders: Record<Tab, () => Promise<unknown>> = {
   collections: () => import('./staff-collections.js'),
   readers: () => import('./staff-readers.js'),
   upload: () => import('./staff-upload.js'),
+  network: () => import('./staff-network.js'),
   node: () => import('./staff-node.js'),
 }
 
@@ -53,6 +55,8 @@ export class StaffPage extends LitElement {
         return html`<shulin-staff-readers></shulin-staff-readers>`
       case 'upload':
         return html`<shulin-staff-upload></shulin-staff-upload>`
+      case 'network':
+        return html`<shulin-staff-network></shulin-staff-network>`
       case 'node':
         return html`<shulin-staff-node></shulin-staff-node>`
       default:
