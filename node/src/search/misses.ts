@@ -7,6 +7,7 @@
  */
 import { putOp, type Storage, type Sublevel } from '../storage/db.js'
 import { fold } from './text/fold.js'
+import { Mutex } from '../storage/mutex.js'
 
 interface Miss {
   query: string
@@ -20,6 +21,8 @@ const maxQueryChars = 200
 export class ZeroResultLog {
   readonly #misses: Sublevel<Miss>
   #size: number | undefined
+  /** Read-count-write in order: two readers missing at once both count. */
+  readonly #mutex = new Mutex()
 
   constructor(
     private readonly storage: Storage,
@@ -28,7 +31,11 @@ export class ZeroResultLog {
     this.#misses = storage.sublevel<Miss>('search-misses')
   }
 
-  async record(query: string): Promise<void> {
+  record(query: string): Promise<void> {
+    return this.#mutex.run(() => this.#record(query))
+  }
+
+  async #record(query: string): Promise<void> {
     const text = [...query.trim()].slice(0, maxQueryChars).join('')
     const key = fold(text)
     if (!key) return

@@ -131,10 +131,11 @@ describe('search', () => {
   it('lists zero-result queries for staff, without reader data', async () => {
     await search(`q=${encodeURIComponent('红楼梦')}`)
     await search(`q=${encodeURIComponent('紅樓夢')}`)
-    await new Promise((r) => setTimeout(r, 50))
-    const misses = await staff.get('/api/staff/search/misses')
+    // Recorded off the request path: wait for both to land.
+    const find = async () => (await staff.get('/api/staff/search/misses')).body.queries.find((m: { query: string }) => m.query === '红楼梦')
+    await expect.poll(async () => (await find())?.count, { timeout: 5000 }).toBe(2)
     // Traditional and Simplified spellings count as one query.
-    const entry = misses.body.queries.find((m: { query: string }) => m.query === '红楼梦')
+    const entry = await find()
     expect(entry).toMatchObject({ query: '红楼梦', count: 2 })
     expect(Object.keys(entry).sort()).toEqual(['count', 'lastAt', 'query'])
     expect((await anyone().get('/api/staff/search/misses')).status).toBe(401)
