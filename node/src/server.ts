@@ -43,7 +43,7 @@ import { SearchService } from './search/service.js'
 import { searchRoutes } from './search/routes.js'
 import { createSearchEngine } from './search/create.js'
 import { webUiRoutes } from './http/web-ui.js'
-import { FederationService } from './federation/service.js'
+import { FederationError, FederationService } from './federation/service.js'
 import { federationRoutes } from './federation/routes.js'
 
 export interface StartOptions {
@@ -187,6 +187,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     await server.close(0)
     await search.close()
     await storage.close()
+    if (err instanceof FederationError) throw new Error(err.message)
     throw new Error(`cannot listen for peers on port ${config.p2pPort} (${(err as Error).message}); choose another with --p2p-port`)
   }
   controlToken = randomBytes(32).toString('base64url')

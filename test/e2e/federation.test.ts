@@ -117,11 +117,18 @@ describe('federation: invite and join', () => {
     expect(garbage.code).toBe(1)
     expect(garbage.stderr).toMatch(/damaged/)
     for (const n of [hub, fourth, ...nodes.map((x) => x.node)]) n.child.kill('SIGTERM')
+    // A hub's folder started without --role hub is refused, not turned into a node.
+    await hub.exited
+    const asNode = await run(['start', '--data', hubData, '--port', '0', '--p2p-port', '0', '--host', '127.0.0.1'])
+    expect(asNode.code).toBe(1)
+    expect(asNode.stderr).toMatch(/belongs to a hub: start it with --role hub/)
   }, 120_000)
 
   it('a shared document reaches every member, from each other while the hub is stopped, and after a kill -9', async () => {
     const hubData = join(work, 'hub2')
     const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub'])
+    // A hub keeps its peer port across restarts (members dial the address in their invite).
+    const hubPort = /\/tcp\/(\d+)\//.exec((await json(`${hub.url}/api/federation/status`)).listen[0])![1]!
     const members: Array<{ data: string; node: Started }> = []
     for (const region of ['330100', '330200']) {
       const data = join(work, `m${region}`)
@@ -149,6 +156,14 @@ describe('federation: invite and join', () => {
     const again = await start(['--port', '0', '--data', b.data])
     expect((await notices(b)).entries.n1).toBe('本周六闭馆') // kept in its own log
     await expect.poll(async () => (await notices(b)).entries.n3, { timeout: 15_000, interval: 300 }).toBe('讲座改期')
-    for (const n of [a.node, again]) n.child.kill('SIGTERM')
+    // B came back on another port: the hub is away, so its entry still has the old address…
+    const bStatus = await json(`${again.url}/api/federation/status`)
+    const entryOfB = async () => (await json(`${a.node.url}/api/federation/members`)).members.find((m: { nodeId: string }) => m.nodeId === bStatus.nodeId)
+    expect((await entryOfB()).p2p).not.toContain(bStatus.listen[0])
+    // …until the hub is back: B asks it to renew the entry, and A learns the new address.
+    const hubAgain = await start(['--port', '0', '--p2p-port', hubPort, '--role', 'hub', '--data', hubData])
+    await expect.poll(async () => (await entryOfB()).p2p, { timeout: 15_000, interval: 300 }).toContain(bStatus.listen[0])
+    expect(await control(a.data, '/api/control/federation/probe', { nodeId: bStatus.nodeId })).toMatchObject({ ok: true })
+    for (const n of [a.node, again, hubAgain]) n.child.kill('SIGTERM')
   }, 120_000)
 })

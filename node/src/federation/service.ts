@@ -6,8 +6,9 @@
  * or, when the hub is away, from any other member. Suspended and revoked members are refused
  * at the connection (the gater) as soon as their entry arrives.
  *
- * Owns three sublevels: `fed-invites` (hub: id → invite and its use), `fed-members` (node id →
- * the hub-signed entry), `fed-state` (`hub`: the hub this node belongs to).
+ * Owns four sublevels: `fed-invites` (hub: id → invite and its use), `fed-members` (node id →
+ * the hub-signed entry), `fed-state` (`hub`: the hub this node belongs to), `fed-role` (`this`:
+ * `hub` once the folder has been a hub's).
  */
 import { randomBytes } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -65,6 +66,7 @@ export class FederationService {
   readonly #invites: Sublevel<StoredInvite>
   readonly #members: Sublevel<SignedEnvelope>
   readonly #state: Sublevel<HubState>
+  readonly #role: Sublevel<'hub'>
   readonly #mutex = new Mutex()
   #host: Host | undefined
   /** Verified entries by node id (the gater and the answers read this). */
@@ -80,6 +82,7 @@ export class FederationService {
     this.#invites = opts.storage.sublevel('fed-invites')
     this.#members = opts.storage.sublevel('fed-members')
     this.#state = opts.storage.sublevel('fed-state')
+    this.#role = opts.storage.sublevel('fed-role')
   }
 
   get #now(): number {
@@ -91,13 +94,23 @@ export class FederationService {
    * A library that never joins pays nothing for it (memory, a listening port); joining starts it.
    */
   async start(): Promise<void> {
-    for (const m of await this.members()) this.#known.set(m.nodeId, m)
+    // A hub's folder stays a hub's: started without --role hub it would silently leave every
+    // member without its hub.
+    const wasHub = (await this.#role.get('this')) === 'hub'
+    if (wasHub && this.opts.role !== 'hub') throw new FederationError('not_hub', 'this data folder belongs to a hub: start it with --role hub')
+    if (!wasHub && this.opts.role === 'hub') await this.opts.storage.commit([putOp(this.#role, 'this', 'hub' as const)], { sync: true })
+    await this.#loadKnown()
     if (this.opts.role === 'hub' || (await this.#state.get('hub'))) await this.#startHost()
+  }
+
+  /** The verified entries, without the view's extra fields (they are re-signed as they are). */
+  async #loadKnown(): Promise<void> {
+    for (const { verified: _v, lastContact: _l, ...entry } of await this.members()) this.#known.set(entry.nodeId, entry)
   }
 
   async #startHost(): Promise<void> {
     if (this.#host) return
-    const { barringGater, createHost, Replicator, serveJoin, serveRegistry } = await import('@shulin/federation')
+    const { barringGater, createHost, Replicator, serveJoin, serveRegistry, serveRenew } = await import('@shulin/federation')
     const ip = this.opts.host.includes(':') ? `/ip6/${this.opts.host}` : `/ip4/${this.opts.host}`
     const barred = (id: string) => {
       const s = this.#known.get(id)?.status
@@ -105,7 +118,10 @@ export class FederationService {
     }
     this.#host = await createHost({ privateKey: this.opts.key.privateKey, listen: [`${ip}/tcp/${this.opts.p2pPort}`], gater: barringGater(barred) })
     const warn = (msg: string, err?: unknown) => this.opts.logger?.warn({ err }, msg)
-    if (this.opts.role === 'hub') await serveJoin(this.#host, (req, from) => this.#decide(req, from), warn)
+    if (this.opts.role === 'hub') {
+      await serveJoin(this.#host, (req, from) => this.#decide(req, from), warn)
+      await serveRenew(this.#host, (req, from) => this.#renewFor(req, from), warn)
+    }
     await serveRegistry(this.#host, (have, from) => this.#answerRegistry(have, from), warn)
     // Shared documents: members and the hub read and write `shared/…`; nobody else anything.
     const member = (peer: string) => peer === this.#hubIdSync || this.#known.get(peer)?.status === 'active'
@@ -213,10 +229,35 @@ export class FederationService {
     return taken
   }
 
+  /** Hub: re-signs an active member's entry with the addresses it now has. */
+  async #renewFor(req: { http: string[]; p2p: string[] }, from: string) {
+    const current = this.#known.get(from)
+    if (!current || current.status !== 'active') return { ok: false as const, reason: 'not_member' as const }
+    const same = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i])
+    if (!same(current.http, req.http) || !same(current.p2p, req.p2p)) {
+      const entry: MemberEntry = { ...current, http: req.http, p2p: req.p2p, seq: current.seq + 1, issuedAt: new Date(this.#now).toISOString() }
+      await this.#accept([await seal(this.opts.key, 'shulin/member', entry)])
+    }
+    return { ok: true as const, entry: (await this.#members.get(from))! }
+  }
+
+  /** Member: if this node now listens elsewhere than its entry says, asks the hub to renew it. */
+  async #renewIfMoved(state: HubState): Promise<void> {
+    const mine = this.#known.get(this.opts.key.nodeId)
+    const addrs = this.listenAddrs().slice(0, 8)
+    if (!mine || !this.#host || mine.status !== 'active') return
+    const moved = mine.p2p.length !== addrs.length || mine.p2p.some((a) => !addrs.includes(a)) || (mine.http[0] ?? '') !== this.opts.httpUrl()
+    if (!moved) return
+    const { requestRenew } = await import('@shulin/federation')
+    const res = await requestRenew(this.#host, state.hubAddrs, { http: [this.opts.httpUrl()], p2p: addrs })
+    if (res.ok) await this.#accept([res.entry])
+  }
+
   /** Member: asks the hub, or any other active member, for registry changes. */
   async syncOnce(): Promise<number> {
     const state = await this.#state.get('hub')
     if (!state || !this.#host) return 0
+    await this.#renewIfMoved(state).catch((err: unknown) => this.opts.logger?.debug({ err }, 'could not renew this node’s entry'))
     const have = Object.fromEntries([...this.#known].map(([id, e]) => [id, e.seq]))
     const others = [...this.#known.values()].filter((m) => m.status === 'active' && m.nodeId !== this.opts.key.nodeId)
     for (const addrs of [state.hubAddrs, ...others.map((m) => m.p2p)]) {
@@ -368,7 +409,7 @@ export class FederationService {
       }
     }
     await this.opts.storage.commit(ops, { sync: true })
-    for (const m of await this.members()) this.#known.set(m.nodeId, m)
+    await this.#loadKnown()
     this.#lastSync = new Date(this.#now).toISOString()
     return { hub: invite.hub, entry, members: answer.registry.length }
   }
