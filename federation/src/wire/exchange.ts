@@ -1,0 +1,88 @@
+/**
+ * @module exchange
+ * The shape of Shulin's small request/answer protocols (join, renew, registry): over one
+ * libp2p stream, one length-prefixed JSON request, checked against its schema, and one
+ * length-prefixed JSON answer, then the stream closes. A request that does not parse gets the
+ * protocol's `invalid` answer without reaching the handler; a stream that fails or overruns
+ * its size or time limit is aborted. Each protocol declares its limits once.
+ *
+ * @example
+ * ```ts
+ * const Ping: Exchange<{ n: number }, { n: number }> = { protocol: '/x/ping/1.0.0', request, response, invalid: { n: -1 }, maxBytes: 1024, timeoutMs: 5000, maxInboundStreams: 4 }
+ * await serveExchange(host, Ping, async (req) => req)
+ * await askExchange(host, Ping, addrs, { n: 1 }, 'cannot reach the peer')
+ * ```
+ */
+import { lpStream } from '@libp2p/utils'
+import type { Stream } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { z } from 'zod'
+import type { Host } from '../host/host.js'
+
+export interface Exchange<Req, Res> {
+  protocol: string
+  request: z.ZodType<Req>
+  response: z.ZodType<Res>
+  /** The answer to a request that does not parse. */
+  invalid: Res
+  /** Largest message either way. */
+  maxBytes: number
+  /** How long one exchange may take… */
+  timeoutMs: number
+  /** …per address tried (else for all addresses together). */
+  perAttempt?: boolean
+  maxInboundStreams: number
+}
+
+const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
+
+function decode(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch {
+    return undefined
+  }
+}
+
+/** Answers requests of `ex`; `answer` gets the parsed request and the caller's peer id (proved by Noise). */
+export function serveExchange<Req, Res>(host: Host, ex: Exchange<Req, Res>, answer: (req: Req, from: string) => Promise<Res>, log: (msg: string, err?: unknown) => void = () => {}): Promise<void> {
+  return host.handle(
+    ex.protocol,
+    async (stream: Stream, connection) => {
+      const lp = lpStream(stream, { maxDataLength: ex.maxBytes })
+      const signal = AbortSignal.timeout(ex.timeoutMs)
+      try {
+        const req = ex.request.safeParse(decode((await lp.read({ signal })).subarray()))
+        if (!req.success) log(`malformed request on ${ex.protocol}`)
+        const res = req.success ? await answer(req.data, connection.remotePeer.toString()) : ex.invalid
+        await lp.write(encode(res), { signal })
+        await stream.close({ signal })
+      } catch (err) {
+        log(`${ex.protocol} stream failed`, err)
+        stream.abort(err as Error)
+      }
+    },
+    { maxInboundStreams: ex.maxInboundStreams },
+  )
+}
+
+/** Sends `req` to the first of `addrs` that answers; throws `unreachable (last error)` when none does. */
+export async function askExchange<Req, Res>(host: Host, ex: Exchange<Req, Res>, addrs: string[], req: Req, unreachable: string): Promise<Res> {
+  const overall = ex.perAttempt ? undefined : AbortSignal.timeout(ex.timeoutMs)
+  let lastError: unknown
+  for (const addr of addrs) {
+    try {
+      const signal = overall ?? AbortSignal.timeout(ex.timeoutMs)
+      const stream = await host.dialProtocol(multiaddr(addr), ex.protocol, { signal })
+      const lp = lpStream(stream, { maxDataLength: ex.maxBytes })
+      await lp.write(encode(req), { signal })
+      const res = ex.response.safeParse(decode((await lp.read({ signal })).subarray()))
+      await stream.close({ signal }).catch(() => {})
+      if (!res.success) throw new Error(`not an answer of ${ex.protocol}`)
+      return res.data
+    } catch (err) {
+      lastError = err
+    }
+  }
+  throw new Error(`${unreachable} (${(lastError as Error | undefined)?.message ?? 'no address'})`)
+}
