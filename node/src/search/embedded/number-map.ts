@@ -35,24 +35,6 @@ export class NumberMap {
     }
   }
 
-  get(key: number): number | undefined {
-    const i = this.slot(key)
-    return this.keys[i] === key ? this.values[i] : undefined
-  }
-
-  set(key: number, value: number): void {
-    let i = this.slot(key)
-    if (this.keys[i] !== key) {
-      if ((this.size + 1) * 2 > this.keys.length) {
-        this.#grow()
-        i = this.slot(key)
-      }
-      this.keys[i] = key
-      this.size++
-    }
-    this.values[i] = value
-  }
-
   /** Adds `by` to the value of `key` (0 when absent). */
   add(key: number, by: number): void {
     let i = this.slot(key)

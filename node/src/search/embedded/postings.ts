@@ -28,17 +28,17 @@ export interface PostingList {
   length: number
 }
 
-const noDelta: number[] = []
 const noBase = new Uint32Array(0)
 
-function findKey(keys: Float64Array, key: number): number {
+/** Where `x` is in the ascending `sorted`, or -1. */
+function indexIn(sorted: ArrayLike<number>, x: number): number {
   let lo = 0
-  let hi = keys.length - 1
+  let hi = sorted.length - 1
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1
-    const v = keys[mid]!
-    if (v === key) return mid
-    if (v < key) lo = mid + 1
+    const v = sorted[mid]!
+    if (v === x) return mid
+    if (v < x) lo = mid + 1
     else hi = mid - 1
   }
   return -1
@@ -120,12 +120,12 @@ export class Postings {
 
   /** About how many documents hold `key`, without decoding (bytes of its list + its delta). */
   cost(key: number): number {
-    const i = findKey(this.base.keys, key)
+    const i = indexIn(this.base.keys, key)
     return (i < 0 ? 0 : this.base.offsets[i + 1]! - this.base.offsets[i]!) + (this.delta.get(key)?.length ?? 0)
   }
 
   list(key: number): PostingList {
-    const i = findKey(this.base.keys, key)
+    const i = indexIn(this.base.keys, key)
     const base = i < 0 ? noBase : this.#decoded(i)
     const delta = this.delta.get(key)
     return { base, delta, length: base.length + (delta?.length ?? 0) }
@@ -202,27 +202,7 @@ export class Postings {
 
 /** Whether the sorted list holds `docno` (binary search in both pieces). */
 export function listHas(list: PostingList, docno: number): boolean {
-  const b = list.base
-  let lo = 0
-  let hi = b.length - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1
-    const v = b[mid]!
-    if (v === docno) return true
-    if (v < docno) lo = mid + 1
-    else hi = mid - 1
-  }
-  const d = list.delta ?? noDelta
-  lo = 0
-  hi = d.length - 1
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1
-    const v = d[mid]!
-    if (v === docno) return true
-    if (v < docno) lo = mid + 1
-    else hi = mid - 1
-  }
-  return false
+  return indexIn(list.base, docno) >= 0 || (!!list.delta && indexIn(list.delta, docno) >= 0)
 }
 
 /** Documents in every list: the shortest list, filtered by the others. */
