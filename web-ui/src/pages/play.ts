@@ -10,9 +10,9 @@ import type { Chapter, Resource } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { loadingView } from '../components/page-state.js'
 import { loadPosition, PositionKeeper } from '../reading/position.js'
-import { chrome, topBar } from '../reading/chrome.js'
+import { chrome, readerError, topBar } from '../reading/chrome.js'
 
 const clock = (s: number) => {
   const h = Math.floor(s / 3600)
@@ -112,7 +112,7 @@ export class PlayPage extends LitElement {
   }
 
   override render() {
-    if (this.error) return html`<div class="pad">${errorView(this.error, () => void this.#open())}</div>`
+    if (this.error) return readerError(this.error, () => void this.#open())
     const r = this.record
     if (!r) return loadingView()
     const src = `/api/resources/${r.id}/content`
@@ -163,7 +163,6 @@ export class PlayPage extends LitElement {
     base,
     chrome,
     css`
-      .pad { padding: 16px; }
       .body { overflow: auto; padding: 16px; display: grid; gap: 16px; align-content: start; justify-items: center; background: var(--paper); }
       video { width: 100%; max-height: 60vh; background: #000; }
       audio { width: 100%; max-width: 640px; }

@@ -10,8 +10,9 @@ import type { Annotation, ReaderSettings, ReadingState, Resource } from '@shulin
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { loadingView } from '../components/page-state.js'
 import { loadPosition, PositionKeeper } from '../reading/position.js'
+import { bottomBar, chrome, ReaderKeys, readerError, topBar } from '../reading/chrome.js'
 
 const defaults: ReaderSettings = { fontSize: 18, lineHeight: 1.7, font: 'serif', theme: 'day' }
 const themes = { day: ['#1c1c1c', '#ffffff'], night: ['#d8d8d8', '#121212'], sepia: ['#3b2f20', '#f4ecd8'] } as const
@@ -55,20 +56,17 @@ export class ReadEpubPage extends LitElement {
   toc: FoliateTocItem[] = []
   #view: FoliateView | undefined
   #keeper: PositionKeeper | undefined
-  #keys = (e: KeyboardEvent) => {
-    if (e.key === 'ArrowLeft') void this.#view?.goLeft()
-    if (e.key === 'ArrowRight') void this.#view?.goRight()
-    if (e.key === 'Escape') this.panel = undefined
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback()
-    document.addEventListener('keydown', this.#keys)
+  constructor() {
+    super()
+    new ReaderKeys(this, (e) => {
+      if (e.key === 'ArrowLeft') void this.#view?.goLeft()
+      if (e.key === 'ArrowRight') void this.#view?.goRight()
+      if (e.key === 'Escape') this.panel = undefined
+    })
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
-    document.removeEventListener('keydown', this.#keys)
     this.#keeper?.flush()
   }
 
@@ -168,25 +166,25 @@ export class ReadEpubPage extends LitElement {
   }
 
   override render() {
-    if (this.error) return html`<div class="pad">${errorView(this.error, () => void this.#open())} <a href="/r/${this.resourceId}">${t('back')}</a></div>`
+    if (this.error) return readerError(this.error, () => void this.#open(), this.resourceId)
     const s = this.settings
     const [fg, bg] = themes[s.theme]
     return html`
       <div class="reader" style="--fg:${fg};--bg:${bg}">
-        <header>
-          <a href="/r/${this.resourceId}" aria-label=${t('back')}>‹ ${t('back')}</a>
-          <span class="title">${this.record?.metadata.title ?? ''}</span>
-          <button class="secondary" aria-expanded=${this.panel === 'toc'} @click=${() => (this.panel = this.panel === 'toc' ? undefined : 'toc')}>${t('contents')}</button>
-          <button class="secondary" aria-expanded=${this.panel === 'bookmarks'} @click=${() => void this.#openBookmarks()}>${t('bookmarks')}</button>
-          <button class="secondary" aria-expanded=${this.panel === 'settings'} @click=${() => (this.panel = this.panel === 'settings' ? undefined : 'settings')}>${t('settings')}</button>
-        </header>
+        ${topBar(
+          this.resourceId,
+          this.record?.metadata.title ?? '',
+          html`<button class="secondary" aria-expanded=${this.panel === 'toc'} @click=${() => (this.panel = this.panel === 'toc' ? undefined : 'toc')}>${t('contents')}</button>
+            <button class="secondary" aria-expanded=${this.panel === 'bookmarks'} @click=${() => void this.#openBookmarks()}>${t('bookmarks')}</button>
+            <button class="secondary" aria-expanded=${this.panel === 'settings'} @click=${() => (this.panel = this.panel === 'settings' ? undefined : 'settings')}>${t('settings')}</button>`,
+        )}
         ${this.record ? nothing : loadingView()}
         <div class="page" aria-label=${this.record?.metadata.title ?? ''}></div>
-        <footer>
-          <button class="secondary" aria-label=${t('prevPage')} @click=${() => void this.#view?.prev()}>‹</button>
-          <span role="status">${t('progress', { percent: Math.round(this.fraction * 100) })}</span>
-          <button class="secondary" aria-label=${t('nextPage')} @click=${() => void this.#view?.next()}>›</button>
-        </footer>
+        ${bottomBar(
+          t('progress', { percent: Math.round(this.fraction * 100) }),
+          () => void this.#view?.prev(),
+          () => void this.#view?.next(),
+        )}
         ${this.panel === 'bookmarks'
           ? html`<aside aria-label=${t('bookmarks')}>
               <h2>${t('bookmarks')}</h2>
@@ -237,18 +235,10 @@ export class ReadEpubPage extends LitElement {
 
   static override styles = [
     base,
+    chrome,
     css`
-      .pad { padding: 16px; }
-      .reader { position: fixed; inset: 0; display: grid; grid-template-rows: auto 1fr auto; background: var(--bg); color: var(--fg); }
-      header, footer { display: flex; align-items: center; gap: 8px; padding: 6px 10px; background: var(--paper); border-bottom: 1px solid var(--line); color: var(--text); }
-      footer { border-top: 1px solid var(--line); border-bottom: 0; justify-content: space-between; }
-      header a { min-height: 44px; display: grid; place-items: center; padding: 0 8px; text-decoration: none; }
-      .title { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: 700; color: var(--ink); }
       .page { min-height: 0; }
       .page > * { height: 100%; display: block; }
-      aside { position: absolute; top: 56px; right: 0; bottom: 56px; width: min(360px, 100%); overflow: auto; background: #fff; color: var(--text); padding: 16px; box-shadow: -4px 0 16px rgb(0 0 0 / 0.15); }
-      aside ul { list-style: none; padding-left: 12px; }
-      .link { background: none; border: 0; color: var(--ink); text-align: left; padding: 4px 0; min-height: 40px; }
       .row { display: flex; align-items: center; gap: 8px; }
       .row span { flex: 1; font-weight: 600; }
       output { min-width: 2.5em; text-align: center; }

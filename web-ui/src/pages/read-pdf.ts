@@ -9,9 +9,9 @@ import type { Resource } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { loadingView } from '../components/page-state.js'
 import { loadPosition, PositionKeeper } from '../reading/position.js'
-import { bottomBar, chrome, topBar } from '../reading/chrome.js'
+import { ReaderKeys, bottomBar, chrome, readerError, topBar } from '../reading/chrome.js'
 
 type PdfDoc = import('pdfjs-dist').PDFDocumentProxy
 
@@ -26,19 +26,16 @@ export class ReadPdfPage extends LitElement {
   #doc: PdfDoc | undefined
   #keeper: PositionKeeper | undefined
   #rendering: Promise<void> = Promise.resolve()
-  #keys = (e: KeyboardEvent) => {
-    if (e.key === 'ArrowLeft' || e.key === 'PageUp') this.#go(this.page - 1)
-    if (e.key === 'ArrowRight' || e.key === 'PageDown') this.#go(this.page + 1)
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback()
-    document.addEventListener('keydown', this.#keys)
+  constructor() {
+    super()
+    new ReaderKeys(this, (e) => {
+      if (e.key === 'ArrowLeft' || e.key === 'PageUp') this.#go(this.page - 1)
+      if (e.key === 'ArrowRight' || e.key === 'PageDown') this.#go(this.page + 1)
+    })
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
-    document.removeEventListener('keydown', this.#keys)
     this.#keeper?.flush()
     void this.#doc?.destroy()
   }
@@ -94,7 +91,7 @@ export class ReadPdfPage extends LitElement {
   }
 
   override render() {
-    if (this.error) return html`<div class="pad">${errorView(this.error, () => void this.#open())} <a href="/r/${this.resourceId}">${t('back')}</a></div>`
+    if (this.error) return readerError(this.error, () => void this.#open(), this.resourceId)
     return html`<div class="reader">
       ${topBar(this.resourceId, this.record?.metadata.title ?? '', html`<button class="secondary" aria-pressed=${this.night} @click=${() => (this.night = !this.night)}>${t('themeNight')}</button>`)}
       <div class="page ${this.night ? 'night' : ''}">${this.pages ? html`<canvas role="img" aria-label=${t('pageOf', { page: this.page, pages: this.pages })}></canvas>` : loadingView()}</div>
@@ -106,7 +103,6 @@ export class ReadPdfPage extends LitElement {
     base,
     chrome,
     css`
-      .pad { padding: 16px; }
       .page { min-height: 0; display: grid; place-items: center; overflow: auto; background: #e8e4da; padding: 8px; }
       canvas { background: #fff; box-shadow: 0 2px 10px rgb(0 0 0 / 0.2); }
       .night canvas { filter: invert(0.9) hue-rotate(180deg); }

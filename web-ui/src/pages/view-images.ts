@@ -9,9 +9,9 @@ import type { Resource } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { loadingView } from '../components/page-state.js'
 import { loadPosition, PositionKeeper } from '../reading/position.js'
-import { bottomBar, chrome, topBar } from '../reading/chrome.js'
+import { ReaderKeys, bottomBar, chrome, readerError, topBar } from '../reading/chrome.js'
 
 export class ViewImagesPage extends LitElement {
   static override properties = { resourceId: {}, record: { state: true }, n: { state: true }, zoom: { state: true }, error: { state: true } }
@@ -22,23 +22,21 @@ export class ViewImagesPage extends LitElement {
   error: unknown
   #keeper: PositionKeeper | undefined
   #touchX: number | undefined
-  #keys = (e: KeyboardEvent) => {
-    if (e.key === 'ArrowLeft') this.#go(this.n - 1)
-    if (e.key === 'ArrowRight') this.#go(this.n + 1)
+
+  constructor() {
+    super()
+    new ReaderKeys(this, (e) => {
+      if (e.key === 'ArrowLeft') this.#go(this.n - 1)
+      if (e.key === 'ArrowRight') this.#go(this.n + 1)
+    })
   }
 
   get #count(): number {
     return this.record?.files.filter((f) => f.role === 'page-image').length ?? 0
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    document.addEventListener('keydown', this.#keys)
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback()
-    document.removeEventListener('keydown', this.#keys)
     this.#keeper?.flush()
   }
 
@@ -66,7 +64,7 @@ export class ViewImagesPage extends LitElement {
   }
 
   override render() {
-    if (this.error) return html`<div class="pad">${errorView(this.error, () => void this.#open())}</div>`
+    if (this.error) return readerError(this.error, () => void this.#open())
     const r = this.record
     if (!r) return loadingView()
     const status = t('pageOf', { page: this.n, pages: this.#count })
@@ -91,7 +89,6 @@ export class ViewImagesPage extends LitElement {
     base,
     chrome,
     css`
-      .pad { padding: 16px; }
       .stage { min-height: 0; display: grid; place-items: center; overflow: auto; background: #1c1c1c; }
       .stage img { max-width: 100%; max-height: 100%; object-fit: contain; }
       .stage.zoom { place-items: start; }
