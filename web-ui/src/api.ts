@@ -20,6 +20,21 @@ export class ApiError extends Error {
   }
 }
 
+/** JSON text, or undefined when it is empty or not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The error for a failed answer: the server's RFC 9457 title and field errors when it sent them. */
+function problemError(status: number, body: unknown): ApiError {
+  const p = (body ?? {}) as { title?: string; code?: string; errors?: Array<{ pointer: string; detail: string }> }
+  return new ApiError(p.title ?? t('errorGeneric', { message: `HTTP ${status}` }), status, p.code ?? 'http', p.errors ?? [])
+}
+
 let csrf: string | undefined
 let me: MeResponse | null | undefined
 
@@ -72,17 +87,8 @@ export async function api<T>(path: string, opts: Options = {}): Promise<T> {
     if ((err as Error).name === 'AbortError') throw err
     throw new ApiError(t('errorNetwork'), 0, 'network')
   }
-  const text = await res.text()
-  let json: unknown
-  try {
-    json = text ? JSON.parse(text) : undefined
-  } catch {
-    json = undefined
-  }
-  if (!res.ok) {
-    const p = (json ?? {}) as { title?: string; code?: string; errors?: Array<{ pointer: string; detail: string }> }
-    throw new ApiError(p.title ?? t('errorGeneric', { message: `HTTP ${res.status}` }), res.status, p.code ?? 'http', p.errors ?? [])
-  }
+  const json = parseJson(await res.text())
+  if (!res.ok) throw problemError(res.status, json)
   return json as T
 }
 
@@ -106,14 +112,9 @@ export function upload<T>(path: string, file: Blob, type: string, onProgress: (f
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total)
     xhr.onerror = () => reject(new ApiError(t('errorNetwork'), 0, 'network'))
     xhr.onload = () => {
-      let json: { title?: string; code?: string } | undefined
-      try {
-        json = JSON.parse(xhr.responseText) as typeof json
-      } catch {
-        json = undefined
-      }
+      const json = parseJson(xhr.responseText)
       if (xhr.status >= 200 && xhr.status < 300) resolve(json as T)
-      else reject(new ApiError(json?.title ?? `HTTP ${xhr.status}`, xhr.status, json?.code ?? 'http'))
+      else reject(problemError(xhr.status, json))
     }
     xhr.send(file)
   })
