@@ -98,6 +98,10 @@ export interface StoredDoc {
   popularity: number
 }
 
+/** The facet value lists a table keeps (persisted with it, ids unchanged across merges). */
+export const valueListNames = ['types', 'languages', 'access', 'statuses', 'sources', 'subjects'] as const
+export type ValueLists = Record<(typeof valueListNames)[number], string[]>
+
 export class DocTable {
   rows: Array<StoredDoc | undefined> = []
   readonly byId = new Map<string, number>()
@@ -108,6 +112,18 @@ export class DocTable {
   readonly sources = new ValueList()
   readonly subjects = new ValueList()
   dead = 0
+
+  /** A table with these value lists (ids kept) and the present rows, renumbered from 0. */
+  static from(values: ValueLists, rows: Iterable<StoredDoc | undefined>): DocTable {
+    const docs = new DocTable()
+    for (const k of valueListNames) for (const v of values[k]) docs[k].id(v)
+    for (const row of rows) if (row) docs.append(row)
+    return docs
+  }
+
+  valueLists(): ValueLists {
+    return Object.fromEntries(valueListNames.map((k) => [k, this[k].values])) as ValueLists
+  }
 
   get live(): number {
     return this.byId.size

@@ -56,11 +56,7 @@ export class EmbeddedEngine implements SearchEngine {
     await mkdir(this.opts.dir!, { recursive: true })
     const image = await readImage(this.#file)
     if (!image) return { cursor: undefined }
-    const docs = new DocTable()
-    ;(['types', 'languages', 'access', 'statuses', 'sources', 'subjects'] as const).forEach((k) => {
-      for (const v of image.values[k]) docs[k].id(v)
-    })
-    for (const row of image.rows) docs.append(row)
+    const docs = DocTable.from(image.values, image.rows)
     this.#reset(docs)
     this.#postings.base = image.segment
     this.#indexed = this.#baseRows = docs.rows.length
@@ -117,12 +113,7 @@ export class EmbeddedEngine implements SearchEngine {
 
   /** Renumbers the live rows and rebuilds the base segment over them. */
   #merge(): void {
-    const old = this.#docs
-    const docs = new DocTable()
-    ;(['types', 'languages', 'access', 'statuses', 'sources', 'subjects'] as const).forEach((k) => {
-      for (const v of old[k].values) docs[k].id(v)
-    })
-    for (const row of old.rows) if (row) docs.append(row)
+    const docs = DocTable.from(this.#docs.valueLists(), this.#docs.rows)
     this.#reset(docs)
     this.#postings.base = Postings.build(docs.rows.length, (d) => DocTable.gramText(docs.rows[d]!))
     this.#indexed = this.#baseRows = docs.rows.length
@@ -189,7 +180,7 @@ export class EmbeddedEngine implements SearchEngine {
     this.#diskBytes = await writeImage(this.#file, {
       cursor,
       rows: d.rows as StoredDoc[],
-      values: { types: d.types.values, languages: d.languages.values, access: d.access.values, statuses: d.statuses.values, sources: d.sources.values, subjects: d.subjects.values },
+      values: d.valueLists(),
       vocabulary: [...this.#vocabulary],
       segment: this.#postings.base,
     })

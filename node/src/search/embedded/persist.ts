@@ -9,7 +9,7 @@
  */
 import { open, readFile, rename, rm } from 'node:fs/promises'
 import { z } from 'zod'
-import type { StoredDoc } from './docs.js'
+import type { StoredDoc, ValueLists } from './docs.js'
 import type { BaseSegment } from './postings.js'
 
 const MAGIC = 'SHLNIDX1'
@@ -18,7 +18,7 @@ export const FORMAT_VERSION = 1
 export interface IndexImage {
   cursor: string | undefined
   rows: StoredDoc[]
-  values: { types: string[]; languages: string[]; access: string[]; statuses: string[]; sources: string[]; subjects: string[] }
+  values: ValueLists
   vocabulary: string[]
   segment: BaseSegment
 }
