@@ -34,10 +34,14 @@ export function open<S extends z.ZodType>(input: unknown, schema: S, expect: { t
   const env = parsed.data
   if (env.type !== expect.type) throw new EnvelopeError(`expected ${expect.type}, got ${env.type}`)
   if (expect.signer && env.signer !== expect.signer) throw new EnvelopeError('signed by someone else')
+  // Base64 decoders ignore the spare bits of the last character, so several spellings decode to
+  // the same signature; only the canonical one is accepted, making an envelope's text unique.
+  const sig = Buffer.from(env.sig, 'base64url')
+  if (sig.length !== 64 || sig.toString('base64url') !== env.sig) throw new EnvelopeError('bad signature')
   let ok = false
   try {
     const publicKey = peerIdFromString(env.signer).publicKey
-    ok = !!publicKey && publicKey.verify(signingBytes(env.type, env.signer, env.payload), Buffer.from(env.sig, 'base64url')) === true
+    ok = !!publicKey && publicKey.verify(signingBytes(env.type, env.signer, env.payload), sig) === true
   } catch {
     ok = false
   }
