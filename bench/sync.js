@@ -1,0 +1,133 @@
+// npm run bench:sync — a 100k-record sharded catalog between two nodes on loopback, beside
+// PouchDB replicating the same 100k documents between two PouchDB databases over HTTP
+// (express-pouchdb, LevelDB on both sides; installed into bench/.sync-deps on first run).
+// Figures: first sync time, bytes on the wire (counted by a TCP relay between the two
+// processes) against the raw JSON size, receiver peak RSS (VmHWM), then 1k changed records.
+// Each side runs in its own process; first syncs are repeated (median) on a noisy machine.
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, connect } from 'node:net'
+import { createInterface } from 'node:readline'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { median, table } from './lib.js'
+
+const N = Number(process.env.SYNC_BENCH_N ?? 100_000)
+const ROUNDS = Number(process.env.SYNC_BENCH_ROUNDS ?? 3)
+const depsDir = join(process.cwd(), 'bench', '.sync-deps')
+if (!existsSync(join(depsDir, 'node_modules', 'express-pouchdb', 'package.json'))) {
+  mkdirSync(depsDir, { recursive: true })
+  writeFileSync(join(depsDir, 'package.json'), JSON.stringify({ private: true, dependencies: { pouchdb: '9.0.0', 'express-pouchdb': '4.2.0', express: '^4.21.2' } }))
+  process.stderr.write('installing PouchDB and express-pouchdb into bench/.sync-deps …\n')
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', depsDir], { stdio: 'inherit' })
+}
+
+/** Library records as a catalogue holds them, deterministic, Chinese text. */
+function makeRecords(n) {
+  const chars = '春江潮水连海平明月共生滟滟随波千万里何处无光流宛转绕芳甸花林皆似霰空里霜不觉飞汀上白沙看见天一色纤尘皎孤轮畔人初照年代穷已只相望'
+  let seed = 42
+  const rand = (k) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % k)
+  const text = (len) => Array.from({ length: len }, () => chars[rand(chars.length)]).join('')
+  return Array.from({ length: n }, (_, i) => ({
+    id: `01JD${String(i).padStart(10, '0')}BENCH${String(rand(1e6)).padStart(6, '0')}`,
+    type: 'book',
+    title: text(4 + rand(10)),
+    creators: [text(2 + rand(2))],
+    subjects: [text(2), text(3)],
+    publisher: `${text(3)}出版社`,
+    year: 1950 + rand(75),
+    language: 'zh',
+    identifiers: [{ type: 'isbn', value: `978${String(rand(1e9)).padStart(10, '0')}` }],
+    clc: `I${200 + rand(99)}.${rand(9)}`,
+    description: text(60 + rand(60)),
+    access: 'member-readers',
+  }))
+}
+
+/** A TCP relay that counts the bytes going each way. */
+function relay(targetPort) {
+  const counted = { bytes: 0 }
+  const server = createServer((a) => {
+    const b = connect(targetPort, '127.0.0.1')
+    a.on('data', (d) => (counted.bytes += d.length))
+    b.on('data', (d) => (counted.bytes += d.length))
+    a.pipe(b).on('error', () => {})
+    b.pipe(a).on('error', () => {})
+    a.on('error', () => b.destroy())
+    b.on('error', () => a.destroy())
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, counted, close: () => server.close() })))
+}
+
+function worker(role, dir, arg) {
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', join('bench', 'sync-worker.js'), role, dir, arg ?? ''], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const next = async () => {
+    const { value, done } = await lines.next()
+    if (done) throw new Error(`${role} ended early`)
+    return JSON.parse(value)
+  }
+  return {
+    next,
+    ask: async (cmd) => (child.stdin.write(cmd + '\n'), next()),
+    end: () => new Promise((r) => (child.once('exit', r), child.stdin.write('exit\n'))),
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'shulin-bench-sync-'))
+try {
+  const records = makeRecords(N)
+  const file = join(work, 'records.jsonl')
+  const jsonl = records.map((r) => JSON.stringify(r)).join('\n')
+  writeFileSync(file, jsonl)
+  const rawBytes = Buffer.byteLength(jsonl)
+  process.stderr.write(`${N} records, ${(rawBytes / 1024 ** 2).toFixed(1)} MB of JSON\n`)
+
+  async function run(kind) {
+    const sender = worker(`${kind}-sender`, mkdtempSync(join(work, `${kind}-s-`)), file)
+    const ready = await sender.next()
+    const target = kind === 'shulin' ? Number(/tcp\/(\d+)/.exec(ready.addr)[1]) : Number(new URL(ready.url).port)
+    process.stderr.write(`${kind}: sender loaded in ${(ready.loadMs / 1000).toFixed(1)} s\n`)
+    const firsts = []
+    let last
+    for (let round = 0; round < (kind === 'shulin' ? ROUNDS : Math.max(1, ROUNDS - 2)); round++) {
+      const r = await relay(target)
+      const via = kind === 'shulin' ? ready.addr.replace(/tcp\/\d+/, `tcp/${r.port}`) : ready.url.replace(/:\d+\//, `:${r.port}/`)
+      const receiver = worker(`${kind}-receiver`, mkdtempSync(join(work, `${kind}-r-`)), via)
+      await receiver.next()
+      const first = await receiver.ask('pull')
+      const firstBytes = r.counted.bytes
+      const { count } = await receiver.ask('count')
+      if (count !== N) throw new Error(`${kind} receiver holds ${count} records, not ${N}`)
+      firsts.push({ ms: first.ms, bytes: firstBytes, peakRss: first.peakRss })
+      process.stderr.write(`${kind}: first sync ${(first.ms / 1000).toFixed(2)} s, ${(firstBytes / 1024 ** 2).toFixed(1)} MB\n`)
+      if (last) await last.receiver.end()
+      last = { receiver, relay: r }
+    }
+    // 1k records changed at the sender, pulled by the last receiver.
+    await sender.ask('change 1000')
+    const before = last.relay.counted.bytes
+    const inc = await last.receiver.ask('pull')
+    const incBytes = last.relay.counted.bytes - before
+    await last.receiver.end()
+    last.relay.close()
+    await sender.end()
+    return { firstMs: median(firsts.map((f) => f.ms)), firstBytes: median(firsts.map((f) => f.bytes)), peakRss: median(firsts.map((f) => f.peakRss)), incMs: inc.ms, incBytes, rounds: firsts.length }
+  }
+
+  const shulin = await run('shulin')
+  const pouch = await run('pouch')
+  const mb = (b) => `${(b / 1024 ** 2).toFixed(1)} MB`
+  const s = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`)
+  const rows = [
+    ['measure', 'shulin (sharded Yjs over libp2p)', 'PouchDB over HTTP', 'PouchDB ÷ shulin', 'aim'],
+    [`first sync of ${N / 1000}k records (median of ${shulin.rounds} / ${pouch.rounds})`, s(shulin.firstMs), s(pouch.firstMs), `×${(pouch.firstMs / shulin.firstMs).toFixed(1)}`, '≤ 20 s, ≥ ×3'],
+    ['bytes on the wire, first sync', `${mb(shulin.firstBytes)} (×${(shulin.firstBytes / rawBytes).toFixed(2)} raw)`, `${mb(pouch.firstBytes)} (×${(pouch.firstBytes / rawBytes).toFixed(2)} raw)`, `×${(pouch.firstBytes / shulin.firstBytes).toFixed(1)}`, '≤ 1.3× raw'],
+    ['receiver peak RSS', mb(shulin.peakRss), mb(pouch.peakRss), `×${(pouch.peakRss / shulin.peakRss).toFixed(1)}`, '≤ 250 MB'],
+    ['1k changed records', s(shulin.incMs), s(pouch.incMs), `×${(pouch.incMs / shulin.incMs).toFixed(1)}`, '≤ 1 s'],
+    ['bytes on the wire, 1k changed', mb(shulin.incBytes), mb(pouch.incBytes), `×${(pouch.incBytes / shulin.incBytes).toFixed(1)}`, ''],
+  ]
+  process.stdout.write(`raw JSON: ${mb(rawBytes)} for ${N} records\n` + table(rows) + '\n')
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}

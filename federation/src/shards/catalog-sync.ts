@@ -1,0 +1,140 @@
+/**
+ * @module catalog-sync
+ * `/shulin/catalog/1.0.0`: a peer pulls what it lacks of a sharded catalog. Over one stream:
+ *
+ * 1. request — length-prefixed JSON `{catalog, shards, have}`: the catalog's name, its shard
+ *    count and the asker's state vector of every shard (base64);
+ * 2. answer — a JSON header `{ok: true}` (or `{ok: false, reason}` and the stream ends), then
+ *    one binary frame per shard the asker lacks something of (`varuint shard`, the update), then
+ *    an empty frame.
+ *
+ * Each received shard is stored as it arrives, so a pull cut off halfway keeps what it got and
+ * the next one asks only for the rest. Frames are capped at 8 MiB; a malformed frame or update
+ * closes the stream and stores nothing of it.
+ *
+ * @example
+ * ```ts
+ * await serveCatalogs(host, (name, from) => (name === cat.name ? cat : undefined))
+ * const { shards, bytes } = await pullCatalog(host, addrs, cat)
+ * ```
+ */
+import { z } from 'zod'
+import { lpStream } from '@libp2p/utils'
+import type { Stream } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import type { Host } from '../host/host.js'
+import { catalogName, type ShardedCatalog } from './catalog.js'
+
+export const CATALOG_PROTOCOL = '/shulin/catalog/1.0.0'
+const maxFrame = 8 * 1024 * 1024
+/** No frame for this long: the pull is given up (what arrived stays). */
+const idleMs = 30_000
+
+export const CatalogPullRequest = z.strictObject({
+  catalog: z.string().regex(catalogName),
+  shards: z.number().int().min(1).max(4096),
+  have: z.array(z.base64().max(8192)).max(4096),
+}).refine((r) => r.have.length === r.shards, 'one state vector per shard')
+type CatalogPullRequest = z.infer<typeof CatalogPullRequest>
+
+export const CatalogPullHeader = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(false), reason: z.enum(['unknown', 'not_allowed', 'invalid']) }),
+])
+type CatalogPullHeader = z.infer<typeof CatalogPullHeader>
+
+const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
+function parse<T>(schema: z.ZodType<T>, bytes: Uint8Array): T | undefined {
+  try {
+    const r = schema.safeParse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)))
+    return r.success ? r.data : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function encodeShardFrame(shard: number, update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder()
+  encoding.writeVarUint(enc, shard)
+  encoding.writeUint8Array(enc, update)
+  return encoding.toUint8Array(enc)
+}
+
+export function decodeShardFrame(frame: Uint8Array): { shard: number; update: Uint8Array } {
+  const dec = decoding.createDecoder(frame)
+  const shard = decoding.readVarUint(dec)
+  return { shard, update: frame.subarray(dec.pos) }
+}
+
+/** Which catalog a peer may pull: the catalog, `'not_allowed'`, or nothing (unknown here). */
+export type CatalogLookup = (name: string, from: string) => ShardedCatalog | 'not_allowed' | undefined
+
+/** Answers pulls of the catalogs `lookup` names. */
+export function serveCatalogs(host: Host, lookup: CatalogLookup, log: (msg: string, err?: unknown) => void = () => {}): Promise<void> {
+  return host.handle(
+    CATALOG_PROTOCOL,
+    async (stream: Stream, connection) => {
+      const lp = lpStream(stream, { maxDataLength: maxFrame })
+      try {
+        const req = parse<CatalogPullRequest>(CatalogPullRequest, (await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray())
+        const cat = req && lookup(req.catalog, connection.remotePeer.toString())
+        const header: CatalogPullHeader = !req ? { ok: false, reason: 'invalid' } : !cat ? { ok: false, reason: 'unknown' } : cat === 'not_allowed' ? { ok: false, reason: 'not_allowed' } : cat.shards !== req.shards ? { ok: false, reason: 'invalid' } : { ok: true }
+        await lp.write(json(header))
+        if (header.ok && req && cat && cat !== 'not_allowed') {
+          for (let shard = 0; shard < cat.shards; shard++) {
+            const diff = await cat.diffFor(shard, Buffer.from(req.have[shard]!, 'base64'))
+            if (diff) await lp.write(encodeShardFrame(shard, diff), { signal: AbortSignal.timeout(idleMs) })
+          }
+          await lp.write(new Uint8Array(0))
+        }
+        await stream.close()
+      } catch (err) {
+        log(`${CATALOG_PROTOCOL} stream failed`, err instanceof Error ? err.message : err)
+        stream.abort(err instanceof Error ? err : new Error(String(err)))
+      }
+    },
+    { maxInboundStreams: 8 },
+  )
+}
+
+export class CatalogPullError extends Error {
+  override readonly name = 'CatalogPullError'
+}
+
+/**
+ * Pulls what this node lacks of `cat` from the first of `addrs` that answers. Resolves with the
+ * number of shards that brought something new and the bytes received.
+ */
+export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatalog, opts: { signal?: AbortSignal } = {}): Promise<{ shards: number; bytes: number }> {
+  let lastError: unknown
+  for (const addr of addrs) {
+    let stream: Stream | undefined
+    try {
+      stream = await host.dialProtocol(multiaddr(addr), CATALOG_PROTOCOL, { signal: opts.signal ?? AbortSignal.timeout(10_000) })
+      const lp = lpStream(stream, { maxDataLength: maxFrame })
+      const have = (await cat.stateVectors()).map((sv) => Buffer.from(sv).toString('base64'))
+      await lp.write(json({ catalog: cat.name, shards: cat.shards, have }))
+      const header = parse<CatalogPullHeader>(CatalogPullHeader, (await lp.read({ signal: AbortSignal.timeout(idleMs) })).subarray())
+      if (!header) throw new CatalogPullError('not an answer of the catalog protocol')
+      if (!header.ok) throw new CatalogPullError(`refused: ${header.reason}`)
+      let shards = 0
+      let bytes = 0
+      for (;;) {
+        const frame = (await lp.read({ signal: AbortSignal.timeout(idleMs) })).subarray()
+        if (!frame.byteLength) break
+        bytes += frame.byteLength
+        const { shard, update } = decodeShardFrame(frame)
+        if (await cat.receive(shard, update)) shards++
+      }
+      await stream.close().catch(() => {})
+      return { shards, bytes }
+    } catch (err) {
+      stream?.abort(err instanceof Error ? err : new Error(String(err)))
+      lastError = err
+      if (err instanceof CatalogPullError && /refused/.test(err.message)) break
+    }
+  }
+  throw new CatalogPullError(`could not pull ${cat.name}: ${(lastError as Error | undefined)?.message ?? 'no address'}`)
+}

@@ -1,0 +1,153 @@
+/**
+ * Sharded catalogs between real libp2p hosts on loopback: a first pull, pulls that bring only
+ * what changed, writes on both sides converging, a pull cut off halfway that resumes, random
+ * writes and pulls among three peers, and peers that send garbage.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { generateNodeKey } from '../identity/node-key.js'
+import { createHost, type Host } from '../host/host.js'
+import { CatalogError, ShardedCatalog, shardOf } from './catalog.js'
+import { CATALOG_PROTOCOL, encodeShardFrame, pullCatalog, serveCatalogs } from './catalog-sync.js'
+import { MemoryShardStore } from './shard-store.js'
+
+const hosts: Host[] = []
+afterEach(async () => {
+  for (const h of hosts.splice(0)) await h.stop()
+})
+
+let nextClient = 1
+async function peer(store = new MemoryShardStore(), name = 'books') {
+  const key = await generateNodeKey()
+  const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  hosts.push(host)
+  const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4 })
+  const logs: string[] = []
+  await serveCatalogs(host, (n) => (n === cat.name ? cat : undefined), (m) => logs.push(m))
+  return { host, cat, store, logs, addrs: () => host.getMultiaddrs().map(String) }
+}
+const record = (i: number, edition = 1) => [`r${i}`, { title: `书名 ${i}`, creators: ['佚名'], edition }] as const
+const all = async (cat: ShardedCatalog) => {
+  const out: Record<string, unknown> = {}
+  for await (const [id, v] of cat.records()) out[id] = v
+  return out
+}
+
+describe('sharded catalog', () => {
+  it('pulls everything once, then only the shards that changed, and writes meet from both sides', async () => {
+    const a = await peer()
+    const b = await peer()
+    await a.cat.put(Array.from({ length: 2000 }, (_, i) => record(i)))
+    const first = await pullCatalog(b.host, a.addrs(), b.cat)
+    expect(first.shards).toBe(64)
+    expect(await all(b.cat)).toEqual(await all(a.cat))
+    expect(await pullCatalog(b.host, a.addrs(), b.cat)).toEqual({ shards: 0, bytes: 0 })
+
+    // Three records changed: three shards at most travel, and far fewer bytes than the first time.
+    await a.cat.put([record(5, 2), record(77, 2), record(1500, 2)])
+    const changed = new Set([5, 77, 1500].map((i) => shardOf(`r${i}`, 64)))
+    const second = await pullCatalog(b.host, a.addrs(), b.cat)
+    expect(second.shards).toBe(changed.size)
+    expect(second.bytes).toBeLessThan(first.bytes / 50)
+    expect(await b.cat.get('r77')).toEqual(record(77, 2)[1])
+
+    // B writes and withdraws; A pulls from B; both sides hold the same.
+    await b.cat.put([record(2000), ['r3', null]])
+    await pullCatalog(a.host, b.addrs(), a.cat)
+    expect(await a.cat.get('r3')).toBeNull()
+    expect(await all(a.cat)).toEqual(await all(b.cat))
+    // Setting what is already there writes nothing.
+    expect(await a.cat.put([record(10)])).toBe(0)
+    // However many writes, a shard knows two writers (A and B), not one per write.
+    for (let i = 0; i < 5; i++) await a.cat.put([record(5, 10 + i)])
+    expect(Y.decodeStateVector((await a.cat.stateVectors())[shardOf('r5', 64)]!).size).toBeLessThanOrEqual(2)
+  })
+
+  it('keeps what arrived before a pull was cut off and asks only for the rest', async () => {
+    const a = await peer()
+    await a.cat.put(Array.from({ length: 1000 }, (_, i) => record(i)))
+    let appends = 0
+    class FailingStore extends MemoryShardStore {
+      override async append(...args: Parameters<MemoryShardStore['append']>) {
+        if (++appends > 20) throw new Error('disk full')
+        return super.append(...args)
+      }
+    }
+    const store = new FailingStore()
+    const b = await peer(store)
+    await expect(pullCatalog(b.host, a.addrs(), b.cat)).rejects.toThrow(/disk full/)
+    expect((await store.states('books')).size).toBe(20)
+    appends = -1e9
+    // A new catalog object over the same store (as after a restart) resumes from the store.
+    const again = new ShardedCatalog('books', store, { clientId: 99, shards: 64 })
+    expect((await pullCatalog(b.host, a.addrs(), again)).shards).toBe(64 - 20)
+    expect(await all(again)).toEqual(await all(a.cat))
+  })
+
+  it('three peers writing and pulling in a random order end up identical (seeded)', async () => {
+    let seed = 20261201
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n)
+    const peers = [await peer(), await peer(), await peer()]
+    for (let round = 0; round < 30; round++) {
+      const p = peers[rand(3)]!
+      if (rand(2)) await p.cat.put(Array.from({ length: 1 + rand(20) }, () => record(rand(300), rand(5))))
+      else {
+        const from = peers[rand(3)]!
+        if (from !== p) await pullCatalog(p.host, from.addrs(), p.cat)
+      }
+    }
+    for (let i = 0; i < 2; i++) for (const p of peers) for (const q of peers) if (p !== q) await pullCatalog(p.host, q.addrs(), p.cat)
+    const [x, y, z] = await Promise.all(peers.map((p) => all(p.cat)))
+    expect(y).toEqual(x)
+    expect(z).toEqual(x)
+    // In step: nothing more to pull anywhere.
+    for (const p of peers) for (const q of peers) if (p !== q) expect((await pullCatalog(p.host, q.addrs(), p.cat)).shards).toBe(0)
+  })
+
+  it('refuses updates that do not decode or leave a gap, and keeps serving after garbage', async () => {
+    const a = await peer()
+    await a.cat.put([record(1)])
+    await expect(a.cat.receive(0, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]))).rejects.toThrow(CatalogError)
+    await expect(a.cat.receive(9999, new Uint8Array([0, 0]))).rejects.toThrow(/no shard/)
+
+    // A shard update that starts past what this peer has (a gap) is refused, and nothing stored.
+    const src = await peer()
+    const k = shardOf('r1', 64)
+    await src.cat.put([record(1, 1)])
+    const afterFirst = (await src.cat.stateVectors())[k]!
+    await src.cat.put([record(1, 2)])
+    const tail = (await src.cat.diffFor(k, afterFirst))!
+    const fresh = await peer()
+    await expect(fresh.cat.receive(k, tail)).rejects.toThrow(/starts at/)
+    expect((await fresh.store.states('books')).size).toBe(0)
+    // The whole shard is taken.
+    expect(await fresh.cat.receive(k, (await src.cat.diffFor(k, new Uint8Array([0])))!)).toBe(true)
+    expect(await fresh.cat.get('r1')).toEqual(record(1, 2)[1])
+
+    // A peer that answers with a frame of garbage: the pull fails, nothing is stored.
+    const liar = await peer()
+    await liar.host.unhandle(CATALOG_PROTOCOL)
+    await liar.host.handle(CATALOG_PROTOCOL, async (stream) => {
+      const lp = lpStream(stream)
+      await lp.read()
+      await lp.write(new TextEncoder().encode('{"ok":true}'))
+      await lp.write(encodeShardFrame(3, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])))
+      await stream.close()
+    })
+    const victim = await peer()
+    await expect(pullCatalog(victim.host, liar.addrs(), victim.cat)).rejects.toThrow()
+    expect((await victim.store.states('books')).size).toBe(0)
+
+    // Requests that are not one: answered `invalid` or closed; the peer still serves others.
+    for (const bad of ['not json', '{"catalog":"books","shards":64,"have":[]}', '{"catalog":"../x","shards":1,"have":["AA=="]}']) {
+      const stream = await victim.host.dialProtocol(multiaddr(a.addrs()[0]!), CATALOG_PROTOCOL)
+      const lp = lpStream(stream)
+      await lp.write(new TextEncoder().encode(bad))
+      expect(new TextDecoder().decode((await lp.read()).subarray())).toBe('{"ok":false,"reason":"invalid"}')
+      await stream.close().catch(() => {})
+    }
+    expect((await pullCatalog(victim.host, a.addrs(), victim.cat)).shards).toBe(1)
+  })
+})

@@ -1,0 +1,227 @@
+/**
+ * @module catalog
+ * A large replicated collection of records (a channel's catalog: 100k records and more) split
+ * into shard documents so that no node ever holds it in memory at once. Each shard is a Yjs
+ * document (one map, record id → record) kept as an update log in a {@link ShardStore}; a
+ * shard is loaded only to read or write it and dropped right after.
+ *
+ * Peers compare catalogs by their shards' state vectors, kept beside the logs: a shard whose
+ * vector the other side already covers costs nothing, and a changed shard sends only the log
+ * entries the other side lacks, cut with `Y.diffUpdate` without building a document. That
+ * needs one discipline: records are only ever set, never deleted (a withdrawn record is set to
+ * `null`), so every change creates a struct and shows in the state vector.
+ *
+ * @example
+ * ```ts
+ * const cat = new ShardedCatalog('channel-hub-books', store, { clientId: 7 })
+ * await cat.put([['r1', { title: '静夜思' }]])
+ * await cat.get('r1') // { title: '静夜思' }
+ * ```
+ */
+import * as Y from 'yjs'
+import { covers, decodeClocks, encodeClocks, raise, type Clocks } from './state-vector.js'
+import type { ShardStore } from './shard-store.js'
+
+/** Shards per catalog, network-wide: 100k records → ~390 per shard. */
+export const CATALOG_SHARDS = 256
+export const catalogName = /^[a-z0-9][a-z0-9_-]{0,63}$/
+const ROOT = 'r'
+
+export class CatalogError extends Error {
+  override readonly name = 'CatalogError'
+  constructor(
+    readonly reason: 'malformed' | 'gap' | 'too_large',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** FNV-1a over the id's UTF-16 code units: stable on every node, spreads ULIDs evenly. */
+export function shardOf(id: string, shards = CATALOG_SHARDS): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193)
+  return (h >>> 0) % shards
+}
+
+export interface CatalogOptions {
+  shards?: number
+  /** This node's Yjs client id for the catalog (stable, so shards do not collect a client per write). */
+  clientId: number
+  /** Merge a shard's log once it has this many entries. */
+  compactAfter?: number
+  /** Largest update a peer may send for one shard. */
+  maxUpdateBytes?: number
+}
+
+interface ShardState {
+  clocks: Clocks
+  entries: Array<{ seq: number; clocks: Clocks }>
+}
+
+export class ShardedCatalog {
+  readonly shards: number
+  readonly #clientId: number
+  readonly #compactAfter: number
+  readonly #maxUpdate: number
+  #states: Promise<Map<number, ShardState>> | undefined
+  readonly #locks = new Map<number, Promise<unknown>>()
+
+  constructor(
+    readonly name: string,
+    private readonly store: ShardStore,
+    opts: CatalogOptions,
+  ) {
+    if (!catalogName.test(name)) throw new CatalogError('malformed', `bad catalog name ${JSON.stringify(name)}`)
+    this.shards = opts.shards ?? CATALOG_SHARDS
+    this.#clientId = opts.clientId
+    this.#compactAfter = opts.compactAfter ?? 32
+    this.#maxUpdate = opts.maxUpdateBytes ?? 8 * 1024 * 1024
+  }
+
+  /** Per shard, what it holds (read once from the store's state vectors, then kept current). */
+  #state(): Promise<Map<number, ShardState>> {
+    this.#states ??= this.store.states(this.name).then((stored) => {
+      const out = new Map<number, ShardState>()
+      for (const [shard, list] of stored) {
+        const entries = list.map((e) => ({ seq: e.seq, clocks: decodeClocks(e.sv) }))
+        out.set(shard, { entries, clocks: entries.reduce((acc, e) => raise(acc, e.clocks), new Map<number, number>()) })
+      }
+      return out
+    })
+    return this.#states
+  }
+
+  /** Runs `fn` alone on `shard` (writes to one shard never interleave). */
+  #locked<T>(shard: number, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#locks.get(shard) ?? Promise.resolve()
+    const next = prev.then(fn, fn)
+    const tail = next.catch(() => undefined)
+    this.#locks.set(shard, tail)
+    void tail.then(() => this.#locks.get(shard) === tail && this.#locks.delete(shard))
+    return next
+  }
+
+  async #load(shard: number): Promise<Y.Doc> {
+    const entries = await this.store.entries(this.name, shard)
+    const doc = new Y.Doc({ gc: true })
+    if (entries.length) Y.applyUpdate(doc, entries.length === 1 ? entries[0]!.update : Y.mergeUpdates(entries.map((e) => e.update)))
+    // Only now: Yjs gives a document a new client id when a remote update brings structs of its
+    // own, which our stored ones are; writes then continue this node's clock in the shard.
+    doc.clientID = this.#clientId
+    return doc
+  }
+
+  async #append(shard: number, update: Uint8Array, clocks: Clocks): Promise<void> {
+    const seq = await this.store.append(this.name, shard, update, encodeClocks(clocks))
+    const states = await this.#state()
+    const st: ShardState = states.get(shard) ?? { clocks: new Map(), entries: [] }
+    states.set(shard, st)
+    st.entries.push({ seq, clocks })
+    raise(st.clocks, clocks)
+    if (st.entries.length >= this.#compactAfter) {
+      const entries = await this.store.entries(this.name, shard)
+      const last = entries.at(-1)!
+      await this.store.compact(this.name, shard, last.seq, Y.mergeUpdates(entries.map((e) => e.update)), encodeClocks(st.clocks))
+      st.entries = [{ seq: last.seq, clocks: new Map(st.clocks) }]
+    }
+  }
+
+  /** Sets records (`null` marks a withdrawn one); unchanged values write nothing. */
+  async put(records: Iterable<readonly [string, unknown]>): Promise<number> {
+    const byShard = new Map<number, Array<readonly [string, unknown]>>()
+    for (const r of records) {
+      const k = shardOf(r[0], this.shards)
+      byShard.set(k, [...(byShard.get(k) ?? []), r])
+    }
+    let changed = 0
+    for (const [shard, list] of byShard) {
+      changed += await this.#locked(shard, async () => {
+        const doc = await this.#load(shard)
+        try {
+          const map = doc.getMap<unknown>(ROOT)
+          const before = Y.encodeStateVector(doc)
+          let n = 0
+          doc.transact(() => {
+            for (const [id, value] of list) {
+              if (map.has(id) && JSON.stringify(map.get(id)) === JSON.stringify(value)) continue
+              map.set(id, value)
+              n++
+            }
+          })
+          if (!n) return 0
+          const update = Y.encodeStateAsUpdate(doc, before)
+          await this.#append(shard, update, Y.parseUpdateMeta(update).to)
+          return n
+        } finally {
+          doc.destroy()
+        }
+      })
+    }
+    return changed
+  }
+
+  async get(id: string): Promise<unknown> {
+    const doc = await this.#load(shardOf(id, this.shards))
+    try {
+      return doc.getMap<unknown>(ROOT).get(id)
+    } finally {
+      doc.destroy()
+    }
+  }
+
+  /** Every record, one shard in memory at a time. */
+  async *records(): AsyncGenerator<[string, unknown]> {
+    for (let shard = 0; shard < this.shards; shard++) {
+      if (!(await this.#state()).has(shard)) continue
+      const doc = await this.#load(shard)
+      const entries = [...doc.getMap<unknown>(ROOT).entries()]
+      doc.destroy()
+      yield* entries
+    }
+  }
+
+  /** Each shard's state vector (empty for an empty shard), to send to a peer. */
+  async stateVectors(): Promise<Uint8Array[]> {
+    const states = await this.#state()
+    return Array.from({ length: this.shards }, (_, k) => encodeClocks(states.get(k)?.clocks ?? new Map()))
+  }
+
+  /** What a peer with state vector `remote` lacks of `shard`, or nothing. */
+  async diffFor(shard: number, remote: Uint8Array): Promise<Uint8Array | undefined> {
+    const st = (await this.#state()).get(shard)
+    const theirs = decodeClocks(remote)
+    if (!st || covers(theirs, st.clocks)) return undefined
+    // Under the shard's lock, the entries read match the state (no append or compaction between).
+    return this.#locked(shard, async () => {
+      const lacking = new Set(st.entries.filter((e) => !covers(theirs, e.clocks)).map((e) => e.seq))
+      const diffs = (await this.store.entries(this.name, shard)).filter((e) => lacking.has(e.seq)).map((e) => Y.diffUpdate(e.update, remote))
+      return diffs.length === 1 ? diffs[0] : Y.mergeUpdates(diffs)
+    })
+  }
+
+  /**
+   * Takes what a peer sent for `shard`. The update must decode, carry structs, and start no
+   * later than this shard's clocks (a gap would leave structs waiting forever); nothing is
+   * stored otherwise. Returns whether anything was new.
+   */
+  async receive(shard: number, update: Uint8Array): Promise<boolean> {
+    if (!Number.isInteger(shard) || shard < 0 || shard >= this.shards) throw new CatalogError('malformed', `no shard ${shard}`)
+    if (update.byteLength > this.#maxUpdate) throw new CatalogError('too_large', `update of ${update.byteLength} bytes`)
+    let meta: { from: Clocks; to: Clocks }
+    try {
+      Y.decodeUpdate(update)
+      meta = Y.parseUpdateMeta(update)
+    } catch (err) {
+      throw new CatalogError('malformed', `update does not decode: ${(err as Error).message}`)
+    }
+    if (!meta.to.size) return false
+    return this.#locked(shard, async () => {
+      const have = (await this.#state()).get(shard)?.clocks ?? new Map<number, number>()
+      for (const [client, from] of meta.from) if (from > (have.get(client) ?? 0)) throw new CatalogError('gap', `shard ${shard}: client ${client} starts at ${from}, this node has ${have.get(client) ?? 0}`)
+      if (covers(have, meta.to)) return false
+      await this.#append(shard, update, meta.to)
+      return true
+    })
+  }
+}
