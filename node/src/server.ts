@@ -45,6 +45,8 @@ import { createSearchEngine } from './search/create.js'
 import { webUiRoutes } from './http/web-ui.js'
 import { FederationError, FederationService } from './federation/service.js'
 import { federationRoutes } from './federation/routes.js'
+import { createIdentity, type Identity } from './identity/index.js'
+import { identityRoutes } from './identity/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -108,7 +110,10 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   // Catching up (or a first build) runs in the background; searches wait for it.
   search.start().catch((err: unknown) => logger.error({ err }, 'search index could not catch up; run `shulin reindex`'))
   const now = options.now ?? Date.now
+  // Built below, once the federation service exists; HTTP auth asks it whether a visitor's home library still stands.
+  let identity: Identity | undefined
   const auth = new HttpAuth({
+    admits: (account) => identity?.relyingParty.admits(account) ?? true,
     sessions,
     accounts: accounts.store,
     isTls: (c) => isTls(c, config.trustProxy),
@@ -120,6 +125,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const baseUrl = baseUrlResolver({ publicUrl: config.publicUrl, trustProxy: config.trustProxy })
   let httpUrl = ''
   const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl: () => httpUrl, logger, ...(options.now ? { now: options.now } : {}) })
+  identity = createIdentity({ key, storage, accounts: accounts.store, sessions, federation, logger, checkSeconds: config.visitorCheckSeconds, ...(options.now ? { now: options.now } : {}) })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
 
   const backup = async (out: string) => {
@@ -162,6 +168,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes })
       searchRoutes(api, { search, baseUrl })
       federationRoutes(api, federation)
+      identityRoutes(app, api, { ...identity, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })
@@ -201,6 +208,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const setupToken = await setup.issueToken()
   const setupUrl = setupToken ? `${url}/setup#token=${setupToken}` : null
 
+  identity.start()
   const sweep = setInterval(() => {
     sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed'))
   }, 3_600_000)
@@ -238,6 +246,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
         shuttingDown = true
         clearInterval(sweep)
         clearInterval(blobSweep)
+        identity?.stop()
         await server.close(shutdownGraceMs)
         await removeControlFile(paths.control)
         await federation.stop()

@@ -27,6 +27,8 @@ export const problemCodes = [
   'file_rejected',
   'join_refused',
   'peer_unreachable',
+  'sign_in_refused',
+  'home_unknown',
   'invalid_credentials',
   'too_many_attempts',
   'account_disabled',

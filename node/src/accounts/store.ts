@@ -24,9 +24,19 @@ export interface AccountRecord {
   passwordHash: string | null
   mustChangePassword: boolean
   status: 'active' | 'disabled'
-  source: 'register' | 'import' | 'setup' | 'staff'
+  source: 'register' | 'import' | 'setup' | 'staff' | 'visiting'
+  /** A visiting reader: signed in through their home library, which stays the authority for them. */
+  home?: VisitingHome
   createdAt: string
   updatedAt: string
+}
+
+export interface VisitingHome {
+  nodeId: string
+  /** The reader's id at home (the ID token's `sub`). */
+  sub: string
+  /** The home library's name as the registry had it at the last sign-in. */
+  name: string
 }
 
 /** Which unique value of another account a write collided with. */
@@ -65,6 +75,7 @@ export function toAccountView(a: AccountRecord): AccountView {
     hasPassword: a.passwordHash !== null,
     mustChangePassword: a.mustChangePassword,
     createdAt: a.createdAt,
+    ...(a.home ? { home: { nodeId: a.home.nodeId, name: a.home.name, federatedId: `${a.home.sub}@${a.home.nodeId}` } } : {}),
   }
 }
 

@@ -34,6 +34,8 @@ export const NodeConfig = z.strictObject({
   meiliUrl: z.url().optional(),
   /** A Meilisearch API key allowed to manage this node's index. */
   meiliKey: z.string().min(1).max(512).optional(),
+  /** Seconds between checks of visiting readers with their home libraries (disabled at home → signed out here). */
+  visitorCheckSeconds: z.coerce.number().int().min(1).max(3600).default(300),
 }).refine((c) => c.search !== 'meilisearch' || c.meiliUrl, { message: '--search meilisearch needs --meili-url (or SHULIN_MEILI_URL)', path: ['meiliUrl'] })
 export type NodeConfig = z.infer<typeof NodeConfig>
 export type NodeConfigInput = z.input<typeof NodeConfig>
@@ -56,6 +58,7 @@ export const configEnv: Record<keyof NodeConfig, string> = {
   search: 'SHULIN_SEARCH',
   meiliUrl: 'SHULIN_MEILI_URL',
   meiliKey: 'SHULIN_MEILI_KEY',
+  visitorCheckSeconds: 'SHULIN_VISITOR_CHECK_SECONDS',
 }
 
 /** Reads the `SHULIN_*` variables that are set. */

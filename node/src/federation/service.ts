@@ -429,6 +429,25 @@ export class FederationService {
     }
   }
 
+  /**
+   * One member's verified entry as held right now (in memory, updated the moment a newer
+   * hub-signed entry arrives), for checks on every request: unified identity refuses tokens
+   * of a suspended or revoked node with it.
+   */
+  entry(nodeId: string): MemberEntry | undefined {
+    return this.#known.get(nodeId)
+  }
+
+  /** Every verified entry held right now. */
+  entries(): MemberEntry[] {
+    return [...this.#known.values()]
+  }
+
+  /** The hub's node id once known (this node's own when it is the hub). */
+  hubNodeId(): string | undefined {
+    return this.opts.role === 'hub' ? this.opts.key.nodeId : this.#hubIdSync
+  }
+
   /** The registry as this node holds it, every entry verified against the hub's key. */
   async members() {
     const hub = this.opts.role === 'hub' ? this.opts.key.nodeId : (await this.#state.get('hub'))?.hub

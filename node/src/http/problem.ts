@@ -28,6 +28,8 @@ export const problemStatus: Record<ProblemCode, number> = {
   file_rejected: 422,
   join_refused: 409,
   peer_unreachable: 502,
+  sign_in_refused: 403,
+  home_unknown: 404,
   invalid_credentials: 401,
   too_many_attempts: 429,
   account_disabled: 403,

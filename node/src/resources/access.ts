@@ -5,8 +5,8 @@
  * - Records: published ones are visible to all (metadata is a catalogue); drafts and
  *   withdrawn ones only to staff.
  * - Content, by the record's policy: `public` anyone; `node-readers` signed-in accounts of
- *   this node; `member-readers` also visiting readers of member nodes (unified identity, a
- *   later issue: until then the same as node-readers); `staff` staff only.
+ *   this node (visiting readers signed in through their home library are refused);
+ *   `member-readers` also visiting readers of member nodes; `staff` staff only.
  */
 import type { Resource } from '@shulin/protocol'
 import type { RequestAuth } from '../http/env.js'
@@ -25,6 +25,8 @@ export function contentAccess(r: Resource, auth: RequestAuth | null): null | 'un
     case 'public':
       return null
     case 'node-readers':
+      if (!auth) return 'unauthenticated'
+      return auth.account.home ? 'forbidden' : null
     case 'member-readers':
       return auth ? null : 'unauthenticated'
     case 'staff':

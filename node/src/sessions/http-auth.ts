@@ -29,6 +29,11 @@ export interface HttpAuthOptions {
    */
   basic?: (identifier: string, password: string, c: Context<AppEnv>) => Promise<AccountRecord>
   now?: () => number
+  /**
+   * Whether an account may use its session right now beyond being active (a visiting reader:
+   * only while the home library is an active member). A refused session is ended.
+   */
+  admits?: (account: AccountRecord) => boolean
 }
 
 const basicChallenge = () =>
@@ -104,6 +109,10 @@ export class HttpAuth {
     const account = await this.opts.accounts.get(checked.session.accountId)
     if (!account || account.status !== 'active') {
       await this.opts.sessions.endAll(checked.session.accountId)
+      return null
+    }
+    if (this.opts.admits && !this.opts.admits(account)) {
+      await this.opts.sessions.end(checked.id, account.id)
       return null
     }
     return { account, session: checked.session, sessionId: checked.id, via: found.via }

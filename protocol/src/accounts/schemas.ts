@@ -73,6 +73,8 @@ export const AccountView = z.object({
   hasPassword: z.boolean(),
   mustChangePassword: z.boolean(),
   createdAt: z.string(),
+  /** Set for a visiting reader: the home library, and the federated id `reader@node`. */
+  home: z.object({ nodeId: z.string(), name: z.string(), federatedId: z.string() }).optional(),
 })
 export type AccountView = z.infer<typeof AccountView>
 

@@ -30,6 +30,8 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
   file_rejected: { 'zh-CN': '文件无法接受', en: 'The file cannot be accepted' },
   join_refused: { 'zh-CN': '中心节点拒绝了加入请求', en: 'The hub refused to admit this node' },
   peer_unreachable: { 'zh-CN': '无法连接到对方节点', en: 'The other node cannot be reached' },
+  sign_in_refused: { 'zh-CN': '未能通过读者所在图书馆登录，请重试', en: 'Signing in through your home library did not succeed; please try again' },
+  home_unknown: { 'zh-CN': '找不到该读者所在的图书馆', en: 'No member library was found for this reader' },
   invalid_credentials: { 'zh-CN': '账号或密码错误', en: 'Wrong account or password' },
   too_many_attempts: { 'zh-CN': '尝试次数过多，请稍后再试', en: 'Too many attempts; please try again later' },
   account_disabled: { 'zh-CN': '该账号已停用，请联系图书馆', en: 'This account is disabled; please contact the library' },

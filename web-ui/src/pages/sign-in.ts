@@ -33,7 +33,10 @@ export class SignInPage extends LitElement {
         body: { identifier: String(form.get('identifier') ?? ''), password: String(form.get('password') ?? ''), remember: form.get('remember') === 'on' },
       })
       session.set(res)
-      navigate(this.next.startsWith('/') && !this.next.startsWith('//') ? this.next : '/', { replace: true })
+      const next = this.next.startsWith('/') && !this.next.startsWith('//') ? this.next : '/'
+      // Another library asked for this sign-in: its authorize step is the server's, not a page here.
+      if (next.startsWith('/oidc/')) location.assign(next)
+      else navigate(next, { replace: true })
     } catch (err) {
       this.error = err
     } finally {
