@@ -45,6 +45,7 @@ import { createSearchEngine } from './search/create.js'
 import { webUiRoutes } from './http/web-ui.js'
 import { FederationError, FederationService } from './federation/service.js'
 import { federationRoutes } from './federation/routes.js'
+import { createStats, type Stats } from './stats/index.js'
 import { createIdentity, type Identity } from './identity/index.js'
 import { identityRoutes } from './identity/routes.js'
 
@@ -61,6 +62,8 @@ export interface StartOptions {
   opdsPageSize?: number
   /** The clock for sessions and throttling (tests move it forward). */
   now?: () => number
+  /** How often a member pushes waiting roll-ups to the hub (ms; a minute by default). */
+  statsPushIntervalMs?: number
 }
 
 export interface RunningNode {
@@ -74,6 +77,8 @@ export interface RunningNode {
   /** The node's modules (tests and in-process tools use them directly). */
   readonly services: NodeServices
   readonly search: SearchService
+  /** Usage statistics (tests move the clock and aggregate). */
+  readonly stats: Stats
   close(): Promise<void>
 }
 
@@ -127,6 +132,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl: () => httpUrl, logger, ...(options.now ? { now: options.now } : {}) })
   identity = createIdentity({ key, storage, accounts: accounts.store, sessions, federation, logger, checkSeconds: config.visitorCheckSeconds, ...(options.now ? { now: options.now } : {}) })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
+  const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
 
   const backup = async (out: string) => {
     try {
@@ -157,6 +163,9 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     isShuttingDown: () => shuttingDown,
     version: shulinVersion,
     mount: (app, api) => {
+      // First, so that it sees every route's answer.
+      app.use(stats.capture)
+      stats.routes(app, api, auth.check)
       accountRoutes(api, { accounts, sessions, auth })
       staffRoutes(api, { accounts, maxImportBytes })
       nodeSettingsRoutes(api, { config, nodeId: key.nodeId, version: shulinVersion, searchStats: () => search.engine.stats() })
@@ -197,6 +206,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     if (err instanceof FederationError) throw new Error(err.message)
     throw new Error(`cannot listen for peers on port ${config.p2pPort} (${(err as Error).message}); choose another with --p2p-port`)
   }
+  await stats.start()
   controlToken = randomBytes(32).toString('base64url')
   const controlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   await writeControlFile(paths.control, {
@@ -241,6 +251,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     app,
     services,
     search,
+    stats,
     close() {
       closing ??= (async () => {
         shuttingDown = true
@@ -249,6 +260,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
         identity?.stop()
         await server.close(shutdownGraceMs)
         await removeControlFile(paths.control)
+        await stats.close()
         await federation.stop()
         await search.close()
         await storage.close()

@@ -5,13 +5,12 @@
  * 1. request — length-prefixed JSON `{catalog, shards, have}`: the catalog's name, its shard
  *    count and the asker's state vector of every shard (base64);
  * 2. answer — a JSON header `{ok: true}` (or `{ok: false, reason}` and the stream ends), then
- *    one binary frame per shard the asker lacks something of (`varuint shard`, `varuint codec`,
- *    the update: raw, or raw DEFLATE — record text compresses about 3×, which a county
- *    library's thin link feels), then an empty frame.
+ *    one binary frame per shard the asker lacks something of (`varuint shard`, the update), then
+ *    an empty frame.
  *
  * Each received shard is stored as it arrives, so a pull cut off halfway keeps what it got and
- * the next one asks only for the rest. Frames, and what a frame inflates to, are capped at
- * 8 MiB; a malformed frame or update closes the stream and stores nothing of it.
+ * the next one asks only for the rest. Frames are capped at 8 MiB; a malformed frame or update
+ * closes the stream and stores nothing of it.
  *
  * @example
  * ```ts
@@ -19,8 +18,6 @@
  * const { shards, bytes } = await pullCatalog(host, addrs, cat)
  * ```
  */
-import { promisify } from 'node:util'
-import { deflateRaw, inflateRaw } from 'node:zlib'
 import { z } from 'zod'
 import { lpStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
@@ -58,32 +55,17 @@ function parse<T>(schema: z.ZodType<T>, bytes: Uint8Array): T | undefined {
   }
 }
 
-const deflate = promisify(deflateRaw)
-const inflate = promisify(inflateRaw)
-const RAW = 0
-const DEFLATE = 1
-/** Below this, compressing costs more than it saves. */
-const compressFrom = 1024
-
-/** One shard's update as a frame; larger ones are compressed (off the event loop). */
-export async function encodeShardFrame(shard: number, update: Uint8Array): Promise<Uint8Array> {
-  const codec = update.byteLength >= compressFrom ? DEFLATE : RAW
-  const body = codec === DEFLATE ? await deflate(update, { level: 6 }) : update
+export function encodeShardFrame(shard: number, update: Uint8Array): Uint8Array {
   const enc = encoding.createEncoder()
   encoding.writeVarUint(enc, shard)
-  encoding.writeVarUint(enc, codec)
-  encoding.writeUint8Array(enc, body)
+  encoding.writeUint8Array(enc, update)
   return encoding.toUint8Array(enc)
 }
 
-export async function decodeShardFrame(frame: Uint8Array): Promise<{ shard: number; update: Uint8Array }> {
+export function decodeShardFrame(frame: Uint8Array): { shard: number; update: Uint8Array } {
   const dec = decoding.createDecoder(frame)
   const shard = decoding.readVarUint(dec)
-  const codec = decoding.readVarUint(dec)
-  const body = frame.subarray(dec.pos)
-  if (codec === RAW) return { shard, update: body }
-  if (codec !== DEFLATE) throw new CatalogPullError(`unknown codec ${codec}`)
-  return { shard, update: await inflate(body, { maxOutputLength: maxFrame }) }
+  return { shard, update: frame.subarray(dec.pos) }
 }
 
 /** Which catalog a peer may pull: the catalog, `'not_allowed'`, or nothing (unknown here). */
@@ -103,7 +85,7 @@ export function serveCatalogs(host: Host, lookup: CatalogLookup, log: (msg: stri
         if (header.ok && req && cat && cat !== 'not_allowed') {
           for (let shard = 0; shard < cat.shards; shard++) {
             const diff = await cat.diffFor(shard, Buffer.from(req.have[shard]!, 'base64'))
-            if (diff) await lp.write(await encodeShardFrame(shard, diff), { signal: AbortSignal.timeout(idleMs) })
+            if (diff) await lp.write(encodeShardFrame(shard, diff), { signal: AbortSignal.timeout(idleMs) })
           }
           await lp.write(new Uint8Array(0))
         }
@@ -143,7 +125,7 @@ export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatal
         const frame = (await lp.read({ signal: AbortSignal.timeout(idleMs) })).subarray()
         if (!frame.byteLength) break
         bytes += frame.byteLength
-        const { shard, update } = await decodeShardFrame(frame)
+        const { shard, update } = decodeShardFrame(frame)
         if (await cat.receive(shard, update)) shards++
       }
       await stream.close().catch(() => {})

@@ -9,6 +9,7 @@ import { ReindexResult, SearchRequest, SearchResponse, StaffSearchRequest, Sugge
 import type { Api } from '../http/api.js'
 import type { BaseUrl } from '../http/base-url.js'
 import type { SearchService } from './service.js'
+import { noteSearchHits } from '../stats/capture.js'
 
 export function searchRoutes(api: Api, deps: { search: SearchService; baseUrl: BaseUrl }): void {
   const { search } = deps
@@ -23,7 +24,11 @@ export function searchRoutes(api: Api, deps: { search: SearchService; baseUrl: B
       query: SearchRequest,
       response: SearchResponse,
     },
-    async (c, { query }) => search.search(query, { staff: false, thumbnailUrl: (id) => `${deps.baseUrl(c)}/api/resources/${id}/files/thumbnail` }),
+    async (c, { query }) => {
+      const found = await search.search(query, { staff: false, thumbnailUrl: (id) => `${deps.baseUrl(c)}/api/resources/${id}/files/thumbnail` })
+      noteSearchHits(c, found.total)
+      return found
+    },
   )
   api.route(
     { method: 'get', path: '/api/staff/search', summary: 'Search every record, drafts and withdrawn ones too (filter by status)', tags, access: 'staff', query: StaffSearchRequest, response: SearchResponse },

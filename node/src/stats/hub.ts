@@ -1,0 +1,148 @@
+/**
+ * @module stats/hub
+ * The hub's side of the roll-ups: the intake that checks and stores them (signed by an active
+ * member, for itself, not dated in the future, well-formed; a higher revision replaces the
+ * day, the same or a lower one is a duplicate), and the national figures by node, region and
+ * level that the dashboards, indicators and SUSHI read.
+ */
+import { EnvelopeError, open } from '@shulin/federation/envelope'
+import { addHours, addInto, localDay, nextDay, Rollup, zeroCounts, zeroDevices, zeroHours, zeroMethods, type MemberEntry, type MetricCounts, type RollupOutcome, type SignedEnvelope, type StatsPush, type StatsPushResponse } from '@shulin/protocol'
+import type { Storage } from '../storage/db.js'
+import { Mutex } from '../storage/mutex.js'
+import type { Logger } from '../logger.js'
+import { HubStatsStore, type Agg, type StoredRollup, type YearAgg } from './hub-store.js'
+import { weekday } from './service.js'
+
+export interface HubStatsOptions {
+  storage: Storage
+  /** The registry entry of a node, if it is a member. */
+  member: (nodeId: string) => MemberEntry | undefined
+  now?: () => number
+  /** Roll-ups older than this many days are refused (COUNTER keeps the current and 2 previous years). */
+  maxAgeDays?: number
+  logger?: Logger
+}
+
+export interface HubSummary {
+  scope: string
+  from: string
+  to: string
+  totals: MetricCounts
+  reports: number
+  days: Array<{ day: string; totals: MetricCounts; reports: number }>
+  heatmap: number[][]
+  devices: Agg['devices']
+  methods: Agg['methods']
+}
+
+export class HubStats {
+  readonly store: HubStatsStore
+  readonly #mutex = new Mutex()
+
+  constructor(private readonly opts: HubStatsOptions) {
+    this.store = new HubStatsStore(opts.storage)
+  }
+
+  get #now(): number {
+    return (this.opts.now ?? Date.now)()
+  }
+
+  /** Takes a push from `from` (the peer id Noise proved); one outcome per roll-up, in order. */
+  async receive(push: StatsPush, from: string): Promise<StatsPushResponse> {
+    const member = this.opts.member(from)
+    if (!member || member.status !== 'active') return { ok: false, reason: 'not_member' }
+    // The latest local day anywhere on Earth (UTC+14): a node's "yesterday" is never later.
+    const latest = localDay(this.#now, 14 * 60).day
+    const oldest = nextDay(localDay(this.#now, 0).day, -(this.opts.maxAgeDays ?? 3 * 366))
+    const checked: Array<{ rollup: Rollup; env: SignedEnvelope } | RollupOutcome> = push.rollups.map((env) => {
+      if (env.signer !== from) return 'wrong_signer'
+      let rollup: Rollup
+      try {
+        rollup = open(env, Rollup, { type: 'shulin/rollup', signer: from })
+      } catch (err) {
+        if (err instanceof EnvelopeError) return 'malformed'
+        throw err
+      }
+      if (rollup.node !== from) return 'wrong_signer'
+      if (rollup.day >= latest) return 'future'
+      if (rollup.day < oldest) return 'too_old'
+      return { rollup, env }
+    })
+    return this.#mutex.run(async () => {
+      const outcomes: RollupOutcome[] = []
+      const ops = []
+      // Several revisions of one day in one push: the highest wins.
+      const inPush = new Map<string, { rollup: Rollup; stored: StoredRollup }>()
+      for (const c of checked) {
+        if (typeof c === 'string') {
+          outcomes.push(c)
+          continue
+        }
+        const key = `${from} ${c.rollup.day}`
+        const held = inPush.get(key) ?? (await this.#held(key))
+        if (held && held.rollup.revision >= c.rollup.revision) {
+          outcomes.push('duplicate')
+          continue
+        }
+        const stored: StoredRollup = { env: c.env, revision: c.rollup.revision, receivedAt: new Date(this.#now).toISOString(), region: member.region, level: member.level }
+        const next = { rollup: c.rollup, stored }
+        ops.push(...(await this.store.replaceOps(next, held)))
+        inPush.set(key, next)
+        outcomes.push('stored')
+      }
+      try {
+        // Acknowledged = on disk, even after a machine crash: the node will not send it again.
+        if (ops.length) await this.opts.storage.commit(ops, { sync: true })
+      } catch (err) {
+        this.store.forget()
+        throw err
+      }
+      return { ok: true, outcomes }
+    })
+  }
+
+  async #held(key: string): Promise<{ rollup: Rollup; stored: StoredRollup } | undefined> {
+    const stored = await this.store.rollups.get(key)
+    if (!stored) return undefined
+    // Its own signature was checked on the way in; the payload is read back as it was stored.
+    return { rollup: Rollup.parse(stored.env.payload), stored }
+  }
+
+  /** National (scope `all`), province `p:33`, city `c:3301`, level `l:county` figures. */
+  async summary(scope: string, from: string, to: string): Promise<HubSummary> {
+    const rows = await this.store.scope(scope, from, to)
+    const totals = zeroCounts()
+    const heatmap = Array.from({ length: 7 }, () => zeroHours())
+    const devices = zeroDevices()
+    const methods = zeroMethods()
+    let reports = 0
+    for (const { day, agg } of rows) {
+      addInto(totals, agg.totals)
+      addHours(heatmap[weekday(day)]!, agg.hours)
+      addInto(devices, agg.devices)
+      addInto(methods, agg.methods)
+      reports += agg.reports
+    }
+    return { scope, from, to, totals, reports, days: rows.map(({ day, agg }) => ({ day, totals: agg.totals, reports: agg.reports })), heatmap, devices, methods }
+  }
+
+  /** Every member's year so far. */
+  years(year: string): Promise<Map<string, YearAgg>> {
+    return this.store.years(year)
+  }
+
+  /** One member's roll-ups (newest revision of each day) from `from` to `to`. */
+  async memberDays(nodeId: string, from: string, to: string): Promise<Rollup[]> {
+    const out: Rollup[] = []
+    for await (const v of this.store.rollups.values({ gte: `${nodeId} ${from}`, lte: `${nodeId} ${to}` })) out.push(Rollup.parse(v.env.payload))
+    return out
+  }
+
+  /** Every member's roll-ups of the given days (for top titles across the nation). */
+  async allDays(from: string, to: string, each: (r: Rollup) => void): Promise<void> {
+    for await (const v of this.store.rollups.values()) {
+      const day = (v.env.payload as { day?: string }).day ?? ''
+      if (day >= from && day <= to) each(v.env.payload as Rollup)
+    }
+  }
+}

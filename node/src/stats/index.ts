@@ -1,0 +1,120 @@
+/**
+ * @module stats
+ * Usage statistics wired into a node: capture on every request, daily aggregation, the
+ * roll-up queue to the hub (members), the intake and national figures (the hub), the staff and
+ * hub dashboards' API and COUNTER-SUSHI. Privacy: nothing that leaves the node names a reader —
+ * roll-ups carry counts, and query text stays on the node.
+ */
+import type { Hono, MiddlewareHandler } from 'hono'
+import type { NodeKey } from '@shulin/federation/identity'
+import type { Host } from '@shulin/federation'
+import type { MemberEntry, Resource } from '@shulin/protocol'
+import type { AppEnv } from '../http/env.js'
+import type { Api, AccessCheck } from '../http/api.js'
+import type { Storage } from '../storage/db.js'
+import type { Logger } from '../logger.js'
+import { StatsService } from './service.js'
+import { HubStats } from './hub.js'
+import { RollupPusher } from './pusher.js'
+import { hubStatsRoutes, nodeStatsRoutes } from './routes.js'
+import { sushiRoutes } from './sushi-routes.js'
+import { hubSushiSource, nodeSushiSource } from './sources.js'
+
+export { StatsService } from './service.js'
+export { HubStats } from './hub.js'
+export { RollupPusher } from './pusher.js'
+export { noteSearchHits } from './capture.js'
+
+/** What stats need of the federation service (its small public surface). */
+export interface StatsFederation {
+  whenHost(fn: (host: Host) => Promise<void>): Promise<void>
+  knownMember(nodeId: string): MemberEntry | undefined
+  hubPeer(): Promise<{ hub: string; addrs: string[] } | undefined>
+  members(): Promise<MemberEntry[]>
+}
+
+export interface StatsInit {
+  storage: Storage
+  resources: { getMany(ids: string[]): Promise<Array<Resource | undefined>> }
+  key: NodeKey
+  role: 'node' | 'hub'
+  name: string
+  federation: StatsFederation
+  version: string
+  now?: () => number
+  logger?: Logger
+  /** Days raw events are kept; `SHULIN_STATS_RAW_DAYS`, 30 by default. */
+  rawDays?: number
+  /** How often a member pushes waiting roll-ups (ms). */
+  pushIntervalMs?: number
+}
+
+export interface Stats {
+  service: StatsService
+  hub: HubStats | undefined
+  pusher: RollupPusher | undefined
+  capture: MiddlewareHandler<AppEnv>
+  routes(app: Hono<AppEnv>, api: Api, check: AccessCheck): void
+  start(): Promise<void>
+  close(): Promise<void>
+}
+
+export function createStats(init: StatsInit): Stats {
+  const now = init.now ?? Date.now
+  const rawDays = init.rawDays ?? (Number(process.env.SHULIN_STATS_RAW_DAYS) || 30)
+  const service = new StatsService({ storage: init.storage, resources: init.resources, nodeId: init.key.nodeId, rawDays, now, ...(init.logger ? { logger: init.logger } : {}) })
+  const hub = init.role === 'hub' ? new HubStats({ storage: init.storage, member: (id) => init.federation.knownMember(id), now, ...(init.logger ? { logger: init.logger } : {}) }) : undefined
+  let host: Host | undefined
+  const pusher =
+    init.role === 'node'
+      ? new RollupPusher({
+          stats: service,
+          key: init.key,
+          ...(init.pushIntervalMs ? { intervalMs: init.pushIntervalMs } : {}),
+          ...(init.logger ? { logger: init.logger } : {}),
+          push: async (rollups) => {
+            const peer = await init.federation.hubPeer()
+            if (!peer || !host) throw new Error('not a member of a network')
+            const { pushRollups } = await import('@shulin/federation')
+            return pushRollups(host, peer.addrs, { rollups })
+          },
+        })
+      : undefined
+  const activeMembers = async () => (await init.federation.members()).filter((m) => m.nodeId !== init.key.nodeId)
+  return {
+    service,
+    hub,
+    pusher,
+    capture: service.capture.middleware(),
+    routes(app, api, check) {
+      nodeStatsRoutes(api, { stats: service, pusher: () => pusher })
+      if (hub) hubStatsRoutes(api, { hub, members: activeMembers, now })
+      // Members seen by the hub's SUSHI: the registry as last loaded (refreshed by the routes' calls).
+      let cached: MemberEntry[] = []
+      const source = hub
+        ? hubSushiSource({ hub, members: () => cached, nodeId: init.key.nodeId, name: init.name })
+        : nodeSushiSource({ stats: service, resources: init.resources, nodeId: init.key.nodeId, name: init.name })
+      app.use('/sushi/r5/*', async (_c, next) => {
+        if (hub) cached = await activeMembers()
+        await next()
+      })
+      sushiRoutes(app, { source, check, now, version: init.version })
+    },
+    async start() {
+      await init.federation.whenHost(async (h) => {
+        host = h
+        if (hub) {
+          const { serveStats } = await import('@shulin/federation')
+          await serveStats(h, (push, from) => hub.receive(push, from), (msg, err) => init.logger?.warn({ err }, msg))
+        }
+      })
+      // A finished day goes to the hub as soon as it is aggregated.
+      service.start(() => void pusher?.pushNow())
+      pusher?.start()
+    },
+    async close() {
+      await pusher?.stop()
+      await service.close()
+    },
+  }
+}
