@@ -1,0 +1,88 @@
+/**
+ * A member library that loses the hub for a week keeps counting; each finished day waits in its
+ * queue; when the hub is back (a real restart, same folder and peer port) the member's next push
+ * delivers the whole week over libp2p, and the hub's figures equal the member's, day by day.
+ * Clocks are moved, not waited for.
+ */
+import { createServer } from 'node:net'
+import { rm } from 'node:fs/promises'
+import { afterAll, describe, expect, it } from 'vitest'
+import { nextDay } from '@shulin/protocol'
+import { signedInAdmin, startTempNode, tempDir, type TempNode } from '../../node/src/testing/temp-node.js'
+
+async function freePort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const port = (s.address() as { port: number }).port
+  await new Promise((r) => s.close(r))
+  return port
+}
+
+describe('a member offline for a week', () => {
+  let hub: TempNode | undefined
+  let member: TempNode | undefined
+  let hubDir: string
+  afterAll(async () => {
+    await member?.close()
+    await hub?.close()
+    if (hubDir) await rm(hubDir, { recursive: true, force: true })
+  })
+
+  it('catches up on reconnection', { timeout: 60_000 }, async () => {
+    const start = Date.parse('2026-11-20T02:00:00Z')
+    hubDir = await tempDir()
+    const p2pPort = await freePort()
+    hub = await startTempNode({ role: 'hub', name: '国家数字图书馆', dataDir: hubDir, p2pPort })
+    member = await startTempNode({ name: '临安县图书馆' })
+    hub.clock.now = member.clock.now = start
+    const hubAdmin = await signedInAdmin(hub)
+    const memberAdmin = await signedInAdmin(member)
+    const invite = await hubAdmin.post('/api/staff/federation/invites', { name: '临安县图书馆', region: '330185', level: 'county', validHours: 1 })
+    expect(invite.status).toBe(201)
+    expect((await memberAdmin.post('/api/staff/federation/join', { invite: invite.body.invite })).status).toBe(200)
+
+    const stats = member.node.stats
+    // n readers each open a book today.
+    const readOn = (n: number) => {
+      for (let i = 0; i < n; i++) stats.service.record({ k: 'content', r: `book${i % 3}`, d: 'mobile', m: 'web' }, `reader${i}`)
+    }
+    const moveTo = async (t: number) => {
+      member!.clock.now = t
+      if (hub) hub.clock.now = t
+      await stats.service.aggregatePending()
+    }
+    // Day 0 reaches the hub while it is there.
+    readOn(5)
+    await moveTo(start + 86_400_000)
+    expect(await stats.pusher!.pushNow()).toMatchObject({ sent: 1, pending: 0 })
+
+    // The hub goes away for a week; the library keeps serving and counting.
+    await hub.close()
+    hub = undefined
+    const perDay = [3, 8, 1, 13, 21, 2, 7]
+    for (const [d, n] of perDay.entries()) {
+      readOn(n)
+      await moveTo(start + (d + 2) * 86_400_000)
+      const r = await stats.pusher!.pushNow()
+      expect(r.error).toMatch(/cannot reach the hub/)
+      expect(r.pending).toBe(d + 1)
+    }
+    // A day re-aggregated while offline (a late event) goes with its next revision.
+    const firstOffline = nextDay('2026-11-20', 1)
+    await stats.service.aggregate(firstOffline)
+
+    // The hub is back, same folder and peer port; the next push delivers the week.
+    hub = await startTempNode({ role: 'hub', name: '国家数字图书馆', dataDir: hubDir, p2pPort })
+    hub.clock.now = member.clock.now
+    expect(await stats.pusher!.pushNow()).toMatchObject({ sent: 7, pending: 0 })
+    const national = await hub.node.stats.hub!.summary('all', '2026-11-01', '2026-11-30')
+    expect(national.reports).toBe(8)
+    expect(national.totals.Total_Item_Requests).toBe(5 + perDay.reduce((a, b) => a + b, 0))
+    const county = await hub.node.stats.hub!.summary('c:3301', '2026-11-01', '2026-11-30')
+    expect(county.days.map((d) => d.totals.Total_Item_Requests)).toEqual([5, ...perDay])
+    const held = await hub.node.stats.hub!.memberDays(member.node.nodeId, firstOffline, firstOffline)
+    expect(held[0]!.revision).toBe(2)
+    // Nothing more to send, and sending again changes nothing.
+    expect(await stats.pusher!.pushNow()).toMatchObject({ sent: 0, pending: 0 })
+  })
+})
