@@ -50,11 +50,13 @@ export function indicators(members: readonly MemberEntry[], years: ReadonlyMap<s
     for (const n of indicatorNames) b[n] = Math.max(b[n], r.values[n])
     best.set(r.m.level, b)
   }
-  const sum = indicatorNames.reduce((a, n) => a + weights[n], 0)
   return rows
     .map(({ m, values, y }) => {
       const b = best.get(m.level)!
-      const score = indicatorNames.reduce((a, n) => a + (b[n] ? (weights[n] * values[n]) / b[n] : 0), 0)
+      // A figure nobody of this level has yet (no registrations anywhere) costs nobody points.
+      const counted = indicatorNames.filter((n) => b[n] > 0)
+      const sum = counted.reduce((a, n) => a + weights[n], 0) || 1
+      const score = counted.reduce((a, n) => a + (weights[n] * values[n]) / b[n], 0)
       return {
         nodeId: m.nodeId,
         name: m.name,

@@ -116,6 +116,7 @@ export const en: Record<MessageKey, string> = {
   staffRecords: 'Records',
   staffCollections: 'Columns and topics',
   staffReaders: 'Readers',
+  staffStats: 'Statistics',
   staffNode: 'This node',
   withdrawn: 'Withdrawn',
   saved: 'Saved',

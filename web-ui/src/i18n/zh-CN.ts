@@ -114,6 +114,7 @@ export const zhCN = {
   staffRecords: '资源',
   staffCollections: '栏目与专题',
   staffReaders: '读者',
+  staffStats: '统计',
   staffNode: '本馆节点',
   withdrawn: '已下架',
   saved: '已保存',

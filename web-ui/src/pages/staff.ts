@@ -16,6 +16,7 @@ const tabs = [
   ['readers', 'staffReaders'],
   ['upload', 'staffUpload'],
   ['network', 'staffNetwork'],
+  ['stats', 'staffStats'],
   ['node', 'staffNode'],
 ] as const
 type Tab = (typeof tabs)[number][0]
@@ -26,6 +27,7 @@ const loaders: Record<Tab, () => Promise<unknown>> = {
   readers: () => import('./staff-readers.js'),
   upload: () => import('./staff-upload.js'),
   network: () => import('./staff-network.js'),
+  stats: () => import('./staff-stats.js'),
   node: () => import('./staff-node.js'),
 }
 
@@ -57,6 +59,8 @@ export class StaffPage extends LitElement {
         return html`<shulin-staff-upload></shulin-staff-upload>`
       case 'network':
         return html`<shulin-staff-network></shulin-staff-network>`
+      case 'stats':
+        return html`<shulin-staff-stats></shulin-staff-stats>`
       case 'node':
         return html`<shulin-staff-node></shulin-staff-node>`
       default:

@@ -1,0 +1,174 @@
+/**
+ * @module pages/hub-stats
+ * The nation's dashboard for hub operators: the members' roll-ups summed for the nation, a
+ * province or a level (trend, weekday × hour, devices and access), provinces side by side, and
+ * every member with its assessment indicators, score and last report; the weights the
+ * operators set (admins) and the CSV for the annual assessment.
+ */
+import { LitElement, css, html, nothing } from 'lit'
+import { base } from '../styles.js'
+import { api, session } from '../api.js'
+import { st, type StatsKey } from '../i18n/stats.js'
+import { locale } from '../i18n/index.js'
+import { errorView, loadingView } from '../components/page-state.js'
+import { heatmap, kpis, partStyles, split, type Counts, type DayFigures } from './staff-stats-parts.js'
+import { daysAgo, rangeSelect } from './staff-stats.js'
+
+interface Summary {
+  totals: Counts
+  reports: number
+  days: DayFigures[]
+  heatmap: number[][]
+  devices: Counts
+  methods: Counts
+}
+interface Region {
+  province: string
+  members: number
+  totals: Counts
+  reports: number
+}
+interface MemberRow {
+  nodeId: string
+  name: string
+  region: string
+  level: 'province' | 'city' | 'county'
+  status: string
+  values: Record<string, number>
+  score: number
+  lastDay: string | null
+  lastReceivedAt: string | null
+}
+const indicatorNames = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported'] as const
+
+export class HubStats extends LitElement {
+  static override properties = { summary: { state: true }, regions: { state: true }, members: { state: true }, weights: { state: true }, error: { state: true }, scope: { state: true }, days: { state: true }, note: { state: true } }
+  summary: Summary | undefined
+  regions: Region[] = []
+  members: MemberRow[] = []
+  weights: Record<string, number> = {}
+  error: unknown
+  scope = 'all'
+  days = 30
+  note = ''
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    void this.#load()
+  }
+
+  async #load(): Promise<void> {
+    const range = `from=${daysAgo(this.days - 1)}&to=${daysAgo(0)}`
+    try {
+      const [summary, regions, members] = await Promise.all([
+        api<Summary>(`/api/hub/stats/summary?scope=${encodeURIComponent(this.scope)}&${range}`),
+        api<{ regions: Region[] }>(`/api/hub/stats/regions?${range}`),
+        api<{ members: MemberRow[]; weights: Record<string, number> }>('/api/hub/stats/members'),
+      ])
+      this.summary = summary
+      this.regions = regions.regions
+      this.members = members.members
+      this.weights = members.weights
+    } catch (err) {
+      this.error = err
+    }
+  }
+
+  async #saveWeights(e: SubmitEvent): Promise<void> {
+    e.preventDefault()
+    const f = new FormData(e.target as HTMLFormElement)
+    try {
+      this.weights = await api('/api/hub/stats/weights', { method: 'PUT', body: Object.fromEntries(indicatorNames.map((n) => [n, Number(f.get(n) ?? 0)])) })
+      this.note = st('saved')
+      await this.#load()
+    } catch (err) {
+      this.note = (err as Error).message
+    }
+  }
+
+  #members() {
+    const fmt = (n: number) => n.toLocaleString(locale())
+    const admin = session.current?.account.roles.includes('admin')
+    return html`<section aria-labelledby="mt">
+      <h2 id="mt">${st('members')}</h2>
+      <p><a href="/api/hub/stats/indicators.csv" download>${st('exportCsv')}</a> · <a href="/sushi/r5/members">${st('sushi')}</a></p>
+      <div class="scroll">
+        <table class="top members">
+          <thead>
+            <tr>
+              <th scope="col">${st('library')}</th><th scope="col">${st('region')}</th><th scope="col">${st('level')}</th>
+              ${indicatorNames.map((n) => html`<th scope="col" class="n">${st(`w_${n}` as StatsKey)}</th>`)}
+              <th scope="col" class="n">${st('score')}</th><th scope="col">${st('lastReport')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.members.map(
+              (m) => html`<tr>
+                <th scope="row">${m.name}</th><td>${m.region}</td><td>${st(`${m.level}_l` as StatsKey)}</td>
+                ${indicatorNames.map((n) => html`<td class="n">${fmt(m.values[n] ?? 0)}</td>`)}
+                <td class="n"><strong>${m.score}</strong></td><td>${m.lastDay ?? '—'}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+      ${admin
+        ? html`<form class="weights" @submit=${this.#saveWeights} aria-labelledby="wt">
+            <h3 id="wt">${st('weights')}</h3>
+            <div class="wgrid">
+              ${indicatorNames.map((n) => html`<div><label for="w-${n}">${st(`w_${n}` as StatsKey)}</label><input id="w-${n}" name=${n} type="number" min="0" max="100" step="1" .value=${String(this.weights[n] ?? 0)} /></div>`)}
+            </div>
+            <button type="submit">${st('saveWeights')}</button>
+            <span role="status" class="muted">${this.note}</span>
+          </form>`
+        : nothing}
+    </section>`
+  }
+
+  override render() {
+    if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
+    const s = this.summary
+    if (!s) return loadingView()
+    return html`
+      <div class="controls">
+        <div>
+          <label for="scope">${st('scope')}</label>
+          <select id="scope" @change=${(e: Event) => ((this.scope = (e.target as HTMLSelectElement).value), void this.#load())}>
+            <option value="all" ?selected=${this.scope === 'all'}>${st('nation')}</option>
+            ${(['province', 'city', 'county'] as const).map((l) => html`<option value="l:${l}" ?selected=${this.scope === `l:${l}`}>${st(`${l}_l`)}</option>`)}
+            ${this.regions.map((r) => html`<option value="p:${r.province}" ?selected=${this.scope === `p:${r.province}`}>${r.province}0000</option>`)}
+          </select>
+        </div>
+        ${rangeSelect(this.days, (n) => ((this.days = n), void this.#load()))}
+      </div>
+      <section aria-labelledby="hk"><h2 id="hk" class="visually-hidden">${st('national')}</h2>${kpis(s.totals)}</section>
+      <section aria-labelledby="htr"><h2 id="htr">${st('trend')}</h2><shulin-trend-chart .days=${s.days}></shulin-trend-chart></section>
+      <section aria-labelledby="hhm"><h2 id="hhm">${st('heatmap')}</h2>${heatmap(s.heatmap)}</section>
+      <section class="cols" aria-label="${st('devices')} / ${st('methods')}">
+        ${split(st('devices'), [['mobile', s.devices.mobile ?? 0], ['tablet', s.devices.tablet ?? 0], ['desktop', s.devices.desktop ?? 0], ['other', s.devices.other ?? 0]])}
+        ${split(st('methods'), [['web', s.methods.web ?? 0], ['opds', s.methods.opds ?? 0], ['api', s.methods.api ?? 0]])}
+      </section>
+      <section aria-labelledby="rg">
+        <h2 id="rg">${st('regions')}</h2>
+        <table class="top">
+          <thead><tr><th scope="col">${st('province')}</th><th scope="col" class="n">${st('memberCount')}</th><th scope="col" class="n">${st('Total_Item_Requests')}</th><th scope="col" class="n">${st('Searches_Regular')}</th><th scope="col" class="n">${st('reports')}</th></tr></thead>
+          <tbody>${this.regions.map((r) => html`<tr><th scope="row">${r.province}0000</th><td class="n">${r.members}</td><td class="n">${r.totals.Total_Item_Requests ?? 0}</td><td class="n">${r.totals.Searches_Regular ?? 0}</td><td class="n">${r.reports}</td></tr>`)}</tbody>
+        </table>
+      </section>
+      ${this.#members()}
+    `
+  }
+
+  static override styles = [
+    base,
+    partStyles,
+    css`
+      .members th[scope='row'] { font-weight: 600; white-space: nowrap; }
+      .weights { margin-top: 12px; }
+      .wgrid { display: grid; grid-template-columns: repeat(2, 1fr); gap: 0 12px; }
+      @media (min-width: 720px) { .wgrid { grid-template-columns: repeat(6, 1fr); } }
+      .weights button { margin: 12px 12px 0 0; }
+    `,
+  ]
+}
+customElements.define('shulin-hub-stats', HubStats)

@@ -1,0 +1,171 @@
+/**
+ * @module pages/staff-stats-parts
+ * Pieces both dashboards (a library's and the nation's) are made of: the headline figures, a
+ * trend chart (uPlot, loaded with the first chart, never with the portal), the weekday × hour
+ * heatmap and the device and access splits. Every chart has its numbers in a table too, for
+ * screen readers and for people who want the figures.
+ */
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
+import { base } from '../styles.js'
+import { st, type StatsKey } from '../i18n/stats.js'
+import { locale } from '../i18n/index.js'
+
+export type Counts = Record<string, number>
+export interface DayFigures {
+  day: string
+  totals: Counts
+}
+
+const fmt = (n: number) => n.toLocaleString(locale())
+const headline = ['Total_Item_Requests', 'Total_Item_Investigations', 'Searches_Regular', 'Sign_Ins', 'Registrations', 'No_License'] as const
+
+export function kpis(totals: Counts): TemplateResult {
+  return html`<ul class="kpis">
+    ${headline.map((m) => html`<li><span class="kpi-label">${st(m)}</span><strong class="kpi-value">${fmt(totals[m] ?? 0)}</strong></li>`)}
+  </ul>`
+}
+
+/** 7 rows (Monday first) × 24 hours; each cell's number is read out and shown on hover. */
+export function heatmap(grid: number[][]): TemplateResult {
+  const max = Math.max(1, ...grid.flat())
+  const days = st('weekdays').split(',')
+  return html`<div class="scroll">
+    <table class="heat">
+      <caption>${st('heatmapCaption')}</caption>
+      <thead>
+        <tr>
+          <td></td>
+          ${Array.from({ length: 24 }, (_, h) => html`<th scope="col" class="hh">${h % 3 === 0 ? h : html`<span class="visually-hidden">${h}</span>`}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${grid.map(
+          (row, d) => html`<tr>
+            <th scope="row">${days[d]}</th>
+            ${row.map((v, h) => {
+              const a = v ? 0.12 + 0.88 * (v / max) : 0
+              return html`<td style="background: rgba(31, 58, 95, ${a.toFixed(3)})" title="${days[d]} ${h}${st('hour')}: ${v}"><span class="visually-hidden">${v}</span></td>`
+            })}
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`
+}
+
+const palette = ['#1f3a5f', '#b23a2a', '#6b7f3a', '#8a6d1f']
+
+/** A stacked bar with a legend of shares. */
+export function split(title: string, parts: Array<[StatsKey, number]>): TemplateResult {
+  const total = parts.reduce((a, [, v]) => a + v, 0)
+  const pct = (v: number) => (total ? Math.round((1000 * v) / total) / 10 : 0)
+  return html`<figure class="split">
+    <figcaption>${title}</figcaption>
+    <div class="bar" aria-hidden="true">${parts.map(([, v], i) => (v ? html`<span style="flex:${v};background:${palette[i % palette.length]}"></span>` : nothing))}</div>
+    <ul class="legend">
+      ${parts.map(([k, v], i) => html`<li><i style="background:${palette[i % palette.length]}"></i>${st(k)} <strong>${pct(v)}%</strong> <span class="muted">(${fmt(v)})</span></li>`)}
+    </ul>
+  </figure>`
+}
+
+export function topTable(caption: string, rows: Array<{ label: string; a: number; b?: number }>, heads: [string, string?]): TemplateResult {
+  if (!rows.length) return html`<p class="muted">${st('nothing')}</p>`
+  return html`<table class="top">
+    <caption class="visually-hidden">${caption}</caption>
+    <thead><tr><th scope="col">#</th><th scope="col">${heads[0]}</th><th scope="col" class="n">${heads[1] ?? st('count')}</th>${rows[0]!.b !== undefined ? html`<th scope="col" class="n">${st('investigations')}</th>` : nothing}</tr></thead>
+    <tbody>${rows.map((r, i) => html`<tr><td>${i + 1}</td><td>${r.label}</td><td class="n">${fmt(r.a)}</td>${r.b !== undefined ? html`<td class="n">${fmt(r.b)}</td>` : nothing}</tr>`)}</tbody>
+  </table>`
+}
+
+export const partStyles = css`
+  section { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 12px 16px; margin: 12px 0; }
+  h2 { font-size: 1.1rem; margin: 4px 0 12px; }
+  .kpis { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(2, 1fr); gap: 8px; }
+  .kpis li { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 10px 12px; display: flex; flex-direction: column; }
+  .kpi-label { color: var(--muted); font-size: 0.9rem; }
+  .kpi-value { font-size: 1.5rem; color: var(--ink); font-variant-numeric: tabular-nums; }
+  @media (min-width: 720px) { .kpis { grid-template-columns: repeat(6, 1fr); } .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; } }
+  .scroll { overflow-x: auto; }
+  table { border-collapse: collapse; width: 100%; }
+  caption { text-align: left; color: var(--muted); font-size: 0.9rem; padding-bottom: 6px; }
+  .heat { table-layout: fixed; min-width: 320px; }
+  .heat th { font-weight: 400; font-size: 0.75rem; color: var(--muted); padding: 0 4px 0 0; text-align: left; width: 3.2em; white-space: nowrap; }
+  .heat th.hh { width: auto; text-align: center; }
+  .heat td { height: 22px; border: 1px solid var(--paper); padding: 0; }
+  .split { margin: 0 0 12px; }
+  .split figcaption { font-weight: 600; margin-bottom: 6px; color: var(--ink); }
+  .bar { display: flex; height: 16px; border-radius: 8px; overflow: hidden; background: var(--line); }
+  .legend { list-style: none; padding: 0; margin: 8px 0 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
+  .legend i { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin-right: 6px; vertical-align: -1px; }
+  .top th, .top td { text-align: left; padding: 6px 4px; border-bottom: 1px solid var(--line); }
+  .top .n { text-align: right; font-variant-numeric: tabular-nums; }
+  .controls { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: end; }
+  .controls label { margin: 0 0 4px; }
+  .controls > div { min-width: 150px; flex: 1; }
+`
+
+/** Daily figures as a line chart; the same figures in a table under it. */
+export class TrendChart extends LitElement {
+  static override properties = { days: { attribute: false } }
+  days: DayFigures[] = []
+  #plot: { destroy(): void; setSize(s: { width: number; height: number }): void } | undefined
+  #observer: ResizeObserver | undefined
+  static #css: string | undefined
+
+  override async updated(): Promise<void> {
+    const box = this.renderRoot.querySelector<HTMLDivElement>('.chart')
+    if (!box) return
+    const [{ default: uPlot }, cssText] = await Promise.all([import('uplot'), TrendChart.#css ?? import('uplot/dist/uPlot.min.css?inline').then((m: { default: string }) => m.default)])
+    TrendChart.#css = cssText
+    let style = this.renderRoot.querySelector('style[data-uplot]')
+    if (!style) {
+      style = document.createElement('style')
+      style.setAttribute('data-uplot', '')
+      style.textContent = cssText
+      this.renderRoot.appendChild(style)
+    }
+    this.#plot?.destroy()
+    const xs = this.days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000)
+    const series = (m: string) => this.days.map((d) => d.totals[m] ?? 0)
+    const width = Math.max(280, box.clientWidth)
+    this.#plot = new uPlot(
+      {
+        width,
+        height: 220,
+        tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'UTC'),
+        scales: { x: { time: true } },
+        axes: [{ stroke: '#595959' }, { stroke: '#595959' }],
+        series: [
+          { label: st('day') },
+          { label: st('Total_Item_Requests'), stroke: palette[0], width: 2 },
+          { label: st('Total_Item_Investigations'), stroke: palette[1], width: 2 },
+          { label: st('Searches_Regular'), stroke: palette[2], width: 2, dash: [6, 4] },
+        ],
+      },
+      [xs, series('Total_Item_Requests'), series('Total_Item_Investigations'), series('Searches_Regular')],
+      box,
+    )
+    this.#observer ??= new ResizeObserver(() => this.#plot?.setSize({ width: Math.max(280, box.clientWidth), height: 220 }))
+    this.#observer.observe(box)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    this.#observer?.disconnect()
+    this.#plot?.destroy()
+  }
+
+  override render() {
+    return html`<div class="chart" role="img" aria-label=${st('trendLabel')}></div>
+      <details>
+        <summary>${st('trendTable')}</summary>
+        <table>
+          <thead><tr><th scope="col">${st('day')}</th><th scope="col">${st('Total_Item_Requests')}</th><th scope="col">${st('Total_Item_Investigations')}</th><th scope="col">${st('Searches_Regular')}</th></tr></thead>
+          <tbody>${this.days.map((d) => html`<tr><td>${d.day}</td><td>${d.totals.Total_Item_Requests ?? 0}</td><td>${d.totals.Total_Item_Investigations ?? 0}</td><td>${d.totals.Searches_Regular ?? 0}</td></tr>`)}</tbody>
+        </table>
+      </details>`
+  }
+
+  static override styles = [base, css`:host { display: block; } .chart { width: 100%; min-height: 260px; } details { margin-top: 8px; } td, th { padding: 2px 8px; text-align: left; }`]
+}
+if (!customElements.get('shulin-trend-chart')) customElements.define('shulin-trend-chart', TrendChart)

@@ -1,0 +1,117 @@
+/**
+ * @module pages/staff-stats
+ * The staff console's statistics tab. A library sees its own figures (trend, weekday × hour,
+ * devices and access, top titles, top and zero-result searches, the roll-ups waiting for the
+ * hub); on the hub the nation's dashboard comes first, and the hub's own library figures are
+ * one switch away.
+ */
+import { LitElement, css, html, nothing } from 'lit'
+import { base } from '../styles.js'
+import { api } from '../api.js'
+import { st } from '../i18n/stats.js'
+import { errorView, loadingView } from '../components/page-state.js'
+import { heatmap, kpis, partStyles, split, topTable, type Counts, type DayFigures } from './staff-stats-parts.js'
+
+interface Summary {
+  from: string
+  to: string
+  totals: Counts
+  days: DayFigures[]
+  heatmap: number[][]
+  devices: Counts
+  methods: Counts
+  top: Array<{ id: string; title: string; requests: number; investigations: number }>
+  queries: Array<{ q: string; n: number }>
+  zeroQueries: Array<{ q: string; n: number }>
+  outbox: { pending: number; sent: number; refused: number; lastSentDay: string | null }
+}
+
+/** `YYYY-MM-DD` of today minus n days, in the browser's time zone. */
+export function daysAgo(n: number): string {
+  const d = new Date(Date.now() - n * 86_400_000)
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+}
+
+export const rangeSelect = (value: number, onChange: (n: number) => void) => html`<div>
+  <label for="range">${st('range')}</label>
+  <select id="range" @change=${(e: Event) => onChange(Number((e.target as HTMLSelectElement).value))}>
+    ${([7, 30, 90, 365] as const).map((n) => html`<option value=${n} ?selected=${n === value}>${st(`days${n}`)}</option>`)}
+  </select>
+</div>`
+
+export class StaffStats extends LitElement {
+  static override properties = { data: { state: true }, error: { state: true }, days: { state: true }, nodeRole: { state: true }, view: { state: true } }
+  data: Summary | undefined
+  error: unknown
+  days = 30
+  nodeRole: 'node' | 'hub' | undefined
+  view: 'nation' | 'library' = 'nation'
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    void api<{ role: 'node' | 'hub' }>('/api/health').then(
+      (h) => {
+        this.nodeRole = h.role
+        if (h.role === 'hub') void import('./hub-stats.js')
+        else void this.#load()
+      },
+      (err: unknown) => (this.error = err),
+    )
+  }
+
+  async #load(): Promise<void> {
+    this.data = undefined
+    try {
+      this.data = await api<Summary>(`/api/staff/stats/summary?from=${daysAgo(this.days - 1)}&to=${daysAgo(0)}`)
+    } catch (err) {
+      this.error = err
+    }
+  }
+
+  #library() {
+    const d = this.data
+    if (!d) return loadingView()
+    const o = d.outbox
+    return html`
+      <div class="controls">${rangeSelect(this.days, (n) => ((this.days = n), void this.#load()))}</div>
+      <section aria-labelledby="k"><h2 id="k" class="visually-hidden">${st('title')}</h2>${kpis(d.totals)}</section>
+      <section aria-labelledby="tr"><h2 id="tr">${st('trend')}</h2><shulin-trend-chart .days=${d.days}></shulin-trend-chart></section>
+      <section aria-labelledby="hm"><h2 id="hm">${st('heatmap')}</h2>${heatmap(d.heatmap)}</section>
+      <section class="cols" aria-label="${st('devices')} / ${st('methods')}">
+        ${split(st('devices'), [['mobile', d.devices.mobile ?? 0], ['tablet', d.devices.tablet ?? 0], ['desktop', d.devices.desktop ?? 0], ['other', d.devices.other ?? 0]])}
+        ${split(st('methods'), [['web', d.methods.web ?? 0], ['opds', d.methods.opds ?? 0], ['api', d.methods.api ?? 0]])}
+      </section>
+      <section aria-labelledby="tt"><h2 id="tt">${st('topTitles')}</h2>${topTable(st('topTitles'), d.top.map((t) => ({ label: t.title, a: t.requests, b: t.investigations })), [st('titleCol'), st('requests')])}</section>
+      <div class="cols">
+        <section aria-labelledby="tq"><h2 id="tq">${st('topQueries')}</h2>${topTable(st('topQueries'), d.queries.map((q) => ({ label: q.q, a: q.n })), [st('Searches_Regular')])}</section>
+        <section aria-labelledby="zq"><h2 id="zq">${st('zeroQueries')}</h2>${topTable(st('zeroQueries'), d.zeroQueries.map((q) => ({ label: q.q, a: q.n })), [st('Searches_Regular')])}</section>
+      </div>
+      <section aria-labelledby="q">
+        <h2 id="q">${st('queue')}</h2>
+        <p>
+          ${o.sent || o.pending || o.refused ? html`${st('queueSent', { n: o.sent, day: o.lastSentDay ?? '—' })} · ${st('queuePending', { n: o.pending })}${o.refused ? html` · ${st('queueRefused', { n: o.refused })}` : nothing}` : st('notMember')}
+        </p>
+        <p class="muted">${st('sushi')}: <a href="/sushi/r5/reports/pr?format=tsv">PR (TSV)</a> · <a href="/sushi/r5/reports/tr?format=tsv">TR (TSV)</a></p>
+      </section>
+    `
+  }
+
+  override render() {
+    if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
+    if (!this.nodeRole) return loadingView()
+    const hub = this.nodeRole === 'hub'
+    return html`
+      <h1>${hub && this.view === 'nation' ? st('national') : st('title')}</h1>
+      ${hub
+        ? html`<div class="switch" role="group" aria-label=${st('scope')}>
+            <button class=${this.view === 'nation' ? '' : 'secondary'} aria-pressed=${this.view === 'nation'} @click=${() => (this.view = 'nation')}>${st('nation')}</button>
+            <button class=${this.view === 'library' ? '' : 'secondary'} aria-pressed=${this.view === 'library'} @click=${() => ((this.view = 'library'), this.data ?? void this.#load())}>${st('thisLibrary')}</button>
+          </div>`
+        : nothing}
+      ${hub && this.view === 'nation' ? html`<shulin-hub-stats></shulin-hub-stats>` : this.#library()}
+    `
+  }
+
+  static override styles = [base, partStyles, css`h1 { font-size: 1.4rem; margin: 0 0 8px; } .switch { display: flex; gap: 8px; margin-bottom: 8px; }`]
+}
+customElements.define('shulin-staff-stats', StaffStats)
