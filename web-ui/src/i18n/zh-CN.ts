@@ -203,6 +203,9 @@ export const zhCN = {
   inviteReady: "邀请码（只能使用一次，请交给该馆管理员）",
   members: "成员馆",
   lastContact: "最近联系",
+  registryLag: "登记表同步",
+  upToDate: "已同步",
+  entriesBehind: "落后 {n} 条（{s} 秒）",
   suspended: "已暂停",
   revoked: "已撤销",
   suspend: "暂停",
@@ -210,6 +213,18 @@ export const zhCN = {
   revoke: "撤销",
   confirmRevoke: "撤销“{name}”后不可恢复，确定吗？",
   offline: '离线中：只能打开已经读过的书。',
+  readerElsewhere: '其他图书馆的读者？',
+  readerElsewhereHint: '选择您办证的图书馆，在那里登录后会自动回到这里。',
+  findYourLibrary: '查找您的图书馆（馆名、行政区划代码或拼音）',
+  librariesFound: '找到 {n} 个图书馆',
+  findByPhone: '或输入手机号，找到您的图书馆',
+  findByPhoneGo: '查找',
+  signedInElsewhere: '在其他图书馆的登录',
+  signedInElsewhereNone: '没有在其他图书馆登录。',
+  signedInSince: '{time} 登录',
+  endThere: '退出该馆',
+  hubPortal: '中心门户',
+  visitingFrom: '{name}的读者',
 } as const
 
 export type MessageKey = keyof typeof zhCN
