@@ -9,6 +9,7 @@ import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
 import { navigate } from '../router.js'
 import { errorView, loadingView } from '../components/page-state.js'
+import '../components/signed-in-elsewhere.js'
 
 interface Item {
   resource: Resource
@@ -53,11 +54,13 @@ export class MePage extends LitElement {
       items.length ? html`<ul>${items.map((i) => html`<li><a href="/r/${i.resource.id}">${i.resource.metadata.title}</a> <span class="muted">${i.resource.metadata.creators.join('、')}</span></li>`)}</ul>` : html`<p class="muted">${t('emptyShelf')}</p>`
     return html`
       <h1>${me.account.name ?? me.account.cardNo ?? me.account.username ?? me.account.phone}</h1>
+      ${me.account.home ? html`<p class="muted">${t('visitingFrom', { name: me.account.home.name })}</p>` : nothing}
       <button class="secondary" @click=${() => void this.#signOut()}>${t('signOut')}</button>
       ${this.shelf && this.history
         ? html`<section><h2>${t('myShelf')}</h2>${list(this.shelf)}</section>
             <section><h2>${t('history')}</h2>${list(this.history)}</section>`
         : loadingView()}
+      ${me.account.home ? nothing : html`<shulin-signed-in-elsewhere></shulin-signed-in-elsewhere>`}
     `
   }
 

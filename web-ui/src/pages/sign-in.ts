@@ -10,6 +10,7 @@ import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
 import { navigate } from '../router.js'
 import { fieldError, formError } from '../components/form.js'
+import '../components/home-picker.js'
 
 export class SignInPage extends LitElement {
   static override properties = { next: {}, reset: { type: Boolean }, error: { state: true }, busy: { state: true } }
@@ -61,6 +62,7 @@ export class SignInPage extends LitElement {
       </form>
       <p><a href="/forgot">${t('forgotPassword')}</a></p>
       <p>${t('noAccount')} <a href="/register">${t('register')}</a></p>
+      <shulin-home-picker .next=${this.next.startsWith('/') && !this.next.startsWith('//') && !this.next.startsWith('/oidc/') ? this.next : '/'}></shulin-home-picker>
     `
   }
 
