@@ -166,4 +166,55 @@ describe('federation: invite and join', () => {
     expect(await control(a.data, '/api/control/federation/probe', { nodeId: bStatus.nodeId })).toMatchObject({ ok: true })
     for (const n of [a.node, again, hubAgain]) n.child.kill('SIGTERM')
   }, 120_000)
+
+  it('a sharded catalog reaches the members, survives a kill -9 in the middle of a pull, and moves between members while the hub is away', async () => {
+    const hubData = join(work, 'hub3')
+    const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub'])
+    const members: Array<{ data: string; node: Started }> = []
+    for (const region of ['330300', '330400']) {
+      const data = join(work, `c${region}`)
+      const node = await start(['--port', '0', '--data', data])
+      const inv = await run(['invite', '--data', hubData, '--name', `馆${region}`, '--region', region, '--level', 'county'])
+      expect((await run(['join', inv.stdout.trim(), '--data', data])).code).toBe(0)
+      members.push({ data, node })
+    }
+    const [a, b] = members as [{ data: string; node: Started }, { data: string; node: Started }]
+    const catalog = (dataDir: string, extra: Record<string, unknown> = {}) => control(dataDir, '/api/control/federation/catalog', { catalog: 'channel-national', ...extra })
+    const N = 20_000
+    for (let i = 0; i < N; i += 5000) {
+      const put = Object.fromEntries(Array.from({ length: 5000 }, (_, k) => [`rec${i + k}`, { title: `馆藏${i + k}`, creators: ['编者'], year: 1990 + ((i + k) % 30) }]))
+      expect((await catalog(hubData, { put })).count).toBe(i + 5000)
+    }
+    expect((await catalog(a.data)).count).toBe(0) // opened: from now on kept in step
+    await expect.poll(async () => (await catalog(a.data)).count, { timeout: 20_000, interval: 200 }).toBe(N)
+
+    // The hub sees each member's version and how far its registry lags.
+    const health = await json(`${hub.url}/api/health`)
+    await expect.poll(async () => (await json(`${hub.url}/api/federation/members`)).members.map((m: { version: string | null; behind: number | null }) => [m.version, m.behind]), { timeout: 10_000 }).toEqual([
+      [health.version, 0],
+      [health.version, 0],
+    ])
+
+    // B opens the catalog and is killed while the shards arrive; restarted, it completes.
+    const filled = async (url: string) => (await json(`${url}/api/federation/status`)).catalogs[0]?.filled ?? 0
+    await catalog(b.data)
+    let seen = 0
+    for (let i = 0; i < 500 && seen === 0; i++) seen = await filled(b.node.url)
+    b.node.child.kill('SIGKILL')
+    await b.node.exited
+    expect(seen).toBeGreaterThan(0)
+    expect(seen).toBeLessThan(256) // killed in the middle of the pull
+    const again = await start(['--port', '0', '--data', b.data])
+    await catalog(b.data)
+    expect(await filled(again.url)).toBeGreaterThanOrEqual(seen) // nothing stored before the kill is lost
+    await expect.poll(async () => (await catalog(b.data)).count, { timeout: 20_000, interval: 200 }).toBe(N)
+
+    // With the hub stopped, a change made on A reaches B from A.
+    hub.child.kill('SIGTERM')
+    await hub.exited
+    await catalog(a.data, { put: { rec7: { title: '馆藏7（修订）' }, rec8: null } })
+    await expect.poll(async () => (await catalog(b.data, { get: ['rec7', 'rec8'] })).records, { timeout: 20_000, interval: 300 }).toEqual({ rec7: { title: '馆藏7（修订）' }, rec8: null })
+    expect((await catalog(b.data)).count).toBe(N - 1)
+    for (const n of [a.node, again]) n.child.kill('SIGTERM')
+  }, 120_000)
 })

@@ -12,14 +12,18 @@ import { askExchange, serveExchange, type Exchange } from '../wire/exchange.js'
 
 export const REGISTRY_PROTOCOL = '/shulin/registry/1.0.0'
 
-export const RegistryRequest = z.strictObject({ have: z.record(z.string().max(64), z.number().int().min(0)).refine((h) => Object.keys(h).length <= 20_000) })
+export const RegistryRequest = z.strictObject({
+  have: z.record(z.string().max(64), z.number().int().min(0)).refine((h) => Object.keys(h).length <= 20_000),
+  /** The asker's Shulin version, for the hub's member list. */
+  version: z.string().regex(/^[0-9A-Za-z.+-]{1,32}$/).optional(),
+})
 export const RegistryResponse = z.discriminatedUnion('ok', [
   z.strictObject({ ok: z.literal(true), entries: z.array(SignedEnvelope).max(20_000) }),
   z.strictObject({ ok: z.literal(false), reason: z.enum(['not_member', 'invalid']) }),
 ])
 export type RegistryResponse = z.infer<typeof RegistryResponse>
 
-type RegistryRequest = z.infer<typeof RegistryRequest>
+export type RegistryRequest = z.infer<typeof RegistryRequest>
 
 const Registry: Exchange<RegistryRequest, RegistryResponse> = {
   protocol: REGISTRY_PROTOCOL,
@@ -33,11 +37,11 @@ const Registry: Exchange<RegistryRequest, RegistryResponse> = {
 }
 
 /** Answers registry requests; `answer` decides per caller (members only). */
-export function serveRegistry(host: Host, answer: (have: Record<string, number>, from: string) => Promise<RegistryResponse>, log?: (msg: string, err?: unknown) => void): Promise<void> {
-  return serveExchange(host, Registry, (req, from) => answer(req.have, from), log)
+export function serveRegistry(host: Host, answer: (req: RegistryRequest, from: string) => Promise<RegistryResponse>, log?: (msg: string, err?: unknown) => void): Promise<void> {
+  return serveExchange(host, Registry, answer, log)
 }
 
 /** Asks the peer at one of `addrs` for entries newer than `have`. */
-export function fetchRegistry(host: Host, addrs: string[], have: Record<string, number>): Promise<RegistryResponse> {
-  return askExchange(host, Registry, addrs, { have }, 'no peer answered')
+export function fetchRegistry(host: Host, addrs: string[], have: Record<string, number>, version?: string): Promise<RegistryResponse> {
+  return askExchange(host, Registry, addrs, version ? { have, version } : { have }, 'no peer answered')
 }

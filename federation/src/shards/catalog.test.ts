@@ -4,6 +4,7 @@
  * writes and pulls among three peers, and peers that send garbage.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { deflateRawSync } from 'node:zlib'
 import * as Y from 'yjs'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -133,12 +134,25 @@ describe('sharded catalog', () => {
       const lp = lpStream(stream)
       await lp.read()
       await lp.write(new TextEncoder().encode('{"ok":true}'))
-      await lp.write(encodeShardFrame(3, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])))
+      await lp.write(await encodeShardFrame(3, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])))
       await stream.close()
     })
     const victim = await peer()
     await expect(pullCatalog(victim.host, liar.addrs(), victim.cat)).rejects.toThrow()
     expect((await victim.store.states('books')).size).toBe(0)
+    // A compressed frame that would inflate past the 8 MiB cap, and an unknown codec: the same.
+    for (const frame of [Buffer.concat([Buffer.from([3, 1]), deflateRawSync(Buffer.alloc(9 * 1024 * 1024))]), Buffer.from([3, 7, 1, 2, 3])]) {
+      await liar.host.unhandle(CATALOG_PROTOCOL)
+      await liar.host.handle(CATALOG_PROTOCOL, async (stream) => {
+        const lp = lpStream(stream)
+        await lp.read()
+        await lp.write(new TextEncoder().encode('{"ok":true}'))
+        await lp.write(frame)
+        await stream.close()
+      })
+      await expect(pullCatalog(victim.host, liar.addrs(), victim.cat)).rejects.toThrow(/could not pull/)
+      expect((await victim.store.states('books')).size).toBe(0)
+    }
 
     // Requests that are not one: answered `invalid` or closed; the peer still serves others.
     for (const bad of ['not json', '{"catalog":"books","shards":64,"have":[]}', '{"catalog":"../x","shards":1,"have":["AA=="]}']) {

@@ -181,6 +181,11 @@ export class ShardedCatalog {
     }
   }
 
+  /** How many shards hold something (how far a first pull has come). */
+  async filledShards(): Promise<number> {
+    return (await this.#state()).size
+  }
+
   /** Each shard's state vector (empty for an empty shard), to send to a peer. */
   async stateVectors(): Promise<Uint8Array[]> {
     const states = await this.#state()
@@ -194,8 +199,11 @@ export class ShardedCatalog {
     if (!st || covers(theirs, st.clocks)) return undefined
     // Under the shard's lock, the entries read match the state (no append or compaction between).
     return this.#locked(shard, async () => {
-      const lacking = new Set(st.entries.filter((e) => !covers(theirs, e.clocks)).map((e) => e.seq))
-      const diffs = (await this.store.entries(this.name, shard)).filter((e) => lacking.has(e.seq)).map((e) => Y.diffUpdate(e.update, remote))
+      const lacking = st.entries.filter((e) => !covers(theirs, e.clocks)).map((e) => e.seq)
+      // Usually the tail of the log: read from its first entry on, never the base before it.
+      const entries = (await this.store.entries(this.name, shard, lacking[0])).filter((e) => lacking.includes(e.seq))
+      // A peer that has nothing of this shard gets the entries as they are.
+      const diffs = theirs.size ? entries.map((e) => Y.diffUpdate(e.update, remote)) : entries.map((e) => e.update)
       return diffs.length === 1 ? diffs[0] : Y.mergeUpdates(diffs)
     })
   }

@@ -15,8 +15,8 @@ export interface ShardEntry {
 export interface ShardStore {
   /** Every entry's state vector, per shard of `catalog`: what the catalog holds, without its updates. */
   states(catalog: string): Promise<Map<number, Array<{ seq: number; sv: Uint8Array }>>>
-  /** One shard's entries, oldest first. */
-  entries(catalog: string, shard: number): Promise<ShardEntry[]>
+  /** One shard's entries, oldest first (from seq `from` on, when given). */
+  entries(catalog: string, shard: number, from?: number): Promise<ShardEntry[]>
   /** Appends one entry (one atomic write) and returns its seq. */
   append(catalog: string, shard: number, update: Uint8Array, sv: Uint8Array): Promise<number>
   /** Replaces the entries up to `upTo` (inclusive) with one merged entry, atomically. */
@@ -37,8 +37,8 @@ export class MemoryShardStore implements ShardStore {
     return out
   }
 
-  async entries(catalog: string, shard: number) {
-    return [...(this.#shards.get(`${catalog}\u0000${shard}`) ?? [])]
+  async entries(catalog: string, shard: number, from = 0) {
+    return (this.#shards.get(`${catalog}\u0000${shard}`) ?? []).filter((e) => e.seq >= from)
   }
 
   async append(catalog: string, shard: number, update: Uint8Array, sv: Uint8Array) {

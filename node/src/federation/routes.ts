@@ -9,6 +9,11 @@ import { CreateInviteRequest, FederationStatus, InviteResponse, JoinCommand, Joi
 
 const ProbeRequest = z.strictObject({ nodeId: NodeId })
 const ProbeResult = z.object({ ok: z.boolean(), detail: z.string() })
+const CatalogCommand = z.strictObject({
+  catalog: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+  put: z.record(z.string().min(1).max(128), z.json()).refine((r) => Object.keys(r).length <= 5000, 'at most 5000 records at once').optional(),
+  get: z.array(z.string().max(128)).max(100).optional(),
+})
 const DocCommand = z.strictObject({ doc: z.string().regex(/^shared\/[a-z0-9_-]{1,64}$/), set: z.record(z.string().max(128), z.string().max(10_000)).optional() })
 import type { Api } from '../http/api.js'
 import { ProblemError } from '../http/problem.js'
@@ -57,6 +62,23 @@ export function federationRoutes(api: Api, federation: FederationService): void 
       const map = doc.getMap('entries')
       if (body.set) doc.transact(() => Object.entries(body.set!).forEach(([k, v]) => map.set(k, v)))
       return { entries: map.toJSON() }
+    },
+  )
+  api.route(
+    { method: 'post', path: '/api/control/federation/catalog', summary: 'Open a sharded catalog (kept in step from then on), optionally set records, count them and read some (operators and tests)', tags, access: 'control', body: CatalogCommand, response: z.object({ count: z.number().int(), records: z.record(z.string(), z.unknown()) }) },
+    async (_c, { body }) => {
+      let cat
+      try {
+        cat = federation.catalog(body.catalog)
+      } catch (err) {
+        asProblem(err)
+      }
+      if (body.put) await cat.put(Object.entries(body.put))
+      let count = 0
+      for await (const [, value] of cat.records()) if (value !== null) count++
+      const records: Record<string, unknown> = {}
+      for (const id of body.get ?? []) records[id] = (await cat.get(id)) ?? null
+      return { count, records }
     },
   )
   api.route(

@@ -15,8 +15,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 // The peer stack (libp2p, Yjs: ~45 MB) loads only when this node takes part in the network.
 import { EnvelopeError, open, seal } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
-import type { Host, RegistryResponse, Replicator } from '@shulin/federation'
+import type { Host, RegistryRequest, RegistryResponse, Replicator, ShardedCatalog } from '@shulin/federation'
 import { LevelDocStore } from './doc-store.js'
+import { Backoff } from './backoff.js'
+import { NetworkCatalogs } from './catalogs.js'
+import { shulinVersion } from '../version.js'
 import { Invite, invitePrefix, MemberEntry, SignedEnvelope, type JoinRefusal, type JoinRequest, type MemberLevel, type MemberStatus } from '@shulin/protocol'
 import type { z } from 'zod'
 import { putOp, type Storage, type Sublevel } from '../storage/db.js'
@@ -29,6 +32,15 @@ interface StoredInvite {
   invite: Invite
   usedBy?: string
   usedAt?: string
+}
+/** What the hub saw of a member at its last registry request. */
+interface MemberContact {
+  at: string
+  version: string | null
+  /** Entries the member lacked then… */
+  behind: number
+  /** …and the age of the oldest of them: how far the member's registry lags the hub's. */
+  lagSeconds: number
 }
 interface HubState {
   hub: string
@@ -71,7 +83,10 @@ export class FederationService {
   #host: Host | undefined
   /** Verified entries by node id (the gater and the answers read this). */
   readonly #known = new Map<string, MemberEntry>()
-  readonly #lastContact = new Map<string, string>()
+  /** Hub: what each member's last registry request showed (when, its version, how far behind). */
+  readonly #contacts = new Map<string, MemberContact>()
+  #catalogs: NetworkCatalogs | undefined
+  #backoff: Backoff | undefined
   #lastSync: string | undefined
   #timer: NodeJS.Timeout | undefined
   #replicator: Replicator | undefined
@@ -107,7 +122,7 @@ export class FederationService {
 
   /** The verified entries, without the view's extra fields (they are re-signed as they are). */
   async #loadKnown(): Promise<void> {
-    for (const { verified: _v, lastContact: _l, ...entry } of await this.members()) this.#known.set(entry.nodeId, entry)
+    for (const entry of await this.#verifiedEntries()) this.#known.set(entry.nodeId, entry)
   }
 
   async #startHost(): Promise<void> {
@@ -124,28 +139,48 @@ export class FederationService {
       await serveJoin(this.#host, (req, from) => this.#decide(req, from), warn)
       await serveRenew(this.#host, (req, from) => this.#renewFor(req, from), warn)
     }
-    await serveRegistry(this.#host, (have, from) => this.#answerRegistry(have, from), warn)
+    await serveRegistry(this.#host, (req, from) => this.#answerRegistry(req, from), warn)
     // Shared documents: members and the hub read and write `shared/…`; nobody else anything.
     const member = (peer: string) => peer === this.#hubIdSync || this.#known.get(peer)?.status === 'active'
     const docStore = new LevelDocStore(this.opts.storage)
     this.#replicator = new Replicator(this.#host, docStore, { canRead: (doc, p) => doc.startsWith('shared/') && member(p), canWrite: (doc, p) => doc.startsWith('shared/') && member(p) }, { log: warn })
     await this.#replicator.start()
+    this.#backoff = new Backoff(() => this.#now)
+    this.#catalogs = new NetworkCatalogs({ host: this.#host, storage: this.opts.storage, nodeId: this.opts.key.nodeId, peers: () => this.#peers(), mayRead: member, now: () => this.#now, ...(this.opts.logger ? { logger: this.opts.logger } : {}) })
+    await this.#catalogs.start()
     for (const fn of this.#onHost) await fn(this.#host)
     this.#hubIdSync = await this.#hubId()
     for (const name of await docStore.names()) if (name.startsWith('shared/')) await this.doc(name)
-    if (this.opts.role === 'node') {
-      const tick = () => {
-        this.syncOnce()
-          .then(async () => {
-            this.#hubIdSync = await this.#hubId()
-            await this.#syncDocs()
-          })
-          .catch((err: unknown) => this.opts.logger?.debug({ err }, 'registry sync failed'))
-        this.#timer = setTimeout(tick, this.opts.syncIntervalMs ?? 3000)
-        this.#timer.unref()
-      }
-      tick()
+    this.#hubState = await this.#state.get('hub')
+    // Every few seconds: a member pulls the registry and keeps its document sessions; every
+    // node, the hub too, pulls the catalogs it holds from whoever is reachable.
+    const tick = () => {
+      const registry = this.opts.role === 'node' ? this.syncOnce().then(async () => {
+        this.#hubIdSync = await this.#hubId()
+        await this.#syncDocs()
+      }) : Promise.resolve()
+      registry
+        .catch((err: unknown) => this.opts.logger?.debug({ err }, 'registry sync failed'))
+        .then(() => this.#catalogs?.pullRound())
+        .catch((err: unknown) => this.opts.logger?.debug({ err }, 'catalog pulls failed'))
+      this.#timer = setTimeout(tick, this.opts.syncIntervalMs ?? 3000)
+      this.#timer.unref()
     }
+    tick()
+  }
+
+  /** Whom this node syncs with: its hub and every other active member. */
+  #peers(): Array<{ id: string; addrs: string[] }> {
+    const peers: Array<{ id: string; addrs: string[] }> = []
+    if (this.opts.role === 'node' && this.#hubState) peers.push({ id: this.#hubState.hub, addrs: this.#hubState.hubAddrs })
+    for (const m of this.#known.values()) if (m.status === 'active' && m.nodeId !== this.opts.key.nodeId && m.nodeId !== this.#hubState?.hub) peers.push({ id: m.nodeId, addrs: m.p2p })
+    return peers
+  }
+
+  /** A large sharded catalog (a channel's records), kept in step with the network. */
+  catalog(name: string): ShardedCatalog {
+    if (!this.#catalogs) throw new FederationError('not_running', 'the peer network is not running')
+    return this.#catalogs.open(name)
   }
 
   async stop(): Promise<void> {
@@ -155,6 +190,7 @@ export class FederationService {
   }
 
   #hubIdSync: string | undefined
+  #hubState: HubState | undefined
   readonly #openDocs = new Set<string>()
 
   /** A shared document, kept in step with every reachable member. */
@@ -173,17 +209,20 @@ export class FederationService {
    */
   async #syncDocs(): Promise<void> {
     if (!this.#replicator || !this.#openDocs.size) return
-    const state = await this.#state.get('hub')
-    const peers: Array<{ id: string; addrs: string[] }> = []
-    if (state) peers.push({ id: state.hub, addrs: state.hubAddrs })
-    for (const m of this.#known.values()) if (m.status === 'active' && m.nodeId !== this.opts.key.nodeId) peers.push({ id: m.nodeId, addrs: m.p2p })
+    const backoff = this.#backoff!
     const connected = new Set(this.#host?.getConnections().map((c) => c.remotePeer.toString()) ?? [])
     for (const name of this.#openDocs) {
-      for (const p of peers) {
+      for (const p of this.#peers()) {
         const key = `${name} ${p.id}`
-        if (this.#live.has(key) && connected.has(p.id)) continue
+        if ((this.#live.has(key) && connected.has(p.id)) || !backoff.ready(key)) continue
         this.#live.add(key)
-        this.#replicator.sync(name, p.addrs).catch(() => this.#live.delete(key))
+        this.#replicator.sync(name, p.addrs).then(
+          () => backoff.succeeded(key),
+          () => {
+            this.#live.delete(key)
+            backoff.failed(key)
+          },
+        )
       }
     }
   }
@@ -193,16 +232,20 @@ export class FederationService {
   }
 
   /** Entries newer than the caller has, for active members (and the hub) only. */
-  async #answerRegistry(have: Record<string, number>, from: string): Promise<RegistryResponse> {
+  async #answerRegistry({ have, version }: RegistryRequest, from: string): Promise<RegistryResponse> {
     const hub = await this.#hubId()
     const caller = this.#known.get(from)
     if (from !== hub && caller?.status !== 'active') return { ok: false, reason: 'not_member' }
-    this.#lastContact.set(from, new Date(this.#now).toISOString())
     const entries: SignedEnvelope[] = []
+    let oldest = this.#now
     for await (const [id, env] of this.#members.iterator()) {
       const known = this.#known.get(id)
-      if (known && known.seq > (have[id] ?? 0)) entries.push(env)
+      if (known && known.seq > (have[id] ?? 0)) {
+        entries.push(env)
+        oldest = Math.min(oldest, Date.parse(known.issuedAt))
+      }
     }
+    this.#contacts.set(from, { at: new Date(this.#now).toISOString(), version: version ?? null, behind: entries.length, lagSeconds: Math.max(0, Math.round((this.#now - oldest) / 1000)) })
     return { ok: true, entries }
   }
 
@@ -267,7 +310,7 @@ export class FederationService {
       if (!addrs.length) continue
       try {
         const { fetchRegistry } = await import('@shulin/federation')
-        const res = await fetchRegistry(this.#host, addrs, have)
+        const res = await fetchRegistry(this.#host, addrs, have, shulinVersion)
         if (!res.ok) continue
         const n = await this.#accept(res.entries)
         this.#lastSync = new Date(this.#now).toISOString()
@@ -430,6 +473,7 @@ export class FederationService {
     }
     await this.opts.storage.commit(ops, { sync: true })
     await this.#loadKnown()
+    this.#hubState = await this.#state.get('hub')
     this.#lastSync = new Date(this.#now).toISOString()
     return { hub: invite.hub, entry, members: answer.registry.length }
   }
@@ -446,6 +490,7 @@ export class FederationService {
       listen: this.listenAddrs(),
       peers: [...connected].map((id) => ({ nodeId: id, name: members.find((m) => m.nodeId === id)?.name ?? null })),
       lastSync: this.#lastSync ?? state?.joinedAt ?? null,
+      catalogs: (await this.#catalogs?.status()) ?? [],
     }
   }
 
@@ -470,13 +515,19 @@ export class FederationService {
 
   /** The registry as this node holds it, every entry verified against the hub's key. */
   async members() {
+    return (await this.#verifiedEntries()).map((entry) => {
+      const c = this.#contacts.get(entry.nodeId)
+      return { ...entry, verified: true as const, lastContact: c?.at ?? null, version: c?.version ?? null, behind: c?.behind ?? null, lagSeconds: c?.lagSeconds ?? null }
+    })
+  }
+
+  async #verifiedEntries(): Promise<MemberEntry[]> {
     const hub = this.opts.role === 'hub' ? this.opts.key.nodeId : (await this.#state.get('hub'))?.hub
     if (!hub) return []
-    const out: Array<MemberEntry & { verified: true; lastContact: string | null }> = []
+    const out: MemberEntry[] = []
     for await (const [, env] of this.#members.iterator()) {
       try {
-        const entry = open(env, MemberEntry, { type: 'shulin/member', signer: hub })
-        out.push({ ...entry, verified: true, lastContact: this.#lastContact.get(entry.nodeId) ?? null })
+        out.push(open(env, MemberEntry, { type: 'shulin/member', signer: hub }))
       } catch {
         /* an entry that does not verify is not shown */
       }

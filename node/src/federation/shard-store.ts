@@ -33,12 +33,13 @@ export class LevelShardStore implements ShardStore {
     return out
   }
 
-  async entries(catalog: string, shard: number): Promise<ShardEntry[]> {
+  async entries(catalog: string, shard: number, from = 0): Promise<ShardEntry[]> {
     const p = prefix(catalog, shard)
+    const range = { gte: p + pad(from, 12), lt: `${p}~` }
     const svs = new Map<string, string>()
-    for await (const [key, sv] of this.#svs.iterator({ gt: p, lt: `${p}~` })) svs.set(key, sv)
+    for await (const [key, sv] of this.#svs.iterator(range)) svs.set(key, sv)
     const out: ShardEntry[] = []
-    for await (const [key, update] of this.#updates.iterator({ gt: p, lt: `${p}~` })) {
+    for await (const [key, update] of this.#updates.iterator(range)) {
       out.push({ seq: Number(key.slice(p.length)), update: Buffer.from(update, 'base64'), sv: Buffer.from(svs.get(key) ?? '', 'base64') })
     }
     return out

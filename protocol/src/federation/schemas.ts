@@ -90,9 +90,19 @@ export const FederationStatus = z.object({
   listen: z.array(z.string()),
   peers: z.array(z.object({ nodeId: z.string(), name: z.string().nullable() })),
   lastSync: z.string().nullable(),
+  /** The sharded catalogs this node keeps in step, and when each was last pulled. */
+  catalogs: z.array(z.object({ name: z.string(), shards: z.number().int(), filled: z.number().int(), lastPull: z.string().nullable() })),
 })
 
-export const MemberView = MemberEntry.extend({ verified: z.literal(true), lastContact: z.string().nullable() })
+/** A verified entry, with what the hub saw at the member's last registry request (null elsewhere). */
+export const MemberView = MemberEntry.extend({
+  verified: z.literal(true),
+  lastContact: z.string().nullable(),
+  version: z.string().nullable(),
+  /** Registry entries the member lacked at its last request, and the age of the oldest (seconds). */
+  behind: z.number().int().nullable(),
+  lagSeconds: z.number().int().nullable(),
+})
 export const MemberList = z.object({ members: z.array(MemberView) })
 export const CreateInviteRequest = z.strictObject({ name: singleLine(64), region: RegionCode, level: MemberLevel, validHours: z.number().min(0.0003).max(24 * 30).default(72) })
 export const InviteResponse = z.object({ invite: z.string(), expiresAt: z.string() })

@@ -27,6 +27,9 @@ interface Member {
   level: string
   status: 'active' | 'suspended' | 'revoked'
   lastContact: string | null
+  version: string | null
+  behind: number | null
+  lagSeconds: number | null
 }
 
 export class StaffNetwork extends LitElement {
@@ -127,12 +130,13 @@ export class StaffNetwork extends LitElement {
         <h2 id="mem">${t('members')}</h2>
         ${this.members.length
           ? html`<table>
-              <thead><tr><th scope="col">${t('libraryName')}</th><th scope="col">${t('regionCode')}</th><th scope="col">${t('status')}</th><th scope="col">${t('lastContact')}</th>${hub && admin ? html`<th scope="col"><span class="visually-hidden">${t('actions')}</span></th>` : nothing}</tr></thead>
+              <thead><tr><th scope="col">${t('libraryName')}</th><th scope="col">${t('regionCode')}</th><th scope="col">${t('status')}</th><th scope="col">${t('lastContact')}</th>${hub ? html`<th scope="col">${t('version')}</th><th scope="col">${t('registryLag')}</th>` : nothing}${hub && admin ? html`<th scope="col"><span class="visually-hidden">${t('actions')}</span></th>` : nothing}</tr></thead>
               <tbody>
                 ${this.members.map(
                   (m) => html`<tr>
                     <td>${m.name}</td><td>${m.region}</td><td>${t(m.status === 'active' ? 'active' : m.status === 'suspended' ? 'suspended' : 'revoked')}</td>
                     <td>${m.lastContact ? new Date(m.lastContact).toLocaleString() : '—'}</td>
+                    ${hub ? html`<td>${m.version ?? '—'}</td><td>${m.behind === null ? '—' : m.behind === 0 ? t('upToDate') : t('entriesBehind', { n: m.behind, s: m.lagSeconds ?? 0 })}</td>` : nothing}
                     ${hub && admin
                       ? html`<td class="acts">
                           ${m.status === 'active' ? html`<button class="secondary" @click=${() => void this.#setStatus(m, 'suspend')}>${t('suspend')}</button>` : nothing}

@@ -1,0 +1,103 @@
+/**
+ * @module federation/catalogs
+ * The network's large catalogs on this node (channel catalogs and the like): sharded Yjs
+ * documents in LevelDB ({@link LevelShardStore}), served to members and the hub, and pulled
+ * from each reachable one every round — only the shards that differ travel. A peer that
+ * fails is tried again after a growing wait ({@link Backoff}).
+ */
+import { createHash } from 'node:crypto'
+import type { Host, ShardedCatalog } from '@shulin/federation'
+import type { Storage } from '../storage/db.js'
+import type { Logger } from '../logger.js'
+import { Backoff } from './backoff.js'
+import { LevelShardStore } from './shard-store.js'
+
+export interface CatalogPeer {
+  id: string
+  addrs: string[]
+}
+
+export interface NetworkCatalogsOptions {
+  host: Host
+  storage: Storage
+  nodeId: string
+  /** Whom to pull from this round (the hub and the active members, this node excepted). */
+  peers: () => CatalogPeer[]
+  /** Who may pull from this node. */
+  mayRead: (peer: string) => boolean
+  now: () => number
+  logger?: Logger
+}
+
+export class NetworkCatalogs {
+  readonly #store: LevelShardStore
+  readonly #open = new Map<string, ShardedCatalog>()
+  readonly #pulling = new Set<string>()
+  readonly #lastPull = new Map<string, string>()
+  readonly #backoff: Backoff
+  #catalogClass: typeof ShardedCatalog | undefined
+
+  constructor(private readonly opts: NetworkCatalogsOptions) {
+    this.#store = new LevelShardStore(opts.storage)
+    this.#backoff = new Backoff(opts.now)
+  }
+
+  async start(): Promise<void> {
+    const { serveCatalogs, ShardedCatalog } = await import('@shulin/federation')
+    this.#catalogClass = ShardedCatalog
+    await serveCatalogs(
+      this.opts.host,
+      (name, from) => {
+        const cat = this.#open.get(name)
+        return !cat ? undefined : this.opts.mayRead(from) ? cat : 'not_allowed'
+      },
+      (msg, err) => this.opts.logger?.warn({ err }, msg),
+    )
+  }
+
+  /** The catalog `name`, kept in step with the network from now on. */
+  open(name: string): ShardedCatalog {
+    let cat = this.#open.get(name)
+    if (!cat) {
+      if (!this.#catalogClass) throw new Error('catalogs are not started')
+      // A stable Yjs client id per node and catalog: shards then know one writer per node.
+      const clientId = createHash('sha256').update(`${this.opts.nodeId}\n${name}`).digest().readUInt32BE(0)
+      cat = new this.#catalogClass(name, this.#store, { clientId })
+      this.#open.set(name, cat)
+      // A catalog just opened is pulled now, not at the next round.
+      void this.pullRound()
+    }
+    return cat
+  }
+
+  /** Pulls every open catalog from every peer that is due; pulls still running are left alone. */
+  async pullRound(): Promise<void> {
+    const { pullCatalog } = await import('@shulin/federation')
+    const jobs: Promise<void>[] = []
+    for (const [name, cat] of this.#open) {
+      for (const peer of this.opts.peers()) {
+        const key = `${name} ${peer.id}`
+        if (this.#pulling.has(key) || !this.#backoff.ready(key) || !peer.addrs.length) continue
+        this.#pulling.add(key)
+        jobs.push(
+          pullCatalog(this.opts.host, peer.addrs, cat)
+            .then((r) => {
+              this.#backoff.succeeded(key)
+              this.#lastPull.set(name, new Date(this.opts.now()).toISOString())
+              if (r.shards) this.opts.logger?.debug({ catalog: name, peer: peer.id, shards: r.shards }, 'pulled catalog changes')
+            })
+            .catch((err: unknown) => {
+              this.#backoff.failed(key)
+              this.opts.logger?.debug({ err, catalog: name, peer: peer.id }, 'catalog pull failed')
+            })
+            .finally(() => this.#pulling.delete(key)),
+        )
+      }
+    }
+    await Promise.all(jobs)
+  }
+
+  async status(): Promise<Array<{ name: string; shards: number; filled: number; lastPull: string | null }>> {
+    return Promise.all([...this.#open].map(async ([name, cat]) => ({ name, shards: cat.shards, filled: await cat.filledShards(), lastPull: this.#lastPull.get(name) ?? null })))
+  }
+}
