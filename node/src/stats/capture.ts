@@ -52,6 +52,8 @@ export interface CaptureOptions {
 export class StatsCapture {
   #buffer: Pending[] = []
   #timer: NodeJS.Timeout | undefined
+  /** `<day> <who>` → session key, for the days being written. */
+  readonly #keys = new Map<string, string>()
   #flushing: Promise<void> = Promise.resolve()
   #seq = 0
   readonly #run = Date.now().toString(36)
@@ -63,11 +65,26 @@ export class StatsCapture {
     return (this.opts.now ?? Date.now)()
   }
 
-  /** Records one event; `who` is the session id, or address + user agent. */
+  /** The local day and hour of `t`, recomputed only when the hour changes (the request path asks often). */
+  #clock = { from: 0, to: -1, day: '', hour: 0 }
+  #local(t: number): { day: string; hour: number } {
+    const c = this.#clock
+    if (t < c.from || t > c.to) {
+      const { day, hour } = localDay(t, this.opts.utcOffsetMinutes)
+      const from = t - (t % 3_600_000) - (((this.opts.utcOffsetMinutes % 60) + 60) % 60) * 60_000
+      this.#clock = { from, to: from + 3_599_999, day, hour }
+      if (t < from || t > from + 3_599_999) this.#clock = { from: t, to: t, day, hour }
+    }
+    return this.#clock
+  }
+
+  /** Records one event (and keeps the object: no copy on the request path); `who` is the session id, or address + user agent. */
   record(ev: Omit<UsageEvent, 's' | 't'>, who: string): void {
     if (!this.enabled) return
     const t = this.#now
-    this.#buffer.push({ ev: { ...ev, t }, who, day: localDay(t, this.opts.utcOffsetMinutes).day })
+    const e = ev as Omit<UsageEvent, 's'>
+    e.t = t
+    this.#buffer.push({ ev: e, who, day: this.#local(t).day })
     if (this.#buffer.length >= (this.opts.maxBuffer ?? 1000)) void this.flush()
     else if (!this.#timer) {
       this.#timer = setTimeout(() => void this.flush(), this.opts.flushMs ?? 1000)
@@ -83,13 +100,27 @@ export class StatsCapture {
     this.#buffer = []
     this.#flushing = this.#flushing.then(async () => {
       if (!batch.length) return
-      const ops = []
+      // One salt per day and one hash per session and day (remembered across batches, in memory
+      // only): readers come back often.
+      // The batch is stored as one record per day (a record per event costs ~10× more to write).
+      const salts = new Map<string, Buffer>()
+      const keys = this.#keys
+      if (keys.size > 50_000) keys.clear()
+      const byDay = new Map<string, UsageEvent[]>()
       for (const p of batch) {
-        const salt = await this.opts.store.salt(p.day)
-        const s = createHmac('sha256', salt).update(p.who).digest('base64url').slice(0, 22)
-        const key = `${p.day} ${String(p.ev.t).padStart(14, '0')} ${this.#run}.${(this.#seq++).toString(36)}`
-        ops.push(putOp(this.opts.store.events, key, { ...p.ev, s }))
+        const id = `${p.day} ${p.who}`
+        let s = keys.get(id)
+        if (s === undefined) {
+          let salt = salts.get(p.day)
+          if (!salt) salts.set(p.day, (salt = await this.opts.store.salt(p.day)))
+          s = createHmac('sha256', salt).update(p.who).digest('base64url').slice(0, 22)
+          keys.set(id, s)
+        }
+        ;(p.ev as UsageEvent).s = s
+        const list = byDay.get(p.day) ?? (byDay.set(p.day, []), byDay.get(p.day)!)
+        list.push(p.ev as UsageEvent)
       }
+      const ops = [...byDay].map(([day, list]) => putOp(this.opts.store.events, `${day} ${String(list[0]!.t).padStart(14, '0')} ${this.#run}.${(this.#seq++).toString(36)}`, list))
       // Usage figures may lose the last second in a machine crash; no sync write on this path.
       await this.opts.store.storage.commit(ops, { sync: false })
       this.opts.onWritten?.(new Set(batch.map((p) => p.day)))
@@ -107,13 +138,28 @@ export class StatsCapture {
       const found = classify(c, method)
       if (!found) return
       const ua = c.req.header('user-agent') ?? ''
-      if (isRobot(ua)) return
+      const agent = this.#agent(ua)
+      if (agent.robot) return
       const auth = c.get('auth')
-      const hour = localDay(this.#now, this.opts.utcOffsetMinutes).hour
-      const who = auth ? `s:${auth.sessionId}` : `a:${c.get('clientAddress')} ${ua} ${hour}`
-      const m: AccessMethod = c.req.path.startsWith('/opds/') || auth?.via === 'basic' ? 'opds' : auth?.via === 'bearer' || !/mozilla/i.test(ua) ? 'api' : 'web'
-      this.record({ ...found, d: deviceClass(ua), m }, who)
+      const who = auth ? `s:${auth.sessionId}` : `a:${c.get('clientAddress')} ${ua} ${this.#local(this.#now).hour}`
+      const m: AccessMethod = c.req.path.startsWith('/opds/') || auth?.via === 'basic' ? 'opds' : auth?.via === 'bearer' || !agent.browser ? 'api' : 'web'
+      const ev = found as Omit<UsageEvent, 's' | 't'>
+      ev.d = agent.device
+      ev.m = m
+      this.record(ev, who)
     }
+  }
+
+  /** User agents repeat: their class is remembered (a few thousand at most). */
+  readonly #agents = new Map<string, { robot: boolean; browser: boolean; device: UsageEvent['d'] }>()
+  #agent(ua: string) {
+    let a = this.#agents.get(ua)
+    if (!a) {
+      if (this.#agents.size >= 4096) this.#agents.clear()
+      a = { robot: isRobot(ua), browser: /mozilla/i.test(ua), device: deviceClass(ua) }
+      this.#agents.set(ua, a)
+    }
+    return a
   }
 
   async close(): Promise<void> {
@@ -121,7 +167,7 @@ export class StatsCapture {
   }
 }
 
-function classify(c: Context<AppEnv>, method: string): Omit<UsageEvent, 's' | 't' | 'd' | 'm'> | undefined {
+function classify(c: Context<AppEnv>, method: string): Partial<UsageEvent> & Pick<UsageEvent, 'k'> | undefined {
   const path = c.req.path
   const status = c.res.status
   if (method === 'POST') {

@@ -1,7 +1,8 @@
 /**
  * @module stats/store
  * The node's usage data. Owns four sublevels:
- * - `stats-events`: raw events, `<local day> <time> <seq>` → event; expire after a few days;
+ * - `stats-events`: raw events, `<local day> <time> <seq>` → the events of one written batch;
+ *   expire after a few days;
  * - `stats-days`: local day → its aggregate, kept for good;
  * - `stats-salts`: local day → the random salt that makes that day's session keys (dropped with
  *   the day's raw events, so nothing left can link a key to a session);
@@ -21,7 +22,7 @@ export interface OutboxEntry {
 }
 
 export class StatsStore {
-  readonly events: Sublevel<UsageEvent>
+  readonly events: Sublevel<UsageEvent[]>
   readonly days: Sublevel<DayAggregate>
   readonly salts: Sublevel<string>
   readonly outbox: Sublevel<OutboxEntry>
@@ -49,7 +50,7 @@ export class StatsStore {
 
   async eventsOf(day: string): Promise<UsageEvent[]> {
     const out: UsageEvent[] = []
-    for await (const v of this.events.values({ gte: `${day} `, lt: `${day}~` })) out.push(v)
+    for await (const batch of this.events.values({ gte: `${day} `, lt: `${day}~` })) for (const e of batch) out.push(e)
     return out
   }
 
