@@ -45,6 +45,8 @@ import { createSearchEngine } from './search/create.js'
 import { webUiRoutes } from './http/web-ui.js'
 import { FederationError, FederationService } from './federation/service.js'
 import { federationRoutes } from './federation/routes.js'
+import { ChannelService } from './channels/service.js'
+import { channelRoutes } from './channels/routes.js'
 import { createStats, type Stats } from './stats/index.js'
 import { createIdentity, type Identity } from './identity/index.js'
 import { identityRoutes } from './identity/routes.js'
@@ -132,6 +134,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl: () => httpUrl, logger, ...(options.now ? { now: options.now } : {}) })
   identity = createIdentity({ key, storage, accounts: accounts.store, sessions, federation, logger, checkSeconds: config.visitorCheckSeconds, ...(options.now ? { now: options.now } : {}) })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
+  const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), logger, now })
   const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
 
   const backup = async (out: string) => {
@@ -174,7 +177,8 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       resourceRoutes(api, resources)
       fileRoutes(api, { resources, files, blobs, maxUploadBytes: config.maxUploadBytes, opened: (accountId, resourceId) => reading.opened(accountId, resourceId) })
       readingRoutes(api, { reading, resources })
-      importRoutes(api, { resources, maxBytes: config.maxUploadBytes })
+      importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
+      channelRoutes(api, channels)
       searchRoutes(api, { search, baseUrl })
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
@@ -207,6 +211,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     throw new Error(`cannot listen for peers on port ${config.p2pPort} (${(err as Error).message}); choose another with --p2p-port`)
   }
   await stats.start()
+  await channels.start()
   controlToken = randomBytes(32).toString('base64url')
   const controlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   await writeControlFile(paths.control, {
@@ -261,6 +266,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
         await server.close(shutdownGraceMs)
         await removeControlFile(paths.control)
         await stats.close()
+        channels.stop()
         await federation.stop()
         await search.close()
         await storage.close()

@@ -66,6 +66,7 @@ export class ShardedCatalog {
   readonly #maxUpdate: number
   #states: Promise<Map<number, ShardState>> | undefined
   readonly #locks = new Map<number, Promise<unknown>>()
+  readonly #listeners = new Set<(shard: number) => void>()
 
   constructor(
     readonly name: string,
@@ -112,8 +113,15 @@ export class ShardedCatalog {
     return doc
   }
 
+  /** Called after a shard took something new (a local write or a peer's update). */
+  onChange(listener: (shard: number) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
   async #append(shard: number, update: Uint8Array, clocks: Clocks): Promise<void> {
     const seq = await this.store.append(this.name, shard, update, encodeClocks(clocks))
+    queueMicrotask(() => this.#listeners.forEach((l) => l(shard)))
     const states = await this.#state()
     const st: ShardState = states.get(shard) ?? { clocks: new Map(), entries: [] }
     states.set(shard, st)
@@ -172,12 +180,16 @@ export class ShardedCatalog {
 
   /** Every record, one shard in memory at a time. */
   async *records(): AsyncGenerator<[string, unknown]> {
-    for (let shard = 0; shard < this.shards; shard++) {
-      if (!(await this.#state()).has(shard)) continue
-      const doc = await this.#load(shard)
-      const entries = [...doc.getMap<unknown>(ROOT).entries()]
+    for (let shard = 0; shard < this.shards; shard++) if ((await this.#state()).has(shard)) yield* await this.shardRecords(shard)
+  }
+
+  /** One shard's records. */
+  async shardRecords(shard: number): Promise<Array<[string, unknown]>> {
+    const doc = await this.#load(shard)
+    try {
+      return [...doc.getMap<unknown>(ROOT).entries()]
+    } finally {
       doc.destroy()
-      yield* entries
     }
   }
 

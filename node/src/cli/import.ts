@@ -15,6 +15,7 @@ import { buildServices } from '../services.js'
 import { consoleCodeSender } from '../accounts/code-sender.js'
 import { ImportOptions, formatFromName, readImport } from '../resources/import/formats.js'
 import { runImport } from '../resources/import/runner.js'
+import { importInto } from '../resources/import/routes.js'
 import { CliError, withNode } from './common.js'
 
 interface Bar {
@@ -54,7 +55,7 @@ export async function cmdImport(
       args,
       allowPositionals: true,
       strict: true,
-      options: { data: { type: 'string' }, format: { type: 'string' }, map: { type: 'string' }, delimiter: { type: 'string' }, flavour: { type: 'string' }, report: { type: 'string' } },
+      options: { data: { type: 'string' }, format: { type: 'string' }, map: { type: 'string' }, delimiter: { type: 'string' }, flavour: { type: 'string' }, report: { type: 'string' }, channel: { type: 'string' } },
     })
   } catch (err) {
     throw usageError((err as Error).message)
@@ -69,6 +70,7 @@ export async function cmdImport(
     ...(values.map !== undefined && { map: values.map }),
     ...(values.delimiter !== undefined && { delimiter: values.delimiter === '\\t' ? '\t' : values.delimiter }),
     ...(values.flavour !== undefined && { flavour: values.flavour }),
+    ...(values.channel !== undefined && { channel: values.channel }),
   })
   if (!checked.success) throw usageError(checked.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'))
   const options = checked.data
@@ -95,10 +97,10 @@ export async function cmdImport(
         } catch (err) {
           throw usageError((err as Error).message)
         }
-        return runImport(resources, items, {
-          format: options.format,
-          onProgress: (p) => bar.update(bytes, `新增 ${p.created} · 更新 ${p.updated} · 未变 ${p.unchanged} · 拒绝 ${p.rejected}`),
-        })
+        const onProgress = (p: { created: number; updated: number; unchanged: number; rejected: number }) => bar.update(bytes, `新增 ${p.created} · 更新 ${p.updated} · 未变 ${p.unchanged} · 拒绝 ${p.rejected}`)
+        if (!options.channel) return runImport(resources, items, { format: options.format, onProgress })
+        const { offlineChannels } = await import('./channels.js')
+        return importInto({ resources, channels: offlineChannels(folder, resources) }, items, options, { onProgress })
       },
       () => viaControl(dataDir, source(), options, () => bar.update(bytes, '')),
     )
@@ -108,6 +110,7 @@ export async function cmdImport(
   process.stdout.write(
     `imported ${file} (${report.format}): ${report.total} read · ${report.created} created · ${report.updated} updated · ${report.unchanged} unchanged · ${report.rejected} rejected · ${(report.ms / 1000).toFixed(1)} s\n`,
   )
+  if (report.channel) process.stdout.write(`channel ${report.channel.name} (${report.channel.id}): ${report.channel.added} records published\n`)
   if (values.report) await writeFile(values.report, JSON.stringify(report, null, 2) + '\n')
   else for (const r of report.rejects.slice(0, 50)) process.stderr.write(`  line ${r.n}: ${r.reason}\n`)
   if (!values.report && report.rejected > 50) process.stderr.write(`  … and ${report.rejected - 50} more (use --report FILE for all of them)\n`)

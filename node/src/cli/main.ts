@@ -53,7 +53,9 @@ Usage:
   shulin join INVITE [--data DIR] join the hub that issued INVITE
   shulin member suspend|reinstate|revoke NODE_ID [--data DIR]   (hub) change a member's status
   shulin import FILE [--format jsonl|csv|marc|marcxml] [--map title=题名,creators=责任者,…]
-               [--delimiter ,] [--flavour auto|marc21|cnmarc] [--report FILE] [--data DIR]
+               [--delimiter ,] [--flavour auto|marc21|cnmarc] [--report FILE] [--channel NAME] [--data DIR]
+                                  --channel: also publish the records in this node's channel NAME
+  shulin subscribe CHANNEL_ID [--mirror] [--data DIR]   take a channel's records into this node
 
 Every flag also reads an environment variable: SHULIN_DATA, SHULIN_PORT, SHULIN_P2P_PORT, SHULIN_HOST,
 SHULIN_ROLE, SHULIN_NAME, SHULIN_LOG_LEVEL, SHULIN_MAX_BODY, SHULIN_PASSWORD_POLICY,
@@ -308,6 +310,12 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return cmdMember(args, env)
     case 'reindex':
       return cmdReindex(args, env)
+    case 'subscribe': {
+      const { values, positionals } = parse(args, { data: { type: 'string' }, mirror: { type: 'boolean' } }, 1)
+      const dataDir = dataDirOf(values.data, env)
+      const { cmdSubscribe } = await import('./channels.js')
+      return cmdSubscribe(positionals[0], values.mirror ?? false, dataDir, (path, body) => viaRunningNode(dataDir, path, body), (m) => new CliError(`${m}\n\n${usage}`, 2))
+    }
     case 'import':
       return cmdImport(args, dataDirOf, env, (err) => new CliError(`${err}\n\n${usage}`, 2))
     case 'version':

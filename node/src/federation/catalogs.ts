@@ -3,7 +3,9 @@
  * The network's large catalogs on this node (channel catalogs and the like): sharded Yjs
  * documents in LevelDB ({@link LevelShardStore}), served to members and the hub, and pulled
  * from each reachable one every round — only the shards that differ travel. A peer that
- * fails is tried again after a growing wait ({@link Backoff}).
+ * fails is tried again after a growing wait ({@link Backoff}). Catalogs open without the
+ * peer network too (a command run while the node is stopped writes to them); they travel
+ * once the network is attached.
  */
 import { createHash } from 'node:crypto'
 import type { Host, ShardedCatalog } from '@shulin/federation'
@@ -18,15 +20,18 @@ export interface CatalogPeer {
 }
 
 export interface NetworkCatalogsOptions {
-  host: Host
   storage: Storage
   nodeId: string
+  now: () => number
+  logger?: Logger
+}
+
+export interface CatalogNetwork {
+  host: Host
   /** Whom to pull from this round (the hub and the active members, this node excepted). */
   peers: () => CatalogPeer[]
   /** Who may pull from this node. */
   mayRead: (peer: string) => boolean
-  now: () => number
-  logger?: Logger
 }
 
 export class NetworkCatalogs {
@@ -35,34 +40,38 @@ export class NetworkCatalogs {
   readonly #pulling = new Set<string>()
   readonly #lastPull = new Map<string, string>()
   readonly #backoff: Backoff
-  #catalogClass: typeof ShardedCatalog | undefined
+  #net: CatalogNetwork | undefined
 
   constructor(private readonly opts: NetworkCatalogsOptions) {
     this.#store = new LevelShardStore(opts.storage)
     this.#backoff = new Backoff(opts.now)
   }
 
-  async start(): Promise<void> {
-    const { serveCatalogs, ShardedCatalog } = await import('@shulin/federation')
-    this.#catalogClass = ShardedCatalog
+  /** Serves the open catalogs to peers and pulls them each round from now on. */
+  async attach(net: CatalogNetwork): Promise<void> {
+    const { serveCatalogs } = await import('@shulin/federation')
+    this.#net = net
     await serveCatalogs(
-      this.opts.host,
+      net.host,
       (name, from) => {
         const cat = this.#open.get(name)
-        return !cat ? undefined : this.opts.mayRead(from) ? cat : 'not_allowed'
+        return !cat ? undefined : net.mayRead(from) ? cat : 'not_allowed'
       },
       (msg, err) => this.opts.logger?.warn({ err }, msg),
     )
   }
 
   /** The catalog `name`, kept in step with the network from now on. */
-  open(name: string): ShardedCatalog {
+  async open(name: string): Promise<ShardedCatalog> {
     let cat = this.#open.get(name)
     if (!cat) {
-      if (!this.#catalogClass) throw new Error('catalogs are not started')
+      // Loaded with the first catalog: a node that keeps none never pays for Yjs.
+      const { ShardedCatalog } = await import('@shulin/federation')
+      cat = this.#open.get(name)
+      if (cat) return cat
       // A stable Yjs client id per node and catalog: shards then know one writer per node.
       const clientId = createHash('sha256').update(`${this.opts.nodeId}\n${name}`).digest().readUInt32BE(0)
-      cat = new this.#catalogClass(name, this.#store, { clientId })
+      cat = new ShardedCatalog(name, this.#store, { clientId })
       this.#open.set(name, cat)
       // A catalog just opened is pulled now, not at the next round.
       void this.pullRound()
@@ -72,15 +81,17 @@ export class NetworkCatalogs {
 
   /** Pulls every open catalog from every peer that is due; pulls still running are left alone. */
   async pullRound(): Promise<void> {
+    const net = this.#net
+    if (!net) return
     const { pullCatalog } = await import('@shulin/federation')
     const jobs: Promise<void>[] = []
     for (const [name, cat] of this.#open) {
-      for (const peer of this.opts.peers()) {
+      for (const peer of net.peers()) {
         const key = `${name} ${peer.id}`
         if (this.#pulling.has(key) || !this.#backoff.ready(key) || !peer.addrs.length) continue
         this.#pulling.add(key)
         jobs.push(
-          pullCatalog(this.opts.host, peer.addrs, cat)
+          pullCatalog(net.host, peer.addrs, cat)
             .then((r) => {
               this.#backoff.succeeded(key)
               this.#lastPull.set(name, new Date(this.opts.now()).toISOString())

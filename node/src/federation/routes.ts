@@ -67,12 +67,7 @@ export function federationRoutes(api: Api, federation: FederationService): void 
   api.route(
     { method: 'post', path: '/api/control/federation/catalog', summary: 'Open a sharded catalog (kept in step from then on), optionally set records, count them and read some (operators and tests)', tags, access: 'control', body: CatalogCommand, response: z.object({ count: z.number().int(), records: z.record(z.string(), z.unknown()) }) },
     async (_c, { body }) => {
-      let cat
-      try {
-        cat = federation.catalog(body.catalog)
-      } catch (err) {
-        asProblem(err)
-      }
+      const cat = await federation.catalog(body.catalog)
       if (body.put) await cat.put(Object.entries(body.put))
       let count = 0
       for await (const [, value] of cat.records()) if (value !== null) count++

@@ -85,7 +85,7 @@ export class FederationService {
   readonly #known = new Map<string, MemberEntry>()
   /** Hub: what each member's last registry request showed (when, its version, how far behind). */
   readonly #contacts = new Map<string, MemberContact>()
-  #catalogs: NetworkCatalogs | undefined
+  readonly #catalogs: NetworkCatalogs
   #backoff: Backoff | undefined
   #lastSync: string | undefined
   #timer: NodeJS.Timeout | undefined
@@ -100,6 +100,7 @@ export class FederationService {
     this.#members = opts.storage.sublevel('fed-members')
     this.#state = opts.storage.sublevel('fed-state')
     this.#role = opts.storage.sublevel('fed-role')
+    this.#catalogs = new NetworkCatalogs({ storage: opts.storage, nodeId: opts.key.nodeId, now: () => this.#now, ...(opts.logger ? { logger: opts.logger } : {}) })
   }
 
   get #now(): number {
@@ -146,8 +147,7 @@ export class FederationService {
     this.#replicator = new Replicator(this.#host, docStore, { canRead: (doc, p) => doc.startsWith('shared/') && member(p), canWrite: (doc, p) => doc.startsWith('shared/') && member(p) }, { log: warn })
     await this.#replicator.start()
     this.#backoff = new Backoff(() => this.#now)
-    this.#catalogs = new NetworkCatalogs({ host: this.#host, storage: this.opts.storage, nodeId: this.opts.key.nodeId, peers: () => this.#peers(), mayRead: member, now: () => this.#now, ...(this.opts.logger ? { logger: this.opts.logger } : {}) })
-    await this.#catalogs.start()
+    await this.#catalogs.attach({ host: this.#host, peers: () => this.#peers(), mayRead: member })
     for (const fn of this.#onHost) await fn(this.#host)
     this.#hubIdSync = await this.#hubId()
     for (const name of await docStore.names()) if (name.startsWith('shared/')) await this.doc(name)
@@ -161,7 +161,7 @@ export class FederationService {
       }) : Promise.resolve()
       registry
         .catch((err: unknown) => this.opts.logger?.debug({ err }, 'registry sync failed'))
-        .then(() => this.#catalogs?.pullRound())
+        .then(() => this.#catalogs.pullRound())
         .catch((err: unknown) => this.opts.logger?.debug({ err }, 'catalog pulls failed'))
       this.#timer = setTimeout(tick, this.opts.syncIntervalMs ?? 3000)
       this.#timer.unref()
@@ -177,9 +177,8 @@ export class FederationService {
     return peers
   }
 
-  /** A large sharded catalog (a channel's records), kept in step with the network. */
-  catalog(name: string): ShardedCatalog {
-    if (!this.#catalogs) throw new FederationError('not_running', 'the peer network is not running')
+  /** A large sharded catalog (a channel's records), kept in step with the network once this node takes part. */
+  catalog(name: string): Promise<ShardedCatalog> {
     return this.#catalogs.open(name)
   }
 
@@ -490,7 +489,7 @@ export class FederationService {
       listen: this.listenAddrs(),
       peers: [...connected].map((id) => ({ nodeId: id, name: members.find((m) => m.nodeId === id)?.name ?? null })),
       lastSync: this.#lastSync ?? state?.joinedAt ?? null,
-      catalogs: (await this.#catalogs?.status()) ?? [],
+      catalogs: await this.#catalogs.status(),
     }
   }
 

@@ -84,6 +84,7 @@ export class ResourceService {
     return this.store.exclusive(async () => {
       const current = await this.get(id)
       if (expected !== undefined && expected !== current.revision) throw new ProblemError('precondition_failed')
+      if (current.nodeId !== this.opts.nodeId) throw new ProblemError('conflict', { detail: 'this record comes from another library’s channel: its publisher changes it' })
       const next = await change(current)
       const updated: Resource = { ...next, id, revision: current.revision + 1, updatedAt: this.#iso() }
       await this.#write([updated])
@@ -138,10 +139,56 @@ export class ResourceService {
   }
 
   /**
+   * Takes records another node publishes (a subscribed channel) as they are: published or
+   * withdrawn, under their own ids, marked with their publisher. A record of this node's own,
+   * or of another publisher, under the same id is left alone; identifiers another record here
+   * already holds are left off the copy (the local record keeps them).
+   * @returns how many records changed.
+   */
+  async upsertForeign(publisher: string, records: ForeignRecord[]): Promise<number> {
+    if (!records.length) return 0
+    return this.store.exclusive(async () => {
+      const existing = await this.store.getMany(records.map((r) => r.id))
+      const identifiers = [...new Set(records.flatMap((r) => r.metadata.identifiers))]
+      const holders = new Map(identifiers.map((id, i) => [id, ''] as [string, string]))
+      ;(await this.store.ownersOf(identifiers)).forEach((h, i) => h && holders.set(identifiers[i]!, h))
+      const now = this.#iso()
+      const out: Resource[] = []
+      records.forEach((r, i) => {
+        const before = existing[i]
+        if (before && before.nodeId !== publisher) return
+        const status = r.withdrawn ? ('withdrawn' as const) : ('published' as const)
+        const free = r.metadata.identifiers.filter((id) => !holders.get(id) || holders.get(id) === r.id)
+        free.forEach((id) => holders.set(id, r.id))
+        const metadata = { ...r.metadata, identifiers: free }
+        if (before && JSON.stringify([before.type, before.metadata, before.access, before.files, before.toc, before.status]) === JSON.stringify([r.type, metadata, r.access, r.files, r.toc, status])) return
+        out.push({
+          id: r.id,
+          type: r.type,
+          metadata,
+          access: r.access,
+          status,
+          nodeId: publisher,
+          parentId: null,
+          files: r.files,
+          toc: r.toc,
+          createdAt: before?.createdAt ?? now,
+          updatedAt: now,
+          publishedAt: before?.publishedAt ?? (status === 'published' ? r.updatedAt : null),
+          revision: (before?.revision ?? 0) + 1,
+        })
+      })
+      // Re-applied from the catalog after a crash, so no fsync per batch.
+      if (out.length) await this.store.writeUnlocked(out, { sync: false })
+      return out.length
+    })
+  }
+
+  /**
    * Imports records, matching existing ones by any of their identifiers: a record seen before
    * is updated in place, a new one created. One batch for the lot (the caller sizes it); a
    * record whose identifiers name two different records is refused on its own.
-   * @returns per input record: `created`, `updated`, `unchanged`, or a reason it was refused.
+   * @returns per input record: `created`, `updated` or `unchanged` with the record's id, or a reason it was refused.
    */
   async importBatch(records: ImportRecord[]): Promise<ImportOutcome[]> {
     return this.store.exclusive(async () => {
@@ -169,12 +216,12 @@ export class ResourceService {
         if (existing) {
           const merged = { type, access, metadata, status: status === 'published' || existing.status === 'published' ? ('published' as const) : existing.status }
           if (JSON.stringify([merged.type, merged.access, merged.metadata, merged.status]) === JSON.stringify([existing.type, existing.access, existing.metadata, existing.status])) {
-            out.push('unchanged')
+            out.push({ status: 'unchanged', id: existing.id })
             continue
           }
           next = { ...existing, ...merged, revision: existing.revision + 1, updatedAt: now, publishedAt: existing.publishedAt ?? (merged.status === 'published' ? now : null) }
           for (const id of existing.metadata.identifiers) if (claim.get(id) === existing.id) claim.delete(id)
-          out.push('updated')
+          out.push({ status: 'updated', id: existing.id })
         } else {
           next = {
             id: this.store.newId(),
@@ -191,7 +238,7 @@ export class ResourceService {
             publishedAt: status === 'published' ? now : null,
             revision: 1,
           }
-          out.push('created')
+          out.push({ status: 'created', id: next.id })
         }
         for (const id of metadata.identifiers) claim.set(id, next.id)
         toWrite.set(next.id, next)
@@ -202,4 +249,7 @@ export class ResourceService {
   }
 }
 
-export type ImportOutcome = 'created' | 'updated' | 'unchanged' | { error: string }
+/** A record as another node publishes it in a channel. */
+export type ForeignRecord = Pick<Resource, 'id' | 'type' | 'metadata' | 'access' | 'files' | 'toc'> & { withdrawn: boolean; updatedAt: string }
+
+export type ImportOutcome = { status: 'created' | 'updated' | 'unchanged'; id: string } | { error: string }

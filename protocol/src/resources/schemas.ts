@@ -138,5 +138,7 @@ export const ImportReport = z.object({
   rejected: z.number().int(),
   rejects: z.array(z.object({ n: z.number().int(), reason: z.string() })),
   ms: z.number(),
+  /** With `--channel`: the channel the records went into. */
+  channel: z.object({ id: z.string(), name: z.string(), added: z.number().int() }).optional(),
 })
 export type ImportReport = z.infer<typeof ImportReport>

@@ -17,6 +17,8 @@ export const ImportOptions = z.strictObject({
   delimiter: z.enum([',', ';', '\t', '|']).optional(),
   /** MARC: which dialect (`auto` tells CNMARC from MARC 21 by its fields). */
   flavour: z.enum(['auto', 'marc21', 'cnmarc']).default('auto'),
+  /** Also publish the records in this node's channel of that name (created if new). */
+  channel: z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/).optional(),
 })
 export type ImportOptions = z.infer<typeof ImportOptions>
 

@@ -9,10 +9,11 @@ import type { Api } from '../../http/api.js'
 import { ProblemError } from '../../http/problem.js'
 import { isAbortedBody, rawUpload } from '../../http/raw-body.js'
 import type { ResourceService } from '../service.js'
+import type { ChannelService } from '../../channels/service.js'
 import { ImportOptions, readImport } from './formats.js'
 import { runImport } from './runner.js'
 
-export function importRoutes(api: Api, deps: { resources: ResourceService; maxBytes: number }): void {
+export function importRoutes(api: Api, deps: { resources: ResourceService; maxBytes: number; channels?: ChannelService }): void {
   const rawBody = { contentType: 'application/x-ndjson', description: 'The file: JSON Lines, CSV (with ?map=), MARC 21 / CNMARC in ISO 2709 or MARCXML.' }
   for (const [path, access] of [
     ['/api/staff/resources/import', 'staff'],
@@ -29,7 +30,7 @@ export function importRoutes(api: Api, deps: { resources: ResourceService; maxBy
           throw new ProblemError('validation_failed', { detail: (err as Error).message })
         }
         try {
-          return await runImport(deps.resources, items, { format: query.format })
+          return await importInto(deps, items, query)
         } catch (err) {
           if (isAbortedBody(err)) throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived; records read before that point were imported' })
           if (err instanceof ProblemError) throw err
@@ -39,4 +40,20 @@ export function importRoutes(api: Api, deps: { resources: ResourceService; maxBy
       },
     )
   }
+}
+
+/** Runs the import, and with `channel` puts every record it read into that channel of this node. */
+export async function importInto(
+  deps: { resources: ResourceService; channels?: ChannelService | undefined },
+  items: Parameters<typeof runImport>[1],
+  query: ImportOptions,
+  extra: { onProgress?: Parameters<typeof runImport>[2]['onProgress'] } = {},
+) {
+  if (!query.channel) return runImport(deps.resources, items, { format: query.format, ...extra })
+  if (!deps.channels) throw new ProblemError('conflict', { detail: 'channels are not available here' })
+  const channels = deps.channels
+  const channel = await channels.create({ name: query.channel })
+  let added = 0
+  const report = await runImport(deps.resources, items, { format: query.format, ...extra, onImported: async (ids) => void (added += (await channels.addRecords(channel.id, ids)).added) })
+  return { ...report, channel: { id: channel.id, name: channel.name, added } }
 }

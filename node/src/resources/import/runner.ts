@@ -22,7 +22,13 @@ export interface ImportProgress {
 export async function runImport(
   resources: ResourceService,
   items: AsyncIterable<ImportItem>,
-  opts: { format: ImportFormat; onProgress?: (p: ImportProgress) => void; batchSize?: number },
+  opts: {
+    format: ImportFormat
+    onProgress?: (p: ImportProgress) => void
+    batchSize?: number
+    /** After each batch, the ids of the records it created, updated or left unchanged. */
+    onImported?: (ids: string[]) => Promise<void>
+  },
 ): Promise<ImportReport> {
   const started = performance.now()
   const report: ImportReport = { format: opts.format, total: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, rejects: [], ms: 0 }
@@ -35,7 +41,13 @@ export async function runImport(
   const flush = async () => {
     if (!batch.length) return
     const outcomes = await resources.importBatch(batch)
-    outcomes.forEach((o, i) => (typeof o === 'string' ? report[o]++ : reject(lines[i]!, o.error)))
+    const ids: string[] = []
+    outcomes.forEach((o, i) => {
+      if ('error' in o) return reject(lines[i]!, o.error)
+      report[o.status]++
+      ids.push(o.id)
+    })
+    await opts.onImported?.(ids)
     batch = []
     lines = []
     opts.onProgress?.(report)

@@ -1,0 +1,249 @@
+/**
+ * @module channels/service
+ * Channels on this node: publishing its own (each record signed and put into the channel's
+ * sharded catalog, re-signed whenever the record changes, so a withdrawal travels too),
+ * subscribing to others' (every shard that arrives is checked — the publisher's signature,
+ * the channel it names — and its records join the node's own catalogue, search, OPDS and
+ * OAI-PMH, marked with their publisher), submitting a channel to the hub, and, on the hub,
+ * deciding what goes on the national menu.
+ *
+ * The network keeps three kinds of catalog: `channels` (every channel's signed description),
+ * `channel-menu` (the hub's signed decisions) and one `ch-<channel id>` per channel.
+ */
+import { createHash } from 'node:crypto'
+import { Channel, ChannelRecord, MenuEntry, type SubscriptionMode } from '@shulin/protocol'
+import { open, seal, EnvelopeError } from '@shulin/federation/envelope'
+import type { NodeKey } from '@shulin/federation/identity'
+import type { ShardedCatalog } from '@shulin/federation'
+import { ProblemError } from '../http/problem.js'
+import type { Logger } from '../logger.js'
+import type { Storage } from '../storage/db.js'
+import type { ForeignRecord, ResourceService } from '../resources/service.js'
+import type { ResourceChange } from '../resources/store.js'
+import { ChannelStore } from './store.js'
+
+const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex').slice(0, n)
+/** A channel's id: the digest of its name, then of its publisher (so only the publisher signs for it). */
+export const channelIdFor = (publisher: string, name: string) => `${hex(`name\n${name}`, 8)}-${hex(`node\n${publisher}`, 10)}`
+const publishedBy = (channel: string, nodeId: string) => channel.endsWith(`-${hex(`node\n${nodeId}`, 10)}`)
+const catalogOf = (channel: string) => `ch-${channel}`
+
+export interface ChannelServiceOptions {
+  storage: Storage
+  resources: ResourceService
+  key: NodeKey
+  role: 'node' | 'hub'
+  /** Opens a replicated catalog (the federation's). */
+  catalog: (name: string) => Promise<ShardedCatalog>
+  /** The hub's node id, once known: the menu's signer. */
+  hubId: () => string | undefined
+  now?: () => number
+  logger?: Logger
+}
+
+export class ChannelService {
+  readonly store: ChannelStore
+  readonly #watched = new Set<string>()
+  /** Per subscribed channel and shard, how many of its records verified (for the list). */
+  readonly #counts = new Map<string, Map<number, number>>()
+  #unwatch: (() => void) | undefined
+
+  constructor(private readonly opts: ChannelServiceOptions) {
+    this.store = new ChannelStore(opts.storage)
+  }
+
+  #iso(): string {
+    return new Date((this.opts.now ?? Date.now)()).toISOString()
+  }
+
+  /** Follows this node's own records into its channels, and its subscriptions from the network. */
+  async start(): Promise<void> {
+    this.#unwatch = this.opts.resources.store.onChange((changes) => void this.#republish(changes).catch((err: unknown) => this.opts.logger?.warn({ err }, 'could not update a channel record')))
+    await this.opts.catalog('channels')
+    await this.opts.catalog('channel-menu')
+    for (const sub of await this.store.subscriptions()) await this.#watch(sub.channel)
+  }
+
+  stop(): void {
+    this.#unwatch?.()
+  }
+
+  /** The verified channel descriptions the network holds. */
+  async #channels(): Promise<Map<string, Channel>> {
+    const out = new Map<string, Channel>()
+    for await (const [id, env] of (await this.opts.catalog('channels')).records()) {
+      try {
+        const ch = open(env, Channel, { type: 'shulin/channel' })
+        if (ch.id === id && ch.publisher === (env as { signer: string }).signer && publishedBy(ch.id, ch.publisher)) out.set(id, ch)
+      } catch (err) {
+        if (!(err instanceof EnvelopeError)) throw err
+      }
+    }
+    return out
+  }
+
+  async channel(id: string): Promise<Channel | undefined> {
+    return (await this.#channels()).get(id)
+  }
+
+  /** Creates this node's channel `name` (or updates its description); returns it. */
+  async create(req: { name: string; description?: string; licence?: string }): Promise<Channel> {
+    const id = channelIdFor(this.opts.key.nodeId, req.name)
+    const before = await this.channel(id)
+    const ch: Channel = {
+      id,
+      name: req.name,
+      description: req.description ?? before?.description ?? '',
+      licence: req.licence ?? before?.licence ?? '',
+      publisher: this.opts.key.nodeId,
+      submitted: before?.submitted ?? false,
+      updatedAt: this.#iso(),
+    }
+    if (before && before.description === ch.description && before.licence === ch.licence) return before
+    await (await this.opts.catalog('channels')).put([[id, await seal(this.opts.key, 'shulin/channel', ch)]])
+    return ch
+  }
+
+  async #own(id: string): Promise<Channel> {
+    const ch = await this.channel(id)
+    if (!ch || ch.publisher !== this.opts.key.nodeId) throw new ProblemError('not_found', { detail: `this node publishes no channel ${id}` })
+    return ch
+  }
+
+  /** Asks the hub to put one of this node's channels on the menu. */
+  async submit(id: string): Promise<Channel> {
+    const ch = { ...(await this.#own(id)), submitted: true, updatedAt: this.#iso() }
+    await (await this.opts.catalog('channels')).put([[id, await seal(this.opts.key, 'shulin/channel', ch)]])
+    return ch
+  }
+
+  #signed(channel: string, r: ForeignRecord) {
+    const payload: ChannelRecord = { channel, id: r.id, type: r.type, metadata: r.metadata, access: r.access, files: r.files, toc: r.toc, withdrawn: r.withdrawn, updatedAt: r.updatedAt }
+    return seal(this.opts.key, 'shulin/channel-record', payload)
+  }
+
+  /** Puts some of this node's own records into one of its channels. */
+  async addRecords(id: string, ids: string[]): Promise<{ added: number }> {
+    await this.#own(id)
+    const found = await this.opts.resources.store.getMany(ids)
+    const own = found.filter((r): r is NonNullable<typeof r> => !!r && r.nodeId === this.opts.key.nodeId && r.status !== 'draft')
+    await this.store.addItems(id, own.map((r) => r.id))
+    const cat = await this.opts.catalog(catalogOf(id))
+    const signed = await Promise.all(own.map(async (r) => [r.id, await this.#signed(id, { ...r, withdrawn: r.status !== 'published' })] as const))
+    for (let i = 0; i < signed.length; i += 1000) await cat.put(signed.slice(i, i + 1000))
+    return { added: own.length }
+  }
+
+  /** A change to one of this node's records reaches every channel that carries it. */
+  async #republish(changes: ResourceChange[]): Promise<void> {
+    for (const change of changes) {
+      const r = change.resource
+      if (r.nodeId !== this.opts.key.nodeId) continue
+      for (const channel of await this.store.channelsOf(r.id)) {
+        const withdrawn = change.kind === 'delete' || r.status !== 'published'
+        await (await this.opts.catalog(catalogOf(channel))).put([[r.id, await this.#signed(channel, { ...r, withdrawn })]])
+      }
+    }
+  }
+
+  /** Subscribes this node to a channel: its records join the catalogue as they arrive. */
+  async subscribe(channel: string, mode: SubscriptionMode): Promise<{ channel: string; mode: SubscriptionMode }> {
+    if (publishedBy(channel, this.opts.key.nodeId)) throw new ProblemError('conflict', { detail: 'this node publishes that channel itself' })
+    await this.store.subscribe({ channel, mode, since: (await this.store.subscription(channel))?.since ?? this.#iso() })
+    await this.#watch(channel)
+    return { channel, mode }
+  }
+
+  async #watch(channel: string): Promise<void> {
+    if (this.#watched.has(channel)) return
+    this.#watched.add(channel)
+    const cat = await this.opts.catalog(catalogOf(channel))
+    cat.onChange((shard) => void this.#apply(channel, cat, shard).catch((err: unknown) => this.opts.logger?.warn({ err, channel }, 'could not apply channel records')))
+    for (let shard = 0; shard < cat.shards; shard++) await this.#apply(channel, cat, shard)
+  }
+
+  /** Takes one shard of a subscribed channel into the catalogue: only what its publisher signed. */
+  async #apply(channel: string, cat: ShardedCatalog, shard: number): Promise<void> {
+    if (!(await this.store.subscription(channel))) return
+    const records: ForeignRecord[] = []
+    let publisher: string | undefined
+    for (const [id, env] of await cat.shardRecords(shard)) {
+      try {
+        const signer = (env as { signer?: unknown }).signer
+        if (typeof signer !== 'string' || !publishedBy(channel, signer)) continue
+        const r = open(env, ChannelRecord, { type: 'shulin/channel-record', signer })
+        if (r.channel !== channel || r.id !== id) continue
+        publisher = signer
+        records.push(r)
+      } catch (err) {
+        if (!(err instanceof EnvelopeError)) throw err
+        this.opts.logger?.warn({ channel, id }, 'a channel record that does not verify was ignored')
+      }
+    }
+    const counts = this.#counts.get(channel) ?? new Map<number, number>()
+    this.#counts.set(channel, counts.set(shard, records.filter((r) => !r.withdrawn).length))
+    if (publisher) await this.opts.resources.upsertForeign(publisher, records)
+  }
+
+  /** The hub's menu as this node holds it (decisions the hub signed), and on the hub what waits for one. */
+  async menu() {
+    const hub = this.opts.hubId()
+    const channels = await this.#channels()
+    const subs = new Map((await this.store.subscriptions()).map((s) => [s.channel, s.mode]))
+    const decided = new Map<string, MenuEntry>()
+    if (hub) {
+      for await (const [id, env] of (await this.opts.catalog('channel-menu')).records()) {
+        try {
+          const e = open(env, MenuEntry, { type: 'shulin/menu-entry', signer: hub })
+          if (e.channel === id) decided.set(id, e)
+        } catch (err) {
+          if (!(err instanceof EnvelopeError)) throw err
+        }
+      }
+    }
+    const menu = [...decided.values()]
+      .filter((e) => e.state === 'listed')
+      .map((e) => ({ ...e, description: channels.get(e.channel)?.description ?? '', licence: channels.get(e.channel)?.licence ?? '', subscribed: subs.get(e.channel) ?? null }))
+    const pending = this.opts.role === 'hub' ? [...channels.values()].filter((c) => c.submitted && !(decided.get(c.id) && decided.get(c.id)!.decidedAt >= c.updatedAt)) : []
+    return { menu, pending, decided }
+  }
+
+  /** Hub: lists a channel on the menu, or refuses it with a reason. */
+  async decide(channel: string, state: 'listed' | 'refused', reason?: string): Promise<MenuEntry> {
+    if (this.opts.role !== 'hub') throw new ProblemError('conflict', { detail: 'only the hub keeps the menu' })
+    const ch = await this.channel(channel)
+    if (!ch) throw new ProblemError('not_found', { detail: `no channel ${channel} in the network` })
+    const entry: MenuEntry = { channel, name: ch.name, publisher: ch.publisher, state, ...(reason ? { reason } : {}), decidedAt: this.#iso() }
+    await (await this.opts.catalog('channel-menu')).put([[channel, await seal(this.opts.key, 'shulin/menu-entry', entry)]])
+    return entry
+  }
+
+  /** The channels this node publishes and those it subscribes to. */
+  async list() {
+    const channels = await this.#channels()
+    const { decided } = await this.menu()
+    const subs = await this.store.subscriptions()
+    const own = [...channels.values()].filter((c) => c.publisher === this.opts.key.nodeId)
+    const summary = (c: Channel, role: 'publisher' | 'subscriber', mode: SubscriptionMode | null, records: number) => ({
+      id: c.id,
+      name: c.name,
+      description: c.description,
+      licence: c.licence,
+      publisher: c.publisher,
+      role,
+      mode,
+      records,
+      submitted: c.submitted,
+      menu: decided.get(c.id)?.state ?? null,
+    })
+    return {
+      channels: [
+        ...(await Promise.all(own.map(async (c) => summary(c, 'publisher', null, await this.store.countItems(c.id))))),
+        ...subs.map((s) => {
+          const c = channels.get(s.channel) ?? { id: s.channel, name: s.channel, description: '', licence: '', publisher: '', submitted: false, updatedAt: s.since }
+          return summary(c, 'subscriber', s.mode, [...(this.#counts.get(s.channel)?.values() ?? [])].reduce((a, b) => a + b, 0))
+        }),
+      ],
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * @module channels/store
+ * What this node keeps about channels beyond the replicated catalogs. Owns two sublevels:
+ * `channel-subs` (channel id → this node's subscription) and `channel-items`
+ * (`c!<channel>!<record>` and `r!<record>!<channel>` → 1: which of this node's own records
+ * each of its channels carries, both ways, so that a record's change finds its channels).
+ */
+import type { SubscriptionMode } from '@shulin/protocol'
+import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
+
+export interface Subscription {
+  channel: string
+  mode: SubscriptionMode
+  since: string
+}
+
+export class ChannelStore {
+  readonly #subs: Sublevel<Subscription>
+  readonly #items: Sublevel<1>
+
+  constructor(private readonly storage: Storage) {
+    this.#subs = storage.sublevel('channel-subs')
+    this.#items = storage.sublevel('channel-items')
+  }
+
+  async subscriptions(): Promise<Subscription[]> {
+    const out: Subscription[] = []
+    for await (const [, s] of this.#subs.iterator()) out.push(s)
+    return out
+  }
+
+  async subscription(channel: string): Promise<Subscription | undefined> {
+    return this.#subs.get(channel)
+  }
+
+  async subscribe(sub: Subscription): Promise<void> {
+    await this.storage.commit([putOp(this.#subs, sub.channel, sub)], { sync: true })
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    await this.storage.commit([delOp(this.#subs, channel)], { sync: true })
+  }
+
+  async addItems(channel: string, ids: string[]): Promise<void> {
+    await this.storage.commit(
+      ids.flatMap((id) => [putOp(this.#items, `c!${channel}!${id}`, 1 as const), putOp(this.#items, `r!${id}!${channel}`, 1 as const)]),
+      { sync: true },
+    )
+  }
+
+  async channelsOf(id: string): Promise<string[]> {
+    const out: string[] = []
+    for await (const key of this.#items.keys({ gt: `r!${id}!`, lt: `r!${id}!~` })) out.push(key.slice(`r!${id}!`.length))
+    return out
+  }
+
+  async countItems(channel: string): Promise<number> {
+    let n = 0
+    for await (const _ of this.#items.keys({ gt: `c!${channel}!`, lt: `c!${channel}!~` })) n++
+    return n
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * @module channels/schemas
+ * Channels: named collections a node (the hub or any member) publishes to the network. Every
+ * piece that travels is a signed envelope, so any peer may relay it:
+ *
+ * - the channel itself (`shulin/channel`), signed by its publisher; its id ends in a digest
+ *   of the publisher's node id, so nobody else can speak for it;
+ * - each of its records (`shulin/channel-record`), signed by the publisher, kept in the
+ *   channel's sharded catalog `ch-<channel id>`; a withdrawn record stays, marked withdrawn;
+ * - the hub's menu (`shulin/menu-entry`): the hub's decision on a channel, listed or refused
+ *   with a reason.
+ */
+import { z } from 'zod'
+import { singleLine } from '../text.js'
+import { NodeId } from '../federation/schemas.js'
+import { AccessPolicy, Chapter, Metadata, ResourceFile, ResourceType } from '../resources/schemas.js'
+
+/** `<8 hex of the name's digest>-<10 hex of the publisher's digest>`: stable, and bound to its publisher. */
+export const ChannelId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{10}$/, 'invalid_channel')
+export type ChannelId = z.infer<typeof ChannelId>
+
+export const Channel = z.strictObject({
+  id: ChannelId,
+  name: singleLine(64),
+  description: z.string().max(2000).default(''),
+  /** The licence terms readers and subscribing libraries agree to. */
+  licence: z.string().max(2000).default(''),
+  publisher: NodeId,
+  /** The publisher asks the hub to put it on the national menu. */
+  submitted: z.boolean().default(false),
+  updatedAt: z.iso.datetime(),
+})
+export type Channel = z.infer<typeof Channel>
+
+export const ChannelRecord = z.strictObject({
+  channel: ChannelId,
+  id: z.string().regex(/^[0-9A-Za-z]{10,40}$/),
+  type: ResourceType,
+  metadata: Metadata,
+  access: AccessPolicy,
+  files: z.array(ResourceFile).max(2000),
+  toc: z.array(Chapter).max(5000),
+  withdrawn: z.boolean(),
+  updatedAt: z.iso.datetime(),
+})
+export type ChannelRecord = z.infer<typeof ChannelRecord>
+
+export const MenuEntry = z.strictObject({
+  channel: ChannelId,
+  name: singleLine(64),
+  publisher: NodeId,
+  state: z.enum(['listed', 'refused']),
+  reason: z.string().max(500).optional(),
+  decidedAt: z.iso.datetime(),
+})
+export type MenuEntry = z.infer<typeof MenuEntry>
+
+export const SubscriptionMode = z.enum(['catalog', 'mirror'])
+export type SubscriptionMode = z.infer<typeof SubscriptionMode>
+
+// HTTP bodies and answers.
+export const CreateChannelRequest = z.strictObject({ name: singleLine(64), description: z.string().max(2000).default(''), licence: z.string().max(2000).default('') })
+export const AddChannelRecordsRequest = z.strictObject({ ids: z.array(z.string().max(64)).min(1).max(5000) })
+export const SubscribeRequest = z.strictObject({ channel: ChannelId, mode: SubscriptionMode.default('catalog') })
+export const MenuDecisionRequest = z.strictObject({ state: z.enum(['listed', 'refused']), reason: z.string().max(500).optional() })
+export const ChannelSummary = z.object({
+  id: ChannelId,
+  name: z.string(),
+  description: z.string(),
+  licence: z.string(),
+  publisher: z.string(),
+  role: z.enum(['publisher', 'subscriber']),
+  mode: SubscriptionMode.nullable(),
+  records: z.number().int(),
+  submitted: z.boolean(),
+  menu: z.enum(['listed', 'refused']).nullable(),
+})
+export const ChannelList = z.object({ channels: z.array(ChannelSummary) })
+export const MenuList = z.object({
+  menu: z.array(MenuEntry.extend({ description: z.string(), licence: z.string(), subscribed: SubscriptionMode.nullable() })),
+  /** Hub only: channels submitted and not yet decided. */
+  pending: z.array(Channel),
+})

@@ -1,0 +1,101 @@
+/**
+ * Channels across processes: the hub publishes a channel with `shulin import --channel` and
+ * lists it on its menu; a member subscribes with `shulin subscribe` and finds the records in
+ * its own search and OPDS, marked with the hub as their source; a record the hub withdraws
+ * leaves the member; a record that does not carry the publisher's signature never arrives;
+ * a member submits its own channel, the hub lists it, and another member sees it on the menu.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { killAll, run, start } from './processes.js'
+
+let work: string
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'shulin-e2e-channels-'))
+})
+afterAll(async () => {
+  killAll()
+  await rm(work, { recursive: true, force: true })
+})
+
+const json = async (url: string, init?: RequestInit) => (await fetch(url, init)).json()
+async function control(dataDir: string, path: string, body: unknown) {
+  const c = JSON.parse(await readFile(join(dataDir, 'run', 'control.json'), 'utf8'))
+  const res = await fetch(c.url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Shulin-Control ${c.token}` }, body: JSON.stringify(body) })
+  return { status: res.status, body: await res.json() }
+}
+const poll = { timeout: 20_000, interval: 300 }
+
+describe('channels', () => {
+  it('publish, list on the menu, subscribe, find, withdraw; forged records refused; a member’s channel submitted and listed', async () => {
+    const hubData = join(work, 'hub')
+    const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub', '--name', '国家数字图书馆'])
+    const members = []
+    for (const [region, name] of [['330185', '临安县图书馆'], ['441900', '东莞市图书馆']] as const) {
+      const data = join(work, region)
+      const node = await start(['--port', '0', '--data', data, '--name', name])
+      const inv = await run(['invite', '--data', hubData, '--name', name, '--region', region, '--level', 'county'])
+      expect((await run(['join', inv.stdout.trim(), '--data', data])).code).toBe(0)
+      members.push({ data, node })
+    }
+    const [c, d] = members as [(typeof members)[0], (typeof members)[0]]
+    const hubId = (await json(`${hub.url}/api/health`)).nodeId
+
+    // The hub publishes a channel from a file, as its staff would with the CLI.
+    const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ title: `国家电子书第${i}种`, creators: ['国家图书馆'], access: 'member-readers' }))
+    lines.push(JSON.stringify({ title: '静夜思选本', creators: ['李白'], subjects: ['唐诗'], access: 'public' }))
+    await writeFile(join(work, 'books.jsonl'), lines.join('\n'))
+    const imported = await run(['import', join(work, 'books.jsonl'), '--channel', '国家数字图书馆电子书', '--data', hubData])
+    expect(imported.code, imported.stderr).toBe(0)
+    const channelId = /\(([0-9a-f]{8}-[0-9a-f]{10})\): 301 records published/.exec(imported.stdout)?.[1]
+    expect(channelId, imported.stdout).toBeTruthy()
+    expect((await json(`${hub.url}/api/channels`)).channels).toEqual([expect.objectContaining({ id: channelId, name: '国家数字图书馆电子书', role: 'publisher', records: 301 })])
+    expect((await control(hubData, `/api/control/channels/menu/${channelId}`, { state: 'listed' })).status).toBe(200)
+
+    // The member sees it on the menu, subscribes, and finds the records as its own search's.
+    await expect.poll(async () => (await json(`${c.node.url}/api/channels/menu`)).menu.map((m: { channel: string }) => m.channel), poll).toEqual([channelId])
+    const sub = await run(['subscribe', channelId!, '--data', c.data])
+    expect(sub.code, sub.stderr).toBe(0)
+    const search = async (url: string, q: string) => json(`${url}/api/search?q=${encodeURIComponent(q)}`)
+    await expect.poll(async () => (await search(c.node.url, '静夜思')).total, poll).toBe(1)
+    const hit = (await search(c.node.url, '静夜思')).hits[0]
+    expect((await search(c.node.url, '静夜思')).facets.source).toEqual({ [hubId]: 1 })
+    await expect.poll(async () => (await search(c.node.url, '国家电子书')).total, poll).toBe(300)
+    expect((await json(`${c.node.url}/api/channels`)).channels).toEqual([expect.objectContaining({ id: channelId, role: 'subscriber', mode: 'catalog', records: 301 })])
+    const opds = await (await fetch(`${c.node.url}/opds/v2/new.json`)).text()
+    expect(opds).toContain('静夜思选本')
+    // Its records are the publisher's to change.
+    const record = await json(`${c.node.url}/api/resources/${hit.id}`)
+    expect(record).toMatchObject({ nodeId: hubId, status: 'published' })
+
+    // A record put into the channel's catalog without the publisher's signature never arrives.
+    const forged = { type: 'shulin/channel-record', signer: hubId, payload: { channel: channelId, id: '01JFORGEDRECORD000000000000', type: 'book', metadata: { title: '伪造的书', creators: [], subjects: [], language: 'zh', identifiers: [] }, access: 'public', files: [], toc: [], withdrawn: false, updatedAt: new Date().toISOString() }, sig: 'A'.repeat(86) }
+    expect((await control(d.data, '/api/control/federation/catalog', { catalog: `ch-${channelId}`, put: { '01JFORGEDRECORD000000000000': forged } })).status).toBe(200)
+    expect((await run(['subscribe', channelId!, '--data', d.data])).code).toBe(0)
+    await expect.poll(async () => (await search(d.node.url, '静夜思')).total, poll).toBe(1)
+    await new Promise((r) => setTimeout(r, 3500))
+    expect((await search(d.node.url, '伪造')).total).toBe(0)
+    expect((await search(c.node.url, '伪造')).total).toBe(0)
+
+    // The hub withdraws a record: it leaves the member within a round or two.
+    const admin = await run(['admin', 'create', '--username', 'hubadmin', '--password', 'correct-horse-battery', '--data', hubData])
+    expect(admin.code, admin.stderr).toBe(0)
+    const login = await json(`${hub.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: 'hubadmin', password: 'correct-horse-battery', bearer: true }) })
+    const withdrawn = await fetch(`${hub.url}/api/staff/resources/${hit.id}/withdraw`, { method: 'POST', headers: { authorization: `Bearer ${login.token}` } })
+    expect(withdrawn.status).toBe(200)
+    await expect.poll(async () => (await search(c.node.url, '静夜思')).total, poll).toBe(0)
+
+    // A member's local collection: published, submitted, reviewed, and on everybody's menu.
+    await writeFile(join(work, 'local.jsonl'), [JSON.stringify({ title: '东莞地方志', creators: ['东莞市地方志办公室'], subjects: ['地方文献'] })].join('\n'))
+    const local = await run(['import', join(work, 'local.jsonl'), '--channel', '东莞地方文献', '--data', d.data])
+    const localId = /\(([0-9a-f]{8}-[0-9a-f]{10})\)/.exec(local.stdout)![1]!
+    expect((await control(d.data, `/api/control/channels/${localId}/submit`, {})).status).toBe(200)
+    await expect.poll(async () => (await json(`${hub.url}/api/channels/menu`)).pending.map((p: { id: string }) => p.id), poll).toEqual([localId])
+    expect((await control(hubData, `/api/control/channels/menu/${localId}`, { state: 'listed' })).status).toBe(200)
+    await expect.poll(async () => (await json(`${c.node.url}/api/channels/menu`)).menu.map((m: { name: string }) => m.name).sort(), poll).toEqual(['东莞地方文献', '国家数字图书馆电子书'])
+    expect((await json(`${hub.url}/api/channels/menu`)).pending).toEqual([])
+    for (const n of [hub, c.node, d.node]) n.child.kill('SIGTERM')
+  }, 150_000)
+})
