@@ -50,6 +50,7 @@ import { channelRoutes } from './channels/routes.js'
 import { createStats, type Stats } from './stats/index.js'
 import { createIdentity, type Identity } from './identity/index.js'
 import { identityRoutes } from './identity/routes.js'
+import { directoryRoutes } from './identity/directory-routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -132,7 +133,19 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const baseUrl = baseUrlResolver({ publicUrl: config.publicUrl, trustProxy: config.trustProxy })
   let httpUrl = ''
   const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl: () => httpUrl, logger, ...(options.now ? { now: options.now } : {}) })
-  identity = createIdentity({ key, storage, accounts: accounts.store, sessions, federation, logger, checkSeconds: config.visitorCheckSeconds, ...(options.now ? { now: options.now } : {}) })
+  identity = createIdentity({
+    key,
+    storage,
+    accounts: accounts.store,
+    sessions,
+    federation,
+    logger,
+    role: config.role,
+    selfUrl: () => httpUrl,
+    checkSeconds: config.visitorCheckSeconds,
+    pullSeconds: config.directoryPullSeconds,
+    ...(options.now ? { now: options.now } : {}),
+  })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
   const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), logger, now })
   const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
@@ -182,6 +195,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       searchRoutes(api, { search, baseUrl })
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
+      directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })

@@ -64,7 +64,8 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'shulin-e2e-identity-'))
     // Visitors are re-checked with their home every 2 s here (5 minutes by default).
-    const env = { SHULIN_VISITOR_CHECK_SECONDS: '2', SHULIN_LOG_LEVEL: 'warn' }
+    // and the hub pulls the phone directory every second (a minute by default).
+    const env = { SHULIN_VISITOR_CHECK_SECONDS: '2', SHULIN_DIRECTORY_PULL_SECONDS: '1', SHULIN_LOG_LEVEL: 'warn' }
     hub = await startNamed('hub', ['--data', join(work, 'hub'), '--role', 'hub', '--name', '国家数字图书馆'], env)
     a = await startNamed('a', ['--data', join(work, 'a'), '--name', '临安县图书馆'], env)
     b = await startNamed('b', ['--data', join(work, 'b'), '--name', '东莞市图书馆'], env)
@@ -85,6 +86,8 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     // A reader of A.
     const reader = new Client(a.url)
     expect((await reader.post('/api/auth/register', { mode: 'quick', phone: '13800138000', password })).status).toBe(201)
+    // …who agrees to be found by phone number anywhere in the network.
+    expect((await reader.put('/api/me/identity/directory', { listed: true })).body).toEqual({ listed: true })
     // Two books at B: one for readers of any member library, one for B's own readers.
     expect((await run(['admin', 'create', '--data', join(work, 'b'), '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
     const staff = new Client(b.url)
@@ -98,6 +101,7 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
       expect((await staff.post(`/api/staff/resources/${id}/publish`)).status).toBe(200)
       books[which] = id
     }
+    expect((await run(['admin', 'create', '--data', join(work, 'hub'), '--username', 'hubadmin', '--password', 'national-library-2026'])).code).toBe(0)
     browser = await launch()
   }, 120_000)
 
@@ -201,5 +205,34 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     await expect.poll(() => page.getByRole('button', { name: /临安县图书馆/ }).count(), { timeout: 10_000 }).toBe(1)
     await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/Libraries found: 1/)
     await shot(page, 'desktop-identity-picker-en')
+  }, 60_000)
+
+  it('the phone route finds the home library, and the hub counts readers without knowing them', async () => {
+    const hubStaff = new Client(hub.url)
+    expect((await hubStaff.post('/api/auth/login', { identifier: 'hubadmin', password: 'national-library-2026' })).status).toBe(200)
+    const view = async () => (await hubStaff.get('/api/staff/identity/readers')).body
+    const counted = await until(view, (v) => v.libraries?.some((l: { name: string }) => l.name === '临安县图书馆'), 15_000)
+    expect(counted.libraries.find((l: { name: string }) => l.name === '临安县图书馆')).toMatchObject({ nodeId: ids.a, region: '330185', registered: 1, realNameVerified: 0 })
+    expect(counted.regions.map((r: { region: string }) => r.region)).toEqual(['330185', '441900'])
+    expect(JSON.stringify(counted)).not.toContain('13800138000')
+
+    const names = async () => (await json(`${b.url}/api/identity/libraries`)).libraries.map((l: { name: string }) => l.name) as string[]
+    expect(await until(names, (n) => n.includes('临安县图书馆'), 15_000)).toContain('临安县图书馆')
+    const page = await (await browser.newContext(phone)).newPage()
+    await explained(page, async () => {
+      await page.goto(`${b.url}/signin?next=/me`)
+      await page.getByRole('button', { name: '其他图书馆的读者？' }).click()
+      await page.getByLabel('或输入手机号，找到您的图书馆').fill('138 0013 8000')
+      await page.getByRole('button', { name: '查找', exact: true }).click()
+      await page.waitForURL(`${a.url}/signin?next=**`)
+      await shot(page, 'phone-identity-phone-route-home')
+      // A number nobody listed: said so on the page, and nothing else.
+      await page.goto(`${b.url}/signin`)
+      await page.getByRole('button', { name: '其他图书馆的读者？' }).click()
+      await page.getByLabel('或输入手机号，找到您的图书馆').fill('13900139000')
+      await page.getByRole('button', { name: '查找', exact: true }).click()
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('找不到该读者所在的图书馆')
+      await shot(page, 'phone-identity-phone-route-unknown')
+    })
   }, 60_000)
 })

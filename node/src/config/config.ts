@@ -36,6 +36,8 @@ export const NodeConfig = z.strictObject({
   meiliKey: z.string().min(1).max(512).optional(),
   /** Seconds between checks of visiting readers with their home libraries (disabled at home → signed out here). */
   visitorCheckSeconds: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Hub: seconds between pulls of members' phone-directory hashes and reader counts. */
+  directoryPullSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
 }).refine((c) => c.search !== 'meilisearch' || c.meiliUrl, { message: '--search meilisearch needs --meili-url (or SHULIN_MEILI_URL)', path: ['meiliUrl'] })
 export type NodeConfig = z.infer<typeof NodeConfig>
 export type NodeConfigInput = z.input<typeof NodeConfig>
@@ -59,6 +61,7 @@ export const configEnv: Record<keyof NodeConfig, string> = {
   meiliUrl: 'SHULIN_MEILI_URL',
   meiliKey: 'SHULIN_MEILI_KEY',
   visitorCheckSeconds: 'SHULIN_VISITOR_CHECK_SECONDS',
+  directoryPullSeconds: 'SHULIN_DIRECTORY_PULL_SECONDS',
 }
 
 /** Reads the `SHULIN_*` variables that are set. */

@@ -20,9 +20,14 @@ import type { Network } from './network.js'
 import { IdentityProvider } from './provider.js'
 import { RelyingParty } from './relying-party.js'
 import { VisitorStore } from './visitors.js'
+import { DirectoryMember } from './directory-member.js'
+import { DirectoryHub } from './directory-hub.js'
+import type { PhoneRoute } from './phone-route.js'
 
 /** ≤ 5 minutes between checks of a visitor with their home library (RELIABILITY: "at the next check"). */
 export const defaultCheckSeconds = 300
+/** How often the hub pulls members' phone hashes and reader counts. */
+export const defaultPullSeconds = 60
 
 export interface IdentityOptions {
   key: NodeKey
@@ -34,6 +39,10 @@ export interface IdentityOptions {
   now?: () => number
   checkSeconds?: number
   fetch?: typeof fetch
+  role: 'node' | 'hub'
+  /** This node's HTTP address (the hub hands it to members with each directory pull). */
+  selfUrl: () => string
+  pullSeconds?: number
 }
 
 export function networkOf(key: NodeKey, federation: IdentityOptions['federation']): Network {
@@ -59,28 +68,44 @@ export function createIdentity(opts: IdentityOptions) {
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   })
-  let timer: NodeJS.Timeout | undefined
-  let running = false
-  const round = () => {
-    if (running) return
-    running = true
-    relyingParty
-      .checkVisits()
-      .then((r) => r.ended && opts.logger?.info(r, 'visiting sessions ended by their home libraries'))
-      .catch((err: unknown) => opts.logger?.warn({ err }, 'visitor check failed'))
-      .finally(() => (running = false))
+  const extra = { ...common, ...(opts.fetch ? { fetch: opts.fetch } : {}) }
+  const directory = new DirectoryMember({ key: opts.key, storage: opts.storage, accounts: opts.accounts, sessions: opts.sessions, network, ...extra })
+  const hub =
+    opts.role === 'hub'
+      ? new DirectoryHub({ key: opts.key, storage: opts.storage, network, selfUrl: opts.selfUrl, ...extra, ...(opts.logger ? { logger: opts.logger } : {}) })
+      : undefined
+  const phones: PhoneRoute = hub ?? directory
+  const timers: NodeJS.Timeout[] = []
+  /** A background round that never overlaps itself. */
+  const every = (seconds: number, what: string, run: () => Promise<unknown>) => {
+    let running = false
+    const t = setInterval(() => {
+      if (running) return
+      running = true
+      run()
+        .catch((err: unknown) => opts.logger?.warn({ err }, `${what} failed`))
+        .finally(() => (running = false))
+    }, seconds * 1000)
+    t.unref()
+    timers.push(t)
   }
   return {
     network,
     provider,
     relyingParty,
     visitors,
+    directory,
+    hub,
+    phones,
     start(): void {
-      timer = setInterval(round, (opts.checkSeconds ?? defaultCheckSeconds) * 1000)
-      timer.unref()
+      every(opts.checkSeconds ?? defaultCheckSeconds, 'visitor check', async () => {
+        const r = await relyingParty.checkVisits()
+        if (r.ended) opts.logger?.info(r, 'visiting sessions ended by their home libraries')
+      })
+      if (hub) every(opts.pullSeconds ?? defaultPullSeconds, 'directory pull', () => hub.pullAll())
     },
     stop(): void {
-      clearInterval(timer)
+      for (const t of timers) clearInterval(t)
     },
   }
 }

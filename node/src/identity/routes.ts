@@ -134,7 +134,9 @@ export function identityRoutes(app: Hono<AppEnv>, api: Api, d: IdentityRoutesDep
 
   app.get('/api/identity/start', async (c) => {
     const q = parseOrThrow(StartQuery, c.req.query(), localeOf(c))
-    const home = q.home ?? (await d.phones?.homeOf(q.phone!))
+    const homes = q.home ? [q.home] : ((await d.phones?.homesOf(q.phone!)) ?? [])
+    // Several libraries for one phone: the reader picks on the page (GET /api/identity/phone).
+    const home = homes.length === 1 ? homes[0] : undefined
     if (!home) throw new ProblemError('home_unknown')
     const { location, binding } = await d.relyingParty.start(home, `${d.baseUrl(c)}/oidc/callback`, q.next)
     setCookie(c, bindingCookie, binding, { path: '/oidc', httpOnly: true, secure: d.isTls(c), sameSite: 'Lax', maxAge: 600 })

@@ -3,7 +3,8 @@
  * Every JWT the identity flow signs or checks, in one place. Three kinds, each with its own
  * `typ` so one can never pass for another: ID tokens (home → visiting node), request objects
  * (RFC 9101, visiting node → home, carrying redirect_uri, PKCE, state and nonce) and client
- * assertions (RFC 7523 `private_key_jwt`, visiting node → home's token endpoint).
+ * assertions (RFC 7523 `private_key_jwt`, visiting node → home's token endpoint) and the hub's
+ * directory pulls (hub → member).
  *
  * Checks follow RELIABILITY.md "Federation tokens": EdDSA only, issuer, audience, `typ`,
  * a maximum age, required claims, a small clock tolerance, the key only from the node id the
@@ -25,11 +26,13 @@ export const jwtTypes = {
   id: 'JWT',
   request: 'oauth-authz-req+jwt',
   client: 'client-authentication+jwt',
+  /** The hub asking a member for its directory hashes and counts. */
+  hub: 'shulin-directory-pull+jwt',
 } as const
 export type JwtKind = keyof typeof jwtTypes
 
 /** How old a token of each kind may be, however far its `exp` lies. */
-export const maxAgeSeconds: Record<JwtKind, number> = { id: 300, request: 600, client: 120 }
+export const maxAgeSeconds: Record<JwtKind, number> = { id: 300, request: 600, client: 120, hub: 120 }
 /** Clocks of county servers drift; more than this and the token is refused. */
 export const clockToleranceSeconds = 30
 

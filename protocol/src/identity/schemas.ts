@@ -118,3 +118,42 @@ export const SignedInElsewhere = z.object({
   ),
 })
 export type SignedInElsewhere = z.infer<typeof SignedInElsewhere>
+
+/** A keyed hash (HMAC-SHA-256, base64url) of a phone number, as the hub's directory holds it. */
+export const PhoneHash = z.string().regex(/^[A-Za-z0-9_-]{43}$/)
+
+/** Counts of a library's own readers, without anyone's data: the hub's unified user view. */
+export const ReaderCounts = z.object({
+  registered: z.number().int().min(0),
+  realNameVerified: z.number().int().min(0),
+  /** Readers with a live session (signed in within the last 14 days at most). */
+  active: z.number().int().min(0),
+})
+export type ReaderCounts = z.infer<typeof ReaderCounts>
+
+/** What a member answers the hub's directory pull with. */
+export const DirectoryExport = z.object({
+  hashes: z.array(PhoneHash).max(5_000_000),
+  counts: ReaderCounts,
+})
+export type DirectoryExport = z.infer<typeof DirectoryExport>
+
+/** The claims of the hub's signed pull request: where members reach the hub, and the directory key. */
+export const DirectoryPullClaims = z.object({
+  iss: NodeId,
+  aud: NodeId,
+  hub_url: z.url({ protocol: /^https?$/ }).max(300),
+  directory_key: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+})
+
+export const DirectoryLookupResponse = z.object({ nodes: z.array(NodeId).max(16) })
+
+export const DirectoryConsent = z.strictObject({ listed: z.boolean() })
+
+/** The hub's view: per library and per region, counts only. */
+export const NetworkReaders = z.object({
+  libraries: z.array(ReaderCounts.extend({ nodeId: NodeId, name: z.string(), region: RegionCode, level: MemberLevel, reportedAt: z.string() })),
+  regions: z.array(ReaderCounts.extend({ region: RegionCode, libraries: z.number().int() })),
+  total: ReaderCounts.extend({ libraries: z.number().int() }),
+})
+export type NetworkReaders = z.infer<typeof NetworkReaders>

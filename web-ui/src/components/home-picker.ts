@@ -63,6 +63,9 @@ export class HomePicker extends LitElement {
       this.query = ''
     } catch (err) {
       this.error = err
+      // On a phone the message would sit under the bottom bar: bring it up.
+      await this.updateComplete
+      this.renderRoot.querySelector('[role="alert"]')?.scrollIntoView({ block: 'center' })
     } finally {
       this.busy = false
     }
