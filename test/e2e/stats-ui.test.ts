@@ -108,6 +108,7 @@ describe.skipIf(!hasChromium)('statistics dashboards', () => {
     const rows = page.getByRole('table').filter({ hasText: '得分' }).getByRole('row')
     await expect.poll(() => rows.count()).toBe(3)
     expect(await rows.nth(1).textContent()).toMatch(/杭州图书馆|临安县图书馆/)
+    expect(await page.getByRole('table', { name: '最常用的资源' }).textContent()).toContain('红楼梦（杭州图书馆）')
     const national = await (await page.request.get(`${hub.node.url}/api/hub/stats/summary`)).json()
     const sum = (await Promise.all(members.map((m) => m.node.stats.service.summary('2000-01-01', '2999-12-31')))).reduce((a, s) => a + s.totals.Total_Item_Requests, 0)
     expect(national.totals.Total_Item_Requests).toBe(sum)

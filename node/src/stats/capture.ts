@@ -54,6 +54,7 @@ export class StatsCapture {
   #timer: NodeJS.Timeout | undefined
   /** `<day> <who>` → session key, for the days being written. */
   readonly #keys = new Map<string, string>()
+  #keysDay = ''
   #flushing: Promise<void> = Promise.resolve()
   #seq = 0
   readonly #run = Date.now().toString(36)
@@ -105,7 +106,11 @@ export class StatsCapture {
       // The batch is stored as one record per day (a record per event costs ~10× more to write).
       const salts = new Map<string, Buffer>()
       const keys = this.#keys
-      if (keys.size > 50_000) keys.clear()
+      // Forgotten at each new day (and past 50k sessions): nothing outlives its day in memory either.
+      if (keys.size > 50_000 || this.#keysDay !== batch[0]!.day) {
+        keys.clear()
+        this.#keysDay = batch[0]!.day
+      }
       const byDay = new Map<string, UsageEvent[]>()
       for (const p of batch) {
         const id = `${p.day} ${p.who}`

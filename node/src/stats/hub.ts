@@ -138,11 +138,23 @@ export class HubStats {
     return out
   }
 
-  /** Every member's roll-ups of the given days (for top titles across the nation). */
-  async allDays(from: string, to: string, each: (r: Rollup) => void): Promise<void> {
-    for await (const v of this.store.rollups.values()) {
-      const day = (v.env.payload as { day?: string }).day ?? ''
-      if (day >= from && day <= to) each(v.env.payload as Rollup)
+  /**
+   * The most used titles of the given members from `from` to `to`, from each day's top list
+   * (one range read per member: 3,000 members × 30 days is ~90k small records).
+   */
+  async topTitles(members: readonly MemberEntry[], from: string, to: string, n = 20): Promise<Array<{ node: string; library: string; id: string; title: string; investigations: number; requests: number }>> {
+    const all = new Map<string, { node: string; library: string; id: string; title: string; investigations: number; requests: number }>()
+    for (const m of members) {
+      for await (const v of this.store.rollups.values({ gte: `${m.nodeId} ${from}`, lte: `${m.nodeId} ${to}` })) {
+        for (const t of (v.env.payload as Rollup).top) {
+          const key = `${m.nodeId} ${t.id}`
+          const row = all.get(key) ?? { node: m.nodeId, library: m.name, id: t.id, title: t.title, investigations: 0, requests: 0 }
+          row.investigations += t.investigations
+          row.requests += t.requests
+          all.set(key, row)
+        }
+      }
     }
+    return [...all.values()].sort((a, b) => b.requests - a.requests || b.investigations - a.investigations).slice(0, n)
   }
 }

@@ -80,7 +80,8 @@ export function createStats(init: StatsInit): Stats {
           },
         })
       : undefined
-  const activeMembers = async () => (await init.federation.members()).filter((m) => m.nodeId !== init.key.nodeId)
+  // The registry as the hub holds it (every status: a suspended member's figures still count).
+  const registry = async () => (await init.federation.members()).filter((m) => m.nodeId !== init.key.nodeId)
   return {
     service,
     hub,
@@ -88,17 +89,26 @@ export function createStats(init: StatsInit): Stats {
     capture: service.capture.middleware(),
     routes(app, api, check) {
       nodeStatsRoutes(api, { stats: service, pusher: () => pusher })
-      if (hub) hubStatsRoutes(api, { hub, members: activeMembers, now })
+      if (hub) hubStatsRoutes(api, { hub, members: registry, now })
       // Members seen by the hub's SUSHI: the registry as last loaded (refreshed by the routes' calls).
       let cached: MemberEntry[] = []
       const source = hub
         ? hubSushiSource({ hub, members: () => cached, nodeId: init.key.nodeId, name: init.name })
         : nodeSushiSource({ stats: service, resources: init.resources, nodeId: init.key.nodeId, name: init.name })
       app.use('/sushi/r5/*', async (_c, next) => {
-        if (hub) cached = await activeMembers()
+        if (hub) cached = await registry()
         await next()
       })
       sushiRoutes(app, { source, check, now, version: init.version })
+      for (const [path, summary] of [
+        ['/sushi/r5/status', 'COUNTER-SUSHI R5: is the service up (public)'],
+        ['/sushi/r5/reports', 'COUNTER-SUSHI R5: the reports offered (PR, TR)'],
+        ['/sushi/r5/reports/pr', 'COUNTER-SUSHI R5 Platform Master Report (JSON, or TSV with format=tsv)'],
+        ['/sushi/r5/reports/tr', 'COUNTER-SUSHI R5 Title Master Report (JSON, or TSV with format=tsv)'],
+        ...(hub ? [['/sushi/r5/members', 'COUNTER-SUSHI R5: the member libraries (hub)']] : []),
+      ] as const) {
+        api.describe({ method: 'get', path, summary, tags: ['sushi'], access: path === '/sushi/r5/status' ? 'public' : 'staff' })
+      }
     },
     async start() {
       await init.federation.whenHost(async (h) => {

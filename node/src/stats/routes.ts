@@ -58,6 +58,12 @@ export function hubStatsRoutes(api: Api, deps: { hub: HubStats; members: () => P
     const rows = await Promise.all(provinces.map(async (p) => ({ province: p, members: members.filter((m) => m.region.startsWith(p)).length, ...(await deps.hub.summary(`p:${p}`, from, to)) })))
     return { from, to, regions: rows.map(({ province, members: n, totals, reports }) => ({ province, members: n, totals, reports })) }
   })
+  api.route({ method: 'get', path: '/api/hub/stats/top', summary: 'Hub: the most used titles of the nation, a province, a city or a level (from the members’ daily top lists)', tags, access: 'staff', query: HubRange, response: z.looseObject({ titles: z.array(z.looseObject({})) }) }, async (_c, { query }) => {
+    const { from, to } = range(query, today())
+    const [kind, code] = query.scope.split(':')
+    const members = (await deps.members()).filter((m) => kind === 'all' || (kind === 'l' ? m.level === code : m.region.startsWith(code ?? '')))
+    return { from, to, titles: await deps.hub.topTitles(members, from, to) }
+  })
   const weights = async () => Weights.parse((await deps.hub.store.config.get('weights')) ?? defaultWeights)
   const rows = async (year: string | undefined) => {
     const y = year ?? today().slice(0, 4)

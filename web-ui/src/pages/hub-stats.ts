@@ -1,7 +1,8 @@
 /**
  * @module pages/hub-stats
  * The nation's dashboard for hub operators: the members' roll-ups summed for the nation, a
- * province or a level (trend, weekday × hour, devices and access), provinces side by side, and
+ * province or a level (trend, weekday × hour, devices and access, the most used titles),
+ * provinces side by side, and
  * every member with its assessment indicators, score and last report; the weights the
  * operators set (admins) and the CSV for the annual assessment.
  */
@@ -11,7 +12,7 @@ import { api, session } from '../api.js'
 import { st, type StatsKey } from '../i18n/stats.js'
 import { locale } from '../i18n/index.js'
 import { errorView, loadingView } from '../components/page-state.js'
-import { heatmap, kpis, partStyles, split, type Counts, type DayFigures } from './staff-stats-parts.js'
+import { heatmap, kpis, partStyles, split, topTable, type Counts, type DayFigures } from './staff-stats-parts.js'
 import { daysAgo, rangeSelect } from './staff-stats.js'
 
 interface Summary {
@@ -42,9 +43,10 @@ interface MemberRow {
 const indicatorNames = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported'] as const
 
 export class HubStats extends LitElement {
-  static override properties = { summary: { state: true }, regions: { state: true }, members: { state: true }, weights: { state: true }, error: { state: true }, scope: { state: true }, days: { state: true }, note: { state: true } }
+  static override properties = { top: { state: true }, summary: { state: true }, regions: { state: true }, members: { state: true }, weights: { state: true }, error: { state: true }, scope: { state: true }, days: { state: true }, note: { state: true } }
   summary: Summary | undefined
   regions: Region[] = []
+  top: Array<{ library: string; title: string; requests: number; investigations: number }> = []
   members: MemberRow[] = []
   weights: Record<string, number> = {}
   error: unknown
@@ -60,12 +62,15 @@ export class HubStats extends LitElement {
   async #load(): Promise<void> {
     const range = `from=${daysAgo(this.days - 1)}&to=${daysAgo(0)}`
     try {
-      const [summary, regions, members] = await Promise.all([
-        api<Summary>(`/api/hub/stats/summary?scope=${encodeURIComponent(this.scope)}&${range}`),
+      const scope = `scope=${encodeURIComponent(this.scope)}&${range}`
+      const [summary, top, regions, members] = await Promise.all([
+        api<Summary>(`/api/hub/stats/summary?${scope}`),
+        api<{ titles: HubStats['top'] }>(`/api/hub/stats/top?${scope}`),
         api<{ regions: Region[] }>(`/api/hub/stats/regions?${range}`),
         api<{ members: MemberRow[]; weights: Record<string, number> }>('/api/hub/stats/members'),
       ])
       this.summary = summary
+      this.top = top.titles
       this.regions = regions.regions
       this.members = members.members
       this.weights = members.weights
@@ -148,6 +153,7 @@ export class HubStats extends LitElement {
         ${split(st('devices'), [['mobile', s.devices.mobile ?? 0], ['tablet', s.devices.tablet ?? 0], ['desktop', s.devices.desktop ?? 0], ['other', s.devices.other ?? 0]])}
         ${split(st('methods'), [['web', s.methods.web ?? 0], ['opds', s.methods.opds ?? 0], ['api', s.methods.api ?? 0]])}
       </section>
+      <section aria-labelledby="htt"><h2 id="htt">${st('topTitles')}</h2>${topTable(st('topTitles'), this.top.map((t) => ({ label: `${t.title}（${t.library}）`, a: t.requests, b: t.investigations })), [st('titleCol'), st('requests')])}</section>
       <section aria-labelledby="rg">
         <h2 id="rg">${st('regions')}</h2>
         <table class="top">
