@@ -19,14 +19,18 @@ const events = Number(process.env.BENCH_EVENTS ?? 1_000_000)
 const members = Number(process.env.BENCH_MEMBERS ?? 3000)
 const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024)
 
-async function phase(name) {
-  const work = await mkdtemp(join(tmpdir(), `shulin-bench-stats-${name}-`))
+function phase(name, work) {
+  return new Promise((resolve, reject) => {
+    const child = fork(here, [name, work], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096'] })
+    child.on('message', resolve)
+    child.on('exit', (code) => code && reject(new Error(`${name} exited with ${code}`)))
+  })
+}
+
+async function inTemp(fn) {
+  const work = await mkdtemp(join(tmpdir(), 'shulin-bench-stats-'))
   try {
-    return await new Promise((resolve, reject) => {
-      const child = fork(here, [name, work], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096'] })
-      child.on('message', resolve)
-      child.on('exit', (code) => code && reject(new Error(`${name} exited with ${code}`)))
-    })
+    return await fn(work)
   } finally {
     await rm(work, { recursive: true, force: true })
   }
@@ -78,34 +82,45 @@ function makeEvents(day, n) {
   return out
 }
 
-async function aggregate(work) {
+const statsDay = '2026-11-30'
+const statsOpts = (storage, StatsService) => new StatsService({ storage, resources: { getMany: async (ids) => ids.map(() => undefined) }, nodeId: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', now: () => Date.parse('2026-12-01T04:00:00Z') })
+
+async function aggregate() {
   const { aggregateDay } = await import('../protocol/dist/index.js')
+  const evs = makeEvents(statsDay, events)
+  const t = performance.now()
+  const agg = aggregateDay(statsDay, evs, { utcOffsetMinutes: 480 })
+  return { ms: performance.now() - t, peak: peakMiB(), requests: agg.totals.Total_Item_Requests, titles: Object.keys(agg.titles).length }
+}
+
+/** Writes the day as the capture does: one record per flushed batch of 1,000 events. */
+async function write(work) {
+  const { openStorage, putOp } = await import('../node/dist/storage/db.js')
+  const { StatsService } = await import('../node/dist/stats/service.js')
+  const storage = await openStorage(join(work, 'db'), { create: true, dataDir: work })
+  const stats = statsOpts(storage, StatsService)
+  const all = makeEvents(statsDay, events)
+  const t = performance.now()
+  for (let i = 0; i < all.length; i += 1000) {
+    const batch = all.slice(i, i + 1000)
+    await storage.commit([putOp(stats.store.events, `${statsDay} ${String(batch[0].t).padStart(14, '0')} b.${i.toString(36)}`, batch)], { sync: false })
+  }
+  const ms = performance.now() - t
+  await storage.close()
+  return { ms }
+}
+
+async function aggregateDb(work) {
   const { openStorage } = await import('../node/dist/storage/db.js')
   const { StatsService } = await import('../node/dist/stats/service.js')
-  const { putOp } = await import('../node/dist/storage/db.js')
-  const day = '2026-11-30'
-  const evs = makeEvents(day, events)
-  let t = performance.now()
-  const agg = aggregateDay(day, evs, { utcOffsetMinutes: 480 })
-  const memoryMs = performance.now() - t
-  const memoryPeak = peakMiB()
-  const storage = await openStorage(join(work, 'db'), { create: true, dataDir: work })
-  const stats = new StatsService({ storage, resources: { getMany: async (ids) => ids.map(() => undefined) }, nodeId: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', now: () => Date.parse('2026-12-01T04:00:00Z') })
-  t = performance.now()
-  for (let i = 0; i < evs.length; i += 5000) {
-    // As the capture writes them: one record per flushed batch of (here) 1,000 events.
-    const ops = []
-    for (let j = i; j < Math.min(i + 5000, evs.length); j += 1000) ops.push(putOp(stats.store.events, `${day} ${String(evs[j].t).padStart(14, '0')} b.${j.toString(36)}`, evs.slice(j, j + 1000)))
-    await storage.commit(ops, { sync: false })
-  }
-  const writeMs = performance.now() - t
-  evs.length = 0
-  t = performance.now()
-  const fromDb = await stats.aggregate(day)
-  const dbMs = performance.now() - t
-  if (fromDb.totals.Total_Item_Requests !== agg.totals.Total_Item_Requests) throw new Error('aggregates differ')
+  const storage = await openStorage(join(work, 'db'), { create: false, dataDir: work })
+  const before = peakMiB()
+  const stats = statsOpts(storage, StatsService)
+  const t = performance.now()
+  const agg = await stats.aggregate(statsDay)
+  const ms = performance.now() - t
   await storage.close()
-  return { memoryMs, memoryPeak, writeMs, dbMs, peak: peakMiB(), requests: agg.totals.Total_Item_Requests, titles: Object.keys(agg.titles).length }
+  return { ms, before, peak: peakMiB(), requests: agg.totals.Total_Item_Requests }
 }
 
 async function hub(work) {
@@ -141,17 +156,22 @@ async function hub(work) {
   return { ms, before, peak: peakMiB() }
 }
 
-const phases = { capture, aggregate, hub }
+const phases = { capture, aggregate, write, 'aggregate-db': aggregateDb, hub }
 if (process.argv[2] in phases) {
   process.send(await phases[process.argv[2]](process.argv[3]))
   process.exit(0)
 }
 
-const c = await phase('capture')
+const c = await inTemp((w) => phase('capture', w))
 const onRps = median(c.on.map((r) => r.rps))
 const offRps = median(c.off.map((r) => r.rps))
-const a = await phase('aggregate')
-const h = await phase('hub')
+const a = await inTemp((w) => phase('aggregate', w))
+const d = await inTemp(async (w) => {
+  const written = await phase('write', w)
+  return { ...(await phase('aggregate-db', w)), writeMs: written.ms }
+})
+if (d.requests !== a.requests) throw new Error('the two aggregations differ')
+const h = await inTemp((w) => phase('hub', w))
 const fmt = (n, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d })
 console.log(
   table([
@@ -160,8 +180,8 @@ console.log(
     ['  latency p50 on / off (ms)', `${median(c.on.map((r) => r.p50))}`, `${median(c.off.map((r) => r.p50))}`, ''],
     ['  cost per request (µs, from the medians)', fmt(1e6 / onRps - 1e6 / offRps, 1), '', ''],
     ['capture.record() alone (ns/event)', fmt(c.recordNs), `batched write: ${fmt(c.flushNs)} ns/event`, ''],
-    [`aggregate ${fmt(events)} events, in memory (ms)`, fmt(a.memoryMs), `${fmt(a.titles)} titles`, `peak RSS ${a.memoryPeak} MiB`],
-    [`aggregate ${fmt(events)} events from LevelDB (ms)`, fmt(a.dbMs), `writing them: ${fmt(a.writeMs)} ms`, `peak RSS ${a.peak} MiB`],
+    [`aggregate ${fmt(events)} events, in memory (ms)`, fmt(a.ms), `${fmt(a.titles)} titles`, `peak RSS ${a.peak} MiB (events included)`],
+    [`aggregate ${fmt(events)} events from LevelDB (ms)`, fmt(d.ms), `writing them: ${fmt(d.writeMs)} ms`, `peak RSS ${d.peak} MiB (${d.before} before)`],
     [`hub intake, ${fmt(members)} members' roll-ups (ms)`, fmt(h.ms), `${fmt(h.ms / members, 2)} ms each`, `peak RSS ${h.peak} MiB (${h.before} before)`],
   ]),
 )

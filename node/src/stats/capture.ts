@@ -25,7 +25,7 @@ interface Pending {
 const counted = new Set([200, 206, 304])
 const viewPath = /^\/api\/resources\/([^/]+)$/
 const contentPath = /^\/api\/resources\/([^/]+)\/(?:content|files\/content|images\/\d+)$/
-const opdsSearch = /^\/opds\/.*search/
+const opdsSearch = /^\/opds\/v[\d.]+\/search\.(xml|json)$/
 
 const searchHits = new WeakMap<Request, number>()
 /** The search route tells the capture how many records a search found (zero-result queries). */

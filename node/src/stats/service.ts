@@ -4,7 +4,7 @@
  * COUNTER rules once a local day is over, expiry of raw events, the roll-ups waiting for the
  * hub, and the figures the staff dashboard and SUSHI read.
  */
-import { addHours, addInto, aggregateDay, dayStart, localDay, nextDay, zeroCounts, zeroDevices, zeroHours, zeroMethods, type DayAggregate, type MetricCounts, type Rollup, type UsageEvent } from '@shulin/protocol'
+import { addHours, addInto, DayAggregator, dayStart, localDay, nextDay, zeroCounts, zeroDevices, zeroHours, zeroMethods, type DayAggregate, type MetricCounts, type Rollup, type UsageEvent } from '@shulin/protocol'
 import type { Resource } from '@shulin/protocol'
 import type { Storage } from '../storage/db.js'
 import type { Logger } from '../logger.js'
@@ -120,16 +120,33 @@ export class StatsService {
 
   /** (Re)aggregates one day from its raw events; the next roll-up revision replaces the last. */
   async aggregate(day: string): Promise<DayAggregate> {
-    const raw = await this.store.eventsOf(day)
-    const ids = [...new Set(raw.flatMap((e) => (e.r ? [e.r] : [])))]
-    const records = await this.opts.resources.getMany(ids)
-    const titleOf = new Map(ids.map((id, i) => [id, records[i]?.parentId ?? id]))
-    // In place: a day can hold millions of events, and they were read for this alone.
-    for (const e of raw) if (e.r) e.ti = titleOf.get(e.r)!
-    const agg = aggregateDay(day, raw, { utcOffsetMinutes: this.utcOffsetMinutes })
+    const agg = await this.#aggregateStored(day)
     const prev = await this.store.outbox.get(day)
     await this.opts.storage.commit(this.store.putDayOps(agg, { revision: (prev?.revision ?? 0) + 1, sent: false, attempts: 0 }), { sync: true })
     return agg
+  }
+
+  /**
+   * Streams a day's raw events through the COUNTER rules batch by batch (as written, so in
+   * time order), tagging each item with its title (a chapter's parent): a day of a million
+   * events never sits in memory at once.
+   */
+  async #aggregateStored(day: string): Promise<DayAggregate> {
+    const a = new DayAggregator(day, { utcOffsetMinutes: this.utcOffsetMinutes })
+    const titleOf = new Map<string, string>()
+    for await (const batch of this.store.events.values({ gte: `${day} `, lt: `${day}~` })) {
+      const unknown = [...new Set(batch.flatMap((e) => (e.r && !titleOf.has(e.r) ? [e.r] : [])))]
+      if (unknown.length) {
+        const records = await this.opts.resources.getMany(unknown)
+        unknown.forEach((id, i) => titleOf.set(id, records[i]?.parentId ?? id))
+      }
+      batch.sort((x, y) => x.t - y.t)
+      for (const e of batch) {
+        if (e.r) e.ti = titleOf.get(e.r)!
+        a.add(e)
+      }
+    }
+    return a.result()
   }
 
   /** Marks days that got events after they were aggregated (late flushes). */
@@ -167,7 +184,7 @@ export class StatsService {
     const today = this.today()
     if (today >= from && today <= to && !days.some((d) => d.day === today)) {
       await this.capture.flush()
-      days.push(aggregateDay(today, await this.store.eventsOf(today), { utcOffsetMinutes: this.utcOffsetMinutes }))
+      days.push(await this.#aggregateStored(today))
     }
     return days
   }

@@ -48,6 +48,10 @@ describe('usage statistics on a node', () => {
     expect((await reader.get('/api/search?q=红楼梦')).status).toBe(200)
     expect((await reader.get('/api/search?q=红楼梦&offset=20')).status).toBe(200) // the next page: the same search
     expect((await reader.get('/api/search?q=不存在的书名xyz')).status).toBe(200)
+    // A reading app searches through OPDS; its OpenSearch description is no search.
+    const app = new Client(t.node.url, { 'user-agent': 'KOReader/2024.04' })
+    expect((await app.get('/opds/v1.2/search.xml?q=红楼梦')).status).toBe(200)
+    expect((await app.get('/opds/v1.2/opensearch.xml')).status).toBe(200)
     // Somebody without a session on a computer, and a robot that is not counted at all.
     const visitor = new Client(t.node.url, desktop)
     expect((await visitor.get(`/api/resources/${book}`)).status).toBe(200)
@@ -68,8 +72,8 @@ describe('usage statistics on a node', () => {
       Unique_Title_Requests: 1,
       No_License: 1,
       Limit_Exceeded: 0,
-      Searches_Regular: 2,
-      Searches_Platform: 2,
+      Searches_Regular: 3,
+      Searches_Platform: 3,
       Sign_Ins: 2, // the admin and the reader
       Registrations: 1,
     })
@@ -79,6 +83,8 @@ describe('usage statistics on a node', () => {
     expect(agg.devices.mobile).toBeGreaterThan(0)
     expect(agg.devices.desktop).toBe(1) // the visitor (the admin's script is 'other', by API)
     expect(agg.methods.api).toBe(1)
+    expect(agg.methods.opds).toBe(1)
+    expect(agg.devices.other).toBe(2) // the admin's script and the reading app
     expect(agg.hours[10]).toBe(agg.hours.reduce((a, b) => a + b, 0))
     // A second pass finds nothing more to do.
     expect(await t.node.stats.service.aggregatePending()).toEqual([])
@@ -108,7 +114,7 @@ describe('usage statistics on a node', () => {
     expect(pr.body.Report_Items[0].Performance[0]).toEqual({
       Period: { Begin_Date: '2026-12-01', End_Date: '2026-12-31' },
       Instance: expect.arrayContaining([
-        { Metric_Type: 'Searches_Platform', Count: 2 },
+        { Metric_Type: 'Searches_Platform', Count: 3 },
         { Metric_Type: 'Total_Item_Requests', Count: 2 },
         { Metric_Type: 'No_License', Count: 1 },
       ]),

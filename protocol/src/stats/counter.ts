@@ -78,98 +78,136 @@ export function nextDay(day: string, n = 1): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
 }
 
+/** The double-click key: the same action on the same item (or query) by the same session. */
+const clickKey = (e: UsageEvent) => `${e.k}\u0000${e.s}\u0000${e.r ?? ''}\u0000${e.k === 'search' ? (e.q ?? '') : ''}`
+/** Sign-ins and registrations are not clicks on a link: each one counts. */
+const notAClick = (e: UsageEvent) => e.k === 'sign_in' || e.k === 'registration'
+
 /** Keeps the events that survive the double-click filter (input sorted by time or not). */
 export function doubleClickFilter(events: readonly UsageEvent[]): UsageEvent[] {
-  const sorted = [...events].sort((a, b) => a.t - b.t)
   const last = new Map<string, number>()
-  const kept: UsageEvent[] = []
-  for (const e of sorted) {
-    // Sign-ins and registrations are not clicks on a link: each one counts.
-    if (e.k === 'sign_in' || e.k === 'registration') {
-      kept.push(e)
-      continue
-    }
-    const key = `${e.k}\u0000${e.s}\u0000${e.r ?? ''}\u0000${e.k === 'search' ? (e.q ?? '') : ''}`
-    const prev = last.get(key)
-    last.set(key, e.t)
-    if (prev !== undefined && e.t - prev <= doubleClickMs) continue
-    kept.push(e)
-  }
-  return kept
+  return [...events]
+    .sort((a, b) => a.t - b.t)
+    .filter((e) => {
+      if (notAClick(e)) return true
+      const key = clickKey(e)
+      const prev = last.get(key)
+      last.set(key, e.t)
+      return prev === undefined || e.t - prev > doubleClickMs
+    })
 }
 
 function topOf(counts: Map<string, number>, n: number) {
   return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([q, c]) => ({ q, n: c }))
 }
 
-/** Applies the COUNTER rules to one day's raw events. */
-export function aggregateDay(day: string, raw: readonly UsageEvent[], opts: { utcOffsetMinutes: number; topQueries?: number }): DayAggregate {
-  const totals = zeroCounts()
-  const titles = new Map<string, MetricCounts>()
-  const title = (id: string) => titles.get(id) ?? (titles.set(id, zeroCounts()), titles.get(id)!)
-  const hours = zeroHours()
-  const devices = zeroDevices()
-  const methods = zeroMethods()
-  const queries = new Map<string, number>()
-  const zero = new Map<string, number>()
-  // Unique keys: metric → set of "session item" (or "session title").
-  const seen = new Map<string, Set<string>>()
-  const firstTime = (kind: string, key: string) => {
-    let s = seen.get(kind)
-    if (!s) seen.set(kind, (s = new Set()))
-    if (s.has(key)) return false
-    s.add(key)
+/**
+ * One day's aggregation, event by event, so that a day of millions of events can be read from
+ * storage in batches instead of all at once. Events must come in time order (a node writes
+ * them so); {@link aggregateDay} sorts them first.
+ */
+export class DayAggregator {
+  readonly #totals = zeroCounts()
+  readonly #titles = new Map<string, MetricCounts>()
+  readonly #hours = zeroHours()
+  readonly #devices = zeroDevices()
+  readonly #methods = zeroMethods()
+  readonly #queries = new Map<string, number>()
+  readonly #zero = new Map<string, number>()
+  /** Unique keys: metric → "session item" (or "session title"). */
+  readonly #seen = { ii: new Set<string>(), ti: new Set<string>(), ir: new Set<string>(), tr: new Set<string>() }
+  /** Last click per double-click key; entries older than the window are dropped as time moves. */
+  #last = new Map<string, number>()
+  #events = 0
+  #pruneAt = 0
+
+  constructor(
+    readonly day: string,
+    private readonly opts: { utcOffsetMinutes: number; topQueries?: number },
+  ) {}
+
+  #bump(m: Metric, titleId?: string): void {
+    this.#totals[m]++
+    if (titleId === undefined) return
+    let t = this.#titles.get(titleId)
+    if (!t) this.#titles.set(titleId, (t = zeroCounts()))
+    t[m]++
+  }
+
+  #first(set: Set<string>, key: string): boolean {
+    if (set.has(key)) return false
+    set.add(key)
     return true
   }
-  const bump = (m: Metric, titleId?: string) => {
-    totals[m]++
-    if (titleId !== undefined) title(titleId)[m]++
-  }
-  for (const e of doubleClickFilter(raw)) {
-    const activity = e.k !== 'no_license' && e.k !== 'limit_exceeded'
-    if (activity) {
-      hours[localDay(e.t, opts.utcOffsetMinutes).hour]!++
-      devices[e.d]++
-      methods[e.m]++
+
+  add(e: UsageEvent): void {
+    this.#events++
+    if (!notAClick(e)) {
+      const key = clickKey(e)
+      const prev = this.#last.get(key)
+      this.#last.set(key, e.t)
+      if (this.#events >= this.#pruneAt) {
+        for (const [k, t] of this.#last) if (e.t - t > doubleClickMs) this.#last.delete(k)
+        this.#pruneAt = this.#events + Math.max(10_000, this.#last.size)
+      }
+      if (prev !== undefined && e.t - prev <= doubleClickMs) return
+    }
+    if (e.k !== 'no_license' && e.k !== 'limit_exceeded') {
+      // The local hour by arithmetic: a Date per event is a tenth of the whole cost.
+      const local = (((e.t + this.opts.utcOffsetMinutes * 60_000) % 86_400_000) + 86_400_000) % 86_400_000
+      this.#hours[Math.floor(local / 3_600_000)]!++
+      this.#devices[e.d]++
+      this.#methods[e.m]++
     }
     const item = e.r ?? ''
     const ti = e.ti ?? item
+    const seen = this.#seen
     switch (e.k) {
       case 'content':
-        bump('Total_Item_Requests', ti)
-        if (firstTime('ir', `${e.s} ${item}`)) bump('Unique_Item_Requests', ti)
-        if (firstTime('tr', `${e.s} ${ti}`)) bump('Unique_Title_Requests', ti)
+        this.#bump('Total_Item_Requests', ti)
+        if (this.#first(seen.ir, `${e.s} ${item}`)) this.#bump('Unique_Item_Requests', ti)
+        if (this.#first(seen.tr, `${e.s} ${ti}`)) this.#bump('Unique_Title_Requests', ti)
       // A request is an investigation too.
       // falls through
       case 'view':
-        bump('Total_Item_Investigations', ti)
-        if (firstTime('ii', `${e.s} ${item}`)) bump('Unique_Item_Investigations', ti)
-        if (firstTime('ti', `${e.s} ${ti}`)) bump('Unique_Title_Investigations', ti)
+        this.#bump('Total_Item_Investigations', ti)
+        if (this.#first(seen.ii, `${e.s} ${item}`)) this.#bump('Unique_Item_Investigations', ti)
+        if (this.#first(seen.ti, `${e.s} ${ti}`)) this.#bump('Unique_Title_Investigations', ti)
         break
       case 'no_license':
-        bump('No_License', ti)
+        this.#bump('No_License', ti)
         break
       case 'limit_exceeded':
-        bump('Limit_Exceeded', ti)
+        this.#bump('Limit_Exceeded', ti)
         break
       case 'search':
-        bump('Searches_Regular')
-        bump('Searches_Platform')
+        this.#bump('Searches_Regular')
+        this.#bump('Searches_Platform')
         if (e.q) {
-          queries.set(e.q, (queries.get(e.q) ?? 0) + 1)
-          if (e.z) zero.set(e.q, (zero.get(e.q) ?? 0) + 1)
+          this.#queries.set(e.q, (this.#queries.get(e.q) ?? 0) + 1)
+          if (e.z) this.#zero.set(e.q, (this.#zero.get(e.q) ?? 0) + 1)
         }
         break
       case 'sign_in':
-        bump('Sign_Ins')
+        this.#bump('Sign_Ins')
         break
       case 'registration':
-        bump('Registrations')
+        this.#bump('Registrations')
         break
     }
   }
-  const n = opts.topQueries ?? 50
-  return { day, totals, titles: Object.fromEntries(titles), hours, devices, methods, queries: topOf(queries, n), zeroQueries: topOf(zero, n), events: raw.length }
+
+  result(): DayAggregate {
+    const n = this.opts.topQueries ?? 50
+    return { day: this.day, totals: this.#totals, titles: Object.fromEntries(this.#titles), hours: this.#hours, devices: this.#devices, methods: this.#methods, queries: topOf(this.#queries, n), zeroQueries: topOf(this.#zero, n), events: this.#events }
+  }
+}
+
+/** Applies the COUNTER rules to one day's raw events. */
+export function aggregateDay(day: string, raw: readonly UsageEvent[], opts: { utcOffsetMinutes: number; topQueries?: number }): DayAggregate {
+  const a = new DayAggregator(day, opts)
+  for (const e of [...raw].sort((x, y) => x.t - y.t)) a.add(e)
+  return a.result()
 }
 
 /** Sums days (for a month or a year): uniques add up, as COUNTER sums daily session counts. */
