@@ -51,6 +51,9 @@ import { createStats, type Stats } from './stats/index.js'
 import { createIdentity, type Identity } from './identity/index.js'
 import { identityRoutes } from './identity/routes.js'
 import { directoryRoutes } from './identity/directory-routes.js'
+import { loadProviders } from './identity/third-party/providers.js'
+import { ThirdPartySignIn } from './identity/third-party/service.js'
+import { thirdPartyRoutes } from './identity/third-party/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -97,6 +100,8 @@ function displayUrl(config: NodeConfig, port: number): string {
 
 export async function startNode(input: NodeConfigInput, options: StartOptions = {}): Promise<RunningNode> {
   const config = NodeConfig.parse(input)
+  // Read before anything opens: a broken providers file stops the start with its reason.
+  const providers = await loadProviders(config.oidcProviders)
   const runtime = options.runtime ?? (await import('./runtime/node.js')).nodeRuntime
   const print = options.print ?? ((line: string) => process.stderr.write(line + '\n'))
   const folder = await openDataFolder(config.dataDir, { create: true })
@@ -146,6 +151,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     pullSeconds: config.directoryPullSeconds,
     ...(options.now ? { now: options.now } : {}),
   })
+  const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...(options.now ? { now: options.now } : {}) })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
   const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), logger, now })
   const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
@@ -196,6 +202,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
       directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now })
+      thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })

@@ -38,6 +38,8 @@ export const NodeConfig = z.strictObject({
   visitorCheckSeconds: z.coerce.number().int().min(1).max(3600).default(300),
   /** Hub: seconds between pulls of members' phone-directory hashes and reader counts. */
   directoryPullSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** A JSON file of third-party sign-in providers (QQ, Weibo, WeChat…): see identity/third-party/providers.ts. */
+  oidcProviders: z.string().min(1).optional(),
 }).refine((c) => c.search !== 'meilisearch' || c.meiliUrl, { message: '--search meilisearch needs --meili-url (or SHULIN_MEILI_URL)', path: ['meiliUrl'] })
 export type NodeConfig = z.infer<typeof NodeConfig>
 export type NodeConfigInput = z.input<typeof NodeConfig>
@@ -62,6 +64,7 @@ export const configEnv: Record<keyof NodeConfig, string> = {
   meiliKey: 'SHULIN_MEILI_KEY',
   visitorCheckSeconds: 'SHULIN_VISITOR_CHECK_SECONDS',
   directoryPullSeconds: 'SHULIN_DIRECTORY_PULL_SECONDS',
+  oidcProviders: 'SHULIN_OIDC_PROVIDERS',
 }
 
 /** Reads the `SHULIN_*` variables that are set. */

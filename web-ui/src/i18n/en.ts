@@ -227,4 +227,7 @@ export const en: Record<MessageKey, string> = {
   endThere: 'Sign out there',
   hubPortal: 'Hub portal',
   visitingFrom: 'Reader of {name}',
+  signInWith: 'Sign in with {name}',
+  linkWith: 'Link {name}',
+  linkedWith: '{name} linked',
 }

@@ -225,6 +225,9 @@ export const zhCN = {
   endThere: '退出该馆',
   hubPortal: '中心门户',
   visitingFrom: '{name}的读者',
+  signInWith: '使用 {name} 登录',
+  linkWith: '绑定 {name}',
+  linkedWith: '已绑定 {name}',
 } as const
 
 export type MessageKey = keyof typeof zhCN

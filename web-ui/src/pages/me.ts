@@ -10,6 +10,7 @@ import { api, session } from '../api.js'
 import { navigate } from '../router.js'
 import { errorView, loadingView } from '../components/page-state.js'
 import '../components/signed-in-elsewhere.js'
+import '../components/external-sign-in.js'
 
 interface Item {
   resource: Resource
@@ -60,7 +61,7 @@ export class MePage extends LitElement {
         ? html`<section><h2>${t('myShelf')}</h2>${list(this.shelf)}</section>
             <section><h2>${t('history')}</h2>${list(this.history)}</section>`
         : loadingView()}
-      ${me.account.home ? nothing : html`<shulin-signed-in-elsewhere></shulin-signed-in-elsewhere>`}
+      ${me.account.home ? nothing : html`<shulin-signed-in-elsewhere></shulin-signed-in-elsewhere><shulin-external-sign-in mode="link" next="/me"></shulin-external-sign-in>`}
     `
   }
 

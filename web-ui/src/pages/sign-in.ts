@@ -11,6 +11,7 @@ import { api, session } from '../api.js'
 import { navigate } from '../router.js'
 import { fieldError, formError } from '../components/form.js'
 import '../components/home-picker.js'
+import '../components/external-sign-in.js'
 
 export class SignInPage extends LitElement {
   static override properties = { next: {}, reset: { type: Boolean }, error: { state: true }, busy: { state: true } }
@@ -62,6 +63,7 @@ export class SignInPage extends LitElement {
       </form>
       <p><a href="/forgot">${t('forgotPassword')}</a></p>
       <p>${t('noAccount')} <a href="/register">${t('register')}</a></p>
+      <shulin-external-sign-in .next=${this.next.startsWith('/') && !this.next.startsWith('//') && !this.next.startsWith('/oidc/') ? this.next : '/'}></shulin-external-sign-in>
       <shulin-home-picker .next=${this.next.startsWith('/') && !this.next.startsWith('//') && !this.next.startsWith('/oidc/') ? this.next : '/'}></shulin-home-picker>
     `
   }
