@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto'
 import { Channel, ChannelRecord, MenuEntry, type SubscriptionMode } from '@shulin/protocol'
-import { open, seal, EnvelopeError } from '@shulin/federation/envelope'
+import { open, openAsync, seal, EnvelopeError } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { ShardedCatalog } from '@shulin/federation'
 import { ProblemError } from '../http/problem.js'
@@ -122,24 +122,36 @@ export class ChannelService {
     return seal(this.opts.key, 'shulin/channel-record', payload)
   }
 
-  /** Puts some of this node's own records into one of its channels. */
+  /**
+   * Puts some of this node's own records into one of its channels. Written shard by shard: a
+   * shard is loaded once for all of its records, however many are added (100k at once from an
+   * import), and only one shard's signed records are in memory at a time.
+   */
   async addRecords(id: string, ids: string[]): Promise<{ added: number }> {
     await this.#own(id)
-    const found = await this.opts.resources.store.getMany(ids)
-    const own = found.filter((r): r is NonNullable<typeof r> => !!r && r.nodeId === this.opts.key.nodeId && r.status !== 'draft')
-    await this.store.addItems(id, own.map((r) => r.id))
     const cat = await this.opts.catalog(catalogOf(id))
-    const signed = await Promise.all(own.map(async (r) => [r.id, await this.#signed(id, { ...r, withdrawn: r.status !== 'published' })] as const))
-    for (let i = 0; i < signed.length; i += 1000) await cat.put(signed.slice(i, i + 1000))
-    return { added: own.length }
+    const { shardOf } = await import('@shulin/federation')
+    const byShard = new Map<number, string[]>()
+    for (const rid of new Set(ids)) byShard.set(shardOf(rid, cat.shards), [...(byShard.get(shardOf(rid, cat.shards)) ?? []), rid])
+    let added = 0
+    for (const group of byShard.values()) {
+      const own = (await this.opts.resources.store.getMany(group)).filter((r): r is NonNullable<typeof r> => !!r && r.nodeId === this.opts.key.nodeId && r.status !== 'draft')
+      await this.store.addItems(id, own.map((r) => r.id))
+      const signed = []
+      for (const r of own) signed.push([r.id, await this.#signed(id, { ...r, withdrawn: r.status !== 'published' })] as const)
+      await cat.put(signed)
+      added += own.length
+    }
+    return { added }
   }
 
   /** A change to one of this node's records reaches every channel that carries it. */
   async #republish(changes: ResourceChange[]): Promise<void> {
-    for (const change of changes) {
+    const own = changes.filter((c) => c.resource.nodeId === this.opts.key.nodeId)
+    const carried = await this.store.channelsOf(own.map((c) => c.resource.id))
+    for (const [i, change] of own.entries()) {
       const r = change.resource
-      if (r.nodeId !== this.opts.key.nodeId) continue
-      for (const channel of await this.store.channelsOf(r.id)) {
+      for (const channel of carried[i]!) {
         const withdrawn = change.kind === 'delete' || r.status !== 'published'
         await (await this.opts.catalog(catalogOf(channel))).put([[r.id, await this.#signed(channel, { ...r, withdrawn })]])
       }
@@ -165,21 +177,24 @@ export class ChannelService {
   /** Takes one shard of a subscribed channel into the catalogue: only what its publisher signed. */
   async #apply(channel: string, cat: ShardedCatalog, shard: number): Promise<void> {
     if (!(await this.store.subscription(channel))) return
-    const records: ForeignRecord[] = []
     let publisher: string | undefined
-    for (const [id, env] of await cat.shardRecords(shard)) {
-      try {
-        const signer = (env as { signer?: unknown }).signer
-        if (typeof signer !== 'string' || !publishedBy(channel, signer)) continue
-        const r = open(env, ChannelRecord, { type: 'shulin/channel-record', signer })
-        if (r.channel !== channel || r.id !== id) continue
-        publisher = signer
-        records.push(r)
-      } catch (err) {
-        if (!(err instanceof EnvelopeError)) throw err
-        this.opts.logger?.warn({ channel, id }, 'a channel record that does not verify was ignored')
-      }
-    }
+    const checked = await Promise.all(
+      (await cat.shardRecords(shard)).map(async ([id, env]) => {
+        try {
+          const signer = (env as { signer?: unknown }).signer
+          if (typeof signer !== 'string' || !publishedBy(channel, signer)) return undefined
+          const r = await openAsync(env, ChannelRecord, { type: 'shulin/channel-record', signer })
+          if (r.channel !== channel || r.id !== id) return undefined
+          publisher = signer
+          return r
+        } catch (err) {
+          if (!(err instanceof EnvelopeError)) throw err
+          this.opts.logger?.warn({ channel, id }, 'a channel record that does not verify was ignored')
+          return undefined
+        }
+      }),
+    )
+    const records: ForeignRecord[] = checked.filter((r): r is ChannelRecord => !!r)
     const counts = this.#counts.get(channel) ?? new Map<number, number>()
     this.#counts.set(channel, counts.set(shard, records.filter((r) => !r.withdrawn).length))
     if (publisher) await this.opts.resources.upsertForeign(publisher, records)

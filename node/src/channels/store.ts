@@ -2,8 +2,9 @@
  * @module channels/store
  * What this node keeps about channels beyond the replicated catalogs. Owns two sublevels:
  * `channel-subs` (channel id → this node's subscription) and `channel-items`
- * (`c!<channel>!<record>` and `r!<record>!<channel>` → 1: which of this node's own records
- * each of its channels carries, both ways, so that a record's change finds its channels).
+ * (`c!<channel>!<record>` → 1, and `r!<record>` → the channels carrying it: which of this
+ * node's own records each of its channels carries, both ways, so that a batch of changed
+ * records finds its channels with one read).
  */
 import type { SubscriptionMode } from '@shulin/protocol'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
@@ -16,7 +17,7 @@ export interface Subscription {
 
 export class ChannelStore {
   readonly #subs: Sublevel<Subscription>
-  readonly #items: Sublevel<1>
+  readonly #items: Sublevel<1 | string[]>
 
   constructor(private readonly storage: Storage) {
     this.#subs = storage.sublevel('channel-subs')
@@ -42,16 +43,17 @@ export class ChannelStore {
   }
 
   async addItems(channel: string, ids: string[]): Promise<void> {
+    const current = await this.channelsOf(ids)
     await this.storage.commit(
-      ids.flatMap((id) => [putOp(this.#items, `c!${channel}!${id}`, 1 as const), putOp(this.#items, `r!${id}!${channel}`, 1 as const)]),
+      ids.flatMap((id, i) => [putOp(this.#items, `c!${channel}!${id}`, 1 as const), putOp(this.#items, `r!${id}`, [...new Set([...current[i]!, channel])])]),
       { sync: true },
     )
   }
 
-  async channelsOf(id: string): Promise<string[]> {
-    const out: string[] = []
-    for await (const key of this.#items.keys({ gt: `r!${id}!`, lt: `r!${id}!~` })) out.push(key.slice(`r!${id}!`.length))
-    return out
+  /** For each record, the channels that carry it. */
+  async channelsOf(ids: string[]): Promise<string[][]> {
+    if (!ids.length) return []
+    return (await this.#items.getMany(ids.map((id) => `r!${id}`))).map((v) => (Array.isArray(v) ? v : []))
   }
 
   async countItems(channel: string): Promise<number> {

@@ -53,7 +53,9 @@ export async function importInto(
   if (!deps.channels) throw new ProblemError('conflict', { detail: 'channels are not available here' })
   const channels = deps.channels
   const channel = await channels.create({ name: query.channel })
-  let added = 0
-  const report = await runImport(deps.resources, items, { format: query.format, ...extra, onImported: async (ids) => void (added += (await channels.addRecords(channel.id, ids)).added) })
+  // Collected and added at the end: the channel's catalog is written once, shard by shard.
+  const ids: string[] = []
+  const report = await runImport(deps.resources, items, { format: query.format, ...extra, onImported: async (batch) => void ids.push(...batch) })
+  const { added } = await channels.addRecords(channel.id, ids)
   return { ...report, channel: { id: channel.id, name: channel.name, added } }
 }
