@@ -1,0 +1,322 @@
+/**
+ * @module transfer/fetch
+ * Fetching a file by its hash from several providers at once. The manifest (from the work
+ * folder, or from the first provider that has it) must hash to the `manifestId` the publisher
+ * signed; then every provider gets a few lanes (streams) that take chunks from one shared
+ * queue, check each against the manifest, and write it at its offset in the part file. The
+ * progress record is synced every 32 chunks and every 2 s, so after a kill the next call resumes
+ * (re-reading and re-checking what it claims). At the end the whole file's SHA-256 is checked
+ * and the file renamed into `dest`.
+ *
+ * A provider that serves a corrupt chunk is scored down and never gets that chunk again (which
+ * goes to another provider); after two it is dropped. Unreachable providers, providers without
+ * the file and providers that keep failing are dropped too; when none is left, the fetch fails
+ * with {@link ContentFetchError} (code `no_provider`), keeping what it has for the next call.
+ *
+ * @example
+ * ```ts
+ * const r = await fetchContent(host, { sha256, size, manifestId, providers: [{ id: hubId, addrs }], dest: blobPath, work: tmpDir })
+ * r.fetchedChunks // chunks that came over the network this time
+ * ```
+ */
+import { mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { webcrypto } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
+import { z } from 'zod'
+import { Sha256Hex, chunkRange, contentLimits, type Manifest } from '@shulin/protocol'
+import type { Host } from '../host/host.js'
+import { TokenBucket } from './bucket.js'
+import { manifestIdOf } from './manifest.js'
+import { PartialFile, keepManifest, partialPaths, readKeptManifest } from './partial.js'
+import { ProviderFault, ProviderLink, type ChunkStream, type ContentProvider } from './peer.js'
+import { ChunkQueue } from './schedule.js'
+import { followAndVerify } from './verify.js'
+
+export type { ContentProvider }
+
+export interface FetchProgress {
+  chunks: number
+  /** Chunks on disk and checked. */
+  have: number
+  /** Chunks and bytes that came over the network in this call. */
+  fetchedChunks: number
+  fetchedBytes: number
+}
+
+export interface FetchContentOptions {
+  sha256: string
+  size: number
+  manifestId: string
+  providers: ContentProvider[]
+  /** Where the finished file goes (renamed from the work folder: keep both on one filesystem). */
+  dest: string
+  /** A folder for the part file and its progress record; the same folder resumes. */
+  work: string
+  signal?: AbortSignal
+  /** Byte rate over all providers together (a mirror's limit); none by default. */
+  maxBytesPerSecond?: number
+  onProgress?: (p: FetchProgress) => void
+  /** Streams per provider (default 4), chunks per request (default 2). */
+  lanesPerProvider?: number
+  chunksPerRequest?: number
+  /** A manifest the caller already holds (still checked against `manifestId`). */
+  manifest?: Manifest
+}
+
+export type DropReason = 'unreachable' | 'unknown' | 'corrupt' | 'bad_manifest' | 'failing' | 'busy'
+
+export interface ProviderReport {
+  id: string
+  chunks: number
+  bytes: number
+  /** Chunks it served that did not match their hash. */
+  corrupt: number
+  /** Requests that failed (streams cut, timeouts, refusals). */
+  failures: number
+  /** Why it was given up on, if it was. */
+  dropped?: DropReason
+  error?: string
+}
+
+export interface FetchContentResult {
+  path: string
+  manifest: Manifest
+  chunks: number
+  /** Chunks fetched in this call; chunks an earlier call left that were good, and that were not. */
+  fetchedChunks: number
+  resumedChunks: number
+  rejectedChunks: number
+  fetchedBytes: number
+  ms: number
+  providers: ProviderReport[]
+}
+
+export class ContentFetchError extends Error {
+  override readonly name = 'ContentFetchError'
+  constructor(readonly code: 'no_provider' | 'mismatch' | 'aborted' | 'invalid', message: string, readonly providers: ProviderReport[] = []) {
+    super(message)
+  }
+}
+
+const FetchTarget = z.object({
+  sha256: Sha256Hex,
+  size: z.number().int().min(0).max(contentLimits.maxChunks * contentLimits.maxChunkSize),
+  manifestId: Sha256Hex,
+  providers: z.array(z.object({ id: z.string().min(1).max(128), addrs: z.array(z.string().max(300)).max(16) })).max(64),
+  dest: z.string().min(1),
+  work: z.string().min(1),
+  maxBytesPerSecond: z.number().positive().optional(),
+  lanesPerProvider: z.number().int().min(1).max(16).optional(),
+  chunksPerRequest: z.number().int().min(1).max(contentLimits.maxChunksPerRequest).optional(),
+})
+
+/** Corrupt chunks after which a provider is dropped; consecutive failures likewise. */
+const maxCorrupt = 2
+const maxFailures = 3
+const maxBusy = 30
+const recordEvery = 32
+const recordMs = 2000
+
+const sha256Hex = async (bytes: Uint8Array) => Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex')
+
+class Provider {
+  readonly report: ProviderReport
+  failuresInRow = 0
+  busy = 0
+  constructor(readonly link: ProviderLink) {
+    this.report = { id: link.provider.id, chunks: 0, bytes: 0, corrupt: 0, failures: 0 }
+  }
+  get alive() {
+    return !this.report.dropped
+  }
+  drop(reason: DropReason, err?: unknown) {
+    this.report.dropped ??= reason
+    if (err !== undefined) this.report.error ??= err instanceof Error ? err.message : String(err)
+  }
+}
+
+function validManifest(m: Manifest, opts: FetchContentOptions): boolean {
+  return m.sha256 === opts.sha256 && m.size === opts.size && manifestIdOf(m) === opts.manifestId
+}
+
+/** The manifest from the caller, the work folder, or the first provider that has the right one. */
+async function findManifest(opts: FetchContentOptions, providers: Provider[], signal: AbortSignal): Promise<Manifest | undefined> {
+  const paths = partialPaths(opts.work, opts.sha256)
+  if (opts.manifest && validManifest(opts.manifest, opts)) return opts.manifest
+  const kept = await readKeptManifest(paths, (m) => validManifest(m, opts))
+  if (kept) return kept
+  for (const p of providers) {
+    if (!p.alive) continue
+    try {
+      const ans = await p.link.manifest(opts.sha256, signal)
+      if ('ok' in ans) {
+        p.drop(ans.reason === 'busy' ? 'busy' : 'unknown')
+        continue
+      }
+      if (!validManifest(ans, opts)) {
+        p.report.corrupt++
+        p.drop('bad_manifest')
+        continue
+      }
+      await mkdir(opts.work, { recursive: true })
+      await keepManifest(paths, ans)
+      return ans
+    } catch (err) {
+      signal.throwIfAborted()
+      p.drop(err instanceof ProviderFault ? 'unreachable' : 'failing', err)
+    }
+  }
+  return undefined
+}
+
+export async function fetchContent(host: Host, opts: FetchContentOptions): Promise<FetchContentResult> {
+  const t0 = performance.now()
+  const parsed = FetchTarget.safeParse(opts)
+  if (!parsed.success) throw new ContentFetchError('invalid', `invalid fetch: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  const self = host.peerId.toString()
+  const providers = opts.providers.filter((p) => p.id !== self).map((p) => new Provider(new ProviderLink(host, p)))
+  const reports = () => providers.map((p) => ({ ...p.report }))
+  // One controller ends everything: the caller's abort, a fatal error, or success.
+  const ctl = new AbortController()
+  // Every lane and every request listens to it.
+  setMaxListeners(0, ctl.signal)
+  const onAbort = () => ctl.abort(new ContentFetchError('aborted', 'the fetch was aborted'))
+  opts.signal?.addEventListener('abort', onAbort, { once: true })
+  if (opts.signal?.aborted) onAbort()
+  const signal = ctl.signal
+
+  let part: PartialFile | undefined
+  try {
+    // Dial every provider at once, so an unreachable one costs one timeout, not one each.
+    await Promise.all(providers.map((p) => p.link.connection(signal).catch((err: unknown) => p.drop('unreachable', err))))
+    const manifest = await findManifest(opts, providers, signal)
+    if (!manifest) throw new ContentFetchError('no_provider', `no provider could give the manifest of ${opts.sha256}`, reports())
+    await mkdir(dirname(opts.dest), { recursive: true })
+    part = await PartialFile.open(opts.work, partialPaths(opts.work, opts.sha256), manifest, opts.manifestId)
+    const queue = new ChunkQueue(manifest.chunks.length, part.claimed)
+    const bucket = opts.maxBytesPerSecond ? new TokenBucket(opts.maxBytesPerSecond, Math.max(opts.maxBytesPerSecond, manifest.chunkSize)) : undefined
+    const perRequest = opts.chunksPerRequest ?? 2
+    const progress: FetchProgress = { chunks: manifest.chunks.length, have: 0, fetchedChunks: 0, fetchedBytes: 0 }
+    const fail = (err: ContentFetchError) => ctl.abort(err)
+
+    // Progress records, one at a time; never blocks a lane.
+    let recording: Promise<void> = Promise.resolve()
+    let sinceRecord = 0
+    let lastRecord = performance.now()
+    const record = () => {
+      sinceRecord = 0
+      lastRecord = performance.now()
+      const done = Array.from(queue.state, (s) => s === 1 || s === 3)
+      recording = recording.then(() => part!.record(done)).catch(() => {})
+    }
+
+    const checkServable = () => {
+      const alive = providers.filter((p) => p.alive).map((p) => p.report.id)
+      const stuck = queue.unservable(alive)
+      if (stuck !== undefined) fail(new ContentFetchError('no_provider', alive.length ? `no provider left can serve chunk ${stuck} of ${opts.sha256}` : `no provider left can serve ${opts.sha256}`, reports()))
+    }
+
+    const lane = async (p: Provider) => {
+      let s: ChunkStream | undefined
+      while (p.alive && !signal.aborted) {
+        const batch = queue.take(p.report.id, perRequest)
+        if (!batch) {
+          await queue.changed()
+          continue
+        }
+        let next = batch.from
+        const end = batch.from + batch.count
+        try {
+          s ??= await p.link.open(manifest.chunkSize, perRequest, signal)
+          await bucket?.take(chunkRange(manifest, end - 1).offset + chunkRange(manifest, end - 1).length - chunkRange(manifest, batch.from).offset, signal)
+          const ans = await s.ask({ want: 'chunks', sha256: manifest.sha256, from: batch.from, count: batch.count }, 30_000, signal)
+          if (!ans.ok) {
+            queue.giveBack(next, end - next)
+            await s.close()
+            s = undefined
+            if (ans.reason === 'busy') {
+              if (++p.busy > maxBusy) p.drop('busy')
+              await new Promise((r) => setTimeout(r, 1000))
+            } else p.drop(ans.reason === 'unknown' ? 'unknown' : 'failing', new Error(`refused: ${ans.reason}`))
+            checkServable()
+            continue
+          }
+          for (; next < end; next++) {
+            const frame = await s.frame(signal)
+            const { offset, length } = chunkRange(manifest, next)
+            if (frame.byteLength !== length || (await sha256Hex(frame)) !== manifest.chunks[next]) {
+              p.report.corrupt++
+              queue.giveBack(next, 1, p.report.id)
+              next++
+              if (p.report.corrupt >= maxCorrupt) p.drop('corrupt')
+              throw new ProviderFault(`chunk ${next - 1} did not match its hash`)
+            }
+            await part!.write(frame, offset)
+            queue.written(next)
+            p.report.chunks++
+            p.report.bytes += length
+            progress.fetchedChunks++
+            progress.fetchedBytes += length
+            if (++sinceRecord >= recordEvery || performance.now() - lastRecord > recordMs) record()
+          }
+          p.failuresInRow = 0
+        } catch (err) {
+          if (next < end) queue.giveBack(next, end - next)
+          s?.abort('transfer failed')
+          s = undefined
+          if (signal.aborted) break
+          p.report.failures++
+          if (!(err instanceof ProviderFault && /did not match/.test(err.message)) && ++p.failuresInRow >= maxFailures) p.drop('failing', err)
+          checkServable()
+          if (p.alive) await new Promise((r) => setTimeout(r, 100 * p.failuresInRow))
+        }
+      }
+      await s?.close()
+    }
+
+    checkServable()
+    const lanes = providers.flatMap((p) => Array.from({ length: opts.lanesPerProvider ?? 4 }, () => lane(p)))
+    const progressTimer = setInterval(() => {
+      progress.have = queue.state.reduce((n, s) => n + (s === 3 ? 1 : 0), 0)
+      opts.onProgress?.({ ...progress })
+    }, 250)
+    let tail
+    try {
+      tail = await followAndVerify(manifest, queue, part, signal)
+    } catch (err) {
+      if (!signal.aborted) fail(new ContentFetchError('mismatch', `${opts.sha256}: ${(err as Error).message}`, reports()))
+      throw signal.reason
+    } finally {
+      clearInterval(progressTimer)
+      // Whatever ended the tail ends the lanes; if it was not success, what they wrote is recorded.
+      if (!signal.aborted) ctl.abort(new Error('finished'))
+      queue.notify()
+      await Promise.all(lanes)
+      if (!tail) record()
+      await recording
+    }
+    progress.have = manifest.chunks.length
+    opts.onProgress?.({ ...progress })
+    await part.finish(opts.dest)
+    part = undefined
+    return {
+      path: opts.dest,
+      manifest,
+      chunks: manifest.chunks.length,
+      fetchedChunks: progress.fetchedChunks,
+      resumedChunks: tail.resumed,
+      rejectedChunks: tail.rejected,
+      fetchedBytes: progress.fetchedBytes,
+      ms: performance.now() - t0,
+      providers: reports(),
+    }
+  } catch (err) {
+    if (err instanceof ContentFetchError) throw err
+    if (signal.reason instanceof ContentFetchError) throw signal.reason
+    throw new ContentFetchError('no_provider', `could not fetch ${opts.sha256}: ${(err as Error).message}`, reports())
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort)
+    await part?.close()
+  }
+}
