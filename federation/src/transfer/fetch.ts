@@ -4,9 +4,10 @@
  * folder, or from the first provider that has it) must hash to the `manifestId` the publisher
  * signed; then every provider gets a few lanes (streams) that take chunks from one shared
  * queue, check each against the manifest, and write it at its offset in the part file. The
- * progress record is synced every 32 chunks and every 2 s, so after a kill the next call resumes
- * (re-reading and re-checking what it claims). At the end the whole file's SHA-256 is checked
- * and the file renamed into `dest`.
+ * progress record is rewritten every 32 chunks and every 2 s, so after a kill the next call
+ * resumes (re-reading and re-checking what it claims). The whole file's SHA-256 is computed from
+ * the disk as the file fills from its start; at the end it must match, and the file is synced
+ * and renamed into `dest`.
  *
  * A provider that serves a corrupt chunk is scored down and never gets that chunk again (which
  * goes to another provider); after two it is dropped. Unreachable providers, providers without
@@ -21,7 +22,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { webcrypto } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { z } from 'zod'
 import { Sha256Hex, chunkRange, contentLimits, type Manifest } from '@shulin/protocol'
@@ -118,7 +119,12 @@ const maxBusy = 30
 const recordEvery = 32
 const recordMs = 2000
 
-const sha256Hex = async (bytes: Uint8Array) => Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex')
+/** The SHA-256 of a chunk from the pieces it arrived in. */
+function sha256Hex(pieces: Uint8Array[]): string {
+  const h = createHash('sha256')
+  for (const p of pieces) h.update(p)
+  return h.digest('hex')
+}
 
 class Provider {
   readonly report: ProviderReport
@@ -244,15 +250,16 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
           }
           for (; next < end; next++) {
             const frame = await s.frame(signal)
+            const pieces = [...frame]
             const { offset, length } = chunkRange(manifest, next)
-            if (frame.byteLength !== length || (await sha256Hex(frame)) !== manifest.chunks[next]) {
+            if (frame.byteLength !== length || sha256Hex(pieces) !== manifest.chunks[next]) {
               p.report.corrupt++
               queue.giveBack(next, 1, p.report.id)
               next++
               if (p.report.corrupt >= maxCorrupt) p.drop('corrupt')
               throw new ProviderFault(`chunk ${next - 1} did not match its hash`)
             }
-            await part!.write(frame, offset)
+            await part!.write(pieces, offset)
             queue.written(next)
             p.report.chunks++
             p.report.bytes += length

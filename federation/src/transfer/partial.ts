@@ -2,12 +2,14 @@
  * @module transfer/partial
  * A download in progress, in the fetcher's work folder: `<sha256>.part` (the file, chunks
  * written at their offsets), `<sha256>.manifest.json` (the verified manifest, so a restart
- * need not ask for it again) and `<sha256>.progress` (which chunks are on disk: a bitmap,
- * rewritten atomically after the part file is synced, so it never claims a chunk a machine
- * crash could have lost).
+ * need not ask for it again) and `<sha256>.progress` (which chunks were written: a bitmap,
+ * replaced by rename so a reader sees a whole record or the one before).
  *
- * A restart trusts the bitmap for nothing but order: every chunk it claims is read back and
- * checked against the manifest before it counts.
+ * A restart trusts the bitmap for nothing but a hint: every chunk it claims is read back and
+ * checked against the manifest before it counts. That is why nothing here waits for the disk
+ * while the download runs: a kill -9 loses nothing the kernel holds, and what a machine crash
+ * loses is found by that check and fetched again. Only the finished file is synced, before it
+ * is renamed into place.
  */
 import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -17,7 +19,7 @@ import { Manifest, Sha256Hex } from '@shulin/protocol'
 const TransferProgress = z.strictObject({
   v: z.literal(1),
   manifestId: Sha256Hex,
-  /** Bit i set: chunk i was written and synced. */
+  /** Bit i set: chunk i was written. */
   done: z.base64().max(8192),
 })
 
@@ -39,13 +41,13 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-/** Writes `text` to `path` so a reader sees the old or the new whole file (temp, fsync, rename). */
-async function writeAtomic(path: string, text: string): Promise<void> {
+/** Writes `text` to `path` so a reader sees the old or the new whole file (temp, optionally fsync, rename). */
+async function writeAtomic(path: string, text: string, sync: boolean): Promise<void> {
   const tmp = `${path}.tmp`
   const fh = await open(tmp, 'w')
   try {
     await fh.writeFile(text)
-    await fh.sync()
+    if (sync) await fh.sync()
   } finally {
     await fh.close()
   }
@@ -59,7 +61,7 @@ export async function readKeptManifest(paths: PartialPaths, isTheOne: (m: Manife
 }
 
 export async function keepManifest(paths: PartialPaths, manifest: Manifest): Promise<void> {
-  await writeAtomic(paths.manifest, JSON.stringify(manifest))
+  await writeAtomic(paths.manifest, JSON.stringify(manifest), true)
 }
 
 /** The part file and its progress record. */
@@ -87,9 +89,14 @@ export class PartialFile {
     return new PartialFile(fh, paths, manifestId, claimed)
   }
 
-  async write(buf: Uint8Array, offset: number): Promise<void> {
-    let done = 0
-    while (done < buf.byteLength) done += (await this.fh.write(buf, done, buf.byteLength - done, offset + done)).bytesWritten
+  /** Writes `pieces` one after another from `offset`. */
+  async write(pieces: Uint8Array[], offset: number): Promise<void> {
+    const length = pieces.reduce((n, p) => n + p.byteLength, 0)
+    let done = (await this.fh.writev(pieces, offset)).bytesWritten
+    if (done === length) return
+    // A short write (rare): the rest as one buffer.
+    const rest = Buffer.concat(pieces).subarray(done)
+    for (let at = 0; at < rest.byteLength; ) at += (await this.fh.write(rest, at, rest.byteLength - at, offset + done + at)).bytesWritten
   }
 
   async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
@@ -99,17 +106,16 @@ export class PartialFile {
     return buf
   }
 
-  /** Records `done` (chunk i written when `done[i]`) durably: the part file is synced first. */
+  /** Records `done` (chunk i written when `done[i]`). */
   async record(done: ArrayLike<boolean | number>): Promise<void> {
     const bits = Buffer.alloc(Math.ceil(done.length / 8))
     for (let i = 0; i < done.length; i++) if (done[i]) bits[i >> 3]! |= 1 << (i & 7)
-    await this.fh.datasync()
-    await writeAtomic(this.paths.progress, JSON.stringify({ v: 1, manifestId: this.manifestId, done: bits.toString('base64') }))
+    await writeAtomic(this.paths.progress, JSON.stringify({ v: 1, manifestId: this.manifestId, done: bits.toString('base64') }), false)
   }
 
   /** Syncs and closes the part file and moves it to `dest`; the work files go. */
   async finish(dest: string): Promise<void> {
-    await this.fh.sync()
+    await this.fh.datasync()
     await this.fh.close()
     await rename(this.paths.part, dest)
     await rm(this.paths.progress, { force: true })

@@ -93,10 +93,10 @@ export class ChunkStream {
     return ans
   }
 
-  /** The next chunk frame. */
-  async frame(signal?: AbortSignal): Promise<Uint8Array> {
+  /** The next chunk frame, as the pieces it arrived in (joining them would copy each chunk once more). */
+  async frame(signal?: AbortSignal): Promise<Iterable<Uint8Array> & { byteLength: number }> {
     const t = AbortSignal.timeout(chunkTimeoutMs)
-    return (await this.lp.read({ signal: signal ? AbortSignal.any([signal, t]) : t })).subarray()
+    return this.lp.read({ signal: signal ? AbortSignal.any([signal, t]) : t })
   }
 
   async close(): Promise<void> {

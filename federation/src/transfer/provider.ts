@@ -21,6 +21,7 @@ import { chunkRange, contentLimits, decodeContentRequest, encodeContentMessage, 
 import type { Host } from '../host/host.js'
 import { CONTENT_PROTOCOL, manifestCacheSize, maxActiveStreams, maxInboundStreams, streamIdleMs } from './constants.js'
 import { manifestOf } from './manifest.js'
+import { TokenBucket } from './bucket.js'
 
 /** What a node tells the provider about its files. */
 export interface ContentSource {
@@ -39,6 +40,8 @@ export interface ContentServerInit {
   maxActiveStreams?: number
   /** Inbound streams per connection (default {@link maxInboundStreams}). */
   maxInboundStreams?: number
+  /** Upload rate over all peers together, for a library whose link is also its readers'. */
+  maxBytesPerSecond?: number
 }
 
 export interface ContentServer {
@@ -83,6 +86,7 @@ export async function serveContent(host: Host, source: ContentSource, init: Cont
   const cache = new ManifestCache(manifestCacheSize)
   const sent = { chunks: 0, bytes: 0 }
   let active = 0
+  const bucket = init.maxBytesPerSecond ? new TokenBucket(init.maxBytesPerSecond, Math.max(init.maxBytesPerSecond, contentLimits.maxChunkSize)) : undefined
 
   const manifestFor = (sha256: string, path: string): Promise<Manifest | undefined> =>
     cache.get(sha256, async () => {
@@ -110,6 +114,7 @@ export async function serveContent(host: Host, source: ContentSource, init: Cont
     for (let i = from; i < from + count; i++) {
       const buf = await next
       if (i + 1 < from + count) next = read(i + 1)
+      await bucket?.take(buf.byteLength)
       await lp.write(buf, { signal: AbortSignal.timeout(streamIdleMs) })
       sent.chunks++
       sent.bytes += buf.byteLength

@@ -183,12 +183,16 @@ describe('content transfer', () => {
     expect(r.fetchedChunks).toBe(25 - r.resumedChunks)
   })
 
-  it('keeps to a byte rate', async () => {
+  it('keeps to a byte rate, set by the fetcher or by the provider', async () => {
     const a = await provider(file)
     const me = await newHost(false)
     const r = await fetchContent(me, target({ providers: [a.ref], maxBytesPerSecond: 12 * MiB }))
     // One second's burst, then 12 MiB/s for the other ~13 MiB.
     expect(r.ms).toBeGreaterThan(900)
+    const host = await newHost()
+    await serveContent(host, { path: async () => file }, { maxBytesPerSecond: 12 * MiB })
+    const slow = await fetchContent(me, target({ providers: [{ id: host.peerId.toString(), addrs: host.getMultiaddrs().map(String) }] }))
+    expect(slow.ms).toBeGreaterThan(900)
   })
 
   it('says so clearly when no provider can serve the file, or only with the wrong manifest', async () => {
