@@ -1,0 +1,144 @@
+// npm run bench:distribution — content transfer on loopback, each side in its own process:
+// a 1 GiB file fetched over libp2p (/shulin/content/1.0.0: Noise, Yamux, every 1 MiB chunk
+// checked, the whole file's SHA-256 checked, the file synced to disk) beside `curl` fetching the
+// same file from a plain node:http server; then the same fetch from two providers at once.
+// On loopback the fetcher's CPU, not any link, is what limits a fetch, and a second provider
+// cannot add CPU; so the two-provider figure is also taken with each provider's upload capped
+// (DIST_BENCH_CAP_MBPS, 80 MB/s by default: the serving limit a library sets for its link),
+// where what a second provider adds is its link, as on the real network.
+// Rounds alternate the ways (median of DIST_BENCH_ROUNDS, 3 by default) on a noisy machine.
+//   node bench/distribution.js                      the benchmark
+//   node bench/distribution.js provide FILE MANIFEST [BYTES_PER_S]   one provider (prints {id, addrs})
+//   node bench/distribution.js fetch OPTIONS.json      one fetch (prints {ms, …})
+//   node bench/distribution.js http FILE               the plain HTTP server (prints {url})
+import { execFileSync, spawn } from 'node:child_process'
+import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { randomBytes } from 'node:crypto'
+import { createInterface } from 'node:readline'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { median, table } from './lib.js'
+
+const SIZE_MIB = Number(process.env.DIST_BENCH_MIB ?? 1024)
+const ROUNDS = Number(process.env.DIST_BENCH_ROUNDS ?? 3)
+const CAP = Number(process.env.DIST_BENCH_CAP_MBPS ?? 80) * 1e6
+const say = (o) => process.stdout.write(JSON.stringify(o) + '\n')
+const [role, ...args] = process.argv.slice(2)
+
+async function provide(file, manifestPath, cap) {
+  const { createHost, generateNodeKey, serveContent } = await import('../federation/dist/index.js')
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+  const host = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const source = { path: async (sha256) => (sha256 === manifest.sha256 ? file : undefined), manifest: async () => manifest }
+  await serveContent(host, source, cap ? { maxBytesPerSecond: Number(cap) } : {})
+  say({ id: host.peerId.toString(), addrs: host.getMultiaddrs().map(String) })
+}
+
+async function fetchOnce(optionsPath) {
+  const { createHost, generateNodeKey, fetchContent } = await import('../federation/dist/index.js')
+  const host = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: [] })
+  const r = await fetchContent(host, JSON.parse(readFileSync(optionsPath, 'utf8')))
+  say({ ms: r.ms, fetchedChunks: r.fetchedChunks, providers: r.providers.map((p) => p.chunks) })
+  await host.stop()
+}
+
+function http(file) {
+  const size = statSync(file).size
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size })
+    createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(res)
+  })
+  server.listen(0, '127.0.0.1', () => say({ url: `http://127.0.0.1:${server.address().port}/file` }))
+}
+
+/** A child running one role of this script, and its first JSON line. */
+async function child(...argv) {
+  const c = spawn(process.execPath, [new URL(import.meta.url).pathname, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: c.stdout })[Symbol.asyncIterator]()
+  const { value, done } = await lines.next()
+  if (done) throw new Error(`${argv[0]} ended early`)
+  return { proc: c, first: JSON.parse(value), exited: new Promise((r) => c.once('exit', r)) }
+}
+
+function haveCurl() {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {}
+  if (process.getuid?.() === 0) {
+    process.stderr.write('curl is missing: installing it with apt-get …\n')
+    try {
+      execFileSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl'], { stdio: 'inherit' })
+      return true
+    } catch {}
+  }
+  process.stderr.write('curl is missing and could not be installed: the curl column stays empty\n')
+  return false
+}
+
+async function bench() {
+  const { manifestOf, manifestIdOf } = await import('../federation/dist/index.js')
+  const work = mkdtempSync(join(tmpdir(), 'shulin-bench-dist-'))
+  const kids = []
+  try {
+    const file = join(work, 'collection.bin')
+    const fd = openSync(file, 'w')
+    for (let i = 0; i < SIZE_MIB; i++) writeSync(fd, randomBytes(1024 * 1024))
+    closeSync(fd)
+    const manifest = await manifestOf(file)
+    const manifestPath = join(work, 'manifest.json')
+    writeFileSync(manifestPath, JSON.stringify(manifest))
+    const size = manifest.size
+    process.stderr.write(`${SIZE_MIB} MiB file, ${manifest.chunks.length} chunks\n`)
+
+    const curl = haveCurl()
+    const server = curl ? await child('http', file) : undefined
+    const a = await child('provide', file, manifestPath)
+    const b = await child('provide', file, manifestPath)
+    const ca = await child('provide', file, manifestPath, String(CAP))
+    const cb = await child('provide', file, manifestPath, String(CAP))
+    kids.push(server, a, b, ca, cb)
+    const times = { curl: [], one: [], two: [], capOne: [], capTwo: [] }
+    for (let round = 0; round < ROUNDS; round++) {
+      if (curl) {
+        const out = execFileSync('curl', ['-s', '-o', join(work, 'curl.out'), '-w', '%{time_total}', server.first.url], { encoding: 'utf8' })
+        times.curl.push(Number(out) * 1000)
+        rmSync(join(work, 'curl.out'), { force: true })
+      }
+      const ways = [['one', [a.first]], ['two', [a.first, b.first]], ['capOne', [ca.first]], ['capTwo', [ca.first, cb.first]]]
+      for (const [name, providers] of ways) {
+        const opts = { sha256: manifest.sha256, size, manifestId: manifestIdOf(manifest), providers, dest: join(work, `${name}.out`), work: join(work, `${name}-work`) }
+        writeFileSync(join(work, `${name}.json`), JSON.stringify(opts))
+        const f = await child('fetch', join(work, `${name}.json`))
+        await f.exited
+        times[name].push(f.first.ms)
+        process.stderr.write(`round ${round + 1}: ${name} provider(s) ${(f.first.ms / 1000).toFixed(2)} s (chunks per provider ${f.first.providers.join(' + ')})\n`)
+        rmSync(opts.dest, { force: true })
+      }
+      if (curl) process.stderr.write(`round ${round + 1}: curl ${(times.curl.at(-1) / 1000).toFixed(2)} s\n`)
+    }
+    const mbps = (ms) => size / 1e6 / (ms / 1000)
+    const rate = (ms) => `${mbps(ms).toFixed(0)} MB/s (${(ms / 1000).toFixed(2)} s)`
+    const [c, one, two, capOne, capTwo] = [median(times.curl), median(times.one), median(times.two), median(times.capOne), median(times.capTwo)]
+    const capped = `${(CAP / 1e6).toFixed(0)} MB/s`
+    const rows = [
+      ['measure', 'shulin (libp2p, verified)', 'curl from node:http', 'ratio', 'aim'],
+      [`${SIZE_MIB} MiB, one provider (median of ${ROUNDS})`, rate(one), curl ? rate(c) : 'curl missing', curl ? `×${(c / one).toFixed(2)} of curl` : '—', '≥ ×0.5 of curl'],
+      [`${SIZE_MIB} MiB, two providers at once`, rate(two), '', `×${(one / two).toFixed(2)} of one provider`, '≥ ×1.5 of one'],
+      [`${SIZE_MIB} MiB, one provider serving ≤ ${capped}`, rate(capOne), '', '', ''],
+      [`${SIZE_MIB} MiB, two providers serving ≤ ${capped} each`, rate(capTwo), '', `×${(capOne / capTwo).toFixed(2)} of one provider`, '≥ ×1.5 of one'],
+      // ── issue 8, third figure: subscribing to a 100k-record channel until it is searchable
+      //    (aim ≤ 30 s) — added by the channels half of the issue as one more row here. ──
+    ]
+    process.stdout.write(table(rows) + '\n')
+  } finally {
+    for (const k of kids) k?.proc.kill('SIGKILL')
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+if (role === 'provide') await provide(args[0], args[1], args[2])
+else if (role === 'fetch') await fetchOnce(args[0])
+else if (role === 'http') http(args[0])
+else await bench()
