@@ -199,7 +199,8 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
     const manifest = await findManifest(opts, providers, signal)
     if (!manifest) throw new ContentFetchError('no_provider', `no provider could give the manifest of ${opts.sha256}`, reports())
     await mkdir(dirname(opts.dest), { recursive: true })
-    part = await PartialFile.open(opts.work, partialPaths(opts.work, opts.sha256), manifest, opts.manifestId)
+    const paths = partialPaths(opts.work, opts.sha256)
+    part = await PartialFile.open(opts.work, paths, manifest, opts.manifestId)
     const queue = new ChunkQueue(manifest.chunks.length, part.claimed)
     const bucket = opts.maxBytesPerSecond ? new TokenBucket(opts.maxBytesPerSecond, Math.max(opts.maxBytesPerSecond, manifest.chunkSize)) : undefined
     const perRequest = opts.chunksPerRequest ?? 2
@@ -290,7 +291,7 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
     }, 250)
     let tail
     try {
-      tail = await followAndVerify(manifest, queue, part, signal)
+      tail = await followAndVerify(manifest, queue, paths.part, signal)
     } catch (err) {
       if (!signal.aborted) fail(new ContentFetchError('mismatch', `${opts.sha256}: ${(err as Error).message}`, reports()))
       throw signal.reason

@@ -99,13 +99,6 @@ export class PartialFile {
     for (let at = 0; at < rest.byteLength; ) at += (await this.fh.write(rest, at, rest.byteLength - at, offset + done + at)).bytesWritten
   }
 
-  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
-    const buf = into && into.byteLength >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length)
-    const { bytesRead } = await this.fh.read(buf, 0, length, offset)
-    if (bytesRead !== length) throw new Error('part file shorter than its manifest')
-    return buf
-  }
-
   /** Records `done` (chunk i written when `done[i]`). */
   async record(done: ArrayLike<boolean | number>): Promise<void> {
     const bits = Buffer.alloc(Math.ceil(done.length / 8))

@@ -168,7 +168,7 @@ describe('content transfer', () => {
     const a = await provider(file)
     const me = await newHost(false)
     const ac = new AbortController()
-    const t = target({ providers: [a.ref], maxBytesPerSecond: 16 * MiB, signal: ac.signal, onProgress: (p) => p.have >= 16 && ac.abort() })
+    const t = target({ providers: [a.ref], maxBytesPerSecond: 8 * MiB, signal: ac.signal, onProgress: (p) => p.have >= 12 && ac.abort() })
     const err = await fetchContent(me, t).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ContentFetchError)
     expect((err as ContentFetchError).code).toBe('aborted')
