@@ -49,7 +49,7 @@ const work = mkdtempSync(join(tmpdir(), 'shulin-bench-subscribe-'))
 try {
   const poems = loadPoems(join(depsDir, 'node_modules', 'chinese-poetry'), N)
   const file = join(work, 'records.jsonl')
-  writeFileSync(file, poems.map((p) => JSON.stringify({ title: p.title, creators: [p.author], subjects: [`${p.dynasty}詩`], description: p.text.slice(0, 160), access: 'member-readers' })).join('\n'))
+  writeFileSync(file, poems.map((p) => JSON.stringify({ title: p.title, creators: [p.author], subjects: [`${p.dynasty}詩`], description: [...p.text].slice(0, 160).join(''), access: 'member-readers' })).join('\n'))
   // Titles that occur once, from all over the set.
   const counts = new Map()
   for (const p of poems) counts.set(p.title, (counts.get(p.title) ?? 0) + 1)

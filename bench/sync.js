@@ -40,7 +40,7 @@ function makeRecords(n) {
     language: 'zh',
     identifiers: [{ type: 'isbn', value: `978${String(pick(1e9)).padStart(10, '0')}` }],
     clc: `I222.${pick(9)}`,
-    description: p.text.slice(0, 160),
+    description: [...p.text].slice(0, 160).join(''),
     access: 'member-readers',
   }))
 }

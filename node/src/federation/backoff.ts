@@ -2,7 +2,8 @@
  * @module federation/backoff
  * When to try a peer again: after each failure in a row the wait doubles (from the sync
  * interval up to a minute), and one success clears it. Keeps a node from hammering a member
- * that is down while still finding it soon after it comes back.
+ * that is down while still finding it soon after it comes back. It runs on the wall clock, not
+ * on a node's (testable) business clock: waiting is about the network.
  */
 export class Backoff {
   readonly #failures = new Map<string, { count: number; until: number }>()

@@ -44,7 +44,7 @@ export class NetworkCatalogs {
 
   constructor(private readonly opts: NetworkCatalogsOptions) {
     this.#store = new LevelShardStore(opts.storage)
-    this.#backoff = new Backoff(opts.now)
+    this.#backoff = new Backoff(Date.now)
   }
 
   /** Serves the open catalogs to peers and pulls them each round from now on. */

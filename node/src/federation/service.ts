@@ -146,7 +146,7 @@ export class FederationService {
     const docStore = new LevelDocStore(this.opts.storage)
     this.#replicator = new Replicator(this.#host, docStore, { canRead: (doc, p) => doc.startsWith('shared/') && member(p), canWrite: (doc, p) => doc.startsWith('shared/') && member(p) }, { log: warn })
     await this.#replicator.start()
-    this.#backoff = new Backoff(() => this.#now)
+    this.#backoff = new Backoff(Date.now)
     await this.#catalogs.attach({ host: this.#host, peers: () => this.#peers(), mayRead: member })
     for (const fn of this.#onHost) await fn(this.#host)
     this.#hubIdSync = await this.#hubId()

@@ -11,7 +11,7 @@
  *   with a reason.
  */
 import { z } from 'zod'
-import { singleLine } from '../text.js'
+import { freeText, singleLine } from '../text.js'
 import { NodeId } from '../federation/schemas.js'
 import { AccessPolicy, Chapter, Metadata, ResourceFile, ResourceType } from '../resources/schemas.js'
 
@@ -22,9 +22,9 @@ export type ChannelId = z.infer<typeof ChannelId>
 export const Channel = z.strictObject({
   id: ChannelId,
   name: singleLine(64),
-  description: z.string().max(2000).default(''),
+  description: freeText(2000).default(''),
   /** The licence terms readers and subscribing libraries agree to. */
-  licence: z.string().max(2000).default(''),
+  licence: freeText(2000).default(''),
   publisher: NodeId,
   /** The publisher asks the hub to put it on the national menu. */
   submitted: z.boolean().default(false),
@@ -59,7 +59,7 @@ export const SubscriptionMode = z.enum(['catalog', 'mirror'])
 export type SubscriptionMode = z.infer<typeof SubscriptionMode>
 
 // HTTP bodies and answers.
-export const CreateChannelRequest = z.strictObject({ name: singleLine(64), description: z.string().max(2000).default(''), licence: z.string().max(2000).default('') })
+export const CreateChannelRequest = z.strictObject({ name: singleLine(64), description: freeText(2000).default(''), licence: freeText(2000).default('') })
 export const AddChannelRecordsRequest = z.strictObject({ ids: z.array(z.string().max(64)).min(1).max(5000) })
 export const SubscribeRequest = z.strictObject({ channel: ChannelId, mode: SubscriptionMode.default('catalog') })
 export const MenuDecisionRequest = z.strictObject({ state: z.enum(['listed', 'refused']), reason: z.string().max(500).optional() })

@@ -4,7 +4,7 @@
  * the extras Chinese libraries use (中图法 class number, series, extent).
  */
 import { z } from 'zod'
-import { singleLine } from '../text.js'
+import { freeText, singleLine } from '../text.js'
 import { canonicalIdentifier } from './identifiers.js'
 
 export const ResourceType = z.enum(['book', 'audiobook', 'journal', 'journal-issue', 'article', 'image-set', 'video'])
@@ -42,7 +42,7 @@ export const Metadata = z.strictObject({
   title: singleLine(500),
   creators: z.array(singleLine(200)).max(100).default([]),
   subjects: z.array(singleLine(100)).max(100).default([]),
-  description: z.string().max(20_000).optional(),
+  description: freeText(20_000).optional(),
   publisher: singleLine(200).optional(),
   date: PublicationDate.optional(),
   /** BCP 47 tag; Chinese by default. */
@@ -51,7 +51,7 @@ export const Metadata = z.strictObject({
   series: singleLine(200).optional(),
   clc: ClcNumber.optional(),
   extent: Extent.optional(),
-  rights: z.string().max(2000).optional(),
+  rights: freeText(2000).optional(),
 })
 export type Metadata = z.infer<typeof Metadata>
 export type MetadataInput = z.input<typeof Metadata>

@@ -15,6 +15,7 @@ const tabs = [
   ['collections', 'staffCollections'],
   ['readers', 'staffReaders'],
   ['upload', 'staffUpload'],
+  ['channels', 'staffChannels'],
   ['network', 'staffNetwork'],
   ['stats', 'staffStats'],
   ['node', 'staffNode'],
@@ -26,6 +27,7 @@ const loaders: Record<Tab, () => Promise<unknown>> = {
   collections: () => import('./staff-collections.js'),
   readers: () => import('./staff-readers.js'),
   upload: () => import('./staff-upload.js'),
+  channels: () => import('./staff-channels.js'),
   network: () => import('./staff-network.js'),
   stats: () => import('./staff-stats.js'),
   node: () => import('./staff-node.js'),
@@ -57,6 +59,8 @@ export class StaffPage extends LitElement {
         return html`<shulin-staff-readers></shulin-staff-readers>`
       case 'upload':
         return html`<shulin-staff-upload></shulin-staff-upload>`
+      case 'channels':
+        return html`<shulin-staff-channels></shulin-staff-channels>`
       case 'network':
         return html`<shulin-staff-network></shulin-staff-network>`
       case 'stats':

@@ -1,0 +1,75 @@
+/**
+ * Channels in the staff consoles, in Chromium: a member library's admin finds the hub's
+ * channel on the national menu and subscribes (catalogue only), and sees the records arrive;
+ * the hub's admin finds the member's submitted channel awaiting review and lists it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { signedInAdmin, startTempNode, type Client, type TempNode } from '../../node/src/testing/temp-node.js'
+import { desktop, hasChromium, launch, phone, shot } from './browser.js'
+
+describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
+  let hub: TempNode
+  let node: TempNode
+  let hubAdmin: Client
+  let nodeAdmin: Client
+  let browser: Browser
+  beforeAll(async () => {
+    hub = await startTempNode({ role: 'hub', name: '国家数字图书馆' })
+    node = await startTempNode({ name: '临安县图书馆' })
+    hubAdmin = await signedInAdmin(hub)
+    nodeAdmin = await signedInAdmin(node)
+    const invite = await hubAdmin.post<{ invite: string }>('/api/staff/federation/invites', { name: '临安县图书馆', region: '330185', level: 'county' })
+    expect((await nodeAdmin.post('/api/staff/federation/join', { invite: invite.body.invite })).status).toBe(200)
+    browser = await launch()
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+    await node?.close()
+    await hub?.close()
+  })
+
+  async function signIn(base: string, device = desktop): Promise<Page> {
+    const page = await (await browser.newContext(device)).newPage()
+    await page.goto(`${base}/signin?next=/staff/channels`)
+    await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('libadmin')
+    await page.getByLabel('密码').fill('county-library-2026')
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL(`${base}/staff/channels`)
+    return page
+  }
+  const importInto = async (c: Client, channel: string, lines: object[]) =>
+    c.post<{ channel: { id: string } }>(`/api/staff/resources/import?format=jsonl&channel=${encodeURIComponent(channel)}`, Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')), { 'content-type': 'application/x-ndjson' })
+
+  it('subscribe from the menu on a phone; review a submitted channel on the hub', async () => {
+    const national = await importInto(hubAdmin, '国家数字图书馆电子书', Array.from({ length: 40 }, (_, i) => ({ title: `中华经典第${i + 1}册`, creators: ['国家图书馆'] })))
+    expect(national.status).toBe(200)
+    const nationalId = national.body.channel.id
+    expect((await hubAdmin.post(`/api/staff/channels/menu/${nationalId}`, { state: 'listed' })).status).toBe(200)
+
+    const n = await signIn(node.node.url, phone)
+    await expect.poll(async () => (await n.reload(), n.getByRole('heading', { name: '国家数字图书馆电子书' }).count()), { timeout: 20_000, interval: 1000 }).toBe(1)
+    await shot(n, 'phone-channel-menu')
+    await n.getByRole('button', { name: '订阅' }).click()
+    await expect.poll(() => n.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('已订阅')
+    await expect.poll(async () => (await n.reload(), n.getByText('国家数字图书馆电子书 · 仅目录（首次打开时取内容） · 40 条').count()), { timeout: 20_000, interval: 1000 }).toBe(1)
+    await shot(n, 'phone-channel-subscribed')
+    const found = await (await fetch(`${node.node.url}/api/search?q=${encodeURIComponent('中华经典')}`)).json()
+    expect(found.total).toBe(40)
+
+    // The member's local collection goes to the hub for review; the hub's admin lists it.
+    const local = await importInto(nodeAdmin, '临安地方文献', [{ title: '临安县志', creators: ['临安县志编纂委员会'], subjects: ['地方志'] }])
+    await n.reload()
+    await n.getByRole('button', { name: '提交审核' }).click()
+    await expect.poll(() => n.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('提交中心节点审核')
+
+    const h = await signIn(hub.node.url)
+    await expect.poll(async () => (await h.reload(), h.getByRole('heading', { name: '临安地方文献' }).count()), { timeout: 20_000, interval: 1000 }).toBe(1)
+    await shot(h, 'desktop-hub-channel-review')
+    await h.getByRole('button', { name: '列入目录' }).click()
+    await expect.poll(() => h.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('已列入目录')
+    await shot(h, 'desktop-hub-channel-menu')
+    const menu = await (await fetch(`${hub.node.url}/api/channels/menu`)).json()
+    expect(menu.menu.map((m: { channel: string }) => m.channel).sort()).toEqual([nationalId, local.body.channel.id].sort())
+  }, 120_000)
+})
