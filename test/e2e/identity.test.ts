@@ -69,6 +69,9 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     hub = await startNamed('hub', ['--data', join(work, 'hub'), '--role', 'hub', '--name', '国家数字图书馆'], env)
     a = await startNamed('a', ['--data', join(work, 'a'), '--name', '临安县图书馆'], env)
     b = await startNamed('b', ['--data', join(work, 'b'), '--name', '东莞市图书馆'], env)
+    // A reader of A, registered before A joins: the hub's first pull of A's counts includes them.
+    const reader = new Client(a.url)
+    expect((await reader.post('/api/auth/register', { mode: 'quick', phone: '13800138000', password })).status).toBe(201)
     for (const [data, name, region] of [
       ['a', '临安县图书馆', '330185'],
       ['b', '东莞市图书馆', '441900'],
@@ -83,11 +86,6 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     const names = async () => (await json(`${b.url}/api/identity/libraries`)).libraries.map((l: { name: string }) => l.name) as string[]
     expect(await until(names, (n) => n.includes('临安县图书馆'), 15_000)).toContain('临安县图书馆')
 
-    // A reader of A.
-    const reader = new Client(a.url)
-    expect((await reader.post('/api/auth/register', { mode: 'quick', phone: '13800138000', password })).status).toBe(201)
-    // …who agrees to be found by phone number anywhere in the network.
-    expect((await reader.put('/api/me/identity/directory', { listed: true })).body).toEqual({ listed: true })
     // Two books at B: one for readers of any member library, one for B's own readers.
     expect((await run(['admin', 'create', '--data', join(work, 'b'), '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
     const staff = new Client(b.url)
@@ -174,6 +172,9 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
       const list = page.getByRole('region', { name: '在其他图书馆的登录' })
       await expect.poll(() => list.getByRole('listitem').count(), { timeout: 10_000 }).toBe(2)
       await shot(page, 'phone-identity-home-elsewhere')
+      // The reader agrees to be found by phone number anywhere in the network (the phone route below).
+      await page.getByLabel('允许在其他图书馆凭手机号找到本馆（只提交手机号的加密摘要，不提交号码本身）').check()
+      await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me/identity/directory')).json())).listed).toBe(true)
       await list.getByRole('button', { name: '退出该馆: 中心门户' }).click()
       await expect.poll(() => list.getByRole('listitem').count()).toBe(1)
       await page.goto(`${hub.url}/`)
@@ -233,6 +234,11 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
       await page.getByRole('button', { name: '查找', exact: true }).click()
       await expect.poll(() => page.getByRole('alert').textContent()).toContain('找不到该读者所在的图书馆')
       await shot(page, 'phone-identity-phone-route-unknown')
+      // A callback nobody started (a replayed or forged link): back on the sign-in page, told so.
+      await page.goto(`${b.url}/oidc/callback?state=${'s'.repeat(43)}&code=${'c'.repeat(43)}&iss=${ids.a}`)
+      await page.waitForURL(`${b.url}/signin?elsewhere=failed`)
+      await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('未能通过您所在的图书馆登录')
+      expect(await status(page, '/api/me')).toBe(401)
     })
   }, 60_000)
 })

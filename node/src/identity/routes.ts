@@ -150,7 +150,14 @@ export function identityRoutes(app: Hono<AppEnv>, api: Api, d: IdentityRoutesDep
     deleteCookie(c, bindingCookie, { path: '/oidc' })
     // A session planted before sign-in is never promoted (no fixation).
     const previous = await d.auth.identify(c)
-    const done = await d.relyingParty.callback(q, binding, { userAgent: c.req.header('user-agent') ?? '', address: c.get('clientAddress') })
+    let done
+    try {
+      done = await d.relyingParty.callback(q, binding, { userAgent: c.req.header('user-agent') ?? '', address: c.get('clientAddress') })
+    } catch (err) {
+      // A reader in a browser lands back on the sign-in page, told to try again; scripts get the problem.
+      if (err instanceof ProblemError && (c.req.header('accept') ?? '').includes('text/html')) return c.redirect('/signin?elsewhere=failed', 302)
+      throw err
+    }
     if (previous?.via === 'cookie') await d.relyingParty.endLocal(previous.sessionId, previous.account.id)
     d.auth.setSessionCookie(c, done.token, done.session)
     return c.redirect(done.next, 302)

@@ -11,6 +11,7 @@ import { navigate } from '../router.js'
 import { errorView, loadingView } from '../components/page-state.js'
 import '../components/signed-in-elsewhere.js'
 import '../components/external-sign-in.js'
+import '../components/phone-directory-consent.js'
 
 interface Item {
   resource: Resource
@@ -62,6 +63,7 @@ export class MePage extends LitElement {
             <section><h2>${t('history')}</h2>${list(this.history)}</section>`
         : loadingView()}
       ${me.account.home ? nothing : html`<shulin-signed-in-elsewhere></shulin-signed-in-elsewhere><shulin-external-sign-in mode="link" next="/me"></shulin-external-sign-in>`}
+      ${!me.account.home && me.account.phone ? html`<shulin-phone-directory-consent></shulin-phone-directory-consent>` : nothing}
     `
   }
 

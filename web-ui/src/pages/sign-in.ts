@@ -50,6 +50,7 @@ export class SignInPage extends LitElement {
     return html`
       <h1>${t('signIn')}</h1>
       ${this.reset ? html`<p role="status">${t('passwordReset')}</p>` : ''}
+      ${new URLSearchParams(location.search).get('elsewhere') === 'failed' ? html`<p class="error" role="alert">${t('signInElsewhereFailed')}</p>` : ''}
       <form @submit=${this.#submit} novalidate>
         <label for="identifier">${t('identifier')}</label>
         <input id="identifier" name="identifier" autocomplete="username" required autofocus />

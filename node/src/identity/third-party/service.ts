@@ -9,7 +9,7 @@
  * Owns `identity-external`: `<provider>:<subject>` → account id, `a:<account>:<provider>` → subject.
  */
 import { randomBytes, createHash } from 'node:crypto'
-import * as oidc from 'openid-client'
+import type * as Oidc from 'openid-client'
 import type { AccountRecord, AccountStore } from '../../accounts/store.js'
 import { putOp, type Storage, type Sublevel } from '../../storage/db.js'
 import { ProblemError } from '../../http/problem.js'
@@ -32,6 +32,9 @@ interface Pending {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
+// openid-client loads with the first third-party sign-in: a library that offers none never pays for it.
+let loaded: Promise<typeof Oidc> | undefined
+const openidClient = () => (loaded ??= import('openid-client'))
 
 export interface ThirdPartyOptions {
   providers: ProviderConfig[]
@@ -43,7 +46,7 @@ export interface ThirdPartyOptions {
 
 export class ThirdPartySignIn {
   readonly #pending = new Map<string, Pending>()
-  readonly #configs = new Map<string, Promise<oidc.Configuration>>()
+  readonly #configs = new Map<string, Promise<Oidc.Configuration>>()
   readonly #links: Sublevel<string>
 
   constructor(private readonly opts: ThirdPartyOptions) {
@@ -65,24 +68,26 @@ export class ThirdPartySignIn {
   }
 
   /** The provider's configuration, discovered once (a failed discovery is tried again next time). */
-  #config(p: ProviderConfig): Promise<oidc.Configuration> {
+  #config(p: ProviderConfig): Promise<Oidc.Configuration> {
     let c = this.#configs.get(p.id)
     if (!c) {
-      const execute = p.allowHttp ? [oidc.allowInsecureRequests] : []
-      c = p.endpoints
-        ? Promise.resolve(
-            new oidc.Configuration(
-              { issuer: p.issuer, authorization_endpoint: p.endpoints.authorization, token_endpoint: p.endpoints.token, userinfo_endpoint: p.endpoints.userinfo },
-              p.clientId,
-              p.clientSecret,
-            ),
-          ).then((cfg) => (execute.forEach((fn) => fn(cfg)), cfg))
-        : oidc.discovery(new URL(p.issuer), p.clientId, p.clientSecret, undefined, { execute })
+      c = openidClient().then((oidc) => this.#discover(oidc, p))
       c.catch(() => this.#configs.delete(p.id))
       this.#configs.set(p.id, c)
     }
     return c
   }
+
+  /** OpenID providers by discovery; OAuth 2 ones from the endpoints the file gives. */
+  async #discover(oidc: typeof Oidc, p: ProviderConfig): Promise<Oidc.Configuration> {
+    const execute = p.allowHttp ? [oidc.allowInsecureRequests] : []
+    if (!p.endpoints) return oidc.discovery(new URL(p.issuer), p.clientId, p.clientSecret, undefined, { execute })
+    const server = { issuer: p.issuer, authorization_endpoint: p.endpoints.authorization, token_endpoint: p.endpoints.token, userinfo_endpoint: p.endpoints.userinfo }
+    const config = new oidc.Configuration(server, p.clientId, p.clientSecret)
+    for (const fn of execute) fn(config)
+    return config
+  }
+
 
   async start(providerId: string, redirectUri: string, next: string, linkTo: AccountRecord | null): Promise<{ location: string; binding: string }> {
     const p = this.#provider(providerId)
@@ -90,6 +95,7 @@ export class ThirdPartySignIn {
       this.opts.logger?.warn({ err, provider: p.id }, 'third-party provider unreachable')
       throw new ProblemError('peer_unreachable')
     })
+    const oidc = await openidClient()
     if (this.#pending.size >= maxPending) for (const [k, v] of this.#pending) if (v.expiresAt <= this.#now) this.#pending.delete(k)
     const state = oidc.randomState()
     const nonce = oidc.randomNonce()
@@ -116,6 +122,7 @@ export class ThirdPartySignIn {
     if (!pending || pending.expiresAt <= this.#now || !binding || sha256(binding) !== pending.binding) throw new ProblemError('sign_in_refused', { detail: 'unknown or expired state' })
     const p = this.#provider(pending.provider)
     const config = await this.#config(p)
+    const oidc = await openidClient()
     const current = new URL(pending.redirectUri)
     current.search = query.toString()
     let subject: string
