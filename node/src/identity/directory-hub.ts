@@ -17,8 +17,11 @@ import type { Logger } from '../logger.js'
 import { homeOf, type Network } from './network.js'
 import { signNodeJwt } from './tokens.js'
 import { phoneHash } from './directory-member.js'
+import { readCappedJson } from './capped-json.js'
 
 const pullTimeoutMs = 20_000
+/** 5 million hashes of 45 bytes and some: a member's answer past this is refused. */
+const maxExportBytes = 256 * 1024 * 1024
 const maxHomesPerPhone = 16
 type Stored = string | { counts: ReaderCounts; at: number }
 
@@ -75,7 +78,7 @@ export class DirectoryHub {
     const bearer = await signNodeJwt(this.opts.key, 'hub', { hub_url: this.opts.selfUrl(), directory_key: await this.#directoryKey() }, { audience: member.nodeId, ttlSeconds: 60, now: this.#now })
     const res = await (this.opts.fetch ?? fetch)(new URL('/oidc/directory', member.http[0]), { headers: { authorization: `Bearer ${bearer}` }, signal: AbortSignal.timeout(pullTimeoutMs), redirect: 'error' })
     if (!res.ok) throw new Error(`HTTP ${res.status}`)
-    const answer = DirectoryExport.parse(await res.json())
+    const answer = DirectoryExport.parse(await readCappedJson(res, maxExportBytes))
     const fresh = new Set(answer.hashes)
     const ops: BatchOp[] = []
     const prefix = `m:${member.nodeId}:`

@@ -18,6 +18,7 @@ import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import type { Network } from './network.js'
 import { verifyNodeJwt } from './tokens.js'
 import { signClientAssertion } from './client-auth.js'
+import { readCappedJson } from './capped-json.js'
 
 /** The directory's hash of a phone number: the same at every member, useless without the key. */
 export function phoneHash(key: string, phone: string): string {
@@ -119,6 +120,6 @@ export class DirectoryMember {
     })
     const res = await (this.opts.fetch ?? fetch)(new URL('/oidc/directory/lookup', dir.url), { method: 'POST', body, signal: AbortSignal.timeout(hubTimeoutMs), redirect: 'error' })
     if (!res.ok) throw new Error(`the hub answered HTTP ${res.status}`)
-    return DirectoryLookupResponse.parse(await res.json()).nodes
+    return DirectoryLookupResponse.parse(await readCappedJson(res, 64 * 1024)).nodes
   }
 }

@@ -20,10 +20,13 @@ import { homeOf, type Network } from './network.js'
 import { signNodeJwt, verifyNodeJwt } from './tokens.js'
 import { signClientAssertion } from './client-auth.js'
 import type { VisitorStore } from './visitors.js'
+import { readCappedJson } from './capped-json.js'
 
 const pendingTtlMs = 10 * 60_000
 const maxPending = 10_000
 const homeTimeoutMs = 10_000
+/** A token or introspection answer is a few kilobytes. */
+const maxAnswerBytes = 256 * 1024
 
 interface Pending {
   home: string
@@ -152,7 +155,7 @@ export class RelyingParty {
       client_assertion: await signClientAssertion(this.opts.key, home.nodeId, this.#now),
     })
     const res = await this.#fetch(new URL('/oidc/token', home.http[0]), { method: 'POST', body, signal: AbortSignal.timeout(homeTimeoutMs), redirect: 'error' })
-    const json: unknown = await res.json().catch(() => null)
+    const json: unknown = await readCappedJson(res, maxAnswerBytes).catch(() => null)
     if (!res.ok) throw new Error(`HTTP ${res.status} ${JSON.stringify(json).slice(0, 200)}`)
     return TokenResponse.parse(json)
   }
@@ -191,7 +194,7 @@ export class RelyingParty {
       if (!home) active = false
       else {
         active = await this.#call(home, '/oidc/introspect', visit.accessToken)
-          .then(async (res) => IntrospectionResponse.parse(await res.json()).active)
+          .then(async (res) => IntrospectionResponse.parse(await readCappedJson(res, maxAnswerBytes)).active)
           .catch((err: unknown) => (this.opts.logger?.debug({ err, home: visit.home }, 'home unreachable for a visit check'), undefined))
       }
       if (active === false) {

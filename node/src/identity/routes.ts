@@ -23,6 +23,7 @@ import type { RelyingParty } from './relying-party.js'
 import type { Network } from './network.js'
 import { librariesOf } from './libraries.js'
 import type { PhoneRoute } from './phone-route.js'
+import { RateLimit } from '../accounts/throttle.js'
 
 export interface IdentityRoutesDeps {
   provider: IdentityProvider
@@ -57,8 +58,15 @@ async function readForm(c: Context): Promise<Record<string, string>> {
   return Object.fromEntries(new URLSearchParams(await c.req.text()))
 }
 
+/**
+ * Sign-ins started per address an hour: a busy library terminal behind one address is far
+ * below it; filling the table of flows in progress (10,000) from one address is not.
+ */
+export const startsPerHour = 300
+
 export function identityRoutes(app: Hono<AppEnv>, api: Api, d: IdentityRoutesDeps): void {
   const self = d.network.selfId
+  const starts = new RateLimit(startsPerHour, 3_600_000)
 
   app.get('/.well-known/openid-configuration', (c) => {
     const base = d.baseUrl(c)
@@ -134,6 +142,8 @@ export function identityRoutes(app: Hono<AppEnv>, api: Api, d: IdentityRoutesDep
 
   app.get('/api/identity/start', async (c) => {
     const q = parseOrThrow(StartQuery, c.req.query(), localeOf(c))
+    const wait = starts.take(c.get('clientAddress'))
+    if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
     const homes = q.home ? [q.home] : ((await d.phones?.homesOf(q.phone!)) ?? [])
     // Several libraries for one phone: the reader picks on the page (GET /api/identity/phone).
     const home = homes.length === 1 ? homes[0] : undefined
