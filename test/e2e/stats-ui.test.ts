@@ -120,8 +120,9 @@ describe.skipIf(!hasChromium)('statistics dashboards', () => {
 
     await page.evaluate(() => localStorage.setItem('shulin.locale', 'en'))
     await page.reload()
-    await expect.poll(() => page.getByRole('heading', { name: 'National statistics' }).count(), { timeout: 15_000 }).toBe(1)
     await expect.poll(() => page.locator('shulin-trend-chart canvas').count(), { timeout: 15_000 }).toBe(1)
+    expect(await page.getByRole('heading', { name: 'National statistics' }).count()).toBe(1)
+    expect(await page.getByRole('heading', { name: 'Most used resources' }).count()).toBe(1)
     await shot(page, 'desktop-hub-stats-en')
 
     const small = await signIn(hub.node.url, phone)

@@ -88,7 +88,7 @@ export function createStats(init: StatsInit): Stats {
     pusher,
     capture: service.capture.middleware(),
     routes(app, api, check) {
-      nodeStatsRoutes(api, { stats: service, pusher: () => pusher })
+      nodeStatsRoutes(api, { stats: service, pusher: () => pusher, member: async () => init.role === 'node' && !!(await init.federation.hubPeer()) })
       if (hub) hubStatsRoutes(api, { hub, members: registry, now })
       // Members seen by the hub's SUSHI: the registry as last loaded (refreshed by the routes' calls).
       let cached: MemberEntry[] = []

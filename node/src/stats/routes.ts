@@ -31,7 +31,7 @@ function range(q: { from?: string | undefined; to?: string | undefined }, today:
   return { from, to }
 }
 
-export function nodeStatsRoutes(api: Api, deps: { stats: StatsService; pusher: () => RollupPusher | undefined }): void {
+export function nodeStatsRoutes(api: Api, deps: { stats: StatsService; pusher: () => RollupPusher | undefined; member: () => Promise<boolean> }): void {
   api.route({ method: 'get', path: '/api/staff/stats/summary', summary: 'This node’s usage: trend, weekday × hour, devices, top titles and queries (no reader data)', tags: ['stats'], access: 'staff', query: Range, response: Figures }, async (_c, { query }) => {
     const { from, to } = range(query, deps.stats.today())
     const outbox = { pending: 0, sent: 0, refused: 0, lastSentDay: null as string | null }
@@ -40,7 +40,7 @@ export function nodeStatsRoutes(api: Api, deps: { stats: StatsService; pusher: (
       else if (o.refused) outbox.refused++
       else outbox.pending++
     }
-    return { ...(await deps.stats.summary(from, to)), outbox, lastPush: deps.pusher()?.last ?? null }
+    return { ...(await deps.stats.summary(from, to)), outbox, member: await deps.member(), lastPush: deps.pusher()?.last ?? null }
   })
 }
 

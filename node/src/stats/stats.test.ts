@@ -100,6 +100,7 @@ describe('usage statistics on a node', () => {
     expect(r.body.heatmap[1][10]).toBeGreaterThan(0) // Tuesday, 10:00
     expect(r.body.top[0]).toMatchObject({ id: book, title: '红楼梦', requests: 2 })
     expect(r.body.outbox).toMatchObject({ pending: 1 }) // no hub to send it to
+    expect(r.body.member).toBe(false)
     expect((await reader.get('/api/staff/stats/summary')).status).toBe(403)
   })
 

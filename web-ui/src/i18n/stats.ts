@@ -7,6 +7,7 @@ import { locale } from './index.js'
 
 const zh = {
   title: '使用统计',
+  headline: '主要指标',
   national: '全国统计',
   thisLibrary: '本馆',
   nation: '全国',
@@ -84,6 +85,7 @@ const zh = {
 type Key = keyof typeof zh
 const en: Record<Key, string> = {
   title: 'Usage statistics',
+  headline: 'Headline figures',
   national: 'National statistics',
   thisLibrary: 'This library',
   nation: 'Nation',

@@ -146,7 +146,7 @@ export class HubStats extends LitElement {
         </div>
         ${rangeSelect(this.days, (n) => ((this.days = n), void this.#load()))}
       </div>
-      <section aria-labelledby="hk"><h2 id="hk" class="visually-hidden">${st('national')}</h2>${kpis(s.totals)}</section>
+      <section aria-label=${st('headline')}>${kpis(s.totals)}</section>
       <section aria-labelledby="htr"><h2 id="htr">${st('trend')}</h2><shulin-trend-chart .days=${s.days}></shulin-trend-chart></section>
       <section aria-labelledby="hhm"><h2 id="hhm">${st('heatmap')}</h2>${heatmap(s.heatmap)}</section>
       <section class="cols" aria-label="${st('devices')} / ${st('methods')}">

@@ -24,6 +24,8 @@ interface Summary {
   queries: Array<{ q: string; n: number }>
   zeroQueries: Array<{ q: string; n: number }>
   outbox: { pending: number; sent: number; refused: number; lastSentDay: string | null }
+  /** This library belongs to a network (its days go to the hub). */
+  member: boolean
 }
 
 /** `YYYY-MM-DD` of today minus n days, in the browser's time zone. */
@@ -74,7 +76,7 @@ export class StaffStats extends LitElement {
     const o = d.outbox
     return html`
       <div class="controls">${rangeSelect(this.days, (n) => ((this.days = n), void this.#load()))}</div>
-      <section aria-labelledby="k"><h2 id="k" class="visually-hidden">${st('title')}</h2>${kpis(d.totals)}</section>
+      <section aria-label=${st('headline')}>${kpis(d.totals)}</section>
       <section aria-labelledby="tr"><h2 id="tr">${st('trend')}</h2><shulin-trend-chart .days=${d.days}></shulin-trend-chart></section>
       <section aria-labelledby="hm"><h2 id="hm">${st('heatmap')}</h2>${heatmap(d.heatmap)}</section>
       <section class="cols" aria-label="${st('devices')} / ${st('methods')}">
@@ -89,7 +91,7 @@ export class StaffStats extends LitElement {
       <section aria-labelledby="q">
         <h2 id="q">${st('queue')}</h2>
         <p>
-          ${o.sent || o.pending || o.refused ? html`${st('queueSent', { n: o.sent, day: o.lastSentDay ?? '—' })} · ${st('queuePending', { n: o.pending })}${o.refused ? html` · ${st('queueRefused', { n: o.refused })}` : nothing}` : st('notMember')}
+          ${d.member ? html`${st('queueSent', { n: o.sent, day: o.lastSentDay ?? '—' })} · ${st('queuePending', { n: o.pending })}${o.refused ? html` · ${st('queueRefused', { n: o.refused })}` : nothing}` : st('notMember')}
         </p>
         <p class="muted">${st('sushi')}: <a href="/sushi/r5/reports/pr?format=tsv">PR (TSV)</a> · <a href="/sushi/r5/reports/tr?format=tsv">TR (TSV)</a></p>
       </section>
