@@ -302,6 +302,17 @@ describe('revocation reaches visiting sessions', () => {
     expect(await a.identity.provider.grantsOf(third.id)).toEqual([])
   })
 
+  it('"sign out everywhere else" at home (and a password change or reset) reaches the other libraries', async () => {
+    const fourth = await a.services.accounts.register({ mode: 'quick', phone: '13600136000', password: 'reading-is-fun' })
+    const s = await (await visit(a, c, fourth)).done!()
+    const mine = await a.services.sessions.create(fourth.id, { kind: 'cookie', remember: false, userAgent: 't', address: '127.0.0.1' })
+    await a.services.sessions.endAll(fourth.id, mine.id)
+    expect(await a.identity.provider.grantsOf(fourth.id)).toEqual([])
+    expect(await a.services.sessions.store.get(mine.id)).toBeTruthy()
+    await c.identity.relyingParty.checkVisits()
+    expect(await c.services.sessions.store.idsOf(s.account.id)).toEqual([])
+  })
+
   it('an unreachable home ends nothing', async () => {
     const done = await (await visit(a, c, reader)).done!()
     const moved = registry.get(a.id)!

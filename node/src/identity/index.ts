@@ -75,6 +75,8 @@ export function createIdentity(opts: IdentityOptions) {
       ? new DirectoryHub({ key: opts.key, storage: opts.storage, network, selfUrl: opts.selfUrl, ...extra, ...(opts.logger ? { logger: opts.logger } : {}) })
       : undefined
   const phones: PhoneRoute = hub ?? directory
+  // "Sign out everywhere else", a new password, a disabled account: other libraries too, at their next check.
+  opts.sessions.onEndAll((accountId) => provider.endGrants(accountId))
   const timers: NodeJS.Timeout[] = []
   /** A background round that never overlaps itself. */
   const every = (seconds: number, what: string, run: () => Promise<unknown>) => {

@@ -87,7 +87,19 @@ export class SessionService {
   async endAll(accountId: string, keep?: string): Promise<number> {
     const ids = (await this.store.idsOf(accountId)).filter((id) => id !== keep)
     await this.store.delete(ids.map((id) => ({ id, accountId })))
+    for (const listener of this.#endAllListeners) await listener(accountId)
     return ids.length
+  }
+
+  readonly #endAllListeners: Array<(accountId: string) => Promise<unknown>> = []
+
+  /**
+   * Runs `listener` whenever every other session of an account ends (sign out elsewhere, a
+   * password change or reset, a disabled account): unified identity ends the account's
+   * sessions at other libraries too.
+   */
+  onEndAll(listener: (accountId: string) => Promise<unknown>): void {
+    this.#endAllListeners.push(listener)
   }
 
   /** Removes expired sessions; run from a timer. */
