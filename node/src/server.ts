@@ -46,6 +46,7 @@ import { webUiRoutes } from './http/web-ui.js'
 import { FederationError, FederationService } from './federation/service.js'
 import { federationRoutes } from './federation/routes.js'
 import { ChannelService } from './channels/service.js'
+import { ContentService } from './channels/content.js'
 import { channelRoutes } from './channels/routes.js'
 import { createStats, type Stats } from './stats/index.js'
 import { createIdentity, type Identity } from './identity/index.js'
@@ -153,7 +154,8 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   })
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...(options.now ? { now: options.now } : {}) })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
-  const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), logger, now })
+  const content = new ContentService({ storage, blobs, dataDir: paths.dir, federation, mirrorBytesPerSecond: config.mirrorRate, mirrorHours: config.mirrorHours, logger })
+  const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), content, logger, now })
   const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
 
   const backup = async (out: string) => {
@@ -194,7 +196,14 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       setupRoutes(app, api, setup)
       controlRoutes(api, { setup, backup })
       resourceRoutes(api, resources)
-      fileRoutes(api, { resources, files, blobs, maxUploadBytes: config.maxUploadBytes, opened: (accountId, resourceId) => reading.opened(accountId, resourceId) })
+      fileRoutes(api, {
+        resources,
+        files,
+        blobs,
+        maxUploadBytes: config.maxUploadBytes,
+        opened: (accountId, resourceId) => reading.opened(accountId, resourceId),
+        ensureLocal: async (record, file) => (record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId)),
+      })
       readingRoutes(api, { reading, resources })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
       channelRoutes(api, channels)
@@ -232,6 +241,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     throw new Error(`cannot listen for peers on port ${config.p2pPort} (${(err as Error).message}); choose another with --p2p-port`)
   }
   await stats.start()
+  await content.start()
   await channels.start()
   controlToken = randomBytes(32).toString('base64url')
   const controlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
@@ -288,6 +298,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
         await removeControlFile(paths.control)
         await stats.close()
         channels.stop()
+        content.stop()
         await federation.stop()
         await search.close()
         await storage.close()

@@ -36,6 +36,7 @@ export const problemCodes = [
   'invalid_setup_token',
   'setup_done',
   'shutting_down',
+  'content_fetching',
   'internal',
 ] as const
 export const ProblemCode = z.enum(problemCodes)

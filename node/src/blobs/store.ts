@@ -125,6 +125,15 @@ export class BlobStore {
     return info
   }
 
+  /**
+   * Takes a file that was already checked against `sha256` (a fetched channel file) into the
+   * store by renaming it, so it must be on the data folder's filesystem.
+   */
+  adopt(path: string, sha256: string, size: number, mediaType: string): Promise<BlobInfo> {
+    if (!shaRe.test(sha256)) throw new Error('not a sha256')
+    return this.#commit(path, sha256, size, mediaType)
+  }
+
   /** A read stream of a blob (or a byte range of it, inclusive). */
   read(sha256: string, range?: { start: number; end: number }): ReadStream {
     return createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {})

@@ -21,6 +21,7 @@ import type { Storage } from '../storage/db.js'
 import type { ForeignRecord, ResourceService } from '../resources/service.js'
 import type { ResourceChange } from '../resources/store.js'
 import { ChannelStore } from './store.js'
+import type { ContentService } from './content.js'
 
 const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex').slice(0, n)
 /** A channel's id: the digest of its name, then of its publisher (so only the publisher signs for it). */
@@ -37,6 +38,8 @@ export interface ChannelServiceOptions {
   catalog: (name: string) => Promise<ShardedCatalog>
   /** The hub's node id, once known: the menu's signer. */
   hubId: () => string | undefined
+  /** The files behind the records: manifests for what this node publishes, fetching for what it mirrors. */
+  content?: ContentService
   now?: () => number
   logger?: Logger
 }
@@ -117,8 +120,11 @@ export class ChannelService {
     return ch
   }
 
-  #signed(channel: string, r: ForeignRecord) {
-    const payload: ChannelRecord = { channel, id: r.id, type: r.type, metadata: r.metadata, access: r.access, files: r.files, toc: r.toc, withdrawn: r.withdrawn, updatedAt: r.updatedAt }
+  async #signed(channel: string, r: ForeignRecord) {
+    // Each file goes out with its manifest's id: subscribers check every chunk against it.
+    const content = this.opts.content
+    const files = content && !r.withdrawn ? await Promise.all(r.files.map(async (f) => ({ ...f, manifest: await content.manifestIdOf(f.blob) }))) : r.files
+    const payload: ChannelRecord = { channel, id: r.id, type: r.type, metadata: r.metadata, access: r.access, files, toc: r.toc, withdrawn: r.withdrawn, updatedAt: r.updatedAt }
     return seal(this.opts.key, 'shulin/channel-record', payload)
   }
 
@@ -197,7 +203,12 @@ export class ChannelService {
     const records: ForeignRecord[] = checked.filter((r): r is ChannelRecord => !!r)
     const counts = this.#counts.get(channel) ?? new Map<number, number>()
     this.#counts.set(channel, counts.set(shard, records.filter((r) => !r.withdrawn).length))
-    if (publisher) await this.opts.resources.upsertForeign(publisher, records)
+    if (!publisher) return
+    await this.opts.resources.upsertForeign(publisher, records)
+    const from = publisher
+    if ((await this.store.subscription(channel))?.mode === 'mirror' && this.opts.content) {
+      this.opts.content.mirror(records.filter((r) => !r.withdrawn).flatMap((r) => r.files.map((file) => ({ file, publisher: from }))))
+    }
   }
 
   /** The hub's menu as this node holds it (decisions the hub signed), and on the hub what waits for one. */

@@ -8,14 +8,18 @@ import { ChannelId, SubscribeRequest } from '@shulin/protocol'
 import type { OpenedDataFolder } from '../storage/data-folder.js'
 import type { ResourceService } from '../resources/service.js'
 import { ChannelService } from '../channels/service.js'
+import { ContentService } from '../channels/content.js'
+import type { BlobStore } from '../blobs/store.js'
 import { ChannelStore } from '../channels/store.js'
 import { NetworkCatalogs } from '../federation/catalogs.js'
 import { CliError, withNode } from './common.js'
 
 /** Channels over a stopped node's folder: catalogs written here travel once the node runs. */
-export function offlineChannels(folder: OpenedDataFolder, resources: ResourceService): ChannelService {
+export function offlineChannels(folder: OpenedDataFolder, resources: ResourceService, blobs: BlobStore): ChannelService {
   const catalogs = new NetworkCatalogs({ storage: folder.storage, nodeId: folder.key.nodeId, now: Date.now })
-  return new ChannelService({ storage: folder.storage, resources, key: folder.key, role: 'node', catalog: (name) => catalogs.open(name), hubId: () => undefined })
+  // Without the peer network: files get their manifests, and travel once the node runs.
+  const content = new ContentService({ storage: folder.storage, blobs, dataDir: folder.dir })
+  return new ChannelService({ storage: folder.storage, resources, key: folder.key, role: 'node', catalog: (name) => catalogs.open(name), hubId: () => undefined, content })
 }
 
 export async function cmdSubscribe(

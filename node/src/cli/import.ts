@@ -90,7 +90,7 @@ export async function cmdImport(
       dataDir,
       false,
       async (folder) => {
-        const { resources } = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
+        const { resources, blobs } = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
         let items
         try {
           items = readImport(source(), options)
@@ -100,7 +100,7 @@ export async function cmdImport(
         const onProgress = (p: { created: number; updated: number; unchanged: number; rejected: number }) => bar.update(bytes, `新增 ${p.created} · 更新 ${p.updated} · 未变 ${p.unchanged} · 拒绝 ${p.rejected}`)
         if (!options.channel) return runImport(resources, items, { format: options.format, onProgress })
         const { offlineChannels } = await import('./channels.js')
-        return importInto({ resources, channels: offlineChannels(folder, resources) }, items, options, { onProgress })
+        return importInto({ resources, channels: offlineChannels(folder, resources, blobs) }, items, options, { onProgress })
       },
       () => viaControl(dataDir, source(), options, () => bar.update(bytes, '')),
     )

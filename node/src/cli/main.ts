@@ -43,6 +43,7 @@ Usage:
                [--log-level L] [--max-body BYTES] [--password-policy standard|legacy]
                [--trust-proxy] [--public-url URL] [--max-upload BYTES] [--admin-email ADDR]
                [--search embedded|meilisearch] [--meili-url URL] [--meili-key KEY]
+               [--mirror-rate BYTES_PER_S] [--mirror-hours FROM-TO]
   shulin admin create --username U --password P [--name N] [--data DIR]
   shulin backup --out FILE [--data DIR]
   shulin restore FILE [--data DIR]
@@ -76,6 +77,8 @@ const startOptions = {
   'public-url': { type: 'string' },
   'max-upload': { type: 'string' },
   'admin-email': { type: 'string' },
+  'mirror-rate': { type: 'string' },
+  'mirror-hours': { type: 'string' },
   'p2p-port': { type: 'string' },
   search: { type: 'string' },
   'meili-url': { type: 'string' },
@@ -116,6 +119,8 @@ async function cmdStart(args: string[], env: Record<string, string | undefined>,
     ...(values['public-url'] !== undefined && { publicUrl: values['public-url'] }),
     ...(values['max-upload'] !== undefined && { maxUploadBytes: values['max-upload'] }),
     ...(values['admin-email'] !== undefined && { adminEmail: values['admin-email'] }),
+    ...(values['mirror-rate'] !== undefined && { mirrorRate: values['mirror-rate'] }),
+    ...(values['mirror-hours'] !== undefined && { mirrorHours: values['mirror-hours'] }),
     ...(values.search !== undefined && { search: values.search }),
     ...(values['p2p-port'] !== undefined && { p2pPort: values['p2p-port'] }),
     ...(values['meili-url'] !== undefined && { meiliUrl: values['meili-url'] }),

@@ -38,6 +38,10 @@ export const NodeConfig = z.strictObject({
   visitorCheckSeconds: z.coerce.number().int().min(1).max(3600).default(300),
   /** Hub: seconds between pulls of members' phone-directory hashes and reader counts. */
   directoryPullSeconds: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Mirroring subscribed channels: bytes per second over all providers (0 = no limit), 10 MiB/s by default. */
+  mirrorRate: z.coerce.number().int().min(0).max(10 * 1024 ** 3).default(10 * 1024 ** 2),
+  /** …and the hours of the day it runs, `FROM-TO` in local time (`22-6`: overnight); all day by default. */
+  mirrorHours: z.string().regex(/^([01]?\d|2[0-4])-([01]?\d|2[0-4])$/, 'hours as FROM-TO, e.g. 22-6').default('0-24'),
   /** A JSON file of third-party sign-in providers (QQ, Weibo, WeChat…): see identity/third-party/providers.ts. */
   oidcProviders: z.string().min(1).optional(),
 }).refine((c) => c.search !== 'meilisearch' || c.meiliUrl, { message: '--search meilisearch needs --meili-url (or SHULIN_MEILI_URL)', path: ['meiliUrl'] })
@@ -65,6 +69,8 @@ export const configEnv: Record<keyof NodeConfig, string> = {
   visitorCheckSeconds: 'SHULIN_VISITOR_CHECK_SECONDS',
   directoryPullSeconds: 'SHULIN_DIRECTORY_PULL_SECONDS',
   oidcProviders: 'SHULIN_OIDC_PROVIDERS',
+  mirrorRate: 'SHULIN_MIRROR_RATE',
+  mirrorHours: 'SHULIN_MIRROR_HOURS',
 }
 
 /** Reads the `SHULIN_*` variables that are set. */

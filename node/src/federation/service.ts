@@ -177,6 +177,16 @@ export class FederationService {
     return peers
   }
 
+  /** The hub and the other active members, with their peer addresses (whom this node syncs and fetches with). */
+  peers(): Array<{ id: string; addrs: string[] }> {
+    return this.#peers()
+  }
+
+  /** The libp2p host, while the peer network runs. */
+  peerHost(): Host | undefined {
+    return this.#host
+  }
+
   /** A large sharded catalog (a channel's records), kept in step with the network once this node takes part. */
   catalog(name: string): Promise<ShardedCatalog> {
     return this.#catalogs.open(name)

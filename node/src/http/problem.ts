@@ -37,6 +37,7 @@ export const problemStatus: Record<ProblemCode, number> = {
   invalid_setup_token: 400,
   setup_done: 409,
   shutting_down: 503,
+  content_fetching: 503,
   internal: 500,
 }
 

@@ -24,6 +24,11 @@ export class ResourceService {
     this.#now = opts.now ?? Date.now
   }
 
+  /** This node's id (its own records, as opposed to those of subscribed channels). */
+  get nodeId(): string {
+    return this.opts.nodeId
+  }
+
   #iso(): string {
     return new Date(this.#now()).toISOString()
   }

@@ -69,6 +69,8 @@ export const ResourceFile = z.object({
   size: z.number().int().min(0),
   /** The uploader's file name, for display and downloads only (never a storage path). */
   name: z.string().max(255).optional(),
+  /** In a channel record: the id of the file's chunk manifest, so any peer's chunks can be checked. */
+  manifest: Sha256.optional(),
 })
 export type ResourceFile = z.infer<typeof ResourceFile>
 

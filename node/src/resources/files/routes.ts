@@ -27,6 +27,8 @@ export interface FileRouteDeps {
   maxUploadBytes: number
   /** Told when a signed-in reader starts reading a content file (their history). */
   opened?: (accountId: string, resourceId: string) => Promise<void>
+  /** A file of another library's record (a subscribed channel's) is fetched before it is served. */
+  ensureLocal?: (record: ResourceT, file: ResourceFile) => Promise<'ready' | 'fetching'>
 }
 
 /** Reader-facing file roles. */
@@ -119,6 +121,15 @@ export function fileRoutes(api: Api, deps: FileRouteDeps): void {
     const denied = role === 'content' || role === 'page-image' ? contentAccess(record, c.get('auth')) : contentAccess({ ...record, access: 'public' }, c.get('auth'))
     if (denied) throw accessProblem(denied)
     if (!file) throw new ProblemError('not_found')
+    if (deps.ensureLocal) {
+      let state: 'ready' | 'fetching'
+      try {
+        state = await deps.ensureLocal(record, file)
+      } catch (err) {
+        throw new ProblemError('peer_unreachable', { detail: (err as Error).message })
+      }
+      if (state === 'fetching') throw new ProblemError('content_fetching', { headers: { 'retry-after': '5' } })
+    }
     const auth = c.get('auth')
     // The first bytes of the content mean "opened" (range readers fetch many pieces).
     if (role === 'content' && auth && deps.opened && /^(bytes=0-\d*)?$/.test(c.req.header('range') ?? '')) {

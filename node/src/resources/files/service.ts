@@ -129,7 +129,8 @@ export class FileService {
   /** The blobs every record references, for garbage collection. */
   async referencedBlobs(): Promise<Set<string>> {
     const out = new Set<string>()
-    for await (const r of this.resources.store.all()) for (const f of r.files) out.add(f.blob)
+    // Another library's withdrawn record holds nothing: its files go with the grace period.
+    for await (const r of this.resources.store.all()) if (r.status !== 'withdrawn' || r.nodeId === this.resources.nodeId) for (const f of r.files) out.add(f.blob)
     return out
   }
 }

@@ -1,0 +1,199 @@
+/**
+ * @module channels/content
+ * The files behind channel records, between libraries. A publisher names each file's manifest
+ * (its 1 MiB chunks' hashes) in the signed record, so a subscriber checks every chunk it gets,
+ * from whoever sends it. Every node serves the channel files it holds to the hub and the
+ * active members (`/shulin/content/1.0.0`); a subscriber fetches a file from the publisher,
+ * the hub and the other members at once — the first time a reader opens it (catalogue only),
+ * or ahead of time within a byte rate (mirror). Partial fetches live in `DATA/fetch/` and
+ * resume after a restart.
+ *
+ * Owns two sublevels: `content-manifests` (SHA-256 → the file's manifest, computed once) and
+ * `content-shared` (SHA-256 → 1: files this node may give to members — those of channel
+ * records, never a draft's upload).
+ */
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Manifest, ResourceFile } from '@shulin/protocol'
+import type { BlobStore } from '../blobs/store.js'
+import type { FederationService } from '../federation/service.js'
+import type { Logger } from '../logger.js'
+import { putOp, type Storage, type Sublevel } from '../storage/db.js'
+
+/** Providers asked at once for one file (the publisher and the hub first). */
+const maxProviders = 12
+
+export interface ContentServiceOptions {
+  storage: Storage
+  blobs: BlobStore
+  dataDir: string
+  /** The peer network (none in a command run while the node is stopped: manifests only). */
+  federation?: FederationService
+  /** Byte rate of mirroring, over all providers together (0 or none: no limit). */
+  mirrorBytesPerSecond?: number
+  /** Hours of the day mirroring runs, `FROM-TO` local time (`22-6` overnight). */
+  mirrorHours?: string
+  logger?: Logger
+}
+
+export class ContentService {
+  readonly #manifests: Sublevel<Manifest>
+  readonly #shared: Sublevel<1>
+  readonly #work: string
+  readonly #fetching = new Map<string, Promise<void>>()
+  readonly #mirrorQueue: Array<{ file: ResourceFile; publisher: string }> = []
+  readonly #queued = new Set<string>()
+  #mirroring = false
+  #stopped = false
+  readonly #abort = new AbortController()
+
+  constructor(private readonly opts: ContentServiceOptions) {
+    this.#manifests = opts.storage.sublevel('content-manifests')
+    this.#shared = opts.storage.sublevel('content-shared')
+    this.#work = join(opts.dataDir, 'fetch')
+  }
+
+  /** Serves the shared files once the peer network runs. */
+  async start(): Promise<void> {
+    await mkdir(this.#work, { recursive: true })
+    await this.opts.federation?.whenHost(async (host) => {
+      const { serveContent } = await import('@shulin/federation')
+      await serveContent(
+        host,
+        {
+          path: async (sha256, from) => (this.#mayFetch(from) && (await this.#shared.get(sha256)) && (await this.opts.blobs.info(sha256)) ? this.opts.blobs.pathOf(sha256) : undefined),
+          manifest: (sha256) => this.#manifests.get(sha256),
+        },
+        { log: (msg, err) => this.opts.logger?.warn({ err }, msg) },
+      )
+    })
+  }
+
+  stop(): void {
+    this.#stopped = true
+    this.#abort.abort()
+  }
+
+  #mayFetch(peer: string): boolean {
+    const fed = this.opts.federation
+    return !!fed && (peer === fed.hubNodeId() || fed.entry(peer)?.status === 'active')
+  }
+
+  /** Publisher: the manifest id of a file it puts in a channel (hashed once), and the file shared from now on. */
+  async manifestIdOf(sha256: string): Promise<string> {
+    const { manifestOf, manifestIdOf } = await import('@shulin/federation')
+    let manifest = await this.#manifests.get(sha256)
+    if (!manifest) {
+      manifest = await manifestOf(this.opts.blobs.pathOf(sha256))
+      if (manifest.sha256 !== sha256) throw new Error(`blob ${sha256} does not hash to its name`)
+    }
+    await this.opts.storage.commit([putOp(this.#manifests, sha256, manifest), putOp(this.#shared, sha256, 1 as const)], { sync: false })
+    return manifestIdOf(manifest)
+  }
+
+  /**
+   * Makes sure a file of another library's record is here before it is served: fetched now if
+   * not (a reader opened it), waiting up to `waitMs`. `'fetching'` means still on its way.
+   */
+  async ensureLocal(file: ResourceFile, publisher: string, waitMs = 15_000): Promise<'ready' | 'fetching'> {
+    if (await this.has(file.blob)) return 'ready'
+    const fetching = this.fetch(file, publisher)
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<'fetching'>((resolve) => (timer = setTimeout(() => resolve('fetching'), waitMs)))
+    try {
+      return await Promise.race([fetching.then(() => 'ready' as const), timeout])
+    } finally {
+      clearTimeout(timer)
+      fetching.catch((err: unknown) => this.opts.logger?.warn({ err, sha256: file.blob }, 'fetching a channel file failed'))
+    }
+  }
+
+  /** Whether this node holds the file. */
+  async has(sha256: string): Promise<boolean> {
+    return !!(await this.opts.blobs.info(sha256))
+  }
+
+  /** The publisher first, then the hub and the other members: whoever holds the file serves a share. */
+  #providers(publisher: string): Array<{ id: string; addrs: string[] }> {
+    const peers = this.opts.federation?.peers() ?? []
+    const first = peers.filter((p) => p.id === publisher)
+    return [...first, ...peers.filter((p) => p.id !== publisher)].slice(0, maxProviders)
+  }
+
+  /**
+   * Fetches a channel file into the blob store (once, however many readers ask at the same
+   * time); resolves when it is here.
+   */
+  fetch(file: ResourceFile, publisher: string, opts: { maxBytesPerSecond?: number } = {}): Promise<void> {
+    let running = this.#fetching.get(file.blob)
+    if (!running) {
+      running = this.#fetch(file, publisher, opts).finally(() => this.#fetching.delete(file.blob))
+      this.#fetching.set(file.blob, running)
+    }
+    return running
+  }
+
+  async #fetch(file: ResourceFile, publisher: string, opts: { maxBytesPerSecond?: number }): Promise<void> {
+    if (await this.has(file.blob)) return
+    if (!file.manifest) throw new Error('the publisher named no manifest for this file')
+    const { fetchContent } = await import('@shulin/federation')
+    const host = this.opts.federation?.peerHost()
+    if (!host) throw new Error('the peer network is not running')
+    const work = join(this.#work, file.blob)
+    const dest = join(this.#work, `${file.blob}.done`)
+    const result = await fetchContent(host, {
+      sha256: file.blob,
+      size: file.size,
+      manifestId: file.manifest,
+      providers: this.#providers(publisher),
+      dest,
+      work,
+      signal: this.#abort.signal,
+      ...(opts.maxBytesPerSecond ? { maxBytesPerSecond: opts.maxBytesPerSecond } : {}),
+    })
+    await this.opts.blobs.adopt(dest, file.blob, file.size, file.mediaType)
+    await this.opts.storage.commit([putOp(this.#manifests, file.blob, result.manifest), putOp(this.#shared, file.blob, 1 as const)], { sync: false })
+    await rm(work, { recursive: true, force: true })
+    this.opts.logger?.info({ sha256: file.blob, bytes: file.size, providers: result.providers.map((p) => ({ id: p.id, chunks: p.chunks, corrupt: p.corrupt, dropped: p.dropped })) }, 'fetched a channel file')
+  }
+
+  /** Mirror: queues files to fetch ahead, one at a time, within the mirror's byte rate. */
+  mirror(files: Array<{ file: ResourceFile; publisher: string }>): void {
+    for (const f of files) {
+      if (this.#queued.has(f.file.blob)) continue
+      this.#queued.add(f.file.blob)
+      this.#mirrorQueue.push(f)
+    }
+    if (!this.#mirroring) void this.#drain()
+  }
+
+  async #drain(): Promise<void> {
+    this.#mirroring = true
+    try {
+      while (!this.#stopped) {
+        if (!inWindow(this.opts.mirrorHours ?? '0-24', new Date())) {
+          await new Promise((r) => setTimeout(r, 60_000).unref())
+          continue
+        }
+        const next = this.#mirrorQueue.shift()
+        if (!next) break
+        this.#queued.delete(next.file.blob)
+        try {
+          await this.fetch(next.file, next.publisher, this.opts.mirrorBytesPerSecond ? { maxBytesPerSecond: this.opts.mirrorBytesPerSecond } : {})
+        } catch (err) {
+          this.opts.logger?.warn({ err, sha256: next.file.blob }, 'mirroring a channel file failed; it is tried again at the next start or when opened')
+        }
+      }
+    } finally {
+      this.#mirroring = false
+    }
+  }
+}
+
+/** Whether `at` falls within `FROM-TO` (local hours; a window past midnight wraps). */
+export function inWindow(hours: string, at: Date): boolean {
+  const [from, to] = hours.split('-').map(Number) as [number, number]
+  const h = at.getHours()
+  if (from === to || (from === 0 && to === 24)) return true
+  return from < to ? h >= from && h < to : h >= from || h < to
+}
