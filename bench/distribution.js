@@ -11,14 +11,14 @@
 //   node bench/distribution.js provide FILE MANIFEST [BYTES_PER_S]   one provider (prints {id, addrs})
 //   node bench/distribution.js fetch OPTIONS.json      one fetch (prints {ms, …})
 //   node bench/distribution.js http FILE               the plain HTTP server (prints {url})
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { median, table } from './lib.js'
+import { median, spawnTracked, table } from './lib.js'
 
 const SIZE_MIB = Number(process.env.DIST_BENCH_MIB ?? 1024)
 const ROUNDS = Number(process.env.DIST_BENCH_ROUNDS ?? 3)
@@ -54,7 +54,8 @@ function http(file) {
 
 /** A child running one role of this script, and its first JSON line. */
 async function child(...argv) {
-  const c = spawn(process.execPath, [new URL(import.meta.url).pathname, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] })
+  // Tracked: an interrupted benchmark takes its children with it (bench/lib.js).
+  const c = spawnTracked(process.execPath, [new URL(import.meta.url).pathname, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] })
   const lines = createInterface({ input: c.stdout })[Symbol.asyncIterator]()
   const { value, done } = await lines.next()
   if (done) throw new Error(`${argv[0]} ended early`)
@@ -79,7 +80,9 @@ function haveCurl() {
 
 async function bench() {
   const { manifestOf, manifestIdOf } = await import('../federation/dist/index.js')
+  const loadStart = loadavg()[0]
   const work = mkdtempSync(join(tmpdir(), 'shulin-bench-dist-'))
+  process.on('exit', () => rmSync(work, { recursive: true, force: true }))
   const kids = []
   try {
     const file = join(work, 'collection.bin')
@@ -131,7 +134,8 @@ async function bench() {
       // ── issue 8, third figure: subscribing to a 100k-record channel until it is searchable
       //    (aim ≤ 30 s) — added by the channels half of the issue as one more row here. ──
     ]
-    process.stdout.write(table(rows) + '\n')
+    // The machine's load says how far these figures are the code's and how far its neighbours'.
+    process.stdout.write(`${cpus().length} cores, load average ${loadStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end\n` + table(rows) + '\n')
   } finally {
     for (const k of kids) k?.proc.kill('SIGKILL')
     rmSync(work, { recursive: true, force: true })

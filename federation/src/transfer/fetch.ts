@@ -58,7 +58,11 @@ export interface FetchContentOptions {
   /** Byte rate over all providers together (a mirror's limit); none by default. */
   maxBytesPerSecond?: number
   onProgress?: (p: FetchProgress) => void
-  /** Streams per provider (default 4), chunks per request (default 2). */
+  /**
+   * Streams per provider (default 2) and chunks asked for at once on each (default 4): 8 MiB in
+   * flight per provider covers a long path's round trip; more streams only cost CPU (each has
+   * its own Yamux window to grow).
+   */
   lanesPerProvider?: number
   chunksPerRequest?: number
   /** A manifest the caller already holds (still checked against `manifestId`). */
@@ -146,34 +150,38 @@ function validManifest(m: Manifest, opts: FetchContentOptions): boolean {
   return m.sha256 === opts.sha256 && m.size === opts.size && manifestIdOf(m) === opts.manifestId
 }
 
-/** The manifest from the caller, the work folder, or the first provider that has the right one. */
-async function findManifest(opts: FetchContentOptions, providers: Provider[], signal: AbortSignal): Promise<Manifest | undefined> {
-  const paths = partialPaths(opts.work, opts.sha256)
-  if (opts.manifest && validManifest(opts.manifest, opts)) return opts.manifest
-  const kept = await readKeptManifest(paths, (m) => validManifest(m, opts))
-  if (kept) return kept
-  for (const p of providers) {
-    if (!p.alive) continue
-    try {
-      const ans = await p.link.manifest(opts.sha256, signal)
-      if ('ok' in ans) {
-        p.drop(ans.reason === 'busy' ? 'busy' : 'unknown')
-        continue
-      }
-      if (!validManifest(ans, opts)) {
-        p.report.corrupt++
-        p.drop('bad_manifest')
-        continue
-      }
-      await mkdir(opts.work, { recursive: true })
-      await keepManifest(paths, ans)
-      return ans
-    } catch (err) {
-      signal.throwIfAborted()
-      p.drop(err instanceof ProviderFault ? 'unreachable' : 'failing', err)
-    }
+/**
+ * Dials `p` and asks it for the manifest: every provider is asked (in parallel), which tells
+ * which of them hold the file and has each one hash it, if it must, before chunks are asked for.
+ * Resolves with its manifest if it is the right one; otherwise drops the provider.
+ */
+async function askManifest(p: Provider, opts: FetchContentOptions, signal: AbortSignal): Promise<Manifest | undefined> {
+  try {
+    await p.link.connection(signal)
+  } catch (err) {
+    signal.throwIfAborted()
+    return void p.drop('unreachable', err)
+  }
+  try {
+    const ans = await p.link.manifest(opts.sha256, signal)
+    if ('ok' in ans) return void p.drop(ans.reason === 'busy' ? 'busy' : 'unknown')
+    if (validManifest(ans, opts)) return ans
+    p.report.corrupt++
+    p.drop('bad_manifest')
+  } catch (err) {
+    signal.throwIfAborted()
+    p.drop('failing', err)
   }
   return undefined
+}
+
+/** The first of `answers` that is a manifest, or `undefined` once all are in without one. */
+function firstManifest(answers: Array<Promise<Manifest | undefined>>): Promise<Manifest | undefined> {
+  return new Promise((resolve, reject) => {
+    let left = answers.length
+    if (!left) resolve(undefined)
+    for (const a of answers) a.then((m) => (m ? resolve(m) : --left === 0 && resolve(undefined)), reject)
+  })
 }
 
 export async function fetchContent(host: Host, opts: FetchContentOptions): Promise<FetchContentResult> {
@@ -194,16 +202,21 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
 
   let part: PartialFile | undefined
   try {
-    // Dial every provider at once, so an unreachable one costs one timeout, not one each.
-    await Promise.all(providers.map((p) => p.link.connection(signal).catch((err: unknown) => p.drop('unreachable', err))))
-    const manifest = await findManifest(opts, providers, signal)
-    if (!manifest) throw new ContentFetchError('no_provider', `no provider could give the manifest of ${opts.sha256}`, reports())
-    await mkdir(dirname(opts.dest), { recursive: true })
     const paths = partialPaths(opts.work, opts.sha256)
+    const answers = providers.map((p) => askManifest(p, opts, signal))
+    answers.forEach((a) => a.catch(() => {}))
+    const known = opts.manifest && validManifest(opts.manifest, opts) ? opts.manifest : await readKeptManifest(paths, (m) => validManifest(m, opts))
+    const manifest = known ?? (await firstManifest(answers))
+    if (!manifest) throw new ContentFetchError('no_provider', `no provider could give the manifest of ${opts.sha256}`, reports())
+    if (!known) {
+      await mkdir(opts.work, { recursive: true })
+      await keepManifest(paths, manifest)
+    }
+    await mkdir(dirname(opts.dest), { recursive: true })
     part = await PartialFile.open(opts.work, paths, manifest, opts.manifestId)
     const queue = new ChunkQueue(manifest.chunks.length, part.claimed)
     const bucket = opts.maxBytesPerSecond ? new TokenBucket(opts.maxBytesPerSecond, Math.max(opts.maxBytesPerSecond, manifest.chunkSize)) : undefined
-    const perRequest = opts.chunksPerRequest ?? 2
+    const perRequest = opts.chunksPerRequest ?? 4
     const progress: FetchProgress = { chunks: manifest.chunks.length, have: 0, fetchedChunks: 0, fetchedBytes: 0 }
     const fail = (err: ContentFetchError) => ctl.abort(err)
 
@@ -224,7 +237,9 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
       if (stuck !== undefined) fail(new ContentFetchError('no_provider', alive.length ? `no provider left can serve chunk ${stuck} of ${opts.sha256}` : `no provider left can serve ${opts.sha256}`, reports()))
     }
 
-    const lane = async (p: Provider) => {
+    const lane = async (p: Provider, ready: Promise<Manifest | undefined>) => {
+      // A provider's lanes start once it has shown it holds the right manifest.
+      if (!(await ready.catch(() => undefined))) return checkServable()
       let s: ChunkStream | undefined
       while (p.alive && !signal.aborted) {
         const batch = queue.take(p.report.id, perRequest)
@@ -283,8 +298,7 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
       await s?.close()
     }
 
-    checkServable()
-    const lanes = providers.flatMap((p) => Array.from({ length: opts.lanesPerProvider ?? 4 }, () => lane(p)))
+    const lanes = providers.flatMap((p, i) => Array.from({ length: opts.lanesPerProvider ?? 2 }, () => lane(p, answers[i]!)))
     const progressTimer = setInterval(() => {
       progress.have = queue.state.reduce((n, s) => n + (s === 3 ? 1 : 0), 0)
       opts.onProgress?.({ ...progress })
