@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
 
 export const chromiumPath = '/usr/bin/chromium'
 export const hasChromium = existsSync(chromiumPath)
@@ -25,4 +25,15 @@ export const desktop = { viewport: { width: 1280, height: 800 }, locale: 'zh-CN'
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) })
+}
+
+/** Signs the temp node's first admin (`signedInAdmin`'s credentials) in through the sign-in page, landing on `next`. */
+export async function signInAsAdmin(browser: Browser, base: string, next: string, device: BrowserContextOptions = desktop): Promise<Page> {
+  const page = await (await browser.newContext(device)).newPage()
+  await page.goto(`${base}/signin?next=${encodeURIComponent(next)}`)
+  await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('libadmin')
+  await page.getByLabel('密码').fill('county-library-2026')
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL(`${base}${next}`)
+  return page
 }

@@ -5,11 +5,12 @@
  * leaves the member; a record that does not carry the publisher's signature never arrives;
  * a member submits its own channel, the hub lists it, and another member sees it on the menu.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { killAll, run, start } from './processes.js'
+import { killAll, run } from './processes.js'
+import { control, hubAdminToken, hubAndMembers, json } from './network.js'
 
 let work: string
 beforeAll(async () => {
@@ -20,26 +21,14 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-const json = async (url: string, init?: RequestInit) => (await fetch(url, init)).json()
-async function control(dataDir: string, path: string, body: unknown) {
-  const c = JSON.parse(await readFile(join(dataDir, 'run', 'control.json'), 'utf8'))
-  const res = await fetch(c.url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Shulin-Control ${c.token}` }, body: JSON.stringify(body) })
-  return { status: res.status, body: await res.json() }
-}
 const poll = { timeout: 20_000, interval: 300 }
 
 describe('channels', () => {
   it('publish, list on the menu, subscribe, find, withdraw; forged records refused; a member’s channel submitted and listed', async () => {
-    const hubData = join(work, 'hub')
-    const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub', '--name', '国家数字图书馆'])
-    const members = []
-    for (const [region, name] of [['330185', '临安县图书馆'], ['441900', '东莞市图书馆']] as const) {
-      const data = join(work, region)
-      const node = await start(['--port', '0', '--data', data, '--name', name])
-      const inv = await run(['invite', '--data', hubData, '--name', name, '--region', region, '--level', 'county'])
-      expect((await run(['join', inv.stdout.trim(), '--data', data])).code).toBe(0)
-      members.push({ data, node })
-    }
+    const { hub, hubData, members } = await hubAndMembers(work, 'hub', [
+      ['330185', '临安县图书馆'],
+      ['441900', '东莞市图书馆'],
+    ])
     const [c, d] = members as [(typeof members)[0], (typeof members)[0]]
     const hubId = (await json(`${hub.url}/api/health`)).nodeId
 
@@ -80,10 +69,8 @@ describe('channels', () => {
     expect((await search(c.node.url, '伪造')).total).toBe(0)
 
     // The hub withdraws a record: it leaves the member within a round or two.
-    const admin = await run(['admin', 'create', '--username', 'hubadmin', '--password', 'correct-horse-battery', '--data', hubData])
-    expect(admin.code, admin.stderr).toBe(0)
-    const login = await json(`${hub.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: 'hubadmin', password: 'correct-horse-battery', bearer: true }) })
-    const withdrawn = await fetch(`${hub.url}/api/staff/resources/${hit.id}/withdraw`, { method: 'POST', headers: { authorization: `Bearer ${login.token}` } })
+    const auth = await hubAdminToken(hubData, hub.url)
+    const withdrawn = await fetch(`${hub.url}/api/staff/resources/${hit.id}/withdraw`, { method: 'POST', headers: auth })
     expect(withdrawn.status).toBe(200)
     await expect.poll(async () => (await search(c.node.url, '静夜思')).total, poll).toBe(0)
 

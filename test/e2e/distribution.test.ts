@@ -6,12 +6,13 @@
  */
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pdf } from '../../node/src/testing/fixtures.js'
-import { killAll, run, start } from './processes.js'
+import { killAll, run } from './processes.js'
+import { control, hubAdminToken, hubAndMembers, json } from './network.js'
 
 let work: string
 beforeAll(async () => {
@@ -22,40 +23,31 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-const json = async (url: string, init?: RequestInit) => (await fetch(url, init)).json()
-async function control(dataDir: string, path: string, body: unknown) {
-  const c = JSON.parse(await readFile(join(dataDir, 'run', 'control.json'), 'utf8'))
-  const res = await fetch(c.url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Shulin-Control ${c.token}` }, body: JSON.stringify(body) })
-  return { status: res.status, body: await res.json() }
-}
 const sha = (b: Buffer | ArrayBuffer) => createHash('sha256').update(Buffer.from(b as ArrayBuffer)).digest('hex')
 const poll = { timeout: 30_000, interval: 300 }
 
 describe('distribution', () => {
   it('a mirror holds the files ahead; with the hub stopped another member gets them from the mirror', async () => {
-    const hubData = join(work, 'hub')
-    const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub', '--name', '国家数字图书馆'])
-    const members = []
-    for (const region of ['330100', '330200']) {
-      const data = join(work, region)
-      const node = await start(['--port', '0', '--data', data])
-      const inv = await run(['invite', '--data', hubData, '--name', `馆${region}`, '--region', region, '--level', 'city'])
-      expect((await run(['join', inv.stdout.trim(), '--data', data])).code).toBe(0)
-      members.push({ data, node })
-    }
+    const { hub, hubData, members } = await hubAndMembers(
+      work,
+      'hub',
+      [
+        ['330100', '杭州图书馆'],
+        ['330200', '宁波图书馆'],
+      ],
+      'city',
+    )
     const [c, d] = members as [(typeof members)[0], (typeof members)[0]]
     for (const m of members) await expect.poll(async () => (await json(`${m.node.url}/api/federation/members`)).members.length, { timeout: 10_000 }).toBe(2)
 
     // The hub's record with its file, in a channel.
-    expect((await run(['admin', 'create', '--username', 'hubadmin', '--password', 'correct-horse-battery', '--data', hubData])).code).toBe(0)
-    const { token } = await json(`${hub.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: 'hubadmin', password: 'correct-horse-battery', bearer: true }) })
-    const auth = { authorization: `Bearer ${token}` }
+    const auth = await hubAdminToken(hubData, hub.url)
     const created = await json(`${hub.url}/api/staff/resources`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'book', metadata: { title: '四库全书总目提要', creators: ['纪昀'] }, access: 'public' }) })
     const file = pdf(3000)
     const put = await fetch(`${hub.url}/api/staff/resources/${created.id}/files/content`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/pdf' }, body: file })
     expect(put.status).toBe(200)
     expect((await fetch(`${hub.url}/api/staff/resources/${created.id}/publish`, { method: 'POST', headers: auth })).status).toBe(200)
-    const channel = await control(hubData, '/api/control/channels', { name: '古籍' })
+    const channel = await control<{ id: string }>(hubData, '/api/control/channels', { name: '古籍' })
     expect(channel.status).toBe(201)
     expect((await control(hubData, `/api/control/channels/${channel.body.id}/records`, { ids: [created.id] })).body).toEqual({ added: 1 })
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { signedInAdmin, startTempNode, type Client, type TempNode } from '../../node/src/testing/temp-node.js'
-import { desktop, hasChromium, launch, phone, shot } from './browser.js'
+import { desktop, hasChromium, launch, phone, shot, signInAsAdmin } from './browser.js'
 
 describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
   let hub: TempNode
@@ -29,15 +29,7 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     await hub?.close()
   })
 
-  async function signIn(base: string, device = desktop): Promise<Page> {
-    const page = await (await browser.newContext(device)).newPage()
-    await page.goto(`${base}/signin?next=/staff/channels`)
-    await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('libadmin')
-    await page.getByLabel('密码').fill('county-library-2026')
-    await page.getByRole('button', { name: '登录' }).click()
-    await page.waitForURL(`${base}/staff/channels`)
-    return page
-  }
+  const signIn = (base: string, device = desktop): Promise<Page> => signInAsAdmin(browser, base, '/staff/channels', device)
   const importInto = async (c: Client, channel: string, lines: object[]) =>
     c.post<{ channel: { id: string } }>(`/api/staff/resources/import?format=jsonl&channel=${encodeURIComponent(channel)}`, Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')), { 'content-type': 'application/x-ndjson' })
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { signedInAdmin, startTempNode, type TempNode } from '../../node/src/testing/temp-node.js'
-import { desktop, hasChromium, launch, shot } from './browser.js'
+import { hasChromium, launch, shot, signInAsAdmin } from './browser.js'
 
 describe.skipIf(!hasChromium)('network in the staff consoles', () => {
   let hub: TempNode
@@ -24,15 +24,7 @@ describe.skipIf(!hasChromium)('network in the staff consoles', () => {
     await hub?.close()
   })
 
-  async function signIn(base: string): Promise<Page> {
-    const page = await (await browser.newContext(desktop)).newPage()
-    await page.goto(`${base}/signin?next=/staff/network`)
-    await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('libadmin')
-    await page.getByLabel('密码').fill('county-library-2026')
-    await page.getByRole('button', { name: '登录' }).click()
-    await page.waitForURL(`${base}/staff/network`)
-    return page
-  }
+  const signIn = (base: string): Promise<Page> => signInAsAdmin(browser, base, '/staff/network')
 
   it('invite on the hub, join on the node, suspend on the hub', async () => {
     const h = await signIn(hub.node.url)
