@@ -13,6 +13,8 @@ export const streamIdleMs = 30_000
 export const manifestTimeoutMs = 120_000
 /** No chunk frame for this long: the provider is taken as stalled and its chunks go elsewhere. */
 export const chunkTimeoutMs = 20_000
+/** A chunk request's answer (the chunks themselves are timed one by one). */
+export const requestTimeoutMs = 30_000
 /** Dialing one provider (all its addresses together). */
 export const dialTimeoutMs = 10_000
 /** Manifests a provider keeps in memory (a 1 GiB file's is ~70 KB). */

@@ -22,28 +22,19 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { createHash } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { z } from 'zod'
-import { Sha256Hex, chunkRange, contentLimits, type Manifest } from '@shulin/protocol'
+import { Sha256Hex, contentLimits, type Manifest } from '@shulin/protocol'
 import type { Host } from '../host/host.js'
 import { TokenBucket } from './bucket.js'
 import { manifestIdOf } from './manifest.js'
 import { PartialFile, keepManifest, partialPaths, readKeptManifest } from './partial.js'
-import { ProviderFault, ProviderLink, type ChunkStream, type ContentProvider } from './peer.js'
-import { ChunkQueue } from './schedule.js'
+import { ProviderLink, type ContentProvider } from './peer.js'
+import { Download, Provider, type FetchProgress, type ProviderReport } from './download.js'
 import { followAndVerify } from './verify.js'
 
-export type { ContentProvider }
-
-export interface FetchProgress {
-  chunks: number
-  /** Chunks on disk and checked. */
-  have: number
-  /** Chunks and bytes that came over the network in this call. */
-  fetchedChunks: number
-  fetchedBytes: number
-}
+export type { ContentProvider, FetchProgress, ProviderReport }
+export type { DropReason } from './download.js'
 
 export interface FetchContentOptions {
   sha256: string
@@ -67,21 +58,6 @@ export interface FetchContentOptions {
   chunksPerRequest?: number
   /** A manifest the caller already holds (still checked against `manifestId`). */
   manifest?: Manifest
-}
-
-export type DropReason = 'unreachable' | 'unknown' | 'corrupt' | 'bad_manifest' | 'failing' | 'busy'
-
-export interface ProviderReport {
-  id: string
-  chunks: number
-  bytes: number
-  /** Chunks it served that did not match their hash. */
-  corrupt: number
-  /** Requests that failed (streams cut, timeouts, refusals). */
-  failures: number
-  /** Why it was given up on, if it was. */
-  dropped?: DropReason
-  error?: string
 }
 
 export interface FetchContentResult {
@@ -115,36 +91,6 @@ const FetchTarget = z.object({
   lanesPerProvider: z.number().int().min(1).max(16).optional(),
   chunksPerRequest: z.number().int().min(1).max(contentLimits.maxChunksPerRequest).optional(),
 })
-
-/** Corrupt chunks after which a provider is dropped; consecutive failures likewise. */
-const maxCorrupt = 2
-const maxFailures = 3
-const maxBusy = 30
-const recordEvery = 32
-const recordMs = 2000
-
-/** The SHA-256 of a chunk from the pieces it arrived in. */
-function sha256Hex(pieces: Uint8Array[]): string {
-  const h = createHash('sha256')
-  for (const p of pieces) h.update(p)
-  return h.digest('hex')
-}
-
-class Provider {
-  readonly report: ProviderReport
-  failuresInRow = 0
-  busy = 0
-  constructor(readonly link: ProviderLink) {
-    this.report = { id: link.provider.id, chunks: 0, bytes: 0, corrupt: 0, failures: 0 }
-  }
-  get alive() {
-    return !this.report.dropped
-  }
-  drop(reason: DropReason, err?: unknown) {
-    this.report.dropped ??= reason
-    if (err !== undefined) this.report.error ??= err instanceof Error ? err.message : String(err)
-  }
-}
 
 function validManifest(m: Manifest, opts: FetchContentOptions): boolean {
   return m.sha256 === opts.sha256 && m.size === opts.size && manifestIdOf(m) === opts.manifestId
@@ -214,112 +160,38 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
     }
     await mkdir(dirname(opts.dest), { recursive: true })
     part = await PartialFile.open(opts.work, paths, manifest, opts.manifestId)
-    const queue = new ChunkQueue(manifest.chunks.length, part.claimed)
-    const bucket = opts.maxBytesPerSecond ? new TokenBucket(opts.maxBytesPerSecond, Math.max(opts.maxBytesPerSecond, manifest.chunkSize)) : undefined
-    const perRequest = opts.chunksPerRequest ?? 4
-    const progress: FetchProgress = { chunks: manifest.chunks.length, have: 0, fetchedChunks: 0, fetchedBytes: 0 }
-    const fail = (err: ContentFetchError) => ctl.abort(err)
-
-    // Progress records, one at a time; never blocks a lane.
-    let recording: Promise<void> = Promise.resolve()
-    let sinceRecord = 0
-    let lastRecord = performance.now()
-    const record = () => {
-      sinceRecord = 0
-      lastRecord = performance.now()
-      const done = Array.from(queue.state, (s) => s === 1 || s === 3)
-      recording = recording.then(() => part!.record(done)).catch(() => {})
-    }
-
-    const checkServable = () => {
-      const alive = providers.filter((p) => p.alive).map((p) => p.report.id)
-      const stuck = queue.unservable(alive)
-      if (stuck !== undefined) fail(new ContentFetchError('no_provider', alive.length ? `no provider left can serve chunk ${stuck} of ${opts.sha256}` : `no provider left can serve ${opts.sha256}`, reports()))
-    }
-
-    const lane = async (p: Provider, ready: Promise<Manifest | undefined>) => {
-      // A provider's lanes start once it has shown it holds the right manifest.
-      if (!(await ready.catch(() => undefined))) return checkServable()
-      let s: ChunkStream | undefined
-      while (p.alive && !signal.aborted) {
-        const batch = queue.take(p.report.id, perRequest)
-        if (!batch) {
-          await queue.changed()
-          continue
-        }
-        let next = batch.from
-        const end = batch.from + batch.count
-        try {
-          s ??= await p.link.open(manifest.chunkSize, perRequest, signal)
-          await bucket?.take(chunkRange(manifest, end - 1).offset + chunkRange(manifest, end - 1).length - chunkRange(manifest, batch.from).offset, signal)
-          const ans = await s.ask({ want: 'chunks', sha256: manifest.sha256, from: batch.from, count: batch.count }, 30_000, signal)
-          if (!ans.ok) {
-            queue.giveBack(next, end - next)
-            await s.close()
-            s = undefined
-            if (ans.reason === 'busy') {
-              if (++p.busy > maxBusy) p.drop('busy')
-              await new Promise((r) => setTimeout(r, 1000))
-            } else p.drop(ans.reason === 'unknown' ? 'unknown' : 'failing', new Error(`refused: ${ans.reason}`))
-            checkServable()
-            continue
-          }
-          for (; next < end; next++) {
-            const frame = await s.frame(signal)
-            const pieces = [...frame]
-            const { offset, length } = chunkRange(manifest, next)
-            if (frame.byteLength !== length || sha256Hex(pieces) !== manifest.chunks[next]) {
-              p.report.corrupt++
-              queue.giveBack(next, 1, p.report.id)
-              next++
-              if (p.report.corrupt >= maxCorrupt) p.drop('corrupt')
-              throw new ProviderFault(`chunk ${next - 1} did not match its hash`)
-            }
-            await part!.write(pieces, offset)
-            queue.written(next)
-            p.report.chunks++
-            p.report.bytes += length
-            progress.fetchedChunks++
-            progress.fetchedBytes += length
-            if (++sinceRecord >= recordEvery || performance.now() - lastRecord > recordMs) record()
-          }
-          p.failuresInRow = 0
-        } catch (err) {
-          if (next < end) queue.giveBack(next, end - next)
-          s?.abort('transfer failed')
-          s = undefined
-          if (signal.aborted) break
-          p.report.failures++
-          if (!(err instanceof ProviderFault && /did not match/.test(err.message)) && ++p.failuresInRow >= maxFailures) p.drop('failing', err)
-          checkServable()
-          if (p.alive) await new Promise((r) => setTimeout(r, 100 * p.failuresInRow))
-        }
-      }
-      await s?.close()
-    }
-
-    const lanes = providers.flatMap((p, i) => Array.from({ length: opts.lanesPerProvider ?? 2 }, () => lane(p, answers[i]!)))
-    const progressTimer = setInterval(() => {
-      progress.have = queue.state.reduce((n, s) => n + (s === 3 ? 1 : 0), 0)
-      opts.onProgress?.({ ...progress })
+    const download = new Download({
+      manifest,
+      part,
+      providers,
+      perRequest: opts.chunksPerRequest ?? 4,
+      signal,
+      fail: (reason) => ctl.abort(new ContentFetchError('no_provider', `${opts.sha256}: ${reason}`, reports())),
+      ...(opts.maxBytesPerSecond ? { bucket: new TokenBucket(opts.maxBytesPerSecond, Math.max(opts.maxBytesPerSecond, manifest.chunkSize)) } : {}),
+    })
+    const lanes = providers.flatMap((p, i) => Array.from({ length: opts.lanesPerProvider ?? 2 }, () => download.lane(p, answers[i]!)))
+    const ticker = setInterval(() => {
+      // Also catches a resumed chunk found bad when no provider is left to fetch it again.
+      download.checkServable()
+      opts.onProgress?.(download.snapshot())
     }, 250)
     let tail
     try {
-      tail = await followAndVerify(manifest, queue, paths.part, signal)
+      tail = await followAndVerify(manifest, download.queue, paths.part, signal)
     } catch (err) {
-      if (!signal.aborted) fail(new ContentFetchError('mismatch', `${opts.sha256}: ${(err as Error).message}`, reports()))
+      if (!signal.aborted) ctl.abort(new ContentFetchError('mismatch', `${opts.sha256}: ${(err as Error).message}`, reports()))
       throw signal.reason
     } finally {
-      clearInterval(progressTimer)
+      clearInterval(ticker)
       // Whatever ended the tail ends the lanes; if it was not success, what they wrote is recorded.
       if (!signal.aborted) ctl.abort(new Error('finished'))
-      queue.notify()
+      download.queue.notify()
       await Promise.all(lanes)
-      if (!tail) record()
-      await recording
+      if (!tail) download.record()
+      await download.recorded()
     }
-    progress.have = manifest.chunks.length
-    opts.onProgress?.({ ...progress })
+    const progress = download.snapshot()
+    opts.onProgress?.(progress)
     await part.finish(opts.dest)
     part = undefined
     return {
