@@ -172,6 +172,9 @@ describe('content transfer', () => {
     const err = await fetchContent(me, t).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ContentFetchError)
     expect((err as ContentFetchError).code).toBe('aborted')
+    // With nobody to ask, what is missing cannot come: a clear error, and the part file stays.
+    const alone = (await fetchContent(me, { ...t, providers: [], signal: undefined, onProgress: undefined }).catch((e: unknown) => e)) as ContentFetchError
+    expect(alone.code).toBe('no_provider')
     // A chunk the record claims is damaged on disk meanwhile: the resume must notice.
     const fh = await open(join(t.work, `${manifest.sha256}.part`), 'r+')
     await fh.write(Buffer.from('bitrot'), 0, 6, 2 * MiB + 7)
