@@ -264,8 +264,6 @@ export const zhCN = {
   linkedWith: '已绑定 {name}',
   signInElsewhereFailed: '未能通过您所在的图书馆登录，请重试。',
   phoneDirectoryConsent: '允许在其他图书馆凭手机号找到本馆（只提交手机号的加密摘要，不提交号码本身）',
-  signInElsewhereFailed: '未能通过您所在的图书馆登录，请重试。',
-  phoneDirectoryConsent: '允许在其他图书馆凭手机号找到本馆（只提交手机号的加密摘要，不提交号码本身）',
 } as const
 
 export type MessageKey = keyof typeof zhCN
