@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { Client } from '../../node/src/testing/temp-node.js'
 import { pdf } from '../../node/src/testing/fixtures.js'
-import { desktop, hasChromium, launch, phone, shot } from './browser.js'
+import { desktop, hasChromium, launch, phone, shot, signInAsAdmin } from './browser.js'
 import { killAll, run, start, type Started } from './processes.js'
 import './identity-loopback-names.mjs'
 
@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
       expect((await staff.post(`/api/staff/resources/${id}/publish`)).status).toBe(200)
       books[which] = id
     }
-    expect((await run(['admin', 'create', '--data', join(work, 'hub'), '--username', 'hubadmin', '--password', 'national-library-2026'])).code).toBe(0)
+    expect((await run(['admin', 'create', '--data', join(work, 'hub'), '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
     browser = await launch()
   }, 120_000)
 
@@ -210,12 +210,18 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
 
   it('the phone route finds the home library, and the hub counts readers without knowing them', async () => {
     const hubStaff = new Client(hub.url)
-    expect((await hubStaff.post('/api/auth/login', { identifier: 'hubadmin', password: 'national-library-2026' })).status).toBe(200)
+    expect((await hubStaff.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status).toBe(200)
     const view = async () => (await hubStaff.get('/api/staff/identity/readers')).body
     const counted = await until(view, (v) => v.libraries?.some((l: { name: string }) => l.name === '临安县图书馆'), 15_000)
     expect(counted.libraries.find((l: { name: string }) => l.name === '临安县图书馆')).toMatchObject({ nodeId: ids.a, region: '330185', registered: 1, realNameVerified: 0 })
     expect(counted.regions.map((r: { region: string }) => r.region)).toEqual(['330185', '441900'])
     expect(JSON.stringify(counted)).not.toContain('13800138000')
+    // The same figures in the hub's staff console (readers tab), as tables.
+    const console = await signInAsAdmin(browser, hub.url, '/staff/readers', phone)
+    const row = console.getByRole('row', { name: /临安县图书馆/ })
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1)
+    expect(await row.getByRole('cell').first().textContent()).toBe('1')
+    await shot(console, 'phone-identity-hub-readers')
 
     const names = async () => (await json(`${b.url}/api/identity/libraries`)).libraries.map((l: { name: string }) => l.name) as string[]
     expect(await until(names, (n) => n.includes('临安县图书馆'), 15_000)).toContain('临安县图书馆')

@@ -9,6 +9,7 @@ import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, upload } from '../api.js'
 import { errorView, loadingView } from '../components/page-state.js'
+import '../components/network-readers.js'
 
 interface ImportReport {
   created: number
@@ -70,6 +71,7 @@ export class StaffReaders extends LitElement {
     if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
     const r = this.report
     return html`
+      <shulin-network-readers></shulin-network-readers>
       <section aria-labelledby="imp">
         <h2 id="imp">${t('importReaders')}</h2>
         <p class="muted">${t('importReadersHint')}</p>
