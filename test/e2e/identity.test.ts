@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
+import AxeBuilder from '@axe-core/playwright'
 import { Client } from '../../node/src/testing/temp-node.js'
 import { pdf } from '../../node/src/testing/fixtures.js'
 import { desktop, hasChromium, launch, phone, shot, signInAsAdmin } from './browser.js'
@@ -118,6 +119,7 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     await expect.poll(() => pick.count()).toBe(1)
     await pick.scrollIntoViewIfNeeded()
     await shot(page, `${screenshots}-picker`)
+    expect(await axe(page)).toEqual([])
     const t0 = performance.now()
     await pick.click()
     await page.waitForURL(`${a.url}/signin?next=**`)
@@ -137,6 +139,12 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
       await shot(page, 'identity-failure').catch(() => {})
       throw new Error(`${(err as Error).message}\n(page at ${page.url()})`, { cause: err })
     }
+  }
+
+  /** WCAG 2.1 A/AA problems axe finds on the page as it is now (the open picker, the lists). */
+  async function axe(page: Page): Promise<string[]> {
+    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)
   }
 
   /** What the page's own session may open (the browser's cookie, the browser's fetch). */
@@ -172,6 +180,7 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
       const list = page.getByRole('region', { name: '在其他图书馆的登录' })
       await expect.poll(() => list.getByRole('listitem').count(), { timeout: 10_000 }).toBe(2)
       await shot(page, 'phone-identity-home-elsewhere')
+      expect(await axe(page)).toEqual([])
       // The reader agrees to be found by phone number anywhere in the network (the phone route below).
       await page.getByLabel('允许在其他图书馆凭手机号找到本馆（只提交手机号的加密摘要，不提交号码本身）').check()
       await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me/identity/directory')).json())).listed).toBe(true)
@@ -206,6 +215,7 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     await expect.poll(() => page.getByRole('button', { name: /临安县图书馆/ }).count(), { timeout: 10_000 }).toBe(1)
     await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/Libraries found: 1/)
     await shot(page, 'desktop-identity-picker-en')
+    expect(await axe(page)).toEqual([])
   }, 60_000)
 
   it('the phone route finds the home library, and the hub counts readers without knowing them', async () => {
@@ -222,6 +232,7 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1)
     expect(await row.getByRole('cell').first().textContent()).toBe('1')
     await shot(console, 'phone-identity-hub-readers')
+    expect(await axe(console)).toEqual([])
 
     const names = async () => (await json(`${b.url}/api/identity/libraries`)).libraries.map((l: { name: string }) => l.name) as string[]
     expect(await until(names, (n) => n.includes('临安县图书馆'), 15_000)).toContain('临安县图书馆')

@@ -3,7 +3,8 @@
  * The hub's unified view of readers across the network, without anyone's data: per library
  * and per region, registered, real-name verified and active readers, as each library last
  * reported them. Shown in the hub's readers tab; a member (where the API answers 404) shows
- * nothing. The figures sit in tables, so screen readers and copy-paste get them as they are.
+ * nothing. The figures sit in tables, so screen readers and copy-paste get them as they are;
+ * on a phone each table scrolls sideways in a region the keyboard can reach.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { NetworkReaders } from '@shulin/protocol'
@@ -31,7 +32,7 @@ export class NetworkReadersView extends LitElement {
     return html`<section aria-labelledby="nr-h">
       <h2 id="nr-h">${t('networkReaders')}</h2>
       <p class="muted">${t('networkReadersHint', { libraries: n(v.total.libraries) })}</p>
-      <div class="scroll">
+      <div class="scroll" tabindex="0" role="region" aria-label=${t('networkReadersByLibrary')}>
         <table>
           <caption class="visually-hidden">${t('networkReadersByLibrary')}</caption>
           <thead>${head(t('readersLibrary'))}</thead>
@@ -41,7 +42,7 @@ export class NetworkReadersView extends LitElement {
           <tfoot><tr><th scope="row">${t('readersTotal')}</th>${cells(v.total)}</tr></tfoot>
         </table>
       </div>
-      <div class="scroll">
+      <div class="scroll" tabindex="0" role="region" aria-label=${t('networkReadersByRegion')}>
         <table>
           <caption class="visually-hidden">${t('networkReadersByRegion')}</caption>
           <thead>${head(t('readersRegion'))}</thead>
