@@ -47,6 +47,7 @@ import { FederationError, FederationService } from './federation/service.js'
 import { federationRoutes } from './federation/routes.js'
 import { ChannelService } from './channels/service.js'
 import { ContentService } from './channels/content.js'
+import { NetworkSearch } from './search/network.js'
 import { channelRoutes } from './channels/routes.js'
 import { createStats, type Stats } from './stats/index.js'
 import { createIdentity, type Identity } from './identity/index.js'
@@ -154,6 +155,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   })
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...(options.now ? { now: options.now } : {}) })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
+  const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.store, federation, logger })
   const content = new ContentService({ storage, blobs, dataDir: paths.dir, federation, mirrorBytesPerSecond: config.mirrorRate, mirrorHours: config.mirrorHours, logger })
   const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), content, logger, now })
   const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
@@ -207,7 +209,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       readingRoutes(api, { reading, resources })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
       channelRoutes(api, channels)
-      searchRoutes(api, { search, baseUrl })
+      searchRoutes(api, { search, baseUrl, network: networkSearch })
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
       directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now })
@@ -242,6 +244,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   }
   await stats.start()
   await content.start()
+  await networkSearch.start()
   await channels.start()
   controlToken = randomBytes(32).toString('base64url')
   const controlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host

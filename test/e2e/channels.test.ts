@@ -83,6 +83,15 @@ describe('channels', () => {
     expect((await control(hubData, `/api/control/channels/menu/${localId}`, { state: 'listed' })).status).toBe(200)
     await expect.poll(async () => (await json(`${c.node.url}/api/channels/menu`)).menu.map((m: { name: string }) => m.name).sort(), poll).toEqual(['东莞地方文献', '国家数字图书馆电子书'])
     expect((await json(`${hub.url}/api/channels/menu`)).pending).toEqual([])
+
+    // The union catalogue: the hub took in the member's channel when it listed it, so a reader
+    // on C finds D's record across the network (marked as not held here), and C's own copies.
+    const network = async (q: string) => (await json(`${c.node.url}/api/search/network?q=${encodeURIComponent(q)}`)) as { hits: Array<{ title: string; local: boolean; source: string }> }
+    await expect.poll(async () => (await network('东莞地方志')).hits.map((h) => [h.title, h.local]), poll).toEqual([['东莞地方志', false]])
+    const national = await network('国家电子书')
+    expect(national.hits.length).toBe(20)
+    expect(national.hits.every((h) => h.local && h.source === hubId)).toBe(true)
+    expect((await fetch(`${c.node.url}/api/search/network?limit=999`)).status).toBe(400)
     for (const n of [hub, c.node, d.node]) n.child.kill('SIGTERM')
   }, 150_000)
 })

@@ -49,6 +49,19 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     const found = await (await fetch(`${node.node.url}/api/search?q=${encodeURIComponent('中华经典')}`)).json()
     expect(found.total).toBe(40)
 
+    // A reader searches the whole network: the hub's record in no channel is found, marked as
+    // held by the hub and not here; the subscribed ones open here.
+    const only = await hubAdmin.post<{ id: string }>('/api/staff/resources', { type: 'book', metadata: { title: '中华经典善本图录', creators: ['国家图书馆'] } })
+    expect((await hubAdmin.post(`/api/staff/resources/${only.body.id}/publish`)).status).toBe(200)
+    const reader = await (await browser.newContext(phone)).newPage()
+    await reader.goto(`${node.node.url}/search?q=${encodeURIComponent('经典善本')}`)
+    await expect.poll(() => reader.getByRole('status').first().textContent()).toContain('0')
+    await reader.getByRole('button', { name: '全国联盟' }).click()
+    await expect.poll(() => reader.getByText('收藏于中心节点，本馆尚未订阅').count(), { timeout: 10_000 }).toBe(1)
+    await expect.poll(() => reader.getByRole('status').first().textContent()).toContain('1')
+    expect(await reader.getByRole('link', { name: /善本图录/ }).count()).toBe(0) // not held here: nothing to open
+    await shot(reader, 'phone-search-network')
+
     // The member's local collection goes to the hub for review; the hub's admin lists it.
     const local = await importInto(nodeAdmin, '临安地方文献', [{ title: '临安县志', creators: ['临安县志编纂委员会'], subjects: ['地方志'] }])
     await n.reload()

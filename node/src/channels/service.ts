@@ -64,7 +64,8 @@ export class ChannelService {
     this.#unwatch = this.opts.resources.store.onChange((changes) => void this.#republish(changes).catch((err: unknown) => this.opts.logger?.warn({ err }, 'could not update a channel record')))
     await this.opts.catalog('channels')
     await this.opts.catalog('channel-menu')
-    for (const sub of await this.store.subscriptions()) await this.#watch(sub.channel)
+    // In the background: going over a large subscription again must not hold up the start.
+    for (const sub of await this.store.subscriptions()) void this.#watch(sub.channel).catch((err: unknown) => this.opts.logger?.warn({ err, channel: sub.channel }, 'could not follow a subscribed channel'))
   }
 
   stop(): void {
@@ -168,10 +169,11 @@ export class ChannelService {
   async subscribe(channel: string, mode: SubscriptionMode): Promise<{ channel: string; mode: SubscriptionMode }> {
     if (publishedBy(channel, this.opts.key.nodeId)) throw new ProblemError('conflict', { detail: 'this node publishes that channel itself' })
     await this.store.subscribe({ channel, mode, since: (await this.store.subscription(channel))?.since ?? this.#iso() })
-    await this.#watch(channel)
+    void this.#watch(channel).catch((err: unknown) => this.opts.logger?.warn({ err, channel }, 'could not follow a subscribed channel'))
     return { channel, mode }
   }
 
+  /** Applies every shard once (what a crash may have left unapplied), then each shard that changes. */
   async #watch(channel: string): Promise<void> {
     if (this.#watched.has(channel)) return
     this.#watched.add(channel)
@@ -241,6 +243,8 @@ export class ChannelService {
     if (!ch) throw new ProblemError('not_found', { detail: `no channel ${channel} in the network` })
     const entry: MenuEntry = { channel, name: ch.name, publisher: ch.publisher, state, ...(reason ? { reason } : {}), decidedAt: this.#iso() }
     await (await this.opts.catalog('channel-menu')).put([[channel, await seal(this.opts.key, 'shulin/menu-entry', entry)]])
+    // The hub's catalogue is the union catalogue: it takes in every channel it lists.
+    if (state === 'listed' && ch.publisher !== this.opts.key.nodeId && !(await this.store.subscription(channel))) await this.subscribe(channel, 'catalog')
     return entry
   }
 

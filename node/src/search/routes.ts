@@ -5,13 +5,14 @@
  * the zero-result queries for staff, and a rebuild for admins and the local CLI.
  */
 import { z } from 'zod'
-import { ReindexResult, SearchRequest, SearchResponse, StaffSearchRequest, SuggestRequest, SuggestResponse, ZeroResultList } from '@shulin/protocol'
+import { NetworkSearchRequest, NetworkSearchResponse, ReindexResult, SearchRequest, SearchResponse, StaffSearchRequest, SuggestRequest, SuggestResponse, ZeroResultList } from '@shulin/protocol'
+import type { NetworkSearch } from './network.js'
 import type { Api } from '../http/api.js'
 import type { BaseUrl } from '../http/base-url.js'
 import type { SearchService } from './service.js'
 import { noteSearchHits } from '../stats/capture.js'
 
-export function searchRoutes(api: Api, deps: { search: SearchService; baseUrl: BaseUrl }): void {
+export function searchRoutes(api: Api, deps: { search: SearchService; baseUrl: BaseUrl; network?: NetworkSearch }): void {
   const { search } = deps
   const tags = ['search']
   api.route(
@@ -30,6 +31,13 @@ export function searchRoutes(api: Api, deps: { search: SearchService; baseUrl: B
       return found
     },
   )
+  const network = deps.network
+  if (network) {
+    api.route(
+      { method: 'get', path: '/api/search/network', summary: 'Search the whole network (the hub’s union catalogue); each hit says whether this library holds it', tags, access: 'public', query: NetworkSearchRequest, response: NetworkSearchResponse },
+      (_c, { query }) => network.search(query),
+    )
+  }
   api.route(
     { method: 'get', path: '/api/staff/search', summary: 'Search every record, drafts and withdrawn ones too (filter by status)', tags, access: 'staff', query: StaffSearchRequest, response: SearchResponse },
     async (c, { query }) => search.search(query, { staff: true, thumbnailUrl: (id) => `${deps.baseUrl(c)}/api/resources/${id}/files/thumbnail` }),

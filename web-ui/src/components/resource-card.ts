@@ -11,28 +11,30 @@ import { highlighted } from './highlighted-text.js'
 import { typeLabel } from '../labels.js'
 
 export class ResourceCard extends LitElement {
-  static override properties = { hit: { attribute: false } }
+  static override properties = { hit: { attribute: false }, linked: { type: Boolean }, note: {} }
   hit!: SearchHit
+  /** Whether the record can be opened here (a hit from the network's catalogue may not be). */
+  linked = true
+  note = ''
 
   override render() {
     const h = this.hit
-    return html`
-      <a href="/r/${h.id}">
+    const body = html`
         ${h.thumbnail ? html`<img src=${h.thumbnail} alt="" loading="lazy" width="72" height="96" />` : html`<span class="cover" aria-hidden="true">${[...h.title][0] ?? '书'}</span>`}
         <span class="text">
           <span class="title">${highlighted(h.highlight.title, h.title)}</span>
           ${h.creators.length ? html`<span class="creators">${h.highlight.creators.map((c, i) => html`${i ? '、' : ''}${highlighted(c)}`)}</span>` : nothing}
           ${h.highlight.snippet ? html`<span class="snippet">${highlighted(h.highlight.snippet)}</span>` : nothing}
           <span class="type muted">${typeLabel(h.type)}${h.date ? ` · ${h.date}` : ''}</span>
-        </span>
-      </a>
-    `
+          ${this.note ? html`<span class="note">${this.note}</span>` : nothing}
+        </span>`
+    return this.linked ? html`<a href="/r/${h.id}">${body}</a>` : html`<div class="card">${body}</div>`
   }
 
   static override styles = [
     base,
     css`
-      a { display: flex; gap: 12px; padding: 12px; background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); text-decoration: none; color: var(--text); }
+      a, .card { display: flex; gap: 12px; padding: 12px; background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); text-decoration: none; color: var(--text); }
       a:hover { border-color: var(--ink); }
       img, .cover { flex: none; width: 72px; height: 96px; border-radius: 6px; object-fit: cover; }
       .cover { display: grid; place-items: center; background: var(--ink); color: #fff; font-size: 2rem; font-family: serif; }
@@ -41,6 +43,7 @@ export class ResourceCard extends LitElement {
       .creators { color: var(--text); }
       .snippet { color: var(--muted); font-size: 0.92rem; overflow-wrap: anywhere; }
       .type { font-size: 0.85rem; }
+      .note { font-size: 0.85rem; color: var(--accent); }
     `,
   ]
 }

@@ -21,13 +21,37 @@ const facetParams: Array<{ facet: string; param: string; label: MessageKey; show
   { facet: 'decade', param: 'decade', label: 'facetDecade', show: (v) => `${v}s` },
 ]
 
+type Hit = SearchResponse['hits'][number] & { local?: boolean }
+
 export class SearchPage extends LitElement {
-  static override properties = { query: { attribute: false }, result: { state: true }, error: { state: true }, more: { state: true } }
+  static override properties = { query: { attribute: false }, result: { state: true }, error: { state: true }, more: { state: true }, networked: { state: true }, libraries: { state: true } }
   query = new URLSearchParams()
-  result: SearchResponse | undefined
+  result: (Omit<SearchResponse, 'hits'> & { hits: Hit[] }) | undefined
   error: unknown
   more = false
+  /** Whether this library belongs to a network (then the whole network can be searched). */
+  networked = false
+  libraries = new Map<string, string>()
   #loadedFor = ''
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    void this.#loadNetwork()
+  }
+
+  async #loadNetwork(): Promise<void> {
+    try {
+      const [status, members] = await Promise.all([api<{ member: boolean; hub: string | null }>('/api/federation/status'), api<{ members: Array<{ nodeId: string; name: string }> }>('/api/federation/members')])
+      this.networked = status.member && !!status.hub
+      this.libraries = new Map(members.members.map((m) => [m.nodeId, m.name]))
+    } catch {
+      this.networked = false
+    }
+  }
+
+  get #network(): boolean {
+    return this.query.get('scope') === 'network'
+  }
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('query') && this.query.toString() !== this.#loadedFor) void this.#load()
@@ -50,22 +74,38 @@ export class SearchPage extends LitElement {
     return p
   }
 
+  /** The whole network's catalogue (the hub's): no facets, each hit marked held here or not. */
+  async #fetch(offset: number, facets: boolean) {
+    if (!this.#network) return api<SearchResponse>(`/api/search?${this.#apiParams(offset)}${facets ? '' : '&facets=false'}`)
+    const p = new URLSearchParams({ q: this.query.get('q') ?? '', limit: '20', offset: String(offset) })
+    const r = await api<{ query: string; total: number; hits: Hit[] }>(`/api/search/network?${p}`)
+    return { ...r, offset, limit: 20, facets: {}, engine: 'embedded' as const, tookMs: 0 }
+  }
+
   async #load(): Promise<void> {
     this.#loadedFor = this.query.toString()
     this.error = undefined
     this.result = undefined
     try {
-      this.result = await api<SearchResponse>(`/api/search?${this.#apiParams()}`)
+      this.result = await this.#fetch(0, true)
     } catch (err) {
       this.error = err
     }
+  }
+
+  #scope(network: boolean): void {
+    const next = new URLSearchParams(this.query)
+    if (network) next.set('scope', 'network')
+    else next.delete('scope')
+    for (const { param } of facetParams) next.delete(param)
+    navigate(`/search?${next}`)
   }
 
   async #loadMore(): Promise<void> {
     if (!this.result) return
     this.more = true
     try {
-      const next = await api<SearchResponse>(`/api/search?${this.#apiParams(this.result.hits.length)}&facets=false`)
+      const next = await this.#fetch(this.result.hits.length, false)
       this.result = { ...this.result, hits: [...this.result.hits, ...next.hits] }
     } catch (err) {
       this.error = err
@@ -87,7 +127,14 @@ export class SearchPage extends LitElement {
     const r = this.result
     const q = this.query.get('q') ?? ''
     const filtered = facetParams.some(({ param }) => this.query.has(param))
+    const network = this.#network
     return html`
+      ${this.networked || network
+        ? html`<div class="scope" role="group" aria-label=${t('searchScope')}>
+            <button class="chip" aria-pressed=${network ? 'false' : 'true'} @click=${() => this.#scope(false)}>${t('scopeHere')}</button>
+            <button class="chip" aria-pressed=${network ? 'true' : 'false'} @click=${() => this.#scope(true)}>${t('scopeNetwork')}</button>
+          </div>`
+        : nothing}
       <p class="count" role="status">${t('results', { total: r.total })}</p>
       <div class="layout">
         <aside aria-label=${t('facetType')}>
@@ -110,7 +157,12 @@ export class SearchPage extends LitElement {
         <section>
           ${r.hits.length
             ? html`<ol class="hits">
-                ${r.hits.map((h) => html`<li><shulin-resource-card .hit=${h}></shulin-resource-card></li>`)}
+                ${r.hits.map(
+                  (h) =>
+                    html`<li>
+                      <shulin-resource-card .hit=${h} .linked=${h.local !== false} .note=${h.local === false ? t('notHeldHere', { library: this.libraries.get(h.source) ?? t('theHub') }) : ''}></shulin-resource-card>
+                    </li>`,
+                )}
               </ol>`
             : html`<p>${t('noResults', { q })}</p>`}
           ${r.hits.length < r.total ? html`<button class="secondary more" ?disabled=${this.more} @click=${() => void this.#loadMore()}>${t('loadMore')}</button>` : nothing}
@@ -123,6 +175,7 @@ export class SearchPage extends LitElement {
     base,
     css`
       .count { margin: 0 0 8px; color: var(--muted); }
+      .scope { display: flex; gap: 8px; margin: 0 0 12px; }
       .layout { display: grid; gap: 16px; }
       aside { display: flex; gap: 12px; overflow-x: auto; }
       aside section { flex: none; }
