@@ -110,10 +110,16 @@ export async function serveContent(host: Host, source: ContentSource, init: Cont
       if (bytesRead !== length) throw new Error('file shorter than its manifest')
       return buf
     }
-    let next = read(from)
+    // The read ahead is awaited on the next turn; if the stream fails first, nobody will.
+    const ahead = (i: number) => {
+      const p = read(i)
+      p.catch(() => {})
+      return p
+    }
+    let next = ahead(from)
     for (let i = from; i < from + count; i++) {
       const buf = await next
-      if (i + 1 < from + count) next = read(i + 1)
+      if (i + 1 < from + count) next = ahead(i + 1)
       await bucket?.take(buf.byteLength)
       await lp.write(buf, { signal: AbortSignal.timeout(streamIdleMs) })
       sent.chunks++
