@@ -100,6 +100,7 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
       expect((await staff.post(`/api/staff/resources/${id}/publish`)).status).toBe(200)
       books[which] = id
     }
+    expect((await run(['admin', 'create', '--data', join(work, 'a'), '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
     expect((await run(['admin', 'create', '--data', join(work, 'hub'), '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
     browser = await launch()
   }, 120_000)
@@ -190,6 +191,17 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
       await expect.poll(async () => status(page, '/api/me'), { timeout: 10_000, interval: 250 }).toBe(401)
       await page.goto(`${b.url}/`)
       expect(await status(page, '/api/me')).toBe(200)
+
+      // A's librarian disables the reader: B signs them out at its next check with A (2 s here).
+      const librarian = new Client(a.url)
+      expect((await librarian.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status).toBe(200)
+      const readerId = (await librarian.get('/api/staff/readers?q=13800138000')).body.readers[0].id as string
+      expect((await librarian.post(`/api/staff/readers/${readerId}/disable`)).status).toBe(200)
+      const t2 = Date.now()
+      await expect.poll(async () => status(page, '/api/me'), { timeout: 10_000, interval: 200 }).toBe(401)
+      console.log(`visiting session ended ${Date.now() - t2} ms after the home library disabled the reader (check every 2 s)`)
+      expect((await librarian.post(`/api/staff/readers/${readerId}/enable`)).status).toBe(200)
+      await signInThroughHome(page, b.url, '/me', 'linan', 'phone-identity-b-again')
 
       // The hub suspends A: B refuses A's readers within 10 s of the change.
       const suspended = await run(['member', 'suspend', ids.a, '--data', join(work, 'hub')])
