@@ -100,11 +100,6 @@ export const HomeLibrary = z.object({
 export const HomeLibraryList = z.object({ libraries: z.array(HomeLibrary) })
 export type HomeLibrary = z.infer<typeof HomeLibrary>
 
-export const IdentityStartQuery = z.union([
-  z.object({ home: NodeId, next: z.string().max(500).optional() }),
-  z.object({ phone: z.string().max(32), next: z.string().max(500).optional() }),
-])
-
 /** Where a reader is signed in with their home account: one grant per visiting node. */
 export const SignedInElsewhere = z.object({
   grants: z.array(
