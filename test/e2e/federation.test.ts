@@ -199,7 +199,8 @@ describe('federation: invite and join', () => {
     const filled = async (url: string) => (await json(`${url}/api/federation/status`)).catalogs[0]?.filled ?? 0
     await catalog(b.data)
     let seen = 0
-    for (let i = 0; i < 500 && seen === 0; i++) seen = await filled(b.node.url)
+    // Polled until the first shards are in (a loaded machine may take seconds to begin).
+    for (const until = Date.now() + 30_000; seen === 0 && Date.now() < until; ) seen = await filled(b.node.url)
     b.node.child.kill('SIGKILL')
     await b.node.exited
     expect(seen).toBeGreaterThan(0)
