@@ -102,7 +102,10 @@ try {
       if (count !== N) throw new Error(`${kind} receiver holds ${count} records, not ${N}`)
       firsts.push({ ms: first.ms, bytes: firstBytes, peakRss: first.peakRss })
       process.stderr.write(`${kind}: first sync ${(first.ms / 1000).toFixed(2)} s, ${(firstBytes / 1024 ** 2).toFixed(1)} MB\n`)
-      if (last) await last.receiver.end()
+      if (last) {
+        await last.receiver.end()
+        last.relay.close()
+      }
       last = { receiver, relay: r }
     }
     // 1k records changed at the sender, pulled by the last receiver.
@@ -132,3 +135,5 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
+// Nothing of the run should keep the process (a relay's last socket, say).
+process.exit(0)
