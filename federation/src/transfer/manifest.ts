@@ -26,7 +26,12 @@ export function chunkSizeFor(size: number): number {
   return chunkSize
 }
 
-/** Reads the file once, hashing it whole and chunk by chunk. */
+/**
+ * Reads the file once, hashing it whole and chunk by chunk. With the default chunk size every
+ * node computes the same manifest for the same bytes, so a provider that hashes a file itself
+ * agrees with its publisher; a manifest made with another `chunkSize` has to be kept beside the
+ * file and handed out through `ContentSource.manifest`.
+ */
 export async function manifestOf(path: string, opts: { chunkSize?: number; signal?: AbortSignal } = {}): Promise<Manifest> {
   const fh = await open(path, 'r')
   try {
