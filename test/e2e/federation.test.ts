@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { killAll, run, start, type Started } from './processes.js'
+import { hubAndMembers, type Member } from './network.js'
 
 let work: string
 beforeAll(async () => {
@@ -168,17 +169,11 @@ describe('federation: invite and join', () => {
   }, 120_000)
 
   it('a sharded catalog reaches the members, survives a kill -9 in the middle of a pull, and moves between members while the hub is away', async () => {
-    const hubData = join(work, 'hub3')
-    const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub'])
-    const members: Array<{ data: string; node: Started }> = []
-    for (const region of ['330300', '330400']) {
-      const data = join(work, `c${region}`)
-      const node = await start(['--port', '0', '--data', data])
-      const inv = await run(['invite', '--data', hubData, '--name', `馆${region}`, '--region', region, '--level', 'county'])
-      expect((await run(['join', inv.stdout.trim(), '--data', data])).code).toBe(0)
-      members.push({ data, node })
-    }
-    const [a, b] = members as [{ data: string; node: Started }, { data: string; node: Started }]
+    const { hub, hubData, members } = await hubAndMembers(work, 'hub3', [
+      ['330300', '馆330300'],
+      ['330400', '馆330400'],
+    ])
+    const [a, b] = members as [Member, Member]
     const catalog = (dataDir: string, extra: Record<string, unknown> = {}) => control(dataDir, '/api/control/federation/catalog', { catalog: 'channel-national', ...extra })
     const N = 20_000
     for (let i = 0; i < N; i += 5000) {
@@ -196,7 +191,7 @@ describe('federation: invite and join', () => {
     ])
 
     // B opens the catalog and is killed while the shards arrive; restarted, it completes.
-    const filled = async (url: string) => (await json(`${url}/api/federation/status`)).catalogs[0]?.filled ?? 0
+    const filled = async (url: string) => (await json(`${url}/api/federation/status`)).catalogs.find((c: { name: string }) => c.name === 'channel-national')?.filled ?? 0
     await catalog(b.data)
     let seen = 0
     // Polled until the first shards are in (a loaded machine may take seconds to begin).
