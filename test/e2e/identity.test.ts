@@ -164,6 +164,11 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
       expect(me.account).toMatchObject({ kind: 'reader', hasPassword: false, home: { nodeId: ids.a, name: '临安县图书馆', federatedId: expect.stringMatching(new RegExp(`@${ids.a}$`)) } })
       expect(await status(page, `/api/resources/${books.member}/content`)).toBe(200)
       expect(await status(page, `/api/resources/${books.local}/content`)).toBe(403)
+      // The page of the B-only book says so instead of offering to read it.
+      await page.goto(`${b.url}/r/${books.local}`)
+      await expect.poll(() => page.getByRole('note').textContent(), { timeout: 10_000 }).toContain('本书仅限本馆读者阅读')
+      expect(await page.getByRole('button', { name: '阅读' }).count()).toBe(0)
+      await shot(page, 'phone-identity-b-node-only-book')
 
       // The hub's portal: same reader, same home; A already knows the browser, so no password again.
       const t0 = performance.now()

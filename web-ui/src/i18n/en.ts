@@ -278,6 +278,7 @@ export const en: Record<MessageKey, string> = {
   readersRealName: 'Real-name verified',
   readersActive: 'Active',
   readersTotal: 'Total',
+  nodeReadersOnly: 'Only this library’s own readers may open this one; you signed in through another library.',
   signInElsewhereFailed: 'Signing in through your library did not succeed; please try again.',
   phoneDirectoryConsent: 'Let other libraries find this library by my phone number (only a keyed hash of it is shared, never the number)',
 }

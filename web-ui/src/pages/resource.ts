@@ -93,6 +93,8 @@ export class ResourcePage extends LitElement {
     const cover = r.files.find((f) => f.role === 'cover')
     const content = r.files.find((f) => f.role === 'content')
     const readable = r.type === 'image-set' || (!!content && /^(application\/(epub\+zip|pdf)|audio\/|video\/)/.test(content.mediaType))
+    // A reader visiting from another library may open "any member library" records, not "this library's readers" ones.
+    const visitorRefused = r.access === 'node-readers' && !!session.current?.account.home
     return html`
       <article>
         ${cover ? html`<img class="cover" src="/api/resources/${r.id}/files/cover" alt="" />` : html`<div class="cover placeholder" aria-hidden="true">${[...m.title][0]}</div>`}
@@ -101,7 +103,8 @@ export class ResourcePage extends LitElement {
           ${m.creators.length ? html`<p class="creators">${m.creators.join('、')}</p>` : nothing}
           <p class="muted">${typeLabel(r.type)}${m.publisher ? ` · ${m.publisher}` : ''}${m.date ? ` · ${m.date}` : ''}</p>
           <div class="actions">
-            ${readable ? html`<button @click=${() => this.#read()}>${r.access !== 'public' && !session.current ? t('signInToRead') : r.type === 'audiobook' || r.type === 'video' ? t('play') : t('read')}</button>` : nothing}
+            ${readable && visitorRefused ? html`<p class="muted" role="note">${t('nodeReadersOnly')}</p>` : nothing}
+            ${readable && !visitorRefused ? html`<button @click=${() => this.#read()}>${r.access !== 'public' && !session.current ? t('signInToRead') : r.type === 'audiobook' || r.type === 'video' ? t('play') : t('read')}</button>` : nothing}
             ${content && !readable ? html`<a class="button" href="/api/resources/${r.id}/content" download>${t('download')}</a>` : nothing}
             <button class="secondary" aria-pressed=${this.likes?.liked ? 'true' : 'false'} @click=${() => void this.#like()}>
               ${this.likes?.liked ? t('liked') : t('like')} ${this.likes?.count ?? 0}
