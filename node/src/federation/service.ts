@@ -362,11 +362,6 @@ export class FederationService {
     if (this.#host) await fn(this.#host)
   }
 
-  /** A member's verified entry as held in memory (no signature check per call: the hub's intake asks per push). */
-  knownMember(nodeId: string): MemberEntry | undefined {
-    return this.#known.get(nodeId)
-  }
-
   /** Member: the hub's id and peer addresses (undefined on the hub and before joining). */
   async hubPeer(): Promise<{ hub: string; addrs: string[] } | undefined> {
     const state = this.opts.role === 'hub' ? undefined : await this.#state.get('hub')
@@ -505,8 +500,9 @@ export class FederationService {
 
   /**
    * One member's verified entry as held right now (in memory, updated the moment a newer
-   * hub-signed entry arrives), for checks on every request: unified identity refuses tokens
-   * of a suspended or revoked node with it.
+   * hub-signed entry arrives), for checks on every request or push without a signature check
+   * each time: unified identity refuses tokens of a suspended or revoked node with it, the
+   * hub's statistics intake takes roll-ups from active members only.
    */
   entry(nodeId: string): MemberEntry | undefined {
     return this.#known.get(nodeId)

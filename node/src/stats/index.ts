@@ -28,7 +28,7 @@ export { noteSearchHits } from './capture.js'
 /** What stats need of the federation service (its small public surface). */
 export interface StatsFederation {
   whenHost(fn: (host: Host) => Promise<void>): Promise<void>
-  knownMember(nodeId: string): MemberEntry | undefined
+  entry(nodeId: string): MemberEntry | undefined
   hubPeer(): Promise<{ hub: string; addrs: string[] } | undefined>
   members(): Promise<MemberEntry[]>
 }
@@ -63,7 +63,7 @@ export function createStats(init: StatsInit): Stats {
   const now = init.now ?? Date.now
   const rawDays = init.rawDays ?? (Number(process.env.SHULIN_STATS_RAW_DAYS) || 30)
   const service = new StatsService({ storage: init.storage, resources: init.resources, nodeId: init.key.nodeId, rawDays, now, ...(init.logger ? { logger: init.logger } : {}) })
-  const hub = init.role === 'hub' ? new HubStats({ storage: init.storage, member: (id) => init.federation.knownMember(id), now, ...(init.logger ? { logger: init.logger } : {}) }) : undefined
+  const hub = init.role === 'hub' ? new HubStats({ storage: init.storage, member: (id) => init.federation.entry(id), now, ...(init.logger ? { logger: init.logger } : {}) }) : undefined
   let host: Host | undefined
   const pusher =
     init.role === 'node'
