@@ -30,7 +30,10 @@ async function node(dir, extra = [], profile = false) {
   const p2p = await freePort()
   // SUBSCRIBE_BENCH_PROFILE=DIR writes the member's CPU profile there.
   const prof = profile && process.env.SUBSCRIBE_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SUBSCRIBE_BENCH_PROFILE}`] : []
-  const child = spawnTracked(process.execPath, [...prof, shulinBin, 'start', '--data', dir, '--port', String(port), '--p2p-port', String(p2p), '--host', '127.0.0.1', '--log-level', 'warn', ...extra])
+  // SUBSCRIBE_BENCH_LOG=FILE: the member's debug log goes there.
+  const log = profile && process.env.SUBSCRIBE_BENCH_LOG
+  const child = spawnTracked(process.execPath, [...prof, shulinBin, 'start', '--data', dir, '--port', String(port), '--p2p-port', String(p2p), '--host', '127.0.0.1', '--log-level', log ? 'debug' : 'warn', ...extra])
+  if (log) child.stdout.pipe((await import('node:fs')).createWriteStream(log))
   const url = `http://127.0.0.1:${port}`
   await waitHealthy(`${url}/api/health`, performance.now(), 30_000)
   return { child, url }

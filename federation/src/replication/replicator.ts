@@ -28,6 +28,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Host } from '../host/host.js'
 
 export const SYNC_PROTOCOL = '/shulin/sync/1.0.0'
+// Frames up to 8 MiB; libp2p's reader must be allowed to hold one whole (its default is 4 MiB).
 const maxFrame = 8 * 1024 * 1024
 const docName = /^[a-z0-9][a-z0-9/_-]{0,127}$/
 
@@ -149,7 +150,7 @@ export class Replicator {
 
   /** Inbound: read the header, check the rules, then run the exchange. */
   async #accept(stream: Stream, peer: string): Promise<void> {
-    const lp = lpStream(stream, { maxDataLength: maxFrame })
+    const lp = lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: 2 * maxFrame })
     let name: string
     try {
       const header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode((await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray())) as { doc?: unknown }
@@ -177,7 +178,7 @@ export class Replicator {
     for (const addr of addrs) {
       try {
         const stream = await this.host.dialProtocol(multiaddr(addr), SYNC_PROTOCOL, opts.signal ? { signal: opts.signal } : {})
-        const lp = lpStream(stream, { maxDataLength: maxFrame })
+        const lp = lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: 2 * maxFrame })
         await lp.write(new TextEncoder().encode(JSON.stringify({ doc: name })))
         const peer = multiaddr(addr).getComponents().find((c) => c.name === 'p2p')?.value ?? ''
         let synced!: () => void

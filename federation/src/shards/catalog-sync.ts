@@ -7,7 +7,11 @@
  * 2. answer — a JSON header `{ok: true}` (or `{ok: false, reason}` and the stream ends), then
  *    one binary frame per shard the asker lacks something of (`varuint shard`, `varuint codec`,
  *    the update: raw, or raw DEFLATE — record text compresses about 3×, which a county
- *    library's thin link feels), then an empty frame.
+ *    library's thin link feels), then an empty frame;
+ * 3. credit — the asker answers every shard frame with a one-byte frame once it has stored it,
+ *    and the answering side keeps at most {@link window} frames unanswered. libp2p's
+ *    length-prefixed reader buffers whatever arrives, however slowly it is read, so without
+ *    this a fast sender overflowed a receiver busy storing (seen at 100k records).
  *
  * Each received shard is stored as it arrives, so a pull cut off halfway keeps what it got and
  * the next one asks only for the rest. Frames, and what a frame inflates to, are capped at
@@ -34,8 +38,11 @@ export const CATALOG_PROTOCOL = '/shulin/catalog/1.0.0'
 const maxFrame = 8 * 1024 * 1024
 /** No frame for this long: the pull is given up (what arrived stays). */
 const idleMs = 30_000
-/** Shards prepared at once by the answering side, and stored at once by the asking side. */
+/** Shards prepared at once by the answering side, and frames in flight unanswered. */
 const window = 8
+const ACK = new Uint8Array([1])
+/** What the asker may have to buffer: every frame in flight, at their largest. */
+const receiveBuffer = maxFrame * (window + 1)
 
 export const CatalogPullRequest = z.strictObject({
   catalog: z.string().regex(catalogName),
@@ -103,6 +110,15 @@ export function serveCatalogs(host: Host, lookup: CatalogLookup, log: (msg: stri
         const header: CatalogPullHeader = !req ? { ok: false, reason: 'invalid' } : !cat ? { ok: false, reason: 'unknown' } : cat === 'not_allowed' ? { ok: false, reason: 'not_allowed' } : cat.shards !== req.shards ? { ok: false, reason: 'invalid' } : { ok: true }
         await lp.write(json(header))
         if (header.ok && req && cat && cat !== 'not_allowed') {
+          let unanswered = 0
+          const send = async (frame: Uint8Array) => {
+            for (; unanswered >= window; unanswered--) {
+              const ack = (await lp.read({ signal: AbortSignal.timeout(idleMs) })).subarray()
+              if (ack.byteLength !== 1 || ack[0] !== ACK[0]) throw new Error('not a credit frame')
+            }
+            await lp.write(frame, { signal: AbortSignal.timeout(idleMs) })
+            unanswered++
+          }
           // Shards are read and compressed a window at a time (LevelDB and zlib work side by
           // side), then written in order.
           for (let from = 0; from < cat.shards; from += window) {
@@ -112,7 +128,7 @@ export function serveCatalogs(host: Host, lookup: CatalogLookup, log: (msg: stri
                 return diff && encodeShardFrame(from + i, diff)
               }),
             )
-            for (const frame of frames) if (frame) await lp.write(frame, { signal: AbortSignal.timeout(idleMs) })
+            for (const frame of frames) if (frame) await send(frame)
           }
           await lp.write(new Uint8Array(0))
         }
@@ -140,7 +156,7 @@ export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatal
     let stream: Stream | undefined
     try {
       stream = await host.dialProtocol(multiaddr(addr), CATALOG_PROTOCOL, { signal: opts.signal ?? AbortSignal.timeout(10_000) })
-      const lp = lpStream(stream, { maxDataLength: maxFrame })
+      const lp = lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: receiveBuffer })
       const have = (await cat.stateVectors()).map((sv) => Buffer.from(sv).toString('base64'))
       await lp.write(json({ catalog: cat.name, shards: cat.shards, have }))
       const header = parse<CatalogPullHeader>(CatalogPullHeader, (await lp.read({ signal: AbortSignal.timeout(idleMs) })).subarray())
@@ -151,10 +167,15 @@ export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatal
       // Reading goes on while earlier frames are stored, up to `window` of them at once.
       const storing = new Set<Promise<void>>()
       let failed: unknown
+      // Credit goes back in the order frames are stored; the writes are chained.
+      let credit = Promise.resolve()
       const store = (frame: Uint8Array) => {
         const p: Promise<void> = decodeShardFrame(frame)
           .then(({ shard, update }) => cat.receive(shard, update))
-          .then((isNew) => void (isNew && shards++))
+          .then((isNew) => {
+            if (isNew) shards++
+            credit = credit.then(() => lp.write(ACK)).catch(() => {})
+          })
           .catch((err: unknown) => void (failed ??= err))
           .finally(() => storing.delete(p))
         storing.add(p)

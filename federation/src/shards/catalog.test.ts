@@ -4,6 +4,7 @@
  * writes and pulls among three peers, and peers that send garbage.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
 import { deflateRawSync } from 'node:zlib'
 import * as Y from 'yjs'
 import { lpStream } from '@libp2p/utils'
@@ -85,6 +86,21 @@ describe('sharded catalog', () => {
     const again = new ShardedCatalog('books', store, { clientId: 99, shards: 64 })
     expect((await pullCatalog(b.host, a.addrs(), again)).shards).toBe(64 - 20)
     expect(await all(again)).toEqual(await all(a.cat))
+  })
+
+  it('never overruns a receiver that stores slowly (credit per frame)', async () => {
+    const a = await peer()
+    // ~12 MB that hardly compresses, so more than libp2p's 4 MiB read buffer is on its way.
+    await a.cat.put(Array.from({ length: 2000 }, (_, i) => [`r${i}`, { blob: randomBytes(4500).toString('base64') }] as const))
+    class SlowStore extends MemoryShardStore {
+      override async append(...args: Parameters<MemoryShardStore['append']>) {
+        await new Promise((r) => setTimeout(r, 100))
+        return super.append(...args)
+      }
+    }
+    const b = await peer(new SlowStore())
+    expect((await pullCatalog(b.host, a.addrs(), b.cat)).shards).toBe(64)
+    expect(await all(b.cat)).toEqual(await all(a.cat))
   })
 
   it('three peers writing and pulling in a random order end up identical (seeded)', async () => {
