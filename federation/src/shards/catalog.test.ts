@@ -88,10 +88,10 @@ describe('sharded catalog', () => {
     expect(await all(again)).toEqual(await all(a.cat))
   })
 
-  it('never overruns a receiver that stores slowly (credit per frame)', async () => {
+  it('never overruns a receiver that stores slowly (credit in bytes)', async () => {
     const a = await peer()
-    // ~12 MB that hardly compresses, so more than libp2p's 4 MiB read buffer is on its way.
-    await a.cat.put(Array.from({ length: 2000 }, (_, i) => [`r${i}`, { blob: randomBytes(4500).toString('base64') }] as const))
+    // ~36 MB that hardly compresses: more than the asker's read buffer (the credit and a frame).
+    await a.cat.put(Array.from({ length: 6000 }, (_, i) => [`r${i}`, { blob: randomBytes(4500).toString('base64') }] as const))
     class SlowStore extends MemoryShardStore {
       override async append(...args: Parameters<MemoryShardStore['append']>) {
         await new Promise((r) => setTimeout(r, 100))
