@@ -74,6 +74,7 @@ export const en: Record<MessageKey, string> = {
   myShelf: 'My shelf',
   history: 'History',
   emptyShelf: 'Your shelf is empty.',
+  emptyHistory: "Nothing read yet.",
   staffUpload: 'Upload',
   dropFile: 'Drop an EPUB, PDF, audio, video or image here, or click to choose a file',
   chooseFile: 'Choose a file',

@@ -72,6 +72,7 @@ export const zhCN = {
   myShelf: '我的书架',
   history: '阅读历史',
   emptyShelf: '书架是空的。',
+  emptyHistory: "还没有读过的书。",
   staffUpload: '上传资源',
   dropFile: '把 EPUB、PDF、音频、视频或图片拖到这里，或点击选择文件',
   chooseFile: '选择文件',

@@ -52,15 +52,15 @@ export class MePage extends LitElement {
     const me = session.current
     if (!me) return nothing
     if (this.error) return errorView(this.error, () => void this.#load())
-    const list = (items: Item[]) =>
-      items.length ? html`<ul>${items.map((i) => html`<li><a href="/r/${i.resource.id}">${i.resource.metadata.title}</a> <span class="muted">${i.resource.metadata.creators.join('、')}</span></li>`)}</ul>` : html`<p class="muted">${t('emptyShelf')}</p>`
+    const list = (items: Item[], empty: 'emptyShelf' | 'emptyHistory') =>
+      items.length ? html`<ul>${items.map((i) => html`<li><a href="/r/${i.resource.id}">${i.resource.metadata.title}</a> <span class="muted">${i.resource.metadata.creators.join('、')}</span></li>`)}</ul>` : html`<p class="muted">${t(empty)}</p>`
     return html`
       <h1>${me.account.name ?? me.account.cardNo ?? me.account.username ?? me.account.phone}</h1>
       ${me.account.home ? html`<p class="muted">${t('visitingFrom', { name: me.account.home.name })}</p>` : nothing}
       <button class="secondary" @click=${() => void this.#signOut()}>${t('signOut')}</button>
       ${this.shelf && this.history
-        ? html`<section><h2>${t('myShelf')}</h2>${list(this.shelf)}</section>
-            <section><h2>${t('history')}</h2>${list(this.history)}</section>`
+        ? html`<section><h2>${t('myShelf')}</h2>${list(this.shelf, 'emptyShelf')}</section>
+            <section><h2>${t('history')}</h2>${list(this.history, 'emptyHistory')}</section>`
         : loadingView()}
       ${me.account.home ? nothing : html`<shulin-signed-in-elsewhere></shulin-signed-in-elsewhere><shulin-external-sign-in mode="link" next="/me"></shulin-external-sign-in>`}
       ${!me.account.home && me.account.phone ? html`<shulin-phone-directory-consent></shulin-phone-directory-consent>` : nothing}
