@@ -155,9 +155,9 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   })
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...(options.now ? { now: options.now } : {}) })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
-  const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.store, federation, logger })
   const content = new ContentService({ storage, blobs, dataDir: paths.dir, federation, mirrorBytesPerSecond: config.mirrorRate, mirrorHours: config.mirrorHours, logger })
   const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), content, logger, now })
+  const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.store, federation, channels, logger })
   const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
 
   const backup = async (out: string) => {

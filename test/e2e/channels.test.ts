@@ -86,8 +86,11 @@ describe('channels', () => {
 
     // The union catalogue: the hub took in the member's channel when it listed it, so a reader
     // on C finds D's record across the network (marked as not held here), and C's own copies.
-    const network = async (q: string) => (await json(`${c.node.url}/api/search/network?q=${encodeURIComponent(q)}`)) as { hits: Array<{ title: string; local: boolean; source: string }> }
-    await expect.poll(async () => (await network('东莞地方志')).hits.map((h) => [h.title, h.local]), poll).toEqual([['东莞地方志', false]])
+    const network = async (q: string) => (await json(`${c.node.url}/api/search/network?q=${encodeURIComponent(q)}`)) as { hits: Array<{ title: string; local: boolean; source: string; holders: string[] }> }
+    const [cId, dId] = await Promise.all([c, d].map(async (m) => (await json(`${m.node.url}/api/health`)).nodeId as string))
+    await expect.poll(async () => (await network('东莞地方志')).hits.map((h) => [h.title, h.local, h.holders]), poll).toEqual([['东莞地方志', false, [dId]]])
+    // Each hit lists the members holding it: both subscribe to the hub's channel.
+    await expect.poll(async () => (await network('国家电子书')).hits[0]?.holders.sort(), poll).toEqual([cId, dId].sort())
     const national = await network('国家电子书')
     expect(national.hits.length).toBe(20)
     expect(national.hits.every((h) => h.local && h.source === hubId)).toBe(true)

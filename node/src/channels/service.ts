@@ -207,6 +207,7 @@ export class ChannelService {
     this.#counts.set(channel, counts.set(shard, records.filter((r) => !r.withdrawn).length))
     if (!publisher) return
     await this.opts.resources.upsertForeign(publisher, records)
+    await this.store.noteForeign(channel, records.map((r) => r.id))
     const from = publisher
     if ((await this.store.subscription(channel))?.mode === 'mirror' && this.opts.content) {
       this.opts.content.mirror(records.filter((r) => !r.withdrawn).flatMap((r) => r.files.map((file) => ({ file, publisher: from }))))
@@ -246,6 +247,14 @@ export class ChannelService {
     // The hub's catalogue is the union catalogue: it takes in every channel it lists.
     if (state === 'listed' && ch.publisher !== this.opts.key.nodeId && !(await this.store.subscription(channel))) await this.subscribe(channel, 'catalog')
     return entry
+  }
+
+  /**
+   * For each record, the libraries known to hold it: the members that answer pulls of the
+   * channels it is in (on the hub, which pulls every listed channel from every member).
+   */
+  async holdersOf(ids: string[], holders: (catalog: string) => string[]): Promise<string[][]> {
+    return (await this.store.channelsOfAny(ids)).map((channels) => [...new Set(channels.flatMap((c) => holders(catalogOf(c))))])
   }
 
   /** The channels this node publishes and those it subscribes to. */

@@ -4,7 +4,8 @@
  * `channel-subs` (channel id → this node's subscription) and `channel-items`
  * (`c!<channel>!<record>` → 1, and `r!<record>` → the channels carrying it: which of this
  * node's own records each of its channels carries, both ways, so that a batch of changed
- * records finds its channels with one read).
+ * records finds its channels with one read); and `f!<record>` → the subscribed channel another
+ * library's record came in through.
  */
 import type { SubscriptionMode } from '@shulin/protocol'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
@@ -48,6 +49,19 @@ export class ChannelStore {
       ids.flatMap((id, i) => [putOp(this.#items, `c!${channel}!${id}`, 1 as const), putOp(this.#items, `r!${id}`, [...new Set([...current[i]!, channel])])]),
       { sync: true },
     )
+  }
+
+  /** Notes the subscribed channel each of another library's records came in through. */
+  async noteForeign(channel: string, ids: string[]): Promise<void> {
+    if (ids.length) await this.storage.commit(ids.map((id) => putOp(this.#items, `f!${id}`, [channel])), { sync: false })
+  }
+
+  /** For each record, the channels it is in: its own channels, or the one it came through. */
+  async channelsOfAny(ids: string[]): Promise<string[][]> {
+    if (!ids.length) return []
+    const own = await this.channelsOf(ids)
+    const foreign = await this.#items.getMany(ids.map((id) => `f!${id}`))
+    return ids.map((_, i) => [...own[i]!, ...(Array.isArray(foreign[i]) ? (foreign[i] as string[]) : [])])
   }
 
   /** For each record, the channels that carry it. */

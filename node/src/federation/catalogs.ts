@@ -39,6 +39,8 @@ export class NetworkCatalogs {
   readonly #open = new Map<string, ShardedCatalog>()
   readonly #pulling = new Set<string>()
   readonly #lastPull = new Map<string, string>()
+  /** Per catalog, the peers that answered a pull of it: those that hold it (learnt anew each round). */
+  readonly #holders = new Map<string, Set<string>>()
   readonly #backoff: Backoff
   #net: CatalogNetwork | undefined
 
@@ -94,10 +96,12 @@ export class NetworkCatalogs {
           pullCatalog(net.host, peer.addrs, cat)
             .then((r) => {
               this.#backoff.succeeded(key)
+              this.#holders.set(name, (this.#holders.get(name) ?? new Set()).add(peer.id))
               this.#lastPull.set(name, new Date(this.opts.now()).toISOString())
               if (r.shards) this.opts.logger?.debug({ catalog: name, peer: peer.id, shards: r.shards }, 'pulled catalog changes')
             })
             .catch((err: unknown) => {
+              if (err instanceof Error && /refused/.test(err.message)) this.#holders.get(name)?.delete(peer.id)
               this.#backoff.failed(key)
               this.opts.logger?.debug({ err, catalog: name, peer: peer.id }, 'catalog pull failed')
             })
@@ -106,6 +110,11 @@ export class NetworkCatalogs {
       }
     }
     await Promise.all(jobs)
+  }
+
+  /** The peers known to hold catalog `name` (each answered its last pull). */
+  holders(name: string): string[] {
+    return [...(this.#holders.get(name) ?? [])]
   }
 
   async status(): Promise<Array<{ name: string; shards: number; filled: number; lastPull: string | null }>> {

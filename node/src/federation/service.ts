@@ -182,6 +182,11 @@ export class FederationService {
     return this.#peers()
   }
 
+  /** The members that hold a catalog, as its pulls have shown (the union catalogue lists them per hit). */
+  catalogHolders(name: string): string[] {
+    return this.#catalogs.holders(name)
+  }
+
   /** The libp2p host, while the peer network runs. */
   peerHost(): Host | undefined {
     return this.#host

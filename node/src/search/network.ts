@@ -6,6 +6,7 @@
  * itself (so a reader can open them here).
  */
 import type { NetworkSearchAnswer, NetworkSearchRequest, SearchHit } from '@shulin/protocol'
+import type { ChannelService } from '../channels/service.js'
 import type { FederationService } from '../federation/service.js'
 import { ProblemError } from '../http/problem.js'
 import type { Logger } from '../logger.js'
@@ -17,6 +18,8 @@ export interface NetworkSearchOptions {
   search: SearchService
   resources: ResourceStore
   federation: FederationService
+  /** Which libraries hold which records (through the channels they are in). */
+  channels: ChannelService
   logger?: Logger
 }
 
@@ -37,10 +40,14 @@ export class NetworkSearch {
     return { ok: true, ...(await this.#searchHere(req)) }
   }
 
-  async #searchHere(req: NetworkSearchRequest): Promise<{ total: number; hits: SearchHit[] }> {
+  async #searchHere(req: NetworkSearchRequest): Promise<{ total: number; hits: Array<SearchHit & { holders: string[] }> }> {
     const r = await this.opts.search.search({ q: req.q, limit: req.limit, offset: req.offset, sort: 'relevance', facets: false }, { staff: false })
+    const holders = await this.opts.channels.holdersOf(
+      r.hits.map((h) => h.id),
+      (catalog) => this.opts.federation.catalogHolders(catalog),
+    )
     // Thumbnails are this node's URLs: a member's reader could not load them.
-    return { total: r.total, hits: r.hits.map(({ thumbnail: _t, ...h }) => h) }
+    return { total: r.total, hits: r.hits.map(({ thumbnail: _t, ...h }, i) => ({ ...h, holders: holders[i]!.slice(0, 100) })) }
   }
 
   /** Searches the network: here on the hub, through the hub on a member. */
@@ -48,7 +55,7 @@ export class NetworkSearch {
     const fed = this.opts.federation
     const hubId = fed.hubNodeId()
     if (!hubId) throw new ProblemError('conflict', { detail: 'this library has not joined a network yet' })
-    let found: { total: number; hits: SearchHit[] }
+    let found: { total: number; hits: Array<SearchHit & { holders: string[] }> }
     if (this.opts.role === 'hub') found = await this.#searchHere(req)
     else {
       const host = fed.peerHost()

@@ -5,6 +5,10 @@
  */
 import { z } from 'zod'
 import { SearchHit } from './schemas.js'
+import { NodeId } from '../federation/schemas.js'
+
+/** A hit of the union catalogue, with the member libraries known to hold it. */
+export const NetworkHit = SearchHit.extend({ holders: z.array(NodeId).max(100) })
 
 export const NetworkSearchRequest = z.strictObject({
   q: z.string().max(1000).default(''),
@@ -15,7 +19,7 @@ export type NetworkSearchRequest = z.infer<typeof NetworkSearchRequest>
 
 /** The hub's answer over the peer network. */
 export const NetworkSearchAnswer = z.discriminatedUnion('ok', [
-  z.strictObject({ ok: z.literal(true), total: z.number().int().min(0), hits: z.array(SearchHit).max(50) }),
+  z.strictObject({ ok: z.literal(true), total: z.number().int().min(0), hits: z.array(NetworkHit).max(50) }),
   z.strictObject({ ok: z.literal(false), reason: z.enum(['not_member', 'invalid']) }),
 ])
 export type NetworkSearchAnswer = z.infer<typeof NetworkSearchAnswer>
@@ -24,6 +28,6 @@ export type NetworkSearchAnswer = z.infer<typeof NetworkSearchAnswer>
 export const NetworkSearchResponse = z.object({
   query: z.string(),
   total: z.number().int(),
-  hits: z.array(SearchHit.extend({ local: z.boolean() })),
+  hits: z.array(NetworkHit.extend({ local: z.boolean() })),
   hub: z.string(),
 })

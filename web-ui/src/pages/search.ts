@@ -21,7 +21,7 @@ const facetParams: Array<{ facet: string; param: string; label: MessageKey; show
   { facet: 'decade', param: 'decade', label: 'facetDecade', show: (v) => `${v}s` },
 ]
 
-type Hit = SearchResponse['hits'][number] & { local?: boolean }
+type Hit = SearchResponse['hits'][number] & { local?: boolean; holders?: string[] }
 
 export class SearchPage extends LitElement {
   static override properties = { query: { attribute: false }, result: { state: true }, error: { state: true }, more: { state: true }, networked: { state: true }, libraries: { state: true } }
@@ -47,6 +47,12 @@ export class SearchPage extends LitElement {
     } catch {
       this.networked = false
     }
+  }
+
+  /** Who holds a hit of the network's catalogue: the members the hub knows of, else its publisher. */
+  #holderNames(h: Hit): string {
+    const ids = h.holders?.length ? h.holders : [h.source]
+    return ids.map((id) => this.libraries.get(id) ?? t('theHub')).join('、')
   }
 
   get #network(): boolean {
@@ -160,7 +166,7 @@ export class SearchPage extends LitElement {
                 ${r.hits.map(
                   (h) =>
                     html`<li>
-                      <shulin-resource-card .hit=${h} .linked=${h.local !== false} .note=${h.local === false ? t('notHeldHere', { library: this.libraries.get(h.source) ?? t('theHub') }) : ''}></shulin-resource-card>
+                      <shulin-resource-card .hit=${h} .linked=${h.local !== false} .note=${h.local === false ? t('notHeldHere', { library: this.#holderNames(h) }) : ''}></shulin-resource-card>
                     </li>`,
                 )}
               </ol>`
