@@ -72,22 +72,30 @@ export class ChannelService {
     this.#unwatch?.()
   }
 
-  /** The verified channel descriptions the network holds. */
+  /** A channel description as the network holds it, if it verifies: signed by its publisher, under its id. */
+  #verified(id: string, env: unknown): Channel | undefined {
+    try {
+      const ch = open(env, Channel, { type: 'shulin/channel' })
+      return ch.id === id && ch.publisher === (env as { signer: string }).signer && publishedBy(ch.id, ch.publisher) ? ch : undefined
+    } catch (err) {
+      if (!(err instanceof EnvelopeError)) throw err
+      return undefined
+    }
+  }
+
+  /** Every verified channel description the network holds. */
   async #channels(): Promise<Map<string, Channel>> {
     const out = new Map<string, Channel>()
     for await (const [id, env] of (await this.opts.catalog('channels')).records()) {
-      try {
-        const ch = open(env, Channel, { type: 'shulin/channel' })
-        if (ch.id === id && ch.publisher === (env as { signer: string }).signer && publishedBy(ch.id, ch.publisher)) out.set(id, ch)
-      } catch (err) {
-        if (!(err instanceof EnvelopeError)) throw err
-      }
+      const ch = this.#verified(id, env)
+      if (ch) out.set(id, ch)
     }
     return out
   }
 
+  /** One channel (one shard read, not the whole list). */
   async channel(id: string): Promise<Channel | undefined> {
-    return (await this.#channels()).get(id)
+    return this.#verified(id, await (await this.opts.catalog('channels')).get(id))
   }
 
   /** Creates this node's channel `name` (or updates its description); returns it. */
@@ -215,9 +223,9 @@ export class ChannelService {
   }
 
   /** The hub's menu as this node holds it (decisions the hub signed), and on the hub what waits for one. */
-  async menu() {
+  async menu(channels?: Map<string, Channel>) {
+    channels ??= await this.#channels()
     const hub = this.opts.hubId()
-    const channels = await this.#channels()
     const subs = new Map((await this.store.subscriptions()).map((s) => [s.channel, s.mode]))
     const decided = new Map<string, MenuEntry>()
     if (hub) {
@@ -260,7 +268,7 @@ export class ChannelService {
   /** The channels this node publishes and those it subscribes to. */
   async list() {
     const channels = await this.#channels()
-    const { decided } = await this.menu()
+    const { decided } = await this.menu(channels)
     const subs = await this.store.subscriptions()
     const own = [...channels.values()].filter((c) => c.publisher === this.opts.key.nodeId)
     const summary = (c: Channel, role: 'publisher' | 'subscriber', mode: SubscriptionMode | null, records: number) => ({
