@@ -132,6 +132,9 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await writeFile(file, longEpub('乡土读本'))
     const context = await browser.newContext(desktop)
     const page = await context.newPage()
+    // A step that stalls fails on its own, naming itself, not as the whole test's timeout
+    // (it once timed out on a fresh clone under load without saying where).
+    page.setDefaultTimeout(20_000)
     await page.goto(`${t.node.url}/signin?next=/staff/upload`)
     await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('libadmin')
     await page.getByLabel('密码').fill('county-library-2026')
@@ -152,7 +155,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await expect.poll(() => readerCfi(page), { timeout: 15_000 }).toMatch(/^epubcfi\(/)
     await shot(page, 'desktop-reader')
     await context.close()
-  }, 60_000)
+  }, 120_000)
 
   it('reads a PDF, plays an audiobook and shows an image set, each keeping its place across a reload', async () => {
     const make = async (type: string, title: string, upload: (id: string) => Promise<void>) => {
