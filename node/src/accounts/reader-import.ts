@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync'
 import { normalizeCardNo, normalizePhone, PersonName, type Locale, type ReaderImportReport } from '@shulin/protocol'
 import { fieldMessage } from '@shulin/protocol'
 import type { AccountService } from './service.js'
+import { newAccountRecord } from './store.js'
 
 /** Header names accepted for each column, English and Chinese, compared case-insensitively. */
 const headerAliases = {
@@ -83,24 +84,7 @@ export async function importReadersCsv(accounts: AccountService, csv: string, lo
         report.updated++
       } else {
         const now = new Date().toISOString()
-        await store.create(() => ({
-          id: store.newId(),
-          kind: 'reader',
-          roles: [],
-          cardNo,
-          username: null,
-          phone,
-          name,
-          idNumberHash: null,
-          idNumberMasked: null,
-          realNameVerified: false,
-          passwordHash: null,
-          mustChangePassword: false,
-          status: 'active',
-          source: 'import',
-          createdAt: now,
-          updatedAt: now,
-        }))
+        await store.create(() => newAccountRecord({ id: store.newId(), kind: 'reader', source: 'import', cardNo, phone, name }, now))
         report.created++
       }
     } catch (err) {

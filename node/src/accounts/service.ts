@@ -18,7 +18,7 @@ import type { SessionService } from '../sessions/service.js'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import type { CodeSender } from './code-sender.js'
 import { dummyHash, hashPassword, needsRehash, passwordProblem, temporaryPassword, verifyPassword } from './passwords.js'
-import { AccountConflict, AccountStore, type AccountRecord } from './store.js'
+import { AccountConflict, AccountStore, newAccountRecord, type AccountRecord } from './store.js'
 import { LoginThrottle, RateLimit } from './throttle.js'
 
 interface ResetCode {
@@ -96,25 +96,25 @@ export class AccountService {
     const now = new Date(this.#now()).toISOString()
     const realName = req.mode === 'real-name'
     return this.store
-      .create(async ({ nextCardNo }) => ({
-        id: this.store.newId(),
-        kind: 'reader',
-        roles: [],
-        cardNo: await nextCardNo(),
-        username: req.username ?? null,
-        phone: req.phone ?? null,
-        name: realName ? req.name : null,
-        idNumberHash: realName ? this.idNumberHash(req.idNumber) : null,
-        idNumberMasked: realName ? maskResidentId(req.idNumber) : null,
-        // Checksum-valid; verifying it against the national register is a gateway's job.
-        realNameVerified: false,
-        passwordHash,
-        mustChangePassword: false,
-        status: 'active',
-        source: 'register',
-        createdAt: now,
-        updatedAt: now,
-      }))
+      .create(async ({ nextCardNo }) =>
+        newAccountRecord(
+          {
+            id: this.store.newId(),
+            kind: 'reader',
+            source: 'register',
+            cardNo: await nextCardNo(),
+            username: req.username ?? null,
+            phone: req.phone ?? null,
+            name: realName ? req.name : null,
+            idNumberHash: realName ? this.idNumberHash(req.idNumber) : null,
+            idNumberMasked: realName ? maskResidentId(req.idNumber) : null,
+            // Checksum-valid; verifying it against the national register is a gateway's job.
+            realNameVerified: false,
+            passwordHash,
+          },
+          now,
+        ),
+      )
       .catch((err) => this.#conflict(err))
   }
 
@@ -229,24 +229,7 @@ export class AccountService {
     const passwordHash = await hashPassword(input.password)
     const now = new Date(this.#now()).toISOString()
     return this.store
-      .create(() => ({
-        id: this.store.newId(),
-        kind: 'staff',
-        roles: [input.role],
-        cardNo: null,
-        username: input.username,
-        phone: null,
-        name: input.name ?? null,
-        idNumberHash: null,
-        idNumberMasked: null,
-        realNameVerified: false,
-        passwordHash,
-        mustChangePassword: false,
-        status: 'active',
-        source: input.source,
-        createdAt: now,
-        updatedAt: now,
-      }))
+      .create(() => newAccountRecord({ id: this.store.newId(), kind: 'staff', source: input.source, roles: [input.role], username: input.username, name: input.name ?? null, passwordHash }, now))
       .catch((err) => this.#conflict(err))
   }
 

@@ -31,6 +31,30 @@ export interface AccountRecord {
   updatedAt: string
 }
 
+/**
+ * A new account record: every field not given takes its default — no identifiers, no
+ * password, not verified, active, created now. One place, so a field added to accounts is
+ * added to every way one is made (registration, import, staff, visiting, third-party).
+ */
+export function newAccountRecord(fields: Pick<AccountRecord, 'id' | 'kind' | 'source'> & Partial<Omit<AccountRecord, 'createdAt' | 'updatedAt'>>, now: string): AccountRecord {
+  return {
+    roles: [],
+    cardNo: null,
+    username: null,
+    phone: null,
+    name: null,
+    idNumberHash: null,
+    idNumberMasked: null,
+    realNameVerified: false,
+    passwordHash: null,
+    mustChangePassword: false,
+    status: 'active',
+    ...fields,
+    createdAt: now,
+    updatedAt: now,
+  }
+}
+
 export interface VisitingHome {
   nodeId: string
   /** The reader's id at home (the ID token's `sub`). */

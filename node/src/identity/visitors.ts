@@ -7,7 +7,7 @@
  * Owns `identity-visitors` (`<home>:<sub>` → account id) and `identity-visits` (session id →
  * visit). The accounts themselves are the accounts module's.
  */
-import type { AccountRecord, AccountStore } from '../accounts/store.js'
+import { newAccountRecord, type AccountRecord, type AccountStore } from '../accounts/store.js'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import type { IdTokenClaims } from '@shulin/protocol'
 
@@ -45,26 +45,8 @@ export class VisitorStore {
       if (updated) return updated
     }
     const now = new Date().toISOString()
-    const created = await this.accounts.create(() => ({
-      id: this.accounts.newId(),
-      kind: 'reader',
-      roles: [],
-      cardNo: null,
-      username: null,
-      phone: null,
-      name,
-      idNumberHash: null,
-      idNumberMasked: null,
-      realNameVerified,
-      // No password: a visitor signs in only through the home library.
-      passwordHash: null,
-      mustChangePassword: false,
-      status: 'active',
-      source: 'visiting',
-      home: visiting,
-      createdAt: now,
-      updatedAt: now,
-    }))
+    // No password: a visitor signs in only through the home library.
+    const created = await this.accounts.create(() => newAccountRecord({ id: this.accounts.newId(), kind: 'reader', source: 'visiting', name, realNameVerified, home: visiting }, now))
     await this.storage.commit([putOp(this.#visitors, key, created.id)], { sync: true })
     return created
   }

@@ -10,7 +10,7 @@
  */
 import { randomBytes, createHash } from 'node:crypto'
 import type * as Oidc from 'openid-client'
-import type { AccountRecord, AccountStore } from '../../accounts/store.js'
+import { newAccountRecord, type AccountRecord, type AccountStore } from '../../accounts/store.js'
 import { putOp, type Storage, type Sublevel } from '../../storage/db.js'
 import { ProblemError } from '../../http/problem.js'
 import type { Logger } from '../../logger.js'
@@ -160,27 +160,9 @@ export class ThirdPartySignIn {
     const target = linkTo ? await this.opts.accounts.get(linkTo) : undefined
     const account =
       target ??
-      (await this.opts.accounts.create(async ({ nextCardNo }) => {
-        const now = new Date(this.#now).toISOString()
-        return {
-          id: this.opts.accounts.newId(),
-          kind: 'reader',
-          roles: [],
-          cardNo: await nextCardNo(),
-          username: null,
-          phone: null,
-          name,
-          idNumberHash: null,
-          idNumberMasked: null,
-          realNameVerified: false,
-          passwordHash: null,
-          mustChangePassword: false,
-          status: 'active',
-          source: 'register',
-          createdAt: now,
-          updatedAt: now,
-        }
-      }))
+      (await this.opts.accounts.create(async ({ nextCardNo }) =>
+        newAccountRecord({ id: this.opts.accounts.newId(), kind: 'reader', source: 'register', cardNo: await nextCardNo(), name }, new Date(this.#now).toISOString()),
+      ))
     await this.opts.storage.commit([putOp(this.#links, key, account.id), putOp(this.#links, `a:${account.id}:${provider}`, subject)], { sync: true })
     return account
   }
