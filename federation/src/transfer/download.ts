@@ -1,15 +1,16 @@
 /**
  * @module transfer/download
  * One download once its manifest is known: each provider's lanes take chunks from the shared
- * queue, check and write them, and score the provider; the progress record is rewritten as
- * chunks land. {@link fetchContent} sets it up and follows it with the whole-file check.
+ * queue and hand them to the {@link ChunkSink}, which checks and writes them; its answers score
+ * the provider and mark the chunk; the progress record is rewritten as chunks land.
+ * {@link fetchContent} sets it up and waits for the sink's whole-file check.
  */
-import { createHash } from 'node:crypto'
 import { chunkRange, type Manifest } from '@shulin/protocol'
 import { requestTimeoutMs } from './constants.js'
 import type { TokenBucket } from './bucket.js'
 import type { PartialFile } from './partial.js'
-import { ProviderFault, type ChunkStream, type ProviderLink } from './peer.js'
+import type { ChunkSink, SinkEvents } from './verify.js'
+import { ProviderFault, type ChunkReader, type ContentLink } from './peer.js'
 import { ChunkQueue, ChunkState } from './schedule.js'
 
 export type DropReason = 'unreachable' | 'unknown' | 'corrupt' | 'bad_manifest' | 'failing' | 'busy'
@@ -49,18 +50,11 @@ class CorruptChunk extends ProviderFault {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** The SHA-256 of a chunk from the pieces it arrived in (joining them would copy it once more). */
-function sha256Hex(pieces: Uint8Array[]): string {
-  const h = createHash('sha256')
-  for (const p of pieces) h.update(p)
-  return h.digest('hex')
-}
-
 export class Provider {
   readonly report: ProviderReport
   failuresInRow = 0
   busy = 0
-  constructor(readonly link: ProviderLink) {
+  constructor(readonly link: ContentLink) {
     this.report = { id: link.provider.id, chunks: 0, bytes: 0, corrupt: 0, failures: 0 }
   }
   get alive(): boolean {
@@ -83,8 +77,12 @@ export interface DownloadInit {
   fail: (reason: string) => void
 }
 
-export class Download {
+export class Download implements SinkEvents {
   readonly queue: ChunkQueue
+  /** Set once the sink exists (it answers into this download). */
+  sink: ChunkSink | undefined
+  /** Who sent each chunk the sink has not answered yet. */
+  private readonly sender = new Map<number, Provider>()
   readonly progress: FetchProgress
   private recording: Promise<void> = Promise.resolve()
   private sinceRecord = 0
@@ -123,7 +121,7 @@ export class Download {
   async lane(p: Provider, ready: Promise<Manifest | undefined>): Promise<void> {
     if (!(await ready.catch(() => undefined))) return this.checkServable()
     const { signal, manifest, perRequest } = this.d
-    let s: ChunkStream | undefined
+    let s: ChunkReader | undefined
     while (p.alive && !signal.aborted) {
       const batch = this.queue.take(p.report.id, perRequest)
       if (!batch) {
@@ -164,24 +162,45 @@ export class Download {
     await s?.close()
   }
 
-  /** Reads chunk `i` from `s`, checks it, writes it; a corrupt one never goes to `p` again. */
-  private async receive(p: Provider, s: ChunkStream, i: number): Promise<void> {
-    const { manifest, part, signal } = this.d
-    const frame = await s.frame(signal)
-    const pieces = [...frame]
-    const { offset, length } = chunkRange(manifest, i)
-    if (frame.byteLength !== length || sha256Hex(pieces) !== manifest.chunks[i]) {
-      p.report.corrupt++
-      this.queue.giveBack(i, 1, p.report.id)
-      if (p.report.corrupt >= maxCorrupt) p.drop('corrupt')
-      throw new CorruptChunk(`chunk ${i} from ${p.report.id} did not match its hash`)
+  /** Reads chunk `i` from `s` and hands it to the sink (which checks it: {@link onPut}). */
+  private async receive(p: Provider, s: ChunkReader, i: number): Promise<void> {
+    const frame = await s.frame(this.d.signal)
+    const { length } = chunkRange(this.d.manifest, i)
+    if (frame.byteLength !== length) {
+      this.corrupt(p, i)
+      throw new CorruptChunk(`chunk ${i} from ${p.report.id} has ${frame.byteLength} bytes, not ${length}`)
     }
-    await part.write(pieces, offset)
+    this.sender.set(i, p)
+    await this.sink!.put(i, frame, length)
+  }
+
+  /** A chunk that did not match: never to `p` again, and `p` dropped after {@link maxCorrupt}. */
+  private corrupt(p: Provider, i: number): void {
+    p.report.corrupt++
+    this.queue.giveBack(i, 1, p.report.id)
+    if (p.report.corrupt >= maxCorrupt) p.drop('corrupt')
+    this.checkServable()
+  }
+
+  onPut(i: number, ok: boolean): void {
+    const p = this.sender.get(i)
+    this.sender.delete(i)
+    if (!p) return
+    if (!ok) return this.corrupt(p, i)
+    const { length } = chunkRange(this.d.manifest, i)
     this.queue.written(i)
     p.report.chunks++
     p.report.bytes += length
     this.progress.fetchedChunks++
     this.progress.fetchedBytes += length
     if (++this.sinceRecord >= recordEvery || performance.now() - this.lastRecord > recordMs) this.record()
+  }
+
+  onClaimed(i: number, ok: boolean): void {
+    if (ok) this.queue.written(i)
+    else {
+      this.queue.giveBack(i, 1)
+      this.checkServable()
+    }
   }
 }

@@ -3,11 +3,11 @@
  * Fetching a file by its hash from several providers at once. The manifest (from the work
  * folder, or from the first provider that has it) must hash to the `manifestId` the publisher
  * signed; then every provider gets a few lanes (streams) that take chunks from one shared
- * queue, check each against the manifest, and write it at its offset in the part file. The
- * progress record is rewritten every 32 chunks and every 2 s, so after a kill the next call
- * resumes (re-reading and re-checking what it claims). The whole file's SHA-256 is computed from
- * the disk as the file fills from its start; at the end it must match, and the file is synced
- * and renamed into `dest`.
+ * queue and hand them to a worker thread that checks each against the manifest and writes it at
+ * its offset in the part file (`verify.ts`). The progress record is rewritten every 32 chunks and
+ * every 2 s, so after a kill the next call resumes (re-reading and re-checking what it claims).
+ * The whole file's SHA-256 follows the file as it fills from its start; at the end it must
+ * match, and the file is synced and renamed into `dest`.
  *
  * A provider that serves a corrupt chunk is scored down and never gets that chunk again (which
  * goes to another provider); after two it is dropped. Unreachable providers, providers without
@@ -30,8 +30,9 @@ import { TokenBucket } from './bucket.js'
 import { manifestIdOf } from './manifest.js'
 import { PartialFile, keepManifest, partialPaths, readKeptManifest } from './partial.js'
 import { ProviderLink, type ContentProvider } from './peer.js'
+import { HttpProviderLink } from './http.js'
 import { Download, Provider, type FetchProgress, type ProviderReport } from './download.js'
-import { followAndVerify } from './verify.js'
+import { ChunkSink } from './verify.js'
 
 export type { ContentProvider, FetchProgress, ProviderReport }
 export type { DropReason } from './download.js'
@@ -84,7 +85,15 @@ const FetchTarget = z.object({
   sha256: Sha256Hex,
   size: z.number().int().min(0).max(contentLimits.maxChunks * contentLimits.maxChunkSize),
   manifestId: Sha256Hex,
-  providers: z.array(z.object({ id: z.string().min(1).max(128), addrs: z.array(z.string().max(300)).max(16) })).max(64),
+  providers: z
+    .array(
+      z.object({
+        id: z.string().min(1).max(128),
+        addrs: z.array(z.string().max(300)).max(16),
+        http: z.object({ url: z.url({ protocol: /^https?$/ }).max(300), authorization: z.string().min(1).max(4096) }).optional(),
+      }),
+    )
+    .max(64),
   dest: z.string().min(1),
   work: z.string().min(1),
   maxBytesPerSecond: z.number().positive().optional(),
@@ -135,7 +144,9 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
   const parsed = FetchTarget.safeParse(opts)
   if (!parsed.success) throw new ContentFetchError('invalid', `invalid fetch: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
   const self = host.peerId.toString()
-  const providers = opts.providers.filter((p) => p.id !== self).map((p) => new Provider(new ProviderLink(host, p)))
+  const providers = opts.providers
+    .filter((p) => p.id !== self)
+    .map((p) => new Provider(p.http ? new HttpProviderLink({ ...p, http: p.http }) : new ProviderLink(host, p)))
   const reports = () => providers.map((p) => ({ ...p.report }))
   // One controller ends everything: the caller's abort, a fatal error, or success.
   const ctl = new AbortController()
@@ -169,6 +180,7 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
       fail: (reason) => ctl.abort(new ContentFetchError('no_provider', `${opts.sha256}: ${reason}`, reports())),
       ...(opts.maxBytesPerSecond ? { bucket: new TokenBucket(opts.maxBytesPerSecond, Math.max(opts.maxBytesPerSecond, manifest.chunkSize)) } : {}),
     })
+    const sink = (download.sink = new ChunkSink(manifest, paths.part, part.claimed, download))
     const lanes = providers.flatMap((p, i) => Array.from({ length: opts.lanesPerProvider ?? 2 }, () => download.lane(p, answers[i]!)))
     const ticker = setInterval(() => {
       // Also catches a resumed chunk found bad when no provider is left to fetch it again.
@@ -177,7 +189,7 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
     }, 250)
     let tail
     try {
-      tail = await followAndVerify(manifest, download.queue, paths.part, signal)
+      tail = await sink.done(signal)
     } catch (err) {
       if (!signal.aborted) ctl.abort(new ContentFetchError('mismatch', `${opts.sha256}: ${(err as Error).message}`, reports()))
       throw signal.reason
@@ -187,6 +199,7 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
       if (!signal.aborted) ctl.abort(new Error('finished'))
       download.queue.notify()
       await Promise.all(lanes)
+      await sink.close()
       if (!tail) download.record()
       await download.recorded()
     }

@@ -1,7 +1,7 @@
 /**
  * @module transfer/partial
  * A download in progress, in the fetcher's work folder: `<sha256>.part` (the file, chunks
- * written at their offsets), `<sha256>.manifest.json` (the verified manifest, so a restart
+ * written at their offsets by the checking worker, `verify.ts`), `<sha256>.manifest.json` (the verified manifest, so a restart
  * need not ask for it again) and `<sha256>.progress` (which chunks were written: a bitmap,
  * replaced by rename so a reader sees a whole record or the one before).
  *
@@ -87,16 +87,6 @@ export class PartialFile {
     }
     await fh.truncate(manifest.size)
     return new PartialFile(fh, paths, manifestId, claimed)
-  }
-
-  /** Writes `pieces` one after another from `offset`. */
-  async write(pieces: Uint8Array[], offset: number): Promise<void> {
-    const length = pieces.reduce((n, p) => n + p.byteLength, 0)
-    let done = (await this.fh.writev(pieces, offset)).bytesWritten
-    if (done === length) return
-    // A short write (rare): the rest as one buffer.
-    const rest = Buffer.concat(pieces).subarray(done)
-    for (let at = 0; at < rest.byteLength; ) at += (await this.fh.write(rest, at, rest.byteLength - at, offset + done + at)).bytesWritten
   }
 
   /** Records `done` (chunk i written when `done[i]`). */

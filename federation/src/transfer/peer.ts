@@ -7,14 +7,36 @@
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { contentLimits, decodeContentAnswer, encodeContentMessage, type ContentAnswer, type Manifest } from '@shulin/protocol'
+import { contentLimits, decodeContentAnswer, encodeContentMessage, type ContentAnswer, type ContentRequest, type Manifest } from '@shulin/protocol'
 import type { Host } from '../host/host.js'
 import { CONTENT_PROTOCOL, chunkTimeoutMs, dialTimeoutMs, manifestTimeoutMs } from './constants.js'
 
-/** Where a provider can be reached: its node id and its multiaddrs (with or without `/p2p/…`). */
+/**
+ * Where a provider can be reached: its node id and its multiaddrs (with or without `/p2p/…`);
+ * or, for the HTTP fallback, its web address and the `Authorization` to send (a content ticket).
+ */
 export interface ContentProvider {
   id: string
   addrs: string[]
+  http?: { url: string; authorization: string }
+}
+
+/** One provider as a download sees it, over libp2p ({@link ProviderLink}) or HTTP (`http.ts`). */
+export interface ContentLink {
+  readonly provider: ContentProvider
+  /** Resolves once the provider can be asked (a dial, or nothing); throws when it cannot be reached. */
+  connection(signal?: AbortSignal): Promise<unknown>
+  open(chunkSize: number, maxCount: number, signal?: AbortSignal): Promise<ChunkReader>
+  manifest(sha256: string, signal?: AbortSignal): Promise<Manifest | (ContentAnswer & { ok: false })>
+}
+
+/** Chunk requests to one provider, answered one after another. */
+export interface ChunkReader {
+  ask(req: ContentRequest, timeoutMs: number, signal?: AbortSignal): Promise<ContentAnswer>
+  /** The next chunk, as the pieces it arrived in. */
+  frame(signal?: AbortSignal): Promise<Iterable<Uint8Array> & { byteLength: number }>
+  close(): Promise<void>
+  abort(reason: string): void
 }
 
 /** Something the provider did that counts against it (as opposed to our own abort). */
@@ -22,7 +44,7 @@ export class ProviderFault extends Error {
   override readonly name = 'ProviderFault'
 }
 
-export class ProviderLink {
+export class ProviderLink implements ContentLink {
   private conn: Connection | undefined
 
   constructor(private readonly host: Host, readonly provider: ContentProvider) {}
@@ -73,7 +95,7 @@ export class ProviderLink {
 }
 
 /** One stream to a provider, asked one request after another. */
-export class ChunkStream {
+export class ChunkStream implements ChunkReader {
   private readonly lp: ReturnType<typeof lpStream>
 
   constructor(readonly stream: Stream, chunkSize: number, maxCount: number) {
@@ -84,7 +106,7 @@ export class ChunkStream {
     })
   }
 
-  async ask(req: Parameters<typeof encodeContentMessage>[0], timeoutMs: number, signal?: AbortSignal): Promise<ContentAnswer> {
+  async ask(req: ContentRequest, timeoutMs: number, signal?: AbortSignal): Promise<ContentAnswer> {
     const t = AbortSignal.timeout(timeoutMs)
     const both = signal ? AbortSignal.any([signal, t]) : t
     await this.lp.write(encodeContentMessage(req), { signal: both })

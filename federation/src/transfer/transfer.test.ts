@@ -5,6 +5,8 @@
  * node shows when nobody can serve a file.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { copyFile, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,6 +27,7 @@ describe('content transfer', () => {
   let manifest: Manifest
   let manifestId: string
   const hosts: Host[] = []
+  const servers: Server[] = []
   const newHost = async (listen = true) => {
     const h = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] })
     hosts.push(h)
@@ -56,6 +59,7 @@ describe('content transfer', () => {
   })
   afterAll(async () => {
     await Promise.all(hosts.map((h) => h.stop().catch(() => {})))
+    for (const s of servers) s.close()
     await rm(dir, { recursive: true, force: true })
   })
 
@@ -100,6 +104,52 @@ describe('content transfer', () => {
     expect(h).toMatchObject({ id: honest.ref.id, corrupt: 0 })
     expect(h!.dropped).toBeUndefined()
     expect(l!.chunks + h!.chunks).toBe(25)
+  })
+
+  /** A plain HTTP server giving `path` by range requests to whoever sends `Authorization: let-me`. */
+  const httpProvider = async (path: string, id: string) => {
+    const bytes = await readFile(path)
+    const server = createServer((req, res) => {
+      if (req.headers.authorization !== 'let-me') return void res.writeHead(401).end()
+      if (req.url === `/api/federation/content/${manifest.sha256}/manifest`) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(manifest))
+      if (req.url !== `/api/federation/content/${manifest.sha256}`) return void res.writeHead(404).end()
+      const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '')
+      if (!m) return void res.writeHead(200).end(bytes)
+      const start = Number(m[1])
+      const end = Math.min(Number(m[2]), bytes.byteLength - 1)
+      res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.byteLength}` }).end(bytes.subarray(start, end + 1))
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    servers.push(server)
+    const port = (server.address() as AddressInfo).port
+    return { id, addrs: [], http: { url: `http://127.0.0.1:${port}/`, authorization: 'let-me' } }
+  }
+
+  it('falls back to HTTP range requests: every chunk checked the same, a corrupting one caught, a refused ticket refused', async () => {
+    const me = await newHost(false)
+    // The key does not matter to HTTP; any node id names the provider in the report.
+    const id = (await generateNodeKey()).nodeId
+    const t = target({ providers: [await httpProvider(file, id)] })
+    const r = await fetchContent(me, t)
+    expect(sha(await readFile(t.dest))).toBe(manifest.sha256)
+    expect(r).toMatchObject({ chunks: 25, fetchedChunks: 25, fetchedBytes: manifest.size })
+
+    const bad = join(dir, 'corrupt-http.epub')
+    await copyFile(file, bad)
+    const fh = await open(bad, 'r+')
+    for (const i of [3, 4, 5, 6]) await fh.write(Buffer.from('tampered'), 0, 8, i * MiB + 7)
+    await fh.close()
+    const liar = await httpProvider(bad, (await generateNodeKey()).nodeId)
+    const honest = await provider(file)
+    const t2 = target({ providers: [liar, honest.ref] })
+    const r2 = await fetchContent(me, t2)
+    expect(sha(await readFile(t2.dest))).toBe(manifest.sha256)
+    expect(r2.providers[0]).toMatchObject({ dropped: 'corrupt' })
+
+    const refused = { ...(await httpProvider(file, id)), http: { url: (await httpProvider(file, id)).http.url, authorization: 'wrong' } }
+    const err = await fetchContent(me, target({ providers: [refused] })).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ContentFetchError)
+    expect((err as ContentFetchError).code).toBe('no_provider')
   })
 
   it('carries on with the other provider when one disappears mid-transfer', async () => {

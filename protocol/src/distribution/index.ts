@@ -1,2 +1,3 @@
-/** Content distribution: manifests and the `/shulin/content/1.0.0` wire messages. */
+/** Content distribution: manifests, the `/shulin/content/1.0.0` wire messages and the HTTP fallback. */
 export * from './content.js'
+export * from './content-http.js'

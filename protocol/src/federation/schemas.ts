@@ -16,9 +16,9 @@ export const RegionCode = z.string().regex(/^[1-9]\d{5}$/, 'invalid_region')
 export const MemberLevel = z.enum(['province', 'city', 'county'])
 export const MemberStatus = z.enum(['active', 'suspended', 'revoked'])
 const Multiaddr = z.string().max(300).regex(/^\/(ip4|ip6|dns4|dns6|dns)\//, 'invalid_multiaddr')
-const HttpUrl = z.url({ protocol: /^https?$/ }).max(300)
+export const HttpUrl = z.url({ protocol: /^https?$/ }).max(300)
 
-export const EnvelopeType = z.enum(['shulin/invite', 'shulin/member', 'shulin/rollup', 'shulin/channel', 'shulin/channel-record', 'shulin/menu-entry'])
+export const EnvelopeType = z.enum(['shulin/invite', 'shulin/member', 'shulin/rollup', 'shulin/channel', 'shulin/channel-record', 'shulin/menu-entry', 'shulin/content-ticket'])
 export type EnvelopeType = z.infer<typeof EnvelopeType>
 
 export const SignedEnvelope = z.strictObject({
