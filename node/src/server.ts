@@ -48,7 +48,7 @@ import { federationRoutes } from './federation/routes.js'
 import { ChannelService } from './channels/service.js'
 import { ContentService } from './channels/content.js'
 import { NetworkSearch } from './search/network.js'
-import { channelRoutes } from './channels/routes.js'
+import { channelRoutes, contentRoutes } from './channels/routes.js'
 import { createStats, type Stats } from './stats/index.js'
 import { createIdentity, type Identity } from './identity/index.js'
 import { identityRoutes } from './identity/routes.js'
@@ -155,8 +155,19 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   })
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...(options.now ? { now: options.now } : {}) })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
-  const content = new ContentService({ storage, blobs, dataDir: paths.dir, federation, mirrorBytesPerSecond: config.mirrorRate, mirrorHours: config.mirrorHours, logger })
-  const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), content, logger, now })
+  const content = new ContentService({
+    storage,
+    key,
+    blobs,
+    dataDir: paths.dir,
+    federation,
+    // The registry has a member's web address; a channel carries its publisher's (the hub's too).
+    publisherHttp: async (id): Promise<string | undefined> => federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
+    mirrorBytesPerSecond: config.mirrorRate,
+    mirrorHours: config.mirrorHours,
+    logger,
+  })
+  const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), content, httpUrl: () => httpUrl, logger, now })
   const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.store, federation, channels, logger })
   const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
 
@@ -209,6 +220,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       readingRoutes(api, { reading, resources })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
       channelRoutes(api, channels)
+      contentRoutes(api, content)
       searchRoutes(api, { search, baseUrl, network: networkSearch })
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
@@ -246,6 +258,8 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   await content.start()
   await networkSearch.start()
   await channels.start()
+  // A channel signed while the node was stopped (or before it moved) learns its web address.
+  void channels.refreshHttp().catch((err: unknown) => logger.warn({ err }, 'could not sign the channels’ web address'))
   controlToken = randomBytes(32).toString('base64url')
   const controlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   await writeControlFile(paths.control, {

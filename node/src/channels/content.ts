@@ -6,7 +6,10 @@
  * active members (`/shulin/content/1.0.0`); a subscriber fetches a file from the publisher,
  * the hub and the other members at once — the first time a reader opens it (catalogue only),
  * or ahead of time within a byte rate (mirror). Partial fetches live in `DATA/fetch/` and
- * resume after a restart.
+ * resume after a restart. When no peer can be reached over libp2p, the file comes by HTTP range
+ * requests from the publisher's web address (the HTTP fallback, `@shulin/protocol`'s
+ * `content-http`), under a content ticket this node signs; and this node answers such requests
+ * for the files it shares ({@link ContentService.serveHttp}).
  *
  * Owns two sublevels: `content-manifests` (SHA-256 → the file's manifest, computed once) and
  * `content-shared` (SHA-256 → 1: files this node may give to members — those of channel
@@ -14,8 +17,13 @@
  */
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Manifest, ResourceFile } from '@shulin/protocol'
+import type { Context } from 'hono'
+import { ContentTicket, Sha256Hex, TICKET_SCHEME, maxTicketSeconds, type Manifest, type ResourceFile } from '@shulin/protocol'
+import { EnvelopeError, open, seal } from '@shulin/federation/envelope'
+import type { NodeKey } from '@shulin/federation/identity'
 import type { BlobStore } from '../blobs/store.js'
+import { serveBlob } from '../blobs/serve.js'
+import { ProblemError } from '../http/problem.js'
 import type { FederationService } from '../federation/service.js'
 import type { Logger } from '../logger.js'
 import { putOp, type Storage, type Sublevel } from '../storage/db.js'
@@ -25,6 +33,10 @@ const maxProviders = 12
 
 export interface ContentServiceOptions {
   storage: Storage
+  /** Signs content tickets (the HTTP fallback); checks that a ticket names this node. */
+  key: NodeKey
+  /** The web address a publisher serves its files at, if known (its registry entry, or its channel's). */
+  publisherHttp?: (publisher: string) => Promise<string | undefined>
   blobs: BlobStore
   dataDir: string
   /** The peer network (none in a command run while the node is stopped: manifests only). */
@@ -108,6 +120,64 @@ export class ContentService {
     }
   }
 
+  /** `Authorization` for fetching `sha256` from `to` over HTTP: a content ticket signed by this node. */
+  async ticket(to: string, sha256: string): Promise<string> {
+    const t: ContentTicket = { from: this.opts.key.nodeId, to, sha256, exp: Date.now() + maxTicketSeconds * 1000 }
+    const env = await seal(this.opts.key, 'shulin/content-ticket', t)
+    return `${TICKET_SCHEME} ${Buffer.from(JSON.stringify(env)).toString('base64url')}`
+  }
+
+  /** The node a request's content ticket speaks for, if it holds: signed by it, for this node and file, unexpired. */
+  #ticketHolder(header: string | undefined, sha256: string): string {
+    const refuse = (detail: string) => new ProblemError('unauthenticated', { detail })
+    const m = new RegExp(`^${TICKET_SCHEME} ([A-Za-z0-9_-]{1,4096})$`).exec(header ?? '')
+    if (!m) throw refuse('a content ticket is required (Authorization: Shulin-Ticket …)')
+    let env: unknown
+    try {
+      env = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8'))
+    } catch {
+      throw refuse('the content ticket is not readable')
+    }
+    let t: ContentTicket
+    try {
+      t = open(env, ContentTicket, { type: 'shulin/content-ticket' })
+    } catch (err) {
+      if (err instanceof EnvelopeError) throw refuse(`the content ticket does not verify (${err.message})`)
+      throw err
+    }
+    if (t.from !== (env as { signer: string }).signer) throw refuse('the content ticket is signed by another node than it names')
+    if (t.to !== this.opts.key.nodeId) throw refuse('the content ticket is for another node')
+    if (t.sha256 !== sha256) throw refuse('the content ticket is for another file')
+    const now = Date.now()
+    if (t.exp <= now) throw refuse('the content ticket has expired')
+    if (t.exp > now + maxTicketSeconds * 1000 + 60_000) throw refuse(`a content ticket lives ${maxTicketSeconds} s at most`)
+    if (!this.#mayFetch(t.from)) throw new ProblemError('forbidden', { detail: 'only the hub and active members fetch channel files' })
+    return t.from
+  }
+
+  /**
+   * `GET /api/federation/content/:sha256[/manifest]`: a shared file (by byte ranges) or its
+   * manifest, to the hub and active members with a content ticket.
+   */
+  async serveHttp(c: Context, raw: string | undefined, what: 'bytes' | 'manifest'): Promise<Response> {
+    const parsed = Sha256Hex.safeParse(raw)
+    if (!parsed.success) throw new ProblemError('validation_failed', { errors: [{ pointer: '/sha256', detail: 'invalid_sha256' }] })
+    const sha256 = parsed.data
+    this.#ticketHolder(c.req.header('authorization'), sha256)
+    const info = (await this.#shared.get(sha256)) ? await this.opts.blobs.info(sha256) : undefined
+    if (!info) throw new ProblemError('not_found')
+    if (what === 'manifest') {
+      let manifest = await this.#manifests.get(sha256)
+      if (!manifest) {
+        const { manifestOf } = await import('@shulin/federation')
+        manifest = await manifestOf(this.opts.blobs.pathOf(sha256))
+        await this.opts.storage.commit([putOp(this.#manifests, sha256, manifest)], { sync: false })
+      }
+      return c.json(manifest, 200, { 'cache-control': 'private, no-store' })
+    }
+    return serveBlob(c, this.opts.blobs, { sha256, mediaType: 'application/octet-stream', size: info.size, audience: 'private' })
+  }
+
   /** Whether this node holds the file. */
   async has(sha256: string): Promise<boolean> {
     return !!(await this.opts.blobs.info(sha256))
@@ -141,16 +211,25 @@ export class ContentService {
     if (!host) throw new Error('the peer network is not running')
     const work = join(this.#work, file.blob)
     const dest = join(this.#work, `${file.blob}.done`)
-    const result = await fetchContent(host, {
+    const target = {
       sha256: file.blob,
       size: file.size,
       manifestId: file.manifest,
-      providers: this.#providers(publisher),
       dest,
       work,
       signal: this.#abort.signal,
       ...(opts.maxBytesPerSecond ? { maxBytesPerSecond: opts.maxBytesPerSecond } : {}),
-    })
+    }
+    let result
+    try {
+      result = await fetchContent(host, { ...target, providers: this.#providers(publisher) })
+    } catch (err) {
+      // Nobody answered on the peer network: the publisher's web address, resuming what came.
+      const url = (err as { code?: string }).code === 'no_provider' ? await this.opts.publisherHttp?.(publisher) : undefined
+      if (!url) throw err
+      this.opts.logger?.info({ sha256: file.blob, publisher, url }, 'no peer could give a channel file; fetching it from the publisher over HTTP')
+      result = await fetchContent(host, { ...target, providers: [{ id: publisher, addrs: [], http: { url, authorization: await this.ticket(publisher, file.blob) } }] })
+    }
     await this.opts.blobs.adopt(dest, file.blob, file.size, file.mediaType)
     await this.opts.storage.commit([putOp(this.#manifests, file.blob, result.manifest), putOp(this.#shared, file.blob, 1 as const)], { sync: false })
     await rm(work, { recursive: true, force: true })

@@ -28,6 +28,7 @@ const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex
 export const channelIdFor = (publisher: string, name: string) => `${hex(`name\n${name}`, 8)}-${hex(`node\n${publisher}`, 10)}`
 const publishedBy = (channel: string, nodeId: string) => channel.endsWith(`-${hex(`node\n${nodeId}`, 10)}`)
 const catalogOf = (channel: string) => `ch-${channel}`
+const sameHttp = (a: { http?: string[] | undefined }, b: { http?: string[] | undefined }) => (a.http ?? []).join(' ') === (b.http ?? []).join(' ')
 
 export interface ChannelServiceOptions {
   storage: Storage
@@ -40,6 +41,8 @@ export interface ChannelServiceOptions {
   hubId: () => string | undefined
   /** The files behind the records: manifests for what this node publishes, fetching for what it mirrors. */
   content?: ContentService
+  /** This node's web address, once it listens (signed into its channels for the HTTP fallback). */
+  httpUrl?: () => string
   now?: () => number
   logger?: Logger
 }
@@ -108,12 +111,40 @@ export class ChannelService {
       description: req.description ?? before?.description ?? '',
       licence: req.licence ?? before?.licence ?? '',
       publisher: this.opts.key.nodeId,
+      ...this.#http(before),
       submitted: before?.submitted ?? false,
       updatedAt: this.#iso(),
     }
-    if (before && before.description === ch.description && before.licence === ch.licence) return before
+    if (before && before.description === ch.description && before.licence === ch.licence && sameHttp(before, ch)) return before
     await (await this.opts.catalog('channels')).put([[id, await seal(this.opts.key, 'shulin/channel', ch)]])
     return ch
+  }
+
+  /** This node's web address for a channel it signs now (or the one it had, while it does not listen). */
+  #http(before: Channel | undefined): { http?: string[] } {
+    const url = this.opts.httpUrl?.()
+    const http = url ? [url] : before?.http
+    return http ? { http } : {}
+  }
+
+  /** Re-signs this node's channels whose web address is not the one it now listens at. */
+  async refreshHttp(): Promise<number> {
+    const url = this.opts.httpUrl?.()
+    if (!url) return 0
+    const stale = [...(await this.#channels()).values()].filter((ch) => ch.publisher === this.opts.key.nodeId && !sameHttp(ch, { http: [url] }))
+    const cat = await this.opts.catalog('channels')
+    for (const ch of stale) await cat.put([[ch.id, await seal(this.opts.key, 'shulin/channel', { ...ch, http: [url], updatedAt: this.#iso() })]])
+    return stale.length
+  }
+
+  /** The web address a publisher signed into a channel this node subscribes to (for the HTTP fallback). */
+  async publisherHttp(publisher: string): Promise<string | undefined> {
+    for (const sub of await this.store.subscriptions()) {
+      if (!publishedBy(sub.channel, publisher)) continue
+      const url = (await this.channel(sub.channel))?.http?.[0]
+      if (url) return url
+    }
+    return undefined
   }
 
   async #own(id: string): Promise<Channel> {

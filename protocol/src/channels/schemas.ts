@@ -12,7 +12,7 @@
  */
 import { z } from 'zod'
 import { freeText, singleLine } from '../text.js'
-import { NodeId } from '../federation/schemas.js'
+import { HttpUrl, NodeId } from '../federation/schemas.js'
 import { AccessPolicy, Chapter, Metadata, ResourceFile, ResourceType } from '../resources/schemas.js'
 
 /** `<8 hex of the name's digest>-<10 hex of the publisher's digest>`: stable, and bound to its publisher. */
@@ -26,6 +26,12 @@ export const Channel = z.strictObject({
   /** The licence terms readers and subscribing libraries agree to. */
   licence: freeText(2000).default(''),
   publisher: NodeId,
+  /**
+   * Where the publisher serves the channel's files over HTTP (the fallback when its peer port
+   * cannot be reached), as it was when it last signed the channel; the hub has no registry entry
+   * to say it.
+   */
+  http: z.array(HttpUrl).max(4).optional(),
   /** The publisher asks the hub to put it on the national menu. */
   submitted: z.boolean().default(false),
   updatedAt: z.iso.datetime(),
