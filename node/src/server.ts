@@ -158,6 +158,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const content = new ContentService({
     storage,
     key,
+    role: config.role,
     blobs,
     dataDir: paths.dir,
     federation,

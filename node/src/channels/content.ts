@@ -11,9 +11,13 @@
  * `content-http`), under a content ticket this node signs; and this node answers such requests
  * for the files it shares ({@link ContentService.serveHttp}).
  *
+ * Providers are found through records the hub keeps (`holders.ts`): every node tells the hub
+ * the channel files it holds (at start, daily, after each fetch), and a fetch asks the members
+ * the hub names first; with the hub out of reach it asks the members in registry order.
+ *
  * Owns two sublevels: `content-manifests` (SHA-256 → the file's manifest, computed once) and
  * `content-shared` (SHA-256 → 1: files this node may give to members — those of channel
- * records, never a draft's upload).
+ * records, never a draft's upload); on the hub, `HolderIndex` owns `content-holders`.
  */
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -27,14 +31,21 @@ import { ProblemError } from '../http/problem.js'
 import type { FederationService } from '../federation/service.js'
 import type { Logger } from '../logger.js'
 import { putOp, type Storage, type Sublevel } from '../storage/db.js'
+import { HolderIndex } from './holders.js'
 
 /** Providers asked at once for one file (the publisher and the hub first). */
 const maxProviders = 12
+/** How often a node tells the hub again which files it holds (the hub forgets after three days). */
+const announceEveryMs = 24 * 3600_000
+/** Waiting for the hub's list of holders before fetching without it. */
+const whoTimeoutMs = 3000
 
 export interface ContentServiceOptions {
   storage: Storage
   /** Signs content tickets (the HTTP fallback); checks that a ticket names this node. */
   key: NodeKey
+  /** The hub keeps the provider records. */
+  role?: 'node' | 'hub'
   /** The web address a publisher serves its files at, if known (its registry entry, or its channel's). */
   publisherHttp?: (publisher: string) => Promise<string | undefined>
   blobs: BlobStore
@@ -58,11 +69,15 @@ export class ContentService {
   #mirroring = false
   #stopped = false
   readonly #abort = new AbortController()
+  /** The hub's provider records (on the hub only). */
+  readonly #holders: HolderIndex | undefined
+  #announceTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly opts: ContentServiceOptions) {
     this.#manifests = opts.storage.sublevel('content-manifests')
     this.#shared = opts.storage.sublevel('content-shared')
     this.#work = join(opts.dataDir, 'fetch')
+    this.#holders = opts.role === 'hub' ? new HolderIndex(opts.storage) : undefined
   }
 
   /** Serves the shared files once the peer network runs. */
@@ -78,12 +93,58 @@ export class ContentService {
         },
         { log: (msg, err) => this.opts.logger?.warn({ err }, msg) },
       )
+      const holders = this.#holders
+      if (holders) {
+        const { serveHolders } = await import('@shulin/federation')
+        await serveHolders(host, async (req, from) => {
+          if (!this.#mayFetch(from)) return { ok: false, reason: 'not_member' }
+          if (req.op === 'have') return await holders.have(from, req.files), { ok: true }
+          return { ok: true, holders: await holders.who(req.sha256, (m) => m !== from && this.#mayFetch(m)) }
+        })
+      } else {
+        // Soon after start (the hub may be dialing in too), then daily.
+        const tell = () => void this.#announceAll().catch((err: unknown) => this.opts.logger?.debug({ err }, 'could not tell the hub which files this node holds'))
+        const again = () => {
+          tell()
+          this.#announceTimer = setTimeout(again, announceEveryMs).unref()
+        }
+        this.#announceTimer = setTimeout(again, 5000).unref()
+      }
     })
   }
 
   stop(): void {
     this.#stopped = true
     this.#abort.abort()
+    clearTimeout(this.#announceTimer)
+  }
+
+  /** The hub and its peer addresses, when this node is a member that knows them. */
+  #hub(): { id: string; addrs: string[] } | undefined {
+    const fed = this.opts.federation
+    const hubId = fed?.hubNodeId()
+    return hubId && hubId !== this.opts.key.nodeId ? fed?.peers().find((p) => p.id === hubId) : undefined
+  }
+
+  /** Tells the hub this node holds `files` (in messages of at most a thousand). */
+  async #announce(files: string[]): Promise<void> {
+    const host = this.opts.federation?.peerHost()
+    const hub = this.#hub()
+    if (!host || !hub || !files.length) return
+    const { askHolders } = await import('@shulin/federation')
+    const { holdersLimits } = await import('@shulin/protocol')
+    for (let i = 0; i < files.length; i += holdersLimits.maxFilesPerMessage) {
+      const answer = await askHolders(host, hub.addrs, { op: 'have', files: files.slice(i, i + holdersLimits.maxFilesPerMessage) })
+      if (!answer.ok) throw new Error(`the hub refused: ${answer.reason}`)
+    }
+  }
+
+  /** Tells the hub every shared file this node holds now. */
+  async #announceAll(): Promise<number> {
+    const held: string[] = []
+    for await (const sha256 of this.#shared.keys()) if (await this.opts.blobs.info(sha256)) held.push(sha256)
+    await this.#announce(held)
+    return held.length
   }
 
   #mayFetch(peer: string): boolean {
@@ -183,11 +244,36 @@ export class ContentService {
     return !!(await this.opts.blobs.info(sha256))
   }
 
-  /** The publisher first, then the hub and the other members: whoever holds the file serves a share. */
-  #providers(publisher: string): Array<{ id: string; addrs: string[] }> {
+  /**
+   * The publisher first, then the members the hub says hold the file, then the hub and the other
+   * members (a holder the hub has not heard of yet still serves a share).
+   */
+  async #providers(publisher: string, sha256: string): Promise<Array<{ id: string; addrs: string[] }>> {
     const peers = this.opts.federation?.peers() ?? []
-    const first = peers.filter((p) => p.id === publisher)
-    return [...first, ...peers.filter((p) => p.id !== publisher)].slice(0, maxProviders)
+    const holders = await this.#whoHolds(sha256).catch((err: unknown) => {
+      this.opts.logger?.debug({ err, sha256 }, 'the hub could not say who holds a file; asking members in registry order')
+      return []
+    })
+    const rank = new Map<string, number>()
+    // The first place a node earns is its place (the publisher may be the hub, or a holder).
+    for (const id of [publisher, ...holders, this.opts.federation?.hubNodeId() ?? '']) if (!rank.has(id)) rank.set(id, rank.size)
+    const at = (id: string) => rank.get(id) ?? rank.size
+    return peers
+      .map((p, i) => ({ p, i }))
+      .sort((a, b) => at(a.p.id) - at(b.p.id) || a.i - b.i)
+      .map(({ p }) => p)
+      .slice(0, maxProviders)
+  }
+
+  /** The members holding `sha256`, as the hub's provider records say (the hub reads its own). */
+  async #whoHolds(sha256: string): Promise<string[]> {
+    if (this.#holders) return this.#holders.who(sha256, (m) => this.#mayFetch(m))
+    const host = this.opts.federation?.peerHost()
+    const hub = this.#hub()
+    if (!host || !hub) return []
+    const { askHolders } = await import('@shulin/federation')
+    const answer = await Promise.race([askHolders(host, hub.addrs, { op: 'who', sha256 }), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the hub did not answer in time')), whoTimeoutMs).unref())])
+    return answer.ok ? (answer.holders ?? []) : []
   }
 
   /**
@@ -222,7 +308,7 @@ export class ContentService {
     }
     let result
     try {
-      result = await fetchContent(host, { ...target, providers: this.#providers(publisher) })
+      result = await fetchContent(host, { ...target, providers: await this.#providers(publisher, file.blob) })
     } catch (err) {
       // Nobody answered on the peer network: the publisher's web address, resuming what came.
       const url = (err as { code?: string }).code === 'no_provider' ? await this.opts.publisherHttp?.(publisher) : undefined
@@ -233,6 +319,8 @@ export class ContentService {
     await this.opts.blobs.adopt(dest, file.blob, file.size, file.mediaType)
     await this.opts.storage.commit([putOp(this.#manifests, file.blob, result.manifest), putOp(this.#shared, file.blob, 1 as const)], { sync: false })
     await rm(work, { recursive: true, force: true })
+    // The hub's provider records: the next fetcher may ask this node.
+    void this.#announce([file.blob]).catch((err: unknown) => this.opts.logger?.debug({ err }, 'could not tell the hub this node holds a file'))
     this.opts.logger?.info({ sha256: file.blob, bytes: file.size, providers: result.providers.map((p) => ({ id: p.id, chunks: p.chunks, corrupt: p.corrupt, dropped: p.dropped })) }, 'fetched a channel file')
   }
 
