@@ -3,7 +3,8 @@
  * What every `shulin` command shares: one-line failures with exit codes, and running against
  * the data folder directly (node stopped) or through the running node (folder locked).
  */
-import { openDataFolder } from '../storage/data-folder.js'
+import { awaitControlFile, type ControlFile } from '../control/control-file.js'
+import { dataPaths, openDataFolder } from '../storage/data-folder.js'
 import { StorageError } from '../storage/db.js'
 
 /** A failure to report in one line, with the exit code. */
@@ -33,3 +34,10 @@ export async function withNode<T>(dataDir: string, create: boolean, offline: (fo
   }
 }
 
+
+/** Where the node holding `dataDir` takes commands (waiting a little for one still starting). */
+export async function runningNodeControl(dataDir: string): Promise<ControlFile> {
+  const control = await awaitControlFile(dataPaths(dataDir).control)
+  if (!control) throw new CliError(`The data folder ${dataPaths(dataDir).dir} is in use, but the running node left no control file; stop it and try again.`)
+  return control
+}

@@ -9,14 +9,12 @@ import { stat, writeFile } from 'node:fs/promises'
 import { Readable, Transform } from 'node:stream'
 import { parseArgs } from 'node:util'
 import { ImportReport, type ImportReport as Report } from '@shulin/protocol'
-import { readControlFile } from '../control/control-file.js'
-import { dataPaths } from '../storage/data-folder.js'
 import { buildServices } from '../services.js'
 import { consoleCodeSender } from '../accounts/code-sender.js'
 import { ImportOptions, formatFromName, readImport } from '../resources/import/formats.js'
 import { runImport } from '../resources/import/runner.js'
 import { importInto } from '../resources/import/routes.js'
-import { CliError, withNode } from './common.js'
+import { CliError, runningNodeControl, withNode } from './common.js'
 
 interface Bar {
   update(bytes: number, counts: string): void
@@ -119,8 +117,7 @@ export async function cmdImport(
 
 /** Streams the file to the running node's control API. */
 async function viaControl(dataDir: string, body: Readable, options: ImportOptions, tick: () => void): Promise<Report> {
-  const control = await readControlFile(dataPaths(dataDir).control)
-  if (!control) throw new CliError(`The data folder ${dataPaths(dataDir).dir} is in use, but the running node left no control file; stop it and try again.`)
+  const control = await runningNodeControl(dataDir)
   const query = new URLSearchParams(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'))
   const timer = setInterval(tick, 200)
   try {

@@ -29,7 +29,7 @@ import { ProblemError } from '../http/problem.js'
 import type { RuntimeAdapter } from '../runtime/adapter.js'
 import { shulinVersion } from '../version.js'
 import { CreateInviteRequest } from '@shulin/protocol'
-import { CliError, withNode } from './common.js'
+import { CliError, runningNodeControl, withNode } from './common.js'
 import { cmdImport } from './import.js'
 import { SearchService } from '../search/service.js'
 import { EmbeddedEngine } from '../search/embedded/engine.js'
@@ -143,8 +143,7 @@ async function cmdStart(args: string[], env: Record<string, string | undefined>,
 
 /** Calls the running node's control API, when another process holds the data folder. */
 async function viaRunningNode(dataDir: string, path: string, body: unknown): Promise<unknown> {
-  const control = await readControlFile(dataPaths(dataDir).control)
-  if (!control) throw new CliError(`The data folder ${dataPaths(dataDir).dir} is in use, but the running node left no control file; stop it and try again.`)
+  const control = await runningNodeControl(dataDir)
   let res: Response
   try {
     res = await fetch(control.url + path, {

@@ -28,4 +28,18 @@ export async function readControlFile(path: string): Promise<ControlFile | undef
   }
 }
 
+/**
+ * The control file of a node that holds the data folder, waiting up to `waitMs` for it: a node
+ * answers its health check a moment before it writes the file (a script that starts a node
+ * and then runs a command must not fail in between).
+ */
+export async function awaitControlFile(path: string, waitMs = 15_000): Promise<ControlFile | undefined> {
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    const found = await readControlFile(path)
+    if (found || Date.now() >= deadline) return found
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
 export const removeControlFile = (path: string) => rm(path, { force: true })
