@@ -169,6 +169,8 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     logger,
   })
   const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), content, httpUrl: () => httpUrl, logger, now })
+  // Before any catalog opens: what peers may write to the channel catalogs.
+  federation.catalogRules((name) => channels.catalogRule(name))
   const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.store, federation, channels, logger })
   const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
 

@@ -67,6 +67,16 @@ describe('channels', () => {
     await new Promise((r) => setTimeout(r, 3500))
     expect((await search(d.node.url, '伪造')).total).toBe(0)
     expect((await search(c.node.url, '伪造')).total).toBe(0)
+    // Nor can a member write over a publisher's record: C and the hub pull D's shard and refuse it.
+    const overwrite = { ...forged, payload: { ...forged.payload, id: hit.id, metadata: { ...forged.payload.metadata, title: '静夜思选本（伪）' } } }
+    expect((await control(d.data, '/api/control/federation/catalog', { catalog: `ch-${channelId}`, put: { [hit.id]: overwrite } })).status).toBe(200)
+    await expect.poll(() => c.node.output(), poll).toMatch(/catalog changes that are not allowed/)
+    for (const data of [c.data, hubData]) {
+      const kept = (await control<{ records: Record<string, { signer: string; sig: string }> }>(data, '/api/control/federation/catalog', { catalog: `ch-${channelId}`, get: [hit.id] })).body.records[hit.id]
+      expect(kept).toMatchObject({ signer: hubId })
+      expect(kept!.sig).not.toBe(overwrite.sig)
+    }
+    expect((await search(c.node.url, '静夜思')).total).toBe(1)
 
     // The hub withdraws a record: it leaves the member within a round or two.
     const auth = await hubAdminToken(hubData, hub.url)

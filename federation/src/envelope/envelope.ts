@@ -9,7 +9,7 @@
  * const entry2 = open(env, MemberEntry, { type: 'shulin/member', signer: hubId })
  * ```
  */
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
 import type { z } from 'zod'
@@ -61,10 +61,25 @@ export async function seal<T>(key: NodeKey | { privateKey: PrivateKey; nodeId: s
   return { type, signer: key.nodeId, payload, sig: Buffer.from(sig).toString('base64url') }
 }
 
-type Checked = { env: SignedEnvelope; bytes: Uint8Array; key: KeyObject; sig: Buffer }
+type Shaped = { env: SignedEnvelope; sig: Buffer }
 
-/** Everything but the signature itself: shape, type, signer, the signature's spelling. */
-function precheck(input: unknown, expect: { type: EnvelopeType; signer?: string }): Checked {
+/**
+ * Envelopes found good lately: a channel record is checked when a peer's update would write it
+ * (the catalog's rule) and again when the subscription takes it in; the second time is a
+ * lookup, without even the canonical bytes. The key is the signature and a digest of the
+ * envelope's JSON (type, signer, payload), so the same signature on anything else is checked
+ * anew (and fails); the same content spelt in another key order is merely checked again.
+ */
+const recentlyGood = new Set<string>()
+const recentlyGoodMax = 65_536
+const goodKey = ({ env }: Shaped) => `${env.sig}.${createHash('sha256').update(JSON.stringify([env.type, env.signer, env.payload])).digest('base64url')}`
+function rememberGood(k: string): void {
+  if (recentlyGood.size >= recentlyGoodMax) recentlyGood.delete(recentlyGood.values().next().value as string)
+  recentlyGood.add(k)
+}
+
+/** The cheap checks: shape, type, signer, the signature's spelling. */
+function shape(input: unknown, expect: { type: EnvelopeType; signer?: string }): Shaped {
   const parsed = SignedEnvelope.safeParse(input)
   if (!parsed.success) throw new EnvelopeError('malformed envelope')
   const env = parsed.data
@@ -74,6 +89,11 @@ function precheck(input: unknown, expect: { type: EnvelopeType; signer?: string 
   // the same signature; only the canonical one is accepted, making an envelope's text unique.
   const sig = Buffer.from(env.sig, 'base64url')
   if (sig.length !== 64 || sig.toString('base64url') !== env.sig) throw new EnvelopeError('bad signature')
+  return { env, sig }
+}
+
+/** What the signature is checked with: the signer's key and the canonical bytes. */
+function material({ env }: Shaped): { key: KeyObject; bytes: Uint8Array } {
   let key: KeyObject | undefined
   try {
     key = signerKey(env.signer)
@@ -81,7 +101,7 @@ function precheck(input: unknown, expect: { type: EnvelopeType; signer?: string 
     key = undefined
   }
   if (!key) throw new EnvelopeError('bad signature')
-  return { env, bytes: signingBytes(env.type, env.signer, env.payload), key, sig }
+  return { key, bytes: signingBytes(env.type, env.signer, env.payload) }
 }
 
 function payloadOf<S extends z.ZodType>(env: SignedEnvelope, schema: S): z.output<S> {
@@ -95,9 +115,14 @@ function payloadOf<S extends z.ZodType>(env: SignedEnvelope, schema: S): z.outpu
  * {@link EnvelopeError} when anything is off: shape, type, signer, signature or payload.
  */
 export function open<S extends z.ZodType>(input: unknown, schema: S, expect: { type: EnvelopeType; signer?: string }): z.output<S> {
-  const { env, bytes, key, sig } = precheck(input, expect)
-  if (!verify(null, bytes, key, sig)) throw new EnvelopeError('bad signature')
-  return payloadOf(env, schema)
+  const shaped = shape(input, expect)
+  const k = goodKey(shaped)
+  if (!recentlyGood.has(k)) {
+    const { key, bytes } = material(shaped)
+    if (!verify(null, bytes, key, shaped.sig)) throw new EnvelopeError('bad signature')
+    rememberGood(k)
+  }
+  return payloadOf(shaped.env, schema)
 }
 
 /**
@@ -105,8 +130,13 @@ export function open<S extends z.ZodType>(input: unknown, schema: S, expect: { t
  * once (a shard of a channel's records) are checked on every core, off the event loop.
  */
 export async function openAsync<S extends z.ZodType>(input: unknown, schema: S, expect: { type: EnvelopeType; signer?: string }): Promise<z.output<S>> {
-  const { env, bytes, key, sig } = precheck(input, expect)
-  const ok = await new Promise<boolean>((resolve) => verify(null, bytes, key, sig, (err, valid) => resolve(!err && valid)))
-  if (!ok) throw new EnvelopeError('bad signature')
-  return payloadOf(env, schema)
+  const shaped = shape(input, expect)
+  const k = goodKey(shaped)
+  if (!recentlyGood.has(k)) {
+    const { key, bytes } = material(shaped)
+    const ok = await new Promise<boolean>((resolve) => verify(null, bytes, key, shaped.sig, (err, valid) => resolve(!err && valid)))
+    if (!ok) throw new EnvelopeError('bad signature')
+    rememberGood(k)
+  }
+  return payloadOf(shaped.env, schema)
 }

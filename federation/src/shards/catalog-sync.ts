@@ -34,7 +34,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import type { Host } from '../host/host.js'
-import { catalogName, type ShardedCatalog } from './catalog.js'
+import { CatalogError, catalogName, type ShardedCatalog } from './catalog.js'
 
 export const CATALOG_PROTOCOL = '/shulin/catalog/1.0.0'
 const maxFrame = 8 * 1024 * 1024
@@ -155,7 +155,7 @@ export class CatalogPullError extends Error {
  * Pulls what this node lacks of `cat` from the first of `addrs` that answers. Resolves with the
  * number of shards that brought something new and the bytes received.
  */
-export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatalog, opts: { signal?: AbortSignal } = {}): Promise<{ shards: number; bytes: number }> {
+export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatalog, opts: { signal?: AbortSignal } = {}): Promise<{ shards: number; bytes: number; refused: number }> {
   let lastError: unknown
   for (const addr of addrs) {
     let stream: Stream | undefined
@@ -169,6 +169,7 @@ export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatal
       if (!header.ok) throw new CatalogPullError(`refused: ${header.reason}`)
       let shards = 0
       let bytes = 0
+      let refused = 0
       // Reading goes on while earlier frames are stored, up to `window` of them at once.
       const storing = new Set<Promise<void>>()
       let failed: unknown
@@ -188,7 +189,11 @@ export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatal
               credit = credit.then(() => lp.write(encoding.toUint8Array(enc))).catch(() => {})
             }
           })
-          .catch((err: unknown) => void (failed ??= err))
+          .catch((err: unknown) => {
+            // A shard with a change the catalog's rule refuses is left out; the others come.
+            if (err instanceof CatalogError && err.reason === 'refused') refused++
+            else failed ??= err
+          })
           .finally(() => storing.delete(p))
         storing.add(p)
       }
@@ -203,7 +208,7 @@ export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatal
       await Promise.all(storing)
       if (failed) throw failed
       await stream.close().catch(() => {})
-      return { shards, bytes }
+      return { shards, bytes, refused }
     } catch (err) {
       stream?.abort(err instanceof Error ? err : new Error(String(err)))
       lastError = err

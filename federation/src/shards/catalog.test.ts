@@ -11,7 +11,7 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
-import { CatalogError, ShardedCatalog, shardOf } from './catalog.js'
+import { CatalogError, ShardedCatalog, shardOf, type CatalogRule } from './catalog.js'
 import { CATALOG_PROTOCOL, encodeShardFrame, pullCatalog, serveCatalogs } from './catalog-sync.js'
 import { MemoryShardStore } from './shard-store.js'
 
@@ -21,11 +21,11 @@ afterEach(async () => {
 })
 
 let nextClient = 1
-async function peer(store = new MemoryShardStore(), name = 'books') {
+async function peer(store = new MemoryShardStore(), name = 'books', accept?: CatalogRule) {
   const key = await generateNodeKey()
   const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
   hosts.push(host)
-  const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4 })
+  const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4, ...(accept ? { accept } : {}) })
   const logs: string[] = []
   await serveCatalogs(host, (n) => (n === cat.name ? cat : undefined), (m) => logs.push(m))
   return { host, cat, store, logs, addrs: () => host.getMultiaddrs().map(String) }
@@ -45,7 +45,7 @@ describe('sharded catalog', () => {
     const first = await pullCatalog(b.host, a.addrs(), b.cat)
     expect(first.shards).toBe(64)
     expect(await all(b.cat)).toEqual(await all(a.cat))
-    expect(await pullCatalog(b.host, a.addrs(), b.cat)).toEqual({ shards: 0, bytes: 0 })
+    expect(await pullCatalog(b.host, a.addrs(), b.cat)).toEqual({ shards: 0, bytes: 0, refused: 0 })
 
     // Three records changed: three shards at most travel, and far fewer bytes than the first time.
     await a.cat.put([record(5, 2), record(77, 2), record(1500, 2)])
@@ -65,6 +65,36 @@ describe('sharded catalog', () => {
     // However many writes, a shard knows two writers (A and B), not one per write.
     for (let i = 0; i < 5; i++) await a.cat.put([record(5, 10 + i)])
     expect(Y.decodeStateVector((await a.cat.stateVectors())[shardOf('r5', 64)]!).size).toBeLessThanOrEqual(2)
+  })
+
+  it('refuses the shards of a peer whose changes its rule does not allow, keeping the good values and taking the rest', async () => {
+    // The rule: no forged values, and never an older edition over a newer one.
+    const edition = (v: unknown) => (typeof v === 'object' && v !== null && 'edition' in v ? (v as { edition: number }).edition : undefined)
+    const rule: CatalogRule = (_id, next, prev) => edition(next) !== undefined && !(next as object as { forged?: true }).forged && edition(next)! >= (edition(prev) ?? 0)
+    const honest = await peer()
+    const guarded = await peer(new MemoryShardStore(), 'books', rule)
+    const rogue = await peer()
+    await honest.cat.put(Array.from({ length: 200 }, (_, i) => record(i, 2)))
+    expect(await pullCatalog(guarded.host, honest.addrs(), guarded.cat)).toMatchObject({ shards: 64, refused: 0 })
+    await pullCatalog(rogue.host, honest.addrs(), rogue.cat)
+    // The rogue overwrites r7 with a forgery and r8 with an older edition, and adds a good record
+    // in a shard of its own.
+    const bad = new Set([shardOf('r7', 64), shardOf('r8', 64)])
+    const fresh = Array.from({ length: 400 }, (_, i) => `r${1000 + i}`).find((id) => !bad.has(shardOf(id, 64)))!
+    await rogue.cat.put([
+      ['r7', { title: '伪造', forged: true, edition: 9 }],
+      record(8, 1),
+      [fresh, { title: '新书', edition: 1 }],
+    ])
+    const r = await pullCatalog(guarded.host, rogue.addrs(), guarded.cat)
+    expect(r).toMatchObject({ shards: 1, refused: bad.size })
+    expect(await guarded.cat.get('r7')).toEqual(record(7, 2)[1])
+    expect(await guarded.cat.get('r8')).toEqual(record(8, 2)[1])
+    expect(await guarded.cat.get(fresh)).toEqual({ title: '新书', edition: 1 })
+    // The honest writer's next edition still arrives (from it, not through the rogue).
+    await honest.cat.put([record(7, 3)])
+    expect(await pullCatalog(guarded.host, honest.addrs(), guarded.cat)).toMatchObject({ shards: 1, refused: 0 })
+    expect(await guarded.cat.get('r7')).toEqual(record(7, 3)[1])
   })
 
   it('keeps what arrived before a pull was cut off and asks only for the rest', async () => {

@@ -30,7 +30,7 @@ const ROOT = 'r'
 export class CatalogError extends Error {
   override readonly name = 'CatalogError'
   constructor(
-    readonly reason: 'malformed' | 'gap' | 'too_large',
+    readonly reason: 'malformed' | 'gap' | 'too_large' | 'refused',
     message: string,
   ) {
     super(message)
@@ -52,7 +52,16 @@ export interface CatalogOptions {
   compactAfter?: number
   /** Largest update a peer may send for one shard. */
   maxUpdateBytes?: number
+  /**
+   * What a peer may write: called for every record a peer's update would change, with the new
+   * value and the one it replaces; one refusal refuses the whole update (nothing is stored).
+   * Without it any peer allowed to sync may overwrite any record. Local writes are not checked.
+   */
+  accept?: CatalogRule
 }
+
+/** Whether a peer may set record `id` to `next` (over `prev`, `undefined` if it is new). */
+export type CatalogRule = (id: string, next: unknown, prev: unknown) => boolean | Promise<boolean>
 
 interface ShardState {
   clocks: Clocks
@@ -64,6 +73,7 @@ export class ShardedCatalog {
   readonly #clientId: number
   readonly #compactAfter: number
   readonly #maxUpdate: number
+  readonly #accept: CatalogRule | undefined
   #states: Promise<Map<number, ShardState>> | undefined
   readonly #locks = new Map<number, Promise<unknown>>()
   readonly #listeners = new Set<(shard: number) => void>()
@@ -78,6 +88,7 @@ export class ShardedCatalog {
     this.#clientId = opts.clientId
     this.#compactAfter = opts.compactAfter ?? 32
     this.#maxUpdate = opts.maxUpdateBytes ?? 8 * 1024 * 1024
+    this.#accept = opts.accept
   }
 
   /** Per shard, what it holds (read once from the store's state vectors, then kept current). */
@@ -240,8 +251,29 @@ export class ShardedCatalog {
       const have = (await this.#state()).get(shard)?.clocks ?? new Map<number, number>()
       for (const [client, from] of meta.from) if (from > (have.get(client) ?? 0)) throw new CatalogError('gap', `shard ${shard}: client ${client} starts at ${from}, this node has ${have.get(client) ?? 0}`)
       if (covers(have, meta.to)) return false
+      if (this.#accept) await this.#check(shard, update)
       await this.#append(shard, update, meta.to)
       return true
     })
+  }
+
+  /** Applies `update` to a copy of the shard and asks the rule about every record it changes. */
+  async #check(shard: number, update: Uint8Array): Promise<void> {
+    const doc = await this.#load(shard)
+    try {
+      const map = doc.getMap<unknown>(ROOT)
+      const changes: Array<{ id: string; prev: unknown; action: string }> = []
+      map.observe((e) => {
+        for (const [id, c] of e.changes.keys) changes.push({ id, prev: c.oldValue, action: c.action })
+      })
+      Y.applyUpdate(doc, update)
+      // All at once: a rule that checks signatures spreads them over the thread pool.
+      const verdicts = await Promise.all(changes.map(async ({ id, prev, action }) => action !== 'delete' && (await this.#accept!(id, map.get(id), prev))))
+      // Records are never deleted (withdrawn is a value), so a deletion breaks the rule too.
+      const bad = verdicts.indexOf(false)
+      if (bad >= 0) throw new CatalogError('refused', `shard ${shard}: a peer's change to record ${JSON.stringify(changes[bad]!.id).slice(0, 80)} is not allowed`)
+    } finally {
+      doc.destroy()
+    }
   }
 }

@@ -11,10 +11,11 @@
  * `channel-menu` (the hub's signed decisions) and one `ch-<channel id>` per channel.
  */
 import { createHash } from 'node:crypto'
+import { z } from 'zod'
 import { Channel, ChannelRecord, MenuEntry, type SubscriptionMode } from '@shulin/protocol'
 import { open, openAsync, seal, EnvelopeError } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
-import type { ShardedCatalog } from '@shulin/federation'
+import type { CatalogRule, ShardedCatalog } from '@shulin/federation'
 import { ProblemError } from '../http/problem.js'
 import type { Logger } from '../logger.js'
 import type { Storage } from '../storage/db.js'
@@ -28,6 +29,8 @@ const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex
 export const channelIdFor = (publisher: string, name: string) => `${hex(`name\n${name}`, 8)}-${hex(`node\n${publisher}`, 10)}`
 const publishedBy = (channel: string, nodeId: string) => channel.endsWith(`-${hex(`node\n${nodeId}`, 10)}`)
 const catalogOf = (channel: string) => `ch-${channel}`
+/** The fields of a channel record the catalog's rule reads. */
+const RecordHead = z.looseObject({ channel: z.string(), id: z.string(), updatedAt: z.string() })
 const sameHttp = (a: { http?: string[] | undefined }, b: { http?: string[] | undefined }) => (a.http ?? []).join(' ') === (b.http ?? []).join(' ')
 
 export interface ChannelServiceOptions {
@@ -73,6 +76,54 @@ export class ChannelService {
 
   stop(): void {
     this.#unwatch?.()
+  }
+
+  /**
+   * What a peer may write to the channel catalogs (checked before a pulled shard is stored):
+   * a channel only as its publisher signed it, a menu decision only as the hub signed it, a
+   * channel's record only as the channel's publisher signed it, under its own id; and never an
+   * older version over a newer one (a replayed withdrawal or a replayed record before one).
+   * Without this, any member could blank out any publisher's records by writing over them.
+   */
+  catalogRule(name: string): CatalogRule | undefined {
+    const newer = (next: { updatedAt: string } | undefined, prev: { updatedAt: string } | undefined) => !!next && (!prev || next.updatedAt >= prev.updatedAt)
+    if (name === 'channels') return (id, next, prev) => newer(this.#verified(id, next), this.#verified(id, prev))
+    if (name === 'channel-menu') {
+      const decision = (id: string, env: unknown) => {
+        const hub = this.opts.hubId()
+        const entry = hub ? this.#menuEntry(env, hub) : undefined
+        return entry?.channel === id ? { updatedAt: entry.decidedAt } : undefined
+      }
+      return (id, next, prev) => newer(decision(id, next), decision(id, prev))
+    }
+    if (!name.startsWith('ch-')) return undefined
+    const channel = name.slice(3)
+    const record = async (id: string, env: unknown) => {
+      const signer = (env as { signer?: unknown } | null)?.signer
+      if (typeof signer !== 'string' || !publishedBy(channel, signer)) return undefined
+      try {
+        // Only what the rule needs: the signature is what matters here; the whole record is
+        // parsed when the subscription takes it in.
+        const r = await openAsync(env, RecordHead, { type: 'shulin/channel-record', signer })
+        return r.channel === channel && r.id === id ? r : undefined
+      } catch (err) {
+        if (err instanceof EnvelopeError) return undefined
+        throw err
+      }
+    }
+    return async (id, next, prev) => {
+      const [n, p] = await Promise.all([record(id, next), prev === undefined ? undefined : record(id, prev)])
+      return newer(n, p)
+    }
+  }
+
+  #menuEntry(env: unknown, hub: string): MenuEntry | undefined {
+    try {
+      return open(env, MenuEntry, { type: 'shulin/menu-entry', signer: hub })
+    } catch (err) {
+      if (err instanceof EnvelopeError) return undefined
+      throw err
+    }
   }
 
   /** A channel description as the network holds it, if it verifies: signed by its publisher, under its id. */

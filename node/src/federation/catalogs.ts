@@ -8,7 +8,7 @@
  * once the network is attached.
  */
 import { createHash } from 'node:crypto'
-import type { Host, ShardedCatalog } from '@shulin/federation'
+import type { CatalogRule, Host, ShardedCatalog } from '@shulin/federation'
 import type { Storage } from '../storage/db.js'
 import type { Logger } from '../logger.js'
 import { Backoff } from './backoff.js'
@@ -43,6 +43,7 @@ export class NetworkCatalogs {
   readonly #holders = new Map<string, Set<string>>()
   readonly #backoff: Backoff
   #net: CatalogNetwork | undefined
+  #rules: ((name: string) => CatalogRule | undefined) | undefined
 
   constructor(private readonly opts: NetworkCatalogsOptions) {
     this.#store = new LevelShardStore(opts.storage)
@@ -63,6 +64,11 @@ export class NetworkCatalogs {
     )
   }
 
+  /** What peers may write to each catalog (see {@link CatalogRule}); set before catalogs open. */
+  setRules(rules: (name: string) => CatalogRule | undefined): void {
+    this.#rules = rules
+  }
+
   /** The catalog `name`, kept in step with the network from now on. */
   async open(name: string): Promise<ShardedCatalog> {
     let cat = this.#open.get(name)
@@ -73,7 +79,8 @@ export class NetworkCatalogs {
       if (cat) return cat
       // A stable Yjs client id per node and catalog: shards then know one writer per node.
       const clientId = createHash('sha256').update(`${this.opts.nodeId}\n${name}`).digest().readUInt32BE(0)
-      cat = new ShardedCatalog(name, this.#store, { clientId })
+      const accept = this.#rules?.(name)
+      cat = new ShardedCatalog(name, this.#store, { clientId, ...(accept ? { accept } : {}) })
       this.#open.set(name, cat)
       // A catalog just opened is pulled now, not at the next round.
       void this.pullRound()
@@ -99,6 +106,7 @@ export class NetworkCatalogs {
               this.#holders.set(name, (this.#holders.get(name) ?? new Set()).add(peer.id))
               this.#lastPull.set(name, new Date(this.opts.now()).toISOString())
               if (r.shards) this.opts.logger?.debug({ catalog: name, peer: peer.id, shards: r.shards }, 'pulled catalog changes')
+              if (r.refused) this.opts.logger?.warn({ catalog: name, peer: peer.id, shards: r.refused }, 'a peer sent catalog changes that are not allowed (records not signed by whom they must be); left out')
             })
             .catch((err: unknown) => {
               if (err instanceof Error && /refused/.test(err.message)) this.#holders.get(name)?.delete(peer.id)

@@ -15,7 +15,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 // The peer stack (libp2p, Yjs: ~45 MB) loads only when this node takes part in the network.
 import { EnvelopeError, open, seal } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
-import type { Host, RegistryRequest, RegistryResponse, Replicator, ShardedCatalog } from '@shulin/federation'
+import type { CatalogRule, Host, RegistryRequest, RegistryResponse, Replicator, ShardedCatalog } from '@shulin/federation'
 import { LevelDocStore } from './doc-store.js'
 import { Backoff } from './backoff.js'
 import { NetworkCatalogs } from './catalogs.js'
@@ -180,6 +180,11 @@ export class FederationService {
   /** The hub and the other active members, with their peer addresses (whom this node syncs and fetches with). */
   peers(): Array<{ id: string; addrs: string[] }> {
     return this.#peers()
+  }
+
+  /** What peers may write to each catalog: set by the module that owns the catalogs, before they open. */
+  catalogRules(rules: (name: string) => CatalogRule | undefined): void {
+    this.#catalogs.setRules(rules)
   }
 
   /** The members that hold a catalog, as its pulls have shown (the union catalogue lists them per hit). */
