@@ -6,11 +6,15 @@
 // cannot add CPU; so the two-provider figure is also taken with each provider's upload capped
 // (DIST_BENCH_CAP_MBPS, 80 MB/s by default: the serving limit a library sets for its link),
 // where what a second provider adds is its link, as on the real network.
+// Two more rows say where the time goes: the same bytes over a bare libp2p stream (TLS, Yamux;
+// no checks, no disk: the transport alone), and the verified fetch over the HTTP fallback (range
+// requests to the same plain server curl uses: the checks without libp2p).
 // Rounds alternate the ways (median of DIST_BENCH_ROUNDS, 3 by default) on a noisy machine.
 //   node bench/distribution.js                      the benchmark
 //   node bench/distribution.js provide FILE MANIFEST [BYTES_PER_S]   one provider (prints {id, addrs})
 //   node bench/distribution.js fetch OPTIONS.json      one fetch (prints {ms, …})
-//   node bench/distribution.js http FILE               the plain HTTP server (prints {url})
+//   node bench/distribution.js raw ADDR                the whole file over a bare libp2p stream (prints {ms, …})
+//   node bench/distribution.js http FILE MANIFEST      the plain HTTP server, with ranges (prints {url})
 import { execFileSync } from 'node:child_process'
 import { createReadStream, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -23,6 +27,7 @@ import { median, spawnTracked, table } from './lib.js'
 const SIZE_MIB = Number(process.env.DIST_BENCH_MIB ?? 1024)
 const ROUNDS = Number(process.env.DIST_BENCH_ROUNDS ?? 3)
 const CAP = Number(process.env.DIST_BENCH_CAP_MBPS ?? 80) * 1e6
+const RAW = '/shulin-bench/raw/1.0.0'
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\n')
 const [role, ...args] = process.argv.slice(2)
 
@@ -32,7 +37,27 @@ async function provide(file, manifestPath, cap) {
   const host = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
   const source = { path: async (sha256) => (sha256 === manifest.sha256 ? file : undefined), manifest: async () => manifest }
   await serveContent(host, source, cap ? { maxBytesPerSecond: Number(cap) } : {})
+  // The bare stream: the file's bytes as they are read, nothing else.
+  await host.handle(RAW, async (stream) => {
+    for await (const buf of createReadStream(file, { highWaterMark: 1024 * 1024 })) if (!stream.send(buf)) await new Promise((r) => stream.addEventListener('drain', r, { once: true }))
+    await stream.close()
+  })
   say({ id: host.peerId.toString(), addrs: host.getMultiaddrs().map(String) })
+}
+
+async function rawOnce(addr) {
+  const { createHost, generateNodeKey } = await import('../federation/dist/index.js')
+  const { multiaddr } = await import('@multiformats/multiaddr')
+  const host = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: [] })
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  const stream = await host.dialProtocol(multiaddr(addr), RAW)
+  let bytes = 0
+  for await (const chunk of stream) bytes += chunk.byteLength
+  const ms = performance.now() - t0
+  const cpu = process.cpuUsage(c0)
+  say({ ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes })
+  await host.stop()
 }
 
 async function fetchOnce(optionsPath) {
@@ -45,9 +70,18 @@ async function fetchOnce(optionsPath) {
   await host.stop()
 }
 
-function http(file) {
+function http(file, manifestPath) {
   const size = statSync(file).size
+  const manifest = readFileSync(manifestPath, 'utf8')
   const server = createServer((req, res) => {
+    if (req.url.endsWith('/manifest')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(manifest)
+    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '')
+    if (range) {
+      const start = Number(range[1])
+      const end = Math.min(Number(range[2]), size - 1)
+      res.writeHead(206, { 'content-type': 'application/octet-stream', 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}` })
+      return void createReadStream(file, { start, end, highWaterMark: 1024 * 1024 }).pipe(res)
+    }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size })
     createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(res)
   })
@@ -113,15 +147,15 @@ async function bench() {
     process.stderr.write(`${SIZE_MIB} MiB file, ${manifest.chunks.length} chunks\n`)
 
     const curl = haveCurl()
-    const server = curl ? await child('http', file) : undefined
+    const server = await child('http', file, manifestPath)
     const a = await child('provide', file, manifestPath)
     const b = await child('provide', file, manifestPath)
     const ca = await child('provide', file, manifestPath, String(CAP))
     const cb = await child('provide', file, manifestPath, String(CAP))
     kids.push(server, a, b, ca, cb)
-    const times = { curl: [], one: [], two: [], capOne: [], capTwo: [] }
+    const times = { curl: [], raw: [], httpFallback: [], one: [], two: [], capOne: [], capTwo: [] }
     // CPU of both sides of each transfer (ms): the load-independent figure on a shared machine.
-    const cpu = { curl: [], one: [], two: [], capOne: [], capTwo: [] }
+    const cpu = { curl: [], raw: [], httpFallback: [], one: [], two: [], capOne: [], capTwo: [] }
     for (let round = 0; round < ROUNDS; round++) {
       if (curl) {
         const before = cpuMsOf(server.proc.pid)
@@ -130,9 +164,18 @@ async function bench() {
         cpu.curl.push(r.cpuMs + cpuMsOf(server.proc.pid) - before)
         rmSync(join(work, 'curl.out'), { force: true })
       }
-      const ways = [['one', [a]], ['two', [a, b]], ['capOne', [ca]], ['capTwo', [ca, cb]]]
+      {
+        const before = cpuMsOf(a.proc.pid)
+        const r = await child('raw', a.first.addrs[0])
+        await r.exited
+        times.raw.push(r.first.ms)
+        cpu.raw.push(r.first.cpuMs + cpuMsOf(a.proc.pid) - before)
+        if (r.first.bytes !== size) throw new Error(`the bare stream carried ${r.first.bytes} bytes, not ${size}`)
+      }
+      const ways = [['one', [a]], ['two', [a, b]], ['capOne', [ca]], ['capTwo', [ca, cb]], ['httpFallback', [server]]]
       for (const [name, sides] of ways) {
-        const providers = sides.map((s) => s.first)
+        // The HTTP fallback's provider: the plain server, asked by range requests.
+        const providers = name === 'httpFallback' ? [{ id: a.first.id, addrs: [], http: { url: server.first.url.replace(/file$/, ''), authorization: 'Shulin-Ticket bench' } }] : sides.map((s) => s.first)
         const opts = { sha256: manifest.sha256, size, manifestId: manifestIdOf(manifest), providers, dest: join(work, `${name}.out`), work: join(work, `${name}-work`) }
         writeFileSync(join(work, `${name}.json`), JSON.stringify(opts))
         const before = sides.map((s) => cpuMsOf(s.proc.pid))
@@ -147,12 +190,14 @@ async function bench() {
     }
     const mbps = (ms) => size / 1e6 / (ms / 1000)
     const rate = (ms) => `${mbps(ms).toFixed(0)} MB/s (${(ms / 1000).toFixed(2)} s)`
-    const [c, one, two, capOne, capTwo] = [median(times.curl), median(times.one), median(times.two), median(times.capOne), median(times.capTwo)]
+    const [c, one, two, capOne, capTwo, raw, httpFallback] = [median(times.curl), median(times.one), median(times.two), median(times.capOne), median(times.capTwo), median(times.raw), median(times.httpFallback)]
     const capped = `${(CAP / 1e6).toFixed(0)} MB/s`
     const perGiB = (name) => `${((median(cpu[name]) / 1000) * (1024 / SIZE_MIB)).toFixed(2)} s`
     const rows = [
       ['measure', 'shulin (libp2p, verified)', 'CPU / GiB, both sides', 'curl from node:http', 'CPU / GiB', 'ratio', 'aim'],
       [`${SIZE_MIB} MiB, one provider (median of ${ROUNDS})`, rate(one), perGiB('one'), curl ? rate(c) : 'curl missing', curl ? perGiB('curl') : '', curl ? `×${(c / one).toFixed(2)} of curl` : '—', '≥ ×0.5 of curl'],
+      [`${SIZE_MIB} MiB, bare libp2p stream (TLS, Yamux; no checks, no disk)`, rate(raw), perGiB('raw'), '', '', curl ? `×${(c / raw).toFixed(2)} of curl` : '—', ''],
+      [`${SIZE_MIB} MiB, HTTP fallback (range requests, verified)`, rate(httpFallback), perGiB('httpFallback'), '', '', curl ? `×${(c / httpFallback).toFixed(2)} of curl` : '—', ''],
       [`${SIZE_MIB} MiB, two providers at once`, rate(two), perGiB('two'), '', '', `×${(one / two).toFixed(2)} of one provider`, '≥ ×1.5 of one'],
       [`${SIZE_MIB} MiB, one provider serving ≤ ${capped}`, rate(capOne), perGiB('capOne'), '', '', '', ''],
       [`${SIZE_MIB} MiB, two providers serving ≤ ${capped} each`, rate(capTwo), perGiB('capTwo'), '', '', `×${(capOne / capTwo).toFixed(2)} of one provider`, '≥ ×1.5 of one'],
@@ -169,5 +214,6 @@ async function bench() {
 
 if (role === 'provide') await provide(args[0], args[1], args[2])
 else if (role === 'fetch') await fetchOnce(args[0])
-else if (role === 'http') http(args[0])
+else if (role === 'raw') await rawOnce(args[0])
+else if (role === 'http') http(args[0], args[1])
 else await bench()
