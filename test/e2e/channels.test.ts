@@ -58,6 +58,12 @@ describe('channels', () => {
     // Its records are the publisher's to change.
     const record = await json(`${c.node.url}/api/resources/${hit.id}`)
     expect(record).toMatchObject({ nodeId: hubId, status: 'published' })
+    // C's staff put a subscribed record in one of their topics (专题), as they would their own.
+    const cAuth = await hubAdminToken(c.data, c.node.url)
+    const topic = await fetch(`${c.node.url}/api/staff/collections`, { method: 'POST', headers: { ...cAuth, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'topic', title: '唐诗专题', items: [hit.id] }) })
+    expect(topic.status).toBe(201)
+    const shown = await json(`${c.node.url}/api/collections/${(await topic.json()).id}`)
+    expect(shown.resources.map((r: { id: string; nodeId: string }) => [r.id, r.nodeId])).toEqual([[hit.id, hubId]])
 
     // A record put into the channel's catalog without the publisher's signature never arrives.
     const forged = { type: 'shulin/channel-record', signer: hubId, payload: { channel: channelId, id: '01JFORGEDRECORD000000000000', type: 'book', metadata: { title: '伪造的书', creators: [], subjects: [], language: 'zh', identifiers: [] }, access: 'public', files: [], toc: [], withdrawn: false, updatedAt: new Date().toISOString() }, sig: 'A'.repeat(86) }
