@@ -5,7 +5,7 @@
  * provider: it gives the manifest and chunks, each checked against the signed manifest like
  * any other; a refusal, a wrong status or a short body counts against it the same way.
  */
-import { Manifest, contentHttpPath, contentLimits, type ContentAnswer, type ContentRequest } from '@shulin/protocol'
+import { Manifest, contentHttpPath, contentLimits, readCappedJson, type ContentAnswer, type ContentRequest } from '@shulin/protocol'
 import { chunkTimeoutMs } from './constants.js'
 import { ProviderFault, type ChunkReader, type ContentLink, type ContentProvider } from './peer.js'
 
@@ -44,42 +44,14 @@ export class HttpProviderLink implements ContentLink {
       if (refused) return refused
       throw new ProviderFault(`${this.provider.http.url} answered ${res.status}`)
     }
-    const text = await readCapped(res, contentLimits.maxAnswerBytes)
-    const m = text === undefined ? undefined : Manifest.safeParse(safeJson(text))
-    if (!m?.success) throw new ProviderFault('not a manifest')
+    const m = Manifest.safeParse(await readCappedJson(res, contentLimits.maxAnswerBytes).catch(() => undefined))
+    if (!m.success) throw new ProviderFault('not a manifest')
     return m.data
   }
 
   async open(chunkSize: number): Promise<ChunkReader> {
     return new HttpChunkReader(this, chunkSize)
   }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
-/** The body as text, or `undefined` past `max` bytes. */
-async function readCapped(res: Response, max: number): Promise<string | undefined> {
-  const reader = res.body?.getReader()
-  if (!reader) return ''
-  const parts: Uint8Array[] = []
-  let n = 0
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) break
-    n += value.byteLength
-    if (n > max) {
-      await reader.cancel()
-      return undefined
-    }
-    parts.push(value)
-  }
-  return Buffer.concat(parts).toString('utf8')
 }
 
 /** One range request per `ask`; its body read chunk by chunk. */

@@ -10,14 +10,13 @@
  * `c:<node>` → the member's last counts.
  */
 import { randomBytes } from 'node:crypto'
-import { DirectoryExport, normalizePhone, type MemberEntry, type NetworkReaders, type ReaderCounts } from '@shulin/protocol'
+import { DirectoryExport, normalizePhone, readCappedJson, type MemberEntry, type NetworkReaders, type ReaderCounts } from '@shulin/protocol'
 import type { NodeKey } from '@shulin/federation/identity'
 import { delOp, putOp, type BatchOp, type Storage, type Sublevel } from '../storage/db.js'
 import type { Logger } from '../logger.js'
 import { homeOf, type Network } from './network.js'
 import { signNodeJwt } from './tokens.js'
 import { phoneHash } from './directory-member.js'
-import { readCappedJson } from './capped-json.js'
 
 const pullTimeoutMs = 20_000
 /** 5 million hashes of 45 bytes and some: a member's answer past this is refused. */

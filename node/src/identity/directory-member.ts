@@ -10,7 +10,7 @@
  * `identity-directory-hub` (`hub` → the hub's address and key from its last pull).
  */
 import { createHmac } from 'node:crypto'
-import { DirectoryLookupResponse, DirectoryPullClaims, normalizePhone, type DirectoryExport, type ReaderCounts } from '@shulin/protocol'
+import { DirectoryLookupResponse, DirectoryPullClaims, readCappedJson, normalizePhone, type DirectoryExport, type ReaderCounts } from '@shulin/protocol'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { AccountStore } from '../accounts/store.js'
 import type { SessionService } from '../sessions/service.js'
@@ -18,7 +18,6 @@ import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import type { Network } from './network.js'
 import { verifyNodeJwt } from './tokens.js'
 import { signClientAssertion } from './client-auth.js'
-import { readCappedJson } from './capped-json.js'
 
 /** The directory's hash of a phone number: the same at every member, useless without the key. */
 export function phoneHash(key: string, phone: string): string {

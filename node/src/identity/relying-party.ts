@@ -10,7 +10,7 @@
  * session there, loses it at the next introspection round ({@link RelyingParty.checkVisits}).
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { IdTokenClaims, IntrospectionResponse, TokenResponse, type MemberEntry } from '@shulin/protocol'
+import { IdTokenClaims, IntrospectionResponse, readCappedJson, TokenResponse, type MemberEntry } from '@shulin/protocol'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { AccountRecord } from '../accounts/store.js'
 import type { SessionService } from '../sessions/service.js'
@@ -20,7 +20,6 @@ import { homeOf, type Network } from './network.js'
 import { signNodeJwt, verifyNodeJwt } from './tokens.js'
 import { signClientAssertion } from './client-auth.js'
 import type { VisitorStore } from './visitors.js'
-import { readCappedJson } from './capped-json.js'
 
 const pendingTtlMs = 10 * 60_000
 const maxPending = 10_000

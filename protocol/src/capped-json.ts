@@ -1,7 +1,8 @@
 /**
- * @module identity/capped-json
- * Reads another node's JSON answer with a size cap: a member (or a home) is vouched for by the
- * hub, not trusted to be well-behaved, and one endless body must not take this node's memory.
+ * @module capped-json
+ * Reads another node's JSON answer with a size cap: a member (a reader's home library, a
+ * content provider) is vouched for by the hub, not trusted to be well-behaved, and one endless
+ * body must not take this node's memory.
  */
 
 export class TooLargeError extends Error {
