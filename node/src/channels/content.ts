@@ -22,7 +22,7 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Context } from 'hono'
-import { ContentTicket, Sha256Hex, TICKET_SCHEME, maxTicketSeconds, type Manifest, type ResourceFile } from '@shulin/protocol'
+import { ContentTicket, Sha256Hex, TICKET_SCHEME, holdersLimits, maxTicketSeconds, type Manifest, type ResourceFile } from '@shulin/protocol'
 import { EnvelopeError, open, seal } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { BlobStore } from '../blobs/store.js'
@@ -132,7 +132,6 @@ export class ContentService {
     const hub = this.#hub()
     if (!host || !hub || !files.length) return
     const { askHolders } = await import('@shulin/federation')
-    const { holdersLimits } = await import('@shulin/protocol')
     for (let i = 0; i < files.length; i += holdersLimits.maxFilesPerMessage) {
       const answer = await askHolders(host, hub.addrs, { op: 'have', files: files.slice(i, i + holdersLimits.maxFilesPerMessage) })
       if (!answer.ok) throw new Error(`the hub refused: ${answer.reason}`)
