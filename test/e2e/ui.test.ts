@@ -297,6 +297,9 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     const page = await context.newPage()
     await page.goto(`${t.node.url}/signin`)
     await page.getByRole('link', { name: '忘记密码？' }).click()
+    // The sign-in form has a field of the same label: wait for the new page before filling
+    // (under load the fill once went to the old form, and the code was asked for nobody).
+    await page.getByRole('heading', { name: '找回密码' }).waitFor()
     await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('13700137003')
     await page.getByRole('button', { name: '发送验证码' }).click()
     // The click, the request and the send take more than the default second on a loaded machine.
