@@ -119,17 +119,10 @@ export class ContentService {
     clearTimeout(this.#announceTimer)
   }
 
-  /** The hub and its peer addresses, when this node is a member that knows them. */
-  #hub(): { id: string; addrs: string[] } | undefined {
-    const fed = this.opts.federation
-    const hubId = fed?.hubNodeId()
-    return hubId && hubId !== this.opts.key.nodeId ? fed?.peers().find((p) => p.id === hubId) : undefined
-  }
-
   /** Tells the hub this node holds `files` (in messages of at most a thousand). */
   async #announce(files: string[]): Promise<void> {
     const host = this.opts.federation?.peerHost()
-    const hub = this.#hub()
+    const hub = await this.opts.federation?.hubPeer()
     if (!host || !hub || !files.length) return
     const { askHolders } = await import('@shulin/federation')
     for (let i = 0; i < files.length; i += holdersLimits.maxFilesPerMessage) {
@@ -153,14 +146,21 @@ export class ContentService {
 
   /** Publisher: the manifest id of a file it puts in a channel (hashed once), and the file shared from now on. */
   async manifestIdOf(sha256: string): Promise<string> {
-    const { manifestOf, manifestIdOf } = await import('@shulin/federation')
-    let manifest = await this.#manifests.get(sha256)
-    if (!manifest) {
-      manifest = await manifestOf(this.opts.blobs.pathOf(sha256))
-      if (manifest.sha256 !== sha256) throw new Error(`blob ${sha256} does not hash to its name`)
-    }
-    await this.opts.storage.commit([putOp(this.#manifests, sha256, manifest), putOp(this.#shared, sha256, 1 as const)], { sync: false })
+    const { manifestIdOf } = await import('@shulin/federation')
+    const manifest = await this.#manifest(sha256)
+    await this.opts.storage.commit([putOp(this.#shared, sha256, 1 as const)], { sync: false })
     return manifestIdOf(manifest)
+  }
+
+  /** A held blob's manifest: the one kept, or computed and kept now (the blob must hash to its name). */
+  async #manifest(sha256: string): Promise<Manifest> {
+    const kept = await this.#manifests.get(sha256)
+    if (kept) return kept
+    const { manifestOf } = await import('@shulin/federation')
+    const manifest = await manifestOf(this.opts.blobs.pathOf(sha256))
+    if (manifest.sha256 !== sha256) throw new Error(`blob ${sha256} does not hash to its name`)
+    await this.opts.storage.commit([putOp(this.#manifests, sha256, manifest)], { sync: false })
+    return manifest
   }
 
   /**
@@ -227,12 +227,7 @@ export class ContentService {
     const info = (await this.#shared.get(sha256)) ? await this.opts.blobs.info(sha256) : undefined
     if (!info) throw new ProblemError('not_found')
     if (what === 'manifest') {
-      let manifest = await this.#manifests.get(sha256)
-      if (!manifest) {
-        const { manifestOf } = await import('@shulin/federation')
-        manifest = await manifestOf(this.opts.blobs.pathOf(sha256))
-        await this.opts.storage.commit([putOp(this.#manifests, sha256, manifest)], { sync: false })
-      }
+      const manifest = await this.#manifest(sha256)
       return c.json(manifest, 200, { 'cache-control': 'private, no-store' })
     }
     return serveBlob(c, this.opts.blobs, { sha256, mediaType: 'application/octet-stream', size: info.size, audience: 'private' })
@@ -268,7 +263,7 @@ export class ContentService {
   async #whoHolds(sha256: string): Promise<string[]> {
     if (this.#holders) return this.#holders.who(sha256, (m) => this.#mayFetch(m))
     const host = this.opts.federation?.peerHost()
-    const hub = this.#hub()
+    const hub = await this.opts.federation?.hubPeer()
     if (!host || !hub) return []
     const { askHolders } = await import('@shulin/federation')
     const answer = await Promise.race([askHolders(host, hub.addrs, { op: 'who', sha256 }), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the hub did not answer in time')), whoTimeoutMs).unref())])
