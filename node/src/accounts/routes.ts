@@ -103,15 +103,7 @@ export function accountRoutes(api: Api, { accounts, sessions, auth }: AccountRou
   api.route(
     { method: 'post', path: '/api/auth/password/reset', summary: 'Set a new password with a reset code', tags, access: 'public', body: ResetPasswordRequest, response: Ok },
     async (c, { body }) => {
-      const key = `reset:${body.identifier}`
-      const wait = accounts.throttle.retryAfter(key, c.get('clientAddress'))
-      if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
-      try {
-        await accounts.resetPassword(body.identifier, body.code, body.password)
-      } catch (err) {
-        if (err instanceof ProblemError && err.code === 'invalid_code') accounts.throttle.failed(key, c.get('clientAddress'))
-        throw err
-      }
+      await accounts.resetPassword(body.identifier, body.code, body.password, clientInfo(c))
       return { ok: true as const }
     },
   )

@@ -16,10 +16,11 @@ import {
 import { ProblemError } from '../http/problem.js'
 import type { SessionService } from '../sessions/service.js'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
+import { Mutex } from '../storage/mutex.js'
 import type { CodeSender } from './code-sender.js'
 import { dummyHash, hashPassword, needsRehash, passwordProblem, temporaryPassword, verifyPassword } from './passwords.js'
 import { AccountConflict, AccountStore, newAccountRecord, type AccountRecord } from './store.js'
-import { LoginThrottle, RateLimit } from './throttle.js'
+import { LoginThrottle, RateLimit, type Attempt } from './throttle.js'
 
 interface ResetCode {
   codeHash: string
@@ -63,6 +64,8 @@ export class AccountService {
   /** Registrations per client address an hour: enough for a sign-up day on the library's Wi-Fi, not for probing phones. */
   readonly registrations: RateLimit
   readonly #codes: Sublevel<ResetCode>
+  /** Serialises tries of reset codes: each is counted before the next is compared. */
+  readonly #codeLock = new Mutex()
   readonly #now: () => number
 
   constructor(private readonly opts: AccountServiceOptions) {
@@ -127,10 +130,22 @@ export class AccountService {
     return undefined
   }
 
-  /** The throttle key for a typed identifier: the same for every way of writing one value. */
-  #throttleKey(identifier: string): string {
+  /**
+   * The throttle key of a sign-in or reset: the account's own id, so that its card number,
+   * phone, username and ID number share one count; an identifier naming no account keys by
+   * the identifier (the same for every way of writing one value), throttled just the same.
+   */
+  #throttleKey(identifier: string, account: AccountRecord | undefined): string {
+    if (account) return `account:${account.id}`
     const c = identifierCandidates(identifier)[0]
     return c ? `${c.kind}:${c.value}` : `raw:${identifier.trim().toLowerCase()}`
+  }
+
+  /** Counts an attempt with the throttle before anything is checked, or refuses it. */
+  #reserve(key: string, address: string): Attempt {
+    const r = this.throttle.reserve(key, address)
+    if (!r.attempt) throw new ProblemError('too_many_attempts', { retryAfterSeconds: r.retryAfter })
+    return r.attempt
   }
 
   /**
@@ -138,16 +153,19 @@ export class AccountService {
    * no password yet all get the same answer in about the same time.
    */
   async authenticate(identifier: string, password: string, client: ClientInfo): Promise<AccountRecord> {
-    const key = this.#throttleKey(identifier)
-    const wait = this.throttle.retryAfter(key, client.address)
-    if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
     const account = await this.resolve(identifier)
-    const ok = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password)
-    if (!account || !account.passwordHash || !ok) {
-      this.throttle.failed(key, client.address)
-      throw new ProblemError('invalid_credentials')
+    const attempt = this.#reserve(this.#throttleKey(identifier, account), client.address)
+    let match: boolean
+    try {
+      match = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password)
+      if (!account || !account.passwordHash || !match) {
+        attempt.failed()
+        throw new ProblemError('invalid_credentials')
+      }
+      attempt.succeeded()
+    } finally {
+      attempt.release()
     }
-    this.throttle.succeeded(key)
     if (account.status !== 'active') throw new ProblemError('account_disabled')
     if (needsRehash(account.passwordHash)) {
       const upgraded = await hashPassword(password)
@@ -187,19 +205,43 @@ export class AccountService {
     return createHmac('sha256', this.opts.identifierKey).update(`reset:${accountId}:${code}`).digest('base64url')
   }
 
-  /** Sets a new password with a reset code, and ends every session of the account. */
-  async resetPassword(identifier: string, code: string, password: string): Promise<void> {
-    const account = await this.resolve(identifier)
-    const entry = account ? await this.#codes.get(account.id) : undefined
-    if (!account || !entry || this.#now() >= entry.expiresAt || entry.attempts >= maxCodeAttempts) throw new ProblemError('invalid_code')
-    if (entry.codeHash !== this.#codeHash(account.id, code)) {
-      await this.opts.storage.commit([putOp(this.#codes, account.id, { ...entry, attempts: entry.attempts + 1 })], { sync: true })
-      throw new ProblemError('invalid_code')
-    }
+  /**
+   * Sets a new password with a reset code, and ends every session of the account. Guesses
+   * are throttled like sign-ins (per account and per address, counted before the check), and
+   * each is counted against the code before it is compared.
+   */
+  async resetPassword(identifier: string, code: string, password: string, client: ClientInfo): Promise<void> {
+    // The policy first: a password the node would refuse anyway spends no try of the code.
     await this.checkPolicy(password)
+    const account = await this.resolve(identifier)
+    const attempt = this.#reserve(`reset:${this.#throttleKey(identifier, account)}`, client.address)
+    try {
+      if (!account || !(await this.#useCode(account.id, code))) {
+        attempt.failed()
+        throw new ProblemError('invalid_code')
+      }
+      attempt.succeeded()
+    } finally {
+      attempt.release()
+    }
     await this.#setPassword(account.id, password, false)
-    await this.opts.storage.commit([delOp(this.#codes, account.id)], { sync: true })
     await this.opts.sessions.endAll(account.id)
+  }
+
+  /**
+   * Whether `code` is the account's live reset code, using it up if so. The try is counted
+   * (written through) before the code is compared, under a lock, so concurrent guesses cannot
+   * share one count: after {@link maxCodeAttempts} wrong tries the code is dead.
+   */
+  async #useCode(accountId: string, code: string): Promise<boolean> {
+    return this.#codeLock.run(async () => {
+      const entry = await this.#codes.get(accountId)
+      if (!entry || this.#now() >= entry.expiresAt || entry.attempts >= maxCodeAttempts) return false
+      await this.opts.storage.commit([putOp(this.#codes, accountId, { ...entry, attempts: entry.attempts + 1 })], { sync: true })
+      if (entry.codeHash !== this.#codeHash(accountId, code)) return false
+      await this.opts.storage.commit([delOp(this.#codes, accountId)], { sync: true })
+      return true
+    })
   }
 
   /** Staff reset: a temporary password to hand over; the reader must change it, other sessions end. */
