@@ -1,11 +1,11 @@
-import { hash } from '@node-rs/argon2'
+import { hash, verify } from '@node-rs/argon2'
 import { rm } from 'node:fs/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Client, startTempNode, tempDir } from '../testing/temp-node.js'
 import { openDataFolder } from '../storage/data-folder.js'
 import { buildServices } from '../services.js'
 import { consoleCodeSender } from './code-sender.js'
-import { needsRehash } from './passwords.js'
+import { needsRehash, verifyPassword } from './passwords.js'
 import { registrationsPerHour } from './service.js'
 
 const dirs: string[] = []
@@ -45,6 +45,78 @@ describe('password hashes', () => {
     const upgraded = (await services.accounts.store.get(reader.id))!.passwordHash!
     await folder.storage.close()
     expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
+  })
+})
+
+describe('passwords as Unicode text (issue 15, item 7)', () => {
+  // "é" as one code point (NFC) and as e + combining acute (NFD): one password to a reader.
+  const nfc = 'caf\u00e9-au-lait-2026'
+  const nfd = 'cafe\u0301-au-lait-2026'
+
+  it('refuses text with half a surrogate pair, so its variants cannot stand for it', async () => {
+    const t = await startTempNode()
+    try {
+      const c = () => new Client(t.node.url, { 'accept-language': 'en' })
+      const lone = await c().post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'abcdefgh\ud800xyz' })
+      expect(lone.status).toBe(400)
+      expect(lone.body.errors).toEqual([expect.objectContaining({ pointer: '/password', detail: expect.stringMatching(/surrogate/) })])
+      // Hashed as UTF-8, a lone surrogate became U+FFFD: the account a well-formed U+FFFD
+      // password makes is the one the lone-surrogate variants used to sign in to.
+      expect((await c().post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'abcdefgh\ufffdxyz' })).status).toBe(201)
+      for (const variant of ['abcdefgh\ud800xyz', 'abcdefgh\udfffxyz']) {
+        const r = await c().post('/api/auth/login', { identifier: '13800138000', password: variant })
+        expect(r.status, JSON.stringify(variant)).toBe(400)
+        expect(r.body.code).toBe('validation_failed')
+      }
+      expect((await c().post('/api/auth/login', { identifier: '13800138000', password: 'abcdefgh\ufffdxyz' })).status).toBe(200)
+      expect(await verifyPassword(await hash('abcdefgh\ufffdxyz'), 'abcdefgh\udfffxyz')).toBe(false)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('hashes the NFC form: a password typed composed or decomposed is the same password', async () => {
+    const t = await startTempNode()
+    try {
+      expect((await new Client(t.node.url).post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: nfd })).status).toBe(201)
+      expect((await new Client(t.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfc })).status).toBe(200)
+      expect((await new Client(t.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfd })).status).toBe(200)
+    } finally {
+      await t.close()
+    }
+  })
+
+  it('a reader whose hash was made before normalisation still signs in, and the hash is redone in NFC', async () => {
+    const dir = await tempDir()
+    dirs.push(dir)
+    const first = await startTempNode({ dataDir: dir })
+    await new Client(first.node.url).post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })
+    await first.close()
+
+    // An older release hashed the password exactly as typed, here decomposed.
+    let folder = await openDataFolder(dir, { create: false })
+    let services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
+    const reader = (await services.accounts.store.findBy('phone', '13800138000'))!
+    const legacy = await hash(nfd, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 })
+    await services.accounts.store.update(reader.id, (a) => ({ ...a, passwordHash: legacy }))
+    await folder.storage.close()
+    expect(await verifyPassword(legacy, nfd)).toBe('unnormalised')
+    expect(await verifyPassword(legacy, nfc)).toBe(false)
+
+    const second = await startTempNode({ dataDir: dir })
+    expect((await new Client(second.node.url).post('/api/auth/login', { identifier: '13800138000', password: 'wrong-password' })).status).toBe(401)
+    expect((await new Client(second.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfd })).status).toBe(200)
+    // Rehashed from the NFC form: the composed spelling now signs in too.
+    expect((await new Client(second.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfc })).status).toBe(200)
+    await second.close()
+
+    folder = await openDataFolder(dir, { create: false })
+    services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
+    const redone = (await services.accounts.store.get(reader.id))!.passwordHash!
+    await folder.storage.close()
+    expect(redone).not.toBe(legacy)
+    expect(await verify(redone, nfc)).toBe(true)
+    expect(await verifyPassword(redone, nfd)).toBe('normalised')
   })
 })
 

@@ -18,7 +18,7 @@ import type { SessionService } from '../sessions/service.js'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 import type { CodeSender } from './code-sender.js'
-import { dummyHash, hashPassword, needsRehash, passwordProblem, temporaryPassword, verifyPassword } from './passwords.js'
+import { dummyHash, hashPassword, needsRehash, passwordProblem, temporaryPassword, verifyPassword, type PasswordMatch } from './passwords.js'
 import { AccountConflict, AccountStore, newAccountRecord, type AccountRecord } from './store.js'
 import { LoginThrottle, RateLimit, type Attempt } from './throttle.js'
 
@@ -155,7 +155,7 @@ export class AccountService {
   async authenticate(identifier: string, password: string, client: ClientInfo): Promise<AccountRecord> {
     const account = await this.resolve(identifier)
     const attempt = this.#reserve(this.#throttleKey(identifier, account), client.address)
-    let match: boolean
+    let match: PasswordMatch
     try {
       match = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password)
       if (!account || !account.passwordHash || !match) {
@@ -167,7 +167,8 @@ export class AccountService {
       attempt.release()
     }
     if (account.status !== 'active') throw new ProblemError('account_disabled')
-    if (needsRehash(account.passwordHash)) {
+    // A hash made before passwords were normalised, or with weaker parameters: redo it now.
+    if (match === 'unnormalised' || needsRehash(account.passwordHash)) {
       const upgraded = await hashPassword(password)
       return (await this.store.update(account.id, (a) => ({ ...a, passwordHash: upgraded }))) ?? account
     }

@@ -5,6 +5,7 @@
  * rule some libraries' existing systems impose.
  */
 import { z } from 'zod'
+import { isWellFormedText } from '../text.js'
 
 export const PasswordPolicy = z.enum(['standard', 'legacy'])
 export type PasswordPolicy = z.infer<typeof PasswordPolicy>
@@ -12,7 +13,7 @@ export type PasswordPolicy = z.infer<typeof PasswordPolicy>
 /** Longest password accepted. Never truncated: argon2 takes the whole string. */
 export const passwordMaxLength = 256
 
-export type PasswordProblem = 'too_short' | 'too_long' | 'too_common' | 'needs_letters_and_digits' | 'legacy_shape'
+export type PasswordProblem = 'lone_surrogate' | 'too_short' | 'too_long' | 'too_common' | 'needs_letters_and_digits' | 'legacy_shape'
 
 /**
  * Checks a password against a policy.
@@ -24,6 +25,7 @@ export function checkPassword(
   policy: PasswordPolicy,
   isCommon: (p: string) => boolean,
 ): PasswordProblem | null {
+  if (!isWellFormedText(password)) return 'lone_surrogate'
   const length = [...password].length
   if (policy === 'legacy') {
     return /^(?=.*[A-Za-z])(?=.*\d)[A-Za-z\d]{6,12}$/.test(password) ? null : 'legacy_shape'

@@ -46,6 +46,11 @@ describe('password policy', () => {
     expect(checkPassword('p'.repeat(257), 'standard', never)).toBe('too_long')
     expect(checkPassword('书林天下读书为乐', 'standard', never)).toBeNull()
   })
+  it('refuses half a surrogate pair under every policy; a whole pair is fine', () => {
+    expect(checkPassword('abcdefgh\ud800xyz', 'standard', never)).toBe('lone_surrogate')
+    expect(checkPassword('abc123\udfff', 'legacy', never)).toBe('lone_surrogate')
+    expect(checkPassword('abcdefgh\ud842\udfb7', 'standard', never)).toBeNull()
+  })
   it('legacy: 6–12 letters and digits, both present', () => {
     expect(checkPassword('abc123', 'legacy', never)).toBeNull()
     expect(checkPassword('abcdef', 'legacy', never)).toBe('legacy_shape')

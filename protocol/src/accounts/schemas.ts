@@ -3,13 +3,16 @@
  * Wire shapes of the account and session API (`/api/auth/*`, `/api/me`, staff reader management).
  */
 import { z } from 'zod'
-import { singleLine } from '../text.js'
+import { isWellFormedText, singleLine } from '../text.js'
 import { passwordMaxLength } from './password-policy.js'
 import { normalizeCardNo, normalizePhone, normalizeUsername } from './identifiers.js'
 import { normalizeResidentId } from './resident-id.js'
 
-/** A password as typed: never trimmed or normalised beyond NFC, so what is typed is what is hashed. */
-export const Password = z.string().min(1).max(passwordMaxLength)
+/**
+ * A password as typed: never trimmed, and normalised to NFC only when hashed, so what is typed
+ * is what is hashed. Text with lone surrogates is refused: it would collapse to U+FFFD.
+ */
+export const Password = z.string().min(1).max(passwordMaxLength).refine(isWellFormedText, { message: 'lone_surrogate' })
 
 /** A string that a normaliser turns into its canonical form, or a field error keyed `message`. */
 const normalized = (max: number, normalize: (s: string) => string | null, message: string) =>

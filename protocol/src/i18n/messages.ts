@@ -46,6 +46,7 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
 /** Details for field errors raised by Shulin's own rules (zod's own issues use zod's locales). */
 export const fieldMessages: Catalog = {
   control_characters: { 'zh-CN': '不能包含控制字符', en: 'must not contain control characters' },
+  lone_surrogate: { 'zh-CN': '含有残缺的字符（半个代理对），请重新输入', en: 'contains a broken character (half a surrogate pair); type it again' },
   too_short: { 'zh-CN': '密码至少需要 8 个字符', en: 'must be at least 8 characters' },
   too_long: { 'zh-CN': '密码过长', en: 'is too long' },
   too_common: { 'zh-CN': '密码过于常见，请换一个', en: 'is too common; choose another' },
