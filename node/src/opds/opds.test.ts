@@ -139,4 +139,12 @@ describe('OPDS catalogs', () => {
     expect((await app().get('/opds/v1.2/catalog.xml', basic('13500135000:reading2026'))).status).toBe(200)
     expect((await app().get(content, basic('13500135000:reading2026'))).status).toBe(200)
   })
+
+  it('a reading app that sends its right credentials on many requests at once is let in on every one', async () => {
+    // Registered here: no Basic check of this reader is remembered yet, so all 30 arrive unchecked.
+    expect((await app().post('/api/auth/register', { mode: 'quick', phone: '13500135111', password: 'reading2026' })).status).toBe(201)
+    const basic = { authorization: `Basic ${Buffer.from('13500135111:reading2026').toString('base64')}` }
+    const statuses = await Promise.all(Array.from({ length: 30 }, async () => (await app().get('/opds/v1.2/catalog.xml', basic)).status))
+    expect(statuses).toEqual(Array(30).fill(200))
+  })
 })

@@ -46,6 +46,8 @@ const basicCacheMax = 1000
 
 export class HttpAuth {
   readonly #basicCache = new Map<string, { accountId: string; until: number }>()
+  /** Basic checks under way, by header hash (entries leave when their check settles). */
+  readonly #basicChecks = new Map<string, Promise<AccountRecord>>()
 
   constructor(private readonly opts: HttpAuthOptions) {}
 
@@ -59,9 +61,16 @@ export class HttpAuth {
       const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
       const colon = decoded.indexOf(':')
       if (colon < 1) throw basicChallenge()
+      // Requests with the same header at once share one check: a reading app fetching a feed
+      // and its covers together is one sign-in, not many that the throttle would refuse.
+      let check = this.#basicChecks.get(key)
+      if (!check) {
+        check = this.opts.basic(decoded.slice(0, colon), decoded.slice(colon + 1), c).finally(() => this.#basicChecks.delete(key))
+        this.#basicChecks.set(key, check)
+      }
       let account: AccountRecord
       try {
-        account = await this.opts.basic(decoded.slice(0, colon), decoded.slice(colon + 1), c)
+        account = await check
       } catch (err) {
         // Reading apps prompt for new credentials on a Basic challenge (OPDS authentication).
         if (err instanceof ProblemError && err.code === 'invalid_credentials') throw basicChallenge()
