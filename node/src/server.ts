@@ -11,7 +11,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
-import type { Hono } from 'hono'
+import type { Context, Hono } from 'hono'
 import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths } from './storage/data-folder.js'
 import { createLogger, type Logger } from './logger.js'
@@ -35,7 +35,7 @@ import { fileRoutes, uploadPath } from './resources/files/routes.js'
 import { collectionCoverPath, collectionRoutes, maxCoverBytes } from './collections/routes.js'
 import { oaiPmhRoutes } from './oai/oai-pmh.js'
 import { opdsRoutes } from './opds/opds.js'
-import { baseUrlResolver } from './http/base-url.js'
+import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
 import { readingRoutes } from './reading/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
 import { importRoutes } from './resources/import/routes.js'
@@ -94,12 +94,6 @@ const maxImportBytes = 32 * 1024 * 1024
 const shutdownGraceMs = 10_000
 const blobGraceMs = 24 * 3_600_000
 
-function displayUrl(config: NodeConfig, port: number): string {
-  if (config.publicUrl) return config.publicUrl.replace(/\/$/, '')
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-}
-
 export async function startNode(input: NodeConfigInput, options: StartOptions = {}): Promise<RunningNode> {
   const config = NodeConfig.parse(input)
   // Read before anything opens: a broken providers file stops the start with its reason.
@@ -127,6 +121,9 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const now = options.now ?? Date.now
   // Built below, once the federation service exists; HTTP auth asks it whether a visitor's home library still stands.
   let identity: Identity | undefined
+  const viaProxy = (_c: Context) => config.trustProxy
+  // A member's own address is also the one the hub recorded for it at join (its registry entry).
+  const origins = new NodeOrigins({ publicUrl: config.publicUrl, host: config.host, viaProxy, recorded: () => federation.entry(key.nodeId)?.http ?? [] })
   const auth = new HttpAuth({
     admits: (account) => identity?.relyingParty.admits(account) ?? true,
     sessions,
@@ -137,7 +134,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       accounts.authenticate(identifier, password, { address: c.get('clientAddress'), userAgent: c.req.header('user-agent') ?? '', locale: 'zh-CN' }),
     now,
   })
-  const baseUrl = baseUrlResolver({ publicUrl: config.publicUrl, trustProxy: config.trustProxy })
+  const baseUrl = baseUrlResolver(origins)
   let httpUrl = ''
   const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl: () => httpUrl, logger, ...(options.now ? { now: options.now } : {}) })
   identity = createIdentity({
@@ -226,9 +223,9 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       contentRoutes(api, content)
       searchRoutes(api, { search, baseUrl, network: networkSearch })
       federationRoutes(api, federation)
-      identityRoutes(app, api, { ...identity, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
+      identityRoutes(app, api, { ...identity, auth, baseUrl, origins, isTls: (c) => isTls(c, config.trustProxy) })
       directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now })
-      thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
+      thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls: (c) => isTls(c, config.trustProxy) })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })
@@ -246,7 +243,8 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     await storage.close()
     throw err
   }
-  const url = displayUrl(config, server.port)
+  origins.listening(server.port)
+  const url = origins.primary()
   httpUrl = url
   try {
     await federation.start()
