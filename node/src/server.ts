@@ -15,7 +15,7 @@ import type { Context, Hono } from 'hono'
 import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths } from './storage/data-folder.js'
 import { createLogger, type Logger } from './logger.js'
-import { createApp, isTls } from './http/app.js'
+import { createApp, tlsResolver } from './http/app.js'
 import type { AppEnv } from './http/env.js'
 import { ProblemError } from './http/problem.js'
 import { HttpAuth } from './sessions/http-auth.js'
@@ -36,6 +36,7 @@ import { collectionCoverPath, collectionRoutes, maxCoverBytes } from './collecti
 import { oaiPmhRoutes } from './oai/oai-pmh.js'
 import { opdsRoutes } from './opds/opds.js'
 import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
+import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
 import { importRoutes } from './resources/import/routes.js'
@@ -121,14 +122,16 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const now = options.now ?? Date.now
   // Built below, once the federation service exists; HTTP auth asks it whether a visitor's home library still stands.
   let identity: Identity | undefined
-  const viaProxy = (_c: Context) => config.trustProxy
+  const proxy = proxyTrust(config)
+  const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
+  const isTls = tlsResolver({ publicUrl: config.publicUrl, viaProxy })
   // A member's own address is also the one the hub recorded for it at join (its registry entry).
   const origins = new NodeOrigins({ publicUrl: config.publicUrl, host: config.host, viaProxy, recorded: () => federation.entry(key.nodeId)?.http ?? [] })
   const auth = new HttpAuth({
     admits: (account) => identity?.relyingParty.admits(account) ?? true,
     sessions,
     accounts: accounts.store,
-    isTls: (c) => isTls(c, config.trustProxy),
+    isTls,
     controlToken: () => controlToken,
     basic: (identifier, password, c) =>
       accounts.authenticate(identifier, password, { address: c.get('clientAddress'), userAgent: c.req.header('user-agent') ?? '', locale: 'zh-CN' }),
@@ -188,7 +191,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     auth,
     health: () => health,
     clientAddress: runtime.clientAddress,
-    trustProxy: config.trustProxy,
+    proxy,
     maxBodyBytes: config.maxBodyBytes,
     bodyLimits: [
       ['/api/staff/readers/import', maxImportBytes],
@@ -223,9 +226,9 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       contentRoutes(api, content)
       searchRoutes(api, { search, baseUrl, network: networkSearch })
       federationRoutes(api, federation)
-      identityRoutes(app, api, { ...identity, auth, baseUrl, origins, isTls: (c) => isTls(c, config.trustProxy) })
+      identityRoutes(app, api, { ...identity, auth, baseUrl, origins, isTls })
       directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now })
-      thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls: (c) => isTls(c, config.trustProxy) })
+      thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })
