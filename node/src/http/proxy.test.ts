@@ -60,6 +60,17 @@ describe('a node behind one proxy (--trust-proxy), over a real socket', () => {
     // Another reader behind the same proxy is not held back.
     expect((await start('198.51.100.9')).status).toBe(404)
   })
+
+  it('believes X-Forwarded-Host from the proxy only for one of the node’s own origins: a foreign one gets no signed redirect', async () => {
+    const home = (await generateNodeKey()).nodeId
+    const res = await fetch(`${t.node.url}/api/identity/start?home=${home}`, { headers: { 'x-forwarded-host': 'evil.example', 'accept-language': 'en' }, redirect: 'manual' })
+    expect(res.status).toBe(421)
+    expect(res.headers.get('location')).toBeNull()
+    expect(await res.json()).toMatchObject({ code: 'misdirected_request' })
+    // Links fall back to the node's own address.
+    const discovery = await (await fetch(`${t.node.url}/.well-known/openid-configuration`, { headers: { 'x-forwarded-host': 'evil.example' } })).json()
+    expect(discovery.authorization_endpoint).toBe(`${t.node.url}/oidc/authorize`)
+  })
 })
 
 describe('an https public URL (--trust-proxy --public-url https://…)', () => {
@@ -82,5 +93,13 @@ describe('an https public URL (--trust-proxy --public-url https://…)', () => {
       // The cookie signs the reader in on the next request, as the browser sends it back.
       expect((await reader.get('/api/me')).status).toBe(200)
     }
+  })
+
+  it('starts a sign-in only for a request addressed to the public URL’s host', async () => {
+    const home = (await generateNodeKey()).nodeId
+    const start = (host: string) => fetch(`http://127.0.0.1:${t.node.port}/api/identity/start?home=${home}`, { headers: { 'x-forwarded-host': host }, redirect: 'manual' })
+    expect((await start('evil.example')).status).toBe(421)
+    // Its own host passes the check (and the home, unknown here, is the next refusal).
+    expect(await (await start('library.example.org')).json()).toMatchObject({ code: 'home_unknown' })
   })
 })
