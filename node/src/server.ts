@@ -11,11 +11,11 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
-import type { Hono } from 'hono'
+import type { Context, Hono } from 'hono'
 import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths } from './storage/data-folder.js'
 import { createLogger, type Logger } from './logger.js'
-import { createApp, isTls } from './http/app.js'
+import { createApp, tlsResolver } from './http/app.js'
 import type { AppEnv } from './http/env.js'
 import { ProblemError } from './http/problem.js'
 import { HttpAuth } from './sessions/http-auth.js'
@@ -35,7 +35,8 @@ import { fileRoutes, uploadPath } from './resources/files/routes.js'
 import { collectionCoverPath, collectionRoutes, maxCoverBytes } from './collections/routes.js'
 import { oaiPmhRoutes } from './oai/oai-pmh.js'
 import { opdsRoutes } from './opds/opds.js'
-import { baseUrlResolver } from './http/base-url.js'
+import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
+import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
 import { importRoutes } from './resources/import/routes.js'
@@ -94,12 +95,6 @@ const maxImportBytes = 32 * 1024 * 1024
 const shutdownGraceMs = 10_000
 const blobGraceMs = 24 * 3_600_000
 
-function displayUrl(config: NodeConfig, port: number): string {
-  if (config.publicUrl) return config.publicUrl.replace(/\/$/, '')
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-}
-
 export async function startNode(input: NodeConfigInput, options: StartOptions = {}): Promise<RunningNode> {
   const config = NodeConfig.parse(input)
   // Read before anything opens: a broken providers file stops the start with its reason.
@@ -127,17 +122,22 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const now = options.now ?? Date.now
   // Built below, once the federation service exists; HTTP auth asks it whether a visitor's home library still stands.
   let identity: Identity | undefined
+  const proxy = proxyTrust(config)
+  const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
+  const isTls = tlsResolver({ publicUrl: config.publicUrl, viaProxy })
+  // A member's own address is also the one the hub recorded for it at join (its registry entry).
+  const origins = new NodeOrigins({ publicUrl: config.publicUrl, host: config.host, viaProxy, recorded: () => federation.entry(key.nodeId)?.http ?? [] })
   const auth = new HttpAuth({
     admits: (account) => identity?.relyingParty.admits(account) ?? true,
     sessions,
     accounts: accounts.store,
-    isTls: (c) => isTls(c, config.trustProxy),
+    isTls,
     controlToken: () => controlToken,
     basic: (identifier, password, c) =>
       accounts.authenticate(identifier, password, { address: c.get('clientAddress'), userAgent: c.req.header('user-agent') ?? '', locale: 'zh-CN' }),
     now,
   })
-  const baseUrl = baseUrlResolver({ publicUrl: config.publicUrl, trustProxy: config.trustProxy })
+  const baseUrl = baseUrlResolver(origins)
   let httpUrl = ''
   const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl: () => httpUrl, logger, ...(options.now ? { now: options.now } : {}) })
   identity = createIdentity({
@@ -191,7 +191,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     auth,
     health: () => health,
     clientAddress: runtime.clientAddress,
-    trustProxy: config.trustProxy,
+    proxy,
     maxBodyBytes: config.maxBodyBytes,
     bodyLimits: [
       ['/api/staff/readers/import', maxImportBytes],
@@ -226,9 +226,9 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       contentRoutes(api, content)
       searchRoutes(api, { search, baseUrl, network: networkSearch })
       federationRoutes(api, federation)
-      identityRoutes(app, api, { ...identity, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
+      identityRoutes(app, api, { ...identity, auth, baseUrl, origins, isTls })
       directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now })
-      thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
+      thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })
@@ -246,7 +246,8 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     await storage.close()
     throw err
   }
-  const url = displayUrl(config, server.port)
+  origins.listening(server.port)
+  const url = origins.primary()
   httpUrl = url
   try {
     await federation.start()

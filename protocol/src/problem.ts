@@ -29,6 +29,7 @@ export const problemCodes = [
   'peer_unreachable',
   'sign_in_refused',
   'home_unknown',
+  'misdirected_request',
   'invalid_credentials',
   'too_many_attempts',
   'account_disabled',

@@ -41,7 +41,7 @@ const usage = `书林 Shulin ${shulinVersion}
 Usage:
   shulin start [--data DIR] [--port N] [--p2p-port N] [--host H] [--role node|hub] [--name NAME]
                [--log-level L] [--max-body BYTES] [--password-policy standard|legacy]
-               [--trust-proxy] [--public-url URL] [--max-upload BYTES] [--admin-email ADDR]
+               [--trust-proxy] [--trusted-proxies N|ADDR,CIDR,…] [--public-url URL] [--max-upload BYTES] [--admin-email ADDR]
                [--search embedded|meilisearch] [--meili-url URL] [--meili-key KEY]
                [--mirror-rate BYTES_PER_S] [--mirror-hours FROM-TO]
   shulin admin create --username U --password P [--name N] [--data DIR]
@@ -60,7 +60,7 @@ Usage:
 
 Every flag also reads an environment variable: SHULIN_DATA, SHULIN_PORT, SHULIN_P2P_PORT, SHULIN_HOST,
 SHULIN_ROLE, SHULIN_NAME, SHULIN_LOG_LEVEL, SHULIN_MAX_BODY, SHULIN_PASSWORD_POLICY,
-SHULIN_TRUST_PROXY, SHULIN_PUBLIC_URL, SHULIN_MAX_UPLOAD, SHULIN_ADMIN_EMAIL, SHULIN_SEARCH,
+SHULIN_TRUST_PROXY, SHULIN_TRUSTED_PROXIES, SHULIN_PUBLIC_URL, SHULIN_MAX_UPLOAD, SHULIN_ADMIN_EMAIL, SHULIN_SEARCH,
 SHULIN_MEILI_URL, SHULIN_MEILI_KEY; admin create also SHULIN_ADMIN_USERNAME and
 SHULIN_ADMIN_PASSWORD.`
 
@@ -74,6 +74,7 @@ const startOptions = {
   'max-body': { type: 'string' },
   'password-policy': { type: 'string' },
   'trust-proxy': { type: 'boolean' },
+  'trusted-proxies': { type: 'string' },
   'public-url': { type: 'string' },
   'max-upload': { type: 'string' },
   'admin-email': { type: 'string' },
@@ -116,6 +117,7 @@ async function cmdStart(args: string[], env: Record<string, string | undefined>,
     ...(values['max-body'] !== undefined && { maxBodyBytes: values['max-body'] }),
     ...(values['password-policy'] !== undefined && { passwordPolicy: values['password-policy'] }),
     ...(values['trust-proxy'] !== undefined && { trustProxy: values['trust-proxy'] }),
+    ...(values['trusted-proxies'] !== undefined && { trustedProxies: values['trusted-proxies'] }),
     ...(values['public-url'] !== undefined && { publicUrl: values['public-url'] }),
     ...(values['max-upload'] !== undefined && { maxUploadBytes: values['max-upload'] }),
     ...(values['admin-email'] !== undefined && { adminEmail: values['admin-email'] }),

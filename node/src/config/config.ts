@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { NodeRole, PasswordPolicy } from '@shulin/protocol'
+import { parseTrustedProxies } from '../http/proxy.js'
 
 export const NodeConfig = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
@@ -20,15 +21,33 @@ export const NodeConfig = z.strictObject({
   /** Largest uploaded file (and import file), in bytes: 2 GiB by default. */
   maxUploadBytes: z.coerce.number().int().min(1024).max(64 * 1024 ** 3).default(2 * 1024 ** 3),
   passwordPolicy: PasswordPolicy.default('standard'),
-  /** Trust `X-Forwarded-For`/`-Proto` from a reverse proxy in front of the node. */
+  /** Trust `X-Forwarded-*` from one reverse proxy in front of the node (the hop nearest it). */
   trustProxy: z
     .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
     .transform((v) => v === true || v === 'true' || v === '1')
     .default(false),
+  /**
+   * Which proxies to trust instead: a number of hops nearest the node, or their addresses and
+   * CIDR ranges (`10.0.0.0/8,loopback`). The client address is the first hop that is not one.
+   */
+  trustedProxies: z
+    .union([z.number().int().min(0).max(32), z.array(z.string().min(1).max(100)).max(64), z.string().trim().min(1).max(2000)])
+    .transform((v, ctx) => {
+      try {
+        return typeof v === 'number' ? v : parseTrustedProxies(Array.isArray(v) ? v.join(',') : v)
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `a number of hops, or addresses and CIDR ranges separated by commas (${(err as Error).message})` })
+        return z.NEVER
+      }
+    })
+    .optional(),
   /** Who harvesters write to (OAI-PMH Identify). */
   adminEmail: z.email().default('admin@shulin.invalid'),
-  /** The URL readers use, when it differs from what the node sees (behind a proxy). */
-  publicUrl: z.url().optional(),
+  /**
+   * The URL readers use. Links, share URLs and sign-in redirects name it; without it they name
+   * the listen address (or the request's, when that is one of the node's own addresses).
+   */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** The search engine: in process (default), or a Meilisearch server for large nodes. */
   search: z.enum(['embedded', 'meilisearch']).default('embedded'),
   meiliUrl: z.url().optional(),
@@ -61,6 +80,7 @@ export const configEnv: Record<keyof NodeConfig, string> = {
   maxUploadBytes: 'SHULIN_MAX_UPLOAD',
   passwordPolicy: 'SHULIN_PASSWORD_POLICY',
   trustProxy: 'SHULIN_TRUST_PROXY',
+  trustedProxies: 'SHULIN_TRUSTED_PROXIES',
   publicUrl: 'SHULIN_PUBLIC_URL',
   adminEmail: 'SHULIN_ADMIN_EMAIL',
   search: 'SHULIN_SEARCH',

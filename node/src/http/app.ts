@@ -13,13 +13,16 @@ import { Api } from './api.js'
 import type { AppEnv } from './env.js'
 import { ProblemError, problemResponse } from './problem.js'
 import type { HttpAuth } from '../sessions/http-auth.js'
+import type { ProxyTrust } from './proxy.js'
 
 export interface AppOptions {
   logger: Logger
   auth: HttpAuth
   health: () => Health
+  /** The socket peer's address (the runtime adapter's). */
   clientAddress: (c: Context) => string
-  trustProxy: boolean
+  /** Which proxies' X-Forwarded-* headers are believed. */
+  proxy: ProxyTrust
   maxBodyBytes: number
   /** Other limits for routes that take files: [exact path, path prefix or pattern, bytes]. */
   bodyLimits: Array<readonly [string | RegExp, number]>
@@ -31,23 +34,31 @@ export interface AppOptions {
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
-export function isTls(c: Context, trustProxy: boolean): boolean {
-  if (trustProxy) {
-    const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim()
-    if (proto) return proto === 'https'
+/**
+ * Whether the reader reached the node over TLS, for the `Secure` and `__Host-` cookies. An
+ * `https` public URL answers yes, always: a proxy that forgets (or a client that forges)
+ * `X-Forwarded-Proto` must not turn the session cookie into one sent in clear.
+ */
+export function tlsResolver(opts: { publicUrl?: string | undefined; viaProxy: (c: Context) => boolean }): (c: Context) => boolean {
+  if (opts.publicUrl && new URL(opts.publicUrl).protocol === 'https:') return () => true
+  return (c) => {
+    if (opts.viaProxy(c)) {
+      const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim()
+      if (proto) return proto === 'https'
+    }
+    return new URL(c.req.url).protocol === 'https:'
   }
-  return new URL(c.req.url).protocol === 'https:'
 }
 
 /**
  * A write from another site's page is refused outright (browsers send Origin on cross-origin
  * POSTs); cookie-authenticated writes also need the session's CSRF token (sessions/http-auth).
  */
-function checkOrigin(c: Context, trustProxy: boolean): void {
+function checkOrigin(c: Context, viaProxy: boolean): void {
   if (c.req.header('sec-fetch-site') === 'cross-site') throw new ProblemError('csrf_failed')
   const origin = c.req.header('origin')
   if (!origin || origin === 'null') return
-  const host = (trustProxy && c.req.header('x-forwarded-host')) || c.req.header('host')
+  const host = (viaProxy && c.req.header('x-forwarded-host')) || c.req.header('host')
   let originHost: string | undefined
   try {
     originHost = new URL(origin).host
@@ -66,8 +77,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   app.get('/api/health', (c) => (opts.isShuttingDown() ? problemResponse(c, new ProblemError('shutting_down'), fieldMessage) : c.json(opts.health())))
 
   app.use(async (c, next) => {
-    const forwarded = opts.trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined
-    c.set('clientAddress', forwarded || opts.clientAddress(c))
+    c.set('clientAddress', opts.proxy.clientAddress(opts.clientAddress(c), c.req.header('x-forwarded-for')))
     c.set('auth', null)
     if (opts.isShuttingDown()) throw new ProblemError('shutting_down')
     const started = performance.now()
@@ -90,7 +100,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     const isApi = c.req.path.startsWith('/api/')
     if (isApi) c.header('x-content-type-options', 'nosniff')
     if (unsafeMethods.has(c.req.method)) {
-      checkOrigin(c, opts.trustProxy)
+      checkOrigin(c, opts.proxy.trusts(opts.clientAddress(c)))
       // Only requests that carry bodies pay for the limit check.
       const special = limits.find(([matches]) => matches(c.req.path))
       const limit = special ? special[1] : defaultLimit

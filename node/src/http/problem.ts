@@ -30,6 +30,7 @@ export const problemStatus: Record<ProblemCode, number> = {
   peer_unreachable: 502,
   sign_in_refused: 403,
   home_unknown: 404,
+  misdirected_request: 421,
   invalid_credentials: 401,
   too_many_attempts: 429,
   account_disabled: 403,

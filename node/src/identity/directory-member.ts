@@ -81,6 +81,11 @@ export class DirectoryMember {
     return { hashes, counts: await this.counts() }
   }
 
+  /** The hub's web address from its last signed pull (undefined before the first). */
+  async hubUrl(): Promise<string | undefined> {
+    return (await this.#hub.get('hub'))?.url
+  }
+
   /** This library's own readers: registered, real-name verified, and with a live session. */
   async counts(): Promise<ReaderCounts> {
     if (this.#counts && this.#now - this.#counts.at < countsTtlMs) return this.#counts.value

@@ -95,6 +95,8 @@ beforeAll(async () => {
   hub = await library('国家数字图书馆', 'http://hub.test', false)
   hubId = hub.id
   attacker = await generateNodeKey()
+  // The hub's directory pull tells A the hub's web address (signed by the hub): its portal's only callback origin.
+  await a.identity.directory.export(await signNodeJwt(hub.folder.key, 'hub', { hub_url: hub.origin, directory_key: 'k'.repeat(43) }, { audience: a.id, ttlSeconds: 60, now: clock.now }))
   reader = await a.services.accounts.register({ mode: 'real-name', name: '王小明', idNumber: '11010519491231002X', password: 'reading-is-fun', phone: '13800138000' })
 }, 30_000)
 
@@ -186,6 +188,15 @@ describe('the home refuses bad authorization and token requests', () => {
     const { location } = await b.identity.relyingParty.start(a.id, 'http://evil.test/oidc/callback', '/')
     const u = new URL(location)
     await expect(a.identity.provider.authorize(b.id, u.searchParams.get('request')!, reader)).rejects.toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/redirect_uri/) })
+  })
+
+  it('a redirect_uri the hub signed for an origin that is not the hub’s (a hub fooled by a forged Host header)', async () => {
+    const { location } = await hub.identity.relyingParty.start(a.id, 'http://evil.test/oidc/callback', '/')
+    const request = new URL(location).searchParams.get('request')!
+    await expect(a.identity.provider.authorize(hub.id, request, reader)).rejects.toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/redirect_uri/) })
+    // C has had no pull from the hub yet: it knows no address of the hub's, so it sends no code there.
+    const atC = await hub.identity.relyingParty.start(c.id, `${hub.origin}/oidc/callback`, '/')
+    await expect(c.identity.provider.authorize(hub.id, new URL(atC.location).searchParams.get('request')!, reader)).rejects.toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/not known here yet/) })
   })
 
   it('a client outside the registry, a suspended client, and a request object signed by another key', async () => {

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * const identity = createIdentity({ key, storage, accounts: accounts.store, sessions, federation })
- * identityRoutes(app, api, { ...identity, auth, baseUrl, isTls })
+ * identityRoutes(app, api, { ...identity, auth, baseUrl, origins, isTls })
  * identity.start()
  * ```
  */
@@ -57,7 +57,9 @@ export function networkOf(key: NodeKey, federation: IdentityOptions['federation'
 export function createIdentity(opts: IdentityOptions) {
   const network = networkOf(opts.key, opts.federation)
   const common = { ...(opts.now ? { now: opts.now } : {}) }
-  const provider = new IdentityProvider({ key: opts.key, storage: opts.storage, accounts: opts.accounts, network, ...common })
+  const extra = { ...common, ...(opts.fetch ? { fetch: opts.fetch } : {}) }
+  const directory = new DirectoryMember({ key: opts.key, storage: opts.storage, accounts: opts.accounts, sessions: opts.sessions, network, ...extra })
+  const provider = new IdentityProvider({ key: opts.key, storage: opts.storage, accounts: opts.accounts, network, hubUrl: () => directory.hubUrl(), ...common })
   const visitors = new VisitorStore(opts.storage, opts.accounts)
   const relyingParty = new RelyingParty({
     key: opts.key,
@@ -68,8 +70,6 @@ export function createIdentity(opts: IdentityOptions) {
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   })
-  const extra = { ...common, ...(opts.fetch ? { fetch: opts.fetch } : {}) }
-  const directory = new DirectoryMember({ key: opts.key, storage: opts.storage, accounts: opts.accounts, sessions: opts.sessions, network, ...extra })
   const hub =
     opts.role === 'hub'
       ? new DirectoryHub({ key: opts.key, storage: opts.storage, network, selfUrl: opts.selfUrl, ...extra, ...(opts.logger ? { logger: opts.logger } : {}) })

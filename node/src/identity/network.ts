@@ -15,7 +15,7 @@ export interface Network {
   hubId(): string | undefined
 }
 
-/** Whether `nodeId` may ask this node to sign a reader in; `http` = the origins its redirect may use (`null`: the hub, trusted by its signed request alone). */
+/** Whether `nodeId` may ask this node to sign a reader in; `http` = the origins its redirect may use (`null`: the hub, which has no registry entry; its address comes with its signed directory pull). */
 export function clientOf(net: Network, nodeId: string): { http: string[] | null } | null {
   if (nodeId === net.selfId) return null
   if (nodeId === net.hubId()) return { http: null }

@@ -65,6 +65,11 @@ export interface ProviderOptions {
   storage: Storage
   accounts: AccountStore
   network: Network
+  /**
+   * The hub's web address as the hub last signed it to this node (its directory pull). The hub
+   * has no registry entry, so this is the one origin its portal's sign-in redirects may use.
+   */
+  hubUrl?: () => Promise<string | undefined>
   now?: () => number
 }
 
@@ -99,9 +104,13 @@ export class IdentityProvider {
     }
     if (claims.client_id !== clientId) throw new OAuthError('invalid_request', 'client_id differs from the request object')
     const redirect = new URL(claims.redirect_uri)
-    const origins = client.http?.map((h) => new URL(h).origin)
+    // A signed request is not enough: a hub fooled by a forged Host header signs one too. The
+    // code goes only to an origin the network vouches for (registry entry, hub's signed pull).
+    const known = client.http ?? (this.opts.hubUrl ? [await this.opts.hubUrl()].filter((u): u is string => !!u) : null)
+    const origins = known?.map((h) => new URL(h).origin)
+    if (origins?.length === 0) throw new OAuthError('invalid_request', 'the hub’s web address is not known here yet (it comes with the hub’s next directory pull, within a minute); try again shortly')
     if (redirect.pathname !== onlyPath || redirect.search || (origins && !origins.includes(redirect.origin))) {
-      throw new OAuthError('invalid_request', 'redirect_uri is not the callback at an address the registry holds for the client')
+      throw new OAuthError('invalid_request', 'redirect_uri is not the callback at an address the network holds for the client')
     }
     if (!reader) return { kind: 'sign-in' }
     const url = new URL(claims.redirect_uri)

@@ -11,7 +11,7 @@ import { z } from 'zod'
 import { AuthorizeQuery, HomeLibraryList, NodeId, Ok, SignedInElsewhere } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import type { AppEnv } from '../http/env.js'
-import type { BaseUrl } from '../http/base-url.js'
+import type { BaseUrl, NodeOrigins } from '../http/base-url.js'
 import { ProblemError } from '../http/problem.js'
 import { parseOrThrow } from '../http/validate.js'
 import { localeOf } from '../http/problem.js'
@@ -31,6 +31,8 @@ export interface IdentityRoutesDeps {
   network: Network
   auth: HttpAuth
   baseUrl: BaseUrl
+  /** The node's own origins: a sign-in request is signed only for a request addressed to one. */
+  origins: Pick<NodeOrigins, 'requireOwn'>
   isTls: (c: Context) => boolean
   phones?: PhoneRoute
 }
@@ -142,6 +144,8 @@ export function identityRoutes(app: Hono<AppEnv>, api: Api, d: IdentityRoutesDep
 
   app.get('/api/identity/start', async (c) => {
     const q = parseOrThrow(StartQuery, c.req.query(), localeOf(c))
+    // The request object names our callback, signed: never at an origin the request made up.
+    d.origins.requireOwn(c)
     const wait = starts.take(c.get('clientAddress'))
     if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
     const homes = q.home ? [q.home] : ((await d.phones?.homesOf(q.phone!)) ?? [])

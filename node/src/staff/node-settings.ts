@@ -35,7 +35,7 @@ export function nodeSettingsRoutes(api: Api, deps: { config: NodeConfig; nodeId:
       maxUploadBytes: config.maxUploadBytes,
       passwordPolicy: config.passwordPolicy,
       adminEmail: config.adminEmail,
-      trustProxy: config.trustProxy,
+      trustProxy: config.trustProxy || (config.trustedProxies !== undefined && config.trustedProxies !== 0),
     }
   })
 }

@@ -32,6 +32,7 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
   peer_unreachable: { 'zh-CN': '无法连接到对方节点', en: 'The other node cannot be reached' },
   sign_in_refused: { 'zh-CN': '未能通过读者所在图书馆登录，请重试', en: 'Signing in through your home library did not succeed; please try again' },
   home_unknown: { 'zh-CN': '找不到该读者所在的图书馆', en: 'No member library was found for this reader' },
+  misdirected_request: { 'zh-CN': '这不是本馆的网址，不能从这里登录；请打开本馆的正式网址再试', en: 'This is not one of this library’s own addresses; open the library at its own address to sign in' },
   invalid_credentials: { 'zh-CN': '账号或密码错误', en: 'Wrong account or password' },
   too_many_attempts: { 'zh-CN': '尝试次数过多，请稍后再试', en: 'Too many attempts; please try again later' },
   account_disabled: { 'zh-CN': '该账号已停用，请联系图书馆', en: 'This account is disabled; please contact the library' },

@@ -8,7 +8,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
 import { z } from 'zod'
 import type { Api } from '../../http/api.js'
 import type { AppEnv } from '../../http/env.js'
-import type { BaseUrl } from '../../http/base-url.js'
+import type { BaseUrl, NodeOrigins } from '../../http/base-url.js'
 import { localeOf } from '../../http/problem.js'
 import { parseOrThrow } from '../../http/validate.js'
 import type { HttpAuth } from '../../sessions/http-auth.js'
@@ -22,6 +22,8 @@ export interface ThirdPartyRoutesDeps {
   sessions: SessionService
   auth: HttpAuth
   baseUrl: BaseUrl
+  /** The node's own origins: the provider is sent our callback only for a request addressed to one. */
+  origins: Pick<NodeOrigins, 'requireOwn'>
   isTls: (c: Context) => boolean
 }
 
@@ -38,6 +40,7 @@ export function thirdPartyRoutes(app: Hono<AppEnv>, api: Api, d: ThirdPartyRoute
 
   app.get('/api/identity/external/start', async (c) => {
     const q = parseOrThrow(StartQuery, c.req.query(), localeOf(c))
+    d.origins.requireOwn(c)
     // Signed in already: the flow links the third-party account to this reader.
     const me = await d.auth.identify(c)
     const { location, binding } = await d.thirdParty.start(q.provider, d.baseUrl(c) + callbackPath, safeNext(q.next), me?.account ?? null)
