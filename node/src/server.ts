@@ -32,7 +32,7 @@ import { shulinVersion } from './version.js'
 import { buildServices, type NodeServices } from './services.js'
 import { resourceRoutes } from './resources/routes.js'
 import { fileRoutes, uploadPath } from './resources/files/routes.js'
-import { collectionCoverPath, collectionRoutes, maxCoverBytes } from './collections/routes.js'
+import { collectionCoverPath, collectionRoutes } from './collections/routes.js'
 import { oaiPmhRoutes } from './oai/oai-pmh.js'
 import { opdsRoutes } from './opds/opds.js'
 import { baseUrlResolver } from './http/base-url.js'
@@ -195,10 +195,10 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     maxBodyBytes: config.maxBodyBytes,
     bodyLimits: [
       ['/api/staff/readers/import', maxImportBytes],
-      ['/api/staff/resources/import', config.maxUploadBytes],
-      ['/api/control/import', config.maxUploadBytes],
-      [uploadPath, config.maxUploadBytes],
-      [collectionCoverPath, maxCoverBytes],
+      ['/api/staff/resources/import', 'streamed'],
+      ['/api/control/import', 'streamed'],
+      [uploadPath, 'streamed'],
+      [collectionCoverPath, 'streamed'],
     ],
     isShuttingDown: () => shuttingDown,
     version: shulinVersion,
