@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto'
 import type { Hono } from 'hono'
 import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths } from './storage/data-folder.js'
+import { watchStorageSpace } from './storage/space-watch.js'
 import { createLogger, type Logger } from './logger.js'
 import { createApp, isTls } from './http/app.js'
 import type { AppEnv } from './http/env.js'
@@ -111,6 +112,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const logger = options.logger ?? createLogger(config.logLevel, { nodeId: key.nodeId })
   const paths = dataPaths(config.dataDir)
   if (folder.migrated.length) logger.info({ versions: folder.migrated }, 'migrated data folder')
+  const unwatchSpace = watchStorageSpace(storage, paths.dir, logger)
 
   let shuttingDown = false
   let controlToken: string | undefined
@@ -313,6 +315,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
         shuttingDown = true
         clearInterval(sweep)
         clearInterval(blobSweep)
+        unwatchSpace()
         identity?.stop()
         await server.close(shutdownGraceMs)
         await removeControlFile(paths.control)

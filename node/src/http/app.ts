@@ -13,6 +13,7 @@ import { Api } from './api.js'
 import type { AppEnv } from './env.js'
 import { ProblemError, problemResponse } from './problem.js'
 import type { HttpAuth } from '../sessions/http-auth.js'
+import { isDiskFull } from '../storage/db.js'
 
 export interface AppOptions {
   logger: Logger
@@ -147,6 +148,12 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     if (err instanceof HTTPException && err.status < 500) {
       const code = err.status === 413 ? 'payload_too_large' : err.status === 404 ? 'not_found' : err.status === 405 ? 'method_not_allowed' : 'validation_failed'
       return problemResponse(c, new ProblemError(code), fieldMessage)
+    }
+    if (isDiskFull(err)) {
+      // Said once as an error where it happened (storage/space-watch); each refused request is a warning.
+      log.warn({ method: c.req.method, path: c.req.path, err: (err as Error).message }, 'refused: the disk is full')
+      c.set('problem', { code: 'insufficient_storage' })
+      return problemResponse(c, new ProblemError('insufficient_storage'), fieldMessage)
     }
     log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error')
     return problemResponse(c, new ProblemError('internal'), fieldMessage)
