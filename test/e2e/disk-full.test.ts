@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pdf } from '../../node/src/testing/fixtures.js'
 import { killAll, run, start, type Started } from './processes.js'
-import { hubAdminToken, json } from './network.js'
+import { control, hubAdminToken, hubAndMembers, json } from './network.js'
 
 /** Why a tmpfs cannot be mounted here (no root, a container without CAP_SYS_ADMIN), or undefined. */
 const mountRefused = ((): string | undefined => {
@@ -143,6 +143,40 @@ describe.skipIf(!!mountRefused)('a full disk', () => {
     expect((await json(`${node.url}/api/staff/resources/count`, { headers: auth2 })).total).toBe(201)
     expect((await json(`${node.url}/api/staff/resources/${created.id}`, { headers: auth2 })).files).toHaveLength(1)
     expect(await filesUnder(join(data, 'tmp'))).toEqual([])
+  }, 60_000)
+
+  it('catalog pull: a subscribed member whose disk is full takes nothing, keeps serving, and catches up once there is space', async () => {
+    // The member's data folder is the small disk (hubAndMembers names it work/<folder>-<region>).
+    const disk = smallDisk('pull-330185')
+    const { hub, hubData, members } = await hubAndMembers(work, 'pull', [['330185', '临安县图书馆']])
+    const member = members[0]!
+    expect(member.data).toBe(disk)
+    const publish = async (from: number, n: number) => {
+      const file = join(work, `books-${from}.jsonl`)
+      await writeFile(file, Array.from({ length: n }, (_, i) => JSON.stringify({ title: `国家电子书第${from + i}种`, creators: ['国家图书馆'], access: 'public' })).join('\n') + '\n')
+      const r = await run(['import', file, '--channel', '国家数字图书馆电子书', '--data', hubData])
+      expect(r.code, r.stderr).toBe(0)
+      return /\(([0-9a-f]{8}-[0-9a-f]{10})\): \d+ records published/.exec(r.stdout)![1]!
+    }
+    const channel = await publish(0, 20)
+    expect((await control(hubData, `/api/control/channels/menu/${channel}`, { state: 'listed' })).status).toBe(200)
+    await expect.poll(async () => (await json(`${member.node.url}/api/channels/menu`)).menu.length, { timeout: 20_000 }).toBe(1)
+    expect((await run(['subscribe', channel, '--data', member.data])).code).toBe(0)
+    const found = async () => (await json(`${member.node.url}/api/search?q=${encodeURIComponent('国家电子书')}`)).total as number
+    await expect.poll(found, { timeout: 20_000 }).toBe(20)
+
+    const ballast = fill(disk)
+    await publish(20, 30)
+    expect((await json(`${hub.url}/api/search?q=${encodeURIComponent('国家电子书')}`)).total).toBe(50)
+    await expect.poll(() => errorLines(member.node).some((l) => /The disk holding .* is full/.test(l)), { timeout: 20_000 }).toBe(true)
+    // Pulls keep failing while the disk is full; the member serves what it had, nothing more.
+    await new Promise((r) => setTimeout(r, 4000))
+    expect(await found()).toBe(20)
+    expect((await fetch(`${member.node.url}/api/health`)).status).toBe(200)
+
+    await rm(ballast)
+    await expect.poll(found, { timeout: 40_000, interval: 500 }).toBe(50)
+    expect(member.node.output()).toContain('space is back')
   }, 60_000)
 
   it('backup to a full disk: a clear message, no partial file; it succeeds once there is space', async () => {
