@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto'
 import type { Context, Hono } from 'hono'
 import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths } from './storage/data-folder.js'
+import { watchStorageSpace } from './storage/space-watch.js'
 import { createLogger, type Logger } from './logger.js'
 import { createApp, tlsResolver } from './http/app.js'
 import type { AppEnv } from './http/env.js'
@@ -32,7 +33,7 @@ import { shulinVersion } from './version.js'
 import { buildServices, type NodeServices } from './services.js'
 import { resourceRoutes } from './resources/routes.js'
 import { fileRoutes, uploadPath } from './resources/files/routes.js'
-import { collectionCoverPath, collectionRoutes, maxCoverBytes } from './collections/routes.js'
+import { collectionCoverPath, collectionRoutes } from './collections/routes.js'
 import { oaiPmhRoutes } from './oai/oai-pmh.js'
 import { opdsRoutes } from './opds/opds.js'
 import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
@@ -106,6 +107,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const logger = options.logger ?? createLogger(config.logLevel, { nodeId: key.nodeId })
   const paths = dataPaths(config.dataDir)
   if (folder.migrated.length) logger.info({ versions: folder.migrated }, 'migrated data folder')
+  const unwatchSpace = watchStorageSpace(storage, paths.dir, logger)
 
   let shuttingDown = false
   let controlToken: string | undefined
@@ -195,10 +197,10 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     maxBodyBytes: config.maxBodyBytes,
     bodyLimits: [
       ['/api/staff/readers/import', maxImportBytes],
-      ['/api/staff/resources/import', config.maxUploadBytes],
-      ['/api/control/import', config.maxUploadBytes],
-      [uploadPath, config.maxUploadBytes],
-      [collectionCoverPath, maxCoverBytes],
+      ['/api/staff/resources/import', 'streamed'],
+      ['/api/control/import', 'streamed'],
+      [uploadPath, 'streamed'],
+      [collectionCoverPath, 'streamed'],
     ],
     isShuttingDown: () => shuttingDown,
     version: shulinVersion,
@@ -314,6 +316,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
         shuttingDown = true
         clearInterval(sweep)
         clearInterval(blobSweep)
+        unwatchSpace()
         identity?.stop()
         await server.close(shutdownGraceMs)
         await removeControlFile(paths.control)

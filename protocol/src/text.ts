@@ -17,11 +17,19 @@ export const isWellFormedText = (s: string): boolean => !loneSurrogateRe.test(s)
 /** Free text (a description, a licence): bounded and well-formed; lines and spacing kept. */
 export const freeText = (max: number) => z.string().max(max).refine(isWellFormedText, { message: 'lone_surrogate' })
 
-/** Single-line text a person typed: trimmed, NFC-normalised, no control characters, bounded. */
+// Tabs and line breaks inside a single-line value are spacing, not damage: real catalogues
+// hold titles like "新樂府\t賣炭翁" (a tab between a collection's name and the poem's).
+const lineSpacingRe = /\r\n|[\t\n\r]/g
+
+/**
+ * Single-line text a person typed: tabs and line breaks become a space, then trimmed,
+ * NFC-normalised, bounded; any other control character is refused.
+ * @example singleLine(500).parse('新樂府\t賣炭翁') // '新樂府 賣炭翁'
+ */
 export const singleLine = (max: number, min = 1) =>
   z
     .string()
-    .transform((s) => s.normalize('NFC').trim())
+    .transform((s) => s.replace(lineSpacingRe, ' ').normalize('NFC').trim())
     .pipe(
       z
         .string()

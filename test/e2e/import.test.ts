@@ -90,4 +90,33 @@ describe('shulin import', () => {
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/--format/)
   })
+
+  it('takes titles holding a tab or a line break as a real catalogue has them, refuses other control characters, and prints the real count', async () => {
+    const data = join(work, 'poems')
+    expect((await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
+    const node = await start(['--data', data, '--port', '0'])
+    const file = join(work, 'poems.jsonl')
+    const lines: string[] = []
+    // 51 of a real corpus's titles hold a tab (新樂府, a tab, then the poem), one a CR LF.
+    for (let i = 0; i < 51; i++) lines.push(JSON.stringify({ title: `新樂府\t賣炭翁 其${i}`, creators: ['白居易'], subjects: ['唐詩\t新樂府'] }))
+    lines.push(JSON.stringify({ title: '長恨歌\r\n并序', creators: ['白居易'] }))
+    // And 51 with a control character that is damage, not spacing.
+    for (let i = 0; i < 51; i++) lines.push(JSON.stringify({ title: `琵琶行\u0007${i}`, creators: ['白居易'] }))
+    await writeFile(file, lines.join('\n') + '\n')
+    const r = await run(['import', file, '--data', data])
+    expect(r.code, r.stderr).toBe(3)
+    expect(r.stdout).toMatch(/103 read · 52 created · 0 updated · 0 unchanged · 51 rejected/)
+    const err = r.stderr.trim().split('\n')
+    expect(err[0]).toBe('51 refused:')
+    expect(err.filter((l) => /^ {2}line \d+: title: control_characters$/.test(l))).toHaveLength(50)
+    expect(err.at(-1)).toMatch(/… 1 more not shown, 51 refused in all/)
+
+    const found = await (await fetch(`${node.url}/api/search?q=${encodeURIComponent('賣炭翁')}&limit=100`)).json()
+    expect(found.total).toBe(51)
+    expect(found.hits.map((h: { title: string }) => h.title)).toContain('新樂府 賣炭翁 其0')
+    const both = await (await fetch(`${node.url}/api/search?q=${encodeURIComponent('長恨歌')}`)).json()
+    expect(both.total).toBe(1)
+    node.child.kill('SIGTERM')
+    expect(await node.exited).toBe(0)
+  })
 })

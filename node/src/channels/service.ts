@@ -50,12 +50,22 @@ export interface ChannelServiceOptions {
   logger?: Logger
 }
 
+/** How often shards whose records could not be applied are tried again. */
+const applyRetryMs = 3000
+
 export class ChannelService {
   readonly store: ChannelStore
   readonly #watched = new Set<string>()
   /** Per subscribed channel and shard, how many of its records verified (for the list). */
   readonly #counts = new Map<string, Map<number, number>>()
   #unwatch: (() => void) | undefined
+  /**
+   * Shards stored in a channel's catalog whose records could not be taken into the catalogue
+   * (the database refused the write: a full disk). The catalog will not bring them again, so
+   * they are tried again here until they go in.
+   */
+  readonly #unapplied = new Map<string, { cat: ShardedCatalog; shards: Set<number> }>()
+  #retry: NodeJS.Timeout | undefined
 
   constructor(private readonly opts: ChannelServiceOptions) {
     this.store = new ChannelStore(opts.storage)
@@ -76,6 +86,33 @@ export class ChannelService {
 
   stop(): void {
     this.#unwatch?.()
+    clearInterval(this.#retry)
+  }
+
+  #applyLater(channel: string, cat: ShardedCatalog, shard: number, err: unknown): void {
+    this.opts.logger?.warn({ err, channel, shard }, 'could not apply channel records; trying again')
+    const entry = this.#unapplied.get(channel) ?? { cat, shards: new Set<number>() }
+    this.#unapplied.set(channel, entry)
+    entry.shards.add(shard)
+    this.#retry ??= setInterval(() => void this.#applyAgain(), applyRetryMs)
+    this.#retry.unref()
+  }
+
+  async #applyAgain(): Promise<void> {
+    for (const [channel, { cat, shards }] of this.#unapplied) {
+      for (const shard of [...shards]) {
+        try {
+          await this.#apply(channel, cat, shard)
+        } catch {
+          return
+        }
+        shards.delete(shard)
+      }
+      this.#unapplied.delete(channel)
+    }
+    clearInterval(this.#retry)
+    this.#retry = undefined
+    this.opts.logger?.info('channel records that could not be applied are in')
   }
 
   /**
@@ -268,8 +305,8 @@ export class ChannelService {
     if (this.#watched.has(channel)) return
     this.#watched.add(channel)
     const cat = await this.opts.catalog(catalogOf(channel))
-    cat.onChange((shard) => void this.#apply(channel, cat, shard).catch((err: unknown) => this.opts.logger?.warn({ err, channel }, 'could not apply channel records')))
-    for (let shard = 0; shard < cat.shards; shard++) await this.#apply(channel, cat, shard)
+    cat.onChange((shard) => void this.#apply(channel, cat, shard).catch((err: unknown) => this.#applyLater(channel, cat, shard, err)))
+    for (let shard = 0; shard < cat.shards; shard++) await this.#apply(channel, cat, shard).catch((err: unknown) => this.#applyLater(channel, cat, shard, err))
   }
 
   /** Takes one shard of a subscribed channel into the catalogue: only what its publisher signed. */

@@ -110,9 +110,23 @@ export async function cmdImport(
   )
   if (report.channel) process.stdout.write(`channel ${report.channel.name} (${report.channel.id}): ${report.channel.added} records published\n`)
   if (values.report) await writeFile(values.report, JSON.stringify(report, null, 2) + '\n')
-  else for (const r of report.rejects.slice(0, 50)) process.stderr.write(`  line ${r.n}: ${r.reason}\n`)
-  if (!values.report && report.rejected > 50) process.stderr.write(`  … and ${report.rejected - 50} more (use --report FILE for all of them)\n`)
+  else printRejects(report)
   if (report.rejected > 0) process.exitCode = 3
+}
+
+/** Shown on stderr without `--report`; more would scroll the summary out of sight. */
+const listedRejects = 50
+
+/**
+ * The refused lines, framed by their real count: an operator reads the end of the output
+ * first, so it must not look like a count ("… and 1 more" after 50 lines read as 2).
+ */
+function printRejects(report: Report): void {
+  if (!report.rejected) return
+  const shown = report.rejects.slice(0, listedRejects)
+  process.stderr.write(`${report.rejected} refused:\n`)
+  for (const r of shown) process.stderr.write(`  line ${r.n}: ${r.reason}\n`)
+  if (report.rejected > shown.length) process.stderr.write(`  … ${report.rejected - shown.length} more not shown, ${report.rejected} refused in all (use --report FILE for all of them)\n`)
 }
 
 /** Streams the file to the running node's control API. */

@@ -20,7 +20,7 @@ import { PersonName, Username, Password } from '@shulin/protocol'
 import { configFromEnv, NodeConfig } from '../config/config.js'
 import { startNode } from '../server.js'
 import { dataPaths, openDataFolder } from '../storage/data-folder.js'
-import { StorageError } from '../storage/db.js'
+import { isDiskFull, StorageError } from '../storage/db.js'
 import { readControlFile } from '../control/control-file.js'
 import { restoreBackup, writeBackup, BackupError } from '../backup/backup.js'
 import { buildServices } from '../services.js'
@@ -347,6 +347,11 @@ export async function main(argv: string[], runtime?: RuntimeAdapter): Promise<vo
     if (err instanceof CliError || err instanceof StorageError) {
       process.stderr.write(`shulin: ${err.message}\n`)
       process.exitCode = err instanceof CliError ? err.exitCode : 1
+      return
+    }
+    if (isDiskFull(err)) {
+      process.stderr.write(`shulin: the disk is full (${(err as Error).message}); nothing was kept. Free some space, then run the command again.\n`)
+      process.exitCode = 1
       return
     }
     const code = (err as NodeJS.ErrnoException).code

@@ -3,7 +3,7 @@
  * Builds the node's Hono app: shared middleware, every module's routes, and the one place
  * where errors become RFC 9457 problems.
  */
-import { Hono, type Context } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
 import { HTTPException } from 'hono/http-exception'
@@ -14,6 +14,7 @@ import type { AppEnv } from './env.js'
 import { ProblemError, problemResponse } from './problem.js'
 import type { HttpAuth } from '../sessions/http-auth.js'
 import type { ProxyTrust } from './proxy.js'
+import { isDiskFull } from '../storage/db.js'
 
 export interface AppOptions {
   logger: Logger
@@ -24,8 +25,13 @@ export interface AppOptions {
   /** Which proxies' X-Forwarded-* headers are believed. */
   proxy: ProxyTrust
   maxBodyBytes: number
-  /** Other limits for routes that take files: [exact path, path prefix or pattern, bytes]. */
-  bodyLimits: Array<readonly [string | RegExp, number]>
+  /**
+   * Other limits: [exact path, path prefix or pattern, bytes], or `'streamed'` for routes that
+   * read their body as a stream with `rawUpload`, which checks and counts it against their
+   * own limit. Hono's limit would buffer a chunked body whole (an upload held in memory), and
+   * read it before the route could tell a client who went away from a real failure.
+   */
+  bodyLimits: Array<readonly [string | RegExp, number | 'streamed']>
   isShuttingDown: () => boolean
   /** Registers each module's routes. */
   mount: (app: Hono<AppEnv>, api: Api) => void
@@ -33,6 +39,24 @@ export interface AppOptions {
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * True when the request target (path and query) holds a `%` that does not start valid
+ * UTF-8 percent-encoding (`/%ff`, `?q=100%`). Hono leaves such sequences undecoded rather
+ * than failing, so a route would otherwise see `%ff` as text, and code that decodes a part
+ * itself would throw: refusing the URL once, here, keeps every later decode safe.
+ */
+export function malformedPercentEncoding(url: string): boolean {
+  const start = url.indexOf('/', url.indexOf('://') + 3)
+  if (start === -1 || url.indexOf('%', start) === -1) return false
+  const hash = url.indexOf('#', start)
+  try {
+    decodeURIComponent(hash === -1 ? url.slice(start) : url.slice(start, hash))
+    return false
+  } catch {
+    return true
+  }
+}
 
 /**
  * Whether the reader reached the node over TLS, for the `Secure` and `__Host-` cookies. An
@@ -82,15 +106,25 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     if (opts.isShuttingDown()) throw new ProblemError('shutting_down')
     const started = performance.now()
     await next()
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request')
+    const ms = Math.round((performance.now() - started) * 10) / 10
+    // A refused request says why: a client's mistake or a client gone away is worth an info line, not an error.
+    if (c.res.status >= 400) log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms, problem: c.get('problem') }, 'request')
+    else log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
+  })
+
+  // After the request log, so a refused URL is logged as the client's 400, not as an error.
+  app.use(async (c, next) => {
+    if (malformedPercentEncoding(c.req.url)) throw new ProblemError('validation_failed', { detail: 'the URL holds malformed percent-encoding' })
+    await next()
   })
 
   const tooLarge = () => {
     throw new ProblemError('payload_too_large')
   }
+  const streamed: MiddlewareHandler = (_c, next) => next()
   const limits = opts.bodyLimits.map(([path, maxSize]) => {
     const matches = typeof path === 'string' ? (p: string) => p === path || p.startsWith(path + '/') : (p: string) => path.test(p)
-    return [matches, bodyLimit({ maxSize, onError: tooLarge })] as const
+    return [matches, maxSize === 'streamed' ? streamed : bodyLimit({ maxSize, onError: tooLarge })] as const
   })
   const defaultLimit = bodyLimit({ maxSize: opts.maxBodyBytes, onError: tooLarge })
   // Document-level headers (framing, opener, HSTS…) guard pages; JSON answers only need
@@ -117,10 +151,19 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
 
   app.notFound((c) => problemResponse(c, new ProblemError('not_found'), fieldMessage))
   app.onError((err, c) => {
-    if (err instanceof ProblemError) return problemResponse(c, err, fieldMessage)
+    if (err instanceof ProblemError) {
+      c.set('problem', { code: err.code, ...(err.extra.detail ? { detail: err.extra.detail } : {}) })
+      return problemResponse(c, err, fieldMessage)
+    }
     if (err instanceof HTTPException && err.status < 500) {
       const code = err.status === 413 ? 'payload_too_large' : err.status === 404 ? 'not_found' : err.status === 405 ? 'method_not_allowed' : 'validation_failed'
       return problemResponse(c, new ProblemError(code), fieldMessage)
+    }
+    if (isDiskFull(err)) {
+      // Said once as an error where it happened (storage/space-watch); each refused request is a warning.
+      log.warn({ method: c.req.method, path: c.req.path, err: (err as Error).message }, 'refused: the disk is full')
+      c.set('problem', { code: 'insufficient_storage' })
+      return problemResponse(c, new ProblemError('insufficient_storage'), fieldMessage)
     }
     log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error')
     return problemResponse(c, new ProblemError('internal'), fieldMessage)

@@ -18,5 +18,7 @@ export interface AppEnv {
   Variables: {
     auth: RequestAuth | null
     clientAddress: string
+    /** The problem a request was answered with, for its log line (set by the error handler). */
+    problem: { code: string; detail?: string }
   }
 }

@@ -3,7 +3,7 @@
  * A request whose body is a file (uploads, imports): its stream, claimed type, declared
  * length and file name, checked before a byte is stored. The body is never buffered.
  */
-import { Readable } from 'node:stream'
+import { pipeline, Readable, Transform } from 'node:stream'
 import type { Context } from 'hono'
 import { hasControlChars } from '@shulin/protocol'
 import { ProblemError } from './problem.js'
@@ -49,7 +49,7 @@ export function rawUpload(c: Context, maxBytes: number): RawUpload {
   if (declaredLength !== undefined && declaredLength > maxBytes) throw new ProblemError('payload_too_large', { detail: `at most ${maxBytes} bytes` })
   if (declaredLength === 0) throw new ProblemError('validation_failed', { detail: 'the body is empty' })
   return {
-    stream: bodyStream(c),
+    stream: bodyStream(c, declaredLength === undefined ? maxBytes : undefined),
     claimedType,
     declaredLength,
     name: fileName(c),
@@ -57,16 +57,33 @@ export function rawUpload(c: Context, maxBytes: number): RawUpload {
 }
 
 /**
- * The body as a Node stream. On Node, with a declared length (so no middleware wrapped the
- * body to count it), the socket's own IncomingMessage is read directly: converting it to a
- * web stream and back costs about half the upload throughput.
+ * The body as a Node stream. On Node the socket's own IncomingMessage is read directly:
+ * converting it to a web stream and back costs about half the upload throughput. A body
+ * without a declared length (chunked) is counted as it streams: past `countTo` bytes it fails
+ * with `payload_too_large` (a declared length was checked already, and Node's parser reads no
+ * more than it).
  */
-function bodyStream(c: Context): Readable {
+function bodyStream(c: Context, countTo: number | undefined): Readable {
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming
-  if (incoming instanceof Readable && c.req.header('content-length') !== undefined && !incoming.readableDidRead) return incoming
-  const body = c.req.raw.body
-  if (!body) throw new ProblemError('validation_failed', { detail: 'the body is empty' })
-  return Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>)
+  let stream: Readable
+  if (incoming instanceof Readable && !incoming.readableDidRead) stream = incoming
+  else {
+    const body = c.req.raw.body
+    if (!body) throw new ProblemError('validation_failed', { detail: 'the body is empty' })
+    stream = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>)
+  }
+  if (countTo === undefined) return stream
+  let size = 0
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length
+      if (size > countTo) return done(new ProblemError('payload_too_large', { detail: `at most ${countTo} bytes` }))
+      done(null, chunk)
+    },
+  })
+  // Errors of the socket (a client gone mid-body) reach the reader through the counter.
+  pipeline(stream, counter, () => {})
+  return counter
 }
 
 /** True for errors that mean the client went away mid-body. */

@@ -142,12 +142,15 @@ describe('search', () => {
   })
 
   it('answers bad input clearly and stays healthy', async () => {
-    const cases = ['q=', `q=${encodeURIComponent('书'.repeat(3_400))}`, `q=${'a'.repeat(10_000)}`, `q=${encodeURIComponent('.*[(?+\\')}`, `q=${encodeURIComponent('title:"x" AND -y OR *')}`, 'q=%ED%A0%80', `q=${encodeURIComponent('😀📚')}`]
+    const cases = ['q=', `q=${encodeURIComponent('书'.repeat(3_400))}`, `q=${'a'.repeat(10_000)}`, `q=${encodeURIComponent('.*[(?+\\')}`, `q=${encodeURIComponent('title:"x" AND -y OR *')}`, `q=${encodeURIComponent('😀📚')}`]
     for (const qs of cases) {
       const r = await search(qs)
       expect(r.status, qs.slice(0, 40)).toBe(200)
       expect(typeof r.body.total).toBe('number')
     }
+    // A lone surrogate percent-encoded is not UTF-8: the URL is refused, not searched for as "%ED%A0%80".
+    const surrogate = await search('q=%ED%A0%80')
+    expect([surrogate.status, surrogate.body.code]).toEqual([400, 'validation_failed'])
     const unknown = await search('q=a&colour=red')
     expect(unknown.status).toBe(400)
     expect(unknown.headers.get('content-type')).toContain('application/problem+json')

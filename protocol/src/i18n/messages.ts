@@ -41,6 +41,7 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
   setup_done: { 'zh-CN': '本馆已完成初始化', en: 'This node is already set up' },
   shutting_down: { 'zh-CN': '服务正在重启，请稍后再试', en: 'The node is restarting; try again shortly' },
   content_fetching: { 'zh-CN': '正在从联盟其他图书馆获取这份内容，请稍后再打开', en: 'This content is on its way from another library of the network; open it again shortly' },
+  insufficient_storage: { 'zh-CN': '服务器磁盘已满，暂时无法保存；请管理员清理空间后再试', en: 'The server’s disk is full, so nothing can be saved; an administrator must free space, then try again' },
   internal: { 'zh-CN': '服务器出了点问题，请稍后再试', en: 'Something went wrong on the server; try again later' },
 }
 

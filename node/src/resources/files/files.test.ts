@@ -225,6 +225,15 @@ describe('files: upload, extraction, ranges, access', () => {
       const r = await s.put(`/api/staff/resources/${id}/files/content`, pdf(200), { 'content-type': 'application/pdf' })
       expect(r.status).toBe(413)
       expect(await readdir(join(small.dir, 'tmp'))).toEqual([])
+      // Sent chunked (no length to check first), it is counted as it streams and refused the same.
+      const chunked = await fetch(`${small.node.url}/api/staff/resources/${id}/files/content`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/pdf', cookie: s.cookie!, 'x-csrf-token': s.csrf! },
+        body: new Blob([pdf(200)]).stream(),
+        duplex: 'half',
+      } as RequestInit)
+      expect(chunked.status).toBe(413)
+      expect(await readdir(join(small.dir, 'tmp'))).toEqual([])
     } finally {
       await small.close()
     }

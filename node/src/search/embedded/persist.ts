@@ -73,9 +73,13 @@ export async function writeImage(path: string, image: IndexImage): Promise<numbe
       size += p.length
     }
     await fh.sync()
-  } finally {
-    await fh.close()
+  } catch (err) {
+    // A full disk: the partial image would hold on to the space the node needs back.
+    await fh.close().catch(() => {})
+    await rm(tmp, { force: true })
+    throw err
   }
+  await fh.close()
   await rename(tmp, path)
   return size
 }
