@@ -103,6 +103,18 @@ function zodOrExit<S extends z.ZodType>(schema: S, input: unknown): z.output<S> 
 
 const dataDirOf = (flag: string | undefined, env: Record<string, string | undefined>) => flag ?? env.SHULIN_DATA ?? './data'
 
+/**
+ * For tests only: `SHULIN_CLOCK_SKEW_MS` runs the node as if its clock were that many
+ * milliseconds ahead (negative: behind), so tests across processes can show what peers with
+ * wrong clocks do. Read here once and handed to every service as the node's clock.
+ */
+function skewedClock(env: Record<string, string | undefined>): (() => number) | undefined {
+  const raw = env.SHULIN_CLOCK_SKEW_MS
+  if (raw === undefined || raw === '') return undefined
+  const skew = zodOrExit(z.coerce.number().int().min(-366 * 86_400_000).max(366 * 86_400_000), raw)
+  return skew ? () => Date.now() + skew : undefined
+}
+
 async function cmdStart(args: string[], env: Record<string, string | undefined>, runtime: RuntimeAdapter | undefined): Promise<void> {
   const { values } = parse(args, startOptions)
   const config = zodOrExit(NodeConfig, {
@@ -126,7 +138,8 @@ async function cmdStart(args: string[], env: Record<string, string | undefined>,
     ...(values['meili-url'] !== undefined && { meiliUrl: values['meili-url'] }),
     ...(values['meili-key'] !== undefined && { meiliKey: values['meili-key'] }),
   })
-  const node = await startNode(config, runtime ? { runtime } : {})
+  const now = skewedClock(env)
+  const node = await startNode(config, { ...(runtime ? { runtime } : {}), ...(now ? { now } : {}) })
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`${signal}: stopping (finishing requests, closing the database)…\n`)
