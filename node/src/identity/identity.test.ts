@@ -216,10 +216,19 @@ describe('the visiting node refuses bad ID tokens', () => {
   })
 
   it.each([
+    ['ten minutes ahead', 10 * 60_000],
+    ['ten minutes behind', -10 * 60_000],
+  ])('accepts one from a home whose clock is %s (README "Clocks": 15 minutes tolerated)', async (_name, skew) => {
+    const jwt = await signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now + skew })
+    await expect(verify(jwt)).resolves.toMatchObject({ iss: a.id, sub: reader.id })
+  })
+
+  it.each([
     ['forged: signed by another key, claiming to be A', async () => signNodeJwt({ ...attacker, nodeId: a.id }, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now }), /signature/],
-    ['expired', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now - 600_000 }), /exp|iat|age/],
+    ['expired', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now - 1_800_000 }), /exp|iat|age/],
     ['wrong audience', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: c.id, ttlSeconds: 300, now: clock.now }), /aud/],
-    ['issued in the future past the tolerance', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now + 120_000 }), /iat/],
+    ['issued in the future past the tolerance (clocks 16 minutes apart)', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now + 16 * 60_000 }), /iat.*clock skew.*16 minutes apart/],
+    ['issued two days ago by a slow clock', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now - 2 * 86_400_000 }), /clock skew.*2 days apart/],
     ['a client assertion passed off as an ID token (typ)', async () => signNodeJwt(a.folder.key, 'client', claims(), { audience: b.id, ttlSeconds: 60, now: clock.now }), /typ/],
     ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims(), iss: a.id, aud: b.id, iat: now(), exp: now() + 300 })}.`, /algorithm none/],
     [
@@ -242,7 +251,7 @@ describe('the visiting node refuses bad ID tokens', () => {
       /jku header/,
     ],
     ['an unknown kid', async () => new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: attacker.nodeId }).setIssuer(a.id).setAudience(b.id).setIssuedAt(now()).setExpirationTime(now() + 300).sign(signingKeyOf(a.folder.key)), /kid/],
-    ['nbf in the future', async () => signNodeJwt(a.folder.key, 'id', { ...claims(), nbf: now() + 600 }, { audience: b.id, ttlSeconds: 900, now: clock.now }), /nbf/],
+    ['nbf in the future', async () => signNodeJwt(a.folder.key, 'id', { ...claims(), nbf: now() + 1200 }, { audience: b.id, ttlSeconds: 1800, now: clock.now }), /nbf/],
     ['the wrong nonce', async () => signNodeJwt(a.folder.key, 'id', { ...claims(), nonce: 'x'.repeat(22) }, { audience: b.id, ttlSeconds: 300, now: clock.now }), /nonce/],
   ])('%s', async (_name, make, why) => {
     await expect(verify(await make())).rejects.toThrow(why)

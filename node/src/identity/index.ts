@@ -57,7 +57,7 @@ export function networkOf(key: NodeKey, federation: IdentityOptions['federation'
 export function createIdentity(opts: IdentityOptions) {
   const network = networkOf(opts.key, opts.federation)
   const common = { ...(opts.now ? { now: opts.now } : {}) }
-  const provider = new IdentityProvider({ key: opts.key, storage: opts.storage, accounts: opts.accounts, network, ...common })
+  const provider = new IdentityProvider({ key: opts.key, storage: opts.storage, accounts: opts.accounts, network, ...common, ...(opts.logger ? { logger: opts.logger } : {}) })
   const visitors = new VisitorStore(opts.storage, opts.accounts)
   const relyingParty = new RelyingParty({
     key: opts.key,
