@@ -22,7 +22,7 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Context } from 'hono'
-import { ContentTicket, Sha256Hex, TICKET_SCHEME, holdersLimits, maxTicketSeconds, type Manifest, type ResourceFile } from '@shulin/protocol'
+import { ContentTicket, Sha256Hex, TICKET_SCHEME, clockToleranceSeconds, holdersLimits, maxTicketSeconds, skewNote, type Manifest, type ResourceFile } from '@shulin/protocol'
 import { EnvelopeError, open, seal } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { BlobStore } from '../blobs/store.js'
@@ -212,9 +212,14 @@ export class ContentService {
     if (t.from !== (env as { signer: string }).signer) throw refuse('the content ticket is signed by another node than it names')
     if (t.to !== this.opts.key.nodeId) throw refuse('the content ticket is for another node')
     if (t.sha256 !== sha256) throw refuse('the content ticket is for another file')
+    // Stamped by the signer's clock, checked by this one: README "Clocks" tolerates 15 minutes either way.
     const now = this.#now()
-    if (t.exp <= now) throw refuse('the content ticket has expired')
-    if (t.exp > now + maxTicketSeconds * 1000 + 60_000) throw refuse(`a content ticket lives ${maxTicketSeconds} s at most`)
+    const tolerance = clockToleranceSeconds * 1000
+    if (t.exp <= now - tolerance || t.exp > now + maxTicketSeconds * 1000 + tolerance) {
+      const why = `the content ticket runs until ${new Date(t.exp).toISOString()} (for ${maxTicketSeconds} s at most): ${skewNote(t.exp - maxTicketSeconds * 1000, now)}`
+      this.opts.logger?.warn({ from: t.from, why }, 'clock skew: a content ticket refused')
+      throw refuse(why)
+    }
     if (!this.#mayFetch(t.from)) throw new ProblemError('forbidden', { detail: 'only the hub and active members fetch channel files' })
     return t.from
   }
