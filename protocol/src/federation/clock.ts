@@ -34,3 +34,15 @@ function span(ms: number): string {
 export function skewNote(issued: number, now: number): string {
   return `clock skew (or a stale token): issued ${new Date(issued).toISOString()} by the signer’s clock, ${new Date(now).toISOString()} here (${span(issued - now)} apart; ${span(clockToleranceSeconds * 1000)} tolerated)`
 }
+
+/**
+ * The `updatedAt` of a new version of something peers order by `updatedAt` (channel records,
+ * channels): now, or 1 ms after the version it replaces when that one is stamped later. A
+ * publisher whose clock once ran ahead and was put right would otherwise stamp its next edits
+ * older than the last, and every subscriber would refuse them as replays ("never an older
+ * version over a newer") until real time caught up.
+ */
+export function nextStamp(now: number, previous: string | undefined): string {
+  const prev = previous === undefined ? NaN : Date.parse(previous)
+  return new Date(Number.isFinite(prev) && prev >= now ? prev + 1 : now).toISOString()
+}
