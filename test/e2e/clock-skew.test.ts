@@ -185,6 +185,19 @@ describe('clocks two days apart', () => {
     }
   })
 
+  it('an invite is judged by the hub’s clock that stamped it, and joining warns of the skew', { timeout: 60_000 }, async () => {
+    const data = join(work, 'days-110114')
+    const node = await start(['--port', '0', '--data', data, '--name', '昌平区图书馆'], skewed(2 * day))
+    // A day's invite, which a clock two days ahead would think long gone.
+    const inv = await run(['invite', '--data', hub.data, '--name', '昌平区图书馆', '--region', '110114', '--level', 'county', '--valid-hours', '24'])
+    expect(inv.code, inv.stderr).toBe(0)
+    const joined = await run(['join', inv.stdout.trim(), '--data', data])
+    expect(joined.code, joined.stderr).toBe(0)
+    expect(joined.stderr).toMatch(/clock skew: this computer's clock is 2880 minutes ahead of the hub's/)
+    expect(node.output()).toMatch(/clock skew/)
+    node.child.kill('SIGTERM')
+  })
+
   it('sign-ins across libraries are refused, with the clock named in the log', { timeout: 60_000 }, async () => {
     const ofAhead = await readerAt(ahead, '13500135000')
     const refused = await signInAt(behind, ahead, ofAhead)

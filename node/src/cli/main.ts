@@ -291,8 +291,12 @@ async function cmdJoin(args: string[], env: Record<string, string | undefined>):
   if (!positionals[0]) throw new CliError(`join needs the INVITE\n\n${usage}`, 2)
   const dataDir = dataDirOf(values.data, env)
   await runningNode(dataDir, 'join')
-  const r = (await viaRunningNode(dataDir, '/api/control/federation/join', { invite: positionals[0] })) as { hub: string; entry: { name: string; region: string }; members: number }
+  const r = (await viaRunningNode(dataDir, '/api/control/federation/join', { invite: positionals[0] })) as { hub: string; entry: { name: string; region: string }; members: number; clockSkewMs?: number }
   process.stdout.write(`joined hub ${r.hub} as ${r.entry.name} (${r.entry.region}); the registry has ${r.members} members\n`)
+  if (r.clockSkewMs !== undefined) {
+    const minutes = Math.round(Math.abs(r.clockSkewMs) / 60_000)
+    process.stderr.write(`warning: clock skew: this computer's clock is ${minutes} minutes ${r.clockSkewMs > 0 ? 'ahead of' : 'behind'} the hub's; sign-ins across libraries and content tickets will be refused until it is set right (README "Clocks")\n`)
+  }
 }
 
 async function cmdMember(args: string[], env: Record<string, string | undefined>): Promise<void> {
