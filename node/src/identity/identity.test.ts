@@ -55,11 +55,15 @@ function admit(id: string, name: string, origin: string, status: MemberEntry['st
   registry.set(id, { nodeId: id, name, region: '330185', level: 'county', http: [origin], p2p: [], status, seq, issuedAt: new Date(clock.now).toISOString() })
 }
 
+/** How far a library's clock is from `clock` (README "Clocks"); none unless a test sets it. */
+const skews = new Map<string, number>()
+
 async function library(name: string, origin: string, member = true): Promise<Library> {
   const folder = await openDataFolder(await tempDir('shulin-identity-'), { create: true })
-  const services = buildServices(folder, { sender: { name: 'memory', send: async () => {} }, passwordPolicy: 'standard', now: () => clock.now })
+  const now = () => clock.now + (skews.get(folder.key.nodeId) ?? 0)
+  const services = buildServices(folder, { sender: { name: 'memory', send: async () => {} }, passwordPolicy: 'standard', now })
   const federation = { entry: (id: string) => registry.get(id), entries: () => [...registry.values()], hubNodeId: () => hubId }
-  const identity = createIdentity({ key: folder.key, storage: folder.storage, accounts: services.accounts.store, sessions: services.sessions, federation, now: () => clock.now, fetch: homeFetch })
+  const identity = createIdentity({ key: folder.key, storage: folder.storage, accounts: services.accounts.store, sessions: services.sessions, federation, now, fetch: homeFetch })
   const lib = { id: folder.key.nodeId, origin, folder, services, identity }
   if (member) admit(lib.id, name, origin)
   libraries.set(lib.id, lib)
@@ -320,6 +324,18 @@ describe('revocation reaches visiting sessions', () => {
     expect(await a.services.sessions.store.get(mine.id)).toBeTruthy()
     await c.identity.relyingParty.checkVisits()
     expect(await c.services.sessions.store.idsOf(s.account.id)).toEqual([])
+  })
+
+  it('a home whose clock drifts two days away after the sign-in refuses the visit check: the visit ends', async () => {
+    const fifth = await a.services.accounts.register({ mode: 'quick', phone: '13500135000', password: 'reading-is-fun' })
+    const done = await (await visit(a, c, fifth)).done!()
+    skews.set(a.id, 2 * 86_400_000)
+    try {
+      expect((await c.identity.relyingParty.checkVisits()).ended).toBeGreaterThanOrEqual(1)
+      expect(await c.services.sessions.store.idsOf(done.account.id)).toEqual([])
+    } finally {
+      skews.delete(a.id)
+    }
   })
 
   it('an unreachable home ends nothing', async () => {
