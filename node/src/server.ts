@@ -231,7 +231,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       searchRoutes(api, { search, baseUrl, network: networkSearch })
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
-      directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now })
+      directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now, logger })
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, isTls: (c) => isTls(c, config.trustProxy) })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })

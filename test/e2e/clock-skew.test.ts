@@ -55,9 +55,9 @@ interface Peer {
 const skewed = (ms: number): Record<string, string> => ({ SHULIN_CLOCK_SKEW_MS: String(ms) })
 
 /** A hub on the right time and one member per `[region, name, skew]`, joined with the CLI. */
-async function network(folder: string, members: Array<readonly [string, string, number]>): Promise<{ hub: Peer; members: Peer[] }> {
+async function network(folder: string, members: Array<readonly [string, string, number]>, hubEnv: Record<string, string> = {}): Promise<{ hub: Peer; members: Peer[] }> {
   const hubData = join(work, folder)
-  const hubNode = await start(['--port', '0', '--data', hubData, '--role', 'hub', '--name', '国家数字图书馆'])
+  const hubNode = await start(['--port', '0', '--data', hubData, '--role', 'hub', '--name', '国家数字图书馆'], hubEnv)
   const hub = { name: '国家数字图书馆', data: hubData, node: hubNode, id: (await json(`${hubNode.url}/api/health`)).nodeId, skew: 0, p2p: 0 }
   const joined: Peer[] = []
   for (const [region, name, skew] of members) {
@@ -168,10 +168,15 @@ describe('clocks two days apart', () => {
   let ahead: Peer
   let behind: Peer
   beforeAll(async () => {
-    const net = await network('days', [
-      ['330185', '临安县图书馆', 2 * day],
-      ['441900', '东莞市图书馆', -2 * day],
-    ])
+    // The hub pulls the members' phone directories every second (a minute by default).
+    const net = await network(
+      'days',
+      [
+        ['330185', '临安县图书馆', 2 * day],
+        ['441900', '东莞市图书馆', -2 * day],
+      ],
+      { SHULIN_DIRECTORY_PULL_SECONDS: '1' },
+    )
     hub = net.hub
     ;[ahead, behind] = net.members as [Peer, Peer]
   }, 60_000)
@@ -208,6 +213,12 @@ describe('clocks two days apart', () => {
     expect(back.status).toBe(403)
     expect(back.problem?.detail).toMatch(/clock/)
     expect(ahead.node.output() + behind.node.output()).toMatch(/clock skew/)
+  })
+
+  it('the hub’s directory pulls are refused, and logged as clock skew at both ends', { timeout: 30_000 }, async () => {
+    await expect.poll(() => ahead.node.output(), poll).toMatch(/clock skew: the hub’s directory pull refused/)
+    await expect.poll(() => behind.node.output(), poll).toMatch(/clock skew: the hub’s directory pull refused/)
+    await expect.poll(() => hub.node.output(), poll).toMatch(/clock skew: a member refused the directory pull/)
   })
 
   it('content tickets are refused with the clock named, and logged', { timeout: 30_000 }, async () => {
