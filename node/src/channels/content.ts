@@ -81,7 +81,7 @@ export class ContentService {
     this.#shared = opts.storage.sublevel('content-shared')
     this.#work = join(opts.dataDir, 'fetch')
     this.#now = opts.now ?? Date.now
-    this.#holders = opts.role === 'hub' ? new HolderIndex(opts.storage) : undefined
+    this.#holders = opts.role === 'hub' ? new HolderIndex(opts.storage, this.#now) : undefined
   }
 
   /** Serves the shared files once the peer network runs. */
