@@ -70,7 +70,10 @@ export interface StartOptions {
   oaiPageSize?: number
   /** Entries per OPDS page. */
   opdsPageSize?: number
-  /** The clock for sessions and throttling (tests move it forward). */
+  /**
+   * The node's clock: every timestamp it writes and every time it checks (sessions, throttling,
+   * tokens, tickets, invites, roll-ups) reads it. Tests move it forward or skew it.
+   */
   now?: () => number
   /** How often a member pushes waiting roll-ups to the hub (ms; a minute by default). */
   statsPushIntervalMs?: number
@@ -169,6 +172,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     mirrorBytesPerSecond: config.mirrorRate,
     mirrorHours: config.mirrorHours,
     logger,
+    now,
   })
   const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), content, httpUrl: () => httpUrl, logger, now })
   // Before any catalog opens: what peers may write to the channel catalogs.
@@ -229,7 +233,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       searchRoutes(api, { search, baseUrl, network: networkSearch })
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, origins, isTls })
-      directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now })
+      directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now, logger })
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })

@@ -76,6 +76,15 @@ describe('reader accounts over a real socket', () => {
     expect((await remembered.get('/api/me')).status).toBe(401)
   })
 
+  it('the two-week cookie is two weeks by the node’s clock, however far that is from the machine’s', async () => {
+    t.clock.now = Date.now() + 2 * 86400_000
+    await reader.post('/api/auth/register', { mode: 'quick', phone: '13500135000', password: 'reading2026' })
+    const r = await new Client(t.node.url).post('/api/auth/login', { identifier: '13500135000', password: 'reading2026', remember: true })
+    const maxAge = Number(/Max-Age=(\d+)/.exec(r.headers.get('set-cookie')!)![1])
+    expect(maxAge).toBeGreaterThan(13.9 * 86400)
+    expect(maxAge).toBeLessThanOrEqual(14 * 86400)
+  })
+
   it('returns a bearer token for scripts, which needs no CSRF token', async () => {
     await reader.post('/api/auth/register', { mode: 'quick', phone: '13600136000', password: 'reading2026' })
     const script = new Client(t.node.url)

@@ -22,7 +22,7 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Context } from 'hono'
-import { ContentTicket, Sha256Hex, TICKET_SCHEME, holdersLimits, maxTicketSeconds, type Manifest, type ResourceFile } from '@shulin/protocol'
+import { ContentTicket, Sha256Hex, TICKET_SCHEME, clockToleranceSeconds, holdersLimits, maxTicketSeconds, skewNote, type Manifest, type ResourceFile } from '@shulin/protocol'
 import { EnvelopeError, open, seal } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { BlobStore } from '../blobs/store.js'
@@ -57,6 +57,8 @@ export interface ContentServiceOptions {
   /** Hours of the day mirroring runs, `FROM-TO` local time (`22-6` overnight). */
   mirrorHours?: string
   logger?: Logger
+  /** The node's clock (content tickets are stamped and checked by it). */
+  now?: () => number
 }
 
 export class ContentService {
@@ -72,12 +74,14 @@ export class ContentService {
   /** The hub's provider records (on the hub only). */
   readonly #holders: HolderIndex | undefined
   #announceTimer: NodeJS.Timeout | undefined
+  readonly #now: () => number
 
   constructor(private readonly opts: ContentServiceOptions) {
     this.#manifests = opts.storage.sublevel('content-manifests')
     this.#shared = opts.storage.sublevel('content-shared')
     this.#work = join(opts.dataDir, 'fetch')
-    this.#holders = opts.role === 'hub' ? new HolderIndex(opts.storage) : undefined
+    this.#now = opts.now ?? Date.now
+    this.#holders = opts.role === 'hub' ? new HolderIndex(opts.storage, this.#now) : undefined
   }
 
   /** Serves the shared files once the peer network runs. */
@@ -182,7 +186,7 @@ export class ContentService {
 
   /** `Authorization` for fetching `sha256` from `to` over HTTP: a content ticket signed by this node. */
   async ticket(to: string, sha256: string): Promise<string> {
-    const t: ContentTicket = { from: this.opts.key.nodeId, to, sha256, exp: Date.now() + maxTicketSeconds * 1000 }
+    const t: ContentTicket = { from: this.opts.key.nodeId, to, sha256, exp: this.#now() + maxTicketSeconds * 1000 }
     const env = await seal(this.opts.key, 'shulin/content-ticket', t)
     return `${TICKET_SCHEME} ${Buffer.from(JSON.stringify(env)).toString('base64url')}`
   }
@@ -208,9 +212,14 @@ export class ContentService {
     if (t.from !== (env as { signer: string }).signer) throw refuse('the content ticket is signed by another node than it names')
     if (t.to !== this.opts.key.nodeId) throw refuse('the content ticket is for another node')
     if (t.sha256 !== sha256) throw refuse('the content ticket is for another file')
-    const now = Date.now()
-    if (t.exp <= now) throw refuse('the content ticket has expired')
-    if (t.exp > now + maxTicketSeconds * 1000 + 60_000) throw refuse(`a content ticket lives ${maxTicketSeconds} s at most`)
+    // Stamped by the signer's clock, checked by this one: README "Clocks" tolerates 15 minutes either way.
+    const now = this.#now()
+    const tolerance = clockToleranceSeconds * 1000
+    if (t.exp <= now - tolerance || t.exp > now + maxTicketSeconds * 1000 + tolerance) {
+      const why = `the content ticket runs until ${new Date(t.exp).toISOString()} (for ${maxTicketSeconds} s at most): ${skewNote(t.exp - maxTicketSeconds * 1000, now)}`
+      this.opts.logger?.warn({ from: t.from, why }, 'clock skew: a content ticket refused')
+      throw refuse(why)
+    }
     if (!this.#mayFetch(t.from)) throw new ProblemError('forbidden', { detail: 'only the hub and active members fetch channel files' })
     return t.from
   }
@@ -332,7 +341,7 @@ export class ContentService {
     this.#mirroring = true
     try {
       while (!this.#stopped) {
-        if (!inWindow(this.opts.mirrorHours ?? '0-24', new Date())) {
+        if (!inWindow(this.opts.mirrorHours ?? '0-24', new Date(this.#now()))) {
           await new Promise((r) => setTimeout(r, 60_000).unref())
           continue
         }

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { Channel, ChannelRecord, MenuEntry, type SubscriptionMode } from '@shulin/protocol'
+import { Channel, ChannelRecord, MenuEntry, nextStamp, type SubscriptionMode } from '@shulin/protocol'
 import { open, openAsync, seal, EnvelopeError } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { CatalogRule, ShardedCatalog } from '@shulin/federation'
@@ -73,6 +73,11 @@ export class ChannelService {
 
   #iso(): string {
     return new Date((this.opts.now ?? Date.now)()).toISOString()
+  }
+
+  /** A new version's `updatedAt`, never older than `previous` (README "Clocks"; see {@link nextStamp}). */
+  #after(previous: string | undefined): string {
+    return nextStamp((this.opts.now ?? Date.now)(), previous)
   }
 
   /** Follows this node's own records into its channels, and its subscriptions from the network. */
@@ -201,7 +206,7 @@ export class ChannelService {
       publisher: this.opts.key.nodeId,
       ...this.#http(before),
       submitted: before?.submitted ?? false,
-      updatedAt: this.#iso(),
+      updatedAt: this.#after(before?.updatedAt),
     }
     if (before && before.description === ch.description && before.licence === ch.licence && sameHttp(before, ch)) return before
     await (await this.opts.catalog('channels')).put([[id, await seal(this.opts.key, 'shulin/channel', ch)]])
@@ -221,7 +226,7 @@ export class ChannelService {
     if (!url) return 0
     const stale = [...(await this.#channels()).values()].filter((ch) => ch.publisher === this.opts.key.nodeId && !sameHttp(ch, { http: [url] }))
     const cat = await this.opts.catalog('channels')
-    for (const ch of stale) await cat.put([[ch.id, await seal(this.opts.key, 'shulin/channel', { ...ch, http: [url], updatedAt: this.#iso() })]])
+    for (const ch of stale) await cat.put([[ch.id, await seal(this.opts.key, 'shulin/channel', { ...ch, http: [url], updatedAt: this.#after(ch.updatedAt) })]])
     return stale.length
   }
 
@@ -243,7 +248,8 @@ export class ChannelService {
 
   /** Asks the hub to put one of this node's channels on the menu. */
   async submit(id: string): Promise<Channel> {
-    const ch = { ...(await this.#own(id)), submitted: true, updatedAt: this.#iso() }
+    const own = await this.#own(id)
+    const ch = { ...own, submitted: true, updatedAt: this.#after(own.updatedAt) }
     await (await this.opts.catalog('channels')).put([[id, await seal(this.opts.key, 'shulin/channel', ch)]])
     return ch
   }
@@ -369,7 +375,11 @@ export class ChannelService {
     if (this.opts.role !== 'hub') throw new ProblemError('conflict', { detail: 'only the hub keeps the menu' })
     const ch = await this.channel(channel)
     if (!ch) throw new ProblemError('not_found', { detail: `no channel ${channel} in the network` })
-    const entry: MenuEntry = { channel, name: ch.name, publisher: ch.publisher, state, ...(reason ? { reason } : {}), decidedAt: this.#iso() }
+    // Stamped after the version decided on and after the decision it replaces, whatever the
+    // publisher's clock said: the menu tells a channel still waiting by comparing the two.
+    const previous = (await this.menu()).decided.get(channel)?.decidedAt
+    const decidedAt = this.#after([ch.updatedAt, previous].filter((t): t is string => !!t).sort().at(-1))
+    const entry: MenuEntry = { channel, name: ch.name, publisher: ch.publisher, state, ...(reason ? { reason } : {}), decidedAt }
     await (await this.opts.catalog('channel-menu')).put([[channel, await seal(this.opts.key, 'shulin/menu-entry', entry)]])
     // The hub's catalogue is the union catalogue: it takes in every channel it lists.
     if (state === 'listed' && ch.publisher !== this.opts.key.nodeId && !(await this.store.subscription(channel))) await this.subscribe(channel, 'catalog')

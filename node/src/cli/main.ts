@@ -104,6 +104,18 @@ function zodOrExit<S extends z.ZodType>(schema: S, input: unknown): z.output<S> 
 
 const dataDirOf = (flag: string | undefined, env: Record<string, string | undefined>) => flag ?? env.SHULIN_DATA ?? './data'
 
+/**
+ * For tests only: `SHULIN_CLOCK_SKEW_MS` runs the node as if its clock were that many
+ * milliseconds ahead (negative: behind), so tests across processes can show what peers with
+ * wrong clocks do. Read here once and handed to every service as the node's clock.
+ */
+function skewedClock(env: Record<string, string | undefined>): (() => number) | undefined {
+  const raw = env.SHULIN_CLOCK_SKEW_MS
+  if (raw === undefined || raw === '') return undefined
+  const skew = zodOrExit(z.coerce.number().int().min(-366 * 86_400_000).max(366 * 86_400_000), raw)
+  return skew ? () => Date.now() + skew : undefined
+}
+
 async function cmdStart(args: string[], env: Record<string, string | undefined>, runtime: RuntimeAdapter | undefined): Promise<void> {
   const { values } = parse(args, startOptions)
   const config = zodOrExit(NodeConfig, {
@@ -128,7 +140,8 @@ async function cmdStart(args: string[], env: Record<string, string | undefined>,
     ...(values['meili-url'] !== undefined && { meiliUrl: values['meili-url'] }),
     ...(values['meili-key'] !== undefined && { meiliKey: values['meili-key'] }),
   })
-  const node = await startNode(config, runtime ? { runtime } : {})
+  const now = skewedClock(env)
+  const node = await startNode(config, { ...(runtime ? { runtime } : {}), ...(now ? { now } : {}) })
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`${signal}: stopping (finishing requests, closing the database)…\n`)
@@ -280,8 +293,12 @@ async function cmdJoin(args: string[], env: Record<string, string | undefined>):
   if (!positionals[0]) throw new CliError(`join needs the INVITE\n\n${usage}`, 2)
   const dataDir = dataDirOf(values.data, env)
   await runningNode(dataDir, 'join')
-  const r = (await viaRunningNode(dataDir, '/api/control/federation/join', { invite: positionals[0] })) as { hub: string; entry: { name: string; region: string }; members: number }
+  const r = (await viaRunningNode(dataDir, '/api/control/federation/join', { invite: positionals[0] })) as { hub: string; entry: { name: string; region: string }; members: number; clockSkewMs?: number }
   process.stdout.write(`joined hub ${r.hub} as ${r.entry.name} (${r.entry.region}); the registry has ${r.members} members\n`)
+  if (r.clockSkewMs !== undefined) {
+    const minutes = Math.round(Math.abs(r.clockSkewMs) / 60_000)
+    process.stderr.write(`warning: clock skew: this computer's clock is ${minutes} minutes ${r.clockSkewMs > 0 ? 'ahead of' : 'behind'} the hub's; sign-ins across libraries and content tickets will be refused until it is set right (README "Clocks")\n`)
+  }
 }
 
 async function cmdMember(args: string[], env: Record<string, string | undefined>): Promise<void> {

@@ -20,7 +20,7 @@ import { LevelDocStore } from './doc-store.js'
 import { Backoff } from './backoff.js'
 import { NetworkCatalogs } from './catalogs.js'
 import { shulinVersion } from '../version.js'
-import { Invite, invitePrefix, MemberEntry, SignedEnvelope, type JoinRefusal, type JoinRequest, type MemberLevel, type MemberStatus } from '@shulin/protocol'
+import { Invite, clockToleranceSeconds, invitePrefix, MemberEntry, SignedEnvelope, skewNote, type JoinRefusal, type JoinRequest, type MemberLevel, type MemberStatus } from '@shulin/protocol'
 import type { z } from 'zod'
 import { putOp, type Storage, type Sublevel } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
@@ -444,7 +444,7 @@ export class FederationService {
   }
 
   /** Node: joins the hub that issued `token`. */
-  async join(token: string): Promise<{ hub: string; entry: MemberEntry; members: number }> {
+  async join(token: string): Promise<{ hub: string; entry: MemberEntry; members: number; clockSkewMs?: number }> {
     try {
       await this.#startHost()
     } catch (err) {
@@ -459,7 +459,8 @@ export class FederationService {
       throw new FederationError('invalid', `the invite is not valid: ${(err as Error).message}`)
     }
     if (invite.hub !== env.signer) throw new FederationError('invalid', 'the invite is not signed by the hub it names')
-    if (Date.parse(invite.expiresAt) < this.#now) throw new FederationError('expired', `the invite expired at ${invite.expiresAt}`)
+    // Whether it has expired is the hub's to say, by the hub's clock that stamped it: this node's
+    // clock may be wrong (README "Clocks"), and the hub's answer says "expired" when it is.
     let answer
     try {
       const { requestJoin } = await import('@shulin/federation')
@@ -489,7 +490,11 @@ export class FederationService {
     await this.#loadKnown()
     this.#hubState = await this.#state.get('hub')
     this.#lastSync = new Date(this.#now).toISOString()
-    return { hub: invite.hub, entry, members: answer.registry.length }
+    // The hub stamped the entry a moment ago by its clock: the one chance to compare clocks.
+    const skew = Math.round(this.#now - Date.parse(entry.issuedAt))
+    if (Math.abs(skew) <= clockToleranceSeconds * 1000) return { hub: invite.hub, entry, members: answer.registry.length }
+    this.opts.logger?.warn({ hub: invite.hub, why: skewNote(Date.parse(entry.issuedAt), this.#now) }, 'clock skew: this node’s clock is far from the hub’s; sign-ins across libraries and content tickets will be refused until it is set right')
+    return { hub: invite.hub, entry, members: answer.registry.length, clockSkewMs: skew }
   }
 
   async status() {
@@ -555,7 +560,7 @@ const peerIdOf = (id: string) => peerIdFromString(id)
 
 const refusalText: Record<JoinRefusal, string> = {
   invalid: 'the hub does not know this invite',
-  expired: 'the invite has expired: ask the hub for a new one',
+  expired: 'the invite has expired (by the hub’s clock, which stamped it): ask the hub for a new one',
   used: 'the invite has already been used: each invite admits one node',
   wrong_hub: 'the invite is for another hub',
   revoked: 'this node has been revoked by the hub',

@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import type { NodeKey } from '@shulin/federation/identity'
 import { NodeId } from '@shulin/protocol'
-import { signNodeJwt, verifyNodeJwt, maxAgeSeconds } from './tokens.js'
+import { replayHorizonMs, signNodeJwt, verifyNodeJwt } from './tokens.js'
 
 const ClientClaims = z.object({ iss: NodeId, sub: NodeId, jti: z.string().min(16).max(64), exp: z.number() })
 
@@ -35,5 +35,5 @@ export function signClientAssertion(key: NodeKey, audience: string, now?: number
 export async function verifyClient(assertion: string, clientId: string, audience: string, replay: ReplayGuard, now: number): Promise<void> {
   const claims = await verifyNodeJwt(assertion, 'client', ClientClaims, { signer: clientId, audience, now })
   if (claims.sub !== clientId) throw new Error('sub is not the client')
-  if (!replay.first(claims.jti, Math.max(claims.exp * 1000, now + maxAgeSeconds.client * 1000))) throw new Error('assertion already used')
+  if (!replay.first(claims.jti, replayHorizonMs('client', claims, now))) throw new Error('assertion already used')
 }

@@ -35,6 +35,11 @@ export interface DirectoryHubOptions {
   fetch?: typeof fetch
 }
 
+/** A member refused the hub's pull for its times (README "Clocks"): its operator must set a clock right. */
+class ClockSkewRefusal extends Error {
+  override readonly name = 'ClockSkewRefusal'
+}
+
 export class DirectoryHub {
   readonly #db: Sublevel<Stored>
   #key: string | undefined
@@ -67,7 +72,9 @@ export class DirectoryHub {
         pulled++
       } catch (err) {
         failed++
-        this.opts.logger?.debug({ err, member: m.nodeId }, 'directory pull failed')
+        // A member down is routine; one that refuses the hub's clock needs its operator.
+        if (err instanceof ClockSkewRefusal) this.opts.logger?.warn({ why: err.message, member: m.nodeId }, 'clock skew: a member refused the directory pull')
+        else this.opts.logger?.debug({ err, member: m.nodeId }, 'directory pull failed')
       }
     }
     return { pulled, failed }
@@ -76,7 +83,11 @@ export class DirectoryHub {
   async pull(member: MemberEntry): Promise<void> {
     const bearer = await signNodeJwt(this.opts.key, 'hub', { hub_url: this.opts.selfUrl(), directory_key: await this.#directoryKey() }, { audience: member.nodeId, ttlSeconds: 60, now: this.#now })
     const res = await (this.opts.fetch ?? fetch)(new URL('/oidc/directory', member.http[0]), { headers: { authorization: `Bearer ${bearer}` }, signal: AbortSignal.timeout(pullTimeoutMs), redirect: 'error' })
-    if (!res.ok) throw new Error(`HTTP ${res.status}`)
+    if (!res.ok) {
+      const refusal = (await readCappedJson(res, 4096).catch(() => null)) as { reason?: unknown; error_description?: unknown } | null
+      if (refusal?.reason === 'clock_skew') throw new ClockSkewRefusal(String(refusal.error_description ?? ''))
+      throw new Error(`HTTP ${res.status}`)
+    }
     const answer = DirectoryExport.parse(await readCappedJson(res, maxExportBytes))
     const fresh = new Set(answer.hashes)
     const ops: BatchOp[] = []

@@ -16,6 +16,8 @@ import type { DirectoryHub } from './directory-hub.js'
 import { librariesOf } from './libraries.js'
 import { clientOf, type Network } from './network.js'
 import { ReplayGuard, verifyClient } from './client-auth.js'
+import { TokenError } from './tokens.js'
+import type { Logger } from '../logger.js'
 import type { PhoneRoute } from './phone-route.js'
 
 export interface DirectoryRoutesDeps {
@@ -24,6 +26,7 @@ export interface DirectoryRoutesDeps {
   hub: DirectoryHub | undefined
   phones: PhoneRoute
   now: () => number
+  logger?: Logger
 }
 
 /** Lookups per address an hour: a reader mistyping a few times, not a sweep of the number space. */
@@ -37,6 +40,12 @@ const LookupForm = z.object({
 })
 
 export function directoryRoutes(app: Hono<AppEnv>, api: Api, d: DirectoryRoutesDeps): void {
+  /** A peer's token refused for its times: logged here, and named to the peer (times are no secret). */
+  const skewOf = (err: unknown, what: string): { error_description?: string; reason?: 'clock_skew' } => {
+    if (!(err instanceof TokenError) || err.reason !== 'clock_skew') return {}
+    d.logger?.warn({ why: err.message }, `clock skew: ${what}`)
+    return { error_description: err.message, reason: 'clock_skew' }
+  }
   const replay = new ReplayGuard(d.now)
   const lookups = new RateLimit(phoneLookupsPerHour, 3_600_000, d.now)
 
@@ -44,8 +53,8 @@ export function directoryRoutes(app: Hono<AppEnv>, api: Api, d: DirectoryRoutesD
     const bearer = c.req.header('authorization')?.replace(/^Bearer /, '') ?? ''
     try {
       return c.json(await d.member.export(bearer), 200, { 'cache-control': 'no-store' })
-    } catch {
-      return c.json({ error: 'invalid_token' }, 401)
+    } catch (err) {
+      return c.json({ error: 'invalid_token', ...skewOf(err, 'the hub’s directory pull refused') }, 401)
     }
   })
 
@@ -55,8 +64,8 @@ export function directoryRoutes(app: Hono<AppEnv>, api: Api, d: DirectoryRoutesD
     if (!clientOf(d.network, form.data.client_id)) return c.json({ error: 'invalid_client' }, 401)
     try {
       await verifyClient(form.data.client_assertion, form.data.client_id, d.network.selfId, replay, d.now())
-    } catch {
-      return c.json({ error: 'invalid_client' }, 401)
+    } catch (err) {
+      return c.json({ error: 'invalid_client', ...skewOf(err, 'a member’s phone lookup refused') }, 401)
     }
     return c.json({ nodes: await d.hub.lookup(form.data.hash) }, 200, { 'cache-control': 'no-store' })
   })

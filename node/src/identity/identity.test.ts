@@ -55,11 +55,15 @@ function admit(id: string, name: string, origin: string, status: MemberEntry['st
   registry.set(id, { nodeId: id, name, region: '330185', level: 'county', http: [origin], p2p: [], status, seq, issuedAt: new Date(clock.now).toISOString() })
 }
 
+/** How far a library's clock is from `clock` (README "Clocks"); none unless a test sets it. */
+const skews = new Map<string, number>()
+
 async function library(name: string, origin: string, member = true): Promise<Library> {
   const folder = await openDataFolder(await tempDir('shulin-identity-'), { create: true })
-  const services = buildServices(folder, { sender: { name: 'memory', send: async () => {} }, passwordPolicy: 'standard', now: () => clock.now })
+  const now = () => clock.now + (skews.get(folder.key.nodeId) ?? 0)
+  const services = buildServices(folder, { sender: { name: 'memory', send: async () => {} }, passwordPolicy: 'standard', now })
   const federation = { entry: (id: string) => registry.get(id), entries: () => [...registry.values()], hubNodeId: () => hubId }
-  const identity = createIdentity({ key: folder.key, storage: folder.storage, accounts: services.accounts.store, sessions: services.sessions, federation, now: () => clock.now, fetch: homeFetch })
+  const identity = createIdentity({ key: folder.key, storage: folder.storage, accounts: services.accounts.store, sessions: services.sessions, federation, now, fetch: homeFetch })
   const lib = { id: folder.key.nodeId, origin, folder, services, identity }
   if (member) admit(lib.id, name, origin)
   libraries.set(lib.id, lib)
@@ -227,10 +231,19 @@ describe('the visiting node refuses bad ID tokens', () => {
   })
 
   it.each([
+    ['ten minutes ahead', 10 * 60_000],
+    ['ten minutes behind', -10 * 60_000],
+  ])('accepts one from a home whose clock is %s (README "Clocks": 15 minutes tolerated)', async (_name, skew) => {
+    const jwt = await signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now + skew })
+    await expect(verify(jwt)).resolves.toMatchObject({ iss: a.id, sub: reader.id })
+  })
+
+  it.each([
     ['forged: signed by another key, claiming to be A', async () => signNodeJwt({ ...attacker, nodeId: a.id }, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now }), /signature/],
-    ['expired', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now - 600_000 }), /exp|iat|age/],
+    ['expired', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now - 1_800_000 }), /exp|iat|age/],
     ['wrong audience', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: c.id, ttlSeconds: 300, now: clock.now }), /aud/],
-    ['issued in the future past the tolerance', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now + 120_000 }), /iat/],
+    ['issued in the future past the tolerance (clocks 16 minutes apart)', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now + 16 * 60_000 }), /iat.*clock skew.*16 minutes apart/],
+    ['issued two days ago by a slow clock', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now - 2 * 86_400_000 }), /clock skew.*2 days apart/],
     ['a client assertion passed off as an ID token (typ)', async () => signNodeJwt(a.folder.key, 'client', claims(), { audience: b.id, ttlSeconds: 60, now: clock.now }), /typ/],
     ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims(), iss: a.id, aud: b.id, iat: now(), exp: now() + 300 })}.`, /algorithm none/],
     [
@@ -253,7 +266,7 @@ describe('the visiting node refuses bad ID tokens', () => {
       /jku header/,
     ],
     ['an unknown kid', async () => new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: attacker.nodeId }).setIssuer(a.id).setAudience(b.id).setIssuedAt(now()).setExpirationTime(now() + 300).sign(signingKeyOf(a.folder.key)), /kid/],
-    ['nbf in the future', async () => signNodeJwt(a.folder.key, 'id', { ...claims(), nbf: now() + 600 }, { audience: b.id, ttlSeconds: 900, now: clock.now }), /nbf/],
+    ['nbf in the future', async () => signNodeJwt(a.folder.key, 'id', { ...claims(), nbf: now() + 1200 }, { audience: b.id, ttlSeconds: 1800, now: clock.now }), /nbf/],
     ['the wrong nonce', async () => signNodeJwt(a.folder.key, 'id', { ...claims(), nonce: 'x'.repeat(22) }, { audience: b.id, ttlSeconds: 300, now: clock.now }), /nonce/],
   ])('%s', async (_name, make, why) => {
     await expect(verify(await make())).rejects.toThrow(why)
@@ -322,6 +335,18 @@ describe('revocation reaches visiting sessions', () => {
     expect(await a.services.sessions.store.get(mine.id)).toBeTruthy()
     await c.identity.relyingParty.checkVisits()
     expect(await c.services.sessions.store.idsOf(s.account.id)).toEqual([])
+  })
+
+  it('a home whose clock drifts two days away after the sign-in refuses the visit check: the visit ends', async () => {
+    const fifth = await a.services.accounts.register({ mode: 'quick', phone: '13500135000', password: 'reading-is-fun' })
+    const done = await (await visit(a, c, fifth)).done!()
+    skews.set(a.id, 2 * 86_400_000)
+    try {
+      expect((await c.identity.relyingParty.checkVisits()).ended).toBeGreaterThanOrEqual(1)
+      expect(await c.services.sessions.store.idsOf(done.account.id)).toEqual([])
+    } finally {
+      skews.delete(a.id)
+    }
   })
 
   it('an unreachable home ends nothing', async () => {

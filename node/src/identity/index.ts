@@ -59,7 +59,7 @@ export function createIdentity(opts: IdentityOptions) {
   const common = { ...(opts.now ? { now: opts.now } : {}) }
   const extra = { ...common, ...(opts.fetch ? { fetch: opts.fetch } : {}) }
   const directory = new DirectoryMember({ key: opts.key, storage: opts.storage, accounts: opts.accounts, sessions: opts.sessions, network, ...extra })
-  const provider = new IdentityProvider({ key: opts.key, storage: opts.storage, accounts: opts.accounts, network, hubUrl: () => directory.hubUrl(), ...common })
+  const provider = new IdentityProvider({ key: opts.key, storage: opts.storage, accounts: opts.accounts, network, hubUrl: () => directory.hubUrl(), ...common, ...(opts.logger ? { logger: opts.logger } : {}) })
   const visitors = new VisitorStore(opts.storage, opts.accounts)
   const relyingParty = new RelyingParty({
     key: opts.key,

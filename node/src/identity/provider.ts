@@ -15,7 +15,8 @@ import type { NodeKey } from '@shulin/federation/identity'
 import type { AccountRecord, AccountStore } from '../accounts/store.js'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import { clientOf, type Network } from './network.js'
-import { TokenError, signNodeJwt, verifyNodeJwt } from './tokens.js'
+import type { Logger } from '../logger.js'
+import { TokenError, replayHorizonMs, signNodeJwt, verifyNodeJwt } from './tokens.js'
 import { ReplayGuard, verifyClient } from './client-auth.js'
 
 export const codeTtlMs = 60_000
@@ -71,6 +72,7 @@ export interface ProviderOptions {
    */
   hubUrl?: () => Promise<string | undefined>
   now?: () => number
+  logger?: Logger
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
@@ -100,6 +102,7 @@ export class IdentityProvider {
     try {
       claims = await verifyNodeJwt(request, 'request', RequestObjectClaims, { signer: clientId, audience: this.opts.network.selfId, now: this.#now })
     } catch (err) {
+      this.#noteSkew(err, clientId)
       throw new OAuthError('invalid_request', `request object refused: ${(err as TokenError).message}`)
     }
     if (claims.client_id !== clientId) throw new OAuthError('invalid_request', 'client_id differs from the request object')
@@ -121,7 +124,7 @@ export class IdentityProvider {
       url.searchParams.set('error', 'access_denied')
       return { kind: 'redirect', location: url.toString() }
     }
-    if (!this.#requests.first(claims.jti, claims.exp * 1000)) throw new OAuthError('invalid_request', 'this request object was already used')
+    if (!this.#requests.first(claims.jti, replayHorizonMs('request', claims, this.#now))) throw new OAuthError('invalid_request', 'this request object was already used')
     if (this.#codes.size >= maxPendingCodes) this.#sweepCodes()
     const code = randomBytes(32).toString('base64url')
     this.#codes.set(code, {
@@ -185,8 +188,14 @@ export class IdentityProvider {
     try {
       await verifyClient(assertion, clientId, this.opts.network.selfId, this.#assertions, this.#now)
     } catch (err) {
+      this.#noteSkew(err, clientId)
       throw new OAuthError('invalid_client', `client assertion refused: ${(err as Error).message}`)
     }
+  }
+
+  /** A peer's token refused for its times: the operators of both nodes need to see it. */
+  #noteSkew(err: unknown, client: string): void {
+    if (err instanceof TokenError && err.reason === 'clock_skew') this.opts.logger?.warn({ client, why: err.message }, 'clock skew: a sign-in from another library refused')
   }
 
   /** RFC 7662: whether the grant behind an access token still stands, asked by the client it was issued to. */

@@ -184,7 +184,7 @@ export class RelyingParty {
       checked++
       if (home && !(await this.opts.sessions.store.get(sessionId))) {
         // Signed out here (or expired): tell the home, so the reader's list there is true.
-        await this.#call(home, '/oidc/revoke', visit.accessToken).catch(() => undefined)
+        await this.#call(home, '/oidc/revoke', visit.accessToken).then((res) => res.body?.cancel(), () => undefined)
         await this.opts.visitors.endVisit(sessionId)
         ended++
         continue
@@ -193,7 +193,17 @@ export class RelyingParty {
       if (!home) active = false
       else {
         active = await this.#call(home, '/oidc/introspect', visit.accessToken)
-          .then(async (res) => IntrospectionResponse.parse(await readCappedJson(res, maxAnswerBytes)).active)
+          .then(async (res) => {
+            const answer: unknown = await readCappedJson(res, maxAnswerBytes)
+            if (res.ok) return IntrospectionResponse.parse(answer).active
+            // The home answered and refused to vouch (this node's assertion refused, e.g. clocks
+            // apart past README "Clocks"): it cannot say the reader still stands, so the visit ends.
+            if (res.status === 400 || res.status === 401) {
+              this.opts.logger?.warn({ home: visit.home, answer }, 'the home library refused a visit check; the visiting session ends')
+              return false
+            }
+            throw new Error(`HTTP ${res.status}`)
+          })
           .catch((err: unknown) => (this.opts.logger?.debug({ err, home: visit.home }, 'home unreachable for a visit check'), undefined))
       }
       if (active === false) {
@@ -212,8 +222,7 @@ export class RelyingParty {
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       client_assertion: await signClientAssertion(this.opts.key, home.nodeId, this.#now),
     })
-    const res = await this.#fetch(new URL(path, home.http[0]), { method: 'POST', body, signal: AbortSignal.timeout(homeTimeoutMs), redirect: 'error' })
-    if (!res.ok) throw new Error(`HTTP ${res.status}`)
-    return res
+    // Any answer is the caller's to read: a refusal is not the same as an unreachable home.
+    return this.#fetch(new URL(path, home.http[0]), { method: 'POST', body, signal: AbortSignal.timeout(homeTimeoutMs), redirect: 'error' })
   }
 }

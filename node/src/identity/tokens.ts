@@ -17,8 +17,9 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
-import { SignJWT, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
+import { SignJWT, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
 import type { z } from 'zod'
+import { clockToleranceSeconds, skewNote } from '@shulin/protocol'
 import type { NodeKey } from '@shulin/federation/identity'
 import { publicKeyOf, signingKeyOf } from './keys.js'
 
@@ -33,8 +34,18 @@ export type JwtKind = keyof typeof jwtTypes
 
 /** How old a token of each kind may be, however far its `exp` lies. */
 export const maxAgeSeconds: Record<JwtKind, number> = { id: 300, request: 600, client: 120, hub: 120 }
-/** Clocks of county servers drift; more than this and the token is refused. */
-export const clockToleranceSeconds = 30
+/**
+ * Clocks of county servers drift: README "Clocks" (15 minutes, the network's tolerance for
+ * everything peers sign for each other). More than this and the token is refused as clock skew.
+ * A token may thus be taken up to this long past its `exp`: single-use ones are remembered
+ * that much longer (see {@link replayHorizonMs}).
+ */
+export { clockToleranceSeconds }
+
+/** Until when a single-use token must be remembered: past it, the checks refuse it anyway. */
+export function replayHorizonMs(kind: JwtKind, claims: { exp: number }, now: number): number {
+  return Math.max(claims.exp * 1000, now + maxAgeSeconds[kind] * 1000) + clockToleranceSeconds * 1000
+}
 
 const forbiddenHeaders = ['jku', 'jwk', 'x5u', 'x5c'] as const
 
@@ -42,7 +53,7 @@ const forbiddenHeaders = ['jku', 'jwk', 'x5u', 'x5c'] as const
 export class TokenError extends Error {
   override readonly name = 'TokenError'
   constructor(
-    readonly reason: 'malformed' | 'header' | 'unknown_key' | 'signature' | 'claims' | 'expired' | 'schema',
+    readonly reason: 'malformed' | 'header' | 'unknown_key' | 'signature' | 'claims' | 'clock_skew' | 'schema',
     message: string,
   ) {
     super(message)
@@ -104,7 +115,12 @@ export async function verifyNodeJwt<S extends z.ZodType>(token: string, kind: Jw
     }))
   } catch (err) {
     if (err instanceof errors.JWSSignatureVerificationFailed) throw new TokenError('signature', err.message)
-    if (err instanceof errors.JWTExpired) throw new TokenError('expired', err.message)
+    // Signed by the right key, refused only for its times: the two clocks disagree (or the token is stale).
+    if (err instanceof errors.JWTExpired || (err instanceof errors.JWTClaimValidationFailed && (err.claim === 'iat' || err.claim === 'nbf'))) {
+      const iat = Number(decodeJwt(token).iat)
+      const now = opts.now ?? Date.now()
+      throw new TokenError('clock_skew', `${err.message}: ${skewNote(Number.isFinite(iat) ? iat * 1000 : now, now)}`)
+    }
     if (err instanceof errors.JWTClaimValidationFailed) throw new TokenError('claims', err.message)
     throw new TokenError('malformed', (err as Error).message)
   }

@@ -30,6 +30,29 @@ describe('resource records: the staff workflow', () => {
     expect((await staff.get(`/api/staff/resources/${id}`)).status).toBe(404)
   })
 
+  it('an edit after the clock was put back is still stamped newer than the last one (README "Clocks")', async () => {
+    const created = await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '临安旧志' } })
+    const id = created.body.id as string
+    const real = t.clock.now
+    try {
+      // The server's clock ran two days ahead when the record was published, then was put right.
+      // (A fresh sign-in at each clock: a session does not survive its clock jumping two days.)
+      const signIn = async () => {
+        const c = new Client(t.node.url)
+        expect((await c.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status).toBe(200)
+        return c
+      }
+      t.clock.now = real + 2 * 86_400_000
+      const published = (await (await signIn()).post(`/api/staff/resources/${id}/publish`)).body
+      t.clock.now = real
+      const edited = await (await signIn()).call('PATCH', `/api/staff/resources/${id}`, { metadata: { ...published.metadata, title: '临安旧志（校订本）' } }, { 'if-match': `"r${published.revision}"` })
+      expect(edited.status).toBe(200)
+      expect(edited.body.updatedAt > published.updatedAt).toBe(true)
+    } finally {
+      t.clock.now = real
+    }
+  })
+
   it('refuses a second record with the same ISBN, and bad metadata, writing nothing', async () => {
     const first = await staff.post('/api/staff/resources', { ...book, metadata: { ...book.metadata, identifiers: ['9787536692930'] } })
     expect(first.status).toBe(201)

@@ -4,7 +4,7 @@
  * optimistic concurrency (revision = ETag), deletion with a tombstone, and bulk upsert by
  * identifier for imports.
  */
-import type { CreateResourceRequest, ImportRecord, Resource, ResourceFile, Chapter, UpdateResourceRequest } from '@shulin/protocol'
+import { nextStamp, type CreateResourceRequest, type ImportRecord, type Resource, type ResourceFile, type Chapter, type UpdateResourceRequest } from '@shulin/protocol'
 import { ProblemError } from '../http/problem.js'
 import type { Storage } from '../storage/db.js'
 import { IdentifierConflict, ResourceStore } from './store.js'
@@ -91,7 +91,8 @@ export class ResourceService {
       if (expected !== undefined && expected !== current.revision) throw new ProblemError('precondition_failed')
       if (current.nodeId !== this.opts.nodeId) throw new ProblemError('conflict', { detail: 'this record comes from another library’s channel: its publisher changes it' })
       const next = await change(current)
-      const updated: Resource = { ...next, id, revision: current.revision + 1, updatedAt: this.#iso() }
+      // Never stamped older than the version it replaces (README "Clocks"): subscribers keep the newer.
+      const updated: Resource = { ...next, id, revision: current.revision + 1, updatedAt: nextStamp(this.#now(), current.updatedAt) }
       await this.#write([updated])
       return updated
     })
@@ -224,7 +225,7 @@ export class ResourceService {
             out.push({ status: 'unchanged', id: existing.id })
             continue
           }
-          next = { ...existing, ...merged, revision: existing.revision + 1, updatedAt: now, publishedAt: existing.publishedAt ?? (merged.status === 'published' ? now : null) }
+          next = { ...existing, ...merged, revision: existing.revision + 1, updatedAt: nextStamp(Date.parse(now), existing.updatedAt), publishedAt: existing.publishedAt ?? (merged.status === 'published' ? now : null) }
           for (const id of existing.metadata.identifiers) if (claim.get(id) === existing.id) claim.delete(id)
           out.push({ status: 'updated', id: existing.id })
         } else {

@@ -155,7 +155,8 @@ export class HttpAuth {
       httpOnly: true,
       secure: tls,
       sameSite: 'Lax',
-      ...(session.remember ? { maxAge: Math.floor((session.expiresAt - Date.now()) / 1000) } : {}),
+      // By the same clock that set expiresAt (the node's `now`), or a moved clock gives a wrong lifetime.
+      ...(session.remember ? { maxAge: Math.floor((session.expiresAt - (this.opts.now ?? Date.now)()) / 1000) } : {}),
     })
   }
 

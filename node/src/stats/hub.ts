@@ -64,7 +64,12 @@ export class HubStats {
         throw err
       }
       if (rollup.node !== from) return 'wrong_signer'
-      if (rollup.day >= latest) return 'future'
+      if (rollup.day >= latest) {
+        // Not begun-and-ended anywhere on Earth by this clock: the member's clock runs ahead
+        // (README "Clocks"). Refused, not stored: the member keeps it and sends it again.
+        this.opts.logger?.warn({ member: from, day: rollup.day, latest }, `clock skew: ${from} pushed the roll-up of ${rollup.day}, a day not yet over by this hub's clock`)
+        return 'future'
+      }
       if (rollup.day < oldest) return 'too_old'
       return { rollup, env }
     })

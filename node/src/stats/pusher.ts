@@ -40,6 +40,8 @@ export class RollupPusher {
   #running: Promise<PushReport> | undefined
   #stopped = false
   last: { at: string; report: PushReport } | undefined
+  /** Days (and revisions) the hub called future-dated: warned about once each. */
+  readonly #early = new Set<string>()
 
   constructor(private readonly opts: PusherOptions) {
     this.#delay = opts.intervalMs ?? 60_000
@@ -98,6 +100,9 @@ export class RollupPusher {
         ops.push(putOp(store.outbox, w.day, { ...now, refused: outcome, attempts: now.attempts + 1 }))
         refused++
         this.opts.logger?.warn({ day: w.day, revision: w.revision, outcome }, 'the hub refused a roll-up')
+      } else if (outcome === 'future' && !this.#early.has(`${w.day} ${w.revision}`)) {
+        this.#early.add(`${w.day} ${w.revision}`)
+        this.opts.logger?.warn({ day: w.day, revision: w.revision, outcome }, `clock skew: by the hub's clock ${w.day} is not over yet — is this node's clock ahead? The roll-up waits here and goes again`)
       }
     }
     if (ops.length) await store.storage.commit(ops, { sync: true })

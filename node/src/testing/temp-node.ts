@@ -23,7 +23,7 @@ export async function tempDir(prefix = 'shulin-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix))
 }
 
-export async function startTempNode(config: Partial<NodeConfigInput> = {}, options: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize'> = {}): Promise<TempNode> {
+export async function startTempNode(config: Partial<NodeConfigInput> = {}, options: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger'> = {}): Promise<TempNode> {
   const dir = config.dataDir ?? (await tempDir())
   const sent: TempNode['sent'] = []
   const sender: CodeSender = {

@@ -11,7 +11,8 @@
  * envelope it signs with its node key, naming itself, the node asked, the file and an expiry at
  * most {@link maxTicketSeconds} ahead, sent as `Authorization: Shulin-Ticket <base64url JSON>`.
  * The serving node checks the signature (the signer's key is its node id), that it is the node
- * named, that the ticket has not expired, and then the same rule as on the peer network: the
+ * named, that the ticket has not expired (give or take the network's clock tolerance, README
+ * "Clocks"), and then the same rule as on the peer network: the
  * signer is the hub or an active member, and the file is one it shares. Bytes are checked by the
  * fetcher against the signed manifest exactly as over libp2p, so HTTP needs no trust of its own.
  */

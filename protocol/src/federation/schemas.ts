@@ -107,4 +107,10 @@ export const MemberList = z.object({ members: z.array(MemberView) })
 export const CreateInviteRequest = z.strictObject({ name: singleLine(64), region: RegionCode, level: MemberLevel, validHours: z.number().min(0.0003).max(24 * 30).default(72) })
 export const InviteResponse = z.object({ invite: z.string(), expiresAt: z.string() })
 export const JoinCommand = z.strictObject({ invite: z.string().min(10).max(8192) })
-export const JoinResult = z.object({ hub: z.string(), entry: MemberEntry, members: z.number().int() })
+export const JoinResult = z.object({
+  hub: z.string(),
+  entry: MemberEntry,
+  members: z.number().int(),
+  /** Set when this node's clock is further from the hub's than peers tolerate (ms, positive = ahead): README "Clocks". */
+  clockSkewMs: z.number().int().optional(),
+})
