@@ -207,3 +207,10 @@ export function hostileJsonBytes(bases: unknown[]): fc.Arbitrary<Uint8Array> {
     { arbitrary: fc.uint8Array({ maxLength: 64 }), weight: 1 },
   )
 }
+
+/** Every key and value of a LevelDB (or sublevel), to compare before and after a refused input. */
+export async function dumpLevel(db: { iterator(): AsyncIterable<[unknown, unknown]> }): Promise<string[]> {
+  const out: string[] = []
+  for await (const [k, v] of db.iterator()) out.push(`${String(k)} = ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+  return out
+}
