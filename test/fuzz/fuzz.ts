@@ -127,6 +127,12 @@ export const hostileJsonTexts: string[] = [
   '{"a":1,"a":2}',
 ]
 
+/** A deep value that fast-check prints by name (printing it whole overflows its stack too). */
+function labelled<T extends object>(value: T, label: string): T {
+  Object.defineProperty(value, fc.toStringMethod, { value: () => label, enumerable: false })
+  return value
+}
+
 /** JSON values that are valid JSON and wrong everywhere else. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
@@ -149,8 +155,8 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
     null,
     true,
     Array.from({ length: 10_000 }, (_, i) => i),
-    JSON.parse(deep(5_000, '[', ']')) as unknown,
-    JSON.parse(deep(5_000, '{"a":', '}')) as unknown,
+    labelled(JSON.parse(deep(5_000, '[', ']')) as object, '<5000 nested arrays>'),
+    labelled(JSON.parse(deep(5_000, '{"a":', '}')) as object, '<5000 nested objects>'),
     JSON.parse('{"__proto__":{"polluted":true}}') as unknown,
   ),
 )
@@ -173,8 +179,6 @@ function replaceAt(v: unknown, path: Path, make: (old: unknown) => unknown): unk
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, k === head ? replaceAt(x, rest, make) : x]))
 }
 
-const REMOVE = Symbol('remove')
-
 /**
  * Valid messages (one of `bases`) with one to three fields swapped for {@link hostileValue}, removed, or given
  * an extra sibling; the shape stays close enough to valid to get past the first checks.
@@ -187,9 +191,10 @@ export function mutatedJson(bases: unknown[]): fc.Arbitrary<unknown> {
       const path = all[e.pick % all.length]!
       if (e.kind === 'replace') return replaceAt(v, path, () => e.value)
       if (e.kind === 'remove' && path.length) {
-        const removed = replaceAt(v, path, () => REMOVE)
-        const strip = (x: unknown): unknown => (Array.isArray(x) ? x.filter((y) => y !== REMOVE).map(strip) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).filter(([, y]) => y !== REMOVE).map(([k, y]) => [k, strip(y)])) : x)
-        return strip(removed)
+        const key = path.at(-1)
+        return replaceAt(v, path.slice(0, -1), (parent) =>
+          Array.isArray(parent) ? parent.filter((_, i) => i !== key) : Object.fromEntries(Object.entries(parent as object).filter(([k]) => k !== key)),
+        )
       }
       return replaceAt(v, path, (old) => (old && typeof old === 'object' && !Array.isArray(old) ? { ...old, [e.key]: e.value } : old))
     }, b),
