@@ -203,7 +203,14 @@ export function mutatedJson(bases: unknown[]): fc.Arbitrary<unknown> {
 
 /** {@link mutatedJson} as UTF-8 bytes, byte-mutated again now and then, plus the hostile texts. */
 export function hostileJsonBytes(bases: unknown[]): fc.Arbitrary<Uint8Array> {
-  const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
+  const enc = (v: unknown) => {
+    try {
+      return new TextEncoder().encode(JSON.stringify(v))
+    } catch {
+      // Too deep even for JSON.stringify here: the nesting alone, as text.
+      return new TextEncoder().encode(hostileJsonTexts[0])
+    }
+  }
   const validBytes = bases.map(enc)
   return fc.oneof(
     { arbitrary: mutatedJson(bases).map(enc), weight: 4 },

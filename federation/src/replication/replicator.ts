@@ -150,6 +150,11 @@ export class Replicator {
     if (err) {
       this.#log('sync stream closed', err instanceof Error ? err.message : err)
       s.stream.abort(err instanceof Error ? err : new Error(String(err)))
+    } else {
+      // The peer ended its side: end ours too. Left open, the stream stayed half-closed for the
+      // connection's life and kept one of its 64 inbound sync streams (found by fuzzing: a peer
+      // that sends a good header and closes never saw the stream end).
+      s.stream.close().catch(() => s.stream.abort(new Error('closing')))
     }
   }
 

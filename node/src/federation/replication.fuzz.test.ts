@@ -142,6 +142,24 @@ describe('replication fuzz', () => {
     expect(node.doc.getMap('m').has('y')).toBe(false)
   })
 
+  it('a peer that sends a good header and ends its side sees the stream end (70 times: more than the 64 inbound streams)', async () => {
+    // The node once left its side open, so each such stream stayed for the connection's life.
+    for (let i = 0; i < 70; i++) {
+      const stream = await attacker.dialProtocol(multiaddr(node.addr), SYNC_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+      const lp = lpStream(stream)
+      await lp.write(new TextEncoder().encode(JSON.stringify({ doc: DOC })))
+      await stream.close()
+      const signal = AbortSignal.timeout(5000)
+      await expect(
+        (async () => {
+          for (;;) await lp.read({ signal })
+        })(),
+      ).rejects.toThrow(/end of|EOF|closed/i)
+      expect(signal.aborted).toBe(false)
+    }
+    expect(await send(msg((e) => syncProtocol.writeSyncStep1(e, new Y.Doc())))).toBe('taken')
+  })
+
   it('any sync message made wrong: a whole update or nothing, nothing waiting, the log replays to the document', async () => {
     const valid = validMessages()
     let taken = 0
