@@ -8,11 +8,12 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { CatalogError, CatalogPullError, decodeShardFrame, encodeShardFrame, MemoryShardStore, ShardedCatalog, shardOf } from '@shulin/federation'
+import { lpStream } from '@libp2p/utils'
+import { CATALOG_PROTOCOL, CatalogError, CatalogPullError, createHost, decodeShardFrame, encodeShardFrame, generateNodeKey, MemoryShardStore, pullCatalog, ShardedCatalog, shardOf, type Host } from '@shulin/federation'
 import { openStorage, type Storage } from '../storage/db.js'
 import { tempDir } from '../testing/temp-node.js'
 import { LevelShardStore } from './shard-store.js'
-import { dumpLevel, fc, fuzzParams, hostileBytes, mutatedBytes } from '../../../test/fuzz/fuzz.js'
+import { dumpLevel, fc, fuzzParams, hostileBytes, hostileJsonBytes, mutatedBytes } from '../../../test/fuzz/fuzz.js'
 
 const SHARDS = 8
 const record = (i: number, edition = 1) => [`r${i}`, { title: `书名 ${i}`, creators: ['佚名'], edition }] as const
@@ -68,6 +69,50 @@ describe('catalog sync fuzz', () => {
     await expect(decodeShardFrame(new Uint8Array(0))).rejects.toThrow(CatalogPullError)
     await expect(decodeShardFrame(new Uint8Array(16).fill(0xff))).rejects.toThrow(CatalogPullError)
     await expect(decodeShardFrame(Uint8Array.of(1, 1, 0xde, 0xad))).rejects.toThrow(CatalogPullError)
+  })
+
+  it('a pull from a peer that answers with frames made wrong, over libp2p: a refusal or new shards, and the catalog still loads and agrees with its store', { timeout: 60_000 }, async () => {
+    const hosts: Host[] = []
+    try {
+      const server = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
+      const me = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: [] })
+      hosts.push(server, me)
+      let script: { header: Uint8Array; frames: Uint8Array[] } = { header: new Uint8Array(), frames: [] }
+      await server.handle(CATALOG_PROTOCOL, async (stream) => {
+        const lp = lpStream(stream, { maxDataLength: 16 * 1024 * 1024 })
+        try {
+          await lp.read()
+          await lp.write(script.header)
+          for (const f of script.frames) await lp.write(f)
+          await stream.close()
+        } catch {
+          stream.abort(new Error('done'))
+        }
+      })
+      const frames = await Promise.all(valid.map((v) => encodeShardFrame(v.shard, v.update)))
+      const addrs = server.getMultiaddrs().map(String)
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof({ arbitrary: fc.constant(new TextEncoder().encode('{"ok":true}')), weight: 4 }, { arbitrary: hostileJsonBytes([{ ok: true }, { ok: false, reason: 'unknown' }]), weight: 1 }),
+          fc.array(fc.oneof(fc.constantFrom(...frames), mutatedBytes(frames), fc.constant(new Uint8Array(0))), { maxLength: 5 }),
+          async (header, sent) => {
+            script = { header, frames: sent }
+            try {
+              const r = await pullCatalog(me, addrs, cat)
+              expect(r.shards).toBeGreaterThanOrEqual(0)
+            } catch (err) {
+              expect(err, String(err)).toBeInstanceOf(CatalogPullError)
+            }
+            for (let s = 0; s < SHARDS; s++) await cat.shardRecords(s)
+            const again = new ShardedCatalog('books', store, { clientId: 1, shards: SHARDS })
+            expect((await again.stateVectors()).map((sv) => [...Y.decodeStateVector(sv)].sort())).toEqual((await cat.stateVectors()).map((sv) => [...Y.decodeStateVector(sv)].sort()))
+          },
+        ),
+        fuzzParams(40),
+      )
+    } finally {
+      for (const h of hosts) await h.stop()
+    }
   })
 
   it("a peer's update, however mangled: refused and nothing stored, or stored and the shard still loads", async () => {
