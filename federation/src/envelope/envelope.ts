@@ -72,7 +72,21 @@ type Shaped = { env: SignedEnvelope; sig: Buffer }
  */
 const recentlyGood = new Set<string>()
 const recentlyGoodMax = 65_536
-const goodKey = ({ env }: Shaped) => `${env.sig}.${createHash('sha256').update(JSON.stringify([env.type, env.signer, env.payload])).digest('base64url')}`
+const goodKey = ({ env }: Shaped) => `${env.sig}.${createHash('sha256').update(encoded(() => JSON.stringify([env.type, env.signer, env.payload]))).digest('base64url')}`
+
+/**
+ * A payload JSON can carry but no signer can have signed: a lone surrogate (the canonical
+ * encoding refuses it) or nesting deep enough to overflow the encoders' stack (a 4 MiB registry
+ * answer holds a million `[`). Found by fuzzing: they escaped as a plain Error or a RangeError,
+ * which the callers let through as a failure of the whole exchange, not a refusal of one object.
+ */
+function encoded<T>(encode: () => T): T {
+  try {
+    return encode()
+  } catch {
+    throw new EnvelopeError('payload cannot be encoded')
+  }
+}
 function rememberGood(k: string): void {
   if (recentlyGood.size >= recentlyGoodMax) recentlyGood.delete(recentlyGood.values().next().value as string)
   recentlyGood.add(k)
@@ -101,7 +115,7 @@ function material({ env }: Shaped): { key: KeyObject; bytes: Uint8Array } {
     key = undefined
   }
   if (!key) throw new EnvelopeError('bad signature')
-  return { key, bytes: signingBytes(env.type, env.signer, env.payload) }
+  return { key, bytes: encoded(() => signingBytes(env.type, env.signer, env.payload)) }
 }
 
 function payloadOf<S extends z.ZodType>(env: SignedEnvelope, schema: S): z.output<S> {

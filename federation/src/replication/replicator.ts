@@ -77,6 +77,11 @@ export class MemoryDocStore implements DocStore {
   }
 }
 
+/** A peer sent something that is not a sync message of this protocol; its stream is closed. */
+export class SyncError extends Error {
+  override readonly name = 'SyncError'
+}
+
 export class Replicator {
   readonly #docs = new Map<string, Promise<OpenDoc>>()
   readonly #compactEvery: number
@@ -145,6 +150,11 @@ export class Replicator {
     if (err) {
       this.#log('sync stream closed', err instanceof Error ? err.message : err)
       s.stream.abort(err instanceof Error ? err : new Error(String(err)))
+    } else {
+      // The peer ended its side: end ours too. Left open, the stream stayed half-closed for the
+      // connection's life and kept one of its 64 inbound sync streams (found by fuzzing: a peer
+      // that sends a good header and closes never saw the stream end).
+      s.stream.close().catch(() => s.stream.abort(new Error('closing')))
     }
   }
 
@@ -213,16 +223,38 @@ export class Replicator {
           continue
         }
         const reply = encoding.createEncoder()
-        // A malformed update closes the stream (y-protocols would only log it).
-        syncProtocol.readSyncMessage(decoder, reply, open.doc, s, (err: Error) => {
-          throw err
-        })
+        decoding.readVarUint(decoder)
+        if (type === syncProtocol.messageYjsSyncStep1) syncProtocol.readSyncStep1(decoder, reply, open.doc)
+        else this.#apply(name, open.doc, decoding.readVarUint8Array(decoder), s)
         if (encoding.length(reply) > 0) this.#send(s, encoding.toUint8Array(reply))
         if (type === syncProtocol.messageYjsSyncStep2) onSynced?.()
       }
     } catch (err) {
       const ended = (err as Error).name === 'UnexpectedEOFError' || /closed|reset|EOF/i.test((err as Error).message)
       this.#end(s, ended ? undefined : err)
+    }
+  }
+
+  /**
+   * Applies a peer's update whole or not at all. Yjs integrates an update's structs before it
+   * reads the delete set after them, so an update cut in its delete set threw *after* changing
+   * the document — and the change was persisted and relayed (found by fuzzing); decoding it
+   * first refuses it before anything moves. Structs whose dependencies this node lacks (a
+   * future clock, an unknown origin, a delete of an unknown item) Yjs keeps in memory until the
+   * dependencies come, which from a hostile peer is never; a peer that follows the protocol never
+   * needs them kept, as its step 2 carries all it had, so they are dropped.
+   */
+  #apply(name: string, doc: Y.Doc, update: Uint8Array, s: Session): void {
+    try {
+      Y.decodeUpdate(update)
+    } catch (err) {
+      throw new SyncError(`malformed update for ${name}: ${(err as Error).message}`)
+    }
+    Y.applyUpdate(doc, update, s)
+    if (doc.store.pendingStructs || doc.store.pendingDs) {
+      doc.store.pendingStructs = null
+      doc.store.pendingDs = null
+      this.#log('dropped an update with missing dependencies', { doc: name, peer: s.peer })
     }
   }
 

@@ -89,14 +89,29 @@ export async function encodeShardFrame(shard: number, update: Uint8Array): Promi
   return encoding.toUint8Array(enc)
 }
 
+/**
+ * A shard frame's shard and update; anything else is a {@link CatalogPullError} (lib0's "Unexpected
+ * end of array" for an empty or cut frame, "Integer out of Range" for endless varint bytes, and
+ * zlib's errors for a body that does not inflate or inflates past 8 MiB said nothing of a frame).
+ */
 export async function decodeShardFrame(frame: Uint8Array): Promise<{ shard: number; update: Uint8Array }> {
+  let shard: number
+  let codec: number
   const dec = decoding.createDecoder(frame)
-  const shard = decoding.readVarUint(dec)
-  const codec = decoding.readVarUint(dec)
+  try {
+    shard = decoding.readVarUint(dec)
+    codec = decoding.readVarUint(dec)
+  } catch (err) {
+    throw new CatalogPullError(`malformed shard frame: ${(err as Error).message}`)
+  }
   const body = frame.subarray(dec.pos)
   if (codec === RAW) return { shard, update: body }
   if (codec !== DEFLATE) throw new CatalogPullError(`unknown codec ${codec}`)
-  return { shard, update: await inflate(body, { maxOutputLength: maxFrame }) }
+  try {
+    return { shard, update: await inflate(body, { maxOutputLength: maxFrame }) }
+  } catch (err) {
+    throw new CatalogPullError(`shard frame does not inflate: ${(err as Error).message}`)
+  }
 }
 
 /** Which catalog a peer may pull: the catalog, `'not_allowed'`, or nothing (unknown here). */

@@ -16,10 +16,13 @@ async function* asUtf8(input: Readable | AsyncIterable<Uint8Array>): AsyncGenera
   let decoder: InstanceType<typeof TextDecoder> | undefined
   let head: Buffer[] = []
   let headSize = 0
-  const decide = (buf: Buffer) => {
+  const decide = (buf: Buffer, whole: boolean) => {
     try {
-      // A partial character at the end of the sample is not a reason to switch encodings.
-      new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, Math.max(0, buf.length - 4)))
+      // A sample cut from a longer file may end inside a character: decoded as a stream, that
+      // character waits instead of failing. (Cutting the sample's last 4 bytes, as before, cut
+      // into a character instead: a UTF-8 file under 64 KiB ending "老子,\n" was read as
+      // GB18030 and every Chinese cell garbled — found by fuzzing.)
+      new TextDecoder('utf-8', { fatal: true }).decode(buf, { stream: !whole })
       return undefined
     } catch {
       return new TextDecoder('gb18030')
@@ -33,7 +36,7 @@ async function* asUtf8(input: Readable | AsyncIterable<Uint8Array>): AsyncGenera
       headSize += b.length
       if (headSize < 65536) continue
       const sample = Buffer.concat(head)
-      decoder = decide(sample)
+      decoder = decide(sample, false)
       decided = true
       head = []
       yield decoder ? Buffer.from(decoder.decode(sample, { stream: true })) : sample
@@ -43,7 +46,7 @@ async function* asUtf8(input: Readable | AsyncIterable<Uint8Array>): AsyncGenera
   }
   if (!decided && headSize) {
     const sample = Buffer.concat(head)
-    decoder = decide(sample)
+    decoder = decide(sample, true)
     yield decoder ? Buffer.from(decoder.decode(sample)) : sample
   }
 }
@@ -65,8 +68,10 @@ export async function* readCsv(input: Readable | AsyncIterable<Uint8Array>, opts
   source.pipe(parser)
   let header: string[] | undefined
   for await (const row of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    while (errors.length) yield errors.shift()!
     const n = row.info.lines
+    // csv-parse reports a skipped row as soon as it reads it, maybe before it hands over rows
+    // above it; the report lists units in file order (fuzzing saw line 3 refused before line 1).
+    while (errors.length && errors[0]!.n < n) yield errors.shift()!
     if (!header) {
       header = row.record
       const missing = Object.entries(opts.mapping).filter(([, col]) => !header!.includes(col))

@@ -7,9 +7,8 @@
  * record terminator and goes on. Text is UTF-8, or GB18030 when it is not valid UTF-8 (older
  * Chinese catalogues).
  *
- * marcjs (the maintained npm MARC library) is used for MARCXML, but its ISO 2709 parser
- * trusts the leader (a broken one yields an empty record silently) and only decodes UTF-8,
- * hence this reader.
+ * marcjs (the maintained npm MARC library) trusts the leader (a broken one yields an empty
+ * record silently) and only decodes UTF-8, hence this reader (and `marcxml.ts` for MARCXML).
  */
 import type { Readable } from 'node:stream'
 import { splitAt } from './lines.js'

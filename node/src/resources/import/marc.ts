@@ -17,8 +17,8 @@
  * | 中图法 | 093 $a, 084 $a ($2 clc) | 690 $a |
  */
 import type { Readable } from 'node:stream'
-import { createRequire } from 'node:module'
-import { iso2709Records, type MarcField, type MarcRecord } from './iso2709.js'
+import { iso2709Records, type MarcRecord } from './iso2709.js'
+import { parseMarcxmlRecord } from './marcxml.js'
 import type { ImportItem } from './source.js'
 
 const languages: Record<string, string> = { chi: 'zh', zho: 'zh', eng: 'en', jpn: 'ja', kor: 'ko', rus: 'ru', fre: 'fr', fra: 'fr', ger: 'de', deu: 'de', mon: 'mn', tib: 'bo', bod: 'bo', uig: 'ug', spa: 'es' }
@@ -77,10 +77,8 @@ export function mapMarc(r: MarcRecord, flavour: 'marc21' | 'cnmarc'): Record<str
 
 const detect = (r: MarcRecord): 'marc21' | 'cnmarc' => (r.fields.some((f) => f.tag === '200') && !r.fields.some((f) => f.tag === '245') ? 'cnmarc' : 'marc21')
 
-/** MARCXML records one at a time (split at `</record>`), parsed by marcjs. */
+/** MARCXML records one at a time (split at `</record>`), each parsed by {@link parseMarcxmlRecord}. */
 async function* marcxmlRecords(input: Readable | AsyncIterable<Uint8Array>): AsyncGenerator<{ n: number; record: MarcRecord } | { n: number; error: string }> {
-  const require = createRequire(import.meta.url)
-  const { Marc } = require('marcjs') as { Marc: { parse(raw: string, type: 'marcxml'): { leader: string; fields: Array<Array<string>> } } }
   const decoder = new TextDecoder('utf-8')
   let text = ''
   let n = 0
@@ -96,25 +94,13 @@ async function* marcxmlRecords(input: Readable | AsyncIterable<Uint8Array>): Asy
       n++
       try {
         if (!xml) throw new Error('a </record> without its <record>')
-        const plain = xml.replace(/<(\/?)[\w-]+:/g, '<$1')
-        const rec = Marc.parse(plain, 'marcxml')
-        if (!rec.fields.length) throw new Error('no fields')
-        const fields: MarcField[] = rec.fields.map((f) =>
-          f.length === 2 && f[0]! < '010' ? { tag: f[0]!, value: f[1]! } : { tag: f[0]!, ind: f[1] ?? '  ', subfields: pairs(f.slice(2)) },
-        )
-        yield { n, record: { leader: rec.leader, fields } }
+        yield { n, record: parseMarcxmlRecord(xml) }
       } catch (err) {
         yield { n, error: `MARCXML record ${n}: ${(err as Error).message}` }
       }
     }
   }
   if (/<(?:[\w-]+:)?record[\s>]/.test(text)) yield { n: n + 1, error: 'the file ends in the middle of a record' }
-}
-
-const pairs = (xs: string[]): Array<[string, string]> => {
-  const out: Array<[string, string]> = []
-  for (let i = 0; i + 1 < xs.length; i += 2) out.push([xs[i]!, xs[i + 1]!])
-  return out
 }
 
 export async function* readMarc(input: Readable | AsyncIterable<Uint8Array>, opts: { format: 'iso2709' | 'marcxml'; flavour?: 'marc21' | 'cnmarc' | 'auto' }): AsyncGenerator<ImportItem> {
