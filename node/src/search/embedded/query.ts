@@ -133,14 +133,21 @@ function candidates(state: IndexState, part: string): number[] {
 const isExact = (part: string): boolean => part.length <= 2 || [...part].length <= 2
 
 /**
- * `docnos` with the records whose title holds `part` first: when a broad part has more
- * candidates than the budget can rank, those are the ones worth ranking (the title weighs most).
+ * `docnos` in the order the title alone would rank them — the whole title, then titles that
+ * begin with `part`, then titles that hold it, then the rest: when a broad part has more
+ * candidates than the budget can rank, these are the ones worth ranking (the title weighs most).
  */
-function titleHoldersFirst(state: IndexState, docnos: number[], part: string): number[] {
-  const first: number[] = []
+function titleOrder(state: IndexState, docnos: number[], part: string): number[] {
+  const whole: number[] = []
+  const starts: number[] = []
+  const inside: number[] = []
   const rest: number[] = []
-  for (const d of docnos) (state.docs.rows[d]?.title.includes(part) ? first : rest).push(d)
-  return first.concat(rest)
+  for (const d of docnos) {
+    const title = state.docs.rows[d]?.title
+    const at = title === undefined ? -1 : title.indexOf(part)
+    ;(at < 0 ? rest : at > 0 ? inside : title!.length === part.length ? whole : starts).push(d)
+  }
+  return whole.concat(starts, inside, rest)
 }
 
 /** Scores `part` as a phrase in the documents that hold it (only those in `within`, if given). */
@@ -152,7 +159,7 @@ function matchPhrase(state: IndexState, part: string, into: PartMatch, within: n
     const list = state.postings.list(queryGrams(part)[0]!)
     docnos = within.filter((d) => listHas(list, d))
   }
-  if (exact && docnos.length * phraseUnits > budget.left) docnos = titleHoldersFirst(state, docnos, part)
+  if (exact && docnos.length * phraseUnits > budget.left) docnos = titleOrder(state, docnos, part)
   for (const docno of docnos) {
     const row = state.docs.rows[docno]
     if (!row) continue
