@@ -16,6 +16,7 @@ import { queryGrams } from './grams.js'
 import { PinyinScan } from './pinyin-scan.js'
 import { intersect, Postings } from './postings.js'
 import { WorkBudget } from './budget.js'
+import { Turns } from './turns.js'
 import { readImage, writeImage } from './persist.js'
 import { runQuery, type IndexState } from './query.js'
 
@@ -45,6 +46,8 @@ export class EmbeddedEngine implements SearchEngine {
   #dirty = false
   #diskBytes: number | undefined
   readonly #mergeAbove: number
+  /** Searches and suggestions run one at a time, one per turn of the event loop. */
+  readonly #turns = new Turns()
 
   constructor(private readonly opts: EmbeddedOptions) {
     this.#mergeAbove = opts.mergeAbove ?? 5000
@@ -125,11 +128,17 @@ export class EmbeddedEngine implements SearchEngine {
 
   /** `budget`: the work this query may do (tests pass one to read what was spent). */
   async search(query: SearchQuery, budget: WorkBudget = new WorkBudget()): Promise<EngineResult> {
-    this.#catchUp()
-    return runQuery(this.#state, query, budget)
+    return this.#turns.run(() => {
+      this.#catchUp()
+      return runQuery(this.#state, query, budget)
+    })
   }
 
   async suggest(prefix: string, limit: number, budget: WorkBudget = new WorkBudget()): Promise<Suggestion[]> {
+    return this.#turns.run(() => this.#suggest(prefix, limit, budget))
+  }
+
+  #suggest(prefix: string, limit: number, budget: WorkBudget): Suggestion[] {
     this.#catchUp()
     const p = fold(prefix).slice(0, 64)
     if (!p) return []
