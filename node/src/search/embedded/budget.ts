@@ -9,8 +9,8 @@
  * counts) are not counted: they are bounded by the number of records, at a few nanoseconds each.
  */
 
-/** Units for one query: about 25 ms of scoring on a 2020s laptop core (one unit ≈ one field checked). */
-export const queryWorkUnits = 60_000
+/** Units for one query: about 10 ms of scoring on one core of this project's build machines (one unit ≈ one field checked). */
+export const queryWorkUnits = 30_000
 
 export class WorkBudget {
   #left: number

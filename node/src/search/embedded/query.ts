@@ -18,6 +18,7 @@ import type { EngineHit, EngineResult, FacetName, MatchKind, SearchFilters, Sear
 import { queryParts } from '../text/fold.js'
 import { mayBePinyin } from '../text/pinyin.js'
 import { DocTable, type StoredDoc } from './docs.js'
+import type { DocColumns } from './columns.js'
 import { PY_CREATOR, PY_CREATOR_INITIAL, PY_TITLE, PY_TITLE_INITIAL } from './docs.js'
 import { FIELD_BREAK, queryChars, queryGrams } from './grams.js'
 import { listHas, type Postings } from './postings.js'
@@ -94,16 +95,49 @@ function phraseScore(row: StoredDoc, part: string): number {
   return matched ? best + 0.1 * (matched - 1) : 0
 }
 
-/** A part's matches: document number → best score and how it matched. */
-type PartMatch = Map<number, { score: number; kind: MatchKind }>
+const kinds: readonly MatchKind[] = ['phrase', 'scattered', 'pinyin', 'typo', 'all']
 
-/** Keeps the better of a document's matches for one part. */
-function offer(into: PartMatch, docno: number, score: number, kind: MatchKind): void {
-  const prev = into.get(docno)
-  if (!prev) into.set(docno, { score, kind })
-  else if (score > prev.score) {
-    prev.score = score
-    prev.kind = kind
+/**
+ * A part's matches: the best score and how it matched, by document number, in typed arrays
+ * (a broad part matches 100k records: no object or map entry each), and the documents in the
+ * order they were first matched.
+ */
+class PartMatch {
+  readonly score: Float64Array
+  readonly kind: Uint8Array
+  docnos: number[] = []
+
+  constructor(rows: number) {
+    this.score = new Float64Array(rows)
+    this.kind = new Uint8Array(rows)
+  }
+
+  get size(): number {
+    return this.docnos.length
+  }
+
+  /** Keeps the better of a document's matches. */
+  offer(docno: number, score: number, kind: MatchKind): void {
+    const prev = this.score[docno]!
+    if (prev === 0) this.docnos.push(docno)
+    else if (score <= prev) return
+    this.score[docno] = score
+    this.kind[docno] = kinds.indexOf(kind)
+  }
+
+  /** Keeps the documents `next` matched too, adding its scores; the kind stays this one's unless a phrase (a pinyin or typo match anywhere shows). */
+  narrow(next: PartMatch): void {
+    const phrase = kinds.indexOf('phrase')
+    this.docnos = this.docnos.filter((d) => {
+      const s = next.score[d]!
+      if (s === 0) {
+        this.score[d] = 0
+        return false
+      }
+      this.score[d]! += s
+      if (this.kind[d] === phrase) this.kind[d] = next.kind[d]!
+      return true
+    })
   }
 }
 
@@ -167,7 +201,7 @@ function matchPhrase(state: IndexState, part: string, into: PartMatch, within: n
     if (budget.spend(phraseUnits)) s = phraseScore(row, part) * scale
     else if (exact) s = unranked
     else break // unchecked candidates may not hold the part: they are left out
-    if (s > 0) offer(into, docno, s, kind)
+    if (s > 0) into.offer(docno, s, kind)
   }
 }
 
@@ -182,7 +216,7 @@ function matchPinyin(state: IndexState, part: string, into: PartMatch, within: S
     if (within && !within.has(docno)) return true
     // Pinyin counts a little below the characters themselves.
     const s = (pinyinWeight[mark] ?? 0) * ((atStart ? (coverage === 1 ? 4 : 2) : 1) + coverage) * 0.9
-    if (s > 0) offer(into, docno, s, 'pinyin')
+    if (s > 0) into.offer(docno, s, 'pinyin')
     return true
   })
 }
@@ -214,7 +248,7 @@ function estimate(state: IndexState, part: string): number {
 }
 
 function matchPart(state: IndexState, part: string, terms: string[], within: number[] | undefined, budget: WorkBudget): PartMatch {
-  const m: PartMatch = new Map()
+  const m = new PartMatch(state.docs.rows.length)
   matchPhrase(state, part, m, within, budget)
   if (mayBePinyin(part)) matchPinyin(state, part, m, within && new Set(within), budget)
   terms.push(part)
@@ -266,8 +300,9 @@ function scatteredScore(row: StoredDoc, part: string, budget: WorkBudget): numbe
   return (total / (chars.length * chars.length)) * 10
 }
 
-function compileFilter(docs: DocTable, f: SearchFilters): (row: StoredDoc) => boolean {
-  // Value id → allowed, as a byte table: this runs for every match of a broad query.
+/** The filter as a test of a document number, on the table's columns (it runs for every match). */
+function compileFilter(docs: DocTable, f: SearchFilters): (docno: number) => boolean {
+  // Value id → allowed, as a byte table.
   const ids = (list: string[] | undefined, values: DocTable['types']) => {
     if (!list || !list.length) return undefined
     const allowed = new Uint8Array(values.values.length)
@@ -284,15 +319,20 @@ function compileFilter(docs: DocTable, f: SearchFilters): (row: StoredDoc) => bo
   const source = ids(f.source, docs.sources)
   const subject = ids(f.subject, docs.subjects)
   const { yearFrom, yearTo } = f
-  return (r) =>
-    (!type || type[r.type] === 1) &&
-    (!language || language[r.language] === 1) &&
-    (!access || access[r.access] === 1) &&
-    (!status || status[r.status] === 1) &&
-    (!source || source[r.source] === 1) &&
-    (!subject || r.subjectIds.some((s) => subject[s] === 1)) &&
-    (yearFrom === undefined || (r.year !== 0 && r.year >= yearFrom)) &&
-    (yearTo === undefined || (r.year !== 0 && r.year <= yearTo))
+  const c = docs.cols
+  const hasSubject = (d: number) => {
+    for (let i = c.subjectStart[d]!; i < c.subjectStart[d + 1]!; i++) if (subject![c.subjects[i]!] === 1) return true
+    return false
+  }
+  return (d) =>
+    (!type || type[c.type[d]!] === 1) &&
+    (!language || language[c.language[d]!] === 1) &&
+    (!access || access[c.access[d]!] === 1) &&
+    (!status || status[c.status[d]!] === 1) &&
+    (!source || source[c.source[d]!] === 1) &&
+    (!subject || hasSubject(d)) &&
+    (yearFrom === undefined || (c.year[d] !== 0 && c.year[d]! >= yearFrom)) &&
+    (yearTo === undefined || (c.year[d] !== 0 && c.year[d]! <= yearTo))
 }
 
 interface Scored {
@@ -302,17 +342,18 @@ interface Scored {
   kind: MatchKind
 }
 
-function comparator(sort: SearchQuery['sort']): (a: Scored, b: Scored) => number {
-  const ties = (a: Scored, b: Scored) => b.row.popularity - a.row.popularity || b.row.published - a.row.published || a.docno - b.docno
+function comparator(sort: SearchQuery['sort'], c: DocColumns): (a: Scored, b: Scored) => number {
+  const { popularity, published, year } = c
+  const ties = (a: Scored, b: Scored) => popularity[b.docno]! - popularity[a.docno]! || published[b.docno]! - published[a.docno]! || a.docno - b.docno
   switch (sort) {
     case 'newest':
-      return (a, b) => b.row.published - a.row.published || a.docno - b.docno
+      return (a, b) => published[b.docno]! - published[a.docno]! || a.docno - b.docno
     case 'oldest':
-      return (a, b) => a.row.published - b.row.published || a.docno - b.docno
+      return (a, b) => published[a.docno]! - published[b.docno]! || a.docno - b.docno
     case 'year':
-      return (a, b) => (a.row.year || 99999) - (b.row.year || 99999) || ties(a, b)
+      return (a, b) => (year[a.docno] || 99999) - (year[b.docno] || 99999) || ties(a, b)
     case '-year':
-      return (a, b) => b.row.year - a.row.year || ties(a, b)
+      return (a, b) => year[b.docno]! - year[a.docno]! || ties(a, b)
     case 'title':
       return (a, b) => (a.row.pinyin < b.row.pinyin ? -1 : a.row.pinyin > b.row.pinyin ? 1 : 0) || (a.row.titleText < b.row.titleText ? -1 : a.row.titleText > b.row.titleText ? 1 : 0) || a.docno - b.docno
     default:
@@ -335,23 +376,25 @@ function firstK(items: Scored[], k: number, cmp: (a: Scored, b: Scored) => numbe
   return top
 }
 
-/** Facet counts over every match, in one pass (a broad query has 100k matches). */
+/** Facet counts over every match, in one pass over the columns (a broad query has 100k matches). */
 function countFacets(docs: DocTable, matched: Scored[]): EngineResult['facets'] {
+  const c = docs.cols
   const types = new Uint32Array(docs.types.values.length)
   const languages = new Uint32Array(docs.languages.values.length)
   const access = new Uint32Array(docs.access.values.length)
   const sources = new Uint32Array(docs.sources.values.length)
   const subjects = new Uint32Array(docs.subjects.values.length)
   const decades = new Map<number, number>()
-  for (const { row } of matched) {
-    types[row.type]!++
-    languages[row.language]!++
-    access[row.access]!++
-    sources[row.source]!++
-    for (const s of row.subjectIds) subjects[s]!++
-    if (row.year) {
-      const d = Math.floor(row.year / 10) * 10
-      decades.set(d, (decades.get(d) ?? 0) + 1)
+  for (const { docno: d } of matched) {
+    types[c.type[d]!]!++
+    languages[c.language[d]!]!++
+    access[c.access[d]!]!++
+    sources[c.source[d]!]!++
+    for (let i = c.subjectStart[d]!; i < c.subjectStart[d + 1]!; i++) subjects[c.subjects[i]!]!++
+    const year = c.year[d]!
+    if (year) {
+      const decade = Math.floor(year / 10) * 10
+      decades.set(decade, (decades.get(decade) ?? 0) + 1)
     }
   }
   const named = (values: string[], n: Uint32Array) => {
@@ -385,32 +428,24 @@ export function runQuery(state: IndexState, query: SearchQuery, budget: WorkBudg
   const terms: string[] = []
   let matched: Scored[] = []
   if (!parts.length) {
-    for (const [, docno] of docs.byId) {
-      const row = docs.rows[docno]!
-      if (accept(row)) matched.push({ docno, row, score: 0, kind: 'all' })
-    }
+    docs.rows.forEach((row, docno) => {
+      if (row && accept(docno)) matched.push({ docno, row, score: 0, kind: 'all' })
+    })
   } else {
     // The most selective part first; each next part is checked only in the survivors.
     const ordered = parts.map((p) => ({ p, n: mayBePinyin(p) ? Infinity : estimate(state, p) })).sort((a, b) => a.n - b.n)
     let survivors: PartMatch | undefined
     for (const { p } of ordered) {
-      const m = matchPart(state, p, terms, survivors && [...survivors.keys()], budget)
-      if (survivors) {
-        // Scores add up; the kind stays the first part's unless that was a phrase (a pinyin or a typo match anywhere shows).
-        for (const [docno, prev] of survivors) {
-          const now = m.get(docno)
-          if (!now) survivors.delete(docno)
-          else {
-            prev.score += now.score
-            if (prev.kind === 'phrase') prev.kind = now.kind
-          }
-        }
-      } else survivors = m
+      const m = matchPart(state, p, terms, survivors?.docnos, budget)
+      if (survivors) survivors.narrow(m)
+      else survivors = m
       if (!survivors.size) break
     }
-    for (const [docno, { score, kind }] of survivors ?? []) {
-      const row = docs.rows[docno]!
-      if (accept(row)) matched.push({ docno, row, score, kind })
+    if (survivors) {
+      for (const docno of survivors.docnos) {
+        const row = docs.rows[docno]!
+        if (accept(docno)) matched.push({ docno, row, score: survivors.score[docno]!, kind: kinds[survivors.kind[docno]!]! })
+      }
     }
     const pieces = [...new Set(parts.map((p) => [...p].slice(0, scatteredChars).join('')))]
     if (matched.length === 0 && pieces.some((p) => p.length >= 2)) {
@@ -426,7 +461,7 @@ export function runQuery(state: IndexState, query: SearchQuery, budget: WorkBudg
         const needed = chars.map((c) => String.fromCodePoint(c.k))
         pool: for (const docno of pool) {
           const row = docs.rows[docno]
-          if (!row || survivors?.has(docno) || !accept(row)) continue
+          if (!row || survivors?.score[docno] || !accept(docno)) continue
           if (!budget.spend(needed.length)) break
           const text = DocTable.gramText(row)
           if (!needed.every((ch) => text.includes(ch))) continue
@@ -446,7 +481,7 @@ export function runQuery(state: IndexState, query: SearchQuery, budget: WorkBudg
     }
   }
   const sort = query.sort === 'relevance' && !parts.length ? 'newest' : query.sort
-  const page = firstK(matched, query.offset + query.limit, comparator(sort)).slice(query.offset)
+  const page = firstK(matched, query.offset + query.limit, comparator(sort, docs.cols)).slice(query.offset)
   const hits: EngineHit[] = page.map((m) => ({ id: m.row.id, score: m.score, match: m.kind }))
   return { total: matched.length, hits, facets: query.facets ? countFacets(docs, matched) : {}, terms: [...new Set(terms)] }
 }
