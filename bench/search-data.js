@@ -1,8 +1,21 @@
-// The benchmark corpus for `npm run bench:search`: Tang and Song poems from the `chinese-poetry`
-// package (Traditional characters), as search documents, and a query set with ground truth
-// found by brute force over the same folded text the engines see.
-import { readdirSync, readFileSync } from 'node:fs'
+// The benchmark corpus for `npm run bench:search` and `npm run bench:abuse`: Tang and Song poems
+// from the `chinese-poetry` package (Traditional characters), as search documents, a query set
+// with ground truth found by brute force over the same folded text the engines see, and the
+// adversarial queries of issue 15.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+
+export const depsDir = join(process.cwd(), 'bench', '.search-deps')
+
+/** Installs the corpus and the peers into bench/.search-deps on first run (the node never needs them). */
+export function ensureSearchDeps() {
+  if (existsSync(join(depsDir, 'node_modules', 'chinese-poetry', 'package.json'))) return
+  mkdirSync(depsDir, { recursive: true })
+  writeFileSync(join(depsDir, 'package.json'), JSON.stringify({ private: true, dependencies: { 'chinese-poetry': '2.0.1', minisearch: '^7.2.0', '@orama/orama': '^3.1.18' } }))
+  process.stderr.write('installing the benchmark corpus and peers into bench/.search-deps …\n')
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', depsDir], { stdio: 'inherit' })
+}
 
 /** Up to `n` poems: all the Tang poems first, then Song poems. */
 export function loadPoems(packageDir, n) {
@@ -92,4 +105,46 @@ export function makeQueries(poems, { toSimplified, fold, pinyinOf }, perKind = 1
     add('author+word', `${author} ${word}`, folded.flatMap((f, j) => (f.author.includes(fa) && (f.text.includes(fw) || f.title.includes(fw)) ? [poems[j].id] : [])))
   }
   return queries
+}
+
+/**
+ * Issue 15's adversarial queries, built from the corpus so that they hit its commonest text:
+ * repeated tokens (with and without spaces), 1,500 characters of poem text, the commonest
+ * bigrams, characters held by 10k records or more, two-letter pinyin, and the empty query.
+ * `fold` is what the engines see. Returns `{ kind, q }` objects.
+ */
+export function makeAbuseQueries(poems, { fold }) {
+  const chars = new Map()
+  const bigrams = new Map()
+  for (const p of poems) {
+    const text = [...fold(`${p.title}${p.author}${p.text}`)]
+    for (const c of new Set(text)) chars.set(c, (chars.get(c) ?? 0) + 1)
+    const seen = new Set()
+    for (let i = 1; i < text.length; i++) seen.add(text[i - 1] + text[i])
+    for (const b of seen) bigrams.set(b, (bigrams.get(b) ?? 0) + 1)
+  }
+  const top = (m, n) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k]) => k)
+  const [c1, c2, c3] = top(chars, 3)
+  const commonBigrams = top(bigrams, 5)
+  const broad = [...chars].filter(([, n]) => n >= 10_000).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([c]) => c)
+  const to = (s, n) => [...s.repeat(Math.ceil(n / [...s].length))].slice(0, n).join('')
+  let long = ''
+  for (const p of poems) {
+    if (long.length >= 1500) break
+    long += p.text
+  }
+  const out = []
+  const add = (kind, q) => out.push({ kind, q })
+  add('repeated', '书名1'.repeat(50))
+  add('repeated', to(c1 + c2, 256))
+  add('repeated', to(c1 + c2 + c3, 255))
+  add('repeated', to(commonBigrams[0] + ' ', 256))
+  add('repeated', to(`${commonBigrams[0]}${commonBigrams[1]} ${c3}`, 256))
+  add('1500 chars', long.slice(0, 1500))
+  add('1500 chars', to(c1 + c2, 1500))
+  for (const b of commonBigrams) add('common bigram', b)
+  for (const c of broad) add('10k-hit prefix', c)
+  for (const py of ['sh', 'zh', 'li', 'ji']) add('10k-hit prefix', py)
+  add('empty (browse)', '')
+  return out
 }

@@ -3,25 +3,21 @@
 //   into bench/.search-deps on first run with the two peers (the node itself never needs them);
 //   queries: Simplified substrings of lines, Simplified titles, toneless pinyin (full and
 //   initials), author + word; ground truth by brute force.
-// Figures: build time, index size on disk, memory held by the index, query p50/p95, recall@10.
+// Figures: build time, index size on disk, memory held by the index, query p50/p95, recall@10,
+// and p99 / worst of issue 15's adversarial queries (search-data.js: makeAbuseQueries) — each
+// engine as a library, without the HTTP API's length cap (`npm run bench:abuse` goes through it).
 // The peers get the same folded text and pinyin, and a bigram tokenizer (the usual way to make
 // them find Chinese); each engine runs in its own process. Medians of a noisy shared machine.
-import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
-import { loadPoems, makeQueries } from './search-data.js'
+import { depsDir, ensureSearchDeps, loadPoems, makeAbuseQueries, makeQueries } from './search-data.js'
 import { table } from './lib.js'
 
 const N = Number(process.env.SEARCH_BENCH_N ?? 100_000)
-const depsDir = join(process.cwd(), 'bench', '.search-deps')
-if (!existsSync(join(depsDir, 'node_modules', 'chinese-poetry', 'package.json'))) {
-  mkdirSync(depsDir, { recursive: true })
-  writeFileSync(join(depsDir, 'package.json'), JSON.stringify({ private: true, dependencies: { 'chinese-poetry': '2.0.1', minisearch: '^7.2.0', '@orama/orama': '^3.1.18' } }))
-  process.stderr.write('installing the benchmark corpus and peers into bench/.search-deps …\n')
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', depsDir], { stdio: 'inherit' })
-}
+ensureSearchDeps()
 const { fold } = await import('../node/dist/search/text/fold.js')
 const { pinyinOf, loadPinyin } = await import('../node/dist/search/text/pinyin.js')
 await loadPinyin()
@@ -41,6 +37,7 @@ try {
   writeFileSync(join(work, 'poems.json'), JSON.stringify(poems))
   writeFileSync(join(work, 'prepared.json'), JSON.stringify(prepared))
   writeFileSync(join(work, 'queries.json'), JSON.stringify(queries))
+  writeFileSync(join(work, 'abuse.json'), JSON.stringify(makeAbuseQueries(poems, { fold })))
   const kinds = [...new Set(queries.map((q) => q.kind))]
   process.stderr.write(`${poems.length} poems, ${queries.length} queries (${kinds.map((k) => `${k} ${queries.filter((q) => q.kind === k).length}`).join(', ')}), prepared in ${Math.round(performance.now() - t0)} ms\n`)
 
@@ -70,6 +67,7 @@ try {
     row('query p95', (r) => ms(r.p95)),
     ...kinds.map((k) => row(`query p50 ${k}`, (r) => ms(r.p50ByKind[k]))),
     ...kinds.map((k) => row(`recall@10 ${k}`, (r) => (r.recall[k] ?? 0).toFixed(3))),
+    row('adversarial query p99 / worst (issue 15)', (r) => `${ms(r.abuseP99, 1)} / ${ms(r.abuseWorst, 1)}`),
   ]
   process.stdout.write(table(rows) + "\n")
   const re = results['shulin-reopen']

@@ -8,7 +8,7 @@
  * does nothing), and an index with no cursor is rebuilt from the records. `reindex` rebuilds
  * on demand (`shulin reindex`).
  */
-import type { Resource, SearchResponse, SearchHit, StaffSearchRequest } from '@shulin/protocol'
+import { maxQueryLength, type Resource, type SearchResponse, type SearchHit, type StaffSearchRequest } from '@shulin/protocol'
 import type { ResourceService } from '../resources/service.js'
 import type { ResourceChange } from '../resources/store.js'
 import { changeCursor } from '../resources/store.js'
@@ -207,7 +207,10 @@ export class SearchService {
       status: opts.staff ? req.status : (['published'] as const),
     }
     if (!filters.status) delete filters.status
-    const result = await this.engine.search({ q: req.q, filters: filters as Parameters<SearchEngine['search']>[0]['filters'], sort: req.sort, limit: req.limit, offset: req.offset, facets: req.facets })
+    // The HTTP API refuses longer queries; other callers (network search, OPDS) have their own
+    // caps, and whatever comes, an engine never reads more than this.
+    const q = req.q.slice(0, maxQueryLength)
+    const result = await this.engine.search({ q, filters: filters as Parameters<SearchEngine['search']>[0]['filters'], sort: req.sort, limit: req.limit, offset: req.offset, facets: req.facets })
     const records = await this.opts.resources.store.getMany(result.hits.map((h) => h.id))
     const hits: SearchHit[] = []
     result.hits.forEach((h, i) => {

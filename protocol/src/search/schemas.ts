@@ -5,8 +5,13 @@
 import { z } from 'zod'
 import { AccessPolicy, ResourceStatus, ResourceType } from '../resources/schemas.js'
 
-/** Longest accepted query, in characters (only its first parts are searched). */
-export const maxQueryLength = 16_384
+/**
+ * Longest accepted query, in UTF-16 units. A search box holds a title, names, a line of a text:
+ * 256 is ten times the longest line of a poem and more than the engine reads (8 parts of 64
+ * characters). A longer query is refused with a 400, not cut: results for the first half of a
+ * pasted paragraph would look like an answer to all of it. The web UI's box stops at this length.
+ */
+export const maxQueryLength = 256
 /** Deepest page: past it, narrow the search instead. */
 export const maxSearchOffset = 10_000
 

@@ -64,6 +64,7 @@ export class SearchBox extends LitElement {
     e.preventDefault()
   }
 
+  // maxlength is the API's maxQueryLength (protocol search schemas): a longer query is refused.
   override render() {
     const open = this.suggestions.length > 0
     return html`
@@ -80,6 +81,7 @@ export class SearchBox extends LitElement {
           aria-autocomplete="list"
           aria-activedescendant=${this.active >= 0 ? `s${this.active}` : nothing}
           placeholder=${t('searchPlaceholder')}
+          maxlength="256"
           .value=${this.value}
           @input=${this.#input}
           @keydown=${this.#key}

@@ -8,6 +8,7 @@ import type { SearchDocument } from '../engine.js'
 import { fold } from '../text/fold.js'
 import { pinyinOf, type PinyinForms } from '../text/pinyin.js'
 import { FIELD_BREAK } from './grams.js'
+import { DocColumns } from './columns.js'
 
 /** Longest description indexed (folded characters): a record is found by its opening text. */
 export const maxDescription = 4000
@@ -111,6 +112,8 @@ export class DocTable {
   readonly statuses = new ValueList()
   readonly sources = new ValueList()
   readonly subjects = new ValueList()
+  /** Each row's numbers, in columns (what a query reads for every match). */
+  readonly cols = new DocColumns()
   dead = 0
 
   /** A table with these value lists (ids kept) and the present rows, renumbered from 0. */
@@ -163,6 +166,7 @@ export class DocTable {
     this.kill(row.id)
     const docno = this.rows.length
     this.rows.push(row)
+    this.cols.set(docno, row)
     this.byId.set(row.id, docno)
     return docno
   }

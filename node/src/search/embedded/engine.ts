@@ -15,6 +15,8 @@ import { DocTable, PY_CREATOR, PY_CREATOR_INITIAL, type StoredDoc } from './docs
 import { queryGrams } from './grams.js'
 import { PinyinScan } from './pinyin-scan.js'
 import { intersect, Postings } from './postings.js'
+import { WorkBudget } from './budget.js'
+import { Turns } from './turns.js'
 import { readImage, writeImage } from './persist.js'
 import { runQuery, type IndexState } from './query.js'
 
@@ -26,6 +28,8 @@ export interface EmbeddedOptions {
 }
 
 const FILE = 'index.v1.bin'
+/** Work units a suggestion candidate costs (a title and its names searched, an offer made). */
+const suggestUnits = 4
 const latinWords = (texts: string[]) => texts.flatMap((t) => t.split(/[^\p{L}\p{N}]+/u)).map(fold).filter((w) => /^[a-z]{4,24}$/.test(w))
 
 export class EmbeddedEngine implements SearchEngine {
@@ -42,6 +46,8 @@ export class EmbeddedEngine implements SearchEngine {
   #dirty = false
   #diskBytes: number | undefined
   readonly #mergeAbove: number
+  /** Searches and suggestions run one at a time, one per turn of the event loop. */
+  readonly #turns = new Turns()
 
   constructor(private readonly opts: EmbeddedOptions) {
     this.#mergeAbove = opts.mergeAbove ?? 5000
@@ -120,12 +126,19 @@ export class EmbeddedEngine implements SearchEngine {
     this.#pinyin.build()
   }
 
-  async search(query: SearchQuery): Promise<EngineResult> {
-    this.#catchUp()
-    return runQuery(this.#state, query)
+  /** `budget`: the work this query may do (tests pass one to read what was spent). */
+  async search(query: SearchQuery, budget: WorkBudget = new WorkBudget()): Promise<EngineResult> {
+    return this.#turns.run(() => {
+      this.#catchUp()
+      return runQuery(this.#state, query, budget)
+    })
   }
 
-  async suggest(prefix: string, limit: number): Promise<Suggestion[]> {
+  async suggest(prefix: string, limit: number, budget: WorkBudget = new WorkBudget()): Promise<Suggestion[]> {
+    return this.#turns.run(() => this.#suggest(prefix, limit, budget))
+  }
+
+  #suggest(prefix: string, limit: number, budget: WorkBudget): Suggestion[] {
     this.#catchUp()
     const p = fold(prefix).slice(0, 64)
     if (!p) return []
@@ -139,6 +152,8 @@ export class EmbeddedEngine implements SearchEngine {
     const lists = queryGrams(p).map((k) => this.#postings.list(k))
     if (!lists.some((l) => l.length === 0)) {
       for (const docno of intersect(lists)) {
+        // A broad prefix (`人`, 40k records) offers the first ones it can afford.
+        if (!budget.spend(suggestUnits)) break
         const row = this.#docs.rows[docno]
         if (!row || this.#docs.statuses.values[row.status] !== 'published') continue
         const t = row.title.indexOf(p)
@@ -151,13 +166,15 @@ export class EmbeddedEngine implements SearchEngine {
     }
     if (mayBePinyin(p)) {
       this.#pinyin.scan(p, ({ docno, mark, atStart }) => {
+        if (!budget.spend(suggestUnits)) return false
         const row = this.#docs.rows[docno]!
-        if (!atStart || this.#docs.statuses.values[row.status] !== 'published') return
+        if (!atStart || this.#docs.statuses.values[row.status] !== 'published') return true
         if (mark === PY_CREATOR || mark === PY_CREATOR_INITIAL) {
           // Which creator: the one whose pinyin starts with the query.
           const name = row.creatorNames.find((n) => n) ?? ''
           if (name) offer(row, { text: name, field: 'creator', id: row.id }, 1.8)
         } else offer(row, { text: row.titleText, field: 'title', id: row.id }, 2)
+        return true
       })
     }
     return [...found.values()]

@@ -101,19 +101,23 @@ export class PinyinScan {
     this.#built = 0
   }
 
-  #hit(docno: number, pos: number, part: string, onHit: (hit: PinyinHit) => void): void {
+  /** False when `onHit` asked to stop. */
+  #hit(docno: number, pos: number, part: string, onHit: (hit: PinyinHit) => boolean): boolean {
     const row = this.docs.rows[docno]
-    if (!row || !row.pinyin.startsWith(part, pos)) return
+    if (!row || !row.pinyin.startsWith(part, pos)) return true
     const mark = row.pinyinMarks.charCodeAt(pos) - 48
-    if (mark <= 0) return
+    if (mark <= 0) return true
     const start = row.pinyin.lastIndexOf('|', pos) + 1
     let end = row.pinyin.indexOf('|', pos + part.length)
     if (end < 0) end = row.pinyin.length
-    onHit({ docno, mark, atStart: start === pos, coverage: part.length / (end - start) })
+    return onHit({ docno, mark, atStart: start === pos, coverage: part.length / (end - start) })
   }
 
-  /** Every place `part` starts a syllable or an initials run. */
-  scan(part: string, onHit: (hit: PinyinHit) => void): void {
+  /**
+   * Every place `part` starts a syllable or an initials run, until `onHit` returns false (a
+   * two-letter part such as `sh` starts tens of thousands: the caller's work budget decides).
+   */
+  scan(part: string, onHit: (hit: PinyinHit) => boolean): void {
     if (part.length < 2) return
     const rows = this.docs.rows
     if (rows.length - this.#built > rebuildAbove) this.build()
@@ -127,12 +131,12 @@ export class PinyinScan {
       for (let i = 0; i < 4; i++) buckets = i < known ? buckets.map((b) => b * 27 + letter(part, i)) : buckets.flatMap((b) => Array.from({ length: 27 }, (_, k) => b * 27 + k))
     }
     for (const b of buckets) {
-      for (let i = places.offsets[b]!; i < places.offsets[b + 1]!; i++) this.#hit(places.docnos[i]!, places.positions[i]!, part, onHit)
+      for (let i = places.offsets[b]!; i < places.offsets[b + 1]!; i++) if (!this.#hit(places.docnos[i]!, places.positions[i]!, part, onHit)) return
     }
     for (let d = this.#built; d < rows.length; d++) {
       const row = rows[d]
       if (!row) continue
-      for (let pos = row.pinyin.indexOf(part); pos >= 0; pos = row.pinyin.indexOf(part, pos + 1)) this.#hit(d, pos, part, onHit)
+      for (let pos = row.pinyin.indexOf(part); pos >= 0; pos = row.pinyin.indexOf(part, pos + 1)) if (!this.#hit(d, pos, part, onHit)) return
     }
   }
 }

@@ -7,15 +7,23 @@
  * the kind of match (whole field > field prefix > inside). When no record matches the parts
  * whole (`李白静夜思` typed as one string), records holding every character somewhere are
  * the answer, best pieces first; they never pad out a list of whole matches.
+ *
+ * Every costly step spends from the query's {@link WorkBudget}. A part of one or two
+ * characters is matched exactly by its gram list, so when a broad one (`书`, 40k records) has
+ * more candidates than units, records whose title holds it are ranked first, and the rest
+ * still count (total, facets) unranked. A longer part's candidates must be checked against
+ * the text: those left when the units run out are not counted.
  */
 import type { EngineHit, EngineResult, FacetName, MatchKind, SearchFilters, SearchQuery } from '../engine.js'
 import { queryParts } from '../text/fold.js'
 import { mayBePinyin } from '../text/pinyin.js'
 import { DocTable, type StoredDoc } from './docs.js'
+import type { DocColumns } from './columns.js'
 import { PY_CREATOR, PY_CREATOR_INITIAL, PY_TITLE, PY_TITLE_INITIAL } from './docs.js'
 import { FIELD_BREAK, queryChars, queryGrams } from './grams.js'
-import { intersect, listHas, type Postings } from './postings.js'
+import { listHas, type Postings } from './postings.js'
 import type { PinyinScan } from './pinyin-scan.js'
+import { WorkBudget } from './budget.js'
 
 export interface IndexState {
   docs: DocTable
@@ -58,6 +66,15 @@ function fieldScore(text: string, weight: number, joined: boolean, part: string)
   return best
 }
 
+/** Units one {@link phraseScore} costs: one a field. */
+const phraseUnits = 5
+
+/** The score of a match that was counted but not ranked (no units left): below every ranked one. */
+const unranked = 1e-9
+
+/** Characters of a part tried as scattered pieces: that fallback is for names and titles typed as one string. */
+const scatteredChars = 16
+
 function phraseScore(row: StoredDoc, part: string): number {
   // Unrolled over the fields: this runs for every candidate.
   const scores = [
@@ -78,9 +95,50 @@ function phraseScore(row: StoredDoc, part: string): number {
   return matched ? best + 0.1 * (matched - 1) : 0
 }
 
-interface PartMatch {
-  scores: Map<number, number>
-  kinds: Map<number, MatchKind>
+const kinds: readonly MatchKind[] = ['phrase', 'scattered', 'pinyin', 'typo', 'all']
+
+/**
+ * A part's matches: the best score and how it matched, by document number, in typed arrays
+ * (a broad part matches 100k records: no object or map entry each), and the documents in the
+ * order they were first matched.
+ */
+class PartMatch {
+  readonly score: Float64Array
+  readonly kind: Uint8Array
+  docnos: number[] = []
+
+  constructor(rows: number) {
+    this.score = new Float64Array(rows)
+    this.kind = new Uint8Array(rows)
+  }
+
+  get size(): number {
+    return this.docnos.length
+  }
+
+  /** Keeps the better of a document's matches. */
+  offer(docno: number, score: number, kind: MatchKind): void {
+    const prev = this.score[docno]!
+    if (prev === 0) this.docnos.push(docno)
+    else if (score <= prev) return
+    this.score[docno] = score
+    this.kind[docno] = kinds.indexOf(kind)
+  }
+
+  /** Keeps the documents `next` matched too, adding its scores; the kind stays this one's unless a phrase (a pinyin or typo match anywhere shows). */
+  narrow(next: PartMatch): void {
+    const phrase = kinds.indexOf('phrase')
+    this.docnos = this.docnos.filter((d) => {
+      const s = next.score[d]!
+      if (s === 0) {
+        this.score[d] = 0
+        return false
+      }
+      this.score[d]! += s
+      if (this.kind[d] === phrase) this.kind[d] = next.kind[d]!
+      return true
+    })
+  }
 }
 
 /** Below this many documents, candidates are checked against the text directly. */
@@ -105,30 +163,61 @@ function candidates(state: IndexState, part: string): number[] {
   return out
 }
 
+/** Whether a part is found exactly by one gram list (one or two characters): no text check needed. */
+const isExact = (part: string): boolean => part.length <= 2 || [...part].length <= 2
+
+/**
+ * `docnos` in the order the title alone would rank them — the whole title, then titles that
+ * begin with `part`, then titles that hold it, then the rest: when a broad part has more
+ * candidates than the budget can rank, these are the ones worth ranking (the title weighs most).
+ */
+function titleOrder(state: IndexState, docnos: number[], part: string): number[] {
+  const whole: number[] = []
+  const starts: number[] = []
+  const inside: number[] = []
+  const rest: number[] = []
+  for (const d of docnos) {
+    const title = state.docs.rows[d]?.title
+    const at = title === undefined ? -1 : title.indexOf(part)
+    ;(at < 0 ? rest : at > 0 ? inside : title!.length === part.length ? whole : starts).push(d)
+  }
+  return whole.concat(starts, inside, rest)
+}
+
 /** Scores `part` as a phrase in the documents that hold it (only those in `within`, if given). */
-function matchPhrase(state: IndexState, part: string, into: PartMatch, within: number[] | undefined, scale = 1, kind: MatchKind = 'phrase'): void {
-  for (const docno of within ?? candidates(state, part)) {
+function matchPhrase(state: IndexState, part: string, into: PartMatch, within: number[] | undefined, budget: WorkBudget, scale = 1, kind: MatchKind = 'phrase'): void {
+  const exact = isExact(part)
+  let docnos = within ?? candidates(state, part)
+  if (exact && within) {
+    // Membership by the part's own gram list: a binary search, not a look at the text.
+    const list = state.postings.list(queryGrams(part)[0]!)
+    docnos = within.filter((d) => listHas(list, d))
+  }
+  if (exact && docnos.length * phraseUnits > budget.left) docnos = titleOrder(state, docnos, part)
+  for (const docno of docnos) {
     const row = state.docs.rows[docno]
     if (!row) continue
-    const s = phraseScore(row, part) * scale
-    if (s > (into.scores.get(docno) ?? 0)) {
-      into.scores.set(docno, s)
-      into.kinds.set(docno, kind)
-    }
+    let s: number
+    if (budget.spend(phraseUnits)) s = phraseScore(row, part) * scale
+    else if (exact) s = unranked
+    else break // unchecked candidates may not hold the part: they are left out
+    if (s > 0) into.offer(docno, s, kind)
   }
 }
 
 const pinyinWeight: Record<number, number> = { [PY_TITLE]: 10, [PY_TITLE_INITIAL]: 8, [PY_CREATOR]: 6, [PY_CREATOR_INITIAL]: 5 }
 
-function matchPinyin(state: IndexState, part: string, into: PartMatch, within: Set<number> | undefined): void {
+/** Units a pinyin place costs (a string comparison and two searches for its ends). */
+const pinyinUnits = 8
+
+function matchPinyin(state: IndexState, part: string, into: PartMatch, within: Set<number> | undefined, budget: WorkBudget): void {
   state.pinyin.scan(part, ({ docno, mark, atStart, coverage }) => {
-    if (within && !within.has(docno)) return
+    if (!budget.spend(pinyinUnits)) return false
+    if (within && !within.has(docno)) return true
     // Pinyin counts a little below the characters themselves.
     const s = (pinyinWeight[mark] ?? 0) * ((atStart ? (coverage === 1 ? 4 : 2) : 1) + coverage) * 0.9
-    if (s > (into.scores.get(docno) ?? 0)) {
-      into.scores.set(docno, s)
-      into.kinds.set(docno, 'pinyin')
-    }
+    if (s > 0) into.offer(docno, s, 'pinyin')
+    return true
   })
 }
 
@@ -158,17 +247,18 @@ function estimate(state: IndexState, part: string): number {
   return Math.min(...queryGrams(part).map((k) => state.postings.cost(k)))
 }
 
-function matchPart(state: IndexState, part: string, terms: string[], within: number[] | undefined): PartMatch {
-  const m: PartMatch = { scores: new Map(), kinds: new Map() }
-  matchPhrase(state, part, m, within)
-  if (mayBePinyin(part)) matchPinyin(state, part, m, within && new Set(within))
+function matchPart(state: IndexState, part: string, terms: string[], within: number[] | undefined, budget: WorkBudget): PartMatch {
+  const m = new PartMatch(state.docs.rows.length)
+  matchPhrase(state, part, m, within, budget)
+  if (mayBePinyin(part)) matchPinyin(state, part, m, within && new Set(within), budget)
   terms.push(part)
   const typos = /^[a-z]+$/.test(part) ? typosFor(part.length) : 0
-  if (m.scores.size === 0 && typos > 0) {
+  if (m.size === 0 && typos > 0) {
     let tried = 0
     for (const word of state.vocabulary) {
+      if (!budget.spend(1)) break
       if (boundedDistance(part, word, typos) > typos) continue
-      matchPhrase(state, word, m, within, 0.5, 'typo')
+      matchPhrase(state, word, m, within, budget, 0.5, 'typo')
       terms.push(word)
       if (++tried === 5) break
     }
@@ -176,23 +266,32 @@ function matchPart(state: IndexState, part: string, terms: string[], within: num
   return m
 }
 
-/** How well a record holds a part's characters when not as one phrase: longest pieces first. */
-function scatteredScore(row: StoredDoc, part: string): number {
+/**
+ * How well a record holds a part's characters when not as one phrase: longest pieces first,
+ * found by growing each piece while a field holds it. Each field check spends a unit; undefined
+ * when the budget runs out.
+ */
+function scatteredScore(row: StoredDoc, part: string, budget: WorkBudget): number | undefined {
   const chars = [...part]
+  const texts = fields(row)
   let total = 0
   let i = 0
   while (i < chars.length) {
     let bestLen = 0
     let bestWeight = 0
-    for (let j = chars.length; j > i; j--) {
-      const piece = chars.slice(i, j).join('')
-      for (const [text, weight] of fields(row)) {
-        if (weight > bestWeight && text.includes(piece)) {
-          bestLen = j - i
-          bestWeight = weight
-        }
+    // Fields come weightiest first, so a later field wins only with a longer piece; and one that
+    // holds a piece longer than the best so far holds that best too.
+    for (const [text, weight] of texts) {
+      let len = bestLen
+      while (i + len < chars.length) {
+        if (!budget.spend(1)) return undefined
+        if (!text.includes(chars.slice(i, i + len + 1).join(''))) break
+        len++
       }
-      if (bestLen) break
+      if (len > bestLen) {
+        bestLen = len
+        bestWeight = weight
+      }
     }
     if (!bestLen) return 0
     total += bestWeight * bestLen * bestLen
@@ -201,8 +300,18 @@ function scatteredScore(row: StoredDoc, part: string): number {
   return (total / (chars.length * chars.length)) * 10
 }
 
-function compileFilter(docs: DocTable, f: SearchFilters): (row: StoredDoc) => boolean {
-  const ids = (list: string[] | undefined, values: DocTable['types']) => (list && list.length ? new Set(list.map((v) => values.find(v) ?? -1)) : undefined)
+/** The filter as a test of a document number, on the table's columns (it runs for every match). */
+function compileFilter(docs: DocTable, f: SearchFilters): (docno: number) => boolean {
+  // Value id → allowed, as a byte table.
+  const ids = (list: string[] | undefined, values: DocTable['types']) => {
+    if (!list || !list.length) return undefined
+    const allowed = new Uint8Array(values.values.length)
+    for (const v of list) {
+      const id = values.find(v)
+      if (id !== undefined) allowed[id] = 1
+    }
+    return allowed
+  }
   const type = ids(f.type, docs.types)
   const language = ids(f.language, docs.languages)
   const access = ids(f.access, docs.access)
@@ -210,15 +319,20 @@ function compileFilter(docs: DocTable, f: SearchFilters): (row: StoredDoc) => bo
   const source = ids(f.source, docs.sources)
   const subject = ids(f.subject, docs.subjects)
   const { yearFrom, yearTo } = f
-  return (r) =>
-    (!type || type.has(r.type)) &&
-    (!language || language.has(r.language)) &&
-    (!access || access.has(r.access)) &&
-    (!status || status.has(r.status)) &&
-    (!source || source.has(r.source)) &&
-    (!subject || r.subjectIds.some((s) => subject.has(s))) &&
-    (yearFrom === undefined || (r.year !== 0 && r.year >= yearFrom)) &&
-    (yearTo === undefined || (r.year !== 0 && r.year <= yearTo))
+  const c = docs.cols
+  const hasSubject = (d: number) => {
+    for (let i = c.subjectStart[d]!; i < c.subjectStart[d + 1]!; i++) if (subject![c.subjects[i]!] === 1) return true
+    return false
+  }
+  return (d) =>
+    (!type || type[c.type[d]!] === 1) &&
+    (!language || language[c.language[d]!] === 1) &&
+    (!access || access[c.access[d]!] === 1) &&
+    (!status || status[c.status[d]!] === 1) &&
+    (!source || source[c.source[d]!] === 1) &&
+    (!subject || hasSubject(d)) &&
+    (yearFrom === undefined || (c.year[d] !== 0 && c.year[d]! >= yearFrom)) &&
+    (yearTo === undefined || (c.year[d] !== 0 && c.year[d]! <= yearTo))
 }
 
 interface Scored {
@@ -228,17 +342,18 @@ interface Scored {
   kind: MatchKind
 }
 
-function comparator(sort: SearchQuery['sort']): (a: Scored, b: Scored) => number {
-  const ties = (a: Scored, b: Scored) => b.row.popularity - a.row.popularity || b.row.published - a.row.published || a.docno - b.docno
+function comparator(sort: SearchQuery['sort'], c: DocColumns): (a: Scored, b: Scored) => number {
+  const { popularity, published, year } = c
+  const ties = (a: Scored, b: Scored) => popularity[b.docno]! - popularity[a.docno]! || published[b.docno]! - published[a.docno]! || a.docno - b.docno
   switch (sort) {
     case 'newest':
-      return (a, b) => b.row.published - a.row.published || a.docno - b.docno
+      return (a, b) => published[b.docno]! - published[a.docno]! || a.docno - b.docno
     case 'oldest':
-      return (a, b) => a.row.published - b.row.published || a.docno - b.docno
+      return (a, b) => published[a.docno]! - published[b.docno]! || a.docno - b.docno
     case 'year':
-      return (a, b) => (a.row.year || 99999) - (b.row.year || 99999) || ties(a, b)
+      return (a, b) => (year[a.docno] || 99999) - (year[b.docno] || 99999) || ties(a, b)
     case '-year':
-      return (a, b) => b.row.year - a.row.year || ties(a, b)
+      return (a, b) => year[b.docno]! - year[a.docno]! || ties(a, b)
     case 'title':
       return (a, b) => (a.row.pinyin < b.row.pinyin ? -1 : a.row.pinyin > b.row.pinyin ? 1 : 0) || (a.row.titleText < b.row.titleText ? -1 : a.row.titleText > b.row.titleText ? 1 : 0) || a.docno - b.docno
     default:
@@ -261,76 +376,81 @@ function firstK(items: Scored[], k: number, cmp: (a: Scored, b: Scored) => numbe
   return top
 }
 
+/** Facet counts over every match, in one pass over the columns (a broad query has 100k matches). */
 function countFacets(docs: DocTable, matched: Scored[]): EngineResult['facets'] {
-  const count = (values: string[], pick: (r: StoredDoc) => number) => {
-    const n = new Uint32Array(values.length)
-    for (const m of matched) n[pick(m.row)]!++
+  const c = docs.cols
+  const types = new Uint32Array(docs.types.values.length)
+  const languages = new Uint32Array(docs.languages.values.length)
+  const access = new Uint32Array(docs.access.values.length)
+  const sources = new Uint32Array(docs.sources.values.length)
+  const subjects = new Uint32Array(docs.subjects.values.length)
+  const decades = new Map<number, number>()
+  for (const { docno: d } of matched) {
+    types[c.type[d]!]!++
+    languages[c.language[d]!]!++
+    access[c.access[d]!]!++
+    sources[c.source[d]!]!++
+    for (let i = c.subjectStart[d]!; i < c.subjectStart[d + 1]!; i++) subjects[c.subjects[i]!]!++
+    const year = c.year[d]!
+    if (year) {
+      const decade = Math.floor(year / 10) * 10
+      decades.set(decade, (decades.get(decade) ?? 0) + 1)
+    }
+  }
+  const named = (values: string[], n: Uint32Array) => {
     const out: Record<string, number> = {}
     values.forEach((v, i) => {
       if (n[i]) out[v] = n[i]!
     })
     return out
   }
-  const subjectCounts = new Uint32Array(docs.subjects.values.length)
-  for (const m of matched) for (const s of m.row.subjectIds) subjectCounts[s]!++
-  const topSubjects = [...subjectCounts.keys()]
-    .filter((i) => subjectCounts[i]! > 0)
-    .sort((a, b) => subjectCounts[b]! - subjectCounts[a]!)
-    .slice(0, 30)
-  const decades = new Map<number, number>()
-  for (const m of matched) {
-    if (m.row.year) {
-      const d = Math.floor(m.row.year / 10) * 10
-      decades.set(d, (decades.get(d) ?? 0) + 1)
-    }
-  }
+  const topSubjects: number[] = []
+  subjects.forEach((n, i) => {
+    if (n) topSubjects.push(i)
+  })
+  topSubjects.sort((a, b) => subjects[b]! - subjects[a]!)
   const facets: Record<FacetName, Record<string, number>> = {
-    type: count(docs.types.values, (r) => r.type),
-    language: count(docs.languages.values, (r) => r.language),
-    access: count(docs.access.values, (r) => r.access),
-    source: count(docs.sources.values, (r) => r.source),
-    subject: Object.fromEntries(topSubjects.map((i) => [docs.subjects.values[i]!, subjectCounts[i]!])),
+    type: named(docs.types.values, types),
+    language: named(docs.languages.values, languages),
+    access: named(docs.access.values, access),
+    source: named(docs.sources.values, sources),
+    subject: Object.fromEntries(topSubjects.slice(0, 30).map((i) => [docs.subjects.values[i]!, subjects[i]!])),
     decade: Object.fromEntries([...decades].sort((a, b) => a[0] - b[0]).map(([d, n]) => [String(d), n])),
   }
   return facets
 }
 
-export function runQuery(state: IndexState, query: SearchQuery): EngineResult {
+export function runQuery(state: IndexState, query: SearchQuery, budget: WorkBudget = new WorkBudget()): EngineResult {
   const { docs } = state
   const accept = compileFilter(docs, query.filters)
-  const parts = queryParts(query.q)
+  // A part typed twice asks nothing more (`书名1 书名1 …`).
+  const parts = [...new Set(queryParts(query.q))]
   const terms: string[] = []
   let matched: Scored[] = []
   if (!parts.length) {
-    for (const [, docno] of docs.byId) {
-      const row = docs.rows[docno]!
-      if (accept(row)) matched.push({ docno, row, score: 0, kind: 'all' })
-    }
+    docs.rows.forEach((row, docno) => {
+      if (row && accept(docno)) matched.push({ docno, row, score: 0, kind: 'all' })
+    })
   } else {
     // The most selective part first; each next part is checked only in the survivors.
     const ordered = parts.map((p) => ({ p, n: mayBePinyin(p) ? Infinity : estimate(state, p) })).sort((a, b) => a.n - b.n)
-    let survivors: Map<number, { score: number; kind: MatchKind }> | undefined
+    let survivors: PartMatch | undefined
     for (const { p } of ordered) {
-      const m = matchPart(state, p, terms, survivors && [...survivors.keys()])
-      const next = new Map<number, { score: number; kind: MatchKind }>()
-      for (const [docno, s] of m.scores) {
-        const prev = survivors?.get(docno)
-        if (survivors && !prev) continue
-        const kind = m.kinds.get(docno)!
-        next.set(docno, { score: (prev?.score ?? 0) + s, kind: prev && prev.kind !== 'phrase' ? prev.kind : kind })
-      }
-      survivors = next
+      const m = matchPart(state, p, terms, survivors?.docnos, budget)
+      if (survivors) survivors.narrow(m)
+      else survivors = m
       if (!survivors.size) break
     }
-    const seen = new Set<number>()
-    for (const [docno, { score, kind }] of survivors ?? []) {
-      seen.add(docno)
-      const row = docs.rows[docno]!
-      if (accept(row)) matched.push({ docno, row, score, kind })
+    if (survivors) {
+      for (const docno of survivors.docnos) {
+        const row = docs.rows[docno]!
+        if (accept(docno)) matched.push({ docno, row, score: survivors.score[docno]!, kind: kinds[survivors.kind[docno]!]! })
+      }
     }
-    if (matched.length === 0 && parts.some((p) => p.length >= 2)) {
+    const pieces = [...new Set(parts.map((p) => [...p].slice(0, scatteredChars).join('')))]
+    if (matched.length === 0 && pieces.some((p) => p.length >= 2)) {
       // Documents holding every character: the rarest characters' lists, then the text.
-      const chars = [...new Set(parts.flatMap(queryChars))].map((k) => ({ k, cost: state.postings.cost(k) })).sort((a, b) => a.cost - b.cost)
+      const chars = [...new Set(pieces.flatMap(queryChars))].map((k) => ({ k, cost: state.postings.cost(k) })).sort((a, b) => a.cost - b.cost)
       if (chars.length && chars[0]!.cost > 0) {
         const first = state.postings.list(chars[0]!.k)
         let pool: number[] = first.delta ? [...first.base, ...first.delta] : Array.from(first.base)
@@ -339,14 +459,16 @@ export function runQuery(state: IndexState, query: SearchQuery): EngineResult {
           pool = pool.filter((d) => listHas(other, d))
         }
         const needed = chars.map((c) => String.fromCodePoint(c.k))
-        for (const docno of pool) {
+        pool: for (const docno of pool) {
           const row = docs.rows[docno]
-          if (!row || seen.has(docno) || !accept(row)) continue
+          if (!row || survivors?.score[docno] || !accept(docno)) continue
+          if (!budget.spend(needed.length)) break
           const text = DocTable.gramText(row)
           if (!needed.every((ch) => text.includes(ch))) continue
           let score = 0
-          for (const p of parts) {
-            const s = scatteredScore(row, p)
+          for (const p of pieces) {
+            const s = scatteredScore(row, p, budget)
+            if (s === undefined) break pool
             if (!s) {
               score = 0
               break
@@ -359,7 +481,7 @@ export function runQuery(state: IndexState, query: SearchQuery): EngineResult {
     }
   }
   const sort = query.sort === 'relevance' && !parts.length ? 'newest' : query.sort
-  const page = firstK(matched, query.offset + query.limit, comparator(sort)).slice(query.offset)
+  const page = firstK(matched, query.offset + query.limit, comparator(sort, docs.cols)).slice(query.offset)
   const hits: EngineHit[] = page.map((m) => ({ id: m.row.id, score: m.score, match: m.kind }))
   return { total: matched.length, hits, facets: query.facets ? countFacets(docs, matched) : {}, terms: [...new Set(terms)] }
 }
