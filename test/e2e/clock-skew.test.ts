@@ -7,7 +7,6 @@
  * serving its own readers, and a publisher whose clock ran ahead and was then put right still
  * gets its later edits to its subscribers.
  */
-import { createServer } from 'node:net'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +16,7 @@ import { seal } from '@shulin/federation/envelope'
 import { readNodeKey } from '@shulin/federation/identity'
 import { killAll, run, start, type Started } from './processes.js'
 import { control, hubAdminToken, json } from './network.js'
+import { freePort } from '../../node/src/testing/free-port.js'
 
 const minute = 60_000
 const day = 86_400_000
@@ -32,16 +32,6 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 interface Peer {
   name: string

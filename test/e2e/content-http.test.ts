@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { freePort } from '../../node/src/testing/free-port.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -30,14 +30,6 @@ afterAll(async () => {
 
 const sha = (b: Buffer | ArrayBuffer) => createHash('sha256').update(Buffer.from(b as ArrayBuffer)).digest('hex')
 const poll = { timeout: 30_000, interval: 300 }
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-
 describe('content over HTTP', () => {
   it('serves a member’s ticket only, and carries a fetch when the publisher’s peer port cannot be reached', async () => {
     const hubData = join(work, 'hub')

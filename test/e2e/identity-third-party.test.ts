@@ -5,7 +5,6 @@
  * on signs in with it; a callback with a made-up state is refused.
  */
 import { createServer, type Server } from 'node:http'
-import { createServer as netServer } from 'node:net'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,17 +13,8 @@ import Provider from 'oidc-provider'
 import type { Browser, Page } from 'playwright-core'
 import { startTempNode, type TempNode } from '../../node/src/testing/temp-node.js'
 import { hasChromium, launch, phone, shot } from './browser.js'
+import { freePort } from '../../node/src/testing/free-port.js'
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = netServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 describe.skipIf(!hasChromium)('third-party sign-in with a real OpenID provider', () => {
   let work: string

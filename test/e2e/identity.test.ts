@@ -6,7 +6,6 @@
  * sees both at home and ends one; and loses B when the hub suspends A. The full cross-node
  * sign-in is timed in the browser and printed.
  */
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -19,22 +18,12 @@ import { pdf } from '../../node/src/testing/fixtures.js'
 import { desktop, hasChromium, launch, phone, shot, signInAsAdmin } from './browser.js'
 import { killAll, run, start, type Started } from './processes.js'
 import './identity-loopback-names.mjs'
+import { freePort } from '../../node/src/testing/free-port.js'
 
 const password = 'reading-is-fun-2026'
 const json = async (url: string) => (await fetch(url)).json()
 const loopbackNames = fileURLToPath(new URL('./identity-loopback-names.mjs', import.meta.url))
 
-/** A port free right now, so that a node's public URL can name it before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 /** Starts a node under its own host name (`<name>.localhost`): cookies ignore ports. */
 async function startNamed(host: string, args: string[], env: Record<string, string>): Promise<Started> {

@@ -4,19 +4,12 @@
  * delivers the whole week over libp2p, and the hub's figures equal the member's, day by day.
  * Clocks are moved, not waited for.
  */
-import { createServer } from 'node:net'
 import { rm } from 'node:fs/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import { nextDay } from '@shulin/protocol'
 import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '../../node/src/testing/temp-node.js'
+import { freePort } from '../../node/src/testing/free-port.js'
 
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const port = (s.address() as { port: number }).port
-  await new Promise((r) => s.close(r))
-  return port
-}
 
 describe('a member offline for a week', () => {
   let hub: TempNode | undefined

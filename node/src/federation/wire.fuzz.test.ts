@@ -6,7 +6,6 @@
  * or a bare hostile length prefix — gets the protocol's answer (checked against its schema) or a
  * closed stream, promptly; afterwards the hub still answers the member's good requests.
  */
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { z } from 'zod'
@@ -33,14 +32,8 @@ import {
 } from '@shulin/federation'
 import { signedInAdmin, startTempNode, tempDir, type TempNode } from '../testing/temp-node.js'
 import { fc, fuzzParams, hostileJsonBytes, hostileVarints } from '../../../test/fuzz/fuzz.js'
+import { freePort } from '../testing/free-port.js'
 
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const port = (s.address() as { port: number }).port
-  await new Promise((r) => s.close(r))
-  return port
-}
 
 const sha = (c: string) => c.repeat(64)
 
