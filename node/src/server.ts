@@ -101,6 +101,9 @@ const blobGraceMs = 24 * 3_600_000
 
 export async function startNode(input: NodeConfigInput, options: StartOptions = {}): Promise<RunningNode> {
   const config = NodeConfig.parse(input)
+  // Tests only (SHULIN_CLOCK_SKEW_MS): the whole node runs as if its clock were that far off.
+  const skew = config.clockSkewMs
+  if (skew && !options.now) options = { ...options, now: () => Date.now() + skew }
   // Read before anything opens: a broken providers file stops the start with its reason.
   const providers = await loadProviders(config.oidcProviders)
   const runtime = options.runtime ?? (await import('./runtime/node.js')).nodeRuntime
@@ -178,7 +181,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   // Before any catalog opens: what peers may write to the channel catalogs.
   federation.catalogRules((name) => channels.catalogRule(name))
   const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.store, federation, channels, logger })
-  const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
+  const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, rawDays: config.statsRawDays, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
 
   const backup = async (out: string) => {
     try {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { killAll, run, start } from './processes.js'
+import { declaredSettings } from '../../node/src/config/config.js'
 
 async function login(url: string, identifier: string, password: string) {
   return fetch(url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier, password, bearer: true }) })
@@ -87,6 +88,31 @@ describe('shulin CLI', () => {
     expect(await readdir(join(work, 'from-env'))).toEqual(expect.arrayContaining(['db', 'node-key']))
     node.child.kill('SIGTERM')
     expect(await node.exited).toBe(0)
+  })
+
+  it('answers --help for every command with exit 0, and lists every setting of start but the test-only ones', async () => {
+    const commands = ['start', 'admin', 'backup', 'restore', 'repair', 'reindex', 'invite', 'join', 'member', 'import', 'subscribe', 'version']
+    const answers = await Promise.all([...commands.map((c) => run([c, '--help'])), run(['--help']), run(['help', 'start']), run(['start', '-h'], { LANG: 'zh_CN.UTF-8' })])
+    answers.forEach((r, i) => {
+      expect(r.code, `${commands[i] ?? 'help'}: ${r.stderr}`).toBe(0)
+      expect(r.stdout).toMatch(/Usage:\n  shulin /)
+    })
+    const [startHelp] = answers
+    const [general, helpStart, chinese] = answers.slice(commands.length)
+    expect(helpStart!.stdout).toBe(startHelp!.stdout)
+    for (const s of declaredSettings) {
+      const row = `--${s.flag}${s.value === undefined ? '' : ' ' + s.value} · ${s.env}`
+      if (s.testOnly) {
+        for (const r of [startHelp!, general!]) expect(r.stdout).not.toContain(s.env)
+        continue
+      }
+      expect(startHelp!.stdout).toContain(row)
+      expect(startHelp!.stdout).toContain(s.en)
+      expect(chinese!.stdout).toContain(s.zh)
+      expect(general!.stdout).toContain(`[--${s.flag}`)
+      expect(general!.stdout).toContain(s.env)
+    }
+    expect(startHelp!.stdout).toContain('--port N · SHULIN_PORT · default 8090')
   })
 
   it('refuses a half-written folder, a foreign folder and bad flags with a clear message', async () => {

@@ -12,8 +12,7 @@ import { ImportReport, type ImportReport as Report } from '@shulin/protocol'
 import { buildServices } from '../services.js'
 import { consoleCodeSender } from '../accounts/code-sender.js'
 import { ImportOptions, formatFromName, readImport } from '../resources/import/formats.js'
-import { runImport } from '../resources/import/runner.js'
-import { importInto } from '../resources/import/routes.js'
+import { importInto } from '../resources/import/service.js'
 import { CliError, runningNodeControl, withNode } from './common.js'
 
 interface Bar {
@@ -96,9 +95,9 @@ export async function cmdImport(
           throw usageError((err as Error).message)
         }
         const onProgress = (p: { created: number; updated: number; unchanged: number; rejected: number }) => bar.update(bytes, `新增 ${p.created} · 更新 ${p.updated} · 未变 ${p.unchanged} · 拒绝 ${p.rejected}`)
-        if (!options.channel) return runImport(resources, items, { format: options.format, onProgress })
-        const { offlineChannels } = await import('./channels.js')
-        return importInto({ resources, channels: offlineChannels(folder, resources, blobs) }, items, options, { onProgress })
+        // Channels only with `--channel`: a plain import needs none of their catalogs and stores.
+        const channels = options.channel ? (await import('./channels.js')).offlineChannels(folder, resources, blobs) : undefined
+        return importInto({ resources, channels }, items, options, { onProgress })
       },
       () => viaControl(dataDir, source(), options, () => bar.update(bytes, '')),
     )

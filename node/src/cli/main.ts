@@ -2,13 +2,8 @@
  * @module cli
  * `shulin` — start a node and look after its data folder.
  *
- * ```
- * shulin start [--data DIR] [--port N] [--host H] [--role node|hub] [--name NAME]
- * shulin admin create --username U --password P [--name N] [--data DIR]
- * shulin backup --out FILE [--data DIR]
- * shulin restore FILE [--data DIR]
- * shulin repair [--data DIR]
- * ```
+ * Commands and their flags are listed by `shulin --help` (see ./help.ts); the flags of
+ * `shulin start` are generated from the settings declared on `NodeConfig`.
  * Every flag also reads a `SHULIN_*` variable. Commands that change data work whether the
  * node is running (through it, via DATA/run/control.json) or stopped (directly).
  */
@@ -17,7 +12,7 @@ import { cp } from 'node:fs/promises'
 import { ClassicLevel } from 'classic-level'
 import { z } from 'zod'
 import { PersonName, Username, Password } from '@shulin/protocol'
-import { configFromEnv, NodeConfig } from '../config/config.js'
+import { configFlags, configFromEnv, configFromFlags, NodeConfig } from '../config/config.js'
 import { startNode } from '../server.js'
 import { dataPaths, openDataFolder } from '../storage/data-folder.js'
 import { isDiskFull, StorageError } from '../storage/db.js'
@@ -31,60 +26,11 @@ import { shulinVersion } from '../version.js'
 import { CreateInviteRequest } from '@shulin/protocol'
 import { CliError, runningNodeControl, withNode } from './common.js'
 import { cmdImport } from './import.js'
+import { commandHelp, isCommand, usage } from './help.js'
 import { SearchService } from '../search/service.js'
 import { EmbeddedEngine } from '../search/embedded/engine.js'
 
 export { CliError } from './common.js'
-
-const usage = `书林 Shulin ${shulinVersion}
-
-Usage:
-  shulin start [--data DIR] [--port N] [--p2p-port N] [--host H] [--role node|hub] [--name NAME]
-               [--log-level L] [--max-body BYTES] [--password-policy standard|legacy]
-               [--trust-proxy] [--trusted-proxies N|ADDR,CIDR,…] [--public-url URL] [--max-upload BYTES] [--admin-email ADDR]
-               [--search embedded|meilisearch] [--meili-url URL] [--meili-key KEY]
-               [--mirror-rate BYTES_PER_S] [--mirror-hours FROM-TO]
-  shulin admin create --username U --password P [--name N] [--data DIR]
-  shulin backup --out FILE [--data DIR]
-  shulin restore FILE [--data DIR]
-  shulin repair [--data DIR]
-  shulin reindex [--data DIR]     rebuild the search index from the records
-  shulin invite --name NAME --region CODE --level county|city|province [--valid-hours H] [--data DIR]
-                                  (hub) print a single-use invite for one library
-  shulin join INVITE [--data DIR] join the hub that issued INVITE
-  shulin member suspend|reinstate|revoke NODE_ID [--data DIR]   (hub) change a member's status
-  shulin import FILE [--format jsonl|csv|marc|marcxml] [--map title=题名,creators=责任者,…]
-               [--delimiter ,] [--flavour auto|marc21|cnmarc] [--report FILE] [--channel NAME] [--data DIR]
-                                  --channel: also publish the records in this node's channel NAME
-  shulin subscribe CHANNEL_ID [--mirror] [--data DIR]   take a channel's records into this node
-
-Every flag also reads an environment variable: SHULIN_DATA, SHULIN_PORT, SHULIN_P2P_PORT, SHULIN_HOST,
-SHULIN_ROLE, SHULIN_NAME, SHULIN_LOG_LEVEL, SHULIN_MAX_BODY, SHULIN_PASSWORD_POLICY,
-SHULIN_TRUST_PROXY, SHULIN_TRUSTED_PROXIES, SHULIN_PUBLIC_URL, SHULIN_MAX_UPLOAD, SHULIN_ADMIN_EMAIL, SHULIN_SEARCH,
-SHULIN_MEILI_URL, SHULIN_MEILI_KEY; admin create also SHULIN_ADMIN_USERNAME and
-SHULIN_ADMIN_PASSWORD.`
-
-const startOptions = {
-  data: { type: 'string' },
-  port: { type: 'string' },
-  host: { type: 'string' },
-  role: { type: 'string' },
-  name: { type: 'string' },
-  'log-level': { type: 'string' },
-  'max-body': { type: 'string' },
-  'password-policy': { type: 'string' },
-  'trust-proxy': { type: 'boolean' },
-  'trusted-proxies': { type: 'string' },
-  'public-url': { type: 'string' },
-  'max-upload': { type: 'string' },
-  'admin-email': { type: 'string' },
-  'mirror-rate': { type: 'string' },
-  'mirror-hours': { type: 'string' },
-  'p2p-port': { type: 'string' },
-  search: { type: 'string' },
-  'meili-url': { type: 'string' },
-  'meili-key': { type: 'string' },
-} as const satisfies ParseArgsConfig['options']
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals = 0) {
   try {
@@ -92,7 +38,7 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
     if (parsed.positionals.length > positionals) throw new Error(`unexpected argument ${parsed.positionals[positionals]}`)
     return parsed
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${usage}`, 2)
+    throw new CliError(`${(err as Error).message}\n\n${usage()}`, 2)
   }
 }
 
@@ -102,46 +48,12 @@ function zodOrExit<S extends z.ZodType>(schema: S, input: unknown): z.output<S> 
   throw new CliError(r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'), 2)
 }
 
-const dataDirOf = (flag: string | undefined, env: Record<string, string | undefined>) => flag ?? env.SHULIN_DATA ?? './data'
-
-/**
- * For tests only: `SHULIN_CLOCK_SKEW_MS` runs the node as if its clock were that many
- * milliseconds ahead (negative: behind), so tests across processes can show what peers with
- * wrong clocks do. Read here once and handed to every service as the node's clock.
- */
-function skewedClock(env: Record<string, string | undefined>): (() => number) | undefined {
-  const raw = env.SHULIN_CLOCK_SKEW_MS
-  if (raw === undefined || raw === '') return undefined
-  const skew = zodOrExit(z.coerce.number().int().min(-366 * 86_400_000).max(366 * 86_400_000), raw)
-  return skew ? () => Date.now() + skew : undefined
-}
+const dataDirOf = (flag: string | undefined, env: Record<string, string | undefined>) => flag ?? configFromEnv(env).dataDir ?? NodeConfig.shape.dataDir.parse(undefined)
 
 async function cmdStart(args: string[], env: Record<string, string | undefined>, runtime: RuntimeAdapter | undefined): Promise<void> {
-  const { values } = parse(args, startOptions)
-  const config = zodOrExit(NodeConfig, {
-    ...configFromEnv(env),
-    ...(values.data !== undefined && { dataDir: values.data }),
-    ...(values.port !== undefined && { port: values.port }),
-    ...(values.host !== undefined && { host: values.host }),
-    ...(values.role !== undefined && { role: values.role }),
-    ...(values.name !== undefined && { name: values.name }),
-    ...(values['log-level'] !== undefined && { logLevel: values['log-level'] }),
-    ...(values['max-body'] !== undefined && { maxBodyBytes: values['max-body'] }),
-    ...(values['password-policy'] !== undefined && { passwordPolicy: values['password-policy'] }),
-    ...(values['trust-proxy'] !== undefined && { trustProxy: values['trust-proxy'] }),
-    ...(values['trusted-proxies'] !== undefined && { trustedProxies: values['trusted-proxies'] }),
-    ...(values['public-url'] !== undefined && { publicUrl: values['public-url'] }),
-    ...(values['max-upload'] !== undefined && { maxUploadBytes: values['max-upload'] }),
-    ...(values['admin-email'] !== undefined && { adminEmail: values['admin-email'] }),
-    ...(values['mirror-rate'] !== undefined && { mirrorRate: values['mirror-rate'] }),
-    ...(values['mirror-hours'] !== undefined && { mirrorHours: values['mirror-hours'] }),
-    ...(values.search !== undefined && { search: values.search }),
-    ...(values['p2p-port'] !== undefined && { p2pPort: values['p2p-port'] }),
-    ...(values['meili-url'] !== undefined && { meiliUrl: values['meili-url'] }),
-    ...(values['meili-key'] !== undefined && { meiliKey: values['meili-key'] }),
-  })
-  const now = skewedClock(env)
-  const node = await startNode(config, { ...(runtime ? { runtime } : {}), ...(now ? { now } : {}) })
+  const { values } = parse(args, configFlags)
+  const config = zodOrExit(NodeConfig, { ...configFromEnv(env), ...configFromFlags(values) })
+  const node = await startNode(config, runtime ? { runtime } : {})
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stderr.write(`${signal}: stopping (finishing requests, closing the database)…\n`)
@@ -180,7 +92,7 @@ function problemText(err: ProblemError): string {
 
 async function cmdAdmin(args: string[], env: Record<string, string | undefined>): Promise<void> {
   const [sub, ...rest] = args
-  if (sub !== 'create') throw new CliError(`unknown admin command ${sub ?? ''}\n\n${usage}`, 2)
+  if (sub !== 'create') throw new CliError(`unknown admin command ${sub ?? ''}\n\n${usage()}`, 2)
   const { values } = parse(rest, { data: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } })
   const input = zodOrExit(z.strictObject({ username: Username, password: Password, name: PersonName.optional() }), {
     username: values.username ?? env.SHULIN_ADMIN_USERNAME,
@@ -188,7 +100,7 @@ async function cmdAdmin(args: string[], env: Record<string, string | undefined>)
     ...(values.name !== undefined && { name: values.name }),
   })
   const dataDir = dataDirOf(values.data, env)
-  const policy = zodOrExit(NodeConfig.shape.passwordPolicy, env.SHULIN_PASSWORD_POLICY)
+  const policy = zodOrExit(NodeConfig.shape.passwordPolicy, configFromEnv(env).passwordPolicy)
   await withNode(
     dataDir,
     true,
@@ -208,7 +120,7 @@ async function cmdAdmin(args: string[], env: Record<string, string | undefined>)
 
 async function cmdBackup(args: string[], env: Record<string, string | undefined>): Promise<void> {
   const { values } = parse(args, { data: { type: 'string' }, out: { type: 'string' } })
-  if (!values.out) throw new CliError(`backup needs --out FILE\n\n${usage}`, 2)
+  if (!values.out) throw new CliError(`backup needs --out FILE\n\n${usage()}`, 2)
   const out = (await import('node:path')).resolve(values.out)
   const dataDir = dataDirOf(values.data, env)
   const summary = await withNode(
@@ -223,7 +135,7 @@ async function cmdBackup(args: string[], env: Record<string, string | undefined>
 async function cmdRestore(args: string[], env: Record<string, string | undefined>): Promise<void> {
   const { values, positionals } = parse(args, { data: { type: 'string' } }, 1)
   const file = positionals[0]
-  if (!file) throw new CliError(`restore needs a backup FILE\n\n${usage}`, 2)
+  if (!file) throw new CliError(`restore needs a backup FILE\n\n${usage()}`, 2)
   const dataDir = dataDirOf(values.data, env)
   try {
     const summary = await restoreBackup(file, dataDir)
@@ -290,7 +202,7 @@ async function cmdInvite(args: string[], env: Record<string, string | undefined>
 
 async function cmdJoin(args: string[], env: Record<string, string | undefined>): Promise<void> {
   const { values, positionals } = parse(args, { data: { type: 'string' } }, 1)
-  if (!positionals[0]) throw new CliError(`join needs the INVITE\n\n${usage}`, 2)
+  if (!positionals[0]) throw new CliError(`join needs the INVITE\n\n${usage()}`, 2)
   const dataDir = dataDirOf(values.data, env)
   await runningNode(dataDir, 'join')
   const r = (await viaRunningNode(dataDir, '/api/control/federation/join', { invite: positionals[0] })) as { hub: string; entry: { name: string; region: string }; members: number; clockSkewMs?: number }
@@ -304,16 +216,26 @@ async function cmdJoin(args: string[], env: Record<string, string | undefined>):
 async function cmdMember(args: string[], env: Record<string, string | undefined>): Promise<void> {
   const { values, positionals } = parse(args, { data: { type: 'string' } }, 2)
   const [action, nodeId] = positionals
-  if (!action || !['suspend', 'reinstate', 'revoke'].includes(action) || !nodeId) throw new CliError(`member needs suspend|reinstate|revoke and a NODE_ID\n\n${usage}`, 2)
+  if (!action || !['suspend', 'reinstate', 'revoke'].includes(action) || !nodeId) throw new CliError(`member needs suspend|reinstate|revoke and a NODE_ID\n\n${usage()}`, 2)
   const dataDir = dataDirOf(values.data, env)
   await runningNode(dataDir, 'member')
   const r = (await viaRunningNode(dataDir, `/api/control/federation/members/${encodeURIComponent(nodeId)}/${action}`, {})) as { name: string; status: string; seq: number }
   process.stdout.write(`${r.name}: ${r.status} (entry ${r.seq}); every member receives it at its next sync\n`)
 }
 
+/** `--help` or `-h` among a command's options (before a `--` that ends them). */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--')
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h')
+}
+
 /** Runs one CLI invocation. */
 export async function runCli(argv: string[], env: Record<string, string | undefined>, runtime?: RuntimeAdapter): Promise<void> {
   const [command, ...args] = argv
+  if (command !== undefined && isCommand(command) && asksForHelp(args)) {
+    process.stdout.write(commandHelp(command, env) + '\n')
+    return
+  }
   switch (command) {
     case 'start':
       return cmdStart(args, env, runtime)
@@ -337,22 +259,24 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       const { values, positionals } = parse(args, { data: { type: 'string' }, mirror: { type: 'boolean' } }, 1)
       const dataDir = dataDirOf(values.data, env)
       const { cmdSubscribe } = await import('./channels.js')
-      return cmdSubscribe(positionals[0], values.mirror ?? false, dataDir, (path, body) => viaRunningNode(dataDir, path, body), (m) => new CliError(`${m}\n\n${usage}`, 2))
+      return cmdSubscribe(positionals[0], values.mirror ?? false, dataDir, (path, body) => viaRunningNode(dataDir, path, body), (m) => new CliError(`${m}\n\n${usage()}`, 2))
     }
     case 'import':
-      return cmdImport(args, dataDirOf, env, (err) => new CliError(`${err}\n\n${usage}`, 2))
+      return cmdImport(args, dataDirOf, env, (err) => new CliError(`${err}\n\n${usage()}`, 2))
     case 'version':
     case '--version':
       process.stdout.write(`${shulinVersion}\n`)
       return
-    case undefined:
     case 'help':
+      process.stdout.write((args[0] !== undefined && isCommand(args[0]) ? commandHelp(args[0], env) : usage()) + '\n')
+      return
+    case undefined:
     case '--help':
     case '-h':
-      process.stdout.write(usage + '\n')
+      process.stdout.write(usage() + '\n')
       return
     default:
-      throw new CliError(`unknown command ${command}\n\n${usage}`, 2)
+      throw new CliError(`unknown command ${command}\n\n${usage()}`, 2)
   }
 }
 

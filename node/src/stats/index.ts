@@ -43,7 +43,7 @@ export interface StatsInit {
   version: string
   now?: () => number
   logger?: Logger
-  /** Days raw events are kept; `SHULIN_STATS_RAW_DAYS`, 30 by default. */
+  /** Days raw events are kept (a node's `statsRawDays` setting), 30 by default. */
   rawDays?: number
   /** How often a member pushes waiting roll-ups (ms). */
   pushIntervalMs?: number
@@ -61,7 +61,7 @@ export interface Stats {
 
 export function createStats(init: StatsInit): Stats {
   const now = init.now ?? Date.now
-  const rawDays = init.rawDays ?? (Number(process.env.SHULIN_STATS_RAW_DAYS) || 30)
+  const rawDays = init.rawDays ?? 30
   const service = new StatsService({ storage: init.storage, resources: init.resources, nodeId: init.key.nodeId, rawDays, now, ...(init.logger ? { logger: init.logger } : {}) })
   const hub = init.role === 'hub' ? new HubStats({ storage: init.storage, member: (id) => init.federation.entry(id), now, ...(init.logger ? { logger: init.logger } : {}) }) : undefined
   let host: Host | undefined

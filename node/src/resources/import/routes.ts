@@ -11,7 +11,7 @@ import { isAbortedBody, rawUpload } from '../../http/raw-body.js'
 import type { ResourceService } from '../service.js'
 import type { ChannelService } from '../../channels/service.js'
 import { ImportOptions, readImport } from './formats.js'
-import { runImport } from './runner.js'
+import { importInto } from './service.js'
 
 export function importRoutes(api: Api, deps: { resources: ResourceService; maxBytes: number; channels?: ChannelService }): void {
   const rawBody = { contentType: 'application/x-ndjson', description: 'The file: JSON Lines, CSV (with ?map=), MARC 21 / CNMARC in ISO 2709 or MARCXML.' }
@@ -40,22 +40,4 @@ export function importRoutes(api: Api, deps: { resources: ResourceService; maxBy
       },
     )
   }
-}
-
-/** Runs the import, and with `channel` puts every record it read into that channel of this node. */
-export async function importInto(
-  deps: { resources: ResourceService; channels?: ChannelService | undefined },
-  items: Parameters<typeof runImport>[1],
-  query: ImportOptions,
-  extra: { onProgress?: Parameters<typeof runImport>[2]['onProgress'] } = {},
-) {
-  if (!query.channel) return runImport(deps.resources, items, { format: query.format, ...extra })
-  if (!deps.channels) throw new ProblemError('conflict', { detail: 'channels are not available here' })
-  const channels = deps.channels
-  const channel = await channels.create({ name: query.channel })
-  // Collected and added at the end: the channel's catalog is written once, shard by shard.
-  const ids: string[] = []
-  const report = await runImport(deps.resources, items, { format: query.format, ...extra, onImported: async (batch) => void ids.push(...batch) })
-  const { added } = await channels.addRecords(channel.id, ids)
-  return { ...report, channel: { id: channel.id, name: channel.name, added } }
 }
