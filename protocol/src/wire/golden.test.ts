@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest'
 import type { z } from 'zod'
 import { ContentAnswer, ContentRequest, CONTENT_PROTOCOL, contentLimits, encodeContentMessage } from '../distribution/content.js'
+import { contentHttpPath, decodeTicketAuthorization, encodeTicketAuthorization } from '../distribution/content-http.js'
 import { HOLDERS_PROTOCOL } from '../distribution/holders.js'
+import type { SignedEnvelope } from '../federation/schemas.js'
 import { STATS_PROTOCOL } from '../stats/rollup.js'
 import {
   CATALOG_PROTOCOL,
@@ -188,5 +190,20 @@ describe('wire: /shulin/content/1.0.0', () => {
       expect(encodeContentMessage(message as ContentRequest)).toEqual(utf8(text))
       expect(decodeJsonMessage(schema, utf8(text))).toEqual(message)
     }
+  })
+})
+
+describe('wire: content over HTTP (the fallback of /shulin/content/1.0.0)', () => {
+  it('pins the path and the ticket header', () => {
+    expect(contentHttpPath(sha)).toBe(`/api/federation/content/${sha}`)
+    const ticket = { type: 'shulin/content-ticket', signer: node, payload: { from: node, to: hub, sha256: sha, exp: 1 }, sig } as SignedEnvelope
+    const json = `{"type":"shulin/content-ticket","signer":"${node}","payload":{"from":"${node}","to":"${hub}","sha256":"${sha}","exp":1},"sig":"${sig}"}`
+    const header = `Shulin-Ticket ${Buffer.from(json).toString('base64url')}`
+    expect(encodeTicketAuthorization(ticket)).toBe(header)
+    expect(header.slice(0, 40)).toBe('Shulin-Ticket eyJ0eXBlIjoic2h1bGluL2Nvbn')
+    expect(decodeTicketAuthorization(header)).toEqual({ envelope: ticket })
+    expect(decodeTicketAuthorization(undefined)).toEqual({ error: 'missing' })
+    expect(decodeTicketAuthorization('Bearer abc')).toEqual({ error: 'missing' })
+    expect(decodeTicketAuthorization('Shulin-Ticket bm9wZQ')).toEqual({ error: 'unreadable' })
   })
 })
