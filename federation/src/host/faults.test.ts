@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from './host.js'
-import { fetchRegistry, REGISTRY_PROTOCOL, serveRegistry } from '../registry/registry-sync.js'
+import { REGISTRY_PROTOCOL } from '@shulin/protocol'
+import { fetchRegistry, serveRegistry } from '../registry/registry-sync.js'
 
 describe('peer faults', () => {
   let server: Host

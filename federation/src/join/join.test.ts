@@ -7,7 +7,8 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
-import { JOIN_PROTOCOL, requestJoin, serveJoin } from './join.js'
+import { JOIN_PROTOCOL } from '@shulin/protocol'
+import { requestJoin, serveJoin } from './join.js'
 
 describe('join protocol', () => {
   let hub: Host

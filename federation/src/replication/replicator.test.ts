@@ -8,7 +8,8 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
-import { MemoryDocStore, Replicator, SYNC_PROTOCOL, type DocRules } from './replicator.js'
+import { SYNC_PROTOCOL } from '@shulin/protocol'
+import { MemoryDocStore, Replicator, type DocRules } from './replicator.js'
 
 const open: Array<{ host: Host; r: Replicator }> = []
 async function peer(rules: Partial<DocRules> = {}, store = new MemoryDocStore()) {

@@ -7,8 +7,9 @@
  * restarted node catches up from whoever it reaches. Per-document rules say who may read and
  * who may write; an update from a peer that may not write is dropped, not applied.
  *
- * Wire: a length-prefixed JSON header `{"doc": name}`, then length-prefixed y-protocols sync
- * messages of at most 8 MiB. Anything malformed closes the stream; the node carries on.
+ * Wire (`@shulin/protocol`'s `wire/sync`): a length-prefixed JSON header `{"doc": name}`, then
+ * length-prefixed y-protocols sync messages of at most 8 MiB. Anything malformed closes the
+ * stream; the node carries on.
  *
  * @example
  * ```ts
@@ -25,12 +26,10 @@ import * as decoding from 'lib0/decoding'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import { SYNC_PROTOCOL, decodeSyncHeader, docName, encodeSyncHeader, syncLimits } from '@shulin/protocol'
 import type { Host } from '../host/host.js'
 
-export const SYNC_PROTOCOL = '/shulin/sync/1.0.0'
-// Frames up to 8 MiB; libp2p's reader must be allowed to hold one whole (its default is 4 MiB).
-const maxFrame = 8 * 1024 * 1024
-const docName = /^[a-z0-9][a-z0-9/_-]{0,127}$/
+const { maxFrame } = syncLimits
 
 /** Where a document's updates live: an append-only log, compacted now and then. */
 export interface DocStore {
@@ -98,7 +97,7 @@ export class Replicator {
   }
 
   async start(): Promise<void> {
-    await this.host.handle(SYNC_PROTOCOL, (stream, connection) => this.#accept(stream, connection.remotePeer.toString()), { maxInboundStreams: 64 })
+    await this.host.handle(SYNC_PROTOCOL, (stream, connection) => this.#accept(stream, connection.remotePeer.toString()), { maxInboundStreams: syncLimits.maxInboundStreams })
   }
 
   /** The document (loaded from the store the first time), kept in memory until {@link close}. */
@@ -163,8 +162,8 @@ export class Replicator {
     const lp = lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: 2 * maxFrame })
     let name: string
     try {
-      const header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode((await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray())) as { doc?: unknown }
-      if (typeof header.doc !== 'string' || !docName.test(header.doc)) throw new Error('bad header')
+      const header = decodeSyncHeader((await lp.read({ signal: AbortSignal.timeout(syncLimits.headerTimeoutMs) })).subarray())
+      if (!header) throw new Error('bad header')
       name = header.doc
     } catch (err) {
       this.#log('refused a sync stream with a bad header', (err as Error).message)
@@ -189,12 +188,12 @@ export class Replicator {
       try {
         const stream = await this.host.dialProtocol(multiaddr(addr), SYNC_PROTOCOL, opts.signal ? { signal: opts.signal } : {})
         const lp = lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: 2 * maxFrame })
-        await lp.write(new TextEncoder().encode(JSON.stringify({ doc: name })))
+        await lp.write(encodeSyncHeader({ doc: name }))
         const peer = multiaddr(addr).getComponents().find((c) => c.name === 'p2p')?.value ?? ''
         let synced!: () => void
         const done = new Promise<void>((r) => (synced = r))
         void this.#run(name, { lp, stream, peer }, synced)
-        await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error('sync timed out')), 15_000))])
+        await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error('sync timed out')), syncLimits.firstSyncMs))])
         return
       } catch (err) {
         lastError = err

@@ -12,7 +12,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
 import { CatalogError, ShardedCatalog, shardOf, type CatalogRule } from './catalog.js'
-import { CATALOG_PROTOCOL, encodeShardFrame, pullCatalog, serveCatalogs } from './catalog-sync.js'
+import { CATALOG_PROTOCOL } from '@shulin/protocol'
+import { encodeShardFrame, pullCatalog, serveCatalogs } from './catalog-sync.js'
 import { MemoryShardStore } from './shard-store.js'
 
 const hosts: Host[] = []

@@ -19,12 +19,12 @@
  * ```
  */
 import * as Y from 'yjs'
+import { catalogName } from '@shulin/protocol'
 import { covers, decodeClocks, encodeClocks, raise, type Clocks } from './state-vector.js'
 import type { ShardStore } from './shard-store.js'
 
 /** Shards per catalog, network-wide: 100k records → ~390 per shard. */
 export const CATALOG_SHARDS = 256
-export const catalogName = /^[a-z0-9][a-z0-9_-]{0,63}$/
 const ROOT = 'r'
 
 export class CatalogError extends Error {

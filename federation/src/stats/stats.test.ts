@@ -6,11 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { StatsPush } from '@shulin/protocol'
+import { STATS_PROTOCOL, type StatsPush } from '@shulin/protocol'
 import { generateNodeKey, type NodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
 import { seal } from '../envelope/envelope.js'
-import { pushRollups, serveStats, STATS_PROTOCOL } from './stats.js'
+import { pushRollups, serveStats } from './stats.js'
 
 describe('stats protocol', () => {
   let hub: Host

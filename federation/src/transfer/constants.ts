@@ -1,5 +1,8 @@
-/** Protocol id and limits of content transfer; the wire limits themselves live in `@shulin/protocol`. */
-export { CONTENT_PROTOCOL, contentLimits } from '@shulin/protocol'
+/**
+ * How this node carries content transfer: streams, timeouts, caches. The protocol id, its
+ * messages and the wire limits both sides hold to are `@shulin/protocol`'s
+ * (`distribution/content`).
+ */
 
 /** 1 MiB: a chunk lost to a kill or a corrupt peer costs little to fetch again. */
 export const defaultChunkSize = 1024 * 1024

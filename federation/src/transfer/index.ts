@@ -13,7 +13,6 @@
  * await fetchContent(host, { sha256, size, manifestId, providers, dest, work })
  * ```
  */
-export { CONTENT_PROTOCOL } from './constants.js'
 export { manifestOf, manifestIdOf, chunkSizeFor } from './manifest.js'
 export { serveContent, type ContentSource, type ContentServer, type ContentServerInit } from './provider.js'
 export { fetchContent, ContentFetchError, type FetchContentOptions, type FetchContentResult, type FetchProgress, type ProviderReport, type DropReason, type ContentProvider } from './fetch.js'

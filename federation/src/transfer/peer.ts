@@ -7,9 +7,9 @@
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { contentLimits, decodeContentAnswer, encodeContentMessage, type ContentAnswer, type ContentRequest, type Manifest } from '@shulin/protocol'
+import { CONTENT_PROTOCOL, contentLimits, decodeContentAnswer, encodeContentMessage, type ContentAnswer, type ContentRequest, type Manifest } from '@shulin/protocol'
 import type { Host } from '../host/host.js'
-import { CONTENT_PROTOCOL, chunkTimeoutMs, dialTimeoutMs, manifestTimeoutMs } from './constants.js'
+import { chunkTimeoutMs, dialTimeoutMs, manifestTimeoutMs } from './constants.js'
 
 /**
  * Where a provider can be reached: its node id and its multiaddrs (with or without `/p2p/…`);

@@ -17,9 +17,9 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { lpStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
-import { chunkRange, contentLimits, decodeContentRequest, encodeContentMessage, type ContentAnswer, type ContentRequest, type Manifest } from '@shulin/protocol'
+import { CONTENT_PROTOCOL, chunkRange, contentLimits, decodeContentRequest, encodeContentMessage, type ContentAnswer, type ContentRequest, type Manifest } from '@shulin/protocol'
 import type { Host } from '../host/host.js'
-import { CONTENT_PROTOCOL, manifestCacheSize, maxActiveStreams, maxInboundStreams, streamIdleMs } from './constants.js'
+import { manifestCacheSize, maxActiveStreams, maxInboundStreams, streamIdleMs } from './constants.js'
 import { manifestOf } from './manifest.js'
 import { TokenBucket } from './bucket.js'
 

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lpStream } from '@libp2p/utils'
-import { ContentAnswer, ContentRequest, decodeContentAnswer, decodeContentRequest, encodeContentMessage, type Manifest } from '@shulin/protocol'
+import { CONTENT_PROTOCOL, ContentAnswer, ContentRequest, decodeContentAnswer, decodeContentRequest, encodeContentMessage, type Manifest } from '@shulin/protocol'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
-import { CONTENT_PROTOCOL, ContentFetchError, fetchContent, manifestIdOf, manifestOf, serveContent } from './index.js'
+import { ContentFetchError, fetchContent, manifestIdOf, manifestOf, serveContent } from './index.js'
 import { fc, fuzzParams, hostileJsonBytes, mutatedBytes, mutatedJson } from '../../../test/fuzz/fuzz.js'
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')

@@ -13,10 +13,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Manifest } from '@shulin/protocol'
+import { CONTENT_PROTOCOL, type Manifest } from '@shulin/protocol'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
-import { CONTENT_PROTOCOL, ContentFetchError, fetchContent, manifestIdOf, manifestOf, serveContent, type ContentSource, type FetchContentOptions } from './index.js'
+import { ContentFetchError, fetchContent, manifestIdOf, manifestOf, serveContent, type ContentSource, type FetchContentOptions } from './index.js'
 
 const MiB = 1024 * 1024
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')

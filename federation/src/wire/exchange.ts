@@ -4,7 +4,8 @@
  * libp2p stream, one length-prefixed JSON request, checked against its schema, and one
  * length-prefixed JSON answer, then the stream closes. A request that does not parse gets the
  * protocol's `invalid` answer without reaching the handler; a stream that fails or overruns
- * its size or time limit is aborted. Each protocol declares its limits once.
+ * its size or time limit is aborted. Each protocol is declared once, with its limits, in
+ * `@shulin/protocol` (`wire/`), whose writer and reader make and read every message.
  *
  * @example
  * ```ts
@@ -16,33 +17,11 @@
 import { lpStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { z } from 'zod'
+import { decodeJson, encodeJsonMessage, type ExchangeSpec } from '@shulin/protocol'
 import type { Host } from '../host/host.js'
 
-export interface Exchange<Req, Res> {
-  protocol: string
-  request: z.ZodType<Req>
-  response: z.ZodType<Res>
-  /** The answer to a request that does not parse. */
-  invalid: Res
-  /** Largest message either way. */
-  maxBytes: number
-  /** How long one exchange may take… */
-  timeoutMs: number
-  /** …per address tried (else for all addresses together). */
-  perAttempt?: boolean
-  maxInboundStreams: number
-}
-
-const encode = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
-
-function decode(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
-  } catch {
-    return undefined
-  }
-}
+/** A protocol's declaration (id, schemas, limits) is `@shulin/protocol`'s; this module only carries it. */
+export type Exchange<Req, Res> = ExchangeSpec<Req, Res>
 
 /** Answers requests of `ex`; `answer` gets the parsed request and the caller's peer id (proved by Noise). */
 export function serveExchange<Req, Res>(host: Host, ex: Exchange<Req, Res>, answer: (req: Req, from: string) => Promise<Res>, log: (msg: string, err?: unknown) => void = () => {}): Promise<void> {
@@ -52,10 +31,10 @@ export function serveExchange<Req, Res>(host: Host, ex: Exchange<Req, Res>, answ
       const lp = lpStream(stream, { maxDataLength: ex.maxBytes })
       const signal = AbortSignal.timeout(ex.timeoutMs)
       try {
-        const req = ex.request.safeParse(decode((await lp.read({ signal })).subarray()))
+        const req = ex.request.safeParse(decodeJson((await lp.read({ signal })).subarray()))
         if (!req.success) log(`malformed request on ${ex.protocol}`)
         const res = req.success ? await answer(req.data, connection.remotePeer.toString()) : ex.invalid
-        await lp.write(encode(res), { signal })
+        await lp.write(encodeJsonMessage(res), { signal })
         await stream.close({ signal })
       } catch (err) {
         log(`${ex.protocol} stream failed`, err)
@@ -75,8 +54,8 @@ export async function askExchange<Req, Res>(host: Host, ex: Exchange<Req, Res>, 
       const signal = overall ?? AbortSignal.timeout(ex.timeoutMs)
       const stream = await host.dialProtocol(multiaddr(addr), ex.protocol, { signal })
       const lp = lpStream(stream, { maxDataLength: ex.maxBytes })
-      await lp.write(encode(req), { signal })
-      const res = ex.response.safeParse(decode((await lp.read({ signal })).subarray()))
+      await lp.write(encodeJsonMessage(req), { signal })
+      const res = ex.response.safeParse(decodeJson((await lp.read({ signal })).subarray()))
       await stream.close({ signal }).catch(() => {})
       if (!res.success) throw new Error(`not an answer of ${ex.protocol}`)
       return res.data

@@ -22,7 +22,7 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Context } from 'hono'
-import { ContentTicket, Sha256Hex, TICKET_SCHEME, clockToleranceSeconds, holdersLimits, maxTicketSeconds, skewNote, type Manifest, type ResourceFile } from '@shulin/protocol'
+import { ContentTicket, Sha256Hex, clockToleranceSeconds, decodeTicketAuthorization, encodeTicketAuthorization, holdersLimits, maxTicketSeconds, skewNote, type Manifest, type ResourceFile } from '@shulin/protocol'
 import { EnvelopeError, open, seal } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { BlobStore } from '../blobs/store.js'
@@ -188,20 +188,15 @@ export class ContentService {
   async ticket(to: string, sha256: string): Promise<string> {
     const t: ContentTicket = { from: this.opts.key.nodeId, to, sha256, exp: this.#now() + maxTicketSeconds * 1000 }
     const env = await seal(this.opts.key, 'shulin/content-ticket', t)
-    return `${TICKET_SCHEME} ${Buffer.from(JSON.stringify(env)).toString('base64url')}`
+    return encodeTicketAuthorization(env)
   }
 
   /** The node a request's content ticket speaks for, if it holds: signed by it, for this node and file, unexpired. */
   #ticketHolder(header: string | undefined, sha256: string): string {
     const refuse = (detail: string) => new ProblemError('unauthenticated', { detail })
-    const m = new RegExp(`^${TICKET_SCHEME} ([A-Za-z0-9_-]{1,4096})$`).exec(header ?? '')
-    if (!m) throw refuse('a content ticket is required (Authorization: Shulin-Ticket …)')
-    let env: unknown
-    try {
-      env = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8'))
-    } catch {
-      throw refuse('the content ticket is not readable')
-    }
+    const read = decodeTicketAuthorization(header)
+    if ('error' in read) throw refuse(read.error === 'missing' ? 'a content ticket is required (Authorization: Shulin-Ticket …)' : 'the content ticket is not readable')
+    const env = read.envelope
     let t: ContentTicket
     try {
       t = open(env, ContentTicket, { type: 'shulin/content-ticket' })

@@ -92,7 +92,7 @@ export class NetworkCatalogs {
   async pullRound(): Promise<void> {
     const net = this.#net
     if (!net) return
-    const { pullCatalog } = await import('@shulin/federation')
+    const { pullCatalog, CatalogPullError } = await import('@shulin/federation')
     const jobs: Promise<void>[] = []
     for (const [name, cat] of this.#open) {
       for (const peer of net.peers()) {
@@ -109,7 +109,7 @@ export class NetworkCatalogs {
               if (r.refused) this.opts.logger?.warn({ catalog: name, peer: peer.id, shards: r.refused }, 'a peer sent catalog changes that are not allowed (records not signed by whom they must be); left out')
             })
             .catch((err: unknown) => {
-              if (err instanceof Error && /refused/.test(err.message)) this.#holders.get(name)?.delete(peer.id)
+              if (err instanceof CatalogPullError && err.reason === 'refused') this.#holders.get(name)?.delete(peer.id)
               this.#backoff.failed(key)
               this.opts.logger?.debug({ err, catalog: name, peer: peer.id }, 'catalog pull failed')
             })

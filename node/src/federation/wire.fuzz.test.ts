@@ -11,25 +11,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { z } from 'zod'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { ContentAnswer, CONTENT_PROTOCOL, HOLDERS_PROTOCOL, HoldersAnswer, JoinResponse, NetworkSearchAnswer, STATS_PROTOCOL, StatsPushResponse } from '@shulin/protocol'
 import {
-  askHolders,
-  askNetworkSearch,
   CATALOG_PROTOCOL,
   CatalogPullHeader,
-  createHost,
-  fetchRegistry,
+  ContentAnswer,
+  CONTENT_PROTOCOL,
+  HOLDERS_PROTOCOL,
+  HoldersAnswer,
   JOIN_PROTOCOL,
-  readNodeKey,
+  JoinResponse,
+  NetworkSearchAnswer,
   REGISTRY_PROTOCOL,
   RegistryResponse,
   RENEW_PROTOCOL,
   RenewResponse,
   SEARCH_PROTOCOL,
-  seal,
+  STATS_PROTOCOL,
+  StatsPushResponse,
   SYNC_PROTOCOL,
-  type Host,
-} from '@shulin/federation'
+} from '@shulin/protocol'
+import { askHolders, askNetworkSearch, createHost, fetchRegistry, readNodeKey, seal, type Host } from '@shulin/federation'
 import { signedInAdmin, startTempNode, tempDir, type TempNode } from '../testing/temp-node.js'
 import { fc, fuzzParams, hostileJsonBytes, hostileVarints } from '../../../test/fuzz/fuzz.js'
 import { freePort } from '../testing/free-port.js'

@@ -17,7 +17,7 @@
  * fetcher against the signed manifest exactly as over libp2p, so HTTP needs no trust of its own.
  */
 import { z } from 'zod'
-import { NodeId } from '../federation/schemas.js'
+import { NodeId, type SignedEnvelope } from '../federation/schemas.js'
 import { Sha256Hex } from './content.js'
 
 export const contentHttpPath = (sha256: string): string => `/api/federation/content/${sha256}`
@@ -35,3 +35,23 @@ export const ContentTicket = z.strictObject({
   exp: z.number().int().positive(),
 })
 export type ContentTicket = z.infer<typeof ContentTicket>
+
+/** The `Authorization` header carrying a sealed ticket: `Shulin-Ticket <base64url of its JSON>`. */
+export function encodeTicketAuthorization(ticket: SignedEnvelope): string {
+  return `${TICKET_SCHEME} ${Buffer.from(JSON.stringify(ticket)).toString('base64url')}`
+}
+
+/**
+ * What an `Authorization` header carries: the ticket's envelope as JSON (not yet verified: the
+ * receiver opens it), or why not — `missing` (no ticket there) or `unreadable`.
+ */
+export function decodeTicketAuthorization(header: string | undefined): { envelope: unknown } | { error: 'missing' | 'unreadable' } {
+  const m = ticketAuthorization.exec(header ?? '')
+  if (!m) return { error: 'missing' }
+  try {
+    return { envelope: JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) }
+  } catch {
+    return { error: 'unreadable' }
+  }
+}
+const ticketAuthorization = new RegExp(`^${TICKET_SCHEME} ([A-Za-z0-9_-]{1,4096})$`)

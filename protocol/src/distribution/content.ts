@@ -18,6 +18,7 @@
  */
 import canonicalize from 'canonicalize'
 import { z } from 'zod'
+import { decodeJsonMessage, encodeJsonMessage } from '../wire/exchange.js'
 
 export const CONTENT_PROTOCOL = '/shulin/content/1.0.0'
 
@@ -86,19 +87,10 @@ export const ContentAnswer = z.union([
 export type ContentAnswer = z.infer<typeof ContentAnswer>
 
 export function encodeContentMessage(message: ContentRequest | ContentAnswer): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(message))
-}
-
-function decodeWith<T>(schema: z.ZodType<T>, bytes: Uint8Array): T | undefined {
-  try {
-    const r = schema.safeParse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)))
-    return r.success ? r.data : undefined
-  } catch {
-    return undefined
-  }
+  return encodeJsonMessage(message)
 }
 
 /** A request, or `undefined` for anything that is not one. */
-export const decodeContentRequest = (bytes: Uint8Array): ContentRequest | undefined => decodeWith(ContentRequest, bytes)
+export const decodeContentRequest = (bytes: Uint8Array): ContentRequest | undefined => decodeJsonMessage(ContentRequest, bytes)
 /** An answer, or `undefined` for anything that is not one. */
-export const decodeContentAnswer = (bytes: Uint8Array): ContentAnswer | undefined => decodeWith(ContentAnswer, bytes)
+export const decodeContentAnswer = (bytes: Uint8Array): ContentAnswer | undefined => decodeJsonMessage(ContentAnswer, bytes)

@@ -1,0 +1,70 @@
+/**
+ * Which peers a node counts as holding a catalog: one that refuses a pull stops being one, one
+ * that merely fails (down, timed out) stays one. Two nodes' catalogs over real LevelDB and real
+ * libp2p hosts.
+ */
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHost, generateNodeKey, type Host } from '@shulin/federation'
+import { openStorage, type Storage } from '../storage/db.js'
+import { tempDir } from '../testing/temp-node.js'
+import { NetworkCatalogs } from './catalogs.js'
+
+interface Side {
+  id: string
+  host: Host
+  storage: Storage
+  catalogs: NetworkCatalogs
+}
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function side(name: string): Promise<Side> {
+  const dir = await tempDir('shulin-catalogs-')
+  const storage = await openStorage(join(dir, 'db'), { create: true, dataDir: dir })
+  const key = await generateNodeKey()
+  const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
+  const catalogs = new NetworkCatalogs({ storage, nodeId: host.peerId.toString(), now: Date.now })
+  // Opened before the network is attached, so no pull starts behind the test's back.
+  await catalogs.open(name)
+  cleanups.push(async () => {
+    await host.stop()
+    await storage.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  return { id: host.peerId.toString(), host, storage, catalogs }
+}
+
+describe('NetworkCatalogs holders', () => {
+  it('forgets a holder that refuses a pull', { timeout: 30_000 }, async () => {
+    const a = await side('letters')
+    const b = await side('letters')
+    let mayRead = true
+    await a.catalogs.attach({ host: a.host, peers: () => [], mayRead: () => mayRead })
+    await b.catalogs.attach({ host: b.host, peers: () => [{ id: a.id, addrs: a.host.getMultiaddrs().map(String) }], mayRead: () => true })
+    await b.catalogs.pullRound()
+    expect(b.catalogs.holders('letters')).toEqual([a.id])
+    mayRead = false
+    await b.catalogs.pullRound()
+    expect(b.catalogs.holders('letters')).toEqual([])
+  })
+
+  it('keeps a holder whose pull fails without a refusal, whatever the catalog is called', { timeout: 30_000 }, async () => {
+    // The catalog's name is in the error's message: telling a refusal by its text took this
+    // failure for one.
+    const a = await side('refused-letters')
+    const b = await side('refused-letters')
+    const addrs = a.host.getMultiaddrs().map(String)
+    await a.catalogs.attach({ host: a.host, peers: () => [], mayRead: () => true })
+    await b.catalogs.attach({ host: b.host, peers: () => [{ id: a.id, addrs }], mayRead: () => true })
+    await b.catalogs.pullRound()
+    expect(b.catalogs.holders('refused-letters')).toEqual([a.id])
+    await a.host.stop()
+    await b.catalogs.pullRound()
+    expect(b.catalogs.holders('refused-letters')).toEqual([a.id])
+  })
+})
