@@ -31,7 +31,7 @@ import { ProblemError } from '../http/problem.js'
 import type { FederationService } from '../federation/service.js'
 import type { Logger } from '../logger.js'
 import { putOp, type Storage, type Sublevel } from '../storage/db.js'
-import { HolderIndex } from './holders.js'
+import { HolderIndex } from '../distribution/holders.js'
 
 /** Providers asked at once for one file (the publisher and the hub first). */
 const maxProviders = 12
