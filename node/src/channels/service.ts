@@ -9,6 +9,10 @@
  *
  * The network keeps three kinds of catalog: `channels` (every channel's signed description),
  * `channel-menu` (the hub's signed decisions) and one `ch-<channel id>` per channel.
+ *
+ * Over 400 lines: publishing, subscribing and the hub's menu share one set of catalog rules and
+ * signature checks ({@link ChannelService.catalogRule}); splitting them by role, as federation/
+ * is, is the next step (issue 16), not part of moving distribution out.
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
