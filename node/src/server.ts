@@ -48,9 +48,10 @@ import { webUiRoutes } from './http/web-ui.js'
 import { FederationError, FederationService } from './federation/service.js'
 import { federationRoutes } from './federation/routes.js'
 import { ChannelService } from './channels/service.js'
-import { ContentService } from './channels/content.js'
+import { createDistribution } from './distribution/index.js'
+import { contentRoutes } from './distribution/routes.js'
 import { NetworkSearch } from './search/network.js'
-import { channelRoutes, contentRoutes } from './channels/routes.js'
+import { channelRoutes } from './channels/routes.js'
 import { createStats, type Stats } from './stats/index.js'
 import { createIdentity, type Identity } from './identity/index.js'
 import { identityRoutes } from './identity/routes.js'
@@ -163,13 +164,13 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   })
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...(options.now ? { now: options.now } : {}) })
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
-  const content = new ContentService({
+  const content = createDistribution({
     storage,
     key,
     role: config.role,
     blobs,
     dataDir: paths.dir,
-    federation,
+    network: federation,
     // The registry has a member's web address; a channel carries its publisher's (the hub's too).
     publisherHttp: async (id): Promise<string | undefined> => federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
     mirrorBytesPerSecond: config.mirrorRate,
@@ -232,7 +233,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       readingRoutes(api, { reading, resources })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
       channelRoutes(api, channels)
-      contentRoutes(api, content)
+      contentRoutes(api, { server: content.server, blobs })
       searchRoutes(api, { search, baseUrl, network: networkSearch })
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, origins, isTls })

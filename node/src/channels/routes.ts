@@ -3,15 +3,13 @@
  * `GET /api/channels` (what this node publishes and subscribes to) and `GET /api/channels/menu`
  * (the hub's menu as this node holds it) for everyone; staff create channels, put records in
  * them, subscribe and submit; the hub's admins decide the menu. `/api/control/channels/…` are
- * the local CLI's twins (`shulin import --channel`, `shulin subscribe`). The content routes are
- * the HTTP fallback of content transfer, for other nodes holding a content ticket.
+ * the local CLI's twins (`shulin import --channel`, `shulin subscribe`).
  */
 import { z } from 'zod'
 import { AddChannelRecordsRequest, Channel, ChannelId, ChannelList, CreateChannelRequest, MenuDecisionRequest, MenuEntry, MenuList, SubscribeRequest, SubscriptionMode } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import { ProblemError } from '../http/problem.js'
 import type { ChannelService } from './service.js'
-import type { ContentService } from './content.js'
 
 const idOf = (raw: string | undefined) => {
   const id = ChannelId.safeParse(raw)
@@ -42,15 +40,4 @@ export function channelRoutes(api: Api, channels: ChannelService): void {
       channels.decide(idOf(c.req.param('id')), body.state, body.reason),
     )
   }
-}
-
-export function contentRoutes(api: Api, content: ContentService): void {
-  const tags = ['channels']
-  // Access is the content ticket's, checked by the service: the caller is a node, not a reader.
-  api.route({ method: 'get', path: '/api/federation/content/:sha256', summary: 'A shared channel file by byte ranges, to the hub and active members with a content ticket (HTTP fallback)', tags, access: 'public' }, (c) =>
-    content.serveHttp(c, c.req.param('sha256'), 'bytes'),
-  )
-  api.route({ method: 'get', path: '/api/federation/content/:sha256/manifest', summary: 'The manifest of a shared channel file, to the hub and active members with a content ticket', tags, access: 'public' }, (c) =>
-    content.serveHttp(c, c.req.param('sha256'), 'manifest'),
-  )
 }

@@ -9,6 +9,10 @@
  *
  * The network keeps three kinds of catalog: `channels` (every channel's signed description),
  * `channel-menu` (the hub's signed decisions) and one `ch-<channel id>` per channel.
+ *
+ * Over 400 lines: publishing, subscribing and the hub's menu share one set of catalog rules and
+ * signature checks ({@link ChannelService.catalogRule}); splitting them by role, as federation/
+ * is, is the next step (issue 16), not part of moving distribution out.
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
@@ -22,7 +26,7 @@ import type { Storage } from '../storage/db.js'
 import type { ForeignRecord, ResourceService } from '../resources/service.js'
 import type { ResourceChange } from '../resources/store.js'
 import { ChannelStore } from './store.js'
-import type { ContentService } from './content.js'
+import type { Distribution } from '../distribution/index.js'
 
 const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex').slice(0, n)
 /** A channel's id: the digest of its name, then of its publisher (so only the publisher signs for it). */
@@ -43,7 +47,7 @@ export interface ChannelServiceOptions {
   /** The hub's node id, once known: the menu's signer. */
   hubId: () => string | undefined
   /** The files behind the records: manifests for what this node publishes, fetching for what it mirrors. */
-  content?: ContentService
+  content?: Pick<Distribution, 'manifestIdOf' | 'mirror'>
   /** This node's web address, once it listens (signed into its channels for the HTTP fallback). */
   httpUrl?: () => string
   now?: () => number
@@ -343,7 +347,7 @@ export class ChannelService {
     await this.store.noteForeign(channel, records.map((r) => r.id))
     const from = publisher
     if ((await this.store.subscription(channel))?.mode === 'mirror' && this.opts.content) {
-      this.opts.content.mirror(records.filter((r) => !r.withdrawn).flatMap((r) => r.files.map((file) => ({ file, publisher: from }))))
+      this.opts.content.mirror.queue(records.filter((r) => !r.withdrawn).flatMap((r) => r.files.map((file) => ({ file, publisher: from }))))
     }
   }
 

@@ -8,7 +8,7 @@ import { ChannelId, SubscribeRequest } from '@shulin/protocol'
 import type { OpenedDataFolder } from '../storage/data-folder.js'
 import type { ResourceService } from '../resources/service.js'
 import { ChannelService } from '../channels/service.js'
-import { ContentService } from '../channels/content.js'
+import { createDistribution } from '../distribution/index.js'
 import type { BlobStore } from '../blobs/store.js'
 import { ChannelStore } from '../channels/store.js'
 import { NetworkCatalogs } from '../federation/catalogs.js'
@@ -18,7 +18,7 @@ import { CliError, withNode } from './common.js'
 export function offlineChannels(folder: OpenedDataFolder, resources: ResourceService, blobs: BlobStore): ChannelService {
   const catalogs = new NetworkCatalogs({ storage: folder.storage, nodeId: folder.key.nodeId, now: Date.now })
   // Without the peer network: files get their manifests, and travel once the node runs.
-  const content = new ContentService({ storage: folder.storage, key: folder.key, blobs, dataDir: folder.dir })
+  const content = createDistribution({ storage: folder.storage, key: folder.key, blobs, dataDir: folder.dir })
   return new ChannelService({ storage: folder.storage, resources, key: folder.key, role: 'node', catalog: (name) => catalogs.open(name), hubId: () => undefined, content })
 }
 

@@ -13,11 +13,14 @@ import type { Logger } from '../logger.js'
 import type { ResourceStore } from '../resources/store.js'
 import type { SearchService } from './service.js'
 
+/** What network search needs of the federation: the host, the hub, membership and catalog holders. */
+export type SearchFederation = Pick<FederationService, 'whenHost' | 'entry' | 'catalogHolders' | 'hubNodeId' | 'peerHost' | 'peers'>
+
 export interface NetworkSearchOptions {
   role: 'node' | 'hub'
   search: SearchService
   resources: ResourceStore
-  federation: FederationService
+  federation: SearchFederation
   /** Which libraries hold which records (through the channels they are in). */
   channels: ChannelService
   logger?: Logger

@@ -1,5 +1,5 @@
 /**
- * @module channels/holders
+ * @module distribution/holders
  * The hub's provider records: which member holds which channel file, as the members say
  * (`/shulin/holders/1.0.0`). A fetcher asks the hub first and asks those members first, instead
  * of whichever members come first in the registry (a network has hundreds; a fetch asks twelve).

@@ -1,0 +1,104 @@
+/**
+ * The hub's registry service alone, as js-libp2p's ping test builds ping: a real LevelDB in a
+ * temporary folder, the real registry, and a stub network (addresses to put in invites, no
+ * host). A library is invited and admitted once; the same invite, an expired one and a revoked
+ * member are refused; a status change and a move are new signed entries with the next seq.
+ */
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { open, seal } from '@shulin/federation/envelope'
+import { generateNodeKey, type NodeKey } from '@shulin/federation/identity'
+import { MemberEntry, type Invite } from '@shulin/protocol'
+import { openStorage, type Storage } from '../storage/db.js'
+import { tempDir } from '../testing/temp-node.js'
+import { HubAddress } from './hub-address.js'
+import { MemberRegistry } from './registry.js'
+import { registryHub, type RegistryHub } from './registry-hub.js'
+import { parseInviteToken } from './registry-member.js'
+
+const hubAddrs = ['/ip4/127.0.0.1/tcp/4001']
+const library = { http: ['http://127.0.0.1:8091'], p2p: ['/ip4/127.0.0.1/tcp/4002'] }
+
+describe('registry hub', () => {
+  let dir: string
+  let storage: Storage
+  let key: NodeKey
+  let registry: MemberRegistry
+  let hub: RegistryHub
+  const clock = { now: Date.parse('2026-12-03T09:00:00Z') }
+  const hungUp: string[] = []
+  let listening: string[] = []
+
+  beforeEach(async () => {
+    dir = await tempDir('shulin-registry-hub-')
+    storage = await openStorage(join(dir, 'db'), { create: true, dataDir: dir })
+    key = await generateNodeKey()
+    const address = new HubAddress({ storage, role: 'hub', nodeId: key.nodeId })
+    await address.load()
+    hungUp.length = 0
+    registry = new MemberRegistry({ storage, hub: address, hangUp: async (id) => void hungUp.push(id), now: () => clock.now })
+    listening = hubAddrs
+    const network = { whenHost: async () => {}, listenAddrs: () => listening }
+    hub = registryHub()({ key, storage, registry, network, now: () => clock.now })
+  })
+  afterEach(async () => {
+    await storage.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  const inviteFor = async (name: string, validHours = 24) => parseInviteToken((await hub.invite({ name, region: '110000', level: 'county', validHours })).invite)
+
+  it('admits the library an invite names, once, and hands it the registry', async () => {
+    const node = (await generateNodeKey()).nodeId
+    const invite = await inviteFor('某县图书馆')
+    const answer = await hub.admit({ invite, ...library }, node)
+    expect(answer.ok).toBe(true)
+    if (!answer.ok) return
+    const entry = open(answer.entry, MemberEntry, { type: 'shulin/member', signer: key.nodeId })
+    expect(entry).toMatchObject({ nodeId: node, name: '某县图书馆', status: 'active', seq: 1, http: library.http, p2p: library.p2p })
+    expect(answer.registry).toHaveLength(1)
+    expect(registry.entry(node)?.status).toBe('active')
+    // An invite admits one node, even the same one again.
+    expect(await hub.admit({ invite, ...library }, node)).toEqual({ ok: false, reason: 'used' })
+    expect(await hub.admit({ invite, ...library }, (await generateNodeKey()).nodeId)).toEqual({ ok: false, reason: 'used' })
+  })
+
+  it('refuses an expired invite by its own clock, and one it did not sign', async () => {
+    const late = await inviteFor('迟到的图书馆', 1)
+    clock.now += 2 * 3_600_000
+    expect(await hub.admit({ invite: late, ...library }, (await generateNodeKey()).nodeId)).toEqual({ ok: false, reason: 'expired' })
+    // The same invite, signed by another key: the hub knows its id but not its signature.
+    const real = await inviteFor('冒名')
+    const forged = await seal(await generateNodeKey(), 'shulin/invite', real.payload as Invite)
+    expect(await hub.admit({ invite: forged, ...library }, (await generateNodeKey()).nodeId)).toEqual({ ok: false, reason: 'invalid' })
+  })
+
+  it('suspends and revokes a member with new entries, hangs up on it, and a revoked member stays out', async () => {
+    const node = (await generateNodeKey()).nodeId
+    await hub.admit({ invite: await inviteFor('某市图书馆'), ...library }, node)
+    expect(await hub.setStatus(node, 'suspended')).toMatchObject({ status: 'suspended', seq: 2 })
+    expect(hungUp).toEqual([node])
+    expect(await hub.setStatus(node, 'active')).toMatchObject({ status: 'active', seq: 3 })
+    await hub.setStatus(node, 'revoked')
+    await expect(hub.setStatus(node, 'active')).rejects.toMatchObject({ reason: 'revoked' })
+    expect(await hub.admit({ invite: await inviteFor('某市图书馆'), ...library }, node)).toEqual({ ok: false, reason: 'revoked' })
+    expect((await registry.members()).map((m) => [m.nodeId, m.status, m.seq])).toEqual([[node, 'revoked', 4]])
+  })
+
+  it('re-signs an active member that moved, and only then', async () => {
+    const node = (await generateNodeKey()).nodeId
+    await hub.admit({ invite: await inviteFor('某区图书馆'), ...library }, node)
+    await hub.renew(library, node)
+    expect(registry.entry(node)?.seq).toBe(1)
+    const moved = { http: ['http://127.0.0.1:9000'], p2p: ['/ip4/127.0.0.1/tcp/4010'] }
+    const answer = await hub.renew(moved, node)
+    expect(answer.ok && open(answer.entry, MemberEntry, { type: 'shulin/member', signer: key.nodeId })).toMatchObject({ ...moved, seq: 2 })
+    expect(await hub.renew(moved, (await generateNodeKey()).nodeId)).toEqual({ ok: false, reason: 'not_member' })
+  })
+
+  it('issues no invite while the peer network is down (nowhere to join)', async () => {
+    listening = []
+    await expect(hub.invite({ name: 'x', region: '110000', level: 'county', validHours: 1 })).rejects.toMatchObject({ reason: 'not_running' })
+  })
+})

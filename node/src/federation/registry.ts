@@ -1,0 +1,167 @@
+/**
+ * @module federation/registry
+ * The member registry as this node holds it: hub-signed entries, each checked against the
+ * hub's key, kept in LevelDB and in memory (the gater and every membership check read the
+ * memory). The hub writes it; a member takes entries from anyone, as long as they carry the
+ * hub's signature and a newer seq. Both answer registry requests from active members.
+ *
+ * Owns the sublevel `fed-members` (node id → the hub-signed entry).
+ */
+import { open } from '@shulin/federation/envelope'
+import { MemberEntry, type RegistryRequest, type RegistryResponse, type SignedEnvelope } from '@shulin/protocol'
+import { putOp, type BatchOp, type Storage, type Sublevel } from '../storage/db.js'
+import { Mutex } from '../storage/mutex.js'
+import type { Logger } from '../logger.js'
+
+/** What the hub saw of a member at its last registry request. */
+interface MemberContact {
+  at: string
+  version: string | null
+  /** Entries the member lacked then… */
+  behind: number
+  /** …and the age of the oldest of them: how far the member's registry lags the hub's. */
+  lagSeconds: number
+}
+
+/** A registry entry as the API shows it: verified, with what the hub saw of the member. */
+export type MemberView = MemberEntry & { verified: true; lastContact: string | null; version: string | null; behind: number | null; lagSeconds: number | null }
+
+export interface MemberRegistryComponents {
+  storage: Storage
+  /** The hub whose signature every entry must carry. */
+  hub: { id(): string | undefined }
+  /** Closes the connection of a member no longer active (the gater refuses it from then on). */
+  hangUp: (nodeId: string) => Promise<void>
+  now: () => number
+  logger?: Logger
+}
+
+export class MemberRegistry {
+  readonly #members: Sublevel<SignedEnvelope>
+  /** Verified entries by node id. */
+  readonly #known = new Map<string, MemberEntry>()
+  /** Hub: what each member's last registry request showed. */
+  readonly #contacts = new Map<string, MemberContact>()
+  readonly #mutex = new Mutex()
+
+  constructor(private readonly c: MemberRegistryComponents) {
+    this.#members = c.storage.sublevel('fed-members')
+  }
+
+  /** Loads the verified entries (after a join, the ones it brought). */
+  async load(): Promise<void> {
+    for (const entry of await this.verified()) this.#known.set(entry.nodeId, entry)
+  }
+
+  /**
+   * One member's verified entry as held right now (in memory, updated the moment a newer
+   * hub-signed entry arrives), for checks on every request or push without a signature check
+   * each time.
+   */
+  entry(nodeId: string): MemberEntry | undefined {
+    return this.#known.get(nodeId)
+  }
+
+  /** Every verified entry held right now. */
+  entries(): MemberEntry[] {
+    return [...this.#known.values()]
+  }
+
+  /** Whether `peer` is the hub or an active member: who may read and write shared documents. */
+  isMember(peer: string): boolean {
+    return peer === this.c.hub.id() || this.#known.get(peer)?.status === 'active'
+  }
+
+  /** The stored (signed) entry of `nodeId`. */
+  stored(nodeId: string): Promise<SignedEnvelope | undefined> {
+    return this.#members.get(nodeId)
+  }
+
+  /** Every stored entry, signed, as the hub hands them to a member it admits. */
+  async signed(): Promise<SignedEnvelope[]> {
+    const out: SignedEnvelope[] = []
+    for await (const [, env] of this.#members.iterator()) out.push(env)
+    return out
+  }
+
+  /** Runs a read-check-write of the registry alone (admission: an invite admits once). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#mutex.run(fn)
+  }
+
+  /** The write of an entry (committed by the caller with what goes with it). */
+  putOp(nodeId: string, env: SignedEnvelope): BatchOp {
+    return putOp(this.#members, nodeId, env)
+  }
+
+  /** An entry committed by the caller ({@link putOp}) is held from now on. */
+  hold(entry: MemberEntry): void {
+    this.#known.set(entry.nodeId, entry)
+  }
+
+  /** Takes entries from anyone: each must carry the hub's signature and a newer seq. */
+  async accept(envs: SignedEnvelope[]): Promise<number> {
+    const hub = this.c.hub.id()
+    if (!hub) return 0
+    let taken = 0
+    await this.#mutex.run(async () => {
+      const ops = []
+      for (const env of envs) {
+        let entry: MemberEntry
+        try {
+          entry = open(env, MemberEntry, { type: 'shulin/member', signer: hub })
+        } catch (err) {
+          this.c.logger?.warn({ err: (err as Error).message }, 'refused a registry entry that does not verify')
+          continue
+        }
+        if ((this.#known.get(entry.nodeId)?.seq ?? 0) >= entry.seq) continue
+        this.#known.set(entry.nodeId, entry)
+        ops.push(putOp(this.#members, entry.nodeId, env))
+        taken++
+        if (entry.status !== 'active') await this.c.hangUp(entry.nodeId).catch(() => {})
+      }
+      if (ops.length) await this.c.storage.commit(ops, { sync: true })
+    })
+    return taken
+  }
+
+  /** Entries newer than the caller has, for active members (and the hub) only. */
+  async answer({ have, version }: RegistryRequest, from: string): Promise<RegistryResponse> {
+    const now = this.c.now()
+    if (from !== this.c.hub.id() && this.#known.get(from)?.status !== 'active') return { ok: false, reason: 'not_member' }
+    const entries: SignedEnvelope[] = []
+    let oldest = now
+    for await (const [id, env] of this.#members.iterator()) {
+      const known = this.#known.get(id)
+      if (known && known.seq > (have[id] ?? 0)) {
+        entries.push(env)
+        oldest = Math.min(oldest, Date.parse(known.issuedAt))
+      }
+    }
+    this.#contacts.set(from, { at: new Date(now).toISOString(), version: version ?? null, behind: entries.length, lagSeconds: Math.max(0, Math.round((now - oldest) / 1000)) })
+    return { ok: true, entries }
+  }
+
+  /** The registry as this node holds it, every entry verified against the hub's key. */
+  async members(): Promise<MemberView[]> {
+    return (await this.verified()).map((entry) => {
+      const c = this.#contacts.get(entry.nodeId)
+      return { ...entry, verified: true as const, lastContact: c?.at ?? null, version: c?.version ?? null, behind: c?.behind ?? null, lagSeconds: c?.lagSeconds ?? null }
+    })
+  }
+
+  /** The stored entries that verify against the hub's key (none before joining). */
+  async verified(): Promise<MemberEntry[]> {
+    const hub = this.c.hub.id()
+    if (!hub) return []
+    const out: MemberEntry[] = []
+    for await (const [, env] of this.#members.iterator()) {
+      try {
+        out.push(open(env, MemberEntry, { type: 'shulin/member', signer: hub }))
+      } catch {
+        /* an entry that does not verify is not shown */
+      }
+    }
+    return out
+  }
+}
