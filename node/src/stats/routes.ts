@@ -8,14 +8,14 @@
  * (`GET`, `PUT` by admins).
  */
 import { z } from 'zod'
-import { HubMembersResponse, HubRegionsResponse, HubSummaryResponse, HubTopResponse, localDay, nextDay, StatsSummaryResponse, type MemberEntry } from '@shulin/protocol'
+import { HubMembersResponse, HubRegionsResponse, HubSummaryResponse, HubTopResponse, localDay, nextDay, StatsSummaryResponse, Weights, type MemberEntry } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import { ProblemError } from '../http/problem.js'
 import { putOp } from '../storage/db.js'
 import type { StatsService } from './service.js'
 import type { HubStats } from './hub.js'
 import type { RollupPusher } from './pusher.js'
-import { defaultWeights, indicators, indicatorsCsv, Weights } from './indicators.js'
+import { defaultWeights, indicators, indicatorsCsv } from './indicators.js'
 
 const Day = z.iso.date()
 const Range = z.strictObject({ from: Day.optional(), to: Day.optional() })

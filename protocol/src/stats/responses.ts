@@ -67,6 +67,13 @@ export type HubTopResponse = z.infer<typeof HubTopResponse>
 export const indicatorNames = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported'] as const
 export type IndicatorName = (typeof indicatorNames)[number]
 
+/** How much each indicator counts in the score (`GET`/`PUT /api/hub/stats/weights`): 0–100 each, one above zero. */
+export const Weights = z.strictObject(Object.fromEntries(indicatorNames.map((n) => [n, z.number().min(0).max(100)])) as Record<IndicatorName, z.ZodNumber>).refine(
+  (w) => Object.values(w).some((v) => v > 0),
+  'at least one weight above zero',
+)
+export type Weights = z.infer<typeof Weights>
+
 /** A member's indicators for the annual assessment, its score and last report. */
 export const MemberIndicators = z.object({
   nodeId: z.string(),
@@ -84,7 +91,7 @@ export type MemberIndicators = z.infer<typeof MemberIndicators>
 /** Every member's indicators for a year: `GET /api/hub/stats/members`. */
 export const HubMembersResponse = z.object({
   year: z.string(),
-  weights: z.record(z.enum(indicatorNames), z.number()),
+  weights: Weights,
   members: z.array(MemberIndicators),
 })
 export type HubMembersResponse = z.infer<typeof HubMembersResponse>

@@ -3,7 +3,7 @@
  * The portal's front page: columns (栏目) and topics (专题) staff arranged, and new arrivals.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { Collection, SearchResponse } from '@shulin/protocol'
+import type { Collection, CollectionList, SearchResponse } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api } from '../api.js'
@@ -26,7 +26,7 @@ export class HomePage extends LitElement {
     try {
       const [newest, cols] = await Promise.all([
         api<SearchResponse>('/api/search?sort=newest&limit=12&facets=false'),
-        api<{ collections: Collection[] }>('/api/collections'),
+        api<CollectionList>('/api/collections'),
       ])
       this.newest = newest
       this.collections = cols.collections

@@ -7,48 +7,24 @@
  * operators set (admins) and the CSV for the annual assessment.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import type { HubMembersResponse, HubRegionsResponse, HubSummaryResponse, HubTopResponse, IndicatorName, Weights } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { api, session } from '../api.js'
 import { st, type StatsKey } from '../i18n/stats.js'
 import { locale } from '../i18n/index.js'
 import { errorView, loadingView } from '../components/page-state.js'
-import { heatmap, kpis, partStyles, split, topTable, type Counts, type DayFigures } from './staff-stats-parts.js'
+import { heatmap, kpis, partStyles, split, topTable } from './staff-stats-parts.js'
 import { daysAgo, rangeSelect } from './staff-stats.js'
 
-interface Summary {
-  totals: Counts
-  reports: number
-  days: DayFigures[]
-  heatmap: number[][]
-  devices: Counts
-  methods: Counts
-}
-interface Region {
-  province: string
-  members: number
-  totals: Counts
-  reports: number
-}
-interface MemberRow {
-  nodeId: string
-  name: string
-  region: string
-  level: 'province' | 'city' | 'county'
-  status: string
-  values: Record<string, number>
-  score: number
-  lastDay: string | null
-  lastReceivedAt: string | null
-}
-const indicatorNames = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported'] as const
+const indicatorNames: readonly IndicatorName[] = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported']
 
 export class HubStats extends LitElement {
   static override properties = { top: { state: true }, summary: { state: true }, regions: { state: true }, members: { state: true }, weights: { state: true }, error: { state: true }, scope: { state: true }, days: { state: true }, note: { state: true } }
-  summary: Summary | undefined
-  regions: Region[] = []
-  top: Array<{ library: string; title: string; requests: number; investigations: number }> = []
-  members: MemberRow[] = []
-  weights: Record<string, number> = {}
+  summary: HubSummaryResponse | undefined
+  regions: HubRegionsResponse['regions'] = []
+  top: HubTopResponse['titles'] = []
+  members: HubMembersResponse['members'] = []
+  weights: Partial<Weights> = {}
   error: unknown
   scope = 'all'
   days = 30
@@ -64,10 +40,10 @@ export class HubStats extends LitElement {
     try {
       const scope = `scope=${encodeURIComponent(this.scope)}&${range}`
       const [summary, top, regions, members] = await Promise.all([
-        api<Summary>(`/api/hub/stats/summary?${scope}`),
-        api<{ titles: HubStats['top'] }>(`/api/hub/stats/top?${scope}`),
-        api<{ regions: Region[] }>(`/api/hub/stats/regions?${range}`),
-        api<{ members: MemberRow[]; weights: Record<string, number> }>('/api/hub/stats/members'),
+        api<HubSummaryResponse>(`/api/hub/stats/summary?${scope}`),
+        api<HubTopResponse>(`/api/hub/stats/top?${scope}`),
+        api<HubRegionsResponse>(`/api/hub/stats/regions?${range}`),
+        api<HubMembersResponse>('/api/hub/stats/members'),
       ])
       this.summary = summary
       this.top = top.titles
@@ -83,7 +59,7 @@ export class HubStats extends LitElement {
     e.preventDefault()
     const f = new FormData(e.target as HTMLFormElement)
     try {
-      this.weights = await api('/api/hub/stats/weights', { method: 'PUT', body: Object.fromEntries(indicatorNames.map((n) => [n, Number(f.get(n) ?? 0)])) })
+      this.weights = await api<Weights>('/api/hub/stats/weights', { method: 'PUT', body: Object.fromEntries(indicatorNames.map((n) => [n, Number(f.get(n) ?? 0)])) })
       this.note = st('saved')
       await this.#load()
     } catch (err) {

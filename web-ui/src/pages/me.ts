@@ -3,7 +3,7 @@
  * The reader's own page: who they are, their shelf and reading history, sign out.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { Resource } from '@shulin/protocol'
+import type { HistoryList, ShelfList } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
@@ -13,9 +13,8 @@ import '../components/signed-in-elsewhere.js'
 import '../components/external-sign-in.js'
 import '../components/phone-directory-consent.js'
 
-interface Item {
-  resource: Resource
-}
+/** A shelf or history entry: the record it points at is what the page shows. */
+type Item = ShelfList['items'][number] | HistoryList['items'][number]
 
 export class MePage extends LitElement {
   static override properties = { shelf: { state: true }, history: { state: true }, error: { state: true } }
@@ -34,7 +33,7 @@ export class MePage extends LitElement {
 
   async #load(): Promise<void> {
     try {
-      const [shelf, history] = await Promise.all([api<{ items: Item[] }>('/api/me/shelf'), api<{ items: Item[] }>('/api/me/history?limit=20')])
+      const [shelf, history] = await Promise.all([api<ShelfList>('/api/me/shelf'), api<HistoryList>('/api/me/history?limit=20')])
       this.shelf = shelf.items
       this.history = history.items
     } catch (err) {

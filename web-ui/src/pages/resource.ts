@@ -5,12 +5,7 @@
  * what is not public.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { Resource } from '@shulin/protocol'
-
-interface LikeState {
-  liked: boolean
-  count: number
-}
+import type { LikeState, Resource } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'

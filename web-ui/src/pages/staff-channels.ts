@@ -6,43 +6,20 @@
  * reason).
  */
 import { LitElement, css, html, nothing } from 'lit'
+import type { ChannelList, ChannelSummary, FederationStatus, MemberList, MenuList } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
 import { errorView, loadingView } from '../components/page-state.js'
 import { formError } from '../components/form.js'
 
-interface ChannelSummary {
-  id: string
-  name: string
-  description: string
-  publisher: string
-  role: 'publisher' | 'subscriber'
-  mode: 'catalog' | 'mirror' | null
-  records: number
-  submitted: boolean
-  menu: 'listed' | 'refused' | null
-}
-interface MenuItem {
-  channel: string
-  name: string
-  publisher: string
-  description: string
-  licence: string
-  subscribed: 'catalog' | 'mirror' | null
-}
-interface Pending {
-  id: string
-  name: string
-  description: string
-  publisher: string
-}
+type MenuItem = MenuList['menu'][number]
 
 export class StaffChannels extends LitElement {
   static override properties = { channels: { state: true }, menu: { state: true }, pending: { state: true }, nodeRole: { state: true }, self: { state: true }, names: { state: true }, error: { state: true }, formErr: { state: true }, note: { state: true } }
   channels: ChannelSummary[] | undefined
   menu: MenuItem[] = []
-  pending: Pending[] = []
+  pending: MenuList['pending'] = []
   nodeRole: 'node' | 'hub' = 'node'
   /** This node's id (its own channels are not offered for subscription). */
   self = ''
@@ -59,10 +36,10 @@ export class StaffChannels extends LitElement {
   async #load(): Promise<void> {
     try {
       const [list, menu, status, members] = await Promise.all([
-        api<{ channels: ChannelSummary[] }>('/api/channels'),
-        api<{ menu: MenuItem[]; pending: Pending[] }>('/api/channels/menu'),
-        api<{ role: 'node' | 'hub'; nodeId: string }>('/api/federation/status'),
-        api<{ members: Array<{ nodeId: string; name: string }> }>('/api/federation/members'),
+        api<ChannelList>('/api/channels'),
+        api<MenuList>('/api/channels/menu'),
+        api<FederationStatus>('/api/federation/status'),
+        api<MemberList>('/api/federation/members'),
       ])
       this.channels = list.channels
       this.menu = menu.menu

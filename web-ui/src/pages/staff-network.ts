@@ -5,37 +5,17 @@
  * revoke.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import type { FederationStatus, InviteResponse, JoinResult, MemberList, MemberView } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
 import { errorView, loadingView } from '../components/page-state.js'
 import { formError } from '../components/form.js'
 
-interface Status {
-  role: 'node' | 'hub'
-  nodeId: string
-  hub: string | null
-  member: boolean
-  listen: string[]
-  peers: Array<{ nodeId: string; name: string | null }>
-  lastSync: string | null
-}
-interface Member {
-  nodeId: string
-  name: string
-  region: string
-  level: string
-  status: 'active' | 'suspended' | 'revoked'
-  lastContact: string | null
-  version: string | null
-  behind: number | null
-  lagSeconds: number | null
-}
-
 export class StaffNetwork extends LitElement {
   static override properties = { status: { state: true }, members: { state: true }, error: { state: true }, formErr: { state: true }, invite: { state: true }, note: { state: true } }
-  status: Status | undefined
-  members: Member[] = []
+  status: FederationStatus | undefined
+  members: MemberView[] = []
   error: unknown
   formErr: unknown
   invite = ''
@@ -48,7 +28,7 @@ export class StaffNetwork extends LitElement {
 
   async #load(): Promise<void> {
     try {
-      const [status, members] = await Promise.all([api<Status>('/api/federation/status'), api<{ members: Member[] }>('/api/federation/members')])
+      const [status, members] = await Promise.all([api<FederationStatus>('/api/federation/status'), api<MemberList>('/api/federation/members')])
       this.status = status
       this.members = members.members
     } catch (err) {
@@ -61,7 +41,7 @@ export class StaffNetwork extends LitElement {
     const f = new FormData(e.target as HTMLFormElement)
     this.formErr = undefined
     try {
-      const r = await api<{ invite: string }>('/api/staff/federation/invites', { body: { name: String(f.get('name') ?? '').trim(), region: String(f.get('region') ?? '').trim(), level: String(f.get('level')), validHours: Number(f.get('hours') || 72) } })
+      const r = await api<InviteResponse>('/api/staff/federation/invites', { body: { name: String(f.get('name') ?? '').trim(), region: String(f.get('region') ?? '').trim(), level: String(f.get('level')), validHours: Number(f.get('hours') || 72) } })
       this.invite = r.invite
     } catch (err) {
       this.formErr = err
@@ -73,7 +53,7 @@ export class StaffNetwork extends LitElement {
     const invite = String(new FormData(e.target as HTMLFormElement).get('invite') ?? '').trim()
     this.formErr = undefined
     try {
-      const r = await api<{ hub: string; members: number }>('/api/staff/federation/join', { body: { invite } })
+      const r = await api<JoinResult>('/api/staff/federation/join', { body: { invite } })
       this.note = t('joinedHub', { members: r.members })
       await this.#load()
     } catch (err) {
@@ -81,7 +61,7 @@ export class StaffNetwork extends LitElement {
     }
   }
 
-  async #setStatus(m: Member, action: 'suspend' | 'reinstate' | 'revoke'): Promise<void> {
+  async #setStatus(m: MemberView, action: 'suspend' | 'reinstate' | 'revoke'): Promise<void> {
     if (action === 'revoke' && !confirm(t('confirmRevoke', { name: m.name }))) return
     try {
       await api(`/api/staff/federation/members/${m.nodeId}/${action}`, { method: 'POST' })

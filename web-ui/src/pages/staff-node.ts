@@ -4,34 +4,17 @@
  * (what the library may lack), and rebuilding the search index.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import type { NodeSettings, ReindexResult, ZeroResultList, ZeroResultQuery } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
 import { errorView, loadingView } from '../components/page-state.js'
 
-interface Settings {
-  name: string
-  role: string
-  nodeId: string
-  version: string
-  publicUrl: string | null
-  search: { engine: string; documents: number; diskBytes: number | null }
-  maxUploadBytes: number
-  passwordPolicy: string
-  adminEmail: string
-  trustProxy: boolean
-}
 const mb = (n: number) => `${Math.round(n / 1024 ** 2)} MB`
-interface Miss {
-  query: string
-  count: number
-  lastAt: string
-}
-
 export class StaffNode extends LitElement {
   static override properties = { health: { state: true }, misses: { state: true }, error: { state: true }, note: { state: true }, busy: { state: true } }
-  health: Settings | undefined
-  misses: Miss[] = []
+  health: NodeSettings | undefined
+  misses: ZeroResultQuery[] = []
   error: unknown
   note = ''
   busy = false
@@ -43,7 +26,7 @@ export class StaffNode extends LitElement {
 
   async #load(): Promise<void> {
     try {
-      const [health, misses] = await Promise.all([api<Settings>('/api/staff/node'), api<{ queries: Miss[] }>('/api/staff/search/misses?limit=50')])
+      const [health, misses] = await Promise.all([api<NodeSettings>('/api/staff/node'), api<ZeroResultList>('/api/staff/search/misses?limit=50')])
       this.health = health
       this.misses = misses.queries
     } catch (err) {
@@ -54,7 +37,7 @@ export class StaffNode extends LitElement {
   async #reindex(): Promise<void> {
     this.busy = true
     try {
-      const r = await api<{ documents: number; ms: number }>('/api/staff/search/reindex', { method: 'POST' })
+      const r = await api<ReindexResult>('/api/staff/search/reindex', { method: 'POST' })
       this.note = t('reindexed', { documents: r.documents, ms: r.ms })
     } catch (err) {
       this.note = (err as Error).message

@@ -4,19 +4,12 @@
  * CSV export (card number, name, phone) with a progress bar and a list of refused rows.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { AccountView } from '@shulin/protocol'
+import type { AccountView, ReaderImportReport, ReaderList } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, upload } from '../api.js'
 import { errorView, loadingView } from '../components/page-state.js'
 import '../components/network-readers.js'
-
-interface ImportReport {
-  created: number
-  updated: number
-  unchanged: number
-  rejected: Array<{ line: number; cardNo?: string; reason: string }>
-}
 
 export class StaffReaders extends LitElement {
   static override properties = { q: { state: true }, readers: { state: true }, error: { state: true }, note: { state: true }, progress: { state: true }, report: { state: true } }
@@ -25,7 +18,7 @@ export class StaffReaders extends LitElement {
   error: unknown
   note = ''
   progress: number | undefined
-  report: ImportReport | undefined
+  report: ReaderImportReport | undefined
 
   override connectedCallback(): void {
     super.connectedCallback()
@@ -36,7 +29,7 @@ export class StaffReaders extends LitElement {
     try {
       const p = new URLSearchParams({ limit: '50' })
       if (this.q) p.set('q', this.q)
-      this.readers = (await api<{ readers: AccountView[] }>(`/api/staff/readers?${p}`)).readers
+      this.readers = (await api<ReaderList>(`/api/staff/readers?${p}`)).readers
     } catch (err) {
       this.error = err
     }
@@ -58,7 +51,7 @@ export class StaffReaders extends LitElement {
     this.note = ''
     this.progress = 0
     try {
-      this.report = await upload<ImportReport>('/api/staff/readers/import', file, 'text/csv', (p) => (this.progress = p), 'POST')
+      this.report = await upload<ReaderImportReport>('/api/staff/readers/import', file, 'text/csv', (p) => (this.progress = p), 'POST')
       await this.#load()
     } catch (err) {
       this.note = (err as Error).message

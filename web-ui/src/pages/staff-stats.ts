@@ -6,27 +6,12 @@
  * one switch away.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import type { Health, StatsSummaryResponse } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { api } from '../api.js'
 import { st } from '../i18n/stats.js'
 import { errorView, loadingView } from '../components/page-state.js'
-import { heatmap, kpis, partStyles, split, topTable, type Counts, type DayFigures } from './staff-stats-parts.js'
-
-interface Summary {
-  from: string
-  to: string
-  totals: Counts
-  days: DayFigures[]
-  heatmap: number[][]
-  devices: Counts
-  methods: Counts
-  top: Array<{ id: string; title: string; requests: number; investigations: number }>
-  queries: Array<{ q: string; n: number }>
-  zeroQueries: Array<{ q: string; n: number }>
-  outbox: { pending: number; sent: number; refused: number; lastSentDay: string | null }
-  /** This library belongs to a network (its days go to the hub). */
-  member: boolean
-}
+import { heatmap, kpis, partStyles, split, topTable } from './staff-stats-parts.js'
 
 /** `YYYY-MM-DD` of today minus n days, in the browser's time zone. */
 export function daysAgo(n: number): string {
@@ -43,7 +28,7 @@ export const rangeSelect = (value: number, onChange: (n: number) => void) => htm
 
 export class StaffStats extends LitElement {
   static override properties = { data: { state: true }, error: { state: true }, days: { state: true }, nodeRole: { state: true }, view: { state: true } }
-  data: Summary | undefined
+  data: StatsSummaryResponse | undefined
   error: unknown
   days = 30
   nodeRole: 'node' | 'hub' | undefined
@@ -51,7 +36,7 @@ export class StaffStats extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
-    void api<{ role: 'node' | 'hub' }>('/api/health').then(
+    void api<Health>('/api/health').then(
       (h) => {
         this.nodeRole = h.role
         if (h.role === 'hub') void import('./hub-stats.js')
@@ -64,7 +49,7 @@ export class StaffStats extends LitElement {
   async #load(): Promise<void> {
     this.data = undefined
     try {
-      this.data = await api<Summary>(`/api/staff/stats/summary?from=${daysAgo(this.days - 1)}&to=${daysAgo(0)}`)
+      this.data = await api<StatsSummaryResponse>(`/api/staff/stats/summary?from=${daysAgo(this.days - 1)}&to=${daysAgo(0)}`)
     } catch (err) {
       this.error = err
     }
