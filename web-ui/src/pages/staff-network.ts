@@ -5,36 +5,24 @@
  * revoke.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import { Task } from '@lit/task'
 import type { FederationStatus, InviteResponse, JoinResult, MemberList, MemberView } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { taskView } from '../components/page-state.js'
 import { formError } from '../components/form.js'
 
 export class StaffNetwork extends LitElement {
-  static override properties = { status: { state: true }, members: { state: true }, error: { state: true }, formErr: { state: true }, invite: { state: true }, note: { state: true } }
-  status: FederationStatus | undefined
-  members: MemberView[] = []
-  error: unknown
+  static override properties = { formErr: { state: true }, invite: { state: true }, note: { state: true } }
   formErr: unknown
   invite = ''
   note = ''
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.#load()
-  }
-
-  async #load(): Promise<void> {
-    try {
-      const [status, members] = await Promise.all([api<FederationStatus>('/api/federation/status'), api<MemberList>('/api/federation/members')])
-      this.status = status
-      this.members = members.members
-    } catch (err) {
-      this.error = err
-    }
-  }
+  #data = new Task(this, {
+    task: () => Promise.all([api<FederationStatus>('/api/federation/status'), api<MemberList>('/api/federation/members')]),
+    args: () => [],
+  })
 
   async #createInvite(e: SubmitEvent): Promise<void> {
     e.preventDefault()
@@ -55,7 +43,7 @@ export class StaffNetwork extends LitElement {
     try {
       const r = await api<JoinResult>('/api/staff/federation/join', { body: { invite } })
       this.note = t('joinedHub', { members: r.members })
-      await this.#load()
+      await this.#data.run()
     } catch (err) {
       this.formErr = err
     }
@@ -65,16 +53,17 @@ export class StaffNetwork extends LitElement {
     if (action === 'revoke' && !confirm(t('confirmRevoke', { name: m.name }))) return
     try {
       await api(`/api/staff/federation/members/${m.nodeId}/${action}`, { method: 'POST' })
-      await this.#load()
+      await this.#data.run()
     } catch (err) {
       this.note = (err as Error).message
     }
   }
 
   override render() {
-    if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
-    const s = this.status
-    if (!s) return loadingView()
+    return taskView(this.#data, ([status, list]) => this.#network(status, list.members))
+  }
+
+  #network(s: FederationStatus, members: MemberView[]) {
     const admin = session.current?.account.roles.includes('admin')
     const hub = s.role === 'hub'
     return html`
@@ -108,11 +97,11 @@ export class StaffNetwork extends LitElement {
         : nothing}
       <section aria-labelledby="mem">
         <h2 id="mem">${t('members')}</h2>
-        ${this.members.length
+        ${members.length
           ? html`<table>
               <thead><tr><th scope="col">${t('libraryName')}</th><th scope="col">${t('regionCode')}</th><th scope="col">${t('status')}</th><th scope="col">${t('lastContact')}</th>${hub ? html`<th scope="col">${t('version')}</th><th scope="col">${t('registryLag')}</th>` : nothing}${hub && admin ? html`<th scope="col"><span class="visually-hidden">${t('actions')}</span></th>` : nothing}</tr></thead>
               <tbody>
-                ${this.members.map(
+                ${members.map(
                   (m) => html`<tr>
                     <td>${m.name}</td><td>${m.region}</td><td>${t(m.status === 'active' ? 'active' : m.status === 'suspended' ? 'suspended' : 'revoked')}</td>
                     <td>${m.lastContact ? new Date(m.lastContact).toLocaleString() : '—'}</td>
