@@ -118,6 +118,21 @@ describe.skipIf(!hasChromium)('statistics dashboards', () => {
     expect(csv.headers()['content-type']).toMatch(/text\/csv/)
     expect((await csv.text()).split('\r\n')[0]).toBe('\uFEFFyear,nodeId,name,region,level,status,requests,investigations,searches,signIns,registrations,daysReported,score,lastDay,lastReceivedAt')
 
+    // Another scope fetches that scope's figures; saved weights come back with the members' scores.
+    const scoped = page.waitForRequest((r) => r.url().includes('/api/hub/stats/summary?scope=l%3Acounty'))
+    await page.locator('shulin-hub-stats #scope').selectOption('l:county')
+    await scoped
+    await expect.poll(() => page.locator('shulin-hub-stats #scope').inputValue()).toBe('l:county')
+    await expect.poll(() => page.locator('shulin-trend-chart canvas').count()).toBe(1)
+    const saved = page.waitForResponse((r) => r.url().endsWith('/api/hub/stats/weights') && r.request().method() === 'PUT')
+    const again = page.waitForRequest((r) => r.url().endsWith('/api/hub/stats/members'))
+    await page.locator('shulin-hub-stats #w-requests').fill('50')
+    await page.locator('shulin-hub-stats form.weights button[type=submit]').click()
+    expect((await saved).status()).toBe(200)
+    await again
+    await expect.poll(() => page.locator('shulin-hub-stats #w-requests').inputValue()).toBe('50')
+    expect(await page.locator('shulin-hub-stats #scope').inputValue()).toBe('l:county')
+
     await page.evaluate(() => localStorage.setItem('shulin.locale', 'en'))
     await page.reload()
     await expect.poll(() => page.locator('shulin-trend-chart canvas').count(), { timeout: 15_000 }).toBe(1)
