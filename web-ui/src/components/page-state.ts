@@ -19,7 +19,8 @@ export const errorView = (err: unknown, retry?: () => void): TemplateResult =>
 /**
  * What a page shows for the data a {@link Task} fetches: the loading line until the first answer,
  * the last answer while a new one is on its way (after a change the page asked for, the page does
- * not blink), and the error with a retry that runs the task again.
+ * not blink; `stale: false` for a page whose task fetches another record, which must not show the
+ * last one meanwhile), and the error with a retry that runs the task again.
  *
  * @example
  * ```ts
@@ -29,9 +30,9 @@ export const errorView = (err: unknown, retry?: () => void): TemplateResult =>
  * }
  * ```
  */
-export function taskView<T>(task: Task<readonly unknown[], T>, complete: (value: T) => unknown): unknown {
+export function taskView<T>(task: Task<readonly unknown[], T>, complete: (value: T) => unknown, opts: { stale?: boolean } = {}): unknown {
   return task.render({
-    pending: () => (task.value !== undefined ? complete(task.value) : loadingView()),
+    pending: () => (opts.stale !== false && task.value !== undefined ? complete(task.value) : loadingView()),
     complete,
     error: (err) => errorView(err, () => void task.run()),
   })
