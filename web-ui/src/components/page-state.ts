@@ -17,7 +17,8 @@ export const errorView = (err: unknown, retry?: () => void): TemplateResult =>
   </div>`
 
 /**
- * What a page shows for the data a {@link Task} fetches: the loading line until the first answer,
+ * What a page shows for the data a {@link Task} fetches: the loading line until the first answer
+ * (and while a task that answered `initialState` is on its way elsewhere),
  * the last answer while a new one is on its way (after a change the page asked for, the page does
  * not blink; `stale: false` for a page whose task fetches another record, which must not show the
  * last one meanwhile), and the error with a retry that runs the task again.
@@ -32,6 +33,7 @@ export const errorView = (err: unknown, retry?: () => void): TemplateResult =>
  */
 export function taskView<T>(task: Task<readonly unknown[], T>, complete: (value: T) => unknown, opts: { stale?: boolean } = {}): unknown {
   return task.render({
+    initial: loadingView,
     pending: () => (opts.stale !== false && task.value !== undefined ? complete(task.value) : loadingView()),
     complete,
     error: (err) => errorView(err, () => void task.run()),
