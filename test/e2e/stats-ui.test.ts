@@ -96,6 +96,12 @@ describe.skipIf(!hasChromium)('statistics dashboards', () => {
     await shot(page, 'phone-staff-stats')
     await page.screenshot({ path: 'test-artifacts/screenshots/phone-staff-stats-full.png', fullPage: true })
     expect(await violations(page)).toEqual([])
+    // Another range fetches that range's figures.
+    const week = page.waitForRequest((r) => r.url().includes('/api/staff/stats/summary?from='))
+    await page.getByLabel('时间范围').selectOption('7')
+    const from = new URL((await week).url()).searchParams.get('from')!
+    expect(Date.parse(new URL((await week).url()).searchParams.get('to')!) - Date.parse(from)).toBe(6 * 86_400_000)
+    await expect.poll(() => page.getByRole('heading', { name: '最常用的资源' }).count()).toBe(1)
 
     const wide = await signIn(members[1]!.node.url, desktop)
     await expect.poll(() => wide.locator('shulin-trend-chart canvas').count(), { timeout: 15_000 }).toBe(1)
@@ -117,6 +123,28 @@ describe.skipIf(!hasChromium)('statistics dashboards', () => {
     const csv = await page.request.get(`${hub.node.url}/api/hub/stats/indicators.csv`)
     expect(csv.headers()['content-type']).toMatch(/text\/csv/)
     expect((await csv.text()).split('\r\n')[0]).toBe('\uFEFFyear,nodeId,name,region,level,status,requests,investigations,searches,signIns,registrations,daysReported,score,lastDay,lastReceivedAt')
+
+    // Another scope fetches that scope's figures; saved weights come back with the members' scores.
+    const scoped = page.waitForRequest((r) => r.url().includes('/api/hub/stats/summary?scope=l%3Acounty'))
+    await page.locator('shulin-hub-stats #scope').selectOption('l:county')
+    await scoped
+    await expect.poll(() => page.locator('shulin-hub-stats #scope').inputValue()).toBe('l:county')
+    await expect.poll(() => page.locator('shulin-trend-chart canvas').count()).toBe(1)
+    const saved = page.waitForResponse((r) => r.url().endsWith('/api/hub/stats/weights') && r.request().method() === 'PUT')
+    const again = page.waitForRequest((r) => r.url().endsWith('/api/hub/stats/members'))
+    await page.locator('shulin-hub-stats #w-requests').fill('50')
+    await page.locator('shulin-hub-stats form.weights button[type=submit]').click()
+    expect((await saved).status()).toBe(200)
+    await again
+    await expect.poll(() => page.locator('shulin-hub-stats #w-requests').inputValue()).toBe('50')
+    expect(await page.locator('shulin-hub-stats #scope').inputValue()).toBe('l:county')
+    // The hub's own library's figures are one switch away.
+    const own = page.waitForRequest((r) => r.url().includes('/api/staff/stats/summary?from='))
+    await page.getByRole('button', { name: '本馆', exact: true }).click()
+    await own
+    await expect.poll(() => page.getByText(/已报送|未加入/).count()).toBeGreaterThan(0)
+    await page.getByRole('button', { name: '全国', exact: true }).click()
+    await expect.poll(() => page.locator('shulin-hub-stats').count()).toBe(1)
 
     await page.evaluate(() => localStorage.setItem('shulin.locale', 'en'))
     await page.reload()

@@ -279,6 +279,12 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/新增 2.*拒绝 1/)
     expect(await page.getByRole('table').first().textContent()).toMatch(/4/)
     await shot(page, 'desktop-staff-readers')
+    // Find one of them (typing alone does not search) and disable the card: the list is fetched again.
+    await page.getByLabel('读者证号、手机号或姓名').fill('A0002')
+    await page.getByRole('button', { name: '检索' }).last().click()
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'A0' }).count()).toBe(1)
+    await page.getByRole('row', { name: /A0002/ }).getByRole('button', { name: '停用' }).click()
+    await expect.poll(() => page.getByRole('row', { name: /A0002/ }).getByRole('button', { name: '启用' }).count()).toBe(1)
 
     // The node: its settings (read-only, set by flags) and the searches that found nothing.
     await page.getByRole('link', { name: '本馆节点' }).click()

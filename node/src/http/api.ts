@@ -18,7 +18,7 @@ import { parseBody, parseQuery } from './validate.js'
 /** Who may call a route. `session` = any signed-in account; `staff` = admin or librarian. */
 export type Access = 'public' | 'session' | 'staff' | 'admin' | 'control'
 
-export interface RouteDef<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
+export interface RouteDef<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType | undefined = undefined> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete'
   path: string
   summary: string
@@ -26,8 +26,8 @@ export interface RouteDef<B extends z.ZodType | undefined, Q extends z.ZodType |
   access: Access
   body?: B
   query?: Q
-  /** Describes the success response in the OpenAPI document. */
-  response?: z.ZodType
+  /** The success response: described in the OpenAPI document, and the type the handler must answer. */
+  response?: R
   status?: 200 | 201 | 202 | 204
   /** A non-JSON request body (e.g. `text/csv`), documented only; the handler reads it. */
   rawBody?: { contentType: string; description: string }
@@ -35,15 +35,22 @@ export interface RouteDef<B extends z.ZodType | undefined, Q extends z.ZodType |
 
 type Input<T extends z.ZodType | undefined> = T extends z.ZodType ? z.output<T> : undefined
 
-export type Handler<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> = (
+/**
+ * What a handler may answer: the response schema's output type (sent as JSON as it is, so the
+ * client reads exactly that type), or a ready `Response` (files, redirects, ETag headers).
+ * Routes without a response schema answer nothing the client reads (204) or a `Response`.
+ */
+export type Output<R extends z.ZodType | undefined> = R extends z.ZodType ? z.output<R> | Response : unknown
+
+export type Handler<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType | undefined = undefined> = (
   c: Context<AppEnv>,
   input: { body: Input<B>; query: Input<Q> },
-) => Promise<unknown>
+) => Promise<Output<R>> | Output<R>
 
 export type AccessCheck = (c: Context<AppEnv>, access: Access) => Promise<void>
 
 export class Api {
-  readonly #routes: Array<RouteDef<z.ZodType | undefined, z.ZodType | undefined>> = []
+  readonly #routes: Array<RouteDef<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>> = []
 
   constructor(
     private readonly app: Hono<AppEnv>,
@@ -51,13 +58,13 @@ export class Api {
   ) {}
 
   /** Documents a route that is served outside the declared-route machinery (e.g. health). */
-  describe(def: RouteDef<undefined, undefined>): void {
+  describe(def: RouteDef<undefined, undefined, z.ZodType | undefined>): void {
     this.#routes.push(def)
   }
 
-  route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
-    def: RouteDef<B, Q>,
-    handler: Handler<B, Q>,
+  route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType | undefined = undefined>(
+    def: RouteDef<B, Q, R>,
+    handler: Handler<B, Q, R>,
   ): void {
     this.#routes.push(def)
     this.app.on(def.method.toUpperCase(), def.path, async (c) => {

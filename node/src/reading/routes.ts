@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono'
 import { z } from 'zod'
-import { HistoryEntry, LikeState, Ok, ProgressUpdate, ReaderSettings, ReadingState, Resource, ShelfEntry, SyncRequest } from '@shulin/protocol'
+import { HistoryList, LikeState, Ok, ProgressUpdate, ReaderSettings, ReadingState, ShelfList, SyncRequest, type Resource } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import type { AppEnv, RequestAuth } from '../http/env.js'
 import { ProblemError } from '../http/problem.js'
@@ -42,7 +42,7 @@ export function readingRoutes(api: Api, deps: { reading: ReadingService; resourc
     async (c, { body }) => reading.sync(me(c).account.id, (await visible(c)).id, body),
   )
 
-  api.route({ method: 'get', path: '/api/me/shelf', summary: 'My bookshelf, newest first', tags, access: 'session', response: z.object({ items: z.array(ShelfEntry.extend({ resource: Resource })) }) }, async (c) => {
+  api.route({ method: 'get', path: '/api/me/shelf', summary: 'My bookshelf, newest first', tags, access: 'session', response: ShelfList }, async (c) => {
     const items = await reading.shelf(me(c).account.id)
     return { items: withRecords(items, await resources.store.getMany(items.map((i) => i.resourceId))) }
   })
@@ -64,7 +64,7 @@ export function readingRoutes(api: Api, deps: { reading: ReadingService; resourc
     async (c, { body }) => reading.saveSettings(me(c).account.id, body),
   )
   api.route(
-    { method: 'get', path: '/api/me/history', summary: 'What I opened, newest first (page with ?before=<at>)', tags, access: 'session', query: HistoryQuery, response: z.object({ items: z.array(HistoryEntry.extend({ resource: Resource })) }) },
+    { method: 'get', path: '/api/me/history', summary: 'What I opened, newest first (page with ?before=<at>)', tags, access: 'session', query: HistoryQuery, response: HistoryList },
     async (c, { query }) => {
       const items = await reading.history(me(c).account.id, query)
       return { items: withRecords(items, await resources.store.getMany(items.map((i) => i.resourceId))) }

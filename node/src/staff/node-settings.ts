@@ -4,22 +4,9 @@
  * chosen at start (flags or `SHULIN_*` variables, see `shulin start --help`), so the console
  * shows them with the flag that changes each; secrets (the Meilisearch key) are never shown.
  */
-import { z } from 'zod'
+import { NodeSettings } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import type { NodeConfig } from '../config/config.js'
-
-export const NodeSettings = z.object({
-  name: z.string(),
-  role: z.string(),
-  nodeId: z.string(),
-  version: z.string(),
-  publicUrl: z.string().nullable(),
-  search: z.object({ engine: z.string(), documents: z.number().int(), diskBytes: z.number().int().nullable() }),
-  maxUploadBytes: z.number().int(),
-  passwordPolicy: z.string(),
-  adminEmail: z.string(),
-  trustProxy: z.boolean(),
-})
 
 export function nodeSettingsRoutes(api: Api, deps: { config: NodeConfig; nodeId: string; version: string; searchStats: () => Promise<{ engine: string; documents: number; diskBytes?: number }> }): void {
   api.route({ method: 'get', path: '/api/staff/node', summary: 'The settings this node runs with (set at start by flags)', tags: ['staff'], access: 'staff', response: NodeSettings }, async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { zeroCounts, type MemberEntry } from '@shulin/protocol'
-import { defaultWeights, indicators, indicatorsCsv, Weights } from './indicators.js'
+import { Weights, zeroCounts, type MemberEntry } from '@shulin/protocol'
+import { defaultWeights, indicators, indicatorsCsv } from './indicators.js'
 
 const member = (nodeId: string, name: string, level: MemberEntry['level']): MemberEntry => ({ nodeId, name, region: '330185', level, http: [], p2p: [], status: 'active', seq: 1, issuedAt: '2026-01-01T00:00:00Z' })
 const year = (requests: number, days: number) => ({ totals: { ...zeroCounts(), Total_Item_Requests: requests, Searches_Regular: requests }, days, lastDay: '2026-11-30', lastReceivedAt: '2026-12-01T00:00:00Z' })

@@ -5,30 +5,10 @@
  * against counties, not against a provincial library), weighted by what the hub's operators
  * configure, and a score out of 100. Exported as CSV for the assessment spreadsheets.
  */
-import { z } from 'zod'
-import type { MemberEntry } from '@shulin/protocol'
+import { indicatorNames, Weights, type IndicatorName, type MemberEntry, type MemberIndicators } from '@shulin/protocol'
 import type { YearAgg } from './hub-store.js'
 
-export const indicatorNames = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported'] as const
-export type IndicatorName = (typeof indicatorNames)[number]
-export const Weights = z.strictObject(Object.fromEntries(indicatorNames.map((n) => [n, z.number().min(0).max(100)])) as Record<IndicatorName, z.ZodNumber>).refine(
-  (w) => Object.values(w).some((v) => v > 0),
-  'at least one weight above zero',
-)
-export type Weights = z.infer<typeof Weights>
 export const defaultWeights: Weights = { requests: 35, investigations: 20, searches: 15, signIns: 10, registrations: 10, daysReported: 10 }
-
-export interface MemberIndicators {
-  nodeId: string
-  name: string
-  region: string
-  level: string
-  status: string
-  values: Record<IndicatorName, number>
-  score: number
-  lastDay: string | null
-  lastReceivedAt: string | null
-}
 
 function valuesOf(y: YearAgg | undefined): Record<IndicatorName, number> {
   const t = y?.totals

@@ -3,6 +3,7 @@
  * day, the staff dashboard and SUSHI show them, raw events expire and aggregates stay.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { StatsSummaryResponse } from '@shulin/protocol'
 import { pdf } from '../testing/fixtures.js'
 import { Client, signedInAdmin, startTempNode, type TempNode } from '../testing/temp-node.js'
 
@@ -101,6 +102,8 @@ describe('usage statistics on a node', () => {
     expect(r.body.top[0]).toMatchObject({ id: book, title: '红楼梦', requests: 2 })
     expect(r.body.outbox).toMatchObject({ pending: 1 }) // no hub to send it to
     expect(r.body.member).toBe(false)
+    // The schema the dashboard's types come from describes what the route really answers.
+    expect(StatsSummaryResponse.strict().safeParse(r.body).error).toBeUndefined()
     expect((await reader.get('/api/staff/stats/summary')).status).toBe(403)
   })
 

@@ -123,6 +123,7 @@ export const ReaderListQuery = z.strictObject({
   cursor: z.string().max(128).optional(),
 })
 export const ReaderList = z.object({ readers: z.array(AccountView), nextCursor: z.string().nullable() })
+export type ReaderList = z.infer<typeof ReaderList>
 export const StaffResetResponse = z.object({
   /** Shown once to the librarian, who hands it to the reader; the reader must change it at next sign-in. */
   temporaryPassword: z.string(),

@@ -81,9 +81,12 @@ export const ChannelSummary = z.object({
   submitted: z.boolean(),
   menu: z.enum(['listed', 'refused']).nullable(),
 })
+export type ChannelSummary = z.infer<typeof ChannelSummary>
 export const ChannelList = z.object({ channels: z.array(ChannelSummary) })
+export type ChannelList = z.infer<typeof ChannelList>
 export const MenuList = z.object({
   menu: z.array(MenuEntry.extend({ description: z.string(), licence: z.string(), subscribed: SubscriptionMode.nullable() })),
   /** Hub only: channels submitted and not yet decided. */
   pending: z.array(Channel),
 })
+export type MenuList = z.infer<typeof MenuList>

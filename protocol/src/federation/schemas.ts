@@ -93,6 +93,7 @@ export const FederationStatus = z.object({
   /** The sharded catalogs this node keeps in step, and when each was last pulled. */
   catalogs: z.array(z.object({ name: z.string(), shards: z.number().int(), filled: z.number().int(), lastPull: z.string().nullable() })),
 })
+export type FederationStatus = z.infer<typeof FederationStatus>
 
 /** A verified entry, with what the hub saw at the member's last registry request (null elsewhere). */
 export const MemberView = MemberEntry.extend({
@@ -103,9 +104,12 @@ export const MemberView = MemberEntry.extend({
   behind: z.number().int().nullable(),
   lagSeconds: z.number().int().nullable(),
 })
+export type MemberView = z.infer<typeof MemberView>
 export const MemberList = z.object({ members: z.array(MemberView) })
+export type MemberList = z.infer<typeof MemberList>
 export const CreateInviteRequest = z.strictObject({ name: singleLine(64), region: RegionCode, level: MemberLevel, validHours: z.number().min(0.0003).max(24 * 30).default(72) })
 export const InviteResponse = z.object({ invite: z.string(), expiresAt: z.string() })
+export type InviteResponse = z.infer<typeof InviteResponse>
 export const JoinCommand = z.strictObject({ invite: z.string().min(10).max(8192) })
 export const JoinResult = z.object({
   hub: z.string(),
@@ -114,3 +118,4 @@ export const JoinResult = z.object({
   /** Set when this node's clock is further from the hub's than peers tolerate (ms, positive = ahead): README "Clocks". */
   clockSkewMs: z.number().int().optional(),
 })
+export type JoinResult = z.infer<typeof JoinResult>

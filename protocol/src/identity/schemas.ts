@@ -98,6 +98,7 @@ export const HomeLibrary = z.object({
   initials: z.string(),
 })
 export const HomeLibraryList = z.object({ libraries: z.array(HomeLibrary) })
+export type HomeLibraryList = z.infer<typeof HomeLibraryList>
 export type HomeLibrary = z.infer<typeof HomeLibrary>
 
 /** Where a reader is signed in with their home account: one grant per visiting node. */
@@ -144,6 +145,7 @@ export const DirectoryPullClaims = z.object({
 export const DirectoryLookupResponse = z.object({ nodes: z.array(NodeId).max(16) })
 
 export const DirectoryConsent = z.strictObject({ listed: z.boolean() })
+export type DirectoryConsent = z.infer<typeof DirectoryConsent>
 
 /** The hub's view: per library and per region, counts only. */
 export const NetworkReaders = z.object({

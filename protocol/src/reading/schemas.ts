@@ -66,6 +66,7 @@ export type ReadingState = z.infer<typeof ReadingState>
 export const ShelfEntry = z.object({ resourceId: z.string(), addedAt: z.string() })
 export const HistoryEntry = z.object({ resourceId: z.string(), at: z.string() })
 export const LikeState = z.object({ liked: z.boolean(), count: z.number().int() })
+export type LikeState = z.infer<typeof LikeState>
 
 /** How a reader likes to read, kept per reader and applied on every device. */
 export const ReaderSettings = z.strictObject({

@@ -56,3 +56,4 @@ export const UpdateCollectionRequest = z.strictObject({
 export type UpdateCollectionRequest = z.infer<typeof UpdateCollectionRequest>
 
 export const CollectionList = z.object({ collections: z.array(Collection) })
+export type CollectionList = z.infer<typeof CollectionList>

@@ -9,6 +9,7 @@ import { NodeId } from '../federation/schemas.js'
 
 /** A hit of the union catalogue, with the member libraries known to hold it. */
 export const NetworkHit = SearchHit.extend({ holders: z.array(NodeId).max(100) })
+export type NetworkHit = z.infer<typeof NetworkHit>
 
 export const NetworkSearchRequest = z.strictObject({
   q: z.string().max(1000).default(''),
@@ -31,3 +32,4 @@ export const NetworkSearchResponse = z.object({
   hits: z.array(NetworkHit.extend({ local: z.boolean() })),
   hub: z.string(),
 })
+export type NetworkSearchResponse = z.infer<typeof NetworkSearchResponse>

@@ -88,9 +88,14 @@ export type SearchResponse = z.infer<typeof SearchResponse>
 
 export const SuggestRequest = z.strictObject({ q: z.string().max(256).default(''), limit: z.coerce.number().int().min(1).max(20).default(8) })
 export const Suggestion = z.object({ text: z.string(), field: z.enum(['title', 'creator']), id: z.string() })
+export type Suggestion = z.infer<typeof Suggestion>
 export const SuggestResponse = z.object({ suggestions: z.array(Suggestion) })
+export type SuggestResponse = z.infer<typeof SuggestResponse>
 
 export const ZeroResultQuery = z.object({ query: z.string(), count: z.number().int(), lastAt: z.string() })
+export type ZeroResultQuery = z.infer<typeof ZeroResultQuery>
 export const ZeroResultList = z.object({ queries: z.array(ZeroResultQuery) })
+export type ZeroResultList = z.infer<typeof ZeroResultList>
 
 export const ReindexResult = z.object({ documents: z.number().int(), ms: z.number() })
+export type ReindexResult = z.infer<typeof ReindexResult>

@@ -5,14 +5,12 @@
  * they link the account, so that it signs this reader in from then on.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import type { LinkedProviders, ProviderList } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api } from '../api.js'
 
-interface Provider {
-  id: string
-  name: string
-}
+type Provider = ProviderList['providers'][number]
 
 export class ExternalSignIn extends LitElement {
   static override properties = { mode: {}, next: {}, providers: { state: true }, linked: { state: true } }
@@ -28,8 +26,8 @@ export class ExternalSignIn extends LitElement {
 
   async #load(): Promise<void> {
     try {
-      this.providers = (await api<{ providers: Provider[] }>('/api/identity/providers')).providers
-      if (this.mode === 'link' && this.providers.length) this.linked = (await api<{ linked: string[] }>('/api/me/identity/external')).linked
+      this.providers = (await api<ProviderList>('/api/identity/providers')).providers
+      if (this.mode === 'link' && this.providers.length) this.linked = (await api<LinkedProviders>('/api/me/identity/external')).linked
     } catch {
       // Without the list there is simply no third-party button: signing in with a card still works.
     }

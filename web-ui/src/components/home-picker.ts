@@ -6,7 +6,7 @@
  * back signed in here. The list is the hub-signed registry, fetched when the section opens.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { HomeLibrary } from '@shulin/protocol'
+import type { HomeLibrary, HomeLibraryList } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t, type MessageKey } from '../i18n/index.js'
 import { api } from '../api.js'
@@ -40,7 +40,7 @@ export class HomePicker extends LitElement {
     this.open = !this.open
     if (this.open && !this.libraries) {
       try {
-        this.libraries = (await api<{ libraries: HomeLibrary[] }>('/api/identity/libraries')).libraries
+        this.libraries = (await api<HomeLibraryList>('/api/identity/libraries')).libraries
       } catch (err) {
         this.error = err
       }
@@ -57,7 +57,7 @@ export class HomePicker extends LitElement {
     this.busy = true
     this.error = undefined
     try {
-      const found = await api<{ libraries: HomeLibrary[] }>(`/api/identity/phone?${new URLSearchParams({ phone })}`)
+      const found = await api<HomeLibraryList>(`/api/identity/phone?${new URLSearchParams({ phone })}`)
       if (found.libraries.length === 1) this.#start({ home: found.libraries[0]!.nodeId })
       else this.libraries = found.libraries
       this.query = ''

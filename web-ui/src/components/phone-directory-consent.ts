@@ -5,6 +5,7 @@
  * "reader of another library? → phone number" on any member's sign-in page leads here.
  */
 import { LitElement, css, html } from 'lit'
+import type { DirectoryConsent } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api } from '../api.js'
@@ -17,7 +18,7 @@ export class PhoneDirectoryConsent extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
-    api<{ listed: boolean }>('/api/me/identity/directory')
+    api<DirectoryConsent>('/api/me/identity/directory')
       .then((r) => (this.listed = r.listed))
       .catch((err: unknown) => (this.error = err))
   }
@@ -26,7 +27,7 @@ export class PhoneDirectoryConsent extends LitElement {
     const listed = (e.target as HTMLInputElement).checked
     this.error = undefined
     try {
-      this.listed = (await api<{ listed: boolean }>('/api/me/identity/directory', { method: 'PUT', body: { listed } })).listed
+      this.listed = (await api<DirectoryConsent>('/api/me/identity/directory', { method: 'PUT', body: { listed } })).listed
     } catch (err) {
       this.error = err
       ;(e.target as HTMLInputElement).checked = !listed

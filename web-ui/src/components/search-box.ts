@@ -5,16 +5,11 @@
  * Escape closes the list.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import type { SuggestResponse, Suggestion } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api } from '../api.js'
 import { navigate } from '../router.js'
-
-interface Suggestion {
-  text: string
-  field: 'title' | 'creator'
-  id: string
-}
 
 export class SearchBox extends LitElement {
   static override properties = { value: {}, suggestions: { state: true }, active: { state: true } }
@@ -39,7 +34,7 @@ export class SearchBox extends LitElement {
     }
     this.#abort = new AbortController()
     try {
-      const r = await api<{ suggestions: Suggestion[] }>(`/api/search/suggest?q=${encodeURIComponent(q)}&limit=6`, { signal: this.#abort.signal })
+      const r = await api<SuggestResponse>(`/api/search/suggest?q=${encodeURIComponent(q)}&limit=6`, { signal: this.#abort.signal })
       this.suggestions = r.suggestions
       this.active = -1
     } catch {

@@ -3,55 +3,39 @@
  * The portal's front page: columns (栏目) and topics (专题) staff arranged, and new arrivals.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { Collection, SearchResponse } from '@shulin/protocol'
+import { Task } from '@lit/task'
+import type { Collection, CollectionList, SearchResponse } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { taskView } from '../components/page-state.js'
 import '../components/resource-card.js'
 
 export class HomePage extends LitElement {
-  static override properties = { newest: { state: true }, collections: { state: true }, error: { state: true } }
-  newest: SearchResponse | undefined
-  collections: Collection[] = []
-  error: unknown
-
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.#load()
-  }
-
-  async #load(): Promise<void> {
-    this.error = undefined
-    try {
-      const [newest, cols] = await Promise.all([
-        api<SearchResponse>('/api/search?sort=newest&limit=12&facets=false'),
-        api<{ collections: Collection[] }>('/api/collections'),
-      ])
-      this.newest = newest
-      this.collections = cols.collections
-    } catch (err) {
-      this.error = err
-    }
-  }
+  #data = new Task(this, {
+    task: () => Promise.all([api<SearchResponse>('/api/search?sort=newest&limit=12&facets=false'), api<CollectionList>('/api/collections')]),
+    args: () => [],
+  })
 
   override render() {
-    if (this.error) return errorView(this.error, () => void this.#load())
-    if (!this.newest) return loadingView()
+    return taskView(this.#data, ([newest, cols]) => this.#home(newest, cols.collections))
+  }
+
+  #home(newest: SearchResponse, collections: Collection[]) {
     return html`
-      ${this.collections.length
+      ${collections.length
         ? html`<section aria-labelledby="cols">
             <h2 id="cols">${t('columns')}</h2>
             <ul class="chips">
-              ${this.collections.map((c) => html`<li><a href="/search?collection=${c.id}">${c.title}</a></li>`)}
+              ${collections.map((c) => html`<li><a href="/search?collection=${c.id}">${c.title}</a></li>`)}
             </ul>
           </section>`
         : nothing}
       <section aria-labelledby="new">
         <h2 id="new">${t('newArrivals')} <a class="all" href="/catalog">${t('catalog')} ›</a></h2>
-        ${this.newest.hits.length
+        ${newest.hits.length
           ? html`<ul class="grid">
-              ${this.newest.hits.map((h) => html`<li><shulin-resource-card .hit=${h}></shulin-resource-card></li>`)}
+              ${newest.hits.map((h) => html`<li><shulin-resource-card .hit=${h}></shulin-resource-card></li>`)}
             </ul>`
           : html`<p class="muted">${t('nothingYet')}</p>`}
       </section>

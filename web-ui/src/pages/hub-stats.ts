@@ -7,91 +7,52 @@
  * operators set (admins) and the CSV for the annual assessment.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import { Task } from '@lit/task'
+import type { HubMembersResponse, HubRegionsResponse, HubSummaryResponse, HubTopResponse, IndicatorName, Weights } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { api, session } from '../api.js'
 import { st, type StatsKey } from '../i18n/stats.js'
 import { locale } from '../i18n/index.js'
-import { errorView, loadingView } from '../components/page-state.js'
-import { heatmap, kpis, partStyles, split, topTable, type Counts, type DayFigures } from './staff-stats-parts.js'
+import { taskView } from '../components/page-state.js'
+import { heatmap, kpis, partStyles, split, topTable } from './staff-stats-parts.js'
 import { daysAgo, rangeSelect } from './staff-stats.js'
 
-interface Summary {
-  totals: Counts
-  reports: number
-  days: DayFigures[]
-  heatmap: number[][]
-  devices: Counts
-  methods: Counts
-}
-interface Region {
-  province: string
-  members: number
-  totals: Counts
-  reports: number
-}
-interface MemberRow {
-  nodeId: string
-  name: string
-  region: string
-  level: 'province' | 'city' | 'county'
-  status: string
-  values: Record<string, number>
-  score: number
-  lastDay: string | null
-  lastReceivedAt: string | null
-}
-const indicatorNames = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported'] as const
+const indicatorNames: readonly IndicatorName[] = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported']
 
 export class HubStats extends LitElement {
-  static override properties = { top: { state: true }, summary: { state: true }, regions: { state: true }, members: { state: true }, weights: { state: true }, error: { state: true }, scope: { state: true }, days: { state: true }, note: { state: true } }
-  summary: Summary | undefined
-  regions: Region[] = []
-  top: Array<{ library: string; title: string; requests: number; investigations: number }> = []
-  members: MemberRow[] = []
-  weights: Record<string, number> = {}
-  error: unknown
+  static override properties = { scope: { state: true }, days: { state: true }, note: { state: true } }
   scope = 'all'
   days = 30
   note = ''
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.#load()
-  }
-
-  async #load(): Promise<void> {
-    const range = `from=${daysAgo(this.days - 1)}&to=${daysAgo(0)}`
-    try {
-      const scope = `scope=${encodeURIComponent(this.scope)}&${range}`
-      const [summary, top, regions, members] = await Promise.all([
-        api<Summary>(`/api/hub/stats/summary?${scope}`),
-        api<{ titles: HubStats['top'] }>(`/api/hub/stats/top?${scope}`),
-        api<{ regions: Region[] }>(`/api/hub/stats/regions?${range}`),
-        api<{ members: MemberRow[]; weights: Record<string, number> }>('/api/hub/stats/members'),
+  /** The figures of the chosen scope and range, fetched again when either changes. */
+  #data = new Task(this, {
+    task: ([scopeCode, days]: readonly [string, number]) => {
+      const range = `from=${daysAgo(days - 1)}&to=${daysAgo(0)}`
+      const scope = `scope=${encodeURIComponent(scopeCode)}&${range}`
+      return Promise.all([
+        api<HubSummaryResponse>(`/api/hub/stats/summary?${scope}`),
+        api<HubTopResponse>(`/api/hub/stats/top?${scope}`),
+        api<HubRegionsResponse>(`/api/hub/stats/regions?${range}`),
+        api<HubMembersResponse>('/api/hub/stats/members'),
       ])
-      this.summary = summary
-      this.top = top.titles
-      this.regions = regions.regions
-      this.members = members.members
-      this.weights = members.weights
-    } catch (err) {
-      this.error = err
-    }
-  }
+    },
+    args: () => [this.scope, this.days] as const,
+  })
 
   async #saveWeights(e: SubmitEvent): Promise<void> {
     e.preventDefault()
     const f = new FormData(e.target as HTMLFormElement)
     try {
-      this.weights = await api('/api/hub/stats/weights', { method: 'PUT', body: Object.fromEntries(indicatorNames.map((n) => [n, Number(f.get(n) ?? 0)])) })
+      await api<Weights>('/api/hub/stats/weights', { method: 'PUT', body: Object.fromEntries(indicatorNames.map((n) => [n, Number(f.get(n) ?? 0)])) })
       this.note = st('saved')
-      await this.#load()
+      await this.#data.run()
     } catch (err) {
       this.note = (err as Error).message
     }
   }
 
-  #members() {
+  #members({ members, weights }: HubMembersResponse) {
     const fmt = (n: number) => n.toLocaleString(locale())
     const admin = session.current?.account.roles.includes('admin')
     return html`<section aria-labelledby="mt">
@@ -107,7 +68,7 @@ export class HubStats extends LitElement {
             </tr>
           </thead>
           <tbody>
-            ${this.members.map(
+            ${members.map(
               (m) => html`<tr>
                 <th scope="row">${m.name}</th><td>${m.region}</td><td>${st(`${m.level}_l` as StatsKey)}</td>
                 ${indicatorNames.map((n) => html`<td class="n">${fmt(m.values[n] ?? 0)}</td>`)}
@@ -121,7 +82,7 @@ export class HubStats extends LitElement {
         ? html`<form class="weights" @submit=${this.#saveWeights} aria-labelledby="wt">
             <h3 id="wt">${st('weights')}</h3>
             <div class="wgrid">
-              ${indicatorNames.map((n) => html`<div><label for="w-${n}">${st(`w_${n}` as StatsKey)}</label><input id="w-${n}" name=${n} type="number" min="0" max="100" step="1" .value=${String(this.weights[n] ?? 0)} /></div>`)}
+              ${indicatorNames.map((n) => html`<div><label for="w-${n}">${st(`w_${n}` as StatsKey)}</label><input id="w-${n}" name=${n} type="number" min="0" max="100" step="1" .value=${String(weights[n] ?? 0)} /></div>`)}
             </div>
             <button type="submit">${st('saveWeights')}</button>
             <span role="status" class="muted">${this.note}</span>
@@ -131,20 +92,21 @@ export class HubStats extends LitElement {
   }
 
   override render() {
-    if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
-    const s = this.summary
-    if (!s) return loadingView()
+    return taskView(this.#data, ([summary, top, regions, members]) => this.#dashboard(summary, top.titles, regions.regions, members))
+  }
+
+  #dashboard(s: HubSummaryResponse, top: HubTopResponse['titles'], regions: HubRegionsResponse['regions'], members: HubMembersResponse) {
     return html`
       <div class="controls">
         <div>
           <label for="scope">${st('scope')}</label>
-          <select id="scope" @change=${(e: Event) => ((this.scope = (e.target as HTMLSelectElement).value), void this.#load())}>
+          <select id="scope" @change=${(e: Event) => (this.scope = (e.target as HTMLSelectElement).value)}>
             <option value="all" ?selected=${this.scope === 'all'}>${st('nation')}</option>
             ${(['province', 'city', 'county'] as const).map((l) => html`<option value="l:${l}" ?selected=${this.scope === `l:${l}`}>${st(`${l}_l`)}</option>`)}
-            ${this.regions.map((r) => html`<option value="p:${r.province}" ?selected=${this.scope === `p:${r.province}`}>${r.province}0000</option>`)}
+            ${regions.map((r) => html`<option value="p:${r.province}" ?selected=${this.scope === `p:${r.province}`}>${r.province}0000</option>`)}
           </select>
         </div>
-        ${rangeSelect(this.days, (n) => ((this.days = n), void this.#load()))}
+        ${rangeSelect(this.days, (n) => (this.days = n))}
       </div>
       <section aria-label=${st('headline')}>${kpis(s.totals)}</section>
       <section aria-labelledby="htr"><h2 id="htr">${st('trend')}</h2><shulin-trend-chart .days=${s.days}></shulin-trend-chart></section>
@@ -153,15 +115,15 @@ export class HubStats extends LitElement {
         ${split(st('devices'), [['mobile', s.devices.mobile ?? 0], ['tablet', s.devices.tablet ?? 0], ['desktop', s.devices.desktop ?? 0], ['other', s.devices.other ?? 0]])}
         ${split(st('methods'), [['web', s.methods.web ?? 0], ['opds', s.methods.opds ?? 0], ['api', s.methods.api ?? 0]])}
       </section>
-      <section aria-labelledby="htt"><h2 id="htt">${st('topTitles')}</h2>${topTable(st('topTitles'), this.top.map((t) => ({ label: `${t.title}（${t.library}）`, a: t.requests, b: t.investigations })), [st('titleCol'), st('requests')])}</section>
+      <section aria-labelledby="htt"><h2 id="htt">${st('topTitles')}</h2>${topTable(st('topTitles'), top.map((t) => ({ label: `${t.title}（${t.library}）`, a: t.requests, b: t.investigations })), [st('titleCol'), st('requests')])}</section>
       <section aria-labelledby="rg">
         <h2 id="rg">${st('regions')}</h2>
         <table class="top">
           <thead><tr><th scope="col">${st('province')}</th><th scope="col" class="n">${st('memberCount')}</th><th scope="col" class="n">${st('Total_Item_Requests')}</th><th scope="col" class="n">${st('Searches_Regular')}</th><th scope="col" class="n">${st('reports')}</th></tr></thead>
-          <tbody>${this.regions.map((r) => html`<tr><th scope="row">${r.province}0000</th><td class="n">${r.members}</td><td class="n">${r.totals.Total_Item_Requests ?? 0}</td><td class="n">${r.totals.Searches_Regular ?? 0}</td><td class="n">${r.reports}</td></tr>`)}</tbody>
+          <tbody>${regions.map((r) => html`<tr><th scope="row">${r.province}0000</th><td class="n">${r.members}</td><td class="n">${r.totals.Total_Item_Requests ?? 0}</td><td class="n">${r.totals.Searches_Regular ?? 0}</td><td class="n">${r.reports}</td></tr>`)}</tbody>
         </table>
       </section>
-      ${this.#members()}
+      ${this.#members(members)}
     `
   }
 

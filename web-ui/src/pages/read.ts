@@ -4,10 +4,11 @@
  * reader's code loads only when a record of its kind is opened.
  */
 import { LitElement, html } from 'lit'
+import { initialState, Task } from '@lit/task'
 import type { Resource } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { api } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { taskView } from '../components/page-state.js'
 
 const kindOf = (r: Resource): 'epub' | 'pdf' | 'play' | 'images' | undefined => {
   if (r.type === 'image-set') return 'images'
@@ -27,34 +28,29 @@ const loaders = {
 }
 
 export class ReadPage extends LitElement {
-  static override properties = { resourceId: {}, kind: { state: true }, error: { state: true } }
+  static override properties = { resourceId: {} }
   resourceId = ''
-  kind: keyof typeof loaders | undefined
-  error: unknown
 
-  override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('resourceId')) void this.#open()
-  }
-
-  async #open(): Promise<void> {
-    this.error = undefined
-    this.kind = undefined
-    try {
-      const kind = kindOf(await api<Resource>(`/api/resources/${this.resourceId}`))
+  /** The viewer this record needs, loaded; a file no viewer shows is downloaded instead. */
+  #viewer = new Task(this, {
+    task: async ([id]: readonly [string]) => {
+      const kind = kindOf(await api<Resource>(`/api/resources/${id}`))
       if (!kind) {
-        location.href = `/api/resources/${this.resourceId}/content`
-        return
+        location.href = `/api/resources/${id}/content`
+        return initialState
       }
       await loaders[kind]()
-      this.kind = kind
-    } catch (err) {
-      this.error = err
-    }
-  }
+      return kind
+    },
+    args: () => [this.resourceId] as const,
+  })
 
   override render() {
-    if (this.error) return errorView(this.error, () => void this.#open())
-    switch (this.kind) {
+    return taskView(this.#viewer, (kind) => this.#view(kind), { stale: false })
+  }
+
+  #view(kind: keyof typeof loaders) {
+    switch (kind) {
       case 'epub':
         return html`<shulin-read-epub .resourceId=${this.resourceId}></shulin-read-epub>`
       case 'pdf':
@@ -63,8 +59,6 @@ export class ReadPage extends LitElement {
         return html`<shulin-play .resourceId=${this.resourceId}></shulin-play>`
       case 'images':
         return html`<shulin-view-images .resourceId=${this.resourceId}></shulin-view-images>`
-      default:
-        return loadingView()
     }
   }
 

@@ -5,42 +5,34 @@
  * what is not public.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { Resource } from '@shulin/protocol'
-
-interface LikeState {
-  liked: boolean
-  count: number
-}
+import { Task } from '@lit/task'
+import type { LikeState, Resource } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
 import { navigate } from '../router.js'
 import { typeLabel } from '../labels.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { taskView } from '../components/page-state.js'
 
 export class ResourcePage extends LitElement {
-  static override properties = { resourceId: {}, record: { state: true }, likes: { state: true }, error: { state: true }, note: { state: true }, shelved: { state: true } }
+  static override properties = { resourceId: {}, likes: { state: true }, note: { state: true }, shelved: { state: true } }
   resourceId = ''
-  record: Resource | undefined
+  /** The likes as the reader's own clicks leave them (the task brings the first count). */
   likes: LikeState | undefined
   shelved = false
-  error: unknown
   note = ''
 
-  override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('resourceId')) void this.#load()
-  }
-
-  async #load(): Promise<void> {
-    this.error = undefined
-    this.record = undefined
-    try {
-      const [record, likes] = await Promise.all([api<Resource>(`/api/resources/${this.resourceId}`), api<LikeState>(`/api/resources/${this.resourceId}/likes`)])
-      this.record = record
+  #data = new Task(this, {
+    task: async ([id]: readonly [string]) => {
+      const [record, likes] = await Promise.all([api<Resource>(`/api/resources/${id}`), api<LikeState>(`/api/resources/${id}/likes`)])
       this.likes = likes
-    } catch (err) {
-      this.error = err
-    }
+      return record
+    },
+    args: () => [this.resourceId] as const,
+  })
+
+  get #record(): Resource | undefined {
+    return this.#data.value
   }
 
   #needSession(): boolean {
@@ -71,7 +63,7 @@ export class ResourcePage extends LitElement {
   async #share(): Promise<void> {
     const url = `${location.origin}/share/${this.resourceId}`
     if (navigator.share) {
-      await navigator.share({ title: this.record?.metadata.title ?? '', url }).catch(() => {})
+      await navigator.share({ title: this.#record?.metadata.title ?? '', url }).catch(() => {})
       return
     }
     await navigator.clipboard?.writeText(url).catch(() => {})
@@ -79,16 +71,17 @@ export class ResourcePage extends LitElement {
   }
 
   #read(): void {
-    const r = this.record
+    const r = this.#record
     if (!r) return
     if (r.access !== 'public' && this.#needSession()) return
     navigate(`/read/${r.id}`)
   }
 
   override render() {
-    if (this.error) return errorView(this.error, () => void this.#load())
-    const r = this.record
-    if (!r) return loadingView()
+    return taskView(this.#data, (r) => this.#page(r), { stale: false })
+  }
+
+  #page(r: Resource) {
     const m = r.metadata
     const cover = r.files.find((f) => f.role === 'cover')
     const content = r.files.find((f) => f.role === 'content')

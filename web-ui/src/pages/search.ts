@@ -5,7 +5,7 @@
  * page can be shared or reloaded.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { SearchResponse } from '@shulin/protocol'
+import type { FederationStatus, MemberList, NetworkSearchResponse, SearchResponse } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t, type MessageKey } from '../i18n/index.js'
 import { api } from '../api.js'
@@ -21,7 +21,8 @@ const facetParams: Array<{ facet: string; param: string; label: MessageKey; show
   { facet: 'decade', param: 'decade', label: 'facetDecade', show: (v) => `${v}s` },
 ]
 
-type Hit = SearchResponse['hits'][number] & { local?: boolean; holders?: string[] }
+/** A hit of this library's search, or of the network's (held here or not, and by whom). */
+type Hit = SearchResponse['hits'][number] & Partial<Pick<NetworkSearchResponse['hits'][number], 'local' | 'holders'>>
 
 export class SearchPage extends LitElement {
   static override properties = { query: { attribute: false }, result: { state: true }, error: { state: true }, more: { state: true }, networked: { state: true }, libraries: { state: true } }
@@ -41,7 +42,7 @@ export class SearchPage extends LitElement {
 
   async #loadNetwork(): Promise<void> {
     try {
-      const [status, members] = await Promise.all([api<{ member: boolean; hub: string | null }>('/api/federation/status'), api<{ members: Array<{ nodeId: string; name: string }> }>('/api/federation/members')])
+      const [status, members] = await Promise.all([api<FederationStatus>('/api/federation/status'), api<MemberList>('/api/federation/members')])
       this.networked = status.member && !!status.hub
       this.libraries = new Map(members.members.map((m) => [m.nodeId, m.name]))
     } catch {
@@ -84,7 +85,7 @@ export class SearchPage extends LitElement {
   async #fetch(offset: number, facets: boolean) {
     if (!this.#network) return api<SearchResponse>(`/api/search?${this.#apiParams(offset)}${facets ? '' : '&facets=false'}`)
     const p = new URLSearchParams({ q: this.query.get('q') ?? '', limit: '20', offset: String(offset) })
-    const r = await api<{ query: string; total: number; hits: Hit[] }>(`/api/search/network?${p}`)
+    const r = await api<NetworkSearchResponse>(`/api/search/network?${p}`)
     return { ...r, offset, limit: 20, facets: {}, engine: 'embedded' as const, tookMs: 0 }
   }
 

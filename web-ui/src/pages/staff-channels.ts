@@ -6,77 +6,55 @@
  * reason).
  */
 import { LitElement, css, html, nothing } from 'lit'
+import { Task } from '@lit/task'
+import type { ChannelList, ChannelSummary, FederationStatus, MemberList, MenuList } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { taskView } from '../components/page-state.js'
 import { formError } from '../components/form.js'
 
-interface ChannelSummary {
-  id: string
-  name: string
-  description: string
-  publisher: string
-  role: 'publisher' | 'subscriber'
-  mode: 'catalog' | 'mirror' | null
-  records: number
-  submitted: boolean
-  menu: 'listed' | 'refused' | null
-}
-interface MenuItem {
-  channel: string
-  name: string
-  publisher: string
-  description: string
-  licence: string
-  subscribed: 'catalog' | 'mirror' | null
-}
-interface Pending {
-  id: string
-  name: string
-  description: string
-  publisher: string
+type MenuItem = MenuList['menu'][number]
+
+/** What the page shows, from four answers. */
+interface Channels {
+  channels: ChannelSummary[]
+  menu: MenuItem[]
+  pending: MenuList['pending']
+  nodeRole: FederationStatus['role']
+  /** This node's id (its own channels are not offered for subscription). */
+  self: string
+  /** Libraries' names by node id (this one is "this library"). */
+  names: Map<string, string>
 }
 
 export class StaffChannels extends LitElement {
-  static override properties = { channels: { state: true }, menu: { state: true }, pending: { state: true }, nodeRole: { state: true }, self: { state: true }, names: { state: true }, error: { state: true }, formErr: { state: true }, note: { state: true } }
-  channels: ChannelSummary[] | undefined
-  menu: MenuItem[] = []
-  pending: Pending[] = []
-  nodeRole: 'node' | 'hub' = 'node'
-  /** This node's id (its own channels are not offered for subscription). */
-  self = ''
-  names = new Map<string, string>()
-  error: unknown
+  static override properties = { formErr: { state: true }, note: { state: true } }
   formErr: unknown
   note = ''
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.#load()
-  }
-
-  async #load(): Promise<void> {
-    try {
+  #data = new Task(this, {
+    task: async (): Promise<Channels> => {
       const [list, menu, status, members] = await Promise.all([
-        api<{ channels: ChannelSummary[] }>('/api/channels'),
-        api<{ menu: MenuItem[]; pending: Pending[] }>('/api/channels/menu'),
-        api<{ role: 'node' | 'hub'; nodeId: string }>('/api/federation/status'),
-        api<{ members: Array<{ nodeId: string; name: string }> }>('/api/federation/members'),
+        api<ChannelList>('/api/channels'),
+        api<MenuList>('/api/channels/menu'),
+        api<FederationStatus>('/api/federation/status'),
+        api<MemberList>('/api/federation/members'),
       ])
-      this.channels = list.channels
-      this.menu = menu.menu
-      this.pending = menu.pending
-      this.nodeRole = status.role
-      this.self = status.nodeId
-      this.names = new Map([...members.members.map((m) => [m.nodeId, m.name] as [string, string]), [status.nodeId, t('thisLibrary')]])
-    } catch (err) {
-      this.error = err
-    }
-  }
+      return {
+        channels: list.channels,
+        menu: menu.menu,
+        pending: menu.pending,
+        nodeRole: status.role,
+        self: status.nodeId,
+        names: new Map([...members.members.map((m) => [m.nodeId, m.name] as [string, string]), [status.nodeId, t('thisLibrary')]]),
+      }
+    },
+    args: () => [],
+  })
 
-  #publisher(id: string): string {
-    return this.names.get(id) ?? (this.nodeRole === 'hub' ? id.slice(0, 12) : t('theHub'))
+  #publisher(d: Channels, id: string): string {
+    return d.names.get(id) ?? (d.nodeRole === 'hub' ? id.slice(0, 12) : t('theHub'))
   }
 
   async #act(path: string, body: unknown, done: string): Promise<void> {
@@ -84,7 +62,7 @@ export class StaffChannels extends LitElement {
     try {
       await api(path, { body })
       this.note = done
-      await this.#load()
+      await this.#data.run()
     } catch (err) {
       this.note = (err as Error).message
     }
@@ -98,7 +76,7 @@ export class StaffChannels extends LitElement {
       await api('/api/staff/channels', { body: { name: String(f.get('name') ?? '').trim(), description: String(f.get('description') ?? ''), licence: String(f.get('licence') ?? '') } })
       ;(e.target as HTMLFormElement).reset()
       this.note = t('channelCreated')
-      await this.#load()
+      await this.#data.run()
     } catch (err) {
       this.formErr = err
     }
@@ -121,22 +99,24 @@ export class StaffChannels extends LitElement {
   }
 
   override render() {
-    if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
-    if (!this.channels) return loadingView()
+    return taskView(this.#data, (d) => this.#channels(d))
+  }
+
+  #channels(d: Channels) {
     const admin = session.current?.account.roles.includes('admin') ?? false
-    const own = this.channels.filter((c) => c.role === 'publisher')
-    const subs = this.channels.filter((c) => c.role === 'subscriber')
+    const own = d.channels.filter((c) => c.role === 'publisher')
+    const subs = d.channels.filter((c) => c.role === 'subscriber')
     return html`
       <p role="status" class="muted">${this.note}</p>
-      ${this.nodeRole === 'hub'
+      ${d.nodeRole === 'hub'
         ? html`<section aria-labelledby="pending">
             <h2 id="pending">${t('awaitingReview')}</h2>
-            ${this.pending.length
+            ${d.pending.length
               ? html`<ul class="cards">
-                  ${this.pending.map(
+                  ${d.pending.map(
                     (p) => html`<li>
                       <h3>${p.name}</h3>
-                      <p class="muted">${this.#publisher(p.publisher)}</p>
+                      <p class="muted">${this.#publisher(d, p.publisher)}</p>
                       <p>${p.description}</p>
                       ${admin
                         ? html`<div class="acts">
@@ -155,15 +135,15 @@ export class StaffChannels extends LitElement {
         : nothing}
       <section aria-labelledby="menu">
         <h2 id="menu">${t('channelMenu')}</h2>
-        ${this.menu.length
+        ${d.menu.length
           ? html`<ul class="cards">
-              ${this.menu.map(
+              ${d.menu.map(
                 (m) => html`<li>
                   <h3>${m.name}</h3>
-                  <p class="muted">${t('publishedBy', { name: this.#publisher(m.publisher) })}</p>
+                  <p class="muted">${t('publishedBy', { name: this.#publisher(d, m.publisher) })}</p>
                   ${m.description ? html`<p>${m.description}</p>` : nothing}
                   ${m.licence ? html`<p class="muted">${t('licence')}：${m.licence}</p>` : nothing}
-                  ${m.subscribed ? html`<p><strong>${t(m.subscribed === 'mirror' ? 'subscribedMirror' : 'subscribedCatalog')}</strong></p>` : admin && m.publisher !== this.self ? this.#subscribeForm(m) : nothing}
+                  ${m.subscribed ? html`<p><strong>${t(m.subscribed === 'mirror' ? 'subscribedMirror' : 'subscribedCatalog')}</strong></p>` : admin && m.publisher !== d.self ? this.#subscribeForm(m) : nothing}
                 </li>`,
               )}
             </ul>`
@@ -184,7 +164,7 @@ export class StaffChannels extends LitElement {
                     <td>${c.name}<br /><code class="muted">${c.id}</code></td>
                     <td>${c.records}</td>
                     <td>${c.menu === 'listed' ? t('listed') : c.menu === 'refused' ? t('refused') : c.submitted ? t('submitted') : '—'}</td>
-                    ${admin ? html`<td>${!c.submitted && this.nodeRole !== 'hub' ? html`<button class="secondary" @click=${() => void this.#act(`/api/staff/channels/${c.id}/submit`, {}, t('submittedChannel', { name: c.name }))}>${t('submitToHub')}</button>` : nothing}</td>` : nothing}
+                    ${admin ? html`<td>${!c.submitted && d.nodeRole !== 'hub' ? html`<button class="secondary" @click=${() => void this.#act(`/api/staff/channels/${c.id}/submit`, {}, t('submittedChannel', { name: c.name }))}>${t('submitToHub')}</button>` : nothing}</td>` : nothing}
                   </tr>`,
                 )}
               </tbody>

@@ -6,7 +6,7 @@
  * cannot silently undo each other.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { Collection, Resource, SearchResponse } from '@shulin/protocol'
+import type { Collection, CollectionList, Resource, SearchResponse } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, ifMatch } from '../api.js'
@@ -30,7 +30,7 @@ export class StaffCollections extends LitElement {
 
   async #load(): Promise<void> {
     try {
-      this.list = (await api<{ collections: Collection[] }>('/api/staff/collections')).collections
+      this.list = (await api<CollectionList>('/api/staff/collections')).collections
     } catch (err) {
       this.error = err
     }

@@ -5,63 +5,31 @@
  * revoke.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import { Task } from '@lit/task'
+import type { FederationStatus, InviteResponse, JoinResult, MemberList, MemberView } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { taskView } from '../components/page-state.js'
 import { formError } from '../components/form.js'
 
-interface Status {
-  role: 'node' | 'hub'
-  nodeId: string
-  hub: string | null
-  member: boolean
-  listen: string[]
-  peers: Array<{ nodeId: string; name: string | null }>
-  lastSync: string | null
-}
-interface Member {
-  nodeId: string
-  name: string
-  region: string
-  level: string
-  status: 'active' | 'suspended' | 'revoked'
-  lastContact: string | null
-  version: string | null
-  behind: number | null
-  lagSeconds: number | null
-}
-
 export class StaffNetwork extends LitElement {
-  static override properties = { status: { state: true }, members: { state: true }, error: { state: true }, formErr: { state: true }, invite: { state: true }, note: { state: true } }
-  status: Status | undefined
-  members: Member[] = []
-  error: unknown
+  static override properties = { formErr: { state: true }, invite: { state: true }, note: { state: true } }
   formErr: unknown
   invite = ''
   note = ''
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.#load()
-  }
-
-  async #load(): Promise<void> {
-    try {
-      const [status, members] = await Promise.all([api<Status>('/api/federation/status'), api<{ members: Member[] }>('/api/federation/members')])
-      this.status = status
-      this.members = members.members
-    } catch (err) {
-      this.error = err
-    }
-  }
+  #data = new Task(this, {
+    task: () => Promise.all([api<FederationStatus>('/api/federation/status'), api<MemberList>('/api/federation/members')]),
+    args: () => [],
+  })
 
   async #createInvite(e: SubmitEvent): Promise<void> {
     e.preventDefault()
     const f = new FormData(e.target as HTMLFormElement)
     this.formErr = undefined
     try {
-      const r = await api<{ invite: string }>('/api/staff/federation/invites', { body: { name: String(f.get('name') ?? '').trim(), region: String(f.get('region') ?? '').trim(), level: String(f.get('level')), validHours: Number(f.get('hours') || 72) } })
+      const r = await api<InviteResponse>('/api/staff/federation/invites', { body: { name: String(f.get('name') ?? '').trim(), region: String(f.get('region') ?? '').trim(), level: String(f.get('level')), validHours: Number(f.get('hours') || 72) } })
       this.invite = r.invite
     } catch (err) {
       this.formErr = err
@@ -73,28 +41,29 @@ export class StaffNetwork extends LitElement {
     const invite = String(new FormData(e.target as HTMLFormElement).get('invite') ?? '').trim()
     this.formErr = undefined
     try {
-      const r = await api<{ hub: string; members: number }>('/api/staff/federation/join', { body: { invite } })
+      const r = await api<JoinResult>('/api/staff/federation/join', { body: { invite } })
       this.note = t('joinedHub', { members: r.members })
-      await this.#load()
+      await this.#data.run()
     } catch (err) {
       this.formErr = err
     }
   }
 
-  async #setStatus(m: Member, action: 'suspend' | 'reinstate' | 'revoke'): Promise<void> {
+  async #setStatus(m: MemberView, action: 'suspend' | 'reinstate' | 'revoke'): Promise<void> {
     if (action === 'revoke' && !confirm(t('confirmRevoke', { name: m.name }))) return
     try {
       await api(`/api/staff/federation/members/${m.nodeId}/${action}`, { method: 'POST' })
-      await this.#load()
+      await this.#data.run()
     } catch (err) {
       this.note = (err as Error).message
     }
   }
 
   override render() {
-    if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
-    const s = this.status
-    if (!s) return loadingView()
+    return taskView(this.#data, ([status, list]) => this.#network(status, list.members))
+  }
+
+  #network(s: FederationStatus, members: MemberView[]) {
     const admin = session.current?.account.roles.includes('admin')
     const hub = s.role === 'hub'
     return html`
@@ -128,11 +97,11 @@ export class StaffNetwork extends LitElement {
         : nothing}
       <section aria-labelledby="mem">
         <h2 id="mem">${t('members')}</h2>
-        ${this.members.length
+        ${members.length
           ? html`<table>
               <thead><tr><th scope="col">${t('libraryName')}</th><th scope="col">${t('regionCode')}</th><th scope="col">${t('status')}</th><th scope="col">${t('lastContact')}</th>${hub ? html`<th scope="col">${t('version')}</th><th scope="col">${t('registryLag')}</th>` : nothing}${hub && admin ? html`<th scope="col"><span class="visually-hidden">${t('actions')}</span></th>` : nothing}</tr></thead>
               <tbody>
-                ${this.members.map(
+                ${members.map(
                   (m) => html`<tr>
                     <td>${m.name}</td><td>${m.region}</td><td>${t(m.status === 'active' ? 'active' : m.status === 'suspended' ? 'suspended' : 'revoked')}</td>
                     <td>${m.lastContact ? new Date(m.lastContact).toLocaleString() : '—'}</td>

@@ -4,57 +4,28 @@
  * (what the library may lack), and rebuilding the search index.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import { Task } from '@lit/task'
+import type { NodeSettings, ReindexResult, ZeroResultList, ZeroResultQuery } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, session } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { taskView } from '../components/page-state.js'
 
-interface Settings {
-  name: string
-  role: string
-  nodeId: string
-  version: string
-  publicUrl: string | null
-  search: { engine: string; documents: number; diskBytes: number | null }
-  maxUploadBytes: number
-  passwordPolicy: string
-  adminEmail: string
-  trustProxy: boolean
-}
 const mb = (n: number) => `${Math.round(n / 1024 ** 2)} MB`
-interface Miss {
-  query: string
-  count: number
-  lastAt: string
-}
-
 export class StaffNode extends LitElement {
-  static override properties = { health: { state: true }, misses: { state: true }, error: { state: true }, note: { state: true }, busy: { state: true } }
-  health: Settings | undefined
-  misses: Miss[] = []
-  error: unknown
+  static override properties = { note: { state: true }, busy: { state: true } }
   note = ''
   busy = false
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.#load()
-  }
-
-  async #load(): Promise<void> {
-    try {
-      const [health, misses] = await Promise.all([api<Settings>('/api/staff/node'), api<{ queries: Miss[] }>('/api/staff/search/misses?limit=50')])
-      this.health = health
-      this.misses = misses.queries
-    } catch (err) {
-      this.error = err
-    }
-  }
+  #data = new Task(this, {
+    task: () => Promise.all([api<NodeSettings>('/api/staff/node'), api<ZeroResultList>('/api/staff/search/misses?limit=50')]),
+    args: () => [],
+  })
 
   async #reindex(): Promise<void> {
     this.busy = true
     try {
-      const r = await api<{ documents: number; ms: number }>('/api/staff/search/reindex', { method: 'POST' })
+      const r = await api<ReindexResult>('/api/staff/search/reindex', { method: 'POST' })
       this.note = t('reindexed', { documents: r.documents, ms: r.ms })
     } catch (err) {
       this.note = (err as Error).message
@@ -64,9 +35,10 @@ export class StaffNode extends LitElement {
   }
 
   override render() {
-    if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
-    const h = this.health
-    if (!h) return loadingView()
+    return taskView(this.#data, ([settings, misses]) => this.#settings(settings, misses.queries))
+  }
+
+  #settings(h: NodeSettings, misses: ZeroResultQuery[]) {
     const admin = session.current?.account.roles.includes('admin')
     return html`
       <dl>
@@ -85,10 +57,10 @@ export class StaffNode extends LitElement {
       <p role="status" class="muted">${this.note}</p>
       <section aria-labelledby="misses">
         <h2 id="misses">${t('zeroResults')}</h2>
-        ${this.misses.length
+        ${misses.length
           ? html`<table>
               <thead><tr><th scope="col">${t('query')}</th><th scope="col">${t('times')}</th><th scope="col">${t('lastTime')}</th></tr></thead>
-              <tbody>${this.misses.map((m) => html`<tr><td>${m.query}</td><td>${m.count}</td><td>${new Date(m.lastAt).toLocaleString()}</td></tr>`)}</tbody>
+              <tbody>${misses.map((m) => html`<tr><td>${m.query}</td><td>${m.count}</td><td>${new Date(m.lastAt).toLocaleString()}</td></tr>`)}</tbody>
             </table>`
           : html`<p class="muted">${t('nothingYet')}</p>`}
       </section>

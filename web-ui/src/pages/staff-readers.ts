@@ -4,42 +4,33 @@
  * CSV export (card number, name, phone) with a progress bar and a list of refused rows.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { AccountView } from '@shulin/protocol'
+import { Task, TaskStatus } from '@lit/task'
+import type { AccountView, ReaderImportReport, ReaderList } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, upload } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { errorView, taskView } from '../components/page-state.js'
 import '../components/network-readers.js'
 
-interface ImportReport {
-  created: number
-  updated: number
-  unchanged: number
-  rejected: Array<{ line: number; cardNo?: string; reason: string }>
-}
-
 export class StaffReaders extends LitElement {
-  static override properties = { q: { state: true }, readers: { state: true }, error: { state: true }, note: { state: true }, progress: { state: true }, report: { state: true } }
+  static override properties = { q: { state: true }, note: { state: true }, progress: { state: true }, report: { state: true } }
   q = ''
-  readers: AccountView[] | undefined
-  error: unknown
   note = ''
   progress: number | undefined
-  report: ImportReport | undefined
+  report: ReaderImportReport | undefined
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.#load()
-  }
-
-  async #load(): Promise<void> {
-    try {
+  /** The first 50 readers matching the box as it was when searched (typing alone does not search). */
+  #data = new Task(this, {
+    task: () => {
       const p = new URLSearchParams({ limit: '50' })
       if (this.q) p.set('q', this.q)
-      this.readers = (await api<{ readers: AccountView[] }>(`/api/staff/readers?${p}`)).readers
-    } catch (err) {
-      this.error = err
-    }
+      return api<ReaderList>(`/api/staff/readers?${p}`)
+    },
+    args: () => [],
+  })
+
+  #load(): Promise<void> {
+    return this.#data.run()
   }
 
   async #toggle(r: AccountView): Promise<void> {
@@ -58,7 +49,7 @@ export class StaffReaders extends LitElement {
     this.note = ''
     this.progress = 0
     try {
-      this.report = await upload<ImportReport>('/api/staff/readers/import', file, 'text/csv', (p) => (this.progress = p), 'POST')
+      this.report = await upload<ReaderImportReport>('/api/staff/readers/import', file, 'text/csv', (p) => (this.progress = p), 'POST')
       await this.#load()
     } catch (err) {
       this.note = (err as Error).message
@@ -68,7 +59,7 @@ export class StaffReaders extends LitElement {
   }
 
   override render() {
-    if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
+    if (this.#data.status === TaskStatus.ERROR) return errorView(this.#data.error, () => void this.#load())
     const r = this.report
     return html`
       <shulin-network-readers></shulin-network-readers>
@@ -99,12 +90,12 @@ export class StaffReaders extends LitElement {
           <button type="submit">${t('searchButton')}</button>
         </form>
         <p role="status" class="muted">${this.note}</p>
-        ${!this.readers
-          ? loadingView()
-          : html`<table>
+        ${taskView(
+          this.#data,
+          ({ readers }) => html`<table>
               <thead><tr><th scope="col">${t('cardNo')}</th><th scope="col">${t('name')}</th><th scope="col">${t('phone')}</th><th scope="col">${t('status')}</th><th scope="col"><span class="visually-hidden">${t('actions')}</span></th></tr></thead>
               <tbody>
-                ${this.readers.map(
+                ${readers.map(
                   (x) => html`<tr>
                     <td>${x.cardNo ?? ''}</td><td>${x.name ?? ''}</td><td>${x.phone ?? ''}</td>
                     <td>${t(x.status === 'active' ? 'active' : 'disabled')}</td>
@@ -112,7 +103,8 @@ export class StaffReaders extends LitElement {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}
+            </table>`,
+        )}
       </section>
     `
   }

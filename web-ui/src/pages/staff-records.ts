@@ -5,41 +5,38 @@
  * meanwhile is refused, not overwritten).
  */
 import { LitElement, css, html, nothing } from 'lit'
+import { Task } from '@lit/task'
 import type { Resource, SearchResponse } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { api, ifMatch } from '../api.js'
 import { typeLabel } from '../labels.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { taskView } from '../components/page-state.js'
 import { fieldError, formError } from '../components/form.js'
 
 const list = (s: string) => s.split(/[,，、;；]/).map((x) => x.trim()).filter(Boolean)
 const statuses = ['', 'draft', 'published', 'withdrawn'] as const
 
 export class StaffRecords extends LitElement {
-  static override properties = { q: { state: true }, status: { state: true }, result: { state: true }, error: { state: true }, editing: { state: true }, editError: { state: true }, note: { state: true } }
+  static override properties = { q: { state: true }, status: { state: true }, editing: { state: true }, editError: { state: true }, note: { state: true } }
   q = ''
   status = ''
-  result: SearchResponse | undefined
-  error: unknown
   editing: Resource | undefined
   editError: unknown
   note = ''
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void this.#load()
-  }
-
-  async #load(): Promise<void> {
-    this.error = undefined
-    try {
+  /** The records matching the box and status as they were when searched (typing alone does not search). */
+  #data = new Task(this, {
+    task: () => {
       const p = new URLSearchParams({ q: this.q, limit: '50', sort: this.q ? 'relevance' : 'newest', facets: 'false' })
       if (this.status) p.set('status', this.status)
-      this.result = await api<SearchResponse>(`/api/staff/search?${p}`)
-    } catch (err) {
-      this.error = err
-    }
+      return api<SearchResponse>(`/api/staff/search?${p}`)
+    },
+    args: () => [],
+  })
+
+  #load(): Promise<void> {
+    return this.#data.run()
   }
 
   async #act(id: string, action: 'publish' | 'withdraw'): Promise<void> {
@@ -112,15 +109,13 @@ export class StaffRecords extends LitElement {
       </form>
       <p role="status" class="muted">${this.note}</p>
       ${this.editing ? this.#editor(this.editing) : nothing}
-      ${this.error
-        ? errorView(this.error, () => void this.#load())
-        : !this.result
-          ? loadingView()
-          : html`<table>
+      ${taskView(
+        this.#data,
+        (result) => html`<table>
               <caption class="visually-hidden">${t('staffRecords')}</caption>
               <thead><tr><th scope="col">${t('title')}</th><th scope="col">${t('type')}</th><th scope="col">${t('status')}</th><th scope="col"><span class="visually-hidden">${t('actions')}</span></th></tr></thead>
               <tbody>
-                ${this.result.hits.map(
+                ${result.hits.map(
                   (h) => html`<tr>
                     <td><a href="/r/${h.id}">${h.title}</a><div class="muted">${h.creators.join('、')}</div></td>
                     <td>${typeLabel(h.type)}</td>
@@ -134,7 +129,8 @@ export class StaffRecords extends LitElement {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}
+            </table>`,
+      )}
     `
   }
 

@@ -6,27 +6,13 @@
  * one switch away.
  */
 import { LitElement, css, html, nothing } from 'lit'
+import { initialState, Task, TaskStatus } from '@lit/task'
+import type { Health, StatsSummaryResponse } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { api } from '../api.js'
 import { st } from '../i18n/stats.js'
-import { errorView, loadingView } from '../components/page-state.js'
-import { heatmap, kpis, partStyles, split, topTable, type Counts, type DayFigures } from './staff-stats-parts.js'
-
-interface Summary {
-  from: string
-  to: string
-  totals: Counts
-  days: DayFigures[]
-  heatmap: number[][]
-  devices: Counts
-  methods: Counts
-  top: Array<{ id: string; title: string; requests: number; investigations: number }>
-  queries: Array<{ q: string; n: number }>
-  zeroQueries: Array<{ q: string; n: number }>
-  outbox: { pending: number; sent: number; refused: number; lastSentDay: string | null }
-  /** This library belongs to a network (its days go to the hub). */
-  member: boolean
-}
+import { errorView, loadingView, taskView } from '../components/page-state.js'
+import { heatmap, kpis, partStyles, split, topTable } from './staff-stats-parts.js'
 
 /** `YYYY-MM-DD` of today minus n days, in the browser's time zone. */
 export function daysAgo(n: number): string {
@@ -42,40 +28,33 @@ export const rangeSelect = (value: number, onChange: (n: number) => void) => htm
 </div>`
 
 export class StaffStats extends LitElement {
-  static override properties = { data: { state: true }, error: { state: true }, days: { state: true }, nodeRole: { state: true }, view: { state: true } }
-  data: Summary | undefined
-  error: unknown
+  static override properties = { days: { state: true }, view: { state: true } }
   days = 30
-  nodeRole: 'node' | 'hub' | undefined
   view: 'nation' | 'library' = 'nation'
+  /** This library's figures were asked for (a library's page, or the hub's "this library" switch). */
+  #libraryWanted = false
 
-  override connectedCallback(): void {
-    super.connectedCallback()
-    void api<{ role: 'node' | 'hub' }>('/api/health').then(
-      (h) => {
-        this.nodeRole = h.role
-        if (h.role === 'hub') void import('./hub-stats.js')
-        else void this.#load()
-      },
-      (err: unknown) => (this.error = err),
-    )
-  }
+  /** Whether this node is the hub (whose page opens on the nation's dashboard). */
+  #role = new Task(this, {
+    task: async () => {
+      const h = await api<Health>('/api/health')
+      if (h.role === 'hub') void import('./hub-stats.js')
+      return h.role
+    },
+    args: () => [],
+  })
 
-  async #load(): Promise<void> {
-    this.data = undefined
-    try {
-      this.data = await api<Summary>(`/api/staff/stats/summary?from=${daysAgo(this.days - 1)}&to=${daysAgo(0)}`)
-    } catch (err) {
-      this.error = err
-    }
-  }
+  /** This library's figures over the chosen range, once they are wanted. */
+  #summary = new Task(this, {
+    task: ([days, wanted]: readonly [number, boolean]) =>
+      wanted ? api<StatsSummaryResponse>(`/api/staff/stats/summary?from=${daysAgo(days - 1)}&to=${daysAgo(0)}`) : initialState,
+    args: () => [this.days, (this.#libraryWanted ||= this.#role.value === 'node' || this.view === 'library')] as const,
+  })
 
-  #library() {
-    const d = this.data
-    if (!d) return loadingView()
+  #library(d: StatsSummaryResponse) {
     const o = d.outbox
     return html`
-      <div class="controls">${rangeSelect(this.days, (n) => ((this.days = n), void this.#load()))}</div>
+      <div class="controls">${rangeSelect(this.days, (n) => (this.days = n))}</div>
       <section aria-label=${st('headline')}>${kpis(d.totals)}</section>
       <section aria-labelledby="tr"><h2 id="tr">${st('trend')}</h2><shulin-trend-chart .days=${d.days}></shulin-trend-chart></section>
       <section aria-labelledby="hm"><h2 id="hm">${st('heatmap')}</h2>${heatmap(d.heatmap)}</section>
@@ -99,18 +78,20 @@ export class StaffStats extends LitElement {
   }
 
   override render() {
-    if (this.error) return errorView(this.error, () => ((this.error = undefined), void this.#load()))
-    if (!this.nodeRole) return loadingView()
-    const hub = this.nodeRole === 'hub'
+    if (this.#role.status === TaskStatus.ERROR) return errorView(this.#role.error, () => void this.#role.run())
+    if (this.#summary.status === TaskStatus.ERROR) return errorView(this.#summary.error, () => void this.#summary.run())
+    const role = this.#role.value
+    if (!role) return loadingView()
+    const hub = role === 'hub'
     return html`
       <h1>${hub && this.view === 'nation' ? st('national') : st('title')}</h1>
       ${hub
         ? html`<div class="switch" role="group" aria-label=${st('scope')}>
             <button class=${this.view === 'nation' ? '' : 'secondary'} aria-pressed=${this.view === 'nation'} @click=${() => (this.view = 'nation')}>${st('nation')}</button>
-            <button class=${this.view === 'library' ? '' : 'secondary'} aria-pressed=${this.view === 'library'} @click=${() => ((this.view = 'library'), this.data ?? void this.#load())}>${st('thisLibrary')}</button>
+            <button class=${this.view === 'library' ? '' : 'secondary'} aria-pressed=${this.view === 'library'} @click=${() => (this.view = 'library')}>${st('thisLibrary')}</button>
           </div>`
         : nothing}
-      ${hub && this.view === 'nation' ? html`<shulin-hub-stats></shulin-hub-stats>` : this.#library()}
+      ${hub && this.view === 'nation' ? html`<shulin-hub-stats></shulin-hub-stats>` : taskView(this.#summary, (d) => this.#library(d), { stale: false })}
     `
   }
 

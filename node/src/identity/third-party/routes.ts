@@ -6,6 +6,7 @@
 import type { Context, Hono } from 'hono'
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie'
 import { z } from 'zod'
+import { LinkedProviders, ProviderList } from '@shulin/protocol'
 import type { Api } from '../../http/api.js'
 import type { AppEnv } from '../../http/env.js'
 import type { BaseUrl, NodeOrigins } from '../../http/base-url.js'
@@ -29,7 +30,6 @@ export interface ThirdPartyRoutesDeps {
 
 const bindingCookie = 'shulin_ext'
 const callbackPath = '/oidc/external/callback'
-const ProviderList = z.object({ providers: z.array(z.object({ id: z.string(), name: z.string() })) })
 const StartQuery = z.object({ provider: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/), next: z.string().max(500).optional() })
 
 export function thirdPartyRoutes(app: Hono<AppEnv>, api: Api, d: ThirdPartyRoutesDeps): void {
@@ -61,7 +61,7 @@ export function thirdPartyRoutes(app: Hono<AppEnv>, api: Api, d: ThirdPartyRoute
   })
 
   api.route(
-    { method: 'get', path: '/api/me/identity/external', summary: 'Third-party accounts linked to me', tags: ['me'], access: 'session', response: z.object({ linked: z.array(z.string()) }) },
+    { method: 'get', path: '/api/me/identity/external', summary: 'Third-party accounts linked to me', tags: ['me'], access: 'session', response: LinkedProviders },
     async (c) => ({ linked: await d.thirdParty.linkedTo(mustAuth(c).account.id) }),
   )
 }
