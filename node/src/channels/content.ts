@@ -17,7 +17,7 @@
  *
  * Owns two sublevels: `content-manifests` (SHA-256 → the file's manifest, computed once) and
  * `content-shared` (SHA-256 → 1: files this node may give to members — those of channel
- * records, never a draft's upload); on the hub, `HolderIndex` owns `content-holders`.
+ * records, never a draft's upload); on the hub, `HolderIndex` owns `content-holders` and `content-holders-by-member`.
  */
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
