@@ -120,7 +120,7 @@ export function accountRoutes(api: Api, { accounts, sessions, auth }: AccountRou
     { method: 'post', path: '/api/me/password', summary: 'Change my password (ends my other sessions by default)', tags: ['me'], access: 'session', body: ChangePasswordRequest, response: Ok },
     async (c, { body }) => {
       const me = mustAuth(c)
-      await accounts.changePassword(me.account.id, body.currentPassword, body.password)
+      await accounts.changePassword(me.account.id, body.currentPassword, body.password, clientInfo(c))
       if (body.endOtherSessions) await sessions.endAll(me.account.id, me.sessionId)
       return { ok: true as const }
     },

@@ -175,10 +175,23 @@ export class AccountService {
     return account
   }
 
-  async changePassword(accountId: string, currentPassword: string, password: string): Promise<void> {
+  /**
+   * Changes a signed-in account's password. The current password is a guess like a sign-in's:
+   * throttled by the same count (per account and per address, reserved before the check), so a
+   * stolen session cannot try passwords faster than the sign-in form, nor have hundreds of
+   * concurrent requests each cost a password check.
+   */
+  async changePassword(accountId: string, currentPassword: string, password: string, client: ClientInfo): Promise<void> {
     const account = await this.store.get(accountId)
-    if (!account?.passwordHash || !(await verifyPassword(account.passwordHash, currentPassword))) {
-      throw new ProblemError('validation_failed', { errors: [{ pointer: '/currentPassword', detail: 'invalid_credentials' }] })
+    const attempt = this.#reserve(`account:${accountId}`, client.address)
+    try {
+      if (!account?.passwordHash || !(await verifyPassword(account.passwordHash, currentPassword))) {
+        attempt.failed()
+        throw new ProblemError('validation_failed', { errors: [{ pointer: '/currentPassword', detail: 'invalid_credentials' }] })
+      }
+      attempt.succeeded()
+    } finally {
+      attempt.release()
     }
     await this.checkPolicy(password)
     await this.#setPassword(accountId, password, false)
