@@ -153,6 +153,8 @@ describe('reset codes (issue 15, item 2)', () => {
     t = await startTempNode({ trustProxy: true })
     await new Client(t.node.url).post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })
     await new Client(t.node.url).post('/api/auth/password/forgot', { identifier: '13800138000' })
+    // The code is sent after the answer.
+    await expect.poll(() => t.sent.length, { timeout: 10_000 }).toBe(1)
   })
   afterEach(() => t.close())
 
