@@ -8,6 +8,7 @@
  */
 import { NumberMap } from './number-map.js'
 import { distinctGrams } from './grams.js'
+import type { Slices } from './slices.js'
 
 export interface BaseSegment {
   /** Gram keys, ascending. */
@@ -143,13 +144,20 @@ export class Postings {
     }
   }
 
-  /** Builds a base segment over documents 0..n-1 (`text(i)` undefined = skip). */
-  static build(n: number, text: (docno: number) => string | undefined): BaseSegment {
+  /**
+   * Builds a base segment over documents 0..n-1 (`text(i)` undefined = skip), pausing when
+   * `slices` says a slice's time is up (100k records take seconds: never in one stretch).
+   */
+  static async build(n: number, text: (docno: number) => string | undefined, slices?: Slices): Promise<BaseSegment> {
+    const turn = async (i: number) => {
+      if ((i & 127) === 0 && slices?.due()) await slices.pause()
+    }
     let buffer: Float64Array = new Float64Array(4096)
     // Pass 1: how many documents hold each gram.
     const counts = new NumberMap(1 << 18)
     let total = 0
     for (let d = 0; d < n; d++) {
+      await turn(d)
       const t = text(d)
       if (t === undefined) continue
       const g = distinctGrams(t, buffer)
@@ -172,6 +180,7 @@ export class Postings {
     const flat = new Uint32Array(total)
     // Pass 2: fill. Documents come in order, so every list is ascending.
     for (let d = 0; d < n; d++) {
+      await turn(d)
       const t = text(d)
       if (t === undefined) continue
       const g = distinctGrams(t, buffer)
@@ -183,6 +192,7 @@ export class Postings {
     const offsets = new Uint32Array(keys.length + 1)
     let at = 0
     for (let i = 0; i < keys.length; i++) {
+      await turn(i)
       offsets[i] = at
       let prev = 0
       for (let p = starts[i]!; p < starts[i + 1]!; p++) {
