@@ -110,7 +110,10 @@ export class EmbeddedEngine implements SearchEngine {
       const slices = new Slices()
       for (const doc of docs) {
         if (slices.due()) await slices.pause()
+        // Appended and indexed in one step: a search between slices never sees a replaced
+        // record's old row dead and its new one not yet in the postings.
         this.#docs.append(this.#docs.toRow(doc))
+        this.#indexRows()
         for (const w of latinWords([doc.title, ...doc.creators, ...doc.subjects])) this.#vocabulary.add(w)
       }
       this.#dirty = true
@@ -142,14 +145,16 @@ export class EmbeddedEngine implements SearchEngine {
       await this.#merge(slices)
       return
     }
-    // One row at a time, the cursor moved with it: a search between slices sees a consistent delta.
-    while (this.#indexed < this.#docs.rows.length) {
-      if ((this.#indexed & 63) === 0 && slices.due()) await slices.pause()
-      const d = this.#indexed
+    this.#indexRows()
+  }
+
+  /** Adds the rows not yet indexed to the delta (upsert indexes each as it appends it: at most a few here). */
+  #indexRows(): void {
+    for (let d = this.#indexed; d < this.#docs.rows.length; d++) {
       const row = this.#docs.rows[d]
       if (row) this.#postings.add(d, DocTable.gramText(row))
-      this.#indexed = d + 1
     }
+    this.#indexed = this.#docs.rows.length
   }
 
   /**
