@@ -3,7 +3,9 @@
  * in the change that calls for it, in slices, and a search that arrives meanwhile is answered
  * from the index as it was, without waiting for the merge to end.
  */
+import { rm } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
+import { tempDir } from '../../testing/temp-node.js'
 import type { SearchDocument, SearchQuery } from '../engine.js'
 import { EmbeddedEngine } from './engine.js'
 
@@ -67,5 +69,25 @@ describe('embedded engine: merges outside searches', () => {
     expect(engine.merges).toBe(1)
     expect((await engine.search(query('之歌'))).total).toBe(2500)
     expect(engine.merges).toBe(1)
+  })
+
+  it('writes its file in pieces and reads it back whole (rows over several pieces)', async () => {
+    const dir = await tempDir('shulin-embedded-')
+    try {
+      const engine = new EmbeddedEngine({ dir })
+      await engine.open()
+      await engine.upsert(Array.from({ length: 1000 }, (_, i) => doc(i)))
+      await engine.remove(['r5'])
+      await engine.checkpoint('cursor-1')
+      const before = await engine.search(query('山水'))
+      const again = new EmbeddedEngine({ dir })
+      expect(await again.open()).toEqual({ cursor: 'cursor-1' })
+      expect(await again.search(query('山水'))).toEqual(before)
+      expect((await again.stats()).documents).toBe(999)
+      expect(await again.revisionOf('r999')).toBe(1)
+      expect(await again.revisionOf('r5')).toBeUndefined()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -241,7 +241,8 @@ export class EmbeddedEngine implements SearchEngine {
 
   async #checkpoint(cursor: string | undefined): Promise<void> {
     const needsMerge = this.#docs.rows.length !== this.#baseRows || this.#docs.dead > 0
-    if (needsMerge) await this.#catchUp(new Slices(), true)
+    const slices = new Slices()
+    if (needsMerge) await this.#catchUp(slices, true)
     if (!this.#file || (!this.#dirty && !needsMerge)) return
     const d = this.#docs
     this.#diskBytes = await writeImage(this.#file, {
@@ -250,7 +251,7 @@ export class EmbeddedEngine implements SearchEngine {
       values: d.valueLists(),
       vocabulary: [...this.#vocabulary],
       segment: this.#postings.base,
-    })
+    }, slices)
     this.#dirty = false
   }
 
