@@ -140,7 +140,9 @@ export class EmbeddedEngine implements SearchEngine {
   async #catchUp(slices: Slices, forceMerge = false): Promise<void> {
     const pending = this.#docs.rows.length - this.#indexed
     const deltaRows = this.#indexed - this.#baseRows
-    const big = Math.max(this.#mergeAbove, this.#baseRows / 2)
+    // The delta may grow to the base's size: during a bulk import each merge is then at least
+    // twice the last, so all of them together cost about two of the final one.
+    const big = Math.max(this.#mergeAbove, this.#baseRows)
     if (forceMerge || pending + deltaRows > big || this.#docs.dead > big) {
       await this.#merge(slices)
       return
