@@ -165,7 +165,7 @@ export class EmbeddedEngine implements SearchEngine {
    */
   async #merge(slices: Slices): Promise<void> {
     const docs = await DocTable.copy(this.#docs.valueLists(), this.#docs.rows, slices)
-    const base = await Postings.build(docs.rows.length, (d) => DocTable.gramText(docs.rows[d]!), slices)
+    const base = await Postings.build(docs.rows.length, (d) => DocTable.gramText(docs.rows[d]!), slices, this.#postings.base.keys.length + this.#postings.delta.size)
     const pinyin = new PinyinScan(docs)
     await pinyin.build(slices)
     this.#docs = docs
