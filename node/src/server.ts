@@ -216,7 +216,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       // First, so that it sees every route's answer.
       app.use(stats.capture)
       stats.routes(app, api, auth.check)
-      accountRoutes(api, { accounts, sessions, auth })
+      accountRoutes(api, { accounts, sessions, auth, logger })
       staffRoutes(api, { accounts, maxImportBytes })
       nodeSettingsRoutes(api, { config, nodeId: key.nodeId, version: shulinVersion, searchStats: () => search.engine.stats() })
       setupRoutes(app, api, setup)
@@ -333,6 +333,8 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
         content.stop()
         await federation.stop()
         await search.close()
+        // Reset codes asked for before the close are written and sent first.
+        await services.accounts.resetsSettled()
         await storage.close()
         logger.info('node stopped')
       })()

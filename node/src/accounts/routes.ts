@@ -18,6 +18,7 @@ import type { Api } from '../http/api.js'
 import type { AppEnv, RequestAuth } from '../http/env.js'
 import { localeOf, ProblemError } from '../http/problem.js'
 import type { HttpAuth } from '../sessions/http-auth.js'
+import type { Logger } from '../logger.js'
 import type { SessionService } from '../sessions/service.js'
 import type { SessionRecord } from '../sessions/store.js'
 import type { AccountService, ClientInfo } from './service.js'
@@ -27,6 +28,7 @@ export interface AccountRoutesDeps {
   accounts: AccountService
   sessions: SessionService
   auth: HttpAuth
+  logger?: Logger
 }
 
 export function clientInfo(c: Context<AppEnv>): ClientInfo {
@@ -46,7 +48,7 @@ function meBody(account: AccountRecord, session: SessionRecord): MeResponse {
   }
 }
 
-export function accountRoutes(api: Api, { accounts, sessions, auth }: AccountRoutesDeps): void {
+export function accountRoutes(api: Api, { accounts, sessions, auth, logger }: AccountRoutesDeps): void {
   const tags = ['auth']
 
   const signIn = async (c: Context<AppEnv>, account: AccountRecord, remember: boolean, bearer: boolean): Promise<LoginResponseT> => {
@@ -95,7 +97,8 @@ export function accountRoutes(api: Api, { accounts, sessions, auth }: AccountRou
       // Same answer whether or not the account exists: card numbers and phones are guessable.
       const wait = accounts.throttle.retryAfter(`forgot:${body.identifier}`, c.get('clientAddress'))
       if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
-      await accounts.forgotPassword(body.identifier, localeOf(c))
+      // Answered before the account is even looked up: the answer's time says nothing either.
+      accounts.requestReset(body.identifier, localeOf(c), (err) => logger?.warn({ err }, 'could not send a password reset code'))
       return { ok: true as const }
     },
   )
@@ -120,7 +123,7 @@ export function accountRoutes(api: Api, { accounts, sessions, auth }: AccountRou
     { method: 'post', path: '/api/me/password', summary: 'Change my password (ends my other sessions by default)', tags: ['me'], access: 'session', body: ChangePasswordRequest, response: Ok },
     async (c, { body }) => {
       const me = mustAuth(c)
-      await accounts.changePassword(me.account.id, body.currentPassword, body.password)
+      await accounts.changePassword(me.account.id, body.currentPassword, body.password, clientInfo(c))
       if (body.endOtherSessions) await sessions.endAll(me.account.id, me.sessionId)
       return { ok: true as const }
     },

@@ -40,6 +40,9 @@ const conflictCode = {
   username: 'username_taken',
   card: 'card_taken',
 } as const
+/** Reset requests that may wait to be handled (a minute of an SMS gateway's slowest answers). */
+export const maxPendingResets = 256
+
 const conflictPointer = { phone: '/phone', idNumber: '/idNumber', username: '/username', card: '/cardNo' } as const
 
 export interface AccountServiceOptions {
@@ -67,6 +70,9 @@ export class AccountService {
   /** Serialises tries of reset codes: each is counted before the next is compared. */
   readonly #codeLock = new Mutex()
   readonly #now: () => number
+  /** Reset requests handled after their answer, in order. */
+  #resets: Promise<unknown> = Promise.resolve()
+  #pendingResets = 0
 
   constructor(private readonly opts: AccountServiceOptions) {
     this.store = new AccountStore(opts.storage)
@@ -175,10 +181,23 @@ export class AccountService {
     return account
   }
 
-  async changePassword(accountId: string, currentPassword: string, password: string): Promise<void> {
+  /**
+   * Changes a signed-in account's password. The current password is a guess like a sign-in's:
+   * throttled by the same count (per account and per address, reserved before the check), so a
+   * stolen session cannot try passwords faster than the sign-in form, nor have hundreds of
+   * concurrent requests each cost a password check.
+   */
+  async changePassword(accountId: string, currentPassword: string, password: string, client: ClientInfo): Promise<void> {
     const account = await this.store.get(accountId)
-    if (!account?.passwordHash || !(await verifyPassword(account.passwordHash, currentPassword))) {
-      throw new ProblemError('validation_failed', { errors: [{ pointer: '/currentPassword', detail: 'invalid_credentials' }] })
+    const attempt = this.#reserve(`account:${accountId}`, client.address)
+    try {
+      if (!account?.passwordHash || !(await verifyPassword(account.passwordHash, currentPassword))) {
+        attempt.failed()
+        throw new ProblemError('validation_failed', { errors: [{ pointer: '/currentPassword', detail: 'invalid_credentials' }] })
+      }
+      attempt.succeeded()
+    } finally {
+      attempt.release()
     }
     await this.checkPolicy(password)
     await this.#setPassword(accountId, password, false)
@@ -187,6 +206,26 @@ export class AccountService {
   async #setPassword(accountId: string, password: string, mustChange: boolean): Promise<void> {
     const passwordHash = await hashPassword(password)
     await this.store.update(accountId, (a) => ({ ...a, passwordHash, mustChangePassword: mustChange }))
+  }
+
+  /**
+   * Asks for a reset code, answering at once: the lookup, the synced write of the code and the
+   * send happen afterwards, one request at a time. Done before the answer, they made a real
+   * account's answer slower than an unknown one's (a write to disk and an SMS gateway's round
+   * trip), which told a guesser which phone numbers are registered. Past
+   * {@link maxPendingResets} waiting, further requests are dropped (the answer is the same).
+   * `onError`: what went wrong with one (a sender down, a full disk), for the log.
+   */
+  requestReset(identifier: string, locale: Locale, onError: (err: unknown) => void): void {
+    if (this.#pendingResets >= maxPendingResets) return
+    this.#pendingResets++
+    const run = this.#resets.then(() => this.forgotPassword(identifier, locale))
+    this.#resets = run.catch(onError).finally(() => this.#pendingResets--)
+  }
+
+  /** Resolves when every reset asked for so far has been handled. */
+  async resetsSettled(): Promise<void> {
+    while (this.#pendingResets > 0) await this.#resets
   }
 
   /** Sends a reset code when the identifier names an account with a phone; says nothing either way. */

@@ -153,6 +153,8 @@ describe('reset codes (issue 15, item 2)', () => {
     t = await startTempNode({ trustProxy: true })
     await new Client(t.node.url).post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })
     await new Client(t.node.url).post('/api/auth/password/forgot', { identifier: '13800138000' })
+    // The code is sent after the answer.
+    await expect.poll(() => t.sent.length, { timeout: 10_000 }).toBe(1)
   })
   afterEach(() => t.close())
 
@@ -181,5 +183,29 @@ describe('reset codes (issue 15, item 2)', () => {
     const code = t.sent[0]!.message.code
     for (let i = 0; i < 6; i++) expect((await from(t, i).post('/api/auth/password/reset', { identifier: '13800138000', code, password: 'short' })).body.code).toBe('validation_failed')
     expect((await reset(9, code)).status).toBe(200)
+  })
+})
+
+describe('password change (the current password is a guess like a sign-in)', () => {
+  let t: TempNode
+  beforeEach(async () => {
+    t = await startTempNode({ trustProxy: true })
+  })
+  afterEach(() => t.close())
+
+  it('concurrent wrong current passwords from one session: no more checked than the sign-in throttle allows', async () => {
+    const reader = new Client(t.node.url, { 'x-forwarded-for': '10.1.1.1' })
+    expect((await reader.post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })).status).toBe(201)
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => reader.post('/api/me/password', { currentPassword: `guess-${i}`, password: 'taken-over-2026' })))
+    const checked = answers.filter((r) => r.status === 400)
+    const refused = answers.filter((r) => r.status === 429)
+    expect(checked.length + refused.length).toBe(40)
+    expect(checked.length).toBeLessThanOrEqual(freeFailures)
+    expect(refused[0]!.body.code).toBe('too_many_attempts')
+    // The same count as the sign-in form: the account waits there too.
+    expect((await from(t, 7).post('/api/auth/login', { identifier: '13800138000', password: 'reading2026' })).status).toBe(429)
+    // Once the wait is over, the right password changes it.
+    t.clock.now += 3_600_000
+    expect((await reader.post('/api/me/password', { currentPassword: 'reading2026', password: 'a-longer-passphrase' })).status).toBe(200)
   })
 })

@@ -43,6 +43,8 @@ export class SearchService {
   #cursor: string | undefined
   /** Every index update runs in this chain, in order. */
   #chain: Promise<unknown> = Promise.resolve()
+  /** The last update in the chain that changes what a search finds (checkpoints do not). */
+  #lastChange: Promise<unknown> = Promise.resolve()
   #ready: Promise<void> | undefined
   #unsubscribe: (() => void) | undefined
   #timer: NodeJS.Timeout | undefined
@@ -81,12 +83,15 @@ export class SearchService {
    */
   async ready(): Promise<void> {
     await this.#ready
-    await this.#chain
+    // Not the checkpoint that may be writing the index file (seconds on 100k records, in
+    // slices): a search reads the index as it is meanwhile.
+    await this.#lastChange
   }
 
-  #enqueue<T>(fn: () => Promise<T>): Promise<T> {
+  #enqueue<T>(fn: () => Promise<T>, { checkpoint = false } = {}): Promise<T> {
     const run = this.#chain.then(fn)
     this.#chain = run.catch((err: unknown) => this.opts.logger?.error({ err }, 'search index update failed'))
+    if (!checkpoint) this.#lastChange = this.#chain
     return run
   }
 
@@ -158,7 +163,7 @@ export class SearchService {
     const wait = Math.max(0, Math.min(checkpointQuietMs, this.#firstPending + checkpointMaxMs - now))
     this.#timer = setTimeout(() => {
       this.#firstPending = undefined
-      this.#enqueue(() => this.engine.checkpoint(this.#cursor)).catch(() => {})
+      this.#enqueue(() => this.engine.checkpoint(this.#cursor), { checkpoint: true }).catch(() => {})
     }, wait)
     this.#timer.unref()
   }

@@ -23,12 +23,17 @@ export async function tempDir(prefix = 'shulin-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix))
 }
 
-export async function startTempNode(config: Partial<NodeConfigInput> = {}, options: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger'> = {}): Promise<TempNode> {
+/** `sendMs`: how long the memory sender takes to send a code (as a real SMS gateway would). */
+export async function startTempNode(
+  config: Partial<NodeConfigInput> = {},
+  { sendMs = 0, ...options }: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger'> & { sendMs?: number } = {},
+): Promise<TempNode> {
   const dir = config.dataDir ?? (await tempDir())
   const sent: TempNode['sent'] = []
   const sender: CodeSender = {
     name: 'memory',
     async send(to, message) {
+      if (sendMs) await new Promise((r) => setTimeout(r, sendMs))
       sent.push({ phone: to.phone, message })
     },
   }

@@ -9,6 +9,7 @@ import { fold } from '../text/fold.js'
 import { pinyinOf, type PinyinForms } from '../text/pinyin.js'
 import { FIELD_BREAK } from './grams.js'
 import { DocColumns } from './columns.js'
+import type { Slices } from './slices.js'
 
 /** Longest description indexed (folded characters): a record is found by its opening text. */
 export const maxDescription = 4000
@@ -121,6 +122,18 @@ export class DocTable {
     const docs = new DocTable()
     for (const k of valueListNames) for (const v of values[k]) docs[k].id(v)
     for (const row of rows) if (row) docs.append(row)
+    return docs
+  }
+
+  /** {@link DocTable.from}, pausing when `slices` says so (a merge renumbers 100k rows). */
+  static async copy(values: ValueLists, rows: ReadonlyArray<StoredDoc | undefined>, slices: Slices): Promise<DocTable> {
+    const docs = new DocTable()
+    for (const k of valueListNames) for (const v of values[k]) docs[k].id(v)
+    for (let i = 0; i < rows.length; i++) {
+      if ((i & 255) === 0 && slices.due()) await slices.pause()
+      const row = rows[i]
+      if (row) docs.append(row)
+    }
     return docs
   }
 

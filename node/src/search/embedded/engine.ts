@@ -1,10 +1,15 @@
 /**
  * @module search/embedded/engine
  * The default search engine: in process, no server to run. Records are folded once when they
- * arrive; their grams join an in-memory delta at the next query, and a merge now and then
- * rebuilds the compact base segment and writes the index file, so that a restart reads the
- * file instead of re-indexing. Between merges the index is rebuilt from the record store's
- * change log (the service replays changes after the cursor the file covers).
+ * arrive and their grams join an in-memory delta then, and a merge now and then rebuilds the
+ * compact base segment and writes the index file, so that a restart reads the file instead of
+ * re-indexing. Between merges the index is rebuilt from the record store's change log (the
+ * service replays changes after the cursor the file covers).
+ *
+ * A search does no index work of its own: it only reads. Folding, gramming and merging (seconds
+ * for 100k records) happen in the changes' own calls, one at a time, in {@link Slices} of a few
+ * milliseconds between which the event loop serves searches and everything else; a search in
+ * the middle of a merge reads the index as it was before it.
  */
 import { mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -17,6 +22,7 @@ import { PinyinScan } from './pinyin-scan.js'
 import { intersect, Postings } from './postings.js'
 import { WorkBudget } from './budget.js'
 import { Turns } from './turns.js'
+import { Slices } from './slices.js'
 import { readImage, writeImage } from './persist.js'
 import { runQuery, type IndexState } from './query.js'
 
@@ -48,6 +54,10 @@ export class EmbeddedEngine implements SearchEngine {
   readonly #mergeAbove: number
   /** Searches and suggestions run one at a time, one per turn of the event loop. */
   readonly #turns = new Turns()
+  /** Changes (open, upsert, remove, clear, checkpoint) run one after another: a sliced merge is never changed under it. */
+  #changes: Promise<unknown> = Promise.resolve()
+  /** Merges done (what tests read). */
+  merges = 0
 
   constructor(private readonly opts: EmbeddedOptions) {
     this.#mergeAbove = opts.mergeAbove ?? 5000
@@ -57,7 +67,17 @@ export class EmbeddedEngine implements SearchEngine {
     return this.opts.dir ? join(this.opts.dir, FILE) : undefined
   }
 
-  async open(): Promise<{ cursor: string | undefined }> {
+  #change<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#changes.then(fn)
+    this.#changes = run.catch(() => {})
+    return run
+  }
+
+  open(): Promise<{ cursor: string | undefined }> {
+    return this.#change(() => this.#open())
+  }
+
+  async #open(): Promise<{ cursor: string | undefined }> {
     if (!this.#file) return { cursor: undefined }
     await mkdir(this.opts.dir!, { recursive: true })
     const image = await readImage(this.#file)
@@ -67,7 +87,7 @@ export class EmbeddedEngine implements SearchEngine {
     this.#postings.base = image.segment
     this.#indexed = this.#baseRows = docs.rows.length
     this.#vocabulary = new Set(image.vocabulary)
-    this.#pinyin.build()
+    await this.#pinyin.build(new Slices())
     this.#diskBytes = (await stat(this.#file)).size
     return { cursor: image.cursor }
   }
@@ -83,17 +103,29 @@ export class EmbeddedEngine implements SearchEngine {
     return { docs: this.#docs, postings: this.#postings, pinyin: this.#pinyin, vocabulary: this.#vocabulary }
   }
 
-  async upsert(docs: SearchDocument[]): Promise<void> {
-    if (docs.length) await loadPinyin()
-    for (const doc of docs) {
-      const docno = this.#docs.append(this.#docs.toRow(doc))
-      for (const w of latinWords([doc.title, ...doc.creators, ...doc.subjects])) this.#vocabulary.add(w)
-    }
-    if (docs.length) this.#dirty = true
+  upsert(docs: SearchDocument[]): Promise<void> {
+    return this.#change(async () => {
+      if (!docs.length) return
+      await loadPinyin()
+      const slices = new Slices()
+      for (const doc of docs) {
+        if (slices.due()) await slices.pause()
+        // Appended and indexed in one step: a search between slices never sees a replaced
+        // record's old row dead and its new one not yet in the postings.
+        this.#docs.append(this.#docs.toRow(doc))
+        this.#indexRows()
+        for (const w of latinWords([doc.title, ...doc.creators, ...doc.subjects])) this.#vocabulary.add(w)
+      }
+      this.#dirty = true
+      await this.#catchUp(slices)
+    })
   }
 
-  async remove(ids: string[]): Promise<void> {
-    for (const id of ids) if (this.#docs.kill(id)) this.#dirty = true
+  remove(ids: string[]): Promise<void> {
+    return this.#change(async () => {
+      for (const id of ids) if (this.#docs.kill(id)) this.#dirty = true
+      await this.#catchUp(new Slices())
+    })
   }
 
   async revisionOf(id: string): Promise<number | undefined> {
@@ -101,15 +133,25 @@ export class EmbeddedEngine implements SearchEngine {
     return docno === undefined ? undefined : this.#docs.rows[docno]!.revision
   }
 
-  /** Brings the postings up to the rows: into the delta, or by a merge when that is cheaper. */
-  #catchUp(forceMerge = false): void {
+  /**
+   * Brings the postings up to the rows (in a change's call, never a search's): into the delta,
+   * or by a merge when that is cheaper.
+   */
+  async #catchUp(slices: Slices, forceMerge = false): Promise<void> {
     const pending = this.#docs.rows.length - this.#indexed
     const deltaRows = this.#indexed - this.#baseRows
-    const big = Math.max(this.#mergeAbove, this.#baseRows / 2)
+    // The delta may grow to the base's size: during a bulk import each merge is then at least
+    // twice the last, so all of them together cost about two of the final one.
+    const big = Math.max(this.#mergeAbove, this.#baseRows)
     if (forceMerge || pending + deltaRows > big || this.#docs.dead > big) {
-      this.#merge()
+      await this.#merge(slices)
       return
     }
+    this.#indexRows()
+  }
+
+  /** Adds the rows not yet indexed to the delta (upsert indexes each as it appends it: at most a few here). */
+  #indexRows(): void {
     for (let d = this.#indexed; d < this.#docs.rows.length; d++) {
       const row = this.#docs.rows[d]
       if (row) this.#postings.add(d, DocTable.gramText(row))
@@ -117,21 +159,26 @@ export class EmbeddedEngine implements SearchEngine {
     this.#indexed = this.#docs.rows.length
   }
 
-  /** Renumbers the live rows and rebuilds the base segment over them. */
-  #merge(): void {
-    const docs = DocTable.from(this.#docs.valueLists(), this.#docs.rows)
-    this.#reset(docs)
-    this.#postings.base = Postings.build(docs.rows.length, (d) => DocTable.gramText(docs.rows[d]!))
+  /**
+   * Renumbers the live rows and rebuilds the base segment over them, in slices: the new table,
+   * postings and pinyin places are built aside while searches read the old ones, then swapped in.
+   */
+  async #merge(slices: Slices): Promise<void> {
+    const docs = await DocTable.copy(this.#docs.valueLists(), this.#docs.rows, slices)
+    const base = await Postings.build(docs.rows.length, (d) => DocTable.gramText(docs.rows[d]!), slices, this.#postings.base.keys.length + this.#postings.delta.size)
+    const pinyin = new PinyinScan(docs)
+    await pinyin.build(slices)
+    this.#docs = docs
+    this.#postings = new Postings()
+    this.#postings.base = base
+    this.#pinyin = pinyin
     this.#indexed = this.#baseRows = docs.rows.length
-    this.#pinyin.build()
+    this.merges++
   }
 
   /** `budget`: the work this query may do (tests pass one to read what was spent). */
   async search(query: SearchQuery, budget: WorkBudget = new WorkBudget()): Promise<EngineResult> {
-    return this.#turns.run(() => {
-      this.#catchUp()
-      return runQuery(this.#state, query, budget)
-    })
+    return this.#turns.run(() => runQuery(this.#state, query, budget))
   }
 
   async suggest(prefix: string, limit: number, budget: WorkBudget = new WorkBudget()): Promise<Suggestion[]> {
@@ -139,7 +186,6 @@ export class EmbeddedEngine implements SearchEngine {
   }
 
   #suggest(prefix: string, limit: number, budget: WorkBudget): Suggestion[] {
-    this.#catchUp()
     const p = fold(prefix).slice(0, 64)
     if (!p) return []
     const found = new Map<string, { s: Suggestion; score: number }>()
@@ -183,15 +229,22 @@ export class EmbeddedEngine implements SearchEngine {
       .map((f) => f.s)
   }
 
-  async clear(): Promise<void> {
-    this.#reset(new DocTable())
-    this.#vocabulary = new Set()
-    this.#dirty = true
+  clear(): Promise<void> {
+    return this.#change(async () => {
+      this.#reset(new DocTable())
+      this.#vocabulary = new Set()
+      this.#dirty = true
+    })
   }
 
-  async checkpoint(cursor: string | undefined): Promise<void> {
+  checkpoint(cursor: string | undefined): Promise<void> {
+    return this.#change(() => this.#checkpoint(cursor))
+  }
+
+  async #checkpoint(cursor: string | undefined): Promise<void> {
     const needsMerge = this.#docs.rows.length !== this.#baseRows || this.#docs.dead > 0
-    if (needsMerge) this.#catchUp(true)
+    const slices = new Slices()
+    if (needsMerge) await this.#catchUp(slices, true)
     if (!this.#file || (!this.#dirty && !needsMerge)) return
     const d = this.#docs
     this.#diskBytes = await writeImage(this.#file, {
@@ -200,7 +253,7 @@ export class EmbeddedEngine implements SearchEngine {
       values: d.valueLists(),
       vocabulary: [...this.#vocabulary],
       segment: this.#postings.base,
-    })
+    }, slices)
     this.#dirty = false
   }
 

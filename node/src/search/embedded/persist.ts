@@ -11,6 +11,7 @@ import { open, readFile, rename, rm } from 'node:fs/promises'
 import { z } from 'zod'
 import type { StoredDoc, ValueLists } from './docs.js'
 import type { BaseSegment } from './postings.js'
+import type { Slices } from './slices.js'
 
 const MAGIC = 'SHLNIDX1'
 export const FORMAT_VERSION = 1
@@ -46,24 +47,38 @@ const Header = z.object({
   sections: z.object({ keys: z.number().int(), bytes: z.number().int(), count: z.number().int() }),
 })
 
-export async function writeImage(path: string, image: IndexImage): Promise<number> {
-  const header = Buffer.from(
-    JSON.stringify({
-      version: FORMAT_VERSION,
-      cursor: image.cursor,
-      fields: rowFields,
-      rows: image.rows.map((r) => rowFields.map((f) => r[f])),
-      values: image.values,
-      vocabulary: image.vocabulary,
-      sections: { keys: image.segment.keys.length, bytes: image.segment.bytes.length, count: image.segment.count },
-    }),
-  )
+/** Rows serialised in one piece of the header. */
+const rowsPerPiece = 256
+
+/**
+ * Writes an image. The header's rows (100 MB of JSON for 100k records) are serialised a piece
+ * at a time, pausing when `slices` says so, instead of in one JSON.stringify that held the
+ * event loop for as long as it took.
+ */
+export async function writeImage(path: string, image: IndexImage, slices?: Slices): Promise<number> {
+  const meta = JSON.stringify({
+    version: FORMAT_VERSION,
+    cursor: image.cursor,
+    fields: rowFields,
+    values: image.values,
+    vocabulary: image.vocabulary,
+    sections: { keys: image.segment.keys.length, bytes: image.segment.bytes.length, count: image.segment.count },
+  })
+  // The same JSON object with `rows` last: `{…meta, "rows":[row,row,…]}`.
+  const header: Buffer[] = [Buffer.from(`${meta.slice(0, -1)},"rows":[`)]
+  for (let i = 0; i < image.rows.length; i += rowsPerPiece) {
+    if (slices?.due()) await slices.pause()
+    const piece = image.rows.slice(i, i + rowsPerPiece).map((r) => JSON.stringify(rowFields.map((f) => r[f])))
+    header.push(Buffer.from((i ? ',' : '') + piece.join(',')))
+  }
+  header.push(Buffer.from(']}'))
+  const headerLength = header.reduce((n, b) => n + b.length, 0)
   const prefix = Buffer.alloc(12)
   prefix.write(MAGIC, 0, 'latin1')
-  prefix.writeUInt32LE(header.length, 8)
-  const pad = Buffer.alloc((8 - ((12 + header.length) % 8)) % 8)
+  prefix.writeUInt32LE(headerLength, 8)
+  const pad = Buffer.alloc((8 - ((12 + headerLength) % 8)) % 8)
   const { keys, offsets, bytes } = image.segment
-  const parts = [prefix, header, pad, keys, offsets, bytes].map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength)))
+  const parts = [prefix, ...header, pad, keys, offsets, bytes].map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength)))
   const tmp = `${path}.tmp`
   const fh = await open(tmp, 'w')
   let size = 0

@@ -5,9 +5,11 @@
  * here") and, for queries of six letters or more, under a hash of the first six; a query
  * looks in its buckets and checks each place with `startsWith`. About 16 places a record:
  * 100k records cost ~20 MB.
- * Rows added since the last build are scanned directly until the next one.
+ * Rows added since the last build are scanned directly until the next one (a merge of the
+ * engine's index files them again, outside any search).
  */
 import type { DocTable } from './docs.js'
+import type { Slices } from './slices.js'
 
 export interface PinyinHit {
   docno: number
@@ -39,9 +41,6 @@ const hasLong = (s: string, i: number): boolean => {
   return true
 }
 
-/** Rows scanned one by one past the filed part before filing them all again pays off. */
-const rebuildAbove = 20_000
-
 /** Places (document, position) grouped by bucket, in two typed arrays. */
 interface Places {
   offsets: Uint32Array
@@ -51,10 +50,11 @@ interface Places {
 
 const noPlaces = (buckets: number): Places => ({ offsets: new Uint32Array(buckets + 1), docnos: new Uint32Array(0), positions: new Uint16Array(0) })
 
-function fileAll(rows: DocTable['rows'], buckets: number, bucket: (pinyin: string, i: number) => number | undefined): Places {
+async function fileAll(rows: DocTable['rows'], buckets: number, bucket: (pinyin: string, i: number) => number | undefined, slices: Slices | undefined): Promise<Places> {
   const counts = new Uint32Array(buckets + 1)
-  const each = (fn: (docno: number, pos: number, bucket: number) => void) => {
+  const each = async (fn: (docno: number, pos: number, bucket: number) => void) => {
     for (let d = 0; d < rows.length; d++) {
+      if ((d & 255) === 0 && slices?.due()) await slices.pause()
       const row = rows[d]
       if (!row) continue
       const marks = row.pinyinMarks
@@ -66,12 +66,12 @@ function fileAll(rows: DocTable['rows'], buckets: number, bucket: (pinyin: strin
       }
     }
   }
-  each((_d, _p, b) => counts[b + 1]!++)
+  await each((_d, _p, b) => counts[b + 1]!++)
   for (let b = 0; b < buckets; b++) counts[b + 1]! += counts[b]!
   const cursor = counts.slice(0, buckets)
   const docnos = new Uint32Array(counts[buckets]!)
   const positions = new Uint16Array(counts[buckets]!)
-  each((d, p, b) => {
+  await each((d, p, b) => {
     const at = cursor[b]!++
     docnos[at] = d
     positions[at] = p
@@ -87,12 +87,19 @@ export class PinyinScan {
 
   constructor(private readonly docs: DocTable) {}
 
-  /** Files every row's syllable starts (after a load or a merge). */
-  build(): void {
+  /**
+   * Files every row's syllable starts (after a load or a merge), in slices when given. Rows
+   * appended meanwhile are scanned directly until the next build.
+   */
+  async build(slices?: Slices): Promise<void> {
     const rows = this.docs.rows
-    this.#short = fileAll(rows, BUCKETS, bucketOf)
-    this.#long = fileAll(rows, LONG_BUCKETS, (p, i) => (hasLong(p, i) ? longBucketOf(p, i) : undefined))
-    this.#built = rows.length
+    const n = rows.length
+    const upTo = rows.slice(0, n)
+    const short = await fileAll(upTo, BUCKETS, bucketOf, slices)
+    const long = await fileAll(upTo, LONG_BUCKETS, (p, i) => (hasLong(p, i) ? longBucketOf(p, i) : undefined), slices)
+    this.#short = short
+    this.#long = long
+    this.#built = n
   }
 
   reset(): void {
@@ -120,7 +127,6 @@ export class PinyinScan {
   scan(part: string, onHit: (hit: PinyinHit) => boolean): void {
     if (part.length < 2) return
     const rows = this.docs.rows
-    if (rows.length - this.#built > rebuildAbove) this.build()
     let places = this.#long
     let buckets = [longBucketOf(part, 0)]
     if (part.length < LONG) {

@@ -8,6 +8,7 @@
  */
 import { NumberMap } from './number-map.js'
 import { distinctGrams } from './grams.js'
+import type { Slices } from './slices.js'
 
 export interface BaseSegment {
   /** Gram keys, ascending. */
@@ -143,13 +144,18 @@ export class Postings {
     }
   }
 
-  /** Builds a base segment over documents 0..n-1 (`text(i)` undefined = skip). */
-  static build(n: number, text: (docno: number) => string | undefined): BaseSegment {
+  /**
+   * Builds a base segment over documents 0..n-1 (`text(i)` undefined = skip), pausing when
+   * `slices` says a slice's time is up (100k records take seconds: never in one stretch).
+   */
+  static async build(n: number, text: (docno: number) => string | undefined, slices?: Slices, expectedKeys = 1 << 17): Promise<BaseSegment> {
     let buffer: Float64Array = new Float64Array(4096)
     // Pass 1: how many documents hold each gram.
-    const counts = new NumberMap(1 << 18)
+    // Sized for the grams expected (the last base's): growing it rehashes millions of keys in one stretch.
+    const counts = new NumberMap(Math.ceil(expectedKeys * 1.25))
     let total = 0
     for (let d = 0; d < n; d++) {
+      if ((d & 15) === 0 && slices?.due()) await slices.pause()
       const t = text(d)
       if (t === undefined) continue
       const g = distinctGrams(t, buffer)
@@ -159,11 +165,15 @@ export class Postings {
     }
     const keys = new Float64Array(counts.size)
     let k = 0
-    counts.forEach((key) => (keys[k++] = key))
+    for (let i = 0; i < counts.keys.length; i++) {
+      if ((i & 4095) === 0 && slices?.due()) await slices.pause()
+      if (counts.keys[i]! >= 0) keys[k++] = counts.keys[i]!
+    }
     keys.sort()
     // Each key's start in a flat array of document numbers; the map now holds key → rank.
     const starts = new Uint32Array(keys.length + 1)
     for (let i = 0; i < keys.length; i++) {
+      if ((i & 255) === 0 && slices?.due()) await slices.pause()
       const slot = counts.slot(keys[i]!)
       starts[i + 1] = starts[i]! + counts.values[slot]!
       counts.values[slot] = i
@@ -172,6 +182,7 @@ export class Postings {
     const flat = new Uint32Array(total)
     // Pass 2: fill. Documents come in order, so every list is ascending.
     for (let d = 0; d < n; d++) {
+      if ((d & 15) === 0 && slices?.due()) await slices.pause()
       const t = text(d)
       if (t === undefined) continue
       const g = distinctGrams(t, buffer)
@@ -183,6 +194,7 @@ export class Postings {
     const offsets = new Uint32Array(keys.length + 1)
     let at = 0
     for (let i = 0; i < keys.length; i++) {
+      if ((i & 255) === 0 && slices?.due()) await slices.pause()
       offsets[i] = at
       let prev = 0
       for (let p = starts[i]!; p < starts[i + 1]!; p++) {
