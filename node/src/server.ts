@@ -131,7 +131,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const node = composeNode(folder, config, providers, engine, runtime, logger, options)
   const life = new Lifecycle(node.components)
   await life.start()
-  const { url, server } = node.http
+  const { url, server } = node.listening
   let setupUrl: string | null
   try {
     const setupToken = await node.services.setup.issueToken()
@@ -167,20 +167,22 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   }
 }
 
-/** The HTTP server's state, known once it listens (port 0 in the configuration picks one). */
-interface Listening {
-  url: string
-  server: RunningServer
+/** The HTTP server's state, shared by the parts that read it before it listens. */
+interface HttpState {
+  /** Its address and server once it listens (port 0 in the configuration picks one). */
+  listening?: { url: string; server: RunningServer }
+  /** Once every component has started: a close then waits for requests in flight. */
+  running?: boolean
+  /** Set when the close begins: new requests are refused (createApp's isShuttingDown). */
+  shuttingDown: boolean
 }
 
 /**
- * The running node's graph: every service built once from the parts it needs, each declared
- * before what uses it, and the components that start and stop, in start order. Nothing here
- * opens a socket or a timer; the lifecycle does, at start.
+ * The running node's services, each built once from the parts it needs and declared before
+ * what uses it. Nothing here opens a socket or starts a timer: the lifecycle does, at start.
  */
-function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: ProviderConfig[], engine: SearchEngine, runtime: RuntimeAdapter, logger: Logger, options: StartOptions) {
-  const { storage, nodeMeta, key } = folder
-  const paths = dataPaths(config.dataDir)
+function composeServices(folder: OpenedDataFolder, config: NodeConfig, providers: ProviderConfig[], engine: SearchEngine, runtime: RuntimeAdapter, logger: Logger, options: StartOptions) {
+  const { storage, key } = folder
   const now = options.now ?? Date.now
   const clock = options.now ? { now: options.now } : {}
   const services = buildServices(folder, {
@@ -188,11 +190,11 @@ function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: Pr
     passwordPolicy: config.passwordPolicy,
     ...clock,
   })
-  const { sessions, accounts, setup, resources, blobs, files, collections, reading } = services
+  const { sessions, accounts, resources } = services
   const search = buildSearch(folder, services, engine, logger)
   // The web address is the HTTP server's, empty until it listens; the peer network starts after it.
-  let listening: Listening | undefined
-  const httpUrl = () => listening?.url ?? ''
+  const http: HttpState = { shuttingDown: false }
+  const httpUrl = () => http.listening?.url ?? ''
   const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl, logger, ...clock })
   const identity = createIdentity({
     key,
@@ -231,6 +233,16 @@ function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: Pr
       accounts.authenticate(identifier, password, { address: c.get('clientAddress'), userAgent: c.req.header('user-agent') ?? '', locale: 'zh-CN' }),
     now,
   })
+  return { folder, config, runtime, logger, options, now, services, search, federation, identity, thirdParty, channels, content, networkSearch, stats, proxy, isTls, origins, baseUrl, controlToken, auth, http }
+}
+
+type NodeParts = ReturnType<typeof composeServices>
+
+/** The HTTP app over the node's services: every route, in the order they answer. */
+function httpApp(parts: NodeParts): Hono<AppEnv> {
+  const { folder, config, runtime, logger, options, now, services, search, federation, identity, thirdParty, channels, content, networkSearch, stats, proxy, isTls, origins, baseUrl, auth, http } = parts
+  const { storage, nodeMeta, key } = folder
+  const { sessions, accounts, setup, resources, blobs, files, collections, reading } = services
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
   const backup = async (out: string) => {
     try {
@@ -244,8 +256,7 @@ function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: Pr
     }
   }
 
-  let shuttingDown = false
-  const app = createApp({
+  return createApp({
     logger,
     auth,
     health: () => health,
@@ -259,7 +270,7 @@ function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: Pr
       [uploadPath, 'streamed'],
       [collectionCoverPath, 'streamed'],
     ],
-    isShuttingDown: () => shuttingDown,
+    isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
     mount: (app, api) => {
       // First, so that it sees every route's answer.
@@ -296,7 +307,17 @@ function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: Pr
       webUiRoutes(app)
     },
   })
+}
 
+/**
+ * The node's components in start order (stopped in reverse): the folder's stores and sweeps,
+ * the HTTP server, the peer network and the services on it, the control file last.
+ */
+function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
+  const { folder, config, runtime, logger, services, search, federation, identity, channels, content, networkSearch, stats, origins, controlToken, http } = parts
+  const { storage, key } = folder
+  const { sessions, blobs, files, collections } = services
+  const paths = dataPaths(config.dataDir)
   // Unreferenced blobs (replaced files, abandoned uploads) go after a day: an upload attached
   // a moment ago is never taken, and a restored backup has time to settle.
   const collectBlobs = async () => {
@@ -306,10 +327,8 @@ function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: Pr
   }
   const timers: NodeJS.Timeout[] = []
   let unwatchSpace = () => {}
-  let running = false
 
-  /** In start order; stopped in reverse. */
-  const components: Startable[] = [
+  return [
     { name: 'storage', start() {}, stop: () => storage.close() },
     {
       name: 'storage space watch',
@@ -343,13 +362,13 @@ function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: Pr
       async start() {
         const server = await runtime.serve(app.fetch, { host: config.host, port: config.port })
         origins.listening(server.port)
-        listening = { url: origins.primary(), server }
+        http.listening = { url: origins.primary(), server }
       },
-      afterStart: () => void (running = true),
+      afterStart: () => void (http.running = true),
       // Before any service stops: requests in flight finish (a start that failed has none to wait for).
       async beforeStop() {
-        shuttingDown = true
-        await listening?.server.close(running ? shutdownGraceMs : 0)
+        http.shuttingDown = true
+        await http.listening?.server.close(http.running ? shutdownGraceMs : 0)
       },
       stop() {},
     },
@@ -386,7 +405,7 @@ function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: Pr
         const controlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
         await writeControlFile(paths.control, {
           pid: process.pid,
-          url: `http://${controlHost.includes(':') ? `[${controlHost}]` : controlHost}:${listening?.server.port}`,
+          url: `http://${controlHost.includes(':') ? `[${controlHost}]` : controlHost}:${http.listening?.server.port}`,
           token: controlToken,
           nodeId: key.nodeId,
         })
@@ -395,17 +414,20 @@ function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: Pr
       stop: () => removeControlFile(paths.control),
     },
   ]
+}
+
+/** The running node: its services, its HTTP app and its components, declared once. */
+function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: ProviderConfig[], engine: SearchEngine, runtime: RuntimeAdapter, logger: Logger, options: StartOptions) {
+  const parts = composeServices(folder, config, providers, engine, runtime, logger, options)
+  const app = httpApp(parts)
   return {
-    services,
-    search,
-    stats,
-    federation,
+    ...parts,
     app,
-    components,
+    components: nodeComponents(parts, app),
     /** The HTTP server, once the lifecycle has started it. */
-    get http(): Listening {
-      if (!listening) throw new Error('the HTTP server has not started')
-      return listening
+    get listening(): { url: string; server: RunningServer } {
+      if (!parts.http.listening) throw new Error('the HTTP server has not started')
+      return parts.http.listening
     },
   }
 }
