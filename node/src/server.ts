@@ -4,6 +4,9 @@
  * components once (the one composition root; CLI commands run with the node stopped reuse its
  * parts from services.ts), starts them with one lifecycle, and stops them in reverse.
  *
+ * Over 400 lines on purpose: it is the one place where the node's services, routes and
+ * components are declared (composeServices, httpApp, nodeComponents), one concern a function.
+ *
  * @example
  * ```ts
  * const node = await startNode({ dataDir: '/tmp/x', port: 8090 })
