@@ -1,7 +1,11 @@
 /**
  * @module server
- * Starts a library node: opens (or initialises) its data folder, wires the modules, serves
- * HTTP, and stops cleanly.
+ * Starts a library node: opens (or initialises) its data folder, composes the node's
+ * components once (the one composition root; CLI commands run with the node stopped reuse its
+ * parts from services.ts), starts them with one lifecycle, and stops them in reverse.
+ *
+ * Over 400 lines on purpose: it is the one place where the node's services, routes and
+ * components are declared (composeServices, httpApp, nodeComponents), one concern a function.
  *
  * @example
  * ```ts
@@ -13,7 +17,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Context, Hono } from 'hono'
 import { NodeConfig, type NodeConfigInput } from './config/config.js'
-import { openDataFolder, dataPaths } from './storage/data-folder.js'
+import { openDataFolder, dataPaths, type OpenedDataFolder } from './storage/data-folder.js'
 import { watchStorageSpace } from './storage/space-watch.js'
 import { createLogger, type Logger } from './logger.js'
 import { createApp, tlsResolver } from './http/app.js'
@@ -30,7 +34,8 @@ import { removeControlFile, writeControlFile } from './control/control-file.js'
 import { writeBackup } from './backup/backup.js'
 import type { RuntimeAdapter, RunningServer } from './runtime/adapter.js'
 import { shulinVersion } from './version.js'
-import { buildServices, type NodeServices } from './services.js'
+import { buildChannels, buildSearch, buildServices, type NodeServices } from './services.js'
+import { Lifecycle, type Startable } from './lifecycle/index.js'
 import { resourceRoutes } from './resources/routes.js'
 import { fileRoutes, uploadPath } from './resources/files/routes.js'
 import { collectionCoverPath, collectionRoutes } from './collections/routes.js'
@@ -41,22 +46,21 @@ import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
 import { importRoutes } from './resources/import/routes.js'
-import { SearchService } from './search/service.js'
 import { searchRoutes } from './search/routes.js'
 import { createSearchEngine } from './search/create.js'
+import type { SearchEngine } from './search/engine.js'
+import type { SearchService } from './search/service.js'
 import { webUiRoutes } from './http/web-ui.js'
 import { FederationError, FederationService } from './federation/service.js'
 import { federationRoutes } from './federation/routes.js'
-import { ChannelService } from './channels/service.js'
-import { createDistribution } from './distribution/index.js'
 import { contentRoutes } from './distribution/routes.js'
 import { NetworkSearch } from './search/network.js'
 import { channelRoutes } from './channels/routes.js'
 import { createStats, type Stats } from './stats/index.js'
-import { createIdentity, type Identity } from './identity/index.js'
+import { createIdentity } from './identity/index.js'
 import { identityRoutes } from './identity/routes.js'
 import { directoryRoutes } from './identity/directory-routes.js'
-import { loadProviders } from './identity/third-party/providers.js'
+import { loadProviders, type ProviderConfig } from './identity/third-party/providers.js'
 import { ThirdPartySignIn } from './identity/third-party/service.js'
 import { thirdPartyRoutes } from './identity/third-party/routes.js'
 
@@ -100,6 +104,12 @@ const maxImportBytes = 32 * 1024 * 1024
 const shutdownGraceMs = 10_000
 const blobGraceMs = 24 * 3_600_000
 
+/**
+ * Opens the data folder, declares the node's components and starts them in order (see
+ * {@link Lifecycle}): the folder's stores, the HTTP server, the peer network and the services
+ * on it, the control file. A failure part way stops what had started, in reverse; `close`
+ * stops them all in reverse, the HTTP server first (it drains its requests in `beforeStop`).
+ */
 export async function startNode(input: NodeConfigInput, options: StartOptions = {}): Promise<RunningNode> {
   const config = NodeConfig.parse(input)
   // Tests only (SHULIN_CLOCK_SKEW_MS): the whole node runs as if its clock were that far off.
@@ -110,34 +120,114 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const runtime = options.runtime ?? (await import('./runtime/node.js')).nodeRuntime
   const print = options.print ?? ((line: string) => process.stderr.write(line + '\n'))
   const folder = await openDataFolder(config.dataDir, { create: true })
-  const { storage, nodeMeta, key } = folder
+  const { storage, key } = folder
   const logger = options.logger ?? createLogger(config.logLevel, { nodeId: key.nodeId })
   const paths = dataPaths(config.dataDir)
   if (folder.migrated.length) logger.info({ versions: folder.migrated }, 'migrated data folder')
-  const unwatchSpace = watchStorageSpace(storage, paths.dir, logger)
+  let engine
+  try {
+    engine = await createSearchEngine(config, paths.search, key.nodeId)
+  } catch (err) {
+    await storage.close()
+    throw err
+  }
+  const node = composeNode(folder, config, providers, engine, runtime, logger, options)
+  const life = new Lifecycle(node.components)
+  await life.start()
+  const { url, server } = node.listening
+  let setupUrl: string | null
+  try {
+    const setupToken = await node.services.setup.issueToken()
+    setupUrl = setupToken ? `${url}/setup#token=${setupToken}` : null
+  } catch (err) {
+    await life.stop().catch(() => {})
+    throw err
+  }
 
-  let shuttingDown = false
-  let controlToken: string | undefined
+  logger.info({ url, role: config.role, dataDir: paths.dir, version: shulinVersion, runtime: runtime.name, created: folder.created }, 'node started')
+  print(`书林 Shulin ${shulinVersion} · ${config.role} · ${config.name}`)
+  print(`  node id : ${key.nodeId}`)
+  print(`  data    : ${paths.dir}`)
+  print(`  open    : ${url}`)
+  print(`  peers   : ${node.federation.listenAddrs()[0] ?? 'not started (joins a hub with: shulin join INVITE)'}`)
+  if (setupUrl) print(`  setup   : ${setupUrl}   (one-time link: create the first admin)`)
+
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    port: server.port,
+    nodeId: key.nodeId,
+    dataDir: paths.dir,
+    setupUrl,
+    app: node.app,
+    services: node.services,
+    search: node.search,
+    stats: node.stats,
+    close() {
+      closing ??= life.stop().then(() => logger.info('node stopped'))
+      return closing
+    },
+  }
+}
+
+/** The HTTP server's state, shared by the parts that read it before it listens. */
+interface HttpState {
+  /** Its address and server once it listens (port 0 in the configuration picks one). */
+  listening?: { url: string; server: RunningServer }
+  /** Once every component has started: a close then waits for requests in flight. */
+  running?: boolean
+  /** Set when the close begins: new requests are refused (createApp's isShuttingDown). */
+  shuttingDown: boolean
+}
+
+/**
+ * The running node's services, each built once from the parts it needs and declared before
+ * what uses it. Nothing here opens a socket or starts a timer: the lifecycle does, at start.
+ */
+function composeServices(folder: OpenedDataFolder, config: NodeConfig, providers: ProviderConfig[], engine: SearchEngine, runtime: RuntimeAdapter, logger: Logger, options: StartOptions) {
+  const { storage, key } = folder
+  const now = options.now ?? Date.now
+  const clock = options.now ? { now: options.now } : {}
   const services = buildServices(folder, {
     sender: options.codeSender ?? consoleCodeSender((line, fields) => logger.warn(fields, line)),
     passwordPolicy: config.passwordPolicy,
-    ...(options.now ? { now: options.now } : {}),
+    ...clock,
   })
-  const { sessions, accounts, setup, resources, blobs, files, collections, reading } = services
-  await blobs.init()
-  const search = new SearchService({ storage, resources, reading, engine: await createSearchEngine(config, paths.search, key.nodeId), logger })
-  // Catching up (or a first build) runs in the background; searches wait for it.
-  search.start().catch((err: unknown) => logger.error({ err }, 'search index could not catch up; run `shulin reindex`'))
-  const now = options.now ?? Date.now
-  // Built below, once the federation service exists; HTTP auth asks it whether a visitor's home library still stands.
-  let identity: Identity | undefined
+  const { sessions, accounts, resources } = services
+  const search = buildSearch(folder, services, engine, logger)
+  // The web address is the HTTP server's, empty until it listens; the peer network starts after it.
+  const http: HttpState = { shuttingDown: false }
+  const httpUrl = () => http.listening?.url ?? ''
+  const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl, logger, ...clock })
+  const identity = createIdentity({
+    key,
+    storage,
+    accounts: accounts.store,
+    sessions,
+    federation,
+    logger,
+    role: config.role,
+    selfUrl: httpUrl,
+    checkSeconds: config.visitorCheckSeconds,
+    pullSeconds: config.directoryPullSeconds,
+    ...clock,
+  })
+  const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...clock })
+  const { channels, content } = buildChannels(folder, services, { federation, role: config.role, httpUrl, mirrorRate: config.mirrorRate, mirrorHours: config.mirrorHours, logger, now })
+  const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.store, federation, channels, logger })
+  const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, rawDays: config.statsRawDays, ...clock, ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
+
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
   const isTls = tlsResolver({ publicUrl: config.publicUrl, viaProxy })
   // A member's own address is also the one the hub recorded for it at join (its registry entry).
   const origins = new NodeOrigins({ publicUrl: config.publicUrl, host: config.host, viaProxy, recorded: () => federation.entry(key.nodeId)?.http ?? [] })
+  const baseUrl = baseUrlResolver(origins)
+  // Commands from this machine's CLI carry it; it is written to the control file once the node runs.
+  const controlToken = randomBytes(32).toString('base64url')
   const auth = new HttpAuth({
-    admits: (account) => identity?.relyingParty.admits(account) ?? true,
+    // HTTP auth asks whether a visitor's home library still stands.
+    admits: (account) => identity.relyingParty.admits(account),
     sessions,
     accounts: accounts.store,
     isTls,
@@ -146,44 +236,17 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       accounts.authenticate(identifier, password, { address: c.get('clientAddress'), userAgent: c.req.header('user-agent') ?? '', locale: 'zh-CN' }),
     now,
   })
-  const baseUrl = baseUrlResolver(origins)
-  let httpUrl = ''
-  const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl: () => httpUrl, logger, ...(options.now ? { now: options.now } : {}) })
-  identity = createIdentity({
-    key,
-    storage,
-    accounts: accounts.store,
-    sessions,
-    federation,
-    logger,
-    role: config.role,
-    selfUrl: () => httpUrl,
-    checkSeconds: config.visitorCheckSeconds,
-    pullSeconds: config.directoryPullSeconds,
-    ...(options.now ? { now: options.now } : {}),
-  })
-  const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...(options.now ? { now: options.now } : {}) })
-  const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
-  const content = createDistribution({
-    storage,
-    key,
-    role: config.role,
-    blobs,
-    dataDir: paths.dir,
-    network: federation,
-    // The registry has a member's web address; a channel carries its publisher's (the hub's too).
-    publisherHttp: async (id): Promise<string | undefined> => federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
-    mirrorBytesPerSecond: config.mirrorRate,
-    mirrorHours: config.mirrorHours,
-    logger,
-    now,
-  })
-  const channels = new ChannelService({ storage, resources, key, role: config.role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), content, httpUrl: () => httpUrl, logger, now })
-  // Before any catalog opens: what peers may write to the channel catalogs.
-  federation.catalogRules((name) => channels.catalogRule(name))
-  const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.store, federation, channels, logger })
-  const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, rawDays: config.statsRawDays, ...(options.now ? { now: options.now } : {}), ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
+  return { folder, config, runtime, logger, options, now, services, search, federation, identity, thirdParty, channels, content, networkSearch, stats, proxy, isTls, origins, baseUrl, controlToken, auth, http }
+}
 
+type NodeParts = ReturnType<typeof composeServices>
+
+/** The HTTP app over the node's services: every route, in the order they answer. */
+function httpApp(parts: NodeParts): Hono<AppEnv> {
+  const { folder, config, runtime, logger, options, now, services, search, federation, identity, thirdParty, channels, content, networkSearch, stats, proxy, isTls, origins, baseUrl, auth, http } = parts
+  const { storage, nodeMeta, key } = folder
+  const { sessions, accounts, setup, resources, blobs, files, collections, reading } = services
+  const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
   const backup = async (out: string) => {
     try {
       return await writeBackup(storage, key, nodeMeta, out, folder.dir)
@@ -196,7 +259,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     }
   }
 
-  const app = createApp({
+  return createApp({
     logger,
     auth,
     health: () => health,
@@ -210,7 +273,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       [uploadPath, 'streamed'],
       [collectionCoverPath, 'streamed'],
     ],
-    isShuttingDown: () => shuttingDown,
+    isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
     mount: (app, api) => {
       // First, so that it sees every route's answer.
@@ -247,49 +310,17 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
       webUiRoutes(app)
     },
   })
+}
 
-  let server: RunningServer
-  try {
-    server = await runtime.serve(app.fetch, { host: config.host, port: config.port })
-  } catch (err) {
-    await search.close()
-    await storage.close()
-    throw err
-  }
-  origins.listening(server.port)
-  const url = origins.primary()
-  httpUrl = url
-  try {
-    await federation.start()
-  } catch (err) {
-    await server.close(0)
-    await search.close()
-    await storage.close()
-    if (err instanceof FederationError) throw new Error(err.message)
-    throw new Error(`cannot listen for peers on port ${config.p2pPort} (${(err as Error).message}); choose another with --p2p-port`)
-  }
-  await stats.start()
-  await content.start()
-  await networkSearch.start()
-  await channels.start()
-  // A channel signed while the node was stopped (or before it moved) learns its web address.
-  void channels.refreshHttp().catch((err: unknown) => logger.warn({ err }, 'could not sign the channels’ web address'))
-  controlToken = randomBytes(32).toString('base64url')
-  const controlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  await writeControlFile(paths.control, {
-    pid: process.pid,
-    url: `http://${controlHost.includes(':') ? `[${controlHost}]` : controlHost}:${server.port}`,
-    token: controlToken,
-    nodeId: key.nodeId,
-  })
-  const setupToken = await setup.issueToken()
-  const setupUrl = setupToken ? `${url}/setup#token=${setupToken}` : null
-
-  identity.start()
-  const sweep = setInterval(() => {
-    sessions.sweep().catch((err: unknown) => logger.warn({ err }, 'session sweep failed'))
-  }, 3_600_000)
-  sweep.unref()
+/**
+ * The node's components in start order (stopped in reverse): the folder's stores and sweeps,
+ * the HTTP server, the peer network and the services on it, the control file last.
+ */
+function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
+  const { folder, config, runtime, logger, services, search, federation, identity, channels, content, networkSearch, stats, origins, controlToken, http } = parts
+  const { storage, key } = folder
+  const { sessions, blobs, files, collections } = services
+  const paths = dataPaths(config.dataDir)
   // Unreferenced blobs (replaced files, abandoned uploads) go after a day: an upload attached
   // a moment ago is never taken, and a restored backup has time to settle.
   const collectBlobs = async () => {
@@ -297,48 +328,117 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     const gc = await blobs.collectGarbage(referenced, blobGraceMs)
     if (gc.removed) logger.info(gc, 'removed unreferenced blobs')
   }
-  const blobSweep = setInterval(() => collectBlobs().catch((err: unknown) => logger.warn({ err }, 'blob collection failed')), 6 * 3_600_000)
-  blobSweep.unref()
+  const timers: NodeJS.Timeout[] = []
+  let unwatchSpace = () => {}
 
-  logger.info({ url, role: config.role, dataDir: paths.dir, version: shulinVersion, runtime: runtime.name, created: folder.created }, 'node started')
-  print(`书林 Shulin ${shulinVersion} · ${config.role} · ${config.name}`)
-  print(`  node id : ${key.nodeId}`)
-  print(`  data    : ${paths.dir}`)
-  print(`  open    : ${url}`)
-  print(`  peers   : ${federation.listenAddrs()[0] ?? 'not started (joins a hub with: shulin join INVITE)'}`)
-  if (setupUrl) print(`  setup   : ${setupUrl}   (one-time link: create the first admin)`)
-
-  let closing: Promise<void> | undefined
-  return {
-    url,
-    port: server.port,
-    nodeId: key.nodeId,
-    dataDir: paths.dir,
-    setupUrl,
-    app,
-    services,
-    search,
-    stats,
-    close() {
-      closing ??= (async () => {
-        shuttingDown = true
-        clearInterval(sweep)
-        clearInterval(blobSweep)
-        unwatchSpace()
-        identity?.stop()
-        await server.close(shutdownGraceMs)
-        await removeControlFile(paths.control)
-        await stats.close()
-        channels.stop()
-        content.stop()
-        await federation.stop()
-        await search.close()
+  return [
+    {
+      name: 'storage',
+      start() {},
+      async stop() {
         // Reset codes asked for before the close are written and sent first.
         await services.accounts.resetsSettled()
         await storage.close()
-        logger.info('node stopped')
-      })()
-      return closing
+      },
+    },
+    {
+      name: 'storage space watch',
+      start: () => void (unwatchSpace = watchStorageSpace(storage, paths.dir, logger)),
+      stop: () => unwatchSpace(),
+    },
+    { name: 'blobs', start: () => blobs.init(), stop() {} },
+    {
+      name: 'search',
+      start() {
+        // Catching up (or a first build) runs in the background; searches wait for it.
+        search.start().catch((err: unknown) => logger.error({ err }, 'search index could not catch up; run `shulin reindex`'))
+      },
+      stop: () => search.close(),
+    },
+    {
+      name: 'sweeps',
+      start() {
+        const sweep = (what: string, work: () => Promise<unknown>, everyMs: number) => {
+          const timer = setInterval(() => void work().catch((err: unknown) => logger.warn({ err }, `${what} failed`)), everyMs)
+          timer.unref()
+          timers.push(timer)
+        }
+        sweep('session sweep', () => sessions.sweep(), 3_600_000)
+        sweep('blob collection', collectBlobs, 6 * 3_600_000)
+      },
+      stop: () => timers.forEach((timer) => clearInterval(timer)),
+    },
+    {
+      name: 'http',
+      async start() {
+        const server = await runtime.serve(app.fetch, { host: config.host, port: config.port })
+        origins.listening(server.port)
+        http.listening = { url: origins.primary(), server }
+      },
+      afterStart: () => void (http.running = true),
+      // Before any service stops: requests in flight finish (a start that failed has none to wait for).
+      async beforeStop() {
+        http.shuttingDown = true
+        await http.listening?.server.close(http.running ? shutdownGraceMs : 0)
+      },
+      stop() {},
+    },
+    {
+      name: 'federation',
+      async start() {
+        try {
+          await federation.start()
+        } catch (err) {
+          if (err instanceof FederationError) throw new Error(err.message)
+          throw new Error(`cannot listen for peers on port ${config.p2pPort} (${(err as Error).message}); choose another with --p2p-port`)
+        }
+      },
+      stop: () => federation.stop(),
+    },
+    { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
+    { name: 'distribution', start: () => content.start(), stop: () => content.stop() },
+    { name: 'network search', start: () => networkSearch.start(), stop() {} },
+    {
+      name: 'channels',
+      // Before any catalog opens (federation's start, the channels' own): what peers may write to the channel catalogs.
+      beforeStart: () => federation.catalogRules((name) => channels.catalogRule(name)),
+      async start() {
+        await channels.start()
+        // A channel signed while the node was stopped (or before it moved) learns its web address.
+        void channels.refreshHttp().catch((err: unknown) => logger.warn({ err }, 'could not sign the channels’ web address'))
+      },
+      stop: () => channels.stop(),
+    },
+    { name: 'identity', start: () => identity.start(), stop: () => identity.stop() },
+    {
+      name: 'control file',
+      async start() {
+        const controlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+        await writeControlFile(paths.control, {
+          pid: process.pid,
+          url: `http://${controlHost.includes(':') ? `[${controlHost}]` : controlHost}:${http.listening?.server.port}`,
+          token: controlToken,
+          nodeId: key.nodeId,
+        })
+      },
+      // First once the HTTP server has closed: a CLI command no longer finds a node that will not answer.
+      stop: () => removeControlFile(paths.control),
+    },
+  ]
+}
+
+/** The running node: its services, its HTTP app and its components, declared once. */
+function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: ProviderConfig[], engine: SearchEngine, runtime: RuntimeAdapter, logger: Logger, options: StartOptions) {
+  const parts = composeServices(folder, config, providers, engine, runtime, logger, options)
+  const app = httpApp(parts)
+  return {
+    ...parts,
+    app,
+    components: nodeComponents(parts, app),
+    /** The HTTP server, once the lifecycle has started it. */
+    get listening(): { url: string; server: RunningServer } {
+      if (!parts.http.listening) throw new Error('the HTTP server has not started')
+      return parts.http.listening
     },
   }
 }

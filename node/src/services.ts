@@ -1,7 +1,9 @@
 /**
  * @module services
  * The node's services over an opened data folder, built the same way for the HTTP server
- * and for CLI commands that run while the node is stopped.
+ * and for CLI commands that run while the node is stopped: the folder's services, its
+ * channels (with or without the peer network) and its search service. `startNode` (server.ts)
+ * adds the peer network, the HTTP server and the lifecycle that starts and stops them.
  */
 import type { PasswordPolicy } from '@shulin/protocol'
 import { AccountService } from './accounts/service.js'
@@ -14,6 +16,14 @@ import { BlobStore } from './blobs/store.js'
 import { FileService } from './resources/files/service.js'
 import { CollectionService } from './collections/service.js'
 import { ReadingService } from './reading/service.js'
+import { consoleCodeSender } from './accounts/code-sender.js'
+import { ChannelService } from './channels/service.js'
+import { createDistribution, type Distribution } from './distribution/index.js'
+import { NetworkCatalogs } from './federation/catalogs.js'
+import type { FederationService } from './federation/service.js'
+import type { Logger } from './logger.js'
+import { SearchService } from './search/service.js'
+import type { SearchEngine } from './search/engine.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -42,4 +52,70 @@ export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSend
   const collections = new CollectionService(folder.storage, resources.store, opts.now)
   const reading = new ReadingService(folder.storage, opts.now)
   return { sessions, accounts, setup: new SetupService(folder.storage, accounts), resources, blobs, files, collections, reading }
+}
+
+/**
+ * The channels and the files behind their records. Without `network` (a command run while the
+ * node is stopped): catalogs written here travel once the node runs, files get their manifests
+ * and are shared from then on.
+ */
+export function buildChannels(folder: OpenedDataFolder, services: Pick<NodeServices, 'resources' | 'blobs'>, network?: ChannelNetwork): { channels: ChannelService; content: Distribution } {
+  const { storage, key } = folder
+  if (!network) {
+    const catalogs = new NetworkCatalogs({ storage, nodeId: key.nodeId, now: Date.now })
+    const content = createDistribution({ storage, key, blobs: services.blobs, dataDir: folder.dir })
+    return { content, channels: new ChannelService({ storage, resources: services.resources, key, role: 'node', catalog: (name) => catalogs.open(name), hubId: () => undefined, content }) }
+  }
+  const { federation, role, httpUrl, logger, now } = network
+  const content = createDistribution({
+    storage,
+    key,
+    role,
+    blobs: services.blobs,
+    dataDir: folder.dir,
+    network: federation,
+    // The registry has a member's web address; a channel carries its publisher's (the hub's too).
+    // The one cycle left between services: the mirror fetches the files of channels whose
+    // publishers' addresses are in the channel records; it asks only when a fetch falls back to HTTP.
+    publisherHttp: async (id): Promise<string | undefined> => federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
+    mirrorBytesPerSecond: network.mirrorRate,
+    mirrorHours: network.mirrorHours,
+    logger,
+    now,
+  })
+  const channels = new ChannelService({ storage, resources: services.resources, key, role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), content, httpUrl, logger, now })
+  return { channels, content }
+}
+
+/** What the channels need of a running node. */
+export interface ChannelNetwork {
+  federation: FederationService
+  role: 'node' | 'hub'
+  /** This node's web address, once it listens. */
+  httpUrl: () => string
+  mirrorRate: number
+  mirrorHours: string
+  logger: Logger
+  now: () => number
+}
+
+/** The search service over the folder's records and reading figures, on the given engine. */
+export function buildSearch(folder: OpenedDataFolder, services: Pick<NodeServices, 'resources' | 'reading'>, engine: SearchEngine, logger?: Logger): SearchService {
+  return new SearchService({ storage: folder.storage, resources: services.resources, reading: services.reading, engine, ...(logger ? { logger } : {}) })
+}
+
+/**
+ * A stopped node, for the commands that run without it (`shulin admin create`, `import`,
+ * `reindex`): the folder's services, and the channels or the search index when a command
+ * asks for them — the same graph `startNode` builds, without the peer network.
+ */
+export interface StoppedNode extends NodeServices {
+  channels(): ChannelService
+  search(engine: SearchEngine): SearchService
+}
+
+export function stoppedNode(folder: OpenedDataFolder, opts: { passwordPolicy?: PasswordPolicy } = {}): StoppedNode {
+  // Commands send no codes (no reader signs in through them).
+  const services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: opts.passwordPolicy ?? 'standard' })
+  return { ...services, channels: () => buildChannels(folder, services).channels, search: (engine) => buildSearch(folder, services, engine) }
 }

@@ -1,26 +1,11 @@
 /**
  * @module cli/channels
  * `shulin subscribe CHANNEL_ID [--mirror]`: through the running node, or straight into the
- * folder when it is stopped (the subscription takes effect at the next start). And the
- * channel service a stopped node's import uses (`shulin import --channel NAME FILE`).
+ * folder when it is stopped (the subscription takes effect at the next start).
  */
 import { ChannelId, SubscribeRequest } from '@shulin/protocol'
-import type { OpenedDataFolder } from '../storage/data-folder.js'
-import type { ResourceService } from '../resources/service.js'
-import { ChannelService } from '../channels/service.js'
-import { createDistribution } from '../distribution/index.js'
-import type { BlobStore } from '../blobs/store.js'
 import { ChannelStore } from '../channels/store.js'
-import { NetworkCatalogs } from '../federation/catalogs.js'
 import { CliError, withNode } from './common.js'
-
-/** Channels over a stopped node's folder: catalogs written here travel once the node runs. */
-export function offlineChannels(folder: OpenedDataFolder, resources: ResourceService, blobs: BlobStore): ChannelService {
-  const catalogs = new NetworkCatalogs({ storage: folder.storage, nodeId: folder.key.nodeId, now: Date.now })
-  // Without the peer network: files get their manifests, and travel once the node runs.
-  const content = createDistribution({ storage: folder.storage, key: folder.key, blobs, dataDir: folder.dir })
-  return new ChannelService({ storage: folder.storage, resources, key: folder.key, role: 'node', catalog: (name) => catalogs.open(name), hubId: () => undefined, content })
-}
 
 export async function cmdSubscribe(
   channel: string | undefined,

@@ -9,8 +9,7 @@ import { stat, writeFile } from 'node:fs/promises'
 import { Readable, Transform } from 'node:stream'
 import { parseArgs } from 'node:util'
 import { ImportReport, type ImportReport as Report } from '@shulin/protocol'
-import { buildServices } from '../services.js'
-import { consoleCodeSender } from '../accounts/code-sender.js'
+import { stoppedNode } from '../services.js'
 import { ImportOptions, formatFromName, readImport } from '../resources/import/formats.js'
 import { importInto } from '../resources/import/service.js'
 import { CliError, runningNodeControl, withNode } from './common.js'
@@ -87,7 +86,7 @@ export async function cmdImport(
       dataDir,
       false,
       async (folder) => {
-        const { resources, blobs } = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
+        const node = stoppedNode(folder)
         let items
         try {
           items = readImport(source(), options)
@@ -96,8 +95,8 @@ export async function cmdImport(
         }
         const onProgress = (p: { created: number; updated: number; unchanged: number; rejected: number }) => bar.update(bytes, `新增 ${p.created} · 更新 ${p.updated} · 未变 ${p.unchanged} · 拒绝 ${p.rejected}`)
         // Channels only with `--channel`: a plain import needs none of their catalogs and stores.
-        const channels = options.channel ? (await import('./channels.js')).offlineChannels(folder, resources, blobs) : undefined
-        return importInto({ resources, channels }, items, options, { onProgress })
+        const channels = options.channel ? node.channels() : undefined
+        return importInto({ resources: node.resources, channels }, items, options, { onProgress })
       },
       () => viaControl(dataDir, source(), options, () => bar.update(bytes, '')),
     )

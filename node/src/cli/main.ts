@@ -18,8 +18,7 @@ import { dataPaths, openDataFolder } from '../storage/data-folder.js'
 import { isDiskFull, StorageError } from '../storage/db.js'
 import { readControlFile } from '../control/control-file.js'
 import { restoreBackup, writeBackup, BackupError } from '../backup/backup.js'
-import { buildServices } from '../services.js'
-import { consoleCodeSender } from '../accounts/code-sender.js'
+import { stoppedNode } from '../services.js'
 import { ProblemError } from '../http/problem.js'
 import type { RuntimeAdapter } from '../runtime/adapter.js'
 import { shulinVersion } from '../version.js'
@@ -27,7 +26,6 @@ import { CreateInviteRequest } from '@shulin/protocol'
 import { CliError, runningNodeControl, withNode } from './common.js'
 import { cmdImport } from './import.js'
 import { commandHelp, isCommand, usage } from './help.js'
-import { SearchService } from '../search/service.js'
 import { EmbeddedEngine } from '../search/embedded/engine.js'
 
 export { CliError } from './common.js'
@@ -105,7 +103,7 @@ async function cmdAdmin(args: string[], env: Record<string, string | undefined>)
     dataDir,
     true,
     async (folder) => {
-      const { setup } = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: policy })
+      const { setup } = stoppedNode(folder, { passwordPolicy: policy })
       try {
         await setup.createAdmin(input)
       } catch (err) {
@@ -168,8 +166,7 @@ async function cmdReindex(args: string[], env: Record<string, string | undefined
     dataDir,
     false,
     async (folder) => {
-      const services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
-      const search = new SearchService({ storage: folder.storage, resources: services.resources, reading: services.reading, engine: new EmbeddedEngine({ dir: dataPaths(dataDir).search }) })
+      const search = stoppedNode(folder).search(new EmbeddedEngine({ dir: dataPaths(dataDir).search }))
       await search.engine.open()
       const r = await search.reindex()
       await search.close()
