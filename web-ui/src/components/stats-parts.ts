@@ -1,5 +1,5 @@
 /**
- * @module pages/staff-stats-parts
+ * @module components/stats-parts
  * Pieces both dashboards (a library's and the nation's) are made of: the headline figures, a
  * trend chart (uPlot, loaded with the first chart, never with the portal), the weekday × hour
  * heatmap and the device and access splits. Every chart has its numbers in a table too, for
