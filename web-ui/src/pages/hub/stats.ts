@@ -14,8 +14,7 @@ import { api, session } from '../../api.js'
 import { st, type StatsKey } from '../../i18n/stats.js'
 import { locale } from '../../i18n/index.js'
 import { taskView } from '../../components/page-state.js'
-import { heatmap, kpis, partStyles, split, topTable } from '../../components/stats-parts.js'
-import { daysAgo, rangeSelect } from '../staff/stats.js'
+import { daysAgo, heatmap, kpis, partStyles, rangeSelect, split, topTable } from '../../components/stats-parts.js'
 
 const indicatorNames: readonly IndicatorName[] = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported']
 

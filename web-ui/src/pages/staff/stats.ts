@@ -12,20 +12,7 @@ import { base } from '../../styles.js'
 import { api } from '../../api.js'
 import { st } from '../../i18n/stats.js'
 import { errorView, loadingView, taskView } from '../../components/page-state.js'
-import { heatmap, kpis, partStyles, split, topTable } from '../../components/stats-parts.js'
-
-/** `YYYY-MM-DD` of today minus n days, in the browser's time zone. */
-export function daysAgo(n: number): string {
-  const d = new Date(Date.now() - n * 86_400_000)
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
-}
-
-export const rangeSelect = (value: number, onChange: (n: number) => void) => html`<div>
-  <label for="range">${st('range')}</label>
-  <select id="range" @change=${(e: Event) => onChange(Number((e.target as HTMLSelectElement).value))}>
-    ${([7, 30, 90, 365] as const).map((n) => html`<option value=${n} ?selected=${n === value}>${st(`days${n}`)}</option>`)}
-  </select>
-</div>`
+import { daysAgo, heatmap, kpis, partStyles, rangeSelect, split, topTable } from '../../components/stats-parts.js'
 
 export class StaffStats extends LitElement {
   static override properties = { days: { state: true }, view: { state: true } }
