@@ -210,3 +210,6 @@ export class AccountStore {
     return { accounts: out, nextCursor: null }
   }
 }
+
+/** What other modules may read of the accounts: lookups and the staff's list. Changes go through `AccountService`. */
+export type AccountRecords = Pick<AccountStore, 'get' | 'findBy' | 'hasAdmin' | 'list'>

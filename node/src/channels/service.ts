@@ -86,7 +86,7 @@ export class ChannelService {
 
   /** Follows this node's own records into its channels, and its subscriptions from the network. */
   async start(): Promise<void> {
-    this.#unwatch = this.opts.resources.store.onChange((changes) => void this.#republish(changes).catch((err: unknown) => this.opts.logger?.warn({ err }, 'could not update a channel record')))
+    this.#unwatch = this.opts.resources.records.onChange((changes) => void this.#republish(changes).catch((err: unknown) => this.opts.logger?.warn({ err }, 'could not update a channel record')))
     await this.opts.catalog('channels')
     await this.opts.catalog('channel-menu')
     // In the background: going over a large subscription again must not hold up the start.
@@ -279,7 +279,7 @@ export class ChannelService {
     for (const rid of new Set(ids)) byShard.set(shardOf(rid, cat.shards), [...(byShard.get(shardOf(rid, cat.shards)) ?? []), rid])
     let added = 0
     for (const group of byShard.values()) {
-      const own = (await this.opts.resources.store.getMany(group)).filter((r): r is NonNullable<typeof r> => !!r && r.nodeId === this.opts.key.nodeId && r.status !== 'draft')
+      const own = (await this.opts.resources.records.getMany(group)).filter((r): r is NonNullable<typeof r> => !!r && r.nodeId === this.opts.key.nodeId && r.status !== 'draft')
       await this.store.addItems(id, own.map((r) => r.id))
       const signed = []
       for (const r of own) signed.push([r.id, await this.#signed(id, { ...r, withdrawn: r.status !== 'published' })] as const)

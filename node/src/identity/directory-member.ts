@@ -102,9 +102,8 @@ export class DirectoryMember {
       if (!page.nextCursor) break
       cursor = page.nextCursor
     }
-    const active = new Set<string>()
-    for await (const [, s] of this.opts.sessions.store.all()) if (own.get(s.accountId) && s.expiresAt > this.#now) active.add(s.accountId)
-    const value = { registered: own.size, realNameVerified, active: active.size }
+    const active = [...(await this.opts.sessions.accountsSignedInAt(this.#now))].filter((id) => own.get(id))
+    const value = { registered: own.size, realNameVerified, active: active.length }
     this.#counts = { at: this.#now, value }
     return value
   }
