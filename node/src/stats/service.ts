@@ -154,6 +154,17 @@ export class StatsService {
     if (day < this.today()) this.#dirty.add(day)
   }
 
+  /** The roll-ups sent to the hub, refused by it and waiting, and the last day sent. */
+  async outboxCounts(): Promise<{ pending: number; sent: number; refused: number; lastSentDay: string | null }> {
+    const out = { pending: 0, sent: 0, refused: 0, lastSentDay: null as string | null }
+    for await (const [day, o] of this.store.outbox.iterator()) {
+      if (o.sent) (out.sent++, (out.lastSentDay = day))
+      else if (o.refused) out.refused++
+      else out.pending++
+    }
+    return out
+  }
+
   /** The signed payload for one aggregated day, as the hub will receive it. */
   async rollup(day: string): Promise<Rollup | undefined> {
     const [agg, out] = await Promise.all([this.store.days.get(day), this.store.outbox.get(day)])
