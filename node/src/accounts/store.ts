@@ -104,11 +104,11 @@ export function toAccountView(a: AccountRecord): AccountView {
 }
 
 export interface AccountListOptions {
-  kind?: 'reader' | 'staff'
-  status?: 'active' | 'disabled'
-  q?: string
+  kind?: 'reader' | 'staff' | undefined
+  status?: 'active' | 'disabled' | undefined
+  q?: string | undefined
   limit: number
-  cursor?: string
+  cursor?: string | undefined
 }
 
 export class AccountStore {

@@ -38,8 +38,8 @@ export interface DirectoryMemberOptions {
   accounts: AccountStore
   sessions: SessionService
   network: Network
-  now?: () => number
-  fetch?: typeof fetch
+  now?: (() => number) | undefined
+  fetch?: typeof fetch | undefined
 }
 
 export class DirectoryMember {
@@ -93,7 +93,7 @@ export class DirectoryMember {
     let cursor: string | undefined
     let realNameVerified = 0
     for (;;) {
-      const page = await this.opts.accounts.list({ kind: 'reader', limit: 1000, ...(cursor ? { cursor } : {}) })
+      const page = await this.opts.accounts.list({ kind: 'reader', limit: 1000, cursor })
       for (const a of page.accounts) {
         if (a.home) continue
         own.set(a.id, a.status === 'active')

@@ -43,10 +43,10 @@ export interface RelyingPartyOptions {
   network: Network
   sessions: SessionService
   visitors: VisitorStore
-  logger?: Logger
-  now?: () => number
+  logger?: Logger | undefined
+  now?: (() => number) | undefined
   /** For tests: how the token and introspection requests reach the home node. */
-  fetch?: typeof fetch
+  fetch?: typeof fetch | undefined
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')

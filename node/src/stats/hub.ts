@@ -21,7 +21,7 @@ export interface HubStatsOptions {
   now?: () => number
   /** Roll-ups older than this many days are refused (COUNTER keeps the current and 2 previous years). */
   maxAgeDays?: number
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 export interface HubSummary {

@@ -21,7 +21,7 @@ export interface StatsOptions {
   utcOffsetMinutes?: number
   /** Days raw events are kept (aggregates are kept for good). */
   rawDays?: number
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 export interface TitleFigure {
@@ -59,7 +59,7 @@ export class StatsService {
   constructor(private readonly opts: StatsOptions) {
     this.store = new StatsStore(opts.storage)
     this.utcOffsetMinutes = opts.utcOffsetMinutes ?? 480
-    this.capture = new StatsCapture({ store: this.store, utcOffsetMinutes: this.utcOffsetMinutes, ...(opts.now ? { now: opts.now } : {}), onError: (err) => opts.logger?.warn({ err }, 'usage events could not be written'), onWritten: (days) => days.forEach((d) => this.noteLate(d)) })
+    this.capture = new StatsCapture({ store: this.store, utcOffsetMinutes: this.utcOffsetMinutes, now: opts.now, onError: (err) => opts.logger?.warn({ err }, 'usage events could not be written'), onWritten: (days) => days.forEach((d) => this.noteLate(d)) })
   }
 
   get #now(): number {
