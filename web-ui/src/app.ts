@@ -27,17 +27,17 @@ const routes = {
 
 /** Each page's module, loaded when first shown. */
 const pages: Record<string, () => Promise<unknown>> = {
-  home: () => import('./pages/home.js'),
-  search: () => import('./pages/search.js'),
-  catalog: () => import('./pages/catalog.js'),
-  resource: () => import('./pages/resource.js'),
-  read: () => import('./pages/read.js'),
-  signin: () => import('./pages/sign-in.js'),
-  register: () => import('./pages/register.js'),
-  forgot: () => import('./pages/forgot.js'),
-  me: () => import('./pages/me.js'),
-  staff: () => import('./pages/staff.js'),
-  staffTab: () => import('./pages/staff.js'),
+  home: () => import('./pages/reader/home.js'),
+  search: () => import('./pages/reader/search.js'),
+  catalog: () => import('./pages/reader/catalog.js'),
+  resource: () => import('./pages/reader/resource.js'),
+  read: () => import('./pages/reader/read.js'),
+  signin: () => import('./pages/reader/sign-in.js'),
+  register: () => import('./pages/reader/register.js'),
+  forgot: () => import('./pages/reader/forgot.js'),
+  me: () => import('./pages/reader/me.js'),
+  staff: () => import('./pages/staff/staff.js'),
+  staffTab: () => import('./pages/staff/staff.js'),
 }
 
 export class ShulinApp extends LitElement {

@@ -26,7 +26,7 @@ async function peer(store = new MemoryShardStore(), name = 'books', accept?: Cat
   const key = await generateNodeKey()
   const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
   hosts.push(host)
-  const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4, ...(accept ? { accept } : {}) })
+  const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4, accept })
   const logs: string[] = []
   await serveCatalogs(host, (n) => (n === cat.name ? cat : undefined), (m) => logs.push(m))
   return { host, cat, store, logs, addrs: () => host.getMultiaddrs().map(String) }

@@ -57,7 +57,7 @@ export interface CatalogOptions {
    * value and the one it replaces; one refusal refuses the whole update (nothing is stored).
    * Without it any peer allowed to sync may overwrite any record. Local writes are not checked.
    */
-  accept?: CatalogRule
+  accept?: CatalogRule | undefined
 }
 
 /** Whether a peer may set record `id` to `next` (over `prev`, `undefined` if it is new). */

@@ -19,7 +19,7 @@ import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 import type { CodeSender } from './code-sender.js'
 import { dummyHash, hashPassword, needsRehash, passwordProblem, temporaryPassword, verifyPassword, type PasswordMatch } from './passwords.js'
-import { AccountConflict, AccountStore, newAccountRecord, type AccountRecord } from './store.js'
+import { AccountConflict, AccountStore, newAccountRecord, type AccountRecord, type AccountRecords } from './store.js'
 import { LoginThrottle, RateLimit, type Attempt } from './throttle.js'
 
 interface ResetCode {
@@ -80,6 +80,14 @@ export class AccountService {
     this.#now = opts.now ?? Date.now
     this.throttle = new LoginThrottle(this.#now)
     this.registrations = new RateLimit(registrationsPerHour, 3_600_000, this.#now)
+  }
+
+  /**
+   * The accounts, read-only: what other modules look up. (`store` itself is still handed to
+   * identity by the composition root, which creates visiting accounts in it.)
+   */
+  get records(): AccountRecords {
+    return this.store
   }
 
   idNumberHash(idNumber: string): string {

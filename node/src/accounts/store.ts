@@ -104,11 +104,11 @@ export function toAccountView(a: AccountRecord): AccountView {
 }
 
 export interface AccountListOptions {
-  kind?: 'reader' | 'staff'
-  status?: 'active' | 'disabled'
-  q?: string
+  kind?: 'reader' | 'staff' | undefined
+  status?: 'active' | 'disabled' | undefined
+  q?: string | undefined
   limit: number
-  cursor?: string
+  cursor?: string | undefined
 }
 
 export class AccountStore {
@@ -210,3 +210,6 @@ export class AccountStore {
     return { accounts: out, nextCursor: null }
   }
 }
+
+/** What other modules may read of the accounts: lookups and the staff's list. Changes go through `AccountService`. */
+export type AccountRecords = Pick<AccountStore, 'get' | 'findBy' | 'hasAdmin' | 'list'>

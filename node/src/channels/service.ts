@@ -58,7 +58,7 @@ export interface ChannelServiceOptions {
 const applyRetryMs = 3000
 
 export class ChannelService {
-  readonly store: ChannelStore
+  readonly #store: ChannelStore
   readonly #watched = new Set<string>()
   /** Per subscribed channel and shard, how many of its records verified (for the list). */
   readonly #counts = new Map<string, Map<number, number>>()
@@ -72,7 +72,7 @@ export class ChannelService {
   #retry: NodeJS.Timeout | undefined
 
   constructor(private readonly opts: ChannelServiceOptions) {
-    this.store = new ChannelStore(opts.storage)
+    this.#store = new ChannelStore(opts.storage)
   }
 
   #iso(): string {
@@ -86,11 +86,11 @@ export class ChannelService {
 
   /** Follows this node's own records into its channels, and its subscriptions from the network. */
   async start(): Promise<void> {
-    this.#unwatch = this.opts.resources.store.onChange((changes) => void this.#republish(changes).catch((err: unknown) => this.opts.logger?.warn({ err }, 'could not update a channel record')))
+    this.#unwatch = this.opts.resources.records.onChange((changes) => void this.#republish(changes).catch((err: unknown) => this.opts.logger?.warn({ err }, 'could not update a channel record')))
     await this.opts.catalog('channels')
     await this.opts.catalog('channel-menu')
     // In the background: going over a large subscription again must not hold up the start.
-    for (const sub of await this.store.subscriptions()) void this.#watch(sub.channel).catch((err: unknown) => this.opts.logger?.warn({ err, channel: sub.channel }, 'could not follow a subscribed channel'))
+    for (const sub of await this.#store.subscriptions()) void this.#watch(sub.channel).catch((err: unknown) => this.opts.logger?.warn({ err, channel: sub.channel }, 'could not follow a subscribed channel'))
   }
 
   stop(): void {
@@ -236,7 +236,7 @@ export class ChannelService {
 
   /** The web address a publisher signed into a channel this node subscribes to (for the HTTP fallback). */
   async publisherHttp(publisher: string): Promise<string | undefined> {
-    for (const sub of await this.store.subscriptions()) {
+    for (const sub of await this.#store.subscriptions()) {
       if (!publishedBy(sub.channel, publisher)) continue
       const url = (await this.channel(sub.channel))?.http?.[0]
       if (url) return url
@@ -279,8 +279,8 @@ export class ChannelService {
     for (const rid of new Set(ids)) byShard.set(shardOf(rid, cat.shards), [...(byShard.get(shardOf(rid, cat.shards)) ?? []), rid])
     let added = 0
     for (const group of byShard.values()) {
-      const own = (await this.opts.resources.store.getMany(group)).filter((r): r is NonNullable<typeof r> => !!r && r.nodeId === this.opts.key.nodeId && r.status !== 'draft')
-      await this.store.addItems(id, own.map((r) => r.id))
+      const own = (await this.opts.resources.records.getMany(group)).filter((r): r is NonNullable<typeof r> => !!r && r.nodeId === this.opts.key.nodeId && r.status !== 'draft')
+      await this.#store.addItems(id, own.map((r) => r.id))
       const signed = []
       for (const r of own) signed.push([r.id, await this.#signed(id, { ...r, withdrawn: r.status !== 'published' })] as const)
       await cat.put(signed)
@@ -292,7 +292,7 @@ export class ChannelService {
   /** A change to one of this node's records reaches every channel that carries it. */
   async #republish(changes: ResourceChange[]): Promise<void> {
     const own = changes.filter((c) => c.resource.nodeId === this.opts.key.nodeId)
-    const carried = await this.store.channelsOf(own.map((c) => c.resource.id))
+    const carried = await this.#store.channelsOf(own.map((c) => c.resource.id))
     for (const [i, change] of own.entries()) {
       const r = change.resource
       for (const channel of carried[i]!) {
@@ -305,7 +305,7 @@ export class ChannelService {
   /** Subscribes this node to a channel: its records join the catalogue as they arrive. */
   async subscribe(channel: string, mode: SubscriptionMode): Promise<{ channel: string; mode: SubscriptionMode }> {
     if (publishedBy(channel, this.opts.key.nodeId)) throw new ProblemError('conflict', { detail: 'this node publishes that channel itself' })
-    await this.store.subscribe({ channel, mode, since: (await this.store.subscription(channel))?.since ?? this.#iso() })
+    await this.#store.subscribe({ channel, mode, since: (await this.#store.subscription(channel))?.since ?? this.#iso() })
     void this.#watch(channel).catch((err: unknown) => this.opts.logger?.warn({ err, channel }, 'could not follow a subscribed channel'))
     return { channel, mode }
   }
@@ -321,7 +321,7 @@ export class ChannelService {
 
   /** Takes one shard of a subscribed channel into the catalogue: only what its publisher signed. */
   async #apply(channel: string, cat: ShardedCatalog, shard: number): Promise<void> {
-    if (!(await this.store.subscription(channel))) return
+    if (!(await this.#store.subscription(channel))) return
     let publisher: string | undefined
     const checked = await Promise.all(
       (await cat.shardRecords(shard)).map(async ([id, env]) => {
@@ -344,9 +344,9 @@ export class ChannelService {
     this.#counts.set(channel, counts.set(shard, records.filter((r) => !r.withdrawn).length))
     if (!publisher) return
     await this.opts.resources.upsertForeign(publisher, records)
-    await this.store.noteForeign(channel, records.map((r) => r.id))
+    await this.#store.noteForeign(channel, records.map((r) => r.id))
     const from = publisher
-    if ((await this.store.subscription(channel))?.mode === 'mirror' && this.opts.content) {
+    if ((await this.#store.subscription(channel))?.mode === 'mirror' && this.opts.content) {
       this.opts.content.mirror.queue(records.filter((r) => !r.withdrawn).flatMap((r) => r.files.map((file) => ({ file, publisher: from }))))
     }
   }
@@ -355,7 +355,7 @@ export class ChannelService {
   async menu(channels?: Map<string, Channel>) {
     channels ??= await this.#channels()
     const hub = this.opts.hubId()
-    const subs = new Map((await this.store.subscriptions()).map((s) => [s.channel, s.mode]))
+    const subs = new Map((await this.#store.subscriptions()).map((s) => [s.channel, s.mode]))
     const decided = new Map<string, MenuEntry>()
     if (hub) {
       for await (const [id, env] of (await this.opts.catalog('channel-menu')).records()) {
@@ -386,7 +386,7 @@ export class ChannelService {
     const entry: MenuEntry = { channel, name: ch.name, publisher: ch.publisher, state, ...(reason ? { reason } : {}), decidedAt }
     await (await this.opts.catalog('channel-menu')).put([[channel, await seal(this.opts.key, 'shulin/menu-entry', entry)]])
     // The hub's catalogue is the union catalogue: it takes in every channel it lists.
-    if (state === 'listed' && ch.publisher !== this.opts.key.nodeId && !(await this.store.subscription(channel))) await this.subscribe(channel, 'catalog')
+    if (state === 'listed' && ch.publisher !== this.opts.key.nodeId && !(await this.#store.subscription(channel))) await this.subscribe(channel, 'catalog')
     return entry
   }
 
@@ -395,14 +395,14 @@ export class ChannelService {
    * channels it is in (on the hub, which pulls every listed channel from every member).
    */
   async holdersOf(ids: string[], holders: (catalog: string) => string[]): Promise<string[][]> {
-    return (await this.store.channelsOfAny(ids)).map((channels) => [...new Set(channels.flatMap((c) => holders(catalogOf(c))))])
+    return (await this.#store.channelsOfAny(ids)).map((channels) => [...new Set(channels.flatMap((c) => holders(catalogOf(c))))])
   }
 
   /** The channels this node publishes and those it subscribes to. */
   async list() {
     const channels = await this.#channels()
     const { decided } = await this.menu(channels)
-    const subs = await this.store.subscriptions()
+    const subs = await this.#store.subscriptions()
     const own = [...channels.values()].filter((c) => c.publisher === this.opts.key.nodeId)
     const summary = (c: Channel, role: 'publisher' | 'subscriber', mode: SubscriptionMode | null, records: number) => ({
       id: c.id,
@@ -418,7 +418,7 @@ export class ChannelService {
     })
     return {
       channels: [
-        ...(await Promise.all(own.map(async (c) => summary(c, 'publisher', null, await this.store.countItems(c.id))))),
+        ...(await Promise.all(own.map(async (c) => summary(c, 'publisher', null, await this.#store.countItems(c.id))))),
         ...subs.map((s) => {
           const c = channels.get(s.channel) ?? { id: s.channel, name: s.channel, description: '', licence: '', publisher: '', submitted: false, updatedAt: s.since }
           return summary(c, 'subscriber', s.mode, [...(this.#counts.get(s.channel)?.values() ?? [])].reduce((a, b) => a + b, 0))

@@ -90,7 +90,7 @@ export function collectionRoutes(api: Api, deps: { collections: CollectionServic
   }))
   api.route({ method: 'get', path: '/api/collections/:id', summary: 'A column or topic with its published resources, in order', tags, access: 'public', response: CollectionWithResources }, async (c) => {
     const col = await collections.getVisible(id(c))
-    const records = await deps.resources.store.getMany(col.items)
+    const records = await deps.resources.records.getMany(col.items)
     return { ...col, resources: records.filter((r): r is Resource => !!r && r.status === 'published' && canSeeRecord(r, c.get('auth'))) }
   })
   api.route({ method: 'get', path: '/api/collections/:id/cover', summary: 'The cover image of a column or topic', tags, access: 'public' }, async (c) => {

@@ -8,7 +8,7 @@ import type { Collection, CollectionKind, CreateCollectionRequest, UpdateCollect
 import { ProblemError } from '../http/problem.js'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
-import type { ResourceStore } from '../resources/store.js'
+import type { ResourceRecords } from '../resources/store.js'
 
 export class CollectionService {
   readonly #db: Sublevel<Collection>
@@ -17,7 +17,7 @@ export class CollectionService {
 
   constructor(
     private readonly storage: Storage,
-    private readonly resources: ResourceStore,
+    private readonly resources: Pick<ResourceRecords, 'getMany'>,
     private readonly now: () => number = Date.now,
   ) {
     this.#db = storage.sublevel<Collection>('collections')

@@ -39,8 +39,8 @@ export interface AnnouncerComponents {
   network: DistributionNetwork
   files: Pick<SharedFiles, 'all'>
   /** The hub's provider records: given on the hub only. */
-  holders?: HolderIndex
-  logger?: Logger
+  holders?: HolderIndex | undefined
+  logger?: Logger | undefined
 }
 
 export function announcer(_init: AnnouncerInit = {}): (components: AnnouncerComponents) => Announcer {

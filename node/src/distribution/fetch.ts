@@ -50,13 +50,13 @@ export interface ContentFetcherComponents {
   storage: Storage
   blobs: BlobStore
   /** The peer network (none in a command run while the node is stopped: nothing is fetched). */
-  network?: DistributionNetwork
+  network?: DistributionNetwork | undefined
   files: Pick<SharedFiles, 'fetchedOps'>
   announce: Pick<Announcer, 'announce' | 'whoHolds'>
   /** The web address a publisher serves its files at, if known (its registry entry, or its channel's). */
-  publisherHttp?: (publisher: string) => Promise<string | undefined>
+  publisherHttp?: ((publisher: string) => Promise<string | undefined>) | undefined
   now: () => number
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 export function contentFetcher(init: ContentFetcherInit): (components: ContentFetcherComponents) => ContentFetcher {

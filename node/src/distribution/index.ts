@@ -72,14 +72,14 @@ export interface Distribution {
 
 export function createDistribution(init: DistributionInit): Distribution {
   const now = init.now ?? Date.now
-  const logger = init.logger ? { logger: init.logger } : {}
-  const network = init.network ? { network: init.network } : {}
+  const { logger, network, publisherHttp } = init
   const files = new SharedFiles(init.storage, init.blobs)
-  const holders = init.role === 'hub' ? { holders: new HolderIndex(init.storage, now) } : {}
-  const server = contentServer()({ nodeId: init.key.nodeId, blobs: init.blobs, files, now, ...network, ...logger })
-  const announce = announcer()({ network: init.network ?? offline, files, ...holders, ...logger })
-  const fetcher = contentFetcher({ dataDir: init.dataDir })({ key: init.key, storage: init.storage, blobs: init.blobs, files, announce, now, ...network, ...logger, ...(init.publisherHttp ? { publisherHttp: init.publisherHttp } : {}) })
-  const mirror = contentMirror({ ...(init.mirrorBytesPerSecond ? { bytesPerSecond: init.mirrorBytesPerSecond } : {}), ...(init.mirrorHours ? { hours: init.mirrorHours } : {}) })({ fetcher, now, ...logger })
+  const holders = init.role === 'hub' ? new HolderIndex(init.storage, now) : undefined
+  const server = contentServer()({ nodeId: init.key.nodeId, blobs: init.blobs, files, now, network, logger })
+  const announce = announcer()({ network: network ?? offline, files, holders, logger })
+  const fetcher = contentFetcher({ dataDir: init.dataDir })({ key: init.key, storage: init.storage, blobs: init.blobs, files, announce, now, network, logger, publisherHttp })
+  // An empty --mirror-hours means all day, as leaving it out does.
+  const mirror = contentMirror({ bytesPerSecond: init.mirrorBytesPerSecond, ...(init.mirrorHours ? { hours: init.mirrorHours } : {}) })({ fetcher, now, logger })
   return {
     files,
     server,

@@ -23,7 +23,7 @@ export interface ContentMirror {
 
 export interface ContentMirrorInit {
   /** Byte rate of mirroring, over all providers together (0 or none: no limit). */
-  bytesPerSecond?: number
+  bytesPerSecond?: number | undefined
   /** Hours of the day mirroring runs, `FROM-TO` local time (`22-6` overnight). */
   hours?: string
 }
@@ -32,7 +32,7 @@ export interface ContentMirrorComponents {
   fetcher: Pick<ContentFetcher, 'fetch'>
   /** The node's clock (the hours are read by it). */
   now: () => number
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 export function contentMirror(init: ContentMirrorInit = {}): (components: ContentMirrorComponents) => ContentMirror {

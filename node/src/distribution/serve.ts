@@ -27,9 +27,9 @@ export interface ContentServerComponents {
   nodeId: string
   blobs: BlobStore
   files: Pick<SharedFiles, 'held' | 'kept' | 'manifest'>
-  network?: DistributionNetwork
+  network?: DistributionNetwork | undefined
   now: () => number
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 export function contentServer(): (components: ContentServerComponents) => ContentServer {
@@ -59,7 +59,7 @@ class DefaultContentServer implements ContentServer {
     const parsed = Sha256Hex.safeParse(raw)
     if (!parsed.success) throw new ProblemError('validation_failed', { errors: [{ pointer: '/sha256', detail: 'invalid_sha256' }] })
     const sha256 = parsed.data
-    ticketHolder(authorization, sha256, { nodeId: this.c.nodeId, now: this.c.now(), mayFetch: this.#mayFetch, ...(this.c.logger ? { logger: this.c.logger } : {}) })
+    ticketHolder(authorization, sha256, { nodeId: this.c.nodeId, now: this.c.now(), mayFetch: this.#mayFetch, logger: this.c.logger })
     const info = await this.c.files.held(sha256)
     if (!info) throw new ProblemError('not_found')
     if (what === 'manifest') return { what, manifest: await this.c.files.manifest(sha256) }

@@ -24,7 +24,7 @@ export interface TicketCheck {
   now: number
   /** Whether the signer may fetch at all. */
   mayFetch: (peer: string) => boolean
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 /** The node an `Authorization` header's content ticket speaks for, if it holds; a problem (401/403) if not. */

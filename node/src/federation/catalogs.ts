@@ -80,7 +80,7 @@ export class NetworkCatalogs {
       // A stable Yjs client id per node and catalog: shards then know one writer per node.
       const clientId = createHash('sha256').update(`${this.opts.nodeId}\n${name}`).digest().readUInt32BE(0)
       const accept = this.#rules?.(name)
-      cat = new ShardedCatalog(name, this.#store, { clientId, ...(accept ? { accept } : {}) })
+      cat = new ShardedCatalog(name, this.#store, { clientId, accept })
       this.#open.set(name, cat)
       // A catalog just opened is pulled now, not at the next round.
       void this.pullRound()

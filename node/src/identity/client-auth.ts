@@ -29,7 +29,7 @@ export class ReplayGuard {
 }
 
 export function signClientAssertion(key: NodeKey, audience: string, now?: number): Promise<string> {
-  return signNodeJwt(key, 'client', { sub: key.nodeId }, { audience, ttlSeconds: 60, ...(now !== undefined ? { now } : {}) })
+  return signNodeJwt(key, 'client', { sub: key.nodeId }, { audience, ttlSeconds: 60, now })
 }
 
 export async function verifyClient(assertion: string, clientId: string, audience: string, replay: ReplayGuard, now: number): Promise<void> {

@@ -30,9 +30,9 @@ export interface DirectoryHubOptions {
   network: Network
   /** Where members reach this hub over HTTP (they know it only as a peer otherwise). */
   selfUrl: () => string
-  logger?: Logger
-  now?: () => number
-  fetch?: typeof fetch
+  logger?: Logger | undefined
+  now?: (() => number) | undefined
+  fetch?: typeof fetch | undefined
 }
 
 /** A member refused the hub's pull for its times (README "Clocks"): its operator must set a clock right. */

@@ -38,8 +38,8 @@ export interface DirectoryMemberOptions {
   accounts: AccountStore
   sessions: SessionService
   network: Network
-  now?: () => number
-  fetch?: typeof fetch
+  now?: (() => number) | undefined
+  fetch?: typeof fetch | undefined
 }
 
 export class DirectoryMember {
@@ -93,7 +93,7 @@ export class DirectoryMember {
     let cursor: string | undefined
     let realNameVerified = 0
     for (;;) {
-      const page = await this.opts.accounts.list({ kind: 'reader', limit: 1000, ...(cursor ? { cursor } : {}) })
+      const page = await this.opts.accounts.list({ kind: 'reader', limit: 1000, cursor })
       for (const a of page.accounts) {
         if (a.home) continue
         own.set(a.id, a.status === 'active')
@@ -102,9 +102,8 @@ export class DirectoryMember {
       if (!page.nextCursor) break
       cursor = page.nextCursor
     }
-    const active = new Set<string>()
-    for await (const [, s] of this.opts.sessions.store.all()) if (own.get(s.accountId) && s.expiresAt > this.#now) active.add(s.accountId)
-    const value = { registered: own.size, realNameVerified, active: active.size }
+    const active = [...(await this.opts.sessions.accountsSignedInAt(this.#now))].filter((id) => own.get(id))
+    const value = { registered: own.size, realNameVerified, active: active.length }
     this.#counts = { at: this.#now, value }
     return value
   }

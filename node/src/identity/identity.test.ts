@@ -298,14 +298,14 @@ describe('revocation reaches visiting sessions', () => {
     const second = await a.services.accounts.register({ mode: 'quick', phone: '13900139000', password: 'reading-is-fun' })
     const s1 = await (await visit(a, c, second)).done!()
     const sessions = c.services.sessions
-    expect(await sessions.store.get((await sessions.store.idsOf(s1.account.id))[0]!)).toBeTruthy()
+    expect(await sessions.exists((await sessions.idsOf(s1.account.id))[0]!)).toBeTruthy()
     expect(await c.identity.relyingParty.checkVisits()).toMatchObject({ ended: 0 })
     const [grant] = await a.identity.provider.grantsOf(second.id)
     expect(grant?.lastCheckedAt).toBe(clock.now)
     await a.services.accounts.setStatus(second.id, 'disabled')
     const round = await c.identity.relyingParty.checkVisits()
     expect(round.ended).toBeGreaterThanOrEqual(1)
-    expect(await sessions.store.idsOf(s1.account.id)).toEqual([])
+    expect(await sessions.idsOf(s1.account.id)).toEqual([])
 
     await a.services.accounts.setStatus(second.id, 'active')
     const s2 = await (await visit(a, c, second)).done!()
@@ -313,14 +313,14 @@ describe('revocation reaches visiting sessions', () => {
     expect(grants).toHaveLength(1)
     await a.identity.provider.endGrants(second.id, grants[0]!.id)
     await c.identity.relyingParty.checkVisits()
-    expect(await sessions.store.idsOf(s2.account.id)).toEqual([])
+    expect(await sessions.idsOf(s2.account.id)).toEqual([])
   })
 
   it('signing out at the visiting node ends the grant at home too', async () => {
     const third = await a.services.accounts.register({ mode: 'quick', phone: '13700137000', password: 'reading-is-fun' })
     const s = await (await visit(a, c, third)).done!()
     expect(await a.identity.provider.grantsOf(third.id)).toHaveLength(1)
-    const [sid] = await c.services.sessions.store.idsOf(s.account.id)
+    const [sid] = await c.services.sessions.idsOf(s.account.id)
     await c.services.sessions.end(sid!, s.account.id)
     await c.identity.relyingParty.checkVisits()
     expect(await a.identity.provider.grantsOf(third.id)).toEqual([])
@@ -332,9 +332,9 @@ describe('revocation reaches visiting sessions', () => {
     const mine = await a.services.sessions.create(fourth.id, { kind: 'cookie', remember: false, userAgent: 't', address: '127.0.0.1' })
     await a.services.sessions.endAll(fourth.id, mine.id)
     expect(await a.identity.provider.grantsOf(fourth.id)).toEqual([])
-    expect(await a.services.sessions.store.get(mine.id)).toBeTruthy()
+    expect(await a.services.sessions.exists(mine.id)).toBeTruthy()
     await c.identity.relyingParty.checkVisits()
-    expect(await c.services.sessions.store.idsOf(s.account.id)).toEqual([])
+    expect(await c.services.sessions.idsOf(s.account.id)).toEqual([])
   })
 
   it('a home whose clock drifts two days away after the sign-in refuses the visit check: the visit ends', async () => {
@@ -343,7 +343,7 @@ describe('revocation reaches visiting sessions', () => {
     skews.set(a.id, 2 * 86_400_000)
     try {
       expect((await c.identity.relyingParty.checkVisits()).ended).toBeGreaterThanOrEqual(1)
-      expect(await c.services.sessions.store.idsOf(done.account.id)).toEqual([])
+      expect(await c.services.sessions.idsOf(done.account.id)).toEqual([])
     } finally {
       skews.delete(a.id)
     }
@@ -355,7 +355,7 @@ describe('revocation reaches visiting sessions', () => {
     registry.set(a.id, { ...moved, http: ['http://gone.test'] })
     try {
       await c.identity.relyingParty.checkVisits()
-      expect(await c.services.sessions.store.idsOf(done.account.id)).not.toEqual([])
+      expect(await c.services.sessions.idsOf(done.account.id)).not.toEqual([])
     } finally {
       registry.set(a.id, moved)
     }

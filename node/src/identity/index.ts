@@ -56,23 +56,22 @@ export function networkOf(key: NodeKey, federation: IdentityOptions['federation'
 
 export function createIdentity(opts: IdentityOptions) {
   const network = networkOf(opts.key, opts.federation)
-  const common = { ...(opts.now ? { now: opts.now } : {}) }
-  const extra = { ...common, ...(opts.fetch ? { fetch: opts.fetch } : {}) }
-  const directory = new DirectoryMember({ key: opts.key, storage: opts.storage, accounts: opts.accounts, sessions: opts.sessions, network, ...extra })
-  const provider = new IdentityProvider({ key: opts.key, storage: opts.storage, accounts: opts.accounts, network, hubUrl: () => directory.hubUrl(), ...common, ...(opts.logger ? { logger: opts.logger } : {}) })
+  const { now, fetch, logger } = opts
+  const directory = new DirectoryMember({ key: opts.key, storage: opts.storage, accounts: opts.accounts, sessions: opts.sessions, network, now, fetch })
+  const provider = new IdentityProvider({ key: opts.key, storage: opts.storage, accounts: opts.accounts, network, hubUrl: () => directory.hubUrl(), now, logger })
   const visitors = new VisitorStore(opts.storage, opts.accounts)
   const relyingParty = new RelyingParty({
     key: opts.key,
     network,
     sessions: opts.sessions,
     visitors,
-    ...common,
-    ...(opts.logger ? { logger: opts.logger } : {}),
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    now,
+    logger,
+    fetch,
   })
   const hub =
     opts.role === 'hub'
-      ? new DirectoryHub({ key: opts.key, storage: opts.storage, network, selfUrl: opts.selfUrl, ...extra, ...(opts.logger ? { logger: opts.logger } : {}) })
+      ? new DirectoryHub({ key: opts.key, storage: opts.storage, network, selfUrl: opts.selfUrl, now, fetch, logger })
       : undefined
   const phones: PhoneRoute = hub ?? directory
   // "Sign out everywhere else", a new password, a disabled account: other libraries too, at their next check.

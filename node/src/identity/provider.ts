@@ -71,8 +71,8 @@ export interface ProviderOptions {
    * has no registry entry, so this is the one origin its portal's sign-in redirects may use.
    */
   hubUrl?: () => Promise<string | undefined>
-  now?: () => number
-  logger?: Logger
+  now?: (() => number) | undefined
+  logger?: Logger | undefined
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')

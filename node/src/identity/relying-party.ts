@@ -43,10 +43,10 @@ export interface RelyingPartyOptions {
   network: Network
   sessions: SessionService
   visitors: VisitorStore
-  logger?: Logger
-  now?: () => number
+  logger?: Logger | undefined
+  now?: (() => number) | undefined
   /** For tests: how the token and introspection requests reach the home node. */
-  fetch?: typeof fetch
+  fetch?: typeof fetch | undefined
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
@@ -182,7 +182,7 @@ export class RelyingParty {
     for await (const [sessionId, visit] of this.opts.visitors.visits()) {
       const home = homeOf(this.opts.network, visit.home)
       checked++
-      if (home && !(await this.opts.sessions.store.get(sessionId))) {
+      if (home && !(await this.opts.sessions.exists(sessionId))) {
         // Signed out here (or expired): tell the home, so the reader's list there is true.
         await this.#call(home, '/oidc/revoke', visit.accessToken).then((res) => res.body?.cancel(), () => undefined)
         await this.opts.visitors.endVisit(sessionId)

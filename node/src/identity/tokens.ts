@@ -66,7 +66,7 @@ export async function signNodeJwt(
   key: NodeKey,
   kind: JwtKind,
   claims: JWTPayload,
-  opts: { audience: string; ttlSeconds: number; now?: number },
+  opts: { audience: string; ttlSeconds: number; now?: number | undefined },
 ): Promise<string> {
   let sk = signingKeys.get(key)
   if (!sk) signingKeys.set(key, (sk = signingKeyOf(key)))

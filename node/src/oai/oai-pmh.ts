@@ -108,7 +108,7 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
     const items: Array<Resource | Tombstone> = []
     let more = false
     const range = { ...(q.after ? { after: q.after } : q.from ? { from: q.from } : {}), ...(q.until ? { until: q.until } : {}) }
-    for await (const x of deps.resources.store.changesSince(range)) {
+    for await (const x of deps.resources.records.changesSince(range)) {
       if (!exposed(x) || !inSet(x)) continue
       if (items.length === pageSize) {
         more = true
@@ -129,7 +129,7 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
   async function answer(c: Context, verb: Verb, args: Map<string, string>): Promise<string> {
     switch (verb) {
       case 'Identify': {
-        const earliest = (await deps.resources.store.earliestChange()) ?? new Date(deps.now()).toISOString()
+        const earliest = (await deps.resources.records.earliestChange()) ?? new Date(deps.now()).toISOString()
         return (
           '<Identify>' +
           el('repositoryName', {}, deps.repositoryName) +
@@ -192,7 +192,7 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
 
   async function findItem(identifier: string): Promise<Resource | Tombstone> {
     const id = localId(identifier)
-    const item = id ? ((await deps.resources.store.get(id)) ?? (await deps.resources.store.tombstone(id))) : undefined
+    const item = id ? ((await deps.resources.records.get(id)) ?? (await deps.resources.records.tombstone(id))) : undefined
     if (!item || !exposed(item)) throw new OaiError('idDoesNotExist', `${identifier} is not known here`)
     return item
   }

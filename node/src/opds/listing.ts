@@ -28,7 +28,7 @@ export class CatalogListing {
   async newest(opts: { before?: string | undefined; type?: ResourceType | undefined; size: number }): Promise<Page> {
     const records: Resource[] = []
     let more = false
-    for await (const r of this.resources.store.newestFirst(opts.before)) {
+    for await (const r of this.resources.records.newestFirst(opts.before)) {
       if (r.status !== 'published' || (opts.type && r.type !== opts.type)) continue
       if (records.length === opts.size) {
         more = true
@@ -43,7 +43,7 @@ export class CatalogListing {
   async typesInUse(): Promise<ResourceType[]> {
     const seen = new Set<ResourceType>()
     let scanned = 0
-    for await (const r of this.resources.store.newestFirst()) {
+    for await (const r of this.resources.records.newestFirst()) {
       if (r.status === 'published') seen.add(r.type)
       if (++scanned > 20_000 || seen.size === 7) break
     }
@@ -52,7 +52,7 @@ export class CatalogListing {
 
   async collection(id: string, page: number, size: number): Promise<Page & { title: string; description?: string | undefined }> {
     const col = await this.collections.getVisible(id)
-    const records = (await this.resources.store.getMany(col.items)).filter((r): r is Resource => !!r && r.status === 'published')
+    const records = (await this.resources.records.getMany(col.items)).filter((r): r is Resource => !!r && r.status === 'published')
     return { title: col.title, description: col.description, records: records.slice((page - 1) * size, page * size), page, numberOfItems: records.length }
   }
 
@@ -62,7 +62,7 @@ export class CatalogListing {
     if (offset > maxSearchOffset) return { records: [], page, numberOfItems: 0 }
     const text = [q.query, q.title, q.author].filter(Boolean).join(' ')
     const found = await this.searcher.search({ q: text, limit: size, offset, sort: 'relevance', facets: false }, { staff: false })
-    const records = (await this.resources.store.getMany(found.hits.map((h) => h.id))).filter((r): r is Resource => !!r && r.status === 'published')
+    const records = (await this.resources.records.getMany(found.hits.map((h) => h.id))).filter((r): r is Resource => !!r && r.status === 'published')
     return { records, page, numberOfItems: found.total }
   }
 }

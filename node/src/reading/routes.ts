@@ -25,7 +25,7 @@ export function readingRoutes(api: Api, deps: { reading: ReadingService; resourc
   /** The record, if this reader may see it (else 404: drafts do not exist for readers). */
   const visible = async (c: Context<AppEnv>) => {
     const id = c.req.param('resourceId') ?? ''
-    const r = await resources.store.get(id)
+    const r = await resources.records.get(id)
     if (!r || !canSeeRecord(r, me(c))) throw new ProblemError('not_found')
     return r
   }
@@ -44,7 +44,7 @@ export function readingRoutes(api: Api, deps: { reading: ReadingService; resourc
 
   api.route({ method: 'get', path: '/api/me/shelf', summary: 'My bookshelf, newest first', tags, access: 'session', response: ShelfList }, async (c) => {
     const items = await reading.shelf(me(c).account.id)
-    return { items: withRecords(items, await resources.store.getMany(items.map((i) => i.resourceId))) }
+    return { items: withRecords(items, await resources.records.getMany(items.map((i) => i.resourceId))) }
   })
   for (const [method, on] of [['put', true], ['delete', false]] as const) {
     api.route({ method, path: '/api/me/shelf/:resourceId', summary: on ? 'Put on my shelf' : 'Take off my shelf', tags, access: 'session', response: Ok }, async (c) => {
@@ -67,7 +67,7 @@ export function readingRoutes(api: Api, deps: { reading: ReadingService; resourc
     { method: 'get', path: '/api/me/history', summary: 'What I opened, newest first (page with ?before=<at>)', tags, access: 'session', query: HistoryQuery, response: HistoryList },
     async (c, { query }) => {
       const items = await reading.history(me(c).account.id, query)
-      return { items: withRecords(items, await resources.store.getMany(items.map((i) => i.resourceId))) }
+      return { items: withRecords(items, await resources.records.getMany(items.map((i) => i.resourceId))) }
     },
   )
   api.route({ method: 'delete', path: '/api/me/history', summary: 'Clear my history', tags, access: 'session', response: Ok }, async (c) => {

@@ -44,7 +44,7 @@ export function resourceRoutes(api: Api, resources: ResourceService): void {
     async (_c, { query }) => {
       const out: ResourceT[] = []
       let nextCursor: string | null = null
-      for await (const r of resources.store.all(query.cursor)) {
+      for await (const r of resources.records.all(query.cursor)) {
         if (query.type && r.type !== query.type) continue
         if (query.status && r.status !== query.status) continue
         if (out.length === query.limit) {
@@ -60,7 +60,7 @@ export function resourceRoutes(api: Api, resources: ResourceService): void {
     { method: 'get', path: '/api/staff/resources/count', summary: 'How many records, by status and type', tags, access: 'staff', response: ResourceCounts },
     async () => {
       const out = { total: 0, byStatus: {} as Record<string, number>, byType: {} as Record<string, number> }
-      for await (const r of resources.store.all()) {
+      for await (const r of resources.records.all()) {
         out.total++
         out.byStatus[r.status] = (out.byStatus[r.status] ?? 0) + 1
         out.byType[r.type] = (out.byType[r.type] ?? 0) + 1
@@ -94,7 +94,7 @@ export function resourceRoutes(api: Api, resources: ResourceService): void {
   )
 
   api.route({ method: 'get', path: '/api/resources/:id', summary: 'A published record (metadata is public)', tags, access: 'public', response: Resource }, async (c) => {
-    const r = await resources.store.get(id(c))
+    const r = await resources.records.get(id(c))
     if (!r || !canSeeRecord(r, c.get('auth'))) throw new ProblemError('not_found')
     return withEtag(c, r)
   })

@@ -7,7 +7,7 @@
 import { nextStamp, type CreateResourceRequest, type ImportRecord, type Resource, type ResourceFile, type Chapter, type UpdateResourceRequest } from '@shulin/protocol'
 import { ProblemError } from '../http/problem.js'
 import type { Storage } from '../storage/db.js'
-import { IdentifierConflict, ResourceStore } from './store.js'
+import { IdentifierConflict, ResourceStore, type ResourceRecords } from './store.js'
 
 export interface ResourceServiceOptions {
   storage: Storage
@@ -16,11 +16,18 @@ export interface ResourceServiceOptions {
 }
 
 export class ResourceService {
+  /**
+   * The whole store. Only the composition root (server.ts, services.ts) still hands it out;
+   * every other module reads through `records`.
+   */
   readonly store: ResourceStore
+  /** The records, read-only: what other modules look up, list and follow. */
+  readonly records: ResourceRecords
   readonly #now: () => number
 
   constructor(private readonly opts: ResourceServiceOptions) {
     this.store = new ResourceStore(opts.storage)
+    this.records = this.store
     this.#now = opts.now ?? Date.now
   }
 

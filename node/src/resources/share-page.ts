@@ -27,7 +27,7 @@ const excerpt = (s: string | undefined, n: number) => (s ? (s.length > n ? s.sli
 
 export function sharePageRoutes(app: Hono<AppEnv>, deps: { resources: ResourceService; baseUrl: BaseUrl; libraryName: string }): void {
   app.get('/share/:id', async (c) => {
-    const r = await deps.resources.store.get(c.req.param('id'))
+    const r = await deps.resources.records.get(c.req.param('id'))
     if (!r || r.status !== 'published') throw new ProblemError('not_found')
     const base = deps.baseUrl(c)
     const url = `${base}/share/${r.id}`

@@ -191,4 +191,10 @@ export class ResourceStore {
   }
 }
 
+/**
+ * What other modules may read of the records: lookups, listings, the change feed and its
+ * events. Writes go through `ResourceService`, which holds the lock and the rules.
+ */
+export type ResourceRecords = Pick<ResourceStore, 'onChange' | 'get' | 'getMany' | 'findByIdentifier' | 'tombstone' | 'earliestChange' | 'latestChange' | 'changesSince' | 'all' | 'newestFirst' | 'count'>
+
 export const changeCursor = changeKey

@@ -28,13 +28,13 @@ export function safeEqual(a: string, b: string): boolean {
 }
 
 export class SessionService {
-  readonly store: SessionStore
+  readonly #store: SessionStore
 
   constructor(
     storage: Storage,
     private readonly now: () => number = Date.now,
   ) {
-    this.store = new SessionStore(storage)
+    this.#store = new SessionStore(storage)
   }
 
   async create(
@@ -57,7 +57,7 @@ export class SessionService {
       userAgent: opts.userAgent.slice(0, 200),
       address: opts.address,
     }
-    await this.store.put(id, session, { sync: true })
+    await this.#store.put(id, session, { sync: true })
     return { token, id, session }
   }
 
@@ -65,28 +65,28 @@ export class SessionService {
   async check(token: string, kind: 'cookie' | 'bearer'): Promise<{ id: string; session: SessionRecord } | undefined> {
     if (token.length < 16 || token.length > 128) return undefined
     const id = sessionIdOf(token)
-    const session = await this.store.get(id)
+    const session = await this.#store.get(id)
     if (!session || session.kind !== kind) return undefined
     const now = this.now()
     if (now >= session.expiresAt || now - session.lastSeenAt >= session.idleTimeoutMs) {
-      await this.store.delete([{ id, accountId: session.accountId }])
+      await this.#store.delete([{ id, accountId: session.accountId }])
       return undefined
     }
     if (now - session.lastSeenAt >= touchEveryMs) {
       session.lastSeenAt = now
-      await this.store.touch(id, session)
+      await this.#store.touch(id, session)
     }
     return { id, session }
   }
 
   async end(id: string, accountId: string): Promise<void> {
-    await this.store.delete([{ id, accountId }])
+    await this.#store.delete([{ id, accountId }])
   }
 
   /** Ends every session of an account, but `keep` (the one in use, after a password change). */
   async endAll(accountId: string, keep?: string): Promise<number> {
-    const ids = (await this.store.idsOf(accountId)).filter((id) => id !== keep)
-    await this.store.delete(ids.map((id) => ({ id, accountId })))
+    const ids = (await this.#store.idsOf(accountId)).filter((id) => id !== keep)
+    await this.#store.delete(ids.map((id) => ({ id, accountId })))
     for (const listener of this.#endAllListeners) await listener(accountId)
     return ids.length
   }
@@ -102,14 +102,31 @@ export class SessionService {
     this.#endAllListeners.push(listener)
   }
 
+  /** Whether the session is still stored (not ended, not swept), whatever its age. */
+  async exists(id: string): Promise<boolean> {
+    return !!(await this.#store.get(id))
+  }
+
+  /** The ids of an account's stored sessions. */
+  idsOf(accountId: string): Promise<string[]> {
+    return this.#store.idsOf(accountId)
+  }
+
+  /** Accounts with a session not past its absolute expiry at `at` (idle limits aside). */
+  async accountsSignedInAt(at: number): Promise<Set<string>> {
+    const out = new Set<string>()
+    for await (const [, s] of this.#store.all()) if (s.expiresAt > at) out.add(s.accountId)
+    return out
+  }
+
   /** Removes expired sessions; run from a timer. */
   async sweep(): Promise<number> {
     const now = this.now()
     const dead: Array<{ id: string; accountId: string }> = []
-    for await (const [id, s] of this.store.all()) {
+    for await (const [id, s] of this.#store.all()) {
       if (now >= s.expiresAt || now - s.lastSeenAt >= s.idleTimeoutMs) dead.push({ id, accountId: s.accountId })
     }
-    await this.store.delete(dead)
+    await this.#store.delete(dead)
     return dead.length
   }
 }

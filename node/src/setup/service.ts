@@ -25,7 +25,7 @@ export class SetupService {
   }
 
   needsAdmin(): Promise<boolean> {
-    return this.accounts.store.hasAdmin().then((has) => !has)
+    return this.accounts.records.hasAdmin().then((has) => !has)
   }
 
   /** A new one-time token when the node has no admin yet, else `null`. */

@@ -19,7 +19,7 @@ export function staffRoutes(api: Api, { accounts, maxImportBytes }: StaffRoutesD
   const tags = ['staff']
 
   const reader = async (id: string) => {
-    const a = await accounts.store.get(id)
+    const a = await accounts.records.get(id)
     if (!a || a.kind !== 'reader') throw new ProblemError('not_found')
     return a
   }
@@ -27,7 +27,7 @@ export function staffRoutes(api: Api, { accounts, maxImportBytes }: StaffRoutesD
   api.route(
     { method: 'get', path: '/api/staff/readers', summary: 'List and search readers', tags, access: 'staff', query: ReaderListQuery, response: ReaderList },
     async (_c, { query }) => {
-      const { accounts: list, nextCursor } = await accounts.store.list({ kind: 'reader', limit: query.limit, ...(query.q ? { q: query.q } : {}), ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) })
+      const { accounts: list, nextCursor } = await accounts.records.list({ kind: 'reader', limit: query.limit, q: query.q, status: query.status, cursor: query.cursor })
       return { readers: list.map(toAccountView), nextCursor }
     },
   )

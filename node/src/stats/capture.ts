@@ -40,7 +40,7 @@ export function normalizeQuery(q: string): string {
 
 export interface CaptureOptions {
   store: StatsStore
-  now?: () => number
+  now?: (() => number) | undefined
   utcOffsetMinutes: number
   flushMs?: number
   maxBuffer?: number

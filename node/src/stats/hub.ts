@@ -6,12 +6,13 @@
  * level that the dashboards, indicators and SUSHI read.
  */
 import { EnvelopeError, open } from '@shulin/federation/envelope'
-import { addHours, addInto, localDay, nextDay, Rollup, zeroCounts, zeroDevices, zeroHours, zeroMethods, type MemberEntry, type MetricCounts, type RollupOutcome, type SignedEnvelope, type StatsPush, type StatsPushResponse } from '@shulin/protocol'
-import type { Storage } from '../storage/db.js'
+import { addHours, addInto, localDay, nextDay, Rollup, zeroCounts, zeroDevices, zeroHours, zeroMethods, type MemberEntry, type MetricCounts, type RollupOutcome, type SignedEnvelope, type StatsPush, type StatsPushResponse, Weights } from '@shulin/protocol'
+import { putOp, type Storage } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 import type { Logger } from '../logger.js'
 import { HubStatsStore, type Agg, type StoredRollup, type YearAgg } from './hub-store.js'
 import { weekday } from './service.js'
+import { defaultWeights } from './indicators.js'
 
 export interface HubStatsOptions {
   storage: Storage
@@ -20,7 +21,7 @@ export interface HubStatsOptions {
   now?: () => number
   /** Roll-ups older than this many days are refused (COUNTER keeps the current and 2 previous years). */
   maxAgeDays?: number
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 export interface HubSummary {
@@ -36,11 +37,11 @@ export interface HubSummary {
 }
 
 export class HubStats {
-  readonly store: HubStatsStore
+  readonly #store: HubStatsStore
   readonly #mutex = new Mutex()
 
   constructor(private readonly opts: HubStatsOptions) {
-    this.store = new HubStatsStore(opts.storage)
+    this.#store = new HubStatsStore(opts.storage)
   }
 
   get #now(): number {
@@ -91,7 +92,7 @@ export class HubStats {
         }
         const stored: StoredRollup = { env: c.env, revision: c.rollup.revision, receivedAt: new Date(this.#now).toISOString(), region: member.region, level: member.level }
         const next = { rollup: c.rollup, stored }
-        ops.push(...(await this.store.replaceOps(next, held)))
+        ops.push(...(await this.#store.replaceOps(next, held)))
         inPush.set(key, next)
         outcomes.push('stored')
       }
@@ -99,7 +100,7 @@ export class HubStats {
         // Acknowledged = on disk, even after a machine crash: the node will not send it again.
         if (ops.length) await this.opts.storage.commit(ops, { sync: true })
       } catch (err) {
-        this.store.forget()
+        this.#store.forget()
         throw err
       }
       return { ok: true, outcomes }
@@ -107,7 +108,7 @@ export class HubStats {
   }
 
   async #held(key: string): Promise<{ rollup: Rollup; stored: StoredRollup } | undefined> {
-    const stored = await this.store.rollups.get(key)
+    const stored = await this.#store.rollups.get(key)
     if (!stored) return undefined
     // Its own signature was checked on the way in; the payload is read back as it was stored.
     return { rollup: Rollup.parse(stored.env.payload), stored }
@@ -115,7 +116,7 @@ export class HubStats {
 
   /** National (scope `all`), province `p:33`, city `c:3301`, level `l:county` figures. */
   async summary(scope: string, from: string, to: string): Promise<HubSummary> {
-    const rows = await this.store.scope(scope, from, to)
+    const rows = await this.#store.scope(scope, from, to)
     const totals = zeroCounts()
     const heatmap = Array.from({ length: 7 }, () => zeroHours())
     const devices = zeroDevices()
@@ -131,15 +132,29 @@ export class HubStats {
     return { scope, from, to, totals, reports, days: rows.map(({ day, agg }) => ({ day, totals: agg.totals, reports: agg.reports })), heatmap, devices, methods }
   }
 
+  /** Each day's figures summed over the members in `scope`, from `from` to `to`. */
+  scopeDays(scope: string, from: string, to: string): ReturnType<HubStatsStore['scope']> {
+    return this.#store.scope(scope, from, to)
+  }
+
+  /** The assessment weights the operators set, or the defaults. */
+  async weights(): Promise<Weights> {
+    return Weights.parse((await this.#store.config.get('weights')) ?? defaultWeights)
+  }
+
+  async setWeights(weights: Weights): Promise<void> {
+    await this.#store.storage.commit([putOp(this.#store.config, 'weights', weights)], { sync: true })
+  }
+
   /** Every member's year so far. */
   years(year: string): Promise<Map<string, YearAgg>> {
-    return this.store.years(year)
+    return this.#store.years(year)
   }
 
   /** One member's roll-ups (newest revision of each day) from `from` to `to`. */
   async memberDays(nodeId: string, from: string, to: string): Promise<Rollup[]> {
     const out: Rollup[] = []
-    for await (const v of this.store.rollups.values({ gte: `${nodeId} ${from}`, lte: `${nodeId} ${to}` })) out.push(Rollup.parse(v.env.payload))
+    for await (const v of this.#store.rollups.values({ gte: `${nodeId} ${from}`, lte: `${nodeId} ${to}` })) out.push(Rollup.parse(v.env.payload))
     return out
   }
 
@@ -150,7 +165,7 @@ export class HubStats {
   async topTitles(members: readonly MemberEntry[], from: string, to: string, n = 20): Promise<Array<{ node: string; library: string; id: string; title: string; investigations: number; requests: number }>> {
     const all = new Map<string, { node: string; library: string; id: string; title: string; investigations: number; requests: number }>()
     for (const m of members) {
-      for await (const v of this.store.rollups.values({ gte: `${m.nodeId} ${from}`, lte: `${m.nodeId} ${to}` })) {
+      for await (const v of this.#store.rollups.values({ gte: `${m.nodeId} ${from}`, lte: `${m.nodeId} ${to}` })) {
         for (const t of (v.env.payload as Rollup).top) {
           const key = `${m.nodeId} ${t.id}`
           const row = all.get(key) ?? { node: m.nodeId, library: m.name, id: t.id, title: t.title, investigations: 0, requests: 0 }

@@ -62,8 +62,8 @@ export interface Stats {
 export function createStats(init: StatsInit): Stats {
   const now = init.now ?? Date.now
   const rawDays = init.rawDays ?? 30
-  const service = new StatsService({ storage: init.storage, resources: init.resources, nodeId: init.key.nodeId, rawDays, now, ...(init.logger ? { logger: init.logger } : {}) })
-  const hub = init.role === 'hub' ? new HubStats({ storage: init.storage, member: (id) => init.federation.entry(id), now, ...(init.logger ? { logger: init.logger } : {}) }) : undefined
+  const service = new StatsService({ storage: init.storage, resources: init.resources, nodeId: init.key.nodeId, rawDays, now, logger: init.logger })
+  const hub = init.role === 'hub' ? new HubStats({ storage: init.storage, member: (id) => init.federation.entry(id), now, logger: init.logger }) : undefined
   let host: Host | undefined
   const pusher =
     init.role === 'node'
@@ -71,7 +71,7 @@ export function createStats(init: StatsInit): Stats {
           stats: service,
           key: init.key,
           ...(init.pushIntervalMs ? { intervalMs: init.pushIntervalMs } : {}),
-          ...(init.logger ? { logger: init.logger } : {}),
+          logger: init.logger,
           push: async (rollups) => {
             const peer = await init.federation.hubPeer()
             if (!peer || !host) throw new Error('not a member of a network')

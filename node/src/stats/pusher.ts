@@ -24,7 +24,7 @@ export interface PusherOptions {
   /** Sends to the hub; throws when it cannot be reached (or this node is no member). */
   push: (rollups: SignedEnvelope[]) => Promise<StatsPushResponse>
   intervalMs?: number
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 export interface PushReport {

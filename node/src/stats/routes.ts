@@ -11,11 +11,10 @@ import { z } from 'zod'
 import { HubMembersResponse, HubRegionsResponse, HubSummaryResponse, HubTopResponse, localDay, nextDay, StatsSummaryResponse, Weights, type MemberEntry } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import { ProblemError } from '../http/problem.js'
-import { putOp } from '../storage/db.js'
 import type { StatsService } from './service.js'
 import type { HubStats } from './hub.js'
 import type { RollupPusher } from './pusher.js'
-import { defaultWeights, indicators, indicatorsCsv } from './indicators.js'
+import { indicators, indicatorsCsv } from './indicators.js'
 
 const Day = z.iso.date()
 const Range = z.strictObject({ from: Day.optional(), to: Day.optional() })
@@ -33,13 +32,7 @@ function range(q: { from?: string | undefined; to?: string | undefined }, today:
 export function nodeStatsRoutes(api: Api, deps: { stats: StatsService; pusher: () => RollupPusher | undefined; member: () => Promise<boolean> }): void {
   api.route({ method: 'get', path: '/api/staff/stats/summary', summary: 'This node’s usage: trend, weekday × hour, devices, top titles and queries (no reader data)', tags: ['stats'], access: 'staff', query: Range, response: StatsSummaryResponse }, async (_c, { query }) => {
     const { from, to } = range(query, deps.stats.today())
-    const outbox = { pending: 0, sent: 0, refused: 0, lastSentDay: null as string | null }
-    for await (const [day, o] of deps.stats.store.outbox.iterator()) {
-      if (o.sent) (outbox.sent++, (outbox.lastSentDay = day))
-      else if (o.refused) outbox.refused++
-      else outbox.pending++
-    }
-    return { ...(await deps.stats.summary(from, to)), outbox, member: await deps.member(), lastPush: deps.pusher()?.last ?? null }
+    return { ...(await deps.stats.summary(from, to)), outbox: await deps.stats.outboxCounts(), member: await deps.member(), lastPush: deps.pusher()?.last ?? null }
   })
 }
 
@@ -63,7 +56,7 @@ export function hubStatsRoutes(api: Api, deps: { hub: HubStats; members: () => P
     const members = (await deps.members()).filter((m) => kind === 'all' || (kind === 'l' ? m.level === code : m.region.startsWith(code ?? '')))
     return { from, to, titles: await deps.hub.topTitles(members, from, to) }
   })
-  const weights = async () => Weights.parse((await deps.hub.store.config.get('weights')) ?? defaultWeights)
+  const weights = () => deps.hub.weights()
   const rows = async (year: string | undefined) => {
     const y = year ?? today().slice(0, 4)
     return { year: y, weights: await weights(), members: indicators(await deps.members(), await deps.hub.years(y), await weights()) }
@@ -77,7 +70,7 @@ export function hubStatsRoutes(api: Api, deps: { hub: HubStats; members: () => P
   })
   api.route({ method: 'get', path: '/api/hub/stats/weights', summary: 'Hub: the assessment weights', tags, access: 'staff', response: Weights }, () => weights())
   api.route({ method: 'put', path: '/api/hub/stats/weights', summary: 'Hub: set the assessment weights (admins)', tags, access: 'admin', body: Weights, response: Weights }, async (_c, { body }) => {
-    await deps.hub.store.storage.commit([putOp(deps.hub.store.config, 'weights', body)], { sync: true })
+    await deps.hub.setWeights(body)
     return body
   })
 }

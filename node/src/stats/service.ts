@@ -21,7 +21,7 @@ export interface StatsOptions {
   utcOffsetMinutes?: number
   /** Days raw events are kept (aggregates are kept for good). */
   rawDays?: number
-  logger?: Logger
+  logger?: Logger | undefined
 }
 
 export interface TitleFigure {
@@ -59,7 +59,7 @@ export class StatsService {
   constructor(private readonly opts: StatsOptions) {
     this.store = new StatsStore(opts.storage)
     this.utcOffsetMinutes = opts.utcOffsetMinutes ?? 480
-    this.capture = new StatsCapture({ store: this.store, utcOffsetMinutes: this.utcOffsetMinutes, ...(opts.now ? { now: opts.now } : {}), onError: (err) => opts.logger?.warn({ err }, 'usage events could not be written'), onWritten: (days) => days.forEach((d) => this.noteLate(d)) })
+    this.capture = new StatsCapture({ store: this.store, utcOffsetMinutes: this.utcOffsetMinutes, now: opts.now, onError: (err) => opts.logger?.warn({ err }, 'usage events could not be written'), onWritten: (days) => days.forEach((d) => this.noteLate(d)) })
   }
 
   get #now(): number {
@@ -152,6 +152,17 @@ export class StatsService {
   /** Marks days that got events after they were aggregated (late flushes). */
   noteLate(day: string): void {
     if (day < this.today()) this.#dirty.add(day)
+  }
+
+  /** The roll-ups sent to the hub, refused by it and waiting, and the last day sent. */
+  async outboxCounts(): Promise<{ pending: number; sent: number; refused: number; lastSentDay: string | null }> {
+    const out = { pending: 0, sent: 0, refused: 0, lastSentDay: null as string | null }
+    for await (const [day, o] of this.store.outbox.iterator()) {
+      if (o.sent) (out.sent++, (out.lastSentDay = day))
+      else if (o.refused) out.refused++
+      else out.pending++
+    }
+    return out
   }
 
   /** The signed payload for one aggregated day, as the hub will receive it. */

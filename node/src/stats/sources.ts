@@ -68,7 +68,7 @@ export function hubSushiSource(opts: { hub: HubStats; members: () => MemberEntry
       const out = new Map<string, MetricCounts>()
       const m = member(customerId)
       if (m) for (const r of await opts.hub.memberDays(m.nodeId, from, to)) bump(out, r.day.slice(0, 7), r.totals)
-      else for (const { day, agg } of await opts.hub.store.scope('all', from, to)) bump(out, day.slice(0, 7), agg.totals)
+      else for (const { day, agg } of await opts.hub.scopeDays('all', from, to)) bump(out, day.slice(0, 7), agg.totals)
       return out
     },
     async titles(from, to, customerId) {

@@ -114,7 +114,7 @@ export function fileRoutes(api: Api, deps: FileRouteDeps): void {
   }
 
   async function serve(c: Context<AppEnv>, role: string, index = 0) {
-    const record = await deps.resources.store.get(id(c))
+    const record = await deps.resources.records.get(id(c))
     if (!record) throw new ProblemError('not_found')
     const file = record.files.filter((f) => f.role === role)[index]
     // Covers and thumbnails are catalogue: shown to anyone who may see the record.

@@ -130,7 +130,7 @@ export class FileService {
   async referencedBlobs(): Promise<Set<string>> {
     const out = new Set<string>()
     // Another library's withdrawn record holds nothing: its files go with the grace period.
-    for await (const r of this.resources.store.all()) if (r.status !== 'withdrawn' || r.nodeId === this.resources.nodeId) for (const f of r.files) out.add(f.blob)
+    for await (const r of this.resources.records.all()) if (r.status !== 'withdrawn' || r.nodeId === this.resources.nodeId) for (const f of r.files) out.add(f.blob)
     return out
   }
 }

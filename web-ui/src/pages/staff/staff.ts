@@ -1,14 +1,14 @@
 /**
- * @module pages/staff
+ * @module pages/staff/staff
  * The staff console's tabs: records (find, publish, withdraw, edit), columns and topics
  * (create, order their items by dragging or with the keyboard), readers (find, disable,
  * enable, import an ILS CSV export with a report of refused rows), and the node.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { session } from '../api.js'
-import { navigate } from '../router.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { session } from '../../api.js'
+import { navigate } from '../../router.js'
 
 const tabs = [
   ['records', 'staffRecords'],
@@ -23,14 +23,14 @@ const tabs = [
 type Tab = (typeof tabs)[number][0]
 
 const loaders: Record<Tab, () => Promise<unknown>> = {
-  records: () => import('./staff-records.js'),
-  collections: () => import('./staff-collections.js'),
-  readers: () => import('./staff-readers.js'),
-  upload: () => import('./staff-upload.js'),
-  channels: () => import('./staff-channels.js'),
-  network: () => import('./staff-network.js'),
-  stats: () => import('./staff-stats.js'),
-  node: () => import('./staff-node.js'),
+  records: () => import('./records.js'),
+  collections: () => import('./collections.js'),
+  readers: () => import('./readers.js'),
+  upload: () => import('./upload.js'),
+  channels: () => import('./channels.js'),
+  network: () => import('./network.js'),
+  stats: () => import('./stats.js'),
+  node: () => import('./node.js'),
 }
 
 export class StaffPage extends LitElement {

@@ -1,15 +1,15 @@
 /**
- * @module pages/home
+ * @module pages/reader/home
  * The portal's front page: columns (栏目) and topics (专题) staff arranged, and new arrivals.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
 import type { Collection, CollectionList, SearchResponse } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api } from '../api.js'
-import { taskView } from '../components/page-state.js'
-import '../components/resource-card.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api } from '../../api.js'
+import { taskView } from '../../components/page-state.js'
+import '../../components/resource-card.js'
 
 export class HomePage extends LitElement {
   #data = new Task(this, {

@@ -1,18 +1,18 @@
 /**
- * @module pages/me
+ * @module pages/reader/me
  * The reader's own page: who they are, their shelf and reading history, sign out.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { initialState, Task, TaskStatus } from '@lit/task'
 import type { HistoryList, ShelfList } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, session } from '../api.js'
-import { navigate } from '../router.js'
-import { errorView, taskView } from '../components/page-state.js'
-import '../components/signed-in-elsewhere.js'
-import '../components/external-sign-in.js'
-import '../components/phone-directory-consent.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, session } from '../../api.js'
+import { navigate } from '../../router.js'
+import { errorView, taskView } from '../../components/page-state.js'
+import '../../components/signed-in-elsewhere.js'
+import '../../components/external-sign-in.js'
+import '../../components/phone-directory-consent.js'
 
 /** A shelf or history entry: the record it points at is what the page shows. */
 type Item = ShelfList['items'][number] | HistoryList['items'][number]

@@ -1,5 +1,5 @@
 /**
- * @module pages/hub-stats
+ * @module pages/hub/stats
  * The nation's dashboard for hub operators: the members' roll-ups summed for the nation, a
  * province or a level (trend, weekday × hour, devices and access, the most used titles),
  * provinces side by side, and
@@ -9,13 +9,12 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
 import type { HubMembersResponse, HubRegionsResponse, HubSummaryResponse, HubTopResponse, IndicatorName, Weights } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { api, session } from '../api.js'
-import { st, type StatsKey } from '../i18n/stats.js'
-import { locale } from '../i18n/index.js'
-import { taskView } from '../components/page-state.js'
-import { heatmap, kpis, partStyles, split, topTable } from './staff-stats-parts.js'
-import { daysAgo, rangeSelect } from './staff-stats.js'
+import { base } from '../../styles.js'
+import { api, session } from '../../api.js'
+import { st, type StatsKey } from '../../i18n/stats.js'
+import { locale } from '../../i18n/index.js'
+import { taskView } from '../../components/page-state.js'
+import { daysAgo, heatmap, kpis, partStyles, rangeSelect, split, topTable } from '../../components/stats-parts.js'
 
 const indicatorNames: readonly IndicatorName[] = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported']
 

@@ -1,5 +1,5 @@
 /**
- * @module pages/read-epub
+ * @module pages/reader/read-epub
  * The EPUB reader (foliate-js): pages, table of contents, reading settings (text size, line
  * spacing, font, day / night / sepia) kept per reader on the server, and the reading
  * position saved as an EPUB CFI — on the server for other devices, and on this device so a
@@ -7,12 +7,12 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { Annotation, ReaderSettings, ReadingState, Resource } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, session } from '../api.js'
-import { loadingView } from '../components/page-state.js'
-import { loadPosition, PositionKeeper } from '../reading/position.js'
-import { bottomBar, chrome, ReaderKeys, readerError, topBar } from '../reading/chrome.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, session } from '../../api.js'
+import { loadingView } from '../../components/page-state.js'
+import { loadPosition, PositionKeeper } from '../../reading/position.js'
+import { bottomBar, chrome, ReaderKeys, readerError, topBar } from '../../reading/chrome.js'
 
 const defaults: ReaderSettings = { fontSize: 18, lineHeight: 1.7, font: 'serif', theme: 'day' }
 const themes = { day: ['#1c1c1c', '#ffffff'], night: ['#d8d8d8', '#121212'], sepia: ['#3b2f20', '#f4ecd8'] } as const

@@ -1,15 +1,15 @@
 /**
- * @module pages/staff-node
+ * @module pages/staff/node
  * This node at a glance: the settings it runs with (set at start by flags), the queries readers searched in vain
  * (what the library may lack), and rebuilding the search index.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
 import type { NodeSettings, ReindexResult, ZeroResultList, ZeroResultQuery } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, session } from '../api.js'
-import { taskView } from '../components/page-state.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, session } from '../../api.js'
+import { taskView } from '../../components/page-state.js'
 
 const mb = (n: number) => `${Math.round(n / 1024 ** 2)} MB`
 export class StaffNode extends LitElement {

@@ -1,18 +1,18 @@
 /**
- * @module pages/search
+ * @module pages/reader/search
  * Search results with highlighted titles and snippets, facets as filter chips (type, subject,
  * language, decade), and "load more" paging. The URL holds the whole search, so a result
  * page can be shared or reloaded.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { FederationStatus, MemberList, NetworkSearchResponse, SearchResponse } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t, type MessageKey } from '../i18n/index.js'
-import { api } from '../api.js'
-import { navigate } from '../router.js'
-import { typeLabel } from '../labels.js'
-import { errorView, loadingView } from '../components/page-state.js'
-import '../components/resource-card.js'
+import { base } from '../../styles.js'
+import { t, type MessageKey } from '../../i18n/index.js'
+import { api } from '../../api.js'
+import { navigate } from '../../router.js'
+import { typeLabel } from '../../labels.js'
+import { errorView, loadingView } from '../../components/page-state.js'
+import '../../components/resource-card.js'
 
 const facetParams: Array<{ facet: string; param: string; label: MessageKey; show?: (v: string) => string }> = [
   { facet: 'type', param: 'type', label: 'facetType', show: typeLabel },

@@ -1,14 +1,14 @@
 /**
- * @module pages/register
+ * @module pages/reader/register
  * Registration: quick (phone and password) or real-name (name, resident ID and password).
  */
 import { LitElement, css, html } from 'lit'
 import type { LoginResponse } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, session } from '../api.js'
-import { navigate } from '../router.js'
-import { fieldError, formError } from '../components/form.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, session } from '../../api.js'
+import { navigate } from '../../router.js'
+import { fieldError, formError } from '../../components/form.js'
 
 export class RegisterPage extends LitElement {
   static override properties = { mode: { state: true }, error: { state: true }, busy: { state: true } }

@@ -1,9 +1,10 @@
 /**
- * @module pages/staff-stats-parts
- * Pieces both dashboards (a library's and the nation's) are made of: the headline figures, a
- * trend chart (uPlot, loaded with the first chart, never with the portal), the weekday × hour
- * heatmap and the device and access splits. Every chart has its numbers in a table too, for
- * screen readers and for people who want the figures.
+ * @module components/stats-parts
+ * Pieces both dashboards (a library's and the nation's) are made of, so neither page imports
+ * the other: the range chooser, the headline figures, a trend chart (uPlot, loaded with the
+ * first chart, never with the portal), the weekday × hour heatmap and the device and access
+ * splits. Every chart has its numbers in a table too, for screen readers and for people who
+ * want the figures.
  */
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
 import { base } from '../styles.js'
@@ -18,6 +19,20 @@ export interface DayFigures {
 
 const fmt = (n: number) => n.toLocaleString(locale())
 const headline = ['Total_Item_Requests', 'Total_Item_Investigations', 'Searches_Regular', 'Sign_Ins', 'Registrations', 'No_License'] as const
+
+/** `YYYY-MM-DD` of today minus n days, in the browser's time zone. */
+export function daysAgo(n: number): string {
+  const d = new Date(Date.now() - n * 86_400_000)
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+}
+
+/** The range chooser both dashboards show: the last 7, 30, 90 or 365 days. */
+export const rangeSelect = (value: number, onChange: (n: number) => void) => html`<div>
+  <label for="range">${st('range')}</label>
+  <select id="range" @change=${(e: Event) => onChange(Number((e.target as HTMLSelectElement).value))}>
+    ${([7, 30, 90, 365] as const).map((n) => html`<option value=${n} ?selected=${n === value}>${st(`days${n}`)}</option>`)}
+  </select>
+</div>`
 
 export function kpis(totals: Counts): TemplateResult {
   return html`<ul class="kpis">

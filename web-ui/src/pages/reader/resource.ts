@@ -1,5 +1,5 @@
 /**
- * @module pages/resource
+ * @module pages/reader/resource
  * A record's page: cover, title, creators, description, and what the reader can do — read,
  * like, share, keep on the shelf. Signed-out readers are asked to sign in before reading
  * what is not public.
@@ -7,12 +7,12 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
 import type { LikeState, Resource } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, session } from '../api.js'
-import { navigate } from '../router.js'
-import { typeLabel } from '../labels.js'
-import { taskView } from '../components/page-state.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, session } from '../../api.js'
+import { navigate } from '../../router.js'
+import { typeLabel } from '../../labels.js'
+import { taskView } from '../../components/page-state.js'
 
 export class ResourcePage extends LitElement {
   static override properties = { resourceId: {}, likes: { state: true }, note: { state: true }, shelved: { state: true } }

@@ -1,14 +1,14 @@
 /**
- * @module pages/forgot
+ * @module pages/reader/forgot
  * Forgotten password: the reader gives their card number or phone, receives a six-digit code
  * on the phone the library has for them, and sets a new password with it.
  */
 import { LitElement, css, html } from 'lit'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api } from '../api.js'
-import { navigate } from '../router.js'
-import { fieldError, formError } from '../components/form.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api } from '../../api.js'
+import { navigate } from '../../router.js'
+import { fieldError, formError } from '../../components/form.js'
 
 export class ForgotPage extends LitElement {
   static override properties = { sent: { state: true }, error: { state: true }, busy: { state: true } }

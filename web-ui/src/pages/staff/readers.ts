@@ -1,16 +1,16 @@
 /**
- * @module pages/staff-readers
+ * @module pages/staff/readers
  * Readers for staff: find by card number, phone or name; disable or enable; import the ILS's
  * CSV export (card number, name, phone) with a progress bar and a list of refused rows.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task, TaskStatus } from '@lit/task'
 import type { AccountView, ReaderImportReport, ReaderList } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, upload } from '../api.js'
-import { errorView, taskView } from '../components/page-state.js'
-import '../components/network-readers.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, upload } from '../../api.js'
+import { errorView, taskView } from '../../components/page-state.js'
+import '../../components/network-readers.js'
 
 export class StaffReaders extends LitElement {
   static override properties = { q: { state: true }, note: { state: true }, progress: { state: true }, report: { state: true } }

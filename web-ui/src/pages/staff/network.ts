@@ -1,5 +1,5 @@
 /**
- * @module pages/staff-network
+ * @module pages/staff/network
  * This library in the network: which hub it belongs to, its peers and last sync; joining with
  * an invite (a node); and on the hub, the member list with invite, suspend, reinstate and
  * revoke.
@@ -7,11 +7,11 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
 import type { FederationStatus, InviteResponse, JoinResult, MemberList, MemberView } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, session } from '../api.js'
-import { taskView } from '../components/page-state.js'
-import { formError } from '../components/form.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, session } from '../../api.js'
+import { taskView } from '../../components/page-state.js'
+import { formError } from '../../components/form.js'
 
 export class StaffNetwork extends LitElement {
   static override properties = { formErr: { state: true }, invite: { state: true }, note: { state: true } }

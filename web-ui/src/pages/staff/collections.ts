@@ -1,5 +1,5 @@
 /**
- * @module pages/staff-collections
+ * @module pages/staff/collections
  * Columns (栏目) and topics (专题): create one, add records to it by search, and put its items
  * in order — drag a row, or use its up and down buttons (the keyboard way, announced to
  * screen readers). Saved with the collection's revision, so two librarians editing at once
@@ -7,10 +7,10 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { Collection, CollectionList, Resource, SearchResponse } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, ifMatch } from '../api.js'
-import { errorView, loadingView } from '../components/page-state.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, ifMatch } from '../../api.js'
+import { errorView, loadingView } from '../../components/page-state.js'
 
 type Full = Collection & { titles: Map<string, string> }
 

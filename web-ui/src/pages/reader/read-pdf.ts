@@ -1,17 +1,17 @@
 /**
- * @module pages/read-pdf
+ * @module pages/reader/read-pdf
  * The PDF reader (pdf.js, loaded only here): one page at a time fitted to the screen width,
  * sharp on high-density screens, arrow keys and buttons to turn, the page kept as the
  * reading position, night mode by inverting the page.
  */
 import { LitElement, css, html } from 'lit'
 import type { Resource } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api } from '../api.js'
-import { loadingView } from '../components/page-state.js'
-import { loadPosition, PositionKeeper } from '../reading/position.js'
-import { ReaderKeys, bottomBar, chrome, readerError, topBar } from '../reading/chrome.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api } from '../../api.js'
+import { loadingView } from '../../components/page-state.js'
+import { loadPosition, PositionKeeper } from '../../reading/position.js'
+import { ReaderKeys, bottomBar, chrome, readerError, topBar } from '../../reading/chrome.js'
 
 type PdfDoc = import('pdfjs-dist').PDFDocumentProxy
 

@@ -1,5 +1,5 @@
 /**
- * @module pages/staff-records
+ * @module pages/staff/records
  * Records for staff: search every record (drafts and withdrawn ones too), filter by status,
  * publish or withdraw, and edit the metadata (checked by the node; a change someone else made
  * meanwhile is refused, not overwritten).
@@ -7,12 +7,12 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
 import type { Resource, SearchResponse } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, ifMatch } from '../api.js'
-import { typeLabel } from '../labels.js'
-import { taskView } from '../components/page-state.js'
-import { fieldError, formError } from '../components/form.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, ifMatch } from '../../api.js'
+import { typeLabel } from '../../labels.js'
+import { taskView } from '../../components/page-state.js'
+import { fieldError, formError } from '../../components/form.js'
 
 const list = (s: string) => s.split(/[,，、;；]/).map((x) => x.trim()).filter(Boolean)
 const statuses = ['', 'draft', 'published', 'withdrawn'] as const

@@ -1,5 +1,5 @@
 /**
- * @module pages/staff-stats
+ * @module pages/staff/stats
  * The staff console's statistics tab. A library sees its own figures (trend, weekday × hour,
  * devices and access, top titles, top and zero-result searches, the roll-ups waiting for the
  * hub); on the hub the nation's dashboard comes first, and the hub's own library figures are
@@ -8,24 +8,11 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { initialState, Task, TaskStatus } from '@lit/task'
 import type { Health, StatsSummaryResponse } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { api } from '../api.js'
-import { st } from '../i18n/stats.js'
-import { errorView, loadingView, taskView } from '../components/page-state.js'
-import { heatmap, kpis, partStyles, split, topTable } from './staff-stats-parts.js'
-
-/** `YYYY-MM-DD` of today minus n days, in the browser's time zone. */
-export function daysAgo(n: number): string {
-  const d = new Date(Date.now() - n * 86_400_000)
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
-}
-
-export const rangeSelect = (value: number, onChange: (n: number) => void) => html`<div>
-  <label for="range">${st('range')}</label>
-  <select id="range" @change=${(e: Event) => onChange(Number((e.target as HTMLSelectElement).value))}>
-    ${([7, 30, 90, 365] as const).map((n) => html`<option value=${n} ?selected=${n === value}>${st(`days${n}`)}</option>`)}
-  </select>
-</div>`
+import { base } from '../../styles.js'
+import { api } from '../../api.js'
+import { st } from '../../i18n/stats.js'
+import { errorView, loadingView, taskView } from '../../components/page-state.js'
+import { daysAgo, heatmap, kpis, partStyles, rangeSelect, split, topTable } from '../../components/stats-parts.js'
 
 export class StaffStats extends LitElement {
   static override properties = { days: { state: true }, view: { state: true } }
@@ -38,7 +25,7 @@ export class StaffStats extends LitElement {
   #role = new Task(this, {
     task: async () => {
       const h = await api<Health>('/api/health')
-      if (h.role === 'hub') void import('./hub-stats.js')
+      if (h.role === 'hub') void import('../hub/stats.js')
       return h.role
     },
     args: () => [],

@@ -1,5 +1,5 @@
 /**
- * @module pages/catalog
+ * @module pages/reader/catalog
  * The whole catalogue, newest first, as one long list that stays smooth at 10,000 records:
  * rows are fixed-height and `content-visibility: auto`, so the browser lays out and paints
  * only those near the screen and scrolling stays on the compositor; pages of 100 are fetched
@@ -10,11 +10,11 @@
 import { LitElement, css, html } from 'lit'
 import { repeat } from 'lit/directives/repeat.js'
 import type { SearchHit, SearchResponse } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api } from '../api.js'
-import { typeLabel } from '../labels.js'
-import { errorView } from '../components/page-state.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api } from '../../api.js'
+import { typeLabel } from '../../labels.js'
+import { errorView } from '../../components/page-state.js'
 
 const pageSize = 100
 

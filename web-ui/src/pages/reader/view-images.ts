@@ -1,17 +1,17 @@
 /**
- * @module pages/view-images
+ * @module pages/reader/view-images
  * The image viewer for image sets (old photographs, rubbings, maps): one image fitted to the
  * screen, arrows and swipes to move, a double tap or the zoom button to see it at full size,
  * and the image number kept as the position.
  */
 import { LitElement, css, html } from 'lit'
 import type { Resource } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api } from '../api.js'
-import { loadingView } from '../components/page-state.js'
-import { loadPosition, PositionKeeper } from '../reading/position.js'
-import { ReaderKeys, bottomBar, chrome, readerError, topBar } from '../reading/chrome.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api } from '../../api.js'
+import { loadingView } from '../../components/page-state.js'
+import { loadPosition, PositionKeeper } from '../../reading/position.js'
+import { ReaderKeys, bottomBar, chrome, readerError, topBar } from '../../reading/chrome.js'
 
 export class ViewImagesPage extends LitElement {
   static override properties = { resourceId: {}, record: { state: true }, n: { state: true }, zoom: { state: true }, error: { state: true } }

@@ -1,5 +1,5 @@
 /**
- * @module pages/staff-channels
+ * @module pages/staff/channels
  * Channels in the staff console: this library's own (create one, see its records, submit it
  * to the hub), the network's menu (subscribe: catalog only, or mirror), what this library
  * subscribes to, and on the hub the channels waiting for review (list or refuse, with a
@@ -8,11 +8,11 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
 import type { ChannelList, ChannelSummary, FederationStatus, MemberList, MenuList } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, session } from '../api.js'
-import { taskView } from '../components/page-state.js'
-import { formError } from '../components/form.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, session } from '../../api.js'
+import { taskView } from '../../components/page-state.js'
+import { formError } from '../../components/form.js'
 
 type MenuItem = MenuList['menu'][number]
 

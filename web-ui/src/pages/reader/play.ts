@@ -1,5 +1,5 @@
 /**
- * @module pages/play
+ * @module pages/reader/play
  * The audio and video player: the browser's own controls (accessible, and range requests let
  * it seek without downloading everything), chapters from the record's table of contents, a
  * speed choice, a sleep timer for audiobooks (minutes, or the end of this chapter), and the
@@ -7,12 +7,12 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { Chapter, Resource } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api } from '../api.js'
-import { loadingView } from '../components/page-state.js'
-import { loadPosition, PositionKeeper } from '../reading/position.js'
-import { chrome, readerError, topBar } from '../reading/chrome.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api } from '../../api.js'
+import { loadingView } from '../../components/page-state.js'
+import { loadPosition, PositionKeeper } from '../../reading/position.js'
+import { chrome, readerError, topBar } from '../../reading/chrome.js'
 
 const clock = (s: number) => {
   const h = Math.floor(s / 3600)

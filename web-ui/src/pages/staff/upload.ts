@@ -1,15 +1,15 @@
 /**
- * @module pages/staff-upload
+ * @module pages/staff/upload
  * Staff upload: drop a file (or choose one), fill in the metadata (checked before anything is
  * sent), and the record is created, its file uploaded with a progress bar, and published.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { Resource } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, session, upload } from '../api.js'
-import { navigate } from '../router.js'
-import { fieldError, formError } from '../components/form.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, session, upload } from '../../api.js'
+import { navigate } from '../../router.js'
+import { fieldError, formError } from '../../components/form.js'
 
 const typeFor = (file: File): Resource['type'] => (file.type.startsWith('audio/') ? 'audiobook' : file.type.startsWith('video/') ? 'video' : file.type.startsWith('image/') ? 'image-set' : 'book')
 const list = (s: string) => s.split(/[,，、;；]/).map((x) => x.trim()).filter(Boolean)

@@ -1,17 +1,17 @@
 /**
- * @module pages/sign-in
+ * @module pages/reader/sign-in
  * Sign-in as the library's platform has it: card number, phone, username or resident ID
  * with a password, "keep me signed in for two weeks", and the ways to register or reset.
  */
 import { LitElement, css, html } from 'lit'
 import type { LoginResponse } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
-import { api, session } from '../api.js'
-import { navigate } from '../router.js'
-import { fieldError, formError } from '../components/form.js'
-import '../components/home-picker.js'
-import '../components/external-sign-in.js'
+import { base } from '../../styles.js'
+import { t } from '../../i18n/index.js'
+import { api, session } from '../../api.js'
+import { navigate } from '../../router.js'
+import { fieldError, formError } from '../../components/form.js'
+import '../../components/home-picker.js'
+import '../../components/external-sign-in.js'
 
 export class SignInPage extends LitElement {
   static override properties = { next: {}, reset: { type: Boolean }, error: { state: true }, busy: { state: true } }

@@ -1,14 +1,14 @@
 /**
- * @module pages/read
+ * @module pages/reader/read
  * Opens a record in the reader its content needs: EPUB, PDF, audio or video, image set. Each
  * reader's code loads only when a record of its kind is opened.
  */
 import { LitElement, html } from 'lit'
 import { initialState, Task } from '@lit/task'
 import type { Resource } from '@shulin/protocol'
-import { base } from '../styles.js'
-import { api } from '../api.js'
-import { taskView } from '../components/page-state.js'
+import { base } from '../../styles.js'
+import { api } from '../../api.js'
+import { taskView } from '../../components/page-state.js'
 
 const kindOf = (r: Resource): 'epub' | 'pdf' | 'play' | 'images' | undefined => {
   if (r.type === 'image-set') return 'images'
