@@ -214,8 +214,8 @@ function composeServices(folder: OpenedDataFolder, config: NodeConfig, providers
   })
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...clock })
   const { channels, content } = buildChannels(folder, services, { federation, role: config.role, httpUrl, mirrorRate: config.mirrorRate, mirrorHours: config.mirrorHours, logger, now })
-  const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.store, federation, channels, logger })
-  const stats = createStats({ storage, resources: resources.store, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, rawDays: config.statsRawDays, ...clock, ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
+  const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.records, federation, channels, logger })
+  const stats = createStats({ storage, resources: resources.records, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, rawDays: config.statsRawDays, ...clock, ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
 
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))

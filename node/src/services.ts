@@ -49,7 +49,7 @@ export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSend
   const resources = new ResourceService({ storage: folder.storage, nodeId: folder.key.nodeId, ...(opts.now ? { now: opts.now } : {}) })
   const blobs = new BlobStore(folder.storage, folder.dir, opts.now)
   const files = new FileService(resources, blobs)
-  const collections = new CollectionService(folder.storage, resources.store, opts.now)
+  const collections = new CollectionService(folder.storage, resources.records, opts.now)
   const reading = new ReadingService(folder.storage, opts.now)
   return { sessions, accounts, setup: new SetupService(folder.storage, accounts), resources, blobs, files, collections, reading }
 }

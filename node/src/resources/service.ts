@@ -16,18 +16,15 @@ export interface ResourceServiceOptions {
 }
 
 export class ResourceService {
-  /**
-   * The whole store. Only the composition root (server.ts, services.ts) still hands it out;
-   * every other module reads through `records`.
-   */
-  readonly store: ResourceStore
+  /** The whole store: writes go through this service's lock and rules. */
+  readonly #store: ResourceStore
   /** The records, read-only: what other modules look up, list and follow. */
   readonly records: ResourceRecords
   readonly #now: () => number
 
   constructor(private readonly opts: ResourceServiceOptions) {
-    this.store = new ResourceStore(opts.storage)
-    this.records = this.store
+    this.#store = new ResourceStore(opts.storage)
+    this.records = this.#store
     this.#now = opts.now ?? Date.now
   }
 
@@ -41,14 +38,14 @@ export class ResourceService {
   }
 
   async get(id: string): Promise<Resource> {
-    const r = await this.store.get(id)
+    const r = await this.#store.get(id)
     if (!r) throw new ProblemError('not_found')
     return r
   }
 
   async #write(records: Resource[]): Promise<void> {
     try {
-      await this.store.writeUnlocked(records, { sync: true })
+      await this.#store.writeUnlocked(records, { sync: true })
     } catch (err) {
       if (err instanceof IdentifierConflict) {
         throw new ProblemError('identifier_taken', { detail: `${err.identifier} → ${err.ownerId}`, errors: [{ pointer: '/metadata/identifiers', detail: 'identifier_taken' }] })
@@ -59,17 +56,17 @@ export class ResourceService {
 
   async #checkParent(parentId: string | null, type: Resource['type']): Promise<void> {
     if (!parentId) return
-    const parent = await this.store.get(parentId)
+    const parent = await this.#store.get(parentId)
     const allowed = (type === 'journal-issue' && parent?.type === 'journal') || (type === 'article' && parent?.type === 'journal-issue')
     if (!allowed) throw new ProblemError('validation_failed', { errors: [{ pointer: '/parentId', detail: 'invalid_parent' }] })
   }
 
   async create(req: CreateResourceRequest): Promise<Resource> {
-    return this.store.exclusive(async () => {
+    return this.#store.exclusive(async () => {
       await this.#checkParent(req.parentId, req.type)
       const now = this.#iso()
       const record: Resource = {
-        id: this.store.newId(),
+        id: this.#store.newId(),
         type: req.type,
         metadata: req.metadata,
         access: req.access,
@@ -93,7 +90,7 @@ export class ResourceService {
    * `expected` is undefined); a stale revision is a `precondition_failed` problem.
    */
   async #change(id: string, expected: number | undefined, change: (r: Resource) => Resource | Promise<Resource>): Promise<Resource> {
-    return this.store.exclusive(async () => {
+    return this.#store.exclusive(async () => {
       const current = await this.get(id)
       if (expected !== undefined && expected !== current.revision) throw new ProblemError('precondition_failed')
       if (current.nodeId !== this.opts.nodeId) throw new ProblemError('conflict', { detail: 'this record comes from another library’s channel: its publisher changes it' })
@@ -143,11 +140,11 @@ export class ResourceService {
 
   /** Deletes a draft or withdrawn record; published ones must be withdrawn first. */
   async delete(id: string, expected?: number): Promise<void> {
-    await this.store.exclusive(async () => {
+    await this.#store.exclusive(async () => {
       const current = await this.get(id)
       if (expected !== undefined && expected !== current.revision) throw new ProblemError('precondition_failed')
       if (current.status === 'published') throw new ProblemError('conflict', { detail: 'withdraw it first' })
-      await this.store.deleteUnlocked(current, this.#iso())
+      await this.#store.deleteUnlocked(current, this.#iso())
     })
   }
 
@@ -160,11 +157,11 @@ export class ResourceService {
    */
   async upsertForeign(publisher: string, records: ForeignRecord[]): Promise<number> {
     if (!records.length) return 0
-    return this.store.exclusive(async () => {
-      const existing = await this.store.getMany(records.map((r) => r.id))
+    return this.#store.exclusive(async () => {
+      const existing = await this.#store.getMany(records.map((r) => r.id))
       const identifiers = [...new Set(records.flatMap((r) => r.metadata.identifiers))]
       const holders = new Map(identifiers.map((id, i) => [id, ''] as [string, string]))
-      ;(await this.store.ownersOf(identifiers)).forEach((h, i) => h && holders.set(identifiers[i]!, h))
+      ;(await this.#store.ownersOf(identifiers)).forEach((h, i) => h && holders.set(identifiers[i]!, h))
       const now = this.#iso()
       const out: Resource[] = []
       records.forEach((r, i) => {
@@ -192,7 +189,7 @@ export class ResourceService {
         })
       })
       // Re-applied from the catalog after a crash, so no fsync per batch.
-      if (out.length) await this.store.writeUnlocked(out, { sync: false })
+      if (out.length) await this.#store.writeUnlocked(out, { sync: false })
       return out.length
     })
   }
@@ -204,16 +201,16 @@ export class ResourceService {
    * @returns per input record: `created`, `updated` or `unchanged` with the record's id, or a reason it was refused.
    */
   async importBatch(records: ImportRecord[]): Promise<ImportOutcome[]> {
-    return this.store.exclusive(async () => {
+    return this.#store.exclusive(async () => {
       const now = this.#iso()
       const identifiers = [...new Set(records.flatMap((r) => r.identifiers))]
-      const holders = await this.store.ownersOf(identifiers)
+      const holders = await this.#store.ownersOf(identifiers)
       /** identifier → record id, kept current as the batch claims and releases identifiers. */
       const claim = new Map<string, string>()
       identifiers.forEach((id, i) => holders[i] && claim.set(id, holders[i]))
       const heldIds = [...new Set(holders.filter((h): h is string => !!h))]
       const held = new Map<string, Resource>()
-      ;(await this.store.getMany(heldIds)).forEach((r) => r && held.set(r.id, r))
+      ;(await this.#store.getMany(heldIds)).forEach((r) => r && held.set(r.id, r))
       const out: ImportOutcome[] = []
       const toWrite = new Map<string, Resource>()
       for (const rec of records) {
@@ -237,7 +234,7 @@ export class ResourceService {
           out.push({ status: 'updated', id: existing.id })
         } else {
           next = {
-            id: this.store.newId(),
+            id: this.#store.newId(),
             type,
             metadata,
             access,
@@ -256,7 +253,7 @@ export class ResourceService {
         for (const id of metadata.identifiers) claim.set(id, next.id)
         toWrite.set(next.id, next)
       }
-      await this.store.writeUnlocked([...toWrite.values()], { sync: true })
+      await this.#store.writeUnlocked([...toWrite.values()], { sync: true })
       return out
     })
   }

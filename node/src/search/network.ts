@@ -10,7 +10,7 @@ import type { ChannelService } from '../channels/service.js'
 import type { FederationService } from '../federation/service.js'
 import { ProblemError } from '../http/problem.js'
 import type { Logger } from '../logger.js'
-import type { ResourceStore } from '../resources/store.js'
+import type { ResourceRecords } from '../resources/store.js'
 import type { SearchService } from './service.js'
 
 /** What network search needs of the federation: the host, the hub, membership and catalog holders. */
@@ -19,7 +19,7 @@ export type SearchFederation = Pick<FederationService, 'whenHost' | 'entry' | 'c
 export interface NetworkSearchOptions {
   role: 'node' | 'hub'
   search: SearchService
-  resources: ResourceStore
+  resources: Pick<ResourceRecords, 'getMany'>
   federation: SearchFederation
   /** Which libraries hold which records (through the channels they are in). */
   channels: ChannelService

@@ -58,13 +58,13 @@ export class SearchService {
 
   /** Opens the index and starts following changes; catching up runs in the background. */
   start(): Promise<void> {
-    const offChange = this.opts.resources.store.onChange((changes) => {
+    const offChange = this.opts.resources.records.onChange((changes) => {
       this.#enqueue(() => this.#apply(changes))
     })
     // Popularity is a tie-breaker: a like re-files the record with its new count.
     const offLike = this.opts.reading.onLikeCount((id) => {
       this.#enqueue(async () => {
-        const r = await this.opts.resources.store.get(id)
+        const r = await this.opts.resources.records.get(id)
         if (r && (await this.engine.revisionOf(id)) !== undefined) await this.#upsert([r])
         this.#scheduleCheckpoint()
       })
@@ -99,7 +99,7 @@ export class SearchService {
     const t0 = performance.now()
     const { cursor } = await this.engine.open()
     if (!cursor) {
-      const latest = await this.opts.resources.store.latestChange()
+      const latest = await this.opts.resources.records.latestChange()
       if (latest) await this.#rebuild()
       return
     }
@@ -115,7 +115,7 @@ export class SearchService {
       applied += fresh.length
       batch = []
     }
-    for await (const item of this.opts.resources.store.changesSince({ after })) {
+    for await (const item of this.opts.resources.records.changesSince({ after })) {
       if ('metadata' in item) {
         batch.push(item)
         if (batch.length === batchSize) await flush()
@@ -170,7 +170,7 @@ export class SearchService {
 
   async #rebuild(): Promise<number> {
     const t0 = performance.now()
-    const store = this.opts.resources.store
+    const store = this.opts.resources.records
     const latest = await store.latestChange()
     await this.engine.clear()
     let batch: Resource[] = []
@@ -216,7 +216,7 @@ export class SearchService {
     // caps, and whatever comes, an engine never reads more than this.
     const q = req.q.slice(0, maxQueryLength)
     const result = await this.engine.search({ q, filters: filters as Parameters<SearchEngine['search']>[0]['filters'], sort: req.sort, limit: req.limit, offset: req.offset, facets: req.facets })
-    const records = await this.opts.resources.store.getMany(result.hits.map((h) => h.id))
+    const records = await this.opts.resources.records.getMany(result.hits.map((h) => h.id))
     const hits: SearchHit[] = []
     result.hits.forEach((h, i) => {
       const r = records[i]
