@@ -14,7 +14,12 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['protocol/src/**/*.test.ts', 'federation/src/**/*.test.ts', 'node/src/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+    include: [
+      'protocol/src/**/*.test.ts',
+      'federation/src/**/*.test.ts',
+      'node/src/**/*.test.ts',
+      'test/e2e/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -31,26 +31,54 @@ try {
   const queries = makeAbuseQueries(poems, { fold })
   // Control characters in a title or a name (a few real poems hold a tab) become a space.
   const line = (s) => s.replace(/[\p{Cc}\s]+/gu, ' ').trim() || '佚名'
-  const jsonl = poems.map((p) => JSON.stringify({ title: line(p.title), creators: [line(p.author)], subjects: [p.dynasty], description: p.text, language: 'zh-Hant', status: 'published' })).join('\n')
+  const jsonl = poems
+    .map((p) =>
+      JSON.stringify({
+        title: line(p.title),
+        creators: [line(p.author)],
+        subjects: [p.dynasty],
+        description: p.text,
+        language: 'zh-Hant',
+        status: 'published',
+      }),
+    )
+    .join('\n')
   await writeFile(join(work, 'poems.jsonl'), jsonl + '\n')
   const data = join(work, 'data')
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  node = spawnTracked(process.execPath, [shulinBin, 'start', '--data', data, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'])
+  node = spawnTracked(process.execPath, [
+    shulinBin,
+    'start',
+    '--data',
+    data,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--log-level',
+    'warn',
+  ])
   await waitHealthy(`${url}/api/health`, performance.now(), 60_000)
   // Through the running node, as a librarian would.
   let t0 = performance.now()
   const imported = await run(process.execPath, [shulinBin, 'import', join(work, 'poems.jsonl'), '--data', data])
   if (!/ created/.test(imported.stdout)) throw new Error(`import failed: ${imported.stderr.slice(-500)}`)
-  process.stderr.write(`${poems.length} poems imported in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${imported.stdout.trim().split('\n')[0]}\n`)
+  process.stderr.write(
+    `${poems.length} poems imported in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${imported.stdout.trim().split('\n')[0]}\n`,
+  )
   t0 = performance.now()
   // The first search waits for the index (built from the records at the first start).
   await get(`${url}/api/search?q=${encodeURIComponent('月')}&limit=1`, 600_000)
-  process.stderr.write(`indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${queries.length} adversarial queries\n`)
+  process.stderr.write(
+    `indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${queries.length} adversarial queries\n`,
+  )
 
   const requests = [
     ...queries.map(({ kind, q }) => ({ kind, path: `/api/search?q=${encodeURIComponent(q)}` })),
-    ...queries.filter((q) => q.kind === '10k-hit prefix').map(({ q }) => ({ kind: 'suggest, broad prefix', path: `/api/search/suggest?q=${encodeURIComponent(q)}` })),
+    ...queries
+      .filter((q) => q.kind === '10k-hit prefix')
+      .map(({ q }) => ({ kind: 'suggest, broad prefix', path: `/api/search/suggest?q=${encodeURIComponent(q)}` })),
   ]
   const kinds = [...new Set(requests.map((r) => r.kind))]
 
@@ -80,23 +108,64 @@ try {
       attackRequests++
     }
   }
-  const [busy] = await Promise.all([pollHealth(url, () => performance.now() < attackEnd), ...Array.from({ length: attackers }, (_, k) => attack(k * 7))])
+  const [busy] = await Promise.all([
+    pollHealth(url, () => performance.now() < attackEnd),
+    ...Array.from({ length: attackers }, (_, k) => attack(k * 7)),
+  ])
 
   const f = (v) => (v === undefined ? '—' : `${v.toFixed(1)} ms`)
   // The first round is cold (a character's posting list is decoded once, then cached): its worst is shown apart.
-  const rows = [['adversarial query (alone, 5 rounds)', 'n', 'p50', 'p99', 'worst', 'worst after round 1', 'node tookMs worst', 'status']]
-  for (const [kind, a] of alone) rows.push([kind, a.ms.length, f(median(a.ms)), f(percentile(a.ms, 99)), f(Math.max(...a.ms)), f(Math.max(...a.warm)), a.took.length ? f(Math.max(...a.took)) : '—', [...a.statuses].join(',')])
+  const rows = [
+    [
+      'adversarial query (alone, 5 rounds)',
+      'n',
+      'p50',
+      'p99',
+      'worst',
+      'worst after round 1',
+      'node tookMs worst',
+      'status',
+    ],
+  ]
+  for (const [kind, a] of alone)
+    rows.push([
+      kind,
+      a.ms.length,
+      f(median(a.ms)),
+      f(percentile(a.ms, 99)),
+      f(Math.max(...a.ms)),
+      f(Math.max(...a.warm)),
+      a.took.length ? f(Math.max(...a.took)) : '—',
+      [...a.statuses].join(','),
+    ])
   const all = [...alone.values()].flatMap((a) => a.ms)
   const warm = [...alone.values()].flatMap((a) => a.warm)
-  rows.push(['all', all.length, f(median(all)), f(percentile(all, 99)), f(Math.max(...all)), f(Math.max(...warm)), '', ''])
+  rows.push([
+    'all',
+    all.length,
+    f(median(all)),
+    f(percentile(all, 99)),
+    f(Math.max(...all)),
+    f(Math.max(...warm)),
+    '',
+    '',
+  ])
   process.stdout.write(table(rows) + '\n\n')
   const h = [
     ['/api/health', 'n', 'p50', 'p99', 'worst'],
     ['idle', idle.length, f(median(idle)), f(percentile(idle, 99)), f(Math.max(...idle))],
-    [`under attack (${attackers} clients, ${attackSeconds} s, ${attackRequests} searches)`, busy.length, f(median(busy)), f(percentile(busy, 99)), f(Math.max(...busy))],
+    [
+      `under attack (${attackers} clients, ${attackSeconds} s, ${attackRequests} searches)`,
+      busy.length,
+      f(median(busy)),
+      f(percentile(busy, 99)),
+      f(Math.max(...busy)),
+    ],
   ]
   process.stdout.write(table(h) + '\n')
-  process.stdout.write(`\nhealth p99 under attack ÷ idle: ×${(percentile(busy, 99) / percentile(idle, 99)).toFixed(1)} (aim ≤ 2); adversarial searches under attack: p99 ${f(percentile(attackMs, 99))}, worst ${f(Math.max(...attackMs))}\n`)
+  process.stdout.write(
+    `\nhealth p99 under attack ÷ idle: ×${(percentile(busy, 99) / percentile(idle, 99)).toFixed(1)} (aim ≤ 2); adversarial searches under attack: p99 ${f(percentile(attackMs, 99))}, worst ${f(Math.max(...attackMs))}\n`,
+  )
 } finally {
   if (node) await stop(node)
   killAll()

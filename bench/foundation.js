@@ -17,7 +17,18 @@ const work = await mkdtemp(join(tmpdir(), 'shulin-bench-'))
 async function startShulin(dataDir) {
   const port = await freePort()
   const t0 = performance.now()
-  const child = spawnTracked(process.execPath, [shulinBin, 'start', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'])
+  const child = spawnTracked(process.execPath, [
+    shulinBin,
+    'start',
+    '--data',
+    dataDir,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--log-level',
+    'warn',
+  ])
   const ms = await waitHealthy(`http://127.0.0.1:${port}/api/health`, t0)
   return { child, port, ms }
 }
@@ -25,14 +36,19 @@ async function startShulin(dataDir) {
 async function startBare() {
   const port = await freePort()
   const t0 = performance.now()
-  const child = spawnTracked(process.execPath, [bareHono, String(port)], { cwd: fileURLToPath(new URL('../node/', import.meta.url)) })
+  const child = spawnTracked(process.execPath, [bareHono, String(port)], {
+    cwd: fileURLToPath(new URL('../node/', import.meta.url)),
+  })
   const ms = await waitHealthy(`http://127.0.0.1:${port}/api/health`, t0)
   return { child, port, ms }
 }
 
 function load(port) {
   return new Promise((resolve, reject) => {
-    autocannon({ url: `http://127.0.0.1:${port}/api/health`, connections: 10, pipelining: 1, duration: seconds }, (err, result) => (err ? reject(err) : resolve(result.requests.average)))
+    autocannon(
+      { url: `http://127.0.0.1:${port}/api/health`, connections: 10, pipelining: 1, duration: seconds },
+      (err, result) => (err ? reject(err) : resolve(result.requests.average)),
+    )
   })
 }
 
@@ -70,18 +86,36 @@ try {
   await stop(bare.child)
 
   const ratio = median(shulinRps) / median(bareRps)
-  console.log(`\nShulin node foundation — ${runs} start runs, ${rounds}×${seconds}s load rounds, Node ${process.version}\n`)
+  console.log(
+    `\nShulin node foundation — ${runs} start runs, ${rounds}×${seconds}s load rounds, Node ${process.version}\n`,
+  )
   console.log(
     table([
       ['measure', 'shulin (median)', 'bare Hono (median)', 'ratio', 'aim'],
-      ['cold start, empty folder (ms)', median(first).toFixed(0), median(bareStart).toFixed(0), (median(first) / median(bareStart)).toFixed(2), '≤ 1000 ms'],
+      [
+        'cold start, empty folder (ms)',
+        median(first).toFixed(0),
+        median(bareStart).toFixed(0),
+        (median(first) / median(bareStart)).toFixed(2),
+        '≤ 1000 ms',
+      ],
       ['start, existing folder (ms)', median(second).toFixed(0), '', '', '≤ 1000 ms'],
       ['idle RSS (MiB)', median(idle).toFixed(1), '', '', '≤ 100 MB'],
-      ['GET /api/health (req/s)', median(shulinRps).toFixed(0), median(bareRps).toFixed(0), ratio.toFixed(2), '≥ 0.7× bare'],
+      [
+        'GET /api/health (req/s)',
+        median(shulinRps).toFixed(0),
+        median(bareRps).toFixed(0),
+        ratio.toFixed(2),
+        '≥ 0.7× bare',
+      ],
     ]),
   )
-  console.log(`\nall runs: first start ${first.map((x) => x.toFixed(0)).join(', ')} ms; idle RSS ${idle.map((x) => x.toFixed(1)).join(', ')} MiB`)
-  console.log(`health req/s shulin ${shulinRps.map((x) => x.toFixed(0)).join(', ')}; bare ${bareRps.map((x) => x.toFixed(0)).join(', ')}`)
+  console.log(
+    `\nall runs: first start ${first.map((x) => x.toFixed(0)).join(', ')} ms; idle RSS ${idle.map((x) => x.toFixed(1)).join(', ')} MiB`,
+  )
+  console.log(
+    `health req/s shulin ${shulinRps.map((x) => x.toFixed(0)).join(', ')}; bare ${bareRps.map((x) => x.toFixed(0)).join(', ')}`,
+  )
 } finally {
   killAll()
   await rm(work, { recursive: true, force: true })

@@ -12,7 +12,13 @@ export const depsDir = join(process.cwd(), 'bench', '.search-deps')
 export function ensureSearchDeps() {
   if (existsSync(join(depsDir, 'node_modules', 'chinese-poetry', 'package.json'))) return
   mkdirSync(depsDir, { recursive: true })
-  writeFileSync(join(depsDir, 'package.json'), JSON.stringify({ private: true, dependencies: { 'chinese-poetry': '2.0.1', minisearch: '^7.2.0', '@orama/orama': '^3.1.18' } }))
+  writeFileSync(
+    join(depsDir, 'package.json'),
+    JSON.stringify({
+      private: true,
+      dependencies: { 'chinese-poetry': '2.0.1', minisearch: '^7.2.0', '@orama/orama': '^3.1.18' },
+    }),
+  )
   process.stderr.write('installing the benchmark corpus and peers into bench/.search-deps …\n')
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', depsDir], { stdio: 'inherit' })
 }
@@ -31,7 +37,13 @@ export function loadPoems(packageDir, n) {
   for (const f of files) {
     for (const p of JSON.parse(readFileSync(join(dir, f), 'utf8'))) {
       if (!p.title || !Array.isArray(p.paragraphs) || !p.paragraphs.length) continue
-      poems.push({ id: `p${poems.length}`, title: p.title, author: p.author || '佚名', text: p.paragraphs.join(''), dynasty: f.includes('tang') ? '唐' : '宋' })
+      poems.push({
+        id: `p${poems.length}`,
+        title: p.title,
+        author: p.author || '佚名',
+        text: p.paragraphs.join(''),
+        dynasty: f.includes('tang') ? '唐' : '宋',
+      })
       if (poems.length === n) return poems
     }
   }
@@ -66,7 +78,8 @@ export function makeQueries(poems, { toSimplified, fold, pinyinOf }, perKind = 1
   const add = (kind, q, truth) => {
     if (truth.length) queries.push({ kind, q, truth })
   }
-  const containing = (s, fields) => folded.flatMap((f, i) => (fields.some((k) => f[k].includes(s)) ? [poems[i].id] : []))
+  const containing = (s, fields) =>
+    folded.flatMap((f, i) => (fields.some((k) => f[k].includes(s)) ? [poems[i].id] : []))
   for (let i = 0; i < perKind; i++) {
     const p = pick()
     const chars = [...p.text]
@@ -102,7 +115,13 @@ export function makeQueries(poems, { toSimplified, fold, pinyinOf }, perKind = 1
     const fa = fold(author)
     const fw = fold(word)
     if (!fa || [...fw].length < 2) continue
-    add('author+word', `${author} ${word}`, folded.flatMap((f, j) => (f.author.includes(fa) && (f.text.includes(fw) || f.title.includes(fw)) ? [poems[j].id] : [])))
+    add(
+      'author+word',
+      `${author} ${word}`,
+      folded.flatMap((f, j) =>
+        f.author.includes(fa) && (f.text.includes(fw) || f.title.includes(fw)) ? [poems[j].id] : [],
+      ),
+    )
   }
   return queries
 }
@@ -123,10 +142,18 @@ export function makeAbuseQueries(poems, { fold }) {
     for (let i = 1; i < text.length; i++) seen.add(text[i - 1] + text[i])
     for (const b of seen) bigrams.set(b, (bigrams.get(b) ?? 0) + 1)
   }
-  const top = (m, n) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k]) => k)
+  const top = (m, n) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k]) => k)
   const [c1, c2, c3] = top(chars, 3)
   const commonBigrams = top(bigrams, 5)
-  const broad = [...chars].filter(([, n]) => n >= 10_000).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([c]) => c)
+  const broad = [...chars]
+    .filter(([, n]) => n >= 10_000)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([c]) => c)
   const to = (s, n) => [...s.repeat(Math.ceil(n / [...s].length))].slice(0, n).join('')
   let long = ''
   for (const p of poems) {

@@ -34,7 +34,14 @@ function bigrams(text) {
   }
   return out
 }
-const queryTokens = (q) => bigrams(q.split(/\s+/).map((p) => fold(p)).filter(Boolean).join(' '))
+const queryTokens = (q) =>
+  bigrams(
+    q
+      .split(/\s+/)
+      .map((p) => fold(p))
+      .filter(Boolean)
+      .join(' '),
+  )
 
 let search
 let build = 0
@@ -52,7 +59,23 @@ if (engineName === 'shulin' || engineName === 'shulin-reopen') {
     await engine.open()
     for (let i = 0; i < poems.length; i += 1000) {
       await engine.upsert(
-        poems.slice(i, i + 1000).map((p, k) => ({ id: p.id, revision: 1, title: p.title, creators: [p.author], subjects: [p.dynasty], description: p.text, other: [], type: 'book', language: 'zh-Hant', access: 'public', status: 'published', source: 'bench', year: undefined, published: i + k, popularity: 0 })),
+        poems.slice(i, i + 1000).map((p, k) => ({
+          id: p.id,
+          revision: 1,
+          title: p.title,
+          creators: [p.author],
+          subjects: [p.dynasty],
+          description: p.text,
+          other: [],
+          type: 'book',
+          language: 'zh-Hant',
+          access: 'public',
+          status: 'published',
+          source: 'bench',
+          year: undefined,
+          published: i + k,
+          popularity: 0,
+        })),
       )
     }
     await engine.checkpoint('bench')
@@ -64,18 +87,35 @@ if (engineName === 'shulin' || engineName === 'shulin-reopen') {
     reopen = performance.now() - t0
   }
   disk = statSync(join(dir, 'index.v1.bin')).size
-  search = async (q) => (await engine.search({ q, filters: {}, sort: 'relevance', limit: 10, offset: 0, facets: false })).hits.map((h) => h.id)
+  search = async (q) =>
+    (await engine.search({ q, filters: {}, sort: 'relevance', limit: 10, offset: 0, facets: false })).hits.map(
+      (h) => h.id,
+    )
 } else if (engineName === 'minisearch') {
   const MiniSearch = deps('minisearch')
   const t0 = performance.now()
-  const ms = new MiniSearch({ fields: ['title', 'author', 'text', 'pinyin'], storeFields: [], tokenize: bigrams, processTerm: (t) => t, searchOptions: { boost: { title: 3, author: 2 }, combineWith: 'AND', tokenize: (q) => q.split('\u0000'), processTerm: (t) => t } })
+  const ms = new MiniSearch({
+    fields: ['title', 'author', 'text', 'pinyin'],
+    storeFields: [],
+    tokenize: bigrams,
+    processTerm: (t) => t,
+    searchOptions: {
+      boost: { title: 3, author: 2 },
+      combineWith: 'AND',
+      tokenize: (q) => q.split('\u0000'),
+      processTerm: (t) => t,
+    },
+  })
   ms.addAll(prepared)
   build = performance.now() - t0
   disk = Buffer.byteLength(JSON.stringify(ms))
   search = async (q) => {
     const tokens = queryTokens(q)
     if (!tokens.length) return []
-    return ms.search(tokens.join('\u0000')).slice(0, 10).map((r) => r.id)
+    return ms
+      .search(tokens.join('\u0000'))
+      .slice(0, 10)
+      .map((r) => r.id)
   }
 } else if (engineName === 'orama') {
   const { create, insertMultiple, search: oramaSearch, save } = await import(deps.resolve('@orama/orama'))
@@ -85,7 +125,11 @@ if (engineName === 'shulin' || engineName === 'shulin-reopen') {
     schema: { id: 'string', all: 'string' },
     components: { tokenizer: { language: 'english', normalizationCache: new Map(), tokenize: (raw) => bigrams(raw) } },
   })
-  await insertMultiple(db, prepared.map((p) => ({ id: p.id, all: [p.title, p.author, p.text, p.pinyin].join(' ') })), 1000)
+  await insertMultiple(
+    db,
+    prepared.map((p) => ({ id: p.id, all: [p.title, p.author, p.text, p.pinyin].join(' ') })),
+    1000,
+  )
   build = performance.now() - t0
   disk = Buffer.byteLength(JSON.stringify(save(db)))
   search = async (q) => {
@@ -133,7 +177,9 @@ const result = {
   peakHeapBytes: v8.getHeapStatistics().peak_malloced_memory,
   p50: pct(50),
   p95: pct(95),
-  p50ByKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]])),
+  p50ByKind: Object.fromEntries(
+    Object.entries(byKind).map(([k, v]) => [k, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]),
+  ),
   abuseP99: abuseTimes[Math.min(abuseTimes.length - 1, Math.ceil(0.99 * abuseTimes.length) - 1)],
   abuseWorst: abuseTimes[abuseTimes.length - 1],
   recall: Object.fromEntries(Object.entries(recall).map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / v.length])),

@@ -31,7 +31,9 @@ try {
   const poems = loadPoems(join(depsDir, 'node_modules', 'chinese-poetry'), N)
   const queries = makeQueries(poems, { toSimplified, fold, pinyinOf })
   const prepared = poems.map((p) => {
-    const py = [pinyinOf(fold(p.title)), pinyinOf(fold(p.author), { name: true })].flatMap((x) => (x ? [x.full, x.initials] : []))
+    const py = [pinyinOf(fold(p.title)), pinyinOf(fold(p.author), { name: true })].flatMap((x) =>
+      x ? [x.full, x.initials] : [],
+    )
     return { id: p.id, title: fold(p.title), author: fold(p.author), text: fold(p.text), pinyin: py.join(' ') }
   })
   writeFileSync(join(work, 'poems.json'), JSON.stringify(poems))
@@ -39,13 +41,19 @@ try {
   writeFileSync(join(work, 'queries.json'), JSON.stringify(queries))
   writeFileSync(join(work, 'abuse.json'), JSON.stringify(makeAbuseQueries(poems, { fold })))
   const kinds = [...new Set(queries.map((q) => q.kind))]
-  process.stderr.write(`${poems.length} poems, ${queries.length} queries (${kinds.map((k) => `${k} ${queries.filter((q) => q.kind === k).length}`).join(', ')}), prepared in ${Math.round(performance.now() - t0)} ms\n`)
+  process.stderr.write(
+    `${poems.length} poems, ${queries.length} queries (${kinds.map((k) => `${k} ${queries.filter((q) => q.kind === k).length}`).join(', ')}), prepared in ${Math.round(performance.now() - t0)} ms\n`,
+  )
 
   const results = {}
   const engines = (process.env.SEARCH_BENCH_ENGINES ?? 'shulin,shulin-reopen,minisearch,orama').split(',')
   for (const engine of engines) {
     process.stderr.write(`running ${engine} …\n`)
-    const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', join('bench', 'search-worker.js'), engine, work], { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 24 })
+    const r = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--max-old-space-size=8192', join('bench', 'search-worker.js'), engine, work],
+      { encoding: 'utf8', timeout: 900_000, maxBuffer: 1 << 24 },
+    )
     const line = r.stdout.trim().split('\n').pop()
     if (r.status !== 0 || !line) {
       process.stderr.write(`${engine} did not finish (${r.signal ?? `exit ${r.status}`}): ${r.stderr.slice(-500)}\n`)
@@ -57,7 +65,10 @@ try {
   const mb = (b) => (b === undefined ? '—' : `${(b / 1024 ** 2).toFixed(0)} MB`)
   const ms = (v, d = 2) => (v === undefined ? '—' : `${v.toFixed(d)} ms`)
   const s = results.shulin
-  const row = (label, f) => [label, ...['shulin', 'minisearch', 'orama'].map((e) => (results[e] ? f(results[e]) : 'did not finish'))]
+  const row = (label, f) => [
+    label,
+    ...['shulin', 'minisearch', 'orama'].map((e) => (results[e] ? f(results[e]) : 'did not finish')),
+  ]
   const rows = [
     ['measure', 'shulin (embedded)', 'MiniSearch', 'Orama'],
     row('index build', (r) => `${(r.buildMs / 1000).toFixed(1)} s`),
@@ -69,13 +80,20 @@ try {
     ...kinds.map((k) => row(`recall@10 ${k}`, (r) => (r.recall[k] ?? 0).toFixed(3))),
     row('adversarial query p99 / worst (issue 15)', (r) => `${ms(r.abuseP99, 1)} / ${ms(r.abuseWorst, 1)}`),
   ]
-  process.stdout.write(table(rows) + "\n")
+  process.stdout.write(table(rows) + '\n')
   const re = results['shulin-reopen']
   if (re) {
-    process.stdout.write(`\nshulin reopened from its file: ${ms(re.reopenMs, 0)}, memory ${mb(re.memoryBytes)}, p50 ${ms(re.p50)}, p95 ${ms(re.p95)}\n`)
+    process.stdout.write(
+      `\nshulin reopened from its file: ${ms(re.reopenMs, 0)}, memory ${mb(re.memoryBytes)}, p50 ${ms(re.p50)}, p95 ${ms(re.p95)}\n`,
+    )
   }
   if (s) {
-    const ratios = ['minisearch', 'orama'].filter((e) => results[e]).map((e) => `${e}: build ×${(results[e].buildMs / s.buildMs).toFixed(1)}, p95 ×${(results[e].p95 / s.p95).toFixed(1)}, memory ×${(results[e].memoryBytes / s.memoryBytes).toFixed(1)}`)
+    const ratios = ['minisearch', 'orama']
+      .filter((e) => results[e])
+      .map(
+        (e) =>
+          `${e}: build ×${(results[e].buildMs / s.buildMs).toFixed(1)}, p95 ×${(results[e].p95 / s.p95).toFixed(1)}, memory ×${(results[e].memoryBytes / s.memoryBytes).toFixed(1)}`,
+      )
     process.stdout.write(`peer ÷ shulin — ${ratios.join('; ')}\n`)
   }
 } finally {

@@ -21,7 +21,10 @@ const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024)
 
 function phase(name, work) {
   return new Promise((resolve, reject) => {
-    const child = fork(here, [name, work], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096'] })
+    const child = fork(here, [name, work], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: ['--max-old-space-size=4096'],
+    })
     child.on('message', resolve)
     child.on('exit', (code) => code && reject(new Error(`${name} exited with ${code}`)))
   })
@@ -39,14 +42,22 @@ async function inTemp(fn) {
 async function capture(work) {
   const { default: autocannon } = await import('autocannon')
   const { startNode } = await import('../node/dist/server.js')
-  const node = await startNode({ dataDir: work, host: '127.0.0.1', port: 0, p2pPort: 0, logLevel: 'silent' }, { print: () => {} })
+  const node = await startNode(
+    { dataDir: work, host: '127.0.0.1', port: 0, p2pPort: 0, logLevel: 'silent' },
+    { print: () => {} },
+  )
   const { CreateResourceRequest } = await import('../protocol/dist/index.js')
-  const record = await node.services.resources.create(CreateResourceRequest.parse({ type: 'book', metadata: { title: '红楼梦' } }))
+  const record = await node.services.resources.create(
+    CreateResourceRequest.parse({ type: 'book', metadata: { title: '红楼梦' } }),
+  )
   await node.services.resources.publish(record.id)
   const url = `${node.url}/api/resources/${record.id}`
   const load = () =>
     new Promise((resolve, reject) =>
-      autocannon({ url, connections: 10, duration: seconds, headers: { 'user-agent': 'Mozilla/5.0 (iPhone) Mobile' } }, (err, r) => (err ? reject(err) : resolve({ rps: r.requests.average, p50: r.latency.p50 }))),
+      autocannon(
+        { url, connections: 10, duration: seconds, headers: { 'user-agent': 'Mozilla/5.0 (iPhone) Mobile' } },
+        (err, r) => (err ? reject(err) : resolve({ rps: r.requests.average, p50: r.latency.p50 })),
+      ),
     )
   const capture = node.stats.service.capture
   const on = []
@@ -77,20 +88,39 @@ function makeEvents(day, n) {
   const out = new Array(n)
   for (let i = 0; i < n; i++) {
     const k = kinds[i % kinds.length]
-    out[i] = { t: t0 + Math.floor((i * 86_400_000) / n), k, s: `sess${(i * 7919) % 40_000}`, r: `r${(i * 104729) % 20_000}`, d: i % 3 ? 'mobile' : 'desktop', m: 'web', ...(k === 'search' ? { q: `q${i % 3000}` } : {}) }
+    out[i] = {
+      t: t0 + Math.floor((i * 86_400_000) / n),
+      k,
+      s: `sess${(i * 7919) % 40_000}`,
+      r: `r${(i * 104729) % 20_000}`,
+      d: i % 3 ? 'mobile' : 'desktop',
+      m: 'web',
+      ...(k === 'search' ? { q: `q${i % 3000}` } : {}),
+    }
   }
   return out
 }
 
 const statsDay = '2026-11-30'
-const statsOpts = (storage, StatsService) => new StatsService({ storage, resources: { getMany: async (ids) => ids.map(() => undefined) }, nodeId: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', now: () => Date.parse('2026-12-01T04:00:00Z') })
+const statsOpts = (storage, StatsService) =>
+  new StatsService({
+    storage,
+    resources: { getMany: async (ids) => ids.map(() => undefined) },
+    nodeId: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo',
+    now: () => Date.parse('2026-12-01T04:00:00Z'),
+  })
 
 async function aggregate() {
   const { aggregateDay } = await import('../protocol/dist/index.js')
   const evs = makeEvents(statsDay, events)
   const t = performance.now()
   const agg = aggregateDay(statsDay, evs, { utcOffsetMinutes: 480 })
-  return { ms: performance.now() - t, peak: peakMiB(), requests: agg.totals.Total_Item_Requests, titles: Object.keys(agg.titles).length }
+  return {
+    ms: performance.now() - t,
+    peak: peakMiB(),
+    requests: agg.totals.Total_Item_Requests,
+    titles: Object.keys(agg.titles).length,
+  }
 }
 
 /** Writes the day as the capture does: one record per flushed batch of 1,000 events. */
@@ -103,7 +133,10 @@ async function write(work) {
   const t = performance.now()
   for (let i = 0; i < all.length; i += 1000) {
     const batch = all.slice(i, i + 1000)
-    await storage.commit([putOp(stats.store.events, `${statsDay} ${String(batch[0].t).padStart(14, '0')} b.${i.toString(36)}`, batch)], { sync: false })
+    await storage.commit(
+      [putOp(stats.store.events, `${statsDay} ${String(batch[0].t).padStart(14, '0')} b.${i.toString(36)}`, batch)],
+      { sync: false },
+    )
   }
   const ms = performance.now() - t
   await storage.close()
@@ -134,11 +167,39 @@ async function hub(work) {
   const registry = new Map()
   const pushes = []
   const agg = aggregateDay(day, makeEvents(day, 500), { utcOffsetMinutes: 480 })
-  const top = Object.keys(agg.titles).slice(0, 20).map((id) => ({ id, title: `书名${id}`, investigations: agg.titles[id].Total_Item_Investigations, requests: agg.titles[id].Total_Item_Requests }))
+  const top = Object.keys(agg.titles)
+    .slice(0, 20)
+    .map((id) => ({
+      id,
+      title: `书名${id}`,
+      investigations: agg.titles[id].Total_Item_Investigations,
+      requests: agg.titles[id].Total_Item_Requests,
+    }))
   for (let i = 0; i < members; i++) {
     const key = await generateNodeKey()
-    registry.set(key.nodeId, { nodeId: key.nodeId, name: `图书馆${i}`, region: `${11 + (i % 30)}0${1 + (i % 9)}${String(1 + (i % 20)).padStart(2, '0')}`, level: ['province', 'city', 'county'][i % 3], http: [], p2p: [], status: 'active', seq: 1, issuedAt: new Date(now).toISOString() })
-    const rollup = { v: 1, node: key.nodeId, day, revision: 1, generatedAt: new Date(now).toISOString(), totals: agg.totals, hours: agg.hours, devices: agg.devices, methods: agg.methods, top }
+    registry.set(key.nodeId, {
+      nodeId: key.nodeId,
+      name: `图书馆${i}`,
+      region: `${11 + (i % 30)}0${1 + (i % 9)}${String(1 + (i % 20)).padStart(2, '0')}`,
+      level: ['province', 'city', 'county'][i % 3],
+      http: [],
+      p2p: [],
+      status: 'active',
+      seq: 1,
+      issuedAt: new Date(now).toISOString(),
+    })
+    const rollup = {
+      v: 1,
+      node: key.nodeId,
+      day,
+      revision: 1,
+      generatedAt: new Date(now).toISOString(),
+      totals: agg.totals,
+      hours: agg.hours,
+      devices: agg.devices,
+      methods: agg.methods,
+      top,
+    }
     pushes.push({ from: key.nodeId, push: { rollups: [await seal(key, 'shulin/rollup', rollup)] } })
   }
   const before = peakMiB()
@@ -151,7 +212,8 @@ async function hub(work) {
   }
   const ms = performance.now() - t
   const nation = await intake.summary('all', day, day)
-  if (nation.reports !== members || nation.totals.Total_Item_Requests !== members * agg.totals.Total_Item_Requests) throw new Error('national sum is off')
+  if (nation.reports !== members || nation.totals.Total_Item_Requests !== members * agg.totals.Total_Item_Requests)
+    throw new Error('national sum is off')
   await storage.close()
   return { ms, before, peak: peakMiB() }
 }
@@ -176,12 +238,32 @@ const fmt = (n, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, min
 console.log(
   table([
     ['measure', 'value', 'beside', 'ratio'],
-    ['GET /api/resources/:id, capture on (req/s, median)', fmt(onRps), `off: ${fmt(offRps)}`, `${fmt(onRps / offRps, 3)}×`],
+    [
+      'GET /api/resources/:id, capture on (req/s, median)',
+      fmt(onRps),
+      `off: ${fmt(offRps)}`,
+      `${fmt(onRps / offRps, 3)}×`,
+    ],
     ['  latency p50 on / off (ms)', `${median(c.on.map((r) => r.p50))}`, `${median(c.off.map((r) => r.p50))}`, ''],
     ['  cost per request (µs, from the medians)', fmt(1e6 / onRps - 1e6 / offRps, 1), '', ''],
     ['capture.record() alone (ns/event)', fmt(c.recordNs), `batched write: ${fmt(c.flushNs)} ns/event`, ''],
-    [`aggregate ${fmt(events)} events, in memory (ms)`, fmt(a.ms), `${fmt(a.titles)} titles`, `peak RSS ${a.peak} MiB (events included)`],
-    [`aggregate ${fmt(events)} events from LevelDB (ms)`, fmt(d.ms), `writing them: ${fmt(d.writeMs)} ms`, `peak RSS ${d.peak} MiB (${d.before} before)`],
-    [`hub intake, ${fmt(members)} members' roll-ups (ms)`, fmt(h.ms), `${fmt(h.ms / members, 2)} ms each`, `peak RSS ${h.peak} MiB (${h.before} before)`],
+    [
+      `aggregate ${fmt(events)} events, in memory (ms)`,
+      fmt(a.ms),
+      `${fmt(a.titles)} titles`,
+      `peak RSS ${a.peak} MiB (events included)`,
+    ],
+    [
+      `aggregate ${fmt(events)} events from LevelDB (ms)`,
+      fmt(d.ms),
+      `writing them: ${fmt(d.writeMs)} ms`,
+      `peak RSS ${d.peak} MiB (${d.before} before)`,
+    ],
+    [
+      `hub intake, ${fmt(members)} members' roll-ups (ms)`,
+      fmt(h.ms),
+      `${fmt(h.ms / members, 2)} ms each`,
+      `peak RSS ${h.peak} MiB (${h.before} before)`,
+    ],
   ]),
 )

@@ -13,23 +13,32 @@ const [role, dir, arg] = process.argv.slice(2)
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\n')
 const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024
 const commands = createInterface({ input: process.stdin })
-const readRecords = (file) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+const readRecords = (file) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
 /** The change a librarian makes to 1k records: a new edition note on each. */
 const change = (r, round) => ({ ...r, description: `${r.description}（第${round}次修订）` })
 
 async function shulin() {
-  const { createHost, generateNodeKey, ShardedCatalog, serveCatalogs, pullCatalog } = await import('../federation/dist/index.js')
+  const { createHost, generateNodeKey, ShardedCatalog, serveCatalogs, pullCatalog } =
+    await import('../federation/dist/index.js')
   const { openStorage } = await import('../node/dist/storage/db.js')
   const { LevelShardStore } = await import('../node/dist/federation/shard-store.js')
   const storage = await openStorage(join(dir, 'db'), { create: true, dataDir: dir })
   const store = new LevelShardStore(storage)
   const key = await generateNodeKey()
   const cat = new ShardedCatalog('bench-books', store, { clientId: role === 'shulin-sender' ? 1 : 2 })
-  const host = await createHost({ privateKey: key.privateKey, listen: role === 'shulin-sender' ? ['/ip4/127.0.0.1/tcp/0'] : [] })
+  const host = await createHost({
+    privateKey: key.privateKey,
+    listen: role === 'shulin-sender' ? ['/ip4/127.0.0.1/tcp/0'] : [],
+  })
   if (role === 'shulin-sender') {
     const records = readRecords(arg)
     const t0 = performance.now()
-    for (let i = 0; i < records.length; i += 10_000) await cat.put(records.slice(i, i + 10_000).map(({ id, ...r }) => [id, r]))
+    for (let i = 0; i < records.length; i += 10_000)
+      await cat.put(records.slice(i, i + 10_000).map(({ id, ...r }) => [id, r]))
     await serveCatalogs(host, (name) => (name === cat.name ? cat : undefined))
     say({ ready: true, loadMs: performance.now() - t0, addr: host.getMultiaddrs()[0].toString() })
     let round = 0
@@ -68,12 +77,18 @@ async function pouch() {
     mkdirSync(join(dir, 'dbs'), { recursive: true })
     const Local = PouchDB.defaults({ prefix: join(dir, 'dbs') + '/' })
     const app = express()
-    app.use('/', expressPouchDB(Local, { mode: 'minimumForPouchDB', inMemoryConfig: true, logPath: join(dir, 'log.txt') }))
+    app.use(
+      '/',
+      expressPouchDB(Local, { mode: 'minimumForPouchDB', inMemoryConfig: true, logPath: join(dir, 'log.txt') }),
+    )
     const db = new Local('books')
     const records = readRecords(arg)
     const t0 = performance.now()
-    for (let i = 0; i < records.length; i += 5_000) await db.bulkDocs(records.slice(i, i + 5_000).map(({ id, ...r }) => ({ _id: id, ...r })))
-    const srv = app.listen(0, '127.0.0.1', () => say({ ready: true, loadMs: performance.now() - t0, url: `http://127.0.0.1:${srv.address().port}/books` }))
+    for (let i = 0; i < records.length; i += 5_000)
+      await db.bulkDocs(records.slice(i, i + 5_000).map(({ id, ...r }) => ({ _id: id, ...r })))
+    const srv = app.listen(0, '127.0.0.1', () =>
+      say({ ready: true, loadMs: performance.now() - t0, url: `http://127.0.0.1:${srv.address().port}/books` }),
+    )
     let round = 0
     for await (const line of commands) {
       const [cmd, n] = line.split(' ')

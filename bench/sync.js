@@ -18,9 +18,18 @@ import { loadPoems, rng } from './search-data.js'
 const N = Number(process.env.SYNC_BENCH_N ?? 100_000)
 const ROUNDS = Number(process.env.SYNC_BENCH_ROUNDS ?? 3)
 const depsDir = join(process.cwd(), 'bench', '.sync-deps')
-if (!existsSync(join(depsDir, 'node_modules', 'express-pouchdb', 'package.json')) || !existsSync(join(depsDir, 'node_modules', 'chinese-poetry', 'package.json'))) {
+if (
+  !existsSync(join(depsDir, 'node_modules', 'express-pouchdb', 'package.json')) ||
+  !existsSync(join(depsDir, 'node_modules', 'chinese-poetry', 'package.json'))
+) {
   mkdirSync(depsDir, { recursive: true })
-  writeFileSync(join(depsDir, 'package.json'), JSON.stringify({ private: true, dependencies: { pouchdb: '9.0.0', 'express-pouchdb': '4.2.0', express: '^4.21.2', 'chinese-poetry': '2.0.1' } }))
+  writeFileSync(
+    join(depsDir, 'package.json'),
+    JSON.stringify({
+      private: true,
+      dependencies: { pouchdb: '9.0.0', 'express-pouchdb': '4.2.0', express: '^4.21.2', 'chinese-poetry': '2.0.1' },
+    }),
+  )
   process.stderr.write('installing PouchDB, express-pouchdb and the poems into bench/.sync-deps …\n')
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', depsDir], { stdio: 'inherit' })
 }
@@ -57,11 +66,17 @@ function relay(targetPort) {
     a.on('error', () => b.destroy())
     b.on('error', () => a.destroy())
   })
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, counted, close: () => server.close() })))
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, counted, close: () => server.close() })),
+  )
 }
 
 function worker(role, dir, arg) {
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', join('bench', 'sync-worker.js'), role, dir, arg ?? ''], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=4096', join('bench', 'sync-worker.js'), role, dir, arg ?? ''],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
   const next = async () => {
     const { value, done } = await lines.next()
@@ -93,7 +108,8 @@ try {
     let last
     for (let round = 0; round < (kind === 'shulin' ? ROUNDS : Math.max(1, ROUNDS - 2)); round++) {
       const r = await relay(target)
-      const via = kind === 'shulin' ? ready.addr.replace(/tcp\/\d+/, `tcp/${r.port}`) : ready.url.replace(/:\d+\//, `:${r.port}/`)
+      const via =
+        kind === 'shulin' ? ready.addr.replace(/tcp\/\d+/, `tcp/${r.port}`) : ready.url.replace(/:\d+\//, `:${r.port}/`)
       const receiver = worker(`${kind}-receiver`, mkdtempSync(join(work, `${kind}-r-`)), via)
       await receiver.next()
       const first = await receiver.ask('pull')
@@ -101,7 +117,9 @@ try {
       const { count } = await receiver.ask('count')
       if (count !== N) throw new Error(`${kind} receiver holds ${count} records, not ${N}`)
       firsts.push({ ms: first.ms, bytes: firstBytes, peakRss: first.peakRss })
-      process.stderr.write(`${kind}: first sync ${(first.ms / 1000).toFixed(2)} s, ${(firstBytes / 1024 ** 2).toFixed(1)} MB\n`)
+      process.stderr.write(
+        `${kind}: first sync ${(first.ms / 1000).toFixed(2)} s, ${(firstBytes / 1024 ** 2).toFixed(1)} MB\n`,
+      )
       if (last) {
         await last.receiver.end()
         last.relay.close()
@@ -116,7 +134,14 @@ try {
     await last.receiver.end()
     last.relay.close()
     await sender.end()
-    return { firstMs: median(firsts.map((f) => f.ms)), firstBytes: median(firsts.map((f) => f.bytes)), peakRss: median(firsts.map((f) => f.peakRss)), incMs: inc.ms, incBytes, rounds: firsts.length }
+    return {
+      firstMs: median(firsts.map((f) => f.ms)),
+      firstBytes: median(firsts.map((f) => f.bytes)),
+      peakRss: median(firsts.map((f) => f.peakRss)),
+      incMs: inc.ms,
+      incBytes,
+      rounds: firsts.length,
+    }
   }
 
   const shulin = await run('shulin')
@@ -125,11 +150,35 @@ try {
   const s = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`)
   const rows = [
     ['measure', 'shulin (sharded Yjs over libp2p)', 'PouchDB over HTTP', 'PouchDB ÷ shulin', 'aim'],
-    [`first sync of ${N / 1000}k records (median of ${shulin.rounds} / ${pouch.rounds})`, s(shulin.firstMs), s(pouch.firstMs), `×${(pouch.firstMs / shulin.firstMs).toFixed(1)}`, '≤ 20 s, ≥ ×3'],
-    ['bytes on the wire, first sync', `${mb(shulin.firstBytes)} (×${(shulin.firstBytes / rawBytes).toFixed(2)} raw)`, `${mb(pouch.firstBytes)} (×${(pouch.firstBytes / rawBytes).toFixed(2)} raw)`, `×${(pouch.firstBytes / shulin.firstBytes).toFixed(1)}`, '≤ 1.3× raw'],
-    ['receiver peak RSS', mb(shulin.peakRss), mb(pouch.peakRss), `×${(pouch.peakRss / shulin.peakRss).toFixed(1)}`, '≤ 250 MB'],
+    [
+      `first sync of ${N / 1000}k records (median of ${shulin.rounds} / ${pouch.rounds})`,
+      s(shulin.firstMs),
+      s(pouch.firstMs),
+      `×${(pouch.firstMs / shulin.firstMs).toFixed(1)}`,
+      '≤ 20 s, ≥ ×3',
+    ],
+    [
+      'bytes on the wire, first sync',
+      `${mb(shulin.firstBytes)} (×${(shulin.firstBytes / rawBytes).toFixed(2)} raw)`,
+      `${mb(pouch.firstBytes)} (×${(pouch.firstBytes / rawBytes).toFixed(2)} raw)`,
+      `×${(pouch.firstBytes / shulin.firstBytes).toFixed(1)}`,
+      '≤ 1.3× raw',
+    ],
+    [
+      'receiver peak RSS',
+      mb(shulin.peakRss),
+      mb(pouch.peakRss),
+      `×${(pouch.peakRss / shulin.peakRss).toFixed(1)}`,
+      '≤ 250 MB',
+    ],
     ['1k changed records', s(shulin.incMs), s(pouch.incMs), `×${(pouch.incMs / shulin.incMs).toFixed(1)}`, '≤ 1 s'],
-    ['bytes on the wire, 1k changed', mb(shulin.incBytes), mb(pouch.incBytes), `×${(pouch.incBytes / shulin.incBytes).toFixed(1)}`, ''],
+    [
+      'bytes on the wire, 1k changed',
+      mb(shulin.incBytes),
+      mb(pouch.incBytes),
+      `×${(pouch.incBytes / shulin.incBytes).toFixed(1)}`,
+      '',
+    ],
   ]
   process.stdout.write(`raw JSON: ${mb(rawBytes)} for ${N} records\n` + table(rows) + '\n')
 } finally {

@@ -8,6 +8,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund || exit 1
 fi
 ./node_modules/.bin/tsc -b || exit 1
+# One format (prettier, .prettierrc.json): a file written otherwise fails the run, after the tests.
+format=0
+./node_modules/.bin/prettier --list-different . || { format=1; echo "the files above are not formatted: run npx prettier --write ."; }
 npm run build -w @shulin/web-ui --silent || exit 1
 # The browser tests drive Debian's Chromium (never a downloaded one); install it when missing.
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -22,4 +25,6 @@ node -e '
   const skipped = r.numPendingTests + r.numTodoTests;
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' || true
+[ $format = 0 ] || echo "format check failed (see the start of the output)"
+[ $status = 0 ] && exit $format
 exit $status

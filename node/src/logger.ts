@@ -8,5 +8,10 @@ import { pino, type Logger } from 'pino'
 export type { Logger }
 
 export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
-  return pino({ level, base: { ...base }, timestamp: pino.stdTimeFunctions.isoTime, redact: ['password', '*.password', 'token', '*.token'] })
+  return pino({
+    level,
+    base: { ...base },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: ['password', '*.password', 'token', '*.token'],
+  })
 }

@@ -144,7 +144,17 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     throw err
   }
 
-  logger.info({ url, role: config.role, dataDir: paths.dir, version: shulinVersion, runtime: runtime.name, created: folder.created }, 'node started')
+  logger.info(
+    {
+      url,
+      role: config.role,
+      dataDir: paths.dir,
+      version: shulinVersion,
+      runtime: runtime.name,
+      created: folder.created,
+    },
+    'node started',
+  )
   print(`书林 Shulin ${shulinVersion} · ${config.role} · ${config.name}`)
   print(`  node id : ${key.nodeId}`)
   print(`  data    : ${paths.dir}`)
@@ -184,7 +194,15 @@ interface HttpState {
  * The running node's services, each built once from the parts it needs and declared before
  * what uses it. Nothing here opens a socket or starts a timer: the lifecycle does, at start.
  */
-function composeServices(folder: OpenedDataFolder, config: NodeConfig, providers: ProviderConfig[], engine: SearchEngine, runtime: RuntimeAdapter, logger: Logger, options: StartOptions) {
+function composeServices(
+  folder: OpenedDataFolder,
+  config: NodeConfig,
+  providers: ProviderConfig[],
+  engine: SearchEngine,
+  runtime: RuntimeAdapter,
+  logger: Logger,
+  options: StartOptions,
+) {
   const { storage, key } = folder
   const now = options.now ?? Date.now
   const clock = options.now ? { now: options.now } : {}
@@ -198,7 +216,16 @@ function composeServices(folder: OpenedDataFolder, config: NodeConfig, providers
   // The web address is the HTTP server's, empty until it listens; the peer network starts after it.
   const http: HttpState = { shuttingDown: false }
   const httpUrl = () => http.listening?.url ?? ''
-  const federation = new FederationService({ storage, key, role: config.role, p2pPort: config.p2pPort, host: config.host, httpUrl, logger, ...clock })
+  const federation = new FederationService({
+    storage,
+    key,
+    role: config.role,
+    p2pPort: config.p2pPort,
+    host: config.host,
+    httpUrl,
+    logger,
+    ...clock,
+  })
   const identity = createIdentity({
     key,
     storage,
@@ -213,15 +240,47 @@ function composeServices(folder: OpenedDataFolder, config: NodeConfig, providers
     ...clock,
   })
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...clock })
-  const { channels, content } = buildChannels(folder, services, { federation, role: config.role, httpUrl, mirrorRate: config.mirrorRate, mirrorHours: config.mirrorHours, logger, now })
-  const networkSearch = new NetworkSearch({ role: config.role, search, resources: resources.records, federation, channels, logger })
-  const stats = createStats({ storage, resources: resources.records, key, role: config.role, name: config.name, federation, version: shulinVersion, logger, rawDays: config.statsRawDays, ...clock, ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}) })
+  const { channels, content } = buildChannels(folder, services, {
+    federation,
+    role: config.role,
+    httpUrl,
+    mirrorRate: config.mirrorRate,
+    mirrorHours: config.mirrorHours,
+    logger,
+    now,
+  })
+  const networkSearch = new NetworkSearch({
+    role: config.role,
+    search,
+    resources: resources.records,
+    federation,
+    channels,
+    logger,
+  })
+  const stats = createStats({
+    storage,
+    resources: resources.records,
+    key,
+    role: config.role,
+    name: config.name,
+    federation,
+    version: shulinVersion,
+    logger,
+    rawDays: config.statsRawDays,
+    ...clock,
+    ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}),
+  })
 
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
   const isTls = tlsResolver({ publicUrl: config.publicUrl, viaProxy })
   // A member's own address is also the one the hub recorded for it at join (its registry entry).
-  const origins = new NodeOrigins({ publicUrl: config.publicUrl, host: config.host, viaProxy, recorded: () => federation.entry(key.nodeId)?.http ?? [] })
+  const origins = new NodeOrigins({
+    publicUrl: config.publicUrl,
+    host: config.host,
+    viaProxy,
+    recorded: () => federation.entry(key.nodeId)?.http ?? [],
+  })
   const baseUrl = baseUrlResolver(origins)
   // Commands from this machine's CLI carry it; it is written to the control file once the node runs.
   const controlToken = randomBytes(32).toString('base64url')
@@ -233,17 +292,66 @@ function composeServices(folder: OpenedDataFolder, config: NodeConfig, providers
     isTls,
     controlToken: () => controlToken,
     basic: (identifier, password, c) =>
-      accounts.authenticate(identifier, password, { address: c.get('clientAddress'), userAgent: c.req.header('user-agent') ?? '', locale: 'zh-CN' }),
+      accounts.authenticate(identifier, password, {
+        address: c.get('clientAddress'),
+        userAgent: c.req.header('user-agent') ?? '',
+        locale: 'zh-CN',
+      }),
     now,
   })
-  return { folder, config, runtime, logger, options, now, services, search, federation, identity, thirdParty, channels, content, networkSearch, stats, proxy, isTls, origins, baseUrl, controlToken, auth, http }
+  return {
+    folder,
+    config,
+    runtime,
+    logger,
+    options,
+    now,
+    services,
+    search,
+    federation,
+    identity,
+    thirdParty,
+    channels,
+    content,
+    networkSearch,
+    stats,
+    proxy,
+    isTls,
+    origins,
+    baseUrl,
+    controlToken,
+    auth,
+    http,
+  }
 }
 
 type NodeParts = ReturnType<typeof composeServices>
 
 /** The HTTP app over the node's services: every route, in the order they answer. */
 function httpApp(parts: NodeParts): Hono<AppEnv> {
-  const { folder, config, runtime, logger, options, now, services, search, federation, identity, thirdParty, channels, content, networkSearch, stats, proxy, isTls, origins, baseUrl, auth, http } = parts
+  const {
+    folder,
+    config,
+    runtime,
+    logger,
+    options,
+    now,
+    services,
+    search,
+    federation,
+    identity,
+    thirdParty,
+    channels,
+    content,
+    networkSearch,
+    stats,
+    proxy,
+    isTls,
+    origins,
+    baseUrl,
+    auth,
+    http,
+  } = parts
   const { storage, nodeMeta, key } = folder
   const { sessions, accounts, setup, resources, blobs, files, collections, reading } = services
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
@@ -253,7 +361,9 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') {
-        throw new ProblemError('validation_failed', { errors: [{ pointer: '/out', detail: `${code}: ${(err as Error).message}` }] })
+        throw new ProblemError('validation_failed', {
+          errors: [{ pointer: '/out', detail: `${code}: ${(err as Error).message}` }],
+        })
       }
       throw err
     }
@@ -281,7 +391,12 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       stats.routes(app, api, auth.check)
       accountRoutes(api, { accounts, sessions, auth, logger })
       staffRoutes(api, { accounts, maxImportBytes })
-      nodeSettingsRoutes(api, { config, nodeId: key.nodeId, version: shulinVersion, searchStats: () => search.engine.stats() })
+      nodeSettingsRoutes(api, {
+        config,
+        nodeId: key.nodeId,
+        version: shulinVersion,
+        searchStats: () => search.engine.stats(),
+      })
       setupRoutes(app, api, setup)
       controlRoutes(api, { setup, backup })
       resourceRoutes(api, resources)
@@ -291,7 +406,8 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         blobs,
         maxUploadBytes: config.maxUploadBytes,
         opened: (accountId, resourceId) => reading.opened(accountId, resourceId),
-        ensureLocal: async (record, file) => (record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId)),
+        ensureLocal: async (record, file) =>
+          record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
       })
       readingRoutes(api, { reading, resources })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
@@ -300,12 +416,38 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       searchRoutes(api, { search, baseUrl, network: networkSearch })
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, origins, isTls })
-      directoryRoutes(app, api, { network: identity.network, member: identity.directory, hub: identity.hub, phones: identity.phones, now, logger })
+      directoryRoutes(app, api, {
+        network: identity.network,
+        member: identity.directory,
+        hub: identity.hub,
+        phones: identity.phones,
+        now,
+        logger,
+      })
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
-      oaiPmhRoutes(app, { resources, collections, nodeId: key.nodeId, repositoryName: config.name, adminEmail: config.adminEmail, baseUrl, now, ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}) })
-      opdsRoutes(app, { resources, collections, search, auth, libraryName: config.name, nodeId: key.nodeId, baseUrl, now, ...(options.opdsPageSize ? { pageSize: options.opdsPageSize } : {}) })
+      oaiPmhRoutes(app, {
+        resources,
+        collections,
+        nodeId: key.nodeId,
+        repositoryName: config.name,
+        adminEmail: config.adminEmail,
+        baseUrl,
+        now,
+        ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}),
+      })
+      opdsRoutes(app, {
+        resources,
+        collections,
+        search,
+        auth,
+        libraryName: config.name,
+        nodeId: key.nodeId,
+        baseUrl,
+        now,
+        ...(options.opdsPageSize ? { pageSize: options.opdsPageSize } : {}),
+      })
       // Last: the web UI answers what no route above did.
       webUiRoutes(app)
     },
@@ -317,7 +459,23 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
  * the HTTP server, the peer network and the services on it, the control file last.
  */
 function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
-  const { folder, config, runtime, logger, services, search, federation, identity, channels, content, networkSearch, stats, origins, controlToken, http } = parts
+  const {
+    folder,
+    config,
+    runtime,
+    logger,
+    services,
+    search,
+    federation,
+    identity,
+    channels,
+    content,
+    networkSearch,
+    stats,
+    origins,
+    controlToken,
+    http,
+  } = parts
   const { storage, key } = folder
   const { sessions, blobs, files, collections } = services
   const paths = dataPaths(config.dataDir)
@@ -351,7 +509,9 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       name: 'search',
       start() {
         // Catching up (or a first build) runs in the background; searches wait for it.
-        search.start().catch((err: unknown) => logger.error({ err }, 'search index could not catch up; run `shulin reindex`'))
+        search
+          .start()
+          .catch((err: unknown) => logger.error({ err }, 'search index could not catch up; run `shulin reindex`'))
       },
       stop: () => search.close(),
     },
@@ -359,7 +519,10 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       name: 'sweeps',
       start() {
         const sweep = (what: string, work: () => Promise<unknown>, everyMs: number) => {
-          const timer = setInterval(() => void work().catch((err: unknown) => logger.warn({ err }, `${what} failed`)), everyMs)
+          const timer = setInterval(
+            () => void work().catch((err: unknown) => logger.warn({ err }, `${what} failed`)),
+            everyMs,
+          )
           timer.unref()
           timers.push(timer)
         }
@@ -390,7 +553,9 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
           await federation.start()
         } catch (err) {
           if (err instanceof FederationError) throw new Error(err.message)
-          throw new Error(`cannot listen for peers on port ${config.p2pPort} (${(err as Error).message}); choose another with --p2p-port`)
+          throw new Error(
+            `cannot listen for peers on port ${config.p2pPort} (${(err as Error).message}); choose another with --p2p-port`,
+          )
         }
       },
       stop: () => federation.stop(),
@@ -405,7 +570,9 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       async start() {
         await channels.start()
         // A channel signed while the node was stopped (or before it moved) learns its web address.
-        void channels.refreshHttp().catch((err: unknown) => logger.warn({ err }, 'could not sign the channels’ web address'))
+        void channels
+          .refreshHttp()
+          .catch((err: unknown) => logger.warn({ err }, 'could not sign the channels’ web address'))
       },
       stop: () => channels.stop(),
     },
@@ -428,7 +595,15 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
 }
 
 /** The running node: its services, its HTTP app and its components, declared once. */
-function composeNode(folder: OpenedDataFolder, config: NodeConfig, providers: ProviderConfig[], engine: SearchEngine, runtime: RuntimeAdapter, logger: Logger, options: StartOptions) {
+function composeNode(
+  folder: OpenedDataFolder,
+  config: NodeConfig,
+  providers: ProviderConfig[],
+  engine: SearchEngine,
+  runtime: RuntimeAdapter,
+  logger: Logger,
+  options: StartOptions,
+) {
   const parts = composeServices(folder, config, providers, engine, runtime, logger, options)
   const app = httpApp(parts)
   return {

@@ -36,7 +36,10 @@ export interface NodeServices {
   reading: ReadingService
 }
 
-export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSender; passwordPolicy: PasswordPolicy; now?: () => number }): NodeServices {
+export function buildServices(
+  folder: OpenedDataFolder,
+  opts: { sender: CodeSender; passwordPolicy: PasswordPolicy; now?: () => number },
+): NodeServices {
   const sessions = new SessionService(folder.storage, opts.now)
   const accounts = new AccountService({
     storage: folder.storage,
@@ -46,12 +49,25 @@ export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSend
     passwordPolicy: opts.passwordPolicy,
     ...(opts.now ? { now: opts.now } : {}),
   })
-  const resources = new ResourceService({ storage: folder.storage, nodeId: folder.key.nodeId, ...(opts.now ? { now: opts.now } : {}) })
+  const resources = new ResourceService({
+    storage: folder.storage,
+    nodeId: folder.key.nodeId,
+    ...(opts.now ? { now: opts.now } : {}),
+  })
   const blobs = new BlobStore(folder.storage, folder.dir, opts.now)
   const files = new FileService(resources, blobs)
   const collections = new CollectionService(folder.storage, resources.records, opts.now)
   const reading = new ReadingService(folder.storage, opts.now)
-  return { sessions, accounts, setup: new SetupService(folder.storage, accounts), resources, blobs, files, collections, reading }
+  return {
+    sessions,
+    accounts,
+    setup: new SetupService(folder.storage, accounts),
+    resources,
+    blobs,
+    files,
+    collections,
+    reading,
+  }
 }
 
 /**
@@ -59,12 +75,27 @@ export function buildServices(folder: OpenedDataFolder, opts: { sender: CodeSend
  * node is stopped): catalogs written here travel once the node runs, files get their manifests
  * and are shared from then on.
  */
-export function buildChannels(folder: OpenedDataFolder, services: Pick<NodeServices, 'resources' | 'blobs'>, network?: ChannelNetwork): { channels: ChannelService; content: Distribution } {
+export function buildChannels(
+  folder: OpenedDataFolder,
+  services: Pick<NodeServices, 'resources' | 'blobs'>,
+  network?: ChannelNetwork,
+): { channels: ChannelService; content: Distribution } {
   const { storage, key } = folder
   if (!network) {
     const catalogs = new NetworkCatalogs({ storage, nodeId: key.nodeId, now: Date.now })
     const content = createDistribution({ storage, key, blobs: services.blobs, dataDir: folder.dir })
-    return { content, channels: new ChannelService({ storage, resources: services.resources, key, role: 'node', catalog: (name) => catalogs.open(name), hubId: () => undefined, content }) }
+    return {
+      content,
+      channels: new ChannelService({
+        storage,
+        resources: services.resources,
+        key,
+        role: 'node',
+        catalog: (name) => catalogs.open(name),
+        hubId: () => undefined,
+        content,
+      }),
+    }
   }
   const { federation, role, httpUrl, logger, now } = network
   const content = createDistribution({
@@ -77,13 +108,25 @@ export function buildChannels(folder: OpenedDataFolder, services: Pick<NodeServi
     // The registry has a member's web address; a channel carries its publisher's (the hub's too).
     // The one cycle left between services: the mirror fetches the files of channels whose
     // publishers' addresses are in the channel records; it asks only when a fetch falls back to HTTP.
-    publisherHttp: async (id): Promise<string | undefined> => federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
+    publisherHttp: async (id): Promise<string | undefined> =>
+      federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
     mirrorBytesPerSecond: network.mirrorRate,
     mirrorHours: network.mirrorHours,
     logger,
     now,
   })
-  const channels = new ChannelService({ storage, resources: services.resources, key, role, catalog: (name) => federation.catalog(name), hubId: () => federation.hubNodeId(), content, httpUrl, logger, now })
+  const channels = new ChannelService({
+    storage,
+    resources: services.resources,
+    key,
+    role,
+    catalog: (name) => federation.catalog(name),
+    hubId: () => federation.hubNodeId(),
+    content,
+    httpUrl,
+    logger,
+    now,
+  })
   return { channels, content }
 }
 
@@ -100,8 +143,19 @@ export interface ChannelNetwork {
 }
 
 /** The search service over the folder's records and reading figures, on the given engine. */
-export function buildSearch(folder: OpenedDataFolder, services: Pick<NodeServices, 'resources' | 'reading'>, engine: SearchEngine, logger?: Logger): SearchService {
-  return new SearchService({ storage: folder.storage, resources: services.resources, reading: services.reading, engine, ...(logger ? { logger } : {}) })
+export function buildSearch(
+  folder: OpenedDataFolder,
+  services: Pick<NodeServices, 'resources' | 'reading'>,
+  engine: SearchEngine,
+  logger?: Logger,
+): SearchService {
+  return new SearchService({
+    storage: folder.storage,
+    resources: services.resources,
+    reading: services.reading,
+    engine,
+    ...(logger ? { logger } : {}),
+  })
 }
 
 /**
@@ -116,6 +170,13 @@ export interface StoppedNode extends NodeServices {
 
 export function stoppedNode(folder: OpenedDataFolder, opts: { passwordPolicy?: PasswordPolicy } = {}): StoppedNode {
   // Commands send no codes (no reader signs in through them).
-  const services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: opts.passwordPolicy ?? 'standard' })
-  return { ...services, channels: () => buildChannels(folder, services).channels, search: (engine) => buildSearch(folder, services, engine) }
+  const services = buildServices(folder, {
+    sender: consoleCodeSender(() => {}),
+    passwordPolicy: opts.passwordPolicy ?? 'standard',
+  })
+  return {
+    ...services,
+    channels: () => buildChannels(folder, services).channels,
+    search: (engine) => buildSearch(folder, services, engine),
+  }
 }

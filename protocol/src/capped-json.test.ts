@@ -13,9 +13,12 @@ const streamed = (bytes: number) =>
   )
 
 describe('capped JSON answers', () => {
-  it('reads a small answer', async () => expect(await readCappedJson(Response.json({ ok: true }), 1024)).toEqual({ ok: true }))
+  it('reads a small answer', async () =>
+    expect(await readCappedJson(Response.json({ ok: true }), 1024)).toEqual({ ok: true }))
   it('refuses an answer that declares more than the cap', async () => {
-    await expect(readCappedJson(new Response('{}', { headers: { 'content-length': '999999999' } }), 1024)).rejects.toThrow(/over 1024/)
+    await expect(
+      readCappedJson(new Response('{}', { headers: { 'content-length': '999999999' } }), 1024),
+    ).rejects.toThrow(/over 1024/)
   })
   it('refuses an endless body that declares nothing, without reading it all', async () => {
     await expect(readCappedJson(streamed(64 * 1024 * 1024), 1024 * 1024)).rejects.toThrow(/over 1048576/)

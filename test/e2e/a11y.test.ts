@@ -16,7 +16,17 @@ describe.skipIf(!hasChromium)('accessibility (axe, WCAG 2.1 AA)', () => {
   beforeAll(async () => {
     t = await startTempNode()
     const staff = await signedInAdmin(t)
-    id = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '春江花月夜', creators: ['张若虚'], subjects: ['唐诗'], description: '春江潮水连海平，海上明月共潮生。' } })).body.id
+    id = (
+      await staff.post('/api/staff/resources', {
+        type: 'book',
+        metadata: {
+          title: '春江花月夜',
+          creators: ['张若虚'],
+          subjects: ['唐诗'],
+          description: '春江潮水连海平，海上明月共潮生。',
+        },
+      })
+    ).body.id
     await staff.post(`/api/staff/resources/${id}/publish`)
     browser = await launch()
   }, 60_000)
@@ -27,7 +37,13 @@ describe.skipIf(!hasChromium)('accessibility (axe, WCAG 2.1 AA)', () => {
 
   const audit = async (page: Page) => {
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)
+    return r.violations.map(
+      (v) =>
+        `${v.id}: ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(' | ')}`,
+    )
   }
 
   it('sees inside the components’ shadow roots (an unlabelled field there is caught)', async () => {
@@ -37,7 +53,9 @@ describe.skipIf(!hasChromium)('accessibility (axe, WCAG 2.1 AA)', () => {
     await page.locator('#identifier').waitFor()
     await page.evaluate(() => {
       const signIn = document.querySelector('shulin-app')!.shadowRoot!.querySelector('shulin-sign-in')!
-      signIn.shadowRoot!.querySelector('form')!.append(Object.assign(document.createElement('input'), { id: 'unlabelled' }))
+      signIn
+        .shadowRoot!.querySelector('form')!
+        .append(Object.assign(document.createElement('input'), { id: 'unlabelled' }))
     })
     expect((await audit(page)).some((v) => v.startsWith('label:'))).toBe(true)
     await context.close()

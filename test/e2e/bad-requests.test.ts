@@ -60,9 +60,19 @@ describe('bad requests', () => {
 
   it('takes a chunked upload cut off mid-stream as the client going away: an info line, nothing stored', async () => {
     const auth = await hubAdminToken(data, node.url)
-    const created = await json(`${node.url}/api/staff/resources`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'book', metadata: { title: '越中金石记' }, access: 'public' }) })
+    const created = await json(`${node.url}/api/staff/resources`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'book', metadata: { title: '越中金石记' }, access: 'public' }),
+    })
     const { port } = new URL(node.url)
-    const req = request({ host: '127.0.0.1', port, method: 'PUT', path: `/api/staff/resources/${created.id}/files/content`, headers: { ...auth, 'content-type': 'application/pdf', 'transfer-encoding': 'chunked' } })
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'PUT',
+      path: `/api/staff/resources/${created.id}/files/content`,
+      headers: { ...auth, 'content-type': 'application/pdf', 'transfer-encoding': 'chunked' },
+    })
     req.on('error', () => {})
     const part = pdf(400)
     req.write(part.subarray(0, part.length >> 1))
@@ -70,8 +80,16 @@ describe('bad requests', () => {
     await expect.poll(async () => (await readdir(join(data, 'tmp'))).length, { timeout: 10_000, interval: 50 }).toBe(1)
     req.destroy()
     await expect.poll(() => node.output().includes('"problem":{"code":"file_rejected"'), { timeout: 10_000 }).toBe(true)
-    const line = node.output().split('\n').find((l) => l.includes('"problem":{"code":"file_rejected"'))!
-    expect(JSON.parse(line)).toMatchObject({ level: 30, method: 'PUT', status: 422, problem: { detail: expect.stringMatching(/ended before the whole file/) } })
+    const line = node
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"problem":{"code":"file_rejected"'))!
+    expect(JSON.parse(line)).toMatchObject({
+      level: 30,
+      method: 'PUT',
+      status: 422,
+      problem: { detail: expect.stringMatching(/ended before the whole file/) },
+    })
     expect(errorLines()).toEqual([])
     // Nothing stored: no part file, no blob, the record has no file.
     expect(await readdir(join(data, 'tmp'))).toEqual([])

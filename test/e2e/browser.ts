@@ -16,11 +16,24 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
 }
 
-export const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' }
+export const phone = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  deviceScaleFactor: 2,
+  locale: 'zh-CN',
+}
 export const desktop = { viewport: { width: 1280, height: 800 }, locale: 'zh-CN' }
 
 export async function shot(page: Page, name: string): Promise<void> {
@@ -28,7 +41,12 @@ export async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** Signs the temp node's first admin (`signedInAdmin`'s credentials) in through the sign-in page, landing on `next`. */
-export async function signInAsAdmin(browser: Browser, base: string, next: string, device: BrowserContextOptions = desktop): Promise<Page> {
+export async function signInAsAdmin(
+  browser: Browser,
+  base: string,
+  next: string,
+  device: BrowserContextOptions = desktop,
+): Promise<Page> {
   const page = await (await browser.newContext(device)).newPage()
   await page.goto(`${base}/signin?next=${encodeURIComponent(next)}`)
   await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('libadmin')

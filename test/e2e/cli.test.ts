@@ -10,7 +10,11 @@ import { killAll, run, start } from './processes.js'
 import { declaredSettings } from '../../node/src/config/config.js'
 
 async function login(url: string, identifier: string, password: string) {
-  return fetch(url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier, password, bearer: true }) })
+  return fetch(url + '/api/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identifier, password, bearer: true }),
+  })
 }
 
 let work: string
@@ -34,7 +38,16 @@ describe('shulin CLI', () => {
     expect(second.code).toBe(1)
     expect(second.stderr).toMatch(/Another Shulin process is using/)
 
-    const admin = await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026'])
+    const admin = await run([
+      'admin',
+      'create',
+      '--data',
+      data,
+      '--username',
+      'libadmin',
+      '--password',
+      'county-library-2026',
+    ])
     expect(admin.code, admin.stderr).toBe(0)
     expect((await login(node.url, 'libadmin', 'county-library-2026')).status).toBe(200)
 
@@ -48,7 +61,16 @@ describe('shulin CLI', () => {
     expect(await readdir(join(data, 'run'))).toEqual([])
 
     // Stopped: the same commands work on the folder directly.
-    const offline = await run(['admin', 'create', '--data', data, '--username', 'deputy', '--password', 'county-library-2027'])
+    const offline = await run([
+      'admin',
+      'create',
+      '--data',
+      data,
+      '--username',
+      'deputy',
+      '--password',
+      'county-library-2027',
+    ])
     expect(offline.code, offline.stderr).toBe(0)
 
     const restored = join(work, 'restored')
@@ -69,10 +91,21 @@ describe('shulin CLI', () => {
   it('finishes the request in flight when told to stop', async () => {
     const node = await start(['--data', join(work, 'busy'), '--port', '0'])
     const setup = new URLSearchParams(/#(token=\S+)/.exec(node.output())![1]).get('token')
-    await fetch(node.url + '/api/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: setup, username: 'libadmin', password: 'county-library-2026' }) })
+    await fetch(node.url + '/api/setup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: setup, username: 'libadmin', password: 'county-library-2026' }),
+    })
     const token = ((await (await login(node.url, 'libadmin', 'county-library-2026')).json()) as { token: string }).token
-    const csv = ['cardNo,name', ...Array.from({ length: 1500 }, (_, i) => `C${String(i).padStart(6, '0')},读者${i}`)].join('\n')
-    const importing = fetch(node.url + '/api/staff/readers/import', { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` }, body: csv })
+    const csv = [
+      'cardNo,name',
+      ...Array.from({ length: 1500 }, (_, i) => `C${String(i).padStart(6, '0')},读者${i}`),
+    ].join('\n')
+    const importing = fetch(node.url + '/api/staff/readers/import', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+      body: csv,
+    })
     await new Promise((r) => setTimeout(r, 150))
     node.child.kill('SIGTERM')
     const res = await importing
@@ -82,7 +115,12 @@ describe('shulin CLI', () => {
   })
 
   it('reads every flag from SHULIN_* variables', async () => {
-    const node = await start([], { SHULIN_DATA: join(work, 'from-env'), SHULIN_PORT: '0', SHULIN_ROLE: 'hub', SHULIN_NAME: '国家数字图书馆' })
+    const node = await start([], {
+      SHULIN_DATA: join(work, 'from-env'),
+      SHULIN_PORT: '0',
+      SHULIN_ROLE: 'hub',
+      SHULIN_NAME: '国家数字图书馆',
+    })
     expect((await (await fetch(node.url + '/api/health')).json()).role).toBe('hub')
     expect(node.output()).toContain('国家数字图书馆')
     expect(await readdir(join(work, 'from-env'))).toEqual(expect.arrayContaining(['db', 'node-key']))
@@ -91,8 +129,26 @@ describe('shulin CLI', () => {
   })
 
   it('answers --help for every command with exit 0, and lists every setting of start but the test-only ones', async () => {
-    const commands = ['start', 'admin', 'backup', 'restore', 'repair', 'reindex', 'invite', 'join', 'member', 'import', 'subscribe', 'version']
-    const answers = await Promise.all([...commands.map((c) => run([c, '--help'])), run(['--help']), run(['help', 'start']), run(['start', '-h'], { LANG: 'zh_CN.UTF-8' })])
+    const commands = [
+      'start',
+      'admin',
+      'backup',
+      'restore',
+      'repair',
+      'reindex',
+      'invite',
+      'join',
+      'member',
+      'import',
+      'subscribe',
+      'version',
+    ]
+    const answers = await Promise.all([
+      ...commands.map((c) => run([c, '--help'])),
+      run(['--help']),
+      run(['help', 'start']),
+      run(['start', '-h'], { LANG: 'zh_CN.UTF-8' }),
+    ])
     answers.forEach((r, i) => {
       expect(r.code, `${commands[i] ?? 'help'}: ${r.stderr}`).toBe(0)
       expect(r.stdout).toMatch(/Usage:\n  shulin /)

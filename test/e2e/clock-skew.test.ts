@@ -32,7 +32,6 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-
 interface Peer {
   name: string
   data: string
@@ -45,10 +44,21 @@ interface Peer {
 const skewed = (ms: number): Record<string, string> => ({ SHULIN_CLOCK_SKEW_MS: String(ms) })
 
 /** A hub on the right time and one member per `[region, name, skew]`, joined with the CLI. */
-async function network(folder: string, members: Array<readonly [string, string, number]>, hubEnv: Record<string, string> = {}): Promise<{ hub: Peer; members: Peer[] }> {
+async function network(
+  folder: string,
+  members: Array<readonly [string, string, number]>,
+  hubEnv: Record<string, string> = {},
+): Promise<{ hub: Peer; members: Peer[] }> {
   const hubData = join(work, folder)
   const hubNode = await start(['--port', '0', '--data', hubData, '--role', 'hub', '--name', '国家数字图书馆'], hubEnv)
-  const hub = { name: '国家数字图书馆', data: hubData, node: hubNode, id: (await json(`${hubNode.url}/api/health`)).nodeId, skew: 0, p2p: 0 }
+  const hub = {
+    name: '国家数字图书馆',
+    data: hubData,
+    node: hubNode,
+    id: (await json(`${hubNode.url}/api/health`)).nodeId,
+    skew: 0,
+    p2p: 0,
+  }
   const joined: Peer[] = []
   for (const [region, name, skew] of members) {
     const data = join(work, `${folder}-${region}`)
@@ -64,14 +74,26 @@ async function network(folder: string, members: Array<readonly [string, string, 
 }
 
 /** The cookies a response sets, as one `Cookie` header (name=value; …). */
-const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!).filter((c) => !/=$/.test(c))
+const cookiesOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .filter((c) => !/=$/.test(c))
 
 /** A reader registered at `home`, signed in there (its session cookie). */
 async function readerAt(home: Peer, phone: string): Promise<string> {
   const headers = { 'content-type': 'application/json' }
-  const reg = await fetch(`${home.node.url}/api/auth/register`, { method: 'POST', headers, body: JSON.stringify({ mode: 'quick', phone, password }) })
+  const reg = await fetch(`${home.node.url}/api/auth/register`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ mode: 'quick', phone, password }),
+  })
   expect(reg.status).toBe(201)
-  const login = await fetch(`${home.node.url}/api/auth/login`, { method: 'POST', headers, body: JSON.stringify({ identifier: phone, password }) })
+  const login = await fetch(`${home.node.url}/api/auth/login`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ identifier: phone, password }),
+  })
   expect(login.status).toBe(200)
   return cookiesOf(login).join('; ')
 }
@@ -80,11 +102,18 @@ async function readerAt(home: Peer, phone: string): Promise<string> {
  * The browser's part of a cross-library sign-in, done by hand: start at `at`, sign in at
  * `home` (already signed in there), come back. The problem or the visiting reader's `/api/me`.
  */
-async function signInAt(at: Peer, home: Peer, homeCookie: string): Promise<{ status: number; me?: { account: { home?: { nodeId: string } | null } }; problem?: { detail?: string } }> {
+async function signInAt(
+  at: Peer,
+  home: Peer,
+  homeCookie: string,
+): Promise<{ status: number; me?: { account: { home?: { nodeId: string } | null } }; problem?: { detail?: string } }> {
   const started = await fetch(`${at.node.url}/api/identity/start?home=${home.id}&next=/`, { redirect: 'manual' })
   expect(started.status).toBe(302)
   const binding = cookiesOf(started).join('; ')
-  const authorized = await fetch(started.headers.get('location')!, { redirect: 'manual', headers: { cookie: homeCookie } })
+  const authorized = await fetch(started.headers.get('location')!, {
+    redirect: 'manual',
+    headers: { cookie: homeCookie },
+  })
   if (authorized.status !== 302) return { status: authorized.status, problem: await authorized.json() }
   const callback = new URL(authorized.headers.get('location')!)
   expect(callback.pathname).toBe('/oidc/callback')
@@ -97,20 +126,37 @@ async function signInAt(at: Peer, home: Peer, homeCookie: string): Promise<{ sta
 /** A content ticket as `from` signs it (its key, its clock), for any file at `to`. */
 async function ticket(from: Peer, to: Peer): Promise<string> {
   const key = (await readNodeKey(join(from.data, 'node-key')))!
-  const t: ContentTicket = { from: from.id, to: to.id, sha256: 'a'.repeat(64), exp: Date.now() + from.skew + maxTicketSeconds * 1000 }
+  const t: ContentTicket = {
+    from: from.id,
+    to: to.id,
+    sha256: 'a'.repeat(64),
+    exp: Date.now() + from.skew + maxTicketSeconds * 1000,
+  }
   return `${TICKET_SCHEME} ${Buffer.from(JSON.stringify(await seal(key, 'shulin/content-ticket', t))).toString('base64url')}`
 }
 
 /** What `to` answers a ticket-bearing request from `from` for a file it does not share: 404 = ticket accepted. */
 async function ticketAnswer(from: Peer, to: Peer): Promise<{ status: number; detail?: string }> {
-  const res = await fetch(`${to.node.url}/api/federation/content/${'a'.repeat(64)}/manifest`, { headers: { authorization: await ticket(from, to) } })
+  const res = await fetch(`${to.node.url}/api/federation/content/${'a'.repeat(64)}/manifest`, {
+    headers: { authorization: await ticket(from, to) },
+  })
   return { status: res.status, detail: ((await res.json()) as { detail?: string }).detail }
 }
 
 /** Publishes a channel of `titles` at `publisher` and subscribes `subscriber` to it. */
 async function channel(publisher: Peer, subscriber: Peer, file: string, titles: string[]): Promise<string> {
-  await writeFile(join(work, file), titles.map((title) => JSON.stringify({ title, creators: ['地方志办公室'], access: 'public' })).join('\n'))
-  const imported = await run(['import', join(work, file), '--channel', `${publisher.name}地方文献`, '--data', publisher.data])
+  await writeFile(
+    join(work, file),
+    titles.map((title) => JSON.stringify({ title, creators: ['地方志办公室'], access: 'public' })).join('\n'),
+  )
+  const imported = await run([
+    'import',
+    join(work, file),
+    '--channel',
+    `${publisher.name}地方文献`,
+    '--data',
+    publisher.data,
+  ])
   expect(imported.code, imported.stderr).toBe(0)
   const id = /\(([0-9a-f]{8}-[0-9a-f]{10})\)/.exec(imported.stdout)![1]!
   const sub = await run(['subscribe', id, '--data', subscriber.data])
@@ -118,8 +164,13 @@ async function channel(publisher: Peer, subscriber: Peer, file: string, titles: 
   return id
 }
 
-const search = async (p: Peer, q: string) => (await json(`${p.node.url}/api/search?q=${encodeURIComponent(q)}`)) as { total: number; hits: Array<{ id: string; title: string }> }
-const names = async (p: Peer) => ((await json(`${p.node.url}/api/identity/libraries`)).libraries as Array<{ name: string }>).map((l) => l.name).sort()
+const search = async (p: Peer, q: string) =>
+  (await json(`${p.node.url}/api/search?q=${encodeURIComponent(q)}`)) as {
+    total: number
+    hits: Array<{ id: string; title: string }>
+  }
+const names = async (p: Peer) =>
+  ((await json(`${p.node.url}/api/identity/libraries`)).libraries as Array<{ name: string }>).map((l) => l.name).sort()
 
 describe('clocks ten minutes apart', () => {
   it('join, registry, sign-in both ways, catalogs and content tickets all work', { timeout: 120_000 }, async () => {
@@ -180,18 +231,34 @@ describe('clocks two days apart', () => {
     }
   })
 
-  it('an invite is judged by the hub’s clock that stamped it, and joining warns of the skew', { timeout: 60_000 }, async () => {
-    const data = join(work, 'days-110114')
-    const node = await start(['--port', '0', '--data', data, '--name', '昌平区图书馆'], skewed(2 * day))
-    // A day's invite, which a clock two days ahead would think long gone.
-    const inv = await run(['invite', '--data', hub.data, '--name', '昌平区图书馆', '--region', '110114', '--level', 'county', '--valid-hours', '24'])
-    expect(inv.code, inv.stderr).toBe(0)
-    const joined = await run(['join', inv.stdout.trim(), '--data', data])
-    expect(joined.code, joined.stderr).toBe(0)
-    expect(joined.stderr).toMatch(/clock skew: this computer's clock is 2880 minutes ahead of the hub's/)
-    expect(node.output()).toMatch(/clock skew/)
-    node.child.kill('SIGTERM')
-  })
+  it(
+    'an invite is judged by the hub’s clock that stamped it, and joining warns of the skew',
+    { timeout: 60_000 },
+    async () => {
+      const data = join(work, 'days-110114')
+      const node = await start(['--port', '0', '--data', data, '--name', '昌平区图书馆'], skewed(2 * day))
+      // A day's invite, which a clock two days ahead would think long gone.
+      const inv = await run([
+        'invite',
+        '--data',
+        hub.data,
+        '--name',
+        '昌平区图书馆',
+        '--region',
+        '110114',
+        '--level',
+        'county',
+        '--valid-hours',
+        '24',
+      ])
+      expect(inv.code, inv.stderr).toBe(0)
+      const joined = await run(['join', inv.stdout.trim(), '--data', data])
+      expect(joined.code, joined.stderr).toBe(0)
+      expect(joined.stderr).toMatch(/clock skew: this computer's clock is 2880 minutes ahead of the hub's/)
+      expect(node.output()).toMatch(/clock skew/)
+      node.child.kill('SIGTERM')
+    },
+  )
 
   it('sign-ins across libraries are refused, with the clock named in the log', { timeout: 60_000 }, async () => {
     const ofAhead = await readerAt(ahead, '13500135000')
@@ -224,32 +291,59 @@ describe('clocks two days apart', () => {
     expect(hub.node.output()).toMatch(/clock skew/)
   })
 
-  it('a publisher whose clock ran two days ahead, once put right, still gets its edits through', { timeout: 90_000 }, async () => {
-    const id = await channel(ahead, behind, 'days.jsonl', ['临安旧志'])
-    await expect.poll(async () => (await search(behind, '临安旧志')).total, poll).toBe(1)
-    // Submitted to the hub with the clock still ahead: once listed, it waits no longer.
-    expect((await control(ahead.data, `/api/control/channels/${id}/submit`, {})).status).toBe(200)
-    await expect.poll(async () => (await json(`${hub.node.url}/api/channels/menu`)).pending.map((p: { id: string }) => p.id), poll).toEqual([id])
-    expect((await control(hub.data, `/api/control/channels/menu/${id}`, { state: 'listed' })).status).toBe(200)
-    expect((await json(`${hub.node.url}/api/channels/menu`)).pending).toEqual([])
-    await expect.poll(async () => (await json(`${behind.node.url}/api/channels/menu`)).menu.map((m: { channel: string }) => m.channel), poll).toEqual([id])
-    // The operator sets the clock right: the node restarts on the true time, same folder and ports.
-    ahead.node.child.kill('SIGTERM')
-    await ahead.node.exited
-    const url = new URL(ahead.node.url)
-    ahead.node = await start(['--port', url.port, '--p2p-port', String(ahead.p2p), '--data', ahead.data, '--name', ahead.name])
-    ahead.skew = 0
-    const auth = await hubAdminToken(ahead.data, ahead.node.url)
-    const record = (await search(ahead, '临安旧志')).hits[0]!
-    const res = await fetch(`${ahead.node.url}/api/staff/resources/${record.id}`, { headers: auth })
-    const edit = await fetch(`${ahead.node.url}/api/staff/resources/${record.id}`, {
-      method: 'PATCH',
-      headers: { ...auth, 'content-type': 'application/json', 'if-match': res.headers.get('etag')! },
-      body: JSON.stringify({ metadata: { ...(await res.json()).metadata, title: '临安旧志（校订本）' } }),
-    })
-    expect(edit.status).toBe(200)
-    await expect.poll(async () => (await search(behind, '校订本')).total, poll).toBe(1)
-    expect(behind.node.output()).not.toMatch(/catalog changes that are not allowed/)
-    expect((await control(behind.data, '/api/control/federation/catalog', { catalog: `ch-${id}`, get: [record.id] })).status).toBe(200)
-  })
+  it(
+    'a publisher whose clock ran two days ahead, once put right, still gets its edits through',
+    { timeout: 90_000 },
+    async () => {
+      const id = await channel(ahead, behind, 'days.jsonl', ['临安旧志'])
+      await expect.poll(async () => (await search(behind, '临安旧志')).total, poll).toBe(1)
+      // Submitted to the hub with the clock still ahead: once listed, it waits no longer.
+      expect((await control(ahead.data, `/api/control/channels/${id}/submit`, {})).status).toBe(200)
+      await expect
+        .poll(
+          async () => (await json(`${hub.node.url}/api/channels/menu`)).pending.map((p: { id: string }) => p.id),
+          poll,
+        )
+        .toEqual([id])
+      expect((await control(hub.data, `/api/control/channels/menu/${id}`, { state: 'listed' })).status).toBe(200)
+      expect((await json(`${hub.node.url}/api/channels/menu`)).pending).toEqual([])
+      await expect
+        .poll(
+          async () =>
+            (await json(`${behind.node.url}/api/channels/menu`)).menu.map((m: { channel: string }) => m.channel),
+          poll,
+        )
+        .toEqual([id])
+      // The operator sets the clock right: the node restarts on the true time, same folder and ports.
+      ahead.node.child.kill('SIGTERM')
+      await ahead.node.exited
+      const url = new URL(ahead.node.url)
+      ahead.node = await start([
+        '--port',
+        url.port,
+        '--p2p-port',
+        String(ahead.p2p),
+        '--data',
+        ahead.data,
+        '--name',
+        ahead.name,
+      ])
+      ahead.skew = 0
+      const auth = await hubAdminToken(ahead.data, ahead.node.url)
+      const record = (await search(ahead, '临安旧志')).hits[0]!
+      const res = await fetch(`${ahead.node.url}/api/staff/resources/${record.id}`, { headers: auth })
+      const edit = await fetch(`${ahead.node.url}/api/staff/resources/${record.id}`, {
+        method: 'PATCH',
+        headers: { ...auth, 'content-type': 'application/json', 'if-match': res.headers.get('etag')! },
+        body: JSON.stringify({ metadata: { ...(await res.json()).metadata, title: '临安旧志（校订本）' } }),
+      })
+      expect(edit.status).toBe(200)
+      await expect.poll(async () => (await search(behind, '校订本')).total, poll).toBe(1)
+      expect(behind.node.output()).not.toMatch(/catalog changes that are not allowed/)
+      expect(
+        (await control(behind.data, '/api/control/federation/catalog', { catalog: `ch-${id}`, get: [record.id] }))
+          .status,
+      ).toBe(200)
+    },
+  )
 })

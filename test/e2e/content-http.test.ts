@@ -28,7 +28,10 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-const sha = (b: Buffer | ArrayBuffer) => createHash('sha256').update(Buffer.from(b as ArrayBuffer)).digest('hex')
+const sha = (b: Buffer | ArrayBuffer) =>
+  createHash('sha256')
+    .update(Buffer.from(b as ArrayBuffer))
+    .digest('hex')
 const poll = { timeout: 30_000, interval: 300 }
 describe('content over HTTP', () => {
   it('serves a member’s ticket only, and carries a fetch when the publisher’s peer port cannot be reached', async () => {
@@ -48,21 +51,42 @@ describe('content over HTTP', () => {
       expect(inv.code).toBe(0)
       expect((await run(['join', inv.stdout.trim(), '--data', data])).code).toBe(0)
     }
-    for (const n of [b, d]) await expect.poll(async () => (await json(`${n.url}/api/federation/members`)).members.length, { timeout: 10_000 }).toBe(2)
+    for (const n of [b, d])
+      await expect
+        .poll(async () => (await json(`${n.url}/api/federation/members`)).members.length, { timeout: 10_000 })
+        .toBe(2)
 
     // B's local collection: a record with a file, in a channel; D subscribes to it.
     const auth = await hubAdminToken(bData, b.url)
-    const created = await json(`${b.url}/api/staff/resources`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'book', metadata: { title: '越中金石记', creators: ['杜春生'] }, access: 'public' }) })
+    const created = await json(`${b.url}/api/staff/resources`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'book', metadata: { title: '越中金石记', creators: ['杜春生'] }, access: 'public' }),
+    })
     const file = pdf(2500)
     const blob = sha(file)
-    expect((await fetch(`${b.url}/api/staff/resources/${created.id}/files/content`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/pdf' }, body: file })).status).toBe(200)
-    expect((await fetch(`${b.url}/api/staff/resources/${created.id}/publish`, { method: 'POST', headers: auth })).status).toBe(200)
+    expect(
+      (
+        await fetch(`${b.url}/api/staff/resources/${created.id}/files/content`, {
+          method: 'PUT',
+          headers: { ...auth, 'content-type': 'application/pdf' },
+          body: file,
+        })
+      ).status,
+    ).toBe(200)
+    expect(
+      (await fetch(`${b.url}/api/staff/resources/${created.id}/publish`, { method: 'POST', headers: auth })).status,
+    ).toBe(200)
     const channel = await control<{ id: string; http?: string[] }>(bData, '/api/control/channels', { name: '地方文献' })
     expect(channel.status).toBe(201)
     expect(channel.body.http).toEqual([b.url])
-    expect((await control(bData, `/api/control/channels/${channel.body.id}/records`, { ids: [created.id] })).body).toEqual({ added: 1 })
+    expect(
+      (await control(bData, `/api/control/channels/${channel.body.id}/records`, { ids: [created.id] })).body,
+    ).toEqual({ added: 1 })
     expect((await run(['subscribe', channel.body.id, '--data', dData])).code).toBe(0)
-    await expect.poll(async () => (await json(`${d.url}/api/search?q=${encodeURIComponent('越中金石')}`)).total, poll).toBe(1)
+    await expect
+      .poll(async () => (await json(`${d.url}/api/search?q=${encodeURIComponent('越中金石')}`)).total, poll)
+      .toBe(1)
 
     // B's route, asked directly with tickets signed by real keys.
     const bId = (await json(`${b.url}/api/federation/status`)).nodeId as string
@@ -83,9 +107,24 @@ describe('content over HTTP', () => {
       ['a ticket for another file', { authorization: await ticket({ sha256: 'a'.repeat(64) }) }, 401, /another file/],
       // README "Clocks": 15 minutes of skew are tolerated; past that the refusal names the clocks.
       ['an expired ticket', { authorization: await ticket({ exp: Date.now() - 16 * 60_000 }) }, 401, /clock skew/],
-      ['a ticket that lives too long', { authorization: await ticket({ exp: Date.now() + 86_400_000 }) }, 401, /at most/],
-      ['a ticket naming someone else than its signer', { authorization: await ticket({ from: stranger.nodeId }) }, 401, /another node than it names/],
-      ['a tampered ticket', { authorization: (await ticket()).slice(0, -6) + 'AAAAAA' }, 401, /not readable|does not verify/],
+      [
+        'a ticket that lives too long',
+        { authorization: await ticket({ exp: Date.now() + 86_400_000 }) },
+        401,
+        /at most/,
+      ],
+      [
+        'a ticket naming someone else than its signer',
+        { authorization: await ticket({ from: stranger.nodeId }) },
+        401,
+        /another node than it names/,
+      ],
+      [
+        'a tampered ticket',
+        { authorization: (await ticket()).slice(0, -6) + 'AAAAAA' },
+        401,
+        /not readable|does not verify/,
+      ],
       ['a stranger’s own ticket', { authorization: await ticket({}, stranger) }, 403, /active members/],
     ]
     for (const [what, headers, status, detail] of refusals) {
@@ -94,8 +133,17 @@ describe('content over HTTP', () => {
       expect(res.headers.get('content-type'), what).toMatch(/^application\/problem\+json/)
       expect((await res.json()).detail, what).toMatch(detail)
     }
-    expect((await fetch(`${b.url}/api/federation/content/not-a-hash`, { headers: { authorization: await ticket() } })).status).toBe(400)
-    expect((await fetch(`${b.url}/api/federation/content/${'b'.repeat(64)}`, { headers: { authorization: await ticket({ sha256: 'b'.repeat(64) }) } })).status).toBe(404)
+    expect(
+      (await fetch(`${b.url}/api/federation/content/not-a-hash`, { headers: { authorization: await ticket() } }))
+        .status,
+    ).toBe(400)
+    expect(
+      (
+        await fetch(`${b.url}/api/federation/content/${'b'.repeat(64)}`, {
+          headers: { authorization: await ticket({ sha256: 'b'.repeat(64) }) },
+        })
+      ).status,
+    ).toBe(404)
 
     // The hub stops; B and D come back on new peer ports neither can tell the other (the hub is
     // down), so neither can dial the other: only B's web address is where it was.
@@ -107,10 +155,13 @@ describe('content over HTTP', () => {
     d = await start(['--port', '0', '--data', dData, '--p2p-port', String(await freePort())])
     let opened: Response | undefined
     await expect
-      .poll(async () => {
-        opened = await fetch(`${d.url}/api/resources/${created.id}/content`)
-        return opened.status
-      }, { timeout: 60_000, interval: 500 })
+      .poll(
+        async () => {
+          opened = await fetch(`${d.url}/api/resources/${created.id}/content`)
+          return opened.status
+        },
+        { timeout: 60_000, interval: 500 },
+      )
       .toBe(200)
     expect(sha(await opened!.arrayBuffer())).toBe(blob)
     expect(d.output()).toMatch(/fetching it from the publisher over HTTP/)

@@ -25,9 +25,17 @@ describe('under Deno', () => {
     expect(node.output()).toContain('"runtime":"deno"')
 
     const json = { 'content-type': 'application/json' }
-    const reg = await fetch(node.url + '/api/auth/register', { method: 'POST', headers: json, body: JSON.stringify({ mode: 'quick', phone: '13800138000', password: 'reading2026' }) })
+    const reg = await fetch(node.url + '/api/auth/register', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ mode: 'quick', phone: '13800138000', password: 'reading2026' }),
+    })
     expect(reg.status).toBe(201)
-    const login = await fetch(node.url + '/api/auth/login', { method: 'POST', headers: json, body: JSON.stringify({ identifier: '13800138000', password: 'reading2026' }) })
+    const login = await fetch(node.url + '/api/auth/login', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ identifier: '13800138000', password: 'reading2026' }),
+    })
     expect(login.status).toBe(200)
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!
     const me = await fetch(node.url + '/api/me', { headers: { cookie } })
@@ -37,7 +45,11 @@ describe('under Deno', () => {
     expect(await node.exited).toBe(0)
     // Closed cleanly: the folder opens again (here under Node) and the reader is still there.
     const again = await start(['--data', data, '--port', '0'])
-    const relog = await fetch(again.url + '/api/auth/login', { method: 'POST', headers: json, body: JSON.stringify({ identifier: '13800138000', password: 'reading2026' }) })
+    const relog = await fetch(again.url + '/api/auth/login', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ identifier: '13800138000', password: 'reading2026' }),
+    })
     expect(relog.status).toBe(200)
     again.child.kill('SIGTERM')
     expect(await again.exited).toBe(0)

@@ -33,7 +33,10 @@ const mountRefused = ((): string | undefined => {
 // Without a real small disk, the storage boundary of every process started here answers as a
 // full one does (enospc-preload.mjs): the same tests, the same assertions.
 const emulated = !!mountRefused
-if (emulated) console.warn(`disk-full tests: cannot mount a tmpfs here (${mountRefused}); a full disk is emulated at the storage boundary (ENOSPC from file streams and LevelDB)`)
+if (emulated)
+  console.warn(
+    `disk-full tests: cannot mount a tmpfs here (${mountRefused}); a full disk is emulated at the storage boundary (ENOSPC from file streams and LevelDB)`,
+  )
 
 let work: string
 const mounts: string[] = []
@@ -115,16 +118,32 @@ describe('a full disk', () => {
     const data = join(disk, 'data')
     let node = await start(['--port', '0', '--data', data, '--name', '临安县图书馆'])
     const auth = { ...(await hubAdminToken(data, node.url)), 'accept-language': 'en' }
-    const created = await json(`${node.url}/api/staff/resources`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'book', metadata: { title: '临安县志' }, access: 'public' }) })
+    const created = await json(`${node.url}/api/staff/resources`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'book', metadata: { title: '临安县志' }, access: 'public' }),
+    })
     const file = pdf(600)
     const catalogue = join(work, 'catalogue.jsonl')
-    await writeFile(catalogue, Array.from({ length: 200 }, (_, i) => JSON.stringify({ title: `临安文献 第${i}册`, creators: ['临安县图书馆'] })).join('\n') + '\n')
+    await writeFile(
+      catalogue,
+      Array.from({ length: 200 }, (_, i) =>
+        JSON.stringify({ title: `临安文献 第${i}册`, creators: ['临安县图书馆'] }),
+      ).join('\n') + '\n',
+    )
     const count = async () => (await json(`${node.url}/api/staff/resources/count`, { headers: auth })).total as number
-    expect((await fetch(`${node.url}/api/staff/resources/${created.id}/publish`, { method: 'POST', headers: auth })).status).toBe(200)
+    expect(
+      (await fetch(`${node.url}/api/staff/resources/${created.id}/publish`, { method: 'POST', headers: auth })).status,
+    ).toBe(200)
     expect(await count()).toBe(1)
 
     const ballast = fill(disk)
-    const upload = () => fetch(`${node.url}/api/staff/resources/${created.id}/files/content`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/pdf' }, body: file })
+    const upload = () =>
+      fetch(`${node.url}/api/staff/resources/${created.id}/files/content`, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'application/pdf' },
+        body: file,
+      })
     await isProblem(await upload(), 507, 'insufficient_storage')
     expect(await filesUnder(join(data, 'tmp'))).toEqual([])
     expect(await filesUnder(join(data, 'blobs'))).toEqual([])
@@ -133,7 +152,9 @@ describe('a full disk', () => {
     expect(imported.code).not.toBe(0)
     expect(imported.stderr).toMatch(/disk is full|磁盘已满/)
     // LevelDB could not write its log: the node says so once, clearly, and keeps serving reads.
-    await expect.poll(() => errorLines(node).some((l) => /The disk holding .* is full/.test(l)), { timeout: 10_000 }).toBe(true)
+    await expect
+      .poll(() => errorLines(node).some((l) => /The disk holding .* is full/.test(l)), { timeout: 10_000 })
+      .toBe(true)
     expect(await count()).toBe(1)
     expect((await json(`${node.url}/api/staff/resources/${created.id}`, { headers: auth })).files).toEqual([])
     expect((await fetch(`${node.url}/api/health`)).status).toBe(200)
@@ -168,22 +189,32 @@ describe('a full disk', () => {
     expect(member.data).toBe(disk)
     const publish = async (from: number, n: number) => {
       const file = join(work, `books-${from}.jsonl`)
-      await writeFile(file, Array.from({ length: n }, (_, i) => JSON.stringify({ title: `国家电子书第${from + i}种`, creators: ['国家图书馆'], access: 'public' })).join('\n') + '\n')
+      await writeFile(
+        file,
+        Array.from({ length: n }, (_, i) =>
+          JSON.stringify({ title: `国家电子书第${from + i}种`, creators: ['国家图书馆'], access: 'public' }),
+        ).join('\n') + '\n',
+      )
       const r = await run(['import', file, '--channel', '国家数字图书馆电子书', '--data', hubData])
       expect(r.code, r.stderr).toBe(0)
       return /\(([0-9a-f]{8}-[0-9a-f]{10})\): \d+ records published/.exec(r.stdout)![1]!
     }
     const channel = await publish(0, 20)
     expect((await control(hubData, `/api/control/channels/menu/${channel}`, { state: 'listed' })).status).toBe(200)
-    await expect.poll(async () => (await json(`${member.node.url}/api/channels/menu`)).menu.length, { timeout: 20_000 }).toBe(1)
+    await expect
+      .poll(async () => (await json(`${member.node.url}/api/channels/menu`)).menu.length, { timeout: 20_000 })
+      .toBe(1)
     expect((await run(['subscribe', channel, '--data', member.data])).code).toBe(0)
-    const found = async () => (await json(`${member.node.url}/api/search?q=${encodeURIComponent('国家电子书')}`)).total as number
+    const found = async () =>
+      (await json(`${member.node.url}/api/search?q=${encodeURIComponent('国家电子书')}`)).total as number
     await expect.poll(found, { timeout: 20_000 }).toBe(20)
 
     const ballast = fill(disk)
     await publish(20, 30)
     expect((await json(`${hub.url}/api/search?q=${encodeURIComponent('国家电子书')}`)).total).toBe(50)
-    await expect.poll(() => errorLines(member.node).some((l) => /The disk holding .* is full/.test(l)), { timeout: 20_000 }).toBe(true)
+    await expect
+      .poll(() => errorLines(member.node).some((l) => /The disk holding .* is full/.test(l)), { timeout: 20_000 })
+      .toBe(true)
     // Pulls fail while the disk is full and the member serves what it has. (A shard's update
     // small enough for the slack of a page LevelDB's log already holds may still land: each
     // shard arrives whole or not at all, so the count is below 50, not exactly 20.)
@@ -199,7 +230,10 @@ describe('a full disk', () => {
   it('backup to a full disk: a clear message, no partial file; it succeeds once there is space', async () => {
     const data = join(work, 'backup-node')
     await mkdir(data)
-    expect((await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
+    expect(
+      (await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026']))
+        .code,
+    ).toBe(0)
     const disk = smallDisk('backup-disk', '4m')
     const target = join(disk, 'backups')
     await mkdir(target)
@@ -218,7 +252,10 @@ describe('a full disk', () => {
 })
 
 async function hubAdminTokenAgain(url: string) {
-  const { token } = await json(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: 'hubadmin', password: 'correct-horse-battery', bearer: true }) })
+  const { token } = await json(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identifier: 'hubadmin', password: 'correct-horse-battery', bearer: true }),
+  })
   return { authorization: `Bearer ${token}` }
 }
-

@@ -25,7 +25,10 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-const sha = (b: Buffer | ArrayBuffer) => createHash('sha256').update(Buffer.from(b as ArrayBuffer)).digest('hex')
+const sha = (b: Buffer | ArrayBuffer) =>
+  createHash('sha256')
+    .update(Buffer.from(b as ArrayBuffer))
+    .digest('hex')
 const poll = { timeout: 30_000, interval: 300 }
 
 describe('distribution', () => {
@@ -40,23 +43,44 @@ describe('distribution', () => {
       'city',
     )
     const [c, d] = members as [(typeof members)[0], (typeof members)[0]]
-    for (const m of members) await expect.poll(async () => (await json(`${m.node.url}/api/federation/members`)).members.length, { timeout: 10_000 }).toBe(2)
+    for (const m of members)
+      await expect
+        .poll(async () => (await json(`${m.node.url}/api/federation/members`)).members.length, { timeout: 10_000 })
+        .toBe(2)
 
     // The hub's record with its file, in a channel.
     const auth = await hubAdminToken(hubData, hub.url)
-    const created = await json(`${hub.url}/api/staff/resources`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'book', metadata: { title: '四库全书总目提要', creators: ['纪昀'] }, access: 'public' }) })
+    const created = await json(`${hub.url}/api/staff/resources`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'book',
+        metadata: { title: '四库全书总目提要', creators: ['纪昀'] },
+        access: 'public',
+      }),
+    })
     const file = pdf(3000)
-    const put = await fetch(`${hub.url}/api/staff/resources/${created.id}/files/content`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/pdf' }, body: file })
+    const put = await fetch(`${hub.url}/api/staff/resources/${created.id}/files/content`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/pdf' },
+      body: file,
+    })
     expect(put.status).toBe(200)
-    expect((await fetch(`${hub.url}/api/staff/resources/${created.id}/publish`, { method: 'POST', headers: auth })).status).toBe(200)
+    expect(
+      (await fetch(`${hub.url}/api/staff/resources/${created.id}/publish`, { method: 'POST', headers: auth })).status,
+    ).toBe(200)
     const channel = await control<{ id: string }>(hubData, '/api/control/channels', { name: '古籍' })
     expect(channel.status).toBe(201)
-    expect((await control(hubData, `/api/control/channels/${channel.body.id}/records`, { ids: [created.id] })).body).toEqual({ added: 1 })
+    expect(
+      (await control(hubData, `/api/control/channels/${channel.body.id}/records`, { ids: [created.id] })).body,
+    ).toEqual({ added: 1 })
 
     // C mirrors: the file is on C's disk before any reader asks.
     expect((await run(['subscribe', channel.body.id, '--mirror', '--data', c.data])).code).toBe(0)
     const blob = sha(file)
-    await expect.poll(() => existsSync(join(c.data, 'blobs', blob.slice(0, 2), blob.slice(2, 4), blob)), poll).toBe(true)
+    await expect
+      .poll(() => existsSync(join(c.data, 'blobs', blob.slice(0, 2), blob.slice(2, 4), blob)), poll)
+      .toBe(true)
     const fromC = await fetch(`${c.node.url}/api/resources/${created.id}/content`)
     expect(fromC.status).toBe(200)
     expect(sha(await fromC.arrayBuffer())).toBe(blob)
@@ -65,7 +89,9 @@ describe('distribution', () => {
     hub.child.kill('SIGTERM')
     await hub.exited
     expect((await run(['subscribe', channel.body.id, '--data', d.data])).code).toBe(0)
-    await expect.poll(async () => (await json(`${d.node.url}/api/search?q=${encodeURIComponent('四库全书')}`)).total, poll).toBe(1)
+    await expect
+      .poll(async () => (await json(`${d.node.url}/api/search?q=${encodeURIComponent('四库全书')}`)).total, poll)
+      .toBe(1)
     expect(existsSync(join(d.data, 'blobs', blob.slice(0, 2), blob.slice(2, 4), blob))).toBe(false)
     let opened: Response | undefined
     await expect
@@ -86,8 +112,13 @@ describe('distribution', () => {
       ['330700', '金华图书馆'],
       ['331000', '台州图书馆'],
     ])
-    for (const m of members) await expect.poll(async () => (await json(`${m.node.url}/api/federation/members`)).members.length, { timeout: 10_000 }).toBe(4)
-    const ids = await Promise.all(members.map(async (m) => (await json(`${m.node.url}/api/federation/status`)).nodeId as string))
+    for (const m of members)
+      await expect
+        .poll(async () => (await json(`${m.node.url}/api/federation/members`)).members.length, { timeout: 10_000 })
+        .toBe(4)
+    const ids = await Promise.all(
+      members.map(async (m) => (await json(`${m.node.url}/api/federation/status`)).nodeId as string),
+    )
     // The fetcher is the first; the holder is the member that comes last in the registry
     // (ordered by node id), so only the hub's records can put it first.
     const reader = members[0]!
@@ -95,21 +126,41 @@ describe('distribution', () => {
     const holder = others.reduce((a, b) => (a.id > b.id ? a : b))
 
     const auth = await hubAdminToken(hubData, hub.url)
-    const created = await json(`${hub.url}/api/staff/resources`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'book', metadata: { title: '天工开物', creators: ['宋应星'] }, access: 'public' }) })
+    const created = await json(`${hub.url}/api/staff/resources`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'book', metadata: { title: '天工开物', creators: ['宋应星'] }, access: 'public' }),
+    })
     const file = pdf(1500)
-    expect((await fetch(`${hub.url}/api/staff/resources/${created.id}/files/content`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/pdf' }, body: file })).status).toBe(200)
-    expect((await fetch(`${hub.url}/api/staff/resources/${created.id}/publish`, { method: 'POST', headers: auth })).status).toBe(200)
+    expect(
+      (
+        await fetch(`${hub.url}/api/staff/resources/${created.id}/files/content`, {
+          method: 'PUT',
+          headers: { ...auth, 'content-type': 'application/pdf' },
+          body: file,
+        })
+      ).status,
+    ).toBe(200)
+    expect(
+      (await fetch(`${hub.url}/api/staff/resources/${created.id}/publish`, { method: 'POST', headers: auth })).status,
+    ).toBe(200)
     const channel = await control<{ id: string }>(hubData, '/api/control/channels', { name: '科技史' })
-    expect((await control(hubData, `/api/control/channels/${channel.body.id}/records`, { ids: [created.id] })).body).toEqual({ added: 1 })
+    expect(
+      (await control(hubData, `/api/control/channels/${channel.body.id}/records`, { ids: [created.id] })).body,
+    ).toEqual({ added: 1 })
 
     // The holder mirrors, and tells the hub once the file is in.
     expect((await run(['subscribe', channel.body.id, '--mirror', '--data', holder.m.data])).code).toBe(0)
     await expect.poll(() => holder.m.node.output(), poll).toMatch(/fetched a channel file/)
     expect((await run(['subscribe', channel.body.id, '--data', reader.data])).code).toBe(0)
-    await expect.poll(async () => (await json(`${reader.node.url}/api/search?q=${encodeURIComponent('天工开物')}`)).total, poll).toBe(1)
+    await expect
+      .poll(async () => (await json(`${reader.node.url}/api/search?q=${encodeURIComponent('天工开物')}`)).total, poll)
+      .toBe(1)
     // The hub keeps the record a moment after the holder's fetch; a reader opens the record then.
     await new Promise((r) => setTimeout(r, 1000))
-    await expect.poll(async () => (await fetch(`${reader.node.url}/api/resources/${created.id}/content`)).status, poll).toBe(200)
+    await expect
+      .poll(async () => (await fetch(`${reader.node.url}/api/resources/${created.id}/content`)).status, poll)
+      .toBe(200)
     const line = reader.node
       .output()
       .split('\n')

@@ -24,7 +24,13 @@ if (root) {
     }
     return false
   }
-  const enospc = (path) => Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: 'ENOSPC', errno: -28, syscall: 'write', path })
+  const enospc = (path) =>
+    Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), {
+      code: 'ENOSPC',
+      errno: -28,
+      syscall: 'write',
+      path,
+    })
 
   const createWriteStream = fs.createWriteStream
   fs.createWriteStream = function (path, options) {
@@ -48,7 +54,8 @@ if (root) {
   // The node's own classic-level (resolved as the node resolves it).
   const require = createRequire(new URL('../../node/package.json', import.meta.url))
   const { ClassicLevel } = require('classic-level')
-  const levelFull = (db) => Object.assign(new Error(`IO error: ${db.location}/000003.log: No space left on device`), { code: 'LEVEL_IO_ERROR' })
+  const levelFull = (db) =>
+    Object.assign(new Error(`IO error: ${db.location}/000003.log: No space left on device`), { code: 'LEVEL_IO_ERROR' })
   for (const method of ['_put', '_del', '_batch']) {
     const original = ClassicLevel.prototype[method]
     ClassicLevel.prototype[method] = async function (...args) {

@@ -24,7 +24,11 @@ const json = async (url: string) => (await fetch(url)).json()
 /** Calls a running node's control API, as the CLI does. */
 async function control(dataDir: string, path: string, body: unknown) {
   const c = JSON.parse(await readFile(join(dataDir, 'run', 'control.json'), 'utf8'))
-  const res = await fetch(c.url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Shulin-Control ${c.token}` }, body: JSON.stringify(body) })
+  const res = await fetch(c.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Shulin-Control ${c.token}` },
+    body: JSON.stringify(body),
+  })
   return res.json()
 }
 
@@ -33,12 +37,27 @@ describe('federation: invite and join', () => {
     const hubData = join(work, 'hub')
     const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub', '--name', '国家数字图书馆'])
     const invite = async (name: string, region: string, extra: string[] = []) => {
-      const r = await run(['invite', '--data', hubData, '--name', name, '--region', region, '--level', 'county', ...extra])
+      const r = await run([
+        'invite',
+        '--data',
+        hubData,
+        '--name',
+        name,
+        '--region',
+        region,
+        '--level',
+        'county',
+        ...extra,
+      ])
       expect(r.code, r.stderr).toBe(0)
       return r.stdout.trim()
     }
     const nodes: Array<{ data: string; node: Started }> = []
-    for (const [name, region] of [['临安县图书馆', '330185'], ['东莞市图书馆', '441900'], ['昌平区图书馆', '110114']] as const) {
+    for (const [name, region] of [
+      ['临安县图书馆', '330185'],
+      ['东莞市图书馆', '441900'],
+      ['昌平区图书馆', '110114'],
+    ] as const) {
       const data = join(work, region)
       const node = await start(['--port', '0', '--data', data, '--name', name])
       const token = await invite(name, region)
@@ -50,7 +69,11 @@ describe('federation: invite and join', () => {
     }
 
     const members = (await json(`${hub.url}/api/federation/members`)).members
-    expect(members.map((m: { name: string }) => m.name).sort()).toEqual(['东莞市图书馆', '临安县图书馆', '昌平区图书馆'])
+    expect(members.map((m: { name: string }) => m.name).sort()).toEqual([
+      '东莞市图书馆',
+      '临安县图书馆',
+      '昌平区图书馆',
+    ])
     expect(members.every((m: { status: string; verified: boolean }) => m.status === 'active' && m.verified)).toBe(true)
     // The last to join received the whole registry, signed by the hub.
     const last = nodes[2]!.node
@@ -61,11 +84,20 @@ describe('federation: invite and join', () => {
 
     // Revocation: the hub revokes the third library; within 10 s the others have the entry and
     // refuse it at the connection, both ways, while still talking to each other.
-    const [a, b, c] = nodes as [{ data: string; node: Started }, { data: string; node: Started }, { data: string; node: Started }]
+    const [a, b, c] = nodes as [
+      { data: string; node: Started },
+      { data: string; node: Started },
+      { data: string; node: Started },
+    ]
     const idOf = async (n: Started) => (await json(`${n.url}/api/federation/status`)).nodeId as string
     const [idA, idB, idC] = [await idOf(a.node), await idOf(b.node), await idOf(c.node)]
     // The first to join learns of the later ones at its next sync with the hub.
-    await expect.poll(async () => (await json(`${a.node.url}/api/federation/members`)).members.length, { timeout: 10_000, interval: 200 }).toBe(3)
+    await expect
+      .poll(async () => (await json(`${a.node.url}/api/federation/members`)).members.length, {
+        timeout: 10_000,
+        interval: 200,
+      })
+      .toBe(3)
     expect(await control(c.data, '/api/control/federation/probe', { nodeId: idA })).toMatchObject({ ok: true })
     const revoked = await run(['member', 'revoke', idC, '--data', hubData])
     expect(revoked.code, revoked.stderr).toBe(0)
@@ -73,7 +105,13 @@ describe('federation: invite and join', () => {
     const t0 = Date.now()
     for (const n of [a, b]) {
       await expect
-        .poll(async () => (await json(`${n.node.url}/api/federation/members`)).members.find((m: { nodeId: string }) => m.nodeId === idC)?.status, { timeout: 10_000, interval: 200 })
+        .poll(
+          async () =>
+            (await json(`${n.node.url}/api/federation/members`)).members.find(
+              (m: { nodeId: string }) => m.nodeId === idC,
+            )?.status,
+          { timeout: 10_000, interval: 200 },
+        )
         .toBe('revoked')
     }
     expect(Date.now() - t0).toBeLessThan(10_000)
@@ -110,7 +148,9 @@ describe('federation: invite and join', () => {
     expect((await run(['join', good, '--data', join(work, 'fourth')])).code).toBe(0)
     expect((await json(`${hub.url}/api/federation/members`)).members).toHaveLength(4)
     // The hub sees when each member last asked for the registry.
-    const seen = (await json(`${hub.url}/api/federation/members`)).members.find((m: { nodeId: string }) => m.nodeId === idA)
+    const seen = (await json(`${hub.url}/api/federation/members`)).members.find(
+      (m: { nodeId: string }) => m.nodeId === idA,
+    )
     expect(seen.lastContact).toMatch(/^\d{4}-/)
 
     // Garbage where an invite belongs: a clear message, nothing stored.
@@ -134,14 +174,28 @@ describe('federation: invite and join', () => {
     for (const region of ['330100', '330200']) {
       const data = join(work, `m${region}`)
       const node = await start(['--port', '0', '--data', data])
-      const inv = await run(['invite', '--data', hubData, '--name', `馆${region}`, '--region', region, '--level', 'city'])
+      const inv = await run([
+        'invite',
+        '--data',
+        hubData,
+        '--name',
+        `馆${region}`,
+        '--region',
+        region,
+        '--level',
+        'city',
+      ])
       expect((await run(['join', inv.stdout.trim(), '--data', data])).code).toBe(0)
       members.push({ data, node })
     }
     const [a, b] = members as [{ data: string; node: Started }, { data: string; node: Started }]
     // Both learn of each other from the hub.
-    for (const m of members) await expect.poll(async () => (await json(`${m.node.url}/api/federation/members`)).members.length, { timeout: 10_000 }).toBe(2)
-    const notices = (m: { data: string }, set?: Record<string, string>) => control(m.data, '/api/control/federation/doc', { doc: 'shared/notices', ...(set ? { set } : {}) })
+    for (const m of members)
+      await expect
+        .poll(async () => (await json(`${m.node.url}/api/federation/members`)).members.length, { timeout: 10_000 })
+        .toBe(2)
+    const notices = (m: { data: string }, set?: Record<string, string>) =>
+      control(m.data, '/api/control/federation/doc', { doc: 'shared/notices', ...(set ? { set } : {}) })
     await notices(b)
     await notices(a, { n1: '本周六闭馆' })
     await expect.poll(async () => (await notices(b)).entries.n1, { timeout: 15_000, interval: 300 }).toBe('本周六闭馆')
@@ -159,12 +213,19 @@ describe('federation: invite and join', () => {
     await expect.poll(async () => (await notices(b)).entries.n3, { timeout: 15_000, interval: 300 }).toBe('讲座改期')
     // B came back on another port: the hub is away, so its entry still has the old address…
     const bStatus = await json(`${again.url}/api/federation/status`)
-    const entryOfB = async () => (await json(`${a.node.url}/api/federation/members`)).members.find((m: { nodeId: string }) => m.nodeId === bStatus.nodeId)
+    const entryOfB = async () =>
+      (await json(`${a.node.url}/api/federation/members`)).members.find(
+        (m: { nodeId: string }) => m.nodeId === bStatus.nodeId,
+      )
     expect((await entryOfB()).p2p).not.toContain(bStatus.listen[0])
     // …until the hub is back: B asks it to renew the entry, and A learns the new address.
     const hubAgain = await start(['--port', '0', '--p2p-port', hubPort, '--role', 'hub', '--data', hubData])
-    await expect.poll(async () => (await entryOfB()).p2p, { timeout: 15_000, interval: 300 }).toContain(bStatus.listen[0])
-    expect(await control(a.data, '/api/control/federation/probe', { nodeId: bStatus.nodeId })).toMatchObject({ ok: true })
+    await expect
+      .poll(async () => (await entryOfB()).p2p, { timeout: 15_000, interval: 300 })
+      .toContain(bStatus.listen[0])
+    expect(await control(a.data, '/api/control/federation/probe', { nodeId: bStatus.nodeId })).toMatchObject({
+      ok: true,
+    })
     for (const n of [a.node, again, hubAgain]) n.child.kill('SIGTERM')
   }, 120_000)
 
@@ -174,10 +235,16 @@ describe('federation: invite and join', () => {
       ['330400', '馆330400'],
     ])
     const [a, b] = members as [Member, Member]
-    const catalog = (dataDir: string, extra: Record<string, unknown> = {}) => control(dataDir, '/api/control/federation/catalog', { catalog: 'channel-national', ...extra })
+    const catalog = (dataDir: string, extra: Record<string, unknown> = {}) =>
+      control(dataDir, '/api/control/federation/catalog', { catalog: 'channel-national', ...extra })
     const N = 20_000
     for (let i = 0; i < N; i += 5000) {
-      const put = Object.fromEntries(Array.from({ length: 5000 }, (_, k) => [`rec${i + k}`, { title: `馆藏${i + k}`, creators: ['编者'], year: 1990 + ((i + k) % 30) }]))
+      const put = Object.fromEntries(
+        Array.from({ length: 5000 }, (_, k) => [
+          `rec${i + k}`,
+          { title: `馆藏${i + k}`, creators: ['编者'], year: 1990 + ((i + k) % 30) },
+        ]),
+      )
       expect((await catalog(hubData, { put })).count).toBe(i + 5000)
     }
     expect((await catalog(a.data)).count).toBe(0) // opened: from now on kept in step
@@ -185,17 +252,27 @@ describe('federation: invite and join', () => {
 
     // The hub sees each member's version and how far its registry lags.
     const health = await json(`${hub.url}/api/health`)
-    await expect.poll(async () => (await json(`${hub.url}/api/federation/members`)).members.map((m: { version: string | null; behind: number | null }) => [m.version, m.behind]), { timeout: 10_000 }).toEqual([
-      [health.version, 0],
-      [health.version, 0],
-    ])
+    await expect
+      .poll(
+        async () =>
+          (await json(`${hub.url}/api/federation/members`)).members.map(
+            (m: { version: string | null; behind: number | null }) => [m.version, m.behind],
+          ),
+        { timeout: 10_000 },
+      )
+      .toEqual([
+        [health.version, 0],
+        [health.version, 0],
+      ])
 
     // B opens the catalog and is killed while the shards arrive; restarted, it completes.
-    const filled = async (url: string) => (await json(`${url}/api/federation/status`)).catalogs.find((c: { name: string }) => c.name === 'channel-national')?.filled ?? 0
+    const filled = async (url: string) =>
+      (await json(`${url}/api/federation/status`)).catalogs.find((c: { name: string }) => c.name === 'channel-national')
+        ?.filled ?? 0
     await catalog(b.data)
     let seen = 0
     // Polled until the first shards are in (a loaded machine may take seconds to begin).
-    for (const until = Date.now() + 30_000; seen === 0 && Date.now() < until; ) seen = await filled(b.node.url)
+    for (const until = Date.now() + 30_000; seen === 0 && Date.now() < until;) seen = await filled(b.node.url)
     b.node.child.kill('SIGKILL')
     await b.node.exited
     expect(seen).toBeGreaterThan(0)
@@ -209,7 +286,9 @@ describe('federation: invite and join', () => {
     hub.child.kill('SIGTERM')
     await hub.exited
     await catalog(a.data, { put: { rec7: { title: '馆藏7（修订）' }, rec8: null } })
-    await expect.poll(async () => (await catalog(b.data, { get: ['rec7', 'rec8'] })).records, { timeout: 20_000, interval: 300 }).toEqual({ rec7: { title: '馆藏7（修订）' }, rec8: null })
+    await expect
+      .poll(async () => (await catalog(b.data, { get: ['rec7', 'rec8'] })).records, { timeout: 20_000, interval: 300 })
+      .toEqual({ rec7: { title: '馆藏7（修订）' }, rec8: null })
     expect((await catalog(b.data)).count).toBe(N - 1)
     for (const n of [a.node, again]) n.child.kill('SIGTERM')
   }, 120_000)

@@ -15,7 +15,6 @@ import { startTempNode, type TempNode } from '../../node/src/testing/temp-node.j
 import { hasChromium, launch, phone, shot } from './browser.js'
 import { freePort } from '../../node/src/testing/free-port.js'
 
-
 describe.skipIf(!hasChromium)('third-party sign-in with a real OpenID provider', () => {
   let work: string
   let idp: Server
@@ -29,7 +28,14 @@ describe.skipIf(!hasChromium)('third-party sign-in with a real OpenID provider',
     const issuer = `http://127.0.0.1:${idpPort}`
     base = `http://127.0.0.1:${nodePort}`
     const provider = new Provider(issuer, {
-      clients: [{ client_id: 'shulin-county', client_secret: 'a-long-enough-client-secret-for-tests', redirect_uris: [`${base}/oidc/external/callback`], token_endpoint_auth_method: 'client_secret_post' }],
+      clients: [
+        {
+          client_id: 'shulin-county',
+          client_secret: 'a-long-enough-client-secret-for-tests',
+          redirect_uris: [`${base}/oidc/external/callback`],
+          token_endpoint_auth_method: 'client_secret_post',
+        },
+      ],
       async findAccount(_ctx, sub) {
         return { accountId: sub, claims: async () => ({ sub, name: `QQ 读者 ${sub}` }) }
       },
@@ -40,7 +46,19 @@ describe.skipIf(!hasChromium)('third-party sign-in with a real OpenID provider',
     idp = createServer(provider.callback())
     await new Promise<void>((r) => idp.listen(idpPort, '127.0.0.1', r))
     const providers = join(work, 'providers.json')
-    await writeFile(providers, JSON.stringify([{ id: 'qq', name: 'QQ', issuer, clientId: 'shulin-county', clientSecret: 'a-long-enough-client-secret-for-tests', allowHttp: true }]))
+    await writeFile(
+      providers,
+      JSON.stringify([
+        {
+          id: 'qq',
+          name: 'QQ',
+          issuer,
+          clientId: 'shulin-county',
+          clientSecret: 'a-long-enough-client-secret-for-tests',
+          allowHttp: true,
+        },
+      ]),
+    )
     node = await startTempNode({ port: nodePort, oidcProviders: providers })
     browser = await launch()
   }, 60_000)
@@ -68,12 +86,22 @@ describe.skipIf(!hasChromium)('third-party sign-in with a real OpenID provider',
     await page.getByRole('button', { name: '使用 QQ 登录' }).click()
     await atProvider(page, 'qq-10001', 'phone-third-party-provider')
     await page.waitForURL(`${base}/me`)
-    await expect.poll(() => page.getByRole('heading', { name: 'QQ 读者 qq-10001' }).count(), { timeout: 10_000 }).toBe(1)
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'QQ 读者 qq-10001' }).count(), { timeout: 10_000 })
+      .toBe(1)
     await shot(page, 'phone-third-party-signed-in')
     const me = await page.evaluate(async () => (await fetch('/api/me')).json())
-    expect(me.account).toMatchObject({ kind: 'reader', name: 'QQ 读者 qq-10001', hasPassword: false, cardNo: expect.stringMatching(/^8\d{9}$/) })
+    expect(me.account).toMatchObject({
+      kind: 'reader',
+      name: 'QQ 读者 qq-10001',
+      hasPassword: false,
+      cardNo: expect.stringMatching(/^8\d{9}$/),
+    })
     // Again later: the same reader, not a second account.
-    await page.evaluate(async (csrf) => fetch('/api/auth/logout', { method: 'POST', headers: { 'x-csrf-token': csrf } }), me.session.csrfToken)
+    await page.evaluate(
+      async (csrf) => fetch('/api/auth/logout', { method: 'POST', headers: { 'x-csrf-token': csrf } }),
+      me.session.csrfToken,
+    )
     await page.goto(`${base}/signin?next=/me`)
     await page.getByRole('button', { name: '使用 QQ 登录' }).click()
     await page.waitForURL(`${base}/me`)
@@ -84,12 +112,22 @@ describe.skipIf(!hasChromium)('third-party sign-in with a real OpenID provider',
     const ctx = await browser.newContext(phone)
     const page = await ctx.newPage()
     await page.goto(`${base}/`)
-    const reg = await page.evaluate(async () => (await fetch('/api/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'quick', phone: '13800138000', password: 'reading-is-fun-2026' }) })).json())
+    const reg = await page.evaluate(async () =>
+      (
+        await fetch('/api/auth/register', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ mode: 'quick', phone: '13800138000', password: 'reading-is-fun-2026' }),
+        })
+      ).json(),
+    )
     await page.goto(`${base}/me`)
     await page.getByRole('button', { name: '绑定 QQ' }).click()
     await atProvider(page, 'qq-20002')
     await page.waitForURL(`${base}/me`)
-    await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me/identity/external')).json())).linked).toEqual(['qq'])
+    await expect
+      .poll(async () => (await page.evaluate(async () => (await fetch('/api/me/identity/external')).json())).linked)
+      .toEqual(['qq'])
     await shot(page, 'phone-third-party-linked')
     const fresh = await (await browser.newContext(phone)).newPage()
     await fresh.goto(`${base}/signin?next=/me`)

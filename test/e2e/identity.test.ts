@@ -24,11 +24,13 @@ const password = 'reading-is-fun-2026'
 const json = async (url: string) => (await fetch(url)).json()
 const loopbackNames = fileURLToPath(new URL('./identity-loopback-names.mjs', import.meta.url))
 
-
 /** Starts a node under its own host name (`<name>.localhost`): cookies ignore ports. */
 async function startNamed(host: string, args: string[], env: Record<string, string>): Promise<Started> {
   const port = await freePort()
-  const node = await start(['--port', String(port), '--public-url', `http://${host}.localhost:${port}`, ...args], { ...env, NODE_OPTIONS: `--import=${loopbackNames}` })
+  const node = await start(['--port', String(port), '--public-url', `http://${host}.localhost:${port}`, ...args], {
+    ...env,
+    NODE_OPTIONS: `--import=${loopbackNames}`,
+  })
   return { ...node, url: `http://${host}.localhost:${port}` }
 }
 
@@ -61,36 +63,98 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     b = await startNamed('b', ['--data', join(work, 'b'), '--name', '东莞市图书馆'], env)
     // A reader of A, registered before A joins: the hub's first pull of A's counts includes them.
     const reader = new Client(a.url)
-    expect((await reader.post('/api/auth/register', { mode: 'quick', phone: '13800138000', password })).status).toBe(201)
+    expect((await reader.post('/api/auth/register', { mode: 'quick', phone: '13800138000', password })).status).toBe(
+      201,
+    )
     for (const [data, name, region] of [
       ['a', '临安县图书馆', '330185'],
       ['b', '东莞市图书馆', '441900'],
     ] as const) {
-      const invite = await run(['invite', '--data', join(work, 'hub'), '--name', name, '--region', region, '--level', data === 'a' ? 'county' : 'city'])
+      const invite = await run([
+        'invite',
+        '--data',
+        join(work, 'hub'),
+        '--name',
+        name,
+        '--region',
+        region,
+        '--level',
+        data === 'a' ? 'county' : 'city',
+      ])
       expect(invite.code, invite.stderr).toBe(0)
       const joined = await run(['join', invite.stdout.trim(), '--data', join(work, data)])
       expect(joined.code, joined.stderr).toBe(0)
     }
-    ids = { hub: (await json(`${hub.url}/api/health`)).nodeId, a: (await json(`${a.url}/api/health`)).nodeId, b: (await json(`${b.url}/api/health`)).nodeId }
+    ids = {
+      hub: (await json(`${hub.url}/api/health`)).nodeId,
+      a: (await json(`${a.url}/api/health`)).nodeId,
+      b: (await json(`${b.url}/api/health`)).nodeId,
+    }
     // B learns of A (which joined first) at its next registry pull.
-    const names = async () => (await json(`${b.url}/api/identity/libraries`)).libraries.map((l: { name: string }) => l.name) as string[]
+    const names = async () =>
+      (await json(`${b.url}/api/identity/libraries`)).libraries.map((l: { name: string }) => l.name) as string[]
     expect(await until(names, (n) => n.includes('临安县图书馆'), 15_000)).toContain('临安县图书馆')
 
     // Two books at B: one for readers of any member library, one for B's own readers.
-    expect((await run(['admin', 'create', '--data', join(work, 'b'), '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
+    expect(
+      (
+        await run([
+          'admin',
+          'create',
+          '--data',
+          join(work, 'b'),
+          '--username',
+          'libadmin',
+          '--password',
+          'county-library-2026',
+        ])
+      ).code,
+    ).toBe(0)
     const staff = new Client(b.url)
-    expect((await staff.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status).toBe(200)
+    expect(
+      (await staff.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status,
+    ).toBe(200)
     for (const [which, access, title] of [
       ['member', 'member-readers', '全国共享：四库全书总目'],
       ['local', 'node-readers', '本馆专享：东莞地方志'],
     ] as const) {
-      const id = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title }, access })).body.id as string
-      expect((await staff.put(`/api/staff/resources/${id}/files/content`, pdf(2), { 'content-type': 'application/pdf' })).status).toBe(200)
+      const id = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title }, access })).body
+        .id as string
+      expect(
+        (await staff.put(`/api/staff/resources/${id}/files/content`, pdf(2), { 'content-type': 'application/pdf' }))
+          .status,
+      ).toBe(200)
       expect((await staff.post(`/api/staff/resources/${id}/publish`)).status).toBe(200)
       books[which] = id
     }
-    expect((await run(['admin', 'create', '--data', join(work, 'a'), '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
-    expect((await run(['admin', 'create', '--data', join(work, 'hub'), '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
+    expect(
+      (
+        await run([
+          'admin',
+          'create',
+          '--data',
+          join(work, 'a'),
+          '--username',
+          'libadmin',
+          '--password',
+          'county-library-2026',
+        ])
+      ).code,
+    ).toBe(0)
+    expect(
+      (
+        await run([
+          'admin',
+          'create',
+          '--data',
+          join(work, 'hub'),
+          '--username',
+          'libadmin',
+          '--password',
+          'county-library-2026',
+        ])
+      ).code,
+    ).toBe(0)
     browser = await launch()
   }, 120_000)
 
@@ -101,7 +165,13 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
   })
 
   /** From a library's sign-in page, through the reader's home library and back. */
-  async function signInThroughHome(page: Page, at: string, next: string, query: string, screenshots: string): Promise<number> {
+  async function signInThroughHome(
+    page: Page,
+    at: string,
+    next: string,
+    query: string,
+    screenshots: string,
+  ): Promise<number> {
     await page.goto(`${at}/signin?next=${encodeURIComponent(next)}`)
     await page.getByRole('button', { name: '其他图书馆的读者？' }).click()
     await page.getByLabel('查找您的图书馆（馆名、行政区划代码或拼音）').fill(query)
@@ -134,7 +204,13 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
   /** WCAG 2.1 A/AA problems axe finds on the page as it is now (the open picker, the lists). */
   async function axe(page: Page): Promise<string[]> {
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)
+    return r.violations.map(
+      (v) =>
+        `${v.id}: ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(' | ')}`,
+    )
   }
 
   /** What the page's own session may open (the browser's cookie, the browser's fetch). */
@@ -144,18 +220,26 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     const page = await (await browser.newContext(phone)).newPage()
     await explained(page, async () => {
       const ms = await signInThroughHome(page, b.url, `/r/${books.member}`, 'linan', 'phone-identity-b')
-      await expect.poll(() => page.getByRole('heading', { name: '全国共享：四库全书总目' }).count(), { timeout: 10_000 }).toBe(1)
+      await expect
+        .poll(() => page.getByRole('heading', { name: '全国共享：四库全书总目' }).count(), { timeout: 10_000 })
+        .toBe(1)
       await shot(page, 'phone-identity-b-signed-in')
       console.log(`cross-node sign-in (B → A's sign-in page → back at B, in Chromium): ${ms.toFixed(0)} ms`)
       expect(ms).toBeLessThan(15_000)
 
       const me = await page.evaluate(async () => (await fetch('/api/me')).json())
-      expect(me.account).toMatchObject({ kind: 'reader', hasPassword: false, home: { nodeId: ids.a, name: '临安县图书馆', federatedId: expect.stringMatching(new RegExp(`@${ids.a}$`)) } })
+      expect(me.account).toMatchObject({
+        kind: 'reader',
+        hasPassword: false,
+        home: { nodeId: ids.a, name: '临安县图书馆', federatedId: expect.stringMatching(new RegExp(`@${ids.a}$`)) },
+      })
       expect(await status(page, `/api/resources/${books.member}/content`)).toBe(200)
       expect(await status(page, `/api/resources/${books.local}/content`)).toBe(403)
       // The page of the B-only book says so instead of offering to read it.
       await page.goto(`${b.url}/r/${books.local}`)
-      await expect.poll(() => page.getByRole('note').textContent(), { timeout: 10_000 }).toContain('本书仅限本馆读者阅读')
+      await expect
+        .poll(() => page.getByRole('note').textContent(), { timeout: 10_000 })
+        .toContain('本书仅限本馆读者阅读')
       expect(await page.getByRole('button', { name: '阅读' }).count()).toBe(0)
       await shot(page, 'phone-identity-b-node-only-book')
 
@@ -178,7 +262,9 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
       expect(await axe(page)).toEqual([])
       // The reader agrees to be found by phone number anywhere in the network (the phone route below).
       await page.getByLabel('允许在其他图书馆凭手机号找到本馆（只提交手机号的加密摘要，不提交号码本身）').check()
-      await expect.poll(async () => (await page.evaluate(async () => (await fetch('/api/me/identity/directory')).json())).listed).toBe(true)
+      await expect
+        .poll(async () => (await page.evaluate(async () => (await fetch('/api/me/identity/directory')).json())).listed)
+        .toBe(true)
       await list.getByRole('button', { name: '退出该馆: 中心门户' }).click()
       // Like its neighbours: a request and a re-render take more than a second on a loaded machine.
       await expect.poll(() => list.getByRole('listitem').count(), { timeout: 10_000 }).toBe(1)
@@ -189,12 +275,16 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
 
       // A's librarian disables the reader: B signs them out at its next check with A (2 s here).
       const librarian = new Client(a.url)
-      expect((await librarian.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status).toBe(200)
+      expect(
+        (await librarian.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status,
+      ).toBe(200)
       const readerId = (await librarian.get('/api/staff/readers?q=13800138000')).body.readers[0].id as string
       expect((await librarian.post(`/api/staff/readers/${readerId}/disable`)).status).toBe(200)
       const t2 = Date.now()
       await expect.poll(async () => status(page, '/api/me'), { timeout: 10_000, interval: 200 }).toBe(401)
-      console.log(`visiting session ended ${Date.now() - t2} ms after the home library disabled the reader (check every 2 s)`)
+      console.log(
+        `visiting session ended ${Date.now() - t2} ms after the home library disabled the reader (check every 2 s)`,
+      )
       expect((await librarian.post(`/api/staff/readers/${readerId}/enable`)).status).toBe(200)
       await signInThroughHome(page, b.url, '/me', 'linan', 'phone-identity-b-again')
 
@@ -214,7 +304,8 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     const page = await ctx.newPage()
     await page.addInitScript(() => localStorage.setItem('shulin.locale', 'en'))
     // A was suspended and reinstated just before: B hears of it at its next registry pull.
-    const names = async () => (await json(`${b.url}/api/identity/libraries`)).libraries.map((l: { name: string }) => l.name) as string[]
+    const names = async () =>
+      (await json(`${b.url}/api/identity/libraries`)).libraries.map((l: { name: string }) => l.name) as string[]
     expect(await until(names, (n) => n.includes('临安县图书馆'), 15_000)).toContain('临安县图书馆')
     await page.goto(`${b.url}/signin`)
     await page.getByRole('button', { name: 'Reader of another library?' }).click()
@@ -227,10 +318,21 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
 
   it('the phone route finds the home library, and the hub counts readers without knowing them', async () => {
     const hubStaff = new Client(hub.url)
-    expect((await hubStaff.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status).toBe(200)
+    expect(
+      (await hubStaff.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status,
+    ).toBe(200)
     const view = async () => (await hubStaff.get('/api/staff/identity/readers')).body
-    const counted = await until(view, (v) => v.libraries?.some((l: { name: string }) => l.name === '临安县图书馆'), 15_000)
-    expect(counted.libraries.find((l: { name: string }) => l.name === '临安县图书馆')).toMatchObject({ nodeId: ids.a, region: '330185', registered: 1, realNameVerified: 0 })
+    const counted = await until(
+      view,
+      (v) => v.libraries?.some((l: { name: string }) => l.name === '临安县图书馆'),
+      15_000,
+    )
+    expect(counted.libraries.find((l: { name: string }) => l.name === '临安县图书馆')).toMatchObject({
+      nodeId: ids.a,
+      region: '330185',
+      registered: 1,
+      realNameVerified: 0,
+    })
     expect(counted.regions.map((r: { region: string }) => r.region)).toEqual(['330185', '441900'])
     expect(JSON.stringify(counted)).not.toContain('13800138000')
     // The same figures in the hub's staff console (readers tab), as tables.
@@ -241,7 +343,8 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
     await shot(console, 'phone-identity-hub-readers')
     expect(await axe(console)).toEqual([])
 
-    const names = async () => (await json(`${b.url}/api/identity/libraries`)).libraries.map((l: { name: string }) => l.name) as string[]
+    const names = async () =>
+      (await json(`${b.url}/api/identity/libraries`)).libraries.map((l: { name: string }) => l.name) as string[]
     expect(await until(names, (n) => n.includes('临安县图书馆'), 15_000)).toContain('临安县图书馆')
     const page = await (await browser.newContext(phone)).newPage()
     await explained(page, async () => {

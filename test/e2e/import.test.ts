@@ -33,13 +33,24 @@ describe('shulin import', () => {
     const file = join(work, 'catalogue.jsonl')
     const out = createWriteStream(file)
     for (let i = 0; i < 100_000; i++) {
-      const line = JSON.stringify({ title: `地方文献 第${i}册`, creators: [`编者${i % 997}`], subjects: ['地方文献'], date: String(1950 + (i % 70)), identifiers: [`ISBN ${isbn13(i)}`], clc: 'K29' }) + '\n'
+      const line =
+        JSON.stringify({
+          title: `地方文献 第${i}册`,
+          creators: [`编者${i % 997}`],
+          subjects: ['地方文献'],
+          date: String(1950 + (i % 70)),
+          identifiers: [`ISBN ${isbn13(i)}`],
+          clc: 'K29',
+        }) + '\n'
       if (!out.write(line)) await once(out, 'drain')
     }
     out.end()
     await once(out, 'finish')
     const data = join(work, 'county')
-    expect((await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
+    expect(
+      (await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026']))
+        .code,
+    ).toBe(0)
 
     const first = await run(['import', file, '--data', data])
     expect(first.code, first.stderr).toBe(0)
@@ -50,9 +61,15 @@ describe('shulin import', () => {
     expect(second.code, second.stderr).toBe(0)
     expect(second.stdout).toMatch(/100000 read · 0 created · 0 updated · 100000 unchanged · 0 rejected/)
 
-    const login = await fetch(node.url + '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: 'libadmin', password: 'county-library-2026', bearer: true }) })
+    const login = await fetch(node.url + '/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier: 'libadmin', password: 'county-library-2026', bearer: true }),
+    })
     const { token } = (await login.json()) as { token: string }
-    const counts = await (await fetch(node.url + '/api/staff/resources/count', { headers: { authorization: `Bearer ${token}` } })).json()
+    const counts = await (
+      await fetch(node.url + '/api/staff/resources/count', { headers: { authorization: `Bearer ${token}` } })
+    ).json()
     expect(counts).toEqual({ total: 100_000, byStatus: { published: 100_000 }, byType: { book: 100_000 } })
     node.child.kill('SIGTERM')
     expect(await node.exited).toBe(0)
@@ -60,7 +77,10 @@ describe('shulin import', () => {
 
   it('reports refused lines by number and reason, and exits 3', async () => {
     const data = join(work, 'small')
-    expect((await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
+    expect(
+      (await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026']))
+        .code,
+    ).toBe(0)
     const file = join(work, 'mixed.jsonl')
     await writeFile(
       file,
@@ -93,12 +113,16 @@ describe('shulin import', () => {
 
   it('takes titles holding a tab or a line break as a real catalogue has them, refuses other control characters, and prints the real count', async () => {
     const data = join(work, 'poems')
-    expect((await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026'])).code).toBe(0)
+    expect(
+      (await run(['admin', 'create', '--data', data, '--username', 'libadmin', '--password', 'county-library-2026']))
+        .code,
+    ).toBe(0)
     const node = await start(['--data', data, '--port', '0'])
     const file = join(work, 'poems.jsonl')
     const lines: string[] = []
     // 51 of a real corpus's titles hold a tab (新樂府, a tab, then the poem), one a CR LF.
-    for (let i = 0; i < 51; i++) lines.push(JSON.stringify({ title: `新樂府\t賣炭翁 其${i}`, creators: ['白居易'], subjects: ['唐詩\t新樂府'] }))
+    for (let i = 0; i < 51; i++)
+      lines.push(JSON.stringify({ title: `新樂府\t賣炭翁 其${i}`, creators: ['白居易'], subjects: ['唐詩\t新樂府'] }))
     lines.push(JSON.stringify({ title: '長恨歌\r\n并序', creators: ['白居易'] }))
     // And 51 with a control character that is damage, not spacing.
     for (let i = 0; i < 51; i++) lines.push(JSON.stringify({ title: `琵琶行\u0007${i}`, creators: ['白居易'] }))

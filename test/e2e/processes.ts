@@ -20,7 +20,11 @@ export function cliCommand(runtime: 'node' | 'deno'): [string, string[]] {
   return runtime === 'node' ? [process.execPath, [shulinBin]] : [denoExecutable, ['run', '-A', shulinDenoBin]]
 }
 
-export function run(args: string[], env: Record<string, string> = {}, runtime: 'node' | 'deno' = 'node'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(
+  args: string[],
+  env: Record<string, string> = {},
+  runtime: 'node' | 'deno' = 'node',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const [cmd, pre] = cliCommand(runtime)
   return new Promise((resolve) => {
     const child = spawn(cmd, [...pre, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -46,16 +50,25 @@ export interface Started {
 }
 
 /** Starts a node and waits (at most 20 s) for the banner's URL and a healthy /api/health. */
-export async function start(args: string[], env: Record<string, string> = {}, runtime: 'node' | 'deno' = 'node'): Promise<Started> {
+export async function start(
+  args: string[],
+  env: Record<string, string> = {},
+  runtime: 'node' | 'deno' = 'node',
+): Promise<Started> {
   const [cmd, pre] = cliCommand(runtime)
   // Any free peer port unless the test chooses one: nodes of different tests run side by side.
   const p2p = args.includes('--p2p-port') || env.SHULIN_P2P_PORT ? [] : ['--p2p-port', '0']
-  const child = spawn(cmd, [...pre, 'start', '--host', '127.0.0.1', ...p2p, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(cmd, [...pre, 'start', '--host', '127.0.0.1', ...p2p, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.add(child)
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => (children.delete(child), resolve(code))))
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => (children.delete(child), resolve(code))),
+  )
   const deadline = Date.now() + 20_000
   for (;;) {
     const m = /open\s+:\s+(http:\/\/\S+)/.exec(out)

@@ -19,13 +19,25 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true })
 })
 
-const search = async (url: string, q: string) => (await (await fetch(`${url}/api/search?q=${encodeURIComponent(q)}`)).json()) as { total: number; hits: Array<{ title: string }> }
+const search = async (url: string, q: string) =>
+  (await (await fetch(`${url}/api/search?q=${encodeURIComponent(q)}`)).json()) as {
+    total: number
+    hits: Array<{ title: string }>
+  }
 
 describe('search index and the CLI', () => {
   it('follows offline imports, survives kill -9, and reindexes stopped or running', async () => {
     const data = join(work, 'node')
     const file = join(work, 'poems.jsonl')
-    await writeFile(file, [{ title: '靜夜思', creators: ['李白'], description: '床前明月光，疑是地上霜。' }, { title: '春曉', creators: ['孟浩然'] }].map((r) => JSON.stringify(r)).join('\n'))
+    await writeFile(
+      file,
+      [
+        { title: '靜夜思', creators: ['李白'], description: '床前明月光，疑是地上霜。' },
+        { title: '春曉', creators: ['孟浩然'] },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    )
     let node = await start(['--data', data, '--port', '0'])
     node.child.kill('SIGTERM')
     await node.exited

@@ -10,7 +10,6 @@ import { nextDay } from '@shulin/protocol'
 import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '../../node/src/testing/temp-node.js'
 import { freePort } from '../../node/src/testing/free-port.js'
 
-
 describe('a member offline for a week', () => {
   let hub: TempNode | undefined
   let member: TempNode | undefined
@@ -30,14 +29,20 @@ describe('a member offline for a week', () => {
     hub.clock.now = member.clock.now = start
     const hubAdmin = await signedInAdmin(hub)
     const memberAdmin = await signedInAdmin(member)
-    const invite = await hubAdmin.post('/api/staff/federation/invites', { name: '临安县图书馆', region: '330185', level: 'county', validHours: 1 })
+    const invite = await hubAdmin.post('/api/staff/federation/invites', {
+      name: '临安县图书馆',
+      region: '330185',
+      level: 'county',
+      validHours: 1,
+    })
     expect(invite.status).toBe(201)
     expect((await memberAdmin.post('/api/staff/federation/join', { invite: invite.body.invite })).status).toBe(200)
 
     const stats = member.node.stats
     // n readers each open a book today.
     const readOn = (n: number) => {
-      for (let i = 0; i < n; i++) stats.service.record({ k: 'content', r: `book${i % 3}`, d: 'mobile', m: 'web' }, `reader${i}`)
+      for (let i = 0; i < n; i++)
+        stats.service.record({ k: 'content', r: `book${i % 3}`, d: 'mobile', m: 'web' }, `reader${i}`)
     }
     const moveTo = async (t: number) => {
       member!.clock.now = t
@@ -81,23 +86,37 @@ describe('a member offline for a week', () => {
     // The hub's SUSHI: its members, the nation's platform report and one member's.
     const operator = await signedInAdmin(hub).catch(async () => {
       const c = new Client(hub!.node.url)
-      expect((await c.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status).toBe(200)
+      expect(
+        (await c.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status,
+      ).toBe(200)
       return c
     })
     const sushiMembers = await operator.get('/sushi/r5/members')
-    expect(sushiMembers.body).toEqual([expect.objectContaining({ Customer_ID: member.node.nodeId, Name: '临安县图书馆' })])
+    expect(sushiMembers.body).toEqual([
+      expect.objectContaining({ Customer_ID: member.node.nodeId, Name: '临安县图书馆' }),
+    ])
     const total = 5 + perDay.reduce((a, b) => a + b, 0)
-    const requestsIn = (report: { Report_Items: Array<{ Performance: Array<{ Instance: Array<{ Metric_Type: string; Count: number }> }> }> }) =>
-      report.Report_Items.flatMap((i) => i.Performance.flatMap((p) => p.Instance)).filter((i) => i.Metric_Type === 'Total_Item_Requests').reduce((a, i) => a + i.Count, 0)
+    const requestsIn = (report: {
+      Report_Items: Array<{ Performance: Array<{ Instance: Array<{ Metric_Type: string; Count: number }> }> }>
+    }) =>
+      report.Report_Items.flatMap((i) => i.Performance.flatMap((p) => p.Instance))
+        .filter((i) => i.Metric_Type === 'Total_Item_Requests')
+        .reduce((a, i) => a + i.Count, 0)
     const nation = await operator.get('/sushi/r5/reports/pr?begin_date=2026-11&end_date=2026-11')
     expect(nation.body.Report_Header.Institution_Name).toBe('国家数字图书馆')
     expect(requestsIn(nation.body)).toBe(total)
-    const one = await operator.get(`/sushi/r5/reports/pr?begin_date=2026-11&end_date=2026-11&customer_id=${member.node.nodeId}`)
+    const one = await operator.get(
+      `/sushi/r5/reports/pr?begin_date=2026-11&end_date=2026-11&customer_id=${member.node.nodeId}`,
+    )
     expect(one.body.Report_Header).toMatchObject({ Institution_Name: '临安县图书馆', Customer_ID: member.node.nodeId })
     expect(requestsIn(one.body)).toBe(total)
-    expect(requestsIn((await operator.get('/sushi/r5/reports/tr?begin_date=2026-11&end_date=2026-11')).body)).toBe(total)
+    expect(requestsIn((await operator.get('/sushi/r5/reports/tr?begin_date=2026-11&end_date=2026-11')).body)).toBe(
+      total,
+    )
     expect((await operator.get('/sushi/r5/reports/pr?customer_id=someone-else')).status).toBe(400)
     const csv = (await operator.get('/api/hub/stats/indicators.csv?year=2026')).body as string
-    expect(csv.split('\r\n')[1]).toContain(`2026,${member.node.nodeId},临安县图书馆,330185,county,active,${total},${total},0,1,0,8,100,`) // one sign-in: the member's admin, on day 0
+    expect(csv.split('\r\n')[1]).toContain(
+      `2026,${member.node.nodeId},临安县图书馆,330185,county,active,${total},${total},0,1,0,8,100,`,
+    ) // one sign-in: the member's admin, on day 0
   })
 })

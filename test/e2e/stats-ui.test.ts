@@ -18,7 +18,7 @@ async function twoWeeks(t: TempNode, ids: string[], scale: number): Promise<void
   const stats = t.node.stats.service
   const real = Date.now()
   let seed = scale * 7919
-  const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647)
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647
   for (let d = 14; d >= 1; d--) {
     const dayStart = Math.floor((real + 8 * 3_600_000) / 86_400_000) * 86_400_000 - 8 * 3_600_000 - d * 86_400_000
     const weekend = [0, 6].includes(new Date(dayStart + 8 * 3_600_000).getUTCDay())
@@ -60,7 +60,8 @@ describe.skipIf(!hasChromium)('statistics dashboards', () => {
       const invite = await hubAdmin.post('/api/staff/federation/invites', { name, region, level, validHours: 1 })
       expect((await admin.post('/api/staff/federation/join', { invite: invite.body.invite })).status).toBe(200)
       const ids: string[] = []
-      for (const title of titles) ids.push((await admin.post('/api/staff/resources', { type: 'book', metadata: { title } })).body.id)
+      for (const title of titles)
+        ids.push((await admin.post('/api/staff/resources', { type: 'book', metadata: { title } })).body.id)
       await twoWeeks(m, ids, scale)
       expect(await m.node.stats.pusher!.pushNow()).toMatchObject({ sent: 14, pending: 0 })
       members.push(m)
@@ -83,7 +84,13 @@ describe.skipIf(!hasChromium)('statistics dashboards', () => {
     return page
   }
   const violations = async (page: Page) =>
-    (await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`)
+    (await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()).violations.map(
+      (v) =>
+        `${v.id}: ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(' | ')}`,
+    )
 
   it('a library’s dashboard on a phone and a computer', async () => {
     const page = await signIn(members[1]!.node.url, phone)
@@ -116,13 +123,17 @@ describe.skipIf(!hasChromium)('statistics dashboards', () => {
     expect(await rows.nth(1).textContent()).toMatch(/杭州图书馆|临安县图书馆/)
     expect(await page.getByRole('table', { name: '最常用的资源' }).textContent()).toContain('红楼梦（杭州图书馆）')
     const national = await (await page.request.get(`${hub.node.url}/api/hub/stats/summary`)).json()
-    const sum = (await Promise.all(members.map((m) => m.node.stats.service.summary('2000-01-01', '2999-12-31')))).reduce((a, s) => a + s.totals.Total_Item_Requests, 0)
+    const sum = (
+      await Promise.all(members.map((m) => m.node.stats.service.summary('2000-01-01', '2999-12-31')))
+    ).reduce((a, s) => a + s.totals.Total_Item_Requests, 0)
     expect(national.totals.Total_Item_Requests).toBe(sum)
     await page.screenshot({ path: 'test-artifacts/screenshots/desktop-hub-stats.png', fullPage: true })
     expect(await violations(page)).toEqual([])
     const csv = await page.request.get(`${hub.node.url}/api/hub/stats/indicators.csv`)
     expect(csv.headers()['content-type']).toMatch(/text\/csv/)
-    expect((await csv.text()).split('\r\n')[0]).toBe('\uFEFFyear,nodeId,name,region,level,status,requests,investigations,searches,signIns,registrations,daysReported,score,lastDay,lastReceivedAt')
+    expect((await csv.text()).split('\r\n')[0]).toBe(
+      '\uFEFFyear,nodeId,name,region,level,status,requests,investigations,searches,signIns,registrations,daysReported,score,lastDay,lastReceivedAt',
+    )
 
     // Another scope fetches that scope's figures; saved weights come back with the members' scores.
     const scoped = page.waitForRequest((r) => r.url().includes('/api/hub/stats/summary?scope=l%3Acounty'))
@@ -130,7 +141,9 @@ describe.skipIf(!hasChromium)('statistics dashboards', () => {
     await scoped
     await expect.poll(() => page.locator('shulin-hub-stats #scope').inputValue()).toBe('l:county')
     await expect.poll(() => page.locator('shulin-trend-chart canvas').count()).toBe(1)
-    const saved = page.waitForResponse((r) => r.url().endsWith('/api/hub/stats/weights') && r.request().method() === 'PUT')
+    const saved = page.waitForResponse(
+      (r) => r.url().endsWith('/api/hub/stats/weights') && r.request().method() === 'PUT',
+    )
     const again = page.waitForRequest((r) => r.url().endsWith('/api/hub/stats/members'))
     await page.locator('shulin-hub-stats #w-requests').fill('50')
     await page.locator('shulin-hub-stats form.weights button[type=submit]').click()

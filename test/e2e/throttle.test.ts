@@ -22,7 +22,8 @@ afterAll(async () => {
 })
 
 const json = { 'content-type': 'application/json' }
-const post = (node: Started, path: string, body: unknown) => fetch(node.url + path, { method: 'POST', headers: json, body: JSON.stringify(body) })
+const post = (node: Started, path: string, body: unknown) =>
+  fetch(node.url + path, { method: 'POST', headers: json, body: JSON.stringify(body) })
 
 /** Each test gets its own node, so one attack's failures from 127.0.0.1 do not limit the next. */
 async function nodeWithReader(name: string, phone: string, password: string): Promise<Started> {
@@ -61,7 +62,12 @@ async function stop(node: Started): Promise<void> {
 describe('concurrent guessing against a running node', () => {
   it('600 concurrent wrong passwords for one account from one address: only the few the throttle allows are checked', async () => {
     const node = await nodeWithReader('signin', '13800138000', 'reading2026')
-    const answers = await tally(Array.from({ length: 600 }, (_, i) => () => post(node, '/api/auth/login', { identifier: '13800138000', password: `guess-${i}-x` })))
+    const answers = await tally(
+      Array.from(
+        { length: 600 },
+        (_, i) => () => post(node, '/api/auth/login', { identifier: '13800138000', password: `guess-${i}-x` }),
+      ),
+    )
     // Before the fix every one was checked (600 × 401).
     expect(answers[401] ?? 0, JSON.stringify(answers)).toBeLessThanOrEqual(allowedIn(answers.ms))
     expect(answers[429], JSON.stringify(answers)).toBe(600 - (answers[401] ?? 0))
@@ -74,8 +80,15 @@ describe('concurrent guessing against a running node', () => {
 
   it('300 concurrent wrong OPDS Basic credentials: only the few the throttle allows are checked', async () => {
     const node = await nodeWithReader('opds', '13900139000', 'reading2026')
-    const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`13900139000:${password}`).toString('base64')}` })
-    const answers = await tally(Array.from({ length: 300 }, (_, i) => () => fetch(`${node.url}/opds/v1.2/catalog.xml`, { headers: basic(`guess-${i}-x`) })))
+    const basic = (password: string) => ({
+      authorization: `Basic ${Buffer.from(`13900139000:${password}`).toString('base64')}`,
+    })
+    const answers = await tally(
+      Array.from(
+        { length: 300 },
+        (_, i) => () => fetch(`${node.url}/opds/v1.2/catalog.xml`, { headers: basic(`guess-${i}-x`) }),
+      ),
+    )
     // Before the fix every one was checked (300 × 401).
     expect(answers[401] ?? 0, JSON.stringify(answers)).toBeLessThanOrEqual(allowedIn(answers.ms))
     expect(answers[429], JSON.stringify(answers)).toBe(300 - (answers[401] ?? 0))
@@ -87,7 +100,11 @@ describe('concurrent guessing against a running node', () => {
     expect((await post(node, '/api/auth/password/forgot', { identifier: '13700137000' })).status).toBe(202)
     // The console code sender writes the code to the node's log.
     let code: string | undefined
-    for (const deadline = Date.now() + 10_000; !code && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    for (
+      const deadline = Date.now() + 10_000;
+      !code && Date.now() < deadline;
+      await new Promise((r) => setTimeout(r, 50))
+    ) {
       code = /one-time code for 137\*{4}7000: (\d{6})/.exec(node.output())?.[1]
     }
     expect(code).toMatch(/^\d{6}$/)
@@ -95,16 +112,33 @@ describe('concurrent guessing against a running node', () => {
     // the fifth wrong guess, so a code that dies at its fifth wrong try must not take it).
     const wrong = (i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0')
     const guesses = Array.from({ length: 3000 }, (_, i) => (i % 100 === 50 ? code! : wrong(i)))
-    const answers = await tally(guesses.map((guess) => () => post(node, '/api/auth/password/reset', { identifier: '13700137000', code: guess, password: 'taken-over-2026' })))
+    const answers = await tally(
+      guesses.map(
+        (guess) => () =>
+          post(node, '/api/auth/password/reset', {
+            identifier: '13700137000',
+            code: guess,
+            password: 'taken-over-2026',
+          }),
+      ),
+    )
     // Before the fix the real code was accepted (a 200 among the answers).
     expect(answers[200], JSON.stringify(answers)).toBeUndefined()
     expect(answers[400] ?? 0, JSON.stringify(answers)).toBeLessThanOrEqual(allowedIn(answers.ms))
     expect((answers[400] ?? 0) + (answers[429] ?? 0), JSON.stringify(answers)).toBe(3000)
     // The code is dead even when sent alone now, and the reader's password is unchanged.
-    const late = await post(node, '/api/auth/password/reset', { identifier: '13700137000', code, password: 'taken-over-2026' })
+    const late = await post(node, '/api/auth/password/reset', {
+      identifier: '13700137000',
+      code,
+      password: 'taken-over-2026',
+    })
     expect([400, 429]).toContain(late.status)
-    expect((await post(node, '/api/auth/login', { identifier: '13700137000', password: 'taken-over-2026' })).status).toBe(401)
-    expect((await post(node, '/api/auth/login', { identifier: '13700137000', password: 'reading2026' })).status).toBe(200)
+    expect(
+      (await post(node, '/api/auth/login', { identifier: '13700137000', password: 'taken-over-2026' })).status,
+    ).toBe(401)
+    expect((await post(node, '/api/auth/login', { identifier: '13700137000', password: 'reading2026' })).status).toBe(
+      200,
+    )
     await stop(node)
   }, 180_000)
 })

@@ -67,7 +67,14 @@ describe('content transfer between processes', () => {
     const hub = peer(['provide', file])
     const member = peer(['provide', file])
     const providers = [await hub.next(), await member.next()]
-    const opts = { sha256: manifest.sha256, size: manifest.size, manifestId: manifestIdOf(manifest), providers, dest: join(dir, 'blobs', manifest.sha256), work: join(dir, 'tmp') }
+    const opts = {
+      sha256: manifest.sha256,
+      size: manifest.size,
+      manifestId: manifestIdOf(manifest),
+      providers,
+      dest: join(dir, 'blobs', manifest.sha256),
+      work: join(dir, 'tmp'),
+    }
 
     // First attempt, held to 40 MB/s so the kill lands mid-transfer.
     await writeFile(join(dir, 'first.json'), JSON.stringify({ ...opts, maxBytesPerSecond: 40 * MB }))
@@ -98,37 +105,48 @@ describe('content transfer between processes', () => {
     member.child.kill('SIGTERM')
   })
 
-  it('catches a provider process serving corrupt chunks, fetches them from the other, and drops it', { timeout: 60_000 }, async () => {
-    dir ??= await mkdtemp(join(tmpdir(), 'shulin-e2e-transfer-'))
-    const file = join(dir, 'gazetteer.pdf')
-    await writeFile(file, randomBytes(24 * MB))
-    const bad = join(dir, 'gazetteer-tampered.pdf')
-    // Every fourth MiB differs from the true file; the liar claims the true manifest.
-    const bytes = await readFile(file)
-    for (let i = 0; i < 24; i += 4) bytes.write('tampered', i * 1024 * 1024 + 99)
-    await writeFile(bad, bytes)
-    const manifest = await manifestOf(file)
-    const liar = peer(['provide', bad, file])
-    const honest = peer(['provide', file])
-    const providers = [await liar.next(), await honest.next()]
-    const opts = { sha256: manifest.sha256, size: manifest.size, manifestId: manifestIdOf(manifest), providers, dest: join(dir, 'blobs2', manifest.sha256), work: join(dir, 'tmp2') }
-    await writeFile(join(dir, 'corrupt.json'), JSON.stringify(opts))
-    const fetcher = peer(['fetch', join(dir, 'corrupt.json')])
-    let done: Record<string, unknown> | undefined
-    while (!done) {
-      const line = await fetcher.next()
-      if (line.error) throw new Error(JSON.stringify(line.error))
-      done = line.done as Record<string, unknown> | undefined
-    }
-    expect(await fetcher.exited).toBe(0)
-    expect(await sha256Of(opts.dest)).toBe(manifest.sha256)
-    const [l, h] = done.providers as Array<{ id: string; chunks: number; corrupt: number; dropped?: string }>
-    expect(l).toMatchObject({ id: providers[0]!.id, dropped: 'corrupt' })
-    expect(l!.corrupt).toBeGreaterThanOrEqual(2)
-    expect(h).toMatchObject({ id: providers[1]!.id, corrupt: 0 })
-    expect(h!.dropped).toBeUndefined()
-    expect(l!.chunks + h!.chunks).toBe(manifest.chunks.length)
-    liar.child.kill('SIGTERM')
-    honest.child.kill('SIGTERM')
-  })
+  it(
+    'catches a provider process serving corrupt chunks, fetches them from the other, and drops it',
+    { timeout: 60_000 },
+    async () => {
+      dir ??= await mkdtemp(join(tmpdir(), 'shulin-e2e-transfer-'))
+      const file = join(dir, 'gazetteer.pdf')
+      await writeFile(file, randomBytes(24 * MB))
+      const bad = join(dir, 'gazetteer-tampered.pdf')
+      // Every fourth MiB differs from the true file; the liar claims the true manifest.
+      const bytes = await readFile(file)
+      for (let i = 0; i < 24; i += 4) bytes.write('tampered', i * 1024 * 1024 + 99)
+      await writeFile(bad, bytes)
+      const manifest = await manifestOf(file)
+      const liar = peer(['provide', bad, file])
+      const honest = peer(['provide', file])
+      const providers = [await liar.next(), await honest.next()]
+      const opts = {
+        sha256: manifest.sha256,
+        size: manifest.size,
+        manifestId: manifestIdOf(manifest),
+        providers,
+        dest: join(dir, 'blobs2', manifest.sha256),
+        work: join(dir, 'tmp2'),
+      }
+      await writeFile(join(dir, 'corrupt.json'), JSON.stringify(opts))
+      const fetcher = peer(['fetch', join(dir, 'corrupt.json')])
+      let done: Record<string, unknown> | undefined
+      while (!done) {
+        const line = await fetcher.next()
+        if (line.error) throw new Error(JSON.stringify(line.error))
+        done = line.done as Record<string, unknown> | undefined
+      }
+      expect(await fetcher.exited).toBe(0)
+      expect(await sha256Of(opts.dest)).toBe(manifest.sha256)
+      const [l, h] = done.providers as Array<{ id: string; chunks: number; corrupt: number; dropped?: string }>
+      expect(l).toMatchObject({ id: providers[0]!.id, dropped: 'corrupt' })
+      expect(l!.corrupt).toBeGreaterThanOrEqual(2)
+      expect(h).toMatchObject({ id: providers[1]!.id, corrupt: 0 })
+      expect(h!.dropped).toBeUndefined()
+      expect(l!.chunks + h!.chunks).toBe(manifest.chunks.length)
+      liar.child.kill('SIGTERM')
+      honest.child.kill('SIGTERM')
+    },
+  )
 })

@@ -19,7 +19,11 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     node = await startTempNode({ name: '临安县图书馆' })
     hubAdmin = await signedInAdmin(hub)
     nodeAdmin = await signedInAdmin(node)
-    const invite = await hubAdmin.post<{ invite: string }>('/api/staff/federation/invites', { name: '临安县图书馆', region: '330185', level: 'county' })
+    const invite = await hubAdmin.post<{ invite: string }>('/api/staff/federation/invites', {
+      name: '临安县图书馆',
+      region: '330185',
+      level: 'county',
+    })
     expect((await nodeAdmin.post('/api/staff/federation/join', { invite: invite.body.invite })).status).toBe(200)
     browser = await launch()
   }, 60_000)
@@ -29,29 +33,54 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     await hub?.close()
   })
 
-  const signIn = (base: string, device = desktop): Promise<Page> => signInAsAdmin(browser, base, '/staff/channels', device)
+  const signIn = (base: string, device = desktop): Promise<Page> =>
+    signInAsAdmin(browser, base, '/staff/channels', device)
   const importInto = async (c: Client, channel: string, lines: object[]) =>
-    c.post<{ channel: { id: string } }>(`/api/staff/resources/import?format=jsonl&channel=${encodeURIComponent(channel)}`, Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')), { 'content-type': 'application/x-ndjson' })
+    c.post<{ channel: { id: string } }>(
+      `/api/staff/resources/import?format=jsonl&channel=${encodeURIComponent(channel)}`,
+      Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')),
+      { 'content-type': 'application/x-ndjson' },
+    )
 
   it('subscribe from the menu on a phone; review a submitted channel on the hub', async () => {
-    const national = await importInto(hubAdmin, '国家数字图书馆电子书', Array.from({ length: 40 }, (_, i) => ({ title: `中华经典第${i + 1}册`, creators: ['国家图书馆'] })))
+    const national = await importInto(
+      hubAdmin,
+      '国家数字图书馆电子书',
+      Array.from({ length: 40 }, (_, i) => ({ title: `中华经典第${i + 1}册`, creators: ['国家图书馆'] })),
+    )
     expect(national.status).toBe(200)
     const nationalId = national.body.channel.id
     expect((await hubAdmin.post(`/api/staff/channels/menu/${nationalId}`, { state: 'listed' })).status).toBe(200)
 
     const n = await signIn(node.node.url, phone)
-    await expect.poll(async () => (await n.reload(), n.getByRole('heading', { name: '国家数字图书馆电子书' }).count()), { timeout: 20_000, interval: 1000 }).toBe(1)
+    await expect
+      .poll(async () => (await n.reload(), n.getByRole('heading', { name: '国家数字图书馆电子书' }).count()), {
+        timeout: 20_000,
+        interval: 1000,
+      })
+      .toBe(1)
     await shot(n, 'phone-channel-menu')
     await n.getByRole('button', { name: '订阅' }).click()
     await expect.poll(() => n.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('已订阅')
-    await expect.poll(async () => (await n.reload(), n.getByText('国家数字图书馆电子书 · 仅目录（首次打开时取内容） · 40 条').count()), { timeout: 20_000, interval: 1000 }).toBe(1)
+    await expect
+      .poll(
+        async () => (
+          await n.reload(),
+          n.getByText('国家数字图书馆电子书 · 仅目录（首次打开时取内容） · 40 条').count()
+        ),
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toBe(1)
     await shot(n, 'phone-channel-subscribed')
     const found = await (await fetch(`${node.node.url}/api/search?q=${encodeURIComponent('中华经典')}`)).json()
     expect(found.total).toBe(40)
 
     // A reader searches the whole network: the hub's record in no channel is found, marked as
     // held by the hub and not here; the subscribed ones open here.
-    const only = await hubAdmin.post<{ id: string }>('/api/staff/resources', { type: 'book', metadata: { title: '中华经典善本图录', creators: ['国家图书馆'] } })
+    const only = await hubAdmin.post<{ id: string }>('/api/staff/resources', {
+      type: 'book',
+      metadata: { title: '中华经典善本图录', creators: ['国家图书馆'] },
+    })
     expect((await hubAdmin.post(`/api/staff/resources/${only.body.id}/publish`)).status).toBe(200)
     const reader = await (await browser.newContext(phone)).newPage()
     await reader.goto(`${node.node.url}/search?q=${encodeURIComponent('经典善本')}`)
@@ -63,18 +92,29 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     await shot(reader, 'phone-search-network')
 
     // The member's local collection goes to the hub for review; the hub's admin lists it.
-    const local = await importInto(nodeAdmin, '临安地方文献', [{ title: '临安县志', creators: ['临安县志编纂委员会'], subjects: ['地方志'] }])
+    const local = await importInto(nodeAdmin, '临安地方文献', [
+      { title: '临安县志', creators: ['临安县志编纂委员会'], subjects: ['地方志'] },
+    ])
     await n.reload()
     await n.getByRole('button', { name: '提交审核' }).click()
-    await expect.poll(() => n.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('提交中心节点审核')
+    await expect
+      .poll(() => n.getByRole('status').first().textContent(), { timeout: 10_000 })
+      .toContain('提交中心节点审核')
 
     const h = await signIn(hub.node.url)
-    await expect.poll(async () => (await h.reload(), h.getByRole('heading', { name: '临安地方文献' }).count()), { timeout: 20_000, interval: 1000 }).toBe(1)
+    await expect
+      .poll(async () => (await h.reload(), h.getByRole('heading', { name: '临安地方文献' }).count()), {
+        timeout: 20_000,
+        interval: 1000,
+      })
+      .toBe(1)
     await shot(h, 'desktop-hub-channel-review')
     await h.getByRole('button', { name: '列入目录' }).click()
     await expect.poll(() => h.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('已列入目录')
     await shot(h, 'desktop-hub-channel-menu')
     const menu = await (await fetch(`${hub.node.url}/api/channels/menu`)).json()
-    expect(menu.menu.map((m: { channel: string }) => m.channel).sort()).toEqual([nationalId, local.body.channel.id].sort())
+    expect(menu.menu.map((m: { channel: string }) => m.channel).sort()).toEqual(
+      [nationalId, local.body.channel.id].sort(),
+    )
   }, 120_000)
 })

@@ -14,9 +14,19 @@ import { desktop, hasChromium, launch, phone, shot } from './browser.js'
 
 /** A book long enough to turn pages in: two chapters of 60 paragraphs. */
 function longEpub(title: string): Buffer {
-  const para = (n: number) => `<p>第${n}段：春江潮水连海平，海上明月共潮生。滟滟随波千万里，何处春江无月明。江流宛转绕芳甸，月照花林皆似霰。</p>`
-  const chapter = (c: number) => `<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>第${c}章</title></head><body><h1>第${c}章</h1>${Array.from({ length: 60 }, (_, i) => para(i + 1)).join('')}</body></html>`
-  return zip(epubEntries({ title, isbn: title === '春江花月夜' ? '9787020002207' : '9787020002214' }).map((e) => (e.name.endsWith('c1.xhtml') ? { ...e, data: chapter(1) } : e.name.endsWith('c2.xhtml') ? { ...e, data: chapter(2) } : e)))
+  const para = (n: number) =>
+    `<p>第${n}段：春江潮水连海平，海上明月共潮生。滟滟随波千万里，何处春江无月明。江流宛转绕芳甸，月照花林皆似霰。</p>`
+  const chapter = (c: number) =>
+    `<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>第${c}章</title></head><body><h1>第${c}章</h1>${Array.from({ length: 60 }, (_, i) => para(i + 1)).join('')}</body></html>`
+  return zip(
+    epubEntries({ title, isbn: title === '春江花月夜' ? '9787020002207' : '9787020002214' }).map((e) =>
+      e.name.endsWith('c1.xhtml')
+        ? { ...e, data: chapter(1) }
+        : e.name.endsWith('c2.xhtml')
+          ? { ...e, data: chapter(2) }
+          : e,
+    ),
+  )
 }
 
 describe.skipIf(!hasChromium)('web UI in Chromium', () => {
@@ -28,9 +38,18 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
   beforeAll(async () => {
     t = await startTempNode({ name: '县图书馆' })
     staff = await signedInAdmin(t)
-    const created = await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '春江花月夜', creators: ['张若虚'], subjects: ['唐诗'], description: '孤篇横绝，竟为大家。' } })
+    const created = await staff.post('/api/staff/resources', {
+      type: 'book',
+      metadata: { title: '春江花月夜', creators: ['张若虚'], subjects: ['唐诗'], description: '孤篇横绝，竟为大家。' },
+    })
     bookId = created.body.id
-    expect((await staff.put(`/api/staff/resources/${bookId}/files/content`, longEpub('春江花月夜'), { 'content-type': 'application/epub+zip' })).status).toBe(200)
+    expect(
+      (
+        await staff.put(`/api/staff/resources/${bookId}/files/content`, longEpub('春江花月夜'), {
+          'content-type': 'application/epub+zip',
+        })
+      ).status,
+    ).toBe(200)
     expect((await staff.post(`/api/staff/resources/${bookId}/publish`)).status).toBe(200)
     browser = await launch()
   }, 60_000)
@@ -96,7 +115,12 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await page.getByRole('button', { name: '关闭' }).click()
     await page.getByRole('button', { name: '下一页' }).click()
     const place = await (async () => {
-      await expect.poll(async () => (await page.locator('shulin-read-epub').getAttribute('data-saved')) === (await readerCfi(page)), { timeout: 10_000 }).toBe(true)
+      await expect
+        .poll(
+          async () => (await page.locator('shulin-read-epub').getAttribute('data-saved')) === (await readerCfi(page)),
+          { timeout: 10_000 },
+        )
+        .toBe(true)
       return readerCfi(page)
     })()
     expect(place).toMatch(/^epubcfi\(/)
@@ -115,7 +139,9 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await page.getByRole('button', { name: '关闭' }).click()
 
     // Offline: the service worker serves the shell and the book opened before.
-    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 10_000 }).toBe(true)
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 10_000 })
+      .toBe(true)
     await page.goto(`${t.node.url}/r/${bookId}`)
     await page.waitForTimeout(500)
     await context.setOffline(true)
@@ -159,15 +185,32 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
 
   it('reads a PDF, plays an audiobook and shows an image set, each keeping its place across a reload', async () => {
     const make = async (type: string, title: string, upload: (id: string) => Promise<void>) => {
-      const id = (await staff.post('/api/staff/resources', { type, metadata: { title, creators: ['县图书馆'] } })).body.id as string
+      const id = (await staff.post('/api/staff/resources', { type, metadata: { title, creators: ['县图书馆'] } })).body
+        .id as string
       await upload(id)
       expect((await staff.post(`/api/staff/resources/${id}/publish`)).status).toBe(200)
       return id
     }
-    const pdfId = await make('book', '县志（扫描本）', async (id) => void (await staff.put(`/api/staff/resources/${id}/files/content`, pdf(4), { 'content-type': 'application/pdf' })))
-    const audioId = await make('audiobook', '评书·岳飞传', async (id) => void (await staff.put(`/api/staff/resources/${id}/files/content`, mp3(60), { 'content-type': 'audio/mpeg' })))
+    const pdfId = await make(
+      'book',
+      '县志（扫描本）',
+      async (id) =>
+        void (await staff.put(`/api/staff/resources/${id}/files/content`, pdf(4), {
+          'content-type': 'application/pdf',
+        })),
+    )
+    const audioId = await make(
+      'audiobook',
+      '评书·岳飞传',
+      async (id) =>
+        void (await staff.put(`/api/staff/resources/${id}/files/content`, mp3(60), { 'content-type': 'audio/mpeg' })),
+    )
     const imagesId = await make('image-set', '老照片', async (id) => {
-      for (let i = 0; i < 3; i++) expect((await staff.post(`/api/staff/resources/${id}/files/page-image`, png, { 'content-type': 'image/png' })).status).toBe(200)
+      for (let i = 0; i < 3; i++)
+        expect(
+          (await staff.post(`/api/staff/resources/${id}/files/page-image`, png, { 'content-type': 'image/png' }))
+            .status,
+        ).toBe(200)
     })
     const reader = new (await import('../../node/src/testing/temp-node.js')).Client(t.node.url)
     await reader.post('/api/auth/register', { mode: 'quick', phone: '13700137002', password: 'reading-2026!' })
@@ -192,20 +235,34 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await expect.poll(() => pdfView.getAttribute('data-saved'), { timeout: 10_000 }).toBe('3')
     await shot(page, 'phone-pdf')
     await page.reload()
-    await expect.poll(() => page.locator('shulin-read-pdf').getAttribute('data-rendered'), { timeout: 15_000 }).toBe('3')
+    await expect
+      .poll(() => page.locator('shulin-read-pdf').getAttribute('data-rendered'), { timeout: 15_000 })
+      .toBe('3')
 
     // Audio: seek to 0:20, pause (the place is saved), reload, resume there.
     await page.goto(`${t.node.url}/r/${audioId}`)
     await page.getByRole('button', { name: '播放' }).click()
     const audio = page.locator('shulin-play audio')
-    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 15_000 }).toBeGreaterThan(50)
-    await audio.evaluate((a: HTMLAudioElement) => ((a.currentTime = 20), a.dispatchEvent(new Event('timeupdate')), a.dispatchEvent(new Event('pause'))))
+    await expect
+      .poll(() => audio.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 15_000 })
+      .toBeGreaterThan(50)
+    await audio.evaluate(
+      (a: HTMLAudioElement) => (
+        (a.currentTime = 20),
+        a.dispatchEvent(new Event('timeupdate')),
+        a.dispatchEvent(new Event('pause'))
+      ),
+    )
     await expect.poll(() => page.locator('shulin-play').getAttribute('data-saved'), { timeout: 10_000 }).toBe('20')
     await page.getByLabel('定时关闭').selectOption('15')
     expect(await page.getByRole('status').first().textContent()).toMatch(/后暂停/)
     await shot(page, 'phone-audio')
     await page.reload()
-    await expect.poll(() => page.locator('shulin-play audio').evaluate((a: HTMLAudioElement) => Math.round(a.currentTime)), { timeout: 15_000 }).toBe(20)
+    await expect
+      .poll(() => page.locator('shulin-play audio').evaluate((a: HTMLAudioElement) => Math.round(a.currentTime)), {
+        timeout: 15_000,
+      })
+      .toBe(20)
 
     // Image set: next image, reload, same image.
     await page.goto(`${t.node.url}/read/${imagesId}`)
@@ -217,7 +274,9 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await shot(page, 'phone-images')
     await page.waitForTimeout(1200)
     await page.reload()
-    await expect.poll(() => page.locator('shulin-view-images img').getAttribute('src'), { timeout: 15_000 }).toBe(`/api/resources/${imagesId}/images/2`)
+    await expect
+      .poll(() => page.locator('shulin-view-images img').getAttribute('src'), { timeout: 15_000 })
+      .toBe(`/api/resources/${imagesId}/images/2`)
     expect(errors).toEqual([])
     await context.close()
   }, 120_000)
@@ -225,7 +284,8 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
   it('staff console: edit and withdraw a record, order a column by keyboard and by dragging, import readers with a report', async () => {
     const ids: string[] = []
     for (const title of ['甲本', '乙本', '丙本']) {
-      const id = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title: `馆藏${title}` } })).body.id as string
+      const id = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title: `馆藏${title}` } })).body
+        .id as string
       await staff.post(`/api/staff/resources/${id}/publish`)
       ids.push(id)
     }
@@ -247,7 +307,10 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await page.getByLabel('题名').fill('馆藏甲本（修订）')
     await page.getByRole('button', { name: '保存' }).click()
     await expect.poll(() => page.getByRole('row', { name: /馆藏甲本（修订）/ }).count()).toBe(1)
-    await page.getByRole('row', { name: /馆藏甲本（修订）/ }).getByRole('button', { name: '下架' }).click()
+    await page
+      .getByRole('row', { name: /馆藏甲本（修订）/ })
+      .getByRole('button', { name: '下架' })
+      .click()
     await expect.poll(async () => (await staff.get(`/api/staff/resources/${ids[0]}`)).body.status).toBe('withdrawn')
     await shot(page, 'desktop-staff-records')
 
@@ -261,7 +324,10 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
       await page.getByRole('listitem').filter({ hasText: title }).getByRole('button', { name: '加入' }).click()
       await expect.poll(() => page.getByRole('status').first().textContent()).toContain(title)
     }
-    const order = async () => (await staff.get('/api/staff/collections')).body.collections.find((c: { title: string }) => c.title === '本馆推荐').items
+    const order = async () =>
+      (await staff.get('/api/staff/collections')).body.collections.find(
+        (c: { title: string }) => c.title === '本馆推荐',
+      ).items
     expect(await order()).toEqual([ids[1], ids[2]])
     await page.getByRole('button', { name: '下移“馆藏乙本”' }).focus()
     await page.keyboard.press('Enter')
@@ -284,7 +350,9 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await page.getByRole('button', { name: '检索' }).last().click()
     await expect.poll(() => page.getByRole('row').filter({ hasText: 'A0' }).count()).toBe(1)
     await page.getByRole('row', { name: /A0002/ }).getByRole('button', { name: '停用' }).click()
-    await expect.poll(() => page.getByRole('row', { name: /A0002/ }).getByRole('button', { name: '启用' }).count()).toBe(1)
+    await expect
+      .poll(() => page.getByRole('row', { name: /A0002/ }).getByRole('button', { name: '启用' }).count())
+      .toBe(1)
 
     // The node: its settings (read-only, set by flags) and the searches that found nothing.
     await page.getByRole('link', { name: '本馆节点' }).click()
@@ -297,7 +365,11 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
 
   it('resets a forgotten password with the code sent to the phone, then bookmarks a place in a book', async () => {
     const reader = new (await import('../../node/src/testing/temp-node.js')).Client(t.node.url)
-    const registered = await reader.post('/api/auth/register', { mode: 'quick', phone: '13700137003', password: 'reading-2026!' })
+    const registered = await reader.post('/api/auth/register', {
+      mode: 'quick',
+      phone: '13700137003',
+      password: 'reading-2026!',
+    })
     expect(registered.status, JSON.stringify(registered.body)).toBeLessThan(300)
     const context = await browser.newContext(phone)
     const page = await context.newPage()
@@ -339,11 +411,17 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
 
   it('signs in with the keyboard alone', async () => {
     const reader = new (await import('../../node/src/testing/temp-node.js')).Client(t.node.url)
-    expect((await reader.post('/api/auth/register', { mode: 'quick', phone: '13700137001', password: 'reading-2026!' })).status).toBe(201)
+    expect(
+      (await reader.post('/api/auth/register', { mode: 'quick', phone: '13700137001', password: 'reading-2026!' }))
+        .status,
+    ).toBe(201)
     const context = await browser.newContext(desktop)
     const page = await context.newPage()
     await page.goto(`${t.node.url}/signin`)
-    const focused = (p: Page) => p.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)
+    const focused = (p: Page) =>
+      p
+        .getByLabel('读者证号 / 手机号 / 用户名 / 身份证号')
+        .evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)
     await expect.poll(() => focused(page)).toBe(true)
     // The identifier field has focus on arrival; Tab moves on to the password, the checkbox, the button.
     await page.keyboard.type('13700137001')

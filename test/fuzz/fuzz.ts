@@ -63,9 +63,17 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.constantFrom(0, 1, 0x7f, 0x80, 0xff, 0x2c, 0x22) }),
+  fc.record({
+    op: fc.constant('set' as const),
+    at: fc.nat(),
+    value: fc.constantFrom(0, 1, 0x7f, 0x80, 0xff, 0x2c, 0x22),
+  }),
   fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 16 }), fc.constantFrom(...hostileVarints)) }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 16 }), fc.constantFrom(...hostileVarints)),
+  }),
   fc.record({ op: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
   fc.record({ op: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 64 }) }),
 )
@@ -108,7 +116,11 @@ export function mutatedBytes(valid: Uint8Array | Uint8Array[]): fc.Arbitrary<Uin
 
 /** Any bytes at all, and valid messages made wrong. */
 export function hostileBytes(valid: Uint8Array | Uint8Array[]): fc.Arbitrary<Uint8Array> {
-  return fc.oneof({ arbitrary: mutatedBytes(valid), weight: 3 }, { arbitrary: fc.uint8Array({ maxLength: 256 }), weight: 1 }, { arbitrary: fc.constantFrom(...hostileVarints), weight: 1 })
+  return fc.oneof(
+    { arbitrary: mutatedBytes(valid), weight: 3 },
+    { arbitrary: fc.uint8Array({ maxLength: 256 }), weight: 1 },
+    { arbitrary: fc.constantFrom(...hostileVarints), weight: 1 },
+  )
 }
 
 const deep = (n: number, open: string, close: string) => open.repeat(n) + '1' + close.repeat(n)
@@ -184,7 +196,12 @@ function replaceAt(v: unknown, path: Path, make: (old: unknown) => unknown): unk
  * an extra sibling; the shape stays close enough to valid to get past the first checks.
  */
 export function mutatedJson(bases: unknown[]): fc.Arbitrary<unknown> {
-  const edit = fc.record({ pick: fc.nat(), kind: fc.constantFrom('replace', 'remove', 'add'), value: hostileValue, key: fc.constantFrom('extra', '__proto__', 'ok', 'have', 'sha256') })
+  const edit = fc.record({
+    pick: fc.nat(),
+    kind: fc.constantFrom('replace', 'remove', 'add'),
+    value: hostileValue,
+    key: fc.constantFrom('extra', '__proto__', 'ok', 'have', 'sha256'),
+  })
   return fc.tuple(fc.constantFrom(...bases), fc.array(edit, { minLength: 1, maxLength: 3 })).map(([b, edits]) =>
     edits.reduce<unknown>((v, e) => {
       const all = paths(v)
@@ -193,10 +210,14 @@ export function mutatedJson(bases: unknown[]): fc.Arbitrary<unknown> {
       if (e.kind === 'remove' && path.length) {
         const key = path.at(-1)
         return replaceAt(v, path.slice(0, -1), (parent) =>
-          Array.isArray(parent) ? parent.filter((_, i) => i !== key) : Object.fromEntries(Object.entries(parent as object).filter(([k]) => k !== key)),
+          Array.isArray(parent)
+            ? parent.filter((_, i) => i !== key)
+            : Object.fromEntries(Object.entries(parent as object).filter(([k]) => k !== key)),
         )
       }
-      return replaceAt(v, path, (old) => (old && typeof old === 'object' && !Array.isArray(old) ? { ...old, [e.key]: e.value } : old))
+      return replaceAt(v, path, (old) =>
+        old && typeof old === 'object' && !Array.isArray(old) ? { ...old, [e.key]: e.value } : old,
+      )
     }, b),
   )
 }

@@ -6,12 +6,20 @@ const SHELL = 'shulin-shell-v1'
 const BOOKS = 'shulin-books-v1'
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(['/', '/manifest.webmanifest', '/icon.svg'])).then(() => self.skipWaiting()))
+  event.waitUntil(
+    caches
+      .open(SHELL)
+      .then((c) => c.addAll(['/', '/manifest.webmanifest', '/icon.svg']))
+      .then(() => self.skipWaiting()),
+  )
 })
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== SHELL && k !== BOOKS).map((k) => caches.delete(k)))).then(() => self.clients.claim()),
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k !== SHELL && k !== BOOKS).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
   )
 })
 
@@ -58,7 +66,12 @@ self.addEventListener('fetch', (event) => {
           }
           return res
         })
-        .catch(() => caches.open(BOOKS).then((c) => c.match(req)).then((hit) => hit ?? Response.error())),
+        .catch(() =>
+          caches
+            .open(BOOKS)
+            .then((c) => c.match(req))
+            .then((hit) => hit ?? Response.error()),
+        ),
     )
   }
 })

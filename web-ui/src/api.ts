@@ -32,7 +32,12 @@ function parseJson(text: string): unknown {
 /** The error for a failed answer: the server's RFC 9457 title and field errors when it sent them. */
 function problemError(status: number, body: unknown): ApiError {
   const p = (body ?? {}) as { title?: string; code?: string; errors?: Array<{ pointer: string; detail: string }> }
-  return new ApiError(p.title ?? t('errorGeneric', { message: `HTTP ${status}` }), status, p.code ?? 'http', p.errors ?? [])
+  return new ApiError(
+    p.title ?? t('errorGeneric', { message: `HTTP ${status}` }),
+    status,
+    p.code ?? 'http',
+    p.errors ?? [],
+  )
 }
 
 let csrf: string | undefined
@@ -82,7 +87,13 @@ export async function api<T>(path: string, opts: Options = {}): Promise<T> {
   }
   let res: Response
   try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) })
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body !== undefined ? { body } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    })
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err
     throw new ApiError(t('errorNetwork'), 0, 'network')
@@ -102,7 +113,13 @@ export async function loadSession(): Promise<void> {
 }
 
 /** Uploads with progress (fetch cannot report upload progress; XMLHttpRequest can). */
-export function upload<T>(path: string, file: Blob, type: string, onProgress: (fraction: number) => void, method: 'PUT' | 'POST' = 'PUT'): Promise<T> {
+export function upload<T>(
+  path: string,
+  file: Blob,
+  type: string,
+  onProgress: (fraction: number) => void,
+  method: 'PUT' | 'POST' = 'PUT',
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open(method, path)

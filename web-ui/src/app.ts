@@ -101,7 +101,8 @@ export class ShulinApp extends LitElement {
     const reading = this.route.name === 'read'
     if (reading) return this.#page()
     const me = session.current
-    const tab = (href: string, label: string, active: boolean) => html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${label}</a>`
+    const tab = (href: string, label: string, active: boolean) =>
+      html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${label}</a>`
     return html`
       <a class="skip" href="#main">${t('skipToContent')}</a>
       <header>

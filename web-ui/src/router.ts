@@ -37,7 +37,12 @@ export function match(routes: Record<string, string>): Match {
   for (const [name, path] of Object.entries(routes)) {
     const { re, names } = compile(path)
     const m = re.exec(pathname)
-    if (m) return { name, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])), query: new URLSearchParams(search) }
+    if (m)
+      return {
+        name,
+        params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])),
+        query: new URLSearchParams(search),
+      }
   }
   return { name: 'not-found', params: {}, query: new URLSearchParams(search) }
 }

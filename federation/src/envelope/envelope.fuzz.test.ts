@@ -41,18 +41,25 @@ describe('envelope fuzz', () => {
     for (const payload of [{ ...entry(hub.nodeId), name: '\ud800' }, deep, { a: deep }]) {
       const forged = { ...env, payload }
       expect(() => open(forged, MemberEntry, { type: 'shulin/member', signer: hub.nodeId })).toThrow(EnvelopeError)
-      await expect(openAsync(forged, MemberEntry, { type: 'shulin/member', signer: hub.nodeId })).rejects.toThrow(EnvelopeError)
+      await expect(openAsync(forged, MemberEntry, { type: 'shulin/member', signer: hub.nodeId })).rejects.toThrow(
+        EnvelopeError,
+      )
     }
   })
 
   it('any change to a sealed envelope: a valid payload or an EnvelopeError', async () => {
     const hub = await generateNodeKey()
-    const envs = [await seal(hub, 'shulin/member', entry(hub.nodeId)), await seal(hub, 'shulin/member', { ...entry(hub.nodeId), name: '书林 🏯', seq: 2 })]
+    const envs = [
+      await seal(hub, 'shulin/member', entry(hub.nodeId)),
+      await seal(hub, 'shulin/member', { ...entry(hub.nodeId), name: '书林 🏯', seq: 2 }),
+    ]
     await fc.assert(
       fc.asyncProperty(mutatedJson(envs), async (input) => {
         refusedOrValid(() => open(input, MemberEntry, { type: 'shulin/member', signer: hub.nodeId }))
         try {
-          expect(MemberEntry.safeParse(await openAsync(input, MemberEntry, { type: 'shulin/member' })).success).toBe(true)
+          expect(MemberEntry.safeParse(await openAsync(input, MemberEntry, { type: 'shulin/member' })).success).toBe(
+            true,
+          )
         } catch (err) {
           if (!(err instanceof EnvelopeError)) throw err
         }

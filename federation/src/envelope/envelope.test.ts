@@ -47,7 +47,11 @@ describe('signed envelopes', () => {
       'text',
       { ...relayed, extra: 1 },
     ]
-    for (const bad of tampered) expect(() => open(bad, MemberEntry, { type: 'shulin/member', signer: hub.nodeId }), JSON.stringify(bad)?.slice(0, 80)).toThrow(EnvelopeError)
+    for (const bad of tampered)
+      expect(
+        () => open(bad, MemberEntry, { type: 'shulin/member', signer: hub.nodeId }),
+        JSON.stringify(bad)?.slice(0, 80),
+      ).toThrow(EnvelopeError)
     // A member cannot vouch for itself where the hub's signature is expected.
     const selfSigned = await seal(member, 'shulin/member', entry(member.nodeId))
     expect(() => open(selfSigned, MemberEntry, { type: 'shulin/member', signer: hub.nodeId })).toThrow(/someone else/)

@@ -48,13 +48,21 @@ const privateKeys = new WeakMap<PrivateKey, KeyObject>()
 function signingKey(privateKey: PrivateKey): KeyObject | undefined {
   let key = privateKeys.get(privateKey)
   if (!key && privateKey.type === 'Ed25519' && privateKey.raw.length === 64) {
-    key = createPrivateKey({ key: Buffer.concat([ed25519Pkcs8, privateKey.raw.subarray(0, 32)]), format: 'der', type: 'pkcs8' })
+    key = createPrivateKey({
+      key: Buffer.concat([ed25519Pkcs8, privateKey.raw.subarray(0, 32)]),
+      format: 'der',
+      type: 'pkcs8',
+    })
     privateKeys.set(privateKey, key)
   }
   return key
 }
 
-export async function seal<T>(key: NodeKey | { privateKey: PrivateKey; nodeId: string }, type: EnvelopeType, payload: T): Promise<SignedEnvelope> {
+export async function seal<T>(
+  key: NodeKey | { privateKey: PrivateKey; nodeId: string },
+  type: EnvelopeType,
+  payload: T,
+): Promise<SignedEnvelope> {
   const bytes = signingBytes(type, key.nodeId, payload)
   const k = signingKey(key.privateKey)
   const sig = k ? sign(null, bytes, k) : await key.privateKey.sign(bytes)
@@ -72,7 +80,10 @@ type Shaped = { env: SignedEnvelope; sig: Buffer }
  */
 const recentlyGood = new Set<string>()
 const recentlyGoodMax = 65_536
-const goodKey = ({ env }: Shaped) => `${env.sig}.${createHash('sha256').update(encoded(() => JSON.stringify([env.type, env.signer, env.payload]))).digest('base64url')}`
+const goodKey = ({ env }: Shaped) =>
+  `${env.sig}.${createHash('sha256')
+    .update(encoded(() => JSON.stringify([env.type, env.signer, env.payload])))
+    .digest('base64url')}`
 
 /**
  * A payload JSON can carry but no signer can have signed: a lone surrogate (the canonical
@@ -128,7 +139,11 @@ function payloadOf<S extends z.ZodType>(env: SignedEnvelope, schema: S): z.outpu
  * Checks an envelope (of unknown origin) and returns its payload, parsed by `schema`. Throws
  * {@link EnvelopeError} when anything is off: shape, type, signer, signature or payload.
  */
-export function open<S extends z.ZodType>(input: unknown, schema: S, expect: { type: EnvelopeType; signer?: string }): z.output<S> {
+export function open<S extends z.ZodType>(
+  input: unknown,
+  schema: S,
+  expect: { type: EnvelopeType; signer?: string },
+): z.output<S> {
   const shaped = shape(input, expect)
   const k = goodKey(shaped)
   if (!recentlyGood.has(k)) {
@@ -143,12 +158,18 @@ export function open<S extends z.ZodType>(input: unknown, schema: S, expect: { t
  * {@link open}, with the signature checked on libuv's thread pool: many envelopes opened at
  * once (a shard of a channel's records) are checked on every core, off the event loop.
  */
-export async function openAsync<S extends z.ZodType>(input: unknown, schema: S, expect: { type: EnvelopeType; signer?: string }): Promise<z.output<S>> {
+export async function openAsync<S extends z.ZodType>(
+  input: unknown,
+  schema: S,
+  expect: { type: EnvelopeType; signer?: string },
+): Promise<z.output<S>> {
   const shaped = shape(input, expect)
   const k = goodKey(shaped)
   if (!recentlyGood.has(k)) {
     const { key, bytes } = material(shaped)
-    const ok = await new Promise<boolean>((resolve) => verify(null, bytes, key, shaped.sig, (err, valid) => resolve(!err && valid)))
+    const ok = await new Promise<boolean>((resolve) =>
+      verify(null, bytes, key, shaped.sig, (err, valid) => resolve(!err && valid)),
+    )
     if (!ok) throw new EnvelopeError('bad signature')
     rememberGood(k)
   }

@@ -9,7 +9,11 @@ import { HoldersExchange, type HoldersAnswer, type HoldersRequest } from '@shuli
 import type { Host } from '../host/host.js'
 import { askExchange, serveExchange } from '../wire/exchange.js'
 
-export function serveHolders(host: Host, answer: (req: HoldersRequest, from: string) => Promise<HoldersAnswer>, log?: (msg: string, err?: unknown) => void): Promise<void> {
+export function serveHolders(
+  host: Host,
+  answer: (req: HoldersRequest, from: string) => Promise<HoldersAnswer>,
+  log?: (msg: string, err?: unknown) => void,
+): Promise<void> {
   return serveExchange(host, HoldersExchange, answer, log)
 }
 

@@ -36,7 +36,11 @@ describe('peer faults', () => {
 
   it('survives a thousand streams at once, and a peer that never speaks', async () => {
     const t0 = Date.now()
-    const attempts = await Promise.allSettled(Array.from({ length: 1000 }, () => rogue.dialProtocol(addr(), REGISTRY_PROTOCOL, { signal: AbortSignal.timeout(15_000) })))
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 1000 }, () =>
+        rogue.dialProtocol(addr(), REGISTRY_PROTOCOL, { signal: AbortSignal.timeout(15_000) }),
+      ),
+    )
     const opened = attempts.filter((a) => a.status === 'fulfilled').length
     // The per-connection limit (16 inbound registry streams) holds: most are refused.
     expect(opened).toBeLessThan(1000)

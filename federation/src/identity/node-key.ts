@@ -74,6 +74,7 @@ export async function generateNodeKey(): Promise<NodeKey> {
 }
 
 /** Encodes a key for a backup file. */
-export const exportNodeKey = (key: NodeKey): string => Buffer.from(privateKeyToProtobuf(key.privateKey)).toString('base64')
+export const exportNodeKey = (key: NodeKey): string =>
+  Buffer.from(privateKeyToProtobuf(key.privateKey)).toString('base64')
 /** Decodes a key from a backup file. */
 export const importNodeKey = (b64: string): NodeKey => fromProtobuf(Buffer.from(b64, 'base64'))

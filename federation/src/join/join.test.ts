@@ -54,7 +54,13 @@ describe('join protocol', () => {
   it('says which hub cannot be reached, without hanging', async () => {
     const t0 = Date.now()
     const nobody = (await generateNodeKey()).nodeId
-    await expect(requestJoin(peer, ['/ip4/127.0.0.1/tcp/1/p2p/' + nobody], { invite: { type: 'shulin/invite', signer: hub.peerId.toString(), payload: {}, sig: 'A'.repeat(86) }, http: [], p2p: [] })).rejects.toThrow(/cannot reach the hub/)
+    await expect(
+      requestJoin(peer, ['/ip4/127.0.0.1/tcp/1/p2p/' + nobody], {
+        invite: { type: 'shulin/invite', signer: hub.peerId.toString(), payload: {}, sig: 'A'.repeat(86) },
+        http: [],
+        p2p: [],
+      }),
+    ).rejects.toThrow(/cannot reach the hub/)
     expect(Date.now() - t0).toBeLessThan(16_000)
   })
 })

@@ -16,7 +16,12 @@ async function peer(rules: Partial<DocRules> = {}, store = new MemoryDocStore())
   const key = await generateNodeKey()
   const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
   const logs: string[] = []
-  const r = new Replicator(host, store, { canRead: () => true, canWrite: () => true, ...rules }, { compactEvery: 5, log: (m) => logs.push(m) })
+  const r = new Replicator(
+    host,
+    store,
+    { canRead: () => true, canWrite: () => true, ...rules },
+    { compactEvery: 5, log: (m) => logs.push(m) },
+  )
   await r.start()
   const p = { host, r, store, logs, id: key.nodeId, addrs: () => host.getMultiaddrs().map(String) }
   open.push(p)

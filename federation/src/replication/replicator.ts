@@ -97,7 +97,11 @@ export class Replicator {
   }
 
   async start(): Promise<void> {
-    await this.host.handle(SYNC_PROTOCOL, (stream, connection) => this.#accept(stream, connection.remotePeer.toString()), { maxInboundStreams: syncLimits.maxInboundStreams })
+    await this.host.handle(
+      SYNC_PROTOCOL,
+      (stream, connection) => this.#accept(stream, connection.remotePeer.toString()),
+      { maxInboundStreams: syncLimits.maxInboundStreams },
+    )
   }
 
   /** The document (loaded from the store the first time), kept in memory until {@link close}. */
@@ -162,7 +166,9 @@ export class Replicator {
     const lp = lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: 2 * maxFrame })
     let name: string
     try {
-      const header = decodeSyncHeader((await lp.read({ signal: AbortSignal.timeout(syncLimits.headerTimeoutMs) })).subarray())
+      const header = decodeSyncHeader(
+        (await lp.read({ signal: AbortSignal.timeout(syncLimits.headerTimeoutMs) })).subarray(),
+      )
       if (!header) throw new Error('bad header')
       name = header.doc
     } catch (err) {
@@ -186,14 +192,24 @@ export class Replicator {
     let lastError: unknown
     for (const addr of addrs) {
       try {
-        const stream = await this.host.dialProtocol(multiaddr(addr), SYNC_PROTOCOL, opts.signal ? { signal: opts.signal } : {})
+        const stream = await this.host.dialProtocol(
+          multiaddr(addr),
+          SYNC_PROTOCOL,
+          opts.signal ? { signal: opts.signal } : {},
+        )
         const lp = lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: 2 * maxFrame })
         await lp.write(encodeSyncHeader({ doc: name }))
-        const peer = multiaddr(addr).getComponents().find((c) => c.name === 'p2p')?.value ?? ''
+        const peer =
+          multiaddr(addr)
+            .getComponents()
+            .find((c) => c.name === 'p2p')?.value ?? ''
         let synced!: () => void
         const done = new Promise<void>((r) => (synced = r))
         void this.#run(name, { lp, stream, peer }, synced)
-        await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error('sync timed out')), syncLimits.firstSyncMs))])
+        await Promise.race([
+          done,
+          new Promise((_, rej) => setTimeout(() => rej(new Error('sync timed out')), syncLimits.firstSyncMs)),
+        ])
         return
       } catch (err) {
         lastError = err
@@ -214,7 +230,12 @@ export class Replicator {
         const frame = (await s.lp.read()).subarray()
         const decoder = decoding.createDecoder(frame)
         const type = decoding.peekVarUint(decoder)
-        if (type !== syncProtocol.messageYjsSyncStep1 && type !== syncProtocol.messageYjsSyncStep2 && type !== syncProtocol.messageYjsUpdate) throw new Error(`unknown sync message ${type}`)
+        if (
+          type !== syncProtocol.messageYjsSyncStep1 &&
+          type !== syncProtocol.messageYjsSyncStep2 &&
+          type !== syncProtocol.messageYjsUpdate
+        )
+          throw new Error(`unknown sync message ${type}`)
         if (type === syncProtocol.messageYjsSyncStep1 && !this.rules.canRead(name, s.peer)) continue
         if (type !== syncProtocol.messageYjsSyncStep1 && !this.rules.canWrite(name, s.peer)) {
           this.#log('dropped an update from a peer that may not write', { doc: name, peer: s.peer })

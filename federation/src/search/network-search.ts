@@ -7,7 +7,11 @@ import { NetworkSearchExchange, type NetworkSearchAnswer, type NetworkSearchRequ
 import type { Host } from '../host/host.js'
 import { askExchange, serveExchange } from '../wire/exchange.js'
 
-export function serveNetworkSearch(host: Host, answer: (req: NetworkSearchRequest, from: string) => Promise<NetworkSearchAnswer>, log?: (msg: string, err?: unknown) => void): Promise<void> {
+export function serveNetworkSearch(
+  host: Host,
+  answer: (req: NetworkSearchRequest, from: string) => Promise<NetworkSearchAnswer>,
+  log?: (msg: string, err?: unknown) => void,
+): Promise<void> {
   return serveExchange(host, NetworkSearchExchange, answer, log)
 }
 

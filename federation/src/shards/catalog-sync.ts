@@ -52,7 +52,8 @@ const inflate = promisify(inflateRaw)
 
 /** One shard's update as a frame; larger ones are compressed (off the event loop). */
 export async function encodeShardFrame(shard: number, update: Uint8Array): Promise<Uint8Array> {
-  if (update.byteLength < catalogLimits.compressFrom) return writeShardFrame({ shard, codec: ShardCodec.raw, body: update })
+  if (update.byteLength < catalogLimits.compressFrom)
+    return writeShardFrame({ shard, codec: ShardCodec.raw, body: update })
   return writeShardFrame({ shard, codec: ShardCodec.deflate, body: await deflate(update, { level: 6 }) })
 }
 
@@ -77,15 +78,29 @@ export async function decodeShardFrame(frame: Uint8Array): Promise<{ shard: numb
 export type CatalogLookup = (name: string, from: string) => ShardedCatalog | 'not_allowed' | undefined
 
 /** Answers pulls of the catalogs `lookup` names. */
-export function serveCatalogs(host: Host, lookup: CatalogLookup, log: (msg: string, err?: unknown) => void = () => {}): Promise<void> {
+export function serveCatalogs(
+  host: Host,
+  lookup: CatalogLookup,
+  log: (msg: string, err?: unknown) => void = () => {},
+): Promise<void> {
   return host.handle(
     CATALOG_PROTOCOL,
     async (stream: Stream, connection) => {
       const lp = lpStream(stream, { maxDataLength: maxFrame })
       try {
-        const req = decodeCatalogPullRequest((await lp.read({ signal: AbortSignal.timeout(catalogLimits.requestTimeoutMs) })).subarray())
+        const req = decodeCatalogPullRequest(
+          (await lp.read({ signal: AbortSignal.timeout(catalogLimits.requestTimeoutMs) })).subarray(),
+        )
         const cat = req && lookup(req.catalog, connection.remotePeer.toString())
-        const header: CatalogPullHeader = !req ? { ok: false, reason: 'invalid' } : !cat ? { ok: false, reason: 'unknown' } : cat === 'not_allowed' ? { ok: false, reason: 'not_allowed' } : cat.shards !== req.shards ? { ok: false, reason: 'invalid' } : { ok: true }
+        const header: CatalogPullHeader = !req
+          ? { ok: false, reason: 'invalid' }
+          : !cat
+            ? { ok: false, reason: 'unknown' }
+            : cat === 'not_allowed'
+              ? { ok: false, reason: 'not_allowed' }
+              : cat.shards !== req.shards
+                ? { ok: false, reason: 'invalid' }
+                : { ok: true }
         await lp.write(encodeCatalogPullHeader(header))
         if (header.ok && req && cat && cat !== 'not_allowed') {
           let unanswered = 0
@@ -142,12 +157,19 @@ export class CatalogPullError extends Error {
  * Pulls what this node lacks of `cat` from the first of `addrs` that answers. Resolves with the
  * number of shards that brought something new and the bytes received.
  */
-export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatalog, opts: { signal?: AbortSignal } = {}): Promise<{ shards: number; bytes: number; refused: number }> {
+export async function pullCatalog(
+  host: Host,
+  addrs: string[],
+  cat: ShardedCatalog,
+  opts: { signal?: AbortSignal } = {},
+): Promise<{ shards: number; bytes: number; refused: number }> {
   let lastError: unknown
   for (const addr of addrs) {
     let stream: Stream | undefined
     try {
-      stream = await host.dialProtocol(multiaddr(addr), CATALOG_PROTOCOL, { signal: opts.signal ?? AbortSignal.timeout(catalogLimits.requestTimeoutMs) })
+      stream = await host.dialProtocol(multiaddr(addr), CATALOG_PROTOCOL, {
+        signal: opts.signal ?? AbortSignal.timeout(catalogLimits.requestTimeoutMs),
+      })
       const lp = lpStream(stream, { maxDataLength: maxFrame, maxBufferSize: receiveBuffer })
       const have = (await cat.stateVectors()).map((sv) => Buffer.from(sv).toString('base64'))
       await lp.write(encodeCatalogPullRequest({ catalog: cat.name, shards: cat.shards, have }))
@@ -203,5 +225,8 @@ export async function pullCatalog(host: Host, addrs: string[], cat: ShardedCatal
     }
   }
   const reason = lastError instanceof CatalogPullError ? lastError.reason : 'failed'
-  throw new CatalogPullError(reason, `could not pull ${cat.name}: ${(lastError as Error | undefined)?.message ?? 'no address'}`)
+  throw new CatalogPullError(
+    reason,
+    `could not pull ${cat.name}: ${(lastError as Error | undefined)?.message ?? 'no address'}`,
+  )
 }

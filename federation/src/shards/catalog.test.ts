@@ -28,7 +28,11 @@ async function peer(store = new MemoryShardStore(), name = 'books', accept?: Cat
   hosts.push(host)
   const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4, accept })
   const logs: string[] = []
-  await serveCatalogs(host, (n) => (n === cat.name ? cat : undefined), (m) => logs.push(m))
+  await serveCatalogs(
+    host,
+    (n) => (n === cat.name ? cat : undefined),
+    (m) => logs.push(m),
+  )
   return { host, cat, store, logs, addrs: () => host.getMultiaddrs().map(String) }
 }
 const record = (i: number, edition = 1) => [`r${i}`, { title: `书名 ${i}`, creators: ['佚名'], edition }] as const
@@ -70,8 +74,12 @@ describe('sharded catalog', () => {
 
   it('refuses the shards of a peer whose changes its rule does not allow, keeping the good values and taking the rest', async () => {
     // The rule: no forged values, and never an older edition over a newer one.
-    const edition = (v: unknown) => (typeof v === 'object' && v !== null && 'edition' in v ? (v as { edition: number }).edition : undefined)
-    const rule: CatalogRule = (_id, next, prev) => edition(next) !== undefined && !(next as object as { forged?: true }).forged && edition(next)! >= (edition(prev) ?? 0)
+    const edition = (v: unknown) =>
+      typeof v === 'object' && v !== null && 'edition' in v ? (v as { edition: number }).edition : undefined
+    const rule: CatalogRule = (_id, next, prev) =>
+      edition(next) !== undefined &&
+      !(next as object as { forged?: true }).forged &&
+      edition(next)! >= (edition(prev) ?? 0)
     const honest = await peer()
     const guarded = await peer(new MemoryShardStore(), 'books', rule)
     const rogue = await peer()
@@ -122,7 +130,9 @@ describe('sharded catalog', () => {
   it('never overruns a receiver that stores slowly (credit in bytes)', async () => {
     const a = await peer()
     // ~36 MB that hardly compresses: more than the asker's read buffer (the credit and a frame).
-    await a.cat.put(Array.from({ length: 6000 }, (_, i) => [`r${i}`, { blob: randomBytes(4500).toString('base64') }] as const))
+    await a.cat.put(
+      Array.from({ length: 6000 }, (_, i) => [`r${i}`, { blob: randomBytes(4500).toString('base64') }] as const),
+    )
     class SlowStore extends MemoryShardStore {
       override async append(...args: Parameters<MemoryShardStore['append']>) {
         await new Promise((r) => setTimeout(r, 100))
@@ -136,7 +146,7 @@ describe('sharded catalog', () => {
 
   it('three peers writing and pulling in a random order end up identical (seeded)', async () => {
     let seed = 20261201
-    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n)
+    const rand = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n
     const peers = [await peer(), await peer(), await peer()]
     for (let round = 0; round < 30; round++) {
       const p = peers[rand(3)]!
@@ -146,18 +156,22 @@ describe('sharded catalog', () => {
         if (from !== p) await pullCatalog(p.host, from.addrs(), p.cat)
       }
     }
-    for (let i = 0; i < 2; i++) for (const p of peers) for (const q of peers) if (p !== q) await pullCatalog(p.host, q.addrs(), p.cat)
+    for (let i = 0; i < 2; i++)
+      for (const p of peers) for (const q of peers) if (p !== q) await pullCatalog(p.host, q.addrs(), p.cat)
     const [x, y, z] = await Promise.all(peers.map((p) => all(p.cat)))
     expect(y).toEqual(x)
     expect(z).toEqual(x)
     // In step: nothing more to pull anywhere.
-    for (const p of peers) for (const q of peers) if (p !== q) expect((await pullCatalog(p.host, q.addrs(), p.cat)).shards).toBe(0)
+    for (const p of peers)
+      for (const q of peers) if (p !== q) expect((await pullCatalog(p.host, q.addrs(), p.cat)).shards).toBe(0)
   })
 
   it('refuses updates that do not decode or leave a gap, and keeps serving after garbage', async () => {
     const a = await peer()
     await a.cat.put([record(1)])
-    await expect(a.cat.receive(0, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]))).rejects.toThrow(CatalogError)
+    await expect(
+      a.cat.receive(0, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])),
+    ).rejects.toThrow(CatalogError)
     await expect(a.cat.receive(9999, new Uint8Array([0, 0]))).rejects.toThrow(/no shard/)
 
     // A shard update that starts past what this peer has (a gap) is refused, and nothing stored.
@@ -188,7 +202,10 @@ describe('sharded catalog', () => {
     await expect(pullCatalog(victim.host, liar.addrs(), victim.cat)).rejects.toThrow()
     expect((await victim.store.states('books')).size).toBe(0)
     // A compressed frame that would inflate past the 8 MiB cap, and an unknown codec: the same.
-    for (const frame of [Buffer.concat([Buffer.from([3, 1]), deflateRawSync(Buffer.alloc(9 * 1024 * 1024))]), Buffer.from([3, 7, 1, 2, 3])]) {
+    for (const frame of [
+      Buffer.concat([Buffer.from([3, 1]), deflateRawSync(Buffer.alloc(9 * 1024 * 1024))]),
+      Buffer.from([3, 7, 1, 2, 3]),
+    ]) {
       await liar.host.unhandle(CATALOG_PROTOCOL)
       await liar.host.handle(CATALOG_PROTOCOL, async (stream) => {
         const lp = lpStream(stream)
@@ -202,7 +219,11 @@ describe('sharded catalog', () => {
     }
 
     // Requests that are not one: answered `invalid` or closed; the peer still serves others.
-    for (const bad of ['not json', '{"catalog":"books","shards":64,"have":[]}', '{"catalog":"../x","shards":1,"have":["AA=="]}']) {
+    for (const bad of [
+      'not json',
+      '{"catalog":"books","shards":64,"have":[]}',
+      '{"catalog":"../x","shards":1,"have":["AA=="]}',
+    ]) {
       const stream = await victim.host.dialProtocol(multiaddr(a.addrs()[0]!), CATALOG_PROTOCOL)
       const lp = lpStream(stream)
       await lp.write(new TextEncoder().encode(bad))

@@ -117,7 +117,8 @@ export class ShardedCatalog {
   async #load(shard: number): Promise<Y.Doc> {
     const entries = await this.store.entries(this.name, shard)
     const doc = new Y.Doc({ gc: true })
-    if (entries.length) Y.applyUpdate(doc, entries.length === 1 ? entries[0]!.update : Y.mergeUpdates(entries.map((e) => e.update)))
+    if (entries.length)
+      Y.applyUpdate(doc, entries.length === 1 ? entries[0]!.update : Y.mergeUpdates(entries.map((e) => e.update)))
     // Only now: Yjs gives a document a new client id when a remote update brings structs of its
     // own, which our stored ones are; writes then continue this node's clock in the shard.
     doc.clientID = this.#clientId
@@ -141,7 +142,13 @@ export class ShardedCatalog {
     if (st.entries.length >= this.#compactAfter) {
       const entries = await this.store.entries(this.name, shard)
       const last = entries.at(-1)!
-      await this.store.compact(this.name, shard, last.seq, Y.mergeUpdates(entries.map((e) => e.update)), encodeClocks(st.clocks))
+      await this.store.compact(
+        this.name,
+        shard,
+        last.seq,
+        Y.mergeUpdates(entries.map((e) => e.update)),
+        encodeClocks(st.clocks),
+      )
       st.entries = [{ seq: last.seq, clocks: new Map(st.clocks) }]
     }
   }
@@ -191,7 +198,8 @@ export class ShardedCatalog {
 
   /** Every record, one shard in memory at a time. */
   async *records(): AsyncGenerator<[string, unknown]> {
-    for (let shard = 0; shard < this.shards; shard++) if ((await this.#state()).has(shard)) yield* await this.shardRecords(shard)
+    for (let shard = 0; shard < this.shards; shard++)
+      if ((await this.#state()).has(shard)) yield* await this.shardRecords(shard)
   }
 
   /** One shard's records. */
@@ -237,7 +245,8 @@ export class ShardedCatalog {
    * stored otherwise. Returns whether anything was new.
    */
   async receive(shard: number, update: Uint8Array): Promise<boolean> {
-    if (!Number.isInteger(shard) || shard < 0 || shard >= this.shards) throw new CatalogError('malformed', `no shard ${shard}`)
+    if (!Number.isInteger(shard) || shard < 0 || shard >= this.shards)
+      throw new CatalogError('malformed', `no shard ${shard}`)
     if (update.byteLength > this.#maxUpdate) throw new CatalogError('too_large', `update of ${update.byteLength} bytes`)
     let meta: { from: Clocks; to: Clocks }
     try {
@@ -249,7 +258,12 @@ export class ShardedCatalog {
     if (!meta.to.size) return false
     return this.#locked(shard, async () => {
       const have = (await this.#state()).get(shard)?.clocks ?? new Map<number, number>()
-      for (const [client, from] of meta.from) if (from > (have.get(client) ?? 0)) throw new CatalogError('gap', `shard ${shard}: client ${client} starts at ${from}, this node has ${have.get(client) ?? 0}`)
+      for (const [client, from] of meta.from)
+        if (from > (have.get(client) ?? 0))
+          throw new CatalogError(
+            'gap',
+            `shard ${shard}: client ${client} starts at ${from}, this node has ${have.get(client) ?? 0}`,
+          )
       if (covers(have, meta.to)) return false
       if (this.#accept) await this.#check(shard, update)
       await this.#append(shard, update, meta.to)
@@ -268,10 +282,18 @@ export class ShardedCatalog {
       })
       Y.applyUpdate(doc, update)
       // All at once: a rule that checks signatures spreads them over the thread pool.
-      const verdicts = await Promise.all(changes.map(async ({ id, prev, action }) => action !== 'delete' && (await this.#accept!(id, map.get(id), prev))))
+      const verdicts = await Promise.all(
+        changes.map(
+          async ({ id, prev, action }) => action !== 'delete' && (await this.#accept!(id, map.get(id), prev)),
+        ),
+      )
       // Records are never deleted (withdrawn is a value), so a deletion breaks the rule too.
       const bad = verdicts.indexOf(false)
-      if (bad >= 0) throw new CatalogError('refused', `shard ${shard}: a peer's change to record ${JSON.stringify(changes[bad]!.id).slice(0, 80)} is not allowed`)
+      if (bad >= 0)
+        throw new CatalogError(
+          'refused',
+          `shard ${shard}: a peer's change to record ${JSON.stringify(changes[bad]!.id).slice(0, 80)} is not allowed`,
+        )
     } finally {
       doc.destroy()
     }

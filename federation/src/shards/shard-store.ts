@@ -32,7 +32,11 @@ export class MemoryShardStore implements ShardStore {
     const out = new Map<number, Array<{ seq: number; sv: Uint8Array }>>()
     for (const [key, list] of this.#shards) {
       const [cat, shard] = key.split('\u0000') as [string, string]
-      if (cat === catalog) out.set(Number(shard), list.map(({ seq, sv }) => ({ seq, sv })))
+      if (cat === catalog)
+        out.set(
+          Number(shard),
+          list.map(({ seq, sv }) => ({ seq, sv })),
+        )
     }
     return out
   }

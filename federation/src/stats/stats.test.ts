@@ -34,7 +34,10 @@ describe('stats protocol', () => {
 
   it('carries signed roll-ups and tells the hub who pushed them', async () => {
     const env = await seal(key, 'shulin/rollup', { day: '2026-12-01' })
-    expect(await pushRollups(member, addrs(), { rollups: [env, env] })).toEqual({ ok: true, outcomes: ['stored', 'stored'] })
+    expect(await pushRollups(member, addrs(), { rollups: [env, env] })).toEqual({
+      ok: true,
+      outcomes: ['stored', 'stored'],
+    })
     expect(seen).toEqual([{ from: key.nodeId, n: 2 }])
   })
 
@@ -51,7 +54,10 @@ describe('stats protocol', () => {
     }
     const before = seen.length
     expect(await send(new TextEncoder().encode('{"rollups":[]}'))).toEqual({ ok: false, reason: 'invalid' })
-    expect(await send(new TextEncoder().encode('{"rollups":[{"type":"shulin/rollup"}]}'))).toEqual({ ok: false, reason: 'invalid' })
+    expect(await send(new TextEncoder().encode('{"rollups":[{"type":"shulin/rollup"}]}'))).toEqual({
+      ok: false,
+      reason: 'invalid',
+    })
     expect(await send(new TextEncoder().encode('nope'))).toEqual({ ok: false, reason: 'invalid' })
     expect(await send(new Uint8Array(2 * 1024 * 1024))).toBe('closed')
     expect(seen.length).toBe(before)
@@ -61,6 +67,8 @@ describe('stats protocol', () => {
 
   it('says the hub is unreachable when no address answers', async () => {
     const env = await seal(key, 'shulin/rollup', {})
-    await expect(pushRollups(member, ['/ip4/127.0.0.1/tcp/1'], { rollups: [env] })).rejects.toThrow(/cannot reach the hub/)
+    await expect(pushRollups(member, ['/ip4/127.0.0.1/tcp/1'], { rollups: [env] })).rejects.toThrow(
+      /cannot reach the hub/,
+    )
   })
 })

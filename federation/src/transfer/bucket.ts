@@ -9,7 +9,10 @@ export class TokenBucket {
   private last = performance.now()
   private queue: Promise<void> = Promise.resolve()
 
-  constructor(private readonly bytesPerSecond: number, private readonly burst = bytesPerSecond) {
+  constructor(
+    private readonly bytesPerSecond: number,
+    private readonly burst = bytesPerSecond,
+  ) {
     if (!(bytesPerSecond > 0)) throw new RangeError('bytesPerSecond must be positive')
     this.tokens = Math.min(burst, bytesPerSecond)
   }

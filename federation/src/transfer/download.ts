@@ -109,7 +109,8 @@ export class Download implements SinkEvents {
   checkServable(): void {
     const alive = this.d.providers.filter((p) => p.alive).map((p) => p.report.id)
     const stuck = this.queue.unservable(alive)
-    if (stuck !== undefined) this.d.fail(alive.length ? `no provider left can serve chunk ${stuck}` : 'no provider left can serve it')
+    if (stuck !== undefined)
+      this.d.fail(alive.length ? `no provider left can serve chunk ${stuck}` : 'no provider left can serve it')
   }
 
   snapshot(): FetchProgress {
@@ -134,12 +135,17 @@ export class Download implements SinkEvents {
         s ??= await p.link.open(manifest.chunkSize, perRequest, signal)
         const last = chunkRange(manifest, end - 1)
         await this.d.bucket?.take(last.offset + last.length - chunkRange(manifest, batch.from).offset, signal)
-        const ans = await s.ask({ want: 'chunks', sha256: manifest.sha256, from: batch.from, count: batch.count }, requestTimeoutMs, signal)
+        const ans = await s.ask(
+          { want: 'chunks', sha256: manifest.sha256, from: batch.from, count: batch.count },
+          requestTimeoutMs,
+          signal,
+        )
         if (!ans.ok) {
           this.queue.giveBack(batch.from, batch.count)
           await s.close()
           s = undefined
-          if (ans.reason !== 'busy') p.drop(ans.reason === 'unknown' ? 'unknown' : 'failing', new Error(`refused: ${ans.reason}`))
+          if (ans.reason !== 'busy')
+            p.drop(ans.reason === 'unknown' ? 'unknown' : 'failing', new Error(`refused: ${ans.reason}`))
           else if (++p.busy > maxBusy) p.drop('busy')
           else await sleep(1000)
           this.checkServable()

@@ -76,21 +76,31 @@ export interface FetchContentResult {
 
 export class ContentFetchError extends Error {
   override readonly name = 'ContentFetchError'
-  constructor(readonly code: 'no_provider' | 'mismatch' | 'aborted' | 'invalid', message: string, readonly providers: ProviderReport[] = []) {
+  constructor(
+    readonly code: 'no_provider' | 'mismatch' | 'aborted' | 'invalid',
+    message: string,
+    readonly providers: ProviderReport[] = [],
+  ) {
     super(message)
   }
 }
 
 const FetchTarget = z.object({
   sha256: Sha256Hex,
-  size: z.number().int().min(0).max(contentLimits.maxChunks * contentLimits.maxChunkSize),
+  size: z
+    .number()
+    .int()
+    .min(0)
+    .max(contentLimits.maxChunks * contentLimits.maxChunkSize),
   manifestId: Sha256Hex,
   providers: z
     .array(
       z.object({
         id: z.string().min(1).max(128),
         addrs: z.array(z.string().max(300)).max(16),
-        http: z.object({ url: z.url({ protocol: /^https?$/ }).max(300), authorization: z.string().min(1).max(4096) }).optional(),
+        http: z
+          .object({ url: z.url({ protocol: /^https?$/ }).max(300), authorization: z.string().min(1).max(4096) })
+          .optional(),
       }),
     )
     .max(64),
@@ -142,7 +152,11 @@ function firstManifest(answers: Array<Promise<Manifest | undefined>>): Promise<M
 export async function fetchContent(host: Host, opts: FetchContentOptions): Promise<FetchContentResult> {
   const t0 = performance.now()
   const parsed = FetchTarget.safeParse(opts)
-  if (!parsed.success) throw new ContentFetchError('invalid', `invalid fetch: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  if (!parsed.success)
+    throw new ContentFetchError(
+      'invalid',
+      `invalid fetch: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    )
   const self = host.peerId.toString()
   const providers = opts.providers
     .filter((p) => p.id !== self)
@@ -162,9 +176,13 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
     const paths = partialPaths(opts.work, opts.sha256)
     const answers = providers.map((p) => askManifest(p, opts, signal))
     answers.forEach((a) => a.catch(() => {}))
-    const known = opts.manifest && validManifest(opts.manifest, opts) ? opts.manifest : await readKeptManifest(paths, (m) => validManifest(m, opts))
+    const known =
+      opts.manifest && validManifest(opts.manifest, opts)
+        ? opts.manifest
+        : await readKeptManifest(paths, (m) => validManifest(m, opts))
     const manifest = known ?? (await firstManifest(answers))
-    if (!manifest) throw new ContentFetchError('no_provider', `no provider could give the manifest of ${opts.sha256}`, reports())
+    if (!manifest)
+      throw new ContentFetchError('no_provider', `no provider could give the manifest of ${opts.sha256}`, reports())
     if (!known) {
       await mkdir(opts.work, { recursive: true })
       await keepManifest(paths, manifest)
@@ -178,10 +196,14 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
       perRequest: opts.chunksPerRequest ?? 4,
       signal,
       fail: (reason) => ctl.abort(new ContentFetchError('no_provider', `${opts.sha256}: ${reason}`, reports())),
-      ...(opts.maxBytesPerSecond ? { bucket: new TokenBucket(opts.maxBytesPerSecond, Math.max(opts.maxBytesPerSecond, manifest.chunkSize)) } : {}),
+      ...(opts.maxBytesPerSecond
+        ? { bucket: new TokenBucket(opts.maxBytesPerSecond, Math.max(opts.maxBytesPerSecond, manifest.chunkSize)) }
+        : {}),
     })
     const sink = (download.sink = new ChunkSink(manifest, paths.part, part.claimed, download))
-    const lanes = providers.flatMap((p, i) => Array.from({ length: opts.lanesPerProvider ?? 2 }, () => download.lane(p, answers[i]!)))
+    const lanes = providers.flatMap((p, i) =>
+      Array.from({ length: opts.lanesPerProvider ?? 2 }, () => download.lane(p, answers[i]!)),
+    )
     const ticker = setInterval(() => {
       // Also catches a resumed chunk found bad when no provider is left to fetch it again.
       download.checkServable()
@@ -191,7 +213,8 @@ export async function fetchContent(host: Host, opts: FetchContentOptions): Promi
     try {
       tail = await sink.done(signal)
     } catch (err) {
-      if (!signal.aborted) ctl.abort(new ContentFetchError('mismatch', `${opts.sha256}: ${(err as Error).message}`, reports()))
+      if (!signal.aborted)
+        ctl.abort(new ContentFetchError('mismatch', `${opts.sha256}: ${(err as Error).message}`, reports()))
       throw signal.reason
     } finally {
       clearInterval(ticker)

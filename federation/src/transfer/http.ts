@@ -5,16 +5,30 @@
  * provider: it gives the manifest and chunks, each checked against the signed manifest like
  * any other; a refusal, a wrong status or a short body counts against it the same way.
  */
-import { Manifest, contentHttpPath, contentLimits, readCappedJson, type ContentAnswer, type ContentRequest } from '@shulin/protocol'
+import {
+  Manifest,
+  contentHttpPath,
+  contentLimits,
+  readCappedJson,
+  type ContentAnswer,
+  type ContentRequest,
+} from '@shulin/protocol'
 import { chunkTimeoutMs } from './constants.js'
 import { ProviderFault, type ChunkReader, type ContentLink, type ContentProvider } from './peer.js'
 
 type HttpProvider = ContentProvider & { http: { url: string; authorization: string } }
 
 const refusal = (status: number): (ContentAnswer & { ok: false }) | undefined =>
-  status === 401 || status === 403 || status === 404 ? { ok: false, reason: 'unknown' } : status === 416 ? { ok: false, reason: 'range' } : status === 429 || status === 503 ? { ok: false, reason: 'busy' } : undefined
+  status === 401 || status === 403 || status === 404
+    ? { ok: false, reason: 'unknown' }
+    : status === 416
+      ? { ok: false, reason: 'range' }
+      : status === 429 || status === 503
+        ? { ok: false, reason: 'busy' }
+        : undefined
 
-const withTimeout = (ms: number, signal?: AbortSignal) => (signal ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms))
+const withTimeout = (ms: number, signal?: AbortSignal) =>
+  signal ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms)
 
 export class HttpProviderLink implements ContentLink {
   constructor(readonly provider: HttpProvider) {}
@@ -33,7 +47,10 @@ export class HttpProviderLink implements ContentLink {
   async manifest(sha256: string, signal?: AbortSignal): Promise<Manifest | (ContentAnswer & { ok: false })> {
     let res: Response
     try {
-      res = await fetch(this.url(sha256, '/manifest'), { headers: this.headers, signal: withTimeout(chunkTimeoutMs, signal) })
+      res = await fetch(this.url(sha256, '/manifest'), {
+        headers: this.headers,
+        signal: withTimeout(chunkTimeoutMs, signal),
+      })
     } catch (err) {
       signal?.throwIfAborted()
       throw new ProviderFault(`cannot reach ${this.provider.http.url} (${(err as Error).message})`)
@@ -60,7 +77,10 @@ class HttpChunkReader implements ChunkReader {
   private left: Uint8Array | undefined
   private ended = false
 
-  constructor(private readonly link: HttpProviderLink, private readonly chunkSize: number) {}
+  constructor(
+    private readonly link: HttpProviderLink,
+    private readonly chunkSize: number,
+  ) {}
 
   async ask(req: ContentRequest, timeoutMs: number, signal?: AbortSignal): Promise<ContentAnswer> {
     if (req.want !== 'chunks') throw new ProviderFault('only chunks are asked for over HTTP')
@@ -70,7 +90,10 @@ class HttpChunkReader implements ChunkReader {
     const end = (req.from + req.count) * this.chunkSize - 1
     let res: Response
     try {
-      res = await fetch(this.link.url(req.sha256), { headers: { ...this.link.headers, range: `bytes=${start}-${end}` }, signal: withTimeout(timeoutMs, signal) })
+      res = await fetch(this.link.url(req.sha256), {
+        headers: { ...this.link.headers, range: `bytes=${start}-${end}` },
+        signal: withTimeout(timeoutMs, signal),
+      })
     } catch (err) {
       signal?.throwIfAborted()
       throw new ProviderFault(`range request failed (${(err as Error).message})`)
@@ -83,7 +106,9 @@ class HttpChunkReader implements ChunkReader {
     const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(res.headers.get('content-range') ?? '')
     if (res.status !== 206 || !range || Number(range[1]) !== start || !res.body) {
       await res.body?.cancel()
-      throw new ProviderFault(`answered ${res.status} ${res.headers.get('content-range') ?? ''} to bytes=${start}-${end}`)
+      throw new ProviderFault(
+        `answered ${res.status} ${res.headers.get('content-range') ?? ''} to bytes=${start}-${end}`,
+      )
     }
     this.reader = res.body.getReader()
     this.ended = false
@@ -109,7 +134,9 @@ class HttpChunkReader implements ChunkReader {
       take(l)
     }
     // One listener for the whole frame (a chunk arrives in many reads).
-    const stalled = new Promise<never>((_, reject) => deadline.addEventListener('abort', () => reject(deadline.reason as Error), { once: true }))
+    const stalled = new Promise<never>((_, reject) =>
+      deadline.addEventListener('abort', () => reject(deadline.reason as Error), { once: true }),
+    )
     stalled.catch(() => {})
     while (n < this.chunkSize && !this.ended && this.reader) {
       deadline.throwIfAborted()

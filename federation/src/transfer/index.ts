@@ -15,5 +15,14 @@
  */
 export { manifestOf, manifestIdOf, chunkSizeFor } from './manifest.js'
 export { serveContent, type ContentSource, type ContentServer, type ContentServerInit } from './provider.js'
-export { fetchContent, ContentFetchError, type FetchContentOptions, type FetchContentResult, type FetchProgress, type ProviderReport, type DropReason, type ContentProvider } from './fetch.js'
+export {
+  fetchContent,
+  ContentFetchError,
+  type FetchContentOptions,
+  type FetchContentResult,
+  type FetchProgress,
+  type ProviderReport,
+  type DropReason,
+  type ContentProvider,
+} from './fetch.js'
 export { TokenBucket } from './bucket.js'

@@ -32,7 +32,10 @@ export function chunkSizeFor(size: number): number {
  * agrees with its publisher; a manifest made with another `chunkSize` has to be kept beside the
  * file and handed out through `ContentSource.manifest`.
  */
-export async function manifestOf(path: string, opts: { chunkSize?: number; signal?: AbortSignal } = {}): Promise<Manifest> {
+export async function manifestOf(
+  path: string,
+  opts: { chunkSize?: number; signal?: AbortSignal } = {},
+): Promise<Manifest> {
   const fh = await open(path, 'r')
   try {
     const { size } = await fh.stat()

@@ -30,7 +30,11 @@ export interface PartialPaths {
 }
 
 export function partialPaths(work: string, sha256: string): PartialPaths {
-  return { part: join(work, `${sha256}.part`), manifest: join(work, `${sha256}.manifest.json`), progress: join(work, `${sha256}.progress`) }
+  return {
+    part: join(work, `${sha256}.part`),
+    manifest: join(work, `${sha256}.manifest.json`),
+    progress: join(work, `${sha256}.progress`),
+  }
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -55,7 +59,10 @@ async function writeAtomic(path: string, text: string, sync: boolean): Promise<v
 }
 
 /** The manifest kept by an earlier attempt, if it is still the one `manifestId` names. */
-export async function readKeptManifest(paths: PartialPaths, isTheOne: (m: Manifest) => boolean): Promise<Manifest | undefined> {
+export async function readKeptManifest(
+  paths: PartialPaths,
+  isTheOne: (m: Manifest) => boolean,
+): Promise<Manifest | undefined> {
   const r = Manifest.safeParse(await readJson(paths.manifest))
   return r.success && isTheOne(r.data) ? r.data : undefined
 }
@@ -93,7 +100,11 @@ export class PartialFile {
   async record(done: ArrayLike<boolean | number>): Promise<void> {
     const bits = Buffer.alloc(Math.ceil(done.length / 8))
     for (let i = 0; i < done.length; i++) if (done[i]) bits[i >> 3]! |= 1 << (i & 7)
-    await writeAtomic(this.paths.progress, JSON.stringify({ v: 1, manifestId: this.manifestId, done: bits.toString('base64') }), false)
+    await writeAtomic(
+      this.paths.progress,
+      JSON.stringify({ v: 1, manifestId: this.manifestId, done: bits.toString('base64') }),
+      false,
+    )
   }
 
   /** Syncs and closes the part file and moves it to `dest`; the work files go. */

@@ -7,7 +7,15 @@
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { CONTENT_PROTOCOL, contentLimits, decodeContentAnswer, encodeContentMessage, type ContentAnswer, type ContentRequest, type Manifest } from '@shulin/protocol'
+import {
+  CONTENT_PROTOCOL,
+  contentLimits,
+  decodeContentAnswer,
+  encodeContentMessage,
+  type ContentAnswer,
+  type ContentRequest,
+  type Manifest,
+} from '@shulin/protocol'
 import type { Host } from '../host/host.js'
 import { chunkTimeoutMs, dialTimeoutMs, manifestTimeoutMs } from './constants.js'
 
@@ -47,7 +55,10 @@ export class ProviderFault extends Error {
 export class ProviderLink implements ContentLink {
   private conn: Connection | undefined
 
-  constructor(private readonly host: Host, readonly provider: ContentProvider) {}
+  constructor(
+    private readonly host: Host,
+    readonly provider: ContentProvider,
+  ) {}
 
   /** The open connection, dialed now if there is none; throws when no address answers. */
   async connection(signal?: AbortSignal): Promise<Connection> {
@@ -72,7 +83,9 @@ export class ProviderLink implements ContentLink {
         signal?.throwIfAborted()
       }
     }
-    throw new ProviderFault(`cannot reach ${this.provider.id} (${(last as Error | undefined)?.message ?? 'no address'})`)
+    throw new ProviderFault(
+      `cannot reach ${this.provider.id} (${(last as Error | undefined)?.message ?? 'no address'})`,
+    )
   }
 
   async open(chunkSize: number, maxCount: number, signal?: AbortSignal): Promise<ChunkStream> {
@@ -82,7 +95,7 @@ export class ProviderLink implements ContentLink {
   }
 
   /** Asks for the manifest of `sha256`: the manifest, or the provider's refusal. */
-  async manifest(sha256: string, signal?: AbortSignal): Promise<Manifest | ContentAnswer & { ok: false }> {
+  async manifest(sha256: string, signal?: AbortSignal): Promise<Manifest | (ContentAnswer & { ok: false })> {
     const s = await this.open(contentLimits.minChunkSize, 1, signal)
     try {
       const ans = await s.ask({ want: 'manifest', sha256 }, manifestTimeoutMs, signal)
@@ -98,7 +111,11 @@ export class ProviderLink implements ContentLink {
 export class ChunkStream implements ChunkReader {
   private readonly lp: ReturnType<typeof lpStream>
 
-  constructor(readonly stream: Stream, chunkSize: number, maxCount: number) {
+  constructor(
+    readonly stream: Stream,
+    chunkSize: number,
+    maxCount: number,
+  ) {
     // Nothing pauses a libp2p stream's reader, so what may arrive is bounded by what was asked.
     this.lp = lpStream(stream, {
       maxDataLength: Math.max(contentLimits.maxAnswerBytes, chunkSize),

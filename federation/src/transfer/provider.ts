@@ -17,7 +17,16 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { lpStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
-import { CONTENT_PROTOCOL, chunkRange, contentLimits, decodeContentRequest, encodeContentMessage, type ContentAnswer, type ContentRequest, type Manifest } from '@shulin/protocol'
+import {
+  CONTENT_PROTOCOL,
+  chunkRange,
+  contentLimits,
+  decodeContentRequest,
+  encodeContentMessage,
+  type ContentAnswer,
+  type ContentRequest,
+  type Manifest,
+} from '@shulin/protocol'
 import type { Host } from '../host/host.js'
 import { manifestCacheSize, maxActiveStreams, maxInboundStreams, streamIdleMs } from './constants.js'
 import { manifestOf } from './manifest.js'
@@ -80,13 +89,19 @@ class ManifestCache {
 }
 
 /** Serves the files `source` names over `/shulin/content/1.0.0`. */
-export async function serveContent(host: Host, source: ContentSource, init: ContentServerInit = {}): Promise<ContentServer> {
+export async function serveContent(
+  host: Host,
+  source: ContentSource,
+  init: ContentServerInit = {},
+): Promise<ContentServer> {
   const log = init.log ?? (() => {})
   const cap = init.maxActiveStreams ?? maxActiveStreams
   const cache = new ManifestCache(manifestCacheSize)
   const sent = { chunks: 0, bytes: 0 }
   let active = 0
-  const bucket = init.maxBytesPerSecond ? new TokenBucket(init.maxBytesPerSecond, Math.max(init.maxBytesPerSecond, contentLimits.maxChunkSize)) : undefined
+  const bucket = init.maxBytesPerSecond
+    ? new TokenBucket(init.maxBytesPerSecond, Math.max(init.maxBytesPerSecond, contentLimits.maxChunkSize))
+    : undefined
 
   const manifestFor = (sha256: string, path: string): Promise<Manifest | undefined> =>
     cache.get(sha256, async () => {
@@ -102,7 +117,13 @@ export async function serveContent(host: Host, source: ContentSource, init: Cont
     })
 
   /** Writes chunks `from…from+count-1`, reading the next while the last is being sent. */
-  async function sendChunks(lp: ReturnType<typeof lpStream>, fh: FileHandle, manifest: Manifest, from: number, count: number): Promise<void> {
+  async function sendChunks(
+    lp: ReturnType<typeof lpStream>,
+    fh: FileHandle,
+    manifest: Manifest,
+    from: number,
+    count: number,
+  ): Promise<void> {
     const read = async (i: number) => {
       const { offset, length } = chunkRange(manifest, i)
       const buf = Buffer.allocUnsafe(length)
@@ -127,12 +148,19 @@ export async function serveContent(host: Host, source: ContentSource, init: Cont
     }
   }
 
-  async function answer(req: ContentRequest, from: string, lp: ReturnType<typeof lpStream>, files: Map<string, FileHandle>): Promise<void> {
+  async function answer(
+    req: ContentRequest,
+    from: string,
+    lp: ReturnType<typeof lpStream>,
+    files: Map<string, FileHandle>,
+  ): Promise<void> {
     const path = await source.path(req.sha256, from)
     const manifest = path === undefined ? undefined : await manifestFor(req.sha256, path)
-    if (path === undefined || !manifest) return void (await lp.write(encodeContentMessage({ ok: false, reason: 'unknown' })))
+    if (path === undefined || !manifest)
+      return void (await lp.write(encodeContentMessage({ ok: false, reason: 'unknown' })))
     if (req.want === 'manifest') return void (await lp.write(encodeContentMessage({ ok: true, manifest })))
-    if (req.from + req.count > manifest.chunks.length) return void (await lp.write(encodeContentMessage({ ok: false, reason: 'range' })))
+    if (req.from + req.count > manifest.chunks.length)
+      return void (await lp.write(encodeContentMessage({ ok: false, reason: 'range' })))
     let fh = files.get(req.sha256)
     if (!fh) {
       fh = await open(path, 'r')

@@ -44,7 +44,12 @@ export class ChunkQueue {
     while (from < s.length && (s[from] !== ChunkState.Missing || this.avoid.get(from)?.has(provider))) from++
     if (from >= s.length) return undefined
     let count = 0
-    while (count < max && from + count < s.length && s[from + count] === ChunkState.Missing && !this.avoid.get(from + count)?.has(provider)) {
+    while (
+      count < max &&
+      from + count < s.length &&
+      s[from + count] === ChunkState.Missing &&
+      !this.avoid.get(from + count)?.has(provider)
+    ) {
       s[from + count] = ChunkState.Taken
       count++
     }

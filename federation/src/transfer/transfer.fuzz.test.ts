@@ -12,14 +12,26 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lpStream } from '@libp2p/utils'
-import { CONTENT_PROTOCOL, ContentAnswer, ContentRequest, decodeContentAnswer, decodeContentRequest, encodeContentMessage, type Manifest } from '@shulin/protocol'
+import {
+  CONTENT_PROTOCOL,
+  ContentAnswer,
+  ContentRequest,
+  decodeContentAnswer,
+  decodeContentRequest,
+  encodeContentMessage,
+  type Manifest,
+} from '@shulin/protocol'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
 import { ContentFetchError, fetchContent, manifestIdOf, manifestOf, serveContent } from './index.js'
 import { fc, fuzzParams, hostileJsonBytes, mutatedBytes, mutatedJson } from '../../../test/fuzz/fuzz.js'
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
-const exists = (p: string) => stat(p).then(() => true, () => false)
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  )
 
 describe('content transfer fuzz', () => {
   let dir: string
@@ -28,7 +40,10 @@ describe('content transfer fuzz', () => {
   let manifest: Manifest
   const hosts: Host[] = []
   const newHost = async (listen = true) => {
-    const h = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] })
+    const h = await createHost({
+      privateKey: (await generateNodeKey()).privateKey,
+      listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [],
+    })
     hosts.push(h)
     return h
   }
@@ -79,15 +94,34 @@ describe('content transfer fuzz', () => {
     fc.record({
       manifest: fc.oneof(
         { arbitrary: fc.constant(encodeContentMessage({ ok: true, manifest })), weight: 2 },
-        { arbitrary: mutatedJson([{ ok: true, manifest }]).map((v) => new TextEncoder().encode(JSON.stringify(v) ?? 'null')), weight: 3 },
+        {
+          arbitrary: mutatedJson([{ ok: true, manifest }]).map((v) =>
+            new TextEncoder().encode(JSON.stringify(v) ?? 'null'),
+          ),
+          weight: 3,
+        },
         { arbitrary: hostileJsonBytes([{ ok: true, manifest }]), weight: 1 },
       ),
-      chunks: fc.oneof(fc.constant(encodeContentMessage({ ok: true })), hostileJsonBytes([{ ok: true }, { ok: false, reason: 'range' }])),
-      frames: fc.array(mutatedBytes([bytes.subarray(0, 1024 * 1024), bytes.subarray(2 * 1024 * 1024)]), { maxLength: 4 }),
+      chunks: fc.oneof(
+        fc.constant(encodeContentMessage({ ok: true })),
+        hostileJsonBytes([{ ok: true }, { ok: false, reason: 'range' }]),
+      ),
+      frames: fc.array(mutatedBytes([bytes.subarray(0, 1024 * 1024), bytes.subarray(2 * 1024 * 1024)]), {
+        maxLength: 4,
+      }),
     })
 
   let n = 0
-  const target = (providers: Host[]) => ({ sha256: manifest.sha256, size: manifest.size, manifestId: manifestIdOf(manifest), providers: providers.map(ref), dest: join(dir, `out-${++n}`, 'file'), work: join(dir, `work-${n}`), lanesPerProvider: 1, chunksPerRequest: 2 })
+  const target = (providers: Host[]) => ({
+    sha256: manifest.sha256,
+    size: manifest.size,
+    manifestId: manifestIdOf(manifest),
+    providers: providers.map(ref),
+    dest: join(dir, `out-${++n}`, 'file'),
+    work: join(dir, `work-${n}`),
+    lanesPerProvider: 1,
+    chunksPerRequest: 2,
+  })
 
   it('a hostile provider beside an honest one: the true file, every time', { timeout: 120_000 }, async () => {
     await fc.assert(
@@ -102,25 +136,32 @@ describe('content transfer fuzz', () => {
     )
   })
 
-  it('a hostile provider alone: the true file or a ContentFetchError, and nothing unverified at the destination', { timeout: 120_000 }, async () => {
-    await fc.assert(
-      fc.asyncProperty(scriptArb(), async (s) => {
-        script = s
-        const t = target([hostile])
-        try {
-          await fetchContent(me, t)
-          expect(sha(await readFile(t.dest))).toBe(manifest.sha256)
-        } catch (err) {
-          expect(err, String(err)).toBeInstanceOf(ContentFetchError)
-          expect(await exists(t.dest)).toBe(false)
-        }
-      }),
-      fuzzParams(20),
-    )
-  })
+  it(
+    'a hostile provider alone: the true file or a ContentFetchError, and nothing unverified at the destination',
+    { timeout: 120_000 },
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(scriptArb(), async (s) => {
+          script = s
+          const t = target([hostile])
+          try {
+            await fetchContent(me, t)
+            expect(sha(await readFile(t.dest))).toBe(manifest.sha256)
+          } catch (err) {
+            expect(err, String(err)).toBeInstanceOf(ContentFetchError)
+            expect(await exists(t.dest)).toBe(false)
+          }
+        }),
+        fuzzParams(20),
+      )
+    },
+  )
 
   it('the content decoders: a request or an answer that passes its schema, or undefined', () => {
-    const requests = [{ want: 'manifest', sha256: manifest.sha256 }, { want: 'chunks', sha256: manifest.sha256, from: 0, count: 2 }]
+    const requests = [
+      { want: 'manifest', sha256: manifest.sha256 },
+      { want: 'chunks', sha256: manifest.sha256, from: 0, count: 2 },
+    ]
     const answers = [{ ok: true, manifest }, { ok: true }, { ok: false, reason: 'busy' }]
     fc.assert(
       fc.property(hostileJsonBytes([...requests, ...answers]), (b) => {

@@ -16,7 +16,15 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { CONTENT_PROTOCOL, type Manifest } from '@shulin/protocol'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
-import { ContentFetchError, fetchContent, manifestIdOf, manifestOf, serveContent, type ContentSource, type FetchContentOptions } from './index.js'
+import {
+  ContentFetchError,
+  fetchContent,
+  manifestIdOf,
+  manifestOf,
+  serveContent,
+  type ContentSource,
+  type FetchContentOptions,
+} from './index.js'
 
 const MiB = 1024 * 1024
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
@@ -29,7 +37,10 @@ describe('content transfer', () => {
   const hosts: Host[] = []
   const servers: Server[] = []
   const newHost = async (listen = true) => {
-    const h = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] })
+    const h = await createHost({
+      privateKey: (await generateNodeKey()).privateKey,
+      listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [],
+    })
     hosts.push(h)
     return h
   }
@@ -78,7 +89,13 @@ describe('content transfer', () => {
     const t = target({ providers: [a.ref, b.ref] })
     const r = await fetchContent(me, t)
     expect(sha(await readFile(t.dest))).toBe(manifest.sha256)
-    expect(r).toMatchObject({ chunks: 25, fetchedChunks: 25, resumedChunks: 0, rejectedChunks: 0, fetchedBytes: manifest.size })
+    expect(r).toMatchObject({
+      chunks: 25,
+      fetchedChunks: 25,
+      resumedChunks: 0,
+      rejectedChunks: 0,
+      fetchedBytes: manifest.size,
+    })
     expect(r.providers.map((p) => p.chunks).every((c) => c > 0)).toBe(true)
     expect(r.providers.reduce((s, p) => s + p.chunks, 0)).toBe(25)
     // Nothing is left in the work folder.
@@ -111,13 +128,16 @@ describe('content transfer', () => {
     const bytes = await readFile(path)
     const server = createServer((req, res) => {
       if (req.headers.authorization !== 'let-me') return void res.writeHead(401).end()
-      if (req.url === `/api/federation/content/${manifest.sha256}/manifest`) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(manifest))
+      if (req.url === `/api/federation/content/${manifest.sha256}/manifest`)
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(manifest))
       if (req.url !== `/api/federation/content/${manifest.sha256}`) return void res.writeHead(404).end()
       const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '')
       if (!m) return void res.writeHead(200).end(bytes)
       const start = Number(m[1])
       const end = Math.min(Number(m[2]), bytes.byteLength - 1)
-      res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.byteLength}` }).end(bytes.subarray(start, end + 1))
+      res
+        .writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.byteLength}` })
+        .end(bytes.subarray(start, end + 1))
     })
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     servers.push(server)
@@ -146,7 +166,10 @@ describe('content transfer', () => {
     expect(sha(await readFile(t2.dest))).toBe(manifest.sha256)
     expect(r2.providers[0]).toMatchObject({ dropped: 'corrupt' })
 
-    const refused = { ...(await httpProvider(file, id)), http: { url: (await httpProvider(file, id)).http.url, authorization: 'wrong' } }
+    const refused = {
+      ...(await httpProvider(file, id)),
+      http: { url: (await httpProvider(file, id)).http.url, authorization: 'wrong' },
+    }
     const err = await fetchContent(me, target({ providers: [refused] })).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ContentFetchError)
     expect((err as ContentFetchError).code).toBe('no_provider')
@@ -174,7 +197,11 @@ describe('content transfer', () => {
   it('answers or closes malformed requests, refuses a stream flood past its limit, and keeps serving', async () => {
     const logs: string[] = []
     const host = await newHost()
-    await serveContent(host, { path: async (h) => (h === manifest.sha256 ? file : undefined) }, { log: (m) => logs.push(m) })
+    await serveContent(
+      host,
+      { path: async (h) => (h === manifest.sha256 ? file : undefined) },
+      { log: (m) => logs.push(m) },
+    )
     const me = await newHost(false)
     const addr = multiaddr(host.getMultiaddrs()[0]!.toString())
     const send = async (bytes: Uint8Array) => {
@@ -189,8 +216,14 @@ describe('content transfer', () => {
     }
     const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v))
     expect(await send(new TextEncoder().encode('nope'))).toEqual({ ok: false, reason: 'invalid' })
-    expect(await send(json({ want: 'chunks', sha256: manifest.sha256, from: 0, count: 1000 }))).toEqual({ ok: false, reason: 'invalid' })
-    expect(await send(json({ want: 'chunks', sha256: manifest.sha256, from: 25, count: 1 }))).toEqual({ ok: false, reason: 'range' })
+    expect(await send(json({ want: 'chunks', sha256: manifest.sha256, from: 0, count: 1000 }))).toEqual({
+      ok: false,
+      reason: 'invalid',
+    })
+    expect(await send(json({ want: 'chunks', sha256: manifest.sha256, from: 25, count: 1 }))).toEqual({
+      ok: false,
+      reason: 'range',
+    })
     expect(await send(json({ want: 'manifest', sha256: '0'.repeat(64) }))).toEqual({ ok: false, reason: 'unknown' })
     expect(await send(new Uint8Array(64 * 1024))).toBe('closed')
     expect(logs.some((l) => /malformed/.test(l))).toBe(true)
@@ -218,12 +251,19 @@ describe('content transfer', () => {
     const a = await provider(file)
     const me = await newHost(false)
     const ac = new AbortController()
-    const t = target({ providers: [a.ref], maxBytesPerSecond: 8 * MiB, signal: ac.signal, onProgress: (p) => p.have >= 12 && ac.abort() })
+    const t = target({
+      providers: [a.ref],
+      maxBytesPerSecond: 8 * MiB,
+      signal: ac.signal,
+      onProgress: (p) => p.have >= 12 && ac.abort(),
+    })
     const err = await fetchContent(me, t).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ContentFetchError)
     expect((err as ContentFetchError).code).toBe('aborted')
     // With nobody to ask, what is missing cannot come: a clear error, and the part file stays.
-    const alone = (await fetchContent(me, { ...t, providers: [], signal: undefined, onProgress: undefined }).catch((e: unknown) => e)) as ContentFetchError
+    const alone = (await fetchContent(me, { ...t, providers: [], signal: undefined, onProgress: undefined }).catch(
+      (e: unknown) => e,
+    )) as ContentFetchError
     expect(alone.code).toBe('no_provider')
     // A chunk the record claims is damaged on disk meanwhile: the resume must notice.
     const fh = await open(join(t.work, `${manifest.sha256}.part`), 'r+')
@@ -244,7 +284,10 @@ describe('content transfer', () => {
     expect(r.ms).toBeGreaterThan(900)
     const host = await newHost()
     await serveContent(host, { path: async () => file }, { maxBytesPerSecond: 12 * MiB })
-    const slow = await fetchContent(me, target({ providers: [{ id: host.peerId.toString(), addrs: host.getMultiaddrs().map(String) }] }))
+    const slow = await fetchContent(
+      me,
+      target({ providers: [{ id: host.peerId.toString(), addrs: host.getMultiaddrs().map(String) }] }),
+    )
     expect(slow.ms).toBeGreaterThan(900)
   })
 
@@ -266,7 +309,9 @@ describe('content transfer', () => {
     expect(e2.providers[0]!.dropped).toBe('unreachable')
 
     const a = await provider(file)
-    const e3 = (await fetchContent(me, target({ providers: [a.ref], manifestId: '0'.repeat(64) })).catch((e: unknown) => e)) as ContentFetchError
+    const e3 = (await fetchContent(me, target({ providers: [a.ref], manifestId: '0'.repeat(64) })).catch(
+      (e: unknown) => e,
+    )) as ContentFetchError
     expect(e3.code).toBe('no_provider')
     expect(e3.providers[0]!.dropped).toBe('bad_manifest')
   })

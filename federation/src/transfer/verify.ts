@@ -128,10 +128,21 @@ export class ChunkSink {
   private rechecked = false
   private closed = false
 
-  constructor(private readonly manifest: Manifest, partPath: string, claimed: Uint8Array, private readonly events: SinkEvents) {
+  constructor(
+    private readonly manifest: Manifest,
+    partPath: string,
+    claimed: Uint8Array,
+    private readonly events: SinkEvents,
+  ) {
     this.worker = new Worker(workerCode, {
       eval: true,
-      workerData: { path: partPath, chunkSize: manifest.chunkSize, size: manifest.size, chunks: manifest.chunks, holdBytes },
+      workerData: {
+        path: partPath,
+        chunkSize: manifest.chunkSize,
+        size: manifest.size,
+        chunks: manifest.chunks,
+        holdBytes,
+      },
     })
     this.finished = new Promise<TailResult>((resolve, reject) => (this.finish = { resolve, reject }))
     this.finished.catch(() => {})

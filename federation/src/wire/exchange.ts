@@ -24,7 +24,12 @@ import type { Host } from '../host/host.js'
 export type Exchange<Req, Res> = ExchangeSpec<Req, Res>
 
 /** Answers requests of `ex`; `answer` gets the parsed request and the caller's peer id (proved by Noise). */
-export function serveExchange<Req, Res>(host: Host, ex: Exchange<Req, Res>, answer: (req: Req, from: string) => Promise<Res>, log: (msg: string, err?: unknown) => void = () => {}): Promise<void> {
+export function serveExchange<Req, Res>(
+  host: Host,
+  ex: Exchange<Req, Res>,
+  answer: (req: Req, from: string) => Promise<Res>,
+  log: (msg: string, err?: unknown) => void = () => {},
+): Promise<void> {
   return host.handle(
     ex.protocol,
     async (stream: Stream, connection) => {
@@ -46,7 +51,13 @@ export function serveExchange<Req, Res>(host: Host, ex: Exchange<Req, Res>, answ
 }
 
 /** Sends `req` to the first of `addrs` that answers; throws `unreachable (last error)` when none does. */
-export async function askExchange<Req, Res>(host: Host, ex: Exchange<Req, Res>, addrs: string[], req: Req, unreachable: string): Promise<Res> {
+export async function askExchange<Req, Res>(
+  host: Host,
+  ex: Exchange<Req, Res>,
+  addrs: string[],
+  req: Req,
+  unreachable: string,
+): Promise<Res> {
   const overall = ex.perAttempt ? undefined : AbortSignal.timeout(ex.timeoutMs)
   let lastError: unknown
   for (const addr of addrs) {

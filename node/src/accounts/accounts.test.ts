@@ -14,13 +14,28 @@ describe('reader accounts over a real socket', () => {
   afterEach(() => t.close())
 
   it('register → login with each identifier → me → logout', async () => {
-    const quick = await reader.post('/api/auth/register', { mode: 'quick', phone: '138 0013 8000', password: 'reading2026', username: 'LinDaiyu' })
+    const quick = await reader.post('/api/auth/register', {
+      mode: 'quick',
+      phone: '138 0013 8000',
+      password: 'reading2026',
+      username: 'LinDaiyu',
+    })
     expect(quick.status).toBe(201)
-    expect(quick.body.account).toMatchObject({ kind: 'reader', phone: '13800138000', username: 'lindaiyu', realNameVerified: false })
+    expect(quick.body.account).toMatchObject({
+      kind: 'reader',
+      phone: '13800138000',
+      username: 'lindaiyu',
+      realNameVerified: false,
+    })
     const card = quick.body.account.cardNo as string
     expect(card).toMatch(/^8\d{9}$/)
 
-    const real = await new Client(t.node.url).post('/api/auth/register', { mode: 'real-name', name: '贾宝玉', idNumber: idNumber.toLowerCase(), password: 'stone-story-1791' })
+    const real = await new Client(t.node.url).post('/api/auth/register', {
+      mode: 'real-name',
+      name: '贾宝玉',
+      idNumber: idNumber.toLowerCase(),
+      password: 'stone-story-1791',
+    })
     expect(real.status).toBe(201)
     expect(real.body.account).toMatchObject({ name: '贾宝玉', idNumberMasked: '110105********002X' })
     expect(JSON.stringify(real.body)).not.toContain(idNumber)
@@ -35,7 +50,9 @@ describe('reader accounts over a real socket', () => {
       expect(me.body.account.cardNo).toBe(card)
     }
     const byId = new Client(t.node.url)
-    expect((await byId.post('/api/auth/login', { identifier: idNumber, password: 'stone-story-1791' })).status).toBe(200)
+    expect((await byId.post('/api/auth/login', { identifier: idNumber, password: 'stone-story-1791' })).status).toBe(
+      200,
+    )
     expect((await byId.get('/api/me')).body.account.name).toBe('贾宝玉')
 
     const out = await byId.post('/api/auth/logout')
@@ -58,7 +75,11 @@ describe('reader accounts over a real socket', () => {
   it('"keep me signed in" gives a two-week cookie; without it a browser-session cookie that idles out', async () => {
     await reader.post('/api/auth/register', { mode: 'quick', phone: '13700137000', password: 'reading2026' })
     const remembered = new Client(t.node.url)
-    const r1 = await remembered.post('/api/auth/login', { identifier: '13700137000', password: 'reading2026', remember: true })
+    const r1 = await remembered.post('/api/auth/login', {
+      identifier: '13700137000',
+      password: 'reading2026',
+      remember: true,
+    })
     const maxAge = Number(/Max-Age=(\d+)/.exec(r1.headers.get('set-cookie')!)![1])
     expect(maxAge).toBeGreaterThan(13.9 * 86400)
     expect(maxAge).toBeLessThanOrEqual(14 * 86400)
@@ -79,7 +100,11 @@ describe('reader accounts over a real socket', () => {
   it('the two-week cookie is two weeks by the node’s clock, however far that is from the machine’s', async () => {
     t.clock.now = Date.now() + 2 * 86400_000
     await reader.post('/api/auth/register', { mode: 'quick', phone: '13500135000', password: 'reading2026' })
-    const r = await new Client(t.node.url).post('/api/auth/login', { identifier: '13500135000', password: 'reading2026', remember: true })
+    const r = await new Client(t.node.url).post('/api/auth/login', {
+      identifier: '13500135000',
+      password: 'reading2026',
+      remember: true,
+    })
     const maxAge = Number(/Max-Age=(\d+)/.exec(r.headers.get('set-cookie')!)![1])
     expect(maxAge).toBeGreaterThan(13.9 * 86400)
     expect(maxAge).toBeLessThanOrEqual(14 * 86400)
@@ -104,7 +129,9 @@ describe('reader accounts over a real socket', () => {
     expect(noToken.body.code).toBe('csrf_failed')
     const crossSite = await reader.post('/api/auth/logout', undefined, { origin: 'https://evil.example' })
     expect(crossSite.status).toBe(403)
-    const formPost = await reader.call('POST', '/api/auth/login', 'identifier=x&password=y', { 'content-type': 'application/x-www-form-urlencoded' })
+    const formPost = await reader.call('POST', '/api/auth/login', 'identifier=x&password=y', {
+      'content-type': 'application/x-www-form-urlencoded',
+    })
     expect(formPost.status).toBe(415)
     expect((await reader.get('/api/me')).status).toBe(200)
   })
@@ -122,8 +149,14 @@ describe('reader accounts over a real socket', () => {
 
   it('answers an unknown account and a wrong password alike', async () => {
     await reader.post('/api/auth/register', { mode: 'quick', phone: '13300133000', password: 'reading2026' })
-    const wrong = await new Client(t.node.url).post('/api/auth/login', { identifier: '13300133000', password: 'wrong-password' })
-    const unknown = await new Client(t.node.url).post('/api/auth/login', { identifier: '13300133999', password: 'wrong-password' })
+    const wrong = await new Client(t.node.url).post('/api/auth/login', {
+      identifier: '13300133000',
+      password: 'wrong-password',
+    })
+    const unknown = await new Client(t.node.url).post('/api/auth/login', {
+      identifier: '13300133999',
+      password: 'wrong-password',
+    })
     expect(wrong.status).toBe(401)
     expect(unknown.status).toBe(401)
     expect(wrong.body).toEqual(unknown.body)
@@ -137,7 +170,14 @@ describe('reader accounts over a real socket', () => {
     expect(r.status).toBe(200)
     expect((await reader.get('/api/me')).status).toBe(200)
     expect((await phone.get('/api/me')).status).toBe(401)
-    expect((await new Client(t.node.url).post('/api/auth/login', { identifier: '13200132000', password: 'a-longer-passphrase' })).status).toBe(200)
+    expect(
+      (
+        await new Client(t.node.url).post('/api/auth/login', {
+          identifier: '13200132000',
+          password: 'a-longer-passphrase',
+        })
+      ).status,
+    ).toBe(200)
   })
 
   it('forgot password: a one-time code through the sender, then every session ends', async () => {
@@ -152,22 +192,44 @@ describe('reader accounts over a real socket', () => {
     const code = t.sent[0]!.message.code
     expect(code).toMatch(/^\d{6}$/)
     const wrongCode = code === '000000' ? '000001' : '000000'
-    const bad = await new Client(t.node.url).post('/api/auth/password/reset', { identifier: '13100131000', code: wrongCode, password: 'new-password-2026' })
+    const bad = await new Client(t.node.url).post('/api/auth/password/reset', {
+      identifier: '13100131000',
+      code: wrongCode,
+      password: 'new-password-2026',
+    })
     expect(bad.status).toBe(400)
     expect(bad.body.code).toBe('invalid_code')
-    const ok = await new Client(t.node.url).post('/api/auth/password/reset', { identifier: '13100131000', code, password: 'new-password-2026' })
+    const ok = await new Client(t.node.url).post('/api/auth/password/reset', {
+      identifier: '13100131000',
+      code,
+      password: 'new-password-2026',
+    })
     expect(ok.status).toBe(200)
     expect((await reader.get('/api/me')).status).toBe(401)
-    const again = await new Client(t.node.url).post('/api/auth/password/reset', { identifier: '13100131000', code, password: 'another-password-9' })
+    const again = await new Client(t.node.url).post('/api/auth/password/reset', {
+      identifier: '13100131000',
+      code,
+      password: 'another-password-9',
+    })
     expect(again.status).toBe(400)
-    expect((await new Client(t.node.url).post('/api/auth/login', { identifier: '13100131000', password: 'new-password-2026' })).status).toBe(200)
+    expect(
+      (
+        await new Client(t.node.url).post('/api/auth/login', {
+          identifier: '13100131000',
+          password: 'new-password-2026',
+        })
+      ).status,
+    ).toBe(200)
   })
 
   it('speaks English when the reader prefers it, Chinese otherwise', async () => {
     const zh = await new Client(t.node.url).post('/api/auth/login', { identifier: 'nobody', password: 'x' })
     expect(zh.body.title).toBe('账号或密码错误')
     expect(zh.headers.get('content-language')).toBe('zh-CN')
-    const en = await new Client(t.node.url, { 'accept-language': 'en-GB,en;q=0.9' }).post('/api/auth/login', { identifier: 'nobody', password: 'x' })
+    const en = await new Client(t.node.url, { 'accept-language': 'en-GB,en;q=0.9' }).post('/api/auth/login', {
+      identifier: 'nobody',
+      password: 'x',
+    })
     expect(en.body.title).toBe('Wrong account or password')
   })
 })
@@ -182,7 +244,11 @@ describe('forgotten password: the answer does not tell which accounts exist', ()
   afterEach(() => t.close())
 
   it('a registered phone is answered as fast as an unknown one: the code is written and sent after the answer', async () => {
-    await new Client(t.node.url).post('/api/auth/register', { mode: 'quick', phone: '13100131000', password: 'reading2026' })
+    await new Client(t.node.url).post('/api/auth/register', {
+      mode: 'quick',
+      phone: '13100131000',
+      password: 'reading2026',
+    })
     const timed = async (identifier: string) => {
       const t0 = performance.now()
       const r = await new Client(t.node.url).post('/api/auth/password/forgot', { identifier })

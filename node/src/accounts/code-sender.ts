@@ -27,7 +27,10 @@ export function consoleCodeSender(log: (line: string, fields: Record<string, unk
   return {
     name: 'console',
     async send(to, message) {
-      log(`one-time code for ${maskPhone(to.phone)}: ${message.code}`, { purpose: message.purpose, phone: maskPhone(to.phone) })
+      log(`one-time code for ${maskPhone(to.phone)}: ${message.code}`, {
+        purpose: message.purpose,
+        phone: maskPhone(to.phone),
+      })
     },
   }
 }

@@ -5,9 +5,30 @@
  */
 
 const chinaCommon = [
-  'woaini1314', 'woaini520', '5201314', '1314520', '88888888', '66666666', '11111111', '00000000',
-  '1qaz2wsx', 'qq123456', 'a123456789', 'aa123456', 'abc123456', 'wang1234', 'zhang123', 'li123456',
-  'woaini123', 'iloveyou1314', 'asd123456', 'qwe123456', 'zxc123456', '147258369', '123456aa', '123qwe123',
+  'woaini1314',
+  'woaini520',
+  '5201314',
+  '1314520',
+  '88888888',
+  '66666666',
+  '11111111',
+  '00000000',
+  '1qaz2wsx',
+  'qq123456',
+  'a123456789',
+  'aa123456',
+  'abc123456',
+  'wang1234',
+  'zhang123',
+  'li123456',
+  'woaini123',
+  'iloveyou1314',
+  'asd123456',
+  'qwe123456',
+  'zxc123456',
+  '147258369',
+  '123456aa',
+  '123qwe123',
 ]
 
 let set: Promise<Set<string>> | undefined
@@ -17,7 +38,9 @@ let set: Promise<Set<string>> | undefined
  * password check, not at start: an idle county node stays small.
  */
 export async function loadCommonPasswords(): Promise<(lowercased: string) => boolean> {
-  set ??= import('@zxcvbn-ts/language-common').then(({ dictionary }) => new Set([...(dictionary['passwords-common'] as string[]), ...chinaCommon]))
+  set ??= import('@zxcvbn-ts/language-common').then(
+    ({ dictionary }) => new Set([...(dictionary['passwords-common'] as string[]), ...chinaCommon]),
+  )
   const s = await set
   return (lowercased) => s.has(lowercased)
 }

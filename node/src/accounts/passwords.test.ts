@@ -25,7 +25,11 @@ describe('password hashes', () => {
     const dir = await tempDir()
     dirs.push(dir)
     const first = await startTempNode({ dataDir: dir })
-    await new Client(first.node.url).post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })
+    await new Client(first.node.url).post('/api/auth/register', {
+      mode: 'quick',
+      phone: '13800138000',
+      password: 'reading2026',
+    })
     await first.close()
 
     // An older release hashed with less memory.
@@ -37,7 +41,14 @@ describe('password hashes', () => {
     await folder.storage.close()
 
     const second = await startTempNode({ dataDir: dir })
-    expect((await new Client(second.node.url).post('/api/auth/login', { identifier: '13800138000', password: 'reading2026' })).status).toBe(200)
+    expect(
+      (
+        await new Client(second.node.url).post('/api/auth/login', {
+          identifier: '13800138000',
+          password: 'reading2026',
+        })
+      ).status,
+    ).toBe(200)
     await second.close()
 
     folder = await openDataFolder(dir, { create: false })
@@ -57,18 +68,29 @@ describe('passwords as Unicode text (issue 15, item 7)', () => {
     const t = await startTempNode()
     try {
       const c = () => new Client(t.node.url, { 'accept-language': 'en' })
-      const lone = await c().post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'abcdefgh\ud800xyz' })
+      const lone = await c().post('/api/auth/register', {
+        mode: 'quick',
+        phone: '13800138000',
+        password: 'abcdefgh\ud800xyz',
+      })
       expect(lone.status).toBe(400)
-      expect(lone.body.errors).toEqual([expect.objectContaining({ pointer: '/password', detail: expect.stringMatching(/surrogate/) })])
+      expect(lone.body.errors).toEqual([
+        expect.objectContaining({ pointer: '/password', detail: expect.stringMatching(/surrogate/) }),
+      ])
       // Hashed as UTF-8, a lone surrogate became U+FFFD: the account a well-formed U+FFFD
       // password makes is the one the lone-surrogate variants used to sign in to.
-      expect((await c().post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'abcdefgh\ufffdxyz' })).status).toBe(201)
+      expect(
+        (await c().post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'abcdefgh\ufffdxyz' }))
+          .status,
+      ).toBe(201)
       for (const variant of ['abcdefgh\ud800xyz', 'abcdefgh\udfffxyz']) {
         const r = await c().post('/api/auth/login', { identifier: '13800138000', password: variant })
         expect(r.status, JSON.stringify(variant)).toBe(400)
         expect(r.body.code).toBe('validation_failed')
       }
-      expect((await c().post('/api/auth/login', { identifier: '13800138000', password: 'abcdefgh\ufffdxyz' })).status).toBe(200)
+      expect(
+        (await c().post('/api/auth/login', { identifier: '13800138000', password: 'abcdefgh\ufffdxyz' })).status,
+      ).toBe(200)
       expect(await verifyPassword(await hash('abcdefgh\ufffdxyz'), 'abcdefgh\udfffxyz')).toBe(false)
     } finally {
       await t.close()
@@ -78,9 +100,21 @@ describe('passwords as Unicode text (issue 15, item 7)', () => {
   it('hashes the NFC form: a password typed composed or decomposed is the same password', async () => {
     const t = await startTempNode()
     try {
-      expect((await new Client(t.node.url).post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: nfd })).status).toBe(201)
-      expect((await new Client(t.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfc })).status).toBe(200)
-      expect((await new Client(t.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfd })).status).toBe(200)
+      expect(
+        (
+          await new Client(t.node.url).post('/api/auth/register', {
+            mode: 'quick',
+            phone: '13800138000',
+            password: nfd,
+          })
+        ).status,
+      ).toBe(201)
+      expect(
+        (await new Client(t.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfc })).status,
+      ).toBe(200)
+      expect(
+        (await new Client(t.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfd })).status,
+      ).toBe(200)
     } finally {
       await t.close()
     }
@@ -90,7 +124,11 @@ describe('passwords as Unicode text (issue 15, item 7)', () => {
     const dir = await tempDir()
     dirs.push(dir)
     const first = await startTempNode({ dataDir: dir })
-    await new Client(first.node.url).post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })
+    await new Client(first.node.url).post('/api/auth/register', {
+      mode: 'quick',
+      phone: '13800138000',
+      password: 'reading2026',
+    })
     await first.close()
 
     // An older release hashed the password exactly as typed, here decomposed.
@@ -104,10 +142,21 @@ describe('passwords as Unicode text (issue 15, item 7)', () => {
     expect(await verifyPassword(legacy, nfc)).toBe(false)
 
     const second = await startTempNode({ dataDir: dir })
-    expect((await new Client(second.node.url).post('/api/auth/login', { identifier: '13800138000', password: 'wrong-password' })).status).toBe(401)
-    expect((await new Client(second.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfd })).status).toBe(200)
+    expect(
+      (
+        await new Client(second.node.url).post('/api/auth/login', {
+          identifier: '13800138000',
+          password: 'wrong-password',
+        })
+      ).status,
+    ).toBe(401)
+    expect(
+      (await new Client(second.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfd })).status,
+    ).toBe(200)
     // Rehashed from the NFC form: the composed spelling now signs in too.
-    expect((await new Client(second.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfc })).status).toBe(200)
+    expect(
+      (await new Client(second.node.url).post('/api/auth/login', { identifier: '13800138000', password: nfc })).status,
+    ).toBe(200)
     await second.close()
 
     folder = await openDataFolder(dir, { create: false })
@@ -141,7 +190,15 @@ describe('cookies behind a TLS proxy', () => {
     try {
       const statuses: number[] = []
       for (let i = 0; i <= registrationsPerHour; i++) {
-        statuses.push((await new Client(t.node.url).post('/api/auth/register', { mode: 'quick', phone: `1380013${String(i).padStart(4, '0')}`, password: 'reading2026' })).status)
+        statuses.push(
+          (
+            await new Client(t.node.url).post('/api/auth/register', {
+              mode: 'quick',
+              phone: `1380013${String(i).padStart(4, '0')}`,
+              password: 'reading2026',
+            })
+          ).status,
+        )
       }
       expect(statuses.slice(0, registrationsPerHour).every((s) => s === 201)).toBe(true)
       expect(statuses[registrationsPerHour]).toBe(429)

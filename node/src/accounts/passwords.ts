@@ -54,7 +54,11 @@ export async function verifyPassword(stored: string, password: string): Promise<
 export function needsRehash(stored: string): boolean {
   const m = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(stored)
   if (!m) return true
-  return Number(m[1]) < argon2Params.memoryCost || Number(m[2]) < argon2Params.timeCost || Number(m[3]) !== argon2Params.parallelism
+  return (
+    Number(m[1]) < argon2Params.memoryCost ||
+    Number(m[2]) < argon2Params.timeCost ||
+    Number(m[3]) !== argon2Params.parallelism
+  )
 }
 
 export async function passwordProblem(password: string, policy: PasswordPolicy): Promise<PasswordProblem | null> {

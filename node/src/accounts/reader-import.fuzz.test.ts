@@ -28,7 +28,9 @@ describe('reader import fuzz', () => {
     let n = 0
     let cursor: string | null = null
     do {
-      const r: { status: number; body: { readers: unknown[]; nextCursor: string | null } } = await staff.get(`/api/staff/readers?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+      const r: { status: number; body: { readers: unknown[]; nextCursor: string | null } } = await staff.get(
+        `/api/staff/readers?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      )
       expect(r.status).toBe(200)
       n += r.body.readers.length
       cursor = r.body.nextCursor
@@ -36,30 +38,40 @@ describe('reader import fuzz', () => {
     return n
   }
 
-  it('any CSV: a report that matches what was stored, or a 4xx problem and nothing stored', { timeout: 60_000 }, async () => {
-    const seen = { reports: 0, refusals: 0 }
-    await fc.assert(
-      fc.asyncProperty(fc.oneof({ arbitrary: mutatedBytes(files), weight: 4 }, { arbitrary: fc.uint8Array({ maxLength: 200 }), weight: 1 }), async (bytes) => {
-        const before = await readers()
-        const res = await staff.post('/api/staff/readers/import', bytes, { 'content-type': 'text/csv' })
-        expect(res.status, JSON.stringify(res.body)).toBeLessThan(500)
-        if (res.status === 200) {
-          seen.reports++
-          const report = ReaderImportReport.parse(res.body)
-          expect(await readers()).toBe(before + report.created)
-          for (const r of report.rejected) expect(r.reason.length).toBeGreaterThan(0)
-        } else {
-          seen.refusals++
-          expect(res.status).toBeGreaterThanOrEqual(400)
-          expect((res.body as { detail?: string; title?: string }).title).toBeTruthy()
-          expect(await readers()).toBe(before)
-        }
-      }),
-      fuzzParams(80),
-    )
-    expect(seen.reports).toBeGreaterThan(10)
-    expect(seen.refusals).toBeGreaterThan(5)
-    expect(await readers()).toBeGreaterThan(0)
-    expect((await fetch(`${t.node.url}/api/health`)).status).toBe(200)
-  })
+  it(
+    'any CSV: a report that matches what was stored, or a 4xx problem and nothing stored',
+    { timeout: 60_000 },
+    async () => {
+      const seen = { reports: 0, refusals: 0 }
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            { arbitrary: mutatedBytes(files), weight: 4 },
+            { arbitrary: fc.uint8Array({ maxLength: 200 }), weight: 1 },
+          ),
+          async (bytes) => {
+            const before = await readers()
+            const res = await staff.post('/api/staff/readers/import', bytes, { 'content-type': 'text/csv' })
+            expect(res.status, JSON.stringify(res.body)).toBeLessThan(500)
+            if (res.status === 200) {
+              seen.reports++
+              const report = ReaderImportReport.parse(res.body)
+              expect(await readers()).toBe(before + report.created)
+              for (const r of report.rejected) expect(r.reason.length).toBeGreaterThan(0)
+            } else {
+              seen.refusals++
+              expect(res.status).toBeGreaterThanOrEqual(400)
+              expect((res.body as { detail?: string; title?: string }).title).toBeTruthy()
+              expect(await readers()).toBe(before)
+            }
+          },
+        ),
+        fuzzParams(80),
+      )
+      expect(seen.reports).toBeGreaterThan(10)
+      expect(seen.refusals).toBeGreaterThan(5)
+      expect(await readers()).toBeGreaterThan(0)
+      expect((await fetch(`${t.node.url}/api/health`)).status).toBe(200)
+    },
+  )
 })

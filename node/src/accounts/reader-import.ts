@@ -36,11 +36,21 @@ export class ReaderImportError extends Error {
   override readonly name = 'ReaderImportError'
 }
 
-export async function importReadersCsv(accounts: AccountService, csv: string, locale: Locale): Promise<ReaderImportReport> {
+export async function importReadersCsv(
+  accounts: AccountService,
+  csv: string,
+  locale: Locale,
+): Promise<ReaderImportReport> {
   const report: ReaderImportReport = { created: 0, updated: 0, unchanged: 0, rejected: [] }
   let rows: string[][]
   try {
-    rows = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, to: maxImportRows + 1 }) as string[][]
+    rows = parse(csv, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      to: maxImportRows + 1,
+    }) as string[][]
   } catch (err) {
     throw new ReaderImportError(`CSV: ${(err as Error).message}`)
   }
@@ -48,7 +58,11 @@ export async function importReadersCsv(accounts: AccountService, csv: string, lo
   if (!header) throw new ReaderImportError(locale === 'en' ? 'The file is empty' : '文件为空')
   const cols = mapHeader(header)
   if (cols.cardNo === undefined) {
-    throw new ReaderImportError(locale === 'en' ? 'No card number column (cardNo / 读者证号) in the header' : '表头中没有读者证号列（cardNo / 读者证号）')
+    throw new ReaderImportError(
+      locale === 'en'
+        ? 'No card number column (cardNo / 读者证号) in the header'
+        : '表头中没有读者证号列（cardNo / 读者证号）',
+    )
   }
   const store = accounts.store
   for (const [i, row] of body.entries()) {
@@ -84,7 +98,9 @@ export async function importReadersCsv(accounts: AccountService, csv: string, lo
         report.updated++
       } else {
         const now = new Date().toISOString()
-        await store.create(() => newAccountRecord({ id: store.newId(), kind: 'reader', source: 'import', cardNo, phone, name }, now))
+        await store.create(() =>
+          newAccountRecord({ id: store.newId(), kind: 'reader', source: 'import', cardNo, phone, name }, now),
+        )
         report.created++
       }
     } catch (err) {
@@ -93,6 +109,7 @@ export async function importReadersCsv(accounts: AccountService, csv: string, lo
       report.rejected.push({ line, cardNo, reason: fieldMessage(fe.detail, locale) })
     }
   }
-  if (body.length > maxImportRows) report.rejected.push({ line: maxImportRows + 2, reason: `more than ${maxImportRows} rows; the rest were not read` })
+  if (body.length > maxImportRows)
+    report.rejected.push({ line: maxImportRows + 2, reason: `more than ${maxImportRows} rows; the rest were not read` })
   return report
 }

@@ -44,27 +44,50 @@ export const mustAuth = (c: Context<AppEnv>): RequestAuth => {
 function meBody(account: AccountRecord, session: SessionRecord): MeResponse {
   return {
     account: toAccountView(account),
-    session: { expiresAt: new Date(session.expiresAt).toISOString(), remember: session.remember, csrfToken: session.csrfToken },
+    session: {
+      expiresAt: new Date(session.expiresAt).toISOString(),
+      remember: session.remember,
+      csrfToken: session.csrfToken,
+    },
   }
 }
 
 export function accountRoutes(api: Api, { accounts, sessions, auth, logger }: AccountRoutesDeps): void {
   const tags = ['auth']
 
-  const signIn = async (c: Context<AppEnv>, account: AccountRecord, remember: boolean, bearer: boolean): Promise<LoginResponseT> => {
+  const signIn = async (
+    c: Context<AppEnv>,
+    account: AccountRecord,
+    remember: boolean,
+    bearer: boolean,
+  ): Promise<LoginResponseT> => {
     const client = clientInfo(c)
     // A new session every time: a token planted before sign-in is never promoted (no fixation).
     const previous = c.get('auth')
     if (previous?.via === 'cookie') await sessions.end(previous.sessionId, previous.account.id)
     const kind = bearer ? 'bearer' : 'cookie'
-    const { token, session } = await sessions.create(account.id, { kind, remember, userAgent: client.userAgent, address: client.address })
+    const { token, session } = await sessions.create(account.id, {
+      kind,
+      remember,
+      userAgent: client.userAgent,
+      address: client.address,
+    })
     if (bearer) return { ...meBody(account, session), token }
     auth.setSessionCookie(c, token, session)
     return meBody(account, session)
   }
 
   api.route(
-    { method: 'post', path: '/api/auth/register', summary: 'Register a reader (quick: phone; real-name: name + resident ID)', tags, access: 'public', body: RegisterRequest, response: LoginResponse, status: 201 },
+    {
+      method: 'post',
+      path: '/api/auth/register',
+      summary: 'Register a reader (quick: phone; real-name: name + resident ID)',
+      tags,
+      access: 'public',
+      body: RegisterRequest,
+      response: LoginResponse,
+      status: 201,
+    },
     async (c, { body }) => {
       const wait = accounts.registrations.take(c.get('clientAddress'))
       if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
@@ -74,7 +97,15 @@ export function accountRoutes(api: Api, { accounts, sessions, auth, logger }: Ac
   )
 
   api.route(
-    { method: 'post', path: '/api/auth/login', summary: 'Sign in with card number, phone, username or resident ID', tags, access: 'public', body: LoginRequest, response: LoginResponse },
+    {
+      method: 'post',
+      path: '/api/auth/login',
+      summary: 'Sign in with card number, phone, username or resident ID',
+      tags,
+      access: 'public',
+      body: LoginRequest,
+      response: LoginResponse,
+    },
     async (c, { body }) => {
       const account = await accounts.authenticate(body.identifier, body.password, clientInfo(c))
       return signIn(c, account, body.remember, body.bearer)
@@ -92,19 +123,38 @@ export function accountRoutes(api: Api, { accounts, sessions, auth, logger }: Ac
   )
 
   api.route(
-    { method: 'post', path: '/api/auth/password/forgot', summary: 'Send a one-time reset code to the phone of an account', tags, access: 'public', body: ForgotPasswordRequest, response: Ok, status: 202 },
+    {
+      method: 'post',
+      path: '/api/auth/password/forgot',
+      summary: 'Send a one-time reset code to the phone of an account',
+      tags,
+      access: 'public',
+      body: ForgotPasswordRequest,
+      response: Ok,
+      status: 202,
+    },
     async (c, { body }) => {
       // Same answer whether or not the account exists: card numbers and phones are guessable.
       const wait = accounts.throttle.retryAfter(`forgot:${body.identifier}`, c.get('clientAddress'))
       if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
       // Answered before the account is even looked up: the answer's time says nothing either.
-      accounts.requestReset(body.identifier, localeOf(c), (err) => logger?.warn({ err }, 'could not send a password reset code'))
+      accounts.requestReset(body.identifier, localeOf(c), (err) =>
+        logger?.warn({ err }, 'could not send a password reset code'),
+      )
       return { ok: true as const }
     },
   )
 
   api.route(
-    { method: 'post', path: '/api/auth/password/reset', summary: 'Set a new password with a reset code', tags, access: 'public', body: ResetPasswordRequest, response: Ok },
+    {
+      method: 'post',
+      path: '/api/auth/password/reset',
+      summary: 'Set a new password with a reset code',
+      tags,
+      access: 'public',
+      body: ResetPasswordRequest,
+      response: Ok,
+    },
     async (c, { body }) => {
       await accounts.resetPassword(body.identifier, body.code, body.password, clientInfo(c))
       return { ok: true as const }
@@ -112,7 +162,14 @@ export function accountRoutes(api: Api, { accounts, sessions, auth, logger }: Ac
   )
 
   api.route(
-    { method: 'get', path: '/api/me', summary: 'The signed-in account and its session', tags: ['me'], access: 'session', response: MeResponse },
+    {
+      method: 'get',
+      path: '/api/me',
+      summary: 'The signed-in account and its session',
+      tags: ['me'],
+      access: 'session',
+      response: MeResponse,
+    },
     async (c) => {
       const me = mustAuth(c)
       return meBody(me.account, me.session)
@@ -120,7 +177,15 @@ export function accountRoutes(api: Api, { accounts, sessions, auth, logger }: Ac
   )
 
   api.route(
-    { method: 'post', path: '/api/me/password', summary: 'Change my password (ends my other sessions by default)', tags: ['me'], access: 'session', body: ChangePasswordRequest, response: Ok },
+    {
+      method: 'post',
+      path: '/api/me/password',
+      summary: 'Change my password (ends my other sessions by default)',
+      tags: ['me'],
+      access: 'session',
+      body: ChangePasswordRequest,
+      response: Ok,
+    },
     async (c, { body }) => {
       const me = mustAuth(c)
       await accounts.changePassword(me.account.id, body.currentPassword, body.password, clientInfo(c))
@@ -130,7 +195,14 @@ export function accountRoutes(api: Api, { accounts, sessions, auth, logger }: Ac
   )
 
   api.route(
-    { method: 'post', path: '/api/me/sessions/end-others', summary: 'Sign out everywhere else', tags: ['me'], access: 'session', response: Ok },
+    {
+      method: 'post',
+      path: '/api/me/sessions/end-others',
+      summary: 'Sign out everywhere else',
+      tags: ['me'],
+      access: 'session',
+      response: Ok,
+    },
     async (c) => {
       const me = mustAuth(c)
       await sessions.endAll(me.account.id, me.sessionId)

@@ -18,7 +18,15 @@ import type { SessionService } from '../sessions/service.js'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 import type { CodeSender } from './code-sender.js'
-import { dummyHash, hashPassword, needsRehash, passwordProblem, temporaryPassword, verifyPassword, type PasswordMatch } from './passwords.js'
+import {
+  dummyHash,
+  hashPassword,
+  needsRehash,
+  passwordProblem,
+  temporaryPassword,
+  verifyPassword,
+  type PasswordMatch,
+} from './passwords.js'
 import { AccountConflict, AccountStore, newAccountRecord, type AccountRecord, type AccountRecords } from './store.js'
 import { LoginThrottle, RateLimit, type Attempt } from './throttle.js'
 
@@ -102,7 +110,9 @@ export class AccountService {
 
   #conflict(err: unknown): never {
     if (err instanceof AccountConflict) {
-      throw new ProblemError(conflictCode[err.field], { errors: [{ pointer: conflictPointer[err.field], detail: conflictCode[err.field] }] })
+      throw new ProblemError(conflictCode[err.field], {
+        errors: [{ pointer: conflictPointer[err.field], detail: conflictCode[err.field] }],
+      })
     }
     throw err
   }
@@ -195,13 +205,20 @@ export class AccountService {
    * stolen session cannot try passwords faster than the sign-in form, nor have hundreds of
    * concurrent requests each cost a password check.
    */
-  async changePassword(accountId: string, currentPassword: string, password: string, client: ClientInfo): Promise<void> {
+  async changePassword(
+    accountId: string,
+    currentPassword: string,
+    password: string,
+    client: ClientInfo,
+  ): Promise<void> {
     const account = await this.store.get(accountId)
     const attempt = this.#reserve(`account:${accountId}`, client.address)
     try {
       if (!account?.passwordHash || !(await verifyPassword(account.passwordHash, currentPassword))) {
         attempt.failed()
-        throw new ProblemError('validation_failed', { errors: [{ pointer: '/currentPassword', detail: 'invalid_credentials' }] })
+        throw new ProblemError('validation_failed', {
+          errors: [{ pointer: '/currentPassword', detail: 'invalid_credentials' }],
+        })
       }
       attempt.succeeded()
     } finally {
@@ -244,9 +261,17 @@ export class AccountService {
     const previous = await this.#codes.get(account.id)
     if (previous && now - previous.sentAt < codeResendMs) return
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-    const entry: ResetCode = { codeHash: this.#codeHash(account.id, code), expiresAt: now + codeValidMinutes * 60_000, attempts: 0, sentAt: now }
+    const entry: ResetCode = {
+      codeHash: this.#codeHash(account.id, code),
+      expiresAt: now + codeValidMinutes * 60_000,
+      attempts: 0,
+      sentAt: now,
+    }
     await this.opts.storage.commit([putOp(this.#codes, account.id, entry)], { sync: true })
-    await this.opts.sender.send({ phone: account.phone }, { purpose: 'password-reset', code, validMinutes: codeValidMinutes, locale })
+    await this.opts.sender.send(
+      { phone: account.phone },
+      { purpose: 'password-reset', code, validMinutes: codeValidMinutes, locale },
+    )
   }
 
   #codeHash(accountId: string, code: string): string {
@@ -285,7 +310,9 @@ export class AccountService {
     return this.#codeLock.run(async () => {
       const entry = await this.#codes.get(accountId)
       if (!entry || this.#now() >= entry.expiresAt || entry.attempts >= maxCodeAttempts) return false
-      await this.opts.storage.commit([putOp(this.#codes, accountId, { ...entry, attempts: entry.attempts + 1 })], { sync: true })
+      await this.opts.storage.commit([putOp(this.#codes, accountId, { ...entry, attempts: entry.attempts + 1 })], {
+        sync: true,
+      })
       if (entry.codeHash !== this.#codeHash(accountId, code)) return false
       await this.opts.storage.commit([delOp(this.#codes, accountId)], { sync: true })
       return true
@@ -314,17 +341,38 @@ export class AccountService {
     return account
   }
 
-  async createStaff(input: { username: string; password: string; name?: string | undefined; role: StaffRole; source: 'setup' | 'staff' }): Promise<AccountRecord> {
+  async createStaff(input: {
+    username: string
+    password: string
+    name?: string | undefined
+    role: StaffRole
+    source: 'setup' | 'staff'
+  }): Promise<AccountRecord> {
     await this.checkPolicy(input.password)
     const passwordHash = await hashPassword(input.password)
     const now = new Date(this.#now()).toISOString()
     return this.store
-      .create(() => newAccountRecord({ id: this.store.newId(), kind: 'staff', source: input.source, roles: [input.role], username: input.username, name: input.name ?? null, passwordHash }, now))
+      .create(() =>
+        newAccountRecord(
+          {
+            id: this.store.newId(),
+            kind: 'staff',
+            source: input.source,
+            roles: [input.role],
+            username: input.username,
+            name: input.name ?? null,
+            passwordHash,
+          },
+          now,
+        ),
+      )
       .catch((err) => this.#conflict(err))
   }
 
   /** Field errors for a reader record an import row would create (used by the CSV import). */
   conflictToFieldError(err: unknown): FieldError | null {
-    return err instanceof AccountConflict ? { pointer: conflictPointer[err.field], detail: conflictCode[err.field] } : null
+    return err instanceof AccountConflict
+      ? { pointer: conflictPointer[err.field], detail: conflictCode[err.field] }
+      : null
   }
 }

@@ -36,7 +36,10 @@ export interface AccountRecord {
  * password, not verified, active, created now. One place, so a field added to accounts is
  * added to every way one is made (registration, import, staff, visiting, third-party).
  */
-export function newAccountRecord(fields: Pick<AccountRecord, 'id' | 'kind' | 'source'> & Partial<Omit<AccountRecord, 'createdAt' | 'updatedAt'>>, now: string): AccountRecord {
+export function newAccountRecord(
+  fields: Pick<AccountRecord, 'id' | 'kind' | 'source'> & Partial<Omit<AccountRecord, 'createdAt' | 'updatedAt'>>,
+  now: string,
+): AccountRecord {
   return {
     roles: [],
     cardNo: null,
@@ -71,7 +74,12 @@ export class AccountConflict extends Error {
   }
 }
 
-const indexPrefix: Record<IdentifierKind, string> = { card: 'card:', phone: 'phone:', username: 'user:', idNumber: 'idn:' }
+const indexPrefix: Record<IdentifierKind, string> = {
+  card: 'card:',
+  phone: 'phone:',
+  username: 'user:',
+  idNumber: 'idn:',
+}
 const adminPrefix = 'admin:'
 const cardSeqKey = '#card-seq'
 
@@ -99,7 +107,9 @@ export function toAccountView(a: AccountRecord): AccountView {
     hasPassword: a.passwordHash !== null,
     mustChangePassword: a.mustChangePassword,
     createdAt: a.createdAt,
-    ...(a.home ? { home: { nodeId: a.home.nodeId, name: a.home.name, federatedId: `${a.home.sub}@${a.home.nodeId}` } } : {}),
+    ...(a.home
+      ? { home: { nodeId: a.home.nodeId, name: a.home.name, federatedId: `${a.home.sub}@${a.home.nodeId}` } }
+      : {}),
   }
 }
 
@@ -140,7 +150,9 @@ export class AccountStore {
   }
 
   /** Creates an account. `build` runs under the lock and may draw a card number. */
-  async create(build: (tx: { nextCardNo: () => Promise<string> }) => Promise<AccountRecord> | AccountRecord): Promise<AccountRecord> {
+  async create(
+    build: (tx: { nextCardNo: () => Promise<string> }) => Promise<AccountRecord> | AccountRecord,
+  ): Promise<AccountRecord> {
     return this.#mutex.run(async () => {
       let seq: number | undefined
       const nextCardNo = async () => {
@@ -153,7 +165,10 @@ export class AccountStore {
       }
       const record = await build({ nextCardNo })
       await this.#assertFree(record)
-      const ops: BatchOp[] = [putOp(this.#accounts, record.id, record), ...indexKeys(record).map(([, key]) => putOp(this.#index, key, record.id))]
+      const ops: BatchOp[] = [
+        putOp(this.#accounts, record.id, record),
+        ...indexKeys(record).map(([, key]) => putOp(this.#index, key, record.id)),
+      ]
       if (record.roles.includes('admin')) ops.push(putOp(this.#index, adminPrefix + record.id, record.id))
       if (seq !== undefined) ops.push(putOp(this.#index, cardSeqKey, String(seq)))
       await this.storage.commit(ops, { sync: true })
@@ -165,7 +180,10 @@ export class AccountStore {
    * Changes an account. `change` gets the current record and returns the new one (or `null`
    * for no change); index entries follow in the same batch.
    */
-  async update(id: string, change: (current: AccountRecord) => AccountRecord | null): Promise<AccountRecord | undefined> {
+  async update(
+    id: string,
+    change: (current: AccountRecord) => AccountRecord | null,
+  ): Promise<AccountRecord | undefined> {
     return this.#mutex.run(async () => {
       const current = await this.#accounts.get(id)
       if (!current) return undefined

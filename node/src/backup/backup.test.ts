@@ -15,7 +15,10 @@ async function nodeWithReaders(): Promise<TempNode> {
   const t = await startTempNode()
   cleanup.push(() => t.close())
   for (const phone of ['13800138000', '13900139000']) {
-    expect((await new Client(t.node.url).post('/api/auth/register', { mode: 'quick', phone, password: 'reading2026' })).status).toBe(201)
+    expect(
+      (await new Client(t.node.url).post('/api/auth/register', { mode: 'quick', phone, password: 'reading2026' }))
+        .status,
+    ).toBe(201)
   }
   return t
 }
@@ -37,7 +40,13 @@ describe('backup and restore', () => {
     const file = join(work, 'node.shulin-backup')
     // Writes keep arriving during the backup; the snapshot is consistent either way.
     const writes = Promise.all(
-      Array.from({ length: 5 }, (_, i) => new Client(t.node.url).post('/api/auth/register', { mode: 'quick', phone: `1370013700${i}`, password: 'reading2026' })),
+      Array.from({ length: 5 }, (_, i) =>
+        new Client(t.node.url).post('/api/auth/register', {
+          mode: 'quick',
+          phone: `1370013700${i}`,
+          password: 'reading2026',
+        }),
+      ),
     )
     const res = await controlBackup(t, file)
     expect(res.status).toBe(200)
@@ -48,7 +57,10 @@ describe('backup and restore', () => {
     const restored = await startTempNode({ dataDir: target })
     cleanup.push(() => restored.close())
     expect(restored.node.nodeId).toBe(t.node.nodeId)
-    const login = await new Client(restored.node.url).post('/api/auth/login', { identifier: '13900139000', password: 'reading2026' })
+    const login = await new Client(restored.node.url).post('/api/auth/login', {
+      identifier: '13900139000',
+      password: 'reading2026',
+    })
     expect(login.status).toBe(200)
   })
 
@@ -58,7 +70,10 @@ describe('backup and restore', () => {
     const staff = await signedInAdmin(t)
     const id = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '县志' } })).body.id
     const bytes = pdf(30)
-    expect((await staff.put(`/api/staff/resources/${id}/files/content`, bytes, { 'content-type': 'application/pdf' })).status).toBe(200)
+    expect(
+      (await staff.put(`/api/staff/resources/${id}/files/content`, bytes, { 'content-type': 'application/pdf' }))
+        .status,
+    ).toBe(200)
     await staff.post(`/api/staff/resources/${id}/publish`)
     const work = await tempDir()
     cleanup.push(() => rm(work, { recursive: true, force: true }))
@@ -73,7 +88,9 @@ describe('backup and restore', () => {
     expect(got.status).toBe(200)
     expect((got.body as Buffer).equals(bytes)).toBe(true)
     // Flip a byte of the file inside the backup: the restore refuses and leaves nothing.
-    const lines = gunzipSync(await readFile(file)).toString('utf8').split('\n')
+    const lines = gunzipSync(await readFile(file))
+      .toString('utf8')
+      .split('\n')
     const i = lines.findIndex((l) => l.startsWith('{"d":'))
     const piece = JSON.parse(lines[i]!) as { d: string }
     const raw = Buffer.from(piece.d, 'base64')
@@ -107,7 +124,9 @@ describe('backup and restore', () => {
     cleanup.push(() => rm(work, { recursive: true, force: true }))
     const file = join(work, 'good')
     expect((await controlBackup(t, file)).status).toBe(200)
-    const lines = gunzipSync(await readFile(file)).toString('utf8').split('\n')
+    const lines = gunzipSync(await readFile(file))
+      .toString('utf8')
+      .split('\n')
 
     const truncated = join(work, 'truncated')
     await writeFile(truncated, gzipSync(lines.slice(0, -3).join('\n') + '\n'))

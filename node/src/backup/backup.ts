@@ -51,7 +51,13 @@ const blobKeyPrefix = Buffer.from('!blobs!')
 const blobPath = (root: string, sha: string) => join(root, 'blobs', sha.slice(0, 2), sha.slice(2, 4), sha)
 
 /** Writes a consistent backup of a node to `outFile` (via a temporary file, then renamed). */
-export async function writeBackup(storage: Storage, key: NodeKey, meta: NodeMeta, outFile: string, dataDir?: string): Promise<BackupSummary> {
+export async function writeBackup(
+  storage: Storage,
+  key: NodeKey,
+  meta: NodeMeta,
+  outFile: string,
+  dataDir?: string,
+): Promise<BackupSummary> {
   const file = resolve(outFile)
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.partial`)
   const digest = createHash('sha256')
@@ -64,22 +70,33 @@ export async function writeBackup(storage: Storage, key: NodeKey, meta: NodeMeta
       digest.update(line)
       return line
     }
-    yield emit({ format: 'shulin-backup', version: 1, nodeId: meta.nodeId, schemaVersion: meta.schemaVersion, createdAt: new Date().toISOString() })
+    yield emit({
+      format: 'shulin-backup',
+      version: 1,
+      nodeId: meta.nodeId,
+      schemaVersion: meta.schemaVersion,
+      createdAt: new Date().toISOString(),
+    })
     yield emit({ nodeKey: exportNodeKey(key) })
     const shas: string[] = []
     for await (const [k, v] of iterator) {
       entries++
       const kb = k as unknown as Buffer
-      if (kb.subarray(0, blobKeyPrefix.length).equals(blobKeyPrefix)) shas.push(kb.subarray(blobKeyPrefix.length).toString('latin1'))
+      if (kb.subarray(0, blobKeyPrefix.length).equals(blobKeyPrefix))
+        shas.push(kb.subarray(blobKeyPrefix.length).toString('latin1'))
       yield emit({ k: kb.toString('base64'), v: (v as unknown as Buffer).toString('base64') })
     }
     for (const sha of dataDir ? shas : []) {
       const fh = await open(blobPath(dataDir!, sha), 'r').catch(() => undefined)
-      if (!fh) throw new BackupError(`stored file ${sha} is missing from ${dataDir}/blobs; run the backup again after checking the disk`)
+      if (!fh)
+        throw new BackupError(
+          `stored file ${sha} is missing from ${dataDir}/blobs; run the backup again after checking the disk`,
+        )
       try {
         const { size } = await fh.stat()
         yield emit({ blob: sha, size })
-        for await (const chunk of fh.createReadStream({ highWaterMark: 3 * 1024 * 1024, autoClose: false })) yield emit({ d: (chunk as Buffer).toString('base64') })
+        for await (const chunk of fh.createReadStream({ highWaterMark: 3 * 1024 * 1024, autoClose: false }))
+          yield emit({ d: (chunk as Buffer).toString('base64') })
         blobs++
       } finally {
         await fh.close()
@@ -116,7 +133,8 @@ export async function restoreBackup(backupFile: string, dataDir: string): Promis
     if (err.code === 'ENOENT') return null
     throw err
   })
-  if (existing && existing.length > 0) throw new BackupError(`${target} is not empty; restore into an empty or new folder.`)
+  if (existing && existing.length > 0)
+    throw new BackupError(`${target} is not empty; restore into an empty or new folder.`)
   const staging = join(dirname(target), `.${basename(target)}.restoring-${randomBytes(4).toString('hex')}`)
   await mkdir(staging, { recursive: true, mode: 0o700 })
   const paths = dataPaths(staging)
@@ -133,7 +151,16 @@ export async function restoreBackup(backupFile: string, dataDir: string): Promis
     let batch = db.batch()
     let blobs = 0
     /** The file being restored: written to a .part file, hashed, checked, renamed. */
-    let blob: { sha: string; size: number; written: number; hash: ReturnType<typeof createHash>; out: Awaited<ReturnType<typeof open>>; path: string } | undefined
+    let blob:
+      | {
+          sha: string
+          size: number
+          written: number
+          hash: ReturnType<typeof createHash>
+          out: Awaited<ReturnType<typeof open>>
+          path: string
+        }
+      | undefined
     const finishBlob = async () => {
       if (!blob) return
       const b = blob
@@ -141,7 +168,8 @@ export async function restoreBackup(backupFile: string, dataDir: string): Promis
       await b.out.sync()
       await b.out.close()
       openFile = undefined
-      if (b.written !== b.size || b.hash.digest('hex') !== b.sha) throw new BackupError(`stored file ${b.sha} is damaged in the backup`)
+      if (b.written !== b.size || b.hash.digest('hex') !== b.sha)
+        throw new BackupError(`stored file ${b.sha} is damaged in the backup`)
       await rename(`${b.path}.part`, b.path)
       blobs++
     }
@@ -157,9 +185,11 @@ export async function restoreBackup(backupFile: string, dataDir: string): Promis
           throw new BackupError('a line is not JSON')
         }
         if (!header) {
-          if (obj.format !== 'shulin-backup' || obj.version !== 1) throw new BackupError('not a Shulin backup (version 1)')
+          if (obj.format !== 'shulin-backup' || obj.version !== 1)
+            throw new BackupError('not a Shulin backup (version 1)')
           header = obj as unknown as Header
-          if (header.schemaVersion > latestSchemaVersion) throw new BackupError(`the backup is from a newer Shulin (schema ${header.schemaVersion})`)
+          if (header.schemaVersion > latestSchemaVersion)
+            throw new BackupError(`the backup is from a newer Shulin (schema ${header.schemaVersion})`)
         } else if (typeof obj.nodeKey === 'string') {
           key = importNodeKey(obj.nodeKey)
           if (key.nodeId !== header.nodeId) throw new BackupError('the node key does not match the backup header')
@@ -185,7 +215,8 @@ export async function restoreBackup(backupFile: string, dataDir: string): Promis
         } else if (obj.end === true) {
           await finishBlob()
           if ((obj.blobs ?? 0) !== blobs) throw new BackupError('the backup is damaged (files missing)')
-          if (obj.entries !== entries || obj.sha256 !== digest.copy().digest('hex')) throw new BackupError('the backup is damaged (checksum or count mismatch)')
+          if (obj.entries !== entries || obj.sha256 !== digest.copy().digest('hex'))
+            throw new BackupError('the backup is damaged (checksum or count mismatch)')
           ended = true
           continue
         } else {

@@ -48,7 +48,10 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 export function contentDisposition(name: string, kind: 'inline' | 'attachment' = 'inline'): string {
   const clean = name.replace(/[\u0000-\u001f\u007f"\\/]/g, '_').slice(0, 200)
   const ascii = clean.replace(/[^\x20-\x7e]/g, '_')
-  const encoded = encodeURIComponent(clean).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
+  const encoded = encodeURIComponent(clean).replace(
+    /['()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`
 }
 
@@ -75,7 +78,10 @@ export function serveBlob(c: Context, blobs: BlobStore, file: ServedFile): Respo
   const ifRange = c.req.header('if-range')
   if (range && ifRange !== undefined && ifRange.trim() !== etag) range = undefined
   if (range === 'unsatisfiable') {
-    throw new ProblemError('range_not_satisfiable', { detail: `the file has ${file.size} bytes`, headers: { 'content-range': `bytes */${file.size}`, 'accept-ranges': 'bytes' } })
+    throw new ProblemError('range_not_satisfiable', {
+      detail: `the file has ${file.size} bytes`,
+      headers: { 'content-range': `bytes */${file.size}`, 'accept-ranges': 'bytes' },
+    })
   }
   headers.set('content-type', file.mediaType)
   if (file.name) headers.set('content-disposition', contentDisposition(file.name))

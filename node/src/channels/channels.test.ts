@@ -16,7 +16,10 @@ describe('channels on a node', () => {
   afterAll(() => t.close())
 
   const jsonl = (lines: string[]) => Buffer.from(lines.join('\n'))
-  const importInto = (channel: string, lines: string[]) => staff.post(`/api/staff/resources/import?format=jsonl&channel=${encodeURIComponent(channel)}`, jsonl(lines), { 'content-type': 'application/x-ndjson' })
+  const importInto = (channel: string, lines: string[]) =>
+    staff.post(`/api/staff/resources/import?format=jsonl&channel=${encodeURIComponent(channel)}`, jsonl(lines), {
+      'content-type': 'application/x-ndjson',
+    })
 
   it('publishes an import into a channel; a line cut in the middle of a character is refused on its own', async () => {
     const r = await importInto('乡土文献', [
@@ -26,9 +29,23 @@ describe('channels on a node', () => {
       JSON.stringify({ title: '天目山志', creators: ['县志办'] }),
     ])
     expect(r.status).toBe(200)
-    expect(r.body).toMatchObject({ created: 2, rejected: 1, rejects: [{ n: 2, reason: expect.stringContaining('lone_surrogate') }], channel: { name: '乡土文献', added: 2 } })
+    expect(r.body).toMatchObject({
+      created: 2,
+      rejected: 1,
+      rejects: [{ n: 2, reason: expect.stringContaining('lone_surrogate') }],
+      channel: { name: '乡土文献', added: 2 },
+    })
     const list = await new Client(t.node.url).get('/api/channels')
-    expect(list.body.channels).toEqual([expect.objectContaining({ id: r.body.channel.id, name: '乡土文献', role: 'publisher', records: 2, submitted: false, menu: null })])
+    expect(list.body.channels).toEqual([
+      expect.objectContaining({
+        id: r.body.channel.id,
+        name: '乡土文献',
+        role: 'publisher',
+        records: 2,
+        submitted: false,
+        menu: null,
+      }),
+    ])
     // Importing again changes nothing and adds the same two.
     const again = await importInto('乡土文献', [JSON.stringify({ title: '临安县志', creators: ['县志办'] })])
     expect(again.body.channel.id).toBe(r.body.channel.id)

@@ -30,12 +30,14 @@ import type { Distribution } from '../distribution/index.js'
 
 const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex').slice(0, n)
 /** A channel's id: the digest of its name, then of its publisher (so only the publisher signs for it). */
-export const channelIdFor = (publisher: string, name: string) => `${hex(`name\n${name}`, 8)}-${hex(`node\n${publisher}`, 10)}`
+export const channelIdFor = (publisher: string, name: string) =>
+  `${hex(`name\n${name}`, 8)}-${hex(`node\n${publisher}`, 10)}`
 const publishedBy = (channel: string, nodeId: string) => channel.endsWith(`-${hex(`node\n${nodeId}`, 10)}`)
 const catalogOf = (channel: string) => `ch-${channel}`
 /** The fields of a channel record the catalog's rule reads. */
 const RecordHead = z.looseObject({ channel: z.string(), id: z.string(), updatedAt: z.string() })
-const sameHttp = (a: { http?: string[] | undefined }, b: { http?: string[] | undefined }) => (a.http ?? []).join(' ') === (b.http ?? []).join(' ')
+const sameHttp = (a: { http?: string[] | undefined }, b: { http?: string[] | undefined }) =>
+  (a.http ?? []).join(' ') === (b.http ?? []).join(' ')
 
 export interface ChannelServiceOptions {
   storage: Storage
@@ -86,11 +88,19 @@ export class ChannelService {
 
   /** Follows this node's own records into its channels, and its subscriptions from the network. */
   async start(): Promise<void> {
-    this.#unwatch = this.opts.resources.records.onChange((changes) => void this.#republish(changes).catch((err: unknown) => this.opts.logger?.warn({ err }, 'could not update a channel record')))
+    this.#unwatch = this.opts.resources.records.onChange(
+      (changes) =>
+        void this.#republish(changes).catch((err: unknown) =>
+          this.opts.logger?.warn({ err }, 'could not update a channel record'),
+        ),
+    )
     await this.opts.catalog('channels')
     await this.opts.catalog('channel-menu')
     // In the background: going over a large subscription again must not hold up the start.
-    for (const sub of await this.#store.subscriptions()) void this.#watch(sub.channel).catch((err: unknown) => this.opts.logger?.warn({ err, channel: sub.channel }, 'could not follow a subscribed channel'))
+    for (const sub of await this.#store.subscriptions())
+      void this.#watch(sub.channel).catch((err: unknown) =>
+        this.opts.logger?.warn({ err, channel: sub.channel }, 'could not follow a subscribed channel'),
+      )
   }
 
   stop(): void {
@@ -132,7 +142,8 @@ export class ChannelService {
    * Without this, any member could blank out any publisher's records by writing over them.
    */
   catalogRule(name: string): CatalogRule | undefined {
-    const newer = (next: { updatedAt: string } | undefined, prev: { updatedAt: string } | undefined) => !!next && (!prev || next.updatedAt >= prev.updatedAt)
+    const newer = (next: { updatedAt: string } | undefined, prev: { updatedAt: string } | undefined) =>
+      !!next && (!prev || next.updatedAt >= prev.updatedAt)
     if (name === 'channels') return (id, next, prev) => newer(this.#verified(id, next), this.#verified(id, prev))
     if (name === 'channel-menu') {
       const decision = (id: string, env: unknown) => {
@@ -176,7 +187,9 @@ export class ChannelService {
   #verified(id: string, env: unknown): Channel | undefined {
     try {
       const ch = open(env, Channel, { type: 'shulin/channel' })
-      return ch.id === id && ch.publisher === (env as { signer: string }).signer && publishedBy(ch.id, ch.publisher) ? ch : undefined
+      return ch.id === id && ch.publisher === (env as { signer: string }).signer && publishedBy(ch.id, ch.publisher)
+        ? ch
+        : undefined
     } catch (err) {
       if (!(err instanceof EnvelopeError)) throw err
       return undefined
@@ -212,7 +225,8 @@ export class ChannelService {
       submitted: before?.submitted ?? false,
       updatedAt: this.#after(before?.updatedAt),
     }
-    if (before && before.description === ch.description && before.licence === ch.licence && sameHttp(before, ch)) return before
+    if (before && before.description === ch.description && before.licence === ch.licence && sameHttp(before, ch))
+      return before
     await (await this.opts.catalog('channels')).put([[id, await seal(this.opts.key, 'shulin/channel', ch)]])
     return ch
   }
@@ -228,9 +242,17 @@ export class ChannelService {
   async refreshHttp(): Promise<number> {
     const url = this.opts.httpUrl?.()
     if (!url) return 0
-    const stale = [...(await this.#channels()).values()].filter((ch) => ch.publisher === this.opts.key.nodeId && !sameHttp(ch, { http: [url] }))
+    const stale = [...(await this.#channels()).values()].filter(
+      (ch) => ch.publisher === this.opts.key.nodeId && !sameHttp(ch, { http: [url] }),
+    )
     const cat = await this.opts.catalog('channels')
-    for (const ch of stale) await cat.put([[ch.id, await seal(this.opts.key, 'shulin/channel', { ...ch, http: [url], updatedAt: this.#after(ch.updatedAt) })]])
+    for (const ch of stale)
+      await cat.put([
+        [
+          ch.id,
+          await seal(this.opts.key, 'shulin/channel', { ...ch, http: [url], updatedAt: this.#after(ch.updatedAt) }),
+        ],
+      ])
     return stale.length
   }
 
@@ -246,7 +268,8 @@ export class ChannelService {
 
   async #own(id: string): Promise<Channel> {
     const ch = await this.channel(id)
-    if (!ch || ch.publisher !== this.opts.key.nodeId) throw new ProblemError('not_found', { detail: `this node publishes no channel ${id}` })
+    if (!ch || ch.publisher !== this.opts.key.nodeId)
+      throw new ProblemError('not_found', { detail: `this node publishes no channel ${id}` })
     return ch
   }
 
@@ -261,8 +284,21 @@ export class ChannelService {
   async #signed(channel: string, r: ForeignRecord) {
     // Each file goes out with its manifest's id: subscribers check every chunk against it.
     const content = this.opts.content
-    const files = content && !r.withdrawn ? await Promise.all(r.files.map(async (f) => ({ ...f, manifest: await content.manifestIdOf(f.blob) }))) : r.files
-    const payload: ChannelRecord = { channel, id: r.id, type: r.type, metadata: r.metadata, access: r.access, files, toc: r.toc, withdrawn: r.withdrawn, updatedAt: r.updatedAt }
+    const files =
+      content && !r.withdrawn
+        ? await Promise.all(r.files.map(async (f) => ({ ...f, manifest: await content.manifestIdOf(f.blob) })))
+        : r.files
+    const payload: ChannelRecord = {
+      channel,
+      id: r.id,
+      type: r.type,
+      metadata: r.metadata,
+      access: r.access,
+      files,
+      toc: r.toc,
+      withdrawn: r.withdrawn,
+      updatedAt: r.updatedAt,
+    }
     return seal(this.opts.key, 'shulin/channel-record', payload)
   }
 
@@ -276,13 +312,20 @@ export class ChannelService {
     const cat = await this.opts.catalog(catalogOf(id))
     const { shardOf } = await import('@shulin/federation')
     const byShard = new Map<number, string[]>()
-    for (const rid of new Set(ids)) byShard.set(shardOf(rid, cat.shards), [...(byShard.get(shardOf(rid, cat.shards)) ?? []), rid])
+    for (const rid of new Set(ids))
+      byShard.set(shardOf(rid, cat.shards), [...(byShard.get(shardOf(rid, cat.shards)) ?? []), rid])
     let added = 0
     for (const group of byShard.values()) {
-      const own = (await this.opts.resources.records.getMany(group)).filter((r): r is NonNullable<typeof r> => !!r && r.nodeId === this.opts.key.nodeId && r.status !== 'draft')
-      await this.#store.addItems(id, own.map((r) => r.id))
+      const own = (await this.opts.resources.records.getMany(group)).filter(
+        (r): r is NonNullable<typeof r> => !!r && r.nodeId === this.opts.key.nodeId && r.status !== 'draft',
+      )
+      await this.#store.addItems(
+        id,
+        own.map((r) => r.id),
+      )
       const signed = []
-      for (const r of own) signed.push([r.id, await this.#signed(id, { ...r, withdrawn: r.status !== 'published' })] as const)
+      for (const r of own)
+        signed.push([r.id, await this.#signed(id, { ...r, withdrawn: r.status !== 'published' })] as const)
       await cat.put(signed)
       added += own.length
     }
@@ -297,16 +340,25 @@ export class ChannelService {
       const r = change.resource
       for (const channel of carried[i]!) {
         const withdrawn = change.kind === 'delete' || r.status !== 'published'
-        await (await this.opts.catalog(catalogOf(channel))).put([[r.id, await this.#signed(channel, { ...r, withdrawn })]])
+        await (
+          await this.opts.catalog(catalogOf(channel))
+        ).put([[r.id, await this.#signed(channel, { ...r, withdrawn })]])
       }
     }
   }
 
   /** Subscribes this node to a channel: its records join the catalogue as they arrive. */
   async subscribe(channel: string, mode: SubscriptionMode): Promise<{ channel: string; mode: SubscriptionMode }> {
-    if (publishedBy(channel, this.opts.key.nodeId)) throw new ProblemError('conflict', { detail: 'this node publishes that channel itself' })
-    await this.#store.subscribe({ channel, mode, since: (await this.#store.subscription(channel))?.since ?? this.#iso() })
-    void this.#watch(channel).catch((err: unknown) => this.opts.logger?.warn({ err, channel }, 'could not follow a subscribed channel'))
+    if (publishedBy(channel, this.opts.key.nodeId))
+      throw new ProblemError('conflict', { detail: 'this node publishes that channel itself' })
+    await this.#store.subscribe({
+      channel,
+      mode,
+      since: (await this.#store.subscription(channel))?.since ?? this.#iso(),
+    })
+    void this.#watch(channel).catch((err: unknown) =>
+      this.opts.logger?.warn({ err, channel }, 'could not follow a subscribed channel'),
+    )
     return { channel, mode }
   }
 
@@ -315,8 +367,12 @@ export class ChannelService {
     if (this.#watched.has(channel)) return
     this.#watched.add(channel)
     const cat = await this.opts.catalog(catalogOf(channel))
-    cat.onChange((shard) => void this.#apply(channel, cat, shard).catch((err: unknown) => this.#applyLater(channel, cat, shard, err)))
-    for (let shard = 0; shard < cat.shards; shard++) await this.#apply(channel, cat, shard).catch((err: unknown) => this.#applyLater(channel, cat, shard, err))
+    cat.onChange(
+      (shard) =>
+        void this.#apply(channel, cat, shard).catch((err: unknown) => this.#applyLater(channel, cat, shard, err)),
+    )
+    for (let shard = 0; shard < cat.shards; shard++)
+      await this.#apply(channel, cat, shard).catch((err: unknown) => this.#applyLater(channel, cat, shard, err))
   }
 
   /** Takes one shard of a subscribed channel into the catalogue: only what its publisher signed. */
@@ -344,10 +400,15 @@ export class ChannelService {
     this.#counts.set(channel, counts.set(shard, records.filter((r) => !r.withdrawn).length))
     if (!publisher) return
     await this.opts.resources.upsertForeign(publisher, records)
-    await this.#store.noteForeign(channel, records.map((r) => r.id))
+    await this.#store.noteForeign(
+      channel,
+      records.map((r) => r.id),
+    )
     const from = publisher
     if ((await this.#store.subscription(channel))?.mode === 'mirror' && this.opts.content) {
-      this.opts.content.mirror.queue(records.filter((r) => !r.withdrawn).flatMap((r) => r.files.map((file) => ({ file, publisher: from }))))
+      this.opts.content.mirror.queue(
+        records.filter((r) => !r.withdrawn).flatMap((r) => r.files.map((file) => ({ file, publisher: from }))),
+      )
     }
   }
 
@@ -369,8 +430,18 @@ export class ChannelService {
     }
     const menu = [...decided.values()]
       .filter((e) => e.state === 'listed')
-      .map((e) => ({ ...e, description: channels.get(e.channel)?.description ?? '', licence: channels.get(e.channel)?.licence ?? '', subscribed: subs.get(e.channel) ?? null }))
-    const pending = this.opts.role === 'hub' ? [...channels.values()].filter((c) => c.submitted && !(decided.get(c.id) && decided.get(c.id)!.decidedAt >= c.updatedAt)) : []
+      .map((e) => ({
+        ...e,
+        description: channels.get(e.channel)?.description ?? '',
+        licence: channels.get(e.channel)?.licence ?? '',
+        subscribed: subs.get(e.channel) ?? null,
+      }))
+    const pending =
+      this.opts.role === 'hub'
+        ? [...channels.values()].filter(
+            (c) => c.submitted && !(decided.get(c.id) && decided.get(c.id)!.decidedAt >= c.updatedAt),
+          )
+        : []
     return { menu, pending, decided }
   }
 
@@ -382,11 +453,26 @@ export class ChannelService {
     // Stamped after the version decided on and after the decision it replaces, whatever the
     // publisher's clock said: the menu tells a channel still waiting by comparing the two.
     const previous = (await this.menu()).decided.get(channel)?.decidedAt
-    const decidedAt = this.#after([ch.updatedAt, previous].filter((t): t is string => !!t).sort().at(-1))
-    const entry: MenuEntry = { channel, name: ch.name, publisher: ch.publisher, state, ...(reason ? { reason } : {}), decidedAt }
-    await (await this.opts.catalog('channel-menu')).put([[channel, await seal(this.opts.key, 'shulin/menu-entry', entry)]])
+    const decidedAt = this.#after(
+      [ch.updatedAt, previous]
+        .filter((t): t is string => !!t)
+        .sort()
+        .at(-1),
+    )
+    const entry: MenuEntry = {
+      channel,
+      name: ch.name,
+      publisher: ch.publisher,
+      state,
+      ...(reason ? { reason } : {}),
+      decidedAt,
+    }
+    await (
+      await this.opts.catalog('channel-menu')
+    ).put([[channel, await seal(this.opts.key, 'shulin/menu-entry', entry)]])
     // The hub's catalogue is the union catalogue: it takes in every channel it lists.
-    if (state === 'listed' && ch.publisher !== this.opts.key.nodeId && !(await this.#store.subscription(channel))) await this.subscribe(channel, 'catalog')
+    if (state === 'listed' && ch.publisher !== this.opts.key.nodeId && !(await this.#store.subscription(channel)))
+      await this.subscribe(channel, 'catalog')
     return entry
   }
 
@@ -395,7 +481,9 @@ export class ChannelService {
    * channels it is in (on the hub, which pulls every listed channel from every member).
    */
   async holdersOf(ids: string[], holders: (catalog: string) => string[]): Promise<string[][]> {
-    return (await this.#store.channelsOfAny(ids)).map((channels) => [...new Set(channels.flatMap((c) => holders(catalogOf(c))))])
+    return (await this.#store.channelsOfAny(ids)).map((channels) => [
+      ...new Set(channels.flatMap((c) => holders(catalogOf(c)))),
+    ])
   }
 
   /** The channels this node publishes and those it subscribes to. */
@@ -420,8 +508,21 @@ export class ChannelService {
       channels: [
         ...(await Promise.all(own.map(async (c) => summary(c, 'publisher', null, await this.#store.countItems(c.id))))),
         ...subs.map((s) => {
-          const c = channels.get(s.channel) ?? { id: s.channel, name: s.channel, description: '', licence: '', publisher: '', submitted: false, updatedAt: s.since }
-          return summary(c, 'subscriber', s.mode, [...(this.#counts.get(s.channel)?.values() ?? [])].reduce((a, b) => a + b, 0))
+          const c = channels.get(s.channel) ?? {
+            id: s.channel,
+            name: s.channel,
+            description: '',
+            licence: '',
+            publisher: '',
+            submitted: false,
+            updatedAt: s.since,
+          }
+          return summary(
+            c,
+            'subscriber',
+            s.mode,
+            [...(this.#counts.get(s.channel)?.values() ?? [])].reduce((a, b) => a + b, 0),
+          )
         }),
       ],
     }

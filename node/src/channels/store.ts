@@ -46,14 +46,21 @@ export class ChannelStore {
   async addItems(channel: string, ids: string[]): Promise<void> {
     const current = await this.channelsOf(ids)
     await this.storage.commit(
-      ids.flatMap((id, i) => [putOp(this.#items, `c!${channel}!${id}`, 1 as const), putOp(this.#items, `r!${id}`, [...new Set([...current[i]!, channel])])]),
+      ids.flatMap((id, i) => [
+        putOp(this.#items, `c!${channel}!${id}`, 1 as const),
+        putOp(this.#items, `r!${id}`, [...new Set([...current[i]!, channel])]),
+      ]),
       { sync: true },
     )
   }
 
   /** Notes the subscribed channel each of another library's records came in through. */
   async noteForeign(channel: string, ids: string[]): Promise<void> {
-    if (ids.length) await this.storage.commit(ids.map((id) => putOp(this.#items, `f!${id}`, [channel])), { sync: false })
+    if (ids.length)
+      await this.storage.commit(
+        ids.map((id) => putOp(this.#items, `f!${id}`, [channel])),
+        { sync: false },
+      )
   }
 
   /** For each record, the channels it is in: its own channels, or the one it came through. */

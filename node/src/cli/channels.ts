@@ -15,7 +15,8 @@ export async function cmdSubscribe(
   usageError: (message: string) => CliError,
 ): Promise<void> {
   const id = ChannelId.safeParse(channel)
-  if (!id.success) throw usageError('subscribe needs a CHANNEL_ID (8 and 10 hex digits, as GET /api/channels/menu lists them)')
+  if (!id.success)
+    throw usageError('subscribe needs a CHANNEL_ID (8 and 10 hex digits, as GET /api/channels/menu lists them)')
   const body = SubscribeRequest.parse({ channel: id.data, mode: mirror ? 'mirror' : 'catalog' })
   const where = await withNode(
     dataDir,
@@ -30,5 +31,7 @@ export async function cmdSubscribe(
       return 'the node is fetching its catalogue'
     },
   )
-  process.stdout.write(`subscribed to ${body.channel} (${body.mode === 'mirror' ? 'mirror' : 'catalog only'}): ${where}\n`)
+  process.stdout.write(
+    `subscribed to ${body.channel} (${body.mode === 'mirror' ? 'mirror' : 'catalog only'}): ${where}\n`,
+  )
 }

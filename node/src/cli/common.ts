@@ -19,7 +19,12 @@ export class CliError extends Error {
 }
 
 /** Runs `offline` on the opened folder, or `online` through the running node when the folder is locked. */
-export async function withNode<T>(dataDir: string, create: boolean, offline: (folder: Awaited<ReturnType<typeof openDataFolder>>) => Promise<T>, online: () => Promise<T>): Promise<T> {
+export async function withNode<T>(
+  dataDir: string,
+  create: boolean,
+  offline: (folder: Awaited<ReturnType<typeof openDataFolder>>) => Promise<T>,
+  online: () => Promise<T>,
+): Promise<T> {
   let folder
   try {
     folder = await openDataFolder(dataDir, { create })
@@ -34,10 +39,12 @@ export async function withNode<T>(dataDir: string, create: boolean, offline: (fo
   }
 }
 
-
 /** Where the node holding `dataDir` takes commands (waiting a little for one still starting). */
 export async function runningNodeControl(dataDir: string): Promise<ControlFile> {
   const control = await awaitControlFile(dataPaths(dataDir).control)
-  if (!control) throw new CliError(`The data folder ${dataPaths(dataDir).dir} is in use, but the running node left no control file; stop it and try again.`)
+  if (!control)
+    throw new CliError(
+      `The data folder ${dataPaths(dataDir).dir} is in use, but the running node left no control file; stop it and try again.`,
+    )
   return control
 }

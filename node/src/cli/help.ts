@@ -13,12 +13,18 @@ export const operatorSettings = declaredSettings.filter((s) => !s.testOnly)
 /** Each command's usage lines, in the order `shulin --help` lists them. */
 const commands: Record<string, string[]> = {
   start: startUsage(),
-  admin: ['shulin admin create --username U --password P [--name N] [--data DIR]', '    (also SHULIN_ADMIN_USERNAME and SHULIN_ADMIN_PASSWORD)'],
+  admin: [
+    'shulin admin create --username U --password P [--name N] [--data DIR]',
+    '    (also SHULIN_ADMIN_USERNAME and SHULIN_ADMIN_PASSWORD)',
+  ],
   backup: ['shulin backup --out FILE [--data DIR]'],
   restore: ['shulin restore FILE [--data DIR]'],
   repair: ['shulin repair [--data DIR]'],
   reindex: ['shulin reindex [--data DIR]     rebuild the search index from the records'],
-  invite: ['shulin invite --name NAME --region CODE --level county|city|province [--valid-hours H] [--data DIR]', '                                (hub) print a single-use invite for one library'],
+  invite: [
+    'shulin invite --name NAME --region CODE --level county|city|province [--valid-hours H] [--data DIR]',
+    '                                (hub) print a single-use invite for one library',
+  ],
   join: ['shulin join INVITE [--data DIR] join the hub that issued INVITE'],
   member: ['shulin member suspend|reinstate|revoke NODE_ID [--data DIR]   (hub) change a member’s status'],
   import: [
@@ -37,7 +43,11 @@ export function isCommand(name: string): boolean {
 
 /** `shulin start [--data DIR] [--port N] …`. */
 function startUsage(): string[] {
-  return wrap('shulin start', operatorSettings.map((s) => `[--${s.flag}${s.value === undefined ? '' : ' ' + s.value}]`), ' '.repeat('shulin start '.length))
+  return wrap(
+    'shulin start',
+    operatorSettings.map((s) => `[--${s.flag}${s.value === undefined ? '' : ' ' + s.value}]`),
+    ' '.repeat('shulin start '.length),
+  )
 }
 
 /** Words after `first`, in lines of about 100 columns, continued after `indent`. */
@@ -59,7 +69,11 @@ ${Object.values(commands)
   .flatMap((lines) => lines.map((l) => '  ' + l))
   .join('\n')}
 
-${wrap('Every flag of start also reads an environment variable (the flag wins):', operatorSettings.map((s, i) => s.env + (i === operatorSettings.length - 1 ? '.' : ',')), '').join('\n')}
+${wrap(
+  'Every flag of start also reads an environment variable (the flag wins):',
+  operatorSettings.map((s, i) => s.env + (i === operatorSettings.length - 1 ? '.' : ',')),
+  '',
+).join('\n')}
 \`shulin start --help\` describes each with its default. Every command answers --help.`
 }
 
@@ -68,9 +82,15 @@ export function commandHelp(command: string, env: Record<string, string | undefi
   const lines = commands[command]
   if (!lines) return usage()
   const head = `书林 Shulin ${shulinVersion}\n\nUsage:\n${lines.map((l) => '  ' + l).join('\n')}`
-  if (command !== 'start') return lines.some((l) => l.includes('--data DIR')) ? `${head}\n\n--data DIR defaults to SHULIN_DATA, then ${String(declaredSettings.find((s) => s.key === 'dataDir')!.default)}.` : head
+  if (command !== 'start')
+    return lines.some((l) => l.includes('--data DIR'))
+      ? `${head}\n\n--data DIR defaults to SHULIN_DATA, then ${String(declaredSettings.find((s) => s.key === 'dataDir')!.default)}.`
+      : head
   const zh = chinese(env)
-  const rows = operatorSettings.map((s) => `  --${s.flag}${s.value === undefined ? '' : ' ' + s.value} · ${s.env}${shownDefault(s)}\n      ${zh ? s.zh : s.en}`)
+  const rows = operatorSettings.map(
+    (s) =>
+      `  --${s.flag}${s.value === undefined ? '' : ' ' + s.value} · ${s.env}${shownDefault(s)}\n      ${zh ? s.zh : s.en}`,
+  )
   return `${head}\n\n${zh ? '设置（每个参数也可用环境变量设置，参数优先）：' : 'Settings (each flag also reads its environment variable; the flag wins):'}\n${rows.join('\n')}`
 }
 
@@ -86,7 +106,9 @@ function shownDefault(s: DeclaredSetting): string {
   if (v === undefined || v === false) return ''
   // Byte counts read as MiB / GiB: nobody checks 2147483648 at a glance.
   if (typeof v === 'number' && s.value?.startsWith('BYTES') && v >= mib && v % mib === 0) {
-    return v % (1024 * mib) === 0 ? ` · default ${v / (1024 * mib)} GiB${s.value === 'BYTES' ? '' : '/s'} (${v})` : ` · default ${v / mib} MiB${s.value === 'BYTES' ? '' : '/s'} (${v})`
+    return v % (1024 * mib) === 0
+      ? ` · default ${v / (1024 * mib)} GiB${s.value === 'BYTES' ? '' : '/s'} (${v})`
+      : ` · default ${v / mib} MiB${s.value === 'BYTES' ? '' : '/s'} (${v})`
   }
   return ` · default ${String(v)}`
 }

@@ -22,7 +22,10 @@ interface Bar {
 async function progressBar(totalBytes: number): Promise<Bar> {
   if (!process.stderr.isTTY) return { update() {}, stop() {} }
   const { SingleBar, Presets } = await import('cli-progress')
-  const bar = new SingleBar({ stream: process.stderr, format: '导入 import [{bar}] {percentage}% · {counts}', hideCursor: true }, Presets.shades_classic)
+  const bar = new SingleBar(
+    { stream: process.stderr, format: '导入 import [{bar}] {percentage}% · {counts}', hideCursor: true },
+    Presets.shades_classic,
+  )
   bar.start(totalBytes, 0, { counts: '' })
   return { update: (bytes, counts) => bar.update(bytes, { counts }), stop: () => bar.stop() }
 }
@@ -51,7 +54,15 @@ export async function cmdImport(
       args,
       allowPositionals: true,
       strict: true,
-      options: { data: { type: 'string' }, format: { type: 'string' }, map: { type: 'string' }, delimiter: { type: 'string' }, flavour: { type: 'string' }, report: { type: 'string' }, channel: { type: 'string' } },
+      options: {
+        data: { type: 'string' },
+        format: { type: 'string' },
+        map: { type: 'string' },
+        delimiter: { type: 'string' },
+        flavour: { type: 'string' },
+        report: { type: 'string' },
+        channel: { type: 'string' },
+      },
     })
   } catch (err) {
     throw usageError((err as Error).message)
@@ -68,7 +79,8 @@ export async function cmdImport(
     ...(values.flavour !== undefined && { flavour: values.flavour }),
     ...(values.channel !== undefined && { channel: values.channel }),
   })
-  if (!checked.success) throw usageError(checked.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'))
+  if (!checked.success)
+    throw usageError(checked.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'))
   const options = checked.data
   const size = await stat(file).then(
     (s) => s.size,
@@ -93,7 +105,8 @@ export async function cmdImport(
         } catch (err) {
           throw usageError((err as Error).message)
         }
-        const onProgress = (p: { created: number; updated: number; unchanged: number; rejected: number }) => bar.update(bytes, `新增 ${p.created} · 更新 ${p.updated} · 未变 ${p.unchanged} · 拒绝 ${p.rejected}`)
+        const onProgress = (p: { created: number; updated: number; unchanged: number; rejected: number }) =>
+          bar.update(bytes, `新增 ${p.created} · 更新 ${p.updated} · 未变 ${p.unchanged} · 拒绝 ${p.rejected}`)
         // Channels only with `--channel`: a plain import needs none of their catalogs and stores.
         const channels = options.channel ? node.channels() : undefined
         return importInto({ resources: node.resources, channels }, items, options, { onProgress })
@@ -106,7 +119,10 @@ export async function cmdImport(
   process.stdout.write(
     `imported ${file} (${report.format}): ${report.total} read · ${report.created} created · ${report.updated} updated · ${report.unchanged} unchanged · ${report.rejected} rejected · ${(report.ms / 1000).toFixed(1)} s\n`,
   )
-  if (report.channel) process.stdout.write(`channel ${report.channel.name} (${report.channel.id}): ${report.channel.added} records published\n`)
+  if (report.channel)
+    process.stdout.write(
+      `channel ${report.channel.name} (${report.channel.id}): ${report.channel.added} records published\n`,
+    )
   if (values.report) await writeFile(values.report, JSON.stringify(report, null, 2) + '\n')
   else printRejects(report)
   if (report.rejected > 0) process.exitCode = 3
@@ -124,25 +140,38 @@ function printRejects(report: Report): void {
   const shown = report.rejects.slice(0, listedRejects)
   process.stderr.write(`${report.rejected} refused:\n`)
   for (const r of shown) process.stderr.write(`  line ${r.n}: ${r.reason}\n`)
-  if (report.rejected > shown.length) process.stderr.write(`  … ${report.rejected - shown.length} more not shown, ${report.rejected} refused in all (use --report FILE for all of them)\n`)
+  if (report.rejected > shown.length)
+    process.stderr.write(
+      `  … ${report.rejected - shown.length} more not shown, ${report.rejected} refused in all (use --report FILE for all of them)\n`,
+    )
 }
 
 /** Streams the file to the running node's control API. */
 async function viaControl(dataDir: string, body: Readable, options: ImportOptions, tick: () => void): Promise<Report> {
   const control = await runningNodeControl(dataDir)
-  const query = new URLSearchParams(Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'))
+  const query = new URLSearchParams(
+    Object.entries(options).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  )
   const timer = setInterval(tick, 200)
   try {
     const res = await fetch(`${control.url}/api/control/import?${query}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream', authorization: `Shulin-Control ${control.token}`, 'accept-language': 'en' },
+      headers: {
+        'content-type': 'application/octet-stream',
+        authorization: `Shulin-Control ${control.token}`,
+        'accept-language': 'en',
+      },
       body: Readable.toWeb(body) as ReadableStream<Uint8Array>,
       duplex: 'half',
     } as RequestInit)
     const json = (await res.json().catch(() => ({}))) as unknown
     if (!res.ok) {
       const p = json as { title?: string; detail?: string; errors?: Array<{ pointer: string; detail: string }> }
-      throw new CliError([p.title ?? `HTTP ${res.status}`, p.detail, ...(p.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)].filter(Boolean).join('\n'))
+      throw new CliError(
+        [p.title ?? `HTTP ${res.status}`, p.detail, ...(p.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)]
+          .filter(Boolean)
+          .join('\n'),
+      )
     }
     return ImportReport.parse(json)
   } catch (err) {

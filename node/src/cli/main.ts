@@ -33,7 +33,8 @@ export { CliError } from './common.js'
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals = 0) {
   try {
     const parsed = parseArgs({ args, options, allowPositionals: positionals > 0, strict: true })
-    if (parsed.positionals.length > positionals) throw new Error(`unexpected argument ${parsed.positionals[positionals]}`)
+    if (parsed.positionals.length > positionals)
+      throw new Error(`unexpected argument ${parsed.positionals[positionals]}`)
     return parsed
   } catch (err) {
     throw new CliError(`${(err as Error).message}\n\n${usage()}`, 2)
@@ -46,9 +47,14 @@ function zodOrExit<S extends z.ZodType>(schema: S, input: unknown): z.output<S> 
   throw new CliError(r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'), 2)
 }
 
-const dataDirOf = (flag: string | undefined, env: Record<string, string | undefined>) => flag ?? configFromEnv(env).dataDir ?? NodeConfig.shape.dataDir.parse(undefined)
+const dataDirOf = (flag: string | undefined, env: Record<string, string | undefined>) =>
+  flag ?? configFromEnv(env).dataDir ?? NodeConfig.shape.dataDir.parse(undefined)
 
-async function cmdStart(args: string[], env: Record<string, string | undefined>, runtime: RuntimeAdapter | undefined): Promise<void> {
+async function cmdStart(
+  args: string[],
+  env: Record<string, string | undefined>,
+  runtime: RuntimeAdapter | undefined,
+): Promise<void> {
   const { values } = parse(args, configFlags)
   const config = zodOrExit(NodeConfig, { ...configFromEnv(env), ...configFromFlags(values) })
   const node = await startNode(config, runtime ? { runtime } : {})
@@ -73,14 +79,29 @@ async function viaRunningNode(dataDir: string, path: string, body: unknown): Pro
   try {
     res = await fetch(control.url + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Shulin-Control ${control.token}`, 'accept-language': 'en' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Shulin-Control ${control.token}`,
+        'accept-language': 'en',
+      },
       body: JSON.stringify(body),
     })
   } catch (err) {
     throw new CliError(`Cannot reach the running node at ${control.url}: ${(err as Error).message}`)
   }
-  const json = (await res.json().catch(() => ({}))) as { title?: string; detail?: string; errors?: Array<{ pointer: string; detail: string }> }
-  if (!res.ok) throw new CliError([json.title ?? `HTTP ${res.status}`, ...(json.detail ? [json.detail] : []), ...(json.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)].join('\n'))
+  const json = (await res.json().catch(() => ({}))) as {
+    title?: string
+    detail?: string
+    errors?: Array<{ pointer: string; detail: string }>
+  }
+  if (!res.ok)
+    throw new CliError(
+      [
+        json.title ?? `HTTP ${res.status}`,
+        ...(json.detail ? [json.detail] : []),
+        ...(json.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`),
+      ].join('\n'),
+    )
   return json
 }
 
@@ -91,7 +112,12 @@ function problemText(err: ProblemError): string {
 async function cmdAdmin(args: string[], env: Record<string, string | undefined>): Promise<void> {
   const [sub, ...rest] = args
   if (sub !== 'create') throw new CliError(`unknown admin command ${sub ?? ''}\n\n${usage()}`, 2)
-  const { values } = parse(rest, { data: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } })
+  const { values } = parse(rest, {
+    data: { type: 'string' },
+    username: { type: 'string' },
+    password: { type: 'string' },
+    name: { type: 'string' },
+  })
   const input = zodOrExit(z.strictObject({ username: Username, password: Password, name: PersonName.optional() }), {
     username: values.username ?? env.SHULIN_ADMIN_USERNAME,
     password: values.password ?? env.SHULIN_ADMIN_PASSWORD,
@@ -125,7 +151,12 @@ async function cmdBackup(args: string[], env: Record<string, string | undefined>
     dataDir,
     false,
     (folder) => writeBackup(folder.storage, folder.key, folder.nodeMeta, out, folder.dir),
-    async () => (await viaRunningNode(dataDir, '/api/control/backup', { out })) as { file: string; entries: number; blobs?: number },
+    async () =>
+      (await viaRunningNode(dataDir, '/api/control/backup', { out })) as {
+        file: string
+        entries: number
+        blobs?: number
+      },
   )
   process.stdout.write(`backup written: ${summary.file} (${summary.entries} entries, ${summary.blobs ?? 0} files)\n`)
 }
@@ -137,7 +168,9 @@ async function cmdRestore(args: string[], env: Record<string, string | undefined
   const dataDir = dataDirOf(values.data, env)
   try {
     const summary = await restoreBackup(file, dataDir)
-    process.stdout.write(`restored node ${summary.nodeId} (${summary.entries} entries) into ${dataPaths(dataDir).dir}\n`)
+    process.stdout.write(
+      `restored node ${summary.nodeId} (${summary.entries} entries) into ${dataPaths(dataDir).dir}\n`,
+    )
   } catch (err) {
     if (err instanceof BackupError) throw new CliError(`restore failed, nothing was written: ${err.message}`)
     throw err
@@ -179,11 +212,18 @@ async function cmdReindex(args: string[], env: Record<string, string | undefined
 
 /** The federation commands talk to the running node (its peer network must be up). */
 async function runningNode(dataDir: string, what: string): Promise<void> {
-  if (!(await readControlFile(dataPaths(dataDir).control))) throw new CliError(`${what} needs the node running: start it first (shulin start --data ${dataDir}).`)
+  if (!(await readControlFile(dataPaths(dataDir).control)))
+    throw new CliError(`${what} needs the node running: start it first (shulin start --data ${dataDir}).`)
 }
 
 async function cmdInvite(args: string[], env: Record<string, string | undefined>): Promise<void> {
-  const { values } = parse(args, { data: { type: 'string' }, name: { type: 'string' }, region: { type: 'string' }, level: { type: 'string' }, 'valid-hours': { type: 'string' } })
+  const { values } = parse(args, {
+    data: { type: 'string' },
+    name: { type: 'string' },
+    region: { type: 'string' },
+    level: { type: 'string' },
+    'valid-hours': { type: 'string' },
+  })
   const body = zodOrExit(CreateInviteRequest, {
     name: values.name,
     region: values.region,
@@ -192,9 +232,14 @@ async function cmdInvite(args: string[], env: Record<string, string | undefined>
   })
   const dataDir = dataDirOf(values.data, env)
   await runningNode(dataDir, 'invite')
-  const r = (await viaRunningNode(dataDir, '/api/control/federation/invites', body)) as { invite: string; expiresAt: string }
+  const r = (await viaRunningNode(dataDir, '/api/control/federation/invites', body)) as {
+    invite: string
+    expiresAt: string
+  }
   process.stdout.write(`${r.invite}\n`)
-  process.stderr.write(`single use, valid until ${r.expiresAt}: give it to the library's administrator, who runs  shulin join <invite>\n`)
+  process.stderr.write(
+    `single use, valid until ${r.expiresAt}: give it to the library's administrator, who runs  shulin join <invite>\n`,
+  )
 }
 
 async function cmdJoin(args: string[], env: Record<string, string | undefined>): Promise<void> {
@@ -202,21 +247,35 @@ async function cmdJoin(args: string[], env: Record<string, string | undefined>):
   if (!positionals[0]) throw new CliError(`join needs the INVITE\n\n${usage()}`, 2)
   const dataDir = dataDirOf(values.data, env)
   await runningNode(dataDir, 'join')
-  const r = (await viaRunningNode(dataDir, '/api/control/federation/join', { invite: positionals[0] })) as { hub: string; entry: { name: string; region: string }; members: number; clockSkewMs?: number }
-  process.stdout.write(`joined hub ${r.hub} as ${r.entry.name} (${r.entry.region}); the registry has ${r.members} members\n`)
+  const r = (await viaRunningNode(dataDir, '/api/control/federation/join', { invite: positionals[0] })) as {
+    hub: string
+    entry: { name: string; region: string }
+    members: number
+    clockSkewMs?: number
+  }
+  process.stdout.write(
+    `joined hub ${r.hub} as ${r.entry.name} (${r.entry.region}); the registry has ${r.members} members\n`,
+  )
   if (r.clockSkewMs !== undefined) {
     const minutes = Math.round(Math.abs(r.clockSkewMs) / 60_000)
-    process.stderr.write(`warning: clock skew: this computer's clock is ${minutes} minutes ${r.clockSkewMs > 0 ? 'ahead of' : 'behind'} the hub's; sign-ins across libraries and content tickets will be refused until it is set right (README "Clocks")\n`)
+    process.stderr.write(
+      `warning: clock skew: this computer's clock is ${minutes} minutes ${r.clockSkewMs > 0 ? 'ahead of' : 'behind'} the hub's; sign-ins across libraries and content tickets will be refused until it is set right (README "Clocks")\n`,
+    )
   }
 }
 
 async function cmdMember(args: string[], env: Record<string, string | undefined>): Promise<void> {
   const { values, positionals } = parse(args, { data: { type: 'string' } }, 2)
   const [action, nodeId] = positionals
-  if (!action || !['suspend', 'reinstate', 'revoke'].includes(action) || !nodeId) throw new CliError(`member needs suspend|reinstate|revoke and a NODE_ID\n\n${usage()}`, 2)
+  if (!action || !['suspend', 'reinstate', 'revoke'].includes(action) || !nodeId)
+    throw new CliError(`member needs suspend|reinstate|revoke and a NODE_ID\n\n${usage()}`, 2)
   const dataDir = dataDirOf(values.data, env)
   await runningNode(dataDir, 'member')
-  const r = (await viaRunningNode(dataDir, `/api/control/federation/members/${encodeURIComponent(nodeId)}/${action}`, {})) as { name: string; status: string; seq: number }
+  const r = (await viaRunningNode(
+    dataDir,
+    `/api/control/federation/members/${encodeURIComponent(nodeId)}/${action}`,
+    {},
+  )) as { name: string; status: string; seq: number }
   process.stdout.write(`${r.name}: ${r.status} (entry ${r.seq}); every member receives it at its next sync\n`)
 }
 
@@ -227,7 +286,11 @@ function asksForHelp(args: string[]): boolean {
 }
 
 /** Runs one CLI invocation. */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, runtime?: RuntimeAdapter): Promise<void> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  runtime?: RuntimeAdapter,
+): Promise<void> {
   const [command, ...args] = argv
   if (command !== undefined && isCommand(command) && asksForHelp(args)) {
     process.stdout.write(commandHelp(command, env) + '\n')
@@ -256,7 +319,13 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       const { values, positionals } = parse(args, { data: { type: 'string' }, mirror: { type: 'boolean' } }, 1)
       const dataDir = dataDirOf(values.data, env)
       const { cmdSubscribe } = await import('./channels.js')
-      return cmdSubscribe(positionals[0], values.mirror ?? false, dataDir, (path, body) => viaRunningNode(dataDir, path, body), (m) => new CliError(`${m}\n\n${usage()}`, 2))
+      return cmdSubscribe(
+        positionals[0],
+        values.mirror ?? false,
+        dataDir,
+        (path, body) => viaRunningNode(dataDir, path, body),
+        (m) => new CliError(`${m}\n\n${usage()}`, 2),
+      )
     }
     case 'import':
       return cmdImport(args, dataDirOf, env, (err) => new CliError(`${err}\n\n${usage()}`, 2))
@@ -288,7 +357,9 @@ export async function main(argv: string[], runtime?: RuntimeAdapter): Promise<vo
       return
     }
     if (isDiskFull(err)) {
-      process.stderr.write(`shulin: the disk is full (${(err as Error).message}); nothing was kept. Free some space, then run the command again.\n`)
+      process.stderr.write(
+        `shulin: the disk is full (${(err as Error).message}); nothing was kept. Free some space, then run the command again.\n`,
+      )
       process.exitCode = 1
       return
     }

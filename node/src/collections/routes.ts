@@ -6,7 +6,15 @@
  */
 import type { Context } from 'hono'
 import { z } from 'zod'
-import { Collection, CollectionKind, CollectionList, CreateCollectionRequest, Ok, Resource, UpdateCollectionRequest } from '@shulin/protocol'
+import {
+  Collection,
+  CollectionKind,
+  CollectionList,
+  CreateCollectionRequest,
+  Ok,
+  Resource,
+  UpdateCollectionRequest,
+} from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import { ProblemError } from '../http/problem.js'
 import { isAbortedBody, rawUpload } from '../http/raw-body.js'
@@ -24,7 +32,10 @@ export const maxCoverBytes = 20 * 1024 * 1024
 const KindQuery = z.strictObject({ kind: CollectionKind.optional() })
 const CollectionWithResources = Collection.extend({ resources: z.array(Resource) })
 
-export function collectionRoutes(api: Api, deps: { collections: CollectionService; blobs: BlobStore; resources: ResourceService }): void {
+export function collectionRoutes(
+  api: Api,
+  deps: { collections: CollectionService; blobs: BlobStore; resources: ResourceService },
+): void {
   const { collections } = deps
   const tags = ['collections']
   const id = (c: Context) => c.req.param('id') ?? ''
@@ -33,25 +44,74 @@ export function collectionRoutes(api: Api, deps: { collections: CollectionServic
     return col
   }
 
-  api.route({ method: 'post', path: '/api/staff/collections', summary: 'Create a column or topic', tags, access: 'staff', body: CreateCollectionRequest, response: Collection, status: 201 }, async (c, { body }) =>
-    withEtag(c, await collections.create(body)),
-  )
-  api.route({ method: 'get', path: '/api/staff/collections', summary: 'All columns and topics, in their order, visible or not', tags, access: 'staff', query: KindQuery, response: CollectionList }, async (_c, { query }) => ({
-    collections: await collections.list(query.kind),
-  }))
-  api.route({ method: 'get', path: '/api/staff/collections/:id', summary: 'One column or topic', tags, access: 'staff', response: Collection }, async (c) => withEtag(c, await collections.get(id(c))))
   api.route(
-    { method: 'patch', path: '/api/staff/collections/:id', summary: 'Edit title, order of items, window… (If-Match: the ETag you read)', tags, access: 'staff', body: UpdateCollectionRequest, response: Collection },
+    {
+      method: 'post',
+      path: '/api/staff/collections',
+      summary: 'Create a column or topic',
+      tags,
+      access: 'staff',
+      body: CreateCollectionRequest,
+      response: Collection,
+      status: 201,
+    },
+    async (c, { body }) => withEtag(c, await collections.create(body)),
+  )
+  api.route(
+    {
+      method: 'get',
+      path: '/api/staff/collections',
+      summary: 'All columns and topics, in their order, visible or not',
+      tags,
+      access: 'staff',
+      query: KindQuery,
+      response: CollectionList,
+    },
+    async (_c, { query }) => ({
+      collections: await collections.list(query.kind),
+    }),
+  )
+  api.route(
+    {
+      method: 'get',
+      path: '/api/staff/collections/:id',
+      summary: 'One column or topic',
+      tags,
+      access: 'staff',
+      response: Collection,
+    },
+    async (c) => withEtag(c, await collections.get(id(c))),
+  )
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/staff/collections/:id',
+      summary: 'Edit title, order of items, window… (If-Match: the ETag you read)',
+      tags,
+      access: 'staff',
+      body: UpdateCollectionRequest,
+      response: Collection,
+    },
     async (c, { body }) => {
       const expected = ifMatchRevision(c)
       if (expected === undefined) throw new ProblemError('precondition_required')
       return withEtag(c, await collections.update(id(c), body, expected))
     },
   )
-  api.route({ method: 'delete', path: '/api/staff/collections/:id', summary: 'Delete a column or topic (its resources stay)', tags, access: 'staff', response: Ok }, async (c) => {
-    await collections.delete(id(c), ifMatchRevision(c))
-    return { ok: true as const }
-  })
+  api.route(
+    {
+      method: 'delete',
+      path: '/api/staff/collections/:id',
+      summary: 'Delete a column or topic (its resources stay)',
+      tags,
+      access: 'staff',
+      response: Ok,
+    },
+    async (c) => {
+      await collections.delete(id(c), ifMatchRevision(c))
+      return { ok: true as const }
+    },
+  )
   api.route(
     {
       method: 'put',
@@ -69,35 +129,84 @@ export function collectionRoutes(api: Api, deps: { collections: CollectionServic
       try {
         staged = await deps.blobs.stage(upload.stream, maxCoverBytes)
       } catch (err) {
-        if (isAbortedBody(err)) throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived' })
+        if (isAbortedBody(err))
+          throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived' })
         if ((err as Error).name === 'BlobTooLarge') throw new ProblemError('payload_too_large')
         throw err
       }
       try {
-        if (upload.declaredLength !== undefined && staged.size !== upload.declaredLength) throw new ProblemError('file_rejected', { detail: 'the upload ended early' })
+        if (upload.declaredLength !== undefined && staged.size !== upload.declaredLength)
+          throw new ProblemError('file_rejected', { detail: 'the upload ended early' })
         const checked = await checkFileType(staged.path, upload.claimedType, acceptedTypes.cover)
         if ('refused' in checked) throw new ProblemError('file_rejected', { detail: checked.refused })
         const info = await staged.commit(checked.type)
-        return withEtag(c, await collections.update(id(c), { cover: { blob: info.sha256, mediaType: checked.type } }, ifMatchRevision(c)))
+        return withEtag(
+          c,
+          await collections.update(
+            id(c),
+            { cover: { blob: info.sha256, mediaType: checked.type } },
+            ifMatchRevision(c),
+          ),
+        )
       } finally {
         await staged.discard()
       }
     },
   )
 
-  api.route({ method: 'get', path: '/api/collections', summary: 'Columns and topics readers can see now, in order', tags, access: 'public', query: KindQuery, response: CollectionList }, async (_c, { query }) => ({
-    collections: await collections.listVisible(query.kind),
-  }))
-  api.route({ method: 'get', path: '/api/collections/:id', summary: 'A column or topic with its published resources, in order', tags, access: 'public', response: CollectionWithResources }, async (c) => {
-    const col = await collections.getVisible(id(c))
-    const records = await deps.resources.records.getMany(col.items)
-    return { ...col, resources: records.filter((r): r is Resource => !!r && r.status === 'published' && canSeeRecord(r, c.get('auth'))) }
-  })
-  api.route({ method: 'get', path: '/api/collections/:id/cover', summary: 'The cover image of a column or topic', tags, access: 'public' }, async (c) => {
-    const col = await collections.getVisible(id(c))
-    if (!col.cover) throw new ProblemError('not_found')
-    const info = await deps.blobs.info(col.cover.blob)
-    if (!info) throw new ProblemError('not_found')
-    return serveBlob(c, deps.blobs, { sha256: info.sha256, mediaType: col.cover.mediaType, size: info.size, audience: 'public' })
-  })
+  api.route(
+    {
+      method: 'get',
+      path: '/api/collections',
+      summary: 'Columns and topics readers can see now, in order',
+      tags,
+      access: 'public',
+      query: KindQuery,
+      response: CollectionList,
+    },
+    async (_c, { query }) => ({
+      collections: await collections.listVisible(query.kind),
+    }),
+  )
+  api.route(
+    {
+      method: 'get',
+      path: '/api/collections/:id',
+      summary: 'A column or topic with its published resources, in order',
+      tags,
+      access: 'public',
+      response: CollectionWithResources,
+    },
+    async (c) => {
+      const col = await collections.getVisible(id(c))
+      const records = await deps.resources.records.getMany(col.items)
+      return {
+        ...col,
+        resources: records.filter(
+          (r): r is Resource => !!r && r.status === 'published' && canSeeRecord(r, c.get('auth')),
+        ),
+      }
+    },
+  )
+  api.route(
+    {
+      method: 'get',
+      path: '/api/collections/:id/cover',
+      summary: 'The cover image of a column or topic',
+      tags,
+      access: 'public',
+    },
+    async (c) => {
+      const col = await collections.getVisible(id(c))
+      if (!col.cover) throw new ProblemError('not_found')
+      const info = await deps.blobs.info(col.cover.blob)
+      if (!info) throw new ProblemError('not_found')
+      return serveBlob(c, deps.blobs, {
+        sha256: info.sha256,
+        mediaType: col.cover.mediaType,
+        size: info.size,
+        audience: 'public',
+      })
+    },
+  )
 }

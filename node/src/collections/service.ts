@@ -62,7 +62,10 @@ export class CollectionService {
     const unique = [...new Set(items)]
     const found = await this.resources.getMany(unique)
     const missing = unique.filter((_, i) => !found[i])
-    if (missing.length) throw new ProblemError('validation_failed', { errors: missing.slice(0, 20).map((id) => ({ pointer: '/items', detail: `unknown resource ${id}` })) })
+    if (missing.length)
+      throw new ProblemError('validation_failed', {
+        errors: missing.slice(0, 20).map((id) => ({ pointer: '/items', detail: `unknown resource ${id}` })),
+      })
     return unique
   }
 
@@ -88,7 +91,11 @@ export class CollectionService {
     })
   }
 
-  async update(id: string, req: UpdateCollectionRequest & { cover?: Collection['cover'] }, expected?: number): Promise<Collection> {
+  async update(
+    id: string,
+    req: UpdateCollectionRequest & { cover?: Collection['cover'] },
+    expected?: number,
+  ): Promise<Collection> {
     return this.#mutex.run(async () => {
       const current = await this.get(id)
       if (expected !== undefined && expected !== current.revision) throw new ProblemError('precondition_failed')
@@ -105,7 +112,9 @@ export class CollectionService {
         revision: current.revision + 1,
       }
       if (next.visibleFrom && next.visibleUntil && next.visibleFrom >= next.visibleUntil) {
-        throw new ProblemError('validation_failed', { errors: [{ pointer: '/visibleUntil', detail: 'window_reversed' }] })
+        throw new ProblemError('validation_failed', {
+          errors: [{ pointer: '/visibleUntil', detail: 'window_reversed' }],
+        })
       }
       await this.storage.commit([putOp(this.#db, id, next)], { sync: true })
       return next

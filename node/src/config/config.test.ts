@@ -31,10 +31,27 @@ describe('NodeConfig settings', () => {
   })
 
   it('reads variables and flags, the flag winning, and falls back to the declared defaults', () => {
-    const fromEnv = configFromEnv({ SHULIN_PORT: '9000', SHULIN_STATS_RAW_DAYS: '7', SHULIN_MIRROR_HOURS: '', SHULIN_CLOCK_SKEW_MS: '60000', HOME: '/root' })
+    const fromEnv = configFromEnv({
+      SHULIN_PORT: '9000',
+      SHULIN_STATS_RAW_DAYS: '7',
+      SHULIN_MIRROR_HOURS: '',
+      SHULIN_CLOCK_SKEW_MS: '60000',
+      HOME: '/root',
+    })
     expect(fromEnv).toEqual({ port: '9000', statsRawDays: '7', clockSkewMs: '60000' })
-    const config = NodeConfig.parse({ ...fromEnv, ...configFromFlags({ port: '9001', 'trust-proxy': true, 'oidc-providers': 'p.json' }) })
-    expect(config).toMatchObject({ port: 9001, statsRawDays: 7, clockSkewMs: 60_000, trustProxy: true, oidcProviders: 'p.json', dataDir: './data', mirrorHours: '0-24' })
+    const config = NodeConfig.parse({
+      ...fromEnv,
+      ...configFromFlags({ port: '9001', 'trust-proxy': true, 'oidc-providers': 'p.json' }),
+    })
+    expect(config).toMatchObject({
+      port: 9001,
+      statsRawDays: 7,
+      clockSkewMs: 60_000,
+      trustProxy: true,
+      oidcProviders: 'p.json',
+      dataDir: './data',
+      mirrorHours: '0-24',
+    })
     expect(NodeConfig.parse({}).statsRawDays).toBe(30)
     expect(NodeConfig.safeParse({ statsRawDays: 'thirty' }).success).toBe(false)
   })
@@ -44,7 +61,9 @@ describe('NodeConfig settings', () => {
     const paragraph = /^Every flag also reads an environment variable[\s\S]*?\n\n/m.exec(text)?.[0]
     expect(paragraph, 'README paragraph "Every flag also reads an environment variable"').toBeDefined()
     const listed = new Set(paragraph!.match(/SHULIN_[A-Z0-9_]+/g))
-    expect([...listed].sort()).toEqual([...operator.map((s) => s.env), 'SHULIN_ADMIN_USERNAME', 'SHULIN_ADMIN_PASSWORD'].sort())
+    expect([...listed].sort()).toEqual(
+      [...operator.map((s) => s.env), 'SHULIN_ADMIN_USERNAME', 'SHULIN_ADMIN_PASSWORD'].sort(),
+    )
 
     const usage = /^npx shulin start [\s\S]*?(?=^npx shulin admin)/m.exec(text)?.[0]
     expect(usage, 'README usage of npx shulin start').toBeDefined()

@@ -30,81 +30,244 @@ export const settings = z.registry<Setting>()
 
 const days = 86_400_000
 
-export const NodeConfig = z.strictObject({
-  dataDir: z.string().min(1).default('./data')
-    .register(settings, { flag: 'data', env: 'SHULIN_DATA', value: 'DIR', en: 'The data folder: identity, database, files, search index', zh: '数据文件夹：身份、数据库、文件、检索索引' }),
-  port: z.coerce.number().int().min(0).max(65535).default(8090)
-    .register(settings, { flag: 'port', env: 'SHULIN_PORT', value: 'N', en: 'HTTP port for readers and staff (0: any free port)', zh: '读者和馆员访问的 HTTP 端口（0：任一空闲端口）' }),
-  p2pPort: z.coerce.number().int().min(0).max(65535).default(8091)
-    .register(settings, { flag: 'p2p-port', env: 'SHULIN_P2P_PORT', value: 'N', en: 'TCP port for the peer network (libp2p); keep a hub’s fixed, invites carry it', zh: '节点间网络（libp2p）的 TCP 端口；中心节点请固定，邀请码中带有它' }),
-  host: z.string().min(1).default('0.0.0.0')
-    .register(settings, { flag: 'host', env: 'SHULIN_HOST', value: 'H', en: 'Address to listen on (all interfaces by default)', zh: '监听地址（默认所有网卡）' }),
-  role: NodeRole.default('node')
-    .register(settings, { flag: 'role', env: 'SHULIN_ROLE', en: 'A library’s node, or the hub of a network', zh: '图书馆节点，或网络的中心节点' }),
-  name: z.string().trim().min(1).max(64).default('书林图书馆')
-    .register(settings, { flag: 'name', env: 'SHULIN_NAME', value: 'NAME', en: 'The library’s name, as readers and other libraries see it', zh: '图书馆名称，读者和其他图书馆看到的名字' }),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
-    .register(settings, { flag: 'log-level', env: 'SHULIN_LOG_LEVEL', value: 'L', en: 'Log level: fatal, error, warn, info, debug, trace or silent', zh: '日志级别：fatal、error、warn、info、debug、trace 或 silent' }),
-  maxBodyBytes: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024)
-    .register(settings, { flag: 'max-body', env: 'SHULIN_MAX_BODY', value: 'BYTES', en: 'Largest JSON request body, in bytes', zh: 'JSON 请求体上限（字节）' }),
-  maxUploadBytes: z.coerce.number().int().min(1024).max(64 * 1024 ** 3).default(2 * 1024 ** 3)
-    .register(settings, { flag: 'max-upload', env: 'SHULIN_MAX_UPLOAD', value: 'BYTES', en: 'Largest uploaded file (and import file), in bytes', zh: '上传文件（及导入文件）上限（字节）' }),
-  passwordPolicy: PasswordPolicy.default('standard')
-    .register(settings, { flag: 'password-policy', env: 'SHULIN_PASSWORD_POLICY', en: 'Rules for new passwords (legacy: as an older system allowed)', zh: '新密码规则（legacy：沿用旧系统的宽松规则）' }),
-  trustProxy: z
-    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
-    .transform((v) => v === true || v === 'true' || v === '1')
-    .default(false)
-    .register(settings, { flag: 'trust-proxy', env: 'SHULIN_TRUST_PROXY', en: 'Trust X-Forwarded-* from one reverse proxy in front of the node (the hop nearest it)', zh: '信任节点前一层反向代理的 X-Forwarded-* 头' }),
-  /**
-   * Which proxies to trust instead: a number of hops nearest the node, or their addresses and
-   * CIDR ranges (`10.0.0.0/8,loopback`). The client address is the first hop that is not one.
-   */
-  trustedProxies: z
-    .union([z.number().int().min(0).max(32), z.array(z.string().min(1).max(100)).max(64), z.string().trim().min(1).max(2000)])
-    .transform((v, ctx) => {
-      try {
-        return typeof v === 'number' ? v : parseTrustedProxies(Array.isArray(v) ? v.join(',') : v)
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `a number of hops, or addresses and CIDR ranges separated by commas (${(err as Error).message})` })
-        return z.NEVER
-      }
-    })
-    .optional()
-    .register(settings, { flag: 'trusted-proxies', env: 'SHULIN_TRUSTED_PROXIES', value: 'N|ADDR,CIDR,…', en: 'Proxies to trust instead: a number of hops, or their addresses and CIDR ranges', zh: '改为信任这些代理：跳数，或其地址与 CIDR 网段' }),
-  /**
-   * The URL readers use. Links, share URLs and sign-in redirects name it; without it they name
-   * the listen address (or the request's, when that is one of the node's own addresses).
-   */
-  publicUrl: z.url({ protocol: /^https?$/ }).optional()
-    .register(settings, { flag: 'public-url', env: 'SHULIN_PUBLIC_URL', value: 'URL', en: 'The URL readers use (links, share URLs and sign-in redirects name it)', zh: '读者访问的网址（链接、分享和登录跳转都用它）' }),
-  adminEmail: z.email().default('admin@shulin.invalid')
-    .register(settings, { flag: 'admin-email', env: 'SHULIN_ADMIN_EMAIL', value: 'ADDR', en: 'Who harvesters write to (OAI-PMH Identify)', zh: '元数据收割方的联系邮箱（OAI-PMH Identify）' }),
-  search: z.enum(['embedded', 'meilisearch']).default('embedded')
-    .register(settings, { flag: 'search', env: 'SHULIN_SEARCH', en: 'The search engine: in process, or a Meilisearch server for large nodes', zh: '检索引擎：内置，或大型节点用的 Meilisearch 服务' }),
-  meiliUrl: z.url().optional()
-    .register(settings, { flag: 'meili-url', env: 'SHULIN_MEILI_URL', value: 'URL', en: 'The Meilisearch server (with --search meilisearch)', zh: 'Meilisearch 服务地址（配合 --search meilisearch）' }),
-  meiliKey: z.string().min(1).max(512).optional()
-    .register(settings, { flag: 'meili-key', env: 'SHULIN_MEILI_KEY', value: 'KEY', en: 'A Meilisearch API key allowed to manage this node’s index', zh: '可管理本节点索引的 Meilisearch API 密钥' }),
-  visitorCheckSeconds: z.coerce.number().int().min(1).max(3600).default(300)
-    .register(settings, { flag: 'visitor-check-seconds', env: 'SHULIN_VISITOR_CHECK_SECONDS', value: 'S', en: 'Seconds between checks of visiting readers with their home libraries', zh: '向来访读者的本馆核验其账号的间隔（秒）' }),
-  directoryPullSeconds: z.coerce.number().int().min(1).max(86_400).default(60)
-    .register(settings, { flag: 'directory-pull-seconds', env: 'SHULIN_DIRECTORY_PULL_SECONDS', value: 'S', en: 'Hub: seconds between pulls of members’ phone-directory hashes and reader counts', zh: '中心节点：拉取成员馆手机号目录摘要与读者数的间隔（秒）' }),
-  mirrorRate: z.coerce.number().int().min(0).max(10 * 1024 ** 3).default(10 * 1024 ** 2)
-    .register(settings, { flag: 'mirror-rate', env: 'SHULIN_MIRROR_RATE', value: 'BYTES_PER_S', en: 'Mirroring subscribed channels: bytes per second over all providers (0: no limit)', zh: '镜像订阅频道：所有来源合计每秒字节数（0：不限）' }),
-  mirrorHours: z.string().regex(/^([01]?\d|2[0-4])-([01]?\d|2[0-4])$/, 'hours as FROM-TO, e.g. 22-6').default('0-24')
-    .register(settings, { flag: 'mirror-hours', env: 'SHULIN_MIRROR_HOURS', value: 'FROM-TO', en: 'Hours of the day mirroring runs, local time (22-6: overnight)', zh: '镜像运行的时段，本地时间（22-6：夜间）' }),
-  oidcProviders: z.string().min(1).optional()
-    .register(settings, { flag: 'oidc-providers', env: 'SHULIN_OIDC_PROVIDERS', value: 'FILE', en: 'A JSON file of third-party sign-in providers (QQ, Weibo, WeChat…)', zh: '第三方登录（QQ、微博、微信…）配置的 JSON 文件' }),
-  statsRawDays: z.coerce.number().int().min(1).max(3660).default(30)
-    .register(settings, { flag: 'stats-raw-days', env: 'SHULIN_STATS_RAW_DAYS', value: 'DAYS', en: 'Days raw usage events are kept before only daily figures remain', zh: '原始使用记录保留天数，之后只留每日统计' }),
-  /**
-   * Tests only: the node runs as if its clock were this far off, so tests across processes can
-   * show what peers with wrong clocks do. Every service gets the skewed clock as the node's own.
-   */
-  clockSkewMs: z.coerce.number().int().min(-366 * days).max(366 * days).optional()
-    .register(settings, { env: 'SHULIN_CLOCK_SKEW_MS', testOnly: true, en: 'Tests only: run as if the clock were this many ms ahead (negative: behind)', zh: '仅供测试：假装时钟快了这么多毫秒（负数：慢了）' }),
-}).refine((c) => c.search !== 'meilisearch' || c.meiliUrl, { message: '--search meilisearch needs --meili-url (or SHULIN_MEILI_URL)', path: ['meiliUrl'] })
+export const NodeConfig = z
+  .strictObject({
+    dataDir: z.string().min(1).default('./data').register(settings, {
+      flag: 'data',
+      env: 'SHULIN_DATA',
+      value: 'DIR',
+      en: 'The data folder: identity, database, files, search index',
+      zh: '数据文件夹：身份、数据库、文件、检索索引',
+    }),
+    port: z.coerce.number().int().min(0).max(65535).default(8090).register(settings, {
+      flag: 'port',
+      env: 'SHULIN_PORT',
+      value: 'N',
+      en: 'HTTP port for readers and staff (0: any free port)',
+      zh: '读者和馆员访问的 HTTP 端口（0：任一空闲端口）',
+    }),
+    p2pPort: z.coerce.number().int().min(0).max(65535).default(8091).register(settings, {
+      flag: 'p2p-port',
+      env: 'SHULIN_P2P_PORT',
+      value: 'N',
+      en: 'TCP port for the peer network (libp2p); keep a hub’s fixed, invites carry it',
+      zh: '节点间网络（libp2p）的 TCP 端口；中心节点请固定，邀请码中带有它',
+    }),
+    host: z.string().min(1).default('0.0.0.0').register(settings, {
+      flag: 'host',
+      env: 'SHULIN_HOST',
+      value: 'H',
+      en: 'Address to listen on (all interfaces by default)',
+      zh: '监听地址（默认所有网卡）',
+    }),
+    role: NodeRole.default('node').register(settings, {
+      flag: 'role',
+      env: 'SHULIN_ROLE',
+      en: 'A library’s node, or the hub of a network',
+      zh: '图书馆节点，或网络的中心节点',
+    }),
+    name: z.string().trim().min(1).max(64).default('书林图书馆').register(settings, {
+      flag: 'name',
+      env: 'SHULIN_NAME',
+      value: 'NAME',
+      en: 'The library’s name, as readers and other libraries see it',
+      zh: '图书馆名称，读者和其他图书馆看到的名字',
+    }),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .register(settings, {
+        flag: 'log-level',
+        env: 'SHULIN_LOG_LEVEL',
+        value: 'L',
+        en: 'Log level: fatal, error, warn, info, debug, trace or silent',
+        zh: '日志级别：fatal、error、warn、info、debug、trace 或 silent',
+      }),
+    maxBodyBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024)
+      .register(settings, {
+        flag: 'max-body',
+        env: 'SHULIN_MAX_BODY',
+        value: 'BYTES',
+        en: 'Largest JSON request body, in bytes',
+        zh: 'JSON 请求体上限（字节）',
+      }),
+    maxUploadBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 ** 3)
+      .default(2 * 1024 ** 3)
+      .register(settings, {
+        flag: 'max-upload',
+        env: 'SHULIN_MAX_UPLOAD',
+        value: 'BYTES',
+        en: 'Largest uploaded file (and import file), in bytes',
+        zh: '上传文件（及导入文件）上限（字节）',
+      }),
+    passwordPolicy: PasswordPolicy.default('standard').register(settings, {
+      flag: 'password-policy',
+      env: 'SHULIN_PASSWORD_POLICY',
+      en: 'Rules for new passwords (legacy: as an older system allowed)',
+      zh: '新密码规则（legacy：沿用旧系统的宽松规则）',
+    }),
+    trustProxy: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(false)
+      .register(settings, {
+        flag: 'trust-proxy',
+        env: 'SHULIN_TRUST_PROXY',
+        en: 'Trust X-Forwarded-* from one reverse proxy in front of the node (the hop nearest it)',
+        zh: '信任节点前一层反向代理的 X-Forwarded-* 头',
+      }),
+    /**
+     * Which proxies to trust instead: a number of hops nearest the node, or their addresses and
+     * CIDR ranges (`10.0.0.0/8,loopback`). The client address is the first hop that is not one.
+     */
+    trustedProxies: z
+      .union([
+        z.number().int().min(0).max(32),
+        z.array(z.string().min(1).max(100)).max(64),
+        z.string().trim().min(1).max(2000),
+      ])
+      .transform((v, ctx) => {
+        try {
+          return typeof v === 'number' ? v : parseTrustedProxies(Array.isArray(v) ? v.join(',') : v)
+        } catch (err) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `a number of hops, or addresses and CIDR ranges separated by commas (${(err as Error).message})`,
+          })
+          return z.NEVER
+        }
+      })
+      .optional()
+      .register(settings, {
+        flag: 'trusted-proxies',
+        env: 'SHULIN_TRUSTED_PROXIES',
+        value: 'N|ADDR,CIDR,…',
+        en: 'Proxies to trust instead: a number of hops, or their addresses and CIDR ranges',
+        zh: '改为信任这些代理：跳数，或其地址与 CIDR 网段',
+      }),
+    /**
+     * The URL readers use. Links, share URLs and sign-in redirects name it; without it they name
+     * the listen address (or the request's, when that is one of the node's own addresses).
+     */
+    publicUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .register(settings, {
+        flag: 'public-url',
+        env: 'SHULIN_PUBLIC_URL',
+        value: 'URL',
+        en: 'The URL readers use (links, share URLs and sign-in redirects name it)',
+        zh: '读者访问的网址（链接、分享和登录跳转都用它）',
+      }),
+    adminEmail: z.email().default('admin@shulin.invalid').register(settings, {
+      flag: 'admin-email',
+      env: 'SHULIN_ADMIN_EMAIL',
+      value: 'ADDR',
+      en: 'Who harvesters write to (OAI-PMH Identify)',
+      zh: '元数据收割方的联系邮箱（OAI-PMH Identify）',
+    }),
+    search: z.enum(['embedded', 'meilisearch']).default('embedded').register(settings, {
+      flag: 'search',
+      env: 'SHULIN_SEARCH',
+      en: 'The search engine: in process, or a Meilisearch server for large nodes',
+      zh: '检索引擎：内置，或大型节点用的 Meilisearch 服务',
+    }),
+    meiliUrl: z.url().optional().register(settings, {
+      flag: 'meili-url',
+      env: 'SHULIN_MEILI_URL',
+      value: 'URL',
+      en: 'The Meilisearch server (with --search meilisearch)',
+      zh: 'Meilisearch 服务地址（配合 --search meilisearch）',
+    }),
+    meiliKey: z.string().min(1).max(512).optional().register(settings, {
+      flag: 'meili-key',
+      env: 'SHULIN_MEILI_KEY',
+      value: 'KEY',
+      en: 'A Meilisearch API key allowed to manage this node’s index',
+      zh: '可管理本节点索引的 Meilisearch API 密钥',
+    }),
+    visitorCheckSeconds: z.coerce.number().int().min(1).max(3600).default(300).register(settings, {
+      flag: 'visitor-check-seconds',
+      env: 'SHULIN_VISITOR_CHECK_SECONDS',
+      value: 'S',
+      en: 'Seconds between checks of visiting readers with their home libraries',
+      zh: '向来访读者的本馆核验其账号的间隔（秒）',
+    }),
+    directoryPullSeconds: z.coerce.number().int().min(1).max(86_400).default(60).register(settings, {
+      flag: 'directory-pull-seconds',
+      env: 'SHULIN_DIRECTORY_PULL_SECONDS',
+      value: 'S',
+      en: 'Hub: seconds between pulls of members’ phone-directory hashes and reader counts',
+      zh: '中心节点：拉取成员馆手机号目录摘要与读者数的间隔（秒）',
+    }),
+    mirrorRate: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(10 * 1024 ** 3)
+      .default(10 * 1024 ** 2)
+      .register(settings, {
+        flag: 'mirror-rate',
+        env: 'SHULIN_MIRROR_RATE',
+        value: 'BYTES_PER_S',
+        en: 'Mirroring subscribed channels: bytes per second over all providers (0: no limit)',
+        zh: '镜像订阅频道：所有来源合计每秒字节数（0：不限）',
+      }),
+    mirrorHours: z
+      .string()
+      .regex(/^([01]?\d|2[0-4])-([01]?\d|2[0-4])$/, 'hours as FROM-TO, e.g. 22-6')
+      .default('0-24')
+      .register(settings, {
+        flag: 'mirror-hours',
+        env: 'SHULIN_MIRROR_HOURS',
+        value: 'FROM-TO',
+        en: 'Hours of the day mirroring runs, local time (22-6: overnight)',
+        zh: '镜像运行的时段，本地时间（22-6：夜间）',
+      }),
+    oidcProviders: z.string().min(1).optional().register(settings, {
+      flag: 'oidc-providers',
+      env: 'SHULIN_OIDC_PROVIDERS',
+      value: 'FILE',
+      en: 'A JSON file of third-party sign-in providers (QQ, Weibo, WeChat…)',
+      zh: '第三方登录（QQ、微博、微信…）配置的 JSON 文件',
+    }),
+    statsRawDays: z.coerce.number().int().min(1).max(3660).default(30).register(settings, {
+      flag: 'stats-raw-days',
+      env: 'SHULIN_STATS_RAW_DAYS',
+      value: 'DAYS',
+      en: 'Days raw usage events are kept before only daily figures remain',
+      zh: '原始使用记录保留天数，之后只留每日统计',
+    }),
+    /**
+     * Tests only: the node runs as if its clock were this far off, so tests across processes can
+     * show what peers with wrong clocks do. Every service gets the skewed clock as the node's own.
+     */
+    clockSkewMs: z.coerce
+      .number()
+      .int()
+      .min(-366 * days)
+      .max(366 * days)
+      .optional()
+      .register(settings, {
+        env: 'SHULIN_CLOCK_SKEW_MS',
+        testOnly: true,
+        en: 'Tests only: run as if the clock were this many ms ahead (negative: behind)',
+        zh: '仅供测试：假装时钟快了这么多毫秒（负数：慢了）',
+      }),
+  })
+  .refine((c) => c.search !== 'meilisearch' || c.meiliUrl, {
+    message: '--search meilisearch needs --meili-url (or SHULIN_MEILI_URL)',
+    path: ['meiliUrl'],
+  })
 export type NodeConfig = z.infer<typeof NodeConfig>
 export type NodeConfigInput = z.input<typeof NodeConfig>
 
@@ -120,12 +283,18 @@ export const declaredSettings: readonly DeclaredSetting[] = Object.entries(NodeC
   const meta = settings.get(schema)
   // A field without its declaration would be a setting no flag or variable can set.
   if (!meta) throw new Error(`NodeConfig.${key} is not registered in settings`)
-  return { ...meta, key: key as keyof NodeConfig, value: meta.value ?? choices(schema), default: schema.safeParse(undefined).data }
+  return {
+    ...meta,
+    key: key as keyof NodeConfig,
+    value: meta.value ?? choices(schema),
+    default: schema.safeParse(undefined).data,
+  }
 })
 
 /** An enum's choices (`node|hub`), looked for under its default or optional wrapper. */
 function choices(schema: z.ZodType): string | undefined {
-  const inner = schema instanceof z.ZodDefault || schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema
+  const inner =
+    schema instanceof z.ZodDefault || schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema
   return inner instanceof z.ZodEnum ? (inner.options as string[]).join('|') : undefined
 }
 
@@ -145,7 +314,9 @@ export const configFlags: Record<string, { type: 'string' | 'boolean' }> = Objec
 )
 
 /** The settings given as flags (as `parseArgs` read them), by key. */
-export function configFromFlags(values: Record<string, string | boolean | undefined>): Partial<Record<keyof NodeConfig, string | boolean>> {
+export function configFromFlags(
+  values: Record<string, string | boolean | undefined>,
+): Partial<Record<keyof NodeConfig, string | boolean>> {
   const out: Partial<Record<keyof NodeConfig, string | boolean>> = {}
   for (const s of declaredSettings) {
     const v = s.flag === undefined ? undefined : values[s.flag]

@@ -8,7 +8,12 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { z } from 'zod'
 
-export const ControlFile = z.object({ pid: z.number().int(), url: z.url(), token: z.string().min(32), nodeId: z.string() })
+export const ControlFile = z.object({
+  pid: z.number().int(),
+  url: z.url(),
+  token: z.string().min(32),
+  nodeId: z.string(),
+})
 export type ControlFile = z.infer<typeof ControlFile>
 
 export async function writeControlFile(path: string, info: ControlFile): Promise<void> {

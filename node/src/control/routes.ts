@@ -10,9 +10,18 @@ import { toAccountView } from '../accounts/store.js'
 import type { SetupService } from '../setup/service.js'
 import type { BackupSummary } from '../backup/backup.js'
 
-export const ControlAdminRequest = z.strictObject({ username: Username, password: Password, name: PersonName.optional() })
+export const ControlAdminRequest = z.strictObject({
+  username: Username,
+  password: Password,
+  name: PersonName.optional(),
+})
 export const ControlBackupRequest = z.strictObject({ out: z.string().min(1).max(4096) })
-export const ControlBackupResponse = z.object({ file: z.string(), entries: z.number().int(), nodeId: z.string(), blobs: z.number().int().optional() })
+export const ControlBackupResponse = z.object({
+  file: z.string(),
+  entries: z.number().int(),
+  nodeId: z.string(),
+  blobs: z.number().int().optional(),
+})
 
 export interface ControlDeps {
   setup: SetupService
@@ -22,11 +31,28 @@ export interface ControlDeps {
 export function controlRoutes(api: Api, deps: ControlDeps): void {
   const tags = ['control']
   api.route(
-    { method: 'post', path: '/api/control/admin', summary: 'Create an admin (shulin admin create)', tags, access: 'control', body: ControlAdminRequest, response: AccountView, status: 201 },
+    {
+      method: 'post',
+      path: '/api/control/admin',
+      summary: 'Create an admin (shulin admin create)',
+      tags,
+      access: 'control',
+      body: ControlAdminRequest,
+      response: AccountView,
+      status: 201,
+    },
     async (_c, { body }) => toAccountView(await deps.setup.createAdmin(body)),
   )
   api.route(
-    { method: 'post', path: '/api/control/backup', summary: 'Write a consistent backup to a file on this machine (shulin backup)', tags, access: 'control', body: ControlBackupRequest, response: ControlBackupResponse },
+    {
+      method: 'post',
+      path: '/api/control/backup',
+      summary: 'Write a consistent backup to a file on this machine (shulin backup)',
+      tags,
+      access: 'control',
+      body: ControlBackupRequest,
+      response: ControlBackupResponse,
+    },
     async (_c, { body }) => deps.backup(body.out),
   )
 }

@@ -60,13 +60,16 @@ class DefaultAnnouncer implements Announcer {
         const may = (peer: string) => mayFetch(this.c.network, peer)
         await serveHolders(host, async (req, from) => {
           if (!may(from)) return { ok: false, reason: 'not_member' }
-          if (req.op === 'have') return await holders.have(from, req.files), { ok: true }
+          if (req.op === 'have') return (await holders.have(from, req.files), { ok: true })
           return { ok: true, holders: await holders.who(req.sha256, (m) => m !== from && may(m)) }
         })
         return
       }
       // Soon after start (the hub may be dialing in too), then daily.
-      const tell = () => void this.#announceAll().catch((err: unknown) => this.c.logger?.debug({ err }, 'could not tell the hub which files this node holds'))
+      const tell = () =>
+        void this.#announceAll().catch((err: unknown) =>
+          this.c.logger?.debug({ err }, 'could not tell the hub which files this node holds'),
+        )
       const again = () => {
         tell()
         this.#timer = setTimeout(again, announceEveryMs).unref()
@@ -85,7 +88,10 @@ class DefaultAnnouncer implements Announcer {
     if (!host || !hub || !files.length) return
     const { askHolders } = await import('@shulin/federation')
     for (let i = 0; i < files.length; i += holdersLimits.maxFilesPerMessage) {
-      const answer = await askHolders(host, hub.addrs, { op: 'have', files: files.slice(i, i + holdersLimits.maxFilesPerMessage) })
+      const answer = await askHolders(host, hub.addrs, {
+        op: 'have',
+        files: files.slice(i, i + holdersLimits.maxFilesPerMessage),
+      })
       if (!answer.ok) throw new Error(`the hub refused: ${answer.reason}`)
     }
   }
@@ -100,7 +106,12 @@ class DefaultAnnouncer implements Announcer {
     const hub = await this.c.network.hubPeer()
     if (!host || !hub) return []
     const { askHolders } = await import('@shulin/federation')
-    const answer = await Promise.race([askHolders(host, hub.addrs, { op: 'who', sha256 }), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the hub did not answer in time')), whoTimeoutMs).unref())])
+    const answer = await Promise.race([
+      askHolders(host, hub.addrs, { op: 'who', sha256 }),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the hub did not answer in time')), whoTimeoutMs).unref(),
+      ),
+    ])
     return answer.ok ? (answer.holders ?? []) : []
   }
 }

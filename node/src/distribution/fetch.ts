@@ -96,7 +96,9 @@ class DefaultContentFetcher implements ContentFetcher {
       return await Promise.race([fetching.then(() => 'ready' as const), timeout])
     } finally {
       clearTimeout(timer)
-      fetching.catch((err: unknown) => this.c.logger?.warn({ err, sha256: file.blob }, 'fetching a channel file failed'))
+      fetching.catch((err: unknown) =>
+        this.c.logger?.warn({ err, sha256: file.blob }, 'fetching a channel file failed'),
+      )
     }
   }
 
@@ -140,17 +142,38 @@ class DefaultContentFetcher implements ContentFetcher {
       result = await fetchContent(host, { ...target, providers: await this.#providers(publisher, file.blob) })
     } catch (err) {
       // Nobody answered on the peer network: the publisher's web address, resuming what came.
-      const url = (err as { code?: string }).code === 'no_provider' ? await this.c.publisherHttp?.(publisher) : undefined
+      const url =
+        (err as { code?: string }).code === 'no_provider' ? await this.c.publisherHttp?.(publisher) : undefined
       if (!url) throw err
-      this.c.logger?.info({ sha256: file.blob, publisher, url }, 'no peer could give a channel file; fetching it from the publisher over HTTP')
+      this.c.logger?.info(
+        { sha256: file.blob, publisher, url },
+        'no peer could give a channel file; fetching it from the publisher over HTTP',
+      )
       const authorization = await signTicket(this.c.key, this.c.now(), publisher, file.blob)
-      result = await fetchContent(host, { ...target, providers: [{ id: publisher, addrs: [], http: { url, authorization } }] })
+      result = await fetchContent(host, {
+        ...target,
+        providers: [{ id: publisher, addrs: [], http: { url, authorization } }],
+      })
     }
     await this.c.blobs.adopt(dest, file.blob, file.size, file.mediaType)
     await this.c.storage.commit(this.c.files.fetchedOps(file.blob, result.manifest), { sync: false })
     await rm(work, { recursive: true, force: true })
     // The hub's provider records: the next fetcher may ask this node.
-    void this.c.announce.announce([file.blob]).catch((err: unknown) => this.c.logger?.debug({ err }, 'could not tell the hub this node holds a file'))
-    this.c.logger?.info({ sha256: file.blob, bytes: file.size, providers: result.providers.map((p) => ({ id: p.id, chunks: p.chunks, corrupt: p.corrupt, dropped: p.dropped })) }, 'fetched a channel file')
+    void this.c.announce
+      .announce([file.blob])
+      .catch((err: unknown) => this.c.logger?.debug({ err }, 'could not tell the hub this node holds a file'))
+    this.c.logger?.info(
+      {
+        sha256: file.blob,
+        bytes: file.size,
+        providers: result.providers.map((p) => ({
+          id: p.id,
+          chunks: p.chunks,
+          corrupt: p.corrupt,
+          dropped: p.dropped,
+        })),
+      },
+      'fetched a channel file',
+    )
   }
 }

@@ -32,7 +32,10 @@ describe('provider records fuzz', () => {
   })
 
   it('any message: refused with nothing stored, or exactly the named files stored for the asker', async () => {
-    const valid = [{ op: 'have', files: [file('a'), file('b')] }, { op: 'who', sha256: file('a') }]
+    const valid = [
+      { op: 'have', files: [file('a'), file('b')] },
+      { op: 'who', sha256: file('a') },
+    ]
     await fc.assert(
       fc.asyncProperty(hostileJsonBytes(valid), async (bytes) => {
         const before = await dumpLevel(storage.db)
@@ -54,7 +57,10 @@ describe('provider records fuzz', () => {
         await index.have(member, req.data.files)
         const added = (await dumpLevel(storage.db)).filter((l) => !before.includes(l))
         // Keyed by file or by member (the record each member's cap is counted by).
-        for (const line of added) expect(req.data.files.some((f) => line.includes(`${f}!${member}`) || line.includes(`${member}!${f}`))).toBe(true)
+        for (const line of added)
+          expect(req.data.files.some((f) => line.includes(`${f}!${member}`) || line.includes(`${member}!${f}`))).toBe(
+            true,
+          )
       }),
       fuzzParams(300),
     )

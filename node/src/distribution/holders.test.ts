@@ -45,7 +45,8 @@ describe('provider records', () => {
   })
 
   it('gives out at most the protocol’s number of holders', async () => {
-    for (let i = 0; i < holdersLimits.maxHolders + 5; i++) await index.have(`many-${String(i).padStart(2, '0')}`, [file('d')])
+    for (let i = 0; i < holdersLimits.maxHolders + 5; i++)
+      await index.have(`many-${String(i).padStart(2, '0')}`, [file('d')])
     expect(await index.who(file('d'), () => true)).toHaveLength(holdersLimits.maxHolders)
   })
 
@@ -59,7 +60,10 @@ describe('provider records', () => {
       // Four messages of 1000 made-up hashes, as the protocol allows, one second apart.
       for (let m = 0; m < 4; m++) {
         clock.now += 1000
-        await capped.have('greedy', Array.from({ length: 1000 }, (_, i) => hex(m * 1000 + i)))
+        await capped.have(
+          'greedy',
+          Array.from({ length: 1000 }, (_, i) => hex(m * 1000 + i)),
+        )
       }
       await capped.have('modest', [hex(0)])
       // Every key the hub stores for them, whatever the sublevel.

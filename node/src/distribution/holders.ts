@@ -48,7 +48,10 @@ export class HolderIndex {
     // More than the cap in one message: the last ones named are kept.
     const named = [...new Set(files)].slice(-this.cap)
     const fresh = new Set(named)
-    const ops: BatchOp[] = named.flatMap((f) => [putOp(this.#records, `${f}!${member}`, at), putOp(this.#byMember, `${member}!${f}`, at)])
+    const ops: BatchOp[] = named.flatMap((f) => [
+      putOp(this.#records, `${f}!${member}`, at),
+      putOp(this.#byMember, `${member}!${f}`, at),
+    ])
     const held: Array<[file: string, at: number]> = []
     for await (const [key, when] of this.#byMember.iterator({ gt: `${member}!`, lt: `${member}!\uffff` })) {
       const f = key.slice(member.length + 1)
@@ -58,7 +61,8 @@ export class HolderIndex {
     if (over > 0) {
       // The least recently renewed go first.
       held.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
-      for (const [f] of held.slice(0, over)) ops.push(delOp(this.#records, `${f}!${member}`), delOp(this.#byMember, `${member}!${f}`))
+      for (const [f] of held.slice(0, over))
+        ops.push(delOp(this.#records, `${f}!${member}`), delOp(this.#byMember, `${member}!${f}`))
     }
     await this.storage.commit(ops, { sync: false })
   }

@@ -77,9 +77,22 @@ export function createDistribution(init: DistributionInit): Distribution {
   const holders = init.role === 'hub' ? new HolderIndex(init.storage, now) : undefined
   const server = contentServer()({ nodeId: init.key.nodeId, blobs: init.blobs, files, now, network, logger })
   const announce = announcer()({ network: network ?? offline, files, holders, logger })
-  const fetcher = contentFetcher({ dataDir: init.dataDir })({ key: init.key, storage: init.storage, blobs: init.blobs, files, announce, now, network, logger, publisherHttp })
+  const fetcher = contentFetcher({ dataDir: init.dataDir })({
+    key: init.key,
+    storage: init.storage,
+    blobs: init.blobs,
+    files,
+    announce,
+    now,
+    network,
+    logger,
+    publisherHttp,
+  })
   // An empty --mirror-hours means all day, as leaving it out does.
-  const mirror = contentMirror({ bytesPerSecond: init.mirrorBytesPerSecond, ...(init.mirrorHours ? { hours: init.mirrorHours } : {}) })({ fetcher, now, logger })
+  const mirror = contentMirror({
+    bytesPerSecond: init.mirrorBytesPerSecond,
+    ...(init.mirrorHours ? { hours: init.mirrorHours } : {}),
+  })({ fetcher, now, logger })
   return {
     files,
     server,

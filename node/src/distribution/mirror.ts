@@ -83,9 +83,16 @@ class DefaultContentMirror implements ContentMirror {
         if (!next) break
         this.#queued.delete(next.file.blob)
         try {
-          await this.c.fetcher.fetch(next.file, next.publisher, this.init.bytesPerSecond ? { maxBytesPerSecond: this.init.bytesPerSecond } : {})
+          await this.c.fetcher.fetch(
+            next.file,
+            next.publisher,
+            this.init.bytesPerSecond ? { maxBytesPerSecond: this.init.bytesPerSecond } : {},
+          )
         } catch (err) {
-          this.c.logger?.warn({ err, sha256: next.file.blob }, 'mirroring a channel file failed; it is tried again at the next start or when opened')
+          this.c.logger?.warn(
+            { err, sha256: next.file.blob },
+            'mirroring a channel file failed; it is tried again at the next start or when opened',
+          )
         }
       }
     } finally {

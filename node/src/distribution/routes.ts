@@ -15,9 +15,33 @@ export function contentRoutes(api: Api, deps: { server: ContentServer; blobs: Bl
   const answer = async (c: Context<AppEnv>, what: 'bytes' | 'manifest') => {
     const found = await deps.server.forTicket(c.req.param('sha256'), c.req.header('authorization'), what)
     if (found.what === 'manifest') return c.json(found.manifest, 200, { 'cache-control': 'private, no-store' })
-    return serveBlob(c, deps.blobs, { sha256: found.sha256, mediaType: 'application/octet-stream', size: found.size, audience: 'private' })
+    return serveBlob(c, deps.blobs, {
+      sha256: found.sha256,
+      mediaType: 'application/octet-stream',
+      size: found.size,
+      audience: 'private',
+    })
   }
   // Access is the content ticket's, checked by the server: the caller is a node, not a reader.
-  api.route({ method: 'get', path: '/api/federation/content/:sha256', summary: 'A shared channel file by byte ranges, to the hub and active members with a content ticket (HTTP fallback)', tags, access: 'public' }, (c) => answer(c, 'bytes'))
-  api.route({ method: 'get', path: '/api/federation/content/:sha256/manifest', summary: 'The manifest of a shared channel file, to the hub and active members with a content ticket', tags, access: 'public' }, (c) => answer(c, 'manifest'))
+  api.route(
+    {
+      method: 'get',
+      path: '/api/federation/content/:sha256',
+      summary:
+        'A shared channel file by byte ranges, to the hub and active members with a content ticket (HTTP fallback)',
+      tags,
+      access: 'public',
+    },
+    (c) => answer(c, 'bytes'),
+  )
+  api.route(
+    {
+      method: 'get',
+      path: '/api/federation/content/:sha256/manifest',
+      summary: 'The manifest of a shared channel file, to the hub and active members with a content ticket',
+      tags,
+      access: 'public',
+    },
+    (c) => answer(c, 'manifest'),
+  )
 }

@@ -29,7 +29,8 @@ describe('content server', () => {
   let unshared: string
   const clock = { now: Date.parse('2026-12-03T09:00:00Z') }
 
-  const stage = async (blobs: BlobStore, text: string) => (await (await blobs.stage(Readable.from([Buffer.from(text)]), 1024)).commit('text/plain')).sha256
+  const stage = async (blobs: BlobStore, text: string) =>
+    (await (await blobs.stage(Readable.from([Buffer.from(text)]), 1024)).commit('text/plain')).sha256
 
   beforeAll(async () => {
     dir = await tempDir('shulin-content-server-')
@@ -63,18 +64,37 @@ describe('content server', () => {
   const ticket = (from: NodeKey, sha256: string, to = self.nodeId, at = clock.now) => signTicket(from, at, to, sha256)
 
   it('gives an active member a shared file and its manifest', async () => {
-    expect(await server.forTicket(shared, await ticket(member, shared), 'bytes')).toEqual({ what: 'bytes', sha256: shared, size: 14 })
-    expect(await server.forTicket(shared, await ticket(member, shared), 'manifest')).toMatchObject({ what: 'manifest', manifest: { sha256: shared, size: 14 } })
+    expect(await server.forTicket(shared, await ticket(member, shared), 'bytes')).toEqual({
+      what: 'bytes',
+      sha256: shared,
+      size: 14,
+    })
+    expect(await server.forTicket(shared, await ticket(member, shared), 'manifest')).toMatchObject({
+      what: 'manifest',
+      manifest: { sha256: shared, size: 14 },
+    })
   })
 
   it('refuses what it must', async () => {
-    const refused = async (p: Promise<unknown>) => p.then(() => 'given', (err: { code?: string }) => err.code)
+    const refused = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'given',
+        (err: { code?: string }) => err.code,
+      )
     expect(await refused(server.forTicket(shared, undefined, 'bytes'))).toBe('unauthenticated')
-    expect(await refused(server.forTicket(shared, await ticket(member, shared, member.nodeId), 'bytes'))).toBe('unauthenticated')
+    expect(await refused(server.forTicket(shared, await ticket(member, shared, member.nodeId), 'bytes'))).toBe(
+      'unauthenticated',
+    )
     expect(await refused(server.forTicket(shared, await ticket(member, unshared), 'bytes'))).toBe('unauthenticated')
-    expect(await refused(server.forTicket(shared, await ticket(member, shared, self.nodeId, clock.now - 24 * 3_600_000), 'bytes'))).toBe('unauthenticated')
+    expect(
+      await refused(
+        server.forTicket(shared, await ticket(member, shared, self.nodeId, clock.now - 24 * 3_600_000), 'bytes'),
+      ),
+    ).toBe('unauthenticated')
     expect(await refused(server.forTicket(shared, await ticket(suspended, shared), 'bytes'))).toBe('forbidden')
     expect(await refused(server.forTicket(unshared, await ticket(member, unshared), 'bytes'))).toBe('not_found')
-    expect(await refused(server.forTicket('not-a-hash', await ticket(member, shared), 'bytes'))).toBe('validation_failed')
+    expect(await refused(server.forTicket('not-a-hash', await ticket(member, shared), 'bytes'))).toBe(
+      'validation_failed',
+    )
   })
 })

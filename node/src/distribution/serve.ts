@@ -20,7 +20,11 @@ export interface ContentServer {
   /** Serves the shared files once the peer network runs. */
   start(): Promise<void>
   /** A shared file (or its manifest) for the node whose content ticket `authorization` carries; a problem if none. */
-  forTicket(raw: string | undefined, authorization: string | undefined, what: 'bytes' | 'manifest'): Promise<TicketedContent>
+  forTicket(
+    raw: string | undefined,
+    authorization: string | undefined,
+    what: 'bytes' | 'manifest',
+  ): Promise<TicketedContent>
 }
 
 export interface ContentServerComponents {
@@ -47,7 +51,8 @@ class DefaultContentServer implements ContentServer {
       await serveContent(
         host,
         {
-          path: async (sha256, from) => (this.#mayFetch(from) && (await this.c.files.held(sha256)) ? this.c.blobs.pathOf(sha256) : undefined),
+          path: async (sha256, from) =>
+            this.#mayFetch(from) && (await this.c.files.held(sha256)) ? this.c.blobs.pathOf(sha256) : undefined,
           manifest: (sha256) => this.c.files.kept(sha256),
         },
         { log: (msg, err) => this.c.logger?.warn({ err }, msg) },
@@ -55,11 +60,21 @@ class DefaultContentServer implements ContentServer {
     })
   }
 
-  async forTicket(raw: string | undefined, authorization: string | undefined, what: 'bytes' | 'manifest'): Promise<TicketedContent> {
+  async forTicket(
+    raw: string | undefined,
+    authorization: string | undefined,
+    what: 'bytes' | 'manifest',
+  ): Promise<TicketedContent> {
     const parsed = Sha256Hex.safeParse(raw)
-    if (!parsed.success) throw new ProblemError('validation_failed', { errors: [{ pointer: '/sha256', detail: 'invalid_sha256' }] })
+    if (!parsed.success)
+      throw new ProblemError('validation_failed', { errors: [{ pointer: '/sha256', detail: 'invalid_sha256' }] })
     const sha256 = parsed.data
-    ticketHolder(authorization, sha256, { nodeId: this.c.nodeId, now: this.c.now(), mayFetch: this.#mayFetch, logger: this.c.logger })
+    ticketHolder(authorization, sha256, {
+      nodeId: this.c.nodeId,
+      now: this.c.now(),
+      mayFetch: this.#mayFetch,
+      logger: this.c.logger,
+    })
     const info = await this.c.files.held(sha256)
     if (!info) throw new ProblemError('not_found')
     if (what === 'manifest') return { what, manifest: await this.c.files.manifest(sha256) }

@@ -5,7 +5,14 @@
  * node and that file, verifies, is not expired (15 minutes of clock tolerance either way, README
  * "Clocks"), and comes from the hub or an active member.
  */
-import { ContentTicket, clockToleranceSeconds, decodeTicketAuthorization, encodeTicketAuthorization, maxTicketSeconds, skewNote } from '@shulin/protocol'
+import {
+  ContentTicket,
+  clockToleranceSeconds,
+  decodeTicketAuthorization,
+  encodeTicketAuthorization,
+  maxTicketSeconds,
+  skewNote,
+} from '@shulin/protocol'
 import { EnvelopeError, open, seal } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import { ProblemError } from '../http/problem.js'
@@ -31,7 +38,12 @@ export interface TicketCheck {
 export function ticketHolder(authorization: string | undefined, sha256: string, check: TicketCheck): string {
   const refuse = (detail: string) => new ProblemError('unauthenticated', { detail })
   const read = decodeTicketAuthorization(authorization)
-  if ('error' in read) throw refuse(read.error === 'missing' ? 'a content ticket is required (Authorization: Shulin-Ticket …)' : 'the content ticket is not readable')
+  if ('error' in read)
+    throw refuse(
+      read.error === 'missing'
+        ? 'a content ticket is required (Authorization: Shulin-Ticket …)'
+        : 'the content ticket is not readable',
+    )
   const env = read.envelope
   let t: ContentTicket
   try {
@@ -40,7 +52,8 @@ export function ticketHolder(authorization: string | undefined, sha256: string, 
     if (err instanceof EnvelopeError) throw refuse(`the content ticket does not verify (${err.message})`)
     throw err
   }
-  if (t.from !== (env as { signer: string }).signer) throw refuse('the content ticket is signed by another node than it names')
+  if (t.from !== (env as { signer: string }).signer)
+    throw refuse('the content ticket is signed by another node than it names')
   if (t.to !== check.nodeId) throw refuse('the content ticket is for another node')
   if (t.sha256 !== sha256) throw refuse('the content ticket is for another file')
   // Stamped by the signer's clock, checked by this one.
@@ -50,6 +63,7 @@ export function ticketHolder(authorization: string | undefined, sha256: string, 
     check.logger?.warn({ from: t.from, why }, 'clock skew: a content ticket refused')
     throw refuse(why)
   }
-  if (!check.mayFetch(t.from)) throw new ProblemError('forbidden', { detail: 'only the hub and active members fetch channel files' })
+  if (!check.mayFetch(t.from))
+    throw new ProblemError('forbidden', { detail: 'only the hub and active members fetch channel files' })
   return t.from
 }

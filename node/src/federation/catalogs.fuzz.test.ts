@@ -10,7 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { lpStream } from '@libp2p/utils'
 import { CATALOG_PROTOCOL } from '@shulin/protocol'
-import { CatalogError, CatalogPullError, createHost, decodeShardFrame, encodeShardFrame, generateNodeKey, MemoryShardStore, pullCatalog, ShardedCatalog, shardOf, type Host } from '@shulin/federation'
+import {
+  CatalogError,
+  CatalogPullError,
+  createHost,
+  decodeShardFrame,
+  encodeShardFrame,
+  generateNodeKey,
+  MemoryShardStore,
+  pullCatalog,
+  ShardedCatalog,
+  shardOf,
+  type Host,
+} from '@shulin/federation'
 import { openStorage, type Storage } from '../storage/db.js'
 import { tempDir } from '../testing/temp-node.js'
 import { LevelShardStore } from './shard-store.js'
@@ -50,7 +62,10 @@ describe('catalog sync fuzz', () => {
   })
 
   it('a shard frame decodes to a shard and an update, or is refused with a CatalogPullError', async () => {
-    const frames = await Promise.all([...valid.map((v) => encodeShardFrame(v.shard, v.update)), encodeShardFrame(3, new Uint8Array(4096).fill(7))])
+    const frames = await Promise.all([
+      ...valid.map((v) => encodeShardFrame(v.shard, v.update)),
+      encodeShardFrame(3, new Uint8Array(4096).fill(7)),
+    ])
     await fc.assert(
       fc.asyncProperty(hostileBytes(frames), async (frame) => {
         try {
@@ -72,49 +87,63 @@ describe('catalog sync fuzz', () => {
     await expect(decodeShardFrame(Uint8Array.of(1, 1, 0xde, 0xad))).rejects.toThrow(CatalogPullError)
   })
 
-  it('a pull from a peer that answers with frames made wrong, over libp2p: a refusal or new shards, and the catalog still loads and agrees with its store', { timeout: 60_000 }, async () => {
-    const hosts: Host[] = []
-    try {
-      const server = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
-      const me = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: [] })
-      hosts.push(server, me)
-      let script: { header: Uint8Array; frames: Uint8Array[] } = { header: new Uint8Array(), frames: [] }
-      await server.handle(CATALOG_PROTOCOL, async (stream) => {
-        const lp = lpStream(stream, { maxDataLength: 16 * 1024 * 1024 })
-        try {
-          await lp.read()
-          await lp.write(script.header)
-          for (const f of script.frames) await lp.write(f)
-          await stream.close()
-        } catch {
-          stream.abort(new Error('done'))
-        }
-      })
-      const frames = await Promise.all(valid.map((v) => encodeShardFrame(v.shard, v.update)))
-      const addrs = server.getMultiaddrs().map(String)
-      await fc.assert(
-        fc.asyncProperty(
-          fc.oneof({ arbitrary: fc.constant(new TextEncoder().encode('{"ok":true}')), weight: 4 }, { arbitrary: hostileJsonBytes([{ ok: true }, { ok: false, reason: 'unknown' }]), weight: 1 }),
-          fc.array(fc.oneof(fc.constantFrom(...frames), mutatedBytes(frames), fc.constant(new Uint8Array(0))), { maxLength: 5 }),
-          async (header, sent) => {
-            script = { header, frames: sent }
-            try {
-              const r = await pullCatalog(me, addrs, cat)
-              expect(r.shards).toBeGreaterThanOrEqual(0)
-            } catch (err) {
-              expect(err, String(err)).toBeInstanceOf(CatalogPullError)
-            }
-            for (let s = 0; s < SHARDS; s++) await cat.shardRecords(s)
-            const again = new ShardedCatalog('books', store, { clientId: 1, shards: SHARDS })
-            expect((await again.stateVectors()).map((sv) => [...Y.decodeStateVector(sv)].sort())).toEqual((await cat.stateVectors()).map((sv) => [...Y.decodeStateVector(sv)].sort()))
-          },
-        ),
-        fuzzParams(40),
-      )
-    } finally {
-      for (const h of hosts) await h.stop()
-    }
-  })
+  it(
+    'a pull from a peer that answers with frames made wrong, over libp2p: a refusal or new shards, and the catalog still loads and agrees with its store',
+    { timeout: 60_000 },
+    async () => {
+      const hosts: Host[] = []
+      try {
+        const server = await createHost({
+          privateKey: (await generateNodeKey()).privateKey,
+          listen: ['/ip4/127.0.0.1/tcp/0'],
+        })
+        const me = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: [] })
+        hosts.push(server, me)
+        let script: { header: Uint8Array; frames: Uint8Array[] } = { header: new Uint8Array(), frames: [] }
+        await server.handle(CATALOG_PROTOCOL, async (stream) => {
+          const lp = lpStream(stream, { maxDataLength: 16 * 1024 * 1024 })
+          try {
+            await lp.read()
+            await lp.write(script.header)
+            for (const f of script.frames) await lp.write(f)
+            await stream.close()
+          } catch {
+            stream.abort(new Error('done'))
+          }
+        })
+        const frames = await Promise.all(valid.map((v) => encodeShardFrame(v.shard, v.update)))
+        const addrs = server.getMultiaddrs().map(String)
+        await fc.assert(
+          fc.asyncProperty(
+            fc.oneof(
+              { arbitrary: fc.constant(new TextEncoder().encode('{"ok":true}')), weight: 4 },
+              { arbitrary: hostileJsonBytes([{ ok: true }, { ok: false, reason: 'unknown' }]), weight: 1 },
+            ),
+            fc.array(fc.oneof(fc.constantFrom(...frames), mutatedBytes(frames), fc.constant(new Uint8Array(0))), {
+              maxLength: 5,
+            }),
+            async (header, sent) => {
+              script = { header, frames: sent }
+              try {
+                const r = await pullCatalog(me, addrs, cat)
+                expect(r.shards).toBeGreaterThanOrEqual(0)
+              } catch (err) {
+                expect(err, String(err)).toBeInstanceOf(CatalogPullError)
+              }
+              for (let s = 0; s < SHARDS; s++) await cat.shardRecords(s)
+              const again = new ShardedCatalog('books', store, { clientId: 1, shards: SHARDS })
+              expect((await again.stateVectors()).map((sv) => [...Y.decodeStateVector(sv)].sort())).toEqual(
+                (await cat.stateVectors()).map((sv) => [...Y.decodeStateVector(sv)].sort()),
+              )
+            },
+          ),
+          fuzzParams(40),
+        )
+      } finally {
+        for (const h of hosts) await h.stop()
+      }
+    },
+  )
 
   it("a peer's update, however mangled: refused and nothing stored, or stored and the shard still loads", async () => {
     const shardArb = fc.oneof(fc.constantFrom(...valid.map((v) => v.shard)), fc.integer({ min: -2, max: SHARDS + 2 }))
@@ -133,7 +162,9 @@ describe('catalog sync fuzz', () => {
         // Whatever was taken loads, and a fresh look at the store agrees with the catalog.
         await cat.shardRecords(shard)
         const again = new ShardedCatalog('books', store, { clientId: 1, shards: SHARDS })
-        expect((await again.stateVectors()).map((sv) => [...Y.decodeStateVector(sv)].sort())).toEqual((await cat.stateVectors()).map((sv) => [...Y.decodeStateVector(sv)].sort()))
+        expect((await again.stateVectors()).map((sv) => [...Y.decodeStateVector(sv)].sort())).toEqual(
+          (await cat.stateVectors()).map((sv) => [...Y.decodeStateVector(sv)].sort()),
+        )
         expect(await again.get('r1')).toEqual(record(1)[1])
         expect(shardOf('r1', SHARDS)).toBeGreaterThanOrEqual(0)
       }),

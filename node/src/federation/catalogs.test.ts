@@ -45,7 +45,11 @@ describe('NetworkCatalogs holders', () => {
     const b = await side('letters')
     let mayRead = true
     await a.catalogs.attach({ host: a.host, peers: () => [], mayRead: () => mayRead })
-    await b.catalogs.attach({ host: b.host, peers: () => [{ id: a.id, addrs: a.host.getMultiaddrs().map(String) }], mayRead: () => true })
+    await b.catalogs.attach({
+      host: b.host,
+      peers: () => [{ id: a.id, addrs: a.host.getMultiaddrs().map(String) }],
+      mayRead: () => true,
+    })
     await b.catalogs.pullRound()
     expect(b.catalogs.holders('letters')).toEqual([a.id])
     mayRead = false
@@ -53,18 +57,22 @@ describe('NetworkCatalogs holders', () => {
     expect(b.catalogs.holders('letters')).toEqual([])
   })
 
-  it('keeps a holder whose pull fails without a refusal, whatever the catalog is called', { timeout: 30_000 }, async () => {
-    // The catalog's name is in the error's message: telling a refusal by its text took this
-    // failure for one.
-    const a = await side('refused-letters')
-    const b = await side('refused-letters')
-    const addrs = a.host.getMultiaddrs().map(String)
-    await a.catalogs.attach({ host: a.host, peers: () => [], mayRead: () => true })
-    await b.catalogs.attach({ host: b.host, peers: () => [{ id: a.id, addrs }], mayRead: () => true })
-    await b.catalogs.pullRound()
-    expect(b.catalogs.holders('refused-letters')).toEqual([a.id])
-    await a.host.stop()
-    await b.catalogs.pullRound()
-    expect(b.catalogs.holders('refused-letters')).toEqual([a.id])
-  })
+  it(
+    'keeps a holder whose pull fails without a refusal, whatever the catalog is called',
+    { timeout: 30_000 },
+    async () => {
+      // The catalog's name is in the error's message: telling a refusal by its text took this
+      // failure for one.
+      const a = await side('refused-letters')
+      const b = await side('refused-letters')
+      const addrs = a.host.getMultiaddrs().map(String)
+      await a.catalogs.attach({ host: a.host, peers: () => [], mayRead: () => true })
+      await b.catalogs.attach({ host: b.host, peers: () => [{ id: a.id, addrs }], mayRead: () => true })
+      await b.catalogs.pullRound()
+      expect(b.catalogs.holders('refused-letters')).toEqual([a.id])
+      await a.host.stop()
+      await b.catalogs.pullRound()
+      expect(b.catalogs.holders('refused-letters')).toEqual([a.id])
+    },
+  )
 })

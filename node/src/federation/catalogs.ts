@@ -105,8 +105,13 @@ export class NetworkCatalogs {
               this.#backoff.succeeded(key)
               this.#holders.set(name, (this.#holders.get(name) ?? new Set()).add(peer.id))
               this.#lastPull.set(name, new Date(this.opts.now()).toISOString())
-              if (r.shards) this.opts.logger?.debug({ catalog: name, peer: peer.id, shards: r.shards }, 'pulled catalog changes')
-              if (r.refused) this.opts.logger?.warn({ catalog: name, peer: peer.id, shards: r.refused }, 'a peer sent catalog changes that are not allowed (records not signed by whom they must be); left out')
+              if (r.shards)
+                this.opts.logger?.debug({ catalog: name, peer: peer.id, shards: r.shards }, 'pulled catalog changes')
+              if (r.refused)
+                this.opts.logger?.warn(
+                  { catalog: name, peer: peer.id, shards: r.refused },
+                  'a peer sent catalog changes that are not allowed (records not signed by whom they must be); left out',
+                )
             })
             .catch((err: unknown) => {
               if (err instanceof CatalogPullError && err.reason === 'refused') this.#holders.get(name)?.delete(peer.id)
@@ -126,6 +131,13 @@ export class NetworkCatalogs {
   }
 
   async status(): Promise<Array<{ name: string; shards: number; filled: number; lastPull: string | null }>> {
-    return Promise.all([...this.#open].map(async ([name, cat]) => ({ name, shards: cat.shards, filled: await cat.filledShards(), lastPull: this.#lastPull.get(name) ?? null })))
+    return Promise.all(
+      [...this.#open].map(async ([name, cat]) => ({
+        name,
+        shards: cat.shards,
+        filled: await cat.filledShards(),
+        lastPull: this.#lastPull.get(name) ?? null,
+      })),
+    )
   }
 }

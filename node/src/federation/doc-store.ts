@@ -38,7 +38,9 @@ export class LevelDocStore implements DocStore {
   async append(name: string, update: Uint8Array): Promise<void> {
     const seq = this.#next.get(name) ?? 1
     this.#next.set(name, seq + 1)
-    await this.storage.commit([putOp(this.#log, `${name}!${pad(seq)}`, Buffer.from(update).toString('base64'))], { sync: false })
+    await this.storage.commit([putOp(this.#log, `${name}!${pad(seq)}`, Buffer.from(update).toString('base64'))], {
+      sync: false,
+    })
   }
 
   async compact(name: string, merged: Uint8Array): Promise<void> {

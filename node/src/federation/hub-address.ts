@@ -41,8 +41,10 @@ export class HubAddress {
    */
   async load(): Promise<void> {
     const wasHub = (await this.#role.get('this')) === 'hub'
-    if (wasHub && this.role !== 'hub') throw new FederationError('not_hub', 'this data folder belongs to a hub: start it with --role hub')
-    if (!wasHub && this.role === 'hub') await this.init.storage.commit([putOp(this.#role, 'this', 'hub' as const)], { sync: true })
+    if (wasHub && this.role !== 'hub')
+      throw new FederationError('not_hub', 'this data folder belongs to a hub: start it with --role hub')
+    if (!wasHub && this.role === 'hub')
+      await this.init.storage.commit([putOp(this.#role, 'this', 'hub' as const)], { sync: true })
     this.#joined = await this.#state.get('hub')
   }
 

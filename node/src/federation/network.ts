@@ -62,7 +62,11 @@ export interface PeerNetworkComponents {
   key: NodeKey
   storage: Storage
   hub: { id(): string | undefined; peer(): { hub: string; addrs: string[] } | undefined }
-  registry: { entry(nodeId: string): MemberEntry | undefined; entries(): MemberEntry[]; isMember(peer: string): boolean }
+  registry: {
+    entry(nodeId: string): MemberEntry | undefined
+    entries(): MemberEntry[]
+    isMember(peer: string): boolean
+  }
   catalogs: NetworkCatalogs
   /**
    * A member's registry sync, run first in each round; a node that has one also keeps its
@@ -108,13 +112,25 @@ class DefaultPeerNetwork implements PeerNetwork {
       const s = this.c.registry.entry(id)?.status
       return s === 'revoked' || s === 'suspended'
     }
-    const host = await createHost({ privateKey: this.c.key.privateKey, listen: [`${ip}/tcp/${this.init.p2pPort}`], gater: barringGater(barred) })
+    const host = await createHost({
+      privateKey: this.c.key.privateKey,
+      listen: [`${ip}/tcp/${this.init.p2pPort}`],
+      gater: barringGater(barred),
+    })
     this.#host = host
     const warn = (msg: string, err?: unknown) => this.c.logger?.warn({ err }, msg)
     // Shared documents: members and the hub read and write `shared/…`; nobody else anything.
     const member = (peer: string) => this.c.registry.isMember(peer)
     const docStore = new LevelDocStore(this.c.storage)
-    this.#replicator = new Replicator(host, docStore, { canRead: (doc, p) => doc.startsWith('shared/') && member(p), canWrite: (doc, p) => doc.startsWith('shared/') && member(p) }, { log: warn })
+    this.#replicator = new Replicator(
+      host,
+      docStore,
+      {
+        canRead: (doc, p) => doc.startsWith('shared/') && member(p),
+        canWrite: (doc, p) => doc.startsWith('shared/') && member(p),
+      },
+      { log: warn },
+    )
     await this.#replicator.start()
     await this.c.catalogs.attach({ host, peers: () => this.peers(), mayRead: member })
     for (const fn of this.#onHost) await fn(host)
@@ -161,7 +177,9 @@ class DefaultPeerNetwork implements PeerNetwork {
     const peers: Array<{ id: string; addrs: string[] }> = []
     const hub = this.c.hub.peer()
     if (hub) peers.push({ id: hub.hub, addrs: hub.addrs })
-    for (const m of this.c.registry.entries()) if (m.status === 'active' && m.nodeId !== this.c.key.nodeId && m.nodeId !== hub?.hub) peers.push({ id: m.nodeId, addrs: m.p2p })
+    for (const m of this.c.registry.entries())
+      if (m.status === 'active' && m.nodeId !== this.c.key.nodeId && m.nodeId !== hub?.hub)
+        peers.push({ id: m.nodeId, addrs: m.p2p })
     return peers
   }
 

@@ -37,7 +37,12 @@ describe('registry hub', () => {
     const address = new HubAddress({ storage, role: 'hub', nodeId: key.nodeId })
     await address.load()
     hungUp.length = 0
-    registry = new MemberRegistry({ storage, hub: address, hangUp: async (id) => void hungUp.push(id), now: () => clock.now })
+    registry = new MemberRegistry({
+      storage,
+      hub: address,
+      hangUp: async (id) => void hungUp.push(id),
+      now: () => clock.now,
+    })
     listening = hubAddrs
     const network = { whenHost: async () => {}, listenAddrs: () => listening }
     hub = registryHub()({ key, storage, registry, network, now: () => clock.now })
@@ -47,7 +52,8 @@ describe('registry hub', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  const inviteFor = async (name: string, validHours = 24) => parseInviteToken((await hub.invite({ name, region: '110000', level: 'county', validHours })).invite)
+  const inviteFor = async (name: string, validHours = 24) =>
+    parseInviteToken((await hub.invite({ name, region: '110000', level: 'county', validHours })).invite)
 
   it('admits the library an invite names, once, and hands it the registry', async () => {
     const node = (await generateNodeKey()).nodeId
@@ -56,22 +62,38 @@ describe('registry hub', () => {
     expect(answer.ok).toBe(true)
     if (!answer.ok) return
     const entry = open(answer.entry, MemberEntry, { type: 'shulin/member', signer: key.nodeId })
-    expect(entry).toMatchObject({ nodeId: node, name: '某县图书馆', status: 'active', seq: 1, http: library.http, p2p: library.p2p })
+    expect(entry).toMatchObject({
+      nodeId: node,
+      name: '某县图书馆',
+      status: 'active',
+      seq: 1,
+      http: library.http,
+      p2p: library.p2p,
+    })
     expect(answer.registry).toHaveLength(1)
     expect(registry.entry(node)?.status).toBe('active')
     // An invite admits one node, even the same one again.
     expect(await hub.admit({ invite, ...library }, node)).toEqual({ ok: false, reason: 'used' })
-    expect(await hub.admit({ invite, ...library }, (await generateNodeKey()).nodeId)).toEqual({ ok: false, reason: 'used' })
+    expect(await hub.admit({ invite, ...library }, (await generateNodeKey()).nodeId)).toEqual({
+      ok: false,
+      reason: 'used',
+    })
   })
 
   it('refuses an expired invite by its own clock, and one it did not sign', async () => {
     const late = await inviteFor('迟到的图书馆', 1)
     clock.now += 2 * 3_600_000
-    expect(await hub.admit({ invite: late, ...library }, (await generateNodeKey()).nodeId)).toEqual({ ok: false, reason: 'expired' })
+    expect(await hub.admit({ invite: late, ...library }, (await generateNodeKey()).nodeId)).toEqual({
+      ok: false,
+      reason: 'expired',
+    })
     // The same invite, signed by another key: the hub knows its id but not its signature.
     const real = await inviteFor('冒名')
     const forged = await seal(await generateNodeKey(), 'shulin/invite', real.payload as Invite)
-    expect(await hub.admit({ invite: forged, ...library }, (await generateNodeKey()).nodeId)).toEqual({ ok: false, reason: 'invalid' })
+    expect(await hub.admit({ invite: forged, ...library }, (await generateNodeKey()).nodeId)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    })
   })
 
   it('suspends and revokes a member with new entries, hangs up on it, and a revoked member stays out', async () => {
@@ -82,7 +104,10 @@ describe('registry hub', () => {
     expect(await hub.setStatus(node, 'active')).toMatchObject({ status: 'active', seq: 3 })
     await hub.setStatus(node, 'revoked')
     await expect(hub.setStatus(node, 'active')).rejects.toMatchObject({ reason: 'revoked' })
-    expect(await hub.admit({ invite: await inviteFor('某市图书馆'), ...library }, node)).toEqual({ ok: false, reason: 'revoked' })
+    expect(await hub.admit({ invite: await inviteFor('某市图书馆'), ...library }, node)).toEqual({
+      ok: false,
+      reason: 'revoked',
+    })
     expect((await registry.members()).map((m) => [m.nodeId, m.status, m.seq])).toEqual([[node, 'revoked', 4]])
   })
 
@@ -93,12 +118,17 @@ describe('registry hub', () => {
     expect(registry.entry(node)?.seq).toBe(1)
     const moved = { http: ['http://127.0.0.1:9000'], p2p: ['/ip4/127.0.0.1/tcp/4010'] }
     const answer = await hub.renew(moved, node)
-    expect(answer.ok && open(answer.entry, MemberEntry, { type: 'shulin/member', signer: key.nodeId })).toMatchObject({ ...moved, seq: 2 })
+    expect(answer.ok && open(answer.entry, MemberEntry, { type: 'shulin/member', signer: key.nodeId })).toMatchObject({
+      ...moved,
+      seq: 2,
+    })
     expect(await hub.renew(moved, (await generateNodeKey()).nodeId)).toEqual({ ok: false, reason: 'not_member' })
   })
 
   it('issues no invite while the peer network is down (nowhere to join)', async () => {
     listening = []
-    await expect(hub.invite({ name: 'x', region: '110000', level: 'county', validHours: 1 })).rejects.toMatchObject({ reason: 'not_running' })
+    await expect(hub.invite({ name: 'x', region: '110000', level: 'county', validHours: 1 })).rejects.toMatchObject({
+      reason: 'not_running',
+    })
   })
 })

@@ -18,7 +18,16 @@ import { randomBytes } from 'node:crypto'
 import { open, seal } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { Host } from '@shulin/federation'
-import { Invite, invitePrefix, MemberEntry, type RenewRequest, type JoinRequest, type MemberLevel, type MemberStatus, type SignedEnvelope } from '@shulin/protocol'
+import {
+  Invite,
+  invitePrefix,
+  MemberEntry,
+  type RenewRequest,
+  type JoinRequest,
+  type MemberLevel,
+  type MemberStatus,
+  type SignedEnvelope,
+} from '@shulin/protocol'
 import type { z } from 'zod'
 import { putOp, type Storage, type Sublevel } from '../storage/db.js'
 import type { Logger } from '../logger.js'
@@ -32,7 +41,9 @@ interface StoredInvite {
 }
 
 export type InviteRequest = { name: string; region: string; level: z.infer<typeof MemberLevel>; validHours: number }
-export type JoinAnswer = { ok: true; entry: SignedEnvelope; registry: SignedEnvelope[] } | { ok: false; reason: 'invalid' | 'used' | 'expired' | 'revoked' }
+export type JoinAnswer =
+  | { ok: true; entry: SignedEnvelope; registry: SignedEnvelope[] }
+  | { ok: false; reason: 'invalid' | 'used' | 'expired' | 'revoked' }
 export type RenewAnswer = { ok: true; entry: SignedEnvelope } | { ok: false; reason: 'not_member' }
 
 export interface RegistryHub {
@@ -66,7 +77,8 @@ export function registryHub(_init: RegistryHubInit = {}): (components: RegistryH
   return (components) => new DefaultRegistryHub(components)
 }
 
-const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i])
+const sameSet = (a: string[], b: string[]) =>
+  a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i])
 
 class DefaultRegistryHub implements RegistryHub {
   readonly #invites: Sublevel<StoredInvite>
@@ -98,7 +110,10 @@ class DefaultRegistryHub implements RegistryHub {
     }
     await this.c.storage.commit([putOp(this.#invites, invite.id, { invite })], { sync: true })
     const env = await seal(this.c.key, 'shulin/invite', invite)
-    return { invite: invitePrefix + Buffer.from(JSON.stringify(env)).toString('base64url'), expiresAt: invite.expiresAt }
+    return {
+      invite: invitePrefix + Buffer.from(JSON.stringify(env)).toString('base64url'),
+      expiresAt: invite.expiresAt,
+    }
   }
 
   admit(req: JoinRequest, from: string): Promise<JoinAnswer> {
@@ -114,7 +129,9 @@ class DefaultRegistryHub implements RegistryHub {
       if (stored.usedBy) return { ok: false as const, reason: 'used' as const }
       if (Date.parse(invite.expiresAt) < this.c.now()) return { ok: false as const, reason: 'expired' as const }
       const previous = await this.c.registry.stored(from)
-      const prevEntry = previous ? open(previous, MemberEntry, { type: 'shulin/member', signer: this.c.key.nodeId }) : undefined
+      const prevEntry = previous
+        ? open(previous, MemberEntry, { type: 'shulin/member', signer: this.c.key.nodeId })
+        : undefined
       if (prevEntry?.status === 'revoked') return { ok: false as const, reason: 'revoked' as const }
       const entry: MemberEntry = {
         nodeId: from,
@@ -128,7 +145,13 @@ class DefaultRegistryHub implements RegistryHub {
         issuedAt: new Date(this.c.now()).toISOString(),
       }
       const env = await seal(this.c.key, 'shulin/member', entry)
-      await this.c.storage.commit([this.c.registry.putOp(from, env), putOp(this.#invites, invite.id, { ...stored, usedBy: from, usedAt: entry.issuedAt })], { sync: true })
+      await this.c.storage.commit(
+        [
+          this.c.registry.putOp(from, env),
+          putOp(this.#invites, invite.id, { ...stored, usedBy: from, usedAt: entry.issuedAt }),
+        ],
+        { sync: true },
+      )
       this.c.registry.hold(entry)
       this.c.logger?.info({ member: from, name: entry.name, region: entry.region }, 'admitted a member')
       return { ok: true as const, entry: env, registry: await this.c.registry.signed() }
@@ -139,7 +162,13 @@ class DefaultRegistryHub implements RegistryHub {
     const current = this.c.registry.entry(from)
     if (!current || current.status !== 'active') return { ok: false as const, reason: 'not_member' as const }
     if (!sameSet(current.http, req.http) || !sameSet(current.p2p, req.p2p)) {
-      const entry: MemberEntry = { ...current, http: req.http, p2p: req.p2p, seq: current.seq + 1, issuedAt: new Date(this.c.now()).toISOString() }
+      const entry: MemberEntry = {
+        ...current,
+        http: req.http,
+        p2p: req.p2p,
+        seq: current.seq + 1,
+        issuedAt: new Date(this.c.now()).toISOString(),
+      }
       await this.c.registry.accept([await seal(this.c.key, 'shulin/member', entry)])
     }
     return { ok: true as const, entry: (await this.c.registry.stored(from))! }
@@ -148,8 +177,14 @@ class DefaultRegistryHub implements RegistryHub {
   async setStatus(nodeId: string, status: z.infer<typeof MemberStatus>): Promise<MemberEntry> {
     const current = this.c.registry.entry(nodeId)
     if (!current) throw new FederationError('invalid', `${nodeId} is not a member`)
-    if (current.status === 'revoked') throw new FederationError('revoked', 'a revoked member stays revoked: it may join again only with a new key')
-    const entry: MemberEntry = { ...current, status, seq: current.seq + 1, issuedAt: new Date(this.c.now()).toISOString() }
+    if (current.status === 'revoked')
+      throw new FederationError('revoked', 'a revoked member stays revoked: it may join again only with a new key')
+    const entry: MemberEntry = {
+      ...current,
+      status,
+      seq: current.seq + 1,
+      issuedAt: new Date(this.c.now()).toISOString(),
+    }
     await this.c.registry.accept([await seal(this.c.key, 'shulin/member', entry)])
     this.c.logger?.info({ member: nodeId, status }, 'member status changed')
     return entry

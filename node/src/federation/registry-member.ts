@@ -14,7 +14,15 @@
 import { EnvelopeError, open } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { Host } from '@shulin/federation'
-import { Invite, clockToleranceSeconds, invitePrefix, MemberEntry, SignedEnvelope, skewNote, type JoinRefusal } from '@shulin/protocol'
+import {
+  Invite,
+  clockToleranceSeconds,
+  invitePrefix,
+  MemberEntry,
+  SignedEnvelope,
+  skewNote,
+  type JoinRefusal,
+} from '@shulin/protocol'
 import type { Storage } from '../storage/db.js'
 import type { Logger } from '../logger.js'
 import { shulinVersion } from '../version.js'
@@ -83,7 +91,10 @@ class DefaultRegistryMember implements RegistryMember {
     try {
       await this.c.network.start()
     } catch (err) {
-      throw new FederationError('not_running', `cannot listen for peers on port ${this.init.p2pPort} (${(err as Error).message}); choose another with --p2p-port`)
+      throw new FederationError(
+        'not_running',
+        `cannot listen for peers on port ${this.init.p2pPort} (${(err as Error).message}); choose another with --p2p-port`,
+      )
     }
     const host = this.c.network.peerHost()
     if (!host) throw new FederationError('not_running', 'the peer network is not running')
@@ -100,7 +111,11 @@ class DefaultRegistryMember implements RegistryMember {
     let answer
     try {
       const { requestJoin } = await import('@shulin/federation')
-      answer = await requestJoin(host, invite.hubAddrs, { invite: env, http: [this.init.httpUrl()], p2p: this.c.network.listenAddrs().slice(0, 8) })
+      answer = await requestJoin(host, invite.hubAddrs, {
+        invite: env,
+        http: [this.init.httpUrl()],
+        p2p: this.c.network.listenAddrs().slice(0, 8),
+      })
     } catch (err) {
       throw new FederationError('unreachable', (err as Error).message)
     }
@@ -130,8 +145,12 @@ class DefaultRegistryMember implements RegistryMember {
     // The hub stamped the entry a moment ago by its clock: the one chance to compare clocks.
     const now = this.c.now()
     const skew = Math.round(now - Date.parse(entry.issuedAt))
-    if (Math.abs(skew) <= clockToleranceSeconds * 1000) return { hub: invite.hub, entry, members: answer.registry.length }
-    this.c.logger?.warn({ hub: invite.hub, why: skewNote(Date.parse(entry.issuedAt), now) }, 'clock skew: this node’s clock is far from the hub’s; sign-ins across libraries and content tickets will be refused until it is set right')
+    if (Math.abs(skew) <= clockToleranceSeconds * 1000)
+      return { hub: invite.hub, entry, members: answer.registry.length }
+    this.c.logger?.warn(
+      { hub: invite.hub, why: skewNote(Date.parse(entry.issuedAt), now) },
+      'clock skew: this node’s clock is far from the hub’s; sign-ins across libraries and content tickets will be refused until it is set right',
+    )
     return { hub: invite.hub, entry, members: answer.registry.length, clockSkewMs: skew }
   }
 
@@ -139,7 +158,9 @@ class DefaultRegistryMember implements RegistryMember {
     const hub = this.c.hub.peer()
     const host = this.c.network.peerHost()
     if (!hub || !host) return 0
-    await this.#renewIfMoved(host, hub.addrs).catch((err: unknown) => this.c.logger?.debug({ err }, 'could not renew this node’s entry'))
+    await this.#renewIfMoved(host, hub.addrs).catch((err: unknown) =>
+      this.c.logger?.debug({ err }, 'could not renew this node’s entry'),
+    )
     const have = Object.fromEntries(this.c.registry.entries().map((e) => [e.nodeId, e.seq]))
     const others = this.c.registry.entries().filter((m) => m.status === 'active' && m.nodeId !== this.c.key.nodeId)
     for (const addrs of [hub.addrs, ...others.map((m) => m.p2p)]) {
@@ -163,7 +184,10 @@ class DefaultRegistryMember implements RegistryMember {
     const mine = this.c.registry.entry(this.c.key.nodeId)
     const addrs = this.c.network.listenAddrs().slice(0, 8)
     if (!mine || mine.status !== 'active') return
-    const moved = mine.p2p.length !== addrs.length || mine.p2p.some((a) => !addrs.includes(a)) || (mine.http[0] ?? '') !== this.init.httpUrl()
+    const moved =
+      mine.p2p.length !== addrs.length ||
+      mine.p2p.some((a) => !addrs.includes(a)) ||
+      (mine.http[0] ?? '') !== this.init.httpUrl()
     if (!moved) return
     const { requestRenew } = await import('@shulin/federation')
     const res = await requestRenew(host, hubAddrs, { http: [this.init.httpUrl()], p2p: addrs })

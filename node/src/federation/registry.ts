@@ -24,7 +24,13 @@ interface MemberContact {
 }
 
 /** A registry entry as the API shows it: verified, with what the hub saw of the member. */
-export type MemberView = MemberEntry & { verified: true; lastContact: string | null; version: string | null; behind: number | null; lagSeconds: number | null }
+export type MemberView = MemberEntry & {
+  verified: true
+  lastContact: string | null
+  version: string | null
+  behind: number | null
+  lagSeconds: number | null
+}
 
 export interface MemberRegistryComponents {
   storage: Storage
@@ -128,7 +134,8 @@ export class MemberRegistry {
   /** Entries newer than the caller has, for active members (and the hub) only. */
   async answer({ have, version }: RegistryRequest, from: string): Promise<RegistryResponse> {
     const now = this.c.now()
-    if (from !== this.c.hub.id() && this.#known.get(from)?.status !== 'active') return { ok: false, reason: 'not_member' }
+    if (from !== this.c.hub.id() && this.#known.get(from)?.status !== 'active')
+      return { ok: false, reason: 'not_member' }
     const entries: SignedEnvelope[] = []
     let oldest = now
     for await (const [id, env] of this.#members.iterator()) {
@@ -138,7 +145,12 @@ export class MemberRegistry {
         oldest = Math.min(oldest, Date.parse(known.issuedAt))
       }
     }
-    this.#contacts.set(from, { at: new Date(now).toISOString(), version: version ?? null, behind: entries.length, lagSeconds: Math.max(0, Math.round((now - oldest) / 1000)) })
+    this.#contacts.set(from, {
+      at: new Date(now).toISOString(),
+      version: version ?? null,
+      behind: entries.length,
+      lagSeconds: Math.max(0, Math.round((now - oldest) / 1000)),
+    })
     return { ok: true, entries }
   }
 
@@ -146,7 +158,14 @@ export class MemberRegistry {
   async members(): Promise<MemberView[]> {
     return (await this.verified()).map((entry) => {
       const c = this.#contacts.get(entry.nodeId)
-      return { ...entry, verified: true as const, lastContact: c?.at ?? null, version: c?.version ?? null, behind: c?.behind ?? null, lagSeconds: c?.lagSeconds ?? null }
+      return {
+        ...entry,
+        verified: true as const,
+        lastContact: c?.at ?? null,
+        version: c?.version ?? null,
+        behind: c?.behind ?? null,
+        lagSeconds: c?.lagSeconds ?? null,
+      }
     })
   }
 

@@ -36,7 +36,10 @@ const until = async (fn: () => boolean | Promise<boolean>, ms = 3000) => {
   }
 }
 /** A document's state vector and content, keys sorted (two replicas may list a map's keys in other orders). */
-const state = (doc: Y.Doc) => ({ sv: [...Y.decodeStateVector(Y.encodeStateVector(doc))].sort(), json: Object.fromEntries(Object.entries(doc.getMap('m').toJSON()).sort()) })
+const state = (doc: Y.Doc) => ({
+  sv: [...Y.decodeStateVector(Y.encodeStateVector(doc))].sort(),
+  json: Object.fromEntries(Object.entries(doc.getMap('m').toJSON()).sort()),
+})
 
 /** Valid sync messages a peer could send: step 2 with everything, live updates, a delete, step 1. */
 function validMessages(): Uint8Array[] {
@@ -71,7 +74,10 @@ describe('replication fuzz', () => {
     const key = await generateNodeKey()
     const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
     hosts.push(host)
-    const r = new Replicator(host, store, allowAll, { compactEvery: 8, log: (m, d) => process.env.FUZZ_DEBUG && console.log('node:', m, d) })
+    const r = new Replicator(host, store, allowAll, {
+      compactEvery: 8,
+      log: (m, d) => process.env.FUZZ_DEBUG && console.log('node:', m, d),
+    })
     replicators.push(r)
     await r.start()
     const doc = await r.open(DOC)
@@ -92,7 +98,9 @@ describe('replication fuzz', () => {
    * read the frame and carried on; the stream ending first shows it refused the frame.
    */
   async function send(frame: Uint8Array): Promise<'refused' | 'taken'> {
-    const stream = await attacker.dialProtocol(multiaddr(node.addr), SYNC_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+    const stream = await attacker.dialProtocol(multiaddr(node.addr), SYNC_PROTOCOL, {
+      signal: AbortSignal.timeout(5000),
+    })
     const lp = lpStream(stream, { maxDataLength: 16 * 1024 * 1024 })
     try {
       await lp.write(new TextEncoder().encode(JSON.stringify({ doc: DOC })))
@@ -146,7 +154,9 @@ describe('replication fuzz', () => {
   it('a peer that sends a good header and ends its side sees the stream end (70 times: more than the 64 inbound streams)', async () => {
     // The node once left its side open, so each such stream stayed for the connection's life.
     for (let i = 0; i < 70; i++) {
-      const stream = await attacker.dialProtocol(multiaddr(node.addr), SYNC_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+      const stream = await attacker.dialProtocol(multiaddr(node.addr), SYNC_PROTOCOL, {
+        signal: AbortSignal.timeout(5000),
+      })
       const lp = lpStream(stream)
       await lp.write(new TextEncoder().encode(JSON.stringify({ doc: DOC })))
       await stream.close()
@@ -174,7 +184,9 @@ describe('replication fuzz', () => {
           expect(state(node.doc)).toEqual(before.doc)
         } else taken++
         // What is stored replays to exactly the document in memory (persisting is asynchronous).
-        await until(async () => JSON.stringify(await storedState()) === JSON.stringify({ pending: false, ...state(node.doc) }))
+        await until(
+          async () => JSON.stringify(await storedState()) === JSON.stringify({ pending: false, ...state(node.doc) }),
+        )
         expect(node.doc.getMap('m').get('kept')).toBe('春晓')
       }),
       fuzzParams(120),

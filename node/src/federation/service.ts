@@ -61,17 +61,49 @@ export class FederationService {
     const now = () => (opts.now ?? Date.now)()
     const logger = opts.logger ? { logger: opts.logger } : {}
     this.hub = new HubAddress({ storage: opts.storage, role: opts.role, nodeId: opts.key.nodeId })
-    this.registry = new MemberRegistry({ storage: opts.storage, hub: this.hub, hangUp: (id) => this.network.hangUp(id), now, ...logger })
+    this.registry = new MemberRegistry({
+      storage: opts.storage,
+      hub: this.hub,
+      hangUp: (id) => this.network.hangUp(id),
+      now,
+      ...logger,
+    })
     this.#catalogs = new NetworkCatalogs({ storage: opts.storage, nodeId: opts.key.nodeId, now, ...logger })
-    const init = { p2pPort: opts.p2pPort, host: opts.host, ...(opts.syncIntervalMs ? { syncIntervalMs: opts.syncIntervalMs } : {}) }
-    const parts = { key: opts.key, storage: opts.storage, hub: this.hub, registry: this.registry, catalogs: this.#catalogs, ...logger }
+    const init = {
+      p2pPort: opts.p2pPort,
+      host: opts.host,
+      ...(opts.syncIntervalMs ? { syncIntervalMs: opts.syncIntervalMs } : {}),
+    }
+    const parts = {
+      key: opts.key,
+      storage: opts.storage,
+      hub: this.hub,
+      registry: this.registry,
+      catalogs: this.#catalogs,
+      ...logger,
+    }
     if (opts.role === 'hub') {
       this.network = peerNetwork(init)(parts)
-      this.registryHub = registryHub()({ key: opts.key, storage: opts.storage, registry: this.registry, network: this.network, now, ...logger })
+      this.registryHub = registryHub()({
+        key: opts.key,
+        storage: opts.storage,
+        registry: this.registry,
+        network: this.network,
+        now,
+        ...logger,
+      })
     } else {
       // The member's registry sync opens each round of the network (called once both exist).
       this.network = peerNetwork(init)({ ...parts, round: () => member.syncOnce() })
-      const member = registryMember({ httpUrl: opts.httpUrl, p2pPort: opts.p2pPort })({ key: opts.key, storage: opts.storage, hub: this.hub, registry: this.registry, network: this.network, now, ...logger })
+      const member = registryMember({ httpUrl: opts.httpUrl, p2pPort: opts.p2pPort })({
+        key: opts.key,
+        storage: opts.storage,
+        hub: this.hub,
+        registry: this.registry,
+        network: this.network,
+        now,
+        ...logger,
+      })
       this.registryMember = member
     }
   }
@@ -85,7 +117,11 @@ export class FederationService {
     await this.registry.load()
     await this.network.whenHost(async (host) => {
       const { serveRegistry } = await import('@shulin/federation')
-      await serveRegistry(host, (req, from) => this.registry.answer(req, from), (msg, err) => this.opts.logger?.warn({ err }, msg))
+      await serveRegistry(
+        host,
+        (req, from) => this.registry.answer(req, from),
+        (msg, err) => this.opts.logger?.warn({ err }, msg),
+      )
     })
     await this.registryHub?.start()
     if (this.hub.isHub || this.hub.peer()) await this.network.start()

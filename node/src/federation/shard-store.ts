@@ -40,7 +40,11 @@ export class LevelShardStore implements ShardStore {
     for await (const [key, sv] of this.#svs.iterator(range)) svs.set(key, sv)
     const out: ShardEntry[] = []
     for await (const [key, update] of this.#updates.iterator(range)) {
-      out.push({ seq: Number(key.slice(p.length)), update: Buffer.from(update, 'base64'), sv: Buffer.from(svs.get(key) ?? '', 'base64') })
+      out.push({
+        seq: Number(key.slice(p.length)),
+        update: Buffer.from(update, 'base64'),
+        sv: Buffer.from(svs.get(key) ?? '', 'base64'),
+      })
     }
     return out
   }
@@ -50,7 +54,8 @@ export class LevelShardStore implements ShardStore {
     let next = this.#next.get(p)
     if (next === undefined) {
       next = 1
-      for await (const key of this.#svs.keys({ gt: p, lt: `${p}~`, reverse: true, limit: 1 })) next = Number(key.slice(p.length)) + 1
+      for await (const key of this.#svs.keys({ gt: p, lt: `${p}~`, reverse: true, limit: 1 }))
+        next = Number(key.slice(p.length)) + 1
     }
     this.#next.set(p, next + 1)
     return next
@@ -66,7 +71,8 @@ export class LevelShardStore implements ShardStore {
   async compact(catalog: string, shard: number, upTo: number, merged: Uint8Array, sv: Uint8Array): Promise<void> {
     const p = prefix(catalog, shard)
     const ops = []
-    for await (const key of this.#svs.keys({ gt: p, lte: p + pad(upTo, 12) })) ops.push(delOp(this.#updates, key), delOp(this.#svs, key))
+    for await (const key of this.#svs.keys({ gt: p, lte: p + pad(upTo, 12) }))
+      ops.push(delOp(this.#updates, key), delOp(this.#svs, key))
     const key = p + pad(upTo, 12)
     ops.push(putOp(this.#updates, key, b64(merged)), putOp(this.#svs, key, b64(sv)))
     await this.storage.commit(ops, { sync: false })

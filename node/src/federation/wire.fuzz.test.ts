@@ -30,11 +30,18 @@ import {
   StatsPushResponse,
   SYNC_PROTOCOL,
 } from '@shulin/protocol'
-import { askHolders, askNetworkSearch, createHost, fetchRegistry, readNodeKey, seal, type Host } from '@shulin/federation'
+import {
+  askHolders,
+  askNetworkSearch,
+  createHost,
+  fetchRegistry,
+  readNodeKey,
+  seal,
+  type Host,
+} from '@shulin/federation'
 import { signedInAdmin, startTempNode, tempDir, type TempNode } from '../testing/temp-node.js'
 import { fc, fuzzParams, hostileJsonBytes, hostileVarints } from '../../../test/fuzz/fuzz.js'
 import { freePort } from '../testing/free-port.js'
-
 
 const sha = (c: string) => c.repeat(64)
 
@@ -49,8 +56,12 @@ describe('peer protocols of a running hub, fuzzed', () => {
     const p2pPort = await freePort()
     hub = await startTempNode({ role: 'hub', name: '国家数字图书馆', dataDir: await tempDir(), p2pPort })
     member = await startTempNode({ name: '临安县图书馆' })
-    const invite = await (await signedInAdmin(hub)).post('/api/staff/federation/invites', { name: '临安县图书馆', region: '330185', level: 'county', validHours: 1 })
-    expect((await (await signedInAdmin(member)).post('/api/staff/federation/join', { invite: invite.body.invite })).status).toBe(200)
+    const invite = await (
+      await signedInAdmin(hub)
+    ).post('/api/staff/federation/invites', { name: '临安县图书馆', region: '330185', level: 'county', validHours: 1 })
+    expect(
+      (await (await signedInAdmin(member)).post('/api/staff/federation/join', { invite: invite.body.invite })).status,
+    ).toBe(200)
     hubAddr = `/ip4/127.0.0.1/tcp/${p2pPort}/p2p/${hub.node.nodeId}`
     // The member's own key: a member gone bad, or its key stolen.
     const key = (await readNodeKey(join(member.dir, 'node-key')))!
@@ -58,14 +69,36 @@ describe('peer protocols of a running hub, fuzzed', () => {
     const rollup = await seal(key, 'shulin/rollup', { v: 1, node: key.nodeId, day: '2026-12-01', revision: 1 })
     const invite2 = await seal(key, 'shulin/invite', { id: 'x'.repeat(22), hub: hub.node.nodeId, hubAddrs: [hubAddr] })
     protocols.push(
-      { id: REGISTRY_PROTOCOL, valid: [{ have: {} }, { have: { [key.nodeId]: 1 }, version: '0.1.0' }], answer: RegistryResponse },
+      {
+        id: REGISTRY_PROTOCOL,
+        valid: [{ have: {} }, { have: { [key.nodeId]: 1 }, version: '0.1.0' }],
+        answer: RegistryResponse,
+      },
       { id: RENEW_PROTOCOL, valid: [{ http: [member.node.url + '/'], p2p: [] }], answer: RenewResponse },
       { id: JOIN_PROTOCOL, valid: [{ invite: invite2, http: [], p2p: [] }], answer: JoinResponse },
-      { id: HOLDERS_PROTOCOL, valid: [{ op: 'who', sha256: sha('a') }, { op: 'have', files: [sha('b'), sha('c')] }], answer: HoldersAnswer },
+      {
+        id: HOLDERS_PROTOCOL,
+        valid: [
+          { op: 'who', sha256: sha('a') },
+          { op: 'have', files: [sha('b'), sha('c')] },
+        ],
+        answer: HoldersAnswer,
+      },
       { id: SEARCH_PROTOCOL, valid: [{ q: '红楼梦', limit: 5, offset: 0 }, { q: '' }], answer: NetworkSearchAnswer },
       { id: STATS_PROTOCOL, valid: [{ rollups: [rollup] }], answer: StatsPushResponse },
-      { id: CATALOG_PROTOCOL, valid: [{ catalog: 'channels', shards: 2, have: ['AA==', 'AA=='] }], answer: CatalogPullHeader },
-      { id: CONTENT_PROTOCOL, valid: [{ want: 'manifest', sha256: sha('d') }, { want: 'chunks', sha256: sha('d'), from: 0, count: 1 }], answer: ContentAnswer },
+      {
+        id: CATALOG_PROTOCOL,
+        valid: [{ catalog: 'channels', shards: 2, have: ['AA==', 'AA=='] }],
+        answer: CatalogPullHeader,
+      },
+      {
+        id: CONTENT_PROTOCOL,
+        valid: [
+          { want: 'manifest', sha256: sha('d') },
+          { want: 'chunks', sha256: sha('d'), from: 0, count: 1 },
+        ],
+        answer: ContentAnswer,
+      },
       { id: SYNC_PROTOCOL, valid: [{ doc: 'shared/menu' }] },
     )
   })
@@ -79,7 +112,11 @@ describe('peer protocols of a running hub, fuzzed', () => {
    * Sends one message (length-prefixed, or `raw` as it is), closes the writing side, and reads
    * what comes back until the hub ends the stream: the first frame, or nothing.
    */
-  async function exchange(protocol: string, bytes: Uint8Array, raw = false): Promise<{ first?: Uint8Array; ended: 'closed' | 'reset' }> {
+  async function exchange(
+    protocol: string,
+    bytes: Uint8Array,
+    raw = false,
+  ): Promise<{ first?: Uint8Array; ended: 'closed' | 'reset' }> {
     const signal = AbortSignal.timeout(8_000)
     const stream = await attacker.dialProtocol(multiaddr(hubAddr), protocol, { signal })
     const lp = lpStream(stream, { maxDataLength: 16 * 1024 * 1024 })
@@ -97,28 +134,32 @@ describe('peer protocols of a running hub, fuzzed', () => {
     }
   }
 
-  it('any message on any protocol: the protocol\'s answer or a closed stream, never a hang; then good requests are answered', { timeout: 90_000 }, async () => {
-    let answered = 0
-    for (const p of protocols) {
-      await fc.assert(
-        fc.asyncProperty(hostileJsonBytes(p.valid), async (bytes) => {
-          const { first } = await exchange(p.id, bytes)
-          if (first && p.answer) {
-            answered++
-            const parsed = p.answer.safeParse(JSON.parse(new TextDecoder().decode(first)))
-            expect(parsed.success, `${p.id} answered ${new TextDecoder().decode(first).slice(0, 200)}`).toBe(true)
-          }
-        }),
-        fuzzParams(25),
-      )
-      for (const prefix of hostileVarints) await exchange(p.id, Uint8Array.from([...prefix, 0x7b, 0x7d]), true)
-    }
-    expect(answered).toBeGreaterThan(50)
+  it(
+    "any message on any protocol: the protocol's answer or a closed stream, never a hang; then good requests are answered",
+    { timeout: 90_000 },
+    async () => {
+      let answered = 0
+      for (const p of protocols) {
+        await fc.assert(
+          fc.asyncProperty(hostileJsonBytes(p.valid), async (bytes) => {
+            const { first } = await exchange(p.id, bytes)
+            if (first && p.answer) {
+              answered++
+              const parsed = p.answer.safeParse(JSON.parse(new TextDecoder().decode(first)))
+              expect(parsed.success, `${p.id} answered ${new TextDecoder().decode(first).slice(0, 200)}`).toBe(true)
+            }
+          }),
+          fuzzParams(25),
+        )
+        for (const prefix of hostileVarints) await exchange(p.id, Uint8Array.from([...prefix, 0x7b, 0x7d]), true)
+      }
+      expect(answered).toBeGreaterThan(50)
 
-    // The hub still serves: its HTTP side, and the member's well-formed requests on the peer side.
-    expect((await fetch(`${hub.node.url}/api/health`)).status).toBe(200)
-    expect(await askHolders(attacker, [hubAddr], { op: 'who', sha256: sha('e') })).toEqual({ ok: true, holders: [] })
-    expect(await askNetworkSearch(attacker, [hubAddr], { q: '书', limit: 5, offset: 0 })).toMatchObject({ ok: true })
-    expect(await fetchRegistry(attacker, [hubAddr], {})).toMatchObject({ ok: true })
-  })
+      // The hub still serves: its HTTP side, and the member's well-formed requests on the peer side.
+      expect((await fetch(`${hub.node.url}/api/health`)).status).toBe(200)
+      expect(await askHolders(attacker, [hubAddr], { op: 'who', sha256: sha('e') })).toEqual({ ok: true, holders: [] })
+      expect(await askNetworkSearch(attacker, [hubAddr], { q: '书', limit: 5, offset: 0 })).toMatchObject({ ok: true })
+      expect(await fetchRegistry(attacker, [hubAddr], {})).toMatchObject({ ok: true })
+    },
+  )
 })

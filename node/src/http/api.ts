@@ -18,7 +18,11 @@ import { parseBody, parseQuery } from './validate.js'
 /** Who may call a route. `session` = any signed-in account; `staff` = admin or librarian. */
 export type Access = 'public' | 'session' | 'staff' | 'admin' | 'control'
 
-export interface RouteDef<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType | undefined = undefined> {
+export interface RouteDef<
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  R extends z.ZodType | undefined = undefined,
+> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete'
   path: string
   summary: string
@@ -42,10 +46,11 @@ type Input<T extends z.ZodType | undefined> = T extends z.ZodType ? z.output<T> 
  */
 export type Output<R extends z.ZodType | undefined> = R extends z.ZodType ? z.output<R> | Response : unknown
 
-export type Handler<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType | undefined = undefined> = (
-  c: Context<AppEnv>,
-  input: { body: Input<B>; query: Input<Q> },
-) => Promise<Output<R>> | Output<R>
+export type Handler<
+  B extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  R extends z.ZodType | undefined = undefined,
+> = (c: Context<AppEnv>, input: { body: Input<B>; query: Input<Q> }) => Promise<Output<R>> | Output<R>
 
 export type AccessCheck = (c: Context<AppEnv>, access: Access) => Promise<void>
 
@@ -62,10 +67,11 @@ export class Api {
     this.#routes.push(def)
   }
 
-  route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, R extends z.ZodType | undefined = undefined>(
-    def: RouteDef<B, Q, R>,
-    handler: Handler<B, Q, R>,
-  ): void {
+  route<
+    B extends z.ZodType | undefined = undefined,
+    Q extends z.ZodType | undefined = undefined,
+    R extends z.ZodType | undefined = undefined,
+  >(def: RouteDef<B, Q, R>, handler: Handler<B, Q, R>): void {
     this.#routes.push(def)
     this.app.on(def.method.toUpperCase(), def.path, async (c) => {
       await this.checkAccess(c, def.access)
@@ -85,17 +91,31 @@ export class Api {
     const problem = { 'application/problem+json': { schema: schema(Problem, 'output') } }
     for (const r of this.#routes) {
       const path = r.path.replace(/:(\w+)/g, '{$1}')
-      const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
+      const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      }))
       if (r.query) {
         const qs = schema(r.query, 'input') as { properties?: Record<string, object>; required?: string[] }
         for (const [name, s] of Object.entries(qs.properties ?? {})) {
-          params.push({ name, in: 'query', required: qs.required?.includes(name) ?? false, schema: s as { type: string } })
+          params.push({
+            name,
+            in: 'query',
+            required: qs.required?.includes(name) ?? false,
+            schema: s as { type: string },
+          })
         }
       }
       const requestBody = r.body
         ? { required: true, content: { 'application/json': { schema: schema(r.body, 'input') } } }
         : r.rawBody
-          ? { required: true, description: r.rawBody.description, content: { [r.rawBody.contentType]: { schema: { type: 'string' } } } }
+          ? {
+              required: true,
+              description: r.rawBody.description,
+              content: { [r.rawBody.contentType]: { schema: { type: 'string' } } },
+            }
           : undefined
       const ok = String(r.status ?? 200)
       ;(paths[path] ??= {})[r.method] = {
@@ -104,9 +124,13 @@ export class Api {
         'x-shulin-access': r.access,
         ...(params.length ? { parameters: params } : {}),
         ...(requestBody ? { requestBody } : {}),
-        ...(r.access === 'public' ? {} : { security: r.access === 'control' ? [{ control: [] }] : [{ session: [] }, { bearer: [] }] }),
+        ...(r.access === 'public'
+          ? {}
+          : { security: r.access === 'control' ? [{ control: [] }] : [{ session: [] }, { bearer: [] }] }),
         responses: {
-          [ok]: r.response ? { description: 'OK', content: { 'application/json': { schema: schema(r.response, 'output') } } } : { description: 'OK' },
+          [ok]: r.response
+            ? { description: 'OK', content: { 'application/json': { schema: schema(r.response, 'output') } } }
+            : { description: 'OK' },
           default: { description: 'Problem (RFC 9457)', content: problem },
         },
       }
@@ -117,9 +141,23 @@ export class Api {
       paths,
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'shulin_session', description: 'Browser session; writes also need the X-CSRF-Token header.' },
-          bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /api/auth/login with "bearer": true.' },
-          control: { type: 'apiKey', in: 'header', name: 'authorization', description: 'Shulin-Control token from DATA/run/control.json (local CLI only).' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'shulin_session',
+            description: 'Browser session; writes also need the X-CSRF-Token header.',
+          },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Token from POST /api/auth/login with "bearer": true.',
+          },
+          control: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'authorization',
+            description: 'Shulin-Control token from DATA/run/control.json (local CLI only).',
+          },
         },
       },
     }

@@ -26,11 +26,21 @@ describe('the node over HTTP', () => {
   it('publishes an OpenAPI 3.1 document generated from the route schemas', async () => {
     const doc = await (await fetch(t.node.url + '/api/openapi.json')).json()
     expect(doc.openapi).toBe('3.1.0')
-    for (const path of ['/api/health', '/api/auth/register', '/api/auth/login', '/api/auth/logout', '/api/me', '/api/staff/readers', '/api/staff/readers/{id}/disable']) {
+    for (const path of [
+      '/api/health',
+      '/api/auth/register',
+      '/api/auth/login',
+      '/api/auth/logout',
+      '/api/me',
+      '/api/staff/readers',
+      '/api/staff/readers/{id}/disable',
+    ]) {
       expect(doc.paths, path).toHaveProperty([path])
     }
     const login = doc.paths['/api/auth/login'].post
-    expect(login.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['identifier', 'password']))
+    expect(login.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['identifier', 'password']),
+    )
     expect(login.responses.default.content).toHaveProperty(['application/problem+json'])
     const register = doc.paths['/api/auth/register'].post.requestBody.content['application/json'].schema
     expect(JSON.stringify(register)).toContain('real-name')
@@ -39,7 +49,11 @@ describe('the node over HTTP', () => {
   it('stores argon2id hashes with at least the OWASP parameters', async () => {
     const dir = await tempDir()
     const own = await startTempNode({ dataDir: dir })
-    await new Client(own.node.url).post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })
+    await new Client(own.node.url).post('/api/auth/register', {
+      mode: 'quick',
+      phone: '13800138000',
+      password: 'reading2026',
+    })
     await own.close()
     const db = new ClassicLevel<string, string>(dir + '/db')
     await db.open()

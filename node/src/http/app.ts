@@ -63,7 +63,10 @@ export function malformedPercentEncoding(url: string): boolean {
  * `https` public URL answers yes, always: a proxy that forgets (or a client that forges)
  * `X-Forwarded-Proto` must not turn the session cookie into one sent in clear.
  */
-export function tlsResolver(opts: { publicUrl?: string | undefined; viaProxy: (c: Context) => boolean }): (c: Context) => boolean {
+export function tlsResolver(opts: {
+  publicUrl?: string | undefined
+  viaProxy: (c: Context) => boolean
+}): (c: Context) => boolean {
   if (opts.publicUrl && new URL(opts.publicUrl).protocol === 'https:') return () => true
   return (c) => {
     if (opts.viaProxy(c)) {
@@ -98,7 +101,9 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
 
   // Probes call health every few seconds: it is answered ahead of the middleware chain
   // (no session, no body, nothing to guard), which keeps it as cheap as a bare handler.
-  app.get('/api/health', (c) => (opts.isShuttingDown() ? problemResponse(c, new ProblemError('shutting_down'), fieldMessage) : c.json(opts.health())))
+  app.get('/api/health', (c) =>
+    opts.isShuttingDown() ? problemResponse(c, new ProblemError('shutting_down'), fieldMessage) : c.json(opts.health()),
+  )
 
   app.use(async (c, next) => {
     c.set('clientAddress', opts.proxy.clientAddress(opts.clientAddress(c), c.req.header('x-forwarded-for')))
@@ -108,13 +113,18 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     await next()
     const ms = Math.round((performance.now() - started) * 10) / 10
     // A refused request says why: a client's mistake or a client gone away is worth an info line, not an error.
-    if (c.res.status >= 400) log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms, problem: c.get('problem') }, 'request')
+    if (c.res.status >= 400)
+      log.info(
+        { method: c.req.method, path: c.req.path, status: c.res.status, ms, problem: c.get('problem') },
+        'request',
+      )
     else log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request')
   })
 
   // After the request log, so a refused URL is logged as the client's 400, not as an error.
   app.use(async (c, next) => {
-    if (malformedPercentEncoding(c.req.url)) throw new ProblemError('validation_failed', { detail: 'the URL holds malformed percent-encoding' })
+    if (malformedPercentEncoding(c.req.url))
+      throw new ProblemError('validation_failed', { detail: 'the URL holds malformed percent-encoding' })
     await next()
   })
 
@@ -123,13 +133,17 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   }
   const streamed: MiddlewareHandler = (_c, next) => next()
   const limits = opts.bodyLimits.map(([path, maxSize]) => {
-    const matches = typeof path === 'string' ? (p: string) => p === path || p.startsWith(path + '/') : (p: string) => path.test(p)
+    const matches =
+      typeof path === 'string' ? (p: string) => p === path || p.startsWith(path + '/') : (p: string) => path.test(p)
     return [matches, maxSize === 'streamed' ? streamed : bodyLimit({ maxSize, onError: tooLarge })] as const
   })
   const defaultLimit = bodyLimit({ maxSize: opts.maxBodyBytes, onError: tooLarge })
   // Document-level headers (framing, opener, HSTS…) guard pages; JSON answers only need
   // nosniff. Each extra header costs throughput on the API's hot path, so APIs get just that.
-  const documentHeaders = secureHeaders({ crossOriginResourcePolicy: 'same-origin', referrerPolicy: 'strict-origin-when-cross-origin' })
+  const documentHeaders = secureHeaders({
+    crossOriginResourcePolicy: 'same-origin',
+    referrerPolicy: 'strict-origin-when-cross-origin',
+  })
   app.use(async (c, next) => {
     const isApi = c.req.path.startsWith('/api/')
     if (isApi) c.header('x-content-type-options', 'nosniff')
@@ -144,10 +158,19 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   })
 
   const api = new Api(app, opts.auth.check)
-  api.describe({ method: 'get', path: '/api/health', summary: 'Liveness, role, node id and version', tags: ['node'], access: 'public', response: Health })
+  api.describe({
+    method: 'get',
+    path: '/api/health',
+    summary: 'Liveness, role, node id and version',
+    tags: ['node'],
+    access: 'public',
+    response: Health,
+  })
   opts.mount(app, api)
   let openapi: object | undefined
-  app.get('/api/openapi.json', (c) => c.json((openapi ??= api.openapi({ title: 'Shulin node API', version: opts.version }))))
+  app.get('/api/openapi.json', (c) =>
+    c.json((openapi ??= api.openapi({ title: 'Shulin node API', version: opts.version }))),
+  )
 
   app.notFound((c) => problemResponse(c, new ProblemError('not_found'), fieldMessage))
   app.onError((err, c) => {
@@ -156,7 +179,14 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
       return problemResponse(c, err, fieldMessage)
     }
     if (err instanceof HTTPException && err.status < 500) {
-      const code = err.status === 413 ? 'payload_too_large' : err.status === 404 ? 'not_found' : err.status === 405 ? 'method_not_allowed' : 'validation_failed'
+      const code =
+        err.status === 413
+          ? 'payload_too_large'
+          : err.status === 404
+            ? 'not_found'
+            : err.status === 405
+              ? 'method_not_allowed'
+              : 'validation_failed'
       return problemResponse(c, new ProblemError(code), fieldMessage)
     }
     if (isDiskFull(err)) {

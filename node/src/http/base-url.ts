@@ -70,7 +70,12 @@ export class NodeOrigins {
     else {
       const port = this.#port
       const hosts = anyAddress.has(this.opts.host)
-        ? [...loopbackNames, ...Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, '')))]
+        ? [
+            ...loopbackNames,
+            ...Object.values(networkInterfaces()).flatMap((list) =>
+              (list ?? []).map((i) => i.address.replace(/%.*$/, '')),
+            ),
+          ]
         : isLoopback(this.opts.host)
           ? [this.opts.host, ...loopbackNames]
           : [this.opts.host]
@@ -97,7 +102,10 @@ export class NodeOrigins {
     const url = new URL(c.req.url)
     const proxied = this.opts.viaProxy?.(c) ?? false
     const proto = proxied ? c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() : undefined
-    const host = (proxied ? c.req.header('x-forwarded-host')?.split(',')[0]?.trim() : undefined) || c.req.header('host') || url.host
+    const host =
+      (proxied ? c.req.header('x-forwarded-host')?.split(',')[0]?.trim() : undefined) ||
+      c.req.header('host') ||
+      url.host
     try {
       return new URL(`${proto === 'https' || proto === 'http' ? proto : url.protocol.slice(0, -1)}://${host}`).origin
     } catch {
@@ -119,7 +127,10 @@ export class NodeOrigins {
 
   /** Refuses (421) a request addressed to an origin that is not the node's: such a request gets no signed redirect. */
   requireOwn(c: Context): void {
-    if (!this.isOwn(c)) throw new ProblemError('misdirected_request', { detail: `${this.requested(c) ?? 'this address'} → ${this.primary()}` })
+    if (!this.isOwn(c))
+      throw new ProblemError('misdirected_request', {
+        detail: `${this.requested(c) ?? 'this address'} → ${this.primary()}`,
+      })
   }
 
   /** The request's origin when it is one of the node's, else the primary URL. */

@@ -4,7 +4,15 @@
  * `application/problem+json` response in one place ({@link problemResponse}).
  */
 import type { Context } from 'hono'
-import { pickLocale, problemTitle, problemTypeUri, type FieldError, type Locale, type Problem, type ProblemCode } from '@shulin/protocol'
+import {
+  pickLocale,
+  problemTitle,
+  problemTypeUri,
+  type FieldError,
+  type Locale,
+  type Problem,
+  type ProblemCode,
+} from '@shulin/protocol'
 
 export const problemStatus: Record<ProblemCode, number> = {
   validation_failed: 400,
@@ -71,7 +79,11 @@ export function localeOf(c: Context): Locale {
 }
 
 /** Renders a problem. `localize` turns field-error keys into text. */
-export function problemResponse(c: Context, err: ProblemError, localize: (key: string, locale: Locale) => string): Response {
+export function problemResponse(
+  c: Context,
+  err: ProblemError,
+  localize: (key: string, locale: Locale) => string,
+): Response {
   const locale = localeOf(c)
   const body: Problem = {
     type: problemTypeUri(err.code),
@@ -79,7 +91,9 @@ export function problemResponse(c: Context, err: ProblemError, localize: (key: s
     status: err.status,
     code: err.code,
     ...(err.extra.detail ? { detail: err.extra.detail } : {}),
-    ...(err.extra.errors ? { errors: err.extra.errors.map((e) => ({ pointer: e.pointer, detail: localize(e.detail, locale) })) } : {}),
+    ...(err.extra.errors
+      ? { errors: err.extra.errors.map((e) => ({ pointer: e.pointer, detail: localize(e.detail, locale) })) }
+      : {}),
     ...(err.extra.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.extra.retryAfterSeconds } : {}),
   }
   const headers: Record<string, string> = {

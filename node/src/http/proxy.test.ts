@@ -52,9 +52,14 @@ describe('a node behind one proxy (--trust-proxy), over a real socket', () => {
   it('a client who writes a new X-Forwarded-For address on every request is still one address', async () => {
     const home = (await generateNodeKey()).nodeId
     // The proxy (this socket, on loopback) appends the address it saw: always 203.0.113.7.
-    const start = (xff: string) => fetch(`${t.node.url}/api/identity/start?home=${home}`, { headers: { 'x-forwarded-for': xff }, redirect: 'manual' })
+    const start = (xff: string) =>
+      fetch(`${t.node.url}/api/identity/start?home=${home}`, {
+        headers: { 'x-forwarded-for': xff },
+        redirect: 'manual',
+      })
     const statuses: number[] = []
-    for (let i = 0; i <= startsPerHour; i++) statuses.push((await start(`6.6.${i >> 8}.${i & 255}, 203.0.113.7`)).status)
+    for (let i = 0; i <= startsPerHour; i++)
+      statuses.push((await start(`6.6.${i >> 8}.${i & 255}, 203.0.113.7`)).status)
     expect(statuses.slice(0, startsPerHour).every((s) => s === 404)).toBe(true)
     expect(statuses.at(-1)).toBe(429)
     // Another reader behind the same proxy is not held back.
@@ -63,12 +68,17 @@ describe('a node behind one proxy (--trust-proxy), over a real socket', () => {
 
   it('believes X-Forwarded-Host from the proxy only for one of the node’s own origins: a foreign one gets no signed redirect', async () => {
     const home = (await generateNodeKey()).nodeId
-    const res = await fetch(`${t.node.url}/api/identity/start?home=${home}`, { headers: { 'x-forwarded-host': 'evil.example', 'accept-language': 'en' }, redirect: 'manual' })
+    const res = await fetch(`${t.node.url}/api/identity/start?home=${home}`, {
+      headers: { 'x-forwarded-host': 'evil.example', 'accept-language': 'en' },
+      redirect: 'manual',
+    })
     expect(res.status).toBe(421)
     expect(res.headers.get('location')).toBeNull()
     expect(await res.json()).toMatchObject({ code: 'misdirected_request' })
     // Links fall back to the node's own address.
-    const discovery = await (await fetch(`${t.node.url}/.well-known/openid-configuration`, { headers: { 'x-forwarded-host': 'evil.example' } })).json()
+    const discovery = await (
+      await fetch(`${t.node.url}/.well-known/openid-configuration`, { headers: { 'x-forwarded-host': 'evil.example' } })
+    ).json()
     expect(discovery.authorization_endpoint).toBe(`${t.node.url}/oidc/authorize`)
   })
 })
@@ -84,7 +94,11 @@ describe('an https public URL (--trust-proxy --public-url https://…)', () => {
     for (const [i, headers] of [{}, { 'x-forwarded-proto': 'http' }].entries()) {
       // The proxy reaches the node on loopback; the node's own URL is the public one.
       const reader = new Client(`http://127.0.0.1:${t.node.port}`, headers)
-      const res = await reader.post('/api/auth/register', { mode: 'quick', phone: `1380013800${i}`, password: 'reading-is-fun-2026' })
+      const res = await reader.post('/api/auth/register', {
+        mode: 'quick',
+        phone: `1380013800${i}`,
+        password: 'reading-is-fun-2026',
+      })
       expect(res.status).toBe(201)
       const cookie = res.headers.get('set-cookie') ?? ''
       expect(cookie).toMatch(/^__Host-shulin_session=[^;]+;/)
@@ -97,7 +111,11 @@ describe('an https public URL (--trust-proxy --public-url https://…)', () => {
 
   it('starts a sign-in only for a request addressed to the public URL’s host', async () => {
     const home = (await generateNodeKey()).nodeId
-    const start = (host: string) => fetch(`http://127.0.0.1:${t.node.port}/api/identity/start?home=${home}`, { headers: { 'x-forwarded-host': host }, redirect: 'manual' })
+    const start = (host: string) =>
+      fetch(`http://127.0.0.1:${t.node.port}/api/identity/start?home=${home}`, {
+        headers: { 'x-forwarded-host': host },
+        redirect: 'manual',
+      })
     expect((await start('evil.example')).status).toBe(421)
     // Its own host passes the check (and the home, unknown here, is the next refusal).
     expect(await (await start('library.example.org')).json()).toMatchObject({ code: 'home_unknown' })

@@ -30,7 +30,10 @@ export interface ProxyTrust {
 export function parseTrustedProxies(value: string): number | string[] {
   const v = value.trim()
   if (/^\d+$/.test(v)) return Number(v)
-  const list = v.split(',').map((s) => s.trim()).filter(Boolean)
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   proxyAddr.compile(list) // throws on an address or range it cannot read
   return list
 }
@@ -40,12 +43,17 @@ const untrusted: ProxyTrust = { trusts: () => false, clientAddress: (socket) => 
 export function proxyTrust(opts: { trustProxy: boolean; trustedProxies?: number | string[] | undefined }): ProxyTrust {
   const setting = opts.trustedProxies ?? (opts.trustProxy ? 1 : 0)
   if (setting === 0 || (Array.isArray(setting) && setting.length === 0)) return untrusted
-  const trust: (address: string, hop: number) => boolean = typeof setting === 'number' ? (_a, hop) => hop < setting : proxyAddr.compile(setting)
+  const trust: (address: string, hop: number) => boolean =
+    typeof setting === 'number' ? (_a, hop) => hop < setting : proxyAddr.compile(setting)
   return {
     trusts: (socket) => trust(socket, 0),
     clientAddress(socket, forwardedFor) {
       if (!trust(socket, 0)) return socket
-      const hops = (forwardedFor ?? '').split(',').map((s) => s.trim()).filter(Boolean).reverse()
+      const hops = (forwardedFor ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .reverse()
       let seen = socket
       for (let i = 0; i < hops.length; i++) {
         const next = hops[i]!

@@ -41,12 +41,19 @@ function fileName(c: Context): string | undefined {
 
 export function rawUpload(c: Context, maxBytes: number): RawUpload {
   const claimedType = c.req.header('content-type')?.trim()
-  if (!claimedType || claimedType.startsWith('multipart/') || claimedType.startsWith('application/x-www-form-urlencoded')) {
-    throw new ProblemError('unsupported_media_type', { detail: 'send the file itself as the body, with its media type as Content-Type' })
+  if (
+    !claimedType ||
+    claimedType.startsWith('multipart/') ||
+    claimedType.startsWith('application/x-www-form-urlencoded')
+  ) {
+    throw new ProblemError('unsupported_media_type', {
+      detail: 'send the file itself as the body, with its media type as Content-Type',
+    })
   }
   const lengthHeader = c.req.header('content-length')
   const declaredLength = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined
-  if (declaredLength !== undefined && declaredLength > maxBytes) throw new ProblemError('payload_too_large', { detail: `at most ${maxBytes} bytes` })
+  if (declaredLength !== undefined && declaredLength > maxBytes)
+    throw new ProblemError('payload_too_large', { detail: `at most ${maxBytes} bytes` })
   if (declaredLength === 0) throw new ProblemError('validation_failed', { detail: 'the body is empty' })
   return {
     stream: bodyStream(c, declaredLength === undefined ? maxBytes : undefined),
@@ -89,5 +96,11 @@ function bodyStream(c: Context, countTo: number | undefined): Readable {
 /** True for errors that mean the client went away mid-body. */
 export function isAbortedBody(err: unknown): boolean {
   const e = err as { code?: string; name?: string; message?: string } | undefined
-  return !!e && (e.code === 'ECONNRESET' || e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.name === 'AbortError' || /aborted|terminated|premature/i.test(e.message ?? ''))
+  return (
+    !!e &&
+    (e.code === 'ECONNRESET' ||
+      e.code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+      e.name === 'AbortError' ||
+      /aborted|terminated|premature/i.test(e.message ?? ''))
+  )
 }

@@ -32,7 +32,13 @@ export function signClientAssertion(key: NodeKey, audience: string, now?: number
   return signNodeJwt(key, 'client', { sub: key.nodeId }, { audience, ttlSeconds: 60, now })
 }
 
-export async function verifyClient(assertion: string, clientId: string, audience: string, replay: ReplayGuard, now: number): Promise<void> {
+export async function verifyClient(
+  assertion: string,
+  clientId: string,
+  audience: string,
+  replay: ReplayGuard,
+  now: number,
+): Promise<void> {
   const claims = await verifyNodeJwt(assertion, 'client', ClientClaims, { signer: clientId, audience, now })
   if (claims.sub !== clientId) throw new Error('sub is not the client')
   if (!replay.first(claims.jti, replayHorizonMs('client', claims, now))) throw new Error('assertion already used')

@@ -10,7 +10,14 @@
  * `c:<node>` → the member's last counts.
  */
 import { randomBytes } from 'node:crypto'
-import { DirectoryExport, normalizePhone, readCappedJson, type MemberEntry, type NetworkReaders, type ReaderCounts } from '@shulin/protocol'
+import {
+  DirectoryExport,
+  normalizePhone,
+  readCappedJson,
+  type MemberEntry,
+  type NetworkReaders,
+  type ReaderCounts,
+} from '@shulin/protocol'
 import type { NodeKey } from '@shulin/federation/identity'
 import { delOp, putOp, type BatchOp, type Storage, type Sublevel } from '../storage/db.js'
 import type { Logger } from '../logger.js'
@@ -73,7 +80,11 @@ export class DirectoryHub {
       } catch (err) {
         failed++
         // A member down is routine; one that refuses the hub's clock needs its operator.
-        if (err instanceof ClockSkewRefusal) this.opts.logger?.warn({ why: err.message, member: m.nodeId }, 'clock skew: a member refused the directory pull')
+        if (err instanceof ClockSkewRefusal)
+          this.opts.logger?.warn(
+            { why: err.message, member: m.nodeId },
+            'clock skew: a member refused the directory pull',
+          )
         else this.opts.logger?.debug({ err, member: m.nodeId }, 'directory pull failed')
       }
     }
@@ -81,10 +92,22 @@ export class DirectoryHub {
   }
 
   async pull(member: MemberEntry): Promise<void> {
-    const bearer = await signNodeJwt(this.opts.key, 'hub', { hub_url: this.opts.selfUrl(), directory_key: await this.#directoryKey() }, { audience: member.nodeId, ttlSeconds: 60, now: this.#now })
-    const res = await (this.opts.fetch ?? fetch)(new URL('/oidc/directory', member.http[0]), { headers: { authorization: `Bearer ${bearer}` }, signal: AbortSignal.timeout(pullTimeoutMs), redirect: 'error' })
+    const bearer = await signNodeJwt(
+      this.opts.key,
+      'hub',
+      { hub_url: this.opts.selfUrl(), directory_key: await this.#directoryKey() },
+      { audience: member.nodeId, ttlSeconds: 60, now: this.#now },
+    )
+    const res = await (this.opts.fetch ?? fetch)(new URL('/oidc/directory', member.http[0]), {
+      headers: { authorization: `Bearer ${bearer}` },
+      signal: AbortSignal.timeout(pullTimeoutMs),
+      redirect: 'error',
+    })
     if (!res.ok) {
-      const refusal = (await readCappedJson(res, 4096).catch(() => null)) as { reason?: unknown; error_description?: unknown } | null
+      const refusal = (await readCappedJson(res, 4096).catch(() => null)) as {
+        reason?: unknown
+        error_description?: unknown
+      } | null
       if (refusal?.reason === 'clock_skew') throw new ClockSkewRefusal(String(refusal.error_description ?? ''))
       throw new Error(`HTTP ${res.status}`)
     }
@@ -97,7 +120,8 @@ export class DirectoryHub {
       if (fresh.has(hash)) fresh.delete(hash)
       else ops.push(delOp(this.#db, key), delOp(this.#db, `h:${hash}:${member.nodeId}`))
     }
-    for (const hash of fresh) ops.push(putOp(this.#db, `m:${member.nodeId}:${hash}`, ''), putOp(this.#db, `h:${hash}:${member.nodeId}`, ''))
+    for (const hash of fresh)
+      ops.push(putOp(this.#db, `m:${member.nodeId}:${hash}`, ''), putOp(this.#db, `h:${hash}:${member.nodeId}`, ''))
     ops.push(putOp(this.#db, `c:${member.nodeId}`, { counts: answer.counts, at: this.#now }))
     await this.opts.storage.commit(ops, { sync: true })
   }
@@ -134,7 +158,14 @@ export class DirectoryHub {
       if (m.status !== 'active') continue
       const stored = await this.#db.get(`c:${m.nodeId}`)
       if (!stored || typeof stored === 'string') continue
-      libraries.push({ nodeId: m.nodeId, name: m.name, region: m.region, level: m.level, reportedAt: new Date(stored.at).toISOString(), ...stored.counts })
+      libraries.push({
+        nodeId: m.nodeId,
+        name: m.name,
+        region: m.region,
+        level: m.level,
+        reportedAt: new Date(stored.at).toISOString(),
+        ...stored.counts,
+      })
       const r = regions.get(m.region) ?? { ...zero(), region: m.region, libraries: 0 }
       add(r, stored.counts)
       r.libraries++

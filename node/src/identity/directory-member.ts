@@ -10,7 +10,14 @@
  * `identity-directory-hub` (`hub` → the hub's address and key from its last pull).
  */
 import { createHmac } from 'node:crypto'
-import { DirectoryLookupResponse, DirectoryPullClaims, readCappedJson, normalizePhone, type DirectoryExport, type ReaderCounts } from '@shulin/protocol'
+import {
+  DirectoryLookupResponse,
+  DirectoryPullClaims,
+  readCappedJson,
+  normalizePhone,
+  type DirectoryExport,
+  type ReaderCounts,
+} from '@shulin/protocol'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { AccountStore } from '../accounts/store.js'
 import type { SessionService } from '../sessions/service.js'
@@ -61,22 +68,32 @@ export class DirectoryMember {
   }
 
   async setListed(accountId: string, listed: boolean): Promise<void> {
-    await this.opts.storage.commit([listed ? putOp(this.#consent, accountId, { at: this.#now }) : delOp(this.#consent, accountId)], { sync: true })
+    await this.opts.storage.commit(
+      [listed ? putOp(this.#consent, accountId, { at: this.#now }) : delOp(this.#consent, accountId)],
+      { sync: true },
+    )
   }
 
   /** Answers the hub's pull: checks it is the hub's, keeps the hub's address and key, exports. */
   async export(bearer: string): Promise<DirectoryExport> {
     const hub = this.opts.network.hubId()
     if (!hub || hub === this.opts.key.nodeId) throw new Error('this node has no hub')
-    const claims = await verifyNodeJwt(bearer, 'hub', DirectoryPullClaims, { signer: hub, audience: this.opts.key.nodeId, now: this.#now })
+    const claims = await verifyNodeJwt(bearer, 'hub', DirectoryPullClaims, {
+      signer: hub,
+      audience: this.opts.key.nodeId,
+      now: this.#now,
+    })
     const known = await this.#hub.get('hub')
     if (known?.url !== claims.hub_url || known.key !== claims.directory_key) {
-      await this.opts.storage.commit([putOp(this.#hub, 'hub', { url: claims.hub_url, key: claims.directory_key })], { sync: true })
+      await this.opts.storage.commit([putOp(this.#hub, 'hub', { url: claims.hub_url, key: claims.directory_key })], {
+        sync: true,
+      })
     }
     const hashes: string[] = []
     for await (const [accountId] of this.#consent.iterator()) {
       const a = await this.opts.accounts.get(accountId)
-      if (a?.kind === 'reader' && !a.home && a.status === 'active' && a.phone) hashes.push(phoneHash(claims.directory_key, a.phone))
+      if (a?.kind === 'reader' && !a.home && a.status === 'active' && a.phone)
+        hashes.push(phoneHash(claims.directory_key, a.phone))
     }
     return { hashes, counts: await this.counts() }
   }
@@ -121,7 +138,12 @@ export class DirectoryMember {
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       client_assertion: await signClientAssertion(this.opts.key, hub, this.#now),
     })
-    const res = await (this.opts.fetch ?? fetch)(new URL('/oidc/directory/lookup', dir.url), { method: 'POST', body, signal: AbortSignal.timeout(hubTimeoutMs), redirect: 'error' })
+    const res = await (this.opts.fetch ?? fetch)(new URL('/oidc/directory/lookup', dir.url), {
+      method: 'POST',
+      body,
+      signal: AbortSignal.timeout(hubTimeoutMs),
+      redirect: 'error',
+    })
     if (!res.ok) throw new Error(`the hub answered HTTP ${res.status}`)
     return DirectoryLookupResponse.parse(await readCappedJson(res, 64 * 1024)).nodes
   }

@@ -71,7 +71,15 @@ export function directoryRoutes(app: Hono<AppEnv>, api: Api, d: DirectoryRoutesD
   })
 
   api.route(
-    { method: 'get', path: '/api/identity/phone', summary: 'The member libraries a phone number is listed at (hub directory of keyed hashes)', tags: ['identity'], access: 'public', query: z.object({ phone: z.string().max(32) }), response: HomeLibraryList },
+    {
+      method: 'get',
+      path: '/api/identity/phone',
+      summary: 'The member libraries a phone number is listed at (hub directory of keyed hashes)',
+      tags: ['identity'],
+      access: 'public',
+      query: z.object({ phone: z.string().max(32) }),
+      response: HomeLibraryList,
+    },
     async (c, { query }) => {
       const wait = lookups.take(c.get('clientAddress'))
       if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
@@ -82,11 +90,26 @@ export function directoryRoutes(app: Hono<AppEnv>, api: Api, d: DirectoryRoutesD
   )
 
   api.route(
-    { method: 'get', path: '/api/me/identity/directory', summary: 'Whether other libraries may find my library by my phone number', tags: ['me'], access: 'session', response: DirectoryConsent },
+    {
+      method: 'get',
+      path: '/api/me/identity/directory',
+      summary: 'Whether other libraries may find my library by my phone number',
+      tags: ['me'],
+      access: 'session',
+      response: DirectoryConsent,
+    },
     async (c) => ({ listed: await d.member.listed(mustAuth(c).account.id) }),
   )
   api.route(
-    { method: 'put', path: '/api/me/identity/directory', summary: 'Agree (or no longer agree) to be found by phone number in the network', tags: ['me'], access: 'session', body: DirectoryConsent, response: DirectoryConsent },
+    {
+      method: 'put',
+      path: '/api/me/identity/directory',
+      summary: 'Agree (or no longer agree) to be found by phone number in the network',
+      tags: ['me'],
+      access: 'session',
+      body: DirectoryConsent,
+      response: DirectoryConsent,
+    },
     async (c, { body }) => {
       const me = mustAuth(c)
       if (me.account.home || me.account.kind !== 'reader') throw new ProblemError('forbidden')
@@ -96,7 +119,14 @@ export function directoryRoutes(app: Hono<AppEnv>, api: Api, d: DirectoryRoutesD
   )
 
   api.route(
-    { method: 'get', path: '/api/staff/identity/readers', summary: 'Hub: readers per library and region (counts only)', tags: ['identity'], access: 'staff', response: NetworkReaders },
+    {
+      method: 'get',
+      path: '/api/staff/identity/readers',
+      summary: 'Hub: readers per library and region (counts only)',
+      tags: ['identity'],
+      access: 'staff',
+      response: NetworkReaders,
+    },
     async (c) => {
       if (!d.hub) throw new ProblemError('not_found')
       return d.hub.readers()

@@ -32,7 +32,12 @@ const folders: OpenedDataFolder[] = []
 const replay = new ReplayGuard(() => clock.now)
 const clock = { now: Date.now() }
 
-const networkOf = (self: string): Network => ({ selfId: self, entry: (id) => registry.get(id), entries: () => [...registry.values()], hubId: () => hubFolder.key.nodeId })
+const networkOf = (self: string): Network => ({
+  selfId: self,
+  entry: (id) => registry.get(id),
+  entries: () => [...registry.values()],
+  hubId: () => hubFolder.key.nodeId,
+})
 
 /** Routes the pull to the member's export and lookups to the hub, as HTTP would. */
 const fetchStub: typeof fetch = async (input, init) => {
@@ -50,9 +55,30 @@ const fetchStub: typeof fetch = async (input, init) => {
 async function library(name: string, region: string, origin: string): Promise<Lib> {
   const folder = await openDataFolder(await tempDir('shulin-directory-'), { create: true })
   folders.push(folder)
-  const services = buildServices(folder, { sender: { name: 'memory', send: async () => {} }, passwordPolicy: 'standard' })
-  registry.set(folder.key.nodeId, { nodeId: folder.key.nodeId, name, region, level: 'county', http: [origin], p2p: [], status: 'active', seq: 1, issuedAt: new Date().toISOString() })
-  const member = new DirectoryMember({ key: folder.key, storage: folder.storage, accounts: services.accounts.store, sessions: services.sessions, network: networkOf(folder.key.nodeId), fetch: fetchStub, now: () => clock.now })
+  const services = buildServices(folder, {
+    sender: { name: 'memory', send: async () => {} },
+    passwordPolicy: 'standard',
+  })
+  registry.set(folder.key.nodeId, {
+    nodeId: folder.key.nodeId,
+    name,
+    region,
+    level: 'county',
+    http: [origin],
+    p2p: [],
+    status: 'active',
+    seq: 1,
+    issuedAt: new Date().toISOString(),
+  })
+  const member = new DirectoryMember({
+    key: folder.key,
+    storage: folder.storage,
+    accounts: services.accounts.store,
+    sessions: services.sessions,
+    network: networkOf(folder.key.nodeId),
+    fetch: fetchStub,
+    now: () => clock.now,
+  })
   const lib = { folder, services, member, origin }
   libs.push(lib)
   return lib
@@ -65,7 +91,14 @@ let c: Lib
 beforeAll(async () => {
   hubFolder = await openDataFolder(await tempDir('shulin-directory-hub-'), { create: true })
   folders.push(hubFolder)
-  hub = new DirectoryHub({ key: hubFolder.key, storage: hubFolder.storage, network: networkOf(hubFolder.key.nodeId), selfUrl: () => 'http://hub.test', fetch: fetchStub, now: () => clock.now })
+  hub = new DirectoryHub({
+    key: hubFolder.key,
+    storage: hubFolder.storage,
+    network: networkOf(hubFolder.key.nodeId),
+    selfUrl: () => 'http://hub.test',
+    fetch: fetchStub,
+    now: () => clock.now,
+  })
   a = await library('临安县图书馆', '330185', 'http://a.test')
   b = await library('余杭区图书馆', '330110', 'http://b.test')
   c = await library('东莞市图书馆', '441900', 'http://c.test')
@@ -80,9 +113,19 @@ afterAll(async () => {
 
 describe('phone directory', () => {
   it('finds the home of a reader who agreed, and only theirs; the hub holds no phone number', async () => {
-    const listed = await a.services.accounts.register({ mode: 'quick', phone: '13800138000', password: 'reading-is-fun' })
+    const listed = await a.services.accounts.register({
+      mode: 'quick',
+      phone: '13800138000',
+      password: 'reading-is-fun',
+    })
     await a.services.accounts.register({ mode: 'quick', phone: '13900139000', password: 'reading-is-fun' })
-    await b.services.accounts.register({ mode: 'real-name', name: '李华', idNumber: '11010519491231002X', password: 'reading-is-fun', phone: '13700137000' })
+    await b.services.accounts.register({
+      mode: 'real-name',
+      name: '李华',
+      idNumber: '11010519491231002X',
+      password: 'reading-is-fun',
+      phone: '13700137000',
+    })
     await a.member.setListed(listed.id, true)
     expect(await c.member.homesOf('13800138000')).toEqual([])
     expect(await hub.pullAll()).toEqual({ pulled: 3, failed: 0 })
@@ -99,14 +142,28 @@ describe('phone directory', () => {
 
   it('a pull not signed by the hub is refused, and so is one for another member', async () => {
     const stranger = await generateNodeKey()
-    const forged = await signNodeJwt(stranger, 'hub', { hub_url: 'http://evil.test', directory_key: 'k'.repeat(43) }, { audience: a.folder.key.nodeId, ttlSeconds: 60 })
+    const forged = await signNodeJwt(
+      stranger,
+      'hub',
+      { hub_url: 'http://evil.test', directory_key: 'k'.repeat(43) },
+      { audience: a.folder.key.nodeId, ttlSeconds: 60 },
+    )
     await expect(a.member.export(forged)).rejects.toThrow()
-    const forB = await signNodeJwt(hubFolder.key, 'hub', { hub_url: 'http://hub.test', directory_key: 'k'.repeat(43) }, { audience: b.folder.key.nodeId, ttlSeconds: 60 })
+    const forB = await signNodeJwt(
+      hubFolder.key,
+      'hub',
+      { hub_url: 'http://hub.test', directory_key: 'k'.repeat(43) },
+      { audience: b.folder.key.nodeId, ttlSeconds: 60 },
+    )
     await expect(a.member.export(forB)).rejects.toThrow(/aud/)
   })
 
   it('a suspended library is not a home', async () => {
-    const listed = await c.services.accounts.register({ mode: 'quick', phone: '13600136000', password: 'reading-is-fun' })
+    const listed = await c.services.accounts.register({
+      mode: 'quick',
+      phone: '13600136000',
+      password: 'reading-is-fun',
+    })
     await c.member.setListed(listed.id, true)
     await hub.pullAll()
     expect(await hub.homesOf('13600136000')).toEqual([c.folder.key.nodeId])
@@ -120,13 +177,27 @@ describe('unified user view on the hub', () => {
   it('per library and region: registered, real-name verified and active readers, nothing personal', async () => {
     const real = await b.services.accounts.store.findBy('phone', '13700137000')
     await b.services.accounts.store.update(real!.id, (r) => ({ ...r, realNameVerified: true }))
-    await b.services.sessions.create(real!.id, { kind: 'cookie', remember: false, userAgent: 't', address: '127.0.0.1' })
+    await b.services.sessions.create(real!.id, {
+      kind: 'cookie',
+      remember: false,
+      userAgent: 't',
+      address: '127.0.0.1',
+    })
     // Counts are cached for ten minutes on each library.
     clock.now += 11 * 60_000
     expect(await hub.pullAll()).toEqual({ pulled: 3, failed: 0 })
     const view = await hub.readers()
-    expect(view.libraries.find((l) => l.name === '临安县图书馆')).toMatchObject({ region: '330185', registered: 2, realNameVerified: 0, active: 0 })
-    expect(view.libraries.find((l) => l.name === '余杭区图书馆')).toMatchObject({ registered: 1, realNameVerified: 1, active: 1 })
+    expect(view.libraries.find((l) => l.name === '临安县图书馆')).toMatchObject({
+      region: '330185',
+      registered: 2,
+      realNameVerified: 0,
+      active: 0,
+    })
+    expect(view.libraries.find((l) => l.name === '余杭区图书馆')).toMatchObject({
+      registered: 1,
+      realNameVerified: 1,
+      active: 1,
+    })
     expect(view.regions.map((r) => r.region)).toEqual(['330110', '330185', '441900'])
     expect(view.total).toMatchObject({ libraries: 3, registered: 4, realNameVerified: 1, active: 1 })
     expect(JSON.stringify(view)).not.toMatch(/1[3-9]\d{9}|李华/)
@@ -140,7 +211,8 @@ describe('what the hub keeps on disk', () => {
     expect(files.length).toBeGreaterThan(0)
     for (const f of files) {
       const text = (await readFile(join(f.parentPath, f.name))).toString('latin1')
-      for (const phone of ['13800138000', '13900139000', '13700137000', '13600136000']) expect(text.includes(phone), `${f.name} holds ${phone}`).toBe(false)
+      for (const phone of ['13800138000', '13900139000', '13700137000', '13600136000'])
+        expect(text.includes(phone), `${f.name} holds ${phone}`).toBe(false)
     }
   })
 })

@@ -42,17 +42,33 @@ const homeFetch: typeof fetch = async (input, init) => {
   if (!lib) throw new TypeError('fetch failed: connection refused')
   try {
     const p = lib.identity.provider
-    const body = url.pathname === '/oidc/token' ? await p.token(form) : url.pathname === '/oidc/revoke' ? await p.revoke(form) : await p.introspect(form)
+    const body =
+      url.pathname === '/oidc/token'
+        ? await p.token(form)
+        : url.pathname === '/oidc/revoke'
+          ? await p.revoke(form)
+          : await p.introspect(form)
     return Response.json(body ?? {})
   } catch (err) {
-    if (err instanceof OAuthError) return Response.json({ error: err.error, error_description: err.message }, { status: 400 })
+    if (err instanceof OAuthError)
+      return Response.json({ error: err.error, error_description: err.message }, { status: 400 })
     throw err
   }
 }
 
 function admit(id: string, name: string, origin: string, status: MemberEntry['status'] = 'active'): void {
   const seq = (registry.get(id)?.seq ?? 0) + 1
-  registry.set(id, { nodeId: id, name, region: '330185', level: 'county', http: [origin], p2p: [], status, seq, issuedAt: new Date(clock.now).toISOString() })
+  registry.set(id, {
+    nodeId: id,
+    name,
+    region: '330185',
+    level: 'county',
+    http: [origin],
+    p2p: [],
+    status,
+    seq,
+    issuedAt: new Date(clock.now).toISOString(),
+  })
 }
 
 /** How far a library's clock is from `clock` (README "Clocks"); none unless a test sets it. */
@@ -61,9 +77,25 @@ const skews = new Map<string, number>()
 async function library(name: string, origin: string, member = true): Promise<Library> {
   const folder = await openDataFolder(await tempDir('shulin-identity-'), { create: true })
   const now = () => clock.now + (skews.get(folder.key.nodeId) ?? 0)
-  const services = buildServices(folder, { sender: { name: 'memory', send: async () => {} }, passwordPolicy: 'standard', now })
-  const federation = { entry: (id: string) => registry.get(id), entries: () => [...registry.values()], hubNodeId: () => hubId }
-  const identity = createIdentity({ key: folder.key, storage: folder.storage, accounts: services.accounts.store, sessions: services.sessions, federation, now, fetch: homeFetch })
+  const services = buildServices(folder, {
+    sender: { name: 'memory', send: async () => {} },
+    passwordPolicy: 'standard',
+    now,
+  })
+  const federation = {
+    entry: (id: string) => registry.get(id),
+    entries: () => [...registry.values()],
+    hubNodeId: () => hubId,
+  }
+  const identity = createIdentity({
+    key: folder.key,
+    storage: folder.storage,
+    accounts: services.accounts.store,
+    sessions: services.sessions,
+    federation,
+    now,
+    fetch: homeFetch,
+  })
   const lib = { id: folder.key.nodeId, origin, folder, services, identity }
   if (member) admit(lib.id, name, origin)
   libraries.set(lib.id, lib)
@@ -73,11 +105,24 @@ async function library(name: string, origin: string, member = true): Promise<Lib
 const client = { userAgent: 'test', address: '127.0.0.1' }
 
 /** The whole round trip through the browser's redirects, done by hand. */
-async function visit(home: Library, visitor: Library, reader: AccountRecord | null, opts: { tamper?: (u: URL) => void } = {}) {
-  const { location, binding } = await visitor.identity.relyingParty.start(home.id, `${visitor.origin}/oidc/callback`, '/resource/1')
+async function visit(
+  home: Library,
+  visitor: Library,
+  reader: AccountRecord | null,
+  opts: { tamper?: (u: URL) => void } = {},
+) {
+  const { location, binding } = await visitor.identity.relyingParty.start(
+    home.id,
+    `${visitor.origin}/oidc/callback`,
+    '/resource/1',
+  )
   const authorize = new URL(location)
   expect(authorize.origin + authorize.pathname).toBe(`${home.origin}/oidc/authorize`)
-  const outcome = await home.identity.provider.authorize(authorize.searchParams.get('client_id')!, authorize.searchParams.get('request')!, reader)
+  const outcome = await home.identity.provider.authorize(
+    authorize.searchParams.get('client_id')!,
+    authorize.searchParams.get('request')!,
+    reader,
+  )
   if (outcome.kind !== 'redirect') return { outcome }
   const back = new URL(outcome.location)
   opts.tamper?.(back)
@@ -100,8 +145,21 @@ beforeAll(async () => {
   hubId = hub.id
   attacker = await generateNodeKey()
   // The hub's directory pull tells A the hub's web address (signed by the hub): its portal's only callback origin.
-  await a.identity.directory.export(await signNodeJwt(hub.folder.key, 'hub', { hub_url: hub.origin, directory_key: 'k'.repeat(43) }, { audience: a.id, ttlSeconds: 60, now: clock.now }))
-  reader = await a.services.accounts.register({ mode: 'real-name', name: '王小明', idNumber: '11010519491231002X', password: 'reading-is-fun', phone: '13800138000' })
+  await a.identity.directory.export(
+    await signNodeJwt(
+      hub.folder.key,
+      'hub',
+      { hub_url: hub.origin, directory_key: 'k'.repeat(43) },
+      { audience: a.id, ttlSeconds: 60, now: clock.now },
+    ),
+  )
+  reader = await a.services.accounts.register({
+    mode: 'real-name',
+    name: '王小明',
+    idNumber: '11010519491231002X',
+    password: 'reading-is-fun',
+    phone: '13800138000',
+  })
 }, 30_000)
 
 afterAll(async () => {
@@ -124,7 +182,14 @@ describe('a reader of library A signs in at library B', () => {
     expect(r.query?.iss).toBe(a.id)
     const done = await r.done!()
     expect(done.next).toBe('/resource/1')
-    expect(done.account).toMatchObject({ kind: 'reader', name: '王小明', realNameVerified: false, passwordHash: null, source: 'visiting', home: { nodeId: a.id, sub: reader.id, name: '临安县图书馆' } })
+    expect(done.account).toMatchObject({
+      kind: 'reader',
+      name: '王小明',
+      realNameVerified: false,
+      passwordHash: null,
+      source: 'visiting',
+      home: { nodeId: a.id, sub: reader.id, name: '临安县图书馆' },
+    })
     const auth = { account: done.account, session: done.session, sessionId: 'x', via: 'cookie' as const }
     expect(contentAccess(resource('member-readers'), auth)).toBeNull()
     expect(contentAccess(resource('node-readers'), auth)).toBe('forbidden')
@@ -140,8 +205,14 @@ describe('a reader of library A signs in at library B', () => {
   })
 
   it('the same reader id from two homes is two visitors', async () => {
-    const fromA = await b.identity.visitors.upsert({ nodeId: a.id, name: 'A' }, { iss: a.id, aud: b.id, sub: 'same', exp: 0, iat: 0, nonce: 'n'.repeat(16) })
-    const fromC = await b.identity.visitors.upsert({ nodeId: c.id, name: 'C' }, { iss: c.id, aud: b.id, sub: 'same', exp: 0, iat: 0, nonce: 'n'.repeat(16) })
+    const fromA = await b.identity.visitors.upsert(
+      { nodeId: a.id, name: 'A' },
+      { iss: a.id, aud: b.id, sub: 'same', exp: 0, iat: 0, nonce: 'n'.repeat(16) },
+    )
+    const fromC = await b.identity.visitors.upsert(
+      { nodeId: c.id, name: 'C' },
+      { iss: c.id, aud: b.id, sub: 'same', exp: 0, iat: 0, nonce: 'n'.repeat(16) },
+    )
     expect(fromA.id).not.toBe(fromC.id)
   })
 
@@ -158,13 +229,27 @@ describe('the home refuses bad authorization and token requests', () => {
     const r = await visit(a, b, reader)
     await r.done!()
     const redeemed = sent.filter((s) => s.url.endsWith('/oidc/token')).at(-1)!.form
-    const fresh = async () => ({ ...redeemed, client_assertion: await signNodeJwt(b.folder.key, 'client', { sub: b.id }, { audience: a.id, ttlSeconds: 60, now: clock.now }) })
+    const fresh = async () => ({
+      ...redeemed,
+      client_assertion: await signNodeJwt(
+        b.folder.key,
+        'client',
+        { sub: b.id },
+        { audience: a.id, ttlSeconds: 60, now: clock.now },
+      ),
+    })
     await expect(a.identity.provider.token(await fresh())).rejects.toMatchObject({ error: 'invalid_grant' })
-    await expect(r.done!()).rejects.toMatchObject({ code: 'sign_in_refused', extra: { detail: 'unknown or expired state' } })
+    await expect(r.done!()).rejects.toMatchObject({
+      code: 'sign_in_refused',
+      extra: { detail: 'unknown or expired state' },
+    })
 
     const wrong = await visit(a, b, reader)
     const form = { ...(await fresh()), code: wrong.query!.code!, code_verifier: 'v'.repeat(64) }
-    await expect(a.identity.provider.token(form)).rejects.toMatchObject({ error: 'invalid_grant', message: expect.stringMatching(/PKCE/) })
+    await expect(a.identity.provider.token(form)).rejects.toMatchObject({
+      error: 'invalid_grant',
+      message: expect.stringMatching(/PKCE/),
+    })
     // The code went at its first presentation, even though that one failed.
     await expect(wrong.done!()).rejects.toMatchObject({ code: 'sign_in_refused' })
   })
@@ -173,45 +258,79 @@ describe('the home refuses bad authorization and token requests', () => {
     const r = await visit(a, b, reader)
     clock.now += 61_000
     try {
-      await expect(r.done!()).rejects.toMatchObject({ code: 'sign_in_refused', extra: { detail: expect.stringMatching(/expired code/) } })
+      await expect(r.done!()).rejects.toMatchObject({
+        code: 'sign_in_refused',
+        extra: { detail: expect.stringMatching(/expired code/) },
+      })
     } finally {
       clock.now -= 61_000
     }
   })
 
   it('a client assertion used twice, or signed by someone else', async () => {
-    const assertion = await signNodeJwt(b.folder.key, 'client', { sub: b.id }, { audience: a.id, ttlSeconds: 60, now: clock.now })
-    const form = { token: 'x'.repeat(43), client_id: b.id, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }
+    const assertion = await signNodeJwt(
+      b.folder.key,
+      'client',
+      { sub: b.id },
+      { audience: a.id, ttlSeconds: 60, now: clock.now },
+    )
+    const form = {
+      token: 'x'.repeat(43),
+      client_id: b.id,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    }
     await expect(a.identity.provider.introspect(form)).resolves.toEqual({ active: false })
     await expect(a.identity.provider.introspect(form)).rejects.toMatchObject({ error: 'invalid_client' })
-    const forged = await signNodeJwt(attacker, 'client', { sub: b.id }, { audience: a.id, ttlSeconds: 60, now: clock.now })
-    await expect(a.identity.provider.introspect({ ...form, client_assertion: forged })).rejects.toMatchObject({ error: 'invalid_client' })
+    const forged = await signNodeJwt(
+      attacker,
+      'client',
+      { sub: b.id },
+      { audience: a.id, ttlSeconds: 60, now: clock.now },
+    )
+    await expect(a.identity.provider.introspect({ ...form, client_assertion: forged })).rejects.toMatchObject({
+      error: 'invalid_client',
+    })
   })
 
   it('a redirect_uri at an address the registry does not hold for the client', async () => {
     const { location } = await b.identity.relyingParty.start(a.id, 'http://evil.test/oidc/callback', '/')
     const u = new URL(location)
-    await expect(a.identity.provider.authorize(b.id, u.searchParams.get('request')!, reader)).rejects.toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/redirect_uri/) })
+    await expect(a.identity.provider.authorize(b.id, u.searchParams.get('request')!, reader)).rejects.toMatchObject({
+      error: 'invalid_request',
+      message: expect.stringMatching(/redirect_uri/),
+    })
   })
 
   it('a redirect_uri the hub signed for an origin that is not the hub’s (a hub fooled by a forged Host header)', async () => {
     const { location } = await hub.identity.relyingParty.start(a.id, 'http://evil.test/oidc/callback', '/')
     const request = new URL(location).searchParams.get('request')!
-    await expect(a.identity.provider.authorize(hub.id, request, reader)).rejects.toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/redirect_uri/) })
+    await expect(a.identity.provider.authorize(hub.id, request, reader)).rejects.toMatchObject({
+      error: 'invalid_request',
+      message: expect.stringMatching(/redirect_uri/),
+    })
     // C has had no pull from the hub yet: it knows no address of the hub's, so it sends no code there.
     const atC = await hub.identity.relyingParty.start(c.id, `${hub.origin}/oidc/callback`, '/')
-    await expect(c.identity.provider.authorize(hub.id, new URL(atC.location).searchParams.get('request')!, reader)).rejects.toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/not known here yet/) })
+    await expect(
+      c.identity.provider.authorize(hub.id, new URL(atC.location).searchParams.get('request')!, reader),
+    ).rejects.toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/not known here yet/) })
   })
 
   it('a client outside the registry, a suspended client, and a request object signed by another key', async () => {
     const { location } = await b.identity.relyingParty.start(a.id, `${b.origin}/oidc/callback`, '/')
     const request = new URL(location).searchParams.get('request')!
-    await expect(a.identity.provider.authorize(attacker.nodeId, request, reader)).rejects.toMatchObject({ error: 'unauthorized_client' })
+    await expect(a.identity.provider.authorize(attacker.nodeId, request, reader)).rejects.toMatchObject({
+      error: 'unauthorized_client',
+    })
     const forged = await signNodeJwt(attacker, 'request', { client_id: b.id }, { audience: a.id, ttlSeconds: 60 })
-    await expect(a.identity.provider.authorize(b.id, forged, reader)).rejects.toMatchObject({ error: 'invalid_request' })
+    await expect(a.identity.provider.authorize(b.id, forged, reader)).rejects.toMatchObject({
+      error: 'invalid_request',
+    })
     admit(b.id, '东莞市图书馆', b.origin, 'suspended')
     try {
-      await expect(a.identity.provider.authorize(b.id, request, reader)).rejects.toMatchObject({ error: 'unauthorized_client' })
+      await expect(a.identity.provider.authorize(b.id, request, reader)).rejects.toMatchObject({
+        error: 'unauthorized_client',
+      })
     } finally {
       admit(b.id, '东莞市图书馆', b.origin)
     }
@@ -234,46 +353,140 @@ describe('the visiting node refuses bad ID tokens', () => {
     ['ten minutes ahead', 10 * 60_000],
     ['ten minutes behind', -10 * 60_000],
   ])('accepts one from a home whose clock is %s (README "Clocks": 15 minutes tolerated)', async (_name, skew) => {
-    const jwt = await signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now + skew })
+    const jwt = await signNodeJwt(a.folder.key, 'id', claims(), {
+      audience: b.id,
+      ttlSeconds: 300,
+      now: clock.now + skew,
+    })
     await expect(verify(jwt)).resolves.toMatchObject({ iss: a.id, sub: reader.id })
   })
 
   it.each([
-    ['forged: signed by another key, claiming to be A', async () => signNodeJwt({ ...attacker, nodeId: a.id }, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now }), /signature/],
-    ['expired', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now - 1_800_000 }), /exp|iat|age/],
-    ['wrong audience', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: c.id, ttlSeconds: 300, now: clock.now }), /aud/],
-    ['issued in the future past the tolerance (clocks 16 minutes apart)', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now + 16 * 60_000 }), /iat.*clock skew.*16 minutes apart/],
-    ['issued two days ago by a slow clock', async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now - 2 * 86_400_000 }), /clock skew.*2 days apart/],
-    ['a client assertion passed off as an ID token (typ)', async () => signNodeJwt(a.folder.key, 'client', claims(), { audience: b.id, ttlSeconds: 60, now: clock.now }), /typ/],
-    ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims(), iss: a.id, aud: b.id, iat: now(), exp: now() + 300 })}.`, /algorithm none/],
+    [
+      'forged: signed by another key, claiming to be A',
+      async () =>
+        signNodeJwt({ ...attacker, nodeId: a.id }, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now }),
+      /signature/,
+    ],
+    [
+      'expired',
+      async () =>
+        signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now - 1_800_000 }),
+      /exp|iat|age/,
+    ],
+    [
+      'wrong audience',
+      async () => signNodeJwt(a.folder.key, 'id', claims(), { audience: c.id, ttlSeconds: 300, now: clock.now }),
+      /aud/,
+    ],
+    [
+      'issued in the future past the tolerance (clocks 16 minutes apart)',
+      async () =>
+        signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now + 16 * 60_000 }),
+      /iat.*clock skew.*16 minutes apart/,
+    ],
+    [
+      'issued two days ago by a slow clock',
+      async () =>
+        signNodeJwt(a.folder.key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now - 2 * 86_400_000 }),
+      /clock skew.*2 days apart/,
+    ],
+    [
+      'a client assertion passed off as an ID token (typ)',
+      async () => signNodeJwt(a.folder.key, 'client', claims(), { audience: b.id, ttlSeconds: 60, now: clock.now }),
+      /typ/,
+    ],
+    [
+      'alg none',
+      async () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims(), iss: a.id, aud: b.id, iat: now(), exp: now() + 300 })}.`,
+      /algorithm none/,
+    ],
     [
       'HS256 signed with A’s public key as the secret',
-      async () => new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer(a.id).setAudience(b.id).setIssuedAt(now()).setExpirationTime(now() + 300).sign(publicKeyBytesOf(a.id)!),
+      async () =>
+        new SignJWT({ ...claims() })
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .setIssuer(a.id)
+          .setAudience(b.id)
+          .setIssuedAt(now())
+          .setExpirationTime(now() + 300)
+          .sign(publicKeyBytesOf(a.id)!),
       /algorithm HS256/,
     ],
     [
       'the attacker’s own key injected as a jwk header',
       async () =>
         new SignJWT({ ...claims() })
-          .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', jwk: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKeyBytesOf(attacker.nodeId)!).toString('base64url') } })
-          .setIssuer(a.id).setAudience(b.id).setIssuedAt(now()).setExpirationTime(now() + 300)
+          .setProtectedHeader({
+            alg: 'EdDSA',
+            typ: 'JWT',
+            jwk: {
+              kty: 'OKP',
+              crv: 'Ed25519',
+              x: Buffer.from(publicKeyBytesOf(attacker.nodeId)!).toString('base64url'),
+            },
+          })
+          .setIssuer(a.id)
+          .setAudience(b.id)
+          .setIssuedAt(now())
+          .setExpirationTime(now() + 300)
           .sign(signingKeyOf(attacker)),
       /jwk header/,
     ],
     [
       'a jku header pointing elsewhere',
-      async () => new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', jku: 'http://evil.test/jwks' }).setIssuer(a.id).setAudience(b.id).setIssuedAt(now()).setExpirationTime(now() + 300).sign(signingKeyOf(a.folder.key)),
+      async () =>
+        new SignJWT({ ...claims() })
+          .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', jku: 'http://evil.test/jwks' })
+          .setIssuer(a.id)
+          .setAudience(b.id)
+          .setIssuedAt(now())
+          .setExpirationTime(now() + 300)
+          .sign(signingKeyOf(a.folder.key)),
       /jku header/,
     ],
-    ['an unknown kid', async () => new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: attacker.nodeId }).setIssuer(a.id).setAudience(b.id).setIssuedAt(now()).setExpirationTime(now() + 300).sign(signingKeyOf(a.folder.key)), /kid/],
-    ['nbf in the future', async () => signNodeJwt(a.folder.key, 'id', { ...claims(), nbf: now() + 1200 }, { audience: b.id, ttlSeconds: 1800, now: clock.now }), /nbf/],
-    ['the wrong nonce', async () => signNodeJwt(a.folder.key, 'id', { ...claims(), nonce: 'x'.repeat(22) }, { audience: b.id, ttlSeconds: 300, now: clock.now }), /nonce/],
+    [
+      'an unknown kid',
+      async () =>
+        new SignJWT({ ...claims() })
+          .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: attacker.nodeId })
+          .setIssuer(a.id)
+          .setAudience(b.id)
+          .setIssuedAt(now())
+          .setExpirationTime(now() + 300)
+          .sign(signingKeyOf(a.folder.key)),
+      /kid/,
+    ],
+    [
+      'nbf in the future',
+      async () =>
+        signNodeJwt(
+          a.folder.key,
+          'id',
+          { ...claims(), nbf: now() + 1200 },
+          { audience: b.id, ttlSeconds: 1800, now: clock.now },
+        ),
+      /nbf/,
+    ],
+    [
+      'the wrong nonce',
+      async () =>
+        signNodeJwt(
+          a.folder.key,
+          'id',
+          { ...claims(), nonce: 'x'.repeat(22) },
+          { audience: b.id, ttlSeconds: 300, now: clock.now },
+        ),
+      /nonce/,
+    ],
   ])('%s', async (_name, make, why) => {
     await expect(verify(await make())).rejects.toThrow(why)
   })
 
   it('a token from a node that is not an active member: unknown, suspended, revoked', async () => {
-    const jwtFrom = (key: NodeKey) => signNodeJwt(key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now })
+    const jwtFrom = (key: NodeKey) =>
+      signNodeJwt(key, 'id', claims(), { audience: b.id, ttlSeconds: 300, now: clock.now })
     await expect(verify(await jwtFrom(attacker), attacker.nodeId)).rejects.toThrow(/not an active member/)
     const jwt = await jwtFrom(c.folder.key)
     await expect(verify(jwt, c.id)).resolves.toBeTruthy()
@@ -287,15 +500,26 @@ describe('revocation reaches visiting sessions', () => {
   it('a suspended home: its visitors are refused at once, and its earlier tokens stay refused after reinstatement', async () => {
     const done = await (await visit(a, b, reader)).done!()
     expect(b.identity.relyingParty.admits(done.account)).toBe(true)
-    const earlier = await signNodeJwt(a.folder.key, 'id', { sub: reader.id, nonce: 'n'.repeat(22) }, { audience: b.id, ttlSeconds: 300, now: clock.now - 1000 })
+    const earlier = await signNodeJwt(
+      a.folder.key,
+      'id',
+      { sub: reader.id, nonce: 'n'.repeat(22) },
+      { audience: b.id, ttlSeconds: 300, now: clock.now - 1000 },
+    )
     admit(a.id, '临安县图书馆', a.origin, 'suspended')
     expect(b.identity.relyingParty.admits(done.account)).toBe(false)
     admit(a.id, '临安县图书馆', a.origin)
-    await expect(b.identity.relyingParty.verifyIdToken(earlier, a.id, 'n'.repeat(22))).rejects.toThrow(/before the home library was suspended/)
+    await expect(b.identity.relyingParty.verifyIdToken(earlier, a.id, 'n'.repeat(22))).rejects.toThrow(
+      /before the home library was suspended/,
+    )
   })
 
   it('a reader disabled at home loses visiting sessions at the next check; so does one the reader ended at home', async () => {
-    const second = await a.services.accounts.register({ mode: 'quick', phone: '13900139000', password: 'reading-is-fun' })
+    const second = await a.services.accounts.register({
+      mode: 'quick',
+      phone: '13900139000',
+      password: 'reading-is-fun',
+    })
     const s1 = await (await visit(a, c, second)).done!()
     const sessions = c.services.sessions
     expect(await sessions.exists((await sessions.idsOf(s1.account.id))[0]!)).toBeTruthy()
@@ -317,7 +541,11 @@ describe('revocation reaches visiting sessions', () => {
   })
 
   it('signing out at the visiting node ends the grant at home too', async () => {
-    const third = await a.services.accounts.register({ mode: 'quick', phone: '13700137000', password: 'reading-is-fun' })
+    const third = await a.services.accounts.register({
+      mode: 'quick',
+      phone: '13700137000',
+      password: 'reading-is-fun',
+    })
     const s = await (await visit(a, c, third)).done!()
     expect(await a.identity.provider.grantsOf(third.id)).toHaveLength(1)
     const [sid] = await c.services.sessions.idsOf(s.account.id)
@@ -327,9 +555,18 @@ describe('revocation reaches visiting sessions', () => {
   })
 
   it('"sign out everywhere else" at home (and a password change or reset) reaches the other libraries', async () => {
-    const fourth = await a.services.accounts.register({ mode: 'quick', phone: '13600136000', password: 'reading-is-fun' })
+    const fourth = await a.services.accounts.register({
+      mode: 'quick',
+      phone: '13600136000',
+      password: 'reading-is-fun',
+    })
     const s = await (await visit(a, c, fourth)).done!()
-    const mine = await a.services.sessions.create(fourth.id, { kind: 'cookie', remember: false, userAgent: 't', address: '127.0.0.1' })
+    const mine = await a.services.sessions.create(fourth.id, {
+      kind: 'cookie',
+      remember: false,
+      userAgent: 't',
+      address: '127.0.0.1',
+    })
     await a.services.sessions.endAll(fourth.id, mine.id)
     expect(await a.identity.provider.grantsOf(fourth.id)).toEqual([])
     expect(await a.services.sessions.exists(mine.id)).toBeTruthy()
@@ -338,7 +575,11 @@ describe('revocation reaches visiting sessions', () => {
   })
 
   it('a home whose clock drifts two days away after the sign-in refuses the visit check: the visit ends', async () => {
-    const fifth = await a.services.accounts.register({ mode: 'quick', phone: '13500135000', password: 'reading-is-fun' })
+    const fifth = await a.services.accounts.register({
+      mode: 'quick',
+      phone: '13500135000',
+      password: 'reading-is-fun',
+    })
     const done = await (await visit(a, c, fifth)).done!()
     skews.set(a.id, 2 * 86_400_000)
     try {

@@ -57,8 +57,24 @@ export function networkOf(key: NodeKey, federation: IdentityOptions['federation'
 export function createIdentity(opts: IdentityOptions) {
   const network = networkOf(opts.key, opts.federation)
   const { now, fetch, logger } = opts
-  const directory = new DirectoryMember({ key: opts.key, storage: opts.storage, accounts: opts.accounts, sessions: opts.sessions, network, now, fetch })
-  const provider = new IdentityProvider({ key: opts.key, storage: opts.storage, accounts: opts.accounts, network, hubUrl: () => directory.hubUrl(), now, logger })
+  const directory = new DirectoryMember({
+    key: opts.key,
+    storage: opts.storage,
+    accounts: opts.accounts,
+    sessions: opts.sessions,
+    network,
+    now,
+    fetch,
+  })
+  const provider = new IdentityProvider({
+    key: opts.key,
+    storage: opts.storage,
+    accounts: opts.accounts,
+    network,
+    hubUrl: () => directory.hubUrl(),
+    now,
+    logger,
+  })
   const visitors = new VisitorStore(opts.storage, opts.accounts)
   const relyingParty = new RelyingParty({
     key: opts.key,

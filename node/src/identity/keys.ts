@@ -53,5 +53,8 @@ export function publicKeyOf(nodeId: string): KeyObject | null {
 /** The node's private key as a KeyObject for jose (libp2p keeps seed ‖ public key, 64 bytes). */
 export function signingKeyOf(key: NodeKey): KeyObject {
   const raw = key.privateKey.raw
-  return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64(raw.subarray(0, 32)), x: b64(raw.subarray(32)) }, format: 'jwk' })
+  return createPrivateKey({
+    key: { kty: 'OKP', crv: 'Ed25519', d: b64(raw.subarray(0, 32)), x: b64(raw.subarray(32)) },
+    format: 'jwk',
+  })
 }

@@ -13,7 +13,14 @@ export async function librariesOf(net: Network): Promise<HomeLibrary[]> {
   for (const e of net.entries()) {
     if (!homeOf(net, e.nodeId)) continue
     const p = pinyinOf(e.name, { name: false })
-    out.push({ nodeId: e.nodeId, name: e.name, region: e.region, level: e.level, pinyin: p?.full ?? '', initials: p?.initials ?? '' })
+    out.push({
+      nodeId: e.nodeId,
+      name: e.name,
+      region: e.region,
+      level: e.level,
+      pinyin: p?.full ?? '',
+      initials: p?.initials ?? '',
+    })
   }
   return out.sort((a, b) => a.region.localeCompare(b.region) || a.name.localeCompare(b.name, 'zh-CN'))
 }

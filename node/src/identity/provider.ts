@@ -10,7 +10,14 @@
  * restart that forgets them only makes a reader click again.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { IdTokenClaims, IntrospectionRequest, RequestObjectClaims, TokenRequest, type IntrospectionResponse, type TokenResponse } from '@shulin/protocol'
+import {
+  IdTokenClaims,
+  IntrospectionRequest,
+  RequestObjectClaims,
+  TokenRequest,
+  type IntrospectionResponse,
+  type TokenResponse,
+} from '@shulin/protocol'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { AccountRecord, AccountStore } from '../accounts/store.js'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
@@ -57,9 +64,7 @@ export class OAuthError extends Error {
   }
 }
 
-export type AuthorizeOutcome =
-  | { kind: 'sign-in' }
-  | { kind: 'redirect'; location: string }
+export type AuthorizeOutcome = { kind: 'sign-in' } | { kind: 'redirect'; location: string }
 
 export interface ProviderOptions {
   key: NodeKey
@@ -100,20 +105,32 @@ export class IdentityProvider {
     if (!client) throw new OAuthError('unauthorized_client', 'the client is not an active member of the network')
     let claims: RequestObjectClaims
     try {
-      claims = await verifyNodeJwt(request, 'request', RequestObjectClaims, { signer: clientId, audience: this.opts.network.selfId, now: this.#now })
+      claims = await verifyNodeJwt(request, 'request', RequestObjectClaims, {
+        signer: clientId,
+        audience: this.opts.network.selfId,
+        now: this.#now,
+      })
     } catch (err) {
       this.#noteSkew(err, clientId)
       throw new OAuthError('invalid_request', `request object refused: ${(err as TokenError).message}`)
     }
-    if (claims.client_id !== clientId) throw new OAuthError('invalid_request', 'client_id differs from the request object')
+    if (claims.client_id !== clientId)
+      throw new OAuthError('invalid_request', 'client_id differs from the request object')
     const redirect = new URL(claims.redirect_uri)
     // A signed request is not enough: a hub fooled by a forged Host header signs one too. The
     // code goes only to an origin the network vouches for (registry entry, hub's signed pull).
     const known = client.http ?? (this.opts.hubUrl ? [await this.opts.hubUrl()].filter((u): u is string => !!u) : null)
     const origins = known?.map((h) => new URL(h).origin)
-    if (origins?.length === 0) throw new OAuthError('invalid_request', 'the hub’s web address is not known here yet (it comes with the hub’s next directory pull, within a minute); try again shortly')
+    if (origins?.length === 0)
+      throw new OAuthError(
+        'invalid_request',
+        'the hub’s web address is not known here yet (it comes with the hub’s next directory pull, within a minute); try again shortly',
+      )
     if (redirect.pathname !== onlyPath || redirect.search || (origins && !origins.includes(redirect.origin))) {
-      throw new OAuthError('invalid_request', 'redirect_uri is not the callback at an address the network holds for the client')
+      throw new OAuthError(
+        'invalid_request',
+        'redirect_uri is not the callback at an address the network holds for the client',
+      )
     }
     if (!reader) return { kind: 'sign-in' }
     const url = new URL(claims.redirect_uri)
@@ -124,7 +141,8 @@ export class IdentityProvider {
       url.searchParams.set('error', 'access_denied')
       return { kind: 'redirect', location: url.toString() }
     }
-    if (!this.#requests.first(claims.jti, replayHorizonMs('request', claims, this.#now))) throw new OAuthError('invalid_request', 'this request object was already used')
+    if (!this.#requests.first(claims.jti, replayHorizonMs('request', claims, this.#now)))
+      throw new OAuthError('invalid_request', 'this request object was already used')
     if (this.#codes.size >= maxPendingCodes) this.#sweepCodes()
     const code = randomBytes(32).toString('base64url')
     this.#codes.set(code, {
@@ -155,8 +173,10 @@ export class IdentityProvider {
     // Single use: the code goes at its first presentation, whatever happens next.
     this.#codes.delete(req.code)
     if (!code || code.expiresAt <= this.#now) throw new OAuthError('invalid_grant', 'unknown, used or expired code')
-    if (code.client !== req.client_id || code.redirectUri !== req.redirect_uri) throw new OAuthError('invalid_grant', 'the code was issued to another client or redirect_uri')
-    if (sha256(req.code_verifier) !== code.challenge) throw new OAuthError('invalid_grant', 'PKCE verifier does not match')
+    if (code.client !== req.client_id || code.redirectUri !== req.redirect_uri)
+      throw new OAuthError('invalid_grant', 'the code was issued to another client or redirect_uri')
+    if (sha256(req.code_verifier) !== code.challenge)
+      throw new OAuthError('invalid_grant', 'PKCE verifier does not match')
     const reader = await this.opts.accounts.get(code.readerId)
     if (!reader || reader.status !== 'active') throw new OAuthError('invalid_grant', 'the reader is no longer active')
     const accessToken = randomBytes(32).toString('base64url')
@@ -170,7 +190,10 @@ export class IdentityProvider {
       lastCheckedAt: null,
     }
     const ref = `${reader.id}!${grant.id}`
-    await this.opts.storage.commit([putOp(this.#grants, `g:${ref}`, grant), putOp(this.#grants, `t:${grant.tokenHash}`, ref)], { sync: true })
+    await this.opts.storage.commit(
+      [putOp(this.#grants, `g:${ref}`, grant), putOp(this.#grants, `t:${grant.tokenHash}`, ref)],
+      { sync: true },
+    )
     const claims: Omit<IdTokenClaims, 'iss' | 'aud' | 'exp' | 'iat'> = {
       sub: reader.id,
       nonce: code.nonce,
@@ -179,12 +202,23 @@ export class IdentityProvider {
       ...(reader.name ? { name: reader.name } : {}),
       ...(reader.username || reader.cardNo ? { preferred_username: (reader.username ?? reader.cardNo)! } : {}),
     }
-    const idToken = await signNodeJwt(this.opts.key, 'id', claims, { audience: req.client_id, ttlSeconds: idTokenTtlSeconds, now: this.#now })
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: Math.floor(grantTtlMs / 1000), id_token: idToken, scope: code.scope }
+    const idToken = await signNodeJwt(this.opts.key, 'id', claims, {
+      audience: req.client_id,
+      ttlSeconds: idTokenTtlSeconds,
+      now: this.#now,
+    })
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: Math.floor(grantTtlMs / 1000),
+      id_token: idToken,
+      scope: code.scope,
+    }
   }
 
   async #authenticate(clientId: string, assertion: string): Promise<void> {
-    if (!clientOf(this.opts.network, clientId)) throw new OAuthError('invalid_client', 'the client is not an active member of the network')
+    if (!clientOf(this.opts.network, clientId))
+      throw new OAuthError('invalid_client', 'the client is not an active member of the network')
     try {
       await verifyClient(assertion, clientId, this.opts.network.selfId, this.#assertions, this.#now)
     } catch (err) {
@@ -195,7 +229,8 @@ export class IdentityProvider {
 
   /** A peer's token refused for its times: the operators of both nodes need to see it. */
   #noteSkew(err: unknown, client: string): void {
-    if (err instanceof TokenError && err.reason === 'clock_skew') this.opts.logger?.warn({ client, why: err.message }, 'clock skew: a sign-in from another library refused')
+    if (err instanceof TokenError && err.reason === 'clock_skew')
+      this.opts.logger?.warn({ client, why: err.message }, 'clock skew: a sign-in from another library refused')
   }
 
   /** RFC 7662: whether the grant behind an access token still stands, asked by the client it was issued to. */
@@ -212,7 +247,13 @@ export class IdentityProvider {
       return { active: false }
     }
     await this.#grants.put(`g:${grant.readerId}!${grant.id}`, { ...grant, lastCheckedAt: this.#now })
-    return { active: true, sub: grant.readerId, client_id: grant.client, iss: this.opts.network.selfId, exp: Math.floor(grant.expiresAt / 1000) }
+    return {
+      active: true,
+      sub: grant.readerId,
+      client_id: grant.client,
+      iss: this.opts.network.selfId,
+      exp: Math.floor(grant.expiresAt / 1000),
+    }
   }
 
   /** RFC 7009: the client signed the visitor out, so the grant ends here too. Unknown tokens are no error. */

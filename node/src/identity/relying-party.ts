@@ -70,16 +70,29 @@ export class RelyingParty {
   }
 
   /** Where to send the browser, and the cookie value that binds the flow to it. */
-  async start(homeId: string, callbackUrl: string, next: string | undefined): Promise<{ location: string; binding: string }> {
+  async start(
+    homeId: string,
+    callbackUrl: string,
+    next: string | undefined,
+  ): Promise<{ location: string; binding: string }> {
     const home = homeOf(this.opts.network, homeId)
     if (!home) throw new ProblemError('home_unknown')
-    if (this.#pending.size >= maxPending) for (const [k, p] of this.#pending) if (p.expiresAt <= this.#now) this.#pending.delete(k)
+    if (this.#pending.size >= maxPending)
+      for (const [k, p] of this.#pending) if (p.expiresAt <= this.#now) this.#pending.delete(k)
     if (this.#pending.size >= maxPending) throw new ProblemError('too_many_attempts', { retryAfterSeconds: 60 })
     const state = random()
     const nonce = random()
     const verifier = random(48)
     const binding = random()
-    this.#pending.set(state, { home: homeId, nonce, verifier, redirectUri: callbackUrl, next: safeNext(next), binding: sha256(binding), expiresAt: this.#now + pendingTtlMs })
+    this.#pending.set(state, {
+      home: homeId,
+      nonce,
+      verifier,
+      redirectUri: callbackUrl,
+      next: safeNext(next),
+      binding: sha256(binding),
+      expiresAt: this.#now + pendingTtlMs,
+    })
     const request = await signNodeJwt(
       this.opts.key,
       'request',
@@ -106,7 +119,12 @@ export class RelyingParty {
     q: { state: string; code?: string | undefined; iss?: string | undefined; error?: string | undefined },
     binding: string | undefined,
     client: { userAgent: string; address: string },
-  ): Promise<{ account: AccountRecord; token: string; next: string; session: Awaited<ReturnType<SessionService['create']>>['session'] }> {
+  ): Promise<{
+    account: AccountRecord
+    token: string
+    next: string
+    session: Awaited<ReturnType<SessionService['create']>>['session']
+  }> {
     const pending = this.#pending.get(q.state)
     this.#pending.delete(q.state)
     const refuse = (why: string): never => {
@@ -119,11 +137,26 @@ export class RelyingParty {
     if (q.iss !== undefined && q.iss !== pending.home) return refuse('answer from another issuer')
     if (q.error || !q.code) return refuse(`the home library answered ${q.error ?? 'without a code'}`)
     const home = homeOf(this.opts.network, pending.home) ?? refuse('the home library is not an active member')
-    const tokens = await this.#redeem(home, q.code, pending).catch((err: unknown) => refuse(`token request failed: ${(err as Error).message}`))
-    const claims = await this.verifyIdToken(tokens.id_token, pending.home, pending.nonce).catch((err: unknown) => refuse(`ID token refused: ${(err as Error).message}`))
+    const tokens = await this.#redeem(home, q.code, pending).catch((err: unknown) =>
+      refuse(`token request failed: ${(err as Error).message}`),
+    )
+    const claims = await this.verifyIdToken(tokens.id_token, pending.home, pending.nonce).catch((err: unknown) =>
+      refuse(`ID token refused: ${(err as Error).message}`),
+    )
     const account = await this.opts.visitors.upsert({ nodeId: home.nodeId, name: home.name }, claims)
-    const { token, id, session } = await this.opts.sessions.create(account.id, { kind: 'cookie', remember: false, userAgent: client.userAgent, address: client.address })
-    await this.opts.visitors.addVisit(id, { accountId: account.id, home: home.nodeId, accessToken: tokens.access_token, createdAt: this.#now, checkedAt: this.#now })
+    const { token, id, session } = await this.opts.sessions.create(account.id, {
+      kind: 'cookie',
+      remember: false,
+      userAgent: client.userAgent,
+      address: client.address,
+    })
+    await this.opts.visitors.addVisit(id, {
+      accountId: account.id,
+      home: home.nodeId,
+      accessToken: tokens.access_token,
+      createdAt: this.#now,
+      checkedAt: this.#now,
+    })
     return { account, token, next: pending.next, session }
   }
 
@@ -136,10 +169,15 @@ export class RelyingParty {
   /** Checks an ID token from `homeId` for this node; throws on anything short of perfect. */
   async verifyIdToken(idToken: string, homeId: string, nonce: string): Promise<IdTokenClaims> {
     if (!homeOf(this.opts.network, homeId)) throw new Error('the home library is not an active member')
-    const claims = await verifyNodeJwt(idToken, 'id', IdTokenClaims, { signer: homeId, audience: this.opts.key.nodeId, now: this.#now })
+    const claims = await verifyNodeJwt(idToken, 'id', IdTokenClaims, {
+      signer: homeId,
+      audience: this.opts.key.nodeId,
+      now: this.#now,
+    })
     if (claims.nonce !== nonce) throw new Error('nonce does not match')
     const cutOff = this.#notBefore.get(homeId)
-    if (cutOff !== undefined && claims.iat * 1000 < cutOff) throw new Error('issued before the home library was suspended')
+    if (cutOff !== undefined && claims.iat * 1000 < cutOff)
+      throw new Error('issued before the home library was suspended')
     return claims
   }
 
@@ -153,7 +191,12 @@ export class RelyingParty {
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
       client_assertion: await signClientAssertion(this.opts.key, home.nodeId, this.#now),
     })
-    const res = await this.#fetch(new URL('/oidc/token', home.http[0]), { method: 'POST', body, signal: AbortSignal.timeout(homeTimeoutMs), redirect: 'error' })
+    const res = await this.#fetch(new URL('/oidc/token', home.http[0]), {
+      method: 'POST',
+      body,
+      signal: AbortSignal.timeout(homeTimeoutMs),
+      redirect: 'error',
+    })
     const json: unknown = await readCappedJson(res, maxAnswerBytes).catch(() => null)
     if (!res.ok) throw new Error(`HTTP ${res.status} ${JSON.stringify(json).slice(0, 200)}`)
     return TokenResponse.parse(json)
@@ -184,7 +227,10 @@ export class RelyingParty {
       checked++
       if (home && !(await this.opts.sessions.exists(sessionId))) {
         // Signed out here (or expired): tell the home, so the reader's list there is true.
-        await this.#call(home, '/oidc/revoke', visit.accessToken).then((res) => res.body?.cancel(), () => undefined)
+        await this.#call(home, '/oidc/revoke', visit.accessToken).then(
+          (res) => res.body?.cancel(),
+          () => undefined,
+        )
         await this.opts.visitors.endVisit(sessionId)
         ended++
         continue
@@ -199,12 +245,20 @@ export class RelyingParty {
             // The home answered and refused to vouch (this node's assertion refused, e.g. clocks
             // apart past README "Clocks"): it cannot say the reader still stands, so the visit ends.
             if (res.status === 400 || res.status === 401) {
-              this.opts.logger?.warn({ home: visit.home, answer }, 'the home library refused a visit check; the visiting session ends')
+              this.opts.logger?.warn(
+                { home: visit.home, answer },
+                'the home library refused a visit check; the visiting session ends',
+              )
               return false
             }
             throw new Error(`HTTP ${res.status}`)
           })
-          .catch((err: unknown) => (this.opts.logger?.debug({ err, home: visit.home }, 'home unreachable for a visit check'), undefined))
+          .catch(
+            (err: unknown) => (
+              this.opts.logger?.debug({ err, home: visit.home }, 'home unreachable for a visit check'),
+              undefined
+            ),
+          )
       }
       if (active === false) {
         await this.opts.sessions.end(sessionId, visit.accountId)
@@ -223,6 +277,11 @@ export class RelyingParty {
       client_assertion: await signClientAssertion(this.opts.key, home.nodeId, this.#now),
     })
     // Any answer is the caller's to read: a refusal is not the same as an unreachable home.
-    return this.#fetch(new URL(path, home.http[0]), { method: 'POST', body, signal: AbortSignal.timeout(homeTimeoutMs), redirect: 'error' })
+    return this.#fetch(new URL(path, home.http[0]), {
+      method: 'POST',
+      body,
+      signal: AbortSignal.timeout(homeTimeoutMs),
+      redirect: 'error',
+    })
   }
 }

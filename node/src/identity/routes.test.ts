@@ -26,7 +26,9 @@ describe('identity endpoints of a node', () => {
       token_endpoint_auth_methods_supported: ['private_key_jwt'],
     })
     const jwks = await (await fetch(conf.jwks_uri)).json()
-    expect(jwks.keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', kid: t.node.nodeId, alg: 'EdDSA' })])
+    expect(jwks.keys).toEqual([
+      expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', kid: t.node.nodeId, alg: 'EdDSA' }),
+    ])
     // A token the node signs verifies with the published key.
     const key = await importJWK(jwks.keys[0], 'EdDSA')
     const stranger = await generateNodeKey()
@@ -36,17 +38,28 @@ describe('identity endpoints of a node', () => {
 
   it('refuses an authorization request from a client outside the registry, without redirecting', async () => {
     const stranger = await generateNodeKey()
-    const request = await signNodeJwt(stranger, 'request', { client_id: stranger.nodeId }, { audience: t.node.nodeId, ttlSeconds: 60 })
-    const res = await fetch(`${t.node.url}/oidc/authorize?client_id=${stranger.nodeId}&request=${request}`, { redirect: 'manual' })
+    const request = await signNodeJwt(
+      stranger,
+      'request',
+      { client_id: stranger.nodeId },
+      { audience: t.node.nodeId, ttlSeconds: 60 },
+    )
+    const res = await fetch(`${t.node.url}/oidc/authorize?client_id=${stranger.nodeId}&request=${request}`, {
+      redirect: 'manual',
+    })
     expect(res.status).toBe(403)
     expect(res.headers.get('location')).toBeNull()
     expect(await res.json()).toMatchObject({ code: 'sign_in_refused' })
-    const malformed = await fetch(`${t.node.url}/oidc/authorize?client_id=nobody`, { redirect: 'manual', headers: { 'accept-language': 'en' } })
+    const malformed = await fetch(`${t.node.url}/oidc/authorize?client_id=nobody`, {
+      redirect: 'manual',
+      headers: { 'accept-language': 'en' },
+    })
     expect(malformed.status).toBe(403)
   })
 
   it('answers OAuth errors at the token endpoint: wrong media type, malformed, unknown client', async () => {
-    const post = (body: string, type = 'application/x-www-form-urlencoded') => fetch(`${t.node.url}/oidc/token`, { method: 'POST', body, headers: { 'content-type': type } })
+    const post = (body: string, type = 'application/x-www-form-urlencoded') =>
+      fetch(`${t.node.url}/oidc/token`, { method: 'POST', body, headers: { 'content-type': type } })
     expect(await (await post('{}', 'application/json')).json()).toMatchObject({ error: 'invalid_request' })
     expect(await (await post('grant_type=password')).json()).toMatchObject({ error: 'invalid_request' })
     const stranger = await generateNodeKey()
@@ -57,7 +70,12 @@ describe('identity endpoints of a node', () => {
       code_verifier: 'v'.repeat(43),
       client_id: stranger.nodeId,
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: await signNodeJwt(stranger, 'client', { sub: stranger.nodeId }, { audience: t.node.nodeId, ttlSeconds: 60 }),
+      client_assertion: await signNodeJwt(
+        stranger,
+        'client',
+        { sub: stranger.nodeId },
+        { audience: t.node.nodeId, ttlSeconds: 60 },
+      ),
     })
     const res = await post(form.toString())
     expect(res.status).toBe(401)
@@ -66,10 +84,15 @@ describe('identity endpoints of a node', () => {
 
   it('refuses to start a sign-in through a library that is not a member, and a callback with an unknown state', async () => {
     const stranger = await generateNodeKey()
-    const res = await fetch(`${t.node.url}/api/identity/start?home=${stranger.nodeId}`, { redirect: 'manual', headers: { 'accept-language': 'zh-CN' } })
+    const res = await fetch(`${t.node.url}/api/identity/start?home=${stranger.nodeId}`, {
+      redirect: 'manual',
+      headers: { 'accept-language': 'zh-CN' },
+    })
     expect(res.status).toBe(404)
     expect(await res.json()).toMatchObject({ code: 'home_unknown', title: '找不到该读者所在的图书馆' })
-    const cb = await fetch(`${t.node.url}/oidc/callback?state=${'s'.repeat(43)}&code=${'c'.repeat(43)}`, { redirect: 'manual' })
+    const cb = await fetch(`${t.node.url}/oidc/callback?state=${'s'.repeat(43)}&code=${'c'.repeat(43)}`, {
+      redirect: 'manual',
+    })
     expect(cb.status).toBe(403)
     expect(cb.headers.get('set-cookie') ?? '').not.toMatch(/shulin_session=[^;]/)
     expect((await (await fetch(`${t.node.url}/api/identity/libraries`)).json()).libraries).toEqual([])

@@ -44,7 +44,9 @@ const CallbackQuery = z.object({
   iss: z.string().max(100).optional(),
   error: z.string().max(100).optional(),
 })
-const StartQuery = z.object({ home: NodeId.optional(), phone: z.string().max(32).optional(), next: z.string().max(500).optional() }).refine((q) => !!q.home !== !!q.phone, 'give home or phone')
+const StartQuery = z
+  .object({ home: NodeId.optional(), phone: z.string().max(32).optional(), next: z.string().max(500).optional() })
+  .refine((q) => !!q.home !== !!q.phone, 'give home or phone')
 
 const oauthError = (c: Context, err: unknown) => {
   if (err instanceof OAuthError) {
@@ -56,7 +58,8 @@ const oauthError = (c: Context, err: unknown) => {
 
 async function readForm(c: Context): Promise<Record<string, string>> {
   const type = c.req.header('content-type') ?? ''
-  if (!type.startsWith('application/x-www-form-urlencoded')) throw new OAuthError('invalid_request', 'send the body as application/x-www-form-urlencoded')
+  if (!type.startsWith('application/x-www-form-urlencoded'))
+    throw new OAuthError('invalid_request', 'send the body as application/x-www-form-urlencoded')
   return Object.fromEntries(new URLSearchParams(await c.req.text()))
 }
 
@@ -153,10 +156,22 @@ export function identityRoutes(app: Hono<AppEnv>, api: Api, d: IdentityRoutesDep
     const home = homes.length === 1 ? homes[0] : undefined
     if (!home) throw new ProblemError('home_unknown')
     const { location, binding } = await d.relyingParty.start(home, `${d.baseUrl(c)}/oidc/callback`, q.next)
-    setCookie(c, bindingCookie, binding, { path: '/oidc', httpOnly: true, secure: d.isTls(c), sameSite: 'Lax', maxAge: 600 })
+    setCookie(c, bindingCookie, binding, {
+      path: '/oidc',
+      httpOnly: true,
+      secure: d.isTls(c),
+      sameSite: 'Lax',
+      maxAge: 600,
+    })
     return c.redirect(location, 302)
   })
-  api.describe({ method: 'get', path: '/api/identity/start', summary: 'Sign in through the home library (?home=NODE_ID or ?phone=…): redirects there', tags: ['identity'], access: 'public' })
+  api.describe({
+    method: 'get',
+    path: '/api/identity/start',
+    summary: 'Sign in through the home library (?home=NODE_ID or ?phone=…): redirects there',
+    tags: ['identity'],
+    access: 'public',
+  })
 
   app.get('/oidc/callback', async (c) => {
     const q = parseOrThrow(CallbackQuery, c.req.query(), localeOf(c))
@@ -166,10 +181,14 @@ export function identityRoutes(app: Hono<AppEnv>, api: Api, d: IdentityRoutesDep
     const previous = await d.auth.identify(c)
     let done
     try {
-      done = await d.relyingParty.callback(q, binding, { userAgent: c.req.header('user-agent') ?? '', address: c.get('clientAddress') })
+      done = await d.relyingParty.callback(q, binding, {
+        userAgent: c.req.header('user-agent') ?? '',
+        address: c.get('clientAddress'),
+      })
     } catch (err) {
       // A reader in a browser lands back on the sign-in page, told to try again; scripts get the problem.
-      if (err instanceof ProblemError && (c.req.header('accept') ?? '').includes('text/html')) return c.redirect('/signin?elsewhere=failed', 302)
+      if (err instanceof ProblemError && (c.req.header('accept') ?? '').includes('text/html'))
+        return c.redirect('/signin?elsewhere=failed', 302)
       throw err
     }
     if (previous?.via === 'cookie') await d.relyingParty.endLocal(previous.sessionId, previous.account.id)
@@ -178,12 +197,26 @@ export function identityRoutes(app: Hono<AppEnv>, api: Api, d: IdentityRoutesDep
   })
 
   api.route(
-    { method: 'get', path: '/api/identity/libraries', summary: 'Member libraries a reader may sign in through (name, region, pinyin)', tags: ['identity'], access: 'public', response: HomeLibraryList },
+    {
+      method: 'get',
+      path: '/api/identity/libraries',
+      summary: 'Member libraries a reader may sign in through (name, region, pinyin)',
+      tags: ['identity'],
+      access: 'public',
+      response: HomeLibraryList,
+    },
     async () => ({ libraries: await librariesOf(d.network) }),
   )
 
   api.route(
-    { method: 'get', path: '/api/me/identity/elsewhere', summary: 'Other libraries where I am signed in with this account', tags: ['me'], access: 'session', response: SignedInElsewhere },
+    {
+      method: 'get',
+      path: '/api/me/identity/elsewhere',
+      summary: 'Other libraries where I am signed in with this account',
+      tags: ['me'],
+      access: 'session',
+      response: SignedInElsewhere,
+    },
     async (c) => {
       const me = mustAuth(c)
       const grants = await d.provider.grantsOf(me.account.id)
@@ -200,7 +233,14 @@ export function identityRoutes(app: Hono<AppEnv>, api: Api, d: IdentityRoutesDep
   )
 
   api.route(
-    { method: 'post', path: '/api/me/identity/elsewhere/:id/end', summary: 'Sign out of one other library (it learns at its next check)', tags: ['me'], access: 'session', response: Ok },
+    {
+      method: 'post',
+      path: '/api/me/identity/elsewhere/:id/end',
+      summary: 'Sign out of one other library (it learns at its next check)',
+      tags: ['me'],
+      access: 'session',
+      response: Ok,
+    },
     async (c) => {
       const me = mustAuth(c)
       const n = await d.provider.endGrants(me.account.id, c.req.param('id'))

@@ -16,7 +16,11 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
 async function refusedOrValid(token: string, client: NodeKey, home: NodeKey): Promise<void> {
   try {
-    const claims = await verifyNodeJwt(token, 'request', RequestObjectClaims, { signer: client.nodeId, audience: home.nodeId, now })
+    const claims = await verifyNodeJwt(token, 'request', RequestObjectClaims, {
+      signer: client.nodeId,
+      audience: home.nodeId,
+      now,
+    })
     expect(RequestObjectClaims.safeParse(claims).success).toBe(true)
   } catch (err) {
     expect(err, String(err)).toBeInstanceOf(TokenError)
@@ -39,12 +43,16 @@ describe('request object fuzz', async () => {
   const valid = await signNodeJwt(client, 'request', claims, { audience: home.nodeId, ttlSeconds: 300, now })
 
   it('the valid request object verifies (the base the fuzzing mutates)', async () => {
-    expect(await verifyNodeJwt(valid, 'request', RequestObjectClaims, { signer: client.nodeId, audience: home.nodeId, now })).toMatchObject(claims)
+    expect(
+      await verifyNodeJwt(valid, 'request', RequestObjectClaims, { signer: client.nodeId, audience: home.nodeId, now }),
+    ).toMatchObject(claims)
   })
 
   it('a request object changed byte by byte: valid claims or a TokenError', async () => {
     await fc.assert(
-      fc.asyncProperty(mutatedBytes(new TextEncoder().encode(valid)), async (bytes) => refusedOrValid(Buffer.from(bytes).toString('latin1'), client, home)),
+      fc.asyncProperty(mutatedBytes(new TextEncoder().encode(valid)), async (bytes) =>
+        refusedOrValid(Buffer.from(bytes).toString('latin1'), client, home),
+      ),
       fuzzParams(300),
     )
   })
@@ -62,16 +70,22 @@ describe('request object fuzz', async () => {
       { alg: 'EdDSA', crit: ['exp'], kid: client.nodeId },
     ]
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.constantFrom(...headers), mutatedJson(headers)), fc.constantFrom(sig!, '', 'AAAA'), async (header, signature) => {
-        let encoded: string
-        try {
-          encoded = b64(header)
-        } catch {
-          encoded = Buffer.from('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)).toString('base64url')
-        }
-        const token = `${encoded}.${payload}.${signature}`
-        await expect(verifyNodeJwt(token, 'request', RequestObjectClaims, { signer: client.nodeId, audience: home.nodeId, now })).rejects.toBeInstanceOf(TokenError)
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom(...headers), mutatedJson(headers)),
+        fc.constantFrom(sig!, '', 'AAAA'),
+        async (header, signature) => {
+          let encoded: string
+          try {
+            encoded = b64(header)
+          } catch {
+            encoded = Buffer.from('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)).toString('base64url')
+          }
+          const token = `${encoded}.${payload}.${signature}`
+          await expect(
+            verifyNodeJwt(token, 'request', RequestObjectClaims, { signer: client.nodeId, audience: home.nodeId, now }),
+          ).rejects.toBeInstanceOf(TokenError)
+        },
+      ),
       fuzzParams(200),
     )
   })
@@ -81,7 +95,11 @@ describe('request object fuzz', async () => {
       fc.asyncProperty(mutatedJson([claims, { ...claims, exp: 1e308, iat: -1, nbf: 2 ** 53 }]), async (hostile) => {
         let token: string
         try {
-          token = await signNodeJwt(client, 'request', hostile as Record<string, unknown>, { audience: home.nodeId, ttlSeconds: 300, now })
+          token = await signNodeJwt(client, 'request', hostile as Record<string, unknown>, {
+            audience: home.nodeId,
+            ttlSeconds: 300,
+            now,
+          })
         } catch {
           return // jose will not sign it (not an object): nothing to send
         }

@@ -89,7 +89,12 @@ export interface VerifyOptions {
 }
 
 /** Checks a token of one kind and returns its claims, parsed by `schema`; throws {@link TokenError}. */
-export async function verifyNodeJwt<S extends z.ZodType>(token: string, kind: JwtKind, schema: S, opts: VerifyOptions): Promise<z.output<S>> {
+export async function verifyNodeJwt<S extends z.ZodType>(
+  token: string,
+  kind: JwtKind,
+  schema: S,
+  opts: VerifyOptions,
+): Promise<z.output<S>> {
   let header
   try {
     header = decodeProtectedHeader(token)
@@ -97,8 +102,10 @@ export async function verifyNodeJwt<S extends z.ZodType>(token: string, kind: Jw
     throw new TokenError('malformed', 'not a JWS')
   }
   if (header.alg !== 'EdDSA') throw new TokenError('header', `algorithm ${String(header.alg)} refused`)
-  for (const h of forbiddenHeaders) if (h in header) throw new TokenError('header', `${h} header refused: keys come from the registry`)
-  if (header.kid !== undefined && header.kid !== opts.signer) throw new TokenError('unknown_key', 'kid is not the signer’s node id')
+  for (const h of forbiddenHeaders)
+    if (h in header) throw new TokenError('header', `${h} header refused: keys come from the registry`)
+  if (header.kid !== undefined && header.kid !== opts.signer)
+    throw new TokenError('unknown_key', 'kid is not the signer’s node id')
   const key = publicKeyOf(opts.signer)
   if (!key) throw new TokenError('unknown_key', 'the signer is not an Ed25519 node id')
   let payload: JWTPayload
@@ -116,7 +123,10 @@ export async function verifyNodeJwt<S extends z.ZodType>(token: string, kind: Jw
   } catch (err) {
     if (err instanceof errors.JWSSignatureVerificationFailed) throw new TokenError('signature', err.message)
     // Signed by the right key, refused only for its times: the two clocks disagree (or the token is stale).
-    if (err instanceof errors.JWTExpired || (err instanceof errors.JWTClaimValidationFailed && (err.claim === 'iat' || err.claim === 'nbf'))) {
+    if (
+      err instanceof errors.JWTExpired ||
+      (err instanceof errors.JWTClaimValidationFailed && (err.claim === 'iat' || err.claim === 'nbf'))
+    ) {
       const iat = Number(decodeJwt(token).iat)
       const now = opts.now ?? Date.now()
       throw new TokenError('clock_skew', `${err.message}: ${skewNote(Number.isFinite(iat) ? iat * 1000 : now, now)}`)

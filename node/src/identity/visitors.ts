@@ -40,13 +40,20 @@ export class VisitorStore {
     const realNameVerified = claims.real_name_verified ?? false
     if (id) {
       const updated = await this.accounts.update(id, (a) =>
-        a.name === name && a.home?.name === home.name && a.realNameVerified === realNameVerified ? null : { ...a, name, realNameVerified, home: visiting },
+        a.name === name && a.home?.name === home.name && a.realNameVerified === realNameVerified
+          ? null
+          : { ...a, name, realNameVerified, home: visiting },
       )
       if (updated) return updated
     }
     const now = new Date().toISOString()
     // No password: a visitor signs in only through the home library.
-    const created = await this.accounts.create(() => newAccountRecord({ id: this.accounts.newId(), kind: 'reader', source: 'visiting', name, realNameVerified, home: visiting }, now))
+    const created = await this.accounts.create(() =>
+      newAccountRecord(
+        { id: this.accounts.newId(), kind: 'reader', source: 'visiting', name, realNameVerified, home: visiting },
+        now,
+      ),
+    )
     await this.storage.commit([putOp(this.#visitors, key, created.id)], { sync: true })
     return created
   }

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { Lifecycle, type Startable } from './index.js'
 
 /** Components that write each call into one journal, so the order is what the test reads. */
-function recorded(names: string[], journal: string[], fail: { name?: string; phase?: keyof Startable } = {}): Startable[] {
+function recorded(
+  names: string[],
+  journal: string[],
+  fail: { name?: string; phase?: keyof Startable } = {},
+): Startable[] {
   return names.map((name) => {
     const step = (phase: keyof Startable) => () => {
       journal.push(`${phase} ${name}`)
@@ -25,17 +29,44 @@ describe('Lifecycle', () => {
     const journal: string[] = []
     const life = new Lifecycle(recorded(['a', 'b', 'c'], journal))
     await life.start()
-    expect(journal).toEqual(['beforeStart a', 'beforeStart b', 'beforeStart c', 'start a', 'start b', 'start c', 'afterStart a', 'afterStart b', 'afterStart c'])
+    expect(journal).toEqual([
+      'beforeStart a',
+      'beforeStart b',
+      'beforeStart c',
+      'start a',
+      'start b',
+      'start c',
+      'afterStart a',
+      'afterStart b',
+      'afterStart c',
+    ])
     journal.length = 0
     await life.stop()
-    expect(journal).toEqual(['beforeStop c', 'beforeStop b', 'beforeStop a', 'stop c', 'stop b', 'stop a', 'afterStop c', 'afterStop b', 'afterStop a'])
+    expect(journal).toEqual([
+      'beforeStop c',
+      'beforeStop b',
+      'beforeStop a',
+      'stop c',
+      'stop b',
+      'stop a',
+      'afterStop c',
+      'afterStop b',
+      'afterStop a',
+    ])
   })
 
   it('a failed start stops only what had started, in reverse, and throws the start’s error', async () => {
     const journal: string[] = []
     const life = new Lifecycle(recorded(['a', 'b', 'c', 'd'], journal, { name: 'c', phase: 'start' }))
     await expect(life.start()).rejects.toThrow('c broke in start')
-    expect(journal.slice(journal.indexOf('start c') + 1)).toEqual(['beforeStop b', 'beforeStop a', 'stop b', 'stop a', 'afterStop b', 'afterStop a'])
+    expect(journal.slice(journal.indexOf('start c') + 1)).toEqual([
+      'beforeStop b',
+      'beforeStop a',
+      'stop b',
+      'stop a',
+      'afterStop b',
+      'afterStop a',
+    ])
     expect(journal).not.toContain('start d')
   })
 

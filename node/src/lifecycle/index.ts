@@ -89,6 +89,10 @@ export class Lifecycle {
       }
     }
     const first = failures[0]
-    if (first) throw new Error(`${first.name} failed to stop (${first.phase}): ${(first.err as Error)?.message ?? String(first.err)}`, { cause: first.err })
+    if (first)
+      throw new Error(
+        `${first.name} failed to stop (${first.phase}): ${(first.err as Error)?.message ?? String(first.err)}`,
+        { cause: first.err },
+      )
   }
 }

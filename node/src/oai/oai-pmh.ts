@@ -31,7 +31,15 @@ export interface OaiPmhDeps {
   pageSize?: number
 }
 
-type ErrorCode = 'badArgument' | 'badResumptionToken' | 'badVerb' | 'cannotDisseminateFormat' | 'idDoesNotExist' | 'noMetadataFormats' | 'noRecordsMatch' | 'noSetHierarchy'
+type ErrorCode =
+  | 'badArgument'
+  | 'badResumptionToken'
+  | 'badVerb'
+  | 'cannotDisseminateFormat'
+  | 'idDoesNotExist'
+  | 'noMetadataFormats'
+  | 'noRecordsMatch'
+  | 'noSetHierarchy'
 class OaiError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -71,12 +79,14 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
   // Stable whatever URL the node is reached at: a harvester keys records by identifier.
   const repositoryId = `shulin.${deps.nodeId.toLowerCase()}`
   const oaiId = (id: string) => `oai:${repositoryId}:${id}`
-  const localId = (identifier: string) => (identifier.startsWith(`oai:${repositoryId}:`) ? identifier.slice(repositoryId.length + 5) : undefined)
+  const localId = (identifier: string) =>
+    identifier.startsWith(`oai:${repositoryId}:`) ? identifier.slice(repositoryId.length + 5) : undefined
 
   /** resourceId → topic set specs, computed once per request. */
   const topicSets = async () => {
     const map = new Map<string, string[]>()
-    for (const t of await deps.collections.list('topic')) for (const id of t.items) map.set(id, [...(map.get(id) ?? []), `topic:${t.id}`])
+    for (const t of await deps.collections.list('topic'))
+      for (const id of t.items) map.set(id, [...(map.get(id) ?? []), `topic:${t.id}`])
     return map
   }
 
@@ -93,7 +103,11 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
   /** Ever published (withdrawn ones show as deleted); drafts are not the public's business. */
   const exposed = (x: Resource | Tombstone) => isTombstone(x) || x.publishedAt !== null
 
-  async function list(c: Context, verb: 'ListIdentifiers' | 'ListRecords', q: Omit<ResumptionState, 'after' | 'cursor' | 'v' | 'verb'> & { after?: string; cursor: number }): Promise<string> {
+  async function list(
+    c: Context,
+    verb: 'ListIdentifiers' | 'ListRecords',
+    q: Omit<ResumptionState, 'after' | 'cursor' | 'v' | 'verb'> & { after?: string; cursor: number },
+  ): Promise<string> {
     const topics = await topicSets()
     let inSet: (x: Resource | Tombstone) => boolean = () => true
     if (q.set) {
@@ -107,7 +121,10 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
     }
     const items: Array<Resource | Tombstone> = []
     let more = false
-    const range = { ...(q.after ? { after: q.after } : q.from ? { from: q.from } : {}), ...(q.until ? { until: q.until } : {}) }
+    const range = {
+      ...(q.after ? { after: q.after } : q.from ? { from: q.from } : {}),
+      ...(q.until ? { until: q.until } : {}),
+    }
     for await (const x of deps.resources.records.changesSince(range)) {
       if (!exposed(x) || !inSet(x)) continue
       if (items.length === pageSize) {
@@ -119,10 +136,23 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
     if (!items.length && q.cursor === 0) throw new OaiError('noRecordsMatch', 'no records match the request')
     const body = items.map((x) => (verb === 'ListRecords' ? record(c, x, topics) : header(x, topics))).join('')
     const next: ResumptionState | undefined = more
-      ? { v: 1, verb, metadataPrefix: 'oai_dc', ...(q.set ? { set: q.set } : {}), ...(q.from ? { from: q.from } : {}), ...(q.until ? { until: q.until } : {}), after: itemKey(items[items.length - 1]!), cursor: q.cursor + items.length }
+      ? {
+          v: 1,
+          verb,
+          metadataPrefix: 'oai_dc',
+          ...(q.set ? { set: q.set } : {}),
+          ...(q.from ? { from: q.from } : {}),
+          ...(q.until ? { until: q.until } : {}),
+          after: itemKey(items[items.length - 1]!),
+          cursor: q.cursor + items.length,
+        }
       : undefined
     // The last page of a resumed list carries an empty token, as the protocol asks.
-    const token = next ? el('resumptionToken', { cursor: q.cursor }, encodeToken(next)) : q.cursor > 0 ? el('resumptionToken', { cursor: q.cursor }) : ''
+    const token = next
+      ? el('resumptionToken', { cursor: q.cursor }, encodeToken(next))
+      : q.cursor > 0
+        ? el('resumptionToken', { cursor: q.cursor })
+        : ''
     return `<${verb}>${body}${token}</${verb}>`
   }
 
@@ -155,15 +185,27 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
       }
       case 'ListSets': {
         if (args.has('resumptionToken')) throw new OaiError('badResumptionToken', 'ListSets answers in one page')
-        const typeNames: Record<string, string> = { book: '图书 Books', audiobook: '有声书 Audiobooks', journal: '期刊 Journals', 'journal-issue': '期刊各期 Journal issues', article: '文章 Articles', 'image-set': '图集 Image sets', video: '视频 Video' }
+        const typeNames: Record<string, string> = {
+          book: '图书 Books',
+          audiobook: '有声书 Audiobooks',
+          journal: '期刊 Journals',
+          'journal-issue': '期刊各期 Journal issues',
+          article: '文章 Articles',
+          'image-set': '图集 Image sets',
+          video: '视频 Video',
+        }
         const sets = [
           ...ResourceType.options.map((t) => ({ spec: `type:${t}`, name: typeNames[t] ?? t })),
-          ...(await deps.collections.listVisible('topic')).map((t) => ({ spec: `topic:${t.id}`, name: `专题 ${t.title}` })),
+          ...(await deps.collections.listVisible('topic')).map((t) => ({
+            spec: `topic:${t.id}`,
+            name: `专题 ${t.title}`,
+          })),
         ]
         return `<ListSets>${sets.map((s) => `<set>${el('setSpec', {}, s.spec)}${el('setName', {}, s.name)}</set>`).join('')}</ListSets>`
       }
       case 'GetRecord': {
-        if (args.get('metadataPrefix') !== 'oai_dc') throw new OaiError('cannotDisseminateFormat', 'only oai_dc is disseminated')
+        if (args.get('metadataPrefix') !== 'oai_dc')
+          throw new OaiError('cannotDisseminateFormat', 'only oai_dc is disseminated')
         const item = await findItem(args.get('identifier')!)
         return `<GetRecord>${record(c, item, await topicSets())}</GetRecord>`
       }
@@ -172,27 +214,42 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
         const token = args.get('resumptionToken')
         if (token !== undefined) {
           const state = decodeToken(token)
-          if (!state || state.verb !== verb) throw new OaiError('badResumptionToken', 'the resumption token is not one this repository issued for this verb')
+          if (!state || state.verb !== verb)
+            throw new OaiError(
+              'badResumptionToken',
+              'the resumption token is not one this repository issued for this verb',
+            )
           return list(c, verb, state)
         }
-        if (args.get('metadataPrefix') !== 'oai_dc') throw new OaiError('cannotDisseminateFormat', 'only oai_dc is disseminated')
+        if (args.get('metadataPrefix') !== 'oai_dc')
+          throw new OaiError('cannotDisseminateFormat', 'only oai_dc is disseminated')
         const fromArg = args.get('from')
         const untilArg = args.get('until')
         const from = fromArg !== undefined ? parseOaiDate(fromArg, 'from') : undefined
         const until = untilArg !== undefined ? parseOaiDate(untilArg, 'until') : undefined
-        if ((fromArg !== undefined && !from) || (untilArg !== undefined && !until)) throw new OaiError('badArgument', 'dates are YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ')
-        if (from && until && from.granularity !== until.granularity) throw new OaiError('badArgument', 'from and until must have the same granularity')
+        if ((fromArg !== undefined && !from) || (untilArg !== undefined && !until))
+          throw new OaiError('badArgument', 'dates are YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ')
+        if (from && until && from.granularity !== until.granularity)
+          throw new OaiError('badArgument', 'from and until must have the same granularity')
         if (from && until && from.iso > until.iso) throw new OaiError('badArgument', 'from is later than until')
         const set = args.get('set')
         if (set !== undefined && !setSpecRe.test(set)) throw new OaiError('badArgument', 'not a setSpec')
-        return list(c, verb, { metadataPrefix: 'oai_dc', ...(set ? { set } : {}), ...(from ? { from: from.iso } : {}), ...(until ? { until: until.iso } : {}), cursor: 0 })
+        return list(c, verb, {
+          metadataPrefix: 'oai_dc',
+          ...(set ? { set } : {}),
+          ...(from ? { from: from.iso } : {}),
+          ...(until ? { until: until.iso } : {}),
+          cursor: 0,
+        })
       }
     }
   }
 
   async function findItem(identifier: string): Promise<Resource | Tombstone> {
     const id = localId(identifier)
-    const item = id ? ((await deps.resources.records.get(id)) ?? (await deps.resources.records.tombstone(id))) : undefined
+    const item = id
+      ? ((await deps.resources.records.get(id)) ?? (await deps.resources.records.tombstone(id)))
+      : undefined
     if (!item || !exposed(item)) throw new OaiError('idDoesNotExist', `${identifier} is not known here`)
     return item
   }
@@ -213,7 +270,11 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
       if (repeated) throw new OaiError('badArgument', `${repeated[0]} is repeated`)
       const args = new Map([...all].filter(([k]) => k !== 'verb').map(([k, v]) => [k, v[0]!]))
       const spec = verbs[verb]
-      const allowed = new Set<string>([...spec.required, ...spec.optional, ...(exclusiveToken.has(verb) ? ['resumptionToken'] : [])])
+      const allowed = new Set<string>([
+        ...spec.required,
+        ...spec.optional,
+        ...(exclusiveToken.has(verb) ? ['resumptionToken'] : []),
+      ])
       const unknown = [...args.keys()].find((k) => !allowed.has(k))
       if (unknown) throw new OaiError('badArgument', `${unknown} is not an argument of ${verb}`)
       if (args.has('resumptionToken')) {

@@ -4,18 +4,32 @@ import { validateXML } from 'xmllint-wasm'
 import { XMLParser } from 'fast-xml-parser'
 import { Client, signedInAdmin, startTempNode, type TempNode } from '../testing/temp-node.js'
 
-const schemaFile = (name: string) => readFile(new URL(`./testdata/${name}`, import.meta.url), 'utf8').then((contents) => ({ fileName: name, contents }))
+const schemaFile = (name: string) =>
+  readFile(new URL(`./testdata/${name}`, import.meta.url), 'utf8').then((contents) => ({ fileName: name, contents }))
 const schemas = Promise.all(['OAI-PMH.xsd', 'oai_dc.xsd', 'dc.xsd'].map(schemaFile))
 
 /** Validates against the OAI-PMH and oai_dc schemas, then parses. */
 async function valid(xml: string) {
   const [oai, ...preload] = await schemas
   const result = await validateXML({ xml: [{ fileName: 'response.xml', contents: xml }], schema: [oai!], preload })
-  expect(result.errors.map((e) => e.rawMessage), xml.slice(0, 2000)).toEqual([])
+  expect(
+    result.errors.map((e) => e.rawMessage),
+    xml.slice(0, 2000),
+  ).toEqual([])
   expect(result.valid).toBe(true)
-  const lists = new Set(['OAI-PMH.ListRecords.record', 'OAI-PMH.ListIdentifiers.header', 'OAI-PMH.ListSets.set', 'OAI-PMH.error'])
+  const lists = new Set([
+    'OAI-PMH.ListRecords.record',
+    'OAI-PMH.ListIdentifiers.header',
+    'OAI-PMH.ListSets.set',
+    'OAI-PMH.error',
+  ])
   const repeatable = new Set(['setSpec', 'dc:identifier', 'dc:subject', 'dc:type'])
-  return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, isArray: (name, jpath) => lists.has(String(jpath)) || repeatable.has(name) }).parse(xml)['OAI-PMH']
+  return new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    parseTagValue: false,
+    isArray: (name, jpath) => lists.has(String(jpath)) || repeatable.has(name),
+  }).parse(xml)['OAI-PMH']
 }
 
 describe('OAI-PMH 2.0', () => {
@@ -36,7 +50,16 @@ describe('OAI-PMH 2.0', () => {
     for (let i = 0; i < 7; i++) {
       t.clock.now += 60_000
       if (i === 3) middle = new Date(t.clock.now).toISOString()
-      const r = await staff.post('/api/staff/resources', { type: i % 2 ? 'audiobook' : 'book', metadata: { title: `地方志 ${i} <卷&册>`, creators: ['县志办'], subjects: ['方志'], clc: 'K296', identifiers: [`urn:uuid:00000000-0000-4000-8000-00000000000${i}`] } })
+      const r = await staff.post('/api/staff/resources', {
+        type: i % 2 ? 'audiobook' : 'book',
+        metadata: {
+          title: `地方志 ${i} <卷&册>`,
+          creators: ['县志办'],
+          subjects: ['方志'],
+          clc: 'K296',
+          identifiers: [`urn:uuid:00000000-0000-4000-8000-00000000000${i}`],
+        },
+      })
       await staff.post(`/api/staff/resources/${r.body.id}/publish`)
       ids.push(r.body.id)
     }
@@ -47,19 +70,30 @@ describe('OAI-PMH 2.0', () => {
     deleted = ids[2]!
     await staff.post(`/api/staff/resources/${deleted}/withdraw`)
     await staff.call('DELETE', `/api/staff/resources/${deleted}`)
-    topic = (await staff.post('/api/staff/collections', { kind: 'topic', title: '红色记忆', items: [ids[0], ids[4]] })).body.id
+    topic = (await staff.post('/api/staff/collections', { kind: 'topic', title: '红色记忆', items: [ids[0], ids[4]] }))
+      .body.id
   })
   afterAll(() => t.close())
 
   it('the schemas used here reject what the protocol forbids', async () => {
     const [oaiXsd, ...preload] = await schemas
-    const bad = '<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><request>http://x/oai</request><Identify/></OAI-PMH>'
-    expect((await validateXML({ xml: [{ fileName: 'bad.xml', contents: bad }], schema: [oaiXsd!], preload })).valid).toBe(false)
+    const bad =
+      '<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><request>http://x/oai</request><Identify/></OAI-PMH>'
+    expect(
+      (await validateXML({ xml: [{ fileName: 'bad.xml', contents: bad }], schema: [oaiXsd!], preload })).valid,
+    ).toBe(false)
   })
 
   it('Identify, ListMetadataFormats, ListSets', async () => {
     const id = await oai('verb=Identify')
-    expect(id.Identify).toMatchObject({ repositoryName: '某某县图书馆', baseURL: `${t.node.url}/oai`, protocolVersion: '2.0', adminEmail: 'digital@county-library.cn', deletedRecord: 'persistent', granularity: 'YYYY-MM-DDThh:mm:ssZ' })
+    expect(id.Identify).toMatchObject({
+      repositoryName: '某某县图书馆',
+      baseURL: `${t.node.url}/oai`,
+      protocolVersion: '2.0',
+      adminEmail: 'digital@county-library.cn',
+      deletedRecord: 'persistent',
+      granularity: 'YYYY-MM-DDThh:mm:ssZ',
+    })
     expect(id.request['@verb']).toBe('Identify')
     const formats = await oai('verb=ListMetadataFormats')
     expect(formats.ListMetadataFormats.metadataFormat.metadataPrefix).toBe('oai_dc')
@@ -110,12 +144,20 @@ describe('OAI-PMH 2.0', () => {
     expect(got).toEqual(expect.arrayContaining([ids[3], ids[4]]))
     expect(got).not.toContain(ids[0])
     const day = middle.slice(0, 10)
-    expect((await oai(`verb=ListIdentifiers&metadataPrefix=oai_dc&until=1999-01-01`)).error[0]['@code']).toBe('noRecordsMatch')
-    expect((await oai(`verb=ListIdentifiers&metadataPrefix=oai_dc&from=${day}&until=${day}`)).ListIdentifiers.header.length).toBeGreaterThan(0)
+    expect((await oai(`verb=ListIdentifiers&metadataPrefix=oai_dc&until=1999-01-01`)).error[0]['@code']).toBe(
+      'noRecordsMatch',
+    )
+    expect(
+      (await oai(`verb=ListIdentifiers&metadataPrefix=oai_dc&from=${day}&until=${day}`)).ListIdentifiers.header.length,
+    ).toBeGreaterThan(0)
     const inTopic = await oai(`verb=ListIdentifiers&metadataPrefix=oai_dc&set=topic:${topic}`)
-    expect(inTopic.ListIdentifiers.header.map((h: { identifier: string }) => h.identifier.split(':').pop()).sort()).toEqual([ids[0], ids[4]].sort())
+    expect(
+      inTopic.ListIdentifiers.header.map((h: { identifier: string }) => h.identifier.split(':').pop()).sort(),
+    ).toEqual([ids[0], ids[4]].sort())
     const audio = await oai('verb=ListIdentifiers&metadataPrefix=oai_dc&set=type:audiobook')
-    expect(audio.ListIdentifiers.header.every((h: { setSpec: string[] }) => h.setSpec.includes('type:audiobook'))).toBe(true)
+    expect(audio.ListIdentifiers.header.every((h: { setSpec: string[] }) => h.setSpec.includes('type:audiobook'))).toBe(
+      true,
+    )
   })
 
   it('GetRecord, by POST too, and the record in oai_dc', async () => {
@@ -127,9 +169,16 @@ describe('OAI-PMH 2.0', () => {
     expect(dc['dc:subject']).toEqual(['方志', 'CLC K296'])
     expect(dc['dc:type']).toEqual(['Text', 'book'])
     expect(r.GetRecord.record.header.setSpec).toEqual(['type:book', `topic:${topic}`])
-    const posted = await harvester().call('POST', '/oai', `verb=GetRecord&metadataPrefix=oai_dc&identifier=${encodeURIComponent(identifier)}`, { 'content-type': 'application/x-www-form-urlencoded' })
+    const posted = await harvester().call(
+      'POST',
+      '/oai',
+      `verb=GetRecord&metadataPrefix=oai_dc&identifier=${encodeURIComponent(identifier)}`,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+    )
     expect((await valid(posted.body as string)).GetRecord.record.header.identifier).toBe(identifier)
-    const gone = await oai(`verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:shulin.${t.node.nodeId.toLowerCase()}:${deleted}`)
+    const gone = await oai(
+      `verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:shulin.${t.node.nodeId.toLowerCase()}:${deleted}`,
+    )
     expect(gone.GetRecord.record.header['@status']).toBe('deleted')
   })
 
@@ -163,6 +212,8 @@ describe('OAI-PMH 2.0', () => {
       if (code === 'badVerb' || code === 'badArgument') expect(parsed.request['@verb'], query).toBeUndefined()
     }
     const draftId = `oai:shulin.${t.node.nodeId.toLowerCase()}:${draft}`
-    expect((await oai(`verb=GetRecord&metadataPrefix=oai_dc&identifier=${draftId}`)).error[0]['@code']).toBe('idDoesNotExist')
+    expect((await oai(`verb=GetRecord&metadataPrefix=oai_dc&identifier=${draftId}`)).error[0]['@code']).toBe(
+      'idDoesNotExist',
+    )
   })
 })

@@ -31,7 +31,8 @@ export interface NavEntry {
   updated: string
 }
 
-const link = (rel: string, href: string, type: string, extra: Record<string, string | number | undefined> = {}) => el('link', { rel, href, type, ...extra })
+const link = (rel: string, href: string, type: string, extra: Record<string, string | number | undefined> = {}) =>
+  el('link', { rel, href, type, ...extra })
 
 function feed(head: FeedHead, entries: string[]): string {
   return (
@@ -106,7 +107,10 @@ export function openSearchDescription(base: string, libraryName: string): string
     el('InputEncoding', {}, 'UTF-8') +
     el('OutputEncoding', {}, 'UTF-8') +
     el('Language', {}, 'zh-CN') +
-    el('Url', { type: atomType.acquisition, template: `${base}/opds/v1.2/search.xml?q={searchTerms}&page={startPage?}` }) +
+    el('Url', {
+      type: atomType.acquisition,
+      template: `${base}/opds/v1.2/search.xml?q={searchTerms}&page={startPage?}`,
+    }) +
     '</OpenSearchDescription>\n'
   )
 }

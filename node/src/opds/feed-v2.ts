@@ -29,14 +29,19 @@ const schemaTypes: Record<Resource['type'], string> = {
 export function publication(r: Resource, base: string): Record<string, unknown> {
   const m = r.metadata
   const l = recordLinks(r, base)
-  const links: Link[] = [{ rel: 'self', href: `${base}/api/resources/${r.id}`, type: 'application/json' }, { rel: 'alternate', href: l.page, type: 'text/html' }]
+  const links: Link[] = [
+    { rel: 'self', href: `${base}/api/resources/${r.id}`, type: 'application/json' },
+    { rel: 'alternate', href: l.page, type: 'text/html' },
+  ]
   if (l.content) {
     links.push({
       rel: l.content.rel,
       href: l.content.href,
       type: l.content.type,
       length: l.content.length,
-      ...(l.content.rel === rels.acquisition ? { properties: { authenticate: { href: `${base}/opds/auth.json`, type: authDocType } } } : {}),
+      ...(l.content.rel === rels.acquisition
+        ? { properties: { authenticate: { href: `${base}/opds/auth.json`, type: authDocType } } }
+        : {}),
     })
   }
   const images = [
@@ -54,7 +59,14 @@ export function publication(r: Resource, base: string): Record<string, unknown> 
       ...(m.date ? { published: m.date } : {}),
       modified: r.updatedAt,
       ...(m.description ? { description: m.description.slice(0, 2000) } : {}),
-      ...(m.subjects.length || m.clc ? { subject: [...m.subjects.map((name) => ({ name })), ...(m.clc ? [{ name: `中图法 ${m.clc}`, scheme: 'urn:clc', code: m.clc }] : [])] } : {}),
+      ...(m.subjects.length || m.clc
+        ? {
+            subject: [
+              ...m.subjects.map((name) => ({ name })),
+              ...(m.clc ? [{ name: `中图法 ${m.clc}`, scheme: 'urn:clc', code: m.clc }] : []),
+            ],
+          }
+        : {}),
       ...(m.series ? { belongsTo: { series: [{ name: m.series }] } } : {}),
       ...(m.extent?.pages ? { numberOfPages: m.extent.pages } : {}),
       ...(m.extent?.durationSeconds ? { duration: m.extent.durationSeconds } : {}),
@@ -86,7 +98,9 @@ export function feedV2(f: FeedV2): Record<string, unknown> {
     { rel: 'start', href: `${f.base}/opds/v2/catalog.json`, type: opds2Type },
     { rel: 'search', href: `${f.base}/opds/v2/search.json{?query,title,author}`, type: opds2Type, templated: true },
     { rel: rels.authDocument, href: `${f.base}/opds/auth.json`, type: authDocType },
-    ...(['first', 'previous', 'next', 'last'] as const).flatMap((rel) => (f[rel] ? [{ rel, href: f[rel], type: opds2Type }] : [])),
+    ...(['first', 'previous', 'next', 'last'] as const).flatMap((rel) =>
+      f[rel] ? [{ rel, href: f[rel], type: opds2Type }] : [],
+    ),
   ]
   return {
     metadata: {
@@ -99,7 +113,13 @@ export function feedV2(f: FeedV2): Record<string, unknown> {
     ...(f.navigation ? { navigation: f.navigation } : {}),
     ...(f.publications ? { publications: f.publications.map((r) => publication(r, f.base)) } : {}),
     ...(f.groups?.length
-      ? { groups: f.groups.map((g) => ({ metadata: { title: g.title }, links: [{ rel: 'self', href: g.href, type: opds2Type }], publications: g.publications.map((r) => publication(r, f.base)) })) }
+      ? {
+          groups: f.groups.map((g) => ({
+            metadata: { title: g.title },
+            links: [{ rel: 'self', href: g.href, type: opds2Type }],
+            publications: g.publications.map((r) => publication(r, f.base)),
+          })),
+        }
       : {}),
   }
 }

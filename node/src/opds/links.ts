@@ -33,7 +33,16 @@ export function recordLinks(r: Resource, base: string): RecordLinks {
   const cover = file('cover')
   const thumb = file('thumbnail')
   return {
-    ...(content ? { content: { href: `${base}/api/resources/${r.id}/content`, type: content.mediaType, length: content.size, rel: r.access === 'public' ? rels.openAccess : rels.acquisition } } : {}),
+    ...(content
+      ? {
+          content: {
+            href: `${base}/api/resources/${r.id}/content`,
+            type: content.mediaType,
+            length: content.size,
+            rel: r.access === 'public' ? rels.openAccess : rels.acquisition,
+          },
+        }
+      : {}),
     ...(cover ? { cover: { href: `${base}/api/resources/${r.id}/files/cover`, type: cover.mediaType } } : {}),
     ...(thumb ? { thumbnail: { href: `${base}/api/resources/${r.id}/files/thumbnail`, type: thumb.mediaType } } : {}),
     page: `${base}/share/${r.id}`,

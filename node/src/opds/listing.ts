@@ -50,19 +50,40 @@ export class CatalogListing {
     return [...seen]
   }
 
-  async collection(id: string, page: number, size: number): Promise<Page & { title: string; description?: string | undefined }> {
+  async collection(
+    id: string,
+    page: number,
+    size: number,
+  ): Promise<Page & { title: string; description?: string | undefined }> {
     const col = await this.collections.getVisible(id)
-    const records = (await this.resources.records.getMany(col.items)).filter((r): r is Resource => !!r && r.status === 'published')
-    return { title: col.title, description: col.description, records: records.slice((page - 1) * size, page * size), page, numberOfItems: records.length }
+    const records = (await this.resources.records.getMany(col.items)).filter(
+      (r): r is Resource => !!r && r.status === 'published',
+    )
+    return {
+      title: col.title,
+      description: col.description,
+      records: records.slice((page - 1) * size, page * size),
+      page,
+      numberOfItems: records.length,
+    }
   }
 
   /** Search results by relevance (the search engine; OPDS title and author terms each must match). */
-  async search(q: { query?: string | undefined; title?: string | undefined; author?: string | undefined }, page: number, size: number): Promise<Page> {
+  async search(
+    q: { query?: string | undefined; title?: string | undefined; author?: string | undefined },
+    page: number,
+    size: number,
+  ): Promise<Page> {
     const offset = (page - 1) * size
     if (offset > maxSearchOffset) return { records: [], page, numberOfItems: 0 }
     const text = [q.query, q.title, q.author].filter(Boolean).join(' ')
-    const found = await this.searcher.search({ q: text, limit: size, offset, sort: 'relevance', facets: false }, { staff: false })
-    const records = (await this.resources.records.getMany(found.hits.map((h) => h.id))).filter((r): r is Resource => !!r && r.status === 'published')
+    const found = await this.searcher.search(
+      { q: text, limit: size, offset, sort: 'relevance', facets: false },
+      { staff: false },
+    )
+    const records = (await this.resources.records.getMany(found.hits.map((h) => h.id))).filter(
+      (r): r is Resource => !!r && r.status === 'published',
+    )
     return { records, page, numberOfItems: found.total }
   }
 }

@@ -34,13 +34,19 @@ export interface OpdsDeps {
   pageSize?: number
 }
 
-const Before = z.strictObject({ before: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/).optional() })
+const Before = z.strictObject({
+  before: z
+    .string()
+    .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/)
+    .optional(),
+})
 const Numbered = z.strictObject({ page: z.coerce.number().int().min(1).max(10_000).default(1) })
 const SearchV1 = Numbered.extend({ q: z.string().trim().min(1).max(200) })
-const SearchV2 = Numbered.extend({ query: z.string().trim().max(200).optional(), title: z.string().trim().max(200).optional(), author: z.string().trim().max(200).optional() }).refine(
-  (q) => q.query || q.title || q.author,
-  { message: 'query_required', path: ['query'] },
-)
+const SearchV2 = Numbered.extend({
+  query: z.string().trim().max(200).optional(),
+  title: z.string().trim().max(200).optional(),
+  author: z.string().trim().max(200).optional(),
+}).refine((q) => q.query || q.title || q.author, { message: 'query_required', path: ['query'] })
 
 export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
   const size = deps.pageSize ?? 50
@@ -49,8 +55,10 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
   const iso = () => new Date(deps.now()).toISOString()
   /** Who is asking (bad Basic credentials are a 401 the app understands). */
   const identify = async (c: Context<AppEnv>) => c.set('auth', await deps.auth.identify(c))
-  const atom = (c: Context, xml: string, kind: 'navigation' | 'acquisition') => c.body(xml, 200, { 'content-type': `${atomType[kind]}; charset=utf-8`, 'cache-control': 'private, max-age=60' })
-  const json = (c: Context, body: object) => c.body(JSON.stringify(body), 200, { 'content-type': opds2Type, 'cache-control': 'private, max-age=60' })
+  const atom = (c: Context, xml: string, kind: 'navigation' | 'acquisition') =>
+    c.body(xml, 200, { 'content-type': `${atomType[kind]}; charset=utf-8`, 'cache-control': 'private, max-age=60' })
+  const json = (c: Context, body: object) =>
+    c.body(JSON.stringify(body), 200, { 'content-type': opds2Type, 'cache-control': 'private, max-age=60' })
   const typeParam = (c: Context) => {
     const t = ResourceType.safeParse(c.req.param('type'))
     if (!t.success) throw new ProblemError('not_found')
@@ -59,10 +67,18 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
   /** Sections of the root: newest, types in use, columns, topics. */
   const sections = async (base: string, ext: 'xml' | 'json') => {
     const v = ext === 'xml' ? 'v1.2' : 'v2'
-    const out: Array<{ id: string; title: string; href: string; summary?: string | undefined }> = [{ id: 'new', title: '最新上架 New', href: `${base}/opds/${v}/new.${ext}` }]
-    for (const t of await listing.typesInUse()) out.push({ id: `type:${t}`, title: typeTitles[t], href: `${base}/opds/${v}/types/${t}.${ext}` })
+    const out: Array<{ id: string; title: string; href: string; summary?: string | undefined }> = [
+      { id: 'new', title: '最新上架 New', href: `${base}/opds/${v}/new.${ext}` },
+    ]
+    for (const t of await listing.typesInUse())
+      out.push({ id: `type:${t}`, title: typeTitles[t], href: `${base}/opds/${v}/types/${t}.${ext}` })
     for (const col of await deps.collections.listVisible()) {
-      out.push({ id: `${col.kind}:${col.id}`, title: `${col.kind === 'column' ? '栏目' : '专题'} · ${col.title}`, href: `${base}/opds/${v}/collections/${col.id}.${ext}`, summary: col.description })
+      out.push({
+        id: `${col.kind}:${col.id}`,
+        title: `${col.kind === 'column' ? '栏目' : '专题'} · ${col.title}`,
+        href: `${base}/opds/${v}/collections/${col.id}.${ext}`,
+        summary: col.description,
+      })
     }
     return out
   }
@@ -79,14 +95,26 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
   const pagedLinks = (url: string, p: Page) => {
     const at = (n: number) => `${url}${url.includes('?') ? '&' : '?'}page=${n}`
     const pages = Math.max(1, Math.ceil((p.numberOfItems ?? 0) / size))
-    return { first: at(1), ...(p.page! > 1 ? { previous: at(p.page! - 1) } : {}), ...(p.page! < pages ? { next: at(p.page! + 1) } : {}), last: at(pages) }
+    return {
+      first: at(1),
+      ...(p.page! > 1 ? { previous: at(p.page! - 1) } : {}),
+      ...(p.page! < pages ? { next: at(p.page! + 1) } : {}),
+      last: at(pages),
+    }
   }
 
   // OPDS 1.2
   app.get('/opds/v1.2/catalog.xml', async (c) => {
     await identify(c)
     const base = deps.baseUrl(c)
-    const entries: NavEntry[] = (await sections(base, 'xml')).map((s) => ({ id: `urn:shulin:${deps.nodeId}:opds:${s.id}`, title: s.title, href: s.href, kind: 'acquisition', summary: s.summary, updated: iso() }))
+    const entries: NavEntry[] = (await sections(base, 'xml')).map((s) => ({
+      id: `urn:shulin:${deps.nodeId}:opds:${s.id}`,
+      title: s.title,
+      href: s.href,
+      kind: 'acquisition',
+      summary: s.summary,
+      updated: iso(),
+    }))
     return atom(c, navigationFeed(head(c, deps.libraryName, 'navigation'), entries), 'navigation')
   })
   const cursorFeedV1 = async (c: Context<AppEnv>, title: string, type?: ResourceType) => {
@@ -94,7 +122,18 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
     const { before } = query(c, Before)
     const page = await listing.newest({ before, type, size })
     const self = deps.baseUrl(c) + new URL(c.req.url).pathname
-    return atom(c, acquisitionFeed(head(c, title, 'acquisition', { first: self, next: page.nextBefore ? `${self}?before=${page.nextBefore}` : undefined }), page.records, deps.nodeId), 'acquisition')
+    return atom(
+      c,
+      acquisitionFeed(
+        head(c, title, 'acquisition', {
+          first: self,
+          next: page.nextBefore ? `${self}?before=${page.nextBefore}` : undefined,
+        }),
+        page.records,
+        deps.nodeId,
+      ),
+      'acquisition',
+    )
   }
   app.get('/opds/v1.2/new.xml', (c) => cursorFeedV1(c, '最新上架 New'))
   app.get('/opds/v1.2/types/:type{[a-z-]+\\.xml}', (c) => {
@@ -107,17 +146,39 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
     const { page } = query(c, Numbered)
     const url = deps.baseUrl(c) + new URL(c.req.url).pathname
     const p = await listing.collection(c.req.param('id').slice(0, 26), page, size)
-    return atom(c, acquisitionFeed(head(c, p.title, 'acquisition', { ...pagedLinks(url, p), totalResults: p.numberOfItems, itemsPerPage: size }), p.records, deps.nodeId), 'acquisition')
+    return atom(
+      c,
+      acquisitionFeed(
+        head(c, p.title, 'acquisition', { ...pagedLinks(url, p), totalResults: p.numberOfItems, itemsPerPage: size }),
+        p.records,
+        deps.nodeId,
+      ),
+      'acquisition',
+    )
   })
   app.get('/opds/v1.2/search.xml', async (c) => {
     await identify(c)
     const q = query(c, SearchV1)
     const p = await listing.search({ query: q.q }, q.page, size)
     const url = `${deps.baseUrl(c)}/opds/v1.2/search.xml?q=${encodeURIComponent(q.q)}`
-    return atom(c, acquisitionFeed(head(c, `检索 Search: ${q.q}`, 'acquisition', { ...pagedLinks(url, p), totalResults: p.numberOfItems, itemsPerPage: size }), p.records, deps.nodeId), 'acquisition')
+    return atom(
+      c,
+      acquisitionFeed(
+        head(c, `检索 Search: ${q.q}`, 'acquisition', {
+          ...pagedLinks(url, p),
+          totalResults: p.numberOfItems,
+          itemsPerPage: size,
+        }),
+        p.records,
+        deps.nodeId,
+      ),
+      'acquisition',
+    )
   })
   app.get('/opds/v1.2/opensearch.xml', (c) =>
-    c.body(openSearchDescription(deps.baseUrl(c), deps.libraryName), 200, { 'content-type': 'application/opensearchdescription+xml; charset=utf-8' }),
+    c.body(openSearchDescription(deps.baseUrl(c), deps.libraryName), 200, {
+      'content-type': 'application/opensearchdescription+xml; charset=utf-8',
+    }),
   )
 
   // OPDS 2.0
@@ -128,9 +189,19 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
     const groups = []
     for (const col of (await deps.collections.listVisible()).slice(0, 10)) {
       const p = await listing.collection(col.id, 1, 10)
-      if (p.records.length) groups.push({ title: col.title, href: `${base}/opds/v2/collections/${col.id}.json`, publications: p.records })
+      if (p.records.length)
+        groups.push({ title: col.title, href: `${base}/opds/v2/collections/${col.id}.json`, publications: p.records })
     }
-    return json(c, feedV2({ base, title: deps.libraryName, self: `${base}/opds/v2/catalog.json`, navigation: all.map((s) => ({ href: s.href, title: s.title, type: opds2Type })), groups }))
+    return json(
+      c,
+      feedV2({
+        base,
+        title: deps.libraryName,
+        self: `${base}/opds/v2/catalog.json`,
+        navigation: all.map((s) => ({ href: s.href, title: s.title, type: opds2Type })),
+        groups,
+      }),
+    )
   })
   const cursorFeedV2 = async (c: Context<AppEnv>, title: string, type?: ResourceType) => {
     await identify(c)
@@ -138,7 +209,18 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
     const p = await listing.newest({ before, type, size })
     const base = deps.baseUrl(c)
     const self = base + new URL(c.req.url).pathname
-    return json(c, feedV2({ base, title, self: self + (before ? `?before=${before}` : ''), itemsPerPage: size, first: self, next: p.nextBefore ? `${self}?before=${p.nextBefore}` : undefined, publications: p.records }))
+    return json(
+      c,
+      feedV2({
+        base,
+        title,
+        self: self + (before ? `?before=${before}` : ''),
+        itemsPerPage: size,
+        first: self,
+        next: p.nextBefore ? `${self}?before=${p.nextBefore}` : undefined,
+        publications: p.records,
+      }),
+    )
   }
   app.get('/opds/v2/new.json', (c) => cursorFeedV2(c, '最新上架 New'))
   app.get('/opds/v2/types/:type{[a-z-]+\\.json}', (c) => {
@@ -147,7 +229,19 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
     return cursorFeedV2(c, typeTitles[t.data], t.data)
   })
   const numberedV2 = (c: Context, url: string, title: string, p: Page) =>
-    json(c, feedV2({ base: deps.baseUrl(c), title, self: `${url}${url.includes('?') ? '&' : '?'}page=${p.page}`, itemsPerPage: size, currentPage: p.page, numberOfItems: p.numberOfItems, ...pagedLinks(url, p), publications: p.records }))
+    json(
+      c,
+      feedV2({
+        base: deps.baseUrl(c),
+        title,
+        self: `${url}${url.includes('?') ? '&' : '?'}page=${p.page}`,
+        itemsPerPage: size,
+        currentPage: p.page,
+        numberOfItems: p.numberOfItems,
+        ...pagedLinks(url, p),
+        publications: p.records,
+      }),
+    )
   app.get('/opds/v2/collections/:id{[0-9A-Z]{26}\\.json}', async (c) => {
     await identify(c)
     const { page } = query(c, Numbered)
@@ -158,7 +252,9 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
     await identify(c)
     const q = query(c, SearchV2)
     const p = await listing.search(q, q.page, size)
-    const params = new URLSearchParams(Object.entries({ query: q.query, title: q.title, author: q.author }).filter((e): e is [string, string] => !!e[1]))
+    const params = new URLSearchParams(
+      Object.entries({ query: q.query, title: q.title, author: q.author }).filter((e): e is [string, string] => !!e[1]),
+    )
     return numberedV2(c, `${deps.baseUrl(c)}/opds/v2/search.json?${params}`, `检索 Search`, p)
   })
 
@@ -174,7 +270,9 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
         { rel: 'register', href: `${base}/`, type: 'text/html' },
         { rel: 'help', href: `${base}/`, type: 'text/html' },
       ],
-      authentication: [{ type: 'http://opds-spec.org/auth/basic', labels: { login: '读者证号 / 手机号', password: '密码' } }],
+      authentication: [
+        { type: 'http://opds-spec.org/auth/basic', labels: { login: '读者证号 / 手机号', password: '密码' } },
+      ],
     }
     return c.body(JSON.stringify(doc), 200, { 'content-type': authDocType, 'cache-control': 'public, max-age=3600' })
   })

@@ -24,7 +24,9 @@ describe('reading: progress, notes, shelf, history, likes', () => {
     await phone.post('/api/auth/register', { mode: 'quick', phone: '13600136000', password: 'reading2026' })
     await phone.post('/api/auth/login', { identifier: '13600136000', password: 'reading2026', remember: true })
     tablet = new Client(t.node.url)
-    tablet.bearer = (await tablet.post('/api/auth/login', { identifier: '13600136000', password: 'reading2026', bearer: true })).body.token
+    tablet.bearer = (
+      await tablet.post('/api/auth/login', { identifier: '13600136000', password: 'reading2026', bearer: true })
+    ).body.token
     // The node's test clock stood still through the setup (slow on a loaded machine); the
     // timestamps below are read from the wall clock, so the two start level.
     t.clock.now = Date.now()
@@ -46,11 +48,23 @@ describe('reading: progress, notes, shelf, history, likes', () => {
   })
 
   it('loses nothing when two devices write bookmarks and notes at once', async () => {
-    const note = (id: string, text: string, ms: number, extra: object = {}) => ({ id, kind: 'note', position: { kind: 'pdf', page: 2 }, text, updatedAt: at(ms), ...extra })
+    const note = (id: string, text: string, ms: number, extra: object = {}) => ({
+      id,
+      kind: 'note',
+      position: { kind: 'pdf', page: 2 },
+      text,
+      updatedAt: at(ms),
+      ...extra,
+    })
     const [p, q] = await Promise.all([
-      phone.post(`/api/me/reading/${book}/sync`, { annotations: [note('phone-note-0001', '手机上的笔记', -5000), note('shared-note-001', '旧版本', -9000)] }),
+      phone.post(`/api/me/reading/${book}/sync`, {
+        annotations: [note('phone-note-0001', '手机上的笔记', -5000), note('shared-note-001', '旧版本', -9000)],
+      }),
       tablet.post(`/api/me/reading/${book}/sync`, {
-        annotations: [{ id: 'tablet-mark-001', kind: 'bookmark', position: { kind: 'pdf', page: 7 }, updatedAt: at(-4000) }, note('shared-note-001', '新版本', -2000)],
+        annotations: [
+          { id: 'tablet-mark-001', kind: 'bookmark', position: { kind: 'pdf', page: 7 }, updatedAt: at(-4000) },
+          note('shared-note-001', '新版本', -2000),
+        ],
       }),
     ])
     expect(p.status).toBe(200)
@@ -60,30 +74,65 @@ describe('reading: progress, notes, shelf, history, likes', () => {
     expect(Object.keys(byId).sort()).toEqual(['phone-note-0001', 'shared-note-001', 'tablet-mark-001'])
     expect(byId['shared-note-001'].text).toBe('新版本')
     // Deleting on one device wins over an older edit arriving later from another.
-    await tablet.post(`/api/me/reading/${book}/sync`, { annotations: [note('phone-note-0001', '手机上的笔记', -1000, { deleted: true })] })
+    await tablet.post(`/api/me/reading/${book}/sync`, {
+      annotations: [note('phone-note-0001', '手机上的笔记', -1000, { deleted: true })],
+    })
     await phone.post(`/api/me/reading/${book}/sync`, { annotations: [note('phone-note-0001', '迟到的旧编辑', -3000)] })
-    const after = (await phone.get(`/api/me/reading/${book}`)).body.annotations.find((a: { id: string }) => a.id === 'phone-note-0001')
+    const after = (await phone.get(`/api/me/reading/${book}`)).body.annotations.find(
+      (a: { id: string }) => a.id === 'phone-note-0001',
+    )
     expect(after.deleted).toBe(true)
   })
 
   it('refuses bad positions and unknown or draft records, and needs a signed-in reader', async () => {
-    expect((await phone.put(`/api/me/reading/${book}/progress`, { position: { kind: 'pdf', page: 0 }, percentage: 2, device: '', at: 'yesterday' })).status).toBe(400)
-    expect((await phone.put(`/api/me/reading/${book}/progress`, { position: { kind: 'epub', cfi: '/6/4' }, percentage: 0.1, device: 'x', at: at(0) })).status).toBe(400)
-    expect((await phone.put(`/api/me/reading/${draft}/progress`, { position: { kind: 'pdf', page: 1 }, percentage: 0.1, device: 'x', at: at(0) })).status).toBe(404)
+    expect(
+      (
+        await phone.put(`/api/me/reading/${book}/progress`, {
+          position: { kind: 'pdf', page: 0 },
+          percentage: 2,
+          device: '',
+          at: 'yesterday',
+        })
+      ).status,
+    ).toBe(400)
+    expect(
+      (
+        await phone.put(`/api/me/reading/${book}/progress`, {
+          position: { kind: 'epub', cfi: '/6/4' },
+          percentage: 0.1,
+          device: 'x',
+          at: at(0),
+        })
+      ).status,
+    ).toBe(400)
+    expect(
+      (
+        await phone.put(`/api/me/reading/${draft}/progress`, {
+          position: { kind: 'pdf', page: 1 },
+          percentage: 0.1,
+          device: 'x',
+          at: at(0),
+        })
+      ).status,
+    ).toBe(404)
     expect((await new Client(t.node.url).get(`/api/me/reading/${book}`)).status).toBe(401)
   })
 
   it('keeps a shelf, a history (newest first) and likes counted once', async () => {
     expect((await phone.put(`/api/me/shelf/${book}`)).status).toBe(200)
     expect((await phone.put(`/api/me/shelf/${book}`)).status).toBe(200)
-    expect((await phone.get('/api/me/shelf')).body.items.map((i: { resourceId: string }) => i.resourceId)).toEqual([book])
+    expect((await phone.get('/api/me/shelf')).body.items.map((i: { resourceId: string }) => i.resourceId)).toEqual([
+      book,
+    ])
     expect((await phone.put(`/api/me/shelf/${draft}`)).status).toBe(404)
     const other = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '汉书' } })).body.id
     await staff.put(`/api/staff/resources/${other}/files/content`, pdf(2), { 'content-type': 'application/pdf' })
     await staff.post(`/api/staff/resources/${other}/publish`)
     t.clock.now += 1000
     expect((await phone.get(`/api/resources/${other}/content`, { range: 'bytes=0-99' })).status).toBe(206)
-    const history = (await phone.get('/api/me/history')).body.items.map((i: { resource: { metadata: { title: string } } }) => i.resource.metadata.title)
+    const history = (await phone.get('/api/me/history')).body.items.map(
+      (i: { resource: { metadata: { title: string } } }) => i.resource.metadata.title,
+    )
     expect(history).toEqual(['汉书', '史记'])
     expect((await phone.put(`/api/me/likes/${book}`)).body).toEqual({ liked: true, count: 1 })
     expect((await tablet.put(`/api/me/likes/${book}`)).body).toEqual({ liked: true, count: 1 })

@@ -9,7 +9,14 @@
  * - `shelf`: `account!resource` → added time
  * - `likes`: `resource!account` → time, and `like-counts`: resource → count
  */
-import { ReaderSettings, type Annotation, type ProgressUpdate, type ReadingState, type SyncRequest, type Progress } from '@shulin/protocol'
+import {
+  ReaderSettings,
+  type Annotation,
+  type ProgressUpdate,
+  type ReadingState,
+  type SyncRequest,
+  type Progress,
+} from '@shulin/protocol'
 import { delOp, putOp, type BatchOp, type Storage, type Sublevel } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 
@@ -66,7 +73,11 @@ export class ReadingService {
    * version. Also moves the resource to the top of the reader's history.
    * @returns the merged state, to bring the device up to date.
    */
-  async sync(accountId: string, resourceId: string, req: SyncRequest): Promise<ReadingState & { progressApplied: boolean }> {
+  async sync(
+    accountId: string,
+    resourceId: string,
+    req: SyncRequest,
+  ): Promise<ReadingState & { progressApplied: boolean }> {
     return this.#mutex.run(async () => {
       const k = key(accountId, resourceId)
       const stored: StoredReading = (await this.#reading.get(k)) ?? { progress: null, annotations: {} }
@@ -105,13 +116,23 @@ export class ReadingService {
 
   /** Notes that the reader opened a resource (content served, or progress saved). */
   async opened(accountId: string, resourceId: string): Promise<void> {
-    await this.#mutex.run(async () => this.storage.commit(await this.#historyOps(accountId, resourceId), { sync: false }))
+    await this.#mutex.run(async () =>
+      this.storage.commit(await this.#historyOps(accountId, resourceId), { sync: false }),
+    )
   }
 
   /** Newest first. `before` is the `at` of the last entry of the previous page. */
-  async history(accountId: string, opts: { limit: number; before?: string | undefined }): Promise<Array<{ resourceId: string; at: string }>> {
+  async history(
+    accountId: string,
+    opts: { limit: number; before?: string | undefined },
+  ): Promise<Array<{ resourceId: string; at: string }>> {
     const out: Array<{ resourceId: string; at: string }> = []
-    const range = { gt: `${accountId}!`, lt: opts.before ? `${accountId}!${opts.before}` : `${accountId}!\uffff`, reverse: true, limit: opts.limit }
+    const range = {
+      gt: `${accountId}!`,
+      lt: opts.before ? `${accountId}!${opts.before}` : `${accountId}!\uffff`,
+      reverse: true,
+      limit: opts.limit,
+    }
     for await (const k of this.#history.keys(range)) {
       const [, at, resourceId] = k.split('!') as [string, string, string]
       out.push({ resourceId, at })
@@ -122,8 +143,10 @@ export class ReadingService {
   async clearHistory(accountId: string): Promise<number> {
     return this.#mutex.run(async () => {
       const ops: BatchOp[] = []
-      for await (const k of this.#history.keys({ gt: `${accountId}!`, lt: `${accountId}!\uffff` })) ops.push(delOp(this.#history, k))
-      for await (const k of this.#historyAt.keys({ gt: `${accountId}!`, lt: `${accountId}!\uffff` })) ops.push(delOp(this.#historyAt, k))
+      for await (const k of this.#history.keys({ gt: `${accountId}!`, lt: `${accountId}!\uffff` }))
+        ops.push(delOp(this.#history, k))
+      for await (const k of this.#historyAt.keys({ gt: `${accountId}!`, lt: `${accountId}!\uffff` }))
+        ops.push(delOp(this.#historyAt, k))
       await this.storage.commit(ops, { sync: true })
       return ops.length / 2
     })
@@ -131,7 +154,8 @@ export class ReadingService {
 
   async shelf(accountId: string): Promise<Array<{ resourceId: string; addedAt: string }>> {
     const out: Array<{ resourceId: string; addedAt: string }> = []
-    for await (const [k, addedAt] of this.#shelf.iterator({ gt: `${accountId}!`, lt: `${accountId}!\uffff` })) out.push({ resourceId: k.slice(accountId.length + 1), addedAt })
+    for await (const [k, addedAt] of this.#shelf.iterator({ gt: `${accountId}!`, lt: `${accountId}!\uffff` }))
+      out.push({ resourceId: k.slice(accountId.length + 1), addedAt })
     return out.sort((a, b) => (a.addedAt < b.addedAt ? 1 : -1))
   }
 
@@ -144,7 +168,10 @@ export class ReadingService {
   }
 
   async likes(resourceId: string, accountId?: string): Promise<{ liked: boolean; count: number }> {
-    const [count, mine] = await Promise.all([this.#likeCounts.get(resourceId), accountId ? this.#likes.get(key(resourceId, accountId)) : undefined])
+    const [count, mine] = await Promise.all([
+      this.#likeCounts.get(resourceId),
+      accountId ? this.#likes.get(key(resourceId, accountId)) : undefined,
+    ])
     return { liked: !!mine, count: count ?? 0 }
   }
 
@@ -178,7 +205,10 @@ export class ReadingService {
       const count = (await this.#likeCounts.get(resourceId)) ?? 0
       if (had === on) return { liked: on, count }
       const next = Math.max(0, count + (on ? 1 : -1))
-      await this.storage.commit([on ? putOp(this.#likes, k, this.#iso()) : delOp(this.#likes, k), putOp(this.#likeCounts, resourceId, next)], { sync: true })
+      await this.storage.commit(
+        [on ? putOp(this.#likes, k, this.#iso()) : delOp(this.#likes, k), putOp(this.#likeCounts, resourceId, next)],
+        { sync: true },
+      )
       for (const l of this.#likeListeners) l(resourceId, next)
       return { liked: on, count: next }
     })

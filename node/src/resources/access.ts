@@ -11,14 +11,18 @@
 import type { Resource } from '@shulin/protocol'
 import type { RequestAuth } from '../http/env.js'
 
-const isStaff = (auth: RequestAuth | null) => !!auth && (auth.account.roles.includes('admin') || auth.account.roles.includes('librarian'))
+const isStaff = (auth: RequestAuth | null) =>
+  !!auth && (auth.account.roles.includes('admin') || auth.account.roles.includes('librarian'))
 
 export function canSeeRecord(r: Resource, auth: RequestAuth | null): boolean {
   return r.status === 'published' || isStaff(auth)
 }
 
 /** `null` when allowed; otherwise whether signing in could help (401) or not (403/404). */
-export function contentAccess(r: Resource, auth: RequestAuth | null): null | 'unauthenticated' | 'forbidden' | 'not_found' {
+export function contentAccess(
+  r: Resource,
+  auth: RequestAuth | null,
+): null | 'unauthenticated' | 'forbidden' | 'not_found' {
   if (!canSeeRecord(r, auth)) return 'not_found'
   if (isStaff(auth)) return null
   switch (r.access) {

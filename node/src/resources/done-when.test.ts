@@ -17,14 +17,40 @@ describe('resources, end to end', () => {
     t = await startTempNode({ dataDir: dir })
     const staff = await signedInAdmin(t)
     const files = [
-      { type: 'book', title: '春江花月夜', bytes: epub(), mediaType: 'application/epub+zip', position: { kind: 'epub', cfi: 'epubcfi(/6/4!/4/2/1:12)' } },
-      { type: 'book', title: '县志（影印本）', bytes: pdf(12), mediaType: 'application/pdf', position: { kind: 'pdf', page: 9 } },
-      { type: 'audiobook', title: '评书·杨家将', bytes: mp3(4), mediaType: 'audio/mpeg', position: { kind: 'time', seconds: 2.5 } },
-      { type: 'video', title: '非遗公开课', bytes: mp4(6), mediaType: 'video/mp4', position: { kind: 'time', seconds: 4 } },
+      {
+        type: 'book',
+        title: '春江花月夜',
+        bytes: epub(),
+        mediaType: 'application/epub+zip',
+        position: { kind: 'epub', cfi: 'epubcfi(/6/4!/4/2/1:12)' },
+      },
+      {
+        type: 'book',
+        title: '县志（影印本）',
+        bytes: pdf(12),
+        mediaType: 'application/pdf',
+        position: { kind: 'pdf', page: 9 },
+      },
+      {
+        type: 'audiobook',
+        title: '评书·杨家将',
+        bytes: mp3(4),
+        mediaType: 'audio/mpeg',
+        position: { kind: 'time', seconds: 2.5 },
+      },
+      {
+        type: 'video',
+        title: '非遗公开课',
+        bytes: mp4(6),
+        mediaType: 'video/mp4',
+        position: { kind: 'time', seconds: 4 },
+      },
     ]
     const ids: string[] = []
     for (const f of files) {
-      const id = (await staff.post('/api/staff/resources', { type: f.type, metadata: { title: f.title }, access: 'node-readers' })).body.id
+      const id = (
+        await staff.post('/api/staff/resources', { type: f.type, metadata: { title: f.title }, access: 'node-readers' })
+      ).body.id
       const up = await staff.put(`/api/staff/resources/${id}/files/content`, f.bytes, { 'content-type': f.mediaType })
       expect(up.status, f.title).toBe(200)
       expect((await staff.post(`/api/staff/resources/${id}/publish`)).status).toBe(200)
@@ -35,7 +61,9 @@ describe('resources, end to end', () => {
     for (const f of files) {
       const entry = feed.entries.find((e) => e.title === f.title)
       expect(entry, f.title).toBeDefined()
-      expect(entry!.links.find((l) => l.rel === 'http://opds-spec.org/acquisition')).toMatchObject({ type: f.mediaType })
+      expect(entry!.links.find((l) => l.rel === 'http://opds-spec.org/acquisition')).toMatchObject({
+        type: f.mediaType,
+      })
     }
     const oai = (await new Client(t.node.url).get('/oai?verb=ListRecords&metadataPrefix=oai_dc')).body as string
     for (const f of files) expect(oai).toContain(`<dc:title>${f.title}</dc:title>`)
@@ -50,7 +78,12 @@ describe('resources, end to end', () => {
       const rest = await reader.get(path, { range: 'bytes=16-' })
       expect(rest.status).toBe(206)
       expect(Buffer.concat([head.body as Buffer, rest.body as Buffer]).equals(f.bytes)).toBe(true)
-      const saved = await reader.put(`/api/me/reading/${ids[i]}/progress`, { position: f.position, percentage: 0.5, device: '手机', at: new Date().toISOString() })
+      const saved = await reader.put(`/api/me/reading/${ids[i]}/progress`, {
+        position: f.position,
+        percentage: 0.5,
+        device: '手机',
+        at: new Date().toISOString(),
+      })
       expect(saved.status).toBe(200)
     }
 

@@ -6,14 +6,26 @@
  */
 import type { Context } from 'hono'
 import { z } from 'zod'
-import { CreateResourceRequest, Ok, Resource, ResourceList, ResourceListQuery, UpdateResourceRequest, type Resource as ResourceT } from '@shulin/protocol'
+import {
+  CreateResourceRequest,
+  Ok,
+  Resource,
+  ResourceList,
+  ResourceListQuery,
+  UpdateResourceRequest,
+  type Resource as ResourceT,
+} from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import type { AppEnv } from '../http/env.js'
 import { ProblemError } from '../http/problem.js'
 import type { ResourceService } from './service.js'
 import { canSeeRecord } from './access.js'
 
-const ResourceCounts = z.object({ total: z.number().int(), byStatus: z.record(z.string(), z.number().int()), byType: z.record(z.string(), z.number().int()) })
+const ResourceCounts = z.object({
+  total: z.number().int(),
+  byStatus: z.record(z.string(), z.number().int()),
+  byType: z.record(z.string(), z.number().int()),
+})
 
 export const etagOf = (r: ResourceT) => `"r${r.revision}"`
 
@@ -36,11 +48,28 @@ export function resourceRoutes(api: Api, resources: ResourceService): void {
   const id = (c: Context) => c.req.param('id') ?? ''
 
   api.route(
-    { method: 'post', path: '/api/staff/resources', summary: 'Create a draft resource record', tags, access: 'staff', body: CreateResourceRequest, response: Resource, status: 201 },
+    {
+      method: 'post',
+      path: '/api/staff/resources',
+      summary: 'Create a draft resource record',
+      tags,
+      access: 'staff',
+      body: CreateResourceRequest,
+      response: Resource,
+      status: 201,
+    },
     async (c, { body }) => withEtag(c, await resources.create(body)),
   )
   api.route(
-    { method: 'get', path: '/api/staff/resources', summary: 'All records, any status, newest first by id', tags, access: 'staff', query: ResourceListQuery, response: ResourceList },
+    {
+      method: 'get',
+      path: '/api/staff/resources',
+      summary: 'All records, any status, newest first by id',
+      tags,
+      access: 'staff',
+      query: ResourceListQuery,
+      response: ResourceList,
+    },
     async (_c, { query }) => {
       const out: ResourceT[] = []
       let nextCursor: string | null = null
@@ -57,7 +86,14 @@ export function resourceRoutes(api: Api, resources: ResourceService): void {
     },
   )
   api.route(
-    { method: 'get', path: '/api/staff/resources/count', summary: 'How many records, by status and type', tags, access: 'staff', response: ResourceCounts },
+    {
+      method: 'get',
+      path: '/api/staff/resources/count',
+      summary: 'How many records, by status and type',
+      tags,
+      access: 'staff',
+      response: ResourceCounts,
+    },
     async () => {
       const out = { total: 0, byStatus: {} as Record<string, number>, byType: {} as Record<string, number> }
       for await (const r of resources.records.all()) {
@@ -68,11 +104,27 @@ export function resourceRoutes(api: Api, resources: ResourceService): void {
       return out
     },
   )
-  api.route({ method: 'get', path: '/api/staff/resources/:id', summary: 'One record, any status', tags, access: 'staff', response: Resource }, async (c) =>
-    withEtag(c, await resources.get(id(c))),
+  api.route(
+    {
+      method: 'get',
+      path: '/api/staff/resources/:id',
+      summary: 'One record, any status',
+      tags,
+      access: 'staff',
+      response: Resource,
+    },
+    async (c) => withEtag(c, await resources.get(id(c))),
   )
   api.route(
-    { method: 'patch', path: '/api/staff/resources/:id', summary: 'Edit metadata, access or parent (If-Match: the ETag you read)', tags, access: 'staff', body: UpdateResourceRequest, response: Resource },
+    {
+      method: 'patch',
+      path: '/api/staff/resources/:id',
+      summary: 'Edit metadata, access or parent (If-Match: the ETag you read)',
+      tags,
+      access: 'staff',
+      body: UpdateResourceRequest,
+      response: Resource,
+    },
     async (c, { body }) => {
       const expected = ifMatchRevision(c)
       if (expected === undefined) throw new ProblemError('precondition_required')
@@ -81,21 +133,45 @@ export function resourceRoutes(api: Api, resources: ResourceService): void {
   )
   for (const action of ['publish', 'withdraw'] as const) {
     api.route(
-      { method: 'post', path: `/api/staff/resources/:id/${action}`, summary: action === 'publish' ? 'Publish a draft or withdrawn record' : 'Withdraw a published record', tags, access: 'staff', response: Resource },
+      {
+        method: 'post',
+        path: `/api/staff/resources/:id/${action}`,
+        summary: action === 'publish' ? 'Publish a draft or withdrawn record' : 'Withdraw a published record',
+        tags,
+        access: 'staff',
+        response: Resource,
+      },
       async (c) => withEtag(c, await resources[action](id(c), ifMatchRevision(c))),
     )
   }
   api.route(
-    { method: 'delete', path: '/api/staff/resources/:id', summary: 'Delete a draft or withdrawn record (harvesters see a deletion)', tags, access: 'staff', response: Ok },
+    {
+      method: 'delete',
+      path: '/api/staff/resources/:id',
+      summary: 'Delete a draft or withdrawn record (harvesters see a deletion)',
+      tags,
+      access: 'staff',
+      response: Ok,
+    },
     async (c) => {
       await resources.delete(id(c), ifMatchRevision(c))
       return { ok: true as const }
     },
   )
 
-  api.route({ method: 'get', path: '/api/resources/:id', summary: 'A published record (metadata is public)', tags, access: 'public', response: Resource }, async (c) => {
-    const r = await resources.records.get(id(c))
-    if (!r || !canSeeRecord(r, c.get('auth'))) throw new ProblemError('not_found')
-    return withEtag(c, r)
-  })
+  api.route(
+    {
+      method: 'get',
+      path: '/api/resources/:id',
+      summary: 'A published record (metadata is public)',
+      tags,
+      access: 'public',
+      response: Resource,
+    },
+    async (c) => {
+      const r = await resources.records.get(id(c))
+      if (!r || !canSeeRecord(r, c.get('auth'))) throw new ProblemError('not_found')
+      return withEtag(c, r)
+    },
+  )
 }

@@ -4,7 +4,15 @@
  * optimistic concurrency (revision = ETag), deletion with a tombstone, and bulk upsert by
  * identifier for imports.
  */
-import { nextStamp, type CreateResourceRequest, type ImportRecord, type Resource, type ResourceFile, type Chapter, type UpdateResourceRequest } from '@shulin/protocol'
+import {
+  nextStamp,
+  type CreateResourceRequest,
+  type ImportRecord,
+  type Resource,
+  type ResourceFile,
+  type Chapter,
+  type UpdateResourceRequest,
+} from '@shulin/protocol'
 import { ProblemError } from '../http/problem.js'
 import type { Storage } from '../storage/db.js'
 import { IdentifierConflict, ResourceStore, type ResourceRecords } from './store.js'
@@ -48,7 +56,10 @@ export class ResourceService {
       await this.#store.writeUnlocked(records, { sync: true })
     } catch (err) {
       if (err instanceof IdentifierConflict) {
-        throw new ProblemError('identifier_taken', { detail: `${err.identifier} → ${err.ownerId}`, errors: [{ pointer: '/metadata/identifiers', detail: 'identifier_taken' }] })
+        throw new ProblemError('identifier_taken', {
+          detail: `${err.identifier} → ${err.ownerId}`,
+          errors: [{ pointer: '/metadata/identifiers', detail: 'identifier_taken' }],
+        })
       }
       throw err
     }
@@ -57,8 +68,11 @@ export class ResourceService {
   async #checkParent(parentId: string | null, type: Resource['type']): Promise<void> {
     if (!parentId) return
     const parent = await this.#store.get(parentId)
-    const allowed = (type === 'journal-issue' && parent?.type === 'journal') || (type === 'article' && parent?.type === 'journal-issue')
-    if (!allowed) throw new ProblemError('validation_failed', { errors: [{ pointer: '/parentId', detail: 'invalid_parent' }] })
+    const allowed =
+      (type === 'journal-issue' && parent?.type === 'journal') ||
+      (type === 'article' && parent?.type === 'journal-issue')
+    if (!allowed)
+      throw new ProblemError('validation_failed', { errors: [{ pointer: '/parentId', detail: 'invalid_parent' }] })
   }
 
   async create(req: CreateResourceRequest): Promise<Resource> {
@@ -89,14 +103,26 @@ export class ResourceService {
    * Applies `change` to the current record when its revision is `expected` (or always, when
    * `expected` is undefined); a stale revision is a `precondition_failed` problem.
    */
-  async #change(id: string, expected: number | undefined, change: (r: Resource) => Resource | Promise<Resource>): Promise<Resource> {
+  async #change(
+    id: string,
+    expected: number | undefined,
+    change: (r: Resource) => Resource | Promise<Resource>,
+  ): Promise<Resource> {
     return this.#store.exclusive(async () => {
       const current = await this.get(id)
       if (expected !== undefined && expected !== current.revision) throw new ProblemError('precondition_failed')
-      if (current.nodeId !== this.opts.nodeId) throw new ProblemError('conflict', { detail: 'this record comes from another library’s channel: its publisher changes it' })
+      if (current.nodeId !== this.opts.nodeId)
+        throw new ProblemError('conflict', {
+          detail: 'this record comes from another library’s channel: its publisher changes it',
+        })
       const next = await change(current)
       // Never stamped older than the version it replaces (README "Clocks"): subscribers keep the newer.
-      const updated: Resource = { ...next, id, revision: current.revision + 1, updatedAt: nextStamp(this.#now(), current.updatedAt) }
+      const updated: Resource = {
+        ...next,
+        id,
+        revision: current.revision + 1,
+        updatedAt: nextStamp(this.#now(), current.updatedAt),
+      }
       await this.#write([updated])
       return updated
     })
@@ -115,7 +141,12 @@ export class ResourceService {
   }
 
   /** Attaches files (content, cover, …) and what was read from them. */
-  attachFiles(id: string, files: ResourceFile[], extracted: { toc?: Chapter[]; metadata?: Partial<Resource['metadata']> } = {}, expected?: number): Promise<Resource> {
+  attachFiles(
+    id: string,
+    files: ResourceFile[],
+    extracted: { toc?: Chapter[]; metadata?: Partial<Resource['metadata']> } = {},
+    expected?: number,
+  ): Promise<Resource> {
     return this.#change(id, expected, (r) => {
       const replaced = new Set<string>(files.map((f) => f.role).filter((role) => role !== 'page-image'))
       return {
@@ -171,7 +202,12 @@ export class ResourceService {
         const free = r.metadata.identifiers.filter((id) => !holders.get(id) || holders.get(id) === r.id)
         free.forEach((id) => holders.set(id, r.id))
         const metadata = { ...r.metadata, identifiers: free }
-        if (before && JSON.stringify([before.type, before.metadata, before.access, before.files, before.toc, before.status]) === JSON.stringify([r.type, metadata, r.access, r.files, r.toc, status])) return
+        if (
+          before &&
+          JSON.stringify([before.type, before.metadata, before.access, before.files, before.toc, before.status]) ===
+            JSON.stringify([r.type, metadata, r.access, r.files, r.toc, status])
+        )
+          return
         out.push({
           id: r.id,
           type: r.type,
@@ -224,12 +260,27 @@ export class ResourceService {
         const existing = ownerId ? (toWrite.get(ownerId) ?? held.get(ownerId)) : undefined
         let next: Resource
         if (existing) {
-          const merged = { type, access, metadata, status: status === 'published' || existing.status === 'published' ? ('published' as const) : existing.status }
-          if (JSON.stringify([merged.type, merged.access, merged.metadata, merged.status]) === JSON.stringify([existing.type, existing.access, existing.metadata, existing.status])) {
+          const merged = {
+            type,
+            access,
+            metadata,
+            status:
+              status === 'published' || existing.status === 'published' ? ('published' as const) : existing.status,
+          }
+          if (
+            JSON.stringify([merged.type, merged.access, merged.metadata, merged.status]) ===
+            JSON.stringify([existing.type, existing.access, existing.metadata, existing.status])
+          ) {
             out.push({ status: 'unchanged', id: existing.id })
             continue
           }
-          next = { ...existing, ...merged, revision: existing.revision + 1, updatedAt: nextStamp(Date.parse(now), existing.updatedAt), publishedAt: existing.publishedAt ?? (merged.status === 'published' ? now : null) }
+          next = {
+            ...existing,
+            ...merged,
+            revision: existing.revision + 1,
+            updatedAt: nextStamp(Date.parse(now), existing.updatedAt),
+            publishedAt: existing.publishedAt ?? (merged.status === 'published' ? now : null),
+          }
           for (const id of existing.metadata.identifiers) if (claim.get(id) === existing.id) claim.delete(id)
           out.push({ status: 'updated', id: existing.id })
         } else {
@@ -260,6 +311,9 @@ export class ResourceService {
 }
 
 /** A record as another node publishes it in a channel. */
-export type ForeignRecord = Pick<Resource, 'id' | 'type' | 'metadata' | 'access' | 'files' | 'toc'> & { withdrawn: boolean; updatedAt: string }
+export type ForeignRecord = Pick<Resource, 'id' | 'type' | 'metadata' | 'access' | 'files' | 'toc'> & {
+  withdrawn: boolean
+  updatedAt: string
+}
 
 export type ImportOutcome = { status: 'created' | 'updated' | 'unchanged'; id: string } | { error: string }

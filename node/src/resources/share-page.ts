@@ -21,19 +21,32 @@ const typeLabels: Record<Resource['type'], string> = {
   'image-set': '图集',
   video: '视频',
 }
-const ogTypes: Partial<Record<Resource['type'], string>> = { book: 'book', audiobook: 'music.song', video: 'video.other', article: 'article' }
+const ogTypes: Partial<Record<Resource['type'], string>> = {
+  book: 'book',
+  audiobook: 'music.song',
+  video: 'video.other',
+  article: 'article',
+}
 
 const excerpt = (s: string | undefined, n: number) => (s ? (s.length > n ? s.slice(0, n - 1) + '…' : s) : '')
 
-export function sharePageRoutes(app: Hono<AppEnv>, deps: { resources: ResourceService; baseUrl: BaseUrl; libraryName: string }): void {
+export function sharePageRoutes(
+  app: Hono<AppEnv>,
+  deps: { resources: ResourceService; baseUrl: BaseUrl; libraryName: string },
+): void {
   app.get('/share/:id', async (c) => {
     const r = await deps.resources.records.get(c.req.param('id'))
     if (!r || r.status !== 'published') throw new ProblemError('not_found')
     const base = deps.baseUrl(c)
     const url = `${base}/share/${r.id}`
     const m = r.metadata
-    const image = r.files.some((f) => f.role === 'thumbnail') ? `${base}/api/resources/${r.id}/files/thumbnail` : r.files.some((f) => f.role === 'cover') ? `${base}/api/resources/${r.id}/files/cover` : undefined
-    const description = excerpt(m.description, 200) || [m.creators.join('、'), m.publisher, m.date].filter(Boolean).join(' · ')
+    const image = r.files.some((f) => f.role === 'thumbnail')
+      ? `${base}/api/resources/${r.id}/files/thumbnail`
+      : r.files.some((f) => f.role === 'cover')
+        ? `${base}/api/resources/${r.id}/files/cover`
+        : undefined
+    const description =
+      excerpt(m.description, 200) || [m.creators.join('、'), m.publisher, m.date].filter(Boolean).join(' · ')
     const readHref = r.files.some((f) => f.role === 'content') ? `/api/resources/${r.id}/content` : undefined
     const page = html`<!doctype html>
 <html lang="${m.language.startsWith('zh') ? 'zh-CN' : m.language}">

@@ -33,7 +33,8 @@ export class IdentifierConflict extends Error {
 
 const changeKey = (r: { updatedAt: string; id: string }) => `${r.updatedAt}!${r.id}`
 
-export type ResourceChange = { kind: 'put'; resource: Resource; previous: Resource | undefined } | { kind: 'delete'; resource: Resource }
+export type ResourceChange =
+  { kind: 'put'; resource: Resource; previous: Resource | undefined } | { kind: 'delete'; resource: Resource }
 
 export class ResourceStore {
   readonly #resources: Sublevel<Resource>
@@ -99,7 +100,8 @@ export class ResourceStore {
     const holders = await this.ownersOf(identifiers)
     identifiers.forEach((identifier, i) => {
       const holder = holders[i]
-      if (holder && holder !== finalOwner.get(identifier) && !inBatch.has(holder)) throw new IdentifierConflict(identifier, holder)
+      if (holder && holder !== finalOwner.get(identifier) && !inBatch.has(holder))
+        throw new IdentifierConflict(identifier, holder)
     })
     const ops: BatchOp[] = []
     const changes: ResourceChange[] = []
@@ -159,7 +161,9 @@ export class ResourceStore {
   }
 
   /** Records (and tombstones) by change time, oldest first, from `after` (exclusive) up to `until` (inclusive). */
-  async *changesSince(opts: { from?: string; until?: string; after?: string } = {}): AsyncGenerator<Resource | Tombstone> {
+  async *changesSince(
+    opts: { from?: string; until?: string; after?: string } = {},
+  ): AsyncGenerator<Resource | Tombstone> {
     const range: { gt?: string; gte?: string; lte?: string } = {}
     if (opts.after) range.gt = opts.after
     else if (opts.from) range.gte = opts.from
@@ -195,6 +199,19 @@ export class ResourceStore {
  * What other modules may read of the records: lookups, listings, the change feed and its
  * events. Writes go through `ResourceService`, which holds the lock and the rules.
  */
-export type ResourceRecords = Pick<ResourceStore, 'onChange' | 'get' | 'getMany' | 'findByIdentifier' | 'tombstone' | 'earliestChange' | 'latestChange' | 'changesSince' | 'all' | 'newestFirst' | 'count'>
+export type ResourceRecords = Pick<
+  ResourceStore,
+  | 'onChange'
+  | 'get'
+  | 'getMany'
+  | 'findByIdentifier'
+  | 'tombstone'
+  | 'earliestChange'
+  | 'latestChange'
+  | 'changesSince'
+  | 'all'
+  | 'newestFirst'
+  | 'count'
+>
 
 export const changeCursor = changeKey

@@ -24,7 +24,9 @@ declare const Deno: {
 export const denoRuntime: RuntimeAdapter = {
   name: 'deno',
   async serve(fetch, { host, port }) {
-    const server = Deno.serve({ hostname: host, port, onListen: () => {} }, (req, info) => fetch(req, { remoteAddr: info.remoteAddr }))
+    const server = Deno.serve({ hostname: host, port, onListen: () => {} }, (req, info) =>
+      fetch(req, { remoteAddr: info.remoteAddr }),
+    )
     return {
       port: server.addr.port,
       close: async (graceMs) => {

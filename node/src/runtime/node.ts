@@ -37,5 +37,6 @@ export const nodeRuntime: RuntimeAdapter = {
     })
   },
   // `app.request()` (no socket) has no incoming message to ask.
-  clientAddress: (c) => ((c.env as { incoming?: unknown } | undefined)?.incoming ? (getConnInfo(c).remote.address ?? 'unknown') : 'unknown'),
+  clientAddress: (c) =>
+    (c.env as { incoming?: unknown } | undefined)?.incoming ? (getConnInfo(c).remote.address ?? 'unknown') : 'unknown',
 }

@@ -13,10 +13,25 @@ import { queryWorkUnits, WorkBudget } from './embedded/budget.js'
 import type { SearchDocument, SearchQuery } from './engine.js'
 
 const records = 4_000
-const record = (i: number) => ({ title: `书名${i}`, creators: [`名家${i % 97}`], subjects: ['书目'], description: `第1卷 名人书信 ${i}`, status: 'published' })
+const record = (i: number) => ({
+  title: `书名${i}`,
+  creators: [`名家${i % 97}`],
+  subjects: ['书目'],
+  description: `第1卷 名人书信 ${i}`,
+  status: 'published',
+})
 
 /** Adversarial queries (each ≤ 256 characters, so accepted): repeats, no-space runs, broad parts. */
-const attacks = ['名书1'.repeat(20), '书名1'.repeat(50), '1名书'.repeat(85), `${'名书'.repeat(30)} ${'书名'.repeat(30)} 1`, '书', '书名', 'shu', 'sm']
+const attacks = [
+  '名书1'.repeat(20),
+  '书名1'.repeat(50),
+  '1名书'.repeat(85),
+  `${'名书'.repeat(30)} ${'书名'.repeat(30)} 1`,
+  '书',
+  '书名',
+  'shu',
+  'sm',
+]
 
 describe('one search cannot freeze the node', () => {
   let t: TempNode
@@ -26,7 +41,9 @@ describe('one search cannot freeze the node', () => {
     t = await startTempNode({ name: '县图书馆' })
     const staff = await signedInAdmin(t)
     const jsonl = Array.from({ length: records }, (_, i) => JSON.stringify(record(i))).join('\n')
-    const imported = await staff.post('/api/staff/resources/import?format=jsonl', Buffer.from(jsonl), { 'content-type': 'application/x-ndjson' })
+    const imported = await staff.post('/api/staff/resources/import?format=jsonl', Buffer.from(jsonl), {
+      'content-type': 'application/x-ndjson',
+    })
     expect(imported.body.created).toBe(records)
     await t.node.search.ready()
   }, 120_000)
@@ -62,7 +79,10 @@ describe('one search cannot freeze the node', () => {
     // Before the work budget one such query held the event loop for seconds; now each takes
     // milliseconds. The bound is generous for a loaded shared machine.
     expect(health.length).toBeGreaterThan(0)
-    expect(Math.max(...health), `health waited; slowest searches ${JSON.stringify(slowest.sort((a, b) => b[1] - a[1]).slice(0, 3))}`).toBeLessThan(1_500)
+    expect(
+      Math.max(...health),
+      `health waited; slowest searches ${JSON.stringify(slowest.sort((a, b) => b[1] - a[1]).slice(0, 3))}`,
+    ).toBeLessThan(1_500)
   }, 180_000)
 
   it('still finds what the records hold: exact totals for broad parts, the whole-title match first', async () => {
@@ -93,7 +113,14 @@ describe('the embedded engine counts its work', () => {
     published: i,
     popularity: 0,
   })
-  const query = (q: string): SearchQuery => ({ q, filters: { status: ['published'] }, sort: 'relevance', limit: 10, offset: 0, facets: true })
+  const query = (q: string): SearchQuery => ({
+    q,
+    filters: { status: ['published'] },
+    sort: 'relevance',
+    limit: 10,
+    offset: 0,
+    facets: true,
+  })
   let engine: EmbeddedEngine
 
   beforeAll(async () => {

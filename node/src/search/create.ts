@@ -7,10 +7,18 @@ import type { NodeConfig } from '../config/config.js'
 import type { SearchEngine } from './engine.js'
 import { EmbeddedEngine } from './embedded/engine.js'
 
-export async function createSearchEngine(config: Pick<NodeConfig, 'search' | 'meiliUrl' | 'meiliKey'>, dir: string, nodeId: string): Promise<SearchEngine> {
+export async function createSearchEngine(
+  config: Pick<NodeConfig, 'search' | 'meiliUrl' | 'meiliKey'>,
+  dir: string,
+  nodeId: string,
+): Promise<SearchEngine> {
   if (config.search === 'meilisearch' && config.meiliUrl) {
     const { MeiliEngine } = await import('./meili/engine.js')
-    return new MeiliEngine({ url: config.meiliUrl, ...(config.meiliKey ? { apiKey: config.meiliKey } : {}), index: `shulin-${nodeId.toLowerCase()}` })
+    return new MeiliEngine({
+      url: config.meiliUrl,
+      ...(config.meiliKey ? { apiKey: config.meiliKey } : {}),
+      index: `shulin-${nodeId.toLowerCase()}`,
+    })
   }
   return new EmbeddedEngine({ dir })
 }

@@ -11,7 +11,13 @@ const maxChapters = 200
 
 export function toSearchDocument(r: Resource, popularity: number): SearchDocument {
   const m = r.metadata
-  const other = [m.publisher, m.series, m.clc, ...m.identifiers, ...r.toc.slice(0, maxChapters).map((c) => c.title)].filter((s): s is string => !!s)
+  const other = [
+    m.publisher,
+    m.series,
+    m.clc,
+    ...m.identifiers,
+    ...r.toc.slice(0, maxChapters).map((c) => c.title),
+  ].filter((s): s is string => !!s)
   const published = Date.parse(r.publishedAt ?? r.createdAt)
   return {
     id: r.id,

@@ -30,18 +30,40 @@ const doc = (id: string, title: string, extra: Partial<SearchDocument> = {}): Se
 
 const docs = [
   doc('a', '靜夜思', { creators: ['李白'], description: '床前明月光，疑是地上霜。', year: 726, subjects: ['唐詩'] }),
-  doc('b', '長恨歌', { creators: ['白居易'], description: '漢皇重色思傾國，御宇多年求不得。', year: 806, subjects: ['唐詩'], popularity: 5 }),
-  doc('c', '水调歌头', { creators: ['苏轼'], description: '明月几时有，把酒问青天。', year: 1076, subjects: ['宋词'], type: 'audiobook', source: 'node-b' }),
+  doc('b', '長恨歌', {
+    creators: ['白居易'],
+    description: '漢皇重色思傾國，御宇多年求不得。',
+    year: 806,
+    subjects: ['唐詩'],
+    popularity: 5,
+  }),
+  doc('c', '水调歌头', {
+    creators: ['苏轼'],
+    description: '明月几时有，把酒问青天。',
+    year: 1076,
+    subjects: ['宋词'],
+    type: 'audiobook',
+    source: 'node-b',
+  }),
   doc('d', '峯巒疊嶂', { creators: ['佚名'], description: '羣山之裏', year: 1900, access: 'node-readers' }),
   doc('e', '草稿', { status: 'draft' }),
 ]
 
-const query = (q: string, more: Partial<SearchQuery> = {}): SearchQuery => ({ q, filters: {}, sort: 'relevance', limit: 10, offset: 0, facets: false, ...more })
+const query = (q: string, more: Partial<SearchQuery> = {}): SearchQuery => ({
+  q,
+  filters: {},
+  sort: 'relevance',
+  limit: 10,
+  offset: 0,
+  facets: false,
+  ...more,
+})
 
 function contract(name: string, make: () => Promise<SearchEngine>, opts: { substrings: boolean }) {
   describe(`search engine contract: ${name}`, () => {
     let engine: SearchEngine
-    const ids = async (q: string, more?: Partial<SearchQuery>) => (await engine.search(query(q, more))).hits.map((h) => h.id)
+    const ids = async (q: string, more?: Partial<SearchQuery>) =>
+      (await engine.search(query(q, more))).hits.map((h) => h.id)
     beforeAll(async () => {
       engine = await make()
       await engine.open()
@@ -79,7 +101,7 @@ function contract(name: string, make: () => Promise<SearchEngine>, opts: { subst
       expect(r.facets.subject).toMatchObject({ 唐詩: 2, 宋词: 1 })
       expect(r.facets.source).toEqual({ 'node-a': 3, 'node-b': 1 })
       expect(await ids('', { filters: { type: ['audiobook'] } })).toEqual(['c'])
-      expect((await ids('', { filters: { yearFrom: 800, yearTo: 1100 }, sort: 'year' }))).toEqual(['b', 'c'])
+      expect(await ids('', { filters: { yearFrom: 800, yearTo: 1100 }, sort: 'year' })).toEqual(['b', 'c'])
       expect(await ids('', { filters: { access: ['node-readers'] } })).toEqual(['d'])
       expect(await ids('', { filters: { type: ['video'] } })).toEqual([])
       expect(await ids('', { filters: { status: ['draft'] } })).toEqual(['e'])
@@ -87,7 +109,9 @@ function contract(name: string, make: () => Promise<SearchEngine>, opts: { subst
 
     it('pages, including past the end', async () => {
       const first = await engine.search(query('', { limit: 2, sort: 'year', filters: { status: ['published'] } }))
-      const second = await engine.search(query('', { limit: 2, offset: 2, sort: 'year', filters: { status: ['published'] } }))
+      const second = await engine.search(
+        query('', { limit: 2, offset: 2, sort: 'year', filters: { status: ['published'] } }),
+      )
       expect([...first.hits, ...second.hits].map((h) => h.id)).toEqual(['a', 'b', 'c', 'd'])
       const past = await engine.search(query('', { offset: 5000 }))
       expect(past.hits).toEqual([])
@@ -109,7 +133,18 @@ function contract(name: string, make: () => Promise<SearchEngine>, opts: { subst
     })
 
     it('takes hostile queries calmly', async () => {
-      for (const q of ['', ' ', '*', '"', 'AND OR NOT', '.*+?^${}()|[]\\', '😀', '\uD800', 'a'.repeat(20_000), '的'.repeat(5_000)]) {
+      for (const q of [
+        '',
+        ' ',
+        '*',
+        '"',
+        'AND OR NOT',
+        '.*+?^${}()|[]\\',
+        '😀',
+        '\uD800',
+        'a'.repeat(20_000),
+        '的'.repeat(5_000),
+      ]) {
         const r = await engine.search(query(q))
         expect(Array.isArray(r.hits)).toBe(true)
       }
@@ -131,15 +166,27 @@ afterAll(async () => {
 })
 
 const meiliUrl = process.env.MEILI_URL
-describe.skipIf(!meiliUrl)('Meilisearch (set MEILI_URL to a server to run these; none can run on the build machines)', () => {
-  it('is covered by the contract below', () => {})
-})
+describe.skipIf(!meiliUrl)(
+  'Meilisearch (set MEILI_URL to a server to run these; none can run on the build machines)',
+  () => {
+    it('is covered by the contract below', () => {})
+  },
+)
 if (meiliUrl) {
   const { MeiliEngine } = await import('./meili/engine.js')
-  contract('meilisearch', async () => new MeiliEngine({ url: meiliUrl, ...(process.env.MEILI_KEY ? { apiKey: process.env.MEILI_KEY } : {}), index: `shulin-contract-${process.pid}` }), {
-    // Meilisearch finds words its segmenter made, not arbitrary substrings (the embedded engine does).
-    substrings: false,
-  })
+  contract(
+    'meilisearch',
+    async () =>
+      new MeiliEngine({
+        url: meiliUrl,
+        ...(process.env.MEILI_KEY ? { apiKey: process.env.MEILI_KEY } : {}),
+        index: `shulin-contract-${process.pid}`,
+      }),
+    {
+      // Meilisearch finds words its segmenter made, not arbitrary substrings (the embedded engine does).
+      substrings: false,
+    },
+  )
 }
 
 describe('embedded index file', () => {

@@ -58,6 +58,8 @@ export function snippet(h: Highlighted, width = 90): Highlighted | undefined {
   const prefix = from > 0 ? '…' : ''
   const suffix = to < h.text.length ? '…' : ''
   const shift = prefix.length - from
-  const marks = h.marks.filter(([s, e]) => s >= from && e <= to).map(([s, e]) => [s + shift, e + shift] as [number, number])
+  const marks = h.marks
+    .filter(([s, e]) => s >= from && e <= to)
+    .map(([s, e]) => [s + shift, e + shift] as [number, number])
   return { text: prefix + h.text.slice(from, to) + suffix, marks }
 }

@@ -43,7 +43,16 @@ export class ZeroResultLog {
     const prev = await this.#misses.get(key)
     if (!prev && this.#size >= maxEntries) return
     if (!prev) this.#size++
-    await this.storage.commit([putOp(this.#misses, key, { query: prev?.query ?? text, count: (prev?.count ?? 0) + 1, lastAt: new Date(this.now()).toISOString() })], { sync: false })
+    await this.storage.commit(
+      [
+        putOp(this.#misses, key, {
+          query: prev?.query ?? text,
+          count: (prev?.count ?? 0) + 1,
+          lastAt: new Date(this.now()).toISOString(),
+        }),
+      ],
+      { sync: false },
+    )
   }
 
   /** The most frequent, most recent first. */

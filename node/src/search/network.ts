@@ -14,7 +14,10 @@ import type { ResourceRecords } from '../resources/store.js'
 import type { SearchService } from './service.js'
 
 /** What network search needs of the federation: the host, the hub, membership and catalog holders. */
-export type SearchFederation = Pick<FederationService, 'whenHost' | 'entry' | 'catalogHolders' | 'hubNodeId' | 'peerHost' | 'peers'>
+export type SearchFederation = Pick<
+  FederationService,
+  'whenHost' | 'entry' | 'catalogHolders' | 'hubNodeId' | 'peerHost' | 'peers'
+>
 
 export interface NetworkSearchOptions {
   role: 'node' | 'hub'
@@ -34,7 +37,11 @@ export class NetworkSearch {
     if (this.opts.role !== 'hub') return
     await this.opts.federation.whenHost(async (host) => {
       const { serveNetworkSearch } = await import('@shulin/federation')
-      await serveNetworkSearch(host, (req, from) => this.#answer(req, from), (msg, err) => this.opts.logger?.warn({ err }, msg))
+      await serveNetworkSearch(
+        host,
+        (req, from) => this.#answer(req, from),
+        (msg, err) => this.opts.logger?.warn({ err }, msg),
+      )
     })
   }
 
@@ -43,14 +50,22 @@ export class NetworkSearch {
     return { ok: true, ...(await this.#searchHere(req)) }
   }
 
-  async #searchHere(req: NetworkSearchRequest): Promise<{ total: number; hits: Array<SearchHit & { holders: string[] }> }> {
-    const r = await this.opts.search.search({ q: req.q, limit: req.limit, offset: req.offset, sort: 'relevance', facets: false }, { staff: false })
+  async #searchHere(
+    req: NetworkSearchRequest,
+  ): Promise<{ total: number; hits: Array<SearchHit & { holders: string[] }> }> {
+    const r = await this.opts.search.search(
+      { q: req.q, limit: req.limit, offset: req.offset, sort: 'relevance', facets: false },
+      { staff: false },
+    )
     const holders = await this.opts.channels.holdersOf(
       r.hits.map((h) => h.id),
       (catalog) => this.opts.federation.catalogHolders(catalog),
     )
     // Thumbnails are this node's URLs: a member's reader could not load them.
-    return { total: r.total, hits: r.hits.map(({ thumbnail: _t, ...h }, i) => ({ ...h, holders: holders[i]!.slice(0, 100) })) }
+    return {
+      total: r.total,
+      hits: r.hits.map(({ thumbnail: _t, ...h }, i) => ({ ...h, holders: holders[i]!.slice(0, 100) })),
+    }
   }
 
   /** Searches the network: here on the hub, through the hub on a member. */
@@ -75,6 +90,11 @@ export class NetworkSearch {
       found = answer
     }
     const here = await this.opts.resources.getMany(found.hits.map((h) => h.id))
-    return { query: req.q, total: found.total, hub: hubId, hits: found.hits.map((h, i) => ({ ...h, local: here[i]?.status === 'published' })) }
+    return {
+      query: req.q,
+      total: found.total,
+      hub: hubId,
+      hits: found.hits.map((h, i) => ({ ...h, local: here[i]?.status === 'published' })),
+    }
   }
 }

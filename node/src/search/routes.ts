@@ -5,28 +5,45 @@
  * the zero-result queries for staff, and a rebuild for admins and the local CLI.
  */
 import { z } from 'zod'
-import { NetworkSearchRequest, NetworkSearchResponse, ReindexResult, SearchRequest, SearchResponse, StaffSearchRequest, SuggestRequest, SuggestResponse, ZeroResultList } from '@shulin/protocol'
+import {
+  NetworkSearchRequest,
+  NetworkSearchResponse,
+  ReindexResult,
+  SearchRequest,
+  SearchResponse,
+  StaffSearchRequest,
+  SuggestRequest,
+  SuggestResponse,
+  ZeroResultList,
+} from '@shulin/protocol'
 import type { NetworkSearch } from './network.js'
 import type { Api } from '../http/api.js'
 import type { BaseUrl } from '../http/base-url.js'
 import type { SearchService } from './service.js'
 import { noteSearchHits } from '../stats/capture.js'
 
-export function searchRoutes(api: Api, deps: { search: SearchService; baseUrl: BaseUrl; network?: NetworkSearch }): void {
+export function searchRoutes(
+  api: Api,
+  deps: { search: SearchService; baseUrl: BaseUrl; network?: NetworkSearch },
+): void {
   const { search } = deps
   const tags = ['search']
   api.route(
     {
       method: 'get',
       path: '/api/search',
-      summary: 'Search published records: substrings, Traditional/Simplified, pinyin; filters (comma-separated lists), facets, highlights',
+      summary:
+        'Search published records: substrings, Traditional/Simplified, pinyin; filters (comma-separated lists), facets, highlights',
       tags,
       access: 'public',
       query: SearchRequest,
       response: SearchResponse,
     },
     async (c, { query }) => {
-      const found = await search.search(query, { staff: false, thumbnailUrl: (id) => `${deps.baseUrl(c)}/api/resources/${id}/files/thumbnail` })
+      const found = await search.search(query, {
+        staff: false,
+        thumbnailUrl: (id) => `${deps.baseUrl(c)}/api/resources/${id}/files/thumbnail`,
+      })
       noteSearchHits(c, found.total)
       return found
     },
@@ -34,16 +51,44 @@ export function searchRoutes(api: Api, deps: { search: SearchService; baseUrl: B
   const network = deps.network
   if (network) {
     api.route(
-      { method: 'get', path: '/api/search/network', summary: 'Search the whole network (the hub’s union catalogue); each hit says whether this library holds it', tags, access: 'public', query: NetworkSearchRequest, response: NetworkSearchResponse },
+      {
+        method: 'get',
+        path: '/api/search/network',
+        summary: 'Search the whole network (the hub’s union catalogue); each hit says whether this library holds it',
+        tags,
+        access: 'public',
+        query: NetworkSearchRequest,
+        response: NetworkSearchResponse,
+      },
       (_c, { query }) => network.search(query),
     )
   }
   api.route(
-    { method: 'get', path: '/api/staff/search', summary: 'Search every record, drafts and withdrawn ones too (filter by status)', tags, access: 'staff', query: StaffSearchRequest, response: SearchResponse },
-    async (c, { query }) => search.search(query, { staff: true, thumbnailUrl: (id) => `${deps.baseUrl(c)}/api/resources/${id}/files/thumbnail` }),
+    {
+      method: 'get',
+      path: '/api/staff/search',
+      summary: 'Search every record, drafts and withdrawn ones too (filter by status)',
+      tags,
+      access: 'staff',
+      query: StaffSearchRequest,
+      response: SearchResponse,
+    },
+    async (c, { query }) =>
+      search.search(query, {
+        staff: true,
+        thumbnailUrl: (id) => `${deps.baseUrl(c)}/api/resources/${id}/files/thumbnail`,
+      }),
   )
   api.route(
-    { method: 'get', path: '/api/search/suggest', summary: 'Titles and names for the search box (characters or pinyin)', tags, access: 'public', query: SuggestRequest, response: SuggestResponse },
+    {
+      method: 'get',
+      path: '/api/search/suggest',
+      summary: 'Titles and names for the search box (characters or pinyin)',
+      tags,
+      access: 'public',
+      query: SuggestRequest,
+      response: SuggestResponse,
+    },
     async (_c, { query }) => ({ suggestions: await search.suggest(query.q, query.limit) }),
   )
   api.route(
@@ -62,6 +107,16 @@ export function searchRoutes(api: Api, deps: { search: SearchService; baseUrl: B
     ['/api/staff/search/reindex', 'admin'],
     ['/api/control/search/reindex', 'control'],
   ] as const) {
-    api.route({ method: 'post', path, summary: 'Rebuild the search index from the records', tags, access, response: ReindexResult }, async () => search.reindex())
+    api.route(
+      {
+        method: 'post',
+        path,
+        summary: 'Rebuild the search index from the records',
+        tags,
+        access,
+        response: ReindexResult,
+      },
+      async () => search.reindex(),
+    )
   }
 }

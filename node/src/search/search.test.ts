@@ -10,11 +10,46 @@ import { join } from 'node:path'
 import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '../testing/temp-node.js'
 
 const poems = [
-  { title: '靜夜思', creators: ['李白'], subjects: ['唐詩'], description: '床前明月光，疑是地上霜。舉頭望明月，低頭思故鄉。', date: '0726', language: 'zh-Hant' },
-  { title: '春曉', creators: ['孟浩然'], subjects: ['唐詩'], description: '春眠不覺曉，處處聞啼鳥。夜來風雨聲，花落知多少。', date: '0730', language: 'zh-Hant' },
-  { title: '登鸛雀樓', creators: ['王之渙'], subjects: ['唐詩'], description: '白日依山盡，黃河入海流。欲窮千里目，更上一層樓。', date: '0720', language: 'zh-Hant' },
-  { title: '水调歌头·明月几时有', creators: ['苏轼'], subjects: ['宋词'], description: '明月几时有？把酒问青天。不知天上宫阙，今夕是何年。', date: '1076', language: 'zh' },
-  { title: 'Harry Potter and the Philosopher’s Stone', creators: ['J. K. Rowling'], subjects: ['Fantasy'], description: 'A boy wizard goes to school.', date: '1997', language: 'en' },
+  {
+    title: '靜夜思',
+    creators: ['李白'],
+    subjects: ['唐詩'],
+    description: '床前明月光，疑是地上霜。舉頭望明月，低頭思故鄉。',
+    date: '0726',
+    language: 'zh-Hant',
+  },
+  {
+    title: '春曉',
+    creators: ['孟浩然'],
+    subjects: ['唐詩'],
+    description: '春眠不覺曉，處處聞啼鳥。夜來風雨聲，花落知多少。',
+    date: '0730',
+    language: 'zh-Hant',
+  },
+  {
+    title: '登鸛雀樓',
+    creators: ['王之渙'],
+    subjects: ['唐詩'],
+    description: '白日依山盡，黃河入海流。欲窮千里目，更上一層樓。',
+    date: '0720',
+    language: 'zh-Hant',
+  },
+  {
+    title: '水调歌头·明月几时有',
+    creators: ['苏轼'],
+    subjects: ['宋词'],
+    description: '明月几时有？把酒问青天。不知天上宫阙，今夕是何年。',
+    date: '1076',
+    language: 'zh',
+  },
+  {
+    title: 'Harry Potter and the Philosopher’s Stone',
+    creators: ['J. K. Rowling'],
+    subjects: ['Fantasy'],
+    description: 'A boy wizard goes to school.',
+    date: '1997',
+    language: 'en',
+  },
 ]
 
 describe('search', () => {
@@ -30,7 +65,9 @@ describe('search', () => {
     t = await startTempNode({ name: '县图书馆', dataDir: dir })
     staff = await signedInAdmin(t)
     const jsonl = poems.map((p) => JSON.stringify({ ...p, status: 'published' })).join('\n')
-    const imported = await staff.post('/api/staff/resources/import?format=jsonl', Buffer.from(jsonl), { 'content-type': 'application/x-ndjson' })
+    const imported = await staff.post('/api/staff/resources/import?format=jsonl', Buffer.from(jsonl), {
+      'content-type': 'application/x-ndjson',
+    })
     expect(imported.body.created).toBe(poems.length)
   })
   afterAll(async () => {
@@ -45,7 +82,14 @@ describe('search', () => {
       expect(titles(r.body)[0], q).toBe('靜夜思')
     }
     const hit = (await search(`q=${encodeURIComponent('举头望明月')}`)).body.hits[0]
-    expect(hit).toMatchObject({ id: expect.any(String), title: '靜夜思', creators: ['李白'], type: 'book', identifiers: [], match: 'phrase' })
+    expect(hit).toMatchObject({
+      id: expect.any(String),
+      title: '靜夜思',
+      creators: ['李白'],
+      type: 'book',
+      identifiers: [],
+      match: 'phrase',
+    })
     // The snippet marks the matched line in the record's own (Traditional) text.
     const s = hit.highlight.snippet
     expect(s.marks.map(([a, b]: [number, number]) => s.text.slice(a, b))).toEqual(['舉頭望明月'])
@@ -112,14 +156,22 @@ describe('search', () => {
   })
 
   it('follows publish, edit, withdraw and delete with no manual step', async () => {
-    const created = await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '临县方志', creators: ['县志办'] } })
+    const created = await staff.post('/api/staff/resources', {
+      type: 'book',
+      metadata: { title: '临县方志', creators: ['县志办'] },
+    })
     const id = created.body.id
     expect((await search(`q=${encodeURIComponent('临县方志')}`)).body.total).toBe(0) // a draft is not public
     expect((await staff.get(`/api/staff/search?q=${encodeURIComponent('临县方志')}&status=draft`)).body.total).toBe(1)
     await staff.post(`/api/staff/resources/${id}/publish`)
     expect(titles((await search(`q=${encodeURIComponent('临县方志')}`)).body)).toEqual(['临县方志'])
     const current = await staff.get(`/api/staff/resources/${id}`)
-    await staff.call('PATCH', `/api/staff/resources/${id}`, { metadata: { ...current.body.metadata, title: '临县新志' } }, { 'if-match': current.headers.get('etag')! })
+    await staff.call(
+      'PATCH',
+      `/api/staff/resources/${id}`,
+      { metadata: { ...current.body.metadata, title: '临县新志' } },
+      { 'if-match': current.headers.get('etag')! },
+    )
     expect((await search(`q=${encodeURIComponent('临县方志')}`)).body.total).toBe(0)
     expect(titles((await search(`q=${encodeURIComponent('新志')}`)).body)).toEqual(['临县新志'])
     await staff.post(`/api/staff/resources/${id}/withdraw`)
@@ -132,7 +184,8 @@ describe('search', () => {
     await search(`q=${encodeURIComponent('红楼梦')}`)
     await search(`q=${encodeURIComponent('紅樓夢')}`)
     // Recorded off the request path: wait for both to land.
-    const find = async () => (await staff.get('/api/staff/search/misses')).body.queries.find((m: { query: string }) => m.query === '红楼梦')
+    const find = async () =>
+      (await staff.get('/api/staff/search/misses')).body.queries.find((m: { query: string }) => m.query === '红楼梦')
     await expect.poll(async () => (await find())?.count, { timeout: 5000 }).toBe(2)
     // Traditional and Simplified spellings count as one query.
     const entry = await find()
@@ -142,7 +195,14 @@ describe('search', () => {
   })
 
   it('answers bad input clearly and stays healthy', async () => {
-    const cases = ['q=', `q=${encodeURIComponent('书'.repeat(256))}`, `q=${'a'.repeat(256)}`, `q=${encodeURIComponent('.*[(?+\\')}`, `q=${encodeURIComponent('title:"x" AND -y OR *')}`, `q=${encodeURIComponent('😀📚')}`]
+    const cases = [
+      'q=',
+      `q=${encodeURIComponent('书'.repeat(256))}`,
+      `q=${'a'.repeat(256)}`,
+      `q=${encodeURIComponent('.*[(?+\\')}`,
+      `q=${encodeURIComponent('title:"x" AND -y OR *')}`,
+      `q=${encodeURIComponent('😀📚')}`,
+    ]
     for (const qs of cases) {
       const r = await search(qs)
       expect(r.status, qs.slice(0, 40)).toBe(200)
@@ -155,7 +215,17 @@ describe('search', () => {
     expect(unknown.status).toBe(400)
     expect(unknown.headers.get('content-type')).toContain('application/problem+json')
     expect(unknown.body.errors[0].pointer).toBe('/colour')
-    for (const qs of ['offset=10001', 'limit=0', 'limit=1000', 'sort=random', 'type=novel', 'yearFrom=abc', `q=${'x'.repeat(257)}`, `q=${encodeURIComponent('书'.repeat(3_400))}`, `q=${'a'.repeat(10_000)}`]) {
+    for (const qs of [
+      'offset=10001',
+      'limit=0',
+      'limit=1000',
+      'sort=random',
+      'type=novel',
+      'yearFrom=abc',
+      `q=${'x'.repeat(257)}`,
+      `q=${encodeURIComponent('书'.repeat(3_400))}`,
+      `q=${'a'.repeat(10_000)}`,
+    ]) {
       expect((await search(qs)).status, qs.slice(0, 40)).toBe(400)
     }
     // A query longer than a search box holds is refused, saying so, not cut short.

@@ -8,7 +8,13 @@
  * does nothing), and an index with no cursor is rebuilt from the records. `reindex` rebuilds
  * on demand (`shulin reindex`).
  */
-import { maxQueryLength, type Resource, type SearchResponse, type SearchHit, type StaffSearchRequest } from '@shulin/protocol'
+import {
+  maxQueryLength,
+  type Resource,
+  type SearchResponse,
+  type SearchHit,
+  type StaffSearchRequest,
+} from '@shulin/protocol'
 import type { ResourceService } from '../resources/service.js'
 import type { ResourceChange } from '../resources/store.js'
 import { changeCursor } from '../resources/store.js'
@@ -198,7 +204,10 @@ export class SearchService {
     return { documents, ms: Math.round(performance.now() - t0) }
   }
 
-  async search(req: StaffSearchRequest, opts: { staff: boolean; thumbnailUrl?: (id: string) => string }): Promise<SearchResponse> {
+  async search(
+    req: StaffSearchRequest,
+    opts: { staff: boolean; thumbnailUrl?: (id: string) => string },
+  ): Promise<SearchResponse> {
     await this.ready()
     const t0 = performance.now()
     const filters = {
@@ -215,7 +224,14 @@ export class SearchService {
     // The HTTP API refuses longer queries; other callers (network search, OPDS) have their own
     // caps, and whatever comes, an engine never reads more than this.
     const q = req.q.slice(0, maxQueryLength)
-    const result = await this.engine.search({ q, filters: filters as Parameters<SearchEngine['search']>[0]['filters'], sort: req.sort, limit: req.limit, offset: req.offset, facets: req.facets })
+    const result = await this.engine.search({
+      q,
+      filters: filters as Parameters<SearchEngine['search']>[0]['filters'],
+      sort: req.sort,
+      limit: req.limit,
+      offset: req.offset,
+      facets: req.facets,
+    })
     const records = await this.opts.resources.records.getMany(result.hits.map((h) => h.id))
     const hits: SearchHit[] = []
     result.hits.forEach((h, i) => {
@@ -237,11 +253,17 @@ export class SearchService {
         ...(opts.thumbnailUrl && r.files.some((f) => f.role === 'thumbnail') && { thumbnail: opts.thumbnailUrl(r.id) }),
         match: h.match,
         score: Math.round(h.score * 1000) / 1000,
-        highlight: { title: highlight(m.title, result.terms), creators: m.creators.map((c) => highlight(c, result.terms)), ...(described && { snippet: described }) },
+        highlight: {
+          title: highlight(m.title, result.terms),
+          creators: m.creators.map((c) => highlight(c, result.terms)),
+          ...(described && { snippet: described }),
+        },
       })
     })
     if (result.total === 0 && req.q.trim() && req.offset === 0) {
-      this.misses.record(req.q).catch((err: unknown) => this.opts.logger?.warn({ err }, 'could not log a zero-result query'))
+      this.misses
+        .record(req.q)
+        .catch((err: unknown) => this.opts.logger?.warn({ err }, 'could not log a zero-result query'))
     }
     return {
       query: req.q,

@@ -37,7 +37,12 @@ export interface HttpAuthOptions {
 }
 
 const basicChallenge = () =>
-  new ProblemError('invalid_credentials', { headers: { 'www-authenticate': 'Basic realm="shulin", charset="UTF-8"', link: '</opds/auth.json>; rel="http://opds-spec.org/auth/document"; type="application/opds-authentication+json"' } })
+  new ProblemError('invalid_credentials', {
+    headers: {
+      'www-authenticate': 'Basic realm="shulin", charset="UTF-8"',
+      link: '</opds/auth.json>; rel="http://opds-spec.org/auth/document"; type="application/opds-authentication+json"',
+    },
+  })
 
 /** Paths where reading apps may use HTTP Basic instead of a session. */
 const basicPaths = /^\/(opds\/|api\/resources\/)/
@@ -65,7 +70,9 @@ export class HttpAuth {
       // and its covers together is one sign-in, not many that the throttle would refuse.
       let check = this.#basicChecks.get(key)
       if (!check) {
-        check = this.opts.basic(decoded.slice(0, colon), decoded.slice(colon + 1), c).finally(() => this.#basicChecks.delete(key))
+        check = this.opts
+          .basic(decoded.slice(0, colon), decoded.slice(colon + 1), c)
+          .finally(() => this.#basicChecks.delete(key))
         this.#basicChecks.set(key, check)
       }
       let account: AccountRecord
@@ -144,7 +151,8 @@ export class HttpAuth {
       if (!token || !safeEqual(token, auth.session.csrfToken)) throw new ProblemError('csrf_failed')
     }
     const roles = auth.account.roles
-    if (access === 'staff' && !(roles.includes('admin') || roles.includes('librarian'))) throw new ProblemError('forbidden')
+    if (access === 'staff' && !(roles.includes('admin') || roles.includes('librarian')))
+      throw new ProblemError('forbidden')
     if (access === 'admin' && !roles.includes('admin')) throw new ProblemError('forbidden')
   }
 

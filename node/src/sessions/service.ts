@@ -43,7 +43,8 @@ export class SessionService {
   ): Promise<{ token: string; id: string; session: SessionRecord }> {
     const token = randomBytes(32).toString('base64url')
     const id = sessionIdOf(token)
-    const limits = opts.kind === 'bearer' ? sessionLimits.bearer : opts.remember ? sessionLimits.remember : sessionLimits.browser
+    const limits =
+      opts.kind === 'bearer' ? sessionLimits.bearer : opts.remember ? sessionLimits.remember : sessionLimits.browser
     const now = this.now()
     const session: SessionRecord = {
       accountId,

@@ -34,7 +34,9 @@ export class SessionStore {
 
   /** Sessions are synced: a sign-in that was answered survives a machine crash. */
   async put(id: string, s: SessionRecord, opts: { sync: boolean }): Promise<void> {
-    await this.storage.commit([putOp(this.#sessions, id, s), putOp(this.#byAccount, `${s.accountId}!${id}`, '')], { sync: opts.sync })
+    await this.storage.commit([putOp(this.#sessions, id, s), putOp(this.#byAccount, `${s.accountId}!${id}`, '')], {
+      sync: opts.sync,
+    })
   }
 
   async touch(id: string, s: SessionRecord): Promise<void> {
@@ -51,7 +53,8 @@ export class SessionStore {
 
   async idsOf(accountId: string): Promise<string[]> {
     const out: string[] = []
-    for await (const key of this.#byAccount.keys({ gt: `${accountId}!`, lt: `${accountId}!\uffff` })) out.push(key.slice(accountId.length + 1))
+    for await (const key of this.#byAccount.keys({ gt: `${accountId}!`, lt: `${accountId}!\uffff` }))
+      out.push(key.slice(accountId.length + 1))
     return out
   }
 

@@ -13,7 +13,16 @@ import { setupPage } from './page.js'
 
 export function setupRoutes(app: Hono<AppEnv>, api: Api, setup: SetupService): void {
   api.route(
-    { method: 'post', path: '/api/setup', summary: 'Create the first admin with the one-time setup token', tags: ['setup'], access: 'public', body: SetupRequest, response: AccountView, status: 201 },
+    {
+      method: 'post',
+      path: '/api/setup',
+      summary: 'Create the first admin with the one-time setup token',
+      tags: ['setup'],
+      access: 'public',
+      body: SetupRequest,
+      response: AccountView,
+      status: 201,
+    },
     async (_c, { body }) => toAccountView(await setup.completeWithToken(body.token, body)),
   )
   app.get('/setup', (c) => {

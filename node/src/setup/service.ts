@@ -37,7 +37,10 @@ export class SetupService {
   }
 
   /** Creates the first admin with the setup link's token. */
-  async completeWithToken(token: string, admin: { username: string; password: string; name?: string | undefined }): Promise<AccountRecord> {
+  async completeWithToken(
+    token: string,
+    admin: { username: string; password: string; name?: string | undefined },
+  ): Promise<AccountRecord> {
     if (!(await this.needsAdmin())) throw new ProblemError('setup_done')
     const stored = await this.#setup.get(tokenKey)
     if (!stored || !safeEqual(stored, hashOf(token))) throw new ProblemError('invalid_setup_token')

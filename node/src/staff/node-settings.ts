@@ -8,21 +8,39 @@ import { NodeSettings } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import type { NodeConfig } from '../config/config.js'
 
-export function nodeSettingsRoutes(api: Api, deps: { config: NodeConfig; nodeId: string; version: string; searchStats: () => Promise<{ engine: string; documents: number; diskBytes?: number }> }): void {
-  api.route({ method: 'get', path: '/api/staff/node', summary: 'The settings this node runs with (set at start by flags)', tags: ['staff'], access: 'staff', response: NodeSettings }, async () => {
-    const { config } = deps
-    const stats = await deps.searchStats()
-    return {
-      name: config.name,
-      role: config.role,
-      nodeId: deps.nodeId,
-      version: deps.version,
-      publicUrl: config.publicUrl ?? null,
-      search: { engine: stats.engine, documents: stats.documents, diskBytes: stats.diskBytes ?? null },
-      maxUploadBytes: config.maxUploadBytes,
-      passwordPolicy: config.passwordPolicy,
-      adminEmail: config.adminEmail,
-      trustProxy: config.trustProxy || (config.trustedProxies !== undefined && config.trustedProxies !== 0),
-    }
-  })
+export function nodeSettingsRoutes(
+  api: Api,
+  deps: {
+    config: NodeConfig
+    nodeId: string
+    version: string
+    searchStats: () => Promise<{ engine: string; documents: number; diskBytes?: number }>
+  },
+): void {
+  api.route(
+    {
+      method: 'get',
+      path: '/api/staff/node',
+      summary: 'The settings this node runs with (set at start by flags)',
+      tags: ['staff'],
+      access: 'staff',
+      response: NodeSettings,
+    },
+    async () => {
+      const { config } = deps
+      const stats = await deps.searchStats()
+      return {
+        name: config.name,
+        role: config.role,
+        nodeId: deps.nodeId,
+        version: deps.version,
+        publicUrl: config.publicUrl ?? null,
+        search: { engine: stats.engine, documents: stats.documents, diskBytes: stats.diskBytes ?? null },
+        maxUploadBytes: config.maxUploadBytes,
+        passwordPolicy: config.passwordPolicy,
+        adminEmail: config.adminEmail,
+        trustProxy: config.trustProxy || (config.trustedProxies !== undefined && config.trustedProxies !== 0),
+      }
+    },
+  )
 }

@@ -14,22 +14,41 @@ describe('first admin, staff roles and reader management', () => {
     const page = await fetch(t.node.url + '/setup')
     expect(page.status).toBe(200)
     expect(await page.text()).toContain('创建管理员')
-    const wrong = await new Client(t.node.url).post('/api/setup', { token: 'x'.repeat(32), username: 'mallory', password: 'county-library-2026' })
+    const wrong = await new Client(t.node.url).post('/api/setup', {
+      token: 'x'.repeat(32),
+      username: 'mallory',
+      password: 'county-library-2026',
+    })
     expect(wrong.status).toBe(400)
     admin = await signedInAdmin(t)
     const token = new URLSearchParams(t.node.setupUrl!.split('#')[1]).get('token')
-    const again = await new Client(t.node.url).post('/api/setup', { token, username: 'another', password: 'county-library-2026' })
+    const again = await new Client(t.node.url).post('/api/setup', {
+      token,
+      username: 'another',
+      password: 'county-library-2026',
+    })
     expect(again.status).toBe(409)
     expect(again.body.code).toBe('setup_done')
   })
 
   it('an admin creates a librarian, who manages readers but not staff', async () => {
-    const r = await admin.post('/api/staff/accounts', { username: 'xiaowang', password: 'shelf-reader-2026', role: 'librarian', name: '小王' })
+    const r = await admin.post('/api/staff/accounts', {
+      username: 'xiaowang',
+      password: 'shelf-reader-2026',
+      role: 'librarian',
+      name: '小王',
+    })
     expect(r.status).toBe(201)
     const librarian = new Client(t.node.url)
-    expect((await librarian.post('/api/auth/login', { identifier: 'xiaowang', password: 'shelf-reader-2026' })).status).toBe(200)
+    expect(
+      (await librarian.post('/api/auth/login', { identifier: 'xiaowang', password: 'shelf-reader-2026' })).status,
+    ).toBe(200)
     expect((await librarian.get('/api/staff/readers')).status).toBe(200)
-    const denied = await librarian.post('/api/staff/accounts', { username: 'sneaky', password: 'shelf-reader-2026', role: 'admin' })
+    const denied = await librarian.post('/api/staff/accounts', {
+      username: 'sneaky',
+      password: 'shelf-reader-2026',
+      role: 'admin',
+    })
     expect(denied.status).toBe(403)
   })
 
@@ -48,18 +67,25 @@ describe('first admin, staff roles and reader management', () => {
     expect(first.body).toMatchObject({ created: 2, updated: 0, unchanged: 0 })
     expect(first.body.rejected.map((r: { line: number }) => r.line)).toEqual([4, 5, 6, 7])
     expect(first.body.rejected[3].reason).toContain('手机号已注册')
-    const second = await admin.post('/api/staff/readers/import', csv.replace('李华,', '李华,13899990000'), { 'content-type': 'text/csv' })
+    const second = await admin.post('/api/staff/readers/import', csv.replace('李华,', '李华,13899990000'), {
+      'content-type': 'text/csv',
+    })
     expect(second.body).toMatchObject({ created: 0, updated: 1, unchanged: 1 })
     const list = await admin.get('/api/staff/readers?q=A000')
     expect(list.body.readers.map((r: { cardNo: string }) => r.cardNo).sort()).toEqual(['A0001', 'A0002'])
     expect(list.body.readers.find((r: { cardNo: string }) => r.cardNo === 'A0002').phone).toBe('13899990000')
     // An imported reader has no password: signing in fails like any wrong password.
-    expect((await new Client(t.node.url).post('/api/auth/login', { identifier: 'A0001', password: 'anything-at-all' })).status).toBe(401)
+    expect(
+      (await new Client(t.node.url).post('/api/auth/login', { identifier: 'A0001', password: 'anything-at-all' }))
+        .status,
+    ).toBe(401)
   })
 
   it('refuses a CSV without a card-number column and a non-UTF-8 file, changing nothing', async () => {
     const before = (await admin.get('/api/staff/readers?limit=200')).body.readers.length
-    const noCard = await admin.post('/api/staff/readers/import', 'name,phone\n王五,13800000000', { 'content-type': 'text/csv' })
+    const noCard = await admin.post('/api/staff/readers/import', 'name,phone\n王五,13800000000', {
+      'content-type': 'text/csv',
+    })
     expect(noCard.status).toBe(400)
     const gbk = await fetch(t.node.url + '/api/staff/readers/import', {
       method: 'POST',
@@ -81,7 +107,14 @@ describe('first admin, staff roles and reader management', () => {
     const login = await again.post('/api/auth/login', { identifier: '13700137000', password: r.body.temporaryPassword })
     expect(login.status).toBe(200)
     expect(login.body.account.mustChangePassword).toBe(true)
-    expect((await again.post('/api/me/password', { currentPassword: r.body.temporaryPassword, password: 'my-own-password-1' })).status).toBe(200)
+    expect(
+      (
+        await again.post('/api/me/password', {
+          currentPassword: r.body.temporaryPassword,
+          password: 'my-own-password-1',
+        })
+      ).status,
+    ).toBe(200)
     expect((await again.get('/api/me')).body.account.mustChangePassword).toBe(false)
   })
 
@@ -91,12 +124,20 @@ describe('first admin, staff roles and reader management', () => {
     const id = (await reader.get('/api/me')).body.account.id
     expect((await admin.post(`/api/staff/readers/${id}/disable`)).body.status).toBe('disabled')
     expect((await reader.get('/api/me')).status).toBe(401)
-    const refused = await new Client(t.node.url).post('/api/auth/login', { identifier: '13600136000', password: 'reading2026' })
+    const refused = await new Client(t.node.url).post('/api/auth/login', {
+      identifier: '13600136000',
+      password: 'reading2026',
+    })
     expect(refused.status).toBe(403)
     expect(refused.body.code).toBe('account_disabled')
-    expect((await admin.get('/api/staff/readers?status=disabled')).body.readers.map((r: { id: string }) => r.id)).toEqual([id])
+    expect(
+      (await admin.get('/api/staff/readers?status=disabled')).body.readers.map((r: { id: string }) => r.id),
+    ).toEqual([id])
     await admin.post(`/api/staff/readers/${id}/enable`)
-    expect((await new Client(t.node.url).post('/api/auth/login', { identifier: '13600136000', password: 'reading2026' })).status).toBe(200)
+    expect(
+      (await new Client(t.node.url).post('/api/auth/login', { identifier: '13600136000', password: 'reading2026' }))
+        .status,
+    ).toBe(200)
   })
 
   it('pages through readers with a cursor', async () => {

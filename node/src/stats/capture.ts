@@ -99,37 +99,45 @@ export class StatsCapture {
     this.#timer = undefined
     const batch = this.#buffer
     this.#buffer = []
-    this.#flushing = this.#flushing.then(async () => {
-      if (!batch.length) return
-      // One salt per day and one hash per session and day (remembered across batches, in memory
-      // only): readers come back often.
-      // The batch is stored as one record per day (a record per event costs ~10× more to write).
-      const salts = new Map<string, Buffer>()
-      const keys = this.#keys
-      // Forgotten at each new day (and past 50k sessions): nothing outlives its day in memory either.
-      if (keys.size > 50_000 || this.#keysDay !== batch[0]!.day) {
-        keys.clear()
-        this.#keysDay = batch[0]!.day
-      }
-      const byDay = new Map<string, UsageEvent[]>()
-      for (const p of batch) {
-        const id = `${p.day} ${p.who}`
-        let s = keys.get(id)
-        if (s === undefined) {
-          let salt = salts.get(p.day)
-          if (!salt) salts.set(p.day, (salt = await this.opts.store.salt(p.day)))
-          s = createHmac('sha256', salt).update(p.who).digest('base64url').slice(0, 22)
-          keys.set(id, s)
+    this.#flushing = this.#flushing
+      .then(async () => {
+        if (!batch.length) return
+        // One salt per day and one hash per session and day (remembered across batches, in memory
+        // only): readers come back often.
+        // The batch is stored as one record per day (a record per event costs ~10× more to write).
+        const salts = new Map<string, Buffer>()
+        const keys = this.#keys
+        // Forgotten at each new day (and past 50k sessions): nothing outlives its day in memory either.
+        if (keys.size > 50_000 || this.#keysDay !== batch[0]!.day) {
+          keys.clear()
+          this.#keysDay = batch[0]!.day
         }
-        ;(p.ev as UsageEvent).s = s
-        const list = byDay.get(p.day) ?? (byDay.set(p.day, []), byDay.get(p.day)!)
-        list.push(p.ev as UsageEvent)
-      }
-      const ops = [...byDay].map(([day, list]) => putOp(this.opts.store.events, `${day} ${String(list[0]!.t).padStart(14, '0')} ${this.#run}.${(this.#seq++).toString(36)}`, list))
-      // Usage figures may lose the last second in a machine crash; no sync write on this path.
-      await this.opts.store.storage.commit(ops, { sync: false })
-      this.opts.onWritten?.(new Set(batch.map((p) => p.day)))
-    }).catch((err: unknown) => this.opts.onError?.(err))
+        const byDay = new Map<string, UsageEvent[]>()
+        for (const p of batch) {
+          const id = `${p.day} ${p.who}`
+          let s = keys.get(id)
+          if (s === undefined) {
+            let salt = salts.get(p.day)
+            if (!salt) salts.set(p.day, (salt = await this.opts.store.salt(p.day)))
+            s = createHmac('sha256', salt).update(p.who).digest('base64url').slice(0, 22)
+            keys.set(id, s)
+          }
+          ;(p.ev as UsageEvent).s = s
+          const list = byDay.get(p.day) ?? (byDay.set(p.day, []), byDay.get(p.day)!)
+          list.push(p.ev as UsageEvent)
+        }
+        const ops = [...byDay].map(([day, list]) =>
+          putOp(
+            this.opts.store.events,
+            `${day} ${String(list[0]!.t).padStart(14, '0')} ${this.#run}.${(this.#seq++).toString(36)}`,
+            list,
+          ),
+        )
+        // Usage figures may lose the last second in a machine crash; no sync write on this path.
+        await this.opts.store.storage.commit(ops, { sync: false })
+        this.opts.onWritten?.(new Set(batch.map((p) => p.day)))
+      })
+      .catch((err: unknown) => this.opts.onError?.(err))
     return this.#flushing
   }
 
@@ -147,7 +155,12 @@ export class StatsCapture {
       if (agent.robot) return
       const auth = c.get('auth')
       const who = auth ? `s:${auth.sessionId}` : `a:${c.get('clientAddress')} ${ua} ${this.#local(this.#now).hour}`
-      const m: AccessMethod = c.req.path.startsWith('/opds/') || auth?.via === 'basic' ? 'opds' : auth?.via === 'bearer' || !agent.browser ? 'api' : 'web'
+      const m: AccessMethod =
+        c.req.path.startsWith('/opds/') || auth?.via === 'basic'
+          ? 'opds'
+          : auth?.via === 'bearer' || !agent.browser
+            ? 'api'
+            : 'web'
       const ev = found as Omit<UsageEvent, 's' | 't'>
       ev.d = agent.device
       ev.m = m
@@ -172,7 +185,7 @@ export class StatsCapture {
   }
 }
 
-function classify(c: Context<AppEnv>, method: string): Partial<UsageEvent> & Pick<UsageEvent, 'k'> | undefined {
+function classify(c: Context<AppEnv>, method: string): (Partial<UsageEvent> & Pick<UsageEvent, 'k'>) | undefined {
   const path = c.req.path
   const status = c.res.status
   if (method === 'POST') {
@@ -183,13 +196,20 @@ function classify(c: Context<AppEnv>, method: string): Partial<UsageEvent> & Pic
   if (path === '/api/search' || opdsSearch.test(path)) {
     const q = c.req.query('q') ?? c.req.query('query') ?? ''
     // Paging through results is the same search.
-    if (status !== 200 || Number(c.req.query('offset') ?? 0) > 0 || Number(c.req.query('page') ?? 1) > 1) return undefined
+    if (status !== 200 || Number(c.req.query('offset') ?? 0) > 0 || Number(c.req.query('page') ?? 1) > 1)
+      return undefined
     const hits = searchHits.get(c.req.raw)
     return { k: 'search', q: normalizeQuery(q), ...(hits === 0 ? { z: true } : {}) }
   }
   let m = contentPath.exec(path)
   if (m) {
-    const k: EventKind | undefined = counted.has(status) ? 'content' : status === 403 ? 'no_license' : status === 429 ? 'limit_exceeded' : undefined
+    const k: EventKind | undefined = counted.has(status)
+      ? 'content'
+      : status === 403
+        ? 'no_license'
+        : status === 429
+          ? 'limit_exceeded'
+          : undefined
     return k ? { k, r: decodeURIComponent(m[1]!) } : undefined
   }
   m = viewPath.exec(path)

@@ -8,7 +8,17 @@
  * A roll-up and every sum it changes are one batch, so a restart can never count it twice or
  * half.
  */
-import { addHours, addInto, zeroCounts, zeroDevices, zeroHours, zeroMethods, type MetricCounts, type Rollup, type SignedEnvelope } from '@shulin/protocol'
+import {
+  addHours,
+  addInto,
+  zeroCounts,
+  zeroDevices,
+  zeroHours,
+  zeroMethods,
+  type MetricCounts,
+  type Rollup,
+  type SignedEnvelope,
+} from '@shulin/protocol'
 import { putOp, type BatchOp, type Storage, type Sublevel } from '../storage/db.js'
 
 export interface StoredRollup {
@@ -37,7 +47,13 @@ export interface YearAgg {
   lastReceivedAt: string
 }
 
-export const emptyAgg = (): Agg => ({ totals: zeroCounts(), hours: zeroHours(), devices: zeroDevices(), methods: zeroMethods(), reports: 0 })
+export const emptyAgg = (): Agg => ({
+  totals: zeroCounts(),
+  hours: zeroHours(),
+  devices: zeroDevices(),
+  methods: zeroMethods(),
+  reports: 0,
+})
 
 export function addRollup(into: Agg, r: Rollup, sign: 1 | -1): Agg {
   addInto(into.totals, r.totals, sign)
@@ -48,7 +64,12 @@ export function addRollup(into: Agg, r: Rollup, sign: 1 | -1): Agg {
   return into
 }
 
-export const scopesOf = (region: string, level: string) => ['all', `p:${region.slice(0, 2)}`, `c:${region.slice(0, 4)}`, `l:${level}`]
+export const scopesOf = (region: string, level: string) => [
+  'all',
+  `p:${region.slice(0, 2)}`,
+  `c:${region.slice(0, 4)}`,
+  `l:${level}`,
+]
 
 export class HubStatsStore {
   readonly rollups: Sublevel<StoredRollup>
@@ -77,7 +98,10 @@ export class HubStatsStore {
    * The batch that stores `next` in place of `prev` (if any): the roll-up and every sum it
    * touches. Changes the cached sums: commit the ops, or call {@link forget} if that fails.
    */
-  async replaceOps(next: { rollup: Rollup; stored: StoredRollup }, prev: { rollup: Rollup; stored: StoredRollup } | undefined): Promise<BatchOp[]> {
+  async replaceOps(
+    next: { rollup: Rollup; stored: StoredRollup },
+    prev: { rollup: Rollup; stored: StoredRollup } | undefined,
+  ): Promise<BatchOp[]> {
     const touched = new Map<string, Agg | YearAgg>()
     const apply = async (r: Rollup, s: StoredRollup, sign: 1 | -1) => {
       for (const scope of scopesOf(s.region, s.level)) {
@@ -96,7 +120,10 @@ export class HubStatsStore {
     }
     if (prev) await apply(prev.rollup, prev.stored, -1)
     await apply(next.rollup, next.stored, 1)
-    return [putOp(this.rollups, `${next.rollup.node} ${next.rollup.day}`, next.stored), ...[...touched].map(([k, v]) => putOp(this.agg, k, v))]
+    return [
+      putOp(this.rollups, `${next.rollup.node} ${next.rollup.day}`, next.stored),
+      ...[...touched].map(([k, v]) => putOp(this.agg, k, v)),
+    ]
   }
 
   /** Drops cached sums after a failed commit (they are read again from disk). */
@@ -106,14 +133,16 @@ export class HubStatsStore {
 
   async scope(scope: string, from: string, to: string): Promise<Array<{ day: string; agg: Agg }>> {
     const out: Array<{ day: string; agg: Agg }> = []
-    for await (const [k, v] of this.agg.iterator({ gte: `${scope} ${from}`, lte: `${scope} ${to}` })) out.push({ day: k.slice(scope.length + 1), agg: v as Agg })
+    for await (const [k, v] of this.agg.iterator({ gte: `${scope} ${from}`, lte: `${scope} ${to}` }))
+      out.push({ day: k.slice(scope.length + 1), agg: v as Agg })
     return out
   }
 
   async years(year: string): Promise<Map<string, YearAgg>> {
     const out = new Map<string, YearAgg>()
     const prefix = `y:${year} `
-    for await (const [k, v] of this.agg.iterator({ gte: prefix, lt: `y:${year}~` })) out.set(k.slice(prefix.length), v as YearAgg)
+    for await (const [k, v] of this.agg.iterator({ gte: prefix, lt: `y:${year}~` }))
+      out.set(k.slice(prefix.length), v as YearAgg)
     return out
   }
 }

@@ -8,7 +8,17 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Rollup, StatsPush, StatsPushResponse, zeroCounts, zeroDevices, zeroHours, zeroMethods, type MemberEntry, type SignedEnvelope } from '@shulin/protocol'
+import {
+  Rollup,
+  StatsPush,
+  StatsPushResponse,
+  zeroCounts,
+  zeroDevices,
+  zeroHours,
+  zeroMethods,
+  type MemberEntry,
+  type SignedEnvelope,
+} from '@shulin/protocol'
 import { generateNodeKey, seal, type NodeKey } from '@shulin/federation'
 import { openStorage, type Storage } from '../storage/db.js'
 import { tempDir } from '../testing/temp-node.js'
@@ -18,7 +28,13 @@ import { dumpLevel, fc, fuzzParams, mutatedJson } from '../../../test/fuzz/fuzz.
 const now = Date.parse('2026-12-03T08:00:00Z')
 
 function rollup(node: string, day: string, revision: number): Rollup {
-  const totals = { ...zeroCounts(), Total_Item_Investigations: 5, Total_Item_Requests: 3, Unique_Item_Investigations: 2, Unique_Item_Requests: 1 }
+  const totals = {
+    ...zeroCounts(),
+    Total_Item_Investigations: 5,
+    Total_Item_Requests: 3,
+    Unique_Item_Investigations: 2,
+    Unique_Item_Requests: 1,
+  }
   const hours = zeroHours()
   hours[9] = 5
   return {
@@ -46,7 +62,17 @@ describe('roll-up intake fuzz', () => {
     dir = await tempDir('shulin-stats-fuzz-')
     storage = await openStorage(join(dir, 'db'), { create: true, dataDir: dir })
     member = await generateNodeKey()
-    entry = { nodeId: member.nodeId, name: '临安县图书馆', region: '330185', level: 'county', http: [], p2p: [], status: 'active', seq: 1, issuedAt: '2026-11-01T00:00:00.000Z' }
+    entry = {
+      nodeId: member.nodeId,
+      name: '临安县图书馆',
+      region: '330185',
+      level: 'county',
+      http: [],
+      p2p: [],
+      status: 'active',
+      seq: 1,
+      issuedAt: '2026-11-01T00:00:00.000Z',
+    }
     hub = new HubStats({ storage, member: (id) => (id === member.nodeId ? entry : undefined), now: () => now })
   })
   afterAll(async () => {
@@ -91,7 +117,10 @@ describe('roll-up intake fuzz', () => {
   })
 
   it('a push changed after signing: an outcome per roll-up, refused ones not stored', async () => {
-    const envs = [await seal(member, 'shulin/rollup', rollup(member.nodeId, '2026-11-20', 1)), await seal(member, 'shulin/rollup', rollup(member.nodeId, '2026-11-21', 1))]
+    const envs = [
+      await seal(member, 'shulin/rollup', rollup(member.nodeId, '2026-11-20', 1)),
+      await seal(member, 'shulin/rollup', rollup(member.nodeId, '2026-11-21', 1)),
+    ]
     await fc.assert(
       fc.asyncProperty(mutatedJson([{ rollups: envs }, { rollups: [envs[0], envs[0], envs[1]] }]), async (input) => {
         const before = await dumpLevel(storage.db)
@@ -111,12 +140,18 @@ describe('roll-up intake fuzz', () => {
       rollups: [
         await sealed(rollup(member.nodeId, '2026-12-05', 1)),
         await sealed(rollup(member.nodeId, '2019-01-01', 1)),
-        await sealed({ ...rollup(member.nodeId, '2026-11-10', 1), totals: { ...zeroCounts(), Total_Item_Requests: -1 } }),
+        await sealed({
+          ...rollup(member.nodeId, '2026-11-10', 1),
+          totals: { ...zeroCounts(), Total_Item_Requests: -1 },
+        }),
         await sealed(rollup(member.nodeId, '2026-11-11', 1)),
         await sealed(rollup(member.nodeId, '2026-11-11', 1)),
         await sealed(rollup(other.nodeId, '2026-11-12', 1), other),
       ],
     })
-    expect(res).toEqual({ ok: true, outcomes: ['future', 'too_old', 'malformed', 'stored', 'duplicate', 'wrong_signer'] })
+    expect(res).toEqual({
+      ok: true,
+      outcomes: ['future', 'too_old', 'malformed', 'stored', 'duplicate', 'wrong_signer'],
+    })
   })
 })

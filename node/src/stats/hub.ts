@@ -6,7 +6,24 @@
  * level that the dashboards, indicators and SUSHI read.
  */
 import { EnvelopeError, open } from '@shulin/federation/envelope'
-import { addHours, addInto, localDay, nextDay, Rollup, zeroCounts, zeroDevices, zeroHours, zeroMethods, type MemberEntry, type MetricCounts, type RollupOutcome, type SignedEnvelope, type StatsPush, type StatsPushResponse, Weights } from '@shulin/protocol'
+import {
+  addHours,
+  addInto,
+  localDay,
+  nextDay,
+  Rollup,
+  zeroCounts,
+  zeroDevices,
+  zeroHours,
+  zeroMethods,
+  type MemberEntry,
+  type MetricCounts,
+  type RollupOutcome,
+  type SignedEnvelope,
+  type StatsPush,
+  type StatsPushResponse,
+  Weights,
+} from '@shulin/protocol'
 import { putOp, type Storage } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 import type { Logger } from '../logger.js'
@@ -68,7 +85,10 @@ export class HubStats {
       if (rollup.day >= latest) {
         // Not begun-and-ended anywhere on Earth by this clock: the member's clock runs ahead
         // (README "Clocks"). Refused, not stored: the member keeps it and sends it again.
-        this.opts.logger?.warn({ member: from, day: rollup.day, latest }, `clock skew: ${from} pushed the roll-up of ${rollup.day}, a day not yet over by this hub's clock`)
+        this.opts.logger?.warn(
+          { member: from, day: rollup.day, latest },
+          `clock skew: ${from} pushed the roll-up of ${rollup.day}, a day not yet over by this hub's clock`,
+        )
         return 'future'
       }
       if (rollup.day < oldest) return 'too_old'
@@ -90,7 +110,13 @@ export class HubStats {
           outcomes.push('duplicate')
           continue
         }
-        const stored: StoredRollup = { env: c.env, revision: c.rollup.revision, receivedAt: new Date(this.#now).toISOString(), region: member.region, level: member.level }
+        const stored: StoredRollup = {
+          env: c.env,
+          revision: c.rollup.revision,
+          receivedAt: new Date(this.#now).toISOString(),
+          region: member.region,
+          level: member.level,
+        }
         const next = { rollup: c.rollup, stored }
         ops.push(...(await this.#store.replaceOps(next, held)))
         inPush.set(key, next)
@@ -129,7 +155,17 @@ export class HubStats {
       addInto(methods, agg.methods)
       reports += agg.reports
     }
-    return { scope, from, to, totals, reports, days: rows.map(({ day, agg }) => ({ day, totals: agg.totals, reports: agg.reports })), heatmap, devices, methods }
+    return {
+      scope,
+      from,
+      to,
+      totals,
+      reports,
+      days: rows.map(({ day, agg }) => ({ day, totals: agg.totals, reports: agg.reports })),
+      heatmap,
+      devices,
+      methods,
+    }
   }
 
   /** Each day's figures summed over the members in `scope`, from `from` to `to`. */
@@ -154,7 +190,8 @@ export class HubStats {
   /** One member's roll-ups (newest revision of each day) from `from` to `to`. */
   async memberDays(nodeId: string, from: string, to: string): Promise<Rollup[]> {
     const out: Rollup[] = []
-    for await (const v of this.#store.rollups.values({ gte: `${nodeId} ${from}`, lte: `${nodeId} ${to}` })) out.push(Rollup.parse(v.env.payload))
+    for await (const v of this.#store.rollups.values({ gte: `${nodeId} ${from}`, lte: `${nodeId} ${to}` }))
+      out.push(Rollup.parse(v.env.payload))
     return out
   }
 
@@ -162,13 +199,30 @@ export class HubStats {
    * The most used titles of the given members from `from` to `to`, from each day's top list
    * (one range read per member: 3,000 members × 30 days is ~90k small records).
    */
-  async topTitles(members: readonly MemberEntry[], from: string, to: string, n = 20): Promise<Array<{ node: string; library: string; id: string; title: string; investigations: number; requests: number }>> {
-    const all = new Map<string, { node: string; library: string; id: string; title: string; investigations: number; requests: number }>()
+  async topTitles(
+    members: readonly MemberEntry[],
+    from: string,
+    to: string,
+    n = 20,
+  ): Promise<
+    Array<{ node: string; library: string; id: string; title: string; investigations: number; requests: number }>
+  > {
+    const all = new Map<
+      string,
+      { node: string; library: string; id: string; title: string; investigations: number; requests: number }
+    >()
     for (const m of members) {
       for await (const v of this.#store.rollups.values({ gte: `${m.nodeId} ${from}`, lte: `${m.nodeId} ${to}` })) {
         for (const t of (v.env.payload as Rollup).top) {
           const key = `${m.nodeId} ${t.id}`
-          const row = all.get(key) ?? { node: m.nodeId, library: m.name, id: t.id, title: t.title, investigations: 0, requests: 0 }
+          const row = all.get(key) ?? {
+            node: m.nodeId,
+            library: m.name,
+            id: t.id,
+            title: t.title,
+            investigations: 0,
+            requests: 0,
+          }
           row.investigations += t.investigations
           row.requests += t.requests
           all.set(key, row)

@@ -62,8 +62,18 @@ export interface Stats {
 export function createStats(init: StatsInit): Stats {
   const now = init.now ?? Date.now
   const rawDays = init.rawDays ?? 30
-  const service = new StatsService({ storage: init.storage, resources: init.resources, nodeId: init.key.nodeId, rawDays, now, logger: init.logger })
-  const hub = init.role === 'hub' ? new HubStats({ storage: init.storage, member: (id) => init.federation.entry(id), now, logger: init.logger }) : undefined
+  const service = new StatsService({
+    storage: init.storage,
+    resources: init.resources,
+    nodeId: init.key.nodeId,
+    rawDays,
+    now,
+    logger: init.logger,
+  })
+  const hub =
+    init.role === 'hub'
+      ? new HubStats({ storage: init.storage, member: (id) => init.federation.entry(id), now, logger: init.logger })
+      : undefined
   let host: Host | undefined
   const pusher =
     init.role === 'node'
@@ -88,7 +98,11 @@ export function createStats(init: StatsInit): Stats {
     pusher,
     capture: service.capture.middleware(),
     routes(app, api, check) {
-      nodeStatsRoutes(api, { stats: service, pusher: () => pusher, member: async () => init.role === 'node' && !!(await init.federation.hubPeer()) })
+      nodeStatsRoutes(api, {
+        stats: service,
+        pusher: () => pusher,
+        member: async () => init.role === 'node' && !!(await init.federation.hubPeer()),
+      })
       if (hub) hubStatsRoutes(api, { hub, members: registry, now })
       // Members seen by the hub's SUSHI: the registry as last loaded (refreshed by the routes' calls).
       let cached: MemberEntry[] = []
@@ -107,7 +121,13 @@ export function createStats(init: StatsInit): Stats {
         ['/sushi/r5/reports/tr', 'COUNTER-SUSHI R5 Title Master Report (JSON, or TSV with format=tsv)'],
         ...(hub ? [['/sushi/r5/members', 'COUNTER-SUSHI R5: the member libraries (hub)']] : []),
       ] as const) {
-        api.describe({ method: 'get', path, summary, tags: ['sushi'], access: path === '/sushi/r5/status' ? 'public' : 'staff' })
+        api.describe({
+          method: 'get',
+          path,
+          summary,
+          tags: ['sushi'],
+          access: path === '/sushi/r5/status' ? 'public' : 'staff',
+        })
       }
     },
     async start() {
@@ -115,7 +135,11 @@ export function createStats(init: StatsInit): Stats {
         host = h
         if (hub) {
           const { serveStats } = await import('@shulin/federation')
-          await serveStats(h, (push, from) => hub.receive(push, from), (msg, err) => init.logger?.warn({ err }, msg))
+          await serveStats(
+            h,
+            (push, from) => hub.receive(push, from),
+            (msg, err) => init.logger?.warn({ err }, msg),
+          )
         }
       })
       // A finished day goes to the hub as soon as it is aggregated.

@@ -8,7 +8,14 @@
 import { indicatorNames, Weights, type IndicatorName, type MemberEntry, type MemberIndicators } from '@shulin/protocol'
 import type { YearAgg } from './hub-store.js'
 
-export const defaultWeights: Weights = { requests: 35, investigations: 20, searches: 15, signIns: 10, registrations: 10, daysReported: 10 }
+export const defaultWeights: Weights = {
+  requests: 35,
+  investigations: 20,
+  searches: 15,
+  signIns: 10,
+  registrations: 10,
+  daysReported: 10,
+}
 
 function valuesOf(y: YearAgg | undefined): Record<IndicatorName, number> {
   const t = y?.totals
@@ -22,11 +29,16 @@ function valuesOf(y: YearAgg | undefined): Record<IndicatorName, number> {
   }
 }
 
-export function indicators(members: readonly MemberEntry[], years: ReadonlyMap<string, YearAgg>, weights: Weights): MemberIndicators[] {
+export function indicators(
+  members: readonly MemberEntry[],
+  years: ReadonlyMap<string, YearAgg>,
+  weights: Weights,
+): MemberIndicators[] {
   const rows = members.map((m) => ({ m, values: valuesOf(years.get(m.nodeId)), y: years.get(m.nodeId) }))
   const best = new Map<string, Record<IndicatorName, number>>()
   for (const r of rows) {
-    const b = best.get(r.m.level) ?? (Object.fromEntries(indicatorNames.map((n) => [n, 0])) as Record<IndicatorName, number>)
+    const b =
+      best.get(r.m.level) ?? (Object.fromEntries(indicatorNames.map((n) => [n, 0])) as Record<IndicatorName, number>)
     for (const n of indicatorNames) b[n] = Math.max(b[n], r.values[n])
     best.set(r.m.level, b)
   }
@@ -60,7 +72,33 @@ export function indicatorsCsv(rows: readonly MemberIndicators[], year: string): 
     const safe = /^[=+\-@]/.test(s) && typeof v === 'string' ? `'${s}` : s
     return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
   }
-  const head = ['year', 'nodeId', 'name', 'region', 'level', 'status', ...indicatorNames, 'score', 'lastDay', 'lastReceivedAt']
-  const lines = rows.map((r) => [year, r.nodeId, r.name, r.region, r.level, r.status, ...indicatorNames.map((n) => r.values[n]), r.score, r.lastDay ?? '', r.lastReceivedAt ?? ''].map(q).join(','))
+  const head = [
+    'year',
+    'nodeId',
+    'name',
+    'region',
+    'level',
+    'status',
+    ...indicatorNames,
+    'score',
+    'lastDay',
+    'lastReceivedAt',
+  ]
+  const lines = rows.map((r) =>
+    [
+      year,
+      r.nodeId,
+      r.name,
+      r.region,
+      r.level,
+      r.status,
+      ...indicatorNames.map((n) => r.values[n]),
+      r.score,
+      r.lastDay ?? '',
+      r.lastReceivedAt ?? '',
+    ]
+      .map(q)
+      .join(','),
+  )
   return '\uFEFF' + [head.join(','), ...lines].join('\r\n') + '\r\n'
 }

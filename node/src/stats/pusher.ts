@@ -70,7 +70,8 @@ export class RollupPusher {
   async #pushOnce(): Promise<PushReport> {
     const { store } = this.opts.stats
     const waiting: Array<{ day: string; revision: number; attempts: number }> = []
-    for await (const [day, o] of store.outbox.iterator()) if (!o.sent && !o.refused) waiting.push({ day, revision: o.revision, attempts: o.attempts })
+    for await (const [day, o] of store.outbox.iterator())
+      if (!o.sent && !o.refused) waiting.push({ day, revision: o.revision, attempts: o.attempts })
     if (!waiting.length) return { sent: 0, refused: 0, pending: 0 }
     const batch = waiting.slice(0, maxPerPush)
     const envs: SignedEnvelope[] = []
@@ -102,7 +103,10 @@ export class RollupPusher {
         this.opts.logger?.warn({ day: w.day, revision: w.revision, outcome }, 'the hub refused a roll-up')
       } else if (outcome === 'future' && !this.#early.has(`${w.day} ${w.revision}`)) {
         this.#early.add(`${w.day} ${w.revision}`)
-        this.opts.logger?.warn({ day: w.day, revision: w.revision, outcome }, `clock skew: by the hub's clock ${w.day} is not over yet — is this node's clock ahead? The roll-up waits here and goes again`)
+        this.opts.logger?.warn(
+          { day: w.day, revision: w.revision, outcome },
+          `clock skew: by the hub's clock ${w.day} is not over yet — is this node's clock ahead? The roll-up waits here and goes again`,
+        )
       }
     }
     if (ops.length) await store.storage.commit(ops, { sync: true })

@@ -4,7 +4,22 @@
  * COUNTER rules once a local day is over, expiry of raw events, the roll-ups waiting for the
  * hub, and the figures the staff dashboard and SUSHI read.
  */
-import { addHours, addInto, DayAggregator, dayStart, localDay, nextDay, zeroCounts, zeroDevices, zeroHours, zeroMethods, type DayAggregate, type MetricCounts, type Rollup, type UsageEvent } from '@shulin/protocol'
+import {
+  addHours,
+  addInto,
+  DayAggregator,
+  dayStart,
+  localDay,
+  nextDay,
+  zeroCounts,
+  zeroDevices,
+  zeroHours,
+  zeroMethods,
+  type DayAggregate,
+  type MetricCounts,
+  type Rollup,
+  type UsageEvent,
+} from '@shulin/protocol'
 import type { Resource } from '@shulin/protocol'
 import type { Storage } from '../storage/db.js'
 import type { Logger } from '../logger.js'
@@ -59,7 +74,13 @@ export class StatsService {
   constructor(private readonly opts: StatsOptions) {
     this.store = new StatsStore(opts.storage)
     this.utcOffsetMinutes = opts.utcOffsetMinutes ?? 480
-    this.capture = new StatsCapture({ store: this.store, utcOffsetMinutes: this.utcOffsetMinutes, now: opts.now, onError: (err) => opts.logger?.warn({ err }, 'usage events could not be written'), onWritten: (days) => days.forEach((d) => this.noteLate(d)) })
+    this.capture = new StatsCapture({
+      store: this.store,
+      utcOffsetMinutes: this.utcOffsetMinutes,
+      now: opts.now,
+      onError: (err) => opts.logger?.warn({ err }, 'usage events could not be written'),
+      onWritten: (days) => days.forEach((d) => this.noteLate(d)),
+    })
   }
 
   get #now(): number {
@@ -122,7 +143,10 @@ export class StatsService {
   async aggregate(day: string): Promise<DayAggregate> {
     const agg = await this.#aggregateStored(day)
     const prev = await this.store.outbox.get(day)
-    await this.opts.storage.commit(this.store.putDayOps(agg, { revision: (prev?.revision ?? 0) + 1, sent: false, attempts: 0 }), { sync: true })
+    await this.opts.storage.commit(
+      this.store.putDayOps(agg, { revision: (prev?.revision ?? 0) + 1, sent: false, attempts: 0 }),
+      { sync: true },
+    )
     return agg
   }
 
@@ -184,9 +208,20 @@ export class StatsService {
   }
 
   async #top(titles: Map<string, MetricCounts>, n: number): Promise<TitleFigure[]> {
-    const best = [...titles].sort((a, b) => b[1].Total_Item_Requests - a[1].Total_Item_Requests || b[1].Total_Item_Investigations - a[1].Total_Item_Investigations).slice(0, n)
+    const best = [...titles]
+      .sort(
+        (a, b) =>
+          b[1].Total_Item_Requests - a[1].Total_Item_Requests ||
+          b[1].Total_Item_Investigations - a[1].Total_Item_Investigations,
+      )
+      .slice(0, n)
     const records = await this.opts.resources.getMany(best.map(([id]) => id))
-    return best.map(([id, c], i) => ({ id, title: (records[i]?.metadata.title ?? id).slice(0, 200), investigations: c.Total_Item_Investigations, requests: c.Total_Item_Requests }))
+    return best.map(([id, c], i) => ({
+      id,
+      title: (records[i]?.metadata.title ?? id).slice(0, 200),
+      investigations: c.Total_Item_Investigations,
+      requests: c.Total_Item_Requests,
+    }))
   }
 
   /** Aggregates from `from` to `to`, today's figures (so far) included when in range. */
@@ -219,7 +254,22 @@ export class StatsService {
       for (const q of d.queries) queries.set(q.q, (queries.get(q.q) ?? 0) + q.n)
       for (const q of d.zeroQueries) zero.set(q.q, (zero.get(q.q) ?? 0) + q.n)
     }
-    const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([q, n]) => ({ q, n }))
-    return { from, to, totals, days: days.map((d) => ({ day: d.day, totals: d.totals })), heatmap, devices, methods, top: await this.#top(titles, 20), queries: top(queries), zeroQueries: top(zero) }
+    const top = (m: Map<string, number>) =>
+      [...m]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 20)
+        .map(([q, n]) => ({ q, n }))
+    return {
+      from,
+      to,
+      totals,
+      days: days.map((d) => ({ day: d.day, totals: d.totals })),
+      heatmap,
+      devices,
+      methods,
+      top: await this.#top(titles, 20),
+      queries: top(queries),
+      zeroQueries: top(zero),
+    }
   }
 }

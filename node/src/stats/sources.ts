@@ -9,13 +9,26 @@ import type { StatsService } from './service.js'
 import type { HubStats } from './hub.js'
 import type { SushiSource, SushiTitle } from './sushi-routes.js'
 
-const dataTypes: Record<string, string> = { book: 'Book', audiobook: 'Multimedia', video: 'Multimedia', 'image-set': 'Image', journal: 'Journal', 'journal-issue': 'Journal', article: 'Article' }
+const dataTypes: Record<string, string> = {
+  book: 'Book',
+  audiobook: 'Multimedia',
+  video: 'Multimedia',
+  'image-set': 'Image',
+  journal: 'Journal',
+  'journal-issue': 'Journal',
+  article: 'Article',
+}
 
 function bump(map: Map<string, MetricCounts>, month: string, c: Partial<MetricCounts>) {
   map.set(month, addInto(map.get(month) ?? zeroCounts(), { ...zeroCounts(), ...c }))
 }
 
-export function nodeSushiSource(opts: { stats: StatsService; resources: { getMany(ids: string[]): Promise<Array<Resource | undefined>> }; nodeId: string; name: string }): SushiSource {
+export function nodeSushiSource(opts: {
+  stats: StatsService
+  resources: { getMany(ids: string[]): Promise<Array<Resource | undefined>> }
+  nodeId: string
+  name: string
+}): SushiSource {
   return {
     platform: opts.name,
     async institution(customerId) {
@@ -44,7 +57,11 @@ export function nodeSushiSource(opts: { stats: StatsService; resources: { getMan
         return {
           id,
           title: r?.metadata.title ?? id,
-          identifiers: [{ Type: 'Proprietary', Value: `shulin:${id}` }, ...(isbn ? [{ Type: 'ISBN', Value: isbn }] : []), ...(issn ? [{ Type: 'Online_ISSN', Value: issn }] : [])],
+          identifiers: [
+            { Type: 'Proprietary', Value: `shulin:${id}` },
+            ...(isbn ? [{ Type: 'ISBN', Value: isbn }] : []),
+            ...(issn ? [{ Type: 'Online_ISSN', Value: issn }] : []),
+          ],
           publisher: r?.metadata.publisher ?? '',
           dataType: dataTypes[r?.type ?? ''] ?? 'Other',
           yop: r?.metadata.date?.slice(0, 4) ?? '',
@@ -55,8 +72,14 @@ export function nodeSushiSource(opts: { stats: StatsService; resources: { getMan
   }
 }
 
-export function hubSushiSource(opts: { hub: HubStats; members: () => MemberEntry[]; nodeId: string; name: string }): SushiSource {
-  const member = (id: string | undefined) => (id && id !== opts.nodeId ? opts.members().find((m) => m.nodeId === id) : undefined)
+export function hubSushiSource(opts: {
+  hub: HubStats
+  members: () => MemberEntry[]
+  nodeId: string
+  name: string
+}): SushiSource {
+  const member = (id: string | undefined) =>
+    id && id !== opts.nodeId ? opts.members().find((m) => m.nodeId === id) : undefined
   return {
     platform: opts.name,
     async institution(customerId) {
@@ -79,15 +102,31 @@ export function hubSushiSource(opts: { hub: HubStats; members: () => MemberEntry
           for (const t of r.top) {
             const key = `${node.nodeId}:${t.id}`
             const row = per.get(key) ?? { title: t.title, perMonth: new Map() }
-            bump(row.perMonth, r.day.slice(0, 7), { Total_Item_Investigations: t.investigations, Total_Item_Requests: t.requests })
+            bump(row.perMonth, r.day.slice(0, 7), {
+              Total_Item_Investigations: t.investigations,
+              Total_Item_Requests: t.requests,
+            })
             per.set(key, row)
           }
         }
       }
-      return [...per].map(([key, row]) => ({ id: key, title: row.title, identifiers: [{ Type: 'Proprietary', Value: `shulin:${key}` }], publisher: '', dataType: 'Other', yop: '', perMonth: row.perMonth }))
+      return [...per].map(([key, row]) => ({
+        id: key,
+        title: row.title,
+        identifiers: [{ Type: 'Proprietary', Value: `shulin:${key}` }],
+        publisher: '',
+        dataType: 'Other',
+        yop: '',
+        perMonth: row.perMonth,
+      }))
     },
     async members() {
-      return opts.members().map((m) => ({ Customer_ID: m.nodeId, Name: m.name, Notes: `${m.level} ${m.region} ${m.status}`, Institution_ID: [{ Type: 'Proprietary', Value: `shulin:${m.nodeId}` }] }))
+      return opts.members().map((m) => ({
+        Customer_ID: m.nodeId,
+        Name: m.name,
+        Notes: `${m.level} ${m.region} ${m.status}`,
+        Institution_ID: [{ Type: 'Proprietary', Value: `shulin:${m.nodeId}` }],
+      }))
     },
   }
 }

@@ -25,7 +25,11 @@ describe('usage statistics on a node', () => {
     t.clock.now = start
     staff = await signedInAdmin(t)
     const make = async (title: string, access: string) => {
-      const r = await staff.post('/api/staff/resources', { type: 'book', metadata: { title, identifiers: title === '红楼梦' ? ['9787020002207'] : [] }, access })
+      const r = await staff.post('/api/staff/resources', {
+        type: 'book',
+        metadata: { title, identifiers: title === '红楼梦' ? ['9787020002207'] : [] },
+        access,
+      })
       await staff.put(`/api/staff/resources/${r.body.id}/files/content`, pdf(2), { 'content-type': 'application/pdf' })
       await staff.post(`/api/staff/resources/${r.body.id}/publish`)
       return r.body.id as string
@@ -33,8 +37,13 @@ describe('usage statistics on a node', () => {
     book = await make('红楼梦', 'public')
     locked = await make('内部资料', 'staff')
     reader = new Client(t.node.url, phone)
-    expect((await reader.post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })).status).toBe(201)
-    expect((await reader.post('/api/auth/login', { identifier: '13800138000', password: 'reading2026' })).status).toBe(200)
+    expect(
+      (await reader.post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' }))
+        .status,
+    ).toBe(201)
+    expect((await reader.post('/api/auth/login', { identifier: '13800138000', password: 'reading2026' })).status).toBe(
+      200,
+    )
   })
   afterAll(() => t?.close())
 
@@ -56,7 +65,9 @@ describe('usage statistics on a node', () => {
     // Somebody without a session on a computer, and a robot that is not counted at all.
     const visitor = new Client(t.node.url, desktop)
     expect((await visitor.get(`/api/resources/${book}`)).status).toBe(200)
-    expect((await new Client(t.node.url, { 'user-agent': 'Googlebot/2.1' }).get(`/api/resources/${book}/content`)).status).toBe(200)
+    expect(
+      (await new Client(t.node.url, { 'user-agent': 'Googlebot/2.1' }).get(`/api/resources/${book}/content`)).status,
+    ).toBe(200)
     expect((await visitor.get('/api/resources/nonexistent')).status).toBe(404)
 
     // Not before the day is over.
@@ -93,8 +104,12 @@ describe('usage statistics on a node', () => {
 
   it('shows the staff dashboard its figures, and readers nothing', async () => {
     // A day later the sessions have idled out.
-    expect((await staff.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status).toBe(200)
-    expect((await reader.post('/api/auth/login', { identifier: '13800138000', password: 'reading2026' })).status).toBe(200)
+    expect(
+      (await staff.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })).status,
+    ).toBe(200)
+    expect((await reader.post('/api/auth/login', { identifier: '13800138000', password: 'reading2026' })).status).toBe(
+      200,
+    )
     const r = await staff.get(`/api/staff/stats/summary?from=${day}&to=${day}`)
     expect(r.status).toBe(200)
     expect(r.body.totals.Total_Item_Requests).toBe(2)
@@ -112,7 +127,10 @@ describe('usage statistics on a node', () => {
     expect(status.status).toBe(200)
     expect(status.body[0].Service_Active).toBe(true)
     expect((await new Client(t.node.url).get('/sushi/r5/reports/pr')).status).toBe(401)
-    expect((await staff.get('/sushi/r5/reports')).body.map((r: { Report_ID: string }) => r.Report_ID)).toEqual(['PR', 'TR'])
+    expect((await staff.get('/sushi/r5/reports')).body.map((r: { Report_ID: string }) => r.Report_ID)).toEqual([
+      'PR',
+      'TR',
+    ])
     const pr = await staff.get('/sushi/r5/reports/pr?begin_date=2026-12&end_date=2026-12')
     expect(pr.body.Report_Header).toMatchObject({ Report_ID: 'PR', Release: '5', Institution_Name: '书林图书馆' })
     expect(pr.body.Report_Items[0].Performance[0]).toEqual({
@@ -123,14 +141,18 @@ describe('usage statistics on a node', () => {
         { Metric_Type: 'No_License', Count: 1 },
       ]),
     })
-    const tr = await staff.get('/sushi/r5/reports/tr?begin_date=2026-12-01&end_date=2026-12-31&metric_type=Total_Item_Requests|Unique_Title_Requests')
+    const tr = await staff.get(
+      '/sushi/r5/reports/tr?begin_date=2026-12-01&end_date=2026-12-31&metric_type=Total_Item_Requests|Unique_Title_Requests',
+    )
     const item = tr.body.Report_Items.find((i: { Title: string }) => i.Title === '红楼梦')
     expect(item.Item_ID).toContainEqual({ Type: 'ISBN', Value: '9787020002207' })
     expect(item.Performance[0].Instance).toEqual([
       { Metric_Type: 'Total_Item_Requests', Count: 2 },
       { Metric_Type: 'Unique_Title_Requests', Count: 1 },
     ])
-    const tsv = await staff.get('/sushi/r5/reports/tr?begin_date=2026-12&end_date=2026-12', { accept: 'text/tab-separated-values' })
+    const tsv = await staff.get('/sushi/r5/reports/tr?begin_date=2026-12&end_date=2026-12', {
+      accept: 'text/tab-separated-values',
+    })
     expect(tsv.headers.get('content-type')).toMatch(/text\/tab-separated-values/)
     const lines = (tsv.body as string).split('\r\n')
     expect(lines[0]).toBe('Report_Name\tTitle Master Report')

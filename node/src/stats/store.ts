@@ -77,11 +77,18 @@ export class StatsStore {
     for (;;) {
       const keys = await this.events.keys({ lt: before, limit: 5000 }).all()
       if (!keys.length) break
-      await this.storage.commit(keys.map((k) => delOp(this.events, k)), { sync: false })
+      await this.storage.commit(
+        keys.map((k) => delOp(this.events, k)),
+        { sync: false },
+      )
       removed += keys.length
     }
     const saltDays = await this.salts.keys({ lt: before }).all()
-    if (saltDays.length) await this.storage.commit(saltDays.map((d) => delOp(this.salts, d)), { sync: false })
+    if (saltDays.length)
+      await this.storage.commit(
+        saltDays.map((d) => delOp(this.salts, d)),
+        { sync: false },
+      )
     for (const d of saltDays) this.#salts.delete(d)
     return removed
   }

@@ -140,7 +140,9 @@ describe('schema migrations', () => {
     const dir = await fresh()
     const f = await openDataFolder(dir, { create: true })
     const meta = (await readNodeMeta(f.meta))!
-    await f.storage.commit([putOp(f.meta, metaKeys.node, { ...meta, schemaVersion: latestSchemaVersion + 1 })], { sync: true })
+    await f.storage.commit([putOp(f.meta, metaKeys.node, { ...meta, schemaVersion: latestSchemaVersion + 1 })], {
+      sync: true,
+    })
     await f.storage.close()
     expect((await failure(openDataFolder(dir, { create: true }))).code).toBe('newer_schema')
   })

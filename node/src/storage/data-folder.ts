@@ -86,7 +86,11 @@ export async function openDataFolder(dataDir: string, opts: { create: boolean })
         'half_written',
       )
     }
-    if (!opts.create) throw new StorageError(`${paths.dir} holds no Shulin node. Start one with \`shulin start --data ${paths.dir}\`.`, 'not_shulin')
+    if (!opts.create)
+      throw new StorageError(
+        `${paths.dir} holds no Shulin node. Start one with \`shulin start --data ${paths.dir}\`.`,
+        'not_shulin',
+      )
     return initialise(paths)
   }
   const storage = await openStorage(paths.db, { create: false, dataDir: paths.dir })
@@ -100,9 +104,16 @@ export async function openDataFolder(dataDir: string, opts: { create: boolean })
       )
     }
     const key = await readNodeKey(paths.key)
-    if (!key) throw new StorageError(`${paths.key} is missing; this node's identity is lost. Restore the folder from a backup.`, 'half_written')
+    if (!key)
+      throw new StorageError(
+        `${paths.key} is missing; this node's identity is lost. Restore the folder from a backup.`,
+        'half_written',
+      )
     if (key.nodeId !== nodeMeta.nodeId) {
-      throw new StorageError(`${paths.key} belongs to node ${key.nodeId}, but the database to ${nodeMeta.nodeId}. Restore the right key from a backup.`, 'half_written')
+      throw new StorageError(
+        `${paths.key} belongs to node ${key.nodeId}, but the database to ${nodeMeta.nodeId}. Restore the right key from a backup.`,
+        'half_written',
+      )
     }
     const migrated = await migrate(storage, meta)
     const current = (await readNodeMeta(meta))!

@@ -26,7 +26,8 @@ declare const batchOpBrand: unique symbol
 export type BatchOp = { readonly [batchOpBrand]: true }
 export const putOp = <V>(sublevel: Sublevel<V>, key: string, value: V): BatchOp =>
   ({ type: 'put', sublevel, key, value }) as unknown as BatchOp
-export const delOp = <V>(sublevel: Sublevel<V>, key: string): BatchOp => ({ type: 'del', sublevel, key }) as unknown as BatchOp
+export const delOp = <V>(sublevel: Sublevel<V>, key: string): BatchOp =>
+  ({ type: 'del', sublevel, key }) as unknown as BatchOp
 
 export interface Storage {
   readonly db: Db
@@ -50,7 +51,8 @@ export function isDiskFull(err: unknown): boolean {
     const { code, message } = e as { code?: unknown; message?: unknown }
     if (code === 'ENOSPC' || code === 'EDQUOT' || (code === 'disk_full' && e instanceof StorageError)) return true
     // LevelDB reports no errno, only its text: "IO error: …/000003.log: No space left on device".
-    if (code === 'LEVEL_IO_ERROR' && typeof message === 'string' && /no space left|quota exceeded/i.test(message)) return true
+    if (code === 'LEVEL_IO_ERROR' && typeof message === 'string' && /no space left|quota exceeded/i.test(message))
+      return true
     e = (e as { cause?: unknown }).cause
   }
   return false
@@ -65,7 +67,11 @@ function writeFailure(dataDir: string, err: unknown): StorageError {
       { cause: err },
     )
   }
-  return new StorageError(`The database in ${dataDir} could not write (${(err as Error).message}); nothing is saved until it can be reopened.`, 'io', { cause: err })
+  return new StorageError(
+    `The database in ${dataDir} could not write (${(err as Error).message}); nothing is saved until it can be reopened.`,
+    'io',
+    { cause: err },
+  )
 }
 
 /**
@@ -77,8 +83,13 @@ function writeFailure(dataDir: string, err: unknown): StorageError {
  * `put`/`del`/`batch`, so guarding the root guards them all (chained batches are used only
  * by restore, on a fresh database).
  */
-function guardWrites(db: Db, dataDir: string, state: { failure: StorageError | undefined; notify: (err: StorageError) => void }): void {
-  const guarded = <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+function guardWrites(
+  db: Db,
+  dataDir: string,
+  state: { failure: StorageError | undefined; notify: (err: StorageError) => void },
+): void {
+  const guarded =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       if (state.failure) throw state.failure
       try {
@@ -98,7 +109,8 @@ function guardWrites(db: Db, dataDir: string, state: { failure: StorageError | u
   Object.assign(db, {
     put: guarded(put),
     del: guarded(del),
-    batch: (...args: unknown[]) => (args.length === 0 ? batch() : guarded(batch as (...a: unknown[]) => Promise<void>)(...args)),
+    batch: (...args: unknown[]) =>
+      args.length === 0 ? batch() : guarded(batch as (...a: unknown[]) => Promise<void>)(...args),
   })
 }
 
@@ -140,9 +152,16 @@ export async function openStorage(location: string, opts: { create: boolean; dat
       )
     }
     // Opening writes a new log (and a table from the old one): on a full disk that fails, and it is no damage.
-    if (isDiskFull(err)) throw new StorageError(`The disk holding ${opts.dataDir} is full, so its database cannot open (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}). Free some space, then start again.`, 'disk_full', { cause: err })
+    if (isDiskFull(err))
+      throw new StorageError(
+        `The disk holding ${opts.dataDir} is full, so its database cannot open (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}). Free some space, then start again.`,
+        'disk_full',
+        { cause: err },
+      )
     if (code === 'LEVEL_CORRUPTION' || code === 'LEVEL_IO_ERROR') throw corruptError(opts.dataDir, err)
-    throw new StorageError(`Cannot open the database in ${opts.dataDir}: ${(err as Error).message}`, 'io', { cause: err })
+    throw new StorageError(`Cannot open the database in ${opts.dataDir}: ${(err as Error).message}`, 'io', {
+      cause: err,
+    })
   }
   try {
     // A damaged table file only shows when read: read every key once, so damage stops the
@@ -153,7 +172,10 @@ export async function openStorage(location: string, opts: { create: boolean; dat
     throw corruptError(opts.dataDir, err)
   }
   const claimed = new Map<string, Sublevel<unknown>>()
-  const state: { failure: StorageError | undefined; notify: (err: StorageError) => void } = { failure: undefined, notify: (err) => storage.onWriteFailure?.(err) }
+  const state: { failure: StorageError | undefined; notify: (err: StorageError) => void } = {
+    failure: undefined,
+    notify: (err) => storage.onWriteFailure?.(err),
+  }
   guardWrites(db, opts.dataDir, state)
   const storage: Storage = {
     db,

@@ -14,7 +14,6 @@ export interface NodeMeta {
 
 export type MetaStore = Sublevel<unknown>
 
-
 export const metaKeys = { node: 'node' } as const
 
 export function metaStore(storage: Storage): MetaStore {

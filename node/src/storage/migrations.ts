@@ -25,7 +25,11 @@ export const latestSchemaVersion = migrations[migrations.length - 1]!.version
  * Brings the database up to {@link latestSchemaVersion}.
  * @returns the versions applied, oldest first.
  */
-export async function migrate(storage: Storage, meta: MetaStore, list: readonly Migration[] = migrations): Promise<number[]> {
+export async function migrate(
+  storage: Storage,
+  meta: MetaStore,
+  list: readonly Migration[] = migrations,
+): Promise<number[]> {
   const latest = list[list.length - 1]?.version ?? 0
   const applied: number[] = []
   for (;;) {

@@ -18,7 +18,12 @@ export interface SpaceWatchOptions {
 }
 
 /** Arms the watch on `storage`; returns a function that disarms it (at shutdown). */
-export function watchStorageSpace(storage: Storage, dataDir: string, logger: Logger, opts: SpaceWatchOptions = {}): () => void {
+export function watchStorageSpace(
+  storage: Storage,
+  dataDir: string,
+  logger: Logger,
+  opts: SpaceWatchOptions = {},
+): () => void {
   const intervalMs = opts.intervalMs ?? 2000
   const minFreeBytes = opts.minFreeBytes ?? 4 * 1024 * 1024
   let timer: NodeJS.Timeout | undefined
@@ -32,7 +37,10 @@ export function watchStorageSpace(storage: Storage, dataDir: string, logger: Log
       await storage.reopen()
       clearInterval(timer)
       timer = undefined
-      logger.warn({ dataDir, freeBytes: fs.bavail * fs.bsize }, 'space is back: the database was reopened and writes resume')
+      logger.warn(
+        { dataDir, freeBytes: fs.bavail * fs.bsize },
+        'space is back: the database was reopened and writes resume',
+      )
     } catch (err) {
       logger.warn({ err }, 'the database could not be reopened yet; trying again')
     } finally {

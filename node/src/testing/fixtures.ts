@@ -95,7 +95,8 @@ export function epubEntries(opts: { title?: string; creator?: string; isbn?: str
  <spine><itemref idref="c1"/><itemref idref="c2"/></spine>
 </package>`
   const nav = `<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><body><nav epub:type="toc"><ol><li><a href="c1.xhtml">第一章 春江</a></li><li><a href="c2.xhtml#p2">第二章 花月</a></li></ol></nav></body></html>`
-  const chapter = (n: number) => `<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>春江潮水连海平，海上明月共潮生。${n}</p></body></html>`
+  const chapter = (n: number) =>
+    `<?xml version="1.0" encoding="UTF-8"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>春江潮水连海平，海上明月共潮生。${n}</p></body></html>`
   return [
     { name: 'mimetype', data: 'application/epub+zip', store: true },
     { name: 'META-INF/container.xml', data: container },
@@ -161,13 +162,19 @@ function box(type: string, ...payload: Buffer[]): Buffer {
 
 /** An MP4 container (ftyp, moov/mvhd with a duration, mdat) of `seconds`. */
 export function mp4(seconds = 5): Buffer {
-  const ftyp = box('ftyp', Buffer.from('isom', 'latin1'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2mp41', 'latin1'))
+  const ftyp = box(
+    'ftyp',
+    Buffer.from('isom', 'latin1'),
+    Buffer.from([0, 0, 2, 0]),
+    Buffer.from('isomiso2mp41', 'latin1'),
+  )
   const mvhd = Buffer.alloc(100)
   mvhd.writeUInt32BE(1000, 12) // timescale
   mvhd.writeUInt32BE(seconds * 1000, 16) // duration
   mvhd.writeUInt32BE(0x00010000, 20) // rate 1.0
   mvhd.writeUInt16BE(0x0100, 24) // volume 1.0
-  for (const [i, v] of [0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000].entries()) mvhd.writeUInt32BE(v, 36 + i * 4)
+  for (const [i, v] of [0x00010000, 0, 0, 0, 0x00010000, 0, 0, 0, 0x40000000].entries())
+    mvhd.writeUInt32BE(v, 36 + i * 4)
   mvhd.writeUInt32BE(2, 96) // next track id
   const moov = box('moov', box('mvhd', mvhd))
   return Buffer.concat([ftyp, moov, box('mdat', Buffer.alloc(4096))])

@@ -71,7 +71,12 @@ export class Client {
     readonly headers: Record<string, string> = {},
   ) {}
 
-  async call<T = any>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<ClientResponse<T>> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<ClientResponse<T>> {
     const headers: Record<string, string> = { ...this.headers, ...extra }
     const raw = body instanceof Uint8Array
     if (body !== undefined && typeof body !== 'string' && !raw) headers['content-type'] ??= 'application/json'
@@ -81,7 +86,9 @@ export class Client {
     const res = await fetch(this.baseUrl + path, {
       method,
       headers,
-      ...(body !== undefined ? { body: raw ? (body as Uint8Array) : typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      ...(body !== undefined
+        ? { body: raw ? (body as Uint8Array) : typeof body === 'string' ? body : JSON.stringify(body) }
+        : {}),
     })
     const setCookie = res.headers.get('set-cookie')
     if (setCookie) {
@@ -114,7 +121,11 @@ export class Client {
 }
 
 /** Creates the first admin through the setup link and returns a signed-in client. */
-export async function signedInAdmin(t: TempNode, username = 'libadmin', password = 'county-library-2026'): Promise<Client> {
+export async function signedInAdmin(
+  t: TempNode,
+  username = 'libadmin',
+  password = 'county-library-2026',
+): Promise<Client> {
   const token = new URLSearchParams(t.node.setupUrl!.split('#')[1]).get('token')!
   const c = new Client(t.node.url)
   const r = await c.post('/api/setup', { token, username, password })

@@ -6,7 +6,8 @@
  */
 
 // eslint-disable-next-line no-control-regex
-const illegal = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+const illegal =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 export function xmlText(s: string | number): string {
   return String(s).replace(illegal, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -17,7 +18,11 @@ export function xmlAttr(s: string | number): string {
 }
 
 /** `<name a="…">text</name>`, or `<name a="…"/>` without text. Attributes with undefined values are left out. */
-export function el(name: string, attrs: Record<string, string | number | undefined> = {}, text?: string | number): string {
+export function el(
+  name: string,
+  attrs: Record<string, string | number | undefined> = {},
+  text?: string | number,
+): string {
   const a = Object.entries(attrs)
     .filter((e): e is [string, string | number] => e[1] !== undefined)
     .map(([k, v]) => ` ${k}="${xmlAttr(v)}"`)

@@ -13,7 +13,8 @@ export type PasswordPolicy = z.infer<typeof PasswordPolicy>
 /** Longest password accepted. Never truncated: argon2 takes the whole string. */
 export const passwordMaxLength = 256
 
-export type PasswordProblem = 'lone_surrogate' | 'too_short' | 'too_long' | 'too_common' | 'needs_letters_and_digits' | 'legacy_shape'
+export type PasswordProblem =
+  'lone_surrogate' | 'too_short' | 'too_long' | 'too_common' | 'needs_letters_and_digits' | 'legacy_shape'
 
 /**
  * Checks a password against a policy.

@@ -33,7 +33,9 @@ describe('sign-in identifiers', () => {
   it('reads an 18-digit ID as an ID number first, an 11-digit mobile as a phone first', () => {
     expect(identifierCandidates('11010519491231002X')[0]).toEqual({ kind: 'idNumber', value: '11010519491231002X' })
     expect(identifierCandidates('13800138000').map((c) => c.kind)).toEqual(['phone', 'card'])
-    expect(identifierCandidates('Reader_1').map((c) => c.kind)).toEqual(['card', 'username'].filter((k) => k !== 'card' || /^[A-Za-z0-9-]+$/.test('Reader_1')))
+    expect(identifierCandidates('Reader_1').map((c) => c.kind)).toEqual(
+      ['card', 'username'].filter((k) => k !== 'card' || /^[A-Za-z0-9-]+$/.test('Reader_1')),
+    )
   })
 })
 

@@ -16,11 +16,14 @@ export const Password = z.string().min(1).max(passwordMaxLength).refine(isWellFo
 
 /** A string that a normaliser turns into its canonical form, or a field error keyed `message`. */
 const normalized = (max: number, normalize: (s: string) => string | null, message: string) =>
-  z.string().max(max).transform((s, ctx) => {
-    const value = normalize(s)
-    if (!value) ctx.addIssue({ code: 'custom', message })
-    return value ?? ''
-  })
+  z
+    .string()
+    .max(max)
+    .transform((s, ctx) => {
+      const value = normalize(s)
+      if (!value) ctx.addIssue({ code: 'custom', message })
+      return value ?? ''
+    })
 
 export const Phone = normalized(32, normalizePhone, 'invalid_phone')
 export const ResidentId = normalized(32, (s) => normalizeResidentId(s), 'invalid_id_number')
@@ -95,7 +98,10 @@ export type LoginResponse = z.infer<typeof LoginResponse>
 export const ForgotPasswordRequest = z.strictObject({ identifier: z.string().trim().min(1).max(64) })
 export const ResetPasswordRequest = z.strictObject({
   identifier: z.string().trim().min(1).max(64),
-  code: z.string().trim().regex(/^\d{6}$/),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/),
   password: Password,
 })
 export const ChangePasswordRequest = z.strictObject({

@@ -65,10 +65,17 @@ export const SubscriptionMode = z.enum(['catalog', 'mirror'])
 export type SubscriptionMode = z.infer<typeof SubscriptionMode>
 
 // HTTP bodies and answers.
-export const CreateChannelRequest = z.strictObject({ name: singleLine(64), description: freeText(2000).default(''), licence: freeText(2000).default('') })
+export const CreateChannelRequest = z.strictObject({
+  name: singleLine(64),
+  description: freeText(2000).default(''),
+  licence: freeText(2000).default(''),
+})
 export const AddChannelRecordsRequest = z.strictObject({ ids: z.array(z.string().max(64)).min(1).max(5000) })
 export const SubscribeRequest = z.strictObject({ channel: ChannelId, mode: SubscriptionMode.default('catalog') })
-export const MenuDecisionRequest = z.strictObject({ state: z.enum(['listed', 'refused']), reason: z.string().max(500).optional() })
+export const MenuDecisionRequest = z.strictObject({
+  state: z.enum(['listed', 'refused']),
+  reason: z.string().max(500).optional(),
+})
 export const ChannelSummary = z.object({
   id: ChannelId,
   name: z.string(),
@@ -85,7 +92,9 @@ export type ChannelSummary = z.infer<typeof ChannelSummary>
 export const ChannelList = z.object({ channels: z.array(ChannelSummary) })
 export type ChannelList = z.infer<typeof ChannelList>
 export const MenuList = z.object({
-  menu: z.array(MenuEntry.extend({ description: z.string(), licence: z.string(), subscribed: SubscriptionMode.nullable() })),
+  menu: z.array(
+    MenuEntry.extend({ description: z.string(), licence: z.string(), subscribed: SubscriptionMode.nullable() }),
+  ),
   /** Hub only: channels submitted and not yet decided. */
   pending: z.array(Channel),
 })

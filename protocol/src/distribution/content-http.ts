@@ -45,7 +45,9 @@ export function encodeTicketAuthorization(ticket: SignedEnvelope): string {
  * What an `Authorization` header carries: the ticket's envelope as JSON (not yet verified: the
  * receiver opens it), or why not — `missing` (no ticket there) or `unreadable`.
  */
-export function decodeTicketAuthorization(header: string | undefined): { envelope: unknown } | { error: 'missing' | 'unreadable' } {
+export function decodeTicketAuthorization(
+  header: string | undefined,
+): { envelope: unknown } | { error: 'missing' | 'unreadable' } {
   const m = ticketAuthorization.exec(header ?? '')
   if (!m) return { error: 'missing' }
   try {

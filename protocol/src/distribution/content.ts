@@ -41,7 +41,11 @@ export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'invalid_sha256')
 export const Manifest = z
   .strictObject({
     sha256: Sha256Hex,
-    size: z.number().int().min(0).max(contentLimits.maxChunks * contentLimits.maxChunkSize),
+    size: z
+      .number()
+      .int()
+      .min(0)
+      .max(contentLimits.maxChunks * contentLimits.maxChunkSize),
     chunkSize: z.number().int().min(contentLimits.minChunkSize).max(contentLimits.maxChunkSize),
     chunks: z.array(Sha256Hex).max(contentLimits.maxChunks),
   })
@@ -64,7 +68,11 @@ export const ContentRequest = z.discriminatedUnion('want', [
   z.strictObject({
     want: z.literal('chunks'),
     sha256: Sha256Hex,
-    from: z.number().int().min(0).max(contentLimits.maxChunks - 1),
+    from: z
+      .number()
+      .int()
+      .min(0)
+      .max(contentLimits.maxChunks - 1),
     count: z.number().int().min(1).max(contentLimits.maxChunksPerRequest),
   }),
 ])
@@ -91,6 +99,8 @@ export function encodeContentMessage(message: ContentRequest | ContentAnswer): U
 }
 
 /** A request, or `undefined` for anything that is not one. */
-export const decodeContentRequest = (bytes: Uint8Array): ContentRequest | undefined => decodeJsonMessage(ContentRequest, bytes)
+export const decodeContentRequest = (bytes: Uint8Array): ContentRequest | undefined =>
+  decodeJsonMessage(ContentRequest, bytes)
 /** An answer, or `undefined` for anything that is not one. */
-export const decodeContentAnswer = (bytes: Uint8Array): ContentAnswer | undefined => decodeJsonMessage(ContentAnswer, bytes)
+export const decodeContentAnswer = (bytes: Uint8Array): ContentAnswer | undefined =>
+  decodeJsonMessage(ContentAnswer, bytes)

@@ -15,10 +15,21 @@ export const NodeId = z.string().regex(/^12D3KooW[1-9A-HJ-NP-Za-km-z]{44,48}$/, 
 export const RegionCode = z.string().regex(/^[1-9]\d{5}$/, 'invalid_region')
 export const MemberLevel = z.enum(['province', 'city', 'county'])
 export const MemberStatus = z.enum(['active', 'suspended', 'revoked'])
-const Multiaddr = z.string().max(300).regex(/^\/(ip4|ip6|dns4|dns6|dns)\//, 'invalid_multiaddr')
+const Multiaddr = z
+  .string()
+  .max(300)
+  .regex(/^\/(ip4|ip6|dns4|dns6|dns)\//, 'invalid_multiaddr')
 export const HttpUrl = z.url({ protocol: /^https?$/ }).max(300)
 
-export const EnvelopeType = z.enum(['shulin/invite', 'shulin/member', 'shulin/rollup', 'shulin/channel', 'shulin/channel-record', 'shulin/menu-entry', 'shulin/content-ticket'])
+export const EnvelopeType = z.enum([
+  'shulin/invite',
+  'shulin/member',
+  'shulin/rollup',
+  'shulin/channel',
+  'shulin/channel-record',
+  'shulin/menu-entry',
+  'shulin/content-ticket',
+])
 export type EnvelopeType = z.infer<typeof EnvelopeType>
 
 export const SignedEnvelope = z.strictObject({
@@ -91,7 +102,9 @@ export const FederationStatus = z.object({
   peers: z.array(z.object({ nodeId: z.string(), name: z.string().nullable() })),
   lastSync: z.string().nullable(),
   /** The sharded catalogs this node keeps in step, and when each was last pulled. */
-  catalogs: z.array(z.object({ name: z.string(), shards: z.number().int(), filled: z.number().int(), lastPull: z.string().nullable() })),
+  catalogs: z.array(
+    z.object({ name: z.string(), shards: z.number().int(), filled: z.number().int(), lastPull: z.string().nullable() }),
+  ),
 })
 export type FederationStatus = z.infer<typeof FederationStatus>
 
@@ -107,7 +120,16 @@ export const MemberView = MemberEntry.extend({
 export type MemberView = z.infer<typeof MemberView>
 export const MemberList = z.object({ members: z.array(MemberView) })
 export type MemberList = z.infer<typeof MemberList>
-export const CreateInviteRequest = z.strictObject({ name: singleLine(64), region: RegionCode, level: MemberLevel, validHours: z.number().min(0.0003).max(24 * 30).default(72) })
+export const CreateInviteRequest = z.strictObject({
+  name: singleLine(64),
+  region: RegionCode,
+  level: MemberLevel,
+  validHours: z
+    .number()
+    .min(0.0003)
+    .max(24 * 30)
+    .default(72),
+})
 export const InviteResponse = z.object({ invite: z.string(), expiresAt: z.string() })
 export type InviteResponse = z.infer<typeof InviteResponse>
 export const JoinCommand = z.strictObject({ invite: z.string().min(10).max(8192) })

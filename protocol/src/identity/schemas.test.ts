@@ -37,7 +37,15 @@ describe('identity messages', () => {
   })
 
   it('a token request: authorization_code with a private_key_jwt assertion and an RFC 7636 verifier', () => {
-    const ok = { grant_type: 'authorization_code', code: opaque, redirect_uri: request.redirect_uri, code_verifier: 'v'.repeat(43), client_id: node, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: 'x'.repeat(40) }
+    const ok = {
+      grant_type: 'authorization_code',
+      code: opaque,
+      redirect_uri: request.redirect_uri,
+      code_verifier: 'v'.repeat(43),
+      client_id: node,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: 'x'.repeat(40),
+    }
     expect(TokenRequest.safeParse(ok).success).toBe(true)
     expect(TokenRequest.safeParse({ ...ok, code_verifier: 'v'.repeat(42) }).success).toBe(false)
     expect(TokenRequest.safeParse({ ...ok, grant_type: 'password' }).success).toBe(false)

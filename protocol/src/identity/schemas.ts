@@ -28,7 +28,10 @@ export const RequestObjectClaims = z.object({
   client_id: NodeId,
   response_type: z.literal('code'),
   redirect_uri: z.url({ protocol: /^https?$/ }).max(400),
-  scope: z.string().max(200).refine((s) => s.split(' ').includes('openid'), 'scope must include openid'),
+  scope: z
+    .string()
+    .max(200)
+    .refine((s) => s.split(' ').includes('openid'), 'scope must include openid'),
   state: Opaque,
   nonce: Opaque,
   code_challenge: PkceChallenge,
@@ -149,7 +152,15 @@ export type DirectoryConsent = z.infer<typeof DirectoryConsent>
 
 /** The hub's view: per library and per region, counts only. */
 export const NetworkReaders = z.object({
-  libraries: z.array(ReaderCounts.extend({ nodeId: NodeId, name: z.string(), region: RegionCode, level: MemberLevel, reportedAt: z.string() })),
+  libraries: z.array(
+    ReaderCounts.extend({
+      nodeId: NodeId,
+      name: z.string(),
+      region: RegionCode,
+      level: MemberLevel,
+      reportedAt: z.string(),
+    }),
+  ),
   regions: z.array(ReaderCounts.extend({ region: RegionCode, libraries: z.number().int() })),
   total: ReaderCounts.extend({ libraries: z.number().int() }),
 })

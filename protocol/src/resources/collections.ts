@@ -42,7 +42,10 @@ const collectionFields = {
 
 export const CreateCollectionRequest = z
   .strictObject({ kind: CollectionKind, ...collectionFields })
-  .refine((c) => !c.visibleFrom || !c.visibleUntil || c.visibleFrom < c.visibleUntil, { message: 'window_reversed', path: ['visibleUntil'] })
+  .refine((c) => !c.visibleFrom || !c.visibleUntil || c.visibleFrom < c.visibleUntil, {
+    message: 'window_reversed',
+    path: ['visibleUntil'],
+  })
 export type CreateCollectionRequest = z.infer<typeof CreateCollectionRequest>
 
 export const UpdateCollectionRequest = z.strictObject({

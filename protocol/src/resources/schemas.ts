@@ -30,7 +30,11 @@ export const Identifier = z
 export const PublicationDate = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, 'invalid_date')
 
 /** 中图法 class numbers: `I247.5`, `TP311.13`, `K825.6=74`, `D61-53`. */
-export const ClcNumber = z.string().trim().max(64).regex(/^[A-Z][A-Z0-9.\-=:()"<>/+]*$/, 'invalid_clc')
+export const ClcNumber = z
+  .string()
+  .trim()
+  .max(64)
+  .regex(/^[A-Z][A-Z0-9.\-=:()"<>/+]*$/, 'invalid_clc')
 
 export const Extent = z.strictObject({
   pages: z.number().int().min(1).max(1_000_000).optional(),
@@ -46,7 +50,10 @@ export const Metadata = z.strictObject({
   publisher: singleLine(200).optional(),
   date: PublicationDate.optional(),
   /** BCP 47 tag; Chinese by default. */
-  language: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/).default('zh'),
+  language: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/)
+    .default('zh'),
   identifiers: z.array(Identifier).max(50).default([]),
   series: singleLine(200).optional(),
   clc: ClcNumber.optional(),
@@ -58,7 +65,11 @@ export type MetadataInput = z.input<typeof Metadata>
 
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/)
 
-export const Chapter = z.object({ title: z.string().max(500), start: z.number().min(0), href: z.string().max(2000).optional() })
+export const Chapter = z.object({
+  title: z.string().max(500),
+  start: z.number().min(0),
+  href: z.string().max(2000).optional(),
+})
 export type Chapter = z.infer<typeof Chapter>
 
 export const FileRole = z.enum(['content', 'cover', 'thumbnail', 'page-image'])

@@ -20,7 +20,12 @@ const list = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
     .max(2000)
-    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item).max(20))
 
 export const SearchSort = z.enum(['relevance', 'newest', 'oldest', 'year', '-year', 'title'])
@@ -86,7 +91,10 @@ export const SearchResponse = z.object({
 })
 export type SearchResponse = z.infer<typeof SearchResponse>
 
-export const SuggestRequest = z.strictObject({ q: z.string().max(256).default(''), limit: z.coerce.number().int().min(1).max(20).default(8) })
+export const SuggestRequest = z.strictObject({
+  q: z.string().max(256).default(''),
+  limit: z.coerce.number().int().min(1).max(20).default(8),
+})
 export const Suggestion = z.object({ text: z.string(), field: z.enum(['title', 'creator']), id: z.string() })
 export type Suggestion = z.infer<typeof Suggestion>
 export const SuggestResponse = z.object({ suggestions: z.array(Suggestion) })

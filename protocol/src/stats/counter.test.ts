@@ -6,7 +6,15 @@ import { Rollup } from './rollup.js'
 import { monthsBetween, sushiJson, sushiTsv, type ReportHeader } from './sushi.js'
 
 const t0 = Date.parse('2026-12-01T02:00:00Z') // 10:00 in Beijing
-const ev = (over: Partial<UsageEvent>): UsageEvent => ({ t: t0, k: 'view', s: 'S1', r: 'book', d: 'mobile', m: 'web', ...over })
+const ev = (over: Partial<UsageEvent>): UsageEvent => ({
+  t: t0,
+  k: 'view',
+  s: 'S1',
+  r: 'book',
+  d: 'mobile',
+  m: 'web',
+  ...over,
+})
 const day = (events: UsageEvent[]) => aggregateDay('2026-12-01', events, { utcOffsetMinutes: 480 })
 
 describe('COUNTER rules', () => {
@@ -23,18 +31,36 @@ describe('COUNTER rules', () => {
   })
 
   it('counts uniques once per session, however often it comes back', () => {
-    const d = day([ev({}), ev({ t: t0 + 3_600_000 }), ev({ k: 'content', t: t0 + 7_200_000 }), ev({ k: 'content', t: t0 + 9_000_000 }), ev({ s: 'S2', k: 'content' })])
-    expect(d.totals).toMatchObject({ Total_Item_Investigations: 5, Unique_Item_Investigations: 2, Total_Item_Requests: 3, Unique_Item_Requests: 2 })
+    const d = day([
+      ev({}),
+      ev({ t: t0 + 3_600_000 }),
+      ev({ k: 'content', t: t0 + 7_200_000 }),
+      ev({ k: 'content', t: t0 + 9_000_000 }),
+      ev({ s: 'S2', k: 'content' }),
+    ])
+    expect(d.totals).toMatchObject({
+      Total_Item_Investigations: 5,
+      Unique_Item_Investigations: 2,
+      Total_Item_Requests: 3,
+      Unique_Item_Requests: 2,
+    })
   })
 
   it('makes every request an investigation, so requests are a subset of investigations', () => {
     const d = day([ev({ k: 'content' }), ev({ k: 'content', s: 'S2' })])
-    expect(d.totals).toMatchObject({ Total_Item_Investigations: 2, Total_Item_Requests: 2, Unique_Title_Investigations: 2, Unique_Title_Requests: 2 })
+    expect(d.totals).toMatchObject({
+      Total_Item_Investigations: 2,
+      Total_Item_Requests: 2,
+      Unique_Title_Investigations: 2,
+      Unique_Title_Requests: 2,
+    })
     expect(brokenCounterRule(d.totals)).toBeNull()
   })
 
   it('counts twelve chapters of one book as twelve unique items and one unique title', () => {
-    const chapters = Array.from({ length: 12 }, (_, i) => ev({ k: 'content', r: `ch${i}`, ti: 'book', t: t0 + i * 1000 }))
+    const chapters = Array.from({ length: 12 }, (_, i) =>
+      ev({ k: 'content', r: `ch${i}`, ti: 'book', t: t0 + i * 1000 }),
+    )
     const d = day(chapters)
     expect(d.totals).toMatchObject({ Unique_Item_Requests: 12, Unique_Title_Requests: 1, Total_Item_Requests: 12 })
     expect(d.titles.book).toMatchObject({ Unique_Item_Requests: 12, Unique_Title_Requests: 1 })
@@ -50,8 +76,18 @@ describe('COUNTER rules', () => {
       ev({ k: 'sign_in', r: undefined, t: t0 + 1 }),
       ev({ k: 'registration', r: undefined }),
     ])
-    expect(d.totals).toMatchObject({ Searches_Regular: 2, Searches_Platform: 2, No_License: 1, Sign_Ins: 2, Registrations: 1, Total_Item_Investigations: 0 })
-    expect(d.queries).toEqual([{ q: '李白', n: 1 }, { q: '杜甫', n: 1 }])
+    expect(d.totals).toMatchObject({
+      Searches_Regular: 2,
+      Searches_Platform: 2,
+      No_License: 1,
+      Sign_Ins: 2,
+      Registrations: 1,
+      Total_Item_Investigations: 0,
+    })
+    expect(d.queries).toEqual([
+      { q: '李白', n: 1 },
+      { q: '杜甫', n: 1 },
+    ])
     expect(d.zeroQueries).toEqual([{ q: '杜甫', n: 1 }])
   })
 
@@ -66,7 +102,9 @@ describe('COUNTER rules', () => {
 
 describe('devices', () => {
   it('tells phones, tablets, computers and robots apart', () => {
-    expect(deviceClass('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 MicroMessenger/8.0')).toBe('mobile')
+    expect(deviceClass('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 MicroMessenger/8.0')).toBe(
+      'mobile',
+    )
     expect(deviceClass('Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile Safari/537.36')).toBe('mobile')
     expect(deviceClass('Mozilla/5.0 (Linux; Android 13; SM-X710) Safari/537.36')).toBe('tablet')
     expect(deviceClass('Mozilla/5.0 (iPad; CPU OS 16_0 like Mac OS X)')).toBe('tablet')
@@ -125,7 +163,12 @@ describe('SUSHI shapes', () => {
     ])
     const rows = [{ attrs: { Platform: 'shulin' }, cells: ['shulin'], perMonth: [zero, counts] }]
     const json = sushiJson(header, rows, ['Total_Item_Requests', 'Searches_Platform'], months)
-    expect(json.Report_Items[0]!.Performance).toEqual([{ Period: { Begin_Date: '2026-11-01', End_Date: '2026-11-30' }, Instance: [{ Metric_Type: 'Total_Item_Requests', Count: 1 }] }])
+    expect(json.Report_Items[0]!.Performance).toEqual([
+      {
+        Period: { Begin_Date: '2026-11-01', End_Date: '2026-11-30' },
+        Instance: [{ Metric_Type: 'Total_Item_Requests', Count: 1 }],
+      },
+    ])
     const tsv = sushiTsv(header, ['Platform'], rows, ['Total_Item_Requests', 'Searches_Platform'], months).split('\r\n')
     expect(tsv[0]).toBe('Report_Name\tPlatform Master Report')
     expect(tsv[9]).toBe('Reporting_Period\tBegin_Date=2026-10-01; End_Date=2026-11-30')

@@ -17,12 +17,34 @@
  * ```
  */
 import { z } from 'zod'
-import { AccessMethod, addInto, Count, DeviceClass, DeviceSplit, Hours, MethodSplit, MetricCounts, zeroCounts, zeroDevices, zeroHours, zeroMethods, type Metric } from './metrics.js'
+import {
+  AccessMethod,
+  addInto,
+  Count,
+  DeviceClass,
+  DeviceSplit,
+  Hours,
+  MethodSplit,
+  MetricCounts,
+  zeroCounts,
+  zeroDevices,
+  zeroHours,
+  zeroMethods,
+  type Metric,
+} from './metrics.js'
 
 export const doubleClickMs = 30_000
 
 /** What a reader did. `view` = a record page (an investigation); `content` = opening the work (a request). */
-export const EventKind = z.enum(['view', 'content', 'search', 'no_license', 'limit_exceeded', 'sign_in', 'registration'])
+export const EventKind = z.enum([
+  'view',
+  'content',
+  'search',
+  'no_license',
+  'limit_exceeded',
+  'sign_in',
+  'registration',
+])
 export type EventKind = z.infer<typeof EventKind>
 
 /** One raw usage event, as the node keeps it for a few days (no reader id: `s` is a keyed hash). */
@@ -98,7 +120,10 @@ export function doubleClickFilter(events: readonly UsageEvent[]): UsageEvent[] {
 }
 
 function topOf(counts: Map<string, number>, n: number) {
-  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([q, c]) => ({ q, n: c }))
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, n)
+    .map(([q, c]) => ({ q, n: c }))
 }
 
 /**
@@ -199,12 +224,26 @@ export class DayAggregator {
 
   result(): DayAggregate {
     const n = this.opts.topQueries ?? 50
-    return { day: this.day, totals: this.#totals, titles: Object.fromEntries(this.#titles), hours: this.#hours, devices: this.#devices, methods: this.#methods, queries: topOf(this.#queries, n), zeroQueries: topOf(this.#zero, n), events: this.#events }
+    return {
+      day: this.day,
+      totals: this.#totals,
+      titles: Object.fromEntries(this.#titles),
+      hours: this.#hours,
+      devices: this.#devices,
+      methods: this.#methods,
+      queries: topOf(this.#queries, n),
+      zeroQueries: topOf(this.#zero, n),
+      events: this.#events,
+    }
   }
 }
 
 /** Applies the COUNTER rules to one day's raw events. */
-export function aggregateDay(day: string, raw: readonly UsageEvent[], opts: { utcOffsetMinutes: number; topQueries?: number }): DayAggregate {
+export function aggregateDay(
+  day: string,
+  raw: readonly UsageEvent[],
+  opts: { utcOffsetMinutes: number; topQueries?: number },
+): DayAggregate {
   const a = new DayAggregator(day, opts)
   for (const e of [...raw].sort((x, y) => x.t - y.t)) a.add(e)
   return a.result()

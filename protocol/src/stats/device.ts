@@ -6,7 +6,8 @@
  */
 import type { DeviceClass } from './metrics.js'
 
-const robot = /bot\b|crawl|spider|slurp|curl\/|wget|python-requests|httpclient|headless|scrapy|go-http-client|okhttp\/[0-3]\./i
+const robot =
+  /bot\b|crawl|spider|slurp|curl\/|wget|python-requests|httpclient|headless|scrapy|go-http-client|okhttp\/[0-3]\./i
 const tablet = /ipad|tablet|kindle|silk|playbook|(android(?!.*mobile))/i
 const mobile = /mobi|iphone|ipod|android|harmonyos|windows phone|micromessenger|opera mini/i
 const desktop = /windows nt|macintosh|mac os x|x11|linux x86_64|cros/i

@@ -26,7 +26,9 @@ export const allMetrics = [...counterMetrics, ...nodeMetrics] as const
 export type Metric = (typeof allMetrics)[number]
 
 export const Count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
-export const MetricCounts = z.strictObject(Object.fromEntries(allMetrics.map((m) => [m, Count])) as Record<Metric, typeof Count>)
+export const MetricCounts = z.strictObject(
+  Object.fromEntries(allMetrics.map((m) => [m, Count])) as Record<Metric, typeof Count>,
+)
 export type MetricCounts = z.infer<typeof MetricCounts>
 
 export const deviceClasses = ['mobile', 'tablet', 'desktop', 'other'] as const
@@ -52,7 +54,8 @@ export const zeroHours = (): number[] => new Array<number>(24).fill(0)
 
 /** `into += sign × from`, key by key (the hub subtracts a replaced roll-up this way). */
 export function addInto<T extends Record<string, number>>(into: T, from: Readonly<T>, sign: 1 | -1 = 1): T {
-  for (const k of Object.keys(from) as Array<keyof T & string>) (into as Record<string, number>)[k] = (into[k] ?? 0) + sign * from[k]!
+  for (const k of Object.keys(from) as Array<keyof T & string>)
+    (into as Record<string, number>)[k] = (into[k] ?? 0) + sign * from[k]!
   return into
 }
 export function addHours(into: number[], from: readonly number[], sign: 1 | -1 = 1): number[] {
@@ -66,12 +69,15 @@ export function addHours(into: number[], from: readonly number[], sign: 1 | -1 =
  * Returns the first broken rule, or null.
  */
 export function brokenCounterRule(c: MetricCounts): string | null {
-  if (c.Unique_Item_Investigations > c.Total_Item_Investigations) return 'Unique_Item_Investigations > Total_Item_Investigations'
+  if (c.Unique_Item_Investigations > c.Total_Item_Investigations)
+    return 'Unique_Item_Investigations > Total_Item_Investigations'
   if (c.Unique_Item_Requests > c.Total_Item_Requests) return 'Unique_Item_Requests > Total_Item_Requests'
-  if (c.Unique_Title_Investigations > c.Unique_Item_Investigations) return 'Unique_Title_Investigations > Unique_Item_Investigations'
+  if (c.Unique_Title_Investigations > c.Unique_Item_Investigations)
+    return 'Unique_Title_Investigations > Unique_Item_Investigations'
   if (c.Unique_Title_Requests > c.Unique_Item_Requests) return 'Unique_Title_Requests > Unique_Item_Requests'
   if (c.Total_Item_Requests > c.Total_Item_Investigations) return 'Total_Item_Requests > Total_Item_Investigations'
   if (c.Unique_Item_Requests > c.Unique_Item_Investigations) return 'Unique_Item_Requests > Unique_Item_Investigations'
-  if (c.Unique_Title_Requests > c.Unique_Title_Investigations) return 'Unique_Title_Requests > Unique_Title_Investigations'
+  if (c.Unique_Title_Requests > c.Unique_Title_Investigations)
+    return 'Unique_Title_Requests > Unique_Title_Investigations'
   return null
 }

@@ -29,7 +29,12 @@ export const StatsSummaryResponse = z.object({
   outbox: z.object({ pending: Count, sent: Count, refused: Count, lastSentDay: Day.nullable() }),
   /** This library belongs to a network (its days go to the hub). */
   member: z.boolean(),
-  lastPush: z.object({ at: z.string(), report: z.object({ sent: Count, refused: Count, pending: Count, error: z.string().optional() }) }).nullable(),
+  lastPush: z
+    .object({
+      at: z.string(),
+      report: z.object({ sent: Count, refused: Count, pending: Count, error: z.string().optional() }),
+    })
+    .nullable(),
 })
 export type StatsSummaryResponse = z.infer<typeof StatsSummaryResponse>
 
@@ -60,18 +65,38 @@ export type HubRegionsResponse = z.infer<typeof HubRegionsResponse>
 export const HubTopResponse = z.object({
   from: Day,
   to: Day,
-  titles: z.array(z.object({ node: z.string(), library: z.string(), id: z.string(), title: z.string(), investigations: Count, requests: Count })),
+  titles: z.array(
+    z.object({
+      node: z.string(),
+      library: z.string(),
+      id: z.string(),
+      title: z.string(),
+      investigations: Count,
+      requests: Count,
+    }),
+  ),
 })
 export type HubTopResponse = z.infer<typeof HubTopResponse>
 
-export const indicatorNames = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported'] as const
+export const indicatorNames = [
+  'requests',
+  'investigations',
+  'searches',
+  'signIns',
+  'registrations',
+  'daysReported',
+] as const
 export type IndicatorName = (typeof indicatorNames)[number]
 
 /** How much each indicator counts in the score (`GET`/`PUT /api/hub/stats/weights`): 0–100 each, one above zero. */
-export const Weights = z.strictObject(Object.fromEntries(indicatorNames.map((n) => [n, z.number().min(0).max(100)])) as Record<IndicatorName, z.ZodNumber>).refine(
-  (w) => Object.values(w).some((v) => v > 0),
-  'at least one weight above zero',
-)
+export const Weights = z
+  .strictObject(
+    Object.fromEntries(indicatorNames.map((n) => [n, z.number().min(0).max(100)])) as Record<
+      IndicatorName,
+      z.ZodNumber
+    >,
+  )
+  .refine((w) => Object.values(w).some((v) => v > 0), 'at least one weight above zero')
 export type Weights = z.infer<typeof Weights>
 
 /** A member's indicators for the annual assessment, its score and last report. */

@@ -9,14 +9,44 @@ import { z } from 'zod'
 import { counterMetrics, type CounterMetric, type MetricCounts } from './metrics.js'
 
 export const sushiReports = {
-  PR: { name: 'Platform Master Report', metrics: ['Searches_Platform', 'Total_Item_Investigations', 'Unique_Item_Investigations', 'Unique_Title_Investigations', 'Total_Item_Requests', 'Unique_Item_Requests', 'Unique_Title_Requests', 'No_License', 'Limit_Exceeded'] },
-  TR: { name: 'Title Master Report', metrics: ['Total_Item_Investigations', 'Unique_Item_Investigations', 'Unique_Title_Investigations', 'Total_Item_Requests', 'Unique_Item_Requests', 'Unique_Title_Requests', 'No_License', 'Limit_Exceeded'] },
+  PR: {
+    name: 'Platform Master Report',
+    metrics: [
+      'Searches_Platform',
+      'Total_Item_Investigations',
+      'Unique_Item_Investigations',
+      'Unique_Title_Investigations',
+      'Total_Item_Requests',
+      'Unique_Item_Requests',
+      'Unique_Title_Requests',
+      'No_License',
+      'Limit_Exceeded',
+    ],
+  },
+  TR: {
+    name: 'Title Master Report',
+    metrics: [
+      'Total_Item_Investigations',
+      'Unique_Item_Investigations',
+      'Unique_Title_Investigations',
+      'Total_Item_Requests',
+      'Unique_Item_Requests',
+      'Unique_Title_Requests',
+      'No_License',
+      'Limit_Exceeded',
+    ],
+  },
 } as const satisfies Record<string, { name: string; metrics: readonly CounterMetric[] }>
 export type SushiReportId = keyof typeof sushiReports
 
 const Name = z.strictObject({ Name: z.string(), Value: z.string() })
 const TypedId = z.strictObject({ Type: z.string(), Value: z.string() })
-export const SushiException = z.strictObject({ Code: z.number().int(), Severity: z.string().optional(), Message: z.string(), Data: z.string().optional() })
+export const SushiException = z.strictObject({
+  Code: z.number().int(),
+  Severity: z.string().optional(),
+  Message: z.string(),
+  Data: z.string().optional(),
+})
 export type SushiException = z.infer<typeof SushiException>
 export const ReportHeader = z.strictObject({
   Created: z.iso.datetime(),
@@ -36,7 +66,10 @@ export const Performance = z.strictObject({
   Period: z.strictObject({ Begin_Date: z.iso.date(), End_Date: z.iso.date() }),
   Instance: z.array(z.strictObject({ Metric_Type: z.enum(counterMetrics), Count: z.number().int().positive() })),
 })
-export const SushiReport = z.strictObject({ Report_Header: ReportHeader, Report_Items: z.array(z.looseObject({ Performance: z.array(Performance) })) })
+export const SushiReport = z.strictObject({
+  Report_Header: ReportHeader,
+  Report_Items: z.array(z.looseObject({ Performance: z.array(Performance) })),
+})
 export type SushiReport = z.infer<typeof SushiReport>
 
 /** A calendar month of the reporting period. */
@@ -63,12 +96,17 @@ export function monthsBetween(begin: string, end: string): SushiMonth[] {
     if (key > endKey) break
     const last = new Date(Date.UTC(y, m, 0)).getUTCDate()
     out.push({ begin: `${key}-01`, end: `${key}-${String(last).padStart(2, '0')}` })
-    if (++m > 12) (m = 1), y++
+    if (++m > 12) ((m = 1), y++)
   }
   return out
 }
 
-export function sushiJson(header: ReportHeader, rows: readonly SushiRow[], metrics: readonly CounterMetric[], months: readonly SushiMonth[]): SushiReport {
+export function sushiJson(
+  header: ReportHeader,
+  rows: readonly SushiRow[],
+  metrics: readonly CounterMetric[],
+  months: readonly SushiMonth[],
+): SushiReport {
   return {
     Report_Header: header,
     Report_Items: rows.map((row) => ({
@@ -77,7 +115,9 @@ export function sushiJson(header: ReportHeader, rows: readonly SushiRow[], metri
         .map((month, i) => ({
           Period: { Begin_Date: month.begin, End_Date: month.end },
           // Zero counts are left out, as COUNTER's JSON does.
-          Instance: metrics.filter((m) => (row.perMonth[i]?.[m] ?? 0) > 0).map((m) => ({ Metric_Type: m, Count: row.perMonth[i]![m] })),
+          Instance: metrics
+            .filter((m) => (row.perMonth[i]?.[m] ?? 0) > 0)
+            .map((m) => ({ Metric_Type: m, Count: row.perMonth[i]![m] })),
         }))
         .filter((p) => p.Instance.length > 0),
     })),
@@ -86,10 +126,17 @@ export function sushiJson(header: ReportHeader, rows: readonly SushiRow[], metri
 
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 const cell = (v: string) => v.replace(/[\t\r\n]+/g, ' ')
-const names = (list: ReadonlyArray<{ Name: string; Value: string }>) => list.map((f) => `${f.Name}=${f.Value}`).join('; ')
+const names = (list: ReadonlyArray<{ Name: string; Value: string }>) =>
+  list.map((f) => `${f.Name}=${f.Value}`).join('; ')
 
 /** The COUNTER tabular form, tab-separated. */
-export function sushiTsv(header: ReportHeader, columns: readonly string[], rows: readonly SushiRow[], metrics: readonly CounterMetric[], months: readonly SushiMonth[]): string {
+export function sushiTsv(
+  header: ReportHeader,
+  columns: readonly string[],
+  rows: readonly SushiRow[],
+  metrics: readonly CounterMetric[],
+  months: readonly SushiMonth[],
+): string {
   const begin = header.Report_Filters.find((f) => f.Name === 'Begin_Date')?.Value ?? ''
   const end = header.Report_Filters.find((f) => f.Name === 'End_Date')?.Value ?? ''
   const lines: string[][] = [
@@ -99,14 +146,29 @@ export function sushiTsv(header: ReportHeader, columns: readonly string[], rows:
     ['Institution_Name', header.Institution_Name],
     ['Institution_ID', header.Institution_ID.map((i) => `${i.Type}:${i.Value}`).join('; ')],
     ['Metric_Types', metrics.join('; ')],
-    ['Report_Filters', names(header.Report_Filters.filter((f) => f.Name !== 'Begin_Date' && f.Name !== 'End_Date' && f.Name !== 'Metric_Type'))],
+    [
+      'Report_Filters',
+      names(
+        header.Report_Filters.filter(
+          (f) => f.Name !== 'Begin_Date' && f.Name !== 'End_Date' && f.Name !== 'Metric_Type',
+        ),
+      ),
+    ],
     ['Report_Attributes', names(header.Report_Attributes)],
-    ['Exceptions', (header.Exceptions ?? []).map((e) => `${e.Code}: ${e.Message}${e.Data ? ` (${e.Data})` : ''}`).join('; ')],
+    [
+      'Exceptions',
+      (header.Exceptions ?? []).map((e) => `${e.Code}: ${e.Message}${e.Data ? ` (${e.Data})` : ''}`).join('; '),
+    ],
     ['Reporting_Period', `Begin_Date=${begin}; End_Date=${end}`],
     ['Created', header.Created],
     ['Created_By', header.Created_By],
     [],
-    [...columns, 'Metric_Type', 'Reporting_Period_Total', ...months.map((m) => `${monthNames[Number(m.begin.slice(5, 7)) - 1]}-${m.begin.slice(0, 4)}`)],
+    [
+      ...columns,
+      'Metric_Type',
+      'Reporting_Period_Total',
+      ...months.map((m) => `${monthNames[Number(m.begin.slice(5, 7)) - 1]}-${m.begin.slice(0, 4)}`),
+    ],
   ]
   for (const row of rows) {
     for (const metric of metrics) {

@@ -69,9 +69,11 @@ export const CatalogPullHeader = z.discriminatedUnion('ok', [
 export type CatalogPullHeader = z.infer<typeof CatalogPullHeader>
 
 export const encodeCatalogPullRequest = (req: CatalogPullRequest): Uint8Array => encodeJsonMessage(req)
-export const decodeCatalogPullRequest = (bytes: Uint8Array): CatalogPullRequest | undefined => decodeJsonMessage(CatalogPullRequest, bytes)
+export const decodeCatalogPullRequest = (bytes: Uint8Array): CatalogPullRequest | undefined =>
+  decodeJsonMessage(CatalogPullRequest, bytes)
 export const encodeCatalogPullHeader = (header: CatalogPullHeader): Uint8Array => encodeJsonMessage(header)
-export const decodeCatalogPullHeader = (bytes: Uint8Array): CatalogPullHeader | undefined => decodeJsonMessage(CatalogPullHeader, bytes)
+export const decodeCatalogPullHeader = (bytes: Uint8Array): CatalogPullHeader | undefined =>
+  decodeJsonMessage(CatalogPullHeader, bytes)
 
 /** How a shard frame's update is carried. */
 export const ShardCodec = { raw: 0, deflate: 1 } as const

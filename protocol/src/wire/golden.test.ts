@@ -6,7 +6,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { z } from 'zod'
-import { ContentAnswer, ContentRequest, CONTENT_PROTOCOL, contentLimits, encodeContentMessage } from '../distribution/content.js'
+import {
+  ContentAnswer,
+  ContentRequest,
+  CONTENT_PROTOCOL,
+  contentLimits,
+  encodeContentMessage,
+} from '../distribution/content.js'
 import { contentHttpPath, decodeTicketAuthorization, encodeTicketAuthorization } from '../distribution/content-http.js'
 import { HOLDERS_PROTOCOL } from '../distribution/holders.js'
 import type { SignedEnvelope } from '../federation/schemas.js'
@@ -45,7 +51,10 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 /** One JSON message of an exchange: its schema, the message, and its exact text. */
 type Vector = [schema: z.ZodType<unknown>, message: unknown, text: string]
 
-function exchangeVectors(spec: ExchangeSpec<unknown, unknown>, vectors: Array<['request' | 'response', unknown, string]>): Vector[] {
+function exchangeVectors(
+  spec: ExchangeSpec<unknown, unknown>,
+  vectors: Array<['request' | 'response', unknown, string]>,
+): Vector[] {
   return vectors.map(([side, message, text]) => [side === 'request' ? spec.request : spec.response, message, text])
 }
 
@@ -53,15 +62,27 @@ const exchanges: Record<string, { spec: ExchangeSpec<never, never>; vectors: Vec
   [JOIN_PROTOCOL]: {
     spec: JoinExchange as ExchangeSpec<never, never>,
     vectors: exchangeVectors(JoinExchange as ExchangeSpec<unknown, unknown>, [
-      ['request', { invite: envelope, http: ['https://lib.example/'], p2p: ['/ip4/10.0.0.1/tcp/8091'] }, `{"invite":${envelopeText},"http":["https://lib.example/"],"p2p":["/ip4/10.0.0.1/tcp/8091"]}`],
-      ['response', { ok: true, entry: envelope, registry: [envelope] }, `{"ok":true,"entry":${envelopeText},"registry":[${envelopeText}]}`],
+      [
+        'request',
+        { invite: envelope, http: ['https://lib.example/'], p2p: ['/ip4/10.0.0.1/tcp/8091'] },
+        `{"invite":${envelopeText},"http":["https://lib.example/"],"p2p":["/ip4/10.0.0.1/tcp/8091"]}`,
+      ],
+      [
+        'response',
+        { ok: true, entry: envelope, registry: [envelope] },
+        `{"ok":true,"entry":${envelopeText},"registry":[${envelopeText}]}`,
+      ],
       ['response', { ok: false, reason: 'used' }, '{"ok":false,"reason":"used"}'],
     ]),
   },
   [RENEW_PROTOCOL]: {
     spec: RenewExchange as ExchangeSpec<never, never>,
     vectors: exchangeVectors(RenewExchange as ExchangeSpec<unknown, unknown>, [
-      ['request', { http: [], p2p: ['/dns4/lib.example/tcp/8091'] }, '{"http":[],"p2p":["/dns4/lib.example/tcp/8091"]}'],
+      [
+        'request',
+        { http: [], p2p: ['/dns4/lib.example/tcp/8091'] },
+        '{"http":[],"p2p":["/dns4/lib.example/tcp/8091"]}',
+      ],
       ['response', { ok: true, entry: envelope }, `{"ok":true,"entry":${envelopeText}}`],
       ['response', { ok: false, reason: 'not_member' }, '{"ok":false,"reason":"not_member"}'],
     ]),
@@ -96,8 +117,16 @@ const exchanges: Record<string, { spec: ExchangeSpec<never, never>; vectors: Vec
   [STATS_PROTOCOL]: {
     spec: StatsExchange as ExchangeSpec<never, never>,
     vectors: exchangeVectors(StatsExchange as ExchangeSpec<unknown, unknown>, [
-      ['request', { rollups: [{ ...envelope, type: 'shulin/rollup' }] }, `{"rollups":[${envelopeText.replace('shulin/member', 'shulin/rollup')}]}`],
-      ['response', { ok: true, outcomes: ['stored', 'duplicate', 'too_old'] }, '{"ok":true,"outcomes":["stored","duplicate","too_old"]}'],
+      [
+        'request',
+        { rollups: [{ ...envelope, type: 'shulin/rollup' }] },
+        `{"rollups":[${envelopeText.replace('shulin/member', 'shulin/rollup')}]}`,
+      ],
+      [
+        'response',
+        { ok: true, outcomes: ['stored', 'duplicate', 'too_old'] },
+        '{"ok":true,"outcomes":["stored","duplicate","too_old"]}',
+      ],
       ['response', { ok: false, reason: 'not_member' }, '{"ok":false,"reason":"not_member"}'],
     ]),
   },
@@ -113,14 +142,22 @@ describe('wire: the request/answer exchanges', () => {
         expect(decodeJsonMessage(schema, utf8(text))).toEqual(message)
       }
       // The answer to a request that does not parse is itself an answer of the protocol.
-      expect(decodeJsonMessage(spec.response as z.ZodType<unknown>, encodeJsonMessage(spec.invalid))).toEqual(spec.invalid)
+      expect(decodeJsonMessage(spec.response as z.ZodType<unknown>, encodeJsonMessage(spec.invalid))).toEqual(
+        spec.invalid,
+      )
       expect(decodeJsonMessage(spec.request as z.ZodType<unknown>, utf8('{"nope":1}'))).toBeUndefined()
       expect(decodeJsonMessage(spec.request as z.ZodType<unknown>, Uint8Array.of(0xff, 0xfe))).toBeUndefined()
     })
   }
 
   it('every protocol keeps its id and limits (a change here is a change of the wire)', () => {
-    const table = Object.values(exchanges).map(({ spec }) => [spec.protocol, spec.maxBytes, spec.timeoutMs, spec.perAttempt ?? false, spec.maxInboundStreams])
+    const table = Object.values(exchanges).map(({ spec }) => [
+      spec.protocol,
+      spec.maxBytes,
+      spec.timeoutMs,
+      spec.perAttempt ?? false,
+      spec.maxInboundStreams,
+    ])
     expect(table).toEqual([
       ['/shulin/join/1.0.0', 4 * 1024 * 1024, 15_000, false, 8],
       ['/shulin/renew/1.0.0', 64 * 1024, 15_000, true, 4],
@@ -129,13 +166,32 @@ describe('wire: the request/answer exchanges', () => {
       ['/shulin/holders/1.0.0', 80 * 1024, 5_000, false, 32],
       ['/shulin/stats/1.0.0', 1024 * 1024, 20_000, true, 4],
     ])
-    expect([SYNC_PROTOCOL, syncLimits]).toEqual(['/shulin/sync/1.0.0', { maxFrame: 8 * 1024 * 1024, headerTimeoutMs: 10_000, firstSyncMs: 15_000, maxInboundStreams: 64 }])
+    expect([SYNC_PROTOCOL, syncLimits]).toEqual([
+      '/shulin/sync/1.0.0',
+      { maxFrame: 8 * 1024 * 1024, headerTimeoutMs: 10_000, firstSyncMs: 15_000, maxInboundStreams: 64 },
+    ])
     expect([CATALOG_PROTOCOL, catalogLimits]).toEqual([
       '/shulin/catalog/1.0.0',
-      { maxFrame: 8 * 1024 * 1024, requestTimeoutMs: 10_000, idleMs: 30_000, creditBytes: 16 * 1024 * 1024, creditEvery: 1024 * 1024, compressFrom: 1024, maxShards: 4096, maxInboundStreams: 8 },
+      {
+        maxFrame: 8 * 1024 * 1024,
+        requestTimeoutMs: 10_000,
+        idleMs: 30_000,
+        creditBytes: 16 * 1024 * 1024,
+        creditEvery: 1024 * 1024,
+        compressFrom: 1024,
+        maxShards: 4096,
+        maxInboundStreams: 8,
+      },
     ])
     expect(CONTENT_PROTOCOL).toBe('/shulin/content/1.0.0')
-    expect(contentLimits).toEqual({ minChunkSize: 64 * 1024, maxChunkSize: 4 * 1024 * 1024, maxChunks: 32_768, maxRequestBytes: 1024, maxAnswerBytes: 3 * 1024 * 1024, maxChunksPerRequest: 8 })
+    expect(contentLimits).toEqual({
+      minChunkSize: 64 * 1024,
+      maxChunkSize: 4 * 1024 * 1024,
+      maxChunks: 32_768,
+      maxRequestBytes: 1024,
+      maxAnswerBytes: 3 * 1024 * 1024,
+      maxChunksPerRequest: 8,
+    })
   })
 })
 
@@ -145,7 +201,8 @@ describe('wire: /shulin/sync/1.0.0', () => {
     expect(decodeSyncHeader(utf8('{"doc":"shared/menu"}'))).toEqual({ doc: 'shared/menu' })
     // Keys a later version may add are ignored; a name that is not a document's is refused.
     expect(decodeSyncHeader(utf8('{"doc":"channels/hub","v":2}'))).toEqual({ doc: 'channels/hub' })
-    for (const bad of ['{"doc":"../x"}', '{"doc":1}', '{}', 'null', '"shared/menu"', '{"doc":"shared/menu"']) expect(decodeSyncHeader(utf8(bad)), bad).toBeUndefined()
+    for (const bad of ['{"doc":"../x"}', '{"doc":1}', '{}', 'null', '"shared/menu"', '{"doc":"shared/menu"'])
+      expect(decodeSyncHeader(utf8(bad)), bad).toBeUndefined()
   })
 })
 
@@ -157,7 +214,9 @@ describe('wire: /shulin/catalog/1.0.0', () => {
     expect(decodeCatalogPullRequest(utf8(text))).toEqual(req)
     expect(decodeCatalogPullRequest(utf8('{"catalog":"channels","shards":2,"have":["AA=="]}'))).toBeUndefined()
     expect(encodeCatalogPullHeader({ ok: true })).toEqual(utf8('{"ok":true}'))
-    expect(encodeCatalogPullHeader({ ok: false, reason: 'not_allowed' })).toEqual(utf8('{"ok":false,"reason":"not_allowed"}'))
+    expect(encodeCatalogPullHeader({ ok: false, reason: 'not_allowed' })).toEqual(
+      utf8('{"ok":false,"reason":"not_allowed"}'),
+    )
     expect(decodeCatalogPullHeader(utf8('{"ok":false,"reason":"unknown"}'))).toEqual({ ok: false, reason: 'unknown' })
     expect(decodeCatalogPullHeader(utf8('{"ok":false,"reason":"later"}'))).toBeUndefined()
   })
@@ -166,7 +225,11 @@ describe('wire: /shulin/catalog/1.0.0', () => {
     expect(hex(writeShardFrame({ shard: 3, codec: ShardCodec.raw, body: Uint8Array.of(1, 2, 3) }))).toBe('0300010203')
     // 200 needs two varuint bytes (c8 01); the codec of a deflated body is 1.
     expect(hex(writeShardFrame({ shard: 200, codec: ShardCodec.deflate, body: Uint8Array.of(0xab) }))).toBe('c80101ab')
-    expect(readShardFrame(Uint8Array.from(Buffer.from('c80101ab', 'hex')))).toEqual({ shard: 200, codec: 1, body: Uint8Array.of(0xab) })
+    expect(readShardFrame(Uint8Array.from(Buffer.from('c80101ab', 'hex')))).toEqual({
+      shard: 200,
+      codec: 1,
+      body: Uint8Array.of(0xab),
+    })
     expect(readShardFrame(Uint8Array.of(5, 0))).toEqual({ shard: 5, codec: 0, body: new Uint8Array(0) })
     expect(readShardFrame(new Uint8Array(0))).toHaveProperty('error')
     expect(readShardFrame(Uint8Array.of(1, 2, 9))).toEqual({ error: 'unknown codec 2' })
@@ -182,7 +245,11 @@ describe('wire: /shulin/content/1.0.0', () => {
   it('pins requests and answers (chunks follow as bare binary frames)', () => {
     const vectors: Array<[z.ZodType<unknown>, unknown, string]> = [
       [ContentRequest, { want: 'manifest', sha256: sha }, `{"want":"manifest","sha256":"${sha}"}`],
-      [ContentRequest, { want: 'chunks', sha256: sha, from: 3, count: 2 }, `{"want":"chunks","sha256":"${sha}","from":3,"count":2}`],
+      [
+        ContentRequest,
+        { want: 'chunks', sha256: sha, from: 3, count: 2 },
+        `{"want":"chunks","sha256":"${sha}","from":3,"count":2}`,
+      ],
       [ContentAnswer, { ok: true }, '{"ok":true}'],
       [ContentAnswer, { ok: false, reason: 'busy' }, '{"ok":false,"reason":"busy"}'],
     ]
@@ -196,7 +263,12 @@ describe('wire: /shulin/content/1.0.0', () => {
 describe('wire: content over HTTP (the fallback of /shulin/content/1.0.0)', () => {
   it('pins the path and the ticket header', () => {
     expect(contentHttpPath(sha)).toBe(`/api/federation/content/${sha}`)
-    const ticket = { type: 'shulin/content-ticket', signer: node, payload: { from: node, to: hub, sha256: sha, exp: 1 }, sig } as SignedEnvelope
+    const ticket = {
+      type: 'shulin/content-ticket',
+      signer: node,
+      payload: { from: node, to: hub, sha256: sha, exp: 1 },
+      sig,
+    } as SignedEnvelope
     const json = `{"type":"shulin/content-ticket","signer":"${node}","payload":{"from":"${node}","to":"${hub}","sha256":"${sha}","exp":1},"sig":"${sig}"}`
     const header = `Shulin-Ticket ${Buffer.from(json).toString('base64url')}`
     expect(encodeTicketAuthorization(ticket)).toBe(header)

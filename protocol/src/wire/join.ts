@@ -26,7 +26,10 @@ export const RENEW_PROTOCOL = '/shulin/renew/1.0.0'
 
 export const RenewRequest = z.strictObject({ http: JoinRequest.shape.http, p2p: JoinRequest.shape.p2p })
 export type RenewRequest = z.infer<typeof RenewRequest>
-export const RenewResponse = z.discriminatedUnion('ok', [z.strictObject({ ok: z.literal(true), entry: SignedEnvelope }), z.strictObject({ ok: z.literal(false), reason: z.enum(['not_member', 'invalid']) })])
+export const RenewResponse = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), entry: SignedEnvelope }),
+  z.strictObject({ ok: z.literal(false), reason: z.enum(['not_member', 'invalid']) }),
+])
 export type RenewResponse = z.infer<typeof RenewResponse>
 
 export const RenewExchange: ExchangeSpec<RenewRequest, RenewResponse> = {

@@ -14,7 +14,10 @@ export const REGISTRY_PROTOCOL = '/shulin/registry/1.0.0'
 export const RegistryRequest = z.strictObject({
   have: z.record(z.string().max(64), z.number().int().min(0)).refine((h) => Object.keys(h).length <= 20_000),
   /** The asker's Shulin version, for the hub's member list. */
-  version: z.string().regex(/^[0-9A-Za-z.+-]{1,32}$/).optional(),
+  version: z
+    .string()
+    .regex(/^[0-9A-Za-z.+-]{1,32}$/)
+    .optional(),
 })
 export const RegistryResponse = z.discriminatedUnion('ok', [
   z.strictObject({ ok: z.literal(true), entries: z.array(SignedEnvelope).max(20_000) }),

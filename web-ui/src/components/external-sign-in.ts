@@ -27,7 +27,8 @@ export class ExternalSignIn extends LitElement {
   async #load(): Promise<void> {
     try {
       this.providers = (await api<ProviderList>('/api/identity/providers')).providers
-      if (this.mode === 'link' && this.providers.length) this.linked = (await api<LinkedProviders>('/api/me/identity/external')).linked
+      if (this.mode === 'link' && this.providers.length)
+        this.linked = (await api<LinkedProviders>('/api/me/identity/external')).linked
     } catch {
       // Without the list there is simply no third-party button: signing in with a card still works.
     }

@@ -5,7 +5,10 @@
  */
 import { html, type TemplateResult } from 'lit'
 
-export function highlighted(h: { text: string; marks: Array<[number, number]> } | undefined, fallback = ''): TemplateResult {
+export function highlighted(
+  h: { text: string; marks: Array<[number, number]> } | undefined,
+  fallback = '',
+): TemplateResult {
   if (!h) return html`${fallback}`
   const out: Array<TemplateResult | string> = []
   let at = 0

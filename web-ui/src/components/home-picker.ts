@@ -12,18 +12,34 @@ import { t, type MessageKey } from '../i18n/index.js'
 import { api } from '../api.js'
 import { formError } from './form.js'
 
-const levelKey: Record<HomeLibrary['level'], MessageKey> = { county: 'levelCounty', city: 'levelCity', province: 'levelProvince' }
+const levelKey: Record<HomeLibrary['level'], MessageKey> = {
+  county: 'levelCounty',
+  city: 'levelCity',
+  province: 'levelProvince',
+}
 const maxShown = 30
 
 /** Whether a library answers a query typed in the search box. */
 export function libraryMatches(lib: HomeLibrary, query: string): boolean {
   const q = query.trim().toLowerCase().replace(/\s+/g, '')
   if (!q) return true
-  return lib.name.toLowerCase().includes(q) || lib.region.startsWith(q) || lib.pinyin.includes(q) || lib.initials.startsWith(q)
+  return (
+    lib.name.toLowerCase().includes(q) ||
+    lib.region.startsWith(q) ||
+    lib.pinyin.includes(q) ||
+    lib.initials.startsWith(q)
+  )
 }
 
 export class HomePicker extends LitElement {
-  static override properties = { next: {}, open: { state: true }, libraries: { state: true }, query: { state: true }, error: { state: true }, busy: { state: true } }
+  static override properties = {
+    next: {},
+    open: { state: true },
+    libraries: { state: true },
+    query: { state: true },
+    error: { state: true },
+    busy: { state: true },
+  }
   next = '/'
   open = false
   libraries: HomeLibrary[] | undefined
@@ -75,8 +91,9 @@ export class HomePicker extends LitElement {
     const shown = (this.libraries ?? []).filter((l) => libraryMatches(l, this.query))
     return html`
       <button id="elsewhere-toggle" class="secondary" aria-expanded=${this.open ? 'true' : 'false'} aria-controls="elsewhere" @click=${() => void this.#toggle()}>${t('readerElsewhere')}</button>
-      ${this.open
-        ? html`<section id="elsewhere" aria-labelledby="elsewhere-toggle">
+      ${
+        this.open
+          ? html`<section id="elsewhere" aria-labelledby="elsewhere-toggle">
             <p class="muted">${t('readerElsewhereHint')}</p>
             <label for="home-q">${t('findYourLibrary')}</label>
             <input id="home-q" type="search" autocomplete="off" .value=${this.query} @input=${(e: InputEvent) => (this.query = (e.target as HTMLInputElement).value)} aria-describedby="home-count" />
@@ -100,7 +117,8 @@ export class HomePicker extends LitElement {
             </form>
             ${formError(this.error)}
           </section>`
-        : nothing}
+          : nothing
+      }
     `
   }
 

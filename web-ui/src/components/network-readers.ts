@@ -27,8 +27,10 @@ export class NetworkReadersView extends LitElement {
     const v = this.view
     if (!v) return nothing
     const n = (x: number) => x.toLocaleString(locale())
-    const cells = (c: { registered: number; realNameVerified: number; active: number }) => html`<td>${n(c.registered)}</td><td>${n(c.realNameVerified)}</td><td>${n(c.active)}</td>`
-    const head = (first: string) => html`<tr><th scope="col">${first}</th><th scope="col">${t('readersRegistered')}</th><th scope="col">${t('readersRealName')}</th><th scope="col">${t('readersActive')}</th></tr>`
+    const cells = (c: { registered: number; realNameVerified: number; active: number }) =>
+      html`<td>${n(c.registered)}</td><td>${n(c.realNameVerified)}</td><td>${n(c.active)}</td>`
+    const head = (first: string) =>
+      html`<tr><th scope="col">${first}</th><th scope="col">${t('readersRegistered')}</th><th scope="col">${t('readersRealName')}</th><th scope="col">${t('readersActive')}</th></tr>`
     return html`<section aria-labelledby="nr-h">
       <h2 id="nr-h">${t('networkReaders')}</h2>
       <p class="muted">${t('networkReadersHint', { libraries: n(v.total.libraries) })}</p>

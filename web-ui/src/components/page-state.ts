@@ -31,7 +31,11 @@ export const errorView = (err: unknown, retry?: () => void): TemplateResult =>
  * }
  * ```
  */
-export function taskView<T>(task: Task<readonly unknown[], T>, complete: (value: T) => unknown, opts: { stale?: boolean } = {}): unknown {
+export function taskView<T>(
+  task: Task<readonly unknown[], T>,
+  complete: (value: T) => unknown,
+  opts: { stale?: boolean } = {},
+): unknown {
   return task.render({
     initial: loadingView,
     pending: () => (opts.stale !== false && task.value !== undefined ? complete(task.value) : loadingView()),

@@ -27,7 +27,9 @@ export class PhoneDirectoryConsent extends LitElement {
     const listed = (e.target as HTMLInputElement).checked
     this.error = undefined
     try {
-      this.listed = (await api<DirectoryConsent>('/api/me/identity/directory', { method: 'PUT', body: { listed } })).listed
+      this.listed = (
+        await api<DirectoryConsent>('/api/me/identity/directory', { method: 'PUT', body: { listed } })
+      ).listed
     } catch (err) {
       this.error = err
       ;(e.target as HTMLInputElement).checked = !listed

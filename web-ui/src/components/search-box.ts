@@ -34,7 +34,9 @@ export class SearchBox extends LitElement {
     }
     this.#abort = new AbortController()
     try {
-      const r = await api<SuggestResponse>(`/api/search/suggest?q=${encodeURIComponent(q)}&limit=6`, { signal: this.#abort.signal })
+      const r = await api<SuggestResponse>(`/api/search/suggest?q=${encodeURIComponent(q)}&limit=6`, {
+        signal: this.#abort.signal,
+      })
       this.suggestions = r.suggestions
       this.active = -1
     } catch {
@@ -83,15 +85,20 @@ export class SearchBox extends LitElement {
           @blur=${() => setTimeout(() => (this.suggestions = []), 150)}
         />
         <button type="submit">${t('searchButton')}</button>
-        ${open
-          ? html`<ul id="suggestions" role="listbox" aria-label=${t('suggestions')}>
+        ${
+          open
+            ? html`<ul id="suggestions" role="listbox" aria-label=${t('suggestions')}>
               ${this.suggestions.map(
-                (s, i) => html`<li id="s${i}" role="option" aria-selected=${i === this.active ? 'true' : 'false'} @mousedown=${() => ((this.active = i), this.#submit())}>
+                (
+                  s,
+                  i,
+                ) => html`<li id="s${i}" role="option" aria-selected=${i === this.active ? 'true' : 'false'} @mousedown=${() => ((this.active = i), this.#submit())}>
                   ${s.text} <span class="muted">${s.field === 'creator' ? '·' : ''}</span>
                 </li>`,
               )}
             </ul>`
-          : nothing}
+            : nothing
+        }
       </form>
     `
   }

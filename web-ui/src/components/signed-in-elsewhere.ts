@@ -45,8 +45,9 @@ export class SignedInElsewhereList extends LitElement {
     const when = (iso: string) => new Date(iso).toLocaleString(locale(), { dateStyle: 'medium', timeStyle: 'short' })
     return html`<section aria-labelledby="elsewhere-h">
       <h2 id="elsewhere-h">${t('signedInElsewhere')}</h2>
-      ${this.grants.length
-        ? html`<ul>
+      ${
+        this.grants.length
+          ? html`<ul>
             ${this.grants.map(
               (g) => html`<li>
                 <span class="who">${g.name ?? t('hubPortal')}<br /><span class="muted">${t('signedInSince', { time: when(g.createdAt) })}</span></span>
@@ -54,7 +55,8 @@ export class SignedInElsewhereList extends LitElement {
               </li>`,
             )}
           </ul>`
-        : html`<p class="muted">${t('signedInElsewhereNone')}</p>`}
+          : html`<p class="muted">${t('signedInElsewhereNone')}</p>`
+      }
       ${this.error ? formError(this.error) : nothing}
     </section>`
   }

@@ -18,7 +18,14 @@ export interface DayFigures {
 }
 
 const fmt = (n: number) => n.toLocaleString(locale())
-const headline = ['Total_Item_Requests', 'Total_Item_Investigations', 'Searches_Regular', 'Sign_Ins', 'Registrations', 'No_License'] as const
+const headline = [
+  'Total_Item_Requests',
+  'Total_Item_Investigations',
+  'Searches_Regular',
+  'Sign_Ins',
+  'Registrations',
+  'No_License',
+] as const
 
 /** `YYYY-MM-DD` of today minus n days, in the browser's time zone. */
 export function daysAgo(n: number): string {
@@ -83,7 +90,11 @@ export function split(title: string, parts: Array<[StatsKey, number]>): Template
   </figure>`
 }
 
-export function topTable(caption: string, rows: Array<{ label: string; a: number; b?: number }>, heads: [string, string?]): TemplateResult {
+export function topTable(
+  caption: string,
+  rows: Array<{ label: string; a: number; b?: number }>,
+  heads: [string, string?],
+): TemplateResult {
   if (!rows.length) return html`<p class="muted">${st('nothing')}</p>`
   return html`<table class="top">
     <caption class="visually-hidden">${caption}</caption>
@@ -130,7 +141,10 @@ export class TrendChart extends LitElement {
   override async updated(): Promise<void> {
     const box = this.renderRoot.querySelector<HTMLDivElement>('.chart')
     if (!box) return
-    const [{ default: uPlot }, cssText] = await Promise.all([import('uplot'), TrendChart.#css ?? import('uplot/dist/uPlot.min.css?inline').then((m: { default: string }) => m.default)])
+    const [{ default: uPlot }, cssText] = await Promise.all([
+      import('uplot'),
+      TrendChart.#css ?? import('uplot/dist/uPlot.min.css?inline').then((m: { default: string }) => m.default),
+    ])
     TrendChart.#css = cssText
     let style = this.renderRoot.querySelector('style[data-uplot]')
     if (!style) {
@@ -160,7 +174,9 @@ export class TrendChart extends LitElement {
       [xs, series('Total_Item_Requests'), series('Total_Item_Investigations'), series('Searches_Regular')],
       box,
     )
-    this.#observer ??= new ResizeObserver(() => this.#plot?.setSize({ width: Math.max(280, box.clientWidth), height: 220 }))
+    this.#observer ??= new ResizeObserver(() =>
+      this.#plot?.setSize({ width: Math.max(280, box.clientWidth), height: 220 }),
+    )
     this.#observer.observe(box)
   }
 
@@ -181,6 +197,9 @@ export class TrendChart extends LitElement {
       </details>`
   }
 
-  static override styles = [base, css`:host { display: block; } .chart { width: 100%; min-height: 260px; } details { margin-top: 8px; } td, th { padding: 2px 8px; text-align: left; }`]
+  static override styles = [
+    base,
+    css`:host { display: block; } .chart { width: 100%; min-height: 260px; } details { margin-top: 8px; } td, th { padding: 2px 8px; text-align: left; }`,
+  ]
 }
 if (!customElements.get('shulin-trend-chart')) customElements.define('shulin-trend-chart', TrendChart)

@@ -14,7 +14,10 @@ const storageKey = 'shulin.locale'
 function initial(): Locale {
   const saved = localStorage.getItem(storageKey)
   if (saved === 'zh-CN' || saved === 'en') return saved
-  return navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) || !navigator.languages.some((l) => l.startsWith('en')) ? 'zh-CN' : 'en'
+  return navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) ||
+    !navigator.languages.some((l) => l.startsWith('en'))
+    ? 'zh-CN'
+    : 'en'
 }
 
 let current: Locale = initial()

@@ -45,7 +45,10 @@ export class PositionKeeper {
   ) {}
 
   update(position: ReadingPosition, fraction: number): void {
-    localStorage.setItem(key(this.id), JSON.stringify({ position, fraction, at: new Date().toISOString() } satisfies Saved))
+    localStorage.setItem(
+      key(this.id),
+      JSON.stringify({ position, fraction, at: new Date().toISOString() } satisfies Saved),
+    )
     clearTimeout(this.#timer)
     this.#timer = window.setTimeout(() => this.flush(), this.delayMs)
   }
@@ -56,7 +59,12 @@ export class PositionKeeper {
     if (!saved || !session.current) return
     void api(`/api/me/reading/${this.id}/progress`, {
       method: 'PUT',
-      body: { position: saved.position, percentage: Math.min(1, Math.max(0, saved.fraction)), device: device(), at: saved.at },
+      body: {
+        position: saved.position,
+        percentage: Math.min(1, Math.max(0, saved.fraction)),
+        device: device(),
+        at: saved.at,
+      },
     })
       .then(() => this.onSaved?.(saved.position))
       .catch(() => {

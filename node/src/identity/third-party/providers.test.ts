@@ -28,7 +28,20 @@ describe('third-party providers file', () => {
       'ok.json',
       JSON.stringify([
         { id: 'qq', name: 'QQ', issuer: 'https://idp.example', clientId: 'c', clientSecret: 's' },
-        { id: 'wechat', name: '微信', issuer: 'https://open.example', clientId: 'wx', clientSecret: 's', scope: 'snsapi_login', subjectClaim: 'unionid', endpoints: { authorization: 'https://open.example/connect', token: 'https://api.example/token', userinfo: 'https://api.example/userinfo' } },
+        {
+          id: 'wechat',
+          name: '微信',
+          issuer: 'https://open.example',
+          clientId: 'wx',
+          clientSecret: 's',
+          scope: 'snsapi_login',
+          subjectClaim: 'unionid',
+          endpoints: {
+            authorization: 'https://open.example/connect',
+            token: 'https://api.example/token',
+            userinfo: 'https://api.example/userinfo',
+          },
+        },
       ]),
     )
     expect(await loadProviders(path)).toMatchObject([
@@ -39,10 +52,30 @@ describe('third-party providers file', () => {
 
   it.each([
     ['not JSON', '{', /cannot read/],
-    ['a missing secret', JSON.stringify([{ id: 'qq', name: 'QQ', issuer: 'https://idp.example', clientId: 'c' }]), /0\.clientSecret/],
-    ['a javascript: issuer', JSON.stringify([{ id: 'qq', name: 'QQ', issuer: 'javascript:alert(1)', clientId: 'c', clientSecret: 's' }]), /0\.issuer/],
-    ['two providers with one id', JSON.stringify([1, 2].map(() => ({ id: 'qq', name: 'QQ', issuer: 'https://idp.example', clientId: 'c', clientSecret: 's' }))), /ids must differ/],
-    ['an unknown field', JSON.stringify([{ id: 'qq', name: 'QQ', issuer: 'https://idp.example', clientId: 'c', clientSecret: 's', secret: 'x' }]), /secret/],
+    [
+      'a missing secret',
+      JSON.stringify([{ id: 'qq', name: 'QQ', issuer: 'https://idp.example', clientId: 'c' }]),
+      /0\.clientSecret/,
+    ],
+    [
+      'a javascript: issuer',
+      JSON.stringify([{ id: 'qq', name: 'QQ', issuer: 'javascript:alert(1)', clientId: 'c', clientSecret: 's' }]),
+      /0\.issuer/,
+    ],
+    [
+      'two providers with one id',
+      JSON.stringify(
+        [1, 2].map(() => ({ id: 'qq', name: 'QQ', issuer: 'https://idp.example', clientId: 'c', clientSecret: 's' })),
+      ),
+      /ids must differ/,
+    ],
+    [
+      'an unknown field',
+      JSON.stringify([
+        { id: 'qq', name: 'QQ', issuer: 'https://idp.example', clientId: 'c', clientSecret: 's', secret: 'x' },
+      ]),
+      /secret/,
+    ],
   ])('refuses %s', async (_name, body, why) => {
     await expect(loadProviders(await file(`bad-${Math.random()}.json`, body))).rejects.toThrow(why)
   })

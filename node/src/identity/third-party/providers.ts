@@ -33,7 +33,10 @@ export const ProviderConfig = z.strictObject({
   allowHttp: z.boolean().default(false),
 })
 export type ProviderConfig = z.infer<typeof ProviderConfig>
-export const ProviderConfigs = z.array(ProviderConfig).max(20).refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, 'provider ids must differ')
+export const ProviderConfigs = z
+  .array(ProviderConfig)
+  .max(20)
+  .refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, 'provider ids must differ')
 
 export class ProviderConfigError extends Error {
   override readonly name = 'ProviderConfigError'
@@ -49,6 +52,9 @@ export async function loadProviders(path: string | undefined): Promise<ProviderC
     throw new ProviderConfigError(`cannot read the sign-in providers file ${path}: ${(err as Error).message}`)
   }
   const parsed = ProviderConfigs.safeParse(json)
-  if (!parsed.success) throw new ProviderConfigError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`)
+  if (!parsed.success)
+    throw new ProviderConfigError(
+      `${path}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`,
+    )
   return parsed.data
 }

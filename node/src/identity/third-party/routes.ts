@@ -30,11 +30,21 @@ export interface ThirdPartyRoutesDeps {
 
 const bindingCookie = 'shulin_ext'
 const callbackPath = '/oidc/external/callback'
-const StartQuery = z.object({ provider: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/), next: z.string().max(500).optional() })
+const StartQuery = z.object({
+  provider: z.string().regex(/^[a-z][a-z0-9-]{1,31}$/),
+  next: z.string().max(500).optional(),
+})
 
 export function thirdPartyRoutes(app: Hono<AppEnv>, api: Api, d: ThirdPartyRoutesDeps): void {
   api.route(
-    { method: 'get', path: '/api/identity/providers', summary: 'Third-party accounts a reader may sign in with here (QQ, Weibo, WeChat…)', tags: ['identity'], access: 'public', response: ProviderList },
+    {
+      method: 'get',
+      path: '/api/identity/providers',
+      summary: 'Third-party accounts a reader may sign in with here (QQ, Weibo, WeChat…)',
+      tags: ['identity'],
+      access: 'public',
+      response: ProviderList,
+    },
     async () => ({ providers: d.thirdParty.list() }),
   )
 
@@ -43,11 +53,28 @@ export function thirdPartyRoutes(app: Hono<AppEnv>, api: Api, d: ThirdPartyRoute
     d.origins.requireOwn(c)
     // Signed in already: the flow links the third-party account to this reader.
     const me = await d.auth.identify(c)
-    const { location, binding } = await d.thirdParty.start(q.provider, d.baseUrl(c) + callbackPath, safeNext(q.next), me?.account ?? null)
-    setCookie(c, bindingCookie, binding, { path: '/oidc/external', httpOnly: true, secure: d.isTls(c), sameSite: 'Lax', maxAge: 600 })
+    const { location, binding } = await d.thirdParty.start(
+      q.provider,
+      d.baseUrl(c) + callbackPath,
+      safeNext(q.next),
+      me?.account ?? null,
+    )
+    setCookie(c, bindingCookie, binding, {
+      path: '/oidc/external',
+      httpOnly: true,
+      secure: d.isTls(c),
+      sameSite: 'Lax',
+      maxAge: 600,
+    })
     return c.redirect(location, 302)
   })
-  api.describe({ method: 'get', path: '/api/identity/external/start', summary: 'Sign in with (or, signed in, link) a third-party account: redirects to the provider', tags: ['identity'], access: 'public' })
+  api.describe({
+    method: 'get',
+    path: '/api/identity/external/start',
+    summary: 'Sign in with (or, signed in, link) a third-party account: redirects to the provider',
+    tags: ['identity'],
+    access: 'public',
+  })
 
   app.get(callbackPath, async (c) => {
     const binding = getCookie(c, bindingCookie)
@@ -55,13 +82,25 @@ export function thirdPartyRoutes(app: Hono<AppEnv>, api: Api, d: ThirdPartyRoute
     const previous = await d.auth.identify(c)
     const done = await d.thirdParty.callback(new URL(c.req.url).searchParams, binding)
     if (previous?.via === 'cookie') await d.sessions.end(previous.sessionId, previous.account.id)
-    const { token, session } = await d.sessions.create(done.account.id, { kind: 'cookie', remember: false, userAgent: c.req.header('user-agent') ?? '', address: c.get('clientAddress') })
+    const { token, session } = await d.sessions.create(done.account.id, {
+      kind: 'cookie',
+      remember: false,
+      userAgent: c.req.header('user-agent') ?? '',
+      address: c.get('clientAddress'),
+    })
     d.auth.setSessionCookie(c, token, session)
     return c.redirect(done.next, 302)
   })
 
   api.route(
-    { method: 'get', path: '/api/me/identity/external', summary: 'Third-party accounts linked to me', tags: ['me'], access: 'session', response: LinkedProviders },
+    {
+      method: 'get',
+      path: '/api/me/identity/external',
+      summary: 'Third-party accounts linked to me',
+      tags: ['me'],
+      access: 'session',
+      response: LinkedProviders,
+    },
     async (c) => ({ linked: await d.thirdParty.linkedTo(mustAuth(c).account.id) }),
   )
 }

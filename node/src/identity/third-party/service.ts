@@ -82,27 +82,46 @@ export class ThirdPartySignIn {
   async #discover(oidc: typeof Oidc, p: ProviderConfig): Promise<Oidc.Configuration> {
     const execute = p.allowHttp ? [oidc.allowInsecureRequests] : []
     if (!p.endpoints) return oidc.discovery(new URL(p.issuer), p.clientId, p.clientSecret, undefined, { execute })
-    const server = { issuer: p.issuer, authorization_endpoint: p.endpoints.authorization, token_endpoint: p.endpoints.token, userinfo_endpoint: p.endpoints.userinfo }
+    const server = {
+      issuer: p.issuer,
+      authorization_endpoint: p.endpoints.authorization,
+      token_endpoint: p.endpoints.token,
+      userinfo_endpoint: p.endpoints.userinfo,
+    }
     const config = new oidc.Configuration(server, p.clientId, p.clientSecret)
     for (const fn of execute) fn(config)
     return config
   }
 
-
-  async start(providerId: string, redirectUri: string, next: string, linkTo: AccountRecord | null): Promise<{ location: string; binding: string }> {
+  async start(
+    providerId: string,
+    redirectUri: string,
+    next: string,
+    linkTo: AccountRecord | null,
+  ): Promise<{ location: string; binding: string }> {
     const p = this.#provider(providerId)
     const config = await this.#config(p).catch((err: unknown) => {
       this.opts.logger?.warn({ err, provider: p.id }, 'third-party provider unreachable')
       throw new ProblemError('peer_unreachable')
     })
     const oidc = await openidClient()
-    if (this.#pending.size >= maxPending) for (const [k, v] of this.#pending) if (v.expiresAt <= this.#now) this.#pending.delete(k)
+    if (this.#pending.size >= maxPending)
+      for (const [k, v] of this.#pending) if (v.expiresAt <= this.#now) this.#pending.delete(k)
     const state = oidc.randomState()
     const nonce = oidc.randomNonce()
     const verifier = oidc.randomPKCECodeVerifier()
     const binding = randomBytes(32).toString('base64url')
     const canLink = linkTo && linkTo.kind === 'reader' && !linkTo.home
-    this.#pending.set(state, { provider: p.id, verifier, nonce, redirectUri, next, linkTo: canLink ? linkTo.id : null, binding: sha256(binding), expiresAt: this.#now + pendingTtlMs })
+    this.#pending.set(state, {
+      provider: p.id,
+      verifier,
+      nonce,
+      redirectUri,
+      next,
+      linkTo: canLink ? linkTo.id : null,
+      binding: sha256(binding),
+      expiresAt: this.#now + pendingTtlMs,
+    })
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: p.scope,
@@ -115,11 +134,15 @@ export class ThirdPartySignIn {
   }
 
   /** Finishes the flow: the reader this third-party account belongs to (linked or created now). */
-  async callback(query: URLSearchParams, binding: string | undefined): Promise<{ account: AccountRecord; next: string }> {
+  async callback(
+    query: URLSearchParams,
+    binding: string | undefined,
+  ): Promise<{ account: AccountRecord; next: string }> {
     const state = query.get('state') ?? ''
     const pending = this.#pending.get(state)
     this.#pending.delete(state)
-    if (!pending || pending.expiresAt <= this.#now || !binding || sha256(binding) !== pending.binding) throw new ProblemError('sign_in_refused', { detail: 'unknown or expired state' })
+    if (!pending || pending.expiresAt <= this.#now || !binding || sha256(binding) !== pending.binding)
+      throw new ProblemError('sign_in_refused', { detail: 'unknown or expired state' })
     const p = this.#provider(pending.provider)
     const config = await this.#config(p)
     const oidc = await openidClient()
@@ -131,39 +154,59 @@ export class ThirdPartySignIn {
       const tokens = await oidc.authorizationCodeGrant(
         config,
         current,
-        { pkceCodeVerifier: pending.verifier, expectedState: state, ...(p.endpoints ? {} : { expectedNonce: pending.nonce, idTokenExpected: true }) },
+        {
+          pkceCodeVerifier: pending.verifier,
+          expectedState: state,
+          ...(p.endpoints ? {} : { expectedNonce: pending.nonce, idTokenExpected: true }),
+        },
         { redirect_uri: pending.redirectUri },
       )
-      let claims: Record<string, unknown> = p.endpoints ? await oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck) : (tokens.claims() ?? {})
+      let claims: Record<string, unknown> = p.endpoints
+        ? await oidc.fetchUserInfo(config, tokens.access_token, oidc.skipSubjectCheck)
+        : (tokens.claims() ?? {})
       subject = String(claims[p.subjectClaim] ?? '')
       // Providers often keep profile claims out of the ID token: the user-info answer has them (for the same subject).
-      if (!p.endpoints && !claims.name && subject && config.serverMetadata().userinfo_endpoint) claims = { ...(await oidc.fetchUserInfo(config, tokens.access_token, subject)), ...claims }
+      if (!p.endpoints && !claims.name && subject && config.serverMetadata().userinfo_endpoint)
+        claims = { ...(await oidc.fetchUserInfo(config, tokens.access_token, subject)), ...claims }
       const n = claims.name ?? claims.nickname ?? claims.preferred_username
       name = typeof n === 'string' ? n.slice(0, 64) : null
     } catch (err) {
       this.opts.logger?.warn({ err, provider: p.id }, 'third-party sign-in refused')
       throw new ProblemError('sign_in_refused', { detail: (err as Error).message })
     }
-    if (!subject || subject.length > 200) throw new ProblemError('sign_in_refused', { detail: 'the provider named nobody' })
+    if (!subject || subject.length > 200)
+      throw new ProblemError('sign_in_refused', { detail: 'the provider named nobody' })
     const account = await this.#accountFor(p.id, subject, name, pending.linkTo)
     if (account.status !== 'active') throw new ProblemError('account_disabled')
     return { account, next: pending.next }
   }
 
-  async #accountFor(provider: string, subject: string, name: string | null, linkTo: string | null): Promise<AccountRecord> {
+  async #accountFor(
+    provider: string,
+    subject: string,
+    name: string | null,
+    linkTo: string | null,
+  ): Promise<AccountRecord> {
     const key = `${provider}:${subject}`
     const linked = await this.#links.get(key)
     const existing = linked ? await this.opts.accounts.get(linked) : undefined
     // One third-party account, one reader: linking it to a second would hand that reader the first one's shelf.
-    if (existing && linkTo && existing.id !== linkTo) throw new ProblemError('conflict', { detail: 'this account is already linked to another reader' })
+    if (existing && linkTo && existing.id !== linkTo)
+      throw new ProblemError('conflict', { detail: 'this account is already linked to another reader' })
     if (existing) return existing
     const target = linkTo ? await this.opts.accounts.get(linkTo) : undefined
     const account =
       target ??
       (await this.opts.accounts.create(async ({ nextCardNo }) =>
-        newAccountRecord({ id: this.opts.accounts.newId(), kind: 'reader', source: 'register', cardNo: await nextCardNo(), name }, new Date(this.#now).toISOString()),
+        newAccountRecord(
+          { id: this.opts.accounts.newId(), kind: 'reader', source: 'register', cardNo: await nextCardNo(), name },
+          new Date(this.#now).toISOString(),
+        ),
       ))
-    await this.opts.storage.commit([putOp(this.#links, key, account.id), putOp(this.#links, `a:${account.id}:${provider}`, subject)], { sync: true })
+    await this.opts.storage.commit(
+      [putOp(this.#links, key, account.id), putOp(this.#links, `a:${account.id}:${provider}`, subject)],
+      { sync: true },
+    )
     return account
   }
 

@@ -15,7 +15,14 @@ export interface Extracted {
   cover?: { bytes: Buffer; mediaType: string }
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: true, textNodeName: '#text', processEntities: true, htmlEntities: true })
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  removeNSPrefix: true,
+  textNodeName: '#text',
+  processEntities: true,
+  htmlEntities: true,
+})
 
 type Node = Record<string, unknown>
 const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
@@ -42,8 +49,10 @@ function navChapters(node: unknown, base: string, out: Chapter[]): void {
     const n = li as Node
     const a = (n.a ?? n.span) as Node | undefined
     const label = text(a) || text((n.navLabel as Node | undefined)?.text)
-    const href = (a?.['@href'] as string | undefined) ?? ((n.content as Node | undefined)?.['@src'] as string | undefined)
-    if (label && out.length < 2000) out.push({ title: label.slice(0, 500), start: out.length, ...(href ? { href: posix.join(base, href) } : {}) })
+    const href =
+      (a?.['@href'] as string | undefined) ?? ((n.content as Node | undefined)?.['@src'] as string | undefined)
+    if (label && out.length < 2000)
+      out.push({ title: label.slice(0, 500), start: out.length, ...(href ? { href: posix.join(base, href) } : {}) })
     navChapters((n.ol as Node | undefined)?.li, base, out)
     navChapters(n.navPoint, base, out)
   }
@@ -52,7 +61,8 @@ function navChapters(node: unknown, base: string, out: Chapter[]): void {
 function findNav(node: unknown): Node | undefined {
   if (!node || typeof node !== 'object') return undefined
   for (const [k, v] of Object.entries(node as Node)) {
-    if (k === 'nav') for (const n of list(v)) if ((n as Node)['@type'] === 'toc' || list(v).length === 1) return n as Node
+    if (k === 'nav')
+      for (const n of list(v)) if ((n as Node)['@type'] === 'toc' || list(v).length === 1) return n as Node
     if (typeof v === 'object') {
       const found = findNav(v)
       if (found) return found
@@ -75,21 +85,41 @@ export async function extractEpub(path: string): Promise<Extracted> {
     const md = (pkg?.metadata ?? {}) as Node
     const manifest = list((pkg?.manifest as Node)?.item) as Node[]
 
-    const identifiers = texts(md.identifier).map(canonicalIdentifier).filter((x): x is string => !!x && !x.startsWith('local:urn:uuid'))
+    const identifiers = texts(md.identifier)
+      .map(canonicalIdentifier)
+      .filter((x): x is string => !!x && !x.startsWith('local:urn:uuid'))
     const date = texts(md.date)[0]?.match(/^\d{4}(-\d{2}(-\d{2})?)?/)?.[0]
     const metadata: Partial<Metadata> = {
       ...(texts(md.title)[0] ? { title: texts(md.title)[0]!.slice(0, 500) } : {}),
-      ...(texts(md.creator).length ? { creators: texts(md.creator).slice(0, 100).map((s) => s.slice(0, 200)) } : {}),
-      ...(texts(md.subject).length ? { subjects: texts(md.subject).slice(0, 100).map((s) => s.slice(0, 100)) } : {}),
+      ...(texts(md.creator).length
+        ? {
+            creators: texts(md.creator)
+              .slice(0, 100)
+              .map((s) => s.slice(0, 200)),
+          }
+        : {}),
+      ...(texts(md.subject).length
+        ? {
+            subjects: texts(md.subject)
+              .slice(0, 100)
+              .map((s) => s.slice(0, 100)),
+          }
+        : {}),
       ...(texts(md.description)[0] ? { description: texts(md.description)[0]!.slice(0, 20_000) } : {}),
       ...(texts(md.publisher)[0] ? { publisher: texts(md.publisher)[0]!.slice(0, 200) } : {}),
       ...(date ? { date } : {}),
-      ...(texts(md.language)[0] && /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(texts(md.language)[0]!) ? { language: texts(md.language)[0]! } : {}),
+      ...(texts(md.language)[0] && /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(texts(md.language)[0]!)
+        ? { language: texts(md.language)[0]! }
+        : {}),
       ...(identifiers.length ? { identifiers: identifiers.slice(0, 50) } : {}),
     }
 
     const toc: Chapter[] = []
-    const navItem = manifest.find((i) => String(i['@properties'] ?? '').split(/\s+/).includes('nav'))
+    const navItem = manifest.find((i) =>
+      String(i['@properties'] ?? '')
+        .split(/\s+/)
+        .includes('nav'),
+    )
     const ncxItem = manifest.find((i) => i['@media-type'] === 'application/x-dtbncx+xml')
     if (navItem) {
       const navPath = posix.join(base, String(navItem['@href']))
@@ -101,10 +131,20 @@ export async function extractEpub(path: string): Promise<Extracted> {
       navChapters(((ncx.ncx as Node)?.navMap as Node)?.navPoint, posix.dirname(ncxPath), toc)
     }
 
-    const coverId = list(md.meta).map((m) => m as Node).find((m) => m['@name'] === 'cover')?.['@content']
-    const coverItem = manifest.find((i) => String(i['@properties'] ?? '').split(/\s+/).includes('cover-image')) ?? manifest.find((i) => i['@id'] === coverId)
+    const coverId = list(md.meta)
+      .map((m) => m as Node)
+      .find((m) => m['@name'] === 'cover')?.['@content']
+    const coverItem =
+      manifest.find((i) =>
+        String(i['@properties'] ?? '')
+          .split(/\s+/)
+          .includes('cover-image'),
+      ) ?? manifest.find((i) => i['@id'] === coverId)
     const coverType = String(coverItem?.['@media-type'] ?? '')
-    const coverBytes = coverItem && /^image\/(jpeg|png|webp|gif)$/.test(coverType) ? await zip.read(posix.join(base, String(coverItem['@href'])), 10 * 1024 ** 2) : undefined
+    const coverBytes =
+      coverItem && /^image\/(jpeg|png|webp|gif)$/.test(coverType)
+        ? await zip.read(posix.join(base, String(coverItem['@href'])), 10 * 1024 ** 2)
+        : undefined
     return { metadata, toc, ...(coverBytes ? { cover: { bytes: coverBytes, mediaType: coverType } } : {}) }
   } finally {
     zip.close()

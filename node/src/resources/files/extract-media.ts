@@ -6,7 +6,9 @@
 import { open } from 'node:fs/promises'
 import type { Chapter } from '@shulin/protocol'
 
-export async function audioInfo(path: string): Promise<{ durationSeconds?: number; chapters: Chapter[]; title?: string }> {
+export async function audioInfo(
+  path: string,
+): Promise<{ durationSeconds?: number; chapters: Chapter[]; title?: string }> {
   const { parseFile } = await import('music-metadata')
   const m = await parseFile(path, { duration: true, includeChapters: true, skipCovers: true })
   const chapters: Chapter[] = (m.format.chapters ?? []).slice(0, 2000).map((c) => ({
@@ -64,7 +66,12 @@ export async function pdfPages(path: string, size: number): Promise<number | und
   if (size > maxPdfBytes) return undefined
   const { readFile } = await import('node:fs/promises')
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs')
-  const task = pdfjs.getDocument({ data: new Uint8Array(await readFile(path)), isEvalSupported: false, useSystemFonts: false, verbosity: 0 })
+  const task = pdfjs.getDocument({
+    data: new Uint8Array(await readFile(path)),
+    isEvalSupported: false,
+    useSystemFonts: false,
+    verbosity: 0,
+  })
   try {
     const doc = await task.promise
     return doc.numPages
@@ -76,5 +83,9 @@ export async function pdfPages(path: string, size: number): Promise<number | und
 /** A 320-px-wide WebP thumbnail (sharp is loaded only when needed: it is large). */
 export async function thumbnail(input: Buffer | string): Promise<Buffer> {
   const { default: sharp } = await import('sharp')
-  return sharp(input, { limitInputPixels: 100_000_000 }).rotate().resize({ width: 320, withoutEnlargement: true }).webp({ quality: 80 }).toBuffer()
+  return sharp(input, { limitInputPixels: 100_000_000 })
+    .rotate()
+    .resize({ width: 320, withoutEnlargement: true })
+    .webp({ quality: 80 })
+    .toBuffer()
 }

@@ -30,17 +30,29 @@ describe('files: upload, extraction, ranges, access', () => {
     expect(r.status).toBe(201)
     return r.body.id as string
   }
-  const upload = (id: string, bytes: Buffer, type: string, extra: Record<string, string> = {}) => staff.put(`/api/staff/resources/${id}/files/content`, bytes, { 'content-type': type, ...extra })
+  const upload = (id: string, bytes: Buffer, type: string, extra: Record<string, string> = {}) =>
+    staff.put(`/api/staff/resources/${id}/files/content`, bytes, { 'content-type': type, ...extra })
 
   it('reads an EPUB’s metadata, table of contents and cover, and makes a thumbnail', async () => {
     const id = await create('book', '春江花月夜（馆藏本）')
-    const r = await upload(id, epub(), 'application/epub+zip', { 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent('../春江.epub')}` })
+    const r = await upload(id, epub(), 'application/epub+zip', {
+      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent('../春江.epub')}`,
+    })
     expect(r.status).toBe(200)
-    expect(r.body.metadata).toMatchObject({ title: '春江花月夜（馆藏本）', creators: ['张若虚'], publisher: '人民文学出版社', date: '1998-05-01', identifiers: ['urn:isbn:9787020002207'] })
+    expect(r.body.metadata).toMatchObject({
+      title: '春江花月夜（馆藏本）',
+      creators: ['张若虚'],
+      publisher: '人民文学出版社',
+      date: '1998-05-01',
+      identifiers: ['urn:isbn:9787020002207'],
+    })
     expect(r.body.toc.map((c: { title: string }) => c.title)).toEqual(['第一章 春江', '第二章 花月'])
     const roles = r.body.files.map((f: { role: string }) => f.role).sort()
     expect(roles).toEqual(['content', 'cover', 'thumbnail'])
-    expect(r.body.files.find((f: { role: string }) => f.role === 'content')).toMatchObject({ mediaType: 'application/epub+zip', name: '春江.epub' })
+    expect(r.body.files.find((f: { role: string }) => f.role === 'content')).toMatchObject({
+      mediaType: 'application/epub+zip',
+      name: '春江.epub',
+    })
     await staff.post(`/api/staff/resources/${id}/publish`)
     const anon = new Client(t.node.url)
     const thumb = await anon.get(`/api/resources/${id}/files/thumbnail`)
@@ -74,7 +86,9 @@ describe('files: upload, extraction, ranges, access', () => {
     expect(full.status).toBe(200)
     expect(full.headers.get('accept-ranges')).toBe('bytes')
     expect(full.headers.get('cache-control')).toContain('public')
-    expect(full.headers.get('content-disposition')).toMatch(/^inline; filename="[^"]*\.pdf"; filename\*=UTF-8''%E8%8C%83/)
+    expect(full.headers.get('content-disposition')).toMatch(
+      /^inline; filename="[^"]*\.pdf"; filename\*=UTF-8''%E8%8C%83/,
+    )
     expect(Buffer.compare(full.body as Buffer, bytes)).toBe(0)
     const etag = full.headers.get('etag')!
     expect(etag).toMatch(/^"[0-9a-f]{64}"$/)
@@ -133,10 +147,29 @@ describe('files: upload, extraction, ranges, access', () => {
       [Buffer.from('just text, not a book'), 'application/pdf', /not a recognised file type/],
       [epub().subarray(0, 300), 'application/epub+zip', /EPUB|damaged/],
       [Buffer.concat([pdf(2).subarray(0, 200), Buffer.alloc(100, 0x20)]), 'application/pdf', /damaged|unreadable/],
-      [zip([...epubEntries(), { name: '../../../etc/evil', data: 'x' }]), 'application/epub+zip', /unsafe entry name|invalid relative path/],
-      [zip([...epubEntries(), { name: 'OEBPS/link', data: '/etc/passwd', symlink: true }]), 'application/epub+zip', /symbolic link/],
-      [zip([...epubEntries(), { name: 'OEBPS/bomb.xhtml', data: Buffer.alloc(64 * 1024 * 1024) }]), 'application/epub+zip', /expands/],
-      [zip([...epubEntries(), { name: 'OEBPS/liar.xhtml', data: deflateRawSync(Buffer.alloc(10)), claimedSize: 2 * 1024 ** 3 }]), 'application/epub+zip', /expands|size/],
+      [
+        zip([...epubEntries(), { name: '../../../etc/evil', data: 'x' }]),
+        'application/epub+zip',
+        /unsafe entry name|invalid relative path/,
+      ],
+      [
+        zip([...epubEntries(), { name: 'OEBPS/link', data: '/etc/passwd', symlink: true }]),
+        'application/epub+zip',
+        /symbolic link/,
+      ],
+      [
+        zip([...epubEntries(), { name: 'OEBPS/bomb.xhtml', data: Buffer.alloc(64 * 1024 * 1024) }]),
+        'application/epub+zip',
+        /expands/,
+      ],
+      [
+        zip([
+          ...epubEntries(),
+          { name: 'OEBPS/liar.xhtml', data: deflateRawSync(Buffer.alloc(10)), claimedSize: 2 * 1024 ** 3 },
+        ]),
+        'application/epub+zip',
+        /expands|size/,
+      ],
       [mp4(2), 'application/pdf', /not application\/pdf/],
       [png, 'application/pdf', /image\/png/],
     ]
@@ -152,7 +185,10 @@ describe('files: upload, extraction, ranges, access', () => {
     expect(await countFiles(join(t.dir, 'blobs'))).toBe(blobsBefore)
     expect(await readdir(join(t.dir, 'tmp'))).toEqual([])
     expect((await staff.put(`/api/staff/resources/${id}/files/content`, pdf(1))).status).toBe(415)
-    expect((await staff.put(`/api/staff/resources/${id}/files/whatever`, pdf(1), { 'content-type': 'application/pdf' })).status).toBe(404)
+    expect(
+      (await staff.put(`/api/staff/resources/${id}/files/whatever`, pdf(1), { 'content-type': 'application/pdf' }))
+        .status,
+    ).toBe(404)
   })
 
   it('an upload cut off mid-body leaves nothing behind, and the node keeps serving', async () => {
@@ -160,7 +196,15 @@ describe('files: upload, extraction, ranges, access', () => {
     const bytes = pdf(50)
     const url = new URL(`/api/staff/resources/${id}/files/content`, t.node.url)
     await new Promise<void>((resolve) => {
-      const req = request(url, { method: 'PUT', headers: { 'content-type': 'application/pdf', 'content-length': String(bytes.length * 4), cookie: staff.cookie!, 'x-csrf-token': staff.csrf! } })
+      const req = request(url, {
+        method: 'PUT',
+        headers: {
+          'content-type': 'application/pdf',
+          'content-length': String(bytes.length * 4),
+          cookie: staff.cookie!,
+          'x-csrf-token': staff.csrf!,
+        },
+      })
       req.on('error', () => resolve())
       req.on('response', (res) => {
         res.resume()
@@ -169,7 +213,8 @@ describe('files: upload, extraction, ranges, access', () => {
       req.write(bytes)
       setTimeout(() => req.destroy(), 200)
     })
-    for (let i = 0; i < 50 && (await readdir(join(t.dir, 'tmp'))).length; i++) await new Promise((r) => setTimeout(r, 20))
+    for (let i = 0; i < 50 && (await readdir(join(t.dir, 'tmp'))).length; i++)
+      await new Promise((r) => setTimeout(r, 20))
     expect(await readdir(join(t.dir, 'tmp'))).toEqual([])
     expect((await staff.get(`/api/staff/resources/${id}`)).body.files).toEqual([])
     expect((await staff.get('/api/health')).status).toBe(200)
@@ -205,11 +250,22 @@ describe('files: upload, extraction, ranges, access', () => {
     expect((await add()).status).toBe(200)
     const second = await add()
     expect(second.body.metadata.extent).toEqual({ items: 2 })
-    expect(second.body.files.map((f: { role: string }) => f.role).sort()).toEqual(['page-image', 'page-image', 'thumbnail'])
-    expect((await staff.post(`/api/staff/resources/${id}/files/page-image`, pdf(1), { 'content-type': 'application/pdf' })).status).toBe(422)
+    expect(second.body.files.map((f: { role: string }) => f.role).sort()).toEqual([
+      'page-image',
+      'page-image',
+      'thumbnail',
+    ])
+    expect(
+      (await staff.post(`/api/staff/resources/${id}/files/page-image`, pdf(1), { 'content-type': 'application/pdf' }))
+        .status,
+    ).toBe(422)
     const book = await create('book', '不是图集')
-    expect((await staff.post(`/api/staff/resources/${book}/files/page-image`, png, { 'content-type': 'image/png' })).status).toBe(422)
-    expect((await staff.put(`/api/staff/resources/${id}/files/page-image`, png, { 'content-type': 'image/png' })).status).toBe(404)
+    expect(
+      (await staff.post(`/api/staff/resources/${book}/files/page-image`, png, { 'content-type': 'image/png' })).status,
+    ).toBe(422)
+    expect(
+      (await staff.put(`/api/staff/resources/${id}/files/page-image`, png, { 'content-type': 'image/png' })).status,
+    ).toBe(404)
     await staff.post(`/api/staff/resources/${id}/publish`)
     const anon = new Client(t.node.url)
     expect(((await anon.get(`/api/resources/${id}/images/2`)).body as Buffer).equals(png)).toBe(true)

@@ -37,13 +37,18 @@ export function normalizeMediaType(type: string): string {
 }
 
 /** MP4 audio and MP4 video are one container: the brand in `ftyp` says little about content. */
-const sameContainer = (a: string, b: string) => a === b || (['audio/mp4', 'video/mp4'].includes(a) && ['audio/mp4', 'video/mp4'].includes(b))
+const sameContainer = (a: string, b: string) =>
+  a === b || (['audio/mp4', 'video/mp4'].includes(a) && ['audio/mp4', 'video/mp4'].includes(b))
 
 /**
  * The media type the file's bytes show, when it agrees with the claim and fits the record.
  * @returns the accepted type, or a reason to refuse.
  */
-export async function checkFileType(path: string, claimed: string, fits: readonly string[]): Promise<{ type: string } | { refused: string }> {
+export async function checkFileType(
+  path: string,
+  claimed: string,
+  fits: readonly string[],
+): Promise<{ type: string } | { refused: string }> {
   // Loaded on first upload: a node that only serves readers never pays for it.
   const { fileTypeFromFile } = await import('file-type')
   const sniffed = await fileTypeFromFile(path)
@@ -51,6 +56,7 @@ export async function checkFileType(path: string, claimed: string, fits: readonl
   if (!sniffed) return { refused: `the content is not a recognised file type (claimed ${claim})` }
   const actual = normalizeMediaType(sniffed.mime)
   if (!sameContainer(actual, claim)) return { refused: `the content is ${actual}, not ${claim}` }
-  if (!fits.some((t) => sameContainer(t, claim))) return { refused: `${claim} does not fit here (accepted: ${fits.join(', ') || 'no files'})` }
+  if (!fits.some((t) => sameContainer(t, claim)))
+    return { refused: `${claim} does not fit here (accepted: ${fits.join(', ') || 'no files'})` }
   return { type: claim === 'audio/mp4' || claim === 'video/mp4' ? claim : actual }
 }

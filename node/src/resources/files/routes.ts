@@ -47,7 +47,10 @@ const extensions: Record<string, string> = {
 
 /** The reason a reader may not open a record's content, as a problem (401 tells reading apps to sign in). */
 export function accessProblem(reason: 'unauthenticated' | 'forbidden' | 'not_found'): ProblemError {
-  if (reason === 'unauthenticated') return new ProblemError('unauthenticated', { headers: { 'www-authenticate': 'Basic realm="shulin", charset="UTF-8"' } })
+  if (reason === 'unauthenticated')
+    return new ProblemError('unauthenticated', {
+      headers: { 'www-authenticate': 'Basic realm="shulin", charset="UTF-8"' },
+    })
   return new ProblemError(reason)
 }
 
@@ -63,7 +66,11 @@ export function fileRoutes(api: Api, deps: FileRouteDeps): void {
       tags,
       access: 'staff',
       response: Resource,
-      rawBody: { contentType: 'application/octet-stream', description: 'The file. EPUB/PDF for books, MP3/M4A/AAC for audiobooks, MP4 for video, JPEG/PNG/WebP for covers and image sets.' },
+      rawBody: {
+        contentType: 'application/octet-stream',
+        description:
+          'The file. EPUB/PDF for books, MP3/M4A/AAC for audiobooks, MP4 for video, JPEG/PNG/WebP for covers and image sets.',
+      },
     },
     (c) => {
       const role = c.req.param('role')
@@ -84,11 +91,20 @@ export function fileRoutes(api: Api, deps: FileRouteDeps): void {
     },
     (c) => upload(c, 'page-image'),
   )
-  api.route({ method: 'get', path: '/api/resources/:id/images/:n', summary: 'Image n (from 1) of an image set', tags, access: 'public' }, async (c) => {
-    const n = Number(c.req.param('n'))
-    if (!Number.isSafeInteger(n) || n < 1) throw new ProblemError('not_found')
-    return serve(c, 'page-image', n - 1)
-  })
+  api.route(
+    {
+      method: 'get',
+      path: '/api/resources/:id/images/:n',
+      summary: 'Image n (from 1) of an image set',
+      tags,
+      access: 'public',
+    },
+    async (c) => {
+      const n = Number(c.req.param('n'))
+      if (!Number.isSafeInteger(n) || n < 1) throw new ProblemError('not_found')
+      return serve(c, 'page-image', n - 1)
+    },
+  )
 
   async function upload(c: Context<AppEnv>, role: 'content' | 'cover' | 'page-image') {
     const expected = ifMatchRevision(c)
@@ -108,7 +124,8 @@ export function fileRoutes(api: Api, deps: FileRouteDeps): void {
       c.header('etag', `"r${record.revision}"`)
       return record
     } catch (err) {
-      if (isAbortedBody(err)) throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived' })
+      if (isAbortedBody(err))
+        throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived' })
       throw err
     }
   }
@@ -118,7 +135,10 @@ export function fileRoutes(api: Api, deps: FileRouteDeps): void {
     if (!record) throw new ProblemError('not_found')
     const file = record.files.filter((f) => f.role === role)[index]
     // Covers and thumbnails are catalogue: shown to anyone who may see the record.
-    const denied = role === 'content' || role === 'page-image' ? contentAccess(record, c.get('auth')) : contentAccess({ ...record, access: 'public' }, c.get('auth'))
+    const denied =
+      role === 'content' || role === 'page-image'
+        ? contentAccess(record, c.get('auth'))
+        : contentAccess({ ...record, access: 'public' }, c.get('auth'))
     if (denied) throw accessProblem(denied)
     if (!file) throw new ProblemError('not_found')
     if (deps.ensureLocal) {
@@ -140,18 +160,36 @@ export function fileRoutes(api: Api, deps: FileRouteDeps): void {
       mediaType: file.mediaType,
       size: file.size,
       name: role === 'content' ? downloadName(record, file) : undefined,
-      audience: record.status === 'published' && ((role !== 'content' && role !== 'page-image') || record.access === 'public') ? 'public' : 'private',
+      audience:
+        record.status === 'published' && ((role !== 'content' && role !== 'page-image') || record.access === 'public')
+          ? 'public'
+          : 'private',
     })
   }
   api.route(
-    { method: 'get', path: '/api/resources/:id/content', summary: 'Open a record’s content (Range, If-None-Match, If-Range; access by policy)', tags, access: 'public' },
+    {
+      method: 'get',
+      path: '/api/resources/:id/content',
+      summary: 'Open a record’s content (Range, If-None-Match, If-Range; access by policy)',
+      tags,
+      access: 'public',
+    },
     (c) => serve(c, 'content'),
   )
-  api.route({ method: 'get', path: '/api/resources/:id/files/:role', summary: 'A record’s content, cover or thumbnail', tags, access: 'public' }, (c) => {
-    const role = c.req.param('role') ?? ''
-    if (!servedRoles.has(role)) throw new ProblemError('not_found')
-    return serve(c, role)
-  })
+  api.route(
+    {
+      method: 'get',
+      path: '/api/resources/:id/files/:role',
+      summary: 'A record’s content, cover or thumbnail',
+      tags,
+      access: 'public',
+    },
+    (c) => {
+      const role = c.req.param('role') ?? ''
+      if (!servedRoles.has(role)) throw new ProblemError('not_found')
+      return serve(c, role)
+    },
+  )
 }
 
 function downloadName(record: ResourceT, file: ResourceFile): string {

@@ -39,7 +39,8 @@ function fillEmpty(current: Metadata, found: Partial<Metadata>, extent: Metadata
   if (!current.creators.length && found.creators) out.creators = found.creators
   if (!current.subjects.length && found.subjects) out.subjects = found.subjects
   if (!current.identifiers.length && found.identifiers) out.identifiers = found.identifiers
-  for (const key of ['description', 'publisher', 'date'] as const) if (current[key] === undefined && found[key] !== undefined) out[key] = found[key]
+  for (const key of ['description', 'publisher', 'date'] as const)
+    if (current[key] === undefined && found[key] !== undefined) out[key] = found[key]
   if (extent && Object.keys(extent).length) out.extent = { ...current.extent, ...extent }
   return out
 }
@@ -63,7 +64,11 @@ export class FileService {
       }
       if (type.startsWith('audio/')) {
         const a = await audioInfo(staged.path)
-        return { metadata: {}, extent: a.durationSeconds !== undefined ? { durationSeconds: a.durationSeconds } : {}, ...(a.chapters.length ? { toc: a.chapters } : {}) }
+        return {
+          metadata: {},
+          extent: a.durationSeconds !== undefined ? { durationSeconds: a.durationSeconds } : {},
+          ...(a.chapters.length ? { toc: a.chapters } : {}),
+        }
       }
       if (type === 'video/mp4') {
         const d = await mp4Duration(staged.path)
@@ -78,7 +83,14 @@ export class FileService {
 
   async upload(input: UploadInput): Promise<Resource> {
     const record = await this.resources.get(input.resourceId)
-    const fits = input.role === 'cover' ? acceptedTypes.cover : input.role === 'page-image' ? (record.type === 'image-set' ? acceptedTypes['image-set'] : []) : acceptedTypes[record.type]
+    const fits =
+      input.role === 'cover'
+        ? acceptedTypes.cover
+        : input.role === 'page-image'
+          ? record.type === 'image-set'
+            ? acceptedTypes['image-set']
+            : []
+          : acceptedTypes[record.type]
     let staged: StagedBlob
     try {
       staged = await this.blobs.stage(input.body, input.maxBytes)
@@ -98,7 +110,9 @@ export class FileService {
       let coverSource: Buffer | string | undefined
       let coverInfo = found.cover
       // A cover makes the thumbnail; so does the first image of an image set that has none.
-      const imageThumb = (input.role === 'page-image' || (input.role === 'content' && record.type === 'image-set')) && !record.files.some((f) => f.role === 'thumbnail')
+      const imageThumb =
+        (input.role === 'page-image' || (input.role === 'content' && record.type === 'image-set')) &&
+        !record.files.some((f) => f.role === 'thumbnail')
       if (input.role === 'cover' || imageThumb) coverSource = staged.path
       else if (coverInfo) coverSource = coverInfo.bytes
       const thumb = coverSource ? await thumbnail(coverSource).catch(() => undefined) : undefined
@@ -114,8 +128,17 @@ export class FileService {
       }
       coverInfo = undefined
       const current = await this.resources.get(input.resourceId)
-      const images = input.role === 'page-image' ? { items: current.files.filter((f) => f.role === 'page-image').length + 1 } : {}
-      return await this.resources.attachFiles(input.resourceId, files, { ...(found.toc ? { toc: found.toc } : {}), metadata: fillEmpty(current.metadata, found.metadata, { ...found.extent, ...images }) }, input.expectedRevision)
+      const images =
+        input.role === 'page-image' ? { items: current.files.filter((f) => f.role === 'page-image').length + 1 } : {}
+      return await this.resources.attachFiles(
+        input.resourceId,
+        files,
+        {
+          ...(found.toc ? { toc: found.toc } : {}),
+          metadata: fillEmpty(current.metadata, found.metadata, { ...found.extent, ...images }),
+        },
+        input.expectedRevision,
+      )
     } finally {
       await staged.discard()
     }
@@ -130,7 +153,8 @@ export class FileService {
   async referencedBlobs(): Promise<Set<string>> {
     const out = new Set<string>()
     // Another library's withdrawn record holds nothing: its files go with the grace period.
-    for await (const r of this.resources.records.all()) if (r.status !== 'withdrawn' || r.nodeId === this.resources.nodeId) for (const f of r.files) out.add(f.blob)
+    for await (const r of this.resources.records.all())
+      if (r.status !== 'withdrawn' || r.nodeId === this.resources.nodeId) for (const f of r.files) out.add(f.blob)
     return out
   }
 }

@@ -19,7 +19,12 @@ export class UnsafeZip extends Error {
 }
 
 const isSymlink = (e: Entry) => ((e.externalFileAttributes >>> 16) & 0o170000) === 0o120000
-const badName = (name: string) => name.startsWith('/') || name.includes('\\') || name.includes('\0') || name.split('/').includes('..') || /^[a-zA-Z]:/.test(name)
+const badName = (name: string) =>
+  name.startsWith('/') ||
+  name.includes('\\') ||
+  name.includes('\0') ||
+  name.split('/').includes('..') ||
+  /^[a-zA-Z]:/.test(name)
 
 export interface CheckedZip {
   names: string[]
@@ -30,7 +35,11 @@ export interface CheckedZip {
 
 function openZip(path: string): Promise<ZipFile> {
   return new Promise((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: true }, (err, zf) => (err || !zf ? reject(new UnsafeZip(err?.message ?? 'unreadable zip')) : resolve(zf))),
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: true },
+      (err, zf) => (err || !zf ? reject(new UnsafeZip(err?.message ?? 'unreadable zip')) : resolve(zf)),
+    ),
   )
 }
 
@@ -40,7 +49,8 @@ export async function openCheckedZip(path: string): Promise<CheckedZip> {
   const entries = new Map<string, Entry>()
   let total = 0
   try {
-    if (zf.entryCount > zipLimits.maxEntries) throw new UnsafeZip(`${zf.entryCount} entries (limit ${zipLimits.maxEntries})`)
+    if (zf.entryCount > zipLimits.maxEntries)
+      throw new UnsafeZip(`${zf.entryCount} entries (limit ${zipLimits.maxEntries})`)
     await new Promise<void>((resolve, reject) => {
       zf.on('error', (err: Error) => reject(new UnsafeZip(err.message)))
       zf.on('end', resolve)
@@ -50,7 +60,11 @@ export async function openCheckedZip(path: string): Promise<CheckedZip> {
         total += e.uncompressedSize
         if (total > zipLimits.maxTotalBytes) return reject(new UnsafeZip('expands past the size limit'))
         if (e.uncompressedSize > 1024 ** 2 && e.uncompressedSize > zipLimits.maxRatio * Math.max(1, e.compressedSize)) {
-          return reject(new UnsafeZip(`entry ${e.fileName} expands ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))}×`))
+          return reject(
+            new UnsafeZip(
+              `entry ${e.fileName} expands ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))}×`,
+            ),
+          )
         }
         entries.set(e.fileName, e)
         zf.readEntry()
@@ -66,7 +80,8 @@ export async function openCheckedZip(path: string): Promise<CheckedZip> {
     read: (name, maxBytes = zipLimits.maxReadBytes) => {
       const e = entries.get(name)
       if (!e) return Promise.resolve(undefined)
-      if (e.uncompressedSize > maxBytes) return Promise.reject(new UnsafeZip(`${name} is larger than ${maxBytes} bytes`))
+      if (e.uncompressedSize > maxBytes)
+        return Promise.reject(new UnsafeZip(`${name} is larger than ${maxBytes} bytes`))
       return new Promise((resolve, reject) =>
         zf.openReadStream(e, (err, stream) => {
           if (err || !stream) return reject(new UnsafeZip(err?.message ?? 'unreadable entry'))

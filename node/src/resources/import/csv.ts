@@ -51,12 +51,26 @@ async function* asUtf8(input: Readable | AsyncIterable<Uint8Array>): AsyncGenera
   }
 }
 
-export async function* readCsv(input: Readable | AsyncIterable<Uint8Array>, opts: { mapping: Record<string, string>; delimiter?: string | undefined; listSeparator?: RegExp }): AsyncGenerator<ImportItem> {
+export async function* readCsv(
+  input: Readable | AsyncIterable<Uint8Array>,
+  opts: { mapping: Record<string, string>; delimiter?: string | undefined; listSeparator?: RegExp },
+): AsyncGenerator<ImportItem> {
   const split = opts.listSeparator ?? /[;；]/
   const source = new PassThrough()
-  const parser = parse({ bom: true, delimiter: opts.delimiter ?? ',', relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, info: true, trim: true, columns: false })
+  const parser = parse({
+    bom: true,
+    delimiter: opts.delimiter ?? ',',
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    info: true,
+    trim: true,
+    columns: false,
+  })
   const errors: Array<{ n: number; error: string }> = []
-  parser.on('skip', (err: Error & { lines?: number }) => errors.push({ n: err.lines ?? 0, error: `CSV: ${err.message}` }))
+  parser.on('skip', (err: Error & { lines?: number }) =>
+    errors.push({ n: err.lines ?? 0, error: `CSV: ${err.message}` }),
+  )
   ;(async () => {
     try {
       for await (const b of asUtf8(input)) if (!source.write(b)) await new Promise((r) => source.once('drain', r))
@@ -76,7 +90,10 @@ export async function* readCsv(input: Readable | AsyncIterable<Uint8Array>, opts
       header = row.record
       const missing = Object.entries(opts.mapping).filter(([, col]) => !header!.includes(col))
       if (missing.length) {
-        yield { n, error: `the header row has no column ${missing.map(([f, col]) => `"${col}" (for ${f})`).join(', ')}; it has: ${header.join(', ')}` }
+        yield {
+          n,
+          error: `the header row has no column ${missing.map(([f, col]) => `"${col}" (for ${f})`).join(', ')}; it has: ${header.join(', ')}`,
+        }
         parser.destroy()
         return
       }
@@ -86,7 +103,11 @@ export async function* readCsv(input: Readable | AsyncIterable<Uint8Array>, opts
     for (const [field, col] of Object.entries(opts.mapping)) {
       const cell = row.record[header.indexOf(col)]?.trim()
       if (!cell) continue
-      if (listFields.has(field)) value[field] = cell.split(split).map((s) => s.trim()).filter(Boolean)
+      if (listFields.has(field))
+        value[field] = cell
+          .split(split)
+          .map((s) => s.trim())
+          .filter(Boolean)
       else if (numberFields.has(field)) value.extent = { ...(value.extent as object), [field]: Number(cell) }
       else value[field] = cell
     }

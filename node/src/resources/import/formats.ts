@@ -18,7 +18,13 @@ export const ImportOptions = z.strictObject({
   /** MARC: which dialect (`auto` tells CNMARC from MARC 21 by its fields). */
   flavour: z.enum(['auto', 'marc21', 'cnmarc']).default('auto'),
   /** Also publish the records in this node's channel of that name (created if new). */
-  channel: z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/).optional(),
+  channel: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[^\u0000-\u001f\u007f]+$/)
+    .optional(),
 })
 export type ImportOptions = z.infer<typeof ImportOptions>
 
@@ -41,7 +47,8 @@ export function readImport(input: Readable, opts: ImportOptions): AsyncGenerator
     case 'jsonl':
       return readJsonLines(input)
     case 'csv':
-      if (!opts.map) throw new Error('CSV import needs a column mapping: --map title=题名,creators=责任者,identifiers=ISBN')
+      if (!opts.map)
+        throw new Error('CSV import needs a column mapping: --map title=题名,creators=责任者,identifiers=ISBN')
       return csvItems(input, parseMapping(opts.map), opts.delimiter)
     case 'marc':
     case 'marcxml':
@@ -50,12 +57,20 @@ export function readImport(input: Readable, opts: ImportOptions): AsyncGenerator
 }
 
 // The CSV and MARC readers (and their parsers) load on first use: most nodes never import.
-async function* csvItems(input: Readable, mapping: Record<string, string>, delimiter: string | undefined): AsyncGenerator<ImportItem> {
+async function* csvItems(
+  input: Readable,
+  mapping: Record<string, string>,
+  delimiter: string | undefined,
+): AsyncGenerator<ImportItem> {
   const { readCsv } = await import('./csv.js')
   yield* readCsv(input, { mapping, delimiter })
 }
 
-async function* marcItems(input: Readable, format: 'iso2709' | 'marcxml', flavour: ImportOptions['flavour']): AsyncGenerator<ImportItem> {
+async function* marcItems(
+  input: Readable,
+  format: 'iso2709' | 'marcxml',
+  flavour: ImportOptions['flavour'],
+): AsyncGenerator<ImportItem> {
   const { readMarc } = await import('./marc.js')
   yield* readMarc(input, { format, flavour })
 }

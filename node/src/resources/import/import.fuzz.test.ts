@@ -21,7 +21,9 @@ type Field = [string, string] | [string, string, Array<[string, string]>]
 
 /** A record in ISO 2709 (UTF-8), the way an ILS exports one. */
 function iso2709(fields: Field[]): Buffer {
-  const bodies = fields.map((f) => Buffer.from(f.length === 2 ? f[1] + '\x1e' : f[1] + f[2].map(([c, v]) => `\x1f${c}${v}`).join('') + '\x1e'))
+  const bodies = fields.map((f) =>
+    Buffer.from(f.length === 2 ? f[1] + '\x1e' : f[1] + f[2].map(([c, v]) => `\x1f${c}${v}`).join('') + '\x1e'),
+  )
   let offset = 0
   const dir = fields.map((f, i) => {
     const e = f[0] + String(bodies[i]!.length).padStart(4, '0') + String(offset).padStart(5, '0')
@@ -30,25 +32,49 @@ function iso2709(fields: Field[]): Buffer {
   })
   const directory = Buffer.from(dir.join('') + '\x1e')
   const base = 24 + directory.length
-  const leader = Buffer.from(String(base + offset + 1).padStart(5, '0') + 'nam  22' + String(base).padStart(5, '0') + '   4500')
+  const leader = Buffer.from(
+    String(base + offset + 1).padStart(5, '0') + 'nam  22' + String(base).padStart(5, '0') + '   4500',
+  )
   return Buffer.concat([leader, directory, ...bodies, Buffer.from('\x1d')])
 }
 
 const files: Record<'jsonl' | 'csv' | 'marc' | 'marcxml', Uint8Array[]> = {
-  jsonl: [Buffer.from('{"title":"红楼梦","creators":["曹雪芹"],"identifiers":["ISBN 9787020002207"]}\n\n{"title":"论语","type":"book"}\r\n{"title":"x","extent":{"pages":3}}\n')],
-  csv: [Buffer.from('题名,责任者,ISBN,页数\n红楼梦,曹雪芹;高鹗,9787020002207,1606\n"论语, 注疏",孔子,,\n新樂府\t賣炭翁,白居易,,12\n')],
+  jsonl: [
+    Buffer.from(
+      '{"title":"红楼梦","creators":["曹雪芹"],"identifiers":["ISBN 9787020002207"]}\n\n{"title":"论语","type":"book"}\r\n{"title":"x","extent":{"pages":3}}\n',
+    ),
+  ],
+  csv: [
+    Buffer.from(
+      '题名,责任者,ISBN,页数\n红楼梦,曹雪芹;高鹗,9787020002207,1606\n"论语, 注疏",孔子,,\n新樂府\t賣炭翁,白居易,,12\n',
+    ),
+  ],
   marc: [
     Buffer.concat([
       iso2709([
         ['001', 'CN0001'],
         ['010', '  ', [['a', '978-7-02-000220-7']]],
-        ['200', '1 ', [['a', '红楼梦'], ['f', '曹雪芹著']]],
+        [
+          '200',
+          '1 ',
+          [
+            ['a', '红楼梦'],
+            ['f', '曹雪芹著'],
+          ],
+        ],
         ['215', '  ', [['a', '1606页']]],
       ]),
       iso2709([
         ['008', '960101s1996    cc            000 1 eng d'],
         ['020', '  ', [['a', '9780140449129 (pbk.)']]],
-        ['245', '10', [['a', 'The analects /'], ['c', 'translated by D.C. Lau.']]],
+        [
+          '245',
+          '10',
+          [
+            ['a', 'The analects /'],
+            ['c', 'translated by D.C. Lau.'],
+          ],
+        ],
       ]),
     ]),
   ],
@@ -85,7 +111,8 @@ const chunked = (bytes: Uint8Array, cuts: number[]) => {
 }
 
 /** What a person can act on: no engine messages about undefined properties. */
-const readable = (reason: string) => reason.length > 0 && !/Cannot read prop|is not a function|is not iterable|\[object /.test(reason)
+const readable = (reason: string) =>
+  reason.length > 0 && !/Cannot read prop|is not a function|is not iterable|\[object /.test(reason)
 
 async function readAll(format: keyof typeof files, chunks: Buffer[]): Promise<ImportItem[]> {
   const items: ImportItem[] = []
@@ -141,29 +168,36 @@ describe('import readers fuzz', () => {
   for (const format of Object.keys(files) as Array<keyof typeof files>) {
     it(`${format}: any file, in chunks cut anywhere: records or readable refusals, numbered in order, counts that add up, nothing stored when nothing is taken`, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.oneof({ arbitrary: mutatedBytes(files[format]), weight: 4 }, { arbitrary: fc.uint8Array({ maxLength: 300 }), weight: 1 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }), async (bytes, cuts) => {
-          let items: ImportItem[]
-          try {
-            items = await readAll(format, chunked(bytes, cuts))
-          } catch (err) {
-            // A whole file refused: with a reason, never an engine error.
-            expect(err).not.toBeInstanceOf(TypeError)
-            expect(err).not.toBeInstanceOf(RangeError)
-            expect(readable((err as Error).message)).toBe(true)
-            return
-          }
-          let last = 0
-          for (const item of items) {
-            expect(Number.isInteger(item.n) && item.n >= last, JSON.stringify(items).slice(0, 2000)).toBe(true)
-            last = item.n
-            if ('error' in item) expect(readable(item.error), item.error).toBe(true)
-          }
-          const before = await dumpLevel(storage.db)
-          const report = await runImport(resources, items, { format: options[format].format })
-          expect(report.created + report.updated + report.unchanged + report.rejected).toBe(report.total)
-          for (const r of report.rejects) expect(readable(r.reason), r.reason).toBe(true)
-          if (!report.created && !report.updated) expect(await dumpLevel(storage.db)).toEqual(before)
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            { arbitrary: mutatedBytes(files[format]), weight: 4 },
+            { arbitrary: fc.uint8Array({ maxLength: 300 }), weight: 1 },
+          ),
+          fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }),
+          async (bytes, cuts) => {
+            let items: ImportItem[]
+            try {
+              items = await readAll(format, chunked(bytes, cuts))
+            } catch (err) {
+              // A whole file refused: with a reason, never an engine error.
+              expect(err).not.toBeInstanceOf(TypeError)
+              expect(err).not.toBeInstanceOf(RangeError)
+              expect(readable((err as Error).message)).toBe(true)
+              return
+            }
+            let last = 0
+            for (const item of items) {
+              expect(Number.isInteger(item.n) && item.n >= last, JSON.stringify(items).slice(0, 2000)).toBe(true)
+              last = item.n
+              if ('error' in item) expect(readable(item.error), item.error).toBe(true)
+            }
+            const before = await dumpLevel(storage.db)
+            const report = await runImport(resources, items, { format: options[format].format })
+            expect(report.created + report.updated + report.unchanged + report.rejected).toBe(report.total)
+            for (const r of report.rejects) expect(readable(r.reason), r.reason).toBe(true)
+            if (!report.created && !report.updated) expect(await dumpLevel(storage.db)).toEqual(before)
+          },
+        ),
         fuzzParams(150),
       )
     })

@@ -43,7 +43,8 @@ function decode(b: Buffer): string {
 
 const digits = (b: Buffer, from: number, to: number): number => {
   const s = b.toString('latin1', from, to)
-  if (!/^\d+$/.test(s)) throw new MarcFormatError(`expected digits at bytes ${from}-${to - 1}, found ${JSON.stringify(s)}`)
+  if (!/^\d+$/.test(s))
+    throw new MarcFormatError(`expected digits at bytes ${from}-${to - 1}, found ${JSON.stringify(s)}`)
   return Number(s)
 }
 
@@ -51,9 +52,11 @@ const digits = (b: Buffer, from: number, to: number): number => {
 export function parseIso2709(raw: Buffer): MarcRecord {
   if (raw.length < 25) throw new MarcFormatError(`record of ${raw.length} bytes is shorter than a leader and directory`)
   const length = digits(raw, 0, 5)
-  if (length !== raw.length + 1) throw new MarcFormatError(`leader says ${length} bytes, the record has ${raw.length + 1}`)
+  if (length !== raw.length + 1)
+    throw new MarcFormatError(`leader says ${length} bytes, the record has ${raw.length + 1}`)
   const base = digits(raw, 12, 17)
-  if (base < 25 || base > raw.length || raw[base - 1] !== 0x1e) throw new MarcFormatError(`base address ${base} does not follow the directory`)
+  if (base < 25 || base > raw.length || raw[base - 1] !== 0x1e)
+    throw new MarcFormatError(`base address ${base} does not follow the directory`)
   if ((base - 25) % 12 !== 0) throw new MarcFormatError('the directory is not a whole number of 12-byte entries')
   const leader = raw.toString('latin1', 0, 24)
   const fields: MarcField[] = []
@@ -70,19 +73,23 @@ export function parseIso2709(raw: Buffer): MarcRecord {
     }
     const ind = decode(data.subarray(0, 2))
     const subfields: Array<[string, string]> = []
-    for (const part of decode(data.subarray(2)).split('\x1f').slice(1)) if (part) subfields.push([part[0]!, part.slice(1)])
+    for (const part of decode(data.subarray(2)).split('\x1f').slice(1))
+      if (part) subfields.push([part[0]!, part.slice(1)])
     fields.push({ tag, ind, subfields })
   }
   return { leader, fields }
 }
 
 /** Splits a stream into records at 0x1D, refusing one longer than ISO 2709 allows. */
-export async function* iso2709Records(input: Readable | AsyncIterable<Uint8Array>): AsyncGenerator<{ n: number; record: MarcRecord } | { n: number; error: string }> {
+export async function* iso2709Records(
+  input: Readable | AsyncIterable<Uint8Array>,
+): AsyncGenerator<{ n: number; record: MarcRecord } | { n: number; error: string }> {
   for await (const piece of splitAt(input, 0x1d, maxRecordBytes)) {
     if ('tooLong' in piece) yield { n: piece.n, error: `record longer than ${maxRecordBytes} bytes` }
     else if (!piece.terminated) {
       // Bytes after the last terminator: a truncated record (whitespace and EOF markers aside).
-      if (piece.bytes.toString('latin1').replace(/\x1a/g, '').trim()) yield { n: piece.n, error: 'the file ends in the middle of a record (no record terminator)' }
+      if (piece.bytes.toString('latin1').replace(/\x1a/g, '').trim())
+        yield { n: piece.n, error: 'the file ends in the middle of a record (no record terminator)' }
     } else {
       try {
         yield { n: piece.n, record: parseIso2709(piece.bytes) }

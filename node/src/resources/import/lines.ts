@@ -10,7 +10,11 @@ import type { Readable } from 'node:stream'
 /** A piece of the stream; `terminated` is false for bytes after the last delimiter. */
 export type Piece = { n: number; bytes: Buffer; terminated: boolean } | { n: number; tooLong: true }
 
-export async function* splitAt(input: Readable | AsyncIterable<Uint8Array>, delimiter: number, maxBytes: number): AsyncGenerator<Piece> {
+export async function* splitAt(
+  input: Readable | AsyncIterable<Uint8Array>,
+  delimiter: number,
+  maxBytes: number,
+): AsyncGenerator<Piece> {
   let parts: Buffer[] = []
   let size = 0
   let skipping = false
@@ -52,7 +56,10 @@ export async function* splitAt(input: Readable | AsyncIterable<Uint8Array>, deli
 export type Line = { n: number; text: string } | { n: number; tooLong: true }
 
 /** Lines of UTF-8 text: CRLF and a leading BOM handled. */
-export async function* splitLines(input: Readable | AsyncIterable<Uint8Array>, maxLineBytes: number): AsyncGenerator<Line> {
+export async function* splitLines(
+  input: Readable | AsyncIterable<Uint8Array>,
+  maxLineBytes: number,
+): AsyncGenerator<Line> {
   for await (const piece of splitAt(input, 0x0a, maxLineBytes)) {
     if ('tooLong' in piece) {
       yield piece

@@ -21,10 +21,33 @@ import { iso2709Records, type MarcRecord } from './iso2709.js'
 import { parseMarcxmlRecord } from './marcxml.js'
 import type { ImportItem } from './source.js'
 
-const languages: Record<string, string> = { chi: 'zh', zho: 'zh', eng: 'en', jpn: 'ja', kor: 'ko', rus: 'ru', fre: 'fr', fra: 'fr', ger: 'de', deu: 'de', mon: 'mn', tib: 'bo', bod: 'bo', uig: 'ug', spa: 'es' }
+const languages: Record<string, string> = {
+  chi: 'zh',
+  zho: 'zh',
+  eng: 'en',
+  jpn: 'ja',
+  kor: 'ko',
+  rus: 'ru',
+  fre: 'fr',
+  fra: 'fr',
+  ger: 'de',
+  deu: 'de',
+  mon: 'mn',
+  tib: 'bo',
+  bod: 'bo',
+  uig: 'ug',
+  spa: 'es',
+}
 
 const subs = (r: MarcRecord, tags: string[], codes: string): string[] =>
-  r.fields.filter((f) => tags.includes(f.tag)).flatMap((f) => (f.subfields ?? []).filter(([c]) => codes.includes(c)).map(([, v]) => v.trim()).filter(Boolean))
+  r.fields
+    .filter((f) => tags.includes(f.tag))
+    .flatMap((f) =>
+      (f.subfields ?? [])
+        .filter(([c]) => codes.includes(c))
+        .map(([, v]) => v.trim())
+        .filter(Boolean),
+    )
 const first = (r: MarcRecord, tags: string[], codes: string) => subs(r, tags, codes)[0]
 /** ISBD punctuation that cataloguers put at the end of subfields. */
 const tidy = (s: string | undefined) => s?.replace(/[\s/:;,=.]+$/, '').trim() || undefined
@@ -46,7 +69,10 @@ export function mapMarc(r: MarcRecord, flavour: 'marc21' | 'cnmarc'): Record<str
     set('title', tidy([a, e].filter(Boolean).join(' : ')))
     set('creators', [...subs(r, ['200'], 'f'), ...subs(r, ['701', '702', '711'], 'a')].map(tidy).filter(Boolean))
     set('subjects', subs(r, ['606', '610'], 'a').map(tidy))
-    set('identifiers', [...subs(r, ['010'], 'a').map((v) => `ISBN ${v}`), ...subs(r, ['011'], 'a').map((v) => `ISSN ${v}`)])
+    set('identifiers', [
+      ...subs(r, ['010'], 'a').map((v) => `ISBN ${v}`),
+      ...subs(r, ['011'], 'a').map((v) => `ISSN ${v}`),
+    ])
     set('publisher', tidy(first(r, ['210'], 'c')))
     set('date', year(first(r, ['210'], 'd')))
     set('description', first(r, ['330'], 'a'))
@@ -59,14 +85,19 @@ export function mapMarc(r: MarcRecord, flavour: 'marc21' | 'cnmarc'): Record<str
     set('title', tidy([first(r, ['245'], 'a'), first(r, ['245'], 'b')].map(tidy).filter(Boolean).join(' : ')))
     set('creators', subs(r, ['100', '110', '700', '710'], 'a').map(tidy).filter(Boolean))
     set('subjects', subs(r, ['600', '650', '651'], 'a').map(tidy))
-    set('identifiers', [...subs(r, ['020'], 'a').map((v) => `ISBN ${v.split(/\s/)[0]}`), ...subs(r, ['022'], 'a').map((v) => `ISSN ${v}`)])
+    set('identifiers', [
+      ...subs(r, ['020'], 'a').map((v) => `ISBN ${v.split(/\s/)[0]}`),
+      ...subs(r, ['022'], 'a').map((v) => `ISSN ${v}`),
+    ])
     set('publisher', tidy(first(r, ['264', '260'], 'b')))
     set('date', year(first(r, ['264', '260'], 'c')))
     set('description', first(r, ['520'], 'a'))
     const f008 = r.fields.find((f) => f.tag === '008')?.value
     set('language', languages[first(r, ['041'], 'a') ?? f008?.slice(35, 38) ?? ''])
     set('series', tidy(first(r, ['490', '830'], 'a')))
-    const clc084 = r.fields.filter((f) => f.tag === '084' && f.subfields?.some(([c, v]) => c === '2' && /clc/i.test(v))).flatMap((f) => f.subfields!.filter(([c]) => c === 'a').map(([, v]) => v))
+    const clc084 = r.fields
+      .filter((f) => f.tag === '084' && f.subfields?.some(([c, v]) => c === '2' && /clc/i.test(v)))
+      .flatMap((f) => f.subfields!.filter(([c]) => c === 'a').map(([, v]) => v))
     set('clc', first(r, ['093'], 'a') ?? clc084[0])
     set('rights', first(r, ['506', '540'], 'a'))
     const p = pages(first(r, ['300'], 'a'))
@@ -75,10 +106,13 @@ export function mapMarc(r: MarcRecord, flavour: 'marc21' | 'cnmarc'): Record<str
   return out
 }
 
-const detect = (r: MarcRecord): 'marc21' | 'cnmarc' => (r.fields.some((f) => f.tag === '200') && !r.fields.some((f) => f.tag === '245') ? 'cnmarc' : 'marc21')
+const detect = (r: MarcRecord): 'marc21' | 'cnmarc' =>
+  r.fields.some((f) => f.tag === '200') && !r.fields.some((f) => f.tag === '245') ? 'cnmarc' : 'marc21'
 
 /** MARCXML records one at a time (split at `</record>`), each parsed by {@link parseMarcxmlRecord}. */
-async function* marcxmlRecords(input: Readable | AsyncIterable<Uint8Array>): AsyncGenerator<{ n: number; record: MarcRecord } | { n: number; error: string }> {
+async function* marcxmlRecords(
+  input: Readable | AsyncIterable<Uint8Array>,
+): AsyncGenerator<{ n: number; record: MarcRecord } | { n: number; error: string }> {
   const decoder = new TextDecoder('utf-8')
   let text = ''
   let n = 0
@@ -103,10 +137,17 @@ async function* marcxmlRecords(input: Readable | AsyncIterable<Uint8Array>): Asy
   if (/<(?:[\w-]+:)?record[\s>]/.test(text)) yield { n: n + 1, error: 'the file ends in the middle of a record' }
 }
 
-export async function* readMarc(input: Readable | AsyncIterable<Uint8Array>, opts: { format: 'iso2709' | 'marcxml'; flavour?: 'marc21' | 'cnmarc' | 'auto' }): AsyncGenerator<ImportItem> {
+export async function* readMarc(
+  input: Readable | AsyncIterable<Uint8Array>,
+  opts: { format: 'iso2709' | 'marcxml'; flavour?: 'marc21' | 'cnmarc' | 'auto' },
+): AsyncGenerator<ImportItem> {
   const records = opts.format === 'marcxml' ? marcxmlRecords(input) : iso2709Records(input)
   for await (const item of records) {
     if ('error' in item) yield item
-    else yield { n: item.n, value: mapMarc(item.record, !opts.flavour || opts.flavour === 'auto' ? detect(item.record) : opts.flavour) }
+    else
+      yield {
+        n: item.n,
+        value: mapMarc(item.record, !opts.flavour || opts.flavour === 'auto' ? detect(item.record) : opts.flavour),
+      }
   }
 }

@@ -29,7 +29,8 @@ const childrenOf = (n: XmlNode): XmlNode[] => {
   const c = n[nameOf(n)]
   return Array.isArray(c) ? c : []
 }
-const textOf = (nodes: XmlNode[]): string => nodes.map((c) => (c['#text'] === undefined ? '' : String(c['#text']))).join('')
+const textOf = (nodes: XmlNode[]): string =>
+  nodes.map((c) => (c['#text'] === undefined ? '' : String(c['#text']))).join('')
 const tagRe = /^[0-9A-Za-z]{3}$/
 
 /** Parses one `<record>…</record>`. @throws MarcFormatError saying what is wrong with it. */
@@ -37,7 +38,8 @@ export function parseMarcxmlRecord(xml: string): MarcRecord {
   // Entities are declared in a DTD; a record has no business declaring any (entity expansion).
   if (/<!(?:DOCTYPE|ENTITY)/i.test(xml)) throw new MarcFormatError('a record may not declare a DTD or entities')
   const valid = XMLValidator.validate(xml)
-  if (valid !== true) throw new MarcFormatError(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line} of the record)`)
+  if (valid !== true)
+    throw new MarcFormatError(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line} of the record)`)
   const record = (parser.parse(xml) as XmlNode[]).find((n) => nameOf(n) === 'record')
   if (!record) throw new MarcFormatError('no <record> element')
   let leader = ''

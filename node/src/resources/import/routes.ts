@@ -13,14 +13,29 @@ import type { ChannelService } from '../../channels/service.js'
 import { ImportOptions, readImport } from './formats.js'
 import { importInto } from './service.js'
 
-export function importRoutes(api: Api, deps: { resources: ResourceService; maxBytes: number; channels?: ChannelService }): void {
-  const rawBody = { contentType: 'application/x-ndjson', description: 'The file: JSON Lines, CSV (with ?map=), MARC 21 / CNMARC in ISO 2709 or MARCXML.' }
+export function importRoutes(
+  api: Api,
+  deps: { resources: ResourceService; maxBytes: number; channels?: ChannelService },
+): void {
+  const rawBody = {
+    contentType: 'application/x-ndjson',
+    description: 'The file: JSON Lines, CSV (with ?map=), MARC 21 / CNMARC in ISO 2709 or MARCXML.',
+  }
   for (const [path, access] of [
     ['/api/staff/resources/import', 'staff'],
     ['/api/control/import', 'control'],
   ] as const) {
     api.route(
-      { method: 'post', path, summary: 'Import resource records from a file (re-importing updates by identifier)', tags: ['import'], access, query: ImportOptions, response: ImportReport, rawBody },
+      {
+        method: 'post',
+        path,
+        summary: 'Import resource records from a file (re-importing updates by identifier)',
+        tags: ['import'],
+        access,
+        query: ImportOptions,
+        response: ImportReport,
+        rawBody,
+      },
       async (c, { query }) => {
         const upload = rawUpload(c, deps.maxBytes)
         let items
@@ -32,9 +47,13 @@ export function importRoutes(api: Api, deps: { resources: ResourceService; maxBy
         try {
           return await importInto(deps, items, query)
         } catch (err) {
-          if (isAbortedBody(err)) throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived; records read before that point were imported' })
+          if (isAbortedBody(err))
+            throw new ProblemError('file_rejected', {
+              detail: 'the upload ended before the whole file arrived; records read before that point were imported',
+            })
           if (err instanceof ProblemError) throw err
-          if (err instanceof Error && err.name === 'ImportFormatError') throw new ProblemError('validation_failed', { detail: err.message })
+          if (err instanceof Error && err.name === 'ImportFormatError')
+            throw new ProblemError('validation_failed', { detail: err.message })
           throw err
         }
       },

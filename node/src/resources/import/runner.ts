@@ -31,7 +31,16 @@ export async function runImport(
   },
 ): Promise<ImportReport> {
   const started = performance.now()
-  const report: ImportReport = { format: opts.format, total: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, rejects: [], ms: 0 }
+  const report: ImportReport = {
+    format: opts.format,
+    total: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    rejects: [],
+    ms: 0,
+  }
   const reject = (n: number, reason: string) => {
     report.rejected++
     if (report.rejects.length < maxListedRejects) report.rejects.push({ n, reason })

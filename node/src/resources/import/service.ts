@@ -25,7 +25,11 @@ export async function importInto(
   const channel = await channels.create({ name: query.channel })
   // Collected and added at the end: the channel's catalog is written once, shard by shard.
   const ids: string[] = []
-  const report = await runImport(deps.resources, items, { format: query.format, ...extra, onImported: async (batch) => void ids.push(...batch) })
+  const report = await runImport(deps.resources, items, {
+    format: query.format,
+    ...extra,
+    onImported: async (batch) => void ids.push(...batch),
+  })
   const { added } = await channels.addRecords(channel.id, ids)
   return { ...report, channel: { id: channel.id, name: channel.name, added } }
 }

@@ -30,33 +30,37 @@ const doc = (i: number): SearchDocument => ({
 const query = (q: string): SearchQuery => ({ q, filters: {}, sort: 'relevance', limit: 5, offset: 0, facets: true })
 
 describe('embedded engine: merges outside searches', () => {
-  it('a search during a merge is answered before the merge ends, from the index as it was', { timeout: 60_000 }, async () => {
-    const engine = new EmbeddedEngine({ dir: undefined, mergeAbove: 1e9 })
-    const n = 30_000
-    for (let i = 0; i < n; i += 1000) await engine.upsert(Array.from({ length: 1000 }, (_, k) => doc(i + k)))
-    // Every record is in the delta (no merge yet); a merge is forced by the checkpoint.
-    expect(engine.merges).toBe(0)
-    const order: string[] = []
-    let turns = 0
-    let ticking = true
-    const tick = () => {
-      turns++
-      if (ticking) setImmediate(tick)
-    }
-    setImmediate(tick)
-    const merged = engine.checkpoint(undefined).then(() => order.push('merge'))
-    const found = engine.search(query('山水')).then((r) => (order.push('search'), r))
-    const [result] = await Promise.all([found, merged])
-    ticking = false
-    // Before, the merge ran in one stretch inside checkpoint(): the search waited for all of it.
-    expect(order).toEqual(['search', 'merge'])
-    expect(result.total).toBeGreaterThan(0)
-    expect(engine.merges).toBe(1)
-    // The event loop went round many times while it merged.
-    expect(turns).toBeGreaterThan(10)
-    // And after the swap the same search finds the same records.
-    expect((await engine.search(query('山水'))).total).toBe(result.total)
-  })
+  it(
+    'a search during a merge is answered before the merge ends, from the index as it was',
+    { timeout: 60_000 },
+    async () => {
+      const engine = new EmbeddedEngine({ dir: undefined, mergeAbove: 1e9 })
+      const n = 30_000
+      for (let i = 0; i < n; i += 1000) await engine.upsert(Array.from({ length: 1000 }, (_, k) => doc(i + k)))
+      // Every record is in the delta (no merge yet); a merge is forced by the checkpoint.
+      expect(engine.merges).toBe(0)
+      const order: string[] = []
+      let turns = 0
+      let ticking = true
+      const tick = () => {
+        turns++
+        if (ticking) setImmediate(tick)
+      }
+      setImmediate(tick)
+      const merged = engine.checkpoint(undefined).then(() => order.push('merge'))
+      const found = engine.search(query('山水')).then((r) => (order.push('search'), r))
+      const [result] = await Promise.all([found, merged])
+      ticking = false
+      // Before, the merge ran in one stretch inside checkpoint(): the search waited for all of it.
+      expect(order).toEqual(['search', 'merge'])
+      expect(result.total).toBeGreaterThan(0)
+      expect(engine.merges).toBe(1)
+      // The event loop went round many times while it merged.
+      expect(turns).toBeGreaterThan(10)
+      // And after the swap the same search finds the same records.
+      expect((await engine.search(query('山水'))).total).toBe(result.total)
+    },
+  )
 
   it('a search does no index work: records join the index in upsert, which merges when the delta is big', async () => {
     const engine = new EmbeddedEngine({ dir: undefined, mergeAbove: 2000 })

@@ -36,7 +36,11 @@ export interface EmbeddedOptions {
 const FILE = 'index.v1.bin'
 /** Work units a suggestion candidate costs (a title and its names searched, an offer made). */
 const suggestUnits = 4
-const latinWords = (texts: string[]) => texts.flatMap((t) => t.split(/[^\p{L}\p{N}]+/u)).map(fold).filter((w) => /^[a-z]{4,24}$/.test(w))
+const latinWords = (texts: string[]) =>
+  texts
+    .flatMap((t) => t.split(/[^\p{L}\p{N}]+/u))
+    .map(fold)
+    .filter((w) => /^[a-z]{4,24}$/.test(w))
 
 export class EmbeddedEngine implements SearchEngine {
   readonly name = 'embedded' as const
@@ -165,7 +169,12 @@ export class EmbeddedEngine implements SearchEngine {
    */
   async #merge(slices: Slices): Promise<void> {
     const docs = await DocTable.copy(this.#docs.valueLists(), this.#docs.rows, slices)
-    const base = await Postings.build(docs.rows.length, (d) => DocTable.gramText(docs.rows[d]!), slices, this.#postings.base.keys.length + this.#postings.delta.size)
+    const base = await Postings.build(
+      docs.rows.length,
+      (d) => DocTable.gramText(docs.rows[d]!),
+      slices,
+      this.#postings.base.keys.length + this.#postings.delta.size,
+    )
     const pinyin = new PinyinScan(docs)
     await pinyin.build(slices)
     this.#docs = docs
@@ -206,7 +215,8 @@ export class EmbeddedEngine implements SearchEngine {
         if (t >= 0) offer(row, { text: row.titleText, field: 'title', id: row.id }, t === 0 ? 3 : 1)
         row.creators.split('\u0000').forEach((c, i) => {
           const at = c.indexOf(p)
-          if (at >= 0 && row.creatorNames[i]) offer(row, { text: row.creatorNames[i]!, field: 'creator', id: row.id }, at === 0 ? 2.5 : 0.5)
+          if (at >= 0 && row.creatorNames[i])
+            offer(row, { text: row.creatorNames[i]!, field: 'creator', id: row.id }, at === 0 ? 2.5 : 0.5)
         })
       }
     }
@@ -247,20 +257,27 @@ export class EmbeddedEngine implements SearchEngine {
     if (needsMerge) await this.#catchUp(slices, true)
     if (!this.#file || (!this.#dirty && !needsMerge)) return
     const d = this.#docs
-    this.#diskBytes = await writeImage(this.#file, {
-      cursor,
-      rows: d.rows as StoredDoc[],
-      values: d.valueLists(),
-      vocabulary: [...this.#vocabulary],
-      segment: this.#postings.base,
-    }, slices)
+    this.#diskBytes = await writeImage(
+      this.#file,
+      {
+        cursor,
+        rows: d.rows as StoredDoc[],
+        values: d.valueLists(),
+        vocabulary: [...this.#vocabulary],
+        segment: this.#postings.base,
+      },
+      slices,
+    )
     this.#dirty = false
   }
 
   async stats(): Promise<EngineStats> {
-    return { engine: 'embedded', documents: this.#docs.live, ...(this.#diskBytes !== undefined ? { diskBytes: this.#diskBytes } : {}) }
+    return {
+      engine: 'embedded',
+      documents: this.#docs.live,
+      ...(this.#diskBytes !== undefined ? { diskBytes: this.#diskBytes } : {}),
+    }
   }
 
   async close(): Promise<void> {}
 }
-

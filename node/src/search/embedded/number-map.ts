@@ -24,7 +24,7 @@ export class NumberMap {
   slot(key: number): number {
     const mask = this.keys.length - 1
     // Mix both halves (keys are up to 2^42), then Fibonacci hashing: the product's high bits.
-    const lo = key % 0x100000000 | 0
+    const lo = (key % 0x100000000) | 0
     const hi = Math.floor(key / 0x100000000) | 0
     const h = Math.imul(lo ^ Math.imul(hi ^ (lo >>> 15), 0x85ebca6b), 0x9e3779b1)
     let i = (h >>> (32 - this.#bits)) & mask

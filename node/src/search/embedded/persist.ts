@@ -26,8 +26,26 @@ export interface IndexImage {
 
 /** Row fields in file order (rows are stored as arrays: half the size of objects). */
 const rowFields = [
-  'id', 'revision', 'title', 'creators', 'subjects', 'description', 'other', 'pinyin', 'pinyinMarks', 'creatorNames', 'titleText',
-  'type', 'language', 'access', 'status', 'source', 'subjectIds', 'year', 'published', 'popularity',
+  'id',
+  'revision',
+  'title',
+  'creators',
+  'subjects',
+  'description',
+  'other',
+  'pinyin',
+  'pinyinMarks',
+  'creatorNames',
+  'titleText',
+  'type',
+  'language',
+  'access',
+  'status',
+  'source',
+  'subjectIds',
+  'year',
+  'published',
+  'popularity',
 ] as const satisfies ReadonlyArray<keyof StoredDoc>
 
 const Header = z.object({
@@ -78,7 +96,9 @@ export async function writeImage(path: string, image: IndexImage, slices?: Slice
   prefix.writeUInt32LE(headerLength, 8)
   const pad = Buffer.alloc((8 - ((12 + headerLength) % 8)) % 8)
   const { keys, offsets, bytes } = image.segment
-  const parts = [prefix, ...header, pad, keys, offsets, bytes].map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength)))
+  const parts = [prefix, ...header, pad, keys, offsets, bytes].map((p) =>
+    Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength),
+  )
   const tmp = `${path}.tmp`
   const fh = await open(tmp, 'w')
   let size = 0
@@ -128,7 +148,13 @@ export async function readImage(path: string): Promise<IndexImage | undefined> {
     const bytes = take((b) => new Uint8Array(b), h.sections.bytes)
     if (at !== file.length) return undefined
     const rows = h.rows.map((r) => Object.fromEntries(rowFields.map((f, i) => [f, r[i]])) as unknown as StoredDoc)
-    return { cursor: h.cursor, rows, values: h.values, vocabulary: h.vocabulary, segment: { keys, offsets, bytes, count: h.sections.count } }
+    return {
+      cursor: h.cursor,
+      rows,
+      values: h.values,
+      vocabulary: h.vocabulary,
+      segment: { keys, offsets, bytes, count: h.sections.count },
+    }
   } catch {
     return undefined
   }

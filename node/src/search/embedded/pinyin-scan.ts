@@ -26,7 +26,8 @@ const letter = (s: string, i: number): number => {
   return c >= 0 && c < 26 ? c : 26
 }
 /** Places are filed under their first four letters (27 symbols: a–z and "ends here")… */
-const bucketOf = (s: string, i: number): number => ((letter(s, i) * 27 + letter(s, i + 1)) * 27 + letter(s, i + 2)) * 27 + letter(s, i + 3)
+const bucketOf = (s: string, i: number): number =>
+  ((letter(s, i) * 27 + letter(s, i + 1)) * 27 + letter(s, i + 2)) * 27 + letter(s, i + 3)
 const BUCKETS = 27 ** 4
 /** …and, when six letters or more follow, under a hash of the first six (long queries). */
 const LONG = 6
@@ -48,9 +49,18 @@ interface Places {
   positions: Uint16Array
 }
 
-const noPlaces = (buckets: number): Places => ({ offsets: new Uint32Array(buckets + 1), docnos: new Uint32Array(0), positions: new Uint16Array(0) })
+const noPlaces = (buckets: number): Places => ({
+  offsets: new Uint32Array(buckets + 1),
+  docnos: new Uint32Array(0),
+  positions: new Uint16Array(0),
+})
 
-async function fileAll(rows: DocTable['rows'], buckets: number, bucket: (pinyin: string, i: number) => number | undefined, slices: Slices | undefined): Promise<Places> {
+async function fileAll(
+  rows: DocTable['rows'],
+  buckets: number,
+  bucket: (pinyin: string, i: number) => number | undefined,
+  slices: Slices | undefined,
+): Promise<Places> {
   const counts = new Uint32Array(buckets + 1)
   const each = async (fn: (docno: number, pos: number, bucket: number) => void) => {
     for (let d = 0; d < rows.length; d++) {
@@ -134,15 +144,21 @@ export class PinyinScan {
       places = this.#short
       const known = Math.min(4, part.length)
       buckets = [0]
-      for (let i = 0; i < 4; i++) buckets = i < known ? buckets.map((b) => b * 27 + letter(part, i)) : buckets.flatMap((b) => Array.from({ length: 27 }, (_, k) => b * 27 + k))
+      for (let i = 0; i < 4; i++)
+        buckets =
+          i < known
+            ? buckets.map((b) => b * 27 + letter(part, i))
+            : buckets.flatMap((b) => Array.from({ length: 27 }, (_, k) => b * 27 + k))
     }
     for (const b of buckets) {
-      for (let i = places.offsets[b]!; i < places.offsets[b + 1]!; i++) if (!this.#hit(places.docnos[i]!, places.positions[i]!, part, onHit)) return
+      for (let i = places.offsets[b]!; i < places.offsets[b + 1]!; i++)
+        if (!this.#hit(places.docnos[i]!, places.positions[i]!, part, onHit)) return
     }
     for (let d = this.#built; d < rows.length; d++) {
       const row = rows[d]
       if (!row) continue
-      for (let pos = row.pinyin.indexOf(part); pos >= 0; pos = row.pinyin.indexOf(part, pos + 1)) if (!this.#hit(d, pos, part, onHit)) return
+      for (let pos = row.pinyin.indexOf(part); pos >= 0; pos = row.pinyin.indexOf(part, pos + 1))
+        if (!this.#hit(d, pos, part, onHit)) return
     }
   }
 }

@@ -20,7 +20,12 @@ export interface BaseSegment {
   count: number
 }
 
-export const emptySegment = (): BaseSegment => ({ keys: new Float64Array(0), offsets: new Uint32Array(1), bytes: new Uint8Array(0), count: 0 })
+export const emptySegment = (): BaseSegment => ({
+  keys: new Float64Array(0),
+  offsets: new Uint32Array(1),
+  bytes: new Uint8Array(0),
+  count: 0,
+})
 
 /** A sorted list of document numbers in one or two pieces. */
 export interface PostingList {
@@ -148,7 +153,12 @@ export class Postings {
    * Builds a base segment over documents 0..n-1 (`text(i)` undefined = skip), pausing when
    * `slices` says a slice's time is up (100k records take seconds: never in one stretch).
    */
-  static async build(n: number, text: (docno: number) => string | undefined, slices?: Slices, expectedKeys = 1 << 17): Promise<BaseSegment> {
+  static async build(
+    n: number,
+    text: (docno: number) => string | undefined,
+    slices?: Slices,
+    expectedKeys = 1 << 17,
+  ): Promise<BaseSegment> {
     let buffer: Float64Array = new Float64Array(4096)
     // Pass 1: how many documents hold each gram.
     // Sized for the grams expected (the last base's): growing it rehashes millions of keys in one stretch.

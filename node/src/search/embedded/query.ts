@@ -186,7 +186,15 @@ function titleOrder(state: IndexState, docnos: number[], part: string): number[]
 }
 
 /** Scores `part` as a phrase in the documents that hold it (only those in `within`, if given). */
-function matchPhrase(state: IndexState, part: string, into: PartMatch, within: number[] | undefined, budget: WorkBudget, scale = 1, kind: MatchKind = 'phrase'): void {
+function matchPhrase(
+  state: IndexState,
+  part: string,
+  into: PartMatch,
+  within: number[] | undefined,
+  budget: WorkBudget,
+  scale = 1,
+  kind: MatchKind = 'phrase',
+): void {
   const exact = isExact(part)
   let docnos = within ?? candidates(state, part)
   if (exact && within) {
@@ -206,12 +214,23 @@ function matchPhrase(state: IndexState, part: string, into: PartMatch, within: n
   }
 }
 
-const pinyinWeight: Record<number, number> = { [PY_TITLE]: 10, [PY_TITLE_INITIAL]: 8, [PY_CREATOR]: 6, [PY_CREATOR_INITIAL]: 5 }
+const pinyinWeight: Record<number, number> = {
+  [PY_TITLE]: 10,
+  [PY_TITLE_INITIAL]: 8,
+  [PY_CREATOR]: 6,
+  [PY_CREATOR_INITIAL]: 5,
+}
 
 /** Units a pinyin place costs (a string comparison and two searches for its ends). */
 const pinyinUnits = 8
 
-function matchPinyin(state: IndexState, part: string, into: PartMatch, within: Set<number> | undefined, budget: WorkBudget): void {
+function matchPinyin(
+  state: IndexState,
+  part: string,
+  into: PartMatch,
+  within: Set<number> | undefined,
+  budget: WorkBudget,
+): void {
   state.pinyin.scan(part, ({ docno, mark, atStart, coverage }) => {
     if (!budget.spend(pinyinUnits)) return false
     if (within && !within.has(docno)) return true
@@ -248,7 +267,13 @@ function estimate(state: IndexState, part: string): number {
   return Math.min(...queryGrams(part).map((k) => state.postings.cost(k)))
 }
 
-function matchPart(state: IndexState, part: string, terms: string[], within: number[] | undefined, budget: WorkBudget): PartMatch {
+function matchPart(
+  state: IndexState,
+  part: string,
+  terms: string[],
+  within: number[] | undefined,
+  budget: WorkBudget,
+): PartMatch {
   const m = new PartMatch(state.docs.rows.length)
   matchPhrase(state, part, m, within, budget)
   if (mayBePinyin(part)) matchPinyin(state, part, m, within && new Set(within), budget)
@@ -314,7 +339,9 @@ export function runQuery(state: IndexState, query: SearchQuery, budget: WorkBudg
     })
   } else {
     // The most selective part first; each next part is checked only in the survivors.
-    const ordered = parts.map((p) => ({ p, n: mayBePinyin(p) ? Infinity : estimate(state, p) })).sort((a, b) => a.n - b.n)
+    const ordered = parts
+      .map((p) => ({ p, n: mayBePinyin(p) ? Infinity : estimate(state, p) }))
+      .sort((a, b) => a.n - b.n)
     let survivors: PartMatch | undefined
     for (const { p } of ordered) {
       const m = matchPart(state, p, terms, survivors?.docnos, budget)
@@ -325,13 +352,16 @@ export function runQuery(state: IndexState, query: SearchQuery, budget: WorkBudg
     if (survivors) {
       for (const docno of survivors.docnos) {
         const row = docs.rows[docno]!
-        if (accept(docno)) matched.push({ docno, row, score: survivors.score[docno]!, kind: kinds[survivors.kind[docno]!]! })
+        if (accept(docno))
+          matched.push({ docno, row, score: survivors.score[docno]!, kind: kinds[survivors.kind[docno]!]! })
       }
     }
     const pieces = [...new Set(parts.map((p) => [...p].slice(0, scatteredChars).join('')))]
     if (matched.length === 0 && pieces.some((p) => p.length >= 2)) {
       // Documents holding every character: the rarest characters' lists, then the text.
-      const chars = [...new Set(pieces.flatMap(queryChars))].map((k) => ({ k, cost: state.postings.cost(k) })).sort((a, b) => a.cost - b.cost)
+      const chars = [...new Set(pieces.flatMap(queryChars))]
+        .map((k) => ({ k, cost: state.postings.cost(k) }))
+        .sort((a, b) => a.cost - b.cost)
       if (chars.length && chars[0]!.cost > 0) {
         const first = state.postings.list(chars[0]!.k)
         let pool: number[] = first.delta ? [...first.base, ...first.delta] : Array.from(first.base)
@@ -364,5 +394,10 @@ export function runQuery(state: IndexState, query: SearchQuery, budget: WorkBudg
   const sort = query.sort === 'relevance' && !parts.length ? 'newest' : query.sort
   const page = firstK(matched, query.offset + query.limit, comparator(sort, docs.cols)).slice(query.offset)
   const hits: EngineHit[] = page.map((m) => ({ id: m.row.id, score: m.score, match: m.kind }))
-  return { total: matched.length, hits, facets: query.facets ? countFacets(docs, matched) : {}, terms: [...new Set(terms)] }
+  return {
+    total: matched.length,
+    hits,
+    facets: query.facets ? countFacets(docs, matched) : {},
+    terms: [...new Set(terms)],
+  }
 }

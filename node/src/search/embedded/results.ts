@@ -52,7 +52,8 @@ export interface Scored {
 
 export function comparator(sort: SearchQuery['sort'], c: DocColumns): (a: Scored, b: Scored) => number {
   const { popularity, published, year } = c
-  const ties = (a: Scored, b: Scored) => popularity[b.docno]! - popularity[a.docno]! || published[b.docno]! - published[a.docno]! || a.docno - b.docno
+  const ties = (a: Scored, b: Scored) =>
+    popularity[b.docno]! - popularity[a.docno]! || published[b.docno]! - published[a.docno]! || a.docno - b.docno
   switch (sort) {
     case 'newest':
       return (a, b) => published[b.docno]! - published[a.docno]! || a.docno - b.docno
@@ -63,7 +64,10 @@ export function comparator(sort: SearchQuery['sort'], c: DocColumns): (a: Scored
     case '-year':
       return (a, b) => year[b.docno]! - year[a.docno]! || ties(a, b)
     case 'title':
-      return (a, b) => (a.row.pinyin < b.row.pinyin ? -1 : a.row.pinyin > b.row.pinyin ? 1 : 0) || (a.row.titleText < b.row.titleText ? -1 : a.row.titleText > b.row.titleText ? 1 : 0) || a.docno - b.docno
+      return (a, b) =>
+        (a.row.pinyin < b.row.pinyin ? -1 : a.row.pinyin > b.row.pinyin ? 1 : 0) ||
+        (a.row.titleText < b.row.titleText ? -1 : a.row.titleText > b.row.titleText ? 1 : 0) ||
+        a.docno - b.docno
     default:
       return (a, b) => b.score - a.score || ties(a, b)
   }

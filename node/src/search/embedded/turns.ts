@@ -25,7 +25,10 @@ export class Turns {
   /** Runs `fn` in its turn. */
   async run<T>(fn: () => T): Promise<T> {
     if (this.#busy && this.#waiting.length >= this.limit) {
-      throw new ProblemError('too_many_attempts', { detail: 'too many searches at once; try again in a second', retryAfterSeconds: 1 })
+      throw new ProblemError('too_many_attempts', {
+        detail: 'too many searches at once; try again in a second',
+        retryAfterSeconds: 1,
+      })
     }
     if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve))
     this.#busy = true

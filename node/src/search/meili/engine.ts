@@ -11,7 +11,16 @@
  * also lost the cursor, and the node rebuilds.
  */
 import { Meilisearch, MeilisearchApiError, type Index } from 'meilisearch'
-import type { EngineResult, EngineStats, FacetName, SearchDocument, SearchEngine, SearchFilters, SearchQuery, Suggestion } from '../engine.js'
+import type {
+  EngineResult,
+  EngineStats,
+  FacetName,
+  SearchDocument,
+  SearchEngine,
+  SearchFilters,
+  SearchQuery,
+  Suggestion,
+} from '../engine.js'
 import { fold, foldSpaced, queryParts } from '../text/fold.js'
 import { loadPinyin, pinyinOf } from '../text/pinyin.js'
 
@@ -47,7 +56,14 @@ interface MeiliDoc {
   title_sort: string
 }
 
-const facetAttributes: Record<FacetName, string> = { type: 'type', subject: 'subjects', language: 'language', access: 'access', source: 'source', decade: 'decade' }
+const facetAttributes: Record<FacetName, string> = {
+  type: 'type',
+  subject: 'subjects',
+  language: 'language',
+  access: 'access',
+  source: 'source',
+  decade: 'decade',
+}
 
 /** A filter value, quoted for Meilisearch's filter syntax. */
 const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
@@ -78,7 +94,9 @@ const sorts: Record<SearchQuery['sort'], string[] | undefined> = {
 }
 
 function toMeili(d: SearchDocument): MeiliDoc {
-  const py = [pinyinOf(fold(d.title)), ...d.creators.map((c) => pinyinOf(fold(c), { name: true }))].flatMap((p) => (p ? [p.full, p.initials] : []))
+  const py = [pinyinOf(fold(d.title)), ...d.creators.map((c) => pinyinOf(fold(c), { name: true }))].flatMap((p) =>
+    p ? [p.full, p.initials] : [],
+  )
   return {
     id: d.id,
     revision: d.revision,
@@ -120,14 +138,33 @@ export class MeiliEngine implements SearchEngine {
   async open(): Promise<{ cursor: string | undefined }> {
     for (const uid of [this.opts.index, `${this.opts.index}-meta`]) {
       const task = await this.#client.createIndex(uid, { primaryKey: 'id' }).waitTask(this.#wait)
-      if (task.status === 'failed' && task.error?.code !== 'index_already_exists') throw new Error(`Meilisearch: ${task.error?.message ?? 'cannot create index'}`)
+      if (task.status === 'failed' && task.error?.code !== 'index_already_exists')
+        throw new Error(`Meilisearch: ${task.error?.message ?? 'cannot create index'}`)
     }
     await this.#index
       .updateSettings({
-        searchableAttributes: ['title', 'title_fold', 'creators', 'creators_fold', 'pinyin', 'subjects', 'other', 'description'],
+        searchableAttributes: [
+          'title',
+          'title_fold',
+          'creators',
+          'creators_fold',
+          'pinyin',
+          'subjects',
+          'other',
+          'description',
+        ],
         filterableAttributes: ['id', 'type', 'subjects', 'language', 'access', 'status', 'source', 'year', 'decade'],
         sortableAttributes: ['published', 'year', 'title_sort', 'popularity'],
-        rankingRules: ['words', 'typo', 'proximity', 'attribute', 'sort', 'exactness', 'popularity:desc', 'published:desc'],
+        rankingRules: [
+          'words',
+          'typo',
+          'proximity',
+          'attribute',
+          'sort',
+          'exactness',
+          'popularity:desc',
+          'published:desc',
+        ],
         faceting: { maxValuesPerFacet: 100 },
         pagination: { maxTotalHits: 20_000 },
       })
@@ -143,7 +180,8 @@ export class MeiliEngine implements SearchEngine {
 
   async #run(task: ReturnType<Index['addDocuments']>): Promise<void> {
     const done = await task.waitTask(this.#wait)
-    if (done.status === 'failed') throw new Error(`Meilisearch task ${done.uid} failed: ${done.error?.message ?? 'unknown error'}`)
+    if (done.status === 'failed')
+      throw new Error(`Meilisearch task ${done.uid} failed: ${done.error?.message ?? 'unknown error'}`)
   }
 
   async upsert(docs: SearchDocument[]): Promise<void> {
@@ -178,7 +216,8 @@ export class MeiliEngine implements SearchEngine {
     })
     const facets: EngineResult['facets'] = {}
     if (query.facets && res.facetDistribution) {
-      for (const [name, attr] of Object.entries(facetAttributes) as Array<[FacetName, string]>) facets[name] = res.facetDistribution[attr] ?? {}
+      for (const [name, attr] of Object.entries(facetAttributes) as Array<[FacetName, string]>)
+        facets[name] = res.facetDistribution[attr] ?? {}
     }
     return {
       total: res.estimatedTotalHits ?? res.hits.length,
@@ -200,7 +239,9 @@ export class MeiliEngine implements SearchEngine {
     const folded = fold(prefix)
     return res.hits.map((h) => {
       const i = h.creators_fold.findIndex((c) => fold(c).startsWith(folded))
-      return i >= 0 ? { text: h.creators[i]!, field: 'creator' as const, id: h.id } : { text: h.title, field: 'title' as const, id: h.id }
+      return i >= 0
+        ? { text: h.creators[i]!, field: 'creator' as const, id: h.id }
+        : { text: h.title, field: 'title' as const, id: h.id }
     })
   }
 

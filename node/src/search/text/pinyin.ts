@@ -29,7 +29,13 @@ const han = /\p{Script=Han}/u
 export function pinyinOf(text: string, opts: { name?: boolean } = {}): PinyinForms | undefined {
   if (!han.test(text)) return undefined
   if (!pinyin) throw new Error('pinyinOf before loadPinyin()')
-  const syllables = pinyin(text, { toneType: 'none', type: 'array', nonZh: 'removed', v: true, ...(opts.name ? { surname: 'head' as const } : {}) })
+  const syllables = pinyin(text, {
+    toneType: 'none',
+    type: 'array',
+    nonZh: 'removed',
+    v: true,
+    ...(opts.name ? { surname: 'head' as const } : {}),
+  })
   let full = ''
   let initials = ''
   const starts: number[] = []

@@ -8,7 +8,14 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
-import type { HubMembersResponse, HubRegionsResponse, HubSummaryResponse, HubTopResponse, IndicatorName, Weights } from '@shulin/protocol'
+import type {
+  HubMembersResponse,
+  HubRegionsResponse,
+  HubSummaryResponse,
+  HubTopResponse,
+  IndicatorName,
+  Weights,
+} from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { api, session } from '../../api.js'
 import { st, type StatsKey } from '../../i18n/stats.js'
@@ -16,7 +23,14 @@ import { locale } from '../../i18n/index.js'
 import { taskView } from '../../components/page-state.js'
 import { daysAgo, heatmap, kpis, partStyles, rangeSelect, split, topTable } from '../../components/stats-parts.js'
 
-const indicatorNames: readonly IndicatorName[] = ['requests', 'investigations', 'searches', 'signIns', 'registrations', 'daysReported']
+const indicatorNames: readonly IndicatorName[] = [
+  'requests',
+  'investigations',
+  'searches',
+  'signIns',
+  'registrations',
+  'daysReported',
+]
 
 export class HubStats extends LitElement {
   static override properties = { scope: { state: true }, days: { state: true }, note: { state: true } }
@@ -43,7 +57,10 @@ export class HubStats extends LitElement {
     e.preventDefault()
     const f = new FormData(e.target as HTMLFormElement)
     try {
-      await api<Weights>('/api/hub/stats/weights', { method: 'PUT', body: Object.fromEntries(indicatorNames.map((n) => [n, Number(f.get(n) ?? 0)])) })
+      await api<Weights>('/api/hub/stats/weights', {
+        method: 'PUT',
+        body: Object.fromEntries(indicatorNames.map((n) => [n, Number(f.get(n) ?? 0)])),
+      })
       this.note = st('saved')
       await this.#data.run()
     } catch (err) {
@@ -77,8 +94,9 @@ export class HubStats extends LitElement {
           </tbody>
         </table>
       </div>
-      ${admin
-        ? html`<form class="weights" @submit=${this.#saveWeights} aria-labelledby="wt">
+      ${
+        admin
+          ? html`<form class="weights" @submit=${this.#saveWeights} aria-labelledby="wt">
             <h3 id="wt">${st('weights')}</h3>
             <div class="wgrid">
               ${indicatorNames.map((n) => html`<div><label for="w-${n}">${st(`w_${n}` as StatsKey)}</label><input id="w-${n}" name=${n} type="number" min="0" max="100" step="1" .value=${String(weights[n] ?? 0)} /></div>`)}
@@ -86,15 +104,23 @@ export class HubStats extends LitElement {
             <button type="submit">${st('saveWeights')}</button>
             <span role="status" class="muted">${this.note}</span>
           </form>`
-        : nothing}
+          : nothing
+      }
     </section>`
   }
 
   override render() {
-    return taskView(this.#data, ([summary, top, regions, members]) => this.#dashboard(summary, top.titles, regions.regions, members))
+    return taskView(this.#data, ([summary, top, regions, members]) =>
+      this.#dashboard(summary, top.titles, regions.regions, members),
+    )
   }
 
-  #dashboard(s: HubSummaryResponse, top: HubTopResponse['titles'], regions: HubRegionsResponse['regions'], members: HubMembersResponse) {
+  #dashboard(
+    s: HubSummaryResponse,
+    top: HubTopResponse['titles'],
+    regions: HubRegionsResponse['regions'],
+    members: HubMembersResponse,
+  ) {
     return html`
       <div class="controls">
         <div>
@@ -111,10 +137,23 @@ export class HubStats extends LitElement {
       <section aria-labelledby="htr"><h2 id="htr">${st('trend')}</h2><shulin-trend-chart .days=${s.days}></shulin-trend-chart></section>
       <section aria-labelledby="hhm"><h2 id="hhm">${st('heatmap')}</h2>${heatmap(s.heatmap)}</section>
       <section class="cols" aria-label="${st('devices')} / ${st('methods')}">
-        ${split(st('devices'), [['mobile', s.devices.mobile ?? 0], ['tablet', s.devices.tablet ?? 0], ['desktop', s.devices.desktop ?? 0], ['other', s.devices.other ?? 0]])}
-        ${split(st('methods'), [['web', s.methods.web ?? 0], ['opds', s.methods.opds ?? 0], ['api', s.methods.api ?? 0]])}
+        ${split(st('devices'), [
+          ['mobile', s.devices.mobile ?? 0],
+          ['tablet', s.devices.tablet ?? 0],
+          ['desktop', s.devices.desktop ?? 0],
+          ['other', s.devices.other ?? 0],
+        ])}
+        ${split(st('methods'), [
+          ['web', s.methods.web ?? 0],
+          ['opds', s.methods.opds ?? 0],
+          ['api', s.methods.api ?? 0],
+        ])}
       </section>
-      <section aria-labelledby="htt"><h2 id="htt">${st('topTitles')}</h2>${topTable(st('topTitles'), top.map((t) => ({ label: `${t.title}（${t.library}）`, a: t.requests, b: t.investigations })), [st('titleCol'), st('requests')])}</section>
+      <section aria-labelledby="htt"><h2 id="htt">${st('topTitles')}</h2>${topTable(
+        st('topTitles'),
+        top.map((t) => ({ label: `${t.title}（${t.library}）`, a: t.requests, b: t.investigations })),
+        [st('titleCol'), st('requests')],
+      )}</section>
       <section aria-labelledby="rg">
         <h2 id="rg">${st('regions')}</h2>
         <table class="top">

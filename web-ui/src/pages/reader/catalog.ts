@@ -61,7 +61,9 @@ export class CatalogPage extends LitElement {
     if (this.#loading || (this.total !== undefined && this.items.length >= this.total)) return
     this.#loading = true
     try {
-      const r = await api<SearchResponse>(`/api/search?sort=newest&facets=false&limit=${pageSize}&offset=${this.items.length}`)
+      const r = await api<SearchResponse>(
+        `/api/search?sort=newest&facets=false&limit=${pageSize}&offset=${this.items.length}`,
+      )
       this.total = Math.min(r.total, 10_000 + pageSize)
       if (r.hits.length) this.chunks = [...this.chunks, r.hits]
       else this.total = this.items.length
@@ -77,7 +79,11 @@ export class CatalogPage extends LitElement {
     return html`
       <h1>${t('catalog')}</h1>
       <p class="muted" role="status">${this.total === undefined ? t('loading') : t('results', { total: this.total })}</p>
-      <div class="list" role="list">${repeat(this.chunks, (_c, i) => i, (c) => html`<shulin-catalog-chunk .hits=${c}></shulin-catalog-chunk>`)}</div>
+      <div class="list" role="list">${repeat(
+        this.chunks,
+        (_c, i) => i,
+        (c) => html`<shulin-catalog-chunk .hits=${c}></shulin-catalog-chunk>`,
+      )}</div>
       <div class="end" aria-hidden="true"></div>
     `
   }
@@ -86,7 +92,9 @@ export class CatalogPage extends LitElement {
 
   override firstUpdated(): void {
     // Fetch the next page while the reader is still two screens away from the end.
-    this.#observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && void this.#more(), { rootMargin: '0px 0px 200% 0px' })
+    this.#observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && void this.#more(), {
+      rootMargin: '0px 0px 200% 0px',
+    })
     this.#observer.observe(this.renderRoot.querySelector('.end')!)
   }
 

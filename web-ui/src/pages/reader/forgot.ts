@@ -29,7 +29,13 @@ export class ForgotPage extends LitElement {
     e.preventDefault()
     const f = new FormData(e.target as HTMLFormElement)
     await this.#run(async () => {
-      await api('/api/auth/password/reset', { body: { identifier: this.sent, code: String(f.get('code') ?? '').trim(), password: String(f.get('password') ?? '') } })
+      await api('/api/auth/password/reset', {
+        body: {
+          identifier: this.sent,
+          code: String(f.get('code') ?? '').trim(),
+          password: String(f.get('password') ?? ''),
+        },
+      })
       navigate(`/signin?reset=1`, { replace: true })
     })
   }
@@ -48,8 +54,9 @@ export class ForgotPage extends LitElement {
 
   override render() {
     return html`<h1>${t('forgotTitle')}</h1>
-      ${this.sent
-        ? html`<p role="status">${t('codeSent')}</p>
+      ${
+        this.sent
+          ? html`<p role="status">${t('codeSent')}</p>
             <form @submit=${this.#reset} novalidate>
               <label for="code">${t('code')}</label>
               <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required />
@@ -60,14 +67,18 @@ export class ForgotPage extends LitElement {
               ${fieldError(this.error, '/password')} ${formError(this.error)}
               <button type="submit" ?disabled=${this.busy}>${t('resetPassword')}</button>
             </form>`
-        : html`<form @submit=${this.#send} novalidate>
+          : html`<form @submit=${this.#send} novalidate>
             <label for="identifier">${t('identifier')}</label>
             <input id="identifier" name="identifier" autocomplete="username" required />
             ${fieldError(this.error, '/identifier')} ${formError(this.error)}
             <button type="submit" ?disabled=${this.busy}>${t('sendCode')}</button>
-          </form>`}`
+          </form>`
+      }`
   }
 
-  static override styles = [base, css`:host { display: block; max-width: 420px; margin: 0 auto; } form { display: grid; } button[type='submit'] { margin-top: 16px; }`]
+  static override styles = [
+    base,
+    css`:host { display: block; max-width: 420px; margin: 0 auto; } form { display: grid; } button[type='submit'] { margin-top: 16px; }`,
+  ]
 }
 customElements.define('shulin-forgot', ForgotPage)

@@ -13,7 +13,11 @@ import '../../components/resource-card.js'
 
 export class HomePage extends LitElement {
   #data = new Task(this, {
-    task: () => Promise.all([api<SearchResponse>('/api/search?sort=newest&limit=12&facets=false'), api<CollectionList>('/api/collections')]),
+    task: () =>
+      Promise.all([
+        api<SearchResponse>('/api/search?sort=newest&limit=12&facets=false'),
+        api<CollectionList>('/api/collections'),
+      ]),
     args: () => [],
   })
 
@@ -23,21 +27,25 @@ export class HomePage extends LitElement {
 
   #home(newest: SearchResponse, collections: Collection[]) {
     return html`
-      ${collections.length
-        ? html`<section aria-labelledby="cols">
+      ${
+        collections.length
+          ? html`<section aria-labelledby="cols">
             <h2 id="cols">${t('columns')}</h2>
             <ul class="chips">
               ${collections.map((c) => html`<li><a href="/search?collection=${c.id}">${c.title}</a></li>`)}
             </ul>
           </section>`
-        : nothing}
+          : nothing
+      }
       <section aria-labelledby="new">
         <h2 id="new">${t('newArrivals')} <a class="all" href="/catalog">${t('catalog')} ›</a></h2>
-        ${newest.hits.length
-          ? html`<ul class="grid">
+        ${
+          newest.hits.length
+            ? html`<ul class="grid">
               ${newest.hits.map((h) => html`<li><shulin-resource-card .hit=${h}></shulin-resource-card></li>`)}
             </ul>`
-          : html`<p class="muted">${t('nothingYet')}</p>`}
+            : html`<p class="muted">${t('nothingYet')}</p>`
+        }
       </section>
     `
   }

@@ -20,7 +20,10 @@ type Item = ShelfList['items'][number] | HistoryList['items'][number]
 export class MePage extends LitElement {
   /** The shelf and the history (nothing is asked for while signed out: the page goes to sign-in). */
   #data = new Task(this, {
-    task: () => (session.current ? Promise.all([api<ShelfList>('/api/me/shelf'), api<HistoryList>('/api/me/history?limit=20')]) : initialState),
+    task: () =>
+      session.current
+        ? Promise.all([api<ShelfList>('/api/me/shelf'), api<HistoryList>('/api/me/history?limit=20')])
+        : initialState,
     args: () => [],
   })
 
@@ -40,7 +43,9 @@ export class MePage extends LitElement {
     if (!me) return nothing
     if (this.#data.status === TaskStatus.ERROR) return errorView(this.#data.error, () => void this.#data.run())
     const list = (items: Item[], empty: 'emptyShelf' | 'emptyHistory') =>
-      items.length ? html`<ul>${items.map((i) => html`<li><a href="/r/${i.resource.id}">${i.resource.metadata.title}</a> <span class="muted">${i.resource.metadata.creators.join('、')}</span></li>`)}</ul>` : html`<p class="muted">${t(empty)}</p>`
+      items.length
+        ? html`<ul>${items.map((i) => html`<li><a href="/r/${i.resource.id}">${i.resource.metadata.title}</a> <span class="muted">${i.resource.metadata.creators.join('、')}</span></li>`)}</ul>`
+        : html`<p class="muted">${t(empty)}</p>`
     return html`
       <h1>${me.account.name ?? me.account.cardNo ?? me.account.username ?? me.account.phone}</h1>
       ${me.account.home ? html`<p class="muted">${t('visitingFrom', { name: me.account.home.name })}</p>` : nothing}

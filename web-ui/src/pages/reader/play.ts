@@ -22,7 +22,14 @@ const clock = (s: number) => {
 }
 
 export class PlayPage extends LitElement {
-  static override properties = { resourceId: {}, record: { state: true }, error: { state: true }, sleepAt: { state: true }, sleepChapter: { state: true }, now: { state: true } }
+  static override properties = {
+    resourceId: {},
+    record: { state: true },
+    error: { state: true },
+    sleepAt: { state: true },
+    sleepChapter: { state: true },
+    now: { state: true },
+  }
   resourceId = ''
   record: Resource | undefined
   error: unknown
@@ -49,7 +56,10 @@ export class PlayPage extends LitElement {
     try {
       this.#keeper = new PositionKeeper(this.resourceId, 5000)
       this.#keeper.onSaved = (p) => p.kind === 'time' && (this.dataset.saved = String(Math.round(p.seconds)))
-      const [record, position] = await Promise.all([api<Resource>(`/api/resources/${this.resourceId}`), loadPosition(this.resourceId)])
+      const [record, position] = await Promise.all([
+        api<Resource>(`/api/resources/${this.resourceId}`),
+        loadPosition(this.resourceId),
+      ])
       this.#start = position?.kind === 'time' ? position.seconds : 0
       this.record = record
     } catch (err) {
@@ -122,27 +132,32 @@ export class PlayPage extends LitElement {
     return html`<div class="reader">
       ${topBar(r.id, r.metadata.title)}
       <div class="body">
-        ${video
-          ? html`<video controls playsinline preload="metadata" src=${src} @loadedmetadata=${this.#loaded} @timeupdate=${this.#time} @pause=${() => this.#keeper?.flush()}></video>`
-          : html`${r.files.some((f) => f.role === 'cover') ? html`<img class="cover" src="/api/resources/${r.id}/files/cover" alt="" />` : nothing}
-              <audio controls preload="metadata" src=${src} @loadedmetadata=${this.#loaded} @timeupdate=${this.#time} @pause=${() => this.#keeper?.flush()}></audio>`}
+        ${
+          video
+            ? html`<video controls playsinline preload="metadata" src=${src} @loadedmetadata=${this.#loaded} @timeupdate=${this.#time} @pause=${() => this.#keeper?.flush()}></video>`
+            : html`${r.files.some((f) => f.role === 'cover') ? html`<img class="cover" src="/api/resources/${r.id}/files/cover" alt="" />` : nothing}
+              <audio controls preload="metadata" src=${src} @loadedmetadata=${this.#loaded} @timeupdate=${this.#time} @pause=${() => this.#keeper?.flush()}></audio>`
+        }
         <div class="tools">
           <label for="speed">${t('speed')}</label>
           <select id="speed" @change=${(e: Event) => this.#media && (this.#media.playbackRate = Number((e.target as HTMLSelectElement).value))}>
             ${[0.75, 1, 1.25, 1.5, 2].map((v) => html`<option value=${v} ?selected=${v === 1}>${v}×</option>`)}
           </select>
-          ${video
-            ? nothing
-            : html`<label for="sleep">${t('sleepTimer')}</label>
+          ${
+            video
+              ? nothing
+              : html`<label for="sleep">${t('sleepTimer')}</label>
                 <select id="sleep" @change=${(e: Event) => this.#setSleep((e.target as HTMLSelectElement).value)}>
                   <option value="off">${t('sleepOff')}</option>
                   ${[15, 30, 60].map((m) => html`<option value=${m}>${t('sleepMinutes', { minutes: m })}</option>`)}
                   ${chapters.length ? html`<option value="chapter">${t('sleepChapterEnd')}</option>` : nothing}
                 </select>
-                <span role="status" class="muted">${this.sleepAt ? t('sleepIn', { time: clock(Math.max(0, (this.sleepAt - Date.now()) / 1000)) }) : this.sleepChapter ? t('sleepChapterEnd') : ''}</span>`}
+                <span role="status" class="muted">${this.sleepAt ? t('sleepIn', { time: clock(Math.max(0, (this.sleepAt - Date.now()) / 1000)) }) : this.sleepChapter ? t('sleepChapterEnd') : ''}</span>`
+          }
         </div>
-        ${chapters.length
-          ? html`<nav aria-label=${t('contents')}>
+        ${
+          chapters.length
+            ? html`<nav aria-label=${t('contents')}>
               <h2>${t('contents')}</h2>
               <ol>
                 ${chapters.map(
@@ -154,7 +169,8 @@ export class PlayPage extends LitElement {
                 )}
               </ol>
             </nav>`
-          : nothing}
+            : nothing
+        }
       </div>
     </div>`
   }

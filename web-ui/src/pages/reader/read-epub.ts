@@ -46,7 +46,10 @@ export class ReadEpubPage extends LitElement {
   }
   resourceId = ''
   record: Resource | undefined
-  settings: ReaderSettings = { ...defaults, ...(JSON.parse(localStorage.getItem(settingsKey) ?? '{}') as Partial<ReaderSettings>) }
+  settings: ReaderSettings = {
+    ...defaults,
+    ...(JSON.parse(localStorage.getItem(settingsKey) ?? '{}') as Partial<ReaderSettings>),
+  }
   panel: 'toc' | 'settings' | 'bookmarks' | undefined
   bookmarks: Annotation[] = []
   note = ''
@@ -90,7 +93,8 @@ export class ReadEpubPage extends LitElement {
       this.record = record
       if (settings) this.#keepSettings(settings, false)
       const res = await fetch(`/api/resources/${this.resourceId}/content`, { credentials: 'same-origin' })
-      if (!res.ok) throw new Error(res.status === 401 ? t('signInToRead') : t('errorGeneric', { message: `HTTP ${res.status}` }))
+      if (!res.ok)
+        throw new Error(res.status === 401 ? t('signInToRead') : t('errorGeneric', { message: `HTTP ${res.status}` }))
       const blob = await res.blob()
       await import('foliate-js/view.js')
       await this.updateComplete
@@ -133,7 +137,14 @@ export class ReadEpubPage extends LitElement {
     }
     const a: Annotation = remove
       ? { ...remove, deleted: true, updatedAt: new Date().toISOString() }
-      : { id: crypto.randomUUID(), kind: 'bookmark', position: { kind: 'epub', cfi: cfi! }, quote: `${this.#where} · ${Math.round(this.fraction * 100)}%`, updatedAt: new Date().toISOString(), deleted: false }
+      : {
+          id: crypto.randomUUID(),
+          kind: 'bookmark',
+          position: { kind: 'epub', cfi: cfi! },
+          quote: `${this.#where} · ${Math.round(this.fraction * 100)}%`,
+          updatedAt: new Date().toISOString(),
+          deleted: false,
+        }
     try {
       const state = await api<ReadingState>(`/api/me/reading/${this.resourceId}/sync`, { body: { annotations: [a] } })
       this.bookmarks = state.annotations.filter((x) => x.kind === 'bookmark' && !x.deleted)
@@ -185,8 +196,9 @@ export class ReadEpubPage extends LitElement {
           () => void this.#view?.prev(),
           () => void this.#view?.next(),
         )}
-        ${this.panel === 'bookmarks'
-          ? html`<aside aria-label=${t('bookmarks')}>
+        ${
+          this.panel === 'bookmarks'
+            ? html`<aside aria-label=${t('bookmarks')}>
               <h2>${t('bookmarks')}</h2>
               <button @click=${() => void this.#bookmark()}>${t('addBookmark')}</button>
               <p role="status" class="muted">${this.note}</p>
@@ -199,10 +211,12 @@ export class ReadEpubPage extends LitElement {
                 )}
               </ul>
             </aside>`
-          : nothing}
+            : nothing
+        }
         ${this.panel === 'toc' ? html`<aside aria-label=${t('contents')}><h2>${t('contents')}</h2>${this.#tocList(this.toc)}</aside>` : nothing}
-        ${this.panel === 'settings'
-          ? html`<aside aria-label=${t('settings')}>
+        ${
+          this.panel === 'settings'
+            ? html`<aside aria-label=${t('settings')}>
               <h2>${t('settings')}</h2>
               <div class="row">
                 <span id="fs">${t('fontSize')}</span>
@@ -223,12 +237,14 @@ export class ReadEpubPage extends LitElement {
               <fieldset>
                 <legend>${t('theme')}</legend>
                 ${(['day', 'night', 'sepia'] as const).map(
-                  (v) => html`<label class="radio"><input type="radio" name="theme" .checked=${s.theme === v} @change=${() => this.#change('theme', v)} /> ${t(v === 'day' ? 'themeDay' : v === 'night' ? 'themeNight' : 'themeSepia')}</label>`,
+                  (v) =>
+                    html`<label class="radio"><input type="radio" name="theme" .checked=${s.theme === v} @change=${() => this.#change('theme', v)} /> ${t(v === 'day' ? 'themeDay' : v === 'night' ? 'themeNight' : 'themeSepia')}</label>`,
                 )}
               </fieldset>
               <button @click=${() => (this.panel = undefined)}>${t('close')}</button>
             </aside>`
-          : nothing}
+            : nothing
+        }
       </div>
     `
   }

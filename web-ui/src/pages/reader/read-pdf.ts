@@ -16,7 +16,14 @@ import { ReaderKeys, bottomBar, chrome, readerError, topBar } from '../../readin
 type PdfDoc = import('pdfjs-dist').PDFDocumentProxy
 
 export class ReadPdfPage extends LitElement {
-  static override properties = { resourceId: {}, record: { state: true }, page: { state: true }, pages: { state: true }, error: { state: true }, night: { state: true } }
+  static override properties = {
+    resourceId: {},
+    record: { state: true },
+    page: { state: true },
+    pages: { state: true },
+    error: { state: true },
+    night: { state: true },
+  }
   resourceId = ''
   record: Resource | undefined
   page = 1
@@ -49,12 +56,18 @@ export class ReadPdfPage extends LitElement {
     try {
       this.#keeper = new PositionKeeper(this.resourceId)
       this.#keeper.onSaved = (p) => p.kind === 'pdf' && (this.dataset.saved = String(p.page))
-      const [record, position, pdfjs] = await Promise.all([api<Resource>(`/api/resources/${this.resourceId}`), loadPosition(this.resourceId), import('pdfjs-dist')])
+      const [record, position, pdfjs] = await Promise.all([
+        api<Resource>(`/api/resources/${this.resourceId}`),
+        loadPosition(this.resourceId),
+        import('pdfjs-dist'),
+      ])
       this.record = record
       pdfjs.GlobalWorkerOptions.workerSrc = new URL('pdfjs-dist/build/pdf.worker.min.mjs', import.meta.url).href
       const res = await fetch(`/api/resources/${this.resourceId}/content`, { credentials: 'same-origin' })
-      if (!res.ok) throw new Error(res.status === 401 ? t('signInToRead') : t('errorGeneric', { message: `HTTP ${res.status}` }))
-      this.#doc = await pdfjs.getDocument({ data: new Uint8Array(await res.arrayBuffer()), isEvalSupported: false }).promise
+      if (!res.ok)
+        throw new Error(res.status === 401 ? t('signInToRead') : t('errorGeneric', { message: `HTTP ${res.status}` }))
+      this.#doc = await pdfjs.getDocument({ data: new Uint8Array(await res.arrayBuffer()), isEvalSupported: false })
+        .promise
       this.pages = this.#doc.numPages
       this.#go(position?.kind === 'pdf' ? position.page : 1)
     } catch (err) {
@@ -67,9 +80,11 @@ export class ReadPdfPage extends LitElement {
     this.page = n
     this.dataset.page = String(n)
     this.#keeper?.update({ kind: 'pdf', page: n }, this.pages > 1 ? (n - 1) / (this.pages - 1) : 1)
-    this.#rendering = this.#rendering.then(() => this.#render(n)).catch((err: unknown) => {
-      this.error = err
-    })
+    this.#rendering = this.#rendering
+      .then(() => this.#render(n))
+      .catch((err: unknown) => {
+        this.error = err
+      })
   }
 
   async #render(n: number): Promise<void> {
@@ -95,7 +110,11 @@ export class ReadPdfPage extends LitElement {
     return html`<div class="reader">
       ${topBar(this.resourceId, this.record?.metadata.title ?? '', html`<button class="secondary" aria-pressed=${this.night} @click=${() => (this.night = !this.night)}>${t('themeNight')}</button>`)}
       <div class="page ${this.night ? 'night' : ''}">${this.pages ? html`<canvas role="img" aria-label=${t('pageOf', { page: this.page, pages: this.pages })}></canvas>` : loadingView()}</div>
-      ${bottomBar(this.pages ? t('pageOf', { page: this.page, pages: this.pages }) : '', () => this.#go(this.page - 1), () => this.#go(this.page + 1))}
+      ${bottomBar(
+        this.pages ? t('pageOf', { page: this.page, pages: this.pages }) : '',
+        () => this.#go(this.page - 1),
+        () => this.#go(this.page + 1),
+      )}
     </div>`
   }
 

@@ -20,7 +20,10 @@ export class RegisterPage extends LitElement {
     e.preventDefault()
     const f = new FormData(e.target as HTMLFormElement)
     const value = (k: string) => String(f.get(k) ?? '')
-    const body = this.mode === 'quick' ? { mode: 'quick', phone: value('phone'), password: value('password') } : { mode: 'real-name', name: value('name'), idNumber: value('idNumber'), password: value('password') }
+    const body =
+      this.mode === 'quick'
+        ? { mode: 'quick', phone: value('phone'), password: value('password') }
+        : { mode: 'real-name', name: value('name'), idNumber: value('idNumber'), password: value('password') }
     this.busy = true
     this.error = undefined
     try {
@@ -42,16 +45,18 @@ export class RegisterPage extends LitElement {
         <label><input type="radio" name="mode" .checked=${!quick} @change=${() => (this.mode = 'real-name')} /> ${t('realNameRegistration')}</label>
       </div>
       <form @submit=${this.#submit} novalidate>
-        ${quick
-          ? html`<label for="phone">${t('phone')}</label>
+        ${
+          quick
+            ? html`<label for="phone">${t('phone')}</label>
               <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required />
               ${fieldError(this.error, '/phone')}`
-          : html`<label for="name">${t('name')}</label>
+            : html`<label for="name">${t('name')}</label>
               <input id="name" name="name" autocomplete="name" required />
               ${fieldError(this.error, '/name')}
               <label for="idNumber">${t('idNumber')}</label>
               <input id="idNumber" name="idNumber" required />
-              ${fieldError(this.error, '/idNumber')}`}
+              ${fieldError(this.error, '/idNumber')}`
+        }
         <label for="password">${t('password')}</label>
         <input id="password" name="password" type="password" autocomplete="new-password" aria-describedby="pw-hint" required />
         <p id="pw-hint" class="muted">${t('passwordHint')}</p>

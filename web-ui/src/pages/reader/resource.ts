@@ -15,7 +15,12 @@ import { typeLabel } from '../../labels.js'
 import { taskView } from '../../components/page-state.js'
 
 export class ResourcePage extends LitElement {
-  static override properties = { resourceId: {}, likes: { state: true }, note: { state: true }, shelved: { state: true } }
+  static override properties = {
+    resourceId: {},
+    likes: { state: true },
+    note: { state: true },
+    shelved: { state: true },
+  }
   resourceId = ''
   /** The likes as the reader's own clicks leave them (the task brings the first count). */
   likes: LikeState | undefined
@@ -24,7 +29,10 @@ export class ResourcePage extends LitElement {
 
   #data = new Task(this, {
     task: async ([id]: readonly [string]) => {
-      const [record, likes] = await Promise.all([api<Resource>(`/api/resources/${id}`), api<LikeState>(`/api/resources/${id}/likes`)])
+      const [record, likes] = await Promise.all([
+        api<Resource>(`/api/resources/${id}`),
+        api<LikeState>(`/api/resources/${id}/likes`),
+      ])
       this.likes = likes
       return record
     },
@@ -44,7 +52,9 @@ export class ResourcePage extends LitElement {
   async #like(): Promise<void> {
     if (this.#needSession() || !this.likes) return
     try {
-      this.likes = await api<LikeState>(`/api/me/likes/${this.resourceId}`, { method: this.likes.liked ? 'DELETE' : 'PUT' })
+      this.likes = await api<LikeState>(`/api/me/likes/${this.resourceId}`, {
+        method: this.likes.liked ? 'DELETE' : 'PUT',
+      })
     } catch (err) {
       this.note = (err as Error).message
     }
@@ -85,7 +95,8 @@ export class ResourcePage extends LitElement {
     const m = r.metadata
     const cover = r.files.find((f) => f.role === 'cover')
     const content = r.files.find((f) => f.role === 'content')
-    const readable = r.type === 'image-set' || (!!content && /^(application\/(epub\+zip|pdf)|audio\/|video\/)/.test(content.mediaType))
+    const readable =
+      r.type === 'image-set' || (!!content && /^(application\/(epub\+zip|pdf)|audio\/|video\/)/.test(content.mediaType))
     // A reader visiting from another library may open "any member library" records, not "this library's readers" ones.
     const visitorRefused = r.access === 'node-readers' && !!session.current?.account.home
     return html`

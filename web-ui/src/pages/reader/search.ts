@@ -25,7 +25,14 @@ const facetParams: Array<{ facet: string; param: string; label: MessageKey; show
 type Hit = SearchResponse['hits'][number] & Partial<Pick<NetworkSearchResponse['hits'][number], 'local' | 'holders'>>
 
 export class SearchPage extends LitElement {
-  static override properties = { query: { attribute: false }, result: { state: true }, error: { state: true }, more: { state: true }, networked: { state: true }, libraries: { state: true } }
+  static override properties = {
+    query: { attribute: false },
+    result: { state: true },
+    error: { state: true },
+    more: { state: true },
+    networked: { state: true },
+    libraries: { state: true },
+  }
   query = new URLSearchParams()
   result: (Omit<SearchResponse, 'hits'> & { hits: Hit[] }) | undefined
   error: unknown
@@ -42,7 +49,10 @@ export class SearchPage extends LitElement {
 
   async #loadNetwork(): Promise<void> {
     try {
-      const [status, members] = await Promise.all([api<FederationStatus>('/api/federation/status'), api<MemberList>('/api/federation/members')])
+      const [status, members] = await Promise.all([
+        api<FederationStatus>('/api/federation/status'),
+        api<MemberList>('/api/federation/members'),
+      ])
       this.networked = status.member && !!status.hub
       this.libraries = new Map(members.members.map((m) => [m.nodeId, m.name]))
     } catch {
@@ -83,7 +93,8 @@ export class SearchPage extends LitElement {
 
   /** The whole network's catalogue (the hub's): no facets, each hit marked held here or not. */
   async #fetch(offset: number, facets: boolean) {
-    if (!this.#network) return api<SearchResponse>(`/api/search?${this.#apiParams(offset)}${facets ? '' : '&facets=false'}`)
+    if (!this.#network)
+      return api<SearchResponse>(`/api/search?${this.#apiParams(offset)}${facets ? '' : '&facets=false'}`)
     const p = new URLSearchParams({ q: this.query.get('q') ?? '', limit: '20', offset: String(offset) })
     const r = await api<NetworkSearchResponse>(`/api/search/network?${p}`)
     return { ...r, offset, limit: 20, facets: {}, engine: 'embedded' as const, tookMs: 0 }
@@ -136,12 +147,14 @@ export class SearchPage extends LitElement {
     const filtered = facetParams.some(({ param }) => this.query.has(param))
     const network = this.#network
     return html`
-      ${this.networked || network
-        ? html`<div class="scope" role="group" aria-label=${t('searchScope')}>
+      ${
+        this.networked || network
+          ? html`<div class="scope" role="group" aria-label=${t('searchScope')}>
             <button class="chip" aria-pressed=${network ? 'false' : 'true'} @click=${() => this.#scope(false)}>${t('scopeHere')}</button>
             <button class="chip" aria-pressed=${network ? 'true' : 'false'} @click=${() => this.#scope(true)}>${t('scopeNetwork')}</button>
           </div>`
-        : nothing}
+          : nothing
+      }
       <p class="count" role="status">${t('results', { total: r.total })}</p>
       <div class="layout">
         <aside aria-label=${t('facetType')}>
@@ -162,8 +175,9 @@ export class SearchPage extends LitElement {
           ${filtered ? html`<a href="/search?q=${encodeURIComponent(q)}">${t('clearFilters')}</a>` : nothing}
         </aside>
         <section>
-          ${r.hits.length
-            ? html`<ol class="hits">
+          ${
+            r.hits.length
+              ? html`<ol class="hits">
                 ${r.hits.map(
                   (h) =>
                     html`<li>
@@ -171,7 +185,8 @@ export class SearchPage extends LitElement {
                     </li>`,
                 )}
               </ol>`
-            : html`<p>${t('noResults', { q })}</p>`}
+              : html`<p>${t('noResults', { q })}</p>`
+          }
           ${r.hits.length < r.total ? html`<button class="secondary more" ?disabled=${this.more} @click=${() => void this.#loadMore()}>${t('loadMore')}</button>` : nothing}
         </section>
       </div>

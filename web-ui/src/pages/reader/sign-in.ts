@@ -32,7 +32,11 @@ export class SignInPage extends LitElement {
     this.error = undefined
     try {
       const res = await api<LoginResponse>('/api/auth/login', {
-        body: { identifier: String(form.get('identifier') ?? ''), password: String(form.get('password') ?? ''), remember: form.get('remember') === 'on' },
+        body: {
+          identifier: String(form.get('identifier') ?? ''),
+          password: String(form.get('password') ?? ''),
+          remember: form.get('remember') === 'on',
+        },
       })
       session.set(res)
       const next = this.next.startsWith('/') && !this.next.startsWith('//') ? this.next : '/'

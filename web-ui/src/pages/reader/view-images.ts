@@ -14,7 +14,13 @@ import { loadPosition, PositionKeeper } from '../../reading/position.js'
 import { ReaderKeys, bottomBar, chrome, readerError, topBar } from '../../reading/chrome.js'
 
 export class ViewImagesPage extends LitElement {
-  static override properties = { resourceId: {}, record: { state: true }, n: { state: true }, zoom: { state: true }, error: { state: true } }
+  static override properties = {
+    resourceId: {},
+    record: { state: true },
+    n: { state: true },
+    zoom: { state: true },
+    error: { state: true },
+  }
   resourceId = ''
   record: Resource | undefined
   n = 1
@@ -47,7 +53,10 @@ export class ViewImagesPage extends LitElement {
   async #open(): Promise<void> {
     try {
       this.#keeper = new PositionKeeper(this.resourceId)
-      const [record, position] = await Promise.all([api<Resource>(`/api/resources/${this.resourceId}`), loadPosition(this.resourceId)])
+      const [record, position] = await Promise.all([
+        api<Resource>(`/api/resources/${this.resourceId}`),
+        loadPosition(this.resourceId),
+      ])
       this.record = record
       // Image sets keep their place as a "page" number.
       this.#go(position?.kind === 'pdf' ? position.page : 1)
@@ -81,7 +90,11 @@ export class ViewImagesPage extends LitElement {
       >
         ${this.#count ? html`<img src="/api/resources/${r.id}/images/${this.n}" alt="${r.metadata.title} · ${status}" />` : html`<p>${t('nothingYet')}</p>`}
       </div>
-      ${bottomBar(status, () => this.#go(this.n - 1), () => this.#go(this.n + 1))}
+      ${bottomBar(
+        status,
+        () => this.#go(this.n - 1),
+        () => this.#go(this.n + 1),
+      )}
     </div>`
   }
 

@@ -47,7 +47,10 @@ export class StaffChannels extends LitElement {
         pending: menu.pending,
         nodeRole: status.role,
         self: status.nodeId,
-        names: new Map([...members.members.map((m) => [m.nodeId, m.name] as [string, string]), [status.nodeId, t('thisLibrary')]]),
+        names: new Map([
+          ...members.members.map((m) => [m.nodeId, m.name] as [string, string]),
+          [status.nodeId, t('thisLibrary')],
+        ]),
       }
     },
     args: () => [],
@@ -73,7 +76,13 @@ export class StaffChannels extends LitElement {
     const f = new FormData(e.target as HTMLFormElement)
     this.formErr = undefined
     try {
-      await api('/api/staff/channels', { body: { name: String(f.get('name') ?? '').trim(), description: String(f.get('description') ?? ''), licence: String(f.get('licence') ?? '') } })
+      await api('/api/staff/channels', {
+        body: {
+          name: String(f.get('name') ?? '').trim(),
+          description: String(f.get('description') ?? ''),
+          licence: String(f.get('licence') ?? ''),
+        },
+      })
       ;(e.target as HTMLFormElement).reset()
       this.note = t('channelCreated')
       await this.#data.run()
@@ -86,7 +95,11 @@ export class StaffChannels extends LitElement {
     const submit = (e: SubmitEvent) => {
       e.preventDefault()
       const mode = String(new FormData(e.target as HTMLFormElement).get('mode'))
-      void this.#act('/api/staff/channels/subscriptions', { channel: m.channel, mode }, t('subscribed', { name: m.name }))
+      void this.#act(
+        '/api/staff/channels/subscriptions',
+        { channel: m.channel, mode },
+        t('subscribed', { name: m.name }),
+      )
     }
     return html`<form class="inline" @submit=${submit}>
       <fieldset>
@@ -108,35 +121,42 @@ export class StaffChannels extends LitElement {
     const subs = d.channels.filter((c) => c.role === 'subscriber')
     return html`
       <p role="status" class="muted">${this.note}</p>
-      ${d.nodeRole === 'hub'
-        ? html`<section aria-labelledby="pending">
+      ${
+        d.nodeRole === 'hub'
+          ? html`<section aria-labelledby="pending">
             <h2 id="pending">${t('awaitingReview')}</h2>
-            ${d.pending.length
-              ? html`<ul class="cards">
+            ${
+              d.pending.length
+                ? html`<ul class="cards">
                   ${d.pending.map(
                     (p) => html`<li>
                       <h3>${p.name}</h3>
                       <p class="muted">${this.#publisher(d, p.publisher)}</p>
                       <p>${p.description}</p>
-                      ${admin
-                        ? html`<div class="acts">
+                      ${
+                        admin
+                          ? html`<div class="acts">
                             <button @click=${() => void this.#act(`/api/staff/channels/menu/${p.id}`, { state: 'listed' }, t('listedOnMenu', { name: p.name }))}>${t('listOnMenu')}</button>
                             <form class="inline" @submit=${(e: SubmitEvent) => (e.preventDefault(), void this.#act(`/api/staff/channels/menu/${p.id}`, { state: 'refused', reason: String(new FormData(e.target as HTMLFormElement).get('reason') ?? '') }, t('refusedChannel', { name: p.name })))}>
                               <label for="r-${p.id}">${t('refuseReason')}</label><input id="r-${p.id}" name="reason" maxlength="500" required />
                               <button class="secondary danger" type="submit">${t('refuse')}</button>
                             </form>
                           </div>`
-                        : nothing}
+                          : nothing
+                      }
                     </li>`,
                   )}
                 </ul>`
-              : html`<p class="muted">${t('nothingYet')}</p>`}
+                : html`<p class="muted">${t('nothingYet')}</p>`
+            }
           </section>`
-        : nothing}
+          : nothing
+      }
       <section aria-labelledby="menu">
         <h2 id="menu">${t('channelMenu')}</h2>
-        ${d.menu.length
-          ? html`<ul class="cards">
+        ${
+          d.menu.length
+            ? html`<ul class="cards">
               ${d.menu.map(
                 (m) => html`<li>
                   <h3>${m.name}</h3>
@@ -147,7 +167,8 @@ export class StaffChannels extends LitElement {
                 </li>`,
               )}
             </ul>`
-          : html`<p class="muted">${t('menuEmpty')}</p>`}
+            : html`<p class="muted">${t('menuEmpty')}</p>`
+        }
       </section>
       <section aria-labelledby="subs">
         <h2 id="subs">${t('ourSubscriptions')}</h2>
@@ -155,8 +176,9 @@ export class StaffChannels extends LitElement {
       </section>
       <section aria-labelledby="own">
         <h2 id="own">${t('ourChannels')}</h2>
-        ${own.length
-          ? html`<table>
+        ${
+          own.length
+            ? html`<table>
               <thead><tr><th scope="col">${t('channelName')}</th><th scope="col">${t('records')}</th><th scope="col">${t('onMenu')}</th>${admin ? html`<th scope="col"><span class="visually-hidden">${t('actions')}</span></th>` : nothing}</tr></thead>
               <tbody>
                 ${own.map(
@@ -169,7 +191,8 @@ export class StaffChannels extends LitElement {
                 )}
               </tbody>
             </table>`
-          : html`<p class="muted">${t('nothingYet')}</p>`}
+            : html`<p class="muted">${t('nothingYet')}</p>`
+        }
         <form class="grid" @submit=${this.#create} aria-labelledby="newch">
           <h3 id="newch">${t('newChannel')}</h3>
           <label for="c-name">${t('channelName')}</label><input id="c-name" name="name" required maxlength="64" />

@@ -15,7 +15,14 @@ import { errorView, loadingView } from '../../components/page-state.js'
 type Full = Collection & { titles: Map<string, string> }
 
 export class StaffCollections extends LitElement {
-  static override properties = { list: { state: true }, open: { state: true }, error: { state: true }, note: { state: true }, found: { state: true }, dragging: { state: true } }
+  static override properties = {
+    list: { state: true },
+    open: { state: true },
+    error: { state: true },
+    note: { state: true },
+    found: { state: true },
+    dragging: { state: true },
+  }
   list: Collection[] | undefined
   open: Full | undefined
   error: unknown
@@ -41,7 +48,9 @@ export class StaffCollections extends LitElement {
     const form = e.target as HTMLFormElement
     const f = new FormData(form)
     try {
-      const c = await api<Collection>('/api/staff/collections', { body: { kind: String(f.get('kind')), title: String(f.get('title') ?? '').trim() } })
+      const c = await api<Collection>('/api/staff/collections', {
+        body: { kind: String(f.get('kind')), title: String(f.get('title') ?? '').trim() },
+      })
       form.reset()
       await this.#load()
       await this.#openOne(c.id)
@@ -52,8 +61,13 @@ export class StaffCollections extends LitElement {
 
   async #openOne(id: string): Promise<void> {
     const c = await api<Collection>(`/api/staff/collections/${id}`)
-    const records = await Promise.all(c.items.map((i) => api<Resource>(`/api/staff/resources/${i}`).catch(() => undefined)))
-    this.open = { ...c, titles: new Map(records.flatMap((r) => (r ? [[r.id, r.metadata.title] as [string, string]] : []))) }
+    const records = await Promise.all(
+      c.items.map((i) => api<Resource>(`/api/staff/resources/${i}`).catch(() => undefined)),
+    )
+    this.open = {
+      ...c,
+      titles: new Map(records.flatMap((r) => (r ? [[r.id, r.metadata.title] as [string, string]] : []))),
+    }
     this.found = undefined
   }
 
@@ -61,7 +75,11 @@ export class StaffCollections extends LitElement {
     const c = this.open
     if (!c) return
     try {
-      const saved = await api<Collection>(`/api/staff/collections/${c.id}`, { method: 'PATCH', body: { items }, headers: ifMatch(c.revision) })
+      const saved = await api<Collection>(`/api/staff/collections/${c.id}`, {
+        method: 'PATCH',
+        body: { items },
+        headers: ifMatch(c.revision),
+      })
       this.open = { ...saved, titles: c.titles }
       this.list = this.list?.map((x) => (x.id === saved.id ? saved : x))
       this.note = message
@@ -83,7 +101,9 @@ export class StaffCollections extends LitElement {
   async #find(e: SubmitEvent): Promise<void> {
     e.preventDefault()
     const q = String(new FormData(e.target as HTMLFormElement).get('q') ?? '')
-    this.found = await api<SearchResponse>(`/api/staff/search?q=${encodeURIComponent(q)}&limit=10&facets=false&status=published`)
+    this.found = await api<SearchResponse>(
+      `/api/staff/search?q=${encodeURIComponent(q)}&limit=10&facets=false&status=published`,
+    )
   }
 
   #add(id: string, title: string): void {
@@ -109,7 +129,11 @@ export class StaffCollections extends LitElement {
             <span class="name">${c.titles.get(id) ?? id}</span>
             <button class="secondary" aria-label=${t('moveUp', { title: c.titles.get(id) ?? '' })} ?disabled=${i === 0} @click=${() => this.#move(i, i - 1)}>↑</button>
             <button class="secondary" aria-label=${t('moveDown', { title: c.titles.get(id) ?? '' })} ?disabled=${i === c.items.length - 1} @click=${() => this.#move(i, i + 1)}>↓</button>
-            <button class="secondary" aria-label=${t('removeItem', { title: c.titles.get(id) ?? '' })} @click=${() => void this.#saveItems(c.items.filter((x) => x !== id), t('removed'))}>✕</button>
+            <button class="secondary" aria-label=${t('removeItem', { title: c.titles.get(id) ?? '' })} @click=${() =>
+              void this.#saveItems(
+                c.items.filter((x) => x !== id),
+                t('removed'),
+              )}>✕</button>
           </li>`,
         )}
       </ol>
@@ -118,11 +142,13 @@ export class StaffCollections extends LitElement {
         <input id="add-q" name="q" placeholder=${t('addRecords')} />
         <button type="submit">${t('searchButton')}</button>
       </form>
-      ${this.found
-        ? html`<ul class="found">
+      ${
+        this.found
+          ? html`<ul class="found">
             ${this.found.hits.map((h) => html`<li><span>${h.title}</span> <button class="secondary" ?disabled=${c.items.includes(h.id)} @click=${() => this.#add(h.id, h.title)}>${t('add')}</button></li>`)}
           </ul>`
-        : nothing}
+          : nothing
+      }
     </section>`
   }
 

@@ -20,7 +20,8 @@ export class StaffNetwork extends LitElement {
   note = ''
 
   #data = new Task(this, {
-    task: () => Promise.all([api<FederationStatus>('/api/federation/status'), api<MemberList>('/api/federation/members')]),
+    task: () =>
+      Promise.all([api<FederationStatus>('/api/federation/status'), api<MemberList>('/api/federation/members')]),
     args: () => [],
   })
 
@@ -29,7 +30,14 @@ export class StaffNetwork extends LitElement {
     const f = new FormData(e.target as HTMLFormElement)
     this.formErr = undefined
     try {
-      const r = await api<InviteResponse>('/api/staff/federation/invites', { body: { name: String(f.get('name') ?? '').trim(), region: String(f.get('region') ?? '').trim(), level: String(f.get('level')), validHours: Number(f.get('hours') || 72) } })
+      const r = await api<InviteResponse>('/api/staff/federation/invites', {
+        body: {
+          name: String(f.get('name') ?? '').trim(),
+          region: String(f.get('region') ?? '').trim(),
+          level: String(f.get('level')),
+          validHours: Number(f.get('hours') || 72),
+        },
+      })
       this.invite = r.invite
     } catch (err) {
       this.formErr = err
@@ -74,16 +82,19 @@ export class StaffNetwork extends LitElement {
         <dt>${t('lastSync')}</dt><dd>${s.lastSync ? new Date(s.lastSync).toLocaleString() : '—'}</dd>
       </dl>
       <p role="status" class="muted">${this.note}</p>
-      ${!hub && !s.member && admin
-        ? html`<form @submit=${this.#join}>
+      ${
+        !hub && !s.member && admin
+          ? html`<form @submit=${this.#join}>
             <label for="invite">${t('pasteInvite')}</label>
             <textarea id="invite" name="invite" rows="3" required></textarea>
             ${formError(this.formErr)}
             <button type="submit">${t('joinNetwork')}</button>
           </form>`
-        : nothing}
-      ${hub && admin
-        ? html`<form class="grid" @submit=${this.#createInvite} aria-labelledby="inv">
+          : nothing
+      }
+      ${
+        hub && admin
+          ? html`<form class="grid" @submit=${this.#createInvite} aria-labelledby="inv">
             <h2 id="inv">${t('newInvite')}</h2>
             <label for="i-name">${t('libraryName')}</label><input id="i-name" name="name" required maxlength="64" />
             <label for="i-region">${t('regionCode')}</label><input id="i-region" name="region" required pattern="[1-9][0-9]{5}" inputmode="numeric" />
@@ -94,11 +105,13 @@ export class StaffNetwork extends LitElement {
             <button type="submit">${t('create')}</button>
             ${this.invite ? html`<label for="i-out">${t('inviteReady')}</label><textarea id="i-out" readonly rows="4" .value=${this.invite}></textarea>` : nothing}
           </form>`
-        : nothing}
+          : nothing
+      }
       <section aria-labelledby="mem">
         <h2 id="mem">${t('members')}</h2>
-        ${members.length
-          ? html`<table>
+        ${
+          members.length
+            ? html`<table>
               <thead><tr><th scope="col">${t('libraryName')}</th><th scope="col">${t('regionCode')}</th><th scope="col">${t('status')}</th><th scope="col">${t('lastContact')}</th>${hub ? html`<th scope="col">${t('version')}</th><th scope="col">${t('registryLag')}</th>` : nothing}${hub && admin ? html`<th scope="col"><span class="visually-hidden">${t('actions')}</span></th>` : nothing}</tr></thead>
               <tbody>
                 ${members.map(
@@ -106,18 +119,21 @@ export class StaffNetwork extends LitElement {
                     <td>${m.name}</td><td>${m.region}</td><td>${t(m.status === 'active' ? 'active' : m.status === 'suspended' ? 'suspended' : 'revoked')}</td>
                     <td>${m.lastContact ? new Date(m.lastContact).toLocaleString() : '—'}</td>
                     ${hub ? html`<td>${m.version ?? '—'}</td><td>${m.behind === null ? '—' : m.behind === 0 ? t('upToDate') : t('entriesBehind', { n: m.behind, s: m.lagSeconds ?? 0 })}</td>` : nothing}
-                    ${hub && admin
-                      ? html`<td class="acts">
+                    ${
+                      hub && admin
+                        ? html`<td class="acts">
                           ${m.status === 'active' ? html`<button class="secondary" @click=${() => void this.#setStatus(m, 'suspend')}>${t('suspend')}</button>` : nothing}
                           ${m.status === 'suspended' ? html`<button class="secondary" @click=${() => void this.#setStatus(m, 'reinstate')}>${t('reinstate')}</button>` : nothing}
                           ${m.status !== 'revoked' ? html`<button class="secondary danger" @click=${() => void this.#setStatus(m, 'revoke')}>${t('revoke')}</button>` : nothing}
                         </td>`
-                      : nothing}
+                        : nothing
+                    }
                   </tr>`,
                 )}
               </tbody>
             </table>`
-          : html`<p class="muted">${t('nothingYet')}</p>`}
+            : html`<p class="muted">${t('nothingYet')}</p>`
+        }
       </section>
     `
   }

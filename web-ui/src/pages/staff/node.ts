@@ -18,7 +18,8 @@ export class StaffNode extends LitElement {
   busy = false
 
   #data = new Task(this, {
-    task: () => Promise.all([api<NodeSettings>('/api/staff/node'), api<ZeroResultList>('/api/staff/search/misses?limit=50')]),
+    task: () =>
+      Promise.all([api<NodeSettings>('/api/staff/node'), api<ZeroResultList>('/api/staff/search/misses?limit=50')]),
     args: () => [],
   })
 
@@ -57,12 +58,14 @@ export class StaffNode extends LitElement {
       <p role="status" class="muted">${this.note}</p>
       <section aria-labelledby="misses">
         <h2 id="misses">${t('zeroResults')}</h2>
-        ${misses.length
-          ? html`<table>
+        ${
+          misses.length
+            ? html`<table>
               <thead><tr><th scope="col">${t('query')}</th><th scope="col">${t('times')}</th><th scope="col">${t('lastTime')}</th></tr></thead>
               <tbody>${misses.map((m) => html`<tr><td>${m.query}</td><td>${m.count}</td><td>${new Date(m.lastAt).toLocaleString()}</td></tr>`)}</tbody>
             </table>`
-          : html`<p class="muted">${t('nothingYet')}</p>`}
+            : html`<p class="muted">${t('nothingYet')}</p>`
+        }
       </section>
     `
   }

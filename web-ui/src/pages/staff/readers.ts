@@ -13,7 +13,12 @@ import { errorView, taskView } from '../../components/page-state.js'
 import '../../components/network-readers.js'
 
 export class StaffReaders extends LitElement {
-  static override properties = { q: { state: true }, note: { state: true }, progress: { state: true }, report: { state: true } }
+  static override properties = {
+    q: { state: true },
+    note: { state: true },
+    progress: { state: true },
+    report: { state: true },
+  }
   q = ''
   note = ''
   progress: number | undefined
@@ -49,7 +54,13 @@ export class StaffReaders extends LitElement {
     this.note = ''
     this.progress = 0
     try {
-      this.report = await upload<ReaderImportReport>('/api/staff/readers/import', file, 'text/csv', (p) => (this.progress = p), 'POST')
+      this.report = await upload<ReaderImportReport>(
+        '/api/staff/readers/import',
+        file,
+        'text/csv',
+        (p) => (this.progress = p),
+        'POST',
+      )
       await this.#load()
     } catch (err) {
       this.note = (err as Error).message
@@ -71,16 +82,20 @@ export class StaffReaders extends LitElement {
           <span>${t('chooseFile')}</span>
         </label>
         ${this.progress !== undefined ? html`<label for="ip">${t('uploading', { percent: Math.round(this.progress * 100) })}</label><progress id="ip" max="1" .value=${this.progress}></progress>` : nothing}
-        ${r
-          ? html`<p role="status">${t('importResult', { created: r.created, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected.length })}</p>
-              ${r.rejected.length
-                ? html`<table>
+        ${
+          r
+            ? html`<p role="status">${t('importResult', { created: r.created, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected.length })}</p>
+              ${
+                r.rejected.length
+                  ? html`<table>
                     <caption>${t('rejectedRows')}</caption>
                     <thead><tr><th scope="col">${t('line')}</th><th scope="col">${t('cardNo')}</th><th scope="col">${t('reason')}</th></tr></thead>
                     <tbody>${r.rejected.slice(0, 200).map((x) => html`<tr><td>${x.line}</td><td>${x.cardNo ?? ''}</td><td>${x.reason}</td></tr>`)}</tbody>
                   </table>`
-                : nothing}`
-          : nothing}
+                  : nothing
+              }`
+            : nothing
+        }
       </section>
       <section aria-labelledby="list">
         <h2 id="list">${t('staffReaders')}</h2>

@@ -14,11 +14,21 @@ import { typeLabel } from '../../labels.js'
 import { taskView } from '../../components/page-state.js'
 import { fieldError, formError } from '../../components/form.js'
 
-const list = (s: string) => s.split(/[,，、;；]/).map((x) => x.trim()).filter(Boolean)
+const list = (s: string) =>
+  s
+    .split(/[,，、;；]/)
+    .map((x) => x.trim())
+    .filter(Boolean)
 const statuses = ['', 'draft', 'published', 'withdrawn'] as const
 
 export class StaffRecords extends LitElement {
-  static override properties = { q: { state: true }, status: { state: true }, editing: { state: true }, editError: { state: true }, note: { state: true } }
+  static override properties = {
+    q: { state: true },
+    status: { state: true },
+    editing: { state: true },
+    editError: { state: true },
+    note: { state: true },
+  }
   q = ''
   status = ''
   editing: Resource | undefined
@@ -64,9 +74,21 @@ export class StaffRecords extends LitElement {
     if (!r) return
     const f = new FormData(e.target as HTMLFormElement)
     const v = (k: string) => String(f.get(k) ?? '').trim()
-    const metadata = { ...r.metadata, title: v('title'), creators: list(v('creators')), subjects: list(v('subjects')), description: v('description') || undefined, publisher: v('publisher') || undefined, date: v('date') || undefined }
+    const metadata = {
+      ...r.metadata,
+      title: v('title'),
+      creators: list(v('creators')),
+      subjects: list(v('subjects')),
+      description: v('description') || undefined,
+      publisher: v('publisher') || undefined,
+      date: v('date') || undefined,
+    }
     try {
-      await api(`/api/staff/resources/${r.id}`, { method: 'PATCH', body: { metadata, access: v('access') }, headers: ifMatch(r.revision) })
+      await api(`/api/staff/resources/${r.id}`, {
+        method: 'PATCH',
+        body: { metadata, access: v('access') },
+        headers: ifMatch(r.revision),
+      })
       this.editing = undefined
       this.note = t('saved')
       await this.#load()
@@ -78,7 +100,12 @@ export class StaffRecords extends LitElement {
   #editor(r: Resource) {
     const m = r.metadata
     const access = ['public', 'node-readers', 'member-readers', 'staff'] as const
-    const accessLabel = { public: 'accessPublic', 'node-readers': 'accessNodeReaders', 'member-readers': 'accessMemberReaders', staff: 'accessStaff' } as const
+    const accessLabel = {
+      public: 'accessPublic',
+      'node-readers': 'accessNodeReaders',
+      'member-readers': 'accessMemberReaders',
+      staff: 'accessStaff',
+    } as const
     return html`<form class="editor" @submit=${this.#save} aria-label=${t('edit')}>
       <h2>${t('edit')}: ${m.title}</h2>
       <label for="e-title">${t('title')}</label><input id="e-title" name="title" required maxlength="500" .value=${m.title} />
@@ -121,9 +148,11 @@ export class StaffRecords extends LitElement {
                     <td>${typeLabel(h.type)}</td>
                     <td>${t(`status_${h.status}`)}</td>
                     <td class="acts">
-                      ${h.status === 'published'
-                        ? html`<button class="secondary" @click=${() => void this.#act(h.id, 'withdraw')}>${t('withdraw')}</button>`
-                        : html`<button @click=${() => void this.#act(h.id, 'publish')}>${t('publish')}</button>`}
+                      ${
+                        h.status === 'published'
+                          ? html`<button class="secondary" @click=${() => void this.#act(h.id, 'withdraw')}>${t('withdraw')}</button>`
+                          : html`<button @click=${() => void this.#act(h.id, 'publish')}>${t('publish')}</button>`
+                      }
                       <button class="secondary" @click=${() => void this.#edit(h.id)}>${t('edit')}</button>
                     </td>
                   </tr>`,

@@ -34,7 +34,9 @@ export class StaffStats extends LitElement {
   /** This library's figures over the chosen range, once they are wanted. */
   #summary = new Task(this, {
     task: ([days, wanted]: readonly [number, boolean]) =>
-      wanted ? api<StatsSummaryResponse>(`/api/staff/stats/summary?from=${daysAgo(days - 1)}&to=${daysAgo(0)}`) : initialState,
+      wanted
+        ? api<StatsSummaryResponse>(`/api/staff/stats/summary?from=${daysAgo(days - 1)}&to=${daysAgo(0)}`)
+        : initialState,
     args: () => [this.days, (this.#libraryWanted ||= this.#role.value === 'node' || this.view === 'library')] as const,
   })
 
@@ -46,13 +48,34 @@ export class StaffStats extends LitElement {
       <section aria-labelledby="tr"><h2 id="tr">${st('trend')}</h2><shulin-trend-chart .days=${d.days}></shulin-trend-chart></section>
       <section aria-labelledby="hm"><h2 id="hm">${st('heatmap')}</h2>${heatmap(d.heatmap)}</section>
       <section class="cols" aria-label="${st('devices')} / ${st('methods')}">
-        ${split(st('devices'), [['mobile', d.devices.mobile ?? 0], ['tablet', d.devices.tablet ?? 0], ['desktop', d.devices.desktop ?? 0], ['other', d.devices.other ?? 0]])}
-        ${split(st('methods'), [['web', d.methods.web ?? 0], ['opds', d.methods.opds ?? 0], ['api', d.methods.api ?? 0]])}
+        ${split(st('devices'), [
+          ['mobile', d.devices.mobile ?? 0],
+          ['tablet', d.devices.tablet ?? 0],
+          ['desktop', d.devices.desktop ?? 0],
+          ['other', d.devices.other ?? 0],
+        ])}
+        ${split(st('methods'), [
+          ['web', d.methods.web ?? 0],
+          ['opds', d.methods.opds ?? 0],
+          ['api', d.methods.api ?? 0],
+        ])}
       </section>
-      <section aria-labelledby="tt"><h2 id="tt">${st('topTitles')}</h2>${topTable(st('topTitles'), d.top.map((t) => ({ label: t.title, a: t.requests, b: t.investigations })), [st('titleCol'), st('requests')])}</section>
+      <section aria-labelledby="tt"><h2 id="tt">${st('topTitles')}</h2>${topTable(
+        st('topTitles'),
+        d.top.map((t) => ({ label: t.title, a: t.requests, b: t.investigations })),
+        [st('titleCol'), st('requests')],
+      )}</section>
       <div class="cols">
-        <section aria-labelledby="tq"><h2 id="tq">${st('topQueries')}</h2>${topTable(st('topQueries'), d.queries.map((q) => ({ label: q.q, a: q.n })), [st('Searches_Regular')])}</section>
-        <section aria-labelledby="zq"><h2 id="zq">${st('zeroQueries')}</h2>${topTable(st('zeroQueries'), d.zeroQueries.map((q) => ({ label: q.q, a: q.n })), [st('Searches_Regular')])}</section>
+        <section aria-labelledby="tq"><h2 id="tq">${st('topQueries')}</h2>${topTable(
+          st('topQueries'),
+          d.queries.map((q) => ({ label: q.q, a: q.n })),
+          [st('Searches_Regular')],
+        )}</section>
+        <section aria-labelledby="zq"><h2 id="zq">${st('zeroQueries')}</h2>${topTable(
+          st('zeroQueries'),
+          d.zeroQueries.map((q) => ({ label: q.q, a: q.n })),
+          [st('Searches_Regular')],
+        )}</section>
       </div>
       <section aria-labelledby="q">
         <h2 id="q">${st('queue')}</h2>
@@ -72,16 +95,22 @@ export class StaffStats extends LitElement {
     const hub = role === 'hub'
     return html`
       <h1>${hub && this.view === 'nation' ? st('national') : st('title')}</h1>
-      ${hub
-        ? html`<div class="switch" role="group" aria-label=${st('scope')}>
+      ${
+        hub
+          ? html`<div class="switch" role="group" aria-label=${st('scope')}>
             <button class=${this.view === 'nation' ? '' : 'secondary'} aria-pressed=${this.view === 'nation'} @click=${() => (this.view = 'nation')}>${st('nation')}</button>
             <button class=${this.view === 'library' ? '' : 'secondary'} aria-pressed=${this.view === 'library'} @click=${() => (this.view = 'library')}>${st('thisLibrary')}</button>
           </div>`
-        : nothing}
+          : nothing
+      }
       ${hub && this.view === 'nation' ? html`<shulin-hub-stats></shulin-hub-stats>` : taskView(this.#summary, (d) => this.#library(d), { stale: false })}
     `
   }
 
-  static override styles = [base, partStyles, css`h1 { font-size: 1.4rem; margin: 0 0 8px; } .switch { display: flex; gap: 8px; margin-bottom: 8px; }`]
+  static override styles = [
+    base,
+    partStyles,
+    css`h1 { font-size: 1.4rem; margin: 0 0 8px; } .switch { display: flex; gap: 8px; margin-bottom: 8px; }`,
+  ]
 }
 customElements.define('shulin-staff-stats', StaffStats)

@@ -11,11 +11,28 @@ import { api, session, upload } from '../../api.js'
 import { navigate } from '../../router.js'
 import { fieldError, formError } from '../../components/form.js'
 
-const typeFor = (file: File): Resource['type'] => (file.type.startsWith('audio/') ? 'audiobook' : file.type.startsWith('video/') ? 'video' : file.type.startsWith('image/') ? 'image-set' : 'book')
-const list = (s: string) => s.split(/[,，、;；]/).map((x) => x.trim()).filter(Boolean)
+const typeFor = (file: File): Resource['type'] =>
+  file.type.startsWith('audio/')
+    ? 'audiobook'
+    : file.type.startsWith('video/')
+      ? 'video'
+      : file.type.startsWith('image/')
+        ? 'image-set'
+        : 'book'
+const list = (s: string) =>
+  s
+    .split(/[,，、;；]/)
+    .map((x) => x.trim())
+    .filter(Boolean)
 
 export class StaffUploadPage extends LitElement {
-  static override properties = { file: { state: true }, progress: { state: true }, error: { state: true }, over: { state: true }, done: { state: true } }
+  static override properties = {
+    file: { state: true },
+    progress: { state: true },
+    error: { state: true },
+    over: { state: true },
+    done: { state: true },
+  }
   file: File | undefined
   progress: number | undefined
   error: unknown
@@ -45,11 +62,19 @@ export class StaffUploadPage extends LitElement {
         body: {
           type: value('type') || typeFor(file),
           access: value('access') || 'public',
-          metadata: { title: value('title'), creators: list(value('creators')), subjects: list(value('subjects')), ...(value('description') ? { description: value('description') } : {}) },
+          metadata: {
+            title: value('title'),
+            creators: list(value('creators')),
+            subjects: list(value('subjects')),
+            ...(value('description') ? { description: value('description') } : {}),
+          },
         },
       })
       const role = file.type.startsWith('image/') && typeFor(file) !== 'image-set' ? 'cover' : 'content'
-      const path = typeFor(file) === 'image-set' ? `/api/staff/resources/${created.id}/files/page-image` : `/api/staff/resources/${created.id}/files/${role}`
+      const path =
+        typeFor(file) === 'image-set'
+          ? `/api/staff/resources/${created.id}/files/page-image`
+          : `/api/staff/resources/${created.id}/files/${role}`
       if (typeFor(file) === 'image-set') {
         await api(path, { method: 'POST', raw: { data: file, type: file.type } })
       } else {
@@ -80,8 +105,9 @@ export class StaffUploadPage extends LitElement {
         <input type="file" class="visually-hidden" accept=".epub,.pdf,audio/*,video/*,image/*" @change=${(e: Event) => this.#pick((e.target as HTMLInputElement).files)} />
         ${this.file ? html`<strong>${this.file.name}</strong> (${Math.ceil(this.file.size / 1024)} KB)` : t('dropFile')}
       </label>
-      ${this.file
-        ? html`<form @submit=${this.#submit}>
+      ${
+        this.file
+          ? html`<form @submit=${this.#submit}>
             <label for="title">${t('title')} <span class="muted">(${t('required')})</span></label>
             <input id="title" name="title" required maxlength="500" .value=${name} />
             ${fieldError(this.error, '/metadata/title')}
@@ -99,12 +125,15 @@ export class StaffUploadPage extends LitElement {
               <option value="staff">${t('accessStaff')}</option>
             </select>
             ${formError(this.error)}
-            ${this.progress !== undefined
-              ? html`<label for="bar">${t('uploading', { percent: Math.round(this.progress * 100) })}</label><progress id="bar" max="1" .value=${this.progress}></progress>`
-              : nothing}
+            ${
+              this.progress !== undefined
+                ? html`<label for="bar">${t('uploading', { percent: Math.round(this.progress * 100) })}</label><progress id="bar" max="1" .value=${this.progress}></progress>`
+                : nothing
+            }
             <button type="submit" ?disabled=${this.progress !== undefined}>${t('uploadAndPublish')}</button>
           </form>`
-        : nothing}
+          : nothing
+      }
     `
   }
 
