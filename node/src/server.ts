@@ -435,7 +435,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         adminEmail: config.adminEmail,
         baseUrl,
         now,
-        ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}),
+        pageSize: options.oaiPageSize,
       })
       opdsRoutes(app, {
         resources,
@@ -446,7 +446,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         nodeId: key.nodeId,
         baseUrl,
         now,
-        ...(options.opdsPageSize ? { pageSize: options.opdsPageSize } : {}),
+        pageSize: options.opdsPageSize,
       })
       // Last: the web UI answers what no route above did.
       webUiRoutes(app)

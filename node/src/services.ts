@@ -47,12 +47,12 @@ export function buildServices(
     sender: opts.sender,
     identifierKey: Buffer.from(folder.nodeMeta.identifierKey, 'base64'),
     passwordPolicy: opts.passwordPolicy,
-    ...(opts.now ? { now: opts.now } : {}),
+    now: opts.now,
   })
   const resources = new ResourceService({
     storage: folder.storage,
     nodeId: folder.key.nodeId,
-    ...(opts.now ? { now: opts.now } : {}),
+    now: opts.now,
   })
   const blobs = new BlobStore(folder.storage, folder.dir, opts.now)
   const files = new FileService(resources, blobs)
@@ -154,7 +154,7 @@ export function buildSearch(
     resources: services.resources,
     reading: services.reading,
     engine,
-    ...(logger ? { logger } : {}),
+    logger,
   })
 }
 

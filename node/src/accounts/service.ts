@@ -60,7 +60,7 @@ export interface AccountServiceOptions {
   /** The node's secret for keyed hashes of resident ID numbers. */
   identifierKey: Buffer
   passwordPolicy: PasswordPolicy
-  now?: () => number
+  now?: (() => number) | undefined
 }
 
 export interface ClientInfo {

@@ -28,7 +28,7 @@ export interface OaiPmhDeps {
   baseUrl: BaseUrl
   now: () => number
   /** Records per page of a list answer. */
-  pageSize?: number
+  pageSize?: number | undefined
 }
 
 type ErrorCode =

@@ -31,7 +31,7 @@ export interface OpdsDeps {
   nodeId: string
   baseUrl: BaseUrl
   now: () => number
-  pageSize?: number
+  pageSize?: number | undefined
 }
 
 const Before = z.strictObject({

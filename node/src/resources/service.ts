@@ -20,7 +20,7 @@ import { IdentifierConflict, ResourceStore, type ResourceRecords } from './store
 export interface ResourceServiceOptions {
   storage: Storage
   nodeId: string
-  now?: () => number
+  now?: (() => number) | undefined
 }
 
 export class ResourceService {

@@ -39,7 +39,7 @@ export interface SearchServiceOptions {
   resources: ResourceService
   reading: ReadingService
   engine: SearchEngine
-  logger?: Logger
+  logger?: Logger | undefined
   now?: () => number
 }
 
