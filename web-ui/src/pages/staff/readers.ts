@@ -128,6 +128,7 @@ export class StaffReaders extends LitElement {
     base,
     css`
       .row { display: flex; gap: 8px; }
+      .row button { flex: none; white-space: nowrap; }
       .file span { display: inline-grid; place-items: center; min-height: 44px; padding: 0 16px; border-radius: var(--radius); background: var(--ink); color: #fff; cursor: pointer; font-weight: 400; }
       .file:focus-within span { outline: 3px solid var(--accent); outline-offset: 2px; }
       progress { width: 100%; }
