@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureSearchDeps, depsDir, loadPoems, makeAbuseQueries } from './search-data.js'
-import { freePort, killAll, median, percentile, run, shulinBin, spawnTracked, stop, table, waitHealthy } from './lib.js'
+import { freePort, killAll, median, percentile, run, shulinBin, spawnShulin, stop, table, waitHealthy } from './lib.js'
 
 const N = Number(process.env.ABUSE_BENCH_N ?? 100_000)
 const attackSeconds = Number(process.env.ABUSE_SECONDS ?? 20)
@@ -47,18 +47,7 @@ try {
   const data = join(work, 'data')
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  node = spawnTracked(process.execPath, [
-    shulinBin,
-    'start',
-    '--data',
-    data,
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-    '--log-level',
-    'warn',
-  ])
+  node = spawnShulin(data, port)
   await waitHealthy(`${url}/api/health`, performance.now(), 60_000)
   // Through the running node, as a librarian would.
   let t0 = performance.now()

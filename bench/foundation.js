@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { freePort, killAll, median, rssMiB, shulinBin, spawnTracked, stop, table, waitHealthy } from './lib.js'
+import { freePort, killAll, median, rssMiB, spawnShulin, spawnTracked, stop, table, waitHealthy } from './lib.js'
 
 const runs = Number(process.env.BENCH_RUNS ?? 5)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -17,18 +17,7 @@ const work = await mkdtemp(join(tmpdir(), 'shulin-bench-'))
 async function startShulin(dataDir) {
   const port = await freePort()
   const t0 = performance.now()
-  const child = spawnTracked(process.execPath, [
-    shulinBin,
-    'start',
-    '--data',
-    dataDir,
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-    '--log-level',
-    'warn',
-  ])
+  const child = spawnShulin(dataDir, port)
   const ms = await waitHealthy(`http://127.0.0.1:${port}/api/health`, t0)
   return { child, port, ms }
 }

@@ -27,6 +27,22 @@ export function spawnTracked(cmd, args, opts = {}) {
   return child
 }
 
+/** `shulin start` on loopback with warnings only, as every benchmark runs its node. */
+export function spawnShulin(data, port) {
+  return spawnTracked(process.execPath, [
+    shulinBin,
+    'start',
+    '--data',
+    data,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--log-level',
+    'warn',
+  ])
+}
+
 export function killAll() {
   for (const c of children) c.kill('SIGKILL')
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { request } from 'node:http'
 import { ClassicLevel } from 'classic-level'
-import { freePort, killAll, median, percentile, shulinBin, spawnTracked, stop, table, waitHealthy, run } from './lib.js'
+import { freePort, killAll, median, percentile, shulinBin, spawnShulin, stop, table, waitHealthy, run } from './lib.js'
 
 const work = await mkdtemp(join(tmpdir(), 'shulin-bench-res-'))
 const data = join(work, 'node')
@@ -85,18 +85,7 @@ try {
   ])
   if (r.code !== 0) throw new Error(r.stderr)
   const port = await freePort()
-  const child = spawnTracked(process.execPath, [
-    shulinBin,
-    'start',
-    '--data',
-    data,
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-    '--log-level',
-    'warn',
-  ])
+  const child = spawnShulin(data, port)
   const url = `http://127.0.0.1:${port}`
   await waitHealthy(url + '/api/health', performance.now())
   const login = await api(

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { chromium } from 'playwright-core'
-import { freePort, median, run, shulinBin, spawnTracked, stop, table, waitHealthy } from './lib.js'
+import { freePort, median, run, shulinBin, spawnShulin, stop, table, waitHealthy } from './lib.js'
 
 const RUNS = 5
 const N = 10_000
@@ -30,18 +30,7 @@ try {
 
   // A node with 10,000 published records.
   const port = await freePort()
-  const first = spawnTracked(process.execPath, [
-    shulinBin,
-    'start',
-    '--data',
-    data,
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-    '--log-level',
-    'warn',
-  ])
+  const first = spawnShulin(data, port)
   await waitHealthy(`http://127.0.0.1:${port}/api/health`, performance.now())
   await stop(first)
   const lines = Array.from({ length: N }, (_, i) =>
@@ -55,18 +44,7 @@ try {
   await writeFile(join(work, 'records.jsonl'), lines.join('\n'))
   const imported = await run(process.execPath, [shulinBin, 'import', join(work, 'records.jsonl'), '--data', data])
   if (imported.code !== 0) throw new Error(imported.stderr)
-  node = spawnTracked(process.execPath, [
-    shulinBin,
-    'start',
-    '--data',
-    data,
-    '--port',
-    String(port),
-    '--host',
-    '127.0.0.1',
-    '--log-level',
-    'warn',
-  ])
+  node = spawnShulin(data, port)
   await waitHealthy(`http://127.0.0.1:${port}/api/health`, performance.now())
   const base = `http://127.0.0.1:${port}`
   await fetch(`${base}/api/search?q=&limit=1`) // wait for the index
