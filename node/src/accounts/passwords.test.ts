@@ -7,11 +7,37 @@ import { buildServices } from '../services.js'
 import { consoleCodeSender } from './code-sender.js'
 import { needsRehash, verifyPassword } from './passwords.js'
 import { registrationsPerHour } from './service.js'
+import type { AccountStore } from './store.js'
 
 const dirs: string[] = []
 afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })))
 })
+
+/** A data folder holding one reader (phone 13800138000, password reading2026), its node stopped. */
+async function folderWithReader(): Promise<string> {
+  const dir = await tempDir()
+  dirs.push(dir)
+  const first = await startTempNode({ dataDir: dir })
+  await new Client(first.node.url).post('/api/auth/register', {
+    mode: 'quick',
+    phone: '13800138000',
+    password: 'reading2026',
+  })
+  await first.close()
+  return dir
+}
+
+/** Works on a stopped node's accounts, as an older release (or an inspection) would. */
+async function withAccounts<T>(dir: string, work: (accounts: AccountStore) => Promise<T>): Promise<T> {
+  const folder = await openDataFolder(dir, { create: false })
+  try {
+    const services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
+    return await work(services.accounts.store)
+  } finally {
+    await folder.storage.close()
+  }
+}
 
 describe('password hashes', () => {
   it('knows which stored hashes are below today’s parameters', () => {
@@ -22,23 +48,15 @@ describe('password hashes', () => {
   })
 
   it('upgrades a weaker hash when the reader next signs in', async () => {
-    const dir = await tempDir()
-    dirs.push(dir)
-    const first = await startTempNode({ dataDir: dir })
-    await new Client(first.node.url).post('/api/auth/register', {
-      mode: 'quick',
-      phone: '13800138000',
-      password: 'reading2026',
-    })
-    await first.close()
+    const dir = await folderWithReader()
 
     // An older release hashed with less memory.
-    let folder = await openDataFolder(dir, { create: false })
-    let services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
-    const reader = (await services.accounts.store.findBy('phone', '13800138000'))!
     const weak = await hash('reading2026', { algorithm: 2, memoryCost: 4096, timeCost: 1, parallelism: 1 })
-    await services.accounts.store.update(reader.id, (a) => ({ ...a, passwordHash: weak }))
-    await folder.storage.close()
+    const reader = await withAccounts(dir, async (accounts) => {
+      const r = (await accounts.findBy('phone', '13800138000'))!
+      await accounts.update(r.id, (x) => ({ ...x, passwordHash: weak }))
+      return r
+    })
 
     const second = await startTempNode({ dataDir: dir })
     expect(
@@ -51,10 +69,7 @@ describe('password hashes', () => {
     ).toBe(200)
     await second.close()
 
-    folder = await openDataFolder(dir, { create: false })
-    services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
-    const upgraded = (await services.accounts.store.get(reader.id))!.passwordHash!
-    await folder.storage.close()
+    const upgraded = await withAccounts(dir, async (accounts) => (await accounts.get(reader.id))!.passwordHash!)
     expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
   })
 })
@@ -121,23 +136,15 @@ describe('passwords as Unicode text (issue 15, item 7)', () => {
   })
 
   it('a reader whose hash was made before normalisation still signs in, and the hash is redone in NFC', async () => {
-    const dir = await tempDir()
-    dirs.push(dir)
-    const first = await startTempNode({ dataDir: dir })
-    await new Client(first.node.url).post('/api/auth/register', {
-      mode: 'quick',
-      phone: '13800138000',
-      password: 'reading2026',
-    })
-    await first.close()
+    const dir = await folderWithReader()
 
     // An older release hashed the password exactly as typed, here decomposed.
-    let folder = await openDataFolder(dir, { create: false })
-    let services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
-    const reader = (await services.accounts.store.findBy('phone', '13800138000'))!
     const legacy = await hash(nfd, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 })
-    await services.accounts.store.update(reader.id, (a) => ({ ...a, passwordHash: legacy }))
-    await folder.storage.close()
+    const reader = await withAccounts(dir, async (accounts) => {
+      const r = (await accounts.findBy('phone', '13800138000'))!
+      await accounts.update(r.id, (x) => ({ ...x, passwordHash: legacy }))
+      return r
+    })
     expect(await verifyPassword(legacy, nfd)).toBe('unnormalised')
     expect(await verifyPassword(legacy, nfc)).toBe(false)
 
@@ -159,10 +166,7 @@ describe('passwords as Unicode text (issue 15, item 7)', () => {
     ).toBe(200)
     await second.close()
 
-    folder = await openDataFolder(dir, { create: false })
-    services = buildServices(folder, { sender: consoleCodeSender(() => {}), passwordPolicy: 'standard' })
-    const redone = (await services.accounts.store.get(reader.id))!.passwordHash!
-    await folder.storage.close()
+    const redone = await withAccounts(dir, async (accounts) => (await accounts.get(reader.id))!.passwordHash!)
     expect(redone).not.toBe(legacy)
     expect(await verify(redone, nfc)).toBe(true)
     expect(await verifyPassword(redone, nfd)).toBe('normalised')
