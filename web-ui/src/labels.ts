@@ -9,5 +9,7 @@ const types: Record<string, MessageKey> = {
   article: 'typeArticle',
   'image-set': 'typeImageSet',
   video: 'typeVideo',
+  course: 'typeCourse',
+  lecture: 'typeLecture',
 }
 export const typeLabel = (type: string): string => (types[type] ? t(types[type]) : type)

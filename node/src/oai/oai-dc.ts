@@ -14,6 +14,8 @@ const dcmiTypes: Record<Resource['type'], string> = {
   audiobook: 'Sound',
   video: 'MovingImage',
   'image-set': 'StillImage',
+  course: 'Collection',
+  lecture: 'MovingImage',
 }
 
 export function oaiDc(r: Resource, landingUrl: string): string {

@@ -24,6 +24,8 @@ const schemaTypes: Record<Resource['type'], string> = {
   article: 'http://schema.org/ScholarlyArticle',
   'image-set': 'http://schema.org/ImageGallery',
   video: 'http://schema.org/VideoObject',
+  course: 'http://schema.org/Course',
+  lecture: 'http://schema.org/VideoObject',
 }
 
 export function publication(r: Resource, base: string): Record<string, unknown> {

@@ -57,4 +57,6 @@ export const typeTitles: Record<Resource['type'], string> = {
   article: '文章 Articles',
   'image-set': '图集 Image sets',
   video: '视频 Video',
+  course: '公开课 Courses',
+  lecture: '讲座 Lectures',
 }

@@ -20,6 +20,8 @@ const typeLabels: Record<Resource['type'], string> = {
   article: '文章',
   'image-set': '图集',
   video: '视频',
+  course: '公开课',
+  lecture: '讲座',
 }
 const ogTypes: Partial<Record<Resource['type'], string>> = {
   book: 'book',

@@ -13,6 +13,7 @@
 import { z } from 'zod'
 import { freeText, singleLine } from '../text.js'
 import { HttpUrl, NodeId } from '../federation/schemas.js'
+import { CourseInfo, LectureInfo } from '../courses/schemas.js'
 import { AccessPolicy, Chapter, Metadata, ResourceFile, ResourceType } from '../resources/schemas.js'
 
 /** `<8 hex of the name's digest>-<10 hex of the publisher's digest>`: stable, and bound to its publisher. */
@@ -48,6 +49,13 @@ export const ChannelRecord = z.strictObject({
   toc: z.array(Chapter).max(5000),
   withdrawn: z.boolean(),
   updatedAt: z.iso.datetime(),
+  /** A course's or a lecture's own fields; a lecture's course is `parent`. */
+  course: CourseInfo.optional(),
+  lecture: LectureInfo.optional(),
+  parent: z
+    .string()
+    .regex(/^[0-9A-Za-z]{10,40}$/)
+    .optional(),
 })
 export type ChannelRecord = z.infer<typeof ChannelRecord>
 

@@ -6,8 +6,19 @@
 import { z } from 'zod'
 import { freeText, singleLine } from '../text.js'
 import { canonicalIdentifier } from './identifiers.js'
+import { CourseInfo, LectureInfo } from '../courses/schemas.js'
 
-export const ResourceType = z.enum(['book', 'audiobook', 'journal', 'journal-issue', 'article', 'image-set', 'video'])
+export const ResourceType = z.enum([
+  'book',
+  'audiobook',
+  'journal',
+  'journal-issue',
+  'article',
+  'image-set',
+  'video',
+  'course',
+  'lecture',
+])
 export type ResourceType = z.infer<typeof ResourceType>
 
 /** Who may open a resource's content. Metadata of published resources is public. */
@@ -72,7 +83,21 @@ export const Chapter = z.object({
 })
 export type Chapter = z.infer<typeof Chapter>
 
-export const FileRole = z.enum(['content', 'cover', 'thumbnail', 'page-image'])
+/**
+ * `video` is a lecture's uploaded original, `hls` a playlist or media file made from it (named as
+ * the playlists name it), `poster` a frame from it, `subtitles` WebVTT, `attachment` slides (PDF).
+ */
+export const FileRole = z.enum([
+  'content',
+  'cover',
+  'thumbnail',
+  'page-image',
+  'video',
+  'hls',
+  'poster',
+  'subtitles',
+  'attachment',
+])
 export const ResourceFile = z.object({
   blob: Sha256,
   role: FileRole,
@@ -103,6 +128,10 @@ export const Resource = z.object({
   publishedAt: z.string().nullable(),
   /** Increases with every change; sent as the ETag for optimistic concurrency. */
   revision: z.number().int(),
+  /** Type `course` only (see courses/schemas). */
+  course: CourseInfo.optional(),
+  /** Type `lecture` only. */
+  lecture: LectureInfo.optional(),
 })
 export type Resource = z.infer<typeof Resource>
 

@@ -75,6 +75,8 @@ export const SearchHit = z.object({
   match: z.enum(['phrase', 'scattered', 'pinyin', 'typo', 'all']),
   score: z.number(),
   highlight: z.object({ title: Highlighted, creators: z.array(Highlighted), snippet: Highlighted.optional() }),
+  /** Lectures matched by a transcript sentence: the second that sentence starts (open the player there). */
+  t: z.number().optional(),
 })
 export type SearchHit = z.infer<typeof SearchHit>
 

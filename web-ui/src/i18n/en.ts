@@ -95,6 +95,8 @@ export const en: Record<MessageKey, string> = {
   typeArticle: 'Article',
   typeImageSet: 'Image set',
   typeVideo: 'Video',
+  typeCourse: 'Course',
+  typeLecture: 'Lecture',
   uploadAndPublish: 'Upload and publish',
   uploading: 'Uploading {percent}%',
   published: 'Published',

@@ -93,6 +93,8 @@ export const zhCN = {
   typeArticle: '文章',
   typeImageSet: '图集',
   typeVideo: '视频',
+  typeCourse: '公开课',
+  typeLecture: '讲座',
   uploadAndPublish: '上传并发布',
   uploading: '正在上传 {percent}%',
   published: '已发布',

@@ -27,6 +27,9 @@ export const acceptedTypes: Record<ResourceType | 'cover', readonly string[]> = 
   audiobook: ['audio/mpeg', 'audio/mp4', 'audio/aac'],
   video: ['video/mp4'],
   'image-set': images,
+  // A course holds no file of its own but its cover; a lecture's files come through the courses module.
+  course: [],
+  lecture: [],
   cover: images,
 }
 
