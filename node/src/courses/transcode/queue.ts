@@ -52,7 +52,7 @@ class Superseded extends Error {}
 
 export class TranscodeQueue {
   #tools: MediaTools | undefined
-  readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>()
+  readonly #running = new Map<string, { source: string; abort: AbortController; done: Promise<void> }>()
   #stopped = true
   #unsubscribe = () => {}
   readonly #now: () => number
@@ -102,11 +102,16 @@ export class TranscodeQueue {
     if (this.#filling) return
     this.#filling = true
     try {
+      // A new upload replaced a video being transcoded: that run stops (its job record is the new one's now).
+      for (const j of await this.opts.jobs.queued()) {
+        const running = this.#running.get(j.lectureId)
+        if (running && running.source !== j.source) running.abort.abort()
+      }
       while (!this.#stopped && this.#running.size < this.opts.settings.concurrency) {
         const next = (await this.opts.jobs.queued()).find((j) => !this.#running.has(j.lectureId))
         if (!next) break
         const abort = new AbortController()
-        const entry = { abort, done: Promise.resolve() }
+        const entry = { source: next.source, abort, done: Promise.resolve() }
         this.#running.set(next.lectureId, entry)
         entry.done = this.#run(next, abort.signal)
           .catch((err: unknown) => this.opts.logger.error({ err, lecture: next.lectureId }, 'transcode job failed'))
