@@ -195,4 +195,23 @@ describe('without ffmpeg', () => {
     expect(lb.status).toBe('failed')
     expect(lb.error).toMatch(/MKV needs transcoding and ffmpeg was not found .* apt install ffmpeg/)
   })
+
+  it('a job the node died during three times is failed, not started a fourth time', async () => {
+    const mp4 = await readFile(await makeVideo(dir, 'thrice', { seconds: 2 }))
+    const id = await n.lecture()
+    await n.staff.put(`/api/lectures/${id}/video`, mp4, { 'content-type': 'video/mp4' })
+    expect((await n.ended(id)).status).toBe('ready')
+    // As three kills mid-transcode leave it: queued again, three starts counted.
+    const jobs = n.t.node.services.courses.jobs
+    await jobs.put({ ...(await jobs.get(id))!, state: 'queued', attempts: 3 })
+    jobs.announce()
+    const failed = await until('the job to fail', async () => {
+      const r = await n.staff.get(`/api/lectures/${id}`)
+      return r.body.status === 'failed' ? { done: r.body } : { last: r.body }
+    })
+    expect(failed.error).toMatch(/started 3 times and the node stopped during each/)
+    // Staff ask again: a fresh count, and it runs.
+    expect((await n.staff.post(`/api/lectures/${id}/transcode`)).status).toBe(202)
+    expect((await n.ended(id)).status).toBe('ready')
+  })
 })
