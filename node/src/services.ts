@@ -24,6 +24,7 @@ import type { FederationService } from './federation/service.js'
 import type { Logger } from './logger.js'
 import { SearchService } from './search/service.js'
 import type { SearchEngine } from './search/engine.js'
+import { Transcripts } from './search/transcript.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -145,7 +146,7 @@ export interface ChannelNetwork {
 /** The search service over the folder's records and reading figures, on the given engine. */
 export function buildSearch(
   folder: OpenedDataFolder,
-  services: Pick<NodeServices, 'resources' | 'reading'>,
+  services: Pick<NodeServices, 'resources' | 'reading' | 'blobs'>,
   engine: SearchEngine,
   logger?: Logger,
 ): SearchService {
@@ -153,6 +154,7 @@ export function buildSearch(
     storage: folder.storage,
     resources: services.resources,
     reading: services.reading,
+    transcripts: new Transcripts(services.blobs),
     engine,
     logger,
   })

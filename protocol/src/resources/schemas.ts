@@ -128,10 +128,10 @@ export const Resource = z.object({
   publishedAt: z.string().nullable(),
   /** Increases with every change; sent as the ETag for optimistic concurrency. */
   revision: z.number().int(),
-  /** Type `course` only (see courses/schemas). */
-  course: CourseInfo.optional(),
+  /** Type `course` only (see courses/schemas; lazy: that module imports this one). */
+  course: z.lazy(() => CourseInfo).optional(),
   /** Type `lecture` only. */
-  lecture: LectureInfo.optional(),
+  lecture: z.lazy(() => LectureInfo).optional(),
 })
 export type Resource = z.infer<typeof Resource>
 
