@@ -25,6 +25,8 @@ import type { Logger } from './logger.js'
 import { SearchService } from './search/service.js'
 import type { SearchEngine } from './search/engine.js'
 import { Transcripts } from './search/transcript.js'
+import { InboxService } from './inbox/service.js'
+import { SubscriptionService } from './subscriptions/service.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -35,6 +37,8 @@ export interface NodeServices {
   files: FileService
   collections: CollectionService
   reading: ReadingService
+  inbox: InboxService
+  subscriptions: SubscriptionService
 }
 
 export function buildServices(
@@ -59,6 +63,8 @@ export function buildServices(
   const files = new FileService(resources, blobs)
   const collections = new CollectionService(folder.storage, resources.records, opts.now)
   const reading = new ReadingService(folder.storage, opts.now)
+  const inbox = new InboxService(folder.storage, opts.now)
+  const subscriptions = new SubscriptionService({ storage: folder.storage, records: resources.records, inbox })
   return {
     sessions,
     accounts,
@@ -68,6 +74,8 @@ export function buildServices(
     files,
     collections,
     reading,
+    inbox,
+    subscriptions,
   }
 }
 
