@@ -23,6 +23,7 @@ import { NetworkCatalogs } from './federation/catalogs.js'
 import type { FederationService } from './federation/service.js'
 import type { Logger } from './logger.js'
 import { SearchService } from './search/service.js'
+import { buildCourses, type Courses } from './courses/index.js'
 import type { SearchEngine } from './search/engine.js'
 import { Transcripts } from './search/transcript.js'
 import { InboxService } from './inbox/service.js'
@@ -39,6 +40,7 @@ export interface NodeServices {
   reading: ReadingService
   inbox: InboxService
   subscriptions: SubscriptionService
+  courses: Courses
 }
 
 export function buildServices(
@@ -65,6 +67,7 @@ export function buildServices(
   const reading = new ReadingService(folder.storage, opts.now)
   const inbox = new InboxService(folder.storage, opts.now)
   const subscriptions = new SubscriptionService({ storage: folder.storage, records: resources.records, inbox })
+  const courses = buildCourses({ storage: folder.storage, resources, blobs, now: opts.now })
   return {
     sessions,
     accounts,
@@ -76,6 +79,7 @@ export function buildServices(
     reading,
     inbox,
     subscriptions,
+    courses,
   }
 }
 
