@@ -46,6 +46,7 @@ import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
 import { inboxRoutes } from './inbox/routes.js'
 import { subscriptionRoutes } from './subscriptions/routes.js'
+import { watchedRoutes } from './stats/watched.js'
 import { sharePageRoutes } from './resources/share-page.js'
 import { importRoutes } from './resources/import/routes.js'
 import { searchRoutes } from './search/routes.js'
@@ -419,6 +420,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       readingRoutes(api, { reading, resources })
       inboxRoutes(api, services.inbox)
       subscriptionRoutes(api, services.subscriptions)
+      watchedRoutes(api, { records: resources.records, now })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
       channelRoutes(api, channels)
       contentRoutes(api, { server: content.server, blobs })
