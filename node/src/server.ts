@@ -47,6 +47,7 @@ import { readingRoutes } from './reading/routes.js'
 import { inboxRoutes } from './inbox/routes.js'
 import { subscriptionRoutes } from './subscriptions/routes.js'
 import { watchedRoutes } from './stats/watched.js'
+import { embedRoutes } from './embed/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
 import { importRoutes } from './resources/import/routes.js'
 import { searchRoutes } from './search/routes.js'
@@ -478,6 +479,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         now,
         pageSize: options.opdsPageSize,
       })
+      embedRoutes(app, { records: resources.records, ancestors: config.embedAncestors })
       // Last: the web UI answers what no route above did.
       webUiRoutes(app)
     },

@@ -145,7 +145,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     crossOriginResourcePolicy: 'same-origin',
     referrerPolicy: 'strict-origin-when-cross-origin',
   })
-  // The embeds (`/embed.js`, `/embed/…` pages) are made to be loaded and framed by other
+  // The embeds (`/embed.js` and its chunks, `/embed/…` pages) are made to be loaded and framed by other
   // sites: no X-Frame-Options (their pages set CSP frame-ancestors), a cross-origin CORP.
   const embedHeaders = secureHeaders({
     crossOriginResourcePolicy: 'cross-origin',
@@ -153,7 +153,8 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     xFrameOptions: false,
     referrerPolicy: 'strict-origin-when-cross-origin',
   })
-  const isEmbed = (path: string) => path === '/embed.js' || path.startsWith('/embed/')
+  const isEmbed = (path: string) =>
+    path === '/embed.js' || path.startsWith('/embed/') || path.startsWith('/embed-chunks/')
   app.use(publicCors())
   app.use(async (c, next) => {
     const isApi = c.req.path.startsWith('/api/')

@@ -21,6 +21,7 @@ const publicReads: RegExp[] = [
   /^\/api\/search$/,
   /^\/api\/search\/suggest$/,
   /^\/embed\.js$/,
+  /^\/embed-chunks\/[^/]+$/,
 ]
 
 /** Paths any site may POST to (without credentials). */
