@@ -290,7 +290,7 @@ export class StaffCourses extends LitElement {
           <input id="lang-${l.id}" class="lang" name="lang" required list="langs" value="zh" pattern="[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*" />
           <button type="submit">${ct('staffSubtitleUpload')}</button>
         </div>
-        ${l.subtitles.length ? html`<p class="muted">${ct('staffSubtitleLang')}：${l.subtitles.map((s) => s.label).join('、')}</p>` : nothing}
+        ${l.subtitles.length ? html`<p class="muted">${ct('staffSubtitlesHave')}：${l.subtitles.map((s) => s.label).join('、')}</p>` : nothing}
         ${formError(this.#err(`subs-${l.id}`))}
       </form>
       ${this.#chapterEditor(l)}
@@ -409,7 +409,7 @@ export class StaffCourses extends LitElement {
       .row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
       .row input[type='file'] { flex: 1 1 14em; }
       .row input:not([type='file']) { flex: 1 1 10em; width: auto; }
-      .row .lang { flex: 0 0 6em; }
+      .row input.lang { flex: 0 0 7em; }
       .subs { margin-top: 8px; }
       select#course { margin-bottom: 16px; }
       .course .head { margin-top: 8px; }
