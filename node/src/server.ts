@@ -15,6 +15,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import type { Context, Hono } from 'hono'
 import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths, type OpenedDataFolder } from './storage/data-folder.js'
@@ -66,6 +67,7 @@ import { thirdPartyRoutes } from './identity/third-party/routes.js'
 import { courseCoverPath, courseRoutes } from './courses/routes.js'
 import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
 import { lectureServeRoutes } from './courses/serve.js'
+import { TranscodeQueue } from './courses/transcode/queue.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -274,6 +276,24 @@ function composeServices(
     ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}),
   })
 
+  // Runs what uploads (and `shulin course add` with the node stopped) queued.
+  const transcodes = new TranscodeQueue({
+    jobs: services.courses.jobs,
+    courses: services.courses.service,
+    blobs: services.blobs,
+    tmpDir: join(folder.dir, 'tmp'),
+    settings: {
+      concurrency: config.transcodeConcurrency,
+      timeoutSeconds: config.transcodeTimeout,
+      maxSeconds: config.maxVideoDuration,
+      maxHeight: config.maxVideoHeight,
+      ffmpeg: config.ffmpeg,
+      ffprobe: config.ffprobe,
+    },
+    logger,
+    now,
+  })
+
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
   const isTls = tlsResolver({ publicUrl: config.publicUrl, viaProxy })
@@ -318,6 +338,7 @@ function composeServices(
     content,
     networkSearch,
     stats,
+    transcodes,
     proxy,
     isTls,
     origins,
@@ -496,6 +517,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     content,
     networkSearch,
     stats,
+    transcodes,
     origins,
     controlToken,
     http,
@@ -555,6 +577,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop: () => timers.forEach((timer) => clearInterval(timer)),
     },
+    // After the blobs (it stores its outputs there); stopped before them: a running job goes back to the queue.
+    { name: 'transcodes', start: () => transcodes.start(), stop: () => transcodes.stop() },
     {
       name: 'http',
       async start() {
