@@ -244,7 +244,16 @@ export class ShulinPlayer extends LitElement {
   }
 
   #attachHls(HlsClass: typeof Hls, v: HTMLVideoElement): void {
-    const hls = new HlsClass({ startPosition: this.start > 0 ? this.start : -1, capLevelToPlayerSize: true })
+    // A fragment that will not load is retried twice here, quickly; past that the error is fatal
+    // and the recovery below starts loading again, spaced out, up to five times in a row.
+    const retry = { maxNumRetry: 2, retryDelayMs: 500, maxRetryDelayMs: 2000 }
+    const hls = new HlsClass({
+      startPosition: this.start > 0 ? this.start : -1,
+      capLevelToPlayerSize: true,
+      fragLoadPolicy: {
+        default: { maxTimeToFirstByteMs: 10_000, maxLoadTimeMs: 120_000, timeoutRetry: retry, errorRetry: retry },
+      },
+    })
     this.#hls = hls
     this.#engine = 'hls.js'
     this.dataset.engine = 'hls.js'
@@ -262,6 +271,7 @@ export class ShulinPlayer extends LitElement {
     // and anything else (or giving up) falls back to the original file.
     hls.on(HlsClass.Events.ERROR, (_e, data) => {
       if (!data.fatal) return
+      this.dataset.recoveries = String(Number(this.dataset.recoveries ?? 0) + 1)
       if (data.type === HlsClass.ErrorTypes.NETWORK_ERROR && networkRetries < 5) {
         networkRetries++
         window.setTimeout(() => this.#hls === hls && hls.startLoad(), 1000 * networkRetries)

@@ -8,7 +8,7 @@
  * failed one says so.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { LectureView } from '@shulin/protocol'
+import type { LectureView, Resource } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { ct } from '../../i18n/courses.js'
@@ -18,8 +18,8 @@ import { loadPosition, PositionKeeper } from '../../reading/position.js'
 import type { PositionDetail } from '../../components/course-player.js'
 import '../../components/course-player.js'
 
-/** The lecture answer, with the course it belongs to where the node says. */
-type Lecture = LectureView & { courseId?: string; courseTitle?: string; description?: string }
+/** The lecture answer, with the course it belongs to (its record's parent). */
+type Lecture = LectureView & { courseId?: string; description?: string }
 
 /** How often a lecture being transcoded is asked about again. */
 const pollMs = 3000
@@ -38,6 +38,8 @@ export class LecturePage extends LitElement {
   start = 0
   error: unknown
   #keeper: PositionKeeper | undefined
+  #courseId: string | undefined
+  #description: string | undefined
   #poll: number | undefined
 
   override disconnectedCallback(): void {
@@ -69,12 +71,16 @@ export class LecturePage extends LitElement {
       const id = this.lectureId
       this.#keeper = new PositionKeeper(id, 5000)
       this.#keeper.onSaved = (p) => p.kind === 'time' && (this.dataset.saved = String(Math.round(p.seconds)))
-      const [lecture, position] = await Promise.all([
+      const [lecture, position, record] = await Promise.all([
         api<Lecture>(`/api/lectures/${encodeURIComponent(id)}`),
         this.#startParam() === undefined ? loadPosition(id) : Promise.resolve(undefined),
+        // The lecture answer does not name its course; its record does (only for the way back).
+        api<Resource>(`/api/resources/${encodeURIComponent(id)}`).catch(() => undefined),
       ])
       if (id !== this.lectureId) return
       this.start = this.#startParam() ?? (position?.kind === 'time' ? position.seconds : 0)
+      this.#courseId = record?.parentId ?? undefined
+      this.#description = record?.metadata.description
       this.lecture = lecture
       this.#watch()
     } catch (err) {
@@ -134,13 +140,13 @@ export class LecturePage extends LitElement {
     if (this.error) return errorView(this.error, () => void this.#open())
     const l = this.lecture
     if (!l) return loadingView()
+    const course = this.#courseId
     return html`
-      <div class="player">${this.#player(l)}</div>
-      <a class="back" href=${l.courseId ? `/courses/${l.courseId}` : '/courses'}>${l.courseId ? ct('courseBack') : ct('courseAllBack')}</a>
+      <a class="back" href=${course ? `/courses/${course}` : '/courses'}>${course ? ct('courseBack') : ct('courseAllBack')}</a>
       <h1>${l.title}</h1>
-      ${l.courseTitle ? html`<p class="muted">${l.courseTitle} · ${ct('lectureOf', { n: l.position + 1 })}</p>` : nothing}
+      <div class="player">${this.#player(l)}</div>
       ${l.speakers.length ? html`<p>${ct('courseSpeakers')}：${l.speakers.map((s) => s.name).join('、')}</p>` : nothing}
-      ${l.description ? html`<p class="description">${l.description}</p>` : nothing}
+      ${this.#description ? html`<p class="description">${this.#description}</p>` : nothing}
       ${
         l.attachments.length
           ? html`<ul class="attachments">
@@ -156,12 +162,12 @@ export class LecturePage extends LitElement {
     css`
       :host { display: block; }
       /* Phone first: the video runs edge to edge under the header. */
-      .player { margin: -16px -16px 8px; }
+      .player { margin: 0 -16px 8px; }
       @media (min-width: 800px) { .player { margin: 0 0 12px; } }
       .notice { margin: 0; padding: 24px 16px; background: #fff; border: 1px solid var(--line); border-radius: var(--radius); }
       .notice progress { width: 100%; height: 12px; }
-      .back { display: inline-block; min-height: 44px; line-height: 44px; }
-      h1 { margin: 0 0 8px; font-size: 1.3rem; }
+      .back { display: inline-block; min-height: 44px; line-height: 44px; margin-top: -8px; }
+      h1 { margin: 0 0 8px; font-size: 1.2rem; }
       .description { white-space: pre-line; line-height: 1.7; }
     `,
   ]
