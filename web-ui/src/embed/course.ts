@@ -40,7 +40,7 @@ export class ShulinCourse extends LitElement {
       h2 { margin: 0 0 4px; color: var(--ink); font-size: 1.3rem; }
       .meta, .muted { color: var(--muted); font-size: 0.9rem; }
       ol, ul { list-style: none; margin: 12px 0 0; padding: 0; }
-      li button { width: 100%; text-align: left; display: flex; justify-content: space-between; gap: 8px; background: var(--card); color: var(--text); border-color: var(--line); margin-top: 6px; }
+      li button { width: 100%; text-align: left; display: flex; align-items: center; justify-content: space-between; gap: 8px; background: var(--card); color: var(--text); border-color: var(--line); margin-top: 6px; }
       li button[aria-current='true'] { border-color: var(--ink); box-shadow: inset 4px 0 0 var(--ink); }
       .player { margin-top: 12px; }
       shulin-player { display: block; }

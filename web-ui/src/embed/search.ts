@@ -45,6 +45,7 @@ export class ShulinSearch extends LitElement {
     css`
       :host { display: block; line-height: 1.5; }
       form { display: flex; gap: 8px; }
+      form button { flex: none; white-space: nowrap; }
       ul { list-style: none; margin: 12px 0 0; padding: 0; }
       li { padding: 10px 0; border-bottom: 1px solid var(--line); }
       .kind { font-size: 0.8rem; color: var(--muted); margin-right: 6px; }
