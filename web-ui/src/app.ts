@@ -10,6 +10,7 @@ import { locale, setLocale, t } from './i18n/index.js'
 import { loadSession, session } from './api.js'
 import { match, startRouter, type Match } from './router.js'
 import './components/search-box.js'
+import './components/inbox-badge.js'
 
 const routes = {
   home: '/',
@@ -24,6 +25,7 @@ const routes = {
   register: '/register',
   forgot: '/forgot',
   me: '/me',
+  inbox: '/me/inbox',
   staff: '/staff',
   staffTab: '/staff/:tab',
 }
@@ -42,6 +44,7 @@ const pages: Record<string, () => Promise<unknown>> = {
   register: () => import('./pages/reader/register.js'),
   forgot: () => import('./pages/reader/forgot.js'),
   me: () => import('./pages/reader/me.js'),
+  inbox: () => import('./pages/reader/inbox.js'),
   staff: () => import('./pages/staff/staff.js'),
   staffTab: () => import('./pages/staff/staff.js'),
 }
@@ -101,6 +104,8 @@ export class ShulinApp extends LitElement {
         return html`<shulin-register></shulin-register>`
       case 'me':
         return html`<shulin-me></shulin-me>`
+      case 'inbox':
+        return html`<shulin-inbox-page></shulin-inbox-page>`
       case 'staff':
       case 'staffTab':
         return html`<shulin-staff .tab=${params.tab ?? 'records'}></shulin-staff>`
@@ -119,6 +124,7 @@ export class ShulinApp extends LitElement {
       <a class="skip" href="#main">${t('skipToContent')}</a>
       <header>
         <a class="brand" href="/">${t('appName')}</a>
+        ${me ? html`<shulin-inbox-badge class="inbox"></shulin-inbox-badge>` : nothing}
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
           <a href="/courses">${t('navCourses')}</a>
@@ -150,6 +156,7 @@ export class ShulinApp extends LitElement {
       }
       .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; }
       .header-search { grid-column: 1 / -1; }
+      .inbox { justify-self: end; color: #fff; }
       nav.top { display: none; }
       main { padding: 16px; max-width: 1100px; margin: 0 auto; outline: none; }
       nav.tabs {
@@ -160,7 +167,8 @@ export class ShulinApp extends LitElement {
       nav.tabs a[aria-current='page'] { color: var(--ink); font-weight: 700; }
       @media (min-width: 800px) {
         :host { padding-bottom: 0; }
-        header { grid-template-columns: auto 1fr auto; }
+        header { grid-template-columns: auto 1fr auto auto; }
+        .inbox { order: 3; }
         .header-search { grid-column: auto; }
         nav.top { display: flex; gap: 16px; align-items: center; }
         nav.top a { color: #fff; }

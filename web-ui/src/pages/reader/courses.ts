@@ -6,6 +6,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
+import '../../components/subscribe-button.js'
 import type { CourseDetail, CourseList, CourseSummary, LectureView } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
@@ -120,6 +121,7 @@ export class CoursePage extends LitElement {
               ${c.speakers.length ? html`<p>${ct('courseSpeakers')}：${speakers(c)}</p>` : nothing}
               ${c.audience ? html`<p class="muted">${ct('courseAudience')}：${c.audience}</p>` : nothing}
               <p class="muted">${ct('courseLectures', { count: c.lectures.length })}${c.duration ? ` · ${ct('courseDuration', { time: clock(c.duration) })}` : ''}</p>
+              <shulin-subscribe .course=${c.id} .series=${c.series ?? ''}></shulin-subscribe>
             </div>
           </header>
           ${c.description ? html`<p class="description">${c.description}</p>` : nothing}
