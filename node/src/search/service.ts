@@ -293,8 +293,11 @@ export class SearchService {
   async #cueStarts(records: Array<Resource | undefined>, terms: string[]): Promise<Array<number | undefined>> {
     const out: Array<number | undefined> = []
     for (const r of records) {
-      const cues = r && terms.length && this.opts.transcripts ? await this.opts.transcripts.cues(r) : []
-      out.push(bestCueStart(cues, terms))
+      const cues =
+        r?.type === 'lecture' && terms.length && this.opts.transcripts
+          ? await this.opts.transcripts.folded(r)
+          : undefined
+      out.push(cues && bestCueStart(cues, terms))
     }
     return out
   }

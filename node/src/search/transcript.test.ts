@@ -3,7 +3,7 @@
  * commas accepted) and the second of the cue a query part falls in, across cue boundaries too.
  */
 import { describe, expect, it } from 'vitest'
-import { bestCueStart, parseCues, transcriptText } from './transcript.js'
+import { bestCueStart, foldCues, parseCues, transcriptText } from './transcript.js'
 
 const vtt = `WEBVTT
 
@@ -39,7 +39,7 @@ describe('transcript', () => {
   })
 
   it('gives the start of the cue the longest matched part begins in', () => {
-    const cues = parseCues(vtt)
+    const cues = foldCues(parseCues(vtt))
     // Folded: Traditional in the file, Simplified in the query.
     expect(bestCueStart(cues, ['苏轼的词豪放'])).toBe(62.25)
     // A sentence running over two cues starts in the first.
@@ -47,6 +47,6 @@ describe('transcript', () => {
     expect(bestCueStart(cues, ['词', '格律声调'])).toBe(4.5)
     expect(bestCueStart(cues, ['lastcue'])).toBe(3600)
     expect(bestCueStart(cues, ['没有的话'])).toBeUndefined()
-    expect(bestCueStart([], ['词'])).toBeUndefined()
+    expect(bestCueStart(foldCues([]), ['词'])).toBeUndefined()
   })
 })

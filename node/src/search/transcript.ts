@@ -64,13 +64,15 @@ export function transcriptText(cues: Cue[]): string {
   return out.slice(0, maxTranscriptChars)
 }
 
-/**
- * The second the best-matching cue starts: where the longest of `terms` (folded query parts)
- * first occurs in the folded transcript — across cue boundaries too, since folding drops the
- * spaces and line breaks between them. Undefined when no term is in the transcript.
- */
-export function bestCueStart(cues: Cue[], terms: string[]): number | undefined {
-  if (!cues.length || !terms.length) return undefined
+/** Cues with their folded text joined, and where each cue starts in it: what finding a second reads. */
+export interface FoldedCues {
+  cues: Cue[]
+  folded: string
+  offsets: number[]
+}
+
+/** Folds a transcript once (a search's lecture hits reuse it from the cache). */
+export function foldCues(cues: Cue[]): FoldedCues {
   let folded = ''
   const offsets: number[] = []
   for (const c of cues) {
@@ -78,6 +80,16 @@ export function bestCueStart(cues: Cue[], terms: string[]): number | undefined {
     offsets.push(folded.length)
     folded += fold(c.text)
   }
+  return { cues: cues.slice(0, offsets.length), folded, offsets }
+}
+
+/**
+ * The second the best-matching cue starts: where the longest of `terms` (folded query parts)
+ * first occurs in the folded transcript — across cue boundaries too, since folding drops the
+ * spaces and line breaks between them. Undefined when no term is in the transcript.
+ */
+export function bestCueStart({ cues, folded, offsets }: FoldedCues, terms: string[]): number | undefined {
+  if (!cues.length || !terms.length) return undefined
   for (const term of [...terms].sort((a, b) => b.length - a.length)) {
     const at = folded.indexOf(term)
     if (at < 0) continue
@@ -94,9 +106,11 @@ export function bestCueStart(cues: Cue[], terms: string[]): number | undefined {
   return undefined
 }
 
-/** Reads lectures' transcripts from the blob store, keeping the last few parsed. */
+const none: FoldedCues = { cues: [], folded: '', offsets: [] }
+
+/** Reads lectures' transcripts from the blob store, keeping the last few parsed and folded. */
 export class Transcripts {
-  readonly #cache = new Map<string, Cue[]>()
+  readonly #cache = new Map<string, FoldedCues>()
 
   constructor(private readonly blobs: BlobStore) {}
 
@@ -107,8 +121,13 @@ export class Transcripts {
 
   /** The cues of a lecture's transcript; none when it has no track or the file is not here (yet). */
   async cues(r: Resource): Promise<Cue[]> {
+    return (await this.folded(r)).cues
+  }
+
+  /** The cues, folded for finding a hit's second. */
+  async folded(r: Resource): Promise<FoldedCues> {
     const blob = Transcripts.trackOf(r)
-    if (!blob) return []
+    if (!blob) return none
     const hit = this.#cache.get(blob)
     if (hit) {
       this.#cache.delete(blob)
@@ -116,11 +135,11 @@ export class Transcripts {
       return hit
     }
     const text = await this.#read(blob)
-    if (text === undefined) return []
-    const cues = parseCues(text)
-    this.#cache.set(blob, cues)
+    if (text === undefined) return none
+    const prepared = foldCues(parseCues(text))
+    this.#cache.set(blob, prepared)
     if (this.#cache.size > cacheSize) this.#cache.delete(this.#cache.keys().next().value!)
-    return cues
+    return prepared
   }
 
   async #read(blob: string): Promise<string | undefined> {
