@@ -222,6 +222,13 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     await wide.getByRole('tab', { name: '文稿' }).click()
     await expect.poll(async () => (await videoState(wide))?.readyState ?? 0, { timeout: 20_000 }).toBeGreaterThan(2)
     await shot(wide, 'desktop-lecture')
+    // English: the page and the player's own words follow the switch.
+    await wide.getByRole('button', { name: '切换到英文' }).click()
+    await expect.poll(() => wide.getByLabel('Subtitles').count()).toBe(1)
+    await expect.poll(() => wide.getByRole('tab', { name: 'Transcript' }).count()).toBe(1)
+    await expect.poll(() => wide.getByText('‹ Back to the course').count()).toBe(1)
+    await shot(wide, 'desktop-lecture-en')
+    await wide.getByRole('button', { name: 'Switch to Chinese' }).click()
     await wide.goto(`${t.node.url}/courses`)
     await expect.poll(() => wide.getByText('宋词十讲').count()).toBe(1)
     await shot(wide, 'desktop-courses')

@@ -48,6 +48,8 @@ interface ChapterRow {
 }
 
 export class StaffCourses extends LitElement {
+  /** Re-rendered in the new language when the reader switches. */
+  #relabel = () => this.requestUpdate()
   static override properties = {
     courses: { state: true },
     selected: { state: true },
@@ -75,11 +77,13 @@ export class StaffCourses extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
+    window.addEventListener('locale-changed', this.#relabel)
     void this.#loadAll()
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
+    window.removeEventListener('locale-changed', this.#relabel)
     clearTimeout(this.#poll)
   }
 
