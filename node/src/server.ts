@@ -68,6 +68,7 @@ import { courseCoverPath, courseRoutes } from './courses/routes.js'
 import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
 import { lectureServeRoutes } from './courses/serve.js'
 import { TranscodeQueue } from './courses/transcode/queue.js'
+import { courseControlRoutes } from './courses/control-routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -466,6 +467,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         baseUrl,
         maxUploadBytes: config.maxUploadBytes,
       })
+      courseControlRoutes(api, { courses, maxUploadBytes: config.maxUploadBytes })
       lectureServeRoutes(api, {
         courses: courses.service,
         blobs,
