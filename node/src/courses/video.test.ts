@@ -97,4 +97,24 @@ describe('lecture videos: upload, transcode to HLS, serve', () => {
       attempts: 1,
     })
   }, 120_000)
+
+  it('a new upload while the first transcodes replaces it: the lecture ends with the second video', async () => {
+    const first = await makeVideo(dir, 'first', { seconds: 20 })
+    const second = await makeVideo(dir, 'second', { seconds: 3, width: 320, height: 180 })
+    const id = await lecture('第二讲 苏轼')
+    await staff.put(`/api/lectures/${id}/video`, await readFile(first), { 'content-type': 'video/mp4' })
+    await until('the first transcode to run', async () => {
+      const j = (await staff.get('/api/staff/transcode-jobs')).body.jobs.find(
+        (x: { lectureId: string }) => x.lectureId === id,
+      )
+      return j?.state === 'running' ? { done: j } : { last: j }
+    })
+    await staff.put(`/api/lectures/${id}/video`, await readFile(second), { 'content-type': 'video/mp4' })
+    const done = await ended(id)
+    expect(done.status).toBe('ready')
+    expect(done.duration).toBeCloseTo(3, 0)
+    const master = String((await staff.get(`/api/lectures/${id}/hls/master.m3u8`)).body)
+    expect(master).toMatch(/RESOLUTION=320x180/)
+    expect(master).not.toMatch(/RESOLUTION=640x360/)
+  }, 120_000)
 })

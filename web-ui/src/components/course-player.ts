@@ -159,6 +159,8 @@ export class ShulinPlayer extends LitElement {
   /** Until when the transcript does not scroll itself (the reader is scrolling it). */
   #holdFollow = 0
   #loadId = 0
+  /** Whether the start position has been applied to the loaded video. */
+  #settled = false
   #transcriptFor = ''
   #onPageHide = () => this.#beacon()
 
@@ -213,6 +215,7 @@ export class ShulinPlayer extends LitElement {
     const v = this.video
     if (!v) return
     const id = ++this.#loadId
+    this.#settled = false
     this.failed = false
     this.#hls?.destroy()
     this.#hls = undefined
@@ -293,6 +296,7 @@ export class ShulinPlayer extends LitElement {
     const v = this.video!
     if (this.start > 0 && Math.abs(v.currentTime - this.start) > 0.5) this.seek(this.start)
     this.#lastTime = v.currentTime
+    this.#settled = true
     this.#applyTrack()
   }
 
@@ -311,7 +315,8 @@ export class ShulinPlayer extends LitElement {
 
   #emitPosition(force: boolean): void {
     const v = this.video
-    if (!v || v.readyState === 0) return
+    // Not before the start is applied: a 0 sent meanwhile would overwrite the place to resume at.
+    if (!v || v.readyState === 0 || !this.#settled) return
     const t = v.currentTime
     if (!force && Math.abs(t - this.#lastEmitted) < 1) return
     this.#lastEmitted = t

@@ -47,12 +47,15 @@ export interface TranscodeQueueOptions {
 const jobProgressMs = 2_000
 const lectureProgressMs = 10_000
 
+/** Starts of one job before it is failed instead of started again. */
+const maxAttempts = 3
+
 /** Not an error of the file: the lecture moved on (a newer upload, or deleted). */
 class Superseded extends Error {}
 
 export class TranscodeQueue {
   #tools: MediaTools | undefined
-  readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>()
+  readonly #running = new Map<string, { source: string; abort: AbortController; done: Promise<void> }>()
   #stopped = true
   #unsubscribe = () => {}
   readonly #now: () => number
@@ -102,11 +105,16 @@ export class TranscodeQueue {
     if (this.#filling) return
     this.#filling = true
     try {
+      // A new upload replaced a video being transcoded: that run stops (its job record is the new one's now).
+      for (const j of await this.opts.jobs.queued()) {
+        const running = this.#running.get(j.lectureId)
+        if (running && running.source !== j.source) running.abort.abort()
+      }
       while (!this.#stopped && this.#running.size < this.opts.settings.concurrency) {
         const next = (await this.opts.jobs.queued()).find((j) => !this.#running.has(j.lectureId))
         if (!next) break
         const abort = new AbortController()
-        const entry = { abort, done: Promise.resolve() }
+        const entry = { source: next.source, abort, done: Promise.resolve() }
         this.#running.set(next.lectureId, entry)
         entry.done = this.#run(next, abort.signal)
           .catch((err: unknown) => this.opts.logger.error({ err, lecture: next.lectureId }, 'transcode job failed'))
@@ -123,6 +131,14 @@ export class TranscodeQueue {
   async #run(queued: TranscodeJob, signal: AbortSignal): Promise<void> {
     const { jobs, logger } = this.opts
     const iso = () => new Date(this.#now()).toISOString()
+    if (queued.attempts >= maxAttempts) {
+      // Started that often and never finished: the node stopped (or was killed) each time. A
+      // video that takes the node down with it must not do so at every start.
+      const reason = `the transcode was started ${queued.attempts} times and the node stopped during each; transcode again (POST /api/lectures/:id/transcode) once the cause is found`
+      await this.#fail(queued, reason).catch((e: unknown) => (e instanceof Superseded ? undefined : Promise.reject(e)))
+      await jobs.put({ ...queued, state: 'failed', error: reason, finishedAt: iso() })
+      return
+    }
     let job: TranscodeJob = {
       ...queued,
       state: 'running',
@@ -161,8 +177,9 @@ export class TranscodeQueue {
       logger.info({ lecture: job.lectureId }, 'lecture transcoded')
     } catch (err) {
       if (err instanceof TranscodeAborted) {
+        // A clean stop is not a failed start: it does not count towards maxAttempts.
         if ((await jobs.get(job.lectureId))?.source === job.source)
-          await jobs.put({ ...job, state: 'queued', progress: 0 })
+          await jobs.put({ ...job, state: 'queued', progress: 0, attempts: job.attempts - 1 })
         return
       }
       if (err instanceof Superseded) return finish('failed', err.message)

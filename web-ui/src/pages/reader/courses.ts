@@ -35,6 +35,18 @@ export function lectureState(l: LectureView): string {
 }
 
 export class CoursesPage extends LitElement {
+  /** Re-rendered in the new language when the reader switches. */
+  #relabel = () => this.requestUpdate()
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    window.addEventListener('locale-changed', this.#relabel)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    window.removeEventListener('locale-changed', this.#relabel)
+  }
   static override properties = { series: { state: true } }
   /** The series shown, or '' for all. */
   series = ''
@@ -100,6 +112,18 @@ export class CoursesPage extends LitElement {
 customElements.define('shulin-courses-page', CoursesPage)
 
 export class CoursePage extends LitElement {
+  /** Re-rendered in the new language when the reader switches. */
+  #relabel = () => this.requestUpdate()
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    window.addEventListener('locale-changed', this.#relabel)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    window.removeEventListener('locale-changed', this.#relabel)
+  }
   static override properties = { courseId: {} }
   courseId = ''
 

@@ -25,6 +25,8 @@ type Lecture = LectureView & { courseId?: string; description?: string }
 const pollMs = 3000
 
 export class LecturePage extends LitElement {
+  /** Re-rendered in the new language when the reader switches. */
+  #relabel = () => this.requestUpdate()
   static override properties = {
     lectureId: {},
     query: { attribute: false },
@@ -42,8 +44,14 @@ export class LecturePage extends LitElement {
   #description: string | undefined
   #poll: number | undefined
 
+  override connectedCallback(): void {
+    super.connectedCallback()
+    window.addEventListener('locale-changed', this.#relabel)
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback()
+    window.removeEventListener('locale-changed', this.#relabel)
     this.#keeper?.flush()
     clearTimeout(this.#poll)
   }

@@ -48,6 +48,8 @@ interface ChapterRow {
 }
 
 export class StaffCourses extends LitElement {
+  /** Re-rendered in the new language when the reader switches. */
+  #relabel = () => this.requestUpdate()
   static override properties = {
     courses: { state: true },
     selected: { state: true },
@@ -75,11 +77,13 @@ export class StaffCourses extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
+    window.addEventListener('locale-changed', this.#relabel)
     void this.#loadAll()
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
+    window.removeEventListener('locale-changed', this.#relabel)
     clearTimeout(this.#poll)
   }
 
@@ -143,6 +147,7 @@ export class StaffCourses extends LitElement {
         },
       })
       formEl.reset()
+      formEl.closest('details')?.removeAttribute('open')
       this.selected = created.id
       this.note = ct('staffCourseCreated', { title: created.title })
       await this.#loadAll()
@@ -265,7 +270,7 @@ export class StaffCourses extends LitElement {
     return html`<li class="lecture">
       <div class="head">
         <h3><a href="/lectures/${l.id}">${n}. ${l.title}</a></h3>
-        <span class=${`state ${l.status}`} role="status" data-lecture=${l.id} data-status=${l.status}>${l.original || l.status !== 'processing' ? lectureState(l) : ct('lectureNoVideo')}</span>
+        <span class=${`state ${l.status}`} role="status" data-lecture=${l.id} data-status=${l.original || l.status !== 'processing' ? l.status : 'empty'}>${l.original || l.status !== 'processing' ? lectureState(l) : ct('lectureNoVideo')}</span>
       </div>
       ${l.status === 'processing' && l.original ? html`<progress max="1" .value=${l.progress ?? 0} aria-label=${ct('lectureProcessing')}></progress>` : nothing}
       ${l.status === 'failed' && l.error ? html`<p class="error">${l.error}</p>` : nothing}
@@ -409,7 +414,6 @@ export class StaffCourses extends LitElement {
       .row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
       .row input[type='file'] { flex: 1 1 14em; }
       .row input:not([type='file']) { flex: 1 1 10em; width: auto; }
-      .row input.lang { flex: 0 0 7em; }
       .subs { margin-top: 8px; }
       select#course { margin-bottom: 16px; }
       .course .head { margin-top: 8px; }
@@ -423,6 +427,7 @@ export class StaffCourses extends LitElement {
       .chapter button { padding: 0; }
       .jobs li { display: grid; grid-template-columns: 1fr auto; gap: 4px 12px; padding: 8px 0; border-bottom: 1px solid var(--line); }
       .jobs progress, .jobs .error { grid-column: 1 / -1; margin: 0; }
+      .row.subs input.lang { flex: none; width: 7em; }
     `,
   ]
 }
