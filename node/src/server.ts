@@ -45,6 +45,10 @@ import { opdsRoutes } from './opds/opds.js'
 import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
 import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
+import { inboxRoutes } from './inbox/routes.js'
+import { subscriptionRoutes } from './subscriptions/routes.js'
+import { watchedRoutes } from './stats/watched.js'
+import { embedRoutes } from './embed/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
 import { importRoutes } from './resources/import/routes.js'
 import { searchRoutes } from './search/routes.js'
@@ -437,6 +441,9 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
           record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
       })
       readingRoutes(api, { reading, resources })
+      inboxRoutes(api, services.inbox)
+      subscriptionRoutes(api, services.subscriptions)
+      watchedRoutes(api, { records: resources.records, now })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
       channelRoutes(api, channels)
       contentRoutes(api, { server: content.server, blobs })
@@ -495,6 +502,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         now,
         pageSize: options.opdsPageSize,
       })
+      embedRoutes(app, { records: resources.records, ancestors: config.embedAncestors })
       // Last: the web UI answers what no route above did.
       webUiRoutes(app)
     },
@@ -611,6 +619,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       stop: () => federation.stop(),
     },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
+    { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
     { name: 'distribution', start: () => content.start(), stop: () => content.stop() },
     { name: 'network search', start: () => networkSearch.start(), stop() {} },
     {

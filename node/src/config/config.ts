@@ -301,6 +301,22 @@ export const NodeConfig = z
       en: 'Tallest lecture video accepted for transcoding, in pixels',
       zh: '可转码的课程视频最大高度（像素）',
     }),
+    embedAncestors: z
+      .string()
+      .trim()
+      .max(1000)
+      .regex(
+        /^(\*|'self'|'none'|https?:|https?:\/\/(\*\.)?[a-zA-Z0-9.-]+(:\d{1,5})?)( +(\*|'self'|'none'|https?:|https?:\/\/(\*\.)?[a-zA-Z0-9.-]+(:\d{1,5})?))*$/,
+        'invalid_frame_ancestors',
+      )
+      .default('*')
+      .register(settings, {
+        flag: 'embed-ancestors',
+        env: 'SHULIN_EMBED_ANCESTORS',
+        value: 'SOURCES',
+        en: "Sites that may frame the /embed/ pages of public courses (CSP frame-ancestors: '*', 'self', https://lib.example.cn …)",
+        zh: "允许以 iframe 嵌入公开课 /embed/ 页面的网站（CSP frame-ancestors：*、'self'、https://lib.example.cn …）",
+      }),
     /**
      * Tests only: the node runs as if its clock were this far off, so tests across processes can
      * show what peers with wrong clocks do. Every service gets the skewed clock as the node's own.
