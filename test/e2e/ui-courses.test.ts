@@ -51,6 +51,7 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
   let mp4: Buffer
   let courseId: string
   let lectureId: string
+  let brokenId: string
 
   beforeAll(async () => {
     dir = await tempDir('shulin-courses-ui-')
@@ -97,6 +98,13 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
       )
       expect(r.status, JSON.stringify(r.body)).toBe(200)
     }
+    // A second lecture whose video is cut short: its transcode fails, and the reader is told so.
+    const broken = await staff.post<LectureView>(`/api/courses/${courseId}/lectures`, { title: '第二讲 残卷' })
+    brokenId = broken.body.id
+    const cut = await staff.put(`/api/lectures/${brokenId}/video`, mp4.subarray(0, 4000), {
+      'content-type': 'video/mp4',
+    })
+    expect(cut.status, JSON.stringify(cut.body)).toBe(202)
     expect((await staff.post(`/api/courses/${courseId}/publish`)).status).toBe(200)
     // The node transcodes in the background; a 12-second source takes seconds, a busy machine longer.
     const deadline = Date.now() + 150_000
@@ -106,6 +114,12 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
       now = (await staff.get<LectureView>(`/api/lectures/${lectureId}`)).body
     }
     expect(now.status, now.error).toBe('ready')
+    let brokenNow = (await staff.get<LectureView>(`/api/lectures/${brokenId}`)).body
+    while (brokenNow.status === 'processing' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000))
+      brokenNow = (await staff.get<LectureView>(`/api/lectures/${brokenId}`)).body
+    }
+    expect(brokenNow.status).toBe('failed')
     browser = await launch()
   }, 240_000)
   afterAll(async () => {
@@ -212,6 +226,15 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
       .poll(() => page.locator('shulin-player .cue[aria-current="true"]').textContent())
       .toContain('小令短，慢词长')
     await shot(page, 'phone-lecture-transcript')
+
+    // The failed lecture: listed as failed, and its page says so instead of a player.
+    await page.goto(`${t.node.url}/courses/${courseId}`)
+    await expect.poll(() => page.getByRole('link', { name: /第二讲 残卷.*视频处理失败/ }).count()).toBe(1)
+    await page.goto(`${t.node.url}/lectures/${brokenId}`)
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: '视频处理失败' }).count()).toBe(1)
+    expect(await page.locator('shulin-player').count()).toBe(0)
+    expect(await page.getByText('moov atom').count()).toBe(0) // ffmpeg's words are for staff
+    await shot(page, 'phone-lecture-failed')
 
     expect(errors).toEqual([])
     await context.close()
