@@ -258,6 +258,37 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     await wide.context().close()
   }, 180_000)
 
+  it('a signed-in reader resumes on another device from the position kept on the server', async () => {
+    const first = await (await browser.newContext(phone)).newPage()
+    await first.goto(`${t.node.url}/register`)
+    await first.getByLabel('手机号', { exact: true }).fill('13700137018')
+    await first.getByLabel('密码', { exact: true }).fill('lectures-2026!')
+    await first.getByRole('button', { name: '注册' }).click()
+    await first.waitForURL(`${t.node.url}/`)
+    await first.goto(`${t.node.url}/lectures/${lectureId}`)
+    await expect.poll(async () => (await videoState(first))?.readyState ?? 0, { timeout: 20_000 }).toBeGreaterThan(0)
+    await first.getByRole('button', { name: /小令与慢词/ }).click()
+    await first.locator('shulin-player video').evaluate((v: HTMLVideoElement) => ((v.muted = true), v.pause()))
+    // Pausing hands the place to the server; the page marks what the server acknowledged.
+    await expect
+      .poll(() => first.locator('shulin-lecture-page').getAttribute('data-saved'), { timeout: 15_000 })
+      .toMatch(/^[67]$/)
+    const saved = Number(await first.locator('shulin-lecture-page').getAttribute('data-saved'))
+    await first.context().close()
+
+    // Another device: nothing kept locally, so the place comes from the server.
+    const other = await (await browser.newContext(desktop)).newPage()
+    await other.goto(`${t.node.url}/signin?next=${encodeURIComponent(`/lectures/${lectureId}`)}`)
+    await other.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('13700137018')
+    await other.getByLabel('密码').fill('lectures-2026!')
+    await other.getByRole('button', { name: '登录' }).click()
+    await other.waitForURL(`${t.node.url}/lectures/${lectureId}`)
+    await expect.poll(async () => (await videoState(other))?.readyState ?? 0, { timeout: 20_000 }).toBeGreaterThan(0)
+    await expect.poll(async () => (await videoState(other))?.time ?? 0).toBeGreaterThan(saved - 1)
+    expect((await videoState(other))!.time).toBeLessThan(saved + 1.5)
+    await other.context().close()
+  }, 120_000)
+
   it('staff create a course, add a lecture, upload its video and watch it until it is ready', async () => {
     const file = join(dir, 'upload.mp4')
     await writeFile(file, mp4)
