@@ -151,6 +151,9 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     await page.waitForURL(`${t.node.url}/courses/${courseId}`)
     await expect.poll(() => page.getByText('从柳永到辛弃疾').count()).toBe(1)
     await shot(page, 'phone-course')
+    // The list and the course page do not load hls.js; only the player does.
+    const hlsChunk = (p: string) => /\/assets\/hls\.light-[\w-]+\.js$/.test(p)
+    expect(requested.some(hlsChunk)).toBe(false)
     await page.getByRole('link', { name: /第一讲 词之为体/ }).click()
     await page.waitForURL(`${t.node.url}/lectures/${lectureId}`)
 
@@ -158,7 +161,7 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     await expect.poll(async () => (await videoState(page))?.manifest, { timeout: 20_000 }).toBeTruthy()
     expect((await videoState(page))?.engine).toBe('hls.js')
     expect(requested).toContain(`/api/lectures/${lectureId}/hls/master.m3u8`)
-    expect(requested.some((p) => /\/assets\/hls\.light-[\w-]+\.js$/.test(p))).toBe(true)
+    expect(requested.some(hlsChunk)).toBe(true)
 
     // Play by keyboard (K) with the video focused; the time moves.
     const video = page.locator('shulin-player video')
@@ -179,6 +182,19 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     const ahead = (await videoState(page))!.time
     await page.keyboard.press('ArrowLeft')
     await expect.poll(async () => (await videoState(page))?.time ?? 99).toBeLessThan(ahead - 4.5)
+    // M mutes and unmutes; C turns captions on (the first language) and off; the speed menu sets the rate.
+    await page.keyboard.press('m')
+    expect(await video.evaluate((v: HTMLVideoElement) => v.muted)).toBe(false)
+    await page.keyboard.press('m')
+    expect(await video.evaluate((v: HTMLVideoElement) => v.muted)).toBe(true)
+    await page.keyboard.press('c')
+    await expect.poll(async () => (await videoState(page))?.tracks.find((x) => x.lang === 'zh')?.mode).toBe('showing')
+    await page.keyboard.press('c')
+    await expect.poll(async () => (await videoState(page))?.tracks.every((x) => x.mode === 'disabled')).toBe(true)
+    await page.getByLabel('倍速').selectOption('1.5')
+    expect(await video.evaluate((v: HTMLVideoElement) => v.playbackRate)).toBe(1.5)
+    await page.getByLabel('倍速').selectOption('1')
+    await video.focus()
     // Pausing sent the seconds actually played (not the jumps) to the watched-time beacon.
     expect(beacons.length).toBe(1)
     expect((beacons[0] as { seconds: number }).seconds).toBeGreaterThanOrEqual(1)
