@@ -117,4 +117,33 @@ describe('lecture videos: upload, transcode to HLS, serve', () => {
     expect(master).toMatch(/RESOLUTION=320x180/)
     expect(master).not.toMatch(/RESOLUTION=640x360/)
   }, 120_000)
+
+  it('a node stopped cleanly mid-transcode queues the job again, and the restart runs it (not counted twice)', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'shulin-stop-'))
+    const first = await startTempNode({ dataDir: data })
+    const admin = await signedInAdmin(first)
+    const course = (await admin.post('/api/courses', { title: '停机' })).body.id
+    const id = (await admin.post(`/api/courses/${course}/lectures`, { title: '一讲' })).body.id
+    const video = await readFile(await makeVideo(dir, 'stopped', { seconds: 20 }))
+    await admin.put(`/api/lectures/${id}/video`, video, { 'content-type': 'video/mp4' })
+    await until('the transcode to run', async () => {
+      const j = await first.node.services.courses.jobs.get(id)
+      return j?.state === 'running' ? { done: j } : { last: j }
+    })
+    await first.close()
+    const second = await startTempNode({ dataDir: data })
+    try {
+      const again = new Client(second.node.url)
+      await again.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })
+      const done = await until('the lecture after the restart', async () => {
+        const r = await again.get(`/api/lectures/${id}`)
+        return r.body.status === 'processing' ? { last: r.body } : { done: r.body }
+      })
+      expect(done.status).toBe('ready')
+      expect(await second.node.services.courses.jobs.get(id)).toMatchObject({ state: 'done', attempts: 1 })
+    } finally {
+      await second.close()
+      await rm(data, { recursive: true, force: true })
+    }
+  }, 120_000)
 })
