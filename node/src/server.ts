@@ -15,6 +15,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import type { Context, Hono } from 'hono'
 import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths, type OpenedDataFolder } from './storage/data-folder.js'
@@ -32,6 +33,14 @@ import { setupRoutes } from './setup/routes.js'
 import { controlRoutes } from './control/routes.js'
 import { removeControlFile, writeControlFile } from './control/control-file.js'
 import { writeBackup } from './backup/backup.js'
+import { BackupSchedule } from './backup/schedule.js'
+import { backupRoutes } from './backup/routes.js'
+import { DiskWatch } from './storage/disk.js'
+import { Readiness } from './health/ready.js'
+import { NodeMetrics } from './metrics/metrics.js'
+import { metricsRoutes } from './metrics/routes.js'
+import { LibraryProfileService } from './library/profile.js'
+import { libraryRoutes } from './library/routes.js'
 import type { RuntimeAdapter, RunningServer } from './runtime/adapter.js'
 import { shulinVersion } from './version.js'
 import { buildChannels, buildSearch, buildServices, type NodeServices } from './services.js'
@@ -101,6 +110,14 @@ export interface RunningNode {
 }
 
 const maxImportBytes = 32 * 1024 * 1024
+/** Requests that write large files: refused under `--min-free-disk` (`storage/disk`). */
+const largeWrites = [
+  uploadPath,
+  collectionCoverPath,
+  /^\/api\/staff\/resources\/import$/,
+  /^\/api\/staff\/readers\/import$/,
+  /^\/api\/control\/import$/,
+]
 const shutdownGraceMs = 10_000
 const blobGraceMs = 24 * 3_600_000
 
@@ -213,9 +230,17 @@ function composeServices(
   })
   const { sessions, accounts, resources } = services
   const search = buildSearch(folder, services, engine, logger)
+  // Name and public URL as the staff console last saved them (the flags until then).
+  const profile = new LibraryProfileService({
+    storage,
+    flags: { name: config.name, publicUrl: config.publicUrl },
+    now,
+  })
+  const publicUrl = () => profile.current().publicUrl ?? undefined
   // The web address is the HTTP server's, empty until it listens; the peer network starts after it.
   const http: HttpState = { shuttingDown: false }
-  const httpUrl = () => http.listening?.url ?? ''
+  // Read on each use: a public URL saved in the console is the address given from then on.
+  const httpUrl = (): string => (http.listening ? origins.primary() : '')
   const federation = new FederationService({
     storage,
     key,
@@ -273,15 +298,41 @@ function composeServices(
 
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
-  const isTls = tlsResolver({ publicUrl: config.publicUrl, viaProxy })
+  const isTls = tlsResolver({ publicUrl, viaProxy })
   // A member's own address is also the one the hub recorded for it at join (its registry entry).
   const origins = new NodeOrigins({
-    publicUrl: config.publicUrl,
+    publicUrl,
     host: config.host,
     viaProxy,
     recorded: () => federation.entry(key.nodeId)?.http ?? [],
   })
   const baseUrl = baseUrlResolver(origins)
+  const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
+  const backups = new BackupSchedule({
+    storage,
+    write: (file) => writeBackup(storage, key, folder.nodeMeta, file, folder.dir),
+    dir: config.backupDir ?? join(folder.dir, 'backups'),
+    everyMs: config.backupEvery,
+    keep: config.backupKeep,
+    logger,
+    now,
+  })
+  const readiness = new Readiness({ storage, disk, searchReady: () => search.ready() })
+  const metrics = new NodeMetrics({
+    dbDir: dataPaths(folder.dir).db,
+    records: () => resources.records.count(),
+    search: () => search.engine.stats(),
+    peers: () => federation.peers().length,
+    syncLagSeconds: () => {
+      const last = federation.registryMember?.lastSync()
+      return last === undefined ? undefined : Math.max(0, (now() - Date.parse(last)) / 1000)
+    },
+    rollupQueue: () => stats.pusher?.last?.report.pending,
+    lastBackupAt: () => backups.lastOkAt(),
+    lastBackupFailed: () => backups.lastFailed(),
+    disk: () => disk.state(),
+    now,
+  })
   // Commands from this machine's CLI carry it; it is written to the control file once the node runs.
   const controlToken = randomBytes(32).toString('base64url')
   const auth = new HttpAuth({
@@ -322,6 +373,11 @@ function composeServices(
     controlToken,
     auth,
     http,
+    profile,
+    disk,
+    backups,
+    readiness,
+    metrics,
   }
 }
 
@@ -351,8 +407,14 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     baseUrl,
     auth,
     http,
+    profile,
+    disk,
+    backups,
+    readiness,
+    metrics,
   } = parts
   const { storage, nodeMeta, key } = folder
+  const libraryName = () => profile.current().name
   const { sessions, accounts, setup, resources, blobs, files, collections, reading } = services
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
   const backup = async (out: string) => {
@@ -386,8 +448,24 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
     mount: (app, api) => {
-      // First, so that it sees every route's answer.
+      // First, so that they see every route's answer.
+      app.use(metrics.middleware)
       app.use(stats.capture)
+      // Uploads and imports stop before the disk is full, with the figures and the fix.
+      app.use(async (c, next) => {
+        if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && largeWrites.some((p) => p.test(c.req.path)))
+          await disk.requireSpace()
+        await next()
+      })
+      metricsRoutes(app, api, {
+        metrics,
+        readiness,
+        check: auth.check,
+        metricsToken: config.metricsToken,
+        viaTrustedProxy: (c) => proxy.trusts(runtime.clientAddress(c)),
+      })
+      backupRoutes(api, backups)
+      libraryRoutes(app, api, profile)
       stats.routes(app, api, auth.check)
       accountRoutes(api, { accounts, sessions, auth, logger })
       staffRoutes(api, { accounts, maxImportBytes })
@@ -396,6 +474,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         nodeId: key.nodeId,
         version: shulinVersion,
         searchStats: () => search.engine.stats(),
+        library: () => profile.current(),
       })
       setupRoutes(app, api, setup)
       controlRoutes(api, { setup, backup })
@@ -425,13 +504,13 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         logger,
       })
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
-      sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
+      sharePageRoutes(app, { resources, baseUrl, libraryName })
       collectionRoutes(api, { collections, blobs, resources })
       oaiPmhRoutes(app, {
         resources,
         collections,
         nodeId: key.nodeId,
-        repositoryName: config.name,
+        repositoryName: libraryName,
         adminEmail: config.adminEmail,
         baseUrl,
         now,
@@ -442,7 +521,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         collections,
         search,
         auth,
-        libraryName: config.name,
+        libraryName,
         nodeId: key.nodeId,
         baseUrl,
         now,
@@ -475,6 +554,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     origins,
     controlToken,
     http,
+    profile,
+    backups,
   } = parts
   const { storage, key } = folder
   const { sessions, blobs, files, collections } = services
@@ -505,6 +586,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       stop: () => unwatchSpace(),
     },
     { name: 'blobs', start: () => blobs.init(), stop() {} },
+    { name: 'library profile', start: () => profile.load(), stop() {} },
     {
       name: 'search',
       start() {
@@ -561,6 +643,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       stop: () => federation.stop(),
     },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
+    // Before the storage closes (stopped in reverse): a backup in progress finishes first.
+    { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
     { name: 'distribution', start: () => content.start(), stop: () => content.stop() },
     { name: 'network search', start: () => networkSearch.start(), stop() {} },
     {

@@ -15,6 +15,8 @@ export function nodeSettingsRoutes(
     nodeId: string
     version: string
     searchStats: () => Promise<{ engine: string; documents: number; diskBytes?: number }>
+    /** Name and public URL in effect (the console's, else the flags'). */
+    library: () => { name: string; publicUrl: string | null }
   },
 ): void {
   api.route(
@@ -30,11 +32,11 @@ export function nodeSettingsRoutes(
       const { config } = deps
       const stats = await deps.searchStats()
       return {
-        name: config.name,
+        name: deps.library().name,
         role: config.role,
         nodeId: deps.nodeId,
         version: deps.version,
-        publicUrl: config.publicUrl ?? null,
+        publicUrl: deps.library().publicUrl,
         search: { engine: stats.engine, documents: stats.documents, diskBytes: stats.diskBytes ?? null },
         maxUploadBytes: config.maxUploadBytes,
         passwordPolicy: config.passwordPolicy,
