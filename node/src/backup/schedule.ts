@@ -121,7 +121,7 @@ export class BackupSchedule {
       .sort()
       .reverse()) {
       const s = await stat(join(this.#dir, name)).catch(() => undefined)
-      if (s) out.push({ name, bytes: s.size, at: s.mtime.toISOString() })
+      if (s?.isFile()) out.push({ name, bytes: s.size, at: s.mtime.toISOString() })
     }
     return out
   }
