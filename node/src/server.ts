@@ -41,6 +41,7 @@ import { NodeMetrics } from './metrics/metrics.js'
 import { metricsRoutes } from './metrics/routes.js'
 import { LibraryProfileService } from './library/profile.js'
 import { libraryRoutes } from './library/routes.js'
+import { Alerts } from './alerts/alerts.js'
 import type { RuntimeAdapter, RunningServer } from './runtime/adapter.js'
 import { shulinVersion } from './version.js'
 import { buildChannels, buildSearch, buildServices, type NodeServices } from './services.js'
@@ -91,6 +92,8 @@ export interface StartOptions {
   now?: () => number
   /** How often a member pushes waiting roll-ups to the hub (ms; a minute by default). */
   statsPushIntervalMs?: number
+  /** How often alert conditions (low disk, hub unreachable) are checked (ms; a minute by default). */
+  alertCheckMs?: number
 }
 
 export interface RunningNode {
@@ -308,6 +311,33 @@ function composeServices(
   })
   const baseUrl = baseUrlResolver(origins)
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
+  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
+  const alerts =
+    config.smtpUrl && config.alertEmail
+      ? new Alerts({
+          smtpUrl: config.smtpUrl,
+          to: config.alertEmail,
+          logger,
+          libraryName: () => profile.current().name,
+          checkMs: options.alertCheckMs,
+          checks: {
+            low_disk: async () => {
+              const d = await disk.state()
+              return d.low
+                ? `${gib(d.freeBytes)} free on the disk of ${folder.dir}, ${gib(d.minFreeBytes)} needed (--min-free-disk): uploads and imports are paused.`
+                : undefined
+            },
+            hub_unreachable: () => {
+              const last = config.role === 'hub' ? undefined : federation.registryMember?.lastSync()
+              if (!last || !federation.hubNodeId()) return undefined
+              const hours = (now() - Date.parse(last)) / 3_600_000
+              return hours > config.alertHubHours
+                ? `No contact with the hub (or any peer with the registry) since ${last}, ${hours.toFixed(1)} hours ago (--alert-hub-hours ${config.alertHubHours}).`
+                : undefined
+            },
+          },
+        })
+      : undefined
   const backups = new BackupSchedule({
     storage,
     write: (file) => writeBackup(storage, key, folder.nodeMeta, file, folder.dir),
@@ -315,6 +345,8 @@ function composeServices(
     everyMs: config.backupEvery,
     keep: config.backupKeep,
     logger,
+    onResult: (run) =>
+      void alerts?.report('backup_failed', run.ok ? undefined : `${run.error ?? 'failed'} (at ${run.at})`),
     now,
   })
   const readiness = new Readiness({ storage, disk, searchReady: () => search.ready() })
@@ -378,6 +410,7 @@ function composeServices(
     backups,
     readiness,
     metrics,
+    alerts,
   }
 }
 
@@ -556,6 +589,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     http,
     profile,
     backups,
+    alerts,
   } = parts
   const { storage, key } = folder
   const { sessions, blobs, files, collections } = services
@@ -645,6 +679,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
     { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
+    { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },
     { name: 'distribution', start: () => content.start(), stop: () => content.stop() },
     { name: 'network search', start: () => networkSearch.start(), stop() {} },
     {

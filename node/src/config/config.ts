@@ -365,6 +365,10 @@ export const NodeConfig = z
         zh: '仅供测试：假装时钟快了这么多毫秒（负数：慢了）',
       }),
   })
+  .refine((c) => !c.smtpUrl === !c.alertEmail, {
+    message: 'alerts need both --smtp-url and --alert-email (or SHULIN_SMTP_URL and SHULIN_ALERT_EMAIL)',
+    path: ['alertEmail'],
+  })
   .refine((c) => c.search !== 'meilisearch' || c.meiliUrl, {
     message: '--search meilisearch needs --meili-url (or SHULIN_MEILI_URL)',
     path: ['meiliUrl'],
