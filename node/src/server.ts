@@ -141,7 +141,19 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const print = options.print ?? ((line: string) => process.stderr.write(line + '\n'))
   const folder = await openDataFolder(config.dataDir, { create: true })
   const { storage, key } = folder
-  const logger = options.logger ?? createLogger(config.logLevel, { nodeId: key.nodeId })
+  let logger: Logger
+  try {
+    logger =
+      options.logger ??
+      createLogger(
+        config.logLevel,
+        { nodeId: key.nodeId },
+        config.logFile ? { path: config.logFile, keep: config.logKeep } : undefined,
+      )
+  } catch (err) {
+    await storage.close()
+    throw err
+  }
   const paths = dataPaths(config.dataDir)
   if (folder.migrated.length) logger.info({ versions: folder.migrated }, 'migrated data folder')
   let engine
