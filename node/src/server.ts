@@ -42,6 +42,7 @@ import { metricsRoutes } from './metrics/routes.js'
 import { LibraryProfileService } from './library/profile.js'
 import { libraryRoutes } from './library/routes.js'
 import { Alerts } from './alerts/alerts.js'
+import { VersionCheck } from './upgrade/version-check.js'
 import type { RuntimeAdapter, RunningServer } from './runtime/adapter.js'
 import { shulinVersion } from './version.js'
 import { buildChannels, buildSearch, buildServices, type NodeServices } from './services.js'
@@ -94,6 +95,8 @@ export interface StartOptions {
   statsPushIntervalMs?: number
   /** How often alert conditions (low disk, hub unreachable) are checked (ms; a minute by default). */
   alertCheckMs?: number
+  /** Tests only: the version this node tells its hub and members (upgrade notices), instead of its own. */
+  version?: string
 }
 
 export interface RunningNode {
@@ -361,6 +364,13 @@ function composeServices(
       void alerts?.report('backup_failed', run.ok ? undefined : `${run.error ?? 'failed'} (at ${run.at})`),
     now,
   })
+  const versionCheck = new VersionCheck({
+    federation,
+    role: config.role,
+    version: options.version ?? shulinVersion,
+    logger,
+    now,
+  })
   const readiness = new Readiness({ storage, disk, searchReady: () => search.ready() })
   const metrics = new NodeMetrics({
     dbDir: dataPaths(folder.dir).db,
@@ -423,6 +433,7 @@ function composeServices(
     readiness,
     metrics,
     alerts,
+    versionCheck,
   }
 }
 
@@ -457,6 +468,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     backups,
     readiness,
     metrics,
+    versionCheck,
   } = parts
   const { storage, nodeMeta, key } = folder
   const libraryName = () => profile.current().name
@@ -520,6 +532,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         version: shulinVersion,
         searchStats: () => search.engine.stats(),
         library: () => profile.current(),
+        versions: () => versionCheck.current(),
       })
       setupRoutes(app, api, setup)
       controlRoutes(api, { setup, backup })
@@ -602,6 +615,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     profile,
     backups,
     alerts,
+    versionCheck,
   } = parts
   const { storage, key } = folder
   const { sessions, blobs, files, collections } = services
@@ -692,6 +706,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
     { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
     { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },
+    { name: 'version check', start: () => versionCheck.start(), stop: () => versionCheck.stop() },
     { name: 'distribution', start: () => content.start(), stop: () => content.stop() },
     { name: 'network search', start: () => networkSearch.start(), stop() {} },
     {

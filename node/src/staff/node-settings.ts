@@ -17,6 +17,8 @@ export function nodeSettingsRoutes(
     searchStats: () => Promise<{ engine: string; documents: number; diskBytes?: number }>
     /** Name and public URL in effect (the console's, else the flags'). */
     library: () => { name: string; publicUrl: string | null }
+    /** The hub's version and whether it is newer than this node's (upgrade/version-check). */
+    versions: () => { hubVersion: string | null; newerVersion: string | null }
   },
 ): void {
   api.route(
@@ -41,6 +43,7 @@ export function nodeSettingsRoutes(
         maxUploadBytes: config.maxUploadBytes,
         passwordPolicy: config.passwordPolicy,
         adminEmail: config.adminEmail,
+        ...deps.versions(),
         trustProxy: config.trustProxy || (config.trustedProxies !== undefined && config.trustedProxies !== 0),
       }
     },

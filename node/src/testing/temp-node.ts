@@ -29,7 +29,9 @@ export async function startTempNode(
   {
     sendMs = 0,
     ...options
-  }: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs'> & { sendMs?: number } = {},
+  }: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs' | 'version'> & {
+    sendMs?: number
+  } = {},
 ): Promise<TempNode> {
   const dir = config.dataDir ?? (await tempDir())
   const sent: TempNode['sent'] = []

@@ -16,6 +16,10 @@ export const NodeSettings = z.object({
   passwordPolicy: z.string(),
   adminEmail: z.string(),
   trustProxy: z.boolean(),
+  /** The version the network's hub runs (this node's own on the hub); null until it answered. */
+  hubVersion: z.string().nullable(),
+  /** The hub's version when it is newer than this node's: the console says an upgrade is available. */
+  newerVersion: z.string().nullable(),
 })
 export type NodeSettings = z.infer<typeof NodeSettings>
 

@@ -44,6 +44,7 @@ export class StaffNode extends LitElement {
   #settings(h: NodeSettings, misses: ZeroResultQuery[]) {
     const admin = session.current?.account.roles.includes('admin')
     return html`
+      ${h.newerVersion ? html`<p class="notice" role="status">${t('newerVersion', { version: h.newerVersion, current: h.version })}</p>` : nothing}
       <shulin-staff-library-profile></shulin-staff-library-profile>
       <shulin-staff-backups></shulin-staff-backups>
       <h2>${t('staffNode')}</h2>
@@ -78,6 +79,7 @@ export class StaffNode extends LitElement {
     css`
       dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 16px; }
       dt { font-weight: 600; }
+      .notice { background: #fff8e1; border: 1px solid #e0c36c; border-radius: 6px; padding: 8px 12px; }
       dd { margin: 0; overflow-wrap: anywhere; }
       table { width: 100%; border-collapse: collapse; background: #fff; }
       th, td { text-align: left; padding: 8px; border-bottom: 1px solid var(--line); }
