@@ -134,6 +134,46 @@ describe('alert mails', () => {
     }
   })
 
+  it('mail a member cut off from its hub for longer than --alert-hub-hours, once', async () => {
+    const hub = await startTempNode({ role: 'hub', name: '国家数字图书馆' })
+    const member = await startTempNode(
+      {
+        name: '富阳区图书馆',
+        smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+        alertEmail: 'it@fuyang.example',
+        alertHubHours: 6,
+      },
+      { alertCheckMs: 100 },
+    )
+    try {
+      const hubAdmin = await signedInAdmin(hub)
+      const invite = await hubAdmin.post('/api/staff/federation/invites', {
+        name: '富阳区图书馆',
+        region: '330111',
+        level: 'county',
+        validHours: 1,
+      })
+      const memberAdmin = await signedInAdmin(member)
+      expect((await memberAdmin.post('/api/staff/federation/join', { invite: invite.body.invite })).status).toBe(200)
+      const sent = () => mails.filter((m) => m.to[0] === 'it@fuyang.example')
+      // Five hours without the hub: not yet.
+      await hub.close()
+      member.clock.now += 5 * 3_600_000
+      await new Promise((r) => setTimeout(r, 500))
+      expect(sent()).toHaveLength(0)
+      // Seven: one mail, however many checks follow.
+      member.clock.now += 2 * 3_600_000
+      await expect.poll(() => sent().length, { timeout: 10_000 }).toBe(1)
+      await new Promise((r) => setTimeout(r, 500))
+      expect(sent()).toHaveLength(1)
+      expect(sent()[0]!.subject).toBe('[Shulin] 富阳区图书馆: hub unreachable / 连不上中心节点')
+      expect(sent()[0]!.body).toMatch(/--alert-hub-hours 6/)
+    } finally {
+      await member.close()
+      await hub.close()
+    }
+  }, 60_000)
+
   it('refuses to start with an SMTP server but nobody to mail', async () => {
     await expect(startTempNode({ smtpUrl: `smtp://127.0.0.1:${smtpPort}` })).rejects.toThrow(/--alert-email/)
   })
