@@ -382,6 +382,7 @@ function composeServices(
       return last === undefined ? undefined : Math.max(0, (now() - Date.parse(last)) / 1000)
     },
     rollupQueue: () => stats.pusher?.last?.report.pending,
+    peerSentBytes: () => content.server.sentBytes(),
     lastBackupAt: () => backups.lastOkAt(),
     lastBackupFailed: () => backups.lastFailed(),
     disk: () => disk.state(),

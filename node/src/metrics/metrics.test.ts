@@ -68,6 +68,8 @@ describe('GET /metrics', () => {
       'shulin_search_lag_records',
       'shulin_peers_connected',
       'shulin_rollup_queue',
+      'shulin_peer_sent_bytes_total',
+      'shulin_http_response_bytes_total',
       'shulin_backup_last_failed',
       'shulin_disk_free_bytes',
       'shulin_disk_min_free_bytes',

@@ -25,6 +25,8 @@ export interface MetricSources {
   /** Seconds since a member last pulled the registry from the hub (or a peer); undefined on the hub or before a join. */
   syncLagSeconds: () => number | undefined
   rollupQueue: () => number | undefined
+  /** Bytes of shared files sent to peers over libp2p since start. */
+  peerSentBytes: () => number
   /** When the last good backup finished (ms), if any. */
   lastBackupAt: () => number | undefined
   lastBackupFailed: () => boolean
@@ -114,6 +116,15 @@ export class NodeMetrics {
     )
     gauge('shulin_peers_connected', 'Peers connected on the peer network', sources.peers)
     gauge('shulin_sync_lag_seconds', 'Seconds since this member last synced the registry', sources.syncLagSeconds)
+    new Counter({
+      name: 'shulin_peer_sent_bytes_total',
+      help: 'Bytes of shared files sent to other libraries over the peer network',
+      registers,
+      collect() {
+        this.reset()
+        this.inc(sources.peerSentBytes())
+      },
+    })
     gauge('shulin_rollup_queue', 'Daily statistics roll-ups waiting to be sent to the hub', sources.rollupQueue)
     gauge('shulin_backup_age_seconds', 'Seconds since the last successful backup', () => {
       const at = sources.lastBackupAt()
