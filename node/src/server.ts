@@ -530,7 +530,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       nodeSettingsRoutes(api, {
         config,
         nodeId: key.nodeId,
-        version: shulinVersion,
+        version: options.version ?? shulinVersion,
         searchStats: () => search.engine.stats(),
         library: () => profile.current(),
         versions: () => versionCheck.current(),

@@ -88,4 +88,36 @@ describe.skipIf(!hasChromium)('console settings in Chromium', () => {
     expect(await page.getByRole('button', { name: '立即备份' }).count()).toBe(0)
     await shot(page, 'phone-staff-settings-librarian')
   }, 60_000)
+
+  it('a member whose hub runs a newer Shulin shows the notice in its console', async () => {
+    const hub = await startTempNode({ role: 'hub', name: '国家数字图书馆' }, { version: '0.3.0' })
+    const member = await startTempNode({ name: '富阳区图书馆' }, { version: '0.2.1' })
+    try {
+      const invite = await (
+        await signedInAdmin(hub)
+      ).post('/api/staff/federation/invites', {
+        name: '富阳区图书馆',
+        region: '330111',
+        level: 'county',
+        validHours: 1,
+      })
+      const memberAdmin = await signedInAdmin(member)
+      expect((await memberAdmin.post('/api/staff/federation/join', { invite: invite.body.invite })).status).toBe(200)
+      // The console's look asks the hub in the background when its version is unknown.
+      await expect
+        .poll(async () => (await memberAdmin.get('/api/staff/node')).body.newerVersion, {
+          timeout: 20_000,
+          interval: 500,
+        })
+        .toBe('0.3.0')
+      const page = await signInAsAdmin(browser, member.node.url, '/staff/node')
+      await expect
+        .poll(() => page.getByText('有新版本 0.3.0（本馆 0.2.1）', { exact: false }).count(), { timeout: 10_000 })
+        .toBe(1)
+      await shot(page, 'desktop-staff-newer-version')
+    } finally {
+      await member.close()
+      await hub.close()
+    }
+  }, 90_000)
 })
