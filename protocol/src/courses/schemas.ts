@@ -16,7 +16,7 @@
  */
 import { z } from 'zod'
 import { freeText, singleLine } from '../text.js'
-import { AccessPolicy, ClcNumber, Sha256 } from '../resources/schemas.js'
+import { AccessPolicy, ClcNumber, Sha256 } from '../resources/fields.js'
 
 /** BCP 47 language tag of a subtitle track (`zh`, `zh-Hans`, `en`). */
 export const LanguageTag = z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'invalid_language')

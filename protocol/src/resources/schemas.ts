@@ -7,6 +7,10 @@ import { z } from 'zod'
 import { freeText, singleLine } from '../text.js'
 import { canonicalIdentifier } from './identifiers.js'
 import { CourseInfo, LectureInfo } from '../courses/schemas.js'
+import { AccessPolicy, ClcNumber, Sha256 } from './fields.js'
+
+// In their own module so that courses/schemas can use them without importing this one (which imports it).
+export { AccessPolicy, ClcNumber, Sha256 } from './fields.js'
 
 export const ResourceType = z.enum([
   'book',
@@ -20,10 +24,6 @@ export const ResourceType = z.enum([
   'lecture',
 ])
 export type ResourceType = z.infer<typeof ResourceType>
-
-/** Who may open a resource's content. Metadata of published resources is public. */
-export const AccessPolicy = z.enum(['public', 'node-readers', 'member-readers', 'staff'])
-export type AccessPolicy = z.infer<typeof AccessPolicy>
 
 export const ResourceStatus = z.enum(['draft', 'published', 'withdrawn'])
 export type ResourceStatus = z.infer<typeof ResourceStatus>
@@ -39,13 +39,6 @@ export const Identifier = z
 
 /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (ISO 8601 / EDTF level 0). */
 export const PublicationDate = z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, 'invalid_date')
-
-/** 中图法 class numbers: `I247.5`, `TP311.13`, `K825.6=74`, `D61-53`. */
-export const ClcNumber = z
-  .string()
-  .trim()
-  .max(64)
-  .regex(/^[A-Z][A-Z0-9.\-=:()"<>/+]*$/, 'invalid_clc')
 
 export const Extent = z.strictObject({
   pages: z.number().int().min(1).max(1_000_000).optional(),
@@ -73,8 +66,6 @@ export const Metadata = z.strictObject({
 })
 export type Metadata = z.infer<typeof Metadata>
 export type MetadataInput = z.input<typeof Metadata>
-
-export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/)
 
 export const Chapter = z.object({
   title: z.string().max(500),
