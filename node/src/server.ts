@@ -63,6 +63,9 @@ import { directoryRoutes } from './identity/directory-routes.js'
 import { loadProviders, type ProviderConfig } from './identity/third-party/providers.js'
 import { ThirdPartySignIn } from './identity/third-party/service.js'
 import { thirdPartyRoutes } from './identity/third-party/routes.js'
+import { courseCoverPath, courseRoutes } from './courses/routes.js'
+import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
+import { lectureServeRoutes } from './courses/serve.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -353,7 +356,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     http,
   } = parts
   const { storage, nodeMeta, key } = folder
-  const { sessions, accounts, setup, resources, blobs, files, collections, reading } = services
+  const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
   const backup = async (out: string) => {
     try {
@@ -382,6 +385,8 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       ['/api/control/import', 'streamed'],
       [uploadPath, 'streamed'],
       [collectionCoverPath, 'streamed'],
+      [courseCoverPath, 'streamed'],
+      [lectureUploadPath, 'streamed'],
     ],
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
@@ -427,6 +432,25 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
+      courseRoutes(api, {
+        courses: courses.service,
+        files,
+        jobs: courses.jobs,
+        baseUrl,
+        maxUploadBytes: config.maxUploadBytes,
+      })
+      lectureRoutes(api, {
+        courses: courses.service,
+        uploads: courses.uploads,
+        baseUrl,
+        maxUploadBytes: config.maxUploadBytes,
+      })
+      lectureServeRoutes(api, {
+        courses: courses.service,
+        blobs,
+        ensureLocal: async (record, file) =>
+          record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
+      })
       oaiPmhRoutes(app, {
         resources,
         collections,

@@ -23,6 +23,7 @@ import { NetworkCatalogs } from './federation/catalogs.js'
 import type { FederationService } from './federation/service.js'
 import type { Logger } from './logger.js'
 import { SearchService } from './search/service.js'
+import { buildCourses, type Courses } from './courses/index.js'
 import type { SearchEngine } from './search/engine.js'
 
 export interface NodeServices {
@@ -34,6 +35,7 @@ export interface NodeServices {
   files: FileService
   collections: CollectionService
   reading: ReadingService
+  courses: Courses
 }
 
 export function buildServices(
@@ -58,6 +60,7 @@ export function buildServices(
   const files = new FileService(resources, blobs)
   const collections = new CollectionService(folder.storage, resources.records, opts.now)
   const reading = new ReadingService(folder.storage, opts.now)
+  const courses = buildCourses({ storage: folder.storage, resources, blobs, now: opts.now })
   return {
     sessions,
     accounts,
@@ -67,6 +70,7 @@ export function buildServices(
     files,
     collections,
     reading,
+    courses,
   }
 }
 

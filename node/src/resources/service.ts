@@ -70,12 +70,17 @@ export class ResourceService {
     const parent = await this.#store.get(parentId)
     const allowed =
       (type === 'journal-issue' && parent?.type === 'journal') ||
-      (type === 'article' && parent?.type === 'journal-issue')
+      (type === 'article' && parent?.type === 'journal-issue') ||
+      (type === 'lecture' && parent?.type === 'course')
     if (!allowed)
       throw new ProblemError('validation_failed', { errors: [{ pointer: '/parentId', detail: 'invalid_parent' }] })
   }
 
-  async create(req: CreateResourceRequest): Promise<Resource> {
+  /**
+   * Creates a draft. `extra` carries what only a course or a lecture has (the courses module
+   * passes it; the generic staff route never does).
+   */
+  async create(req: CreateResourceRequest, extra: Pick<Resource, 'course' | 'lecture'> = {}): Promise<Resource> {
     return this.#store.exclusive(async () => {
       await this.#checkParent(req.parentId, req.type)
       const now = this.#iso()
@@ -93,6 +98,8 @@ export class ResourceService {
         updatedAt: now,
         publishedAt: null,
         revision: 1,
+        ...(extra.course ? { course: extra.course } : {}),
+        ...(extra.lecture ? { lecture: extra.lecture } : {}),
       }
       await this.#write([record])
       return record
@@ -126,6 +133,15 @@ export class ResourceService {
       await this.#write([updated])
       return updated
     })
+  }
+
+  /**
+   * A change a module makes to its own kind of record (the courses module: a lecture's files,
+   * status and chapters) under the same lock, revision and publisher rules as every edit: one
+   * write, so a record is never half-changed.
+   */
+  amend(id: string, change: (r: Resource) => Resource | Promise<Resource>, expected?: number): Promise<Resource> {
+    return this.#change(id, expected, change)
   }
 
   update(id: string, req: UpdateResourceRequest, expected?: number): Promise<Resource> {

@@ -7,10 +7,9 @@ import { z } from 'zod'
 import { freeText, singleLine } from '../text.js'
 import { canonicalIdentifier } from './identifiers.js'
 import { CourseInfo, LectureInfo } from '../courses/schemas.js'
-import { AccessPolicy, ClcNumber, Sha256 } from './fields.js'
+import { AccessPolicy, ClcNumber, Sha256 } from './basics.js'
 
-// In their own module so that courses/schemas can use them without importing this one (which imports it).
-export { AccessPolicy, ClcNumber, Sha256 } from './fields.js'
+export { AccessPolicy, ClcNumber, Sha256 } from './basics.js'
 
 export const ResourceType = z.enum([
   'book',

@@ -1,10 +1,13 @@
 /**
- * @module resources/fields
- * Field schemas a resource shares with the course and lecture fields it carries: kept apart from
- * resources/schemas, which imports courses/schemas, so that courses/schemas can use them without
- * an import cycle (in a cycle, whichever module loads second finds the other's schemas undefined).
+ * @module resources/basics
+ * The small resource schemas courses/schemas needs too (a blob's hash, an access policy, a
+ * 中图法 number). They live apart from resources/schemas because that module embeds the
+ * course and lecture fields: with both importing each other, whichever ESM evaluated first
+ * met the other's schemas undefined (`shulin` failed at start with "reading 'optional'").
  */
 import { z } from 'zod'
+
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/)
 
 /** Who may open a resource's content. Metadata of published resources is public. */
 export const AccessPolicy = z.enum(['public', 'node-readers', 'member-readers', 'staff'])
@@ -16,5 +19,3 @@ export const ClcNumber = z
   .trim()
   .max(64)
   .regex(/^[A-Z][A-Z0-9.\-=:()"<>/+]*$/, 'invalid_clc')
-
-export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/)
