@@ -5,7 +5,7 @@
  * playlists (master first) so playback can start, the subtitles and the poster, then the media
  * files, lowest rendition first. The request itself waits for its own file only (the fetcher
  * shares one fetch per file among all who ask), up to a bound; then it is told to come back
- * (`content_fetching`, 503 with Retry-After), or, when no library holding the file can be
+ * (`'fetching'`: the route answers `content_fetching`, 503 with Retry-After), or, when no library holding the file can be
  * reached, `content_unavailable` (503): the reader's node is fine, the network is not.
  *
  * @example
@@ -20,8 +20,14 @@ import type { Logger } from '../logger.js'
 import type { ContentFetcher } from './fetch.js'
 
 export interface LectureOnPlay {
-  /** Resolves once `file` of another library's `lecture` is here; a {@link ProblemError} if it cannot be yet. */
-  ensure(lecture: Pick<Resource, 'id' | 'nodeId' | 'files' | 'lecture'>, file: ResourceFile): Promise<void>
+  /**
+   * `'ready'` once `file` of another library's `lecture` is here, `'fetching'` if it is still on
+   * its way after the wait; a `content_unavailable` {@link ProblemError} if it cannot be fetched.
+   */
+  ensure(
+    lecture: Pick<Resource, 'id' | 'nodeId' | 'files' | 'lecture'>,
+    file: ResourceFile,
+  ): Promise<'ready' | 'fetching'>
 }
 
 export interface LectureOnPlayComponents {
@@ -58,20 +64,21 @@ class DefaultLectureOnPlay implements LectureOnPlay {
 
   constructor(private readonly c: LectureOnPlayComponents) {}
 
-  async ensure(lecture: Pick<Resource, 'id' | 'nodeId' | 'files' | 'lecture'>, file: ResourceFile): Promise<void> {
-    if (await this.c.fetcher.has(file.blob)) return
-    this.#fetchAhead(lecture)
+  async ensure(
+    lecture: Pick<Resource, 'id' | 'nodeId' | 'files' | 'lecture'>,
+    file: ResourceFile,
+  ): Promise<'ready' | 'fetching'> {
+    if (await this.c.fetcher.has(file.blob)) return 'ready'
+    if (playRoles.has(file.role)) this.#fetchAhead(lecture)
     const wanted = this.c.fetcher.fetch(file, lecture.nodeId)
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), this.c.waitMs ?? 20_000)))
     try {
-      if ((await Promise.race([wanted, late])) === 'late') {
-        // Still on its way: the fetch goes on, and the player's retry finds it here.
-        wanted.catch(() => {})
-        throw new ProblemError('content_fetching', { retryAfterSeconds: 3 })
-      }
+      if ((await Promise.race([wanted, late])) !== 'late') return 'ready'
+      // Still on its way: the fetch goes on, and the player's retry finds it here.
+      wanted.catch(() => {})
+      return 'fetching'
     } catch (err) {
-      if (err instanceof ProblemError) throw err
       this.c.logger?.warn({ err, lecture: lecture.id, file: file.name }, 'could not fetch a lecture file on play')
       throw new ProblemError('content_unavailable', { detail: (err as Error).message, retryAfterSeconds: 30 })
     } finally {
