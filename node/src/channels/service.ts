@@ -226,6 +226,7 @@ export class ChannelService {
       publisher: this.opts.key.nodeId,
       ...this.#http(before),
       submitted: before?.submitted ?? false,
+      ...(before?.kind ? { kind: before.kind } : {}),
       updatedAt: this.#after(before?.updatedAt),
     }
     if (before && before.description === ch.description && before.licence === ch.licence && sameHttp(before, ch))
@@ -337,11 +338,20 @@ export class ChannelService {
       added += own.length
       courses.push(...own.filter((r) => r.type === 'course').map((r) => r.id))
     }
+    if (courses.length) await this.#carriesCourses(id)
     const lectures = new Set<string>()
     for (const course of courses) for (const l of (await this.opts.lecturesOf?.(course)) ?? []) lectures.add(l)
     // Lectures have no lectures: one more round at most.
     if (lectures.size) added += (await this.addRecords(id, [...lectures])).added
     return { added }
+  }
+
+  /** Marks one of this node's channels as a course channel (signed once, with its first course). */
+  async #carriesCourses(id: string): Promise<void> {
+    const ch = await this.#own(id)
+    if (ch.kind === 'courses') return
+    const next: Channel = { ...ch, kind: 'courses', updatedAt: this.#after(ch.updatedAt) }
+    await (await this.opts.catalog('channels')).put([[id, await seal(this.opts.key, 'shulin/channel', next)]])
   }
 
   /**
@@ -460,6 +470,7 @@ export class ChannelService {
         description: channels.get(e.channel)?.description ?? '',
         licence: channels.get(e.channel)?.licence ?? '',
         subscribed: subs.get(e.channel) ?? null,
+        ...(channels.get(e.channel)?.kind ? { kind: channels.get(e.channel)!.kind } : {}),
       }))
     const pending =
       this.opts.role === 'hub'
@@ -528,6 +539,7 @@ export class ChannelService {
       records,
       submitted: c.submitted,
       menu: decided.get(c.id)?.state ?? null,
+      ...(c.kind ? { kind: c.kind } : {}),
     })
     return {
       channels: [
