@@ -15,6 +15,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import type { Context, Hono } from 'hono'
 import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths, type OpenedDataFolder } from './storage/data-folder.js'
@@ -66,6 +67,8 @@ import { thirdPartyRoutes } from './identity/third-party/routes.js'
 import { courseCoverPath, courseRoutes } from './courses/routes.js'
 import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
 import { lectureServeRoutes } from './courses/serve.js'
+import { TranscodeQueue } from './courses/transcode/queue.js'
+import { courseControlRoutes } from './courses/control-routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -274,6 +277,24 @@ function composeServices(
     ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}),
   })
 
+  // Runs what uploads (and `shulin course add` with the node stopped) queued.
+  const transcodes = new TranscodeQueue({
+    jobs: services.courses.jobs,
+    courses: services.courses.service,
+    blobs: services.blobs,
+    tmpDir: join(folder.dir, 'tmp'),
+    settings: {
+      concurrency: config.transcodeConcurrency,
+      timeoutSeconds: config.transcodeTimeout,
+      maxSeconds: config.maxVideoDuration,
+      maxHeight: config.maxVideoHeight,
+      ffmpeg: config.ffmpeg,
+      ffprobe: config.ffprobe,
+    },
+    logger,
+    now,
+  })
+
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
   const isTls = tlsResolver({ publicUrl: config.publicUrl, viaProxy })
@@ -318,6 +339,7 @@ function composeServices(
     content,
     networkSearch,
     stats,
+    transcodes,
     proxy,
     isTls,
     origins,
@@ -445,6 +467,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         baseUrl,
         maxUploadBytes: config.maxUploadBytes,
       })
+      courseControlRoutes(api, { courses, maxUploadBytes: config.maxUploadBytes })
       lectureServeRoutes(api, {
         courses: courses.service,
         blobs,
@@ -497,6 +520,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     content,
     networkSearch,
     stats,
+    transcodes,
     origins,
     controlToken,
     http,
@@ -556,6 +580,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop: () => timers.forEach((timer) => clearInterval(timer)),
     },
+    // After the blobs (it stores its outputs there); stopped before them: a running job goes back to the queue.
+    { name: 'transcodes', start: () => transcodes.start(), stop: () => transcodes.stop() },
     {
       name: 'http',
       async start() {

@@ -4,7 +4,7 @@
  * per lecture: a new upload replaces the lecture's job). The queue survives a restart: a job
  * found `running` at start was cut off by a crash or a kill and is queued again.
  */
-import type { Storage, Sublevel } from '../storage/db.js'
+import type { BatchOp, Storage, Sublevel } from '../storage/db.js'
 import { putOp } from '../storage/db.js'
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed'
@@ -39,10 +39,22 @@ export class TranscodeJobs {
   /** Synced: a queued job is an upload's promise to the uploader. */
   async put(job: TranscodeJob, opts: { sync: boolean } = { sync: true }): Promise<void> {
     await this.storage.commit([putOp(this.#jobs, job.lectureId, job)], opts)
-    if (job.state === 'queued') for (const l of this.#listeners) l()
   }
 
-  /** Called after a job is queued (the running node's queue starts it). */
+  /** The job's write, to commit in one batch with its lecture's (see `CourseService.amendLecture`). */
+  putOp(job: TranscodeJob): BatchOp {
+    return putOp(this.#jobs, job.lectureId, job)
+  }
+
+  /**
+   * Tells the queue a job waits. Called once the lecture holds the job's source (after its
+   * write, not the job's): a queue that started on the job alone would find the lecture without it.
+   */
+  announce(): void {
+    for (const l of this.#listeners) l()
+  }
+
+  /** Called when a job is announced (the running node's queue starts it). */
   onQueued(listener: () => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)

@@ -140,6 +140,18 @@ export function lectureRoutes(api: Api, deps: LectureRouteDeps): void {
   )
   api.route(
     {
+      method: 'post',
+      path: '/api/lectures/:id/transcode',
+      summary: 'Transcode the lecture’s video again (after ffmpeg was installed or a limit raised)',
+      tags,
+      access: 'staff',
+      response: LectureView,
+      status: 202,
+    },
+    async (c) => c.json(view(c, await uploads.retranscode(id(c))), 202),
+  )
+  api.route(
+    {
       method: 'put',
       path: '/api/lectures/:id/subtitles/:lang',
       summary: 'Upload a subtitle track (SRT or WebVTT; stored as WebVTT; ?label= names it in the menu)',

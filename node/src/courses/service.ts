@@ -20,6 +20,7 @@ import type {
 import { ProblemError } from '../http/problem.js'
 import type { ResourceService } from '../resources/service.js'
 import type { LectureIndex } from './lecture-index.js'
+import type { BatchOp } from '../storage/db.js'
 
 export const notFound = () => new ProblemError('not_found')
 
@@ -219,6 +220,7 @@ export class CourseService {
       resource?: Partial<Resource>
     },
     expected?: number,
+    withOps?: readonly BatchOp[],
   ): Promise<Resource> {
     return this.resources.amend(
       id,
@@ -233,6 +235,7 @@ export class CourseService {
         }
       },
       expected,
+      withOps,
     )
   }
 }

@@ -11,7 +11,7 @@ import { ProblemError } from '../http/problem.js'
 import { BlobTooLarge, type BlobStore, type StagedBlob } from '../blobs/store.js'
 import { checkFileType } from '../resources/files/media-types.js'
 import type { CourseService } from './service.js'
-import type { TranscodeJobs } from './jobs.js'
+import type { TranscodeJob, TranscodeJobs } from './jobs.js'
 import { parseSubtitles, subtitleLabel, SubtitleError, toWebVtt } from './subtitles.js'
 
 /** The containers a lecture's video may come in, as `file-type` names them. */
@@ -74,11 +74,7 @@ export class LectureUploads {
     return staged
   }
 
-  /**
-   * Keeps the video as the lecture's original and queues its transcode. The job is written
-   * before the lecture: a crash in between leaves a job whose lecture does not hold its source,
-   * which the queue drops (and the uploader, never answered, sends again).
-   */
+  /** Keeps the video as the lecture's original and queues its transcode, in one batch. */
   async setVideo(lectureId: string, file: IncomingFile, expected?: number): Promise<Resource> {
     await this.courses.lecture(lectureId)
     const staged = await this.#stage(file, file.maxBytes)
@@ -89,18 +85,17 @@ export class LectureUploads {
       if (claim.startsWith('video/') && videoTypes[claim] && videoTypes[claim] !== videoTypes[sniffed.type])
         throw rejected(`the content is ${sniffed.type}, not ${claim}`)
       const info = await staged.commit(sniffed.type)
-      const now = new Date(this.now()).toISOString()
-      await this.jobs.put({
+      const job: TranscodeJob = {
         lectureId,
         source: info.sha256,
         sourceType: sniffed.type,
         state: 'queued',
         progress: 0,
-        createdAt: now,
+        createdAt: new Date(this.now()).toISOString(),
         startedAt: null,
         finishedAt: null,
         attempts: 0,
-      })
+      }
       const video: ResourceFile = {
         blob: info.sha256,
         role: 'video',
@@ -121,11 +116,41 @@ export class LectureUploads {
           }
         },
         expected,
+        [this.jobs.putOp(job)],
       )
+      this.jobs.announce()
       return updated
     } finally {
       await staged.discard()
     }
+  }
+
+  /** Queues the lecture's original again (after installing ffmpeg, or raising a limit). */
+  async retranscode(lectureId: string): Promise<Resource> {
+    const lecture = await this.courses.lecture(lectureId)
+    const video = lecture.files.find((f) => f.role === 'video')
+    if (!video) throw new ProblemError('conflict', { detail: 'the lecture has no video yet: upload one' })
+    const job = await this.jobs.get(lectureId)
+    if (job && (job.state === 'queued' || job.state === 'running') && job.source === video.blob) return lecture
+    const next: TranscodeJob = {
+      lectureId,
+      source: video.blob,
+      sourceType: video.mediaType,
+      state: 'queued',
+      progress: 0,
+      createdAt: new Date(this.now()).toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      attempts: job?.source === video.blob ? job.attempts : 0,
+    }
+    const updated = await this.courses.amendLecture(
+      lectureId,
+      () => ({ lecture: { status: 'processing', progress: 0, error: undefined } }),
+      undefined,
+      [this.jobs.putOp(next)],
+    )
+    this.jobs.announce()
+    return updated
   }
 
   /** Stores a subtitle track (SRT or WebVTT) as WebVTT, replacing the track of the same language. */

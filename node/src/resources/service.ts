@@ -14,7 +14,7 @@ import {
   type UpdateResourceRequest,
 } from '@shulin/protocol'
 import { ProblemError } from '../http/problem.js'
-import type { Storage } from '../storage/db.js'
+import type { BatchOp, Storage } from '../storage/db.js'
 import { IdentifierConflict, ResourceStore, type ResourceRecords } from './store.js'
 
 export interface ResourceServiceOptions {
@@ -51,9 +51,9 @@ export class ResourceService {
     return r
   }
 
-  async #write(records: Resource[]): Promise<void> {
+  async #write(records: Resource[], withOps?: readonly BatchOp[]): Promise<void> {
     try {
-      await this.#store.writeUnlocked(records, { sync: true })
+      await this.#store.writeUnlocked(records, { sync: true, ...(withOps ? { with: withOps } : {}) })
     } catch (err) {
       if (err instanceof IdentifierConflict) {
         throw new ProblemError('identifier_taken', {
@@ -114,6 +114,7 @@ export class ResourceService {
     id: string,
     expected: number | undefined,
     change: (r: Resource) => Resource | Promise<Resource>,
+    withOps?: readonly BatchOp[],
   ): Promise<Resource> {
     return this.#store.exclusive(async () => {
       const current = await this.get(id)
@@ -130,7 +131,7 @@ export class ResourceService {
         revision: current.revision + 1,
         updatedAt: nextStamp(this.#now(), current.updatedAt),
       }
-      await this.#write([updated])
+      await this.#write([updated], withOps)
       return updated
     })
   }
@@ -138,10 +139,16 @@ export class ResourceService {
   /**
    * A change a module makes to its own kind of record (the courses module: a lecture's files,
    * status and chapters) under the same lock, revision and publisher rules as every edit: one
-   * write, so a record is never half-changed.
+   * write, so a record is never half-changed. `withOps`: the module's own operations that must
+   * land in the same batch (a lecture's video and its transcode job).
    */
-  amend(id: string, change: (r: Resource) => Resource | Promise<Resource>, expected?: number): Promise<Resource> {
-    return this.#change(id, expected, change)
+  amend(
+    id: string,
+    change: (r: Resource) => Resource | Promise<Resource>,
+    expected?: number,
+    withOps?: readonly BatchOp[],
+  ): Promise<Resource> {
+    return this.#change(id, expected, change, withOps)
   }
 
   update(id: string, req: UpdateResourceRequest, expected?: number): Promise<Resource> {
