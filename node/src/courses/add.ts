@@ -15,7 +15,7 @@ import { ChapterList, LanguageTag, singleLine, type ChapterInput, type CourseAdd
 import { ProblemError } from '../http/problem.js'
 import type { Courses } from './index.js'
 import { sniffVideo } from './uploads.js'
-import { maxSubtitleBytes, parseSubtitles, SubtitleError } from './subtitles.js'
+import { decodeSubtitles, maxSubtitleBytes, parseSubtitles, SubtitleError } from './subtitles.js'
 
 export const CourseAddRequest = z
   .strictObject({
@@ -87,7 +87,7 @@ export async function courseAdd(courses: Courses, req: CourseAddRequest, maxByte
   if (req.subtitles) {
     if ((await readable(req.subtitles, 'subtitles')) > maxSubtitleBytes)
       throw bad('/subtitles', `${req.subtitles}: over ${maxSubtitleBytes} bytes`)
-    subtitles = await readFile(req.subtitles, 'utf8')
+    subtitles = decodeSubtitles(await readFile(req.subtitles))
     try {
       parseSubtitles(subtitles)
     } catch (err) {

@@ -2,12 +2,26 @@
  * The issue's bad inputs, each against a real node and real ffmpeg: a clear error (at upload,
  * or on the lecture with the original kept), and the node still serving.
  */
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, signedInAdmin, startTempNode, type TempNode } from '../testing/temp-node.js'
 import { makeVideo, until } from '../testing/videos.js'
+
+/** The nice value of processes whose command line is `cmdline` (Linux /proc). */
+async function niceOf(cmdline: string): Promise<number[]> {
+  const out: number[] = []
+  for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    if (cmd !== cmdline) continue
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+    // Fields after the command's closing parenthesis: state is the 3rd field, nice the 19th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (fields[16] !== undefined) out.push(Number(fields[16]))
+  }
+  return out
+}
 
 let dir: string
 beforeAll(async () => {
@@ -92,7 +106,7 @@ describe('bad videos and subtitles, with ffmpeg', () => {
 
   it('a chapter past the end of the video is refused (422)', async () => {
     const id = await n.lecture()
-    await n.staff.put(`/api/lectures/${id}/video`, await readFile(join(dir, 'whole.mp4')), {
+    await n.staff.put(`/api/lectures/${id}/video`, await readFile(await makeVideo(dir, 'four', { seconds: 4 })), {
       'content-type': 'video/mp4',
     })
     expect((await n.ended(id)).status).toBe('ready')
@@ -117,7 +131,7 @@ describe('ffmpeg crashing or hanging', () => {
     const fake = join(dir, 'fake-ffmpeg')
     await writeFile(
       fake,
-      `#!/bin/sh\ncase "$*" in *-version*) echo "ffmpeg version test"; exit 0;; esac\nif [ -f ${crashFlag} ]; then echo "Conversion failed: simulated crash" >&2; exit 1; fi\nexec sleep 600\n`,
+      `#!/bin/sh\ncase "$*" in *-version*) echo "ffmpeg version test"; exit 0;; esac\nif [ -f ${crashFlag} ]; then echo "Conversion failed: simulated crash" >&2; exit 1; fi\nexec sleep 601\n`,
     )
     await chmod(fake, 0o755)
     n = await nodeWithCourse({ ffmpeg: fake, transcodeTimeout: 2 })
@@ -136,6 +150,16 @@ describe('ffmpeg crashing or hanging', () => {
 
     const b = await n.lecture()
     await n.staff.put(`/api/lectures/${b}/video`, video, { 'content-type': 'video/mp4' })
+    // While it hangs: it runs niced (the stand-in execs `sleep 601`, at the priority it was given).
+    const nices = await until(
+      'the hanging transcode',
+      async () => {
+        const found = await niceOf('sleep\u0000601\u0000')
+        return found.length ? { done: found } : { last: found }
+      },
+      10_000,
+    )
+    expect(nices).toEqual([10])
     const lb = await n.ended(b)
     expect(lb.error).toMatch(/did not finish within 2 s and was stopped \(--transcode-timeout is 2 s\)/)
     expect(lb.original).not.toBeNull()
@@ -170,5 +194,24 @@ describe('without ffmpeg', () => {
     const lb = await n.ended(b)
     expect(lb.status).toBe('failed')
     expect(lb.error).toMatch(/MKV needs transcoding and ffmpeg was not found .* apt install ffmpeg/)
+  })
+
+  it('a job the node died during three times is failed, not started a fourth time', async () => {
+    const mp4 = await readFile(await makeVideo(dir, 'thrice', { seconds: 2 }))
+    const id = await n.lecture()
+    await n.staff.put(`/api/lectures/${id}/video`, mp4, { 'content-type': 'video/mp4' })
+    expect((await n.ended(id)).status).toBe('ready')
+    // As three kills mid-transcode leave it: queued again, three starts counted.
+    const jobs = n.t.node.services.courses.jobs
+    await jobs.put({ ...(await jobs.get(id))!, state: 'queued', attempts: 3 })
+    jobs.announce()
+    const failed = await until('the job to fail', async () => {
+      const r = await n.staff.get(`/api/lectures/${id}`)
+      return r.body.status === 'failed' ? { done: r.body } : { last: r.body }
+    })
+    expect(failed.error).toMatch(/started 3 times and the node stopped during each/)
+    // Staff ask again: a fresh count, and it runs.
+    expect((await n.staff.post(`/api/lectures/${id}/transcode`)).status).toBe(202)
+    expect((await n.ended(id)).status).toBe('ready')
   })
 })

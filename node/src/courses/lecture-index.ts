@@ -1,54 +1,66 @@
 /**
  * @module courses/lecture-index
- * Which lectures each course holds, kept in memory: read once from the records on first use,
- * then kept current from the records' change feed. The records stay the one truth (a lecture's
- * `parentId` is its course), so there is no second store to fall out of step after a crash.
+ * Which courses there are and which lectures each holds, kept in memory: read once from the
+ * records on first use, then kept current from the records' change feed (so listing courses
+ * never walks a million books). The records stay the one truth (a lecture's `parentId` is its
+ * course), so there is no second store to fall out of step after a crash.
  */
 import type { Resource } from '@shulin/protocol'
-import type { ResourceRecords } from '../resources/store.js'
+import type { ResourceChange, ResourceRecords } from '../resources/store.js'
+
+interface Index {
+  courses: Set<string>
+  byCourse: Map<string, Set<string>>
+}
 
 export class LectureIndex {
-  #byCourse: Map<string, Set<string>> | undefined
-  #loading: Promise<Map<string, Set<string>>> | undefined
+  #index: Index | undefined
+  #loading: Promise<Index> | undefined
   /** Changes seen while the first read runs, applied after it. */
-  readonly #pending: Array<(m: Map<string, Set<string>>) => void> = []
+  readonly #pending: ResourceChange[] = []
 
   constructor(private readonly records: ResourceRecords) {
     records.onChange((changes) => {
-      for (const ch of changes) {
-        const apply = (m: Map<string, Set<string>>) => {
-          const before = ch.kind === 'put' ? ch.previous : ch.resource
-          if (before?.type === 'lecture' && before.parentId) m.get(before.parentId)?.delete(before.id)
-          if (ch.kind === 'put') this.#add(m, ch.resource)
-        }
-        if (this.#byCourse) apply(this.#byCourse)
-        else this.#pending.push(apply)
-      }
+      if (this.#index) for (const ch of changes) this.#apply(this.#index, ch)
+      else this.#pending.push(...changes)
     })
   }
 
-  #add(m: Map<string, Set<string>>, r: Resource): void {
+  #apply(index: Index, ch: ResourceChange): void {
+    const before = ch.kind === 'put' ? ch.previous : ch.resource
+    if (before?.type === 'lecture' && before.parentId) index.byCourse.get(before.parentId)?.delete(before.id)
+    if (before?.type === 'course') index.courses.delete(before.id)
+    if (ch.kind === 'put') this.#add(index, ch.resource)
+  }
+
+  #add(index: Index, r: Resource): void {
+    if (r.type === 'course') index.courses.add(r.id)
     if (r.type !== 'lecture' || !r.parentId) return
-    let set = m.get(r.parentId)
-    if (!set) m.set(r.parentId, (set = new Set()))
+    let set = index.byCourse.get(r.parentId)
+    if (!set) index.byCourse.set(r.parentId, (set = new Set()))
     set.add(r.id)
   }
 
-  async #load(): Promise<Map<string, Set<string>>> {
-    if (this.#byCourse) return this.#byCourse
+  async #load(): Promise<Index> {
+    if (this.#index) return this.#index
     this.#loading ??= (async () => {
-      const m = new Map<string, Set<string>>()
-      for await (const r of this.records.all()) this.#add(m, r)
-      for (const apply of this.#pending.splice(0)) apply(m)
-      this.#byCourse = m
-      return m
+      const index: Index = { courses: new Set(), byCourse: new Map() }
+      for await (const r of this.records.all()) this.#add(index, r)
+      for (const ch of this.#pending.splice(0)) this.#apply(index, ch)
+      this.#index = index
+      return index
     })()
     return this.#loading
   }
 
+  /** Every course's id, newest first (ids are creation-ordered). */
+  async courseIds(): Promise<string[]> {
+    return [...(await this.#load()).courses].sort().reverse()
+  }
+
   /** The course's lectures, by position (then creation). */
   async lecturesOf(courseId: string): Promise<Resource[]> {
-    const ids = [...((await this.#load()).get(courseId) ?? [])]
+    const ids = [...((await this.#load()).byCourse.get(courseId) ?? [])]
     const found = (await this.records.getMany(ids)).filter(
       (r): r is Resource => !!r && r.type === 'lecture' && r.parentId === courseId,
     )

@@ -15,7 +15,7 @@ import { etagOf, ifMatchRevision } from '../resources/routes.js'
 import type { CourseService } from './service.js'
 import type { LectureUploads } from './uploads.js'
 import { canSeeLecture } from './access.js'
-import { maxSubtitleBytes } from './subtitles.js'
+import { decodeSubtitles, maxSubtitleBytes } from './subtitles.js'
 import { lectureView } from './views.js'
 
 /** Routes whose bodies are streamed files (server.ts lets them past the JSON body limit). */
@@ -43,7 +43,7 @@ async function readText(stream: AsyncIterable<Uint8Array>, max: number): Promise
     if (size > max) throw new ProblemError('payload_too_large', { detail: `at most ${max} bytes` })
     parts.push(Buffer.from(chunk))
   }
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(parts))
+  const text = decodeSubtitles(Buffer.concat(parts))
   if (!text.trim()) throw new ProblemError('file_rejected', { detail: 'subtitles: the file is empty' })
   return text
 }

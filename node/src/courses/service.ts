@@ -48,18 +48,19 @@ export class CourseService {
 
   /** Every course of this node and its subscribed channels, newest first. */
   async *courses(): AsyncGenerator<Resource> {
-    for await (const r of this.resources.records.newestFirst()) if (r.type === 'course') yield r
+    const ids = await this.index.courseIds()
+    for (let i = 0; i < ids.length; i += 100)
+      for (const r of await this.resources.records.getMany(ids.slice(i, i + 100))) if (r?.type === 'course') yield r
   }
 
   /** A course with exactly this title (the first made), for `shulin course add` to reuse. */
   async byTitle(title: string): Promise<Resource | undefined> {
-    let found: Resource | undefined
-    for await (const r of this.resources.records.all())
-      if (r.type === 'course' && r.nodeId === this.resources.nodeId && r.metadata.title === title) {
-        found = r
-        break
-      }
-    return found
+    // Oldest first: the course made first with that title keeps taking its lectures.
+    const ids = (await this.index.courseIds()).reverse()
+    for (let i = 0; i < ids.length; i += 100)
+      for (const r of await this.resources.records.getMany(ids.slice(i, i + 100)))
+        if (r?.type === 'course' && r.nodeId === this.resources.nodeId && r.metadata.title === title) return r
+    return undefined
   }
 
   createCourse(req: CreateCourseRequest): Promise<Resource> {

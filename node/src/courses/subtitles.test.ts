@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { escapeCueText, parseSubtitles, SubtitleError, toWebVtt, transcriptOf } from './subtitles.js'
+import { decodeSubtitles, escapeCueText, parseSubtitles, SubtitleError, toWebVtt, transcriptOf } from './subtitles.js'
 
 describe('subtitles: SRT and WebVTT in, escaped WebVTT out', () => {
   it('reads SRT (CRLF, a BOM, comma milliseconds) and writes WebVTT', () => {
@@ -51,5 +51,17 @@ describe('subtitles: SRT and WebVTT in, escaped WebVTT out', () => {
   it('the transcript is plain text: markup dropped, entities read, lines joined', () => {
     const cues = parseSubtitles('1\n00:00:01,000 --> 00:00:02,000\n<b>宋词</b> & 元曲\n<script>x</script>\n')
     expect(transcriptOf(cues)).toEqual([{ start: 1, end: 2, text: '宋词 & 元曲 <script>x</script>' }])
+  })
+
+  it('reads UTF-8, UTF-16 with a BOM, and GBK (GB18030) files', () => {
+    const text = '1\n00:00:01,000 --> 00:00:02,000\n你好，书林\n'
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])
+    const gbk = Buffer.concat([
+      Buffer.from('1\n00:00:01,000 --> 00:00:02,000\n'),
+      Buffer.from([0xc4, 0xe3, 0xba, 0xc3, 0xa3, 0xac, 0xca, 0xe9, 0xc1, 0xd6]),
+      Buffer.from('\n'),
+    ])
+    for (const bytes of [Buffer.from(text), utf16, gbk])
+      expect(parseSubtitles(decodeSubtitles(bytes))[0]!.text).toBe('你好，书林')
   })
 })

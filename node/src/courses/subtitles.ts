@@ -40,6 +40,20 @@ export function escapeCueText(raw: string): string {
   return escaped.replace(/&lt;(\/?)([biu])&gt;/g, '<$1$2>')
 }
 
+/**
+ * The text of a subtitle file: UTF-8, or UTF-16 with its byte-order mark, or — as many Chinese
+ * SRT files are — GB18030 (GBK), when the bytes are not valid UTF-8.
+ */
+export function decodeSubtitles(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes)
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes)
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    return new TextDecoder('gb18030').decode(bytes)
+  }
+}
+
 /** Reads SRT or WebVTT (told apart by the `WEBVTT` header). */
 export function parseSubtitles(input: string): Cue[] {
   const text = input.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n')

@@ -141,7 +141,8 @@ export class LectureUploads {
       createdAt: new Date(this.now()).toISOString(),
       startedAt: null,
       finishedAt: null,
-      attempts: job?.source === video.blob ? job.attempts : 0,
+      // Asked for again by staff: a fresh count of starts.
+      attempts: 0,
     }
     const updated = await this.courses.amendLecture(
       lectureId,

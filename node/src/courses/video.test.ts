@@ -97,4 +97,53 @@ describe('lecture videos: upload, transcode to HLS, serve', () => {
       attempts: 1,
     })
   }, 120_000)
+
+  it('a new upload while the first transcodes replaces it: the lecture ends with the second video', async () => {
+    const first = await makeVideo(dir, 'first', { seconds: 20 })
+    const second = await makeVideo(dir, 'second', { seconds: 3, width: 320, height: 180 })
+    const id = await lecture('第二讲 苏轼')
+    await staff.put(`/api/lectures/${id}/video`, await readFile(first), { 'content-type': 'video/mp4' })
+    await until('the first transcode to run', async () => {
+      const j = (await staff.get('/api/staff/transcode-jobs')).body.jobs.find(
+        (x: { lectureId: string }) => x.lectureId === id,
+      )
+      return j?.state === 'running' ? { done: j } : { last: j }
+    })
+    await staff.put(`/api/lectures/${id}/video`, await readFile(second), { 'content-type': 'video/mp4' })
+    const done = await ended(id)
+    expect(done.status).toBe('ready')
+    expect(done.duration).toBeCloseTo(3, 0)
+    const master = String((await staff.get(`/api/lectures/${id}/hls/master.m3u8`)).body)
+    expect(master).toMatch(/RESOLUTION=320x180/)
+    expect(master).not.toMatch(/RESOLUTION=640x360/)
+  }, 120_000)
+
+  it('a node stopped cleanly mid-transcode queues the job again, and the restart runs it (not counted twice)', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'shulin-stop-'))
+    const first = await startTempNode({ dataDir: data })
+    const admin = await signedInAdmin(first)
+    const course = (await admin.post('/api/courses', { title: '停机' })).body.id
+    const id = (await admin.post(`/api/courses/${course}/lectures`, { title: '一讲' })).body.id
+    const video = await readFile(await makeVideo(dir, 'stopped', { seconds: 20 }))
+    await admin.put(`/api/lectures/${id}/video`, video, { 'content-type': 'video/mp4' })
+    await until('the transcode to run', async () => {
+      const j = await first.node.services.courses.jobs.get(id)
+      return j?.state === 'running' ? { done: j } : { last: j }
+    })
+    await first.close()
+    const second = await startTempNode({ dataDir: data })
+    try {
+      const again = new Client(second.node.url)
+      await again.post('/api/auth/login', { identifier: 'libadmin', password: 'county-library-2026' })
+      const done = await until('the lecture after the restart', async () => {
+        const r = await again.get(`/api/lectures/${id}`)
+        return r.body.status === 'processing' ? { last: r.body } : { done: r.body }
+      })
+      expect(done.status).toBe('ready')
+      expect(await second.node.services.courses.jobs.get(id)).toMatchObject({ state: 'done', attempts: 1 })
+    } finally {
+      await second.close()
+      await rm(data, { recursive: true, force: true })
+    }
+  }, 120_000)
 })

@@ -47,12 +47,22 @@ export interface TranscodeQueueOptions {
 const jobProgressMs = 2_000
 const lectureProgressMs = 10_000
 
+/** One start of a job: its record as it stands, and its progress writes still landing. */
+interface Run {
+  job: TranscodeJob
+  writes: Promise<void>
+  iso: () => string
+}
+
+/** Starts of one job before it is failed instead of started again. */
+const maxAttempts = 3
+
 /** Not an error of the file: the lecture moved on (a newer upload, or deleted). */
 class Superseded extends Error {}
 
 export class TranscodeQueue {
   #tools: MediaTools | undefined
-  readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>()
+  readonly #running = new Map<string, { source: string; abort: AbortController; done: Promise<void> }>()
   #stopped = true
   #unsubscribe = () => {}
   readonly #now: () => number
@@ -102,11 +112,16 @@ export class TranscodeQueue {
     if (this.#filling) return
     this.#filling = true
     try {
+      // A new upload replaced a video being transcoded: that run stops (its job record is the new one's now).
+      for (const j of await this.opts.jobs.queued()) {
+        const running = this.#running.get(j.lectureId)
+        if (running && running.source !== j.source) running.abort.abort()
+      }
       while (!this.#stopped && this.#running.size < this.opts.settings.concurrency) {
         const next = (await this.opts.jobs.queued()).find((j) => !this.#running.has(j.lectureId))
         if (!next) break
         const abort = new AbortController()
-        const entry = { abort, done: Promise.resolve() }
+        const entry = { source: next.source, abort, done: Promise.resolve() }
         this.#running.set(next.lectureId, entry)
         entry.done = this.#run(next, abort.signal)
           .catch((err: unknown) => this.opts.logger.error({ err, lecture: next.lectureId }, 'transcode job failed'))
@@ -123,7 +138,18 @@ export class TranscodeQueue {
   async #run(queued: TranscodeJob, signal: AbortSignal): Promise<void> {
     const { jobs, logger } = this.opts
     const iso = () => new Date(this.#now()).toISOString()
-    let job: TranscodeJob = {
+    if (queued.attempts >= maxAttempts) {
+      // Started that often and never finished: the node stopped (or was killed) each time. A
+      // video that takes the node down with it must not do so at every start.
+      const reason = `the transcode was started ${queued.attempts} times and the node stopped during each; transcode again (POST /api/lectures/:id/transcode) once the cause is found`
+      const run: Run = { job: queued, writes: Promise.resolve(), iso }
+      await this.#fail(run, reason).catch(async (e: unknown) => {
+        if (!(e instanceof Superseded)) throw e
+        await jobs.put({ ...queued, state: 'failed', error: reason, finishedAt: iso() })
+      })
+      return
+    }
+    const job: TranscodeJob = {
       ...queued,
       state: 'running',
       progress: 0,
@@ -132,44 +158,33 @@ export class TranscodeQueue {
     }
     delete job.error
     await jobs.put(job)
-    const finish = async (state: 'done' | 'failed', error?: string) => {
-      // A newer upload replaced this job while it ran: its record is left alone.
-      if ((await jobs.get(job.lectureId))?.source !== job.source) return
-      job = {
-        ...job,
-        state,
-        progress: state === 'done' ? 1 : job.progress,
-        finishedAt: iso(),
-        ...(error ? { error } : {}),
-      }
-      await jobs.put(job)
-    }
-    // Progress writes in order, all landed before the job's last state is written.
-    let progressWrites = Promise.resolve()
-    const saveProgress = (p: number) => {
-      job = { ...job, progress: p }
-      const snapshot = job
-      progressWrites = progressWrites.then(() => jobs.put(snapshot, { sync: false })).catch(() => {})
-    }
+    const run: Run = { job, writes: Promise.resolve(), iso }
     try {
-      try {
-        await this.#transcode(job, signal, saveProgress)
-      } finally {
-        await progressWrites
-      }
-      await finish('done')
+      await this.#transcode(run, signal)
       logger.info({ lecture: job.lectureId }, 'lecture transcoded')
     } catch (err) {
+      await run.writes
       if (err instanceof TranscodeAborted) {
+        // A clean stop is not a failed start: it does not count towards maxAttempts.
         if ((await jobs.get(job.lectureId))?.source === job.source)
-          await jobs.put({ ...job, state: 'queued', progress: 0 })
+          await jobs.put({ ...run.job, state: 'queued', progress: 0, attempts: run.job.attempts - 1 })
         return
       }
-      if (err instanceof Superseded) return finish('failed', err.message)
-      const reason = err instanceof TranscodeFailure ? err.message : `transcoding failed: ${(err as Error).message}`
-      logger.warn({ lecture: job.lectureId, reason }, 'lecture transcode failed')
-      await this.#fail(job, reason).catch((e: unknown) => (e instanceof Superseded ? undefined : Promise.reject(e)))
-      await finish('failed', reason)
+      const reason =
+        err instanceof TranscodeFailure || err instanceof Superseded
+          ? err.message
+          : `transcoding failed: ${(err as Error).message}`
+      if (!(err instanceof Superseded)) {
+        logger.warn({ lecture: job.lectureId, reason }, 'lecture transcode failed')
+        try {
+          return await this.#fail(run, reason)
+        } catch (e) {
+          if (!(e instanceof Superseded)) throw e
+        }
+      }
+      // The lecture moved on: only the job says why it stopped (unless a newer upload replaced it too).
+      if ((await jobs.get(job.lectureId))?.source === job.source)
+        await jobs.put({ ...run.job, state: 'failed', error: reason, finishedAt: iso() })
     }
   }
 
@@ -182,20 +197,28 @@ export class TranscodeQueue {
     return lecture
   }
 
-  /** One write: the lecture is failed with the reason, its original kept. */
-  async #fail(job: TranscodeJob, reason: string): Promise<void> {
-    await this.#current(job)
-    await this.opts.courses.amendLecture(job.lectureId, (r) => {
-      if (!r.files.some((f) => f.role === 'video' && f.blob === job.source)) throw new Superseded('superseded')
-      return { lecture: { status: 'failed', error: reason.slice(0, 2000), progress: undefined } }
-    })
+  /** One write: the lecture is failed with the reason (its original kept), and so is its job. */
+  async #fail(run: Run, reason: string): Promise<void> {
+    await this.#current(run.job)
+    await run.writes
+    const failed: TranscodeJob = { ...run.job, state: 'failed', error: reason, finishedAt: run.iso() }
+    await this.opts.courses.amendLecture(
+      run.job.lectureId,
+      (r) => {
+        if (!r.files.some((f) => f.role === 'video' && f.blob === run.job.source)) throw new Superseded('superseded')
+        return { lecture: { status: 'failed', error: reason.slice(0, 2000), progress: undefined } }
+      },
+      undefined,
+      [this.opts.jobs.putOp(failed)],
+    )
   }
 
-  async #transcode(job: TranscodeJob, signal: AbortSignal, saveProgress: (p: number) => void): Promise<void> {
+  async #transcode(run: Run, signal: AbortSignal): Promise<void> {
+    const { job } = run
     await this.#current(job)
     const source = this.opts.blobs.pathOf(job.source)
     const tools = this.#tools
-    if (!tools) return this.#withoutFfmpeg(job, source)
+    if (!tools) return this.#withoutFfmpeg(run, source)
     const info = await probe(tools, source, signal)
     checkLimits(info, this.opts.settings)
     const { timeoutSeconds } = this.opts.settings
@@ -218,7 +241,10 @@ export class TranscodeQueue {
           const now = this.#now()
           if (now - lastJob >= jobProgressMs) {
             lastJob = now
-            saveProgress(p)
+            // In order, and all landed before the job's last state is written (#ready, #fail).
+            run.job = { ...run.job, progress: p }
+            const snapshot = run.job
+            run.writes = run.writes.then(() => this.opts.jobs.put(snapshot, { sync: false })).catch(() => {})
           }
           if (now - lastLecture >= lectureProgressMs) {
             lastLecture = now
@@ -238,7 +264,7 @@ export class TranscodeQueue {
         files.push({ ...(await this.#store(f.path, mediaType)), role: 'hls', name: f.name })
       }
       files.push({ ...(await this.#store(poster, 'image/jpeg')), role: 'poster', name: 'poster.jpg' })
-      await this.#ready(job, files, hls.renditions, info.durationSeconds)
+      await this.#ready(run, files, hls.renditions, info.durationSeconds)
     } finally {
       await rm(work, { recursive: true, force: true })
     }
@@ -250,27 +276,35 @@ export class TranscodeQueue {
     return { blob: info.sha256, mediaType, size: info.size }
   }
 
-  /** One write: the lecture is ready with its renditions, poster and duration. */
-  async #ready(job: TranscodeJob, files: ResourceFile[], renditions: Rendition[], duration: number | undefined) {
-    await this.opts.courses.amendLecture(job.lectureId, (r) => {
-      if (!r.files.some((f) => f.role === 'video' && f.blob === job.source)) throw new Superseded('superseded')
-      const extent = { ...r.metadata.extent, ...(duration !== undefined ? { durationSeconds: duration } : {}) }
-      return {
-        files,
-        dropRoles: ['hls', 'poster'],
-        lecture: { status: 'ready', renditions, progress: undefined, error: undefined },
-        resource: { metadata: { ...r.metadata, ...(Object.keys(extent).length ? { extent } : {}) } },
-      }
-    })
+  /** One write: the lecture is ready with its renditions, poster and duration, and its job done. */
+  async #ready(run: Run, files: ResourceFile[], renditions: Rendition[], duration: number | undefined) {
+    await run.writes
+    const done: TranscodeJob = { ...run.job, state: 'done', progress: 1, finishedAt: run.iso() }
+    await this.opts.courses.amendLecture(
+      run.job.lectureId,
+      (r) => {
+        if (!r.files.some((f) => f.role === 'video' && f.blob === run.job.source)) throw new Superseded('superseded')
+        const extent = { ...r.metadata.extent, ...(duration !== undefined ? { durationSeconds: duration } : {}) }
+        return {
+          files,
+          dropRoles: ['hls', 'poster'],
+          lecture: { status: 'ready', renditions, progress: undefined, error: undefined },
+          resource: { metadata: { ...r.metadata, ...(Object.keys(extent).length ? { extent } : {}) } },
+        }
+      },
+      undefined,
+      [this.opts.jobs.putOp(done)],
+    )
   }
 
   /** No ffmpeg: an MP4 plays as it is; another container cannot be played at all. */
-  async #withoutFfmpeg(job: TranscodeJob, source: string): Promise<void> {
+  async #withoutFfmpeg(run: Run, source: string): Promise<void> {
+    const { job } = run
     if (job.sourceType !== 'video/mp4')
       throw new TranscodeFailure(
         `${videoTypes[job.sourceType] ?? job.sourceType} needs transcoding and ffmpeg was not found on this node: install ffmpeg (Debian/Ubuntu: apt install ffmpeg; Windows: ffmpeg.org, then set SHULIN_FFMPEG and SHULIN_FFPROBE), restart the node, then transcode again (POST /api/lectures/:id/transcode) — or upload an MP4`,
       )
     const duration = await mp4Duration(source).catch(() => undefined)
-    await this.#ready(job, [], [], duration)
+    await this.#ready(run, [], [], duration)
   }
 }

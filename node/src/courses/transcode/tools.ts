@@ -5,6 +5,7 @@
  * last lines of its stderr kept to say why it failed, and stdout read line by line (progress).
  */
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { setPriority } from 'node:os'
 
 export interface MediaTools {
@@ -42,21 +43,29 @@ export interface RunResult {
 
 const tailLines = 12
 
+/** `nice`, where the system has it. */
+const niceBin = ['/usr/bin/nice', '/bin/nice'].find((p) => existsSync(p))
+
 /** Runs a tool to its end; a non-zero exit, a crash or the time limit is a {@link TranscodeFailure}. */
 export function runTool(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const name = cmd.split(/[/\\]/).pop() ?? cmd
     let child
+    // `nice` execs the tool (same pid, so a kill reaches it) at the lower priority from its first thread on.
+    const viaNice = opts.nice && niceBin !== undefined
     try {
-      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
+      child = viaNice
+        ? spawn(niceBin!, ['-n', '10', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true })
     } catch (err) {
       return reject(new TranscodeFailure(`${name} could not be started: ${(err as Error).message}`))
     }
-    if (opts.nice && child.pid !== undefined) {
+    if (opts.nice && !viaNice && child.pid !== undefined) {
       try {
+        // Windows has no nice: the process's priority class is lowered instead.
         setPriority(child.pid, 10)
       } catch {
-        // No priorities here (or not allowed): it runs at the node's.
+        // Not allowed here: it runs at the node's priority.
       }
     }
     let stdout = ''
