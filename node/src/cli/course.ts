@@ -15,7 +15,7 @@ import { ProblemError } from '../http/problem.js'
 import { stoppedNode } from '../services.js'
 import { CourseAddAnswer, CourseAddRequest, courseAdd } from '../courses/add.js'
 import { CliError, withNode } from './common.js'
-import { addToChannel } from './channels.js'
+import { addToChannel, channelName } from './channels.js'
 
 export async function cmdCourse(
   args: string[],
@@ -61,6 +61,7 @@ export async function cmdCourse(
   })
   if (!checked.success)
     throw usageError(checked.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'))
+  const channel = values.channel === undefined ? undefined : channelName(values.channel)
   const maxBytes = NodeConfig.shape.maxUploadBytes.safeParse(configFromEnv(env).maxUploadBytes).data ?? 2 * 1024 ** 3
   const dataDir = dataDirOf(values.data, env)
   const answer = await withNode(
@@ -84,8 +85,8 @@ export async function cmdCourse(
     `${answer.existingCourse ? 'added to course' : 'made course'} ${answer.courseId}; lecture ${answer.lectureId} ` +
       `${checked.data.publish ? 'published' : 'saved as a draft'}; its video is queued for transcoding\n`,
   )
-  if (values.channel !== undefined) {
-    const ch = await addToChannel(dataDir, values.channel, [answer.courseId], (path, body) =>
+  if (channel !== undefined) {
+    const ch = await addToChannel(dataDir, channel, [answer.courseId], (path, body) =>
       viaRunningNode(dataDir, path, body),
     )
     process.stdout.write(
