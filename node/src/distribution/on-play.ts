@@ -5,13 +5,14 @@
  * playlists (master first) so playback can start, the subtitles and the poster, then the media
  * files, lowest rendition first. The request itself waits for its own file only (the fetcher
  * shares one fetch per file among all who ask), up to a bound; then it is told to come back
- * (`'fetching'`: the route answers `content_fetching`, 503 with Retry-After), or, when no library holding the file can be
- * reached, `content_unavailable` (503): the reader's node is fine, the network is not.
+ * (`'fetching'`: the route answers `content_fetching`, 503 with Retry-After), or, when no
+ * library holding the file can be reached, `content_unavailable` (503): the reader's node is
+ * fine, the network is not.
  *
  * @example
  * ```ts
  * const onPlay = lectureOnPlay({ fetcher, logger })
- * await onPlay.ensure(lecture, file) // returns once the file is here, or throws a ProblemError
+ * await onPlay.ensure(lecture, file) // 'ready', 'fetching', or a content_unavailable ProblemError
  * ```
  */
 import type { Resource, ResourceFile } from '@shulin/protocol'
