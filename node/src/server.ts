@@ -615,8 +615,9 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       lectureServeRoutes(api, {
         courses: courses.service,
         blobs,
+        // Another library's lecture is fetched when first played, in the order a player asks.
         ensureLocal: async (record, file) =>
-          record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
+          record.nodeId === key.nodeId ? 'ready' : content.onPlay.ensure(record, file),
       })
       oaiPmhRoutes(app, {
         resources,

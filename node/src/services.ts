@@ -90,10 +90,12 @@ export function buildServices(
  */
 export function buildChannels(
   folder: OpenedDataFolder,
-  services: Pick<NodeServices, 'resources' | 'blobs'>,
+  services: Pick<NodeServices, 'resources' | 'blobs' | 'courses'>,
   network?: ChannelNetwork,
 ): { channels: ChannelService; content: Distribution } {
   const { storage, key } = folder
+  // A course put into a channel takes its lectures.
+  const lecturesOf = async (course: string) => (await services.courses.service.lecturesOf(course)).map((l) => l.id)
   if (!network) {
     const catalogs = new NetworkCatalogs({ storage, nodeId: key.nodeId, now: Date.now })
     const content = createDistribution({ storage, key, blobs: services.blobs, dataDir: folder.dir })
@@ -107,6 +109,7 @@ export function buildChannels(
         catalog: (name) => catalogs.open(name),
         hubId: () => undefined,
         content,
+        lecturesOf,
       }),
     }
   }
@@ -137,6 +140,7 @@ export function buildChannels(
     hubId: () => federation.hubNodeId(),
     content,
     httpUrl,
+    lecturesOf,
     logger,
     now,
   })

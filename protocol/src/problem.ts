@@ -38,6 +38,7 @@ export const problemCodes = [
   'setup_done',
   'shutting_down',
   'content_fetching',
+  'content_unavailable',
   'insufficient_storage',
   'low_disk_space',
   'not_ready',

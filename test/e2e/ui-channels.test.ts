@@ -1,7 +1,8 @@
 /**
  * Channels in the staff consoles, in Chromium: a member library's admin finds the hub's
  * channel on the national menu and subscribes (catalogue only), and sees the records arrive;
- * the hub's admin finds the member's submitted channel awaiting review and lists it.
+ * the hub's admin finds the member's submitted channel awaiting review and lists it; a hub's
+ * course series shows on the menu as a course channel, first, with what subscribing does.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
@@ -117,4 +118,26 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
       [nationalId, local.body.channel.id].sort(),
     )
   }, 120_000)
+
+  it('a hub’s course series is on the menu as a course channel, first', async () => {
+    const course = await hubAdmin.post<{ id: string }>('/api/courses', { title: '宋词十讲', series: '中华诗词' })
+    expect((await hubAdmin.post(`/api/courses/${course.body.id}/publish`)).status).toBe(200)
+    const series = await hubAdmin.post<{ id: string }>('/api/staff/channels', { name: '中华诗词' })
+    expect(
+      (await hubAdmin.post(`/api/staff/channels/${series.body.id}/records`, { ids: [course.body.id] })).body,
+    ).toEqual({ added: 1 })
+    expect((await hubAdmin.post(`/api/staff/channels/menu/${series.body.id}`, { state: 'listed' })).status).toBe(200)
+
+    const n = await signIn(node.node.url)
+    await expect
+      .poll(async () => (await n.reload(), n.getByRole('heading', { name: '公开课 中华诗词' }).count()), {
+        timeout: 20_000,
+        interval: 1000,
+      })
+      .toBe(1)
+    const menu = n.locator('section[aria-labelledby="menu"] h3')
+    expect(await menu.first().textContent()).toContain('中华诗词')
+    expect(await n.getByText('公开课专题：订阅后各门课程和讲座进入本馆的公开课').count()).toBe(1)
+    await shot(n, 'desktop-channel-menu-courses')
+  }, 60_000)
 })

@@ -27,6 +27,7 @@ import type { ForeignRecord, ResourceService } from '../resources/service.js'
 import type { ResourceChange } from '../resources/store.js'
 import { ChannelStore } from './store.js'
 import type { Distribution } from '../distribution/index.js'
+import { courseFields, sameInChannel, travellingFiles, type OwnRecord } from './courses.js'
 
 const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex').slice(0, n)
 /** A channel's id: the digest of its name, then of its publisher (so only the publisher signs for it). */
@@ -52,6 +53,8 @@ export interface ChannelServiceOptions {
   content?: Pick<Distribution, 'manifestIdOf' | 'mirror'>
   /** This node's web address, once it listens (signed into its channels for the HTTP fallback). */
   httpUrl?: () => string
+  /** A course's lectures (ids): a course put into a channel takes its lectures with it. */
+  lecturesOf?: (courseId: string) => Promise<string[]>
   now?: () => number
   logger?: Logger
 }
@@ -223,6 +226,7 @@ export class ChannelService {
       publisher: this.opts.key.nodeId,
       ...this.#http(before),
       submitted: before?.submitted ?? false,
+      ...(before?.kind ? { kind: before.kind } : {}),
       updatedAt: this.#after(before?.updatedAt),
     }
     if (before && before.description === ch.description && before.licence === ch.licence && sameHttp(before, ch))
@@ -281,13 +285,14 @@ export class ChannelService {
     return ch
   }
 
-  async #signed(channel: string, r: ForeignRecord) {
+  async #signed(channel: string, r: OwnRecord) {
     // Each file goes out with its manifest's id: subscribers check every chunk against it.
     const content = this.opts.content
+    const travelling = travellingFiles(r)
     const files =
       content && !r.withdrawn
-        ? await Promise.all(r.files.map(async (f) => ({ ...f, manifest: await content.manifestIdOf(f.blob) })))
-        : r.files
+        ? await Promise.all(travelling.map(async (f) => ({ ...f, manifest: await content.manifestIdOf(f.blob) })))
+        : travelling
     const payload: ChannelRecord = {
       channel,
       id: r.id,
@@ -298,14 +303,16 @@ export class ChannelService {
       toc: r.toc,
       withdrawn: r.withdrawn,
       updatedAt: r.updatedAt,
+      ...courseFields(r),
     }
     return seal(this.opts.key, 'shulin/channel-record', payload)
   }
 
   /**
-   * Puts some of this node's own records into one of its channels. Written shard by shard: a
-   * shard is loaded once for all of its records, however many are added (100k at once from an
-   * import), and only one shard's signed records are in memory at a time.
+   * Puts some of this node's own records into one of its channels; a course takes its lectures
+   * along. Written shard by shard: a shard is loaded once for all of its records, however many
+   * are added (100k at once from an import), and only one shard's signed records are in memory
+   * at a time.
    */
   async addRecords(id: string, ids: string[]): Promise<{ added: number }> {
     await this.#own(id)
@@ -315,6 +322,7 @@ export class ChannelService {
     for (const rid of new Set(ids))
       byShard.set(shardOf(rid, cat.shards), [...(byShard.get(shardOf(rid, cat.shards)) ?? []), rid])
     let added = 0
+    const courses: string[] = []
     for (const group of byShard.values()) {
       const own = (await this.opts.resources.records.getMany(group)).filter(
         (r): r is NonNullable<typeof r> => !!r && r.nodeId === this.opts.key.nodeId && r.status !== 'draft',
@@ -328,17 +336,44 @@ export class ChannelService {
         signed.push([r.id, await this.#signed(id, { ...r, withdrawn: r.status !== 'published' })] as const)
       await cat.put(signed)
       added += own.length
+      courses.push(...own.filter((r) => r.type === 'course').map((r) => r.id))
     }
+    if (courses.length) await this.#carriesCourses(id)
+    const lectures = new Set<string>()
+    for (const course of courses) for (const l of (await this.opts.lecturesOf?.(course)) ?? []) lectures.add(l)
+    // Lectures have no lectures: one more round at most.
+    if (lectures.size) added += (await this.addRecords(id, [...lectures])).added
     return { added }
   }
 
-  /** A change to one of this node's records reaches every channel that carries it. */
+  /** Marks one of this node's channels as a course channel (signed once, with its first course). */
+  async #carriesCourses(id: string): Promise<void> {
+    const ch = await this.#own(id)
+    if (ch.kind === 'courses') return
+    const next: Channel = { ...ch, kind: 'courses', updatedAt: this.#after(ch.updatedAt) }
+    await (await this.opts.catalog('channels')).put([[id, await seal(this.opts.key, 'shulin/channel', next)]])
+  }
+
+  /**
+   * A change to one of this node's records reaches every channel that carries it, and a lecture
+   * published into a course joins the course's channels. A change the channels do not carry (a
+   * transcode's progress) is not signed again.
+   */
   async #republish(changes: ResourceChange[]): Promise<void> {
-    const own = changes.filter((c) => c.resource.nodeId === this.opts.key.nodeId)
+    const own = changes.filter(
+      (c) =>
+        c.resource.nodeId === this.opts.key.nodeId &&
+        !(c.kind === 'put' && c.previous && sameInChannel(c.previous, c.resource)),
+    )
     const carried = await this.#store.channelsOf(own.map((c) => c.resource.id))
+    const joins = (c: ResourceChange) =>
+      c.kind === 'put' && c.resource.type === 'lecture' && c.resource.status === 'published' && !!c.resource.parentId
+    const ofCourse = await this.#store.channelsOf(own.filter(joins).map((c) => c.resource.parentId!))
     for (const [i, change] of own.entries()) {
       const r = change.resource
-      for (const channel of carried[i]!) {
+      const joining = joins(change) ? ofCourse.shift()!.filter((ch) => !carried[i]!.includes(ch)) : []
+      for (const channel of joining) await this.#store.addItems(channel, [r.id])
+      for (const channel of [...carried[i]!, ...joining]) {
         const withdrawn = change.kind === 'delete' || r.status !== 'published'
         await (
           await this.opts.catalog(catalogOf(channel))
@@ -435,6 +470,7 @@ export class ChannelService {
         description: channels.get(e.channel)?.description ?? '',
         licence: channels.get(e.channel)?.licence ?? '',
         subscribed: subs.get(e.channel) ?? null,
+        ...(channels.get(e.channel)?.kind ? { kind: channels.get(e.channel)!.kind } : {}),
       }))
     const pending =
       this.opts.role === 'hub'
@@ -503,6 +539,7 @@ export class ChannelService {
       records,
       submitted: c.submitted,
       menu: decided.get(c.id)?.state ?? null,
+      ...(c.kind ? { kind: c.kind } : {}),
     })
     return {
       channels: [

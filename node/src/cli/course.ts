@@ -1,9 +1,12 @@
 /**
  * @module cli/course
  * `shulin course add --title COURSE --lecture LECTURE --video FILE [--subtitles FILE.srt|.vtt]
- * [--chapters FILE.json] [--course ID] [--publish] [--data DIR]`: directly into the stopped
- * node's folder (the transcode is queued and runs when the node starts), or through the running
- * node's control API. The last line printed is `{"courseId":…,"lectureId":…}`.
+ * [--chapters FILE.json] [--course ID] [--publish] [--channel NAME] [--data DIR]`: directly into
+ * the stopped node's folder (the transcode is queued and runs when the node starts), or through
+ * the running node's control API. `--channel NAME` also puts the course (with its lectures) in
+ * this node's channel NAME, made if new: on the hub, a series (专题) is a channel, as
+ * `shulin import --channel` publishes a collection. The last line printed is
+ * `{"courseId":…,"lectureId":…}`.
  */
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -12,6 +15,7 @@ import { ProblemError } from '../http/problem.js'
 import { stoppedNode } from '../services.js'
 import { CourseAddAnswer, CourseAddRequest, courseAdd } from '../courses/add.js'
 import { CliError, withNode } from './common.js'
+import { addToChannel, channelName } from './channels.js'
 
 export async function cmdCourse(
   args: string[],
@@ -36,6 +40,7 @@ export async function cmdCourse(
         chapters: { type: 'string' },
         course: { type: 'string' },
         publish: { type: 'boolean' },
+        channel: { type: 'string' },
         data: { type: 'string' },
       },
     }).values
@@ -56,6 +61,7 @@ export async function cmdCourse(
   })
   if (!checked.success)
     throw usageError(checked.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'))
+  const channel = values.channel === undefined ? undefined : channelName(values.channel)
   const maxBytes = NodeConfig.shape.maxUploadBytes.safeParse(configFromEnv(env).maxUploadBytes).data ?? 2 * 1024 ** 3
   const dataDir = dataDirOf(values.data, env)
   const answer = await withNode(
@@ -79,5 +85,15 @@ export async function cmdCourse(
     `${answer.existingCourse ? 'added to course' : 'made course'} ${answer.courseId}; lecture ${answer.lectureId} ` +
       `${checked.data.publish ? 'published' : 'saved as a draft'}; its video is queued for transcoding\n`,
   )
+  if (channel !== undefined) {
+    const ch = await addToChannel(dataDir, channel, [answer.courseId], (path, body) =>
+      viaRunningNode(dataDir, path, body),
+    )
+    process.stdout.write(
+      ch.added
+        ? `channel ${ch.name} (${ch.id}): the course and its published lectures are in it (${ch.added} records signed)\n`
+        : `channel ${ch.name} (${ch.id}): nothing added yet (a draft goes in once published)\n`,
+    )
+  }
   process.stdout.write(JSON.stringify({ courseId: answer.courseId, lectureId: answer.lectureId }) + '\n')
 }

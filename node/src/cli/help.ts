@@ -34,8 +34,9 @@ const commands: Record<string, string[]> = {
   ],
   course: [
     'shulin course add --title COURSE --lecture LECTURE --video FILE [--subtitles FILE.srt|.vtt]',
-    '             [--chapters FILE.json] [--course ID] [--publish] [--data DIR]',
+    '             [--chapters FILE.json] [--course ID] [--publish] [--channel NAME] [--data DIR]',
     '                                add a lecture (its video is transcoded to HLS when the node runs)',
+    '                                --channel: also put the course (with its lectures) in this node’s channel NAME',
   ],
   subscribe: ['shulin subscribe CHANNEL_ID [--mirror] [--data DIR]   take a channel’s records into this node'],
   version: ['shulin version'],

@@ -44,6 +44,20 @@ export function lectureServeRoutes(api: Api, deps: LectureServeDeps): void {
     return lecture
   }
 
+  /** A file of another library's lecture (a subscribed channel's), fetched here first. */
+  async function local(lecture: Resource, file: ResourceFile): Promise<void> {
+    if (!deps.ensureLocal) return
+    let state: 'ready' | 'fetching'
+    try {
+      state = await deps.ensureLocal(lecture, file)
+    } catch (err) {
+      // content_unavailable (503) from the on-play fetch: the network, not this node, is down.
+      if (err instanceof ProblemError) throw err
+      throw new ProblemError('peer_unreachable', { detail: (err as Error).message })
+    }
+    if (state === 'fetching') throw new ProblemError('content_fetching', { headers: { 'retry-after': '5' } })
+  }
+
   async function send(
     c: Context<AppEnv>,
     lecture: Resource,
@@ -51,15 +65,7 @@ export function lectureServeRoutes(api: Api, deps: LectureServeDeps): void {
     opts: { mediaType?: string; download?: boolean; publicFile?: boolean } = {},
   ) {
     if (!file) throw new ProblemError('not_found')
-    if (deps.ensureLocal) {
-      let state: 'ready' | 'fetching'
-      try {
-        state = await deps.ensureLocal(lecture, file)
-      } catch (err) {
-        throw new ProblemError('peer_unreachable', { detail: (err as Error).message })
-      }
-      if (state === 'fetching') throw new ProblemError('content_fetching', { headers: { 'retry-after': '5' } })
-    }
+    await local(lecture, file)
     const shared = lecture.status === 'published' && (opts.publicFile || lecture.access === 'public')
     return serveBlob(c, deps.blobs, {
       sha256: file.blob,
@@ -169,6 +175,8 @@ export function lectureServeRoutes(api: Api, deps: LectureServeDeps): void {
       const tracks = lecture.lecture!.subtitles
       const track = want ? tracks.find((s) => s.lang === want) : tracks[0]
       if (!track) throw new ProblemError('not_found', { detail: 'the lecture has no subtitles in that language' })
+      const file = lecture.files.find((f) => f.role === 'subtitles' && f.blob === track.blob)
+      if (file) await local(lecture, file)
       const chunks: Buffer[] = []
       for await (const chunk of deps.blobs.read(track.blob)) chunks.push(chunk as Buffer)
       return { lang: track.lang, cues: transcriptOf(parseSubtitles(Buffer.concat(chunks).toString('utf8'))) }

@@ -7,7 +7,8 @@
  * - {@link ContentServer}: gives them to the hub and active members (libp2p, and HTTP with a ticket);
  * - {@link Announcer}: tells the hub what this node holds; the hub's {@link HolderIndex} answers who holds what;
  * - {@link ContentFetcher}: fetches a file from the best-ranked providers ({@link rankProviders});
- * - {@link ContentMirror}: fetches a mirrored channel's files ahead, within a rate and hours.
+ * - {@link ContentMirror}: fetches a mirrored channel's files ahead, within a rate and hours;
+ * - {@link LectureOnPlay}: fetches a catalogue-only subscriber's lecture when a reader plays it.
  *
  * @example
  * ```ts
@@ -28,6 +29,7 @@ import { announcer, type Announcer } from './announce.js'
 import { contentFetcher, type ContentFetcher } from './fetch.js'
 import { contentMirror, type ContentMirror } from './mirror.js'
 import { contentServer, type ContentServer } from './serve.js'
+import { lectureOnPlay, type LectureOnPlay } from './on-play.js'
 import { signTicket } from './tickets.js'
 
 export type { DistributionNetwork } from './components.js'
@@ -60,6 +62,7 @@ export interface Distribution {
   readonly announce: Announcer
   readonly fetcher: ContentFetcher
   readonly mirror: ContentMirror
+  readonly onPlay: LectureOnPlay
   start(): Promise<void>
   stop(): void
   /** Publisher: the manifest id of a file it puts in a channel; the file is shared from now on. */
@@ -99,6 +102,7 @@ export function createDistribution(init: DistributionInit): Distribution {
     announce,
     fetcher,
     mirror,
+    onPlay: lectureOnPlay({ fetcher, logger }),
     async start() {
       await fetcher.start()
       await server.start()

@@ -47,6 +47,7 @@ export const problemStatus: Record<ProblemCode, number> = {
   setup_done: 409,
   shutting_down: 503,
   content_fetching: 503,
+  content_unavailable: 503,
   insufficient_storage: 507,
   low_disk_space: 507,
   not_ready: 503,

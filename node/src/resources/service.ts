@@ -225,10 +225,23 @@ export class ResourceService {
         const free = r.metadata.identifiers.filter((id) => !holders.get(id) || holders.get(id) === r.id)
         free.forEach((id) => holders.set(id, r.id))
         const metadata = { ...r.metadata, identifiers: free }
+        // A course's and a lecture's own fields come as the publisher signed them, and a
+        // lecture keeps its course: the course pages read them as they read a local lecture.
+        const parentId = r.parent ?? null
+        const own = { ...(r.course ? { course: r.course } : {}), ...(r.lecture ? { lecture: r.lecture } : {}) }
         if (
           before &&
-          JSON.stringify([before.type, before.metadata, before.access, before.files, before.toc, before.status]) ===
-            JSON.stringify([r.type, metadata, r.access, r.files, r.toc, status])
+          JSON.stringify([
+            before.type,
+            before.metadata,
+            before.access,
+            before.files,
+            before.toc,
+            before.status,
+            before.parentId,
+            before.course,
+            before.lecture,
+          ]) === JSON.stringify([r.type, metadata, r.access, r.files, r.toc, status, parentId, r.course, r.lecture])
         )
           return
         out.push({
@@ -238,9 +251,10 @@ export class ResourceService {
           access: r.access,
           status,
           nodeId: publisher,
-          parentId: null,
+          parentId,
           files: r.files,
           toc: r.toc,
+          ...own,
           createdAt: before?.createdAt ?? now,
           updatedAt: now,
           publishedAt: before?.publishedAt ?? (status === 'published' ? r.updatedAt : null),
@@ -333,10 +347,14 @@ export class ResourceService {
   }
 }
 
-/** A record as another node publishes it in a channel. */
-export type ForeignRecord = Pick<Resource, 'id' | 'type' | 'metadata' | 'access' | 'files' | 'toc'> & {
+/** A record as another node publishes it in a channel (a lecture names its course as `parent`). */
+export type ForeignRecord = Pick<
+  Resource,
+  'id' | 'type' | 'metadata' | 'access' | 'files' | 'toc' | 'course' | 'lecture'
+> & {
   withdrawn: boolean
   updatedAt: string
+  parent?: string | undefined
 }
 
 export type ImportOutcome = { status: 'created' | 'updated' | 'unchanged'; id: string } | { error: string }

@@ -35,6 +35,11 @@ export const Channel = z.strictObject({
   http: z.array(HttpUrl).max(4).optional(),
   /** The publisher asks the hub to put it on the national menu. */
   submitted: z.boolean().default(false),
+  /**
+   * `courses`: it carries open courses (a series, 专题, on the hub), set when the first course
+   * goes in, so a menu can show it as one before anybody subscribes. Absent for other channels.
+   */
+  kind: z.enum(['courses']).optional(),
   updatedAt: z.iso.datetime(),
 })
 export type Channel = z.infer<typeof Channel>
@@ -95,13 +100,19 @@ export const ChannelSummary = z.object({
   records: z.number().int(),
   submitted: z.boolean(),
   menu: z.enum(['listed', 'refused']).nullable(),
+  kind: Channel.shape.kind,
 })
 export type ChannelSummary = z.infer<typeof ChannelSummary>
 export const ChannelList = z.object({ channels: z.array(ChannelSummary) })
 export type ChannelList = z.infer<typeof ChannelList>
 export const MenuList = z.object({
   menu: z.array(
-    MenuEntry.extend({ description: z.string(), licence: z.string(), subscribed: SubscriptionMode.nullable() }),
+    MenuEntry.extend({
+      description: z.string(),
+      licence: z.string(),
+      subscribed: SubscriptionMode.nullable(),
+      kind: Channel.shape.kind,
+    }),
   ),
   /** Hub only: channels submitted and not yet decided. */
   pending: z.array(Channel),

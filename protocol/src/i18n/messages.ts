@@ -68,6 +68,10 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
     'zh-CN': '正在从联盟其他图书馆获取这份内容，请稍后再打开',
     en: 'This content is on its way from another library of the network; open it again shortly',
   },
+  content_unavailable: {
+    'zh-CN': '暂时无法从联盟中任何一家图书馆获取这份内容，请稍后再试',
+    en: 'No library of the network that holds this content can be reached now; try again later',
+  },
   insufficient_storage: {
     'zh-CN': '服务器磁盘已满，暂时无法保存；请管理员清理空间后再试',
     en: 'The server’s disk is full, so nothing can be saved; an administrator must free space, then try again',

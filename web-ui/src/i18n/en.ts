@@ -225,6 +225,9 @@ export const en: Record<MessageKey, string> = {
   refuseReason: 'Reason for refusing',
   refuse: 'Refuse',
   channelMenu: 'The national menu',
+  courseChannel: 'Open courses',
+  courseChannelHint:
+    'A course series: its courses and lectures join this library’s courses; with catalogue only, a lecture’s video is fetched when a reader first plays it',
   publishedBy: 'Published by {name}',
   licence: 'Licence',
   subscribedMirror: 'Subscribed (mirror)',

@@ -223,6 +223,8 @@ export const zhCN = {
   refuseReason: '拒绝理由',
   refuse: '拒绝',
   channelMenu: '全国频道目录',
+  courseChannel: '公开课',
+  courseChannelHint: '公开课专题：订阅后各门课程和讲座进入本馆的公开课；仅目录时，讲座视频在读者第一次播放时取来',
   publishedBy: '发布：{name}',
   licence: '许可条款',
   subscribedMirror: '已订阅（镜像）',

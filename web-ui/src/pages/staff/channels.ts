@@ -3,7 +3,8 @@
  * Channels in the staff console: this library's own (create one, see its records, submit it
  * to the hub), the network's menu (subscribe: catalog only, or mirror), what this library
  * subscribes to, and on the hub the channels waiting for review (list or refuse, with a
- * reason).
+ * reason). Course channels (a hub's series, 公开课专题) come first on the menu, marked, with what
+ * subscribing to one does.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
@@ -55,6 +56,11 @@ export class StaffChannels extends LitElement {
     },
     args: () => [],
   })
+
+  /** The mark of a course channel, beside its name. */
+  #kind(c: { kind?: 'courses' | undefined }) {
+    return c.kind === 'courses' ? html`<span class="badge">${t('courseChannel')}</span> ` : nothing
+  }
 
   #publisher(d: Channels, id: string): string {
     return d.names.get(id) ?? (d.nodeRole === 'hub' ? id.slice(0, 12) : t('theHub'))
@@ -157,11 +163,12 @@ export class StaffChannels extends LitElement {
         ${
           d.menu.length
             ? html`<ul class="cards">
-              ${d.menu.map(
+              ${[...d.menu.filter((m) => m.kind === 'courses'), ...d.menu.filter((m) => m.kind !== 'courses')].map(
                 (m) => html`<li>
-                  <h3>${m.name}</h3>
+                  <h3>${this.#kind(m)}${m.name}</h3>
                   <p class="muted">${t('publishedBy', { name: this.#publisher(d, m.publisher) })}</p>
                   ${m.description ? html`<p>${m.description}</p>` : nothing}
+                  ${m.kind === 'courses' && !m.subscribed ? html`<p class="muted">${t('courseChannelHint')}</p>` : nothing}
                   ${m.licence ? html`<p class="muted">${t('licence')}：${m.licence}</p>` : nothing}
                   ${m.subscribed ? html`<p><strong>${t(m.subscribed === 'mirror' ? 'subscribedMirror' : 'subscribedCatalog')}</strong></p>` : admin && m.publisher !== d.self ? this.#subscribeForm(m) : nothing}
                 </li>`,
@@ -172,7 +179,7 @@ export class StaffChannels extends LitElement {
       </section>
       <section aria-labelledby="subs">
         <h2 id="subs">${t('ourSubscriptions')}</h2>
-        ${subs.length ? html`<ul>${subs.map((c) => html`<li>${c.name} · ${t(c.mode === 'mirror' ? 'modeMirror' : 'modeCatalog')} · ${t('recordsCount', { n: c.records })}</li>`)}</ul>` : html`<p class="muted">${t('nothingYet')}</p>`}
+        ${subs.length ? html`<ul>${subs.map((c) => html`<li>${this.#kind(c)}${c.name} · ${t(c.mode === 'mirror' ? 'modeMirror' : 'modeCatalog')} · ${t('recordsCount', { n: c.records })}</li>`)}</ul>` : html`<p class="muted">${t('nothingYet')}</p>`}
       </section>
       <section aria-labelledby="own">
         <h2 id="own">${t('ourChannels')}</h2>
@@ -183,7 +190,7 @@ export class StaffChannels extends LitElement {
               <tbody>
                 ${own.map(
                   (c) => html`<tr>
-                    <td>${c.name}<br /><code class="muted">${c.id}</code></td>
+                    <td>${this.#kind(c)}${c.name}<br /><code class="muted">${c.id}</code></td>
                     <td>${c.records}</td>
                     <td>${c.menu === 'listed' ? t('listed') : c.menu === 'refused' ? t('refused') : c.submitted ? t('submitted') : '—'}</td>
                     ${admin ? html`<td>${!c.submitted && d.nodeRole !== 'hub' ? html`<button class="secondary" @click=${() => void this.#act(`/api/staff/channels/${c.id}/submit`, {}, t('submittedChannel', { name: c.name }))}>${t('submitToHub')}</button>` : nothing}</td>` : nothing}
@@ -224,6 +231,7 @@ export class StaffChannels extends LitElement {
       th, td { text-align: left; padding: 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
       code { font-size: 0.8em; }
       .danger { color: var(--accent); border-color: var(--accent); }
+      .badge { display: inline-block; font-size: 0.75em; font-weight: 600; padding: 0 6px; border-radius: 4px; border: 1px solid currentColor; color: var(--accent); vertical-align: 0.1em; }
     `,
   ]
 }
