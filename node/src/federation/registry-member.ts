@@ -58,7 +58,12 @@ export interface RegistryMemberComponents {
   storage: Storage
   hub: Pick<HubAddress, 'peer' | 'joinOp' | 'joined'>
   registry: Pick<MemberRegistry, 'entry' | 'entries' | 'accept' | 'load' | 'putOp'>
-  network: { start(): Promise<void>; peerHost(): Host | undefined; listenAddrs(): string[] }
+  network: {
+    start(): Promise<void>
+    peerHost(): Host | undefined
+    listenAddrs(): string[]
+    hangUp(nodeId: string): Promise<void>
+  }
   now: () => number
   logger?: Logger
 }
@@ -142,6 +147,9 @@ class DefaultRegistryMember implements RegistryMember {
     this.c.hub.joined(state)
     await this.c.registry.load()
     this.#lastSync = new Date(this.c.now()).toISOString()
+    // The hub refused this node a relay slot while it was not yet a member, and libp2p asks for
+    // one only when a connection opens: the next round's connection, as a member, gets it.
+    await this.c.network.hangUp(invite.hub).catch(() => {})
     // The hub stamped the entry a moment ago by its clock: the one chance to compare clocks.
     const now = this.c.now()
     const skew = Math.round(now - Date.parse(entry.issuedAt))
