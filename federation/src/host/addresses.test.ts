@@ -3,7 +3,7 @@
  * loopback after, relayed last.
  */
 import { describe, expect, it } from 'vitest'
-import { announceProblem, inDialOrder } from './addresses.js'
+import { announceProblem, forPeers, inDialOrder } from './addresses.js'
 
 describe('addresses', () => {
   it('puts public before private before loopback, and relayed last', () => {
@@ -26,6 +26,15 @@ describe('addresses', () => {
       '/ip6/::1/tcp/8091',
       relayed,
     ])
+  })
+
+  it('keeps the relayed address when a host has more addresses than an entry holds', () => {
+    const many = Array.from({ length: 12 }, (_, i) => `/ip4/172.17.0.${i + 2}/tcp/8091`)
+    const relayed = '/ip4/198.51.100.1/tcp/8091/p2p/12D3KooWGzGxqVzvmC3zLDmYpHE2DXMHsnaoRJDCjqGA8iqNpzoN/p2p-circuit'
+    const out = forPeers([relayed, ...many])
+    expect(out).toHaveLength(8)
+    expect(out.at(-1)).toBe(relayed)
+    expect(out.slice(0, 7)).toEqual(many.slice(0, 7))
   })
 
   it('says why an address cannot be announced', () => {

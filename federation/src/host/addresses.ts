@@ -58,3 +58,15 @@ export function inDialOrder(addrs: readonly string[]): string[] {
     .sort((x, y) => x.r - y.r || x.i - y.i)
     .map((x) => x.a)
 }
+
+/**
+ * At most `max` of `addrs` to hand out, in dial order: a host on many interfaces (container
+ * bridges, VPNs) must not crowd its relayed address — for a member behind NAT the only way
+ * in — out of an invite or a registry entry, so up to two relayed addresses keep their place.
+ */
+export function forPeers(addrs: readonly string[], max = 8): string[] {
+  const ordered = inDialOrder(addrs)
+  const relayed = ordered.filter((a) => a.includes('/p2p-circuit')).slice(0, Math.min(2, max))
+  const direct = ordered.filter((a) => !a.includes('/p2p-circuit')).slice(0, max - relayed.length)
+  return [...direct, ...relayed]
+}

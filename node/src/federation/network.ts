@@ -21,7 +21,7 @@
  * ```
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { inDialOrder } from '@shulin/federation/addresses'
+import { forPeers } from '@shulin/federation/addresses'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { Host, Replicator } from '@shulin/federation'
 import type { MemberEntry } from '@shulin/protocol'
@@ -43,7 +43,7 @@ export interface PeerNetwork {
   whenHost(fn: (host: Host) => Promise<void>): Promise<void>
   /** The libp2p host, while the peer network runs. */
   peerHost(): Host | undefined
-  /** Where peers reach this node. */
+  /** Where peers reach this node: at most 8, in the order they should try them. */
   listenAddrs(): string[]
   /** The hub and the other active members, with their peer addresses (whom this node syncs and fetches with). */
   peers(): Array<{ id: string; addrs: string[] }>
@@ -186,7 +186,7 @@ class DefaultPeerNetwork implements PeerNetwork {
   }
 
   listenAddrs(): string[] {
-    return inDialOrder(this.#host?.getMultiaddrs().map((a) => a.toString()) ?? [])
+    return forPeers(this.#host?.getMultiaddrs().map((a) => a.toString()) ?? [])
   }
 
   /** Whom this node syncs with: its hub and every other active member. */

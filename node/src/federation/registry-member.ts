@@ -119,7 +119,7 @@ class DefaultRegistryMember implements RegistryMember {
       answer = await requestJoin(host, invite.hubAddrs, {
         invite: env,
         http: [this.init.httpUrl()],
-        p2p: this.c.network.listenAddrs().slice(0, 8),
+        p2p: this.c.network.listenAddrs(),
       })
     } catch (err) {
       throw new FederationError('unreachable', (err as Error).message)
@@ -190,7 +190,7 @@ class DefaultRegistryMember implements RegistryMember {
   /** If this node now listens elsewhere than its entry says, asks the hub to renew it. */
   async #renewIfMoved(host: Host, hubAddrs: string[]): Promise<void> {
     const mine = this.c.registry.entry(this.c.key.nodeId)
-    const addrs = this.c.network.listenAddrs().slice(0, 8)
+    const addrs = this.c.network.listenAddrs()
     if (!mine || mine.status !== 'active') return
     const moved =
       mine.p2p.length !== addrs.length ||
