@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { CliError } from './common.js'
 import { serviceSettings, systemdUnit, windowsServiceCommands, windowsUninstallCommands } from './service.js'
 
@@ -126,6 +126,55 @@ describe('the Windows service', () => {
 })
 
 describe('shulin service on this machine', () => {
+  /** What `cmdService` prints on stdout, or the error it throws. */
+  async function service(args: string[]): Promise<{ out: string; err?: CliError }> {
+    const { cmdService } = await import('./service.js')
+    let out = ''
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out += String(chunk)
+      return true
+    })
+    try {
+      await cmdService(args, {}, () => 'usage')
+      return { out }
+    } catch (err) {
+      return { out, err: err as CliError }
+    } finally {
+      spy.mockRestore()
+    }
+  }
+
+  it('--dry-run prints the unit or the sc.exe lines and changes nothing', async () => {
+    const unitDir = join(work, 'dry-units')
+    const linux = await service([
+      'install',
+      '--dry-run',
+      '--port',
+      '8095',
+      '--data',
+      '/srv/shulin',
+      '--unit-dir',
+      unitDir,
+    ])
+    expect(linux.err).toBeUndefined()
+    expect(linux.out).toMatch(new RegExp(`^# ${unitDir}/shulin\\.service\n`))
+    expect(linux.out).toContain('Environment=SHULIN_PORT=8095\n')
+    expect(existsSync(unitDir)).toBe(false)
+    const win = await service(['install', '--dry-run', '--platform', 'win32', '--data', 'D:\\shulin'])
+    expect(win.out).toMatch(/^sc\.exe create shulin binPath= ".* start --data D:\\shulin" start= delayed-auto/)
+    expect((await service(['uninstall', '--dry-run', '--platform', 'win32'])).out).toBe(
+      'sc.exe stop shulin\nsc.exe delete shulin\n',
+    )
+  })
+
+  it('refuses an unknown subcommand, flag or platform with exit code 2', async () => {
+    for (const args of [['enable'], [], ['install', '--bogus'], ['install', '--platform', 'darwin']]) {
+      const { err } = await service(args)
+      expect(err, args.join(' ')).toBeInstanceOf(CliError)
+      expect(err!.exitCode).toBe(2)
+    }
+  })
+
   it.skipIf(existsSync('/run/systemd/system'))(
     'install without systemd says so and writes nothing (skipped where systemd runs: it would install)',
     async () => {
