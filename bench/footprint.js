@@ -201,7 +201,10 @@ async function inContainer(file) {
   if (!exists && build) {
     log(`building ${image} from ${context}/docker/Dockerfile …`)
     try {
-      podman(['build', '-q', '-f', 'docker/Dockerfile', '-t', image, '.'], { cwd: context, stdio: 'pipe' })
+      podman(['build', '-q', '--format', 'docker', '-f', 'docker/Dockerfile', '-t', image, '.'], {
+        cwd: context,
+        stdio: 'pipe',
+      })
       exists = true
     } catch (err) {
       return { why: `the image did not build: ${String(err.stderr ?? err.message).slice(-300)}` }
