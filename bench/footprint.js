@@ -235,6 +235,10 @@ async function inContainer(file) {
       `SHULIN_P2P_PORT=${p2p}`,
       '-e',
       'SHULIN_LOG_LEVEL=warn',
+      '-p',
+      `${port}:${port}`,
+      '-p',
+      `${p2p}:${p2p}`,
       '-v',
       `${vol}:/data`,
       '-v',
@@ -283,7 +287,7 @@ try {
   const imp = await importUnderSearch(file)
   log(`import: ${imp.report}`)
   log('container …')
-  const ctr = await inContainer(file)
+  const ctr = await inContainer(file).catch((err) => ({ why: `the container failed: ${err.message}` }))
   const c = (k) => (ctr.why ? 'n/a' : mib(ctr[k]))
   const rows = [
     ['figure', 'process', 'container'],
