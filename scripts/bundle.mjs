@@ -69,7 +69,22 @@ for (const p of platforms.filter((p) => only.length === 0 || only.includes(p.id)
   for (const ws of ['protocol', 'federation', 'node', 'web-ui'])
     await cp(join(root, ws, 'package.json'), join(app, ws, 'package.json'), { recursive: true })
   const target = [`--os=${p.os}`, `--cpu=${p.cpu}`, ...(p.libc ? [`--libc=${p.libc}`] : [])]
-  run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...target], app)
+  // No bin links: a zip has no links, and a nested package's `.bin` (circuit-relay-v2's own
+  // nanoid) is not the top-level one removed below.
+  run(
+    'npm',
+    [
+      'ci',
+      '--omit=dev',
+      '--ignore-scripts',
+      '--no-bin-links',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...target,
+    ],
+    app,
+  )
 
   // 2. The built app. Workspaces are linked in node_modules: replaced by real folders, since a
   // zip has no links (and Windows would not follow them).
