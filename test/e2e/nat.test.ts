@@ -7,8 +7,9 @@
  * chunks reach A through the hub's circuit relay, on the connection A keeps with its hub. The hub
  * does not hold the channel, and B's log shows the chunks came from A over the peer network (not
  * by the HTTP fallback). Without the relay, B never gets the catalog (checked by running this test
- * with the host's relay option removed). And `--announce` that is not a multiaddr stops the start
- * with a message naming the fix.
+ * with the host's relay option removed). A hub's invite carries what it announces
+ * (`--announce`), and an `--announce` that is not a multiaddr stops the start with a message
+ * naming the fix.
  */
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
@@ -115,6 +116,32 @@ describe('members behind NAT', () => {
     expect(providers.find((p) => p.id === aId)?.chunks).toBeGreaterThan(0)
     for (const n of [hub, a, b]) n.child.kill('SIGTERM')
   }, 150_000)
+
+  it('an invite carries the addresses the hub announces, not its listen address', async () => {
+    const hubData = join(work, 'announcing-hub')
+    const announced = '/dns4/hub.example.org/tcp/8091'
+    const hub = await start(['--port', '0', '--data', hubData, '--role', 'hub', '--announce', announced])
+    const hubId = (await json(`${hub.url}/api/health`)).nodeId as string
+    const inv = await run([
+      'invite',
+      '--data',
+      hubData,
+      '--name',
+      '临安县图书馆',
+      '--region',
+      '330185',
+      '--level',
+      'county',
+    ])
+    expect(inv.code, inv.stderr).toBe(0)
+    const token = inv.stdout.trim()
+    const env = JSON.parse(Buffer.from(token.slice('shulin-invite:'.length), 'base64url').toString('utf8')) as {
+      payload: { hubAddrs: string[] }
+    }
+    expect(env.payload.hubAddrs).toEqual([`${announced}/p2p/${hubId}`])
+    hub.child.kill('SIGTERM')
+    await hub.exited
+  })
 
   it('refuses to start with an --announce that is not a multiaddr, naming the fix', async () => {
     const data = join(work, 'bad-announce')
