@@ -10,6 +10,8 @@ export default defineConfig({
       '@shulin/protocol': src('./protocol/src/index.ts'),
       '@shulin/federation/identity': src('./federation/src/identity/node-key.ts'),
       '@shulin/federation/envelope': src('./federation/src/envelope/envelope.ts'),
+      '@shulin/federation/addresses': src('./federation/src/host/addresses.ts'),
+      '@shulin/federation/catalog': src('./federation/src/shards/catalog.ts'),
       '@shulin/federation': src('./federation/src/index.ts'),
       '@shulin/client': src('./client/src/index.ts'),
     },

@@ -13,6 +13,7 @@
 export * from './identity/node-key.js'
 export * from './envelope/envelope.js'
 export * from './host/host.js'
+export * from './host/addresses.js'
 export * from './join/join.js'
 export * from './registry/registry-sync.js'
 export * from './replication/replicator.js'

@@ -274,6 +274,8 @@ function composeServices(
     role: config.role,
     p2pPort: config.p2pPort,
     host: config.host,
+    ...(config.announce?.length ? { announce: config.announce } : {}),
+    ...(config.testBehindNat ? { behindNat: true } : {}),
     httpUrl,
     logger,
     ...clock,

@@ -141,6 +141,7 @@ describe('shulin CLI', () => {
       'member',
       'import',
       'subscribe',
+      'service',
       'version',
     ]
     const answers = await Promise.all([

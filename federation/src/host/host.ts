@@ -10,6 +10,14 @@
  * Noise stays as the second choice, so a peer that offers only Noise still connects; under Deno,
  * where a TLS handshake over a libp2p stream is reset (deno 2.9), the host offers Noise alone.
  *
+ * Behind NAT: a node gives peers the addresses it announces (`--announce`) instead of its listen
+ * addresses. A hub is a circuit relay (v2) for its members: a member that cannot be dialled keeps
+ * its own connection to the hub, reserves a slot on it (`/p2p-circuit`) and is reached through
+ * it; hole punching (DCUtR) then tries to replace a relayed connection with a direct one. The
+ * hub relays only between peers `mayRelay` admits (its members), with no limit on the data or
+ * the time of a relayed connection: a member's file can be gigabytes, and a limited connection
+ * would cut every transfer, catalog pull and sync session that crosses it.
+ *
  * @example
  * ```ts
  * const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/0.0.0.0/tcp/8091'] })
@@ -22,13 +30,23 @@ import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { tls } from '@libp2p/tls'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { dcutr } from '@libp2p/dcutr'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface HostInit {
   privateKey: PrivateKey
   /** Multiaddrs to listen on; none = dial-only (a CLI process joining a hub). */
   listen: string[]
+  /** What peers should dial instead of the listen addresses (behind NAT, in a container). */
+  announce?: string[]
   gater?: ConnectionGater
+  /**
+   * Circuit relay: `serve` (the hub) relays between the peers `mayRelay` admits; `use` (a
+   * member) reserves a slot on a relay it is connected to and is reachable through it.
+   */
+  relay?: { serve: { mayRelay: (peerId: string) => boolean; maxReservations?: number } } | { use: true }
 }
 
 export type Host = Libp2p
@@ -45,15 +63,42 @@ export function barringGater(isBarred: (peerId: string) => boolean): ConnectionG
   }
 }
 
+/** Members a hub relays for at once: each holds a reservation and a connection, within the 300 connections. */
+export const defaultMaxReservations = 250
+
 export async function createHost(init: HostInit): Promise<Host> {
+  const relay = init.relay
+  const serve = relay && 'serve' in relay ? relay.serve : undefined
+  const gater: ConnectionGater = { ...init.gater }
+  if (serve) {
+    // Reservations and relayed connections for admitted members only: the hub is nobody else's relay.
+    gater.denyInboundRelayReservation = (peer) => !serve.mayRelay(peer.toString())
+    gater.denyOutboundRelayedConnection = (source, destination) =>
+      !serve.mayRelay(source.toString()) || !serve.mayRelay(destination.toString())
+  }
+  const listen = relay && 'use' in relay ? [...init.listen, '/p2p-circuit'] : init.listen
   return createLibp2p({
     privateKey: init.privateKey,
-    addresses: { listen: init.listen },
-    transports: [tcp()],
+    addresses: { listen, ...(init.announce?.length ? { announce: init.announce } : {}) },
+    transports: [tcp(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })],
     connectionEncrypters: 'Deno' in globalThis ? [noise()] : [tls(), noise()],
     streamMuxers: [yamux({ maxInboundStreams: 256, maxOutboundStreams: 256 })],
     connectionManager: { maxConnections: 300, maxIncomingPendingConnections: 20 },
-    ...(init.gater ? { connectionGater: init.gater } : {}),
+    connectionGater: gater,
+    services: {
+      identify: identify(),
+      dcutr: dcutr(),
+      ...(serve
+        ? {
+            relay: circuitRelayServer({
+              reservations: {
+                maxReservations: serve.maxReservations ?? defaultMaxReservations,
+                applyDefaultLimit: false,
+              },
+            }),
+          }
+        : {}),
+    },
     start: true,
   })
 }

@@ -317,7 +317,7 @@ export class ChannelService {
   async addRecords(id: string, ids: string[]): Promise<{ added: number }> {
     await this.#own(id)
     const cat = await this.opts.catalog(catalogOf(id))
-    const { shardOf } = await import('@shulin/federation')
+    const { shardOf } = await import('@shulin/federation/catalog')
     const byShard = new Map<number, string[]>()
     for (const rid of new Set(ids))
       byShard.set(shardOf(rid, cat.shards), [...(byShard.get(shardOf(rid, cat.shards)) ?? []), rid])

@@ -39,6 +39,13 @@ const commands: Record<string, string[]> = {
     '                                --channel: also put the course (with its lectures) in this node’s channel NAME',
   ],
   subscribe: ['shulin subscribe CHANNEL_ID [--mirror] [--data DIR]   take a channel’s records into this node'],
+  service: [
+    'shulin service install [--user shulin] [--data DIR] [--service-name shulin] [--dry-run] [start’s flags…]',
+    'shulin service uninstall [--service-name shulin] [--dry-run]',
+    '                                run the node as a systemd unit (Linux) or a Windows service (sc.exe);',
+    '                                --data defaults to /var/lib/shulin (Windows: %ProgramData%\\Shulin\\data);',
+    '                                --dry-run prints the unit or the commands instead',
+  ],
   version: ['shulin version'],
 }
 
@@ -89,7 +96,7 @@ export function commandHelp(command: string, env: Record<string, string | undefi
   if (!lines) return usage()
   const head = `书林 Shulin ${shulinVersion}\n\nUsage:\n${lines.map((l) => '  ' + l).join('\n')}`
   if (command !== 'start')
-    return lines.some((l) => l.includes('--data DIR'))
+    return lines.some((l) => l.includes('--data DIR')) && command !== 'service'
       ? `${head}\n\n--data DIR defaults to SHULIN_DATA, then ${String(declaredSettings.find((s) => s.key === 'dataDir')!.default)}.`
       : head
   const zh = chinese(env)

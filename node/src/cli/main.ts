@@ -337,6 +337,10 @@ export async function runCli(
         (m) => new CliError(`${m}\n\n${usage()}`, 2),
       )
     }
+    case 'service': {
+      const { cmdService } = await import('./service.js')
+      return cmdService(args, env, usage)
+    }
     case 'import':
       return cmdImport(args, dataDirOf, env, (err) => new CliError(`${err}\n\n${usage()}`, 2))
     case 'version':

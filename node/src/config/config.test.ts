@@ -56,6 +56,24 @@ describe('NodeConfig settings', () => {
     expect(NodeConfig.safeParse({ statsRawDays: 'thirty' }).success).toBe(false)
   })
 
+  it('takes the addresses to announce as a comma-separated list of TCP multiaddrs, and names the fix for anything else', () => {
+    const ok = NodeConfig.parse(
+      configFromEnv({ SHULIN_ANNOUNCE: '/dns4/hub.example.org/tcp/8091, /ip4/203.0.113.7/tcp/18091' }),
+    )
+    expect(ok.announce).toEqual(['/dns4/hub.example.org/tcp/8091', '/ip4/203.0.113.7/tcp/18091'])
+    expect(NodeConfig.parse({}).announce).toBeUndefined()
+    for (const bad of [
+      'not-a-multiaddr',
+      '/ip4/203.0.113.7/udp/8091/quic',
+      '/ip4/0.0.0.0/tcp/8091',
+      '/ip4/1.2.3.4/tcp/0',
+    ]) {
+      const r = NodeConfig.safeParse({ announce: bad })
+      expect(r.success, bad).toBe(false)
+      expect(r.error!.issues[0]!.message).toMatch(/give the address peers should dial, e\.g\. \/ip4\//)
+    }
+  })
+
   it('README lists every variable and every flag of shulin start, and no test-only one', async () => {
     const text = await readme()
     const paragraph = /^Every flag also reads an environment variable[\s\S]*?\n\n/m.exec(text)?.[0]

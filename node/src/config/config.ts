@@ -8,6 +8,7 @@
  */
 import { z } from 'zod'
 import { NodeRole, PasswordPolicy } from '@shulin/protocol'
+import { announceProblem } from '@shulin/federation/addresses'
 import { parseTrustedProxies } from '../http/proxy.js'
 
 /** How one setting is named and explained where operators meet it. */
@@ -83,6 +84,37 @@ export const NodeConfig = z
       en: 'Address to listen on (all interfaces by default)',
       zh: '监听地址（默认所有网卡）',
     }),
+    /**
+     * What peers should dial: a hub behind a router's port forward or in a container announces
+     * its public address, since its listen addresses (`0.0.0.0`, a container's private address)
+     * are nobody else's way in. Invites and the registry entry carry these instead.
+     */
+    announce: z
+      .union([z.array(z.string()), z.string()])
+      .transform((v, ctx) => {
+        const addrs = (Array.isArray(v) ? v : v.split(','))
+          .map((a) => a.trim())
+          .filter(Boolean)
+          .slice(0, 9)
+        if (addrs.length > 8) ctx.addIssue({ code: 'custom', message: 'at most 8 addresses to announce' })
+        for (const a of addrs) {
+          const problem = announceProblem(a)
+          if (problem)
+            ctx.addIssue({
+              code: 'custom',
+              message: `${problem}: give the address peers should dial, e.g. /ip4/203.0.113.7/tcp/8091 or /dns4/hub.example.org/tcp/8091 (several separated by commas)`,
+            })
+        }
+        return addrs
+      })
+      .optional()
+      .register(settings, {
+        flag: 'announce',
+        env: 'SHULIN_ANNOUNCE',
+        value: 'ADDR,…',
+        en: 'Addresses peers should dial (multiaddrs, e.g. /dns4/hub.example.org/tcp/8091), when the listen address is not one they can reach',
+        zh: '其他节点应拨号的地址（multiaddr，如 /dns4/hub.example.org/tcp/8091），用于监听地址对方无法直接访问时',
+      }),
     role: NodeRole.default('node').register(settings, {
       flag: 'role',
       env: 'SHULIN_ROLE',
@@ -433,6 +465,21 @@ export const NodeConfig = z
         testOnly: true,
         en: 'Tests only: run as if the clock were this many ms ahead (negative: behind)',
         zh: '仅供测试：假装时钟快了这么多毫秒（负数：慢了）',
+      }),
+    /**
+     * Tests only: the node refuses every inbound connection that is not relayed, as a router
+     * doing NAT drops connections from outside while letting the node's own out, so tests on
+     * one machine can show a member that nobody can dial still reached through the hub.
+     */
+    testBehindNat: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .optional()
+      .register(settings, {
+        env: 'SHULIN_TEST_BEHIND_NAT',
+        testOnly: true,
+        en: 'Tests only: refuse inbound peer connections that do not come through a relay',
+        zh: '仅供测试：拒绝不经中继的入站节点连接',
       }),
   })
   .refine((c) => !c.smtpUrl === !c.alertEmail, {

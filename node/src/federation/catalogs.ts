@@ -73,8 +73,9 @@ export class NetworkCatalogs {
   async open(name: string): Promise<ShardedCatalog> {
     let cat = this.#open.get(name)
     if (!cat) {
-      // Loaded with the first catalog: a node that keeps none never pays for Yjs.
-      const { ShardedCatalog } = await import('@shulin/federation')
+      // Loaded with the first catalog: a node that keeps none never pays for Yjs. Only the catalog
+      // module: the package's root would bring libp2p (~50 MB of RSS) into a node never joined.
+      const { ShardedCatalog } = await import('@shulin/federation/catalog')
       cat = this.#open.get(name)
       if (cat) return cat
       // A stable Yjs client id per node and catalog: shards then know one writer per node.

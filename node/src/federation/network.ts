@@ -6,6 +6,11 @@
  * fails. A library that never joins pays nothing for it (memory, a listening port): the host
  * starts on a hub at once, on a member once it has joined.
  *
+ * Reachability: the addresses peers are given are the announced ones (`--announce`) or else the
+ * listen addresses, public before private before loopback; the hub relays between members, and
+ * a member holds a relay slot on its hub, whose relayed address (`…/p2p-circuit/p2p/<member>`)
+ * comes last in its registry entry — the way in for the others when it sits behind NAT.
+ *
  * Other services put their protocols on the host with {@link PeerNetwork.whenHost}.
  *
  * @example
@@ -16,6 +21,7 @@
  * ```
  */
 import { peerIdFromString } from '@libp2p/peer-id'
+import { forPeers } from '@shulin/federation/addresses'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { Host, Replicator } from '@shulin/federation'
 import type { MemberEntry } from '@shulin/protocol'
@@ -37,7 +43,7 @@ export interface PeerNetwork {
   whenHost(fn: (host: Host) => Promise<void>): Promise<void>
   /** The libp2p host, while the peer network runs. */
   peerHost(): Host | undefined
-  /** Where peers reach this node. */
+  /** Where peers reach this node: at most 8, in the order they should try them. */
   listenAddrs(): string[]
   /** The hub and the other active members, with their peer addresses (whom this node syncs and fetches with). */
   peers(): Array<{ id: string; addrs: string[] }>
@@ -56,12 +62,16 @@ export interface PeerNetworkInit {
   host: string
   /** How often a round runs (ms). */
   syncIntervalMs?: number
+  /** Addresses peers should dial instead of the listen addresses (`--announce`). */
+  announce?: string[]
+  /** Tests only: refuse inbound connections that are not relayed, as NAT would. */
+  behindNat?: boolean
 }
 
 export interface PeerNetworkComponents {
   key: NodeKey
   storage: Storage
-  hub: { id(): string | undefined; peer(): { hub: string; addrs: string[] } | undefined }
+  hub: { readonly isHub: boolean; id(): string | undefined; peer(): { hub: string; addrs: string[] } | undefined }
   registry: {
     entry(nodeId: string): MemberEntry | undefined
     entries(): MemberEntry[]
@@ -107,15 +117,22 @@ class DefaultPeerNetwork implements PeerNetwork {
 
   async #start(): Promise<void> {
     const { barringGater, createHost, Replicator } = await import('@shulin/federation')
+    const { isHub } = this.c.hub
     const ip = this.init.host.includes(':') ? `/ip6/${this.init.host}` : `/ip4/${this.init.host}`
     const barred = (id: string) => {
       const s = this.c.registry.entry(id)?.status
       return s === 'revoked' || s === 'suspended'
     }
+    const gater = barringGater(barred)
+    if (this.init.behindNat)
+      gater.denyInboundConnection = (conn) => !conn.remoteAddr.toString().includes('/p2p-circuit')
     const host = await createHost({
       privateKey: this.c.key.privateKey,
       listen: [`${ip}/tcp/${this.init.p2pPort}`],
-      gater: barringGater(barred),
+      ...(this.init.announce?.length ? { announce: this.init.announce } : {}),
+      gater,
+      // The hub relays for its active members; a member keeps a slot on its hub.
+      relay: isHub ? { serve: { mayRelay: (p) => this.c.registry.isMember(p) } } : { use: true },
     })
     this.#host = host
     const warn = (msg: string, err?: unknown) => this.c.logger?.warn({ err }, msg)
@@ -169,7 +186,7 @@ class DefaultPeerNetwork implements PeerNetwork {
   }
 
   listenAddrs(): string[] {
-    return this.#host?.getMultiaddrs().map((a) => a.toString()) ?? []
+    return forPeers(this.#host?.getMultiaddrs().map((a) => a.toString()) ?? [])
   }
 
   /** Whom this node syncs with: its hub and every other active member. */

@@ -102,7 +102,7 @@ class DefaultRegistryHub implements RegistryHub {
     const invite: Invite = {
       id: randomBytes(18).toString('base64url'),
       hub: this.c.key.nodeId,
-      hubAddrs: addrs.slice(0, 8),
+      hubAddrs: addrs,
       name: req.name,
       region: req.region,
       level: req.level,

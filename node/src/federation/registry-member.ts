@@ -58,7 +58,12 @@ export interface RegistryMemberComponents {
   storage: Storage
   hub: Pick<HubAddress, 'peer' | 'joinOp' | 'joined'>
   registry: Pick<MemberRegistry, 'entry' | 'entries' | 'accept' | 'load' | 'putOp'>
-  network: { start(): Promise<void>; peerHost(): Host | undefined; listenAddrs(): string[] }
+  network: {
+    start(): Promise<void>
+    peerHost(): Host | undefined
+    listenAddrs(): string[]
+    hangUp(nodeId: string): Promise<void>
+  }
   now: () => number
   logger?: Logger
 }
@@ -114,7 +119,7 @@ class DefaultRegistryMember implements RegistryMember {
       answer = await requestJoin(host, invite.hubAddrs, {
         invite: env,
         http: [this.init.httpUrl()],
-        p2p: this.c.network.listenAddrs().slice(0, 8),
+        p2p: this.c.network.listenAddrs(),
       })
     } catch (err) {
       throw new FederationError('unreachable', (err as Error).message)
@@ -142,6 +147,9 @@ class DefaultRegistryMember implements RegistryMember {
     this.c.hub.joined(state)
     await this.c.registry.load()
     this.#lastSync = new Date(this.c.now()).toISOString()
+    // The hub refused this node a relay slot while it was not yet a member, and libp2p asks for
+    // one only when a connection opens: the next round's connection, as a member, gets it.
+    await this.c.network.hangUp(invite.hub).catch(() => {})
     // The hub stamped the entry a moment ago by its clock: the one chance to compare clocks.
     const now = this.c.now()
     const skew = Math.round(now - Date.parse(entry.issuedAt))
@@ -182,7 +190,7 @@ class DefaultRegistryMember implements RegistryMember {
   /** If this node now listens elsewhere than its entry says, asks the hub to renew it. */
   async #renewIfMoved(host: Host, hubAddrs: string[]): Promise<void> {
     const mine = this.c.registry.entry(this.c.key.nodeId)
-    const addrs = this.c.network.listenAddrs().slice(0, 8)
+    const addrs = this.c.network.listenAddrs()
     if (!mine || mine.status !== 'active') return
     const moved =
       mine.p2p.length !== addrs.length ||

@@ -45,6 +45,10 @@ export interface FederationOptions {
   now?: () => number
   /** How often a member asks a peer for registry changes (ms). */
   syncIntervalMs?: number
+  /** Addresses peers should dial instead of the listen addresses (`--announce`). */
+  announce?: string[]
+  /** Tests only: refuse inbound connections that are not relayed, as NAT would. */
+  behindNat?: boolean
 }
 
 export class FederationService {
@@ -73,6 +77,8 @@ export class FederationService {
       p2pPort: opts.p2pPort,
       host: opts.host,
       ...(opts.syncIntervalMs ? { syncIntervalMs: opts.syncIntervalMs } : {}),
+      ...(opts.announce?.length ? { announce: opts.announce } : {}),
+      ...(opts.behindNat ? { behindNat: true } : {}),
     }
     const parts = {
       key: opts.key,

@@ -12,7 +12,7 @@
  * when it is someone else's folder, half-written, locked or damaged.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, stat } from 'node:fs/promises'
+import { access, constants, mkdir, readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { generateNodeKey, readNodeKey, writeNodeKey, type NodeKey } from '@shulin/federation/identity'
 import { openStorage, putOp, StorageError, type Storage } from './db.js'
@@ -68,6 +68,7 @@ async function listFolder(dir: string): Promise<string[]> {
  */
 export async function openDataFolder(dataDir: string, opts: { create: boolean }): Promise<OpenedDataFolder> {
   const paths = dataPaths(dataDir)
+  await checkWritable(paths)
   const entries = await listFolder(paths.dir)
   const foreign = entries.filter((e) => !knownEntries.has(e) && !e.startsWith('.') && !e.startsWith('node-key.tmp'))
   if (foreign.length > 0 && !entries.includes('db')) {
@@ -121,6 +122,47 @@ export async function openDataFolder(dataDir: string, opts: { create: boolean })
   } catch (err) {
     await storage.close().catch(() => {})
     throw err
+  }
+}
+
+/**
+ * Refuses, before anything is read or written, a data folder this process may not write: a
+ * container volume or bind mount created by root, while the node runs as uid 1000, is the
+ * common case. Checked up front so the message names the fix instead of a bare EACCES from
+ * deep inside LevelDB, and nothing in the folder is touched.
+ */
+async function checkWritable(paths: ReturnType<typeof dataPaths>): Promise<void> {
+  // The folder itself, or the nearest existing parent it would be created in; then what it holds.
+  let dir = paths.dir
+  while (!(await exists(dir))) {
+    const parent = resolve(dir, '..')
+    if (parent === dir) return
+    dir = parent
+  }
+  const targets = [dir]
+  if (dir === paths.dir) targets.push(paths.db, paths.key)
+  for (const target of targets) {
+    try {
+      await access(target, constants.R_OK | constants.W_OK)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') continue
+      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw err
+      const owner = await stat(target).then(
+        (s) => `uid ${s.uid}`,
+        () => 'another user',
+      )
+      const me = process.getuid?.() ?? 'this user'
+      throw new StorageError(
+        code === 'EROFS'
+          ? `${target} is on a read-only file system: give the node a writable data folder with --data (SHULIN_DATA). Nothing was changed.`
+          : `${target} is not writable by this process (uid ${me}); it belongs to ${owner}. ` +
+              `Give the data folder to the user that runs the node: \`${dir === paths.dir ? '' : `mkdir -p ${paths.dir} && `}chown -R ${me}:${process.getgid?.() ?? me} ${paths.dir}\` ` +
+              `(a container volume: \`docker run --rm -v VOLUME:/data --user 0 IMAGE chown -R 1000:1000 /data\`), ` +
+              `or choose another folder with --data. Nothing was changed.`,
+        'not_writable',
+      )
+    }
   }
 }
 

@@ -14,7 +14,8 @@ export class StorageError extends Error {
   override readonly name = 'StorageError'
   constructor(
     message: string,
-    readonly code: 'locked' | 'corrupt' | 'io' | 'newer_schema' | 'not_shulin' | 'half_written' | 'disk_full',
+    readonly code:
+      'locked' | 'corrupt' | 'io' | 'newer_schema' | 'not_shulin' | 'half_written' | 'disk_full' | 'not_writable',
     options?: { cause?: unknown },
   ) {
     super(message, options)
