@@ -44,7 +44,8 @@ name=shulin-test-$run_id
 volume=shulin-test-data-$run_id
 rootdir=$(mktemp -d)
 cleanup() {
-  podman rm -f -t 0 "$name" "$name-root" >/dev/null 2>&1 || true
+  # One at a time: podman rm stops at the first name that is already gone.
+  for c in "$name" "$name-root"; do podman rm -f -t 0 "$c" >/dev/null 2>&1 || true; done
   podman volume rm -f "$volume" >/dev/null 2>&1 || true
   if [ "${SHULIN_TEST_REMOVE_IMAGE:-0}" = 1 ]; then podman rmi -f "$tag" >/dev/null 2>&1 || true; fi
   rm -rf "$rootdir"
