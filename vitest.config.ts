@@ -11,6 +11,7 @@ export default defineConfig({
       '@shulin/federation/identity': src('./federation/src/identity/node-key.ts'),
       '@shulin/federation/envelope': src('./federation/src/envelope/envelope.ts'),
       '@shulin/federation': src('./federation/src/index.ts'),
+      '@shulin/client': src('./client/src/index.ts'),
     },
   },
   test: {
@@ -18,6 +19,7 @@ export default defineConfig({
       'protocol/src/**/*.test.ts',
       'federation/src/**/*.test.ts',
       'node/src/**/*.test.ts',
+      'client/src/**/*.test.ts',
       'test/e2e/**/*.test.ts',
     ],
     testTimeout: 30_000,

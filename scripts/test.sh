@@ -17,6 +17,11 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
   echo "installing chromium and fonts-noto-cjk for the browser tests…"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk) >/dev/null || echo "could not install chromium: browser tests will say so"
 fi
+# The course tests transcode with Debian's ffmpeg (and make their test videos with it); install it when missing.
+if ! command -v ffmpeg >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing ffmpeg for the course tests…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg) >/dev/null || echo "could not install ffmpeg: course tests will fail"
+fi
 mkdir -p test-artifacts
 ./node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"
 status=$?

@@ -15,6 +15,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
 import type { Context, Hono } from 'hono'
 import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths, type OpenedDataFolder } from './storage/data-folder.js'
@@ -44,6 +45,10 @@ import { opdsRoutes } from './opds/opds.js'
 import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
 import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
+import { inboxRoutes } from './inbox/routes.js'
+import { subscriptionRoutes } from './subscriptions/routes.js'
+import { watchedRoutes } from './stats/watched.js'
+import { embedRoutes } from './embed/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
 import { importRoutes } from './resources/import/routes.js'
 import { searchRoutes } from './search/routes.js'
@@ -63,6 +68,11 @@ import { directoryRoutes } from './identity/directory-routes.js'
 import { loadProviders, type ProviderConfig } from './identity/third-party/providers.js'
 import { ThirdPartySignIn } from './identity/third-party/service.js'
 import { thirdPartyRoutes } from './identity/third-party/routes.js'
+import { courseCoverPath, courseRoutes } from './courses/routes.js'
+import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
+import { lectureServeRoutes } from './courses/serve.js'
+import { TranscodeQueue } from './courses/transcode/queue.js'
+import { courseControlRoutes } from './courses/control-routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -271,6 +281,24 @@ function composeServices(
     ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}),
   })
 
+  // Runs what uploads (and `shulin course add` with the node stopped) queued.
+  const transcodes = new TranscodeQueue({
+    jobs: services.courses.jobs,
+    courses: services.courses.service,
+    blobs: services.blobs,
+    tmpDir: join(folder.dir, 'tmp'),
+    settings: {
+      concurrency: config.transcodeConcurrency,
+      timeoutSeconds: config.transcodeTimeout,
+      maxSeconds: config.maxVideoDuration,
+      maxHeight: config.maxVideoHeight,
+      ffmpeg: config.ffmpeg,
+      ffprobe: config.ffprobe,
+    },
+    logger,
+    now,
+  })
+
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
   const isTls = tlsResolver({ publicUrl: config.publicUrl, viaProxy })
@@ -315,6 +343,7 @@ function composeServices(
     content,
     networkSearch,
     stats,
+    transcodes,
     proxy,
     isTls,
     origins,
@@ -353,7 +382,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     http,
   } = parts
   const { storage, nodeMeta, key } = folder
-  const { sessions, accounts, setup, resources, blobs, files, collections, reading } = services
+  const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
   const backup = async (out: string) => {
     try {
@@ -382,6 +411,8 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       ['/api/control/import', 'streamed'],
       [uploadPath, 'streamed'],
       [collectionCoverPath, 'streamed'],
+      [courseCoverPath, 'streamed'],
+      [lectureUploadPath, 'streamed'],
     ],
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
@@ -410,6 +441,9 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
           record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
       })
       readingRoutes(api, { reading, resources })
+      inboxRoutes(api, services.inbox)
+      subscriptionRoutes(api, services.subscriptions)
+      watchedRoutes(api, { records: resources.records, now })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
       channelRoutes(api, channels)
       contentRoutes(api, { server: content.server, blobs })
@@ -427,6 +461,26 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
       sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
       collectionRoutes(api, { collections, blobs, resources })
+      courseRoutes(api, {
+        courses: courses.service,
+        files,
+        jobs: courses.jobs,
+        baseUrl,
+        maxUploadBytes: config.maxUploadBytes,
+      })
+      lectureRoutes(api, {
+        courses: courses.service,
+        uploads: courses.uploads,
+        baseUrl,
+        maxUploadBytes: config.maxUploadBytes,
+      })
+      courseControlRoutes(api, { courses, maxUploadBytes: config.maxUploadBytes })
+      lectureServeRoutes(api, {
+        courses: courses.service,
+        blobs,
+        ensureLocal: async (record, file) =>
+          record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
+      })
       oaiPmhRoutes(app, {
         resources,
         collections,
@@ -448,6 +502,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         now,
         pageSize: options.opdsPageSize,
       })
+      embedRoutes(app, { records: resources.records, ancestors: config.embedAncestors })
       // Last: the web UI answers what no route above did.
       webUiRoutes(app)
     },
@@ -472,6 +527,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     content,
     networkSearch,
     stats,
+    transcodes,
     origins,
     controlToken,
     http,
@@ -531,6 +587,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop: () => timers.forEach((timer) => clearInterval(timer)),
     },
+    // After the blobs (it stores its outputs there); stopped before them: a running job goes back to the queue.
+    { name: 'transcodes', start: () => transcodes.start(), stop: () => transcodes.stop() },
     {
       name: 'http',
       async start() {
@@ -561,6 +619,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       stop: () => federation.stop(),
     },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
+    { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
     { name: 'distribution', start: () => content.start(), stop: () => content.stop() },
     { name: 'network search', start: () => networkSearch.start(), stop() {} },
     {

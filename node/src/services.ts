@@ -23,7 +23,11 @@ import { NetworkCatalogs } from './federation/catalogs.js'
 import type { FederationService } from './federation/service.js'
 import type { Logger } from './logger.js'
 import { SearchService } from './search/service.js'
+import { buildCourses, type Courses } from './courses/index.js'
 import type { SearchEngine } from './search/engine.js'
+import { Transcripts } from './search/transcript.js'
+import { InboxService } from './inbox/service.js'
+import { SubscriptionService } from './subscriptions/service.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -34,6 +38,9 @@ export interface NodeServices {
   files: FileService
   collections: CollectionService
   reading: ReadingService
+  inbox: InboxService
+  subscriptions: SubscriptionService
+  courses: Courses
 }
 
 export function buildServices(
@@ -58,6 +65,9 @@ export function buildServices(
   const files = new FileService(resources, blobs)
   const collections = new CollectionService(folder.storage, resources.records, opts.now)
   const reading = new ReadingService(folder.storage, opts.now)
+  const inbox = new InboxService(folder.storage, opts.now)
+  const subscriptions = new SubscriptionService({ storage: folder.storage, records: resources.records, inbox })
+  const courses = buildCourses({ storage: folder.storage, resources, blobs, now: opts.now })
   return {
     sessions,
     accounts,
@@ -67,6 +77,9 @@ export function buildServices(
     files,
     collections,
     reading,
+    inbox,
+    subscriptions,
+    courses,
   }
 }
 
@@ -145,7 +158,7 @@ export interface ChannelNetwork {
 /** The search service over the folder's records and reading figures, on the given engine. */
 export function buildSearch(
   folder: OpenedDataFolder,
-  services: Pick<NodeServices, 'resources' | 'reading'>,
+  services: Pick<NodeServices, 'resources' | 'reading' | 'blobs'>,
   engine: SearchEngine,
   logger?: Logger,
 ): SearchService {
@@ -153,6 +166,7 @@ export function buildSearch(
     storage: folder.storage,
     resources: services.resources,
     reading: services.reading,
+    transcripts: new Transcripts(services.blobs),
     engine,
     logger,
   })

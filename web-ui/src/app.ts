@@ -10,17 +10,22 @@ import { locale, setLocale, t } from './i18n/index.js'
 import { loadSession, session } from './api.js'
 import { match, startRouter, type Match } from './router.js'
 import './components/search-box.js'
+import './components/inbox-badge.js'
 
 const routes = {
   home: '/',
   search: '/search',
   catalog: '/catalog',
   resource: '/r/:id',
+  courses: '/courses',
+  course: '/courses/:id',
+  lecture: '/lectures/:id',
   read: '/read/:id',
   signin: '/signin',
   register: '/register',
   forgot: '/forgot',
   me: '/me',
+  inbox: '/me/inbox',
   staff: '/staff',
   staffTab: '/staff/:tab',
 }
@@ -32,10 +37,14 @@ const pages: Record<string, () => Promise<unknown>> = {
   catalog: () => import('./pages/reader/catalog.js'),
   resource: () => import('./pages/reader/resource.js'),
   read: () => import('./pages/reader/read.js'),
+  courses: () => import('./pages/reader/courses.js'),
+  course: () => import('./pages/reader/courses.js'),
+  lecture: () => import('./pages/reader/lecture.js'),
   signin: () => import('./pages/reader/sign-in.js'),
   register: () => import('./pages/reader/register.js'),
   forgot: () => import('./pages/reader/forgot.js'),
   me: () => import('./pages/reader/me.js'),
+  inbox: () => import('./pages/reader/inbox.js'),
   staff: () => import('./pages/staff/staff.js'),
   staffTab: () => import('./pages/staff/staff.js'),
 }
@@ -79,6 +88,12 @@ export class ShulinApp extends LitElement {
         return html`<shulin-catalog></shulin-catalog>`
       case 'resource':
         return html`<shulin-resource .resourceId=${params.id ?? ''}></shulin-resource>`
+      case 'courses':
+        return html`<shulin-courses-page></shulin-courses-page>`
+      case 'course':
+        return html`<shulin-course-page .courseId=${params.id ?? ''}></shulin-course-page>`
+      case 'lecture':
+        return html`<shulin-lecture-page .lectureId=${params.id ?? ''} .query=${query}></shulin-lecture-page>`
       case 'read':
         return html`<shulin-read .resourceId=${params.id ?? ''}></shulin-read>`
       case 'signin':
@@ -89,6 +104,8 @@ export class ShulinApp extends LitElement {
         return html`<shulin-register></shulin-register>`
       case 'me':
         return html`<shulin-me></shulin-me>`
+      case 'inbox':
+        return html`<shulin-inbox-page></shulin-inbox-page>`
       case 'staff':
       case 'staffTab':
         return html`<shulin-staff .tab=${params.tab ?? 'records'}></shulin-staff>`
@@ -107,8 +124,10 @@ export class ShulinApp extends LitElement {
       <a class="skip" href="#main">${t('skipToContent')}</a>
       <header>
         <a class="brand" href="/">${t('appName')}</a>
+        ${me ? html`<shulin-inbox-badge class="inbox"></shulin-inbox-badge>` : nothing}
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
+          <a href="/courses">${t('navCourses')}</a>
           ${session.isStaff() ? html`<a href="/staff">${t('navStaff')}</a>` : nothing}
           ${me ? html`<a href="/me">${t('navMe')}</a>` : html`<a href="/signin">${t('signIn')}</a>`}
           <button class="secondary lang" lang=${locale() === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${t('languageLabel')} @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>
@@ -119,6 +138,7 @@ export class ShulinApp extends LitElement {
       <main id="main" tabindex="-1">${this.#page()}</main>
       <nav class="tabs" aria-label=${t('navHome')}>
         ${tab('/', t('navHome'), this.route.name === 'home')} ${tab('/search', t('navSearch'), this.route.name === 'search')}
+        ${tab('/courses', t('navCourses'), ['courses', 'course', 'lecture'].includes(this.route.name))}
         ${tab('/me', t('navShelf'), this.route.name === 'me')} ${tab(me ? '/me' : '/signin', me ? t('navMe') : t('signIn'), this.route.name === 'signin')}
       </nav>
     `
@@ -136,17 +156,19 @@ export class ShulinApp extends LitElement {
       }
       .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; }
       .header-search { grid-column: 1 / -1; }
+      .inbox { justify-self: end; color: #fff; }
       nav.top { display: none; }
       main { padding: 16px; max-width: 1100px; margin: 0 auto; outline: none; }
       nav.tabs {
-        position: fixed; bottom: 0; left: 0; right: 0; display: grid; grid-template-columns: repeat(4, 1fr);
+        position: fixed; bottom: 0; left: 0; right: 0; display: grid; grid-template-columns: repeat(5, 1fr);
         background: #fff; border-top: 1px solid var(--line); padding-bottom: env(safe-area-inset-bottom);
       }
       nav.tabs a { min-height: 56px; display: grid; place-items: center; text-decoration: none; color: var(--muted); }
       nav.tabs a[aria-current='page'] { color: var(--ink); font-weight: 700; }
       @media (min-width: 800px) {
         :host { padding-bottom: 0; }
-        header { grid-template-columns: auto 1fr auto; }
+        header { grid-template-columns: auto 1fr auto auto; }
+        .inbox { order: 3; }
         .header-search { grid-column: auto; }
         nav.top { display: flex; gap: 16px; align-items: center; }
         nav.top a { color: #fff; }

@@ -74,6 +74,8 @@ export class BlobStore {
    * @throws {BlobTooLarge} past `maxBytes` (the temporary file is removed).
    */
   async stage(source: Readable | AsyncIterable<Uint8Array>, maxBytes: number): Promise<StagedBlob> {
+    // A command run on the stopped node's folder (`shulin course add`) stages before any init made it.
+    await mkdir(this.#tmp, { recursive: true })
     const tmp = join(this.#tmp, `${randomBytes(12).toString('hex')}.part`)
     const hash = createHash('sha256')
     let size = 0

@@ -32,6 +32,11 @@ const commands: Record<string, string[]> = {
     '             [--delimiter ,] [--flavour auto|marc21|cnmarc] [--report FILE] [--channel NAME] [--data DIR]',
     '                                --channel: also publish the records in this node’s channel NAME',
   ],
+  course: [
+    'shulin course add --title COURSE --lecture LECTURE --video FILE [--subtitles FILE.srt|.vtt]',
+    '             [--chapters FILE.json] [--course ID] [--publish] [--data DIR]',
+    '                                add a lecture (its video is transcoded to HLS when the node runs)',
+  ],
   subscribe: ['shulin subscribe CHANNEL_ID [--mirror] [--data DIR]   take a channel’s records into this node'],
   service: [
     'shulin service install [--user shulin] [--data DIR] [--service-name shulin] [--dry-run] [start’s flags…]',

@@ -331,6 +331,16 @@ export async function runCli(
       const { cmdService } = await import('./service.js')
       return cmdService(args, env, usage)
     }
+    case 'course': {
+      const { cmdCourse } = await import('./course.js')
+      return cmdCourse(
+        args,
+        dataDirOf,
+        env,
+        (dataDir, path, body) => viaRunningNode(dataDir, path, body),
+        (m) => new CliError(`${m}\n\n${usage()}`, 2),
+      )
+    }
     case 'import':
       return cmdImport(args, dataDirOf, env, (err) => new CliError(`${err}\n\n${usage()}`, 2))
     case 'version':

@@ -247,6 +247,76 @@ export const NodeConfig = z
       en: 'Days raw usage events are kept before only daily figures remain',
       zh: '原始使用记录保留天数，之后只留每日统计',
     }),
+    ffmpeg: z.string().min(1).optional().register(settings, {
+      flag: 'ffmpeg',
+      env: 'SHULIN_FFMPEG',
+      value: 'PATH',
+      en: 'The ffmpeg program that transcodes lecture videos (found on PATH by default)',
+      zh: '转码课程视频的 ffmpeg 程序（默认在 PATH 中查找）',
+    }),
+    ffprobe: z.string().min(1).optional().register(settings, {
+      flag: 'ffprobe',
+      env: 'SHULIN_FFPROBE',
+      value: 'PATH',
+      en: 'The ffprobe program that reads a video’s length and size (found on PATH by default)',
+      zh: '读取视频时长和尺寸的 ffprobe 程序（默认在 PATH 中查找）',
+    }),
+    transcodeConcurrency: z.coerce.number().int().min(1).max(16).default(1).register(settings, {
+      flag: 'transcode-concurrency',
+      env: 'SHULIN_TRANSCODE_CONCURRENCY',
+      value: 'N',
+      en: 'Lecture videos transcoded at once (each takes the CPU it can get)',
+      zh: '同时转码的课程视频数（每个会尽量占满 CPU）',
+    }),
+    transcodeTimeout: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(0)
+      .register(settings, {
+        flag: 'transcode-timeout',
+        env: 'SHULIN_TRANSCODE_TIMEOUT',
+        value: 'SECONDS',
+        en: 'A transcode running longer is stopped and fails (0: three times the video’s length plus ten minutes)',
+        zh: '转码超过此时长即停止并记为失败（0：视频时长的三倍再加十分钟）',
+      }),
+    maxVideoDuration: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(6 * 3600)
+      .register(settings, {
+        flag: 'max-video-duration',
+        env: 'SHULIN_MAX_VIDEO_DURATION',
+        value: 'SECONDS',
+        en: 'Longest lecture video accepted for transcoding, in seconds',
+        zh: '可转码的课程视频最长时长（秒）',
+      }),
+    maxVideoHeight: z.coerce.number().int().min(16).max(4320).default(2160).register(settings, {
+      flag: 'max-video-height',
+      env: 'SHULIN_MAX_VIDEO_HEIGHT',
+      value: 'PIXELS',
+      en: 'Tallest lecture video accepted for transcoding, in pixels',
+      zh: '可转码的课程视频最大高度（像素）',
+    }),
+    embedAncestors: z
+      .string()
+      .trim()
+      .max(1000)
+      .regex(
+        /^(\*|'self'|'none'|https?:|https?:\/\/(\*\.)?[a-zA-Z0-9.-]+(:\d{1,5})?)( +(\*|'self'|'none'|https?:|https?:\/\/(\*\.)?[a-zA-Z0-9.-]+(:\d{1,5})?))*$/,
+        'invalid_frame_ancestors',
+      )
+      .default('*')
+      .register(settings, {
+        flag: 'embed-ancestors',
+        env: 'SHULIN_EMBED_ANCESTORS',
+        value: 'SOURCES',
+        en: "Sites that may frame the /embed/ pages of public courses (CSP frame-ancestors: '*', 'self', https://lib.example.cn …)",
+        zh: "允许以 iframe 嵌入公开课 /embed/ 页面的网站（CSP frame-ancestors：*、'self'、https://lib.example.cn …）",
+      }),
     /**
      * Tests only: the node runs as if its clock were this far off, so tests across processes can
      * show what peers with wrong clocks do. Every service gets the skewed clock as the node's own.

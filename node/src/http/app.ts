@@ -9,6 +9,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import { HTTPException } from 'hono/http-exception'
 import { fieldMessage, Health } from '@shulin/protocol'
 import type { Logger } from 'pino'
+import { isPublicWrite, publicCors } from './cors.js'
 import { Api } from './api.js'
 import type { AppEnv } from './env.js'
 import { ProblemError, problemResponse } from './problem.js'
@@ -144,17 +145,29 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
     crossOriginResourcePolicy: 'same-origin',
     referrerPolicy: 'strict-origin-when-cross-origin',
   })
+  // The embeds (`/embed.js` and its chunks, `/embed/…` pages) are made to be loaded and framed by other
+  // sites: no X-Frame-Options (their pages set CSP frame-ancestors), a cross-origin CORP.
+  const embedHeaders = secureHeaders({
+    crossOriginResourcePolicy: 'cross-origin',
+    crossOriginOpenerPolicy: false,
+    xFrameOptions: false,
+    referrerPolicy: 'strict-origin-when-cross-origin',
+  })
+  const isEmbed = (path: string) =>
+    path === '/embed.js' || path.startsWith('/embed/') || path.startsWith('/embed-chunks/')
+  app.use(publicCors())
   app.use(async (c, next) => {
     const isApi = c.req.path.startsWith('/api/')
     if (isApi) c.header('x-content-type-options', 'nosniff')
+    const headers = isEmbed(c.req.path) ? embedHeaders : documentHeaders
     if (unsafeMethods.has(c.req.method)) {
-      checkOrigin(c, opts.proxy.trusts(opts.clientAddress(c)))
+      if (!isPublicWrite(c.req.path)) checkOrigin(c, opts.proxy.trusts(opts.clientAddress(c)))
       // Only requests that carry bodies pay for the limit check.
       const special = limits.find(([matches]) => matches(c.req.path))
       const limit = special ? special[1] : defaultLimit
-      return isApi ? limit(c, next) : documentHeaders(c, async () => void (await limit(c, next)))
+      return isApi ? limit(c, next) : headers(c, async () => void (await limit(c, next)))
     }
-    return isApi ? next() : documentHeaders(c, next)
+    return isApi ? next() : headers(c, next)
   })
 
   const api = new Api(app, opts.auth.check)

@@ -14,7 +14,7 @@ import {
   type UpdateResourceRequest,
 } from '@shulin/protocol'
 import { ProblemError } from '../http/problem.js'
-import type { Storage } from '../storage/db.js'
+import type { BatchOp, Storage } from '../storage/db.js'
 import { IdentifierConflict, ResourceStore, type ResourceRecords } from './store.js'
 
 export interface ResourceServiceOptions {
@@ -51,9 +51,9 @@ export class ResourceService {
     return r
   }
 
-  async #write(records: Resource[]): Promise<void> {
+  async #write(records: Resource[], withOps?: readonly BatchOp[]): Promise<void> {
     try {
-      await this.#store.writeUnlocked(records, { sync: true })
+      await this.#store.writeUnlocked(records, { sync: true, ...(withOps ? { with: withOps } : {}) })
     } catch (err) {
       if (err instanceof IdentifierConflict) {
         throw new ProblemError('identifier_taken', {
@@ -70,12 +70,17 @@ export class ResourceService {
     const parent = await this.#store.get(parentId)
     const allowed =
       (type === 'journal-issue' && parent?.type === 'journal') ||
-      (type === 'article' && parent?.type === 'journal-issue')
+      (type === 'article' && parent?.type === 'journal-issue') ||
+      (type === 'lecture' && parent?.type === 'course')
     if (!allowed)
       throw new ProblemError('validation_failed', { errors: [{ pointer: '/parentId', detail: 'invalid_parent' }] })
   }
 
-  async create(req: CreateResourceRequest): Promise<Resource> {
+  /**
+   * Creates a draft. `extra` carries what only a course or a lecture has (the courses module
+   * passes it; the generic staff route never does).
+   */
+  async create(req: CreateResourceRequest, extra: Pick<Resource, 'course' | 'lecture'> = {}): Promise<Resource> {
     return this.#store.exclusive(async () => {
       await this.#checkParent(req.parentId, req.type)
       const now = this.#iso()
@@ -93,6 +98,8 @@ export class ResourceService {
         updatedAt: now,
         publishedAt: null,
         revision: 1,
+        ...(extra.course ? { course: extra.course } : {}),
+        ...(extra.lecture ? { lecture: extra.lecture } : {}),
       }
       await this.#write([record])
       return record
@@ -107,6 +114,7 @@ export class ResourceService {
     id: string,
     expected: number | undefined,
     change: (r: Resource) => Resource | Promise<Resource>,
+    withOps?: readonly BatchOp[],
   ): Promise<Resource> {
     return this.#store.exclusive(async () => {
       const current = await this.get(id)
@@ -123,9 +131,24 @@ export class ResourceService {
         revision: current.revision + 1,
         updatedAt: nextStamp(this.#now(), current.updatedAt),
       }
-      await this.#write([updated])
+      await this.#write([updated], withOps)
       return updated
     })
+  }
+
+  /**
+   * A change a module makes to its own kind of record (the courses module: a lecture's files,
+   * status and chapters) under the same lock, revision and publisher rules as every edit: one
+   * write, so a record is never half-changed. `withOps`: the module's own operations that must
+   * land in the same batch (a lecture's video and its transcode job).
+   */
+  amend(
+    id: string,
+    change: (r: Resource) => Resource | Promise<Resource>,
+    expected?: number,
+    withOps?: readonly BatchOp[],
+  ): Promise<Resource> {
+    return this.#change(id, expected, change, withOps)
   }
 
   update(id: string, req: UpdateResourceRequest, expected?: number): Promise<Resource> {

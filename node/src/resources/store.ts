@@ -81,10 +81,11 @@ export class ResourceStore {
   }
 
   /**
-   * Writes records (new or changed) with their index entries in one batch. Call inside
-   * {@link exclusive}. Throws {@link IdentifierConflict} before writing anything.
+   * Writes records (new or changed) with their index entries in one batch (and `with`: another
+   * module's operations that must land with them). Call inside {@link exclusive}. Throws
+   * {@link IdentifierConflict} before writing anything.
    */
-  async writeUnlocked(records: Resource[], opts: { sync: boolean }): Promise<void> {
+  async writeUnlocked(records: Resource[], opts: { sync: boolean; with?: readonly BatchOp[] }): Promise<void> {
     // Who holds each identifier once the batch is written: a record of the batch, or the
     // record that already held it (when that record is not part of the batch).
     const finalOwner = new Map<string, string>()
@@ -118,7 +119,7 @@ export class ResourceStore {
       ops.push(putOp(this.#changes, changeKey(record), record.id), putOp(this.#resources, record.id, record))
       changes.push({ kind: 'put', resource: record, previous: before })
     }
-    await this.storage.commit(ops, opts)
+    await this.storage.commit([...ops, ...(opts.with ?? [])], { sync: opts.sync })
     this.#emit(changes)
   }
 

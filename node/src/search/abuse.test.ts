@@ -156,3 +156,66 @@ describe('the embedded engine counts its work', () => {
     expect(budget.spent).toBeLessThanOrEqual(queryWorkUnits)
   })
 })
+
+describe('lecture transcripts are paid for by their length', () => {
+  const chars = '书名家人信卷第一讲今天我们'
+  /** About 12,000 characters (8,000 folded) of the attack characters, different for each lecture. */
+  const transcript = (i: number) =>
+    Array.from({ length: 4_000 }, (_, k) => chars[(i * 7 + k * 5) % chars.length]!.repeat(1 + (k % 3)) + '，').join(
+      '',
+    ) + `第${i}讲的结束语`
+  const lecture = (i: number): SearchDocument => ({
+    id: `l${i}`,
+    revision: 1,
+    title: `讲座${i}`,
+    creators: [],
+    subjects: [],
+    description: '',
+    other: [],
+    transcript: transcript(i),
+    type: 'lecture',
+    language: 'zh',
+    access: 'public',
+    status: 'published',
+    source: 'node-a',
+    year: undefined,
+    published: i,
+    popularity: 0,
+  })
+  const lectures = 60
+  let engine: EmbeddedEngine
+
+  beforeAll(async () => {
+    engine = new EmbeddedEngine({ dir: undefined })
+    await engine.upsert(Array.from({ length: lectures }, (_, i) => lecture(i)))
+  }, 60_000)
+
+  it('spends units for the transcript text a query reads, and never past the budget', async () => {
+    for (const q of [...attacks, '今天我们', '第42讲的结束语']) {
+      const budget = new WorkBudget()
+      const t0 = performance.now()
+      await engine.search({ q, filters: {}, sort: 'relevance', limit: 10, offset: 0, facets: true }, budget)
+      expect(budget.spent, q.slice(0, 20)).toBeLessThanOrEqual(queryWorkUnits)
+      // Generous for a loaded shared machine: unbudgeted, a query read every transcript for each piece.
+      expect(performance.now() - t0, q.slice(0, 20)).toBeLessThan(2_000)
+    }
+    const one = await engine.search({
+      q: '第42讲的结束语',
+      filters: {},
+      sort: 'relevance',
+      limit: 10,
+      offset: 0,
+      facets: false,
+    })
+    expect(one.hits.map((h) => h.id)).toEqual(['l42'])
+    // Every lecture holds 结束语: reading 60 transcripts of 8,000 folded characters costs
+    // 60 × (5 + 20) units, not 60 × 5 as 60 titles would.
+    const budget = new WorkBudget()
+    const all = await engine.search(
+      { q: '结束语', filters: {}, sort: 'relevance', limit: 10, offset: 0, facets: false },
+      budget,
+    )
+    expect(all.total).toBe(lectures)
+    expect(budget.spent).toBeGreaterThanOrEqual(lectures * 25)
+  }, 120_000)
+})

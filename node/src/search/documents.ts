@@ -1,7 +1,8 @@
 /**
  * @module search/documents
  * What the search engines are given of a record: its words (title, creators, subjects,
- * description, and the rest low), its facets and its tie-breakers. Nothing about readers.
+ * description, and the rest low; a lecture's transcript lowest), its facets and its tie-breakers.
+ * Nothing about readers.
  */
 import type { Resource } from '@shulin/protocol'
 import type { SearchDocument } from './engine.js'
@@ -9,7 +10,8 @@ import type { SearchDocument } from './engine.js'
 /** Chapter titles indexed per record (a table of contents can be long). */
 const maxChapters = 200
 
-export function toSearchDocument(r: Resource, popularity: number): SearchDocument {
+/** `transcript`: a lecture's subtitle text (search/transcript), read by the caller from the blob store. */
+export function toSearchDocument(r: Resource, popularity: number, transcript?: string): SearchDocument {
   const m = r.metadata
   const other = [
     m.publisher,
@@ -27,6 +29,7 @@ export function toSearchDocument(r: Resource, popularity: number): SearchDocumen
     subjects: m.subjects,
     description: m.description ?? '',
     other,
+    ...(transcript && { transcript }),
     type: r.type,
     language: m.language,
     access: r.access,

@@ -127,6 +127,31 @@ function contract(name: string, make: () => Promise<SearchEngine>, opts: { subst
       await engine.upsert([docs[0]!])
     })
 
+    it('finds a lecture by a transcript sentence, below a title match, with course and lecture facets', async () => {
+      const course = doc('k', '宋词十讲', { type: 'course', description: '从苏轼到辛弃疾' })
+      const lecture = doc('l', '第一讲 词的格律', {
+        type: 'lecture',
+        transcript: '大家好，今天我们讲一讲词牌与格律。\n苏轼的词豪放旷达，开一代词风。',
+      })
+      const titled = doc('m', '词牌与格律入门')
+      await engine.upsert([course, lecture, titled])
+      try {
+        expect(await ids('苏轼的词豪放旷达')).toEqual(['l'])
+        expect(await ids('词牌与格律')).toEqual(['m', 'l'])
+        expect(await ids('', { filters: { type: ['lecture'] } })).toEqual(['l'])
+        const r = await engine.search(query('宋词', { facets: true, filters: { type: ['course', 'lecture'] } }))
+        expect(r.hits.map((h) => h.id)).toEqual(['k'])
+        const all = await engine.search(query('', { facets: true }))
+        expect(all.facets.type).toMatchObject({ course: 1, lecture: 1 })
+        // New subtitles are a new revision: the old sentence no longer finds it.
+        await engine.upsert([{ ...lecture, revision: 2, transcript: '换了字幕以后的句子。' }])
+        expect(await ids('苏轼的词豪放旷达')).toEqual([])
+        expect(await ids('换了字幕以后')).toEqual(['l'])
+      } finally {
+        await engine.remove(['k', 'l', 'm'])
+      }
+    })
+
     it('suggests published titles and names', async () => {
       expect((await engine.suggest('长恨', 5)).map((s) => s.text)).toContain('長恨歌')
       expect((await engine.suggest('草稿', 5)).map((s) => s.text)).not.toContain('草稿')

@@ -17,6 +17,8 @@ export interface SearchDocument {
   description: string
   /** Publisher, series, identifiers, class number: matched, weighted low. */
   other: string[]
+  /** A lecture's transcript (its subtitle cues' text): matched, weighted lowest. */
+  transcript?: string
   type: ResourceType
   language: string
   access: AccessPolicy

@@ -25,6 +25,7 @@ import type { SearchEngine, Suggestion } from './engine.js'
 import { toSearchDocument } from './documents.js'
 import { highlight, snippet } from './highlight.js'
 import { ZeroResultLog } from './misses.js'
+import { bestCueStart, transcriptText, type Transcripts } from './transcript.js'
 
 /** Replays start this long before the covered cursor (clocks step back; replays are idempotent). */
 const replayMarginMs = 5 * 60_000
@@ -39,6 +40,8 @@ export interface SearchServiceOptions {
   resources: ResourceService
   reading: ReadingService
   engine: SearchEngine
+  /** Lectures' transcripts (their first subtitle track); without it, transcripts are not indexed. */
+  transcripts?: Transcripts | undefined
   logger?: Logger | undefined
   now?: () => number
 }
@@ -149,7 +152,13 @@ export class SearchService {
   async #upsert(records: Resource[]): Promise<void> {
     if (!records.length) return
     const likes = await this.opts.reading.likeCounts(records.map((r) => r.id))
-    await this.engine.upsert(records.map((r, i) => toSearchDocument(r, likes[i]!)))
+    const docs = []
+    for (const [i, r] of records.entries()) {
+      // A lecture's new subtitles are a new revision of its record, so they come through here.
+      const cues = this.opts.transcripts ? await this.opts.transcripts.cues(r) : []
+      docs.push(toSearchDocument(r, likes[i]!, cues.length ? transcriptText(cues) : undefined))
+    }
+    await this.engine.upsert(docs)
   }
 
   async #apply(changes: ResourceChange[]): Promise<void> {
@@ -234,9 +243,11 @@ export class SearchService {
     })
     const records = await this.opts.resources.records.getMany(result.hits.map((h) => h.id))
     const hits: SearchHit[] = []
+    const seconds = await this.#cueStarts(records, result.terms)
     result.hits.forEach((h, i) => {
       const r = records[i]
       if (!r || (!opts.staff && r.status !== 'published')) return
+      const t = seconds[i]
       const m = r.metadata
       const described = m.description ? snippet(highlight(m.description, result.terms)) : undefined
       hits.push({
@@ -258,6 +269,7 @@ export class SearchService {
           creators: m.creators.map((c) => highlight(c, result.terms)),
           ...(described && { snippet: described }),
         },
+        ...(t !== undefined && { t }),
       })
     })
     if (result.total === 0 && req.q.trim() && req.offset === 0) {
@@ -275,6 +287,19 @@ export class SearchService {
       engine: this.engine.name,
       tookMs: Math.round((performance.now() - t0) * 100) / 100,
     }
+  }
+
+  /** For lecture hits whose transcript holds a query part: the second its cue starts (the player opens there). */
+  async #cueStarts(records: Array<Resource | undefined>, terms: string[]): Promise<Array<number | undefined>> {
+    const out: Array<number | undefined> = []
+    for (const r of records) {
+      const cues =
+        r?.type === 'lecture' && terms.length && this.opts.transcripts
+          ? await this.opts.transcripts.folded(r)
+          : undefined
+      out.push(cues && bestCueStart(cues, terms))
+    }
+    return out
   }
 
   async suggest(q: string, limit: number): Promise<Suggestion[]> {

@@ -26,11 +26,21 @@ const counted = new Set([200, 206, 304])
 const viewPath = /^\/api\/resources\/([^/]+)$/
 const contentPath = /^\/api\/resources\/([^/]+)\/(?:content|files\/content|images\/\d+)$/
 const opdsSearch = /^\/opds\/v[\d.]+\/search\.(xml|json)$/
+/** A play: a lecture's master playlist, or its original (the fallback without HLS) from its first byte. */
+const masterPath = /^\/api\/lectures\/([^/]+)\/hls\/master\.m3u8$/
+const originalPath = /^\/api\/lectures\/([^/]+)\/original$/
+const watchedPath = /^\/api\/lectures\/([^/]+)\/watched$/
 
 const searchHits = new WeakMap<Request, number>()
 /** The search route tells the capture how many records a search found (zero-result queries). */
 export function noteSearchHits(c: Context, total: number): void {
   searchHits.set(c.req.raw, total)
+}
+
+const watchedSeconds = new WeakMap<Request, number>()
+/** The watched-time route tells the capture how many seconds it accepted of a report. */
+export function noteWatched(c: Context, seconds: number): void {
+  watchedSeconds.set(c.req.raw, seconds)
 }
 
 /** Query text as the top-queries list shows it: trimmed, spaces collapsed, lower case, 200 chars. */
@@ -191,7 +201,17 @@ function classify(c: Context<AppEnv>, method: string): (Partial<UsageEvent> & Pi
   if (method === 'POST') {
     if (path === '/api/auth/login' && status === 200) return { k: 'sign_in' }
     if (path === '/api/auth/register' && status === 201) return { k: 'registration' }
+    const w = watchedSeconds.get(c.req.raw)
+    const watched = w && watchedPath.exec(path)
+    if (watched && status === 202) return { k: 'watched', r: decodeURIComponent(watched[1]!), w }
     return undefined
+  }
+  const play = masterPath.exec(path) ?? originalPath.exec(path)
+  if (play) {
+    // A player reads the original in many ranges: only the one from its start is a play.
+    const range = c.req.header('range')
+    const fromStart = !range || /^bytes=0-/.test(range.trim())
+    return fromStart && counted.has(status) ? { k: 'play', r: decodeURIComponent(play[1]!) } : undefined
   }
   if (path === '/api/search' || opdsSearch.test(path)) {
     const q = c.req.query('q') ?? c.req.query('query') ?? ''

@@ -88,6 +88,8 @@ describe('usage statistics on a node', () => {
       Searches_Platform: 3,
       Sign_Ins: 2, // the admin and the reader
       Registrations: 1,
+      Lecture_Plays: 0,
+      Seconds_Watched: 0,
     })
     expect(agg.titles[book]).toMatchObject({ Total_Item_Requests: 2 })
     expect(agg.titles[locked]).toMatchObject({ No_License: 1 })

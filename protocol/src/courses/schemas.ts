@@ -172,3 +172,56 @@ export type CourseDetail = z.infer<typeof CourseDetail>
 /** The last line `shulin course add` prints. */
 export const CourseAddResult = z.object({ courseId: z.string(), lectureId: z.string() })
 export type CourseAddResult = z.infer<typeof CourseAddResult>
+
+// Edits and the console's job list (added with the node's courses module).
+
+/** `PATCH /api/courses/:id`: the fields given change, the others stay (no defaults here, on purpose). */
+export const UpdateCourseRequest = z.strictObject({
+  title: singleLine(500).optional(),
+  description: freeText(20_000).optional(),
+  subjects: z.array(singleLine(100)).max(100).optional(),
+  series: singleLine(200).optional(),
+  clc: ClcNumber.optional(),
+  language: LanguageTag.optional(),
+  level: CourseLevel.optional(),
+  audience: singleLine(200).optional(),
+  speakers: z.array(Person).max(50).optional(),
+  access: AccessPolicy.optional(),
+})
+export type UpdateCourseRequest = z.infer<typeof UpdateCourseRequest>
+
+/** `PATCH /api/lectures/:id`. */
+export const UpdateLectureRequest = z.strictObject({
+  title: singleLine(500).optional(),
+  description: freeText(20_000).optional(),
+  position: z.number().int().min(0).max(100_000).optional(),
+  speakers: z.array(Person).max(20).optional(),
+  level: CourseLevel.optional(),
+  related: z.array(z.string().max(64)).max(50).optional(),
+})
+export type UpdateLectureRequest = z.infer<typeof UpdateLectureRequest>
+
+/** A transcode job as the staff console lists it (`GET /api/staff/transcode-jobs`). */
+export const TranscodeJobView = z.object({
+  lectureId: z.string(),
+  /** The lecture's title and course, for the list. */
+  title: z.string(),
+  courseId: z.string().nullable(),
+  state: z.enum(['queued', 'running', 'done', 'failed']),
+  progress: z.number().min(0).max(1),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** How many times it was started (a restart mid-transcode starts it again). */
+  attempts: z.number().int(),
+})
+export type TranscodeJobView = z.infer<typeof TranscodeJobView>
+export const TranscodeJobList = z.object({ jobs: z.array(TranscodeJobView) })
+
+/** A transcript: the cues of one subtitle track as plain text (`GET /api/lectures/:id/transcript`). */
+export const Transcript = z.object({
+  lang: z.string(),
+  cues: z.array(z.object({ start: z.number(), end: z.number(), text: z.string() })),
+})
+export type Transcript = z.infer<typeof Transcript>

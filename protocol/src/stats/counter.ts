@@ -35,10 +35,16 @@ import {
 
 export const doubleClickMs = 30_000
 
-/** What a reader did. `view` = a record page (an investigation); `content` = opening the work (a request). */
+/**
+ * What a reader did. `view` = a record page (an investigation); `content` = opening the work (a
+ * request); `play` = a lecture's master playlist or original fetched (a request, and a play);
+ * `watched` = a player's report of seconds played (`w`), not a click.
+ */
 export const EventKind = z.enum([
   'view',
   'content',
+  'play',
+  'watched',
   'search',
   'no_license',
   'limit_exceeded',
@@ -64,6 +70,8 @@ export const UsageEvent = z.strictObject({
   q: z.string().max(200).optional(),
   /** The search found nothing. */
   z: z.boolean().optional(),
+  /** Seconds played, for `watched`. */
+  w: z.number().int().min(1).max(600).optional(),
 })
 export type UsageEvent = z.infer<typeof UsageEvent>
 
@@ -102,8 +110,8 @@ export function nextDay(day: string, n = 1): string {
 
 /** The double-click key: the same action on the same item (or query) by the same session. */
 const clickKey = (e: UsageEvent) => `${e.k}\u0000${e.s}\u0000${e.r ?? ''}\u0000${e.k === 'search' ? (e.q ?? '') : ''}`
-/** Sign-ins and registrations are not clicks on a link: each one counts. */
-const notAClick = (e: UsageEvent) => e.k === 'sign_in' || e.k === 'registration'
+/** Sign-ins, registrations and a player's watched-time reports are not clicks on a link: each one counts. */
+const notAClick = (e: UsageEvent) => e.k === 'sign_in' || e.k === 'registration' || e.k === 'watched'
 
 /** Keeps the events that survive the double-click filter (input sorted by time or not). */
 export function doubleClickFilter(events: readonly UsageEvent[]): UsageEvent[] {
@@ -151,12 +159,12 @@ export class DayAggregator {
     private readonly opts: { utcOffsetMinutes: number; topQueries?: number },
   ) {}
 
-  #bump(m: Metric, titleId?: string): void {
-    this.#totals[m]++
+  #bump(m: Metric, titleId?: string, n = 1): void {
+    this.#totals[m] += n
     if (titleId === undefined) return
     let t = this.#titles.get(titleId)
     if (!t) this.#titles.set(titleId, (t = zeroCounts()))
-    t[m]++
+    t[m] += n
   }
 
   #first(set: Set<string>, key: string): boolean {
@@ -177,7 +185,7 @@ export class DayAggregator {
       }
       if (prev !== undefined && e.t - prev <= doubleClickMs) return
     }
-    if (e.k !== 'no_license' && e.k !== 'limit_exceeded') {
+    if (e.k !== 'no_license' && e.k !== 'limit_exceeded' && e.k !== 'watched') {
       // The local hour by arithmetic: a Date per event is a tenth of the whole cost.
       const local = (((e.t + this.opts.utcOffsetMinutes * 60_000) % 86_400_000) + 86_400_000) % 86_400_000
       this.#hours[Math.floor(local / 3_600_000)]!++
@@ -188,6 +196,13 @@ export class DayAggregator {
     const ti = e.ti ?? item
     const seen = this.#seen
     switch (e.k) {
+      case 'watched':
+        this.#bump('Seconds_Watched', ti, e.w ?? 0)
+        break
+      case 'play':
+        this.#bump('Lecture_Plays', ti)
+      // A play is a request of the lecture (COUNTER's media item).
+      // falls through
       case 'content':
         this.#bump('Total_Item_Requests', ti)
         if (this.#first(seen.ir, `${e.s} ${item}`)) this.#bump('Unique_Item_Requests', ti)

@@ -20,14 +20,23 @@ export const counterMetrics = [
   'Searches_Platform',
 ] as const
 export type CounterMetric = (typeof counterMetrics)[number]
-/** Shulin's own activity figures, beside the COUNTER ones. */
-export const nodeMetrics = ['Sign_Ins', 'Registrations'] as const
+/**
+ * Shulin's own activity figures, beside the COUNTER ones. `Lecture_Plays`: a lecture's master
+ * playlist or original requested (each also a COUNTER item request); `Seconds_Watched`: the
+ * seconds of lectures the players reported as played.
+ */
+export const nodeMetrics = ['Sign_Ins', 'Registrations', 'Lecture_Plays', 'Seconds_Watched'] as const
 export const allMetrics = [...counterMetrics, ...nodeMetrics] as const
 export type Metric = (typeof allMetrics)[number]
+/** Metrics added after roll-ups were first signed: absent in older days and roll-ups, read as 0. */
+const laterMetrics = new Set<Metric>(['Lecture_Plays', 'Seconds_Watched'])
 
 export const Count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
 export const MetricCounts = z.strictObject(
-  Object.fromEntries(allMetrics.map((m) => [m, Count])) as Record<Metric, typeof Count>,
+  Object.fromEntries(allMetrics.map((m) => [m, laterMetrics.has(m) ? Count.default(0) : Count])) as Record<
+    Metric,
+    typeof Count
+  >,
 )
 export type MetricCounts = z.infer<typeof MetricCounts>
 

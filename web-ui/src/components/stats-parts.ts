@@ -25,7 +25,11 @@ const headline = [
   'Sign_Ins',
   'Registrations',
   'No_License',
+  'Lecture_Plays',
+  'Seconds_Watched',
 ] as const
+/** Watched time is counted in seconds and shown in minutes. */
+const shown = (m: (typeof headline)[number], v: number) => (m === 'Seconds_Watched' ? Math.round(v / 60) : v)
 
 /** `YYYY-MM-DD` of today minus n days, in the browser's time zone. */
 export function daysAgo(n: number): string {
@@ -43,7 +47,7 @@ export const rangeSelect = (value: number, onChange: (n: number) => void) => htm
 
 export function kpis(totals: Counts): TemplateResult {
   return html`<ul class="kpis">
-    ${headline.map((m) => html`<li><span class="kpi-label">${st(m)}</span><strong class="kpi-value">${fmt(totals[m] ?? 0)}</strong></li>`)}
+    ${headline.map((m) => html`<li><span class="kpi-label">${st(m)}</span><strong class="kpi-value">${fmt(shown(m, totals[m] ?? 0))}</strong></li>`)}
   </ul>`
 }
 

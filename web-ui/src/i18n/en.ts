@@ -286,4 +286,6 @@ export const en: Record<MessageKey, string> = {
   signInElsewhereFailed: 'Signing in through your library did not succeed; please try again.',
   phoneDirectoryConsent:
     'Let other libraries find this library by my phone number (only a keyed hash of it is shared, never the number)',
+  staffCourses: 'Courses',
+  navCourses: 'Courses',
 }

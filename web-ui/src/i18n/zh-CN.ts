@@ -283,6 +283,8 @@ export const zhCN = {
   nodeReadersOnly: '本书仅限本馆读者阅读；您是通过其他图书馆登录的读者。',
   signInElsewhereFailed: '未能通过您所在的图书馆登录，请重试。',
   phoneDirectoryConsent: '允许在其他图书馆凭手机号找到本馆（只提交手机号的加密摘要，不提交号码本身）',
+  staffCourses: '公开课',
+  navCourses: '公开课',
 } as const
 
 export type MessageKey = keyof typeof zhCN

@@ -82,6 +82,8 @@ export interface StoredDoc {
   subjects: string
   description: string
   other: string
+  /** A lecture's transcript, folded ('' for other records). */
+  transcript: string
   pinyin: string
   /** Marks of `pinyin`, one digit a character. */
   pinyinMarks: string
@@ -158,6 +160,7 @@ export class DocTable {
       subjects: join(doc.subjects),
       description: [...fold(doc.description.slice(0, maxDescription * 3))].slice(0, maxDescription).join(''),
       other: join(doc.other),
+      transcript: doc.transcript ? fold(doc.transcript) : '',
       pinyin: py.text,
       pinyinMarks: py.marks.join(''),
       creatorNames: doc.creators,
@@ -195,6 +198,12 @@ export class DocTable {
 
   /** The text the gram index reads for a row. */
   static gramText(row: StoredDoc): string {
+    const text = DocTable.describedText(row)
+    return row.transcript ? text + FIELD_BREAK + row.transcript : text
+  }
+
+  /** The text without the transcript: what scattered matching reads (it is for titles and names typed as one string). */
+  static describedText(row: StoredDoc): string {
     return [row.title, row.creators, row.subjects, row.description, row.other].join(FIELD_BREAK)
   }
 }

@@ -14,7 +14,8 @@ import type { BaseSegment } from './postings.js'
 import type { Slices } from './slices.js'
 
 const MAGIC = 'SHLNIDX1'
-export const FORMAT_VERSION = 1
+/** 2: rows carry a lecture's transcript (an older image is rebuilt from the records). */
+export const FORMAT_VERSION = 2
 
 export interface IndexImage {
   cursor: string | undefined
@@ -33,6 +34,7 @@ const rowFields = [
   'subjects',
   'description',
   'other',
+  'transcript',
   'pinyin',
   'pinyinMarks',
   'creatorNames',

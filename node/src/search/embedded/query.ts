@@ -4,7 +4,8 @@
  * punctuation) must match, as a substring of some field (found through the gram postings,
  * then checked), as pinyin of a title or name, or, for a Latin word with no match, as a near
  * spelling. Scores weigh the field (title > creators > subjects > other > description) and
- * the kind of match (whole field > field prefix > inside). When no record matches the parts
+ * the kind of match (whole field > field prefix > inside); a lecture's transcript weighs least,
+ * and only whole parts are looked for in it. When no record matches the parts
  * whole (`李白静夜思` typed as one string), records holding every character somewhere are
  * the answer, best pieces first; they never pad out a list of whole matches.
  *
@@ -70,6 +71,13 @@ function fieldScore(text: string, weight: number, joined: boolean, part: string)
 /** Units one {@link phraseScore} costs: one a field. */
 const phraseUnits = 5
 
+/** Characters of transcript one unit pays for: a transcript is long, and a unit is one short field's check. */
+const transcriptCharsPerUnit = 400
+
+/** Units {@link phraseScore} costs for `row`: its transcript counted by length. */
+const rowUnits = (row: StoredDoc): number =>
+  row.transcript ? phraseUnits + Math.ceil(row.transcript.length / transcriptCharsPerUnit) : phraseUnits
+
 /** The score of a match that was counted but not ranked (no units left): below every ranked one. */
 const unranked = 1e-9
 
@@ -84,6 +92,7 @@ function phraseScore(row: StoredDoc, part: string): number {
     fieldScore(row.subjects, 4, true, part),
     fieldScore(row.other, 3, true, part),
     fieldScore(row.description, 2, false, part),
+    row.transcript ? fieldScore(row.transcript, 1, false, part) : 0,
   ]
   let best = 0
   let matched = 0
@@ -207,7 +216,7 @@ function matchPhrase(
     const row = state.docs.rows[docno]
     if (!row) continue
     let s: number
-    if (budget.spend(phraseUnits)) s = phraseScore(row, part) * scale
+    if (budget.spend(rowUnits(row))) s = phraseScore(row, part) * scale
     else if (exact) s = unranked
     else break // unchecked candidates may not hold the part: they are left out
     if (s > 0) into.offer(docno, s, kind)
@@ -374,7 +383,7 @@ export function runQuery(state: IndexState, query: SearchQuery, budget: WorkBudg
           const row = docs.rows[docno]
           if (!row || survivors?.score[docno] || !accept(docno)) continue
           if (!budget.spend(needed.length)) break
-          const text = DocTable.gramText(row)
+          const text = DocTable.describedText(row)
           if (!needed.every((ch) => text.includes(ch))) continue
           let score = 0
           for (const p of pieces) {

@@ -44,6 +44,7 @@ interface MeiliDoc {
   subjects: string[]
   description: string
   other: string[]
+  transcript: string
   type: string
   language: string
   access: string
@@ -108,6 +109,7 @@ function toMeili(d: SearchDocument): MeiliDoc {
     subjects: d.subjects,
     description: foldSpaced(d.description.slice(0, 20_000)),
     other: d.other.map(foldSpaced),
+    transcript: d.transcript ? foldSpaced(d.transcript) : '',
     type: d.type,
     language: d.language,
     access: d.access,
@@ -152,6 +154,8 @@ export class MeiliEngine implements SearchEngine {
           'subjects',
           'other',
           'description',
+          // Last: the attribute rule ranks a title or description match above a transcript one.
+          'transcript',
         ],
         filterableAttributes: ['id', 'type', 'subjects', 'language', 'access', 'status', 'source', 'year', 'decade'],
         sortableAttributes: ['published', 'year', 'title_sort', 'popularity'],

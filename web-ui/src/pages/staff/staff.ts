@@ -15,6 +15,7 @@ const tabs = [
   ['collections', 'staffCollections'],
   ['readers', 'staffReaders'],
   ['upload', 'staffUpload'],
+  ['courses', 'staffCourses'],
   ['channels', 'staffChannels'],
   ['network', 'staffNetwork'],
   ['stats', 'staffStats'],
@@ -27,6 +28,7 @@ const loaders: Record<Tab, () => Promise<unknown>> = {
   collections: () => import('./collections.js'),
   readers: () => import('./readers.js'),
   upload: () => import('./upload.js'),
+  courses: () => import('./courses.js'),
   channels: () => import('./channels.js'),
   network: () => import('./network.js'),
   stats: () => import('./stats.js'),
@@ -59,6 +61,8 @@ export class StaffPage extends LitElement {
         return html`<shulin-staff-readers></shulin-staff-readers>`
       case 'upload':
         return html`<shulin-staff-upload></shulin-staff-upload>`
+      case 'courses':
+        return html`<shulin-staff-courses></shulin-staff-courses>`
       case 'channels':
         return html`<shulin-staff-channels></shulin-staff-channels>`
       case 'network':
