@@ -102,7 +102,9 @@ echo "answered health $((($(date +%s%N) - t2) / 1000000)) ms after podman run"
 
 portal=$(node -e "fetch('$base/').then(async r=>console.log(r.status,r.headers.get('content-type'),(await r.text()).includes('<html')))")
 [[ $portal == "200 text/html"*" true" ]] || fail "GET / did not serve the portal's HTML: $portal"
-echo "GET / serves the portal"
+embed=$(node -e "fetch('$base/embed.js').then(r=>console.log(r.status,r.headers.get('content-type')))")
+[[ $embed == "200 text/javascript"* ]] || fail "GET /embed.js (the web UI's embed build) did not answer: $embed"
+echo "GET / serves the portal, /embed.js the embeds"
 
 [ "$(podman exec "$name" id -u)" = 1000 ] || fail "the node does not run as uid 1000"
 [ "$(podman exec "$name" node -e 'console.log(new Date().getTimezoneOffset())')" = -480 ] || fail "TZ is not Asia/Shanghai"
