@@ -33,6 +33,16 @@ import { setupRoutes } from './setup/routes.js'
 import { controlRoutes } from './control/routes.js'
 import { removeControlFile, writeControlFile } from './control/control-file.js'
 import { writeBackup } from './backup/backup.js'
+import { BackupSchedule } from './backup/schedule.js'
+import { backupRoutes } from './backup/routes.js'
+import { DiskWatch } from './storage/disk.js'
+import { Readiness } from './health/ready.js'
+import { NodeMetrics } from './metrics/metrics.js'
+import { metricsRoutes } from './metrics/routes.js'
+import { LibraryProfileService } from './library/profile.js'
+import { libraryRoutes } from './library/routes.js'
+import { Alerts } from './alerts/alerts.js'
+import { VersionCheck } from './upgrade/version-check.js'
 import type { RuntimeAdapter, RunningServer } from './runtime/adapter.js'
 import { shulinVersion } from './version.js'
 import { buildChannels, buildSearch, buildServices, type NodeServices } from './services.js'
@@ -92,6 +102,10 @@ export interface StartOptions {
   now?: () => number
   /** How often a member pushes waiting roll-ups to the hub (ms; a minute by default). */
   statsPushIntervalMs?: number
+  /** How often alert conditions (low disk, hub unreachable) are checked (ms; a minute by default). */
+  alertCheckMs?: number
+  /** Tests only: the version this node tells its hub and members (upgrade notices), instead of its own. */
+  version?: string
 }
 
 export interface RunningNode {
@@ -111,6 +125,14 @@ export interface RunningNode {
 }
 
 const maxImportBytes = 32 * 1024 * 1024
+/** Requests that write large files: refused under `--min-free-disk` (`storage/disk`). */
+const largeWrites = [
+  uploadPath,
+  collectionCoverPath,
+  /^\/api\/staff\/resources\/import$/,
+  /^\/api\/staff\/readers\/import$/,
+  /^\/api\/control\/import$/,
+]
 const shutdownGraceMs = 10_000
 const blobGraceMs = 24 * 3_600_000
 
@@ -131,7 +153,19 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
   const print = options.print ?? ((line: string) => process.stderr.write(line + '\n'))
   const folder = await openDataFolder(config.dataDir, { create: true })
   const { storage, key } = folder
-  const logger = options.logger ?? createLogger(config.logLevel, { nodeId: key.nodeId })
+  let logger: Logger
+  try {
+    logger =
+      options.logger ??
+      createLogger(
+        config.logLevel,
+        { nodeId: key.nodeId },
+        config.logFile ? { path: config.logFile, keep: config.logKeep } : undefined,
+      )
+  } catch (err) {
+    await storage.close()
+    throw err
+  }
   const paths = dataPaths(config.dataDir)
   if (folder.migrated.length) logger.info({ versions: folder.migrated }, 'migrated data folder')
   let engine
@@ -223,9 +257,17 @@ function composeServices(
   })
   const { sessions, accounts, resources } = services
   const search = buildSearch(folder, services, engine, logger)
+  // Name and public URL as the staff console last saved them (the flags until then).
+  const profile = new LibraryProfileService({
+    storage,
+    flags: { name: config.name, publicUrl: config.publicUrl },
+    now,
+  })
+  const publicUrl = () => profile.current().publicUrl ?? undefined
   // The web address is the HTTP server's, empty until it listens; the peer network starts after it.
   const http: HttpState = { shuttingDown: false }
-  const httpUrl = () => http.listening?.url ?? ''
+  // Read on each use: a public URL saved in the console is the address given from then on.
+  const httpUrl = (): string => (http.listening ? origins.primary() : '')
   const federation = new FederationService({
     storage,
     key,
@@ -301,15 +343,78 @@ function composeServices(
 
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
-  const isTls = tlsResolver({ publicUrl: config.publicUrl, viaProxy })
+  const isTls = tlsResolver({ publicUrl, viaProxy })
   // A member's own address is also the one the hub recorded for it at join (its registry entry).
   const origins = new NodeOrigins({
-    publicUrl: config.publicUrl,
+    publicUrl,
     host: config.host,
     viaProxy,
     recorded: () => federation.entry(key.nodeId)?.http ?? [],
   })
   const baseUrl = baseUrlResolver(origins)
+  const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
+  const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
+  const alerts =
+    config.smtpUrl && config.alertEmail
+      ? new Alerts({
+          smtpUrl: config.smtpUrl,
+          to: config.alertEmail,
+          logger,
+          libraryName: () => profile.current().name,
+          checkMs: options.alertCheckMs,
+          checks: {
+            low_disk: async () => {
+              const d = await disk.state()
+              return d.low
+                ? `${gib(d.freeBytes)} free on the disk of ${folder.dir}, ${gib(d.minFreeBytes)} needed (--min-free-disk): uploads and imports are paused.`
+                : undefined
+            },
+            hub_unreachable: () => {
+              const last = config.role === 'hub' ? undefined : federation.registryMember?.lastSync()
+              if (!last || !federation.hubNodeId()) return undefined
+              const hours = (now() - Date.parse(last)) / 3_600_000
+              return hours > config.alertHubHours
+                ? `No contact with the hub (or any peer with the registry) since ${last}, ${hours.toFixed(1)} hours ago (--alert-hub-hours ${config.alertHubHours}).`
+                : undefined
+            },
+          },
+        })
+      : undefined
+  const backups = new BackupSchedule({
+    storage,
+    write: (file) => writeBackup(storage, key, folder.nodeMeta, file, folder.dir),
+    dir: config.backupDir ?? join(folder.dir, 'backups'),
+    everyMs: config.backupEvery,
+    keep: config.backupKeep,
+    logger,
+    onResult: (run) =>
+      void alerts?.report('backup_failed', run.ok ? undefined : `${run.error ?? 'failed'} (at ${run.at})`),
+    now,
+  })
+  const versionCheck = new VersionCheck({
+    federation,
+    role: config.role,
+    version: options.version ?? shulinVersion,
+    logger,
+    now,
+  })
+  const readiness = new Readiness({ storage, disk, searchReady: () => search.ready() })
+  const metrics = new NodeMetrics({
+    dbDir: dataPaths(folder.dir).db,
+    records: () => resources.records.count(),
+    search: () => search.engine.stats(),
+    peers: () => federation.peers().length,
+    syncLagSeconds: () => {
+      const last = federation.registryMember?.lastSync()
+      return last === undefined ? undefined : Math.max(0, (now() - Date.parse(last)) / 1000)
+    },
+    rollupQueue: () => stats.pusher?.last?.report.pending,
+    peerSentBytes: () => content.server.sentBytes(),
+    lastBackupAt: () => backups.lastOkAt(),
+    lastBackupFailed: () => backups.lastFailed(),
+    disk: () => disk.state(),
+    now,
+  })
   // Commands from this machine's CLI carry it; it is written to the control file once the node runs.
   const controlToken = randomBytes(32).toString('base64url')
   const auth = new HttpAuth({
@@ -351,6 +456,13 @@ function composeServices(
     controlToken,
     auth,
     http,
+    profile,
+    disk,
+    backups,
+    readiness,
+    metrics,
+    alerts,
+    versionCheck,
   }
 }
 
@@ -380,9 +492,16 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     baseUrl,
     auth,
     http,
+    profile,
+    disk,
+    backups,
+    readiness,
+    metrics,
+    versionCheck,
   } = parts
   const { storage, nodeMeta, key } = folder
   const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
+  const libraryName = () => profile.current().name
   const health = { status: 'ok' as const, role: config.role, nodeId: key.nodeId, version: shulinVersion }
   const backup = async (out: string) => {
     try {
@@ -417,16 +536,34 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
     mount: (app, api) => {
-      // First, so that it sees every route's answer.
+      // First, so that they see every route's answer.
+      app.use(metrics.middleware)
       app.use(stats.capture)
+      // Uploads and imports stop before the disk is full, with the figures and the fix.
+      app.use(async (c, next) => {
+        if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && largeWrites.some((p) => p.test(c.req.path)))
+          await disk.requireSpace()
+        await next()
+      })
+      metricsRoutes(app, api, {
+        metrics,
+        readiness,
+        check: auth.check,
+        metricsToken: config.metricsToken,
+        viaTrustedProxy: (c) => proxy.trusts(runtime.clientAddress(c)),
+      })
+      backupRoutes(api, backups)
+      libraryRoutes(app, api, profile)
       stats.routes(app, api, auth.check)
       accountRoutes(api, { accounts, sessions, auth, logger })
       staffRoutes(api, { accounts, maxImportBytes })
       nodeSettingsRoutes(api, {
         config,
         nodeId: key.nodeId,
-        version: shulinVersion,
+        version: options.version ?? shulinVersion,
         searchStats: () => search.engine.stats(),
+        library: () => profile.current(),
+        versions: () => versionCheck.current(),
       })
       setupRoutes(app, api, setup)
       controlRoutes(api, { setup, backup })
@@ -459,7 +596,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         logger,
       })
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
-      sharePageRoutes(app, { resources, baseUrl, libraryName: config.name })
+      sharePageRoutes(app, { resources, baseUrl, libraryName })
       collectionRoutes(api, { collections, blobs, resources })
       courseRoutes(api, {
         courses: courses.service,
@@ -485,7 +622,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         resources,
         collections,
         nodeId: key.nodeId,
-        repositoryName: config.name,
+        repositoryName: libraryName,
         adminEmail: config.adminEmail,
         baseUrl,
         now,
@@ -496,7 +633,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         collections,
         search,
         auth,
-        libraryName: config.name,
+        libraryName,
         nodeId: key.nodeId,
         baseUrl,
         now,
@@ -531,6 +668,10 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     origins,
     controlToken,
     http,
+    profile,
+    backups,
+    alerts,
+    versionCheck,
   } = parts
   const { storage, key } = folder
   const { sessions, blobs, files, collections } = services
@@ -561,6 +702,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       stop: () => unwatchSpace(),
     },
     { name: 'blobs', start: () => blobs.init(), stop() {} },
+    { name: 'library profile', start: () => profile.load(), stop() {} },
     {
       name: 'search',
       start() {
@@ -620,6 +762,10 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
     { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
+    // Before the storage closes (stopped in reverse): a backup in progress finishes first.
+    { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
+    { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },
+    { name: 'version check', start: () => versionCheck.start(), stop: () => versionCheck.stop() },
     { name: 'distribution', start: () => content.start(), stop: () => content.stop() },
     { name: 'network search', start: () => networkSearch.start(), stop() {} },
     {

@@ -39,6 +39,8 @@ export const problemCodes = [
   'shutting_down',
   'content_fetching',
   'insufficient_storage',
+  'low_disk_space',
+  'not_ready',
   'internal',
 ] as const
 export const ProblemCode = z.enum(problemCodes)

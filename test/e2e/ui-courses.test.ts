@@ -51,6 +51,7 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
   let mp4: Buffer
   let courseId: string
   let lectureId: string
+  let brokenId: string
 
   beforeAll(async () => {
     dir = await tempDir('shulin-courses-ui-')
@@ -97,6 +98,13 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
       )
       expect(r.status, JSON.stringify(r.body)).toBe(200)
     }
+    // A second lecture whose video is cut short: its transcode fails, and the reader is told so.
+    const broken = await staff.post<LectureView>(`/api/courses/${courseId}/lectures`, { title: '第二讲 残卷' })
+    brokenId = broken.body.id
+    const cut = await staff.put(`/api/lectures/${brokenId}/video`, mp4.subarray(0, 4000), {
+      'content-type': 'video/mp4',
+    })
+    expect(cut.status, JSON.stringify(cut.body)).toBe(202)
     expect((await staff.post(`/api/courses/${courseId}/publish`)).status).toBe(200)
     // The node transcodes in the background; a 12-second source takes seconds, a busy machine longer.
     const deadline = Date.now() + 150_000
@@ -106,6 +114,12 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
       now = (await staff.get<LectureView>(`/api/lectures/${lectureId}`)).body
     }
     expect(now.status, now.error).toBe('ready')
+    let brokenNow = (await staff.get<LectureView>(`/api/lectures/${brokenId}`)).body
+    while (brokenNow.status === 'processing' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000))
+      brokenNow = (await staff.get<LectureView>(`/api/lectures/${brokenId}`)).body
+    }
+    expect(brokenNow.status).toBe('failed')
     browser = await launch()
   }, 240_000)
   afterAll(async () => {
@@ -137,6 +151,9 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     await page.waitForURL(`${t.node.url}/courses/${courseId}`)
     await expect.poll(() => page.getByText('从柳永到辛弃疾').count()).toBe(1)
     await shot(page, 'phone-course')
+    // The list and the course page do not load hls.js; only the player does.
+    const hlsChunk = (p: string) => /\/assets\/hls\.light-[\w-]+\.js$/.test(p)
+    expect(requested.some(hlsChunk)).toBe(false)
     await page.getByRole('link', { name: /第一讲 词之为体/ }).click()
     await page.waitForURL(`${t.node.url}/lectures/${lectureId}`)
 
@@ -144,7 +161,7 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     await expect.poll(async () => (await videoState(page))?.manifest, { timeout: 20_000 }).toBeTruthy()
     expect((await videoState(page))?.engine).toBe('hls.js')
     expect(requested).toContain(`/api/lectures/${lectureId}/hls/master.m3u8`)
-    expect(requested.some((p) => /\/assets\/hls\.light-[\w-]+\.js$/.test(p))).toBe(true)
+    expect(requested.some(hlsChunk)).toBe(true)
 
     // Play by keyboard (K) with the video focused; the time moves.
     const video = page.locator('shulin-player video')
@@ -165,6 +182,19 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     const ahead = (await videoState(page))!.time
     await page.keyboard.press('ArrowLeft')
     await expect.poll(async () => (await videoState(page))?.time ?? 99).toBeLessThan(ahead - 4.5)
+    // M mutes and unmutes; C turns captions on (the first language) and off; the speed menu sets the rate.
+    await page.keyboard.press('m')
+    expect(await video.evaluate((v: HTMLVideoElement) => v.muted)).toBe(false)
+    await page.keyboard.press('m')
+    expect(await video.evaluate((v: HTMLVideoElement) => v.muted)).toBe(true)
+    await page.keyboard.press('c')
+    await expect.poll(async () => (await videoState(page))?.tracks.find((x) => x.lang === 'zh')?.mode).toBe('showing')
+    await page.keyboard.press('c')
+    await expect.poll(async () => (await videoState(page))?.tracks.every((x) => x.mode === 'disabled')).toBe(true)
+    await page.getByLabel('倍速').selectOption('1.5')
+    expect(await video.evaluate((v: HTMLVideoElement) => v.playbackRate)).toBe(1.5)
+    await page.getByLabel('倍速').selectOption('1')
+    await video.focus()
     // Pausing sent the seconds actually played (not the jumps) to the watched-time beacon.
     expect(beacons.length).toBe(1)
     expect((beacons[0] as { seconds: number }).seconds).toBeGreaterThanOrEqual(1)
@@ -213,6 +243,15 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
       .toContain('小令短，慢词长')
     await shot(page, 'phone-lecture-transcript')
 
+    // The failed lecture: listed as failed, and its page says so instead of a player.
+    await page.goto(`${t.node.url}/courses/${courseId}`)
+    await expect.poll(() => page.getByRole('link', { name: /第二讲 残卷.*视频处理失败/ }).count()).toBe(1)
+    await page.goto(`${t.node.url}/lectures/${brokenId}`)
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: '视频处理失败' }).count()).toBe(1)
+    expect(await page.locator('shulin-player').count()).toBe(0)
+    expect(await page.getByText('moov atom').count()).toBe(0) // ffmpeg's words are for staff
+    await shot(page, 'phone-lecture-failed')
+
     expect(errors).toEqual([])
     await context.close()
 
@@ -234,6 +273,37 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     await shot(wide, 'desktop-courses')
     await wide.context().close()
   }, 180_000)
+
+  it('a signed-in reader resumes on another device from the position kept on the server', async () => {
+    const first = await (await browser.newContext(phone)).newPage()
+    await first.goto(`${t.node.url}/register`)
+    await first.getByLabel('手机号', { exact: true }).fill('13700137018')
+    await first.getByLabel('密码', { exact: true }).fill('lectures-2026!')
+    await first.getByRole('button', { name: '注册' }).click()
+    await first.waitForURL(`${t.node.url}/`)
+    await first.goto(`${t.node.url}/lectures/${lectureId}`)
+    await expect.poll(async () => (await videoState(first))?.readyState ?? 0, { timeout: 20_000 }).toBeGreaterThan(0)
+    await first.getByRole('button', { name: /小令与慢词/ }).click()
+    await first.locator('shulin-player video').evaluate((v: HTMLVideoElement) => ((v.muted = true), v.pause()))
+    // Pausing hands the place to the server; the page marks what the server acknowledged.
+    await expect
+      .poll(() => first.locator('shulin-lecture-page').getAttribute('data-saved'), { timeout: 15_000 })
+      .toMatch(/^[67]$/)
+    const saved = Number(await first.locator('shulin-lecture-page').getAttribute('data-saved'))
+    await first.context().close()
+
+    // Another device: nothing kept locally, so the place comes from the server.
+    const other = await (await browser.newContext(desktop)).newPage()
+    await other.goto(`${t.node.url}/signin?next=${encodeURIComponent(`/lectures/${lectureId}`)}`)
+    await other.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('13700137018')
+    await other.getByLabel('密码').fill('lectures-2026!')
+    await other.getByRole('button', { name: '登录' }).click()
+    await other.waitForURL(`${t.node.url}/lectures/${lectureId}`)
+    await expect.poll(async () => (await videoState(other))?.readyState ?? 0, { timeout: 20_000 }).toBeGreaterThan(0)
+    await expect.poll(async () => (await videoState(other))?.time ?? 0).toBeGreaterThan(saved - 1)
+    expect((await videoState(other))!.time).toBeLessThan(saved + 1.5)
+    await other.context().close()
+  }, 120_000)
 
   it('staff create a course, add a lecture, upload its video and watch it until it is ready', async () => {
     const file = join(dir, 'upload.mp4')

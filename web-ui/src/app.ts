@@ -7,7 +7,8 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
 import { base } from './styles.js'
 import { locale, setLocale, t } from './i18n/index.js'
-import { loadSession, session } from './api.js'
+import { api, loadSession, session } from './api.js'
+import type { LibraryProfile } from '@shulin/protocol'
 import { match, startRouter, type Match } from './router.js'
 import './components/search-box.js'
 import './components/inbox-badge.js'
@@ -50,9 +51,11 @@ const pages: Record<string, () => Promise<unknown>> = {
 }
 
 export class ShulinApp extends LitElement {
-  static override properties = { route: { state: true }, ready: { state: true } }
+  static override properties = { route: { state: true }, ready: { state: true }, library: { state: true } }
   route: Match = match(routes)
   ready = false
+  /** The library's name and logo as its staff set them (the app's name until they load). */
+  library: LibraryProfile | null = null
   #loaded = new Set<string>()
 
   override connectedCallback(): void {
@@ -62,7 +65,19 @@ export class ShulinApp extends LitElement {
     window.addEventListener('route-changed', update)
     window.addEventListener('locale-changed', () => this.requestUpdate())
     window.addEventListener('session-changed', () => this.requestUpdate())
+    // The console saved a new name or logo: the header follows without a reload.
+    window.addEventListener('library-changed', () => void this.#loadLibrary())
+    void this.#loadLibrary()
     void loadSession().then(() => this.#show())
+  }
+
+  async #loadLibrary(): Promise<void> {
+    try {
+      this.library = await api<LibraryProfile>('/api/library')
+      document.title = this.library.name
+    } catch {
+      // The header keeps the app's name; nothing else depends on it.
+    }
   }
 
   async #show(): Promise<void> {
@@ -123,7 +138,7 @@ export class ShulinApp extends LitElement {
     return html`
       <a class="skip" href="#main">${t('skipToContent')}</a>
       <header>
-        <a class="brand" href="/">${t('appName')}</a>
+        <a class="brand" href="/">${this.library?.logoUrl ? html`<img class="logo" src=${this.library.logoUrl} alt="" />` : nothing}<span class="name">${this.library?.name ?? t('appName')}</span></a>
         ${me ? html`<shulin-inbox-badge class="inbox"></shulin-inbox-badge>` : nothing}
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
@@ -154,7 +169,9 @@ export class ShulinApp extends LitElement {
         display: grid; grid-template-columns: auto 1fr; gap: 8px 12px; align-items: center;
         padding: 10px 16px; background: var(--ink); color: #fff; position: sticky; top: 0; z-index: 5;
       }
-      .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; }
+      .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; display: inline-flex; align-items: center; gap: 8px; white-space: nowrap; }
+      .brand .logo { height: 32px; width: auto; }
+      .brand .name { overflow: hidden; text-overflow: ellipsis; max-width: 40vw; }
       .header-search { grid-column: 1 / -1; }
       .inbox { justify-self: end; color: #fff; }
       nav.top { display: none; }

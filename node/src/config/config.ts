@@ -30,6 +30,29 @@ export const settings = z.registry<Setting>()
 
 const days = 86_400_000
 
+/** `30s`, `30m`, `6h`, `24h`, `7d` → milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)(s|m|h|d)$/.exec(text.trim())
+  if (!m) return undefined
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: days }[m[2] as 's' | 'm' | 'h' | 'd']
+}
+
+/** An optional duration setting, given as `30m`/`6h`/`24h` and read as milliseconds (1 s to a year). */
+function duration(flag: string, env: `SHULIN_${string}`, text: { en: string; zh: string }) {
+  return z
+    .union([z.number().int(), z.string()])
+    .transform((v, ctx) => {
+      const ms = typeof v === 'number' ? v : parseDuration(v)
+      if (ms === undefined || ms < 1000 || ms > 366 * days) {
+        ctx.addIssue({ code: 'custom', message: 'a duration such as 30m, 6h, 24h or 7d (1s to 366d)' })
+        return z.NEVER
+      }
+      return ms
+    })
+    .optional()
+    .register(settings, { flag, env, value: 'DURATION', ...text })
+}
+
 export const NodeConfig = z
   .strictObject({
     dataDir: z.string().min(1).default('./data').register(settings, {
@@ -317,6 +340,84 @@ export const NodeConfig = z
         en: "Sites that may frame the /embed/ pages of public courses (CSP frame-ancestors: '*', 'self', https://lib.example.cn …)",
         zh: "允许以 iframe 嵌入公开课 /embed/ 页面的网站（CSP frame-ancestors：*、'self'、https://lib.example.cn …）",
       }),
+    backupEvery: duration('backup-every', 'SHULIN_BACKUP_EVERY', {
+      en: 'Make a backup this often (30m, 6h, 24h, 7d); none unless set',
+      zh: '定时备份的间隔（30m、6h、24h、7d）；不设则不定时备份',
+    }),
+    backupKeep: z.coerce.number().int().min(1).max(1000).default(7).register(settings, {
+      flag: 'backup-keep',
+      env: 'SHULIN_BACKUP_KEEP',
+      value: 'N',
+      en: 'Scheduled backups kept; the oldest goes once a newer one is written',
+      zh: '保留的定时备份份数；新备份写成后删除最旧的',
+    }),
+    backupDir: z.string().min(1).optional().register(settings, {
+      flag: 'backup-dir',
+      env: 'SHULIN_BACKUP_DIR',
+      value: 'DIR',
+      en: 'Where scheduled backups go (DATA/backups by default; better another disk)',
+      zh: '定时备份存放的文件夹（默认 数据文件夹/backups；最好放在另一块磁盘）',
+    }),
+    minFreeDisk: z
+      .string()
+      .trim()
+      .regex(
+        /^\d+(\.\d+)?\s*(%|b|k|m|g|t|kb|mb|gb|tb|kib|mib|gib|tib)?$/i,
+        'bytes (500MB, 2GiB) or a share of the disk (5%)',
+      )
+      .optional()
+      .register(settings, {
+        flag: 'min-free-disk',
+        env: 'SHULIN_MIN_FREE_DISK',
+        value: 'SIZE|N%',
+        en: 'Uploads and imports pause below this much free disk (default: 1 GiB or 5%, the smaller)',
+        zh: '磁盘剩余空间低于此值时暂停上传和导入（默认 1 GiB 与 5% 中较小者）',
+      }),
+    metricsToken: z.string().min(16).max(512).optional().register(settings, {
+      flag: 'metrics-token',
+      env: 'SHULIN_METRICS_TOKEN',
+      value: 'TOKEN',
+      en: 'Bearer token for /metrics from other machines (16+ characters); 127.0.0.1 needs none',
+      zh: '其他机器读取 /metrics 用的令牌（至少 16 个字符）；本机 127.0.0.1 无需令牌',
+    }),
+    logFile: z.string().min(1).optional().register(settings, {
+      flag: 'log-file',
+      env: 'SHULIN_LOG_FILE',
+      value: 'PATH',
+      en: 'Write logs to this file, rotated daily and at 50 MB, instead of stdout',
+      zh: '日志写入此文件（每天及满 50 MB 轮换），不再写到标准输出',
+    }),
+    logKeep: z.coerce.number().int().min(1).max(365).default(14).register(settings, {
+      flag: 'log-keep',
+      env: 'SHULIN_LOG_KEEP',
+      value: 'N',
+      en: 'Rotated log files kept (with --log-file)',
+      zh: '保留的轮换日志文件数（配合 --log-file）',
+    }),
+    smtpUrl: z
+      .url({ protocol: /^smtps?$/ })
+      .optional()
+      .register(settings, {
+        flag: 'smtp-url',
+        env: 'SHULIN_SMTP_URL',
+        value: 'URL',
+        en: 'Mail server for alerts: smtp://user:pass@host:587 or smtps://…:465',
+        zh: '发送告警邮件的服务器：smtp://用户:密码@主机:587 或 smtps://…:465',
+      }),
+    alertEmail: z.email().optional().register(settings, {
+      flag: 'alert-email',
+      env: 'SHULIN_ALERT_EMAIL',
+      value: 'ADDR',
+      en: 'Who is mailed when a backup fails, the disk runs low or the hub is unreachable',
+      zh: '备份失败、磁盘空间不足或连不上中心节点时通知的邮箱',
+    }),
+    alertHubHours: z.coerce.number().min(0.01).max(720).default(6).register(settings, {
+      flag: 'alert-hub-hours',
+      env: 'SHULIN_ALERT_HUB_HOURS',
+      value: 'H',
+      en: 'A member alerts once the hub has been unreachable this many hours',
+      zh: '成员馆连续这么多小时连不上中心节点时发出告警',
+    }),
     /**
      * Tests only: the node runs as if its clock were this far off, so tests across processes can
      * show what peers with wrong clocks do. Every service gets the skewed clock as the node's own.
@@ -333,6 +434,10 @@ export const NodeConfig = z
         en: 'Tests only: run as if the clock were this many ms ahead (negative: behind)',
         zh: '仅供测试：假装时钟快了这么多毫秒（负数：慢了）',
       }),
+  })
+  .refine((c) => !c.smtpUrl === !c.alertEmail, {
+    message: 'alerts need both --smtp-url and --alert-email (or SHULIN_SMTP_URL and SHULIN_ALERT_EMAIL)',
+    path: ['alertEmail'],
   })
   .refine((c) => c.search !== 'meilisearch' || c.meiliUrl, {
     message: '--search meilisearch needs --meili-url (or SHULIN_MEILI_URL)',

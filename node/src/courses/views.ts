@@ -14,6 +14,16 @@ export const lectureUrl = (base: string, id: string) => `${base}/api/lectures/${
 /** The master playlist's name, as the transcoder writes it. */
 export const masterName = 'master.m3u8'
 
+/**
+ * ffmpeg's reasons name the files it read (`/srv/…/tmp/…/blobs/ab/…: Invalid data found`): the view
+ * keeps each path's last part only, so the public answer does not tell how the node's disk is laid out.
+ */
+export const withoutPaths = (text: string): string =>
+  text.replace(
+    /(?<=^|[\s'"(=])(?:[A-Za-z]:)?(?:[\\/][^\s\\/'":]+)+[\\/]?/g,
+    (p) => p.split(/[\\/]/).filter(Boolean).pop() ?? '',
+  )
+
 export function lectureView(r: Resource, base: string): LectureView {
   const info = r.lecture
   const url = lectureUrl(base, r.id)
@@ -27,7 +37,7 @@ export function lectureView(r: Resource, base: string): LectureView {
     position: info?.position ?? 0,
     duration: r.metadata.extent?.durationSeconds ?? null,
     status: info?.status ?? 'processing',
-    ...(info?.error ? { error: info.error } : {}),
+    ...(info?.error ? { error: withoutPaths(info.error) } : {}),
     ...(info?.status === 'processing' && info.progress !== undefined ? { progress: info.progress } : {}),
     hls: ready && hasMaster ? `${url}/hls/${masterName}` : null,
     original: video ? `${url}/original` : null,

@@ -25,6 +25,8 @@ export interface ContentServer {
     authorization: string | undefined,
     what: 'bytes' | 'manifest',
   ): Promise<TicketedContent>
+  /** Bytes of shared files sent to peers over libp2p since start (`/metrics`). */
+  sentBytes(): number
 }
 
 export interface ContentServerComponents {
@@ -41,14 +43,20 @@ export function contentServer(): (components: ContentServerComponents) => Conten
 }
 
 class DefaultContentServer implements ContentServer {
+  #served: { readonly sent: { bytes: number } } | undefined
+
   constructor(private readonly c: ContentServerComponents) {}
+
+  sentBytes(): number {
+    return this.#served?.sent.bytes ?? 0
+  }
 
   #mayFetch = (peer: string) => mayFetch(this.c.network, peer)
 
   async start(): Promise<void> {
     await this.c.network?.whenHost(async (host) => {
       const { serveContent } = await import('@shulin/federation')
-      await serveContent(
+      this.#served = await serveContent(
         host,
         {
           path: async (sha256, from) =>

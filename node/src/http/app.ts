@@ -65,11 +65,14 @@ export function malformedPercentEncoding(url: string): boolean {
  * `X-Forwarded-Proto` must not turn the session cookie into one sent in clear.
  */
 export function tlsResolver(opts: {
-  publicUrl?: string | undefined
+  /** Read on each request: the staff console may change it while the node runs. */
+  publicUrl?: string | undefined | (() => string | undefined)
   viaProxy: (c: Context) => boolean
 }): (c: Context) => boolean {
-  if (opts.publicUrl && new URL(opts.publicUrl).protocol === 'https:') return () => true
+  const publicUrl = () => (typeof opts.publicUrl === 'function' ? opts.publicUrl() : opts.publicUrl)
   return (c) => {
+    const configured = publicUrl()
+    if (configured && new URL(configured).protocol === 'https:') return true
     if (opts.viaProxy(c)) {
       const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim()
       if (proto) return proto === 'https'

@@ -29,8 +29,11 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || h
 const bracket = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host)
 
 export interface NodeOriginsOptions {
-  /** `--public-url`: when set, the node's one configured origin and its primary URL. */
-  publicUrl?: string | undefined
+  /**
+   * `--public-url` (or the one saved in the staff console, read on each call so a change takes
+   * effect at once): when set, the node's one configured origin and its primary URL.
+   */
+  publicUrl?: string | undefined | (() => string | undefined)
   /** The address the HTTP server listens on (`--host`). */
   host: string
   /** More origins known to be the node's (a member: the web address its registry entry holds). */
@@ -41,10 +44,12 @@ export interface NodeOriginsOptions {
 
 export class NodeOrigins {
   #port = 0
-  readonly #public: string | undefined
 
-  constructor(private readonly opts: NodeOriginsOptions) {
-    this.#public = opts.publicUrl?.replace(/\/+$/, '')
+  constructor(private readonly opts: NodeOriginsOptions) {}
+
+  get #public(): string | undefined {
+    const p = this.opts.publicUrl
+    return (typeof p === 'function' ? p() : p)?.replace(/\/+$/, '')
   }
 
   /** Called once the server has its port (0 in the configuration picks one). */

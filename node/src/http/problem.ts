@@ -48,6 +48,8 @@ export const problemStatus: Record<ProblemCode, number> = {
   shutting_down: 503,
   content_fetching: 503,
   insufficient_storage: 507,
+  low_disk_space: 507,
+  not_ready: 503,
   internal: 500,
 }
 

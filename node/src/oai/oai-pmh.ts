@@ -23,7 +23,7 @@ export interface OaiPmhDeps {
   resources: ResourceService
   collections: CollectionService
   nodeId: string
-  repositoryName: string
+  repositoryName: () => string
   adminEmail: string
   baseUrl: BaseUrl
   now: () => number
@@ -162,7 +162,7 @@ export function oaiPmhRoutes(app: Hono<AppEnv>, deps: OaiPmhDeps): void {
         const earliest = (await deps.resources.records.earliestChange()) ?? new Date(deps.now()).toISOString()
         return (
           '<Identify>' +
-          el('repositoryName', {}, deps.repositoryName) +
+          el('repositoryName', {}, deps.repositoryName()) +
           el('baseURL', {}, `${deps.baseUrl(c)}/oai`) +
           el('protocolVersion', {}, '2.0') +
           el('adminEmail', {}, deps.adminEmail) +

@@ -27,7 +27,7 @@ export interface OpdsDeps {
   collections: CollectionService
   search: SearchService
   auth: HttpAuth
-  libraryName: string
+  libraryName: () => string
   nodeId: string
   baseUrl: BaseUrl
   now: () => number
@@ -89,7 +89,7 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
     base: deps.baseUrl(c),
     self: deps.baseUrl(c) + new URL(c.req.url).pathname + new URL(c.req.url).search,
     kind,
-    libraryName: deps.libraryName,
+    libraryName: deps.libraryName(),
     ...extra,
   })
   const pagedLinks = (url: string, p: Page) => {
@@ -115,7 +115,7 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
       summary: s.summary,
       updated: iso(),
     }))
-    return atom(c, navigationFeed(head(c, deps.libraryName, 'navigation'), entries), 'navigation')
+    return atom(c, navigationFeed(head(c, deps.libraryName(), 'navigation'), entries), 'navigation')
   })
   const cursorFeedV1 = async (c: Context<AppEnv>, title: string, type?: ResourceType) => {
     await identify(c)
@@ -176,7 +176,7 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
     )
   })
   app.get('/opds/v1.2/opensearch.xml', (c) =>
-    c.body(openSearchDescription(deps.baseUrl(c), deps.libraryName), 200, {
+    c.body(openSearchDescription(deps.baseUrl(c), deps.libraryName()), 200, {
       'content-type': 'application/opensearchdescription+xml; charset=utf-8',
     }),
   )
@@ -196,7 +196,7 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
       c,
       feedV2({
         base,
-        title: deps.libraryName,
+        title: deps.libraryName(),
         self: `${base}/opds/v2/catalog.json`,
         navigation: all.map((s) => ({ href: s.href, title: s.title, type: opds2Type })),
         groups,
@@ -263,7 +263,7 @@ export function opdsRoutes(app: Hono<AppEnv>, deps: OpdsDeps): void {
     const base = deps.baseUrl(c)
     const doc = {
       id: `${base}/opds/auth.json`,
-      title: deps.libraryName,
+      title: deps.libraryName(),
       description: '请使用本馆读者证号或注册手机号登录 / Sign in with your library card number or phone',
       links: [
         { rel: 'start', href: `${base}/opds/v2/catalog.json`, type: opds2Type },

@@ -34,7 +34,7 @@ const excerpt = (s: string | undefined, n: number) => (s ? (s.length > n ? s.sli
 
 export function sharePageRoutes(
   app: Hono<AppEnv>,
-  deps: { resources: ResourceService; baseUrl: BaseUrl; libraryName: string },
+  deps: { resources: ResourceService; baseUrl: BaseUrl; libraryName: () => string },
 ): void {
   app.get('/share/:id', async (c) => {
     const r = await deps.resources.records.get(c.req.param('id'))
@@ -55,10 +55,10 @@ export function sharePageRoutes(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${m.title} · ${deps.libraryName}</title>
+<title>${m.title} · ${deps.libraryName()}</title>
 <meta name="description" content="${description}">
 <link rel="canonical" href="${url}">
-<meta property="og:site_name" content="${deps.libraryName}">
+<meta property="og:site_name" content="${deps.libraryName()}">
 <meta property="og:type" content="${ogTypes[r.type] ?? 'website'}">
 <meta property="og:title" content="${m.title}">
 <meta property="og:description" content="${description}">
@@ -76,7 +76,7 @@ ${image ? html`<img src="${image}" alt="${m.title} 封面">` : ''}
 <p class="meta">${typeLabels[r.type]}${m.creators.length ? html` · ${m.creators.join('、')}` : ''}${m.publisher ? html` · ${m.publisher}` : ''}${m.date ? html` · ${m.date}` : ''}</p>
 ${m.description ? html`<p>${excerpt(m.description, 600)}</p>` : ''}
 ${readHref ? html`<a class="read" href="${readHref}">阅读 / Read</a>` : ''}
-<p class="meta"><a href="/">${deps.libraryName}</a></p>
+<p class="meta"><a href="/">${deps.libraryName()}</a></p>
 </main></body></html>`
     c.header('cache-control', 'public, max-age=300')
     return c.html(page)

@@ -15,6 +15,10 @@ export function nodeSettingsRoutes(
     nodeId: string
     version: string
     searchStats: () => Promise<{ engine: string; documents: number; diskBytes?: number }>
+    /** Name and public URL in effect (the console's, else the flags'). */
+    library: () => { name: string; publicUrl: string | null }
+    /** The hub's version and whether it is newer than this node's (upgrade/version-check). */
+    versions: () => { hubVersion: string | null; newerVersion: string | null }
   },
 ): void {
   api.route(
@@ -30,15 +34,16 @@ export function nodeSettingsRoutes(
       const { config } = deps
       const stats = await deps.searchStats()
       return {
-        name: config.name,
+        name: deps.library().name,
         role: config.role,
         nodeId: deps.nodeId,
         version: deps.version,
-        publicUrl: config.publicUrl ?? null,
+        publicUrl: deps.library().publicUrl,
         search: { engine: stats.engine, documents: stats.documents, diskBytes: stats.diskBytes ?? null },
         maxUploadBytes: config.maxUploadBytes,
         passwordPolicy: config.passwordPolicy,
         adminEmail: config.adminEmail,
+        ...deps.versions(),
         trustProxy: config.trustProxy || (config.trustedProxies !== undefined && config.trustedProxies !== 0),
       }
     },

@@ -26,7 +26,12 @@ export async function tempDir(prefix = 'shulin-test-'): Promise<string> {
 /** `sendMs`: how long the memory sender takes to send a code (as a real SMS gateway would). */
 export async function startTempNode(
   config: Partial<NodeConfigInput> = {},
-  { sendMs = 0, ...options }: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger'> & { sendMs?: number } = {},
+  {
+    sendMs = 0,
+    ...options
+  }: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs' | 'version'> & {
+    sendMs?: number
+  } = {},
 ): Promise<TempNode> {
   const dir = config.dataDir ?? (await tempDir())
   const sent: TempNode['sent'] = []

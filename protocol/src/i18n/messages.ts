@@ -72,6 +72,11 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
     'zh-CN': '服务器磁盘已满，暂时无法保存；请管理员清理空间后再试',
     en: 'The server’s disk is full, so nothing can be saved; an administrator must free space, then try again',
   },
+  low_disk_space: {
+    'zh-CN': '服务器磁盘剩余空间不足，暂停上传和导入；请管理员清理空间后再试',
+    en: 'The server is low on disk space, so uploads and imports are paused; an administrator must free space, then try again',
+  },
+  not_ready: { 'zh-CN': '节点尚未就绪', en: 'The node is not ready' },
   internal: { 'zh-CN': '服务器出了点问题，请稍后再试', en: 'Something went wrong on the server; try again later' },
 }
 

@@ -38,6 +38,7 @@ import { REGISTRY_PROTOCOL, RegistryExchange } from './registry.js'
 import { NetworkSearchExchange, SEARCH_PROTOCOL } from './search.js'
 import { StatsExchange } from './stats.js'
 import { SYNC_PROTOCOL, decodeSyncHeader, encodeSyncHeader, syncLimits } from './sync.js'
+import { VERSION_PROTOCOL, VersionExchange } from './version.js'
 
 const node = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
 const hub = '12D3KooWHubHubHubHubHubHubHubHubHubHubHubHubHubHubHub'
@@ -114,6 +115,14 @@ const exchanges: Record<string, { spec: ExchangeSpec<never, never>; vectors: Vec
       ['response', { ok: false, reason: 'not_hub' }, '{"ok":false,"reason":"not_hub"}'],
     ]),
   },
+  [VERSION_PROTOCOL]: {
+    spec: VersionExchange as ExchangeSpec<never, never>,
+    vectors: exchangeVectors(VersionExchange as ExchangeSpec<unknown, unknown>, [
+      ['request', { version: '0.1.0' }, '{"version":"0.1.0"}'],
+      ['response', { ok: true, version: '0.2.0' }, '{"ok":true,"version":"0.2.0"}'],
+      ['response', { ok: false, reason: 'not_member' }, '{"ok":false,"reason":"not_member"}'],
+    ]),
+  },
   [STATS_PROTOCOL]: {
     spec: StatsExchange as ExchangeSpec<never, never>,
     vectors: exchangeVectors(StatsExchange as ExchangeSpec<unknown, unknown>, [
@@ -164,6 +173,7 @@ describe('wire: the request/answer exchanges', () => {
       ['/shulin/registry/1.0.0', 4 * 1024 * 1024, 10_000, true, 16],
       ['/shulin/search/1.0.0', 1024 * 1024, 10_000, false, 32],
       ['/shulin/holders/1.0.0', 80 * 1024, 5_000, false, 32],
+      ['/shulin/version/1.0.0', 1024, 10_000, true, 16],
       ['/shulin/stats/1.0.0', 1024 * 1024, 20_000, true, 4],
     ])
     expect([SYNC_PROTOCOL, syncLimits]).toEqual([

@@ -163,6 +163,8 @@ export class ShulinPlayer extends LitElement {
   #settled = false
   #transcriptFor = ''
   #onPageHide = () => this.#beacon()
+  /** Phones often never fire pagehide; a page going to the background is the last sure moment. */
+  #onVisibility = () => document.visibilityState === 'hidden' && this.#beacon()
 
   get video(): HTMLVideoElement | null {
     return this.renderRoot?.querySelector('video') ?? null
@@ -177,11 +179,15 @@ export class ShulinPlayer extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback()
     window.addEventListener('pagehide', this.#onPageHide)
+    document.addEventListener('visibilitychange', this.#onVisibility)
+    // Moved in the page: the stream was let go on leaving, so it is taken up again.
+    if (this.hasUpdated && (this.src || this.original)) void this.#load()
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     window.removeEventListener('pagehide', this.#onPageHide)
+    document.removeEventListener('visibilitychange', this.#onVisibility)
     this.#beacon()
     this.#emitPosition(true)
     this.#hls?.destroy()
@@ -219,7 +225,10 @@ export class ShulinPlayer extends LitElement {
     this.failed = false
     this.#hls?.destroy()
     this.#hls = undefined
-    v.removeAttribute('src')
+    if (v.hasAttribute('src')) {
+      v.removeAttribute('src')
+      v.load() // lets go of the file played before
+    }
     const mse = typeof window.MediaSource !== 'undefined' || 'ManagedMediaSource' in window
     if (this.src && mse) {
       try {

@@ -118,7 +118,12 @@ export class LecturePage extends LitElement {
 
   #player(l: Lecture) {
     if (l.status === 'failed')
-      return html`<div class="notice error" role="alert"><strong>${ct('lectureFailed')}</strong>${l.error ? html`<p>${l.error}</p>` : nothing}</div>`
+      // ffmpeg's reason is for staff (it names files on the server); readers get a plain sentence.
+      return html`<div class="notice error" role="alert">
+        <strong>${ct('lectureFailed')}</strong>
+        <p>${session.isStaff() && l.error ? l.error : ct('lectureFailedHint')}</p>
+      </div>`
+    if (l.status === 'processing' && !l.original) return html`<p class="notice">${ct('lectureNoVideo')}</p>`
     if (l.status === 'processing') {
       const percent = Math.round((l.progress ?? 0) * 100)
       return html`<div class="notice" role="status">
@@ -172,7 +177,7 @@ export class LecturePage extends LitElement {
       /* Phone first: the video runs edge to edge under the header. */
       .player { margin: 0 -16px 8px; }
       @media (min-width: 800px) { .player { margin: 0 0 12px; } }
-      .notice { margin: 0; padding: 24px 16px; background: #fff; border: 1px solid var(--line); border-radius: var(--radius); }
+      .notice { margin: 0; overflow-wrap: anywhere; padding: 24px 16px; background: #fff; border: 1px solid var(--line); border-radius: var(--radius); }
       .notice progress { width: 100%; height: 12px; }
       .back { display: inline-block; min-height: 44px; line-height: 44px; margin-top: -8px; }
       h1 { margin: 0 0 8px; font-size: 1.2rem; }

@@ -421,6 +421,7 @@ export class StaffCourses extends LitElement {
       progress { width: 100%; height: 12px; }
       .state { font-size: 0.9rem; color: var(--muted); }
       .state.failed { color: var(--accent); }
+      .error { overflow-wrap: anywhere; }
       fieldset { border: 1px solid var(--line); border-radius: var(--radius); margin: 12px 0 0; padding: 8px 12px 12px; }
       legend { font-weight: 600; padding: 0 4px; }
       .chapter { display: grid; grid-template-columns: 1fr 5.5em 44px; gap: 8px; margin-bottom: 8px; }

@@ -1,6 +1,6 @@
 /**
  * @module pages/staff/node
- * This node at a glance: the settings it runs with (set at start by flags), the queries readers searched in vain
+ * This node at a glance: the library's profile (edited here), its backups, the settings it runs with (set at start by flags), the queries readers searched in vain
  * (what the library may lack), and rebuilding the search index.
  */
 import { LitElement, css, html, nothing } from 'lit'
@@ -10,6 +10,8 @@ import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { api, session } from '../../api.js'
 import { taskView } from '../../components/page-state.js'
+import './library-profile.js'
+import './backups.js'
 
 const mb = (n: number) => `${Math.round(n / 1024 ** 2)} MB`
 export class StaffNode extends LitElement {
@@ -42,12 +44,14 @@ export class StaffNode extends LitElement {
   #settings(h: NodeSettings, misses: ZeroResultQuery[]) {
     const admin = session.current?.account.roles.includes('admin')
     return html`
+      ${h.newerVersion ? html`<p class="notice" role="status">${t('newerVersion', { version: h.newerVersion, current: h.version })}</p>` : nothing}
+      <shulin-staff-library-profile></shulin-staff-library-profile>
+      <shulin-staff-backups></shulin-staff-backups>
+      <h2>${t('staffNode')}</h2>
       <dl>
-        <dt>${t('libraryName')}</dt><dd>${h.name} <span class="muted">--name</span></dd>
         <dt>${t('nodeId')}</dt><dd><code>${h.nodeId}</code></dd>
         <dt>${t('role')}</dt><dd>${h.role} <span class="muted">--role</span></dd>
         <dt>${t('version')}</dt><dd>${h.version}</dd>
-        <dt>${t('publicUrl')}</dt><dd>${h.publicUrl ?? '—'} <span class="muted">--public-url</span></dd>
         <dt>${t('searchEngine')}</dt><dd>${h.search.engine} · ${h.search.documents}${h.search.diskBytes !== null ? ` · ${mb(h.search.diskBytes)}` : ''} <span class="muted">--search</span></dd>
         <dt>${t('maxUpload')}</dt><dd>${mb(h.maxUploadBytes)} <span class="muted">--max-upload</span></dd>
         <dt>${t('passwordPolicy')}</dt><dd>${h.passwordPolicy} <span class="muted">--password-policy</span></dd>
@@ -75,6 +79,7 @@ export class StaffNode extends LitElement {
     css`
       dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 16px; }
       dt { font-weight: 600; }
+      .notice { background: #fff8e1; border: 1px solid #e0c36c; border-radius: 6px; padding: 8px 12px; }
       dd { margin: 0; overflow-wrap: anywhere; }
       table { width: 100%; border-collapse: collapse; background: #fff; }
       th, td { text-align: left; padding: 8px; border-bottom: 1px solid var(--line); }
