@@ -76,7 +76,22 @@ for (const p of platforms.filter((p) => only.length === 0 || only.includes(p.id)
   await cp(join(root, 'package-lock.json'), join(app, 'package-lock.json'))
   for (const ws of workspaces) await cp(join(root, ws.dir, 'package.json'), join(app, ws.dir, 'package.json'))
   const target = [`--os=${p.os}`, `--cpu=${p.cpu}`, ...(p.libc ? [`--libc=${p.libc}`] : [])]
-  run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...target], app)
+  // The web UI's own dependencies (lit, hls.js, …) are built into web-ui/dist: the rest only.
+  const runtimeWorkspaces = workspaces.filter((w) => w.dir !== 'web-ui').flatMap((w) => ['-w', w.name])
+  run(
+    'npm',
+    [
+      'ci',
+      '--omit=dev',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...runtimeWorkspaces,
+      ...target,
+    ],
+    app,
+  )
 
   // 2. The built app. Workspaces are linked in node_modules: replaced by real folders, since a
   // zip has no links (and Windows would not follow them).
