@@ -3,7 +3,8 @@
 # where there is an engine): the portal and health answer, a reader registers and is still
 # there after a restart, SIGTERM stops the node within 10 s with exit code 0, the files in the
 # volume belong to uid 1000, TZ is Beijing time, ffmpeg is there; a volume owned by root is
-# refused with a message naming the fix, and nothing in it is touched. Cleans up what it made.
+# refused with a message naming the fix, and nothing in it is touched. Removes its containers
+# and volume; keeps the one image it tags (localhost/shulin-test) as the next build's cache.
 #   bash docker/test.sh            (from anywhere; .ci/run runs it after the tests)
 # Prints the build time and the image size. SHULIN_CONTAINER_ENV names the script that makes
 # podman usable (default: ../shared/tools/container-env.sh beside the checkout).
@@ -36,14 +37,17 @@ fi
 quiet() { "$@" 2> >(grep -v 'systemd connection' >&2); }
 
 run_id=$$
-tag=localhost/shulin-test:$run_id
+# One image, replaced by each run and kept as the next build's cache: removing it would drop
+# its layers (the ffmpeg one takes minutes to make). SHULIN_TEST_REMOVE_IMAGE=1 removes it.
+tag=localhost/shulin-test:latest
 name=shulin-test-$run_id
 volume=shulin-test-data-$run_id
 rootdir=$(mktemp -d)
 cleanup() {
-  podman rm -f -t 0 "$name" "$name-root" >/dev/null 2>&1 || true
+  # One at a time: podman rm stops at the first name that is already gone.
+  for c in "$name" "$name-root"; do podman rm -f -t 0 "$c" >/dev/null 2>&1 || true; done
   podman volume rm -f "$volume" >/dev/null 2>&1 || true
-  podman rmi -f "$tag" >/dev/null 2>&1 || true
+  if [ "${SHULIN_TEST_REMOVE_IMAGE:-0}" = 1 ]; then podman rmi -f "$tag" >/dev/null 2>&1 || true; fi
   rm -rf "$rootdir"
 }
 trap cleanup EXIT
@@ -56,6 +60,7 @@ base=http://127.0.0.1:$http_port
 # --- build ----------------------------------------------------------------------------------
 # Docker format keeps the HEALTHCHECK (the OCI format has no field for it).
 echo "building the image (docker/Dockerfile)…"
+previous=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
 t0=$(date +%s)
 podman build --format docker -f docker/Dockerfile -t "$tag" . >"$rootdir/build.log" 2>&1 || {
   tail -40 "$rootdir/build.log" >&2
@@ -63,6 +68,9 @@ podman build --format docker -f docker/Dockerfile -t "$tag" . >"$rootdir/build.l
 }
 t1=$(date +%s)
 size=$(podman image inspect --format '{{.Size}}' "$tag")
+# The image this one replaces goes (its layers that the new one shares stay).
+current=$(podman image inspect --format '{{.Id}}' "$tag")
+if [ -n "$previous" ] && [ "$previous" != "$current" ]; then podman rmi "$previous" >/dev/null 2>&1 || true; fi
 echo "built in $((t1 - t0)) s; image size $((size / 1024 / 1024)) MiB"
 
 # --- run ------------------------------------------------------------------------------------
@@ -94,7 +102,9 @@ echo "answered health $((($(date +%s%N) - t2) / 1000000)) ms after podman run"
 
 portal=$(node -e "fetch('$base/').then(async r=>console.log(r.status,r.headers.get('content-type'),(await r.text()).includes('<html')))")
 [[ $portal == "200 text/html"*" true" ]] || fail "GET / did not serve the portal's HTML: $portal"
-echo "GET / serves the portal"
+embed=$(node -e "fetch('$base/embed.js').then(r=>console.log(r.status,r.headers.get('content-type')))")
+[[ $embed == "200 text/javascript"* ]] || fail "GET /embed.js (the web UI's embed build) did not answer: $embed"
+echo "GET / serves the portal, /embed.js the embeds"
 
 [ "$(podman exec "$name" id -u)" = 1000 ] || fail "the node does not run as uid 1000"
 [ "$(podman exec "$name" node -e 'console.log(new Date().getTimezoneOffset())')" = -480 ] || fail "TZ is not Asia/Shanghai"
@@ -141,4 +151,4 @@ logs=$(podman logs "$name-root" 2>&1)
   fail "the root-owned volume was changed"
 echo "a root-owned volume is refused: $(echo "$logs" | grep -m1 'not writable')"
 
-echo "docker/test.sh: passed (build $((t1 - t0)) s, image $((size / 1024 / 1024)) MiB, stop $stop_ms ms)"
+echo "docker/test.sh: passed (build $((t1 - t0)) s, image $((size / 1024 / 1024)) MiB, stop $stop_ms ms; kept $tag as the build cache)"

@@ -22,7 +22,15 @@ import yazl from 'yazl'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const out = join(root, 'dist-bundle')
-const version = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')).version
+const rootManifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'))
+const version = rootManifest.version
+/** The workspaces (folder and package name): the node and the web UI keep their folders, the libraries go into node_modules. */
+const workspaces = await Promise.all(
+  rootManifest.workspaces.map(async (dir) => ({
+    dir,
+    name: JSON.parse(await readFile(join(root, dir, 'package.json'), 'utf8')).name,
+  })),
+)
 /** The Node.js the bundles carry: the line the container image runs (22), pinned for repeatable bundles. */
 const nodeVersion = process.env.SHULIN_BUNDLE_NODE ?? '22.23.3'
 
@@ -66,11 +74,12 @@ for (const p of platforms.filter((p) => only.length === 0 || only.includes(p.id)
   // 1. Production dependencies for the target platform, from the lockfile.
   await cp(join(root, 'package.json'), join(app, 'package.json'))
   await cp(join(root, 'package-lock.json'), join(app, 'package-lock.json'))
-  for (const ws of ['protocol', 'federation', 'node', 'web-ui'])
-    await cp(join(root, ws, 'package.json'), join(app, ws, 'package.json'), { recursive: true })
+  for (const ws of workspaces) await cp(join(root, ws.dir, 'package.json'), join(app, ws.dir, 'package.json'))
   const target = [`--os=${p.os}`, `--cpu=${p.cpu}`, ...(p.libc ? [`--libc=${p.libc}`] : [])]
   // No bin links: a zip has no links, and a nested package's `.bin` (circuit-relay-v2's own
   // nanoid) is not the top-level one removed below.
+  // The web UI's own dependencies (lit, hls.js, …) are built into web-ui/dist: the rest only.
+  const runtimeWorkspaces = workspaces.filter((w) => w.dir !== 'web-ui').flatMap((w) => ['-w', w.name])
   run(
     'npm',
     [
@@ -81,6 +90,7 @@ for (const p of platforms.filter((p) => only.length === 0 || only.includes(p.id)
       '--no-audit',
       '--no-fund',
       '--loglevel=error',
+      ...runtimeWorkspaces,
       ...target,
     ],
     app,
@@ -89,12 +99,12 @@ for (const p of platforms.filter((p) => only.length === 0 || only.includes(p.id)
   // 2. The built app. Workspaces are linked in node_modules: replaced by real folders, since a
   // zip has no links (and Windows would not follow them).
   await rm(join(app, 'node_modules', '.bin'), { recursive: true, force: true })
-  for (const ws of ['protocol', 'federation', 'node', 'web-ui'])
-    await rm(join(app, 'node_modules', '@shulin', ws), { recursive: true, force: true })
-  for (const ws of ['protocol', 'federation']) {
-    await cp(join(root, ws, 'package.json'), join(app, 'node_modules', '@shulin', ws, 'package.json'))
-    await cp(join(root, ws, 'dist'), join(app, 'node_modules', '@shulin', ws, 'dist'), { recursive: true })
-    await rm(join(app, ws), { recursive: true, force: true })
+  for (const ws of workspaces) {
+    await rm(join(app, 'node_modules', ws.name), { recursive: true, force: true })
+    if (ws.dir === 'node' || ws.dir === 'web-ui') continue
+    await cp(join(root, ws.dir, 'package.json'), join(app, 'node_modules', ws.name, 'package.json'))
+    await cp(join(root, ws.dir, 'dist'), join(app, 'node_modules', ws.name, 'dist'), { recursive: true })
+    await rm(join(app, ws.dir), { recursive: true, force: true })
   }
   await cp(join(root, 'node', 'dist'), join(app, 'node', 'dist'), { recursive: true })
   await cp(join(root, 'web-ui', 'dist'), join(app, 'web-ui', 'dist'), { recursive: true })

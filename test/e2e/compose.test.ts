@@ -72,3 +72,17 @@ describe('the hub and member pair (README "Joining the network")', () => {
     expect(Object.keys(hub.volumes)).not.toEqual(Object.keys(member.volumes))
   })
 })
+
+describe('docker/Dockerfile', () => {
+  it('copies every workspace’s manifest before npm ci (a missing one fails the build minutes in)', () => {
+    const dockerfile = text('Dockerfile')
+    const workspaces = (
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { workspaces: string[] }
+    ).workspaces
+    const missing = workspaces.filter((w) => !dockerfile.includes(`COPY ${w}/package.json ${w}/`))
+    expect(missing).toEqual([])
+    expect(dockerfile).toMatch(/^FROM node:22-bookworm-slim AS deps$/m)
+    expect(dockerfile).toMatch(/^USER node$/m)
+    expect(dockerfile).toMatch(/^CMD \["node", "bin\/shulin\.js", "start"\]$/m)
+  })
+})
