@@ -3,7 +3,8 @@
  * ffmpeg-generated MP4 and a two-language SRT, transcoded by the node; the reader opens the
  * course and plays the lecture through hls.js (the master playlist and its media requested,
  * currentTime moving), switches subtitles, jumps to a chapter, reloads and resumes, opens
- * `?t=7` at 7 s and seeks by a transcript line; staff upload a video in the console and watch
+ * `?t=7` at 7 s and seeks by a transcript line; a sentence of the subtitles typed into the
+ * search box finds the lecture, whose hit opens the player at that cue's second; staff upload a video in the console and watch
  * it until it is ready; axe on the new pages. Screenshots at 390×844 and 1280×800.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -273,6 +274,51 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     await shot(wide, 'desktop-courses')
     await wide.context().close()
   }, 180_000)
+
+  it('a reader searches a sentence of the subtitles; the lecture hit shows the line and its second and opens the player there', async () => {
+    const page = await (await browser.newContext(phone)).newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${t.node.url}/`)
+    const box = page.getByRole('combobox')
+    // The zh track's second cue (00:00:04,000), typed without its comma.
+    await box.fill('小令短慢词长')
+    await box.press('Enter')
+    await page.waitForURL(/\/search\?q=/)
+    const hit = page.locator('shulin-resource-card').filter({ hasText: '第一讲 词之为体' })
+    await expect.poll(() => hit.count()).toBe(1)
+    // The reader sees why it matched: the transcript line, marked, and where it is said.
+    await expect.poll(() => hit.locator('.snippet').textContent()).toContain('小令短，慢词长。')
+    expect(await hit.locator('.at [aria-hidden="true"]').textContent()).toBe('▶ 0:04')
+    expect(await hit.locator('mark').allTextContents()).toContain('小令短，慢词长')
+    expect(await hit.getByRole('link').getAttribute('href')).toBe(`/lectures/${lectureId}?t=4`)
+    // The course is a hit of its own kind and opens its page.
+    await box.fill('宋词十讲')
+    await box.press('Enter')
+    await expect.poll(() => page.locator('shulin-resource-card').filter({ hasText: '从柳永到辛弃疾' }).count()).toBe(1)
+    expect(
+      await page
+        .locator('shulin-resource-card')
+        .filter({ hasText: '从柳永到辛弃疾' })
+        .getByRole('link')
+        .getAttribute('href'),
+    ).toBe(`/courses/${courseId}`)
+    await page.goBack()
+    await expect.poll(() => hit.count()).toBe(1)
+    await shot(page, 'phone-search-lecture')
+
+    await hit.getByRole('link').click()
+    await page.waitForURL(`${t.node.url}/lectures/${lectureId}?t=4`)
+    await expect.poll(async () => (await videoState(page))?.readyState ?? 0, { timeout: 20_000 }).toBeGreaterThan(0)
+    await expect.poll(async () => (await videoState(page))?.time ?? 0, { timeout: 10_000 }).toBeGreaterThan(2.5)
+    expect(Math.abs((await videoState(page))!.time - 4)).toBeLessThan(1.5)
+    // A link to the lecture's record page (a title suggestion, the shelf) lands on the player too.
+    await page.goto(`${t.node.url}/r/${lectureId}`)
+    await page.waitForURL(`${t.node.url}/lectures/${lectureId}`)
+    await expect.poll(async () => (await videoState(page))?.readyState ?? 0, { timeout: 20_000 }).toBeGreaterThan(0)
+    expect(errors).toEqual([])
+    await page.context().close()
+  }, 120_000)
 
   it('a signed-in reader resumes on another device from the position kept on the server', async () => {
     const first = await (await browser.newContext(phone)).newPage()

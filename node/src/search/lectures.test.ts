@@ -27,7 +27,13 @@ describe('lectures in search', () => {
   const search = async (q: string, more = '') =>
     (await anyone().get(`/api/search?q=${encodeURIComponent(q)}${more}`)).body as {
       total: number
-      hits: Array<{ id: string; type: string; t?: number; title: string }>
+      hits: Array<{
+        id: string
+        type: string
+        t?: number
+        title: string
+        highlight: { snippet?: { text: string; marks: Array<[number, number]> } }
+      }>
       facets: Record<string, Record<string, number>>
     }
 
@@ -48,12 +54,18 @@ describe('lectures in search', () => {
   it('finds a lecture by a sentence of its transcript, with the second its cue starts', async () => {
     const r = await search('杨柳岸晓风残月')
     expect(r.hits).toEqual([expect.objectContaining({ id: lectureId, type: 'lecture', t: 75.5 })])
+    // The line that matched is the hit's snippet, the sentence marked (the reader sees why it matched).
+    const line = r.hits[0]!.highlight.snippet!
+    expect(line.text).toBe('杨柳岸晓风残月，是他最有名的句子。')
+    expect(line.marks).toEqual([[0, 7]])
     // Traditional characters and no punctuation find it too.
     expect((await search('楊柳岸曉風殘月是他')).hits[0]).toMatchObject({ id: lectureId, t: 75.5 })
     // A title word the speaker also says: the cue it is first said in.
     expect((await search('柳永', '&type=lecture')).hits[0]).toMatchObject({ id: lectureId, t: 1 })
     expect((await search('宋词十讲')).hits[0]).toMatchObject({ id: courseId, type: 'course' })
     expect((await search('宋词十讲')).hits[0]!.t).toBeUndefined()
+    // A course keeps its description's snippet.
+    expect((await search('婉约')).hits[0]!.highlight.snippet?.text).toBe('婉约与豪放')
   })
 
   it('has course and lecture in the type facet and filter', async () => {

@@ -10,6 +10,7 @@
  */
 import {
   maxQueryLength,
+  type Highlighted,
   type Resource,
   type SearchResponse,
   type SearchHit,
@@ -25,7 +26,7 @@ import type { SearchEngine, Suggestion } from './engine.js'
 import { toSearchDocument } from './documents.js'
 import { highlight, snippet } from './highlight.js'
 import { ZeroResultLog } from './misses.js'
-import { bestCueStart, transcriptText, type Transcripts } from './transcript.js'
+import { bestCue, transcriptText, type Cue, type Transcripts } from './transcript.js'
 
 /** Replays start this long before the covered cursor (clocks step back; replays are idempotent). */
 const replayMarginMs = 5 * 60_000
@@ -34,6 +35,18 @@ const checkpointQuietMs = 2_000
 /** …but no longer than this under a steady stream of changes. */
 const checkpointMaxMs = 60_000
 const batchSize = 1000
+
+/**
+ * A matched transcript line as a hit's snippet. A sentence the reader typed across two cues
+ * marks only its part in this one, or nothing: the line is shown all the same (cut like a
+ * description), since it is where the player opens.
+ */
+function cueSnippet(text: string, terms: string[]): Highlighted {
+  const marked = snippet(highlight(text, terms))
+  if (marked) return marked
+  const chars = [...text]
+  return { text: chars.length > 90 ? `${chars.slice(0, 90).join('')}…` : text, marks: [] }
+}
 
 export interface SearchServiceOptions {
   storage: Storage
@@ -243,13 +256,20 @@ export class SearchService {
     })
     const records = await this.opts.resources.records.getMany(result.hits.map((h) => h.id))
     const hits: SearchHit[] = []
-    const seconds = await this.#cueStarts(records, result.terms)
+    const matchedCues = await this.#matchedCues(records, result.terms)
     result.hits.forEach((h, i) => {
       const r = records[i]
       if (!r || (!opts.staff && r.status !== 'published')) return
-      const t = seconds[i]
+      const cue = matchedCues[i]
+      const t = cue?.start
       const m = r.metadata
-      const described = m.description ? snippet(highlight(m.description, result.terms)) : undefined
+      // A lecture found in its transcript shows the line that matched (the reader sees why, and
+      // where the player will open); other hits, the matched part of their description.
+      const described = cue
+        ? cueSnippet(cue.text, result.terms)
+        : m.description
+          ? snippet(highlight(m.description, result.terms))
+          : undefined
       hits.push({
         id: r.id,
         title: m.title,
@@ -289,15 +309,15 @@ export class SearchService {
     }
   }
 
-  /** For lecture hits whose transcript holds a query part: the second its cue starts (the player opens there). */
-  async #cueStarts(records: Array<Resource | undefined>, terms: string[]): Promise<Array<number | undefined>> {
-    const out: Array<number | undefined> = []
+  /** For lecture hits whose transcript holds a query part: the cue it is in (the player opens at its start). */
+  async #matchedCues(records: Array<Resource | undefined>, terms: string[]): Promise<Array<Cue | undefined>> {
+    const out: Array<Cue | undefined> = []
     for (const r of records) {
       const cues =
         r?.type === 'lecture' && terms.length && this.opts.transcripts
           ? await this.opts.transcripts.folded(r)
           : undefined
-      out.push(cues && bestCueStart(cues, terms))
+      out.push(cues && bestCue(cues, terms))
     }
     return out
   }

@@ -84,11 +84,11 @@ export function foldCues(cues: Cue[]): FoldedCues {
 }
 
 /**
- * The second the best-matching cue starts: where the longest of `terms` (folded query parts)
- * first occurs in the folded transcript — across cue boundaries too, since folding drops the
- * spaces and line breaks between them. Undefined when no term is in the transcript.
+ * The best-matching cue: the one where the longest of `terms` (folded query parts) first occurs
+ * in the folded transcript — across cue boundaries too (then the cue the match begins in), since
+ * folding drops the spaces and line breaks between them. Undefined when no term is in the transcript.
  */
-export function bestCueStart({ cues, folded, offsets }: FoldedCues, terms: string[]): number | undefined {
+export function bestCue({ cues, folded, offsets }: FoldedCues, terms: string[]): Cue | undefined {
   if (!cues.length || !terms.length) return undefined
   for (const term of [...terms].sort((a, b) => b.length - a.length)) {
     const at = folded.indexOf(term)
@@ -101,9 +101,14 @@ export function bestCueStart({ cues, folded, offsets }: FoldedCues, terms: strin
       if (offsets[mid]! <= at) lo = mid
       else hi = mid - 1
     }
-    return cues[lo]!.start
+    return cues[lo]!
   }
   return undefined
+}
+
+/** The second the best-matching cue starts (see {@link bestCue}). */
+export function bestCueStart(cues: FoldedCues, terms: string[]): number | undefined {
+  return bestCue(cues, terms)?.start
 }
 
 const none: FoldedCues = { cues: [], folded: '', offsets: [] }

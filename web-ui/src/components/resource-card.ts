@@ -1,7 +1,9 @@
 /**
  * @module components/resource-card
  * One record in a list: cover (or a lettered placeholder), title and creators with the
- * search marks, the snippet that matched, its type.
+ * search marks, the snippet that matched, its type. It opens where the record is used: a
+ * lecture in its player — at the second of the transcript line that matched, shown before
+ * that line as "▶ 1:15" — a course on its page, anything else on its record page.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { SearchHit } from '@shulin/protocol'
@@ -9,6 +11,7 @@ import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { highlighted } from './highlighted-text.js'
 import { typeLabel } from '../labels.js'
+import { clock, hitHref } from '../links.js'
 
 export class ResourceCard extends LitElement {
   static override properties = { hit: { attribute: false }, linked: { type: Boolean }, note: {} }
@@ -24,11 +27,21 @@ export class ResourceCard extends LitElement {
         <span class="text">
           <span class="title">${highlighted(h.highlight.title, h.title)}</span>
           ${h.creators.length ? html`<span class="creators">${h.highlight.creators.map((c, i) => html`${i ? '、' : ''}${highlighted(c)}`)}</span>` : nothing}
-          ${h.highlight.snippet ? html`<span class="snippet">${highlighted(h.highlight.snippet)}</span>` : nothing}
+          ${
+            h.highlight.snippet || h.t !== undefined
+              ? html`<span class="snippet">${h.t !== undefined ? this.#at(h.t) : nothing}${h.highlight.snippet ? highlighted(h.highlight.snippet) : nothing}</span>`
+              : nothing
+          }
           <span class="type muted">${typeLabel(h.type)}${h.date ? ` · ${h.date}` : ''}</span>
           ${this.note ? html`<span class="note">${this.note}</span>` : nothing}
         </span>`
-    return this.linked ? html`<a href="/r/${h.id}">${body}</a>` : html`<div class="card">${body}</div>`
+    return this.linked ? html`<a href=${hitHref(h)}>${body}</a>` : html`<div class="card">${body}</div>`
+  }
+
+  /** Where in the lecture the match is (the player opens there). */
+  #at(seconds: number) {
+    const time = clock(seconds)
+    return html`<span class="at"><span aria-hidden="true">▶ ${time}</span><span class="visually-hidden">${t('hitPlaysFrom', { time })}</span></span> `
   }
 
   static override styles = [
@@ -42,6 +55,7 @@ export class ResourceCard extends LitElement {
       .title { font-weight: 700; color: var(--ink); font-size: 1.05rem; }
       .creators { color: var(--text); }
       .snippet { color: var(--muted); font-size: 0.92rem; overflow-wrap: anywhere; }
+      .at { color: var(--ink); font-weight: 700; font-variant-numeric: tabular-nums; white-space: nowrap; }
       .type { font-size: 0.85rem; }
       .note { font-size: 0.85rem; color: var(--accent); }
     `,

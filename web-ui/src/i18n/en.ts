@@ -97,6 +97,7 @@ export const en: Record<MessageKey, string> = {
   typeVideo: 'Video',
   typeCourse: 'Course',
   typeLecture: 'Lecture',
+  hitPlaysFrom: 'Plays from {time}',
   uploadAndPublish: 'Upload and publish',
   uploading: 'Uploading {percent}%',
   published: 'Published',

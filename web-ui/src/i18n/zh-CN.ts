@@ -95,6 +95,7 @@ export const zhCN = {
   typeVideo: '视频',
   typeCourse: '公开课',
   typeLecture: '讲座',
+  hitPlaysFrom: '从 {time} 开始播放',
   uploadAndPublish: '上传并发布',
   uploading: '正在上传 {percent}%',
   published: '已发布',

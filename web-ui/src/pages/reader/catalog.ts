@@ -14,6 +14,7 @@ import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { api } from '../../api.js'
 import { typeLabel } from '../../labels.js'
+import { hitHref } from '../../links.js'
 import { errorView } from '../../components/page-state.js'
 
 const pageSize = 100
@@ -24,7 +25,7 @@ export class CatalogChunk extends LitElement {
   hits: SearchHit[] = []
 
   override render() {
-    return html`${this.hits.map((h) => html`<a role="listitem" class="row" href="/r/${h.id}"><span class="title">${h.title}</span><span class="muted">${h.creators.join('、')} · ${typeLabel(h.type)}</span></a>`)}`
+    return html`${this.hits.map((h) => html`<a role="listitem" class="row" href=${hitHref(h)}><span class="title">${h.title}</span><span class="muted">${h.creators.join('、')} · ${typeLabel(h.type)}</span></a>`)}`
   }
 
   static override styles = [

@@ -2,7 +2,8 @@
  * @module pages/reader/resource
  * A record's page: cover, title, creators, description, and what the reader can do — read,
  * like, share, keep on the shelf. Signed-out readers are asked to sign in before reading
- * what is not public.
+ * what is not public. A course or a lecture has its own page (with the player), where this one
+ * sends the reader on: links from elsewhere (a title suggestion, the shelf, a share) land there.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
@@ -12,6 +13,7 @@ import { t } from '../../i18n/index.js'
 import { api, session } from '../../api.js'
 import { navigate } from '../../router.js'
 import { typeLabel } from '../../labels.js'
+import { hitHref } from '../../links.js'
 import { taskView } from '../../components/page-state.js'
 
 export class ResourcePage extends LitElement {
@@ -34,6 +36,8 @@ export class ResourcePage extends LitElement {
         api<LikeState>(`/api/resources/${id}/likes`),
       ])
       this.likes = likes
+      if ((record.type === 'course' || record.type === 'lecture') && id === this.resourceId)
+        navigate(hitHref(record), { replace: true })
       return record
     },
     args: () => [this.resourceId] as const,

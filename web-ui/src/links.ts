@@ -1,0 +1,22 @@
+/**
+ * @module links
+ * Where a search hit opens in the portal: a lecture in its player (at the second its matched
+ * transcript line starts, `?t=`), a course on its page, anything else on its record page
+ * (`/r/:id`, which for a lecture or a course would show a bare record and no player).
+ */
+import type { SearchHit } from '@shulin/protocol'
+
+export function hitHref(hit: Pick<SearchHit, 'id' | 'type' | 't'>): string {
+  const id = encodeURIComponent(hit.id)
+  if (hit.type === 'lecture') return `/lectures/${id}${hit.t !== undefined ? `?t=${Math.floor(hit.t)}` : ''}`
+  if (hit.type === 'course') return `/courses/${id}`
+  return `/r/${id}`
+}
+
+/** `m:ss`, or `h:mm:ss` past an hour: where in a lecture a hit is. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds))
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${String(s % 60).padStart(2, '0')}`
+}
