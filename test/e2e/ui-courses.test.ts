@@ -163,6 +163,9 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     expect((await videoState(page))?.engine).toBe('hls.js')
     expect(requested).toContain(`/api/lectures/${lectureId}/hls/master.m3u8`)
     expect(requested.some(hlsChunk)).toBe(true)
+    // The lecture answer names its course: no second request for the lecture's record.
+    expect(requested).not.toContain(`/api/resources/${lectureId}`)
+    expect(await page.getByRole('link', { name: '‹ 返回课程' }).getAttribute('href')).toBe(`/courses/${courseId}`)
 
     // Play by keyboard (K) with the video focused; the time moves.
     const video = page.locator('shulin-player video')

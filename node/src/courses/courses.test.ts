@@ -24,7 +24,11 @@ describe('courses: the catalogue and the staff workflow', () => {
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({ title: '宋词十讲', status: 'draft', lectures: [], cover: null })
     const id = created.body.id as string
-    const second = await staff.post(`/api/courses/${id}/lectures`, { title: '第二讲 苏轼', position: 1 })
+    const second = await staff.post(`/api/courses/${id}/lectures`, {
+      title: '第二讲 苏轼',
+      description: '豪放词的开端',
+      position: 1,
+    })
     const first = await staff.post(`/api/courses/${id}/lectures`, {
       title: '第一讲 柳永',
       position: 0,
@@ -63,7 +67,13 @@ describe('courses: the catalogue and the staff workflow', () => {
       title: '宋词十讲',
       lectureCount: 3,
     })
-    expect((await anon.get(`/api/lectures/${second.body.id}`)).body.title).toBe('第二讲 苏轼')
+    // A lecture names its course (the player's way back) and carries its description.
+    expect((await anon.get(`/api/lectures/${second.body.id}`)).body).toMatchObject({
+      title: '第二讲 苏轼',
+      course: id,
+      description: '豪放词的开端',
+    })
+    expect(detail.body.lectures.map((l: { course: string }) => l.course)).toEqual([id, id, id])
 
     // Withdrawing the course hides it and its lectures again.
     await staff.post(`/api/courses/${id}/withdraw`)

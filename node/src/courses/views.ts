@@ -34,6 +34,8 @@ export function lectureView(r: Resource, base: string): LectureView {
   return {
     id: r.id,
     title: r.metadata.title,
+    course: r.parentId ?? null,
+    ...(r.metadata.description ? { description: r.metadata.description } : {}),
     position: info?.position ?? 0,
     duration: r.metadata.extent?.durationSeconds ?? null,
     status: info?.status ?? 'processing',

@@ -124,6 +124,9 @@ export type CreateLectureRequest = z.infer<typeof CreateLectureRequest>
 export const LectureView = z.object({
   id: z.string(),
   title: z.string(),
+  /** The course it belongs to (its record's parent): the player page's way back, without a second request. */
+  course: z.string().nullable(),
+  description: z.string().optional(),
   position: z.number().int(),
   /** Seconds, once known (ffprobe). */
   duration: z.number().nullable(),

@@ -8,7 +8,7 @@
  * failed one says so.
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { LectureView, Resource } from '@shulin/protocol'
+import type { LectureView } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { ct } from '../../i18n/courses.js'
@@ -17,9 +17,6 @@ import { errorView, loadingView } from '../../components/page-state.js'
 import { loadPosition, PositionKeeper } from '../../reading/position.js'
 import type { PositionDetail } from '../../components/course-player.js'
 import '../../components/course-player.js'
-
-/** The lecture answer, with the course it belongs to (its record's parent). */
-type Lecture = LectureView & { courseId?: string; description?: string }
 
 /** How often a lecture being transcoded is asked about again. */
 const pollMs = 3000
@@ -36,12 +33,10 @@ export class LecturePage extends LitElement {
   }
   lectureId = ''
   query = new URLSearchParams()
-  lecture: Lecture | undefined
+  lecture: LectureView | undefined
   start = 0
   error: unknown
   #keeper: PositionKeeper | undefined
-  #courseId: string | undefined
-  #description: string | undefined
   #poll: number | undefined
 
   override connectedCallback(): void {
@@ -79,16 +74,12 @@ export class LecturePage extends LitElement {
       const id = this.lectureId
       this.#keeper = new PositionKeeper(id, 5000)
       this.#keeper.onSaved = (p) => p.kind === 'time' && (this.dataset.saved = String(Math.round(p.seconds)))
-      const [lecture, position, record] = await Promise.all([
-        api<Lecture>(`/api/lectures/${encodeURIComponent(id)}`),
+      const [lecture, position] = await Promise.all([
+        api<LectureView>(`/api/lectures/${encodeURIComponent(id)}`),
         this.#startParam() === undefined ? loadPosition(id) : Promise.resolve(undefined),
-        // The lecture answer does not name its course; its record does (only for the way back).
-        api<Resource>(`/api/resources/${encodeURIComponent(id)}`).catch(() => undefined),
       ])
       if (id !== this.lectureId) return
       this.start = this.#startParam() ?? (position?.kind === 'time' ? position.seconds : 0)
-      this.#courseId = record?.parentId ?? undefined
-      this.#description = record?.metadata.description
       this.lecture = lecture
       this.#watch()
     } catch (err) {
@@ -101,7 +92,7 @@ export class LecturePage extends LitElement {
     if (this.lecture?.status !== 'processing') return
     this.#poll = window.setTimeout(async () => {
       try {
-        const next = await api<Lecture>(`/api/lectures/${encodeURIComponent(this.lectureId)}`)
+        const next = await api<LectureView>(`/api/lectures/${encodeURIComponent(this.lectureId)}`)
         if (next.id === this.lectureId) this.lecture = next
       } catch {
         /* asked again next time */
@@ -116,7 +107,7 @@ export class LecturePage extends LitElement {
     this.#keeper?.update({ kind: 'time', seconds }, duration ? seconds / duration : 0)
   }
 
-  #player(l: Lecture) {
+  #player(l: LectureView) {
     if (l.status === 'failed')
       // ffmpeg's reason is for staff (it names files on the server); readers get a plain sentence.
       return html`<div class="notice error" role="alert">
@@ -153,13 +144,13 @@ export class LecturePage extends LitElement {
     if (this.error) return errorView(this.error, () => void this.#open())
     const l = this.lecture
     if (!l) return loadingView()
-    const course = this.#courseId
+    const course = l.course
     return html`
       <a class="back" href=${course ? `/courses/${course}` : '/courses'}>${course ? ct('courseBack') : ct('courseAllBack')}</a>
       <h1>${l.title}</h1>
       <div class="player">${this.#player(l)}</div>
       ${l.speakers.length ? html`<p>${ct('courseSpeakers')}：${l.speakers.map((s) => s.name).join('、')}</p>` : nothing}
-      ${this.#description ? html`<p class="description">${this.#description}</p>` : nothing}
+      ${l.description ? html`<p class="description">${l.description}</p>` : nothing}
       ${
         l.attachments.length
           ? html`<ul class="attachments">
