@@ -4,8 +4,10 @@
  * course and plays the lecture through hls.js (the master playlist and its media requested,
  * currentTime moving), switches subtitles, jumps to a chapter, reloads and resumes, opens
  * `?t=7` at 7 s and seeks by a transcript line; a sentence of the subtitles typed into the
- * search box finds the lecture, whose hit opens the player at that cue's second; staff upload a video in the console and watch
- * it until it is ready; axe on the new pages. Screenshots at 390×844 and 1280×800.
+ * search box finds the lecture, whose hit shows the line and opens the player at that cue's
+ * second (the home page's cards and a course hit open their own pages too); staff upload a
+ * video in the console and watch it until it is ready; axe on the new pages. Screenshots at
+ * 390×844 and 1280×800.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import AxeBuilder from '@axe-core/playwright'
@@ -283,6 +285,11 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(`${t.node.url}/`)
+    // The home page's newest cards open a course on its page and a lecture in its player.
+    const newest = (title: string) =>
+      page.locator('shulin-resource-card').filter({ hasText: title }).getByRole('link').getAttribute('href')
+    await expect.poll(() => newest('宋词十讲')).toBe(`/courses/${courseId}`)
+    expect(await newest('第一讲 词之为体')).toBe(`/lectures/${lectureId}`)
     const box = page.getByRole('combobox')
     // The zh track's second cue (00:00:04,000), typed without its comma.
     await box.fill('小令短慢词长')
