@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { CliError } from './common.js'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
@@ -231,7 +232,8 @@ describe('shulin service on this machine', () => {
     expect(win.err).toBeUndefined()
     // The XML WinSW reads, where it goes, then the wrapper's two commands.
     const [head, ...rest] = win.out.split('\n')
-    expect(head).toMatch(/^# .*shulin-service\.xml$/)
+    // Not a bundle (no app/launch.mjs): the wrapper is looked for in the package's own folder.
+    expect(head).toBe(`# ${join(fileURLToPath(new URL('../../../', import.meta.url)), 'shulin-service.xml')}`)
     const xml = rest.join('\n').slice(0, rest.join('\n').indexOf('</service>') + '</service>'.length)
     expect(XMLValidator.validate(xml)).toBe(true)
     expect(xml).toContain('<env name="SHULIN_PORT" value="8095"/>')

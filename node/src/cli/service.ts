@@ -286,8 +286,10 @@ export async function cmdService(args: string[], env: Record<string, string | un
   const out = (text: string) => process.stdout.write(text)
 
   if (platform === 'win32') {
-    // In a bundle the script is <bundle>/app/bin/shulin.js and WinSW is <bundle>/shulin-service.exe.
-    const bundleDir = resolve(dirname(s.script), '..', '..')
+    // In a bundle the script is <bundle>/app/bin/shulin.js (beside app/launch.mjs) and WinSW is
+    // <bundle>/shulin-service.exe; elsewhere (an npm install) it is looked for in the package's folder.
+    const appDir = resolve(dirname(s.script), '..')
+    const bundleDir = existsSync(join(appDir, 'launch.mjs')) ? resolve(appDir, '..') : appDir
     const files = windowsServiceFiles(bundleDir, s.name)
     const xml = windowsServiceXml(s)
     const commands = windowsServiceCommands(files, sub)
