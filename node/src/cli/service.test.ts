@@ -212,7 +212,7 @@ describe('shulin service on this machine', () => {
     }
   }
 
-  it('--dry-run prints the unit or the sc.exe lines and changes nothing', async () => {
+  it('--dry-run prints the unit, or the WinSW XML and its commands, and changes nothing', async () => {
     const unitDir = join(work, 'dry-units')
     const linux = await service([
       'install',
