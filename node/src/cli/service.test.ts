@@ -1,16 +1,25 @@
 /**
  * `shulin service`: the systemd unit it writes passes `systemd-analyze verify` and carries the
- * settings, the restart policy and the hardening; the Windows commands register, set restart
- * on failure and start; bad settings are refused before anything is written; and on a machine
+ * settings, the restart policy and the hardening; the Windows service's WinSW XML parses back
+ * to the node, its settings, restart on failure, a clean stop and rolled logs, every path and
+ * value escaped, and WinSW's commands install and start it; bad settings are refused before anything is written; and on a machine
  * without systemd `install` says so instead of half-installing.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { CliError } from './common.js'
-import { serviceSettings, systemdUnit, windowsServiceCommands, windowsUninstallCommands } from './service.js'
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import {
+  serviceSettings,
+  systemdUnit,
+  windowsServiceCommands,
+  windowsServiceFiles,
+  windowsServiceXml,
+} from './service.js'
 
 const work = mkdtempSync(join(tmpdir(), 'shulin-service-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -85,43 +94,102 @@ describe('the systemd unit', () => {
   })
 })
 
-describe('the Windows service', () => {
-  it('is registered with sc.exe to start at boot and restart on failure, with the settings as flags', () => {
-    const s = serviceSettings({ data: 'D:\\书林 data', port: '8095', 'trust-proxy': true }, 'win32', {})
-    const [create, description, failure, start] = windowsServiceCommands({
-      ...s,
-      nodePath: 'C:\\Shulin\\runtime\\node.exe',
-      script: 'C:\\Shulin\\app\\bin\\shulin.js',
+describe('the Windows service (WinSW)', () => {
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    isArray: (name) => name === 'env',
+  })
+  const s = {
+    ...serviceSettings(
+      {
+        data: "D:\\书林 & <data> 'x'\\",
+        port: '8095',
+        name: '临安 "县" <图书馆> & 100 sec',
+        'trust-proxy': true,
+        'service-name': 'lin-an',
+      },
+      'win32',
+      {},
+    ),
+    nodePath: 'C:\\Shulin & Co\\runtime\\node.exe',
+    script: 'C:\\Shulin & Co\\app\\bin\\shulin.js',
+  }
+  const xml = windowsServiceXml(s)
+
+  it('is UTF-8 XML that parses back to the node, its settings, restart, stop and logs, every value escaped', () => {
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n')).toBe(true)
+    expect(XMLValidator.validate(xml)).toBe(true)
+    const { service } = parser.parse(xml) as { service: Record<string, unknown> }
+    expect(service.id).toBe('lin-an')
+    expect(service.name).toBe('书林 Shulin (lin-an)')
+    expect(service.executable).toBe('C:\\Shulin & Co\\runtime\\node.exe')
+    expect(service.arguments).toBe('"C:\\Shulin & Co\\app\\bin\\shulin.js" start --data "D:\\书林 & <data> \'x\'"')
+    expect(service.workingdirectory).toBe("D:\\书林 & <data> 'x'")
+    expect(service.env).toEqual([
+      { '@_name': 'SHULIN_PORT', '@_value': '8095' },
+      { '@_name': 'SHULIN_NAME', '@_value': '临安 "县" <图书馆> & 100 sec' },
+      { '@_name': 'SHULIN_TRUST_PROXY', '@_value': 'true' },
+    ])
+    expect(service.startmode).toBe('Automatic')
+    expect(service.onfailure).toEqual({ '@_action': 'restart', '@_delay': '10 sec' })
+    expect(service.stoptimeout).toBe('15 sec')
+    expect(service.logpath).toBe("D:\\书林 & <data> 'x'\\service-logs")
+    // A share's root keeps its trailing backslash: doubled before the closing quote, or
+    // CommandLineToArgvW would read \" as a quote inside the argument.
+    const unc = windowsServiceXml(serviceSettings({ data: '\\\\nas\\书林 share\\' }, 'win32', {}))
+    expect((parser.parse(unc) as { service: { arguments: string } }).service.arguments).toMatch(
+      / start --data "\\\\nas\\书林 share\\\\"$/,
+    )
+    expect(service.log).toEqual({ '@_mode': 'roll-by-size', sizeThreshold: '10240', keepFiles: '8' })
+    // LocalSystem, WinSW's default, as README says: no account (and no password) in the file.
+    expect(service.serviceaccount).toBeUndefined()
+    expect(xml).toContain('&amp;')
+    expect(xml).not.toMatch(/<图书馆>/)
+  })
+
+  it('is run by <name>-service.exe beside the XML: install and start, stop and uninstall', () => {
+    const files = windowsServiceFiles('C:\\Shulin & Co', 'shulin')
+    expect(files).toEqual({
+      dir: 'C:\\Shulin & Co',
+      exe: 'C:\\Shulin & Co\\shulin-service.exe',
+      xml: 'C:\\Shulin & Co\\shulin-service.xml',
     })
-    expect(create).toEqual([
-      'sc.exe',
-      'create',
-      'shulin',
-      'binPath=',
-      'C:\\Shulin\\runtime\\node.exe C:\\Shulin\\app\\bin\\shulin.js start --data "D:\\书林 data" --port 8095 --trust-proxy',
-      'start=',
-      'delayed-auto',
-      'DisplayName=',
-      '书林 Shulin',
+    expect(windowsServiceCommands(files, 'install')).toEqual([
+      [files.exe, 'install'],
+      [files.exe, 'start'],
     ])
-    expect(description![1]).toBe('description')
-    expect(failure).toEqual([
-      'sc.exe',
-      'failure',
-      'shulin',
-      'reset=',
-      '86400',
-      'actions=',
-      'restart/5000/restart/5000/restart/60000',
+    expect(windowsServiceCommands(files, 'uninstall')).toEqual([
+      [files.exe, 'stop'],
+      [files.exe, 'uninstall'],
     ])
-    expect(start).toEqual(['sc.exe', 'start', 'shulin'])
-    expect(windowsUninstallCommands('shulin')).toEqual([
-      ['sc.exe', 'stop', 'shulin'],
-      ['sc.exe', 'delete', 'shulin'],
-    ])
+    expect(windowsServiceFiles('D:\\b', 'lin-an').exe).toBe('D:\\b\\lin-an-service.exe')
     expect(serviceSettings({}, 'win32', { ProgramData: 'C:\\ProgramData' }).dataDir).toBe(
       'C:\\ProgramData\\Shulin\\data',
     )
+    const plain = windowsServiceXml(serviceSettings({ data: 'D:\\shulin' }, 'win32', {}))
+    expect((parser.parse(plain) as { service: { name: string; env?: unknown } }).service).toMatchObject({
+      name: '书林 Shulin',
+    })
+    expect((parser.parse(plain) as { service: { env?: unknown } }).service.env).toBeUndefined()
+  })
+
+  it('refuses a value WinSW would expand (%NAME%) or XML cannot hold (control characters)', () => {
+    const refused = (values: Record<string, string>) => {
+      try {
+        windowsServiceXml(serviceSettings(values, 'win32', {}))
+      } catch (err) {
+        expect(err).toBeInstanceOf(CliError)
+        expect((err as CliError).exitCode).toBe(2)
+        return (err as CliError).message
+      }
+      throw new Error('accepted ' + JSON.stringify(values))
+    }
+    expect(refused({ data: 'D:\\%USERNAME%\\data' })).toMatch(/^--data: .*%…%/)
+    expect(refused({ name: 'a\nb' })).toMatch(/^--name: a control character/)
+    expect(() => windowsServiceXml(serviceSettings({ name: '100% 书林' }, 'win32', {}))).not.toThrow()
   })
 })
 
@@ -144,7 +212,7 @@ describe('shulin service on this machine', () => {
     }
   }
 
-  it('--dry-run prints the unit or the sc.exe lines and changes nothing', async () => {
+  it('--dry-run prints the unit, or the WinSW XML and its commands, and changes nothing', async () => {
     const unitDir = join(work, 'dry-units')
     const linux = await service([
       'install',
@@ -160,10 +228,19 @@ describe('shulin service on this machine', () => {
     expect(linux.out).toMatch(new RegExp(`^# ${unitDir}/shulin\\.service\n`))
     expect(linux.out).toContain('Environment=SHULIN_PORT=8095\n')
     expect(existsSync(unitDir)).toBe(false)
-    const win = await service(['install', '--dry-run', '--platform', 'win32', '--data', 'D:\\shulin'])
-    expect(win.out).toMatch(/^sc\.exe create shulin binPath= ".* start --data D:\\shulin" start= delayed-auto/)
-    expect((await service(['uninstall', '--dry-run', '--platform', 'win32'])).out).toBe(
-      'sc.exe stop shulin\nsc.exe delete shulin\n',
+    const win = await service(['install', '--dry-run', '--platform', 'win32', '--data', 'D:\\shulin', '--port', '8095'])
+    expect(win.err).toBeUndefined()
+    // The XML WinSW reads, where it goes, then the wrapper's two commands.
+    const [head, ...rest] = win.out.split('\n')
+    // Not a bundle (no app/launch.mjs): the wrapper is looked for in the package's own folder.
+    expect(head).toBe(`# ${join(fileURLToPath(new URL('../../../', import.meta.url)), 'shulin-service.xml')}`)
+    const xml = rest.join('\n').slice(0, rest.join('\n').indexOf('</service>') + '</service>'.length)
+    expect(XMLValidator.validate(xml)).toBe(true)
+    expect(xml).toContain('<env name="SHULIN_PORT" value="8095"/>')
+    expect(win.out).toMatch(/\n\S*shulin-service\.exe install\n\S*shulin-service\.exe start\n$/)
+    expect(win.out).not.toContain('sc.exe')
+    expect((await service(['uninstall', '--dry-run', '--platform', 'win32'])).out).toMatch(
+      /^\S*shulin-service\.exe stop\n\S*shulin-service\.exe uninstall\n$/,
     )
   })
 

@@ -3,18 +3,22 @@
  * `shulin service install|uninstall`: run the node as a system service that starts at boot and
  * restarts when it fails. On Linux a systemd unit — its own user, the data folder the only
  * place it may write, hardening options — written to /etc/systemd/system and enabled; on
- * Windows a service registered with `sc.exe`. The unit and the command lines are built by pure
- * functions ({@link systemdUnit}, {@link windowsServiceCommands}) so tests check them, and
- * `--dry-run` prints them instead of changing the machine. The node's settings are the ones
- * `shulin start` takes (declared on `NodeConfig`): given as flags here, they go into the unit
- * as their `SHULIN_*` variables (Windows: as flags on the service's command line).
+ * Windows a service run by WinSW, the Windows service wrapper the Windows bundle carries as
+ * shulin-service.exe: node.exe alone does not answer the service control manager, so a
+ * service registered with just `sc.exe` fails to start (error 1053). The unit, WinSW's XML and
+ * the command lines are built by pure functions ({@link systemdUnit}, {@link windowsServiceXml},
+ * {@link windowsServiceCommands}) so tests check them, and `--dry-run` prints them instead of
+ * changing the machine. The node's settings are the ones `shulin start` takes (declared on
+ * `NodeConfig`): given as flags here, they go into the unit or the XML as their `SHULIN_*`
+ * variables.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve, win32 } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { XMLBuilder } from 'fast-xml-parser'
 import { z } from 'zod'
 import { configFlags, configFromFlags, declaredSettings, NodeConfig } from '../config/config.js'
 import { CliError } from './common.js'
@@ -22,13 +26,13 @@ import { CliError } from './common.js'
 /** The `shulin` entry script this module ships with (node/dist/cli → bin/shulin.js). */
 const shulinScript = fileURLToPath(new URL('../../../bin/shulin.js', import.meta.url))
 
-/** A service name: what `systemctl` and `sc.exe` know it by. */
+/** A service name: what `systemctl` and Windows' service manager know it by. */
 const ServiceName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _ (up to 64)')
 /** A system user's name, as useradd accepts it. */
 const UserName = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a lower-case system user name (up to 32 characters)')
 
 export interface ServiceSettings {
-  /** systemctl / sc.exe name. */
+  /** systemctl / Windows service name. */
   name: string
   /** The system user the node runs as (Linux). */
   user: string
@@ -106,31 +110,116 @@ WantedBy=multi-user.target
 `
 }
 
-/** `sc.exe` command lines that register, set restart-on-failure for and start the Windows service. */
-export function windowsServiceCommands(s: ServiceSettings): string[][] {
-  const quote = (w: string) => (/[\s"]/.test(w) ? `"${w.replace(/"/g, '\\"')}"` : w)
-  const flags = [
-    '--data',
-    s.dataDir,
-    ...s.settings
-      .filter((x) => x.flag !== 'data')
-      .flatMap((x) => (x.value === true ? [`--${x.flag}`] : [`--${x.flag}`, x.value])),
-  ]
-  const binPath = [s.nodePath, s.script, 'start', ...flags].map(quote).join(' ')
-  return [
-    ['sc.exe', 'create', s.name, 'binPath=', binPath, 'start=', 'delayed-auto', 'DisplayName=', '书林 Shulin'],
-    ['sc.exe', 'description', s.name, '书林 Shulin library node'],
-    ['sc.exe', 'failure', s.name, 'reset=', '86400', 'actions=', 'restart/5000/restart/5000/restart/60000'],
-    ['sc.exe', 'start', s.name],
-  ]
+/** Windows command-line quoting (CommandLineToArgvW's rules): backslashes before a quote are doubled. */
+function windowsArg(word: string): string {
+  if (word !== '' && !/[\s"]/.test(word)) return word
+  return `"${word.replace(/(\\*)"/g, '$1$1\\"').replace(/(\\+)$/, '$1$1')}"`
 }
 
-/** `sc.exe` command lines that stop and remove the Windows service (the data folder stays). */
-export function windowsUninstallCommands(name: string): string[][] {
-  return [
-    ['sc.exe', 'stop', name],
-    ['sc.exe', 'delete', name],
+/** Where WinSW's exe and its XML live for a service: `<name>-service.exe` and `.xml`, side by side. */
+export interface WindowsServiceFiles {
+  /** The folder of the bundle (the one holding shulin.cmd and shulin-service.exe). */
+  dir: string
+  /** `<name>-service.exe`: WinSW reads the XML with its own base name from its own folder. */
+  exe: string
+  xml: string
+}
+
+export function windowsServiceFiles(dir: string, name: string): WindowsServiceFiles {
+  // A --dry-run for Windows made on Linux keeps this machine's paths.
+  const at = /^([A-Za-z]:)?\\/.test(dir) ? win32.join : join
+  return { dir, exe: at(dir, `${name}-service.exe`), xml: at(dir, `${name}-service.xml`) }
+}
+
+/**
+ * Refuses what WinSW or XML cannot carry: WinSW expands `%NAME%` in every value (there is no
+ * escape for it), and XML 1.0 has no way to write control characters.
+ */
+function checkWindowsValues(s: ServiceSettings): void {
+  const values: Array<[string, string]> = [
+    ['--data', s.dataDir],
+    ['the Node.js path', s.nodePath],
+    ['the shulin.js path', s.script],
+    ...s.settings.map((x): [string, string] => [`--${x.flag}`, x.value === true ? 'true' : x.value]),
   ]
+  for (const [what, value] of values) {
+    if (/%[^%]*%/.test(value))
+      throw new CliError(
+        `${what}: the Windows service wrapper would expand %…% in "${value}"; choose a value without a pair of %`,
+        2,
+      )
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      throw new CliError(
+        `${what}: a control character (a line break, a tab, …) cannot go into the service's settings`,
+        2,
+      )
+  }
+}
+
+/**
+ * The WinSW configuration (`<name>-service.xml`) that runs the node as a Windows service:
+ * node.exe with `shulin.js start --data …`, the other settings as their `SHULIN_*` variables,
+ * started at boot, restarted 10 s after a failure, stopped with Ctrl+C (which the node takes
+ * as SIGINT: requests finish, LevelDB closes) and killed only after 15 s, its output in
+ * size-rolled logs in the data folder. It runs as LocalSystem, WinSW's default. Built with
+ * fast-xml-parser's builder, so every path and value is escaped; UTF-8 with its declaration.
+ */
+export function windowsServiceXml(s: ServiceSettings): string {
+  checkWindowsValues(s)
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    commentPropName: '#comment',
+    format: true,
+    indentBy: '  ',
+    suppressEmptyNode: true,
+    // Else an attribute whose value is "true" is written bare (value), which XML does not allow.
+    suppressBooleanAttributes: false,
+  })
+  const env = s.settings
+    .filter((x) => x.env !== 'SHULIN_DATA')
+    .map((x) => ({ '@_name': x.env, '@_value': x.value === true ? 'true' : x.value }))
+  const logs = windowsLogDir(s.dataDir)
+  return builder.build({
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    // Fixed text: a path could hold "--", which a comment may not.
+    '#comment': ' 书林 Shulin node, written by shulin service install; its output goes to logpath. ',
+    service: {
+      id: s.name,
+      name: s.name === 'shulin' ? '书林 Shulin' : `书林 Shulin (${s.name})`,
+      description: '书林 Shulin library node',
+      executable: s.nodePath,
+      arguments: [s.script, 'start', '--data', s.dataDir].map(windowsArg).join(' '),
+      workingdirectory: s.dataDir,
+      ...(env.length > 0 ? { env } : {}),
+      startmode: 'Automatic',
+      onfailure: { '@_action': 'restart', '@_delay': '10 sec' },
+      resetfailure: '1 hour',
+      // WinSW sends Ctrl+C first and waits this long before it kills the process.
+      stoptimeout: '15 sec',
+      logpath: logs,
+      log: { '@_mode': 'roll-by-size', sizeThreshold: 10240, keepFiles: 8 },
+    },
+  })
+}
+
+/** Where WinSW writes the node's output (`<name>.out.log`, with the setup link): in the data folder, kept across upgrades. */
+export function windowsLogDir(dataDir: string): string {
+  return (/^([A-Za-z]:)?\\/.test(dataDir) ? win32.join : join)(dataDir, 'service-logs')
+}
+
+/** WinSW's command lines: register and start, or stop and remove (the data folder stays). */
+export function windowsServiceCommands(files: WindowsServiceFiles, sub: 'install' | 'uninstall'): string[][] {
+  return sub === 'install'
+    ? [
+        [files.exe, 'install'],
+        [files.exe, 'start'],
+      ]
+    : [
+        [files.exe, 'stop'],
+        [files.exe, 'uninstall'],
+      ]
 }
 
 const serviceOptions = {
@@ -197,21 +286,51 @@ export async function cmdService(args: string[], env: Record<string, string | un
   const out = (text: string) => process.stdout.write(text)
 
   if (platform === 'win32') {
-    const commands = sub === 'install' ? windowsServiceCommands(s) : windowsUninstallCommands(s.name)
+    // In a bundle the script is <bundle>/app/bin/shulin.js (beside app/launch.mjs) and WinSW is
+    // <bundle>/shulin-service.exe; elsewhere (an npm install) it is looked for in the package's folder.
+    const appDir = resolve(dirname(s.script), '..')
+    const bundleDir = existsSync(join(appDir, 'launch.mjs')) ? resolve(appDir, '..') : appDir
+    const files = windowsServiceFiles(bundleDir, s.name)
+    const xml = windowsServiceXml(s)
+    const commands = windowsServiceCommands(files, sub)
     if (dryRun || process.platform !== 'win32') {
       out(
-        commands.map((c) => c.map((w) => (/[\s"]/.test(w) ? `"${w.replace(/"/g, '\\"')}"` : w)).join(' ')).join('\n') +
-          '\n',
+        `${sub === 'install' ? `# ${files.xml}\n${xml}` : ''}${commands.map((c) => c.map(windowsArg).join(' ')).join('\n')}\n`,
       )
       return
     }
-    if (sub === 'install') await mkdir(s.dataDir, { recursive: true })
+    const shipped = join(bundleDir, 'shulin-service.exe')
+    if (!existsSync(shipped))
+      throw new CliError(
+        `the Windows service wrapper ${shipped} is missing. It comes with the Windows offline bundle ` +
+          `(npm run bundle → shulin-<version>-win-x64.zip): run service install from the unpacked bundle, ` +
+          `or place WinSW's exe (e.g. node-windows' bin/winsw/winsw.exe) there as shulin-service.exe.`,
+      )
+    if (files.exe !== shipped) await copyFile(shipped, files.exe)
+    if (files.exe !== shipped && existsSync(`${shipped}.config`))
+      await copyFile(`${shipped}.config`, `${files.exe}.config`)
+    // WinSW finds the service by the XML beside it, on uninstall too; written whole, then renamed.
+    if (sub === 'install' || !existsSync(files.xml)) {
+      await writeFile(`${files.xml}.tmp`, xml)
+      await rename(`${files.xml}.tmp`, files.xml)
+    }
+    if (sub === 'install') await mkdir(windowsLogDir(s.dataDir), { recursive: true })
     for (const [cmd, ...a] of commands) {
       // Stopping a service that is not running is not a failure of uninstall.
       if (a[0] === 'stop') spawnSync(cmd!, a, { encoding: 'utf8', timeout: 60_000 })
       else sh(cmd!, a)
     }
-    out(`${sub === 'install' ? 'installed and started' : 'removed'}: Windows service ${s.name} (data: ${s.dataDir})\n`)
+    if (sub === 'uninstall') {
+      await rm(files.xml, { force: true })
+      if (files.exe !== shipped) await rm(files.exe, { force: true })
+      if (files.exe !== shipped) await rm(`${files.exe}.config`, { force: true })
+    }
+    out(
+      sub === 'install'
+        ? `installed and started: Windows service ${s.name} (data: ${s.dataDir}). ` +
+            `Logs, with the one-time setup link: ${windowsLogDir(s.dataDir)}\n`
+        : `removed: Windows service ${s.name}; the data folder ${s.dataDir} is kept.\n`,
+    )
     return
   }
 
