@@ -56,7 +56,7 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     const n = await signIn(node.node.url, phone)
     await expect
       .poll(async () => (await n.reload(), n.getByRole('heading', { name: '国家数字图书馆电子书' }).count()), {
-        timeout: 20_000,
+        timeout: 45_000,
         interval: 1000,
       })
       .toBe(1)
@@ -69,7 +69,7 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
           await n.reload(),
           n.getByText('国家数字图书馆电子书 · 仅目录（首次打开时取内容） · 40 条').count()
         ),
-        { timeout: 20_000, interval: 1000 },
+        { timeout: 45_000, interval: 1000 },
       )
       .toBe(1)
     await shot(n, 'phone-channel-subscribed')
@@ -105,7 +105,7 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     const h = await signIn(hub.node.url)
     await expect
       .poll(async () => (await h.reload(), h.getByRole('heading', { name: '临安地方文献' }).count()), {
-        timeout: 20_000,
+        timeout: 45_000,
         interval: 1000,
       })
       .toBe(1)
@@ -117,7 +117,7 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     expect(menu.menu.map((m: { channel: string }) => m.channel).sort()).toEqual(
       [nationalId, local.body.channel.id].sort(),
     )
-  }, 120_000)
+  }, 180_000)
 
   it('a hub’s course series is on the menu as a course channel, first', async () => {
     const course = await hubAdmin.post<{ id: string }>('/api/courses', { title: '宋词十讲', series: '中华诗词' })

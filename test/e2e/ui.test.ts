@@ -356,8 +356,8 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
 
     // The node: its settings (read-only, set by flags) and the searches that found nothing.
     await page.getByRole('link', { name: '本馆节点' }).click()
-    await expect.poll(() => page.locator('dl').textContent()).toContain(t.node.nodeId)
-    expect(await page.locator('dl').textContent()).toContain('embedded')
+    await expect.poll(() => page.locator('dl').first().textContent()).toContain(t.node.nodeId)
+    expect(await page.locator('dl').first().textContent()).toContain('embedded')
     await shot(page, 'desktop-staff-node')
     expect(errors).toEqual([])
     await context.close()
