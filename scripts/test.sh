@@ -22,6 +22,11 @@ if ! command -v ffmpeg >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/
   echo "installing ffmpeg for the course tests…"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg) >/dev/null || echo "could not install ffmpeg: course tests will fail"
 fi
+# shulin service's unit is checked with systemd-analyze verify; install it when missing.
+if ! command -v systemd-analyze >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing systemd (systemd-analyze) for the service test…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd) >/dev/null || echo "could not install systemd: the unit check is skipped"
+fi
 mkdir -p test-artifacts
 ./node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"
 status=$?
