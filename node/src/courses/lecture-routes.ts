@@ -52,6 +52,17 @@ export function lectureRoutes(api: Api, deps: LectureRouteDeps): void {
   const { courses, uploads } = deps
   const tags = ['courses']
   const id = (c: Context) => c.req.param('id') ?? ''
+  /** A video or slides sent as the raw body, read as it streams in, up to the upload limit. */
+  const streamedFile = (c: Context<AppEnv>) => {
+    const raw = rawUpload(c, deps.maxUploadBytes)
+    return {
+      body: raw.stream,
+      claimedType: raw.claimedType,
+      declaredLength: raw.declaredLength,
+      name: raw.name,
+      maxBytes: deps.maxUploadBytes,
+    }
+  }
   const view = (c: Context<AppEnv>, r: Resource) => {
     c.header('etag', etagOf(r))
     return lectureView(r, deps.baseUrl(c))
@@ -121,20 +132,7 @@ export function lectureRoutes(api: Api, deps: LectureRouteDeps): void {
     async (c) => {
       const expected = ifMatchRevision(c)
       await courses.lecture(id(c))
-      const raw = rawUpload(c, deps.maxUploadBytes)
-      const r = await uploads
-        .setVideo(
-          id(c),
-          {
-            body: raw.stream,
-            claimedType: raw.claimedType,
-            declaredLength: raw.declaredLength,
-            name: raw.name,
-            maxBytes: deps.maxUploadBytes,
-          },
-          expected,
-        )
-        .catch(cutOff)
+      const r = await uploads.setVideo(id(c), streamedFile(c), expected).catch(cutOff)
       return c.json(view(c, r), 202)
     },
   )
@@ -198,20 +196,7 @@ export function lectureRoutes(api: Api, deps: LectureRouteDeps): void {
     async (c) => {
       const expected = ifMatchRevision(c)
       await courses.lecture(id(c))
-      const raw = rawUpload(c, deps.maxUploadBytes)
-      const r = await uploads
-        .addAttachment(
-          id(c),
-          {
-            body: raw.stream,
-            claimedType: raw.claimedType,
-            declaredLength: raw.declaredLength,
-            name: raw.name,
-            maxBytes: deps.maxUploadBytes,
-          },
-          expected,
-        )
-        .catch(cutOff)
+      const r = await uploads.addAttachment(id(c), streamedFile(c), expected).catch(cutOff)
       return c.json(view(c, r), 201)
     },
   )
