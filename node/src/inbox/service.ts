@@ -35,6 +35,7 @@ export class InboxService {
   /** Posts and marks never interleave (counts and pruning read, then write). */
   readonly #mutex = new Mutex()
   readonly #listeners = new Set<(accountId: string, notice: Notice) => void>()
+  #lastKeyTime = 0
 
   constructor(
     private readonly storage: Storage,
@@ -56,8 +57,11 @@ export class InboxService {
       const dedupe = input.dedupe && createHash('sha256').update(input.dedupe).digest('base64url').slice(0, 22)
       if (dedupe && (await this.#keys.get(key(accountId, dedupe))) !== undefined) return undefined
       const t = this.now()
-      // Time first (base36, fixed width) so keys sort by posting time; random after, unique.
-      const id = `${t.toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`
+      // Time first (base36, fixed width) so keys sort by posting order; random after, unique. The
+      // time part never repeats or goes back within a process (two notices in one millisecond, or
+      // a clock set back), so a reader's newest notice is always listed first.
+      this.#lastKeyTime = Math.max(t, this.#lastKeyTime + 1)
+      const id = `${this.#lastKeyTime.toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`
       const notice: Notice = {
         id,
         kind: input.kind,
