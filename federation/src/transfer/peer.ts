@@ -17,7 +17,7 @@ import {
   type Manifest,
 } from '@shulin/protocol'
 import type { Host } from '../host/host.js'
-import { chunkTimeoutMs, dialTimeoutMs, manifestTimeoutMs } from './constants.js'
+import { addressShareMs, chunkTimeoutMs, dialTimeoutMs, manifestTimeoutMs } from './constants.js'
 
 /**
  * Where a provider can be reached: its node id and its multiaddrs (with or without `/p2p/…`);
@@ -66,12 +66,16 @@ export class ProviderLink implements ContentLink {
     let last: unknown
     const deadline = AbortSignal.timeout(dialTimeoutMs)
     const both = signal ? AbortSignal.any([signal, deadline]) : deadline
-    for (const addr of this.provider.addrs) {
+    const addrs = this.provider.addrs
+    for (const [i, addr] of addrs.entries()) {
       try {
         let ma = multiaddr(addr)
         // Naming the peer in the address makes Noise refuse any other key.
         if (ma.getComponents().every((c) => c.name !== 'p2p')) ma = ma.encapsulate(`/p2p/${this.provider.id}`)
-        const conn = await this.host.dial(ma, { signal: both })
+        // An address with others after it gets a share of the time, not all of it: behind NAT a
+        // member's private address may swallow packets, and the relayed one, last, is the way in.
+        const share = i < addrs.length - 1 ? AbortSignal.any([both, AbortSignal.timeout(addressShareMs)]) : both
+        const conn = await this.host.dial(ma, { signal: share })
         if (conn.remotePeer.toString() !== this.provider.id) {
           await conn.close().catch(() => {})
           throw new ProviderFault(`${addr} is another peer`)
@@ -81,6 +85,7 @@ export class ProviderLink implements ContentLink {
       } catch (err) {
         last = err
         signal?.throwIfAborted()
+        if (deadline.aborted) break
       }
     }
     throw new ProviderFault(

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
 import { copyFile, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -290,6 +290,29 @@ describe('content transfer', () => {
     )
     expect(slow.ms).toBeGreaterThan(900)
   })
+
+  it('reaches a provider on its last address when the ones before it swallow the dial (a private address behind NAT)', async () => {
+    // Two listeners that accept and never answer: the handshake waits until the dial gives up.
+    const silent = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<NetServer>((resolve) => {
+            const srv = createNetServer((socket) => socket.on('error', () => {}))
+            srv.listen(0, '127.0.0.1', () => resolve(srv))
+          }),
+      ),
+    )
+    try {
+      const me = await newHost(false)
+      const a = await provider(file)
+      const black = silent.map((srv) => `/ip4/127.0.0.1/tcp/${(srv.address() as AddressInfo).port}`)
+      const t = target({ providers: [{ id: a.ref.id, addrs: [...black, ...a.ref.addrs] }] })
+      await fetchContent(me, t)
+      expect(sha(await readFile(t.dest))).toBe(manifest.sha256)
+    } finally {
+      for (const srv of silent) srv.close()
+    }
+  }, 60_000)
 
   it('says so clearly when no provider can serve the file, or only with the wrong manifest', async () => {
     const me = await newHost(false)
