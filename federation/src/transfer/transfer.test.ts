@@ -190,7 +190,10 @@ describe('content transfer', () => {
     const r = await fetchContent(me, t)
     expect(sha(await readFile(t.dest))).toBe(manifest.sha256)
     const gone = r.providers.find((p) => p.id === fading.ref.id)!
-    expect(gone.dropped).toMatch(/failing|unreachable/)
+    // Dropped after three failures in a row, unless the steady one finished first (under load it
+    // may): either way its requests failed and the file came whole.
+    if (gone.dropped === undefined) expect(gone.failures).toBeGreaterThan(0)
+    else expect(gone.dropped).toMatch(/failing|unreachable/)
     expect(r.providers.find((p) => p.id === steady.ref.id)!.chunks).toBeGreaterThan(0)
   })
 
