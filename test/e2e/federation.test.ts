@@ -125,15 +125,16 @@ describe('federation: invite and join', () => {
     // A fourth library: a used invite, an expired one, a forged one.
     const fourth = await start(['--port', '0', '--data', join(work, 'fourth'), '--name', '第四馆'])
     const used = await invite('第四馆', '510100')
-    expect((await run(['join', used, '--data', join(work, 'fourth')])).code).toBe(0)
+    const first = await run(['join', used, '--data', join(work, 'fourth')])
+    expect(first.code, first.stderr).toBe(0)
     const again = await run(['join', used, '--data', join(work, 'fourth')])
-    expect(again.code).toBe(1)
+    expect(again.code, again.stderr).toBe(1)
     expect(again.stderr).toMatch(/already been used/)
 
     const expiring = await invite('第四馆', '510100', ['--valid-hours', '0.0003'])
     await new Promise((r) => setTimeout(r, 1500))
     const expired = await run(['join', expiring, '--data', join(work, 'fourth')])
-    expect(expired.code).toBe(1)
+    expect(expired.code, expired.stderr).toBe(1)
     expect(expired.stderr).toMatch(/expired/)
 
     // A forged invite: a valid one with its name changed after signing.

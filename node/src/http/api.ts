@@ -15,8 +15,11 @@ import { Problem } from '@shulin/protocol'
 import type { AppEnv } from './env.js'
 import { parseBody, parseQuery } from './validate.js'
 
-/** Who may call a route. `session` = any signed-in account; `staff` = admin or librarian. */
-export type Access = 'public' | 'session' | 'staff' | 'admin' | 'control'
+/**
+ * Who may call a route. `session` = any signed-in account; `staff` = admin or librarian;
+ * `moderator` = staff or a moderator (live rooms); `judge` = admin or a judge (activity scores).
+ */
+export type Access = 'public' | 'session' | 'staff' | 'moderator' | 'judge' | 'admin' | 'control'
 
 export interface RouteDef<
   B extends z.ZodType | undefined,

@@ -151,8 +151,10 @@ export class HttpAuth {
       if (!token || !safeEqual(token, auth.session.csrfToken)) throw new ProblemError('csrf_failed')
     }
     const roles = auth.account.roles
-    if (access === 'staff' && !(roles.includes('admin') || roles.includes('librarian')))
-      throw new ProblemError('forbidden')
+    const staff = roles.includes('admin') || roles.includes('librarian')
+    if (access === 'staff' && !staff) throw new ProblemError('forbidden')
+    if (access === 'moderator' && !(staff || roles.includes('moderator'))) throw new ProblemError('forbidden')
+    if (access === 'judge' && !(roles.includes('admin') || roles.includes('judge'))) throw new ProblemError('forbidden')
     if (access === 'admin' && !roles.includes('admin')) throw new ProblemError('forbidden')
   }
 

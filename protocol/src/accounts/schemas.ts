@@ -61,7 +61,11 @@ export const LoginRequest = z.strictObject({
 export type LoginRequest = z.infer<typeof LoginRequest>
 
 export const AccountKind = z.enum(['reader', 'staff'])
-export const StaffRole = z.enum(['admin', 'librarian'])
+/**
+ * Staff roles, least privilege: `admin` runs the node; `librarian` manages readers and
+ * resources; `moderator` only moderates live-lecture rooms; `judge` only scores activity entries.
+ */
+export const StaffRole = z.enum(['admin', 'librarian', 'moderator', 'judge'])
 export type StaffRole = z.infer<typeof StaffRole>
 export const AccountStatus = z.enum(['active', 'disabled'])
 
