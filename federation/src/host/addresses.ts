@@ -70,3 +70,15 @@ export function forPeers(addrs: readonly string[], max = 8): string[] {
   const direct = ordered.filter((a) => !a.includes('/p2p-circuit')).slice(0, max - relayed.length)
   return [...direct, ...relayed]
 }
+
+/** The most one of several addresses of a peer may take of a dial's time before the next is tried. */
+export const addressShareMs = 3_500
+
+/**
+ * The signal for dialing the `index`-th of `count` addresses within `overall`: an address with
+ * others after it gets a share of the time, not all of it — behind NAT a member's private
+ * address may swallow packets, and the relayed one, last, is the way in.
+ */
+export function addressSignal(overall: AbortSignal, index: number, count: number): AbortSignal {
+  return index < count - 1 ? AbortSignal.any([overall, AbortSignal.timeout(addressShareMs)]) : overall
+}

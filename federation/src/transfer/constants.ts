@@ -20,7 +20,5 @@ export const chunkTimeoutMs = 20_000
 export const requestTimeoutMs = 30_000
 /** Dialing one provider (all its addresses together). */
 export const dialTimeoutMs = 10_000
-/** The most one of several addresses of a provider may take of `dialTimeoutMs` before the next is tried. */
-export const addressShareMs = 3_500
 /** Manifests a provider keeps in memory (a 1 GiB file's is ~70 KB). */
 export const manifestCacheSize = 64

@@ -17,7 +17,8 @@ import {
   type Manifest,
 } from '@shulin/protocol'
 import type { Host } from '../host/host.js'
-import { addressShareMs, chunkTimeoutMs, dialTimeoutMs, manifestTimeoutMs } from './constants.js'
+import { chunkTimeoutMs, dialTimeoutMs, manifestTimeoutMs } from './constants.js'
+import { addressSignal } from '../host/addresses.js'
 
 /**
  * Where a provider can be reached: its node id and its multiaddrs (with or without `/p2p/…`);
@@ -72,10 +73,7 @@ export class ProviderLink implements ContentLink {
         let ma = multiaddr(addr)
         // Naming the peer in the address makes Noise refuse any other key.
         if (ma.getComponents().every((c) => c.name !== 'p2p')) ma = ma.encapsulate(`/p2p/${this.provider.id}`)
-        // An address with others after it gets a share of the time, not all of it: behind NAT a
-        // member's private address may swallow packets, and the relayed one, last, is the way in.
-        const share = i < addrs.length - 1 ? AbortSignal.any([both, AbortSignal.timeout(addressShareMs)]) : both
-        const conn = await this.host.dial(ma, { signal: share })
+        const conn = await this.host.dial(ma, { signal: addressSignal(both, i, addrs.length) })
         if (conn.remotePeer.toString() !== this.provider.id) {
           await conn.close().catch(() => {})
           throw new ProviderFault(`${addr} is another peer`)

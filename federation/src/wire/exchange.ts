@@ -19,6 +19,7 @@ import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { decodeJson, encodeJsonMessage, type ExchangeSpec } from '@shulin/protocol'
 import type { Host } from '../host/host.js'
+import { addressSignal } from '../host/addresses.js'
 
 /** A protocol's declaration (id, schemas, limits) is `@shulin/protocol`'s; this module only carries it. */
 export type Exchange<Req, Res> = ExchangeSpec<Req, Res>
@@ -60,10 +61,14 @@ export async function askExchange<Req, Res>(
 ): Promise<Res> {
   const overall = ex.perAttempt ? undefined : AbortSignal.timeout(ex.timeoutMs)
   let lastError: unknown
-  for (const addr of addrs) {
+  for (const [i, addr] of addrs.entries()) {
     try {
       const signal = overall ?? AbortSignal.timeout(ex.timeoutMs)
-      const stream = await host.dialProtocol(multiaddr(addr), ex.protocol, { signal })
+      // Under one deadline for all addresses, the dial of one with others after it gets only a
+      // share (a swallowed private address must not use up the relayed one's time); once a
+      // stream is open, the answer has the whole deadline.
+      const dial = overall ? addressSignal(overall, i, addrs.length) : signal
+      const stream = await host.dialProtocol(multiaddr(addr), ex.protocol, { signal: dial })
       const lp = lpStream(stream, { maxDataLength: ex.maxBytes })
       await lp.write(encodeJsonMessage(req), { signal })
       const res = ex.response.safeParse(decodeJson((await lp.read({ signal })).subarray()))
@@ -72,6 +77,7 @@ export async function askExchange<Req, Res>(
       return res.data
     } catch (err) {
       lastError = err
+      if (overall?.aborted) break
     }
   }
   throw new Error(`${unreachable} (${(lastError as Error | undefined)?.message ?? 'no address'})`)
