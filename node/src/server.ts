@@ -85,6 +85,8 @@ import { TranscodeQueue } from './courses/transcode/queue.js'
 import { courseControlRoutes } from './courses/control-routes.js'
 import { Live, rtmpHost } from './live/index.js'
 import { liveRoutes } from './live/routes.js'
+import { RoomService } from './live/room/index.js'
+import { roomRoutes } from './live/room/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -123,6 +125,8 @@ export interface RunningNode {
   readonly search: SearchService
   /** Usage statistics (tests move the clock and aggregate). */
   readonly stats: Stats
+  /** The live lectures' rooms (tests count subscribers, the relay submits and applies). */
+  readonly rooms: RoomService
   close(): Promise<void>
 }
 
@@ -219,6 +223,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     services: node.services,
     search: node.search,
     stats: node.stats,
+    rooms: node.rooms,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing
@@ -365,6 +370,21 @@ function composeServices(
     rtmpUrl: () => `rtmp://${rtmpHost(origins.primary())}:${config.rtmpPort}/live`,
     now,
   })
+  // The lectures' rooms (questions, 弹幕); a lecture relayed from the hub has its room there.
+  const rooms = new RoomService({
+    storage,
+    lectures: {
+      get: async (id) => {
+        const r = await live.service.get(id).catch((err: unknown) => {
+          if (err instanceof ProblemError && err.code === 'not_found') return undefined
+          throw err
+        })
+        return r && { id: r.id, status: r.status, access: r.access, startedAt: r.startedAt, relayed: r.origin !== null }
+      },
+    },
+    now,
+  })
+  live.service.onStatus((r) => void rooms.apply(r.id, { type: 'status', status: r.status }))
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
   const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
   const alerts =
@@ -477,6 +497,7 @@ function composeServices(
     alerts,
     versionCheck,
     live,
+    rooms,
   }
 }
 
@@ -513,6 +534,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     metrics,
     versionCheck,
     live,
+    rooms,
   } = parts
   const { storage, nodeMeta, key } = folder
   const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
@@ -631,9 +653,21 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         live: live.service,
         end: (id) => live.end(id),
         remind: (id, account) => live.remind(id, account),
-        questions: () => [],
+        questions: (id) => rooms.questions(id),
         courses: courses.service,
         baseUrl,
+      })
+      roomRoutes(app, api, {
+        rooms,
+        lectures: rooms.lectures,
+        identify: (c) => auth.identify(c),
+        origins,
+        upgradeWebSocket: runtime.upgradeWebSocket,
+        bufferedAmount: runtime.bufferedAmount,
+        nodeId: key.nodeId,
+        libraryName,
+        maxClients: config.liveRoomClients,
+        maxPerAddress: config.liveRoomClientsPerAddress,
       })
       lectureServeRoutes(api, {
         courses: courses.service,
@@ -755,6 +789,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     },
     // After the blobs (it stores its outputs there); stopped before them: a running job goes back to the queue.
     { name: 'transcodes', start: () => transcodes.start(), stop: () => transcodes.stop() },
+    { name: 'live rooms', start: () => parts.rooms.start(), stop: () => parts.rooms.stop() },
     {
       name: 'http',
       async start() {
