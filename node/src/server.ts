@@ -83,6 +83,11 @@ import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
 import { lectureServeRoutes } from './courses/serve.js'
 import { TranscodeQueue } from './courses/transcode/queue.js'
 import { courseControlRoutes } from './courses/control-routes.js'
+import { Live, rtmpHost } from './live/index.js'
+import { liveRoutes } from './live/routes.js'
+import { RoomService } from './live/room/index.js'
+import { roomRoutes } from './live/room/routes.js'
+import { roomLectures } from './live/room/lectures.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -121,6 +126,8 @@ export interface RunningNode {
   readonly search: SearchService
   /** Usage statistics (tests move the clock and aggregate). */
   readonly stats: Stats
+  /** The live lectures' rooms (tests count subscribers, the relay submits and applies). */
+  readonly rooms: RoomService
   close(): Promise<void>
 }
 
@@ -217,6 +224,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     services: node.services,
     search: node.search,
     stats: node.stats,
+    rooms: node.rooms,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing
@@ -354,6 +362,22 @@ function composeServices(
     recorded: () => federation.entry(key.nodeId)?.http ?? [],
   })
   const baseUrl = baseUrlResolver(origins)
+  // Live lectures: encoders push RTMP to the host readers reach (the public URL's when set).
+  const live = new Live({
+    storage,
+    dataDir: folder.dir,
+    nodeId: key.nodeId,
+    nodeName: () => profile.current().name,
+    rtmpUrl: () => `rtmp://${rtmpHost(origins.primary())}:${config.rtmpPort}/live`,
+    now,
+  })
+  // The lectures' rooms (questions, 弹幕); a lecture relayed from the hub has its room there.
+  const rooms = new RoomService({
+    storage,
+    lectures: roomLectures(live.service),
+    now,
+  })
+  live.service.onStatus((r) => void rooms.apply(r.id, { type: 'status', status: r.status }))
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
   const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
   const alerts =
@@ -465,6 +489,8 @@ function composeServices(
     metrics,
     alerts,
     versionCheck,
+    live,
+    rooms,
   }
 }
 
@@ -500,6 +526,8 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     readiness,
     metrics,
     versionCheck,
+    live,
+    rooms,
   } = parts
   const { storage, nodeMeta, key } = folder
   const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
@@ -614,6 +642,28 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         maxUploadBytes: config.maxUploadBytes,
       })
       courseControlRoutes(api, { courses, maxUploadBytes: config.maxUploadBytes })
+      liveRoutes(api, {
+        live: live.service,
+        end: (id) => live.end(id),
+        remind: (id, account) => live.remind(id, account),
+        questions: (id) => rooms.questions(id),
+        courses: courses.service,
+        baseUrl,
+      })
+      roomRoutes(app, api, {
+        rooms,
+        lectures: rooms.lectures,
+        identify: (c) => auth.identify(c),
+        origins,
+        upgradeWebSocket: runtime.upgradeWebSocket,
+        bufferedAmount: runtime.bufferedAmount,
+        abort: runtime.abort,
+        now,
+        nodeId: key.nodeId,
+        libraryName,
+        maxClients: config.liveRoomClients,
+        maxPerAddress: config.liveRoomClientsPerAddress,
+      })
       lectureServeRoutes(api, {
         courses: courses.service,
         blobs,
@@ -734,6 +784,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     },
     // After the blobs (it stores its outputs there); stopped before them: a running job goes back to the queue.
     { name: 'transcodes', start: () => transcodes.start(), stop: () => transcodes.stop() },
+    { name: 'live rooms', start: () => parts.rooms.start(), stop: () => parts.rooms.stop() },
     {
       name: 'http',
       async start() {

@@ -77,6 +77,13 @@ export const NodeConfig = z
       en: 'TCP port for the peer network (libp2p); keep a hub’s fixed, invites carry it',
       zh: '节点间网络（libp2p）的 TCP 端口；中心节点请固定，邀请码中带有它',
     }),
+    rtmpPort: z.coerce.number().int().min(0).max(65535).default(1935).register(settings, {
+      flag: 'rtmp-port',
+      env: 'SHULIN_RTMP_PORT',
+      value: 'N',
+      en: 'RTMP port live-lecture encoders (OBS, ffmpeg) push to, one for all lectures (0: any free port)',
+      zh: '直播编码器（OBS、ffmpeg）推流的 RTMP 端口，所有直播共用（0：任一空闲端口）',
+    }),
     host: z.string().min(1).default('0.0.0.0').register(settings, {
       flag: 'host',
       env: 'SHULIN_HOST',
@@ -405,6 +412,20 @@ export const NodeConfig = z
         en: 'Uploads and imports pause below this much free disk (default: 1 GiB or 5%, the smaller)',
         zh: '磁盘剩余空间低于此值时暂停上传和导入（默认 1 GiB 与 5% 中较小者）',
       }),
+    liveRoomClients: z.coerce.number().int().min(1).max(1_000_000).default(5000).register(settings, {
+      flag: 'live-room-clients',
+      env: 'SHULIN_LIVE_ROOM_CLIENTS',
+      value: 'N',
+      en: 'Most WebSocket clients in one live lecture’s room (readers and relaying nodes)',
+      zh: '一场直播互动室最多的 WebSocket 连接数（读者与转发节点）',
+    }),
+    liveRoomClientsPerAddress: z.coerce.number().int().min(1).max(1_000_000).default(200).register(settings, {
+      flag: 'live-room-per-address',
+      env: 'SHULIN_LIVE_ROOM_PER_ADDRESS',
+      value: 'N',
+      en: 'Most room connections from one address (a reading room behind one NAT shares it)',
+      zh: '同一地址最多的互动室连接数（同一 NAT 后的阅览室共用一个地址）',
+    }),
     metricsToken: z.string().min(16).max(512).optional().register(settings, {
       flag: 'metrics-token',
       env: 'SHULIN_METRICS_TOKEN',
