@@ -7,7 +7,8 @@
 import { z } from 'zod'
 
 /** What a notice is about (the UI picks an icon and wording by it). */
-export const NoticeKind = z.enum(['new-lecture'])
+/** `signup-confirmed`: a reader on an event's waiting list got a seat (someone cancelled). */
+export const NoticeKind = z.enum(['new-lecture', 'signup-confirmed'])
 export type NoticeKind = z.infer<typeof NoticeKind>
 
 export const Notice = z.object({
