@@ -7,8 +7,12 @@
 import { z } from 'zod'
 
 /** What a notice is about (the UI picks an icon and wording by it). */
-/** `signup-confirmed`: a reader on an event's waiting list got a seat (someone cancelled). */
-export const NoticeKind = z.enum(['new-lecture', 'signup-confirmed'])
+export const NoticeKind = z.enum([
+  'new-lecture',
+  'activity-results',
+  // A reader on an event's waiting list got a seat (someone cancelled).
+  'signup-confirmed',
+])
 export type NoticeKind = z.infer<typeof NoticeKind>
 
 export const Notice = z.object({
