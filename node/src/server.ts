@@ -60,6 +60,7 @@ import { subscriptionRoutes } from './subscriptions/routes.js'
 import { watchedRoutes } from './stats/watched.js'
 import { embedRoutes } from './embed/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
+import { buildEvents, eventRoutes } from './activities/events/index.js'
 import { importRoutes } from './resources/import/routes.js'
 import { searchRoutes } from './search/routes.js'
 import { createSearchEngine } from './search/create.js'
@@ -88,6 +89,9 @@ import { liveRoutes } from './live/routes.js'
 import { RoomService } from './live/room/index.js'
 import { roomRoutes } from './live/room/routes.js'
 import { roomLectures } from './live/room/lectures.js'
+import { ActivitiesService, voterOf } from './activities/service.js'
+import { AudioQueue } from './activities/queue.js'
+import { activityRoutes, entryUploadPath } from './activities/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -351,6 +355,27 @@ function composeServices(
     now,
   })
 
+  // Reading activities (issue 20): recitation entries are normalised by their own small queue.
+  const activities = new ActivitiesService({
+    storage,
+    nodeId: key.nodeId,
+    library: () => ({ name: profile.current().name, region: federation.entry(key.nodeId)?.region ?? null }),
+    inbox: services.inbox,
+    ...clock,
+  })
+  const audioQueue = new AudioQueue({
+    activities,
+    blobs: services.blobs,
+    tmpDir: join(folder.dir, 'tmp'),
+    ffmpeg: config.ffmpeg,
+    ffprobe: config.ffprobe,
+    logger,
+  })
+  // A disabled reader's likes leave the counts (the audit trail says so).
+  services.accounts.onStatusChange(async (account) => {
+    if (account.status === 'disabled') await activities.removeLikesOf(voterOf(account, key.nodeId).key, 'system')
+  })
+
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
   const isTls = tlsResolver({ publicUrl, viaProxy })
@@ -406,6 +431,16 @@ function composeServices(
           },
         })
       : undefined
+  // Events' sign-up and check-in, and the entries' share pages, over the activities.
+  const events = buildEvents({
+    storage,
+    key,
+    activities,
+    accounts: accounts.store,
+    inbox: services.inbox,
+    logger,
+    now,
+  })
   const backups = new BackupSchedule({
     storage,
     write: (file) => writeBackup(storage, key, folder.nodeMeta, file, folder.dir),
@@ -475,6 +510,8 @@ function composeServices(
     networkSearch,
     stats,
     transcodes,
+    activities,
+    audioQueue,
     proxy,
     isTls,
     origins,
@@ -485,6 +522,7 @@ function composeServices(
     profile,
     disk,
     backups,
+    events,
     readiness,
     metrics,
     alerts,
@@ -495,6 +533,9 @@ function composeServices(
 }
 
 type NodeParts = ReturnType<typeof composeServices>
+
+/** A recitation upload is held in memory while it is parsed: at most 100 MiB (an hour of WAV is more than any recitation). */
+const entryUploadBytes = (maxUploadBytes: number) => Math.min(maxUploadBytes, 100 * 1024 * 1024)
 
 /** The HTTP app over the node's services: every route, in the order they answer. */
 function httpApp(parts: NodeParts): Hono<AppEnv> {
@@ -562,6 +603,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       [collectionCoverPath, 'streamed'],
       [courseCoverPath, 'streamed'],
       [lectureUploadPath, 'streamed'],
+      [entryUploadPath, entryUploadBytes(config.maxUploadBytes)],
     ],
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
@@ -627,6 +669,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       })
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
       sharePageRoutes(app, { resources, baseUrl, libraryName })
+      eventRoutes(app, api, { ...parts.events, baseUrl, libraryName })
       collectionRoutes(api, { collections, blobs, resources })
       courseRoutes(api, {
         courses: courses.service,
@@ -663,6 +706,12 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         libraryName,
         maxClients: config.liveRoomClients,
         maxPerAddress: config.liveRoomClientsPerAddress,
+      })
+      activityRoutes(api, {
+        activities: parts.activities,
+        blobs,
+        tools: () => parts.audioQueue.tools,
+        maxUploadBytes: entryUploadBytes(config.maxUploadBytes),
       })
       lectureServeRoutes(api, {
         courses: courses.service,
@@ -732,7 +781,11 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
   // Unreferenced blobs (replaced files, abandoned uploads) go after a day: an upload attached
   // a moment ago is never taken, and a restored backup has time to settle.
   const collectBlobs = async () => {
-    const referenced = new Set([...(await files.referencedBlobs()), ...(await collections.referencedBlobs())])
+    const referenced = new Set([
+      ...(await files.referencedBlobs()),
+      ...(await collections.referencedBlobs()),
+      ...(await parts.activities.referencedBlobs()),
+    ])
     const gc = await blobs.collectGarbage(referenced, blobGraceMs)
     if (gc.removed) logger.info(gc, 'removed unreferenced blobs')
   }
@@ -785,6 +838,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     // After the blobs (it stores its outputs there); stopped before them: a running job goes back to the queue.
     { name: 'transcodes', start: () => transcodes.start(), stop: () => transcodes.stop() },
     { name: 'live rooms', start: () => parts.rooms.start(), stop: () => parts.rooms.stop() },
+    { name: 'activity audio', start: () => parts.audioQueue.start(), stop: () => parts.audioQueue.stop() },
     {
       name: 'http',
       async start() {
