@@ -121,6 +121,29 @@ class KeyedLock {
   }
 }
 
+/**
+ * Entries as last written here, the most recently used kept (this service is their only
+ * writer): a like and a ranking page read their entries from memory, leaving libuv's threads to
+ * the writes and the index reads.
+ */
+class EntryCache {
+  readonly #map = new Map<string, EntryRecord>()
+  constructor(private readonly max: number) {}
+  get(id: string): EntryRecord | undefined {
+    const e = this.#map.get(id)
+    if (e) {
+      this.#map.delete(id)
+      this.#map.set(id, e)
+    }
+    return e
+  }
+  set(e: EntryRecord): void {
+    this.#map.delete(e.id)
+    this.#map.set(e.id, e)
+    if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value!)
+  }
+}
+
 export class ActivitiesService {
   readonly store: ActivityStore
   readonly fairPlay: FairPlay
@@ -131,6 +154,7 @@ export class ActivitiesService {
   /** Activities as last written here (this service is their only writer): a like reads no activity from disk. */
   readonly #activities = new Map<string, ActivityRecord>()
   readonly #results = new Map<string, ResultsRecord | null>()
+  readonly #entries = new EntryCache(20_000)
   /** Entry submissions and activity edits (counts per reader, then write). */
   readonly #mutex = new Mutex()
   #signups: SignupCounter | undefined
@@ -285,9 +309,32 @@ export class ActivitiesService {
   // Entries.
 
   async entry(id: string): Promise<EntryRecord> {
-    const e = id ? await this.store.entries.get(id) : undefined
+    const e = id ? await this.#entry(id) : undefined
     if (!e) throw new ProblemError('not_found')
     return e
+  }
+
+  async #entry(id: string): Promise<EntryRecord | undefined> {
+    const cached = this.#entries.get(id)
+    if (cached) return cached
+    const e = await this.store.entries.get(id)
+    if (e) this.#entries.set(e)
+    return e
+  }
+
+  /** Entries by id (undefined where none), from memory where they are. */
+  async #entriesById(ids: string[]): Promise<Array<EntryRecord | undefined>> {
+    const out = ids.map((id) => this.#entries.get(id))
+    const missing = ids.filter((_, i) => !out[i])
+    if (!missing.length) return out
+    const read = await this.store.entries.getMany(missing)
+    const byId = new Map<string, EntryRecord>()
+    for (const e of read) if (e) byId.set(e.id, e)
+    return ids.map((id, i) => {
+      const e = out[i] ?? byId.get(id)
+      if (e && !out[i]) this.#entries.set(e)
+      return e
+    })
   }
 
   /** The entry `entryId` of activity `activityId` (a wrong pairing is not found). */
@@ -380,6 +427,7 @@ export class ActivitiesService {
         ],
         { sync: true },
       )
+      this.#entries.set(e)
       for (const l of this.#entryListeners) l(e)
       return e
     })
@@ -390,7 +438,7 @@ export class ActivitiesService {
     id: string,
     result: { status: 'ready'; audio: EntryAudio; duration: number } | { status: 'failed'; error: string },
   ): Promise<EntryRecord | undefined> {
-    const e = await this.store.entries.get(id)
+    const e = await this.#entry(id)
     if (!e || e.status !== 'processing') return undefined
     const next: EntryRecord =
       result.status === 'ready'
@@ -413,6 +461,7 @@ export class ActivitiesService {
         }),
       )
     await this.store.storage.commit(ops, { sync: true })
+    this.#entries.set(next)
     for (const l of this.#entryListeners) l(next)
     return next
   }
@@ -428,6 +477,7 @@ export class ActivitiesService {
       ],
       { sync: true },
     )
+    this.#entries.set(rec)
   }
 
   /** The normalised audio of a ready entry. */
@@ -565,7 +615,7 @@ export class ActivitiesService {
       const bang = rest.indexOf('!')
       return { units: 999_999_999_999 - Number(rest.slice(0, bang)), id: rest.slice(bang + 1) }
     })
-    const entries = await this.store.entries.getMany(rows.map((r) => r.id))
+    const entries = await this.#entriesById(rows.map((r) => r.id))
     const results = await this.results(act.id)
     const byId = new Map(results?.entries.map((r) => [r.id, r]))
     let rank = 0
