@@ -156,6 +156,12 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
         throw new ProblemError('forbidden', { detail: 'This activity is for this library’s own readers.' })
       if (!activities.inPhase(act, 'submission'))
         throw new ProblemError('outside_phase', { detail: 'Entries are accepted only during the submission phase.' })
+      // Refused before the body is read and decoded (the service checks again as it writes).
+      const mine = await activities.entriesOf(auth.account.id, act.id)
+      if (mine.filter((e) => e.status !== 'withdrawn' && e.status !== 'failed').length >= act.request.maxEntries)
+        throw new ProblemError('entry_limit_reached', {
+          detail: `This activity takes at most ${act.request.maxEntries} entries per reader.`,
+        })
       const tools = deps.tools()
       if (!tools)
         throw new ProblemError('not_ready', { detail: 'This node cannot take recordings: ffmpeg is not installed.' })
