@@ -579,6 +579,8 @@ export class ActivitiesService {
     const day = shanghaiDay(t)
     const key = `${act.id}!${e.id}!${day}!${input.voter.key}`
     return this.#entryLocks.run(`${act.id}!${e.id}`, async () => {
+      // Withdrawn or disqualified while this like waited for the lock: it counts nothing.
+      if ((await this.#entry(e.id))?.status !== 'ready') throw new ProblemError('not_found')
       if ((await this.store.likes.get(key)) !== undefined)
         throw new ProblemError('already_liked_today', {
           detail: 'You have liked this entry today; like it again tomorrow (Beijing time).',
