@@ -336,3 +336,23 @@ describe('the audio queue', () => {
     }
   })
 })
+
+describe('entries leaving', () => {
+  it('a like waiting for the entry’s lock while the entry is withdrawn counts nothing', async () => {
+    const s = service({ voterPerMinute: 1000, addressPerMinute: 100_000 })
+    const a = await activity(s)
+    const e = await readyEntry(s, a.id, 'author')
+    const likes = Array.from({ length: 10 }, (_, i) =>
+      code(s.like({ activityId: a.id, entryId: e, voter: voter(`v${i}`), address: 'x' })),
+    )
+    await s.retireEntry(e, 'withdrawn', 'author')
+    const results = await Promise.all(likes)
+    const counted = results.filter((r) => r === 'ok').length
+    expect(results.filter((r) => r !== 'ok').every((r) => r === 'not_found')).toBe(true)
+    // What was counted before the withdrawal is what the audit trail took off; nothing after.
+    const audit = await s.audit(a.id)
+    expect(audit.at(-1)?.delta).toEqual({ [e]: counted ? -2 * counted : 0 })
+    expect((await s.store.counts.get(`${a.id}!t!${e}`)) ?? 0).toBe(2 * counted)
+    expect(await rankKeys(s, a.id)).toEqual(counted ? [expect.stringMatching(new RegExp(`^${a.id}!d!`))] : [])
+  })
+})
