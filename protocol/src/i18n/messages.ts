@@ -63,6 +63,21 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
   invalid_code: { 'zh-CN': '验证码错误或已过期', en: 'The code is wrong or has expired' },
   invalid_setup_token: { 'zh-CN': '初始化链接无效或已使用', en: 'The setup link is invalid or already used' },
   setup_done: { 'zh-CN': '本馆已完成初始化', en: 'This node is already set up' },
+  signup_closed: { 'zh-CN': '当前不在报名时间内', en: 'Sign-up for this event is not open now' },
+  already_signed_up: { 'zh-CN': '您已报名此活动', en: 'You have already signed up for this event' },
+  not_signed_up: { 'zh-CN': '您尚未报名此活动', en: 'You have not signed up for this event' },
+  check_in_invalid: {
+    'zh-CN': '签到码无效（无法识别或已被篡改）',
+    en: 'This check-in code is not valid (unreadable or tampered with)',
+  },
+  check_in_expired: { 'zh-CN': '签到码已过期', en: 'This check-in code has expired' },
+  check_in_wrong_activity: { 'zh-CN': '这是其他活动的签到码', en: 'This check-in code is for another activity' },
+  check_in_cancelled: { 'zh-CN': '该报名已取消', en: 'This sign-up was cancelled' },
+  check_in_not_confirmed: {
+    'zh-CN': '该报名仍在候补名单中，尚无座位',
+    en: 'This sign-up is on the waiting list and has no seat yet',
+  },
+  already_checked_in: { 'zh-CN': '已签到，不能重复签到', en: 'Already checked in' },
   shutting_down: { 'zh-CN': '服务正在重启，请稍后再试', en: 'The node is restarting; try again shortly' },
   content_fetching: {
     'zh-CN': '正在从联盟其他图书馆获取这份内容，请稍后再打开',
@@ -81,6 +96,14 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
     en: 'The server is low on disk space, so uploads and imports are paused; an administrator must free space, then try again',
   },
   not_ready: { 'zh-CN': '节点尚未就绪', en: 'The node is not ready' },
+  already_liked_today: {
+    'zh-CN': '今天已为该作品点过赞，明天（北京时间）可再点',
+    en: 'You have liked this entry today; like it again tomorrow (Beijing time)',
+  },
+  outside_phase: { 'zh-CN': '活动当前阶段不接受此操作', en: 'The activity is not in the phase for this' },
+  entry_limit_reached: { 'zh-CN': '已达到本活动每人作品数上限', en: 'You have reached this activity’s entry limit' },
+  audio_rejected: { 'zh-CN': '录音无法接受', en: 'The recording cannot be accepted' },
+  not_a_finalist: { 'zh-CN': '该作品未进入评审', en: 'This entry did not reach judging' },
   internal: { 'zh-CN': '服务器出了点问题，请稍后再试', en: 'Something went wrong on the server; try again later' },
 }
 
