@@ -19,16 +19,19 @@ export const activityPaths = {
   entries: (id: string) => `/api/activities/${e(id)}/entries`,
   entry: (id: string, entry: string) => `/api/activities/${e(id)}/entries/${e(entry)}`,
   like: (id: string, entry: string) => `/api/activities/${e(id)}/entries/${e(entry)}/like`,
-  myEntries: '/api/me/entries',
+  myEntries: '/api/me/activity-entries',
   signup: (id: string) => `/api/activities/${e(id)}/signup`,
-  cancelSignup: (id: string) => `/api/activities/${e(id)}/signup/cancel`,
   mySignups: '/api/me/signups',
-  /** A text's model reading (范读), by the activity and the text's resource id. */
+  /**
+   * A text's model reading (范读), by the activity and the text's resource id. (The node has no
+   * route for it yet: the player then says it cannot play.)
+   */
   model: (id: string, resource: string) => `/api/activities/${e(id)}/texts/${e(resource)}/model`,
   staffCreate: '/api/staff/activities',
   staffPublish: (id: string) => `/api/staff/activities/${e(id)}/publish`,
-  staffJudging: (id: string) => `/api/staff/activities/${e(id)}/judging`,
-  staffScore: (id: string, entry: string) => `/api/staff/activities/${e(id)}/entries/${e(entry)}/score`,
+  finalists: (id: string) => `/api/judge/activities/${e(id)}/finalists`,
+  score: (id: string, entry: string) => `/api/judge/activities/${e(id)}/entries/${e(entry)}/score`,
+  staffResults: (id: string) => `/api/staff/activities/${e(id)}/results`,
   staffCheckIn: (id: string) => `/api/staff/activities/${e(id)}/check-in`,
 }
 
@@ -100,6 +103,16 @@ export function phaseSummary(a: Pick<ActivityView, 'phase' | 'phases'>, now = Da
     .sort((x, y) => Date.parse(x[1].from) - Date.parse(y[1].from))[0]
   if (next) return at('phaseUpcoming', { phase: phaseLabel(next[0]), from: shanghaiTime(next[1].from) })
   return at('phaseOver')
+}
+
+/**
+ * Whether a phase is open now: the node's word for the phase now, or — since submission and
+ * voting may overlap and the node names only the later one — the phase's window holding now.
+ * (The node decides in the end; its refusal is shown in words.)
+ */
+export function isOpen(a: Pick<ActivityView, 'phase' | 'phases'>, p: PhaseName, now = Date.now()): boolean {
+  const w = a.phases[p]
+  return a.phase === p || (!!w && Date.parse(w.from) <= now && now < Date.parse(w.to))
 }
 
 /** `m:ss` for a recording's length. */

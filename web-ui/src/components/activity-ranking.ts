@@ -6,10 +6,14 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
-import type { ActivityView, Ranking } from '@shulin/protocol'
+import type { ActivityView, EntryView, Ranking } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { at, type ActivityKey } from '../i18n/activities.js'
-import { api } from '../api.js'
+import { api, session } from '../api.js'
+
+interface EntryList {
+  entries: EntryView[]
+}
 import { activityPaths, entryHref } from '../activities.js'
 import { taskView } from './page-state.js'
 import './like-button.js'

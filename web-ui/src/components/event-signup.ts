@@ -10,7 +10,7 @@ import type { ActivityView, SignupView } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { at } from '../i18n/activities.js'
 import { api, ApiError, session } from '../api.js'
-import { activityPaths, savedCodeKey } from '../activities.js'
+import { activityPaths, isOpen, savedCodeKey } from '../activities.js'
 import { formError } from './form.js'
 
 export class EventSignup extends LitElement {
@@ -91,7 +91,7 @@ export class EventSignup extends LitElement {
     const a = this.activity
     if (!a) return nothing
     const s = this.signup
-    const open = a.phase === 'signup'
+    const open = isOpen(a, 'signup')
     const active = s && s.status !== 'cancelled'
     return html`<section aria-labelledby="signup-h">
       <h2 id="signup-h">${at('signup')}</h2>

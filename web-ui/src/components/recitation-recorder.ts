@@ -219,7 +219,7 @@ export class RecitationRecorder extends LitElement {
           : nothing
       }
       <label for="title">${at('recorderEntryTitle')}</label>
-      <input id="title" maxlength="500" .value=${this.entryTitle} @input=${(e: Event) => (this.entryTitle = (e.target as HTMLInputElement).value)} />
+      <input id="title" maxlength="200" .value=${this.entryTitle} @input=${(e: Event) => (this.entryTitle = (e.target as HTMLInputElement).value)} />
 
       <div class="deck">
         ${

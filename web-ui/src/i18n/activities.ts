@@ -145,13 +145,15 @@ const zh = {
   staffJudgeComment: '评语（可不填）',
   staffJudgeSave: '提交评分',
   staffJudgeSaved: '已评分：{score}',
+  staffResults: '按权重计算并发布结果',
+  staffResultsDone: '结果已发布，参与者会收到通知。',
   staffCheckIn: '现场签到',
   staffCheckInScan: '用摄像头扫码',
   staffCheckInStop: '停止扫码',
   staffCheckInNoCamera: '这台设备不能扫码，请输入签到码。',
   staffCheckInCode: '签到码',
   staffCheckInSubmit: '签到',
-  staffCheckInDone: '签到成功',
+  staffCheckInDone: '签到成功：{name}',
 }
 type Key = keyof typeof zh
 
@@ -295,13 +297,15 @@ const en: Record<Key, string> = {
   staffJudgeComment: 'Comment (optional)',
   staffJudgeSave: 'Save score',
   staffJudgeSaved: 'Scored: {score}',
+  staffResults: 'Compute and publish the results',
+  staffResultsDone: 'Results published; the participants are told.',
   staffCheckIn: 'Desk check-in',
   staffCheckInScan: 'Scan with the camera',
   staffCheckInStop: 'Stop scanning',
   staffCheckInNoCamera: 'This device cannot scan; type the code.',
   staffCheckInCode: 'Check-in code',
   staffCheckInSubmit: 'Check in',
-  staffCheckInDone: 'Checked in',
+  staffCheckInDone: 'Checked in: {name}',
 }
 
 export type ActivityKey = Key

@@ -15,6 +15,7 @@ import { taskView } from '../../components/page-state.js'
 import {
   activityHref,
   activityPaths,
+  isOpen,
   kindLabel,
   phaseLabel,
   phaseOrder,
@@ -135,7 +136,7 @@ export class ActivityPage extends Relabelled {
       <p class="muted">${at('maxSeconds', { time: seconds(a.maxSeconds) })} · ${at('maxEntries', { count: a.maxEntries })}</p>
       <section class="take-part">
         ${
-          a.phase !== 'submission'
+          !isOpen(a, 'submission')
             ? html`<p class="muted">${at('recordClosed')}</p>`
             : !signedIn
               ? html`<p><a href="/signin?next=${encodeURIComponent(location.pathname)}">${at('recordSignIn')}</a></p>`

@@ -7,15 +7,20 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
-import type { ActivityList, ActivityView, EntryView, Ranking } from '@shulin/protocol'
+import type { ActivityList, ActivityView, CheckInResult, EntryView } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { at } from '../../i18n/activities.js'
-import { api } from '../../api.js'
+import { api, session } from '../../api.js'
 import { activityPaths } from '../../activities.js'
 import { taskView } from '../../components/page-state.js'
 import { formError } from '../../components/form.js'
 
 /** The part of the BarcodeDetector API used here (not yet in TypeScript's DOM types). */
+/** `GET /api/judge/activities/:id/finalists`: each participant's top two, with the scores given. */
+interface Finalists {
+  entries: Array<EntryView & { scores: Array<{ judge: string; score: number; comment?: string; at: string }> }>
+}
+
 interface Detector {
   detect(source: HTMLVideoElement): Promise<Array<{ rawValue: string }>>
 }
@@ -53,21 +58,21 @@ class ActivityChooser extends LitElement {
 }
 
 export class StaffJudging extends ActivityChooser {
-  static override properties = { ...ActivityChooser.properties, saved: { state: true }, errors: { state: true } }
+  static override properties = {
+    ...ActivityChooser.properties,
+    saved: { state: true },
+    errors: { state: true },
+    resultsDone: { state: true },
+    resultsError: { state: true },
+  }
   /** Scores saved in this visit, by entry. */
   saved: Record<string, number> = {}
   errors: Record<string, unknown> = {}
+  resultsDone = false
+  resultsError: unknown
 
   #entries = new Task(this, {
-    task: async ([id]) => {
-      if (!id) return []
-      const ranking = await api<Ranking>(activityPaths.ranking(id, 'total') + '&limit=100')
-      return Promise.all(
-        ranking.entries.map((r) =>
-          api<EntryView>(activityPaths.entry(id, r.id)).then((e) => ({ ...e, score: r.score })),
-        ),
-      )
-    },
+    task: async ([id]) => (id ? (await api<Finalists>(activityPaths.finalists(id))).entries : []),
     args: () => [this.chosen] as const,
   })
 
@@ -77,11 +82,21 @@ export class StaffJudging extends ActivityChooser {
     const score = Number(f.get('score'))
     const comment = String(f.get('comment') ?? '').trim()
     try {
-      await api(activityPaths.staffScore(this.chosen, entry), { body: { score, ...(comment ? { comment } : {}) } })
+      await api(activityPaths.score(this.chosen, entry), { body: { score, ...(comment ? { comment } : {}) } })
       this.saved = { ...this.saved, [entry]: score }
       this.errors = { ...this.errors, [entry]: undefined }
     } catch (err) {
       this.errors = { ...this.errors, [entry]: err }
+    }
+  }
+
+  async #publishResults(): Promise<void> {
+    this.resultsError = undefined
+    try {
+      await api(activityPaths.staffResults(this.chosen), { method: 'POST' })
+      this.resultsDone = true
+    } catch (err) {
+      this.resultsError = err
     }
   }
 
@@ -98,7 +113,7 @@ export class StaffJudging extends ActivityChooser {
                   ${e.audio ? html`<audio controls preload="none" src=${e.audio} aria-label=${e.title}></audio>` : html`<p class="muted">${at('entryNotReady')}</p>`}
                   <form @submit=${(ev: Event) => void this.#score(ev, e.id)}>
                     <span><label for="score-${e.id}">${at('staffJudgeScore')}</label>
-                    <input id="score-${e.id}" name="score" type="number" min="0" max="100" step="0.5" required .value=${e.score !== null ? String(e.score) : ''} /></span>
+                    <input id="score-${e.id}" name="score" type="number" min="0" max="100" step="0.5" required .value=${String(e.scores.find((x) => x.judge === session.current?.account.id)?.score ?? '')} /></span>
                     <span><label for="comment-${e.id}">${at('staffJudgeComment')}</label>
                     <input id="comment-${e.id}" name="comment" maxlength="2000" /></span>
                     <button>${at('staffJudgeSave')}</button>
@@ -109,7 +124,15 @@ export class StaffJudging extends ActivityChooser {
               )}
             </ol>`
           : html`<p class="muted">${at('staffJudgeNone')}</p>`,
-      )}`
+      )}
+      ${
+        session.current?.account.roles.includes('admin')
+          ? html`<p class="results">
+            ${this.resultsDone ? html`<strong role="status">${at('staffResultsDone')}</strong>` : html`<button class="secondary" ?disabled=${!this.chosen} @click=${() => void this.#publishResults()}>${at('staffResults')}</button>`}
+          </p>
+          ${formError(this.resultsError)}`
+          : nothing
+      }`
   }
 
   static override styles = [
@@ -125,6 +148,7 @@ export class StaffJudging extends ActivityChooser {
       @media (min-width: 700px) { form { grid-template-columns: 10em 1fr auto; } }
       form button { margin-top: 8px; }
       .ok { color: #1d6b3a; }
+      .results { margin-top: 16px; }
     `,
   ]
 }
@@ -154,8 +178,8 @@ export class StaffDesk extends ActivityChooser {
     this.error = undefined
     this.result = ''
     try {
-      await api(activityPaths.staffCheckIn(this.chosen), { body: { code: code.trim() } })
-      this.result = at('staffCheckInDone')
+      const r = await api<CheckInResult>(activityPaths.staffCheckIn(this.chosen), { body: { code: code.trim() } })
+      this.result = at('staffCheckInDone', { name: r.name })
     } catch (err) {
       this.error = err
     }
