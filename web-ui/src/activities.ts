@@ -72,19 +72,35 @@ export function kindLabel(a: Pick<ActivityView, 'kind' | 'eventKind'>): string {
   return at(eventKeys[a.eventKind ?? 'other'] ?? 'eventOther')
 }
 
-/** An instant as a date and time in Beijing (`2026年12月3日 20:00` / `3 Dec 2026, 20:00`). */
+const yearOf = (ms: number) => new Date(ms + 8 * 3600_000).getUTCFullYear()
+
+/**
+ * An instant as a date and time in Beijing (`12月3日 20:00` / `3 Dec, 20:00`), with the year
+ * only when it is not this year's.
+ */
 export function shanghaiTime(iso: string, withTime = true): string {
+  const ms = Date.parse(iso)
   return new Intl.DateTimeFormat(locale() === 'en' ? 'en-GB' : 'zh-CN', {
     timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: 'short',
+    ...(yearOf(ms) !== yearOf(Date.now()) ? { year: 'numeric' } : {}),
+    month: locale() === 'en' ? 'short' : 'long',
     day: 'numeric',
     ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
-  }).format(new Date(iso))
+  }).format(new Date(ms))
 }
 
-/** A phase's window in words. */
+/** A phase's window in words; one day's window names the day once (`12月3日 19:00–21:00`). */
 export function windowLabel(w: { from: string; to: string }): string {
+  const day = (iso: string) => shanghaiTime(iso, false)
+  if (day(w.from) === day(w.to)) {
+    const time = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Shanghai',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+    return `${shanghaiTime(w.from)}–${time.format(new Date(w.to))}`
+  }
   return at('phaseWindow', { from: shanghaiTime(w.from), to: shanghaiTime(w.to) })
 }
 

@@ -10,13 +10,13 @@ import type { ActivityView, EntryView, Ranking } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { at, type ActivityKey } from '../i18n/activities.js'
 import { api, session } from '../api.js'
+import { activityPaths, entryHref } from '../activities.js'
+import { taskView } from './page-state.js'
+import './like-button.js'
 
 interface EntryList {
   entries: EntryView[]
 }
-import { activityPaths, entryHref } from '../activities.js'
-import { taskView } from './page-state.js'
-import './like-button.js'
 
 const scopes: Array<[Ranking['scope'], ActivityKey]> = [
   ['total', 'rankTotal'],
@@ -41,10 +41,16 @@ export class ActivityRanking extends LitElement {
   #regionDraft = ''
 
   #data = new Task(this, {
-    task: ([id, scope, region]) =>
-      id
-        ? api<Ranking>(activityPaths.ranking(id, scope, scope === 'region' ? region || undefined : undefined))
-        : Promise.resolve(undefined),
+    task: async ([id, scope, region]) => {
+      if (!id) return undefined
+      const [ranking, entries] = await Promise.all([
+        api<Ranking>(activityPaths.ranking(id, scope, scope === 'region' ? region || undefined : undefined)),
+        // Which entries the reader liked today (the ranking does not say); the ranking shows without it.
+        session.current ? api<EntryList>(activityPaths.entries(id)).catch(() => undefined) : undefined,
+      ])
+      for (const e of entries?.entries ?? []) if (e.likedToday) this.liked.add(e.id)
+      return ranking
+    },
     args: () => [this.activity?.id ?? '', this.scope, this.region] as const,
   })
 

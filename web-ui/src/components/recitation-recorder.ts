@@ -108,7 +108,8 @@ export class RecitationRecorder extends LitElement {
       for (const s of samples) sum += s * s
       // RMS on a rough decibel scale (−60 dB … 0 dB → 0 … 1): speech sits in the middle.
       const db = 20 * Math.log10(Math.sqrt(sum / samples.length) || 1e-6)
-      this.level = Math.min(1, Math.max(0, (db + 60) / 60))
+      // Falls back slowly, as a level meter's needle does, so a syllable stays visible.
+      this.level = Math.max(Math.min(1, Math.max(0, (db + 60) / 60)), this.level * 0.92)
       this.elapsed = (performance.now() - this.#started) / 1000
       this.#frame = requestAnimationFrame(tick)
     }

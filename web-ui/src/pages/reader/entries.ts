@@ -7,7 +7,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { initialState, Task } from '@lit/task'
-import type { EntryView } from '@shulin/protocol'
+import type { ActivityList, EntryView } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { at } from '../../i18n/activities.js'
 import { api, session } from '../../api.js'
@@ -32,10 +32,16 @@ class Relabelled extends LitElement {
 
 export class MyEntriesPage extends Relabelled {
   #poll: number | undefined
+  #titles = new Map<string, string>()
   #data = new Task(this, {
     task: async () => {
       if (!session.current) return initialState
-      const r = await api<{ entries: EntryView[] }>(activityPaths.myEntries)
+      const [r, list] = await Promise.all([
+        api<{ entries: EntryView[] }>(activityPaths.myEntries),
+        // The activities' titles, to name each entry's; the list shows without them.
+        api<ActivityList>(activityPaths.list).catch(() => ({ activities: [] })),
+      ])
+      this.#titles = new Map(list.activities.map((a) => [a.id, a.title]))
       clearTimeout(this.#poll)
       if (r.entries.some((e) => e.status === 'processing'))
         this.#poll = window.setTimeout(() => void this.#data.run(), pollMs)
@@ -64,7 +70,7 @@ export class MyEntriesPage extends Relabelled {
                   <a class="title" href=${entryHref(e.activity, e.id)}>${e.title}</a>
                   <span class="status ${e.status}">${entryStatusLabel(e.status)}${e.status === 'failed' && e.error ? `：${e.error}` : ''}</span>
                   <span class="muted">${shanghaiTime(e.createdAt)}${e.duration ? ` · ${at('entryDuration', { time: seconds(e.duration) })}` : ''} · ${at('likes', { count: e.likes })}</span>
-                  <a class="muted" href=${activityHref(e.activity)}>${at('activities')}</a>
+                  <a class="muted" href=${activityHref(e.activity)}>${this.#titles.get(e.activity) ?? at('activities')}</a>
                 </li>`,
               )}
             </ul>`

@@ -143,6 +143,7 @@ export class StaffJudging extends ActivityChooser {
       .entries { list-style: none; padding: 0; display: grid; gap: 12px; margin-top: 12px; }
       .entries li { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 12px; }
       h3 { margin: 0; font-size: 1.05rem; }
+      .entries p { margin: 4px 0; }
       audio { width: 100%; margin: 8px 0; }
       form { display: grid; gap: 0 12px; align-items: end; }
       @media (min-width: 700px) { form { grid-template-columns: 10em 1fr auto; } }
