@@ -37,6 +37,7 @@ import { Mutex } from '../storage/mutex.js'
 import { FairPlay, type FairPlaySettings } from './fair-play.js'
 import {
   ActivityStore,
+  GroupCommit,
   invertedUnits,
   likesOfUnits,
   likeUnits,
@@ -126,6 +127,10 @@ export class ActivitiesService {
   readonly nodeId: string
   readonly now: () => number
   readonly #entryLocks = new KeyedLock()
+  readonly #likeWrites: GroupCommit
+  /** Activities as last written here (this service is their only writer): a like reads no activity from disk. */
+  readonly #activities = new Map<string, ActivityRecord>()
+  readonly #results = new Map<string, ResultsRecord | null>()
   /** Entry submissions and activity edits (counts per reader, then write). */
   readonly #mutex = new Mutex()
   #signups: SignupCounter | undefined
@@ -133,6 +138,7 @@ export class ActivitiesService {
 
   constructor(private readonly opts: ActivitiesOptions) {
     this.store = new ActivityStore(opts.storage)
+    this.#likeWrites = new GroupCommit(opts.storage)
     this.nodeId = opts.nodeId
     this.now = opts.now ?? Date.now
     this.fairPlay = new FairPlay(this.store, opts.fairPlay ?? {}, this.now)
@@ -162,7 +168,7 @@ export class ActivitiesService {
       createdAt: t,
       updatedAt: t,
     }
-    await this.store.storage.commit([putOp(this.store.activities, rec.id, rec)], { sync: true })
+    await this.#putActivity(rec)
     return rec
   }
 
@@ -172,7 +178,7 @@ export class ActivitiesService {
       const rec = await this.get(id)
       if (rec.scope === 'national' && rec.organiser.nodeId !== this.nodeId) throw new ProblemError('forbidden')
       const next = { ...rec, request: req, updatedAt: new Date(this.now()).toISOString() }
-      await this.store.storage.commit([putOp(this.store.activities, id, next)], { sync: true })
+      await this.#putActivity(next)
       return next
     })
   }
@@ -181,7 +187,7 @@ export class ActivitiesService {
     return this.#mutex.run(async () => {
       const rec = await this.get(id)
       const next = { ...rec, status, updatedAt: new Date(this.now()).toISOString() }
-      await this.store.storage.commit([putOp(this.store.activities, id, next)], { sync: true })
+      await this.#putActivity(next)
       return next
     })
   }
@@ -192,7 +198,7 @@ export class ActivitiesService {
    */
   async createFromHub(a: HubActivity): Promise<ActivityRecord> {
     return this.#mutex.run(async () => {
-      const old = await this.store.activities.get(a.id)
+      const old = await this.#activity(a.id)
       if (old && old.updatedAt >= a.updatedAt) return old
       const rec: ActivityRecord = {
         id: a.id,
@@ -203,15 +209,28 @@ export class ActivitiesService {
         createdAt: a.createdAt,
         updatedAt: a.updatedAt,
       }
-      await this.store.storage.commit([putOp(this.store.activities, rec.id, rec)], { sync: true })
+      await this.#putActivity(rec)
       return rec
     })
   }
 
   async get(id: string): Promise<ActivityRecord> {
-    const rec = id ? await this.store.activities.get(id) : undefined
+    const rec = id ? await this.#activity(id) : undefined
     if (!rec) throw new ProblemError('not_found')
     return rec
+  }
+
+  async #activity(id: string): Promise<ActivityRecord | undefined> {
+    const cached = this.#activities.get(id)
+    if (cached) return cached
+    const rec = await this.store.activities.get(id)
+    if (rec) this.#activities.set(id, rec)
+    return rec
+  }
+
+  async #putActivity(rec: ActivityRecord): Promise<void> {
+    await this.store.storage.commit([putOp(this.store.activities, rec.id, rec)], { sync: true })
+    this.#activities.set(rec.id, rec)
   }
 
   /** Every activity, newest first (withdrawn ones only with `all`). */
@@ -280,9 +299,9 @@ export class ActivitiesService {
 
   async entries(activityId: string): Promise<EntryRecord[]> {
     const ids = await this.store.entriesBy
-      .keys({ gt: `${activityId}!`, lt: `${activityId}!a` })
+      .keys({ gt: `${activityId}!e!`, lt: `${activityId}!e!\uffff` })
       .all()
-      .then((ks) => ks.map((k) => k.slice(activityId.length + 1)))
+      .then((ks) => ks.map((k) => k.slice(activityId.length + 3)))
     const recs = await this.store.entries.getMany(ids)
     return recs.filter((e): e is EntryRecord => e !== undefined)
   }
@@ -350,7 +369,7 @@ export class ActivitiesService {
       await this.store.storage.commit(
         [
           putOp(this.store.entries, e.id, e),
-          putOp(this.store.entriesBy, `${act.id}!${e.id}`, ''),
+          putOp(this.store.entriesBy, `${act.id}!e!${e.id}`, ''),
           putOp(this.store.entriesBy, `${act.id}!a!${safeKey(e.author)}!${e.id}`, ''),
           putOp<AudioJob>(this.store.jobs, e.id, {
             entry: e.id,
@@ -404,7 +423,7 @@ export class ActivitiesService {
     await this.store.storage.commit(
       [
         putOp(this.store.entries, e.id, rec),
-        putOp(this.store.entriesBy, `${e.activity}!${e.id}`, ''),
+        putOp(this.store.entriesBy, `${e.activity}!e!${e.id}`, ''),
         putOp(this.store.entriesBy, `${e.activity}!a!${safeKey(e.author)}!${e.id}`, ''),
       ],
       { sync: true },
@@ -489,7 +508,7 @@ export class ActivitiesService {
         putOp(this.store.likesBy, `${input.voter.key}!${act.id}!${e.id}!${day}`, ''),
       ]
       const total = await this.#addUnits(ops, e, day, units, { own: true })
-      await this.store.storage.commit(ops, { sync: true })
+      await this.#likeWrites.commit(ops)
       await this.fairPlay.noteLike(act.id, input.voter.key, input.address)
       return { id: e.id, likes: likesOfUnits(total) }
     })
@@ -547,7 +566,7 @@ export class ActivitiesService {
       return { units: 999_999_999_999 - Number(rest.slice(0, bang)), id: rest.slice(bang + 1) }
     })
     const entries = await this.store.entries.getMany(rows.map((r) => r.id))
-    const results = await this.store.results.get(act.id)
+    const results = await this.results(act.id)
     const byId = new Map(results?.entries.map((r) => [r.id, r]))
     let rank = 0
     let prev = -1
@@ -748,7 +767,7 @@ export class ActivitiesService {
     const votingOver = !act.request.phases.voting || new Date(t).toISOString() >= act.request.phases.voting.to
     const judging = act.request.phases.judging ? this.inPhase(act, 'judging', t) : votingOver
     if (!judging) throw new ProblemError('outside_phase', { detail: 'Entries are scored only during judging.' })
-    if (await this.store.results.get(act.id))
+    if (await this.results(act.id))
       throw new ProblemError('outside_phase', { detail: 'The results are published; scores are final.' })
     await this.entryOf(act.id, entryId)
     if (!(await this.finalists(act.id)).some((e) => e.id === entryId))
@@ -785,7 +804,7 @@ export class ActivitiesService {
   async publishResults(activityId: string, by: string): Promise<ResultsRecord> {
     return this.#mutex.run(async () => {
       const act = await this.get(activityId)
-      const existing = await this.store.results.get(act.id)
+      const existing = await this.results(act.id)
       if (existing) return existing
       const finalists = await this.finalists(act.id)
       const units = await this.store.counts.getMany(finalists.map((e) => `${act.id}!t!${e.id}`))
@@ -812,6 +831,7 @@ export class ActivitiesService {
         ],
         { sync: true },
       )
+      this.#results.set(act.id, results)
       await this.#notifyResults(act, results)
       return results
     })
@@ -842,8 +862,11 @@ export class ActivitiesService {
       })
   }
 
-  results(activityId: string): Promise<ResultsRecord | undefined> {
-    return this.store.results.get(activityId)
+  async results(activityId: string): Promise<ResultsRecord | undefined> {
+    if (this.#results.has(activityId)) return this.#results.get(activityId) ?? undefined
+    const r = await this.store.results.get(activityId)
+    this.#results.set(activityId, r ?? null)
+    return r
   }
 
   /** Bursts flagged for review, newest first. */
