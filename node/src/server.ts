@@ -60,6 +60,7 @@ import { subscriptionRoutes } from './subscriptions/routes.js'
 import { watchedRoutes } from './stats/watched.js'
 import { embedRoutes } from './embed/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
+import { buildEvents, eventRoutes } from './activities/events/index.js'
 import { importRoutes } from './resources/import/routes.js'
 import { searchRoutes } from './search/routes.js'
 import { createSearchEngine } from './search/create.js'
@@ -406,6 +407,16 @@ function composeServices(
           },
         })
       : undefined
+  // Events' sign-up and check-in, and the entries' share pages, over the activities.
+  const events = buildEvents({
+    storage,
+    key,
+    activities,
+    accounts: accounts.store,
+    inbox: services.inbox,
+    logger,
+    now,
+  })
   const backups = new BackupSchedule({
     storage,
     write: (file) => writeBackup(storage, key, folder.nodeMeta, file, folder.dir),
@@ -487,6 +498,7 @@ function composeServices(
     profile,
     disk,
     backups,
+    events,
     readiness,
     metrics,
     alerts,
@@ -629,6 +641,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       })
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
       sharePageRoutes(app, { resources, baseUrl, libraryName })
+      eventRoutes(app, api, { ...parts.events, baseUrl, libraryName })
       collectionRoutes(api, { collections, blobs, resources })
       courseRoutes(api, {
         courses: courses.service,

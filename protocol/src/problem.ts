@@ -44,7 +44,6 @@ export const problemCodes = [
   'check_in_expired',
   'check_in_wrong_activity',
   'check_in_cancelled',
-  'check_in_not_confirmed',
   'already_checked_in',
   'shutting_down',
   'content_fetching',

@@ -52,7 +52,6 @@ export const problemStatus: Record<ProblemCode, number> = {
   check_in_expired: 409,
   check_in_wrong_activity: 409,
   check_in_cancelled: 409,
-  check_in_not_confirmed: 409,
   already_checked_in: 409,
   shutting_down: 503,
   content_fetching: 503,

@@ -73,10 +73,6 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
   check_in_expired: { 'zh-CN': '签到码已过期', en: 'This check-in code has expired' },
   check_in_wrong_activity: { 'zh-CN': '这是其他活动的签到码', en: 'This check-in code is for another activity' },
   check_in_cancelled: { 'zh-CN': '该报名已取消', en: 'This sign-up was cancelled' },
-  check_in_not_confirmed: {
-    'zh-CN': '该报名仍在候补名单中，尚无座位',
-    en: 'This sign-up is on the waiting list and has no seat yet',
-  },
   already_checked_in: { 'zh-CN': '已签到，不能重复签到', en: 'Already checked in' },
   shutting_down: { 'zh-CN': '服务正在重启，请稍后再试', en: 'The node is restarting; try again shortly' },
   content_fetching: {

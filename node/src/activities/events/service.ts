@@ -222,9 +222,9 @@ export class SignupService {
     return this.#locks.run(activityId, async () => {
       const record = await this.#store.get(activityId, claim.signup)
       // A good MAC over a sign-up this node never wrote: treat as any other unreadable code.
-      if (!record) throw new ProblemError('check_in_invalid')
+      // (A waiting sign-up is never given a code, and a seat once held is never taken back.)
+      if (!record || record.status === 'waitlisted') throw new ProblemError('check_in_invalid')
       if (record.status === 'cancelled') throw new ProblemError('check_in_cancelled')
-      if (record.status === 'waitlisted') throw new ProblemError('check_in_not_confirmed')
       if (record.status === 'checked-in')
         throw new ProblemError('already_checked_in', { detail: `checked in at ${record.checkedInAt}` })
       const at = new Date(this.#now()).toISOString()
