@@ -6,17 +6,13 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
-import type { ActivityView, EntryView, Ranking } from '@shulin/protocol'
+import type { ActivityView, EntryList, Ranking } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { at, type ActivityKey } from '../i18n/activities.js'
 import { api, session } from '../api.js'
 import { activityPaths, entryHref } from '../activities.js'
 import { taskView } from './page-state.js'
 import './like-button.js'
-
-interface EntryList {
-  entries: EntryView[]
-}
 
 const scopes: Array<[Ranking['scope'], ActivityKey]> = [
   ['total', 'rankTotal'],

@@ -52,14 +52,24 @@ export class EventSignup extends LitElement {
     }
   }
 
+  async #showCode(): Promise<void> {
+    await import('./check-in-qr.js')
+    this.qrReady = true
+    await this.updateComplete
+    this.renderRoot.querySelector('shulin-check-in-qr')?.scrollIntoView({ block: 'center' })
+  }
+
   async #act(method: 'POST' | 'DELETE'): Promise<void> {
     const id = this.activity!.id
     this.busy = true
     this.error = undefined
     this.note = ''
     try {
-      if (method === 'POST') this.signup = await api<SignupView>(activityPaths.signup(id), { method: 'POST' })
-      else {
+      if (method === 'POST') {
+        this.signup = await api<SignupView>(activityPaths.signup(id), { method: 'POST' })
+        // Show the code at once: on a phone it would be below the fold.
+        void this.#showCode()
+      } else {
         await api(activityPaths.signup(id), { method: 'DELETE' })
         this.signup = null
         localStorage.removeItem(savedCodeKey(id))

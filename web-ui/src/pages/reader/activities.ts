@@ -93,7 +93,14 @@ export class ActivitiesPage extends Relabelled {
 customElements.define('shulin-activities-page', ActivitiesPage)
 
 export class ActivityPage extends Relabelled {
-  static override properties = { activityId: {}, recording: { state: true }, recorderReady: { state: true } }
+  static override properties = {
+    activityId: {},
+    recording: { state: true },
+    recorderReady: { state: true },
+    fresh: { state: true },
+  }
+  /** The activity asked again after a change on the page (seats taken), shown over the first answer. */
+  fresh: ActivityView | undefined
   activityId = ''
   /** Whether the recorder is open (its module loads then). */
   recording = false
@@ -103,6 +110,10 @@ export class ActivityPage extends Relabelled {
     task: ([id]) => api<ActivityView>(activityPaths.one(id)),
     args: () => [this.activityId] as const,
   })
+
+  async #refresh(): Promise<void> {
+    this.fresh = await api<ActivityView>(activityPaths.one(this.activityId)).catch(() => this.fresh)
+  }
 
   async #openRecorder(): Promise<void> {
     this.recording = true
@@ -155,7 +166,9 @@ export class ActivityPage extends Relabelled {
   override render() {
     return taskView(
       this.#data,
-      (a) => html`<a class="back" href="/activities">${at('activitiesBack')}</a>
+      (first) => {
+        const a = this.fresh?.id === first.id ? this.fresh : first
+        return html`<a class="back" href="/activities">${at('activitiesBack')}</a>
         <article>
           ${a.cover ? html`<img class="cover" src=${a.cover} alt="" />` : nothing}
           <h1>${a.title}</h1>
@@ -163,6 +176,12 @@ export class ActivityPage extends Relabelled {
           <p class=${a.phase ? 'phase now' : 'phase'}>${phaseSummary(a)}</p>
           <p class="muted">${at('organiser', { name: a.organiser.name })}</p>
           ${a.location ? html`<p>${at('location', { location: a.location })}</p>` : nothing}
+          ${
+            // An event's sign-up (and its QR code) first: at the desk the reader opens the page to show it.
+            a.kind === 'event'
+              ? html`<shulin-event-signup .activity=${a} @signup-changed=${() => void this.#refresh()}></shulin-event-signup>`
+              : nothing
+          }
           <dl class="phases" aria-label=${at('timezoneNote')}>
             ${phaseOrder
               .filter((p) => a.phases[p])
@@ -176,8 +195,9 @@ export class ActivityPage extends Relabelled {
           <p class="muted tz">${at('timezoneNote')}</p>
           ${a.description ? html`<section><h2>${at('description')}</h2><p class="prose">${a.description}</p></section>` : nothing}
           ${a.rules ? html`<section><h2>${at('rules')}</h2><p class="prose">${a.rules}</p></section>` : nothing}
-          ${a.kind === 'recitation' ? this.#recitation(a) : html`<shulin-event-signup .activity=${a}></shulin-event-signup>`}
-        </article>`,
+          ${a.kind === 'recitation' ? this.#recitation(a) : nothing}
+        </article>`
+      },
       { stale: false },
     )
   }

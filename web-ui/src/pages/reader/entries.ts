@@ -7,7 +7,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { initialState, Task } from '@lit/task'
-import type { ActivityList, EntryView } from '@shulin/protocol'
+import type { ActivityList, EntryList, EntryView } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { at } from '../../i18n/activities.js'
 import { api, session } from '../../api.js'
@@ -37,7 +37,7 @@ export class MyEntriesPage extends Relabelled {
     task: async () => {
       if (!session.current) return initialState
       const [r, list] = await Promise.all([
-        api<{ entries: EntryView[] }>(activityPaths.myEntries),
+        api<EntryList>(activityPaths.myEntries),
         // The activities' titles, to name each entry's; the list shows without them.
         api<ActivityList>(activityPaths.list).catch(() => ({ activities: [] })),
       ])

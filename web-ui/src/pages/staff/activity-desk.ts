@@ -7,7 +7,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
-import type { ActivityList, ActivityView, CheckInResult, EntryView } from '@shulin/protocol'
+import type { ActivityList, ActivityView, CheckInResult, FinalistList } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { at } from '../../i18n/activities.js'
 import { api, session } from '../../api.js'
@@ -16,11 +16,6 @@ import { taskView } from '../../components/page-state.js'
 import { formError } from '../../components/form.js'
 
 /** The part of the BarcodeDetector API used here (not yet in TypeScript's DOM types). */
-/** `GET /api/judge/activities/:id/finalists`: each participant's top two, with the scores given. */
-interface Finalists {
-  entries: Array<EntryView & { scores: Array<{ judge: string; score: number; comment?: string; at: string }> }>
-}
-
 interface Detector {
   detect(source: HTMLVideoElement): Promise<Array<{ rawValue: string }>>
 }
@@ -72,7 +67,7 @@ export class StaffJudging extends ActivityChooser {
   resultsError: unknown
 
   #entries = new Task(this, {
-    task: async ([id]) => (id ? (await api<Finalists>(activityPaths.finalists(id))).entries : []),
+    task: async ([id]) => (id ? (await api<FinalistList>(activityPaths.finalists(id))).entries : []),
     args: () => [this.chosen] as const,
   })
 
