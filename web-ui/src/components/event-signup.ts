@@ -33,7 +33,11 @@ export class EventSignup extends LitElement {
   qrReady = false
 
   override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('activity') && this.activity && session.current) void this.#load()
+    if (changed.has('activity') && this.activity) {
+      if (session.current) void this.#load()
+      // Offline the session cannot be asked for either: the code kept on this device is shown.
+      else if (!navigator.onLine) this.offlineCode = localStorage.getItem(savedCodeKey(this.activity.id)) ?? ''
+    }
     if (this.signup?.checkInCode && !this.qrReady) void import('./check-in-qr.js').then(() => (this.qrReady = true))
     if (this.offlineCode && !this.qrReady) void import('./check-in-qr.js').then(() => (this.qrReady = true))
   }
@@ -43,9 +47,13 @@ export class EventSignup extends LitElement {
     try {
       this.signup = await api<SignupView>(activityPaths.signup(id))
       this.offlineCode = ''
+      // A code no longer valid (cancelled, waiting) is not shown offline either.
+      if (!this.signup.checkInCode) localStorage.removeItem(savedCodeKey(id))
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) this.signup = null
-      else if (err instanceof ApiError && err.status === 0) {
+      if (err instanceof ApiError && err.status === 404) {
+        this.signup = null
+        localStorage.removeItem(savedCodeKey(id))
+      } else if (err instanceof ApiError && err.status === 0) {
         this.offlineCode = localStorage.getItem(savedCodeKey(id)) ?? ''
         if (!this.offlineCode) this.error = err
       } else this.error = err
@@ -107,11 +115,11 @@ export class EventSignup extends LitElement {
       <h2 id="signup-h">${at('signup')}</h2>
       ${a.capacity !== null && a.signups ? html`<p class="muted">${at('signupSeats', { confirmed: a.signups.confirmed, capacity: a.capacity, waitlisted: a.signups.waitlisted })}</p>` : nothing}
       ${
-        !session.current
-          ? html`<p><a href="/signin?next=${encodeURIComponent(location.pathname)}">${at('signupSignIn')}</a></p>`
-          : this.offlineCode
-            ? html`<p class="muted" role="status">${at('checkInOffline')}</p>
+        this.offlineCode
+          ? html`<p class="muted" role="status">${at('checkInOffline')}</p>
               ${this.qrReady ? html`<shulin-check-in-qr .activity=${a.id} .code=${this.offlineCode}></shulin-check-in-qr>` : nothing}`
+          : !session.current
+            ? html`<p><a href="/signin?next=${encodeURIComponent(location.pathname)}">${at('signupSignIn')}</a></p>`
             : html`
               ${active ? this.#status(s) : nothing}
               ${active && s.status === 'confirmed' && s.checkInCode && this.qrReady ? html`<shulin-check-in-qr .activity=${a.id} .code=${s.checkInCode}></shulin-check-in-qr>` : nothing}
