@@ -10,10 +10,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import jsQR from 'jsqr'
+import AxeBuilder from '@axe-core/playwright'
 import { Client, signedInAdmin, startTempNode, type TempNode } from '../../node/src/testing/temp-node.js'
 import { desktop, hasChromium, launch, phone, shot, signInAsAdmin } from './browser.js'
 
 const hour = 3600_000
+
+/** WCAG 2.1 A and AA violations (axe) on the page as it stands, as `rule: targets`. */
+async function audit(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  return r.violations.map(
+    (v) =>
+      `${v.id}: ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 3)
+        .join(' | ')}`,
+  )
+}
 const reader = { phone: '13700137011', password: 'recite-2026' }
 
 describe.skipIf(!hasChromium)('reading activities in the browser', () => {
@@ -80,6 +93,7 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     expect(await card.textContent()).toContain('投票中')
     expect(await page.getByRole('link', { name: /读书分享会/ }).textContent()).toContain('报名中')
     await shot(page, 'activities-list-phone')
+    expect(await audit(page)).toEqual([])
     // The list pays for neither the recorder nor the QR code library.
     expect(scripts.some((s) => s.includes('recitation-recorder') || s.includes('check-in-qr'))).toBe(false)
   }, 30_000)
@@ -119,6 +133,7 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     expect(heard.playing).toBe(true)
     expect(await page.getByRole('button', { name: '重新录制' }).isVisible()).toBe(true)
     await shot(page, 'activities-recorded-phone')
+    expect(await audit(page)).toEqual([])
 
     await page.getByRole('button', { name: '提交作品' }).click()
     await page.getByText('已提交，正在处理').waitFor({ timeout: 30_000 })
@@ -128,6 +143,7 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     // ffmpeg normalises it in the node's queue; the list asks again until it is published.
     await page.getByText('已发布').waitFor({ timeout: 60_000 })
     await shot(page, 'activities-my-entries-phone')
+    expect(await audit(page)).toEqual([])
   }, 120_000)
 
   it('likes once; the second like the same day is refused in words', async () => {
@@ -143,6 +159,15 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     const ranking = await staff.get(`/api/activities/${recitation}/ranking`)
     expect(ranking.body.entries[0].likes).toBe(1)
     await shot(page, 'activities-liked-phone')
+
+    // The entry's own page: its share link (the node's page with Open Graph tags).
+    await page.getByRole('link', { name: '春晓' }).click()
+    const share = page.getByLabel('分享链接')
+    await share.waitFor()
+    expect(await share.inputValue()).toMatch(new RegExp(`^${t.node.url}/share/entries/`))
+    expect(await page.getByRole('button', { name: /今日已为《春晓》点赞/ }).getAttribute('aria-pressed')).toBe('true')
+    expect(await audit(page)).toEqual([])
+    await shot(page, 'activities-entry-phone')
   }, 60_000)
 
   it('signs up for an event and shows a check-in QR code that scans; the desk checks it in', async () => {
@@ -155,6 +180,7 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     expect(box.width).toBeGreaterThanOrEqual(260)
     await qr.scrollIntoViewIfNeeded()
     await shot(page, 'activities-signup-qr-phone')
+    expect(await audit(page)).toEqual([])
 
     // What a desk scanner sees: the QR code in a screenshot of the phone decodes to the code.
     const png = await qr.screenshot()
@@ -194,10 +220,32 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     await desk.getByRole('button', { name: '签到', exact: true }).click()
     await desk.getByText(/签到成功/).waitFor()
     await shot(desk, 'activities-desk-phone')
+    expect(await audit(desk)).toEqual([])
     await page.reload()
     await page.getByText('已签到').waitFor()
     expect(await qr.count()).toBe(0)
   }, 90_000)
+
+  it('staff create an event in Beijing time on the console, and readers see it', async () => {
+    const office = await signInAsAdmin(browser, t.node.url, '/staff/activities', desktop)
+    await office.getByLabel('活动报名').check()
+    await office.getByLabel('活动名称').fill('读书会：《红楼梦》第一回')
+    await office.getByLabel('报名开始').fill('2027-03-01T09:00')
+    await office.getByLabel('报名结束').fill('2027-03-05T18:00')
+    await office.getByLabel('活动形式').selectOption('reading-club')
+    await office.getByLabel('地点').fill('少儿阅览室')
+    await office.getByLabel('名额').fill('30')
+    expect(await audit(office)).toEqual([])
+    await office.getByRole('button', { name: '创建活动' }).click()
+    await office.getByText('已创建活动《读书会：《红楼梦》第一回》').waitFor()
+    await shot(office, 'activities-staff-create-desktop')
+    const list = await staff.get('/api/activities')
+    const made = list.body.activities.find((a: { title: string }) => a.title === '读书会：《红楼梦》第一回')
+    // 09:00 in Beijing is 01:00 UTC, whatever the desk computer's zone.
+    expect(made.phases.signup).toEqual({ from: '2027-03-01T01:00:00.000Z', to: '2027-03-05T10:00:00.000Z' })
+    expect(made).toMatchObject({ kind: 'event', eventKind: 'reading-club', location: '少儿阅览室', capacity: 30 })
+    await office.context().close()
+  }, 60_000)
 
   it('shows the activity on a desktop screen too', async () => {
     const wide = await (await browser.newContext(desktop)).newPage()
