@@ -257,4 +257,25 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     expect(await wide.getByRole('link', { name: '登录后即可参加诵读' }).count()).toBe(1)
     await wide.context().close()
   }, 30_000)
+
+  it('after voting, a judge listens to the finalist and scores it; the results are published', async () => {
+    // Voting is over (the node's clock moves past it): judging.
+    t.clock.now += 49 * hour
+    const judge = await signInAsAdmin(browser, t.node.url, '/staff/judging', desktop)
+    await judge.getByLabel('选择活动').selectOption({ label: '春天的诗·诵读' })
+    await judge.getByRole('heading', { name: '春晓' }).waitFor()
+    const audio = judge.getByLabel('春晓').and(judge.locator('audio'))
+    expect(await audio.getAttribute('src')).toMatch(/\/audio$/)
+    await judge.getByLabel('评分（0–100）').fill('92')
+    await judge.getByLabel('评语（可不填）').fill('字正腔圆，情感饱满。')
+    await judge.getByRole('button', { name: '提交评分' }).click()
+    await judge.getByText('已评分：92').waitFor()
+    expect(await audit(judge)).toEqual([])
+    await shot(judge, 'activities-judging-desktop')
+    await judge.getByRole('button', { name: '按权重计算并发布结果' }).click()
+    await judge.getByText('结果已发布，参与者会收到通知。').waitFor()
+    const ranking = await staff.get(`/api/activities/${recitation}/ranking`)
+    expect(ranking.body.entries[0]).toMatchObject({ title: '春晓', score: 92 })
+    await judge.context().close()
+  }, 60_000)
 })
