@@ -198,7 +198,8 @@ export class ShulinApp extends LitElement {
         position: fixed; bottom: 0; left: 0; right: 0; display: grid; grid-template-columns: repeat(6, 1fr);
         background: #fff; border-top: 1px solid var(--line); padding-bottom: env(safe-area-inset-bottom);
       }
-      nav.tabs a { min-height: 56px; display: grid; place-items: center; text-decoration: none; color: var(--muted); font-size: 0.95rem; text-align: center; overflow-wrap: anywhere; }
+      /* Six tabs on a 360–390 px phone: the label scales so “Activities” fits whole. */
+      nav.tabs a { min-height: 56px; display: grid; place-items: center; text-decoration: none; color: var(--muted); font-size: min(0.95rem, 3.6vw); white-space: nowrap; }
       nav.tabs a[aria-current='page'] { color: var(--ink); font-weight: 700; }
       @media (min-width: 800px) {
         :host { padding-bottom: 0; }

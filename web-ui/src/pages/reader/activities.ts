@@ -215,8 +215,8 @@ export class ActivityPage extends Relabelled {
       .badge { font-size: 0.8rem; padding: 2px 8px; border-radius: 999px; border: 1px solid var(--line); color: var(--muted); }
       .badge.national { border-color: var(--accent); color: var(--accent); }
       .phase.now { color: var(--ink); font-weight: 700; }
-      .phases { display: grid; gap: 4px; margin: 8px 0 0; padding: 10px 12px; background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); }
-      .phases div { display: grid; grid-template-columns: 5em 1fr; gap: 8px; padding: 2px 0; }
+      .phases { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 8px 0 0; padding: 10px 12px; background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); }
+      .phases div { display: contents; }
       .phases .current { font-weight: 700; color: var(--ink); }
       .phases dd { margin: 0; font-variant-numeric: tabular-nums; }
       .tz { font-size: 0.85rem; }
