@@ -238,7 +238,9 @@ try {
     `entries ${entries}, concurrency ${concurrency}; top of the paced ranking: ${top.entries.map((e) => `${e.id}=${e.likes}`).join(', ')}; ` +
       `counted likes paced ${await sum(paced.id)} / unpaced ${await sum(unpaced.id)} (each must equal its accepted)`,
   )
-  console.log(`aim: ranking p95 ≤ 20 ms during the burst — ${a.rankP95 <= 20 && b.rankP95 <= 20 ? 'met' : 'NOT met'}`)
+  console.log(
+    `aim: ranking p95 ≤ 20 ms during the 10,000-a-minute burst — ${a.rankP95 <= 20 ? 'met' : 'NOT met'} (${f(a.rankP95)} ms; unpaced, far past that rate: ${f(b.rankP95)} ms)`,
+  )
 } finally {
   await storage.close()
   await rm(work, { recursive: true, force: true })
