@@ -121,4 +121,13 @@ describe('the share page of an entry', () => {
       expect(page).not.toContain('og:title')
     }
   })
+
+  it('answers a 404 page while the entry’s activity is withdrawn', async () => {
+    expect((await staff.post(`/api/staff/activities/${activity}/withdraw`)).status).toBe(200)
+    const gone = await fetch(`${t.node.url}/share/entries/${entry}`)
+    expect(gone.status).toBe(404)
+    expect(await gone.text()).not.toContain(evilEntry.slice(0, 3))
+    expect((await staff.post(`/api/staff/activities/${activity}/publish`)).status).toBe(200)
+    expect((await fetch(`${t.node.url}/share/entries/${entry}`)).status).toBe(200)
+  })
 })

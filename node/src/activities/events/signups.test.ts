@@ -180,6 +180,10 @@ describe('event sign-up', () => {
     expect((await readers[0]!.post('/api/activities/no-such-event/signup')).status).toBe(404)
     const { id } = await createEvent(t, staff)
     expect((await new Client(t.node.url).post(`/api/activities/${id}/signup`)).status).toBe(401)
+    // A withdrawn event takes no sign-ups (and is gone for readers).
+    const withdrawn = await createEvent(t, staff)
+    expect((await staff.post(`/api/staff/activities/${withdrawn.id}/withdraw`)).status).toBe(200)
+    expect((await readers[0]!.post(`/api/activities/${withdrawn.id}/signup`)).status).toBe(404)
     // Readers do not see the staff's list.
     expect((await readers[0]!.get(`/api/staff/activities/${id}/signups`)).status).toBe(403)
   })
