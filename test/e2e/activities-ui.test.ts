@@ -258,7 +258,7 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     await wide.context().close()
   }, 30_000)
 
-  it('after voting, a judge listens to the finalist and scores it; the results are published', async () => {
+  it('after voting, a judge listens to the finalist and scores it; the results are published; the reader withdraws it', async () => {
     // Voting is over (the node's clock moves past it): judging.
     t.clock.now += 49 * hour
     const judge = await signInAsAdmin(browser, t.node.url, '/staff/judging', desktop)
@@ -277,5 +277,19 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     const ranking = await staff.get(`/api/activities/${recitation}/ranking`)
     expect(ranking.body.entries[0]).toMatchObject({ title: '春晓', score: 92 })
     await judge.context().close()
+
+    // The reader (signed in again: two days idle ended the session) withdraws the entry, after
+    // saying yes to the question: it leaves the ranking.
+    await page.goto(`${t.node.url}/signin?next=${encodeURIComponent('/me/entries')}`)
+    await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill(reader.phone)
+    await page.getByLabel('密码').fill(reader.password)
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL(`${t.node.url}/me/entries`)
+    page.once('dialog', (d) => void d.accept())
+    await page.getByRole('button', { name: '撤回作品《春晓》' }).click()
+    await page.getByText('已撤回').waitFor()
+    expect(await page.getByRole('button', { name: '撤回作品《春晓》' }).count()).toBe(0)
+    expect((await staff.get(`/api/activities/${recitation}/ranking`)).body.entries).toEqual([])
+    await shot(page, 'activities-withdrawn-phone')
   }, 60_000)
 })

@@ -13,6 +13,7 @@ import { at } from '../../i18n/activities.js'
 import { api, session } from '../../api.js'
 import { navigate } from '../../router.js'
 import { taskView } from '../../components/page-state.js'
+import { formError } from '../../components/form.js'
 import { activityHref, activityPaths, entryHref, entryStatusLabel, seconds, shanghaiTime } from '../../activities.js'
 import '../../components/like-button.js'
 
@@ -31,6 +32,9 @@ class Relabelled extends LitElement {
 }
 
 export class MyEntriesPage extends Relabelled {
+  static override properties = { failed: { state: true } }
+  /** The entry whose withdrawal failed, and why. */
+  failed: { id: string; err: unknown } | undefined
   #poll: number | undefined
   #titles = new Map<string, string>()
   #data = new Task(this, {
@@ -60,6 +64,18 @@ export class MyEntriesPage extends Relabelled {
     clearTimeout(this.#poll)
   }
 
+  /** Withdraws an entry after the reader confirms: it leaves the rankings, and its likes with it. */
+  async #withdraw(e: EntryView): Promise<void> {
+    if (!confirm(at('entryWithdrawConfirm', { title: e.title }))) return
+    this.failed = undefined
+    try {
+      await api(activityPaths.entry(e.activity, e.id), { method: 'DELETE' })
+      await this.#data.run()
+    } catch (err) {
+      this.failed = { id: e.id, err }
+    }
+  }
+
   override render() {
     return html`<h1>${at('myEntries')}</h1>
       ${taskView(this.#data, ({ entries }) =>
@@ -71,6 +87,12 @@ export class MyEntriesPage extends Relabelled {
                   <span class="status ${e.status}">${entryStatusLabel(e.status)}${e.status === 'failed' && e.error ? `：${e.error}` : ''}</span>
                   <span class="muted">${shanghaiTime(e.createdAt)}${e.duration ? ` · ${at('entryDuration', { time: seconds(e.duration) })}` : ''} · ${at('likes', { count: e.likes })}</span>
                   <a class="muted" href=${activityHref(e.activity)}>${this.#titles.get(e.activity) ?? at('activities')}</a>
+                  ${
+                    e.status === 'withdrawn' || e.status === 'disqualified'
+                      ? nothing
+                      : html`<button class="secondary withdraw" aria-label=${at('entryWithdrawLabel', { title: e.title })} @click=${() => void this.#withdraw(e)}>${at('entryWithdraw')}</button>`
+                  }
+                  ${this.failed?.id === e.id ? formError(this.failed.err) : nothing}
                 </li>`,
               )}
             </ul>`
@@ -90,6 +112,7 @@ export class MyEntriesPage extends Relabelled {
       .status.ready { color: #1d6b3a; }
       .status.failed, .status.disqualified { color: var(--accent); }
       .muted { font-size: 0.9rem; }
+      .withdraw { justify-self: start; margin-top: 4px; }
     `,
   ]
 }
