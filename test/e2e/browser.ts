@@ -11,7 +11,8 @@ export const chromiumPath = '/usr/bin/chromium'
 export const hasChromium = existsSync(chromiumPath)
 export const screenshotDir = join(process.cwd(), 'test-artifacts', 'screenshots')
 
-export async function launch(): Promise<Browser> {
+/** `args`: more Chromium switches (a fake microphone and camera for the recorder's test). */
+export async function launch(args: string[] = []): Promise<Browser> {
   await mkdir(screenshotDir, { recursive: true })
   return chromium.launch({
     executablePath: chromiumPath,
@@ -23,6 +24,7 @@ export async function launch(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...args,
     ],
   })
 }

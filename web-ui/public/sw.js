@@ -1,7 +1,9 @@
 // Shulin's service worker: the app shell and the books a reader has opened stay readable
 // offline. Pages: network first, the cached shell when offline. Built assets (hashed names):
 // cache first. Book content: cached when opened, served from the cache when the network
-// fails. The API is otherwise never cached (it is personal and changes).
+// fails. An activity's public page data likewise (a reader shows their check-in code in a hall
+// with no signal; the code itself is kept by the page). The API is otherwise never cached (it
+// is personal and changes).
 const SHELL = 'shulin-shell-v1'
 const BOOKS = 'shulin-books-v1'
 
@@ -25,6 +27,7 @@ self.addEventListener('activate', (event) => {
 
 const content = /^\/api\/resources\/[^/]+\/(content|files\/cover|files\/thumbnail)$/
 const record = /^\/api\/resources\/[^/]+$/
+const activity = /^\/api\/activities\/[^/]+$/
 
 self.addEventListener('fetch', (event) => {
   const req = event.request
@@ -56,7 +59,11 @@ self.addEventListener('fetch', (event) => {
     )
     return
   }
-  if ((content.test(url.pathname) && !req.headers.has('range')) || record.test(url.pathname)) {
+  if (
+    (content.test(url.pathname) && !req.headers.has('range')) ||
+    record.test(url.pathname) ||
+    activity.test(url.pathname)
+  ) {
     event.respondWith(
       fetch(req)
         .then((res) => {

@@ -136,3 +136,25 @@ export function upload<T>(
     xhr.send(file)
   })
 }
+
+/**
+ * Posts a multipart form (a recording with its title) with upload progress. The browser writes
+ * the multipart boundary itself, so no content type is set here.
+ */
+export function postForm<T>(path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', path)
+    xhr.setRequestHeader('accept', 'application/json')
+    xhr.setRequestHeader('accept-language', locale())
+    if (csrf) xhr.setRequestHeader('x-csrf-token', csrf)
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total)
+    xhr.onerror = () => reject(new ApiError(t('errorNetwork'), 0, 'network'))
+    xhr.onload = () => {
+      const json = parseJson(xhr.responseText)
+      if (xhr.status >= 200 && xhr.status < 300) resolve(json as T)
+      else reject(problemError(xhr.status, json))
+    }
+    xhr.send(form)
+  })
+}

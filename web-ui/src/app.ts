@@ -21,12 +21,16 @@ const routes = {
   courses: '/courses',
   course: '/courses/:id',
   lecture: '/lectures/:id',
+  activities: '/activities',
+  activity: '/activities/:id',
+  entry: '/activities/:id/entries/:entry',
   read: '/read/:id',
   signin: '/signin',
   register: '/register',
   forgot: '/forgot',
   me: '/me',
   inbox: '/me/inbox',
+  myEntries: '/me/entries',
   staff: '/staff',
   staffTab: '/staff/:tab',
 }
@@ -41,6 +45,10 @@ const pages: Record<string, () => Promise<unknown>> = {
   courses: () => import('./pages/reader/courses.js'),
   course: () => import('./pages/reader/courses.js'),
   lecture: () => import('./pages/reader/lecture.js'),
+  activities: () => import('./pages/reader/activities.js'),
+  activity: () => import('./pages/reader/activities.js'),
+  entry: () => import('./pages/reader/entries.js'),
+  myEntries: () => import('./pages/reader/entries.js'),
   signin: () => import('./pages/reader/sign-in.js'),
   register: () => import('./pages/reader/register.js'),
   forgot: () => import('./pages/reader/forgot.js'),
@@ -109,6 +117,14 @@ export class ShulinApp extends LitElement {
         return html`<shulin-course-page .courseId=${params.id ?? ''}></shulin-course-page>`
       case 'lecture':
         return html`<shulin-lecture-page .lectureId=${params.id ?? ''} .query=${query}></shulin-lecture-page>`
+      case 'activities':
+        return html`<shulin-activities-page></shulin-activities-page>`
+      case 'activity':
+        return html`<shulin-activity-page .activityId=${params.id ?? ''}></shulin-activity-page>`
+      case 'entry':
+        return html`<shulin-entry-page .activityId=${params.id ?? ''} .entryId=${params.entry ?? ''}></shulin-entry-page>`
+      case 'myEntries':
+        return html`<shulin-my-entries-page></shulin-my-entries-page>`
       case 'read':
         return html`<shulin-read .resourceId=${params.id ?? ''}></shulin-read>`
       case 'signin':
@@ -143,6 +159,7 @@ export class ShulinApp extends LitElement {
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
           <a href="/courses">${t('navCourses')}</a>
+          <a href="/activities">${t('navActivities')}</a>
           ${session.isStaff() ? html`<a href="/staff">${t('navStaff')}</a>` : nothing}
           ${me ? html`<a href="/me">${t('navMe')}</a>` : html`<a href="/signin">${t('signIn')}</a>`}
           <button class="secondary lang" lang=${locale() === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${t('languageLabel')} @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>
@@ -154,6 +171,7 @@ export class ShulinApp extends LitElement {
       <nav class="tabs" aria-label=${t('navHome')}>
         ${tab('/', t('navHome'), this.route.name === 'home')} ${tab('/search', t('navSearch'), this.route.name === 'search')}
         ${tab('/courses', t('navCourses'), ['courses', 'course', 'lecture'].includes(this.route.name))}
+        ${tab('/activities', t('navActivities'), ['activities', 'activity', 'entry', 'myEntries'].includes(this.route.name))}
         ${tab('/me', t('navShelf'), this.route.name === 'me')} ${tab(me ? '/me' : '/signin', me ? t('navMe') : t('signIn'), this.route.name === 'signin')}
       </nav>
     `
@@ -177,10 +195,11 @@ export class ShulinApp extends LitElement {
       nav.top { display: none; }
       main { padding: 16px; max-width: 1100px; margin: 0 auto; outline: none; }
       nav.tabs {
-        position: fixed; bottom: 0; left: 0; right: 0; display: grid; grid-template-columns: repeat(5, 1fr);
+        position: fixed; bottom: 0; left: 0; right: 0; display: grid; grid-template-columns: repeat(6, 1fr);
         background: #fff; border-top: 1px solid var(--line); padding-bottom: env(safe-area-inset-bottom);
       }
-      nav.tabs a { min-height: 56px; display: grid; place-items: center; text-decoration: none; color: var(--muted); }
+      /* Six tabs on a 360–390 px phone: the label scales so “Activities” fits whole. */
+      nav.tabs a { min-height: 56px; display: grid; place-items: center; text-decoration: none; color: var(--muted); font-size: min(0.95rem, 3.6vw); white-space: nowrap; }
       nav.tabs a[aria-current='page'] { color: var(--ink); font-weight: 700; }
       @media (min-width: 800px) {
         :host { padding-bottom: 0; }

@@ -16,6 +16,9 @@ const tabs = [
   ['readers', 'staffReaders'],
   ['upload', 'staffUpload'],
   ['courses', 'staffCourses'],
+  ['activities', 'staffActivities'],
+  ['judging', 'staffJudging'],
+  ['desk', 'staffDesk'],
   ['channels', 'staffChannels'],
   ['network', 'staffNetwork'],
   ['stats', 'staffStats'],
@@ -29,6 +32,9 @@ const loaders: Record<Tab, () => Promise<unknown>> = {
   readers: () => import('./readers.js'),
   upload: () => import('./upload.js'),
   courses: () => import('./courses.js'),
+  activities: () => import('./activities.js'),
+  judging: () => import('./activity-desk.js'),
+  desk: () => import('./activity-desk.js'),
   channels: () => import('./channels.js'),
   network: () => import('./network.js'),
   stats: () => import('./stats.js'),
@@ -63,6 +69,12 @@ export class StaffPage extends LitElement {
         return html`<shulin-staff-upload></shulin-staff-upload>`
       case 'courses':
         return html`<shulin-staff-courses></shulin-staff-courses>`
+      case 'activities':
+        return html`<shulin-staff-activities></shulin-staff-activities>`
+      case 'judging':
+        return html`<shulin-staff-judging></shulin-staff-judging>`
+      case 'desk':
+        return html`<shulin-staff-desk></shulin-staff-desk>`
       case 'channels':
         return html`<shulin-staff-channels></shulin-staff-channels>`
       case 'network':
