@@ -29,7 +29,7 @@ export async function startTempNode(
   {
     sendMs = 0,
     ...options
-  }: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs' | 'version'> & {
+  }: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs' | 'version' | 'liveGraceMs'> & {
     sendMs?: number
   } = {},
 ): Promise<TempNode> {
