@@ -19,7 +19,7 @@ import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '..
 import { until } from '../testing/videos.js'
 
 /** Pushes the test pattern for `seconds`; resolves with ffmpeg's exit code (killed at 30 s). */
-function push(url: string, seconds: number): { done: Promise<number | null>; stop: () => void } {
+function push(url: string, seconds: number): { done: Promise<number | null>; signal: (s: NodeJS.Signals) => void } {
   const child = spawn(
     'ffmpeg',
     [
@@ -37,7 +37,7 @@ function push(url: string, seconds: number): { done: Promise<number | null>; sto
       resolve(code)
     }),
   )
-  return { done, stop: () => child.kill('SIGKILL') }
+  return { done, signal: (s) => child.kill(s) }
 }
 
 async function reader(t: TempNode, phone: string): Promise<Client> {
@@ -189,6 +189,35 @@ describe('live lectures: ingest, HLS, end and replay', () => {
       'part-00002.ts',
     ])
   }, 30_000)
+
+  it('an encoder whose link died silently is replaced by the one that reconnects with the key', async () => {
+    const stuck = push(`${live.rtmpUrl}/${live.streamKey}`, 20)
+    const playlist = () => fetch(`${t.node.url}/api/live/${live.liveId}/hls/index.m3u8`).then((r) => r.text())
+    await until(
+      'the third push’s segments',
+      async () => ((await playlist()).includes('p00003-') ? { done: true } : { last: await playlist() }),
+      15_000,
+    )
+    // Frozen: its TCP connection stays open but nothing comes (as when a link dies without a FIN).
+    stuck.signal('SIGSTOP')
+    try {
+      const t0 = Date.now()
+      // Refused while the first may still be pushing, taken once it has been silent 5 s.
+      let code: number | null = null
+      while (Date.now() - t0 < 15_000) {
+        code = await push(`${live.rtmpUrl}/${live.streamKey}`, 2).done
+        if (code === 0) break
+      }
+      expect(code).toBe(0)
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(4000)
+      const text = await playlist()
+      // The fourth push (the refused ones made no part) is on the playlist.
+      expect(segments(text).some((name) => name.startsWith('p00004-'))).toBe(true)
+    } finally {
+      stuck.signal('SIGKILL')
+    }
+    expect((await anon.get(`/api/live/${live.liveId}`)).body.status).toBe('live')
+  }, 60_000)
 
   it('staff end it: the recording becomes a lecture of its course, with the questions as its timeline', async () => {
     const asked: RoomQuestion[] = [5, 1].map((offset) => ({
