@@ -28,12 +28,12 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
-import Rtmp from 'node-media-server/src/protocol/rtmp.js'
 import Flv from 'node-media-server/src/protocol/flv.js'
 import type { AVPacket } from 'node-media-server/src/core/avpacket.js'
 import type { Logger } from '../logger.js'
 import { runTool } from '../courses/transcode/tools.js'
 import { playlistName, type LiveService } from './service.js'
+import { BoundedRtmp, rtmpLimits } from './rtmp-parser.js'
 
 /** The RTMP application encoders push to (`rtmp://host:port/live`). */
 export const rtmpApp = 'live'
@@ -271,7 +271,7 @@ export class RtmpIngest {
     this.#sockets.add(socket)
     const log = this.opts.logger
     const peer = `${socket.remoteAddress}:${socket.remotePort}`
-    const rtmp = new Rtmp()
+    const rtmp = new BoundedRtmp()
     let app = ''
     let name = ''
     let publish: Publish | undefined
@@ -298,6 +298,7 @@ export class RtmpIngest {
         (claimed) => {
           if ('refused' in claimed) return refuse(claimed.refused)
           publish = claimed.publish
+          rtmp.limits = rtmpLimits.verified
           // Closed while its key was checked: the lecture is let go again at once.
           if (socket.destroyed) return gone()
           for (const t of held ?? []) publish.feed(t)
@@ -322,7 +323,14 @@ export class RtmpIngest {
     }
     socket.on('data', (data: Buffer) => {
       if (publish) publish.lastDataAt = performance.now()
-      const err = rtmp.parserData(data)
+      // Malformed input can make the parser (or its AMF decoder) throw: that peer is cut, the
+      // node goes on. An exception out of this handler would stop the process.
+      let err: string | null
+      try {
+        err = rtmp.parserData(data)
+      } catch (e) {
+        err = e instanceof Error ? e.message : String(e)
+      }
       if (err) refuse(`not RTMP: ${err}`)
     })
     /** The encoder is gone: its push finishes and the lecture waits for it (unless replaced). */

@@ -10,6 +10,8 @@
  * Pushes are small (320×240, ultrafast) and short (a few seconds), every one time-bounded.
  */
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { connect } from 'node:net'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -131,6 +133,27 @@ describe('live lectures: ingest, HLS, end and replay', () => {
     clearTimeout(killer)
     expect(code).not.toBe(0)
   }, 30_000)
+
+  it('cuts a peer that sends bytes that are not RTMP, or declares huge messages; the node goes on', async () => {
+    const port = t.node.live.ingest.port()!
+    const send = (bytes: Buffer) =>
+      new Promise<boolean>((resolve) => {
+        const s = connect(port, '127.0.0.1', () => s.write(bytes))
+        s.on('error', () => {})
+        s.on('close', () => resolve(true))
+        s.resume() // read the node's handshake answer, so its close is seen
+        setTimeout(() => (s.destroy(), resolve(false)), 10_000)
+      })
+    const handshake = Buffer.concat([Buffer.from([3]), randomBytes(3072)])
+    const huge = Buffer.alloc(140)
+    huge[0] = 3
+    huge.writeUIntBE(0xffffff, 4, 3)
+    huge[7] = 9
+    // Closed by the node (not by the 30 s idle limit): random bytes, and a 16 MiB message before any key.
+    expect(await send(Buffer.concat([handshake, randomBytes(64 * 1024)]))).toBe(true)
+    expect(await send(Buffer.concat([handshake, huge]))).toBe(true)
+    expect((await anon.get('/api/health')).status).toBe(200)
+  })
 
   let live: LiveCreated
   it('an encoder makes the lecture live: 1 s HLS segments; a second encoder is refused while it pushes', async () => {
