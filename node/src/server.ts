@@ -92,6 +92,7 @@ import { roomLectures } from './live/room/lectures.js'
 import { ActivitiesService, voterOf } from './activities/service.js'
 import { AudioQueue } from './activities/queue.js'
 import { activityRoutes, entryUploadPath } from './activities/routes.js'
+import { liveControlRoutes } from './live/control-routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -115,6 +116,8 @@ export interface StartOptions {
   alertCheckMs?: number
   /** Tests only: the version this node tells its hub and members (upgrade notices), instead of its own. */
   version?: string
+  /** Tests only: how long a live lecture waits for an encoder that dropped (5 minutes by default). */
+  liveGraceMs?: number
 }
 
 export interface RunningNode {
@@ -132,6 +135,8 @@ export interface RunningNode {
   readonly stats: Stats
   /** The live lectures' rooms (tests count subscribers, the relay submits and applies). */
   readonly rooms: RoomService
+  /** Live lectures: the service, the RTMP ingest, reminders and replays. */
+  readonly live: Live
   close(): Promise<void>
 }
 
@@ -229,6 +234,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     search: node.search,
     stats: node.stats,
     rooms: node.rooms,
+    live: node.live,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing
@@ -393,8 +399,16 @@ function composeServices(
     dataDir: folder.dir,
     nodeId: key.nodeId,
     nodeName: () => profile.current().name,
-    rtmpUrl: () => `rtmp://${rtmpHost(origins.primary())}:${config.rtmpPort}/live`,
-    now,
+    rtmpHost: () => rtmpHost(origins.primary()),
+    rtmpPort: config.rtmpPort,
+    listenHost: config.host,
+    ffmpeg: config.ffmpeg,
+    courses: services.courses,
+    inbox: services.inbox,
+    maxUploadBytes: config.maxUploadBytes,
+    logger,
+    ...(options.liveGraceMs !== undefined && { graceMs: options.liveGraceMs }),
+    ...clock,
   })
   // The lectures' rooms (questions, 弹幕); a lecture relayed from the hub has its room there.
   const rooms = new RoomService({
@@ -403,6 +417,7 @@ function composeServices(
     now,
   })
   live.service.onStatus((r) => void rooms.apply(r.id, { type: 'status', status: r.status }))
+  live.questions = (id) => rooms.questions(id)
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
   const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
   const alerts =
@@ -685,11 +700,12 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         maxUploadBytes: config.maxUploadBytes,
       })
       courseControlRoutes(api, { courses, maxUploadBytes: config.maxUploadBytes })
+      liveControlRoutes(api, { live: live.service, courses: courses.service, ingest: () => live.ingest.state })
       liveRoutes(api, {
         live: live.service,
         end: (id) => live.end(id),
         remind: (id, account) => live.remind(id, account),
-        questions: (id) => rooms.questions(id),
+        questions: (id) => live.questions(id),
         courses: courses.service,
         baseUrl,
       })
@@ -774,6 +790,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     backups,
     alerts,
     versionCheck,
+    live,
   } = parts
   const { storage, key } = folder
   const { sessions, blobs, files, collections } = services
@@ -854,6 +871,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop() {},
     },
+    // After the HTTP server: the RTMP URL it gives names the node's address.
+    { name: 'live', start: () => live.start(), stop: () => live.stop() },
     {
       name: 'federation',
       async start() {
