@@ -42,7 +42,17 @@ describe('live wire', () => {
   })
 
   it('refuses names that could leave the lecture folder, and unknown kinds', () => {
-    for (const name of ['../index.m3u8', '..', '.hidden.ts', 'a/b.ts', 'seg.exe', 'x.ts\n', '', 'a'.repeat(65) + '.ts'])
+    for (const name of [
+      '../index.m3u8',
+      '..',
+      '.hidden.ts',
+      'a/b.ts',
+      'seg.exe',
+      'x.ts\n',
+      '',
+      'a'.repeat(81) + '.ts',
+      'a.vtt',
+    ])
       expect(decodeLiveRequest(bytes(JSON.stringify({ want: 'segment', live: 'lv1', name })))).toBeUndefined()
     expect(decodeLiveRequest(bytes('{"want":"playlist","live":"lv1","name":"seg1.ts"}'))).toBeUndefined()
     expect(decodeLiveRequest(bytes('{"want":"segment","live":"../x","name":"seg1.ts"}'))).toBeUndefined()

@@ -12,8 +12,8 @@
  * {@link RoomLinkHello} (`{live}`), the hub answers {@link RoomLinkAccept}; then both sides write
  * length-prefixed JSON frames until either closes. Member → hub: {@link RoomUplink} (one of its
  * readers' messages, with a `ref` the member picks, the reader named `account@member`); hub →
- * member: {@link RoomDownlink} (every broadcast of the hub's room, and the refusals of the
- * member's own submissions, by `ref`). The hub knows which member writes by the stream's peer
+ * member: {@link RoomDownlink} (every broadcast of the hub's room — first its recent history —
+ * and whether each of the member's submissions went in, by `ref`). The hub knows which member writes by the stream's peer
  * id (Noise proves it), so an author id must end with `@<that member's node id>`, and the
  * library name the hub shows is the registry's, not the member's.
  *
@@ -63,11 +63,13 @@ export const liveLimits = {
 /** A lecture's id, as live-core makes them (letters, digits, `_`, `-`). */
 export const LiveId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid_live_id')
 /**
- * An HLS file's name inside a lecture's folder: no path, no dot first, a known extension.
+ * An HLS file's name inside a lecture's folder: no path, no dot but the extension's, a kind the
+ * node's HLS route serves (the same names it takes).
  * A name that is not one is refused by both sides (never joined onto a folder).
  */
-export const hlsPlaylistName = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.m3u8$/
-export const hlsSegmentName = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\.(ts|m4s|mp4|aac|vtt)$/
+export const hlsPlaylistName = /^[A-Za-z0-9_-]{1,80}\.m3u8$/
+/** A segment, or an fMP4 initialisation section (`EXT-X-MAP`): the kinds a node serves. */
+export const hlsSegmentName = /^[A-Za-z0-9_-]{1,80}\.(ts|m4s|mp4)$/
 export const PlaylistName = z.string().regex(hlsPlaylistName, 'invalid_playlist_name')
 export const SegmentName = z.string().regex(hlsSegmentName, 'invalid_segment_name')
 
@@ -134,6 +136,8 @@ export type RoomUplink = z.infer<typeof RoomUplink>
 /** Hub → member: a broadcast of the hub's room, or the refusal of a submission (to its reader only). */
 export const RoomDownlink = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('broadcast'), msg: RoomServerMessage }),
+  /** The submission went in (what it caused comes as a broadcast, to everyone). */
+  z.strictObject({ type: z.literal('accepted'), ref: RoomRef }),
   z.strictObject({ type: z.literal('refused'), ref: RoomRef, code: RoomRefusal, detail: z.string().max(500) }),
 ])
 export type RoomDownlink = z.infer<typeof RoomDownlink>
