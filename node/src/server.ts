@@ -86,6 +86,9 @@ import { courseControlRoutes } from './courses/control-routes.js'
 import { Live, rtmpHost } from './live/index.js'
 import { liveRoutes } from './live/routes.js'
 import { liveControlRoutes } from './live/control-routes.js'
+import { RoomService } from './live/room/index.js'
+import { createLiveRelay } from './live/relay/index.js'
+import { liveRelayRoutes } from './live/relay/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -373,6 +376,30 @@ function composeServices(
     logger,
     ...clock,
   })
+  // The lectures' rooms (questions, 弹幕); a lecture relayed from the hub has its room there.
+  const rooms = new RoomService({
+    storage,
+    lectures: {
+      get: async (id) => {
+        const r = await live.service.get(id).catch((err: unknown) => {
+          if (err instanceof ProblemError && err.code === 'not_found') return undefined
+          throw err
+        })
+        return r && { id: r.id, status: r.status, access: r.access, startedAt: r.startedAt }
+      },
+    },
+    now,
+  })
+  live.service.onStatus((r) => void rooms.apply(r.id, { type: 'status', status: r.status }))
+  // Members relay the hub's live lectures (--relay-live); the hub gives them to its members.
+  const liveRelay = createLiveRelay({
+    role: config.role,
+    relayLive: config.relayLive,
+    network: federation,
+    live: live.service,
+    rooms,
+    logger,
+  })
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
   const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
   const alerts =
@@ -485,6 +512,8 @@ function composeServices(
     alerts,
     versionCheck,
     live,
+    rooms,
+    liveRelay,
   }
 }
 
@@ -521,6 +550,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     metrics,
     versionCheck,
     live,
+    liveRelay,
   } = parts
   const { storage, nodeMeta, key } = folder
   const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
@@ -644,6 +674,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         courses: courses.service,
         baseUrl,
       })
+      liveRelayRoutes(api, { live: live.service, relay: liveRelay })
       lectureServeRoutes(api, {
         courses: courses.service,
         blobs,
@@ -706,6 +737,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     alerts,
     versionCheck,
     live,
+    rooms,
+    liveRelay,
   } = parts
   const { storage, key } = folder
   const { sessions, blobs, files, collections } = services
@@ -796,6 +829,9 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop: () => federation.stop(),
     },
+    { name: 'live rooms', start: () => rooms.start(), stop: () => rooms.stop() },
+    // After the peer network: it serves the hub's side and dials the hub on a member's.
+    { name: 'live relay', start: () => liveRelay.start(), stop: () => liveRelay.stop() },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
     { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
