@@ -89,6 +89,7 @@ import { liveControlRoutes } from './live/control-routes.js'
 import { RoomService } from './live/room/index.js'
 import { createLiveRelay } from './live/relay/index.js'
 import { liveRelayRoutes } from './live/relay/routes.js'
+import { roomRoutes } from './live/room/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -127,6 +128,8 @@ export interface RunningNode {
   readonly search: SearchService
   /** Usage statistics (tests move the clock and aggregate). */
   readonly stats: Stats
+  /** The live lectures' rooms (tests count subscribers, the relay submits and applies). */
+  readonly rooms: RoomService
   close(): Promise<void>
 }
 
@@ -223,6 +226,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     services: node.services,
     search: node.search,
     stats: node.stats,
+    rooms: node.rooms,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing
@@ -385,7 +389,7 @@ function composeServices(
           if (err instanceof ProblemError && err.code === 'not_found') return undefined
           throw err
         })
-        return r && { id: r.id, status: r.status, access: r.access, startedAt: r.startedAt }
+        return r && { id: r.id, status: r.status, access: r.access, startedAt: r.startedAt, relayed: r.origin !== null }
       },
     },
     now,
@@ -551,6 +555,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     versionCheck,
     live,
     liveRelay,
+    rooms,
   } = parts
   const { storage, nodeMeta, key } = folder
   const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
@@ -670,9 +675,21 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         live: live.service,
         end: (id) => live.end(id),
         remind: (id, account) => live.remind(id, account),
-        questions: () => [],
+        questions: (id) => rooms.questions(id),
         courses: courses.service,
         baseUrl,
+      })
+      roomRoutes(app, api, {
+        rooms,
+        lectures: rooms.lectures,
+        identify: (c) => auth.identify(c),
+        origins,
+        upgradeWebSocket: runtime.upgradeWebSocket,
+        bufferedAmount: runtime.bufferedAmount,
+        nodeId: key.nodeId,
+        libraryName,
+        maxClients: config.liveRoomClients,
+        maxPerAddress: config.liveRoomClientsPerAddress,
       })
       liveRelayRoutes(api, { live: live.service, relay: liveRelay })
       lectureServeRoutes(api, {
@@ -798,6 +815,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     },
     // After the blobs (it stores its outputs there); stopped before them: a running job goes back to the queue.
     { name: 'transcodes', start: () => transcodes.start(), stop: () => transcodes.stop() },
+    { name: 'live rooms', start: () => parts.rooms.start(), stop: () => parts.rooms.stop() },
     {
       name: 'http',
       async start() {
@@ -829,7 +847,6 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop: () => federation.stop(),
     },
-    { name: 'live rooms', start: () => rooms.start(), stop: () => rooms.stop() },
     // After the peer network: it serves the hub's side and dials the hub on a member's.
     { name: 'live relay', start: () => liveRelay.start(), stop: () => liveRelay.stop() },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },

@@ -4,8 +4,9 @@
  * `/shulin/live-room/1.0.0`, declared in `@shulin/protocol` `wire/live`). By role:
  * - the hub runs {@link HubLiveRelay}: gives its active members its lectures, files and room;
  * - a member started with `--relay-live` runs {@link MemberLiveRelay}: mirrors the hub's
- *   lectures, pulls each segment once, bridges the room; its readers' WebSocket route uses
- *   {@link relayedRooms} so a relayed lecture's messages go to the hub.
+ *   lectures, pulls each segment once, bridges the room: the node's rooms hand a relayed
+ *   lecture's messages to it ({@link LiveRooms.forwardTo}), and it tells their clients when the
+ *   link to the hub drops and comes back ({@link relayStateToRooms}).
  *
  * Why a flag and not a channel: today a channel carries signed resource records into the
  * catalogue, and a live lecture is not one (its schedule changes by the minute and its files
@@ -16,7 +17,6 @@
  * ```ts
  * const relay = createLiveRelay({ role, relayLive: true, network: federation, live, rooms })
  * await relay.start()
- * roomRoutes(api, { rooms: relay.rooms })
  * ```
  */
 import type { Logger } from '../../logger.js'
@@ -25,11 +25,11 @@ import type { LiveRooms } from '../room/index.js'
 import type { LiveService } from '../service.js'
 import { HubLiveRelay } from './hub.js'
 import { MemberLiveRelay, type MemberRelayInit } from './member.js'
-import { relayedRooms } from './rooms.js'
+import { relayStateToRooms } from './rooms.js'
 
 export { HubLiveRelay, type MemberCounts } from './hub.js'
 export { MemberLiveRelay, type MemberRelayInit, type RelayCounts } from './member.js'
-export { relayedRooms } from './rooms.js'
+export { relayStateToRooms } from './rooms.js'
 export { readPlaylist, writePlaylist } from './playlist.js'
 
 export interface LiveRelayOptions {
@@ -47,8 +47,6 @@ export interface LiveRelayOptions {
 export interface LiveRelay {
   readonly hub: HubLiveRelay | undefined
   readonly member: MemberLiveRelay | undefined
-  /** The rooms the readers' route should use: relayed lectures' messages go to the hub. */
-  readonly rooms: LiveRooms
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -62,15 +60,21 @@ export function createLiveRelay(o: LiveRelayOptions): LiveRelay {
     o.role === 'node' && o.relayLive
       ? new MemberLiveRelay({ network: o.network, live: o.live, rooms: o.rooms, logger: o.logger }, o.member)
       : undefined
+  let off: Array<() => void> = []
   return {
     hub,
     member,
-    rooms: member ? relayedRooms(o.rooms, member, o.live) : o.rooms,
     async start() {
       await hub?.start()
-      await member?.start()
+      if (!member) return
+      off = [
+        o.rooms.forwardTo((liveId, author, msg) => member.submit(liveId, author, msg)),
+        relayStateToRooms(member, o.rooms),
+      ]
+      await member.start()
     },
     async stop() {
+      for (const f of off) f()
       member?.stop()
       await hub?.stop()
     },

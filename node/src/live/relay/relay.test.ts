@@ -17,7 +17,7 @@ import { LiveService } from '../service.js'
 import { RoomService } from '../room/index.js'
 import { HubLiveRelay } from './hub.js'
 import { MemberLiveRelay } from './member.js'
-import { relayedRooms } from './rooms.js'
+import { relayStateToRooms } from './rooms.js'
 
 interface Side {
   dir: string
@@ -38,7 +38,7 @@ async function side(prefix: string, name: string): Promise<Side> {
     lectures: {
       get: async (id) => {
         const r = await live.store.get(id)
-        return r && { id: r.id, status: r.status, access: r.access, startedAt: r.startedAt }
+        return r && { id: r.id, status: r.status, access: r.access, startedAt: r.startedAt, relayed: r.origin !== null }
       },
     },
   })
@@ -64,6 +64,8 @@ describe('live relay', () => {
   let liveId: string
   let hls: string
   const states: RelayState[] = []
+  /** What the member's room told its clients. */
+  const told: string[] = []
 
   const hubNetwork = (): Pick<DistributionNetwork, 'whenHost' | 'entry'> => ({
     whenHost: async (fn) => fn(hub.host),
@@ -100,6 +102,9 @@ describe('live relay', () => {
       { listEveryMs: 200, maxBackoffMs: 400 },
     )
     relay.onState((id, s) => id === liveId && states.push(s))
+    member.rooms.forwardTo((id, author, msg) => relay.submit(id, author, msg))
+    relayStateToRooms(relay, member.rooms)
+    member.rooms.subscribe(liveId, (msg) => void told.push(msg.type))
     await relay.start()
   }, 30_000)
 
@@ -133,7 +138,7 @@ describe('live relay', () => {
   })
 
   it("carries a member's reader's question to the hub's room, and the hub's hide back", async () => {
-    const rooms = relayedRooms(member.rooms, relay, member.live)
+    const rooms = member.rooms
     const author = { id: `acc1@${member.id}`, name: '读者****1234', library: '县馆' }
     const asked = await rooms.submit(liveId, author, { type: 'question', text: '词牌是什么?' }, { moderator: false })
     expect(asked).toMatchObject({ ok: true })
@@ -166,6 +171,7 @@ describe('live relay', () => {
   it('says reconnecting while the hub is away, then resumes at the live edge, skipping what it missed', async () => {
     await hubRelay.stop()
     await expect.poll(() => states.at(-1), { timeout: 10_000 }).toBe('reconnecting')
+    expect(told).toContain('relay')
     const seen = { ...hubRelay.counts()[member.id]! }
     // Long enough for the playlist pulls to fail too (every 0.25–0.4 s while away), not only the room.
     await new Promise((r) => setTimeout(r, 1500))
