@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { killAll, run } from './processes.js'
 import { hubAdminToken, hubAndMembers, json, type Member } from './network.js'
 import type { Started } from './processes.js'
-import { tempDir } from '../../node/src/testing/temp-node.js'
+import { Client, tempDir } from '../../node/src/testing/temp-node.js'
+import { connectRoom, type RoomConnection } from '../../node/src/testing/ws-client.js'
 
 const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0
 
@@ -80,7 +81,16 @@ describe.skipIf(!hasFfmpeg)('live relay through members (processes)', () => {
     )
   }, 120_000)
 
+  const rooms: RoomConnection[] = []
+  const room = async (base: string, headers: Record<string, string> = {}) => {
+    const conn = await connectRoom(`${base.replace(/^http/, 'ws')}/api/live/${liveId}/room`, headers)
+    rooms.push(conn)
+    await conn.next('welcome')
+    return conn
+  }
+
   afterAll(async () => {
+    for (const r of rooms) r.close()
     encoder?.kill('SIGKILL')
     killAll()
     await rm(work, { recursive: true, force: true })
@@ -138,4 +148,36 @@ describe.skipIf(!hasFfmpeg)('live relay through members (processes)', () => {
     expect(relay).toMatchObject({ state: 'connected' })
     expect(relay.segments).toBe(counts[aId].segments)
   }, 90_000)
+
+  it("a question asked on A reaches the hub and B; the hub's moderator hides it everywhere", async () => {
+    const reader = new Client(a.node.url)
+    const registered = await reader.post('/api/auth/register', {
+      mode: 'quick',
+      phone: '13800138001',
+      password: 'reading2026',
+    })
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201)
+    const onA = await room(a.node.url, { cookie: reader.cookie! })
+    const onHub = await room(hub.url, auth)
+    const onB = await room(b.node.url)
+    const aId = (await json(`${a.node.url}/api/health`)).nodeId
+
+    onA.send({ type: 'question', text: '宋词的词牌怎么读?' })
+    const asked = (q: { text: string }) => q.text === '宋词的词牌怎么读?'
+    const atHub = await onHub.next('question', asked, { ms: 10_000 })
+    // Named reader@node by the hub, with A's name from the hub's registry.
+    expect(atHub.author.id.endsWith(`@${aId}`)).toBe(true)
+    expect(atHub.author.library).toBe('杭州市图书馆')
+    const atB = await onB.next('question', asked, { ms: 10_000 })
+    expect(atB.id).toBe(atHub.id)
+    await onA.next('question', asked, { ms: 10_000 })
+
+    onHub.send({ type: 'hide', id: atHub.id })
+    await onB.next('hidden', (m) => m.id === atHub.id, { ms: 10_000 })
+    await onA.next('hidden', (m) => m.id === atHub.id, { ms: 10_000 })
+    // A reader arriving at B later does not see it.
+    const late = await room(b.node.url)
+    const welcome = await late.next('welcome')
+    expect(welcome.questions.map((q) => q.id)).not.toContain(atHub.id)
+  }, 60_000)
 })
