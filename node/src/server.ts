@@ -113,6 +113,8 @@ export interface StartOptions {
   alertCheckMs?: number
   /** Tests only: the version this node tells its hub and members (upgrade notices), instead of its own. */
   version?: string
+  /** Tests only: how long a live lecture waits for an encoder that dropped (5 minutes by default). */
+  liveGraceMs?: number
 }
 
 export interface RunningNode {
@@ -128,6 +130,8 @@ export interface RunningNode {
   readonly search: SearchService
   /** Usage statistics (tests move the clock and aggregate). */
   readonly stats: Stats
+  /** Live lectures: the service, the RTMP ingest, reminders and replays. */
+  readonly live: Live
   /** The live lectures' rooms (tests count subscribers, the relay submits and applies). */
   readonly rooms: RoomService
   close(): Promise<void>
@@ -226,6 +230,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     services: node.services,
     search: node.search,
     stats: node.stats,
+    live: node.live,
     rooms: node.rooms,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
@@ -378,6 +383,7 @@ function composeServices(
     inbox: services.inbox,
     maxUploadBytes: config.maxUploadBytes,
     logger,
+    ...(options.liveGraceMs !== undefined && { graceMs: options.liveGraceMs }),
     ...clock,
   })
   // The lectures' rooms (questions, 弹幕); a lecture relayed from the hub has its room there.
@@ -395,6 +401,7 @@ function composeServices(
     now,
   })
   live.service.onStatus((r) => void rooms.apply(r.id, { type: 'status', status: r.status }))
+  live.questions = (id) => rooms.questions(id)
   // Members relay the hub's live lectures (--relay-live); the hub gives them to its members.
   const liveRelay = createLiveRelay({
     role: config.role,
@@ -675,7 +682,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         live: live.service,
         end: (id) => live.end(id),
         remind: (id, account) => live.remind(id, account),
-        questions: (id) => rooms.questions(id),
+        questions: (id) => live.questions(id),
         courses: courses.service,
         baseUrl,
       })
