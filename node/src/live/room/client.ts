@@ -19,6 +19,7 @@ import type { RoomService } from './service.js'
 
 export interface RoomClientLimits {
   bufferedAmount(ws: WSContext): number
+  abort(ws: WSContext): void
   /** Unsent bytes past which the client is dropped (a slow consumer). */
   maxBufferedBytes?: number
 }
@@ -34,11 +35,20 @@ export interface RoomClientOptions extends RoomClientLimits {
   onGone: () => void
 }
 
-/** WebSocket close codes: policy (a slow consumer dropped), going away. */
-const closeSlow = 1008
 const openTimeoutMs = 15_000
 const defaultMaxBuffered = 1024 * 1024
 let anonymous = 0
+
+/** Each broadcast is one object for every client of the room: encoded once, not once a client. */
+const encoded = new WeakMap<RoomServerMessage, string>()
+const encode = (msg: RoomServerMessage): string => {
+  let text = encoded.get(msg)
+  if (text === undefined) {
+    text = JSON.stringify(msg)
+    encoded.set(msg, text)
+  }
+  return text
+}
 
 export class RoomClient {
   #ws: WSContext | undefined
@@ -136,9 +146,13 @@ export class RoomClient {
     if (this.#gone || !ws) return
     if (audience === 'moderators' && !this.opts.moderator) return
     if (ws.readyState !== 1) return
-    if (this.opts.bufferedAmount(ws) > (this.opts.maxBufferedBytes ?? defaultMaxBuffered))
-      return this.#drop(closeSlow, 'too slow: messages were piling up')
-    ws.send(JSON.stringify(msg))
+    if (this.opts.bufferedAmount(ws) > (this.opts.maxBufferedBytes ?? defaultMaxBuffered)) {
+      // Cut, not closed: a client that does not read would not answer a close, and its backlog
+      // would stay in memory until the closing handshake timed out.
+      this.close()
+      return this.opts.abort(ws)
+    }
+    ws.send(encode(msg))
   }
 
   #drop(code: number, reason: string): void {

@@ -4,6 +4,7 @@
  * and every bad input of the issue: a flood, oversize frames, HTML, a muted reader coming
  * back, a page of another site.
  */
+import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { commentMaxChars, questionMaxChars, roomFrameMaxBytes, type RoomQuestion } from '@shulin/protocol'
 import { Client, signedInAdmin, startTempNode, type TempNode } from '../../testing/temp-node.js'
@@ -68,6 +69,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of open) c.close()
   await t?.close()
+  // The restarted node (last test) was opened on the first one's folder, which it leaves behind.
+  if (t) await rm(t.dir, { recursive: true, force: true })
 })
 
 describe('live room', () => {
@@ -334,10 +337,13 @@ describe('live room', () => {
     }
     expect(t.node.rooms.subscribers(id)).toBe(1)
     expect(mod.ws.readyState).toBe(mod.ws.OPEN)
+    // Cut at once, not left to a closing handshake it would never answer.
+    stalled.ws.resume()
+    expect((await stalled.closed).code).toBe(1006)
     console.log(`stalled client dropped after ${sent} questions of ${Buffer.byteLength(text)} bytes`)
   }, 60_000)
 
-  it('refuses speech once the lecture has ended, and keeps its log across a restart', async () => {
+  it('refuses speech once the lecture has ended, and keeps its log', async () => {
     rest()
     const id = await lecture()
     const url = wsUrl(t.node.url, id)
@@ -357,6 +363,37 @@ describe('live room', () => {
     expect((await t.node.rooms.acts(id)).map((act) => act.type)).toEqual(['hide'])
     expect(kept.id).toBeTruthy()
   })
+
+  it('closes its sockets when the node stops; restarted, the node has the room’s log and its mutes', async () => {
+    rest()
+    const id = await lecture()
+    const url = wsUrl(t.node.url, id)
+    const a = await join(cookieOf(readers[1]!), url)
+    const mod = await join(cookieOf(moderator), url)
+    a.send({ type: 'question', text: '留到重启之后' })
+    const kept = await mod.next('question', (q) => q.text === '留到重启之后')
+    a.send({ type: 'question', text: '重启前隐藏' })
+    const hidden = await mod.next('question', (q) => q.text === '重启前隐藏')
+    mod.send({ type: 'hide', id: hidden.id })
+    await a.next('hidden')
+    mod.send({ type: 'mute', author: kept.author.id, minutes: 10_080 })
+    await expect.poll(() => t.node.rooms.isMuted(id, kept.author.id)).toBe(true)
+
+    const stopping = Date.now()
+    await t.node.close()
+    expect((await a.closed).code).toBe(1001)
+    expect((await mod.closed).code).toBe(1001)
+    // Open sockets do not hold the stop for the whole grace period (10 s).
+    expect(Date.now() - stopping).toBeLessThan(8_000)
+
+    t = await startTempNode({ dataDir: t.dir })
+    const again = await join(cookieOf(readers[1]!), wsUrl(t.node.url, id))
+    const welcome = await again.next('welcome')
+    expect(welcome.questions.map((q) => q.text)).toEqual(['留到重启之后'])
+    expect(welcome.canSpeak).toBe(false)
+    again.send({ type: 'comment', text: '重启后还能说吗' })
+    expect(await again.next('refused')).toMatchObject({ code: 'muted' })
+  }, 30_000)
 })
 
 describe('live room limits', () => {

@@ -29,6 +29,7 @@ export interface RoomRouteOptions {
   origins: NodeOrigins
   upgradeWebSocket: UpgradeWebSocket
   bufferedAmount: RoomClientLimits['bufferedAmount']
+  abort: RoomClientLimits['abort']
   nodeId: string
   libraryName: () => string
   /** Most clients in one room, and from one address in all rooms. */
@@ -133,6 +134,7 @@ export function roomRoutes(app: Hono<AppEnv>, api: Api, opts: RoomRouteOptions):
       moderator: isModerator(auth),
       status: lecture.status,
       bufferedAmount: opts.bufferedAmount,
+      abort: opts.abort,
       ...(opts.maxBufferedBytes ? { maxBufferedBytes: opts.maxBufferedBytes } : {}),
       onGone: release,
     })
