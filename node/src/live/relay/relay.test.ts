@@ -8,7 +8,7 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHost, generateNodeKey, type Host } from '@shulin/federation'
+import { askLiveFile, askLiveList, createHost, generateNodeKey, openLiveRoom, type Host } from '@shulin/federation'
 import { CreateLiveRequest, type MemberEntry, type RelayState } from '@shulin/protocol'
 import { openStorage, type Storage } from '../../storage/db.js'
 import { tempDir } from '../../testing/temp-node.js'
@@ -189,6 +189,23 @@ describe('live relay', () => {
     expect(seen.segments).toBe(5)
     const own = await readFile(join(member.live.hlsDir(liveId), 'index.m3u8'), 'utf8')
     expect(own).toContain('#EXT-X-MEDIA-SEQUENCE:10')
+  })
+
+  it('answers nobody but its active members', async () => {
+    const stranger = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: [] })
+    try {
+      const addrs = hub.host.getMultiaddrs().map(String)
+      await expect(askLiveList(stranger, addrs)).rejects.toMatchObject({ reason: 'not_member' })
+      await expect(
+        askLiveFile(stranger, addrs, { want: 'segment', live: liveId, name: 'seg12.ts' }),
+      ).rejects.toMatchObject({ reason: 'not_member' })
+      await expect(
+        openLiveRoom(stranger, addrs, { live: liveId }, { message() {}, closed() {} }),
+      ).rejects.toMatchObject({ reason: 'not_member' })
+      expect(hubRelay.counts()[stranger.peerId.toString()]).toBeUndefined()
+    } finally {
+      await stranger.stop()
+    }
   })
 
   it('ends the mirror when the hub ends the lecture, with the end mark in its playlist', async () => {
