@@ -143,4 +143,40 @@ describe('live protocols', () => {
     await expect.poll(() => memberClosed, { timeout: 5000 }).toBe(1)
     await expect.poll(() => hubClosed, { timeout: 5000 }).toBe(2)
   })
+
+  it("ends a member's link on a hostile hub's garbage or oversized frame, without touching the rest", async () => {
+    const rogue = await newHost()
+    let next: Uint8Array = new Uint8Array(0)
+    await rogue.handle(LIVE_ROOM_PROTOCOL, async (stream: Stream) => {
+      const lp = lpStream(stream, { maxDataLength: liveLimits.maxRoomFrameBytes * 4 })
+      await lp.read()
+      await lp.write(enc({ ok: true }))
+      await lp.write(enc({ type: 'broadcast', msg: { type: 'hidden', id: 'q1' } }))
+      await lp.write(next)
+    })
+    for (const frame of [
+      new TextEncoder().encode('{"type":"broadcast","msg":{"type":"question","text":1}}'),
+      new Uint8Array([0xff, 0xfe, 0x00]),
+      new Uint8Array(liveLimits.maxRoomFrameBytes + 1).fill(0x20),
+    ]) {
+      next = frame
+      const down: RoomDownlink[] = []
+      let closed = 0
+      await openLiveRoom(
+        member,
+        addrs(rogue),
+        { live: 'lv1' },
+        {
+          message: (m) => void down.push(m),
+          closed: () => void closed++,
+        },
+      )
+      await expect.poll(() => closed, { timeout: 5000 }).toBe(1)
+      expect(down).toEqual([{ type: 'broadcast', msg: { type: 'hidden', id: 'q1' } }])
+    }
+    // The member still asks the honest hub as before.
+    expect((await askLiveFile(member, addrs(hub), { want: 'segment', live: 'lv1', name: 'seg1.ts' })).byteLength).toBe(
+      1000,
+    )
+  })
 })

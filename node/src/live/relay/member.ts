@@ -221,8 +221,12 @@ export class MemberLiveRelay {
       filesOk: false,
     }
     this.#relayed.set(id, r)
-    void this.#link(r)
-    void this.#pull(r)
+    // Neither may end the process: a full disk or a closing database only stops this relay.
+    void this.#link(r).catch((err: unknown) => this.c.logger?.warn({ err, liveId: id }, 'the room link gave up'))
+    void this.#pull(r).catch((err: unknown) => {
+      this.c.logger?.warn({ err, liveId: id }, 'the live relay stopped')
+      this.#end(r)
+    })
   }
 
   #end(r: Relayed): void {
