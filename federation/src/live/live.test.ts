@@ -100,6 +100,8 @@ describe('live protocols', () => {
     await serveLiveRoom(hub, async (hello, from, link) => {
       if (from !== member.peerId.toString()) return 'not_member'
       if (hello.live !== 'lv1') return 'unknown'
+      // The room's history, sent while accepting: it must follow the accept frame, not precede it.
+      link.send({ type: 'broadcast', msg: { type: 'slow', seconds: 30 } })
       return {
         message: (up) => {
           got.push(up)
@@ -121,7 +123,12 @@ describe('live protocols', () => {
     )
     const author = { id: `acc1@${member.peerId.toString()}`, name: '读者', library: '县馆' }
     link.send({ type: 'submit', ref: 'r1', author, msg: { type: 'question', text: '几点开始?' } })
-    await expect.poll(() => down, { timeout: 5000 }).toEqual([{ type: 'broadcast', msg: { type: 'hidden', id: 'r1' } }])
+    await expect
+      .poll(() => down, { timeout: 5000 })
+      .toEqual([
+        { type: 'broadcast', msg: { type: 'slow', seconds: 30 } },
+        { type: 'broadcast', msg: { type: 'hidden', id: 'r1' } },
+      ])
     expect(got[0]?.msg).toEqual({ type: 'question', text: '几点开始?' })
     await expect(openLiveRoom(member, addrs(hub), { live: 'nope' }, { message() {}, closed() {} })).rejects.toThrow(
       LiveRefused,
@@ -138,7 +145,7 @@ describe('live protocols', () => {
     await lp.write(enc({ type: 'submit', ref: '../x', author, msg: { type: 'question', text: 'x' } }))
     await expect.poll(() => hubClosed, { timeout: 5000 }).toBe(1)
     link.send({ type: 'submit', ref: 'r2', author, msg: { type: 'comment', text: '好' } })
-    await expect.poll(() => down.length, { timeout: 5000 }).toBe(2)
+    await expect.poll(() => down.length, { timeout: 5000 }).toBe(3)
     link.close()
     await expect.poll(() => memberClosed, { timeout: 5000 }).toBe(1)
     await expect.poll(() => hubClosed, { timeout: 5000 }).toBe(2)

@@ -128,9 +128,16 @@ export class HubLiveRelay {
     if (!r) return 'unknown'
     if (r.status === 'ended') return 'not_live'
     const rooms = this.c.rooms
-    // The room's recent history first, then every broadcast from now on.
-    const snap = await rooms.snapshot(liveId, { moderator: false })
+    // The room's recent history first, then every broadcast from now on. What was hidden while
+    // the member was away goes as `hidden` (its id only), so it is hidden there too.
+    const [snap, all] = await Promise.all([
+      rooms.snapshot(liveId, { moderator: false }),
+      rooms.snapshot(liveId, { moderator: true }),
+    ])
     for (const m of [...snap.questions, ...snap.comments]) link.send({ type: 'broadcast', msg: m })
+    const visible = new Set([...snap.questions, ...snap.comments].map((m) => m.id))
+    for (const m of [...all.questions, ...all.comments])
+      if (!visible.has(m.id)) link.send({ type: 'broadcast', msg: { type: 'hidden', id: m.id } })
     if (snap.slowSeconds) link.send({ type: 'broadcast', msg: { type: 'slow', seconds: snap.slowSeconds } })
     const off = rooms.subscribe(liveId, (msg, audience) => {
       if (audience === 'all') link.send({ type: 'broadcast', msg })

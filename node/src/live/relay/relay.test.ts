@@ -169,8 +169,18 @@ describe('live relay', () => {
   })
 
   it('says reconnecting while the hub is away, then resumes at the live edge, skipping what it missed', async () => {
+    const author = { id: `acc2@${member.id}`, name: '读者****5678', library: '县馆' }
+    const asked = { type: 'question', text: '下阕何解?' } as const
+    expect(await member.rooms.submit(liveId, author, asked, { moderator: false })).toMatchObject({ ok: true })
+    await expect.poll(async () => (await member.rooms.snapshot(liveId, { moderator: false })).questions.length).toBe(1)
+    const [q] = (await hub.rooms.questions(liveId)).filter((x) => x.text === asked.text)
     await hubRelay.stop()
     await expect.poll(() => states.at(-1), { timeout: 10_000 }).toBe('reconnecting')
+    // Hidden on the hub while the member is away.
+    const mod = { id: `mod@${hub.id}`, name: '主持人', library: '国家图书馆' }
+    expect(await hub.rooms.submit(liveId, mod, { type: 'hide', id: q!.id }, { moderator: true })).toMatchObject({
+      ok: true,
+    })
     expect(told).toContain('relay')
     const seen = { ...hubRelay.counts()[member.id]! }
     // Long enough for the playlist pulls to fail too (every 0.25–0.4 s while away), not only the room.
@@ -180,6 +190,7 @@ describe('live relay', () => {
     hubRelay = new HubLiveRelay({ network: hubNetwork(), live: hub.live, rooms: hub.rooms })
     await hubRelay.start()
     await expect.poll(() => states.at(-1), { timeout: 10_000 }).toBe('connected')
+    await expect.poll(async () => (await member.rooms.snapshot(liveId, { moderator: false })).questions.length).toBe(0)
     await expect.poll(memberFiles, { timeout: 10_000 }).toContain('seg12.ts')
     const files = await memberFiles()
     expect(files).not.toContain('seg8.ts')
