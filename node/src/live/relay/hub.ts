@@ -20,6 +20,8 @@ import type { DistributionNetwork } from '../../distribution/components.js'
 import type { LiveRooms } from '../room/index.js'
 import type { LiveRecord, LiveService } from '../service.js'
 
+const relayable = (r: LiveRecord) => r.origin === null && (r.access === 'public' || r.access === 'member-readers')
+
 /** Ended lectures stay in the list this long (a member that was down learns they ended). */
 const endedListedMs = 24 * 3600_000
 
@@ -73,9 +75,13 @@ export class HubLiveRelay {
     )
   }
 
+  /**
+   * A lecture of this hub that members may relay: one the readers of other libraries may watch
+   * (`public`, `member-readers`), never one for the hub's own readers or staff.
+   */
   async #own(id: string): Promise<LiveRecord | undefined> {
     const r = await this.c.live.store.get(id)
-    return r && r.origin === null ? r : undefined
+    return r && relayable(r) ? r : undefined
   }
 
   async #answer(req: LiveRequest, from: string): Promise<LiveReply> {
@@ -111,7 +117,7 @@ export class HubLiveRelay {
   async #list(): Promise<LiveView[]> {
     const now = (this.c.now ?? Date.now)()
     const listed = (await this.c.live.list()).filter(
-      (r) => r.origin === null && (r.status !== 'ended' || now - Date.parse(r.endedAt ?? r.start) < endedListedMs),
+      (r) => relayable(r) && (r.status !== 'ended' || now - Date.parse(r.endedAt ?? r.start) < endedListedMs),
     )
     // Relative URLs: a member gives its readers its own.
     return listed.slice(0, liveLimits.maxLectures).map((r) => this.c.live.view(r, ''))

@@ -219,6 +219,25 @@ describe('live relay', () => {
     }
   })
 
+  it("never relays a lecture for the hub's own readers", async () => {
+    const own = await hub.live.create(
+      CreateLiveRequest.parse({ title: '馆员培训', start: '2026-12-03T10:00:00+08:00', access: 'node-readers' }),
+    )
+    await hub.live.setStatus(own.liveId, 'live')
+    await mkdir(hub.live.hlsDir(own.liveId), { recursive: true })
+    await writeFile(join(hub.live.hlsDir(own.liveId), 'index.m3u8'), playlist(0, 0))
+    await writeFile(join(hub.live.hlsDir(own.liveId), 'seg0.ts'), 'staff only')
+    await new Promise((r) => setTimeout(r, 600))
+    expect(await member.live.store.get(own.liveId)).toBeUndefined()
+    const addrs = hub.host.getMultiaddrs().map(String)
+    await expect(
+      askLiveFile(member.host, addrs, { want: 'segment', live: own.liveId, name: 'seg0.ts' }),
+    ).rejects.toMatchObject({ reason: 'unknown' })
+    await expect(
+      openLiveRoom(member.host, addrs, { live: own.liveId }, { message() {}, closed() {} }),
+    ).rejects.toMatchObject({ reason: 'unknown' })
+  })
+
   it('ends the mirror when the hub ends the lecture, with the end mark in its playlist', async () => {
     await writeHub(8, 13, true)
     await hub.live.setStatus(liveId, 'ended')
