@@ -86,6 +86,8 @@ class Publish {
   #exited: Promise<void> | undefined
   #stderr: string[] = []
   #done = false
+  /** Paused for ffmpeg to drain its input. */
+  #waiting = false
   /** When the encoder last sent anything (monotonic ms): a silent one can be taken over. */
   lastDataAt = performance.now()
 
@@ -140,9 +142,13 @@ class Publish {
     const stdin = this.#child?.stdin
     if (!stdin || stdin.destroyed) return
     // ffmpeg behind: the encoder waits (TCP back-pressure) rather than the node buffering.
-    if (!stdin.write(buf)) {
+    if (!stdin.write(buf) && !this.#waiting) {
+      this.#waiting = true
       this.socket.pause()
-      stdin.once('drain', () => this.socket.resume())
+      stdin.once('drain', () => {
+        this.#waiting = false
+        this.socket.resume()
+      })
     }
   }
 

@@ -19,14 +19,17 @@ import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '..
 import { until } from '../testing/videos.js'
 
 /** Pushes the test pattern for `seconds`; resolves with ffmpeg's exit code (killed at 30 s). */
-function push(url: string, seconds: number): { done: Promise<number | null>; signal: (s: NodeJS.Signals) => void } {
+function push(
+  url: string,
+  seconds: number,
+  codecs = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-c:a', 'aac'],
+): { done: Promise<number | null>; signal: (s: NodeJS.Signals) => void } {
   const child = spawn(
     'ffmpeg',
     [
       ...['-hide_banner', '-loglevel', 'error', '-re'],
       ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine'],
-      ...['-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25'],
-      ...['-c:a', 'aac', '-f', 'flv', url],
+      ...['-t', String(seconds), ...codecs, '-f', 'flv', url],
     ],
     { stdio: 'ignore' },
   )
@@ -252,6 +255,37 @@ describe('live lectures: ingest, HLS, end and replay', () => {
     expect(await late.done).not.toBe(0)
     expect((await anon.get(`/api/live/${live.liveId}`)).body.status).toBe('ended')
   }, 60_000)
+
+  it('encodes a stream that is not H.264/AAC (Sorenson H.263 + MP3) into H.264/AAC segments', async () => {
+    const created = await schedule()
+    const pushed = push(`${created.rtmpUrl}/${created.streamKey}`, 3, ['-c:v', 'flv', '-g', '25', '-c:a', 'libmp3lame'])
+    expect(await pushed.done).toBe(0)
+    const dir = t.node.live.service.hlsDir(created.liveId)
+    const first = await until(
+      'a segment',
+      async () => {
+        const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.ts')).sort()
+        return names.length ? { done: names[0]! } : { last: names }
+      },
+      10_000,
+    )
+    const probe = await new Promise<string>((resolve) => {
+      const p = spawn('ffprobe', [
+        '-v',
+        'error',
+        '-show_entries',
+        'stream=codec_name',
+        '-of',
+        'csv=p=0',
+        join(dir, first),
+      ])
+      let out = ''
+      p.stdout.on('data', (d) => (out += d))
+      p.on('exit', () => resolve(out))
+    })
+    // Each stream is listed once per program too: the codecs, once each.
+    expect([...new Set(probe.split('\n').filter(Boolean))].sort()).toEqual(['aac', 'h264'])
+  }, 30_000)
 
   it('serves HLS files by the lecture’s access policy, privately cached when not public', async () => {
     const created = await schedule({ access: 'node-readers' })
