@@ -687,6 +687,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         upgradeWebSocket: runtime.upgradeWebSocket,
         bufferedAmount: runtime.bufferedAmount,
         abort: runtime.abort,
+        now,
         nodeId: key.nodeId,
         libraryName,
         maxClients: config.liveRoomClients,

@@ -170,6 +170,33 @@ describe('live room', () => {
     await watcher.next('comment', (m) => m.text === '刷屏 again')
   })
 
+  it('refuses frames past the ones waiting to be judged instead of queueing them', async () => {
+    rest()
+    const a = await join(cookieOf(readers[2]!))
+    const burst = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ type: 'comment', text: `洪水 ${i}` }))
+    // Sent in one go: they arrive together, faster than any can be judged.
+    for (const f of burst) a.send(f)
+    await expect
+      .poll(() => a.received.filter((m) => m.type === 'refused' || m.type === 'comment').length, { timeout: 20_000 })
+      .toBe(2000)
+    const atOnce = a.received.filter((m) => m.type === 'refused' && m.detail === 'Too many messages at once.')
+    expect(atOnce.length).toBeGreaterThan(0)
+    expect(a.received.filter((m) => m.type === 'comment')).toHaveLength(5)
+    expect(a.ws.readyState).toBe(a.ws.OPEN)
+  })
+
+  it('checks a connection’s sign-in again: a reader who signed out no longer speaks', async () => {
+    rest()
+    const leaving = await reader('13600136009')
+    const a = await join(cookieOf(leaving))
+    a.send({ type: 'comment', text: '我还在' })
+    await a.next('comment', (m) => m.text === '我还在')
+    expect((await leaving.post('/api/auth/logout')).status).toBeLessThan(300)
+    t.clock.now += 61_000
+    a.send({ type: 'comment', text: '我走了吗' })
+    expect(await a.next('refused')).toMatchObject({ code: 'unauthenticated' })
+  })
+
   it('lets moderators hide, mark answered, set slow mode; readers may not', async () => {
     rest()
     const a = await join(cookieOf(readers[0]!))
@@ -328,12 +355,13 @@ describe('live room', () => {
     const text = '慢'.repeat(questionMaxChars)
     let sent = 0
     let echoed = 0
-    mod.ws.on('message', () => void echoed++)
-    // Moderators are not rate limited: one of them floods until the stalled client is let go.
+    mod.ws.on('message', (d) => void (String(d).startsWith('{"type":"question"') && echoed++))
+    // Moderators are not rate limited: one of them floods (in batches the room judges without
+    // refusing them as too many at once) until the stalled client is let go.
     while (t.node.rooms.subscribers(id) === 2 && sent < 40_000) {
-      for (let i = 0; i < 500; i++) mod.send({ type: 'question', text })
-      sent += 500
-      await expect.poll(() => echoed, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(sent)
+      for (let i = 0; i < 25; i++) mod.send({ type: 'question', text })
+      sent += 25
+      await expect.poll(() => echoed, { timeout: 20_000, interval: 5 }).toBeGreaterThanOrEqual(sent)
     }
     expect(t.node.rooms.subscribers(id)).toBe(1)
     expect(mod.ws.readyState).toBe(mod.ws.OPEN)
