@@ -22,6 +22,9 @@ import type { LiveRecord, LiveService } from '../service.js'
 
 const relayable = (r: LiveRecord) => r.origin === null && (r.access === 'public' || r.access === 'member-readers')
 
+/** Segments per member remembered to tell a repeat from a new one (an hour of 1 s segments and more). */
+const recentNames = 4096
+
 /** Ended lectures stay in the list this long (a member that was down learns they ended). */
 const endedListedMs = 24 * 3600_000
 
@@ -37,14 +40,17 @@ export interface HubRelayComponents {
 export interface MemberCounts {
   playlists: number
   segments: number
-  /** Distinct segment names among them (a segment given twice counts once here). */
+  /**
+   * Distinct segments among them (a segment given twice counts once here); repeats are looked
+   * for among the member's last {@link recentNames} segments, so a day-long lecture costs no more.
+   */
   distinct: number
 }
 
 export class HubLiveRelay {
   #server: LiveServer | undefined
   #stopRoom: (() => Promise<void>) | undefined
-  readonly #counts = new Map<string, { playlists: number; segments: number; names: Set<string> }>()
+  readonly #counts = new Map<string, { playlists: number; segments: number; distinct: number; recent: Set<string> }>()
   readonly #links = new Set<RoomLinkEnd<RoomDownlink>>()
 
   constructor(private readonly c: HubRelayComponents) {}
@@ -71,7 +77,7 @@ export class HubLiveRelay {
   /** Per member, the files given to it since start. */
   counts(): Record<string, MemberCounts> {
     return Object.fromEntries(
-      [...this.#counts].map(([m, c]) => [m, { playlists: c.playlists, segments: c.segments, distinct: c.names.size }]),
+      [...this.#counts].map(([m, c]) => [m, { playlists: c.playlists, segments: c.segments, distinct: c.distinct }]),
     )
   }
 
@@ -93,12 +99,18 @@ export class HubLiveRelay {
       return { ok: false, reason: 'not_live' }
     const file = await this.#file(r.id, req.name, req.want)
     if (!file) return { ok: false, reason: 'unknown' }
-    const c = this.#counts.get(from) ?? { playlists: 0, segments: 0, names: new Set<string>() }
+    const c = this.#counts.get(from) ?? { playlists: 0, segments: 0, distinct: 0, recent: new Set<string>() }
     this.#counts.set(from, c)
     if (req.want === 'playlist') c.playlists++
     else {
       c.segments++
-      c.names.add(`${r.id}/${req.name}`)
+      const key = `${r.id}/${req.name}`
+      if (!c.recent.has(key)) {
+        c.distinct++
+        c.recent.add(key)
+        // A Set keeps insertion order: the oldest goes first.
+        if (c.recent.size > recentNames) c.recent.delete(c.recent.values().next().value!)
+      }
     }
     return { ok: true, file }
   }
