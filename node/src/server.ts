@@ -87,6 +87,8 @@ import { courseControlRoutes } from './courses/control-routes.js'
 import { Live, rtmpHost } from './live/index.js'
 import { liveRoutes } from './live/routes.js'
 import { RoomService } from './live/room/index.js'
+import { createLiveRelay } from './live/relay/index.js'
+import { liveRelayRoutes } from './live/relay/routes.js'
 import { roomRoutes } from './live/room/routes.js'
 import { roomLectures } from './live/room/lectures.js'
 import { ActivitiesService, voterOf } from './activities/service.js'
@@ -418,6 +420,15 @@ function composeServices(
   })
   live.service.onStatus((r) => void rooms.apply(r.id, { type: 'status', status: r.status }))
   live.questions = (id) => rooms.questions(id)
+  // Members relay the hub's live lectures (--relay-live); the hub gives them to its members.
+  const liveRelay = createLiveRelay({
+    role: config.role,
+    relayLive: config.relayLive,
+    network: federation,
+    live: live.service,
+    rooms,
+    logger,
+  })
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
   const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
   const alerts =
@@ -544,6 +555,7 @@ function composeServices(
     versionCheck,
     live,
     rooms,
+    liveRelay,
   }
 }
 
@@ -583,6 +595,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     metrics,
     versionCheck,
     live,
+    liveRelay,
     rooms,
   } = parts
   const { storage, nodeMeta, key } = folder
@@ -729,6 +742,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         tools: () => parts.audioQueue.tools,
         maxUploadBytes: entryUploadBytes(config.maxUploadBytes),
       })
+      liveRelayRoutes(api, { live: live.service, relay: liveRelay })
       lectureServeRoutes(api, {
         courses: courses.service,
         blobs,
@@ -791,6 +805,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     alerts,
     versionCheck,
     live,
+    rooms,
+    liveRelay,
   } = parts
   const { storage, key } = folder
   const { sessions, blobs, files, collections } = services
@@ -887,6 +903,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop: () => federation.stop(),
     },
+    // After the peer network: it serves the hub's side and dials the hub on a member's.
+    { name: 'live relay', start: () => liveRelay.start(), stop: () => liveRelay.stop() },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
     { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
