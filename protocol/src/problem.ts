@@ -42,6 +42,11 @@ export const problemCodes = [
   'insufficient_storage',
   'low_disk_space',
   'not_ready',
+  'already_liked_today',
+  'outside_phase',
+  'entry_limit_reached',
+  'audio_rejected',
+  'not_a_finalist',
   'internal',
 ] as const
 export const ProblemCode = z.enum(problemCodes)

@@ -51,6 +51,11 @@ export const problemStatus: Record<ProblemCode, number> = {
   insufficient_storage: 507,
   low_disk_space: 507,
   not_ready: 503,
+  already_liked_today: 409,
+  outside_phase: 409,
+  entry_limit_reached: 409,
+  audio_rejected: 422,
+  not_a_finalist: 409,
   internal: 500,
 }
 

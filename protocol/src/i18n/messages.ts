@@ -81,6 +81,14 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
     en: 'The server is low on disk space, so uploads and imports are paused; an administrator must free space, then try again',
   },
   not_ready: { 'zh-CN': '节点尚未就绪', en: 'The node is not ready' },
+  already_liked_today: {
+    'zh-CN': '今天已为该作品点过赞，明天（北京时间）可再点',
+    en: 'You have liked this entry today; like it again tomorrow (Beijing time)',
+  },
+  outside_phase: { 'zh-CN': '活动当前阶段不接受此操作', en: 'The activity is not in the phase for this' },
+  entry_limit_reached: { 'zh-CN': '已达到本活动每人作品数上限', en: 'You have reached this activity’s entry limit' },
+  audio_rejected: { 'zh-CN': '录音无法接受', en: 'The recording cannot be accepted' },
+  not_a_finalist: { 'zh-CN': '该作品未进入评审', en: 'This entry did not reach judging' },
   internal: { 'zh-CN': '服务器出了点问题，请稍后再试', en: 'Something went wrong on the server; try again later' },
 }
 

@@ -1,0 +1,866 @@
+/**
+ * @module activities/service
+ * Reading activities on this node: activities and their phases (by the node's clock, days in
+ * Asia/Shanghai), recitation entries, likes, rankings, judges' scores and results.
+ * `ActivitiesService` is the one way in for the routes and for the other parts of issue 20
+ * (events, network): they read activities through it, hand it the hub's national activities
+ * ({@link ActivitiesService.createFromHub}), read a day's likes for the daily tallies
+ * ({@link ActivitiesService.likesOn}) and give it the hub's intake ({@link ActivitiesService.applyTally}).
+ *
+ * Likes are the hot path (a national campaign's last evening): one like is one batch — the like,
+ * the voter's index, the total and the day's counts, and the sorted ranking indexes moved to the
+ * new counts — under a lock of that entry only, so likes on different entries run side by side
+ * and a ranking read is one ordered range read.
+ *
+ * A voter is keyed by their home identity, `<home node id>/<account id at home>`: a local reader
+ * is `<this node>/<account>`, a visiting reader (signed in through unified identity) is their
+ * home's, so a reader likes an entry once a day wherever they sign in (see {@link voterOf}).
+ */
+import { randomBytes } from 'node:crypto'
+import {
+  shanghaiDay,
+  type ActivityTally,
+  type ActivityView,
+  type CreateActivityRequest,
+  type EntryView,
+  type JudgeScoreRequest,
+  type LikeResult,
+  type PhaseName,
+  type Ranking,
+  type RankingQuery,
+} from '@shulin/protocol'
+import { ProblemError } from '../http/problem.js'
+import type { AccountRecord } from '../accounts/store.js'
+import type { InboxService } from '../inbox/service.js'
+import { delOp, putOp, type BatchOp, type Storage } from '../storage/db.js'
+import { Mutex } from '../storage/mutex.js'
+import { FairPlay, type FairPlaySettings } from './fair-play.js'
+import {
+  ActivityStore,
+  invertedUnits,
+  likesOfUnits,
+  likeUnits,
+  regionKeys,
+  regionPrefix,
+  type ActivityRecord,
+  type AuditRecord,
+  type AudioJob,
+  type EntryRecord,
+  type FlagRecord,
+  type LikeRecord,
+  type ResultsRecord,
+  type ScoreRecord,
+} from './store.js'
+
+export type { ActivityRecord, EntryRecord, AuditRecord, FlagRecord, ResultsRecord, ScoreRecord } from './store.js'
+
+/** Who likes: their home identity (see the module comment), and what fair play needs to know. */
+export interface Voter {
+  /** `<home node id>/<account id at home>`. */
+  key: string
+  /** The account on this node (a visiting reader's local account too), for disabling. */
+  account: string | null
+  /** When the account was made (new accounts' likes: `newAccountLikes`); unknown: not new. */
+  createdAt: string | null
+}
+
+/** The voter of a signed-in account on the node `nodeId`. */
+export function voterOf(account: AccountRecord, nodeId: string): Voter {
+  const key = account.home ? `${account.home.nodeId}/${account.home.sub}` : `${nodeId}/${account.id}`
+  return { key: safeKey(key), account: account.id, createdAt: account.createdAt }
+}
+
+/** `!` separates key parts: it never appears inside one. */
+const safeKey = (s: string) => s.replace(/!/g, '%21')
+
+/** A national activity from the hub (act-network verified its signature). */
+export interface HubActivity {
+  id: string
+  request: CreateActivityRequest
+  organiser: { nodeId: string; name: string }
+  createdAt: string
+  updatedAt: string
+  status?: 'published' | 'withdrawn'
+}
+
+/** The audio of an entry, for serving and for the hub's pull at judging. */
+export interface EntryAudio {
+  blob: string
+  mediaType: string
+  size: number
+}
+
+export interface ActivitiesOptions {
+  storage: Storage
+  nodeId: string
+  /** This library's name and region (GB/T 2260) as they stand. */
+  library: () => { name: string; region: string | null }
+  inbox?: InboxService | undefined
+  fairPlay?: Partial<FairPlaySettings> | undefined
+  now?: (() => number) | undefined
+}
+
+/** Sign-up counts of an event (act-events answers them). */
+export type SignupCounter = (activityId: string) => Promise<{ confirmed: number; waitlisted: number }>
+
+const newId = () => randomBytes(9).toString('base64url')
+
+/** A short lock per key: likes on one entry run one at a time, others side by side. */
+class KeyedLock {
+  readonly #locks = new Map<string, { mutex: Mutex; users: number }>()
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let l = this.#locks.get(key)
+    if (!l) this.#locks.set(key, (l = { mutex: new Mutex(), users: 0 }))
+    l.users++
+    try {
+      return await l.mutex.run(fn)
+    } finally {
+      if (--l.users === 0) this.#locks.delete(key)
+    }
+  }
+}
+
+export class ActivitiesService {
+  readonly store: ActivityStore
+  readonly fairPlay: FairPlay
+  readonly nodeId: string
+  readonly now: () => number
+  readonly #entryLocks = new KeyedLock()
+  /** Entry submissions and activity edits (counts per reader, then write). */
+  readonly #mutex = new Mutex()
+  #signups: SignupCounter | undefined
+  readonly #entryListeners = new Set<(entry: EntryRecord) => void>()
+
+  constructor(private readonly opts: ActivitiesOptions) {
+    this.store = new ActivityStore(opts.storage)
+    this.nodeId = opts.nodeId
+    this.now = opts.now ?? Date.now
+    this.fairPlay = new FairPlay(this.store, opts.fairPlay ?? {}, this.now)
+  }
+
+  /** act-events tells the views the sign-up counts of events. */
+  setSignupCounter(counter: SignupCounter): void {
+    this.#signups = counter
+  }
+
+  /** Told when an entry is written or changes status (the transcode queue listens). */
+  onEntry(listener: (entry: EntryRecord) => void): () => void {
+    this.#entryListeners.add(listener)
+    return () => this.#entryListeners.delete(listener)
+  }
+
+  // Activities.
+
+  async create(req: CreateActivityRequest): Promise<ActivityRecord> {
+    const t = new Date(this.now()).toISOString()
+    const rec: ActivityRecord = {
+      id: newId(),
+      request: req,
+      scope: 'local',
+      organiser: { nodeId: this.nodeId, name: this.opts.library().name },
+      status: 'published',
+      createdAt: t,
+      updatedAt: t,
+    }
+    await this.store.storage.commit([putOp(this.store.activities, rec.id, rec)], { sync: true })
+    return rec
+  }
+
+  /** Changes an activity's fields (the whole request again, validated by the route). */
+  async update(id: string, req: CreateActivityRequest): Promise<ActivityRecord> {
+    return this.#mutex.run(async () => {
+      const rec = await this.get(id)
+      if (rec.scope === 'national' && rec.organiser.nodeId !== this.nodeId) throw new ProblemError('forbidden')
+      const next = { ...rec, request: req, updatedAt: new Date(this.now()).toISOString() }
+      await this.store.storage.commit([putOp(this.store.activities, id, next)], { sync: true })
+      return next
+    })
+  }
+
+  async setStatus(id: string, status: 'published' | 'withdrawn'): Promise<ActivityRecord> {
+    return this.#mutex.run(async () => {
+      const rec = await this.get(id)
+      const next = { ...rec, status, updatedAt: new Date(this.now()).toISOString() }
+      await this.store.storage.commit([putOp(this.store.activities, id, next)], { sync: true })
+      return next
+    })
+  }
+
+  /**
+   * Stores (or updates, when newer) a national activity the hub published; idempotent, so
+   * the same activity received twice (a channel replayed) is one activity.
+   */
+  async createFromHub(a: HubActivity): Promise<ActivityRecord> {
+    return this.#mutex.run(async () => {
+      const old = await this.store.activities.get(a.id)
+      if (old && old.updatedAt >= a.updatedAt) return old
+      const rec: ActivityRecord = {
+        id: a.id,
+        request: a.request,
+        scope: 'national',
+        organiser: a.organiser,
+        status: a.status ?? 'published',
+        createdAt: a.createdAt,
+        updatedAt: a.updatedAt,
+      }
+      await this.store.storage.commit([putOp(this.store.activities, rec.id, rec)], { sync: true })
+      return rec
+    })
+  }
+
+  async get(id: string): Promise<ActivityRecord> {
+    const rec = id ? await this.store.activities.get(id) : undefined
+    if (!rec) throw new ProblemError('not_found')
+    return rec
+  }
+
+  /** Every activity, newest first (withdrawn ones only with `all`). */
+  async list(opts: { all?: boolean } = {}): Promise<ActivityRecord[]> {
+    const out: ActivityRecord[] = []
+    for await (const rec of this.store.activities.values()) if (opts.all || rec.status === 'published') out.push(rec)
+    return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+  }
+
+  /** The phase an instant falls in: the latest-starting window holding it (submission and voting may overlap). */
+  phaseAt(rec: ActivityRecord, ms: number = this.now()): PhaseName | null {
+    const iso = new Date(ms).toISOString()
+    let best: { name: PhaseName; from: string } | undefined
+    for (const [name, w] of Object.entries(rec.request.phases) as Array<[PhaseName, { from: string; to: string }]>)
+      if (w && w.from <= iso && iso < w.to && (!best || w.from >= best.from)) best = { name, from: w.from }
+    return best?.name ?? null
+  }
+
+  /** Whether `ms` is inside the named phase's window. */
+  inPhase(rec: ActivityRecord, phase: PhaseName, ms: number = this.now()): boolean {
+    const w = rec.request.phases[phase]
+    if (!w) return false
+    const iso = new Date(ms).toISOString()
+    return w.from <= iso && iso < w.to
+  }
+
+  async view(rec: ActivityRecord): Promise<ActivityView> {
+    const r = rec.request
+    return {
+      id: rec.id,
+      kind: r.kind,
+      title: r.title,
+      ...(r.description !== undefined ? { description: r.description } : {}),
+      ...(r.rules !== undefined ? { rules: r.rules } : {}),
+      cover: r.cover ?? null,
+      phases: r.phases,
+      phase: this.phaseAt(rec),
+      audience: r.audience,
+      scope: rec.scope,
+      organiser: rec.organiser,
+      texts: r.texts.map((t) => ({ resource: t.resource, title: t.title, model: t.model ?? null })),
+      maxSeconds: r.maxSeconds,
+      maxEntries: r.maxEntries,
+      eventKind: r.eventKind ?? null,
+      location: r.location ?? null,
+      capacity: r.capacity ?? null,
+      signups: r.kind === 'event' ? ((await this.#signups?.(rec.id)) ?? { confirmed: 0, waitlisted: 0 }) : null,
+      createdAt: rec.createdAt,
+    }
+  }
+
+  // Entries.
+
+  async entry(id: string): Promise<EntryRecord> {
+    const e = id ? await this.store.entries.get(id) : undefined
+    if (!e) throw new ProblemError('not_found')
+    return e
+  }
+
+  /** The entry `entryId` of activity `activityId` (a wrong pairing is not found). */
+  async entryOf(activityId: string, entryId: string): Promise<EntryRecord> {
+    const e = await this.entry(entryId)
+    if (e.activity !== activityId) throw new ProblemError('not_found')
+    return e
+  }
+
+  async entries(activityId: string): Promise<EntryRecord[]> {
+    const ids = await this.store.entriesBy
+      .keys({ gt: `${activityId}!`, lt: `${activityId}!a` })
+      .all()
+      .then((ks) => ks.map((k) => k.slice(activityId.length + 1)))
+    const recs = await this.store.entries.getMany(ids)
+    return recs.filter((e): e is EntryRecord => e !== undefined)
+  }
+
+  /** A reader's entries in an activity (or in every activity, without `activityId`). */
+  async entriesOf(author: string, activityId?: string): Promise<EntryRecord[]> {
+    if (activityId) {
+      const prefix = `${activityId}!a!${safeKey(author)}!`
+      const ids = (await this.store.entriesBy.keys({ gt: prefix, lt: `${prefix}\uffff` }).all()).map((k) =>
+        k.slice(prefix.length),
+      )
+      return (await this.store.entries.getMany(ids)).filter((e): e is EntryRecord => e !== undefined)
+    }
+    const out: EntryRecord[] = []
+    for await (const e of this.store.entries.values()) if (e.author === author) out.push(e)
+    return out
+  }
+
+  /**
+   * Records a reader's entry whose audio was checked (see audio.ts) and stored as blob `source`;
+   * the entry is `processing` until the queue has normalised it.
+   * @throws {ProblemError} `outside_phase` outside submission, `entry_limit_reached` past `maxEntries`.
+   */
+  async submitEntry(input: {
+    activityId: string
+    account: AccountRecord
+    title?: string | undefined
+    text?: string | undefined
+    source: { blob: string; mediaType: string }
+    duration: number
+  }): Promise<EntryRecord> {
+    return this.#mutex.run(async () => {
+      const act = await this.get(input.activityId)
+      if (act.request.kind !== 'recitation' || act.status !== 'published') throw new ProblemError('not_found')
+      if (!this.inPhase(act, 'submission'))
+        throw new ProblemError('outside_phase', { detail: 'Entries are accepted only during the submission phase.' })
+      const mine = await this.entriesOf(input.account.id, act.id)
+      const live = mine.filter((e) => e.status !== 'withdrawn' && e.status !== 'failed')
+      if (live.length >= act.request.maxEntries)
+        throw new ProblemError('entry_limit_reached', {
+          detail: `This activity takes at most ${act.request.maxEntries} entries per reader.`,
+        })
+      if (input.text !== undefined && !act.request.texts.some((t) => t.resource === input.text))
+        throw new ProblemError('validation_failed', {
+          errors: [{ pointer: '/text', detail: 'not one of this activity’s texts' }],
+        })
+      const lib = this.opts.library()
+      const text = act.request.texts.find((t) => t.resource === input.text)
+      const e: EntryRecord = {
+        id: newId(),
+        activity: act.id,
+        title: input.title?.trim() || text?.title || act.request.title,
+        text: input.text ?? null,
+        author: input.account.id,
+        authorName: maskName(input.account),
+        library: this.nodeId,
+        libraryName: lib.name,
+        region: lib.region,
+        status: 'processing',
+        source: input.source,
+        audio: null,
+        duration: input.duration,
+        createdAt: new Date(this.now()).toISOString(),
+      }
+      await this.store.storage.commit(
+        [
+          putOp(this.store.entries, e.id, e),
+          putOp(this.store.entriesBy, `${act.id}!${e.id}`, ''),
+          putOp(this.store.entriesBy, `${act.id}!a!${safeKey(e.author)}!${e.id}`, ''),
+          putOp<AudioJob>(this.store.jobs, e.id, {
+            entry: e.id,
+            state: 'queued',
+            attempts: 0,
+            createdAt: e.createdAt,
+          }),
+        ],
+        { sync: true },
+      )
+      for (const l of this.#entryListeners) l(e)
+      return e
+    })
+  }
+
+  /** Sets an entry's status and audio (the queue: ready with the normalised audio, or failed). */
+  async settleEntry(
+    id: string,
+    result: { status: 'ready'; audio: EntryAudio; duration: number } | { status: 'failed'; error: string },
+  ): Promise<EntryRecord | undefined> {
+    const e = await this.store.entries.get(id)
+    if (!e || e.status !== 'processing') return undefined
+    const next: EntryRecord =
+      result.status === 'ready'
+        ? { ...e, status: 'ready', audio: result.audio, duration: result.duration, source: null }
+        : { ...e, status: 'failed', error: result.error }
+    const job = await this.store.jobs.get(id)
+    const ops: BatchOp[] = [putOp(this.store.entries, id, next)]
+    if (next.status === 'ready') {
+      // Listed in the rankings from now on, with the likes it has (none yet).
+      const units = (await this.store.counts.get(`${e.activity}!t!${e.id}`)) ?? 0
+      for (const s of rankScopes(e))
+        ops.push(putOp(this.store.rank, `${e.activity}!${s}!${invertedUnits(units)}!${e.id}`, ''))
+    }
+    if (job)
+      ops.push(
+        putOp<AudioJob>(this.store.jobs, id, {
+          ...job,
+          state: result.status === 'ready' ? 'done' : 'failed',
+          ...(result.status === 'failed' ? { error: result.error } : {}),
+        }),
+      )
+    await this.store.storage.commit(ops, { sync: true })
+    for (const l of this.#entryListeners) l(next)
+    return next
+  }
+
+  /** An entry known here from another node (the hub: a national activity's entry, for rankings). */
+  async upsertRemoteEntry(e: Omit<EntryRecord, 'remote' | 'source'>): Promise<void> {
+    const rec: EntryRecord = { ...e, source: null, remote: true }
+    await this.store.storage.commit(
+      [
+        putOp(this.store.entries, e.id, rec),
+        putOp(this.store.entriesBy, `${e.activity}!${e.id}`, ''),
+        putOp(this.store.entriesBy, `${e.activity}!a!${safeKey(e.author)}!${e.id}`, ''),
+      ],
+      { sync: true },
+    )
+  }
+
+  /** The normalised audio of a ready entry. */
+  async audioOf(entryId: string): Promise<EntryAudio> {
+    const e = await this.entry(entryId)
+    if (e.status !== 'ready' || !e.audio) throw new ProblemError('not_found')
+    return e.audio
+  }
+
+  /** Every blob the activities hold (the blob store's garbage collection keeps them). */
+  async referencedBlobs(): Promise<Set<string>> {
+    const out = new Set<string>()
+    for await (const e of this.store.entries.values()) {
+      if (e.source) out.add(e.source.blob)
+      if (e.audio) out.add(e.audio.blob)
+    }
+    for await (const a of this.store.activities.values()) for (const t of a.request.texts) if (t.model) out.add(t.model)
+    return out
+  }
+
+  async entryView(e: EntryRecord, voter?: Voter): Promise<EntryView> {
+    const units = (await this.store.counts.get(`${e.activity}!t!${e.id}`)) ?? 0
+    const likedToday = voter
+      ? (await this.store.likes.get(`${e.activity}!${e.id}!${shanghaiDay(this.now())}!${voter.key}`)) !== undefined
+      : false
+    return {
+      id: e.id,
+      activity: e.activity,
+      title: e.title,
+      text: e.text,
+      author: { name: e.authorName, library: e.libraryName },
+      status: e.status,
+      ...(e.error ? { error: e.error } : {}),
+      duration: e.duration,
+      audio: e.status === 'ready' && e.audio ? `/api/activities/${e.activity}/entries/${e.id}/audio` : null,
+      likes: likesOfUnits(units),
+      likedToday,
+      createdAt: e.createdAt,
+      share: `/share/entries/${e.id}`,
+    }
+  }
+
+  // Likes.
+
+  /**
+   * One like of `voter` on an entry, today (Asia/Shanghai, by the node's clock).
+   * @throws {ProblemError} `outside_phase` outside voting, `already_liked_today` on a second like
+   *   the same day, `too_many_attempts` past the rate limits, `not_found` for an entry not ready.
+   */
+  async like(input: { activityId: string; entryId: string; voter: Voter; address: string }): Promise<LikeResult> {
+    const act = await this.get(input.activityId)
+    const e = await this.entryOf(act.id, input.entryId)
+    if (e.status !== 'ready' || act.status !== 'published') throw new ProblemError('not_found')
+    const t = this.now()
+    if (!this.inPhase(act, 'voting', t))
+      throw new ProblemError('outside_phase', { detail: 'Likes count only while voting is open.' })
+    this.fairPlay.admit(act.id, input.voter.key, input.address)
+    const day = shanghaiDay(t)
+    const key = `${act.id}!${e.id}!${day}!${input.voter.key}`
+    return this.#entryLocks.run(`${act.id}!${e.id}`, async () => {
+      if ((await this.store.likes.get(key)) !== undefined)
+        throw new ProblemError('already_liked_today', {
+          detail: 'You have liked this entry today; like it again tomorrow (Beijing time).',
+        })
+      const voting = act.request.phases.voting!
+      const isNew = input.voter.createdAt !== null && input.voter.createdAt >= voting.from
+      const policy = isNew ? act.request.newAccountLikes : 'count'
+      const units = policy === 'count' ? likeUnits : policy === 'half' ? likeUnits / 2 : 0
+      const like: LikeRecord = {
+        at: new Date(t).toISOString(),
+        units,
+        state: policy === 'hold' ? 'held' : 'counted',
+        address: input.address,
+        account: input.voter.account,
+      }
+      const ops: BatchOp[] = [
+        putOp(this.store.likes, key, like),
+        putOp(this.store.likesBy, `${input.voter.key}!${act.id}!${e.id}!${day}`, ''),
+      ]
+      const total = await this.#addUnits(ops, e, day, units, { own: true })
+      await this.store.storage.commit(ops, { sync: true })
+      await this.fairPlay.noteLike(act.id, input.voter.key, input.address)
+      return { id: e.id, likes: likesOfUnits(total) }
+    })
+  }
+
+  /**
+   * Adds `units` to an entry's total and `day` counts, moving its ranking keys, into `ops`
+   * (the caller commits, under the entry's lock). @returns the new total.
+   */
+  async #addUnits(ops: BatchOp[], e: EntryRecord, day: string, units: number, o: { own: boolean }): Promise<number> {
+    const a = e.activity
+    const totalKey = `${a}!t!${e.id}`
+    const dayKey = `${a}!d!${day}!${e.id}`
+    const ownKey = `${a}!o!${day}!${e.id}`
+    const [oldTotal = 0, oldDay = 0, oldOwn = 0] = await this.store.counts.getMany([totalKey, dayKey, ownKey])
+    const total = Math.max(0, oldTotal + units)
+    const dayUnits = Math.max(0, oldDay + units)
+    ops.push(putOp(this.store.counts, totalKey, total), putOp(this.store.counts, dayKey, dayUnits))
+    if (o.own) ops.push(putOp(this.store.counts, ownKey, Math.max(0, oldOwn + units)))
+    for (const s of rankScopes(e)) {
+      // A batch applies in order: the old key goes, then the new one is put (the same key when unchanged).
+      ops.push(delOp(this.store.rank, `${a}!${s}!${invertedUnits(oldTotal)}!${e.id}`))
+      ops.push(putOp(this.store.rank, `${a}!${s}!${invertedUnits(total)}!${e.id}`, ''))
+    }
+    ops.push(
+      delOp(this.store.rank, `${a}!d!${day}!${invertedUnits(oldDay)}!${e.id}`),
+      putOp(this.store.rank, `${a}!d!${day}!${invertedUnits(dayUnits)}!${e.id}`, ''),
+    )
+    return total
+  }
+
+  /**
+   * The ranking, highest first (ties: the older key first). Scopes: `total`, `today` (the
+   * Shanghai day now), `library` (`of`: a node id, default this one), `region` (`of`: a GB/T
+   * 2260 code or prefix). After results are published, scores and finals come with it.
+   */
+  async ranking(activityId: string, q: RankingQuery): Promise<Ranking> {
+    const act = await this.get(activityId)
+    const prefix =
+      q.scope === 'total'
+        ? `${act.id}!t!`
+        : q.scope === 'today'
+          ? `${act.id}!d!${shanghaiDay(this.now())}!`
+          : q.scope === 'library'
+            ? `${act.id}!l!${safeKey(q.of ?? this.nodeId)}!`
+            : `${act.id}!r!${regionPrefix(q.of ?? this.opts.library().region ?? '')}!`
+    if (q.scope === 'region' && !/^\d{2,6}!$/.test(prefix.slice(act.id.length + 3)))
+      throw new ProblemError('validation_failed', {
+        errors: [{ pointer: '/of', detail: 'a region code (GB/T 2260), e.g. 44 or 440100' }],
+      })
+    const keys = await this.store.rank.keys({ gt: prefix, lt: `${prefix}\uffff`, limit: q.limit }).all()
+    const rows = keys.map((k) => {
+      const rest = k.slice(prefix.length)
+      const bang = rest.indexOf('!')
+      return { units: 999_999_999_999 - Number(rest.slice(0, bang)), id: rest.slice(bang + 1) }
+    })
+    const entries = await this.store.entries.getMany(rows.map((r) => r.id))
+    const results = await this.store.results.get(act.id)
+    const byId = new Map(results?.entries.map((r) => [r.id, r]))
+    let rank = 0
+    let prev = -1
+    return {
+      scope: q.scope,
+      entries: rows.flatMap((r, i) => {
+        const e = entries[i]
+        if (!e) return []
+        // Equal likes share a rank (1, 2, 2, 4).
+        if (r.units !== prev) rank = i + 1
+        prev = r.units
+        const res = byId.get(r.id)
+        return [
+          {
+            id: r.id,
+            title: e.title,
+            author: { name: e.authorName, library: e.libraryName },
+            likes: likesOfUnits(r.units),
+            rank,
+            score: res?.score ?? null,
+            final: res?.final ?? null,
+          },
+        ]
+      }),
+    }
+  }
+
+  /**
+   * This node's own likes on each entry on a Shanghai day (the daily tally act-network signs
+   * and pushes): likes cast here, not tallies received.
+   */
+  async likesOn(activityId: string, day: string): Promise<Array<{ entry: string; count: number }>> {
+    const prefix = `${activityId}!o!${day}!`
+    const out: Array<{ entry: string; count: number }> = []
+    for await (const [k, units] of this.store.counts.iterator({ gt: prefix, lt: `${prefix}\uffff` }))
+      if (units > 0) out.push({ entry: k.slice(prefix.length), count: likesOfUnits(units) })
+    return out
+  }
+
+  /**
+   * The hub's intake of a node's verified daily tally: idempotent by (activity, node, day) — a
+   * tally sent again changes nothing, a corrected one moves the counts by the difference. The
+   * entries are the tally's keys (`<node>/<entry>`); unknown ones are skipped (act-network
+   * registers them first with {@link upsertRemoteEntry}). @returns whether anything changed.
+   */
+  async applyTally(tally: ActivityTally): Promise<boolean> {
+    return this.#mutex.run(async () => {
+      const key = `${tally.activity}!${safeKey(tally.node)}!${tally.day}`
+      const old = await this.store.tallies.get(key)
+      const before = new Map(old?.likes.map((l) => [l.entry, l.count]))
+      const delta: Record<string, number> = {}
+      for (const l of tally.likes) delta[l.entry] = (delta[l.entry] ?? 0) + l.count - (before.get(l.entry) ?? 0)
+      for (const [entry, count] of before) if (!tally.likes.some((l) => l.entry === entry)) delta[entry] = -count
+      const changed = Object.entries(delta).filter(([, d]) => d !== 0)
+      if (old && !changed.length) return false
+      for (const [entryId, d] of changed) {
+        const e = await this.store.entries.get(entryId)
+        if (!e || e.activity !== tally.activity) continue
+        await this.#entryLocks.run(`${e.activity}!${e.id}`, async () => {
+          const ops: BatchOp[] = []
+          await this.#addUnits(ops, e, tally.day, d * likeUnits, { own: false })
+          await this.store.storage.commit(ops, { sync: true })
+        })
+      }
+      await this.store.storage.commit(
+        [
+          putOp(this.store.tallies, key, { ...tally, appliedAt: new Date(this.now()).toISOString() }),
+          this.#auditOp({
+            activity: tally.activity,
+            action: 'tally_applied',
+            by: tally.node,
+            delta: Object.fromEntries(changed.map(([k, d]) => [k, d * likeUnits])),
+            detail: tally.day,
+          }),
+        ],
+        { sync: true },
+      )
+      return true
+    })
+  }
+
+  // Fair play.
+
+  /**
+   * Takes a voter's likes out of the counts (their account was disabled): each like is marked
+   * removed and the audit trail says by how much each entry moved.
+   * @returns the likes removed.
+   */
+  async removeLikesOf(voterKey: string, by: string): Promise<number> {
+    const prefix = `${safeKey(voterKey)}!`
+    let removed = 0
+    const deltas = new Map<string, Record<string, number>>()
+    for await (const k of this.store.likesBy.keys({ gt: prefix, lt: `${prefix}\uffff` })) {
+      const [activity, entry, day] = k.slice(prefix.length).split('!') as [string, string, string]
+      const likeKey = `${activity}!${entry}!${day}!${voterKey}`
+      await this.#entryLocks.run(`${activity}!${entry}`, async () => {
+        const like = await this.store.likes.get(likeKey)
+        const e = await this.store.entries.get(entry)
+        if (!like || like.state === 'removed' || !e) return
+        const ops: BatchOp[] = [putOp<LikeRecord>(this.store.likes, likeKey, { ...like, state: 'removed', units: 0 })]
+        if (like.units) await this.#addUnits(ops, e, day, -like.units, { own: true })
+        await this.store.storage.commit(ops, { sync: true })
+        removed++
+        const d = deltas.get(activity) ?? {}
+        d[entry] = (d[entry] ?? 0) - like.units
+        deltas.set(activity, d)
+      })
+    }
+    const audits = [...deltas].map(([activity, delta]) =>
+      this.#auditOp({ activity, action: 'likes_removed', by, delta, detail: `voter ${voterKey} disabled` }),
+    )
+    if (audits.length) await this.store.storage.commit(audits, { sync: true })
+    return removed
+  }
+
+  /** Held likes (new accounts' under `hold`), for staff to review. */
+  async heldLikes(activityId: string): Promise<Array<{ entry: string; day: string; voter: string; at: string }>> {
+    const out: Array<{ entry: string; day: string; voter: string; at: string }> = []
+    for await (const [k, v] of this.store.likes.iterator({ gt: `${activityId}!`, lt: `${activityId}!\uffff` })) {
+      if (v.state !== 'held') continue
+      const [, entry, day, voter] = k.split('!') as [string, string, string, string]
+      out.push({ entry, day, voter, at: v.at })
+    }
+    return out
+  }
+
+  /** Counts every held like of an activity (staff reviewed them); @returns how many. */
+  async releaseHeld(activityId: string, by: string): Promise<number> {
+    await this.get(activityId)
+    const held = await this.heldLikes(activityId)
+    const delta: Record<string, number> = {}
+    let n = 0
+    for (const h of held) {
+      const likeKey = `${activityId}!${h.entry}!${h.day}!${h.voter}`
+      await this.#entryLocks.run(`${activityId}!${h.entry}`, async () => {
+        const like = await this.store.likes.get(likeKey)
+        const e = await this.store.entries.get(h.entry)
+        if (!like || like.state !== 'held' || !e) return
+        const ops: BatchOp[] = [
+          putOp<LikeRecord>(this.store.likes, likeKey, { ...like, state: 'counted', units: likeUnits }),
+        ]
+        await this.#addUnits(ops, e, h.day, likeUnits, { own: true })
+        await this.store.storage.commit(ops, { sync: true })
+        delta[h.entry] = (delta[h.entry] ?? 0) + likeUnits
+        n++
+      })
+    }
+    if (n)
+      await this.store.storage.commit(
+        [this.#auditOp({ activity: activityId, action: 'likes_released', by, delta, detail: `${n} held likes` })],
+        { sync: true },
+      )
+    return n
+  }
+
+  #lastAudit = 0
+  #auditOp(r: Omit<AuditRecord, 'at'>): BatchOp {
+    // Keys never repeat within a process (two changes in one millisecond).
+    this.#lastAudit = Math.max(this.now(), this.#lastAudit + 1)
+    const at = new Date(this.#lastAudit).toISOString()
+    return putOp(this.store.audit, `${r.activity}!${at}!${randomBytes(3).toString('hex')}`, { at, ...r })
+  }
+
+  /** The activity's audit trail, oldest first. */
+  async audit(activityId: string): Promise<AuditRecord[]> {
+    return this.store.audit.values({ gt: `${activityId}!`, lt: `${activityId}!\uffff` }).all()
+  }
+
+  // Judging and results.
+
+  /** Each participant's top 2 entries by likes (ready ones), the entries judges score. */
+  async finalists(activityId: string): Promise<EntryRecord[]> {
+    const entries = (await this.entries(activityId)).filter((e) => e.status === 'ready')
+    const units = await this.store.counts.getMany(entries.map((e) => `${activityId}!t!${e.id}`))
+    const byAuthor = new Map<string, Array<{ e: EntryRecord; u: number }>>()
+    entries.forEach((e, i) => {
+      const k = `${e.library}/${e.author}`
+      byAuthor.set(k, [...(byAuthor.get(k) ?? []), { e, u: units[i] ?? 0 }])
+    })
+    const out: EntryRecord[] = []
+    for (const list of byAuthor.values())
+      out.push(
+        ...list
+          .sort((a, b) => b.u - a.u || a.e.createdAt.localeCompare(b.e.createdAt))
+          .slice(0, 2)
+          .map((x) => x.e),
+      )
+    return out
+  }
+
+  /**
+   * A judge's score of a finalist, once voting is over (inside judging, when it has a window);
+   * a judge scoring again replaces their score.
+   */
+  async score(activityId: string, entryId: string, judge: string, req: JudgeScoreRequest): Promise<ScoreRecord> {
+    const act = await this.get(activityId)
+    const t = this.now()
+    const votingOver = !act.request.phases.voting || new Date(t).toISOString() >= act.request.phases.voting.to
+    const judging = act.request.phases.judging ? this.inPhase(act, 'judging', t) : votingOver
+    if (!judging) throw new ProblemError('outside_phase', { detail: 'Entries are scored only during judging.' })
+    if (await this.store.results.get(act.id))
+      throw new ProblemError('outside_phase', { detail: 'The results are published; scores are final.' })
+    await this.entryOf(act.id, entryId)
+    if (!(await this.finalists(act.id)).some((e) => e.id === entryId))
+      throw new ProblemError('not_a_finalist', {
+        detail: 'Only each participant’s two most liked entries go to judging.',
+      })
+    const rec: ScoreRecord = {
+      score: req.score,
+      ...(req.comment !== undefined ? { comment: req.comment } : {}),
+      judge,
+      at: new Date(t).toISOString(),
+    }
+    await this.store.storage.commit(
+      [
+        putOp(this.store.scores, `${act.id}!${entryId}!${safeKey(judge)}`, rec),
+        this.#auditOp({ activity: act.id, action: 'score', entry: entryId, by: judge, detail: String(req.score) }),
+      ],
+      { sync: true },
+    )
+    return rec
+  }
+
+  async scores(activityId: string, entryId: string): Promise<ScoreRecord[]> {
+    const prefix = `${activityId}!${entryId}!`
+    return this.store.scores.values({ gt: prefix, lt: `${prefix}\uffff` }).all()
+  }
+
+  /**
+   * Computes and publishes the final results: for each finalist, `final = weights.judges ×
+   * average score + weights.likes × likes normalised to 0–100` (the most liked finalist is 100),
+   * ranked by final; then each local participant gets an inbox notice. Publishing twice
+   * changes nothing (the notices are deduplicated too).
+   */
+  async publishResults(activityId: string, by: string): Promise<ResultsRecord> {
+    return this.#mutex.run(async () => {
+      const act = await this.get(activityId)
+      const existing = await this.store.results.get(act.id)
+      if (existing) return existing
+      const finalists = await this.finalists(act.id)
+      const units = await this.store.counts.getMany(finalists.map((e) => `${act.id}!t!${e.id}`))
+      const maxUnits = Math.max(0, ...units.map((u) => u ?? 0))
+      const w = act.request.weights
+      const rows = await Promise.all(
+        finalists.map(async (e, i) => {
+          const s = await this.scores(act.id, e.id)
+          const avg = s.length ? s.reduce((a, b) => a + b.score, 0) / s.length : null
+          const likesNorm = maxUnits ? ((units[i] ?? 0) / maxUnits) * 100 : 0
+          const final = round2(w.judges * (avg ?? 0) + w.likes * likesNorm)
+          return { id: e.id, likes: likesOfUnits(units[i] ?? 0), score: avg === null ? null : round2(avg), final }
+        }),
+      )
+      rows.sort((a, b) => b.final - a.final || b.likes - a.likes)
+      const results: ResultsRecord = {
+        publishedAt: new Date(this.now()).toISOString(),
+        entries: rows.map((r, i) => ({ ...r, rank: i + 1 })),
+      }
+      await this.store.storage.commit(
+        [
+          putOp(this.store.results, act.id, results),
+          this.#auditOp({ activity: act.id, action: 'results_published', by, detail: `${rows.length} finalists` }),
+        ],
+        { sync: true },
+      )
+      await this.#notifyResults(act, results)
+      return results
+    })
+  }
+
+  /** One notice per local participant (every reader with an entry), with their best placing. */
+  async #notifyResults(act: ActivityRecord, results: ResultsRecord): Promise<void> {
+    const inbox = this.opts.inbox
+    if (!inbox) return
+    const place = new Map(results.entries.map((r) => [r.id, r.rank]))
+    const authors = new Map<string, number | undefined>()
+    for (const e of await this.entries(act.id)) {
+      if (e.remote || e.library !== this.nodeId) continue
+      const r = place.get(e.id)
+      const best = authors.get(e.author)
+      authors.set(e.author, r !== undefined && (best === undefined || r < best) ? r : best)
+    }
+    for (const [account, rank] of authors)
+      await inbox.post(account, {
+        kind: 'activity-results',
+        title: `“${act.request.title}”: results are published`,
+        body:
+          rank !== undefined
+            ? `Your entry placed ${rank} of ${results.entries.length} in the final results.`
+            : 'Thank you for taking part. See the final results.',
+        link: `/activities/${act.id}`,
+        dedupe: `activity-results:${act.id}`,
+      })
+  }
+
+  results(activityId: string): Promise<ResultsRecord | undefined> {
+    return this.store.results.get(activityId)
+  }
+
+  /** Bursts flagged for review, newest first. */
+  flags(limit = 200): Promise<FlagRecord[]> {
+    return this.store.flags.values({ reverse: true, limit }).all()
+  }
+}
+
+/** The ranking indexes an entry is in besides the days': total, its library, its region's prefixes. */
+const rankScopes = (e: EntryRecord) => ['t', `l!${safeKey(e.library)}`, ...regionKeys(e.region).map((r) => `r!${r}`)]
+
+const round2 = (n: number) => Math.round(n * 100) / 100
+
+/** The name shown with an entry: the family name's first character and a mask (王**). */
+function maskName(a: AccountRecord): string {
+  const name = a.name?.trim()
+  if (!name) return '读者'
+  const chars = [...name]
+  return chars[0] + '*'.repeat(Math.min(2, Math.max(1, chars.length - 1)))
+}
