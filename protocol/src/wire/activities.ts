@@ -26,6 +26,8 @@ export const NationalActivity = z.strictObject({
   id: z.string().min(1).max(64),
   organiser: z.strictObject({ nodeId: NodeId, name: z.string().max(200) }),
   activity: CreateActivityRequest,
+  /** A withdrawn activity leaves the members' portals too. */
+  status: z.enum(['published', 'withdrawn']),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 })
@@ -48,6 +50,11 @@ export const NetworkEntry = z.strictObject({
   title: z.string().max(500),
   text: z.string().max(64).nullable(),
   author: z.strictObject({ name: z.string().max(100), library: z.string().max(200) }),
+  /**
+   * The same opaque value for every entry of one reader in the activity, and nothing else: the hub
+   * picks each participant's top entries for judging without learning who they are.
+   */
+  participant: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
   status: EntryStatus,
   duration: z.number().min(0).max(36_000).nullable(),
   audio: z

@@ -13,11 +13,14 @@
  * revision in the tally the hub could not tell an old copy from a correction. The conflict is
  * logged with both digests for the operators.
  *
- * Owns three sublevels:
+ * What is taken goes into the hub's activities ({@link TallySink}: the entries as remote entries,
+ * the tally into the counts its ranking reads, with the hub's own readers' likes) before it is
+ * acknowledged; the sink is idempotent by the same key, so a crash between the two is mended by
+ * the member's next push.
+ *
+ * Owns two sublevels:
  * - `activity-net-tallies`: `<activity> <node> <day>` → the signed tally as received (proof);
- * - `activity-net-sums`: `<activity> <node>/<entry>` → likes summed over the days;
  * - `activity-net-entries`: `<activity> <node>/<entry>` → the entry as its node signed it.
- * A tally and every sum it changes are one synced batch: a restart never counts it twice or half.
  */
 import { createHash } from 'node:crypto'
 import { EnvelopeError, open } from '@shulin/federation/envelope'
@@ -47,21 +50,21 @@ interface StoredEntry {
   digest: string
 }
 
+/** Where taken tallies go: the hub's activities (idempotent by entry, and by activity+node+day). */
+export interface TallySink {
+  entry(entry: NetworkEntry): Promise<void>
+  tally(tally: ActivityTally): Promise<void>
+}
+
 export interface HubTalliesOptions {
   storage: Storage
+  sink: TallySink
   /** The registry entry of a node, if it is a member. */
   member: (nodeId: string) => MemberEntry | undefined
   /** Whether `activity` is a national activity this hub organises. */
   national: (activity: string) => Promise<boolean>
   now?: () => number
   logger?: Logger | undefined
-}
-
-/** One row of the national ranking (before the hub's own readers' likes are added). */
-export interface NationalRow {
-  id: string
-  likes: number
-  entry: NetworkEntry | undefined
 }
 
 /** A tally's meaning, whatever the order of its lines or lines of zero: what "the same tally" compares. */
@@ -80,15 +83,11 @@ function digestOf(t: ActivityTally): string {
 
 export class HubTallies {
   readonly #tallies: Sublevel<StoredTally>
-  readonly #sums: Sublevel<number>
   readonly #entries: Sublevel<StoredEntry>
   readonly #mutex = new Mutex()
-  /** Sums as last written (the intake is serialised, so the cache is the truth). */
-  readonly #cache = new Map<string, number>()
 
   constructor(private readonly opts: HubTalliesOptions) {
     this.#tallies = opts.storage.sublevel('activity-net-tallies')
-    this.#sums = opts.storage.sublevel('activity-net-sums')
     this.#entries = opts.storage.sublevel('activity-net-entries')
   }
 
@@ -104,7 +103,22 @@ export class HubTallies {
     const entries = await Promise.all(push.entries.map((env) => this.#checkEntry(env, from)))
     return this.#mutex.run(async () => {
       const ops: BatchOp[] = []
-      const touched = new Map<string, number>()
+      // Entries first: a tally's likes count only for entries the hub knows.
+      const entryOutcomes: TallyOutcome[] = []
+      for (const c of entries) {
+        if (typeof c === 'string') {
+          entryOutcomes.push(c)
+          continue
+        }
+        const key = `${c.entry.activity} ${c.entry.id}`
+        if ((await this.#entries.get(key))?.digest === c.digest) {
+          entryOutcomes.push('duplicate')
+          continue
+        }
+        await this.opts.sink.entry(c.entry)
+        ops.push(putOp(this.#entries, key, { env: c.env, digest: c.digest }))
+        entryOutcomes.push('stored')
+      }
       const seen = new Map<string, string>()
       const tallyOutcomes: TallyOutcome[] = []
       for (const c of tallies) {
@@ -124,55 +138,16 @@ export class HubTallies {
           continue
         }
         seen.set(key, c.digest)
+        await this.opts.sink.tally(c.tally)
         ops.push(
           putOp(this.#tallies, key, { env: c.env, digest: c.digest, receivedAt: new Date(this.#now).toISOString() }),
         )
-        for (const { entry, count } of c.tally.likes) {
-          if (!count) continue
-          const k = `${c.tally.activity} ${entry}`
-          const sum = (touched.get(k) ?? (await this.#sum(k))) + count
-          touched.set(k, sum)
-        }
         tallyOutcomes.push('stored')
       }
-      const entryOutcomes: TallyOutcome[] = []
-      for (const c of entries) {
-        if (typeof c === 'string') {
-          entryOutcomes.push(c)
-          continue
-        }
-        const key = `${c.entry.activity} ${c.entry.id}`
-        if ((await this.#entries.get(key))?.digest === c.digest) {
-          entryOutcomes.push('duplicate')
-          continue
-        }
-        ops.push(putOp(this.#entries, key, { env: c.env, digest: c.digest }))
-        entryOutcomes.push('stored')
-      }
-      for (const [k, v] of touched) ops.push(putOp(this.#sums, k, v))
-      try {
-        // Acknowledged = on disk, even after a machine crash: the member will not send it again.
-        if (ops.length) await this.opts.storage.commit(ops, { sync: true })
-      } catch (err) {
-        this.#cache.clear()
-        throw err
-      }
-      for (const [k, v] of touched) this.#remember(k, v)
+      // Acknowledged = on disk, even after a machine crash: the member will not send it again.
+      if (ops.length) await this.opts.storage.commit(ops, { sync: true })
       return { ok: true, tallies: tallyOutcomes, entries: entryOutcomes }
     })
-  }
-
-  async #sum(key: string): Promise<number> {
-    const cached = this.#cache.get(key)
-    if (cached !== undefined) return cached
-    const v = (await this.#sums.get(key)) ?? 0
-    this.#remember(key, v)
-    return v
-  }
-
-  #remember(key: string, v: number): void {
-    if (this.#cache.size > 200_000) this.#cache.clear()
-    this.#cache.set(key, v)
   }
 
   async #checkTally(
@@ -219,19 +194,12 @@ export class HubTallies {
     return { entry, env, digest: createHash('sha256').update(env.sig).digest('base64url') }
   }
 
-  /** Every entry of `activity` the members described or counted likes for, with its likes (tallies only). */
-  async national(activity: string): Promise<NationalRow[]> {
-    const rows = new Map<string, NationalRow>()
-    const range = { gt: `${activity} `, lt: `${activity} ~` }
-    for await (const [k, v] of this.#entries.iterator(range)) {
-      const id = k.slice(activity.length + 1)
-      rows.set(id, { id, likes: 0, entry: NetworkEntry.parse(v.env.payload) })
-    }
-    for await (const [k, likes] of this.#sums.iterator(range)) {
-      const id = k.slice(activity.length + 1)
-      rows.set(id, { id, likes, entry: rows.get(id)?.entry })
-    }
-    return [...rows.values()]
+  /** Every entry of `activity` the members described. */
+  async described(activity: string): Promise<NetworkEntry[]> {
+    const out: NetworkEntry[] = []
+    for await (const v of this.#entries.values({ gt: `${activity} `, lt: `${activity} ~` }))
+      out.push(NetworkEntry.parse(v.env.payload))
+    return out
   }
 
   /** One member's entry as it described it (for judging: where its audio is). */
