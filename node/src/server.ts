@@ -83,6 +83,9 @@ import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
 import { lectureServeRoutes } from './courses/serve.js'
 import { TranscodeQueue } from './courses/transcode/queue.js'
 import { courseControlRoutes } from './courses/control-routes.js'
+import { ActivitiesService, voterOf } from './activities/service.js'
+import { AudioQueue } from './activities/queue.js'
+import { activityRoutes, entryUploadPath } from './activities/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -343,6 +346,27 @@ function composeServices(
     now,
   })
 
+  // Reading activities (issue 20): recitation entries are normalised by their own small queue.
+  const activities = new ActivitiesService({
+    storage,
+    nodeId: key.nodeId,
+    library: () => ({ name: profile.current().name, region: federation.entry(key.nodeId)?.region ?? null }),
+    inbox: services.inbox,
+    ...clock,
+  })
+  const audioQueue = new AudioQueue({
+    activities,
+    blobs: services.blobs,
+    tmpDir: join(folder.dir, 'tmp'),
+    ffmpeg: config.ffmpeg,
+    ffprobe: config.ffprobe,
+    logger,
+  })
+  // A disabled reader's likes leave the counts (the audit trail says so).
+  services.accounts.onStatusChange(async (account) => {
+    if (account.status === 'disabled') await activities.removeLikesOf(voterOf(account, key.nodeId).key, 'system')
+  })
+
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
   const isTls = tlsResolver({ publicUrl, viaProxy })
@@ -451,6 +475,8 @@ function composeServices(
     networkSearch,
     stats,
     transcodes,
+    activities,
+    audioQueue,
     proxy,
     isTls,
     origins,
@@ -469,6 +495,9 @@ function composeServices(
 }
 
 type NodeParts = ReturnType<typeof composeServices>
+
+/** A recitation upload is held in memory while it is parsed: at most 100 MiB (an hour of WAV is more than any recitation). */
+const entryUploadBytes = (maxUploadBytes: number) => Math.min(maxUploadBytes, 100 * 1024 * 1024)
 
 /** The HTTP app over the node's services: every route, in the order they answer. */
 function httpApp(parts: NodeParts): Hono<AppEnv> {
@@ -534,6 +563,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       [collectionCoverPath, 'streamed'],
       [courseCoverPath, 'streamed'],
       [lectureUploadPath, 'streamed'],
+      [entryUploadPath, entryUploadBytes(config.maxUploadBytes)],
     ],
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
@@ -614,6 +644,12 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         maxUploadBytes: config.maxUploadBytes,
       })
       courseControlRoutes(api, { courses, maxUploadBytes: config.maxUploadBytes })
+      activityRoutes(api, {
+        activities: parts.activities,
+        blobs,
+        tools: () => parts.audioQueue.tools,
+        maxUploadBytes: entryUploadBytes(config.maxUploadBytes),
+      })
       lectureServeRoutes(api, {
         courses: courses.service,
         blobs,
@@ -682,7 +718,11 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
   // Unreferenced blobs (replaced files, abandoned uploads) go after a day: an upload attached
   // a moment ago is never taken, and a restored backup has time to settle.
   const collectBlobs = async () => {
-    const referenced = new Set([...(await files.referencedBlobs()), ...(await collections.referencedBlobs())])
+    const referenced = new Set([
+      ...(await files.referencedBlobs()),
+      ...(await collections.referencedBlobs()),
+      ...(await parts.activities.referencedBlobs()),
+    ])
     const gc = await blobs.collectGarbage(referenced, blobGraceMs)
     if (gc.removed) logger.info(gc, 'removed unreferenced blobs')
   }
@@ -734,6 +774,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     },
     // After the blobs (it stores its outputs there); stopped before them: a running job goes back to the queue.
     { name: 'transcodes', start: () => transcodes.start(), stop: () => transcodes.stop() },
+    { name: 'activity audio', start: () => parts.audioQueue.start(), stop: () => parts.audioQueue.stop() },
     {
       name: 'http',
       async start() {

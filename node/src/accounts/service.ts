@@ -332,7 +332,16 @@ export class AccountService {
     await this.#mustGet(accountId)
     const updated = (await this.store.update(accountId, (a) => (a.status === status ? null : { ...a, status })))!
     if (status === 'disabled') await this.opts.sessions.endAll(accountId)
+    for (const l of this.#statusListeners) await l(updated)
     return updated
+  }
+
+  readonly #statusListeners = new Set<(account: AccountRecord) => Promise<void>>()
+
+  /** Told after staff set an account's status (activities take a disabled reader's likes out of the counts). */
+  onStatusChange(listener: (account: AccountRecord) => Promise<void>): () => void {
+    this.#statusListeners.add(listener)
+    return () => this.#statusListeners.delete(listener)
   }
 
   async #mustGet(accountId: string): Promise<AccountRecord> {

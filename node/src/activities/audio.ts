@@ -25,6 +25,8 @@ export class AudioRejected extends Error {
   constructor(
     readonly reason: 'not_audio' | 'too_long' | 'too_short' | 'silent',
     message: string,
+    /** The same in Chinese (zh-CN). */
+    readonly zh: string,
   ) {
     super(message)
   }
@@ -94,16 +96,25 @@ export async function inspectAudio(tools: MediaTools, file: string, maxSeconds: 
     const why = /Stream map '0:a:0' matches no streams|does not contain any stream/i.test(err)
       ? 'the file has no sound track'
       : 'ffmpeg cannot decode it as audio'
-    throw new AudioRejected('not_audio', `This file is not a recording: ${why}.`)
+    throw new AudioRejected(
+      'not_audio',
+      `This file is not a recording: ${why}.`,
+      '该文件不是录音：无法从中解码出声音。',
+    )
   }
   const durationSeconds = Math.round((Number(samples[1]) / rateHz) * 100) / 100
   if (durationSeconds > maxSeconds)
     throw new AudioRejected(
       'too_long',
       `The recording is longer than this activity's limit of ${maxSeconds} seconds; please shorten it.`,
+      `录音超过了本活动 ${maxSeconds} 秒的时长上限，请缩短后再提交。`,
     )
   if (durationSeconds < minSeconds)
-    throw new AudioRejected('too_short', `The recording lasts ${durationSeconds} s: it is too short to be a reading.`)
+    throw new AudioRejected(
+      'too_short',
+      `The recording lasts ${durationSeconds} s: it is too short to be a reading.`,
+      `录音只有 ${durationSeconds} 秒，太短了。`,
+    )
   const peak = /max_volume:\s*(-?[\d.]+|-inf) dB/.exec(err)
   const mean = /mean_volume:\s*(-?[\d.]+|-inf) dB/.exec(err)
   const peakDb = peak && peak[1] !== '-inf' ? Number(peak[1]) : -Infinity
@@ -112,6 +123,7 @@ export async function inspectAudio(tools: MediaTools, file: string, maxSeconds: 
     throw new AudioRejected(
       'silent',
       `The recording is silent (its loudest moment is ${Number.isFinite(peakDb) ? `${peakDb} dB` : 'no sound at all'}); check the microphone and record again.`,
+      '录音没有声音，请检查麦克风后重新录制。',
     )
   return { durationSeconds, peakDb, meanDb }
 }

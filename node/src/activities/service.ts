@@ -280,9 +280,9 @@ export class ActivitiesService {
 
   async entries(activityId: string): Promise<EntryRecord[]> {
     const ids = await this.store.entriesBy
-      .keys({ gt: `${activityId}!`, lt: `${activityId}!a` })
+      .keys({ gt: `${activityId}!e!`, lt: `${activityId}!e!\uffff` })
       .all()
-      .then((ks) => ks.map((k) => k.slice(activityId.length + 1)))
+      .then((ks) => ks.map((k) => k.slice(activityId.length + 3)))
     const recs = await this.store.entries.getMany(ids)
     return recs.filter((e): e is EntryRecord => e !== undefined)
   }
@@ -350,7 +350,7 @@ export class ActivitiesService {
       await this.store.storage.commit(
         [
           putOp(this.store.entries, e.id, e),
-          putOp(this.store.entriesBy, `${act.id}!${e.id}`, ''),
+          putOp(this.store.entriesBy, `${act.id}!e!${e.id}`, ''),
           putOp(this.store.entriesBy, `${act.id}!a!${safeKey(e.author)}!${e.id}`, ''),
           putOp<AudioJob>(this.store.jobs, e.id, {
             entry: e.id,
@@ -404,7 +404,7 @@ export class ActivitiesService {
     await this.store.storage.commit(
       [
         putOp(this.store.entries, e.id, rec),
-        putOp(this.store.entriesBy, `${e.activity}!${e.id}`, ''),
+        putOp(this.store.entriesBy, `${e.activity}!e!${e.id}`, ''),
         putOp(this.store.entriesBy, `${e.activity}!a!${safeKey(e.author)}!${e.id}`, ''),
       ],
       { sync: true },

@@ -4,7 +4,7 @@
  *
  * - `activities`: activity id → {@link ActivityRecord}.
  * - `activity-entries`: entry id → {@link EntryRecord}; `activity-entries-by`:
- *   `<activity>!<entry>` and `<activity>!a!<author>!<entry>` → '' (an activity's entries, a
+ *   `<activity>!e!<entry>` and `<activity>!a!<author>!<entry>` → '' (an activity's entries, a
  *   reader's entries in it).
  * - `activity-likes`: `<activity>!<entry>!<day>!<voter>` → {@link LikeRecord} (the one-a-day rule is
  *   this key's existence); `activity-likes-by`: `<voter>!<activity>!<entry>!<day>` → '' (a voter's

@@ -232,3 +232,96 @@ export const shanghaiOffsetMs = 8 * 3600_000
 export function shanghaiDay(ms: number): string {
   return new Date(ms + shanghaiOffsetMs).toISOString().slice(0, 10)
 }
+
+// Responses and forms of the act-core routes (node/src/activities/routes.ts).
+
+/** `POST /api/staff/activities` and `POST /api/activities/:id/entries` answer the new id. */
+export const ActivityCreated = z.object({ id: z.string() })
+export type ActivityCreated = z.infer<typeof ActivityCreated>
+
+/** The text fields of the entry upload (multipart, beside the `audio` file). */
+export const EntryForm = z.strictObject({
+  title: singleLine(200).optional(),
+  /** One of the activity's texts (its resource id). */
+  text: z.string().min(1).max(64).optional(),
+})
+export type EntryForm = z.infer<typeof EntryForm>
+
+export const EntryList = z.object({ entries: z.array(EntryView) })
+export type EntryList = z.infer<typeof EntryList>
+
+export const JudgeScore = z.object({
+  judge: z.string(),
+  score: z.number(),
+  comment: z.string().optional(),
+  at: z.string(),
+})
+export type JudgeScore = z.infer<typeof JudgeScore>
+
+/** `GET /api/judge/activities/:id/finalists`: each participant's top 2 entries, with the scores given. */
+export const FinalistList = z.object({
+  entries: z.array(EntryView.extend({ scores: z.array(JudgeScore) })),
+})
+export type FinalistList = z.infer<typeof FinalistList>
+
+/** The published results (`GET /api/activities/:id/results`), best first. */
+export const ActivityResults = z.object({
+  publishedAt: z.string(),
+  entries: z.array(
+    z.object({
+      id: z.string(),
+      likes: z.number().int(),
+      score: z.number().nullable(),
+      final: z.number(),
+      rank: z.number().int(),
+    }),
+  ),
+})
+export type ActivityResults = z.infer<typeof ActivityResults>
+
+/** Every change to a ranking besides a plain like, oldest first. */
+export const ActivityAuditList = z.object({
+  events: z.array(
+    z.object({
+      at: z.string(),
+      action: z.enum([
+        'likes_removed',
+        'likes_released',
+        'score',
+        'tally_applied',
+        'results_published',
+        'entry_status',
+      ]),
+      entry: z.string().optional(),
+      by: z.string(),
+      delta: z.record(z.string(), z.number()).optional(),
+      detail: z.string().optional(),
+    }),
+  ),
+})
+export type ActivityAuditList = z.infer<typeof ActivityAuditList>
+
+/** Bursts of likes from one address, for staff review. */
+export const ActivityFlagList = z.object({
+  flags: z.array(
+    z.object({
+      at: z.string(),
+      activity: z.string(),
+      reason: z.enum(['address_burst', 'voter_burst']),
+      address: z.string(),
+      voter: z.string().nullable(),
+      count: z.number().int(),
+      windowSeconds: z.number().int(),
+    }),
+  ),
+})
+export type ActivityFlagList = z.infer<typeof ActivityFlagList>
+
+/** Likes held for review (accounts made during voting, under `newAccountLikes: hold`). */
+export const HeldLikeList = z.object({
+  likes: z.array(z.object({ entry: z.string(), day: ShanghaiDay, voter: z.string(), at: z.string() })),
+})
+export type HeldLikeList = z.infer<typeof HeldLikeList>
+
+/** `POST /api/staff/activities/:id/held/release`: how many were counted. */
+export const ReleasedLikes = z.object({ released: z.number().int() })

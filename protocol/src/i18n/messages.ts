@@ -119,6 +119,10 @@ export const fieldMessages: Catalog = {
   invalid_clc: { 'zh-CN': '中图法分类号格式不正确', en: 'is not a CLC class number' },
   invalid_parent: { 'zh-CN': '上级资源不正确（期刊 → 期 → 文章）', en: 'wrong parent (journal → issue → article)' },
   required: { 'zh-CN': '必填', en: 'is required' },
+  audio_not_audio: { 'zh-CN': '不是录音（无法解码出声音）', en: 'is not a recording (no sound can be decoded)' },
+  audio_too_long: { 'zh-CN': '录音过长', en: 'is longer than the activity allows' },
+  audio_too_short: { 'zh-CN': '录音过短', en: 'is too short' },
+  audio_silent: { 'zh-CN': '录音没有声音', en: 'is silent' },
 }
 
 export function problemTitle(code: ProblemCode, locale: Locale): string {
