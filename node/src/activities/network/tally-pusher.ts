@@ -9,7 +9,7 @@
  * The entries a tally names go with it, described without personal data, once each.
  *
  * Pushes go oldest first, up to 64 tallies at once; when the hub cannot be reached the next
- * attempt waits longer (doubling from the normal interval up to an hour), as the roll-ups do.
+ * attempt waits longer (doubling from 5 s up to an hour).
  *
  * Owns `activity-net-outbox` (`<activity> <day>` → {@link OutboxRecord}) and
  * `activity-net-described` (`<activity> <node>/<entry>` → the signature of the description the
@@ -38,6 +38,7 @@ import type { Logger } from '../../logger.js'
 /** After a day ends, how long before it is counted (likes in flight at midnight are written by then). */
 export const tallyGraceMs = 60_000
 const maxBackoffMs = 3_600_000
+const firstRetryMs = 5000
 /** A push stays well within the exchange's 8 MiB. */
 const maxPushBytes = 4 * 1024 * 1024
 
@@ -93,6 +94,7 @@ export class TallyPusher {
   readonly #described: Sublevel<string>
   #timer: NodeJS.Timeout | undefined
   #delay: number
+  #retry = firstRetryMs / 2
   #running: Promise<TallyPushReport> | undefined
   #stopped = false
   last: { at: string; report: TallyPushReport } | undefined
@@ -221,7 +223,10 @@ export class TallyPusher {
     const tick = () => {
       this.pushNow()
         .then((r) => {
-          this.#delay = r.error ? Math.min(maxBackoffMs, this.#delay * 2) : (this.opts.intervalMs ?? 60_000)
+          // After a failure: soon (the hub restarting, the peer network still starting), then
+          // doubling up to an hour; after a success: the normal interval.
+          this.#retry = r.error ? Math.min(maxBackoffMs, this.#retry * 2) : firstRetryMs / 2
+          this.#delay = r.error ? this.#retry : (this.opts.intervalMs ?? 60_000)
           if (r.error) this.opts.logger?.debug({ err: r.error, pending: r.pending }, 'tallies wait for the hub')
         })
         .catch((err: unknown) => this.opts.logger?.warn({ err }, 'pushing tallies failed'))
