@@ -5,7 +5,9 @@
  * a reader likes an entry, a second like that day is refused, the next day (every node
  * restarted a day later with SHULIN_CLOCK_SKEW_MS) it counts; a reader of A visiting B likes
  * B's entry as their home identity, once a day, counted by B alone; member B is offline for a
- * whole day and catches up; the hub's national ranking then equals the likes cast, exactly.
+ * whole day and catches up; the hub's national ranking then equals the likes cast, exactly; a
+ * like on a member's entry at the hub is refused (it would count twice); and at judging the hub
+ * pulls the finalists' audio from their libraries.
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -173,8 +175,9 @@ describe('a national recitation across the network', () => {
         audience: 'member-readers',
         newAccountLikes: 'count',
         phases: {
-          submission: { from: iso(t - 3600_000), to: iso(t + 5 * day) },
-          voting: { from: iso(t - 3600_000), to: iso(t + 5 * day) },
+          submission: { from: iso(t - 3600_000), to: iso(t + 3 * day) },
+          voting: { from: iso(t - 3600_000), to: iso(t + 3 * day) },
+          judging: { from: iso(t + 3 * day), to: iso(t + 10 * day) },
         },
       })
       expect(res.status, JSON.stringify(res.body)).toBe(201)
@@ -259,12 +262,43 @@ describe('a national recitation across the network', () => {
       expect(national[0]).toMatchObject({ rank: 1, likes: 2, author: { library: expect.any(String) } })
       // Entry names carry no personal data: the masked name only.
       expect(JSON.stringify(national)).not.toContain('13800138001')
+      // A reader at the hub cannot like a member's entry there: it counts at its own library.
+      const h1 = await reader(hub, '13700137001')
+      const atHub = await like(h1, activity, `${b.id}/${entryB}`)
+      expect(atHub.status).toBe(403)
+      expect(atHub.body.code).toBe('forbidden')
       // Nothing more to send; the hub's sum stays exact after another restart of the members.
       for (const m of [a, b]) {
         await halt(m)
         await boot(m, 2)
       }
       await new Promise((r) => setTimeout(r, 3000))
+      expect(await ranking()).toEqual(Object.fromEntries(likesCast))
+
+      // Day 4: judging. The hub pulls its finalists' audio from their libraries; its judges hear
+      // exactly what the reader recorded (the bytes the member serves).
+      for (const p of [hub, a, b]) await halt(p)
+      await boot(hub, 4, 'hub')
+      await boot(a, 4)
+      await boot(b, 4)
+      const audioAt = async (p: Peer, entry: string) => {
+        const res = await fetch(`${url(p)}/api/activities/${activity}/entries/${encodeURIComponent(entry)}/audio`)
+        return res.ok ? Buffer.from(await res.arrayBuffer()) : res.status
+      }
+      const own = await audioAt(a, entryA)
+      expect(Buffer.isBuffer(own)).toBe(true)
+      await expect
+        .poll(() => audioAt(hub, `${a.id}/${entryA}`), poll)
+        .toEqual(own)
+        .catch((err: unknown) => {
+          const log = hub
+            .node!.output()
+            .split('\n')
+            .filter((l) => !l.includes('"msg":"request"'))
+            .join('\n')
+          throw new Error(`${(err as Error).message}\nhub:\n${log.slice(-8000)}`)
+        })
+      await expect.poll(() => audioAt(hub, `${b.id}/${entryB}`), poll).toEqual(await audioAt(b, entryB))
       expect(await ranking()).toEqual(Object.fromEntries(likesCast))
     },
   )

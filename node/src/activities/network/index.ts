@@ -71,6 +71,8 @@ export interface ActivitiesNetwork {
   stop(): Promise<void>
 }
 
+const judgingRetryMs = 10_000
+
 /** An opaque, stable value per reader and activity (see {@link NetworkEntry.participant}). */
 const participantOf = (nodeId: string, activity: string, author: string) =>
   createHash('sha256').update(`shulin-participant\n${nodeId}\n${activity}\n${author}`).digest('base64url').slice(0, 32)
@@ -196,15 +198,18 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
 
   let judgingTimer: NodeJS.Timeout | undefined
   let stopped = false
-  /** Hub: every national activity now judging gets its finalists' audio. */
-  const judgingRound = async () => {
+  /** Hub: every national activity now judging gets its finalists' audio; false when a pull failed. */
+  const judgingRound = async (): Promise<boolean> => {
+    let ok = true
     for (const a of await activities.list()) {
       if (a.scope === 'local' && a.request.audience !== 'member-readers') continue
       if (activities.phaseAt(a) !== 'judging') continue
-      await pullFinalists(a.id).catch((err: unknown) =>
-        logger?.warn({ err, activity: a.id }, 'could not pull finalists’ audio for judging; trying again'),
-      )
+      await pullFinalists(a.id).catch((err: unknown) => {
+        ok = false
+        logger?.warn({ err, activity: a.id }, 'could not pull finalists’ audio for judging; trying again')
+      })
     }
+    return ok
   }
 
   return {
@@ -229,10 +234,14 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
       if (hub) {
         const tick = () =>
           void judgingRound()
-            .catch((err: unknown) => logger?.warn({ err }, 'judging round failed'))
-            .finally(() => {
+            .catch((err: unknown) => {
+              logger?.warn({ err }, 'judging round failed')
+              return false
+            })
+            .then((ok) => {
               if (stopped) return
-              judgingTimer = setTimeout(tick, init.judgingCheckMs ?? 60_000)
+              // A library briefly unreachable is asked again soon, not at the next round.
+              judgingTimer = setTimeout(tick, ok ? (init.judgingCheckMs ?? 60_000) : judgingRetryMs)
               judgingTimer.unref()
             })
         judgingTimer = setTimeout(tick, 1000)
