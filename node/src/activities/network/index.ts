@@ -132,6 +132,8 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
         .filter((a) => a.scope === 'national' && a.organiser.nodeId !== me)
         .map((a) => ({ id: a.id, phases: a.request.phases })),
     likesOn: (activity, day) => activities.likesOn(activity, day),
+    entries: async (activity) =>
+      (await activities.entries(activity)).filter((e) => !e.remote && e.library === me).map((e) => e.id),
     async describe(activity, entryId) {
       const e = await activities.store.entries.get(entryId)
       if (!e || e.activity !== activity || e.remote) return undefined

@@ -51,6 +51,7 @@ describe('activity tallies', () => {
   }
   const source: TallySource = {
     national: async () => [{ id: activity, phases: { voting } }],
+    entries: async () => ['e1', 'e2', 'e3'],
     likesOn: async (_a, d) =>
       [...(likes.get(d) ?? new Map<string, number>())].map(([e, count]) => ({ entry: e, count })),
     describe: async (a, e): Promise<NetworkEntry> => ({
@@ -168,8 +169,11 @@ describe('activity tallies', () => {
   it('sends a finished day once, and the hub sums it; a replay changes nothing', async () => {
     like('2026-12-01', 'e1', 3)
     like('2026-12-01', 'e2', 1)
-    // The day is not over: nothing goes.
-    expect(await pusher.pushNow()).toMatchObject({ sent: 0, pending: 0 })
+    // The day is not over: no tally goes, but every entry is described, liked or not (e3 is
+    // not): each reader's best go to judging at the hub either way.
+    expect(await pusher.pushNow()).toMatchObject({ sent: 0, described: 3, pending: 0 })
+    expect((await activities.entries(activity)).map((e) => e.id.split('/')[1]).sort()).toEqual(['e1', 'e2', 'e3'])
+    expect(await pusher.pushNow()).toMatchObject({ sent: 0, described: 0, pending: 0 })
     clock.member = clock.hub = t0 + day
     expect(await pusher.pushNow()).toMatchObject({ sent: 1, pending: 0 })
     expect(await national()).toEqual({ e1: 3, e2: 1 })

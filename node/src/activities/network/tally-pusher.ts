@@ -6,15 +6,17 @@
  * until the hub acknowledges it (stored, or already held). A tally is counted from the likes
  * when it is sent, not when the day ends: likes carry the day they were cast, so the count of a
  * finished day never changes, and a node offline for a week sends the week when the hub is back.
- * The entries a tally names go with it, described without personal data, once each.
+ * Every entry of this node in a national activity is described to the hub (without personal
+ * data) before any tally naming it, and again when it changes.
  *
  * Pushes go oldest first, up to 64 tallies at once; when the hub cannot be reached the next
  * attempt waits longer (doubling from 5 s up to an hour).
  *
  * Owns `activity-net-outbox` (`<activity> <day>` → {@link OutboxRecord}) and
- * `activity-net-described` (`<activity> <node>/<entry>` → the signature of the description the
- * hub acknowledged).
+ * `activity-net-described` (`<activity> <node>/<entry>` → the digest of the description the hub
+ * acknowledged).
  */
+import { createHash } from 'node:crypto'
 import { seal } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import {
@@ -54,6 +56,8 @@ export interface TallySource {
   national(): Promise<Array<{ id: string; phases: Phases }>>
   /** Per entry of this node (local entry id), likes counted on `day` (Asia/Shanghai). */
   likesOn(activity: string, day: string): Promise<Array<{ entry: string; count: number }>>
+  /** This node's entries (local ids) in `activity`. */
+  entries(activity: string): Promise<string[]>
   /** The entry `entry` of this node, described for the hub (no personal data), if it exists. */
   describe(activity: string, entry: string): Promise<NetworkEntry | undefined>
 }
@@ -70,8 +74,10 @@ export interface TallyPusherOptions {
 }
 
 export interface TallyPushReport {
+  /** Tallies the hub acknowledged, refused for good, and entry descriptions it acknowledged. */
   sent: number
   refused: number
+  described: number
   pending: number
   error?: string
 }
@@ -130,69 +136,92 @@ export class TallyPusher {
   }
 
   async #drain(): Promise<TallyPushReport> {
-    const total: TallyPushReport = { sent: 0, refused: 0, pending: 0 }
+    const total: TallyPushReport = { sent: 0, refused: 0, described: 0, pending: 0 }
     for (let round = 0; round < 1000; round++) {
       const r = await this.#pushOnce()
       total.sent += r.sent
       total.refused += r.refused
+      total.described += r.described
       total.pending = r.pending
       if (r.error) total.error = r.error
-      if (r.error || r.sent + r.refused === 0 || r.pending === 0) break
+      if (r.error || r.sent + r.refused + r.described === 0 || r.pending === 0) break
     }
     this.last = { at: new Date(this.#now).toISOString(), report: total }
     return total
   }
 
+  /**
+   * Descriptions of this node's entries in national activities that the hub has not acknowledged
+   * as they stand now (new, or changed: transcoded, withdrawn), at most `limit`. Every entry goes,
+   * liked or not: each participant's best go to judging at the hub, with or without likes.
+   */
+  async #fresh(limit: number): Promise<Array<{ env: SignedEnvelope; key: string; digest: string }>> {
+    const out: Array<{ env: SignedEnvelope; key: string; digest: string }> = []
+    for (const a of await this.opts.source.national()) {
+      for (const id of await this.opts.source.entries(a.id)) {
+        if (out.length >= limit) return out
+        const entry = await this.opts.source.describe(a.id, id)
+        if (!entry) continue
+        const key = `${a.id} ${entry.id}`
+        // Compared before signing: a node with 10k entries signs only what changed.
+        const digest = createHash('sha256').update(JSON.stringify(entry)).digest('base64url')
+        if ((await this.#described.get(key)) === digest) continue
+        out.push({ env: await seal(this.opts.key, 'shulin/activity-entry', entry), key, digest })
+      }
+    }
+    return out
+  }
+
   async #pushOnce(): Promise<TallyPushReport> {
     const waiting = await this.waiting()
-    if (!waiting.length) return { sent: 0, refused: 0, pending: 0 }
+    const fresh = await this.#fresh(maxEntriesPerPush + 1)
+    if (!waiting.length && !fresh.length) return { sent: 0, refused: 0, described: 0, pending: 0 }
     const node = this.opts.key.nodeId
+    const entries = fresh.slice(0, maxEntriesPerPush)
+    let bytes = entries.reduce((n, f) => n + JSON.stringify(f.env).length, 0)
     const batch: typeof waiting = []
     const tallies: SignedEnvelope[] = []
-    const entries: SignedEnvelope[] = []
-    const described: Array<{ key: string; sig: string }> = []
-    const named = new Set<string>()
-    let bytes = 0
-    for (const w of waiting.slice(0, maxTalliesPerPush)) {
-      const likes = (await this.opts.source.likesOn(w.activity, w.day)).filter((l) => l.count > 0)
-      const tally: ActivityTally = {
-        activity: w.activity,
-        node,
-        day: w.day,
-        likes: likes.map((l) => ({ entry: networkEntryId(node, l.entry), count: l.count })),
-      }
-      const env = await seal(this.opts.key, 'shulin/activity-tally', tally)
-      const fresh: Array<{ env: SignedEnvelope; key: string }> = []
-      for (const l of likes) {
-        const key = `${w.activity} ${networkEntryId(node, l.entry)}`
-        if (named.has(key)) continue
-        named.add(key)
-        const entry = await this.opts.source.describe(w.activity, l.entry)
-        if (!entry) continue
-        const e = await seal(this.opts.key, 'shulin/activity-entry', entry)
-        if ((await this.#described.get(key)) !== e.sig) fresh.push({ env: e, key })
-      }
-      const size = JSON.stringify(env).length + fresh.reduce((n, f) => n + JSON.stringify(f.env).length, 0)
-      if (batch.length && (bytes + size > maxPushBytes || entries.length + fresh.length > maxEntriesPerPush)) break
-      bytes += size
-      batch.push(w)
-      tallies.push(env)
-      for (const f of fresh) {
-        entries.push(f.env)
-        described.push({ key: f.key, sig: f.env.sig })
+    // Tallies go once every entry is described as it stands: the hub counts likes only on
+    // entries it knows, so a tally naming one it does not would lose those likes for good.
+    if (fresh.length <= maxEntriesPerPush) {
+      for (const w of waiting.slice(0, maxTalliesPerPush)) {
+        const likes = (await this.opts.source.likesOn(w.activity, w.day)).filter((l) => l.count > 0)
+        const tally: ActivityTally = {
+          activity: w.activity,
+          node,
+          day: w.day,
+          likes: likes.map((l) => ({ entry: networkEntryId(node, l.entry), count: l.count })),
+        }
+        const env = await seal(this.opts.key, 'shulin/activity-tally', tally)
+        const size = JSON.stringify(env).length
+        if ((batch.length || entries.length) && bytes + size > maxPushBytes) break
+        bytes += size
+        batch.push(w)
+        tallies.push(env)
       }
     }
     let res: TallyPushResponse
     try {
-      res = await this.opts.push({ tallies, entries })
+      res = await this.opts.push({ tallies, entries: entries.map((f) => f.env) })
     } catch (err) {
-      return { sent: 0, refused: 0, pending: waiting.length, error: (err as Error).message }
+      return { sent: 0, refused: 0, described: 0, pending: waiting.length, error: (err as Error).message }
     }
-    if (!res.ok) return { sent: 0, refused: 0, pending: waiting.length, error: `the hub refused: ${res.reason}` }
+    if (!res.ok)
+      return {
+        sent: 0,
+        refused: 0,
+        described: 0,
+        pending: waiting.length,
+        error: `the hub refused: ${res.reason}`,
+      }
     const ops: BatchOp[] = []
-    for (const [i, d] of described.entries()) {
+    let described = 0
+    for (const [i, f] of entries.entries()) {
       const outcome = res.entries[i]
-      if (outcome === 'stored' || outcome === 'duplicate') ops.push(putOp(this.#described, d.key, d.sig))
+      if (outcome === 'stored' || outcome === 'duplicate') {
+        ops.push(putOp(this.#described, f.key, f.digest))
+        described++
+      } else if (outcome) this.opts.logger?.warn({ entry: f.key, outcome }, 'the hub refused an entry’s description')
     }
     let sent = 0
     let refused = 0
@@ -215,7 +244,9 @@ export class TallyPusher {
       }
     }
     if (ops.length) await this.opts.storage.commit(ops, { sync: true })
-    return { sent, refused, pending: waiting.length - sent - refused }
+    // Descriptions left over (more than one push holds) count as waiting too.
+    const left = waiting.length - sent - refused + (fresh.length - described)
+    return { sent, refused, described, pending: left }
   }
 
   /** Pushes every interval (longer after failures). */
