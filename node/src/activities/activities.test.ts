@@ -383,6 +383,50 @@ describe('recitation over HTTP with ffmpeg', () => {
     t.clock.now = start
   })
 
+  it('a withdrawn or disqualified entry leaves the rankings at once (today’s too), audited; only its author withdraws', async () => {
+    const a = await recitation()
+    const author = await reader(t)
+    const [e1, e2, e3] = [
+      await readyEntry(author, a, '一'),
+      await readyEntry(author, a, '二'),
+      await readyEntry(author, a, '三'),
+    ]
+    const voter = await reader(t)
+    for (const e of [e1, e1, e2]) await voter.post(`/api/activities/${a}/entries/${e}/like`)
+    await (await reader(t)).post(`/api/activities/${a}/entries/${e1}/like`)
+    const ids = async (scope: string) =>
+      (await new Client(t.node.url).get(`/api/activities/${a}/ranking?scope=${scope}`)).body.entries.map(
+        (e: { id: string }) => e.id,
+      )
+    expect(await ids('total')).toEqual([e1, e2, e3])
+
+    expect((await voter.call('DELETE', `/api/activities/${a}/entries/${e1}`)).status).toBe(404)
+    expect((await author.call('DELETE', `/api/activities/${a}/entries/${e1}`)).status).toBe(204)
+    expect(await ids('total')).toEqual([e2, e3])
+    expect(await ids('today')).toEqual([e2])
+    expect((await author.call('DELETE', `/api/activities/${a}/entries/${e1}`)).body.code).toBe('conflict')
+
+    const dq = await staff.post(`/api/staff/activities/${a}/entries/${e2}/disqualify`, { reason: '非本人朗读' })
+    expect(dq.status).toBe(200)
+    expect(dq.body).toMatchObject({ status: 'disqualified', error: '非本人朗读' })
+    expect(await ids('total')).toEqual([e3])
+    expect(await ids('today')).toEqual([])
+    expect((await (await reader(t)).post(`/api/activities/${a}/entries/${e2}/like`)).status).toBe(404)
+    expect((await author.post(`/api/staff/activities/${a}/entries/${e3}/disqualify`, { reason: 'x' })).status).toBe(403)
+    const audit = (await staff.get(`/api/staff/activities/${a}/audit`)).body.events
+    expect(audit.map((r: { action: string; delta: Record<string, number> }) => [r.action, r.delta])).toEqual([
+      ['entry_status', { [e1]: -4 }],
+      ['entry_status', { [e2]: -2 }],
+    ])
+    // The author sees them in their list, with their state.
+    const mine = (await author.get('/api/me/activity-entries')).body.entries
+    expect(Object.fromEntries(mine.map((e: { id: string; status: string }) => [e.id, e.status]))).toEqual({
+      [e1]: 'withdrawn',
+      [e2]: 'disqualified',
+      [e3]: 'ready',
+    })
+  })
+
   it('refuses a bad activity with field errors, and readers cannot create one', async () => {
     const bad = await staff.post('/api/staff/activities', {
       kind: 'recitation',

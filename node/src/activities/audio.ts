@@ -40,6 +40,24 @@ export interface AudioInfo {
 
 const rateHz = 8000
 
+/** Uploads decoded at once; the others wait their turn (a crowd of uploads is not a crowd of ffmpegs). */
+export const maxInspections = 2
+let inspecting = 0
+const waiting: Array<() => void> = []
+
+async function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+  if (inspecting >= maxInspections) await new Promise<void>((r) => waiting.push(r))
+  else inspecting++
+  try {
+    return await fn()
+  } finally {
+    // The turn passes straight to the next in line (the count stays), or is given back.
+    const next = waiting.shift()
+    if (next) next()
+    else inspecting--
+  }
+}
+
 /** Runs ffmpeg and gives its whole stderr (volumedetect reports there), bounded in time. */
 function ffmpegStderr(
   ffmpeg: string,
@@ -70,26 +88,28 @@ function ffmpegStderr(
  * @throws {AudioRejected} not audio, over-long, too short or silent.
  */
 export async function inspectAudio(tools: MediaTools, file: string, maxSeconds: number): Promise<AudioInfo> {
-  const { code, err } = await ffmpegStderr(
-    tools.ffmpeg,
-    [
-      '-hide_banner',
-      '-nostats',
-      '-i',
-      file,
-      '-map',
-      '0:a:0',
-      '-vn',
-      // One past the limit is enough to know it is over.
-      '-t',
-      String(maxSeconds + 1),
-      '-af',
-      `aresample=${rateHz},aformat=channel_layouts=mono,volumedetect`,
-      '-f',
-      'null',
-      '-',
-    ],
-    Math.max(60_000, maxSeconds * 1000),
+  const { code, err } = await inTurn(() =>
+    ffmpegStderr(
+      tools.ffmpeg,
+      [
+        '-hide_banner',
+        '-nostats',
+        '-i',
+        file,
+        '-map',
+        '0:a:0',
+        '-vn',
+        // One past the limit is enough to know it is over.
+        '-t',
+        String(maxSeconds + 1),
+        '-af',
+        `aresample=${rateHz},aformat=channel_layouts=mono,volumedetect`,
+        '-f',
+        'null',
+        '-',
+      ],
+      Math.max(60_000, maxSeconds * 1000),
+    ),
   )
   const samples = /n_samples:\s*(\d+)/.exec(err)
   if (code !== 0 || !samples) {

@@ -16,6 +16,7 @@ import {
   ActivityResults,
   ActivityView,
   CreateActivityRequest,
+  DisqualifyRequest,
   EntryForm,
   EntryList,
   EntryView,
@@ -156,6 +157,12 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
         throw new ProblemError('forbidden', { detail: 'This activity is for this library’s own readers.' })
       if (!activities.inPhase(act, 'submission'))
         throw new ProblemError('outside_phase', { detail: 'Entries are accepted only during the submission phase.' })
+      // Refused before the body is read and decoded (the service checks again as it writes).
+      const mine = await activities.entriesOf(auth.account.id, act.id)
+      if (mine.filter((e) => e.status !== 'withdrawn' && e.status !== 'failed').length >= act.request.maxEntries)
+        throw new ProblemError('entry_limit_reached', {
+          detail: `This activity takes at most ${act.request.maxEntries} entries per reader.`,
+        })
       const tools = deps.tools()
       if (!tools)
         throw new ProblemError('not_ready', { detail: 'This node cannot take recordings: ffmpeg is not installed.' })
@@ -274,6 +281,40 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
         size: audio.size,
         audience: 'public',
       })
+    },
+  )
+  api.route(
+    {
+      method: 'delete',
+      path: '/api/activities/:id/entries/:entryId',
+      summary: 'Withdraw my entry (it leaves the rankings; a new one may take its place)',
+      tags,
+      access: 'session',
+      status: 204,
+    },
+    async (c) => {
+      const e = await activities.entryOf(id(c), entryId(c))
+      const auth = c.get('auth')!
+      if (e.remote || e.author !== auth.account.id) throw new ProblemError('not_found')
+      await activities.retireEntry(e.id, 'withdrawn', auth.account.id)
+      return undefined
+    },
+  )
+  api.route(
+    {
+      method: 'post',
+      path: '/api/staff/activities/:id/entries/:entryId/disqualify',
+      summary: 'Disqualify an entry, with the reason (it leaves the rankings and judging; audited)',
+      tags,
+      access: 'staff',
+      body: DisqualifyRequest,
+      response: EntryView,
+    },
+    async (c, { body }) => {
+      const e = await activities.entryOf(id(c), entryId(c))
+      return activities.entryView(
+        await activities.retireEntry(e.id, 'disqualified', c.get('auth')!.account.id, body.reason),
+      )
     },
   )
   api.route(

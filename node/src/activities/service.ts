@@ -37,6 +37,7 @@ import { Mutex } from '../storage/mutex.js'
 import { FairPlay, type FairPlaySettings } from './fair-play.js'
 import {
   ActivityStore,
+  GroupCommit,
   invertedUnits,
   likesOfUnits,
   likeUnits,
@@ -120,12 +121,40 @@ class KeyedLock {
   }
 }
 
+/**
+ * Entries as last written here, the most recently used kept (this service is their only
+ * writer): a like and a ranking page read their entries from memory, leaving libuv's threads to
+ * the writes and the index reads.
+ */
+class EntryCache {
+  readonly #map = new Map<string, EntryRecord>()
+  constructor(private readonly max: number) {}
+  get(id: string): EntryRecord | undefined {
+    const e = this.#map.get(id)
+    if (e) {
+      this.#map.delete(id)
+      this.#map.set(id, e)
+    }
+    return e
+  }
+  set(e: EntryRecord): void {
+    this.#map.delete(e.id)
+    this.#map.set(e.id, e)
+    if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value!)
+  }
+}
+
 export class ActivitiesService {
   readonly store: ActivityStore
   readonly fairPlay: FairPlay
   readonly nodeId: string
   readonly now: () => number
   readonly #entryLocks = new KeyedLock()
+  readonly #likeWrites: GroupCommit
+  /** Activities as last written here (this service is their only writer): a like reads no activity from disk. */
+  readonly #activities = new Map<string, ActivityRecord>()
+  readonly #results = new Map<string, ResultsRecord | null>()
+  readonly #entries = new EntryCache(20_000)
   /** Entry submissions and activity edits (counts per reader, then write). */
   readonly #mutex = new Mutex()
   #signups: SignupCounter | undefined
@@ -133,6 +162,7 @@ export class ActivitiesService {
 
   constructor(private readonly opts: ActivitiesOptions) {
     this.store = new ActivityStore(opts.storage)
+    this.#likeWrites = new GroupCommit(opts.storage)
     this.nodeId = opts.nodeId
     this.now = opts.now ?? Date.now
     this.fairPlay = new FairPlay(this.store, opts.fairPlay ?? {}, this.now)
@@ -162,7 +192,7 @@ export class ActivitiesService {
       createdAt: t,
       updatedAt: t,
     }
-    await this.store.storage.commit([putOp(this.store.activities, rec.id, rec)], { sync: true })
+    await this.#putActivity(rec)
     return rec
   }
 
@@ -172,7 +202,7 @@ export class ActivitiesService {
       const rec = await this.get(id)
       if (rec.scope === 'national' && rec.organiser.nodeId !== this.nodeId) throw new ProblemError('forbidden')
       const next = { ...rec, request: req, updatedAt: new Date(this.now()).toISOString() }
-      await this.store.storage.commit([putOp(this.store.activities, id, next)], { sync: true })
+      await this.#putActivity(next)
       return next
     })
   }
@@ -181,7 +211,7 @@ export class ActivitiesService {
     return this.#mutex.run(async () => {
       const rec = await this.get(id)
       const next = { ...rec, status, updatedAt: new Date(this.now()).toISOString() }
-      await this.store.storage.commit([putOp(this.store.activities, id, next)], { sync: true })
+      await this.#putActivity(next)
       return next
     })
   }
@@ -192,7 +222,7 @@ export class ActivitiesService {
    */
   async createFromHub(a: HubActivity): Promise<ActivityRecord> {
     return this.#mutex.run(async () => {
-      const old = await this.store.activities.get(a.id)
+      const old = await this.#activity(a.id)
       if (old && old.updatedAt >= a.updatedAt) return old
       const rec: ActivityRecord = {
         id: a.id,
@@ -203,15 +233,28 @@ export class ActivitiesService {
         createdAt: a.createdAt,
         updatedAt: a.updatedAt,
       }
-      await this.store.storage.commit([putOp(this.store.activities, rec.id, rec)], { sync: true })
+      await this.#putActivity(rec)
       return rec
     })
   }
 
   async get(id: string): Promise<ActivityRecord> {
-    const rec = id ? await this.store.activities.get(id) : undefined
+    const rec = id ? await this.#activity(id) : undefined
     if (!rec) throw new ProblemError('not_found')
     return rec
+  }
+
+  async #activity(id: string): Promise<ActivityRecord | undefined> {
+    const cached = this.#activities.get(id)
+    if (cached) return cached
+    const rec = await this.store.activities.get(id)
+    if (rec) this.#activities.set(id, rec)
+    return rec
+  }
+
+  async #putActivity(rec: ActivityRecord): Promise<void> {
+    await this.store.storage.commit([putOp(this.store.activities, rec.id, rec)], { sync: true })
+    this.#activities.set(rec.id, rec)
   }
 
   /** Every activity, newest first (withdrawn ones only with `all`). */
@@ -266,9 +309,32 @@ export class ActivitiesService {
   // Entries.
 
   async entry(id: string): Promise<EntryRecord> {
-    const e = id ? await this.store.entries.get(id) : undefined
+    const e = id ? await this.#entry(id) : undefined
     if (!e) throw new ProblemError('not_found')
     return e
+  }
+
+  async #entry(id: string): Promise<EntryRecord | undefined> {
+    const cached = this.#entries.get(id)
+    if (cached) return cached
+    const e = await this.store.entries.get(id)
+    if (e) this.#entries.set(e)
+    return e
+  }
+
+  /** Entries by id (undefined where none), from memory where they are. */
+  async #entriesById(ids: string[]): Promise<Array<EntryRecord | undefined>> {
+    const out = ids.map((id) => this.#entries.get(id))
+    const missing = ids.filter((_, i) => !out[i])
+    if (!missing.length) return out
+    const read = await this.store.entries.getMany(missing)
+    const byId = new Map<string, EntryRecord>()
+    for (const e of read) if (e) byId.set(e.id, e)
+    return ids.map((id, i) => {
+      const e = out[i] ?? byId.get(id)
+      if (e && !out[i]) this.#entries.set(e)
+      return e
+    })
   }
 
   /** The entry `entryId` of activity `activityId` (a wrong pairing is not found). */
@@ -361,6 +427,7 @@ export class ActivitiesService {
         ],
         { sync: true },
       )
+      this.#entries.set(e)
       for (const l of this.#entryListeners) l(e)
       return e
     })
@@ -371,7 +438,7 @@ export class ActivitiesService {
     id: string,
     result: { status: 'ready'; audio: EntryAudio; duration: number } | { status: 'failed'; error: string },
   ): Promise<EntryRecord | undefined> {
-    const e = await this.store.entries.get(id)
+    const e = await this.#entry(id)
     if (!e || e.status !== 'processing') return undefined
     const next: EntryRecord =
       result.status === 'ready'
@@ -394,8 +461,50 @@ export class ActivitiesService {
         }),
       )
     await this.store.storage.commit(ops, { sync: true })
+    this.#entries.set(next)
     for (const l of this.#entryListeners) l(next)
     return next
+  }
+
+  /**
+   * Withdraws an entry (its author) or disqualifies it (staff, with the reason): it leaves the
+   * rankings and judging at once, its likes stay recorded (the audit trail says how many it had).
+   * @throws {ProblemError} `conflict` when the entry is already out.
+   */
+  async retireEntry(
+    entryId: string,
+    status: 'withdrawn' | 'disqualified',
+    by: string,
+    reason?: string,
+  ): Promise<EntryRecord> {
+    const e0 = await this.entry(entryId)
+    return this.#entryLocks.run(`${e0.activity}!${e0.id}`, async () => {
+      const e = await this.entry(entryId)
+      if (e.status === 'withdrawn' || e.status === 'disqualified')
+        throw new ProblemError('conflict', { detail: `The entry is already ${e.status}.` })
+      const next: EntryRecord = { ...e, status, ...(reason ? { error: reason } : {}) }
+      const units = (await this.store.counts.get(`${e.activity}!t!${e.id}`)) ?? 0
+      const job = await this.store.jobs.get(e.id)
+      const ops: BatchOp[] = [
+        putOp(this.store.entries, e.id, next),
+        // Out of the total, library and region rankings; the day rankings skip it when read.
+        ...rankScopes(e).map((sc) => delOp(this.store.rank, `${e.activity}!${sc}!${invertedUnits(units)}!${e.id}`)),
+        this.#auditOp({
+          activity: e.activity,
+          action: 'entry_status',
+          entry: e.id,
+          by,
+          delta: { [e.id]: -units },
+          detail: reason ? `${status}: ${reason}` : status,
+        }),
+      ]
+      if (job && job.state !== 'done' && job.state !== 'failed')
+        ops.push(putOp<AudioJob>(this.store.jobs, e.id, { ...job, state: 'done' }))
+      await this.store.storage.commit(ops, { sync: true })
+      this.#entries.set(next)
+      for (const l of this.#entryListeners) l(next)
+      return next
+    })
   }
 
   /** An entry known here from another node (the hub: a national activity's entry, for rankings). */
@@ -409,6 +518,7 @@ export class ActivitiesService {
       ],
       { sync: true },
     )
+    this.#entries.set(rec)
   }
 
   /** The normalised audio of a ready entry. */
@@ -469,6 +579,8 @@ export class ActivitiesService {
     const day = shanghaiDay(t)
     const key = `${act.id}!${e.id}!${day}!${input.voter.key}`
     return this.#entryLocks.run(`${act.id}!${e.id}`, async () => {
+      // Withdrawn or disqualified while this like waited for the lock: it counts nothing.
+      if ((await this.#entry(e.id))?.status !== 'ready') throw new ProblemError('not_found')
       if ((await this.store.likes.get(key)) !== undefined)
         throw new ProblemError('already_liked_today', {
           detail: 'You have liked this entry today; like it again tomorrow (Beijing time).',
@@ -489,7 +601,7 @@ export class ActivitiesService {
         putOp(this.store.likesBy, `${input.voter.key}!${act.id}!${e.id}!${day}`, ''),
       ]
       const total = await this.#addUnits(ops, e, day, units, { own: true })
-      await this.store.storage.commit(ops, { sync: true })
+      await this.#likeWrites.commit(ops)
       await this.fairPlay.noteLike(act.id, input.voter.key, input.address)
       return { id: e.id, likes: likesOfUnits(total) }
     })
@@ -540,37 +652,46 @@ export class ActivitiesService {
       throw new ProblemError('validation_failed', {
         errors: [{ pointer: '/of', detail: 'a region code (GB/T 2260), e.g. 44 or 440100' }],
       })
-    const keys = await this.store.rank.keys({ gt: prefix, lt: `${prefix}\uffff`, limit: q.limit }).all()
-    const rows = keys.map((k) => {
-      const rest = k.slice(prefix.length)
-      const bang = rest.indexOf('!')
-      return { units: 999_999_999_999 - Number(rest.slice(0, bang)), id: rest.slice(bang + 1) }
-    })
-    const entries = await this.store.entries.getMany(rows.map((r) => r.id))
-    const results = await this.store.results.get(act.id)
+    // Entries withdrawn or disqualified leave the total, library and region indexes at once;
+    // in a day's index they stay and are skipped here, so read on past them.
+    const rows: Array<{ units: number; e: EntryRecord }> = []
+    let after = prefix
+    for (;;) {
+      const want = q.limit - rows.length
+      const keys = await this.store.rank.keys({ gt: after, lt: `${prefix}\uffff`, limit: want }).all()
+      const page = keys.map((k) => {
+        const rest = k.slice(prefix.length)
+        const bang = rest.indexOf('!')
+        return { units: 999_999_999_999 - Number(rest.slice(0, bang)), id: rest.slice(bang + 1) }
+      })
+      const entries = await this.#entriesById(page.map((r) => r.id))
+      page.forEach((r, i) => {
+        const e = entries[i]
+        if (e && e.status === 'ready') rows.push({ units: r.units, e })
+      })
+      if (keys.length < want || rows.length >= q.limit) break
+      after = keys.at(-1)!
+    }
+    const results = await this.results(act.id)
     const byId = new Map(results?.entries.map((r) => [r.id, r]))
     let rank = 0
     let prev = -1
     return {
       scope: q.scope,
-      entries: rows.flatMap((r, i) => {
-        const e = entries[i]
-        if (!e) return []
+      entries: rows.map(({ units, e }, i) => {
         // Equal likes share a rank (1, 2, 2, 4).
-        if (r.units !== prev) rank = i + 1
-        prev = r.units
-        const res = byId.get(r.id)
-        return [
-          {
-            id: r.id,
-            title: e.title,
-            author: { name: e.authorName, library: e.libraryName },
-            likes: likesOfUnits(r.units),
-            rank,
-            score: res?.score ?? null,
-            final: res?.final ?? null,
-          },
-        ]
+        if (units !== prev) rank = i + 1
+        prev = units
+        const res = byId.get(e.id)
+        return {
+          id: e.id,
+          title: e.title,
+          author: { name: e.authorName, library: e.libraryName },
+          likes: likesOfUnits(units),
+          rank,
+          score: res?.score ?? null,
+          final: res?.final ?? null,
+        }
       }),
     }
   }
@@ -748,7 +869,7 @@ export class ActivitiesService {
     const votingOver = !act.request.phases.voting || new Date(t).toISOString() >= act.request.phases.voting.to
     const judging = act.request.phases.judging ? this.inPhase(act, 'judging', t) : votingOver
     if (!judging) throw new ProblemError('outside_phase', { detail: 'Entries are scored only during judging.' })
-    if (await this.store.results.get(act.id))
+    if (await this.results(act.id))
       throw new ProblemError('outside_phase', { detail: 'The results are published; scores are final.' })
     await this.entryOf(act.id, entryId)
     if (!(await this.finalists(act.id)).some((e) => e.id === entryId))
@@ -785,7 +906,7 @@ export class ActivitiesService {
   async publishResults(activityId: string, by: string): Promise<ResultsRecord> {
     return this.#mutex.run(async () => {
       const act = await this.get(activityId)
-      const existing = await this.store.results.get(act.id)
+      const existing = await this.results(act.id)
       if (existing) return existing
       const finalists = await this.finalists(act.id)
       const units = await this.store.counts.getMany(finalists.map((e) => `${act.id}!t!${e.id}`))
@@ -812,6 +933,7 @@ export class ActivitiesService {
         ],
         { sync: true },
       )
+      this.#results.set(act.id, results)
       await this.#notifyResults(act, results)
       return results
     })
@@ -842,8 +964,11 @@ export class ActivitiesService {
       })
   }
 
-  results(activityId: string): Promise<ResultsRecord | undefined> {
-    return this.store.results.get(activityId)
+  async results(activityId: string): Promise<ResultsRecord | undefined> {
+    if (this.#results.has(activityId)) return this.#results.get(activityId) ?? undefined
+    const r = await this.store.results.get(activityId)
+    this.#results.set(activityId, r ?? null)
+    return r
   }
 
   /** Bursts flagged for review, newest first. */

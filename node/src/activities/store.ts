@@ -22,7 +22,7 @@
  * - `activity-tallies`: `<activity>!<node>!<day>` → the tally applied (idempotent hub intake).
  */
 import type { CreateActivityRequest, EntryStatus } from '@shulin/protocol'
-import type { Storage, Sublevel } from '../storage/db.js'
+import type { BatchOp, Storage, Sublevel } from '../storage/db.js'
 
 export interface ActivityRecord {
   id: string
@@ -170,4 +170,45 @@ export function regionPrefix(of: string): string {
   let p = of
   while (p.length > 2 && p.endsWith('00')) p = p.slice(0, -2)
   return p
+}
+
+/**
+ * Synced writes, coalesced: batches handed in while one is being written go out together as
+ * the next one, each caller answered once its batch is on disk. A burst of likes then costs a
+ * few fsyncs instead of one each, and holds one of libuv's four threads instead of all of them,
+ * so the ranking's reads are not queued behind the writes. Callers must not hand in two
+ * batches touching the same key at once (likes hold their entry's lock until answered).
+ */
+export class GroupCommit {
+  #pending: Array<{ ops: BatchOp[]; resolve: () => void; reject: (err: unknown) => void }> = []
+  #running = false
+
+  constructor(private readonly storage: Storage) {}
+
+  commit(ops: BatchOp[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ ops, resolve, reject })
+      if (!this.#running) void this.#drain()
+    })
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true
+    try {
+      while (this.#pending.length) {
+        const group = this.#pending.splice(0)
+        try {
+          await this.storage.commit(
+            group.flatMap((g) => g.ops),
+            { sync: true },
+          )
+          for (const g of group) g.resolve()
+        } catch (err) {
+          for (const g of group) g.reject(err)
+        }
+      }
+    } finally {
+      this.#running = false
+    }
+  }
 }

@@ -325,3 +325,7 @@ export type HeldLikeList = z.infer<typeof HeldLikeList>
 
 /** `POST /api/staff/activities/:id/held/release`: how many were counted. */
 export const ReleasedLikes = z.object({ released: z.number().int() })
+
+/** `POST /api/staff/activities/:id/entries/:entryId/disqualify`: why, for the author and the audit trail. */
+export const DisqualifyRequest = z.strictObject({ reason: singleLine(500) })
+export type DisqualifyRequest = z.infer<typeof DisqualifyRequest>
