@@ -95,6 +95,7 @@ import { ActivitiesService, voterOf } from './activities/service.js'
 import { AudioQueue } from './activities/queue.js'
 import { activityRoutes, entryUploadPath } from './activities/routes.js'
 import { liveControlRoutes } from './live/control-routes.js'
+import { createActivitiesNetwork, refuseRemoteLikes } from './activities/network/index.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -383,6 +384,18 @@ function composeServices(
   services.accounts.onStatusChange(async (account) => {
     if (account.status === 'disabled') await activities.removeLikesOf(voterOf(account, key.nodeId).key, 'system')
   })
+  // National activities across the network: from the hub to members, daily tallies back (act-network).
+  const activitiesNetwork = createActivitiesNetwork({
+    role: config.role,
+    key,
+    storage,
+    activities,
+    federation,
+    content,
+    blobs: services.blobs,
+    logger,
+    ...clock,
+  })
 
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
@@ -538,6 +551,7 @@ function composeServices(
     transcodes,
     activities,
     audioQueue,
+    activitiesNetwork,
     proxy,
     isTls,
     origins,
@@ -736,6 +750,9 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         maxClients: config.liveRoomClients,
         maxPerAddress: config.liveRoomClientsPerAddress,
       })
+      // The hub: members' entries count likes at their own library, never here too.
+      if (config.role === 'hub')
+        app.use('/api/activities/:id/entries/:entryId/like', refuseRemoteLikes(parts.activities))
       activityRoutes(api, {
         activities: parts.activities,
         blobs,
@@ -916,7 +933,10 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     {
       name: 'channels',
       // Before any catalog opens (federation's start, the channels' own): what peers may write to the channel catalogs.
-      beforeStart: () => federation.catalogRules((name) => channels.catalogRule(name)),
+      beforeStart: () =>
+        federation.catalogRules(
+          (name) => channels.catalogRule(name) ?? parts.activitiesNetwork.national.catalogRule(name),
+        ),
       async start() {
         await channels.start()
         // A channel signed while the node was stopped (or before it moved) learns its web address.
@@ -925,6 +945,11 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
           .catch((err: unknown) => logger.warn({ err }, 'could not sign the channels’ web address'))
       },
       stop: () => channels.stop(),
+    },
+    {
+      name: 'activities network',
+      start: () => parts.activitiesNetwork.start(),
+      stop: () => parts.activitiesNetwork.stop(),
     },
     { name: 'identity', start: () => identity.start(), stop: () => identity.stop() },
     {

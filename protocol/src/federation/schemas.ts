@@ -29,6 +29,9 @@ export const EnvelopeType = z.enum([
   'shulin/channel-record',
   'shulin/menu-entry',
   'shulin/content-ticket',
+  'shulin/activity',
+  'shulin/activity-entry',
+  'shulin/activity-tally',
 ])
 export type EnvelopeType = z.infer<typeof EnvelopeType>
 

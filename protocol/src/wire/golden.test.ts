@@ -37,6 +37,7 @@ import { JOIN_PROTOCOL, JoinExchange, RENEW_PROTOCOL, RenewExchange } from './jo
 import { REGISTRY_PROTOCOL, RegistryExchange } from './registry.js'
 import { NetworkSearchExchange, SEARCH_PROTOCOL } from './search.js'
 import { StatsExchange } from './stats.js'
+import { ACTIVITY_TALLY_PROTOCOL, ActivityTallyExchange } from './activities.js'
 import { SYNC_PROTOCOL, decodeSyncHeader, encodeSyncHeader, syncLimits } from './sync.js'
 import { VERSION_PROTOCOL, VersionExchange } from './version.js'
 
@@ -139,6 +140,22 @@ const exchanges: Record<string, { spec: ExchangeSpec<never, never>; vectors: Vec
       ['response', { ok: false, reason: 'not_member' }, '{"ok":false,"reason":"not_member"}'],
     ]),
   },
+  [ACTIVITY_TALLY_PROTOCOL]: {
+    spec: ActivityTallyExchange as ExchangeSpec<never, never>,
+    vectors: exchangeVectors(ActivityTallyExchange as ExchangeSpec<unknown, unknown>, [
+      [
+        'request',
+        { tallies: [{ ...envelope, type: 'shulin/activity-tally' }], entries: [] },
+        `{"tallies":[${envelopeText.replace('shulin/member', 'shulin/activity-tally')}],"entries":[]}`,
+      ],
+      [
+        'response',
+        { ok: true, tallies: ['stored', 'duplicate', 'future', 'conflict'], entries: ['stored'] },
+        '{"ok":true,"tallies":["stored","duplicate","future","conflict"],"entries":["stored"]}',
+      ],
+      ['response', { ok: false, reason: 'not_member' }, '{"ok":false,"reason":"not_member"}'],
+    ]),
+  },
 }
 
 describe('wire: the request/answer exchanges', () => {
@@ -175,6 +192,7 @@ describe('wire: the request/answer exchanges', () => {
       ['/shulin/holders/1.0.0', 80 * 1024, 5_000, false, 32],
       ['/shulin/version/1.0.0', 1024, 10_000, true, 16],
       ['/shulin/stats/1.0.0', 1024 * 1024, 20_000, true, 4],
+      ['/shulin/activity-tally/1.0.0', 8 * 1024 * 1024, 30_000, true, 4],
     ])
     expect([SYNC_PROTOCOL, syncLimits]).toEqual([
       '/shulin/sync/1.0.0',

@@ -1,0 +1,276 @@
+/**
+ * @module activities/network
+ * National reading activities across the network (issue 20), wired into a node by role:
+ * - everyone: {@link NationalActivities} (the hub signs its national activities into a
+ *   replicated catalog; members check and list them);
+ * - a member: {@link TallyPusher} (each finished day's likes on its entries, signed, queued
+ *   while offline) and the audio of its entries shared for the hub's judges;
+ * - the hub: {@link HubTallies} (the intake; what it takes goes into the hub's activities, so the
+ *   hub's ranking is the members' tallies plus its own readers' likes) and, once an activity is
+ *   judging, its finalists' audio pulled from their libraries over the content transfer, every
+ *   chunk checked against the manifest the member signed.
+ *
+ * Nobody counts twice: a reader likes an entry at the library that holds it (signed in at home,
+ * or there as a visitor through unified identity, keyed by their home identity — see
+ * {@link voterOf}); that library alone counts the like and tallies it. Entries the hub knows from
+ * tallies are for its ranking and judges: likes on them at the hub are refused
+ * ({@link refuseRemoteLikes}), else a reader could like one entry at its library and at the hub.
+ */
+import { createHash } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import type { NodeKey } from '@shulin/federation/identity'
+import type { Host, ShardedCatalog } from '@shulin/federation'
+import { networkEntryId, type MemberEntry, type NetworkEntry } from '@shulin/protocol'
+import type { AppEnv } from '../../http/env.js'
+import { ProblemError } from '../../http/problem.js'
+import type { Storage } from '../../storage/db.js'
+import type { Logger } from '../../logger.js'
+import type { BlobStore } from '../../blobs/store.js'
+import type { Distribution } from '../../distribution/index.js'
+import type { ActivitiesService } from '../service.js'
+import { HubTallies } from './hub-tallies.js'
+import { NationalActivities } from './national.js'
+import { TallyPusher, type TallySource } from './tally-pusher.js'
+
+export { HubTallies } from './hub-tallies.js'
+export { TallyPusher, dueDays } from './tally-pusher.js'
+export { NationalActivities } from './national.js'
+
+/** What the network part needs of the federation service. */
+export interface ActivitiesFederation {
+  whenHost(fn: (host: Host) => Promise<void>): Promise<void>
+  entry(nodeId: string): MemberEntry | undefined
+  hubPeer(): Promise<{ hub: string; addrs: string[] } | undefined>
+  hubNodeId(): string | undefined
+  catalog(name: string): Promise<ShardedCatalog>
+}
+
+export interface ActivitiesNetworkInit {
+  role: 'node' | 'hub'
+  key: NodeKey
+  storage: Storage
+  activities: ActivitiesService
+  federation: ActivitiesFederation
+  content: Pick<Distribution, 'manifestIdOf' | 'fetcher'>
+  blobs: Pick<BlobStore, 'info'>
+  /** How often a member pushes waiting tallies (ms). */
+  pushIntervalMs?: number
+  /** How often the hub looks for finalists to pull (ms). */
+  judgingCheckMs?: number
+  now?: () => number
+  logger?: Logger | undefined
+}
+
+export interface ActivitiesNetwork {
+  national: NationalActivities
+  hub: HubTallies | undefined
+  pusher: TallyPusher | undefined
+  /** Hub: pulls the audio of an activity's finalists held elsewhere; the number now here. */
+  pullFinalists(activityId: string): Promise<number>
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+const judgingRetryMs = 10_000
+
+/** An opaque, stable value per reader and activity (see {@link NetworkEntry.participant}). */
+const participantOf = (nodeId: string, activity: string, author: string) =>
+  createHash('sha256').update(`shulin-participant\n${nodeId}\n${activity}\n${author}`).digest('base64url').slice(0, 32)
+
+export function createActivitiesNetwork(init: ActivitiesNetworkInit): ActivitiesNetwork {
+  const { activities, key, role, logger } = init
+  const me = key.nodeId
+  const national = new NationalActivities({
+    role,
+    key,
+    activities,
+    catalog: (name) => init.federation.catalog(name),
+    hubId: () => init.federation.hubNodeId(),
+    logger,
+  })
+  const hub =
+    role === 'hub'
+      ? new HubTallies({
+          storage: init.storage,
+          member: (id) => init.federation.entry(id),
+          national: async (id) => {
+            const rec = await activities.store.activities.get(id)
+            return !!rec && rec.request.audience === 'member-readers' && (rec.organiser.nodeId ?? me) === me
+          },
+          sink: {
+            entry: async (e) => remoteEntry(e),
+            tally: async (t) => void (await activities.applyTally(t)),
+          },
+          ...(init.now ? { now: init.now } : {}),
+          logger,
+        })
+      : undefined
+
+  /** The hub's copy of a member's entry: its audio only once pulled here. */
+  async function remoteEntry(e: NetworkEntry): Promise<void> {
+    const here = e.audio && (await init.blobs.info(e.audio.blob)) ? e.audio : null
+    await activities.upsertRemoteEntry({
+      id: e.id,
+      activity: e.activity,
+      title: e.title,
+      text: e.text,
+      author: e.participant,
+      authorName: e.author.name,
+      library: e.node,
+      libraryName: e.author.library,
+      region: init.federation.entry(e.node)?.region ?? null,
+      status: e.status,
+      audio: here ? { blob: here.blob, mediaType: here.mediaType, size: here.size } : null,
+      duration: e.duration,
+      createdAt: e.createdAt,
+    })
+  }
+
+  const source: TallySource = {
+    national: async () =>
+      (await activities.list({ all: true }))
+        .filter((a) => a.scope === 'national' && a.organiser.nodeId !== me)
+        .map((a) => ({ id: a.id, phases: a.request.phases })),
+    likesOn: (activity, day) => activities.likesOn(activity, day),
+    entries: async (activity) =>
+      (await activities.entries(activity)).filter((e) => !e.remote && e.library === me).map((e) => e.id),
+    async describe(activity, entryId) {
+      const e = await activities.store.entries.get(entryId)
+      if (!e || e.activity !== activity || e.remote) return undefined
+      // Shared from now on: the hub's judges can pull it, chunk by checked chunk.
+      const manifest = e.audio ? await init.content.manifestIdOf(e.audio.blob) : undefined
+      return {
+        activity,
+        id: networkEntryId(me, e.id),
+        node: me,
+        title: e.title,
+        text: e.text,
+        author: { name: e.authorName, library: e.libraryName },
+        participant: participantOf(me, activity, e.author),
+        status: e.status,
+        duration: e.duration,
+        audio: e.audio && manifest ? { ...e.audio, manifest } : null,
+        createdAt: e.createdAt,
+      }
+    },
+  }
+  let host: Host | undefined
+  const pusher =
+    role === 'node'
+      ? new TallyPusher({
+          storage: init.storage,
+          key,
+          source,
+          ...(init.pushIntervalMs ? { intervalMs: init.pushIntervalMs } : {}),
+          ...(init.now ? { now: init.now } : {}),
+          logger,
+          push: async (push) => {
+            const peer = await init.federation.hubPeer()
+            if (!peer || !host) throw new Error('not a member of a network')
+            const { pushTallies } = await import('@shulin/federation')
+            return pushTallies(host, peer.addrs, push)
+          },
+        })
+      : undefined
+
+  async function pullFinalists(activityId: string): Promise<number> {
+    if (!hub) return 0
+    let here = 0
+    for (const f of await activities.finalists(activityId)) {
+      if (!f.remote) continue
+      const e = await hub.entry(activityId, f.id)
+      if (!e?.audio) continue
+      if (!(await init.blobs.info(e.audio.blob))) {
+        await init.content.fetcher.fetch(
+          {
+            blob: e.audio.blob,
+            role: 'content',
+            mediaType: e.audio.mediaType,
+            size: e.audio.size,
+            manifest: e.audio.manifest,
+          },
+          e.node,
+        )
+      }
+      if (!f.audio) await remoteEntry(e)
+      here++
+    }
+    return here
+  }
+
+  let judgingTimer: NodeJS.Timeout | undefined
+  let stopped = false
+  /** Hub: every national activity now judging gets its finalists' audio; false when a pull failed. */
+  const judgingRound = async (): Promise<boolean> => {
+    let ok = true
+    for (const a of await activities.list()) {
+      if (a.scope === 'local' && a.request.audience !== 'member-readers') continue
+      if (activities.phaseAt(a) !== 'judging') continue
+      await pullFinalists(a.id).catch((err: unknown) => {
+        ok = false
+        logger?.warn({ err, activity: a.id }, 'could not pull finalists’ audio for judging; trying again')
+      })
+    }
+    return ok
+  }
+
+  return {
+    national,
+    hub,
+    pusher,
+    pullFinalists,
+    async start() {
+      await init.federation.whenHost(async (h) => {
+        host = h
+        if (hub) {
+          const { serveTallies } = await import('@shulin/federation')
+          await serveTallies(
+            h,
+            (push, from) => hub.receive(push, from),
+            (msg, err) => logger?.warn({ err }, msg),
+          )
+        }
+      })
+      await national.start()
+      pusher?.start()
+      if (hub) {
+        const tick = () =>
+          void judgingRound()
+            .catch((err: unknown) => {
+              logger?.warn({ err }, 'judging round failed')
+              return false
+            })
+            .then((ok) => {
+              if (stopped) return
+              // A library briefly unreachable is asked again soon, not at the next round.
+              judgingTimer = setTimeout(tick, ok ? (init.judgingCheckMs ?? 60_000) : judgingRetryMs)
+              judgingTimer.unref()
+            })
+        judgingTimer = setTimeout(tick, 1000)
+        judgingTimer.unref()
+      }
+    },
+    async stop() {
+      stopped = true
+      clearTimeout(judgingTimer)
+      national.stop()
+      await pusher?.stop()
+    },
+  }
+}
+
+/**
+ * Hub: a like on an entry known from a member's tallies is refused — it is counted at its own
+ * library (where the reader may sign in as a visitor), so it never counts twice.
+ */
+export function refuseRemoteLikes(activities: ActivitiesService): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const entryId = c.req.param('entryId')
+    const e = entryId ? await activities.store.entries.get(entryId) : undefined
+    if (e?.remote)
+      throw new ProblemError('forbidden', {
+        detail: `Like this entry at its library (${e.libraryName}), signed in there or through your own library.`,
+      })
+    await next()
+  }
+}
