@@ -21,6 +21,8 @@ const routes = {
   courses: '/courses',
   course: '/courses/:id',
   lecture: '/lectures/:id',
+  live: '/live',
+  liveWatch: '/live/:id',
   read: '/read/:id',
   signin: '/signin',
   register: '/register',
@@ -41,6 +43,8 @@ const pages: Record<string, () => Promise<unknown>> = {
   courses: () => import('./pages/reader/courses.js'),
   course: () => import('./pages/reader/courses.js'),
   lecture: () => import('./pages/reader/lecture.js'),
+  live: () => import('./pages/reader/live-list.js'),
+  liveWatch: () => import('./pages/reader/live-watch.js'),
   signin: () => import('./pages/reader/sign-in.js'),
   register: () => import('./pages/reader/register.js'),
   forgot: () => import('./pages/reader/forgot.js'),
@@ -109,6 +113,10 @@ export class ShulinApp extends LitElement {
         return html`<shulin-course-page .courseId=${params.id ?? ''}></shulin-course-page>`
       case 'lecture':
         return html`<shulin-lecture-page .lectureId=${params.id ?? ''} .query=${query}></shulin-lecture-page>`
+      case 'live':
+        return html`<shulin-live-list></shulin-live-list>`
+      case 'liveWatch':
+        return html`<shulin-live-watch .liveId=${params.id ?? ''}></shulin-live-watch>`
       case 'read':
         return html`<shulin-read .resourceId=${params.id ?? ''}></shulin-read>`
       case 'signin':
@@ -143,6 +151,7 @@ export class ShulinApp extends LitElement {
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
           <a href="/courses">${t('navCourses')}</a>
+          <a href="/live">${t('navLive')}</a>
           ${session.isStaff() ? html`<a href="/staff">${t('navStaff')}</a>` : nothing}
           ${me ? html`<a href="/me">${t('navMe')}</a>` : html`<a href="/signin">${t('signIn')}</a>`}
           <button class="secondary lang" lang=${locale() === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${t('languageLabel')} @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>
@@ -153,7 +162,7 @@ export class ShulinApp extends LitElement {
       <main id="main" tabindex="-1">${this.#page()}</main>
       <nav class="tabs" aria-label=${t('navHome')}>
         ${tab('/', t('navHome'), this.route.name === 'home')} ${tab('/search', t('navSearch'), this.route.name === 'search')}
-        ${tab('/courses', t('navCourses'), ['courses', 'course', 'lecture'].includes(this.route.name))}
+        ${tab('/courses', t('navCourses'), ['courses', 'course', 'lecture', 'live', 'liveWatch'].includes(this.route.name))}
         ${tab('/me', t('navShelf'), this.route.name === 'me')} ${tab(me ? '/me' : '/signin', me ? t('navMe') : t('signIn'), this.route.name === 'signin')}
       </nav>
     `

@@ -16,6 +16,7 @@ const tabs = [
   ['readers', 'staffReaders'],
   ['upload', 'staffUpload'],
   ['courses', 'staffCourses'],
+  ['live', 'staffLive'],
   ['channels', 'staffChannels'],
   ['network', 'staffNetwork'],
   ['stats', 'staffStats'],
@@ -29,6 +30,7 @@ const loaders: Record<Tab, () => Promise<unknown>> = {
   readers: () => import('./readers.js'),
   upload: () => import('./upload.js'),
   courses: () => import('./courses.js'),
+  live: () => import('./live.js'),
   channels: () => import('./channels.js'),
   network: () => import('./network.js'),
   stats: () => import('./stats.js'),
@@ -63,6 +65,8 @@ export class StaffPage extends LitElement {
         return html`<shulin-staff-upload></shulin-staff-upload>`
       case 'courses':
         return html`<shulin-staff-courses></shulin-staff-courses>`
+      case 'live':
+        return html`<shulin-staff-live></shulin-staff-live>`
       case 'channels':
         return html`<shulin-staff-channels></shulin-staff-channels>`
       case 'network':
