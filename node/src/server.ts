@@ -83,6 +83,8 @@ import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
 import { lectureServeRoutes } from './courses/serve.js'
 import { TranscodeQueue } from './courses/transcode/queue.js'
 import { courseControlRoutes } from './courses/control-routes.js'
+import { Live, rtmpHost } from './live/index.js'
+import { liveRoutes } from './live/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -354,6 +356,15 @@ function composeServices(
     recorded: () => federation.entry(key.nodeId)?.http ?? [],
   })
   const baseUrl = baseUrlResolver(origins)
+  // Live lectures: encoders push RTMP to the host readers reach (the public URL's when set).
+  const live = new Live({
+    storage,
+    dataDir: folder.dir,
+    nodeId: key.nodeId,
+    nodeName: () => profile.current().name,
+    rtmpUrl: () => `rtmp://${rtmpHost(origins.primary())}:${config.rtmpPort}/live`,
+    now,
+  })
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
   const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
   const alerts =
@@ -465,6 +476,7 @@ function composeServices(
     metrics,
     alerts,
     versionCheck,
+    live,
   }
 }
 
@@ -500,6 +512,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     readiness,
     metrics,
     versionCheck,
+    live,
   } = parts
   const { storage, nodeMeta, key } = folder
   const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
@@ -614,6 +627,14 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         maxUploadBytes: config.maxUploadBytes,
       })
       courseControlRoutes(api, { courses, maxUploadBytes: config.maxUploadBytes })
+      liveRoutes(api, {
+        live: live.service,
+        end: (id) => live.end(id),
+        remind: (id, account) => live.remind(id, account),
+        questions: () => [],
+        courses: courses.service,
+        baseUrl,
+      })
       lectureServeRoutes(api, {
         courses: courses.service,
         blobs,

@@ -77,6 +77,13 @@ export const NodeConfig = z
       en: 'TCP port for the peer network (libp2p); keep a hub’s fixed, invites carry it',
       zh: '节点间网络（libp2p）的 TCP 端口；中心节点请固定，邀请码中带有它',
     }),
+    rtmpPort: z.coerce.number().int().min(0).max(65535).default(1935).register(settings, {
+      flag: 'rtmp-port',
+      env: 'SHULIN_RTMP_PORT',
+      value: 'N',
+      en: 'RTMP port live-lecture encoders (OBS, ffmpeg) push to, one for all lectures (0: any free port)',
+      zh: '直播编码器（OBS、ffmpeg）推流的 RTMP 端口，所有直播共用（0：任一空闲端口）',
+    }),
     host: z.string().min(1).default('0.0.0.0').register(settings, {
       flag: 'host',
       env: 'SHULIN_HOST',

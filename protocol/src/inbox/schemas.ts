@@ -7,7 +7,7 @@
 import { z } from 'zod'
 
 /** What a notice is about (the UI picks an icon and wording by it). */
-export const NoticeKind = z.enum(['new-lecture'])
+export const NoticeKind = z.enum(['new-lecture', 'live-starting'])
 export type NoticeKind = z.infer<typeof NoticeKind>
 
 export const Notice = z.object({
