@@ -144,7 +144,7 @@ export class StaffLive extends LitElement {
       <input id="title" name="title" required maxlength="500" />
       ${fieldError(err, '/title')}
       <label for="start">${lt('staffLiveStart')}</label>
-      <input id="start" name="start" type="datetime-local" required .value=${soon} />
+      <input id="start" name="start" type="datetime-local" required value=${soon} />
       ${fieldError(err, '/start')}
       <label for="speakers">${lt('staffLiveSpeakers')}</label>
       <input id="speakers" name="speakers" />
