@@ -85,6 +85,7 @@ import { TranscodeQueue } from './courses/transcode/queue.js'
 import { courseControlRoutes } from './courses/control-routes.js'
 import { Live, rtmpHost } from './live/index.js'
 import { liveRoutes } from './live/routes.js'
+import { liveControlRoutes } from './live/control-routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -362,8 +363,15 @@ function composeServices(
     dataDir: folder.dir,
     nodeId: key.nodeId,
     nodeName: () => profile.current().name,
-    rtmpUrl: () => `rtmp://${rtmpHost(origins.primary())}:${config.rtmpPort}/live`,
-    now,
+    rtmpHost: () => rtmpHost(origins.primary()),
+    rtmpPort: config.rtmpPort,
+    listenHost: config.host,
+    ffmpeg: config.ffmpeg,
+    courses: services.courses,
+    inbox: services.inbox,
+    maxUploadBytes: config.maxUploadBytes,
+    logger,
+    ...clock,
   })
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
   const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
@@ -627,6 +635,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         maxUploadBytes: config.maxUploadBytes,
       })
       courseControlRoutes(api, { courses, maxUploadBytes: config.maxUploadBytes })
+      liveControlRoutes(api, { live: live.service, courses: courses.service, ingest: () => live.ingest.state })
       liveRoutes(api, {
         live: live.service,
         end: (id) => live.end(id),
@@ -696,6 +705,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     backups,
     alerts,
     versionCheck,
+    live,
   } = parts
   const { storage, key } = folder
   const { sessions, blobs, files, collections } = services
@@ -770,6 +780,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop() {},
     },
+    // After the HTTP server: the RTMP URL it gives names the node's address.
+    { name: 'live', start: () => live.start(), stop: () => live.stop() },
     {
       name: 'federation',
       async start() {

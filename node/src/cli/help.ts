@@ -38,6 +38,12 @@ const commands: Record<string, string[]> = {
     '                                add a lecture (its video is transcoded to HLS when the node runs)',
     '                                --channel: also put the course (with its lectures) in this node’s channel NAME',
   ],
+  live: [
+    'shulin live add --title TITLE --start ISO8601 [--course ID] [--description TEXT] [--speaker NAME]…',
+    '             [--access public|node-readers|member-readers|staff] [--data DIR]',
+    '                                schedule a live lecture; prints {"liveId","rtmpUrl","streamKey"}:',
+    '                                the encoder pushes to rtmpUrl/streamKey (the key is shown once)',
+  ],
   subscribe: ['shulin subscribe CHANNEL_ID [--mirror] [--data DIR]   take a channel’s records into this node'],
   service: [
     'shulin service install [--user shulin] [--data DIR] [--service-name shulin] [--dry-run] [start’s flags…]',

@@ -337,6 +337,16 @@ export async function runCli(
         (m) => new CliError(`${m}\n\n${usage()}`, 2),
       )
     }
+    case 'live': {
+      const { cmdLive } = await import('./live.js')
+      return cmdLive(
+        args,
+        dataDirOf,
+        env,
+        (dataDir, path, body) => viaRunningNode(dataDir, path, body),
+        (m) => new CliError(`${m}\n\n${usage()}`, 2),
+      )
+    }
     case 'service': {
       const { cmdService } = await import('./service.js')
       return cmdService(args, env, usage)

@@ -24,6 +24,7 @@ import { hlsMediaTypes } from '../courses/serve.js'
 import type { CourseService } from '../courses/service.js'
 import { canSeeLecture } from '../courses/access.js'
 import { canSeeLive, checkLiveContent } from './access.js'
+import { liveAdd } from './control-routes.js'
 import type { LiveService, LiveRecord } from './service.js'
 
 /** The names ffmpeg's HLS muxer (and the relay) write: no path, one known extension. */
@@ -64,13 +65,7 @@ export function liveRoutes(api: Api, deps: LiveRouteDeps): void {
       response: LiveCreated,
       status: 201,
     },
-    async (_c, { body }) => {
-      if (body.course !== undefined && !(await deps.courses.course(body.course).catch(() => undefined)))
-        throw new ProblemError('validation_failed', {
-          errors: [{ pointer: '/course', detail: `there is no course ${body.course} on this node` }],
-        })
-      return live.create(body)
-    },
+    async (_c, { body }) => liveAdd(live, deps.courses, body),
   )
   api.route(
     {
