@@ -53,7 +53,7 @@ export class LiveRoom extends LitElement {
     slowSeconds: { state: true },
     canSpeak: { state: true },
     canModerate: { state: true },
-    status: { state: true },
+    status: {},
     delay: { state: true },
     notice: { state: true },
     signInPrompt: { state: true },
@@ -69,6 +69,7 @@ export class LiveRoom extends LitElement {
   slowSeconds = 0
   canSpeak = false
   canModerate = false
+  /** The lecture's status: the page's (from the node) until the room says otherwise. */
   status: LiveStatus = 'scheduled'
   delay: { ms: number; viewers: number } | undefined
   /** The last refusal or confirmation, in words. */

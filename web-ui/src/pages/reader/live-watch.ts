@@ -27,6 +27,11 @@ import '../../components/course-player.js'
 
 /** How often the page asks while waiting for the start (or for a playlist once live). */
 const waitPollMs = 5000
+/**
+ * How often it asks while live (and while the replay is being made): the room's `status` says
+ * the end at once; this is for a room that cannot be reached.
+ */
+const livePollMs = 15_000
 
 export class LiveWatchPage extends LitElement {
   static override properties = {
@@ -75,12 +80,15 @@ export class LiveWatchPage extends LitElement {
     } catch (err) {
       if (!this.view) this.error = err
     }
-    // Waiting for the start, for the playlist once live, or for the replay once ended.
+    // Waiting for the start, for the playlist, for the end, or for the replay once ended.
     const v = this.view
-    const waiting =
-      !v || v.status === 'scheduled' || (v.status === 'live' && !v.hls) || (v.status === 'ended' && !v.replay)
-    if (waiting && this.isConnected && !this.error)
-      this.#poll = window.setTimeout(() => void this.#refresh(), v?.status === 'ended' ? waitPollMs * 3 : waitPollMs)
+    const every =
+      !v || v.status === 'scheduled' || (v.status === 'live' && !v.hls)
+        ? waitPollMs
+        : v.status === 'live' || !v.replay
+          ? livePollMs
+          : 0
+    if (every && this.isConnected && !this.error) this.#poll = window.setTimeout(() => void this.#refresh(), every)
   }
 
   #onStatus(e: CustomEvent<LiveStatus>): void {
@@ -138,7 +146,7 @@ export class LiveWatchPage extends LitElement {
           ${v.course ? html`<p><a href="/courses/${encodeURIComponent(v.course)}">${lt('liveCourse')} ›</a></p>` : nothing}
           ${v.description ? html`<p class="description">${v.description}</p>` : nothing}
         </div>
-        <shulin-live-room class="side" .room=${v.room} @room-status=${this.#onStatus} @room-comment=${this.#onComment}></shulin-live-room>
+        <shulin-live-room class="side" .room=${v.room} .status=${v.status} @room-status=${this.#onStatus} @room-comment=${this.#onComment}></shulin-live-room>
       </div>`
   }
 
