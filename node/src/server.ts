@@ -109,6 +109,8 @@ export interface StartOptions {
   alertCheckMs?: number
   /** Tests only: the version this node tells its hub and members (upgrade notices), instead of its own. */
   version?: string
+  /** Tests only: how long a live lecture waits for an encoder that dropped (5 minutes by default). */
+  liveGraceMs?: number
 }
 
 export interface RunningNode {
@@ -124,6 +126,8 @@ export interface RunningNode {
   readonly search: SearchService
   /** Usage statistics (tests move the clock and aggregate). */
   readonly stats: Stats
+  /** Live lectures: the service, the RTMP ingest, reminders and replays. */
+  readonly live: Live
   close(): Promise<void>
 }
 
@@ -220,6 +224,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     services: node.services,
     search: node.search,
     stats: node.stats,
+    live: node.live,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing
@@ -371,6 +376,7 @@ function composeServices(
     inbox: services.inbox,
     maxUploadBytes: config.maxUploadBytes,
     logger,
+    ...(options.liveGraceMs !== undefined && { graceMs: options.liveGraceMs }),
     ...clock,
   })
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
@@ -640,7 +646,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         live: live.service,
         end: (id) => live.end(id),
         remind: (id, account) => live.remind(id, account),
-        questions: () => [],
+        questions: (id) => live.questions(id),
         courses: courses.service,
         baseUrl,
       })

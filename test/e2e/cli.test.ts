@@ -141,6 +141,7 @@ describe('shulin CLI', () => {
       'member',
       'import',
       'subscribe',
+      'live',
       'service',
       'version',
     ]

@@ -58,7 +58,9 @@ export async function start(
   const [cmd, pre] = cliCommand(runtime)
   // Any free peer port unless the test chooses one: nodes of different tests run side by side.
   const p2p = args.includes('--p2p-port') || env.SHULIN_P2P_PORT ? [] : ['--p2p-port', '0']
-  const child = spawn(cmd, [...pre, 'start', '--host', '127.0.0.1', ...p2p, ...args], {
+  // Likewise the RTMP port of live lectures (1935 by default).
+  const rtmp = args.includes('--rtmp-port') || env.SHULIN_RTMP_PORT ? [] : ['--rtmp-port', '0']
+  const child = spawn(cmd, [...pre, 'start', '--host', '127.0.0.1', ...p2p, ...rtmp, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

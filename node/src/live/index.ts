@@ -6,6 +6,7 @@
  * then the encoder is let go and its last segment and recording part written, then the
  * recording is made a lecture of its course.
  */
+import type { RoomQuestion } from '@shulin/protocol'
 import type { Courses } from '../courses/index.js'
 import type { InboxService } from '../inbox/service.js'
 import { ProblemError } from '../http/problem.js'
@@ -45,6 +46,11 @@ export class Live {
   readonly ingest: RtmpIngest
   readonly reminders: LiveReminders
   readonly replays: Replays
+  /**
+   * The room's questions of a lecture, for the replay's timeline: live-room's
+   * `LiveRooms.questions`, set where the rooms are built; none until then.
+   */
+  questions: (liveId: string) => Promise<RoomQuestion[]> | RoomQuestion[] = () => []
 
   constructor(readonly opts: LiveOptions) {
     this.service = new LiveService({

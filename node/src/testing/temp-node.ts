@@ -29,7 +29,7 @@ export async function startTempNode(
   {
     sendMs = 0,
     ...options
-  }: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs' | 'version'> & {
+  }: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs' | 'version' | 'liveGraceMs'> & {
     sendMs?: number
   } = {},
 ): Promise<TempNode> {
@@ -44,7 +44,7 @@ export async function startTempNode(
   }
   const clock = { now: Date.now() }
   const node = await startNode(
-    { host: '127.0.0.1', port: 0, p2pPort: 0, logLevel: 'silent', ...config, dataDir: dir },
+    { host: '127.0.0.1', port: 0, p2pPort: 0, rtmpPort: 0, logLevel: 'silent', ...config, dataDir: dir },
     { codeSender: sender, print: () => {}, now: () => clock.now, ...options },
   )
   return {
