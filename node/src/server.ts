@@ -86,6 +86,8 @@ import { courseControlRoutes } from './courses/control-routes.js'
 import { Live, rtmpHost } from './live/index.js'
 import { liveRoutes } from './live/routes.js'
 import { liveControlRoutes } from './live/control-routes.js'
+import { RoomService } from './live/room/index.js'
+import { roomRoutes } from './live/room/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -128,6 +130,8 @@ export interface RunningNode {
   readonly stats: Stats
   /** Live lectures: the service, the RTMP ingest, reminders and replays. */
   readonly live: Live
+  /** The live lectures' rooms (tests count subscribers, the relay submits and applies). */
+  readonly rooms: RoomService
   close(): Promise<void>
 }
 
@@ -225,6 +229,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     search: node.search,
     stats: node.stats,
     live: node.live,
+    rooms: node.rooms,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing
@@ -379,6 +384,22 @@ function composeServices(
     ...(options.liveGraceMs !== undefined && { graceMs: options.liveGraceMs }),
     ...clock,
   })
+  // The lectures' rooms (questions, 弹幕); a lecture relayed from the hub has its room there.
+  const rooms = new RoomService({
+    storage,
+    lectures: {
+      get: async (id) => {
+        const r = await live.service.get(id).catch((err: unknown) => {
+          if (err instanceof ProblemError && err.code === 'not_found') return undefined
+          throw err
+        })
+        return r && { id: r.id, status: r.status, access: r.access, startedAt: r.startedAt, relayed: r.origin !== null }
+      },
+    },
+    now,
+  })
+  live.service.onStatus((r) => void rooms.apply(r.id, { type: 'status', status: r.status }))
+  live.questions = (id) => rooms.questions(id)
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
   const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
   const alerts =
@@ -491,6 +512,7 @@ function composeServices(
     alerts,
     versionCheck,
     live,
+    rooms,
   }
 }
 
@@ -527,6 +549,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     metrics,
     versionCheck,
     live,
+    rooms,
   } = parts
   const { storage, nodeMeta, key } = folder
   const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
@@ -650,6 +673,18 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         courses: courses.service,
         baseUrl,
       })
+      roomRoutes(app, api, {
+        rooms,
+        lectures: rooms.lectures,
+        identify: (c) => auth.identify(c),
+        origins,
+        upgradeWebSocket: runtime.upgradeWebSocket,
+        bufferedAmount: runtime.bufferedAmount,
+        nodeId: key.nodeId,
+        libraryName,
+        maxClients: config.liveRoomClients,
+        maxPerAddress: config.liveRoomClientsPerAddress,
+      })
       lectureServeRoutes(api, {
         courses: courses.service,
         blobs,
@@ -771,6 +806,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     },
     // After the blobs (it stores its outputs there); stopped before them: a running job goes back to the queue.
     { name: 'transcodes', start: () => transcodes.start(), stop: () => transcodes.stop() },
+    { name: 'live rooms', start: () => parts.rooms.start(), stop: () => parts.rooms.stop() },
     {
       name: 'http',
       async start() {

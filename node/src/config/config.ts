@@ -412,6 +412,20 @@ export const NodeConfig = z
         en: 'Uploads and imports pause below this much free disk (default: 1 GiB or 5%, the smaller)',
         zh: '磁盘剩余空间低于此值时暂停上传和导入（默认 1 GiB 与 5% 中较小者）',
       }),
+    liveRoomClients: z.coerce.number().int().min(1).max(1_000_000).default(5000).register(settings, {
+      flag: 'live-room-clients',
+      env: 'SHULIN_LIVE_ROOM_CLIENTS',
+      value: 'N',
+      en: 'Most WebSocket clients in one live lecture’s room (readers and relaying nodes)',
+      zh: '一场直播互动室最多的 WebSocket 连接数（读者与转发节点）',
+    }),
+    liveRoomClientsPerAddress: z.coerce.number().int().min(1).max(1_000_000).default(200).register(settings, {
+      flag: 'live-room-per-address',
+      env: 'SHULIN_LIVE_ROOM_PER_ADDRESS',
+      value: 'N',
+      en: 'Most room connections from one address (a reading room behind one NAT shares it)',
+      zh: '同一地址最多的互动室连接数（同一 NAT 后的阅览室共用一个地址）',
+    }),
     metricsToken: z.string().min(16).max(512).optional().register(settings, {
       flag: 'metrics-token',
       env: 'SHULIN_METRICS_TOKEN',

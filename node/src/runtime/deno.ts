@@ -3,6 +3,8 @@
  * Deno 2 adapter: `Deno.serve`. Compiled with the rest; only ever loaded under Deno.
  */
 import type { Context } from 'hono'
+import { upgradeWebSocket } from 'hono/deno'
+import type { UpgradeWebSocket } from 'hono/ws'
 import type { RuntimeAdapter } from './adapter.js'
 
 interface DenoAddr {
@@ -35,4 +37,6 @@ export const denoRuntime: RuntimeAdapter = {
     }
   },
   clientAddress: (c: Context) => (c.env as { remoteAddr?: DenoAddr } | undefined)?.remoteAddr?.hostname ?? 'unknown',
+  upgradeWebSocket: upgradeWebSocket as UpgradeWebSocket,
+  bufferedAmount: (ws) => (ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0,
 }

@@ -1,19 +1,30 @@
 /**
  * @module runtime/node
- * Node.js adapter: `@hono/node-server`.
+ * Node.js adapter: `@hono/node-server`, with its WebSocket support over the `ws` package
+ * (`@hono/node-ws` is the older way, for node-server 1.x; 2.x takes a `ws` server itself).
  */
-import { serve } from '@hono/node-server'
+import { serve, upgradeWebSocket } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import type { RuntimeAdapter } from './adapter.js'
+import type { UpgradeWebSocket } from 'hono/ws'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { webSocketMaxPayload, type RuntimeAdapter } from './adapter.js'
 
 export const nodeRuntime: RuntimeAdapter = {
   name: 'node',
   serve(fetch, { host, port }) {
     return new Promise((resolve, reject) => {
       // 64 KiB of request line and headers (Node's default is 16): a long query in Chinese is ~9 bytes a character once percent-encoded.
-      const server = serve({ fetch, hostname: host, port, serverOptions: { maxHeaderSize: 64 * 1024 } }) as Server
+      // A frame over the payload cap closes its socket (1009) before it is buffered whole.
+      const sockets = new WebSocketServer({ noServer: true, maxPayload: webSocketMaxPayload })
+      const server = serve({
+        fetch,
+        hostname: host,
+        port,
+        serverOptions: { maxHeaderSize: 64 * 1024 },
+        websocket: { server: sockets },
+      }) as Server
       server.keepAliveTimeout = 5_000
       server.headersTimeout = 15_000
       server.requestTimeout = 120_000
@@ -24,7 +35,12 @@ export const nodeRuntime: RuntimeAdapter = {
           port: (server.address() as AddressInfo).port,
           close: (graceMs) =>
             new Promise<void>((done) => {
-              const force = setTimeout(() => server.closeAllConnections(), graceMs)
+              // An upgraded socket is no longer the HTTP server's to close: say goodbye, then cut.
+              for (const ws of sockets.clients) ws.close(1001, 'server shutting down')
+              const force = setTimeout(() => {
+                server.closeAllConnections()
+                for (const ws of sockets.clients) ws.terminate()
+              }, graceMs)
               force.unref()
               server.close(() => {
                 clearTimeout(force)
@@ -39,4 +55,6 @@ export const nodeRuntime: RuntimeAdapter = {
   // `app.request()` (no socket) has no incoming message to ask.
   clientAddress: (c) =>
     (c.env as { incoming?: unknown } | undefined)?.incoming ? (getConnInfo(c).remote.address ?? 'unknown') : 'unknown',
+  upgradeWebSocket: upgradeWebSocket as UpgradeWebSocket,
+  bufferedAmount: (ws) => (ws.raw as WebSocket | undefined)?.bufferedAmount ?? 0,
 }

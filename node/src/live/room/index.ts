@@ -45,6 +45,14 @@ export interface RoomSnapshot {
   slowSeconds: number
 }
 
+/** Carries a relayed lecture's message to the hub's room and answers with the hub's verdict (the relay). */
+export type RoomForwarder = (
+  liveId: string,
+  author: RoomAuthor,
+  msg: RoomClientMessage,
+  rights: RoomRights,
+) => Promise<SubmitResult>
+
 export interface LiveRooms {
   /**
    * Judges one client message (rights, mute, slow mode, rate limit, keyword filter), keeps it in
@@ -62,6 +70,11 @@ export interface LiveRooms {
   snapshot(liveId: string, opts: { moderator: boolean }): Promise<RoomSnapshot>
   /** Whether this author is muted in this room now (a muted reader reconnecting stays muted). */
   isMuted(liveId: string, authorId: string): Promise<boolean>
+  /**
+   * For lectures relayed from the hub (`RoomLecture.relayed`): `submit` hands readers' messages
+   * to this forwarder (the relay) instead of judging them here. Returns the unregister.
+   */
+  forwardTo(forwarder: RoomForwarder): () => void
   /** Every question asked, in order, hidden ones left out: the replay's timeline. */
   questions(liveId: string): Promise<RoomQuestion[]>
 }

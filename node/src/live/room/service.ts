@@ -17,7 +17,15 @@ import {
 } from '@shulin/protocol'
 import { Mutex } from '../../storage/mutex.js'
 import type { Storage } from '../../storage/db.js'
-import type { LiveRooms, RoomListener, RoomRefused, RoomRights, RoomSnapshot, SubmitResult } from './index.js'
+import type {
+  LiveRooms,
+  RoomForwarder,
+  RoomListener,
+  RoomRefused,
+  RoomRights,
+  RoomSnapshot,
+  SubmitResult,
+} from './index.js'
 import { RoomStore, type ModerationAct, type RoomEntry } from './store.js'
 import { KeywordFilter } from './keywords.js'
 import { TokenBucket } from './bucket.js'
@@ -29,6 +37,12 @@ export interface RoomLecture {
   access: AccessPolicy
   /** When the stream started (ISO), for each message's `offset`; null before. */
   startedAt: string | null
+  /**
+   * Relayed from the hub: its room is the hub's. Readers' messages go there through the relay
+   * ({@link RoomService.forwardTo}) and come back by {@link RoomService.apply}; this node's
+   * moderators moderate only their own lectures.
+   */
+  relayed: boolean
 }
 
 export interface RoomLectures {
@@ -88,17 +102,18 @@ const moderation = new Set(['hide', 'answered', 'mute', 'unmute', 'slow'])
 
 export class RoomService implements LiveRooms {
   readonly #store: RoomStore
-  readonly #lectures: RoomLectures
+  readonly lectures: RoomLectures
   readonly #now: () => number
   readonly #limits: RoomLimits
   readonly #rooms = new Map<string, Room>()
   readonly #ulid = monotonicFactory()
   readonly #filter: KeywordFilter
   #timer: NodeJS.Timeout | undefined
+  #forwarder: RoomForwarder | undefined
 
   constructor(opts: RoomServiceOptions) {
     this.#store = new RoomStore(opts.storage)
-    this.#lectures = opts.lectures
+    this.lectures = opts.lectures
     this.#now = opts.now ?? Date.now
     this.#limits = { ...defaultRoomLimits, ...opts.limits }
     this.#filter = new KeywordFilter(this.#store)
@@ -144,6 +159,13 @@ export class RoomService implements LiveRooms {
     }
   }
 
+  forwardTo(forwarder: RoomForwarder): () => void {
+    this.#forwarder = forwarder
+    return () => {
+      if (this.#forwarder === forwarder) this.#forwarder = undefined
+    }
+  }
+
   /** How many subscribers a room has (this node's clients and relays). */
   subscribers(liveId: string): number {
     return this.#rooms.get(liveId)?.listeners.size ?? 0
@@ -168,10 +190,38 @@ export class RoomService implements LiveRooms {
       this.#ping(room, author.id, msg.at)
       return { ok: true, message: null }
     }
-    if (moderation.has(msg.type) && !rights.moderator) return refused('forbidden', 'Only moderators may do that.')
-    const lecture = await this.#lectures.get(liveId)
+    const lecture = await this.lectures.get(liveId)
     if (!lecture) return refused('invalid', 'No such lecture.')
+    if (lecture.relayed) return this.#forward(liveId, room, author, msg)
+    if (moderation.has(msg.type) && !rights.moderator) return refused('forbidden', 'Only moderators may do that.')
     return room.mutex.run(() => this.#judge(liveId, room, lecture, author, msg, rights))
+  }
+
+  /**
+   * A relayed lecture's room is the hub's: it judges and keeps; here only this node's own
+   * limit applies (a flood stops before the link to the hub), and nobody moderates.
+   */
+  async #forward(
+    liveId: string,
+    room: Room,
+    author: RoomAuthor,
+    msg: Exclude<RoomClientMessage, { type: 'ping' }>,
+  ): Promise<SubmitResult> {
+    if (moderation.has(msg.type))
+      return refused('forbidden', 'This lecture is moderated by the library that broadcasts it.')
+    if (!this.#forwarder) return refused('forbidden', 'The broadcasting library’s room cannot be reached now.')
+    if (!this.#take(room, author.id, this.#now()))
+      return refused('rate_limited', 'Too many messages; wait a few seconds.')
+    return this.#forwarder(liveId, author, msg, { moderator: false })
+  }
+
+  #take(room: Room, author: string, now: number): boolean {
+    let bucket = room.buckets.get(author)
+    if (!bucket) {
+      bucket = new TokenBucket(this.#limits.burst, this.#limits.perSecond, now)
+      room.buckets.set(author, bucket)
+    }
+    return bucket.take(now)
   }
 
   async #judge(
@@ -235,14 +285,8 @@ export class RoomService implements LiveRooms {
     // Speech: a question, a comment or an upvote.
     if ((await this.#store.mutedUntil(liveId, author.id)) > now) return refused('muted', 'You are muted in this room.')
     if (lecture.status === 'ended') return refused('ended', 'The lecture has ended.')
-    if (!rights.moderator) {
-      let bucket = room.buckets.get(author.id)
-      if (!bucket) {
-        bucket = new TokenBucket(this.#limits.burst, this.#limits.perSecond, now)
-        room.buckets.set(author.id, bucket)
-      }
-      if (!bucket.take(now)) return refused('rate_limited', 'Too many messages; wait a few seconds.')
-    }
+    if (!rights.moderator && !this.#take(room, author.id, now))
+      return refused('rate_limited', 'Too many messages; wait a few seconds.')
     if (msg.type === 'upvote') {
       const entry = await this.#store.entry(liveId, msg.id)
       if (!entry || entry.type !== 'question' || entry.hidden) return refused('invalid', 'No such question.')
