@@ -87,6 +87,8 @@ import { Live, rtmpHost } from './live/index.js'
 import { liveRoutes } from './live/routes.js'
 import { liveControlRoutes } from './live/control-routes.js'
 import { RoomService } from './live/room/index.js'
+import { createLiveRelay } from './live/relay/index.js'
+import { liveRelayRoutes } from './live/relay/routes.js'
 import { roomRoutes } from './live/room/routes.js'
 
 export interface StartOptions {
@@ -400,6 +402,15 @@ function composeServices(
   })
   live.service.onStatus((r) => void rooms.apply(r.id, { type: 'status', status: r.status }))
   live.questions = (id) => rooms.questions(id)
+  // Members relay the hub's live lectures (--relay-live); the hub gives them to its members.
+  const liveRelay = createLiveRelay({
+    role: config.role,
+    relayLive: config.relayLive,
+    network: federation,
+    live: live.service,
+    rooms,
+    logger,
+  })
   const disk = new DiskWatch({ dir: folder.dir, minFree: config.minFreeDisk })
   const gib = (n: number) => `${(n / 1024 ** 3).toFixed(2)} GiB`
   const alerts =
@@ -513,6 +524,7 @@ function composeServices(
     versionCheck,
     live,
     rooms,
+    liveRelay,
   }
 }
 
@@ -549,6 +561,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     metrics,
     versionCheck,
     live,
+    liveRelay,
     rooms,
   } = parts
   const { storage, nodeMeta, key } = folder
@@ -685,6 +698,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         maxClients: config.liveRoomClients,
         maxPerAddress: config.liveRoomClientsPerAddress,
       })
+      liveRelayRoutes(api, { live: live.service, relay: liveRelay })
       lectureServeRoutes(api, {
         courses: courses.service,
         blobs,
@@ -747,6 +761,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     alerts,
     versionCheck,
     live,
+    rooms,
+    liveRelay,
   } = parts
   const { storage, key } = folder
   const { sessions, blobs, files, collections } = services
@@ -838,6 +854,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop: () => federation.stop(),
     },
+    // After the peer network: it serves the hub's side and dials the hub on a member's.
+    { name: 'live relay', start: () => liveRelay.start(), stop: () => liveRelay.stop() },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
     { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.

@@ -295,6 +295,20 @@ export const NodeConfig = z
         en: 'Hours of the day mirroring runs, local time (22-6: overnight)',
         zh: '镜像运行的时段，本地时间（22-6：夜间）',
       }),
+    /**
+     * A member subscribes to the hub's live lectures: it mirrors their schedule, relays each
+     * live one once and serves it to its own readers, and carries their questions to the hub.
+     */
+    relayLive: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(false)
+      .register(settings, {
+        flag: 'relay-live',
+        env: 'SHULIN_RELAY_LIVE',
+        en: "Member: relay the hub's live lectures to this node's readers (one copy from the hub, any number of viewers)",
+        zh: '成员节点：转播中心节点的直播课，本馆读者从本节点观看（中心只发一份）',
+      }),
     oidcProviders: z.string().min(1).optional().register(settings, {
       flag: 'oidc-providers',
       env: 'SHULIN_OIDC_PROVIDERS',
