@@ -1,12 +1,18 @@
 /**
- * Live lectures (公开课直播), issue 19's "Done when", in real Chromium against `shulin` processes
- * (a hub and two members on loopback): the hub's staff schedule a lecture in the console, which
- * shows the RTMP URL and stream key once; readers find it on the portal with a Beijing-time
- * countdown and add it to their reminders (anonymous readers are shown the way to sign in);
- * the watch page waits with the countdown. Screenshots at 390×844 and 1280×800.
+ * Live lectures (公开课直播), issue 19's "Done when", in real Chromium against `shulin` processes:
+ * a hub and two members (A, B) that relay its lectures (`--relay-live`), on loopback.
  *
- * The parts that need the ingest (ffmpeg pushing), the room's WebSocket and the relay follow in
- * this file as those branches land.
+ * The hub's staff schedule a lecture in the console, which shows the RTMP URL and stream key
+ * once; readers find it with a Beijing-time countdown and add it to their reminders. ffmpeg
+ * pushes a test pattern to that key: a reader waiting on the hub's watch page sees it go live,
+ * and a reader on member A watches A's relay (the video's currentTime advances on both). In
+ * the room, a question asked on A (with HTML in it, shown as text) reaches the hub's moderator
+ * view and member B; an anonymous reader who tries to speak is shown the way to sign in; the
+ * moderator marks it answered, a comment flies over the hub's video as 弹幕, a second question
+ * is hidden everywhere, slow mode and a mute are refused to A's reader in words, and the
+ * moderator sees the glass-to-glass delay. Member A is killed and restarted mid-stream: its
+ * viewer sees "reconnecting" and then the lecture again. Staff end it; the replay, with its
+ * question timeline, is a lecture of the course. Screenshots at 390×844 and 1280×800.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import AxeBuilder from '@axe-core/playwright'
@@ -18,11 +24,19 @@ import { join } from 'node:path'
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
 import type { LiveList, LiveView } from '@shulin/protocol'
 import { desktop, hasChromium, launch, phone, shot } from './browser.js'
-import { killAll, run, start, type Started } from './processes.js'
+import { killAll, start, type Started } from './processes.js'
+import { hubAdminToken, hubAndMembers, json, type Member } from './network.js'
 
 const hasFfmpeg = existsSync('/usr/bin/ffmpeg')
+/** Every node takes any free RTMP port; the members relay the hub's lectures. */
+const relayEnv = { SHULIN_RTMP_PORT: '0', SHULIN_RELAY_LIVE: '1' }
 const poll = { timeout: 30_000, interval: 250 }
+/** The hub's first admin, as `hubAdminToken` creates it. */
 const admin = { identifier: 'hubadmin', password: 'correct-horse-battery' }
+const title = '唐诗的声音：从吟诵到朗读'
+/** The first question, asked on A: HTML in it must show as text, everywhere. */
+const q1 = '<img src=x onerror="document.title=\'pwned\'"> 吟诵和朗读有什么不同？'
+const q2 = '平仄是什么？'
 
 /** A page signed in through the API (the context keeps the cookie), then opened at `path`. */
 async function signedIn(
@@ -87,48 +101,36 @@ const axe = async (page: Page, what: string) => {
   expect(r.violations.map((v) => `${what}: ${v.id} ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([])
 }
 
-describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium', () => {
+describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium, relayed by members', () => {
   let work: string
   let hub: Started
+  let a: Member
+  let b: Member
   let browser: Browser
   /** What the console showed once: where the encoder pushes. */
   let created: { liveId: string; rtmpUrl: string; streamKey: string }
   let encoder: ChildProcess | undefined
   let bearer: { authorization: string }
   let courseId: string
+  /** Pages kept open from one step of the story to the next. */
+  let hubMod: Page
+  let onA: Page
+  let onB: Page
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'shulin-e2e-live-'))
-    const hubData = join(work, 'hub')
-    hub = await start([
-      '--port',
-      '0',
-      '--rtmp-port',
-      '0',
-      '--data',
-      hubData,
-      '--role',
-      'hub',
-      '--name',
-      '国家数字图书馆',
-    ])
-    const made = await run([
-      'admin',
-      'create',
-      '--username',
-      admin.identifier,
-      '--password',
-      admin.password,
-      '--data',
-      hubData,
-    ])
-    expect(made.code, made.stderr).toBe(0)
-    const login = await fetch(`${hub.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...admin, bearer: true }),
-    })
-    bearer = { authorization: `Bearer ${((await login.json()) as { token: string }).token}` }
+    Object.assign(process.env, relayEnv)
+    try {
+      const net = await hubAndMembers(work, 'hub', [
+        ['330100', '杭州市图书馆'],
+        ['330200', '宁波市图书馆'],
+      ])
+      hub = net.hub
+      ;[a, b] = net.members as [Member, Member]
+      bearer = await hubAdminToken(net.hubData, hub.url)
+    } finally {
+      for (const k of Object.keys(relayEnv)) delete process.env[k]
+    }
     // The course the replay joins.
     const course = await fetch(`${hub.url}/api/courses`, {
       method: 'POST',
@@ -140,7 +142,7 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium', () => {
     const published = await fetch(`${hub.url}/api/courses/${courseId}/publish`, { method: 'POST', headers: bearer })
     expect(published.status, await published.text()).toBe(200)
     browser = await launch()
-  }, 120_000)
+  }, 180_000)
   afterAll(async () => {
     encoder?.kill('SIGKILL')
     await browser?.close()
@@ -228,7 +230,7 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium', () => {
     await reader.context().close()
   }, 120_000)
 
-  it('ffmpeg pushes to the key shown; a reader waiting on the watch page sees it go live and watches it through hls.js', async () => {
+  it('ffmpeg pushes to the key shown; a reader waiting on the hub sees it go live, and a reader on member A watches A’s relay', async () => {
     const page = await (await browser.newContext(phone)).newPage()
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
@@ -245,7 +247,6 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium', () => {
     expect(s.fragments).toBeGreaterThan(0)
     expect(await page.getByText('正在直播').count()).toBeGreaterThan(0)
     await shot(page, 'phone-live-playing')
-
     // The list puts it under "live now".
     await page.goto(`${hub.url}/live`)
     const now = page.getByRole('region', { name: '正在直播' })
@@ -254,13 +255,169 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium', () => {
     expect(errors).toEqual([])
     await page.context().close()
 
-    const wide = await signedIn(browser, hub.url, `/live/${created.liveId}`, {
-      register: { phone: '13800138002', password: 'reader-password-2' },
+    // Member A relays it: its reader's page plays A's playlist and segments, never the hub's.
+    await expect
+      .poll(async () => ((await json(`${a.node.url}/api/live/${created.liveId}`)) as LiveView).status, poll)
+      .toBe('live')
+    onA = await signedIn(
+      browser,
+      a.node.url,
+      `/live/${created.liveId}`,
+      { register: { phone: '13800138003', password: 'reader-password-3' } },
+      phone,
+    )
+    const fromHub: string[] = []
+    onA.on('request', (r) => r.url().startsWith(hub.url) && fromHub.push(r.url()))
+    await advances(onA, 3)
+    expect(fromHub).toEqual([])
+    expect(await onA.getByText('来自 国家数字图书馆').count()).toBe(1)
+    await shot(onA, 'phone-live-member-a')
+
+    // The hub's moderator (its admin) and an anonymous reader on member B.
+    hubMod = await signedIn(browser, hub.url, `/live/${created.liveId}`, { login: admin })
+    await advances(hubMod, 1)
+    onB = await (await browser.newContext(phone)).newPage()
+    onB.on('dialog', (d) => {
+      errors.push(`dialog: ${d.message()}`)
+      void d.dismiss()
     })
-    await advances(wide, 2)
-    await shot(wide, 'desktop-live-playing')
-    await axe(wide, 'live watch')
-    await wide.context().close()
+    await onB.goto(`${b.node.url}/live/${created.liveId}`)
+    await advances(onB, 1)
+    await axe(hubMod, 'live watch, moderator')
+    await axe(onB, 'live watch, anonymous')
+    expect(errors).toEqual([])
+  }, 180_000)
+
+  it('a question asked on A reaches the hub’s moderator view and B as text; answered, 弹幕, hidden everywhere; refusals in words; the delay', async () => {
+    const room = (page: Page) => page.locator('shulin-live-room')
+    const msg = (page: Page, text: string) => room(page).locator('li.msg').filter({ hasText: text })
+    for (const page of [hubMod, onA, onB]) await expect.poll(() => room(page).getByRole('tab').count(), poll).toBe(2)
+    await expect.poll(() => room(hubMod).getByText('主持').count(), poll).toBe(1)
+    expect(await room(onA).getByText('主持').count()).toBe(0)
+
+    // A's reader asks, with HTML in the question.
+    await onA.getByLabel('提个问题').fill(q1)
+    await onA.getByRole('button', { name: '提问', exact: true }).click()
+    for (const page of [hubMod, onB, onA]) await expect.poll(() => msg(page, '吟诵和朗读').count(), poll).toBe(1)
+    // Shown as the text typed, never as markup: no image, no script ran.
+    expect(await msg(onB, '吟诵和朗读').locator('.text').textContent()).toBe(q1)
+    expect(await room(onB).locator('img').count()).toBe(0)
+    expect(await onB.title()).not.toBe('pwned')
+    // Named as A's reader, of A's library.
+    expect(await msg(hubMod, '吟诵和朗读').locator('.meta').textContent()).toContain('杭州市图书馆')
+
+    // An anonymous reader on B tries to speak: the way to sign in, nothing sent.
+    await onB.getByLabel('提个问题').fill('我也想问')
+    await onB.getByRole('button', { name: '提问', exact: true }).click()
+    const prompt = room(onB).getByRole('alert').filter({ hasText: '登录后才能提问和发弹幕。' })
+    await expect.poll(() => prompt.count(), poll).toBe(1)
+    expect(await prompt.getByRole('link', { name: '去登录' }).getAttribute('href')).toBe(
+      `/signin?next=${encodeURIComponent(`/live/${created.liveId}`)}`,
+    )
+    await shot(onB, 'phone-live-member-b-anonymous')
+
+    // A's reader upvotes it; the moderator sees the vote, marks it answered, B sees that.
+    await msg(onA, '吟诵和朗读').getByRole('button', { name: '赞同这个问题（0）' }).click()
+    await expect
+      .poll(() => msg(hubMod, '吟诵和朗读').getByRole('button', { name: '赞同这个问题（1）' }).count(), poll)
+      .toBe(1)
+    await msg(hubMod, '吟诵和朗读').getByRole('button', { name: '标为已回答' }).click()
+    await expect.poll(() => msg(onB, '吟诵和朗读').getByText('✓ 已回答').count(), poll).toBe(1)
+
+    // A comment (弹幕) from A flies over the hub's video and is listed on B.
+    await room(onA).getByLabel('弹幕', { exact: true }).check()
+    await onA.getByLabel('发条弹幕').fill('好听！')
+    await onA.getByRole('button', { name: '发送' }).click()
+    await expect.poll(() => hubMod.locator('shulin-danmaku .c').filter({ hasText: '好听！' }).count(), poll).toBe(1)
+    await shot(hubMod, 'desktop-live-moderator')
+    await room(onB).getByRole('tab', { name: /弹幕/ }).click()
+    await expect.poll(() => msg(onB, '好听！').count(), poll).toBe(1)
+
+    // A second question from A; the moderator hides it, and it is gone everywhere.
+    await room(onA).getByLabel('提问', { exact: true }).check()
+    await onA.getByLabel('提个问题').fill(q2)
+    await onA.getByRole('button', { name: '提问', exact: true }).click()
+    await room(onB).getByRole('tab', { name: /提问/ }).click()
+    for (const page of [hubMod, onB, onA]) await expect.poll(() => msg(page, q2).count(), poll).toBe(1)
+    await msg(hubMod, q2)
+      .getByRole('button', { name: /^隐藏 .* 的消息$/ })
+      .click()
+    for (const page of [hubMod, onB, onA]) await expect.poll(() => msg(page, q2).count(), poll).toBe(0)
+    // …also for a reader who arrives later.
+    await onB.reload()
+    await expect.poll(() => msg(onB, '吟诵和朗读').count(), poll).toBe(1)
+    expect(await msg(onB, q2).count()).toBe(0)
+
+    // Slow mode: A's reader is told so, and a message too soon is refused in words.
+    await room(hubMod).getByLabel('慢速模式').selectOption('30')
+    await expect.poll(() => room(onA).getByText('慢速模式：每 30 秒可发一条。').count(), poll).toBe(1)
+    await room(onA).getByLabel('弹幕', { exact: true }).check()
+    for (const text of ['第一条', '第二条']) {
+      await onA.getByLabel('发条弹幕').fill(text)
+      await onA.getByRole('button', { name: '发送' }).click()
+    }
+    await expect
+      .poll(() => room(onA).getByRole('alert').filter({ hasText: '慢速模式中，请过一会儿再发。' }).count(), poll)
+      .toBe(1)
+    await room(hubMod).getByLabel('慢速模式').selectOption('0')
+    await expect
+      .poll(
+        () =>
+          room(onA)
+            .getByText(/慢速模式：/)
+            .count(),
+        poll,
+      )
+      .toBe(0)
+
+    // Muted by the moderator: A's reader is told, in words.
+    await msg(hubMod, '吟诵和朗读')
+      .getByRole('button', { name: /^禁言 .* 60 分钟$/ })
+      .click()
+    await expect
+      .poll(
+        () =>
+          room(hubMod)
+            .getByText(/^已禁言 /)
+            .count(),
+        poll,
+      )
+      .toBe(1)
+    await onA.getByLabel('发条弹幕').fill('还能说话吗')
+    await onA.getByRole('button', { name: '发送' }).click()
+    await expect
+      .poll(() => room(onA).getByRole('alert').filter({ hasText: '你已被管理员禁言，暂时不能发言。' }).count(), poll)
+      .toBe(1)
+    await shot(onA, 'phone-live-member-a-muted')
+
+    // The moderator sees the viewers' glass-to-glass delay, from their players' positions.
+    const delay = room(hubMod).locator('.delay output')
+    await expect.poll(() => delay.textContent(), poll).toMatch(/^\d+\.\d 秒（\d+ 位观众）$/)
+    const seconds = Number(/^(\d+\.\d)/.exec((await delay.textContent())!)![1])
+    console.log(`glass-to-glass delay at the hub: ${seconds} s (${await delay.textContent()})`)
+    expect(seconds).toBeGreaterThan(0)
+    expect(seconds).toBeLessThan(30)
+  }, 180_000)
+
+  it('member A is killed and restarted mid-stream; its viewer sees "reconnecting", then the lecture again', async () => {
+    await advances(onA, 1)
+    const port = new URL(a.node.url).port
+    a.node.child.kill('SIGKILL')
+    await a.node.exited
+    // Never a dead black box: the veil says what is happening.
+    await expect.poll(async () => (await liveState(onA))?.live, { timeout: 30_000, interval: 250 }).toBe('reconnecting')
+    await expect.poll(() => onA.getByText('直播信号中断，正在重新连接…').count(), poll).toBe(1)
+    await shot(onA, 'phone-live-reconnecting')
+    a.node = await start(['--port', port, '--data', a.data, '--name', '杭州市图书馆'], relayEnv)
+    // The viewer's page, untouched, plays again from A (the relay caught up at the live edge).
+    await advances(onA, 3, 90_000)
+    expect((await liveState(onA))!.reconnects).toBeGreaterThan(0)
+    expect(await onA.getByText('直播信号中断，正在重新连接…').count()).toBe(0)
+    // The room came back too.
+    await expect
+      .poll(() => onA.locator('shulin-live-room li.msg').filter({ hasText: '吟诵和朗读' }).count(), poll)
+      .toBe(1)
+    await expect.poll(() => onA.locator('shulin-live-room .conn').count(), poll).toBe(0)
   }, 180_000)
 
   it('staff end the lecture in the console; the watch page says so, and its replay becomes a lecture of the course', async () => {
@@ -277,7 +434,10 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium', () => {
     await expect.poll(() => encoder!.exitCode !== null || encoder!.signalCode !== null, poll).toBe(true)
     await staff.context().close()
 
+    // Everywhere: the hub's reader, and member B's (whose relay learns it from the hub).
     await expect.poll(() => reader.getByText('直播已结束。').count(), poll).toBe(1)
+    await expect.poll(() => onB.getByText('直播已结束。').count(), poll).toBe(1)
+    expect(await onB.locator('shulin-live-room form').count()).toBe(0)
     const replay = reader.getByRole('link', { name: '观看回放' })
     await expect.poll(() => replay.count(), { timeout: 150_000, interval: 500 }).toBe(1)
     await shot(reader, 'phone-live-ended')
@@ -291,6 +451,27 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium', () => {
       lectures: Array<{ id: string }>
     }
     expect(course.lectures.map((l) => l.id)).toContain(view.replay)
-    await reader.context().close()
+    // The question timeline: the answered question at its second; the hidden one is not there.
+    const timeline = reader.getByRole('region', { name: /^直播时的提问/ })
+    await expect.poll(() => timeline.getByText(q1).count(), poll).toBe(1)
+    expect(await timeline.getByText(q2).count()).toBe(0)
+    expect(await timeline.getByText('✓ 已回答', { exact: false }).count()).toBe(1)
+    await shot(reader, 'phone-live-replay')
+    // Its line seeks the recording to the second it was asked.
+    const at = (await timeline.locator('.at').first().textContent())!.split(':').map(Number)
+    const offset = at[0]! * 60 + at[1]!
+    await timeline.getByRole('button').first().click()
+    const replayTime = () =>
+      reader.evaluate(
+        () =>
+          document
+            .querySelector('shulin-app')
+            ?.shadowRoot?.querySelector('shulin-lecture-page')
+            ?.shadowRoot?.querySelector('shulin-player')
+            ?.shadowRoot?.querySelector('video')?.currentTime ?? 0,
+      )
+    await expect.poll(replayTime, poll).toBeGreaterThanOrEqual(offset - 0.5)
+    expect(await replayTime()).toBeLessThan(offset + 5)
+    for (const page of [reader, hubMod, onA, onB]) await page.context().close()
   }, 240_000)
 })

@@ -13,6 +13,9 @@
  * The socket reconnects by itself with backoff; the welcome after reconnecting replaces the
  * room's state, so nothing said meanwhile is lost from the view.
  *
+ * On a member that relays the hub's lecture, the member's own `{type:'relay', state}` says when
+ * its link to the hub drops and comes back; the panel says so (the video says it by itself).
+ *
  * Out: `room-comment` (`detail`: the comment) for the 弹幕 layer, `room-status` (`detail`: the
  * lecture's status) when the lecture goes live or ends.
  */
@@ -23,6 +26,7 @@ import type {
   RoomClientMessage,
   RoomComment,
   RoomQuestion,
+  RoomRelayMessage,
   RoomServerMessage,
   commentMaxChars,
   questionMaxChars,
@@ -60,6 +64,7 @@ export class LiveRoom extends LitElement {
     kind: { state: true },
     text: { state: true },
     tab: { state: true },
+    relay: { state: true },
   }
   /** The room's path (`LiveView.room`). */
   room = ''
@@ -78,6 +83,8 @@ export class LiveRoom extends LitElement {
   kind: Kind = 'question'
   text = ''
   tab: 'questions' | 'comments' = 'questions'
+  /** A relaying member's link to the hub. */
+  relay: RoomRelayMessage['state'] = 'connected'
 
   #ws: WebSocket | undefined
   #attempt = 0
@@ -121,9 +128,9 @@ export class LiveRoom extends LitElement {
     this.#ws = ws
     ws.onmessage = (e) => {
       if (this.#ws !== ws || typeof e.data !== 'string') return
-      let msg: RoomServerMessage
+      let msg: RoomServerMessage | RoomRelayMessage
       try {
-        msg = JSON.parse(e.data) as RoomServerMessage
+        msg = JSON.parse(e.data) as RoomServerMessage | RoomRelayMessage
       } catch {
         return
       }
@@ -144,8 +151,11 @@ export class LiveRoom extends LitElement {
     return true
   }
 
-  #receive(msg: RoomServerMessage): void {
+  #receive(msg: RoomServerMessage | RoomRelayMessage): void {
     switch (msg.type) {
+      case 'relay':
+        this.relay = msg.state
+        break
       case 'welcome':
         this.#attempt = 0
         this.conn = 'open'
@@ -317,6 +327,7 @@ export class LiveRoom extends LitElement {
     return html`<section class="room" aria-labelledby="room-h">
       <h2 id="room-h" class="visually-hidden">${lt('roomTitle')}</h2>
       ${this.conn !== 'open' ? html`<p class="conn muted" role="status">${lt(this.conn === 'connecting' ? 'roomConnecting' : 'roomReconnecting')}</p>` : nothing}
+      ${this.conn === 'open' && this.relay === 'reconnecting' ? html`<p class="conn muted" role="status">${lt('roomRelayReconnecting')}</p>` : nothing}
       ${this.#moderation()}
       <div role="tablist" @keydown=${(e: KeyboardEvent) => {
         if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return
