@@ -153,7 +153,9 @@ export class LecturePage extends LitElement {
     if (!this.questions.length) return nothing
     const jump = (q: RoomQuestion) => {
       const player = this.renderRoot.querySelector<ShulinPlayer>('shulin-player')
-      player?.seek(q.offset ?? 0)
+      // Before the video's metadata a seek does not hold: the player applies `start` once it has it.
+      this.start = q.offset ?? 0
+      if (player?.video?.readyState) player.seek(this.start)
       void player?.video?.play().catch(() => {})
     }
     return html`<section class="timeline" aria-labelledby="timeline-h">
