@@ -33,7 +33,7 @@ import type {
 } from '@shulin/protocol'
 import { base } from '../styles.js'
 import { session } from '../api.js'
-import { lt, type LiveKey } from '../i18n/live.js'
+import { colon, lt, type LiveKey } from '../i18n/live.js'
 import { signInHref } from '../links.js'
 import { shanghaiTime } from './live-time.js'
 
@@ -269,7 +269,7 @@ export class LiveRoom extends LitElement {
 
   #comment(c: RoomComment) {
     return html`<li class="msg" data-id=${c.id}>
-      <p class="text"><span class="meta">${c.author.name}：</span>${c.text}</p>
+      <p class="text"><span class="meta">${c.author.name}${colon()}</span>${c.text}</p>
       ${this.#modTools(c)}
     </li>`
   }
@@ -309,7 +309,7 @@ export class LiveRoom extends LitElement {
     const d = this.delay
     return html`<section class="moderation" aria-labelledby="mod-h">
       <h3 id="mod-h">${lt('modTitle')}</h3>
-      <p class="delay">${lt('modDelay')}：<output>${d ? lt('modDelayValue', { seconds: (d.ms / 1000).toFixed(1), viewers: d.viewers }) : lt('modDelayNone')}</output></p>
+      <p class="delay">${lt('modDelay')}${colon()}<output>${d ? lt('modDelayValue', { seconds: (d.ms / 1000).toFixed(1), viewers: d.viewers }) : lt('modDelayNone')}</output></p>
       <label class="slow">${lt('modSlow')}
         <select @change=${(e: Event) => this.#send({ type: 'slow', seconds: Number((e.target as HTMLSelectElement).value) })}>
           ${slowChoices.map((s) => html`<option value=${s} ?selected=${s === this.slowSeconds}>${s ? lt('modSlowSeconds', { seconds: s }) : lt('modSlowOff')}</option>`)}

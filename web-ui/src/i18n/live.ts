@@ -19,7 +19,6 @@ const zh = {
   liveCountdownDays: '{d} 天 {hms}',
   liveStartingSoon: '即将开始，请稍候…',
   liveWatch: '进入直播',
-  liveDetails: '查看详情',
   liveReplay: '观看回放',
   liveReplayPreparing: '回放整理中',
   liveRemind: '开播提醒我',
@@ -55,8 +54,6 @@ const zh = {
   roomSlow: '慢速模式：每 {seconds} 秒可发一条。',
   roomTooLong: '最多 {max} 个字。',
   roomDanmaku: '显示弹幕',
-  roomSortVotes: '按赞同排序',
-  roomSortTime: '按时间排序',
   refused_unauthenticated: '请先登录再发言。',
   refused_forbidden: '你没有权限这样做。',
   refused_invalid: '消息格式不对，没有发出。',
@@ -119,7 +116,6 @@ const en: Record<Key, string> = {
   liveCountdownDays: '{d} d {hms}',
   liveStartingSoon: 'Starting soon, please wait…',
   liveWatch: 'Watch live',
-  liveDetails: 'Details',
   liveReplay: 'Watch the replay',
   liveReplayPreparing: 'Replay being prepared',
   liveRemind: 'Remind me',
@@ -155,8 +151,6 @@ const en: Record<Key, string> = {
   roomSlow: 'Slow mode: one message every {seconds} s.',
   roomTooLong: 'At most {max} characters.',
   roomDanmaku: 'Show comments on the video',
-  roomSortVotes: 'By votes',
-  roomSortTime: 'By time',
   refused_unauthenticated: 'Please sign in to speak.',
   refused_forbidden: 'You are not allowed to do that.',
   refused_invalid: 'The message was malformed and was not sent.',
@@ -210,3 +204,6 @@ export type LiveKey = Key
 export function lt(key: Key, params: Record<string, string | number> = {}): string {
   return (locale() === 'en' ? en : zh)[key].replace(/\{(\w+)\}/g, (_, n: string) => String(params[n] ?? ''))
 }
+
+/** A label's colon: full-width in Chinese, `: ` in English. */
+export const colon = (): string => (locale() === 'en' ? ': ' : '：')

@@ -11,7 +11,7 @@ import { Task } from '@lit/task'
 import type { LiveList, LiveView } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { api } from '../../api.js'
-import { lt } from '../../i18n/live.js'
+import { colon, lt } from '../../i18n/live.js'
 import { taskView } from '../../components/page-state.js'
 import { liveHref } from '../../links.js'
 import { shanghaiTime } from '../../components/live-time.js'
@@ -45,7 +45,7 @@ export class LiveListPage extends LitElement {
     return html`<article class="card ${l.status}" aria-labelledby="t-${l.id}">
       <h3 id="t-${l.id}"><a href=${liveHref(l.id)}>${l.title}</a></h3>
       ${l.status === 'live' ? html`<span class="badge">${lt('liveNow')}</span>` : nothing}
-      ${who ? html`<p>${lt('liveSpeakers')}：${who}</p>` : nothing}
+      ${who ? html`<p>${lt('liveSpeakers')}${colon()}${who}</p>` : nothing}
       <p class="muted">
         ${l.status === 'live' && l.startedAt ? lt('liveStartedAt', { time: shanghaiTime(l.startedAt) }) : lt('liveStartsAt', { time: shanghaiTime(l.start) })}
         · ${lt('liveFrom', { name: l.origin.name })}

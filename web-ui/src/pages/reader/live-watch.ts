@@ -13,7 +13,7 @@ import { LitElement, css, html, nothing } from 'lit'
 import type { LiveStatus, LiveView, RoomComment } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { api } from '../../api.js'
-import { lt } from '../../i18n/live.js'
+import { colon, lt } from '../../i18n/live.js'
 import { errorView, loadingView } from '../../components/page-state.js'
 import { shanghaiTime } from '../../components/live-time.js'
 import type { LiveRoom } from '../../components/live-room.js'
@@ -142,7 +142,7 @@ export class LiveWatchPage extends LitElement {
         <div class="main">
           <h1>${v.status === 'live' ? html`<span class="badge">${lt('liveNow')}</span> ` : nothing}${v.title}</h1>
           <div class="stage">${this.#stage(v)}</div>
-          <p class="muted">${who ? `${lt('liveSpeakers')}：${who} · ` : ''}${lt('liveFrom', { name: v.origin.name })}</p>
+          <p class="muted">${who ? `${lt('liveSpeakers')}${colon()}${who} · ` : ''}${lt('liveFrom', { name: v.origin.name })}</p>
           ${v.course ? html`<p><a href="/courses/${encodeURIComponent(v.course)}">${lt('liveCourse')} ›</a></p>` : nothing}
           ${v.description ? html`<p class="description">${v.description}</p>` : nothing}
         </div>
