@@ -43,10 +43,19 @@ describe.each(['compose.yaml', 'compose.hub.yaml', 'compose.member.yaml'])('dock
     expect(variables.filter((v) => !/^[A-Z0-9_]+:-/.test(v))).toEqual([])
   })
 
-  it('builds the image, publishes 8090 and 8091 and keeps the data in a volume at /data', () => {
+  it('builds the image, publishes 8090, 8091 and 1935 (RTMP) and keeps the data in a volume at /data', () => {
     expect(node.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' })
-    expect(node.ports).toEqual(['${SHULIN_PUBLISH_PORT:-8090}:8090', '${SHULIN_PUBLISH_P2P_PORT:-8091}:8091'])
-    expect(node.environment).toMatchObject({ SHULIN_DATA: '/data', SHULIN_PORT: '8090', SHULIN_P2P_PORT: '8091' })
+    expect(node.ports).toEqual([
+      '${SHULIN_PUBLISH_PORT:-8090}:8090',
+      '${SHULIN_PUBLISH_P2P_PORT:-8091}:8091',
+      '${SHULIN_PUBLISH_RTMP_PORT:-1935}:1935',
+    ])
+    expect(node.environment).toMatchObject({
+      SHULIN_DATA: '/data',
+      SHULIN_PORT: '8090',
+      SHULIN_P2P_PORT: '8091',
+      SHULIN_RTMP_PORT: '1935',
+    })
     const [volume, mount] = node.volumes![0]!.split(':')
     expect(mount).toBe('/data')
     expect(c.volumes).toHaveProperty(volume!)

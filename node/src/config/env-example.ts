@@ -12,6 +12,7 @@ const fixedByCompose: Record<string, string> = {
   SHULIN_DATA: '/data, the volume',
   SHULIN_PORT: '8090; publish another host port with SHULIN_PUBLISH_PORT',
   SHULIN_P2P_PORT: '8091; publish another host port with SHULIN_PUBLISH_P2P_PORT',
+  SHULIN_RTMP_PORT: '1935; publish another host port with SHULIN_PUBLISH_RTMP_PORT',
   SHULIN_HOST: '0.0.0.0',
 }
 
@@ -30,6 +31,8 @@ export function envExample(): string {
     '# SHULIN_PUBLISH_PORT=8090',
     '# The host port other libraries’ nodes dial (the container’s 8091); a hub’s must stay fixed:',
     '# SHULIN_PUBLISH_P2P_PORT=8091',
+    '# The host port speakers’ encoders push live lectures to (RTMP, the container’s 1935):',
+    '# SHULIN_PUBLISH_RTMP_PORT=1935',
     '# Local time for --mirror-hours and logs:',
     '# TZ=Asia/Shanghai',
     '',

@@ -12,7 +12,9 @@
  * an MPEG-TS part of the recording; the parts are joined when the lecture ends.
  *
  * Refused: a key no lecture has (or an ended lecture's), a second encoder while one pushes to
- * the lecture, playing over RTMP (readers watch the HLS). An encoder that drops and comes back
+ * the lecture, playing over RTMP (readers watch the HLS). An encoder silent for 5 s is no longer
+ * pushing: one that reconnects with the key takes its place (a link that died without closing
+ * its connection would otherwise keep the speaker out until the connection timed out). An encoder that drops and comes back
  * within the grace period resumes the same lecture: the playlist goes on (a discontinuity
  * marked) and the recording gets another part; the status stays `live` meanwhile. When the
  * grace period passes without the encoder, the lecture ends as if staff had ended it, so the
@@ -26,12 +28,12 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir } from 'node:fs/promises'
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
-import Rtmp from 'node-media-server/src/protocol/rtmp.js'
 import Flv from 'node-media-server/src/protocol/flv.js'
 import type { AVPacket } from 'node-media-server/src/core/avpacket.js'
 import type { Logger } from '../logger.js'
 import { runTool } from '../courses/transcode/tools.js'
 import { playlistName, type LiveService } from './service.js'
+import { BoundedRtmp, rtmpLimits } from './rtmp-parser.js'
 
 /** The RTMP application encoders push to (`rtmp://host:port/live`). */
 export const rtmpApp = 'live'
@@ -53,6 +55,11 @@ export interface IngestOptions {
   windowSegments?: number
   /** A connection silent this long (handshake or stream) is dropped. */
   idleMs?: number
+  /**
+   * A lecture's encoder silent this long may be replaced by one that pushes with the key: an
+   * encoder whose link died reconnects before the node sees its old connection close.
+   */
+  staleMs?: number
 }
 
 export type IngestState = { ready: true; port: number } | { ready: false; reason: string }
@@ -63,8 +70,12 @@ interface Tag {
   flv: Buffer
 }
 
-/** Packets held before the key is checked and ffmpeg runs (a few seconds of a lecture's stream). */
-const maxHeldTags = 2000
+/** Bytes held before the key is checked (a few seconds of a lecture's stream; more is refused). */
+const maxHeldBytes = 16 * 1024 * 1024
+/** Tags after which ffmpeg starts even if the stream has shown only audio or only video. */
+const startAfterTags = 50
+/** RTMP connections at once (encoders and handshakes): more are closed at once. */
+const maxConnections = 64
 const codecAvc = 7
 const codecAac = 10
 
@@ -75,6 +86,10 @@ class Publish {
   #exited: Promise<void> | undefined
   #stderr: string[] = []
   #done = false
+  /** Paused for ffmpeg to drain its input. */
+  #waiting = false
+  /** When the encoder last sent anything (monotonic ms): a silent one can be taken over. */
+  lastDataAt = performance.now()
 
   constructor(
     readonly liveId: string,
@@ -90,7 +105,7 @@ class Publish {
     this.#held.push(tag)
     const hasVideo = this.#held.some((t) => t.type === 9)
     const hasAudio = this.#held.some((t) => t.type === 8)
-    if ((hasVideo && hasAudio) || this.#held.length >= 200) this.#spawn()
+    if ((hasVideo && hasAudio) || this.#held.length >= startAfterTags) this.#spawn()
   }
 
   #spawn(): void {
@@ -127,9 +142,13 @@ class Publish {
     const stdin = this.#child?.stdin
     if (!stdin || stdin.destroyed) return
     // ffmpeg behind: the encoder waits (TCP back-pressure) rather than the node buffering.
-    if (!stdin.write(buf)) {
+    if (!stdin.write(buf) && !this.#waiting) {
+      this.#waiting = true
       this.socket.pause()
-      stdin.once('drain', () => this.socket.resume())
+      stdin.once('drain', () => {
+        this.#waiting = false
+        this.socket.resume()
+      })
     }
   }
 
@@ -248,15 +267,16 @@ export class RtmpIngest {
   }
 
   #accept(socket: Socket): void {
-    if (this.#stopping) return void socket.destroy()
+    if (this.#stopping || this.#sockets.size >= maxConnections) return void socket.destroy()
     this.#sockets.add(socket)
     const log = this.opts.logger
     const peer = `${socket.remoteAddress}:${socket.remotePort}`
-    const rtmp = new Rtmp()
+    const rtmp = new BoundedRtmp()
     let app = ''
     let name = ''
     let publish: Publish | undefined
     let held: Tag[] | undefined
+    let heldBytes = 0
     const refuse = (why: string) => {
       log.warn({ peer }, `RTMP push refused: ${why}`)
       held = undefined
@@ -278,6 +298,9 @@ export class RtmpIngest {
         (claimed) => {
           if ('refused' in claimed) return refuse(claimed.refused)
           publish = claimed.publish
+          rtmp.limits = rtmpLimits.verified
+          // Closed while its key was checked: the lecture is let go again at once.
+          if (socket.destroyed) return gone()
           for (const t of held ?? []) publish.feed(t)
           held = undefined
         },
@@ -294,20 +317,33 @@ export class RtmpIngest {
       if (publish) publish.feed(tag)
       else if (held) {
         held.push(tag)
-        if (held.length > maxHeldTags) refuse('too much data before the stream key was checked')
+        heldBytes += tag.flv.length
+        if (heldBytes > maxHeldBytes) refuse('too much data before the stream key was checked')
       }
     }
     socket.on('data', (data: Buffer) => {
-      const err = rtmp.parserData(data)
+      if (publish) publish.lastDataAt = performance.now()
+      // Malformed input can make the parser (or its AMF decoder) throw: that peer is cut, the
+      // node goes on. An exception out of this handler would stop the process.
+      let err: string | null
+      try {
+        err = rtmp.parserData(data)
+      } catch (e) {
+        err = e instanceof Error ? e.message : String(e)
+      }
       if (err) refuse(`not RTMP: ${err}`)
     })
-    socket.on('close', () => {
-      this.#sockets.delete(socket)
+    /** The encoder is gone: its push finishes and the lecture waits for it (unless replaced). */
+    const gone = () => {
       const p = publish
       if (!p || this.#pushing.get(p.liveId) !== p) return
       this.#pushing.delete(p.liveId)
       log.info({ liveId: p.liveId, peer }, 'encoder disconnected; the lecture waits for it')
       void p.finish().then(() => this.#startGrace(p.liveId))
+    }
+    socket.on('close', () => {
+      this.#sockets.delete(socket)
+      gone()
     })
   }
 
@@ -319,7 +355,10 @@ export class RtmpIngest {
     if (record.status === 'ended') return { refused: `lecture ${record.id} has ended` }
     if (socket.destroyed || this.#stopping) return { refused: 'the encoder went away' }
     // Checked and taken in one turn of the event loop: two encoders cannot both pass.
-    if (this.#pushing.has(record.id)) return { refused: `another encoder is pushing to lecture ${record.id}` }
+    const current = this.#pushing.get(record.id)
+    const silentMs = current ? performance.now() - current.lastDataAt : 0
+    if (current && silentMs < (this.opts.staleMs ?? 5000))
+      return { refused: `another encoder is pushing to lecture ${record.id}` }
     const id = record.id
     const hls = this.opts.live.hlsDir(id)
     const rec = this.opts.live.recordingDir(id)
@@ -333,6 +372,13 @@ export class RtmpIngest {
       },
     )
     this.#pushing.set(id, publish)
+    if (current) {
+      // The old connection has gone silent (its link died, the encoder reconnected): it is
+      // closed and its last segment written before this one's ffmpeg starts (fed after this).
+      this.opts.logger.info({ liveId: id, silentMs: Math.round(silentMs) }, 'a silent encoder is replaced')
+      await current.finish()
+      current.socket.destroy()
+    }
     const grace = this.#grace.get(id)
     if (grace) clearTimeout(grace)
     this.#grace.delete(id)

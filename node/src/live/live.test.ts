@@ -10,6 +10,8 @@
  * Pushes are small (320×240, ultrafast) and short (a few seconds), every one time-bounded.
  */
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { connect } from 'node:net'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -19,14 +21,17 @@ import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '..
 import { until } from '../testing/videos.js'
 
 /** Pushes the test pattern for `seconds`; resolves with ffmpeg's exit code (killed at 30 s). */
-function push(url: string, seconds: number): { done: Promise<number | null>; stop: () => void } {
+function push(
+  url: string,
+  seconds: number,
+  codecs = ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-c:a', 'aac'],
+): { done: Promise<number | null>; signal: (s: NodeJS.Signals) => void } {
   const child = spawn(
     'ffmpeg',
     [
       ...['-hide_banner', '-loglevel', 'error', '-re'],
       ...['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine'],
-      ...['-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25'],
-      ...['-c:a', 'aac', '-f', 'flv', url],
+      ...['-t', String(seconds), ...codecs, '-f', 'flv', url],
     ],
     { stdio: 'ignore' },
   )
@@ -37,7 +42,7 @@ function push(url: string, seconds: number): { done: Promise<number | null>; sto
       resolve(code)
     }),
   )
-  return { done, stop: () => child.kill('SIGKILL') }
+  return { done, signal: (s) => child.kill(s) }
 }
 
 async function reader(t: TempNode, phone: string): Promise<Client> {
@@ -129,6 +134,27 @@ describe('live lectures: ingest, HLS, end and replay', () => {
     expect(code).not.toBe(0)
   }, 30_000)
 
+  it('cuts a peer that sends bytes that are not RTMP, or declares huge messages; the node goes on', async () => {
+    const port = t.node.live.ingest.port()!
+    const send = (bytes: Buffer) =>
+      new Promise<boolean>((resolve) => {
+        const s = connect(port, '127.0.0.1', () => s.write(bytes))
+        s.on('error', () => {})
+        s.on('close', () => resolve(true))
+        s.resume() // read the node's handshake answer, so its close is seen
+        setTimeout(() => (s.destroy(), resolve(false)), 10_000)
+      })
+    const handshake = Buffer.concat([Buffer.from([3]), randomBytes(3072)])
+    const huge = Buffer.alloc(140)
+    huge[0] = 3
+    huge.writeUIntBE(0xffffff, 4, 3)
+    huge[7] = 9
+    // Closed by the node (not by the 30 s idle limit): random bytes, and a 16 MiB message before any key.
+    expect(await send(Buffer.concat([handshake, randomBytes(64 * 1024)]))).toBe(true)
+    expect(await send(Buffer.concat([handshake, huge]))).toBe(true)
+    expect((await anon.get('/api/health')).status).toBe(200)
+  })
+
   let live: LiveCreated
   it('an encoder makes the lecture live: 1 s HLS segments; a second encoder is refused while it pushes', async () => {
     live = await schedule()
@@ -190,6 +216,35 @@ describe('live lectures: ingest, HLS, end and replay', () => {
     ])
   }, 30_000)
 
+  it('an encoder whose link died silently is replaced by the one that reconnects with the key', async () => {
+    const stuck = push(`${live.rtmpUrl}/${live.streamKey}`, 20)
+    const playlist = () => fetch(`${t.node.url}/api/live/${live.liveId}/hls/index.m3u8`).then((r) => r.text())
+    await until(
+      'the third push’s segments',
+      async () => ((await playlist()).includes('p00003-') ? { done: true } : { last: await playlist() }),
+      15_000,
+    )
+    // Frozen: its TCP connection stays open but nothing comes (as when a link dies without a FIN).
+    stuck.signal('SIGSTOP')
+    try {
+      const t0 = Date.now()
+      // Refused while the first may still be pushing, taken once it has been silent 5 s.
+      let code: number | null = null
+      while (Date.now() - t0 < 15_000) {
+        code = await push(`${live.rtmpUrl}/${live.streamKey}`, 2).done
+        if (code === 0) break
+      }
+      expect(code).toBe(0)
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(4000)
+      const text = await playlist()
+      // The fourth push (the refused ones made no part) is on the playlist.
+      expect(segments(text).some((name) => name.startsWith('p00004-'))).toBe(true)
+    } finally {
+      stuck.signal('SIGKILL')
+    }
+    expect((await anon.get(`/api/live/${live.liveId}`)).body.status).toBe('live')
+  }, 60_000)
+
   it('staff end it: the recording becomes a lecture of its course, with the questions as its timeline', async () => {
     const asked: RoomQuestion[] = [5, 1].map((offset) => ({
       type: 'question',
@@ -223,6 +278,37 @@ describe('live lectures: ingest, HLS, end and replay', () => {
     expect(await late.done).not.toBe(0)
     expect((await anon.get(`/api/live/${live.liveId}`)).body.status).toBe('ended')
   }, 60_000)
+
+  it('encodes a stream that is not H.264/AAC (Sorenson H.263 + MP3) into H.264/AAC segments', async () => {
+    const created = await schedule()
+    const pushed = push(`${created.rtmpUrl}/${created.streamKey}`, 3, ['-c:v', 'flv', '-g', '25', '-c:a', 'libmp3lame'])
+    expect(await pushed.done).toBe(0)
+    const dir = t.node.live.service.hlsDir(created.liveId)
+    const first = await until(
+      'a segment',
+      async () => {
+        const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.ts')).sort()
+        return names.length ? { done: names[0]! } : { last: names }
+      },
+      10_000,
+    )
+    const probe = await new Promise<string>((resolve) => {
+      const p = spawn('ffprobe', [
+        '-v',
+        'error',
+        '-show_entries',
+        'stream=codec_name',
+        '-of',
+        'csv=p=0',
+        join(dir, first),
+      ])
+      let out = ''
+      p.stdout.on('data', (d) => (out += d))
+      p.on('exit', () => resolve(out))
+    })
+    // Each stream is listed once per program too: the codecs, once each.
+    expect([...new Set(probe.split('\n').filter(Boolean))].sort()).toEqual(['aac', 'h264'])
+  }, 30_000)
 
   it('serves HLS files by the lecture’s access policy, privately cached when not public', async () => {
     const created = await schedule({ access: 'node-readers' })

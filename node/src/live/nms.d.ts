@@ -12,6 +12,16 @@ declare module 'node-media-server/src/protocol/rtmp.js' {
     onPacketCallback: (packet: AVPacket) => void
     /** An error message when the bytes are not RTMP; null when they were taken. */
     parserData(buffer: Buffer): string | null
+    /** The message being read, on its chunk stream; `capacity` is its buffer's size. */
+    parserPacket: RtmpPacket
+    /** The messages being read, by chunk stream id. */
+    inPackets: Map<number, RtmpPacket>
+    /** Gives the message being read a buffer of its declared length (called once per message). */
+    packetAlloc(): void
+  }
+  interface RtmpPacket {
+    header: { length: number; cid: number; type: number }
+    capacity: number
   }
 }
 declare module 'node-media-server/src/protocol/flv.js' {
