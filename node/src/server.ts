@@ -90,6 +90,7 @@ import { RoomService } from './live/room/index.js'
 import { createLiveRelay } from './live/relay/index.js'
 import { liveRelayRoutes } from './live/relay/routes.js'
 import { roomRoutes } from './live/room/routes.js'
+import { roomLectures } from './live/room/lectures.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -389,15 +390,7 @@ function composeServices(
   // The lectures' rooms (questions, 弹幕); a lecture relayed from the hub has its room there.
   const rooms = new RoomService({
     storage,
-    lectures: {
-      get: async (id) => {
-        const r = await live.service.get(id).catch((err: unknown) => {
-          if (err instanceof ProblemError && err.code === 'not_found') return undefined
-          throw err
-        })
-        return r && { id: r.id, status: r.status, access: r.access, startedAt: r.startedAt, relayed: r.origin !== null }
-      },
-    },
+    lectures: roomLectures(live.service),
     now,
   })
   live.service.onStatus((r) => void rooms.apply(r.id, { type: 'status', status: r.status }))
@@ -693,6 +686,8 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         origins,
         upgradeWebSocket: runtime.upgradeWebSocket,
         bufferedAmount: runtime.bufferedAmount,
+        abort: runtime.abort,
+        now,
         nodeId: key.nodeId,
         libraryName,
         maxClients: config.liveRoomClients,

@@ -24,6 +24,8 @@ export interface RuntimeAdapter {
   readonly upgradeWebSocket: UpgradeWebSocket
   /** Bytes sent on a socket and not yet written out: a slow reader's backlog. */
   bufferedAmount(ws: WSContext): number
+  /** Cuts a socket at once, without the closing handshake a client that does not read never answers. */
+  abort(ws: WSContext): void
 }
 
 /** The largest WebSocket frame a runtime accepts at all; a room refuses far smaller ones itself. */

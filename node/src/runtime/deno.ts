@@ -39,4 +39,6 @@ export const denoRuntime: RuntimeAdapter = {
   clientAddress: (c: Context) => (c.env as { remoteAddr?: DenoAddr } | undefined)?.remoteAddr?.hostname ?? 'unknown',
   upgradeWebSocket: upgradeWebSocket as UpgradeWebSocket,
   bufferedAmount: (ws) => (ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0,
+  // Deno's WebSocket has no abort: a close is the nearest (its runtime bounds the handshake).
+  abort: (ws) => ws.close(1008, 'too slow'),
 }

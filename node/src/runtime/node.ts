@@ -35,8 +35,11 @@ export const nodeRuntime: RuntimeAdapter = {
           port: (server.address() as AddressInfo).port,
           close: (graceMs) =>
             new Promise<void>((done) => {
-              // An upgraded socket is no longer the HTTP server's to close: say goodbye, then cut.
+              // An upgraded socket is no longer the HTTP server's to close: say goodbye, and cut
+              // those that do not answer within a moment (a client that stopped reading never will).
               for (const ws of sockets.clients) ws.close(1001, 'server shutting down')
+              const cut = setTimeout(() => sockets.clients.forEach((ws) => ws.terminate()), Math.min(graceMs, 2_000))
+              cut.unref()
               const force = setTimeout(() => {
                 server.closeAllConnections()
                 for (const ws of sockets.clients) ws.terminate()
@@ -44,6 +47,7 @@ export const nodeRuntime: RuntimeAdapter = {
               force.unref()
               server.close(() => {
                 clearTimeout(force)
+                clearTimeout(cut)
                 done()
               })
               server.closeIdleConnections()
@@ -57,4 +61,5 @@ export const nodeRuntime: RuntimeAdapter = {
     (c.env as { incoming?: unknown } | undefined)?.incoming ? (getConnInfo(c).remote.address ?? 'unknown') : 'unknown',
   upgradeWebSocket: upgradeWebSocket as UpgradeWebSocket,
   bufferedAmount: (ws) => (ws.raw as WebSocket | undefined)?.bufferedAmount ?? 0,
+  abort: (ws) => (ws.raw as WebSocket | undefined)?.terminate(),
 }

@@ -19,6 +19,7 @@ import type { RoomService } from './service.js'
 
 export interface RoomClientLimits {
   bufferedAmount(ws: WSContext): number
+  abort(ws: WSContext): void
   /** Unsent bytes past which the client is dropped (a slow consumer). */
   maxBufferedBytes?: number
 }
@@ -32,18 +33,43 @@ export interface RoomClientOptions extends RoomClientLimits {
   status: LiveStatus
   /** Called once when the client is gone (or never opened): its place in the caps is free. */
   onGone: () => void
+  /**
+   * Asks again who the client is (the session may have ended, the account been disabled or a
+   * moderator's role taken away): null when no longer signed in. Asked before speaking, at most
+   * once every {@link recheckMs}.
+   */
+  recheck?: () => Promise<{ author: RoomAuthor; moderator: boolean } | null>
+  now?: () => number
 }
 
-/** WebSocket close codes: policy (a slow consumer dropped), going away. */
-const closeSlow = 1008
+/** How long a connection's sign-in is trusted before it is checked again. */
+export const recheckMs = 60_000
+/** Frames waiting to be judged, per client; more are refused at once rather than queued. */
+export const maxPendingFrames = 32
+
 const openTimeoutMs = 15_000
 const defaultMaxBuffered = 1024 * 1024
 let anonymous = 0
+
+/** Each broadcast is one object for every client of the room: encoded once, not once a client. */
+const encoded = new WeakMap<RoomServerMessage, string>()
+const encode = (msg: RoomServerMessage): string => {
+  let text = encoded.get(msg)
+  if (text === undefined) {
+    text = JSON.stringify(msg)
+    encoded.set(msg, text)
+  }
+  return text
+}
 
 export class RoomClient {
   #ws: WSContext | undefined
   #unsubscribe: (() => void) | undefined
   #gone = false
+  #pending = 0
+  #author: RoomAuthor | null
+  #moderator: boolean
+  #checkedAt: number
   /** Frames are judged one after the other, in the order they came. */
   #queue: Promise<void> = Promise.resolve()
   readonly #openTimer: NodeJS.Timeout
@@ -52,6 +78,9 @@ export class RoomClient {
 
   constructor(private readonly opts: RoomClientOptions) {
     this.#viewer = opts.author?.id ?? `anonymous:${++anonymous}`
+    this.#author = opts.author
+    this.#moderator = opts.moderator
+    this.#checkedAt = (opts.now ?? Date.now)()
     // An upgrade answered but never completed (the client went during the handshake) has no close.
     this.#openTimer = setTimeout(() => {
       if (!this.#ws) this.close()
@@ -63,7 +92,9 @@ export class RoomClient {
     clearTimeout(this.#openTimer)
     if (this.#gone) return ws.close(1001, 'gone')
     this.#ws = ws
-    const { rooms, liveId, author, moderator } = this.opts
+    const { rooms, liveId } = this.opts
+    const author = this.#author
+    const moderator = this.#moderator
     // Subscribed before the history is read, and what comes meanwhile is held: nothing is lost between them.
     const early: RoomServerMessage[] = []
     let welcomed = false
@@ -93,7 +124,13 @@ export class RoomClient {
 
   message(data: WSMessageReceive, ws: WSContext): void {
     this.#ws ??= ws
-    this.#queue = this.#queue.then(() => this.#handle(data)).catch(() => this.#drop(1011, 'room unavailable'))
+    // A client sending faster than its frames are judged is told so, not queued without end.
+    if (this.#pending >= maxPendingFrames) return this.#refuse('rate_limited', 'Too many messages at once.')
+    this.#pending++
+    this.#queue = this.#queue
+      .then(() => this.#handle(data))
+      .catch(() => this.#drop(1011, 'room unavailable'))
+      .finally(() => void this.#pending--)
   }
 
   async #handle(data: WSMessageReceive): Promise<void> {
@@ -116,7 +153,10 @@ export class RoomClient {
         : this.#refuse('invalid', 'Not a room message.')
     }
     const msg = parsed.data
-    const { rooms, liveId, author, moderator } = this.opts
+    const { rooms, liveId } = this.opts
+    if (msg.type !== 'ping') await this.#recheck()
+    const author = this.#author
+    const moderator = this.#moderator
     if (!author) {
       if (msg.type === 'ping')
         await rooms.submit(liveId, { id: this.#viewer, name: '', library: '' }, msg, { moderator: false })
@@ -127,6 +167,15 @@ export class RoomClient {
     if (!result.ok) this.#send(result.refused)
   }
 
+  async #recheck(): Promise<void> {
+    const now = (this.opts.now ?? Date.now)()
+    if (!this.opts.recheck || !this.#author || now - this.#checkedAt < recheckMs) return
+    this.#checkedAt = now
+    const who = await this.opts.recheck()
+    this.#author = who && who.author.id === this.#author.id ? who.author : null
+    this.#moderator = !!this.#author && !!who?.moderator
+  }
+
   #refuse(code: RoomRefusal, detail: string): void {
     this.#send({ type: 'refused', code, detail })
   }
@@ -134,11 +183,15 @@ export class RoomClient {
   #send(msg: RoomServerMessage, audience: RoomAudience = 'all'): void {
     const ws = this.#ws
     if (this.#gone || !ws) return
-    if (audience === 'moderators' && !this.opts.moderator) return
+    if (audience === 'moderators' && !this.#moderator) return
     if (ws.readyState !== 1) return
-    if (this.opts.bufferedAmount(ws) > (this.opts.maxBufferedBytes ?? defaultMaxBuffered))
-      return this.#drop(closeSlow, 'too slow: messages were piling up')
-    ws.send(JSON.stringify(msg))
+    if (this.opts.bufferedAmount(ws) > (this.opts.maxBufferedBytes ?? defaultMaxBuffered)) {
+      // Cut, not closed: a client that does not read would not answer a close, and its backlog
+      // would stay in memory until the closing handshake timed out.
+      this.close()
+      return this.opts.abort(ws)
+    }
+    ws.send(encode(msg))
   }
 
   #drop(code: number, reason: string): void {

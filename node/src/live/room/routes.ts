@@ -29,11 +29,14 @@ export interface RoomRouteOptions {
   origins: NodeOrigins
   upgradeWebSocket: UpgradeWebSocket
   bufferedAmount: RoomClientLimits['bufferedAmount']
+  abort: RoomClientLimits['abort']
   nodeId: string
   libraryName: () => string
   /** Most clients in one room, and from one address in all rooms. */
   maxClients: number
   maxPerAddress: number
+  /** The node's clock (a session is checked again a minute after the last check). */
+  now: () => number
   /** A client whose unsent backlog passes this is dropped (bytes). */
   maxBufferedBytes?: number
 }
@@ -126,13 +129,20 @@ export function roomRoutes(app: Hono<AppEnv>, api: Api, opts: RoomRouteOptions):
       count(perAddress, address, -1)
       count(perRoom, liveId, -1)
     }
+    const recheck = async () => {
+      const again = await opts.identify(c)
+      return again && { author: roomAuthor(again, opts.nodeId, opts.libraryName()), moderator: isModerator(again) }
+    }
     const client = new RoomClient({
+      recheck,
+      now: opts.now,
       rooms: opts.rooms,
       liveId,
       author: auth ? roomAuthor(auth, opts.nodeId, opts.libraryName()) : null,
       moderator: isModerator(auth),
       status: lecture.status,
       bufferedAmount: opts.bufferedAmount,
+      abort: opts.abort,
       ...(opts.maxBufferedBytes ? { maxBufferedBytes: opts.maxBufferedBytes } : {}),
       onGone: release,
     })

@@ -16,7 +16,7 @@ import {
   type RoomServerMessage,
 } from '@shulin/protocol'
 import { Mutex } from '../../storage/mutex.js'
-import type { Storage } from '../../storage/db.js'
+import type { BatchOp, Storage } from '../../storage/db.js'
 import type {
   LiveRooms,
   RoomForwarder,
@@ -67,8 +67,8 @@ export interface RoomLimits {
 export const defaultRoomLimits: RoomLimits = {
   burst: 5,
   perSecond: 0.5,
-  recentQuestions: 200,
-  recentComments: 100,
+  recentQuestions: 100,
+  recentComments: 50,
   delayEveryMs: 3_000,
   delayWindowMs: 10_000,
   maxPingers: 10_000,
@@ -90,6 +90,13 @@ class Room {
   readonly lastSaid = new Map<string, number>()
   /** Viewer → their last reported delay and when. */
   readonly pings = new Map<string, { ms: number; at: number }>()
+  /**
+   * The recent log as a newcomer's welcome needs it, read once for every client connecting
+   * (a lecture's start brings thousands at once), dropped at each write to the room.
+   */
+  recent: { entries: RoomEntry[]; slowSeconds: number } | undefined
+  /** Counts writes, so a read that a write overtook is not kept as {@link recent}. */
+  version = 0
 }
 
 const refused = (code: RoomRefusal, detail: string): { ok: false; refused: RoomRefused } => ({
@@ -244,7 +251,8 @@ export class RoomService implements LiveRooms {
           msg.type === 'hide'
             ? { ...entry, hidden: true }
             : { ...(entry as RoomQuestion & { hidden: boolean }), answered: true }
-        await this.#store.commit(
+        await this.#commit(
+          room,
           [
             this.#store.putEntry(liveId, next),
             this.#store.putAct(liveId, this.#ulid(now), { type: msg.type, by: author.id, at, id: msg.id }),
@@ -262,7 +270,8 @@ export class RoomService implements LiveRooms {
           msg.type === 'mute'
             ? { type: 'mute', by: author.id, at, author: msg.author, minutes: msg.minutes }
             : { type: 'unmute', by: author.id, at, author: msg.author }
-        await this.#store.commit(
+        await this.#commit(
+          room,
           [this.#store.putMute(liveId, msg.author, until), this.#store.putAct(liveId, this.#ulid(now), act)],
           true,
         )
@@ -270,7 +279,8 @@ export class RoomService implements LiveRooms {
         return { ok: true, message: null }
       }
       case 'slow': {
-        await this.#store.commit(
+        await this.#commit(
+          room,
           [
             this.#store.putSlow(liveId, msg.seconds),
             this.#store.putAct(liveId, this.#ulid(now), { type: 'slow', by: author.id, at, seconds: msg.seconds }),
@@ -292,7 +302,7 @@ export class RoomService implements LiveRooms {
       if (!entry || entry.type !== 'question' || entry.hidden) return refused('invalid', 'No such question.')
       if (await this.#store.voted(liveId, msg.id, author.id)) return refused('invalid', 'Already upvoted.')
       const next = { ...entry, votes: entry.votes + 1 }
-      await this.#store.commit([this.#store.putEntry(liveId, next), this.#store.putVote(liveId, msg.id, author.id)])
+      await this.#commit(room, [this.#store.putEntry(liveId, next), this.#store.putVote(liveId, msg.id, author.id)])
       const out: RoomServerMessage = { type: 'votes', id: msg.id, votes: next.votes }
       this.#broadcast(liveId, out)
       return { ok: true, message: out }
@@ -312,9 +322,19 @@ export class RoomService implements LiveRooms {
     const base = { id: this.#ulid(now), text: msg.text, author, at, offset }
     const out: RoomQuestion | RoomComment =
       msg.type === 'question' ? { type: 'question', ...base, votes: 0, answered: false } : { type: 'comment', ...base }
-    await this.#store.commit([this.#store.putEntry(liveId, { ...out, hidden: false })])
+    await this.#commit(room, [this.#store.putEntry(liveId, { ...out, hidden: false })])
     this.#broadcast(liveId, out)
     return { ok: true, message: out }
+  }
+
+  /** Every write to a room's log goes here: the newcomers' cached history is read again after it. */
+  async #commit(room: Room, ops: BatchOp[], sync = false): Promise<void> {
+    room.version++
+    room.recent = undefined
+    await this.#store.commit(ops, sync)
+    // A snapshot read while the write was under way may hold either; it is not kept.
+    room.version++
+    room.recent = undefined
   }
 
   #ping(room: Room, viewer: string, at: number): void {
@@ -353,7 +373,7 @@ export class RoomService implements LiveRooms {
         case 'question':
         case 'comment': {
           const known = await this.#store.entry(liveId, msg.id)
-          await this.#store.commit([this.#store.putEntry(liveId, { ...msg, hidden: known?.hidden ?? false })])
+          await this.#commit(room, [this.#store.putEntry(liveId, { ...msg, hidden: known?.hidden ?? false })])
           break
         }
         case 'votes':
@@ -379,11 +399,11 @@ export class RoomService implements LiveRooms {
                 id: msg.id,
               }),
             )
-          await this.#store.commit(ops)
+          await this.#commit(room, ops)
           break
         }
         case 'slow':
-          await this.#store.commit([this.#store.putSlow(liveId, msg.seconds)])
+          await this.#commit(room, [this.#store.putSlow(liveId, msg.seconds)])
           break
         case 'welcome':
         case 'refused':
@@ -398,9 +418,19 @@ export class RoomService implements LiveRooms {
 
   async snapshot(liveId: string, opts: { moderator: boolean }): Promise<RoomSnapshot> {
     const { recentQuestions, recentComments } = this.#limits
-    // Read generously, then keep the newest of each kind (comments far outnumber questions).
-    const entries = await this.#store.entries(liveId, (recentQuestions + recentComments) * 4)
-    const visible = entries.filter((e) => opts.moderator || !e.hidden)
+    const room = this.#room(liveId)
+    let recent = room.recent
+    if (!recent) {
+      const version = room.version
+      // Read generously, then keep the newest of each kind (comments far outnumber questions).
+      const [entries, slowSeconds] = await Promise.all([
+        this.#store.entries(liveId, (recentQuestions + recentComments) * 4),
+        this.#store.slow(liveId),
+      ])
+      recent = { entries, slowSeconds }
+      if (room.version === version) room.recent = recent
+    }
+    const visible = recent.entries.filter((e) => opts.moderator || !e.hidden)
     const strip = <T extends RoomEntry>({ hidden: _hidden, ...rest }: T) => rest
     return {
       questions: visible
@@ -411,7 +441,7 @@ export class RoomService implements LiveRooms {
         .filter((e): e is RoomComment & { hidden: boolean } => e.type === 'comment')
         .slice(-recentComments)
         .map(strip),
-      slowSeconds: await this.#store.slow(liveId),
+      slowSeconds: recent.slowSeconds,
     }
   }
 
