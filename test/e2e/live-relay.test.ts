@@ -8,7 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { killAll, run } from './processes.js'
+import { killAll, run, start } from './processes.js'
 import { hubAdminToken, hubAndMembers, json, type Member } from './network.js'
 import type { Started } from './processes.js'
 import { Client, tempDir } from '../../node/src/testing/temp-node.js'
@@ -57,14 +57,14 @@ describe.skipIf(!hasFfmpeg)('live relay through members (processes)', () => {
     expect(added.code, added.stderr).toBe(0)
     const created = JSON.parse(added.stdout.trim().split('\n').at(-1)!)
     liveId = created.liveId
-    // A small, short test pattern: 320×180, 25 fps, 1 s GOP, a sine tone, for at most 60 s.
+    // A small, short test pattern: 320×180, 25 fps, 1 s GOP, a sine tone, for at most 150 s.
     encoder = spawn(
       'ffmpeg',
       [
         ...['-hide_banner', '-loglevel', 'error', '-re'],
         ...['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25'],
         ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'],
-        ...['-t', '60', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25'],
+        ...['-t', '150', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25'],
         ...[
           '-pix_fmt',
           'yuv420p',
@@ -180,4 +180,42 @@ describe.skipIf(!hasFfmpeg)('live relay through members (processes)', () => {
     const welcome = await late.next('welcome')
     expect(welcome.questions.map((q) => q.id)).not.toContain(atHub.id)
   }, 60_000)
+
+  /** The media sequence number of A's playlist (its first listed segment), or -1. */
+  const sequenceAt = async (url: string) => {
+    const res = await fetch(`${url}/api/live/${liveId}/hls/index.m3u8`).catch(() => undefined)
+    const m = /#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(res?.ok ? await res.text() : '')
+    return m ? Number(m[1]) : -1
+  }
+
+  it("A's viewers are told when A loses the hub, and the relay resumes at the live edge", async () => {
+    const onA = await room(a.node.url)
+    const before = await sequenceAt(a.node.url)
+    const skipped = (await json(`${a.node.url}/api/live/${liveId}/relay`)).skipped
+    // The hub stops answering (frozen, its connections open): A's pulls time out.
+    hub.child.kill('SIGSTOP')
+    try {
+      await onA.next('relay' as never, (m: { state: string }) => m.state === 'reconnecting', { ms: 30_000 })
+      expect((await json(`${a.node.url}/api/live/${liveId}/relay`)).state).toBe('reconnecting')
+    } finally {
+      hub.child.kill('SIGCONT')
+    }
+    await onA.next('relay' as never, (m: { state: string }) => m.state === 'connected', { ms: 30_000 })
+    // Back at the live edge: what went by meanwhile is skipped, not fetched.
+    await expect.poll(() => sequenceAt(a.node.url), { timeout: 20_000, interval: 500 }).toBeGreaterThan(before + 5)
+    expect((await json(`${a.node.url}/api/live/${liveId}/relay`)).skipped).toBeGreaterThan(skipped)
+  }, 90_000)
+
+  it('A killed and restarted mid-stream: its viewers resume from A', async () => {
+    const before = await sequenceAt(a.node.url)
+    expect(before).toBeGreaterThanOrEqual(0)
+    a.node.child.kill('SIGKILL')
+    await a.node.exited
+    const again = await start(['--port', '0', '--data', a.data], { SHULIN_RELAY_LIVE: '1', SHULIN_RTMP_PORT: '0' })
+    expect((await json(`${again.url}/api/live/${liveId}`)).origin.nodeId).toBe(hubId)
+    await expect.poll(() => sequenceAt(again.url), { timeout: 30_000, interval: 500 }).toBeGreaterThan(before)
+    const list = await (await fetch(`${again.url}/api/live/${liveId}/hls/index.m3u8`)).text()
+    const last = segmentsOf(list).at(-1)!
+    expect((await fetch(`${again.url}/api/live/${liveId}/hls/${last}`)).status).toBe(200)
+  }, 90_000)
 })

@@ -100,6 +100,8 @@ describe('live protocols', () => {
     await serveLiveRoom(hub, async (hello, from, link) => {
       if (from !== member.peerId.toString()) return 'not_member'
       if (hello.live !== 'lv1') return 'unknown'
+      // The room's history, sent while accepting: it must follow the accept frame, not precede it.
+      link.send({ type: 'broadcast', msg: { type: 'slow', seconds: 30 } })
       return {
         message: (up) => {
           got.push(up)
@@ -121,7 +123,12 @@ describe('live protocols', () => {
     )
     const author = { id: `acc1@${member.peerId.toString()}`, name: '读者', library: '县馆' }
     link.send({ type: 'submit', ref: 'r1', author, msg: { type: 'question', text: '几点开始?' } })
-    await expect.poll(() => down, { timeout: 5000 }).toEqual([{ type: 'broadcast', msg: { type: 'hidden', id: 'r1' } }])
+    await expect
+      .poll(() => down, { timeout: 5000 })
+      .toEqual([
+        { type: 'broadcast', msg: { type: 'slow', seconds: 30 } },
+        { type: 'broadcast', msg: { type: 'hidden', id: 'r1' } },
+      ])
     expect(got[0]?.msg).toEqual({ type: 'question', text: '几点开始?' })
     await expect(openLiveRoom(member, addrs(hub), { live: 'nope' }, { message() {}, closed() {} })).rejects.toThrow(
       LiveRefused,
@@ -138,9 +145,45 @@ describe('live protocols', () => {
     await lp.write(enc({ type: 'submit', ref: '../x', author, msg: { type: 'question', text: 'x' } }))
     await expect.poll(() => hubClosed, { timeout: 5000 }).toBe(1)
     link.send({ type: 'submit', ref: 'r2', author, msg: { type: 'comment', text: '好' } })
-    await expect.poll(() => down.length, { timeout: 5000 }).toBe(2)
+    await expect.poll(() => down.length, { timeout: 5000 }).toBe(3)
     link.close()
     await expect.poll(() => memberClosed, { timeout: 5000 }).toBe(1)
     await expect.poll(() => hubClosed, { timeout: 5000 }).toBe(2)
+  })
+
+  it("ends a member's link on a hostile hub's garbage or oversized frame, without touching the rest", async () => {
+    const rogue = await newHost()
+    let next: Uint8Array = new Uint8Array(0)
+    await rogue.handle(LIVE_ROOM_PROTOCOL, async (stream: Stream) => {
+      const lp = lpStream(stream, { maxDataLength: liveLimits.maxRoomFrameBytes * 4 })
+      await lp.read()
+      await lp.write(enc({ ok: true }))
+      await lp.write(enc({ type: 'broadcast', msg: { type: 'hidden', id: 'q1' } }))
+      await lp.write(next)
+    })
+    for (const frame of [
+      new TextEncoder().encode('{"type":"broadcast","msg":{"type":"question","text":1}}'),
+      new Uint8Array([0xff, 0xfe, 0x00]),
+      new Uint8Array(liveLimits.maxRoomFrameBytes + 1).fill(0x20),
+    ]) {
+      next = frame
+      const down: RoomDownlink[] = []
+      let closed = 0
+      await openLiveRoom(
+        member,
+        addrs(rogue),
+        { live: 'lv1' },
+        {
+          message: (m) => void down.push(m),
+          closed: () => void closed++,
+        },
+      )
+      await expect.poll(() => closed, { timeout: 5000 }).toBe(1)
+      expect(down).toEqual([{ type: 'broadcast', msg: { type: 'hidden', id: 'q1' } }])
+    }
+    // The member still asks the honest hub as before.
+    expect((await askLiveFile(member, addrs(hub), { want: 'segment', live: 'lv1', name: 'seg1.ts' })).byteLength).toBe(
+      1000,
+    )
   })
 })

@@ -49,14 +49,28 @@ export interface RoomLinkHandler<In> {
 
 type Log = (msg: string, err?: unknown) => void
 
-function end<Out>(stream: Stream, lp: LengthPrefixedStream<Stream>, peer: string, log: Log): RoomLinkEnd<Out> {
+/**
+ * A link's writing end. Frames go out in order, none before `ready` (the hub's accept frame is
+ * written first, even when the hub sends the room's history while it accepts).
+ */
+function end<Out>(
+  stream: Stream,
+  lp: LengthPrefixedStream<Stream>,
+  peer: string,
+  log: Log,
+  ready: Promise<unknown> = Promise.resolve(),
+): RoomLinkEnd<Out> {
+  let chain = ready
   return {
     peer,
     send(message: Out) {
-      lp.write(encodeRoomLinkMessage(message as never)).catch((err: unknown) => {
-        log('room link write failed', err)
-        stream.abort(err instanceof Error ? err : new Error(String(err)))
-      })
+      const bytes = encodeRoomLinkMessage(message as never)
+      chain = chain
+        .then(() => lp.write(bytes))
+        .catch((err: unknown) => {
+          log('room link write failed', err)
+          stream.abort(err instanceof Error ? err : new Error(String(err)))
+        })
     },
     close() {
       stream.close().catch(() => stream.abort(new Error('closing')))
@@ -111,7 +125,8 @@ export async function serveLiveRoom(
       try {
         const signal = AbortSignal.timeout(liveLimits.helloTimeoutMs)
         const hello = decodeRoomLinkHello((await lp.read({ signal })).subarray())
-        const link = end<RoomDownlink>(stream, lp, peer, log)
+        let accepted!: () => void
+        const link = end<RoomDownlink>(stream, lp, peer, log, new Promise<void>((r) => (accepted = r)))
         const outcome = hello ? await accept(hello, peer, link) : 'invalid'
         if (typeof outcome === 'string') {
           await lp.write(encodeRoomLinkMessage({ ok: false, reason: outcome }), { signal })
@@ -120,6 +135,7 @@ export async function serveLiveRoom(
         }
         handler = outcome
         await lp.write(encodeRoomLinkMessage({ ok: true }), { signal })
+        accepted()
       } catch (err) {
         log('room link hello failed', err)
         stream.abort(err as Error)

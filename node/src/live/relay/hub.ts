@@ -20,6 +20,11 @@ import type { DistributionNetwork } from '../../distribution/components.js'
 import type { LiveRooms } from '../room/index.js'
 import type { LiveRecord, LiveService } from '../service.js'
 
+const relayable = (r: LiveRecord) => r.origin === null && (r.access === 'public' || r.access === 'member-readers')
+
+/** Segments per member remembered to tell a repeat from a new one (an hour of 1 s segments and more). */
+const recentNames = 4096
+
 /** Ended lectures stay in the list this long (a member that was down learns they ended). */
 const endedListedMs = 24 * 3600_000
 
@@ -35,14 +40,17 @@ export interface HubRelayComponents {
 export interface MemberCounts {
   playlists: number
   segments: number
-  /** Distinct segment names among them (a segment given twice counts once here). */
+  /**
+   * Distinct segments among them (a segment given twice counts once here); repeats are looked
+   * for among the member's last {@link recentNames} segments, so a day-long lecture costs no more.
+   */
   distinct: number
 }
 
 export class HubLiveRelay {
   #server: LiveServer | undefined
   #stopRoom: (() => Promise<void>) | undefined
-  readonly #counts = new Map<string, { playlists: number; segments: number; names: Set<string> }>()
+  readonly #counts = new Map<string, { playlists: number; segments: number; distinct: number; recent: Set<string> }>()
   readonly #links = new Set<RoomLinkEnd<RoomDownlink>>()
 
   constructor(private readonly c: HubRelayComponents) {}
@@ -69,13 +77,17 @@ export class HubLiveRelay {
   /** Per member, the files given to it since start. */
   counts(): Record<string, MemberCounts> {
     return Object.fromEntries(
-      [...this.#counts].map(([m, c]) => [m, { playlists: c.playlists, segments: c.segments, distinct: c.names.size }]),
+      [...this.#counts].map(([m, c]) => [m, { playlists: c.playlists, segments: c.segments, distinct: c.distinct }]),
     )
   }
 
+  /**
+   * A lecture of this hub that members may relay: one the readers of other libraries may watch
+   * (`public`, `member-readers`), never one for the hub's own readers or staff.
+   */
   async #own(id: string): Promise<LiveRecord | undefined> {
     const r = await this.c.live.store.get(id)
-    return r && r.origin === null ? r : undefined
+    return r && relayable(r) ? r : undefined
   }
 
   async #answer(req: LiveRequest, from: string): Promise<LiveReply> {
@@ -87,12 +99,18 @@ export class HubLiveRelay {
       return { ok: false, reason: 'not_live' }
     const file = await this.#file(r.id, req.name, req.want)
     if (!file) return { ok: false, reason: 'unknown' }
-    const c = this.#counts.get(from) ?? { playlists: 0, segments: 0, names: new Set<string>() }
+    const c = this.#counts.get(from) ?? { playlists: 0, segments: 0, distinct: 0, recent: new Set<string>() }
     this.#counts.set(from, c)
     if (req.want === 'playlist') c.playlists++
     else {
       c.segments++
-      c.names.add(`${r.id}/${req.name}`)
+      const key = `${r.id}/${req.name}`
+      if (!c.recent.has(key)) {
+        c.distinct++
+        c.recent.add(key)
+        // A Set keeps insertion order: the oldest goes first.
+        if (c.recent.size > recentNames) c.recent.delete(c.recent.values().next().value!)
+      }
     }
     return { ok: true, file }
   }
@@ -111,7 +129,7 @@ export class HubLiveRelay {
   async #list(): Promise<LiveView[]> {
     const now = (this.c.now ?? Date.now)()
     const listed = (await this.c.live.list()).filter(
-      (r) => r.origin === null && (r.status !== 'ended' || now - Date.parse(r.endedAt ?? r.start) < endedListedMs),
+      (r) => relayable(r) && (r.status !== 'ended' || now - Date.parse(r.endedAt ?? r.start) < endedListedMs),
     )
     // Relative URLs: a member gives its readers its own.
     return listed.slice(0, liveLimits.maxLectures).map((r) => this.c.live.view(r, ''))
@@ -128,9 +146,16 @@ export class HubLiveRelay {
     if (!r) return 'unknown'
     if (r.status === 'ended') return 'not_live'
     const rooms = this.c.rooms
-    // The room's recent history first, then every broadcast from now on.
-    const snap = await rooms.snapshot(liveId, { moderator: false })
+    // The room's recent history first, then every broadcast from now on. What was hidden while
+    // the member was away goes as `hidden` (its id only), so it is hidden there too.
+    const [snap, all] = await Promise.all([
+      rooms.snapshot(liveId, { moderator: false }),
+      rooms.snapshot(liveId, { moderator: true }),
+    ])
     for (const m of [...snap.questions, ...snap.comments]) link.send({ type: 'broadcast', msg: m })
+    const visible = new Set([...snap.questions, ...snap.comments].map((m) => m.id))
+    for (const m of [...all.questions, ...all.comments])
+      if (!visible.has(m.id)) link.send({ type: 'broadcast', msg: { type: 'hidden', id: m.id } })
     if (snap.slowSeconds) link.send({ type: 'broadcast', msg: { type: 'slow', seconds: snap.slowSeconds } })
     const off = rooms.subscribe(liveId, (msg, audience) => {
       if (audience === 'all') link.send({ type: 'broadcast', msg })

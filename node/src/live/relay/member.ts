@@ -15,6 +15,7 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LiveView, RelayState, RoomAuthor, RoomClientMessage, RoomDownlink, RoomUplink } from '@shulin/protocol'
+import { liveLimits } from '@shulin/protocol'
 import type { Host, RoomLinkEnd } from '@shulin/federation'
 import type { Logger } from '../../logger.js'
 import type { DistributionNetwork } from '../../distribution/components.js'
@@ -139,7 +140,7 @@ export class MemberLiveRelay {
   submit(liveId: string, author: RoomAuthor, msg: RoomClientMessage): Promise<SubmitResult> {
     const r = this.#relayed.get(liveId)
     const link = r?.link
-    if (!r || !link || r.pending.size >= 256)
+    if (!r || !link || r.pending.size >= liveLimits.maxPendingRefs)
       return Promise.resolve({
         ok: false,
         refused: { type: 'refused', code: 'invalid', detail: 'Reconnecting to the broadcasting library; try again.' },
@@ -221,8 +222,12 @@ export class MemberLiveRelay {
       filesOk: false,
     }
     this.#relayed.set(id, r)
-    void this.#link(r)
-    void this.#pull(r)
+    // Neither may end the process: a full disk or a closing database only stops this relay.
+    void this.#link(r).catch((err: unknown) => this.c.logger?.warn({ err, liveId: id }, 'the room link gave up'))
+    void this.#pull(r).catch((err: unknown) => {
+      this.c.logger?.warn({ err, liveId: id }, 'the live relay stopped')
+      this.#end(r)
+    })
   }
 
   #end(r: Relayed): void {
@@ -359,6 +364,7 @@ export class MemberLiveRelay {
       try {
         await this.#write(dir, s.name, await askLiveFile(host, addrs, { want: 'segment', live: r.id, name: s.name }))
         track.held.add(s.name)
+        track.failures.delete(s.name)
         r.counts.segments++
         r.counts.lastSegmentAt = new Date().toISOString()
       } catch (err) {

@@ -8,7 +8,7 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHost, generateNodeKey, type Host } from '@shulin/federation'
+import { askLiveFile, askLiveList, createHost, generateNodeKey, openLiveRoom, type Host } from '@shulin/federation'
 import { CreateLiveRequest, type MemberEntry, type RelayState } from '@shulin/protocol'
 import { openStorage, type Storage } from '../../storage/db.js'
 import { tempDir } from '../../testing/temp-node.js'
@@ -169,8 +169,18 @@ describe('live relay', () => {
   })
 
   it('says reconnecting while the hub is away, then resumes at the live edge, skipping what it missed', async () => {
+    const author = { id: `acc2@${member.id}`, name: '读者****5678', library: '县馆' }
+    const asked = { type: 'question', text: '下阕何解?' } as const
+    expect(await member.rooms.submit(liveId, author, asked, { moderator: false })).toMatchObject({ ok: true })
+    await expect.poll(async () => (await member.rooms.snapshot(liveId, { moderator: false })).questions.length).toBe(1)
+    const [q] = (await hub.rooms.questions(liveId)).filter((x) => x.text === asked.text)
     await hubRelay.stop()
     await expect.poll(() => states.at(-1), { timeout: 10_000 }).toBe('reconnecting')
+    // Hidden on the hub while the member is away.
+    const mod = { id: `mod@${hub.id}`, name: '主持人', library: '国家图书馆' }
+    expect(await hub.rooms.submit(liveId, mod, { type: 'hide', id: q!.id }, { moderator: true })).toMatchObject({
+      ok: true,
+    })
     expect(told).toContain('relay')
     const seen = { ...hubRelay.counts()[member.id]! }
     // Long enough for the playlist pulls to fail too (every 0.25–0.4 s while away), not only the room.
@@ -180,6 +190,7 @@ describe('live relay', () => {
     hubRelay = new HubLiveRelay({ network: hubNetwork(), live: hub.live, rooms: hub.rooms })
     await hubRelay.start()
     await expect.poll(() => states.at(-1), { timeout: 10_000 }).toBe('connected')
+    await expect.poll(async () => (await member.rooms.snapshot(liveId, { moderator: false })).questions.length).toBe(0)
     await expect.poll(memberFiles, { timeout: 10_000 }).toContain('seg12.ts')
     const files = await memberFiles()
     expect(files).not.toContain('seg8.ts')
@@ -189,6 +200,42 @@ describe('live relay', () => {
     expect(seen.segments).toBe(5)
     const own = await readFile(join(member.live.hlsDir(liveId), 'index.m3u8'), 'utf8')
     expect(own).toContain('#EXT-X-MEDIA-SEQUENCE:10')
+  })
+
+  it('answers nobody but its active members', async () => {
+    const stranger = await createHost({ privateKey: (await generateNodeKey()).privateKey, listen: [] })
+    try {
+      const addrs = hub.host.getMultiaddrs().map(String)
+      await expect(askLiveList(stranger, addrs)).rejects.toMatchObject({ reason: 'not_member' })
+      await expect(
+        askLiveFile(stranger, addrs, { want: 'segment', live: liveId, name: 'seg12.ts' }),
+      ).rejects.toMatchObject({ reason: 'not_member' })
+      await expect(
+        openLiveRoom(stranger, addrs, { live: liveId }, { message() {}, closed() {} }),
+      ).rejects.toMatchObject({ reason: 'not_member' })
+      expect(hubRelay.counts()[stranger.peerId.toString()]).toBeUndefined()
+    } finally {
+      await stranger.stop()
+    }
+  })
+
+  it("never relays a lecture for the hub's own readers", async () => {
+    const own = await hub.live.create(
+      CreateLiveRequest.parse({ title: '馆员培训', start: '2026-12-03T10:00:00+08:00', access: 'node-readers' }),
+    )
+    await hub.live.setStatus(own.liveId, 'live')
+    await mkdir(hub.live.hlsDir(own.liveId), { recursive: true })
+    await writeFile(join(hub.live.hlsDir(own.liveId), 'index.m3u8'), playlist(0, 0))
+    await writeFile(join(hub.live.hlsDir(own.liveId), 'seg0.ts'), 'staff only')
+    await new Promise((r) => setTimeout(r, 600))
+    expect(await member.live.store.get(own.liveId)).toBeUndefined()
+    const addrs = hub.host.getMultiaddrs().map(String)
+    await expect(
+      askLiveFile(member.host, addrs, { want: 'segment', live: own.liveId, name: 'seg0.ts' }),
+    ).rejects.toMatchObject({ reason: 'unknown' })
+    await expect(
+      openLiveRoom(member.host, addrs, { live: own.liveId }, { message() {}, closed() {} }),
+    ).rejects.toMatchObject({ reason: 'unknown' })
   })
 
   it('ends the mirror when the hub ends the lecture, with the end mark in its playlist', async () => {
