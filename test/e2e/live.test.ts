@@ -477,7 +477,11 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium, relayed 
     expect(await timeline.getByText(q2).count()).toBe(0)
     expect(await timeline.getByText('✓ 已回答', { exact: false }).count()).toBe(1)
     await shot(reader, 'phone-live-replay')
-    // Its line seeks the recording to the second it was asked.
+    // Its line seeks the recording to the second it was asked (once the recording is transcoded:
+    // until then the page shows the progress, and asks again by itself).
+    await expect
+      .poll(() => reader.locator('shulin-lecture-page shulin-player').count(), { timeout: 240_000, interval: 1000 })
+      .toBe(1)
     const at = (await timeline.locator('.at').first().textContent())!.split(':').map(Number)
     const offset = at[0]! * 60 + at[1]!
     await timeline.getByRole('button').first().click()
@@ -493,5 +497,5 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium, relayed 
     await expect.poll(replayTime, poll).toBeGreaterThanOrEqual(offset - 0.5)
     expect(await replayTime()).toBeLessThan(offset + 5)
     for (const page of [reader, hubMod, onA, onB]) await page.context().close()
-  }, 240_000)
+  }, 480_000)
 })
