@@ -24,6 +24,8 @@ const routes = {
   activities: '/activities',
   activity: '/activities/:id',
   entry: '/activities/:id/entries/:entry',
+  live: '/live',
+  liveWatch: '/live/:id',
   read: '/read/:id',
   signin: '/signin',
   register: '/register',
@@ -49,6 +51,8 @@ const pages: Record<string, () => Promise<unknown>> = {
   activity: () => import('./pages/reader/activities.js'),
   entry: () => import('./pages/reader/entries.js'),
   myEntries: () => import('./pages/reader/entries.js'),
+  live: () => import('./pages/reader/live-list.js'),
+  liveWatch: () => import('./pages/reader/live-watch.js'),
   signin: () => import('./pages/reader/sign-in.js'),
   register: () => import('./pages/reader/register.js'),
   forgot: () => import('./pages/reader/forgot.js'),
@@ -125,6 +129,10 @@ export class ShulinApp extends LitElement {
         return html`<shulin-entry-page .activityId=${params.id ?? ''} .entryId=${params.entry ?? ''}></shulin-entry-page>`
       case 'myEntries':
         return html`<shulin-my-entries-page></shulin-my-entries-page>`
+      case 'live':
+        return html`<shulin-live-list></shulin-live-list>`
+      case 'liveWatch':
+        return html`<shulin-live-watch .liveId=${params.id ?? ''}></shulin-live-watch>`
       case 'read':
         return html`<shulin-read .resourceId=${params.id ?? ''}></shulin-read>`
       case 'signin':
@@ -160,6 +168,7 @@ export class ShulinApp extends LitElement {
         <nav class="top" aria-label=${t('navHome')}>
           <a href="/courses">${t('navCourses')}</a>
           <a href="/activities">${t('navActivities')}</a>
+          <a href="/live">${t('navLive')}</a>
           ${session.isStaff() ? html`<a href="/staff">${t('navStaff')}</a>` : nothing}
           ${me ? html`<a href="/me">${t('navMe')}</a>` : html`<a href="/signin">${t('signIn')}</a>`}
           <button class="secondary lang" lang=${locale() === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${t('languageLabel')} @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>
@@ -170,7 +179,7 @@ export class ShulinApp extends LitElement {
       <main id="main" tabindex="-1">${this.#page()}</main>
       <nav class="tabs" aria-label=${t('navHome')}>
         ${tab('/', t('navHome'), this.route.name === 'home')} ${tab('/search', t('navSearch'), this.route.name === 'search')}
-        ${tab('/courses', t('navCourses'), ['courses', 'course', 'lecture'].includes(this.route.name))}
+        ${tab('/courses', t('navCourses'), ['courses', 'course', 'lecture', 'live', 'liveWatch'].includes(this.route.name))}
         ${tab('/activities', t('navActivities'), ['activities', 'activity', 'entry', 'myEntries'].includes(this.route.name))}
         ${tab('/me', t('navShelf'), this.route.name === 'me')} ${tab(me ? '/me' : '/signin', me ? t('navMe') : t('signIn'), this.route.name === 'signin')}
       </nav>

@@ -20,3 +20,13 @@ export function clock(seconds: number): string {
   const m = Math.floor((s % 3600) / 60)
   return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${String(s % 60).padStart(2, '0')}`
 }
+
+/** A live lecture's watch page (countdown before, the stream while live, the replay's link after). */
+export function liveHref(id: string): string {
+  return `/live/${encodeURIComponent(id)}`
+}
+
+/** The sign-in page that comes back to `path` (a live lecture's page, to speak or be reminded). */
+export function signInHref(path: string): string {
+  return `/signin?next=${encodeURIComponent(path)}`
+}

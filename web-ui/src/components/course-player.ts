@@ -16,9 +16,16 @@
  * pause/seek/end) for resuming; and, when `watchedUrl` is set, a beacon `POST {"seconds": n}`
  * for every 60 s actually played and on pause or when the page goes away (n = seconds played
  * since the last beacon, 1…600; seeking does not count).
+ *
+ * Live (`live` attribute): the same element follows a live lecture's edge instead — no start
+ * position, speed or beacons; a "reconnecting…" state over the video while the stream is
+ * stalled or unreachable, retried with backoff until it flows again (components/live-follow);
+ * a `live-position` event for the glass-to-glass delay; and a slot (`overlay`) over the video
+ * for the comments (弹幕) that fly across it.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
 import type Hls from 'hls.js/light'
+import { LiveFollower, liveHlsConfig } from './live-follow.js'
 
 export interface PlayerSubtitle {
   lang: string
@@ -53,6 +60,11 @@ const words = {
     retry: '重试',
     keys: '快捷键：空格/K 播放暂停，←/→ 5 秒，J/L 10 秒，F 全屏，M 静音，C 字幕',
     jumpTo: '跳到 {time}',
+    live: '直播',
+    reconnecting: '直播信号中断，正在重新连接…',
+    connecting: '正在连接直播…',
+    retryNow: '立即重试',
+    toLive: '回到直播',
   },
   en: {
     player: 'Video player',
@@ -67,6 +79,11 @@ const words = {
     retry: 'Retry',
     keys: 'Keys: Space/K play or pause, ←/→ 5 s, J/L 10 s, F full screen, M mute, C captions',
     jumpTo: 'Jump to {time}',
+    live: 'Live',
+    reconnecting: 'The stream was interrupted; reconnecting…',
+    connecting: 'Connecting to the live stream…',
+    retryNow: 'Retry now',
+    toLive: 'Back to live',
   },
 }
 type Word = keyof (typeof words)['zh']
@@ -118,6 +135,9 @@ export class ShulinPlayer extends LitElement {
     cuesState: { state: true },
     now: { state: true },
     failed: { state: true },
+    live: { type: Boolean },
+    liveStartedAt: { attribute: 'live-started-at' },
+    behind: { state: true },
   }
   /** The master playlist's URL. */
   src = ''
@@ -146,7 +166,19 @@ export class ShulinPlayer extends LitElement {
   cuesState: 'none' | 'loading' | 'ready' = 'none'
   now = 0
   failed = false
+  /** A live lecture: follow its edge, reconnect forever, no start position or beacons. */
+  live = false
+  /** When the live lecture started (ISO), for its position when the stream carries no dates. */
+  liveStartedAt = ''
+  /** Live: far enough behind the edge to offer the way back. */
+  behind = false
 
+  #follower = new LiveFollower(this, {
+    video: () => this.video,
+    hls: () => this.#hls,
+    reload: () => void this.#load(),
+    startedAt: () => this.liveStartedAt,
+  })
   #hls: Hls | undefined
   /** Which way the current source plays: `hls.js`, `native` or `file` (tests read it as `data-engine`). */
   #engine = ''
@@ -200,6 +232,7 @@ export class ShulinPlayer extends LitElement {
   }
 
   override updated(changed: PropertyValues<this>): void {
+    if (changed.has('live')) this.#follower.enabled = this.live
     if (changed.has('src') || changed.has('original')) void this.#load()
     else if (changed.has('start') && this.video && this.video.readyState > 0) this.seek(this.start)
     if (changed.has('subtitles')) this.#applyTrack()
@@ -259,20 +292,24 @@ export class ShulinPlayer extends LitElement {
     // A fragment that will not load is retried twice here, quickly; past that the error is fatal
     // and the recovery below starts loading again, spaced out, up to five times in a row.
     const retry = { maxNumRetry: 2, retryDelayMs: 500, maxRetryDelayMs: 2000 }
+    const live = this.live
     const hls = new HlsClass({
-      startPosition: this.start > 0 ? this.start : -1,
+      startPosition: this.start > 0 && !live ? this.start : -1,
       capLevelToPlayerSize: true,
       fragLoadPolicy: {
         default: { maxTimeToFirstByteMs: 10_000, maxLoadTimeMs: 120_000, timeoutRetry: retry, errorRetry: retry },
       },
+      ...(live ? liveHlsConfig : {}),
     })
     this.#hls = hls
     this.#engine = 'hls.js'
     this.dataset.engine = 'hls.js'
     let mediaRecoveries = 0
     let networkRetries = 0
+    if (live) this.#follower.attached()
     hls.on(HlsClass.Events.MANIFEST_PARSED, (_e, data) => {
       this.dataset.manifest = String(data.levels.length)
+      if (live) this.#follower.manifestParsed()
     })
     hls.on(HlsClass.Events.FRAG_LOADED, () => {
       networkRetries = 0
@@ -284,6 +321,13 @@ export class ShulinPlayer extends LitElement {
     hls.on(HlsClass.Events.ERROR, (_e, data) => {
       if (!data.fatal) return
       this.dataset.recoveries = String(Number(this.dataset.recoveries ?? 0) + 1)
+      // Live: a decoding hiccup is recovered in place once; anything else is a reconnection
+      // (a fresh playlist from the edge), never the recorded file nor a dead end.
+      if (live) {
+        if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR && mediaRecoveries++ < 1) hls.recoverMediaError()
+        else if (this.#hls === hls) this.#follower.fatal()
+        return
+      }
       if (data.type === HlsClass.ErrorTypes.NETWORK_ERROR && networkRetries < 5) {
         networkRetries++
         window.setTimeout(() => this.#hls === hls && hls.startLoad(), 1000 * networkRetries)
@@ -312,6 +356,14 @@ export class ShulinPlayer extends LitElement {
   #onTimeUpdate(): void {
     const v = this.video!
     const t = v.currentTime
+    if (this.live) {
+      this.now = t
+      this.dataset.time = String(Math.floor(t))
+      this.#follower.onTime()
+      const edge = this.#hls?.liveSyncPosition
+      this.behind = edge !== null && edge !== undefined && edge - t > 10
+      return
+    }
     // Only time the video moved forward by itself counts as watched (a jump is a seek).
     const step = t - this.#lastTime
     if (!v.paused && !v.seeking && step > 0 && step < 2 * Math.max(1, v.playbackRate)) this.#played += step
@@ -469,6 +521,7 @@ export class ShulinPlayer extends LitElement {
   }
 
   #onPause(): void {
+    if (this.live) return this.#follower.onPause()
     this.#beacon()
     this.#emitPosition(true)
   }
@@ -492,13 +545,15 @@ export class ShulinPlayer extends LitElement {
           @loadedmetadata=${this.#onLoadedMetadata}
           @timeupdate=${this.#onTimeUpdate}
           @pause=${this.#onPause}
+          @play=${() => this.live && this.#follower.onPlay()}
           @seeked=${() => ((this.#lastTime = this.video!.currentTime), this.#emitPosition(true))}
           @ended=${() => this.#emitPosition(true)}
           @ratechange=${() => (this.rate = this.video!.playbackRate)}
-          @error=${() => this.#engine !== 'hls.js' && (this.#engine === 'native' && this.original ? this.#setEngine('file', this.original) : (this.failed = true))}
+          @error=${() => this.#engine !== 'hls.js' && (this.live ? this.#follower.fatal() : this.#engine === 'native' && this.original ? this.#setEngine('file', this.original) : (this.failed = true))}
         >
           ${this.subtitles.map((s) => html`<track kind="subtitles" srclang=${s.lang} label=${s.label} src=${s.url} />`)}
         </video>
+        ${this.live ? this.#liveStage() : nothing}
       </div>
       ${this.failed ? html`<p class="error" role="alert">${this.#w('error')} <button class="secondary" @click=${() => void this.#load()}>${this.#w('retry')}</button></p>` : nothing}
       <div class="tools">
@@ -511,11 +566,16 @@ export class ShulinPlayer extends LitElement {
               </select></label>`
             : nothing
         }
-        <label>${this.#w('speed')}
-          <select class="speed" @change=${(e: Event) => this.video && (this.video.playbackRate = Number((e.target as HTMLSelectElement).value))}>
-            ${speeds.map((v) => html`<option value=${v} ?selected=${v === this.rate}>${v}×</option>`)}
-          </select></label>
-        <span class="keys">${this.#w('keys')}</span>
+        ${
+          this.live
+            ? html`<span class="badge">${this.#w('live')}</span>
+              ${this.behind ? html`<button class="secondary" @click=${this.#toLive}>${this.#w('toLive')}</button>` : nothing}`
+            : html`<label>${this.#w('speed')}
+              <select class="speed" @change=${(e: Event) => this.video && (this.video.playbackRate = Number((e.target as HTMLSelectElement).value))}>
+                ${speeds.map((v) => html`<option value=${v} ?selected=${v === this.rate}>${v}×</option>`)}
+              </select></label>
+              <span class="keys">${this.#w('keys')}</span>`
+        }
       </div>
       ${
         chapters.length || hasTranscript
@@ -567,6 +627,28 @@ export class ShulinPlayer extends LitElement {
     </section>`
   }
 
+  /** Live: the comments' layer over the video, and the "reconnecting" veil while the stream is down. */
+  #liveStage() {
+    const state = this.#follower.state
+    this.dataset.live = state
+    return html`<slot name="overlay"></slot>
+      ${
+        state === 'reconnecting'
+          ? html`<div class="veil" role="status">
+            <span class="spinner" aria-hidden="true"></span>
+            <span>${this.#w('reconnecting')}</span>
+            <button @click=${() => this.#follower.retryNow()}>${this.#w('retryNow')}</button>
+          </div>`
+          : nothing
+      }`
+  }
+
+  #toLive = () => {
+    const edge = this.#hls?.liveSyncPosition
+    if (edge !== null && edge !== undefined) this.seek(edge)
+    this.behind = false
+  }
+
   #hold = () => {
     this.#holdFollow = Date.now() + 4000
   }
@@ -586,7 +668,17 @@ export class ShulinPlayer extends LitElement {
     }
     *, *::before, *::after { box-sizing: inherit; }
     .player { display: grid; gap: 8px; }
-    .stage { background: #000; }
+    .stage { background: #000; position: relative; }
+    ::slotted([slot='overlay']) { position: absolute; inset: 0 0 48px; pointer-events: none; overflow: hidden; }
+    .veil {
+      position: absolute; inset: 0; display: flex; flex-direction: column; gap: 12px; align-items: center;
+      justify-content: center; padding: 16px; text-align: center; color: #fff; background: rgb(0 0 0 / 0.7);
+    }
+    .veil button { color: #fff; border-color: #fff; }
+    .spinner { width: 32px; height: 32px; border: 4px solid rgb(255 255 255 / 0.35); border-top-color: #fff; border-radius: 50%; animation: spin 1s linear infinite; }
+    @keyframes spin { to { transform: rotate(360deg); } }
+    @media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
+    .badge { background: var(--accent); color: #fff; font-weight: 700; padding: 2px 10px; border-radius: 4px; }
     .stage:fullscreen { display: grid; place-items: center; }
     video { display: block; width: 100%; aspect-ratio: 16 / 9; max-height: 70vh; background: #000; }
     .stage:fullscreen video { max-height: 100vh; height: 100%; }

@@ -292,11 +292,13 @@ export const en: Record<MessageKey, string> = {
   phoneDirectoryConsent:
     'Let other libraries find this library by my phone number (only a keyed hash of it is shared, never the number)',
   staffCourses: 'Courses',
+  staffLive: 'Live',
   navCourses: 'Courses',
   navActivities: 'Activities',
   staffActivities: 'Activities',
   staffJudging: 'Judging',
   staffDesk: 'Desk check-in',
+  navLive: 'Live',
   libraryProfile: 'This library',
   libraryProfileHint: 'Changes take effect at once, no restart. Left empty, the start flag’s value is used ({flag}).',
   logoUrl: 'Logo image URL',

@@ -68,7 +68,7 @@ export class CoursesPage extends LitElement {
     return taskView(this.#data, ({ courses }) => {
       const series = [...new Set(courses.map((c) => c.series).filter((s): s is string => !!s))].sort()
       const shown = this.series ? courses.filter((c) => c.series === this.series) : courses
-      return html`<h1>${ct('courses')}</h1>
+      return html`<h1>${ct('courses')} <a class="live" href="/live">${t('navLive')} ›</a></h1>
         ${
           series.length
             ? html`<div class="filter" role="group" aria-label=${ct('coursesSeries')}>
@@ -93,6 +93,7 @@ export class CoursesPage extends LitElement {
     base,
     css`
       h1 { margin: 0 0 12px; font-size: 1.4rem; }
+      h1 .live { font-size: 1rem; font-weight: 400; margin-left: 12px; }
       ul { list-style: none; padding: 0; margin: 0; }
       .filter { display: flex; gap: 8px; overflow-x: auto; padding-bottom: 8px; margin-bottom: 8px; }
       .filter button { flex: none; border-radius: 999px; }

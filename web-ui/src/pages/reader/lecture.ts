@@ -5,17 +5,19 @@
  * (search hits in transcripts link so); otherwise the player resumes at the reader's last
  * position (the reading-progress model, `{kind:'time'}`), which it keeps as it plays. A lecture
  * still being transcoded shows how far along it is and is asked again every few seconds; a
- * failed one says so.
+ * failed one says so. A lecture that was broadcast live (its replay) lists the questions asked
+ * during the broadcast, each at its second in the recording (`GET /api/lectures/:id/questions`).
  */
 import { LitElement, css, html, nothing } from 'lit'
-import type { LectureView } from '@shulin/protocol'
+import type { LectureView, ReplayTimeline, RoomQuestion } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { ct } from '../../i18n/courses.js'
 import { api, session } from '../../api.js'
 import { errorView, loadingView } from '../../components/page-state.js'
 import { loadPosition, PositionKeeper } from '../../reading/position.js'
-import type { PositionDetail } from '../../components/course-player.js'
+import { clock, type PositionDetail, type ShulinPlayer } from '../../components/course-player.js'
+import { lt } from '../../i18n/live.js'
 import '../../components/course-player.js'
 
 /** How often a lecture being transcoded is asked about again. */
@@ -30,12 +32,15 @@ export class LecturePage extends LitElement {
     lecture: { state: true },
     start: { state: true },
     error: { state: true },
+    questions: { state: true },
   }
   lectureId = ''
   query = new URLSearchParams()
   lecture: LectureView | undefined
   start = 0
   error: unknown
+  /** The questions asked while it was live (a replay), in order; none for other lectures. */
+  questions: RoomQuestion[] = []
   #keeper: PositionKeeper | undefined
   #poll: number | undefined
 
@@ -68,17 +73,21 @@ export class LecturePage extends LitElement {
   async #open(): Promise<void> {
     this.error = undefined
     this.lecture = undefined
+    this.questions = []
     clearTimeout(this.#poll)
     this.#keeper?.flush()
     try {
       const id = this.lectureId
       this.#keeper = new PositionKeeper(id, 5000)
       this.#keeper.onSaved = (p) => p.kind === 'time' && (this.dataset.saved = String(Math.round(p.seconds)))
-      const [lecture, position] = await Promise.all([
+      const [lecture, position, timeline] = await Promise.all([
         api<LectureView>(`/api/lectures/${encodeURIComponent(id)}`),
         this.#startParam() === undefined ? loadPosition(id) : Promise.resolve(undefined),
+        // Only a replay has a timeline; without one (or an older node) the lecture shows without it.
+        api<ReplayTimeline>(`/api/lectures/${encodeURIComponent(id)}/questions`).catch(() => ({ questions: [] })),
       ])
       if (id !== this.lectureId) return
+      this.questions = timeline.questions
       this.start = this.#startParam() ?? (position?.kind === 'time' ? position.seconds : 0)
       this.lecture = lecture
       this.#watch()
@@ -140,6 +149,31 @@ export class LecturePage extends LitElement {
     ></shulin-player>`
   }
 
+  #timeline() {
+    if (!this.questions.length) return nothing
+    const jump = (q: RoomQuestion) => {
+      const player = this.renderRoot.querySelector<ShulinPlayer>('shulin-player')
+      // Before the video's metadata a seek does not hold: the player applies `start` once it has it.
+      this.start = q.offset ?? 0
+      if (player?.video?.readyState) player.seek(this.start)
+      void player?.video?.play().catch(() => {})
+    }
+    return html`<section class="timeline" aria-labelledby="timeline-h">
+      <h2 id="timeline-h">${lt('replayQuestions', { count: this.questions.length })}</h2>
+      <ol>
+        ${this.questions.map(
+          (q) => html`<li>
+            <button class="row" ?disabled=${q.offset === null} @click=${() => jump(q)}>
+              <span class="at">${q.offset === null ? '–' : clock(q.offset)}</span>
+              <span class="q"><span>${q.text}</span>
+                <span class="muted">${q.author.name} · ${q.author.library} · ▲ ${q.votes}${q.answered ? ` · ✓ ${lt('roomAnswered')}` : ''}</span></span>
+            </button>
+          </li>`,
+        )}
+      </ol>
+    </section>`
+  }
+
   override render() {
     if (this.error) return errorView(this.error, () => void this.#open())
     const l = this.lecture
@@ -151,6 +185,7 @@ export class LecturePage extends LitElement {
       <div class="player">${this.#player(l)}</div>
       ${l.speakers.length ? html`<p>${ct('courseSpeakers')}：${l.speakers.map((s) => s.name).join('、')}</p>` : nothing}
       ${l.description ? html`<p class="description">${l.description}</p>` : nothing}
+      ${this.#timeline()}
       ${
         l.attachments.length
           ? html`<ul class="attachments">
@@ -173,6 +208,15 @@ export class LecturePage extends LitElement {
       .back { display: inline-block; min-height: 44px; line-height: 44px; margin-top: -8px; }
       h1 { margin: 0 0 8px; font-size: 1.2rem; }
       .description { white-space: pre-line; line-height: 1.7; }
+      .timeline h2 { font-size: 1.05rem; margin: 16px 0 8px; }
+      .timeline ol { list-style: none; margin: 0; padding: 0; }
+      .timeline .row {
+        display: flex; gap: 12px; width: 100%; text-align: left; background: #fff; color: var(--text);
+        border: 0; border-bottom: 1px solid var(--line); border-radius: 0; padding: 8px; align-items: baseline;
+      }
+      .timeline .at { flex: none; min-width: 3.5em; color: var(--muted); font-variant-numeric: tabular-nums; }
+      .timeline .q { display: grid; gap: 2px; overflow-wrap: anywhere; }
+      .timeline .muted { font-size: 0.85rem; }
     `,
   ]
 }

@@ -19,6 +19,7 @@ const tabs = [
   ['activities', 'staffActivities'],
   ['judging', 'staffJudging'],
   ['desk', 'staffDesk'],
+  ['live', 'staffLive'],
   ['channels', 'staffChannels'],
   ['network', 'staffNetwork'],
   ['stats', 'staffStats'],
@@ -35,6 +36,7 @@ const loaders: Record<Tab, () => Promise<unknown>> = {
   activities: () => import('./activities.js'),
   judging: () => import('./activity-desk.js'),
   desk: () => import('./activity-desk.js'),
+  live: () => import('./live.js'),
   channels: () => import('./channels.js'),
   network: () => import('./network.js'),
   stats: () => import('./stats.js'),
@@ -75,6 +77,8 @@ export class StaffPage extends LitElement {
         return html`<shulin-staff-judging></shulin-staff-judging>`
       case 'desk':
         return html`<shulin-staff-desk></shulin-staff-desk>`
+      case 'live':
+        return html`<shulin-staff-live></shulin-staff-live>`
       case 'channels':
         return html`<shulin-staff-channels></shulin-staff-channels>`
       case 'network':
