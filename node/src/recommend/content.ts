@@ -10,13 +10,18 @@ import type { Resource } from '@shulin/protocol'
 /** A feature held by more records than this says little, and costs a long scan: skipped. */
 const maxPostings = 2_000
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' })
+/** Creator "names" that say nobody is known: no likeness between two records. */
+const unknownCreators = new Set(['佚名', '不详', '未知', 'anonymous', 'unknown'])
 
 /** The features of a record, each prefixed by its kind so a subject never matches a creator. */
 export function features(r: Pick<Resource, 'metadata'>): string[] {
   const m = r.metadata
   const out = new Set<string>()
   for (const s of m.subjects) out.add(`s:${s.trim().toLowerCase()}`)
-  for (const c of m.creators) out.add(`c:${c.trim().toLowerCase()}`)
+  for (const c of m.creators) {
+    const name = c.trim().toLowerCase()
+    if (!unknownCreators.has(name)) out.add(`c:${name}`)
+  }
   if (m.series) out.add(`r:${m.series.trim().toLowerCase()}`)
   if (m.clc) {
     // I247.5 → I, I2, I24, I247, I247.5: records in one class share its broader classes too.

@@ -12,7 +12,8 @@ export function reasonText(source: RecommendationSource, locale: Locale, about?:
   const zh = locale === 'zh-CN'
   switch (source) {
     case 'co-reading':
-      if (forRecord || !about) return zh ? '读过这本的人也读了' : 'Readers of this also read it'
+      // On a record's page the section's heading already says "readers of this also read".
+      if (forRecord || !about) return zh ? '常被一起阅读' : 'Often read together'
       return zh ? `因为你读过《${about}》` : `Because you read “${about}”`
     case 'similar':
       if (forRecord || !about) return zh ? '主题相近' : 'On a similar subject'

@@ -85,7 +85,7 @@ describe('recommendations (猜你喜欢, 读过这本的人也读了)', () => {
 
   it('on a record’s page: readers of it also read, then records like it (same class, same subject)', async () => {
     const items = await recs(new Client(t.node.url), `?for=${id['红楼梦']}`)
-    expect(items[0]).toMatchObject({ id: id['史记'], reason: '读过这本的人也读了' })
+    expect(items[0]).toMatchObject({ id: id['史记'], reason: '常被一起阅读' })
     const similar = items.filter((i) => i.reason === '主题相近').map((i) => i.title)
     expect(similar.slice(0, 2).sort()).toEqual(['水浒传', '西游记'].sort())
     expect(items.map((i) => i.id)).not.toContain(id['红楼梦'])
@@ -129,6 +129,8 @@ describe('content similarity', () => {
     expect(f).toEqual(expect.arrayContaining(['k:I', 'k:I2', 'k:I209.2']))
     expect(f.filter((x) => x.startsWith('w:')).length).toBeGreaterThan(1)
     expect(f).not.toContain('w:的')
+    const anonymous = features({ metadata: { title: '诗', creators: ['佚名'], subjects: [] } as never })
+    expect(anonymous).toEqual([])
   })
 
   it('ranks the record sharing rarer features first', () => {
