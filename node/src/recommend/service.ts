@@ -47,6 +47,11 @@ export interface RecommendOptions {
   neighbours?: number
   /** How many of a reader's latest reads a new read is paired with. */
   pairWindow?: number
+  /**
+   * How long reads gather before they are learned: one batch rewrites each record's neighbour
+   * list once, however many of its reads it holds (50 ms by default).
+   */
+  batchDelayMs?: number
   now?: () => number
   logger?: Logger | undefined
 }
@@ -120,7 +125,7 @@ export class RecommendService {
 
   async #drain(): Promise<void> {
     // Let a burst of reads gather into one batch.
-    await new Promise((r) => setImmediate(r))
+    await new Promise((r) => setTimeout(r, this.opts.batchDelayMs ?? 50))
     while (this.#pending.length) {
       const batch = this.#pending.splice(0, 2_000)
       try {
