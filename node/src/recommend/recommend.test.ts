@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { Client, signedInAdmin, startTempNode, type TempNode } from '../testing/temp-node.js'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ImportRecord } from '@shulin/protocol'
+import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '../testing/temp-node.js'
+import { openStorage } from '../storage/db.js'
+import { ResourceService } from '../resources/service.js'
+import { ReadingService } from '../reading/service.js'
 import { ContentIndex, features } from './content.js'
+import { RecommendService } from './service.js'
 
 interface Item {
   id: string
@@ -145,5 +152,42 @@ describe('content similarity', () => {
       rec('d', '物理学导论', 'O4'),
     ])
     expect(index.similar('a', 3).map((s) => s.id)).toEqual(['b', 'c'])
+  })
+})
+
+describe('co-reading store', () => {
+  it('keeps only the strongest neighbours of a record, however many readers pair it', async () => {
+    const dir = await tempDir()
+    const storage = await openStorage(join(dir, 'db'), { create: true, dataDir: dir })
+    try {
+      const resources = new ResourceService({ storage, nodeId: 'node-a' })
+      const titles = ['红楼梦', '春秋左传', '资治通鉴', '天工开物', '本草纲目', '徐霞客游记', '梦溪笔谈']
+      const ids = (await resources.importBatch(titles.map((title) => ImportRecord.parse({ title })))).map(
+        (o) => (o as { id: string }).id,
+      )
+      const reading = new ReadingService(storage)
+      const recommend = new RecommendService({
+        storage,
+        records: resources.records,
+        history: async (a, limit) => (await reading.history(a, { limit })).map((h) => h.resourceId),
+        staffPicks: async () => [],
+        neighbours: 3,
+        batchDelayMs: 0,
+      })
+      reading.onRead((a, r) => recommend.read(a, r))
+      // Book k (1..6) is read with 红楼梦 by 7 - k readers.
+      for (let k = 1; k < ids.length; k++)
+        for (let r = 0; r < ids.length - k; r++) {
+          await reading.opened(`reader-${k}-${r}`, ids[0]!)
+          await reading.opened(`reader-${k}-${r}`, ids[k]!)
+        }
+      await recommend.settled()
+      const also = await recommend.forRecord(ids[0]!, { limit: 10, locale: 'zh-CN' })
+      expect(also.map((i) => i.title)).toEqual(['春秋左传', '资治通鉴', '天工开物'])
+      expect(also.every((i) => i.source === 'co-reading')).toBe(true)
+    } finally {
+      await storage.close()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
