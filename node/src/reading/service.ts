@@ -131,7 +131,8 @@ export class ReadingService {
 
   /**
    * Called once per reader and resource, when the resource first enters the reader's history
-   * (recommendations learn co-reading from it). Listeners must not throw or wait.
+   * (recommendations learn co-reading from it), and when a reader likes one not in it yet.
+   * Listeners must not throw or wait.
    */
   onRead(listener: (accountId: string, resourceId: string) => void): () => void {
     this.#readListeners.add(listener)
@@ -231,6 +232,8 @@ export class ReadingService {
         { sync: true },
       )
       for (const l of this.#likeListeners) l(resourceId, next)
+      // Liking a record one has not opened says as much as reading it (recommendations learn from it).
+      if (on && !(await this.#historyAt.get(key(accountId, resourceId)))) this.#emitRead(accountId, resourceId)
       return { liked: on, count: next }
     })
   }

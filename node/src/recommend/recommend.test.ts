@@ -156,7 +156,7 @@ describe('content similarity', () => {
 })
 
 describe('co-reading store', () => {
-  it('keeps only the strongest neighbours of a record, however many readers pair it', async () => {
+  it('keeps only the strongest neighbours of a record, and learns from likes as from reads', async () => {
     const dir = await tempDir()
     const storage = await openStorage(join(dir, 'db'), { create: true, dataDir: dir })
     try {
@@ -185,6 +185,13 @@ describe('co-reading store', () => {
       const also = await recommend.forRecord(ids[0]!, { limit: 10, locale: 'zh-CN' })
       expect(also.map((i) => i.title)).toEqual(['春秋左传', '资治通鉴', '天工开物'])
       expect(also.every((i) => i.source === 'co-reading')).toBe(true)
+
+      // A like counts as a read: 梦溪笔谈 read, then 徐霞客游记 liked without opening it.
+      await reading.opened('liker', ids[6]!)
+      await reading.like('liker', ids[5]!, true)
+      await recommend.settled()
+      const liked = await recommend.forRecord(ids[6]!, { limit: 10, locale: 'zh-CN' })
+      expect(liked.map((i) => i.title)).toContain('徐霞客游记')
     } finally {
       await storage.close()
       await rm(dir, { recursive: true, force: true })
