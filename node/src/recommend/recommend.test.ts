@@ -186,12 +186,18 @@ describe('co-reading store', () => {
       expect(also.map((i) => i.title)).toEqual(['春秋左传', '资治通鉴', '天工开物'])
       expect(also.every((i) => i.source === 'co-reading')).toBe(true)
 
+      // A pair one reader alone made is not shown (anyone could tell what they read).
+      await reading.opened('liker-1', ids[6]!)
+      await reading.opened('liker-1', ids[4]!)
       // A like counts as a read: 梦溪笔谈 read, then 徐霞客游记 liked without opening it.
-      await reading.opened('liker', ids[6]!)
-      await reading.like('liker', ids[5]!, true)
+      for (const liker of ['liker-1', 'liker-2']) {
+        await reading.opened(liker, ids[6]!)
+        await reading.like(liker, ids[5]!, true)
+      }
       await recommend.settled()
       const liked = await recommend.forRecord(ids[6]!, { limit: 10, locale: 'zh-CN' })
       expect(liked.map((i) => i.title)).toContain('徐霞客游记')
+      expect(liked.map((i) => i.title)).not.toContain('本草纲目')
     } finally {
       await storage.close()
       await rm(dir, { recursive: true, force: true })

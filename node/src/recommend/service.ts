@@ -72,6 +72,12 @@ interface GroupCache {
   popular: Map<string, string[]>
 }
 
+/**
+ * A pair read by one reader alone is never shown: on a record's page anyone could tell what that
+ * one reader read next.
+ */
+const minPairReaders = 2
+
 /** Popular lists are read from the store at most this often. */
 const popularTtlMs = 60_000
 /** Staff picks rank among the best when nothing personal says otherwise. */
@@ -204,7 +210,8 @@ export class RecommendService {
     return maps.map((m, i) => {
       const out = new Map<string, number>()
       const mine = counts[i] ?? 1
-      for (const [o, n] of Object.entries(m ?? {})) out.set(o, n / Math.sqrt(mine * (otherCounts.get(o) || 1)))
+      for (const [o, n] of Object.entries(m ?? {}))
+        if (n >= minPairReaders) out.set(o, n / Math.sqrt(mine * (otherCounts.get(o) || 1)))
       return out
     })
   }
