@@ -274,6 +274,7 @@ function composeServices(
   const services = buildServices(folder, {
     sender: options.codeSender ?? consoleCodeSender((line, fields) => logger.warn(fields, line)),
     passwordPolicy: config.passwordPolicy,
+    logger,
     ...clock,
   })
   const { sessions, accounts, resources } = services
@@ -369,7 +370,7 @@ function composeServices(
     storage,
     nodeId: key.nodeId,
     library: () => ({ name: profile.current().name, region: federation.entry(key.nodeId)?.region ?? null }),
-    inbox: services.inbox,
+    notifier: services.notifier,
     ...clock,
   })
   const audioQueue = new AudioQueue({
@@ -419,7 +420,7 @@ function composeServices(
     listenHost: config.host,
     ffmpeg: config.ffmpeg,
     courses: services.courses,
-    inbox: services.inbox,
+    notifier: services.notifier,
     maxUploadBytes: config.maxUploadBytes,
     logger,
     ...(options.liveGraceMs !== undefined && { graceMs: options.liveGraceMs }),
@@ -476,7 +477,7 @@ function composeServices(
     key,
     activities,
     accounts: accounts.store,
-    inbox: services.inbox,
+    notifier: services.notifier,
     logger,
     now,
   })
@@ -924,6 +925,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     { name: 'live relay', start: () => liveRelay.start(), stop: () => liveRelay.stop() },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
     { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
+    // Delivers queued notices (push, SMS, WeChat) in the background; stopped before the storage.
+    { name: 'notifications', start: () => services.notifier.start(), stop: () => services.notifier.stop() },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
     { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
     { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },

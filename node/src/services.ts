@@ -28,6 +28,7 @@ import type { SearchEngine } from './search/engine.js'
 import { Transcripts } from './search/transcript.js'
 import { InboxService } from './inbox/service.js'
 import { SubscriptionService } from './subscriptions/service.js'
+import { Notifier } from './notify/notifier.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -39,13 +40,15 @@ export interface NodeServices {
   collections: CollectionService
   reading: ReadingService
   inbox: InboxService
+  /** The one way to tell a reader something: the inbox and the reader's channels (issue 21). */
+  notifier: Notifier
   subscriptions: SubscriptionService
   courses: Courses
 }
 
 export function buildServices(
   folder: OpenedDataFolder,
-  opts: { sender: CodeSender; passwordPolicy: PasswordPolicy; now?: () => number },
+  opts: { sender: CodeSender; passwordPolicy: PasswordPolicy; now?: () => number; logger?: Logger },
 ): NodeServices {
   const sessions = new SessionService(folder.storage, opts.now)
   const accounts = new AccountService({
@@ -66,7 +69,8 @@ export function buildServices(
   const collections = new CollectionService(folder.storage, resources.records, opts.now)
   const reading = new ReadingService(folder.storage, opts.now)
   const inbox = new InboxService(folder.storage, opts.now)
-  const subscriptions = new SubscriptionService({ storage: folder.storage, records: resources.records, inbox })
+  const notifier = new Notifier({ storage: folder.storage, inbox, logger: opts.logger, now: opts.now })
+  const subscriptions = new SubscriptionService({ storage: folder.storage, records: resources.records, notifier })
   const courses = buildCourses({ storage: folder.storage, resources, blobs, now: opts.now })
   return {
     sessions,
@@ -78,6 +82,7 @@ export function buildServices(
     collections,
     reading,
     inbox,
+    notifier,
     subscriptions,
     courses,
   }

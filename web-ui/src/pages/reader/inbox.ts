@@ -44,9 +44,9 @@ export class InboxPage extends LitElement {
           ${box.unread ? html`<button class="secondary" @click=${() => void this.#markAll()}>${it('inboxMarkAll')}</button>` : nothing}
         </p>
         ${
-          box.notices.length
+          box.items.length
             ? html`<ul>
-              ${box.notices.map(
+              ${box.items.map(
                 (n) => html`<li class=${n.readAt ? 'read' : 'unread'}>
                   <a href=${n.link} @click=${(e: Event) => void this.#open(e, n)}>
                     <span class="kind">${n.kind === 'new-lecture' ? it('inboxNewLecture') : n.kind}${n.readAt ? '' : html`<span class="visually-hidden">（${it('unreadMark')}）</span>`}</span>
