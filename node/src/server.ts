@@ -56,6 +56,7 @@ import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
 import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
 import { inboxRoutes } from './inbox/routes.js'
+import { notifyRoutes } from './notify/routes.js'
 import { subscriptionRoutes } from './subscriptions/routes.js'
 import { watchedRoutes } from './stats/watched.js'
 import { embedRoutes } from './embed/routes.js'
@@ -275,6 +276,7 @@ function composeServices(
     sender: options.codeSender ?? consoleCodeSender((line, fields) => logger.warn(fields, line)),
     passwordPolicy: config.passwordPolicy,
     logger,
+    pushLoopbackHttp: config.testPushHttp === true,
     ...clock,
   })
   const { sessions, accounts, resources } = services
@@ -694,6 +696,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       })
       readingRoutes(api, { reading, resources })
       inboxRoutes(api, services.inbox)
+      notifyRoutes(api, services.notifier, services.push)
       subscriptionRoutes(api, services.subscriptions)
       watchedRoutes(api, { records: resources.records, now })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
@@ -926,7 +929,15 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
     { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
     // Delivers queued notices (push, SMS, WeChat) in the background; stopped before the storage.
-    { name: 'notifications', start: () => services.notifier.start(), stop: () => services.notifier.stop() },
+    {
+      name: 'notifications',
+      // The VAPID pair is made here at the first start, then kept.
+      start: async () => {
+        await services.push.init()
+        services.notifier.start()
+      },
+      stop: () => services.notifier.stop(),
+    },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
     { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
     { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },
