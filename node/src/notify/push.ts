@@ -164,10 +164,9 @@ export class WebPush implements ChannelSender {
   #checkEndpoint(endpoint: string): void {
     const url = new URL(endpoint)
     const host = url.hostname.replace(/^\[|\]$/g, '')
-    const loopback = host === '127.0.0.1' || host === '::1' || host === 'localhost'
     const ok =
       (url.protocol === 'https:' && !isIP(host) && host !== 'localhost' && host.includes('.')) ||
-      (this.opts.allowLoopbackHttp === true && loopback)
+      (this.opts.allowLoopbackHttp === true && url.protocol === 'http:' && host === '127.0.0.1')
     if (!ok)
       throw new ProblemError('validation_failed', {
         detail: 'A push endpoint must be an https address of a push service.',
