@@ -97,6 +97,9 @@ import { AudioQueue } from './activities/queue.js'
 import { activityRoutes, entryUploadPath } from './activities/routes.js'
 import { liveControlRoutes } from './live/control-routes.js'
 import { createActivitiesNetwork, refuseRemoteLikes } from './activities/network/index.js'
+import { NewsService } from './news/service.js'
+import { HubNews } from './news/network.js'
+import { newsImages, newsImageUploadPath, newsRoutes } from './news/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -400,6 +403,19 @@ function composeServices(
     ...clock,
   })
 
+  // News (issue 21): this library's posts, and on a member the hub's, signed into the `news` catalog.
+  const news = new NewsService({ storage, nodeId: key.nodeId, library: () => profile.current().name, ...clock })
+  const newsNetwork = new HubNews({
+    role: config.role,
+    key,
+    news,
+    catalog: (name) => federation.catalog(name),
+    hubId: () => federation.hubNodeId(),
+    publicUrl: () => config.publicUrl,
+    logger,
+  })
+  const newsImageTypes = newsImages(storage)
+
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
   const isTls = tlsResolver({ publicUrl, viaProxy })
@@ -555,6 +571,9 @@ function composeServices(
     activities,
     audioQueue,
     activitiesNetwork,
+    news,
+    newsNetwork,
+    newsImageTypes,
     proxy,
     isTls,
     origins,
@@ -649,6 +668,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       [courseCoverPath, 'streamed'],
       [lectureUploadPath, 'streamed'],
       [entryUploadPath, entryUploadBytes(config.maxUploadBytes)],
+      [newsImageUploadPath, 'streamed'],
     ],
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
@@ -763,6 +783,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         tools: () => parts.audioQueue.tools,
         maxUploadBytes: entryUploadBytes(config.maxUploadBytes),
       })
+      newsRoutes(app, api, { news: parts.news, blobs, storage, baseUrl, libraryName }, parts.newsImageTypes)
       liveRelayRoutes(api, { live: live.service, relay: liveRelay })
       lectureServeRoutes(api, {
         courses: courses.service,
@@ -839,6 +860,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       ...(await files.referencedBlobs()),
       ...(await collections.referencedBlobs()),
       ...(await parts.activities.referencedBlobs()),
+      ...(await parts.news.referencedBlobs()),
     ])
     const gc = await blobs.collectGarbage(referenced, blobGraceMs)
     if (gc.removed) logger.info(gc, 'removed unreferenced blobs')
@@ -949,7 +971,10 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       // Before any catalog opens (federation's start, the channels' own): what peers may write to the channel catalogs.
       beforeStart: () =>
         federation.catalogRules(
-          (name) => channels.catalogRule(name) ?? parts.activitiesNetwork.national.catalogRule(name),
+          (name) =>
+            channels.catalogRule(name) ??
+            parts.activitiesNetwork.national.catalogRule(name) ??
+            parts.newsNetwork.catalogRule(name),
         ),
       async start() {
         await channels.start()
@@ -965,6 +990,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       start: () => parts.activitiesNetwork.start(),
       stop: () => parts.activitiesNetwork.stop(),
     },
+    { name: 'news network', start: () => parts.newsNetwork.start(), stop: () => parts.newsNetwork.stop() },
     { name: 'identity', start: () => identity.start(), stop: () => identity.stop() },
     {
       name: 'control file',
