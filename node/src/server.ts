@@ -74,6 +74,7 @@ import { contentRoutes } from './distribution/routes.js'
 import { NetworkSearch } from './search/network.js'
 import { channelRoutes } from './channels/routes.js'
 import { createStats, type Stats } from './stats/index.js'
+import { createRecommend, recommendRoutes } from './recommend/index.js'
 import { createIdentity } from './identity/index.js'
 import { identityRoutes } from './identity/routes.js'
 import { directoryRoutes } from './identity/directory-routes.js'
@@ -351,6 +352,16 @@ function composeServices(
     ...clock,
     ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}),
   })
+  const recommend = createRecommend({
+    storage,
+    records: resources.records,
+    reading: services.reading,
+    collections: services.collections,
+    stats,
+    members: async () => (await federation.members()).filter((m) => m.nodeId !== key.nodeId),
+    now,
+    logger,
+  })
 
   // Runs what uploads (and `shulin course add` with the node stopped) queued.
   const transcodes = new TranscodeQueue({
@@ -567,6 +578,7 @@ function composeServices(
     content,
     networkSearch,
     stats,
+    recommend,
     transcodes,
     activities,
     audioQueue,
@@ -618,6 +630,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     content,
     networkSearch,
     stats,
+    recommend,
     proxy,
     isTls,
     origins,
@@ -715,6 +728,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
           record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
       })
       readingRoutes(api, { reading, resources })
+      recommendRoutes(api, { recommend, resources })
       inboxRoutes(api, services.inbox)
       notifyRoutes(api, services.notifier, services.push)
       subscriptionRoutes(api, services.subscriptions)
