@@ -81,6 +81,8 @@ import { directoryRoutes } from './identity/directory-routes.js'
 import { loadProviders, type ProviderConfig } from './identity/third-party/providers.js'
 import { ThirdPartySignIn } from './identity/third-party/service.js'
 import { thirdPartyRoutes } from './identity/third-party/routes.js'
+import { createWechat, wechatRoutes, type Wechat } from './wechat/index.js'
+import { maxMessageBytes as wechatMaxBytes } from './wechat/message.js'
 import { courseCoverPath, courseRoutes } from './courses/routes.js'
 import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
 import { lectureServeRoutes } from './courses/serve.js'
@@ -126,6 +128,8 @@ export interface StartOptions {
   version?: string
   /** Tests only: how long a live lecture waits for an encoder that dropped (5 minutes by default). */
   liveGraceMs?: number
+  /** Tests only: how long a WeChat text search may take before the text fallback (3 s by default). */
+  wechatDeadlineMs?: number
 }
 
 export interface RunningNode {
@@ -145,6 +149,8 @@ export interface RunningNode {
   readonly rooms: RoomService
   /** Live lectures: the service, the RTMP ingest, reminders and replays. */
   readonly live: Live
+  /** The WeChat official account (its API client sends template messages). */
+  readonly wechat: Wechat
   close(): Promise<void>
 }
 
@@ -243,6 +249,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     stats: node.stats,
     rooms: node.rooms,
     live: node.live,
+    wechat: node.wechat,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing
@@ -322,6 +329,17 @@ function composeServices(
     ...clock,
   })
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...clock })
+  // The WeChat official account: its searches go through this node's search service.
+  const wechat = createWechat({
+    storage,
+    key,
+    search,
+    libraryName: () => profile.current().name,
+    flagToken: config.wechatToken,
+    apiUrl: config.wechatApiUrl,
+    deadlineMs: options.wechatDeadlineMs,
+    now,
+  })
   const { channels, content } = buildChannels(folder, services, {
     federation,
     role: config.role,
@@ -604,6 +622,7 @@ function composeServices(
     live,
     rooms,
     liveRelay,
+    wechat,
   }
 }
 
@@ -646,6 +665,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     live,
     liveRelay,
     rooms,
+    wechat,
   } = parts
   const { storage, nodeMeta, key } = folder
   const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
@@ -677,6 +697,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       ['/api/staff/resources/import', 'streamed'],
       ['/api/control/import', 'streamed'],
       [uploadPath, 'streamed'],
+      ['/wechat', wechatMaxBytes],
       [collectionCoverPath, 'streamed'],
       [courseCoverPath, 'streamed'],
       [lectureUploadPath, 'streamed'],
@@ -748,6 +769,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         logger,
       })
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
+      wechatRoutes(app, api, { ...wechat, wechat: wechat.service, sessions, auth, baseUrl, isTls, logger, now })
       sharePageRoutes(app, { resources, baseUrl, libraryName })
       eventRoutes(app, api, { ...parts.events, baseUrl, libraryName })
       collectionRoutes(api, { collections, blobs, resources })
