@@ -56,6 +56,7 @@ import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
 import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
 import { inboxRoutes } from './inbox/routes.js'
+import { notifyRoutes } from './notify/routes.js'
 import { subscriptionRoutes } from './subscriptions/routes.js'
 import { watchedRoutes } from './stats/watched.js'
 import { embedRoutes } from './embed/routes.js'
@@ -73,6 +74,7 @@ import { contentRoutes } from './distribution/routes.js'
 import { NetworkSearch } from './search/network.js'
 import { channelRoutes } from './channels/routes.js'
 import { createStats, type Stats } from './stats/index.js'
+import { createRecommend, recommendRoutes } from './recommend/index.js'
 import { createIdentity } from './identity/index.js'
 import { identityRoutes } from './identity/routes.js'
 import { directoryRoutes } from './identity/directory-routes.js'
@@ -98,6 +100,9 @@ import { AudioQueue } from './activities/queue.js'
 import { activityRoutes, entryUploadPath } from './activities/routes.js'
 import { liveControlRoutes } from './live/control-routes.js'
 import { createActivitiesNetwork, refuseRemoteLikes } from './activities/network/index.js'
+import { NewsService } from './news/service.js'
+import { HubNews } from './news/network.js'
+import { newsImages, newsImageUploadPath, newsRoutes } from './news/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -281,6 +286,8 @@ function composeServices(
   const services = buildServices(folder, {
     sender: options.codeSender ?? consoleCodeSender((line, fields) => logger.warn(fields, line)),
     passwordPolicy: config.passwordPolicy,
+    logger,
+    pushLoopbackHttp: config.testPushHttp === true,
     ...clock,
   })
   const { sessions, accounts, resources } = services
@@ -363,6 +370,16 @@ function composeServices(
     ...clock,
     ...(options.statsPushIntervalMs ? { pushIntervalMs: options.statsPushIntervalMs } : {}),
   })
+  const recommend = createRecommend({
+    storage,
+    records: resources.records,
+    reading: services.reading,
+    collections: services.collections,
+    stats,
+    members: async () => (await federation.members()).filter((m) => m.nodeId !== key.nodeId),
+    now,
+    logger,
+  })
 
   // Runs what uploads (and `shulin course add` with the node stopped) queued.
   const transcodes = new TranscodeQueue({
@@ -387,7 +404,7 @@ function composeServices(
     storage,
     nodeId: key.nodeId,
     library: () => ({ name: profile.current().name, region: federation.entry(key.nodeId)?.region ?? null }),
-    inbox: services.inbox,
+    notifier: services.notifier,
     ...clock,
   })
   const audioQueue = new AudioQueue({
@@ -415,6 +432,19 @@ function composeServices(
     ...clock,
   })
 
+  // News (issue 21): this library's posts, and on a member the hub's, signed into the `news` catalog.
+  const news = new NewsService({ storage, nodeId: key.nodeId, library: () => profile.current().name, ...clock })
+  const newsNetwork = new HubNews({
+    role: config.role,
+    key,
+    news,
+    catalog: (name) => federation.catalog(name),
+    hubId: () => federation.hubNodeId(),
+    publicUrl: () => config.publicUrl,
+    logger,
+  })
+  const newsImageTypes = newsImages(storage)
+
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
   const isTls = tlsResolver({ publicUrl, viaProxy })
@@ -437,7 +467,7 @@ function composeServices(
     listenHost: config.host,
     ffmpeg: config.ffmpeg,
     courses: services.courses,
-    inbox: services.inbox,
+    notifier: services.notifier,
     maxUploadBytes: config.maxUploadBytes,
     logger,
     ...(options.liveGraceMs !== undefined && { graceMs: options.liveGraceMs }),
@@ -494,7 +524,7 @@ function composeServices(
     key,
     activities,
     accounts: accounts.store,
-    inbox: services.inbox,
+    notifier: services.notifier,
     logger,
     now,
   })
@@ -566,10 +596,14 @@ function composeServices(
     content,
     networkSearch,
     stats,
+    recommend,
     transcodes,
     activities,
     audioQueue,
     activitiesNetwork,
+    news,
+    newsNetwork,
+    newsImageTypes,
     proxy,
     isTls,
     origins,
@@ -615,6 +649,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     content,
     networkSearch,
     stats,
+    recommend,
     proxy,
     isTls,
     origins,
@@ -667,6 +702,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       [courseCoverPath, 'streamed'],
       [lectureUploadPath, 'streamed'],
       [entryUploadPath, entryUploadBytes(config.maxUploadBytes)],
+      [newsImageUploadPath, 'streamed'],
     ],
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
@@ -713,7 +749,9 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
           record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
       })
       readingRoutes(api, { reading, resources })
+      recommendRoutes(api, { recommend, resources })
       inboxRoutes(api, services.inbox)
+      notifyRoutes(api, services.notifier, services.push)
       subscriptionRoutes(api, services.subscriptions)
       watchedRoutes(api, { records: resources.records, now })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
@@ -781,6 +819,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         tools: () => parts.audioQueue.tools,
         maxUploadBytes: entryUploadBytes(config.maxUploadBytes),
       })
+      newsRoutes(app, api, { news: parts.news, blobs, storage, baseUrl, libraryName }, parts.newsImageTypes)
       liveRelayRoutes(api, { live: live.service, relay: liveRelay })
       lectureServeRoutes(api, {
         courses: courses.service,
@@ -857,6 +896,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       ...(await files.referencedBlobs()),
       ...(await collections.referencedBlobs()),
       ...(await parts.activities.referencedBlobs()),
+      ...(await parts.news.referencedBlobs()),
     ])
     const gc = await blobs.collectGarbage(referenced, blobGraceMs)
     if (gc.removed) logger.info(gc, 'removed unreferenced blobs')
@@ -946,6 +986,16 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     { name: 'live relay', start: () => liveRelay.start(), stop: () => liveRelay.stop() },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
     { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
+    // Delivers queued notices (push, SMS, WeChat) in the background; stopped before the storage.
+    {
+      name: 'notifications',
+      // The VAPID pair is made here at the first start, then kept.
+      start: async () => {
+        await services.push.init()
+        services.notifier.start()
+      },
+      stop: () => services.notifier.stop(),
+    },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
     { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
     { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },
@@ -957,7 +1007,10 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       // Before any catalog opens (federation's start, the channels' own): what peers may write to the channel catalogs.
       beforeStart: () =>
         federation.catalogRules(
-          (name) => channels.catalogRule(name) ?? parts.activitiesNetwork.national.catalogRule(name),
+          (name) =>
+            channels.catalogRule(name) ??
+            parts.activitiesNetwork.national.catalogRule(name) ??
+            parts.newsNetwork.catalogRule(name),
         ),
       async start() {
         await channels.start()
@@ -973,6 +1026,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       start: () => parts.activitiesNetwork.start(),
       stop: () => parts.activitiesNetwork.stop(),
     },
+    { name: 'news network', start: () => parts.newsNetwork.start(), stop: () => parts.newsNetwork.stop() },
     { name: 'identity', start: () => identity.start(), stop: () => identity.stop() },
     {
       name: 'control file',

@@ -31,6 +31,7 @@ const routes = {
   me: '/me',
   inbox: '/me/inbox',
   card: '/me/card',
+  notify: '/me/notify',
   myEntries: '/me/entries',
   staff: '/staff',
   staffTab: '/staff/:tab',
@@ -56,6 +57,7 @@ const pages: Record<string, () => Promise<unknown>> = {
   me: () => import('./pages/reader/me.js'),
   inbox: () => import('./pages/reader/inbox.js'),
   card: () => import('./pages/reader/card.js'),
+  notify: () => import('./pages/reader/notify-settings.js'),
   staff: () => import('./pages/staff/staff.js'),
   staffTab: () => import('./pages/staff/staff.js'),
 }
@@ -141,6 +143,8 @@ export class ShulinApp extends LitElement {
         return html`<shulin-inbox-page></shulin-inbox-page>`
       case 'card':
         return html`<shulin-card-page></shulin-card-page>`
+      case 'notify':
+        return html`<shulin-notify-settings></shulin-notify-settings>`
       case 'staff':
       case 'staffTab':
         return html`<shulin-staff .tab=${params.tab ?? 'records'}></shulin-staff>`

@@ -39,6 +39,7 @@ export class ReadingService {
   readonly #settings: Sublevel<ReaderSettings>
   readonly #mutex = new Mutex()
   readonly #likeListeners = new Set<(resourceId: string, count: number) => void>()
+  readonly #readListeners = new Set<(accountId: string, resourceId: string) => void>()
 
   constructor(
     private readonly storage: Storage,
@@ -94,8 +95,9 @@ export class ReadingService {
         const incoming = { ...a, updatedAt: this.#clamp(a.updatedAt) }
         if (!mine || incoming.updatedAt > mine.updatedAt) stored.annotations[a.id] = incoming
       }
-      const ops: BatchOp[] = [putOp(this.#reading, k, stored), ...(await this.#historyOps(accountId, resourceId))]
-      await this.storage.commit(ops, { sync: true })
+      const history = await this.#historyOps(accountId, resourceId)
+      await this.storage.commit([putOp(this.#reading, k, stored), ...history.ops], { sync: true })
+      if (history.first) this.#emitRead(accountId, resourceId)
       return { resourceId, progress: stored.progress, annotations: Object.values(stored.annotations), progressApplied }
     })
   }
@@ -104,21 +106,40 @@ export class ReadingService {
     return this.sync(accountId, resourceId, { progress, annotations: [] })
   }
 
-  async #historyOps(accountId: string, resourceId: string): Promise<BatchOp[]> {
+  /** `first`: the resource was not in the reader's history (a new read, not a reopening). */
+  async #historyOps(accountId: string, resourceId: string): Promise<{ ops: BatchOp[]; first: boolean }> {
     const at = this.#iso()
     const previous = await this.#historyAt.get(key(accountId, resourceId))
-    return [
-      ...(previous ? [delOp(this.#history, `${accountId}!${previous}!${resourceId}`)] : []),
-      putOp(this.#history, `${accountId}!${at}!${resourceId}`, ''),
-      putOp(this.#historyAt, key(accountId, resourceId), at),
-    ]
+    return {
+      first: !previous,
+      ops: [
+        ...(previous ? [delOp(this.#history, `${accountId}!${previous}!${resourceId}`)] : []),
+        putOp(this.#history, `${accountId}!${at}!${resourceId}`, ''),
+        putOp(this.#historyAt, key(accountId, resourceId), at),
+      ],
+    }
   }
 
   /** Notes that the reader opened a resource (content served, or progress saved). */
   async opened(accountId: string, resourceId: string): Promise<void> {
-    await this.#mutex.run(async () =>
-      this.storage.commit(await this.#historyOps(accountId, resourceId), { sync: false }),
-    )
+    await this.#mutex.run(async () => {
+      const history = await this.#historyOps(accountId, resourceId)
+      await this.storage.commit(history.ops, { sync: false })
+      if (history.first) this.#emitRead(accountId, resourceId)
+    })
+  }
+
+  /**
+   * Called once per reader and resource, when the resource first enters the reader's history
+   * (recommendations learn co-reading from it). Listeners must not throw or wait.
+   */
+  onRead(listener: (accountId: string, resourceId: string) => void): () => void {
+    this.#readListeners.add(listener)
+    return () => this.#readListeners.delete(listener)
+  }
+
+  #emitRead(accountId: string, resourceId: string): void {
+    for (const l of this.#readListeners) l(accountId, resourceId)
   }
 
   /** Newest first. `before` is the `at` of the last entry of the previous page. */

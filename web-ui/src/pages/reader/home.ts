@@ -10,6 +10,7 @@ import { t } from '../../i18n/index.js'
 import { api } from '../../api.js'
 import { taskView } from '../../components/page-state.js'
 import '../../components/resource-card.js'
+import '../../components/recommendations.js'
 
 export class HomePage extends LitElement {
   #data = new Task(this, {
@@ -37,6 +38,7 @@ export class HomePage extends LitElement {
           </section>`
           : nothing
       }
+      <shulin-recommendations></shulin-recommendations>
       <section aria-labelledby="new">
         <h2 id="new">${t('newArrivals')} <a class="all" href="/catalog">${t('catalog')} ›</a></h2>
         ${

@@ -15,6 +15,7 @@ import { navigate } from '../../router.js'
 import { typeLabel } from '../../labels.js'
 import { hitHref } from '../../links.js'
 import { taskView } from '../../components/page-state.js'
+import '../../components/recommendations.js'
 
 export class ResourcePage extends LitElement {
   static override properties = {
@@ -125,6 +126,7 @@ export class ResourcePage extends LitElement {
           ${m.subjects.length ? html`<p class="muted">${m.subjects.join(' · ')}</p>` : nothing}
         </div>
       </article>
+      <shulin-recommendations .for=${r.id}></shulin-recommendations>
     `
   }
 
