@@ -81,7 +81,7 @@ import { directoryRoutes } from './identity/directory-routes.js'
 import { loadProviders, type ProviderConfig } from './identity/third-party/providers.js'
 import { ThirdPartySignIn } from './identity/third-party/service.js'
 import { thirdPartyRoutes } from './identity/third-party/routes.js'
-import { createWechat, wechatRoutes, type Wechat } from './wechat/index.js'
+import { createWechat, wechatChannel, wechatRoutes, type Wechat } from './wechat/index.js'
 import { maxMessageBytes as wechatMaxBytes } from './wechat/message.js'
 import { courseCoverPath, courseRoutes } from './courses/routes.js'
 import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
@@ -456,6 +456,10 @@ function composeServices(
     recorded: () => federation.entry(key.nodeId)?.http ?? [],
   })
   const baseUrl = baseUrlResolver(origins)
+  // Notices reach readers who bound WeChat as template messages linking to the portal.
+  services.notifier.registerChannel(
+    wechatChannel({ ...wechat, wechat: wechat.service, baseUrl: () => origins.primary() }),
+  )
   // Live lectures: encoders push RTMP to the host readers reach (the public URL's when set).
   const live = new Live({
     storage,

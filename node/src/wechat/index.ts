@@ -14,6 +14,7 @@ import { WechatService } from './service.js'
 import { WechatSettingsStore } from './settings.js'
 
 export { wechatRoutes } from './routes.js'
+export { wechatChannel } from './channel.js'
 
 export interface WechatInit {
   storage: Storage

@@ -223,6 +223,7 @@ export function wechatRoutes(app: Hono<AppEnv>, api: Api, d: WechatRoutesDeps): 
       tokenSource: s.tokenSource,
       aesKeySet: !!s.aesKey,
       welcome: s.welcome,
+      template: s.template,
       endpoint: `${d.baseUrl(c)}/wechat`,
     }
   }

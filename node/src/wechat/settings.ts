@@ -18,6 +18,7 @@ interface Stored {
   token: string
   aesKey: string
   welcome: string
+  template?: string
 }
 
 /** The settings in effect, decrypted (for the node's own use only). */
@@ -28,6 +29,7 @@ export interface WechatSettings {
   tokenSource: 'console' | 'flag' | 'none'
   aesKey: string
   welcome: string
+  template: string
 }
 
 const info = 'shulin-wechat-settings-v1'
@@ -59,6 +61,7 @@ export class WechatSettingsStore {
       tokenSource: token ? 'console' : flag ? 'flag' : 'none',
       aesKey: this.#open(s.aesKey),
       welcome: s.welcome,
+      template: s.template ?? '',
     }
   }
 
@@ -69,6 +72,7 @@ export class WechatSettingsStore {
     if (u.token !== undefined) s.token = this.#seal(u.token)
     if (u.aesKey !== undefined) s.aesKey = this.#seal(u.aesKey)
     if (u.welcome !== undefined) s.welcome = u.welcome
+    if (u.template !== undefined) s.template = u.template
     await this.opts.storage.commit([putOp(this.#db, 'current', s)], { sync: true })
     this.#cached = s
   }

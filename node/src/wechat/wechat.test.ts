@@ -27,6 +27,7 @@ describe('the WeChat official account', () => {
   let staff: Client
   let poem: string
   let msgId = 1000
+  let boundReader = ''
   const endpoint = () => `${t.node.url}/wechat`
   const ts = () => Math.floor(t.clock.now / 1000)
   const send = (xml: string, extra: Partial<Parameters<typeof pushMessage>[2]> = {}) =>
@@ -213,6 +214,7 @@ describe('the WeChat official account', () => {
       200,
     )
     const me = (await phone.get('/api/me')).body
+    boundReader = me.account.id
     expect((await phone.get('/api/me/wechat')).body).toEqual({ bound: false })
     // The reader's browser, signed in: the flow binds this WeChat user to them.
     expect(await new Browser(phone.cookie).authorise('/me')).toBe('/me')
@@ -248,9 +250,46 @@ describe('the WeChat official account', () => {
     expect(forged.status).toBe(403)
   })
 
+  it('delivers notices to a bound reader as template messages linking to the portal, and skips the unbound', async () => {
+    expect((await staff.put('/api/staff/wechat', { template: 'TPL_NOTICE_0001' })).body.template).toBe(
+      'TPL_NOTICE_0001',
+    )
+    const notifier = t.node.services.notifier
+    const wechatOn = { channels: { push: false, sms: false, wechat: true }, quietHours: null }
+    await notifier.setPrefs(boundReader, wechatOn)
+    const before = wx.sent.length
+    await notifier.notify(boundReader, {
+      kind: 'new-lecture',
+      title: '新的一讲：李白',
+      body: '宋词十讲',
+      link: '/lectures/l1',
+    })
+    for (let i = 0; i < 200 && wx.sent.length === before; i++) await new Promise((r) => setTimeout(r, 25))
+    expect(wx.sent.slice(before)).toEqual([
+      expect.objectContaining({
+        touser: 'oReaderBound000000000000001',
+        template_id: 'TPL_NOTICE_0001',
+        url: `${t.node.url}/lectures/l1`,
+        data: expect.objectContaining({ first: { value: '新的一讲：李白' }, remark: { value: '宋词十讲' } }),
+      }),
+    ])
+    // A reader with no WeChat bound: nothing is queued for the channel.
+    const unbound = new Client(t.node.url)
+    await unbound.post('/api/auth/register', { mode: 'quick', phone: '13700137009', password: 'wechat-2026' })
+    await unbound.post('/api/auth/login', { identifier: '13700137009', password: 'wechat-2026' })
+    const id = (await unbound.get('/api/me')).body.account.id as string
+    await notifier.setPrefs(id, wechatOn)
+    await notifier.notify(id, { kind: 'new-lecture', title: '新的一讲', link: '/lectures/l2' })
+    expect(await notifier.pending()).toBe(0)
+    expect(wx.sent.length).toBe(before + 1)
+  })
+
   it('sends template messages with one cached access token, fetched again once when WeChat refuses it', async () => {
     const client = t.node.wechat.client
+    // Whatever token an earlier send cached, WeChat no longer takes it: one fetch, then the cache.
+    wx.expireTokens()
     const before = wx.tokenFetches()
+    const sentBefore = wx.sent.length
     const message = { templateId: 'TPL_LECTURE', url: `${t.node.url}/r/${poem}`, data: { first: { value: '新讲座' } } }
     await client.sendTemplate('oReaderBound000000000000001', message)
     await client.sendTemplate('oReaderBound000000000000001', message)
@@ -258,7 +297,7 @@ describe('the WeChat official account', () => {
     wx.expireTokens()
     await client.sendTemplate('oReaderBound000000000000001', message)
     expect(wx.tokenFetches() - before).toBe(2)
-    expect(wx.sent).toHaveLength(3)
-    expect(wx.sent[2]).toMatchObject({ touser: 'oReaderBound000000000000001', template_id: 'TPL_LECTURE' })
+    expect(wx.sent).toHaveLength(sentBefore + 3)
+    expect(wx.sent.at(-1)).toMatchObject({ touser: 'oReaderBound000000000000001', template_id: 'TPL_LECTURE' })
   })
 })

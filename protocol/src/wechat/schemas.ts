@@ -14,6 +14,8 @@ export const WechatSettingsView = z.object({
   tokenSource: z.enum(['console', 'flag', 'none']),
   aesKeySet: z.boolean(),
   welcome: z.string(),
+  /** The template (模板消息) notices are sent with: first, keyword1 (what), keyword2 (when), remark. */
+  template: z.string(),
   /** The address to give WeChat's console as the server URL. */
   endpoint: z.string(),
 })
@@ -38,6 +40,10 @@ export const WechatSettingsUpdate = z.strictObject({
     .regex(/^([0-9A-Za-z+/]{43})?$/, 'an EncodingAESKey is 43 letters or digits')
     .optional(),
   welcome: z.string().max(600).optional(),
+  template: z
+    .string()
+    .regex(/^([0-9A-Za-z_-]{8,64})?$/)
+    .optional(),
 })
 export type WechatSettingsUpdate = z.infer<typeof WechatSettingsUpdate>
 

@@ -34,7 +34,7 @@ export class StaffWechatSettings extends LitElement {
     e.preventDefault()
     const form = new FormData(e.target as HTMLFormElement)
     const value = (k: string) => String(form.get(k) ?? '').trim()
-    const body: WechatSettingsUpdate = { appId: value('appId'), welcome: value('welcome') }
+    const body: WechatSettingsUpdate = { appId: value('appId'), welcome: value('welcome'), template: value('template') }
     // A secret left empty stays as it is (the form never holds it).
     for (const [k] of secrets) if (value(k)) body[k] = value(k)
     this.busy = true
@@ -83,6 +83,9 @@ export class StaffWechatSettings extends LitElement {
           )}
           <label for="wx-welcome">${wt('wechatWelcome')}</label>
           <textarea id="wx-welcome" name="welcome" rows="3" maxlength="600" .value=${s.welcome}></textarea>
+          <label for="wx-template">${wt('wechatTemplate')}</label>
+          <input id="wx-template" name="template" .value=${s.template} aria-describedby="err--template" />
+          ${fieldError(this.error, '/template')}
           <p><button type="submit" ?disabled=${this.busy}>${wt('wechatSave')}</button></p>
           ${formError(this.error)}
           <p role="status" class="muted">${this.note}</p>
