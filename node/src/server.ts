@@ -56,6 +56,7 @@ import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
 import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
 import { inboxRoutes } from './inbox/routes.js'
+import { notifyRoutes } from './notify/routes.js'
 import { subscriptionRoutes } from './subscriptions/routes.js'
 import { watchedRoutes } from './stats/watched.js'
 import { embedRoutes } from './embed/routes.js'
@@ -80,6 +81,8 @@ import { directoryRoutes } from './identity/directory-routes.js'
 import { loadProviders, type ProviderConfig } from './identity/third-party/providers.js'
 import { ThirdPartySignIn } from './identity/third-party/service.js'
 import { thirdPartyRoutes } from './identity/third-party/routes.js'
+import { createWechat, wechatChannel, wechatRoutes, type Wechat } from './wechat/index.js'
+import { maxMessageBytes as wechatMaxBytes } from './wechat/message.js'
 import { courseCoverPath, courseRoutes } from './courses/routes.js'
 import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
 import { lectureServeRoutes } from './courses/serve.js'
@@ -97,6 +100,9 @@ import { AudioQueue } from './activities/queue.js'
 import { activityRoutes, entryUploadPath } from './activities/routes.js'
 import { liveControlRoutes } from './live/control-routes.js'
 import { createActivitiesNetwork, refuseRemoteLikes } from './activities/network/index.js'
+import { NewsService } from './news/service.js'
+import { HubNews } from './news/network.js'
+import { newsImages, newsImageUploadPath, newsRoutes } from './news/routes.js'
 
 export interface StartOptions {
   runtime?: RuntimeAdapter
@@ -122,6 +128,8 @@ export interface StartOptions {
   version?: string
   /** Tests only: how long a live lecture waits for an encoder that dropped (5 minutes by default). */
   liveGraceMs?: number
+  /** Tests only: how long a WeChat text search may take before the text fallback (3 s by default). */
+  wechatDeadlineMs?: number
 }
 
 export interface RunningNode {
@@ -141,6 +149,8 @@ export interface RunningNode {
   readonly rooms: RoomService
   /** Live lectures: the service, the RTMP ingest, reminders and replays. */
   readonly live: Live
+  /** The WeChat official account (its API client sends template messages). */
+  readonly wechat: Wechat
   close(): Promise<void>
 }
 
@@ -239,6 +249,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     stats: node.stats,
     rooms: node.rooms,
     live: node.live,
+    wechat: node.wechat,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing
@@ -275,6 +286,8 @@ function composeServices(
   const services = buildServices(folder, {
     sender: options.codeSender ?? consoleCodeSender((line, fields) => logger.warn(fields, line)),
     passwordPolicy: config.passwordPolicy,
+    logger,
+    pushLoopbackHttp: config.testPushHttp === true,
     ...clock,
   })
   const { sessions, accounts, resources } = services
@@ -316,6 +329,17 @@ function composeServices(
     ...clock,
   })
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...clock })
+  // The WeChat official account: its searches go through this node's search service.
+  const wechat = createWechat({
+    storage,
+    key,
+    search,
+    libraryName: () => profile.current().name,
+    flagToken: config.wechatToken,
+    apiUrl: config.wechatApiUrl,
+    deadlineMs: options.wechatDeadlineMs,
+    now,
+  })
   const { channels, content } = buildChannels(folder, services, {
     federation,
     role: config.role,
@@ -380,7 +404,7 @@ function composeServices(
     storage,
     nodeId: key.nodeId,
     library: () => ({ name: profile.current().name, region: federation.entry(key.nodeId)?.region ?? null }),
-    inbox: services.inbox,
+    notifier: services.notifier,
     ...clock,
   })
   const audioQueue = new AudioQueue({
@@ -408,6 +432,19 @@ function composeServices(
     ...clock,
   })
 
+  // News (issue 21): this library's posts, and on a member the hub's, signed into the `news` catalog.
+  const news = new NewsService({ storage, nodeId: key.nodeId, library: () => profile.current().name, ...clock })
+  const newsNetwork = new HubNews({
+    role: config.role,
+    key,
+    news,
+    catalog: (name) => federation.catalog(name),
+    hubId: () => federation.hubNodeId(),
+    publicUrl: () => config.publicUrl,
+    logger,
+  })
+  const newsImageTypes = newsImages(storage)
+
   const proxy = proxyTrust(config)
   const viaProxy = (c: Context) => proxy.trusts(runtime.clientAddress(c))
   const isTls = tlsResolver({ publicUrl, viaProxy })
@@ -419,6 +456,10 @@ function composeServices(
     recorded: () => federation.entry(key.nodeId)?.http ?? [],
   })
   const baseUrl = baseUrlResolver(origins)
+  // Notices reach readers who bound WeChat as template messages linking to the portal.
+  services.notifier.registerChannel(
+    wechatChannel({ ...wechat, wechat: wechat.service, baseUrl: () => origins.primary() }),
+  )
   // Live lectures: encoders push RTMP to the host readers reach (the public URL's when set).
   const live = new Live({
     storage,
@@ -430,7 +471,7 @@ function composeServices(
     listenHost: config.host,
     ffmpeg: config.ffmpeg,
     courses: services.courses,
-    inbox: services.inbox,
+    notifier: services.notifier,
     maxUploadBytes: config.maxUploadBytes,
     logger,
     ...(options.liveGraceMs !== undefined && { graceMs: options.liveGraceMs }),
@@ -487,7 +528,7 @@ function composeServices(
     key,
     activities,
     accounts: accounts.store,
-    inbox: services.inbox,
+    notifier: services.notifier,
     logger,
     now,
   })
@@ -564,6 +605,9 @@ function composeServices(
     activities,
     audioQueue,
     activitiesNetwork,
+    news,
+    newsNetwork,
+    newsImageTypes,
     proxy,
     isTls,
     origins,
@@ -582,6 +626,7 @@ function composeServices(
     live,
     rooms,
     liveRelay,
+    wechat,
   }
 }
 
@@ -624,6 +669,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     live,
     liveRelay,
     rooms,
+    wechat,
   } = parts
   const { storage, nodeMeta, key } = folder
   const { sessions, accounts, setup, resources, blobs, files, collections, reading, courses } = services
@@ -655,10 +701,12 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       ['/api/staff/resources/import', 'streamed'],
       ['/api/control/import', 'streamed'],
       [uploadPath, 'streamed'],
+      ['/wechat', wechatMaxBytes],
       [collectionCoverPath, 'streamed'],
       [courseCoverPath, 'streamed'],
       [lectureUploadPath, 'streamed'],
       [entryUploadPath, entryUploadBytes(config.maxUploadBytes)],
+      [newsImageUploadPath, 'streamed'],
     ],
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
@@ -707,6 +755,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       readingRoutes(api, { reading, resources })
       recommendRoutes(api, { recommend, resources })
       inboxRoutes(api, services.inbox)
+      notifyRoutes(api, services.notifier, services.push)
       subscriptionRoutes(api, services.subscriptions)
       watchedRoutes(api, { records: resources.records, now })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
@@ -724,6 +773,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         logger,
       })
       thirdPartyRoutes(app, api, { thirdParty, sessions, auth, baseUrl, origins, isTls })
+      wechatRoutes(app, api, { ...wechat, wechat: wechat.service, sessions, auth, baseUrl, isTls, logger, now })
       sharePageRoutes(app, { resources, baseUrl, libraryName })
       eventRoutes(app, api, { ...parts.events, baseUrl, libraryName })
       collectionRoutes(api, { collections, blobs, resources })
@@ -773,6 +823,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         tools: () => parts.audioQueue.tools,
         maxUploadBytes: entryUploadBytes(config.maxUploadBytes),
       })
+      newsRoutes(app, api, { news: parts.news, blobs, storage, baseUrl, libraryName }, parts.newsImageTypes)
       liveRelayRoutes(api, { live: live.service, relay: liveRelay })
       lectureServeRoutes(api, {
         courses: courses.service,
@@ -849,6 +900,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       ...(await files.referencedBlobs()),
       ...(await collections.referencedBlobs()),
       ...(await parts.activities.referencedBlobs()),
+      ...(await parts.news.referencedBlobs()),
     ])
     const gc = await blobs.collectGarbage(referenced, blobGraceMs)
     if (gc.removed) logger.info(gc, 'removed unreferenced blobs')
@@ -938,6 +990,16 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     { name: 'live relay', start: () => liveRelay.start(), stop: () => liveRelay.stop() },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
     { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
+    // Delivers queued notices (push, SMS, WeChat) in the background; stopped before the storage.
+    {
+      name: 'notifications',
+      // The VAPID pair is made here at the first start, then kept.
+      start: async () => {
+        await services.push.init()
+        services.notifier.start()
+      },
+      stop: () => services.notifier.stop(),
+    },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
     { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
     { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },
@@ -949,7 +1011,10 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       // Before any catalog opens (federation's start, the channels' own): what peers may write to the channel catalogs.
       beforeStart: () =>
         federation.catalogRules(
-          (name) => channels.catalogRule(name) ?? parts.activitiesNetwork.national.catalogRule(name),
+          (name) =>
+            channels.catalogRule(name) ??
+            parts.activitiesNetwork.national.catalogRule(name) ??
+            parts.newsNetwork.catalogRule(name),
         ),
       async start() {
         await channels.start()
@@ -965,6 +1030,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       start: () => parts.activitiesNetwork.start(),
       stop: () => parts.activitiesNetwork.stop(),
     },
+    { name: 'news network', start: () => parts.newsNetwork.start(), stop: () => parts.newsNetwork.stop() },
     { name: 'identity', start: () => identity.start(), stop: () => identity.stop() },
     {
       name: 'control file',

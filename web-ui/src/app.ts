@@ -32,6 +32,8 @@ const routes = {
   forgot: '/forgot',
   me: '/me',
   inbox: '/me/inbox',
+  card: '/me/card',
+  notify: '/me/notify',
   myEntries: '/me/entries',
   staff: '/staff',
   staffTab: '/staff/:tab',
@@ -58,6 +60,8 @@ const pages: Record<string, () => Promise<unknown>> = {
   forgot: () => import('./pages/reader/forgot.js'),
   me: () => import('./pages/reader/me.js'),
   inbox: () => import('./pages/reader/inbox.js'),
+  card: () => import('./pages/reader/card.js'),
+  notify: () => import('./pages/reader/notify-settings.js'),
   staff: () => import('./pages/staff/staff.js'),
   staffTab: () => import('./pages/staff/staff.js'),
 }
@@ -145,6 +149,10 @@ export class ShulinApp extends LitElement {
         return html`<shulin-me></shulin-me>`
       case 'inbox':
         return html`<shulin-inbox-page></shulin-inbox-page>`
+      case 'card':
+        return html`<shulin-card-page></shulin-card-page>`
+      case 'notify':
+        return html`<shulin-notify-settings></shulin-notify-settings>`
       case 'staff':
       case 'staffTab':
         return html`<shulin-staff .tab=${params.tab ?? 'records'}></shulin-staff>`

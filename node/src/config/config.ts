@@ -257,6 +257,28 @@ export const NodeConfig = z
       en: 'A Meilisearch API key allowed to manage this node’s index',
       zh: '可管理本节点索引的 Meilisearch API 密钥',
     }),
+    /** WeChat's URL check and message signatures use it; a token saved in the console wins. */
+    wechatToken: z
+      .string()
+      .regex(/^[0-9A-Za-z]{3,32}$/, '3 to 32 letters or digits')
+      .optional()
+      .register(settings, {
+        flag: 'wechat-token',
+        env: 'SHULIN_WECHAT_TOKEN',
+        value: 'TOKEN',
+        en: 'The WeChat official account’s token (the console’s, once saved, wins)',
+        zh: '微信公众号的令牌 Token（在控制台保存后以控制台为准）',
+      }),
+    wechatApiUrl: z
+      .url({ protocol: /^https?$/ })
+      .default('https://api.weixin.qq.com')
+      .register(settings, {
+        flag: 'wechat-api-url',
+        env: 'SHULIN_WECHAT_API_URL',
+        value: 'URL',
+        en: 'WeChat’s API servers (a stand-in for tests)',
+        zh: '微信 API 服务器地址（测试时指向替身）',
+      }),
     visitorCheckSeconds: z.coerce.number().int().min(1).max(3600).default(300).register(settings, {
       flag: 'visitor-check-seconds',
       env: 'SHULIN_VISITOR_CHECK_SECONDS',
@@ -500,6 +522,17 @@ export const NodeConfig = z
         testOnly: true,
         en: 'Tests only: run as if the clock were this many ms ahead (negative: behind)',
         zh: '仅供测试：假装时钟快了这么多毫秒（负数：慢了）',
+      }),
+    /** Accept Web Push endpoints on loopback http: a local stand-in push service in tests. */
+    testPushHttp: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .optional()
+      .register(settings, {
+        env: 'SHULIN_TEST_PUSH_HTTP',
+        testOnly: true,
+        en: 'Tests only: accept Web Push endpoints on loopback http',
+        zh: '仅测试：接受本机 http 推送地址',
       }),
     /**
      * Tests only: the node refuses every inbound connection that is not relayed, as a router

@@ -32,6 +32,8 @@ export const EnvelopeType = z.enum([
   'shulin/activity',
   'shulin/activity-entry',
   'shulin/activity-tally',
+  // News of the hub for every member (issue 21, news/network).
+  'shulin/news',
 ])
 export type EnvelopeType = z.infer<typeof EnvelopeType>
 

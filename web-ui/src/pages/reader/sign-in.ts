@@ -41,7 +41,7 @@ export class SignInPage extends LitElement {
       session.set(res)
       const next = this.next.startsWith('/') && !this.next.startsWith('//') ? this.next : '/'
       // Another library asked for this sign-in: its authorize step is the server's, not a page here.
-      if (next.startsWith('/oidc/')) location.assign(next)
+      if (next.startsWith('/oidc/') || next.startsWith('/wechat/')) location.assign(next)
       else navigate(next, { replace: true })
     } catch (err) {
       this.error = err

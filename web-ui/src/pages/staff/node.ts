@@ -12,6 +12,7 @@ import { api, session } from '../../api.js'
 import { taskView } from '../../components/page-state.js'
 import './library-profile.js'
 import './backups.js'
+import './wechat-settings.js'
 
 const mb = (n: number) => `${Math.round(n / 1024 ** 2)} MB`
 export class StaffNode extends LitElement {
@@ -47,6 +48,7 @@ export class StaffNode extends LitElement {
       ${h.newerVersion ? html`<p class="notice" role="status">${t('newerVersion', { version: h.newerVersion, current: h.version })}</p>` : nothing}
       <shulin-staff-library-profile></shulin-staff-library-profile>
       <shulin-staff-backups></shulin-staff-backups>
+      <shulin-staff-wechat-settings></shulin-staff-wechat-settings>
       <h2>${t('staffNode')}</h2>
       <dl>
         <dt>${t('nodeId')}</dt><dd><code>${h.nodeId}</code></dd>
