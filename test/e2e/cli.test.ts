@@ -145,12 +145,16 @@ describe('shulin CLI', () => {
       'service',
       'version',
     ]
-    const answers = await Promise.all([
-      ...commands.map((c) => run([c, '--help'])),
-      run(['--help']),
-      run(['help', 'start']),
-      run(['start', '-h'], { LANG: 'zh_CN.UTF-8' }),
-    ])
+    // Four at a time: seventeen CLI processes at once on a loaded 2-core machine outlast run()'s 20 s.
+    const calls: Array<() => ReturnType<typeof run>> = [
+      ...commands.map((c) => () => run([c, '--help'])),
+      () => run(['--help']),
+      () => run(['help', 'start']),
+      () => run(['start', '-h'], { LANG: 'zh_CN.UTF-8' }),
+    ]
+    const answers: Array<Awaited<ReturnType<typeof run>>> = []
+    for (let i = 0; i < calls.length; i += 4)
+      answers.push(...(await Promise.all(calls.slice(i, i + 4).map((f) => f()))))
     answers.forEach((r, i) => {
       expect(r.code, `${commands[i] ?? 'help'}: ${r.stderr}`).toBe(0)
       expect(r.stdout).toMatch(/Usage:\n  shulin /)
@@ -171,7 +175,7 @@ describe('shulin CLI', () => {
       expect(general!.stdout).toContain(s.env)
     }
     expect(startHelp!.stdout).toContain('--port N · SHULIN_PORT · default 8090')
-  })
+  }, 120_000)
 
   it('refuses a half-written folder, a foreign folder and bad flags with a clear message', async () => {
     const half = join(work, 'half')

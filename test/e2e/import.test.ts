@@ -52,12 +52,12 @@ describe('shulin import', () => {
         .code,
     ).toBe(0)
 
-    const first = await run(['import', file, '--data', data])
+    const first = await run(['import', file, '--data', data], {}, 'node', 120_000)
     expect(first.code, first.stderr).toBe(0)
     expect(first.stdout).toMatch(/100000 read · 100000 created · 0 updated · 0 unchanged · 0 rejected/)
 
     const node = await start(['--data', data, '--port', '0'])
-    const second = await run(['import', file, '--data', data])
+    const second = await run(['import', file, '--data', data], {}, 'node', 120_000)
     expect(second.code, second.stderr).toBe(0)
     expect(second.stdout).toMatch(/100000 read · 0 created · 0 updated · 100000 unchanged · 0 rejected/)
 

@@ -24,6 +24,8 @@ export function run(
   args: string[],
   env: Record<string, string> = {},
   runtime: 'node' | 'deno' = 'node',
+  /** Killed after this long (a 100k-record import on a loaded machine needs more than the default). */
+  timeoutMs = 20_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const [cmd, pre] = cliCommand(runtime)
   return new Promise((resolve) => {
@@ -33,7 +35,7 @@ export function run(
     let stderr = ''
     child.stdout!.on('data', (d) => (stdout += d))
     child.stderr!.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('exit', (code) => {
       clearTimeout(timer)
       children.delete(child)
