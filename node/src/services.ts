@@ -28,6 +28,7 @@ import type { SearchEngine } from './search/engine.js'
 import { Transcripts } from './search/transcript.js'
 import { InboxService } from './inbox/service.js'
 import { SubscriptionService } from './subscriptions/service.js'
+import { SmsService, type SmsServiceOptions } from './sms/service.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -41,18 +42,34 @@ export interface NodeServices {
   inbox: InboxService
   subscriptions: SubscriptionService
   courses: Courses
+  sms: SmsService
 }
 
 export function buildServices(
   folder: OpenedDataFolder,
-  opts: { sender: CodeSender; passwordPolicy: PasswordPolicy; now?: () => number },
+  opts: {
+    sender: CodeSender
+    passwordPolicy: PasswordPolicy
+    now?: () => number
+    sms?: Pick<SmsServiceOptions, 'timeoutMs' | 'outbox' | 'tencentAgent'>
+  },
 ): NodeServices {
   const sessions = new SessionService(folder.storage, opts.now)
+  const identifierKey = Buffer.from(folder.nodeMeta.identifierKey, 'base64')
+  // Codes go out through the SMS provider the console sets, or `sender` (the log) until then.
+  const sms = new SmsService({
+    storage: folder.storage,
+    key: folder.key,
+    identifierKey,
+    fallback: opts.sender,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...opts.sms,
+  })
   const accounts = new AccountService({
     storage: folder.storage,
     sessions,
-    sender: opts.sender,
-    identifierKey: Buffer.from(folder.nodeMeta.identifierKey, 'base64'),
+    sender: sms.codeSender,
+    identifierKey,
     passwordPolicy: opts.passwordPolicy,
     now: opts.now,
   })
@@ -78,6 +95,7 @@ export function buildServices(
     collections,
     reading,
     inbox,
+    sms,
     subscriptions,
     courses,
   }

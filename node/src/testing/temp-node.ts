@@ -29,7 +29,10 @@ export async function startTempNode(
   {
     sendMs = 0,
     ...options
-  }: Pick<StartOptions, 'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs' | 'version' | 'liveGraceMs'> & {
+  }: Pick<
+    StartOptions,
+    'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs' | 'version' | 'liveGraceMs' | 'sms'
+  > & {
     sendMs?: number
   } = {},
 ): Promise<TempNode> {
