@@ -58,6 +58,7 @@ import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
 import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
 import { inboxRoutes } from './inbox/routes.js'
+import { notifyRoutes } from './notify/routes.js'
 import { subscriptionRoutes } from './subscriptions/routes.js'
 import { watchedRoutes } from './stats/watched.js'
 import { embedRoutes } from './embed/routes.js'
@@ -278,6 +279,8 @@ function composeServices(
   const services = buildServices(folder, {
     sender: options.codeSender ?? consoleCodeSender((line, fields) => logger.warn(fields, line)),
     passwordPolicy: config.passwordPolicy,
+    logger,
+    pushLoopbackHttp: config.testPushHttp === true,
     ...clock,
     ...(options.sms ? { sms: options.sms } : {}),
   })
@@ -374,7 +377,7 @@ function composeServices(
     storage,
     nodeId: key.nodeId,
     library: () => ({ name: profile.current().name, region: federation.entry(key.nodeId)?.region ?? null }),
-    inbox: services.inbox,
+    notifier: services.notifier,
     ...clock,
   })
   const audioQueue = new AudioQueue({
@@ -424,7 +427,7 @@ function composeServices(
     listenHost: config.host,
     ffmpeg: config.ffmpeg,
     courses: services.courses,
-    inbox: services.inbox,
+    notifier: services.notifier,
     maxUploadBytes: config.maxUploadBytes,
     logger,
     ...(options.liveGraceMs !== undefined && { graceMs: options.liveGraceMs }),
@@ -481,7 +484,7 @@ function composeServices(
     key,
     activities,
     accounts: accounts.store,
-    inbox: services.inbox,
+    notifier: services.notifier,
     logger,
     now,
   })
@@ -708,6 +711,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       })
       readingRoutes(api, { reading, resources })
       inboxRoutes(api, services.inbox)
+      notifyRoutes(api, services.notifier, services.push)
       subscriptionRoutes(api, services.subscriptions)
       watchedRoutes(api, { records: resources.records, now })
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
@@ -939,6 +943,16 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     { name: 'live relay', start: () => liveRelay.start(), stop: () => liveRelay.stop() },
     { name: 'stats', start: () => stats.start(), stop: () => stats.close() },
     { name: 'subscriptions', start: () => services.subscriptions.start(), stop: () => services.subscriptions.stop() },
+    // Delivers queued notices (push, SMS, WeChat) in the background; stopped before the storage.
+    {
+      name: 'notifications',
+      // The VAPID pair is made here at the first start, then kept.
+      start: async () => {
+        await services.push.init()
+        services.notifier.start()
+      },
+      stop: () => services.notifier.stop(),
+    },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
     { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
     { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },

@@ -29,6 +29,9 @@ import { Transcripts } from './search/transcript.js'
 import { InboxService } from './inbox/service.js'
 import { SubscriptionService } from './subscriptions/service.js'
 import { SmsService, type SmsServiceOptions } from './sms/service.js'
+import { smsChannel } from './sms/channel.js'
+import { Notifier } from './notify/notifier.js'
+import { WebPush } from './notify/push.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -40,6 +43,10 @@ export interface NodeServices {
   collections: CollectionService
   reading: ReadingService
   inbox: InboxService
+  /** The one way to tell a reader something: the inbox and the reader's channels (issue 21). */
+  notifier: Notifier
+  /** Web Push: the VAPID keys, readers' browser subscriptions, the `push` channel. */
+  push: WebPush
   subscriptions: SubscriptionService
   courses: Courses
   sms: SmsService
@@ -52,6 +59,9 @@ export function buildServices(
     passwordPolicy: PasswordPolicy
     now?: () => number
     sms?: Pick<SmsServiceOptions, 'timeoutMs' | 'outbox' | 'tencentAgent'>
+    logger?: Logger
+    /** Tests: a local stand-in push service on loopback http. */
+    pushLoopbackHttp?: boolean
   },
 ): NodeServices {
   const sessions = new SessionService(folder.storage, opts.now)
@@ -83,7 +93,37 @@ export function buildServices(
   const collections = new CollectionService(folder.storage, resources.records, opts.now)
   const reading = new ReadingService(folder.storage, opts.now)
   const inbox = new InboxService(folder.storage, opts.now)
-  const subscriptions = new SubscriptionService({ storage: folder.storage, records: resources.records, inbox })
+  const notifier = new Notifier({ storage: folder.storage, inbox, logger: opts.logger, now: opts.now })
+  const push = new WebPush({
+    storage: folder.storage,
+    allowLoopbackHttp: opts.pushLoopbackHttp,
+    logger: opts.logger,
+    now: opts.now,
+  })
+  notifier.registerChannel(push)
+  notifier.registerChannel(smsChannel(sms, async (id) => (await accounts.store.get(id))?.phone ?? undefined))
+  // The account's own security events: told at once (quiet hours do not hold them), with nothing
+  // about where from in the notice itself (it may travel by push or SMS); the sessions page says.
+  const tell = (kind: 'password-changed' | 'new-device', title: string, body: string) => async (accountId: string) => {
+    await notifier.notify(accountId, { kind, title, body, link: '/me' }).catch((err: unknown) => {
+      opts.logger?.warn({ err, kind }, 'security notice not posted')
+    })
+  }
+  accounts.onPasswordChange(
+    tell(
+      'password-changed',
+      '密码已修改 · Password changed',
+      '如果不是你本人操作，请立即重置密码。 If this was not you, reset your password now.',
+    ),
+  )
+  sessions.onNewDevice(
+    tell(
+      'new-device',
+      '新设备登录 · New sign-in',
+      '你的账号在一个新的设备或浏览器上登录。 Your account was signed in from a new device or browser.',
+    ),
+  )
+  const subscriptions = new SubscriptionService({ storage: folder.storage, records: resources.records, notifier })
   const courses = buildCourses({ storage: folder.storage, resources, blobs, now: opts.now })
   return {
     sessions,
@@ -96,6 +136,8 @@ export function buildServices(
     reading,
     inbox,
     sms,
+    notifier,
+    push,
     subscriptions,
     courses,
   }

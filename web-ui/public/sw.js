@@ -82,3 +82,44 @@ self.addEventListener('fetch', (event) => {
     )
   }
 })
+
+// Web Push (issue 21): the node sends a notice — kind, title, body and a portal link, nothing
+// about the reader — encrypted for this browser; it is shown as a notification (tagged by the
+// notice id, so a resend replaces rather than repeats), open pages refresh their unread badge,
+// and a tap opens the notice's page (a tab already open on the portal is reused).
+self.addEventListener('push', (event) => {
+  let notice = { title: '书林', body: '', link: '/me/inbox', id: '' }
+  try {
+    const data = event.data ? event.data.json() : {}
+    if (data && typeof data.title === 'string') notice = { ...notice, ...data }
+  } catch {
+    // Not JSON: still say something arrived; the inbox has it.
+  }
+  const link = typeof notice.link === 'string' && notice.link.startsWith('/') ? notice.link : '/me/inbox'
+  event.waitUntil(
+    Promise.all([
+      self.registration.showNotification(notice.title, {
+        body: notice.body || '',
+        icon: '/icon.svg',
+        badge: '/icon.svg',
+        tag: notice.id || undefined,
+        lang: 'zh-CN',
+        data: { link },
+      }),
+      self.clients
+        .matchAll({ type: 'window' })
+        .then((clients) => clients.forEach((c) => c.postMessage({ type: 'shulin-notice', id: notice.id }))),
+    ]),
+  )
+})
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close()
+  const link = (event.notification.data && event.notification.data.link) || '/me/inbox'
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((clients) => {
+      const open = clients.find((c) => new URL(c.url).origin === location.origin)
+      return open ? open.navigate(link).then((c) => (c ?? open).focus()) : self.clients.openWindow(link)
+    }),
+  )
+})

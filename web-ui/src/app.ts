@@ -30,6 +30,7 @@ const routes = {
   forgot: '/forgot',
   me: '/me',
   inbox: '/me/inbox',
+  notify: '/me/notify',
   myEntries: '/me/entries',
   staff: '/staff',
   staffTab: '/staff/:tab',
@@ -54,6 +55,7 @@ const pages: Record<string, () => Promise<unknown>> = {
   forgot: () => import('./pages/reader/forgot.js'),
   me: () => import('./pages/reader/me.js'),
   inbox: () => import('./pages/reader/inbox.js'),
+  notify: () => import('./pages/reader/notify-settings.js'),
   staff: () => import('./pages/staff/staff.js'),
   staffTab: () => import('./pages/staff/staff.js'),
 }
@@ -137,6 +139,8 @@ export class ShulinApp extends LitElement {
         return html`<shulin-me></shulin-me>`
       case 'inbox':
         return html`<shulin-inbox-page></shulin-inbox-page>`
+      case 'notify':
+        return html`<shulin-notify-settings></shulin-notify-settings>`
       case 'staff':
       case 'staffTab':
         return html`<shulin-staff .tab=${params.tab ?? 'records'}></shulin-staff>`

@@ -226,6 +226,7 @@ export class AccountService {
     }
     await this.checkPolicy(password)
     await this.#setPassword(accountId, password, false)
+    await this.#passwordChanged(accountId)
   }
 
   async #setPassword(accountId: string, password: string, mustChange: boolean): Promise<void> {
@@ -299,6 +300,7 @@ export class AccountService {
     }
     await this.#setPassword(account.id, password, false)
     await this.opts.sessions.endAll(account.id)
+    await this.#passwordChanged(account.id)
   }
 
   /**
@@ -337,6 +339,20 @@ export class AccountService {
   }
 
   readonly #statusListeners = new Set<(account: AccountRecord) => Promise<void>>()
+  readonly #passwordListeners = new Set<(accountId: string) => Promise<void>>()
+
+  /**
+   * Told after a reader changed or reset their own password (notify tells them, so a password
+   * changed by someone else is noticed). A listener's failure never undoes the change.
+   */
+  onPasswordChange(listener: (accountId: string) => Promise<void>): () => void {
+    this.#passwordListeners.add(listener)
+    return () => this.#passwordListeners.delete(listener)
+  }
+
+  async #passwordChanged(accountId: string): Promise<void> {
+    for (const l of this.#passwordListeners) await l(accountId).catch(() => {})
+  }
 
   /** Told after staff set an account's status (activities take a disabled reader's likes out of the counts). */
   onStatusChange(listener: (account: AccountRecord) => Promise<void>): () => void {

@@ -371,13 +371,11 @@ describe('recitation over HTTP with ffmpeg', () => {
       [a2, 25, 3],
     ])
     const inbox = await alice.get('/api/me/inbox')
-    expect(inbox.body.notices).toEqual([
-      expect.objectContaining({ kind: 'activity-results', link: `/activities/${a}` }),
-    ])
-    expect(inbox.body.notices[0].body).toMatch(/placed 2 of 3/)
+    expect(inbox.body.items).toEqual([expect.objectContaining({ kind: 'activity-results', link: `/activities/${a}` })])
+    expect(inbox.body.items[0].body).toMatch(/placed 2 of 3/)
     // Published twice: one notice still.
     await staff.post(`/api/staff/activities/${a}/results`)
-    expect((await bob.get('/api/me/inbox')).body.notices).toHaveLength(1)
+    expect((await bob.get('/api/me/inbox')).body.items).toHaveLength(1)
     const ranking = await new Client(t.node.url).get(`/api/activities/${a}/ranking`)
     expect(ranking.body.entries.find((e: { id: string }) => e.id === b1)).toMatchObject({ score: 90, final: 95 })
     t.clock.now = start

@@ -31,7 +31,7 @@ import {
 } from '@shulin/protocol'
 import { ProblemError } from '../http/problem.js'
 import type { AccountRecord } from '../accounts/store.js'
-import type { InboxService } from '../inbox/service.js'
+import type { Notifier } from '../notify/notifier.js'
 import { delOp, putOp, type BatchOp, type Storage } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 import { FairPlay, type FairPlaySettings } from './fair-play.js'
@@ -96,7 +96,7 @@ export interface ActivitiesOptions {
   nodeId: string
   /** This library's name and region (GB/T 2260) as they stand. */
   library: () => { name: string; region: string | null }
-  inbox?: InboxService | undefined
+  notifier?: Pick<Notifier, 'notify'> | undefined
   fairPlay?: Partial<FairPlaySettings> | undefined
   now?: (() => number) | undefined
 }
@@ -941,8 +941,8 @@ export class ActivitiesService {
 
   /** One notice per local participant (every reader with an entry), with their best placing. */
   async #notifyResults(act: ActivityRecord, results: ResultsRecord): Promise<void> {
-    const inbox = this.opts.inbox
-    if (!inbox) return
+    const notifier = this.opts.notifier
+    if (!notifier) return
     const place = new Map(results.entries.map((r) => [r.id, r.rank]))
     const authors = new Map<string, number | undefined>()
     for (const e of await this.entries(act.id)) {
@@ -952,7 +952,7 @@ export class ActivitiesService {
       authors.set(e.author, r !== undefined && (best === undefined || r < best) ? r : best)
     }
     for (const [account, rank] of authors)
-      await inbox.post(account, {
+      await notifier.notify(account, {
         kind: 'activity-results',
         title: `“${act.request.title}”: results are published`,
         body:

@@ -501,6 +501,17 @@ export const NodeConfig = z
         en: 'Tests only: run as if the clock were this many ms ahead (negative: behind)',
         zh: '仅供测试：假装时钟快了这么多毫秒（负数：慢了）',
       }),
+    /** Accept Web Push endpoints on loopback http: a local stand-in push service in tests. */
+    testPushHttp: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .optional()
+      .register(settings, {
+        env: 'SHULIN_TEST_PUSH_HTTP',
+        testOnly: true,
+        en: 'Tests only: accept Web Push endpoints on loopback http',
+        zh: '仅测试：接受本机 http 推送地址',
+      }),
     /**
      * Tests only: the node refuses every inbound connection that is not relayed, as a router
      * doing NAT drops connections from outside while letting the node's own out, so tests on

@@ -93,7 +93,7 @@ export class InboxService {
       .all()
     const page = notices.slice(0, opts.limit)
     return {
-      notices: page,
+      items: page,
       unread: await this.unread(accountId),
       nextBefore: notices.length > opts.limit ? page.at(-1)!.id : null,
     }

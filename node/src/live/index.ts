@@ -8,7 +8,7 @@
  */
 import type { RoomQuestion } from '@shulin/protocol'
 import type { Courses } from '../courses/index.js'
-import type { InboxService } from '../inbox/service.js'
+import type { Notifier } from '../notify/notifier.js'
 import { ProblemError } from '../http/problem.js'
 import type { Logger } from '../logger.js'
 import type { Storage } from '../storage/db.js'
@@ -34,7 +34,7 @@ export interface LiveOptions {
   listenHost: string
   ffmpeg?: string | undefined
   courses: Courses
-  inbox: InboxService
+  notifier: Pick<Notifier, 'notify'>
   maxUploadBytes: number
   logger: Logger
   graceMs?: number
@@ -66,7 +66,12 @@ export class Live {
       onGraceOver: (id) => void this.end(id).catch((err: unknown) => opts.logger.error({ err, liveId: id }, 'end')),
       logger: opts.logger,
     })
-    this.reminders = new LiveReminders({ live: this.service, inbox: opts.inbox, logger: opts.logger, now: opts.now })
+    this.reminders = new LiveReminders({
+      live: this.service,
+      notifier: opts.notifier,
+      logger: opts.logger,
+      now: opts.now,
+    })
     this.replays = new Replays({
       live: this.service,
       courses: opts.courses,

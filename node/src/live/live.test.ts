@@ -387,7 +387,7 @@ describe('reminders', () => {
     const inbox = await until(
       'the notice',
       async () => {
-        const n = (await r.get('/api/me/inbox')).body.notices
+        const n = (await r.get('/api/me/inbox')).body.items
         return n.length ? { done: n } : { last: n }
       },
       10_000,
@@ -408,7 +408,7 @@ describe('reminders', () => {
     const notices = await until(
       'the second notice',
       async () => {
-        const n = (await r2.get('/api/me/inbox')).body.notices
+        const n = (await r2.get('/api/me/inbox')).body.items
         return n.length >= 2 ? { done: n } : { last: n }
       },
       10_000,

@@ -6,7 +6,7 @@
  * A lecture that ended (or went) before its reminder was due sends nothing; a notice is posted
  * once per reader and lecture (the inbox's dedupe), however often the reader pressed the button.
  */
-import type { InboxService } from '../inbox/service.js'
+import type { Notifier } from '../notify/notifier.js'
 import type { Logger } from '../logger.js'
 import type { LiveService } from './service.js'
 
@@ -17,7 +17,7 @@ const maxSleepMs = 60_000
 
 export interface ReminderOptions {
   live: LiveService
-  inbox: InboxService
+  notifier: Pick<Notifier, 'notify'>
   logger: Logger
   now?: (() => number) | undefined
   leadMs?: number
@@ -73,14 +73,14 @@ export class LiveReminders {
   }
 
   async #send(): Promise<void> {
-    const { live, inbox } = this.opts
+    const { live, notifier } = this.opts
     for (;;) {
       const due = await live.store.dueReminders(this.#now(), 100)
       if (!due.length) return
       for (const rem of due) {
         const r = await live.store.get(rem.liveId)
         if (r && r.status !== 'ended')
-          await inbox.post(rem.accountId, {
+          await notifier.notify(rem.accountId, {
             kind: 'live-starting',
             title: r.title,
             body: `直播将于 ${shanghai(r.start)} 开始 · starts at ${r.start}`,

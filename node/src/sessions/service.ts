@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { SessionStore, type SessionRecord } from './store.js'
-import type { Storage } from '../storage/db.js'
+import { putOp, type Storage, type Sublevel } from '../storage/db.js'
 
 export const sessionLimits = {
   remember: { absoluteMs: 14 * 86_400_000, idleMs: 14 * 86_400_000 },
@@ -29,12 +29,16 @@ export function safeEqual(a: string, b: string): boolean {
 
 export class SessionService {
   readonly #store: SessionStore
+  readonly #storage: Storage
+  readonly #devices: Sublevel<number>
 
   constructor(
     storage: Storage,
     private readonly now: () => number = Date.now,
   ) {
     this.#store = new SessionStore(storage)
+    this.#storage = storage
+    this.#devices = storage.sublevel('session-devices')
   }
 
   async create(
@@ -59,7 +63,32 @@ export class SessionService {
       address: opts.address,
     }
     await this.#store.put(id, session, { sync: true })
+    await this.#seen(accountId, session.userAgent)
     return { token, id, session }
+  }
+
+  readonly #deviceListeners = new Set<(accountId: string) => Promise<void>>()
+
+  /** Told when an account signs in from a browser it never used before (not the very first one). */
+  onNewDevice(listener: (accountId: string) => Promise<void>): () => void {
+    this.#deviceListeners.add(listener)
+    return () => this.#deviceListeners.delete(listener)
+  }
+
+  /**
+   * Remembers the account's browsers (sublevel `session-devices`, `account!hash`): the user
+   * agent without its version numbers, so a browser updating itself is not a new device.
+   */
+  async #seen(accountId: string, userAgent: string): Promise<void> {
+    const device = createHash('sha256')
+      .update(userAgent.replace(/[\d._]+/g, ''))
+      .digest('base64url')
+      .slice(0, 16)
+    const k = `${accountId}!${device}`
+    if ((await this.#devices.get(k)) !== undefined) return
+    const known = await this.#devices.keys({ gt: `${accountId}!`, lt: `${accountId}!\uffff`, limit: 1 }).all()
+    await this.#storage.commit([putOp(this.#devices, k, this.now())], { sync: true })
+    if (known.length) for (const l of this.#deviceListeners) await l(accountId).catch(() => {})
   }
 
   /** The live session for a token, or `undefined`; expired ones are removed on sight. */

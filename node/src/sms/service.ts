@@ -217,6 +217,26 @@ export class SmsService {
     return this.#send(phone, { purpose: 'notice', text: text.slice(0, 300) })
   }
 
+  /**
+   * One notice straight to the provider, for the notifier's own retrying queue (no second queue
+   * here): `limited` past the phone's daily limit, `no-provider` while the console sender is
+   * set; throws {@link SmsSendError} otherwise.
+   */
+  async deliverNotice(phone: string, text: string): Promise<'sent' | 'limited' | 'no-provider'> {
+    const provider = await this.#currentProvider()
+    if (!provider) return 'no-provider'
+    const { templates } = await this.settings.get()
+    if (!templates.notice) throw new SmsSendError('no template set for notice', false)
+    if (!(await this.#takeLimit(phone, undefined))) return 'limited'
+    await provider.send(phone, { template: templates.notice, params: [['text', text.slice(0, 300)]] })
+    return 'sent'
+  }
+
+  /** Whether a provider is set (the console sender carries no notices). */
+  async hasProvider(): Promise<boolean> {
+    return (await this.settings.get()).provider !== 'console'
+  }
+
   close(): void {
     this.outbox.close()
   }

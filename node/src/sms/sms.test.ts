@@ -226,6 +226,27 @@ describe('SMS through the console settings', () => {
     expect(t.sent).toEqual([])
   })
 
+  it("is the notifier's sms channel: a notice reaches the reader's phone through the notice template", async () => {
+    const reader = new Client(t.node.url)
+    const login = await reader.post('/api/auth/login', { identifier: '13900000000', password: 'new-reading-lamp-2027' })
+    expect(login.status).toBe(200)
+    const prefs = await reader.put('/api/me/notify', {
+      channels: { push: false, sms: true, wechat: false },
+      quietHours: null,
+    })
+    expect(prefs.status).toBe(200)
+    expect(prefs.body.available).toContain('sms')
+    await t.node.services.notifier.notify(login.body.account.id, {
+      kind: 'new-lecture',
+      title: '新讲座：唐诗里的月亮',
+      link: '/lectures/x',
+    })
+    await until(() => tencent.sent.some((s) => s.template === 'SMS_NOTICE'))
+    expect(tencent.refused).toEqual([])
+    const sms = tencent.sent.find((s) => s.template === 'SMS_NOTICE')!
+    expect(sms).toMatchObject({ phone: '+8613900000000', params: ['新讲座：唐诗里的月亮'] })
+  })
+
   it('a provider down or hanging: answered at once, queued, retried until it is back', async () => {
     tencent.mode = 'hang'
     const phone = '13900000005'

@@ -18,7 +18,7 @@
 import type { Resource, Subscription, SubscriptionTarget } from '@shulin/protocol'
 import { changeCursor, type ResourceChange, type ResourceRecords } from '../resources/store.js'
 import { ProblemError } from '../http/problem.js'
-import type { InboxService } from '../inbox/service.js'
+import type { Notifier } from '../notify/notifier.js'
 import type { Logger } from '../logger.js'
 import { delOp, putOp, type BatchOp, type Storage, type Sublevel } from '../storage/db.js'
 
@@ -40,7 +40,7 @@ const announceable = (r: Resource) => r.type === 'lecture' && r.status === 'publ
 export interface SubscriptionServiceOptions {
   storage: Storage
   records: ResourceRecords
-  inbox: InboxService
+  notifier: Pick<Notifier, 'notify'>
   logger?: Logger | undefined
 }
 
@@ -126,7 +126,7 @@ export class SubscriptionService {
       for await (const k of this.#subscribers.keys({ gt: `${t}!`, lt: `${t}!\uffff` }))
         readers.add(k.slice(t.length + 1))
     for (const account of readers) {
-      await this.opts.inbox.post(account, {
+      await this.opts.notifier.notify(account, {
         kind: 'new-lecture',
         title: lecture.metadata.title,
         body: course.metadata.title,

@@ -63,7 +63,7 @@ describe('subscriptions put new lectures in the inbox', () => {
     await ready(id)
     const inbox = await a.get('/api/me/inbox')
     expect(inbox.body).toMatchObject({ unread: 1, nextBefore: null })
-    expect(inbox.body.notices).toEqual([
+    expect(inbox.body.items).toEqual([
       {
         id: expect.any(String),
         kind: 'new-lecture',
@@ -74,23 +74,23 @@ describe('subscriptions put new lectures in the inbox', () => {
         readAt: null,
       },
     ])
-    expect((await b.get('/api/me/inbox')).body.notices).toHaveLength(1)
+    expect((await b.get('/api/me/inbox')).body.items).toHaveLength(1)
 
     // Later changes to the same lecture (an edit, a re-publish) announce nothing again.
     await staff.call('PATCH', `/api/lectures/${id}`, { title: '第一讲 柳永（修订）' })
     await t.node.services.subscriptions.idle()
-    expect((await a.get('/api/me/inbox')).body.notices).toHaveLength(1)
+    expect((await a.get('/api/me/inbox')).body.items).toHaveLength(1)
   })
 
   it('marks only the reader’s own notices read', async () => {
-    const mine = (await a.get('/api/me/inbox')).body.notices[0].id as string
-    const theirs = (await b.get('/api/me/inbox')).body.notices[0].id as string
+    const mine = (await a.get('/api/me/inbox')).body.items[0].id as string
+    const theirs = (await b.get('/api/me/inbox')).body.items[0].id as string
     // b cannot mark a's notice: it is not under b's account.
     expect((await b.post('/api/me/inbox/read', { ids: [mine] })).body).toEqual({ unread: 1 })
     expect((await a.get('/api/me/inbox/unread')).body).toEqual({ unread: 1 })
     expect((await a.post('/api/me/inbox/read', { ids: [mine, theirs] })).body).toEqual({ unread: 0 })
     expect((await b.get('/api/me/inbox/unread')).body).toEqual({ unread: 1 })
-    expect((await a.get('/api/me/inbox')).body.notices[0].readAt).toEqual(expect.any(String))
+    expect((await a.get('/api/me/inbox')).body.items[0].readAt).toEqual(expect.any(String))
     expect((await b.post('/api/me/inbox/read', { all: true })).body).toEqual({ unread: 0 })
   })
 
@@ -100,15 +100,15 @@ describe('subscriptions put new lectures in the inbox', () => {
     const lecture = await staff.post(`/api/courses/${courseId}/lectures`, { title: '第二讲 苏轼' })
     await staff.post(`/api/lectures/${lecture.body.id}/publish`)
     await ready(lecture.body.id)
-    expect((await a.get('/api/me/inbox')).body.notices).toHaveLength(1)
-    expect((await b.get('/api/me/inbox')).body.notices).toHaveLength(2)
+    expect((await a.get('/api/me/inbox')).body.items).toHaveLength(1)
+    expect((await b.get('/api/me/inbox')).body.items).toHaveLength(2)
 
     await t.close()
     t = await startTempNode({ dataDir: dir })
     await t.node.services.subscriptions.idle()
     b = new Client(t.node.url, { 'accept-language': 'en' })
     expect((await b.post('/api/auth/login', { identifier: '13600136002', password: 'reading2026' })).status).toBe(200)
-    expect((await b.get('/api/me/inbox')).body.notices.map((n: { title: string }) => n.title)).toEqual([
+    expect((await b.get('/api/me/inbox')).body.items.map((n: { title: string }) => n.title)).toEqual([
       '第二讲 苏轼',
       '第一讲 柳永',
     ])

@@ -13,6 +13,12 @@ export const NoticeKind = z.enum([
   'activity-results',
   // A reader on an event's waiting list got a seat (someone cancelled).
   'signup-confirmed',
+  // Issue 21 (notify): an activity entering a phase, new items in a subscribed topic, and the
+  // account's own security events.
+  'activity-phase',
+  'topic-items',
+  'password-changed',
+  'new-device',
 ])
 export type NoticeKind = z.infer<typeof NoticeKind>
 
@@ -37,7 +43,7 @@ export type InboxQuery = z.infer<typeof InboxQuery>
 
 /** `GET /api/me/inbox`: newest first, with the unread count. */
 export const InboxList = z.object({
-  notices: z.array(Notice),
+  items: z.array(Notice),
   unread: z.number().int(),
   nextBefore: z.string().nullable(),
 })

@@ -1,7 +1,8 @@
 /**
  * @module components/inbox-badge
  * `<shulin-inbox-badge>`: the header's link to the reader's inbox with the unread count, asked
- * again on every page change and when the inbox page marks notices read (`inbox-changed`).
+ * again on every page change, when the inbox page marks notices read (`inbox-changed`) and when
+ * the service worker says a pushed notice arrived (`shulin-notice`).
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { UnreadCount } from '@shulin/protocol'
@@ -11,6 +12,9 @@ import { it } from '../i18n/inbox.js'
 export class InboxBadge extends LitElement {
   static override properties = { unread: { state: true } }
   unread = 0
+  #onWorker = (e: MessageEvent) => {
+    if ((e.data as { type?: unknown } | null)?.type === 'shulin-notice') this.#refresh()
+  }
   #refresh = () => {
     api<UnreadCount>('/api/me/inbox/unread').then(
       (r) => (this.unread = r.unread),
@@ -22,11 +26,13 @@ export class InboxBadge extends LitElement {
     super.connectedCallback()
     window.addEventListener('route-changed', this.#refresh)
     window.addEventListener('inbox-changed', this.#refresh)
+    navigator.serviceWorker?.addEventListener('message', this.#onWorker)
     this.#refresh()
   }
   override disconnectedCallback(): void {
     window.removeEventListener('route-changed', this.#refresh)
     window.removeEventListener('inbox-changed', this.#refresh)
+    navigator.serviceWorker?.removeEventListener('message', this.#onWorker)
     super.disconnectedCallback()
   }
 

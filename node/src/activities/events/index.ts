@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * const events = buildEvents({ storage, key, activities, accounts: accounts.store, inbox, now })
+ * const events = buildEvents({ storage, key, activities, accounts: accounts.store, notifier, now })
  * eventRoutes(app, api, { ...events, baseUrl, libraryName })
  * ```
  */
@@ -18,7 +18,7 @@ import type { Api } from '../../http/api.js'
 import type { AppEnv } from '../../http/env.js'
 import type { BaseUrl } from '../../http/base-url.js'
 import { ProblemError } from '../../http/problem.js'
-import type { InboxService } from '../../inbox/service.js'
+import type { Notifier } from '../../notify/notifier.js'
 import type { Logger } from '../../logger.js'
 import type { Storage } from '../../storage/db.js'
 import type { ActivitiesService } from '../service.js'
@@ -51,7 +51,7 @@ export function buildEvents(opts: {
   key: NodeKey
   activities: ActivitiesService
   accounts: SignupAccounts
-  inbox: InboxService
+  notifier: Pick<Notifier, 'notify'>
   logger?: Logger
   now?: () => number
 }): Events {
@@ -68,7 +68,7 @@ export function buildEvents(opts: {
     storage: opts.storage,
     activities: { view },
     accounts: opts.accounts,
-    inbox: opts.inbox,
+    notifier: opts.notifier,
     codes: new CheckInCodes(checkInKeyOf(opts.key)),
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.now ? { now: opts.now } : {}),

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ActivityView, CheckInResult, MySignups, SignupView, StaffSignup, StaffSignupList } from '@shulin/protocol'
 import type { AccountRecord } from '../../accounts/store.js'
-import type { InboxService } from '../../inbox/service.js'
+import type { Notifier } from '../../notify/notifier.js'
 import { ProblemError } from '../../http/problem.js'
 import { Mutex } from '../../storage/mutex.js'
 import type { CheckInCodes } from './check-in-code.js'
@@ -36,7 +36,7 @@ export interface SignupServiceOptions {
   storage: Storage
   activities: EventActivities
   accounts: SignupAccounts
-  inbox: Pick<InboxService, 'post'>
+  notifier: Pick<Notifier, 'notify'>
   codes: CheckInCodes
   logger?: Logger
   now?: () => number
@@ -280,7 +280,7 @@ export class SignupService {
   }
 
   async #tellPromoted(record: SignupRecord, activity: ActivityView): Promise<void> {
-    await this.opts.inbox.post(record.account, {
+    await this.opts.notifier.notify(record.account, {
       kind: 'signup-confirmed',
       title: `报名成功：${activity.title}`,
       body: '有读者取消了报名，您已从候补名单转为正式报名，请凭签到码入场。',

@@ -104,11 +104,11 @@ describe('event sign-up', () => {
     expect((await d.get(`/api/activities/${id}/signup`)).body).toMatchObject({ status: 'waitlisted', position: 1 })
     const inbox = await c.get('/api/me/inbox')
     expect(inbox.body.unread).toBe(unreadBefore + 1)
-    expect(inbox.body.notices[0]).toMatchObject({ kind: 'signup-confirmed', link: `/activities/${id}` })
-    expect(inbox.body.notices[0].title).toContain('《红楼梦》读书会')
+    expect(inbox.body.items[0]).toMatchObject({ kind: 'signup-confirmed', link: `/activities/${id}` })
+    expect(inbox.body.items[0].title).toContain('《红楼梦》读书会')
     // Nobody else was told anything.
     expect(
-      (await d.get('/api/me/inbox')).body.notices.filter((n: { kind: string }) => n.kind === 'signup-confirmed'),
+      (await d.get('/api/me/inbox')).body.items.filter((n: { kind: string }) => n.kind === 'signup-confirmed'),
     ).toEqual([])
 
     // A waiting reader who cancels frees no seat: nobody is promoted, the list closes up.

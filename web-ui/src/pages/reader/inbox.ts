@@ -12,6 +12,24 @@ import { navigate } from '../../router.js'
 import { taskView } from '../../components/page-state.js'
 import { it } from '../../i18n/inbox.js'
 
+/** The notice's kind in words (an unknown kind, from a newer node, as it is). */
+function kindLabel(kind: string): string {
+  const key = `kind_${kind.replace(/-/g, '_')}`
+  return key in kindKeys ? it(key as Parameters<typeof it>[0]) : kind
+}
+const kindKeys: Record<string, true> = Object.fromEntries(
+  [
+    'new_lecture',
+    'live_starting',
+    'activity_results',
+    'activity_phase',
+    'signup_confirmed',
+    'topic_items',
+    'password_changed',
+    'new_device',
+  ].map((k) => [`kind_${k}`, true]),
+)
+
 export class InboxPage extends LitElement {
   #data = new Task(this, { task: () => api<InboxList>('/api/me/inbox?limit=100'), args: () => [] })
 
@@ -42,14 +60,15 @@ export class InboxPage extends LitElement {
       (box) => html`<h1>${it('inbox')}</h1>
         <p class="muted">${it('inboxUnread', { n: box.unread })}
           ${box.unread ? html`<button class="secondary" @click=${() => void this.#markAll()}>${it('inboxMarkAll')}</button>` : nothing}
+          <a href="/me/notify">${it('notifySettings')}</a>
         </p>
         ${
-          box.notices.length
+          box.items.length
             ? html`<ul>
-              ${box.notices.map(
+              ${box.items.map(
                 (n) => html`<li class=${n.readAt ? 'read' : 'unread'}>
                   <a href=${n.link} @click=${(e: Event) => void this.#open(e, n)}>
-                    <span class="kind">${n.kind === 'new-lecture' ? it('inboxNewLecture') : n.kind}${n.readAt ? '' : html`<span class="visually-hidden">（${it('unreadMark')}）</span>`}</span>
+                    <span class="kind">${kindLabel(n.kind)}${n.readAt ? '' : html`<span class="visually-hidden">（${it('unreadMark')}）</span>`}</span>
                     <span class="title">${n.title}</span>
                     ${n.body ? html`<span class="body">${n.body}</span>` : nothing}
                     <time datetime=${n.createdAt}>${new Date(n.createdAt).toLocaleString()}</time>
