@@ -953,6 +953,8 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop: () => services.notifier.stop(),
     },
+    // Codes still being retried are dropped at stop (they live in memory only, by design).
+    { name: 'sms', start: () => {}, stop: () => services.sms.close() },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
     { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
     { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },
