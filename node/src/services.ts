@@ -28,6 +28,8 @@ import type { SearchEngine } from './search/engine.js'
 import { Transcripts } from './search/transcript.js'
 import { InboxService } from './inbox/service.js'
 import { SubscriptionService } from './subscriptions/service.js'
+import { SmsService, type SmsServiceOptions } from './sms/service.js'
+import { smsChannel } from './sms/channel.js'
 import { Notifier } from './notify/notifier.js'
 import { WebPush } from './notify/push.js'
 
@@ -47,6 +49,7 @@ export interface NodeServices {
   push: WebPush
   subscriptions: SubscriptionService
   courses: Courses
+  sms: SmsService
 }
 
 export function buildServices(
@@ -55,17 +58,28 @@ export function buildServices(
     sender: CodeSender
     passwordPolicy: PasswordPolicy
     now?: () => number
+    sms?: Pick<SmsServiceOptions, 'timeoutMs' | 'outbox' | 'tencentAgent'>
     logger?: Logger
     /** Tests: a local stand-in push service on loopback http. */
     pushLoopbackHttp?: boolean
   },
 ): NodeServices {
   const sessions = new SessionService(folder.storage, opts.now)
+  const identifierKey = Buffer.from(folder.nodeMeta.identifierKey, 'base64')
+  // Codes go out through the SMS provider the console sets, or `sender` (the log) until then.
+  const sms = new SmsService({
+    storage: folder.storage,
+    key: folder.key,
+    identifierKey,
+    fallback: opts.sender,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...opts.sms,
+  })
   const accounts = new AccountService({
     storage: folder.storage,
     sessions,
-    sender: opts.sender,
-    identifierKey: Buffer.from(folder.nodeMeta.identifierKey, 'base64'),
+    sender: sms.codeSender,
+    identifierKey,
     passwordPolicy: opts.passwordPolicy,
     now: opts.now,
   })
@@ -87,6 +101,7 @@ export function buildServices(
     now: opts.now,
   })
   notifier.registerChannel(push)
+  notifier.registerChannel(smsChannel(sms, async (id) => (await accounts.store.get(id))?.phone ?? undefined))
   // The account's own security events: told at once (quiet hours do not hold them), with nothing
   // about where from in the notice itself (it may travel by push or SMS); the sessions page says.
   const tell = (kind: 'password-changed' | 'new-device', title: string, body: string) => async (accountId: string) => {
@@ -120,6 +135,7 @@ export function buildServices(
     collections,
     reading,
     inbox,
+    sms,
     notifier,
     push,
     subscriptions,

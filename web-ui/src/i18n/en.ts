@@ -122,6 +122,7 @@ export const en: Record<MessageKey, string> = {
   staffReaders: 'Readers',
   staffStats: 'Statistics',
   staffNode: 'This node',
+  staffSms: 'SMS',
   withdrawn: 'Withdrawn',
   saved: 'Saved',
   edit: 'Edit',

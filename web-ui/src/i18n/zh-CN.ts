@@ -120,6 +120,7 @@ export const zhCN = {
   staffReaders: '读者',
   staffStats: '统计',
   staffNode: '本馆节点',
+  staffSms: '短信',
   withdrawn: '已下架',
   saved: '已保存',
   edit: '编辑',

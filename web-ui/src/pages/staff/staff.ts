@@ -24,6 +24,7 @@ const tabs = [
   ['network', 'staffNetwork'],
   ['stats', 'staffStats'],
   ['node', 'staffNode'],
+  ['sms', 'staffSms'],
 ] as const
 type Tab = (typeof tabs)[number][0]
 
@@ -41,6 +42,7 @@ const loaders: Record<Tab, () => Promise<unknown>> = {
   network: () => import('./network.js'),
   stats: () => import('./stats.js'),
   node: () => import('./node.js'),
+  sms: () => import('./sms.js'),
 }
 
 export class StaffPage extends LitElement {
@@ -87,6 +89,8 @@ export class StaffPage extends LitElement {
         return html`<shulin-staff-stats></shulin-staff-stats>`
       case 'node':
         return html`<shulin-staff-node></shulin-staff-node>`
+      case 'sms':
+        return html`<shulin-staff-sms></shulin-staff-sms>`
       default:
         return html`<shulin-staff-records></shulin-staff-records>`
     }
