@@ -143,6 +143,8 @@ export interface RunningNode {
   readonly rooms: RoomService
   /** Live lectures: the service, the RTMP ingest, reminders and replays. */
   readonly live: Live
+  /** News (tests take in a hub's post directly). */
+  readonly news: NewsService
   close(): Promise<void>
 }
 
@@ -241,6 +243,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     stats: node.stats,
     rooms: node.rooms,
     live: node.live,
+    news: node.news,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing

@@ -30,6 +30,8 @@ const routes = {
   forgot: '/forgot',
   me: '/me',
   inbox: '/me/inbox',
+  news: '/news',
+  newsArticle: '/news/:id',
   myEntries: '/me/entries',
   staff: '/staff',
   staffTab: '/staff/:tab',
@@ -54,6 +56,8 @@ const pages: Record<string, () => Promise<unknown>> = {
   forgot: () => import('./pages/reader/forgot.js'),
   me: () => import('./pages/reader/me.js'),
   inbox: () => import('./pages/reader/inbox.js'),
+  news: () => import('./pages/reader/news.js'),
+  newsArticle: () => import('./pages/reader/news.js'),
   staff: () => import('./pages/staff/staff.js'),
   staffTab: () => import('./pages/staff/staff.js'),
 }
@@ -137,6 +141,10 @@ export class ShulinApp extends LitElement {
         return html`<shulin-me></shulin-me>`
       case 'inbox':
         return html`<shulin-inbox-page></shulin-inbox-page>`
+      case 'news':
+        return html`<shulin-news-page></shulin-news-page>`
+      case 'newsArticle':
+        return html`<shulin-news-article .newsId=${params.id ?? ''}></shulin-news-article>`
       case 'staff':
       case 'staffTab':
         return html`<shulin-staff .tab=${params.tab ?? 'records'}></shulin-staff>`
