@@ -64,17 +64,20 @@ describe.skipIf(!hasChromium)('news on the portal', () => {
     await body.fill(attacks)
     // The toolbar wraps the selection: a heading first.
     await body.evaluate((ta: HTMLTextAreaElement) => {
-      ta.value = '节假日安排\n' + ta.value
+      ta.value = '节假日安排' + ta.value
       ta.dispatchEvent(new Event('input'))
       ta.setSelectionRange(0, 5)
     })
     await page.getByRole('button', { name: '小标题' }).click()
-    expect(await body.inputValue()).toMatch(/^<h3>节假日安排<\/h3>/)
+    expect(await body.inputValue()).toMatch(/^<h3>节假日安排<\/h3><p>/)
     const png = await sharp({ create: { width: 600, height: 300, channels: 3, background: '#b23a2a' } })
       .png()
       .toBuffer()
     await page.locator('input[type=file]').setInputFiles({ name: 'poster.png', mimeType: 'image/png', buffer: png })
-    await expect.poll(() => body.inputValue()).toMatch(/<img src="\/api\/news\/images\/[0-9a-f]{64}"/)
+    // Inserted at the caret, after the heading (not inside it).
+    await expect
+      .poll(() => body.inputValue())
+      .toMatch(/^<h3>节假日安排<\/h3>\n<figure><img src="\/api\/news\/images\/[0-9a-f]{64}"/)
     await page.getByLabel('状态').selectOption('published')
     await page.getByLabel('置顶').check()
     await shot(page, 'news-editor-phone')
@@ -82,6 +85,7 @@ describe.skipIf(!hasChromium)('news on the portal', () => {
     await page.getByText('已保存').waitFor()
     // The editor now holds what the server stored: sanitised.
     const stored = await body.inputValue()
+
     expect(stored).not.toMatch(/script|onerror|onmouseover|javascript:/i)
     await page.getByRole('button', { name: '预览' }).click()
     await page.frameLocator('iframe').getByText('欢迎到馆。').waitFor()

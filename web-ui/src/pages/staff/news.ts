@@ -67,9 +67,11 @@ export class StaffNews extends LitElement {
     const { selectionStart: s, selectionEnd: e, value } = ta
     const html = value.slice(0, s) + before + value.slice(s, e) + after + value.slice(e)
     this.#set({ html })
+    // The caret goes after what was wrapped: typing goes on after the heading, not inside it.
+    const caret = e + before.length + after.length
     void this.updateComplete.then(() => {
       ta.focus()
-      ta.setSelectionRange(s + before.length, e + before.length)
+      ta.setSelectionRange(caret, caret)
     })
   }
 
@@ -88,7 +90,7 @@ export class StaffNews extends LitElement {
         method: 'POST',
         raw: { data: file, type: file.type },
       })
-      // After the selection, never around it (a heading selected a moment ago stays a heading).
+      // At the caret, never around a selection.
       const ta = this.renderRoot.querySelector('textarea')
       ta?.setSelectionRange(ta.selectionEnd, ta.selectionEnd)
       this.#wrap(`\n<figure><img src="${up.url}" alt=""><figcaption>`, '</figcaption></figure>\n')
@@ -186,7 +188,7 @@ export class StaffNews extends LitElement {
       iframe { width: 100%; min-height: 280px; border: 1px solid var(--line); border-radius: var(--radius); background: #fff; }
       .toolbar { display: flex; flex-wrap: wrap; gap: 6px; }
       .toolbar button, .upload { min-height: 44px; padding: 0 12px; }
-      .upload { display: inline-flex; align-items: center; border: 1px solid var(--ink); border-radius: var(--radius); color: var(--ink); cursor: pointer; }
+      .upload { display: inline-flex; align-items: center; font-weight: 400; border: 1px solid var(--ink); border-radius: var(--radius); color: var(--ink); cursor: pointer; }
       .upload input { position: absolute; width: 1px; height: 1px; opacity: 0; }
       .row { display: grid; gap: 12px; grid-template-columns: 1fr; }
       @media (min-width: 600px) { .row { grid-template-columns: 1fr 1fr; } }
