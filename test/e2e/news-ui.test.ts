@@ -104,10 +104,11 @@ describe.skipIf(!hasChromium)('news on the portal', () => {
 
     await section.getByRole('link', { name: '全部 ›' }).click()
     await reader.waitForURL(`${t.node.url}/news`)
-    await reader.getByText('全民阅读月启动').waitFor()
-    // Pinned first.
-    const titles = await reader.locator('shulin-news-list .title').allTextContents()
-    expect(titles[0]).toContain('春节开馆安排')
+    await reader.getByRole('heading', { name: /新闻公告/, level: 1 }).waitFor()
+    // Both, pinned first (polled: the list renders once its page has loaded).
+    await expect
+      .poll(() => reader.locator('shulin-news-page shulin-news-list .title').allTextContents())
+      .toEqual(['置顶春节开馆安排', '全民阅读月启动'])
     await shot(reader, 'news-list-phone')
 
     await reader.getByRole('link', { name: /春节开馆安排/ }).click()
