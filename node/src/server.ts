@@ -155,6 +155,8 @@ export interface RunningNode {
   readonly live: Live
   /** The WeChat official account (its API client sends template messages). */
   readonly wechat: Wechat
+  /** News (tests take in a hub's post directly). */
+  readonly news: NewsService
   close(): Promise<void>
 }
 
@@ -254,6 +256,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     rooms: node.rooms,
     live: node.live,
     wechat: node.wechat,
+    news: node.news,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing

@@ -34,6 +34,8 @@ const routes = {
   inbox: '/me/inbox',
   card: '/me/card',
   notify: '/me/notify',
+  news: '/news',
+  newsArticle: '/news/:id',
   myEntries: '/me/entries',
   staff: '/staff',
   staffTab: '/staff/:tab',
@@ -62,6 +64,8 @@ const pages: Record<string, () => Promise<unknown>> = {
   inbox: () => import('./pages/reader/inbox.js'),
   card: () => import('./pages/reader/card.js'),
   notify: () => import('./pages/reader/notify-settings.js'),
+  news: () => import('./pages/reader/news.js'),
+  newsArticle: () => import('./pages/reader/news.js'),
   staff: () => import('./pages/staff/staff.js'),
   staffTab: () => import('./pages/staff/staff.js'),
 }
@@ -153,6 +157,10 @@ export class ShulinApp extends LitElement {
         return html`<shulin-card-page></shulin-card-page>`
       case 'notify':
         return html`<shulin-notify-settings></shulin-notify-settings>`
+      case 'news':
+        return html`<shulin-news-page></shulin-news-page>`
+      case 'newsArticle':
+        return html`<shulin-news-article .newsId=${params.id ?? ''}></shulin-news-article>`
       case 'staff':
       case 'staffTab':
         return html`<shulin-staff .tab=${params.tab ?? 'records'}></shulin-staff>`

@@ -148,6 +148,11 @@ describe('news over HTTP', () => {
         .status,
     ).toBe(400)
     expect((await anon().get('/api/news?limit=500')).status).toBe(400)
+    expect((await anon().get('/api/news?cursor=abc')).status).toBe(400)
+    expect((await anon().get('/api/news/no-such-post')).status).toBe(404)
+    expect((await staff.put('/api/staff/news/no-such-post', { title: 'x' })).status).toBe(404)
+    expect((await staff.post('/api/staff/news', { title: 'x', html: 'a'.repeat(200_001) })).status).toBe(400)
+    expect((await staff.post('/api/staff/news', { title: 'x', status: 'archived' })).status).toBe(400)
   })
 
   it('stores and serves only sanitised HTML', { timeout: 60_000 }, async () => {

@@ -297,6 +297,7 @@ export const en: Record<MessageKey, string> = {
   navCourses: 'Courses',
   navActivities: 'Activities',
   staffActivities: 'Activities',
+  staffNews: 'News',
   staffJudging: 'Judging',
   staffDesk: 'Desk check-in',
   navLive: 'Live',

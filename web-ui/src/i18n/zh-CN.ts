@@ -293,6 +293,7 @@ export const zhCN = {
   navCourses: '公开课',
   navActivities: '活动',
   staffActivities: '阅读活动',
+  staffNews: '新闻公告',
   staffJudging: '评审',
   staffDesk: '现场签到',
   navLive: '直播',

@@ -1,16 +1,19 @@
 /**
  * @module pages/reader/home
- * The portal's front page: columns (栏目) and topics (专题) staff arranged, and new arrivals.
+ * The portal's front page: news and announcements (the library's and the hub's), columns (栏目)
+ * and topics (专题) staff arranged, and new arrivals.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
-import type { Collection, CollectionList, SearchResponse } from '@shulin/protocol'
+import type { Collection, CollectionList, NewsList, SearchResponse } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { api } from '../../api.js'
 import { taskView } from '../../components/page-state.js'
 import '../../components/resource-card.js'
 import '../../components/recommendations.js'
+import '../../components/news-list.js'
+import { nt } from '../../i18n/news.js'
 
 export class HomePage extends LitElement {
   #data = new Task(this, {
@@ -18,16 +21,26 @@ export class HomePage extends LitElement {
       Promise.all([
         api<SearchResponse>('/api/search?sort=newest&limit=12&facets=false'),
         api<CollectionList>('/api/collections'),
+        // News never keeps the home page from showing: an error shows no section.
+        api<NewsList>('/api/news?limit=5').catch((): NewsList => ({ items: [] })),
       ]),
     args: () => [],
   })
 
   override render() {
-    return taskView(this.#data, ([newest, cols]) => this.#home(newest, cols.collections))
+    return taskView(this.#data, ([newest, cols, news]) => this.#home(newest, cols.collections, news))
   }
 
-  #home(newest: SearchResponse, collections: Collection[]) {
+  #home(newest: SearchResponse, collections: Collection[], news: NewsList) {
     return html`
+      ${
+        news.items.length
+          ? html`<section aria-labelledby="news">
+            <h2 id="news">${nt('news')} <a class="all" href="/news">${nt('newsAll')} ›</a></h2>
+            <shulin-news-list .items=${news.items}></shulin-news-list>
+          </section>`
+          : nothing
+      }
       ${
         collections.length
           ? html`<section aria-labelledby="cols">

@@ -17,6 +17,7 @@ const tabs = [
   ['upload', 'staffUpload'],
   ['courses', 'staffCourses'],
   ['activities', 'staffActivities'],
+  ['news', 'staffNews'],
   ['judging', 'staffJudging'],
   ['desk', 'staffDesk'],
   ['live', 'staffLive'],
@@ -35,6 +36,7 @@ const loaders: Record<Tab, () => Promise<unknown>> = {
   upload: () => import('./upload.js'),
   courses: () => import('./courses.js'),
   activities: () => import('./activities.js'),
+  news: () => import('./news.js'),
   judging: () => import('./activity-desk.js'),
   desk: () => import('./activity-desk.js'),
   live: () => import('./live.js'),
@@ -75,6 +77,8 @@ export class StaffPage extends LitElement {
         return html`<shulin-staff-courses></shulin-staff-courses>`
       case 'activities':
         return html`<shulin-staff-activities></shulin-staff-activities>`
+      case 'news':
+        return html`<shulin-staff-news></shulin-staff-news>`
       case 'judging':
         return html`<shulin-staff-judging></shulin-staff-judging>`
       case 'desk':
