@@ -27,6 +27,8 @@ import { ProblemError } from './http/problem.js'
 import { HttpAuth } from './sessions/http-auth.js'
 import { accountRoutes } from './accounts/routes.js'
 import { consoleCodeSender, type CodeSender } from './accounts/code-sender.js'
+import type { SmsServiceOptions } from './sms/service.js'
+import { smsRoutes } from './sms/routes.js'
 import { staffRoutes } from './staff/routes.js'
 import { nodeSettingsRoutes } from './staff/node-settings.js'
 import { setupRoutes } from './setup/routes.js'
@@ -108,6 +110,8 @@ export interface StartOptions {
   runtime?: RuntimeAdapter
   /** Where one-time codes go; the console (log) sender by default. */
   codeSender?: CodeSender
+  /** SMS sending's timing and, in tests, where the Tencent SDK connects. */
+  sms?: Pick<SmsServiceOptions, 'timeoutMs' | 'outbox' | 'tencentAgent'>
   logger?: Logger
   /** Where the start banner (URL, setup link) is written; stderr by default. */
   print?: (line: string) => void
@@ -289,6 +293,7 @@ function composeServices(
     logger,
     pushLoopbackHttp: config.testPushHttp === true,
     ...clock,
+    ...(options.sms ? { sms: options.sms } : {}),
   })
   const { sessions, accounts, resources } = services
   const search = buildSearch(folder, services, engine, logger)
@@ -726,7 +731,17 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       backupRoutes(api, backups)
       libraryRoutes(app, api, profile)
       stats.routes(app, api, auth.check)
-      accountRoutes(api, { accounts, sessions, auth, logger })
+      accountRoutes(api, {
+        accounts,
+        sessions,
+        auth,
+        logger,
+        phoneCodes: {
+          required: () => services.sms.verificationRequired(),
+          check: (phone, code) => services.sms.checkPhoneCode(phone, code),
+        },
+      })
+      smsRoutes(api, services.sms)
       staffRoutes(api, { accounts, maxImportBytes })
       nodeSettingsRoutes(api, {
         config,

@@ -30,6 +30,8 @@ import { InboxService } from './inbox/service.js'
 import { SubscriptionService } from './subscriptions/service.js'
 import { Notifier } from './notify/notifier.js'
 import { WebPush } from './notify/push.js'
+import { smsChannel } from './notify/sms-channel.js'
+import { SmsService, type SmsServiceOptions } from './sms/service.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -47,6 +49,7 @@ export interface NodeServices {
   push: WebPush
   subscriptions: SubscriptionService
   courses: Courses
+  sms: SmsService
 }
 
 export function buildServices(
@@ -58,14 +61,25 @@ export function buildServices(
     logger?: Logger
     /** Tests: a local stand-in push service on loopback http. */
     pushLoopbackHttp?: boolean
+    sms?: Pick<SmsServiceOptions, 'timeoutMs' | 'outbox' | 'tencentAgent'>
   },
 ): NodeServices {
   const sessions = new SessionService(folder.storage, opts.now)
+  const identifierKey = Buffer.from(folder.nodeMeta.identifierKey, 'base64')
+  // Codes go out through the SMS provider the console sets, or `sender` (the log) until then.
+  const sms = new SmsService({
+    storage: folder.storage,
+    key: folder.key,
+    identifierKey,
+    fallback: opts.sender,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...opts.sms,
+  })
   const accounts = new AccountService({
     storage: folder.storage,
     sessions,
-    sender: opts.sender,
-    identifierKey: Buffer.from(folder.nodeMeta.identifierKey, 'base64'),
+    sender: sms.codeSender,
+    identifierKey,
     passwordPolicy: opts.passwordPolicy,
     now: opts.now,
   })
@@ -87,6 +101,7 @@ export function buildServices(
     now: opts.now,
   })
   notifier.registerChannel(push)
+  notifier.registerChannel(smsChannel(sms, accounts.store))
   // The account's own security events: told at once (quiet hours do not hold them), with nothing
   // about where from in the notice itself (it may travel by push or SMS); the sessions page says.
   const tell = (kind: 'password-changed' | 'new-device', title: string, body: string) => async (accountId: string) => {
@@ -122,6 +137,7 @@ export function buildServices(
     inbox,
     notifier,
     push,
+    sms,
     subscriptions,
     courses,
   }

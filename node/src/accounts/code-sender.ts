@@ -6,7 +6,7 @@
 import type { Locale } from '@shulin/protocol'
 
 export interface CodeMessage {
-  purpose: 'password-reset'
+  purpose: 'password-reset' | 'phone-verification'
   code: string
   /** Minutes until the code expires. */
   validMinutes: number

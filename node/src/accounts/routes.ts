@@ -29,6 +29,8 @@ export interface AccountRoutesDeps {
   sessions: SessionService
   auth: HttpAuth
   logger?: Logger
+  /** Phone verification at quick registration (the SMS settings say whether it is on). */
+  phoneCodes?: { required(): Promise<boolean>; check(phone: string, code: string): Promise<boolean> }
 }
 
 export function clientInfo(c: Context<AppEnv>): ClientInfo {
@@ -52,7 +54,7 @@ function meBody(account: AccountRecord, session: SessionRecord): MeResponse {
   }
 }
 
-export function accountRoutes(api: Api, { accounts, sessions, auth, logger }: AccountRoutesDeps): void {
+export function accountRoutes(api: Api, { accounts, sessions, auth, logger, phoneCodes }: AccountRoutesDeps): void {
   const tags = ['auth']
 
   const signIn = async (
@@ -91,6 +93,10 @@ export function accountRoutes(api: Api, { accounts, sessions, auth, logger }: Ac
     async (c, { body }) => {
       const wait = accounts.registrations.take(c.get('clientAddress'))
       if (wait > 0) throw new ProblemError('too_many_attempts', { retryAfterSeconds: wait })
+      if (body.mode === 'quick' && phoneCodes && (await phoneCodes.required())) {
+        const ok = body.phoneCode !== undefined && (await phoneCodes.check(body.phone, body.phoneCode))
+        if (!ok) throw new ProblemError('invalid_code', { errors: [{ pointer: '/phoneCode', detail: 'invalid_code' }] })
+      }
       const account = await accounts.register(body)
       return signIn(c, account, false, false)
     },

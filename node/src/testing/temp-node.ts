@@ -31,7 +31,7 @@ export async function startTempNode(
     ...options
   }: Pick<
     StartOptions,
-    'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs' | 'version' | 'liveGraceMs' | 'wechatDeadlineMs'
+    'oaiPageSize' | 'opdsPageSize' | 'logger' | 'alertCheckMs' | 'version' | 'liveGraceMs' | 'wechatDeadlineMs' | 'sms'
   > & {
     sendMs?: number
   } = {},

@@ -37,6 +37,11 @@ export const QuickRegistration = z.strictObject({
   phone: Phone,
   password: Password,
   username: Username.optional(),
+  /** The code texted to the phone (`POST /api/auth/phone-code`), when the node asks for one. */
+  phoneCode: z
+    .string()
+    .regex(/^\d{6}$/, 'invalid_code')
+    .optional(),
 })
 export const RealNameRegistration = z.strictObject({
   mode: z.literal('real-name'),
