@@ -97,23 +97,28 @@ try {
     member: (id) => registry.get(id),
     national: async (id) => id === act.id,
     sink: {
-      entry: (e) =>
-        activities.upsertRemoteEntry({
-          id: e.id,
-          activity: e.activity,
-          title: e.title,
-          text: e.text,
-          author: e.participant,
-          authorName: e.author.name,
-          library: e.node,
-          libraryName: e.author.library,
-          region: registry.get(e.node)?.region ?? null,
-          status: e.status,
-          audio: null,
-          duration: e.duration,
-          createdAt: e.createdAt,
-        }),
-      tally: async (t) => void (await activities.applyTally(t)),
+      take: ({ entries, tallies, ops }) =>
+        activities
+          .takeIntake({
+            ops,
+            tallies,
+            entries: entries.map((e) => ({
+              id: e.id,
+              activity: e.activity,
+              title: e.title,
+              text: e.text,
+              author: e.participant,
+              authorName: e.author.name,
+              library: e.node,
+              libraryName: e.author.library,
+              region: registry.get(e.node)?.region ?? null,
+              status: e.status,
+              audio: null,
+              duration: e.duration,
+              createdAt: e.createdAt,
+            })),
+          })
+          .then(() => undefined),
     },
     now: () => now,
   })

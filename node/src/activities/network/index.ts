@@ -27,7 +27,7 @@ import type { Storage } from '../../storage/db.js'
 import type { Logger } from '../../logger.js'
 import type { BlobStore } from '../../blobs/store.js'
 import type { Distribution } from '../../distribution/index.js'
-import type { ActivitiesService } from '../service.js'
+import type { ActivitiesService, EntryRecord } from '../service.js'
 import { HubTallies } from './hub-tallies.js'
 import { NationalActivities } from './national.js'
 import { TallyPusher, type TallySource } from './tally-pusher.js'
@@ -98,8 +98,8 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
             return !!rec && rec.request.audience === 'member-readers' && (rec.organiser.nodeId ?? me) === me
           },
           sink: {
-            entry: async (e) => remoteEntry(e),
-            tally: async (t) => void (await activities.applyTally(t)),
+            take: async ({ entries, tallies, ops }) =>
+              void (await activities.takeIntake({ entries: await Promise.all(entries.map(asRemote)), tallies, ops })),
           },
           ...(init.now ? { now: init.now } : {}),
           logger,
@@ -108,8 +108,11 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
 
   /** The hub's copy of a member's entry: its audio only once pulled here. */
   async function remoteEntry(e: NetworkEntry): Promise<void> {
+    await activities.upsertRemoteEntry(await asRemote(e))
+  }
+  async function asRemote(e: NetworkEntry): Promise<Omit<EntryRecord, 'remote' | 'source'>> {
     const here = e.audio && (await init.blobs.info(e.audio.blob)) ? e.audio : null
-    await activities.upsertRemoteEntry({
+    return {
       id: e.id,
       activity: e.activity,
       title: e.title,
@@ -123,7 +126,7 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
       audio: here ? { blob: here.blob, mediaType: here.mediaType, size: here.size } : null,
       duration: e.duration,
       createdAt: e.createdAt,
-    })
+    }
   }
 
   const source: TallySource = {
