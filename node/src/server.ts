@@ -93,7 +93,7 @@ import { roomRoutes } from './live/room/routes.js'
 import { roomLectures } from './live/room/lectures.js'
 import { ActivitiesService, voterOf } from './activities/service.js'
 import { AudioQueue } from './activities/queue.js'
-import { activityRoutes, entryUploadPath } from './activities/routes.js'
+import { activityRoutes, entryUploadPath, modelUploadPath } from './activities/routes.js'
 import { liveControlRoutes } from './live/control-routes.js'
 import { createActivitiesNetwork, refuseRemoteLikes } from './activities/network/index.js'
 
@@ -646,6 +646,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       [courseCoverPath, 'streamed'],
       [lectureUploadPath, 'streamed'],
       [entryUploadPath, entryUploadBytes(config.maxUploadBytes)],
+      [modelUploadPath, entryUploadBytes(config.maxUploadBytes)],
     ],
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
@@ -758,6 +759,8 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         blobs,
         tools: () => parts.audioQueue.tools,
         maxUploadBytes: entryUploadBytes(config.maxUploadBytes),
+        network: parts.activitiesNetwork,
+        tmpDir: join(folder.dir, 'tmp'),
       })
       liveRelayRoutes(api, { live: live.service, relay: liveRelay })
       lectureServeRoutes(api, {

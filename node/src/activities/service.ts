@@ -44,6 +44,7 @@ import {
   regionKeys,
   regionPrefix,
   type ActivityRecord,
+  type RemoteModel,
   type AuditRecord,
   type AudioJob,
   type EntryRecord,
@@ -82,6 +83,8 @@ export interface HubActivity {
   createdAt: string
   updatedAt: string
   status?: 'published' | 'withdrawn'
+  /** The texts' model readings as the hub shares them. */
+  models?: Array<RemoteModel & { resource: string }> | undefined
 }
 
 /** The audio of an entry, for serving and for the hub's pull at judging. */
@@ -232,9 +235,34 @@ export class ActivitiesService {
         status: a.status ?? 'published',
         createdAt: a.createdAt,
         updatedAt: a.updatedAt,
+        ...(a.models?.length
+          ? { models: Object.fromEntries(a.models.map(({ resource, ...m }) => [resource, m])) }
+          : {}),
       }
       await this.#putActivity(rec)
       return rec
+    })
+  }
+
+  /**
+   * Sets (or clears, with `null`) a text's model reading (范读): `blob` is its normalised audio.
+   * Only for activities organised here; a national one goes to the members again, with it.
+   * @throws {ProblemError} `not_found` for a text not in the activity, `forbidden` for the hub's.
+   */
+  async setModel(id: string, resource: string, blob: string | null): Promise<ActivityRecord> {
+    return this.#mutex.run(async () => {
+      const rec = await this.get(id)
+      if (rec.scope === 'national' && rec.organiser.nodeId !== this.nodeId) throw new ProblemError('forbidden')
+      if (!rec.request.texts.some((t) => t.resource === resource))
+        throw new ProblemError('not_found', { detail: 'The activity has no such text.' })
+      const texts = rec.request.texts.map((t) => {
+        if (t.resource !== resource) return t
+        const { model: _old, ...rest } = t
+        return blob ? { ...rest, model: blob } : rest
+      })
+      const next = { ...rec, request: { ...rec.request, texts }, updatedAt: new Date(this.now()).toISOString() }
+      await this.#putActivity(next)
+      return next
     })
   }
 
@@ -482,6 +510,11 @@ export class ActivitiesService {
       const e = await this.entry(entryId)
       if (e.status === 'withdrawn' || e.status === 'disqualified')
         throw new ProblemError('conflict', { detail: `The entry is already ${e.status}.` })
+      // The published results are final: an entry leaving now would leave them naming it.
+      if (status === 'withdrawn' && (await this.results(e.activity)))
+        throw new ProblemError('results_published', {
+          detail: 'The results are published; entries can no longer be withdrawn.',
+        })
       const next: EntryRecord = { ...e, status, ...(reason ? { error: reason } : {}) }
       const units = (await this.store.counts.get(`${e.activity}!t!${e.id}`)) ?? 0
       const job = await this.store.jobs.get(e.id)
@@ -644,8 +677,10 @@ export class ActivitiesService {
    */
   async ranking(activityId: string, q: RankingQuery): Promise<Ranking> {
     const act = await this.get(activityId)
+    // Here, the national ranking is this node's total: at the hub, that is every member's tallies
+    // summed (a member asks the hub instead, see activities/network).
     const prefix =
-      q.scope === 'total'
+      q.scope === 'total' || q.scope === 'national'
         ? `${act.id}!t!`
         : q.scope === 'today'
           ? `${act.id}!d!${shanghaiDay(this.now())}!`
