@@ -512,9 +512,8 @@ export class ActivitiesService {
         throw new ProblemError('conflict', { detail: `The entry is already ${e.status}.` })
       // The published results are final: an entry leaving now would leave them naming it.
       if (status === 'withdrawn' && (await this.results(e.activity)))
-        throw new ProblemError('results_published', {
-          detail: 'The results are published; entries can no longer be withdrawn.',
-        })
+        // No detail: the catalogue's title says it in the reader's language.
+        throw new ProblemError('results_published')
       const next: EntryRecord = { ...e, status, ...(reason ? { error: reason } : {}) }
       const units = (await this.store.counts.get(`${e.activity}!t!${e.id}`)) ?? 0
       const job = await this.store.jobs.get(e.id)

@@ -296,6 +296,7 @@ export const en: Record<MessageKey, string> = {
   navActivities: 'Activities',
   staffActivities: 'Activities',
   staffJudging: 'Judging',
+  staffNothingForRole: 'Nothing in the staff console is for your role; live rooms are moderated from the room itself.',
   staffDesk: 'Desk check-in',
   libraryProfile: 'This library',
   libraryProfileHint: 'Changes take effect at once, no restart. Left empty, the start flag’s value is used ({flag}).',

@@ -292,6 +292,7 @@ export const zhCN = {
   navActivities: '活动',
   staffActivities: '阅读活动',
   staffJudging: '评审',
+  staffNothingForRole: '管理后台没有适用于您角色的页面；直播间的管理在直播间内进行。',
   staffDesk: '现场签到',
   libraryProfile: '本馆信息',
   libraryProfileHint: '修改后立即生效，无需重启。留空则使用启动参数中的值（{flag}）。',
