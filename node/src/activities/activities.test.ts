@@ -468,6 +468,19 @@ describe('recitation over HTTP with ffmpeg', () => {
     expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(0, 100))
   })
 
+  it('the national ranking: only for a national activity; a node with no hub to ask says so', async () => {
+    const local = await recitation()
+    const national = await recitation({ audience: 'member-readers' })
+    const anyone = new Client(t.node.url)
+    const notNational = await anyone.get(`/api/activities/${local}/ranking?scope=national`)
+    expect(notNational.status).toBe(404)
+    // This node belongs to no network: the hub cannot be asked, and the answer says so.
+    const noHub = await anyone.get(`/api/activities/${national}/ranking?scope=national`)
+    expect(noHub.status).toBe(502)
+    expect(noHub.body.code).toBe('peer_unreachable')
+    expect(noHub.body.detail).toMatch(/hub cannot be reached/)
+  })
+
   it('refuses a bad activity with field errors, and readers cannot create one', async () => {
     const bad = await staff.post('/api/staff/activities', {
       kind: 'recitation',
