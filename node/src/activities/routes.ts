@@ -153,9 +153,10 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
 
   /**
    * The multipart field `audio` staged and checked by ffmpeg (not audio, silent, too short or
-   * longer than `maxSeconds`: refused with the reason); the caller commits or discards it.
+   * longer than `maxSeconds`: refused with the reason), and the form's other fields as `fieldsOf`
+   * reads them (before the audio is staged); the caller commits or discards it.
    */
-  async function checkedAudio(c: Context<AppEnv>, maxSeconds: number) {
+  async function checkedAudio<F>(c: Context<AppEnv>, maxSeconds: number, fieldsOf: (form: FormData) => F) {
     const tools = deps.tools()
     if (!tools)
       throw new ProblemError('not_ready', { detail: 'This node cannot take recordings: ffmpeg is not installed.' })
@@ -170,6 +171,7 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
     const audio = form.get('audio')
     if (!(audio instanceof File) || audio.size === 0)
       throw new ProblemError('validation_failed', { errors: [{ pointer: '/audio', detail: 'required' }] })
+    const fields = fieldsOf(form)
     let staged
     try {
       staged = await deps.blobs.stage(audio.stream() as unknown as AsyncIterable<Uint8Array>, deps.maxUploadBytes)
@@ -185,7 +187,7 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
           errors: [{ pointer: '/audio', detail: `audio_${err.reason}` }],
         })
       })
-      return { tools, form, audio, staged, info }
+      return { tools, audio, staged, info, fields }
     } catch (err) {
       await staged.discard()
       throw err
@@ -210,7 +212,7 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
       if (rec.scope === 'national' && rec.organiser.nodeId !== activities.nodeId) throw new ProblemError('forbidden')
       if (!rec.request.texts.some((t) => t.resource === resource))
         throw new ProblemError('not_found', { detail: 'The activity has no such text.' })
-      const { tools, staged } = await checkedAudio(c, maxModelSeconds)
+      const { tools, staged } = await checkedAudio(c, maxModelSeconds, () => undefined)
       // Normalised now (a staff upload, rare and short), so readers hear it as they hear entries.
       const out = join(deps.tmpDir, `model-${randomBytes(6).toString('hex')}.m4a`)
       try {
@@ -290,49 +292,24 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
         throw new ProblemError('entry_limit_reached', {
           detail: `This activity takes at most ${act.request.maxEntries} entries per reader.`,
         })
-      const tools = deps.tools()
-      if (!tools)
-        throw new ProblemError('not_ready', { detail: 'This node cannot take recordings: ffmpeg is not installed.' })
-      let form: FormData
-      try {
-        form = await c.req.raw.formData()
-      } catch {
-        throw new ProblemError('validation_failed', {
-          errors: [{ pointer: '/audio', detail: 'send the recording as multipart/form-data with the field audio' }],
+      const { audio, staged, info, fields } = await checkedAudio(c, act.request.maxSeconds, (form) => {
+        const f = EntryForm.safeParse({
+          ...(typeof form.get('title') === 'string' && form.get('title') !== '' ? { title: form.get('title') } : {}),
+          ...(typeof form.get('text') === 'string' && form.get('text') !== '' ? { text: form.get('text') } : {}),
         })
-      }
-      const audio = form.get('audio')
-      if (!(audio instanceof File) || audio.size === 0)
-        throw new ProblemError('validation_failed', { errors: [{ pointer: '/audio', detail: 'required' }] })
-      const fields = EntryForm.safeParse({
-        ...(typeof form.get('title') === 'string' && form.get('title') !== '' ? { title: form.get('title') } : {}),
-        ...(typeof form.get('text') === 'string' && form.get('text') !== '' ? { text: form.get('text') } : {}),
-      })
-      if (!fields.success)
-        throw new ProblemError('validation_failed', {
-          errors: fields.error.issues.map((i) => ({ pointer: toPointer(i.path), detail: i.message })),
-        })
-      let staged
-      try {
-        staged = await deps.blobs.stage(audio.stream() as unknown as AsyncIterable<Uint8Array>, deps.maxUploadBytes)
-      } catch (err) {
-        if (err instanceof BlobTooLarge) throw new ProblemError('payload_too_large')
-        throw err
-      }
-      try {
-        const info = await inspectAudio(tools, staged.path, act.request.maxSeconds).catch((err: unknown) => {
-          if (!(err instanceof AudioRejected)) throw err
-          throw new ProblemError('audio_rejected', {
-            detail: localeOf(c) === 'zh-CN' ? err.zh : err.message,
-            errors: [{ pointer: '/audio', detail: `audio_${err.reason}` }],
+        if (!f.success)
+          throw new ProblemError('validation_failed', {
+            errors: f.error.issues.map((i) => ({ pointer: toPointer(i.path), detail: i.message })),
           })
-        })
+        return f.data
+      })
+      try {
         const blob = await staged.commit(audio.type || 'application/octet-stream')
         const e = await activities.submitEntry({
           activityId: act.id,
           account: auth.account,
-          title: fields.data.title,
-          text: fields.data.text,
+          title: fields.title,
+          text: fields.text,
           source: { blob: blob.sha256, mediaType: blob.mediaType },
           duration: info.durationSeconds,
         })
