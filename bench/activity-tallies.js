@@ -13,6 +13,8 @@ import { median, percentile, table } from './lib.js'
 
 const members = Number(process.env.BENCH_MEMBERS ?? 1000)
 const entriesPer = Number(process.env.BENCH_ENTRIES ?? 20)
+/** BENCH_TALLY_WRITES=per-entry: the intake as it wrote before (a synced write per entry), to compare. */
+const perEntry = process.env.BENCH_TALLY_WRITES === 'per-entry'
 setTimeout(() => {
   process.stderr.write('bench:activity-tallies did not finish in 10 minutes\n')
   process.exit(2)
@@ -31,7 +33,16 @@ const fmt = (n, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, min
 try {
   const day = '2026-12-01'
   const now = Date.parse('2026-12-02T04:00:00Z')
-  const storage = await openStorage(join(work, 'db'), { create: true, dataDir: work })
+  const opened = await openStorage(join(work, 'db'), { create: true, dataDir: work })
+  // The intake's synced writes, counted.
+  let synced = 0
+  const storage = {
+    ...opened,
+    commit: (ops, o) => {
+      if (o.sync) synced++
+      return opened.commit(ops, o)
+    },
+  }
   const hubKey = await generateNodeKey()
   const activities = new ActivitiesService({
     storage,
@@ -97,8 +108,8 @@ try {
     member: (id) => registry.get(id),
     national: async (id) => id === act.id,
     sink: {
-      entry: (e) =>
-        activities.upsertRemoteEntry({
+      take: async ({ entries, tallies, ops }) => {
+        const remote = entries.map((e) => ({
           id: e.id,
           activity: e.activity,
           title: e.title,
@@ -112,8 +123,15 @@ try {
           audio: null,
           duration: e.duration,
           createdAt: e.createdAt,
-        }),
-      tally: async (t) => void (await activities.applyTally(t)),
+        }))
+        if (perEntry) {
+          // Close to the intake's old writes, for comparison: a synced write per entry, per tally
+          // and for the intake's records (22 a push; the old code also wrote each tally line apart).
+          for (const e of remote) await activities.upsertRemoteEntry(e)
+          for (const t of tallies) await activities.applyTally(t)
+          await storage.commit(ops, { sync: true })
+        } else await activities.takeIntake({ ops, tallies, entries: remote })
+      },
     },
     now: () => now,
   })
@@ -127,6 +145,7 @@ try {
     if (!r.ok || r.tallies[0] !== 'stored') throw new Error(JSON.stringify(r))
   }
   const intakeMs = performance.now() - t0
+  const intakeSynced = synced
   const t1 = performance.now()
   for (const p of pushes) {
     const r = await intake.receive(p.push, p.from)
@@ -154,7 +173,7 @@ try {
     await storage.commit([putOp(counters, k, v + 1)], { sync: true })
   }
   const counterMs = performance.now() - t2
-  await storage.close()
+  await opened.close()
   console.log(
     table([
       ['measure', 'value', 'beside'],
@@ -167,6 +186,11 @@ try {
         '  per push (one member): p50 / p95 / max',
         `${fmt(median(perPush), 2)} / ${fmt(percentile(perPush, 95), 2)} / ${fmt(Math.max(...perPush), 2)} ms`,
         `${fmt(likesSent)} likes summed`,
+      ],
+      [
+        `  synced writes${perEntry ? ' (BENCH_TALLY_WRITES=per-entry)' : ''}`,
+        `${fmt(intakeSynced)}`,
+        `${fmt(intakeSynced / members, 1)} per push`,
       ],
       ['the same pushes again (replays: all duplicates)', `${fmt(replayMs)} ms`, 'nothing changed'],
       [

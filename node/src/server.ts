@@ -99,7 +99,7 @@ import { roomRoutes } from './live/room/routes.js'
 import { roomLectures } from './live/room/lectures.js'
 import { ActivitiesService, voterOf } from './activities/service.js'
 import { AudioQueue } from './activities/queue.js'
-import { activityRoutes, entryUploadPath } from './activities/routes.js'
+import { activityRoutes, entryUploadPath, modelUploadPath } from './activities/routes.js'
 import { liveControlRoutes } from './live/control-routes.js'
 import { createActivitiesNetwork, refuseRemoteLikes } from './activities/network/index.js'
 import { NewsService } from './news/service.js'
@@ -715,6 +715,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       [lectureUploadPath, 'streamed'],
       [entryUploadPath, entryUploadBytes(config.maxUploadBytes)],
       [newsImageUploadPath, 'streamed'],
+      [modelUploadPath, entryUploadBytes(config.maxUploadBytes)],
     ],
     isShuttingDown: () => http.shuttingDown,
     version: shulinVersion,
@@ -840,6 +841,8 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         blobs,
         tools: () => parts.audioQueue.tools,
         maxUploadBytes: entryUploadBytes(config.maxUploadBytes),
+        network: parts.activitiesNetwork,
+        tmpDir: join(folder.dir, 'tmp'),
       })
       newsRoutes(app, api, { news: parts.news, blobs, storage, baseUrl, libraryName }, parts.newsImageTypes)
       liveRelayRoutes(api, { live: live.service, relay: liveRelay })

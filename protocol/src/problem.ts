@@ -56,6 +56,7 @@ export const problemCodes = [
   'entry_limit_reached',
   'audio_rejected',
   'not_a_finalist',
+  'results_published',
   'internal',
 ] as const
 export const ProblemCode = z.enum(problemCodes)

@@ -258,7 +258,30 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     await wide.context().close()
   }, 30_000)
 
-  it('after voting, a judge listens to the finalist and scores it; the results are published; the reader withdraws it', async () => {
+  it('a judge-only account sees the judging tab alone (the others would answer 403)', async () => {
+    const made = await staff.post('/api/staff/accounts', {
+      username: 'judge-wang',
+      password: 'judging-2026-ok',
+      role: 'judge',
+    })
+    expect(made.status, JSON.stringify(made.body)).toBe(201)
+    const judge = await (await browser.newContext(desktop)).newPage()
+    await judge.goto(`${t.node.url}/signin?next=${encodeURIComponent('/staff')}`)
+    await judge.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill('judge-wang')
+    await judge.getByLabel('密码').fill('judging-2026-ok')
+    await judge.getByRole('button', { name: '登录' }).click()
+    // The console opens on judging, the one tab a judge may use.
+    await judge.waitForURL(`${t.node.url}/staff/judging`)
+    await judge.getByLabel('选择活动').waitFor()
+    const tabs = judge.getByRole('navigation', { name: '管理' }).getByRole('link')
+    expect(await tabs.allTextContents()).toEqual(['评审'])
+    // Typed by hand, a tab for librarians sends the judge back to judging.
+    await judge.goto(`${t.node.url}/staff/readers`)
+    await judge.waitForURL(`${t.node.url}/staff/judging`)
+    await judge.context().close()
+  }, 30_000)
+
+  it('after voting, a judge listens to the finalist and scores it; the results are published; the entry can no longer be withdrawn', async () => {
     // Voting is over (the node's clock moves past it): judging.
     t.clock.now += 49 * hour
     const judge = await signInAsAdmin(browser, t.node.url, '/staff/judging', desktop)
@@ -278,8 +301,8 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     expect(ranking.body.entries[0]).toMatchObject({ title: '春晓', score: 92 })
     await judge.context().close()
 
-    // The reader (signed in again: two days idle ended the session) withdraws the entry, after
-    // saying yes to the question: it leaves the ranking.
+    // The reader (signed in again: two days idle ended the session) tries to withdraw the entry,
+    // after saying yes to the question: the results are final, so it is refused in words.
     await page.goto(`${t.node.url}/signin?next=${encodeURIComponent('/me/entries')}`)
     await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill(reader.phone)
     await page.getByLabel('密码').fill(reader.password)
@@ -287,9 +310,8 @@ describe.skipIf(!hasChromium)('reading activities in the browser', () => {
     await page.waitForURL(`${t.node.url}/me/entries`)
     page.once('dialog', (d) => void d.accept())
     await page.getByRole('button', { name: '撤回作品《春晓》' }).click()
-    await page.getByText('已撤回').waitFor()
-    expect(await page.getByRole('button', { name: '撤回作品《春晓》' }).count()).toBe(0)
-    expect((await staff.get(`/api/activities/${recitation}/ranking`)).body.entries).toEqual([])
-    await shot(page, 'activities-withdrawn-phone')
+    await page.getByText('活动结果已公布，作品不能再撤回').waitFor()
+    expect((await staff.get(`/api/activities/${recitation}/ranking`)).body.entries).toHaveLength(1)
+    await shot(page, 'activities-withdraw-refused-phone')
   }, 60_000)
 })

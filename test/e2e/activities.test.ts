@@ -1,13 +1,16 @@
 /**
- * A national recitation across real `shulin` processes (issue 20's "Done when", over HTTP): the
- * hub creates it for every member's readers; it reaches members A and B (signed by the hub,
- * listed as national); readers of A and B submit entries (tiny recordings made with ffmpeg);
+ * A national recitation across real `shulin` processes (issue 20's "Done when"): the hub creates
+ * it for every member's readers and uploads a text's model reading (范读); it reaches members A
+ * and B (signed by the hub, listed as national) with the model reading, which A's readers play;
+ * readers of A and B each record an entry in Chromium (a fake microphone) and submit it;
  * a reader likes an entry, a second like that day is refused, the next day (every node
  * restarted a day later with SHULIN_CLOCK_SKEW_MS) it counts; a reader of A visiting B likes
  * B's entry as their home identity, once a day, counted by B alone; member B is offline for a
  * whole day and catches up; the hub's national ranking then equals the likes cast, exactly; a
  * like on a member's entry at the hub is refused (it would count twice); and at judging the hub
- * pulls the finalists' audio from their libraries.
+ * pulls the finalists' audio from their libraries. A member shows the hub's national ranking
+ * (asked of the hub; in the browser as the ranking's "national" tab), and says so when the hub
+ * cannot be reached.
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -15,6 +18,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { desktop, hasChromium, launch } from './browser.js'
 import { killAll, run, start, type Started } from './processes.js'
 import { json } from './network.js'
 import { Client } from '../../node/src/testing/temp-node.js'
@@ -31,10 +36,14 @@ const noonSkew = (() => {
 })()
 
 let work: string
+/** Chromium with a fake microphone (it beeps), for the readers' recordings. */
+let browser: Browser | undefined
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-e2e-activities-'))
+  if (hasChromium) browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'])
 })
 afterAll(async () => {
+  await browser?.close()
   killAll()
   await rm(work, { recursive: true, force: true })
 })
@@ -125,6 +134,60 @@ async function submit(p: Peer, c: Client, activity: string, audio: Buffer, title
   return body.id
 }
 
+/**
+ * A reader of `p` (registered, `c` their session) records about two seconds in Chromium on the
+ * activity's page and submits it, as on their phone; the entry, once transcoded at `p`.
+ * Without Chromium (a machine without it) the recording is posted as a file instead.
+ */
+async function record(p: Peer, c: Client, phone: string, activity: string, title: string, audio: Buffer) {
+  if (!browser) return submit(p, c, activity, audio, title)
+  const context = await browser.newContext(desktop)
+  await context.grantPermissions(['microphone'], { origin: url(p) })
+  const page = await context.newPage()
+  try {
+    await page.goto(`${url(p)}/signin?next=${encodeURIComponent(`/activities/${activity}`)}`)
+    await page.getByLabel('读者证号 / 手机号 / 用户名 / 身份证号').fill(phone)
+    await page.getByLabel('密码').fill(password)
+    await page.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL(`${url(p)}/activities/${activity}`)
+    await page.getByRole('button', { name: '我要诵读' }).click()
+    await page.getByLabel('作品标题').fill(title)
+    await page.getByRole('button', { name: '开始录音' }).click()
+    const stop = page.getByRole('button', { name: '停止' })
+    await stop.waitFor()
+    await page.waitForTimeout(2_000)
+    await stop.click()
+    await page.getByRole('button', { name: '提交作品' }).click()
+    await page.getByText('已提交，正在处理').waitFor({ timeout: 30_000 })
+  } finally {
+    await context.close()
+  }
+  const mine = (await c.get('/api/me/activity-entries')).body.entries as Array<{ id: string; title: string }>
+  const id = mine.find((e) => e.title === title)?.id
+  expect(id, JSON.stringify(mine)).toBeTruthy()
+  await expect
+    .poll(async () => (await c.get(`/api/activities/${activity}/entries/${id}`)).body.status, poll)
+    .toBe('ready')
+  return id!
+}
+
+/** Posts a recording as staff (multipart) to `path`. */
+async function postAudio(base: string, c: Client, path: string, audio: Buffer) {
+  const form = new FormData()
+  form.set('audio', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), 'model.wav')
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { cookie: c.cookie!, ...(c.csrf ? { 'x-csrf-token': c.csrf } : {}) },
+    body: form,
+  })
+  return { status: res.status, body: await res.json() }
+}
+
+const bytesOf = async (href: string) => {
+  const res = await fetch(href)
+  return res.ok ? Buffer.from(await res.arrayBuffer()) : res.status
+}
+
 const like = (c: Client, activity: string, entry: string) =>
   c.post(`/api/activities/${activity}/entries/${encodeURIComponent(entry)}/like`)
 
@@ -174,8 +237,11 @@ describe('a national recitation across the network', () => {
         title: '全民诵读·静夜思',
         audience: 'member-readers',
         newAccountLikes: 'count',
+        texts: [{ resource: 'jingyesi', title: '静夜思' }],
         phases: {
-          submission: { from: iso(t - 3600_000), to: iso(t + 3 * day) },
+          // From the real now too: the browser (not skewed) offers the recorder while submission
+          // is open by its own clock as well as the node's.
+          submission: { from: iso(Math.min(t, Date.now()) - 3600_000), to: iso(t + 3 * day) },
           voting: { from: iso(t - 3600_000), to: iso(t + 3 * day) },
           judging: { from: iso(t + 3 * day), to: iso(t + 10 * day) },
         },
@@ -193,7 +259,6 @@ describe('a national recitation across the network', () => {
           )
           .toMatchObject({ scope: 'national', organiser: { nodeId: hub.id }, title: '全民诵读·静夜思' })
 
-      // Readers of A and B submit their recordings at their own libraries.
       const wav = join(work, 'reading.wav')
       await promisify(execFile)('ffmpeg', [
         '-v',
@@ -208,10 +273,21 @@ describe('a national recitation across the network', () => {
         wav,
       ])
       const audio = await readFile(wav)
+
+      // The hub's operator uploads the text's model reading; it reaches the members with the
+      // activity (pulled from the hub, chunk by checked chunk), and A's readers play it.
+      const model = await postAudio(url(hub), operator, `/api/staff/activities/${activity}/texts/jingyesi/model`, audio)
+      expect(model.status, JSON.stringify(model.body)).toBe(200)
+      const modelPath = `/api/activities/${activity}/texts/jingyesi/model`
+      const modelBytes = await bytesOf(`${url(hub)}${modelPath}`)
+      expect(Buffer.isBuffer(modelBytes)).toBe(true)
+      for (const m of [a, b]) await expect.poll(() => bytesOf(`${url(m)}${modelPath}`), poll).toEqual(modelBytes)
+
+      // Readers of A and B record their entries in the browser and submit them at their own libraries.
       const a1 = await reader(a, '13800138001')
       const b1 = await reader(b, '13900139001')
-      const entryA = await submit(a, a1, activity, audio, '静夜思（临安）')
-      const entryB = await submit(b, b1, activity, audio, '静夜思（从化）')
+      const entryA = await record(a, a1, '13800138001', activity, '静夜思（临安）', audio)
+      const entryB = await record(b, b1, '13900139001', activity, '静夜思（从化）', audio)
 
       // Day 0: a reader likes an entry; a second like the same day is refused.
       const a2 = await reader(a, '13800138002')
@@ -262,6 +338,38 @@ describe('a national recitation across the network', () => {
       expect(national[0]).toMatchObject({ rank: 1, likes: 2, author: { library: expect.any(String) } })
       // Entry names carry no personal data: the masked name only.
       expect(JSON.stringify(national)).not.toContain('13800138001')
+      // Members show the hub's national ranking: the same, asked of the hub over the network.
+      const nationalAt = async (m: Peer) => {
+        const res = await fetch(`${url(m)}/api/activities/${activity}/ranking?scope=national`)
+        const body = (await res.json()) as { entries?: Array<{ id: string; likes: number }>; code?: string }
+        return res.ok ? Object.fromEntries(body.entries!.map((e) => [e.id, e.likes])) : body.code
+      }
+      for (const m of [a, b]) await expect.poll(() => nationalAt(m), poll).toEqual(Object.fromEntries(likesCast))
+      if (browser) {
+        // In A's portal: the ranking's national tab, and the model reading plays.
+        const page = await browser.newPage(desktop)
+        try {
+          await page.goto(`${url(a)}/activities/${activity}`)
+          const modelAudio = page.getByLabel('范读：静夜思')
+          await modelAudio.waitFor()
+          const played = await modelAudio.evaluate(async (el) => {
+            const a = el as HTMLAudioElement
+            a.muted = true
+            await a.play()
+            await new Promise((r) => setTimeout(r, 400))
+            return !a.paused && a.currentTime > 0
+          })
+          expect(played).toBe(true)
+          await page.getByRole('tab', { name: '全国' }).click()
+          const rows = page.locator('#rank-panel li')
+          await expect.poll(() => rows.count(), poll).toBe(2)
+          // Two likes each (a tie): both libraries' entries, with their likes summed by the hub.
+          for (const title of ['静夜思（临安）', '静夜思（从化）'])
+            expect(await rows.filter({ hasText: title }).textContent()).toContain('2 赞')
+        } finally {
+          await page.close()
+        }
+      }
       // A reader at the hub cannot like a member's entry there: it counts at its own library.
       const h1 = await reader(hub, '13700137001')
       const atHub = await like(h1, activity, `${b.id}/${entryB}`)
@@ -300,6 +408,10 @@ describe('a national recitation across the network', () => {
         })
       await expect.poll(() => audioAt(hub, `${b.id}/${entryB}`), poll).toEqual(await audioAt(b, entryB))
       expect(await ranking()).toEqual(Object.fromEntries(likesCast))
+
+      // The hub goes away: A says so (after its brief cache) rather than showing nothing.
+      await halt(hub)
+      await expect.poll(() => nationalAt(a), poll).toBe('peer_unreachable')
     },
   )
 })

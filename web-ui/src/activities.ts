@@ -22,11 +22,10 @@ export const activityPaths = {
   myEntries: '/api/me/activity-entries',
   signup: (id: string) => `/api/activities/${e(id)}/signup`,
   mySignups: '/api/me/signups',
-  /**
-   * A text's model reading (范读), by the activity and the text's resource id. (The node has no
-   * route for it yet: the player then says it cannot play.)
-   */
+  /** A text's model reading (范读), by the activity and the text's resource id (byte ranges). */
   model: (id: string, resource: string) => `/api/activities/${e(id)}/texts/${e(resource)}/model`,
+  /** Staff upload a text's model reading there (multipart `audio`). */
+  staffModel: (id: string, resource: string) => `/api/staff/activities/${e(id)}/texts/${e(resource)}/model`,
   staffCreate: '/api/staff/activities',
   staffPublish: (id: string) => `/api/staff/activities/${e(id)}/publish`,
   finalists: (id: string) => `/api/judge/activities/${e(id)}/finalists`,

@@ -9,7 +9,7 @@ import { ACTIVITY_TALLY_PROTOCOL, type TallyPush } from '@shulin/protocol'
 import { generateNodeKey, type NodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
 import { seal } from '../envelope/envelope.js'
-import { pushTallies, serveTallies } from './tallies.js'
+import { askRanking, pushTallies, serveRankings, serveTallies } from './tallies.js'
 
 describe('activity tally protocol', () => {
   let hub: Host
@@ -28,6 +28,27 @@ describe('activity tally protocol', () => {
         entries: push.entries.map(() => 'stored' as const),
       }
     })
+    await serveRankings(hub, async (req) =>
+      req.activity === 'national-1'
+        ? {
+            ok: true,
+            ranking: {
+              scope: 'national',
+              entries: [
+                {
+                  id: `${key.nodeId}/e1`,
+                  title: '静夜思',
+                  author: { name: '李*', library: '临安县图书馆' },
+                  likes: 3,
+                  rank: 1,
+                  score: null,
+                  final: null,
+                },
+              ].slice(0, req.limit),
+            },
+          }
+        : { ok: false, reason: 'unknown_activity' },
+    )
   })
   afterAll(async () => {
     await member?.stop()
@@ -74,6 +95,18 @@ describe('activity tally protocol', () => {
   it('says the hub is unreachable when no address answers', async () => {
     const env = await seal(key, 'shulin/activity-tally', {})
     await expect(pushTallies(member, ['/ip4/127.0.0.1/tcp/1'], { tallies: [env], entries: [] })).rejects.toThrow(
+      /cannot reach the hub/,
+    )
+  })
+
+  it('answers a member’s question for a national ranking; an unknown activity is said so', async () => {
+    const r = await askRanking(member, addrs(), { activity: 'national-1', limit: 10 })
+    expect(r).toMatchObject({ ok: true, ranking: { scope: 'national', entries: [{ likes: 3, rank: 1 }] } })
+    expect(await askRanking(member, addrs(), { activity: 'nope', limit: 10 })).toEqual({
+      ok: false,
+      reason: 'unknown_activity',
+    })
+    await expect(askRanking(member, ['/ip4/127.0.0.1/tcp/1'], { activity: 'national-1', limit: 1 })).rejects.toThrow(
       /cannot reach the hub/,
     )
   })

@@ -11,7 +11,14 @@
  * const res = await pushTallies(memberHost, hubAddrs, { tallies: [await seal(key, 'shulin/activity-tally', t)], entries: [] })
  * ```
  */
-import { ActivityTallyExchange, type TallyPush, type TallyPushResponse } from '@shulin/protocol'
+import {
+  ActivityRankingExchange,
+  ActivityTallyExchange,
+  type NationalRankingRequest,
+  type NationalRankingResponse,
+  type TallyPush,
+  type TallyPushResponse,
+} from '@shulin/protocol'
 import type { Host } from '../host/host.js'
 import { askExchange, serveExchange } from '../wire/exchange.js'
 
@@ -29,4 +36,18 @@ export function serveTallies(
 /** Pushes tallies to the hub at `addrs`; throws when the hub cannot be reached. */
 export function pushTallies(host: Host, addrs: string[], push: TallyPush): Promise<TallyPushResponse> {
   return askExchange(host, ActivityTallyExchange, addrs, push, 'cannot reach the hub')
+}
+
+/** Serves national rankings on the hub (`/shulin/activity-ranking/1.0.0`). */
+export function serveRankings(
+  host: Host,
+  answer: (req: NationalRankingRequest, from: string) => Promise<NationalRankingResponse>,
+  log?: (msg: string, err?: unknown) => void,
+): Promise<void> {
+  return serveExchange(host, ActivityRankingExchange, answer, log)
+}
+
+/** Asks the hub at `addrs` for a national ranking; throws when the hub cannot be reached. */
+export function askRanking(host: Host, addrs: string[], req: NationalRankingRequest): Promise<NationalRankingResponse> {
+  return askExchange(host, ActivityRankingExchange, addrs, req, 'cannot reach the hub')
 }

@@ -378,6 +378,11 @@ describe('recitation over HTTP with ffmpeg', () => {
     expect((await bob.get('/api/me/inbox')).body.items).toHaveLength(1)
     const ranking = await new Client(t.node.url).get(`/api/activities/${a}/ranking`)
     expect(ranking.body.entries.find((e: { id: string }) => e.id === b1)).toMatchObject({ score: 90, final: 95 })
+    // The results are final: the winner cannot withdraw the entry they name.
+    const late = await bob.call('DELETE', `/api/activities/${a}/entries/${b1}`)
+    expect(late.status).toBe(409)
+    expect(late.body.code).toBe('results_published')
+    expect((await bob.get(`/api/activities/${a}/entries/${b1}`)).body.status).toBe('ready')
     t.clock.now = start
   })
 
@@ -423,6 +428,55 @@ describe('recitation over HTTP with ffmpeg', () => {
       [e2]: 'disqualified',
       [e3]: 'ready',
     })
+  })
+
+  it('staff upload a text’s model reading (checked, normalised); everyone plays it with ranges', async () => {
+    const a = await recitation({ texts: [{ resource: 'jingyesi', title: '静夜思' }] })
+    const path = `/api/staff/activities/${a}/texts/jingyesi/model`
+    const before = await new Client(t.node.url).get(`/api/activities/${a}`)
+    expect(before.body.texts).toEqual([{ resource: 'jingyesi', title: '静夜思', model: null }])
+    expect((await fetch(`${t.node.url}/api/activities/${a}/texts/jingyesi/model`)).status).toBe(404)
+
+    // Not audio, a reader, a text the activity does not have: refused.
+    const notAudio = await upload(staff, path, { audio: new Blob(['just text'], { type: 'audio/wav' }) })
+    expect(notAudio.status).toBe(422)
+    expect(notAudio.body.code).toBe('audio_rejected')
+    expect((await upload(await reader(t), path, { audio: new Blob([sine], { type: 'audio/wav' }) })).status).toBe(403)
+    expect(
+      (
+        await upload(staff, `/api/staff/activities/${a}/texts/nope/model`, {
+          audio: new Blob([sine], { type: 'audio/wav' }),
+        })
+      ).status,
+    ).toBe(404)
+
+    const up = await upload(staff, path, { audio: new Blob([sine], { type: 'audio/wav' }) })
+    expect(up.status, JSON.stringify(up.body)).toBe(200)
+    expect(up.body.texts[0].model).toMatch(/^[0-9a-f]{64}$/)
+    const res = await fetch(`${t.node.url}/api/activities/${a}/texts/jingyesi/model`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('audio/mp4')
+    const bytes = Buffer.from(await res.arrayBuffer())
+    // Normalised to M4A, not the WAV sent.
+    expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp')
+    const part = await fetch(`${t.node.url}/api/activities/${a}/texts/jingyesi/model`, {
+      headers: { range: 'bytes=0-99' },
+    })
+    expect(part.status).toBe(206)
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(0, 100))
+  })
+
+  it('the national ranking: only for a national activity; a node with no hub to ask says so', async () => {
+    const local = await recitation()
+    const national = await recitation({ audience: 'member-readers' })
+    const anyone = new Client(t.node.url)
+    const notNational = await anyone.get(`/api/activities/${local}/ranking?scope=national`)
+    expect(notNational.status).toBe(404)
+    // This node belongs to no network: the hub cannot be asked, and the answer says so.
+    const noHub = await anyone.get(`/api/activities/${national}/ranking?scope=national`)
+    expect(noHub.status).toBe(502)
+    expect(noHub.body.code).toBe('peer_unreachable')
+    expect(noHub.body.detail).toMatch(/hub cannot be reached/)
   })
 
   it('refuses a bad activity with field errors, and readers cannot create one', async () => {

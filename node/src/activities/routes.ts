@@ -6,6 +6,10 @@
  * judges' finalists and scores; results; and the fair-play lists staff review (held likes,
  * flagged bursts, the audit trail).
  */
+import { createReadStream } from 'node:fs'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import type { Context } from 'hono'
 import { z } from 'zod'
 import {
@@ -33,14 +37,21 @@ import {
 import type { Api } from '../http/api.js'
 import type { AppEnv, RequestAuth } from '../http/env.js'
 import { localeOf, ProblemError } from '../http/problem.js'
+import { TranscodeFailure } from '../courses/transcode/tools.js'
 import { serveBlob } from '../blobs/serve.js'
 import { BlobTooLarge, type BlobStore } from '../blobs/store.js'
 import type { MediaTools } from '../courses/transcode/tools.js'
-import { AudioRejected, inspectAudio } from './audio.js'
+import { AudioRejected, inspectAudio, transcodeAudio } from './audio.js'
+import type { ActivitiesNetwork } from './network/index.js'
 import { voterOf, type ActivitiesService, type EntryRecord } from './service.js'
 
 /** Entry uploads take file-sized bodies (server.ts gives them their own limit). */
 export const entryUploadPath = /^\/api\/activities\/[^/]+\/entries$/
+/** So do the model readings staff upload. */
+export const modelUploadPath = /^\/api\/staff\/activities\/[^/]+\/texts\/[^/]+\/model$/
+
+/** A model reading (范读) may be longer than the readers' own recordings, within reason. */
+const maxModelSeconds = 900
 
 export interface ActivityRouteDeps {
   activities: ActivitiesService
@@ -48,6 +59,10 @@ export interface ActivityRouteDeps {
   /** ffmpeg and ffprobe, once the audio queue found them. */
   tools: () => MediaTools | undefined
   maxUploadBytes: number
+  /** The network part: the hub's national ranking and the hub's model readings at a member. */
+  network?: Pick<ActivitiesNetwork, 'nationalRanking' | 'model'> | undefined
+  /** Where the model readings are normalised (a temp folder of the node). */
+  tmpDir: string
 }
 
 const isStaff = (auth: RequestAuth | null) =>
@@ -136,6 +151,120 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
     async (c) => activities.view(await published(id(c), c)),
   )
 
+  /**
+   * The multipart field `audio` staged and checked by ffmpeg (not audio, silent, too short or
+   * longer than `maxSeconds`: refused with the reason), and the form's other fields as `fieldsOf`
+   * reads them (before the audio is staged); the caller commits or discards it.
+   */
+  async function checkedAudio<F>(c: Context<AppEnv>, maxSeconds: number, fieldsOf: (form: FormData) => F) {
+    const tools = deps.tools()
+    if (!tools)
+      throw new ProblemError('not_ready', { detail: 'This node cannot take recordings: ffmpeg is not installed.' })
+    let form: FormData
+    try {
+      form = await c.req.raw.formData()
+    } catch {
+      throw new ProblemError('validation_failed', {
+        errors: [{ pointer: '/audio', detail: 'send the recording as multipart/form-data with the field audio' }],
+      })
+    }
+    const audio = form.get('audio')
+    if (!(audio instanceof File) || audio.size === 0)
+      throw new ProblemError('validation_failed', { errors: [{ pointer: '/audio', detail: 'required' }] })
+    const fields = fieldsOf(form)
+    let staged
+    try {
+      staged = await deps.blobs.stage(audio.stream() as unknown as AsyncIterable<Uint8Array>, deps.maxUploadBytes)
+    } catch (err) {
+      if (err instanceof BlobTooLarge) throw new ProblemError('payload_too_large')
+      throw err
+    }
+    try {
+      const info = await inspectAudio(tools, staged.path, maxSeconds).catch((err: unknown) => {
+        if (!(err instanceof AudioRejected)) throw err
+        throw new ProblemError('audio_rejected', {
+          detail: localeOf(c) === 'zh-CN' ? err.zh : err.message,
+          errors: [{ pointer: '/audio', detail: `audio_${err.reason}` }],
+        })
+      })
+      return { tools, audio, staged, info, fields }
+    } catch (err) {
+      await staged.discard()
+      throw err
+    }
+  }
+
+  // Model readings (范读).
+
+  api.route(
+    {
+      method: 'post',
+      path: '/api/staff/activities/:id/texts/:resource/model',
+      summary: 'Upload a text’s model reading (multipart `audio`; checked and loudness-normalised like entries)',
+      tags,
+      access: 'staff',
+      response: ActivityView,
+      rawBody: { contentType: 'multipart/form-data', description: 'Field `audio`: the model reading.' },
+    },
+    async (c) => {
+      const rec = await activities.get(id(c))
+      const resource = c.req.param('resource') ?? ''
+      if (rec.scope === 'national' && rec.organiser.nodeId !== activities.nodeId) throw new ProblemError('forbidden')
+      if (!rec.request.texts.some((t) => t.resource === resource))
+        throw new ProblemError('not_found', { detail: 'The activity has no such text.' })
+      const { tools, staged } = await checkedAudio(c, maxModelSeconds, () => undefined)
+      // Normalised now (a staff upload, rare and short), so readers hear it as they hear entries.
+      const out = join(deps.tmpDir, `model-${randomBytes(6).toString('hex')}.m4a`)
+      try {
+        await mkdir(deps.tmpDir, { recursive: true })
+        await transcodeAudio(tools, staged.path, out, { maxSeconds: maxModelSeconds }).catch((err: unknown) => {
+          if (!(err instanceof TranscodeFailure)) throw err
+          throw new ProblemError('audio_rejected', {
+            detail: `The recording could not be converted: ${err.message}`,
+            errors: [{ pointer: '/audio', detail: 'audio_not_audio' }],
+          })
+        })
+        const normalised = await deps.blobs.stage(createReadStream(out), deps.maxUploadBytes)
+        const blob = await normalised.commit('audio/mp4')
+        return activities.view(await activities.setModel(rec.id, resource, blob.sha256))
+      } finally {
+        await staged.discard()
+        await rm(out, { force: true })
+      }
+    },
+  )
+  api.route(
+    {
+      method: 'get',
+      path: '/api/activities/:id/texts/:resource/model',
+      summary: 'A text’s model reading (AAC in M4A; byte ranges); a member pulls the hub’s first',
+      tags,
+      access: 'public',
+    },
+    async (c) => {
+      const rec = await published(id(c), c)
+      const resource = c.req.param('resource') ?? ''
+      const text = rec.request.texts.find((t) => t.resource === resource)
+      if (!text?.model) throw new ProblemError('not_found')
+      const info = await deps.blobs.info(text.model)
+      let audio: { blob: string; size: number; mediaType: string } | 'fetching' | undefined = info
+        ? { blob: info.sha256, size: info.size, mediaType: info.mediaType }
+        : undefined
+      if (!audio)
+        audio = await deps.network?.model(rec, resource).catch((err: unknown) => {
+          throw new ProblemError('peer_unreachable', { detail: (err as Error).message })
+        })
+      if (audio === 'fetching') throw new ProblemError('content_fetching', { headers: { 'retry-after': '5' } })
+      if (!audio) throw new ProblemError('not_found')
+      return serveBlob(c, deps.blobs, {
+        sha256: audio.blob,
+        mediaType: audio.mediaType,
+        size: audio.size,
+        audience: 'public',
+      })
+    },
+  )
+
   // Entries.
 
   api.route(
@@ -163,49 +292,24 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
         throw new ProblemError('entry_limit_reached', {
           detail: `This activity takes at most ${act.request.maxEntries} entries per reader.`,
         })
-      const tools = deps.tools()
-      if (!tools)
-        throw new ProblemError('not_ready', { detail: 'This node cannot take recordings: ffmpeg is not installed.' })
-      let form: FormData
-      try {
-        form = await c.req.raw.formData()
-      } catch {
-        throw new ProblemError('validation_failed', {
-          errors: [{ pointer: '/audio', detail: 'send the recording as multipart/form-data with the field audio' }],
+      const { audio, staged, info, fields } = await checkedAudio(c, act.request.maxSeconds, (form) => {
+        const f = EntryForm.safeParse({
+          ...(typeof form.get('title') === 'string' && form.get('title') !== '' ? { title: form.get('title') } : {}),
+          ...(typeof form.get('text') === 'string' && form.get('text') !== '' ? { text: form.get('text') } : {}),
         })
-      }
-      const audio = form.get('audio')
-      if (!(audio instanceof File) || audio.size === 0)
-        throw new ProblemError('validation_failed', { errors: [{ pointer: '/audio', detail: 'required' }] })
-      const fields = EntryForm.safeParse({
-        ...(typeof form.get('title') === 'string' && form.get('title') !== '' ? { title: form.get('title') } : {}),
-        ...(typeof form.get('text') === 'string' && form.get('text') !== '' ? { text: form.get('text') } : {}),
-      })
-      if (!fields.success)
-        throw new ProblemError('validation_failed', {
-          errors: fields.error.issues.map((i) => ({ pointer: toPointer(i.path), detail: i.message })),
-        })
-      let staged
-      try {
-        staged = await deps.blobs.stage(audio.stream() as unknown as AsyncIterable<Uint8Array>, deps.maxUploadBytes)
-      } catch (err) {
-        if (err instanceof BlobTooLarge) throw new ProblemError('payload_too_large')
-        throw err
-      }
-      try {
-        const info = await inspectAudio(tools, staged.path, act.request.maxSeconds).catch((err: unknown) => {
-          if (!(err instanceof AudioRejected)) throw err
-          throw new ProblemError('audio_rejected', {
-            detail: localeOf(c) === 'zh-CN' ? err.zh : err.message,
-            errors: [{ pointer: '/audio', detail: `audio_${err.reason}` }],
+        if (!f.success)
+          throw new ProblemError('validation_failed', {
+            errors: f.error.issues.map((i) => ({ pointer: toPointer(i.path), detail: i.message })),
           })
-        })
+        return f.data
+      })
+      try {
         const blob = await staged.commit(audio.type || 'application/octet-stream')
         const e = await activities.submitEntry({
           activityId: act.id,
           account: auth.account,
-          title: fields.data.title,
-          text: fields.data.text,
+          title: fields.title,
+          text: fields.text,
           source: { blob: blob.sha256, mediaType: blob.mediaType },
           duration: info.durationSeconds,
         })
@@ -338,15 +442,20 @@ export function activityRoutes(api: Api, deps: ActivityRouteDeps): void {
     {
       method: 'get',
       path: '/api/activities/:id/ranking',
-      summary: 'The ranking, highest first (scope: total, today, library, region)',
+      summary: 'The ranking, highest first (scope: total, today, library, region, national: the hub’s)',
       tags,
       access: 'public',
       query: RankingQuery,
       response: Ranking,
     },
     async (c, { query }) => {
-      await published(id(c), c)
-      return activities.ranking(id(c), query)
+      const rec = await published(id(c), c)
+      if (query.scope === 'national') {
+        if (rec.request.audience !== 'member-readers')
+          throw new ProblemError('not_found', { detail: 'Only a national activity has a national ranking.' })
+        if (deps.network) return deps.network.nationalRanking(rec, query.limit)
+      }
+      return activities.ranking(rec.id, query)
     },
   )
 

@@ -44,6 +44,7 @@ import {
   regionKeys,
   regionPrefix,
   type ActivityRecord,
+  type RemoteModel,
   type AuditRecord,
   type AudioJob,
   type EntryRecord,
@@ -82,6 +83,8 @@ export interface HubActivity {
   createdAt: string
   updatedAt: string
   status?: 'published' | 'withdrawn'
+  /** The texts' model readings as the hub shares them. */
+  models?: Array<RemoteModel & { resource: string }> | undefined
 }
 
 /** The audio of an entry, for serving and for the hub's pull at judging. */
@@ -232,9 +235,34 @@ export class ActivitiesService {
         status: a.status ?? 'published',
         createdAt: a.createdAt,
         updatedAt: a.updatedAt,
+        ...(a.models?.length
+          ? { models: Object.fromEntries(a.models.map(({ resource, ...m }) => [resource, m])) }
+          : {}),
       }
       await this.#putActivity(rec)
       return rec
+    })
+  }
+
+  /**
+   * Sets (or clears, with `null`) a text's model reading (范读): `blob` is its normalised audio.
+   * Only for activities organised here; a national one goes to the members again, with it.
+   * @throws {ProblemError} `not_found` for a text not in the activity, `forbidden` for the hub's.
+   */
+  async setModel(id: string, resource: string, blob: string | null): Promise<ActivityRecord> {
+    return this.#mutex.run(async () => {
+      const rec = await this.get(id)
+      if (rec.scope === 'national' && rec.organiser.nodeId !== this.nodeId) throw new ProblemError('forbidden')
+      if (!rec.request.texts.some((t) => t.resource === resource))
+        throw new ProblemError('not_found', { detail: 'The activity has no such text.' })
+      const texts = rec.request.texts.map((t) => {
+        if (t.resource !== resource) return t
+        const { model: _old, ...rest } = t
+        return blob ? { ...rest, model: blob } : rest
+      })
+      const next = { ...rec, request: { ...rec.request, texts }, updatedAt: new Date(this.now()).toISOString() }
+      await this.#putActivity(next)
+      return next
     })
   }
 
@@ -482,6 +510,10 @@ export class ActivitiesService {
       const e = await this.entry(entryId)
       if (e.status === 'withdrawn' || e.status === 'disqualified')
         throw new ProblemError('conflict', { detail: `The entry is already ${e.status}.` })
+      // The published results are final: an entry leaving now would leave them naming it.
+      if (status === 'withdrawn' && (await this.results(e.activity)))
+        // No detail: the catalogue's title says it in the reader's language.
+        throw new ProblemError('results_published')
       const next: EntryRecord = { ...e, status, ...(reason ? { error: reason } : {}) }
       const units = (await this.store.counts.get(`${e.activity}!t!${e.id}`)) ?? 0
       const job = await this.store.jobs.get(e.id)
@@ -509,16 +541,7 @@ export class ActivitiesService {
 
   /** An entry known here from another node (the hub: a national activity's entry, for rankings). */
   async upsertRemoteEntry(e: Omit<EntryRecord, 'remote' | 'source'>): Promise<void> {
-    const rec: EntryRecord = { ...e, source: null, remote: true }
-    await this.store.storage.commit(
-      [
-        putOp(this.store.entries, e.id, rec),
-        putOp(this.store.entriesBy, `${e.activity}!e!${e.id}`, ''),
-        putOp(this.store.entriesBy, `${e.activity}!a!${safeKey(e.author)}!${e.id}`, ''),
-      ],
-      { sync: true },
-    )
-    this.#entries.set(rec)
+    await this.takeIntake({ entries: [e], tallies: [] })
   }
 
   /** The normalised audio of a ready entry. */
@@ -611,16 +634,29 @@ export class ActivitiesService {
    * Adds `units` to an entry's total and `day` counts, moving its ranking keys, into `ops`
    * (the caller commits, under the entry's lock). @returns the new total.
    */
-  async #addUnits(ops: BatchOp[], e: EntryRecord, day: string, units: number, o: { own: boolean }): Promise<number> {
+  async #addUnits(
+    ops: BatchOp[],
+    e: EntryRecord,
+    day: string,
+    units: number,
+    o: { own: boolean },
+    written?: Map<string, number>,
+  ): Promise<number> {
     const a = e.activity
     const totalKey = `${a}!t!${e.id}`
     const dayKey = `${a}!d!${day}!${e.id}`
     const ownKey = `${a}!o!${day}!${e.id}`
-    const [oldTotal = 0, oldDay = 0, oldOwn = 0] = await this.store.counts.getMany([totalKey, dayKey, ownKey])
+    const keys = [totalKey, dayKey, ownKey]
+    const read = await this.store.counts.getMany(keys)
+    const [oldTotal = 0, oldDay = 0, oldOwn = 0] = keys.map((k, i) => written?.get(k) ?? read[i])
     const total = Math.max(0, oldTotal + units)
     const dayUnits = Math.max(0, oldDay + units)
+    written?.set(totalKey, total).set(dayKey, dayUnits)
     ops.push(putOp(this.store.counts, totalKey, total), putOp(this.store.counts, dayKey, dayUnits))
-    if (o.own) ops.push(putOp(this.store.counts, ownKey, Math.max(0, oldOwn + units)))
+    if (o.own) {
+      ops.push(putOp(this.store.counts, ownKey, Math.max(0, oldOwn + units)))
+      written?.set(ownKey, Math.max(0, oldOwn + units))
+    }
     for (const s of rankScopes(e)) {
       // A batch applies in order: the old key goes, then the new one is put (the same key when unchanged).
       ops.push(delOp(this.store.rank, `${a}!${s}!${invertedUnits(oldTotal)}!${e.id}`))
@@ -640,8 +676,10 @@ export class ActivitiesService {
    */
   async ranking(activityId: string, q: RankingQuery): Promise<Ranking> {
     const act = await this.get(activityId)
+    // Here, the national ranking is this node's total: at the hub, that is every member's tallies
+    // summed (a member asks the hub instead, see activities/network).
     const prefix =
-      q.scope === 'total'
+      q.scope === 'total' || q.scope === 'national'
         ? `${act.id}!t!`
         : q.scope === 'today'
           ? `${act.id}!d!${shanghaiDay(this.now())}!`
@@ -712,42 +750,84 @@ export class ActivitiesService {
    * The hub's intake of a node's verified daily tally: idempotent by (activity, node, day) — a
    * tally sent again changes nothing, a corrected one moves the counts by the difference. The
    * entries are the tally's keys (`<node>/<entry>`); unknown ones are skipped (act-network
-   * registers them first with {@link upsertRemoteEntry}). @returns whether anything changed.
+   * registers them first with {@link upsertRemoteEntry}, or in the same {@link takeIntake}).
+   * @returns whether anything changed.
    */
   async applyTally(tally: ActivityTally): Promise<boolean> {
+    return (await this.takeIntake({ entries: [], tallies: [tally] }))[0]!
+  }
+
+  /**
+   * The hub's intake of one member's push in ONE synced batch: its entries (as remote entries),
+   * its tallies (each as {@link applyTally} says) and `ops`, the intake's own records of them.
+   * Why one batch: a push is ~20 entries and a tally, and a synced write each made the intake of
+   * 1,000 members' days a minute of fsyncs; one batch is also all or nothing, so the hub never
+   * holds a tally's counts without its record (or the reverse). The entries a tally moves are
+   * locked (in order) while their counts are read and written, so a like or a disqualification
+   * on them waits. @returns for each tally whether it changed anything.
+   */
+  async takeIntake(input: {
+    entries: ReadonlyArray<Omit<EntryRecord, 'remote' | 'source'>>
+    tallies: readonly ActivityTally[]
+    ops?: readonly BatchOp[]
+  }): Promise<boolean[]> {
     return this.#mutex.run(async () => {
-      const key = `${tally.activity}!${safeKey(tally.node)}!${tally.day}`
-      const old = await this.store.tallies.get(key)
-      const before = new Map(old?.likes.map((l) => [l.entry, l.count]))
-      const delta: Record<string, number> = {}
-      for (const l of tally.likes) delta[l.entry] = (delta[l.entry] ?? 0) + l.count - (before.get(l.entry) ?? 0)
-      for (const [entry, count] of before) if (!tally.likes.some((l) => l.entry === entry)) delta[entry] = -count
-      const changed = Object.entries(delta).filter(([, d]) => d !== 0)
-      if (old && !changed.length) return false
-      for (const [entryId, d] of changed) {
-        const e = await this.store.entries.get(entryId)
-        if (!e || e.activity !== tally.activity) continue
-        await this.#entryLocks.run(`${e.activity}!${e.id}`, async () => {
-          const ops: BatchOp[] = []
-          await this.#addUnits(ops, e, tally.day, d * likeUnits, { own: false })
-          await this.store.storage.commit(ops, { sync: true })
-        })
+      const ops: BatchOp[] = []
+      const pending = new Map<string, EntryRecord>()
+      for (const e of input.entries) {
+        const rec: EntryRecord = { ...e, source: null, remote: true }
+        ops.push(...remoteEntryOps(this.store, rec))
+        pending.set(rec.id, rec)
       }
-      await this.store.storage.commit(
-        [
-          putOp(this.store.tallies, key, { ...tally, appliedAt: new Date(this.now()).toISOString() }),
-          this.#auditOp({
-            activity: tally.activity,
-            action: 'tally_applied',
-            by: tally.node,
-            delta: Object.fromEntries(changed.map(([k, d]) => [k, d * likeUnits])),
-            detail: tally.day,
-          }),
-        ],
-        { sync: true },
-      )
-      return true
+      // Each tally's change per entry, from the tallies held (or taken earlier in this batch).
+      const held = new Map<string, ActivityTally>()
+      const plans: Array<{ tally: ActivityTally; key: string; changed: Array<[string, number]> } | null> = []
+      for (const tally of input.tallies) {
+        const key = `${tally.activity}!${safeKey(tally.node)}!${tally.day}`
+        const old = held.get(key) ?? (await this.store.tallies.get(key))
+        const before = new Map(old?.likes.map((l) => [l.entry, l.count]))
+        const delta: Record<string, number> = {}
+        for (const l of tally.likes) delta[l.entry] = (delta[l.entry] ?? 0) + l.count - (before.get(l.entry) ?? 0)
+        for (const [entry, count] of before) if (!tally.likes.some((l) => l.entry === entry)) delta[entry] = -count
+        const changed = Object.entries(delta).filter(([, d]) => d !== 0)
+        held.set(key, tally)
+        plans.push(old && !changed.length ? null : { tally, key, changed })
+      }
+      const locks = new Set<string>()
+      for (const p of plans) if (p) for (const [entry] of p.changed) locks.add(`${p.tally.activity}!${entry}`)
+      await this.#underLocks([...locks].sort(), async () => {
+        // Counts written earlier in this batch: read back from here, not from the disk.
+        const written = new Map<string, number>()
+        for (const p of plans) {
+          if (!p) continue
+          for (const [entryId, d] of p.changed) {
+            const e = pending.get(entryId) ?? (await this.#entry(entryId))
+            if (!e || e.activity !== p.tally.activity) continue
+            await this.#addUnits(ops, e, p.tally.day, d * likeUnits, { own: false }, written)
+          }
+          ops.push(
+            putOp(this.store.tallies, p.key, { ...p.tally, appliedAt: new Date(this.now()).toISOString() }),
+            this.#auditOp({
+              activity: p.tally.activity,
+              action: 'tally_applied',
+              by: p.tally.node,
+              delta: Object.fromEntries(p.changed.map(([k, d]) => [k, d * likeUnits])),
+              detail: p.tally.day,
+            }),
+          )
+        }
+        ops.push(...(input.ops ?? []))
+        if (ops.length) await this.store.storage.commit(ops, { sync: true })
+        for (const e of pending.values()) this.#entries.set(e)
+      })
+      return plans.map((p) => p !== null)
     })
+  }
+
+  /** Runs `fn` holding the entry locks `keys` (sorted, so two holders of several never deadlock). */
+  async #underLocks<T>(keys: readonly string[], fn: () => Promise<T>, i = 0): Promise<T> {
+    if (i >= keys.length) return fn()
+    return this.#entryLocks.run(keys[i]!, () => this.#underLocks(keys, fn, i + 1))
   }
 
   // Fair play.
@@ -976,6 +1056,13 @@ export class ActivitiesService {
     return this.store.flags.values({ reverse: true, limit }).all()
   }
 }
+
+/** The records of a remote entry (the entry and its indexes). */
+const remoteEntryOps = (store: ActivityStore, e: EntryRecord): BatchOp[] => [
+  putOp(store.entries, e.id, e),
+  putOp(store.entriesBy, `${e.activity}!e!${e.id}`, ''),
+  putOp(store.entriesBy, `${e.activity}!a!${safeKey(e.author)}!${e.id}`, ''),
+]
 
 /** The ranking indexes an entry is in besides the days': total, its library, its region's prefixes. */
 const rankScopes = (e: EntryRecord) => ['t', `l!${safeKey(e.library)}`, ...regionKeys(e.region).map((r) => `r!${r}`)]

@@ -32,6 +32,16 @@ export interface ActivityRecord {
   status: 'published' | 'withdrawn'
   createdAt: string
   updatedAt: string
+  /** A national activity from the hub: its texts' model readings, where to pull them (by resource). */
+  models?: Record<string, RemoteModel>
+}
+
+/** A model reading held by the hub: fetched over the content transfer, checked against `manifest`. */
+export interface RemoteModel {
+  blob: string
+  size: number
+  mediaType: string
+  manifest: string
 }
 
 export interface EntryRecord {

@@ -64,6 +64,7 @@ export const problemStatus: Record<ProblemCode, number> = {
   entry_limit_reached: 409,
   audio_rejected: 422,
   not_a_finalist: 409,
+  results_published: 409,
   internal: 500,
 }
 

@@ -153,7 +153,11 @@ export const EntryCreated = z.object({ id: z.string() })
 export const LikeResult = z.object({ id: z.string(), likes: z.number().int() })
 export type LikeResult = z.infer<typeof LikeResult>
 
-export const RankingScope = z.enum(['total', 'today', 'library', 'region'])
+/**
+ * `national`: the hub's national ranking (every member's tallies summed); a member asks the
+ * hub for it over the network (briefly cached), the hub answers its own total.
+ */
+export const RankingScope = z.enum(['total', 'today', 'library', 'region', 'national'])
 export const RankingQuery = z.strictObject({
   scope: RankingScope.default('total'),
   /** For `library`: a node id (default this node); for `region`: a GB/T 2260 code prefix. */
@@ -177,6 +181,8 @@ export const Ranking = z.object({
       final: z.number().nullable(),
     }),
   ),
+  /** `national` at a member: when the hub answered (the ranking may be this old). */
+  asOf: z.iso.datetime().optional(),
 })
 export type Ranking = z.infer<typeof Ranking>
 

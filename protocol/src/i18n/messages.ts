@@ -100,6 +100,10 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
   entry_limit_reached: { 'zh-CN': '已达到本活动每人作品数上限', en: 'You have reached this activity’s entry limit' },
   audio_rejected: { 'zh-CN': '录音无法接受', en: 'The recording cannot be accepted' },
   not_a_finalist: { 'zh-CN': '该作品未进入评审', en: 'This entry did not reach judging' },
+  results_published: {
+    'zh-CN': '活动结果已公布，作品不能再撤回',
+    en: 'The results are published; entries can no longer be withdrawn',
+  },
   internal: { 'zh-CN': '服务器出了点问题，请稍后再试', en: 'Something went wrong on the server; try again later' },
 }
 

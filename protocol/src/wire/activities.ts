@@ -12,7 +12,7 @@
  *   with an outcome per envelope. One request, one answer ({@link ExchangeSpec}).
  */
 import { z } from 'zod'
-import { CreateActivityRequest, EntryStatus, ShanghaiDay } from '../activities/schemas.js'
+import { CreateActivityRequest, EntryStatus, Ranking, ShanghaiDay } from '../activities/schemas.js'
 import { NodeId, SignedEnvelope } from '../federation/schemas.js'
 import { Sha256Hex } from '../distribution/content.js'
 import type { ExchangeSpec } from './exchange.js'
@@ -22,10 +22,25 @@ export const ACTIVITY_TALLY_PROTOCOL = '/shulin/activity-tally/1.0.0'
 export const NATIONAL_ACTIVITIES_CATALOG = 'activities'
 
 /** A national activity as the hub signs it (`shulin/activity`); a newer `updatedAt` replaces it. */
+/**
+ * A text's model reading (范读) as the hub shares it: members pull the audio over the content
+ * transfer (every chunk checked against the manifest) and play it to their readers.
+ */
+export const ModelAudio = z.strictObject({
+  resource: z.string().min(1).max(64),
+  blob: Sha256Hex,
+  size: z.number().int().min(0),
+  mediaType: z.string().max(100),
+  manifest: Sha256Hex,
+})
+export type ModelAudio = z.infer<typeof ModelAudio>
+
 export const NationalActivity = z.strictObject({
   id: z.string().min(1).max(64),
   organiser: z.strictObject({ nodeId: NodeId, name: z.string().max(200) }),
   activity: CreateActivityRequest,
+  /** The texts' model readings (older hubs sent none). */
+  models: z.array(ModelAudio).max(500).default([]),
   /** A withdrawn activity leaves the members' portals too. */
   status: z.enum(['published', 'withdrawn']),
   createdAt: z.iso.datetime(),
@@ -130,4 +145,34 @@ export const ActivityTallyExchange: ExchangeSpec<TallyPush, TallyPushResponse> =
   perAttempt: true,
   /** Members push once a day (and catch up); a few streams at a time per connection suffice. */
   maxInboundStreams: 4,
+}
+
+/**
+ * `/shulin/activity-ranking/1.0.0`: a member asks the hub for a national activity's ranking
+ * (the sum of every member's tallies), to show its readers. Public data: any peer may ask.
+ */
+export const ACTIVITY_RANKING_PROTOCOL = '/shulin/activity-ranking/1.0.0'
+
+export const NationalRankingRequest = z.strictObject({
+  activity: z.string().min(1).max(64),
+  limit: z.number().int().min(1).max(500),
+})
+export type NationalRankingRequest = z.infer<typeof NationalRankingRequest>
+
+export const NationalRankingResponse = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), ranking: Ranking }),
+  z.strictObject({ ok: z.literal(false), reason: z.enum(['invalid', 'unknown_activity']) }),
+])
+export type NationalRankingResponse = z.infer<typeof NationalRankingResponse>
+
+export const ActivityRankingExchange: ExchangeSpec<NationalRankingRequest, NationalRankingResponse> = {
+  protocol: ACTIVITY_RANKING_PROTOCOL,
+  request: NationalRankingRequest,
+  response: NationalRankingResponse,
+  invalid: { ok: false, reason: 'invalid' },
+  /** 500 entries with titles and names. */
+  maxBytes: 1024 * 1024,
+  timeoutMs: 10_000,
+  perAttempt: true,
+  maxInboundStreams: 8,
 }

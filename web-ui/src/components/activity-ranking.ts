@@ -1,6 +1,8 @@
 /**
  * @module components/activity-ranking
- * A recitation's ranking in tabs — total, today, my library, a region (GB/T 2260 code prefix) —
+ * A recitation's ranking in tabs — total, today, my library, a region (GB/T 2260 code prefix),
+ * and for a national activity the hub's national ranking (every library's likes summed; rows of
+ * other libraries, so no like button: a like counts at the entry's own library) —
  * each row with its likes and a like button. Rows the reader liked today (as far as this page
  * knows: liked here, or an entry the node says so of) show it pressed.
  */
@@ -14,12 +16,15 @@ import { activityPaths, entryHref } from '../activities.js'
 import { taskView } from './page-state.js'
 import './like-button.js'
 
-const scopes: Array<[Ranking['scope'], ActivityKey]> = [
+const localScopes: Array<[Ranking['scope'], ActivityKey]> = [
   ['total', 'rankTotal'],
   ['today', 'rankToday'],
   ['library', 'rankLibrary'],
   ['region', 'rankRegion'],
 ]
+/** The tabs of an activity: a national one (every member's readers) has the hub's ranking too. */
+const scopesOf = (a: ActivityView | undefined): Array<[Ranking['scope'], ActivityKey]> =>
+  a?.audience === 'member-readers' ? [...localScopes, ['national', 'rankNational']] : localScopes
 
 export class ActivityRanking extends LitElement {
   static override properties = {
@@ -57,6 +62,7 @@ export class ActivityRanking extends LitElement {
 
   #tabs() {
     const select = (scope: Ranking['scope']) => (this.scope = scope)
+    const scopes = scopesOf(this.activity)
     const onKey = (e: KeyboardEvent) => {
       const i = scopes.findIndex(([s]) => s === this.scope)
       const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : undefined
@@ -93,15 +99,20 @@ export class ActivityRanking extends LitElement {
         }
         ${taskView(this.#data, (r) =>
           r?.entries.length
-            ? html`<ol class="rows">
+            ? html`${r.scope === 'national' && r.asOf ? html`<p class="muted as-of">${at('rankNationalAsOf', { time: new Date(r.asOf).toLocaleTimeString() })}</p>` : nothing}
+              <ol class="rows">
                 ${r.entries.map(
                   (row) => html`<li>
                     <span class="rank" aria-label=${at('rankN', { rank: row.rank })}>${row.rank}</span>
                     <span class="who">
-                      <a href=${entryHref(a.id, row.id)}>${row.title}</a>
+                      ${r.scope === 'national' ? html`<span class="title">${row.title}</span>` : html`<a href=${entryHref(a.id, row.id)}>${row.title}</a>`}
                       <span class="muted">${at('entryBy', { name: row.author.name, library: row.author.library })}${row.final !== null ? ` · ${at('final', { final: row.final.toFixed(1) })}` : ''}</span>
                     </span>
-                    <shulin-like-button .activity=${a.id} .entry=${row.id} .entryTitle=${row.title} .likes=${row.likes} .liked=${this.liked.has(row.id)} @liked=${() => this.liked.add(row.id)}></shulin-like-button>
+                    ${
+                      r.scope === 'national'
+                        ? html`<span class="likes">${at('likes', { count: row.likes })}</span>`
+                        : html`<shulin-like-button .activity=${a.id} .entry=${row.id} .entryTitle=${row.title} .likes=${row.likes} .liked=${this.liked.has(row.id)} @liked=${() => this.liked.add(row.id)}></shulin-like-button>`
+                    }
                   </li>`,
                 )}
               </ol>`
@@ -128,6 +139,7 @@ export class ActivityRanking extends LitElement {
       .rank { font-size: 1.2rem; font-weight: 700; color: var(--ink); text-align: center; font-variant-numeric: tabular-nums; }
       .rows li:nth-child(-n + 3) .rank { color: var(--accent); }
       .who { display: grid; min-width: 0; }
+      .who .title { font-weight: 600; }
       .who a { font-weight: 600; overflow: hidden; text-overflow: ellipsis; }
       .who .muted { font-size: 0.9rem; }
     `,

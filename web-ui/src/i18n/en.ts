@@ -299,6 +299,7 @@ export const en: Record<MessageKey, string> = {
   staffActivities: 'Activities',
   staffNews: 'News',
   staffJudging: 'Judging',
+  staffNothingForRole: 'Nothing in the staff console is for your role; live rooms are moderated from the room itself.',
   staffDesk: 'Desk check-in',
   navLive: 'Live',
   libraryProfile: 'This library',

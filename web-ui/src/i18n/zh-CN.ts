@@ -295,6 +295,7 @@ export const zhCN = {
   staffActivities: '阅读活动',
   staffNews: '新闻公告',
   staffJudging: '评审',
+  staffNothingForRole: '管理后台没有适用于您角色的页面；直播间的管理在直播间内进行。',
   staffDesk: '现场签到',
   navLive: '直播',
   libraryProfile: '本馆信息',

@@ -14,9 +14,9 @@
  * logged with both digests for the operators.
  *
  * What is taken goes into the hub's activities ({@link TallySink}: the entries as remote entries,
- * the tally into the counts its ranking reads, with the hub's own readers' likes) before it is
- * acknowledged; the sink is idempotent by the same key, so a crash between the two is mended by
- * the member's next push.
+ * the tally into the counts its ranking reads, with the hub's own readers' likes) in the same
+ * synced batch as this intake's records, before it is acknowledged: one write per push, and
+ * never counts without their record (nor the reverse) after a crash.
  *
  * Owns two sublevels:
  * - `activity-net-tallies`: `<activity> <node> <day>` → the signed tally as received (proof);
@@ -50,10 +50,13 @@ interface StoredEntry {
   digest: string
 }
 
-/** Where taken tallies go: the hub's activities (idempotent by entry, and by activity+node+day). */
+/**
+ * Where taken tallies go: the hub's activities (idempotent by entry, and by activity+node+day).
+ * One call per push: the entries and tallies taken, and `ops` (the intake's own records of
+ * them), committed by the sink in ONE synced batch with its own writes.
+ */
 export interface TallySink {
-  entry(entry: NetworkEntry): Promise<void>
-  tally(tally: ActivityTally): Promise<void>
+  take(input: { entries: NetworkEntry[]; tallies: ActivityTally[]; ops: BatchOp[] }): Promise<void>
 }
 
 export interface HubTalliesOptions {
@@ -103,6 +106,7 @@ export class HubTallies {
     const entries = await Promise.all(push.entries.map((env) => this.#checkEntry(env, from)))
     return this.#mutex.run(async () => {
       const ops: BatchOp[] = []
+      const taken: { entries: NetworkEntry[]; tallies: ActivityTally[] } = { entries: [], tallies: [] }
       // Entries first: a tally's likes count only for entries the hub knows.
       const entryOutcomes: TallyOutcome[] = []
       for (const c of entries) {
@@ -115,7 +119,7 @@ export class HubTallies {
           entryOutcomes.push('duplicate')
           continue
         }
-        await this.opts.sink.entry(c.entry)
+        taken.entries.push(c.entry)
         ops.push(putOp(this.#entries, key, { env: c.env, digest: c.digest }))
         entryOutcomes.push('stored')
       }
@@ -138,14 +142,14 @@ export class HubTallies {
           continue
         }
         seen.set(key, c.digest)
-        await this.opts.sink.tally(c.tally)
+        taken.tallies.push(c.tally)
         ops.push(
           putOp(this.#tallies, key, { env: c.env, digest: c.digest, receivedAt: new Date(this.#now).toISOString() }),
         )
         tallyOutcomes.push('stored')
       }
       // Acknowledged = on disk, even after a machine crash: the member will not send it again.
-      if (ops.length) await this.opts.storage.commit(ops, { sync: true })
+      if (ops.length) await this.opts.sink.take({ ...taken, ops })
       return { ok: true, tallies: tallyOutcomes, entries: entryOutcomes }
     })
   }

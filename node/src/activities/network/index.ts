@@ -20,17 +20,18 @@ import { createHash } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { Host, ShardedCatalog } from '@shulin/federation'
-import { networkEntryId, type MemberEntry, type NetworkEntry } from '@shulin/protocol'
+import { networkEntryId, type MemberEntry, type NetworkEntry, type Ranking } from '@shulin/protocol'
 import type { AppEnv } from '../../http/env.js'
 import { ProblemError } from '../../http/problem.js'
 import type { Storage } from '../../storage/db.js'
 import type { Logger } from '../../logger.js'
 import type { BlobStore } from '../../blobs/store.js'
 import type { Distribution } from '../../distribution/index.js'
-import type { ActivitiesService } from '../service.js'
+import type { ActivitiesService, ActivityRecord, EntryAudio, EntryRecord } from '../service.js'
 import { HubTallies } from './hub-tallies.js'
 import { NationalActivities } from './national.js'
 import { TallyPusher, type TallySource } from './tally-pusher.js'
+import type { RemoteModel } from '../store.js'
 
 export { HubTallies } from './hub-tallies.js'
 export { TallyPusher, dueDays } from './tally-pusher.js'
@@ -51,7 +52,7 @@ export interface ActivitiesNetworkInit {
   storage: Storage
   activities: ActivitiesService
   federation: ActivitiesFederation
-  content: Pick<Distribution, 'manifestIdOf' | 'fetcher'>
+  content: Pick<Distribution, 'manifestIdOf' | 'fetcher' | 'ensureLocal'>
   blobs: Pick<BlobStore, 'info'>
   /** How often a member pushes waiting tallies (ms). */
   pushIntervalMs?: number
@@ -67,11 +68,24 @@ export interface ActivitiesNetwork {
   pusher: TallyPusher | undefined
   /** Hub: pulls the audio of an activity's finalists held elsewhere; the number now here. */
   pullFinalists(activityId: string): Promise<number>
+  /**
+   * The national ranking of `activity`: the hub's own total at the hub; a member asks the hub
+   * (cached {@link rankingCacheMs}). @throws {ProblemError} `peer_unreachable` when the hub cannot
+   * be reached, `not_found` when the hub does not know the activity.
+   */
+  nationalRanking(activity: ActivityRecord, limit: number): Promise<Ranking>
+  /**
+   * A text's model reading here: at once when held, else (a national activity's) pulled from the
+   * hub first. @returns the blob to serve, or `fetching` while it is still coming.
+   */
+  model(activity: ActivityRecord, resource: string): Promise<EntryAudio | 'fetching' | undefined>
   start(): Promise<void>
   stop(): Promise<void>
 }
 
 const judgingRetryMs = 10_000
+/** How long a member shows the hub's national ranking before asking again. */
+export const rankingCacheMs = 10_000
 
 /** An opaque, stable value per reader and activity (see {@link NetworkEntry.participant}). */
 const participantOf = (nodeId: string, activity: string, author: string) =>
@@ -86,8 +100,28 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
     activities,
     catalog: (name) => init.federation.catalog(name),
     hubId: () => init.federation.hubNodeId(),
+    modelOf: async (sha256) => {
+      const info = await init.blobs.info(sha256)
+      if (!info) return undefined
+      return { size: info.size, mediaType: info.mediaType, manifest: await init.content.manifestIdOf(sha256) }
+    },
+    // A member pulls the model readings as the activity arrives, so its readers hear them at once.
+    onTaken: (rec) => {
+      for (const [resource, m] of Object.entries(rec.models ?? {}))
+        void pullModel(rec, m).catch((err: unknown) =>
+          logger?.warn({ err, activity: rec.id, resource }, 'could not pull a model reading; trying when played'),
+        )
+    },
     logger,
   })
+  const pullModel = async (rec: ActivityRecord, m: RemoteModel, waitMs?: number) =>
+    (await init.blobs.info(m.blob))
+      ? 'ready'
+      : init.content.ensureLocal(
+          { blob: m.blob, role: 'content', mediaType: m.mediaType, size: m.size, manifest: m.manifest },
+          rec.organiser.nodeId ?? init.federation.hubNodeId() ?? '',
+          waitMs,
+        )
   const hub =
     role === 'hub'
       ? new HubTallies({
@@ -98,8 +132,8 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
             return !!rec && rec.request.audience === 'member-readers' && (rec.organiser.nodeId ?? me) === me
           },
           sink: {
-            entry: async (e) => remoteEntry(e),
-            tally: async (t) => void (await activities.applyTally(t)),
+            take: async ({ entries, tallies, ops }) =>
+              void (await activities.takeIntake({ entries: await Promise.all(entries.map(asRemote)), tallies, ops })),
           },
           ...(init.now ? { now: init.now } : {}),
           logger,
@@ -108,8 +142,11 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
 
   /** The hub's copy of a member's entry: its audio only once pulled here. */
   async function remoteEntry(e: NetworkEntry): Promise<void> {
+    await activities.upsertRemoteEntry(await asRemote(e))
+  }
+  async function asRemote(e: NetworkEntry): Promise<Omit<EntryRecord, 'remote' | 'source'>> {
     const here = e.audio && (await init.blobs.info(e.audio.blob)) ? e.audio : null
-    await activities.upsertRemoteEntry({
+    return {
       id: e.id,
       activity: e.activity,
       title: e.title,
@@ -123,7 +160,7 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
       audio: here ? { blob: here.blob, mediaType: here.mediaType, size: here.size } : null,
       duration: e.duration,
       createdAt: e.createdAt,
-    })
+    }
   }
 
   const source: TallySource = {
@@ -198,6 +235,41 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
     return here
   }
 
+  const rankings = new Map<string, { at: number; ranking: Ranking }>()
+  async function nationalRanking(rec: ActivityRecord, limit: number): Promise<Ranking> {
+    if (role === 'hub') return activities.ranking(rec.id, { scope: 'national', limit })
+    const key = `${rec.id} ${limit}`
+    const now = (init.now ?? Date.now)()
+    const cached = rankings.get(key)
+    if (cached && now - cached.at < rankingCacheMs) return cached.ranking
+    const unreachable = () =>
+      new ProblemError('peer_unreachable', {
+        detail: 'The hub cannot be reached just now, so the national ranking cannot be shown; try again later.',
+      })
+    const peer = await init.federation.hubPeer()
+    if (!peer || !host) throw unreachable()
+    const { askRanking } = await import('@shulin/federation')
+    const res = await askRanking(host, peer.addrs, { activity: rec.id, limit }).catch(() => {
+      throw unreachable()
+    })
+    if (!res.ok) throw new ProblemError('not_found', { detail: 'The hub has no national ranking of this activity.' })
+    const ranking: Ranking = { ...res.ranking, scope: 'national', asOf: new Date(now).toISOString() }
+    rankings.set(key, { at: now, ranking })
+    if (rankings.size > 200) rankings.delete(rankings.keys().next().value!)
+    return ranking
+  }
+
+  async function model(rec: ActivityRecord, resource: string): Promise<EntryAudio | 'fetching' | undefined> {
+    const sha = rec.request.texts.find((t) => t.resource === resource)?.model
+    if (!sha) return undefined
+    const info = await init.blobs.info(sha)
+    if (info) return { blob: sha, size: info.size, mediaType: info.mediaType }
+    const m = rec.models?.[resource]
+    if (!m || m.blob !== sha || rec.organiser.nodeId === me) return undefined
+    if ((await pullModel(rec, m, 10_000)) === 'fetching') return 'fetching'
+    return { blob: m.blob, size: m.size, mediaType: m.mediaType }
+  }
+
   let judgingTimer: NodeJS.Timeout | undefined
   let stopped = false
   /** Hub: every national activity now judging gets its finalists' audio; false when a pull failed. */
@@ -219,6 +291,8 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
     hub,
     pusher,
     pullFinalists,
+    nationalRanking,
+    model,
     async start() {
       await init.federation.whenHost(async (h) => {
         host = h
@@ -227,6 +301,17 @@ export function createActivitiesNetwork(init: ActivitiesNetworkInit): Activities
           await serveTallies(
             h,
             (push, from) => hub.receive(push, from),
+            (msg, err) => logger?.warn({ err }, msg),
+          )
+          const { serveRankings } = await import('@shulin/federation')
+          await serveRankings(
+            h,
+            async (req) => {
+              const rec = await activities.store.activities.get(req.activity)
+              if (!rec || rec.status !== 'published' || rec.request.audience !== 'member-readers')
+                return { ok: false, reason: 'unknown_activity' }
+              return { ok: true, ranking: await activities.ranking(rec.id, { scope: 'national', limit: req.limit }) }
+            },
             (msg, err) => logger?.warn({ err }, msg),
           )
         }

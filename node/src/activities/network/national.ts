@@ -13,7 +13,7 @@
 import { EnvelopeError, open, seal } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
 import type { CatalogRule, ShardedCatalog } from '@shulin/federation'
-import { NATIONAL_ACTIVITIES_CATALOG, NationalActivity } from '@shulin/protocol'
+import { NATIONAL_ACTIVITIES_CATALOG, NationalActivity, type ModelAudio } from '@shulin/protocol'
 import type { Logger } from '../../logger.js'
 import type { ActivitiesService, ActivityRecord } from '../service.js'
 
@@ -30,6 +30,10 @@ export interface NationalActivitiesOptions {
   catalog: (name: string) => Promise<ShardedCatalog>
   /** The hub's node id, once known: the activities' signer. */
   hubId: () => string | undefined
+  /** Hub: a model reading's blob as members fetch it (size, type, its chunk manifest), if here. */
+  modelOf?: ((sha256: string) => Promise<Omit<ModelAudio, 'resource' | 'blob'> | undefined>) | undefined
+  /** Member: told of each national activity taken in (to pull its model readings). */
+  onTaken?: ((rec: ActivityRecord) => void) | undefined
   logger?: Logger | undefined
 }
 
@@ -112,10 +116,17 @@ export class NationalActivities {
         this.#signed.set(rec.id, rec.updatedAt)
         continue
       }
+      // The model readings go with it, shared for the members to pull chunk by checked chunk.
+      const models: ModelAudio[] = []
+      for (const t of rec.request.texts) {
+        const m = t.model ? await this.opts.modelOf?.(t.model) : undefined
+        if (m && t.model) models.push({ resource: t.resource, blob: t.model, ...m })
+      }
       const payload: NationalActivity = {
         id: rec.id,
         organiser: { nodeId: hub, name: rec.organiser.name },
         activity: rec.request,
+        models,
         status: rec.status,
         createdAt: rec.createdAt,
         updatedAt: rec.updatedAt,
@@ -154,14 +165,16 @@ export class NationalActivities {
         this.opts.logger?.warn({ id }, 'a national activity that does not verify was ignored')
         continue
       }
-      await this.opts.activities.createFromHub({
+      const rec = await this.opts.activities.createFromHub({
         id: a.id,
         request: a.activity,
         organiser: a.organiser,
         createdAt: a.createdAt,
         updatedAt: a.updatedAt,
         status: a.status,
+        models: a.models,
       })
+      this.opts.onTaken?.(rec)
       n++
     }
     return n

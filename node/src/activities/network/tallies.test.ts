@@ -110,23 +110,28 @@ describe('activity tallies', () => {
       member: (id) => (id === member.nodeId ? entry : undefined),
       national: async (id) => id === activity,
       sink: {
-        entry: (e) =>
-          activities.upsertRemoteEntry({
-            id: e.id,
-            activity: e.activity,
-            title: e.title,
-            text: e.text,
-            author: e.participant,
-            authorName: e.author.name,
-            library: e.node,
-            libraryName: e.author.library,
-            region: null,
-            status: e.status,
-            audio: null,
-            duration: e.duration,
-            createdAt: e.createdAt,
-          }),
-        tally: async (t) => void (await activities.applyTally(t)),
+        take: ({ entries, tallies, ops }) =>
+          activities
+            .takeIntake({
+              ops,
+              tallies,
+              entries: entries.map((e) => ({
+                id: e.id,
+                activity: e.activity,
+                title: e.title,
+                text: e.text,
+                author: e.participant,
+                authorName: e.author.name,
+                library: e.node,
+                libraryName: e.author.library,
+                region: null,
+                status: e.status,
+                audio: null,
+                duration: e.duration,
+                createdAt: e.createdAt,
+              })),
+            })
+            .then(() => undefined),
       },
       now: () => clock.hub,
     })
@@ -280,5 +285,82 @@ describe('activity tallies', () => {
       entries: ['wrong_signer'],
     })
     expect(await national()).toEqual({ e1: 6, e2: 10 })
+  })
+
+  it('takes one member’s push (20 entries and the day’s tally) in ONE synced write', async () => {
+    // The same intake on a storage of its own that counts its synced writes.
+    const db = await openStorage(join(dir, 'hub-counting'), { create: true, dataDir: dir })
+    let synced = 0
+    const counting: Storage = {
+      ...db,
+      commit: (ops, o) => {
+        if (o.sync) synced++
+        return db.commit(ops, o)
+      },
+    }
+    const acts = new ActivitiesService({
+      storage: counting,
+      nodeId: 'hub-counting',
+      library: () => ({ name: '国家数字图书馆', region: '110000' }),
+      now: () => clock.hub,
+    })
+    const act = (
+      await acts.create(
+        CreateActivityRequest.parse({
+          kind: 'recitation',
+          title: '批量诵读',
+          audience: 'member-readers',
+          phases: { voting },
+        }),
+      )
+    ).id
+    const intake = new HubTallies({
+      storage: counting,
+      member: (id) => (id === member.nodeId ? entry : undefined),
+      national: async (id) => id === act,
+      sink: {
+        take: ({ entries, tallies, ops }) =>
+          acts
+            .takeIntake({
+              ops,
+              tallies,
+              entries: entries.map((e) => ({
+                ...e,
+                author: e.participant,
+                authorName: e.author.name,
+                library: e.node,
+                libraryName: e.author.library,
+                region: null,
+                audio: null,
+              })),
+            })
+            .then(() => undefined),
+      },
+      now: () => clock.hub,
+    })
+    const ids = Array.from({ length: 20 }, (_, i) => `b${i}`)
+    const entries = await Promise.all(
+      ids.map(async (e) => seal(member, 'shulin/activity-entry', { ...(await source.describe(act, e))! })),
+    )
+    const tally = await seal(member, 'shulin/activity-tally', {
+      activity: act,
+      node: member.nodeId,
+      day: '2026-12-01',
+      likes: ids.map((e, i) => ({ entry: `${member.nodeId}/${e}`, count: i + 1 })),
+    })
+    clock.hub = Math.max(clock.hub, t0 + day)
+    synced = 0
+    const res = await intake.receive(TallyPush.parse({ tallies: [tally], entries }), member.nodeId)
+    expect(res).toMatchObject({ ok: true, tallies: ['stored'] })
+    expect(synced).toBe(1)
+    const ranking = await acts.ranking(act, { scope: 'total', limit: 50 })
+    expect(ranking.entries.map((r) => r.likes)).toEqual(ids.map((_, i) => 20 - i))
+    // A replay writes nothing.
+    synced = 0
+    expect(await intake.receive(TallyPush.parse({ tallies: [tally], entries }), member.nodeId)).toMatchObject({
+      tallies: ['duplicate'],
+    })
+    expect(synced).toBe(0)
+    await db.close()
   })
 })

@@ -3,13 +3,14 @@
  * Creating a reading activity: a recitation (texts picked from a catalogue search, the longest
  * recording, entries per reader, the weights of judges' scores against likes, what to do with
  * likes from brand-new accounts) or an event (讲座, 展览, 读书会: place and seats), each with its
- * phases typed in Beijing time whatever the desk computer's clock zone, then publishing it.
+ * phases typed in Beijing time whatever the desk computer's clock zone, then publishing it and
+ * uploading each text's model reading (范读; the node checks and normalises it like an entry).
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { ActivityKind, CreateActivityRequest, PhaseName, SearchResponse } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { at } from '../../i18n/activities.js'
-import { api } from '../../api.js'
+import { api, postForm } from '../../api.js'
 import { activityHref, activityPaths, phaseLabel, phaseOrder } from '../../activities.js'
 import { fieldError, formError } from '../../components/form.js'
 
@@ -35,6 +36,7 @@ export class StaffActivities extends LitElement {
     error: { state: true },
     created: { state: true },
     published: { state: true },
+    models: { state: true },
   }
   kind: ActivityKind = 'recitation'
   phases: Draft = {}
@@ -43,8 +45,10 @@ export class StaffActivities extends LitElement {
   /** Judges' weight in percent; likes get the rest. */
   judges = 70
   error: unknown
-  created: { id: string; title: string } | undefined
+  created: { id: string; title: string; texts: Array<{ resource: string; title: string }> } | undefined
   published = false
+  /** Each text's model reading: uploading (a fraction), uploaded, or the refusal. */
+  models: Record<string, number | 'done' | { error: unknown }> = {}
   #searchTimer: number | undefined
 
   override connectedCallback(): void {
@@ -111,8 +115,9 @@ export class StaffActivities extends LitElement {
     this.error = undefined
     try {
       const { id } = await api<{ id: string }>(activityPaths.staffCreate, { body })
-      this.created = { id, title: body.title ?? '' }
+      this.created = { id, title: body.title ?? '', texts: this.kind === 'recitation' ? [...this.texts] : [] }
       this.published = false
+      this.models = {}
     } catch (err) {
       this.error = err
     }
@@ -126,6 +131,53 @@ export class StaffActivities extends LitElement {
     } catch (err) {
       this.error = err
     }
+  }
+
+  async #uploadModel(e: Event, resource: string): Promise<void> {
+    e.preventDefault()
+    const file = new FormData(e.target as HTMLFormElement).get('audio')
+    if (!this.created || !(file instanceof File) || !file.size) return
+    const form = new FormData()
+    form.set('audio', file, file.name)
+    this.models = { ...this.models, [resource]: 0 }
+    try {
+      await postForm(activityPaths.staffModel(this.created.id, resource), form, (f) => {
+        this.models = { ...this.models, [resource]: f }
+      })
+      this.models = { ...this.models, [resource]: 'done' }
+    } catch (err) {
+      this.models = { ...this.models, [resource]: { error: err } }
+    }
+  }
+
+  #modelUploads() {
+    const c = this.created
+    if (!c?.texts.length) return nothing
+    return html`<section class="models" aria-labelledby="models-h">
+      <h3 id="models-h">${at('staffModels')}</h3>
+      <ul>
+        ${c.texts.map((x) => {
+          const state = this.models[x.resource]
+          return html`<li>
+            <form @submit=${(e: Event) => void this.#uploadModel(e, x.resource)}>
+              <label for="model-${x.resource}">${at('staffModelFor', { title: x.title })}</label>
+              <span class="row"><input id="model-${x.resource}" name="audio" type="file" accept="audio/*" required />
+              <button class="secondary" ?disabled=${typeof state === 'number'}>${at('staffModelUpload')}</button></span>
+              ${
+                state === 'done'
+                  ? html`<p role="status">${at('staffModelDone')}
+                      <audio controls preload="none" src=${activityPaths.model(c.id, x.resource)} aria-label="${at('modelReading')}：${x.title}"></audio></p>`
+                  : typeof state === 'number'
+                    ? html`<progress max="1" .value=${state}></progress>`
+                    : state
+                      ? formError(state.error)
+                      : nothing
+              }
+            </form>
+          </li>`
+        })}
+      </ul>
+    </section>`
   }
 
   #recitationFields() {
@@ -223,7 +275,8 @@ export class StaffActivities extends LitElement {
         this.created
           ? html`<p role="status" class="created">${at('staffCreated', { title: this.created.title })}
             <a href=${activityHref(this.created.id)}>${this.created.title}</a>
-            ${this.published ? html`<strong>${at('staffPublished')}</strong>` : html`<button class="secondary" @click=${() => void this.#publish()}>${at('staffPublish')}</button>`}</p>`
+            ${this.published ? html`<strong>${at('staffPublished')}</strong>` : html`<button class="secondary" @click=${() => void this.#publish()}>${at('staffPublish')}</button>`}</p>
+            ${this.#modelUploads()}`
           : nothing
       }`
   }

@@ -3,6 +3,8 @@
  * The staff console's tabs: records (find, publish, withdraw, edit), columns and topics
  * (create, order their items by dragging or with the keyboard), readers (find, disable,
  * enable, import an ILS CSV export with a report of refused rows), and the node.
+ * Each account sees the tabs its roles may use: a judge only judging (the others answer 403 to
+ * a judge), a moderator none (live moderation happens in the live room itself).
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { base } from '../../styles.js'
@@ -28,6 +30,12 @@ const tabs = [
   ['sms', 'staffSms'],
 ] as const
 type Tab = (typeof tabs)[number][0]
+
+/** The tabs an account with `roles` may use (admins and librarians: all). */
+export function tabsFor(roles: readonly string[]): Tab[] {
+  if (roles.includes('admin') || roles.includes('librarian')) return tabs.map(([id]) => id)
+  return roles.includes('judge') ? ['judging'] : []
+}
 
 const loaders: Record<Tab, () => Promise<unknown>> = {
   records: () => import('./records.js'),
@@ -57,7 +65,17 @@ export class StaffPage extends LitElement {
     if (!session.isStaff()) navigate(`/signin?next=${encodeURIComponent(location.pathname)}`, { replace: true })
   }
 
+  get #allowed(): Tab[] {
+    return tabsFor(session.current?.account.roles ?? [])
+  }
+
   override willUpdate(changed: Map<string, unknown>): void {
+    const allowed = this.#allowed
+    if (changed.has('tab') && allowed.length && !allowed.includes(this.tab)) {
+      // A tab this account may not use (a judge at /staff): its own first tab instead.
+      navigate(`/staff/${allowed[0]}`, { replace: true })
+      this.tab = allowed[0]!
+    }
     if (changed.has('tab')) {
       this.ready = false
       void (loaders[this.tab] ?? loaders.records)().then(() => (this.ready = true))
@@ -101,9 +119,11 @@ export class StaffPage extends LitElement {
   }
 
   override render() {
+    const allowed = this.#allowed
+    if (!allowed.length) return html`<p class="muted">${t('staffNothingForRole')}</p>`
     return html`
       <nav aria-label=${t('navStaff')}>
-        ${tabs.map(([id, label]) => html`<a href="/staff/${id}" aria-current=${this.tab === id ? 'page' : 'false'}>${t(label)}</a>`)}
+        ${tabs.filter(([id]) => allowed.includes(id)).map(([id, label]) => html`<a href="/staff/${id}" aria-current=${this.tab === id ? 'page' : 'false'}>${t(label)}</a>`)}
       </nav>
       ${this.#panel()}
     `
