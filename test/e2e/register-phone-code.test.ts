@@ -74,8 +74,17 @@ describe.skipIf(!hasChromium)('quick registration with a texted code', () => {
     const resend = page.getByRole('button', { name: /秒后可重新获取/ })
     await resend.waitFor({ timeout: 5_000 })
     expect(await resend.isDisabled()).toBe(true)
-    await page.getByLabel('短信验证码').fill(code)
+    // …and it does count (a second or two is enough to see it move below 60).
+    await expect
+      .poll(async () => Number(/(\d+) 秒/.exec((await resend.textContent()) ?? '')?.[1]), { timeout: 5_000 })
+      .toBeLessThan(60)
+    // A wrong code is said under the field, and the reader stays on the page.
+    await page.getByLabel('短信验证码').fill(String((Number(code) + 1) % 1_000_000).padStart(6, '0'))
     await page.getByLabel('密码', { exact: true }).fill('reading-lamp-2026')
+    await page.getByRole('button', { name: '注册' }).click()
+    await page.locator('#err-phoneCode').waitFor({ timeout: 10_000 })
+    expect(await page.locator('#err-phoneCode').textContent()).toContain('验证码错误或已过期')
+    await page.getByLabel('短信验证码').fill(code)
     await shot(page, 'phone-register-code')
     await page.getByRole('button', { name: '注册' }).click()
     await page.waitForURL(`${t.node.url}/`, { timeout: 10_000 })
