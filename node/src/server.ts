@@ -64,6 +64,7 @@ import { watchedRoutes } from './stats/watched.js'
 import { embedRoutes } from './embed/routes.js'
 import { sharePageRoutes } from './resources/share-page.js'
 import { buildEvents, eventRoutes } from './activities/events/index.js'
+import { ActivityPhaseWatcher } from './notify/activity-phases.js'
 import { importRoutes } from './resources/import/routes.js'
 import { searchRoutes } from './search/routes.js'
 import { createSearchEngine } from './search/create.js'
@@ -157,6 +158,8 @@ export interface RunningNode {
   readonly wechat: Wechat
   /** News (tests take in a hub's post directly). */
   readonly news: NewsService
+  /** Activity phase notices (tests move the clock and look). */
+  readonly activityPhases: ActivityPhaseWatcher
   close(): Promise<void>
 }
 
@@ -257,6 +260,7 @@ export async function startNode(input: NodeConfigInput, options: StartOptions = 
     live: node.live,
     wechat: node.wechat,
     news: node.news,
+    activityPhases: node.activityPhases,
     close() {
       closing ??= life.stop().then(() => logger.info('node stopped'))
       return closing
@@ -540,6 +544,16 @@ function composeServices(
     logger,
     now,
   })
+  // Tells readers when a phase of their activity begins (voting opens, …), once each.
+  const activityPhases = new ActivityPhaseWatcher({
+    storage,
+    activities,
+    signedUp: (id) => events.signups.seated(id),
+    notifier: services.notifier,
+    nodeId: key.nodeId,
+    logger,
+    now,
+  })
   const backups = new BackupSchedule({
     storage,
     write: (file) => writeBackup(storage, key, folder.nodeMeta, file, folder.dir),
@@ -627,6 +641,7 @@ function composeServices(
     disk,
     backups,
     events,
+    activityPhases,
     readiness,
     metrics,
     alerts,
@@ -1021,6 +1036,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       },
       stop: () => services.notifier.stop(),
     },
+    { name: 'activity phases', start: () => parts.activityPhases.start(), stop: () => parts.activityPhases.stop() },
     // Codes still being retried are dropped at stop (they live in memory only, by design).
     { name: 'sms', start: () => {}, stop: () => services.sms.close() },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.

@@ -123,7 +123,14 @@ export function buildServices(
       '你的账号在一个新的设备或浏览器上登录。 Your account was signed in from a new device or browser.',
     ),
   )
-  const subscriptions = new SubscriptionService({ storage: folder.storage, records: resources.records, notifier })
+  const subscriptions = new SubscriptionService({
+    storage: folder.storage,
+    records: resources.records,
+    notifier,
+    collections,
+    logger: opts.logger,
+    now: opts.now,
+  })
   const courses = buildCourses({ storage: folder.storage, resources, blobs, now: opts.now })
   return {
     sessions,

@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     readonly fields: Array<{ pointer: string; detail: string }> = [],
+    /** The problem's `retryAfterSeconds` (429s), so a page can say when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message)
     this.name = 'ApiError'
@@ -31,12 +33,18 @@ function parseJson(text: string): unknown {
 
 /** The error for a failed answer: the server's RFC 9457 title and field errors when it sent them. */
 function problemError(status: number, body: unknown): ApiError {
-  const p = (body ?? {}) as { title?: string; code?: string; errors?: Array<{ pointer: string; detail: string }> }
+  const p = (body ?? {}) as {
+    title?: string
+    code?: string
+    errors?: Array<{ pointer: string; detail: string }>
+    retryAfterSeconds?: number
+  }
   return new ApiError(
     p.title ?? t('errorGeneric', { message: `HTTP ${status}` }),
     status,
     p.code ?? 'http',
     p.errors ?? [],
+    typeof p.retryAfterSeconds === 'number' ? p.retryAfterSeconds : undefined,
   )
 }
 

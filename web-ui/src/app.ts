@@ -20,6 +20,7 @@ const routes = {
   resource: '/r/:id',
   courses: '/courses',
   course: '/courses/:id',
+  collection: '/collections/:id',
   lecture: '/lectures/:id',
   activities: '/activities',
   activity: '/activities/:id',
@@ -50,6 +51,7 @@ const pages: Record<string, () => Promise<unknown>> = {
   read: () => import('./pages/reader/read.js'),
   courses: () => import('./pages/reader/courses.js'),
   course: () => import('./pages/reader/courses.js'),
+  collection: () => import('./pages/reader/collection.js'),
   lecture: () => import('./pages/reader/lecture.js'),
   activities: () => import('./pages/reader/activities.js'),
   activity: () => import('./pages/reader/activities.js'),
@@ -127,6 +129,8 @@ export class ShulinApp extends LitElement {
         return html`<shulin-courses-page></shulin-courses-page>`
       case 'course':
         return html`<shulin-course-page .courseId=${params.id ?? ''}></shulin-course-page>`
+      case 'collection':
+        return html`<shulin-collection-page .collectionId=${params.id ?? ''}></shulin-collection-page>`
       case 'lecture':
         return html`<shulin-lecture-page .lectureId=${params.id ?? ''} .query=${query}></shulin-lecture-page>`
       case 'activities':

@@ -2,16 +2,22 @@
  * @module collections/service
  * Columns (栏目) and topics (专题). Owns the `collections` sublevel (id → record). Readers see
  * a collection only inside its publish window, and only the published resources in it.
+ * {@link CollectionService.onItemsAdded} lets another module (subscriptions) write its own
+ * records in the same commit as an edit that adds items, so none is lost to a crash.
  */
 import { monotonicFactory } from 'ulid'
 import type { Collection, CollectionKind, CreateCollectionRequest, UpdateCollectionRequest } from '@shulin/protocol'
 import { ProblemError } from '../http/problem.js'
-import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
+import { delOp, putOp, type BatchOp, type Storage, type Sublevel } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 import type { ResourceRecords } from '../resources/store.js'
 
+/** Ops to commit with an edit of `collection` that added `added` (in its order) at `at` (ms). */
+export type ItemsAddedHook = (collection: Collection, added: string[], at: number) => BatchOp[]
+
 export class CollectionService {
   readonly #db: Sublevel<Collection>
+  readonly #itemsAdded: ItemsAddedHook[] = []
   readonly #mutex = new Mutex()
   readonly #ulid = monotonicFactory()
 
@@ -21,6 +27,11 @@ export class CollectionService {
     private readonly now: () => number = Date.now,
   ) {
     this.#db = storage.sublevel<Collection>('collections')
+  }
+
+  /** Called inside each edit that adds items to a collection (not at creation: nobody follows it yet). */
+  onItemsAdded(hook: ItemsAddedHook): void {
+    this.#itemsAdded.push(hook)
   }
 
   async get(id: string): Promise<Collection> {
@@ -116,7 +127,11 @@ export class CollectionService {
           errors: [{ pointer: '/visibleUntil', detail: 'window_reversed' }],
         })
       }
-      await this.storage.commit([putOp(this.#db, id, next)], { sync: true })
+      const before = new Set(current.items)
+      const added = next.items.filter((i) => !before.has(i))
+      const at = this.now()
+      const extra = added.length ? this.#itemsAdded.flatMap((hook) => hook(next, added, at)) : []
+      await this.storage.commit([putOp(this.#db, id, next), ...extra], { sync: true })
       return next
     })
   }

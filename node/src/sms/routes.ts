@@ -1,7 +1,9 @@
 /**
  * @module sms/routes
  * `/api/auth/phone-code` (a verification code for quick registration) and the console's SMS
- * settings `/api/staff/sms` (admins only: they hold a provider's keys). HTTP only.
+ * settings `/api/staff/sms` (admins only: they hold a provider's keys), and the public
+ * `/api/auth/registration` telling the portal whether quick registration asks for that code.
+ * HTTP only.
  */
 import { z } from 'zod'
 import { Ok, Phone } from '@shulin/protocol'
@@ -15,9 +17,25 @@ export const SmsSettingsViewSchema = SmsSettingsInput.omit({ secret: true }).ext
   secretHint: z.string(),
 })
 const PhoneCodeRequest = z.strictObject({ phone: Phone })
+/** What the registration page needs to know before a reader types anything. */
+export const RegistrationOptions = z.strictObject({ phoneCode: z.boolean() })
 const SmsTestResponse = z.strictObject({ result: z.enum(['sent', 'queued', 'limited']) })
 
 export function smsRoutes(api: Api, sms: SmsService): void {
+  api.route(
+    {
+      method: 'get',
+      path: '/api/auth/registration',
+      summary: 'Whether quick registration asks for a code texted to the phone',
+      tags: ['auth'],
+      access: 'public',
+      response: RegistrationOptions,
+    },
+    // Public on purpose: the page must show the code field before anyone signs in; it is a
+    // switch the staff set, nothing about any reader.
+    async () => ({ phoneCode: await sms.verificationRequired() }),
+  )
+
   api.route(
     {
       method: 'post',

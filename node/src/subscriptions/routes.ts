@@ -1,8 +1,8 @@
 /**
  * @module subscriptions/routes
- * `GET/POST/DELETE /api/me/subscriptions`: a signed-in reader's own subscriptions to courses
- * and series. The target is `{"course": id}` or `{"series": name}` — in the body of POST and
- * DELETE, or as a query parameter of DELETE and `GET /api/me/subscriptions/state`.
+ * `GET/POST/DELETE /api/me/subscriptions`: a signed-in reader's own subscriptions to courses,
+ * series and topics. The target is `{"course": id}`, `{"series": name}` or `{"topic": id}` — in
+ * the body of POST and DELETE, or as a query parameter of DELETE and `GET /api/me/subscriptions/state`.
  */
 import { Subscription, SubscriptionList, SubscriptionState, SubscriptionTarget } from '@shulin/protocol'
 import type { Context } from 'hono'
@@ -11,12 +11,13 @@ import type { AppEnv } from '../http/env.js'
 import { ProblemError } from '../http/problem.js'
 import type { SubscriptionService } from './service.js'
 
-/** A target from the query string (`?course=ID` or `?series=NAME`). */
+/** A target from the query string (`?course=ID`, `?series=NAME` or `?topic=ID`). */
 function queryTarget(c: Context<AppEnv>): SubscriptionTarget {
   const course = c.req.query('course')
   const series = c.req.query('series')
+  const topic = c.req.query('topic')
   const parsed = SubscriptionTarget.safeParse(
-    course !== undefined ? { course } : series !== undefined ? { series } : {},
+    course !== undefined ? { course } : series !== undefined ? { series } : topic !== undefined ? { topic } : {},
   )
   if (!parsed.success)
     throw new ProblemError('validation_failed', { errors: [{ pointer: '/course', detail: 'course_or_series' }] })
@@ -52,7 +53,8 @@ export function subscriptionRoutes(api: Api, subscriptions: SubscriptionService)
     {
       method: 'post',
       path: '/api/me/subscriptions',
-      summary: 'Subscribe to a course or a series: each new lecture puts a notice in my inbox',
+      summary:
+        'Subscribe to a course or a series (each new lecture) or a topic (new items, batched): notices in my inbox',
       tags,
       access: 'session',
       body: SubscriptionTarget,

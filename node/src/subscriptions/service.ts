@@ -11,11 +11,21 @@
  * change committed just before a crash is still announced; the inbox's dedupe key (one per
  * lecture) makes a replay post nothing twice.
  *
+ * A topic (专题, a collection of kind `topic`) is followed differently: each edit adding items
+ * to it notes them (`subscriptions-topic-items`, written in the edit's own commit through the
+ * collections' hook), and every minute the topics whose additions have settled — nothing new
+ * for {@link topicQuietMs}, or the first waiting {@link topicMaxWaitMs} — are told to their
+ * subscribers as one notice per batch, not one per item. The notes are deleted only after the
+ * notices are in; the notice's dedupe key is the batch's first note, so a crash in between
+ * re-tells nothing.
+ *
  * Owns the sublevels `subscriptions` (`account!target` → subscription), `subscribers`
- * (`target!account` → ''), and `subscriptions-state` (`cursor`, and `announced!lecture`).
- * A target is `course:<id>` or `series:<name>`.
+ * (`target!account` → ''), `subscriptions-state` (`cursor`, and `announced!lecture`) and
+ * `subscriptions-topic-items` (`topic!time!item` → item). A target is `course:<id>`,
+ * `series:<name>` or `topic:<id>`.
  */
-import type { Resource, Subscription, SubscriptionTarget } from '@shulin/protocol'
+import type { Collection, Resource, Subscription, SubscriptionTarget } from '@shulin/protocol'
+import type { CollectionService } from '../collections/service.js'
 import { changeCursor, type ResourceChange, type ResourceRecords } from '../resources/store.js'
 import { ProblemError } from '../http/problem.js'
 import type { Notifier } from '../notify/notifier.js'
@@ -26,35 +36,57 @@ import { delOp, putOp, type BatchOp, type Storage, type Sublevel } from '../stor
 const replayMarginMs = 5 * 60_000
 /** Subscriptions one reader may hold. */
 export const maxSubscriptionsPerReader = 500
+/** A topic's additions are told once staff have added nothing to it for this long… */
+export const topicQuietMs = 10 * 60_000
+/** …or once the first has waited this long, whichever comes first. */
+export const topicMaxWaitMs = 60 * 60_000
+const topicCheckMs = 60_000
+/** Fixed width, so a topic's notes sort by time. */
+const timeKey = (ms: number) => ms.toString(36).padStart(10, '0')
 
 interface Stored {
   title: string
   createdAt: string
 }
 
-const targetKey = (t: SubscriptionTarget) => ('course' in t ? `course:${t.course}` : `series:${t.series}`)
+const targetKey = (t: SubscriptionTarget) =>
+  'course' in t ? `course:${t.course}` : 'topic' in t ? `topic:${t.topic}` : `series:${t.series}`
 
 /** Whether a record is a lecture readers can play now. */
 const announceable = (r: Resource) => r.type === 'lecture' && r.status === 'published' && r.lecture?.status === 'ready'
+
+/** The portal's page of a topic (`/collections/:id`, where its subscribe button is). */
+const topicLink = (c: Collection) => `/collections/${c.id}`
 
 export interface SubscriptionServiceOptions {
   storage: Storage
   records: ResourceRecords
   notifier: Pick<Notifier, 'notify'>
+  /** Topics readers may subscribe to; without it, only courses and series. */
+  collections?: Pick<CollectionService, 'get' | 'isVisible' | 'onItemsAdded'> | undefined
   logger?: Logger | undefined
+  now?: (() => number) | undefined
 }
 
 export class SubscriptionService {
   readonly #subs: Sublevel<Stored>
   readonly #subscribers: Sublevel<string>
   readonly #state: Sublevel<string>
+  readonly #topicItems: Sublevel<string>
+  readonly #now: () => number
   #chain: Promise<unknown> = Promise.resolve()
   #unsubscribe: (() => void) | undefined
+  #topicTimer: ReturnType<typeof setInterval> | undefined
 
   constructor(private readonly opts: SubscriptionServiceOptions) {
     this.#subs = opts.storage.sublevel('subscriptions')
     this.#subscribers = opts.storage.sublevel('subscribers')
     this.#state = opts.storage.sublevel('subscriptions-state')
+    this.#topicItems = opts.storage.sublevel('subscriptions-topic-items')
+    this.#now = opts.now ?? Date.now
+    opts.collections?.onItemsAdded((c, added, at) =>
+      c.kind === 'topic' ? added.map((item) => putOp(this.#topicItems, `${c.id}!${timeKey(at)}!${item}`, item)) : [],
+    )
   }
 
   /** Follows record changes, after catching up with those since the covered cursor. */
@@ -63,7 +95,70 @@ export class SubscriptionService {
       const puts = changes.filter((c) => c.kind === 'put').map((c) => c.resource)
       this.#enqueue(() => this.#consider(puts))
     })
+    this.#topicTimer = setInterval(() => void this.tellTopics().catch(() => undefined), topicCheckMs)
+    this.#topicTimer.unref?.()
     return this.#enqueue(() => this.#catchUp())
+  }
+
+  /** Tells the topics whose additions have settled; resolves to the notices posted. */
+  tellTopics(): Promise<number> {
+    let posted = 0
+    return this.#enqueue(async () => {
+      posted = await this.#tellTopics()
+    }).then(() => posted)
+  }
+
+  async #tellTopics(): Promise<number> {
+    const now = this.#now()
+    const byTopic = new Map<string, Array<{ key: string; at: number; item: string }>>()
+    for await (const [key, item] of this.#topicItems.iterator()) {
+      const [topic, at] = key.split('!') as [string, string]
+      const rows = byTopic.get(topic) ?? []
+      rows.push({ key, at: parseInt(at, 36), item })
+      byTopic.set(topic, rows)
+    }
+    let posted = 0
+    for (const [topic, rows] of byTopic) {
+      const first = rows[0]!
+      const last = rows.at(-1)!
+      if (now - last.at < topicQuietMs && now - first.at < topicMaxWaitMs) continue
+      posted += await this.#tellTopic(
+        topic,
+        rows.map((r) => r.item),
+        first.key,
+      )
+      // Only the notes told: one added meanwhile has a later key and waits for the next batch.
+      await this.opts.storage.commit(
+        rows.map((r) => delOp(this.#topicItems, r.key)),
+        { sync: true },
+      )
+    }
+    return posted
+  }
+
+  /** One notice to each subscriber of `topicId` for the items still in it and published. */
+  async #tellTopic(topicId: string, items: string[], batch: string): Promise<number> {
+    const topic = await this.opts.collections?.get(topicId).catch(() => undefined)
+    // A topic gone, or out of its publish window: nothing readers could open.
+    if (!topic || topic.kind !== 'topic' || !this.opts.collections!.isVisible(topic)) return 0
+    const unique = [...new Set(items)].filter((i) => topic.items.includes(i))
+    const records = await this.opts.records.getMany(unique)
+    const count = records.filter((r) => r && r.status === 'published').length
+    if (!count) return 0
+    const t = `topic:${topicId}`
+    let posted = 0
+    for await (const k of this.#subscribers.keys({ gt: `${t}!`, lt: `${t}!\uffff` })) {
+      const notice = await this.opts.notifier.notify(k.slice(t.length + 1), {
+        kind: 'topic-items',
+        // No item titles: the notice may travel by SMS or push; the topic's page lists them.
+        title: `专题「${topic.title}」新增 ${count} 项 · ${count} new in “${topic.title}”`,
+        link: topicLink(topic),
+        dedupe: `topic-items:${batch}`,
+      })
+      if (notice) posted++
+    }
+    if (posted) this.opts.logger?.info({ topic: topicId, items: count, readers: posted }, 'topic items announced')
+    return posted
   }
 
   /** Resolves when every change so far has been considered (tests, and a clean stop). */
@@ -72,6 +167,7 @@ export class SubscriptionService {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#topicTimer)
     this.#unsubscribe?.()
     await this.idle()
   }
@@ -140,6 +236,12 @@ export class SubscriptionService {
   /** The course's title or the series' name; a course readers cannot see is not found. */
   async #title(target: SubscriptionTarget): Promise<string> {
     if ('series' in target) return target.series
+    if ('topic' in target) {
+      const topic = await this.opts.collections?.get(target.topic).catch(() => undefined)
+      if (!topic || topic.kind !== 'topic' || !this.opts.collections!.isVisible(topic))
+        throw new ProblemError('not_found')
+      return topic.title
+    }
     const course = await this.opts.records.get(target.course)
     if (!course || course.type !== 'course' || course.status !== 'published') throw new ProblemError('not_found')
     return course.metadata.title
@@ -176,7 +278,8 @@ export class SubscriptionService {
     for await (const [k, v] of this.#subs.iterator({ gt: `${accountId}!`, lt: `${accountId}!\uffff` })) {
       const t = k.slice(accountId.length + 1)
       const [kind, ...rest] = t.split(':')
-      out.push({ ...(kind === 'course' ? { course: rest.join(':') } : { series: rest.join(':') }), ...v })
+      const id = rest.join(':')
+      out.push({ ...(kind === 'course' ? { course: id } : kind === 'topic' ? { topic: id } : { series: id }), ...v })
     }
     return out
   }

@@ -2,7 +2,8 @@
  * @module components/subscribe-button
  * `<shulin-subscribe course=… series=…>`: on a course page, the reader's subscription to the
  * course (and, when it belongs to one, to its series) as toggle buttons (`aria-pressed`); a
- * new lecture then puts a notice in the reader's inbox. Signed out, a link to sign in and come
+ * new lecture then puts a notice in the reader's inbox. `<shulin-subscribe topic=…>` does the
+ * same for a topic (专题): new items in it bring one notice per batch. Signed out, a link to sign in and come
  * back. Types from protocol, the state from `GET /api/me/subscriptions/state`.
  */
 import { LitElement, css, html, nothing } from 'lit'
@@ -13,18 +14,24 @@ import { api, session } from '../api.js'
 import { it } from '../i18n/inbox.js'
 
 const query = (target: SubscriptionTarget) =>
-  'course' in target ? `course=${encodeURIComponent(target.course)}` : `series=${encodeURIComponent(target.series)}`
+  'course' in target
+    ? `course=${encodeURIComponent(target.course)}`
+    : 'topic' in target
+      ? `topic=${encodeURIComponent(target.topic)}`
+      : `series=${encodeURIComponent(target.series)}`
 
 export class SubscribeButton extends LitElement {
-  static override properties = { course: {}, series: {}, busy: { state: true }, error: { state: true } }
+  static override properties = { course: {}, series: {}, topic: {}, busy: { state: true }, error: { state: true } }
   course = ''
   series = ''
+  topic = ''
   busy = false
   error = ''
 
   #targets = (): SubscriptionTarget[] => [
     ...(this.course ? [{ course: this.course }] : []),
     ...(this.series ? [{ series: this.series }] : []),
+    ...(this.topic ? [{ topic: this.topic }] : []),
   ]
 
   #state = new Task(this, {
@@ -36,7 +43,7 @@ export class SubscribeButton extends LitElement {
             ),
           )
         : [],
-    args: () => [this.course, this.series, !!session.current] as const,
+    args: () => [this.course, this.series, !!session.current, this.topic] as const,
   })
 
   override connectedCallback(): void {
@@ -76,7 +83,9 @@ export class SubscribeButton extends LitElement {
           const label =
             'course' in t
               ? it(on ? 'subscribed' : 'subscribe')
-              : it(on ? 'subscribedSeries' : 'subscribeSeries', { series: t.series })
+              : 'topic' in t
+                ? it(on ? 'subscribedTopic' : 'subscribeTopic')
+                : it(on ? 'subscribedSeries' : 'subscribeSeries', { series: t.series })
           return html`<button
             class=${on ? 'secondary' : ''}
             aria-pressed=${on ? 'true' : 'false'}
@@ -87,7 +96,7 @@ export class SubscribeButton extends LitElement {
           </button>`
         })}
       </div>
-      <p class="hint">${it('subscribeHint')}</p>
+      <p class="hint">${it(this.topic && !this.course ? 'subscribeTopicHint' : 'subscribeHint')}</p>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}`
   }
 

@@ -28,6 +28,14 @@ const zh = {
   smsTest: '发送测试短信到',
   smsSend: '发送',
   smsTestSent: '测试短信：{result}',
+  regCode: '短信验证码',
+  regGetCode: '获取验证码',
+  regResend: '{seconds} 秒后可重新获取',
+  regCodeSent: '验证码已发送到 {phone}，请查看短信。',
+  regPhoneFirst: '请先填写手机号。',
+  regTooMany: '该手机号或网络今天获取验证码的次数已用完，请在 {when}后再试。',
+  regHours: '{n} 小时',
+  regMinutes: '{n} 分钟',
 }
 type Key = keyof typeof zh
 
@@ -56,6 +64,14 @@ const en: Record<Key, string> = {
   smsTest: 'Send a test text to',
   smsSend: 'Send',
   smsTestSent: 'Test text: {result}',
+  regCode: 'Code from the text message',
+  regGetCode: 'Get a code',
+  regResend: 'Resend in {seconds} s',
+  regCodeSent: 'A code was sent to {phone}; check your text messages.',
+  regPhoneFirst: 'Type your phone number first.',
+  regTooMany: 'This phone or network has had all its codes for today; try again in {when}.',
+  regHours: '{n} hours',
+  regMinutes: '{n} minutes',
 }
 
 export function st(key: Key, params: Record<string, string | number> = {}): string {

@@ -167,6 +167,12 @@ export class SignupService {
     return this.#view(record, activity)
   }
 
+  /** Accounts holding a seat (confirmed or checked in), for notices (notify/activity-phases). */
+  async seated(activityId: string): Promise<string[]> {
+    const records = await this.#store.all(activityId)
+    return records.filter((r) => r.status === 'confirmed' || r.status === 'checked-in').map((r) => r.account)
+  }
+
   /** "My sign-ups": newest first, with each event's title and place. */
   async listMine(accountId: string): Promise<MySignups> {
     const records = await this.#store.ofAccount(accountId)

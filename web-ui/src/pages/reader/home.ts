@@ -46,7 +46,7 @@ export class HomePage extends LitElement {
           ? html`<section aria-labelledby="cols">
             <h2 id="cols">${t('columns')}</h2>
             <ul class="chips">
-              ${collections.map((c) => html`<li><a href="/search?collection=${c.id}">${c.title}</a></li>`)}
+              ${collections.map((c) => html`<li><a href="/collections/${c.id}">${c.title}</a></li>`)}
             </ul>
           </section>`
           : nothing

@@ -1,20 +1,92 @@
 /**
  * @module pages/reader/register
  * Registration: quick (phone and password) or real-name (name, resident ID and password).
+ * When the staff turn on phone verification (`GET /api/auth/registration`), quick registration
+ * also asks for the code texted by `POST /api/auth/phone-code`, with a resend countdown and the
+ * daily limit (429) said in words.
  */
-import { LitElement, css, html } from 'lit'
+import { LitElement, css, html, nothing } from 'lit'
 import type { LoginResponse } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
-import { api, session } from '../../api.js'
+import { ApiError, api, session } from '../../api.js'
+import { st } from '../../i18n/sms.js'
 import { navigate } from '../../router.js'
 import { fieldError, formError } from '../../components/form.js'
 
+/** Seconds before another code may be asked for, so a reader does not spend the day's limit by tapping. */
+const resendSeconds = 60
+
+/** "3 小时" / "12 分钟": how long until the daily limit resets, rounded up. */
+function waitWords(seconds: number): string {
+  return seconds >= 3600
+    ? st('regHours', { n: Math.ceil(seconds / 3600) })
+    : st('regMinutes', { n: Math.max(1, Math.ceil(seconds / 60)) })
+}
+
 export class RegisterPage extends LitElement {
-  static override properties = { mode: { state: true }, error: { state: true }, busy: { state: true } }
+  static override properties = {
+    mode: { state: true },
+    error: { state: true },
+    busy: { state: true },
+    needsCode: { state: true },
+    countdown: { state: true },
+    codeNote: { state: true },
+    codeError: { state: true },
+  }
   mode: 'quick' | 'real-name' = 'quick'
   error: unknown
   busy = false
+  /** Whether the node asks for a texted code at quick registration. */
+  needsCode = false
+  countdown = 0
+  codeNote = ''
+  codeError = ''
+  #timer: ReturnType<typeof setInterval> | undefined
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    api<{ phoneCode: boolean }>('/api/auth/registration')
+      .then((r) => (this.needsCode = r.phoneCode))
+      // An older node without the route: register as before; the server still says if a code is missing.
+      .catch(() => undefined)
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    clearInterval(this.#timer)
+  }
+
+  async #getCode(): Promise<void> {
+    const input = this.renderRoot.querySelector<HTMLInputElement>('#phone')
+    const phone = input?.value.trim() ?? ''
+    this.codeNote = ''
+    this.codeError = ''
+    if (!phone) {
+      this.codeError = st('regPhoneFirst')
+      return
+    }
+    try {
+      await api('/api/auth/phone-code', { body: { phone } })
+      this.codeNote = st('regCodeSent', { phone })
+      this.#startCountdown()
+      this.renderRoot.querySelector<HTMLInputElement>('#phoneCode')?.focus()
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 429)
+        this.codeError = st('regTooMany', { when: waitWords(err.retryAfterSeconds ?? 86_400) })
+      else if (err instanceof ApiError && err.fields.length > 0) this.error = err
+      else this.codeError = err instanceof Error ? err.message : String(err)
+    }
+  }
+
+  #startCountdown(): void {
+    this.countdown = resendSeconds
+    clearInterval(this.#timer)
+    this.#timer = setInterval(() => {
+      this.countdown -= 1
+      if (this.countdown <= 0) clearInterval(this.#timer)
+    }, 1000)
+  }
 
   async #submit(e: SubmitEvent): Promise<void> {
     e.preventDefault()
@@ -22,7 +94,12 @@ export class RegisterPage extends LitElement {
     const value = (k: string) => String(f.get(k) ?? '')
     const body =
       this.mode === 'quick'
-        ? { mode: 'quick', phone: value('phone'), password: value('password') }
+        ? {
+            mode: 'quick',
+            phone: value('phone'),
+            password: value('password'),
+            ...(this.needsCode ? { phoneCode: value('phoneCode') } : {}),
+          }
         : { mode: 'real-name', name: value('name'), idNumber: value('idNumber'), password: value('password') }
     this.busy = true
     this.error = undefined
@@ -49,7 +126,8 @@ export class RegisterPage extends LitElement {
           quick
             ? html`<label for="phone">${t('phone')}</label>
               <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required />
-              ${fieldError(this.error, '/phone')}`
+              ${fieldError(this.error, '/phone')}
+              ${this.needsCode ? this.#codeField() : nothing}`
             : html`<label for="name">${t('name')}</label>
               <input id="name" name="name" autocomplete="name" required />
               ${fieldError(this.error, '/name')}
@@ -67,6 +145,19 @@ export class RegisterPage extends LitElement {
     `
   }
 
+  #codeField() {
+    return html`<label for="phoneCode">${st('regCode')}</label>
+      <div class="code">
+        <input id="phoneCode" name="phoneCode" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required />
+        <button type="button" class="secondary" ?disabled=${this.countdown > 0} @click=${this.#getCode}>
+          ${this.countdown > 0 ? st('regResend', { seconds: this.countdown }) : st('regGetCode')}
+        </button>
+      </div>
+      ${this.codeNote ? html`<p class="muted" role="status">${this.codeNote}</p>` : nothing}
+      ${this.codeError ? html`<p class="error" role="alert">${this.codeError}</p>` : nothing}
+      ${fieldError(this.error, '/phoneCode')}`
+  }
+
   static override styles = [
     base,
     css`
@@ -76,6 +167,8 @@ export class RegisterPage extends LitElement {
       .modes label { display: flex; gap: 8px; align-items: center; font-weight: 400; margin: 0; min-height: 44px; }
       .modes input { width: 22px; min-height: 22px; }
       button[type='submit'] { margin-top: 16px; }
+      .code { display: grid; grid-template-columns: 1fr auto; gap: 8px; align-items: center; }
+      .code button { white-space: nowrap; }
     `,
   ]
 }
