@@ -13,7 +13,7 @@ export function hitHref(hit: Pick<SearchHit, 'id' | 'type' | 't'>): string {
   return `/r/${id}`
 }
 
-/** `m:ss`, or `h:mm:ss` past an hour: where in a lecture a hit is. */
+/** `m:ss`, or `h:mm:ss` past an hour: where in a lecture a hit is, a lecture's length, the player's time. */
 export function clock(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds))
   const h = Math.floor(s / 3600)

@@ -26,6 +26,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
 import type Hls from 'hls.js/light'
 import { LiveFollower, liveHlsConfig } from './live-follow.js'
+import { clock } from '../links.js'
 
 export interface PlayerSubtitle {
   lang: string
@@ -93,13 +94,8 @@ const speeds = [0.75, 1, 1.25, 1.5, 1.75, 2]
 const beaconEvery = 60
 const beaconMax = 600
 
-/** `m:ss`, or `h:mm:ss` past an hour. */
-export function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds))
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${String(s % 60).padStart(2, '0')}`
-}
+/** Times as the player shows them (one definition, in links). */
+export { clock }
 
 /** The cues of a transcript answer (`{cues:[…]}` or a bare array), dropping anything malformed. */
 function cuesOf(body: unknown): TranscriptCue[] {

@@ -13,14 +13,7 @@ import { t } from '../../i18n/index.js'
 import { ct } from '../../i18n/courses.js'
 import { api } from '../../api.js'
 import { taskView } from '../../components/page-state.js'
-
-/** `m:ss` or `h:mm:ss` (kept here so the list does not load the player's module). */
-export function clock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds))
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${String(s % 60).padStart(2, '0')}`
-}
+import { clock } from '../../links.js'
 
 const speakers = (c: { speakers: Array<{ name: string }> }) => c.speakers.map((s) => s.name).join('、')
 

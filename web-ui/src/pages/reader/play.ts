@@ -13,13 +13,7 @@ import { api } from '../../api.js'
 import { loadingView } from '../../components/page-state.js'
 import { loadPosition, PositionKeeper } from '../../reading/position.js'
 import { chrome, readerError, topBar } from '../../reading/chrome.js'
-
-const clock = (s: number) => {
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const sec = Math.floor(s % 60)
-  return `${h ? `${h}:` : ''}${String(m).padStart(h ? 2 : 1, '0')}:${String(sec).padStart(2, '0')}`
-}
+import { clock } from '../../links.js'
 
 export class PlayPage extends LitElement {
   static override properties = {

@@ -18,7 +18,8 @@ import { ct } from '../../i18n/courses.js'
 import { api, upload } from '../../api.js'
 import { errorView, loadingView } from '../../components/page-state.js'
 import { fieldError, formError } from '../../components/form.js'
-import { clock, lectureState } from '../reader/courses.js'
+import { lectureState } from '../reader/courses.js'
+import { clock } from '../../links.js'
 
 const pollMs = 2000
 const list = (s: string) =>
