@@ -29,6 +29,22 @@ const tabs = [
 ] as const
 type Tab = (typeof tabs)[number][0]
 
+/**
+ * Tabs an account without the admin or librarian role may use: a moderator only the live tab
+ * (its rooms and the keyword filter), a judge only judging. The node refuses the rest anyway;
+ * the console does not show them.
+ */
+const narrowTabs: Partial<Record<Tab, 'moderator' | 'judge'>> = { live: 'moderator', judging: 'judge' }
+
+/** The tabs this account can use, in the console's order. */
+function visibleTabs(): (typeof tabs)[number][] {
+  if (session.may('staff')) return [...tabs]
+  return tabs.filter(([id]) => {
+    const need = narrowTabs[id]
+    return need !== undefined && session.may(need)
+  })
+}
+
 const loaders: Record<Tab, () => Promise<unknown>> = {
   records: () => import('./records.js'),
   collections: () => import('./collections.js'),
@@ -58,6 +74,9 @@ export class StaffPage extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
+    // A tab this account cannot use (a moderator at /staff, which opens records) goes to its first.
+    const shown = visibleTabs()
+    if (changed.has('tab') && shown.length && !shown.some(([id]) => id === this.tab)) this.tab = shown[0]![0]
     if (changed.has('tab')) {
       this.ready = false
       void (loaders[this.tab] ?? loaders.records)().then(() => (this.ready = true))
@@ -103,7 +122,7 @@ export class StaffPage extends LitElement {
   override render() {
     return html`
       <nav aria-label=${t('navStaff')}>
-        ${tabs.map(([id, label]) => html`<a href="/staff/${id}" aria-current=${this.tab === id ? 'page' : 'false'}>${t(label)}</a>`)}
+        ${visibleTabs().map(([id, label]) => html`<a href="/staff/${id}" aria-current=${this.tab === id ? 'page' : 'false'}>${t(label)}</a>`)}
       </nav>
       ${this.#panel()}
     `
