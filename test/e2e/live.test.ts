@@ -225,8 +225,8 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium, relayed 
     const answered = reader.waitForResponse((r) => r.url().endsWith(`/api/live/${created.liveId}/remind`))
     await remind.click()
     expect((await answered).status()).toBe(200)
-    const done = reader.getByRole('button', { name: /已加入我的提醒/ })
-    await expect.poll(() => done.getAttribute('aria-pressed'), poll).toBe('true')
+    const done = reader.locator('article').filter({ hasText: '唐诗的声音' }).getByText('✓ 已设提醒')
+    await expect.poll(() => done.count(), poll).toBe(1)
     await reader.context().close()
   }, 120_000)
 

@@ -61,6 +61,19 @@ export const session = {
   isStaff(): boolean {
     return !!me && me.account.roles.length > 0
   },
+  /**
+   * Whether the account may use the node's routes of this access, as the node decides it
+   * (`staff` = admin or librarian; `moderator` = staff or the moderator role; `judge` = admin or
+   * the judge role): the console shows each account only what it can use.
+   */
+  may(access: 'staff' | 'moderator' | 'judge' | 'admin'): boolean {
+    const roles: readonly string[] = me?.account.roles ?? []
+    const staff = roles.includes('admin') || roles.includes('librarian')
+    if (access === 'staff') return staff
+    if (access === 'moderator') return staff || roles.includes('moderator')
+    if (access === 'judge') return roles.includes('admin') || roles.includes('judge')
+    return roles.includes('admin')
+  },
   set(next: MeResponse | null): void {
     me = next
     csrf = next?.session.csrfToken

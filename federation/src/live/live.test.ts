@@ -151,6 +151,34 @@ describe('live protocols', () => {
     await expect.poll(() => hubClosed, { timeout: 5000 }).toBe(2)
   })
 
+  it('sends the delay frame only on a 1.1.0 link: an older hub (1.0.0 only) never sees one', async () => {
+    const hub11 = await newHost()
+    const got: RoomUplink[] = []
+    await serveLiveRoom(hub11, async () => ({ message: (up) => void got.push(up), closed() {} }))
+    const link = await openLiveRoom(member, addrs(hub11), { live: 'lv1' }, { message() {}, closed() {} })
+    expect(link.delayFrames).toBe(true)
+    link.send({ type: 'delay', ms: 2500, viewers: 40 })
+    await expect.poll(() => got, { timeout: 5000 }).toEqual([{ type: 'delay', ms: 2500, viewers: 40 }])
+    link.close()
+
+    // A hub of before: only 1.0.0, and a frame it does not know would end the link.
+    const old = await newHost()
+    let oldFrames = 0
+    await old.handle(LIVE_ROOM_PROTOCOL, async (stream: Stream) => {
+      const lp = lpStream(stream)
+      await lp.read()
+      await lp.write(enc({ ok: true }))
+      for (;;) {
+        await lp.read()
+        oldFrames++
+      }
+    })
+    const oldLink = await openLiveRoom(member, addrs(old), { live: 'lv1' }, { message() {}, closed() {} })
+    expect(oldLink.delayFrames).toBe(false)
+    oldLink.close()
+    expect(oldFrames).toBe(0)
+  })
+
   it("ends a member's link on a hostile hub's garbage or oversized frame, without touching the rest", async () => {
     const rogue = await newHost()
     let next: Uint8Array = new Uint8Array(0)

@@ -17,7 +17,8 @@ import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  LIVE_ROOM_PROTOCOL,
+  LIVE_ROOM_PROTOCOL_V1_1,
+  LIVE_ROOM_PROTOCOLS,
   decodeRoomDownlink,
   decodeRoomLinkAccept,
   decodeRoomLinkHello,
@@ -38,6 +39,11 @@ export interface RoomLinkEnd<Out> {
   close(): void
   /** The other side's node id. */
   readonly peer: string
+  /**
+   * The link was negotiated as `/shulin/live-room/1.1.0`: the member may send `delay` frames
+   * (a 1.0.0 hub would drop the link on one).
+   */
+  readonly delayFrames: boolean
 }
 
 /** What one side does with what the other writes. */
@@ -63,6 +69,7 @@ function end<Out>(
   let chain = ready
   return {
     peer,
+    delayFrames: stream.protocol === LIVE_ROOM_PROTOCOL_V1_1,
     send(message: Out) {
       const bytes = encodeRoomLinkMessage(message as never)
       chain = chain
@@ -116,8 +123,9 @@ export async function serveLiveRoom(
   ) => Promise<RoomLinkHandler<RoomUplink> | LiveRefusal>,
   log: Log = () => {},
 ): Promise<() => Promise<void>> {
+  // Both versions: a 1.0.0 member never sends `delay`, the handler is the same.
   await host.handle(
-    LIVE_ROOM_PROTOCOL,
+    [...LIVE_ROOM_PROTOCOLS],
     async (stream: Stream, connection) => {
       const peer = connection.remotePeer.toString()
       const lp = lpStream(stream, { maxDataLength: liveLimits.maxRoomFrameBytes })
@@ -145,7 +153,7 @@ export async function serveLiveRoom(
     },
     { maxInboundStreams: liveLimits.maxRoomStreams },
   )
-  return () => host.unhandle(LIVE_ROOM_PROTOCOL)
+  return () => host.unhandle([...LIVE_ROOM_PROTOCOLS])
 }
 
 /**
@@ -165,7 +173,8 @@ export async function openLiveRoom(
     let stream: Stream | undefined
     try {
       const signal = AbortSignal.timeout(liveLimits.helloTimeoutMs)
-      stream = await host.dialProtocol(multiaddr(addr), LIVE_ROOM_PROTOCOL, { signal })
+      // 1.1.0 first; a hub that has only 1.0.0 agrees on that (and then hears no `delay`).
+      stream = await host.dialProtocol(multiaddr(addr), [...LIVE_ROOM_PROTOCOLS], { signal })
       const lp = lpStream(stream, { maxDataLength: liveLimits.maxRoomFrameBytes })
       await lp.write(encodeRoomLinkMessage(hello), { signal })
       const accepted = decodeRoomLinkAccept((await lp.read({ signal })).subarray())

@@ -417,6 +417,51 @@ describe('reminders', () => {
   }, 60_000)
 })
 
+describe('a reader’s reminder state', () => {
+  let t: TempNode
+  afterAll(async () => {
+    await t?.close()
+  })
+
+  it('GET says whether I am reminded; asking twice keeps one reminder; DELETE cancels, twice harmlessly', async () => {
+    t = await startTempNode({ rtmpPort: 0 })
+    // Nothing is sent during the test: the reminders stay in the store to be counted.
+    await t.node.live.reminders.stop()
+    const staff = await signedInAdmin(t)
+    const soon = new Date(t.clock.now + 5 * 60_000).toISOString()
+    const a = (await staff.post('/api/staff/live', { title: '马上开始', start: soon })).body as LiveCreated
+    const r = await reader(t, '13600136021')
+    const other = await reader(t, '13600136022')
+    const path = `/api/live/${a.liveId}/remind`
+    expect((await new Client(t.node.url).get(path)).status).toBe(401)
+    expect((await r.get(path)).body).toEqual({ liveId: a.liveId, reminded: false, due: null })
+    expect((await r.post(path)).status).toBe(200)
+    // Within the lead the notice is due "now", so the second ask has another due time: still one.
+    t.clock.now += 1000
+    expect((await r.post(path)).status).toBe(200)
+    const stored = () => t.node.live.service.store.dueReminders(Number.MAX_SAFE_INTEGER)
+    expect(await stored()).toHaveLength(1)
+    expect((await r.get(path)).body).toEqual({
+      liveId: a.liveId,
+      reminded: true,
+      due: new Date(t.clock.now).toISOString(),
+    })
+    expect((await other.get(path)).body).toMatchObject({ reminded: false })
+    expect((await other.post(path)).status).toBe(200)
+    expect(await stored()).toHaveLength(2)
+
+    const cancelled = await r.call('DELETE', path)
+    expect(cancelled.status).toBe(200)
+    expect(cancelled.body).toEqual({ liveId: a.liveId, reminded: false, due: null })
+    expect((await r.call('DELETE', path)).body).toMatchObject({ reminded: false })
+    expect((await r.get(path)).body).toMatchObject({ reminded: false })
+    // The other reader's reminder stays.
+    expect((await stored()).map((x) => x.accountId)).toHaveLength(1)
+    expect((await other.get(path)).body).toMatchObject({ reminded: true })
+    expect((await r.call('DELETE', '/api/live/nope/remind')).status).toBe(404)
+  }, 60_000)
+})
+
 describe('without ffmpeg', () => {
   it('lectures are scheduled; the ingest does not listen and says why', async () => {
     const t = await startTempNode({ rtmpPort: 0, ffmpeg: '/nonexistent/ffmpeg' })

@@ -4,7 +4,7 @@
  * once) and end (`POST /api/staff/live/:id/end`) a lecture; anyone lists and reads them (`GET
  * /api/live`, `GET /api/live/:id`: `hls` is the playlist's URL while live); players fetch the
  * HLS files under `/api/live/:id/hls/<name>` by the lecture's access policy; a signed-in reader
- * asks to be reminded (`POST /api/live/:id/remind`); the replay's question timeline is
+ * asks to be reminded (`POST /api/live/:id/remind`; `GET` says whether, `DELETE` cancels); the replay's question timeline is
  * `GET /api/lectures/:lectureId/questions`.
  *
  * Cache headers: the playlist changes every segment, so `no-cache`; a segment's name is never
@@ -31,6 +31,8 @@ import type { LiveService, LiveRecord } from './service.js'
 const hlsName = /^[A-Za-z0-9_-]{1,80}\.(m3u8|ts|m4s|mp4)$/
 
 export const RemindAnswer = z.object({ liveId: z.string(), due: z.string() })
+/** Whether the signed-in reader will be reminded of a lecture (and when the notice is due). */
+export const RemindState = z.object({ liveId: z.string(), reminded: z.boolean(), due: z.string().nullable() })
 
 export interface LiveRouteDeps {
   live: LiveService
@@ -126,6 +128,37 @@ export function liveRoutes(api: Api, deps: LiveRouteDeps): void {
       if (r.status !== 'scheduled') throw new ProblemError('conflict', { detail: `the lecture is ${r.status}` })
       const due = await deps.remind(r.id, c.get('auth')!.account.id)
       return { liveId: r.id, due: due.toISOString() }
+    },
+  )
+  const remindState = async (liveId: string, accountId: string) => {
+    const due = await live.store.reminderDue(liveId, accountId)
+    return { liveId, reminded: due !== undefined, due: due === undefined ? null : new Date(due).toISOString() }
+  }
+  api.route(
+    {
+      method: 'get',
+      path: '/api/live/:id/remind',
+      summary: 'Whether I will be reminded of this lecture (after a reload the page says 已设提醒)',
+      tags,
+      access: 'session',
+      response: RemindState,
+    },
+    async (c) => remindState((await seen(c)).id, c.get('auth')!.account.id),
+  )
+  api.route(
+    {
+      method: 'delete',
+      path: '/api/live/:id/remind',
+      summary: 'Cancel my reminder (harmless when there is none)',
+      tags,
+      access: 'session',
+      response: RemindState,
+    },
+    async (c) => {
+      const r = await seen(c)
+      const account = c.get('auth')!.account.id
+      await live.store.cancelReminder(r.id, account)
+      return remindState(r.id, account)
     },
   )
   api.route(

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import {
   LIVE_PROTOCOL,
   LIVE_ROOM_PROTOCOL,
+  LIVE_ROOM_PROTOCOLS,
   decodeLiveAnswer,
   decodeLiveRequest,
   decodeRoomDownlink,
@@ -97,5 +98,15 @@ describe('live wire', () => {
       msg: { type: 'hidden', id: 'q1' },
     })
     expect(decodeRoomDownlink(bytes('{"type":"broadcast","msg":{"type":"rm -rf"}}'))).toBeUndefined()
+    // A member's delay report (1.1.0): its figure and viewers, nothing else, within bounds.
+    expect(decodeRoomUplink(bytes('{"type":"delay","ms":2500,"viewers":40}'))).toEqual({
+      type: 'delay',
+      ms: 2500,
+      viewers: 40,
+    })
+    expect(decodeRoomUplink(bytes('{"type":"delay","ms":-1,"viewers":40}'))).toBeUndefined()
+    expect(decodeRoomUplink(bytes('{"type":"delay","ms":100,"viewers":0}'))).toBeUndefined()
+    expect(decodeRoomUplink(bytes('{"type":"delay","ms":100,"viewers":1,"extra":1}'))).toBeUndefined()
+    expect(LIVE_ROOM_PROTOCOLS).toEqual(['/shulin/live-room/1.1.0', '/shulin/live-room/1.0.0'])
   })
 })

@@ -15,7 +15,9 @@
  * member: {@link RoomDownlink} (every broadcast of the hub's room — first its recent history —
  * and whether each of the member's submissions went in, by `ref`). The hub knows which member writes by the stream's peer
  * id (Noise proves it), so an author id must end with `@<that member's node id>`, and the
- * library name the hub shows is the registry's, not the member's.
+ * library name the hub shows is the registry's, not the member's. On `/shulin/live-room/1.1.0`
+ * the member may also write {@link RoomDelayReport} (its viewers' delay) — see
+ * {@link LIVE_ROOM_PROTOCOL_V1_1} for why that is a new protocol id.
  *
  * A relayed lecture's viewers also need to know when the member lost the hub: {@link RelayState}
  * (`connected` / `reconnecting`) is this module's addition to the room's messages
@@ -33,6 +35,15 @@ import { decodeJsonMessage, encodeJsonMessage } from './exchange.js'
 
 export const LIVE_PROTOCOL = '/shulin/live/1.0.0'
 export const LIVE_ROOM_PROTOCOL = '/shulin/live-room/1.0.0'
+/**
+ * The room link with the member's `delay` frame ({@link RoomUplink}). A peer of 1.0.0 decodes
+ * its frames strictly and drops the link on a kind it does not know, so the new frame gets a
+ * new protocol id: both sides offer 1.1.0 first and 1.0.0 after (multistream-select picks), and a
+ * member sends `delay` only on a link that was negotiated as 1.1.0.
+ */
+export const LIVE_ROOM_PROTOCOL_V1_1 = '/shulin/live-room/1.1.0'
+/** The room link's versions, newest first (what a member dials, what a hub serves). */
+export const LIVE_ROOM_PROTOCOLS = [LIVE_ROOM_PROTOCOL_V1_1, LIVE_ROOM_PROTOCOL] as const
 
 /** Limits both sides hold to; a message past them is refused before it is decoded. */
 export const liveLimits = {
@@ -121,7 +132,7 @@ export type RoomLinkAccept = z.infer<typeof RoomLinkAccept>
 export const RoomRef = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/)
 
 /** Member → hub: one of the member's readers says something in the hub's room. */
-export const RoomUplink = z.strictObject({
+export const RoomSubmit = z.strictObject({
   type: z.literal('submit'),
   ref: RoomRef,
   author: RoomAuthor.extend({
@@ -131,6 +142,25 @@ export const RoomUplink = z.strictObject({
   }),
   msg: RoomClientMessage,
 })
+export type RoomSubmit = z.infer<typeof RoomSubmit>
+
+/**
+ * Member → hub, `/shulin/live-room/1.1.0` only: the glass-to-glass delay of the member's own
+ * viewers (their median, in ms, and how many reported), every few seconds while any report.
+ * The hub's moderators see it combined with the hub's viewers, weighted by viewers.
+ */
+export const RoomDelayReport = z.strictObject({
+  type: z.literal('delay'),
+  ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(10 * 60_000),
+  viewers: z.number().int().min(1).max(1_000_000),
+})
+export type RoomDelayReport = z.infer<typeof RoomDelayReport>
+
+export const RoomUplink = z.discriminatedUnion('type', [RoomSubmit, RoomDelayReport])
 export type RoomUplink = z.infer<typeof RoomUplink>
 
 /** Hub → member: a broadcast of the hub's room, or the refusal of a submission (to its reader only). */

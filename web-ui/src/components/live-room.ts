@@ -7,7 +7,7 @@
  * a refusal (too fast, slow mode, muted, filtered…) is said in words to the sender.
  *
  * Moderators (the welcome says `canModerate`) also get: hide any message, mark a question
- * answered, mute its author, slow mode, and the viewers' glass-to-glass delay.
+ * answered, mute its author (and unmute again), slow mode, and the viewers' glass-to-glass delay.
  *
  * Text is only ever rendered as text (Lit escapes it): a message with HTML shows its markup.
  * The socket reconnects by itself with backoff; the welcome after reconnecting replaces the
@@ -65,6 +65,7 @@ export class LiveRoom extends LitElement {
     text: { state: true },
     tab: { state: true },
     relay: { state: true },
+    muted: { state: true },
   }
   /** The room's path (`LiveView.room`). */
   room = ''
@@ -85,6 +86,12 @@ export class LiveRoom extends LitElement {
   tab: 'questions' | 'comments' = 'questions'
   /** A relaying member's link to the hub. */
   relay: RoomRelayMessage['state'] = 'connected'
+  /**
+   * Authors this moderator muted while on the page (author id → how they are shown), so each can
+   * be unmuted again. The room does not send who is muted; one muted before the page was opened
+   * is unmuted from a message of theirs (the unmute button shows once they are in this list).
+   */
+  muted = new Map<string, string>()
 
   #ws: WebSocket | undefined
   #attempt = 0
@@ -244,10 +251,26 @@ export class LiveRoom extends LitElement {
     return html`<div class="mod">
       ${m.type === 'question' && !m.answered ? html`<button class="secondary" @click=${() => this.#send({ type: 'answered', id: m.id })}>${lt('modAnswered')}</button>` : nothing}
       <button class="secondary" aria-label=${lt('modHideLabel', { who })} @click=${() => this.#send({ type: 'hide', id: m.id })}>${lt('modHide')}</button>
-      <button class="secondary" aria-label=${lt('modMuteLabel', { who })} @click=${() => {
-        if (this.#send({ type: 'mute', author: m.author.id, minutes: 60 })) this.notice = lt('modMuted', { who })
-      }}>${lt('modMute')}</button>
+      ${
+        this.muted.has(m.author.id)
+          ? html`<button class="secondary" aria-label=${lt('modUnmuteLabel', { who })} @click=${() => this.#unmute(m.author.id, who)}>${lt('modUnmute')}</button>`
+          : html`<button class="secondary" aria-label=${lt('modMuteLabel', { who })} @click=${() => this.#mute(m.author.id, who)}>${lt('modMute')}</button>`
+      }
     </div>`
+  }
+
+  #mute(author: string, who: string): void {
+    if (!this.#send({ type: 'mute', author, minutes: 60 })) return
+    this.notice = lt('modMuted', { who })
+    this.muted = new Map(this.muted).set(author, who)
+  }
+
+  #unmute(author: string, who: string): void {
+    if (!this.#send({ type: 'unmute', author })) return
+    this.notice = lt('modUnmuted', { who })
+    const next = new Map(this.muted)
+    next.delete(author)
+    this.muted = next
   }
 
   #question(q: RoomQuestion) {
@@ -315,6 +338,17 @@ export class LiveRoom extends LitElement {
           ${slowChoices.map((s) => html`<option value=${s} ?selected=${s === this.slowSeconds}>${s ? lt('modSlowSeconds', { seconds: s }) : lt('modSlowOff')}</option>`)}
         </select>
       </label>
+      ${
+        this.muted.size
+          ? html`<h4>${lt('modMutedList')}</h4>
+              <ul class="muted-list">
+                ${[...this.muted].map(
+                  ([author, who]) =>
+                    html`<li><span>${who}</span> <button class="secondary" aria-label=${lt('modUnmuteLabel', { who })} @click=${() => this.#unmute(author, who)}>${lt('modUnmute')}</button></li>`,
+                )}
+              </ul>`
+          : nothing
+      }
     </section>`
   }
 
@@ -386,6 +420,10 @@ export class LiveRoom extends LitElement {
       .moderation p { margin: 4px 0; }
       .moderation label { display: flex; gap: 8px; align-items: center; margin: 4px 0; }
       .moderation select { width: auto; }
+      .moderation h4 { margin: 8px 0 4px; font-size: 0.95rem; }
+      .muted-list { list-style: none; padding: 0; margin: 0; }
+      .muted-list li { display: flex; gap: 8px; justify-content: space-between; align-items: center; padding: 4px 0; }
+      .muted-list button { min-height: 44px; padding: 0 12px; }
       form { display: grid; gap: 6px; }
       .kinds { display: flex; gap: 16px; }
       .kind { display: flex; gap: 6px; align-items: center; margin: 0; font-weight: 400; min-height: 44px; }

@@ -22,7 +22,7 @@ const zh = {
   liveReplay: '观看回放',
   liveReplayPreparing: '回放整理中',
   liveRemind: '开播提醒我',
-  liveReminded: '已加入我的提醒',
+  liveReminded: '已设提醒',
   liveRemindSignIn: '登录后可设置开播提醒',
   liveSpeakers: '主讲',
   liveFrom: '来自 {name}',
@@ -100,6 +100,16 @@ const zh = {
   staffLiveEndConfirm: '确定结束《{title}》吗？结束后推流会被断开，录像将整理为回放。',
   staffLiveEndedNote: '已结束《{title}》',
   staffLiveOpen: '打开直播页',
+  modUnmute: '解除禁言',
+  modUnmuteLabel: '解除 {who} 的禁言',
+  modUnmuted: '已解除 {who} 的禁言',
+  modMutedList: '本次禁言的读者',
+  staffLiveKeywords: '弹幕与提问关键词过滤',
+  staffLiveKeywordsHint: '每行一个词；含有其中任何一个的消息不会发出（不区分大小写与全角半角）。对本馆所有直播间生效。',
+  staffLiveKeywordsSave: '保存关键词',
+  staffLiveKeywordsSaved: '已保存 {count} 个关键词',
+  liveRemindCancel: '取消提醒',
+  liveRemindCancelled: '已取消开播提醒',
 }
 type Key = keyof typeof zh
 
@@ -197,6 +207,17 @@ const en: Record<Key, string> = {
   staffLiveEndConfirm: 'End “{title}”? The encoder is cut off and the recording becomes the replay.',
   staffLiveEndedNote: '“{title}” ended',
   staffLiveOpen: 'Open the watch page',
+  modUnmute: 'Unmute',
+  modUnmuteLabel: 'Unmute {who}',
+  modUnmuted: '{who} unmuted',
+  modMutedList: 'Readers muted here',
+  staffLiveKeywords: 'Keyword filter for questions and comments',
+  staffLiveKeywordsHint:
+    'One word a line; a message containing any of them is not sent (case and full-width insensitive). Applies to every live room of this library.',
+  staffLiveKeywordsSave: 'Save keywords',
+  staffLiveKeywordsSaved: '{count} keywords saved',
+  liveRemindCancel: 'Cancel the reminder',
+  liveRemindCancelled: 'Reminder cancelled',
 }
 
 export type LiveKey = Key

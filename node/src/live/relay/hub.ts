@@ -6,13 +6,15 @@
  * any reader's: rate limit, mute, filter — never a moderator's rights) and sends every
  * broadcast of the room back. A member speaks only for its own readers: an author id must end
  * with `@<the member's node id>`, which Noise proved; the library shown is the registry's name.
+ * A member on `/shulin/live-room/1.1.0` also reports its own viewers' delay (median and count),
+ * which the room folds into its moderators' figure.
  *
  * It counts the files it gives each member, so an operator (and `npm run bench:live`) can see
  * that each segment leaves the hub once per member whatever the number of viewers.
  */
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { LiveRequest, LiveView, RoomDownlink, RoomUplink } from '@shulin/protocol'
+import type { LiveRequest, LiveView, RoomDownlink, RoomSubmit, RoomUplink } from '@shulin/protocol'
 import { liveLimits } from '@shulin/protocol'
 import type { LiveReply, LiveServer, RoomLinkEnd, RoomLinkHandler } from '@shulin/federation'
 import type { Logger } from '../../logger.js'
@@ -162,7 +164,11 @@ export class HubLiveRelay {
     })
     this.#links.add(link)
     return {
-      message: (up) => void this.#submit(liveId, from, member.name, up, link),
+      message: (up) => {
+        // The member's viewers' delay: the hub's moderators see it with the hub's own viewers.
+        if (up.type === 'delay') this.c.rooms.reportDelay(liveId, from, { ms: up.ms, viewers: up.viewers })
+        else void this.#submit(liveId, from, member.name, up, link)
+      },
       closed: () => {
         off()
         this.#links.delete(link)
@@ -174,7 +180,7 @@ export class HubLiveRelay {
     liveId: string,
     from: string,
     library: string,
-    up: RoomUplink,
+    up: RoomSubmit,
     link: RoomLinkEnd<RoomDownlink>,
   ): Promise<void> {
     if (!up.author.id.endsWith(`@${from}`)) {

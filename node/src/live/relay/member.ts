@@ -70,6 +70,8 @@ interface Relayed {
   tracks: Map<string, Track>
   maps: Set<string>
   link: RoomLinkEnd<RoomUplink> | undefined
+  /** Stops sending this node's delay figure up. */
+  offDelay?: () => void
   linking: boolean
   pending: Map<string, (r: SubmitResult) => void>
   counts: RelayCounts
@@ -222,6 +224,14 @@ export class MemberLiveRelay {
       filesOk: false,
     }
     this.#relayed.set(id, r)
+    // This node's viewers' delay figure (the room's, every few seconds) goes up to the hub's
+    // moderators, on a link that speaks 1.1.0 only.
+    r.offDelay = this.c.rooms.subscribe(id, (msg, audience) => {
+      if (msg.type !== 'delay' || audience !== 'moderators' || !r.link?.delayFrames) return
+      const ms = Math.round(msg.ms)
+      if (ms >= 0 && ms <= 10 * 60_000 && msg.viewers >= 1)
+        r.link.send({ type: 'delay', ms, viewers: Math.min(msg.viewers, 1_000_000) })
+    })
     // Neither may end the process: a full disk or a closing database only stops this relay.
     void this.#link(r).catch((err: unknown) => this.c.logger?.warn({ err, liveId: id }, 'the room link gave up'))
     void this.#pull(r).catch((err: unknown) => {
@@ -231,6 +241,7 @@ export class MemberLiveRelay {
   }
 
   #end(r: Relayed): void {
+    r.offDelay?.()
     r.stop = true
     r.link?.close()
     this.#relayed.delete(r.id)

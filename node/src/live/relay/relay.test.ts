@@ -35,6 +35,8 @@ async function side(prefix: string, name: string): Promise<Side> {
   const live = new LiveService({ storage, dataDir: dir, nodeName: () => name, nodeId: key.nodeId, rtmpUrl: () => '' })
   const rooms = new RoomService({
     storage,
+    // The delay figure every 0.2 s (the rooms' timer runs only in the delay test).
+    limits: { delayEveryMs: 200 },
     lectures: {
       get: async (id) => {
         const r = await live.store.get(id)
@@ -166,6 +168,32 @@ describe('live relay', () => {
       ok: true,
     })
     await expect.poll(async () => (await member.rooms.snapshot(liveId, { moderator: false })).questions.length).toBe(0)
+  })
+
+  it("shows the hub's moderators the member's viewers' delay too, weighted by viewers", async () => {
+    const figures: { ms: number; viewers: number }[] = []
+    const off = hub.rooms.subscribe(liveId, (msg, audience) => {
+      if (msg.type === 'delay' && audience === 'moderators') figures.push({ ms: msg.ms, viewers: msg.viewers })
+    })
+    hub.rooms.start()
+    member.rooms.start()
+    try {
+      const viewer = (id: string, library: string) => ({ id, name: '读者', library })
+      const ping = (rooms: RoomService, id: string, ms: number) =>
+        rooms.submit(liveId, viewer(id, ''), { type: 'ping', at: Date.now() - ms }, { moderator: false })
+      // Two viewers at the member (2 s and 4 s behind: median 3 s), one at the hub (0.6 s).
+      await ping(member.rooms, `m1@${member.id}`, 2000)
+      await ping(member.rooms, `m2@${member.id}`, 4000)
+      await ping(hub.rooms, `h1@${hub.id}`, 600)
+      await expect.poll(() => figures.at(-1)?.viewers, { timeout: 5_000 }).toBe(3)
+      // (600 + 3000 × 2) / 3 = 2200, give or take the milliseconds the pings took.
+      expect(figures.at(-1)!.ms).toBeGreaterThanOrEqual(2200)
+      expect(figures.at(-1)!.ms).toBeLessThan(2400)
+    } finally {
+      off()
+      hub.rooms.stop()
+      member.rooms.stop()
+    }
   })
 
   it('says reconnecting while the hub is away, then resumes at the live edge, skipping what it missed', async () => {

@@ -75,6 +75,13 @@ export interface LiveRooms {
    * to this forwarder (the relay) instead of judging them here. Returns the unregister.
    */
   forwardTo(forwarder: RoomForwarder): () => void
+  /**
+   * The delay figure of viewers watching elsewhere (a member relaying this hub's lecture):
+   * `source` names them (the member's node id), a newer report replaces an older one, and a
+   * report older than the delay window is dropped. The moderators' `delay` weighs each source's
+   * median by its viewers together with this node's own viewers.
+   */
+  reportDelay(liveId: string, source: string, figure: { ms: number; viewers: number }): void
   /** Every question asked, in order, hidden ones left out: the replay's timeline. */
   questions(liveId: string): Promise<RoomQuestion[]>
 }

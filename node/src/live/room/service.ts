@@ -90,6 +90,8 @@ class Room {
   readonly lastSaid = new Map<string, number>()
   /** Viewer → their last reported delay and when. */
   readonly pings = new Map<string, { ms: number; at: number }>()
+  /** Source (a relaying member) → its viewers' median delay, how many, and when it said so. */
+  readonly remote = new Map<string, { ms: number; viewers: number; at: number }>()
   /**
    * The recent log as a newcomer's welcome needs it, read once for every client connecting
    * (a lecture's start brings thousands at once), dropped at each write to the room.
@@ -162,7 +164,8 @@ export class RoomService implements LiveRooms {
     room.listeners.add(listener)
     return () => {
       room.listeners.delete(listener)
-      if (!room.listeners.size && !room.buckets.size && !room.pings.size) this.#rooms.delete(liveId)
+      if (!room.listeners.size && !room.buckets.size && !room.pings.size && !room.remote.size)
+        this.#rooms.delete(liveId)
     }
   }
 
@@ -355,14 +358,31 @@ export class RoomService implements LiveRooms {
         if (now - p.at > this.#limits.delayWindowMs) room.pings.delete(viewer)
         else recent.push(p.ms)
       }
-      if (recent.length)
-        this.#broadcast(liveId, { type: 'delay', ms: median(recent), viewers: recent.length }, 'moderators')
+      // This node's median and each member's, weighted by how many viewers each stands for.
+      const parts = recent.length ? [{ ms: median(recent), viewers: recent.length }] : []
+      for (const [source, r] of room.remote) {
+        if (now - r.at > this.#limits.delayWindowMs) room.remote.delete(source)
+        else parts.push(r)
+      }
+      const viewers = parts.reduce((n, p) => n + p.viewers, 0)
+      if (viewers) {
+        const ms = Math.round(parts.reduce((sum, p) => sum + p.ms * p.viewers, 0) / viewers)
+        this.#broadcast(liveId, { type: 'delay', ms, viewers }, 'moderators')
+      }
       for (const [author, bucket] of room.buckets) if (bucket.full(now)) room.buckets.delete(author)
       // Slow mode is at most 600 s: an older last message limits nobody.
       for (const [author, t] of room.lastSaid) if (now - t > 600_000) room.lastSaid.delete(author)
-      if (!room.listeners.size && !room.buckets.size && !room.pings.size && !room.lastSaid.size)
+      if (!room.listeners.size && !room.buckets.size && !room.pings.size && !room.remote.size && !room.lastSaid.size)
         this.#rooms.delete(liveId)
     }
+  }
+
+  reportDelay(liveId: string, source: string, figure: { ms: number; viewers: number }): void {
+    const room = this.#room(liveId)
+    // One entry per source, so a member cannot grow the map; the figure is capped like a ping.
+    if (!room.remote.has(source) && room.remote.size >= this.#limits.maxPingers) return
+    if (!(figure.ms >= 0 && figure.ms <= 10 * 60_000 && figure.viewers >= 1)) return
+    room.remote.set(source, { ms: figure.ms, viewers: Math.min(figure.viewers, 1_000_000), at: this.#now() })
   }
 
   async apply(liveId: string, msg: RoomServerMessage): Promise<void> {

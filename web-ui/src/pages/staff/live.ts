@@ -4,13 +4,15 @@
  * replay joins, who may watch) — the answer's RTMP URL and stream key are shown this once, with
  * copy buttons, because the node keeps only the key's hash; the list of this node's lectures with
  * their state, a link to each watch page (where staff and moderators get the moderator view)
- * and "end the lecture" for those not ended.
+ * and "end the lecture" for those not ended; and the rooms' keyword filter
+ * (`GET`/`PUT /api/staff/live/keywords`, one word a line). An account with only the `moderator`
+ * role sees the list (to reach each room's moderator view) and the keyword filter, nothing else.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
 import type { AccessPolicy, CourseList, CreateLiveRequest, LiveCreated, LiveList, LiveView } from '@shulin/protocol'
 import { base } from '../../styles.js'
-import { api } from '../../api.js'
+import { api, session } from '../../api.js'
 import { lt, type LiveKey } from '../../i18n/live.js'
 import { taskView } from '../../components/page-state.js'
 import { fieldError, formError } from '../../components/form.js'
@@ -42,6 +44,9 @@ export class StaffLive extends LitElement {
     note: { state: true },
     copied: { state: true },
     busy: { state: true },
+    kwNote: { state: true },
+    kwErr: { state: true },
+    kwBusy: { state: true },
   }
   /** The last lecture scheduled: its key, shown until the page is left. */
   created: LiveCreated | undefined
@@ -50,12 +55,22 @@ export class StaffLive extends LitElement {
   note = ''
   copied = ''
   busy = false
+  kwNote = ''
+  kwErr: unknown
+  kwBusy = false
   #relabel = () => this.requestUpdate()
 
   #lectures = new Task(this, { task: () => api<LiveList>('/api/live'), args: () => [] })
+  #keywords = new Task(this, {
+    task: () => api<{ keywords: string[] }>('/api/staff/live/keywords'),
+    args: () => [],
+  })
   #courses = new Task(this, {
     task: () =>
-      api<CourseList>('/api/courses?status=published').catch(() => ({ courses: [] }) as unknown as CourseList),
+      // Scheduling is for staff only: a moderator's console never asks.
+      !session.may('staff')
+        ? Promise.resolve({ courses: [] } as unknown as CourseList)
+        : api<CourseList>('/api/courses?status=published').catch(() => ({ courses: [] }) as unknown as CourseList),
     args: () => [],
   })
 
@@ -108,6 +123,46 @@ export class StaffLive extends LitElement {
     } catch (err) {
       this.note = (err as Error).message
     }
+  }
+
+  async #saveKeywords(e: SubmitEvent): Promise<void> {
+    e.preventDefault()
+    const text = String(new FormData(e.target as HTMLFormElement).get('keywords') ?? '')
+    const keywords = [
+      ...new Set(
+        text
+          .split('\n')
+          .map((w) => w.trim())
+          .filter(Boolean),
+      ),
+    ]
+    this.kwErr = undefined
+    this.kwNote = ''
+    this.kwBusy = true
+    try {
+      const saved = await api<{ keywords: string[] }>('/api/staff/live/keywords', {
+        method: 'PUT',
+        body: { keywords },
+      })
+      void this.#keywords.run()
+      this.kwNote = lt('staffLiveKeywordsSaved', { count: saved.keywords.length })
+    } catch (err) {
+      this.kwErr = err
+    } finally {
+      this.kwBusy = false
+    }
+  }
+
+  #keywordForm(words: string[]) {
+    return html`<form class="keywords" @submit=${this.#saveKeywords}>
+      <h2 id="kw-h">${lt('staffLiveKeywords')}</h2>
+      <label for="keywords" class="muted">${lt('staffLiveKeywordsHint')}</label>
+      <textarea id="keywords" name="keywords" rows="6" .value=${words.join('\n')}></textarea>
+      ${fieldError(this.kwErr, '/keywords')}
+      <p><button type="submit" ?disabled=${this.kwBusy}>${lt('staffLiveKeywordsSave')}</button></p>
+      ${this.kwNote ? html`<p role="status">${this.kwNote}</p>` : nothing}
+      ${formError(this.kwErr)}
+    </form>`
   }
 
   async #copy(what: string, text: string): Promise<void> {
@@ -178,7 +233,7 @@ export class StaffLive extends LitElement {
                   <span class="state ${l.status}">${lt(statusWords[l.status])}</span>
                   <p class="muted">${lt('liveStartsAt', { time: shanghaiTime(l.start) })} · ${lt('liveFrom', { name: l.origin.name })}</p>
                 </div>
-                ${l.status !== 'ended' ? html`<button class="secondary danger" @click=${() => void this.#end(l)}>${lt('staffLiveEnd')}</button>` : nothing}
+                ${l.status !== 'ended' && session.may('staff') ? html`<button class="secondary danger" @click=${() => void this.#end(l)}>${lt('staffLiveEnd')}</button>` : nothing}
               </li>`,
             )}
           </ul>`
@@ -187,8 +242,10 @@ export class StaffLive extends LitElement {
   }
 
   override render() {
-    return html`${this.created ? this.#createdBox(this.created) : nothing} ${this.#form()}
-      <section>${taskView(this.#lectures, ({ lectures }) => this.#list(lectures))}</section>`
+    const staff = session.may('staff')
+    return html`${staff && this.created ? this.#createdBox(this.created) : nothing} ${staff ? this.#form() : nothing}
+      <section>${taskView(this.#lectures, ({ lectures }) => this.#list(lectures))}</section>
+      <section>${taskView(this.#keywords, ({ keywords }) => this.#keywordForm(keywords))}</section>`
   }
 
   static override styles = [
@@ -196,6 +253,7 @@ export class StaffLive extends LitElement {
     css`
       :host { display: block; max-width: 760px; }
       h2 { font-size: 1.1rem; margin: 20px 0 8px; }
+      form.keywords { margin-top: 20px; }
       form { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 4px 16px 12px; }
       .created { background: #f2f8f1; border: 1px solid #9cc49a; border-radius: var(--radius); padding: 12px 16px; margin-bottom: 12px; }
       .created p { margin: 4px 0; }

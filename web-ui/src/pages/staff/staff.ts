@@ -4,7 +4,7 @@
  * (create, order their items by dragging or with the keyboard), readers (find, disable,
  * enable, import an ILS CSV export with a report of refused rows), and the node.
  * Each account sees the tabs its roles may use: a judge only judging (the others answer 403 to
- * a judge), a moderator none (live moderation happens in the live room itself).
+ * a judge), a moderator only the live tab (its rooms and the keyword filter).
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { base } from '../../styles.js'
@@ -31,10 +31,22 @@ const tabs = [
 ] as const
 type Tab = (typeof tabs)[number][0]
 
-/** The tabs an account with `roles` may use (admins and librarians: all). */
-export function tabsFor(roles: readonly string[]): Tab[] {
-  if (roles.includes('admin') || roles.includes('librarian')) return tabs.map(([id]) => id)
-  return roles.includes('judge') ? ['judging'] : []
+/**
+ * Tabs an account without the admin or librarian role may use: a moderator only the live tab
+ * (its rooms and the keyword filter), a judge only judging. The node refuses the rest anyway;
+ * the console does not show them.
+ */
+const narrowTabs: Partial<Record<Tab, 'moderator' | 'judge'>> = { live: 'moderator', judging: 'judge' }
+
+/** The tabs this account can use, in the console's order (admins and librarians: all). */
+function tabsFor(): Tab[] {
+  if (session.may('staff')) return tabs.map(([id]) => id)
+  return tabs
+    .map(([id]) => id)
+    .filter((id) => {
+      const need = narrowTabs[id]
+      return need !== undefined && session.may(need)
+    })
 }
 
 const loaders: Record<Tab, () => Promise<unknown>> = {
@@ -66,7 +78,7 @@ export class StaffPage extends LitElement {
   }
 
   get #allowed(): Tab[] {
-    return tabsFor(session.current?.account.roles ?? [])
+    return tabsFor()
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
