@@ -36,7 +36,7 @@ describe.skipIf(!hasChromium)('console settings in Chromium', () => {
     await page.getByLabel('馆名').fill('临安区图书馆')
     await page.getByLabel('联系方式').fill('0571-63700000')
     await page.getByLabel('馆标图片地址').fill('/icon.svg')
-    await page.getByRole('button', { name: '保存' }).click()
+    await page.getByRole('region', { name: '本馆信息' }).getByRole('button', { name: '保存' }).click()
     await expect.poll(() => page.getByText('已保存，已生效。').count()).toBe(1)
     // The header, outside the settings page, changed without a reload.
     await expect.poll(() => page.locator('header .brand').innerText()).toBe('临安区图书馆')
@@ -45,7 +45,7 @@ describe.skipIf(!hasChromium)('console settings in Chromium', () => {
     await shot(page, 'desktop-staff-settings-saved')
 
     await page.getByLabel('对外地址').fill('ftp://lib.example')
-    await page.getByRole('button', { name: '保存' }).click()
+    await page.getByRole('region', { name: '本馆信息' }).getByRole('button', { name: '保存' }).click()
     await expect.poll(() => page.locator('.field-error').count()).toBeGreaterThan(0)
     await shot(page, 'desktop-staff-settings-bad-url')
     expect((await staff.get('/api/library')).body.publicUrl).toBeNull()

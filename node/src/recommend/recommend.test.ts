@@ -156,6 +156,36 @@ describe('content similarity', () => {
 })
 
 describe('co-reading store', () => {
+  it('counts a pair once per reader, also when both reads are learned in one batch', async () => {
+    const dir = await tempDir()
+    const storage = await openStorage(join(dir, 'db'), { create: true, dataDir: dir })
+    try {
+      const resources = new ResourceService({ storage, nodeId: 'node-a' })
+      const ids = (await resources.importBatch(['山海经', '水经注'].map((title) => ImportRecord.parse({ title })))).map(
+        (o) => (o as { id: string }).id,
+      )
+      const reading = new ReadingService(storage)
+      const recommend = new RecommendService({
+        storage,
+        records: resources.records,
+        history: async (a, limit) => (await reading.history(a, { limit })).map((h) => h.resourceId),
+        staffPicks: async () => [],
+        // Long enough for both reads to wait in one batch.
+        batchDelayMs: 200,
+      })
+      reading.onRead((a, r) => recommend.read(a, r))
+      await reading.opened('only-reader', ids[0]!)
+      await reading.opened('only-reader', ids[1]!)
+      await recommend.settled()
+      // One reader alone made the pair: counted twice, it would pass for two readers and be shown.
+      const also = await recommend.forRecord(ids[0]!, { limit: 10, locale: 'zh-CN' })
+      expect(also.filter((i) => i.source === 'co-reading')).toEqual([])
+    } finally {
+      await storage.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('keeps only the strongest neighbours of a record, and learns from likes as from reads', async () => {
     const dir = await tempDir()
     const storage = await openStorage(join(dir, 'db'), { create: true, dataDir: dir })

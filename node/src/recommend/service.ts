@@ -156,7 +156,12 @@ export class RecommendService {
       readers.set(item, (readers.get(item) ?? 0) + 1)
       for (const g of groupsOf.get(account) ?? [])
         groupReads.set(`${g}!${item}`, (groupReads.get(`${g}!${item}`) ?? 0) + 1)
-      for (const other of await this.opts.history(account, this.#pairWindow + 1)) {
+      // Paired with what the reader read before it only (history is newest first): each pair is
+      // counted once per reader, when its later read is learned, even when both reads are in
+      // one batch or the later one was already in the history when the earlier was learned.
+      const history = await this.opts.history(account, this.#pairWindow + 1)
+      const at = history.indexOf(item)
+      for (const other of at >= 0 ? history.slice(at + 1) : history) {
         if (other === item) continue
         bump(item, other)
         bump(other, item)
