@@ -5,8 +5,8 @@
  * rewrite) and replaced atomically (written beside, then renamed), so a download never sees half
  * a file. The counts VoID gives (triples, entities) are taken while the N-Triples dump is written.
  */
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -80,18 +80,36 @@ export class LdDumps {
     this.#timer.unref?.()
   }
 
+  /**
+   * Waits for a pending rewrite: one scheduled (started now) or under way. A download or a count
+   * asked for after a change sees it, while a burst of changes with no one asking makes one rewrite.
+   */
+  async #current(): Promise<void> {
+    await this.opts.ld.settled()
+    if (this.#timer) {
+      clearTimeout(this.#timer)
+      this.#timer = undefined
+      await this.write()
+    }
+    while (this.#running) await this.#running
+  }
+
   /** The current dumps' counts, writing them first when there are none yet. */
   async stats(): Promise<DumpStats> {
+    await this.#current()
     return this.#stats ?? (await this.write())
   }
 
-  /** The dump as a stream with its size and time, writing it first when there is none yet. */
+  /** The dump as a stream with its size and time, current as of the call. */
   async open(format: DumpFormat): Promise<{ body: ReadableStream<Uint8Array>; size: number; modified: Date }> {
+    await this.#current()
     if (!(await this.#exists(format))) await this.write()
     const file = this.path(format)
-    const st = await stat(file)
+    // Opened before a later rewrite renames a new file over it: the stream reads this one whole.
+    const handle = await open(file)
+    const st = await handle.stat()
     return {
-      body: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
+      body: Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array>,
       size: st.size,
       modified: st.mtime,
     }
