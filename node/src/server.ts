@@ -364,17 +364,6 @@ function composeServices(
     logger,
     now,
   })
-  // Linked data (issue 22): URIs under the node's public origin; a taken-in record keeps its
-  // publisher's (the registry's web address for it, else the one its channel records carry).
-  const ld = new LinkedData({
-    resources: resources.records,
-    nodeId: key.nodeId,
-    origin: () => origins.primary(),
-    publisherOrigin: async (id) => federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
-    libraryName: () => profile.current().name,
-    logger,
-  })
-  const ldDumps = new LdDumps({ ld, dataDir: folder.dir, logger })
   const networkSearch = new NetworkSearch({
     role: config.role,
     search,
@@ -433,6 +422,18 @@ function composeServices(
     notifier: services.notifier,
     ...clock,
   })
+  // Linked data (issue 22): URIs under the node's public origin; a taken-in record keeps its
+  // publisher's (the registry's web address for it, else the one its channel records carry).
+  const ld = new LinkedData({
+    resources: resources.records,
+    nodeId: key.nodeId,
+    origin: () => origins.primary(),
+    publisherOrigin: async (id) => federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
+    libraryName: () => profile.current().name,
+    activities,
+    logger,
+  })
+  const ldDumps = new LdDumps({ ld, dataDir: folder.dir, logger })
   const audioQueue = new AudioQueue({
     activities,
     blobs: services.blobs,

@@ -123,6 +123,39 @@ describe('linked data: /ld documents, dumps, VoID', () => {
     expect((await get('/.well-known/void', 'text/html')).status).toBe(406)
   })
 
+  it('an activity is an event with its place; withdrawn, it and its place leave', async () => {
+    const hour = 3_600_000
+    const r = await staff.post('/api/staff/activities', {
+      kind: 'event',
+      title: '馆长讲座：唐诗里的月亮',
+      eventKind: 'lecture',
+      location: '县图书馆报告厅',
+      phases: {
+        signup: {
+          from: new Date(t.clock.now - hour).toISOString(),
+          to: new Date(t.clock.now + 24 * hour).toISOString(),
+        },
+      },
+    })
+    expect(r.status).toBe(201)
+    const id = r.body.id as string
+    const event = ldUri(origin, 'activity', id)
+    const place = ldUri(origin, 'place', '县图书馆报告厅')
+    const quads = parse(await (await get(`/ld/activity/${id}`, 'text/turtle')).text())
+    expect(has(quads, event, RDF_TYPE, `${S}Event`)).toBe(true)
+    expect(has(quads, event, RDF_TYPE, `${S}EducationEvent`)).toBe(true)
+    expect(has(quads, event, `${S}location`, place)).toBe(true)
+    expect(has(quads, event, `${S}organizer`, ldUri(origin, 'library', t.node.nodeId))).toBe(true)
+    const p = await get(new URL(place).pathname, 'text/turtle')
+    expect(p.status).toBe(200)
+    expect(has(parse(await p.text()), place, RDF_TYPE, `${S}Place`)).toBe(true)
+    expect((await get(`/ld/activity/${id}`, 'text/html')).headers.get('location')).toBe(`/activities/${id}`)
+
+    expect((await staff.post(`/api/staff/activities/${id}/withdraw`)).status).toBe(200)
+    expect((await get(`/ld/activity/${id}`, 'text/turtle')).status).toBe(404)
+    expect((await get(new URL(place).pathname, 'text/turtle')).status).toBe(404)
+  })
+
   it('the dumps parse with N3, hold every published record and no draft or withdrawn one, and follow changes', async () => {
     const subjectsOf = async (format: 'nt' | 'ttl') => {
       const res = await get(`/ld/dump.${format}.gz`)
