@@ -186,7 +186,7 @@ export class LinkedData {
     if (nodeId === this.opts.nodeId) return this.origin()
     const known = this.#origins.get(nodeId)
     if (known) return known
-    const found = (await this.opts.publisherOrigin?.(nodeId).catch(() => undefined))?.replace(/\/+$/, '')
+    const found = publicOrigin(await this.opts.publisherOrigin?.(nodeId).catch(() => undefined))
     if (found) this.#origins.set(nodeId, found)
     return found ?? this.origin()
   }
@@ -309,6 +309,18 @@ export class LinkedData {
       this.#relink(names, r.id, was ? namedIn(before!) : [], is ? namedIn(r) : [], out)
     }
     await this.#tell(out)
+  }
+}
+
+/** A web address as an origin for URIs (scheme, host, port and any path, no trailing slash), if it is one. */
+function publicOrigin(address: string | undefined): string | undefined {
+  if (!address) return undefined
+  try {
+    const url = new URL(address)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
+    return url.origin + url.pathname.replace(/\/+$/, '')
+  } catch {
+    return undefined
   }
 }
 

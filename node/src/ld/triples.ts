@@ -149,6 +149,20 @@ function dateLiteral(d: string) {
   return literal(d, xsd(type))
 }
 
+/**
+ * The URI an identifier names the same work by: an ISBN URN, a DOI (as its resolver URI), an
+ * ISSN URN for a journal (an ISSN names the serial, not an issue or article), an authority URI.
+ * A `local:` id is this library's alone, so it is only a `dcterms:identifier`.
+ */
+export function sameAs(id: string, type: Resource['type']): string | undefined {
+  if (id.startsWith('urn:isbn:')) return id
+  if (id.startsWith('urn:issn:')) return type === 'journal' ? id : undefined
+  const doi = /^doi:(10\..+)$/i.exec(id)
+  const uri = doi ? `https://doi.org/${doi[1]}` : id
+  // Only what is a valid IRI as it stands: a Turtle or N-Triples dump must parse.
+  return /^https?:\/\/[^\s<>"{}|\\^`]+$/i.test(uri) ? uri : undefined
+}
+
 export interface RecordContext {
   /** The origin the record's own URI is under (its publisher's, for a taken-in record). */
   recordOrigin: string
@@ -197,8 +211,8 @@ export function recordQuads(r: Resource, ctx: RecordContext): Quad[] {
   add(schema('inLanguage'), literal(lang))
   for (const id of m.identifiers) {
     add(dcterms('identifier'), literal(id))
-    // ISBN URNs and authority URIs are things others name too; a `local:` id is ours alone.
-    if (/^urn:isbn:/.test(id) || /^https?:\/\//.test(id)) add(owl('sameAs'), namedNode(id))
+    const same = sameAs(id, r.type)
+    if (same) add(owl('sameAs'), namedNode(same))
   }
   if (m.series) add(schema('isPartOf'), literal(m.series))
   if (m.extent?.pages) add(schema('numberOfPages'), literal(String(m.extent.pages), xsd('integer')))
