@@ -364,6 +364,17 @@ function composeServices(
     logger,
     now,
   })
+  // Linked data (issue 22): URIs under the node's public origin; a taken-in record keeps its
+  // publisher's (the registry's web address for it, else the one its channel records carry).
+  const ld = new LinkedData({
+    resources: resources.records,
+    nodeId: key.nodeId,
+    origin: () => origins.primary(),
+    publisherOrigin: async (id) => federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
+    libraryName: () => profile.current().name,
+    logger,
+  })
+  const ldDumps = new LdDumps({ ld, dataDir: folder.dir, logger })
   const networkSearch = new NetworkSearch({
     role: config.role,
     search,
@@ -422,18 +433,8 @@ function composeServices(
     notifier: services.notifier,
     ...clock,
   })
-  // Linked data (issue 22): URIs under the node's public origin; a taken-in record keeps its
-  // publisher's (the registry's web address for it, else the one its channel records carry).
-  const ld = new LinkedData({
-    resources: resources.records,
-    nodeId: key.nodeId,
-    origin: () => origins.primary(),
-    publisherOrigin: async (id) => federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
-    libraryName: () => profile.current().name,
-    activities,
-    logger,
-  })
-  const ldDumps = new LdDumps({ ld, dataDir: folder.dir, logger })
+  // Activities are linked data too (events, recitation contests), from here on.
+  ld.followActivities(activities)
   const audioQueue = new AudioQueue({
     activities,
     blobs: services.blobs,

@@ -74,6 +74,8 @@ export class LinkedData {
   /** Publisher node id → its public origin, once learnt. */
   readonly #origins = new Map<string, string>()
   readonly #unsubscribe: Array<() => void> = []
+  readonly #follow: (work: () => Promise<void>) => void
+  #activities: LdActivities | undefined
 
   constructor(readonly opts: LinkedDataOptions) {
     const follow = (work: () => Promise<void>) => {
@@ -81,10 +83,19 @@ export class LinkedData {
         .then(work)
         .catch((err: unknown) => this.opts.logger?.warn({ err }, 'linked data change not applied'))
     }
+    this.#follow = follow
     this.#unsubscribe.push(opts.resources.onChange((changes) => follow(() => this.#apply(changes))))
-    const activities = opts.activities
-    if (activities)
-      this.#unsubscribe.push(activities.onActivity((rec, previous) => follow(() => this.#applyActivity(rec, previous))))
+    if (opts.activities) this.followActivities(opts.activities)
+  }
+
+  /**
+   * Publishes the activities too, and follows their changes (for a node whose activities service
+   * is built after this one). Call it before the first use.
+   */
+  followActivities(activities: LdActivities): void {
+    this.#activities = activities
+    const follow = this.#follow
+    this.#unsubscribe.push(activities.onActivity((rec, previous) => follow(() => this.#applyActivity(rec, previous))))
   }
 
   /** Stops following the records. */
@@ -132,7 +143,7 @@ export class LinkedData {
       case 'library':
         return id === this.opts.nodeId ? this.#libraryQuads() : null
       case 'activity': {
-        const rec = await this.opts.activities?.get(id).catch(() => undefined)
+        const rec = await this.#activities?.get(id).catch(() => undefined)
         return rec?.status === 'published' ? this.#activityQuads(rec) : null
       }
     }
@@ -144,7 +155,7 @@ export class LinkedData {
     for await (const r of this.opts.resources.all()) {
       if (r.status === 'published') yield* await this.#recordQuads(r)
     }
-    for (const rec of (await this.opts.activities?.list()) ?? [])
+    for (const rec of (await this.#activities?.list()) ?? [])
       if (rec.status === 'published') yield* await this.#activityQuads(rec)
     const origin = this.origin()
     for (const [key, ids] of await this.#index()) if (ids.size) yield* namedQuads(origin, thingOf(key))
@@ -224,7 +235,7 @@ export class LinkedData {
       for await (const r of this.opts.resources.all()) {
         if (r.status === 'published') for (const t of namedIn(r)) add(t, r.id)
       }
-      for (const rec of (await this.opts.activities?.list()) ?? [])
+      for (const rec of (await this.#activities?.list()) ?? [])
         if (rec.status === 'published') for (const t of namedInActivity(rec)) add(t, `activity:${rec.id}`)
       return names
     })()
