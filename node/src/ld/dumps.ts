@@ -27,6 +27,8 @@ export const DumpStats = z.object({
   entities: z.number().int(),
   /** When the dump was written (ISO 8601). */
   modified: z.string(),
+  /** The origin its URIs are under (a node whose public URL changed rewrites it). */
+  origin: z.string().optional(),
 })
 export type DumpStats = z.infer<typeof DumpStats>
 
@@ -56,7 +58,15 @@ export class LdDumps {
   async start(): Promise<void> {
     this.#unsubscribe = this.opts.ld.onChange(() => this.schedule())
     this.#stats = await this.#readStats()
-    if (!this.#stats || !(await this.#exists('nt')) || !(await this.#exists('ttl'))) this.schedule(0)
+    // Records may have changed while the node was stopped (`shulin import`), or its address.
+    const changed = await this.opts.ld.lastChange()
+    const stale =
+      !this.#stats ||
+      this.#stats.origin !== this.opts.ld.origin() ||
+      (changed !== undefined && changed > this.#stats.modified) ||
+      !(await this.#exists('nt')) ||
+      !(await this.#exists('ttl'))
+    if (stale) this.schedule(0)
   }
 
   async stop(): Promise<void> {
@@ -131,7 +141,12 @@ export class LdDumps {
         if (q.subject.termType === 'NamedNode') subjects.add(q.subject.value)
       })
       await this.#writeOne('ttl')
-      const stats: DumpStats = { triples, entities: subjects.size, modified: new Date().toISOString() }
+      const stats: DumpStats = {
+        triples,
+        entities: subjects.size,
+        modified: new Date().toISOString(),
+        origin: this.opts.ld.origin(),
+      }
       const tmp = join(this.#dir, 'void.json.tmp')
       await writeFile(tmp, JSON.stringify(stats))
       await rename(tmp, join(this.#dir, 'void.json'))

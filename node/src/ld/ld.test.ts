@@ -1,8 +1,12 @@
+import { rm } from 'node:fs/promises'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Parser, type Quad } from 'n3'
-import { LD_PREFIXES, ldUri } from '@shulin/protocol'
-import { Client, signedInAdmin, startTempNode, type TempNode } from '../testing/temp-node.js'
+import { ImportRecord, LD_PREFIXES, ldUri } from '@shulin/protocol'
+import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '../testing/temp-node.js'
+import { freePort } from '../testing/free-port.js'
+import { openDataFolder } from '../storage/data-folder.js'
+import { ResourceService } from '../resources/service.js'
 
 const S = LD_PREFIXES.schema
 const DC = LD_PREFIXES.dcterms
@@ -195,4 +199,41 @@ describe('linked data: /ld documents, dumps, VoID', () => {
     expect(jl.status).toBe(200)
     expect(((await jl.json()) as { '@graph': Array<{ '@id': string }> })['@graph'][0]!['@id']).toBe(ds)
   }, 30_000)
+})
+
+describe('linked data dumps across a restart', () => {
+  it('records changed while the node was stopped are in the dump once it runs again', async () => {
+    const dir = await tempDir('shulin-ld-restart-')
+    const port = await freePort()
+    const config = { name: '某某县图书馆', dataDir: dir, port, publicUrl: `http://127.0.0.1:${port}` }
+    const worksIn = async (t: TempNode) => {
+      const res = await fetch(`${t.node.url}/ld/dump.nt.gz`)
+      expect(res.status).toBe(200)
+      const quads = parse(gunzipSync(Buffer.from(await res.arrayBuffer())).toString('utf8'), 'N-Triples')
+      return new Set(quads.filter((q) => q.predicate.value === `${DC}title`).map((q) => q.object.value))
+    }
+    try {
+      let t = await startTempNode(config)
+      const staff = await signedInAdmin(t)
+      const r = await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '静夜思' } })
+      await staff.post(`/api/staff/resources/${r.body.id}/publish`)
+      expect(await worksIn(t)).toEqual(new Set(['静夜思']))
+      await t.close()
+
+      // As `shulin import` does with the node stopped: records written straight to the folder.
+      const folder = await openDataFolder(dir, { create: false })
+      const resources = new ResourceService({ storage: folder.storage, nodeId: folder.key.nodeId })
+      await resources.importBatch([ImportRecord.parse({ title: '将进酒', creators: ['李白'] })])
+      await folder.storage.close()
+
+      t = await startTempNode(config)
+      try {
+        expect(await worksIn(t)).toEqual(new Set(['静夜思', '将进酒']))
+      } finally {
+        await t.close()
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

@@ -113,6 +113,11 @@ export class LinkedData {
     return this.opts.origin().replace(/\/+$/, '')
   }
 
+  /** When a record last changed (ISO 8601), if any did. */
+  async lastChange(): Promise<string | undefined> {
+    return (await this.opts.resources.latestChange())?.split('!')[0]
+  }
+
   /** This node's library URI. */
   libraryUri(): string {
     return ldUri(this.origin(), 'library', this.opts.nodeId)
