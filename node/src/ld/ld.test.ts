@@ -160,16 +160,51 @@ describe('linked data: /ld documents, dumps, VoID', () => {
     expect((await get(new URL(place).pathname, 'text/turtle')).status).toBe(404)
   })
 
+  it('a course and its lecture: schema:Course, the lecture part of it, /ld/resource/ID moved to /ld/course/ID', async () => {
+    const course = await staff.post('/api/courses', {
+      title: '唐诗里的月亮',
+      subjects: ['唐诗'],
+      speakers: [{ name: '王老师' }],
+    })
+    expect(course.status).toBe(201)
+    const id = course.body.id as string
+    const lecture = await staff.post(`/api/courses/${id}/lectures`, {
+      title: '第一讲 静夜思',
+      speakers: [{ name: '王老师' }],
+    })
+    expect(lecture.status).toBe(201)
+    expect((await staff.post(`/api/courses/${id}/publish`)).status).toBe(200)
+    const uri = ldUri(origin, 'course', id)
+    const quads = parse(await (await get(`/ld/course/${id}`, 'text/turtle')).text())
+    expect(has(quads, uri, RDF_TYPE, `${S}CreativeWork`)).toBe(true)
+    expect(has(quads, uri, RDF_TYPE, `${S}Course`)).toBe(true)
+    expect(has(quads, uri, `${DC}contributor`, ldUri(origin, 'person', '王老师'))).toBe(true)
+    const moved = await get(`/ld/resource/${id}`, 'text/turtle')
+    expect(moved.status).toBe(301)
+    expect(moved.headers.get('location')).toBe(`/ld/course/${id}`)
+    expect((await get(`/ld/course/${id}`, 'text/html')).headers.get('location')).toBe(`/courses/${id}`)
+    // Published with its course: part of it, by its speaker.
+    const lectureId = lecture.body.id as string
+    const l = await get(`/ld/lecture/${lectureId}`, 'text/turtle')
+    expect(l.status).toBe(200)
+    const lq = parse(await l.text())
+    const lectureUri = ldUri(origin, 'lecture', lectureId)
+    expect(has(lq, lectureUri, `${DC}isPartOf`, uri)).toBe(true)
+    expect(has(lq, lectureUri, RDF_TYPE, `${S}CreativeWork`)).toBe(true)
+    expect((await get(`/ld/lecture/${lectureId}`, 'text/html')).headers.get('location')).toBe(`/lectures/${lectureId}`)
+  })
+
   it('the dumps parse with N3, hold every published record and no draft or withdrawn one, and follow changes', async () => {
     const subjectsOf = async (format: 'nt' | 'ttl') => {
       const res = await get(`/ld/dump.${format}.gz`)
       expect(res.status).toBe(200)
       const text = gunzipSync(Buffer.from(await res.arrayBuffer())).toString('utf8')
       const quads = parse(text, format === 'nt' ? 'N-Triples' : 'Turtle')
-      return {
-        quads,
-        works: new Set(quads.filter((q) => q.predicate.value === `${DC}title`).map((q) => q.subject.value)),
-      }
+      // The books (the course, lecture and activity made above are there too, under their own kinds).
+      const books = quads.filter(
+        (q) => q.predicate.value === `${DC}title` && q.subject.value.startsWith(`${origin}/ld/resource/`),
+      )
+      return { quads, works: new Set(books.map((q) => q.subject.value)) }
     }
     const uri = (id: string) => ldUri(origin, 'resource', id)
     for (const format of ['nt', 'ttl'] as const) {
