@@ -72,6 +72,10 @@ describe('linked data: /ld documents, dumps, VoID', () => {
     const p = parse(await (await get(new URL(person).pathname, 'text/turtle')).text())
     expect(has(p, person, `${S}name`, '李白')).toBe(true)
     expect(has(p, person, RDF_TYPE, `${S}Person`)).toBe(true)
+    // The person's document lists the works by them.
+    expect(has(p, work, `${DC}creator`, person)).toBe(true)
+    expect(has(p, work, `${DC}title`, '静夜思')).toBe(true)
+    expect(has(p, ldUri(origin, 'resource', ids.second), `${DC}creator`, person)).toBe(true)
     const cls = parse(await (await get('/ld/class/I222.742', 'text/turtle')).text())
     expect(has(cls, ldUri(origin, 'class', 'I222.742'), `${LD_PREFIXES.skos}notation`, 'I222.742')).toBe(true)
   })

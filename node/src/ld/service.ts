@@ -11,7 +11,7 @@
  */
 import type { Quad } from '@rdfjs/types'
 import type { LdKind } from '@shulin/protocol'
-import { ldNameId, ldUri, type Resource } from '@shulin/protocol'
+import { LD_PREFIXES, ldNameId, ldUri, type Resource } from '@shulin/protocol'
 import type { ResourceChange, ResourceRecords } from '../resources/store.js'
 import type { Logger } from '../logger.js'
 import type { ActivityRecord } from '../activities/store.js'
@@ -152,6 +152,31 @@ export class LinkedData {
         return rec?.status === 'published' ? this.#activityQuads(rec) : null
       }
     }
+  }
+
+  /**
+   * The links to a named thing from the published records and activities naming it (up to
+   * `limit` of them), with each one's title: what a person's, subject's, class's or place's
+   * document lists besides the thing itself. Not part of {@link describe}, whose quads all have
+   * the thing as subject.
+   */
+  async backlinks(kind: NamedThing['kind'], id: string, limit = 1000): Promise<Quad[]> {
+    const thing = { kind, id: kind === 'class' ? id.trim() : ldNameId(id) }
+    const by = [...((await this.#index()).get(nameKey(thing)) ?? [])].slice(0, limit)
+    const target = ldUri(this.origin(), thing.kind, thing.id)
+    const out: Quad[] = []
+    for (const ref of by) {
+      let quads: Quad[] = []
+      if (ref.startsWith('activity:')) {
+        const rec = await this.#activities?.get(ref.slice('activity:'.length)).catch(() => undefined)
+        if (rec?.status === 'published') quads = await this.#activityQuads(rec)
+      } else {
+        const r = await this.opts.resources.get(ref)
+        if (r?.status === 'published') quads = await this.#recordQuads(r)
+      }
+      out.push(...quads.filter((q) => q.object.value === target || q.predicate.value === `${LD_PREFIXES.dcterms}title`))
+    }
+    return out
   }
 
   /** Every quad the node publishes (published records and the things they name), streamed. */
