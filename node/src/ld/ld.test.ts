@@ -33,8 +33,8 @@ describe('linked data: /ld documents, dumps, VoID', () => {
     if (publish) expect((await staff.post(`/api/staff/resources/${r.body.id}/publish`)).status).toBe(200)
     return r.body.id as string
   }
-  const get = (path: string, accept?: string) =>
-    fetch(t.node.url + path, { redirect: 'manual', headers: accept ? { accept } : {} })
+  const get = (path: string, accept?: string, headers: Record<string, string> = {}) =>
+    fetch(t.node.url + path, { redirect: 'manual', headers: { ...headers, ...(accept ? { accept } : {}) } })
 
   beforeAll(async () => {
     t = await startTempNode({ name: '某某县图书馆' })
@@ -99,6 +99,9 @@ describe('linked data: /ld documents, dumps, VoID', () => {
     const person = await get('/ld/person/%E6%9D%8E%E7%99%BD', 'text/html')
     expect(person.status).toBe(303)
     expect(person.headers.get('location')).toBe('/entity/person/%E6%9D%8E%E7%99%BD')
+    // Another site's page may read it (public data, no credentials).
+    const cors = await get(`/ld/resource/${ids.poem}`, 'text/turtle', { origin: 'https://elsewhere.example' })
+    expect(cors.headers.get('access-control-allow-origin')).toBe('*')
     // No preference stated: data (Turtle), not a redirect.
     const any = await get(`/ld/resource/${ids.poem}`, '*/*')
     expect(any.status).toBe(200)
