@@ -84,7 +84,8 @@ describe('linked data: /ld documents, dumps, VoID', () => {
     const work = ldUri(origin, 'resource', ids.poem)
     const nt = await get(`/ld/resource/${ids.poem}`, 'application/n-triples')
     expect(nt.headers.get('content-type')).toMatch(/^application\/n-triples/)
-    expect(has(parse(await nt.text(), 'N-Triples'), work, `${DC}title`, '静夜思')).toBe(true)
+    const quadsOfPoem = parse(await nt.text(), 'N-Triples')
+    expect(has(quadsOfPoem, work, `${DC}title`, '静夜思')).toBe(true)
 
     const jl = await get(`/ld/resource/${ids.poem}`, 'application/ld+json')
     expect(jl.headers.get('content-type')).toMatch(/^application\/ld\+json/)
@@ -99,6 +100,13 @@ describe('linked data: /ld documents, dumps, VoID', () => {
     const person = await get('/ld/person/%E6%9D%8E%E7%99%BD', 'text/html')
     expect(person.status).toBe(303)
     expect(person.headers.get('location')).toBe('/entity/person/%E6%9D%8E%E7%99%BD')
+    // The library itself: the node, named as its profile says.
+    const lib = ldUri(origin, 'library', t.node.nodeId)
+    const libQuads = parse(await (await get(new URL(lib).pathname, 'text/turtle')).text())
+    expect(has(libQuads, lib, RDF_TYPE, `${S}Library`)).toBe(true)
+    expect(has(libQuads, lib, `${S}name`, '某某县图书馆')).toBe(true)
+    expect(has(quadsOfPoem, work, `${S}provider`, lib)).toBe(true)
+    expect((await get('/ld/library/someone-else', 'text/turtle')).status).toBe(404)
     // Another site's page may read it (public data, no credentials).
     const cors = await get(`/ld/resource/${ids.poem}`, 'text/turtle', { origin: 'https://elsewhere.example' })
     expect(cors.headers.get('access-control-allow-origin')).toBe('*')
