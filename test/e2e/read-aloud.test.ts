@@ -217,7 +217,19 @@ describe.skipIf(!hasChromium)('read-aloud in the EPUB reader', () => {
     await expect.poll(() => reader(page).getAttribute('data-cfi'), { timeout: 15_000 }).toMatch(/^epubcfi\(/)
     await page.getByRole('button', { name: '朗读', exact: true }).click()
     await expect.poll(() => spoken(page).then((s) => s[0]?.text), { timeout: 10_000 }).toBe(script[at])
+    expect((await spoken(page))[0]?.rate).toBe(1.5) // the speed is kept too
     await expect.poll(() => highlighted(page)).toBe(script[at])
+
+    // At the end of the chapter it goes on into the next one, and the page goes with it.
+    const chapterOne = await reader(page).getAttribute('data-cfi')
+    for (let i = at; i < script.length; i++) {
+      expect(await finish(page)).toBe(true)
+      await expect.poll(() => spoken(page).then((s) => s.length), { timeout: 10_000 }).toBe(i - at + 2)
+    }
+    expect((await spoken(page)).slice(-2).map((s) => s.text)).toEqual([script.at(-1), '第2章'])
+    await expect.poll(() => highlighted(page)).toBe('第2章')
+    await expect.poll(() => reader(page).getAttribute('data-cfi')).not.toBe(chapterOne)
+    await shot(page, 'phone-read-aloud-chapter-2')
 
     // Stop closes the controls and silences the synthesiser.
     await page.getByRole('button', { name: '停止朗读', exact: true }).click()

@@ -47,6 +47,12 @@ export const highlightName = 'shulin-read-aloud'
 /** Style for the highlighted sentence, for the book's own styles (foliate's setStyles). */
 export const highlightCss = `::highlight(${highlightName}) { background-color: #ffe58a; color: #1c1c1c; }`
 export const rates = [0.75, 1, 1.25, 1.5, 2] as const
+/** The reader's speed, kept on this device like the text size. */
+const rateKey = 'shulin.read-aloud-rate'
+function savedRate(): number {
+  const r = Number(localStorage.getItem(rateKey))
+  return (rates as readonly number[]).includes(r) ? r : 1
+}
 
 /** Splits foliate's SSML (`<speak>` with `<mark name>` before each sentence) into sentences. */
 export function sentencesOf(ssml: string): { lang: string | undefined; sentences: Sentence[] } {
@@ -90,7 +96,7 @@ export interface ReadAloudOptions {
 /** Drives `speechSynthesis` over a foliate view, one sentence at a time. */
 export class ReadAloud {
   state: ReadAloudState = 'stopped'
-  rate = 1
+  rate = savedRate()
   /** The text being spoken (shown on screen, not announced: the synthesiser already says it). */
   sentence = ''
   voice: SpeechSynthesisVoice | undefined
@@ -174,6 +180,7 @@ export class ReadAloud {
 
   setRate(rate: number): void {
     this.rate = rate
+    localStorage.setItem(rateKey, String(rate))
     if (this.state === 'speaking') {
       this.#stopSpeaking()
       this.#speak()
