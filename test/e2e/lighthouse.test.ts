@@ -106,6 +106,8 @@ describe.skipIf(!hasChromium)('Lighthouse at phone size', () => {
         .map((a) => `${a.id} (${a.score})`)
       if (failing.length) console.log(`  audits below 0.9: ${failing.join(', ')}`)
       expect(lhr.runtimeError).toBeUndefined()
+      // Found by this test and fixed: the node sent its scripts uncompressed.
+      expect(lhr.audits['uses-text-compression']?.score).toBe(1)
       for (const c of categories) expect(scores[c], `${c} on the ${name}`).toBeGreaterThanOrEqual(90)
     }, 180_000)
   }
