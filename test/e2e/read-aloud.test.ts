@@ -241,4 +241,23 @@ describe.skipIf(!hasChromium)('read-aloud in the EPUB reader', () => {
     expect(errors).toEqual([])
     await page.context().close()
   }, 120_000)
+
+  it('says so where the browser has no speech synthesis, and the book still reads', async () => {
+    const page = await signInAsAdmin(browser, t.node.url, `/read/${bookId}`, phone)
+    await page.context().addInitScript(() => {
+      delete (Window.prototype as Partial<Window>).speechSynthesis
+      delete (window as Partial<Window>).speechSynthesis
+    })
+    await page.reload()
+    await expect.poll(() => reader(page).getAttribute('data-cfi'), { timeout: 15_000 }).toMatch(/^epubcfi\(/)
+    expect(await page.evaluate(() => 'speechSynthesis' in window)).toBe(false)
+    await page.getByRole('button', { name: '朗读', exact: true }).click()
+    await expect.poll(() => page.getByRole('status').filter({ hasText: '此浏览器不支持朗读。' }).count()).toBe(1)
+    await page.getByRole('button', { name: '关闭', exact: true }).click()
+    await page.getByRole('button', { name: '下一页' }).click()
+    await expect
+      .poll(() => page.getByRole('button', { name: '朗读', exact: true }).getAttribute('aria-expanded'))
+      .toBe('false')
+    await page.context().close()
+  }, 60_000)
 })
