@@ -3,7 +3,8 @@
  * The EPUB reader (foliate-js): pages, table of contents, reading settings (text size, line
  * spacing, font, day / night / sepia) kept per reader on the server, and the reading
  * position saved as an EPUB CFI — on the server for other devices, and on this device so a
- * book opened once can be reopened offline.
+ * book opened once can be reopened offline. Read-aloud (reading/read-aloud) speaks the book
+ * sentence by sentence and keeps the spoken sentence as the position.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { Annotation, ReaderSettings, ReadingState, Resource } from '@shulin/protocol'
@@ -13,6 +14,8 @@ import { api, session } from '../../api.js'
 import { loadingView } from '../../components/page-state.js'
 import { loadPosition, PositionKeeper } from '../../reading/position.js'
 import { bottomBar, chrome, ReaderKeys, readerError, topBar } from '../../reading/chrome.js'
+import { highlightCss, ReadAloud, type SpeakingView } from '../../reading/read-aloud.js'
+import { readAloudBar, readAloudStyles } from '../../reading/read-aloud-bar.js'
 
 const defaults: ReaderSettings = { fontSize: 18, lineHeight: 1.7, font: 'serif', theme: 'day' }
 const themes = { day: ['#1c1c1c', '#ffffff'], night: ['#d8d8d8', '#121212'], sepia: ['#3b2f20', '#f4ecd8'] } as const
@@ -29,7 +32,14 @@ function bookCss(s: ReaderSettings): string {
     html, body { color: ${fg} !important; background: ${bg} !important; }
     body, p, li, div, span { font-size: ${s.fontSize}px !important; line-height: ${s.lineHeight} !important; font-family: ${fonts[s.font]} !important; }
     a:link { color: ${s.theme === 'night' ? '#9cc2ff' : '#1f3a5f'}; }
+    ${highlightCss}
   `
+}
+
+/** The book's declared language (a string or a list in foliate's metadata), for read-aloud's voice. */
+function bookLang(metadata: { language?: unknown } | undefined): string | undefined {
+  const l = Array.isArray(metadata?.language) ? (metadata.language as unknown[])[0] : metadata?.language
+  return typeof l === 'string' && l ? l : undefined
 }
 
 export class ReadEpubPage extends LitElement {
@@ -43,6 +53,7 @@ export class ReadEpubPage extends LitElement {
     toc: { state: true },
     bookmarks: { state: true },
     note: { state: true },
+    listening: { state: true },
   }
   resourceId = ''
   record: Resource | undefined
@@ -59,6 +70,11 @@ export class ReadEpubPage extends LitElement {
   toc: FoliateTocItem[] = []
   #view: FoliateView | undefined
   #keeper: PositionKeeper | undefined
+  /** The read-aloud bar is open. */
+  listening = false
+  #aloud: ReadAloud | undefined
+  /** Where reading aloud starts: the kept position, then each sentence as it is spoken. */
+  #spokenCfi: string | undefined
   constructor() {
     super()
     new ReaderKeys(this, (e) => {
@@ -70,6 +86,7 @@ export class ReadEpubPage extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
+    this.#aloud?.dispose()
     this.#keeper?.flush()
   }
 
@@ -107,6 +124,13 @@ export class ReadEpubPage extends LitElement {
       view.renderer.setStyles?.(bookCss(this.settings))
       view.addEventListener('relocate', (e) => this.#relocated((e as CustomEvent<FoliateRelocateDetail>).detail))
       this.toc = view.book.toc ?? []
+      this.#spokenCfi = position?.kind === 'epub' ? position.cfi : undefined
+      this.#aloud?.dispose()
+      this.#aloud = new ReadAloud(view as unknown as SpeakingView, {
+        onChange: () => this.requestUpdate(),
+        onSentence: (cfi) => this.#sentenceReached(cfi),
+        fallbackLang: bookLang(view.book.metadata as { language?: unknown } | undefined),
+      })
       await view.init({ lastLocation: position?.kind === 'epub' ? position.cfi : null, showTextStart: true })
     } catch (err) {
       this.error = err
@@ -116,9 +140,23 @@ export class ReadEpubPage extends LitElement {
   #relocated(d: FoliateRelocateDetail): void {
     this.fraction = d.fraction ?? 0
     if (!d.cfi) return
-    this.#keeper?.update({ kind: 'epub', cfi: d.cfi }, this.fraction)
     this.#where = d.tocItem?.label ?? ''
     this.dataset.cfi = d.cfi
+    // While reading aloud the position is the sentence being spoken, not the top of the page.
+    if (this.#aloud && this.#aloud.state !== 'stopped') return
+    this.#keeper?.update({ kind: 'epub', cfi: d.cfi }, this.fraction)
+  }
+
+  #sentenceReached(cfi: string): void {
+    this.#spokenCfi = cfi
+    this.dataset.spoken = cfi
+    this.#keeper?.update({ kind: 'epub', cfi }, this.fraction)
+  }
+
+  #toggleListening(): void {
+    this.listening = !this.listening
+    if (this.listening) void this.#aloud?.start(this.#spokenCfi)
+    else this.#aloud?.stop()
   }
 
   async #openBookmarks(): Promise<void> {
@@ -181,16 +219,25 @@ export class ReadEpubPage extends LitElement {
     const s = this.settings
     const [fg, bg] = themes[s.theme]
     return html`
-      <div class="reader" style="--fg:${fg};--bg:${bg}">
+      <div class="reader ${this.listening ? 'listening' : ''}" style="--fg:${fg};--bg:${bg}">
         ${topBar(
           this.resourceId,
           this.record?.metadata.title ?? '',
           html`<button class="secondary" aria-expanded=${this.panel === 'toc'} @click=${() => (this.panel = this.panel === 'toc' ? undefined : 'toc')}>${t('contents')}</button>
             <button class="secondary" aria-expanded=${this.panel === 'bookmarks'} @click=${() => void this.#openBookmarks()}>${t('bookmarks')}</button>
+            <button class="secondary" aria-expanded=${this.listening} @click=${() => this.#toggleListening()}>${t('readAloud')}</button>
             <button class="secondary" aria-expanded=${this.panel === 'settings'} @click=${() => (this.panel = this.panel === 'settings' ? undefined : 'settings')}>${t('settings')}</button>`,
         )}
+        ${
+          this.listening && this.#aloud
+            ? readAloudBar(this.#aloud, {
+                start: () => void this.#aloud?.start(this.#spokenCfi),
+                close: () => this.#toggleListening(),
+              })
+            : nothing
+        }
         ${this.record ? nothing : loadingView()}
-        <div class="page" aria-label=${this.record?.metadata.title ?? ''}></div>
+        <div class="page" role="region" aria-label=${this.record?.metadata.title ?? ''}></div>
         ${bottomBar(
           t('progress', { percent: Math.round(this.fraction * 100) }),
           () => void this.#view?.prev(),
@@ -252,6 +299,7 @@ export class ReadEpubPage extends LitElement {
   static override styles = [
     base,
     chrome,
+    readAloudStyles,
     css`
       .page { min-height: 0; }
       .page > * { height: 100%; display: block; }
