@@ -44,6 +44,8 @@ describe('knowledge cards', () => {
     ids.jys = await record({ title: '靜夜思', creators: ['李白'], subjects: ['唐诗'], clc: 'I222.742', date: '0726' })
     ids.sdc = await record({ title: '蜀道難', creators: ['李白'], subjects: ['唐诗'], clc: 'I222.742', date: '0742' })
     ids.cw = await record({ title: '春望', creators: ['杜甫'], subjects: ['唐诗'], clc: 'I222.742', date: '0757' })
+    ids.anon1 = await record({ title: '古歌', creators: ['佚名'] })
+    ids.anon2 = await record({ title: '古谣', creators: ['佚名'] })
     ids.draft = await record({ title: '李白未刊稿', creators: ['李白'] }, false)
     ids.withdrawn = await record({ title: '将进酒', creators: ['李白'] })
     expect((await staff.post(`/api/staff/resources/${ids.withdrawn}/withdraw`)).status).toBe(200)
@@ -114,6 +116,13 @@ describe('knowledge cards', () => {
     expect(course.works[0]!.id).toBe(ids.jys)
     expect(course.courses).toEqual([])
     expect((await anyone().get(`/api/resources/${ids.draft}/related`)).status).toBe(404)
+  })
+
+  it('佚名 has a card (the linked data names it), but relates nothing to anything', async () => {
+    const c = (await card('person', '佚名')).body as KnowledgeCard
+    expect(c.works.map((w) => w.title).sort()).toEqual(['古歌', '古谣'])
+    const r = (await anyone().get(`/api/resources/${ids.anon1}/related`)).body as RelatedRecords
+    expect(r.works).toEqual([])
   })
 
   it("cards follow edits: a newly published work shows on its author's card", async () => {

@@ -10,15 +10,19 @@ import { ldNameId, type Resource } from '@shulin/protocol'
 import { fold } from '../../search/text/fold.js'
 import { keywordsOf, maxNameLength, type Keyword, type KnownNames } from './keywords.js'
 
-/** Creator "names" that say nobody is known: no card, no likeness. */
-export const unknownNames = new Set(['佚名', '不详', '未知', '无名氏', 'anonymous', 'unknown'])
+/**
+ * Creator "names" that say nobody is known: they have a card (the linked data names them too),
+ * but relate nothing to anything and are never looked for in speech.
+ */
+const unknownNames = new Set(['佚名', '不详', '未知', '无名氏', 'anonymous', 'unknown'])
+export const isKnownPerson = (name: string): boolean => !unknownNames.has(name.toLowerCase())
 
 /** The persons a record names: its creators, and a course's or lecture's speakers. */
 export function personsOf(r: Resource): string[] {
   const names = [...r.metadata.creators, ...(r.course?.speakers ?? []), ...(r.lecture?.speakers ?? [])].map((p) =>
     ldNameId(typeof p === 'string' ? p : p.name),
   )
-  return [...new Set(names)].filter((n) => n && !unknownNames.has(n.toLowerCase()))
+  return [...new Set(names)].filter(Boolean)
 }
 
 export const subjectsOf = (r: Resource): string[] => [...new Set(r.metadata.subjects.map(ldNameId))].filter(Boolean)
@@ -87,7 +91,7 @@ export class CardCatalogue {
   #add(r: Resource): void {
     for (const p of personsOf(r)) {
       push(this.persons, p, r.id)
-      this.#know(p, 'person')
+      if (isKnownPerson(p)) this.#know(p, 'person')
     }
     for (const s of subjectsOf(r)) {
       push(this.subjects, s, r.id)
@@ -129,7 +133,7 @@ export class CardCatalogue {
   featuresOf(r: Resource): Map<string, number> {
     const f = new Map<string, number>()
     const atLeast = (key: string, w: number) => f.set(key, Math.max(f.get(key) ?? 0, w))
-    for (const p of personsOf(r)) f.set(`p:${p}`, 3)
+    for (const p of personsOf(r)) if (isKnownPerson(p)) f.set(`p:${p}`, 3)
     for (const s of subjectsOf(r)) f.set(`s:${s}`, 2)
     if (r.metadata.clc) f.set(`k:${r.metadata.clc.toUpperCase().slice(0, 4)}`, 1)
     if (r.type !== 'course' && r.type !== 'lecture') f.set(`t:${fold(r.metadata.title)}`, 3)

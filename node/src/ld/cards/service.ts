@@ -21,7 +21,7 @@ import {
 import type { Logger } from '../../logger.js'
 import type { ResourceRecords } from '../../resources/store.js'
 import { fold } from '../../search/text/fold.js'
-import { CardCatalogue, personsOf, subjectsOf } from './catalogue.js'
+import { CardCatalogue, isKnownPerson, personsOf, subjectsOf } from './catalogue.js'
 import { keywordsOf } from './keywords.js'
 
 /** Records read to count a card's related persons and timeline (the rest are counted only). */
@@ -113,7 +113,7 @@ export class CardService {
       related.set(key, link)
     }
     for (const r of read) {
-      for (const p of personsOf(r)) count('person', p)
+      for (const p of personsOf(r)) if (isKnownPerson(p)) count('person', p)
       for (const s of subjectsOf(r)) count('subject', s)
     }
     // Persons spoken of in the same lecture are related too.
