@@ -27,6 +27,15 @@ const stopChars = new Set([
 
 /** Function words that pass the character filter but are no topic. */
 const stopBigrams = new Set([
+  '今天',
+  '大家',
+  '一下',
+  '知道',
+  '非常',
+  '已经',
+  '没有',
+  '出来',
+  '起来',
   '那么',
   '这么',
   '什么',
@@ -66,6 +75,31 @@ function phrases(text: string): string[] {
 }
 
 const han = /^\p{Script=Han}{2}$/u
+const titled = /《([^《》\n]{1,60})》/g
+
+/**
+ * Known names in a phrase, longest first (李白诗选 before 李白), counted into `names`; returns
+ * which characters they cover, so no bigram is made of a name's characters or their edges.
+ */
+function findNames(chars: string[], known: KnownNames, names: Map<string, number>): boolean[] {
+  const covered = new Array<boolean>(chars.length).fill(false)
+  let i = 0
+  while (i < chars.length) {
+    let matched = 0
+    for (let len = Math.min(maxNameLength, chars.length - i); len >= 2; len--) {
+      const hit = known.names.get(chars.slice(i, i + len).join(''))
+      if (hit) {
+        const key = hit.name + '\u0000' + hit.kind
+        names.set(key, (names.get(key) ?? 0) + 1)
+        matched = len
+        break
+      }
+    }
+    if (!matched) i++
+    else for (const end = i + matched; i < end; i++) covered[i] = true
+  }
+  return covered
+}
 
 /**
  * The keywords of a transcript, most said first within each kind: known names, then works,
@@ -75,32 +109,23 @@ const han = /^\p{Script=Han}{2}$/u
 export function keywordsOf(text: string, known: KnownNames): Keyword[] {
   const names = new Map<string, number>()
   const bigrams = new Map<string, number>()
-  for (const p of phrases(text)) {
-    const chars = [...p]
-    let i = 0
-    while (i < chars.length) {
-      let matched = 0
-      // Longest known name first: 李白诗选 before 李白.
-      for (let len = Math.min(maxNameLength, chars.length - i); len >= 2; len--) {
-        const hit = known.names.get(chars.slice(i, i + len).join(''))
-        if (hit) {
-          names.set(hit.name + '\u0000' + hit.kind, (names.get(hit.name + '\u0000' + hit.kind) ?? 0) + 1)
-          matched = len
-          break
-        }
+  // Titles in 《》 are looked at for names but make no terms (静夜思 is a work, not 静夜 and 夜思).
+  const parts = text.split(titled)
+  for (const [n, part] of parts.entries()) {
+    for (const p of phrases(part)) {
+      const chars = [...p]
+      const covered = findNames(chars, known, names)
+      if (n % 2) continue
+      for (let i = 0; i + 1 < chars.length; i++) {
+        if (covered[i] || covered[i + 1]) continue
+        const bg = chars[i]! + chars[i + 1]!
+        if (han.test(bg) && !stopBigrams.has(bg) && !stopChars.has(chars[i]!) && !stopChars.has(chars[i + 1]!))
+          bigrams.set(bg, (bigrams.get(bg) ?? 0) + 1)
       }
-      if (matched) {
-        i += matched
-        continue
-      }
-      const bg = chars[i]! + (chars[i + 1] ?? '')
-      if (han.test(bg) && !stopBigrams.has(bg) && !stopChars.has(chars[i]!) && !stopChars.has(chars[i + 1]!))
-        bigrams.set(bg, (bigrams.get(bg) ?? 0) + 1)
-      i++
     }
   }
   const works = new Map<string, number>()
-  for (const m of text.matchAll(/《([^《》\n]{1,60})》/g)) {
+  for (const m of text.matchAll(titled)) {
     const title = fold(m[1]!)
     if (known.titles.has(title)) works.set(m[1]!.trim(), (works.get(m[1]!.trim()) ?? 0) + 1)
   }
