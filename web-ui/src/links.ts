@@ -30,13 +30,3 @@ export function liveHref(id: string): string {
 export function signInHref(path: string): string {
   return `/signin?next=${encodeURIComponent(path)}`
 }
-
-/** Where a catalogue record opens: a lecture in its player, a course on its page, anything else on `/r/:id`. */
-export function recordHref(r: { id: string; type: SearchHit['type'] }): string {
-  return hitHref({ id: r.id, type: r.type })
-}
-
-/** A knowledge card's page: `/entity/{kind}/{id}` (a person, subject or place by name, a class by number). */
-export function entityHref(kind: string, id: string): string {
-  return `/entity/${kind}/${encodeURIComponent(id)}`
-}

@@ -16,7 +16,7 @@ import {
   type SimulationNodeDatum,
 } from 'd3-force'
 import type { KnowledgeCard } from '@shulin/protocol'
-import { entityHref, recordHref } from '../links.js'
+import { entityHref, recordHref } from '../ld-links.js'
 
 interface GraphNode extends SimulationNodeDatum {
   key: string

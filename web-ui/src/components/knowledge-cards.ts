@@ -15,7 +15,7 @@ import type { CardRecord, KnowledgeCard, LectureCards, RelatedRecords } from '@s
 import { base } from '../styles.js'
 import { api } from '../api.js'
 import { kt } from '../i18n/cards.js'
-import { entityHref, recordHref } from '../links.js'
+import { entityHref, recordHref } from '../ld-links.js'
 
 /** Records listed under one card. */
 const perCard = 5

@@ -12,7 +12,7 @@ import { base } from '../../styles.js'
 import { api } from '../../api.js'
 import { kt } from '../../i18n/cards.js'
 import { taskView } from '../../components/page-state.js'
-import { entityHref, recordHref } from '../../links.js'
+import { entityHref, recordHref } from '../../ld-links.js'
 
 export class EntityPage extends LitElement {
   static override properties = { kind: {}, entityId: {}, graphReady: { state: true } }
