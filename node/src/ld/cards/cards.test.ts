@@ -125,9 +125,31 @@ describe('knowledge cards', () => {
     expect(r.works).toEqual([])
   })
 
-  it("cards follow edits: a newly published work shows on its author's card", async () => {
-    const before = ((await card('person', '杜甫')).body as KnowledgeCard).works.length
-    await record({ title: '登高', creators: ['杜甫'] })
-    expect(((await card('person', '杜甫')).body as KnowledgeCard).works.length).toBe(before + 1)
+  it('cards follow edits: works published, edited and withdrawn, and a new lecture that speaks of 杜甫', async () => {
+    const works = async (name: string) => ((await card('person', name)).body as KnowledgeCard).works.map((w) => w.title)
+    expect(await works('杜甫')).toEqual(['春望'])
+    const id = await record({ title: '登高', creators: ['杜甫'] })
+    expect(await works('杜甫')).toEqual(['春望', '登高'])
+    // Edited: the card keeps the creation order and the new title; the old title names nothing.
+    const current = (await staff.get(`/api/staff/resources/${id}`)).body
+    const edit = await staff.call(
+      'PATCH',
+      `/api/staff/resources/${id}`,
+      { metadata: { ...current.metadata, title: '登高（其一）', creators: ['杜甫', '高適'] } },
+      { 'if-match': `"r${current.revision}"` },
+    )
+    expect(edit.status).toBe(200)
+    expect(await works('杜甫')).toEqual(['春望', '登高（其一）'])
+    expect(await works('高適')).toEqual(['登高（其一）'])
+    expect((await staff.post(`/api/staff/resources/${id}/withdraw`)).status).toBe(200)
+    expect(await works('杜甫')).toEqual(['春望'])
+    expect((await card('person', '高適')).status).toBe(404)
+
+    const lecture = (await staff.post(`/api/courses/${ids.course}/lectures`, { title: '第二讲' })).body.id
+    const said = 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n杜甫的诗。\n'
+    await staff.put(`/api/lectures/${lecture}/subtitles/zh`, Buffer.from(said), { 'content-type': 'text/vtt' })
+    expect((await staff.post(`/api/lectures/${lecture}/publish`)).status).toBe(200)
+    const dufu = (await card('person', '杜甫')).body as KnowledgeCard
+    expect(dufu.lectures.map((l) => l.id).sort()).toEqual([ids.lecture, lecture].sort())
   })
 })

@@ -27,10 +27,26 @@ export function personsOf(r: Resource): string[] {
 
 export const subjectsOf = (r: Resource): string[] => [...new Set(r.metadata.subjects.map(ldNameId))].filter(Boolean)
 
+/** Adds `id` to the key's list, kept in id order (record ids are ULIDs: creation order). */
 const push = (map: Map<string, string[]>, key: string, id: string) => {
   const list = map.get(key)
-  if (list) list.push(id)
-  else map.set(key, [id])
+  if (!list) return void map.set(key, [id])
+  if (!list.length || list[list.length - 1]! < id) return void list.push(id)
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (list[mid]! < id) lo = mid + 1
+    else hi = mid
+  }
+  if (list[lo] !== id) list.splice(lo, 0, id)
+}
+
+const pull = (map: Map<string, string[]>, key: string, id: string) => {
+  const list = map.get(key)
+  const at = list?.indexOf(id) ?? -1
+  if (at >= 0) list!.splice(at, 1)
+  if (list && !list.length) map.delete(key)
 }
 
 export class CardCatalogue {
@@ -86,6 +102,26 @@ export class CardCatalogue {
       if (features) for (const f of c.featuresOf(l).keys()) features.add(f)
     }
     return c
+  }
+
+  /**
+   * Follows one committed change of a work in place (a card shows a new poem at once, without
+   * reading 100k records again). Returns false for a course or lecture, whose subtitles and
+   * features are read whole: the caller builds the catalogue again.
+   */
+  apply(before: Resource | undefined, after: Resource | undefined): boolean {
+    const touches = (r: Resource | undefined) => r && (r.type === 'course' || r.type === 'lecture')
+    if (touches(before) || touches(after)) return false
+    if (before?.status === 'published') this.#remove(before)
+    if (after?.status === 'published') this.#add(after)
+    return true
+  }
+
+  #remove(r: Resource): void {
+    for (const p of personsOf(r)) pull(this.persons, p, r.id)
+    for (const s of subjectsOf(r)) pull(this.subjects, s, r.id)
+    if (r.metadata.clc) pull(this.classes, r.metadata.clc.toUpperCase(), r.id)
+    pull(this.#titles, fold(r.metadata.title), r.id)
   }
 
   #add(r: Resource): void {

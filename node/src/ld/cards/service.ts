@@ -61,7 +61,16 @@ export class CardService {
   #generation = 0
 
   constructor(private readonly init: CardServiceInit) {
-    init.records.onChange(() => {
+    init.records.onChange((changes) => {
+      const cat = this.#catalogue
+      // Works are followed in place; a course or lecture (or a change during a build) reads all again.
+      const followed =
+        !!cat &&
+        !this.#building &&
+        changes.every((ch) =>
+          cat.apply(ch.kind === 'put' ? ch.previous : ch.resource, ch.kind === 'put' ? ch.resource : undefined),
+        )
+      if (followed) return
       this.#generation++
       this.#catalogue = undefined
     })
