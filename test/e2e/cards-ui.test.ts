@@ -6,6 +6,7 @@
  * d3-force chunk is fetched there and on no other page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import AxeBuilder from '@axe-core/playwright'
 import type { Browser, Page } from 'playwright-core'
 import { signedInAdmin, startTempNode, type TempNode } from '../../node/src/testing/temp-node.js'
 import { hasChromium, launch, phone, shot } from './browser.js'
@@ -32,6 +33,12 @@ describe.skipIf(!hasChromium)('知识卡片 on a lecture page', () => {
     page.on('request', (r) => r.url().includes(part) && urls.push(r.url()))
     return urls
   }
+
+  /** WCAG 2.1 A and AA violations (axe-core), as a11y.test.ts audits the other pages. */
+  const audit = async (page: Page) =>
+    (await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()).violations.map(
+      (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`,
+    )
 
   beforeAll(async () => {
     t = await startTempNode()
@@ -75,6 +82,7 @@ describe.skipIf(!hasChromium)('知识卡片 on a lecture page', () => {
     await expect(cards.locator('article[data-kind="person"]').filter({ hasText: '杜甫' }).count()).resolves.toBe(1)
     await libai.scrollIntoViewIfNeeded()
     await shot(page, 'cards-lecture-phone')
+    expect(await audit(page)).toEqual([])
     expect(graphChunks).toEqual([])
 
     // The work named in 《》 is a keyword opening its record; its page lists the course.
@@ -98,6 +106,7 @@ describe.skipIf(!hasChromium)('知识卡片 on a lecture page', () => {
     await expect(page.getByRole('heading', { name: '年表' }).count()).resolves.toBe(1)
     expect(graphChunks.length).toBe(1)
     await shot(page, 'cards-entity-phone')
+    expect(await audit(page)).toEqual([])
     // A neighbour in the graph is a link to its own card.
     await graph.locator('a[data-key="person:杜甫"]').click()
     await page.waitForURL(`${t.node.url}/entity/person/${encodeURIComponent('杜甫')}`)

@@ -82,7 +82,7 @@ export class EntityGraph extends LitElement {
       Math.max(...xs) - Math.min(...xs) + 2 * pad,
       Math.max(...ys) - Math.min(...ys) + 2 * pad,
     ]
-    return html`<svg viewBox=${box.join(' ')} width=${size.width} height=${size.height} role="img" aria-label=${this.card.id}>
+    return html`<svg viewBox=${box.join(' ')} width=${size.width} height=${size.height} role="group" aria-label=${this.card.id}>
       ${links.map((l) => svg`<line x1=${l.source.x ?? 0} y1=${l.source.y ?? 0} x2=${l.target.x ?? 0} y2=${l.target.y ?? 0}></line>`)}
       ${nodes.map(
         (n) => svg`<a href=${n.href} class=${n.kind} data-key=${n.key}>
