@@ -93,6 +93,7 @@ describe.skipIf(!hasChromium)('知识卡片 on a lecture page', () => {
     await related.getByRole('heading', { name: '相关课程' }).waitFor()
     await related.getByRole('link', { name: /唐诗名家/ }).waitFor()
     await expect(related.getByRole('link', { name: /蜀道難/ }).count()).resolves.toBe(1)
+    expect(await audit(page)).toEqual([])
     expect(graphChunks).toEqual([])
 
     // The card's name opens the entity page: works, a timeline, and the graph (its chunk now).
