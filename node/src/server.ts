@@ -81,6 +81,7 @@ import { NetworkSearch } from './search/network.js'
 import { channelRoutes } from './channels/routes.js'
 import { createStats, type Stats } from './stats/index.js'
 import { createRecommend, recommendRoutes } from './recommend/index.js'
+import { cardRoutes, createCards } from './ld/cards/index.js'
 import { createIdentity } from './identity/index.js'
 import { identityRoutes } from './identity/routes.js'
 import { directoryRoutes } from './identity/directory-routes.js'
@@ -406,6 +407,7 @@ function composeServices(
     now,
     logger,
   })
+  const cards = createCards({ records: resources.records, blobs: services.blobs, logger })
 
   // Runs what uploads (and `shulin course add` with the node stopped) queued.
   const transcodes = new TranscodeQueue({
@@ -641,6 +643,7 @@ function composeServices(
     ldDumps,
     stats,
     recommend,
+    cards,
     transcodes,
     activities,
     audioQueue,
@@ -695,6 +698,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
     networkSearch,
     stats,
     recommend,
+    cards,
     proxy,
     isTls,
     origins,
@@ -806,6 +810,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       })
       readingRoutes(api, { reading, resources })
       recommendRoutes(api, { recommend, resources })
+      cardRoutes(api, { cards, records: resources.records })
       inboxRoutes(api, services.inbox)
       notifyRoutes(api, services.notifier, services.push)
       subscriptionRoutes(api, services.subscriptions)

@@ -22,6 +22,7 @@ const routes = {
   course: '/courses/:id',
   collection: '/collections/:id',
   lecture: '/lectures/:id',
+  entity: '/entity/:kind/:id',
   activities: '/activities',
   activity: '/activities/:id',
   entry: '/activities/:id/entries/:entry',
@@ -53,6 +54,7 @@ const pages: Record<string, () => Promise<unknown>> = {
   course: () => import('./pages/reader/courses.js'),
   collection: () => import('./pages/reader/collection.js'),
   lecture: () => import('./pages/reader/lecture.js'),
+  entity: () => import('./pages/reader/entity.js'),
   activities: () => import('./pages/reader/activities.js'),
   activity: () => import('./pages/reader/activities.js'),
   entry: () => import('./pages/reader/entries.js'),
@@ -133,6 +135,8 @@ export class ShulinApp extends LitElement {
         return html`<shulin-collection-page .collectionId=${params.id ?? ''}></shulin-collection-page>`
       case 'lecture':
         return html`<shulin-lecture-page .lectureId=${params.id ?? ''} .query=${query}></shulin-lecture-page>`
+      case 'entity':
+        return html`<shulin-entity-page .kind=${params.kind ?? ''} .entityId=${params.id ?? ''}></shulin-entity-page>`
       case 'activities':
         return html`<shulin-activities-page></shulin-activities-page>`
       case 'activity':

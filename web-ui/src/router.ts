@@ -61,7 +61,7 @@ export function startRouter(): void {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return
     const a = e.composedPath().find((n): n is HTMLAnchorElement => n instanceof HTMLAnchorElement)
     if (!a || a.target || a.hasAttribute('download') || a.origin !== location.origin) return
-    if (/^\/(api|opds|oai|share|setup|news\.atom)(\/|$)/.test(a.pathname)) return
+    if (/^\/(api|opds|oai|share|setup|news\.atom|ld|sparql)(\/|$)/.test(a.pathname)) return
     e.preventDefault()
     navigate(a.pathname + a.search + a.hash)
   })

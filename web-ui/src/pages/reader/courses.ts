@@ -7,6 +7,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
 import '../../components/subscribe-button.js'
+import '../../components/knowledge-cards.js'
 import type { CourseDetail, CourseList, CourseSummary, LectureView } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
@@ -164,6 +165,7 @@ export class CoursePage extends LitElement {
                 </li>`,
               )}
           </ol>
+          <shulin-related .record=${c.id}></shulin-related>
         </article>`,
       { stale: false },
     )

@@ -19,6 +19,7 @@ import { loadPosition, PositionKeeper } from '../../reading/position.js'
 import { clock, type PositionDetail, type ShulinPlayer } from '../../components/course-player.js'
 import { lt } from '../../i18n/live.js'
 import '../../components/course-player.js'
+import '../../components/knowledge-cards.js'
 
 /** How often a lecture being transcoded is asked about again. */
 const pollMs = 3000
@@ -186,6 +187,8 @@ export class LecturePage extends LitElement {
       ${l.speakers.length ? html`<p>${ct('courseSpeakers')}：${l.speakers.map((s) => s.name).join('、')}</p>` : nothing}
       ${l.description ? html`<p class="description">${l.description}</p>` : nothing}
       ${this.#timeline()}
+      <shulin-lecture-cards .lecture=${l.id}></shulin-lecture-cards>
+      <shulin-related .record=${l.id}></shulin-related>
       ${
         l.attachments.length
           ? html`<ul class="attachments">

@@ -16,6 +16,7 @@ import { typeLabel } from '../../labels.js'
 import { hitHref } from '../../links.js'
 import { taskView } from '../../components/page-state.js'
 import '../../components/recommendations.js'
+import '../../components/knowledge-cards.js'
 
 export class ResourcePage extends LitElement {
   static override properties = {
@@ -126,6 +127,7 @@ export class ResourcePage extends LitElement {
           ${m.subjects.length ? html`<p class="muted">${m.subjects.join(' · ')}</p>` : nothing}
         </div>
       </article>
+      <shulin-related .record=${r.id}></shulin-related>
       <shulin-recommendations .for=${r.id}></shulin-recommendations>
     `
   }
