@@ -52,6 +52,7 @@ import { Lifecycle, type Startable } from './lifecycle/index.js'
 import { resourceRoutes } from './resources/routes.js'
 import { fileRoutes, uploadPath } from './resources/files/routes.js'
 import { collectionCoverPath, collectionRoutes } from './collections/routes.js'
+import { bannerImagePath, portalRoutes } from './portal/routes.js'
 import { oaiPmhRoutes } from './oai/oai-pmh.js'
 import { opdsRoutes } from './opds/opds.js'
 import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
@@ -168,6 +169,7 @@ const maxImportBytes = 32 * 1024 * 1024
 const largeWrites = [
   uploadPath,
   collectionCoverPath,
+  bannerImagePath,
   /^\/api\/staff\/resources\/import$/,
   /^\/api\/staff\/readers\/import$/,
   /^\/api\/control\/import$/,
@@ -726,6 +728,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       [uploadPath, 'streamed'],
       ['/wechat', wechatMaxBytes],
       [collectionCoverPath, 'streamed'],
+      [bannerImagePath, 'streamed'],
       [courseCoverPath, 'streamed'],
       [lectureUploadPath, 'streamed'],
       [entryUploadPath, entryUploadBytes(config.maxUploadBytes)],
@@ -795,7 +798,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
       channelRoutes(api, channels)
       contentRoutes(api, { server: content.server, blobs })
-      searchRoutes(api, { search, baseUrl, network: networkSearch })
+      searchRoutes(api, { search, baseUrl, network: networkSearch, collections })
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, origins, isTls })
       directoryRoutes(app, api, {
@@ -811,6 +814,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       sharePageRoutes(app, { resources, baseUrl, libraryName })
       eventRoutes(app, api, { ...parts.events, baseUrl, libraryName })
       collectionRoutes(api, { collections, blobs, resources })
+      portalRoutes(api, { portal: services.portal, blobs })
       courseRoutes(api, {
         courses: courses.service,
         files,
@@ -935,6 +939,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     const referenced = new Set([
       ...(await files.referencedBlobs()),
       ...(await collections.referencedBlobs()),
+      ...(await services.portal.referencedBlobs()),
       ...(await parts.activities.referencedBlobs()),
       ...(await parts.news.referencedBlobs()),
     ])
