@@ -80,6 +80,10 @@ describe('generated covers: the drawing', () => {
     expect(t).toContain('围城')
     expect(t).toContain('钱钟书、杨绛')
     expect(t).toContain('I · 文学')
+    // Balanced lines: no lone character on the last one, and no word split to get there.
+    expect(texts(generatedCoverSvg(book('中国哲学简史')))).toEqual(expect.arrayContaining(['中国哲', '学简史']))
+    const knuth = texts(generatedCoverSvg(book('The Art of Computer Programming, Volume 1', { language: 'en' })))
+    expect(knuth.join(' ')).toContain('Programming,')
   })
 })
 

@@ -221,9 +221,26 @@ function titleLayout(title: string): { size: number; lines: string[] } {
   for (const size of [38, 32, 27, 23]) {
     const maxLines = Math.floor(space / (size * 1.3))
     const b = breakLines(title, TEXT_EM_WIDTH / size, maxLines)
-    if (!b.cut) return { size, lines: b.lines }
+    if (!b.cut) return { size, lines: balance(title, b.lines.length, TEXT_EM_WIDTH / size) }
   }
   return { size: 20, lines: breakLines(title, TEXT_EM_WIDTH / 20, Math.floor(space / 26)).lines }
+}
+
+/**
+ * The narrowest measure that still sets the text in `count` lines: "中国哲学简 / 史" becomes
+ * "中国哲 / 学简史" — no lone character left on the last line.
+ */
+function balance(text: string, count: number, maxEm: number): string[] {
+  let best = breakLines(text, maxEm, count).lines
+  if (count < 2) return best
+  // Never narrower than the widest word: balancing must not split "Programming".
+  const floor = Math.max(1, ...tokens(text).map(width))
+  for (let em = maxEm - 0.5; em >= floor; em -= 0.5) {
+    const b = breakLines(text, em, count)
+    if (b.cut) break
+    best = b.lines
+  }
+  return best
 }
 
 /** One of four quiet motifs by the title, in white at low opacity: covers of one class still differ. */
@@ -234,7 +251,8 @@ function motif(n: number): string {
     case 1:
       return `<path d="M14 360 L90 300 L140 332 L214 268 L300 330 L300 400 L14 400 Z" fill="#fff" fill-opacity=".08"/><path d="M14 380 L120 330 L190 360 L300 310 L300 400 L14 400 Z" fill="#fff" fill-opacity=".07"/>`
     case 2:
-      return `<g stroke="#fff" stroke-opacity=".14" stroke-width="2">${[0, 1, 2, 3, 4].map((i) => `<line x1="${LEFT}" y1="${318 + i * 12}" x2="${264 - i * 22}" y2="${318 + i * 12}"/>`).join('')}</g>`
+      // Kept to the top corner, clear of the title and the authors.
+      return `<circle cx="300" cy="0" r="84" fill="#fff" fill-opacity=".08"/><circle cx="300" cy="0" r="52" fill="#fff" fill-opacity=".07"/>`
     default:
       return `<rect x="196" y="270" width="104" height="104" fill="#fff" fill-opacity=".08" transform="rotate(45 248 322)"/>`
   }
