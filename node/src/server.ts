@@ -51,6 +51,7 @@ import { buildChannels, buildSearch, buildServices, type NodeServices } from './
 import { Lifecycle, type Startable } from './lifecycle/index.js'
 import { resourceRoutes } from './resources/routes.js'
 import { fileRoutes, uploadPath } from './resources/files/routes.js'
+import { coverRoutes } from './resources/cover/routes.js'
 import { collectionCoverPath, collectionRoutes } from './collections/routes.js'
 import { bannerImagePath, portalRoutes } from './portal/routes.js'
 import { oaiPmhRoutes } from './oai/oai-pmh.js'
@@ -789,6 +790,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         ensureLocal: async (record, file) =>
           record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
       })
+      coverRoutes(api, { resources })
       readingRoutes(api, { reading, resources })
       recommendRoutes(api, { recommend, resources })
       inboxRoutes(api, services.inbox)
