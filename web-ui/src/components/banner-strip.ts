@@ -1,7 +1,7 @@
 /**
  * @module components/banner-strip
  * The staff's banners across the top of the home page: one image at a time on a phone, wider
- * screens see the next one peek in. It scrolls sideways with snapping — no timer turns it, so
+ * screens see the next one peek in. Images are 3:1; a desktop shows their middle at 4:1. It scrolls sideways with snapping — no timer turns it, so
  * nothing moves that a reader did not move (WCAG 2.2.2) — and each banner is a link whose name
  * is its alt text, so a screen reader hears what the image says and Tab walks the strip.
  */
@@ -17,7 +17,7 @@ export class BannerStrip extends LitElement {
   override render() {
     if (!this.banners.length) return nothing
     return html`<section aria-label=${pt('banners')}>
-      <ul>
+      <ul class=${this.banners.length > 1 ? 'many' : ''}>
         ${this.banners.map(
           (b, i) => html`<li>
             <a href=${b.href} rel=${b.href.startsWith('/') ? nothing : 'noopener'}>
@@ -41,7 +41,12 @@ export class BannerStrip extends LitElement {
       li { scroll-snap-align: start; }
       a { display: block; border-radius: var(--radius); }
       img { display: block; width: 100%; height: auto; aspect-ratio: 3 / 1; object-fit: cover; border-radius: var(--radius); background: var(--line); }
-      @media (min-width: 768px) { ul { grid-auto-columns: 88%; margin: 0; padding-inline: 0; scroll-padding-inline: 0; scrollbar-width: thin; } }
+      /* Wider screens: the next banner peeks in (when there is one), and a lower strip keeps the shelves in view. */
+      @media (min-width: 768px) {
+        ul { margin: 0; padding-inline: 0; scroll-padding-inline: 0; scrollbar-width: thin; }
+        ul.many { grid-auto-columns: 88%; }
+      }
+      @media (min-width: 1024px) { img { aspect-ratio: 4 / 1; } }
     `,
   ]
 }

@@ -2,8 +2,8 @@
  * @module components/shelf
  * One shelf of the home page: a heading with a "more" link, and covers in a row that scrolls
  * sideways — snapping to a cover, by touch, trackpad or keyboard (each cover is a link, so Tab
- * walks along the shelf and the browser scrolls the focused one into view). Mobile first: two
- * and a half covers show on a phone, so the cut one says "there is more this way".
+ * walks along the shelf and the browser scrolls the focused one into view). Mobile first: three
+ * covers and the edge of a fourth show on a phone, so the cut one says "there is more this way".
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { base } from '../styles.js'
@@ -51,7 +51,7 @@ export class Shelf extends LitElement {
             <a href=${i.href}>
               ${
                 i.cover
-                  ? html`<img src=${i.cover} alt="" loading="lazy" decoding="async" width=${i.wide ? 224 : 112} height=${i.wide ? 126 : 150} />`
+                  ? html`<img src=${i.cover} alt="" loading="lazy" decoding="async" width=${i.wide ? 222 : 104} height=${i.wide ? 125 : 139} />`
                   : html`<span class="tile" aria-hidden="true">${i.title}</span>`
               }
               ${i.badge ? html`<span class="badge">${i.badge}</span>` : nothing}
@@ -68,13 +68,13 @@ export class Shelf extends LitElement {
     base,
     css`
       :host { display: block; }
-      .head { display: flex; align-items: baseline; justify-content: space-between; gap: 12px; }
+      .head { display: flex; align-items: flex-end; justify-content: space-between; gap: 12px; }
       h2 { margin: 0 0 8px; font-size: 1.15rem; }
       .label { display: block; font-size: 0.8rem; font-weight: 400; color: var(--muted); }
       .more { flex: none; display: inline-flex; align-items: center; min-height: 44px; padding: 0 4px; }
       .row {
-        list-style: none; margin: 0 -16px; padding: 4px 16px 12px; display: grid; grid-auto-flow: column;
-        grid-auto-columns: 112px; gap: 14px; overflow-x: auto; overscroll-behavior-x: contain;
+        list-style: none; margin: 0 -16px; padding: 8px 16px 12px; display: grid; grid-auto-flow: column;
+        grid-auto-columns: 104px; gap: 14px; overflow-x: auto; overscroll-behavior-x: contain;
         scroll-snap-type: x mandatory; scroll-padding-inline: 16px; scrollbar-width: thin;
       }
       li { scroll-snap-align: start; min-width: 0; }

@@ -14,6 +14,7 @@ const zh = {
   liveNow: '直播中',
   inCollection: '在“{title}”中搜索',
   clearCollection: '搜索全部馆藏',
+  searchWithin: '在其中搜索',
   // The staff console.
   layoutTitle: '首页布局',
   layoutHint: '调整首页各栏目的顺序，隐藏不需要的栏目；横幅按顺序轮播，没有图片的横幅不会显示。',
@@ -28,7 +29,7 @@ const zh = {
   layoutNewBanner: '添加横幅',
   layoutAlt: '替代文字（图片上写了什么、点开去哪里）',
   layoutHref: '链接（本站路径如 /collections/…，或 https:// 地址）',
-  layoutImage: '图片（JPEG、PNG 或 WebP，不超过 5 MB）',
+  layoutImage: '图片（JPEG、PNG 或 WebP，不超过 5 MB；宽高比 3:1，文字放在中间）',
   layoutNoImage: '还没有图片，读者看不到',
   layoutAdd: '添加',
   sectionBanners: '横幅',
@@ -52,6 +53,7 @@ const en: Record<Key, string> = {
   liveNow: 'Live now',
   inCollection: 'Searching in “{title}”',
   clearCollection: 'Search the whole catalogue',
+  searchWithin: 'Search within',
   layoutTitle: 'Home page layout',
   layoutHint:
     'Order the home page’s sections and hide the ones you do not need; banners rotate in order, and a banner without an image is not shown.',
@@ -66,7 +68,7 @@ const en: Record<Key, string> = {
   layoutNewBanner: 'Add a banner',
   layoutAlt: 'Alternative text (what the image says, where it leads)',
   layoutHref: 'Link (a path here such as /collections/…, or an https:// address)',
-  layoutImage: 'Image (JPEG, PNG or WebP, up to 5 MB)',
+  layoutImage: 'Image (JPEG, PNG or WebP, up to 5 MB; 3:1, text in the middle)',
   layoutNoImage: 'No image yet: readers do not see it',
   layoutAdd: 'Add',
   sectionBanners: 'Banners',

@@ -12,6 +12,7 @@ import { api } from '../../api.js'
 import { taskView } from '../../components/page-state.js'
 import { it } from '../../i18n/inbox.js'
 import { typeLabel } from '../../labels.js'
+import { pt } from '../../i18n/portal.js'
 import '../../components/subscribe-button.js'
 
 type CollectionWithResources = Collection & { resources: Resource[] }
@@ -32,6 +33,7 @@ export class CollectionPage extends LitElement {
         <h1>${c.title}</h1>
         ${c.description ? html`<p class="desc">${c.description}</p>` : nothing}
         ${c.kind === 'topic' ? html`<shulin-subscribe .topic=${c.id}></shulin-subscribe>` : nothing}
+        ${c.resources.length ? html`<p><a href="/search?collection=${encodeURIComponent(c.id)}">${pt('searchWithin')} ›</a></p>` : nothing}
         <ol class="items">
           ${c.resources.map(
             (r) => html`<li>
