@@ -4,12 +4,13 @@
  * sections in the console; a topic's "more" opens its own page and `search?collection=` searches
  * within it. axe (WCAG 2.1 AA) on each, screenshots at phone, tablet and desktop sizes.
  */
+import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import AxeBuilder from '@axe-core/playwright'
 import type { Browser, Page } from 'playwright-core'
 import { Client, signedInAdmin, startTempNode, type TempNode } from '../../node/src/testing/temp-node.js'
-import { desktop, hasChromium, launch, phone, shot, signInAsAdmin } from './browser.js'
+import { desktop, hasChromium, launch, phone, screenshotDir, shot, signInAsAdmin } from './browser.js'
 
 const books = [
   ['红楼梦', '曹雪芹', 'I242.4'],
@@ -84,6 +85,25 @@ describe.skipIf(!hasChromium)('the home page as staff arrange it', () => {
       'content-type': 'image/png',
     })
     expect(put.status).toBe(200)
+    const day = 86_400_000
+    const live = await staff.post('/api/staff/live', {
+      title: '宋词里的江南',
+      start: new Date(Date.now() + 3_600_000).toISOString(),
+      access: 'public',
+    })
+    expect(live.status).toBe(201)
+    const activity = await staff.post('/api/staff/activities', {
+      kind: 'recitation',
+      title: '中华经典诵读',
+      phases: {
+        submission: {
+          from: new Date(Date.now() - day).toISOString(),
+          to: new Date(Date.now() + 10 * day).toISOString(),
+        },
+      },
+      maxSeconds: 60,
+    })
+    expect(activity.status, JSON.stringify(activity.body)).toBe(201)
     browser = await launch()
   }, 120_000)
   afterAll(async () => {
@@ -114,9 +134,16 @@ describe.skipIf(!hasChromium)('the home page as staff arrange it', () => {
         )
         .toBe(true)
       await page.getByRole('heading', { name: '新书上架' }).waitFor()
+      // Lectures to come and activities under way, as shelves of their own.
+      expect(await page.getByRole('list', { name: '讲座直播：横向滚动' }).getByRole('link').allTextContents()).toEqual([
+        expect.stringContaining('宋词里的江南'),
+      ])
+      expect(await page.getByRole('list', { name: '阅读活动：横向滚动' }).getByRole('link').count()).toBe(1)
       await page.waitForLoadState('networkidle')
       expect(await audit(page), name).toEqual([])
       await shot(page, name)
+      // The whole page too: every section in the staff's order, as a reader scrolls through it.
+      await page.screenshot({ path: join(screenshotDir, `${name}-full.png`), fullPage: true })
       await page.context().close()
     }
   })
