@@ -146,7 +146,7 @@ describe.skipIf(!hasChromium)('the home page as staff arrange it', () => {
       await page.screenshot({ path: join(screenshotDir, `${name}-full.png`), fullPage: true })
       await page.context().close()
     }
-  })
+  }, 120_000)
 
   it('walks a shelf by keyboard: focus moves along the covers and the row scrolls to keep it in view', async () => {
     const page = await (await browser.newContext(phone)).newPage()
@@ -164,7 +164,7 @@ describe.skipIf(!hasChromium)('the home page as staff arrange it', () => {
     await expect.poll(() => row.evaluate((ul) => ul.scrollLeft)).toBeGreaterThan(100)
     await shot(page, 'home-phone-shelf-keyboard')
     await page.context().close()
-  })
+  }, 120_000)
 
   it('follows a topic to its own page, and searches within it', async () => {
     const page = await (await browser.newContext(phone)).newPage()
@@ -184,7 +184,7 @@ describe.skipIf(!hasChromium)('the home page as staff arrange it', () => {
     expect(await audit(page)).toEqual([])
     await shot(page, 'search-in-topic-phone')
     await page.context().close()
-  })
+  }, 120_000)
 
   it('staff hide new arrivals and move the shelves first; readers see that order', async () => {
     const page = await signInAsAdmin(browser, t.node.url, '/staff/home', phone)
@@ -207,5 +207,5 @@ describe.skipIf(!hasChromium)('the home page as staff arrange it', () => {
     expect(order[0]).toBe('shulin-shelf')
     await reader.context().close()
     await page.context().close()
-  })
+  }, 120_000)
 })
