@@ -51,7 +51,9 @@ import { buildChannels, buildSearch, buildServices, type NodeServices } from './
 import { Lifecycle, type Startable } from './lifecycle/index.js'
 import { resourceRoutes } from './resources/routes.js'
 import { fileRoutes, uploadPath } from './resources/files/routes.js'
+import { coverRoutes } from './resources/cover/routes.js'
 import { collectionCoverPath, collectionRoutes } from './collections/routes.js'
+import { bannerImagePath, portalRoutes } from './portal/routes.js'
 import { oaiPmhRoutes } from './oai/oai-pmh.js'
 import { opdsRoutes } from './opds/opds.js'
 import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
@@ -172,6 +174,7 @@ const maxImportBytes = 32 * 1024 * 1024
 const largeWrites = [
   uploadPath,
   collectionCoverPath,
+  bannerImagePath,
   /^\/api\/staff\/resources\/import$/,
   /^\/api\/staff\/readers\/import$/,
   /^\/api\/control\/import$/,
@@ -748,6 +751,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       [uploadPath, 'streamed'],
       ['/wechat', wechatMaxBytes],
       [collectionCoverPath, 'streamed'],
+      [bannerImagePath, 'streamed'],
       [courseCoverPath, 'streamed'],
       [lectureUploadPath, 'streamed'],
       [entryUploadPath, entryUploadBytes(config.maxUploadBytes)],
@@ -808,6 +812,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         ensureLocal: async (record, file) =>
           record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
       })
+      coverRoutes(api, { resources })
       readingRoutes(api, { reading, resources })
       recommendRoutes(api, { recommend, resources })
       cardRoutes(api, { cards, records: resources.records })
@@ -818,7 +823,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       importRoutes(api, { resources, maxBytes: config.maxUploadBytes, channels })
       channelRoutes(api, channels)
       contentRoutes(api, { server: content.server, blobs })
-      searchRoutes(api, { search, baseUrl, network: networkSearch })
+      searchRoutes(api, { search, baseUrl, network: networkSearch, collections })
       federationRoutes(api, federation)
       identityRoutes(app, api, { ...identity, auth, baseUrl, origins, isTls })
       directoryRoutes(app, api, {
@@ -834,6 +839,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       sharePageRoutes(app, { resources, baseUrl, libraryName })
       eventRoutes(app, api, { ...parts.events, baseUrl, libraryName })
       collectionRoutes(api, { collections, blobs, resources })
+      portalRoutes(api, { portal: services.portal, blobs })
       courseRoutes(api, {
         courses: courses.service,
         files,
@@ -959,6 +965,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     const referenced = new Set([
       ...(await files.referencedBlobs()),
       ...(await collections.referencedBlobs()),
+      ...(await services.portal.referencedBlobs()),
       ...(await parts.activities.referencedBlobs()),
       ...(await parts.news.referencedBlobs()),
     ])

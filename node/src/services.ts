@@ -15,6 +15,7 @@ import type { OpenedDataFolder } from './storage/data-folder.js'
 import { BlobStore } from './blobs/store.js'
 import { FileService } from './resources/files/service.js'
 import { CollectionService } from './collections/service.js'
+import { PortalService } from './portal/service.js'
 import { ReadingService } from './reading/service.js'
 import { consoleCodeSender } from './accounts/code-sender.js'
 import { ChannelService } from './channels/service.js'
@@ -41,6 +42,8 @@ export interface NodeServices {
   blobs: BlobStore
   files: FileService
   collections: CollectionService
+  /** The home page's banner strip and the order of its sections. */
+  portal: PortalService
   reading: ReadingService
   inbox: InboxService
   /** The one way to tell a reader something: the inbox and the reader's channels (issue 21). */
@@ -140,6 +143,7 @@ export function buildServices(
     blobs,
     files,
     collections,
+    portal: new PortalService(folder.storage, opts.now),
     reading,
     inbox,
     sms,

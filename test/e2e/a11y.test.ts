@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium)('accessibility (axe, WCAG 2.1 AA)', () => {
       const page = await context.newPage()
       if (name.endsWith('en')) await page.addInitScript(() => localStorage.setItem('shulin.locale', 'en'))
       const pages: Array<[string, string]> = [
-        ['/', 'shulin-resource-card'],
+        ['/', 'shulin-home .grid li'],
         [`/search?q=${encodeURIComponent('明月')}`, 'shulin-resource-card'],
         [`/r/${id}`, 'h1'],
         ['/signin', '#identifier'],
@@ -85,7 +85,7 @@ describe.skipIf(!hasChromium)('accessibility (axe, WCAG 2.1 AA)', () => {
       }
       await shot(page, `${name.replace(/\W+/g, '-')}-register`)
       await page.goto(t.node.url + '/')
-      await page.locator('shulin-resource-card').first().waitFor()
+      await page.locator('shulin-home .grid li').first().waitFor()
       await shot(page, `${name.replace(/\W+/g, '-')}-home`)
       expect(found).toEqual([])
       await context.close()

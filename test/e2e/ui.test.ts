@@ -175,7 +175,8 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await expect.poll(() => page.locator('shulin-resource-card').count()).toBe(1)
     await shot(page, 'desktop-search')
     await page.goto(`${t.node.url}/`)
-    await expect.poll(() => page.locator('shulin-resource-card').count()).toBe(2)
+    // The home page's new arrivals: a grid of covers.
+    await expect.poll(() => page.locator('shulin-home .grid li').count()).toBe(2)
     await shot(page, 'desktop-home')
     await page.goto(`${t.node.url}/read/${bookId}`)
     await expect.poll(() => readerCfi(page), { timeout: 15_000 }).toMatch(/^epubcfi\(/)

@@ -30,3 +30,12 @@ export function liveHref(id: string): string {
 export function signInHref(path: string): string {
   return `/signin?next=${encodeURIComponent(path)}`
 }
+
+/**
+ * A record's cover, whatever it has: the node answers with the uploaded cover or a generated
+ * one (title and author on the colour of its class), so every record can show a cover here.
+ * `small` for lists and shelves (the thumbnail where there is one).
+ */
+export function coverHref(id: string, size?: 'small'): string {
+  return `/api/resources/${encodeURIComponent(id)}/cover${size ? `?size=${size}` : ''}`
+}

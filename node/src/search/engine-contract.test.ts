@@ -105,6 +105,10 @@ function contract(name: string, make: () => Promise<SearchEngine>, opts: { subst
       expect(await ids('', { filters: { access: ['node-readers'] } })).toEqual(['d'])
       expect(await ids('', { filters: { type: ['video'] } })).toEqual([])
       expect(await ids('', { filters: { status: ['draft'] } })).toEqual(['e'])
+      // A column's or topic's items: only those, with a query too; an unknown id or none matches nothing.
+      expect(await ids('', { filters: { ids: ['c', 'a', 'zz'] }, sort: 'year' })).toEqual(['a', 'c'])
+      expect(await ids('明月', { filters: { ids: ['c'] } })).toEqual(['c'])
+      expect(await ids('', { filters: { ids: [] } })).toEqual([])
     })
 
     it('pages, including past the end', async () => {

@@ -46,6 +46,8 @@ export interface SearchFilters {
   status?: ResourceStatus[]
   yearFrom?: number
   yearTo?: number
+  /** Only these records (a column's or topic's items); an empty list matches nothing. */
+  ids?: string[]
 }
 
 export type SearchSort = 'relevance' | 'newest' | 'oldest' | 'year' | '-year' | 'title'

@@ -20,13 +20,25 @@ import type { NetworkSearch } from './network.js'
 import type { Api } from '../http/api.js'
 import type { BaseUrl } from '../http/base-url.js'
 import type { SearchService } from './service.js'
+import type { CollectionService } from '../collections/service.js'
 import { noteSearchHits } from '../stats/capture.js'
 
 export function searchRoutes(
   api: Api,
-  deps: { search: SearchService; baseUrl: BaseUrl; network?: NetworkSearch },
+  deps: {
+    search: SearchService
+    baseUrl: BaseUrl
+    network?: NetworkSearch
+    collections: Pick<CollectionService, 'get' | 'getVisible'>
+  },
 ): void {
   const { search } = deps
+  // `collection=ID` narrows to its items: readers only to a column or topic they may see now
+  // (an unknown or hidden one is a 404, not the whole catalogue), staff to any.
+  const within = async (id: string | undefined, staff: boolean) =>
+    id === undefined
+      ? undefined
+      : (staff ? await deps.collections.get(id) : await deps.collections.getVisible(id)).items
   const tags = ['search']
   api.route(
     {
@@ -40,8 +52,10 @@ export function searchRoutes(
       response: SearchResponse,
     },
     async (c, { query }) => {
+      const ids = await within(query.collection, false)
       const found = await search.search(query, {
         staff: false,
+        ...(ids && { ids }),
         thumbnailUrl: (id) => `${deps.baseUrl(c)}/api/resources/${id}/files/thumbnail`,
       })
       noteSearchHits(c, found.total)
@@ -73,11 +87,14 @@ export function searchRoutes(
       query: StaffSearchRequest,
       response: SearchResponse,
     },
-    async (c, { query }) =>
-      search.search(query, {
+    async (c, { query }) => {
+      const ids = await within(query.collection, true)
+      return search.search(query, {
         staff: true,
+        ...(ids && { ids }),
         thumbnailUrl: (id) => `${deps.baseUrl(c)}/api/resources/${id}/files/thumbnail`,
-      }),
+      })
+    },
   )
   api.route(
     {

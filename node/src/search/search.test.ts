@@ -133,6 +133,36 @@ describe('search', () => {
     expect(far.body).toMatchObject({ total: 5, hits: [] })
   })
 
+  it('narrows to a topic with collection=ID: its items only, a hidden or unknown topic is a 404', async () => {
+    const all = (await search('q=&limit=10')).body.hits as Array<{ id: string; title: string }>
+    const idOf = (title: string) => all.find((h) => h.title === title)!.id
+    const topic = await staff.post('/api/staff/collections', {
+      kind: 'topic',
+      title: '明月',
+      items: [idOf('靜夜思'), idOf('水调歌头·明月几时有')],
+    })
+    expect(topic.status).toBe(201)
+    const r = await search(`collection=${topic.body.id}&sort=year`)
+    expect(r.status).toBe(200)
+    expect(titles(r.body)).toEqual(['靜夜思', '水调歌头·明月几时有'])
+    expect(r.body.total).toBe(2)
+    expect(r.body.facets.language).toEqual({ 'zh-Hant': 1, zh: 1 })
+    // With a query, inside the topic only: 李白 is in it, 孟浩然 is not.
+    expect(titles((await search(`collection=${topic.body.id}&q=${encodeURIComponent('孟浩然')}`)).body)).toEqual([])
+    expect(titles((await search(`collection=${topic.body.id}&q=libai`)).body)).toEqual(['靜夜思'])
+    const empty = await staff.post('/api/staff/collections', { kind: 'column', title: '空' })
+    expect((await search(`collection=${empty.body.id}`)).body).toMatchObject({ total: 0, hits: [] })
+    const later = await staff.post('/api/staff/collections', {
+      kind: 'topic',
+      title: '未到',
+      items: [idOf('春曉')],
+      visibleFrom: new Date(Date.now() + 86_400_000).toISOString(),
+    })
+    expect((await search(`collection=${later.body.id}`)).status).toBe(404)
+    expect(titles((await staff.get(`/api/staff/search?collection=${later.body.id}`)).body)).toEqual(['春曉'])
+    expect((await search('collection=nope')).status).toBe(404)
+  })
+
   it('breaks ties by popularity: a liked record moves up among equals', async () => {
     // The three share the subject 唐詩 and score the same for it.
     const order = async () => titles((await search(`q=${encodeURIComponent('唐诗')}`)).body)

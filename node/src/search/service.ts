@@ -228,7 +228,7 @@ export class SearchService {
 
   async search(
     req: StaffSearchRequest,
-    opts: { staff: boolean; thumbnailUrl?: (id: string) => string },
+    opts: { staff: boolean; thumbnailUrl?: (id: string) => string; ids?: string[] },
   ): Promise<SearchResponse> {
     await this.ready()
     const t0 = performance.now()
@@ -240,6 +240,7 @@ export class SearchService {
       ...(req.source && { source: req.source }),
       ...(req.yearFrom !== undefined && { yearFrom: req.yearFrom }),
       ...(req.yearTo !== undefined && { yearTo: req.yearTo }),
+      ...(opts.ids && { ids: opts.ids }),
       status: opts.staff ? req.status : (['published'] as const),
     }
     if (!filters.status) delete filters.status

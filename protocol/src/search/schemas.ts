@@ -46,6 +46,8 @@ export const SearchRequest = z.strictObject({
   source: list(z.string().max(100)).optional(),
   yearFrom: year.optional(),
   yearTo: year.optional(),
+  /** Only the items of this column or topic (the home page links a topic's "more" here). */
+  collection: z.string().min(1).max(64).optional(),
   facets: flag.default(true),
 })
 export type SearchRequest = z.infer<typeof SearchRequest>

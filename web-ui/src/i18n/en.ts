@@ -119,6 +119,7 @@ export const en: Record<MessageKey, string> = {
   catalog: 'All holdings',
   staffRecords: 'Records',
   staffCollections: 'Columns and topics',
+  staffHome: 'Home page',
   staffReaders: 'Readers',
   staffStats: 'Statistics',
   staffNode: 'This node',

@@ -117,6 +117,7 @@ export const zhCN = {
   catalog: '全部馆藏',
   staffRecords: '资源',
   staffCollections: '栏目与专题',
+  staffHome: '首页布局',
   staffReaders: '读者',
   staffStats: '统计',
   staffNode: '本馆节点',

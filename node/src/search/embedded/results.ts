@@ -27,12 +27,15 @@ export function compileFilter(docs: DocTable, f: SearchFilters): (docno: number)
   const source = ids(f.source, docs.sources)
   const subject = ids(f.subject, docs.subjects)
   const { yearFrom, yearTo } = f
+  // A collection's items as document numbers; ids not (or no longer) indexed simply match nothing.
+  const only = f.ids && new Set(f.ids.flatMap((id) => docs.byId.get(id) ?? []))
   const c = docs.cols
   const hasSubject = (d: number) => {
     for (let i = c.subjectStart[d]!; i < c.subjectStart[d + 1]!; i++) if (subject![c.subjects[i]!] === 1) return true
     return false
   }
   return (d) =>
+    (!only || only.has(d)) &&
     (!type || type[c.type[d]!] === 1) &&
     (!language || language[c.language[d]!] === 1) &&
     (!access || access[c.access[d]!] === 1) &&

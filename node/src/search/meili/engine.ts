@@ -80,6 +80,8 @@ export function meiliFilter(f: SearchFilters): string[] {
   list('access', f.access)
   list('source', f.source)
   list('status', f.status)
+  // `IN []` is not valid Meilisearch syntax: an empty collection asks for an id no record has.
+  if (f.ids) out.push(`id IN [${(f.ids.length ? f.ids : ['']).map(quote).join(', ')}]`)
   if (f.yearFrom !== undefined) out.push(`year >= ${f.yearFrom}`)
   if (f.yearTo !== undefined) out.push(`year <= ${f.yearTo}`)
   return out

@@ -1,7 +1,8 @@
 /**
  * @module pages/reader/collection
  * `/collections/:id`: a column (栏目) or topic (专题) as the staff arranged it — title,
- * description and its published items in order (`GET /api/collections/:id`). A topic has a
+ * description and its published items in order as covers (`GET /api/collections/:id`), and a link to
+ * search within it (`/search?collection=`). A topic has a
  * subscribe button: new items joining it then reach the reader's inbox, one notice per batch.
  */
 import { LitElement, css, html, nothing } from 'lit'
@@ -12,6 +13,8 @@ import { api } from '../../api.js'
 import { taskView } from '../../components/page-state.js'
 import { it } from '../../i18n/inbox.js'
 import { typeLabel } from '../../labels.js'
+import { pt } from '../../i18n/portal.js'
+import { coverHref, hitHref } from '../../links.js'
 import '../../components/subscribe-button.js'
 
 type CollectionWithResources = Collection & { resources: Resource[] }
@@ -32,11 +35,15 @@ export class CollectionPage extends LitElement {
         <h1>${c.title}</h1>
         ${c.description ? html`<p class="desc">${c.description}</p>` : nothing}
         ${c.kind === 'topic' ? html`<shulin-subscribe .topic=${c.id}></shulin-subscribe>` : nothing}
+        ${c.resources.length ? html`<p><a href="/search?collection=${encodeURIComponent(c.id)}">${pt('searchWithin')} ›</a></p>` : nothing}
         <ol class="items">
           ${c.resources.map(
             (r) => html`<li>
-              <a href="/r/${r.id}">${r.metadata.title}</a>
-              <span class="muted">${typeLabel(r.type)}</span>
+              <a href=${hitHref({ id: r.id, type: r.type })}>
+                <img src=${coverHref(r.id, 'small')} alt="" loading="lazy" decoding="async" width="104" height="139" />
+                <span class="title">${r.metadata.title}</span>
+                <span class="muted">${r.metadata.creators.length ? `${r.metadata.creators.join('、')} · ` : ''}${typeLabel(r.type)}</span>
+              </a>
             </li>`,
           )}
         </ol>
@@ -47,12 +54,16 @@ export class CollectionPage extends LitElement {
   static override styles = [
     base,
     css`
-      :host { display: block; max-width: 720px; margin: 0 auto; }
+      :host { display: block; max-width: 960px; margin: 0 auto; }
       .label { color: var(--muted); font-size: 0.85rem; margin: 0; }
       h1 { margin: 2px 0 4px; }
-      .items { list-style: none; padding: 0; margin: 16px 0 0; }
-      .items li { display: flex; justify-content: space-between; gap: 8px; align-items: center; min-height: 44px; border-bottom: 1px solid var(--line, #ddd); }
-      .items a { font-size: 1.05rem; }
+      /* The items as covers, in the staff's order: three across on a phone, more as it widens. */
+      .items { list-style: none; padding: 0; margin: 16px 0 0; display: grid; gap: 16px 12px; grid-template-columns: repeat(auto-fill, minmax(100px, 1fr)); }
+      .items a { display: flex; flex-direction: column; gap: 4px; text-decoration: none; color: var(--text); }
+      .items img { width: 100%; height: auto; aspect-ratio: 3 / 4; object-fit: cover; border-radius: 6px; background: var(--line); box-shadow: 0 1px 2px rgb(0 0 0 / 0.12), 0 4px 10px rgb(0 0 0 / 0.08); }
+      .items .title { font-size: 0.92rem; line-height: 1.35; color: var(--ink); font-weight: 600; }
+      .items .muted { font-size: 0.8rem; }
+      @media (min-width: 768px) { .items { grid-template-columns: repeat(auto-fill, minmax(132px, 1fr)); } }
     `,
   ]
 }

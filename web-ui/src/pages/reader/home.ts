@@ -1,80 +1,211 @@
 /**
  * @module pages/reader/home
- * The portal's front page: news and announcements (the library's and the hub's), columns (栏目)
- * and topics (专题) staff arranged, and new arrivals.
+ * The portal's front page, laid out as the staff arranged it (`GET /api/portal/home`): the
+ * banner strip, news, one sideways shelf per column (栏目) and topic (专题) in the staff's order,
+ * courses, live lectures, activities, new arrivals and recommendations — each section in the
+ * staff's order, hidden ones not even asked for. A part that fails to load shows nothing rather
+ * than keeping the page from showing; only the new arrivals (the catalogue itself) is required.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { Task } from '@lit/task'
-import type { Collection, CollectionList, NewsList, SearchResponse } from '@shulin/protocol'
+import type {
+  ActivityList,
+  Collection,
+  CollectionList,
+  CourseList,
+  HomeSectionKind,
+  LiveList,
+  NewsList,
+  PortalHome,
+  Resource,
+  SearchResponse,
+} from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { api } from '../../api.js'
 import { taskView } from '../../components/page-state.js'
-import '../../components/resource-card.js'
+import { coverHref, hitHref, liveHref } from '../../links.js'
+import { shanghaiTime } from '../../components/live-time.js'
+import { it } from '../../i18n/inbox.js'
+import { pt } from '../../i18n/portal.js'
+import { nt } from '../../i18n/news.js'
+import type { ShelfItem } from '../../components/shelf.js'
+import '../../components/shelf.js'
+import '../../components/banner-strip.js'
 import '../../components/recommendations.js'
 import '../../components/news-list.js'
-import { nt } from '../../i18n/news.js'
+
+/** The order a node answers with before its staff change anything (and if asking fails). */
+const fallback: PortalHome = {
+  sections: ['banners', 'news', 'shelves', 'courses', 'live', 'activities', 'newArrivals', 'recommendations'],
+  banners: [],
+}
+/**
+ * An activity's page. Spelled here rather than taken from `activities.ts`, which would bring the
+ * activities' word catalogue (5.6 kB gzipped) to every phone that opens the home page.
+ */
+const activityPage = (id: string) => `/activities/${encodeURIComponent(id)}`
+/** A shelf is a glimpse: the rest is one tap away on the collection's own page. */
+const shelfLength = 20
+const maxShelves = 12
+
+type CollectionWithResources = Collection & { resources: Resource[] }
+
+interface HomeData {
+  layout: PortalHome
+  /** The newest records: the one part that must load (it is the catalogue); none when hidden. */
+  newest: SearchResponse['hits']
+  shelves: CollectionWithResources[]
+  news: NewsList
+  courses: CourseList
+  live: LiveList
+  activities: ActivityList
+}
+
+/** Asks only when the section is shown; a failure is an empty section, not a broken page. */
+const optional = <T>(shown: boolean, ask: () => Promise<T>, empty: T): Promise<T> =>
+  shown ? ask().catch(() => empty) : Promise.resolve(empty)
+
+async function load(): Promise<HomeData> {
+  const layout = await api<PortalHome>('/api/portal/home').catch(() => fallback)
+  const on = (k: HomeSectionKind) => layout.sections.includes(k)
+  const [newest, shelves, news, courses, live, activities] = await Promise.all([
+    on('newArrivals')
+      ? api<SearchResponse>('/api/search?sort=newest&limit=12&facets=false').then((r) => r.hits)
+      : Promise.resolve([]),
+    optional(
+      on('shelves'),
+      async () => {
+        const { collections } = await api<CollectionList>('/api/collections')
+        const full = await Promise.all(
+          collections
+            .slice(0, maxShelves)
+            .map((c) =>
+              api<CollectionWithResources>(`/api/collections/${encodeURIComponent(c.id)}`).catch(() => undefined),
+            ),
+        )
+        return full.filter((c): c is CollectionWithResources => !!c?.resources.length)
+      },
+      [],
+    ),
+    optional(on('news'), () => api<NewsList>('/api/news?limit=5'), { items: [] }),
+    optional(on('courses'), () => api<CourseList>('/api/courses'), { courses: [] }),
+    optional(on('live'), () => api<LiveList>('/api/live'), { lectures: [] }),
+    optional(on('activities'), () => api<ActivityList>('/api/activities'), { activities: [] }),
+  ])
+  return { layout, newest, shelves, news, courses, live, activities }
+}
 
 export class HomePage extends LitElement {
-  #data = new Task(this, {
-    task: () =>
-      Promise.all([
-        api<SearchResponse>('/api/search?sort=newest&limit=12&facets=false'),
-        api<CollectionList>('/api/collections'),
-        // News never keeps the home page from showing: an error shows no section.
-        api<NewsList>('/api/news?limit=5').catch((): NewsList => ({ items: [] })),
-      ]),
-    args: () => [],
-  })
+  #data = new Task(this, { task: load, args: () => [] })
 
   override render() {
-    return taskView(this.#data, ([newest, cols, news]) => this.#home(newest, cols.collections, news))
+    return taskView(this.#data, (d) => d.layout.sections.map((s) => this.#section(s, d)))
   }
 
-  #home(newest: SearchResponse, collections: Collection[], news: NewsList) {
-    return html`
-      ${
-        news.items.length
+  #section(kind: HomeSectionKind, d: HomeData) {
+    switch (kind) {
+      case 'banners':
+        return html`<shulin-banner-strip .banners=${d.layout.banners}></shulin-banner-strip>`
+      case 'news':
+        return d.news.items.length
           ? html`<section aria-labelledby="news">
-            <h2 id="news">${nt('news')} <a class="all" href="/news">${nt('newsAll')} ›</a></h2>
-            <shulin-news-list .items=${news.items}></shulin-news-list>
-          </section>`
+              <h2 id="news">${nt('news')} <a class="all" href="/news">${nt('newsAll')} ›</a></h2>
+              <shulin-news-list .items=${d.news.items}></shulin-news-list>
+            </section>`
           : nothing
+      case 'shelves':
+        return d.shelves.map(
+          (c) => html`<shulin-shelf
+            .heading=${c.title}
+            .label=${c.kind === 'topic' ? it('topicLabel') : t('columns')}
+            .more=${`/collections/${encodeURIComponent(c.id)}`}
+            .items=${c.resources.slice(0, shelfLength).map((r): ShelfItem => ({
+              href: hitHref({ id: r.id, type: r.type }),
+              title: r.metadata.title,
+              note: r.metadata.creators.join('、'),
+              cover: coverHref(r.id, 'small'),
+            }))}
+          ></shulin-shelf>`,
+        )
+      case 'courses':
+        return html`<shulin-shelf
+          .heading=${pt('courses')}
+          more="/courses"
+          .items=${d.courses.courses.slice(0, shelfLength).map((c): ShelfItem => ({
+            href: `/courses/${encodeURIComponent(c.id)}`,
+            title: c.title,
+            cover: c.cover,
+            wide: true,
+          }))}
+        ></shulin-shelf>`
+      case 'live': {
+        // Now and next first; a finished lecture belongs to the courses' replays, not here.
+        const lectures = d.live.lectures.filter((l) => l.status === 'live' || l.status === 'scheduled')
+        return html`<shulin-shelf
+          .heading=${pt('live')}
+          more="/live"
+          .items=${lectures.slice(0, shelfLength).map((l): ShelfItem => ({
+            href: liveHref(l.id),
+            title: l.title,
+            wide: true,
+            note: shanghaiTime(l.startedAt ?? l.start),
+            ...(l.status === 'live' && { badge: pt('liveNow') }),
+          }))}
+        ></shulin-shelf>`
       }
-      ${
-        collections.length
-          ? html`<section aria-labelledby="cols">
-            <h2 id="cols">${t('columns')}</h2>
-            <ul class="chips">
-              ${collections.map((c) => html`<li><a href="/collections/${c.id}">${c.title}</a></li>`)}
-            </ul>
-          </section>`
-          : nothing
-      }
-      <shulin-recommendations></shulin-recommendations>
-      <section aria-labelledby="new">
-        <h2 id="new">${t('newArrivals')} <a class="all" href="/catalog">${t('catalog')} ›</a></h2>
-        ${
-          newest.hits.length
-            ? html`<ul class="grid">
-              ${newest.hits.map((h) => html`<li><shulin-resource-card .hit=${h}></shulin-resource-card></li>`)}
-            </ul>`
-            : html`<p class="muted">${t('nothingYet')}</p>`
-        }
-      </section>
-    `
+      case 'activities':
+        return html`<shulin-shelf
+          .heading=${pt('activities')}
+          more="/activities"
+          .items=${d.activities.activities
+            .slice(0, shelfLength)
+            .map((a): ShelfItem => ({ href: activityPage(a.id), title: a.title, cover: a.cover, wide: true }))}
+        ></shulin-shelf>`
+      case 'newArrivals':
+        return html`<section aria-labelledby="new">
+          <h2 id="new">${t('newArrivals')} <a class="all" href="/catalog">${t('catalog')} ›</a></h2>
+          ${
+            d.newest.length
+              ? html`<ul class="grid">
+                ${d.newest.map(
+                  (h) => html`<li>
+                    <a href=${hitHref(h)}>
+                      <img src=${coverHref(h.id, 'small')} alt="" loading="lazy" decoding="async" width="112" height="150" />
+                      <span class="title">${h.title}</span>
+                      ${h.creators.length ? html`<span class="note">${h.creators.join('、')}</span>` : nothing}
+                    </a>
+                  </li>`,
+                )}
+              </ul>`
+              : html`<p class="muted">${t('nothingYet')}</p>`
+          }
+        </section>`
+      case 'recommendations':
+        return html`<shulin-recommendations></shulin-recommendations>`
+    }
   }
 
   static override styles = [
     base,
     css`
+      :host { display: flex; flex-direction: column; gap: 20px; }
+      h2 { margin: 0 0 8px; font-size: 1.15rem; }
       ul { list-style: none; padding: 0; margin: 0; }
-      .grid { display: grid; gap: 12px; grid-template-columns: 1fr; }
-      @media (min-width: 800px) { .grid { grid-template-columns: 1fr 1fr; } }
-      @media (min-width: 1200px) { .grid { grid-template-columns: 1fr 1fr 1fr; } }
       .all { font-size: 0.95rem; font-weight: 400; margin-left: 12px; }
-      .chips { display: flex; flex-wrap: wrap; gap: 8px; }
-      .chips a { display: inline-block; padding: 10px 14px; border: 1px solid var(--ink); border-radius: 999px; text-decoration: none; background: #fff; }
+      /* New arrivals: a grid of covers, three across on a phone, more as the screen widens. */
+      .grid { display: grid; gap: 16px 12px; grid-template-columns: repeat(auto-fill, minmax(100px, 1fr)); }
+      .grid a { display: flex; flex-direction: column; gap: 4px; text-decoration: none; color: var(--text); }
+      .grid img {
+        width: 100%; height: auto; aspect-ratio: 3 / 4; object-fit: cover; border-radius: 6px; background: var(--line);
+        box-shadow: 0 1px 2px rgb(0 0 0 / 0.12), 0 4px 10px rgb(0 0 0 / 0.08);
+      }
+      .grid .title {
+        font-size: 0.92rem; line-height: 1.35; color: var(--ink); font-weight: 600;
+        display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
+      }
+      .grid .note { font-size: 0.8rem; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      @media (min-width: 768px) { .grid { grid-template-columns: repeat(auto-fill, minmax(132px, 1fr)); } }
     `,
   ]
 }

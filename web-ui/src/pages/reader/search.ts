@@ -6,6 +6,8 @@
  */
 import { LitElement, css, html, nothing } from 'lit'
 import type { FederationStatus, MemberList, NetworkSearchResponse, SearchResponse } from '@shulin/protocol'
+import type { Collection } from '@shulin/protocol'
+import { pt } from '../../i18n/portal.js'
 import { base } from '../../styles.js'
 import { t, type MessageKey } from '../../i18n/index.js'
 import { api } from '../../api.js'
@@ -32,6 +34,7 @@ export class SearchPage extends LitElement {
     more: { state: true },
     networked: { state: true },
     libraries: { state: true },
+    within: { state: true },
   }
   query = new URLSearchParams()
   result: (Omit<SearchResponse, 'hits'> & { hits: Hit[] }) | undefined
@@ -40,6 +43,8 @@ export class SearchPage extends LitElement {
   /** Whether this library belongs to a network (then the whole network can be searched). */
   networked = false
   libraries = new Map<string, string>()
+  /** The column or topic searched within (`collection=`), for its name. */
+  within: Collection | undefined
   #loadedFor = ''
 
   override connectedCallback(): void {
@@ -86,6 +91,9 @@ export class SearchPage extends LitElement {
       p.set('yearFrom', String(decade))
       p.set('yearTo', String(decade + 9))
     }
+    // A topic's "search within": the node narrows to its items (and says 404 if it is hidden).
+    const collection = this.query.get('collection')
+    if (collection) p.set('collection', collection)
     p.set('limit', '20')
     p.set('offset', String(offset))
     return p
@@ -105,7 +113,15 @@ export class SearchPage extends LitElement {
     this.error = undefined
     this.result = undefined
     try {
-      this.result = await this.#fetch(0, true)
+      const collection = this.#network ? null : this.query.get('collection')
+      const [result, within] = await Promise.all([
+        this.#fetch(0, true),
+        collection
+          ? api<Collection>(`/api/collections/${encodeURIComponent(collection)}`).catch(() => undefined)
+          : undefined,
+      ])
+      this.within = within
+      this.result = result
     } catch (err) {
       this.error = err
     }
@@ -155,6 +171,14 @@ export class SearchPage extends LitElement {
           </div>`
           : nothing
       }
+      ${
+        this.within && !network
+          ? html`<p class="within">
+            <a href="/collections/${encodeURIComponent(this.within.id)}">${pt('inCollection', { title: this.within.title })}</a>
+            · <a href="/search?q=${encodeURIComponent(q)}">${pt('clearCollection')}</a>
+          </p>`
+          : nothing
+      }
       <p class="count" role="status">${t('results', { total: r.total })}</p>
       <div class="layout">
         <aside aria-label=${t('facetType')}>
@@ -197,6 +221,7 @@ export class SearchPage extends LitElement {
     base,
     css`
       .count { margin: 0 0 8px; color: var(--muted); }
+      .within { margin: 0 0 8px; }
       .scope { display: flex; gap: 8px; margin: 0 0 12px; }
       .layout { display: grid; gap: 16px; }
       aside { display: flex; gap: 12px; overflow-x: auto; }

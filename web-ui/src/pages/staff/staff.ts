@@ -15,6 +15,7 @@ import { navigate } from '../../router.js'
 const tabs = [
   ['records', 'staffRecords'],
   ['collections', 'staffCollections'],
+  ['home', 'staffHome'],
   ['readers', 'staffReaders'],
   ['upload', 'staffUpload'],
   ['courses', 'staffCourses'],
@@ -52,6 +53,7 @@ function tabsFor(): Tab[] {
 const loaders: Record<Tab, () => Promise<unknown>> = {
   records: () => import('./records.js'),
   collections: () => import('./collections.js'),
+  home: () => import('./home-layout.js'),
   readers: () => import('./readers.js'),
   upload: () => import('./upload.js'),
   courses: () => import('./courses.js'),
@@ -99,6 +101,8 @@ export class StaffPage extends LitElement {
     switch (this.tab) {
       case 'collections':
         return html`<shulin-staff-collections></shulin-staff-collections>`
+      case 'home':
+        return html`<shulin-staff-home-layout></shulin-staff-home-layout>`
       case 'readers':
         return html`<shulin-staff-readers></shulin-staff-readers>`
       case 'upload':
