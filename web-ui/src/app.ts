@@ -12,6 +12,8 @@ import type { LibraryProfile } from '@shulin/protocol'
 import { match, startRouter, type Match } from './router.js'
 import './components/search-box.js'
 import './components/inbox-badge.js'
+import { composeTitle } from './page-title.js'
+import { ft } from './i18n/face.js'
 
 const routes = {
   home: '/',
@@ -72,6 +74,41 @@ const pages: Record<string, () => Promise<unknown>> = {
   staffTab: () => import('./pages/staff/staff.js'),
 }
 
+/** Each route's page name for the document title (pages about one thing name it themselves). */
+function routeTitle(name: string): string | undefined {
+  const names: Record<string, Parameters<typeof ft>[0]> = {
+    search: 'pageSearch',
+    catalog: 'pageCatalog',
+    courses: 'pageCourses',
+    activities: 'pageActivities',
+    live: 'pageLive',
+    news: 'pageNews',
+    signin: 'pageSignIn',
+    register: 'pageRegister',
+    me: 'pageMe',
+    staff: 'pageStaff',
+    staffTab: 'pageStaff',
+  }
+  const key = names[name]
+  return key ? ft(key) : undefined
+}
+
+/**
+ * The library's colours on the whole page: every component's `--ink` and `--accent` read these
+ * (styles.ts); the browser's toolbar follows `theme-color`. The node refused any pair under AA.
+ */
+function applyTheme(theme: LibraryProfile['theme']): void {
+  const root = document.documentElement.style
+  if (theme) {
+    root.setProperty('--theme-ink', theme.ink)
+    root.setProperty('--theme-accent', theme.accent)
+  } else {
+    root.removeProperty('--theme-ink')
+    root.removeProperty('--theme-accent')
+  }
+  document.querySelector('meta[name="theme-color"]')?.setAttribute('content', theme?.ink ?? '#1f3a5f')
+}
+
 export class ShulinApp extends LitElement {
   static override properties = { route: { state: true }, ready: { state: true }, library: { state: true } }
   route: Match = match(routes)
@@ -79,6 +116,9 @@ export class ShulinApp extends LitElement {
   /** The library's name and logo as its staff set them (the app's name until they load). */
   library: LibraryProfile | null = null
   #loaded = new Set<string>()
+  /** What the current page is called (the route's name, or what the page said it shows). */
+  #pageTitle: string | undefined
+  #titlePath: string | undefined
 
   override connectedCallback(): void {
     super.connectedCallback()
@@ -89,6 +129,14 @@ export class ShulinApp extends LitElement {
     window.addEventListener('session-changed', () => this.requestUpdate())
     // The console saved a new name or logo: the header follows without a reload.
     window.addEventListener('library-changed', () => void this.#loadLibrary())
+    window.addEventListener('page-title', (e) => {
+      this.#pageTitle = (e as CustomEvent<string>).detail
+      this.#applyTitle()
+    })
+    window.addEventListener('locale-changed', () => {
+      this.#pageTitle = routeTitle(this.route.name) ?? this.#pageTitle
+      this.#applyTitle()
+    })
     void this.#loadLibrary()
     void loadSession().then(() => this.#show())
   }
@@ -96,7 +144,8 @@ export class ShulinApp extends LitElement {
   async #loadLibrary(): Promise<void> {
     try {
       this.library = await api<LibraryProfile>('/api/library')
-      document.title = this.library.name
+      this.#applyTitle()
+      applyTheme(this.library.theme)
     } catch {
       // The header keeps the app's name; nothing else depends on it.
     }
@@ -109,8 +158,16 @@ export class ShulinApp extends LitElement {
       await load()
       this.#loaded.add(route.name)
     }
+    // A new address is a new page (a query change on the same page keeps what the page named).
+    if (location.pathname !== this.#titlePath) this.#pageTitle = routeTitle(route.name)
+    this.#titlePath = location.pathname
     this.route = route
     this.ready = true
+    this.#applyTitle()
+  }
+
+  #applyTitle(): void {
+    document.title = composeTitle(this.#pageTitle, this.library?.name ?? t('appName'))
   }
 
   #page(): TemplateResult | typeof nothing {

@@ -14,6 +14,7 @@ import { api, session } from '../../api.js'
 import { navigate } from '../../router.js'
 import { typeLabel } from '../../labels.js'
 import { coverHref, hitHref } from '../../links.js'
+import { setPageTitle } from '../../page-title.js'
 import { taskView } from '../../components/page-state.js'
 import '../../components/recommendations.js'
 
@@ -36,6 +37,7 @@ export class ResourcePage extends LitElement {
         api<Resource>(`/api/resources/${id}`),
         api<LikeState>(`/api/resources/${id}/likes`),
       ])
+      setPageTitle(record.metadata.title)
       this.likes = likes
       if ((record.type === 'course' || record.type === 'lecture') && id === this.resourceId)
         navigate(hitHref(record), { replace: true })
