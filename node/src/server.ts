@@ -309,6 +309,7 @@ function composeServices(
   const profile = new LibraryProfileService({
     storage,
     flags: { name: config.name, publicUrl: config.publicUrl },
+    role: config.role,
     now,
   })
   const publicUrl = () => profile.current().publicUrl ?? undefined

@@ -167,7 +167,7 @@ export class ShulinApp extends LitElement {
   }
 
   #applyTitle(): void {
-    document.title = composeTitle(this.#pageTitle, this.library?.name ?? t('appName'))
+    document.title = composeTitle(this.#pageTitle, this.library?.network ?? this.library?.name ?? t('appName'))
   }
 
   #page(): TemplateResult | typeof nothing {
@@ -239,7 +239,12 @@ export class ShulinApp extends LitElement {
     return html`
       <a class="skip" href="#main">${t('skipToContent')}</a>
       <header>
-        <a class="brand" href="/">${this.library?.logoUrl ? html`<img class="logo" src=${this.library.logoUrl} alt="" />` : nothing}<span class="name">${this.library?.name ?? t('appName')}</span></a>
+        <a class="brand" href="/">${this.library?.logoUrl ? html`<img class="logo" src=${this.library.logoUrl} alt="" />` : nothing}${
+          // The hub's portal is the network's: its name first, the hub library's under it.
+          this.library?.network
+            ? html`<span class="names"><span class="name">${this.library.network}</span><span class="library">${this.library.name}</span></span>`
+            : html`<span class="name">${this.library?.name ?? t('appName')}</span>`
+        }</a>
         ${me ? html`<shulin-inbox-badge class="inbox"></shulin-inbox-badge>` : nothing}
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
@@ -276,6 +281,8 @@ export class ShulinApp extends LitElement {
       .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; display: inline-flex; align-items: center; gap: 8px; white-space: nowrap; }
       .brand .logo { height: 32px; width: auto; }
       .brand .name { overflow: hidden; text-overflow: ellipsis; max-width: 40vw; }
+      .brand .names { display: grid; line-height: 1.2; }
+      .brand .library { font-size: 0.8rem; font-weight: 400; letter-spacing: 0.05em; overflow: hidden; text-overflow: ellipsis; max-width: 40vw; }
       .header-search { grid-column: 1 / -1; }
       .inbox { justify-self: end; color: #fff; }
       nav.top { display: none; }

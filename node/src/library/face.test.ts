@@ -113,3 +113,28 @@ describe('the library’s face', () => {
     expect((await anon.put('/api/staff/library/logo', png, { 'content-type': 'image/png' })).status).toBe(401)
   })
 })
+
+describe('the network’s name', () => {
+  it('is the hub’s to set, shown with its profile; a member node refuses it', async () => {
+    expect((await new Client(t.node.url).get('/api/library')).body.network).toBeNull()
+    const refused = await admin.put('/api/staff/library', { networkName: '全国公共图书馆数字服务网' })
+    expect(refused.status).toBe(400)
+    expect(JSON.stringify(refused.body)).toContain('/networkName')
+
+    const hub = await startTempNode({ role: 'hub', name: '国家图书馆' })
+    try {
+      const hubAdmin = await signedInAdmin(hub)
+      expect((await hubAdmin.get('/api/staff/library')).body.role).toBe('hub')
+      expect((await new Client(hub.node.url).get('/api/library')).body.network).toBeNull()
+      const saved = await hubAdmin.put('/api/staff/library', { networkName: '全国公共图书馆数字服务网' })
+      expect(saved.status).toBe(200)
+      expect((await new Client(hub.node.url).get('/api/library')).body).toMatchObject({
+        name: '国家图书馆',
+        network: '全国公共图书馆数字服务网',
+      })
+      expect((await hubAdmin.put('/api/staff/library', { networkName: null })).body.effective.network).toBeNull()
+    } finally {
+      await hub.close()
+    }
+  }, 60_000)
+})

@@ -42,6 +42,7 @@ describe('library profile', () => {
       contact: '0571-63700000',
       publicUrl: 'https://lib.linan.example',
       theme: null,
+      network: null,
     })
     expect((await anyone.get('/manifest.webmanifest')).body).toMatchObject({ name: '临安区图书馆' })
     const share = (await anyone.get(`/share/${rec.body.id}`)).body as string

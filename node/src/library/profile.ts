@@ -14,6 +14,7 @@
  */
 import type { LibraryProfile, LibraryProfileSettings, LibraryProfileUpdate, LibraryTheme } from '@shulin/protocol'
 import type { StoredLogo } from './logo.js'
+import { ProblemError } from '../http/problem.js'
 import type { Storage, Sublevel } from '../storage/db.js'
 import { getOrUndefined, putOp } from '../storage/db.js'
 
@@ -23,6 +24,7 @@ interface Stored {
   contact?: string
   publicUrl?: string
   theme?: LibraryTheme
+  networkName?: string
   /** An uploaded logo (its blob and icons); `logoUrl` points at it while it is the logo. */
   logo?: StoredLogo
   updatedAt: string
@@ -37,6 +39,8 @@ export interface LibraryProfileOptions {
   storage: Storage
   /** The start flags: the values until the console saves others. */
   flags: { name: string; publicUrl?: string | undefined }
+  /** The hub's portal is the network's: it shows the network's name. */
+  role?: 'hub' | 'node'
   now?: () => number
 }
 
@@ -64,6 +68,7 @@ export class LibraryProfileService {
       contact: saved?.contact ?? null,
       publicUrl: (saved?.publicUrl ?? this.opts.flags.publicUrl ?? null)?.replace(/\/+$/, '') ?? null,
       theme: saved?.theme ?? null,
+      network: this.opts.role === 'hub' ? (saved?.networkName ?? null) : null,
     }
   }
 
@@ -94,6 +99,7 @@ export class LibraryProfileService {
       effective: this.#current,
       saved,
       flags: { name: this.opts.flags.name, publicUrl: this.opts.flags.publicUrl ?? null },
+      role: this.opts.role ?? 'node',
       updatedAt,
     }
   }
@@ -101,7 +107,11 @@ export class LibraryProfileService {
   /** Saves the given fields (null clears one back to its flag), synced: an edit acknowledged is an edit kept. */
   async update(patch: LibraryProfileUpdate): Promise<LibraryProfileSettings> {
     const next: Stored = { ...(this.#saved ?? {}), updatedAt: new Date((this.opts.now ?? Date.now)()).toISOString() }
-    for (const key of ['name', 'logoUrl', 'contact', 'publicUrl'] as const) {
+    if (patch.networkName !== undefined && this.opts.role !== 'hub')
+      throw new ProblemError('validation_failed', {
+        errors: [{ pointer: '/networkName', detail: 'only the hub names the network' }],
+      })
+    for (const key of ['name', 'logoUrl', 'contact', 'publicUrl', 'networkName'] as const) {
       const v = patch[key]
       if (v === null) delete next[key]
       else if (v !== undefined) next[key] = v

@@ -58,6 +58,8 @@ export const LibraryProfileUpdate = z.strictObject({
     .nullable()
     .optional(),
   theme: LibraryTheme.nullable().optional(),
+  /** The hub's only: the network's name, which the hub's portal shows above its own. */
+  networkName: line(64).nullable().optional(),
 })
 export type LibraryProfileUpdate = z.infer<typeof LibraryProfileUpdate>
 
@@ -69,13 +71,17 @@ export const LibraryProfile = z.object({
   publicUrl: z.string().nullable(),
   /** null: the portal's own ink blue and seal red. */
   theme: z.object({ ink: z.string(), accent: z.string() }).nullable(),
+  /** On the hub: the network's name (the hub's portal is the network's); null on a member. */
+  network: z.string().nullable(),
 })
 export type LibraryProfile = z.infer<typeof LibraryProfile>
 
 /** The console's view: what is in effect, what was saved, and what the start flags give. */
 export const LibraryProfileSettings = z.object({
   effective: LibraryProfile,
-  saved: LibraryProfile.partial(),
+  saved: LibraryProfile.partial().extend({ networkName: z.string().optional() }),
+  /** A hub's console also names the network. */
+  role: z.enum(['hub', 'node']),
   flags: z.object({ name: z.string(), publicUrl: z.string().nullable() }),
   updatedAt: z.string().nullable(),
 })

@@ -31,6 +31,8 @@ const zh = {
   pageMe: '我的',
   pageStaff: '管理后台',
   pageCatalog: '馆藏目录',
+  networkName: '网络名称',
+  networkNameHint: '总馆门户的页眉和标题显示网络名称，本馆馆名列在其下。',
 }
 type Key = keyof typeof zh
 
@@ -60,6 +62,9 @@ const en: Record<Key, string> = {
   pageMe: 'Me',
   pageStaff: 'Staff console',
   pageCatalog: 'Catalogue',
+  networkName: 'Network name',
+  networkNameHint:
+    'The hub’s portal shows the network’s name in its header and title, with this library’s name under it.',
 }
 
 export function ft(key: Key, params: Record<string, string | number> = {}): string {

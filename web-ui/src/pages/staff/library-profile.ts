@@ -55,6 +55,8 @@ export class StaffLibraryProfile extends LitElement {
       logoUrl: value('logoUrl'),
       contact: value('contact'),
       publicUrl: value('publicUrl'),
+      // Only the hub's form has it (a member's node refuses it).
+      ...(form.has('networkName') ? { networkName: value('networkName') } : {}),
     }
     this.busy = true
     this.error = null
@@ -194,6 +196,14 @@ export class StaffLibraryProfile extends LitElement {
               ${fieldError(this.error, `/${k}`)}
             `,
           )}
+          ${
+            s.role === 'hub'
+              ? html`<label for="lp-networkName">${ft('networkName')}</label>
+                  <input id="lp-networkName" name="networkName" .value=${s.saved.networkName ?? ''} ?readonly=${!admin} aria-describedby="lp-networkName-hint err-networkName" />
+                  <p id="lp-networkName-hint" class="muted">${ft('networkNameHint')}</p>
+                  ${fieldError(this.error, '/networkName')}`
+              : nothing
+          }
           ${
             admin
               ? html`<p><button type="submit" ?disabled=${this.busy}>${t('save')}</button></p>`
