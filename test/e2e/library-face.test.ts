@@ -5,7 +5,7 @@
  * as the tab's title, and generated covers on search cards and on a record without a cover.
  * axe (WCAG 2.1 AA) is clean on the console page and the record page. Screenshots:
  * phone-library-face-console, phone-library-face-search, phone-library-face-record (390×844),
- * desktop-library-face-record (1280×800).
+ * desktop-library-face-record (1280×800), phone-library-face-hub (the hub's portal under the network's name).
  */
 import sharp from 'sharp'
 import AxeBuilder from '@axe-core/playwright'
@@ -120,5 +120,23 @@ describe.skipIf(!hasChromium)('the library’s face in Chromium', () => {
     expect(await audit(wide)).toEqual([])
     await shot(wide, 'desktop-library-face-record')
     expect(errors).toEqual([])
+  }, 90_000)
+
+  it('the hub’s portal shows the network’s name, the hub library’s under it', async () => {
+    const hub = await startTempNode({ role: 'hub', name: '国家图书馆' })
+    try {
+      const hubAdmin = await signedInAdmin(hub)
+      expect((await hubAdmin.put('/api/staff/library', { networkName: '全国公共图书馆数字服务网' })).status).toBe(200)
+      const page = await (await browser.newContext(phone)).newPage()
+      await page.goto(`${hub.node.url}/search?q=${encodeURIComponent('书')}`)
+      await expect.poll(() => page.locator('header .brand .name').innerText()).toBe('全国公共图书馆数字服务网')
+      expect(await page.locator('header .brand .library').innerText()).toBe('国家图书馆')
+      await expect.poll(() => page.title()).toBe('检索 · 全国公共图书馆数字服务网')
+      await expect.poll(() => page.getByText('加载中…').count()).toBe(0)
+      expect(await audit(page)).toEqual([])
+      await shot(page, 'phone-library-face-hub')
+    } finally {
+      await hub.close()
+    }
   }, 90_000)
 })

@@ -281,8 +281,10 @@ export class ShulinApp extends LitElement {
       .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; display: inline-flex; align-items: center; gap: 8px; white-space: nowrap; }
       .brand .logo { height: 32px; width: auto; }
       .brand .name { overflow: hidden; text-overflow: ellipsis; max-width: 40vw; }
-      .brand .names { display: grid; line-height: 1.2; }
-      .brand .library { font-size: 0.8rem; font-weight: 400; letter-spacing: 0.05em; overflow: hidden; text-overflow: ellipsis; max-width: 40vw; }
+      .brand .names { display: grid; line-height: 1.25; }
+      /* A network's name is often long: two lines in a smaller size, most of a phone's width. */
+      .brand .names .name { font-size: 1.15rem; letter-spacing: 0.04em; max-width: 68vw; }
+      .brand .library { font-size: 0.8rem; font-weight: 400; letter-spacing: 0.05em; overflow: hidden; text-overflow: ellipsis; max-width: 68vw; }
       .header-search { grid-column: 1 / -1; }
       .inbox { justify-self: end; color: #fff; }
       nav.top { display: none; }
