@@ -10,10 +10,10 @@ import { locale, setLocale, t } from './i18n/index.js'
 import { api, loadSession, session } from './api.js'
 import type { LibraryProfile } from '@shulin/protocol'
 import { match, startRouter, type Match } from './router.js'
+import { composeTitle, routeTitle } from './page-title.js'
+import { applyTheme } from './theme.js'
 import './components/search-box.js'
 import './components/inbox-badge.js'
-import { composeTitle } from './page-title.js'
-import { ft } from './i18n/face.js'
 
 const routes = {
   home: '/',
@@ -72,41 +72,6 @@ const pages: Record<string, () => Promise<unknown>> = {
   newsArticle: () => import('./pages/reader/news.js'),
   staff: () => import('./pages/staff/staff.js'),
   staffTab: () => import('./pages/staff/staff.js'),
-}
-
-/** Each route's page name for the document title (pages about one thing name it themselves). */
-function routeTitle(name: string): string | undefined {
-  const names: Record<string, Parameters<typeof ft>[0]> = {
-    search: 'pageSearch',
-    catalog: 'pageCatalog',
-    courses: 'pageCourses',
-    activities: 'pageActivities',
-    live: 'pageLive',
-    news: 'pageNews',
-    signin: 'pageSignIn',
-    register: 'pageRegister',
-    me: 'pageMe',
-    staff: 'pageStaff',
-    staffTab: 'pageStaff',
-  }
-  const key = names[name]
-  return key ? ft(key) : undefined
-}
-
-/**
- * The library's colours on the whole page: every component's `--ink` and `--accent` read these
- * (styles.ts); the browser's toolbar follows `theme-color`. The node refused any pair under AA.
- */
-function applyTheme(theme: LibraryProfile['theme']): void {
-  const root = document.documentElement.style
-  if (theme) {
-    root.setProperty('--theme-ink', theme.ink)
-    root.setProperty('--theme-accent', theme.accent)
-  } else {
-    root.removeProperty('--theme-ink')
-    root.removeProperty('--theme-accent')
-  }
-  document.querySelector('meta[name="theme-color"]')?.setAttribute('content', theme?.ink ?? '#1f3a5f')
 }
 
 export class ShulinApp extends LitElement {
