@@ -5,14 +5,15 @@
  * as the tab's title, and generated covers on search cards and on a record without a cover.
  * axe (WCAG 2.1 AA) is clean on the console page and the record page. Screenshots:
  * phone-library-face-console, phone-library-face-search, phone-library-face-record (390×844),
- * desktop-library-face-record (1280×800), phone-library-face-hub (the hub's portal under the network's name).
+ * desktop-library-face-record (1280×800), desktop-generated-covers (eight covers side by side),
+ * phone-library-face-hub (the hub's portal under the network's name).
  */
 import sharp from 'sharp'
 import AxeBuilder from '@axe-core/playwright'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { signedInAdmin, startTempNode, type Client, type TempNode } from '../../node/src/testing/temp-node.js'
-import { desktop, hasChromium, launch, phone, shot, signInAsAdmin } from './browser.js'
+import { desktop, hasChromium, launch, phone, screenshotDir, shot, signInAsAdmin } from './browser.js'
 
 const audit = async (page: Page) => {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
@@ -120,6 +121,49 @@ describe.skipIf(!hasChromium)('the library’s face in Chromium', () => {
     expect(await audit(wide)).toEqual([])
     await shot(wide, 'desktop-library-face-record')
     expect(errors).toEqual([])
+  }, 90_000)
+
+  it('generated covers of different classes and types draw in Chromium, each its own colour', async () => {
+    const shelf: Array<[string, string[], string | undefined, string]> = [
+      ['时间简史：从大爆炸到黑洞', ['史蒂芬·霍金', '许明贤', '吴忠超'], 'P159', 'book'],
+      ['The Art of Computer Programming, Volume 1: Fundamental Algorithms', ['Donald E. Knuth'], 'TP311', 'book'],
+      ['乡土中国', ['费孝通'], undefined, 'book'],
+      ['三体', ['刘慈欣'], undefined, 'audiobook'],
+      ['<b>红楼梦</b> & "脂评"', ['曹雪芹'], 'I242.4', 'book'],
+    ]
+    const more: string[] = []
+    for (const [title, creators, clc, type] of shelf) {
+      const r = await staff.post('/api/staff/resources', {
+        type,
+        metadata: { title, creators, ...(clc ? { clc } : {}), language: /^[A-Z]/.test(title) ? 'en' : 'zh' },
+      })
+      await staff.post(`/api/staff/resources/${r.body.id}/publish`)
+      more.push(r.body.id)
+    }
+    const all = [...ids, ...more]
+    const page = await (await browser.newContext({ ...desktop, deviceScaleFactor: 2 })).newPage()
+    await page.goto(`${t.node.url}/manifest.webmanifest`)
+    await page.setContent(
+      `<main style="display:flex;flex-wrap:wrap;gap:12px;padding:12px;background:#eee">${all
+        .map((id) => `<img width="150" height="200" alt="" src="${t.node.url}/api/resources/${id}/cover">`)
+        .join('')}</main>`,
+    )
+    await expect
+      .poll(() => page.$$eval('img', (imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth)))
+      .toEqual(all.map(() => 300))
+    // The top-left pixel of each is its background: the classes and types give different colours.
+    const colours = await page.$$eval('img', (imgs) =>
+      imgs.map((img) => {
+        const c = document.createElement('canvas')
+        c.width = 300
+        c.height = 400
+        const g = c.getContext('2d')!
+        g.drawImage(img as HTMLImageElement, 0, 0)
+        return Array.from(g.getImageData(40, 390, 1, 1).data.slice(0, 3)).join(',')
+      }),
+    )
+    expect(new Set(colours).size).toBeGreaterThanOrEqual(6)
+    await page.screenshot({ path: `${screenshotDir}/desktop-generated-covers.png`, fullPage: true })
   }, 90_000)
 
   it('the hub’s portal shows the network’s name, the hub library’s under it', async () => {
