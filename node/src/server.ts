@@ -42,7 +42,7 @@ import { Readiness } from './health/ready.js'
 import { NodeMetrics } from './metrics/metrics.js'
 import { metricsRoutes } from './metrics/routes.js'
 import { LibraryProfileService } from './library/profile.js'
-import { libraryRoutes } from './library/routes.js'
+import { libraryRoutes, logoUploadPath, maxLogoBytes } from './library/routes.js'
 import { Alerts } from './alerts/alerts.js'
 import { VersionCheck } from './upgrade/version-check.js'
 import type { RuntimeAdapter, RunningServer } from './runtime/adapter.js'
@@ -315,6 +315,7 @@ function composeServices(
   const profile = new LibraryProfileService({
     storage,
     flags: { name: config.name, publicUrl: config.publicUrl },
+    role: config.role,
     now,
   })
   const publicUrl = () => profile.current().publicUrl ?? undefined
@@ -756,6 +757,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       [lectureUploadPath, 'streamed'],
       [entryUploadPath, entryUploadBytes(config.maxUploadBytes)],
       [newsImageUploadPath, 'streamed'],
+      [logoUploadPath, maxLogoBytes],
       [modelUploadPath, entryUploadBytes(config.maxUploadBytes)],
     ],
     isShuttingDown: () => http.shuttingDown,
@@ -778,7 +780,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         viaTrustedProxy: (c) => proxy.trusts(runtime.clientAddress(c)),
       })
       backupRoutes(api, backups)
-      libraryRoutes(app, api, profile)
+      libraryRoutes(app, api, profile, blobs)
       stats.routes(app, api, auth.check)
       accountRoutes(api, {
         accounts,
@@ -968,6 +970,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       ...(await services.portal.referencedBlobs()),
       ...(await parts.activities.referencedBlobs()),
       ...(await parts.news.referencedBlobs()),
+      ...profile.referencedBlobs(),
     ])
     const gc = await blobs.collectGarbage(referenced, blobGraceMs)
     if (gc.removed) logger.info(gc, 'removed unreferenced blobs')

@@ -41,7 +41,7 @@ describe.skipIf(!hasChromium)('console settings in Chromium', () => {
     // The header, outside the settings page, changed without a reload.
     await expect.poll(() => page.locator('header .brand').innerText()).toBe('临安区图书馆')
     expect(await page.locator('header .brand img').getAttribute('src')).toBe('/icon.svg')
-    await expect.poll(() => page.title()).toBe('临安区图书馆')
+    await expect.poll(() => page.title()).toBe('管理后台 · 临安区图书馆')
     await shot(page, 'desktop-staff-settings-saved')
 
     await page.getByLabel('对外地址').fill('ftp://lib.example')

@@ -10,6 +10,8 @@ import { locale, setLocale, t } from './i18n/index.js'
 import { api, loadSession, session } from './api.js'
 import type { LibraryProfile } from '@shulin/protocol'
 import { match, startRouter, type Match } from './router.js'
+import { composeTitle, routeTitle } from './page-title.js'
+import { applyTheme } from './theme.js'
 import './components/search-box.js'
 import './components/inbox-badge.js'
 
@@ -81,6 +83,9 @@ export class ShulinApp extends LitElement {
   /** The library's name and logo as its staff set them (the app's name until they load). */
   library: LibraryProfile | null = null
   #loaded = new Set<string>()
+  /** What the current page is called (the route's name, or what the page said it shows). */
+  #pageTitle: string | undefined
+  #titlePath: string | undefined
 
   override connectedCallback(): void {
     super.connectedCallback()
@@ -91,6 +96,14 @@ export class ShulinApp extends LitElement {
     window.addEventListener('session-changed', () => this.requestUpdate())
     // The console saved a new name or logo: the header follows without a reload.
     window.addEventListener('library-changed', () => void this.#loadLibrary())
+    window.addEventListener('page-title', (e) => {
+      this.#pageTitle = (e as CustomEvent<string>).detail
+      this.#applyTitle()
+    })
+    window.addEventListener('locale-changed', () => {
+      this.#pageTitle = routeTitle(this.route.name) ?? this.#pageTitle
+      this.#applyTitle()
+    })
     void this.#loadLibrary()
     void loadSession().then(() => this.#show())
   }
@@ -98,7 +111,8 @@ export class ShulinApp extends LitElement {
   async #loadLibrary(): Promise<void> {
     try {
       this.library = await api<LibraryProfile>('/api/library')
-      document.title = this.library.name
+      this.#applyTitle()
+      applyTheme(this.library.theme)
     } catch {
       // The header keeps the app's name; nothing else depends on it.
     }
@@ -111,8 +125,16 @@ export class ShulinApp extends LitElement {
       await load()
       this.#loaded.add(route.name)
     }
+    // A new address is a new page (a query change on the same page keeps what the page named).
+    if (location.pathname !== this.#titlePath) this.#pageTitle = routeTitle(route.name)
+    this.#titlePath = location.pathname
     this.route = route
     this.ready = true
+    this.#applyTitle()
+  }
+
+  #applyTitle(): void {
+    document.title = composeTitle(this.#pageTitle, this.library?.network ?? this.library?.name ?? t('appName'))
   }
 
   #page(): TemplateResult | typeof nothing {
@@ -186,7 +208,12 @@ export class ShulinApp extends LitElement {
     return html`
       <a class="skip" href="#main">${t('skipToContent')}</a>
       <header>
-        <a class="brand" href="/">${this.library?.logoUrl ? html`<img class="logo" src=${this.library.logoUrl} alt="" />` : nothing}<span class="name">${this.library?.name ?? t('appName')}</span></a>
+        <a class="brand" href="/">${this.library?.logoUrl ? html`<img class="logo" src=${this.library.logoUrl} alt="" />` : nothing}${
+          // The hub's portal is the network's: its name first, the hub library's under it.
+          this.library?.network
+            ? html`<span class="names"><span class="name">${this.library.network}</span><span class="library">${this.library.name}</span></span>`
+            : html`<span class="name">${this.library?.name ?? t('appName')}</span>`
+        }</a>
         ${me ? html`<shulin-inbox-badge class="inbox"></shulin-inbox-badge>` : nothing}
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
@@ -223,6 +250,10 @@ export class ShulinApp extends LitElement {
       .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; display: inline-flex; align-items: center; gap: 8px; white-space: nowrap; }
       .brand .logo { height: 32px; width: auto; }
       .brand .name { overflow: hidden; text-overflow: ellipsis; max-width: 40vw; }
+      .brand .names { display: grid; line-height: 1.25; }
+      /* A network's name is often long: two lines in a smaller size, most of a phone's width. */
+      .brand .names .name { font-size: 1.15rem; letter-spacing: 0.04em; max-width: 68vw; }
+      .brand .library { font-size: 0.8rem; font-weight: 400; letter-spacing: 0.05em; overflow: hidden; text-overflow: ellipsis; max-width: 68vw; }
       .header-search { grid-column: 1 / -1; }
       .inbox { justify-self: end; color: #fff; }
       nav.top { display: none; }

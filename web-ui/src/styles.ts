@@ -8,13 +8,14 @@ import { css } from 'lit'
 
 export const base = css`
   :host {
-    --ink: #1f3a5f;
+    /* The library's theme (set on the page from its profile) wins over the defaults. */
+    --ink: var(--theme-ink, #1f3a5f);
     --paper: #fbf8f1;
     --card: #ffffff;
     --text: #1c1c1c;
     --muted: #595959;
     --line: #ddd6c8;
-    --accent: #b23a2a;
+    --accent: var(--theme-accent, #b23a2a);
     --mark: #fde68a;
     --radius: 10px;
     font-family: system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif;

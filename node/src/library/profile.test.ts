@@ -41,6 +41,8 @@ describe('library profile', () => {
       logoUrl: '/icon.svg',
       contact: '0571-63700000',
       publicUrl: 'https://lib.linan.example',
+      theme: null,
+      network: null,
     })
     expect((await anyone.get('/manifest.webmanifest')).body).toMatchObject({ name: '临安区图书馆' })
     const share = (await anyone.get(`/share/${rec.body.id}`)).body as string

@@ -12,7 +12,9 @@
  * Reads are synchronous ({@link LibraryProfileService.current}): the profile is loaded once at
  * start and replaced whole on each save, so a request reads one consistent profile without I/O.
  */
-import type { LibraryProfile, LibraryProfileSettings, LibraryProfileUpdate } from '@shulin/protocol'
+import type { LibraryProfile, LibraryProfileSettings, LibraryProfileUpdate, LibraryTheme } from '@shulin/protocol'
+import type { StoredLogo } from './logo.js'
+import { ProblemError } from '../http/problem.js'
 import type { Storage, Sublevel } from '../storage/db.js'
 import { getOrUndefined, putOp } from '../storage/db.js'
 
@@ -21,13 +23,24 @@ interface Stored {
   logoUrl?: string
   contact?: string
   publicUrl?: string
+  theme?: LibraryTheme
+  networkName?: string
+  /** An uploaded logo (its blob and icons); `logoUrl` points at it while it is the logo. */
+  logo?: StoredLogo
   updatedAt: string
 }
+
+/** Where an uploaded logo is served; `?v=` changes with it, so caches never show the old one. */
+export const logoPath = (l: StoredLogo) => `/api/library/logo?v=${l.sha256.slice(0, 12)}`
+export const iconPath = (l: StoredLogo, size: string) =>
+  `/api/library/icons/${size}.png?v=${l.icons[size]?.slice(0, 12)}`
 
 export interface LibraryProfileOptions {
   storage: Storage
   /** The start flags: the values until the console saves others. */
   flags: { name: string; publicUrl?: string | undefined }
+  /** The hub's portal is the network's: it shows the network's name. */
+  role?: 'hub' | 'node'
   now?: () => number
 }
 
@@ -54,6 +67,8 @@ export class LibraryProfileService {
       logoUrl: saved?.logoUrl ?? null,
       contact: saved?.contact ?? null,
       publicUrl: (saved?.publicUrl ?? this.opts.flags.publicUrl ?? null)?.replace(/\/+$/, '') ?? null,
+      theme: saved?.theme ?? null,
+      network: this.opts.role === 'hub' ? (saved?.networkName ?? null) : null,
     }
   }
 
@@ -66,12 +81,25 @@ export class LibraryProfileService {
     this.#listeners.push(listener)
   }
 
+  /** The uploaded logo, while it is the one shown (its icons make the manifest's). */
+  logo(): StoredLogo | undefined {
+    const l = this.#saved?.logo
+    return l && this.#saved?.logoUrl === logoPath(l) ? l : undefined
+  }
+
+  /** Blobs the profile holds (kept by the blob store's garbage collection). */
+  referencedBlobs(): string[] {
+    const l = this.#saved?.logo
+    return l ? [l.sha256, ...Object.values(l.icons)] : []
+  }
+
   settings(): LibraryProfileSettings {
-    const { updatedAt, ...saved } = this.#saved ?? { updatedAt: null }
+    const { updatedAt, logo: _logo, ...saved } = this.#saved ?? { updatedAt: null }
     return {
       effective: this.#current,
       saved,
       flags: { name: this.opts.flags.name, publicUrl: this.opts.flags.publicUrl ?? null },
+      role: this.opts.role ?? 'node',
       updatedAt,
     }
   }
@@ -79,11 +107,27 @@ export class LibraryProfileService {
   /** Saves the given fields (null clears one back to its flag), synced: an edit acknowledged is an edit kept. */
   async update(patch: LibraryProfileUpdate): Promise<LibraryProfileSettings> {
     const next: Stored = { ...(this.#saved ?? {}), updatedAt: new Date((this.opts.now ?? Date.now)()).toISOString() }
-    for (const key of ['name', 'logoUrl', 'contact', 'publicUrl'] as const) {
+    if (patch.networkName !== undefined && this.opts.role !== 'hub')
+      throw new ProblemError('validation_failed', {
+        errors: [{ pointer: '/networkName', detail: 'only the hub names the network' }],
+      })
+    for (const key of ['name', 'logoUrl', 'contact', 'publicUrl', 'networkName'] as const) {
       const v = patch[key]
       if (v === null) delete next[key]
       else if (v !== undefined) next[key] = v
     }
+    if (patch.theme === null) delete next.theme
+    else if (patch.theme !== undefined) next.theme = patch.theme
+    return this.#save(next)
+  }
+
+  /** Makes an uploaded logo (already stored by library/logo) the library's logo. */
+  async setLogo(logo: StoredLogo): Promise<LibraryProfileSettings> {
+    const now = new Date((this.opts.now ?? Date.now)()).toISOString()
+    return this.#save({ ...(this.#saved ?? {}), logo, logoUrl: logoPath(logo), updatedAt: now })
+  }
+
+  async #save(next: Stored): Promise<LibraryProfileSettings> {
     await this.opts.storage.commit([putOp(this.#store, 'profile', next)], { sync: true })
     this.#saved = next
     this.#current = this.#effective(next)

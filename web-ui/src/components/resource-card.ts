@@ -1,6 +1,6 @@
 /**
  * @module components/resource-card
- * One record in a list: cover (or a lettered placeholder), title and creators with the
+ * One record in a list: cover (uploaded or generated; a lettered placeholder for another node's), title and creators with the
  * search marks, the snippet that matched, its type. It opens where the record is used: a
  * lecture in its player — at the second of the transcript line that matched, shown before
  * that line as "▶ 1:15" — a course on its page, anything else on its record page.
@@ -11,7 +11,7 @@ import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
 import { highlighted } from './highlighted-text.js'
 import { typeLabel } from '../labels.js'
-import { clock, hitHref } from '../links.js'
+import { clock, coverHref, hitHref } from '../links.js'
 
 export class ResourceCard extends LitElement {
   static override properties = { hit: { attribute: false }, linked: { type: Boolean }, note: {} }
@@ -23,7 +23,13 @@ export class ResourceCard extends LitElement {
   override render() {
     const h = this.hit
     const body = html`
-        ${h.thumbnail ? html`<img src=${h.thumbnail} alt="" loading="lazy" width="72" height="96" />` : html`<span class="cover" aria-hidden="true">${[...h.title][0] ?? '书'}</span>`}
+        ${
+          // A record of this library always has a cover here (uploaded or generated); a hit from the
+          // network's catalogue may not be on this node, so it keeps the lettered placeholder.
+          h.thumbnail || this.linked
+            ? html`<img src=${h.thumbnail ?? coverHref(h.id, 'small')} alt="" loading="lazy" width="72" height="96" />`
+            : html`<span class="cover" aria-hidden="true">${[...h.title][0] ?? '书'}</span>`
+        }
         <span class="text">
           <span class="title">${highlighted(h.highlight.title, h.title)}</span>
           ${h.creators.length ? html`<span class="creators">${h.highlight.creators.map((c, i) => html`${i ? '、' : ''}${highlighted(c)}`)}</span>` : nothing}

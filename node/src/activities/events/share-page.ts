@@ -10,10 +10,11 @@
  * withdrawn, disqualified or failed entry gets a 404 page (HTML: it is opened in a browser).
  */
 import type { Context, Hono } from 'hono'
-import { html, raw } from 'hono/html'
+import { html } from 'hono/html'
 import type { ActivityView, EntryView } from '@shulin/protocol'
 import type { AppEnv } from '../../http/env.js'
 import type { BaseUrl } from '../../http/base-url.js'
+import { absoluteUrl, sharePage } from '../../http/share-page.js'
 
 /** What the share page reads (act-core's activities service answers it). */
 export interface SharedEntries {
@@ -24,21 +25,6 @@ export interface SharedEntries {
 }
 
 const shown = new Set<EntryView['status']>(['ready', 'processing'])
-const style =
-  'body{font:16px/1.7 system-ui,"Noto Sans CJK SC",sans-serif;margin:0;color:#1f2328;background:#faf8f5}main{max-width:40rem;margin:0 auto;padding:1.5rem}img{max-width:100%;border-radius:6px}h1{font-size:1.5rem;margin:.75rem 0 .25rem}.meta{color:#57606a}audio{width:100%;margin:1rem 0}.go{display:inline-block;margin-top:.5rem;padding:.6rem 1.4rem;background:#9b2c2c;color:#fff;border-radius:6px;text-decoration:none}'
-
-/** An absolute http(s) URL for a value that is a path on this node or an http(s) URL; else nothing. */
-export function absoluteUrl(base: string, value: string | null | undefined): string | undefined {
-  if (!value) return undefined
-  if (value.startsWith('/') && !value.startsWith('//')) return base + value
-  try {
-    const u = new URL(value)
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined
-  } catch {
-    return undefined
-  }
-}
-
 export function entrySharePageRoutes(
   app: Hono<AppEnv>,
   deps: { entries: SharedEntries; baseUrl: BaseUrl; libraryName: () => string },
@@ -55,34 +41,25 @@ export function entrySharePageRoutes(
     const audio = entry.status === 'ready' ? absoluteUrl(base, entry.audio) : undefined
     const image = absoluteUrl(base, activity.cover)
     const description = `${entry.author.name}（${entry.author.library}）朗读 · ${activity.title}`
-    const page = html`<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${entry.title} · ${activity.title} · ${library}</title>
-<meta name="description" content="${description}">
-<link rel="canonical" href="${url}">
-<meta property="og:site_name" content="${library}">
-<meta property="og:type" content="${audio ? 'music.song' : 'website'}">
-<meta property="og:title" content="${entry.title}">
-<meta property="og:description" content="${description}">
-<meta property="og:url" content="${url}">
-<meta property="og:locale" content="zh_CN">
-${audio ? html`<meta property="og:audio" content="${audio}">` : ''}
-${image ? html`<meta property="og:image" content="${image}">` : ''}
-${entry.duration ? html`<meta property="music:duration" content="${Math.round(entry.duration)}">` : ''}
-<meta name="twitter:card" content="${image ? 'summary_large_image' : 'summary'}">
-<style>${raw(style)}</style>
-</head>
-<body><main>
-${image ? html`<img src="${image}" alt="${activity.title}">` : ''}
+    const page = sharePage(
+      {
+        lang: 'zh-CN',
+        title: `${entry.title} · ${activity.title}`,
+        cardTitle: entry.title,
+        description,
+        url,
+        library,
+        ogType: audio ? 'music.song' : 'website',
+        image,
+        audio,
+        more: entry.duration ? [['music:duration', String(Math.round(entry.duration))]] : [],
+      },
+      html`${image ? html`<img src="${image}" alt="${activity.title}">` : ''}
 <h1>${entry.title}</h1>
 <p class="meta">${entry.author.name} · ${entry.author.library} · ${activity.title}</p>
 ${audio ? html`<audio controls preload="none" src="${audio}"></audio>` : html`<p class="meta">作品处理中，稍后即可收听。</p>`}
-<p><a class="go" href="${portal}">去点赞 / Open in the portal</a></p>
-<p class="meta"><a href="/">${library}</a></p>
-</main></body></html>`
+<p><a class="go" href="${portal}">去点赞 / Open in the portal</a></p>`,
+    )
     c.header('cache-control', 'public, max-age=300')
     return c.html(page)
   })
@@ -91,13 +68,16 @@ ${audio ? html`<audio controls preload="none" src="${audio}"></audio>` : html`<p
 function notFoundPage(c: Context<AppEnv>, library: string): Response | Promise<Response> {
   c.header('cache-control', 'no-store')
   return c.html(
-    html`<!doctype html>
-<html lang="zh-CN">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>作品不存在 · ${library}</title><style>${raw(style)}</style></head>
-<body><main><h1>作品不存在或已撤下</h1><p class="meta">This entry does not exist or was withdrawn.</p>
-<p><a class="go" href="/">${library}</a></p></main></body></html>`,
+    sharePage(
+      {
+        lang: 'zh-CN',
+        title: '作品不存在',
+        description: '作品不存在或已撤下 / This entry does not exist or was withdrawn.',
+        library,
+        robots: 'noindex',
+      },
+      html`<h1>作品不存在或已撤下</h1><p class="meta">This entry does not exist or was withdrawn.</p>`,
+    ),
     404,
   )
 }

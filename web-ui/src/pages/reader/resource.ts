@@ -13,7 +13,8 @@ import { t } from '../../i18n/index.js'
 import { api, session } from '../../api.js'
 import { navigate } from '../../router.js'
 import { typeLabel } from '../../labels.js'
-import { hitHref } from '../../links.js'
+import { coverHref, hitHref } from '../../links.js'
+import { setPageTitle } from '../../page-title.js'
 import { taskView } from '../../components/page-state.js'
 import '../../components/recommendations.js'
 import '../../components/knowledge-cards.js'
@@ -37,6 +38,7 @@ export class ResourcePage extends LitElement {
         api<Resource>(`/api/resources/${id}`),
         api<LikeState>(`/api/resources/${id}/likes`),
       ])
+      setPageTitle(record.metadata.title)
       this.likes = likes
       if ((record.type === 'course' || record.type === 'lecture') && id === this.resourceId)
         navigate(hitHref(record), { replace: true })
@@ -107,7 +109,7 @@ export class ResourcePage extends LitElement {
     const visitorRefused = r.access === 'node-readers' && !!session.current?.account.home
     return html`
       <article>
-        ${cover ? html`<img class="cover" src="/api/resources/${r.id}/files/cover" alt="" />` : html`<div class="cover placeholder" aria-hidden="true">${[...m.title][0]}</div>`}
+        <img class="cover" src=${cover ? `/api/resources/${r.id}/files/cover` : coverHref(r.id)} alt="" width="220" height="293" />
         <div class="about">
           <h1>${m.title}</h1>
           ${m.creators.length ? html`<p class="creators">${m.creators.join('、')}</p>` : nothing}
@@ -136,8 +138,7 @@ export class ResourcePage extends LitElement {
     base,
     css`
       article { display: grid; gap: 16px; }
-      .cover { width: 160px; aspect-ratio: 3 / 4; object-fit: cover; border-radius: var(--radius); box-shadow: 0 4px 14px rgb(0 0 0 / 0.15); }
-      .placeholder { display: grid; place-items: center; background: var(--ink); color: #fff; font-size: 4rem; font-family: serif; }
+      .cover { width: 160px; height: auto; aspect-ratio: 3 / 4; object-fit: cover; border-radius: var(--radius); box-shadow: 0 4px 14px rgb(0 0 0 / 0.15); }
       h1 { margin: 0 0 8px; }
       .creators { font-size: 1.1rem; margin: 0 0 4px; }
       .actions { display: flex; flex-wrap: wrap; gap: 8px; margin: 16px 0 4px; }
