@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)('the portal at phone, tablet and desktop sizes', (
       page.on('pageerror', (e) => errors.push(e.message))
       const found: string[] = []
       for (const [name, path, ready] of [
-        ['home', '/', 'shulin-resource-card'],
+        ['home', '/', 'shulin-home .grid li'],
         ['record', `/r/${id}`, 'h1'],
         ['search', `/search?q=${encodeURIComponent('诗')}`, 'shulin-resource-card'],
       ] as const) {
