@@ -12,6 +12,7 @@ import type { LibraryProfile } from '@shulin/protocol'
 import { match, startRouter, type Match } from './router.js'
 import './components/search-box.js'
 import './components/inbox-badge.js'
+import { deviceMode, modePage, modePageModule, modeRoutes, modeShell } from './modes/device-mode.js'
 
 const routes = {
   home: '/',
@@ -40,6 +41,7 @@ const routes = {
   myEntries: '/me/entries',
   staff: '/staff',
   staffTab: '/staff/:tab',
+  ...modeRoutes,
 }
 
 /** Each page's module, loaded when first shown. */
@@ -104,7 +106,7 @@ export class ShulinApp extends LitElement {
 
   async #show(): Promise<void> {
     const route = match(routes)
-    const load = pages[route.name]
+    const load = modePageModule(route.name) ?? pages[route.name]
     if (load && !this.#loaded.has(route.name)) {
       await load()
       this.#loaded.add(route.name)
@@ -116,6 +118,8 @@ export class ShulinApp extends LitElement {
   #page(): TemplateResult | typeof nothing {
     if (!this.ready) return html`<p class="muted" role="status">${t('loading')}</p>`
     const { name, params, query } = this.route
+    const inMode = modePage(name)
+    if (inMode) return inMode
     switch (name) {
       case 'home':
         return html`<shulin-home></shulin-home>`
@@ -176,6 +180,8 @@ export class ShulinApp extends LitElement {
   override render() {
     const reading = this.route.name === 'read'
     if (reading) return this.#page()
+    const mode = deviceMode()
+    if (mode) return modeShell(mode, this.library?.name ?? t('appName'), this.#page())
     const me = session.current
     const tab = (href: string, label: string, active: boolean) =>
       html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${label}</a>`

@@ -1,0 +1,228 @@
+/**
+ * The portal's device modes in real Chromium against a real node. KIOSK (portrait 1080×1920,
+ * touch): `/kiosk` puts the device in the mode, which a reload at `/` keeps; no sign-in;
+ * tapping the pinyin initials C J H finds 春江花月夜; left untouched on a record, the kiosk goes
+ * back to its start with its letters cleared; `/mode/off` ends it. TV (1920×1080): keyboard
+ * only, from `/tv` — live lectures and courses first — the arrow keys and Enter walk to a
+ * course, a lecture and its video, which plays; the focus is on screen and drawn thick at every
+ * step. axe (WCAG 2.1 AA) on each mode's pages; screenshots kiosk-*.png and tv-*.png.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import AxeBuilder from '@axe-core/playwright'
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import type { CourseDetail, LectureView } from '@shulin/protocol'
+import { signedInAdmin, startTempNode, tempDir, type TempNode } from '../../node/src/testing/temp-node.js'
+import { hasChromium, launch, shot } from './browser.js'
+
+const hasFfmpeg = existsSync('/usr/bin/ffmpeg')
+const kiosk = { viewport: { width: 1080, height: 1920 }, hasTouch: true, locale: 'zh-CN' }
+const tv = { viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' }
+
+const audit = async (page: Page): Promise<string[]> => {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  return r.violations.map(
+    (v) =>
+      `${v.id}: ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 3)
+        .join(' | ')}`,
+  )
+}
+
+/** The focused element (through shadow roots): what it is, its text, and how its focus is drawn. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    let a = document.activeElement
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement
+    if (!a || a === document.body) return null
+    const r = a.getBoundingClientRect()
+    const style = getComputedStyle(a)
+    return {
+      tag: a.tagName,
+      text: (a.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60),
+      href: a.getAttribute('href') ?? '',
+      outline: style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth),
+      onScreen: r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth,
+    }
+  })
+
+describe.skipIf(!hasChromium || !hasFfmpeg)('kiosk and TV modes in Chromium', () => {
+  let t: TempNode
+  let browser: Browser
+  let dir: string
+  let bookId: string
+  let courseId: string
+  let lectureId: string
+
+  beforeAll(async () => {
+    dir = await tempDir('shulin-modes-ui-')
+    const file = join(dir, 'x.mp4')
+    execFileSync(
+      'ffmpeg',
+      [
+        ...['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-f', 'lavfi'],
+        ...['-i', 'sine=frequency=440', '-t', '8', '-c:v', 'libx264', '-c:a', 'aac', '-pix_fmt', 'yuv420p', file],
+      ],
+      { timeout: 60_000 },
+    )
+    t = await startTempNode({ name: '县图书馆' })
+    const staff = await signedInAdmin(t)
+    for (const [title, creator] of [
+      ['春江花月夜', '张若虚'],
+      ['静夜思', '李白'],
+    ] as const) {
+      const r = await staff.post('/api/staff/resources', { type: 'book', metadata: { title, creators: [creator] } })
+      expect(r.status).toBe(201)
+      await staff.post(`/api/staff/resources/${r.body.id}/publish`)
+      if (title === '春江花月夜') bookId = r.body.id
+    }
+    const course = await staff.post<CourseDetail>('/api/courses', {
+      title: '宋词十讲',
+      description: '从柳永到辛弃疾。',
+      speakers: [{ name: '叶嘉莹' }],
+    })
+    courseId = course.body.id
+    lectureId = (await staff.post<LectureView>(`/api/courses/${courseId}/lectures`, { title: '第一讲 词之为体' })).body
+      .id
+    const video = await readFile(file)
+    expect((await staff.put(`/api/lectures/${lectureId}/video`, video, { 'content-type': 'video/mp4' })).status).toBe(
+      202,
+    )
+    expect((await staff.post(`/api/courses/${courseId}/publish`)).status).toBe(200)
+    const live = await staff.post('/api/staff/live', {
+      title: '周末诗词直播',
+      start: new Date(Date.now() + 86_400_000).toISOString(),
+      speakers: [{ name: '蒙曼' }],
+    })
+    expect(live.status, JSON.stringify(live.body)).toBe(201)
+    const deadline = Date.now() + 150_000
+    let now = (await staff.get<LectureView>(`/api/lectures/${lectureId}`)).body
+    while (now.status === 'processing' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000))
+      now = (await staff.get<LectureView>(`/api/lectures/${lectureId}`)).body
+    }
+    expect(now.status, now.error).toBe('ready')
+    browser = await launch()
+  }, 240_000)
+  afterAll(async () => {
+    await browser?.close()
+    await t?.close()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('kiosk: kept on the device, no sign-in, pinyin initials find a book, an idle kiosk goes back to its start', async () => {
+    const context = await browser.newContext(kiosk)
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${t.node.url}/kiosk?idle=600`)
+    await page.locator('shulin-resource-card').first().waitFor({ timeout: 15_000 })
+    // A reload at the portal's root stays a kiosk: the mode is kept on the device.
+    await page.goto(`${t.node.url}/`)
+    await page.getByRole('group', { name: '拼音首字母键盘' }).waitFor({ timeout: 15_000 })
+    await page.locator('shulin-resource-card').first().waitFor()
+    expect(await page.getByRole('link', { name: '登录' }).count()).toBe(0)
+    expect(await page.locator('nav.tabs').count()).toBe(0)
+    await shot(page, 'kiosk-home')
+    expect(await audit(page)).toEqual([])
+
+    // The keys are large targets: at least 64 px each way on the 1080-wide screen.
+    const key = page.getByRole('button', { name: 'C', exact: true })
+    const box = (await key.boundingBox())!
+    expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(64)
+    for (const l of ['C', 'J', 'H']) await page.getByRole('button', { name: l, exact: true }).tap()
+    await expect.poll(() => page.locator('output').textContent()).toBe('cjh')
+    await expect.poll(() => page.getByRole('heading', { name: '检索结果' }).count()).toBe(1)
+    const hit = page.locator('shulin-resource-card', { hasText: '春江花月夜' })
+    await hit.waitFor({ timeout: 15_000 })
+    expect(await page.locator('shulin-resource-card', { hasText: '静夜思' }).count()).toBe(0)
+    await shot(page, 'kiosk-search')
+    expect(await audit(page)).toEqual([])
+
+    // Left alone on a record page, the kiosk goes back to its start, its letters cleared.
+    await page.goto(`${t.node.url}/kiosk?idle=4`)
+    await page.getByRole('button', { name: 'J', exact: true }).tap()
+    await page.getByRole('button', { name: 'Y', exact: true }).tap()
+    await page.getByRole('button', { name: 'S', exact: true }).tap()
+    await page.locator('shulin-resource-card', { hasText: '静夜思' }).locator('a').tap()
+    const touched = Date.now()
+    await page.waitForURL(/\/r\//)
+    await page.getByRole('heading', { name: '静夜思' }).waitFor({ timeout: 15_000 })
+    await shot(page, 'kiosk-record')
+    expect(await audit(page)).toEqual([])
+    await page.waitForURL(`${t.node.url}/kiosk`, { timeout: 20_000 })
+    expect(Date.now() - touched).toBeGreaterThanOrEqual(3500)
+    await expect.poll(() => page.locator('output').textContent()).toBe('')
+    await expect.poll(() => page.getByRole('heading', { name: '新书上架' }).count()).toBe(1)
+
+    // Staff take the device out of the mode: the ordinary portal, tab bar and sign-in back.
+    await page.goto(`${t.node.url}/mode/off`)
+    await page.waitForURL(`${t.node.url}/`)
+    await page.locator('shulin-home').waitFor({ timeout: 15_000 })
+    expect(await page.locator('shulin-kiosk-home').count()).toBe(0)
+    expect(errors).toEqual([])
+    await context.close()
+  }, 120_000)
+
+  it('TV: keyboard only, from the home (live lectures and courses first) to a course’s video playing', async () => {
+    const context = await browser.newContext(tv)
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${t.node.url}/tv`)
+    await page
+      .getByRole('link', { name: /宋词十讲/ })
+      .first()
+      .waitFor({ timeout: 15_000 })
+    const rows = await page.locator('shulin-tv-home h2').allTextContents()
+    expect(rows.slice(0, 3)).toEqual(['直播', '公开课', '新书上架'])
+    // The focus lands on the first card by itself, on screen and drawn 6 px thick.
+    await expect.poll(async () => (await focused(page))?.text ?? '', { timeout: 10_000 }).toContain('周末诗词直播')
+    await page.keyboard.press('ArrowRight') // a first key press: the focus now shows as keyboard focus
+    await page.keyboard.press('ArrowLeft')
+    expect(await focused(page)).toMatchObject({ onScreen: true, outline: 6 })
+    await shot(page, 'tv-home')
+    expect(await audit(page)).toEqual([])
+
+    /** Presses `key` until the focus is on what `want` accepts (at most `max` presses), checking it stays visible. */
+    const walk = async (
+      key: string,
+      want: (f: NonNullable<Awaited<ReturnType<typeof focused>>>) => boolean,
+      max = 8,
+    ) => {
+      for (let i = 0; i < max; i++) {
+        const f = await focused(page)
+        if (f && want(f)) return f
+        await page.keyboard.press(key)
+        const after = await focused(page)
+        expect(after, `nothing focused after ${key}`).not.toBeNull()
+        expect(after!.onScreen).toBe(true)
+      }
+      throw new Error(`never reached: focus is ${JSON.stringify(await focused(page))}`)
+    }
+    await walk('ArrowDown', (f) => f.href === `/courses/${courseId}`)
+    await page.keyboard.press('Enter')
+    await page.waitForURL(`${t.node.url}/courses/${courseId}`)
+    await page.getByText('从柳永到辛弃疾').waitFor({ timeout: 15_000 })
+    await walk('ArrowDown', (f) => f.href === `/lectures/${lectureId}`)
+    expect((await focused(page))!.outline).toBeGreaterThanOrEqual(6)
+    await shot(page, 'tv-course')
+    expect(await audit(page)).toEqual([])
+    await page.keyboard.press('Enter')
+    await page.waitForURL(`${t.node.url}/lectures/${lectureId}`)
+    await walk('ArrowDown', (f) => f.tag === 'VIDEO')
+    const video = page.locator('shulin-player video')
+    expect(await video.evaluate((v: HTMLVideoElement) => v.paused)).toBe(true)
+    await page.keyboard.press('Enter')
+    await expect
+      .poll(() => video.evaluate((v: HTMLVideoElement) => !v.paused && v.currentTime > 0.5), { timeout: 20_000 })
+      .toBe(true)
+    await shot(page, 'tv-lecture')
+    expect(errors).toEqual([])
+    await context.close()
+  }, 120_000)
+})
