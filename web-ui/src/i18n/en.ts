@@ -123,6 +123,7 @@ export const en: Record<MessageKey, string> = {
   staffStats: 'Statistics',
   staffNode: 'This node',
   staffSms: 'SMS',
+  staffDevices: 'Device modes',
   withdrawn: 'Withdrawn',
   saved: 'Saved',
   edit: 'Edit',

@@ -62,6 +62,12 @@ export function kioskSettings(): KioskSettings {
   }
 }
 
+/** The address that puts a device in a mode (what the console shows and opens). */
+export function entryUrl(mode: DeviceMode, kiosk: KioskSettings = kioskDefaults): string {
+  if (mode === 'tv') return '/tv'
+  return `/kiosk?idle=${kiosk.idleSeconds}&signin=${kiosk.signIn ? 1 : 0}`
+}
+
 /** Where the mode's home is: a reset and the header's home button go there. */
 export const modeHome = (m: DeviceMode): string => `/${m}`
 
@@ -146,6 +152,10 @@ applyMode()
 window.addEventListener('route-changed', syncFromLocation)
 window.addEventListener('popstate', syncFromLocation)
 
+const signInRoutes = ['signin', 'register', 'forgot']
+const signInBarred = (name: string): boolean =>
+  deviceMode() === 'kiosk' && !kioskSettings().signIn && signInRoutes.includes(name)
+
 /**
  * The page for a route in the current mode, or undefined where the app's own page shows:
  * the mode's home at `/` and at its entry URL.
@@ -153,6 +163,8 @@ window.addEventListener('popstate', syncFromLocation)
 export function modePage(name: string): TemplateResult | undefined {
   const mode = deviceMode()
   if (name === 'modeOff') return html``
+  // A shared screen has no sign-in unless its staff allowed it (a record's 加入书架 leads here).
+  if (signInBarred(name)) return html`<shulin-kiosk-no-sign-in></shulin-kiosk-no-sign-in>`
   if (name === 'kiosk' || (name === 'home' && mode === 'kiosk')) return html`<shulin-kiosk-home></shulin-kiosk-home>`
   if (name === 'tv' || (name === 'home' && mode === 'tv')) return html`<shulin-tv-home></shulin-tv-home>`
   return undefined
@@ -161,6 +173,7 @@ export function modePage(name: string): TemplateResult | undefined {
 /** The page module a route needs in the current mode (the mode's home at `/`). */
 export function modePageModule(name: string): (() => Promise<unknown>) | undefined {
   const mode = deviceMode()
+  if (signInBarred(name)) return modePages.kiosk
   return modePages[name] ?? (name === 'home' && mode ? modePages[mode] : undefined)
 }
 

@@ -109,3 +109,17 @@ export class KioskHome extends LitElement {
   ]
 }
 customElements.define('shulin-kiosk-home', KioskHome)
+
+/** What a kiosk without sign-in shows where the sign-in pages would be. */
+export class KioskNoSignIn extends LitElement {
+  override render() {
+    return html`<p role="alert">${mt('noSignIn')}</p>
+      <p><a href="/kiosk">${mt('modeHome')}</a></p>`
+  }
+
+  static override styles = [
+    base,
+    css`p[role='alert'] { font-size: 1.3rem; color: var(--ink); } a { display: inline-block; min-height: 44px; line-height: 44px; }`,
+  ]
+}
+customElements.define('shulin-kiosk-no-sign-in', KioskNoSignIn)

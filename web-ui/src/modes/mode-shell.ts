@@ -9,6 +9,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { base } from '../styles.js'
 import { t } from '../i18n/index.js'
+import { session } from '../api.js'
 import { mt } from '../i18n/modes.js'
 import { deviceMode, modeHome, type DeviceMode } from './device-mode.js'
 import { deepActive, focusFirst } from './spatial-nav.js'
@@ -37,6 +38,7 @@ export class ModeShell extends LitElement {
     super.connectedCallback()
     window.addEventListener('route-changed', this.#onRoute)
     window.addEventListener('locale-changed', this.#relabel)
+    window.addEventListener('session-changed', this.#relabel)
     this.#onRoute()
   }
 
@@ -44,6 +46,7 @@ export class ModeShell extends LitElement {
     super.disconnectedCallback()
     window.removeEventListener('route-changed', this.#onRoute)
     window.removeEventListener('locale-changed', this.#relabel)
+    window.removeEventListener('session-changed', this.#relabel)
     clearTimeout(this.#focusTimer)
   }
 
@@ -75,7 +78,7 @@ export class ModeShell extends LitElement {
           <a class="home" href=${home}>${mt('modeHome')}</a>
         </nav>
         <span class="name">${this.libraryName}</span>
-        ${this.signIn ? html`<a class="home" href="/signin">${t('signIn')}</a>` : nothing}
+        ${this.signIn && !session.current ? html`<a class="home" href="/signin">${t('signIn')}</a>` : nothing}
       </header>
       <main id="main" tabindex="-1"><slot></slot></main>
     `
