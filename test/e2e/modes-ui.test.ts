@@ -127,6 +127,11 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('kiosk and TV modes in Chromium', ()
     await page.locator('shulin-resource-card').first().waitFor()
     expect(await page.getByRole('link', { name: '登录' }).count()).toBe(0)
     expect(await page.locator('nav.tabs').count()).toBe(0)
+    // Visitors read English too: the switch is in the kiosk's header.
+    await page.locator('shulin-mode-shell button.lang').tap()
+    await page.getByRole('heading', { name: 'Touch search' }).waitFor()
+    await page.locator('shulin-mode-shell button.lang').tap()
+    await page.getByRole('heading', { name: '触屏检索' }).waitFor()
     await shot(page, 'kiosk-home')
     expect(await audit(page)).toEqual([])
 

@@ -1,14 +1,14 @@
 /**
  * @module modes/mode-shell
  * The frame of the kiosk and the TV around the app's pages: the library's name, 返回 and 首页 as
- * large targets, no tab bar and (on a kiosk, unless its staff allowed it) no sign-in. The page
+ * large targets, the language switch (visitors to the experience zone read English too), no tab bar and (on a kiosk, unless its staff allowed it) no sign-in. The page
  * inside is drawn larger (CSS zoom) — a portrait 1080×1920 kiosk at 1.4, so every 44 px target
  * is 62 px under a finger, and a 1920×1080 TV at 1.5, the desktop layout read from the sofa.
  * On a TV the focus lands on the page's first control after every move, and is drawn thick.
  */
 import { LitElement, css, html, nothing } from 'lit'
 import { base } from '../styles.js'
-import { t } from '../i18n/index.js'
+import { locale, setLocale, t } from '../i18n/index.js'
 import { session } from '../api.js'
 import { mt } from '../i18n/modes.js'
 import { deviceMode, modeHome, type DeviceMode } from './device-mode.js'
@@ -78,6 +78,9 @@ export class ModeShell extends LitElement {
           <a class="home" href=${home}>${mt('modeHome')}</a>
         </nav>
         <span class="name">${this.libraryName}</span>
+        <button class="home lang" lang=${locale() === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${t('languageLabel')} @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>
+          ${t('language')}
+        </button>
         ${this.signIn && !session.current ? html`<a class="home" href="/signin">${t('signIn')}</a>` : nothing}
       </header>
       <main id="main" tabindex="-1"><slot></slot></main>

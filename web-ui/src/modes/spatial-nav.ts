@@ -110,6 +110,8 @@ export function move(dir: Direction): boolean {
 function onKey(e: KeyboardEvent): void {
   // A control that used the key itself (the player seeking with ← →) keeps it.
   if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return
+  // The book readers turn pages with ← → themselves.
+  if (location.pathname.startsWith('/read/')) return
   const active = deepActive()
   if (e.key === 'Enter' && active instanceof HTMLVideoElement) {
     if (active.paused) void active.play().catch(() => {})
