@@ -172,6 +172,18 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('kiosk and TV modes in Chromium', ()
     await expect.poll(() => page.locator('output').textContent()).toBe('')
     await expect.poll(() => page.getByRole('heading', { name: '新书上架' }).count()).toBe(1)
 
+    // A visitor watching a lecture touches nothing: no reset while it plays, one after it ends.
+    await page.locator('shulin-resource-card', { hasText: '第一讲' }).locator('a').tap()
+    await page.waitForURL(`${t.node.url}/lectures/${lectureId}`)
+    const video = page.locator('shulin-player video')
+    await video.waitFor({ timeout: 15_000 })
+    await video.evaluate((v: HTMLVideoElement) => ((v.muted = true), v.play()))
+    const started = Date.now()
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime > 0), { timeout: 15_000 }).toBe(true)
+    await page.waitForTimeout(Math.max(0, 5500 - (Date.now() - started)))
+    expect(page.url()).toBe(`${t.node.url}/lectures/${lectureId}`)
+    await page.waitForURL(`${t.node.url}/kiosk`, { timeout: 30_000 })
+
     // Staff take the device out of the mode: the ordinary portal, tab bar and sign-in back.
     await page.goto(`${t.node.url}/mode/off`)
     await page.waitForURL(`${t.node.url}/`)

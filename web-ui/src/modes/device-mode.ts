@@ -114,7 +114,20 @@ function stopIdle(): void {
 
 function restartIdle(): void {
   clearTimeout(idleTimer)
-  idleTimer = setTimeout(resetKiosk, kioskSettings().idleSeconds * 1000)
+  idleTimer = setTimeout(() => (mediaPlaying() ? restartIdle() : void resetKiosk()), kioskSettings().idleSeconds * 1000)
+}
+
+/**
+ * Whether a video or a recording is playing anywhere on the page, shadow roots included: a
+ * visitor watching a lecture touches nothing and must not be sent back to the start. (Media
+ * events do not leave a shadow root, so the page is looked through when the time is up.)
+ */
+function mediaPlaying(root: Document | ShadowRoot = document): boolean {
+  for (const el of root.querySelectorAll('*')) {
+    if (el instanceof HTMLMediaElement && !el.paused && !el.ended) return true
+    if (el.shadowRoot && mediaPlaying(el.shadowRoot)) return true
+  }
+  return false
 }
 
 /**
