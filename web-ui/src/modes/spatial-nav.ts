@@ -2,7 +2,7 @@
  * @module modes/spatial-nav
  * TV mode's arrow keys: Up, Down, Left and Right move the focus to the nearest focusable thing
  * that way on screen, Enter opens it (links and buttons do that themselves; a video plays or
- * pauses). Written here rather than taken from npm because the libraries for it
+ * pauses, a list box opens), the remote's back key goes back. Written here rather than taken from npm because the libraries for it
  * (@bbc/tv-lrud-spatial, @bam.tech/lrud, the WICG polyfill) look for focusables with
  * `document.querySelectorAll`, which never sees inside the portal's shadow roots.
  */
@@ -107,24 +107,51 @@ export function move(dir: Direction): boolean {
   return !!best
 }
 
+/**
+ * OK on what the browser does nothing with on Enter: a video plays or pauses, a list box opens
+ * (↑ ↓ move away from it rather than change it), a checkbox or radio is chosen. False for the
+ * rest, which Enter opens by itself (links, buttons).
+ */
+function ok(el: Element | null): boolean {
+  if (el instanceof HTMLVideoElement) {
+    if (el.paused) void el.play().catch(() => {})
+    else el.pause()
+    return true
+  }
+  if (el instanceof HTMLSelectElement) {
+    try {
+      el.showPicker()
+    } catch {
+      // No picker without a user's gesture on this browser: the arrow keys of a focused list box still work.
+    }
+    return true
+  }
+  if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')) {
+    el.click()
+    return true
+  }
+  return false
+}
+
 function onKey(e: KeyboardEvent): void {
   // A control that used the key itself (the player seeking with ← →) keeps it.
   if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return
   // The book readers turn pages with ← → themselves.
   if (location.pathname.startsWith('/read/')) return
   const active = deepActive()
-  if (e.key === 'Enter' && active instanceof HTMLVideoElement) {
-    if (active.paused) void active.play().catch(() => {})
-    else active.pause()
-    e.preventDefault()
-    return
+  const typing =
+    active instanceof HTMLTextAreaElement ||
+    (active instanceof HTMLInputElement && !['checkbox', 'radio'].includes(active.type))
+  if (e.key === 'Enter' && ok(active)) return e.preventDefault()
+  // A remote's back key (browsers name it BrowserBack or GoBack; some send Backspace).
+  if (e.key === 'BrowserBack' || e.key === 'GoBack' || (e.key === 'Backspace' && !typing)) {
+    history.back()
+    return e.preventDefault()
   }
   const dir = directions[e.key]
   if (!dir) return
-  // Text fields keep ← → for the caret; a list box keeps ↑ ↓ for its options.
-  const tag = active?.tagName
-  if ((tag === 'INPUT' || tag === 'TEXTAREA') && (dir === 'left' || dir === 'right')) return
-  if (tag === 'SELECT' && (dir === 'up' || dir === 'down')) return
+  // Text fields and sliders keep ← → for the caret and the value.
+  if (typing && (dir === 'left' || dir === 'right')) return
   if (move(dir)) e.preventDefault()
 }
 
