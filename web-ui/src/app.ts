@@ -5,6 +5,7 @@
  * only when a book is opened).
  */
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
+import { deviceMode, modePage, modePageModule, modeRoutes, modeShell } from './modes/device-mode.js'
 import { base } from './styles.js'
 import { locale, setLocale, t } from './i18n/index.js'
 import { api, loadSession, session } from './api.js'
@@ -12,7 +13,6 @@ import type { LibraryProfile } from '@shulin/protocol'
 import { match, startRouter, type Match } from './router.js'
 import './components/search-box.js'
 import './components/inbox-badge.js'
-import { deviceMode, modePage, modePageModule, modeRoutes, modeShell } from './modes/device-mode.js'
 
 const routes = {
   home: '/',
