@@ -5,6 +5,7 @@
  * only when a book is opened).
  */
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
+import { deviceMode, modePage, modePageModule, modeRoutes, modeShell } from './modes/device-mode.js'
 import { base } from './styles.js'
 import { locale, setLocale, t } from './i18n/index.js'
 import { api, loadSession, session } from './api.js'
@@ -43,6 +44,7 @@ const routes = {
   myEntries: '/me/entries',
   staff: '/staff',
   staffTab: '/staff/:tab',
+  ...modeRoutes,
 }
 
 /** Each page's module, loaded when first shown. */
@@ -120,7 +122,7 @@ export class ShulinApp extends LitElement {
 
   async #show(): Promise<void> {
     const route = match(routes)
-    const load = pages[route.name]
+    const load = modePageModule(route.name) ?? pages[route.name]
     if (load && !this.#loaded.has(route.name)) {
       await load()
       this.#loaded.add(route.name)
@@ -140,6 +142,8 @@ export class ShulinApp extends LitElement {
   #page(): TemplateResult | typeof nothing {
     if (!this.ready) return html`<p class="muted" role="status">${t('loading')}</p>`
     const { name, params, query } = this.route
+    const inMode = modePage(name)
+    if (inMode) return inMode
     switch (name) {
       case 'home':
         return html`<shulin-home></shulin-home>`
@@ -202,6 +206,8 @@ export class ShulinApp extends LitElement {
   override render() {
     const reading = this.route.name === 'read'
     if (reading) return this.#page()
+    const mode = deviceMode()
+    if (mode) return modeShell(mode, this.library?.name ?? t('appName'), this.#page())
     const me = session.current
     const tab = (href: string, label: string, active: boolean) =>
       html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${label}</a>`

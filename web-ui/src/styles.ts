@@ -35,7 +35,7 @@ export const base = css`
     min-height: 44px; padding: 8px 12px; border: 1px solid #8a8275; border-radius: var(--radius);
     background: #fff; color: var(--text); width: 100%;
   }
-  :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+  :focus-visible { outline: var(--focus-width, 3px) solid var(--accent); outline-offset: 2px; }
   label { display: block; font-weight: 600; margin: 12px 0 4px; }
   .field-error { color: var(--accent); font-size: 0.9rem; margin-top: 4px; }
   .error { color: var(--accent); background: #fff4f2; border: 1px solid #f1c4bd; padding: 12px; border-radius: var(--radius); }

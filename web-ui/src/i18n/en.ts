@@ -124,6 +124,7 @@ export const en: Record<MessageKey, string> = {
   staffStats: 'Statistics',
   staffNode: 'This node',
   staffSms: 'SMS',
+  staffDevices: 'Device modes',
   withdrawn: 'Withdrawn',
   saved: 'Saved',
   edit: 'Edit',

@@ -122,6 +122,7 @@ export const zhCN = {
   staffStats: '统计',
   staffNode: '本馆节点',
   staffSms: '短信',
+  staffDevices: '设备模式',
   withdrawn: '已下架',
   saved: '已保存',
   edit: '编辑',

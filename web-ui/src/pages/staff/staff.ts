@@ -29,6 +29,7 @@ const tabs = [
   ['stats', 'staffStats'],
   ['node', 'staffNode'],
   ['sms', 'staffSms'],
+  ['devices', 'staffDevices'],
 ] as const
 type Tab = (typeof tabs)[number][0]
 
@@ -67,6 +68,7 @@ const loaders: Record<Tab, () => Promise<unknown>> = {
   stats: () => import('./stats.js'),
   node: () => import('./node.js'),
   sms: () => import('./sms.js'),
+  devices: () => import('./devices.js'),
 }
 
 export class StaffPage extends LitElement {
@@ -129,6 +131,8 @@ export class StaffPage extends LitElement {
         return html`<shulin-staff-node></shulin-staff-node>`
       case 'sms':
         return html`<shulin-staff-sms></shulin-staff-sms>`
+      case 'devices':
+        return html`<shulin-staff-devices></shulin-staff-devices>`
       default:
         return html`<shulin-staff-records></shulin-staff-records>`
     }
