@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blend, contrastRatio } from '@shulin/protocol'
 import { Client, signedInAdmin, startTempNode, type TempNode } from '../../testing/temp-node.js'
 import { png } from '../../testing/fixtures.js'
-import { breakLines, classColours, coverScheme, escapeXml, generatedCoverSvg, typeColours } from './generated.js'
+import {
+  breakLines,
+  classColours,
+  coverScheme,
+  escapeXml,
+  generatedCoverSvg,
+  lightestUnderMotif,
+  typeColours,
+} from './generated.js'
 
 const book = (title: string, more: { creators?: string[]; clc?: string; language?: string } = {}) => ({
   type: 'book' as const,
@@ -38,10 +46,13 @@ describe('generated covers: the drawing', () => {
   it('gives each 中图法 class its own colour, and the class name as the label', () => {
     const colours = Object.values(classColours).map((c) => c.colour)
     expect(new Set(colours).size).toBe(22)
-    expect(coverScheme(book('红楼梦', { clc: 'I242.4' }))).toEqual({
-      colour: classColours.I!.colour,
-      label: 'I · 文学',
-    })
+    expect(coverScheme(book('红楼梦', { clc: 'I242.4' })).label).toBe('I · 文学')
+    // One class's books are shades of its colour, told apart on a shelf, every one readable.
+    const literature = ['红楼梦', '三国演义', '西游记', '水浒传', '呐喊', '边城', '围城', '乡土中国'].map(
+      (t) => coverScheme(book(t, { clc: 'I24' })).colour,
+    )
+    expect(new Set(literature).size).toBeGreaterThanOrEqual(4)
+    for (const c of literature) expect(contrastRatio('#ffffff', lightestUnderMotif(c)), c).toBeGreaterThanOrEqual(4.5)
     expect(coverScheme({ ...book('某有声书'), type: 'audiobook' }).label).toBe('有声书')
     // Unclassed books spread over the palette rather than all taking one colour.
     const spread = new Set(

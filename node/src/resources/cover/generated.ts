@@ -11,10 +11,10 @@
  * a tag or a URL.
  */
 import { createHash } from 'node:crypto'
-import type { Resource } from '@shulin/protocol'
+import { blend, contrastRatio, type Resource } from '@shulin/protocol'
 
 /** Raised when the drawing changes, so caches holding the old drawing revalidate. */
-const DESIGN_VERSION = 1
+const DESIGN_VERSION = 2
 
 /** What the cover draws (and so what its ETag covers). */
 export type CoverInput = {
@@ -98,13 +98,63 @@ function hash32(s: string): number {
   return h
 }
 
+/** Hue turns (degrees) and lightness steps of a class colour's shades. */
+const HUE_TURNS = [0, -9, 9, -18, 18] as const
+const LIGHTNESS_STEPS = [0, -0.08, 0.05] as const
+
+/** What white text sits on at worst: the colour under the motifs' two light layers. */
+export const lightestUnderMotif = (colour: string) => blend('#ffffff', blend('#ffffff', colour, 0.08), 0.07)
+
+/**
+ * One of fifteen shades of a class's colour, picked by the title: a shelf of one class (a column of
+ * 文学, say) reads as different books of one family rather than a row of identical blocks. The hue
+ * turns a little and the lightness steps; a shade that would leave white text under AA (4.5 : 1,
+ * under the motifs) is darkened until it does not.
+ */
+export function shadeOf(colour: string, seed: number): string {
+  const [h, s, l] = toHsl(colour)
+  const turn = HUE_TURNS[seed % HUE_TURNS.length]!
+  const step = LIGHTNESS_STEPS[Math.floor(seed / HUE_TURNS.length) % LIGHTNESS_STEPS.length]!
+  let shade = fromHsl((h + turn + 360) % 360, s, Math.min(0.45, Math.max(0.12, l + step)))
+  for (let i = 0; i < 20 && contrastRatio('#ffffff', lightestUnderMotif(shade)) < 4.6; i++)
+    shade = blend('#000000', shade, 0.06)
+  return shade
+}
+
+function toHsl(hex: string): [number, number, number] {
+  const n = Number.parseInt(hex.slice(1), 16)
+  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((c) => c / 255) as [number, number, number]
+  const max = Math.max(r, g, b)
+  const min = Math.min(r, g, b)
+  const l = (max + min) / 2
+  if (max === min) return [0, 0, l]
+  const d = max - min
+  const s = l > 0.5 ? d / (2 - max - min) : d / (max + min)
+  const h = max === r ? (g - b) / d + (g < b ? 6 : 0) : max === g ? (b - r) / d + 2 : (r - g) / d + 4
+  return [h * 60, s, l]
+}
+
+function fromHsl(h: number, s: number, l: number): string {
+  const k = (n: number) => (n + h / 30) % 12
+  const a = s * Math.min(l, 1 - l)
+  const f = (n: number) => l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)))
+  return `#${[0, 8, 4]
+    .map((n) =>
+      Math.round(f(n) * 255)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`
+}
+
 /** The colour and the small label over the title. */
 export function coverScheme(input: CoverInput): { colour: string; label: string } {
   const letter = input.metadata.clc?.[0]
   const cls = letter ? classColours[letter] : undefined
-  if (cls) return { colour: cls.colour, label: `${letter} · ${cls.name}` }
+  const seed = hash32(input.metadata.title + '\u0000' + (input.metadata.creators[0] ?? ''))
+  if (cls) return { colour: shadeOf(cls.colour, seed), label: `${letter} · ${cls.name}` }
   const byType = typeColours[input.type]
-  if (byType) return { colour: byType.colour, label: byType.name }
+  if (byType) return { colour: shadeOf(byType.colour, seed), label: byType.name }
   // An unclassed book: a class colour by its title, so two such books rarely look alike.
   const all = Object.values(classColours)
   return { colour: all[hash32(input.metadata.title) % all.length]!.colour, label: '图书' }
