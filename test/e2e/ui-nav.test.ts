@@ -12,7 +12,7 @@ import AxeBuilder from '@axe-core/playwright'
 import type { Browser, Page } from 'playwright-core'
 import { signedInAdmin, startTempNode, type Client, type TempNode } from '../../node/src/testing/temp-node.js'
 import { epubEntries, zip } from '../../node/src/testing/fixtures.js'
-import { desktop, hasChromium, launch, phone, shot } from './browser.js'
+import { desktop, hasChromium, launch, phone, shot, signInAsAdmin } from './browser.js'
 
 /** A book with enough pages that opening it takes foliate a while. */
 function longEpub(title: string): Buffer {
@@ -72,6 +72,75 @@ describe.skipIf(!hasChromium)('navigation: tabs, language, facets, plurals, read
     await browser?.close()
     await Promise.all([t?.close(), empty?.close()])
   })
+
+  const tabHrefs = (page: Page) => page.locator('nav.tabs a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))
+
+  it('the tab bar: an icon on every tab, one tab per destination, 书架 its own page; axe clean', async () => {
+    const page = await (await browser.newContext(phone)).newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${t.node.url}/`)
+    await page.locator('nav.tabs a').first().waitFor()
+    expect(await tabHrefs(page)).toEqual(['/', '/search', '/courses', '/activities', '/shelf', '/signin'])
+    // Each tab draws its icon (inline SVG from lucide, hidden from screen readers) beside its label.
+    expect(await page.locator('nav.tabs a svg.icon[aria-hidden="true"] path').count()).toBeGreaterThanOrEqual(6)
+    expect(await page.locator('nav.tabs a:not(:has(svg.icon))').count()).toBe(0)
+    await shot(page, 'nav-phone-tabs')
+
+    // Signed out, 书架 explains itself and offers sign-in (it no longer doubles as the sign-in tab).
+    await page.getByRole('link', { name: '书架' }).click()
+    await page.waitForURL(`${t.node.url}/shelf`)
+    await expect.poll(() => page.getByRole('heading', { name: '书架' }).count()).toBe(1)
+    expect(await page.locator('main a[href="/signin?next=/shelf"]').count()).toBe(1)
+    expect(await audit(page)).toEqual([])
+
+    // Signed in: 书架 and 我的 are two destinations, and the shelf shows what the reader saved.
+    expect((await staff.put(`/api/me/shelf/${bookId}`)).status).toBe(200)
+    const me = await signInAsAdmin(browser, t.node.url, '/shelf', phone)
+    await expect.poll(() => me.locator('main').getByText('春江花月夜').count()).toBeGreaterThan(0)
+    expect(await tabHrefs(me)).toEqual(['/', '/search', '/courses', '/activities', '/shelf', '/me'])
+    expect(await me.locator('nav.tabs a[aria-current="page"]').textContent()).toContain('书架')
+    expect(await me.locator('main a[href="/r/' + bookId + '"]').count()).toBe(1)
+    await shot(me, 'nav-phone-shelf')
+    expect(await audit(me)).toEqual([])
+    await me.getByRole('link', { name: '我的' }).click()
+    await me.waitForURL(`${t.node.url}/me`)
+    expect(await me.locator('nav.tabs a[aria-current="page"]').textContent()).toContain('我的')
+    expect(errors).toEqual([])
+  }, 90_000)
+
+  it('the language switch is on a phone’s screen; facets and counts read in the reader’s language', async () => {
+    const page = await (await browser.newContext(phone)).newPage()
+    await page.goto(`${t.node.url}/search?q=`)
+    const facet = (name: string) => page.locator('aside button.chip', { hasText: name })
+    await expect.poll(() => facet('中文').count()).toBe(1)
+    // 语种 "zh" → 中文, "en" → 英语; 年代 "1990" → 1990 年代 (it showed "zh" and "1990s").
+    expect(await facet('英语').count()).toBe(1)
+    expect(await facet('1990 年代').count()).toBe(1)
+    expect(await facet('图书').count()).toBe(1)
+    expect(await page.locator('aside button.chip', { hasText: /^\s*zh\b/ }).count()).toBe(0)
+    await shot(page, 'nav-phone-facets-zh')
+
+    // The switch is visible and big enough to tap at 390 px wide, where the top links are hidden.
+    const lang = page.getByRole('button', { name: '切换到英文' })
+    await expect.poll(() => lang.isVisible()).toBe(true)
+    const box = (await lang.boundingBox())!
+    expect(box.height).toBeGreaterThanOrEqual(40)
+    expect(box.x + box.width).toBeLessThanOrEqual(390)
+    await lang.click()
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en')
+    await expect.poll(() => facet('Chinese').count()).toBe(1)
+    expect(await facet('1990s').count()).toBe(1)
+    expect(await page.locator('nav.tabs').textContent()).toContain('Shelf')
+    // English plurals: "2 results", and "1 result" for one (it said "1 results").
+    await expect.poll(() => page.locator('p.count').textContent()).toBe('2 results')
+    await facet('Chinese').click()
+    await expect.poll(() => page.locator('p.count').textContent()).toBe('1 result')
+    await shot(page, 'nav-phone-facets-en')
+    expect(await audit(page)).toEqual([])
+    await page.getByRole('button', { name: 'Switch to Chinese' }).click()
+    await expect.poll(() => page.locator('p.count').textContent()).toBe('1 条结果')
+  }, 90_000)
 
   it('leaving the EPUB reader while it opens raises no error', async () => {
     const page = await (await browser.newContext(phone)).newPage()
