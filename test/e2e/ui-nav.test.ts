@@ -163,6 +163,42 @@ describe.skipIf(!hasChromium)('navigation: tabs, language, facets, plurals, read
     expect(errors).toEqual([])
   }, 60_000)
 
+  it('a reader left while its book downloads builds no reader in the page left behind', async () => {
+    const context = await browser.newContext(phone)
+    // Counts the foliate readers the page makes (a browser API wrapped, not our code).
+    await context.addInitScript(() => {
+      const make = document.createElement.bind(document)
+      ;(window as unknown as { made: number }).made = 0
+      document.createElement = ((name: string, opts?: ElementCreationOptions) => {
+        if (name === 'foliate-view') (window as unknown as { made: number }).made++
+        return make(name, opts)
+      }) as typeof document.createElement
+    })
+    // The book takes a second to arrive, as on a slow phone network.
+    await context.route(`**/api/resources/${bookId}/content`, async (route) => {
+      await new Promise((r) => setTimeout(r, 1500))
+      await route.continue()
+    })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${t.node.url}/read/${bookId}`)
+    await page.locator('shulin-read-epub').waitFor({ state: 'attached' })
+    await page.evaluate(() => {
+      history.pushState(null, '', '/search?q=春江')
+      window.dispatchEvent(new Event('route-changed'))
+    })
+    await page.waitForTimeout(3000)
+    expect(await page.evaluate(() => (window as unknown as { made: number }).made)).toBe(0)
+    // Opened and read, then left: the reader is torn down, and coming back opens it again.
+    await page.goto(`${t.node.url}/read/${bookId}`)
+    await page.locator('shulin-read-epub[data-cfi]').waitFor({ state: 'attached', timeout: 20_000 })
+    expect(await page.evaluate(() => (window as unknown as { made: number }).made)).toBe(1)
+    await page.goBack()
+    await page.waitForTimeout(500)
+    expect(errors).toEqual([])
+  }, 60_000)
+
   it('an empty library’s 30-day chart spans the 30 days asked for', async () => {
     const page = await (await browser.newContext(desktop)).newPage()
     const errors: string[] = []
