@@ -194,7 +194,11 @@ export class TrendChart extends LitElement {
           x: { time: true, range: () => (first < last ? [first, last] : [first - 86_400, last + 86_400]) },
           y: { range: (_u: unknown, _min: number, max: number) => [0, Math.max(max, 1)] },
         },
-        axes: [{ stroke: '#595959' }, { stroke: '#595959' }],
+        // Counts are whole: the y axis never ticks at 0.2 (an empty range drew 0, 0.2 … 1).
+        axes: [
+          { stroke: '#595959' },
+          { stroke: '#595959', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6] },
+        ],
         hooks: {
           // What the axis was drawn over, for tests and for anyone inspecting the page.
           setScale: [
