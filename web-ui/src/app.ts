@@ -7,14 +7,24 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
 import { deviceMode, modePage, modePageModule, modeRoutes, modeShell } from './modes/device-mode.js'
 import { base } from './styles.js'
-import { locale, setLocale, t } from './i18n/index.js'
+import { locale, setLocale, t, type Locale } from './i18n/index.js'
 import { api, loadSession, session } from './api.js'
 import type { LibraryProfile } from '@shulin/protocol'
+import type { IconNode } from 'lucide'
 import { match, startRouter, type Match } from './router.js'
 import { composeTitle, routeTitle } from './page-title.js'
 import { applyTheme } from './theme.js'
 import './components/search-box.js'
 import './components/inbox-badge.js'
+import { icon } from './components/icon.js'
+// One file per icon, so the shell carries these six and not the whole set.
+import House from 'lucide/dist/esm/icons/house.mjs'
+import Search from 'lucide/dist/esm/icons/search.mjs'
+import GraduationCap from 'lucide/dist/esm/icons/graduation-cap.mjs'
+import CalendarDays from 'lucide/dist/esm/icons/calendar-days.mjs'
+import LibraryBig from 'lucide/dist/esm/icons/library-big.mjs'
+import CircleUser from 'lucide/dist/esm/icons/circle-user-round.mjs'
+import Languages from 'lucide/dist/esm/icons/languages.mjs'
 
 const routes = {
   home: '/',
@@ -36,6 +46,7 @@ const routes = {
   register: '/register',
   forgot: '/forgot',
   me: '/me',
+  shelf: '/shelf',
   inbox: '/me/inbox',
   card: '/me/card',
   notify: '/me/notify',
@@ -69,6 +80,7 @@ const pages: Record<string, () => Promise<unknown>> = {
   register: () => import('./pages/reader/register.js'),
   forgot: () => import('./pages/reader/forgot.js'),
   me: () => import('./pages/reader/me.js'),
+  shelf: () => import('./pages/reader/shelf.js'),
   inbox: () => import('./pages/reader/inbox.js'),
   card: () => import('./pages/reader/card.js'),
   notify: () => import('./pages/reader/notify-settings.js'),
@@ -76,6 +88,14 @@ const pages: Record<string, () => Promise<unknown>> = {
   newsArticle: () => import('./pages/reader/news.js'),
   staff: () => import('./pages/staff/staff.js'),
   staffTab: () => import('./pages/staff/staff.js'),
+}
+
+/** Asks every Lit element under `root`, shadow roots included, to render again. */
+function relabel(root: ParentNode): void {
+  for (const el of root.querySelectorAll('*')) {
+    if (el instanceof LitElement) el.requestUpdate()
+    if (el.shadowRoot) relabel(el.shadowRoot)
+  }
 }
 
 export class ShulinApp extends LitElement {
@@ -94,7 +114,8 @@ export class ShulinApp extends LitElement {
     startRouter()
     const update = () => this.#show()
     window.addEventListener('route-changed', update)
-    window.addEventListener('locale-changed', () => this.requestUpdate())
+    // Pages render their words when they update: every element re-renders in the new language.
+    window.addEventListener('locale-changed', () => (this.requestUpdate(), relabel(this.renderRoot)))
     window.addEventListener('session-changed', () => this.requestUpdate())
     // The console saved a new name or logo: the header follows without a reload.
     window.addEventListener('library-changed', () => void this.#loadLibrary())
@@ -185,6 +206,8 @@ export class ShulinApp extends LitElement {
         return html`<shulin-register></shulin-register>`
       case 'me':
         return html`<shulin-me></shulin-me>`
+      case 'shelf':
+        return html`<shulin-shelf></shulin-shelf>`
       case 'inbox':
         return html`<shulin-inbox-page></shulin-inbox-page>`
       case 'card':
@@ -209,8 +232,9 @@ export class ShulinApp extends LitElement {
     const mode = deviceMode()
     if (mode) return modeShell(mode, this.library?.name ?? t('appName'), this.#page())
     const me = session.current
-    const tab = (href: string, label: string, active: boolean) =>
-      html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${label}</a>`
+    const tab = (href: string, glyph: IconNode, label: string, active: boolean) =>
+      html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${icon(glyph)}<span>${label}</span></a>`
+    const other: Locale = locale() === 'zh-CN' ? 'en' : 'zh-CN'
     return html`
       <a class="skip" href="#main">${t('skipToContent')}</a>
       <header>
@@ -221,6 +245,7 @@ export class ShulinApp extends LitElement {
             : html`<span class="name">${this.library?.name ?? t('appName')}</span>`
         }</a>
         ${me ? html`<shulin-inbox-badge class="inbox"></shulin-inbox-badge>` : nothing}
+        <button class="secondary lang-phone" lang=${other} aria-label=${t('languageLabel')} @click=${() => setLocale(other)}>${icon(Languages, 18)}<span>${t('language')}</span></button>
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
           <a href="/courses">${t('navCourses')}</a>
@@ -235,10 +260,15 @@ export class ShulinApp extends LitElement {
       </header>
       <main id="main" tabindex="-1">${this.#page()}</main>
       <nav class="tabs" aria-label=${t('navHome')}>
-        ${tab('/', t('navHome'), this.route.name === 'home')} ${tab('/search', t('navSearch'), this.route.name === 'search')}
-        ${tab('/courses', t('navCourses'), ['courses', 'course', 'lecture', 'live', 'liveWatch'].includes(this.route.name))}
-        ${tab('/activities', t('navActivities'), ['activities', 'activity', 'entry', 'myEntries'].includes(this.route.name))}
-        ${tab('/me', t('navShelf'), this.route.name === 'me')} ${tab(me ? '/me' : '/signin', me ? t('navMe') : t('signIn'), this.route.name === 'signin')}
+        ${tab('/', House, t('navHome'), this.route.name === 'home')} ${tab('/search', Search, t('navSearch'), this.route.name === 'search')}
+        ${tab('/courses', GraduationCap, t('navCourses'), ['courses', 'course', 'lecture', 'live', 'liveWatch'].includes(this.route.name))}
+        ${tab('/activities', CalendarDays, t('navActivities'), ['activities', 'activity', 'entry', 'myEntries'].includes(this.route.name))}
+        ${tab('/shelf', LibraryBig, t('navShelf'), this.route.name === 'shelf')}
+        ${
+          me
+            ? tab('/me', CircleUser, t('navMe'), ['me', 'inbox', 'card', 'notify'].includes(this.route.name))
+            : tab('/signin', CircleUser, t('signIn'), ['signin', 'register', 'forgot'].includes(this.route.name))
+        }
       </nav>
     `
   }
@@ -250,7 +280,7 @@ export class ShulinApp extends LitElement {
       .skip { position: absolute; left: -999px; }
       .skip:focus { left: 8px; top: 8px; background: #fff; padding: 8px; z-index: 10; }
       header {
-        display: grid; grid-template-columns: auto 1fr; gap: 8px 12px; align-items: center;
+        display: grid; grid-template-columns: auto 1fr auto; gap: 8px 12px; align-items: center;
         padding: 10px 16px; background: var(--ink); color: #fff; position: sticky; top: 0; z-index: 5;
       }
       .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; display: inline-flex; align-items: center; gap: 8px; white-space: nowrap; }
@@ -269,7 +299,10 @@ export class ShulinApp extends LitElement {
         background: #fff; border-top: 1px solid var(--line); padding-bottom: env(safe-area-inset-bottom);
       }
       /* Six tabs on a 360–390 px phone: the label scales so “Activities” fits whole. */
-      nav.tabs a { min-height: 56px; display: grid; place-items: center; text-decoration: none; color: var(--muted); font-size: min(0.95rem, 3.6vw); white-space: nowrap; }
+      nav.tabs a { min-height: 56px; display: grid; place-items: center; align-content: center; gap: 2px; text-decoration: none; color: var(--muted); font-size: min(0.85rem, 3.4vw); white-space: nowrap; }
+      nav.tabs .icon { width: 22px; height: 22px; }
+      /* The language switch stays in reach on a phone, where the top links are hidden. */
+      button.lang-phone { grid-column: 3; display: inline-flex; align-items: center; gap: 4px; min-height: 40px; padding: 0 10px; color: #fff; border-color: rgb(255 255 255 / 0.7); background: transparent; }
       nav.tabs a[aria-current='page'] { color: var(--ink); font-weight: 700; }
       @media (min-width: 800px) {
         :host { padding-bottom: 0; }
@@ -280,6 +313,7 @@ export class ShulinApp extends LitElement {
         nav.top a { color: #fff; }
         nav.top .lang { color: #fff; border-color: #fff; }
         nav.tabs { display: none; }
+        button.lang-phone { display: none; }
       }
       /* A large touch screen in the library: bigger text, wider pages. */
       @media (min-width: 1600px) {

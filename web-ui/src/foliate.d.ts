@@ -25,5 +25,7 @@ interface FoliateView extends HTMLElement {
   goRight(): Promise<void>
   book: { toc?: FoliateTocItem[]; metadata?: { title?: unknown } }
   renderer: HTMLElement & { setStyles?(css: string): void; next(): Promise<void> }
+  /** Tears the renderer down: its resize observers and media-query listener stop. */
+  close(): void
   lastLocation?: FoliateRelocateDetail
 }

@@ -10,6 +10,7 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit'
 import { base } from '../styles.js'
 import { st, type StatsKey } from '../i18n/stats.js'
 import { locale } from '../i18n/index.js'
+import type uPlot from 'uplot'
 
 export type Counts = Record<string, number>
 export interface DayFigures {
@@ -134,18 +135,37 @@ export const partStyles = css`
   .controls > div { min-width: 150px; flex: 1; }
 `
 
+/**
+ * Every day from `from` to `to` (`YYYY-MM-DD`), with the figures of those that have any and
+ * zeros for the rest: a quiet day is a zero on the chart, not a gap, and an empty range still
+ * has its days (uPlot, given no points or one, guessed an axis that ran years ahead).
+ */
+export function everyDay(days: DayFigures[], from: string, to: string): DayFigures[] {
+  const known = new Map(days.map((d) => [d.day, d]))
+  const out: DayFigures[] = []
+  const end = Date.parse(`${to}T00:00:00Z`)
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end && out.length < 3660; t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10)
+    out.push(known.get(day) ?? { day, totals: {} })
+  }
+  return out
+}
+
 /** Daily figures as a line chart; the same figures in a table under it. */
 export class TrendChart extends LitElement {
-  static override properties = { days: { attribute: false } }
+  static override properties = { days: { attribute: false }, from: {}, to: {} }
   days: DayFigures[] = []
-  #plot: { destroy(): void; setSize(s: { width: number; height: number }): void } | undefined
+  /** The range asked for; the axis spans it whatever days have figures. */
+  from = ''
+  to = ''
+  #plot: uPlot | undefined
   #observer: ResizeObserver | undefined
   static #css: string | undefined
 
   override async updated(): Promise<void> {
     const box = this.renderRoot.querySelector<HTMLDivElement>('.chart')
     if (!box) return
-    const [{ default: uPlot }, cssText] = await Promise.all([
+    const [{ default: UPlot }, cssText] = await Promise.all([
       import('uplot'),
       TrendChart.#css ?? import('uplot/dist/uPlot.min.css?inline').then((m: { default: string }) => m.default),
     ])
@@ -158,16 +178,38 @@ export class TrendChart extends LitElement {
       this.renderRoot.appendChild(style)
     }
     this.#plot?.destroy()
-    const xs = this.days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000)
-    const series = (m: string) => this.days.map((d) => d.totals[m] ?? 0)
+    if (!this.isConnected) return // left while uPlot loaded
+    const days = this.#days()
+    const xs = days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000)
+    const series = (m: string) => days.map((d) => d.totals[m] ?? 0)
+    const [first, last] = [xs[0] ?? 0, xs[xs.length - 1] ?? 0]
     const width = Math.max(280, box.clientWidth)
-    this.#plot = new uPlot(
+    this.#plot = new UPlot(
       {
         width,
         height: 220,
-        tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'UTC'),
-        scales: { x: { time: true } },
-        axes: [{ stroke: '#595959' }, { stroke: '#595959' }],
+        tzDate: (ts: number) => UPlot.tzDate(new Date(ts * 1000), 'UTC'),
+        // The range asked for, exactly (a one-day range gets a day either side to be drawn).
+        scales: {
+          x: { time: true, range: () => (first < last ? [first, last] : [first - 86_400, last + 86_400]) },
+          y: { range: (_u: unknown, _min: number, max: number) => [0, Math.max(max, 1)] },
+        },
+        // Counts are whole: the y axis never ticks at 0.2 (an empty range drew 0, 0.2 … 1).
+        axes: [
+          { stroke: '#595959' },
+          { stroke: '#595959', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6] },
+        ],
+        hooks: {
+          // What the axis was drawn over, for tests and for anyone inspecting the page.
+          setScale: [
+            (u: uPlot, key: string) => {
+              const { min, max } = u.scales[key] ?? {}
+              if (key !== 'x' || min == null || max == null) return
+              box.dataset.xFrom = new Date(min * 1000).toISOString().slice(0, 10)
+              box.dataset.xTo = new Date(max * 1000).toISOString().slice(0, 10)
+            },
+          ],
+        },
         series: [
           { label: st('day') },
           { label: st('Total_Item_Requests'), stroke: palette[0], width: 2 },
@@ -190,13 +232,20 @@ export class TrendChart extends LitElement {
     this.#plot?.destroy()
   }
 
+  /** The days to draw: every day of the range when it is known, else the days given. */
+  #days(): DayFigures[] {
+    const from = this.from || this.days[0]?.day
+    const to = this.to || this.days[this.days.length - 1]?.day
+    return from && to ? everyDay(this.days, from, to) : this.days
+  }
+
   override render() {
     return html`<div class="chart" role="img" aria-label=${st('trendLabel')}></div>
       <details>
         <summary>${st('trendTable')}</summary>
         <table>
           <thead><tr><th scope="col">${st('day')}</th><th scope="col">${st('Total_Item_Requests')}</th><th scope="col">${st('Total_Item_Investigations')}</th><th scope="col">${st('Searches_Regular')}</th></tr></thead>
-          <tbody>${this.days.map((d) => html`<tr><td>${d.day}</td><td>${d.totals.Total_Item_Requests ?? 0}</td><td>${d.totals.Total_Item_Investigations ?? 0}</td><td>${d.totals.Searches_Regular ?? 0}</td></tr>`)}</tbody>
+          <tbody>${this.#days().map((d) => html`<tr><td>${d.day}</td><td>${d.totals.Total_Item_Requests ?? 0}</td><td>${d.totals.Total_Item_Investigations ?? 0}</td><td>${d.totals.Searches_Regular ?? 0}</td></tr>`)}</tbody>
         </table>
       </details>`
   }

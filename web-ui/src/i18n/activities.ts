@@ -3,7 +3,7 @@
  * Reading activities' words (诵读, events with sign-up; reader pages and the staff tab), Chinese
  * first, beside the main catalogues, so they load with those pages and not with the portal shell.
  */
-import { locale } from './index.js'
+import { format, locale } from './index.js'
 
 const zh = {
   activities: '阅读活动',
@@ -197,7 +197,7 @@ const en: Record<Key, string> = {
   modelReading: 'Model reading',
   noModelReading: 'No model reading',
   maxSeconds: 'Recordings up to {time}',
-  maxEntries: 'Up to {count} entries each',
+  maxEntries: 'Up to {count, plural, one {# entry} other {# entries}} each',
   ranking: 'Ranking',
   rankTotal: 'Total',
   rankToday: 'Today',
@@ -209,11 +209,11 @@ const en: Record<Key, string> = {
   rankRegionShow: 'Show',
   rankNone: 'No entries yet.',
   rankN: 'No. {rank}',
-  likes: '{count} likes',
+  likes: '{count, plural, one {# like} other {# likes}}',
   like: 'Like',
-  likeEntry: 'Like “{title}”, {count} likes',
+  likeEntry: 'Like “{title}”, {count, plural, one {# like} other {# likes}}',
   likedToday: 'Liked today',
-  likedTodayEntry: 'You liked “{title}” today, {count} likes',
+  likedTodayEntry: 'You liked “{title}” today, {count, plural, one {# like} other {# likes}}',
   likeSignIn: 'Sign in to like',
   likeAlready: 'You have already liked this entry today; come back tomorrow.',
   likeCounted: 'Liked',
@@ -329,5 +329,5 @@ const en: Record<Key, string> = {
 export type ActivityKey = Key
 
 export function at(key: Key, params: Record<string, string | number> = {}): string {
-  return (locale() === 'en' ? en : zh)[key].replace(/\{(\w+)\}/g, (_, n: string) => String(params[n] ?? ''))
+  return format((locale() === 'en' ? en : zh)[key], params)
 }

@@ -4,7 +4,7 @@
  * catalogues, so they load with those pages and not with the portal shell. (The player carries
  * its own few words: it also runs on other sites.)
  */
-import { locale } from './index.js'
+import { format, locale } from './index.js'
 
 const zh = {
   courses: '公开课',
@@ -67,7 +67,7 @@ const en: Record<Key, string> = {
   coursesAll: 'All series',
   coursesSeries: 'Series',
   coursesNone: 'No open courses yet.',
-  courseLectures: '{count} lectures',
+  courseLectures: '{count, plural, one {# lecture} other {# lectures}}',
   courseDuration: '{time} in all',
   courseSpeakers: 'Speakers',
   courseAudience: 'For',
@@ -118,5 +118,5 @@ const en: Record<Key, string> = {
 }
 
 export function ct(key: Key, params: Record<string, string | number> = {}): string {
-  return (locale() === 'en' ? en : zh)[key].replace(/\{(\w+)\}/g, (_, n: string) => String(params[n] ?? ''))
+  return format((locale() === 'en' ? en : zh)[key], params)
 }

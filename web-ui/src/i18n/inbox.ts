@@ -3,7 +3,7 @@
  * The inbox's and the subscribe button's words, Chinese first, beside the main catalogues (so
  * they load with the pages that show them).
  */
-import { locale } from './index.js'
+import { format, locale } from './index.js'
 
 const zh = {
   inbox: '消息',
@@ -81,7 +81,7 @@ const en: Record<Key, string> = {
   notifyWechat: 'WeChat service messages',
   notifyUnavailable: 'not offered by this library',
   notifyPushHere: 'Turn on push in this browser',
-  notifyPushOn: 'Push is on in this browser ({n} devices in all)',
+  notifyPushOn: 'Push is on in this browser ({n, plural, one {# device} other {# devices}} in all)',
   notifyPushFailed: 'Push could not be turned on: {reason}',
   notifyPushDenied: 'The browser refused notifications; allow them in its settings.',
   notifyQuiet: 'Quiet hours (Beijing time)',
@@ -93,5 +93,5 @@ const en: Record<Key, string> = {
 }
 
 export function it(key: Key, params: Record<string, string | number> = {}): string {
-  return (locale() === 'en' ? en : zh)[key].replace(/\{(\w+)\}/g, (_, n: string) => String(params[n] ?? ''))
+  return format((locale() === 'en' ? en : zh)[key], params)
 }

@@ -33,7 +33,35 @@ export function setLocale(next: Locale): void {
 }
 
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  return catalogs[current][key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''))
+  return format(catalogs[current][key], params)
+}
+
+/** One `{n, plural, one {…} other {…}}`: the name, then each category's text. */
+const pluralPattern =
+  /\{(\w+), plural,((?:\s*(?:=\d+|zero|one|two|few|many|other)\s*\{[^{}]*(?:\{\w+\}[^{}]*)*\})+)\s*\}/g
+const pluralCase = /(=\d+|zero|one|two|few|many|other)\s*\{((?:[^{}]|\{\w+\})*)\}/g
+const rules = new Map<Locale, Intl.PluralRules>()
+
+/**
+ * Fills a message's `{name}` slots, and picks the form of an ICU-style plural
+ * (`{total, plural, one {# result} other {# results}}`, `#` being the number) by the
+ * locale's plural rules — English says "1 result", "2 results"; Chinese has one form.
+ * Every catalogue's translator goes through here, so a count reads right in each.
+ */
+export function format(message: string, params: Record<string, string | number> = {}): string {
+  const withPlurals = message.replace(pluralPattern, (_, name: string, cases: string) => {
+    const raw = params[name] ?? ''
+    const n = typeof raw === 'number' ? raw : Number(raw)
+    const forms = new Map<string, string>()
+    for (const [, category, text] of cases.matchAll(pluralCase)) forms.set(category!, text!)
+    // A number given already formatted ("1,234") takes the general form, as written.
+    if (!Number.isFinite(n)) return (forms.get('other') ?? '').replace(/#/g, String(raw))
+    let r = rules.get(current)
+    if (!r) rules.set(current, (r = new Intl.PluralRules(current)))
+    const text = forms.get(`=${n}`) ?? forms.get(r.select(n)) ?? forms.get('other') ?? ''
+    return text.replace(/#/g, n.toLocaleString(current))
+  })
+  return withPlurals.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''))
 }
 
 export type { MessageKey }

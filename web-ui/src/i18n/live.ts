@@ -4,7 +4,7 @@
  * the staff tab), Chinese first, beside the main catalogues, so they load with those pages and
  * not with the portal shell. (The player carries its own few words: it also runs on other sites.)
  */
-import { locale } from './index.js'
+import { format, locale } from './index.js'
 
 const zh = {
   live: '直播',
@@ -181,7 +181,7 @@ const en: Record<Key, string> = {
   modSlowOff: 'Off',
   modSlowSeconds: '{seconds} s',
   modDelay: 'Glass-to-glass delay',
-  modDelayValue: '{seconds} s ({viewers} viewers)',
+  modDelayValue: '{seconds} s ({viewers, plural, one {# viewer} other {# viewers}})',
   modDelayNone: 'Waiting for the viewers’ players to report…',
   replayQuestions: 'Questions asked during the live lecture ({count})',
   staffLive: 'Live',
@@ -215,7 +215,7 @@ const en: Record<Key, string> = {
   staffLiveKeywordsHint:
     'One word a line; a message containing any of them is not sent (case and full-width insensitive). Applies to every live room of this library.',
   staffLiveKeywordsSave: 'Save keywords',
-  staffLiveKeywordsSaved: '{count} keywords saved',
+  staffLiveKeywordsSaved: '{count, plural, one {# keyword} other {# keywords}} saved',
   liveRemindCancel: 'Cancel the reminder',
   liveRemindCancelled: 'Reminder cancelled',
 }
@@ -223,7 +223,7 @@ const en: Record<Key, string> = {
 export type LiveKey = Key
 
 export function lt(key: Key, params: Record<string, string | number> = {}): string {
-  return (locale() === 'en' ? en : zh)[key].replace(/\{(\w+)\}/g, (_, n: string) => String(params[n] ?? ''))
+  return format((locale() === 'en' ? en : zh)[key], params)
 }
 
 /** A label's colon: full-width in Chinese, `: ` in English. */

@@ -2,7 +2,7 @@
  * @module i18n/news
  * The news pages' words, Chinese first, beside the main catalogues (they load with the pages).
  */
-import { locale } from './index.js'
+import { format, locale } from './index.js'
 
 const zh = {
   news: '新闻公告',
@@ -79,5 +79,5 @@ const en: Record<Key, string> = {
 }
 
 export function nt(key: Key, params: Record<string, string | number> = {}): string {
-  return (locale() === 'en' ? en : zh)[key].replace(/\{(\w+)\}/g, (_, n: string) => String(params[n] ?? ''))
+  return format((locale() === 'en' ? en : zh)[key], params)
 }

@@ -2,7 +2,7 @@
  * @module i18n/sms
  * The SMS settings page's words, Chinese first, beside the main catalogues.
  */
-import { locale } from './index.js'
+import { format, locale } from './index.js'
 
 const zh = {
   smsTitle: '短信服务',
@@ -70,10 +70,10 @@ const en: Record<Key, string> = {
   regCodeSent: 'A code was sent to {phone}; check your text messages.',
   regPhoneFirst: 'Type your phone number first.',
   regTooMany: 'This phone or network has had all its codes for today; try again in {when}.',
-  regHours: '{n} hours',
-  regMinutes: '{n} minutes',
+  regHours: '{n, plural, one {# hour} other {# hours}}',
+  regMinutes: '{n, plural, one {# minute} other {# minutes}}',
 }
 
 export function st(key: Key, params: Record<string, string | number> = {}): string {
-  return (locale() === 'en' ? en : zh)[key].replace(/\{(\w+)\}/g, (_, n: string) => String(params[n] ?? ''))
+  return format((locale() === 'en' ? en : zh)[key], params)
 }

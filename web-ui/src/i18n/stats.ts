@@ -3,7 +3,7 @@
  * The statistics dashboards' words, Chinese first, beside the main catalogues (so the
  * dashboards' strings load with the dashboards, not with the portal shell).
  */
-import { locale } from './index.js'
+import { format, locale } from './index.js'
 
 const zh = {
   title: '使用统计',
@@ -134,9 +134,9 @@ const en: Record<Key, string> = {
   library: 'Library',
   nothing: 'No figures for this period yet',
   queue: 'Reporting to the hub',
-  queuePending: '{n} days waiting',
-  queueSent: '{n} days sent, last {day}',
-  queueRefused: '{n} days refused',
+  queuePending: '{n, plural, one {# day} other {# days}} waiting',
+  queueSent: '{n, plural, one {# day} other {# days}} sent, last {day}',
+  queueRefused: '{n, plural, one {# day} other {# days}} refused',
   notMember: 'Not in a network: figures stay in this library',
   members: 'Members and assessment indicators',
   regions: 'Provinces',
@@ -166,5 +166,5 @@ const en: Record<Key, string> = {
 
 export type StatsKey = Key
 export function st(key: Key, params: Record<string, string | number> = {}): string {
-  return (locale() === 'en' ? en : zh)[key].replace(/\{(\w+)\}/g, (_, n: string) => String(params[n] ?? ''))
+  return format((locale() === 'en' ? en : zh)[key], params)
 }

@@ -3,7 +3,7 @@
  * The electronic reader card's and the WeChat settings' words, Chinese first, beside the main
  * catalogues (so they load with the pages that show them).
  */
-import { locale } from './index.js'
+import { format, locale } from './index.js'
 
 const zh = {
   card: '电子读者证',
@@ -55,5 +55,5 @@ const en: Record<Key, string> = {
 }
 
 export function wt(key: Key, params: Record<string, string | number> = {}): string {
-  return (locale() === 'en' ? en : zh)[key].replace(/\{(\w+)\}/g, (_, n: string) => String(params[n] ?? ''))
+  return format((locale() === 'en' ? en : zh)[key], params)
 }

@@ -333,6 +333,15 @@ export const zhCN = {
   backupNext: '下次',
   backupFiles: '保留的备份',
   newerVersion: '有新版本 {version}（本馆 {current}）。升级方法见 README 的“升级”一节。',
+  decade: '{decade} 年代',
+  facetsLabel: '筛选',
+  shelfTitle: '书架',
+  shelfReading: '在读',
+  shelfSaved: '收藏的书',
+  shelfSignIn: '登录后，书架上会有你收藏的书和读过的书。',
+  shelfProgress: '读到 {percent}%',
+  shelfCount: '{n} 本',
+  shelfBrowse: '去检索找书',
 } as const
 
 export type MessageKey = keyof typeof zhCN

@@ -72,3 +72,9 @@ export class PositionKeeper {
       })
   }
 }
+
+/** How far into a resource this device last read (0–1), or undefined if never here. */
+export function savedFraction(id: string): number | undefined {
+  const f = local(id)?.fraction
+  return typeof f === 'number' && Number.isFinite(f) ? Math.min(1, Math.max(0, f)) : undefined
+}

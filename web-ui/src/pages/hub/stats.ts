@@ -134,7 +134,7 @@ export class HubStats extends LitElement {
         ${rangeSelect(this.days, (n) => (this.days = n))}
       </div>
       <section aria-label=${st('headline')}>${kpis(s.totals)}</section>
-      <section aria-labelledby="htr"><h2 id="htr">${st('trend')}</h2><shulin-trend-chart .days=${s.days}></shulin-trend-chart></section>
+      <section aria-labelledby="htr"><h2 id="htr">${st('trend')}</h2><shulin-trend-chart .days=${s.days} .from=${s.from} .to=${s.to}></shulin-trend-chart></section>
       <section aria-labelledby="hhm"><h2 id="hhm">${st('heatmap')}</h2>${heatmap(s.heatmap)}</section>
       <section class="cols" aria-label="${st('devices')} / ${st('methods')}">
         ${split(st('devices'), [

@@ -84,11 +84,38 @@ export class ReadEpubPage extends LitElement {
     })
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback()
+    // Put back after being taken out (its reader was torn down then): open the book again.
+    if (this.hasUpdated && !this.#view && this.resourceId) void this.#open()
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     this.#aloud?.dispose()
     this.#keeper?.flush()
+    this.#close()
   }
+
+  /**
+   * Leaving the reader tears foliate down. Left running in a removed page, its resize
+   * observers and pending section loads went on drawing into iframes whose documents were
+   * gone ("Cannot read properties of null (reading 'defaultView')" when moving between pages).
+   */
+  #close(): void {
+    this.#opening++
+    const view = this.#view
+    this.#view = undefined
+    try {
+      view?.close()
+    } catch {
+      // A book still opening has no section to destroy yet; there is nothing else to stop.
+    }
+    view?.remove()
+  }
+
+  /** Counts openings, so one overtaken (the reader left, or opened another book) stops. */
+  #opening = 0
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('resourceId')) void this.#open()
@@ -96,6 +123,10 @@ export class ReadEpubPage extends LitElement {
 
   async #open(): Promise<void> {
     this.error = undefined
+    if (this.#view) this.#close()
+    const opening = ++this.#opening
+    // Still the book shown, in a page still shown: else building a reader now draws into nothing.
+    const current = () => opening === this.#opening && this.isConnected
     try {
       const signedIn = !!session.current
       this.#keeper = new PositionKeeper(this.resourceId)
@@ -115,10 +146,12 @@ export class ReadEpubPage extends LitElement {
       const blob = await res.blob()
       await import('foliate-js/view.js')
       await this.updateComplete
+      if (!current()) return
       const view = document.createElement('foliate-view') as FoliateView
       this.renderRoot.querySelector('.page')!.replaceChildren(view)
       this.#view = view
       await view.open(new File([blob], 'book.epub', { type: 'application/epub+zip' }))
+      if (!current()) return
       view.renderer.setAttribute('max-column-count', window.innerWidth > 1000 ? '2' : '1')
       view.renderer.setAttribute('margin', '32px')
       view.renderer.setStyles?.(bookCss(this.settings))
@@ -133,7 +166,7 @@ export class ReadEpubPage extends LitElement {
       })
       await view.init({ lastLocation: position?.kind === 'epub' ? position.cfi : null, showTextStart: true })
     } catch (err) {
-      this.error = err
+      if (current()) this.error = err
     }
   }
 

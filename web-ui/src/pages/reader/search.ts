@@ -12,15 +12,15 @@ import { base } from '../../styles.js'
 import { t, type MessageKey } from '../../i18n/index.js'
 import { api } from '../../api.js'
 import { navigate } from '../../router.js'
-import { typeLabel } from '../../labels.js'
+import { decadeLabel, languageLabel, typeLabel } from '../../labels.js'
 import { errorView, loadingView } from '../../components/page-state.js'
 import '../../components/resource-card.js'
 
 const facetParams: Array<{ facet: string; param: string; label: MessageKey; show?: (v: string) => string }> = [
   { facet: 'type', param: 'type', label: 'facetType', show: typeLabel },
   { facet: 'subject', param: 'subject', label: 'facetSubject' },
-  { facet: 'language', param: 'language', label: 'facetLanguage' },
-  { facet: 'decade', param: 'decade', label: 'facetDecade', show: (v) => `${v}s` },
+  { facet: 'language', param: 'language', label: 'facetLanguage', show: languageLabel },
+  { facet: 'decade', param: 'decade', label: 'facetDecade', show: decadeLabel },
 ]
 
 /** A hit of this library's search, or of the network's (held here or not, and by whom). */
@@ -181,7 +181,7 @@ export class SearchPage extends LitElement {
       }
       <p class="count" role="status">${t('results', { total: r.total })}</p>
       <div class="layout">
-        <aside aria-label=${t('facetType')}>
+        <aside aria-label=${t('facetsLabel')}>
           ${facetParams.map(({ facet, param, label, show }) => {
             const values = Object.entries(r.facets[facet] ?? {})
             if (!values.length) return nothing

@@ -45,7 +45,7 @@ export class StaffStats extends LitElement {
     return html`
       <div class="controls">${rangeSelect(this.days, (n) => (this.days = n))}</div>
       <section aria-label=${st('headline')}>${kpis(d.totals)}</section>
-      <section aria-labelledby="tr"><h2 id="tr">${st('trend')}</h2><shulin-trend-chart .days=${d.days}></shulin-trend-chart></section>
+      <section aria-labelledby="tr"><h2 id="tr">${st('trend')}</h2><shulin-trend-chart .days=${d.days} .from=${d.from} .to=${d.to}></shulin-trend-chart></section>
       <section aria-labelledby="hm"><h2 id="hm">${st('heatmap')}</h2>${heatmap(d.heatmap)}</section>
       <section class="cols" aria-label="${st('devices')} / ${st('methods')}">
         ${split(st('devices'), [
