@@ -171,6 +171,18 @@ export const NodeConfig = z
         en: 'Largest uploaded file (and import file), in bytes',
         zh: '上传文件（及导入文件）上限（字节）',
       }),
+    harvestEveryHours: z.coerce
+      .number()
+      .min(0)
+      .max(24 * 366)
+      .default(24)
+      .register(settings, {
+        flag: 'harvest-every',
+        env: 'SHULIN_HARVEST_EVERY',
+        value: 'HOURS',
+        en: 'Harvest the added OAI-PMH repositories every so many hours (0: only by `shulin harvest run`)',
+        zh: '每隔多少小时采集已添加的 OAI-PMH 仓储（0：仅手动 `shulin harvest run`）',
+      }),
     passwordPolicy: PasswordPolicy.default('standard').register(settings, {
       flag: 'password-policy',
       env: 'SHULIN_PASSWORD_POLICY',
