@@ -4,29 +4,33 @@ import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '../testing/temp-node.js'
 import { openDataFolder } from '../storage/data-folder.js'
-import { stoppedNode } from '../services.js'
+import { ResourceService } from '../resources/service.js'
 import { HarvestService } from './service.js'
 
 type Folder = Awaited<ReturnType<typeof openDataFolder>>
 
 /** The harvesting node, stopped, as `shulin harvest` opens it. */
 async function harvester() {
+  return harvesterWith({})
+}
+
+async function harvesterWith(client: { maxBytes?: number }) {
   const dir = await tempDir('shulin-harvest-')
   const folder: Folder = await openDataFolder(dir, { create: true })
-  const node = stoppedNode(folder)
+  // The harvest's own parts (not the whole stopped node), to shorten its retries.
+  const resources = new ResourceService({ storage: folder.storage, nodeId: folder.key.nodeId })
   const harvest = new HarvestService({
     storage: folder.storage,
-    resources: node.resources,
-    client: { attempts: 2, retryDelayMs: 10, timeoutMs: 5000 },
+    resources,
+    client: { attempts: 2, retryDelayMs: 10, timeoutMs: 5000, ...client },
   })
   return {
     harvest,
-    node,
     byTitle: async (title: string) => {
-      for await (const r of node.resources.records.all()) if (r.metadata.title === title) return r
+      for await (const r of resources.records.all()) if (r.metadata.title === title) return r
       return undefined
     },
-    count: () => node.resources.records.count(),
+    count: () => resources.records.count(),
     close: async () => {
       await folder.storage.close()
       await rm(dir, { recursive: true, force: true })
@@ -105,9 +109,12 @@ describe('a repository that misbehaves', () => {
   const identify = oai(
     '<Identify><repositoryName>R</repositoryName><baseURL>x</baseURL><protocolVersion>2.0</protocolVersion><adminEmail>a@b.cn</adminEmail><earliestDatestamp>2001-01-01</earliestDatestamp><deletedRecord>persistent</deletedRecord><granularity>YYYY-MM-DD</granularity></Identify>',
   )
-  const formats = oai(
-    '<ListMetadataFormats><metadataFormat><metadataPrefix>oai_dc</metadataPrefix><schema>s</schema><metadataNamespace>n</metadataNamespace></metadataFormat></ListMetadataFormats>',
-  )
+  const format = (prefix: string) =>
+    `<metadataFormat><metadataPrefix>${prefix}</metadataPrefix><schema>s</schema><metadataNamespace>n</metadataNamespace></metadataFormat>`
+  let formats = ''
+  const offer = (...prefixes: string[]) =>
+    (formats = oai(`<ListMetadataFormats>${prefixes.map(format).join('')}</ListMetadataFormats>`))
+  offer('oai_dc')
   const rec = (id: string, title: string, type = 'Text') =>
     `<record><header><identifier>oai:repo.edu.cn:${id}</identifier><datestamp>2026-11-30</datestamp></header><metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>${title}</dc:title><dc:type>${type}</dc:type><dc:date>2019年5月</dc:date><dc:language>chi</dc:language></oai_dc:dc></metadata></record>`
   const page = (records: string, token?: string) =>
@@ -203,5 +210,43 @@ describe('a repository that misbehaves', () => {
     const repo = (await a.harvest.list()).find((x) => x.set === 'days')!
     await a.harvest.harvest(repo.id)
     expect(froms.slice(-2)).toEqual([null, '2026-12-01'])
+  })
+
+  it('takes marcxml when the repository offers it', async () => {
+    offer('oai_dc', 'marcxml')
+    const prefixes: Array<string | null> = []
+    const marc = `<record><header><identifier>oai:repo.edu.cn:m1</identifier><datestamp>2026-11-30</datestamp></header><metadata><marc:record xmlns:marc="http://www.loc.gov/MARC21/slim"><marc:leader>00000nam a2200000 a 4500</marc:leader><marc:datafield tag="020" ind1=" " ind2=" "><marc:subfield code="a">9787020002207</marc:subfield></marc:datafield><marc:datafield tag="100" ind1="1" ind2=" "><marc:subfield code="a">曹雪芹</marc:subfield></marc:datafield><marc:datafield tag="245" ind1="1" ind2="0"><marc:subfield code="a">红楼梦</marc:subfield></marc:datafield></marc:record></metadata></record>`
+    answer = (q) => {
+      prefixes.push(q.get('metadataPrefix'))
+      return { body: page(marc) }
+    }
+    try {
+      const r = await a.harvest.add({ url, set: 'marc' })
+      expect(r).toMatchObject({ format: 'marcxml', created: 1, rejected: 0 })
+    } finally {
+      offer('oai_dc')
+    }
+    expect(prefixes).toEqual(['marcxml'])
+    const dream = await a.byTitle('红楼梦')
+    expect(dream?.metadata.creators).toEqual(['曹雪芹'])
+    expect(dream?.metadata.identifiers).toContain('urn:isbn:9787020002207')
+  })
+
+  it('moves from on after an empty list (noRecordsMatch), and refuses an answer too large to hold', async () => {
+    answer = () => ({ body: oai('<error code="noRecordsMatch">nothing</error>') })
+    const r = await a.harvest.add({ url, set: 'empty' })
+    expect(r).toMatchObject({ records: 0, created: 0 })
+    expect(r.error).toBeUndefined()
+    expect((await a.harvest.list()).find((x) => x.set === 'empty')?.from).toBe('2026-12-01')
+
+    const small = await harvesterWith({ maxBytes: 10_000 })
+    try {
+      answer = () => ({ body: page(Array.from({ length: 200 }, (_, i) => rec(`big${i}`, `大 ${i}`)).join('')) })
+      const big = await small.harvest.add({ url })
+      expect(big.error).toMatch(/larger than 10000 bytes/)
+      expect(await small.count()).toBe(0)
+    } finally {
+      await small.close()
+    }
   })
 })

@@ -61,7 +61,30 @@ export const textOf = (n: OaiNode): string =>
     .map((c) => (typeof c['#text'] === 'string' ? c['#text'] : ''))
     .join('')
     .trim()
-const child = (n: OaiNode, name: string) => childrenOf(n).find((c) => nameOf(c) === name)
+export const child = (n: OaiNode, name: string) => childrenOf(n).find((c) => nameOf(c) === name)
+/** The text of the first child element so named ('' when there is none). */
+export const childText = (n: OaiNode, name: string): string => {
+  const c = child(n, name)
+  return c ? textOf(c) : ''
+}
+
+const tooLarge = (max: number) => new HarvestError(`the answer is larger than ${max} bytes`, true)
+
+/** The body as text, stopping at `max` bytes rather than holding whatever a repository sends. */
+async function readCapped(res: Response, max: number): Promise<string> {
+  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    await res.body?.cancel()
+    throw tooLarge(max)
+  }
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of res.body ?? []) {
+    size += chunk.length
+    if (size > max) throw tooLarge(max)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
 
 export class OaiClient {
   readonly #base: string
@@ -72,8 +95,11 @@ export class OaiClient {
     this.#o = { timeoutMs: 30_000, attempts: 3, retryDelayMs: 1000, maxBytes: 64 * 1024 * 1024, ...opts }
   }
 
-  /** The verb's element (`<Identify>`, `<ListRecords>` …), or `undefined` for `noRecordsMatch`. @throws HarvestError */
-  async request(params: Record<string, string>): Promise<OaiNode | undefined> {
+  /**
+   * The verb's element (`<Identify>`, `<ListRecords>` …; an empty one for `noRecordsMatch`), with
+   * the response's `responseDate` as an attribute. @throws HarvestError
+   */
+  async request(params: Record<string, string>): Promise<OaiNode> {
     const xml = await this.#fetch(params)
     if (/<!(?:DOCTYPE|ENTITY)/i.test(xml))
       throw new HarvestError('the answer declares a DTD or entities, which OAI-PMH never does', true)
@@ -82,15 +108,17 @@ export class OaiClient {
       throw new HarvestError(`malformed XML from the repository: ${valid.err.msg} (line ${valid.err.line})`, true)
     const root = (parser.parse(xml) as OaiNode[]).find((n) => nameOf(n) === 'OAI-PMH')
     if (!root) throw new HarvestError('the answer is XML but not an OAI-PMH response', true)
+    const verb = params.verb ?? ''
+    const responseDate = childText(root, 'responseDate')
     const error = child(root, 'error')
     if (error) {
       const code = error[':@']?.code ?? 'unknown'
-      if (code === 'noRecordsMatch') return undefined
+      // An empty list, not a failure: its responseDate still moves the next `from` on.
+      if (code === 'noRecordsMatch') return { [verb]: [], ':@': { responseDate } } as OaiNode
       throw new HarvestError(`the repository answered ${code}: ${textOf(error) || '(no message)'}`, true)
     }
-    const body = child(root, params.verb ?? '')
-    if (!body) throw new HarvestError(`the answer has no <${params.verb}> element`, true)
-    const responseDate = textOf(child(root, 'responseDate') ?? ({} as OaiNode))
+    const body = child(root, verb)
+    if (!body) throw new HarvestError(`the answer has no <${verb}> element`, true)
     body[':@'] = { ...(body[':@'] ?? {}), responseDate }
     return body
   }
@@ -108,13 +136,7 @@ export class OaiClient {
           continue
         }
         if (!res.ok) throw new HarvestError(`HTTP ${res.status} from ${this.#base}`, true)
-        const declared = Number(res.headers.get('content-length') ?? 0)
-        if (declared > this.#o.maxBytes)
-          throw new HarvestError(`the answer is larger than ${this.#o.maxBytes} bytes`, true)
-        const text = await res.text()
-        if (text.length > this.#o.maxBytes)
-          throw new HarvestError(`the answer is larger than ${this.#o.maxBytes} bytes`, true)
-        return text
+        return await readCapped(res, this.#o.maxBytes)
       } catch (err) {
         if (err instanceof HarvestError && err.permanent) throw err
         last = err
@@ -134,17 +156,15 @@ export function readListRecords(body: OaiNode): { records: OaiRecord[]; token: s
     if (name === 'resumptionToken') token = textOf(n) || undefined
     if (name !== 'record') continue
     const header = child(n, 'header')
-    const identifier = header && textOf(child(header, 'identifier') ?? ({} as OaiNode))
+    const identifier = header && childText(header, 'identifier')
     if (!header || !identifier) throw new HarvestError('a record without a header identifier', true)
     const metadata = child(n, 'metadata')
     records.push({
       identifier,
-      datestamp: textOf(child(header, 'datestamp') ?? ({} as OaiNode)),
+      datestamp: childText(header, 'datestamp'),
       deleted: header[':@']?.status === 'deleted',
       metadata: metadata ? childrenOf(metadata) : undefined,
     })
   }
   return { records, token }
 }
-
-export { child }

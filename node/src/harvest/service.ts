@@ -21,7 +21,7 @@ import {
   childrenOf,
   nameOf,
   readListRecords,
-  textOf,
+  childText,
   type OaiClientOptions,
   type OaiRecord,
 } from './oai-client.js'
@@ -153,7 +153,7 @@ export class HarvestService {
     try {
       const client = new OaiClient(repo.url, this.#o.client)
       const identify = await client.request({ verb: 'Identify' })
-      const granularity = identify && textOf(childrenOf(identify).find((n) => nameOf(n) === 'granularity') ?? { x: [] })
+      const granularity = childText(identify, 'granularity')
       const seconds = granularity === 'YYYY-MM-DDThh:mm:ssZ'
       const format = await this.#format(client)
       report.format = format
@@ -173,9 +173,9 @@ export class HarvestService {
 
   async #format(client: OaiClient): Promise<HarvestFormat> {
     const body = await client.request({ verb: 'ListMetadataFormats' })
-    const prefixes = (body ? childrenOf(body) : [])
+    const prefixes = childrenOf(body)
       .filter((n) => nameOf(n) === 'metadataFormat')
-      .map((n) => textOf(childrenOf(n).find((c) => nameOf(c) === 'metadataPrefix') ?? { x: [] }))
+      .map((n) => childText(n, 'metadataPrefix'))
     if (prefixes.includes('marcxml')) return 'marcxml'
     if (prefixes.includes('oai_dc')) return 'oai_dc'
     throw new HarvestError(
@@ -198,7 +198,6 @@ export class HarvestService {
     for (;;) {
       const body = await client.request(params)
       report.pages++
-      if (!body) break
       responseDate ??= body[':@']?.responseDate
       const { records, token } = readListRecords(body)
       for (const r of records) byId.set(r.identifier, r)
