@@ -250,3 +250,32 @@ describe('a repository that misbehaves', () => {
     }
   })
 })
+
+describe('scheduled harvests', () => {
+  it('a running node harvests its repositories again by itself, every --harvest-every hours', async () => {
+    const b = await startTempNode({ name: '省图书馆' })
+    // 0.001 h = 3.6 s between runs.
+    const a = await startTempNode({ name: '县图书馆', harvestEveryHours: 0.001 })
+    try {
+      const staff = await signedInAdmin(b)
+      const make = async (title: string) => {
+        const r = await staff.post('/api/staff/resources', { type: 'book', metadata: { title } })
+        await staff.post(`/api/staff/resources/${r.body.id}/publish`)
+      }
+      await make('省志')
+      expect(await a.node.services.harvest.add({ url: `${b.node.url}/oai` })).toMatchObject({ created: 1 })
+      b.clock.now += 60_000
+      await make('续修省志')
+      const deadline = Date.now() + 30_000
+      let count = 0
+      while (Date.now() < deadline && (count = await a.node.services.resources.records.count()) < 2)
+        await new Promise((r) => setTimeout(r, 200))
+      expect(count).toBe(2)
+      const [repo] = await a.node.services.harvest.list()
+      expect(repo?.last).toMatchObject({ created: 1 })
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  }, 60_000)
+})
