@@ -95,6 +95,7 @@ import { lectureServeRoutes } from './courses/serve.js'
 import { TranscodeQueue } from './courses/transcode/queue.js'
 import { courseControlRoutes } from './courses/control-routes.js'
 import { harvestControlRoutes } from './harvest/control-routes.js'
+import { harvestRoutes } from './harvest/routes.js'
 import { Live, rtmpHost } from './live/index.js'
 import { liveRoutes } from './live/routes.js'
 import { RoomService } from './live/room/index.js'
@@ -845,6 +846,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       })
       courseControlRoutes(api, { courses, maxUploadBytes: config.maxUploadBytes })
       harvestControlRoutes(api, { harvest: services.harvest })
+      harvestRoutes(api, { harvest: services.harvest })
       liveControlRoutes(api, { live: live.service, courses: courses.service, ingest: () => live.ingest.state })
       liveRoutes(api, {
         live: live.service,

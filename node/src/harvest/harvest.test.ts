@@ -263,7 +263,15 @@ describe('scheduled harvests', () => {
         await staff.post(`/api/staff/resources/${r.body.id}/publish`)
       }
       await make('省志')
-      expect(await a.node.services.harvest.add({ url: `${b.node.url}/oai` })).toMatchObject({ created: 1 })
+      // Staff add it in the console (the same API).
+      const here = await signedInAdmin(a)
+      const added = await here.post('/api/staff/harvest', { url: `${b.node.url}/oai` })
+      expect(added.status).toBe(200)
+      expect(added.body).toMatchObject({ format: 'oai_dc', created: 1 })
+      const bad = await here.post('/api/staff/harvest', { url: 'file:///etc/passwd' })
+      expect(bad.status).toBe(400)
+      expect(JSON.stringify(bad.body)).toMatch(/http or https/)
+      expect(await new Client(a.node.url).get('/api/staff/harvest').then((r) => r.status)).toBe(401)
       b.clock.now += 60_000
       await make('续修省志')
       const deadline = Date.now() + 30_000
@@ -271,8 +279,9 @@ describe('scheduled harvests', () => {
       while (Date.now() < deadline && (count = await a.node.services.resources.records.count()) < 2)
         await new Promise((r) => setTimeout(r, 200))
       expect(count).toBe(2)
-      const [repo] = await a.node.services.harvest.list()
-      expect(repo?.last).toMatchObject({ created: 1 })
+      const listed = await here.get('/api/staff/harvest')
+      expect(listed.body.repositories).toHaveLength(1)
+      expect(listed.body.repositories[0].last).toMatchObject({ created: 1 })
     } finally {
       await a.close()
       await b.close()

@@ -48,7 +48,7 @@ export const HarvestReport = z.object({
 })
 export type HarvestReport = z.infer<typeof HarvestReport>
 
-const Repository = z.object({
+export const Repository = z.object({
   id: z.string(),
   url: z.string(),
   set: z.string().optional(),
