@@ -97,6 +97,8 @@ import { lectureRoutes, lectureUploadPath } from './courses/lecture-routes.js'
 import { lectureServeRoutes } from './courses/serve.js'
 import { TranscodeQueue } from './courses/transcode/queue.js'
 import { courseControlRoutes } from './courses/control-routes.js'
+import { harvestControlRoutes } from './harvest/control-routes.js'
+import { harvestRoutes } from './harvest/routes.js'
 import { Live, rtmpHost } from './live/index.js'
 import { liveRoutes } from './live/routes.js'
 import { RoomService } from './live/room/index.js'
@@ -856,6 +858,8 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         maxUploadBytes: config.maxUploadBytes,
       })
       courseControlRoutes(api, { courses, maxUploadBytes: config.maxUploadBytes })
+      harvestControlRoutes(api, { harvest: services.harvest })
+      harvestRoutes(api, { harvest: services.harvest })
       liveControlRoutes(api, { live: live.service, courses: courses.service, ingest: () => live.ingest.state })
       liveRoutes(api, {
         live: live.service,
@@ -1018,6 +1022,9 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
         }
         sweep('session sweep', () => sessions.sweep(), 3_600_000)
         sweep('blob collection', collectBlobs, 6 * 3_600_000)
+        // Each run asks only for what changed since the last one, so a daily run is cheap.
+        if (config.harvestEveryHours > 0)
+          sweep('OAI-PMH harvest', () => services.harvest.runAll(), config.harvestEveryHours * 3_600_000)
       },
       stop: () => timers.forEach((timer) => clearInterval(timer)),
     },

@@ -33,6 +33,7 @@ import { SmsService, type SmsServiceOptions } from './sms/service.js'
 import { smsChannel } from './sms/channel.js'
 import { Notifier } from './notify/notifier.js'
 import { WebPush } from './notify/push.js'
+import { HarvestService } from './harvest/service.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -53,6 +54,8 @@ export interface NodeServices {
   subscriptions: SubscriptionService
   courses: Courses
   sms: SmsService
+  /** OAI-PMH repositories harvested into the catalogue (`shulin harvest`, and on a schedule). */
+  harvest: HarvestService
 }
 
 export function buildServices(
@@ -151,6 +154,7 @@ export function buildServices(
     push,
     subscriptions,
     courses,
+    harvest: new HarvestService({ storage: folder.storage, resources, now: opts.now }),
   }
 }
 

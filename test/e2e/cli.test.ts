@@ -140,6 +140,7 @@ describe('shulin CLI', () => {
       'join',
       'member',
       'import',
+      'harvest',
       'subscribe',
       'live',
       'service',

@@ -32,6 +32,10 @@ const commands: Record<string, string[]> = {
     '             [--delimiter ,] [--flavour auto|marc21|cnmarc] [--report FILE] [--channel NAME] [--data DIR]',
     '                                --channel: also publish the records in this node’s channel NAME',
   ],
+  harvest: [
+    'shulin harvest add URL [--set SPEC] [--data DIR]   add an OAI-PMH repository and harvest it at once',
+    'shulin harvest run [--data DIR]     harvest every added repository again (what changed since the last run)',
+  ],
   course: [
     'shulin course add --title COURSE --lecture LECTURE --video FILE [--subtitles FILE.srt|.vtt]',
     '             [--chapters FILE.json] [--course ID] [--publish] [--channel NAME] [--data DIR]',

@@ -507,6 +507,18 @@ export const NodeConfig = z
       en: 'A member alerts once the hub has been unreachable this many hours',
       zh: '成员馆连续这么多小时连不上中心节点时发出告警',
     }),
+    harvestEveryHours: z.coerce
+      .number()
+      .min(0)
+      .max(24 * 366)
+      .default(24)
+      .register(settings, {
+        flag: 'harvest-every',
+        env: 'SHULIN_HARVEST_EVERY',
+        value: 'HOURS',
+        en: 'Harvest the added OAI-PMH repositories every so many hours (0: only by `shulin harvest run`)',
+        zh: '每隔多少小时采集已添加的 OAI-PMH 仓储（0：仅手动 `shulin harvest run`）',
+      }),
     /**
      * Tests only: the node runs as if its clock were this far off, so tests across processes can
      * show what peers with wrong clocks do. Every service gets the skewed clock as the node's own.

@@ -8,6 +8,7 @@ import { freeText, singleLine } from '../text.js'
 import { canonicalIdentifier } from './identifiers.js'
 import { CourseInfo, LectureInfo } from '../courses/schemas.js'
 import { AccessPolicy, ClcNumber, Sha256 } from './basics.js'
+import { resourceTypeFromDc } from './dcmi.js'
 
 export { AccessPolicy, ClcNumber, Sha256 } from './basics.js'
 
@@ -142,7 +143,8 @@ export type UpdateResourceRequest = z.infer<typeof UpdateResourceRequest>
 
 /** One line of a JSON Lines import: the record's own fields, flat. */
 export const ImportRecord = Metadata.extend({
-  type: ResourceType.default('book'),
+  /** A node type, or a Dublin Core type (`text`, `Sound`, `图书`, …) read as one (see dcmi.ts). */
+  type: z.preprocess((v) => (typeof v === 'string' ? (resourceTypeFromDc(v) ?? v) : v), ResourceType.default('book')),
   access: AccessPolicy.default('public'),
   status: z.enum(['draft', 'published']).default('published'),
 })

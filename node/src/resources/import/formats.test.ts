@@ -243,4 +243,23 @@ describe('import API with every format', () => {
     })
     expect(badFormat.status).toBe(400)
   })
+
+  it('reads a Dublin Core type (DCMI term or common free text) as the node type, and still refuses an unknown one', async () => {
+    const lines = [
+      { title: '地方志', type: 'text' },
+      { title: '评书', type: 'Sound' },
+      { title: '纪录片', type: 'http://purl.org/dc/dcmitype/MovingImage' },
+      { title: '老照片', type: '图片' },
+      { title: '数据', type: 'Dataset' },
+    ]
+    const r = await staff.post(
+      '/api/staff/resources/import?format=jsonl',
+      Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n')),
+      { 'content-type': 'application/x-ndjson' },
+    )
+    expect(r.body).toMatchObject({ created: 4, rejected: 1, rejects: [{ n: 5 }] })
+    expect(r.body.rejects[0].reason).toMatch(/^type:/)
+    const counts = await staff.get('/api/staff/resources/count')
+    expect(counts.body.byType).toMatchObject({ audiobook: 1, video: 1, 'image-set': 1 })
+  })
 })
