@@ -22,10 +22,12 @@ const publicReads: RegExp[] = [
   /^\/api\/search\/suggest$/,
   /^\/embed\.js$/,
   /^\/embed-chunks\/[^/]+$/,
+  // The read-only SPARQL endpoint (linked-data clients in a browser).
+  /^\/sparql$/,
 ]
 
 /** Paths any site may POST to (without credentials). */
-const publicWrites: RegExp[] = [/^\/api\/lectures\/[^/]+\/watched$/]
+const publicWrites: RegExp[] = [/^\/api\/lectures\/[^/]+\/watched$/, /^\/sparql$/]
 
 const matches = (list: RegExp[], path: string) => list.some((re) => re.test(path))
 
