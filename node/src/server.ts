@@ -71,6 +71,9 @@ import { createSearchEngine } from './search/create.js'
 import type { SearchEngine } from './search/engine.js'
 import type { SearchService } from './search/service.js'
 import { webUiRoutes } from './http/web-ui.js'
+import { LinkedData } from './ld/service.js'
+import { LdDumps } from './ld/dumps.js'
+import { ldRoutes } from './ld/routes.js'
 import { FederationError, FederationService } from './federation/service.js'
 import { federationRoutes } from './federation/routes.js'
 import { contentRoutes } from './distribution/routes.js'
@@ -361,6 +364,17 @@ function composeServices(
     logger,
     now,
   })
+  // Linked data (issue 22): URIs under the node's public origin; a taken-in record keeps its
+  // publisher's (the registry's web address for it, else the one its channel records carry).
+  const ld = new LinkedData({
+    resources: resources.records,
+    nodeId: key.nodeId,
+    origin: () => origins.primary(),
+    publisherOrigin: async (id) => federation.entry(id)?.http[0] ?? (await channels.publisherHttp(id)),
+    libraryName: () => profile.current().name,
+    logger,
+  })
+  const ldDumps = new LdDumps({ ld, dataDir: folder.dir, logger })
   const networkSearch = new NetworkSearch({
     role: config.role,
     search,
@@ -621,6 +635,8 @@ function composeServices(
     channels,
     content,
     networkSearch,
+    ld,
+    ldDumps,
     stats,
     recommend,
     transcodes,
@@ -890,6 +906,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         pageSize: options.opdsPageSize,
       })
       embedRoutes(app, { records: resources.records, ancestors: config.embedAncestors })
+      ldRoutes(app, { ld: parts.ld, dumps: parts.ldDumps, records: resources.records, libraryName })
       // Last: the web UI answers what no route above did.
       webUiRoutes(app)
     },
@@ -1005,6 +1022,15 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
         await http.listening?.server.close(http.running ? shutdownGraceMs : 0)
       },
       stop() {},
+    },
+    // After the HTTP server: the URIs name the node's address.
+    {
+      name: 'linked data',
+      start: () => parts.ldDumps.start(),
+      async stop() {
+        await parts.ldDumps.stop()
+        parts.ld.close()
+      },
     },
     // After the HTTP server: the RTMP URL it gives names the node's address.
     { name: 'live', start: () => live.start(), stop: () => live.stop() },

@@ -29,6 +29,7 @@ export const problemCodes = [
   'precondition_required',
   'conflict',
   'range_not_satisfiable',
+  'not_acceptable',
   'file_rejected',
   'join_refused',
   'peer_unreachable',

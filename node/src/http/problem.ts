@@ -38,6 +38,7 @@ export const problemStatus: Record<ProblemCode, number> = {
   precondition_required: 428,
   conflict: 409,
   range_not_satisfiable: 416,
+  not_acceptable: 406,
   file_rejected: 422,
   join_refused: 409,
   peer_unreachable: 502,

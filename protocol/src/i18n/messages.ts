@@ -59,6 +59,7 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
   },
   conflict: { 'zh-CN': '当前状态下不能执行此操作', en: 'This cannot be done in the current state' },
   range_not_satisfiable: { 'zh-CN': '请求的范围超出文件大小', en: 'The requested range is outside the file' },
+  not_acceptable: { 'zh-CN': '无法以所要求的格式提供', en: 'None of the accepted formats can be served' },
   file_rejected: { 'zh-CN': '文件无法接受', en: 'The file cannot be accepted' },
   join_refused: { 'zh-CN': '中心节点拒绝了加入请求', en: 'The hub refused to admit this node' },
   peer_unreachable: { 'zh-CN': '无法连接到对方节点', en: 'The other node cannot be reached' },
