@@ -8,6 +8,8 @@
  */
 import type { Context, Hono } from 'hono'
 import { accepts } from 'hono/accepts'
+import { SparqlRebuildResult } from '@shulin/protocol'
+import type { Api } from '../../http/api.js'
 import type { AppEnv } from '../../http/env.js'
 import { ProblemError } from '../../http/problem.js'
 import { canonicalType, queryForm, typesFor } from './protocol.js'
@@ -53,7 +55,7 @@ async function queryText(c: Context<AppEnv>): Promise<string> {
   return text
 }
 
-export function sparqlRoutes(app: Hono<AppEnv>, deps: SparqlRoutesDeps): void {
+export function sparqlRoutes(app: Hono<AppEnv>, api: Api, deps: SparqlRoutesDeps): void {
   const answer = async (c: Context<AppEnv>) => {
     const text = await queryText(c)
     const form = queryForm(text)
@@ -77,4 +79,21 @@ export function sparqlRoutes(app: Hono<AppEnv>, deps: SparqlRoutesDeps): void {
   }
   app.get('/sparql', answer)
   app.post('/sparql', answer)
+  // `shulin reindex` through a running node rebuilds the store with the search index.
+  for (const [path, access] of [
+    ['/api/staff/sparql/reindex', 'admin'],
+    ['/api/control/sparql/reindex', 'control'],
+  ] as const) {
+    api.route(
+      {
+        method: 'post',
+        path,
+        summary: 'Rebuild the SPARQL store from the linked data',
+        tags: ['linked data'],
+        access,
+        response: SparqlRebuildResult,
+      },
+      async () => deps.store.rebuild(),
+    )
+  }
 }
