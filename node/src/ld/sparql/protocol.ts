@@ -71,3 +71,34 @@ export function typesFor(form: QueryForm): readonly string[] {
   if (form === 'construct' || form === 'describe') return graphTypes
   return selectTypes
 }
+
+/**
+ * The first of `supports` the Accept header takes, by its q-values (more specific ranges first
+ * among equals); the first of `supports` when there is no header; `undefined` when it takes none.
+ */
+export function negotiate(accept: string | undefined, supports: readonly string[]): string | undefined {
+  if (!accept?.trim()) return supports[0]
+  const ranges = accept
+    .split(',')
+    .map((part) => {
+      const [type = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase())
+      const q = params.find((p) => p.startsWith('q='))
+      return {
+        type,
+        q: q ? Number(q.slice(2)) : 1,
+        specific: type === '*/*' || type === '*' ? 0 : type.endsWith('/*') ? 1 : 2,
+      }
+    })
+    .filter((r) => r.type && r.q > 0)
+    .sort((a, b) => b.q - a.q || b.specific - a.specific)
+  for (const r of ranges) {
+    const found =
+      r.specific === 2
+        ? supports.find((s) => s === r.type)
+        : r.specific === 1
+          ? supports.find((s) => s.startsWith(r.type.slice(0, -1)))
+          : supports[0]
+    if (found) return found
+  }
+  return undefined
+}

@@ -7,12 +7,11 @@
  * with a 400 problem, as is a malformed query (with the parser's message).
  */
 import type { Context, Hono } from 'hono'
-import { accepts } from 'hono/accepts'
 import { SparqlRebuildResult } from '@shulin/protocol'
 import type { Api } from '../../http/api.js'
 import type { AppEnv } from '../../http/env.js'
 import { ProblemError } from '../../http/problem.js'
-import { canonicalType, queryForm, typesFor } from './protocol.js'
+import { canonicalType, negotiate, queryForm, typesFor } from './protocol.js'
 import type { SparqlStore } from './store.js'
 
 /** A query's text past this many characters is refused (protects the parser and the logs). */
@@ -61,9 +60,8 @@ export function sparqlRoutes(app: Hono<AppEnv>, api: Api, deps: SparqlRoutesDeps
     const form = queryForm(text)
     if (form === 'update') throw refused()
     const types = typesFor(form)
-    const chosen = accepts(c, { header: 'Accept', supports: [...types], default: '' })
-    // No Accept (or `*/*`) takes the form's first type; an Accept naming none of them is a 406.
-    const type = chosen || (c.req.header('accept') ? '' : types[0]!)
+    // No Accept, or `*/*`, takes the form's first type; an Accept naming none of them is a 406.
+    const type = negotiate(c.req.header('accept'), types)
     if (!type)
       throw new ProblemError('sparql_not_acceptable', {
         detail: `this query's results are given as ${types.join(', ')}`,

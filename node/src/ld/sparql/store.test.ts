@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ProblemError } from '../../http/problem.js'
 import type { QuadLike } from './ntriples.js'
 import { SparqlStore, type QuadSource, type SubjectChange } from './store.js'
-import { queryForm } from './protocol.js'
+import { negotiate, queryForm } from './protocol.js'
 
 const DC = 'http://purl.org/dc/terms/'
 const SDO = 'https://schema.org/'
@@ -165,5 +165,18 @@ describe('the form of a query', () => {
     ])
       expect(queryForm(u), u).toBe('update')
     expect(queryForm('SELEC * {}')).toBe('unknown')
+  })
+})
+
+describe('the media type of an answer', () => {
+  it('follows q-values and ranges, and names none when none is taken', () => {
+    const types = ['application/sparql-results+json', 'application/sparql-results+xml', 'text/csv']
+    expect(negotiate(undefined, types)).toBe('application/sparql-results+json')
+    expect(negotiate('*/*', types)).toBe('application/sparql-results+json')
+    expect(negotiate('text/html,application/xhtml+xml,*/*;q=0.8', types)).toBe('application/sparql-results+json')
+    expect(negotiate('application/sparql-results+json;q=0.5, text/csv', types)).toBe('text/csv')
+    expect(negotiate('text/*', types)).toBe('text/csv')
+    expect(negotiate('text/turtle', types)).toBeUndefined()
+    expect(negotiate('text/csv;q=0', types)).toBeUndefined()
   })
 })
