@@ -249,6 +249,8 @@ export class SparqlStore {
         resolve: (r) => (clearTimeout(timer), resolve(r)),
         reject: (e) => (clearTimeout(timer), reject(e)),
       })
+      // Held open while it owes an answer (a script awaiting a build must not exit), idle otherwise.
+      worker.ref()
       worker.postMessage({ ...request, id })
     })
   }
@@ -263,6 +265,7 @@ export class SparqlStore {
       const p = this.#pending.get(reply.id)
       this.#pending.delete(reply.id)
       if (reply.size !== undefined) this.#size = reply.size
+      if (this.#pending.size === 0) worker.unref()
       p?.resolve(reply)
     })
     worker.on('error', (err) => {
