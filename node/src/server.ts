@@ -443,6 +443,8 @@ function composeServices(
     notifier: services.notifier,
     ...clock,
   })
+  // Activities are linked data too (events, recitation contests), from here on.
+  ld.followActivities(activities)
   const audioQueue = new AudioQueue({
     activities,
     blobs: services.blobs,

@@ -162,6 +162,7 @@ export class ActivitiesService {
   readonly #mutex = new Mutex()
   #signups: SignupCounter | undefined
   readonly #entryListeners = new Set<(entry: EntryRecord) => void>()
+  readonly #activityListeners = new Set<(rec: ActivityRecord, previous: ActivityRecord | undefined) => void>()
 
   constructor(private readonly opts: ActivitiesOptions) {
     this.store = new ActivityStore(opts.storage)
@@ -180,6 +181,12 @@ export class ActivitiesService {
   onEntry(listener: (entry: EntryRecord) => void): () => void {
     this.#entryListeners.add(listener)
     return () => this.#entryListeners.delete(listener)
+  }
+
+  /** Told after an activity is written (created, edited, withdrawn, taken in from the hub): linked data listens. */
+  onActivity(listener: (rec: ActivityRecord, previous: ActivityRecord | undefined) => void): () => void {
+    this.#activityListeners.add(listener)
+    return () => this.#activityListeners.delete(listener)
   }
 
   // Activities.
@@ -281,8 +288,10 @@ export class ActivitiesService {
   }
 
   async #putActivity(rec: ActivityRecord): Promise<void> {
+    const previous = await this.#activity(rec.id)
     await this.store.storage.commit([putOp(this.store.activities, rec.id, rec)], { sync: true })
     this.#activities.set(rec.id, rec)
+    for (const l of this.#activityListeners) l(rec, previous)
   }
 
   /** Every activity, newest first (withdrawn ones only with `all`). */

@@ -13,6 +13,10 @@ import { cors } from 'hono/cors'
 
 /** Paths whose GET (and HEAD) any site may read. */
 const publicReads: RegExp[] = [
+  // Linked data: the /ld documents, the dumps and the VoID description (public, read-only).
+  /^\/ld\/[a-z]+\/[^/]+$/,
+  /^\/ld\/dump\.(nt|ttl)\.gz$/,
+  /^\/\.well-known\/void$/,
   /^\/api\/courses$/,
   /^\/api\/courses\/[^/]+$/,
   /^\/api\/lectures\/[^/]+$/,

@@ -5,8 +5,8 @@
  * rewrite) and replaced atomically (written beside, then renamed), so a download never sees half
  * a file. The counts VoID gives (triples, entities) are taken while the N-Triples dump is written.
  */
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -27,6 +27,8 @@ export const DumpStats = z.object({
   entities: z.number().int(),
   /** When the dump was written (ISO 8601). */
   modified: z.string(),
+  /** The origin its URIs are under (a node whose public URL changed rewrites it). */
+  origin: z.string().optional(),
 })
 export type DumpStats = z.infer<typeof DumpStats>
 
@@ -56,7 +58,15 @@ export class LdDumps {
   async start(): Promise<void> {
     this.#unsubscribe = this.opts.ld.onChange(() => this.schedule())
     this.#stats = await this.#readStats()
-    if (!this.#stats || !(await this.#exists('nt')) || !(await this.#exists('ttl'))) this.schedule(0)
+    // Records may have changed while the node was stopped (`shulin import`), or its address.
+    const changed = await this.opts.ld.lastChange()
+    const stale =
+      !this.#stats ||
+      this.#stats.origin !== this.opts.ld.origin() ||
+      (changed !== undefined && changed > this.#stats.modified) ||
+      !(await this.#exists('nt')) ||
+      !(await this.#exists('ttl'))
+    if (stale) this.schedule(0)
   }
 
   async stop(): Promise<void> {
@@ -80,18 +90,36 @@ export class LdDumps {
     this.#timer.unref?.()
   }
 
+  /**
+   * Waits for a pending rewrite: one scheduled (started now) or under way. A download or a count
+   * asked for after a change sees it, while a burst of changes with no one asking makes one rewrite.
+   */
+  async #current(): Promise<void> {
+    await this.opts.ld.settled()
+    if (this.#timer) {
+      clearTimeout(this.#timer)
+      this.#timer = undefined
+      await this.write()
+    }
+    while (this.#running) await this.#running
+  }
+
   /** The current dumps' counts, writing them first when there are none yet. */
   async stats(): Promise<DumpStats> {
+    await this.#current()
     return this.#stats ?? (await this.write())
   }
 
-  /** The dump as a stream with its size and time, writing it first when there is none yet. */
+  /** The dump as a stream with its size and time, current as of the call. */
   async open(format: DumpFormat): Promise<{ body: ReadableStream<Uint8Array>; size: number; modified: Date }> {
+    await this.#current()
     if (!(await this.#exists(format))) await this.write()
     const file = this.path(format)
-    const st = await stat(file)
+    // Opened before a later rewrite renames a new file over it: the stream reads this one whole.
+    const handle = await open(file)
+    const st = await handle.stat()
     return {
-      body: Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>,
+      body: Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array>,
       size: st.size,
       modified: st.mtime,
     }
@@ -113,7 +141,12 @@ export class LdDumps {
         if (q.subject.termType === 'NamedNode') subjects.add(q.subject.value)
       })
       await this.#writeOne('ttl')
-      const stats: DumpStats = { triples, entities: subjects.size, modified: new Date().toISOString() }
+      const stats: DumpStats = {
+        triples,
+        entities: subjects.size,
+        modified: new Date().toISOString(),
+        origin: this.opts.ld.origin(),
+      }
       const tmp = join(this.#dir, 'void.json.tmp')
       await writeFile(tmp, JSON.stringify(stats))
       await rename(tmp, join(this.#dir, 'void.json'))

@@ -119,6 +119,9 @@ export function ldRoutes(app: Hono<AppEnv>, deps: LdRouteDeps): void {
       c.header('Vary', 'Accept')
       return c.redirect(portalPath(thing.kind, thing.id), 303)
     }
-    return rdfAnswer(c, quads, format)
+    // A named thing's document lists what names it: a person's works, a subject's records.
+    const k = thing.kind
+    const named = k === 'person' || k === 'subject' || k === 'class' || k === 'place'
+    return rdfAnswer(c, named ? [...quads, ...(await ld.backlinks(k, thing.id))] : quads, format)
   })
 }

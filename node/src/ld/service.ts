@@ -11,10 +11,21 @@
  */
 import type { Quad } from '@rdfjs/types'
 import type { LdKind } from '@shulin/protocol'
-import { ldNameId, ldUri, type Resource } from '@shulin/protocol'
+import { LD_PREFIXES, ldNameId, ldUri, type Resource } from '@shulin/protocol'
 import type { ResourceChange, ResourceRecords } from '../resources/store.js'
 import type { Logger } from '../logger.js'
-import { libraryQuads, namedIn, namedQuads, recordKind, recordQuads, type NamedThing } from './triples.js'
+import type { ActivityRecord } from '../activities/store.js'
+import {
+  activityQuads,
+  libraryQuads,
+  namedIn,
+  namedInActivity,
+  namedQuads,
+  portalPath,
+  recordKind,
+  recordQuads,
+  type NamedThing,
+} from './triples.js'
 
 /** One subject that changed: replace every quad with subject `uri` by `quads`. */
 export interface LdSubjectChange {
@@ -30,6 +41,15 @@ export interface LdSubjectChange {
 
 export type LdListener = (changes: LdSubjectChange[]) => void | Promise<void>
 
+/** What linked data reads of the activities (ActivitiesService has it). */
+export interface LdActivities {
+  /** @throws when there is no such activity */
+  get(id: string): Promise<ActivityRecord>
+  /** The published activities. */
+  list(): Promise<ActivityRecord[]>
+  onActivity(listener: (rec: ActivityRecord, previous: ActivityRecord | undefined) => void): () => void
+}
+
 export interface LinkedDataOptions {
   resources: ResourceRecords
   /** This node's id (its own records, as opposed to those taken in from channels). */
@@ -40,6 +60,8 @@ export interface LinkedDataOptions {
   publisherOrigin?: (nodeId: string) => Promise<string | undefined>
   /** The library's name, for its own description. */
   libraryName?: () => string
+  /** The reading activities (events, recitation contests), when the node runs them. */
+  activities?: LdActivities
   logger?: Logger
 }
 
@@ -51,19 +73,34 @@ export class LinkedData {
   #queue: Promise<void> = Promise.resolve()
   /** Publisher node id → its public origin, once learnt. */
   readonly #origins = new Map<string, string>()
-  readonly #unsubscribe: () => void
+  readonly #unsubscribe: Array<() => void> = []
+  readonly #follow: (work: () => Promise<void>) => void
+  #activities: LdActivities | undefined
 
   constructor(readonly opts: LinkedDataOptions) {
-    this.#unsubscribe = opts.resources.onChange((changes) => {
+    const follow = (work: () => Promise<void>) => {
       this.#queue = this.#queue
-        .then(() => this.#apply(changes))
+        .then(work)
         .catch((err: unknown) => this.opts.logger?.warn({ err }, 'linked data change not applied'))
-    })
+    }
+    this.#follow = follow
+    this.#unsubscribe.push(opts.resources.onChange((changes) => follow(() => this.#apply(changes))))
+    if (opts.activities) this.followActivities(opts.activities)
+  }
+
+  /**
+   * Publishes the activities too, and follows their changes (for a node whose activities service
+   * is built after this one). Call it before the first use.
+   */
+  followActivities(activities: LdActivities): void {
+    this.#activities = activities
+    const follow = this.#follow
+    this.#unsubscribe.push(activities.onActivity((rec, previous) => follow(() => this.#applyActivity(rec, previous))))
   }
 
   /** Stops following the records. */
   close(): void {
-    this.#unsubscribe()
+    this.#unsubscribe.forEach((stop) => stop())
   }
 
   /** Resolves once every record change seen so far has been applied and told to listeners. */
@@ -74,6 +111,11 @@ export class LinkedData {
   /** This node's public origin. */
   origin(): string {
     return this.opts.origin().replace(/\/+$/, '')
+  }
+
+  /** When a record last changed (ISO 8601), if any did. */
+  async lastChange(): Promise<string | undefined> {
+    return (await this.opts.resources.latestChange())?.split('!')[0]
   }
 
   /** This node's library URI. */
@@ -105,9 +147,36 @@ export class LinkedData {
       }
       case 'library':
         return id === this.opts.nodeId ? this.#libraryQuads() : null
-      case 'activity':
-        return null
+      case 'activity': {
+        const rec = await this.#activities?.get(id).catch(() => undefined)
+        return rec?.status === 'published' ? this.#activityQuads(rec) : null
+      }
     }
+  }
+
+  /**
+   * The links to a named thing from the published records and activities naming it (up to
+   * `limit` of them), with each one's title: what a person's, subject's, class's or place's
+   * document lists besides the thing itself. Not part of {@link describe}, whose quads all have
+   * the thing as subject.
+   */
+  async backlinks(kind: NamedThing['kind'], id: string, limit = 1000): Promise<Quad[]> {
+    const thing = { kind, id: kind === 'class' ? id.trim() : ldNameId(id) }
+    const by = [...((await this.#index()).get(nameKey(thing)) ?? [])].slice(0, limit)
+    const target = ldUri(this.origin(), thing.kind, thing.id)
+    const out: Quad[] = []
+    for (const ref of by) {
+      let quads: Quad[] = []
+      if (ref.startsWith('activity:')) {
+        const rec = await this.#activities?.get(ref.slice('activity:'.length)).catch(() => undefined)
+        if (rec?.status === 'published') quads = await this.#activityQuads(rec)
+      } else {
+        const r = await this.opts.resources.get(ref)
+        if (r?.status === 'published') quads = await this.#recordQuads(r)
+      }
+      out.push(...quads.filter((q) => q.object.value === target || q.predicate.value === `${LD_PREFIXES.dcterms}title`))
+    }
+    return out
   }
 
   /** Every quad the node publishes (published records and the things they name), streamed. */
@@ -116,6 +185,8 @@ export class LinkedData {
     for await (const r of this.opts.resources.all()) {
       if (r.status === 'published') yield* await this.#recordQuads(r)
     }
+    for (const rec of (await this.#activities?.list()) ?? [])
+      if (rec.status === 'published') yield* await this.#activityQuads(rec)
     const origin = this.origin()
     for (const [key, ids] of await this.#index()) if (ids.size) yield* namedQuads(origin, thingOf(key))
   }
@@ -156,65 +227,100 @@ export class LinkedData {
     if (nodeId === this.opts.nodeId) return this.origin()
     const known = this.#origins.get(nodeId)
     if (known) return known
-    const found = (await this.opts.publisherOrigin?.(nodeId).catch(() => undefined))?.replace(/\/+$/, '')
+    const found = publicOrigin(await this.opts.publisherOrigin?.(nodeId).catch(() => undefined))
     if (found) this.#origins.set(nodeId, found)
     return found ?? this.origin()
   }
 
+  async #activityQuads(rec: ActivityRecord): Promise<Quad[]> {
+    const organiser = rec.organiser.nodeId ?? this.opts.nodeId
+    const origin = await this.#originOf(organiser)
+    const works: string[] = []
+    for (const t of rec.request.texts) {
+      const r = await this.opts.resources.get(t.resource)
+      if (r?.status === 'published') works.push(await this.recordUri(r))
+    }
+    return activityQuads(rec, {
+      uri: ldUri(origin, 'activity', rec.id),
+      origin: this.origin(),
+      organiser: ldUri(origin, 'library', organiser),
+      portal: this.origin() + portalPath('activity', rec.id),
+      works,
+    })
+  }
+
+  /**
+   * The named things and what names each: record ids, and `activity:ID` for activities (an
+   * activity's id space is not the records').
+   */
   #index(): Promise<Map<string, Set<string>>> {
     this.#names ??= (async () => {
       const names = new Map<string, Set<string>>()
-      for await (const r of this.opts.resources.all()) {
-        if (r.status !== 'published') continue
-        for (const t of namedIn(r)) {
-          const key = nameKey(t)
-          let ids = names.get(key)
-          if (!ids) names.set(key, (ids = new Set()))
-          ids.add(r.id)
-        }
+      const add = (t: NamedThing, by: string) => {
+        const key = nameKey(t)
+        let ids = names.get(key)
+        if (!ids) names.set(key, (ids = new Set()))
+        ids.add(by)
       }
+      for await (const r of this.opts.resources.all()) {
+        if (r.status === 'published') for (const t of namedIn(r)) add(t, r.id)
+      }
+      for (const rec of (await this.#activities?.list()) ?? [])
+        if (rec.status === 'published') for (const t of namedInActivity(rec)) add(t, `activity:${rec.id}`)
       return names
     })()
     return this.#names
   }
 
-  async #apply(changes: ResourceChange[]): Promise<void> {
-    const names = await this.#index()
-    const out: LdSubjectChange[] = []
+  /** Moves the names `by` links to from `before` to `after`, and says which things came or went. */
+  #relink(
+    names: Map<string, Set<string>>,
+    by: string,
+    before: NamedThing[],
+    after: NamedThing[],
+    out: LdSubjectChange[],
+  ): void {
     const origin = this.origin()
-    for (const ch of changes) {
-      const r = ch.resource
-      const kind = recordKind(r.type)
-      const was = ch.kind === 'put' ? ch.previous?.status === 'published' : r.status === 'published'
-      const is = ch.kind === 'put' && r.status === 'published'
-      if (!was && !is) continue
-      const uri = await this.recordUri(r)
-      out.push(
-        is
-          ? { kind, id: r.id, uri, change: was ? 'changed' : 'added', quads: await this.#recordQuads(r) }
-          : { kind, id: r.id, uri, change: 'removed', quads: [] },
-      )
-      const before = was ? namedIn(ch.kind === 'put' ? ch.previous! : r) : []
-      const after = is ? namedIn(r) : []
-      const afterKeys = new Set(after.map(nameKey))
-      for (const t of before) {
-        const key = nameKey(t)
-        if (afterKeys.has(key)) continue
-        const ids = names.get(key)
-        if (!ids?.delete(r.id) || ids.size) continue
-        names.delete(key)
-        out.push({ ...t, uri: ldUri(origin, t.kind, t.id), change: 'removed', quads: [] })
-      }
-      for (const t of after) {
-        const key = nameKey(t)
-        let ids = names.get(key)
-        if (!ids) names.set(key, (ids = new Set()))
-        if (ids.has(r.id)) continue
-        ids.add(r.id)
-        if (ids.size === 1)
-          out.push({ ...t, uri: ldUri(origin, t.kind, t.id), change: 'added', quads: namedQuads(origin, t) })
-      }
+    const afterKeys = new Set(after.map(nameKey))
+    for (const t of before) {
+      const key = nameKey(t)
+      if (afterKeys.has(key)) continue
+      const ids = names.get(key)
+      if (!ids?.delete(by) || ids.size) continue
+      names.delete(key)
+      out.push({ ...t, uri: ldUri(origin, t.kind, t.id), change: 'removed', quads: [] })
     }
+    for (const t of after) {
+      const key = nameKey(t)
+      let ids = names.get(key)
+      if (!ids) names.set(key, (ids = new Set()))
+      if (ids.has(by)) continue
+      ids.add(by)
+      if (ids.size === 1)
+        out.push({ ...t, uri: ldUri(origin, t.kind, t.id), change: 'added', quads: namedQuads(origin, t) })
+    }
+  }
+
+  async #applyActivity(rec: ActivityRecord, previous: ActivityRecord | undefined): Promise<void> {
+    const names = await this.#index()
+    const was = previous?.status === 'published'
+    const is = rec.status === 'published'
+    if (!was && !is) return
+    const out: LdSubjectChange[] = []
+    const quads = is ? await this.#activityQuads(rec) : []
+    const uri = ldUri(await this.#originOf(rec.organiser.nodeId ?? this.opts.nodeId), 'activity', rec.id)
+    out.push({ kind: 'activity', id: rec.id, uri, change: !is ? 'removed' : was ? 'changed' : 'added', quads })
+    this.#relink(
+      names,
+      `activity:${rec.id}`,
+      was ? namedInActivity(previous!) : [],
+      is ? namedInActivity(rec) : [],
+      out,
+    )
+    await this.#tell(out)
+  }
+
+  async #tell(out: LdSubjectChange[]): Promise<void> {
     if (!out.length) return
     for (const l of this.#listeners) {
       try {
@@ -223,6 +329,39 @@ export class LinkedData {
         this.opts.logger?.warn({ err }, 'linked data listener failed')
       }
     }
+  }
+
+  async #apply(changes: ResourceChange[]): Promise<void> {
+    const names = await this.#index()
+    const out: LdSubjectChange[] = []
+    for (const ch of changes) {
+      const r = ch.resource
+      const kind = recordKind(r.type)
+      const before = ch.kind === 'put' ? ch.previous : r
+      const was = before?.status === 'published'
+      const is = ch.kind === 'put' && r.status === 'published'
+      if (!was && !is) continue
+      const uri = await this.recordUri(r)
+      out.push(
+        is
+          ? { kind, id: r.id, uri, change: was ? 'changed' : 'added', quads: await this.#recordQuads(r) }
+          : { kind, id: r.id, uri, change: 'removed', quads: [] },
+      )
+      this.#relink(names, r.id, was ? namedIn(before!) : [], is ? namedIn(r) : [], out)
+    }
+    await this.#tell(out)
+  }
+}
+
+/** A web address as an origin for URIs (scheme, host, port and any path, no trailing slash), if it is one. */
+function publicOrigin(address: string | undefined): string | undefined {
+  if (!address) return undefined
+  try {
+    const url = new URL(address)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
+    return url.origin + url.pathname.replace(/\/+$/, '')
+  } catch {
+    return undefined
   }
 }
 

@@ -13,6 +13,7 @@
 import { DataFactory } from 'n3'
 import type { NamedNode, Quad, Quad_Object } from '@rdfjs/types'
 import { LD_PREFIXES, ldNameId, ldUri, type LdKind, type Resource } from '@shulin/protocol'
+import type { ActivityRecord } from '../activities/store.js'
 
 const { namedNode, literal, quad } = DataFactory
 
@@ -82,10 +83,84 @@ export function namedIn(r: Resource): NamedThing[] {
   return [...out.values()]
 }
 
+/** The named things an activity links to: the place it is held. */
+export function namedInActivity(rec: ActivityRecord): NamedThing[] {
+  const place = rec.request.location ? ldNameId(rec.request.location) : ''
+  return place ? [{ kind: 'place', id: place }] : []
+}
+
+/** The schema.org type of each kind of activity (a recitation contest is an event too). */
+const EVENT_TYPES: Record<NonNullable<ActivityRecord['request']['eventKind']> | 'recitation', string> = {
+  recitation: 'Event',
+  lecture: 'EducationEvent',
+  exhibition: 'ExhibitionEvent',
+  'reading-club': 'SocialEvent',
+  other: 'Event',
+}
+
+export interface ActivityContext {
+  /** The activity's URI (its organiser's, for a national activity from the hub). */
+  uri: string
+  /** This node's origin: the place it links to. */
+  origin: string
+  /** The organising library's URI. */
+  organiser: string
+  /** Where a reader opens it in this node's portal. */
+  portal: string
+  /** The URIs of the works it reads (a recitation's texts). */
+  works: string[]
+}
+
+/** The quads of a published activity: an event with its dates, place, organiser and texts. */
+export function activityQuads(rec: ActivityRecord, ctx: ActivityContext): Quad[] {
+  const s = namedNode(ctx.uri)
+  const out: Quad[] = []
+  const add = (p: NamedNode, o: Quad_Object) => out.push(quad(s, p, o))
+  const req = rec.request
+  add(a, schema('Event'))
+  const sub = EVENT_TYPES[req.kind === 'recitation' ? 'recitation' : (req.eventKind ?? 'other')]
+  if (sub !== 'Event') add(a, schema(sub))
+  add(dcterms('title'), literal(req.title, 'zh'))
+  add(schema('name'), literal(req.title, 'zh'))
+  if (req.description) add(schema('description'), literal(req.description, 'zh'))
+  // The whole activity: from its first window's start to its last window's end.
+  const windows = Object.values(req.phases).filter((w): w is { from: string; to: string } => !!w)
+  if (windows.length) {
+    const from = windows.map((w) => w.from).sort()[0]!
+    const to = windows
+      .map((w) => w.to)
+      .sort()
+      .at(-1)!
+    add(schema('startDate'), literal(from, xsd('dateTime')))
+    add(schema('endDate'), literal(to, xsd('dateTime')))
+  }
+  for (const t of namedInActivity(rec)) add(schema('location'), namedNode(ldUri(ctx.origin, t.kind, t.id)))
+  add(schema('organizer'), namedNode(ctx.organiser))
+  for (const w of ctx.works) add(schema('workFeatured'), namedNode(w))
+  if (req.capacity) add(schema('maximumAttendeeCapacity'), literal(String(req.capacity), xsd('integer')))
+  add(dcterms('modified'), literal(rec.updatedAt, xsd('dateTime')))
+  add(schema('url'), namedNode(ctx.portal))
+  return out
+}
+
 /** A `YYYY`, `YYYY-MM` or `YYYY-MM-DD` date as its XSD literal. */
 function dateLiteral(d: string) {
   const type = d.length === 4 ? 'gYear' : d.length === 7 ? 'gYearMonth' : 'date'
   return literal(d, xsd(type))
+}
+
+/**
+ * The URI an identifier names the same work by: an ISBN URN, a DOI (as its resolver URI), an
+ * ISSN URN for a journal (an ISSN names the serial, not an issue or article), an authority URI.
+ * A `local:` id is this library's alone, so it is only a `dcterms:identifier`.
+ */
+export function sameAs(id: string, type: Resource['type']): string | undefined {
+  if (id.startsWith('urn:isbn:')) return id
+  if (id.startsWith('urn:issn:')) return type === 'journal' ? id : undefined
+  const doi = /^doi:(10\..+)$/i.exec(id)
+  const uri = doi ? `https://doi.org/${doi[1]}` : id
+  // Only what is a valid IRI as it stands: a Turtle or N-Triples dump must parse.
+  return /^https?:\/\/[^\s<>"{}|\\^`]+$/i.test(uri) ? uri : undefined
 }
 
 export interface RecordContext {
@@ -136,8 +211,8 @@ export function recordQuads(r: Resource, ctx: RecordContext): Quad[] {
   add(schema('inLanguage'), literal(lang))
   for (const id of m.identifiers) {
     add(dcterms('identifier'), literal(id))
-    // ISBN URNs and authority URIs are things others name too; a `local:` id is ours alone.
-    if (/^urn:isbn:/.test(id) || /^https?:\/\//.test(id)) add(owl('sameAs'), namedNode(id))
+    const same = sameAs(id, r.type)
+    if (same) add(owl('sameAs'), namedNode(same))
   }
   if (m.series) add(schema('isPartOf'), literal(m.series))
   if (m.extent?.pages) add(schema('numberOfPages'), literal(String(m.extent.pages), xsd('integer')))
