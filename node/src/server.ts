@@ -76,6 +76,8 @@ import { webUiRoutes } from './http/web-ui.js'
 import { LinkedData } from './ld/service.js'
 import { LdDumps } from './ld/dumps.js'
 import { ldRoutes } from './ld/routes.js'
+import { SparqlStore } from './ld/sparql/store.js'
+import { sparqlRoutes } from './ld/sparql/routes.js'
 import { FederationError, FederationService } from './federation/service.js'
 import { federationRoutes } from './federation/routes.js'
 import { contentRoutes } from './distribution/routes.js'
@@ -382,6 +384,14 @@ function composeServices(
     logger,
   })
   const ldDumps = new LdDumps({ ld, dataDir: folder.dir, logger })
+  // The SPARQL store follows the linked data; on the hub that is the union catalogue (it takes in
+  // every channel it lists).
+  const sparql = new SparqlStore({
+    source: ld,
+    timeLimitMs: config.sparqlTimeLimit * 1000,
+    maxRows: config.sparqlMaxResults,
+    logger,
+  })
   const networkSearch = new NetworkSearch({
     role: config.role,
     search,
@@ -647,6 +657,7 @@ function composeServices(
     networkSearch,
     ld,
     ldDumps,
+    sparql,
     stats,
     recommend,
     cards,
@@ -926,6 +937,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       })
       embedRoutes(app, { records: resources.records, ancestors: config.embedAncestors })
       ldRoutes(app, { ld: parts.ld, dumps: parts.ldDumps, records: resources.records, libraryName })
+      sparqlRoutes(app, api, { store: parts.sparql })
       // Last: the web UI answers what no route above did.
       webUiRoutes(app)
     },
@@ -1055,6 +1067,13 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
         await parts.ldDumps.stop()
         parts.ld.close()
       },
+    },
+    // After the linked data (its URIs name the node's address): built in its worker while the node
+    // serves; queries wait for it.
+    {
+      name: 'SPARQL store',
+      start: () => void parts.sparql.start(),
+      stop: () => parts.sparql.stop(),
     },
     // After the HTTP server: the RTMP URL it gives names the node's address.
     { name: 'live', start: () => live.start(), stop: () => live.stop() },

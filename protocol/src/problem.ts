@@ -8,6 +8,11 @@ import { z } from 'zod'
 export const problemCodes = [
   'validation_failed',
   'malformed_json',
+  'sparql_malformed',
+  'sparql_update_refused',
+  'sparql_time_limit',
+  'sparql_result_limit',
+  'sparql_not_acceptable',
   'unsupported_media_type',
   'payload_too_large',
   'unauthenticated',

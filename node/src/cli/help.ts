@@ -20,7 +20,9 @@ const commands: Record<string, string[]> = {
   backup: ['shulin backup --out FILE [--data DIR]'],
   restore: ['shulin restore FILE [--data DIR]'],
   repair: ['shulin repair [--data DIR]'],
-  reindex: ['shulin reindex [--data DIR]     rebuild the search index from the records'],
+  reindex: [
+    'shulin reindex [--data DIR]     rebuild the search index (and a running node’s SPARQL store) from the records',
+  ],
   invite: [
     'shulin invite --name NAME --region CODE --level county|city|province [--valid-hours H] [--data DIR]',
     '                                (hub) print a single-use invite for one library',

@@ -190,12 +190,13 @@ async function cmdRepair(args: string[], env: Record<string, string | undefined>
 /**
  * Rebuilds the search index: in this process when the node is stopped (the embedded index;
  * a node configured for Meilisearch rebuilds at its next start), through the control API when
- * it runs.
+ * it runs — and then the SPARQL store too.
  */
 async function cmdReindex(args: string[], env: Record<string, string | undefined>): Promise<void> {
   const { values } = parse(args, { data: { type: 'string' } })
   const dataDir = dataDirOf(values.data, env)
-  const result = (await withNode(
+  type Result = { documents: number; ms: number; sparql?: { triples: number; ms: number } }
+  const result = (await withNode<Result>(
     dataDir,
     false,
     async (folder) => {
@@ -205,9 +206,15 @@ async function cmdReindex(args: string[], env: Record<string, string | undefined
       await search.close()
       return r
     },
-    async () => viaRunningNode(dataDir, '/api/control/search/reindex', {}),
-  )) as { documents: number; ms: number }
+    // The SPARQL store lives in the running node's memory (a stopped node builds it at start).
+    async () => ({
+      ...((await viaRunningNode(dataDir, '/api/control/search/reindex', {})) as Result),
+      sparql: (await viaRunningNode(dataDir, '/api/control/sparql/reindex', {})) as Result['sparql'],
+    }),
+  )) as Result
   process.stdout.write(`reindexed ${result.documents} records in ${result.ms} ms\n`)
+  if (result.sparql)
+    process.stdout.write(`rebuilt the SPARQL store: ${result.sparql.triples} triples in ${result.sparql.ms} ms\n`)
 }
 
 /** The federation commands talk to the running node (its peer network must be up). */

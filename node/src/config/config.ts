@@ -338,6 +338,20 @@ export const NodeConfig = z
       en: 'A JSON file of third-party sign-in providers (QQ, Weibo, WeChat…)',
       zh: '第三方登录（QQ、微博、微信…）配置的 JSON 文件',
     }),
+    sparqlTimeLimit: z.coerce.number().min(0.1).max(600).default(10).register(settings, {
+      flag: 'sparql-time-limit',
+      env: 'SHULIN_SPARQL_TIME_LIMIT',
+      value: 'SECONDS',
+      en: 'Seconds a SPARQL query may run at /sparql before it is stopped',
+      zh: 'SPARQL 查询（/sparql）最长运行秒数，超时即停止',
+    }),
+    sparqlMaxResults: z.coerce.number().int().min(1).max(1_000_000).default(10_000).register(settings, {
+      flag: 'sparql-max-results',
+      env: 'SHULIN_SPARQL_MAX_RESULTS',
+      value: 'N',
+      en: 'Rows (or triples) a SPARQL query at /sparql may give',
+      zh: 'SPARQL 查询（/sparql）最多返回的结果条数（或三元组数）',
+    }),
     statsRawDays: z.coerce.number().int().min(1).max(3660).default(30).register(settings, {
       flag: 'stats-raw-days',
       env: 'SHULIN_STATS_RAW_DAYS',

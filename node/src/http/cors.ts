@@ -3,8 +3,8 @@
  * Which answers another site's page may read: the read-only public routes the embeds use
  * (`<shulin-course>`, `<shulin-player>`, `<shulin-search>`, `@shulin/client` on a library's own
  * site) answer `Access-Control-Allow-Origin: *` — never with credentials, so a page elsewhere
- * reads what an anonymous visitor may read and nothing more. One write is open the same way:
- * a player's watched-time report (a count, no reader data). Staff and reader-private routes
+ * reads what an anonymous visitor may read and nothing more. Two POSTs are open the same way:
+ * a player's watched-time report (a count, no reader data) and a SPARQL query (read-only). Staff and reader-private routes
  * (`/api/staff/…`, `/api/me/…`, sign-in) are not listed, so they answer no CORS headers and
  * the browser keeps their answers from other sites.
  */
@@ -26,10 +26,12 @@ const publicReads: RegExp[] = [
   /^\/api\/search\/suggest$/,
   /^\/embed\.js$/,
   /^\/embed-chunks\/[^/]+$/,
+  // The read-only SPARQL endpoint (linked-data clients in a browser).
+  /^\/sparql$/,
 ]
 
 /** Paths any site may POST to (without credentials). */
-const publicWrites: RegExp[] = [/^\/api\/lectures\/[^/]+\/watched$/]
+const publicWrites: RegExp[] = [/^\/api\/lectures\/[^/]+\/watched$/, /^\/sparql$/]
 
 const matches = (list: RegExp[], path: string) => list.some((re) => re.test(path))
 

@@ -17,6 +17,11 @@ import {
 export const problemStatus: Record<ProblemCode, number> = {
   validation_failed: 400,
   malformed_json: 400,
+  sparql_malformed: 400,
+  sparql_update_refused: 400,
+  sparql_time_limit: 400,
+  sparql_result_limit: 400,
+  sparql_not_acceptable: 406,
   unsupported_media_type: 415,
   payload_too_large: 413,
   unauthenticated: 401,

@@ -11,6 +11,23 @@ type Catalog = Record<string, { 'zh-CN': string; en: string }>
 export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }> = {
   validation_failed: { 'zh-CN': '提交的内容有误，请检查后重试', en: 'Some fields are not valid' },
   malformed_json: { 'zh-CN': '请求内容不是有效的 JSON', en: 'The request body is not valid JSON' },
+  sparql_malformed: { 'zh-CN': 'SPARQL 查询有语法错误', en: 'The SPARQL query is not valid' },
+  sparql_update_refused: {
+    'zh-CN': '此 SPARQL 端点只读，不接受更新（INSERT、DELETE、LOAD 等）',
+    en: 'This SPARQL endpoint is read-only; updates (INSERT, DELETE, LOAD, …) are refused',
+  },
+  sparql_time_limit: {
+    'zh-CN': 'SPARQL 查询超出时间限制，已停止',
+    en: 'The SPARQL query ran past the time limit and was stopped',
+  },
+  sparql_result_limit: {
+    'zh-CN': 'SPARQL 查询结果超出条数限制',
+    en: 'The SPARQL query gives more results than the limit',
+  },
+  sparql_not_acceptable: {
+    'zh-CN': '无法以所请求的格式（Accept）返回结果',
+    en: 'The results cannot be given in a format the Accept header allows',
+  },
   unsupported_media_type: { 'zh-CN': '请以 application/json 提交', en: 'Send the body as application/json' },
   payload_too_large: { 'zh-CN': '提交的内容过大', en: 'The request body is too large' },
   unauthenticated: { 'zh-CN': '请先登录', en: 'Please sign in first' },
