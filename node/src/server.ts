@@ -57,6 +57,7 @@ import { opdsRoutes } from './opds/opds.js'
 import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
 import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
+import { kosyncRoutes } from './kosync/routes.js'
 import { inboxRoutes } from './inbox/routes.js'
 import { notifyRoutes } from './notify/routes.js'
 import { subscriptionRoutes } from './subscriptions/routes.js'
@@ -787,6 +788,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
           record.nodeId === key.nodeId ? 'ready' : content.ensureLocal(file, record.nodeId),
       })
       readingRoutes(api, { reading, resources })
+      kosyncRoutes(app, api, { kosync: services.kosync, baseUrl })
       recommendRoutes(api, { recommend, resources })
       inboxRoutes(api, services.inbox)
       notifyRoutes(api, services.notifier, services.push)
@@ -960,6 +962,11 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       stop: () => unwatchSpace(),
     },
     { name: 'blobs', start: () => blobs.init(), stop() {} },
+    {
+      name: 'kosync documents',
+      start: () => services.kosync.start((err) => logger.warn({ err }, 'KOReader document ids not computed')),
+      stop: () => services.kosync.stop(),
+    },
     { name: 'library profile', start: () => profile.load(), stop() {} },
     {
       name: 'search',

@@ -16,6 +16,7 @@ import { BlobStore } from './blobs/store.js'
 import { FileService } from './resources/files/service.js'
 import { CollectionService } from './collections/service.js'
 import { ReadingService } from './reading/service.js'
+import { KosyncService } from './kosync/service.js'
 import { consoleCodeSender } from './accounts/code-sender.js'
 import { ChannelService } from './channels/service.js'
 import { createDistribution, type Distribution } from './distribution/index.js'
@@ -42,6 +43,8 @@ export interface NodeServices {
   files: FileService
   collections: CollectionService
   reading: ReadingService
+  /** KOReader progress sync (issue 24): readers' sync keys and KOReader's document ids. */
+  kosync: KosyncService
   inbox: InboxService
   /** The one way to tell a reader something: the inbox and the reader's channels (issue 21). */
   notifier: Notifier
@@ -132,6 +135,13 @@ export function buildServices(
     now: opts.now,
   })
   const courses = buildCourses({ storage: folder.storage, resources, blobs, now: opts.now })
+  const kosync = new KosyncService(folder.storage, {
+    reading,
+    records: resources.records,
+    blobs,
+    account: (id) => accounts.store.get(id),
+    ...(opts.now ? { now: opts.now } : {}),
+  })
   return {
     sessions,
     accounts,
@@ -141,6 +151,7 @@ export function buildServices(
     files,
     collections,
     reading,
+    kosync,
     inbox,
     sms,
     notifier,
