@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '../testing/temp-node.js'
 import { epub, pdf } from '../testing/fixtures.js'
+import { openStorage } from '../storage/db.js'
 import { koreaderBinaryId } from './document-id.js'
 
 const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('hex')
@@ -231,3 +232,34 @@ async function writeTemp(bytes: Buffer): Promise<string> {
   await writeFile(path, bytes)
   return path
 }
+
+describe('KOReader document ids for files stored before', () => {
+  it('are computed when the node starts', async () => {
+    const dir = await tempDir()
+    const bytes = pdf(30)
+    let t = await startTempNode({ dataDir: dir })
+    const staff = await signedInAdmin(t)
+    const id = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '汉书' } })).body.id
+    await staff.put(`/api/staff/resources/${id}/files/content`, bytes, { 'content-type': 'application/pdf' })
+    await staff.post(`/api/staff/resources/${id}/publish`)
+    await t.close()
+    // As a folder from before KOReader sync: no document ids.
+    const storage = await openStorage(join(dir, 'db'), { create: false, dataDir: dir })
+    await storage.sublevel('kosync-documents').clear()
+    await storage.sublevel('kosync-blobs').clear()
+    await storage.close()
+    t = await startTempNode({ dataDir: dir })
+    try {
+      const reader = new Client(t.node.url)
+      await reader.post('/api/auth/register', { mode: 'quick', phone: '13700137002', password: 'reading2026' })
+      await reader.post('/api/auth/login', { identifier: '13700137002', password: 'reading2026' })
+      const key = (await reader.post('/api/me/kosync')).body
+      const kobo = new Koreader(key.url, key.username, key.key)
+      t.clock.now = Date.now()
+      expect((await kobo.updateProgress(expectedBinaryId(bytes), 7, 0.2, 'Kobo')).status).toBe(200)
+      expect((await reader.get(`/api/me/reading/${id}`)).body.progress?.position).toEqual({ kind: 'pdf', page: 7 })
+    } finally {
+      await t.close()
+    }
+  })
+})
