@@ -30,6 +30,7 @@ import { consoleCodeSender, type CodeSender } from './accounts/code-sender.js'
 import type { SmsServiceOptions } from './sms/service.js'
 import { smsRoutes } from './sms/routes.js'
 import { staffRoutes } from './staff/routes.js'
+import { realNameRoutes } from './staff/real-name-routes.js'
 import { nodeSettingsRoutes } from './staff/node-settings.js'
 import { setupRoutes } from './setup/routes.js'
 import { controlRoutes } from './control/routes.js'
@@ -341,6 +342,8 @@ function composeServices(
     pullSeconds: config.directoryPullSeconds,
     ...clock,
   })
+  // A reader verified at the desk counts at the hub's next pull, not after the counts' cache expires.
+  services.realName.onChange(() => identity.directory.forgetCounts())
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...clock })
   // The WeChat official account: its searches go through this node's search service.
   const wechat = createWechat({
@@ -767,6 +770,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       })
       smsRoutes(api, services.sms)
       staffRoutes(api, { accounts, maxImportBytes })
+      realNameRoutes(api, services.realName)
       nodeSettingsRoutes(api, {
         config,
         nodeId: key.nodeId,

@@ -17,6 +17,7 @@ import { FileService } from './resources/files/service.js'
 import { CollectionService } from './collections/service.js'
 import { ReadingService } from './reading/service.js'
 import { KosyncService } from './kosync/service.js'
+import { RealNameDesk } from './accounts/real-name.js'
 import { consoleCodeSender } from './accounts/code-sender.js'
 import { ChannelService } from './channels/service.js'
 import { createDistribution, type Distribution } from './distribution/index.js'
@@ -45,6 +46,8 @@ export interface NodeServices {
   reading: ReadingService
   /** KOReader progress sync (issue 24): readers' sync keys and KOReader's document ids. */
   kosync: KosyncService
+  /** Real-name verification at the desk, with its audit trail (issue 24). */
+  realName: RealNameDesk
   inbox: InboxService
   /** The one way to tell a reader something: the inbox and the reader's channels (issue 21). */
   notifier: Notifier
@@ -152,6 +155,7 @@ export function buildServices(
     collections,
     reading,
     kosync,
+    realName: new RealNameDesk(folder.storage, accounts.store, opts.now),
     inbox,
     sms,
     notifier,
