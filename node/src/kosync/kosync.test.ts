@@ -6,6 +6,10 @@ import { Client, signedInAdmin, startTempNode, tempDir, type TempNode } from '..
 import { epub, pdf } from '../testing/fixtures.js'
 import { openStorage } from '../storage/db.js'
 import { koreaderBinaryId } from './document-id.js'
+import { KosyncService } from './service.js'
+import { ResourceService } from '../resources/service.js'
+import { ReadingService } from '../reading/service.js'
+import { BlobStore } from '../blobs/store.js'
 
 const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('hex')
 
@@ -260,6 +264,31 @@ describe('KOReader document ids for files stored before', () => {
       expect((await reader.get(`/api/me/reading/${id}`)).body.progress?.position).toEqual({ kind: 'pdf', page: 7 })
     } finally {
       await t.close()
+    }
+  })
+})
+
+describe('KOReader progress kept per reader', () => {
+  it('stops at the cap for new documents, and still updates the ones kept', async () => {
+    const dir = await tempDir()
+    const storage = await openStorage(join(dir, 'db'), { create: true, dataDir: dir })
+    try {
+      const resources = new ResourceService({ storage, nodeId: 'node' })
+      const kosync = new KosyncService(storage, {
+        reading: new ReadingService(storage),
+        records: resources.records,
+        blobs: new BlobStore(storage, dir),
+        account: async () => undefined,
+        maxDocuments: 3,
+      })
+      const sent = (document: string) => ({ document, progress: '1', percentage: 0.1, device: 'Kobo', device_id: '' })
+      for (const d of ['a', 'b', 'c']) expect(await kosync.update('reader', sent(d))).not.toBe('too_many_documents')
+      expect(await kosync.update('reader', sent('d'))).toBe('too_many_documents')
+      expect(await kosync.update('reader', { ...sent('a'), progress: '9' })).not.toBe('too_many_documents')
+      expect((await kosync.progress('reader', 'a'))?.progress).toBe('9')
+      expect(await kosync.update('another-reader', sent('d'))).not.toBe('too_many_documents')
+    } finally {
+      await storage.close()
     }
   })
 })

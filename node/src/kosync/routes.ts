@@ -21,6 +21,11 @@ const errors = {
   userExists: { status: 402, code: 2002, message: 'Username is already registered.' },
   invalid: { status: 403, code: 2003, message: 'Invalid request' },
   noDocument: { status: 403, code: 2004, message: "Field 'document' not provided." },
+  tooManyDocuments: {
+    status: 403,
+    code: 2003,
+    message: 'Progress is kept for a limited number of documents per reader; this one is over it.',
+  },
   registrationClosed: {
     status: 402,
     code: 2005,
@@ -81,8 +86,9 @@ export function kosyncRoutes(app: Hono<AppEnv>, api: Api, deps: { kosync: Kosync
     const body = ProgressBody.safeParse(raw)
     if (!body.success) return fail(c, errors.invalid)
     const { document, progress, percentage, device, device_id = '' } = body.data
-    const { timestamp } = await kosync.update(account.id, { document, progress, percentage, device, device_id })
-    return answer(c, { document, timestamp })
+    const kept = await kosync.update(account.id, { document, progress, percentage, device, device_id })
+    if (kept === 'too_many_documents') return fail(c, errors.tooManyDocuments)
+    return answer(c, { document, timestamp: kept.timestamp })
   })
   app.get(`${kosyncBase}/syncs/progress/:document`, async (c) => {
     const account = await signedIn(c)

@@ -48,6 +48,8 @@ export interface KosyncProgress {
   timestamp: number
 }
 
+/** Progress kept per reader: a library's reader has fewer books than this; a runaway device does not fill the disk. */
+export const maxDocumentsPerReader = 10_000
 const kinds: Record<string, DocumentKind> = { 'application/epub+zip': 'epub', 'application/pdf': 'pdf' }
 const sha256 = (s: string) => createHash('sha256').update(s).digest()
 const md5 = (s: string) => createHash('md5').update(s).digest('hex')
@@ -75,6 +77,8 @@ export class KosyncService {
       blobs: BlobStore
       account: (id: string) => Promise<AccountRecord | undefined>
       now?: () => number
+      /** Documents kept per reader (default {@link maxDocumentsPerReader}). */
+      maxDocuments?: number
     },
   ) {
     this.#users = storage.sublevel('kosync-users')
@@ -82,6 +86,10 @@ export class KosyncService {
     this.#blobIds = storage.sublevel('kosync-blobs')
     this.#documents = storage.sublevel('kosync-documents')
     this.#progress = storage.sublevel('kosync-progress')
+  }
+
+  get #maxDocuments(): number {
+    return this.deps.maxDocuments ?? maxDocumentsPerReader
   }
 
   #now(): number {
@@ -165,10 +173,16 @@ export class KosyncService {
    * Keeps what a device sent and, for the node's own documents, moves the web reader's
    * progress too (when the position can be read).
    */
-  async update(accountId: string, sent: Omit<KosyncProgress, 'timestamp'>): Promise<{ timestamp: number }> {
+  async update(
+    accountId: string,
+    sent: Omit<KosyncProgress, 'timestamp'>,
+  ): Promise<{ timestamp: number } | 'too_many_documents'> {
     const now = this.#now()
     const timestamp = Math.floor(now / 1000)
-    await this.storage.commit([putOp(this.#progress, `${accountId}!${sent.document}`, { ...sent, timestamp })], {
+    const key = `${accountId}!${sent.document}`
+    if (!(await this.#progress.get(key)) && (await this.#documentsOf(accountId)) >= this.#maxDocuments)
+      return 'too_many_documents'
+    await this.storage.commit([putOp(this.#progress, key, { ...sent, timestamp })], {
       sync: true,
     })
     const doc = await this.#resourceFor(sent.document)
@@ -177,11 +191,23 @@ export class KosyncService {
       await this.deps.reading.setProgress(accountId, doc.resourceId, {
         position,
         percentage: Math.min(1, Math.max(0, sent.percentage)),
-        device: sent.device.slice(0, 100) || 'KOReader',
+        device: sent.device.trim().slice(0, 100) || 'KOReader',
         at: new Date(now).toISOString(),
       })
     }
     return { timestamp }
+  }
+
+  /** How many documents the reader's devices have sent progress for (counted up to the cap). */
+  async #documentsOf(accountId: string): Promise<number> {
+    let n = 0
+    for await (const _ of this.#progress.keys({
+      gt: `${accountId}!`,
+      lt: `${accountId}!\uffff`,
+      limit: maxDocumentsPerReader,
+    }))
+      n++
+    return n
   }
 
   /**
