@@ -212,6 +212,10 @@ describe('KOReader progress sync (kosync)', () => {
     expect((await send(JSON.stringify({ document: 'abc', percentage: 0.2, device: 'x' }))).body.code).toBe(2003)
     expect((await send(JSON.stringify([1, 2]))).status).toBe(403)
     expect((await kobo.send('POST', '/users/create', { username: 1 }, false)).body.code).toBe(2003)
+    // An empty document id is the server's, not the web UI's.
+    const empty = await fetch(`${key.url}/syncs/progress/`, { headers: { accept: 'application/vnd.koreader.v1+json' } })
+    expect(empty.status).toBe(404)
+    expect(empty.headers.get('content-type')).not.toMatch(/html/)
   })
 
   it('stops KOReader at once when the reader revokes the key', async () => {
