@@ -1,12 +1,13 @@
 /**
  * KOReader sync and the desk's real-name check in Chromium, on a phone: a reader makes a sync
- * key on their page, KOReader (its requests replayed) signs in with it, the reader revokes it
- * and KOReader is refused; a librarian marks the reader real-name verified in the readers tab.
+ * key on their page, KOReader (its requests replayed) signs in with it and pushes page 12 of a
+ * PDF, the web reader opens the PDF at page 12, the reader revokes the key and KOReader is refused; a librarian marks the reader real-name verified in the readers tab.
  */
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { Client, signedInAdmin, startTempNode, type TempNode } from '../../node/src/testing/temp-node.js'
+import { pdf } from '../../node/src/testing/fixtures.js'
 import { hasChromium, launch, phone, shot, signInAsAdmin } from './browser.js'
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex')
@@ -14,9 +15,14 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex')
 describe.skipIf(!hasChromium)('KOReader sync on the reader’s page, real name at the desk', () => {
   let t: TempNode
   let browser: Browser
+  let book: string
+  const pdfBytes = pdf(20)
   beforeAll(async () => {
     t = await startTempNode()
-    await signedInAdmin(t)
+    const staff = await signedInAdmin(t)
+    book = (await staff.post('/api/staff/resources', { type: 'book', metadata: { title: '史记' } })).body.id
+    await staff.put(`/api/staff/resources/${book}/files/content`, pdfBytes, { 'content-type': 'application/pdf' })
+    expect((await staff.post(`/api/staff/resources/${book}/publish`)).status).toBe(200)
     const reader = new Client(t.node.url)
     const r = await reader.post('/api/auth/register', { mode: 'quick', phone: '13800138000', password: 'reading2026' })
     expect(r.status).toBe(201)
@@ -46,6 +52,27 @@ describe.skipIf(!hasChromium)('KOReader sync on the reader’s page, real name a
         headers: { accept: 'application/vnd.koreader.v1+json', 'x-auth-user': username, 'x-auth-key': md5(key) },
       }).then((r) => r.status)
     expect(await authorize()).toBe(200)
+    // KOReader pushes page 12 of the PDF (its binary id: MD5 of the 1 KiB samples at 0 and 1 KiB);
+    // the web reader opens there.
+    const document = md5(Buffer.concat([pdfBytes.subarray(0, 1024), pdfBytes.subarray(1024, 2048)]))
+    expect(pdfBytes.length).toBeLessThan(4096)
+    const pushed = await fetch(`${t.node.url}/kosync/syncs/progress`, {
+      method: 'PUT',
+      headers: {
+        accept: 'application/vnd.koreader.v1+json',
+        'content-type': 'application/json',
+        'x-auth-user': username,
+        'x-auth-key': md5(key),
+      },
+      body: JSON.stringify({ document, progress: '12', percentage: 0.58, device: 'Kobo Libra 2', device_id: 'K1' }),
+    })
+    expect(pushed.status).toBe(200)
+    await page.goto(`${t.node.url}/r/${book}`)
+    await page.getByRole('button', { name: '阅读' }).click()
+    await expect
+      .poll(() => page.locator('shulin-read-pdf').getAttribute('data-rendered'), { timeout: 15_000 })
+      .toBe('12')
+    await page.goto(`${t.node.url}/me`)
     await page.getByRole('button', { name: '停用同步密钥' }).click()
     await expect.poll(() => page.getByRole('button', { name: '生成同步密钥' }).count(), { timeout: 10_000 }).toBe(1)
     expect(await authorize()).toBe(401)
