@@ -30,6 +30,7 @@ import { consoleCodeSender, type CodeSender } from './accounts/code-sender.js'
 import type { SmsServiceOptions } from './sms/service.js'
 import { smsRoutes } from './sms/routes.js'
 import { staffRoutes } from './staff/routes.js'
+import { realNameRoutes } from './staff/real-name-routes.js'
 import { nodeSettingsRoutes } from './staff/node-settings.js'
 import { setupRoutes } from './setup/routes.js'
 import { controlRoutes } from './control/routes.js'
@@ -59,6 +60,7 @@ import { opdsRoutes } from './opds/opds.js'
 import { baseUrlResolver, NodeOrigins } from './http/base-url.js'
 import { proxyTrust } from './http/proxy.js'
 import { readingRoutes } from './reading/routes.js'
+import { kosyncRoutes } from './kosync/routes.js'
 import { inboxRoutes } from './inbox/routes.js'
 import { notifyRoutes } from './notify/routes.js'
 import { subscriptionRoutes } from './subscriptions/routes.js'
@@ -352,6 +354,8 @@ function composeServices(
     pullSeconds: config.directoryPullSeconds,
     ...clock,
   })
+  // A reader verified at the desk counts at the hub's next pull, not after the counts' cache expires.
+  services.realName.onChange(() => identity.directory.forgetCounts())
   const thirdParty = new ThirdPartySignIn({ providers, storage, accounts: accounts.store, logger, ...clock })
   // The WeChat official account: its searches go through this node's search service.
   const wechat = createWechat({
@@ -807,6 +811,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       })
       smsRoutes(api, services.sms)
       staffRoutes(api, { accounts, maxImportBytes })
+      realNameRoutes(api, services.realName)
       nodeSettingsRoutes(api, {
         config,
         nodeId: key.nodeId,
@@ -829,6 +834,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
       })
       coverRoutes(api, { resources })
       readingRoutes(api, { reading, resources })
+      kosyncRoutes(app, api, { kosync: services.kosync, baseUrl })
       recommendRoutes(api, { recommend, resources })
       cardRoutes(api, { cards, records: resources.records })
       inboxRoutes(api, services.inbox)
@@ -1010,6 +1016,11 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
       stop: () => unwatchSpace(),
     },
     { name: 'blobs', start: () => blobs.init(), stop() {} },
+    {
+      name: 'kosync documents',
+      start: () => services.kosync.start((err) => logger.warn({ err }, 'KOReader document ids not computed')),
+      stop: () => services.kosync.stop(),
+    },
     { name: 'library profile', start: () => profile.load(), stop() {} },
     {
       name: 'search',

@@ -17,6 +17,8 @@ import { FileService } from './resources/files/service.js'
 import { CollectionService } from './collections/service.js'
 import { PortalService } from './portal/service.js'
 import { ReadingService } from './reading/service.js'
+import { KosyncService } from './kosync/service.js'
+import { RealNameDesk } from './accounts/real-name.js'
 import { consoleCodeSender } from './accounts/code-sender.js'
 import { ChannelService } from './channels/service.js'
 import { createDistribution, type Distribution } from './distribution/index.js'
@@ -46,6 +48,10 @@ export interface NodeServices {
   /** The home page's banner strip and the order of its sections. */
   portal: PortalService
   reading: ReadingService
+  /** KOReader progress sync (issue 24): readers' sync keys and KOReader's document ids. */
+  kosync: KosyncService
+  /** Real-name verification at the desk, with its audit trail (issue 24). */
+  realName: RealNameDesk
   inbox: InboxService
   /** The one way to tell a reader something: the inbox and the reader's channels (issue 21). */
   notifier: Notifier
@@ -138,6 +144,13 @@ export function buildServices(
     now: opts.now,
   })
   const courses = buildCourses({ storage: folder.storage, resources, blobs, now: opts.now })
+  const kosync = new KosyncService(folder.storage, {
+    reading,
+    records: resources.records,
+    blobs,
+    account: (id) => accounts.store.get(id),
+    ...(opts.now ? { now: opts.now } : {}),
+  })
   return {
     sessions,
     accounts,
@@ -148,6 +161,8 @@ export function buildServices(
     collections,
     portal: new PortalService(folder.storage, opts.now),
     reading,
+    kosync,
+    realName: new RealNameDesk(folder.storage, accounts.store, opts.now),
     inbox,
     sms,
     notifier,

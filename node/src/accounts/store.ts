@@ -180,9 +180,11 @@ export class AccountStore {
    * Changes an account. `change` gets the current record and returns the new one (or `null`
    * for no change); index entries follow in the same batch.
    */
+  /** `alongside`: other modules' writes that must land in the same batch (an audit entry). */
   async update(
     id: string,
     change: (current: AccountRecord) => AccountRecord | null,
+    alongside?: (updated: AccountRecord) => BatchOp[],
   ): Promise<AccountRecord | undefined> {
     return this.#mutex.run(async () => {
       const current = await this.#accounts.get(id)
@@ -201,6 +203,7 @@ export class AccountStore {
       if (wasAdmin !== isAdmin) {
         ops.push(isAdmin ? putOp(this.#index, adminPrefix + id, id) : delOp(this.#index, adminPrefix + id))
       }
+      if (alongside) ops.push(...alongside(updated))
       await this.storage.commit(ops, { sync: true })
       return updated
     })

@@ -65,7 +65,7 @@ function accepted(header: string | undefined): Set<string> {
 }
 
 /** Paths that belong to the server, never to the client router. */
-const serverOwned = /^\/(api|opds|oai|share|setup)(\/|$)/
+const serverOwned = /^\/(api|opds|oai|share|setup|kosync)(\/|$)/
 
 /**
  * The UI's content security policy: its own scripts only; book pages render in `blob:`

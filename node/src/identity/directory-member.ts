@@ -103,6 +103,11 @@ export class DirectoryMember {
     return (await this.#hub.get('hub'))?.url
   }
 
+  /** Drops the cached counts (a reader was verified at the desk): the hub's next pull counts afresh. */
+  forgetCounts(): void {
+    this.#counts = undefined
+  }
+
   /** This library's own readers: registered, real-name verified, and with a live session. */
   async counts(): Promise<ReaderCounts> {
     if (this.#counts && this.#now - this.#counts.at < countsTtlMs) return this.#counts.value

@@ -152,3 +152,17 @@ export const ReaderImportReport = z.object({
 })
 export type ReaderImportReport = z.infer<typeof ReaderImportReport>
 export const Ok = z.object({ ok: z.literal(true) })
+
+/** Staff mark a reader real-name verified after seeing their ID card at the desk (or take it back). */
+export const RealNameRequest = z.strictObject({ verified: z.boolean() })
+export type RealNameRequest = z.infer<typeof RealNameRequest>
+
+/** Who marked a reader verified (or took it back), and when: the desk's audit trail. */
+export const RealNameAuditEntry = z.object({
+  verified: z.boolean(),
+  by: z.object({ id: z.string(), name: z.string() }),
+  at: z.string(),
+})
+export type RealNameAuditEntry = z.infer<typeof RealNameAuditEntry>
+export const RealNameAudit = z.object({ entries: z.array(RealNameAuditEntry) })
+export type RealNameAudit = z.infer<typeof RealNameAudit>

@@ -77,3 +77,19 @@ export const ReaderSettings = z.strictObject({
   theme: z.enum(['day', 'night', 'sepia']).default('day'),
 })
 export type ReaderSettings = z.infer<typeof ReaderSettings>
+
+/**
+ * A reader's KOReader sync key, as made on their page (`POST /api/me/kosync`): KOReader's
+ * "Progress sync" takes `url` as its server, `username`, and `key` as its password. The key is
+ * shown this once.
+ */
+export const KosyncKey = z.object({ username: z.string(), key: z.string(), url: z.string() })
+export type KosyncKey = z.infer<typeof KosyncKey>
+
+/** What the reader's page shows about KOReader sync (`GET /api/me/kosync`): never the key. */
+export const KosyncStatus = z.object({
+  url: z.string(),
+  username: z.string().nullable(),
+  createdAt: z.string().nullable(),
+})
+export type KosyncStatus = z.infer<typeof KosyncStatus>

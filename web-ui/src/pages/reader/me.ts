@@ -13,6 +13,7 @@ import { errorView, taskView } from '../../components/page-state.js'
 import '../../components/signed-in-elsewhere.js'
 import '../../components/external-sign-in.js'
 import '../../components/phone-directory-consent.js'
+import '../../components/kosync-key.js'
 
 /** A shelf or history entry: the record it points at is what the page shows. */
 type Item = ShelfList['items'][number] | HistoryList['items'][number]
@@ -57,6 +58,7 @@ export class MePage extends LitElement {
       )}
       ${me.account.home ? nothing : html`<shulin-signed-in-elsewhere></shulin-signed-in-elsewhere><shulin-external-sign-in mode="link" next="/me"></shulin-external-sign-in>`}
       ${!me.account.home && me.account.phone ? html`<shulin-phone-directory-consent></shulin-phone-directory-consent>` : nothing}
+      ${me.account.home ? nothing : html`<shulin-kosync-key></shulin-kosync-key>`}
     `
   }
 

@@ -11,6 +11,7 @@ import { t } from '../../i18n/index.js'
 import { api, upload } from '../../api.js'
 import { errorView, taskView } from '../../components/page-state.js'
 import '../../components/network-readers.js'
+import { kt } from '../../i18n/kosync.js'
 
 export class StaffReaders extends LitElement {
   static override properties = {
@@ -41,6 +42,16 @@ export class StaffReaders extends LitElement {
   async #toggle(r: AccountView): Promise<void> {
     try {
       await api(`/api/staff/readers/${r.id}/${r.status === 'active' ? 'disable' : 'enable'}`, { method: 'POST' })
+      await this.#load()
+    } catch (err) {
+      this.note = (err as Error).message
+    }
+  }
+
+  /** The desk has seen the reader's ID card (or takes that back): audited on the node. */
+  async #realName(r: AccountView): Promise<void> {
+    try {
+      await api(`/api/staff/readers/${r.id}/real-name`, { method: 'POST', body: { verified: !r.realNameVerified } })
       await this.#load()
     } catch (err) {
       this.note = (err as Error).message
@@ -113,8 +124,9 @@ export class StaffReaders extends LitElement {
                 ${readers.map(
                   (x) => html`<tr>
                     <td>${x.cardNo ?? ''}</td><td>${x.name ?? ''}</td><td>${x.phone ?? ''}</td>
-                    <td>${t(x.status === 'active' ? 'active' : 'disabled')}</td>
-                    <td><button class="secondary" @click=${() => void this.#toggle(x)}>${t(x.status === 'active' ? 'disable' : 'enable')}</button></td>
+                    <td>${t(x.status === 'active' ? 'active' : 'disabled')} · ${kt(x.realNameVerified ? 'realNameVerified' : 'realNameNotVerified')}</td>
+                    <td><button class="secondary" @click=${() => void this.#toggle(x)}>${t(x.status === 'active' ? 'disable' : 'enable')}</button>
+                      ${x.home ? nothing : html`<button class="secondary" @click=${() => void this.#realName(x)}>${kt(x.realNameVerified ? 'realNameUnverify' : 'realNameVerify')}</button>`}</td>
                   </tr>`,
                 )}
               </tbody>
