@@ -19,6 +19,8 @@ import { RollupPusher } from './pusher.js'
 import { hubStatsRoutes, nodeStatsRoutes } from './routes.js'
 import { sushiRoutes } from './sushi-routes.js'
 import { hubSushiSource, nodeSushiSource } from './sources.js'
+import { SushiCredentials } from './sushi-credentials.js'
+import { sushiCredentialRoutes } from './sushi-credential-routes.js'
 
 export { StatsService } from './service.js'
 export { HubStats } from './hub.js'
@@ -52,6 +54,8 @@ export interface StatsInit {
 export interface Stats {
   service: StatsService
   hub: HubStats | undefined
+  /** Harvesters' COUNTER-SUSHI credentials (`requestor_id` + `api_key`). */
+  sushiCredentials: SushiCredentials
   pusher: RollupPusher | undefined
   capture: MiddlewareHandler<AppEnv>
   routes(app: Hono<AppEnv>, api: Api, check: AccessCheck): void
@@ -90,11 +94,13 @@ export function createStats(init: StatsInit): Stats {
           },
         })
       : undefined
+  const sushiCredentials = new SushiCredentials(init.storage, init.key.nodeId, now)
   // The registry as the hub holds it (every status: a suspended member's figures still count).
   const registry = async () => (await init.federation.members()).filter((m) => m.nodeId !== init.key.nodeId)
   return {
     service,
     hub,
+    sushiCredentials,
     pusher,
     capture: service.capture.middleware(),
     routes(app, api, check) {
@@ -109,11 +115,12 @@ export function createStats(init: StatsInit): Stats {
       const source = hub
         ? hubSushiSource({ hub, members: () => cached, nodeId: init.key.nodeId, name: init.name })
         : nodeSushiSource({ stats: service, resources: init.resources, nodeId: init.key.nodeId, name: init.name })
-      app.use('/sushi/r5/*', async (_c, next) => {
+      app.use('/sushi/*', async (_c, next) => {
         if (hub) cached = await registry()
         await next()
       })
-      sushiRoutes(app, { source, check, now, version: init.version })
+      sushiRoutes(app, { source, check, credentials: sushiCredentials, now, version: init.version })
+      sushiCredentialRoutes(api, sushiCredentials)
       for (const [path, summary] of [
         ['/sushi/r5/status', 'COUNTER-SUSHI R5: is the service up (public)'],
         ['/sushi/r5/reports', 'COUNTER-SUSHI R5: the reports offered (PR, TR)'],
