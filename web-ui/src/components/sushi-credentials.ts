@@ -107,6 +107,7 @@ export class SushiCredentials extends LitElement {
   static override styles = [
     base,
     css`
+      h2 { font-size: 1.1rem; margin: 4px 0 12px; }
       form { display: flex; gap: 8px; align-items: end; flex-wrap: wrap; margin: 8px 0; }
       .made { border: 1px solid currentColor; border-radius: 6px; padding: 8px 12px; margin: 8px 0; }
       dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 0; }
