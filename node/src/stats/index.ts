@@ -121,20 +121,23 @@ export function createStats(init: StatsInit): Stats {
       })
       sushiRoutes(app, { source, check, credentials: sushiCredentials, now, version: init.version })
       sushiCredentialRoutes(api, sushiCredentials)
-      for (const [path, summary] of [
-        ['/sushi/r5/status', 'COUNTER-SUSHI R5: is the service up (public)'],
-        ['/sushi/r5/reports', 'COUNTER-SUSHI R5: the reports offered (PR, TR)'],
-        ['/sushi/r5/reports/pr', 'COUNTER-SUSHI R5 Platform Master Report (JSON, or TSV with format=tsv)'],
-        ['/sushi/r5/reports/tr', 'COUNTER-SUSHI R5 Title Master Report (JSON, or TSV with format=tsv)'],
-        ...(hub ? [['/sushi/r5/members', 'COUNTER-SUSHI R5: the member libraries (hub)']] : []),
-      ] as const) {
-        api.describe({
-          method: 'get',
-          path,
-          summary,
-          tags: ['sushi'],
-          access: path === '/sushi/r5/status' ? 'public' : 'staff',
-        })
+      // The same routes under both bases: /sushi/r51 (COUNTER's 5.1 path) and /sushi/r5.
+      for (const base of ['/sushi/r51', '/sushi/r5']) {
+        for (const [path, summary] of [
+          [`${base}/status`, 'COUNTER-SUSHI: is the service up (public)'],
+          [`${base}/reports`, 'COUNTER-SUSHI: the reports offered (PR, TR)'],
+          [`${base}/reports/pr`, 'COUNTER-SUSHI Platform Report (5.1 by default; JSON, or TSV with format=tsv)'],
+          [`${base}/reports/tr`, 'COUNTER-SUSHI Title Report (5.1 by default; JSON, or TSV with format=tsv)'],
+          ...(hub ? [[`${base}/members`, 'COUNTER-SUSHI: the member libraries (hub)']] : []),
+        ] as const) {
+          api.describe({
+            method: 'get',
+            path,
+            summary: `${summary}; harvesters send customer_id, requestor_id, api_key`,
+            tags: ['sushi'],
+            access: path.endsWith('/status') ? 'public' : 'staff',
+          })
+        }
       }
     },
     async start() {

@@ -222,6 +222,12 @@ export function sushiRoutes(
     }
   }
 
+  // Any other path under the bases (a report not offered, `/members` on a library) is a 404, as
+  // COUNTER asks for a wrong path — not the web UI's page.
+  app.all('/sushi/*', () => {
+    throw new ProblemError('not_found')
+  })
+
   async function report(
     c: Context<AppEnv>,
     id: SushiReportId,

@@ -200,6 +200,7 @@ describe('SUSHI for harvesters', () => {
     )
     // A library, not a hub: no member list (a wrong path is a 404, as COUNTER says).
     expect((await harvester.get(`/sushi/r51/members?${auth}`)).status).toBe(404)
+    expect((await harvester.get(`/sushi/r51/reports/dr?${auth}`)).status).toBe(404)
     await expectRefusal(
       `/sushi/r51/reports/pr?${auth}&begin_date=2026-12`,
       400,
