@@ -12,7 +12,9 @@
 import type { Context, Hono } from 'hono'
 import { z } from 'zod'
 import {
+  addInto,
   counterMetrics,
+  zeroCounts,
   monthsBetween,
   sushiJson,
   sushiJson51,
@@ -258,7 +260,8 @@ export function sushiRoutes(
       : [...sushiReports[id].metrics]
     const offered: readonly string[] = sushiReports51[id].attributes
     const shownAsked = q.attributes_to_show?.split('|').filter(Boolean) ?? []
-    const badAttrs = shownAsked.filter((a) => !offered.includes(a))
+    // Data_Type is always shown in 5.1: asking for it is no mistake.
+    const badAttrs = shownAsked.filter((a) => !offered.includes(a) && a !== 'Data_Type')
     if (badAttrs.length) exceptions.push(exception(release, 3062, `attributes_to_show: ${badAttrs.join('|')}`))
     const shown = offered.filter((a) => shownAsked.includes(a))
     const from = months[0]!.begin
@@ -295,16 +298,43 @@ export function sushiRoutes(
       let columns: string[]
       let rows: SushiRow51[]
       if (id === 'PR') {
-        columns = ['Platform', ...shown]
-        const attrs: Record<string, string> = { Data_Type: 'Platform', Access_Method: 'Regular' }
-        rows = (await platformRows()).map((r) => ({
-          item: { Platform: r.platform },
-          attrs: Object.fromEntries(shown.map((a) => [a, attrs[a]!])),
-          cells: [r.platform, ...shown.map((a) => attrs[a]!)],
-          perMonth: r.perMonth,
-        }))
+        columns = ['Platform', 'Data_Type', ...shown]
+        // 5.1 breaks the platform down by Data_Type: searches are the platform's own ("Platform"),
+        // item metrics come from the titles' figures by their types, and whatever the titles do
+        // not account for (at the hub, titles outside the daily top lists) stays "Other" — so
+        // the totals are exactly the platform's.
+        const [platform] = await platformRows()
+        const byType = new Map<string, MetricCounts[]>()
+        const add = (type: string, i: number, counts: Partial<MetricCounts>) => {
+          const per = byType.get(type) ?? months.map(() => zeroCounts())
+          addInto(per[i]!, { ...zeroCounts(), ...counts })
+          byType.set(type, per)
+        }
+        for (const t of await source.titles(from, to, customerId))
+          months.forEach((m, i) => {
+            const c = t.perMonth.get(m.begin.slice(0, 7))
+            if (c) add(t.dataType, i, itemOnly(c))
+          })
+        platform!.perMonth.forEach((total, i) => {
+          add('Platform', i, { Searches_Platform: total.Searches_Platform })
+          const rest = itemOnly(total)
+          for (const per of byType.values()) addInto(rest, itemOnly(per[i]!), -1)
+          for (const k of Object.keys(rest) as CounterMetric[]) rest[k] = Math.max(0, rest[k] ?? 0)
+          add('Other', i, rest)
+        })
+        rows = [...byType]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([type, perMonth]) => {
+            const attrs: Record<string, string> = { Data_Type: type, Access_Method: 'Regular' }
+            return {
+              item: { Platform: platform!.platform },
+              attrs: { Data_Type: type, ...Object.fromEntries(shown.map((a) => [a, attrs[a]!])) },
+              cells: [platform!.platform, type, ...shown.map((a) => attrs[a]!)],
+              perMonth,
+            }
+          })
       } else {
-        columns = ['Title', 'Publisher', 'Publisher_ID', 'Platform', ...idColumns, ...shown]
+        columns = ['Title', 'Publisher', 'Publisher_ID', 'Platform', ...idColumns, 'Data_Type', ...shown]
         rows = (await titleRows()).map(({ title: t, attrs, perMonth }) => ({
           item: {
             Title: t.title,
@@ -312,13 +342,14 @@ export function sushiRoutes(
             Platform: source.platform,
             Publisher: t.publisher,
           },
-          attrs: Object.fromEntries(shown.map((a) => [a, attrs[a]!])),
+          attrs: { Data_Type: t.dataType, ...Object.fromEntries(shown.map((a) => [a, attrs[a]!])) },
           cells: [
             t.title,
             t.publisher,
             '',
             source.platform,
             ...idColumns.map((k) => idOf(t, k)),
+            t.dataType,
             ...shown.map((a) => attrs[a]!),
           ],
           perMonth,
@@ -401,6 +432,13 @@ function tsvResponse(c: Context<AppEnv>, id: string, from: string, to: string, b
     'content-type': 'text/tab-separated-values; charset=utf-8',
     'content-disposition': `attachment; filename="${id}_${from}_${to}.tsv"`,
   })
+}
+
+/** The counts of a platform's items (everything but searches, which belong to the platform). */
+function itemOnly(c: Partial<MetricCounts>): MetricCounts {
+  const out = zeroCounts()
+  for (const m of counterMetrics) if (!m.startsWith('Searches_')) out[m] = c[m] ?? 0
+  return out
 }
 
 const zero: MetricCounts = Object.fromEntries(

@@ -29,6 +29,7 @@ describe('SUSHI for harvesters', () => {
     const visitor = new Client(t.node.url, { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120' })
     expect((await visitor.get(`/api/resources/${r.body.id}`)).status).toBe(200)
     expect((await visitor.get(`/api/resources/${r.body.id}/content`)).status).toBe(200)
+    expect((await visitor.get('/api/search?q=红楼梦')).status).toBe(200)
     t.clock.now = start + 86_400_000
     expect(await t.node.stats.service.aggregatePending()).toEqual(['2026-12-01'])
     harvester = new Client(t.node.url)
@@ -82,13 +83,16 @@ describe('SUSHI for harvesters', () => {
     expect(pr.body.Report_Items).toEqual([
       {
         Platform: '书林图书馆',
+        // 5.1 always shows Data_Type: the book's reads are "Book", searches the "Platform"'s.
         Attribute_Performance: [
           {
+            Data_Type: 'Book',
             Performance: expect.objectContaining({
               Total_Item_Requests: { '2026-12': 1 },
               Total_Item_Investigations: { '2026-12': 2 },
             }),
           },
+          { Data_Type: 'Platform', Performance: { Searches_Platform: { '2026-12': 1 } } },
         ],
       },
     ])
@@ -96,7 +100,7 @@ describe('SUSHI for harvesters', () => {
     const tr = await harvester.get(
       `/sushi/r51/reports/tr?${auth}&begin_date=2026-12-01&end_date=2026-12-31&attributes_to_show=Data_Type|YOP&metric_type=Total_Item_Requests`,
     )
-    expect(tr.body.Report_Header.Report_Attributes).toEqual({ Attributes_To_Show: ['Data_Type', 'YOP'] })
+    expect(tr.body.Report_Header.Report_Attributes).toEqual({ Attributes_To_Show: ['YOP'] }) // Data_Type: always
     expect(tr.body.Report_Header.Report_Filters.Metric_Type).toEqual(['Total_Item_Requests'])
     expect(tr.body.Report_Items).toEqual([
       {
@@ -111,12 +115,12 @@ describe('SUSHI for harvesters', () => {
     ])
 
     const tsv = await harvester.get(
-      `/sushi/r51/reports/tr?${auth}&begin_date=2026-12&end_date=2026-12&attributes_to_show=Data_Type&format=tsv`,
+      `/sushi/r51/reports/tr?${auth}&begin_date=2026-12&end_date=2026-12&attributes_to_show=YOP&format=tsv`,
     )
     expect(tsv.headers.get('content-type')).toMatch(/^text\/tab-separated-values/)
     const lines = (tsv.body as string).split('\r\n')
     expect(lines.slice(0, 3)).toEqual(['Report_Name\tTitle Report', 'Report_ID\tTR', 'Release\t5.1'])
-    expect(lines[7]).toBe('Report_Attributes\tAttributes_To_Show=Data_Type')
+    expect(lines[7]).toBe('Report_Attributes\tAttributes_To_Show=YOP')
     expect(lines[12]).toBe('Registry_Record\t')
     expect(lines[13]).toBe('')
     expect(lines[14]!.split('\t')).toEqual([
@@ -131,11 +135,14 @@ describe('SUSHI for harvesters', () => {
       'Online_ISSN',
       'URI',
       'Data_Type',
+      'YOP',
       'Metric_Type',
       'Reporting_Period_Total',
       'Dec-2026',
     ])
-    expect(lines).toContainEqual(expect.stringMatching(/^红楼梦\t人民文学出版社\t.*\tBook\tTotal_Item_Requests\t1\t1$/))
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^红楼梦\t人民文学出版社\t.*\tBook\t1982\tTotal_Item_Requests\t1\t1$/),
+    )
   })
 
   it('keeps Release 5 on request', async () => {

@@ -188,8 +188,9 @@ export function sushiTsv(
 // ---------------------------------------------------------------------------------------------
 
 export const sushiReports51 = {
-  PR: { name: 'Platform Report', attributes: ['Data_Type', 'Access_Method'] },
-  TR: { name: 'Title Report', attributes: ['Data_Type', 'YOP', 'Access_Type', 'Access_Method'] },
+  // Data_Type is always shown in 5.1; these are the attributes `attributes_to_show` may add.
+  PR: { name: 'Platform Report', attributes: ['Access_Method'] },
+  TR: { name: 'Title Report', attributes: ['YOP', 'Access_Type', 'Access_Method'] },
 } as const satisfies Record<SushiReportId, { name: string; attributes: readonly string[] }>
 
 export const ReportHeader51 = z.strictObject({
@@ -225,7 +226,9 @@ export function sushiJson51(
   metrics: readonly CounterMetric[],
   months: readonly SushiMonth[],
 ): { Report_Header: ReportHeader51; Report_Items: Array<Record<string, unknown>> } {
-  const items: Array<Record<string, unknown>> = []
+  // COUNTER's JSON is "minimal": rows of the same item (another Data_Type, say) share one
+  // Report_Item, each with its own Attribute_Performance entry.
+  const items = new Map<string, { item: Record<string, unknown>; perf: Array<Record<string, unknown>> }>()
   for (const row of rows) {
     const performance: Record<string, Record<string, number>> = {}
     for (const metric of metrics) {
@@ -239,9 +242,15 @@ export function sushiJson51(
     }
     // An item without usage is left out of JSON (as of TSV): the 3030 exception says why it is empty.
     if (!Object.keys(performance).length) continue
-    items.push({ ...row.item, Attribute_Performance: [{ ...row.attrs, Performance: performance }] })
+    const key = JSON.stringify(row.item)
+    const entry = items.get(key) ?? { item: row.item, perf: [] }
+    entry.perf.push({ ...row.attrs, Performance: performance })
+    items.set(key, entry)
   }
-  return { Report_Header: header, Report_Items: items }
+  return {
+    Report_Header: header,
+    Report_Items: [...items.values()].map((e) => ({ ...e.item, Attribute_Performance: e.perf })),
+  }
 }
 
 /** The 5.1 tabular form: 13 header rows, a blank row, the column headings, the rows. */
