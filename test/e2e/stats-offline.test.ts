@@ -102,18 +102,44 @@ describe('a member offline for a week', () => {
       report.Report_Items.flatMap((i) => i.Performance.flatMap((p) => p.Instance))
         .filter((i) => i.Metric_Type === 'Total_Item_Requests')
         .reduce((a, i) => a + i.Count, 0)
-    const nation = await operator.get('/sushi/r5/reports/pr?begin_date=2026-11&end_date=2026-11')
+    const nation = await operator.get('/sushi/r5/reports/pr?begin_date=2026-11&end_date=2026-11&release=5')
     expect(nation.body.Report_Header.Institution_Name).toBe('国家数字图书馆')
     expect(requestsIn(nation.body)).toBe(total)
     const one = await operator.get(
-      `/sushi/r5/reports/pr?begin_date=2026-11&end_date=2026-11&customer_id=${member.node.nodeId}`,
+      `/sushi/r5/reports/pr?begin_date=2026-11&end_date=2026-11&release=5&customer_id=${member.node.nodeId}`,
     )
     expect(one.body.Report_Header).toMatchObject({ Institution_Name: '临安县图书馆', Customer_ID: member.node.nodeId })
     expect(requestsIn(one.body)).toBe(total)
-    expect(requestsIn((await operator.get('/sushi/r5/reports/tr?begin_date=2026-11&end_date=2026-11')).body)).toBe(
-      total,
+    expect(
+      requestsIn((await operator.get('/sushi/r5/reports/tr?begin_date=2026-11&end_date=2026-11&release=5')).body),
+    ).toBe(total)
+    // A consortium's harvester with the hub's SUSHI credential: the members, then one member's
+    // platform report in Release 5.1 (the default).
+    const cred = await operator.post('/api/staff/sushi/credentials', { name: '省中心统计平台' })
+    expect(cred.status).toBe(201)
+    const auth = `requestor_id=${cred.body.requestor_id}&api_key=${cred.body.api_key}`
+    const harvester = new Client(hub.node.url)
+    const members51 = await harvester.get(`/sushi/r51/members?customer_id=${cred.body.customer_id}&${auth}`)
+    expect(members51.status).toBe(200)
+    expect(members51.body).toEqual([
+      expect.objectContaining({
+        Customer_ID: member.node.nodeId,
+        Institution_ID: { Proprietary: [`shulin:${member.node.nodeId}`] },
+      }),
+    ])
+    const pr51 = await harvester.get(
+      `/sushi/r5/reports/pr?customer_id=${member.node.nodeId}&${auth}&begin_date=2026-11&end_date=2026-11`,
     )
-    expect((await operator.get('/sushi/r5/reports/pr?customer_id=someone-else')).status).toBe(400)
+    expect(pr51.body.Report_Header).toMatchObject({ Release: '5.1', Institution_Name: '临安县图书馆' })
+    expect(pr51.body.Report_Items[0].Attribute_Performance[0].Performance.Total_Item_Requests).toEqual({
+      '2026-11': total,
+    })
+    // An institution the hub does not know: COUNTER's 2010, 403.
+    const stranger = await operator.get(
+      '/sushi/r5/reports/pr?customer_id=someone-else&begin_date=2026-11&end_date=2026-11',
+    )
+    expect(stranger.status).toBe(403)
+    expect(stranger.body.Code).toBe(2010)
     const csv = (await operator.get('/api/hub/stats/indicators.csv?year=2026')).body as string
     expect(csv.split('\r\n')[1]).toContain(
       `2026,${member.node.nodeId},临安县图书馆,330185,county,active,${total},${total},0,1,0,8,100,`,

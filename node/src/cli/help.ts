@@ -50,6 +50,11 @@ const commands: Record<string, string[]> = {
     '                                schedule a live lecture; prints {"liveId","rtmpUrl","streamKey"}:',
     '                                the encoder pushes to rtmpUrl/streamKey (the key is shown once)',
   ],
+  sushi: [
+    'shulin sushi credentials create --name NAME [--data DIR]',
+    '                                a COUNTER-SUSHI harvester’s customer_id, requestor_id and api_key',
+    '                                (printed as the last line, JSON; the key is shown once)',
+  ],
   subscribe: ['shulin subscribe CHANNEL_ID [--mirror] [--data DIR]   take a channel’s records into this node'],
   service: [
     'shulin service install [--user shulin] [--data DIR] [--service-name shulin] [--dry-run] [start’s flags…]',

@@ -368,6 +368,16 @@ export async function runCli(
         (m) => new CliError(`${m}\n\n${usage()}`, 2),
       )
     }
+    case 'sushi': {
+      const { cmdSushi } = await import('./sushi.js')
+      return cmdSushi(
+        args,
+        dataDirOf,
+        env,
+        (dataDir, path, body) => viaRunningNode(dataDir, path, body),
+        (m) => new CliError(`${m}\n\n${usage()}`, 2),
+      )
+    }
     case 'import':
       return cmdImport(args, dataDirOf, env, (err) => new CliError(`${err}\n\n${usage()}`, 2))
     case 'version':

@@ -19,6 +19,8 @@ import { RollupPusher } from './pusher.js'
 import { hubStatsRoutes, nodeStatsRoutes } from './routes.js'
 import { sushiRoutes } from './sushi-routes.js'
 import { hubSushiSource, nodeSushiSource } from './sources.js'
+import { SushiCredentials } from './sushi-credentials.js'
+import { sushiCredentialRoutes } from './sushi-credential-routes.js'
 
 export { StatsService } from './service.js'
 export { HubStats } from './hub.js'
@@ -52,6 +54,8 @@ export interface StatsInit {
 export interface Stats {
   service: StatsService
   hub: HubStats | undefined
+  /** Harvesters' COUNTER-SUSHI credentials (`requestor_id` + `api_key`). */
+  sushiCredentials: SushiCredentials
   pusher: RollupPusher | undefined
   capture: MiddlewareHandler<AppEnv>
   routes(app: Hono<AppEnv>, api: Api, check: AccessCheck): void
@@ -90,11 +94,13 @@ export function createStats(init: StatsInit): Stats {
           },
         })
       : undefined
+  const sushiCredentials = new SushiCredentials(init.storage, init.key.nodeId, now)
   // The registry as the hub holds it (every status: a suspended member's figures still count).
   const registry = async () => (await init.federation.members()).filter((m) => m.nodeId !== init.key.nodeId)
   return {
     service,
     hub,
+    sushiCredentials,
     pusher,
     capture: service.capture.middleware(),
     routes(app, api, check) {
@@ -109,25 +115,29 @@ export function createStats(init: StatsInit): Stats {
       const source = hub
         ? hubSushiSource({ hub, members: () => cached, nodeId: init.key.nodeId, name: init.name })
         : nodeSushiSource({ stats: service, resources: init.resources, nodeId: init.key.nodeId, name: init.name })
-      app.use('/sushi/r5/*', async (_c, next) => {
+      app.use('/sushi/*', async (_c, next) => {
         if (hub) cached = await registry()
         await next()
       })
-      sushiRoutes(app, { source, check, now, version: init.version })
-      for (const [path, summary] of [
-        ['/sushi/r5/status', 'COUNTER-SUSHI R5: is the service up (public)'],
-        ['/sushi/r5/reports', 'COUNTER-SUSHI R5: the reports offered (PR, TR)'],
-        ['/sushi/r5/reports/pr', 'COUNTER-SUSHI R5 Platform Master Report (JSON, or TSV with format=tsv)'],
-        ['/sushi/r5/reports/tr', 'COUNTER-SUSHI R5 Title Master Report (JSON, or TSV with format=tsv)'],
-        ...(hub ? [['/sushi/r5/members', 'COUNTER-SUSHI R5: the member libraries (hub)']] : []),
-      ] as const) {
-        api.describe({
-          method: 'get',
-          path,
-          summary,
-          tags: ['sushi'],
-          access: path === '/sushi/r5/status' ? 'public' : 'staff',
-        })
+      sushiRoutes(app, { source, check, credentials: sushiCredentials, now, version: init.version })
+      sushiCredentialRoutes(api, sushiCredentials)
+      // The same routes under both bases: /sushi/r51 (COUNTER's 5.1 path) and /sushi/r5.
+      for (const base of ['/sushi/r51', '/sushi/r5']) {
+        for (const [path, summary] of [
+          [`${base}/status`, 'COUNTER-SUSHI: is the service up (public)'],
+          [`${base}/reports`, 'COUNTER-SUSHI: the reports offered (PR, TR)'],
+          [`${base}/reports/pr`, 'COUNTER-SUSHI Platform Report (5.1 by default; JSON, or TSV with format=tsv)'],
+          [`${base}/reports/tr`, 'COUNTER-SUSHI Title Report (5.1 by default; JSON, or TSV with format=tsv)'],
+          ...(hub ? [[`${base}/members`, 'COUNTER-SUSHI: the member libraries (hub)']] : []),
+        ] as const) {
+          api.describe({
+            method: 'get',
+            path,
+            summary: `${summary}; harvesters send customer_id, requestor_id, api_key`,
+            tags: ['sushi'],
+            access: path.endsWith('/status') ? 'public' : 'staff',
+          })
+        }
       }
     },
     async start() {

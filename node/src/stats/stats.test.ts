@@ -129,11 +129,10 @@ describe('usage statistics on a node', () => {
     expect(status.status).toBe(200)
     expect(status.body[0].Service_Active).toBe(true)
     expect((await new Client(t.node.url).get('/sushi/r5/reports/pr')).status).toBe(401)
-    expect((await staff.get('/sushi/r5/reports')).body.map((r: { Report_ID: string }) => r.Report_ID)).toEqual([
-      'PR',
-      'TR',
-    ])
-    const pr = await staff.get('/sushi/r5/reports/pr?begin_date=2026-12&end_date=2026-12')
+    expect(
+      (await staff.get('/sushi/r5/reports?release=5')).body.map((r: { Report_ID: string }) => r.Report_ID),
+    ).toEqual(['PR', 'TR'])
+    const pr = await staff.get('/sushi/r5/reports/pr?begin_date=2026-12&end_date=2026-12&release=5')
     expect(pr.body.Report_Header).toMatchObject({ Report_ID: 'PR', Release: '5', Institution_Name: '书林图书馆' })
     expect(pr.body.Report_Items[0].Performance[0]).toEqual({
       Period: { Begin_Date: '2026-12-01', End_Date: '2026-12-31' },
@@ -144,7 +143,7 @@ describe('usage statistics on a node', () => {
       ]),
     })
     const tr = await staff.get(
-      '/sushi/r5/reports/tr?begin_date=2026-12-01&end_date=2026-12-31&metric_type=Total_Item_Requests|Unique_Title_Requests',
+      '/sushi/r5/reports/tr?begin_date=2026-12-01&end_date=2026-12-31&metric_type=Total_Item_Requests|Unique_Title_Requests&release=5',
     )
     const item = tr.body.Report_Items.find((i: { Title: string }) => i.Title === '红楼梦')
     expect(item.Item_ID).toContainEqual({ Type: 'ISBN', Value: '9787020002207' })
@@ -152,7 +151,7 @@ describe('usage statistics on a node', () => {
       { Metric_Type: 'Total_Item_Requests', Count: 2 },
       { Metric_Type: 'Unique_Title_Requests', Count: 1 },
     ])
-    const tsv = await staff.get('/sushi/r5/reports/tr?begin_date=2026-12&end_date=2026-12', {
+    const tsv = await staff.get('/sushi/r5/reports/tr?begin_date=2026-12&end_date=2026-12&release=5', {
       accept: 'text/tab-separated-values',
     })
     expect(tsv.headers.get('content-type')).toMatch(/text\/tab-separated-values/)
@@ -163,7 +162,7 @@ describe('usage statistics on a node', () => {
     const bad = await staff.get('/sushi/r5/reports/pr?begin_date=2026-13')
     expect(bad.status).toBe(400)
     expect(bad.body.Code).toBe(3020)
-    const empty = await staff.get('/sushi/r5/reports/pr?begin_date=2025-01&end_date=2025-02&format=json')
+    const empty = await staff.get('/sushi/r5/reports/pr?begin_date=2025-01&end_date=2025-02&format=json&release=5')
     expect(empty.body.Report_Header.Exceptions).toContainEqual(expect.objectContaining({ Code: 3030 }))
   })
 

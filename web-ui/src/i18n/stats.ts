@@ -82,6 +82,16 @@ const zh = {
   saved: '已保存',
   year: '年度',
   sushi: 'COUNTER-SUSHI 报告',
+  sushiCredentials: 'SUSHI 采集凭据',
+  sushiHelp: '统计采集平台（COUNTER-SUSHI 5.1）用下面的 customer_id、requestor_id 和 api_key 访问 {url}。',
+  sushiName: '采集方名称',
+  sushiCreate: '生成凭据',
+  sushiShownOnce: 'api_key 只显示这一次，请立即抄给采集方。',
+  sushiCreated: '生成',
+  sushiLastUsed: '最近采集',
+  sushiRevoke: '撤销',
+  sushiRevokeConfirm: '撤销“{name}”的凭据？它将无法再采集。',
+  sushiNone: '还没有凭据。',
 } as const
 
 type Key = keyof typeof zh
@@ -162,6 +172,17 @@ const en: Record<Key, string> = {
   saved: 'Saved',
   year: 'Year',
   sushi: 'COUNTER-SUSHI reports',
+  sushiCredentials: 'SUSHI harvesting credentials',
+  sushiHelp:
+    'A usage harvester (COUNTER-SUSHI 5.1) calls {url} with the customer_id, requestor_id and api_key made here.',
+  sushiName: 'Harvester',
+  sushiCreate: 'Make credentials',
+  sushiShownOnce: 'The api_key is shown only now: copy it to the harvester.',
+  sushiCreated: 'Made',
+  sushiLastUsed: 'Last harvest',
+  sushiRevoke: 'Revoke',
+  sushiRevokeConfirm: 'Revoke the credentials of “{name}”? It will not harvest again.',
+  sushiNone: 'No credentials yet.',
 }
 
 export type StatsKey = Key

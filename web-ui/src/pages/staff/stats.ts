@@ -12,7 +12,14 @@ import { base } from '../../styles.js'
 import { api } from '../../api.js'
 import { st } from '../../i18n/stats.js'
 import { errorView, loadingView, taskView } from '../../components/page-state.js'
+import '../../components/sushi-credentials.js'
 import { daysAgo, heatmap, kpis, partStyles, rangeSelect, split, topTable } from '../../components/stats-parts.js'
+
+/** This year's report so far, as COUNTER 5.1 asks (both dates given). */
+function sushiTsv(id: 'pr' | 'tr'): string {
+  const month = new Date().toISOString().slice(0, 7)
+  return `/sushi/r51/reports/${id}?format=tsv&begin_date=${month.slice(0, 4)}-01&end_date=${month}`
+}
 
 export class StaffStats extends LitElement {
   static override properties = { days: { state: true }, view: { state: true } }
@@ -82,8 +89,9 @@ export class StaffStats extends LitElement {
         <p>
           ${d.member ? html`${st('queueSent', { n: o.sent, day: o.lastSentDay ?? '—' })} · ${st('queuePending', { n: o.pending })}${o.refused ? html` · ${st('queueRefused', { n: o.refused })}` : nothing}` : st('notMember')}
         </p>
-        <p class="muted">${st('sushi')}: <a href="/sushi/r5/reports/pr?format=tsv">PR (TSV)</a> · <a href="/sushi/r5/reports/tr?format=tsv">TR (TSV)</a></p>
+        <p class="muted">${st('sushi')}: <a href=${sushiTsv('pr')}>PR (TSV)</a> · <a href=${sushiTsv('tr')}>TR (TSV)</a></p>
       </section>
+      <section aria-label=${st('sushiCredentials')}><shulin-sushi-credentials></shulin-sushi-credentials></section>
     `
   }
 
