@@ -21,6 +21,7 @@ import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths, type OpenedDataFolder } from './storage/data-folder.js'
 import { watchStorageSpace } from './storage/space-watch.js'
 import { createLogger, type Logger } from './logger.js'
+import { sip2Settings } from './sip2/url.js'
 import { createApp, tlsResolver } from './http/app.js'
 import type { AppEnv } from './http/env.js'
 import { ProblemError } from './http/problem.js'
@@ -302,6 +303,7 @@ function composeServices(
     passwordPolicy: config.passwordPolicy,
     logger,
     pushLoopbackHttp: config.testPushHttp === true,
+    sip2: config.sip2Url ? sip2Settings(config.sip2Url) : undefined,
     ...clock,
     ...(options.sms ? { sms: options.sms } : {}),
   })
@@ -1067,6 +1069,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     { name: 'activity phases', start: () => parts.activityPhases.start(), stop: () => parts.activityPhases.stop() },
     // Codes still being retried are dropped at stop (they live in memory only, by design).
     { name: 'sms', start: () => {}, stop: () => services.sms.close() },
+    { name: 'sip2', start: () => {}, stop: () => services.sip2.close() },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
     { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
     { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },

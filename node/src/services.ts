@@ -32,6 +32,8 @@ import { SmsService, type SmsServiceOptions } from './sms/service.js'
 import { smsChannel } from './sms/channel.js'
 import { Notifier } from './notify/notifier.js'
 import { WebPush } from './notify/push.js'
+import { Sip2SignIn } from './sip2/sign-in.js'
+import type { Sip2Settings } from './sip2/url.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -50,6 +52,8 @@ export interface NodeServices {
   subscriptions: SubscriptionService
   courses: Courses
   sms: SmsService
+  /** Sign-in against the library's ILS over SIP2 (inactive without settings). */
+  sip2: Sip2SignIn
 }
 
 export function buildServices(
@@ -62,6 +66,8 @@ export function buildServices(
     logger?: Logger
     /** Tests: a local stand-in push service on loopback http. */
     pushLoopbackHttp?: boolean
+    /** The library's ILS (`SHULIN_SIP2_URL`). */
+    sip2?: Sip2Settings | undefined
   },
 ): NodeServices {
   const sessions = new SessionService(folder.storage, opts.now)
@@ -75,6 +81,7 @@ export function buildServices(
     ...(opts.now ? { now: opts.now } : {}),
     ...opts.sms,
   })
+  const sip2 = new Sip2SignIn(opts.sip2, { logger: opts.logger })
   const accounts = new AccountService({
     storage: folder.storage,
     sessions,
@@ -82,6 +89,7 @@ export function buildServices(
     identifierKey,
     passwordPolicy: opts.passwordPolicy,
     now: opts.now,
+    ils: sip2,
   })
   const resources = new ResourceService({
     storage: folder.storage,
@@ -143,6 +151,7 @@ export function buildServices(
     reading,
     inbox,
     sms,
+    sip2,
     notifier,
     push,
     subscriptions,

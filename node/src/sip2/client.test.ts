@@ -3,43 +3,12 @@
  * (test/e2e/sip2-ils.mjs), run as its own process on 127.0.0.1; and against an ILS that is
  * down, slow, answers garbage or a wrong checksum.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type Server, type Socket } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Sip2Client, Sip2Unavailable } from './client.js'
 import { parseFrame, sealFrame, sip2Checksum, Sip2FrameError } from './message.js'
 import { parseSip2Url, type Sip2Settings } from './url.js'
-
-const serverScript = fileURLToPath(new URL('../../../test/e2e/sip2-ils.mjs', import.meta.url))
-
-interface Ils {
-  child: ChildProcess
-  port: number
-  events: Array<Record<string, unknown>>
-}
-
-export async function startIls(): Promise<Ils> {
-  const child = spawn(process.execPath, [serverScript], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const events: Array<Record<string, unknown>> = []
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the SIP2 server did not start')), 10_000)
-    let buf = ''
-    child.stdout!.setEncoding('utf8')
-    child.stdout!.on('data', (d: string) => {
-      buf += d
-      for (let nl; (nl = buf.indexOf('\n')) >= 0;) {
-        const e = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>
-        buf = buf.slice(nl + 1)
-        if (typeof e.port === 'number') {
-          clearTimeout(timer)
-          resolve(e.port)
-        } else events.push(e)
-      }
-    })
-  })
-  return { child, port, events }
-}
+import { startIls, type Ils } from '../../../test/e2e/sip2-ils-process.js'
 
 const settings = (port: number, extra: Partial<Sip2Settings> = {}): Sip2Settings => ({
   host: '127.0.0.1',
