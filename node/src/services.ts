@@ -33,7 +33,7 @@ import { smsChannel } from './sms/channel.js'
 import { Notifier } from './notify/notifier.js'
 import { WebPush } from './notify/push.js'
 import { Sip2SignIn } from './sip2/sign-in.js'
-import type { Sip2Settings } from './sip2/url.js'
+import { Sip2SettingsStore } from './sip2/settings.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -66,8 +66,8 @@ export function buildServices(
     logger?: Logger
     /** Tests: a local stand-in push service on loopback http. */
     pushLoopbackHttp?: boolean
-    /** The library's ILS (`SHULIN_SIP2_URL`). */
-    sip2?: Sip2Settings | undefined
+    /** The library's ILS (`SHULIN_SIP2_URL`); one saved in the console wins. */
+    sip2Url?: string | undefined
   },
 ): NodeServices {
   const sessions = new SessionService(folder.storage, opts.now)
@@ -81,7 +81,11 @@ export function buildServices(
     ...(opts.now ? { now: opts.now } : {}),
     ...opts.sms,
   })
-  const sip2 = new Sip2SignIn(opts.sip2, { logger: opts.logger })
+  const sip2 = new Sip2SignIn({
+    envUrl: opts.sip2Url,
+    store: new Sip2SettingsStore(folder.storage, folder.key),
+    logger: opts.logger,
+  })
   const accounts = new AccountService({
     storage: folder.storage,
     sessions,

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { killAll, start, type Started } from './processes.js'
+import { killAll, run, start, type Started } from './processes.js'
 import { startIls, type Ils } from './sip2-ils-process.js'
 
 let work: string
@@ -17,6 +17,17 @@ let node: Started
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-sip2-'))
   ils = await startIls()
+  const made = await run([
+    'admin',
+    'create',
+    '--data',
+    join(work, 'node'),
+    '--username',
+    'libadmin',
+    '--password',
+    'county-library-2026',
+  ])
+  expect(made.code).toBe(0)
   node = await start(['--data', join(work, 'node')], {
     SHULIN_SIP2_URL: `sip2://shulin:sip-secret@127.0.0.1:${ils.port}?institution=CNTEST&location=MAIN`,
   })
@@ -74,6 +85,34 @@ describe('sign-in against the ILS over SIP2', { timeout: 60_000 }, () => {
     expect((await login('23000005', '5555')).status).toBe(503)
     // The node reconnects: the next reader signs in.
     expect((await login('23000001', '1234')).status).toBe(200)
+  })
+
+  it('shows staff the ILS in use with its password masked; a URL saved in the console wins', async () => {
+    const admin = String((await login('libadmin', 'county-library-2026')).body.token)
+    const staff = (method: string, path: string, body?: unknown) =>
+      fetch(node.url + path, {
+        method,
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+    const shown = (await (await staff('GET', '/api/staff/sip2')).json()) as { source: string; url: string }
+    expect(shown.source).toBe('environment')
+    expect(shown.url).toBe(`sip2://shulin:****@127.0.0.1:${ils.port}?institution=CNTEST&location=MAIN`)
+    expect((await staff('POST', '/api/staff/sip2/test')).status).toBe(200)
+    // A wrong ILS login saved in the console: its test fails and readers cannot sign in.
+    const wrong = `sip2://shulin:not-it@127.0.0.1:${ils.port}?institution=CNTEST`
+    expect((await staff('PUT', '/api/staff/sip2', { url: wrong })).status).toBe(200)
+    expect((await staff('POST', '/api/staff/sip2/test')).status).toBe(503)
+    expect((await login('23000001', '1234')).status).toBe(503)
+    expect((await staff('PUT', '/api/staff/sip2', { url: 'sip2://x:y@h:1' })).status).toBe(400)
+    // Cleared: back to the environment's.
+    const back = (await (await staff('PUT', '/api/staff/sip2', { url: null })).json()) as { source: string }
+    expect(back.source).toBe('environment')
+    expect((await login('23000001', '1234')).status).toBe(200)
+    // Readers are not staff.
+    const reader = String((await login('23000001', '1234')).body.token)
+    const asReader = await fetch(node.url + '/api/staff/sip2', { headers: { authorization: `Bearer ${reader}` } })
+    expect(asReader.status).toBe(403)
   })
 
   it('answers 503 when the ILS is down', async () => {

@@ -215,6 +215,11 @@ export class Sip2Client {
     }
   }
 
+  /** Makes sure a logged-in connection can be had (opens one when none is idle). */
+  async login(): Promise<void> {
+    await this.#withConnection(async () => undefined)
+  }
+
   /**
    * Runs `work` on a logged-in connection. A connection kept from earlier may have been closed
    * by the ILS meanwhile (many close idle ones): its failure is retried once on a new one.

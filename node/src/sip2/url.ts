@@ -56,13 +56,6 @@ export function parseSip2Url(text: string): { ok: true; value: Sip2Settings } | 
   }
 }
 
-/** Settings from a URL already checked by {@link Sip2Url} (the config's validation). */
-export function sip2Settings(text: string): Sip2Settings {
-  const r = parseSip2Url(text)
-  if (!r.ok) throw new Error(r.message)
-  return r.value
-}
-
 /** The zod form of the setting, for `NodeConfig`: the URL stays text, checked here. */
 export const Sip2Url = z.string().superRefine((text, ctx) => {
   const r = parseSip2Url(text)
