@@ -4,15 +4,11 @@
  * and its test button `/api/staff/sip2/test`. HTTP only.
  */
 import { z } from 'zod'
-import { Ok } from '@shulin/protocol'
+import { Ok, Sip2SettingsView } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import type { Sip2SignIn } from './sign-in.js'
 import { Sip2Url } from './url.js'
 
-const Sip2SettingsView = z.strictObject({
-  source: z.enum(['console', 'environment', 'none']),
-  url: z.string().nullable(),
-})
 /** `null` forgets the console's URL (the environment's, if any, is used again). */
 const Sip2SettingsInput = z.strictObject({ url: Sip2Url.nullable() })
 
