@@ -14,8 +14,9 @@ export interface Ils {
   events: Array<Record<string, unknown>>
 }
 
-export async function startIls(): Promise<Ils> {
-  const child = spawn(process.execPath, [serverScript], { stdio: ['ignore', 'pipe', 'inherit'] })
+/** `args`: `['--tls', KEY, CERT]` for a TLS listener. */
+export async function startIls(args: string[] = []): Promise<Ils> {
+  const child = spawn(process.execPath, [serverScript, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const events: Array<Record<string, unknown>> = []
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the SIP2 server did not start')), 10_000)

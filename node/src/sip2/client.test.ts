@@ -3,7 +3,11 @@
  * (test/e2e/sip2-ils.mjs), run as its own process on 127.0.0.1; and against an ILS that is
  * down, slow, answers garbage or a wrong checksum.
  */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Sip2Client, Sip2Unavailable } from './client.js'
 import { parseFrame, sealFrame, sip2Checksum, Sip2FrameError } from './message.js'
@@ -199,5 +203,60 @@ describe('SIP2 client against an ILS that is down or hangs', { timeout: 20_000 }
     await expect(client.patron('23000001', '1234')).rejects.toThrow(/no answer within 400 ms/)
     expect(client.openConnections).toBe(0)
     client.close()
+  })
+})
+
+describe('SIP2 client over TLS', { timeout: 30_000 }, () => {
+  let ils: Ils
+  let dir: string
+  let cert: string
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shulin-sip2-tls-'))
+    // A self-signed certificate for 127.0.0.1, as a library's ILS with its own CA would have.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=ils.test',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore', timeout: 10_000 },
+    )
+    cert = readFileSync(join(dir, 'cert.pem'), 'utf8')
+    ils = await startIls(['--tls', join(dir, 'key.pem'), join(dir, 'cert.pem')])
+  })
+  afterAll(() => {
+    ils?.child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('signs in over TLS with the ILS’s CA, and refuses a certificate it cannot verify', async () => {
+    const client = new Sip2Client({ settings: settings(ils.port, { tls: true }), ca: cert })
+    try {
+      expect(await client.patron('23000001', '1234')).toMatchObject({ validPassword: true, name: '张小明' })
+    } finally {
+      client.close()
+    }
+    const untrusting = new Sip2Client({ settings: settings(ils.port, { tls: true }) })
+    await expect(untrusting.patron('23000001', '1234')).rejects.toThrow(/no connection.*certificate/)
+    untrusting.close()
+    // Plain TCP to a TLS port is garbage to both sides: unavailable, not a hang.
+    const plain = new Sip2Client({ settings: settings(ils.port), timeoutMs: 1000 })
+    await expect(plain.patron('23000001', '1234')).rejects.toBeInstanceOf(Sip2Unavailable)
+    plain.close()
   })
 })

@@ -5,7 +5,7 @@
  * and checksums, a time limit on every answer, one 97 resend on a damaged answer, and a fresh
  * connection when one fails. No maintained npm SIP2 client exists; this follows the spec.
  */
-import { connect as tcpConnect, type Socket } from 'node:net'
+import { connect as tcpConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import {
   loginRequest,
@@ -63,7 +63,9 @@ class Sip2Connection {
   static async open(opts: Required<Pick<Sip2ClientOptions, 'timeoutMs'>> & Sip2ClientOptions): Promise<Sip2Connection> {
     const { host, port, tls } = opts.settings
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = tls ? tlsConnect({ host, port, servername: host, ca: opts.ca }) : tcpConnect({ host, port })
+      const s = tls // SNI carries names only (RFC 6066); an address is checked against the certificate all the same.
+        ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(opts.ca ? { ca: opts.ca } : {}) })
+        : tcpConnect({ host, port })
       const timer = setTimeout(() => {
         s.destroy()
         reject(new Sip2Unavailable(`no connection to ${host}:${port} within ${opts.timeoutMs} ms`))
