@@ -88,6 +88,20 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
     }
   })
 
+  it('keeps a card with a field separator or carriage return inside its own field', async () => {
+    const client = new Sip2Client({ settings: settings(ils.port) })
+    try {
+      const before = ils.events.length
+      const a = await client.patron('23000001|AD1234|\r2300', '0000')
+      expect(a.validPatron).toBe(false)
+      const seen = ils.events.slice(before)
+      expect(seen.filter((e) => e.event === 'patron').map((e) => e.card)).toEqual(['23000001 AD1234  2300'])
+      expect(seen.some((e) => e.event === 'bad-checksum' || e.event === 'unsupported')).toBe(false)
+    } finally {
+      client.close()
+    }
+  })
+
   it('asks 23 Patron Status when configured so, and reads the 24', async () => {
     const client = new Sip2Client({ settings: settings(ils.port), patronMessage: '23' })
     try {
