@@ -73,6 +73,15 @@ describe('sign-in against the ILS over SIP2', { timeout: 60_000 }, () => {
     expect(wrong.body.type).toBe(unknown.body.type)
   })
 
+  it('throttles PIN guesses before the ILS is asked: the eleventh wrong PIN in a row waits', async () => {
+    const asked = () => ils.events.filter((e) => e.event === 'patron' && e.card === '23000007').length
+    for (let i = 0; i < 10; i++) expect((await login('23000007', `00${i}`)).status).toBe(401)
+    expect(asked()).toBe(10)
+    const held = await login('23000007', '7777')
+    expect(held.status).toBe(429)
+    expect(asked()).toBe(10)
+  })
+
   it('refuses a blocked card with the ILS’s message', async () => {
     const blocked = await login('23000002', '2222')
     expect(blocked.status).toBe(403)
