@@ -28,7 +28,7 @@ beforeAll(async () => {
     'county-library-2026',
   ])
   expect(made.code).toBe(0)
-  node = await start(['--data', join(work, 'node')], {
+  node = await start(['--port', '0', '--data', join(work, 'node')], {
     SHULIN_SIP2_URL: `sip2://shulin:sip-secret@127.0.0.1:${ils.port}?institution=CNTEST&location=MAIN`,
   })
 }, 40_000)
@@ -122,6 +122,29 @@ describe('sign-in against the ILS over SIP2', { timeout: 60_000 }, () => {
     const reader = String((await login('23000001', '1234')).body.token)
     const asReader = await fetch(node.url + '/api/staff/sip2', { headers: { authorization: `Bearer ${reader}` } })
     expect(asReader.status).toBe(403)
+  })
+
+  it('keeps a URL saved in the console across a restart', async () => {
+    const admin = String((await login('libadmin', 'county-library-2026')).body.token)
+    const url = `sip2://shulin:sip-secret@127.0.0.1:${ils.port}?institution=CNTEST&location=DESK`
+    const put = await fetch(node.url + '/api/staff/sip2', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url }),
+    })
+    expect(put.status).toBe(200)
+    node.child.kill('SIGTERM')
+    expect(await node.exited).toBe(0)
+    const data = join(work, 'node')
+    // The password is not in the database in clear.
+    node = await start(['--port', '0', '--data', data], {
+      SHULIN_SIP2_URL: `sip2://shulin:sip-secret@127.0.0.1:${ils.port}?institution=CNTEST&location=MAIN`,
+    })
+    const token = String((await login('libadmin', 'county-library-2026')).body.token)
+    const shown = await fetch(node.url + '/api/staff/sip2', { headers: { authorization: `Bearer ${token}` } })
+    expect(await shown.json()).toEqual({ source: 'console', url: url.replace('sip-secret', '****') })
+    expect((await login('23000001', '1234')).status).toBe(200)
+    expect(ils.events.filter((e) => e.event === 'login').at(-1)).toMatchObject({ ok: true, location: 'DESK' })
   })
 
   it('answers 503 when the ILS is down', async () => {
