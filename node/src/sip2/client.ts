@@ -15,7 +15,7 @@ import {
   readPatronAnswer,
   resendRequest,
   sealFrame,
-  Sip2FrameError,
+  Sip2ChecksumError,
   type PatronAnswer,
   type Sip2Frame,
 } from './message.js'
@@ -24,6 +24,13 @@ import type { Sip2Settings } from './url.js'
 /** The ILS could not give an answer: down, too slow, refused our login, or spoke garbage. */
 export class Sip2Unavailable extends Error {
   override readonly name = 'Sip2Unavailable'
+  constructor(
+    message: string,
+    /** The ILS said nothing in time: asking again at once would only wait again. */
+    readonly timedOut = false,
+  ) {
+    super(message)
+  }
 }
 
 export interface Sip2ClientOptions {
@@ -68,7 +75,7 @@ class Sip2Connection {
         : tcpConnect({ host, port })
       const timer = setTimeout(() => {
         s.destroy()
-        reject(new Sip2Unavailable(`no connection to ${host}:${port} within ${opts.timeoutMs} ms`))
+        reject(new Sip2Unavailable(`no connection to ${host}:${port} within ${opts.timeoutMs} ms`, true))
       }, opts.timeoutMs)
       s.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer)
@@ -121,7 +128,10 @@ class Sip2Connection {
   #read(timeoutMs: number): Promise<string> {
     if (this.#failed) return Promise.reject(this.#failed)
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => this.#fail(new Sip2Unavailable(`no answer within ${timeoutMs} ms`)), timeoutMs)
+      const timer = setTimeout(
+        () => this.#fail(new Sip2Unavailable(`no answer within ${timeoutMs} ms`, true)),
+        timeoutMs,
+      )
       this.#waiting = {
         resolve: (line) => {
           clearTimeout(timer)
@@ -152,7 +162,7 @@ class Sip2Connection {
       try {
         frame = parseFrame(line)
       } catch (err) {
-        if (err instanceof Sip2FrameError && err.message === 'checksum mismatch' && attempt === 0) {
+        if (err instanceof Sip2ChecksumError && attempt === 0) {
           this.socket.write(resendRequest, 'utf8')
           continue
         }
@@ -235,7 +245,7 @@ export class Sip2Client {
         return out
       } catch (err) {
         this.#release(conn)
-        if (reused && attempt === 0 && err instanceof Sip2Unavailable && !/within/.test(err.message)) continue
+        if (reused && attempt === 0 && err instanceof Sip2Unavailable && !err.timedOut) continue
         throw err
       }
     }

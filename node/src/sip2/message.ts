@@ -23,7 +23,12 @@ export interface Sip2Frame {
 
 /** Why a frame could not be read: the connection that carried it is not to be trusted further. */
 export class Sip2FrameError extends Error {
-  override readonly name = 'Sip2FrameError'
+  override readonly name: string = 'Sip2FrameError'
+}
+
+/** A frame whose checksum is wrong: damaged on the way, worth one 97 resend. */
+export class Sip2ChecksumError extends Sip2FrameError {
+  override readonly name = 'Sip2ChecksumError'
 }
 
 /**
@@ -101,7 +106,7 @@ export function parseFrame(raw: string): Sip2Frame {
   if (az >= 0 && az === text.length - 6) {
     const given = text.slice(az + 2)
     if (!/^[0-9A-Fa-f]{4}$/.test(given) || sip2Checksum(text.slice(0, az + 2)) !== given.toUpperCase()) {
-      throw new Sip2FrameError('checksum mismatch')
+      throw new Sip2ChecksumError('checksum mismatch')
     }
     text = text.slice(0, az)
   }
