@@ -21,6 +21,7 @@ import { NodeConfig, type NodeConfigInput } from './config/config.js'
 import { openDataFolder, dataPaths, type OpenedDataFolder } from './storage/data-folder.js'
 import { watchStorageSpace } from './storage/space-watch.js'
 import { createLogger, type Logger } from './logger.js'
+import { sip2Routes } from './sip2/routes.js'
 import { createApp, tlsResolver } from './http/app.js'
 import type { AppEnv } from './http/env.js'
 import { ProblemError } from './http/problem.js'
@@ -312,6 +313,7 @@ function composeServices(
     passwordPolicy: config.passwordPolicy,
     logger,
     pushLoopbackHttp: config.testPushHttp === true,
+    sip2Url: config.sip2Url,
     ...clock,
     ...(options.sms ? { sms: options.sms } : {}),
   })
@@ -810,6 +812,7 @@ function httpApp(parts: NodeParts): Hono<AppEnv> {
         },
       })
       smsRoutes(api, services.sms)
+      sip2Routes(api, services.sip2)
       staffRoutes(api, { accounts, maxImportBytes })
       realNameRoutes(api, services.realName)
       nodeSettingsRoutes(api, {
@@ -1119,6 +1122,7 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
     { name: 'activity phases', start: () => parts.activityPhases.start(), stop: () => parts.activityPhases.stop() },
     // Codes still being retried are dropped at stop (they live in memory only, by design).
     { name: 'sms', start: () => {}, stop: () => services.sms.close() },
+    { name: 'sip2', start: () => services.sip2.init(), stop: () => services.sip2.close() },
     // Before the storage closes (stopped in reverse): a backup in progress finishes first.
     { name: 'backups', start: () => backups.start(), stop: () => backups.stop() },
     { name: 'alerts', start: () => alerts?.start(), stop: () => alerts?.stop() },

@@ -36,6 +36,8 @@ import { smsChannel } from './sms/channel.js'
 import { Notifier } from './notify/notifier.js'
 import { WebPush } from './notify/push.js'
 import { HarvestService } from './harvest/service.js'
+import { Sip2SignIn } from './sip2/sign-in.js'
+import { Sip2SettingsStore } from './sip2/settings.js'
 
 export interface NodeServices {
   sessions: SessionService
@@ -62,6 +64,8 @@ export interface NodeServices {
   sms: SmsService
   /** OAI-PMH repositories harvested into the catalogue (`shulin harvest`, and on a schedule). */
   harvest: HarvestService
+  /** Sign-in against the library's ILS over SIP2 (inactive without settings). */
+  sip2: Sip2SignIn
 }
 
 export function buildServices(
@@ -74,6 +78,8 @@ export function buildServices(
     logger?: Logger
     /** Tests: a local stand-in push service on loopback http. */
     pushLoopbackHttp?: boolean
+    /** The library's ILS (`SHULIN_SIP2_URL`); one saved in the console wins. */
+    sip2Url?: string | undefined
   },
 ): NodeServices {
   const sessions = new SessionService(folder.storage, opts.now)
@@ -87,6 +93,11 @@ export function buildServices(
     ...(opts.now ? { now: opts.now } : {}),
     ...opts.sms,
   })
+  const sip2 = new Sip2SignIn({
+    envUrl: opts.sip2Url,
+    store: new Sip2SettingsStore(folder.storage, folder.key),
+    logger: opts.logger,
+  })
   const accounts = new AccountService({
     storage: folder.storage,
     sessions,
@@ -94,6 +105,7 @@ export function buildServices(
     identifierKey,
     passwordPolicy: opts.passwordPolicy,
     now: opts.now,
+    ils: sip2,
   })
   const resources = new ResourceService({
     storage: folder.storage,
@@ -165,6 +177,7 @@ export function buildServices(
     realName: new RealNameDesk(folder.storage, accounts.store, opts.now),
     inbox,
     sms,
+    sip2,
     notifier,
     push,
     subscriptions,

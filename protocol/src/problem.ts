@@ -39,6 +39,9 @@ export const problemCodes = [
   'invalid_credentials',
   'too_many_attempts',
   'account_disabled',
+  // Sign-in against the library's ILS (SIP2).
+  'ils_unavailable',
+  'patron_blocked',
   'invalid_code',
   'invalid_setup_token',
   'setup_done',

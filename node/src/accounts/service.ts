@@ -53,6 +53,24 @@ export const maxPendingResets = 256
 
 const conflictPointer = { phone: '/phone', idNumber: '/idNumber', username: '/username', card: '/cardNo' } as const
 
+/** What the library's ILS says of a card and PIN (a SIP2 64/24 answer, in practice). */
+export interface IlsPatron {
+  validPatron: boolean
+  /** `undefined`: the ILS did not say, which is not a yes. */
+  validPassword: boolean | undefined
+  name: string | null
+  blocked: boolean
+  /** What the ILS wants the reader told (SIP2 AF). */
+  screenMessage: string | null
+}
+
+/** The library's ILS. `check` throws a `ProblemError('ils_unavailable')` when it cannot answer. */
+export interface IlsPatrons {
+  /** Whether an ILS is configured now (the console may change it while the node runs). */
+  active(): boolean
+  check(card: string, pin: string): Promise<IlsPatron>
+}
+
 export interface AccountServiceOptions {
   storage: Storage
   sessions: SessionService
@@ -61,6 +79,8 @@ export interface AccountServiceOptions {
   identifierKey: Buffer
   passwordPolicy: PasswordPolicy
   now?: (() => number) | undefined
+  /** With SIP2 configured: readers the node does not know, and those linked before, sign in against the ILS. */
+  ils?: IlsPatrons | undefined
 }
 
 export interface ClientInfo {
@@ -179,6 +199,9 @@ export class AccountService {
   async authenticate(identifier: string, password: string, client: ClientInfo): Promise<AccountRecord> {
     const account = await this.resolve(identifier)
     const attempt = this.#reserve(this.#throttleKey(identifier, account), client.address)
+    if (this.opts.ils?.active() && (!account || account.source === 'sip2')) {
+      return this.#authenticateWithIls(this.opts.ils, identifier.trim(), password, account, attempt)
+    }
     let match: PasswordMatch
     try {
       match = await verifyPassword(account?.passwordHash ?? (await dummyHash()), password)
@@ -197,6 +220,55 @@ export class AccountService {
       return (await this.store.update(account.id, (a) => ({ ...a, passwordHash: upgraded }))) ?? account
     }
     return account
+  }
+
+  /**
+   * Sign-in of a reader held by the ILS: the ILS checks card and PIN (the node keeps no copy of
+   * the PIN); the first success makes a local account linked to the card, named as the ILS
+   * names the reader, and later ones follow a change of name. An ILS that cannot answer is not
+   * the reader's failure: the attempt is released uncounted.
+   */
+  async #authenticateWithIls(
+    ils: IlsPatrons,
+    card: string,
+    pin: string,
+    account: AccountRecord | undefined,
+    attempt: Attempt,
+  ): Promise<AccountRecord> {
+    let patron: IlsPatron
+    try {
+      patron = await ils.check(card, pin)
+      if (!patron.validPatron || patron.validPassword !== true) {
+        attempt.failed()
+        throw new ProblemError('invalid_credentials')
+      }
+      attempt.succeeded()
+    } finally {
+      attempt.release()
+    }
+    if (patron.blocked)
+      throw new ProblemError('patron_blocked', patron.screenMessage ? { detail: patron.screenMessage } : {})
+    if (account) {
+      if (account.status !== 'active') throw new ProblemError('account_disabled')
+      if (patron.name && patron.name !== account.name) {
+        return (await this.store.update(account.id, (a) => ({ ...a, name: patron.name }))) ?? account
+      }
+      return account
+    }
+    const now = new Date(this.#now()).toISOString()
+    try {
+      return await this.store.create(() =>
+        newAccountRecord(
+          { id: this.store.newId(), kind: 'reader', source: 'sip2', cardNo: card, name: patron.name },
+          now,
+        ),
+      )
+    } catch (err) {
+      // Two first sign-ins of one card at once: the other made the account.
+      const made = err instanceof AccountConflict ? await this.store.findBy('card', card) : undefined
+      if (made?.source === 'sip2') return made
+      throw err
+    }
   }
 
   /**

@@ -24,7 +24,8 @@ export interface AccountRecord {
   passwordHash: string | null
   mustChangePassword: boolean
   status: 'active' | 'disabled'
-  source: 'register' | 'import' | 'setup' | 'staff' | 'visiting'
+  /** `sip2`: a reader held by the library's ILS, linked by card number; the ILS checks the PIN. */
+  source: 'register' | 'import' | 'setup' | 'staff' | 'visiting' | 'sip2'
   /** A visiting reader: signed in through their home library, which stays the authority for them. */
   home?: VisitingHome
   createdAt: string

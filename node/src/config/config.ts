@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { NodeRole, PasswordPolicy } from '@shulin/protocol'
 import { announceProblem } from '@shulin/federation/addresses'
 import { parseTrustedProxies } from '../http/proxy.js'
+import { Sip2Url } from '../sip2/url.js'
 
 /** How one setting is named and explained where operators meet it. */
 export interface Setting {
@@ -331,6 +332,13 @@ export const NodeConfig = z
         en: "Member: relay the hub's live lectures to this node's readers (one copy from the hub, any number of viewers)",
         zh: '成员节点：转播中心节点的直播课，本馆读者从本节点观看（中心只发一份）',
       }),
+    sip2Url: Sip2Url.optional().register(settings, {
+      flag: 'sip2-url',
+      env: 'SHULIN_SIP2_URL',
+      value: 'URL',
+      en: 'The library’s ILS for reader sign-in: sip2://USER:PASSWORD@HOST:PORT?institution=ID[&location=LOC][&tls=1]',
+      zh: '读者登录所用的图书馆集成系统（SIP2）：sip2://用户:密码@主机:端口?institution=机构代码[&location=馆点][&tls=1]',
+    }),
     oidcProviders: z.string().min(1).optional().register(settings, {
       flag: 'oidc-providers',
       env: 'SHULIN_OIDC_PROVIDERS',

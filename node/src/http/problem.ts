@@ -48,6 +48,8 @@ export const problemStatus: Record<ProblemCode, number> = {
   invalid_credentials: 401,
   too_many_attempts: 429,
   account_disabled: 403,
+  ils_unavailable: 503,
+  patron_blocked: 403,
   invalid_code: 400,
   invalid_setup_token: 400,
   setup_done: 409,

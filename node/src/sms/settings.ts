@@ -66,8 +66,9 @@ export const defaultSmsSettings: StoredSmsSettings = {
 /** Seals secrets with AES-256-GCM under HKDF-SHA-256(node key, "shulin-sms-secret-v1"). */
 export class SecretBox {
   readonly #key: Buffer
-  constructor(key: NodeKey) {
-    this.#key = Buffer.from(hkdfSync('sha256', key.privateKey.raw, Buffer.alloc(0), 'shulin-sms-secret-v1', 32))
+  /** `info` keeps each use's key apart (the SIP2 settings seal theirs under their own). */
+  constructor(key: NodeKey, info = 'shulin-sms-secret-v1') {
+    this.#key = Buffer.from(hkdfSync('sha256', key.privateKey.raw, Buffer.alloc(0), info, 32))
   }
 
   seal(plain: string): string {

@@ -74,6 +74,14 @@ export const problemTitles: Record<ProblemCode, { 'zh-CN': string; en: string }>
   },
   invalid_credentials: { 'zh-CN': '账号或密码错误', en: 'Wrong account or password' },
   too_many_attempts: { 'zh-CN': '尝试次数过多，请稍后再试', en: 'Too many attempts; please try again later' },
+  ils_unavailable: {
+    'zh-CN': '暂时无法连接图书馆的借阅系统，请稍后再试',
+    en: 'The library’s circulation system cannot be reached just now; please try again later',
+  },
+  patron_blocked: {
+    'zh-CN': '借阅系统拒绝了此读者证，请联系图书馆',
+    en: 'The library’s circulation system refuses this card; please contact the library',
+  },
   account_disabled: {
     'zh-CN': '该账号已停用，请联系图书馆',
     en: 'This account is disabled; please contact the library',

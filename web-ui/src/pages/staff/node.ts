@@ -13,6 +13,7 @@ import { taskView } from '../../components/page-state.js'
 import './library-profile.js'
 import './backups.js'
 import './wechat-settings.js'
+import './sip2-settings.js'
 
 const mb = (n: number) => `${Math.round(n / 1024 ** 2)} MB`
 export class StaffNode extends LitElement {
@@ -49,6 +50,7 @@ export class StaffNode extends LitElement {
       <shulin-staff-library-profile></shulin-staff-library-profile>
       <shulin-staff-backups></shulin-staff-backups>
       <shulin-staff-wechat-settings></shulin-staff-wechat-settings>
+      <shulin-staff-sip2-settings></shulin-staff-sip2-settings>
       <h2>${t('staffNode')}</h2>
       <dl>
         <dt>${t('nodeId')}</dt><dd><code>${h.nodeId}</code></dd>
