@@ -86,7 +86,8 @@ describe('shulin CLI', () => {
     const refused = await run(['restore', file, '--data', restored])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/not empty/)
-  })
+    // Nine CLI processes and two node starts: each CLI start takes ~1 s of CPU, 5–6 s at load 20.
+  }, 120_000)
 
   it('finishes the request in flight when told to stop', async () => {
     const node = await start(['--data', join(work, 'busy'), '--port', '0'])
