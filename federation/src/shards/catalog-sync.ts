@@ -44,6 +44,8 @@ import { CatalogError, type ShardedCatalog } from './catalog.js'
 const { maxFrame, idleMs, creditBytes, creditEvery } = catalogLimits
 /** Shards prepared at once by the answering side, and frames in flight unanswered. */
 const window = 8
+/** Small frames the asker may be storing at once. */
+const maxStoring = 256
 /** What the asker may have to buffer: the credit, and one more frame at its largest. */
 const receiveBuffer = creditBytes + maxFrame
 
@@ -113,16 +115,24 @@ export function serveCatalogs(
             await lp.write(frame, { signal: AbortSignal.timeout(idleMs) })
             unanswered += frame.byteLength
           }
-          // Shards are read and compressed a window at a time (LevelDB and zlib work side by
-          // side), then written in order.
-          for (let from = 0; from < cat.shards; from += window) {
-            const frames = await Promise.all(
-              Array.from({ length: Math.min(window, cat.shards - from) }, async (_, i) => {
-                const diff = await cat.diffFor(from + i, Buffer.from(req.have[from + i]!, 'base64'))
-                return diff && encodeShardFrame(from + i, diff)
-              }),
-            )
-            for (const frame of frames) if (frame) await send(frame)
+          // Shards are read and compressed up to `window` ahead of the one being written
+          // (LevelDB and zlib work side by side), and written in order. A sliding window, not
+          // a batch of eight awaited together: the batches' barriers made 32 waits for the
+          // slowest read of each eight in a pull of 256 changed shards.
+          const prepare = (k: number): Promise<Uint8Array | undefined> => {
+            const p = cat
+              .diffFor(k, Buffer.from(req.have[k]!, 'base64'))
+              .then((diff) => diff && encodeShardFrame(k, diff))
+            // Awaited in turn below; if the pull fails first, its rejection is not unhandled.
+            p.catch(() => {})
+            return p
+          }
+          const ahead: Array<Promise<Uint8Array | undefined>> = []
+          for (let k = 0; k < Math.min(window, cat.shards); k++) ahead.push(prepare(k))
+          for (let k = 0; k < cat.shards; k++) {
+            const frame = await ahead[k % window]!
+            if (k + window < cat.shards) ahead[k % window] = prepare(k + window)
+            if (frame) await send(frame)
           }
           await lp.write(catalogEnd())
         }
@@ -185,7 +195,9 @@ export async function pullCatalog(
       // Credit goes back every MiB stored; the writes are chained.
       let credit = Promise.resolve()
       let owed = 0
+      let storingBytes = 0
       const store = (frame: Uint8Array) => {
+        storingBytes += frame.byteLength
         const p: Promise<void> = decodeShardFrame(frame)
           .then(({ shard, update }) => cat.receive(shard, update))
           .then((isNew) => {
@@ -202,7 +214,10 @@ export async function pullCatalog(
             if (err instanceof CatalogError && err.reason === 'refused') refused++
             else failed ??= err
           })
-          .finally(() => storing.delete(p))
+          .finally(() => {
+            storing.delete(p)
+            storingBytes -= frame.byteLength
+          })
         storing.add(p)
       }
       for (;;) {
@@ -210,7 +225,11 @@ export async function pullCatalog(
         if (!frame.byteLength) break
         bytes += frame.byteLength
         store(frame)
-        if (storing.size >= window) await Promise.race(storing)
+        // Eight frames stored at once, or more while they are small (a change's frames are a
+        // few hundred bytes each): the store commits the appends that wait together in one
+        // batch, and eight at a time kept those batches small.
+        while (storing.size >= maxStoring || (storing.size >= window && storingBytes >= creditEvery))
+          await Promise.race(storing)
         if (failed) break
       }
       await Promise.all(storing)

@@ -22,11 +22,16 @@ afterEach(async () => {
 })
 
 let nextClient = 1
-async function peer(store = new MemoryShardStore(), name = 'books', accept?: CatalogRule) {
+async function peer(
+  store = new MemoryShardStore(),
+  name = 'books',
+  accept?: CatalogRule,
+  opts: { tailCacheBytes?: number } = {},
+) {
   const key = await generateNodeKey()
   const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
   hosts.push(host)
-  const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4, accept })
+  const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4, accept, ...opts })
   const logs: string[] = []
   await serveCatalogs(
     host,
@@ -70,6 +75,32 @@ describe('sharded catalog', () => {
     // However many writes, a shard knows two writers (A and B), not one per write.
     for (let i = 0; i < 5; i++) await a.cat.put([record(5, 10 + i)])
     expect(Y.decodeStateVector((await a.cat.stateVectors())[shardOf('r5', 64)]!).size).toBeLessThanOrEqual(2)
+  })
+
+  it('answers a pull of a recent change from memory, reading nothing of its store (and the store once the change is evicted)', async () => {
+    /** Counts the reads of shard logs (a load for a write, or a diff for a peer). */
+    class CountingStore extends MemoryShardStore {
+      reads = 0
+      override async entries(...args: Parameters<MemoryShardStore['entries']>) {
+        this.reads++
+        return super.entries(...args)
+      }
+    }
+    for (const tailCacheBytes of [undefined, 0]) {
+      const store = new CountingStore()
+      const a = await peer(store, 'books', undefined, tailCacheBytes === undefined ? {} : { tailCacheBytes })
+      const b = await peer()
+      await a.cat.put(Array.from({ length: 2000 }, (_, i) => record(i)))
+      await pullCatalog(b.host, a.addrs(), b.cat)
+      // A librarian's change of 1k records: every shard changes.
+      await a.cat.put(Array.from({ length: 1000 }, (_, i) => record(i, 2)))
+      store.reads = 0
+      const pulled = await pullCatalog(b.host, a.addrs(), b.cat)
+      // With the tail cache: no read at all; without it: one per changed shard, as before.
+      expect(store.reads).toBe(tailCacheBytes === 0 ? 64 : 0)
+      expect(pulled.shards).toBe(64)
+      expect(await all(b.cat)).toEqual(await all(a.cat))
+    }
   })
 
   it('refuses the shards of a peer whose changes its rule does not allow, keeping the good values and taking the rest', async () => {
