@@ -80,10 +80,14 @@ export class LevelShardStore implements ShardStore {
   #commit(ops: BatchOp[]): Promise<void> {
     if (!this.#group) {
       const group: { ops: BatchOp[]; done: Promise<void> } = { ops: [], done: Promise.resolve() }
-      group.done = this.#writing.then(() => {
-        this.#group = undefined
-        return this.storage.commit(group.ops, { sync: false })
-      })
+      // Written after the current turn of the event loop at the earliest: the frames of one
+      // network read start their appends in the same turn, and all join this group.
+      group.done = this.#writing
+        .then(() => new Promise((resolve) => setImmediate(resolve)))
+        .then(() => {
+          this.#group = undefined
+          return this.storage.commit(group.ops, { sync: false })
+        })
       this.#group = group
       this.#writing = group.done.catch(() => undefined)
     }
