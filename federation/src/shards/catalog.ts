@@ -53,10 +53,11 @@ export interface CatalogOptions {
   /** Largest update a peer may send for one shard. */
   maxUpdateBytes?: number
   /**
-   * Bytes of the newest log entries kept in memory beside their state vectors, so that a peer
-   * asking for a recent change is answered without reading the store (see {@link ShardedCatalog.diffFor}).
+   * Where the newest log entries are kept in memory beside their state vectors, so that a peer
+   * asking for a recent change is answered without reading the store (see
+   * {@link ShardedCatalog.diffFor}); one cache for every catalog of the process by default.
    */
-  tailCacheBytes?: number
+  tailCache?: TailCache
   /**
    * What a peer may write: called for every record a peer's update would change, with the new
    * value and the one it replaces; one refusal refuses the whole update (nothing is stored).
@@ -68,12 +69,50 @@ export interface CatalogOptions {
 /** Whether a peer may set record `id` to `next` (over `prev`, `undefined` if it is new). */
 export type CatalogRule = (id: string, next: unknown, prev: unknown) => boolean | Promise<boolean>
 
-interface LogEntry {
+export interface LogEntry {
   seq: number
   clocks: Clocks
   /** The entry's update, while it is in the tail cache. */
   update?: Uint8Array | undefined
 }
+
+/**
+ * The newest small log entries of every catalog that shares it, oldest evicted first, within a
+ * byte budget for the whole process: a hub holds thousands of channel catalogs, and a budget per
+ * catalog would have grown with their number.
+ */
+export class TailCache {
+  /** Larger entries (a whole shard's first copy) are not kept: peers ask for small changes next. */
+  static readonly maxEntryBytes = 64 * 1024
+  readonly #entries = new Set<LogEntry>()
+  #bytes = 0
+
+  constructor(readonly budgetBytes: number) {}
+
+  /** Bytes held now. */
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  add(entry: LogEntry, update: Uint8Array): void {
+    if (update.byteLength > Math.min(this.budgetBytes, TailCache.maxEntryBytes)) return
+    // A copy: a peer's update is often a view into a larger network buffer it would keep alive.
+    entry.update = update.slice()
+    this.#entries.add(entry)
+    this.#bytes += update.byteLength
+    while (this.#bytes > this.budgetBytes) this.drop(this.#entries.values().next().value!)
+  }
+
+  drop(entry: LogEntry): void {
+    if (!entry.update) return
+    this.#bytes -= entry.update.byteLength
+    entry.update = undefined
+    this.#entries.delete(entry)
+  }
+}
+
+/** Every catalog's tail cache unless it is given one: 32 MiB for the process. */
+const sharedTailCache = new TailCache(32 * 1024 * 1024)
 
 interface ShardState {
   clocks: Clocks
@@ -86,10 +125,7 @@ export class ShardedCatalog {
   readonly #compactAfter: number
   readonly #maxUpdate: number
   readonly #accept: CatalogRule | undefined
-  readonly #tailCacheBytes: number
-  /** Entries whose update is cached, oldest first (evicted from the front), and their bytes. */
-  readonly #cached: LogEntry[] = []
-  #cachedBytes = 0
+  readonly #tail: TailCache
   #states: Promise<Map<number, ShardState>> | undefined
   readonly #locks = new Map<number, Promise<unknown>>()
   readonly #listeners = new Set<(shard: number) => void>()
@@ -105,7 +141,7 @@ export class ShardedCatalog {
     this.#compactAfter = opts.compactAfter ?? 32
     this.#maxUpdate = opts.maxUpdateBytes ?? 8 * 1024 * 1024
     this.#accept = opts.accept
-    this.#tailCacheBytes = opts.tailCacheBytes ?? 2 * 1024 * 1024
+    this.#tail = opts.tailCache ?? sharedTailCache
   }
 
   /** Per shard, what it holds (read once from the store's state vectors, then kept current). */
@@ -156,10 +192,10 @@ export class ShardedCatalog {
     states.set(shard, st)
     const entry: LogEntry = { seq, clocks }
     st.entries.push(entry)
-    this.#cache(entry, update)
+    this.#tail.add(entry, update)
     raise(st.clocks, clocks)
     if (st.entries.length >= this.#compactAfter) {
-      for (const e of st.entries) this.#uncache(e)
+      for (const e of st.entries) this.#tail.drop(e)
       const entries = await this.store.entries(this.name, shard)
       const last = entries.at(-1)!
       await this.store.compact(
@@ -171,26 +207,6 @@ export class ShardedCatalog {
       )
       st.entries = [{ seq: last.seq, clocks: new Map(st.clocks) }]
     }
-  }
-
-  /**
-   * Keeps a new entry's update in memory (a whole first copy of a shard is usually too large
-   * for the cache; the small changes that follow are what peers ask for next).
-   */
-  #cache(entry: LogEntry, update: Uint8Array): void {
-    if (update.byteLength > this.#tailCacheBytes / 8) return
-    // A copy: a peer's update is often a view into a larger network buffer it would keep alive.
-    entry.update = update.slice()
-    this.#cached.push(entry)
-    this.#cachedBytes += update.byteLength
-    while (this.#cachedBytes > this.#tailCacheBytes) this.#uncache(this.#cached.shift()!)
-  }
-
-  #uncache(entry: LogEntry): void {
-    if (!entry.update) return
-    this.#cachedBytes -= entry.update.byteLength
-    entry.update = undefined
-    // Left in #cached when compacted: evicting it later finds no update and frees nothing.
   }
 
   /** Sets records (`null` marks a withdrawn one); unchanged values write nothing. */
