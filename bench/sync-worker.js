@@ -3,7 +3,8 @@
 // roles: shulin-sender (arg: records.jsonl), shulin-receiver (arg: sender multiaddr),
 //        pouch-sender (arg: records.jsonl), pouch-receiver (arg: sender URL).
 // Talks to the parent by lines: it prints one JSON line per step; the parent writes commands
-// (`pull`, `change N`, `exit`) on stdin.
+// (`pull`, `change N`, `cpu`, `exit`) on stdin. A pull reports its wall time and the receiver's
+// CPU time; `cpu` asks a sender for its CPU time so far (the parent takes the difference).
 import { createInterface } from 'node:readline'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,6 +14,11 @@ const [role, dir, arg] = process.argv.slice(2)
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\n')
 const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024
 const commands = createInterface({ input: process.stdin })
+/** This process's CPU time so far (user + system), in ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
 const readRecords = (file) =>
   readFileSync(file, 'utf8')
     .trim()
@@ -48,15 +54,16 @@ async function shulin() {
         round++
         await cat.put(records.slice(0, Number(n)).map(({ id, ...r }) => [id, change(r, round)]))
         say({ changed: Number(n) })
-      } else if (cmd === 'exit') break
+      } else if (cmd === 'cpu') say({ cpuMs: cpuMs() })
+      else if (cmd === 'exit') break
     }
   } else {
     say({ ready: true })
     for await (const line of commands) {
       if (line === 'pull') {
-        const t0 = performance.now()
+        const [t0, c0] = [performance.now(), cpuMs()]
         const r = await pullCatalog(host, [arg], cat)
-        say({ ms: performance.now() - t0, shards: r.shards, peakRss: peakRss() })
+        say({ ms: performance.now() - t0, cpuMs: cpuMs() - c0, shards: r.shards, peakRss: peakRss() })
       } else if (line === 'count') {
         let n = 0
         for await (const _ of cat.records()) n++
@@ -98,7 +105,8 @@ async function pouch() {
         const current = await db.allDocs({ keys: ids, include_docs: true })
         await db.bulkDocs(current.rows.map((row) => change(row.doc, round)))
         say({ changed: Number(n) })
-      } else if (cmd === 'exit') break
+      } else if (cmd === 'cpu') say({ cpuMs: cpuMs() })
+      else if (cmd === 'exit') break
     }
     srv.close()
   } else {
@@ -106,10 +114,10 @@ async function pouch() {
     say({ ready: true })
     for await (const line of commands) {
       if (line === 'pull') {
-        const t0 = performance.now()
+        const [t0, c0] = [performance.now(), cpuMs()]
         // PouchDB's own knobs set for a bulk copy: big batches, several in flight.
         const r = await db.replicate.from(new PouchDB(arg), { batch_size: 1000, batches_limit: 10 })
-        say({ ms: performance.now() - t0, docs: r.docs_written, peakRss: peakRss() })
+        say({ ms: performance.now() - t0, cpuMs: cpuMs() - c0, docs: r.docs_written, peakRss: peakRss() })
       } else if (line === 'count') {
         say({ count: (await db.info()).doc_count })
       } else if (line === 'exit') break

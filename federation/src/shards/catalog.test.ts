@@ -11,7 +11,7 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
-import { CatalogError, ShardedCatalog, shardOf, type CatalogRule } from './catalog.js'
+import { CatalogError, ShardedCatalog, shardOf, TailCache, type CatalogRule } from './catalog.js'
 import { CATALOG_PROTOCOL } from '@shulin/protocol'
 import { encodeShardFrame, pullCatalog, serveCatalogs } from './catalog-sync.js'
 import { MemoryShardStore } from './shard-store.js'
@@ -22,11 +22,16 @@ afterEach(async () => {
 })
 
 let nextClient = 1
-async function peer(store = new MemoryShardStore(), name = 'books', accept?: CatalogRule) {
+async function peer(
+  store = new MemoryShardStore(),
+  name = 'books',
+  accept?: CatalogRule,
+  opts: { tailCache?: TailCache } = {},
+) {
   const key = await generateNodeKey()
   const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
   hosts.push(host)
-  const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4, accept })
+  const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4, accept, ...opts })
   const logs: string[] = []
   await serveCatalogs(
     host,
@@ -70,6 +75,53 @@ describe('sharded catalog', () => {
     // However many writes, a shard knows two writers (A and B), not one per write.
     for (let i = 0; i < 5; i++) await a.cat.put([record(5, 10 + i)])
     expect(Y.decodeStateVector((await a.cat.stateVectors())[shardOf('r5', 64)]!).size).toBeLessThanOrEqual(2)
+  })
+
+  it('answers a pull of a recent change from memory, reading nothing of its store (and the store once the change is evicted)', async () => {
+    /** Counts the reads of shard logs (a load for a write, or a diff for a peer). */
+    class CountingStore extends MemoryShardStore {
+      reads = 0
+      override async entries(...args: Parameters<MemoryShardStore['entries']>) {
+        this.reads++
+        return super.entries(...args)
+      }
+    }
+    for (const tailCache of [new TailCache(1024 * 1024), new TailCache(0)]) {
+      const store = new CountingStore()
+      const a = await peer(store, 'books', undefined, { tailCache })
+      const b = await peer()
+      await a.cat.put(Array.from({ length: 2000 }, (_, i) => record(i)))
+      await pullCatalog(b.host, a.addrs(), b.cat)
+      // A librarian's change of 1k records: every shard changes.
+      await a.cat.put(Array.from({ length: 1000 }, (_, i) => record(i, 2)))
+      store.reads = 0
+      const pulled = await pullCatalog(b.host, a.addrs(), b.cat)
+      // With the tail cache: no read at all; without it: one per changed shard, as before.
+      expect(store.reads).toBe(tailCache.budgetBytes ? 0 : 64)
+      expect(tailCache.bytes).toBeLessThanOrEqual(tailCache.budgetBytes)
+      expect(pulled.shards).toBe(64)
+      expect(await all(b.cat)).toEqual(await all(a.cat))
+    }
+  })
+
+  it('keeps one tail-cache budget for all the catalogs that share it, newest entries kept', async () => {
+    const tail = new TailCache(16 * 1024)
+    const cats = [1, 2, 3].map(
+      (i) => new ShardedCatalog(`books-${i}`, new MemoryShardStore(), { clientId: i, shards: 64, tailCache: tail }),
+    )
+    for (const [i, cat] of cats.entries()) await cat.put(Array.from({ length: 500 }, (_, k) => record(k, i + 1)))
+    expect(tail.bytes).toBeGreaterThan(0)
+    expect(tail.bytes).toBeLessThanOrEqual(16 * 1024)
+    // The last catalog written is the one still cached; what was evicted is read from the store.
+    const latest = await cats[2]!.diffFor(shardOf('r7', 64), new Uint8Array([0]))
+    const evicted = await cats[0]!.diffFor(shardOf('r7', 64), new Uint8Array([0]))
+    const doc = (u: Uint8Array) => {
+      const d = new Y.Doc()
+      Y.applyUpdate(d, u)
+      return d.getMap('r').get('r7')
+    }
+    expect(doc(latest!)).toEqual(record(7, 3)[1])
+    expect(doc(evicted!)).toEqual(record(7, 1)[1])
   })
 
   it('refuses the shards of a peer whose changes its rule does not allow, keeping the good values and taking the rest', async () => {
