@@ -8,6 +8,7 @@
 //   join        every member joins (`/shulin/join/1.0.0`), a few at a time per worker;
 //   registry    a member is suspended, then a new member admitted: time until every online,
 //               unrevoked member holds the newest entry (members ask every round, the hub first);
+//   rollups     every online member pushes its signed daily roll-up (`/shulin/stats/1.0.0`);
 // The LAST line printed is the figures as JSON (the issue's contract); figures a phase did not
 // measure are null, never made up.
 import { fork } from 'node:child_process'
@@ -278,6 +279,25 @@ async function main() {
     if (!r.joined.length) throw new Error(`the new member did not join: ${r.failed}`)
     return { nodeId: r.joined[0].nodeId, seq: 1 }
   })
+  // ---- daily roll-ups from every member --------------------------------------------------------
+  // Yesterday by the hub's clock (the intake refuses a day that has not ended). Each member's
+  // roll-up is aggregated and signed first; the figure is the pushes alone, all workers at once.
+  const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+  const prepared = await Promise.all(workers.map((w) => w.ask('rollups-prepare', { day })))
+  end = watchHub(hub.pid, hubData)
+  const pushed = await Promise.all(workers.map((w) => w.ask('rollups-push', { concurrency: 8 })))
+  phases.rollups = await end()
+  const outcomes = {}
+  for (const p of pushed) for (const [k, v] of Object.entries(p.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v
+  const pushMs = pushed.flatMap((p) => p.ms)
+  Object.assign(phases.rollups, {
+    prepared: prepared.reduce((a, p) => a + p.prepared, 0),
+    outcomes,
+    pushP50Ms: Math.round(percentile(pushMs, 50)),
+    pushP95Ms: Math.round(percentile(pushMs, 95)),
+  })
+  log('rollups', phases.rollups)
+
   // Rounds of the whole network, once settled: what the hub spends per round.
   phases.steady = await (async () => {
     const e = watchHub(hub.pid, hubData)
@@ -309,7 +329,7 @@ async function main() {
     joinRetries: usage.reduce((a, u) => a + u.joinRetries, 0),
     registryPropagationSeconds: Math.max(phases.registrySuspend.seconds, phases.registryAdmit.seconds),
     hubPeakRssMB: hubPeak,
-    rollupIntakeSeconds: null,
+    rollupIntakeSeconds: phases.rollups.seconds,
     unionSearchP95Ms: null,
     loadAverage: loadavg().map((x) => +x.toFixed(2)),
     phases,

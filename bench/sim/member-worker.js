@@ -19,13 +19,15 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
   createHost,
+  pushRollups,
+  seal,
   requestJoin,
   fetchRegistry,
   serveRegistry,
   open,
   EnvelopeError,
 } from '../../federation/dist/index.js'
-import { MemberEntry } from '../../protocol/dist/index.js'
+import { MemberEntry, aggregateDay } from '../../protocol/dist/index.js'
 
 /** @type {Map<string, Map<number, object>>} node id → seq → the hub-signed envelope (one copy per worker) */
 const envelopes = new Map()
@@ -199,6 +201,80 @@ function checkWatches() {
   }
 }
 
+/**
+ * A small library's day, as its capture records it: a few hundred events over a few dozen
+ * titles and sessions (the sizes vary per member), aggregated by the same COUNTER rules.
+ */
+function dayOf(day, i) {
+  const n = 200 + randomInt(600)
+  const t0 = Date.parse(`${day}T00:00:00Z`) - 8 * 3_600_000
+  const kinds = ['view', 'content', 'search', 'view', 'content', 'sign_in']
+  const events = []
+  for (let e = 0; e < n; e++) {
+    const k = kinds[e % kinds.length]
+    events.push({
+      t: t0 + Math.floor((e * 86_400_000) / n),
+      k,
+      s: `s${i}.${e % 40}`,
+      r: `r${(e * 7919) % 60}`,
+      d: e % 3 ? 'mobile' : 'desktop',
+      m: 'web',
+      ...(k === 'search' ? { q: `q${e % 30}` } : {}),
+    })
+  }
+  const agg = aggregateDay(day, events, { utcOffsetMinutes: 480 })
+  const top = Object.keys(agg.titles)
+    .slice(0, 20)
+    .map((id) => ({
+      id,
+      title: `书目 ${id}`,
+      investigations: agg.titles[id].Total_Item_Investigations,
+      requests: agg.titles[id].Total_Item_Requests,
+    }))
+  return { totals: agg.totals, hours: agg.hours, devices: agg.devices, methods: agg.methods, top }
+}
+
+/** Each counted member's signed roll-up of `day`, made before the pushes are timed. */
+let prepared = []
+async function prepareRollups(day) {
+  prepared = []
+  for (const [i, m] of counted().entries()) {
+    const rollup = {
+      v: 1,
+      node: m.key.nodeId,
+      day,
+      revision: 1,
+      generatedAt: new Date().toISOString(),
+      ...dayOf(day, i),
+    }
+    prepared.push({ m, push: { rollups: [await seal(m.key, 'shulin/rollup', rollup)] } })
+  }
+  return prepared.length
+}
+
+async function pushAll(concurrency) {
+  const outcomes = {}
+  const ms = []
+  let next = 0
+  const lane = async () => {
+    while (next < prepared.length) {
+      const { m, push } = prepared[next++]
+      const t = performance.now()
+      let outcome
+      try {
+        const r = await pushRollups(m.host, hubAddrs, push)
+        outcome = r.ok ? r.outcomes[0] : r.reason
+      } catch (err) {
+        outcome = 'unreachable'
+      }
+      ms.push(performance.now() - t)
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, lane))
+  return { outcomes, ms }
+}
+
 process.on('message', async (msg) => {
   try {
     switch (msg.cmd) {
@@ -236,6 +312,12 @@ process.on('message', async (msg) => {
         process.send({ reply: msg.id })
         break
       }
+      case 'rollups-prepare':
+        process.send({ reply: msg.id, prepared: await prepareRollups(msg.day) })
+        break
+      case 'rollups-push':
+        process.send({ reply: msg.id, ...(await pushAll(msg.concurrency ?? 8)) })
+        break
       case 'watch':
         watches.push({ id: msg.id, nodeId: msg.nodeId, seq: msg.seq })
         checkWatches()
