@@ -9,16 +9,18 @@
 //   registry    a member is suspended, then a new member admitted: time until every online,
 //               unrevoked member holds the newest entry (members ask every round, the hub first);
 //   rollups     every online member pushes its signed daily roll-up (`/shulin/stats/1.0.0`);
+//   union       records standing in for the members' channels (`--union-records`) imported into
+//               the hub's catalogue, then its network search, 8 queries at a time (p50/p95).
 // The LAST line printed is the figures as JSON (the issue's contract); figures a phase did not
 // measure are null, never made up.
 import { fork } from 'node:child_process'
-import { mkdtemp, readFile, rm, readdir, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, readdir, stat, writeFile } from 'node:fs/promises'
 import { readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import { freePort, percentile, shulinBin, spawnTracked, stop, waitHealthy } from './lib.js'
+import { freePort, percentile, run, shulinBin, spawnTracked, stop, waitHealthy } from './lib.js'
 
 const { values: opt } = parseArgs({
   options: {
@@ -29,6 +31,7 @@ const { values: opt } = parseArgs({
     'revoked-share': { type: 'string', default: '0.01' },
     'undialable-share': { type: 'string', default: '0.1' },
     'budget-minutes': { type: 'string', default: '25' },
+    'union-records': { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 })
@@ -298,6 +301,65 @@ async function main() {
   })
   log('rollups', phases.rollups)
 
+  // ---- a union-catalogue search at the hub ----------------------------------------------------
+  // Records stand in for the members' published channels: imported into the hub's catalogue as
+  // one channel (`shulin import`, through the running hub), which is the index the union search
+  // reads (the hub takes every listed channel into its own catalogue). Then queries, 8 at a time,
+  // at the hub's public network search.
+  const unionRecords = Number(opt['union-records'] ?? Math.min(N * 20, 20_000))
+  {
+    const words =
+      '中国 历史 文学 诗词 地方志 科学 技术 经济 哲学 艺术 音乐 教育 农业 医学 地理 法律 儿童 少年 古籍 民俗 山水 城市 乡村 江南 西北 丝路 长江 黄河 书法 绘画'.split(
+        ' ',
+      )
+    const rng = (i, k) => (i * 2654435761 + k * 40503) % words.length
+    const lines = []
+    for (let i = 0; i < unionRecords; i++)
+      lines.push(
+        JSON.stringify({
+          title: `${words[rng(i, 1)]}${words[rng(i, 2)]}与${words[rng(i, 3)]} 第${i}卷`,
+          creators: [`作者${i % 997}`],
+          subjects: [words[rng(i, 4)]],
+          description: `${words[rng(i, 5)]}、${words[rng(i, 6)]}和${words[rng(i, 7)]}的研究，模拟图书馆 ${i % N}。`,
+          access: 'member-readers',
+        }),
+      )
+    const file = join(work, 'union.jsonl')
+    await writeFile(file, lines.join('\n'))
+    const t = performance.now()
+    const imp = await run(process.execPath, [shulinBin, 'import', file, '--channel', '全国联合目录', '--data', hubData])
+    if (imp.code !== 0) throw new Error(`import: ${imp.stderr}`)
+    const importSeconds = +((performance.now() - t) / 1000).toFixed(2)
+    end = watchHub(hub.pid, hubData)
+    const ms = []
+    let next = 0
+    const queries = 200
+    let empty = 0
+    const lane = async () => {
+      while (next < queries) {
+        const i = next++
+        const q = i % 2 ? words[i % words.length] : `${words[i % words.length]}${words[(i * 7) % words.length]}`
+        const t0 = performance.now()
+        const res = await fetch(`${hubUrl}/api/search/network?q=${encodeURIComponent(q)}&limit=20`)
+        const body = await res.json()
+        if (!res.ok) throw new Error(`search: ${res.status} ${JSON.stringify(body)}`)
+        if (!body.total) empty++
+        ms.push(performance.now() - t0)
+      }
+    }
+    await Promise.all(Array.from({ length: 8 }, lane))
+    phases.unionSearch = {
+      ...(await end()),
+      records: unionRecords,
+      importSeconds,
+      queries,
+      queriesWithNoHit: empty,
+      p50Ms: +percentile(ms, 50).toFixed(1),
+      p95Ms: +percentile(ms, 95).toFixed(1),
+    }
+    log('union search', phases.unionSearch)
+  }
+
   // Rounds of the whole network, once settled: what the hub spends per round.
   phases.steady = await (async () => {
     const e = watchHub(hub.pid, hubData)
@@ -330,7 +392,8 @@ async function main() {
     registryPropagationSeconds: Math.max(phases.registrySuspend.seconds, phases.registryAdmit.seconds),
     hubPeakRssMB: hubPeak,
     rollupIntakeSeconds: phases.rollups.seconds,
-    unionSearchP95Ms: null,
+    unionSearchP95Ms: phases.unionSearch.p95Ms,
+    unionSearchRecords: phases.unionSearch.records,
     loadAverage: loadavg().map((x) => +x.toFixed(2)),
     phases,
     workerTotals,
