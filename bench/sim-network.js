@@ -46,6 +46,22 @@ const T0 = performance.now()
 const budget = setTimeout(
   () => {
     log(`budget of ${opt['budget-minutes']} min exceeded: stopping`)
+    // The phases measured so far, as the last line: a run cut short still says what it saw.
+    console.log(
+      JSON.stringify({
+        members: N,
+        joinSeconds: phases.join?.seconds ?? null,
+        registryPropagationSeconds: phases.registryAdmit
+          ? Math.max(phases.registrySuspend.seconds, phases.registryAdmit.seconds)
+          : null,
+        hubPeakRssMB: Math.max(0, ...Object.values(phases).map((p) => p.hubPeakRssMB ?? 0)) || null,
+        rollupIntakeSeconds: phases.rollups?.seconds ?? null,
+        unionSearchP95Ms: phases.unionSearch?.p95Ms ?? null,
+        incomplete: `budget of ${opt['budget-minutes']} min exceeded`,
+        loadAverage: loadavg().map((x) => +x.toFixed(2)),
+        phases,
+      }),
+    )
     if (workDir && !opt.keep) rmSync(workDir, { recursive: true, force: true })
     process.exit(3)
   },
@@ -53,6 +69,7 @@ const budget = setTimeout(
 )
 budget.unref()
 let workDir
+const phases = {}
 
 // ---- the hub process and what it costs ----------------------------------------------------
 const sockets = (pid) => {
@@ -208,7 +225,6 @@ async function main() {
 
   const workers = Array.from({ length: W }, startWorker)
   await Promise.all(workers.map((w) => w.ready))
-  const phases = {}
 
   // ---- join ----------------------------------------------------------------------------------
   const invites = []

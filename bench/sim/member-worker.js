@@ -38,6 +38,7 @@ let hubAddrs = []
 let roundMs = 10_000
 let running = false
 const watches = []
+let lastError = ''
 const counters = { joinRetries: 0, rounds: 0, fromHub: 0, fromPeer: 0, failed: 0, entriesIn: 0, requestBytes: 0 }
 
 const keep = (env) => {
@@ -165,8 +166,8 @@ async function syncOnce(m) {
       if (i === 0) counters.fromHub++
       else counters.fromPeer++
       return
-    } catch {
-      /* the next peer */
+    } catch (err) {
+      lastError = String(err?.message ?? err) // the next peer; the last reason is reported
     }
   }
   counters.failed++
@@ -330,6 +331,7 @@ process.on('message', async (msg) => {
           online: counted().length,
           pending: watches.map((w) => counted().filter((m) => (m.have.get(w.nodeId) ?? 0) < w.seq).length),
           ...counters,
+          lastError,
         })
         break
       case 'stop':
@@ -343,3 +345,5 @@ process.on('message', async (msg) => {
   }
 })
 process.send({ ready: true })
+// The simulator gone (finished, killed, out of budget): this worker goes too.
+process.on('disconnect', () => process.exit(0))
