@@ -70,6 +70,7 @@ const budget = setTimeout(
 budget.unref()
 let workDir
 const phases = {}
+process.on('exit', () => workDir && !opt.keep && rmSync(workDir, { recursive: true, force: true }))
 
 // ---- the hub process and what it costs ----------------------------------------------------
 const sockets = (pid) => {
@@ -246,6 +247,13 @@ async function main() {
   const byWorker = joins.map((j) => j.joined.map((x) => x.nodeId))
   phases.join.joined = joined.length
   phases.join.failed = failed.length
+  // "used" after a retry: the hub admitted the first attempt but its answer was lost (timed
+  // out); the invite admits once, even the same node, so that member never learns it joined.
+  phases.join.failedBy = {}
+  for (const f of failed) {
+    const why = f.replace(/\(.*$/, '').trim()
+    phases.join.failedBy[why] = (phases.join.failedBy[why] ?? 0) + 1
+  }
   phases.join.joinP50Ms = Math.round(
     percentile(
       joined.map((j) => j.ms),
@@ -283,8 +291,17 @@ async function main() {
       const u = await Promise.all(workers.map((w) => w.ask('usage')))
       log(`registry: ${what} still pending`, JSON.stringify(u))
     }, 30_000)
-    const ats = await Promise.all(workers.map((w) => w.watch(nodeId, seq)))
+    // Bounded: past ten rounds and a minute the phase says how many never got it, and goes on.
+    const limitMs = roundMs * 10 + 60_000
+    const timedOut = new Promise((r) => setTimeout(() => r(null), limitMs))
+    const ats = await Promise.all(workers.map((w) => Promise.race([w.watch(nodeId, seq), timedOut])))
     clearInterval(late)
+    if (ats.includes(null)) {
+      const u = await Promise.all(workers.map((w) => w.ask('usage')))
+      const m = await e()
+      log(`registry: ${what} did not reach every member within ${limitMs / 1000}s`)
+      return { seconds: null, unreached: u.reduce((a, x) => a + (x.pending.at(-1) ?? 0), 0), ...m }
+    }
     const seconds = (Math.max(...ats) - t0) / 1000
     const m = await e()
     log(`registry: ${what} reached every member in ${seconds}s`)
@@ -410,7 +427,10 @@ async function main() {
     roundSeconds: roundMs / 1000,
     joinSeconds: phases.join.seconds,
     joinRetries: usage.reduce((a, u) => a + u.joinRetries, 0),
-    registryPropagationSeconds: Math.max(phases.registrySuspend.seconds, phases.registryAdmit.seconds),
+    registryPropagationSeconds:
+      phases.registrySuspend.seconds === null || phases.registryAdmit.seconds === null
+        ? null
+        : Math.max(phases.registrySuspend.seconds, phases.registryAdmit.seconds),
     hubPeakRssMB: hubPeak,
     rollupIntakeSeconds: phases.rollups.seconds,
     unionSearchP95Ms: phases.unionSearch.p95Ms,
