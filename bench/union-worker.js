@@ -1,6 +1,6 @@
 // One run of `npm run bench:union`, in its own process so its memory is its own:
 //   node --expose-gc bench/union-worker.js <engine> <records> <work dir>
-// engine: `embedded` (the node's engine, as the hub runs it) or `parts` (the same engine's three
+// engine: `embedded` (the node's engine, as the hub runs it), `meilisearch` (MEILI_URL set), or `parts` (the same engine's three
 // pieces built one by one — document table, gram postings, pinyin places — to see which holds
 // the memory). Reads poems.json and queries.json, makes `records` synthetic union-catalogue
 // records from the poems (record i is poem i mod P as held by member ⌊i/P⌋, its description
@@ -59,6 +59,25 @@ if (engineName === 'embedded') {
     await engine.upsert(batch)
   }
   await engine.checkpoint('bench') // merges the delta into the compact base segment
+  search = async (q) =>
+    (await engine.search({ q, filters: {}, sort: 'relevance', limit: 10, offset: 0, facets: false })).hits.length
+} else if (engineName === 'meilisearch') {
+  // The same records into a Meilisearch server (MEILI_URL, MEILI_KEY): the hub's other engine.
+  // Its memory is the server's, not this process's (this process's figures are the client's).
+  const { MeiliEngine } = await import('../node/dist/search/meili/engine.js')
+  const engine = new MeiliEngine({
+    url: process.env.MEILI_URL,
+    ...(process.env.MEILI_KEY ? { apiKey: process.env.MEILI_KEY } : {}),
+    index: `shulin-bench-union-${records}`,
+    taskTimeoutMs: 3_600_000,
+  })
+  await engine.open()
+  await engine.clear()
+  for (let i = 0; i < records; i += 10_000) {
+    const batch = []
+    for (let k = i; k < Math.min(records, i + 10_000); k++) batch.push(recordAt(k))
+    await engine.upsert(batch)
+  }
   search = async (q) =>
     (await engine.search({ q, filters: {}, sort: 'relevance', limit: 10, offset: 0, facets: false })).hits.length
 } else if (engineName === 'parts') {

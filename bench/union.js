@@ -63,6 +63,14 @@ try {
     if (!r) break
     runs.push(r)
   }
+  // Meilisearch beside it, where a server is given (none runs on the development machine).
+  const meili = []
+  if (process.env.MEILI_URL)
+    for (const n of sizes) {
+      const r = runWorker('meilisearch', n, work)
+      if (!r) break
+      meili.push(r)
+    }
   const mb = (x) => `${x.toFixed(0)} MB`
   const rows = [
     ['records', 'build', 'index memory (heap+buffers)', 'per 100k', 'process RSS', 'search p50', 'search p95'],
@@ -87,14 +95,30 @@ try {
         mb(at(n, a.heapMB, b.heapMB)),
         '',
         mb(at(n, a.rssAfterQueriesMB, b.rssAfterQueriesMB)),
-        `${at(n, a.p50, b.p50).toFixed(2)} ms`,
-        `${at(n, a.p95, b.p95).toFixed(2)} ms`,
+        'not extrapolated',
+        '',
       ])
   }
   process.stdout.write(
     `embedded engine (the node's current engine), ${queries.length ? Math.min(nQueries, queries.length) : 0} queries a size, load average ${load.toFixed(1)} at start\n`,
   )
   process.stdout.write(table(rows) + '\n')
+  if (meili.length) {
+    process.stdout.write(
+      "\nMeilisearch at MEILI_URL, same records and queries (its memory is the server's, not shown)\n",
+    )
+    process.stdout.write(
+      table([
+        ['records', 'indexing', 'search p50', 'search p95'],
+        ...meili.map((r) => [
+          String(r.records),
+          `${(r.buildMs / 1000).toFixed(1)} s`,
+          `${r.p50.toFixed(2)} ms`,
+          `${r.p95.toFixed(2)} ms`,
+        ]),
+      ]) + '\n',
+    )
+  } else process.stdout.write('\nMeilisearch: not measured (set MEILI_URL to run it beside the embedded engine)\n')
   if (parts) {
     const per = (x) => mb((x / parts.records) * 100_000)
     process.stdout.write(
@@ -104,7 +128,7 @@ try {
         `pinyin places ${per(parts.pinyinPlacesMB)}\n`,
     )
   }
-  process.stdout.write(JSON.stringify({ load, parts, runs }) + '\n')
+  process.stdout.write(JSON.stringify({ load, parts, runs, meili }) + '\n')
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
