@@ -394,6 +394,7 @@ function composeServices(
     source: ld,
     timeLimitMs: config.sparqlTimeLimit * 1000,
     maxRows: config.sparqlMaxResults,
+    idleMs: config.sparqlIdleRelease * 60_000,
     logger,
   })
   const networkSearch = new NetworkSearch({
@@ -1079,11 +1080,11 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
         parts.ld.close()
       },
     },
-    // After the linked data (its URIs name the node's address): built in its worker while the node
-    // serves; queries wait for it.
+    // After the linked data (its URIs name the node's address): it follows the changes from now
+    // on, but its store is built in its worker only when the first query comes.
     {
       name: 'SPARQL store',
-      start: () => void parts.sparql.start(),
+      start: () => parts.sparql.start(),
       stop: () => parts.sparql.stop(),
     },
     // After the HTTP server: the RTMP URL it gives names the node's address.
