@@ -428,7 +428,13 @@ function composeServices(
     now,
     logger,
   })
-  const cards = createCards({ records: resources.records, blobs: services.blobs, logger })
+  // What a place is, the linked data says (an activity's location): /ld/place/X and its card agree.
+  const cards = createCards({
+    records: resources.records,
+    blobs: services.blobs,
+    isPlace: async (id) => (await ld.describe('place', id)) !== null,
+    logger,
+  })
 
   // Runs what uploads (and `shulin course add` with the node stopped) queued.
   const transcodes = new TranscodeQueue({
