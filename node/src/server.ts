@@ -396,6 +396,7 @@ function composeServices(
     source: ld,
     timeLimitMs: config.sparqlTimeLimit * 1000,
     maxRows: config.sparqlMaxResults,
+    idleMs: config.sparqlIdleRelease * 60_000,
     logger,
   })
   const networkSearch = new NetworkSearch({
@@ -429,7 +430,13 @@ function composeServices(
     now,
     logger,
   })
-  const cards = createCards({ records: resources.records, blobs: services.blobs, logger })
+  // What a place is, the linked data says (an activity's location): /ld/place/X and its card agree.
+  const cards = createCards({
+    records: resources.records,
+    blobs: services.blobs,
+    isPlace: async (id) => (await ld.describe('place', id)) !== null,
+    logger,
+  })
 
   // Runs what uploads (and `shulin course add` with the node stopped) queued.
   const transcodes = new TranscodeQueue({
@@ -1082,11 +1089,11 @@ function nodeComponents(parts: NodeParts, app: Hono<AppEnv>): Startable[] {
         parts.ld.close()
       },
     },
-    // After the linked data (its URIs name the node's address): built in its worker while the node
-    // serves; queries wait for it.
+    // After the linked data (its URIs name the node's address): it follows the changes from now
+    // on, but its store is built in its worker only when the first query comes.
     {
       name: 'SPARQL store',
-      start: () => void parts.sparql.start(),
+      start: () => parts.sparql.start(),
       stop: () => parts.sparql.stop(),
     },
     // After the HTTP server: the RTMP URL it gives names the node's address.

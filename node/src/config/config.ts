@@ -360,6 +360,13 @@ export const NodeConfig = z
       en: 'Rows (or triples) a SPARQL query at /sparql may give',
       zh: 'SPARQL 查询（/sparql）最多返回的结果条数（或三元组数）',
     }),
+    sparqlIdleRelease: z.coerce.number().min(0).max(10_080).default(30).register(settings, {
+      flag: 'sparql-idle-release',
+      env: 'SHULIN_SPARQL_IDLE_RELEASE',
+      value: 'MINUTES',
+      en: 'Minutes without a SPARQL query after which its store is released (built again by the next query; 0 keeps it)',
+      zh: 'SPARQL 存储闲置多少分钟后释放内存（下次查询时重建；0 为一直保留）',
+    }),
     statsRawDays: z.coerce.number().int().min(1).max(3660).default(30).register(settings, {
       flag: 'stats-raw-days',
       env: 'SHULIN_STATS_RAW_DAYS',

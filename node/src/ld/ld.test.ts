@@ -168,11 +168,23 @@ describe('linked data: /ld documents, dumps, VoID', () => {
     const p = await get(new URL(place).pathname, 'text/turtle')
     expect(p.status).toBe(200)
     expect(has(parse(await p.text()), place, RDF_TYPE, `${S}Place`)).toBe(true)
+    // The place's knowledge card agrees with its linked data: it is a place, with no records yet.
+    const card = await reader().get(`/api/ld/cards/place/${encodeURIComponent('县图书馆报告厅')}`)
+    expect(card.status).toBe(200)
+    expect(card.body).toMatchObject({ kind: 'place', id: '县图书馆报告厅', total: 0 })
+    // A subject is not a place: neither /ld/place nor the place card answers for one.
+    const moon = await create({ title: '月下獨酌', creators: ['李白'], subjects: ['唐詩月夜'] })
+    expect((await get(`/ld/place/${encodeURIComponent('唐詩月夜')}`, 'text/turtle')).status).toBe(404)
+    expect((await reader().get(`/api/ld/cards/place/${encodeURIComponent('唐詩月夜')}`)).status).toBe(404)
+    expect((await reader().get(`/api/ld/cards/subject/${encodeURIComponent('唐詩月夜')}`)).status).toBe(200)
+    // Withdrawn again: the dump test counts the published records.
+    expect((await staff.post(`/api/staff/resources/${moon}/withdraw`)).status).toBe(200)
     expect((await get(`/ld/activity/${id}`, 'text/html')).headers.get('location')).toBe(`/activities/${id}`)
 
     expect((await staff.post(`/api/staff/activities/${id}/withdraw`)).status).toBe(200)
     expect((await get(`/ld/activity/${id}`, 'text/turtle')).status).toBe(404)
     expect((await get(new URL(place).pathname, 'text/turtle')).status).toBe(404)
+    expect((await reader().get(`/api/ld/cards/place/${encodeURIComponent('县图书馆报告厅')}`)).status).toBe(404)
   })
 
   it('a course and its lecture: schema:Course, the lecture part of it, /ld/resource/ID moved to /ld/course/ID', async () => {

@@ -111,6 +111,17 @@ function contract(name: string, make: () => Promise<SearchEngine>, opts: { subst
       expect(await ids('', { filters: { ids: [] } })).toEqual([])
     })
 
+    it('filters by creator, exactly as catalogued, any of several', async () => {
+      expect(await ids('', { filters: { creator: ['李白'] } })).toEqual(['a'])
+      expect(await ids('', { filters: { creator: ['李白', '苏轼'] }, sort: 'year' })).toEqual(['a', 'c'])
+      // A name is an identity: not a substring (白 is in 白居易 and 李白), not a variant form.
+      expect(await ids('', { filters: { creator: ['白'] } })).toEqual([])
+      expect(await ids('', { filters: { creator: ['蘇軾'] } })).toEqual([])
+      expect(await ids('明月', { filters: { creator: ['苏轼'] } })).toEqual(['c'])
+      const r = await engine.search(query('', { filters: { creator: ['白居易'], status: ['published'] } }))
+      expect(r.total).toBe(1)
+    })
+
     it('pages, including past the end', async () => {
       const first = await engine.search(query('', { limit: 2, sort: 'year', filters: { status: ['published'] } }))
       const second = await engine.search(

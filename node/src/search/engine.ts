@@ -40,6 +40,8 @@ export type FacetName = (typeof facetNames)[number]
 export interface SearchFilters {
   type?: ResourceType[]
   subject?: string[]
+  /** Records with any of these creators, each exactly as catalogued (no folding: a name is an identity). */
+  creator?: string[]
   language?: string[]
   access?: AccessPolicy[]
   source?: string[]

@@ -235,6 +235,7 @@ export class SearchService {
     const filters = {
       ...(req.type && { type: req.type }),
       ...(req.subject && { subject: req.subject }),
+      ...(req.creator && { creator: req.creator }),
       ...(req.language && { language: req.language }),
       ...(req.access && { access: req.access }),
       ...(req.source && { source: req.source }),

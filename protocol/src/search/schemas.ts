@@ -41,6 +41,8 @@ export const SearchRequest = z.strictObject({
   sort: SearchSort.default('relevance'),
   type: list(ResourceType).optional(),
   subject: list(z.string().max(100)).optional(),
+  /** Creators exactly as catalogued (`creator=李白`; a comma-separated list matches any of them). */
+  creator: list(z.string().max(200)).optional(),
   language: list(z.string().max(35)).optional(),
   access: list(AccessPolicy).optional(),
   source: list(z.string().max(100)).optional(),

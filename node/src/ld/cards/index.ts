@@ -15,12 +15,15 @@ export { cardRoutes } from './routes.js'
 export function createCards(init: {
   records: ResourceRecords
   blobs: BlobStore
+  /** Whether the linked data publishes a place (see CardServiceInit.isPlace). */
+  isPlace?: ((id: string) => Promise<boolean>) | undefined
   logger?: Logger | undefined
 }): CardService {
   const transcripts = new Transcripts(init.blobs)
   return new CardService({
     records: init.records,
     transcript: async (r) => (await transcripts.cues(r)).map((c) => c.text).join('\n'),
+    isPlace: init.isPlace,
     logger: init.logger,
   })
 }

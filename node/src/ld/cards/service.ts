@@ -4,8 +4,10 @@
  * the cards a lecture's subtitles call up; the related works and courses of any record. All of
  * it from the node's own published records and subtitle files (see ld/cards/catalogue).
  *
- * A place is read from the records' subjects (geographic headings such as 杭州 are catalogued
- * as subjects here; the records carry no other place field).
+ * What is a place is the linked data's to say (one source of truth, so `/ld/place/X` and the
+ * place card answer alike): the records carry no place field, so a place is what
+ * ld/triples.ts's `namedInActivity` names — an activity's location. Its card lists the records
+ * that carry its name as a subject (a geographic heading such as 杭州), and may list none.
  */
 import {
   ldNameId,
@@ -46,6 +48,11 @@ export interface CardServiceInit {
   records: ResourceRecords
   /** A lecture's subtitle text ('' when it has none on this node). */
   transcript: (r: Resource) => Promise<string>
+  /**
+   * Whether the linked data publishes this place (by its name id). Without it no place has a
+   * card: a subject is not a place because a card was asked for it.
+   */
+  isPlace?: ((id: string) => Promise<boolean>) | undefined
   logger?: Logger | undefined
 }
 
@@ -111,6 +118,8 @@ export class CardService {
   async card(kind: CardKind, rawId: string): Promise<KnowledgeCard | null> {
     const id = kind === 'class' ? rawId.trim().toUpperCase() : ldNameId(rawId)
     const key = `${kind}:${id}`
+    // Asked every time: places come and go with activities, which do not clear the cached cards.
+    if (kind === 'place' && !(await this.init.isPlace?.(id))) return null
     const hit = this.#cards.get(key)
     if (hit !== undefined) return hit
     const seen = this.#changes
@@ -135,7 +144,8 @@ export class CardService {
       ids = [...new Set([...(kind === 'person' ? (cat.persons.get(id) ?? []) : []), ...(cat.subjects.get(id) ?? [])])]
       mentioned = cat.mentions.get(`${kind === 'person' ? 'person' : 'subject'}:${id}`) ?? []
     }
-    if (!ids.length && !mentioned.length) return null
+    // A place the linked data publishes has its card even when no record carries its name.
+    if (!ids.length && !mentioned.length && kind !== 'place') return null
     const read = await this.#published([...new Set([...ids.slice(0, maxRead), ...mentioned])])
     const related = new Map<string, CardLink>()
     const count = (k: CardLink['kind'], name: string) => {

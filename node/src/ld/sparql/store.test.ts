@@ -82,9 +82,9 @@ describe('the SPARQL store', () => {
     const source = new Source()
     source.put([...work('r1', '靜夜思', '李白'), ...work('r2', '春曉', '孟浩然'), ...work('r3', '將進酒', '李白')])
     store = new SparqlStore({ source })
-    await store.start()
-    expect(store.size).toBe(11)
+    store.start()
     expect(await count(store)).toBe(2)
+    expect(store.size).toBe(11)
 
     await source.emit(source.put(work('r4', '蜀道難', '李白')))
     expect(await count(store)).toBe(3)
@@ -145,6 +145,77 @@ describe('the SPARQL store', () => {
     expect(n.body).toBe('n\r\n1207\r\n')
     expect(source.reads).toBe(2)
   })
+})
+
+describe('the SPARQL store, lazily', () => {
+  it(
+    'builds nothing before the first query, follows changes once built, and is released when idle',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      const source = new Source()
+      source.put([...work('r1', '靜夜思', '李白'), ...work('r2', '春曉', '孟浩然')])
+      store = new SparqlStore({ source, idleMs: 400 })
+      store.start()
+      await source.emit(source.put(work('r3', '將進酒', '李白')))
+      await new Promise((r) => setTimeout(r, 100))
+      // Started and changed, but nobody asked: nothing read, no store.
+      expect({ reads: source.reads, builds: store.builds, loaded: store.loaded }).toEqual({
+        reads: 0,
+        builds: 0,
+        loaded: false,
+      })
+      expect(await count(store)).toBe(2)
+      expect({ reads: source.reads, loaded: store.loaded }).toEqual({ reads: 1, loaded: true })
+      // Kept in step while held, without reading everything again.
+      await source.emit(source.put(work('r4', '蜀道難', '李白')))
+      expect(await count(store)).toBe(3)
+      expect(source.reads).toBe(1)
+      // Idle past idleMs: released (bounded wait, polled).
+      for (let i = 0; i < 100 && store.loaded; i++) await new Promise((r) => setTimeout(r, 100))
+      expect({ loaded: store.loaded, releases: store.releases, size: store.size }).toEqual({
+        loaded: false,
+        releases: 1,
+        size: 0,
+      })
+      // A change while released is not lost: the next query builds from the source as it is.
+      await source.emit([{ uri: 'http://lib.test/ld/resource/r1', quads: [] }])
+      source.subjects.delete('http://lib.test/ld/resource/r1')
+      expect(await count(store)).toBe(2)
+      expect({ reads: source.reads, builds: store.builds }).toEqual({ reads: 2, builds: 2 })
+    },
+  )
+
+  it(
+    'answers a first query 503 with Retry-After past buildWaitMs, while the build goes on',
+    {
+      timeout: 30_000,
+    },
+    async () => {
+      let open!: () => void
+      const gate = new Promise<void>((r) => (open = r))
+      const source = new Source()
+      source.put(work('r1', '靜夜思', '李白'))
+      const slow: QuadSource = {
+        async *allQuads() {
+          await gate
+          yield* source.allQuads()
+        },
+        onChange: (l) => source.onChange(l),
+      }
+      store = new SparqlStore({ source: slow, buildWaitMs: 200 })
+      store.start()
+      const late = await problemOf(count(store))
+      expect(late.code).toBe('not_ready')
+      expect(late.extra.retryAfterSeconds).toBeGreaterThan(0)
+      // A second query while it builds starts no second build.
+      const second = count(store)
+      open()
+      expect(await second).toBe(1)
+      expect(store.builds).toBe(1)
+    },
+  )
 })
 
 describe('the form of a query', () => {

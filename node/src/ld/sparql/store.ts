@@ -1,8 +1,16 @@
 /**
  * @module ld/sparql/store
  * The SPARQL store: an Oxigraph store in a worker thread, kept in step with the node's linked
- * data — built from every published quad at start and by {@link SparqlStore.rebuild}
- * (`shulin reindex`), then changed subject by subject as records change.
+ * data — built from every published quad on the first query (and by {@link SparqlStore.rebuild},
+ * `shulin reindex`), then changed subject by subject as records change, and released after it
+ * has answered nothing for a while.
+ *
+ * Why lazy: at 100k records the store costs ~600 MiB and 30–100 s of CPU; a county library's
+ * small machine would pay that at every start even if nobody ever sends a query. So the first
+ * query starts the build and waits for it up to `buildWaitMs` (then a 503 with Retry-After while
+ * the build goes on), and after `idleMs` without a query the worker is ended (its memory goes
+ * back) until the next one. Changes that arrive while no store is held are not kept: the next
+ * build reads the linked data as it is then.
  *
  * Why a worker: Oxigraph's wasm evaluates a query to its end without yielding, so a time limit can
  * only be kept by terminating the thread. A query past the limit terminates it; a fresh worker is
@@ -13,7 +21,7 @@
  * @example
  * ```ts
  * const store = new SparqlStore({ source: linkedData })
- * store.start()
+ * store.start() // follows changes; builds nothing yet
  * const { body } = await store.query('SELECT (COUNT(*) AS ?n) { ?s ?p ?o }', 'text/csv')
  * ```
  */
@@ -58,6 +66,12 @@ export interface SparqlStoreOptions {
    * @default 60_000
    */
   buildWaitMs?: number | undefined
+  /**
+   * How long the store is kept after its last query; then its worker is ended and the next query
+   * builds it again. 0 keeps it for good once built.
+   * @default 1_800_000 (30 minutes)
+   */
+  idleMs?: number | undefined
   logger?: Logger | undefined
 }
 
@@ -87,6 +101,15 @@ export class SparqlStore {
   #size = 0
   #stopped = false
   #unsubscribe: (() => void) | undefined
+  /** The worker holds every published quad (a build finished and nothing ended it since). */
+  #loaded = false
+  /** When a query or a rebuild last used the store (ms since 1970), for the idle release. */
+  #usedAt = 0
+  #idleTimer: NodeJS.Timeout | undefined
+  /** Builds started since the store was made (tests count them). */
+  builds = 0
+  /** Times the store was released for being idle. */
+  releases = 0
   /** Queries stopped at the time limit since start, for tests and metrics. */
   timeouts = 0
 
@@ -96,34 +119,37 @@ export class SparqlStore {
     this.#maxRows = opts.maxRows ?? 10_000
   }
 
-  /** Triples in the store (after the last change it applied). */
+  /** Triples in the store (after the last change it applied; 0 while none is held). */
   get size(): number {
     return this.#size
   }
 
-  /**
-   * Follows the linked data's changes and starts the first build; the node need not wait for it
-   * (queries do), so its promise never rejects — a failed build is logged.
-   */
-  start(): Promise<void> {
-    this.#unsubscribe = this.#opts.source.onChange((changes) => this.#apply(changes))
-    return this.rebuild().then(
-      () => undefined,
-      (err: unknown) => this.#opts.logger?.error({ err }, 'SPARQL store build failed'),
-    )
+  /** Whether a built store is held now (not before the first query, nor after an idle release). */
+  get loaded(): boolean {
+    return this.#loaded
+  }
+
+  /** Follows the linked data's changes. Builds nothing: the first query does. */
+  start(): void {
+    this.#unsubscribe ??= this.#opts.source.onChange((changes) => this.#apply(changes))
   }
 
   async stop(): Promise<void> {
     this.#stopped = true
     this.#unsubscribe?.()
+    clearTimeout(this.#idleTimer)
     const worker = this.#worker
     this.#worker = undefined
     this.#failAll(new Terminated('the SPARQL store stopped'))
     await worker?.terminate()
   }
 
-  /** Builds the store again from every published quad; resolves with its size and duration. */
+  /**
+   * Builds the store again from every published quad (whether or not one is held: an operator
+   * asked for it); resolves with its size and duration.
+   */
   rebuild(): Promise<{ triples: number; ms: number }> {
+    this.#touch()
     const run = this.#build()
     this.#built = run.then(
       () => undefined,
@@ -143,6 +169,9 @@ export class SparqlStore {
       throw new ProblemError('not_ready', { detail: 'too many SPARQL queries are waiting', retryAfterSeconds: 5 })
     this.#waiting++
     try {
+      this.#touch()
+      if (!this.#loaded && this.#building === 0)
+        void this.rebuild().catch((err: unknown) => this.#opts.logger?.error({ err }, 'SPARQL store build failed'))
       await this.#whenBuilt()
       const reply = await this.#send({ id: 0, op: 'query', query: text, format, maxRows: this.#maxRows }, true)
       if (reply.error?.kind === 'malformed') throw new ProblemError('sparql_malformed', { detail: reply.error.message })
@@ -163,7 +192,7 @@ export class SparqlStore {
   }
 
   async #whenBuilt(): Promise<void> {
-    if (this.#building === 0) return
+    if (this.#building === 0 && this.#loaded) return
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), this.#opts.buildWaitMs ?? 60_000)
@@ -172,11 +201,47 @@ export class SparqlStore {
     clearTimeout(timer)
     if (outcome === 'late' || this.#building > 0)
       throw new ProblemError('not_ready', { detail: 'the SPARQL store is being built', retryAfterSeconds: 10 })
+    if (!this.#loaded)
+      throw new ProblemError('not_ready', { detail: 'the SPARQL store could not be built', retryAfterSeconds: 30 })
+  }
+
+  /** Notes a use and makes sure the idle release is due `idleMs` after the last one. */
+  #touch(): void {
+    this.#usedAt = Date.now()
+    const idleMs = this.#opts.idleMs ?? 30 * 60_000
+    if (idleMs <= 0 || this.#idleTimer || this.#stopped) return
+    const check = () => {
+      this.#idleTimer = undefined
+      const left = this.#usedAt + idleMs - Date.now()
+      // Busy (a build, a query, one waiting) or used lately: look again when it could be idle.
+      const busy = this.#building > 0 || this.#pending.size > 0 || this.#waiting > 0
+      if (left > 0 || busy) {
+        this.#idleTimer = setTimeout(check, Math.max(left, 1_000)).unref()
+        return
+      }
+      this.#release()
+    }
+    this.#idleTimer = setTimeout(check, idleMs).unref()
+  }
+
+  /** Ends the worker of an idle store: its memory goes back until the next query builds it. */
+  #release(): void {
+    const worker = this.#worker
+    if (!worker && !this.#loaded) return
+    this.#worker = undefined
+    this.#loaded = false
+    const triples = this.#size
+    this.#size = 0
+    this.releases++
+    void worker?.terminate()
+    this.#opts.logger?.info({ triples }, 'SPARQL store released after being idle')
   }
 
   async #build(): Promise<{ triples: number; ms: number }> {
     const started = performance.now()
     this.#building++
+    this.builds++
+    this.#loaded = false
     try {
       for (let attempt = 0; ; attempt++) {
         try {
@@ -199,7 +264,10 @@ export class SparqlStore {
       const again = [...this.#changedWhileBuilding]
       this.#changedWhileBuilding.clear()
       if (again.length) await this.#replace(again.map(([uri, quads]) => ({ uri, quads })))
-      return { triples: this.#size, ms: Math.round(performance.now() - started) }
+      this.#loaded = true
+      const result = { triples: this.#size, ms: Math.round(performance.now() - started) }
+      this.#opts.logger?.info(result, 'SPARQL store built')
+      return result
     } finally {
       this.#building--
     }
@@ -212,6 +280,8 @@ export class SparqlStore {
 
   async #apply(changes: SubjectChange[]): Promise<void> {
     if (this.#building > 0) for (const c of changes) this.#changedWhileBuilding.set(c.uri, c.quads)
+    // No store held (none built yet, or released): the next build reads the change from the source.
+    else if (!this.#loaded) return
     try {
       await this.#replace(changes)
     } catch (err) {
@@ -282,12 +352,10 @@ export class SparqlStore {
     if (this.#worker !== worker) return
     this.#worker = undefined
     this.#size = 0
+    this.#loaded = false
     this.#failAll(new Terminated('the SPARQL store restarted'))
     void worker.terminate()
-    if (this.#stopped) return
-    // Without a running build the fresh worker needs one; a running build starts itself over.
-    if (this.#building === 0)
-      void this.rebuild().catch((err: unknown) => this.#opts.logger?.error({ err }, 'SPARQL store build failed'))
+    // A running build starts itself over on a fresh worker; otherwise the next query builds one.
   }
 
   #failAll(err: Error): void {

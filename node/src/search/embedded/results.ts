@@ -26,6 +26,9 @@ export function compileFilter(docs: DocTable, f: SearchFilters): (docno: number)
   const status = ids(f.status, docs.statuses)
   const source = ids(f.source, docs.sources)
   const subject = ids(f.subject, docs.subjects)
+  // Creators are not a facet, so they have no value list: the row keeps the names as catalogued.
+  const creator = f.creator?.length ? new Set(f.creator) : undefined
+  const hasCreator = (d: number) => docs.rows[d]?.creatorNames.some((n) => creator!.has(n)) ?? false
   const { yearFrom, yearTo } = f
   // A collection's items as document numbers; ids not (or no longer) indexed simply match nothing.
   const only = f.ids && new Set(f.ids.flatMap((id) => docs.byId.get(id) ?? []))
@@ -42,6 +45,7 @@ export function compileFilter(docs: DocTable, f: SearchFilters): (docno: number)
     (!status || status[c.status[d]!] === 1) &&
     (!source || source[c.source[d]!] === 1) &&
     (!subject || hasSubject(d)) &&
+    (!creator || hasCreator(d)) &&
     (yearFrom === undefined || (c.year[d] !== 0 && c.year[d]! >= yearFrom)) &&
     (yearTo === undefined || (c.year[d] !== 0 && c.year[d]! <= yearTo))
 }

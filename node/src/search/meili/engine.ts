@@ -76,6 +76,7 @@ export function meiliFilter(f: SearchFilters): string[] {
   }
   list('type', f.type)
   list('subjects', f.subject)
+  list('creators', f.creator)
   list('language', f.language)
   list('access', f.access)
   list('source', f.source)
@@ -159,7 +160,18 @@ export class MeiliEngine implements SearchEngine {
           // Last: the attribute rule ranks a title or description match above a transcript one.
           'transcript',
         ],
-        filterableAttributes: ['id', 'type', 'subjects', 'language', 'access', 'status', 'source', 'year', 'decade'],
+        filterableAttributes: [
+          'id',
+          'type',
+          'subjects',
+          'creators',
+          'language',
+          'access',
+          'status',
+          'source',
+          'year',
+          'decade',
+        ],
         sortableAttributes: ['published', 'year', 'title_sort', 'popularity'],
         rankingRules: [
           'words',
