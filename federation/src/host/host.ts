@@ -47,6 +47,40 @@ export interface HostInit {
    * member) reserves a slot on a relay it is connected to and is reachable through it.
    */
   relay?: { serve: { mayRelay: (peerId: string) => boolean; maxReservations?: number } } | { use: true }
+  /** Connection limits: {@link memberConnectionLimits} unless given ({@link hubConnectionLimits} for a hub). */
+  connections?: ConnectionLimits
+}
+
+/** What the connection manager allows: open connections, and how fast new ones may come. */
+export interface ConnectionLimits {
+  /** Open connections before libp2p prunes the least valuable ones. */
+  maxConnections: number
+  /** New inbound connections per second from one IP address; more are reset. */
+  inboundPerHostPerSecond: number
+  /** Inbound connections still in their handshake at once; more are reset. */
+  maxIncomingPending: number
+}
+
+/** A member's host: a few peers at a time (its hub, the members it pulls from). */
+export const memberConnectionLimits: ConnectionLimits = {
+  maxConnections: 300,
+  inboundPerHostPerSecond: 5,
+  maxIncomingPending: 20,
+}
+
+/**
+ * The hub's host: every member asks it for the registry each round and keeps its connection
+ * between rounds, so the hub holds about one connection per member — 3,300 libraries and
+ * headroom for visitors and reconnects. Pruned past that (libp2p closes the least valuable).
+ * libp2p's own default of 5 new connections a second from one IP would turn away a province's
+ * libraries behind one gateway (and every member of `npm run sim:network`, all on loopback)
+ * after a hub restart: a handshake is ~1 ms of the hub's CPU, so 200 a second from one address
+ * is affordable, and the pending bound keeps a flood from holding half-open sockets.
+ */
+export const hubConnectionLimits: ConnectionLimits = {
+  maxConnections: 4000,
+  inboundPerHostPerSecond: 200,
+  maxIncomingPending: 128,
 }
 
 export type Host = Libp2p
@@ -63,7 +97,7 @@ export function barringGater(isBarred: (peerId: string) => boolean): ConnectionG
   }
 }
 
-/** Members a hub relays for at once: each holds a reservation and a connection, within the 300 connections. */
+/** Members a hub relays for at once: each holds a reservation and a connection, within its connections (the hub's limits). */
 export const defaultMaxReservations = 250
 
 export async function createHost(init: HostInit): Promise<Host> {
@@ -77,13 +111,18 @@ export async function createHost(init: HostInit): Promise<Host> {
       !serve.mayRelay(source.toString()) || !serve.mayRelay(destination.toString())
   }
   const listen = relay && 'use' in relay ? [...init.listen, '/p2p-circuit'] : init.listen
+  const limits = init.connections ?? memberConnectionLimits
   return createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen, ...(init.announce?.length ? { announce: init.announce } : {}) },
     transports: [tcp(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })],
     connectionEncrypters: 'Deno' in globalThis ? [noise()] : [tls(), noise()],
     streamMuxers: [yamux({ maxInboundStreams: 256, maxOutboundStreams: 256 })],
-    connectionManager: { maxConnections: 300, maxIncomingPendingConnections: 20 },
+    connectionManager: {
+      maxConnections: limits.maxConnections,
+      inboundConnectionThreshold: limits.inboundPerHostPerSecond,
+      maxIncomingPendingConnections: limits.maxIncomingPending,
+    },
     connectionGater: gater,
     services: {
       identify: identify(),

@@ -116,7 +116,7 @@ class DefaultPeerNetwork implements PeerNetwork {
   }
 
   async #start(): Promise<void> {
-    const { barringGater, createHost, Replicator } = await import('@shulin/federation')
+    const { barringGater, createHost, hubConnectionLimits, Replicator } = await import('@shulin/federation')
     const { isHub } = this.c.hub
     const ip = this.init.host.includes(':') ? `/ip6/${this.init.host}` : `/ip4/${this.init.host}`
     const barred = (id: string) => {
@@ -133,6 +133,8 @@ class DefaultPeerNetwork implements PeerNetwork {
       gater,
       // The hub relays for its active members; a member keeps a slot on its hub.
       relay: isHub ? { serve: { mayRelay: (p) => this.c.registry.isMember(p) } } : { use: true },
+      // Every member keeps a connection to its hub: the hub's limits are sized for the network.
+      ...(isHub ? { connections: hubConnectionLimits } : {}),
     })
     this.#host = host
     const warn = (msg: string, err?: unknown) => this.c.logger?.warn({ err }, msg)

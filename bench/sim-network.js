@@ -1,0 +1,408 @@
+// npm run sim:network -- --members N [--workers W] [--round-seconds S] [--budget-minutes M]
+//
+// A simulated national network against ONE real hub process (bin/shulin.js --role hub): N
+// members in W worker processes (bench/sim/member-worker.js), each member with its own key and
+// libp2p host on loopback, joined through its own invite (issued by the hub's control API, as
+// `shulin invite` does). Some members have no dialable address, some go offline at random, some
+// are revoked. Phases, each with the hub's CPU, RSS, open sockets and LevelDB size:
+//   join        every member joins (`/shulin/join/1.0.0`), a few at a time per worker;
+//   registry    a member is suspended, then a new member admitted: time until every online,
+//               unrevoked member holds the newest entry (members ask every round, the hub first);
+//   rollups     every online member pushes its signed daily roll-up (`/shulin/stats/1.0.0`);
+//   union       records standing in for the members' channels (`--union-records`) imported into
+//               the hub's catalogue, then its network search, 8 queries at a time (p50/p95).
+// The LAST line printed is the figures as JSON (the issue's contract); figures a phase did not
+// measure are null, never made up.
+import { fork } from 'node:child_process'
+import { mkdtemp, readFile, rm, readdir, stat, writeFile } from 'node:fs/promises'
+import { readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { freePort, percentile, run, shulinBin, spawnTracked, stop, waitHealthy } from './lib.js'
+
+const { values: opt } = parseArgs({
+  options: {
+    members: { type: 'string', default: '100' },
+    workers: { type: 'string' },
+    'round-seconds': { type: 'string', default: '10' },
+    'offline-share': { type: 'string', default: '0.03' },
+    'revoked-share': { type: 'string', default: '0.01' },
+    'undialable-share': { type: 'string', default: '0.1' },
+    'budget-minutes': { type: 'string', default: '25' },
+    'union-records': { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+})
+const N = Number(opt.members)
+const W = Number(opt.workers ?? Math.max(1, Math.min(12, Math.ceil(N / 250))))
+const roundMs = Number(opt['round-seconds']) * 1000
+const workerFile = fileURLToPath(new URL('./sim/member-worker.js', import.meta.url))
+const log = (...a) => console.error(`[sim ${((performance.now() - T0) / 1000).toFixed(1)}s]`, ...a)
+const T0 = performance.now()
+
+// Every run is bounded: past the budget, everything started here is killed.
+const budget = setTimeout(
+  () => {
+    log(`budget of ${opt['budget-minutes']} min exceeded: stopping`)
+    if (workDir && !opt.keep) rmSync(workDir, { recursive: true, force: true })
+    process.exit(3)
+  },
+  Number(opt['budget-minutes']) * 60_000,
+)
+budget.unref()
+let workDir
+
+// ---- the hub process and what it costs ----------------------------------------------------
+const sockets = (pid) => {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')
+      } catch {
+        return false
+      }
+    }).length
+  } catch {
+    return null
+  }
+}
+const cpuSeconds = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks (USER_HZ 100)
+}
+const rssMB = (pid) => {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return {
+    rss: Math.round(Number(/VmRSS:\s+(\d+)/.exec(s)[1]) / 1024),
+    hwm: Math.round(Number(/VmHWM:\s+(\d+)/.exec(s)[1]) / 1024),
+  }
+}
+async function du(dir) {
+  let total = 0
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = join(dir, e.name)
+    if (e.isDirectory()) total += await du(p)
+    else total += (await stat(p).catch(() => ({ size: 0 }))).size
+  }
+  return total
+}
+
+/** Samples the hub every second during a phase: peak RSS, peak sockets, CPU seconds used. */
+function watchHub(pid, dataDir) {
+  const cpu0 = cpuSeconds(pid)
+  const t0 = performance.now()
+  let peakRss = 0
+  let peakSockets = 0
+  const sample = () => {
+    peakRss = Math.max(peakRss, rssMB(pid).rss)
+    peakSockets = Math.max(peakSockets, sockets(pid) ?? 0)
+  }
+  sample()
+  const timer = setInterval(sample, 1000)
+  return async () => {
+    clearInterval(timer)
+    sample()
+    const wall = (performance.now() - t0) / 1000
+    const cpu = cpuSeconds(pid) - cpu0
+    return {
+      seconds: +wall.toFixed(2),
+      hubCpuSeconds: +cpu.toFixed(2),
+      hubCpuShare: +(cpu / Math.max(wall, 0.001)).toFixed(2),
+      hubPeakRssMB: peakRss,
+      hubPeakSockets: peakSockets,
+      hubSocketsAtEnd: sockets(pid),
+      hubLevelDbMB: +((await du(join(dataDir, 'db'))) / 1048576).toFixed(2),
+    }
+  }
+}
+
+// ---- workers ---------------------------------------------------------------------------------
+let nextId = 1
+function startWorker() {
+  const child = fork(workerFile, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const pending = new Map()
+  const watchers = new Map()
+  child.on('message', (msg) => {
+    if (msg.reply && pending.has(msg.reply)) {
+      const { resolve, reject } = pending.get(msg.reply)
+      pending.delete(msg.reply)
+      if (msg.error) reject(new Error(msg.error))
+      else resolve(msg)
+    } else if (msg.watch) watchers.get(msg.watch)?.(msg.at)
+  })
+  const ready = new Promise((r) => child.once('message', r))
+  const ask = (cmd, body = {}) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++
+      pending.set(id, { resolve, reject })
+      child.send({ cmd, id, ...body })
+    })
+  const watch = (nodeId, seq) =>
+    new Promise((resolve) => {
+      const id = nextId++
+      watchers.set(id, resolve)
+      child.send({ cmd: 'watch', id, nodeId, seq })
+    })
+  child.on('exit', (code) => {
+    for (const { reject } of pending.values()) reject(new Error(`worker exited with ${code}`))
+  })
+  return { child, ready, ask, watch }
+}
+
+async function main() {
+  const work = (workDir = await mkdtemp(join(tmpdir(), 'shulin-sim-')))
+  const hubData = join(work, 'hub')
+  const port = await freePort()
+  const p2pPort = await freePort()
+  const hub = spawnTracked(process.execPath, [
+    shulinBin,
+    'start',
+    '--data',
+    hubData,
+    '--port',
+    String(port),
+    '--p2p-port',
+    String(p2pPort),
+    '--host',
+    '127.0.0.1',
+    '--role',
+    'hub',
+    '--name',
+    '国家数字图书馆',
+    '--log-level',
+    'warn',
+  ])
+  hub.stderr.on('data', (d) => process.stderr.write(`[hub] ${d}`))
+  const hubUrl = `http://127.0.0.1:${port}`
+  await waitHealthy(`${hubUrl}/api/health`, performance.now(), 60_000)
+  // The control file is written just after the HTTP server answers.
+  let controlFile
+  for (let i = 0; !controlFile; i++) {
+    controlFile = await readFile(join(hubData, 'run', 'control.json'), 'utf8').then(JSON.parse, () => undefined)
+    if (!controlFile && i > 300) throw new Error('the hub wrote no control file')
+    if (!controlFile) await new Promise((r) => setTimeout(r, 50))
+  }
+  const control = async (path, body) => {
+    const res = await fetch(controlFile.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Shulin-Control ${controlFile.token}` },
+      body: JSON.stringify(body ?? {}),
+    })
+    const json = await res.json()
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
+    return json
+  }
+  const invite = async (i) =>
+    (
+      await control('/api/control/federation/invites', {
+        name: `模拟图书馆 ${i}`,
+        region: String(110000 + (i % 3300)).padStart(6, '0'),
+        level: i % 10 === 0 ? 'city' : 'county',
+        validHours: 24,
+      })
+    ).invite
+  log(`hub up at ${hubUrl} (pid ${hub.pid}); ${N} members in ${W} workers, round ${roundMs / 1000}s`)
+
+  const workers = Array.from({ length: W }, startWorker)
+  await Promise.all(workers.map((w) => w.ready))
+  const phases = {}
+
+  // ---- join ----------------------------------------------------------------------------------
+  const invites = []
+  const undialable = Number(opt['undialable-share'])
+  for (let i = 0; i < N; i++)
+    invites.push({ token: await invite(i), dialable: Math.random() >= undialable, name: `m${i}` })
+  log(`${N} invites issued`)
+  let end = watchHub(hub.pid, hubData)
+  const slices = workers.map((_, w) => invites.filter((_, i) => i % W === w))
+  const joins = await Promise.all(workers.map((w, i) => w.ask('join', { invites: slices[i], concurrency: 4 })))
+  phases.join = await end()
+  const joined = joins.flatMap((j) => j.joined)
+  const failed = joins.flatMap((j) => j.failed)
+  const byWorker = joins.map((j) => j.joined.map((x) => x.nodeId))
+  phases.join.joined = joined.length
+  phases.join.failed = failed.length
+  phases.join.joinP50Ms = Math.round(
+    percentile(
+      joined.map((j) => j.ms),
+      50,
+    ),
+  )
+  phases.join.joinP95Ms = Math.round(
+    percentile(
+      joined.map((j) => j.ms),
+      95,
+    ),
+  )
+  phases.join.lastJoinRegistryKB = Math.round(Math.max(...joined.map((j) => j.registryBytes)) / 1024)
+  if (failed.length) log(`join failures (first 3): ${failed.slice(0, 3).join(' | ')}`)
+  log('join', phases.join)
+
+  // ---- some revoked, some offline; then every member's rounds -------------------------------
+  const pick = (share) => byWorker.map((ids) => ids.filter(() => Math.random() < share))
+  const revoked = pick(Number(opt['revoked-share']))
+  for (const ids of revoked) for (const id of ids) await control(`/api/control/federation/members/${id}/revoke`)
+  const offline = pick(Number(opt['offline-share']))
+  await Promise.all(workers.map((w, i) => w.ask('revoked', { nodeIds: revoked[i] })))
+  await Promise.all(workers.map((w, i) => w.ask('offline', { nodeIds: offline[i] })))
+  log(`${revoked.flat().length} revoked, ${offline.flat().length} offline`)
+  await Promise.all(workers.map((w) => w.ask('rounds', { roundMs })))
+  // The revocations reach everyone before the measured changes, so they are not in the figure.
+  await new Promise((r) => setTimeout(r, roundMs + 2000))
+
+  // ---- registry propagation -------------------------------------------------------------------
+  const propagate = async (what, change) => {
+    const e = watchHub(hub.pid, hubData)
+    const t0 = Date.now()
+    const { nodeId, seq } = await change()
+    const late = setInterval(async () => {
+      const u = await Promise.all(workers.map((w) => w.ask('usage')))
+      log(`registry: ${what} still pending`, JSON.stringify(u))
+    }, 30_000)
+    const ats = await Promise.all(workers.map((w) => w.watch(nodeId, seq)))
+    clearInterval(late)
+    const seconds = (Math.max(...ats) - t0) / 1000
+    const m = await e()
+    log(`registry: ${what} reached every member in ${seconds}s`)
+    return { seconds, ...m }
+  }
+  const active = byWorker.flat().filter((id) => !revoked.flat().includes(id) && !offline.flat().includes(id))
+  const victim = active[Math.floor(Math.random() * active.length)]
+  phases.registrySuspend = await propagate('a suspension', async () => {
+    await Promise.all(workers.map((w) => w.ask('suspended', { nodeIds: [victim] })))
+    const entry = await control(`/api/control/federation/members/${victim}/suspend`)
+    return { nodeId: entry.nodeId, seq: entry.seq }
+  })
+  phases.registryAdmit = await propagate('a new member', async () => {
+    const token = await invite(N)
+    const r = await workers[0].ask('join', { invites: [{ token, dialable: true, name: 'new' }], concurrency: 1 })
+    if (!r.joined.length) throw new Error(`the new member did not join: ${r.failed}`)
+    return { nodeId: r.joined[0].nodeId, seq: 1 }
+  })
+  // ---- daily roll-ups from every member --------------------------------------------------------
+  // Yesterday by the hub's clock (the intake refuses a day that has not ended). Each member's
+  // roll-up is aggregated and signed first; the figure is the pushes alone, all workers at once.
+  const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+  const prepared = await Promise.all(workers.map((w) => w.ask('rollups-prepare', { day })))
+  end = watchHub(hub.pid, hubData)
+  const pushed = await Promise.all(workers.map((w) => w.ask('rollups-push', { concurrency: 8 })))
+  phases.rollups = await end()
+  const outcomes = {}
+  for (const p of pushed) for (const [k, v] of Object.entries(p.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v
+  const pushMs = pushed.flatMap((p) => p.ms)
+  Object.assign(phases.rollups, {
+    prepared: prepared.reduce((a, p) => a + p.prepared, 0),
+    outcomes,
+    pushP50Ms: Math.round(percentile(pushMs, 50)),
+    pushP95Ms: Math.round(percentile(pushMs, 95)),
+  })
+  log('rollups', phases.rollups)
+
+  // ---- a union-catalogue search at the hub ----------------------------------------------------
+  // Records stand in for the members' published channels: imported into the hub's catalogue as
+  // one channel (`shulin import`, through the running hub), which is the index the union search
+  // reads (the hub takes every listed channel into its own catalogue). Then queries, 8 at a time,
+  // at the hub's public network search.
+  const unionRecords = Number(opt['union-records'] ?? Math.min(N * 20, 20_000))
+  {
+    const words =
+      '中国 历史 文学 诗词 地方志 科学 技术 经济 哲学 艺术 音乐 教育 农业 医学 地理 法律 儿童 少年 古籍 民俗 山水 城市 乡村 江南 西北 丝路 长江 黄河 书法 绘画'.split(
+        ' ',
+      )
+    const rng = (i, k) => (i * 2654435761 + k * 40503) % words.length
+    const lines = []
+    for (let i = 0; i < unionRecords; i++)
+      lines.push(
+        JSON.stringify({
+          title: `${words[rng(i, 1)]}${words[rng(i, 2)]}与${words[rng(i, 3)]} 第${i}卷`,
+          creators: [`作者${i % 997}`],
+          subjects: [words[rng(i, 4)]],
+          description: `${words[rng(i, 5)]}、${words[rng(i, 6)]}和${words[rng(i, 7)]}的研究，模拟图书馆 ${i % N}。`,
+          access: 'member-readers',
+        }),
+      )
+    const file = join(work, 'union.jsonl')
+    await writeFile(file, lines.join('\n'))
+    const t = performance.now()
+    const imp = await run(process.execPath, [shulinBin, 'import', file, '--channel', '全国联合目录', '--data', hubData])
+    if (imp.code !== 0) throw new Error(`import: ${imp.stderr}`)
+    const importSeconds = +((performance.now() - t) / 1000).toFixed(2)
+    end = watchHub(hub.pid, hubData)
+    const ms = []
+    let next = 0
+    const queries = 200
+    let empty = 0
+    const lane = async () => {
+      while (next < queries) {
+        const i = next++
+        const q = i % 2 ? words[i % words.length] : `${words[i % words.length]}${words[(i * 7) % words.length]}`
+        const t0 = performance.now()
+        const res = await fetch(`${hubUrl}/api/search/network?q=${encodeURIComponent(q)}&limit=20`)
+        const body = await res.json()
+        if (!res.ok) throw new Error(`search: ${res.status} ${JSON.stringify(body)}`)
+        if (!body.total) empty++
+        ms.push(performance.now() - t0)
+      }
+    }
+    await Promise.all(Array.from({ length: 8 }, lane))
+    phases.unionSearch = {
+      ...(await end()),
+      records: unionRecords,
+      importSeconds,
+      queries,
+      queriesWithNoHit: empty,
+      p50Ms: +percentile(ms, 50).toFixed(1),
+      p95Ms: +percentile(ms, 95).toFixed(1),
+    }
+    log('union search', phases.unionSearch)
+  }
+
+  // Rounds of the whole network, once settled: what the hub spends per round.
+  phases.steady = await (async () => {
+    const e = watchHub(hub.pid, hubData)
+    await new Promise((r) => setTimeout(r, roundMs * 2))
+    return e()
+  })()
+  const usage = await Promise.all(workers.map((w) => w.ask('usage')))
+  const sum = (k) => usage.reduce((a, u) => a + u[k], 0)
+  const workerTotals = {
+    workerRssMB: usage.map((u) => u.rssMB),
+    rounds: sum('rounds'),
+    fromHub: sum('fromHub'),
+    fromPeer: sum('fromPeer'),
+    failedRounds: sum('failed'),
+    registryRequestMB: +(sum('requestBytes') / 1048576).toFixed(1),
+  }
+  log('workers', workerTotals)
+
+  await Promise.all(workers.map((w) => w.ask('stop').catch(() => {})))
+  const hubPeak = rssMB(hub.pid).hwm
+  await stop(hub)
+  if (!opt.keep) await rm(work, { recursive: true, force: true })
+
+  const result = {
+    members: N,
+    workers: W,
+    roundSeconds: roundMs / 1000,
+    joinSeconds: phases.join.seconds,
+    joinRetries: usage.reduce((a, u) => a + u.joinRetries, 0),
+    registryPropagationSeconds: Math.max(phases.registrySuspend.seconds, phases.registryAdmit.seconds),
+    hubPeakRssMB: hubPeak,
+    rollupIntakeSeconds: phases.rollups.seconds,
+    unionSearchP95Ms: phases.unionSearch.p95Ms,
+    unionSearchRecords: phases.unionSearch.records,
+    loadAverage: loadavg().map((x) => +x.toFixed(2)),
+    phases,
+    workerTotals,
+  }
+  console.log(JSON.stringify(result))
+  process.exit(0)
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,345 @@
+// One worker process of `npm run sim:network`: a few hundred simulated members, each with its
+// own Ed25519 key and its own libp2p host on loopback, joined to the hub through a real invite
+// (`/shulin/join/1.0.0`), then keeping its registry current with `/shulin/registry/1.0.0` every
+// round — from the hub, or when the hub does not answer, from another member — as a real member
+// does (node/src/federation/registry-member.ts). Dialable members also answer other members'
+// registry requests.
+//
+// What is simulated rather than run: a member here is its peer host and its registry, not a
+// whole node (no HTTP server, no LevelDB of its own). Each member holds its own view of the
+// registry (node id → seq); the signed envelopes themselves are byte-identical for every
+// member, so the worker keeps one copy of each (by node id and seq) for all its members.
+// Entries that arrive during a round are verified against the hub's key (as a member does);
+// the whole registry a join brings is read without checking every signature (a real member
+// checks them all, once: N²/2 checks for the whole network is the sim's cost, not the hub's).
+//
+// Driven over IPC by bench/sim-network.js: `join`, `rounds`, `offline`, `watch`, `usage`, `stop`.
+import { randomInt } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import {
+  createHost,
+  pushRollups,
+  seal,
+  requestJoin,
+  fetchRegistry,
+  serveRegistry,
+  open,
+  EnvelopeError,
+} from '../../federation/dist/index.js'
+import { MemberEntry, aggregateDay } from '../../protocol/dist/index.js'
+
+/** @type {Map<string, Map<number, object>>} node id → seq → the hub-signed envelope (one copy per worker) */
+const envelopes = new Map()
+/** @type {Array<{key: {privateKey: any, nodeId: string}, host: any, dialable: boolean, online: boolean, have: Map<string, number>, active: Map<string, string[]>, revoked: boolean}>} */
+const members = []
+let hubId = ''
+let hubAddrs = []
+let roundMs = 10_000
+let running = false
+const watches = []
+const counters = { joinRetries: 0, rounds: 0, fromHub: 0, fromPeer: 0, failed: 0, entriesIn: 0, requestBytes: 0 }
+
+const keep = (env) => {
+  const p = env.payload
+  let bySeq = envelopes.get(p.nodeId)
+  if (!bySeq) envelopes.set(p.nodeId, (bySeq = new Map()))
+  if (!bySeq.has(p.seq)) {
+    bySeq.clear() // only the newest matters to anyone asking
+    bySeq.set(p.seq, env)
+  }
+}
+
+/** Takes entries into one member's view; `verify` checks each against the hub's key first. */
+function take(m, envs, verify) {
+  let n = 0
+  for (const env of envs) {
+    let p = env.payload
+    if (verify) {
+      try {
+        p = open(env, MemberEntry, { type: 'shulin/member', signer: hubId })
+      } catch (err) {
+        if (!(err instanceof EnvelopeError)) throw err
+        continue
+      }
+    }
+    if ((m.have.get(p.nodeId) ?? 0) >= p.seq) continue
+    m.have.set(p.nodeId, p.seq)
+    if (p.status === 'active' && p.p2p.length) m.active.set(p.nodeId, p.p2p)
+    else m.active.delete(p.nodeId)
+    keep(env)
+    n++
+  }
+  return n
+}
+
+async function newMember(dialable) {
+  const privateKey = await generateKeyPair('Ed25519')
+  const key = { privateKey, nodeId: peerIdFromPrivateKey(privateKey).toString() }
+  const host = await createHost({ privateKey, listen: dialable ? ['/ip4/127.0.0.1/tcp/0'] : [] })
+  const m = { key, host, dialable, online: true, have: new Map(), active: new Map(), revoked: false, suspended: false }
+  if (dialable)
+    await serveRegistry(host, async ({ have }, from) => {
+      if (!m.active.has(from) && from !== hubId) return { ok: false, reason: 'not_member' }
+      const entries = []
+      for (const [id, seq] of m.have) {
+        if (seq > (have[id] ?? 0)) {
+          const env = envelopes.get(id)?.get(seq)
+          if (env) entries.push(env)
+        }
+      }
+      return { ok: true, entries }
+    })
+  return m
+}
+
+async function joinOne({ token, dialable, name }) {
+  const t0 = performance.now()
+  const m = await newMember(dialable)
+  try {
+    return await admitted(m, token, name, dialable, t0)
+  } catch (err) {
+    await m.host.stop().catch(() => {})
+    throw err
+  }
+}
+
+async function admitted(m, token, name, dialable, t0) {
+  const env = JSON.parse(Buffer.from(token.slice(token.indexOf(':') + 1), 'base64url').toString('utf8'))
+  hubId = env.signer
+  hubAddrs = env.payload.hubAddrs
+  const answer = await requestJoin(m.host, hubAddrs, {
+    invite: env,
+    http: [`http://127.0.0.1:1/${encodeURIComponent(name)}`],
+    p2p: dialable ? m.host.getMultiaddrs().map((a) => a.toString()) : [],
+  })
+  if (!answer.ok) throw new Error(`refused: ${answer.reason}`)
+  const mine = open(answer.entry, MemberEntry, { type: 'shulin/member', signer: hubId })
+  if (mine.nodeId !== m.key.nodeId) throw new Error('the hub admitted someone else')
+  take(m, answer.registry, false)
+  take(m, [answer.entry], false)
+  members.push(m)
+  return { nodeId: m.key.nodeId, ms: performance.now() - t0, registryBytes: JSON.stringify(answer.registry).length }
+}
+
+async function join(invites, concurrency) {
+  const out = []
+  const failed = []
+  let next = 0
+  const lane = async () => {
+    while (next < invites.length) {
+      const inv = invites[next++]
+      // A join that could not reach the hub is tried again once, as an administrator would
+      // run `shulin join` again (the invite is used only when the hub admits).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          out.push(await joinOne(inv))
+          break
+        } catch (err) {
+          if (attempt === 1 && /cannot reach the hub/.test(err.message)) {
+            counters.joinRetries++
+            continue
+          }
+          failed.push(err.message)
+          break
+        }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, lane))
+  return { joined: out, failed }
+}
+
+/** One member's round: the hub first, then a few other active members (as registry-member does). */
+async function syncOnce(m) {
+  const have = Object.fromEntries(m.have)
+  counters.requestBytes += JSON.stringify(have).length
+  const others = [...m.active.entries()].filter(([id]) => id !== m.key.nodeId)
+  const peers = []
+  for (let i = 0; i < 3 && others.length; i++) peers.push(others[randomInt(others.length)][1])
+  for (const [i, addrs] of [hubAddrs, ...peers].entries()) {
+    try {
+      const res = await fetchRegistry(m.host, addrs, have, '0.1.0')
+      if (!res.ok) continue
+      counters.entriesIn += take(m, res.entries, true)
+      if (i === 0) counters.fromHub++
+      else counters.fromPeer++
+      return
+    } catch {
+      /* the next peer */
+    }
+  }
+  counters.failed++
+}
+
+async function loop(m) {
+  // Rounds start at a random phase, as nodes started at different times do.
+  await new Promise((r) => setTimeout(r, randomInt(roundMs)))
+  while (running && m.online && !m.revoked) {
+    const t = performance.now()
+    await syncOnce(m).catch(() => counters.failed++)
+    counters.rounds++
+    checkWatches()
+    await new Promise((r) => setTimeout(r, Math.max(0, roundMs - (performance.now() - t))))
+  }
+}
+
+/**
+ * Members that must hold the newest entry: online, not revoked, not suspended (a suspended
+ * member keeps asking, as a real one does, but everyone refuses it, so it cannot know).
+ */
+const counted = () => members.filter((m) => m.online && !m.revoked && !m.suspended)
+
+function checkWatches() {
+  for (let i = watches.length - 1; i >= 0; i--) {
+    const w = watches[i]
+    const pending = counted().filter((m) => (m.have.get(w.nodeId) ?? 0) < w.seq).length
+    if (pending === 0) {
+      watches.splice(i, 1)
+      process.send({ watch: w.id, at: Date.now() })
+    }
+  }
+}
+
+/**
+ * A small library's day, as its capture records it: a few hundred events over a few dozen
+ * titles and sessions (the sizes vary per member), aggregated by the same COUNTER rules.
+ */
+function dayOf(day, i) {
+  const n = 200 + randomInt(600)
+  const t0 = Date.parse(`${day}T00:00:00Z`) - 8 * 3_600_000
+  const kinds = ['view', 'content', 'search', 'view', 'content', 'sign_in']
+  const events = []
+  for (let e = 0; e < n; e++) {
+    const k = kinds[e % kinds.length]
+    events.push({
+      t: t0 + Math.floor((e * 86_400_000) / n),
+      k,
+      s: `s${i}.${e % 40}`,
+      r: `r${(e * 7919) % 60}`,
+      d: e % 3 ? 'mobile' : 'desktop',
+      m: 'web',
+      ...(k === 'search' ? { q: `q${e % 30}` } : {}),
+    })
+  }
+  const agg = aggregateDay(day, events, { utcOffsetMinutes: 480 })
+  const top = Object.keys(agg.titles)
+    .slice(0, 20)
+    .map((id) => ({
+      id,
+      title: `书目 ${id}`,
+      investigations: agg.titles[id].Total_Item_Investigations,
+      requests: agg.titles[id].Total_Item_Requests,
+    }))
+  return { totals: agg.totals, hours: agg.hours, devices: agg.devices, methods: agg.methods, top }
+}
+
+/** Each counted member's signed roll-up of `day`, made before the pushes are timed. */
+let prepared = []
+async function prepareRollups(day) {
+  prepared = []
+  for (const [i, m] of counted().entries()) {
+    const rollup = {
+      v: 1,
+      node: m.key.nodeId,
+      day,
+      revision: 1,
+      generatedAt: new Date().toISOString(),
+      ...dayOf(day, i),
+    }
+    prepared.push({ m, push: { rollups: [await seal(m.key, 'shulin/rollup', rollup)] } })
+  }
+  return prepared.length
+}
+
+async function pushAll(concurrency) {
+  const outcomes = {}
+  const ms = []
+  let next = 0
+  const lane = async () => {
+    while (next < prepared.length) {
+      const { m, push } = prepared[next++]
+      const t = performance.now()
+      let outcome
+      try {
+        const r = await pushRollups(m.host, hubAddrs, push)
+        outcome = r.ok ? r.outcomes[0] : r.reason
+      } catch (err) {
+        outcome = 'unreachable'
+      }
+      ms.push(performance.now() - t)
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, lane))
+  return { outcomes, ms }
+}
+
+process.on('message', async (msg) => {
+  try {
+    switch (msg.cmd) {
+      case 'join': {
+        const r = await join(msg.invites, msg.concurrency ?? 4)
+        process.send({ reply: msg.id, ...r })
+        break
+      }
+      case 'rounds':
+        roundMs = msg.roundMs
+        running = true
+        for (const m of members) void loop(m)
+        process.send({ reply: msg.id })
+        break
+      case 'offline': {
+        // Some members go offline at random: their hosts stop, their entries stay.
+        const ids = new Set(msg.nodeIds)
+        for (const m of members)
+          if (ids.has(m.key.nodeId)) {
+            m.online = false
+            await m.host.stop()
+          }
+        process.send({ reply: msg.id })
+        break
+      }
+      case 'revoked': {
+        const ids = new Set(msg.nodeIds)
+        for (const m of members) if (ids.has(m.key.nodeId)) m.revoked = true
+        process.send({ reply: msg.id })
+        break
+      }
+      case 'suspended': {
+        const ids = new Set(msg.nodeIds)
+        for (const m of members) if (ids.has(m.key.nodeId)) m.suspended = true
+        process.send({ reply: msg.id })
+        break
+      }
+      case 'rollups-prepare':
+        process.send({ reply: msg.id, prepared: await prepareRollups(msg.day) })
+        break
+      case 'rollups-push':
+        process.send({ reply: msg.id, ...(await pushAll(msg.concurrency ?? 8)) })
+        break
+      case 'watch':
+        watches.push({ id: msg.id, nodeId: msg.nodeId, seq: msg.seq })
+        checkWatches()
+        break
+      case 'usage':
+        process.send({
+          reply: msg.id,
+          rssMB: Math.round(process.memoryUsage().rss / 1048576),
+          members: members.length,
+          online: counted().length,
+          pending: watches.map((w) => counted().filter((m) => (m.have.get(w.nodeId) ?? 0) < w.seq).length),
+          ...counters,
+        })
+        break
+      case 'stop':
+        running = false
+        await Promise.all(members.filter((m) => m.online).map((m) => m.host.stop().catch(() => {})))
+        process.send({ reply: msg.id })
+        process.exit(0)
+    }
+  } catch (err) {
+    process.send({ reply: msg.id, error: String(err?.stack ?? err) })
+  }
+})
+process.send({ ready: true })
