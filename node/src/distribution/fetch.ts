@@ -24,7 +24,7 @@ import type { Logger } from '../logger.js'
 import type { DistributionNetwork } from './components.js'
 import type { SharedFiles } from './shared-files.js'
 import type { Announcer } from './announce.js'
-import { rankProviders, type Peer } from './providers.js'
+import { ProviderMemory, rankProviders, type Peer, type ProviderOutcome } from './providers.js'
 import { signTicket } from './tickets.js'
 
 export interface ContentFetcher {
@@ -67,12 +67,15 @@ class DefaultContentFetcher implements ContentFetcher {
   readonly #work: string
   readonly #fetching = new Map<string, Promise<void>>()
   readonly #abort = new AbortController()
+  /** Who answered and who failed in the last fetches: the next fetch asks in that light. */
+  readonly #memory: ProviderMemory
 
   constructor(
     init: ContentFetcherInit,
     private readonly c: ContentFetcherComponents,
   ) {
     this.#work = join(init.dataDir, 'fetch')
+    this.#memory = new ProviderMemory(c.now)
   }
 
   async start(): Promise<void> {
@@ -117,7 +120,9 @@ class DefaultContentFetcher implements ContentFetcher {
       this.c.logger?.debug({ err, sha256 }, 'the hub could not say who holds a file; asking members in registry order')
       return []
     })
-    return rankProviders(this.c.network?.peers() ?? [], publisher, holders, this.c.network?.hubNodeId())
+    return rankProviders(this.c.network?.peers() ?? [], publisher, holders, this.c.network?.hubNodeId(), (id) =>
+      this.#memory.standing(id),
+    )
   }
 
   async #fetch(file: ResourceFile, publisher: string, opts: { maxBytesPerSecond?: number }): Promise<void> {
@@ -140,7 +145,11 @@ class DefaultContentFetcher implements ContentFetcher {
     let result
     try {
       result = await fetchContent(host, { ...target, providers: await this.#providers(publisher, file.blob) })
+      this.#memory.note(result.providers)
     } catch (err) {
+      // A failed fetch still says who was down (ContentFetchError carries the reports).
+      const reports = (err as { providers?: unknown }).providers
+      if (Array.isArray(reports)) this.#memory.note(reports as ProviderOutcome[])
       // Nobody answered on the peer network: the publisher's web address, resuming what came.
       const url =
         (err as { code?: string }).code === 'no_provider' ? await this.c.publisherHttp?.(publisher) : undefined

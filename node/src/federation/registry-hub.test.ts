@@ -125,6 +125,43 @@ describe('registry hub', () => {
     expect(await hub.renew(moved, (await generateNodeKey()).nodeId)).toEqual({ ok: false, reason: 'not_member' })
   })
 
+  it('checks each entry signature once per change, not on every read of the registry', async () => {
+    const nodes = await Promise.all(Array.from({ length: 20 }, async () => (await generateNodeKey()).nodeId))
+    for (const [i, node] of nodes.entries())
+      await hub.admit({ invite: await inviteFor(`图书馆${i}`), ...library }, node)
+    // The hub sealed these itself: held without a check.
+    const admitted = registry.verifications
+    // What the statistics routes, SUSHI and the members' sync rounds read, many times over.
+    for (let i = 0; i < 50; i++) expect(await registry.members()).toHaveLength(20)
+    for (let i = 0; i < 10; i++) {
+      const res = await registry.answer({ have: {} }, nodes[i]!)
+      expect(res.ok && res.entries).toHaveLength(20)
+    }
+    expect(await registry.signed()).toHaveLength(20)
+    expect(registry.verifications).toBe(admitted)
+    // A change is one new entry: one check, and the reads show it at once.
+    await hub.setStatus(nodes[0]!, 'suspended')
+    expect(registry.verifications).toBe(admitted + 1)
+    expect((await registry.members()).find((m) => m.nodeId === nodes[0])?.status).toBe('suspended')
+    // A member that has every entry is sent none.
+    const have = Object.fromEntries(registry.entries().map((e) => [e.nodeId, e.seq]))
+    expect(await registry.answer({ have }, nodes[1]!)).toEqual({ ok: true, entries: [] })
+
+    // After a restart: one check per stored entry at load, none after; a forged entry is not held.
+    const forged = await seal(await generateNodeKey(), 'shulin/member', { ...registry.entry(nodes[1]!)!, seq: 9 })
+    await storage.commit([registry.putOp(nodes[1]!, forged)], { sync: true })
+    await storage.close()
+    storage = await openStorage(join(dir, 'db'), { create: false, dataDir: dir })
+    const address = new HubAddress({ storage, role: 'hub', nodeId: key.nodeId })
+    await address.load()
+    const again = new MemberRegistry({ storage, hub: address, hangUp: async () => {}, now: () => clock.now })
+    await again.load()
+    expect(again.verifications).toBe(20)
+    for (let i = 0; i < 50; i++) expect(await again.members()).toHaveLength(19)
+    expect(again.entry(nodes[1]!)).toBeUndefined()
+    expect(again.verifications).toBe(20)
+  })
+
   it('issues no invite while the peer network is down (nowhere to join)', async () => {
     listening = []
     await expect(hub.invite({ name: 'x', region: '110000', level: 'county', validHours: 1 })).rejects.toMatchObject({

@@ -152,7 +152,7 @@ class DefaultRegistryHub implements RegistryHub {
         ],
         { sync: true },
       )
-      this.c.registry.hold(entry)
+      this.c.registry.hold(entry, env)
       this.c.logger?.info({ member: from, name: entry.name, region: entry.region }, 'admitted a member')
       return { ok: true as const, entry: env, registry: await this.c.registry.signed() }
     })

@@ -6,6 +6,10 @@
  * hub's signature and a newer seq. Both answer registry requests from active members.
  *
  * Owns the sublevel `fed-members` (node id → the hub-signed entry).
+ *
+ * Each entry's signature is checked once, when it arrives (or when the node starts): the
+ * verified view in memory is what every later read answers from. Re-verifying the whole
+ * registry per request was the hub's cost per statistics call at 3,000 members (issue 25).
  */
 import { open } from '@shulin/federation/envelope'
 import { MemberEntry, type RegistryRequest, type RegistryResponse, type SignedEnvelope } from '@shulin/protocol'
@@ -46,6 +50,10 @@ export class MemberRegistry {
   readonly #members: Sublevel<SignedEnvelope>
   /** Verified entries by node id. */
   readonly #known = new Map<string, MemberEntry>()
+  /** The signed form of each verified entry, as handed on to members. */
+  readonly #signed = new Map<string, SignedEnvelope>()
+  /** Signature checks of entries made so far (a figure for tests and the simulator). */
+  #verifications = 0
   /** Hub: what each member's last registry request showed. */
   readonly #contacts = new Map<string, MemberContact>()
   readonly #mutex = new Mutex()
@@ -54,9 +62,34 @@ export class MemberRegistry {
     this.#members = c.storage.sublevel('fed-members')
   }
 
-  /** Loads the verified entries (after a join, the ones it brought). */
+  /** Loads the verified entries (after a join, the ones it brought): one check per stored entry. */
   async load(): Promise<void> {
-    for (const entry of await this.verified()) this.#known.set(entry.nodeId, entry)
+    const hub = this.c.hub.id()
+    if (!hub) return
+    for await (const [, env] of this.#members.iterator()) {
+      const entry = this.#open(env, hub)
+      // An entry that does not verify is not held (nor shown, nor handed on).
+      if (entry) this.#keep(entry, env)
+    }
+  }
+
+  /** How many entry signatures this registry has checked since it was built. */
+  get verifications(): number {
+    return this.#verifications
+  }
+
+  #open(env: SignedEnvelope, hub: string): MemberEntry | undefined {
+    this.#verifications++
+    try {
+      return open(env, MemberEntry, { type: 'shulin/member', signer: hub })
+    } catch {
+      return undefined
+    }
+  }
+
+  #keep(entry: MemberEntry, env: SignedEnvelope): void {
+    this.#known.set(entry.nodeId, entry)
+    this.#signed.set(entry.nodeId, env)
   }
 
   /**
@@ -83,11 +116,9 @@ export class MemberRegistry {
     return this.#members.get(nodeId)
   }
 
-  /** Every stored entry, signed, as the hub hands them to a member it admits. */
+  /** Every verified entry, signed, as the hub hands them to a member it admits. */
   async signed(): Promise<SignedEnvelope[]> {
-    const out: SignedEnvelope[] = []
-    for await (const [, env] of this.#members.iterator()) out.push(env)
-    return out
+    return [...this.#signed.values()]
   }
 
   /** Runs a read-check-write of the registry alone (admission: an invite admits once). */
@@ -100,9 +131,9 @@ export class MemberRegistry {
     return putOp(this.#members, nodeId, env)
   }
 
-  /** An entry committed by the caller ({@link putOp}) is held from now on. */
-  hold(entry: MemberEntry): void {
-    this.#known.set(entry.nodeId, entry)
+  /** An entry the caller sealed and committed ({@link putOp}) is held from now on. */
+  hold(entry: MemberEntry, env: SignedEnvelope): void {
+    this.#keep(entry, env)
   }
 
   /** Takes entries from anyone: each must carry the hub's signature and a newer seq. */
@@ -113,15 +144,13 @@ export class MemberRegistry {
     await this.#mutex.run(async () => {
       const ops = []
       for (const env of envs) {
-        let entry: MemberEntry
-        try {
-          entry = open(env, MemberEntry, { type: 'shulin/member', signer: hub })
-        } catch (err) {
-          this.c.logger?.warn({ err: (err as Error).message }, 'refused a registry entry that does not verify')
+        const entry = this.#open(env, hub)
+        if (!entry) {
+          this.c.logger?.warn({ signer: env.signer }, 'refused a registry entry that does not verify')
           continue
         }
         if ((this.#known.get(entry.nodeId)?.seq ?? 0) >= entry.seq) continue
-        this.#known.set(entry.nodeId, entry)
+        this.#keep(entry, env)
         ops.push(putOp(this.#members, entry.nodeId, env))
         taken++
         if (entry.status !== 'active') await this.c.hangUp(entry.nodeId).catch(() => {})
@@ -138,10 +167,10 @@ export class MemberRegistry {
       return { ok: false, reason: 'not_member' }
     const entries: SignedEnvelope[] = []
     let oldest = now
-    for await (const [id, env] of this.#members.iterator()) {
-      const known = this.#known.get(id)
-      if (known && known.seq > (have[id] ?? 0)) {
-        entries.push(env)
+    // From memory: a member's sync round costs no disk read and no signature check.
+    for (const [id, known] of this.#known) {
+      if (known.seq > (have[id] ?? 0)) {
+        entries.push(this.#signed.get(id)!)
         oldest = Math.min(oldest, Date.parse(known.issuedAt))
       }
     }
@@ -154,9 +183,11 @@ export class MemberRegistry {
     return { ok: true, entries }
   }
 
-  /** The registry as this node holds it, every entry verified against the hub's key. */
+  /** The registry as this node holds it, every entry verified against the hub's key (when it came). */
   async members(): Promise<MemberView[]> {
-    return (await this.verified()).map((entry) => {
+    // In node-id order, as the stored registry lists them.
+    const sorted = this.entries().sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0))
+    return sorted.map((entry) => {
       const c = this.#contacts.get(entry.nodeId)
       return {
         ...entry,
@@ -167,20 +198,5 @@ export class MemberRegistry {
         lagSeconds: c?.lagSeconds ?? null,
       }
     })
-  }
-
-  /** The stored entries that verify against the hub's key (none before joining). */
-  async verified(): Promise<MemberEntry[]> {
-    const hub = this.c.hub.id()
-    if (!hub) return []
-    const out: MemberEntry[] = []
-    for await (const [, env] of this.#members.iterator()) {
-      try {
-        out.push(open(env, MemberEntry, { type: 'shulin/member', signer: hub }))
-      } catch {
-        /* an entry that does not verify is not shown */
-      }
-    }
-    return out
   }
 }

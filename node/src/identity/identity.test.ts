@@ -33,6 +33,8 @@ const clock = { now: Date.now() }
 const libraries = new Map<string, Library>()
 /** Token and introspection requests the visiting nodes sent, newest last. */
 const sent: Array<{ url: string; form: Record<string, string> }> = []
+/** Homes that answer batch introspection 404, as a version without it would. */
+const older = new Set<string>()
 
 const homeFetch: typeof fetch = async (input, init) => {
   const url = new URL(String(input))
@@ -42,12 +44,16 @@ const homeFetch: typeof fetch = async (input, init) => {
   if (!lib) throw new TypeError('fetch failed: connection refused')
   try {
     const p = lib.identity.provider
+    if (url.pathname === '/oidc/introspect/batch' && older.has(lib.id))
+      return new Response('not found', { status: 404 })
     const body =
       url.pathname === '/oidc/token'
         ? await p.token(form)
         : url.pathname === '/oidc/revoke'
           ? await p.revoke(form)
-          : await p.introspect(form)
+          : url.pathname === '/oidc/introspect/batch'
+            ? await p.introspectBatch(form)
+            : await p.introspect(form)
     return Response.json(body ?? {})
   } catch (err) {
     if (err instanceof OAuthError)
@@ -587,6 +593,49 @@ describe('revocation reaches visiting sessions', () => {
       expect(await c.services.sessions.idsOf(done.account.id)).toEqual([])
     } finally {
       skews.delete(a.id)
+    }
+  })
+
+  it('checks the visits from one home in one request a round, and a home without batches token by token', async () => {
+    const readers = []
+    for (let i = 0; i < 6; i++)
+      readers.push(
+        await a.services.accounts.register({ mode: 'quick', phone: `1330013300${i}`, password: 'reading-is-fun' }),
+      )
+    const visits = []
+    for (const r of readers) visits.push(await (await visit(a, c, r)).done!())
+    const introspections = () => sent.filter((s) => s.url.startsWith(`${a.origin}/oidc/introspect`)).length
+    sent.length = 0
+    const round = await c.identity.relyingParty.checkVisits()
+    expect(round.checked).toBeGreaterThanOrEqual(6)
+    expect(round.ended).toBe(0)
+    // One round trip (and one client assertion) for all of A's visitors at C, not one per visit.
+    expect(introspections()).toBe(1)
+    // A malformed batch is the client's mistake (400 invalid_request), not the home's.
+    await expect(
+      a.identity.provider.introspectBatch({ ...sent[0]!.form, tokens: 'not a token!' }),
+    ).rejects.toMatchObject({ error: 'invalid_request' })
+
+    await a.services.accounts.setStatus(readers[0]!.id, 'disabled')
+    await a.services.accounts.setStatus(readers[1]!.id, 'disabled')
+    sent.length = 0
+    expect((await c.identity.relyingParty.checkVisits()).ended).toBe(2)
+    expect(introspections()).toBe(1)
+    expect(await c.services.sessions.idsOf(visits[0]!.account.id)).toEqual([])
+    expect(await c.services.sessions.idsOf(visits[2]!.account.id)).not.toEqual([])
+
+    // A home that has no batch introspection yet: asked per token, and still obeyed.
+    older.add(a.id)
+    try {
+      await a.services.accounts.setStatus(readers[2]!.id, 'disabled')
+      sent.length = 0
+      const r = await c.identity.relyingParty.checkVisits()
+      expect(r.ended).toBe(1)
+      expect(introspections()).toBeGreaterThanOrEqual(1 + 4)
+      expect(await c.services.sessions.idsOf(visits[2]!.account.id)).toEqual([])
+      expect(await c.services.sessions.idsOf(visits[3]!.account.id)).not.toEqual([])
+    } finally {
+      older.delete(a.id)
     }
   })
 

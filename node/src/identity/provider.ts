@@ -12,7 +12,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import {
   IdTokenClaims,
+  IntrospectionBatchRequest,
   IntrospectionRequest,
+  type IntrospectionBatchResponse,
   RequestObjectClaims,
   TokenRequest,
   type IntrospectionResponse,
@@ -238,8 +240,25 @@ export class IdentityProvider {
     const parsed = IntrospectionRequest.safeParse(form)
     if (!parsed.success) throw new OAuthError('invalid_request', 'malformed introspection request')
     await this.#authenticate(parsed.data.client_id, parsed.data.client_assertion)
-    const grant = await this.#grantOf(parsed.data.token)
-    if (!grant || grant.client !== parsed.data.client_id || grant.expiresAt <= this.#now) return { active: false }
+    return this.#standing(parsed.data.token, parsed.data.client_id)
+  }
+
+  /**
+   * Batch introspection ({@link IntrospectionBatchRequest}): one client assertion checked for up
+   * to 200 tokens — a visiting library's readers from this home, in one round.
+   */
+  async introspectBatch(form: Record<string, string>): Promise<IntrospectionBatchResponse> {
+    const parsed = IntrospectionBatchRequest.safeParse(form)
+    if (!parsed.success) throw new OAuthError('invalid_request', 'malformed batch introspection request')
+    await this.#authenticate(parsed.data.client_id, parsed.data.client_assertion)
+    const results: IntrospectionResponse[] = []
+    for (const token of parsed.data.tokens) results.push(await this.#standing(token, parsed.data.client_id))
+    return { results }
+  }
+
+  async #standing(token: string, client: string): Promise<IntrospectionResponse> {
+    const grant = await this.#grantOf(token)
+    if (!grant || grant.client !== client || grant.expiresAt <= this.#now) return { active: false }
     const reader = await this.opts.accounts.get(grant.readerId)
     if (!reader || reader.status !== 'active') {
       // Disabling a reader ends every session, here and elsewhere: the grant goes with them.

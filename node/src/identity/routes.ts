@@ -136,6 +136,14 @@ export function identityRoutes(app: Hono<AppEnv>, api: Api, d: IdentityRoutesDep
     }
   })
 
+  app.post('/oidc/introspect/batch', async (c) => {
+    try {
+      return c.json(await d.provider.introspectBatch(await readForm(c)), 200, { 'cache-control': 'no-store' })
+    } catch (err) {
+      return oauthError(c, err)
+    }
+  })
+
   app.post('/oidc/revoke', async (c) => {
     try {
       await d.provider.revoke(await readForm(c))

@@ -4,6 +4,11 @@
  * member, for itself, not dated in the future, well-formed; a higher revision replaces the
  * day, the same or a lower one is a duplicate), and the national figures by node, region and
  * level that the dashboards, indicators and SUSHI read.
+ *
+ * Intake is group-committed: pushes that arrive while a commit is on disk wait for the next one,
+ * and go down together in one synced batch (at most {@link maxPushesPerCommit}). At 3,000
+ * members pushing after midnight, that is tens of fsyncs, not 3,000 one after another; each
+ * push is still acknowledged only once it is on disk.
  */
 import { EnvelopeError, open } from '@shulin/federation/envelope'
 import {
@@ -25,11 +30,22 @@ import {
   Weights,
 } from '@shulin/protocol'
 import { putOp, type Storage } from '../storage/db.js'
-import { Mutex } from '../storage/mutex.js'
 import type { Logger } from '../logger.js'
 import { HubStatsStore, type Agg, type StoredRollup, type YearAgg } from './hub-store.js'
 import { weekday } from './service.js'
 import { defaultWeights } from './indicators.js'
+
+/** Pushes written in one synced batch at most (a push is up to a few hundred roll-ups). */
+export const maxPushesPerCommit = 256
+
+type Checked = Array<{ rollup: Rollup; env: SignedEnvelope } | RollupOutcome>
+interface Queued {
+  from: string
+  member: MemberEntry
+  checked: Checked
+  resolve: (r: StatsPushResponse) => void
+  reject: (err: unknown) => void
+}
 
 export interface HubStatsOptions {
   storage: Storage
@@ -55,7 +71,11 @@ export interface HubSummary {
 
 export class HubStats {
   readonly #store: HubStatsStore
-  readonly #mutex = new Mutex()
+  /** Pushes checked and waiting for the next commit, in arrival order. */
+  readonly #queue: Queued[] = []
+  #draining = false
+  /** Synced batches written by the intake (a figure for tests and the simulator). */
+  #commits = 0
 
   constructor(private readonly opts: HubStatsOptions) {
     this.#store = new HubStatsStore(opts.storage)
@@ -72,7 +92,7 @@ export class HubStats {
     // The latest local day anywhere on Earth (UTC+14): a node's "yesterday" is never later.
     const latest = localDay(this.#now, 14 * 60).day
     const oldest = nextDay(localDay(this.#now, 0).day, -(this.opts.maxAgeDays ?? 3 * 366))
-    const checked: Array<{ rollup: Rollup; env: SignedEnvelope } | RollupOutcome> = push.rollups.map((env) => {
+    const checked: Checked = push.rollups.map((env) => {
       if (env.signer !== from) return 'wrong_signer'
       let rollup: Rollup
       try {
@@ -94,43 +114,72 @@ export class HubStats {
       if (rollup.day < oldest) return 'too_old'
       return { rollup, env }
     })
-    return this.#mutex.run(async () => {
-      const outcomes: RollupOutcome[] = []
-      const ops = []
-      // Several revisions of one day in one push: the highest wins.
-      const inPush = new Map<string, { rollup: Rollup; stored: StoredRollup }>()
-      for (const c of checked) {
-        if (typeof c === 'string') {
-          outcomes.push(c)
-          continue
-        }
-        const key = `${from} ${c.rollup.day}`
-        const held = inPush.get(key) ?? (await this.#held(key))
-        if (held && held.rollup.revision >= c.rollup.revision) {
-          outcomes.push('duplicate')
-          continue
-        }
-        const stored: StoredRollup = {
-          env: c.env,
-          revision: c.rollup.revision,
-          receivedAt: new Date(this.#now).toISOString(),
-          region: member.region,
-          level: member.level,
-        }
-        const next = { rollup: c.rollup, stored }
-        ops.push(...(await this.#store.replaceOps(next, held)))
-        inPush.set(key, next)
-        outcomes.push('stored')
-      }
-      try {
-        // Acknowledged = on disk, even after a machine crash: the node will not send it again.
-        if (ops.length) await this.opts.storage.commit(ops, { sync: true })
-      } catch (err) {
-        this.#store.forget()
-        throw err
-      }
-      return { ok: true, outcomes }
+    return new Promise<StatsPushResponse>((resolve, reject) => {
+      this.#queue.push({ from, member, checked, resolve, reject })
+      if (!this.#draining) void this.#drain()
     })
+  }
+
+  /** Synced batches the intake has written so far. */
+  get commits(): number {
+    return this.#commits
+  }
+
+  /** One writer: takes what queued while the last commit was on disk and commits it as one. */
+  async #drain(): Promise<void> {
+    this.#draining = true
+    try {
+      while (this.#queue.length) await this.#commitGroup(this.#queue.splice(0, maxPushesPerCommit))
+    } finally {
+      this.#draining = false
+    }
+  }
+
+  async #commitGroup(group: Queued[]): Promise<void> {
+    const answers: StatsPushResponse[] = []
+    try {
+      const ops = []
+      // Across the group: several revisions of one day (in one push or several), the highest wins.
+      const pending = new Map<string, { rollup: Rollup; stored: StoredRollup }>()
+      for (const { from, member, checked } of group) {
+        const outcomes: RollupOutcome[] = []
+        for (const c of checked) {
+          if (typeof c === 'string') {
+            outcomes.push(c)
+            continue
+          }
+          const key = `${from} ${c.rollup.day}`
+          const held = pending.get(key) ?? (await this.#held(key))
+          if (held && held.rollup.revision >= c.rollup.revision) {
+            outcomes.push('duplicate')
+            continue
+          }
+          const stored: StoredRollup = {
+            env: c.env,
+            revision: c.rollup.revision,
+            receivedAt: new Date(this.#now).toISOString(),
+            region: member.region,
+            level: member.level,
+          }
+          const next = { rollup: c.rollup, stored }
+          ops.push(...(await this.#store.replaceOps(next, held)))
+          pending.set(key, next)
+          outcomes.push('stored')
+        }
+        answers.push({ ok: true, outcomes })
+      }
+      // Acknowledged = on disk, even after a machine crash: the node will not send it again.
+      if (ops.length) {
+        this.#commits++
+        await this.opts.storage.commit(ops, { sync: true })
+      }
+    } catch (err) {
+      // Nothing of the group is stored: every member keeps its roll-ups and sends them again.
+      this.#store.forget()
+      for (const q of group) q.reject(err)
+      return
+    }
+    for (const [i, q] of group.entries()) q.resolve(answers[i]!)
   }
 
   async #held(key: string): Promise<{ rollup: Rollup; stored: StoredRollup } | undefined> {

@@ -74,6 +74,24 @@ export const IntrospectionResponse = z.union([
 ])
 export type IntrospectionResponse = z.infer<typeof IntrospectionResponse>
 
+/** Tokens checked in one batch introspection (a visiting node's readers from one home). */
+export const maxIntrospectionBatch = 200
+/**
+ * Batch introspection (`/oidc/introspect/batch`, Shulin's extension of RFC 7662): the same form
+ * with `tokens`, space-separated, instead of `token` — one round trip and one client assertion
+ * per home and round instead of one per visit. Answers `{ results }`, one RFC 7662 answer per
+ * token, in order.
+ */
+export const IntrospectionBatchRequest = IntrospectionRequest.omit({ token: true }).extend({
+  tokens: z
+    .string()
+    .max(maxIntrospectionBatch * 129)
+    .transform((s) => s.split(' '))
+    .pipe(z.array(Opaque).min(1).max(maxIntrospectionBatch)),
+})
+export const IntrospectionBatchResponse = z.object({ results: z.array(IntrospectionResponse) })
+export type IntrospectionBatchResponse = z.infer<typeof IntrospectionBatchResponse>
+
 /** The ID token's claims as the visiting node requires them. Standard names where they fit. */
 export const IdTokenClaims = z.object({
   iss: NodeId,
