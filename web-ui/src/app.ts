@@ -207,7 +207,7 @@ export class ShulinApp extends LitElement {
       case 'me':
         return html`<shulin-me></shulin-me>`
       case 'shelf':
-        return html`<shulin-shelf></shulin-shelf>`
+        return html`<shulin-shelf-page></shulin-shelf-page>`
       case 'inbox':
         return html`<shulin-inbox-page></shulin-inbox-page>`
       case 'card':
