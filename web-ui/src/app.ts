@@ -127,8 +127,19 @@ export class ShulinApp extends LitElement {
       this.#pageTitle = routeTitle(this.route.name) ?? this.#pageTitle
       this.#applyTitle()
     })
+    if (!this.id) this.id = 'main'
     void this.#loadLibrary()
     void loadSession().then(() => this.#show())
+  }
+
+  /**
+   * The skip link's target is this shadow root's <main>, which `#main` cannot reach from the
+   * document (and the router would take the click for a new page): focus moves there itself.
+   * The host carries the id, so the link's fragment still names an element of the document.
+   */
+  readonly #skipToMain = (e: Event): void => {
+    e.preventDefault()
+    this.renderRoot.querySelector('main')?.focus()
   }
 
   async #loadLibrary(): Promise<void> {
@@ -236,7 +247,7 @@ export class ShulinApp extends LitElement {
       html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${icon(glyph)}<span>${label}</span></a>`
     const other: Locale = locale() === 'zh-CN' ? 'en' : 'zh-CN'
     return html`
-      <a class="skip" href="#main">${t('skipToContent')}</a>
+      <a class="skip" href="#main" @click=${this.#skipToMain}>${t('skipToContent')}</a>
       <header>
         <a class="brand" href="/">${this.library?.logoUrl ? html`<img class="logo" src=${this.library.logoUrl} alt="" />` : nothing}${
           // The hub's portal is the network's: its name first, the hub library's under it.
@@ -258,7 +269,7 @@ export class ShulinApp extends LitElement {
           </button>
         </nav>
       </header>
-      <main id="main" tabindex="-1">${this.#page()}</main>
+      <main tabindex="-1">${this.#page()}</main>
       <nav class="tabs" aria-label=${t('navHome')}>
         ${tab('/', House, t('navHome'), this.route.name === 'home')} ${tab('/search', Search, t('navSearch'), this.route.name === 'search')}
         ${tab('/courses', GraduationCap, t('navCourses'), ['courses', 'course', 'lecture', 'live', 'liveWatch'].includes(this.route.name))}
