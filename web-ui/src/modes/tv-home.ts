@@ -112,7 +112,7 @@ export class TvHome extends LitElement {
       .row { display: flex; gap: 20px; overflow-x: auto; scroll-snap-type: x proximity; padding: 10px; scroll-padding: 10px; }
       .row li { flex: none; scroll-snap-align: start; }
       .card {
-        display: flex; flex-direction: column; gap: 6px; width: 220px; padding: 10px; border-radius: var(--radius);
+        display: flex; flex-direction: column; gap: 6px; width: 190px; padding: 10px; border-radius: var(--radius);
         background: var(--card); border: 1px solid var(--line); color: var(--text); text-decoration: none;
       }
       .card:focus-visible { outline-offset: 4px; transform: scale(1.04); box-shadow: 0 6px 18px rgb(0 0 0 / 0.25); }
