@@ -17,6 +17,7 @@ import { applyTheme } from './theme.js'
 import './components/search-box.js'
 import './components/inbox-badge.js'
 import { icon } from './components/icon.js'
+import { switchLabel } from './components/language-switch.js'
 // One file per icon, so the shell carries these six and not the whole set.
 import House from 'lucide/dist/esm/icons/house.mjs'
 import Search from 'lucide/dist/esm/icons/search.mjs'
@@ -256,7 +257,7 @@ export class ShulinApp extends LitElement {
             : html`<span class="name">${this.library?.name ?? t('appName')}</span>`
         }</a>
         ${me ? html`<shulin-inbox-badge class="inbox"></shulin-inbox-badge>` : nothing}
-        <button class="secondary lang-phone" lang=${other} aria-label=${t('languageLabel')} @click=${() => setLocale(other)}>${icon(Languages, 18)}<span>${t('language')}</span></button>
+        <button class="secondary lang-phone" @click=${() => setLocale(other)}>${icon(Languages, 18)}${switchLabel(other)}</button>
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
           <a href="/courses">${t('navCourses')}</a>
@@ -264,9 +265,7 @@ export class ShulinApp extends LitElement {
           <a href="/live">${t('navLive')}</a>
           ${session.isStaff() ? html`<a href="/staff">${t('navStaff')}</a>` : nothing}
           ${me ? html`<a href="/me">${t('navMe')}</a>` : html`<a href="/signin">${t('signIn')}</a>`}
-          <button class="secondary lang" lang=${locale() === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${t('languageLabel')} @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>
-            ${t('language')}
-          </button>
+          <button class="secondary lang" @click=${() => setLocale(other)}>${switchLabel(other)}</button>
         </nav>
       </header>
       <main tabindex="-1">${this.#page()}</main>
