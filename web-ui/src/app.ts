@@ -166,6 +166,9 @@ export class ShulinApp extends LitElement {
     this.route = route
     this.ready = true
     this.#applyTitle()
+    // The new page is in the document only now (its module may have loaded for a while after the
+    // address changed): a TV's shell waits for this to put the focus on it, not on the page left.
+    void this.updateComplete.then(() => window.dispatchEvent(new Event('page-shown')))
   }
 
   #applyTitle(): void {

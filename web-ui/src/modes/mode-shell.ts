@@ -34,9 +34,15 @@ export class ModeShell extends LitElement {
     if (deviceMode() === 'tv') this.#focusPage()
   }
 
+  /** The app put the new page in: focus it (the first try, at the address change, found the old page's link still there). */
+  readonly #onShown = () => {
+    if (deviceMode() === 'tv') this.#focusPage()
+  }
+
   override connectedCallback(): void {
     super.connectedCallback()
     window.addEventListener('route-changed', this.#onRoute)
+    window.addEventListener('page-shown', this.#onShown)
     window.addEventListener('locale-changed', this.#relabel)
     window.addEventListener('session-changed', this.#relabel)
     this.#onRoute()
@@ -45,6 +51,7 @@ export class ModeShell extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     window.removeEventListener('route-changed', this.#onRoute)
+    window.removeEventListener('page-shown', this.#onShown)
     window.removeEventListener('locale-changed', this.#relabel)
     window.removeEventListener('session-changed', this.#relabel)
     clearTimeout(this.#focusTimer)
