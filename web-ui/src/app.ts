@@ -293,10 +293,13 @@ export class ShulinApp extends LitElement {
       .skip { position: absolute; left: -999px; }
       .skip:focus { left: 8px; top: 8px; background: #fff; padding: 8px; z-index: 10; }
       header {
-        display: grid; grid-template-columns: auto 1fr auto; gap: 8px 12px; align-items: center;
+        display: grid; grid-template-columns: minmax(0, 1fr) auto auto; gap: 8px 12px; align-items: center;
         padding: 10px 16px; background: var(--ink); color: #fff; position: sticky; top: 0; z-index: 5;
       }
       .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; display: inline-flex; align-items: center; gap: 8px; white-space: nowrap; }
+      /* A logo, a long name, the inbox and the language switch on a 390 px phone: the name gives way (…), never the page's width. */
+      .brand { min-width: 0; overflow: hidden; }
+      .brand .name { min-width: 0; }
       .brand .logo { height: 32px; width: auto; }
       .brand .name { overflow: hidden; text-overflow: ellipsis; max-width: 40vw; }
       .brand .names { display: grid; line-height: 1.25; }
