@@ -108,6 +108,13 @@ describe.skipIf(!hasChromium)('Lighthouse at phone size', () => {
       expect(lhr.runtimeError).toBeUndefined()
       // Found by this test and fixed: the node sent its scripts uncompressed.
       expect(lhr.audits['uses-text-compression']?.score).toBe(1)
+      // Found by this test and fixed later: the skip link's target sat in a shadow root, a visitor's
+      // /api/me 401 was logged as a console error, and the language switch's name left out its word.
+      // (No aria-label left to mismatch is "not applicable", a pass.)
+      for (const id of ['skip-link', 'errors-in-console', 'label-content-name-mismatch']) {
+        const a = lhr.audits[id]
+        expect(a?.scoreDisplayMode === 'notApplicable' ? 1 : a?.score, id).toBe(1)
+      }
       for (const c of categories) expect(scores[c], `${c} on the ${name}`).toBeGreaterThanOrEqual(90)
     }, 180_000)
   }

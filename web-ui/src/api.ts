@@ -5,7 +5,7 @@
  * {@link ApiError} whose message is the server's RFC 9457 title (already in the reader's
  * language) or a network message — never a raw stack.
  */
-import type { MeResponse } from '@shulin/protocol'
+import type { MeResponse, SessionState } from '@shulin/protocol'
 import { locale, t } from './i18n/index.js'
 
 export class ApiError extends Error {
@@ -124,10 +124,12 @@ export async function api<T>(path: string, opts: Options = {}): Promise<T> {
   return json as T
 }
 
-/** Restores the session at start (a 401 just means signed out). */
+/** Restores the session at start (signed out, or the node unreachable: no session). */
 export async function loadSession(): Promise<void> {
   try {
-    session.set(await api<MeResponse>('/api/me'))
+    // `/api/session` answers a visitor with a 200, where `/api/me`'s 401 is a console error in every browser.
+    const state = await api<SessionState>('/api/session')
+    session.set(state.signedIn ? { account: state.account, session: state.session } : null)
   } catch {
     session.set(null)
   }

@@ -17,6 +17,7 @@ import { applyTheme } from './theme.js'
 import './components/search-box.js'
 import './components/inbox-badge.js'
 import { icon } from './components/icon.js'
+import { switchLabel } from './components/language-switch.js'
 // One file per icon, so the shell carries these six and not the whole set.
 import House from 'lucide/dist/esm/icons/house.mjs'
 import Search from 'lucide/dist/esm/icons/search.mjs'
@@ -127,8 +128,19 @@ export class ShulinApp extends LitElement {
       this.#pageTitle = routeTitle(this.route.name) ?? this.#pageTitle
       this.#applyTitle()
     })
+    if (!this.id) this.id = 'main'
     void this.#loadLibrary()
     void loadSession().then(() => this.#show())
+  }
+
+  /**
+   * The skip link's target is this shadow root's <main>, which `#main` cannot reach from the
+   * document (and the router would take the click for a new page): focus moves there itself.
+   * The host carries the id, so the link's fragment still names an element of the document.
+   */
+  readonly #skipToMain = (e: Event): void => {
+    e.preventDefault()
+    this.renderRoot.querySelector('main')?.focus()
   }
 
   async #loadLibrary(): Promise<void> {
@@ -154,6 +166,9 @@ export class ShulinApp extends LitElement {
     this.route = route
     this.ready = true
     this.#applyTitle()
+    // The new page is in the document only now (its module may have loaded for a while after the
+    // address changed): a TV's shell waits for this to put the focus on it, not on the page left.
+    void this.updateComplete.then(() => window.dispatchEvent(new Event('page-shown')))
   }
 
   #applyTitle(): void {
@@ -207,7 +222,7 @@ export class ShulinApp extends LitElement {
       case 'me':
         return html`<shulin-me></shulin-me>`
       case 'shelf':
-        return html`<shulin-shelf></shulin-shelf>`
+        return html`<shulin-shelf-page></shulin-shelf-page>`
       case 'inbox':
         return html`<shulin-inbox-page></shulin-inbox-page>`
       case 'card':
@@ -236,7 +251,7 @@ export class ShulinApp extends LitElement {
       html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${icon(glyph)}<span>${label}</span></a>`
     const other: Locale = locale() === 'zh-CN' ? 'en' : 'zh-CN'
     return html`
-      <a class="skip" href="#main">${t('skipToContent')}</a>
+      <a class="skip" href="#main" @click=${this.#skipToMain}>${t('skipToContent')}</a>
       <header>
         <a class="brand" href="/">${this.library?.logoUrl ? html`<img class="logo" src=${this.library.logoUrl} alt="" />` : nothing}${
           // The hub's portal is the network's: its name first, the hub library's under it.
@@ -245,7 +260,7 @@ export class ShulinApp extends LitElement {
             : html`<span class="name">${this.library?.name ?? t('appName')}</span>`
         }</a>
         ${me ? html`<shulin-inbox-badge class="inbox"></shulin-inbox-badge>` : nothing}
-        <button class="secondary lang-phone" lang=${other} aria-label=${t('languageLabel')} @click=${() => setLocale(other)}>${icon(Languages, 18)}<span>${t('language')}</span></button>
+        <button class="secondary lang-phone" @click=${() => setLocale(other)}>${icon(Languages, 18)}${switchLabel(other)}</button>
         <shulin-search-box class="header-search" .value=${this.route.name === 'search' ? (this.route.query.get('q') ?? '') : ''}></shulin-search-box>
         <nav class="top" aria-label=${t('navHome')}>
           <a href="/courses">${t('navCourses')}</a>
@@ -253,12 +268,10 @@ export class ShulinApp extends LitElement {
           <a href="/live">${t('navLive')}</a>
           ${session.isStaff() ? html`<a href="/staff">${t('navStaff')}</a>` : nothing}
           ${me ? html`<a href="/me">${t('navMe')}</a>` : html`<a href="/signin">${t('signIn')}</a>`}
-          <button class="secondary lang" lang=${locale() === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${t('languageLabel')} @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>
-            ${t('language')}
-          </button>
+          <button class="secondary lang" @click=${() => setLocale(other)}>${switchLabel(other)}</button>
         </nav>
       </header>
-      <main id="main" tabindex="-1">${this.#page()}</main>
+      <main tabindex="-1">${this.#page()}</main>
       <nav class="tabs" aria-label=${t('navHome')}>
         ${tab('/', House, t('navHome'), this.route.name === 'home')} ${tab('/search', Search, t('navSearch'), this.route.name === 'search')}
         ${tab('/courses', GraduationCap, t('navCourses'), ['courses', 'course', 'lecture', 'live', 'liveWatch'].includes(this.route.name))}
@@ -280,10 +293,13 @@ export class ShulinApp extends LitElement {
       .skip { position: absolute; left: -999px; }
       .skip:focus { left: 8px; top: 8px; background: #fff; padding: 8px; z-index: 10; }
       header {
-        display: grid; grid-template-columns: auto 1fr auto; gap: 8px 12px; align-items: center;
+        display: grid; grid-template-columns: minmax(0, 1fr) auto auto; gap: 8px 12px; align-items: center;
         padding: 10px 16px; background: var(--ink); color: #fff; position: sticky; top: 0; z-index: 5;
       }
       .brand { color: #fff; font-size: 1.4rem; font-weight: 700; text-decoration: none; letter-spacing: 0.1em; display: inline-flex; align-items: center; gap: 8px; white-space: nowrap; }
+      /* A logo, a long name, the inbox and the language switch on a 390 px phone: the name gives way (…), never the page's width. */
+      .brand { min-width: 0; overflow: hidden; }
+      .brand .name { min-width: 0; }
       .brand .logo { height: 32px; width: auto; }
       .brand .name { overflow: hidden; text-overflow: ellipsis; max-width: 40vw; }
       .brand .names { display: grid; line-height: 1.25; }

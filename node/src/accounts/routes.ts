@@ -1,6 +1,6 @@
 /**
  * @module accounts/routes
- * `/api/auth/*` and `/api/me`: HTTP only — validate, call the service, answer.
+ * `/api/auth/*`, `/api/me` and `/api/session`: HTTP only — validate, call the service, answer.
  */
 import type { Context } from 'hono'
 import {
@@ -12,6 +12,7 @@ import {
   Ok,
   RegisterRequest,
   ResetPasswordRequest,
+  SessionState,
   type LoginResponse as LoginResponseT,
 } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
@@ -179,6 +180,24 @@ export function accountRoutes(api: Api, { accounts, sessions, auth, logger, phon
     async (c) => {
       const me = mustAuth(c)
       return meBody(me.account, me.session)
+    },
+  )
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/session',
+      summary: 'Who is signed in: the account and its session, or `signedIn: false` (never a 401)',
+      tags: ['me'],
+      access: 'public',
+      response: SessionState,
+    },
+    async (c) => {
+      // It names the account and carries its CSRF token: for this browser only, never kept.
+      c.header('cache-control', 'private, no-store')
+      c.header('vary', 'Cookie, Authorization')
+      const me = c.get('auth')
+      return me ? { signedIn: true as const, ...meBody(me.account, me.session) } : { signedIn: false as const }
     },
   )
 

@@ -102,6 +102,15 @@ export const SessionView = z.object({
 export const MeResponse = z.object({ account: AccountView, session: SessionView })
 export type MeResponse = z.infer<typeof MeResponse>
 export const LoginResponse = MeResponse.extend({ token: z.string().optional() })
+/**
+ * `GET /api/session`: whoever is signed in, or `{ signedIn: false }` with a 200. The portal asks
+ * this at start instead of `/api/me`, whose 401 for a visitor a browser logs as a console error.
+ */
+export const SessionState = z.discriminatedUnion('signedIn', [
+  MeResponse.extend({ signedIn: z.literal(true) }),
+  z.object({ signedIn: z.literal(false) }),
+])
+export type SessionState = z.infer<typeof SessionState>
 export type LoginResponse = z.infer<typeof LoginResponse>
 
 export const ForgotPasswordRequest = z.strictObject({ identifier: z.string().trim().min(1).max(64) })

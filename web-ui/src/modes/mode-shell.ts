@@ -11,6 +11,7 @@ import { base } from '../styles.js'
 import { locale, setLocale, t } from '../i18n/index.js'
 import { session } from '../api.js'
 import { mt } from '../i18n/modes.js'
+import { switchLabel } from '../components/language-switch.js'
 import { deviceMode, modeHome, type DeviceMode } from './device-mode.js'
 import { deepActive, focusFirst } from './spatial-nav.js'
 
@@ -34,9 +35,15 @@ export class ModeShell extends LitElement {
     if (deviceMode() === 'tv') this.#focusPage()
   }
 
+  /** The app put the new page in: focus it (the first try, at the address change, found the old page's link still there). */
+  readonly #onShown = () => {
+    if (deviceMode() === 'tv') this.#focusPage()
+  }
+
   override connectedCallback(): void {
     super.connectedCallback()
     window.addEventListener('route-changed', this.#onRoute)
+    window.addEventListener('page-shown', this.#onShown)
     window.addEventListener('locale-changed', this.#relabel)
     window.addEventListener('session-changed', this.#relabel)
     this.#onRoute()
@@ -45,6 +52,7 @@ export class ModeShell extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback()
     window.removeEventListener('route-changed', this.#onRoute)
+    window.removeEventListener('page-shown', this.#onShown)
     window.removeEventListener('locale-changed', this.#relabel)
     window.removeEventListener('session-changed', this.#relabel)
     clearTimeout(this.#focusTimer)
@@ -78,9 +86,7 @@ export class ModeShell extends LitElement {
           <a class="home" href=${home}>${mt('modeHome')}</a>
         </nav>
         <span class="name">${this.libraryName}</span>
-        <button class="home lang" lang=${locale() === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${t('languageLabel')} @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>
-          ${t('language')}
-        </button>
+        <button class="home lang" @click=${() => setLocale(locale() === 'zh-CN' ? 'en' : 'zh-CN')}>${switchLabel(locale() === 'zh-CN' ? 'en' : 'zh-CN')}</button>
         ${this.signIn && !session.current ? html`<a class="home" href="/signin">${t('signIn')}</a>` : nothing}
       </header>
       <main id="main" tabindex="-1"><slot></slot></main>

@@ -12,11 +12,10 @@ import { api } from '../api.js'
 import { mt } from '../i18n/modes.js'
 import { ct } from '../i18n/courses.js'
 import { taskView } from '../components/page-state.js'
-import { hitHref, liveHref } from '../links.js'
+import { coverHref, hitHref, liveHref } from '../links.js'
 import { shanghaiTime } from '../components/live-time.js'
 
 const names = (people: Array<{ name: string }>): string => people.map((p) => p.name).join('、')
-const initial = (title: string, fallback: string): string => [...title][0] ?? fallback
 
 export class TvHome extends LitElement {
   #data = new Task(this, {
@@ -79,7 +78,8 @@ export class TvHome extends LitElement {
 
   #live(l: LiveView) {
     return html`<a class="card" href=${liveHref(l.id)}>
-      <span class="cover live" aria-hidden="true">${initial(l.title, '播')}</span>
+      <!-- A live lecture is no record (its course may be a draft, or the hub's): a cover set from its own title. -->
+      <span class="cover live" aria-hidden="true"><span class="badge">${mt('tvLive')}</span><span class="cover-title">${l.title}</span></span>
       <span class="title">${l.title}</span>
       <span class="meta">${l.status === 'live' ? html`<strong class="now">${mt('tvLiveNow')}</strong>` : shanghaiTime(l.start)}${l.speakers.length ? ` · ${names(l.speakers)}` : ''}</span>
     </a>`
@@ -87,7 +87,7 @@ export class TvHome extends LitElement {
 
   #course(c: CourseSummary) {
     return html`<a class="card" href="/courses/${encodeURIComponent(c.id)}">
-      ${c.cover ? html`<img class="cover" src=${c.cover} alt="" loading="lazy" />` : html`<span class="cover" aria-hidden="true">${initial(c.title, '课')}</span>`}
+      <img class="cover" src=${c.cover ?? coverHref(c.id, 'small')} alt="" loading="lazy" />
       <span class="title">${c.title}</span>
       <span class="meta">${ct('courseLectures', { count: c.lectureCount })}${c.speakers.length ? ` · ${names(c.speakers)}` : ''}</span>
     </a>`
@@ -95,7 +95,7 @@ export class TvHome extends LitElement {
 
   #hit(h: SearchHit) {
     return html`<a class="card" href=${hitHref(h)}>
-      ${h.thumbnail ? html`<img class="cover" src=${h.thumbnail} alt="" loading="lazy" />` : html`<span class="cover" aria-hidden="true">${initial(h.title, '书')}</span>`}
+      <img class="cover" src=${h.thumbnail ?? coverHref(h.id, 'small')} alt="" loading="lazy" />
       <span class="title">${h.title}</span>
       ${h.creators.length ? html`<span class="meta">${h.creators.join('、')}</span>` : nothing}
     </a>`
@@ -112,15 +112,18 @@ export class TvHome extends LitElement {
       .row { display: flex; gap: 20px; overflow-x: auto; scroll-snap-type: x proximity; padding: 10px; scroll-padding: 10px; }
       .row li { flex: none; scroll-snap-align: start; }
       .card {
-        display: flex; flex-direction: column; gap: 6px; width: 220px; padding: 10px; border-radius: var(--radius);
+        display: flex; flex-direction: column; gap: 6px; width: 190px; padding: 10px; border-radius: var(--radius);
         background: var(--card); border: 1px solid var(--line); color: var(--text); text-decoration: none;
       }
       .card:focus-visible { outline-offset: 4px; transform: scale(1.04); box-shadow: 0 6px 18px rgb(0 0 0 / 0.25); }
-      .cover {
-        display: grid; place-items: center; width: 100%; aspect-ratio: 16 / 9; border-radius: 6px; object-fit: cover;
-        background: var(--ink); color: #fff; font-size: 2.4rem; font-family: serif;
+      /* Covers stand like books on a shelf (the generated ones are 3:4, their title in the upper third). */
+      .cover { display: block; width: 100%; aspect-ratio: 3 / 4; border-radius: 6px; object-fit: cover; background: var(--line); }
+      .cover.live {
+        display: flex; flex-direction: column; gap: 16px; padding: 18px 16px; box-sizing: border-box;
+        background: var(--accent); color: #fff; font-family: serif;
       }
-      .cover.live { background: var(--accent); }
+      .cover .badge { align-self: flex-start; padding: 2px 10px; border: 1px solid rgb(255 255 255 / 0.8); border-radius: 999px; font-family: sans-serif; font-size: 0.9rem; }
+      .cover-title { font-size: 1.6rem; font-weight: 700; line-height: 1.35; overflow-wrap: anywhere; }
       .title { font-weight: 700; color: var(--ink); font-size: 1.1rem; }
       .meta { color: var(--muted); font-size: 0.9rem; }
       .now { color: var(--accent); }

@@ -144,6 +144,11 @@ export class ResourcePage extends LitElement {
       .actions { display: flex; flex-wrap: wrap; gap: 8px; margin: 16px 0 4px; }
       a.button { display: inline-grid; place-items: center; min-height: 44px; padding: 0 16px; border-radius: var(--radius); background: var(--ink); color: #fff; text-decoration: none; }
       .description { white-space: pre-line; line-height: 1.8; }
+      /* A tablet held upright (768 px) and up: the cover beside the details, as on a book's page in a shop. */
+      @media (min-width: 600px) {
+        article { grid-template-columns: 200px 1fr; gap: 24px; align-items: start; }
+        .cover { width: 200px; }
+      }
       @media (min-width: 800px) { article { grid-template-columns: 220px 1fr; } .cover { width: 220px; } }
     `,
   ]

@@ -45,7 +45,8 @@ export class SearchPage extends LitElement {
   libraries = new Map<string, string>()
   /** The column or topic searched within (`collection=`), for its name. */
   within: Collection | undefined
-  #loadedFor = ''
+  /** The query the results are for; none yet, so a bare /search (an empty query) loads too. */
+  #loadedFor: string | undefined
 
   override connectedCallback(): void {
     super.connectedCallback()

@@ -13,6 +13,7 @@ import { t } from '../../i18n/index.js'
 import { api, session } from '../../api.js'
 import { taskView } from '../../components/page-state.js'
 import { savedFraction } from '../../reading/position.js'
+import { coverHref } from '../../links.js'
 
 type Book = ShelfList['items'][number]['resource']
 
@@ -40,10 +41,9 @@ export class ShelfPage extends LitElement {
   /** One book as a cover with its title under it, and, when given, how far it was read. */
   #book(r: Book, fraction?: number) {
     const m = r.metadata
-    const cover = r.files.some((f) => f.role === 'cover')
     return html`<li>
       <a href="/r/${r.id}">
-        ${cover ? html`<img src="/api/resources/${r.id}/files/cover" alt="" loading="lazy" width="120" height="160" />` : html`<span class="cover" aria-hidden="true">${[...m.title][0] ?? '书'}</span>`}
+        <img src=${coverHref(r.id, 'small')} alt="" loading="lazy" width="120" height="160" />
         <span class="title">${m.title}</span>
         ${m.creators.length ? html`<span class="muted creators">${m.creators.join('、')}</span>` : nothing}
         ${
@@ -83,8 +83,7 @@ export class ShelfPage extends LitElement {
       h2 .muted { font-weight: 400; font-size: 0.9rem; margin-left: 6px; }
       .books { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(104px, 1fr)); gap: 16px 12px; }
       .books a { display: flex; flex-direction: column; gap: 4px; text-decoration: none; color: var(--text, inherit); }
-      .books img, .cover { width: 100%; aspect-ratio: 3 / 4; height: auto; object-fit: cover; border-radius: var(--radius); box-shadow: 0 2px 8px rgb(0 0 0 / 0.12); }
-      .cover { display: grid; place-items: center; background: var(--ink); color: #fff; font-size: 2rem; }
+      .books img { width: 100%; aspect-ratio: 3 / 4; height: auto; object-fit: cover; border-radius: var(--radius); box-shadow: 0 2px 8px rgb(0 0 0 / 0.12); }
       .title { font-weight: 600; line-height: 1.3; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
       .creators { font-size: 0.85rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .progress { font-size: 0.8rem; color: var(--muted); display: flex; flex-direction: column; gap: 2px; }
@@ -93,4 +92,5 @@ export class ShelfPage extends LitElement {
     `,
   ]
 }
-customElements.define('shulin-shelf', ShelfPage)
+// `shulin-shelf` is the home page's row of covers (components/shelf): this page is `-page`.
+customElements.define('shulin-shelf-page', ShelfPage)
