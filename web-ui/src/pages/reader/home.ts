@@ -105,8 +105,11 @@ export class HomePage extends LitElement {
 
   #section(kind: HomeSectionKind, d: HomeData) {
     switch (kind) {
+      // An empty section renders nothing at all: an empty element would still take its 20 px gap.
       case 'banners':
-        return html`<shulin-banner-strip .banners=${d.layout.banners}></shulin-banner-strip>`
+        return d.layout.banners.length
+          ? html`<shulin-banner-strip .banners=${d.layout.banners}></shulin-banner-strip>`
+          : nothing
       case 'news':
         return d.news.items.length
           ? html`<section aria-labelledby="news">
@@ -115,8 +118,10 @@ export class HomePage extends LitElement {
             </section>`
           : nothing
       case 'shelves':
-        return d.shelves.map(
-          (c) => html`<shulin-shelf
+        return d.shelves
+          .filter((c) => c.resources.length)
+          .map(
+            (c) => html`<shulin-shelf
             .heading=${c.title}
             .label=${c.kind === 'topic' ? it('topicLabel') : t('columns')}
             .more=${`/collections/${encodeURIComponent(c.id)}`}
@@ -127,8 +132,9 @@ export class HomePage extends LitElement {
               cover: coverHref(r.id, 'small'),
             }))}
           ></shulin-shelf>`,
-        )
+          )
       case 'courses':
+        if (!d.courses.courses.length) return nothing
         return html`<shulin-shelf
           .heading=${pt('courses')}
           more="/courses"
@@ -142,6 +148,7 @@ export class HomePage extends LitElement {
       case 'live': {
         // Now and next first; a finished lecture belongs to the courses' replays, not here.
         const lectures = d.live.lectures.filter((l) => l.status === 'live' || l.status === 'scheduled')
+        if (!lectures.length) return nothing
         return html`<shulin-shelf
           .heading=${pt('live')}
           more="/live"
@@ -155,6 +162,7 @@ export class HomePage extends LitElement {
         ></shulin-shelf>`
       }
       case 'activities':
+        if (!d.activities.activities.length) return nothing
         return html`<shulin-shelf
           .heading=${pt('activities')}
           more="/activities"
