@@ -285,9 +285,9 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(`${t.node.url}/`)
-    // The home page's newest cards open a course on its page and a lecture in its player.
+    // The home page's new arrivals (covers) open a course on its page and a lecture in its player.
     const newest = (title: string) =>
-      page.locator('shulin-resource-card').filter({ hasText: title }).getByRole('link').getAttribute('href')
+      page.locator('shulin-home .grid a').filter({ hasText: title }).getAttribute('href')
     await expect.poll(() => newest('宋词十讲')).toBe(`/courses/${courseId}`)
     expect(await newest('第一讲 词之为体')).toBe(`/lectures/${lectureId}`)
     const box = page.getByRole('combobox')
