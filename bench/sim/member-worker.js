@@ -97,11 +97,20 @@ async function newMember(dialable) {
 async function joinOne({ token, dialable, name }) {
   const t0 = performance.now()
   const m = await newMember(dialable)
-  try {
-    return await admitted(m, token, name, dialable, t0)
-  } catch (err) {
-    await m.host.stop().catch(() => {})
-    throw err
+  // A join that could not reach the hub (or whose answer was lost) is tried again once with the
+  // same key and invite, as an administrator would run `shulin join` again: the hub answers the
+  // node it already admitted with its current entry (idempotent join), so the retry is not "used".
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admitted(m, token, name, dialable, t0)
+    } catch (err) {
+      if (attempt === 1 && /cannot reach the hub/.test(err.message)) {
+        counters.joinRetries++
+        continue
+      }
+      await m.host.stop().catch(() => {})
+      throw err
+    }
   }
 }
 
@@ -130,20 +139,10 @@ async function join(invites, concurrency) {
   const lane = async () => {
     while (next < invites.length) {
       const inv = invites[next++]
-      // A join that could not reach the hub is tried again once, as an administrator would
-      // run `shulin join` again (the invite is used only when the hub admits).
-      for (let attempt = 1; ; attempt++) {
-        try {
-          out.push(await joinOne(inv))
-          break
-        } catch (err) {
-          if (attempt === 1 && /cannot reach the hub/.test(err.message)) {
-            counters.joinRetries++
-            continue
-          }
-          failed.push(err.message)
-          break
-        }
+      try {
+        out.push(await joinOne(inv))
+      } catch (err) {
+        failed.push(err.message)
       }
     }
   }
