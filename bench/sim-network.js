@@ -281,6 +281,7 @@ async function main() {
   await Promise.all(workers.map((w) => w.ask('rounds', { roundMs })))
   // The revocations reach everyone before the measured changes, so they are not in the figure.
   await new Promise((r) => setTimeout(r, roundMs + 2000))
+  log('rounds running:', JSON.stringify(await Promise.all(workers.map((w) => w.ask('usage')))))
 
   // ---- registry propagation -------------------------------------------------------------------
   const propagate = async (what, change) => {

@@ -15,6 +15,7 @@
 //
 // Driven over IPC by bench/sim-network.js: `join`, `rounds`, `offline`, `watch`, `usage`, `stop`.
 import { randomInt } from 'node:crypto'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
@@ -40,6 +41,20 @@ let running = false
 const watches = []
 let lastError = ''
 const counters = { joinRetries: 0, rounds: 0, fromHub: 0, fromPeer: 0, failed: 0, entriesIn: 0, requestBytes: 0 }
+// Instruments for `usage` (why rounds fail, rather than a guess): this process's event-loop
+// delay and CPU since the last `usage`, failures by reason and by whom was asked (hub or peer),
+// and how long a hub answer takes when it comes.
+const loopDelay = monitorEventLoopDelay({ resolution: 20 })
+loopDelay.enable()
+let cpuMark = { at: performance.now(), cpu: process.cpuUsage() }
+/** @type {Record<string, number>} "hub: reason" / "peer: reason" → count */
+const failuresBy = {}
+const hubAnswerMs = []
+const reasonOf = (err) =>
+  String(err?.message ?? err)
+    .replace(/\/p2p\/\w+/g, '')
+    .replace(/\d+(\.\d+)*/g, '#')
+    .slice(0, 120)
 
 const keep = (env) => {
   const p = env.payload
@@ -158,15 +173,23 @@ async function syncOnce(m) {
   const peers = []
   for (let i = 0; i < 3 && others.length; i++) peers.push(others[randomInt(others.length)][1])
   for (const [i, addrs] of [hubAddrs, ...peers].entries()) {
+    const t = performance.now()
     try {
       const res = await fetchRegistry(m.host, addrs, have, '0.1.0')
-      if (!res.ok) continue
+      if (i === 0) hubAnswerMs.push(performance.now() - t)
+      if (!res.ok) {
+        const k = `${i === 0 ? 'hub' : 'peer'}: refused ${res.reason}`
+        failuresBy[k] = (failuresBy[k] ?? 0) + 1
+        continue
+      }
       counters.entriesIn += take(m, res.entries, true)
       if (i === 0) counters.fromHub++
       else counters.fromPeer++
       return
     } catch (err) {
       lastError = String(err?.message ?? err) // the next peer; the last reason is reported
+      const k = `${i === 0 ? 'hub' : 'peer'}: ${reasonOf(err)} after ${Math.round((performance.now() - t) / 1000)}s`
+      failuresBy[k] = (failuresBy[k] ?? 0) + 1
     }
   }
   counters.failed++
@@ -275,6 +298,44 @@ async function pushAll(concurrency) {
   return { outcomes, ms }
 }
 
+/** Event-loop delay, CPU share, connections and failures since the last call (then reset). */
+function instruments() {
+  const now = performance.now()
+  const cpu = process.cpuUsage(cpuMark.cpu)
+  const cpuPct = Math.round(((cpu.user + cpu.system) / 1000 / (now - cpuMark.at)) * 100)
+  cpuMark = { at: now, cpu: process.cpuUsage() }
+  const online = members.filter((m) => m.online)
+  let conns = 0
+  let toHub = 0
+  for (const m of online)
+    for (const c of m.host.getConnections()) {
+      conns++
+      if (c.remotePeer.toString() === hubId) toHub++
+    }
+  const sorted = hubAnswerMs.splice(0).sort((a, b) => a - b)
+  const out = {
+    loopDelayMs: {
+      p50: Math.round(loopDelay.percentile(50) / 1e6),
+      p99: Math.round(loopDelay.percentile(99) / 1e6),
+      max: Math.round(loopDelay.max / 1e6),
+    },
+    cpuPct,
+    conns,
+    connsToHub: toHub,
+    hubAnswerMs: sorted.length
+      ? {
+          n: sorted.length,
+          p50: Math.round(sorted[sorted.length >> 1]),
+          p95: Math.round(sorted[Math.floor(sorted.length * 0.95)]),
+        }
+      : null,
+    failuresBy: { ...failuresBy },
+  }
+  loopDelay.reset()
+  for (const k of Object.keys(failuresBy)) delete failuresBy[k]
+  return out
+}
+
 process.on('message', async (msg) => {
   try {
     switch (msg.cmd) {
@@ -331,6 +392,7 @@ process.on('message', async (msg) => {
           pending: watches.map((w) => counted().filter((m) => (m.have.get(w.nodeId) ?? 0) < w.seq).length),
           ...counters,
           lastError,
+          ...instruments(),
         })
         break
       case 'stop':
