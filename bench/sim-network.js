@@ -268,6 +268,12 @@ async function main() {
   )
   phases.join.lastJoinRegistryKB = Math.round(Math.max(...joined.map((j) => j.registryBytes)) / 1024)
   if (failed.length) log(`join failures (first 3): ${failed.slice(0, 3).join(' | ')}`)
+  // The members joined over a minute here, over weeks in a real network: an early joiner holds
+  // only the registry of its join. Left so, every member's first round would pull (and verify)
+  // the hundreds of entries admitted after it, all in the same ten seconds — a herd that no
+  // real network sees, and that sank 600-member runs on a loaded machine. Each member first
+  // takes what its worker already holds (unverified, as the registry a join brings).
+  await Promise.all(workers.map((w) => w.ask('settle')))
   log('join', phases.join)
 
   // ---- some revoked, some offline; then every member's rounds -------------------------------

@@ -13,7 +13,7 @@
 // the whole registry a join brings is read without checking every signature (a real member
 // checks them all, once: N²/2 checks for the whole network is the sim's cost, not the hub's).
 //
-// Driven over IPC by bench/sim-network.js: `join`, `rounds`, `offline`, `watch`, `usage`, `stop`.
+// Driven over IPC by bench/sim-network.js: `join`, `settle`, `rounds`, `offline`, `watch`, `usage`, `stop`.
 import { randomInt } from 'node:crypto'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -50,6 +50,7 @@ let cpuMark = { at: performance.now(), cpu: process.cpuUsage() }
 /** @type {Record<string, number>} "hub: reason" / "peer: reason" → count */
 const failuresBy = {}
 const hubAnswerMs = []
+let closedConns = 0
 const reasonOf = (err) =>
   String(err?.message ?? err)
     .replace(/\/p2p\/\w+/g, '')
@@ -93,6 +94,7 @@ async function newMember(dialable) {
   const privateKey = await generateKeyPair('Ed25519')
   const key = { privateKey, nodeId: peerIdFromPrivateKey(privateKey).toString() }
   const host = await createHost({ privateKey, listen: dialable ? ['/ip4/127.0.0.1/tcp/0'] : [] })
+  host.addEventListener('connection:close', () => closedConns++)
   const m = { key, host, dialable, online: true, have: new Map(), active: new Map(), revoked: false, suspended: false }
   if (dialable)
     await serveRegistry(host, async ({ have }, from) => {
@@ -330,7 +332,9 @@ function instruments() {
         }
       : null,
     failuresBy: { ...failuresBy },
+    closedConns,
   }
+  closedConns = 0
   loopDelay.reset()
   for (const k of Object.keys(failuresBy)) delete failuresBy[k]
   return out
@@ -342,6 +346,13 @@ process.on('message', async (msg) => {
       case 'join': {
         const r = await join(msg.invites, msg.concurrency ?? 4)
         process.send({ reply: msg.id, ...r })
+        break
+      }
+      case 'settle': {
+        // Every member takes the newest entries its worker holds (see bench/sim-network.js).
+        const all = [...envelopes.values()].flatMap((bySeq) => [...bySeq.values()])
+        for (const m of members) take(m, all, false)
+        process.send({ reply: msg.id })
         break
       }
       case 'rounds':
