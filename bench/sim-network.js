@@ -42,26 +42,31 @@ const workerFile = fileURLToPath(new URL('./sim/member-worker.js', import.meta.u
 const log = (...a) => console.error(`[sim ${((performance.now() - T0) / 1000).toFixed(1)}s]`, ...a)
 const T0 = performance.now()
 
+/** The phases measured so far, as the last line: a run cut short or failed still says what it saw. */
+function printPartial(incomplete) {
+  const suspend = phases.registrySuspend?.seconds ?? null
+  const admit = phases.registryAdmit?.seconds ?? null
+  console.log(
+    JSON.stringify({
+      members: N,
+      joinSeconds: phases.join?.seconds ?? null,
+      // Both changes must have reached everyone (Math.max would read a null as 0).
+      registryPropagationSeconds: suspend === null || admit === null ? null : Math.max(suspend, admit),
+      hubPeakRssMB: Math.max(0, ...Object.values(phases).map((p) => p.hubPeakRssMB ?? 0)) || null,
+      rollupIntakeSeconds: phases.rollups?.seconds ?? null,
+      unionSearchP95Ms: phases.unionSearch?.p95Ms ?? null,
+      incomplete,
+      loadAverage: loadavg().map((x) => +x.toFixed(2)),
+      phases,
+    }),
+  )
+}
+
 // Every run is bounded: past the budget, everything started here is killed.
 const budget = setTimeout(
   () => {
     log(`budget of ${opt['budget-minutes']} min exceeded: stopping`)
-    // The phases measured so far, as the last line: a run cut short still says what it saw.
-    console.log(
-      JSON.stringify({
-        members: N,
-        joinSeconds: phases.join?.seconds ?? null,
-        registryPropagationSeconds: phases.registryAdmit
-          ? Math.max(phases.registrySuspend.seconds, phases.registryAdmit.seconds)
-          : null,
-        hubPeakRssMB: Math.max(0, ...Object.values(phases).map((p) => p.hubPeakRssMB ?? 0)) || null,
-        rollupIntakeSeconds: phases.rollups?.seconds ?? null,
-        unionSearchP95Ms: phases.unionSearch?.p95Ms ?? null,
-        incomplete: `budget of ${opt['budget-minutes']} min exceeded`,
-        loadAverage: loadavg().map((x) => +x.toFixed(2)),
-        phases,
-      }),
-    )
+    printPartial(`budget of ${opt['budget-minutes']} min exceeded`)
     if (workDir && !opt.keep) rmSync(workDir, { recursive: true, force: true })
     process.exit(3)
   },
@@ -452,5 +457,6 @@ async function main() {
 
 main().catch((err) => {
   console.error(err)
+  printPartial(String(err?.message ?? err))
   process.exit(1)
 })
