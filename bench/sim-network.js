@@ -42,26 +42,31 @@ const workerFile = fileURLToPath(new URL('./sim/member-worker.js', import.meta.u
 const log = (...a) => console.error(`[sim ${((performance.now() - T0) / 1000).toFixed(1)}s]`, ...a)
 const T0 = performance.now()
 
+/** The phases measured so far, as the last line: a run cut short or failed still says what it saw. */
+function printPartial(incomplete) {
+  const suspend = phases.registrySuspend?.seconds ?? null
+  const admit = phases.registryAdmit?.seconds ?? null
+  console.log(
+    JSON.stringify({
+      members: N,
+      joinSeconds: phases.join?.seconds ?? null,
+      // Both changes must have reached everyone (Math.max would read a null as 0).
+      registryPropagationSeconds: suspend === null || admit === null ? null : Math.max(suspend, admit),
+      hubPeakRssMB: Math.max(0, ...Object.values(phases).map((p) => p.hubPeakRssMB ?? 0)) || null,
+      rollupIntakeSeconds: phases.rollups?.seconds ?? null,
+      unionSearchP95Ms: phases.unionSearch?.p95Ms ?? null,
+      incomplete,
+      loadAverage: loadavg().map((x) => +x.toFixed(2)),
+      phases,
+    }),
+  )
+}
+
 // Every run is bounded: past the budget, everything started here is killed.
 const budget = setTimeout(
   () => {
     log(`budget of ${opt['budget-minutes']} min exceeded: stopping`)
-    // The phases measured so far, as the last line: a run cut short still says what it saw.
-    console.log(
-      JSON.stringify({
-        members: N,
-        joinSeconds: phases.join?.seconds ?? null,
-        registryPropagationSeconds: phases.registryAdmit
-          ? Math.max(phases.registrySuspend.seconds, phases.registryAdmit.seconds)
-          : null,
-        hubPeakRssMB: Math.max(0, ...Object.values(phases).map((p) => p.hubPeakRssMB ?? 0)) || null,
-        rollupIntakeSeconds: phases.rollups?.seconds ?? null,
-        unionSearchP95Ms: phases.unionSearch?.p95Ms ?? null,
-        incomplete: `budget of ${opt['budget-minutes']} min exceeded`,
-        loadAverage: loadavg().map((x) => +x.toFixed(2)),
-        phases,
-      }),
-    )
+    printPartial(`budget of ${opt['budget-minutes']} min exceeded`)
     if (workDir && !opt.keep) rmSync(workDir, { recursive: true, force: true })
     process.exit(3)
   },
@@ -268,6 +273,12 @@ async function main() {
   )
   phases.join.lastJoinRegistryKB = Math.round(Math.max(...joined.map((j) => j.registryBytes)) / 1024)
   if (failed.length) log(`join failures (first 3): ${failed.slice(0, 3).join(' | ')}`)
+  // The members joined over a minute here, over weeks in a real network: an early joiner holds
+  // only the registry of its join. Left so, every member's first round would pull (and verify)
+  // the hundreds of entries admitted after it, all in the same ten seconds — a herd that no
+  // real network sees, and that sank 600-member runs on a loaded machine. Each member first
+  // takes what its worker already holds (unverified, as the registry a join brings).
+  await Promise.all(workers.map((w) => w.ask('settle')))
   log('join', phases.join)
 
   // ---- some revoked, some offline; then every member's rounds -------------------------------
@@ -281,6 +292,7 @@ async function main() {
   await Promise.all(workers.map((w) => w.ask('rounds', { roundMs })))
   // The revocations reach everyone before the measured changes, so they are not in the figure.
   await new Promise((r) => setTimeout(r, roundMs + 2000))
+  log('rounds running:', JSON.stringify(await Promise.all(workers.map((w) => w.ask('usage')))))
 
   // ---- registry propagation -------------------------------------------------------------------
   const propagate = async (what, change) => {
@@ -445,5 +457,6 @@ async function main() {
 
 main().catch((err) => {
   console.error(err)
+  printPartial(String(err?.message ?? err))
   process.exit(1)
 })

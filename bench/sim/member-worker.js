@@ -13,8 +13,9 @@
 // the whole registry a join brings is read without checking every signature (a real member
 // checks them all, once: N²/2 checks for the whole network is the sim's cost, not the hub's).
 //
-// Driven over IPC by bench/sim-network.js: `join`, `rounds`, `offline`, `watch`, `usage`, `stop`.
+// Driven over IPC by bench/sim-network.js: `join`, `settle`, `rounds`, `offline`, `watch`, `usage`, `stop`.
 import { randomInt } from 'node:crypto'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
@@ -40,6 +41,21 @@ let running = false
 const watches = []
 let lastError = ''
 const counters = { joinRetries: 0, rounds: 0, fromHub: 0, fromPeer: 0, failed: 0, entriesIn: 0, requestBytes: 0 }
+// Instruments for `usage` (why rounds fail, rather than a guess): this process's event-loop
+// delay and CPU since the last `usage`, failures by reason and by whom was asked (hub or peer),
+// and how long a hub answer takes when it comes.
+const loopDelay = monitorEventLoopDelay({ resolution: 20 })
+loopDelay.enable()
+let cpuMark = { at: performance.now(), cpu: process.cpuUsage() }
+/** @type {Record<string, number>} "hub: reason" / "peer: reason" → count */
+const failuresBy = {}
+const hubAnswerMs = []
+let closedConns = 0
+const reasonOf = (err) =>
+  String(err?.message ?? err)
+    .replace(/\/p2p\/\w+/g, '')
+    .replace(/\d+(\.\d+)*/g, '#')
+    .slice(0, 120)
 
 const keep = (env) => {
   const p = env.payload
@@ -78,6 +94,7 @@ async function newMember(dialable) {
   const privateKey = await generateKeyPair('Ed25519')
   const key = { privateKey, nodeId: peerIdFromPrivateKey(privateKey).toString() }
   const host = await createHost({ privateKey, listen: dialable ? ['/ip4/127.0.0.1/tcp/0'] : [] })
+  host.addEventListener('connection:close', () => closedConns++)
   const m = { key, host, dialable, online: true, have: new Map(), active: new Map(), revoked: false, suspended: false }
   if (dialable)
     await serveRegistry(host, async ({ have }, from) => {
@@ -97,11 +114,20 @@ async function newMember(dialable) {
 async function joinOne({ token, dialable, name }) {
   const t0 = performance.now()
   const m = await newMember(dialable)
-  try {
-    return await admitted(m, token, name, dialable, t0)
-  } catch (err) {
-    await m.host.stop().catch(() => {})
-    throw err
+  // A join that could not reach the hub (or whose answer was lost) is tried again once with the
+  // same key and invite, as an administrator would run `shulin join` again: the hub answers the
+  // node it already admitted with its current entry (idempotent join), so the retry is not "used".
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admitted(m, token, name, dialable, t0)
+    } catch (err) {
+      if (attempt === 1 && /cannot reach the hub/.test(err.message)) {
+        counters.joinRetries++
+        continue
+      }
+      await m.host.stop().catch(() => {})
+      throw err
+    }
   }
 }
 
@@ -130,20 +156,10 @@ async function join(invites, concurrency) {
   const lane = async () => {
     while (next < invites.length) {
       const inv = invites[next++]
-      // A join that could not reach the hub is tried again once, as an administrator would
-      // run `shulin join` again (the invite is used only when the hub admits).
-      for (let attempt = 1; ; attempt++) {
-        try {
-          out.push(await joinOne(inv))
-          break
-        } catch (err) {
-          if (attempt === 1 && /cannot reach the hub/.test(err.message)) {
-            counters.joinRetries++
-            continue
-          }
-          failed.push(err.message)
-          break
-        }
+      try {
+        out.push(await joinOne(inv))
+      } catch (err) {
+        failed.push(err.message)
       }
     }
   }
@@ -159,15 +175,23 @@ async function syncOnce(m) {
   const peers = []
   for (let i = 0; i < 3 && others.length; i++) peers.push(others[randomInt(others.length)][1])
   for (const [i, addrs] of [hubAddrs, ...peers].entries()) {
+    const t = performance.now()
     try {
       const res = await fetchRegistry(m.host, addrs, have, '0.1.0')
-      if (!res.ok) continue
+      if (i === 0) hubAnswerMs.push(performance.now() - t)
+      if (!res.ok) {
+        const k = `${i === 0 ? 'hub' : 'peer'}: refused ${res.reason}`
+        failuresBy[k] = (failuresBy[k] ?? 0) + 1
+        continue
+      }
       counters.entriesIn += take(m, res.entries, true)
       if (i === 0) counters.fromHub++
       else counters.fromPeer++
       return
     } catch (err) {
       lastError = String(err?.message ?? err) // the next peer; the last reason is reported
+      const k = `${i === 0 ? 'hub' : 'peer'}: ${reasonOf(err)} after ${Math.round((performance.now() - t) / 1000)}s`
+      failuresBy[k] = (failuresBy[k] ?? 0) + 1
     }
   }
   counters.failed++
@@ -276,12 +300,59 @@ async function pushAll(concurrency) {
   return { outcomes, ms }
 }
 
+/** Event-loop delay, CPU share, connections and failures since the last call (then reset). */
+function instruments() {
+  const now = performance.now()
+  const cpu = process.cpuUsage(cpuMark.cpu)
+  const cpuPct = Math.round(((cpu.user + cpu.system) / 1000 / (now - cpuMark.at)) * 100)
+  cpuMark = { at: now, cpu: process.cpuUsage() }
+  const online = members.filter((m) => m.online)
+  let conns = 0
+  let toHub = 0
+  for (const m of online)
+    for (const c of m.host.getConnections()) {
+      conns++
+      if (c.remotePeer.toString() === hubId) toHub++
+    }
+  const sorted = hubAnswerMs.splice(0).sort((a, b) => a - b)
+  const out = {
+    loopDelayMs: {
+      p50: Math.round(loopDelay.percentile(50) / 1e6),
+      p99: Math.round(loopDelay.percentile(99) / 1e6),
+      max: Math.round(loopDelay.max / 1e6),
+    },
+    cpuPct,
+    conns,
+    connsToHub: toHub,
+    hubAnswerMs: sorted.length
+      ? {
+          n: sorted.length,
+          p50: Math.round(sorted[sorted.length >> 1]),
+          p95: Math.round(sorted[Math.floor(sorted.length * 0.95)]),
+        }
+      : null,
+    failuresBy: { ...failuresBy },
+    closedConns,
+  }
+  closedConns = 0
+  loopDelay.reset()
+  for (const k of Object.keys(failuresBy)) delete failuresBy[k]
+  return out
+}
+
 process.on('message', async (msg) => {
   try {
     switch (msg.cmd) {
       case 'join': {
         const r = await join(msg.invites, msg.concurrency ?? 4)
         process.send({ reply: msg.id, ...r })
+        break
+      }
+      case 'settle': {
+        // Every member takes the newest entries its worker holds (see bench/sim-network.js).
+        const all = [...envelopes.values()].flatMap((bySeq) => [...bySeq.values()])
+        for (const m of members) take(m, all, false)
+        process.send({ reply: msg.id })
         break
       }
       case 'rounds':
@@ -332,6 +403,7 @@ process.on('message', async (msg) => {
           pending: watches.map((w) => counted().filter((m) => (m.have.get(w.nodeId) ?? 0) < w.seq).length),
           ...counters,
           lastError,
+          ...instruments(),
         })
         break
       case 'stop':

@@ -1,6 +1,6 @@
 /**
  * Admission across processes on loopback, each node with its own data folder: a hub issues
- * invites with `shulin invite`; three nodes join with `shulin join`; a used invite, an expired
+ * invites with `shulin invite`; three nodes join with `shulin join`; an invite used by another node, an expired
  * one and a forged one are refused with a clear reason; every node holds the registry, each
  * entry verified against the hub's key.
  */
@@ -127,9 +127,13 @@ describe('federation: invite and join', () => {
     const used = await invite('第四馆', '510100')
     const first = await run(['join', used, '--data', join(work, 'fourth')])
     expect(first.code, first.stderr).toBe(0)
+    // The same node again (as after a lost answer): the hub answers with its entry (idempotent join).
     const again = await run(['join', used, '--data', join(work, 'fourth')])
-    expect(again.code, again.stderr).toBe(1)
-    expect(again.stderr).toMatch(/already been used/)
+    expect(again.code, again.stderr).toBe(0)
+    // Another node with that invite is refused.
+    const other = await run(['join', used, '--data', nodes[0]!.data])
+    expect(other.code, other.stderr).toBe(1)
+    expect(other.stderr).toMatch(/already been used/)
 
     const expiring = await invite('第四馆', '510100', ['--valid-hours', '0.0003'])
     await new Promise((r) => setTimeout(r, 1500))

@@ -123,6 +123,13 @@ export async function createHost(init: HostInit): Promise<Host> {
       inboundConnectionThreshold: limits.inboundPerHostPerSecond,
       maxIncomingPendingConnections: limits.maxIncomingPending,
     },
+    // libp2p pings every connection every 10 s, all in the same tick, and aborts any whose stream
+    // does not open within 5 s. On a busy hub (or a starved member) that drops hundreds of healthy
+    // connections at once, and each comes back through a fresh TLS handshake — more load, more
+    // failed pings: `npm run sim:network -- --members 600` collapsed so (1,071 connections aborted
+    // in its first rounds, the hub's answers timing out). A connection that cannot open a stream
+    // in 30 s is still dropped; the protocols' own timeouts cover each exchange.
+    connectionMonitor: { pingInterval: 30_000, pingTimeout: { minTimeout: 30_000 } },
     connectionGater: gater,
     services: {
       identify: identify(),

@@ -72,12 +72,35 @@ describe('registry hub', () => {
     })
     expect(answer.registry).toHaveLength(1)
     expect(registry.entry(node)?.status).toBe('active')
-    // An invite admits one node, even the same one again.
-    expect(await hub.admit({ invite, ...library }, node)).toEqual({ ok: false, reason: 'used' })
+    // An invite admits one node: any other key is refused.
     expect(await hub.admit({ invite, ...library }, (await generateNodeKey()).nodeId)).toEqual({
       ok: false,
       reason: 'used',
     })
+  })
+
+  it('answers the node an invite already admitted with its current entry (its first answer was lost)', async () => {
+    const node = (await generateNodeKey()).nodeId
+    const invite = await inviteFor('某镇图书馆')
+    const first = await hub.admit({ invite, ...library }, node)
+    expect(first.ok).toBe(true)
+    // The same key with the same invite: the same entry, no new seq, and the registry.
+    const again = await hub.admit({ invite, ...library }, node)
+    expect(again).toEqual(first)
+    expect(registry.entry(node)?.seq).toBe(1)
+    // Past the invite's expiry too (it was admitted in time), and with its status as it now is.
+    clock.now += 48 * 3_600_000
+    await hub.setStatus(node, 'suspended')
+    const later = await hub.admit({ invite, ...library }, node)
+    expect(later.ok).toBe(true)
+    if (!later.ok) return
+    expect(open(later.entry, MemberEntry, { type: 'shulin/member', signer: key.nodeId })).toMatchObject({
+      status: 'suspended',
+      seq: 2,
+    })
+    // A revoked node stays out, whichever invite it shows.
+    await hub.setStatus(node, 'revoked')
+    expect(await hub.admit({ invite, ...library }, node)).toEqual({ ok: false, reason: 'revoked' })
   })
 
   it('refuses an expired invite by its own clock, and one it did not sign', async () => {

@@ -51,7 +51,7 @@ export interface RegistryHub {
   start(): Promise<void>
   /** A single-use invite for one member, as a line of text to hand over. */
   invite(req: InviteRequest): Promise<{ invite: string; expiresAt: string }>
-  /** Decides one join request from `from`, atomically (an invite admits once). */
+  /** Decides one join request from `from`, atomically (an invite admits one node; that node may ask again). */
   admit(req: JoinRequest, from: string): Promise<JoinAnswer>
   /** Re-signs an active member's entry with the addresses it now has. */
   renew(req: RenewRequest, from: string): Promise<RenewAnswer>
@@ -126,6 +126,7 @@ class DefaultRegistryHub implements RegistryHub {
       }
       const stored = await this.#invites.get(invite.id)
       if (!stored) return { ok: false as const, reason: 'invalid' as const }
+      if (stored.usedBy === from) return this.#readmit(from)
       if (stored.usedBy) return { ok: false as const, reason: 'used' as const }
       if (Date.parse(invite.expiresAt) < this.c.now()) return { ok: false as const, reason: 'expired' as const }
       const previous = await this.c.registry.stored(from)
@@ -156,6 +157,21 @@ class DefaultRegistryHub implements RegistryHub {
       this.c.logger?.info({ member: from, name: entry.name, region: entry.region }, 'admitted a member')
       return { ok: true as const, entry: env, registry: await this.c.registry.signed() }
     })
+  }
+
+  /**
+   * The node this invite already admitted asks again — its answer was lost (a handshake or
+   * stream timed out after the hub had committed). Joining is idempotent for the same key and
+   * invite: it gets its current entry (whatever its status now, and even past the invite's
+   * expiry, since it was admitted in time) and no new seq; a revoked node stays out.
+   */
+  async #readmit(from: string): Promise<JoinAnswer> {
+    const env = await this.c.registry.stored(from)
+    if (!env) return { ok: false as const, reason: 'used' as const }
+    const current = open(env, MemberEntry, { type: 'shulin/member', signer: this.c.key.nodeId })
+    if (current.status === 'revoked') return { ok: false as const, reason: 'revoked' as const }
+    this.c.logger?.info({ member: from }, 'answered a repeated join with the current entry')
+    return { ok: true as const, entry: env, registry: await this.c.registry.signed() }
   }
 
   async renew(req: RenewRequest, from: string): Promise<RenewAnswer> {
