@@ -181,9 +181,19 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('kiosk and TV modes in Chromium', ()
     await page.waitForURL(`${t.node.url}/lectures/${lectureId}`)
     const video = page.locator('shulin-player video')
     await video.waitFor({ timeout: 15_000 })
-    await video.evaluate((v: HTMLVideoElement) => ((v.muted = true), v.play()))
     const started = Date.now()
-    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime > 0), { timeout: 15_000 }).toBe(true)
+    // The player may still be swapping its source in: a play() it interrupts is asked again.
+    await expect
+      .poll(
+        () =>
+          video.evaluate(async (v: HTMLVideoElement) => {
+            v.muted = true
+            if (v.paused) await v.play().catch(() => undefined)
+            return v.currentTime > 0
+          }),
+        { timeout: 20_000 },
+      )
+      .toBe(true)
     await page.waitForTimeout(Math.max(0, 5500 - (Date.now() - started)))
     expect(page.url()).toBe(`${t.node.url}/lectures/${lectureId}`)
     await page.waitForURL(`${t.node.url}/kiosk`, { timeout: 30_000 })
