@@ -237,9 +237,11 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('kiosk and TV modes in Chromium', ()
         const f = await focused(page)
         if (f && want(f)) return f
         await page.keyboard.press(key)
-        const after = await focused(page)
-        expect(after, `nothing focused after ${key}`).not.toBeNull()
-        expect(after!.onScreen).toBe(true)
+        // The move lands after the row re-renders and scrolls the card to the centre: wait for it.
+        await expect
+          .poll(() => focused(page), { timeout: 5_000, message: `nothing focused after ${key}` })
+          .not.toBeNull()
+        await expect.poll(async () => (await focused(page))?.onScreen, { timeout: 5_000 }).toBe(true)
       }
       throw new Error(`never reached: focus is ${JSON.stringify(await focused(page))}`)
     }
