@@ -113,6 +113,7 @@ describe.skipIf(!hasFfmpeg)('live relay through members (processes)', () => {
 
     // Five readers of A poll A's playlist and fetch each new segment, for eight seconds.
     const fetched = new Map<string, number>()
+    const firstSeen = new Map<string, number>()
     const until = Date.now() + 8000
     await Promise.all(
       Array.from({ length: 5 }, async () => {
@@ -123,6 +124,7 @@ describe.skipIf(!hasFfmpeg)('live relay through members (processes)', () => {
           for (const name of segmentsOf(await res.text())) {
             if (seen.has(name)) continue
             seen.add(name)
+            if (!firstSeen.has(name)) firstSeen.set(name, Date.now())
             const seg = await fetch(`${a.node.url}/api/live/${liveId}/hls/${name}`)
             expect(seg.status).toBe(200)
             expect((await seg.arrayBuffer()).byteLength).toBeGreaterThan(0)
@@ -133,7 +135,11 @@ describe.skipIf(!hasFfmpeg)('live relay through members (processes)', () => {
       }),
     )
     expect(fetched.size).toBeGreaterThanOrEqual(4)
-    expect([...fetched.values()].every((n) => n === 5)).toBe(true)
+    // Every reader fetched every segment, except one that appeared in the last two seconds: a
+    // reader whose eight seconds ran out before its next poll never saw it (1 run in 3 under load).
+    const settled = [...fetched].filter(([name]) => firstSeen.get(name)! < until - 2000)
+    expect(settled.length).toBeGreaterThanOrEqual(3)
+    expect(settled.filter(([, n]) => n !== 5)).toEqual([])
 
     const aId = (await json(`${a.node.url}/api/health`)).nodeId
     const bId = (await json(`${b.node.url}/api/health`)).nodeId
