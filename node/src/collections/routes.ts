@@ -4,6 +4,7 @@
  * browse the ones inside their publish window (`/api/collections`) and see only the
  * published resources in them.
  */
+import { withCheckedUpload } from '../blobs/checked-upload.js'
 import type { Context } from 'hono'
 import { z } from 'zod'
 import {
@@ -17,10 +18,10 @@ import {
 } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import { ProblemError } from '../http/problem.js'
-import { isAbortedBody, rawUpload } from '../http/raw-body.js'
+import { rawUpload } from '../http/raw-body.js'
 import { serveBlob } from '../blobs/serve.js'
 import type { BlobStore } from '../blobs/store.js'
-import { checkFileType, acceptedTypes } from '../resources/files/media-types.js'
+import { acceptedTypes } from '../resources/files/media-types.js'
 import type { ResourceService } from '../resources/service.js'
 import { canSeeRecord } from '../resources/access.js'
 import { ifMatchRevision } from '../resources/routes.js'
@@ -125,32 +126,14 @@ export function collectionRoutes(
     async (c) => {
       await collections.get(id(c))
       const upload = rawUpload(c, maxCoverBytes)
-      let staged
-      try {
-        staged = await deps.blobs.stage(upload.stream, maxCoverBytes)
-      } catch (err) {
-        if (isAbortedBody(err))
-          throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived' })
-        if ((err as Error).name === 'BlobTooLarge') throw new ProblemError('payload_too_large')
-        throw err
-      }
-      try {
-        if (upload.declaredLength !== undefined && staged.size !== upload.declaredLength)
-          throw new ProblemError('file_rejected', { detail: 'the upload ended early' })
-        const checked = await checkFileType(staged.path, upload.claimedType, acceptedTypes.cover)
-        if ('refused' in checked) throw new ProblemError('file_rejected', { detail: checked.refused })
-        const info = await staged.commit(checked.type)
+      const opts = { maxBytes: maxCoverBytes, accepted: acceptedTypes.cover }
+      return withCheckedUpload(deps.blobs, upload, opts, async (staged, type) => {
+        const info = await staged.commit(type)
         return withEtag(
           c,
-          await collections.update(
-            id(c),
-            { cover: { blob: info.sha256, mediaType: checked.type } },
-            ifMatchRevision(c),
-          ),
+          await collections.update(id(c), { cover: { blob: info.sha256, mediaType: type } }, ifMatchRevision(c)),
         )
-      } finally {
-        await staged.discard()
-      }
+      })
     },
   )
 

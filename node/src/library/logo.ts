@@ -5,11 +5,11 @@
  * and made into the square PNG icons an installed web app needs (192 and 512 px, the logo
  * centred on transparency). The original and the icons are blobs like any upload.
  */
+import { withCheckedUpload } from '../blobs/checked-upload.js'
 import { Readable } from 'node:stream'
 import type { BlobStore } from '../blobs/store.js'
 import { ProblemError } from '../http/problem.js'
-import { isAbortedBody, type RawUpload } from '../http/raw-body.js'
-import { checkFileType } from '../resources/files/media-types.js'
+import type { RawUpload } from '../http/raw-body.js'
 
 /** A logo is a small picture: 1 MiB is generous for one (our choice). */
 export const maxLogoBytes = 1024 * 1024
@@ -27,21 +27,8 @@ export interface StoredLogo {
 
 /** Stores an uploaded logo and its icons; refuses what is not a readable raster image. */
 export async function storeLogo(blobs: BlobStore, upload: RawUpload): Promise<StoredLogo> {
-  let staged
-  try {
-    staged = await blobs.stage(upload.stream, maxLogoBytes)
-  } catch (err) {
-    if (isAbortedBody(err))
-      throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived' })
-    if ((err as Error).name === 'BlobTooLarge')
-      throw new ProblemError('payload_too_large', { detail: `a logo is at most ${maxLogoBytes} bytes` })
-    throw err
-  }
-  try {
-    if (upload.declaredLength !== undefined && staged.size !== upload.declaredLength)
-      throw new ProblemError('file_rejected', { detail: 'the upload ended early' })
-    const checked = await checkFileType(staged.path, upload.claimedType, logoTypes)
-    if ('refused' in checked) throw new ProblemError('file_rejected', { detail: checked.refused })
+  const opts = { maxBytes: maxLogoBytes, accepted: logoTypes, tooLarge: `a logo is at most ${maxLogoBytes} bytes` }
+  return withCheckedUpload(blobs, upload, opts, async (staged, type) => {
     const { default: sharp } = await import('sharp')
     const icons: Record<string, string> = {}
     for (const size of iconSizes) {
@@ -58,9 +45,7 @@ export async function storeLogo(blobs: BlobStore, upload: RawUpload): Promise<St
       }
       icons[String(size)] = (await (await blobs.stage(Readable.from([png]), png.length)).commit('image/png')).sha256
     }
-    const info = await staged.commit(checked.type)
-    return { sha256: info.sha256, mediaType: checked.type, size: info.size, icons }
-  } finally {
-    await staged.discard()
-  }
+    const info = await staged.commit(type)
+    return { sha256: info.sha256, mediaType: type, size: info.size, icons }
+  })
 }

@@ -6,6 +6,7 @@
  * readers' private files), staff's list/create/replace and the image upload (raw image body,
  * checked by its bytes), and the Atom feed `/news.atom`.
  */
+import { withCheckedUpload } from '../blobs/checked-upload.js'
 import type { Context, Hono } from 'hono'
 import { getOrUndefined, putOp, type Storage, type Sublevel } from '../storage/db.js'
 import { NewsCreated, NewsImage, NewsInput, NewsItem, NewsList, NewsQuery } from '@shulin/protocol'
@@ -13,10 +14,10 @@ import type { Api } from '../http/api.js'
 import type { AppEnv } from '../http/env.js'
 import type { BaseUrl } from '../http/base-url.js'
 import { ProblemError } from '../http/problem.js'
-import { isAbortedBody, rawUpload } from '../http/raw-body.js'
+import { rawUpload } from '../http/raw-body.js'
 import { serveBlob } from '../blobs/serve.js'
 import type { BlobStore } from '../blobs/store.js'
-import { acceptedTypes, checkFileType } from '../resources/files/media-types.js'
+import { acceptedTypes } from '../resources/files/media-types.js'
 import { atomFeed } from './atom.js'
 import { newsImagePath } from './sanitize.js'
 import type { NewsService } from './service.js'
@@ -142,27 +143,13 @@ export function newsRoutes(app: Hono<AppEnv>, api: Api, deps: NewsRouteDeps, ima
     },
     async (c) => {
       const upload = rawUpload(c, maxNewsImageBytes)
-      let staged
-      try {
-        staged = await deps.blobs.stage(upload.stream, maxNewsImageBytes)
-      } catch (err) {
-        if (isAbortedBody(err))
-          throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived' })
-        if ((err as Error).name === 'BlobTooLarge') throw new ProblemError('payload_too_large')
-        throw err
-      }
-      try {
-        if (upload.declaredLength !== undefined && staged.size !== upload.declaredLength)
-          throw new ProblemError('file_rejected', { detail: 'the upload ended early' })
-        // By its bytes, not its claimed type: an "image" that is HTML or SVG is refused.
-        const checked = await checkFileType(staged.path, upload.claimedType, acceptedTypes.cover)
-        if ('refused' in checked) throw new ProblemError('file_rejected', { detail: checked.refused })
-        const info = await staged.commit(checked.type)
-        await deps.storage.commit([putOp(images, info.sha256, checked.type)], { sync: true })
+      // By its bytes, not its claimed type: an "image" that is HTML or SVG is refused.
+      const opts = { maxBytes: maxNewsImageBytes, accepted: acceptedTypes.cover }
+      return withCheckedUpload(deps.blobs, upload, opts, async (staged, type) => {
+        const info = await staged.commit(type)
+        await deps.storage.commit([putOp(images, info.sha256, type)], { sync: true })
         return c.json({ sha256: info.sha256, url: newsImagePath(info.sha256) }, 201)
-      } finally {
-        await staged.discard()
-      }
+      })
     },
   )
 

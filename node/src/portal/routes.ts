@@ -4,14 +4,15 @@
  * banners that have an image); staff arrange it under `/api/staff/portal/home` (If-Match: the
  * ETag they read) and upload each banner's image.
  */
+import { withCheckedUpload } from '../blobs/checked-upload.js'
 import type { Context } from 'hono'
 import { HomeLayout, NewBannerRequest, PortalHome, UpdateHomeLayoutRequest } from '@shulin/protocol'
 import type { Api } from '../http/api.js'
 import { ProblemError } from '../http/problem.js'
-import { isAbortedBody, rawUpload } from '../http/raw-body.js'
+import { rawUpload } from '../http/raw-body.js'
 import { serveBlob } from '../blobs/serve.js'
 import type { BlobStore } from '../blobs/store.js'
-import { acceptedTypes, checkFileType } from '../resources/files/media-types.js'
+import { acceptedTypes } from '../resources/files/media-types.js'
 import { ifMatchRevision } from '../resources/routes.js'
 import type { PortalService } from './service.js'
 
@@ -130,25 +131,11 @@ export function portalRoutes(api: Api, deps: { portal: PortalService; blobs: Blo
       const id = c.req.param('id') ?? ''
       if (!(await portal.layout()).banners.some((b) => b.id === id)) throw new ProblemError('not_found')
       const upload = rawUpload(c, maxBannerBytes)
-      let staged
-      try {
-        staged = await deps.blobs.stage(upload.stream, maxBannerBytes)
-      } catch (err) {
-        if (isAbortedBody(err))
-          throw new ProblemError('file_rejected', { detail: 'the upload ended before the whole file arrived' })
-        if ((err as Error).name === 'BlobTooLarge') throw new ProblemError('payload_too_large')
-        throw err
-      }
-      try {
-        if (upload.declaredLength !== undefined && staged.size !== upload.declaredLength)
-          throw new ProblemError('file_rejected', { detail: 'the upload ended early' })
-        const checked = await checkFileType(staged.path, upload.claimedType, acceptedTypes.cover)
-        if ('refused' in checked) throw new ProblemError('file_rejected', { detail: checked.refused })
-        const info = await staged.commit(checked.type)
-        return withEtag(c, await portal.setBannerImage(id, { blob: info.sha256, mediaType: checked.type }))
-      } finally {
-        await staged.discard()
-      }
+      const opts = { maxBytes: maxBannerBytes, accepted: acceptedTypes.cover }
+      return withCheckedUpload(deps.blobs, upload, opts, async (staged, type) => {
+        const info = await staged.commit(type)
+        return withEtag(c, await portal.setBannerImage(id, { blob: info.sha256, mediaType: type }))
+      })
     },
   )
 }
