@@ -47,7 +47,10 @@ describe('peer faults', () => {
     expect(attempts.some((a) => a.status === 'rejected')).toBe(true)
     expect(Date.now() - t0).toBeLessThan(30_000)
     // Silent streams are dropped by the server's read timeout; meanwhile an honest peer is served.
-    const res = await fetchRegistry(honest, [server.getMultiaddrs()[0]!.toString()], {})
+    const res = await fetchRegistry(honest, [server.getMultiaddrs()[0]!.toString()], {
+      since: undefined,
+      have: () => ({}),
+    })
     expect(res).toEqual({ ok: true, entries: [] })
     expect(answered).toBe(1)
     for (const a of attempts) if (a.status === 'fulfilled') a.value.abort(new Error('done'))

@@ -36,7 +36,9 @@ describe('hub connection limits', () => {
       ),
     )
     hosts.push(...members)
-    const asked = await Promise.allSettled(members.map((m) => fetchRegistry(m, addrs, {})))
+    const asked = await Promise.allSettled(
+      members.map((m) => fetchRegistry(m, addrs, { since: undefined, have: () => ({}) })),
+    )
     return asked.filter((r) => r.status === 'rejected' && /ECONNRESET/.test(String(r.reason))).length
   }
 

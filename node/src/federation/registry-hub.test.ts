@@ -185,6 +185,31 @@ describe('registry hub', () => {
     expect(again.verifications).toBe(20)
   })
 
+  it('answers a member by the newest issuedAt it holds, stamping each entry after the last even when the clock goes back', async () => {
+    const nodes = await Promise.all(Array.from({ length: 5 }, async () => (await generateNodeKey()).nodeId))
+    for (const [i, node] of nodes.entries())
+      await hub.admit({ invite: await inviteFor(`图书馆${i}`), ...library }, node)
+    // Five admissions within the same millisecond are still five distinct instants, in order.
+    const stamps = nodes.map((n) => registry.entry(n)!.issuedAt)
+    expect(new Set(stamps).size).toBe(5)
+    expect([...stamps].sort()).toEqual(stamps)
+    const all = await registry.answer({}, nodes[0]!)
+    expect(all.ok && all.entries).toHaveLength(5)
+    const upTo = stamps[2]!
+    const after = await registry.answer({ since: upTo }, nodes[0]!)
+    expect(after.ok && after.entries.map((e) => (e.payload as MemberEntry).nodeId)).toEqual(nodes.slice(3))
+    // The hub's clock is set back an hour: the next entry is still stamped after every other,
+    // so a member holding everything up to the last stamp is not left without it.
+    clock.now -= 3_600_000
+    await hub.setStatus(nodes[1]!, 'suspended')
+    const suspended = registry.entry(nodes[1]!)!
+    expect(Date.parse(suspended.issuedAt)).toBeGreaterThan(Date.parse(stamps[4]!))
+    const next = await registry.answer({ since: stamps[4]! }, nodes[0]!)
+    expect(next.ok && next.entries.map((e) => (e.payload as MemberEntry).nodeId)).toEqual([nodes[1]])
+    expect(await registry.answer({ since: suspended.issuedAt }, nodes[0]!)).toEqual({ ok: true, entries: [] })
+    clock.now += 3_600_000
+  })
+
   it('issues no invite while the peer network is down (nowhere to join)', async () => {
     listening = []
     await expect(hub.invite({ name: 'x', region: '110000', level: 'county', validHours: 1 })).rejects.toMatchObject({

@@ -66,7 +66,10 @@ export interface RegistryHubComponents {
   /** The hub's key: it signs invites and entries. */
   key: NodeKey
   storage: Storage
-  registry: Pick<MemberRegistry, 'entry' | 'accept' | 'exclusive' | 'stored' | 'signed' | 'putOp' | 'hold'>
+  registry: Pick<
+    MemberRegistry,
+    'entry' | 'acceptHeld' | 'exclusive' | 'stored' | 'signed' | 'putOp' | 'hold' | 'nextIssuedAt'
+  >
   /** Where the hub listens (an invite carries it) and where it serves join and renew. */
   network: { whenHost(fn: (host: Host) => Promise<void>): Promise<void>; listenAddrs(): string[] }
   now: () => number
@@ -143,7 +146,7 @@ class DefaultRegistryHub implements RegistryHub {
         p2p: req.p2p,
         status: 'active',
         seq: (prevEntry?.seq ?? 0) + 1,
-        issuedAt: new Date(this.c.now()).toISOString(),
+        issuedAt: this.c.registry.nextIssuedAt(this.c.now()),
       }
       const env = await seal(this.c.key, 'shulin/member', entry)
       await this.c.storage.commit(
@@ -175,33 +178,40 @@ class DefaultRegistryHub implements RegistryHub {
   }
 
   async renew(req: RenewRequest, from: string): Promise<RenewAnswer> {
-    const current = this.c.registry.entry(from)
-    if (!current || current.status !== 'active') return { ok: false as const, reason: 'not_member' as const }
-    if (!sameSet(current.http, req.http) || !sameSet(current.p2p, req.p2p)) {
-      const entry: MemberEntry = {
-        ...current,
-        http: req.http,
-        p2p: req.p2p,
-        seq: current.seq + 1,
-        issuedAt: new Date(this.c.now()).toISOString(),
+    // Read, stamp, sign and hold under the registry's lock: entries are stamped in the order
+    // they are held (a member asks for what was issued after the newest it holds).
+    return this.c.registry.exclusive(async () => {
+      const current = this.c.registry.entry(from)
+      if (!current || current.status !== 'active') return { ok: false as const, reason: 'not_member' as const }
+      if (!sameSet(current.http, req.http) || !sameSet(current.p2p, req.p2p)) {
+        const entry: MemberEntry = {
+          ...current,
+          http: req.http,
+          p2p: req.p2p,
+          seq: current.seq + 1,
+          issuedAt: this.c.registry.nextIssuedAt(this.c.now()),
+        }
+        await this.c.registry.acceptHeld([await seal(this.c.key, 'shulin/member', entry)])
       }
-      await this.c.registry.accept([await seal(this.c.key, 'shulin/member', entry)])
-    }
-    return { ok: true as const, entry: (await this.c.registry.stored(from))! }
+      return { ok: true as const, entry: (await this.c.registry.stored(from))! }
+    })
   }
 
   async setStatus(nodeId: string, status: z.infer<typeof MemberStatus>): Promise<MemberEntry> {
-    const current = this.c.registry.entry(nodeId)
-    if (!current) throw new FederationError('invalid', `${nodeId} is not a member`)
-    if (current.status === 'revoked')
-      throw new FederationError('revoked', 'a revoked member stays revoked: it may join again only with a new key')
-    const entry: MemberEntry = {
-      ...current,
-      status,
-      seq: current.seq + 1,
-      issuedAt: new Date(this.c.now()).toISOString(),
-    }
-    await this.c.registry.accept([await seal(this.c.key, 'shulin/member', entry)])
+    const entry = await this.c.registry.exclusive(async () => {
+      const current = this.c.registry.entry(nodeId)
+      if (!current) throw new FederationError('invalid', `${nodeId} is not a member`)
+      if (current.status === 'revoked')
+        throw new FederationError('revoked', 'a revoked member stays revoked: it may join again only with a new key')
+      const next: MemberEntry = {
+        ...current,
+        status,
+        seq: current.seq + 1,
+        issuedAt: this.c.registry.nextIssuedAt(this.c.now()),
+      }
+      await this.c.registry.acceptHeld([await seal(this.c.key, 'shulin/member', next)])
+      return next
+    })
     this.c.logger?.info({ member: nodeId, status }, 'member status changed')
     return entry
   }

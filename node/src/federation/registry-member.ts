@@ -19,6 +19,7 @@ import {
   clockToleranceSeconds,
   invitePrefix,
   MemberEntry,
+  registryAskIntervalMs,
   SignedEnvelope,
   skewNote,
   type JoinRefusal,
@@ -57,7 +58,7 @@ export interface RegistryMemberComponents {
   key: NodeKey
   storage: Storage
   hub: Pick<HubAddress, 'peer' | 'joinOp' | 'joined'>
-  registry: Pick<MemberRegistry, 'entry' | 'entries' | 'accept' | 'load' | 'putOp'>
+  registry: Pick<MemberRegistry, 'entry' | 'entries' | 'accept' | 'acceptAnswer' | 'load' | 'putOp' | 'size'>
   network: {
     start(): Promise<void>
     peerHost(): Host | undefined
@@ -82,6 +83,17 @@ const refusalText: Record<JoinRefusal, string> = {
 
 class DefaultRegistryMember implements RegistryMember {
   #lastSync: string | undefined
+  /**
+   * Every entry issued up to this instant is held: the newest `issuedAt` of the hub's last
+   * complete answer (its join answer or a registry answer), which is what a round asks after
+   * (`/shulin/registry/1.1.0`). Only the hub's answers move it: a member peer's answer is taken
+   * but may be missing entries (it may lag, or hold back), and a single entry (a renewal) says
+   * nothing about the ones before it. Kept in memory: after a restart the first round asks for
+   * the whole registry once.
+   */
+  #heldUpTo: string | undefined
+  /** When the next registry ask is due (see `registryAskIntervalMs`): rounds before it ask nothing. */
+  #nextAskAt = 0
 
   constructor(
     private readonly init: RegistryMemberInit,
@@ -134,9 +146,12 @@ class DefaultRegistryMember implements RegistryMember {
     if (entry.nodeId !== this.c.key.nodeId) throw new FederationError('invalid', 'the hub admitted someone else')
     const state = { hub: invite.hub, hubAddrs: invite.hubAddrs, joinedAt: new Date(this.c.now()).toISOString() }
     const ops = [this.c.hub.joinOp(state)]
+    // The hub's whole registry: every entry issued up to the newest of them is held.
+    let heldUpTo = entry.issuedAt
     for (const member of answer.registry) {
       try {
         const m = open(member, MemberEntry, { type: 'shulin/member', signer: invite.hub })
+        if (Date.parse(m.issuedAt) > Date.parse(heldUpTo)) heldUpTo = m.issuedAt
         ops.push(this.c.registry.putOp(m.nodeId, member))
       } catch (err) {
         if (!(err instanceof EnvelopeError)) throw err
@@ -146,6 +161,7 @@ class DefaultRegistryMember implements RegistryMember {
     await this.c.storage.commit(ops, { sync: true })
     this.c.hub.joined(state)
     await this.c.registry.load()
+    this.#heldUpTo = heldUpTo
     this.#lastSync = new Date(this.c.now()).toISOString()
     // The hub refused this node a relay slot while it was not yet a member, and libp2p asks for
     // one only when a connection opens: the next round's connection, as a member, gets it.
@@ -166,18 +182,31 @@ class DefaultRegistryMember implements RegistryMember {
     const hub = this.c.hub.peer()
     const host = this.c.network.peerHost()
     if (!hub || !host) return 0
+    const now = this.c.now()
+    if (now < this.#nextAskAt) return 0
+    const interval = registryAskIntervalMs(this.c.registry.size())
+    this.#nextAskAt = now + interval * (0.75 + Math.random() / 2)
     await this.#renewIfMoved(host, hub.addrs).catch((err: unknown) =>
       this.c.logger?.debug({ err }, 'could not renew this node’s entry'),
     )
-    const have = Object.fromEntries(this.c.registry.entries().map((e) => [e.nodeId, e.seq]))
+    const held = {
+      since: this.#heldUpTo,
+      // Only for a peer that speaks the registry exchange 1.0.0 alone.
+      have: () => Object.fromEntries(this.c.registry.entries().map((e) => [e.nodeId, e.seq])),
+    }
     const others = this.c.registry.entries().filter((m) => m.status === 'active' && m.nodeId !== this.c.key.nodeId)
-    for (const addrs of [hub.addrs, ...others.map((m) => m.p2p)]) {
+    for (const [i, addrs] of [hub.addrs, ...others.map((m) => m.p2p)].entries()) {
       if (!addrs.length) continue
       try {
         const { fetchRegistry } = await import('@shulin/federation')
-        const res = await fetchRegistry(host, addrs, have, shulinVersion)
+        const res = await fetchRegistry(host, addrs, held, shulinVersion)
         if (!res.ok) continue
-        const n = await this.c.registry.accept(res.entries)
+        let n: number
+        if (i === 0) {
+          const { taken, upTo } = await this.c.registry.acceptAnswer(res.entries)
+          if (upTo && (!this.#heldUpTo || upTo > this.#heldUpTo)) this.#heldUpTo = upTo
+          n = taken
+        } else n = await this.c.registry.accept(res.entries)
         this.#lastSync = new Date(this.c.now()).toISOString()
         return n
       } catch {

@@ -12,7 +12,8 @@
  * registry per request was the hub's cost per statistics call at 3,000 members (issue 25).
  */
 import { open } from '@shulin/federation/envelope'
-import { MemberEntry, type RegistryRequest, type RegistryResponse, type SignedEnvelope } from '@shulin/protocol'
+import type { RegistryAsk } from '@shulin/federation'
+import { MemberEntry, type RegistryResponse, type SignedEnvelope } from '@shulin/protocol'
 import { putOp, type BatchOp, type Storage, type Sublevel } from '../storage/db.js'
 import { Mutex } from '../storage/mutex.js'
 import type { Logger } from '../logger.js'
@@ -52,6 +53,10 @@ export class MemberRegistry {
   readonly #known = new Map<string, MemberEntry>()
   /** The signed form of each verified entry, as handed on to members. */
   readonly #signed = new Map<string, SignedEnvelope>()
+  /** When each verified entry was issued (ms), for answers by `since`. */
+  readonly #issuedMs = new Map<string, number>()
+  /** The newest `issuedAt` held (ms): the hub stamps its next entry after it. */
+  #newestMs = -Infinity
   /** Signature checks of entries made so far (a figure for tests and the simulator). */
   #verifications = 0
   /** Hub: what each member's last registry request showed. */
@@ -90,6 +95,18 @@ export class MemberRegistry {
   #keep(entry: MemberEntry, env: SignedEnvelope): void {
     this.#known.set(entry.nodeId, entry)
     this.#signed.set(entry.nodeId, env)
+    const ms = Date.parse(entry.issuedAt)
+    this.#issuedMs.set(entry.nodeId, ms)
+    if (ms > this.#newestMs) this.#newestMs = ms
+  }
+
+  /**
+   * Hub, inside {@link exclusive}: the `issuedAt` of the next entry it signs, strictly after every
+   * entry held, whatever the clock did (an entry stamped at or before one a member already holds
+   * would never be asked for by `since`). The caller holds the entry before the lock is released.
+   */
+  nextIssuedAt(now: number): string {
+    return new Date(Math.max(now, this.#newestMs + 1)).toISOString()
   }
 
   /**
@@ -99,6 +116,11 @@ export class MemberRegistry {
    */
   entry(nodeId: string): MemberEntry | undefined {
     return this.#known.get(nodeId)
+  }
+
+  /** How many verified entries are held. */
+  size(): number {
+    return this.#known.size
   }
 
   /** Every verified entry held right now. */
@@ -140,40 +162,76 @@ export class MemberRegistry {
   async accept(envs: SignedEnvelope[]): Promise<number> {
     const hub = this.c.hub.id()
     if (!hub) return 0
-    let taken = 0
-    await this.#mutex.run(async () => {
-      const ops = []
-      for (const env of envs) {
-        const entry = this.#open(env, hub)
-        if (!entry) {
-          this.c.logger?.warn({ signer: env.signer }, 'refused a registry entry that does not verify')
-          continue
-        }
-        if ((this.#known.get(entry.nodeId)?.seq ?? 0) >= entry.seq) continue
-        this.#keep(entry, env)
-        ops.push(putOp(this.#members, entry.nodeId, env))
-        taken++
-        if (entry.status !== 'active') await this.c.hangUp(entry.nodeId).catch(() => {})
-      }
-      if (ops.length) await this.c.storage.commit(ops, { sync: true })
-    })
-    return taken
+    return (await this.#mutex.run(() => this.#acceptLocked(envs, hub))).taken
   }
 
-  /** Entries newer than the caller has, for active members (and the hub) only. */
-  async answer({ have, version }: RegistryRequest, from: string): Promise<RegistryResponse> {
+  /**
+   * {@link accept} for the hub's whole answer to a registry request: also says the newest
+   * `issuedAt` among its entries that verified (taken or already held), up to which this node now
+   * holds every entry — what its next request asks after (`/shulin/registry/1.1.0`).
+   */
+  async acceptAnswer(envs: SignedEnvelope[]): Promise<{ taken: number; upTo: string | undefined }> {
+    const hub = this.c.hub.id()
+    if (!hub) return { taken: 0, upTo: undefined }
+    const { taken, newestMs } = await this.#mutex.run(() => this.#acceptLocked(envs, hub))
+    return { taken, upTo: Number.isFinite(newestMs) ? new Date(newestMs).toISOString() : undefined }
+  }
+
+  /** {@link accept} for a caller already inside {@link exclusive} (the hub issuing an entry). */
+  async acceptHeld(envs: SignedEnvelope[]): Promise<number> {
+    const hub = this.c.hub.id()
+    return hub ? (await this.#acceptLocked(envs, hub)).taken : 0
+  }
+
+  async #acceptLocked(envs: SignedEnvelope[], hub: string): Promise<{ taken: number; newestMs: number }> {
+    let taken = 0
+    let newestMs = -Infinity
+    const ops = []
+    for (const env of envs) {
+      const entry = this.#open(env, hub)
+      if (!entry) {
+        this.c.logger?.warn({ signer: env.signer }, 'refused a registry entry that does not verify')
+        continue
+      }
+      newestMs = Math.max(newestMs, Date.parse(entry.issuedAt))
+      if ((this.#known.get(entry.nodeId)?.seq ?? 0) >= entry.seq) continue
+      this.#keep(entry, env)
+      ops.push(putOp(this.#members, entry.nodeId, env))
+      taken++
+      if (entry.status !== 'active') await this.c.hangUp(entry.nodeId).catch(() => {})
+    }
+    if (ops.length) await this.c.storage.commit(ops, { sync: true })
+    return { taken, newestMs }
+  }
+
+  /**
+   * Entries newer than the caller has — issued after its `since` (1.1.0), or of a higher seq than
+   * its `have` lists (1.0.0) — for active members (and the hub) only.
+   */
+  async answer(req: RegistryAsk, from: string): Promise<RegistryResponse> {
     const now = this.c.now()
     if (from !== this.c.hub.id() && this.#known.get(from)?.status !== 'active')
       return { ok: false, reason: 'not_member' }
     const entries: SignedEnvelope[] = []
     let oldest = now
     // From memory: a member's sync round costs no disk read and no signature check.
-    for (const [id, known] of this.#known) {
-      if (known.seq > (have[id] ?? 0)) {
-        entries.push(this.#signed.get(id)!)
-        oldest = Math.min(oldest, Date.parse(known.issuedAt))
+    if ('have' in req) {
+      for (const [id, known] of this.#known) {
+        if (known.seq > (req.have[id] ?? 0)) {
+          entries.push(this.#signed.get(id)!)
+          oldest = Math.min(oldest, this.#issuedMs.get(id)!)
+        }
+      }
+    } else {
+      const since = req.since === undefined ? -Infinity : Date.parse(req.since)
+      for (const [id, ms] of this.#issuedMs) {
+        if (ms > since) {
+          entries.push(this.#signed.get(id)!)
+          oldest = Math.min(oldest, ms)
+        }
       }
     }
+    const version = req.version
     this.#contacts.set(from, {
       at: new Date(now).toISOString(),
       version: version ?? null,

@@ -227,7 +227,7 @@ export class FederationService {
     if (!m || !host) return { ok: false, detail: 'unknown member' }
     try {
       const { fetchRegistry } = await import('@shulin/federation')
-      const res = await fetchRegistry(host, m.p2p, {})
+      const res = await fetchRegistry(host, m.p2p, { since: undefined, have: () => ({}) })
       return res.ok ? { ok: true, detail: `${res.entries.length} entries` } : { ok: false, detail: res.reason }
     } catch (err) {
       return { ok: false, detail: (err as Error).message }

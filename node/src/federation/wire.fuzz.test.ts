@@ -22,6 +22,7 @@ import {
   JoinResponse,
   NetworkSearchAnswer,
   REGISTRY_PROTOCOL,
+  REGISTRY_PROTOCOL_V1_1,
   RegistryResponse,
   RENEW_PROTOCOL,
   RenewResponse,
@@ -72,6 +73,11 @@ describe('peer protocols of a running hub, fuzzed', () => {
       {
         id: REGISTRY_PROTOCOL,
         valid: [{ have: {} }, { have: { [key.nodeId]: 1 }, version: '0.1.0' }],
+        answer: RegistryResponse,
+      },
+      {
+        id: REGISTRY_PROTOCOL_V1_1,
+        valid: [{}, { since: '2026-12-01T00:00:00.000Z', version: '0.1.0' }],
         answer: RegistryResponse,
       },
       { id: RENEW_PROTOCOL, valid: [{ http: [member.node.url + '/'], p2p: [] }], answer: RenewResponse },
@@ -159,7 +165,9 @@ describe('peer protocols of a running hub, fuzzed', () => {
       expect((await fetch(`${hub.node.url}/api/health`)).status).toBe(200)
       expect(await askHolders(attacker, [hubAddr], { op: 'who', sha256: sha('e') })).toEqual({ ok: true, holders: [] })
       expect(await askNetworkSearch(attacker, [hubAddr], { q: '书', limit: 5, offset: 0 })).toMatchObject({ ok: true })
-      expect(await fetchRegistry(attacker, [hubAddr], {})).toMatchObject({ ok: true })
+      expect(await fetchRegistry(attacker, [hubAddr], { since: undefined, have: () => ({}) })).toMatchObject({
+        ok: true,
+      })
     },
   )
 })

@@ -34,7 +34,7 @@ import {
 import { decodeJsonMessage, encodeJsonMessage, type ExchangeSpec } from './exchange.js'
 import { HoldersExchange } from './holders.js'
 import { JOIN_PROTOCOL, JoinExchange, RENEW_PROTOCOL, RenewExchange } from './join.js'
-import { REGISTRY_PROTOCOL, RegistryExchange } from './registry.js'
+import { REGISTRY_PROTOCOL, REGISTRY_PROTOCOL_V1_1, RegistryExchange, RegistrySinceExchange } from './registry.js'
 import { NetworkSearchExchange, SEARCH_PROTOCOL } from './search.js'
 import { StatsExchange } from './stats.js'
 import { ACTIVITY_TALLY_PROTOCOL, ActivityTallyExchange } from './activities.js'
@@ -94,6 +94,19 @@ const exchanges: Record<string, { spec: ExchangeSpec<never, never>; vectors: Vec
     vectors: exchangeVectors(RegistryExchange as ExchangeSpec<unknown, unknown>, [
       ['request', { have: { [node]: 3 }, version: '0.1.0' }, `{"have":{"${node}":3},"version":"0.1.0"}`],
       ['request', { have: {} }, '{"have":{}}'],
+      ['response', { ok: true, entries: [envelope] }, `{"ok":true,"entries":[${envelopeText}]}`],
+      ['response', { ok: false, reason: 'invalid' }, '{"ok":false,"reason":"invalid"}'],
+    ]),
+  },
+  [REGISTRY_PROTOCOL_V1_1]: {
+    spec: RegistrySinceExchange as ExchangeSpec<never, never>,
+    vectors: exchangeVectors(RegistrySinceExchange as ExchangeSpec<unknown, unknown>, [
+      [
+        'request',
+        { since: '2026-12-01T08:00:00.000Z', version: '0.1.0' },
+        '{"since":"2026-12-01T08:00:00.000Z","version":"0.1.0"}',
+      ],
+      ['request', {}, '{}'],
       ['response', { ok: true, entries: [envelope] }, `{"ok":true,"entries":[${envelopeText}]}`],
       ['response', { ok: false, reason: 'invalid' }, '{"ok":false,"reason":"invalid"}'],
     ]),
@@ -188,6 +201,7 @@ describe('wire: the request/answer exchanges', () => {
       ['/shulin/join/1.0.0', 4 * 1024 * 1024, 15_000, false, 8],
       ['/shulin/renew/1.0.0', 64 * 1024, 15_000, true, 4],
       ['/shulin/registry/1.0.0', 4 * 1024 * 1024, 10_000, true, 16],
+      ['/shulin/registry/1.1.0', 4 * 1024 * 1024, 10_000, true, 16],
       ['/shulin/search/1.0.0', 1024 * 1024, 10_000, false, 32],
       ['/shulin/holders/1.0.0', 80 * 1024, 5_000, false, 32],
       ['/shulin/version/1.0.0', 1024, 10_000, true, 16],
