@@ -28,7 +28,7 @@ import {
   open,
   EnvelopeError,
 } from '../../federation/dist/index.js'
-import { MemberEntry, aggregateDay } from '../../protocol/dist/index.js'
+import { MemberEntry, aggregateDay, registryAskIntervalMs } from '../../protocol/dist/index.js'
 
 /** @type {Map<string, Map<number, object>>} node id → seq → the hub-signed envelope (one copy per worker) */
 const envelopes = new Map()
@@ -80,6 +80,7 @@ function take(m, envs, verify) {
         continue
       }
     }
+    if (verify === 'hub' && (!m.heldUpTo || p.issuedAt > m.heldUpTo)) m.heldUpTo = p.issuedAt
     if ((m.have.get(p.nodeId) ?? 0) >= p.seq) continue
     m.have.set(p.nodeId, p.seq)
     if (p.status === 'active' && p.p2p.length) m.active.set(p.nodeId, p.p2p)
@@ -95,23 +96,35 @@ async function newMember(dialable) {
   const key = { privateKey, nodeId: peerIdFromPrivateKey(privateKey).toString() }
   const host = await createHost({ privateKey, listen: dialable ? ['/ip4/127.0.0.1/tcp/0'] : [] })
   host.addEventListener('connection:close', () => closedConns++)
-  const m = { key, host, dialable, online: true, have: new Map(), active: new Map(), revoked: false, suspended: false }
+  // heldUpTo: the newest issuedAt of the hub's last complete answer (its join answer, a round's
+  // answer), what the member's rounds ask after (/shulin/registry/1.1.0), as registry-member does.
+  const m = {
+    key,
+    host,
+    dialable,
+    online: true,
+    have: new Map(),
+    heldUpTo: undefined,
+    active: new Map(),
+    revoked: false,
+    suspended: false,
+  }
   if (dialable)
-    await serveRegistry(host, async ({ have }, from) => {
+    await serveRegistry(host, async (req, from) => {
       if (!m.active.has(from) && from !== hubId) return { ok: false, reason: 'not_member' }
       const entries = []
       for (const [id, seq] of m.have) {
-        if (seq > (have[id] ?? 0)) {
-          const env = envelopes.get(id)?.get(seq)
-          if (env) entries.push(env)
-        }
+        const env = envelopes.get(id)?.get(seq)
+        if (!env) continue
+        if ('have' in req ? seq > (req.have[id] ?? 0) : !req.since || env.payload.issuedAt > req.since)
+          entries.push(env)
       }
       return { ok: true, entries }
     })
   return m
 }
 
-async function joinOne({ token, dialable, name }) {
+async function joinOne({ token, dialable, name }, retries = 2) {
   const t0 = performance.now()
   const m = await newMember(dialable)
   // A join that could not reach the hub (or whose answer was lost) is tried again once with the
@@ -121,8 +134,9 @@ async function joinOne({ token, dialable, name }) {
     try {
       return await admitted(m, token, name, dialable, t0)
     } catch (err) {
-      if (attempt === 1 && /cannot reach the hub/.test(err.message)) {
+      if (attempt < retries && /cannot reach the hub/.test(err.message)) {
         counters.joinRetries++
+        lastError = `join attempt ${attempt} after ${Math.round(performance.now() - t0)} ms: ${err.message}`
         continue
       }
       await m.host.stop().catch(() => {})
@@ -145,11 +159,14 @@ async function admitted(m, token, name, dialable, t0) {
   if (mine.nodeId !== m.key.nodeId) throw new Error('the hub admitted someone else')
   take(m, answer.registry, false)
   take(m, [answer.entry], false)
+  // The hub's whole registry came with the join: everything up to its newest entry is held.
+  for (const env of [...answer.registry, answer.entry])
+    if (!m.heldUpTo || env.payload.issuedAt > m.heldUpTo) m.heldUpTo = env.payload.issuedAt
   members.push(m)
   return { nodeId: m.key.nodeId, ms: performance.now() - t0, registryBytes: JSON.stringify(answer.registry).length }
 }
 
-async function join(invites, concurrency) {
+async function join(invites, concurrency, retries) {
   const out = []
   const failed = []
   let next = 0
@@ -157,7 +174,7 @@ async function join(invites, concurrency) {
     while (next < invites.length) {
       const inv = invites[next++]
       try {
-        out.push(await joinOne(inv))
+        out.push(await joinOne(inv, retries))
       } catch (err) {
         failed.push(err.message)
       }
@@ -169,22 +186,22 @@ async function join(invites, concurrency) {
 
 /** One member's round: the hub first, then a few other active members (as registry-member does). */
 async function syncOnce(m) {
-  const have = Object.fromEntries(m.have)
-  counters.requestBytes += JSON.stringify(have).length
+  const held = { since: m.heldUpTo, have: () => Object.fromEntries(m.have) }
+  counters.requestBytes += JSON.stringify({ since: m.heldUpTo }).length
   const others = [...m.active.entries()].filter(([id]) => id !== m.key.nodeId)
   const peers = []
   for (let i = 0; i < 3 && others.length; i++) peers.push(others[randomInt(others.length)][1])
   for (const [i, addrs] of [hubAddrs, ...peers].entries()) {
     const t = performance.now()
     try {
-      const res = await fetchRegistry(m.host, addrs, have, '0.1.0')
+      const res = await fetchRegistry(m.host, addrs, held, '0.1.0')
       if (i === 0) hubAnswerMs.push(performance.now() - t)
       if (!res.ok) {
         const k = `${i === 0 ? 'hub' : 'peer'}: refused ${res.reason}`
         failuresBy[k] = (failuresBy[k] ?? 0) + 1
         continue
       }
-      counters.entriesIn += take(m, res.entries, true)
+      counters.entriesIn += take(m, res.entries, i === 0 ? 'hub' : 'peer')
       if (i === 0) counters.fromHub++
       else counters.fromPeer++
       return
@@ -197,15 +214,18 @@ async function syncOnce(m) {
   counters.failed++
 }
 
+/** A member's registry ask every round, or as spread out as the network's size says (registry-member). */
+const askEvery = (m) => Math.max(roundMs, registryAskIntervalMs(m.have.size)) * (0.75 + Math.random() / 2)
+
 async function loop(m) {
   // Rounds start at a random phase, as nodes started at different times do.
-  await new Promise((r) => setTimeout(r, randomInt(roundMs)))
+  await new Promise((r) => setTimeout(r, randomInt(Math.round(askEvery(m)))))
   while (running && m.online && !m.revoked) {
     const t = performance.now()
     await syncOnce(m).catch(() => counters.failed++)
     counters.rounds++
     checkWatches()
-    await new Promise((r) => setTimeout(r, Math.max(0, roundMs - (performance.now() - t))))
+    await new Promise((r) => setTimeout(r, Math.max(0, askEvery(m) - (performance.now() - t))))
   }
 }
 
@@ -344,7 +364,7 @@ process.on('message', async (msg) => {
   try {
     switch (msg.cmd) {
       case 'join': {
-        const r = await join(msg.invites, msg.concurrency ?? 4)
+        const r = await join(msg.invites, msg.concurrency ?? 4, msg.retries ?? 2)
         process.send({ reply: msg.id, ...r })
         break
       }
@@ -352,6 +372,10 @@ process.on('message', async (msg) => {
         // Every member takes the newest entries its worker holds (see bench/sim-network.js).
         const all = [...envelopes.values()].flatMap((bySeq) => [...bySeq.values()])
         for (const m of members) take(m, all, false)
+        // The newest entry here came with this worker's last join, whose answer was the hub's
+        // whole registry then: everything up to it is held.
+        const newest = all.reduce((a, env) => (env.payload.issuedAt > a ? env.payload.issuedAt : a), '')
+        for (const m of members) if (newest && (!m.heldUpTo || newest > m.heldUpTo)) m.heldUpTo = newest
         process.send({ reply: msg.id })
         break
       }
