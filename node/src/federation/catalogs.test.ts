@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, generateNodeKey, type Host } from '@shulin/federation'
 import { openStorage, type Storage } from '../storage/db.js'
 import { tempDir } from '../testing/temp-node.js'
-import { NetworkCatalogs } from './catalogs.js'
+import { NetworkCatalogs, pullFanout, pullTargets } from './catalogs.js'
 
 interface Side {
   id: string
@@ -75,4 +75,30 @@ describe('NetworkCatalogs holders', () => {
       expect(b.catalogs.holders('refused-letters')).toEqual([a.id])
     },
   )
+})
+
+describe('pullTargets', () => {
+  const peers = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ id: `p${i}`, addrs: [`/ip4/127.0.0.1/tcp/${4000 + i}`] }))
+
+  it('asks every due peer in a small network, or while nobody is known to hold the catalog', () => {
+    expect(pullTargets(peers(pullFanout), new Set(['p1']), 'p0')).toHaveLength(pullFanout)
+    expect(pullTargets(peers(3000), undefined, 'p0')).toHaveLength(3000)
+    expect(pullTargets(peers(3000), new Set(), 'p0')).toHaveLength(3000)
+  })
+
+  it('in a large network asks the hub, three holders and two others, not every member', () => {
+    const holders = new Set(Array.from({ length: 500 }, (_, i) => `p${i * 2 + 1}`))
+    for (let round = 0; round < 20; round++) {
+      const asked = pullTargets(peers(3000), holders, 'p0').map((p) => p.id)
+      expect(asked).toHaveLength(pullFanout)
+      expect(new Set(asked).size).toBe(pullFanout)
+      expect(asked[0]).toBe('p0')
+      expect(asked.slice(1, 4).every((id) => holders.has(id))).toBe(true)
+    }
+    // A hub not due (backing off) is not asked; the places go to others.
+    const due = peers(3000).slice(1)
+    expect(pullTargets(due, holders, 'p0').map((p) => p.id)).not.toContain('p0')
+    expect(pullTargets(due, holders, 'p0')).toHaveLength(pullFanout)
+  })
 })

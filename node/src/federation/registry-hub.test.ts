@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { open, seal } from '@shulin/federation/envelope'
 import { generateNodeKey, type NodeKey } from '@shulin/federation/identity'
-import { MemberEntry, type Invite } from '@shulin/protocol'
+import { MemberEntry, registryInJoinMax, type Invite } from '@shulin/protocol'
 import { openStorage, type Storage } from '../storage/db.js'
 import { tempDir } from '../testing/temp-node.js'
 import { HubAddress } from './hub-address.js'
@@ -209,6 +209,20 @@ describe('registry hub', () => {
     expect(await registry.answer({ since: suspended.issuedAt }, nodes[0]!)).toEqual({ ok: true, entries: [] })
     clock.now += 3_600_000
   })
+
+  it('answers a join with the registry while it is small, and without it beyond registryInJoinMax', async () => {
+    const node = async () => (await generateNodeKey()).nodeId
+    for (let i = 0; i < registryInJoinMax - 1; i++)
+      await hub.admit({ invite: await inviteFor(`图书馆${i}`), ...library }, await node())
+    const last = await hub.admit({ invite: await inviteFor('最后一个'), ...library }, await node())
+    expect(last.ok && last.registry).toHaveLength(registryInJoinMax)
+    const newcomer = await node()
+    const beyond = await hub.admit({ invite: await inviteFor('又一个'), ...library }, newcomer)
+    expect(beyond.ok && beyond.registry).toEqual([])
+    // …and the new member is a member: its registry request is answered, with everything.
+    const res = await registry.answer({}, newcomer)
+    expect(res.ok && res.entries).toHaveLength(registryInJoinMax + 1)
+  }, 60_000)
 
   it('issues no invite while the peer network is down (nowhere to join)', async () => {
     listening = []

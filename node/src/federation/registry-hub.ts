@@ -22,6 +22,7 @@ import {
   Invite,
   invitePrefix,
   MemberEntry,
+  registryInJoinMax,
   type RenewRequest,
   type JoinRequest,
   type MemberLevel,
@@ -158,7 +159,7 @@ class DefaultRegistryHub implements RegistryHub {
       )
       this.c.registry.hold(entry, env)
       this.c.logger?.info({ member: from, name: entry.name, region: entry.region }, 'admitted a member')
-      return { ok: true as const, entry: env, registry: await this.c.registry.signed() }
+      return { ok: true as const, entry: env, registry: await this.#joinRegistry() }
     })
   }
 
@@ -174,7 +175,13 @@ class DefaultRegistryHub implements RegistryHub {
     const current = open(env, MemberEntry, { type: 'shulin/member', signer: this.c.key.nodeId })
     if (current.status === 'revoked') return { ok: false as const, reason: 'revoked' as const }
     this.c.logger?.info({ member: from }, 'answered a repeated join with the current entry')
-    return { ok: true as const, entry: env, registry: await this.c.registry.signed() }
+    return { ok: true as const, entry: env, registry: await this.#joinRegistry() }
+  }
+
+  /** The registry a join answer carries: the whole of it while small, else none (see `registryInJoinMax`). */
+  async #joinRegistry(): Promise<SignedEnvelope[]> {
+    const all = await this.c.registry.signed()
+    return all.length <= registryInJoinMax ? all : []
   }
 
   async renew(req: RenewRequest, from: string): Promise<RenewAnswer> {

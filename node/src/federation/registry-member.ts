@@ -146,12 +146,13 @@ class DefaultRegistryMember implements RegistryMember {
     if (entry.nodeId !== this.c.key.nodeId) throw new FederationError('invalid', 'the hub admitted someone else')
     const state = { hub: invite.hub, hubAddrs: invite.hubAddrs, joinedAt: new Date(this.c.now()).toISOString() }
     const ops = [this.c.hub.joinOp(state)]
-    // The hub's whole registry: every entry issued up to the newest of them is held.
-    let heldUpTo = entry.issuedAt
+    // The hub's whole registry: every entry issued up to the newest of them is held. A hub of a
+    // large network sends none (registryInJoinMax): the first registry request takes it.
+    let heldUpTo = answer.registry.length ? entry.issuedAt : undefined
     for (const member of answer.registry) {
       try {
         const m = open(member, MemberEntry, { type: 'shulin/member', signer: invite.hub })
-        if (Date.parse(m.issuedAt) > Date.parse(heldUpTo)) heldUpTo = m.issuedAt
+        if (heldUpTo && Date.parse(m.issuedAt) > Date.parse(heldUpTo)) heldUpTo = m.issuedAt
         ops.push(this.c.registry.putOp(m.nodeId, member))
       } catch (err) {
         if (!(err instanceof EnvelopeError)) throw err
@@ -162,6 +163,14 @@ class DefaultRegistryMember implements RegistryMember {
     this.c.hub.joined(state)
     await this.c.registry.load()
     this.#heldUpTo = heldUpTo
+    if (!answer.registry.length) {
+      // Own entry first (the registry request is answered to members only), then the registry.
+      await this.c.registry.accept([answer.entry])
+      this.#nextAskAt = 0
+      await this.syncOnce().catch((err: unknown) =>
+        this.c.logger?.warn({ err }, 'joined; the registry comes with the next round'),
+      )
+    }
     this.#lastSync = new Date(this.c.now()).toISOString()
     // The hub refused this node a relay slot while it was not yet a member, and libp2p asks for
     // one only when a connection opens: the next round's connection, as a member, gets it.
@@ -169,13 +178,13 @@ class DefaultRegistryMember implements RegistryMember {
     // The hub stamped the entry a moment ago by its clock: the one chance to compare clocks.
     const now = this.c.now()
     const skew = Math.round(now - Date.parse(entry.issuedAt))
-    if (Math.abs(skew) <= clockToleranceSeconds * 1000)
-      return { hub: invite.hub, entry, members: answer.registry.length }
+    const members = this.c.registry.size()
+    if (Math.abs(skew) <= clockToleranceSeconds * 1000) return { hub: invite.hub, entry, members }
     this.c.logger?.warn(
       { hub: invite.hub, why: skewNote(Date.parse(entry.issuedAt), now) },
       'clock skew: this node’s clock is far from the hub’s; sign-ins across libraries and content tickets will be refused until it is set right',
     )
-    return { hub: invite.hub, entry, members: answer.registry.length, clockSkewMs: skew }
+    return { hub: invite.hub, entry, members, clockSkewMs: skew }
   }
 
   async syncOnce(): Promise<number> {
