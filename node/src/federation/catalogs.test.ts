@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, generateNodeKey, type Host } from '@shulin/federation'
 import { openStorage, type Storage } from '../storage/db.js'
 import { tempDir } from '../testing/temp-node.js'
-import { NetworkCatalogs, pullFanout, pullTargets } from './catalogs.js'
+import { discoveryFanout, NetworkCatalogs, pullFanout, pullTargets } from './catalogs.js'
 
 interface Side {
   id: string
@@ -81,10 +81,15 @@ describe('pullTargets', () => {
   const peers = (n: number) =>
     Array.from({ length: n }, (_, i) => ({ id: `p${i}`, addrs: [`/ip4/127.0.0.1/tcp/${4000 + i}`] }))
 
-  it('asks every due peer in a small network, or while nobody is known to hold the catalog', () => {
+  it('asks every due peer in a small network; while nobody is known to hold the catalog, the hub and others up to the discovery fanout', () => {
     expect(pullTargets(peers(pullFanout), new Set(['p1']), 'p0')).toHaveLength(pullFanout)
-    expect(pullTargets(peers(3000), undefined, 'p0')).toHaveLength(3000)
-    expect(pullTargets(peers(3000), new Set(), 'p0')).toHaveLength(3000)
+    expect(pullTargets(peers(discoveryFanout), undefined, 'p0')).toHaveLength(discoveryFanout)
+    for (const none of [undefined, new Set<string>()]) {
+      const asked = pullTargets(peers(3000), none, 'p0').map((p) => p.id)
+      expect(asked).toHaveLength(discoveryFanout)
+      expect(new Set(asked).size).toBe(discoveryFanout)
+      expect(asked[0]).toBe('p0')
+    }
   })
 
   it('in a large network asks the hub, three holders and two others, not every member', () => {

@@ -150,14 +150,17 @@ export class NetworkCatalogs {
   }
 }
 
-/** Peers one catalog is pulled from in one round, at most (beyond it, see {@link pullTargets}). */
+/** Peers one catalog is pulled from in one round once its holders are known (see {@link pullTargets}). */
 export const pullFanout = 6
+/** Peers one catalog is pulled from in one round while nobody is known to hold it. */
+export const discoveryFanout = 64
 
 /**
  * Whom to pull one catalog from this round, of the `due` peers: every one of them in a small
- * network, or while nobody is known to hold it (the first rounds; peers that do not hold it fall
- * back out by their backoff). Once holders are known, in a larger network: the hub (`first`, the
- * first of the node's peers), three of the holders and two others at random — a change then
+ * network. In a larger one, while nobody is known to hold it: the hub (`first`, the first of the
+ * node's peers) and 63 others at random (peers that do not hold it fall out by their backoff, so
+ * a catalog only its publisher holds is found among 3,000 members within a few minutes). Once
+ * holders are known: the hub, three of the holders and two others at random — a change then
  * spreads from holder to holder within a few rounds, and a node asks six peers a round, not every
  * member (3,000 pulls a catalog every three seconds at 3,000 members, issue 25).
  */
@@ -166,8 +169,12 @@ export function pullTargets(
   holders: ReadonlySet<string> | undefined,
   first: string | undefined,
 ): CatalogPeer[] {
-  if (due.length <= pullFanout || !holders?.size) return due
+  if (due.length <= pullFanout) return due
   const hub = due.filter((p) => p.id === first)
+  if (!holders?.size) {
+    if (due.length <= discoveryFanout) return due
+    return [...hub, ...shuffled(due.filter((p) => p.id !== first)).slice(0, discoveryFanout - hub.length)]
+  }
   const held = shuffled(due.filter((p) => p.id !== first && holders.has(p.id))).slice(0, 3)
   const others = shuffled(due.filter((p) => p.id !== first && !holders.has(p.id))).slice(
     0,
