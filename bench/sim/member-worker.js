@@ -1,17 +1,17 @@
 // One worker process of `npm run sim:network`: a few hundred simulated members, each with its
 // own Ed25519 key and its own libp2p host on loopback, joined to the hub through a real invite
-// (`/shulin/join/1.0.0`), then keeping its registry current with `/shulin/registry/1.0.0` every
-// round — from the hub, or when the hub does not answer, from another member — as a real member
-// does (node/src/federation/registry-member.ts). Dialable members also answer other members'
-// registry requests.
+// (`/shulin/join/1.0.0`), then keeping its registry current with `/shulin/registry/1.1.0` (by
+// the newest issuedAt held, at registryAskIntervalMs) — from the hub, or when the hub does not
+// answer, from another member — as a real member does (node/src/federation/registry-member.ts).
+// Dialable members also answer other members' registry requests, and serve the shared catalogs.
 //
-// What is simulated rather than run: a member here is its peer host and its registry, not a
-// whole node (no HTTP server, no LevelDB of its own). Each member holds its own view of the
-// registry (node id → seq); the signed envelopes themselves are byte-identical for every
-// member, so the worker keeps one copy of each (by node id and seq) for all its members.
-// Entries that arrive during a round are verified against the hub's key (as a member does);
-// the whole registry a join brings is read without checking every signature (a real member
-// checks them all, once: N²/2 checks for the whole network is the sim's cost, not the hub's).
+// What is simulated rather than run: a member here is its peer host, its registry and the shared
+// catalogs it serves (empty, so the hub learns it as a holder and asks a few a round, as in a real
+// network), not a whole node (no HTTP server, no LevelDB of its own). Each member holds its own
+// view of the registry (node id → seq); the signed envelopes themselves are byte-identical for
+// every member, so the worker keeps one copy of each (by node id and seq) for all its members.
+// Entries that arrive during a round are verified against the hub's key (as a member does); the
+// whole registry a worker's members take at `settle` is verified once per worker.
 //
 // Driven over IPC by bench/sim-network.js: `join`, `settle`, `rounds`, `offline`, `watch`, `usage`, `stop`.
 import { randomInt } from 'node:crypto'
@@ -27,6 +27,9 @@ import {
   serveRegistry,
   open,
   EnvelopeError,
+  serveCatalogs,
+  ShardedCatalog,
+  MemoryShardStore,
 } from '../../federation/dist/index.js'
 import { MemberEntry, aggregateDay, registryAskIntervalMs } from '../../protocol/dist/index.js'
 
@@ -91,6 +94,24 @@ function take(m, envs, verify) {
   return n
 }
 
+/**
+ * The shared catalogs a member keeps ('channels', 'channel-menu', the hub-signed ones), served as
+ * a real member serves them, so the hub learns them as holders and asks a few a round, as it
+ * would in a real network. Empty, and one copy per worker for all its members (a member here keeps
+ * no records); a catalog of a name that cannot be one is not held.
+ */
+const sharedCatalogs = new Map()
+function heldCatalog(name) {
+  if (!sharedCatalogs.has(name)) {
+    try {
+      sharedCatalogs.set(name, new ShardedCatalog(name, new MemoryShardStore(), { clientId: 1 }))
+    } catch {
+      sharedCatalogs.set(name, undefined)
+    }
+  }
+  return sharedCatalogs.get(name)
+}
+
 async function newMember(dialable) {
   const privateKey = await generateKeyPair('Ed25519')
   const key = { privateKey, nodeId: peerIdFromPrivateKey(privateKey).toString() }
@@ -109,6 +130,10 @@ async function newMember(dialable) {
     revoked: false,
     suspended: false,
   }
+  if (dialable)
+    await serveCatalogs(host, (name, from) =>
+      m.active.has(from) || from === hubId ? heldCatalog(name) : 'not_allowed',
+    )
   if (dialable)
     await serveRegistry(host, async (req, from) => {
       if (!m.active.has(from) && from !== hubId) return { ok: false, reason: 'not_member' }
@@ -376,7 +401,14 @@ process.on('message', async (msg) => {
         // then every member of the worker takes that copy (see bench/sim-network.js).
         const first = members.find((m) => m.online)
         let t = performance.now()
-        const res = await fetchRegistry(first.host, hubAddrs, { since: undefined, have: () => ({}) }, '0.1.0')
+        let res
+        for (let attempt = 1; !res; attempt++) {
+          try {
+            res = await fetchRegistry(first.host, hubAddrs, { since: undefined, have: () => ({}) }, '0.1.0')
+          } catch (err) {
+            if (attempt === 3) throw err
+          }
+        }
         if (!res.ok) throw new Error(`settle: the hub refused the registry (${res.reason})`)
         take(first, res.entries, 'hub')
         const fullMs = performance.now() - t
