@@ -100,11 +100,11 @@ export class NetworkCatalogs {
     const jobs: Promise<void>[] = []
     const peers = net.peers()
     for (const [name, cat] of this.#open) {
-      const due = peers.filter((peer) => {
+      const due = (peer: CatalogPeer) => {
         const key = `${name} ${peer.id}`
         return !this.#pulling.has(key) && this.#backoff.ready(key) && peer.addrs.length > 0
-      })
-      for (const peer of pullTargets(due, this.#holders.get(name), peers[0]?.id)) {
+      }
+      for (const peer of pullTargets(peers, due, this.#holders.get(name))) {
         const key = `${name} ${peer.id}`
         this.#pulling.add(key)
         jobs.push(
@@ -156,32 +156,47 @@ export const pullFanout = 6
 export const discoveryFanout = 64
 
 /**
- * Whom to pull one catalog from this round, of the `due` peers: every one of them in a small
- * network. In a larger one, while nobody is known to hold it: the hub (`first`, the first of the
- * node's peers) and 63 others at random (peers that do not hold it fall out by their backoff, so
- * a catalog only its publisher holds is found among 3,000 members within a few minutes). Once
+ * Whom to pull one catalog from this round, of the node's `peers` (its hub first) that are
+ * `due`: every one of them in a small network. In a larger one, while nobody is known to hold
+ * it: the hub and up to 63 others at random (peers that do not hold it fall out by their backoff,
+ * so a catalog only its publisher holds is found among 3,000 members within a few minutes). Once
  * holders are known: the hub, three of the holders and two others at random — a change then
  * spreads from holder to holder within a few rounds, and a node asks six peers a round, not every
- * member (3,000 pulls a catalog every three seconds at 3,000 members, issue 25).
+ * member (3,000 pulls a catalog every three seconds at 3,000 members, issue 25). The cost is that
+ * of the peers it looks at, not of the whole network: the hub pulls dozens of catalogs a round.
  */
 export function pullTargets(
-  due: CatalogPeer[],
+  peers: CatalogPeer[],
+  due: (peer: CatalogPeer) => boolean,
   holders: ReadonlySet<string> | undefined,
-  first: string | undefined,
 ): CatalogPeer[] {
-  if (due.length <= pullFanout) return due
-  const hub = due.filter((p) => p.id === first)
-  if (!holders?.size) {
-    if (due.length <= discoveryFanout) return due
-    return [...hub, ...shuffled(due.filter((p) => p.id !== first)).slice(0, discoveryFanout - hub.length)]
+  const want = holders?.size ? pullFanout : discoveryFanout
+  if (peers.length <= want) return peers.filter(due)
+  const out: CatalogPeer[] = []
+  const looked = new Set<string>()
+  const consider = (peer: CatalogPeer | undefined, pick: (p: CatalogPeer) => boolean = () => true) => {
+    if (!peer || looked.has(peer.id) || !pick(peer)) return
+    looked.add(peer.id)
+    if (due(peer)) out.push(peer)
   }
-  const held = shuffled(due.filter((p) => p.id !== first && holders.has(p.id))).slice(0, 3)
-  const others = shuffled(due.filter((p) => p.id !== first && !holders.has(p.id))).slice(
-    0,
-    pullFanout - hub.length - held.length,
-  )
-  return [...hub, ...held, ...others]
+  consider(peers[0])
+  if (holders?.size) {
+    const held = (p: CatalogPeer) => holders.has(p.id)
+    const enough = () => out.length >= 4
+    if (holders.size <= 64) {
+      const byId = new Map<string, CatalogPeer>()
+      for (const id of shuffled([...holders])) {
+        if (enough()) break
+        if (!byId.size) for (const p of peers) byId.set(p.id, p)
+        consider(byId.get(id), held)
+      }
+    } else for (let tries = 0; tries < 64 && !enough(); tries++) consider(peers[randomIndex(peers.length)], held)
+  }
+  for (let tries = 0; tries < want * 4 && out.length < want; tries++) consider(peers[randomIndex(peers.length)])
+  return out
 }
+
+const randomIndex = (n: number) => Math.floor(Math.random() * n)
 
 function shuffled<T>(xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
