@@ -13,7 +13,7 @@ import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
 import { CatalogError, ShardedCatalog, shardOf, TailCache, type CatalogRule } from './catalog.js'
 import { CATALOG_PROTOCOL } from '@shulin/protocol'
-import { encodeShardFrame, pullCatalog, serveCatalogs } from './catalog-sync.js'
+import { encodeShardFrame, lengthPrefixed, pullCatalog, serveCatalogs } from './catalog-sync.js'
 import { MemoryShardStore } from './shard-store.js'
 import { decodeClocks as decodeStateVector, encodeClocks as encodeStateVector, structRange } from './state-vector.js'
 
@@ -255,6 +255,47 @@ describe('sharded catalog', () => {
     // In step: nothing more to pull anywhere.
     for (const p of peers)
       for (const q of peers) if (p !== q) expect((await pullCatalog(p.host, q.addrs(), p.cat)).shards).toBe(0)
+  })
+
+  it('reads frames however the bytes are cut, and refuses a length it cannot take before reading the frame', async () => {
+    const src = await peer()
+    await src.cat.put(Array.from({ length: 300 }, (_, i) => record(i)))
+    const frames = [new TextEncoder().encode('{"ok":true}')]
+    for (let k = 0; k < 64; k++) {
+      const diff = await src.cat.diffFor(k, new Uint8Array([0]))
+      if (diff) frames.push(await encodeShardFrame(k, diff))
+    }
+    const answer = Buffer.concat([...frames.map(lengthPrefixed), Buffer.from([0])])
+    /** A peer that answers `bytes` in pieces of 1 to 7 bytes, each its own write. */
+    const answering = async (bytes: Uint8Array) => {
+      const p = await peer()
+      await p.host.unhandle(CATALOG_PROTOCOL)
+      await p.host.handle(CATALOG_PROTOCOL, async (stream) => {
+        await lpStream(stream).read()
+        for (let at = 0, n = 1; at < bytes.byteLength; at += n, n = (n % 7) + 1) {
+          stream.send(bytes.subarray(at, at + n))
+          await new Promise((r) => setImmediate(r))
+        }
+        await stream.close()
+      })
+      return p
+    }
+    const b = await peer()
+    expect((await pullCatalog(b.host, (await answering(answer)).addrs(), b.cat)).shards).toBe(64)
+    expect(await all(b.cat)).toEqual(await all(src.cat))
+    // A length past 8 MiB, a length of endless varint bytes, an answer cut inside a frame.
+    for (const [bad, reason] of [
+      [Buffer.concat([lengthPrefixed(frames[0]!), Buffer.from([0x81, 0x80, 0x80, 0x05])]), 'malformed'],
+      [Buffer.concat([lengthPrefixed(frames[0]!), Buffer.alloc(16, 0xff)]), 'malformed'],
+      [answer.subarray(0, 200), 'failed'],
+    ] as const) {
+      const victim = await peer()
+      await expect(pullCatalog(victim.host, (await answering(bad)).addrs(), victim.cat)).rejects.toMatchObject({
+        reason,
+      })
+      // What arrived whole before the cut is kept, as from any pull cut off.
+      expect((await victim.store.states('books')).size).toBeLessThanOrEqual(reason === 'failed' ? 1 : 0)
+    }
   })
 
   it('refuses updates that do not decode or leave a gap, and keeps serving after garbage', async () => {
