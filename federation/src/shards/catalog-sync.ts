@@ -215,13 +215,14 @@ export function serveCatalogs(
               : cat.shards !== req.shards
                 ? { ok: false, reason: 'invalid' }
                 : { ok: true }
-        await lp.write(encodeCatalogPullHeader(header))
-        if (header.ok && req && cat && cat !== 'not_allowed') {
+        if (!(header.ok && req && cat && cat !== 'not_allowed')) await lp.write(encodeCatalogPullHeader(header))
+        else {
           let unanswered = 0
           // Frames go out in groups of up to `groupBytes` (one write each: one noise message
           // and one yamux frame for many small shard frames, where a 1k-record change made
-          // 256 writes of ~300 bytes).
-          let group: Uint8Array[] = []
+          // 256 writes of ~300 bytes). The header goes with the first group (one write and one
+          // wake-up of the asker fewer); it is no shard frame, so it takes no credit.
+          let group: Uint8Array[] = [encodeCatalogPullHeader(header)]
           let grouped = 0
           let groupLimit = firstGroupBytes
           const flush = async (end = false) => {
