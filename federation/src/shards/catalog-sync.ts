@@ -181,13 +181,6 @@ export function lengthPrefixed(frame: Uint8Array): Uint8Array {
   return encoding.toUint8Array(enc)
 }
 
-/** An abort signal that fires after `ms` without a {@link touch}: one timer for a whole pull. */
-function idleSignal(ms: number) {
-  const ac = new AbortController()
-  const timer = setTimeout(() => ac.abort(new DOMException(`no frame for ${ms} ms`, 'TimeoutError')), ms)
-  return { signal: ac.signal, touch: () => void timer.refresh(), stop: () => clearTimeout(timer) }
-}
-
 /** Which catalog a peer may pull: the catalog, `'not_allowed'`, or nothing (unknown here). */
 export type CatalogLookup = (name: string, from: string) => ShardedCatalog | 'not_allowed' | undefined
 
@@ -304,19 +297,15 @@ export async function pullCatalog(
   let lastError: unknown
   for (const addr of addrs) {
     let stream: Stream | undefined
-    let idle: ReturnType<typeof idleSignal> | undefined
     try {
       stream = await host.dialProtocol(multiaddr(addr), CATALOG_PROTOCOL, {
         signal: opts.signal ?? AbortSignal.timeout(catalogLimits.requestTimeoutMs),
       })
       const io = byteStream(stream, { maxBufferSize: receiveBuffer })
       const reader = new FrameReader(io)
-      idle = idleSignal(idleMs)
-      const { signal } = idle
       const have = (await cat.stateVectors()).map((sv) => Buffer.from(sv).toString('base64'))
       await io.write(lengthPrefixed(encodeCatalogPullRequest({ catalog: cat.name, shards: cat.shards, have })))
-      const header = decodeCatalogPullHeader(await reader.next(signal))
-      idle.touch()
+      const header = decodeCatalogPullHeader(await reader.next(AbortSignal.timeout(idleMs)))
       if (!header) throw new CatalogPullError('malformed', 'not an answer of the catalog protocol')
       if (!header.ok) throw new CatalogPullError('refused', `refused: ${header.reason}`)
       let shards = 0
@@ -354,12 +343,9 @@ export async function pullCatalog(
         storing.add(p)
       }
       for (;;) {
-        // Frames that have arrived come at once (no await, no turn of the event loop between them).
-        let frame = reader.take()
-        if (!frame) {
-          frame = await reader.next(signal)
-          idle.touch()
-        }
+        // Frames that have arrived come at once (no await, no turn of the event loop between them,
+        // no timer); a wait for the network has `idleMs`, as before.
+        const frame = reader.take() ?? (await reader.next(AbortSignal.timeout(idleMs)))
         if (!frame.byteLength) break
         bytes += frame.byteLength
         store(frame)
@@ -379,8 +365,6 @@ export async function pullCatalog(
       lastError = err
       // A refusal is the catalog's owner speaking: the other addresses are the same peer.
       if (err instanceof CatalogPullError && err.reason === 'refused') break
-    } finally {
-      idle?.stop()
     }
   }
   const reason = lastError instanceof CatalogPullError ? lastError.reason : 'failed'
