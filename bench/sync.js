@@ -7,54 +7,19 @@
 // processes) against the raw JSON size, receiver peak RSS (VmHWM), then 1k changed records
 // (SYNC_BENCH_CHANGES times, median), with the load average beside the table.
 // Each side runs in its own process; first syncs are repeated (median) on a noisy machine.
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { createInterface } from 'node:readline'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { median, table } from './lib.js'
-import { loadPoems, rng } from './search-data.js'
+import { installSyncDeps, makeRecords } from './sync-data.js'
 
 const N = Number(process.env.SYNC_BENCH_N ?? 100_000)
 const ROUNDS = Number(process.env.SYNC_BENCH_ROUNDS ?? 3)
 const CHANGES = Number(process.env.SYNC_BENCH_CHANGES ?? 7)
-const depsDir = join(process.cwd(), 'bench', '.sync-deps')
-if (
-  !existsSync(join(depsDir, 'node_modules', 'express-pouchdb', 'package.json')) ||
-  !existsSync(join(depsDir, 'node_modules', 'chinese-poetry', 'package.json'))
-) {
-  mkdirSync(depsDir, { recursive: true })
-  writeFileSync(
-    join(depsDir, 'package.json'),
-    JSON.stringify({
-      private: true,
-      dependencies: { pouchdb: '9.0.0', 'express-pouchdb': '4.2.0', express: '^4.21.2', 'chinese-poetry': '2.0.1' },
-    }),
-  )
-  process.stderr.write('installing PouchDB, express-pouchdb and the poems into bench/.sync-deps …\n')
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', depsDir], { stdio: 'inherit' })
-}
-
-/** Catalogue records as a library holds them, one per poem, deterministic. */
-function makeRecords(n) {
-  const rand = rng(42)
-  const pick = (k) => Math.floor(rand() * k)
-  return loadPoems(join(depsDir, 'node_modules', 'chinese-poetry'), n).map((p, i) => ({
-    id: `01JD${String(i).padStart(10, '0')}BENCH${String(pick(1e6)).padStart(6, '0')}`,
-    type: 'book',
-    title: p.title,
-    creators: [p.author],
-    subjects: [`${p.dynasty}詩`, '古典文學'],
-    publisher: ['中華書局', '上海古籍出版社', '人民文學出版社'][pick(3)],
-    year: 1950 + pick(75),
-    language: 'zh',
-    identifiers: [{ type: 'isbn', value: `978${String(pick(1e9)).padStart(10, '0')}` }],
-    clc: `I222.${pick(9)}`,
-    description: [...p.text].slice(0, 160).join(''),
-    access: 'member-readers',
-  }))
-}
+await installSyncDeps()
 
 /** A TCP relay that counts the bytes going each way. */
 function relay(targetPort) {

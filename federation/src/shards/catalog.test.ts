@@ -13,8 +13,9 @@ import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
 import { CatalogError, ShardedCatalog, shardOf, TailCache, type CatalogRule } from './catalog.js'
 import { CATALOG_PROTOCOL } from '@shulin/protocol'
-import { encodeShardFrame, pullCatalog, serveCatalogs } from './catalog-sync.js'
+import { encodeShardFrame, lengthPrefixed, pullCatalog, serveCatalogs } from './catalog-sync.js'
 import { MemoryShardStore } from './shard-store.js'
+import { decodeClocks as decodeStateVector, encodeClocks as encodeStateVector, structRange } from './state-vector.js'
 
 const hosts: Host[] = []
 afterEach(async () => {
@@ -102,6 +103,44 @@ describe('sharded catalog', () => {
       expect(pulled.shards).toBe(64)
       expect(await all(b.cat)).toEqual(await all(a.cat))
     }
+  })
+
+  it('sends a cached change as it is to a peer that lacks all of it, and only the rest to one that holds part', async () => {
+    const cat = new ShardedCatalog('books', new MemoryShardStore(), {
+      clientId: 5,
+      shards: 4,
+      tailCache: new TailCache(1 << 20),
+    })
+    const shard = shardOf('r1', 4)
+    const ids = Array.from({ length: 40 }, (_, k) => `r${k}`).filter((id) => shardOf(id, 4) === shard)
+    await cat.put(ids.map((id) => [id, { title: id }]))
+    const before = (await cat.stateVectors())[shard]!
+    const first = await cat.diffFor(shard, new Uint8Array([0]))
+    await cat.put(ids.map((id) => [id, { title: id, edition: 2 }]))
+    const whole = await cat.diffFor(shard, before)
+    // One change behind: the change as it is (no decode and re-encode), taken by a peer at `before`.
+    const meta = Y.parseUpdateMeta(whole!)
+    expect(meta.from.get(5)).toBe(decodeStateVector(before).get(5))
+    const peerCat = new ShardedCatalog('books', new MemoryShardStore(), { clientId: 6, shards: 4 })
+    await peerCat.receive(shard, first!)
+    expect(await peerCat.receive(shard, whole!)).toBe(true)
+    expect(await peerCat.shardRecords(shard)).toEqual(await cat.shardRecords(shard))
+    // A peer holding the change's first struct gets the rest only.
+    const mid = new Map([[5, meta.from.get(5)! + 1]])
+    const rest = await cat.diffFor(shard, encodeStateVector(mid))
+    expect(Y.parseUpdateMeta(rest!).from.get(5)).toBe(meta.from.get(5)! + 1)
+    expect(Y.parseUpdateMeta(rest!).to).toEqual(meta.to)
+  })
+
+  it("reads an update's range per client as Y.parseUpdateMeta does, from the one decode", () => {
+    const docs = [1, 2, 3].map((id) => Object.assign(new Y.Doc(), { clientID: id }))
+    for (const [i, d] of docs.entries()) for (let k = 0; k < 5; k++) d.getMap('r').set(`r${k}`, { i, k })
+    const merged = Y.mergeUpdates(docs.map((d) => Y.encodeStateAsUpdate(d)))
+    const later = Y.encodeStateAsUpdate(docs[1]!, Y.encodeStateVector(docs[1]!))
+    docs[1]!.getMap('r').set('r9', 'x')
+    const diff = Y.encodeStateAsUpdate(docs[1]!, Y.encodeStateVector(new Y.Doc()))
+    for (const u of [merged, later, diff, Y.diffUpdate(merged, encodeStateVector(new Map([[2, 2]])))])
+      expect(structRange(Y.decodeUpdate(u).structs)).toEqual(Y.parseUpdateMeta(u))
   })
 
   it('keeps one tail-cache budget for all the catalogs that share it, newest entries kept', async () => {
@@ -216,6 +255,47 @@ describe('sharded catalog', () => {
     // In step: nothing more to pull anywhere.
     for (const p of peers)
       for (const q of peers) if (p !== q) expect((await pullCatalog(p.host, q.addrs(), p.cat)).shards).toBe(0)
+  })
+
+  it('reads frames however the bytes are cut, and refuses a length it cannot take before reading the frame', async () => {
+    const src = await peer()
+    await src.cat.put(Array.from({ length: 300 }, (_, i) => record(i)))
+    const frames = [new TextEncoder().encode('{"ok":true}')]
+    for (let k = 0; k < 64; k++) {
+      const diff = await src.cat.diffFor(k, new Uint8Array([0]))
+      if (diff) frames.push(await encodeShardFrame(k, diff))
+    }
+    const answer = Buffer.concat([...frames.map(lengthPrefixed), Buffer.from([0])])
+    /** A peer that answers `bytes` in pieces of 1 to 7 bytes, each its own write. */
+    const answering = async (bytes: Uint8Array) => {
+      const p = await peer()
+      await p.host.unhandle(CATALOG_PROTOCOL)
+      await p.host.handle(CATALOG_PROTOCOL, async (stream) => {
+        await lpStream(stream).read()
+        for (let at = 0, n = 1; at < bytes.byteLength; at += n, n = (n % 7) + 1) {
+          stream.send(bytes.subarray(at, at + n))
+          await new Promise((r) => setImmediate(r))
+        }
+        await stream.close()
+      })
+      return p
+    }
+    const b = await peer()
+    expect((await pullCatalog(b.host, (await answering(answer)).addrs(), b.cat)).shards).toBe(64)
+    expect(await all(b.cat)).toEqual(await all(src.cat))
+    // A length past 8 MiB, a length of endless varint bytes, an answer cut inside a frame.
+    for (const [bad, reason] of [
+      [Buffer.concat([lengthPrefixed(frames[0]!), Buffer.from([0x81, 0x80, 0x80, 0x05])]), 'malformed'],
+      [Buffer.concat([lengthPrefixed(frames[0]!), Buffer.alloc(16, 0xff)]), 'malformed'],
+      [answer.subarray(0, 200), 'failed'],
+    ] as const) {
+      const victim = await peer()
+      await expect(pullCatalog(victim.host, (await answering(bad)).addrs(), victim.cat)).rejects.toMatchObject({
+        reason,
+      })
+      // What arrived whole before the cut is kept, as from any pull cut off.
+      expect((await victim.store.states('books')).size).toBeLessThanOrEqual(reason === 'failed' ? 1 : 0)
+    }
   })
 
   it('refuses updates that do not decode or leave a gap, and keeps serving after garbage', async () => {
