@@ -4,37 +4,14 @@
 // versions of the code in turn, in the minutes a shared machine is quieter. Prints each pull
 // (wall ms, CPU of both sides, the receiver's share) and the median, fastest and CPU median with
 // the load. SYNC_BENCH_N records (100k), SYNC_BENCH_CHANGES changes (9).
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { median } from './lib.js'
-import { installSyncDeps, makeRecords } from './sync-data.js'
+import { installSyncDeps, makeRecords, syncWorker as worker } from './sync-data.js'
 
 const N = Number(process.env.SYNC_BENCH_N ?? 100_000)
 const CHANGES = Number(process.env.SYNC_BENCH_CHANGES ?? 9)
-
-function worker(role, dir, arg) {
-  const child = spawn(
-    process.execPath,
-    ['--max-old-space-size=4096', join('bench', 'sync-worker.js'), role, dir, arg],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  )
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
-  const next = async () => {
-    const { value, done } = await lines.next()
-    if (done) throw new Error(`${role} ended early`)
-    return JSON.parse(value)
-  }
-  return {
-    next,
-    ask: async (cmd) => (child.stdin.write(cmd + '\n'), next()),
-    end: () => new Promise((r) => (child.once('exit', r), child.stdin.write('exit\n'))),
-  }
-}
 
 await installSyncDeps()
 const work = mkdtempSync(join(tmpdir(), 'shulin-bench-sync-alone-'))

@@ -1,8 +1,9 @@
 // The records of `npm run bench:sync` (and `bench:sync-alone`): catalogue records made from the
 // Tang and Song poems of `chinese-poetry`, with PouchDB beside them in bench/.sync-deps.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { loadPoems, rng } from './search-data.js'
 
 const depsDir = join(process.cwd(), 'bench', '.sync-deps')
@@ -44,4 +45,27 @@ export function makeRecords(n) {
     description: [...p.text].slice(0, 160).join(''),
     access: 'member-readers',
   }))
+}
+
+/**
+ * One side of a sync bench in its own process (`bench/sync-worker.js ROLE DIR ARG`), driven over
+ * its stdin and stdout one JSON line at a time.
+ */
+export function syncWorker(role, dir, arg) {
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=4096', join('bench', 'sync-worker.js'), role, dir, arg ?? ''],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const next = async () => {
+    const { value, done } = await lines.next()
+    if (done) throw new Error(`${role} ended early`)
+    return JSON.parse(value)
+  }
+  return {
+    next,
+    ask: async (cmd) => (child.stdin.write(cmd + '\n'), next()),
+    end: () => new Promise((r) => (child.once('exit', r), child.stdin.write('exit\n'))),
+  }
 }

@@ -7,14 +7,12 @@
 // processes) against the raw JSON size, receiver peak RSS (VmHWM), then 1k changed records
 // (SYNC_BENCH_CHANGES times, median), with the load average beside the table.
 // Each side runs in its own process; first syncs are repeated (median) on a noisy machine.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
-import { createInterface } from 'node:readline'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { median, table } from './lib.js'
-import { installSyncDeps, makeRecords } from './sync-data.js'
+import { installSyncDeps, makeRecords, syncWorker as worker } from './sync-data.js'
 
 const N = Number(process.env.SYNC_BENCH_N ?? 100_000)
 const ROUNDS = Number(process.env.SYNC_BENCH_ROUNDS ?? 3)
@@ -36,25 +34,6 @@ function relay(targetPort) {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, counted, close: () => server.close() })),
   )
-}
-
-function worker(role, dir, arg) {
-  const child = spawn(
-    process.execPath,
-    ['--max-old-space-size=4096', join('bench', 'sync-worker.js'), role, dir, arg ?? ''],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  )
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
-  const next = async () => {
-    const { value, done } = await lines.next()
-    if (done) throw new Error(`${role} ended early`)
-    return JSON.parse(value)
-  }
-  return {
-    next,
-    ask: async (cmd) => (child.stdin.write(cmd + '\n'), next()),
-    end: () => new Promise((r) => (child.once('exit', r), child.stdin.write('exit\n'))),
-  }
 }
 
 const work = mkdtempSync(join(tmpdir(), 'shulin-bench-sync-'))
