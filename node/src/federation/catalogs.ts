@@ -99,12 +99,13 @@ export class NetworkCatalogs {
     const { pullCatalog, CatalogPullError } = await import('@shulin/federation')
     const jobs: Promise<void>[] = []
     const peers = net.peers()
+    const byId = new Map(peers.map((p) => [p.id, p]))
     for (const [name, cat] of this.#open) {
       const due = (peer: CatalogPeer) => {
         const key = `${name} ${peer.id}`
         return !this.#pulling.has(key) && this.#backoff.ready(key) && peer.addrs.length > 0
       }
-      for (const peer of pullTargets(peers, due, this.#holders.get(name))) {
+      for (const peer of pullTargets(peers, due, this.#holders.get(name), byId)) {
         const key = `${name} ${peer.id}`
         this.#pulling.add(key)
         jobs.push(
@@ -169,6 +170,8 @@ export function pullTargets(
   peers: CatalogPeer[],
   due: (peer: CatalogPeer) => boolean,
   holders: ReadonlySet<string> | undefined,
+  /** `peers` by id, made once a round for all catalogs (made here when not given). */
+  byId?: ReadonlyMap<string, CatalogPeer>,
 ): CatalogPeer[] {
   const want = holders?.size ? pullFanout : discoveryFanout
   if (peers.length <= want) return peers.filter(due)
@@ -184,11 +187,10 @@ export function pullTargets(
     const held = (p: CatalogPeer) => holders.has(p.id)
     const enough = () => out.length >= 4
     if (holders.size <= 64) {
-      const byId = new Map<string, CatalogPeer>()
+      const peer = byId ?? new Map(peers.map((p) => [p.id, p]))
       for (const id of shuffled([...holders])) {
         if (enough()) break
-        if (!byId.size) for (const p of peers) byId.set(p.id, p)
-        consider(byId.get(id), held)
+        consider(peer.get(id), held)
       }
     } else for (let tries = 0; tries < 64 && !enough(); tries++) consider(peers[randomIndex(peers.length)], held)
   }

@@ -160,9 +160,7 @@ export class MemberRegistry {
 
   /** Takes entries from anyone: each must carry the hub's signature and a newer seq. */
   async accept(envs: SignedEnvelope[]): Promise<number> {
-    const hub = this.c.hub.id()
-    if (!hub) return 0
-    return (await this.#mutex.run(() => this.#acceptLocked(envs, hub))).taken
+    return (await this.acceptAnswer(envs)).taken
   }
 
   /**
