@@ -2,11 +2,13 @@
  * The `shulin` command as an operator uses it: separate processes on loopback, each with its
  * own data folder, talking over real sockets.
  */
+import { spawn } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { killAll, run, start } from './processes.js'
+import { cliCommand, killAll, run, start } from './processes.js'
 import { declaredSettings } from '../../node/src/config/config.js'
 
 async function login(url: string, identifier: string, password: string) {
@@ -114,6 +116,42 @@ describe('shulin CLI', () => {
     expect(((await res.json()) as { created: number }).created).toBe(1500)
     expect(await node.exited).toBe(0)
   })
+
+  it('stops cleanly on a SIGTERM that comes while it is still starting (the web port already answers)', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port
+        s.close(() => resolve(p))
+      })
+    })
+    const [cmd, pre] = cliCommand('node')
+    const args = ['start', '--data', join(work, 'early'), '--host', '127.0.0.1', '--port', String(port)]
+    const child = spawn(cmd, [...pre, ...args, '--p2p-port', '0', '--rtmp-port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (out += d))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    try {
+      // The first answer of /api/health comes before the peer network and the rest are up.
+      for (let i = 0; i < 2000; i++) {
+        if (
+          await fetch(`http://127.0.0.1:${port}/api/health`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      child.kill('SIGTERM')
+      expect(await exited, out).toBe(0)
+      expect(out).toContain('SIGTERM: stopping')
+    } finally {
+      child.kill('SIGKILL')
+    }
+  }, 60_000)
 
   it('reads every flag from SHULIN_* variables', async () => {
     const node = await start([], {

@@ -57,18 +57,30 @@ async function cmdStart(
 ): Promise<void> {
   const { values } = parse(args, configFlags)
   const config = zodOrExit(NodeConfig, { ...configFromEnv(env), ...configFromFlags(values) })
-  const node = await startNode(config, runtime ? { runtime } : {})
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      process.stderr.write(`${signal}: stopping (finishing requests, closing the database)…\n`)
-      node.close().then(resolve, (err: unknown) => {
-        process.stderr.write(`error while stopping: ${(err as Error).message}\n`)
-        process.exitCode = 1
-        resolve()
-      })
-    }
-    process.once('SIGTERM', () => stop('SIGTERM'))
-    process.once('SIGINT', () => stop('SIGINT'))
+  // The handlers go in before the node starts: the HTTP port answers /api/health while
+  // startNode is still bringing up the rest, and a SIGTERM in that window (a service
+  // manager, a test) would otherwise kill the process without closing LevelDB.
+  let onTerm = () => {}
+  let onInt = () => {}
+  const stopped = new Promise<string>((resolve) => {
+    onTerm = () => resolve('SIGTERM')
+    onInt = () => resolve('SIGINT')
+  })
+  process.once('SIGTERM', onTerm)
+  process.once('SIGINT', onInt)
+  let node: Awaited<ReturnType<typeof startNode>>
+  try {
+    node = await startNode(config, runtime ? { runtime } : {})
+  } catch (err) {
+    process.off('SIGTERM', onTerm)
+    process.off('SIGINT', onInt)
+    throw err
+  }
+  const signal = await stopped
+  process.stderr.write(`${signal}: stopping (finishing requests, closing the database)…\n`)
+  await node.close().catch((err: unknown) => {
+    process.stderr.write(`error while stopping: ${(err as Error).message}\n`)
+    process.exitCode = 1
   })
 }
 
