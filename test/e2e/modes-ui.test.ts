@@ -259,9 +259,27 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('kiosk and TV modes in Chromium', ()
     const video = page.locator('shulin-player video')
     expect(await video.evaluate((v: HTMLVideoElement) => v.paused)).toBe(true)
     await page.keyboard.press('Enter')
+    const state = () =>
+      video.evaluate((v: HTMLVideoElement) => ({
+        paused: v.paused,
+        time: v.currentTime,
+        ready: v.readyState,
+        network: v.networkState,
+        error: v.error?.message ?? null,
+        engine: v.closest('shulin-player')?.getAttribute('data-engine') ?? null,
+      }))
     await expect
-      .poll(() => video.evaluate((v: HTMLVideoElement) => !v.paused && v.currentTime > 0.5), { timeout: 20_000 })
+      .poll(
+        async () => {
+          const s = await state()
+          return !s.paused && s.time > 0.5
+        },
+        { timeout: 20_000, message: 'the lecture does not play' },
+      )
       .toBe(true)
+      .catch(async (err: Error) => {
+        throw new Error(`${err.message}: ${JSON.stringify(await state())}`)
+      })
     await shot(page, 'tv-lecture')
     expect(await audit(page)).toEqual([])
     // Up reaches the mode's header too: 首页 and Enter, back to the TV's start.

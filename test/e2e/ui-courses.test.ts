@@ -361,6 +361,31 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('open courses in Chromium', () => {
     await other.context().close()
   }, 120_000)
 
+  it('a play asked for while hls.js is still loading (a slow phone) plays once the stream is in', async () => {
+    // No service worker: its precache would hand the chunk over without the page's route.
+    const context = await browser.newContext({ ...phone, serviceWorkers: 'block' })
+    const page = await context.newPage()
+    // hls.js's chunk comes 2 s late: the reader presses play on a video with no source yet.
+    let chunk: () => void = () => {}
+    const held = new Promise<void>((resolve) => (chunk = resolve))
+    await page.route(/\/assets\/hls\.light-[\w-]+\.js$/, async (route) => {
+      await held
+      await route.fallback()
+    })
+    await page.goto(`${t.node.url}/lectures/${lectureId}`)
+    const video = page.locator('shulin-player video')
+    await video.waitFor({ timeout: 15_000 })
+    expect(await page.locator('shulin-player').getAttribute('data-engine')).toBeNull()
+    await video.evaluate((v: HTMLVideoElement) => ((v.muted = true), v.focus()))
+    await page.keyboard.press('k')
+    expect(await video.evaluate((v: HTMLVideoElement) => v.paused)).toBe(false)
+    chunk()
+    // The play waits for the stream hls.js attaches (it is not lost with the source put in).
+    await expect.poll(async () => (await videoState(page))?.time ?? 0, { timeout: 20_000 }).toBeGreaterThan(0.5)
+    expect((await videoState(page))?.engine).toBe('hls.js')
+    await context.close()
+  }, 60_000)
+
   it('staff create a course, add a lecture, upload its video and watch it until it is ready', async () => {
     const file = join(dir, 'upload.mp4')
     await writeFile(file, mp4)

@@ -250,6 +250,8 @@ export class ShulinPlayer extends LitElement {
     const v = this.video
     if (!v) return
     const id = ++this.#loadId
+    // Letting go of the old source pauses the video: the new one plays on if it was playing.
+    const wasPlaying = !v.paused
     this.#settled = false
     this.failed = false
     this.#hls?.destroy()
@@ -264,7 +266,7 @@ export class ShulinPlayer extends LitElement {
         const { default: HlsClass } = await import('hls.js/light')
         if (id !== this.#loadId) return
         if (HlsClass.isSupported()) {
-          this.#attachHls(HlsClass, v)
+          this.#swapIn(v, wasPlaying, () => this.#attachHls(HlsClass, v))
           return
         }
       } catch {
@@ -272,16 +274,27 @@ export class ShulinPlayer extends LitElement {
       }
     }
     if (id !== this.#loadId) return
-    if (this.src && v.canPlayType('application/vnd.apple.mpegurl')) this.#setEngine('native', this.src)
-    else if (this.original) this.#setEngine('file', this.original)
+    if (this.src && v.canPlayType('application/vnd.apple.mpegurl')) this.#setEngine('native', this.src, wasPlaying)
+    else if (this.original) this.#setEngine('file', this.original, wasPlaying)
     else if (this.src || this.original) this.failed = true
   }
 
-  #setEngine(engine: string, url: string): void {
+  /**
+   * Puts a source in with `attach`. A new source cancels a pending play() (an AbortError, and the
+   * video stays paused), so a play the reader asked for before it (a tap while hls.js was still
+   * loading on a slow phone, or a video that was playing) is asked again.
+   */
+  #swapIn(v: HTMLVideoElement, wasPlaying: boolean, attach: () => void): void {
+    const wanted = wasPlaying || !v.paused
+    attach()
+    if (wanted) void v.play().catch(() => {})
+  }
+
+  #setEngine(engine: string, url: string, wasPlaying = false): void {
     const v = this.video!
     this.#engine = engine
     this.dataset.engine = engine
-    v.src = url
+    this.#swapIn(v, wasPlaying, () => (v.src = url))
   }
 
   #attachHls(HlsClass: typeof Hls, v: HTMLVideoElement): void {
@@ -331,9 +344,10 @@ export class ShulinPlayer extends LitElement {
         if (mediaRecoveries++ === 1) hls.swapAudioCodec()
         hls.recoverMediaError()
       } else {
+        const wasPlaying = !v.paused
         hls.destroy()
         this.#hls = undefined
-        if (this.original) this.#setEngine('file', this.original)
+        if (this.original) this.#setEngine('file', this.original, wasPlaying)
         else this.failed = true
       }
     })
