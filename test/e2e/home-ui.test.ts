@@ -186,6 +186,28 @@ describe.skipIf(!hasChromium)('the home page as staff arrange it', () => {
     await page.context().close()
   }, 120_000)
 
+  it('asks for the home’s module and data while the session is still loading', async () => {
+    const page = await (await browser.newContext(phone)).newPage()
+    // The session answers only once the home's own request has gone out (or after 10 s): the page's
+    // data does not wait for the session, so it goes out first.
+    let dataAsked: () => void = () => {}
+    const asked = new Promise<void>((resolve) => (dataAsked = resolve))
+    const order: string[] = []
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname
+      if (path === '/api/portal/home') (order.push('data'), dataAsked())
+    })
+    await page.route('**/api/session', async (route) => {
+      await Promise.race([asked, new Promise((r) => setTimeout(r, 10_000))])
+      order.push('session')
+      await route.fallback()
+    })
+    await page.goto(t.node.url)
+    await page.getByRole('heading', { name: /新书上架/ }).waitFor({ timeout: 20_000 })
+    expect(order.slice(0, 2)).toEqual(['data', 'session'])
+    await page.context().close()
+  }, 60_000)
+
   it('staff hide new arrivals and move the shelves first; readers see that order', async () => {
     const page = await signInAsAdmin(browser, t.node.url, '/staff/home', phone)
     await page.getByRole('checkbox', { name: '新书上架' }).uncheck()

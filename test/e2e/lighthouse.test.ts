@@ -1,8 +1,8 @@
 /**
  * Lighthouse (the npm package, pinned at 12.2.3: 13 needs Node 22) against a real node, on the
  * home page and a record page at phone size (Lighthouse's default mobile emulation and
- * simulated throttling): accessibility and best practices must each score at least 90;
- * performance is printed and not yet held to 90 (see below; issue 23). Lighthouse drives the same Debian Chromium as the other browser tests, launched by
+ * simulated throttling): performance, accessibility and best practices must each score at least
+ * 90 in the median of three runs (see below). Lighthouse drives the same Debian Chromium as the other browser tests, launched by
  * playwright-core with a DevTools port open; no browser is downloaded. The figures are printed.
  *
  * Lighthouse's mobile CPU slowdown (4×) assumes a host of benchmark index ~1500; this machine's
@@ -19,11 +19,15 @@ import lighthouse from 'lighthouse'
 // The benchmark Lighthouse itself runs, and its own slow-4G network preset.
 import { pageFunctions } from 'lighthouse/core/lib/page-functions.js'
 import { throttling } from 'lighthouse/core/config/constants.js'
+import { computeMedianRun, filterToValidRuns } from 'lighthouse/core/lib/median-run.js'
 import type { Browser } from 'playwright-core'
 import { signedInAdmin, startTempNode, type TempNode } from '../../node/src/testing/temp-node.js'
 import { hasChromium, launch } from './browser.js'
 
 const categories = ['performance', 'accessibility', 'best-practices'] as const
+/** Runs per page: Lighthouse's docs suggest the median of several on a host that is not quiet. */
+const runs = 3
+type LhrOf = NonNullable<Awaited<ReturnType<typeof lighthouse>>>['lhr']
 
 /** Lighthouse's CPU throttling calculator: the slowdown that turns a host of `index` into its target phone. */
 function slowdownFor(index: number): number {
@@ -80,31 +84,39 @@ describe.skipIf(!hasChromium)('Lighthouse at phone size', () => {
     ['home', () => '/'],
     ['record page', () => `/r/${id}`],
   ] as const) {
-    it(`scores ≥ 90 for accessibility and best practices on the ${name}, and prints performance`, async () => {
-      // Calibrated to the host as it is during the run: when Lighthouse's own benchmark, taken as
-      // the run starts, finds the host much slower than the calibration did (other tests beside
-      // it: 1,083 against 2,150 in one CI run, and a 4× slowdown on top made a 79), the run is
-      // made again with the slowdown for the index Lighthouse measured, twice at most.
+    it(`scores ≥ 90 for performance, accessibility and best practices on the ${name} (the median of ${runs} runs)`, async () => {
+      const lhrs: LhrOf[] = []
       let index = benchmarkIndex
-      let result: Awaited<ReturnType<typeof lighthouse>>
-      for (let attempt = 1; ; attempt++) {
-        result = await lighthouse(`${t.node.url}${path()}`, {
-          port,
-          output: 'json',
-          logLevel: 'error',
-          onlyCategories: [...categories],
-          locale: 'zh',
-          throttling: { ...throttling.mobileSlow4G, cpuSlowdownMultiplier: Math.min(4, slowdownFor(index)) },
-        })
-        const measured = result?.lhr.environment.benchmarkIndex ?? index
-        if (attempt === 3 || measured >= index * 0.8) break
-        console.log(
-          `Lighthouse measured the host at ${Math.round(measured)}, not ${Math.round(index)}: again at its speed`,
-        )
-        index = measured
+      for (let run = 0; run < runs; run++) {
+        // Calibrated to the host as it is during the run: when Lighthouse's own benchmark, taken as
+        // the run starts, finds the host much slower than the calibration did (other tests beside
+        // it: 1,083 against 2,150 in one CI run, and a 4× slowdown on top made a 79), the run is
+        // made again with the slowdown for the index Lighthouse measured, twice at most.
+        let result: Awaited<ReturnType<typeof lighthouse>>
+        for (let attempt = 1; ; attempt++) {
+          result = await lighthouse(`${t.node.url}${path()}`, {
+            port,
+            output: 'json',
+            logLevel: 'error',
+            onlyCategories: [...categories],
+            locale: 'zh',
+            throttling: { ...throttling.mobileSlow4G, cpuSlowdownMultiplier: Math.min(4, slowdownFor(index)) },
+          })
+          const measured = result?.lhr.environment.benchmarkIndex ?? index
+          if (attempt === 3 || measured >= index * 0.8) break
+          console.log(
+            `Lighthouse measured the host at ${Math.round(measured)}, not ${Math.round(index)}: again at its speed`,
+          )
+          index = measured
+        }
+        expect(result).toBeDefined()
+        lhrs.push(result!.lhr)
       }
-      expect(result).toBeDefined()
-      const lhr = result!.lhr
+      // Lighthouse's own way with a noisy host (its docs/variability.md): several runs, and the run
+      // nearest the median first paint and time to interactive stands for the page.
+      const performance = lhrs.map((l) => Math.round((l.categories.performance?.score ?? 0) * 100))
+      const result = { lhr: computeMedianRun(filterToValidRuns(lhrs)) }
+      const lhr = result.lhr
       const dir = join(process.cwd(), 'test-artifacts', 'lighthouse')
       await mkdir(dir, { recursive: true })
       await writeFile(join(dir, `${name.replace(/\W+/g, '-')}.json`), JSON.stringify(lhr, null, 1))
@@ -113,7 +125,8 @@ describe.skipIf(!hasChromium)('Lighthouse at phone size', () => {
       console.log(
         `Lighthouse ${lhr.lighthouseVersion} ${name} (${path()}):`,
         JSON.stringify(scores),
-        `benchmark index ${Math.round(index)} (Lighthouse's own ${Math.round(lhr.environment.benchmarkIndex)}), CPU slowdown ${lhr.configSettings.throttling.cpuSlowdownMultiplier.toFixed(2)}×`,
+        `benchmark index ${Math.round(index)} (Lighthouse's own ${Math.round(lhr.environment.benchmarkIndex)}), CPU slowdown ${lhr.configSettings.throttling.cpuSlowdownMultiplier.toFixed(2)}×;`,
+        `performance of the ${runs} runs: ${performance.join(', ')}`,
       )
       const failing = Object.values(lhr.audits)
         .filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== 'informative')
@@ -129,12 +142,7 @@ describe.skipIf(!hasChromium)('Lighthouse at phone size', () => {
         const a = lhr.audits[id]
         expect(a?.scoreDisplayMode === 'notApplicable' ? 1 : a?.score, id).toBe(1)
       }
-      // Performance swings between 79 and 97 from one run to the next on this 2-core machine, at
-      // the same calibrated slowdown (total blocking time 400–610 ms on the record page, most of it
-      // Lit rendering the page's sections): not reliably ≥ 90, so issue 23 stays open for it. It is
-      // printed above and not held here; accessibility and best practices are.
-      const held = categories.filter((c) => c !== 'performance')
-      for (const c of held) expect(scores[c], `${c} on the ${name}`).toBeGreaterThanOrEqual(90)
-    }, 180_000)
+      for (const c of categories) expect(scores[c], `${c} on the ${name}`).toBeGreaterThanOrEqual(90)
+    }, 420_000)
   }
 })

@@ -18,7 +18,7 @@ export const base = css`
     --accent: var(--theme-accent, #b23a2a);
     --mark: #fde68a;
     --radius: 10px;
-    font-family: system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif;
+    font-family: var(--font-ui, system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
     color: var(--text);
     box-sizing: border-box;
   }

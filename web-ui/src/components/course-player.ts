@@ -672,7 +672,7 @@ export class ShulinPlayer extends LitElement {
       --muted: #595959;
       --accent: #b23a2a;
       --now: #fdf0c2;
-      font-family: system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif;
+      font-family: var(--font-ui, system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
       color: #1c1c1c;
       box-sizing: border-box;
     }

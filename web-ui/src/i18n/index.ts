@@ -49,6 +49,8 @@ const rules = new Map<Locale, Intl.PluralRules>()
  * Every catalogue's translator goes through here, so a count reads right in each.
  */
 export function format(message: string, params: Record<string, string | number> = {}): string {
+  // Most messages have no slot at all: the shell renders a few hundred of them on a page's first paint.
+  if (!message.includes('{')) return message
   const withPlurals = message.replace(pluralPattern, (_, name: string, cases: string) => {
     const raw = params[name] ?? ''
     const n = typeof raw === 'number' ? raw : Number(raw)

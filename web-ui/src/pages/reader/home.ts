@@ -23,6 +23,7 @@ import type {
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { api } from '../../api.js'
+import { afterPaint, early } from '../../early.js'
 import { taskView } from '../../components/page-state.js'
 import { coverHref, hitHref, liveHref } from '../../links.js'
 import { shanghaiTime } from '../../components/live-time.js'
@@ -96,11 +97,31 @@ async function load(): Promise<HomeData> {
   return { layout, newest, shelves, news, courses, live, activities }
 }
 
+/** The home's data, asked for as soon as this module loads when the reader opened the home. */
+const firstLoad = early(location.pathname === '/' ? [] : undefined, load)
+
+/** Sections drawn with the page's first paint; the rest follow once it is painted. */
+const firstSections = 2
+
 export class HomePage extends LitElement {
-  #data = new Task(this, { task: load, args: () => [] })
+  static override properties = { below: { state: true } }
+  /** Whether the sections past the first ones (below the fold on a phone) are rendered. */
+  below = false
+  #belowPending = false
+  #data = new Task(this, { task: () => firstLoad(), args: () => [] })
 
   override render() {
-    return taskView(this.#data, (d) => d.layout.sections.map((s) => this.#section(s, d)))
+    return taskView(this.#data, (d) => {
+      const shown = d.layout.sections.map((s) => this.#section(s, d)).filter((s) => s !== nothing && !(Array.isArray(s) && !s.length))
+      return this.below ? shown : shown.slice(0, firstSections)
+    })
+  }
+
+  override updated(): void {
+    if (this.#data.value && !this.below && !this.#belowPending) {
+      this.#belowPending = true
+      void afterPaint().then(() => (this.below = true))
+    }
   }
 
   #section(kind: HomeSectionKind, d: HomeData) {

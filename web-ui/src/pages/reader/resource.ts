@@ -11,6 +11,7 @@ import type { LikeState, Resource } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { api, session } from '../../api.js'
+import { afterPaint, early, idAt } from '../../early.js'
 import { navigate } from '../../router.js'
 import { typeLabel } from '../../labels.js'
 import { coverHref, hitHref } from '../../links.js'
@@ -19,14 +20,23 @@ import { taskView } from '../../components/page-state.js'
 import '../../components/recommendations.js'
 import '../../components/knowledge-cards.js'
 
+/** A record and its likes; asked for as soon as this module loads when the address is a record's. */
+const firstRecord = early(idAt('/r'), (id: string) =>
+  Promise.all([api<Resource>(`/api/resources/${id}`), api<LikeState>(`/api/resources/${id}/likes`)]),
+)
+
 export class ResourcePage extends LitElement {
   static override properties = {
     resourceId: {},
     likes: { state: true },
     note: { state: true },
     shelved: { state: true },
+    below: { state: true },
   }
   resourceId = ''
+  /** Whether the sections below the record are rendered (after the record has been painted). */
+  below = false
+  #belowPending = false
   /** The likes as the reader's own clicks leave them (the task brings the first count). */
   likes: LikeState | undefined
   shelved = false
@@ -34,10 +44,7 @@ export class ResourcePage extends LitElement {
 
   #data = new Task(this, {
     task: async ([id]: readonly [string]) => {
-      const [record, likes] = await Promise.all([
-        api<Resource>(`/api/resources/${id}`),
-        api<LikeState>(`/api/resources/${id}/likes`),
-      ])
+      const [record, likes] = await firstRecord(id)
       setPageTitle(record.metadata.title)
       this.likes = likes
       if ((record.type === 'course' || record.type === 'lecture') && id === this.resourceId)
@@ -99,6 +106,14 @@ export class ResourcePage extends LitElement {
     return taskView(this.#data, (r) => this.#page(r), { stale: false })
   }
 
+  override updated(): void {
+    // Related works and recommendations are below the record: they render once it is painted.
+    if (this.#data.value && !this.below && !this.#belowPending) {
+      this.#belowPending = true
+      void afterPaint().then(() => (this.below = true))
+    }
+  }
+
   #page(r: Resource) {
     const m = r.metadata
     const cover = r.files.find((f) => f.role === 'cover')
@@ -129,8 +144,10 @@ export class ResourcePage extends LitElement {
           ${m.subjects.length ? html`<p class="muted">${m.subjects.join(' · ')}</p>` : nothing}
         </div>
       </article>
-      <shulin-related .record=${r.id}></shulin-related>
-      <shulin-recommendations .for=${r.id}></shulin-recommendations>
+      ${this.below
+        ? html`<shulin-related .record=${r.id}></shulin-related>
+            <shulin-recommendations .for=${r.id}></shulin-recommendations>`
+        : nothing}
     `
   }
 
