@@ -112,7 +112,9 @@ export class HomePage extends LitElement {
 
   override render() {
     return taskView(this.#data, (d) => {
-      const shown = d.layout.sections.map((s) => this.#section(s, d)).filter((s) => s !== nothing && !(Array.isArray(s) && !s.length))
+      const shown = d.layout.sections
+        .map((s) => this.#section(s, d))
+        .filter((s) => s !== nothing && !(Array.isArray(s) && !s.length))
       return this.below ? shown : shown.slice(0, firstSections)
     })
   }

@@ -144,10 +144,12 @@ export class ResourcePage extends LitElement {
           ${m.subjects.length ? html`<p class="muted">${m.subjects.join(' · ')}</p>` : nothing}
         </div>
       </article>
-      ${this.below
-        ? html`<shulin-related .record=${r.id}></shulin-related>
+      ${
+        this.below
+          ? html`<shulin-related .record=${r.id}></shulin-related>
             <shulin-recommendations .for=${r.id}></shulin-recommendations>`
-        : nothing}
+          : nothing
+      }
     `
   }
 
