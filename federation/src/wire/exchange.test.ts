@@ -6,6 +6,8 @@
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { ExchangeSpec } from '@shulin/protocol'
 import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
@@ -60,4 +62,60 @@ describe('askExchange', () => {
     // Two shares of 3.5 s at most before the real address, not the whole deadline on the first.
     expect(Date.now() - t0).toBeLessThan(20_000)
   }, 40_000)
+})
+
+describe('a stream of an exchange that failed', () => {
+  // A registry ask that timed out left its stream open on both sides: the asker never closed it,
+  // and the answering side, having written its late answer and closed its end, waited for the
+  // asker's end for the connection's life. Each such stream kept one of the protocol's inbound
+  // streams per connection (16 for the registry) at the answering side, so after a few slow
+  // rounds a hub refused every registry ask of that member until the connection dropped.
+  const Slow: ExchangeSpec<{ n: number }, { n: number }> = {
+    ...Echo,
+    protocol: '/shulin-test/slow/1.0.0',
+    timeoutMs: 1000,
+    perAttempt: true,
+    maxInboundStreams: 2,
+  }
+  const open = (h: Host) =>
+    h.getConnections().flatMap((c) => c.streams.filter((s) => s.protocol === Slow.protocol)).length
+  const slowServer = async () => {
+    const server = await newHost(true)
+    const state = { delayMs: 1800 }
+    await serveExchange(server, Slow, async (req) => {
+      await new Promise((r) => setTimeout(r, state.delayMs))
+      return { n: req.n + 1 }
+    })
+    return { server, state, addrs: server.getMultiaddrs().map((a) => a.toString()) }
+  }
+
+  it('is closed by the asker, so timeouts do not use up the inbound streams of the connection', async () => {
+    const { server, state, addrs } = await slowServer()
+    const me = await newHost(false)
+    for (let i = 0; i < 3; i++)
+      await expect(askExchange(me, Slow, addrs, { n: i }, 'cannot reach the peer')).rejects.toThrow(/cannot reach/)
+    // The late answers have come and gone: no stream of the protocol is left on either side.
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(open(me)).toBe(0)
+    expect(open(server)).toBe(0)
+    state.delayMs = 0
+    expect(await askExchange(me, Slow, addrs, { n: 41 }, 'cannot reach the peer')).toEqual({ n: 42 })
+  }, 30_000)
+
+  it('is reset by the answering side at its deadline when the asker never closes it', async () => {
+    const { server, state, addrs } = await slowServer()
+    state.delayMs = 0
+    const me = await newHost(false)
+    // An asker of before the fix: it sends its request, takes the answer, never closes its end.
+    for (let i = 0; i < 2; i++) {
+      const stream = await me.dialProtocol(multiaddr(addrs[0]!), Slow.protocol)
+      const lp = lpStream(stream)
+      await lp.write(new TextEncoder().encode(JSON.stringify({ n: i })))
+      await lp.read()
+    }
+    expect(open(server)).toBe(2)
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(open(server)).toBe(0)
+    expect(await askExchange(me, Slow, addrs, { n: 41 }, 'cannot reach the peer')).toEqual({ n: 42 })
+  }, 30_000)
 })

@@ -42,6 +42,18 @@ export function serveExchange<Req, Res>(
         const res = req.success ? await answer(req.data, connection.remotePeer.toString()) : ex.invalid
         await lp.write(encodeJsonMessage(res), { signal })
         await stream.close({ signal })
+        // Closing ends this side only: the stream ends, and leaves the connection's count of the
+        // protocol's inbound streams, when the asker closes its side too. One that never does (an
+        // asker that gave up before the answer, and did not close: every member before this fix)
+        // is reset at the deadline, or a few such asks locked the asker out of this protocol.
+        if (stream.status === 'open') {
+          const unclosed = () => stream.abort(new Error(`the asker left ${ex.protocol} open`))
+          if (signal.aborted) unclosed()
+          else {
+            signal.addEventListener('abort', unclosed, { once: true })
+            stream.addEventListener('close', () => signal.removeEventListener('abort', unclosed), { once: true })
+          }
+        }
       } catch (err) {
         log(`${ex.protocol} stream failed`, err)
         stream.abort(err as Error)
@@ -62,13 +74,14 @@ export async function askExchange<Req, Res>(
   const overall = ex.perAttempt ? undefined : AbortSignal.timeout(ex.timeoutMs)
   let lastError: unknown
   for (const [i, addr] of addrs.entries()) {
+    let stream: Stream | undefined
     try {
       const signal = overall ?? AbortSignal.timeout(ex.timeoutMs)
       // Under one deadline for all addresses, the dial of one with others after it gets only a
       // share (a swallowed private address must not use up the relayed one's time); once a
       // stream is open, the answer has the whole deadline.
       const dial = overall ? addressSignal(overall, i, addrs.length) : signal
-      const stream = await host.dialProtocol(multiaddr(addr), ex.protocol, { signal: dial })
+      stream = await host.dialProtocol(multiaddr(addr), ex.protocol, { signal: dial })
       const lp = lpStream(stream, { maxDataLength: ex.maxBytes })
       await lp.write(encodeJsonMessage(req), { signal })
       const res = ex.response.safeParse(decodeJson((await lp.read({ signal })).subarray()))
@@ -76,6 +89,11 @@ export async function askExchange<Req, Res>(
       if (!res.success) throw new Error(`not an answer of ${ex.protocol}`)
       return res.data
     } catch (err) {
+      // A stream given up on (a timeout, a bad answer) is reset, not left open: left open, it
+      // stayed half-closed at the answering side for the connection's life, one of the
+      // protocol's few inbound streams there, and a hub slow for a few rounds refused every
+      // later registry ask of the member until the connection dropped (issue 25).
+      stream?.abort(err instanceof Error ? err : new Error(String(err)))
       lastError = err
       if (overall?.aborted) break
     }
