@@ -35,7 +35,8 @@ const built = existsSync(linuxBundle) && existsSync(winBundle)
 const onLinuxX64 = process.platform === 'linux' && process.arch === 'x64'
 
 const work = mkdtempSync(join(tmpdir(), 'shulin-bundle-'))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+// The unpacked bundles are a few hundred MB: removing them took over 30 s on a loaded CI machine.
+afterAll(() => rmSync(work, { recursive: true, force: true }), 180_000)
 
 /** A PATH with only the shell tools the launcher uses: no node, no npm. */
 function bareBin(extra: Record<string, string> = {}): string {
