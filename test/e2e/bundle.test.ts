@@ -7,7 +7,7 @@
  * licence. Skipped, saying so, when the bundles were
  * not built: making them takes minutes and npm's registry.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import {
   appendFileSync,
   chmodSync,
@@ -20,12 +20,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import yauzl from 'yauzl'
 import { afterAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../node/src/testing/free-port.js'
+import { spawnLogged } from './processes.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version
@@ -52,15 +53,6 @@ function bareBin(extra: Record<string, string> = {}): string {
   return bin
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
 describe.skipIf(!built || !onLinuxX64)(
   `the offline bundles${built ? '' : ' (skipped: dist-bundle/ holds no bundles — `npm run bundle` makes them)'}`,
   () => {
@@ -75,18 +67,11 @@ describe.skipIf(!built || !onLinuxX64)(
       expect(spawnSync('sh', ['-c', 'command -v node || command -v npm'], { env }).status).not.toBe(0)
 
       const port = await freePort()
-      const child = spawn(
+      const { child, output, exited } = spawnLogged(
         join(top, 'shulin'),
         ['start', '--data', join(work, 'data'), '--port', String(port), '--p2p-port', '0'],
-        {
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+        env,
       )
-      let output = ''
-      child.stdout.on('data', (d) => (output += d))
-      child.stderr.on('data', (d) => (output += d))
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
       try {
         const base = `http://127.0.0.1:${port}`
         let health: { status?: string } = {}
@@ -97,7 +82,7 @@ describe.skipIf(!built || !onLinuxX64)(
           )
           if (health.status !== 'ok') await new Promise((r) => setTimeout(r, 250))
         }
-        expect(health.status, output).toBe('ok')
+        expect(health.status, output()).toBe('ok')
         // The launcher execs the bundle's node: this very process is it.
         expect(readlinkSync(`/proc/${child.pid}/exe`)).toBe(join(top, 'runtime', 'node'))
         const portal = await fetch(`${base}/`)

@@ -2,13 +2,12 @@
  * The `shulin` command as an operator uses it: separate processes on loopback, each with its
  * own data folder, talking over real sockets.
  */
-import { spawn } from 'node:child_process'
-import { createServer, type AddressInfo } from 'node:net'
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cliCommand, killAll, run, start } from './processes.js'
+import { cliCommand, killAll, run, spawnLogged, start } from './processes.js'
+import { freePort } from '../../node/src/testing/free-port.js'
 import { declaredSettings } from '../../node/src/config/config.js'
 
 async function login(url: string, identifier: string, password: string) {
@@ -118,39 +117,28 @@ describe('shulin CLI', () => {
   })
 
   it('stops cleanly on a SIGTERM that comes while it is still starting (the web port already answers)', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as AddressInfo).port
-        s.close(() => resolve(p))
-      })
-    })
+    const port = await freePort()
     const [cmd, pre] = cliCommand('node')
     const args = ['start', '--data', join(work, 'early'), '--host', '127.0.0.1', '--port', String(port)]
-    const child = spawn(cmd, [...pre, ...args, '--p2p-port', '0', '--rtmp-port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (out += d))
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-    try {
-      // The first answer of /api/health comes before the peer network and the rest are up.
-      for (let i = 0; i < 2000; i++) {
-        if (
-          await fetch(`http://127.0.0.1:${port}/api/health`).then(
-            (r) => r.ok,
-            () => false,
-          )
+    const { child, output, exited } = spawnLogged(
+      cmd,
+      [...pre, ...args, '--p2p-port', '0', '--rtmp-port', '0'],
+      process.env,
+    )
+    // The first answer of /api/health comes before the peer network and the rest are up.
+    for (let i = 0; i < 2000; i++) {
+      if (
+        await fetch(`http://127.0.0.1:${port}/api/health`).then(
+          (r) => r.ok,
+          () => false,
         )
-          break
-        await new Promise((r) => setTimeout(r, 10))
-      }
-      child.kill('SIGTERM')
-      expect(await exited, out).toBe(0)
-      expect(out).toContain('SIGTERM: stopping')
-    } finally {
-      child.kill('SIGKILL')
+      )
+        break
+      await new Promise((r) => setTimeout(r, 10))
     }
+    child.kill('SIGTERM')
+    expect(await exited, output()).toBe(0)
+    expect(output()).toContain('SIGTERM: stopping')
   }, 60_000)
 
   it('reads every flag from SHULIN_* variables', async () => {

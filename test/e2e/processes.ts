@@ -44,6 +44,26 @@ export function run(
   })
 }
 
+/**
+ * Spawns `cmd` (killed with the rest at the end of the file) with its stdout and stderr gathered
+ * into one text, and its exit code as a promise.
+ */
+export function spawnLogged(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => (children.delete(child), resolve(code))),
+  )
+  return { child, output: () => out, exited }
+}
+
 export interface Started {
   child: ChildProcess
   url: string
@@ -62,25 +82,22 @@ export async function start(
   const p2p = args.includes('--p2p-port') || env.SHULIN_P2P_PORT ? [] : ['--p2p-port', '0']
   // Likewise the RTMP port of live lectures (1935 by default).
   const rtmp = args.includes('--rtmp-port') || env.SHULIN_RTMP_PORT ? [] : ['--rtmp-port', '0']
-  const child = spawn(cmd, [...pre, 'start', '--host', '127.0.0.1', ...p2p, ...rtmp, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.add(child)
-  let out = ''
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (out += d))
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => (children.delete(child), resolve(code))),
+  const { child, output, exited } = spawnLogged(
+    cmd,
+    [...pre, 'start', '--host', '127.0.0.1', ...p2p, ...rtmp, ...args],
+    {
+      ...process.env,
+      ...env,
+    },
   )
   const deadline = Date.now() + 20_000
   for (;;) {
-    const m = /open\s+:\s+(http:\/\/\S+)/.exec(out)
+    const m = /open\s+:\s+(http:\/\/\S+)/.exec(output())
     if (m) {
       const res = await fetch(m[1] + '/api/health').catch(() => undefined)
-      if (res?.ok) return { child, url: m[1]!, output: () => out, exited }
+      if (res?.ok) return { child, url: m[1]!, output, exited }
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`node did not start:\n${out}`)
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`node did not start:\n${output()}`)
     await new Promise((r) => setTimeout(r, 50))
   }
 }
