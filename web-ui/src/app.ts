@@ -91,6 +91,9 @@ const pages: Record<string, () => Promise<unknown>> = {
   staffTab: () => import('./pages/staff/staff.js'),
 }
 
+/** The module of the page `name` names (in a device mode, the mode's own page where it has one). */
+const moduleOf = (name: string): (() => Promise<unknown>) | undefined => modePageModule(name) ?? pages[name]
+
 /** Asks every Lit element under `root`, shadow roots included, to render again. */
 function relabel(root: ParentNode): void {
   for (const el of root.querySelectorAll('*')) {
@@ -132,7 +135,7 @@ export class ShulinApp extends LitElement {
     void this.#loadLibrary()
     // The first page's module loads beside the session, not after it (one round trip fewer
     // before the page can ask for its data; a slow 4G round trip is ~150 ms).
-    const first = modePageModule(this.route.name) ?? pages[this.route.name]
+    const first = moduleOf(this.route.name)
     void Promise.all([loadSession(), first?.().catch(() => undefined)]).then(() => this.#show())
   }
 
@@ -168,7 +171,7 @@ export class ShulinApp extends LitElement {
 
   async #show(): Promise<void> {
     const route = match(routes)
-    const load = modePageModule(route.name) ?? pages[route.name]
+    const load = moduleOf(route.name)
     if (load && !this.#loaded.has(route.name)) {
       await load()
       this.#loaded.add(route.name)

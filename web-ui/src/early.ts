@@ -5,6 +5,7 @@
  * after its first render — one more round trip before the reader sees anything (on slow 4G
  * ~150 ms, the largest part of the portal's first paint of content).
  */
+import type { ReactiveController, ReactiveControllerHost } from 'lit'
 
 /**
  * `ask` with its first call answered by a request already started for `now` (the arguments the
@@ -28,26 +29,41 @@ export function early<A extends readonly unknown[], T>(
   }
 }
 
-/** The `:id` of `/prefix/:id` when that is the current address. */
-export function idAt(prefix: string): [string] | undefined {
-  const m = new RegExp(`^${prefix}/([^/]+)/?$`).exec(location.pathname)
-  if (!m) return undefined
-  try {
-    return [decodeURIComponent(m[1]!)]
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Resolves once the browser has painted what is on screen now (the next frame, then a new task;
- * at most 300 ms where frames do not come, as in a hidden tab). A page renders what is below the
- * fold after it, in a task of its own, instead of lengthening the task that first paints the page
- * (the long tasks Lighthouse counts as total blocking time, and a reader feels as a late tap).
+ * at most 300 ms where frames do not come, as in a hidden tab).
  */
-export function afterPaint(): Promise<void> {
+function afterPaint(): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, 300)
     requestAnimationFrame(() => setTimeout(() => (clearTimeout(timer), resolve())))
   })
+}
+
+/**
+ * Whether a page draws what is below the fold yet: false until the page has its content (`ready`)
+ * and that has been painted, then true for good. The sections below render in a task of their
+ * own, instead of lengthening the task that first paints the page (the long tasks Lighthouse
+ * counts as total blocking time, and a reader feels as a late tap).
+ */
+export class BelowTheFold implements ReactiveController {
+  shown = false
+  #asked = false
+  readonly #host: ReactiveControllerHost
+  readonly #ready: () => boolean
+
+  constructor(host: ReactiveControllerHost, ready: () => boolean) {
+    this.#host = host
+    this.#ready = ready
+    host.addController(this)
+  }
+
+  hostUpdated(): void {
+    if (this.#asked || !this.#ready()) return
+    this.#asked = true
+    void afterPaint().then(() => {
+      this.shown = true
+      this.#host.requestUpdate()
+    })
+  }
 }

@@ -23,7 +23,7 @@ import type {
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { api } from '../../api.js'
-import { afterPaint, early } from '../../early.js'
+import { BelowTheFold, early } from '../../early.js'
 import { taskView } from '../../components/page-state.js'
 import { coverHref, hitHref, liveHref } from '../../links.js'
 import { shanghaiTime } from '../../components/live-time.js'
@@ -104,26 +104,17 @@ const firstLoad = early(location.pathname === '/' ? [] : undefined, load)
 const firstSections = 2
 
 export class HomePage extends LitElement {
-  static override properties = { below: { state: true } }
-  /** Whether the sections past the first ones (below the fold on a phone) are rendered. */
-  below = false
-  #belowPending = false
   #data = new Task(this, { task: () => firstLoad(), args: () => [] })
+  /** The sections past the first ones (below the fold on a phone) render once those are painted. */
+  #below = new BelowTheFold(this, () => !!this.#data.value)
 
   override render() {
     return taskView(this.#data, (d) => {
       const shown = d.layout.sections
         .map((s) => this.#section(s, d))
         .filter((s) => s !== nothing && !(Array.isArray(s) && !s.length))
-      return this.below ? shown : shown.slice(0, firstSections)
+      return this.#below.shown ? shown : shown.slice(0, firstSections)
     })
-  }
-
-  override updated(): void {
-    if (this.#data.value && !this.below && !this.#belowPending) {
-      this.#belowPending = true
-      void afterPaint().then(() => (this.below = true))
-    }
   }
 
   #section(kind: HomeSectionKind, d: HomeData) {

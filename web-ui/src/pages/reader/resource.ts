@@ -11,8 +11,8 @@ import type { LikeState, Resource } from '@shulin/protocol'
 import { base } from '../../styles.js'
 import { t } from '../../i18n/index.js'
 import { api, session } from '../../api.js'
-import { afterPaint, early, idAt } from '../../early.js'
-import { navigate } from '../../router.js'
+import { BelowTheFold, early } from '../../early.js'
+import { match, navigate } from '../../router.js'
 import { typeLabel } from '../../labels.js'
 import { coverHref, hitHref } from '../../links.js'
 import { setPageTitle } from '../../page-title.js'
@@ -20,8 +20,14 @@ import { taskView } from '../../components/page-state.js'
 import '../../components/recommendations.js'
 import '../../components/knowledge-cards.js'
 
+/** The record's id when the address is a record page's (the app's route, `/r/:id`). */
+function idOnRecordPage(): [string] | undefined {
+  const route = match({ resource: '/r/:id' })
+  return route.name === 'resource' ? [route.params.id!] : undefined
+}
+
 /** A record and its likes; asked for as soon as this module loads when the address is a record's. */
-const firstRecord = early(idAt('/r'), (id: string) =>
+const firstRecord = early(idOnRecordPage(), (id: string) =>
   Promise.all([api<Resource>(`/api/resources/${id}`), api<LikeState>(`/api/resources/${id}/likes`)]),
 )
 
@@ -31,12 +37,8 @@ export class ResourcePage extends LitElement {
     likes: { state: true },
     note: { state: true },
     shelved: { state: true },
-    below: { state: true },
   }
   resourceId = ''
-  /** Whether the sections below the record are rendered (after the record has been painted). */
-  below = false
-  #belowPending = false
   /** The likes as the reader's own clicks leave them (the task brings the first count). */
   likes: LikeState | undefined
   shelved = false
@@ -53,6 +55,9 @@ export class ResourcePage extends LitElement {
     },
     args: () => [this.resourceId] as const,
   })
+
+  /** Related works and recommendations are below the record: they render once it is painted. */
+  #below = new BelowTheFold(this, () => !!this.#data.value)
 
   get #record(): Resource | undefined {
     return this.#data.value
@@ -106,14 +111,6 @@ export class ResourcePage extends LitElement {
     return taskView(this.#data, (r) => this.#page(r), { stale: false })
   }
 
-  override updated(): void {
-    // Related works and recommendations are below the record: they render once it is painted.
-    if (this.#data.value && !this.below && !this.#belowPending) {
-      this.#belowPending = true
-      void afterPaint().then(() => (this.below = true))
-    }
-  }
-
   #page(r: Resource) {
     const m = r.metadata
     const cover = r.files.find((f) => f.role === 'cover')
@@ -145,7 +142,7 @@ export class ResourcePage extends LitElement {
         </div>
       </article>
       ${
-        this.below
+        this.#below.shown
           ? html`<shulin-related .record=${r.id}></shulin-related>
             <shulin-recommendations .for=${r.id}></shulin-recommendations>`
           : nothing
