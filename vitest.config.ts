@@ -26,6 +26,10 @@ export default defineConfig({
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits for something that should happen; its default of 1 s is shorter than a
+    // loaded CI machine's pause (a logo upload's message took longer in one CI run). A poll that
+    // matches returns at once, so this only delays a real failure.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     reporters: ['default'],
   },

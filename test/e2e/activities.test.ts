@@ -44,7 +44,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await browser?.close()
-  killAll()
+  await killAll()
   await rm(work, { recursive: true, force: true })
 })
 

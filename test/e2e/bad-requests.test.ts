@@ -21,7 +21,7 @@ beforeAll(async () => {
   node = await start(['--port', '0', '--data', data, '--name', '绍兴图书馆'])
 })
 afterAll(async () => {
-  killAll()
+  await killAll()
   await rm(work, { recursive: true, force: true })
 })
 

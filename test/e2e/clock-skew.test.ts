@@ -28,7 +28,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-e2e-skew-'))
 })
 afterAll(async () => {
-  killAll()
+  await killAll()
   await rm(work, { recursive: true, force: true })
 })
 

@@ -24,7 +24,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-e2e-chttp-'))
 })
 afterAll(async () => {
-  killAll()
+  await killAll()
   await rm(work, { recursive: true, force: true })
 })
 

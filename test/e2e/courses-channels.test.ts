@@ -45,7 +45,7 @@ beforeAll(async () => {
   )
 })
 afterAll(async () => {
-  killAll()
+  await killAll()
   await rm(work, { recursive: true, force: true })
 })
 

@@ -20,7 +20,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-courses-'))
 })
 afterAll(async () => {
-  killAll()
+  await killAll()
   await rm(work, { recursive: true, force: true })
 })
 

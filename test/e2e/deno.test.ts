@@ -14,7 +14,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-deno-'))
 })
 afterAll(async () => {
-  killAll()
+  await killAll()
   await rm(work, { recursive: true, force: true })
 })
 

@@ -61,7 +61,7 @@ beforeAll(async () => {
   }
 })
 afterAll(async () => {
-  killAll()
+  await killAll()
   await new Promise((r) => setTimeout(r, 300))
   for (const m of mounts) spawnSync('umount', ['-l', m])
   if (work) await rm(work, { recursive: true, force: true })

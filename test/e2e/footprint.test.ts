@@ -16,7 +16,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-e2e-footprint-'))
 })
 afterAll(async () => {
-  killAll()
+  await killAll()
   await rm(work, { recursive: true, force: true })
 })
 

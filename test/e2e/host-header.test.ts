@@ -144,7 +144,7 @@ beforeAll(async () => {
 }, 90_000)
 
 afterAll(async () => {
-  killAll()
+  await killAll()
   if (work) await rm(work, { recursive: true, force: true })
 })
 

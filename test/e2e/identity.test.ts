@@ -160,7 +160,7 @@ describe.skipIf(!hasChromium)('unified identity across a hub and two libraries',
 
   afterAll(async () => {
     await browser?.close()
-    killAll()
+    await killAll()
     if (work) await rm(work, { recursive: true, force: true })
   })
 

@@ -6,13 +6,13 @@
  * serving; without ffmpeg, scheduling works and says why no encoder can push.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../node/src/testing/free-port.js'
 import { until } from '../../node/src/testing/videos.js'
-import { killAll, run, start } from './processes.js'
+import { killAll, run, start, removeWork } from './processes.js'
 
 const admin = ['--username', 'libadmin', '--password', 'county-library-2026']
 
@@ -21,8 +21,8 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-live-'))
 })
 afterAll(async () => {
-  killAll()
-  await rm(work, { recursive: true, force: true })
+  await killAll()
+  await removeWork(work)
 })
 
 const lastJson = (stdout: string) =>

@@ -6,9 +6,8 @@
  * it at the member.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { rm } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { killAll, run, start } from './processes.js'
+import { killAll, run, start, removeWork } from './processes.js'
 import { hubAdminToken, hubAndMembers, json, type Member } from './network.js'
 import type { Started } from './processes.js'
 import { Client, tempDir } from '../../node/src/testing/temp-node.js'
@@ -92,8 +91,8 @@ describe.skipIf(!hasFfmpeg)('live relay through members (processes)', () => {
   afterAll(async () => {
     for (const r of rooms) r.close()
     encoder?.kill('SIGKILL')
-    killAll()
-    await rm(work, { recursive: true, force: true })
+    await killAll()
+    await removeWork(work)
   })
 
   it("member A's readers get the hub's segments from A; the hub gives each member each segment once", async () => {

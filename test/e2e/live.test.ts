@@ -18,13 +18,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import AxeBuilder from '@axe-core/playwright'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
 import type { LiveList, LiveView } from '@shulin/protocol'
 import { desktop, hasChromium, launch, phone, shot } from './browser.js'
-import { killAll, start, type Started } from './processes.js'
+import { killAll, start, type Started, removeWork } from './processes.js'
 import { hubAdminToken, hubAndMembers, json, type Member } from './network.js'
 
 const hasFfmpeg = existsSync('/usr/bin/ffmpeg')
@@ -146,8 +146,8 @@ describe.skipIf(!hasChromium || !hasFfmpeg)('live lectures in Chromium, relayed 
   afterAll(async () => {
     encoder?.kill('SIGKILL')
     await browser?.close()
-    killAll()
-    if (work) await rm(work, { recursive: true, force: true })
+    await killAll()
+    if (work) await removeWork(work)
   })
 
   it('staff schedule a lecture in the console (the key shown once); readers see its countdown and add a reminder', async () => {

@@ -26,7 +26,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-e2e-nat-'))
 })
 afterAll(async () => {
-  killAll()
+  await killAll()
   await rm(work, { recursive: true, force: true })
 })
 

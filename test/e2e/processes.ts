@@ -3,6 +3,7 @@
  * Spawning `shulin` as an operator would, with every child killed at the end of a test file.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 
 export const shulinBin = fileURLToPath(new URL('../../bin/shulin.js', import.meta.url))
@@ -11,8 +12,21 @@ export const denoExecutable = fileURLToPath(new URL('../../node_modules/.bin/den
 
 const children = new Set<ChildProcess>()
 
-export function killAll(): void {
-  for (const c of children) c.kill('SIGKILL')
+/** Kills every child still running; resolves when they have exited (10 s at most). */
+export async function killAll(): Promise<void> {
+  const running = [...children].filter((c) => c.exitCode === null && c.signalCode === null)
+  const exits = running.map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())))
+  for (const c of running) c.kill('SIGKILL')
+  await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
+}
+
+/**
+ * Removes a test's work folder. A live node's ffmpeg outlives a SIGKILLed node for a moment (it
+ * writes its last segment on end of input), so the removal tries again while a folder fills up
+ * under it (ENOTEMPTY).
+ */
+export async function removeWork(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 })
 }
 
 /** The command line that runs the CLI under Node (default) or Deno. */

@@ -65,7 +65,7 @@ describe('real-name verification at a member library, counted at the hub', () =>
     expect(joined.code, joined.stderr).toBe(0)
   }, 90_000)
   afterAll(async () => {
-    killAll()
+    await killAll()
     await rm(work, { recursive: true, force: true })
   })
 

@@ -33,7 +33,7 @@ beforeAll(async () => {
   })
 }, 40_000)
 afterAll(async () => {
-  killAll()
+  await killAll()
   ils?.child.kill('SIGKILL')
   await rm(work, { recursive: true, force: true })
 })

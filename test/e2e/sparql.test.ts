@@ -25,7 +25,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'shulin-e2e-sparql-'))
 })
 afterAll(async () => {
-  killAll()
+  await killAll()
   await rm(work, { recursive: true, force: true })
 })
 
