@@ -132,6 +132,12 @@ describe.skipIf(!hasChromium)('Lighthouse at phone size', () => {
         .filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== 'informative')
         .map((a) => `${a.id} (${a.score})`)
       if (failing.length) console.log(`  audits below 0.9: ${failing.join(', ')}`)
+      // Where each run's performance went: the metrics Lighthouse scores, in ms.
+      const metric = (l: LhrOf, id: string) => Math.round(l.audits[id]?.numericValue ?? NaN)
+      for (const l of lhrs)
+        console.log(
+          `  run: performance ${scoreOf(l, 'performance')}, FCP ${metric(l, 'first-contentful-paint')}, LCP ${metric(l, 'largest-contentful-paint')}, TBT ${metric(l, 'total-blocking-time')}, SI ${metric(l, 'speed-index')} ms, CLS ${l.audits['cumulative-layout-shift']?.numericValue?.toFixed(3)}, CPU ${l.configSettings.throttling.cpuSlowdownMultiplier.toFixed(2)}×`,
+        )
       expect(lhr.runtimeError).toBeUndefined()
       // Found by this test and fixed: the node sent its scripts uncompressed.
       expect(lhr.audits['uses-text-compression']?.score).toBe(1)
