@@ -51,4 +51,31 @@ describe('the web UI files', () => {
     expect(shell.headers.get('content-security-policy')).toContain("default-src 'self'")
     expect(await shell.text()).toContain('书林')
   })
+
+  it("serve the home's shell with its page's module preloads, and other pages' shell without", async () => {
+    const dir = await tempDir()
+    await mkdir(join(dir, '.vite'), { recursive: true })
+    // Over 1 KiB, as the real shell is, so that it goes out compressed.
+    const body = `<p>${'书林'.repeat(400)}</p>`
+    await writeFile(join(dir, 'index.html'), `<!doctype html><html><head><title>书林</title></head><body>${body}</body></html>`)
+    await writeFile(
+      join(dir, '.vite', 'manifest.json'),
+      JSON.stringify({
+        'index.html': { file: 'assets/index-a.js', isEntry: true },
+        'src/pages/reader/home.ts': { file: 'assets/home-b.js' },
+      }),
+    )
+    const a = new Hono<AppEnv>()
+    webUiRoutes(a, { dir: dir + '/' })
+    for (const encoding of ['br', 'identity']) {
+      const home = await a.request('/', { headers: { 'accept-encoding': encoding } })
+      expect(home.headers.get('content-encoding')).toBe(encoding === 'br' ? 'br' : null)
+      const text = encoding === 'br' ? brotliDecompressSync(Buffer.from(await home.arrayBuffer())).toString() : await home.text()
+      expect(text).toContain('<link rel="modulepreload" crossorigin href="/assets/home-b.js">')
+      expect(home.headers.get('cache-control')).toBe('no-cache')
+    }
+    const search = await (await a.request('/search')).text()
+    expect(search).not.toContain('modulepreload')
+    expect(search).toContain('<title>书林</title>')
+  })
 })

@@ -5,7 +5,8 @@
  * router owns (`/search`, `/r/:id`, …). API, catalog and harvest paths are never shadowed.
  * Text files go out brotli- or gzip-compressed when the browser accepts it (compressed once,
  * kept with the file): the shell's script is ~64 kB raw and ~25 kB compressed, which on a
- * phone's network is most of the time to first paint.
+ * phone's network is most of the time to first paint. The shell for the home and a record page
+ * names that page's chunks as module preloads (see route-preloads).
  */
 import { readFile } from 'node:fs/promises'
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
@@ -13,6 +14,7 @@ import { extname, join, normalize, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
 import type { AppEnv } from './env.js'
+import { parseManifest, preloadsFor, withPreloads, type ViteManifest } from './route-preloads.js'
 
 /** Where `npm run build` puts the web UI, from this file's place in node/dist/http/. */
 export const defaultWebUiDir = fileURLToPath(new URL('../../../web-ui/dist/', import.meta.url))
@@ -98,6 +100,22 @@ export function webUiRoutes(app: Hono<AppEnv>, opts: { dir?: string } = {}): voi
     if (cache.size < 500) cache.set(rel, served)
     return served
   }
+  let manifest: Promise<ViteManifest | undefined> | undefined
+  const shells = new Map<string, Served>()
+  /** The shell for a client-router page: with that page's module preloads where it has some. */
+  const shellFor = async (path: string): Promise<Served | null> => {
+    const plain = await load('index.html')
+    manifest ??= readFile(join(dir, '.vite', 'manifest.json'), 'utf8').then(parseManifest, () => undefined)
+    const urls = preloadsFor(await manifest, path)
+    if (!plain || !urls.length) return plain
+    const key = urls.join(' ')
+    let shell = shells.get(key)
+    if (!shell) {
+      shell = prepare(Buffer.from(withPreloads(plain.raw.toString('utf8'), urls)), types['.html']!)
+      shells.set(key, shell)
+    }
+    return shell
+  }
   app.get('*', async (c, next) => {
     const path = c.req.path
     if (serverOwned.test(path)) return next()
@@ -106,7 +124,7 @@ export function webUiRoutes(app: Hono<AppEnv>, opts: { dir?: string } = {}): voi
     // Client-router pages (no file extension) get the shell.
     if (!body && !extname(rel)) {
       rel = 'index.html'
-      body = await load(rel)
+      body = await shellFor(path)
     }
     if (!body) return next()
     const immutable = rel.startsWith('assets/')
