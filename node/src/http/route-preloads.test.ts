@@ -17,7 +17,11 @@ const manifest: ViteManifest = {
 describe('module preloads in the shell', () => {
   it("name the home's and a record page's chunks, not the shell's own, each once (cycles included)", () => {
     expect(preloadsFor(manifest, '/')).toEqual(['/assets/home-e.js', '/assets/cover-c.js', '/assets/api-d.js'])
-    expect(preloadsFor(manifest, '/r/rec-1')).toEqual(['/assets/resource-f.js', '/assets/api-d.js', '/assets/cover-c.js'])
+    expect(preloadsFor(manifest, '/r/rec-1')).toEqual([
+      '/assets/resource-f.js',
+      '/assets/api-d.js',
+      '/assets/cover-c.js',
+    ])
     expect(preloadsFor(manifest, '/search')).toEqual([])
     expect(preloadsFor(manifest, '/r/a/b')).toEqual([])
     expect(preloadsFor(undefined, '/')).toEqual([])
@@ -30,7 +34,8 @@ describe('module preloads in the shell', () => {
   })
 
   it('come from nothing when the manifest is missing or not Vite’s', () => {
-    for (const bad of [undefined, '', '{', '[]', '{"a":{"imports":[]}}']) expect(parseManifest(bad), String(bad)).toBeUndefined()
+    for (const bad of [undefined, '', '{', '[]', '{"a":{"imports":[]}}'])
+      expect(parseManifest(bad), String(bad)).toBeUndefined()
     expect(parseManifest(JSON.stringify(manifest))).toEqual(manifest)
   })
 

@@ -57,7 +57,10 @@ describe('the web UI files', () => {
     await mkdir(join(dir, '.vite'), { recursive: true })
     // Over 1 KiB, as the real shell is, so that it goes out compressed.
     const body = `<p>${'书林'.repeat(400)}</p>`
-    await writeFile(join(dir, 'index.html'), `<!doctype html><html><head><title>书林</title></head><body>${body}</body></html>`)
+    await writeFile(
+      join(dir, 'index.html'),
+      `<!doctype html><html><head><title>书林</title></head><body>${body}</body></html>`,
+    )
     await writeFile(
       join(dir, '.vite', 'manifest.json'),
       JSON.stringify({
@@ -70,7 +73,8 @@ describe('the web UI files', () => {
     for (const encoding of ['br', 'identity']) {
       const home = await a.request('/', { headers: { 'accept-encoding': encoding } })
       expect(home.headers.get('content-encoding')).toBe(encoding === 'br' ? 'br' : null)
-      const text = encoding === 'br' ? brotliDecompressSync(Buffer.from(await home.arrayBuffer())).toString() : await home.text()
+      const text =
+        encoding === 'br' ? brotliDecompressSync(Buffer.from(await home.arrayBuffer())).toString() : await home.text()
       expect(text).toContain('<link rel="modulepreload" crossorigin href="/assets/home-b.js">')
       expect(home.headers.get('cache-control')).toBe('no-cache')
     }
