@@ -1,6 +1,6 @@
 /**
  * Issue 22's done-when for SPARQL: a node holding the 100k poems of the search benchmark's corpus
- * (`chinese-poetry`, installed into bench/.search-deps by `npm run bench:search`), imported by the
+ * (`chinese-poetry`, installed into bench/.search-deps by the test command, scripts/test.sh, or by `npm run bench:search`), imported by the
  * CLI; a SPARQL client from npm (fetch-sparql-endpoint) counts the works by 李白 at /sparql and
  * gets the number of the catalogue's records by him, as the search API's creator filter
  * (`GET /api/search?creator=李白`) and the imported file have it. `shulin reindex` on the running node rebuilds the store.
