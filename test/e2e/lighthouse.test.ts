@@ -1,9 +1,8 @@
 /**
  * Lighthouse (the npm package, pinned at 12.2.3: 13 needs Node 22) against a real node, on the
  * home page and a record page at phone size (Lighthouse's default mobile emulation and
- * simulated throttling): accessibility and best practices must each score at least 90 as the
- * median of three runs, and performance too on the record page; the home's performance is printed
- * (see below). Lighthouse drives the same Debian Chromium as the other browser tests, launched by
+ * simulated throttling): performance, accessibility and best practices must each score at
+ * least 90 as the median of five runs. Lighthouse drives the same Debian Chromium as the other browser tests, launched by
  * playwright-core with a DevTools port open; no browser is downloaded. The figures are printed.
  *
  * Lighthouse's mobile CPU slowdown (4×) assumes a host of benchmark index ~1500; this machine's
@@ -26,8 +25,11 @@ import { freePort } from '../../node/src/testing/free-port.js'
 import { hasChromium, launch } from './browser.js'
 
 const categories = ['performance', 'accessibility', 'best-practices'] as const
-/** Runs per page: Lighthouse's docs suggest the median of several on a host that is not quiet. */
-const runs = 3
+/**
+ * Runs per page: Lighthouse's docs/variability.md suggests the median of five on a host that is
+ * not quiet (three let one slow run in three decide the home's score on this 2-core machine).
+ */
+const runs = 5
 type LhrOf = NonNullable<Awaited<ReturnType<typeof lighthouse>>>['lhr']
 
 /** Lighthouse's CPU throttling calculator: the slowdown that turns a host of `index` into its target phone. */
@@ -74,7 +76,7 @@ describe.skipIf(!hasChromium)('Lighthouse at phone size', () => {
   })
 
   for (const [name, path, heldPerformance] of [
-    ['home', () => '/', false],
+    ['home', () => '/', true],
     ['record page', () => `/r/${id}`, true],
   ] as const) {
     const what = heldPerformance
@@ -148,9 +150,9 @@ describe.skipIf(!hasChromium)('Lighthouse at phone size', () => {
         const a = lhr.audits[id]
         expect(a?.scoreDisplayMode === 'notApplicable' ? 1 : a?.score, id).toBe(1)
       }
-      // Performance is held on the record page (medians 94–98 in every run of this code). On the
-      // home it is printed and not yet held: its runs swung 79–98 on this 2-core machine (one
-      // CI run's three: 92, 84, 92), so issue 23 stays open for the home's margin.
+      // Performance is held on both pages. The home's was printed and not held while its runs swung
+      // 79–98 on this 2-core machine (one CI run's three: 92, 84, 92); held since the shell names
+      // the home's chunks as module preloads and the median is of five runs.
       const held = heldPerformance ? categories : categories.filter((c) => c !== 'performance')
       for (const c of held) expect(scores[c], `${c} on the ${name}`).toBeGreaterThanOrEqual(90)
     }, 420_000)
