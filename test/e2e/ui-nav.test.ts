@@ -163,6 +163,45 @@ describe.skipIf(!hasChromium)('navigation: tabs, language, facets, plurals, read
     expect(errors, errors.join('\n')).toEqual([])
   }, 60_000)
 
+  it('leaving the reader in the moment it styles the book raises no error', async () => {
+    // foliate styles each section it loads (setStyles), and reads its view again in the next
+    // animation frame. Leaving between the two once tore the view down first ("reading
+    // 'docBackground'" of null, seen in CI under load). Here the leave lands there every time:
+    // foliate announces the load ('load') right after styling it, and a microtask queued then
+    // runs before the frame (a browser API wrapped, not our code).
+    const context = await browser.newContext(phone)
+    await context.addInitScript(() => {
+      const dispatch = EventTarget.prototype.dispatchEvent
+      EventTarget.prototype.dispatchEvent = function (this: EventTarget, event: Event) {
+        const w = window as unknown as { left?: boolean }
+        if ((this as Element).localName === 'foliate-paginator' && event.type === 'load' && !w.left)
+          queueMicrotask(() => {
+            w.left = true
+            history.pushState(null, '', '/search?q=春江')
+            window.dispatchEvent(new Event('route-changed'))
+          })
+        return dispatch.call(this, event)
+      }
+    })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message + '\n' + e.stack))
+    // The search page's module is loaded first, so the way back to it takes no round trip.
+    await page.goto(`${t.node.url}/search?q=春江`)
+    await page.locator('shulin-search').waitFor({ state: 'attached' })
+    await page.evaluate((id) => {
+      history.pushState(null, '', `/read/${id}`)
+      window.dispatchEvent(new Event('route-changed'))
+    }, bookId)
+    await page.waitForFunction(() => (window as unknown as { left?: boolean }).left === true, null, { timeout: 20_000 })
+    await page.waitForTimeout(1000)
+    expect(page.url()).toContain('/search')
+    // The reader left is closed and gone once foliate has finished opening it.
+    await expect.poll(() => page.evaluate(() => document.querySelectorAll('foliate-view').length)).toBe(0)
+    expect(errors, errors.join('\n')).toEqual([])
+    await context.close()
+  }, 60_000)
+
   it('a reader left while its book downloads builds no reader in the page left behind', async () => {
     const context = await browser.newContext(phone)
     // Counts the foliate readers the page makes (a browser API wrapped, not our code).

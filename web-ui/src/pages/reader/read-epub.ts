@@ -16,6 +16,7 @@ import { loadPosition, PositionKeeper } from '../../reading/position.js'
 import { bottomBar, chrome, ReaderKeys, readerError, topBar } from '../../reading/chrome.js'
 import { highlightCss, ReadAloud, type SpeakingView } from '../../reading/read-aloud.js'
 import { readAloudBar, readAloudStyles } from '../../reading/read-aloud-bar.js'
+import { closeWhenSettled } from '../../reading/foliate-teardown.js'
 
 const defaults: ReaderSettings = { fontSize: 18, lineHeight: 1.7, font: 'serif', theme: 'day' }
 const themes = { day: ['#1c1c1c', '#ffffff'], night: ['#d8d8d8', '#121212'], sepia: ['#3b2f20', '#f4ecd8'] } as const
@@ -100,19 +101,18 @@ export class ReadEpubPage extends LitElement {
   /**
    * Leaving the reader tears foliate down. Left running in a removed page, its resize
    * observers and pending section loads went on drawing into iframes whose documents were
-   * gone ("Cannot read properties of null (reading 'defaultView')" when moving between pages).
+   * gone ("Cannot read properties of null (reading 'defaultView')" when moving between pages);
+   * torn down while it still opened the book, its own next steps met null (closeWhenSettled).
    */
   #close(): void {
     this.#opening++
     const view = this.#view
     this.#view = undefined
-    try {
-      view?.close()
-    } catch {
-      // A book still opening has no section to destroy yet; there is nothing else to stop.
-    }
-    view?.remove()
+    if (view) closeWhenSettled(view, this.#settled)
   }
+
+  /** Settles when the latest opening has ended, however it ended. */
+  #settled: Promise<void> = Promise.resolve()
 
   /** Counts openings, so one overtaken (the reader left, or opened another book) stops. */
   #opening = 0
@@ -127,6 +127,8 @@ export class ReadEpubPage extends LitElement {
     const opening = ++this.#opening
     // Still the book shown, in a page still shown: else building a reader now draws into nothing.
     const current = () => opening === this.#opening && this.isConnected
+    let ended!: () => void
+    this.#settled = new Promise<void>((resolve) => (ended = resolve))
     try {
       const signedIn = !!session.current
       this.#keeper = new PositionKeeper(this.resourceId)
@@ -167,6 +169,8 @@ export class ReadEpubPage extends LitElement {
       await view.init({ lastLocation: position?.kind === 'epub' ? position.cfi : null, showTextStart: true })
     } catch (err) {
       if (current()) this.error = err
+    } finally {
+      ended()
     }
   }
 
