@@ -22,8 +22,10 @@ await installSyncDeps()
 /** A TCP relay that counts the bytes going each way. */
 function relay(targetPort) {
   const counted = { bytes: 0 }
-  const server = createServer((a) => {
-    const b = connect(targetPort, '127.0.0.1')
+  // Nagle off on both legs, as libp2p's TCP transport and Node's HTTP sockets have it: a relay
+  // that batches small writes adds waits that neither side makes without it.
+  const server = createServer({ noDelay: true }, (a) => {
+    const b = connect({ port: targetPort, host: '127.0.0.1', noDelay: true })
     a.on('data', (d) => (counted.bytes += d.length))
     b.on('data', (d) => (counted.bytes += d.length))
     a.pipe(b).on('error', () => {})
