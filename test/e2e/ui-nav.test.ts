@@ -41,6 +41,13 @@ const audit = async (page: Page): Promise<string[]> => {
   )
 }
 
+/** Moves the app to `path` as its own links do (the router's pushState and 'route-changed'), with no page load. */
+const goInApp = (page: Page, path: string): Promise<void> =>
+  page.evaluate((p) => {
+    history.pushState(null, '', p)
+    window.dispatchEvent(new Event('route-changed'))
+  }, path)
+
 describe.skipIf(!hasChromium)('navigation: tabs, language, facets, plurals, reader and chart bugs', () => {
   let t: TempNode
   let empty: TempNode
@@ -148,15 +155,9 @@ describe.skipIf(!hasChromium)('navigation: tabs, language, facets, plurals, read
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(`${t.node.url}/r/${bookId}`)
     for (const wait of [0, 50, 100, 150, 200, 300, 450, 600, 800, 1000, 1500]) {
-      await page.evaluate((id) => {
-        history.pushState(null, '', `/read/${id}`)
-        window.dispatchEvent(new Event('route-changed'))
-      }, bookId)
+      await goInApp(page, `/read/${bookId}`)
       await page.waitForTimeout(wait)
-      await page.evaluate(() => {
-        history.pushState(null, '', '/search?q=春江')
-        window.dispatchEvent(new Event('route-changed'))
-      })
+      await goInApp(page, '/search?q=春江')
       await page.waitForTimeout(300)
     }
     await page.waitForTimeout(1500)
@@ -189,10 +190,7 @@ describe.skipIf(!hasChromium)('navigation: tabs, language, facets, plurals, read
     // The search page's module is loaded first, so the way back to it takes no round trip.
     await page.goto(`${t.node.url}/search?q=春江`)
     await page.locator('shulin-search').waitFor({ state: 'attached' })
-    await page.evaluate((id) => {
-      history.pushState(null, '', `/read/${id}`)
-      window.dispatchEvent(new Event('route-changed'))
-    }, bookId)
+    await goInApp(page, `/read/${bookId}`)
     await page.waitForFunction(() => (window as unknown as { left?: boolean }).left === true, null, { timeout: 20_000 })
     await page.waitForTimeout(1000)
     expect(page.url()).toContain('/search')
@@ -223,10 +221,7 @@ describe.skipIf(!hasChromium)('navigation: tabs, language, facets, plurals, read
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(`${t.node.url}/read/${bookId}`)
     await page.locator('shulin-read-epub').waitFor({ state: 'attached' })
-    await page.evaluate(() => {
-      history.pushState(null, '', '/search?q=春江')
-      window.dispatchEvent(new Event('route-changed'))
-    })
+    await goInApp(page, '/search?q=春江')
     await page.waitForTimeout(3000)
     expect(await page.evaluate(() => (window as unknown as { made: number }).made)).toBe(0)
     // Opened and read, then left: the reader is torn down, and coming back opens it again.
