@@ -128,7 +128,7 @@ describe('phone directory', () => {
     })
     await a.member.setListed(listed.id, true)
     expect(await c.member.homesOf('13800138000')).toEqual([])
-    expect(await hub.pullAll()).toEqual({ pulled: 3, failed: 0 })
+    expect(await hub.pullAll()).toEqual({ pulled: 3, failed: 0, skipped: 0 })
     expect(await c.member.homesOf('+86 138-0013-8000')).toEqual([a.folder.key.nodeId])
     expect(await hub.homesOf('13800138000')).toEqual([a.folder.key.nodeId])
     // Not listed: not found, however it is asked.
@@ -185,7 +185,7 @@ describe('unified user view on the hub', () => {
     })
     // Counts are cached for ten minutes on each library.
     clock.now += 11 * 60_000
-    expect(await hub.pullAll()).toEqual({ pulled: 3, failed: 0 })
+    expect(await hub.pullAll()).toEqual({ pulled: 3, failed: 0, skipped: 0 })
     const view = await hub.readers()
     expect(view.libraries.find((l) => l.name === '临安县图书馆')).toMatchObject({
       region: '330185',
@@ -214,5 +214,68 @@ describe('what the hub keeps on disk', () => {
       for (const phone of ['13800138000', '13900139000', '13700137000', '13600136000'])
         expect(text.includes(phone), `${f.name} holds ${phone}`).toBe(false)
     }
+  })
+})
+
+describe('a directory round over many members', () => {
+  it('pulls a few at a time, and members gone dark sit out more rounds each time they fail', async () => {
+    const folder = await openDataFolder(await tempDir('shulin-directory-round-'), { create: true })
+    folders.push(folder)
+    const entries = new Map<string, MemberEntry>()
+    const dark = new Set<string>()
+    const asked = new Map<string, number>()
+    let inFlight = 0
+    let maxInFlight = 0
+    for (let i = 0; i < 24; i++) {
+      const { nodeId } = await generateNodeKey()
+      const origin = `http://m${i}.test`
+      entries.set(nodeId, { ...registry.get(a.folder.key.nodeId)!, nodeId, http: [origin] })
+      if (i % 6 === 0) dark.add(origin)
+    }
+    // A member gone dark takes the request and never answers: only the hub's timeout ends it.
+    const memberHttp: typeof fetch = async (input, init) => {
+      const origin = new URL(String(input)).origin
+      asked.set(origin, (asked.get(origin) ?? 0) + 1)
+      maxInFlight = Math.max(maxInFlight, ++inFlight)
+      try {
+        if (dark.has(origin))
+          return await new Promise<Response>((_, reject) =>
+            init?.signal?.addEventListener('abort', () => reject(init.signal!.reason as Error)),
+          )
+        await new Promise((r) => setTimeout(r, 5))
+        return Response.json({ hashes: [], counts: { registered: 1, realNameVerified: 0, active: 0 } })
+      } finally {
+        inFlight--
+      }
+    }
+    const round = new DirectoryHub({
+      key: folder.key,
+      storage: folder.storage,
+      network: {
+        selfId: folder.key.nodeId,
+        entry: (id) => entries.get(id),
+        entries: () => [...entries.values()],
+        hubId: () => folder.key.nodeId,
+      },
+      selfUrl: () => 'http://hub.test',
+      fetch: memberHttp,
+      pullTimeoutMs: 200,
+      pullConcurrency: 4,
+    })
+    const darkAsked = () => [...dark].map((o) => asked.get(o) ?? 0)
+    expect(await round.pullAll()).toEqual({ pulled: 20, failed: 4, skipped: 0 })
+    expect(maxInFlight).toBe(4)
+    expect(darkAsked()).toEqual([1, 1, 1, 1])
+    // Failed once: one round out. Twice: two. Then asked again.
+    expect(await round.pullAll()).toEqual({ pulled: 20, failed: 0, skipped: 4 })
+    expect(await round.pullAll()).toEqual({ pulled: 20, failed: 4, skipped: 0 })
+    expect(await round.pullAll()).toEqual({ pulled: 20, failed: 0, skipped: 4 })
+    expect(await round.pullAll()).toEqual({ pulled: 20, failed: 0, skipped: 4 })
+    expect(darkAsked()).toEqual([2, 2, 2, 2])
+    // One comes back: pulled in the next round it is asked, and asked every round from then on.
+    dark.delete([...dark][0]!)
+    expect(await round.pullAll()).toEqual({ pulled: 21, failed: 3, skipped: 0 })
+    expect(await round.pullAll()).toEqual({ pulled: 21, failed: 0, skipped: 3 })
+    expect((await round.readers()).total.libraries).toBe(21)
   })
 })
