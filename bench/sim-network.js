@@ -10,6 +10,13 @@
 //               unrevoked member holds the newest entry (members ask the hub first, every round,
 //               or every 30 s at 3,000 members: registryAskIntervalMs, as a real member does);
 //   rollups     every online member pushes its signed daily roll-up (`/shulin/stats/1.0.0`);
+//   directory   the hub's phone directory: time until it has pulled every member it can reach
+//               over HTTP afresh (each lists `--readers` keyed phone hashes): at most its pull
+//               interval (directoryPullSeconds, 60 s) and one round over every member;
+//   signins     `--signins` readers at once, each signing in at another library than their own:
+//               the visiting member asks the hub's directory for the hash of the number (client
+//               assertion, `/oidc/directory/lookup`), then the home library for an ID token,
+//               checked against the home's node id from the registry (p50/p95, outcomes);
 //   union       records standing in for the members' channels (`--union-records`) imported into
 //               the hub's catalogue, then its network search, 8 queries at a time (p50/p95).
 // The LAST line printed is the figures as JSON (the issue's contract); figures a phase did not
@@ -34,6 +41,8 @@ const { values: opt } = parseArgs({
     'undialable-share': { type: 'string', default: '0.1' },
     'budget-minutes': { type: 'string', default: '25' },
     'union-records': { type: 'string' },
+    readers: { type: 'string', default: '50' },
+    signins: { type: 'string', default: '1000' },
     keep: { type: 'boolean', default: false },
   },
 })
@@ -56,6 +65,8 @@ function printPartial(incomplete) {
       registryPropagationSeconds: suspend === null || admit === null ? null : Math.max(suspend, admit),
       hubPeakRssMB: Math.max(0, ...Object.values(phases).map((p) => p.hubPeakRssMB ?? 0)) || null,
       rollupIntakeSeconds: phases.rollups?.seconds ?? null,
+      directoryCoverSeconds: phases.directory?.seconds ?? null,
+      signInP95Ms: phases.signins?.p95Ms ?? null,
       unionSearchP95Ms: phases.unionSearch?.p95Ms ?? null,
       incomplete,
       loadAverage: loadavg().map((x) => +x.toFixed(2)),
@@ -147,7 +158,10 @@ function watchHub(pid, dataDir) {
 // ---- workers ---------------------------------------------------------------------------------
 let nextId = 1
 function startWorker() {
-  const child = fork(workerFile, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(workerFile, [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, SIM_READERS_PER_MEMBER: opt.readers },
+  })
   const pending = new Map()
   const watchers = new Map()
   child.on('message', (msg) => {
@@ -372,6 +386,70 @@ async function main() {
   })
   log('rollups', phases.rollups)
 
+  // ---- the phone directory, then cross-node sign-ins through it -------------------------------
+  // The hub pulls every member's keyed phone hashes (directoryPullSeconds, 60 s by default); the
+  // figure is how long from now until it has pulled every member it can reach afresh.
+  {
+    const e = watchHub(hub.pid, hubData)
+    const since = Date.now()
+    const limitMs = 6 * 60_000
+    let states
+    for (;;) {
+      states = await Promise.all(workers.map((w) => w.ask('directory', { since })))
+      const reachable = states.reduce((a, s) => a + s.reachable, 0)
+      const fresh = states.reduce((a, s) => a + s.fresh, 0)
+      if (fresh >= reachable || Date.now() - since > limitMs) {
+        phases.directory = {
+          ...(await e()),
+          seconds: fresh >= reachable ? +((Date.now() - since) / 1000).toFixed(2) : null,
+          reachable,
+          pulledAfresh: fresh,
+          hashes: states.reduce((a, s) => a + s.listed.length, 0) * Number(opt.readers),
+        }
+        break
+      }
+      await new Promise((r) => setTimeout(r, 2000))
+    }
+    log('directory', phases.directory)
+    // Readers of a listed member, each at a listed member that is not their home, all at once.
+    const listed = states.flatMap((s, w) => s.listed.map((m) => ({ ...m, w })))
+    const homes = listed.filter((m) => m.index >= 0)
+    const tasks = workers.map(() => [])
+    const count = homes.length > 1 ? Number(opt.signins) : 0
+    for (let i = 0; i < count; i++) {
+      const home = homes[Math.floor(Math.random() * homes.length)]
+      let visitor
+      do visitor = listed[Math.floor(Math.random() * listed.length)]
+      while (visitor.nodeId === home.nodeId)
+      tasks[visitor.w].push({
+        visitor: visitor.nodeId,
+        home: home.nodeId,
+        homeIndex: home.index,
+        reader: Math.floor(Math.random() * Number(opt.readers)),
+      })
+    }
+    end = watchHub(hub.pid, hubData)
+    const t = performance.now()
+    const done = await Promise.all(workers.map((w, i) => w.ask('signins', { tasks: tasks[i] })))
+    const wall = +((performance.now() - t) / 1000).toFixed(2)
+    const results = done.flatMap((d) => d.results)
+    const outcomes = {}
+    for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1
+    const ok = results.filter((r) => r.ms !== undefined).map((r) => r.ms)
+    const lookups = results.filter((r) => r.lookupMs !== undefined).map((r) => r.lookupMs)
+    phases.signins = {
+      ...(await end()),
+      seconds: wall,
+      signIns: results.length,
+      outcomes,
+      lookupP50Ms: lookups.length ? +percentile(lookups, 50).toFixed(1) : null,
+      lookupP95Ms: lookups.length ? +percentile(lookups, 95).toFixed(1) : null,
+      p50Ms: ok.length ? +percentile(ok, 50).toFixed(1) : null,
+      p95Ms: ok.length ? +percentile(ok, 95).toFixed(1) : null,
+    }
+    log('signins', phases.signins)
+  }
+
   // ---- a union-catalogue search at the hub ----------------------------------------------------
   // Records stand in for the members' published channels: imported into the hub's catalogue as
   // one channel (`shulin import`, through the running hub), which is the index the union search
@@ -466,6 +544,8 @@ async function main() {
         : Math.max(phases.registrySuspend.seconds, phases.registryAdmit.seconds),
     hubPeakRssMB: hubPeak,
     rollupIntakeSeconds: phases.rollups.seconds,
+    directoryCoverSeconds: phases.directory.seconds,
+    signInP95Ms: phases.signins.p95Ms,
     unionSearchP95Ms: phases.unionSearch.p95Ms,
     unionSearchRecords: phases.unionSearch.records,
     loadAverage: loadavg().map((x) => +x.toFixed(2)),

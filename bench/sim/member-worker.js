@@ -13,8 +13,18 @@
 // Entries that arrive during a round are verified against the hub's key (as a member does); the
 // whole registry a worker's members take at `settle` is verified once per worker.
 //
-// Driven over IPC by bench/sim-network.js: `join`, `settle`, `rounds`, `offline`, `watch`, `usage`, `stop`.
-import { randomInt } from 'node:crypto'
+// Sign-in with a phone number anywhere: a dialable member also answers HTTP on loopback, as a
+// node does, with what the hub's phone directory and a cross-node sign-in need of it: the hub's
+// signed directory pull (`/oidc/directory`: the keyed hashes of its readers' phone numbers, by the
+// real hash and token code of node/), and a stand-in for its OIDC token endpoint (`/sim/token`:
+// the visiting member's client assertion checked, an ID token signed for it). A member that goes
+// offline stops answering without closing its socket (a host that went dark: the asker waits).
+// The simulated members' readers are numbers only (`--readers` a member), no accounts.
+//
+// Driven over IPC by bench/sim-network.js: `join`, `settle`, `rounds`, `offline`, `watch`,
+// `directory`, `signins`, `usage`, `stop`.
+import { randomBytes, randomInt } from 'node:crypto'
+import { createServer } from 'node:http'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -31,7 +41,18 @@ import {
   ShardedCatalog,
   MemoryShardStore,
 } from '../../federation/dist/index.js'
-import { MemberEntry, aggregateDay, registryAskIntervalMs } from '../../protocol/dist/index.js'
+import {
+  DirectoryLookupResponse,
+  DirectoryPullClaims,
+  IdTokenClaims,
+  MemberEntry,
+  aggregateDay,
+  registryAskIntervalMs,
+} from '../../protocol/dist/index.js'
+import { signNodeJwt, verifyNodeJwt } from '../../node/dist/identity/tokens.js'
+import { signClientAssertion } from '../../node/dist/identity/client-auth.js'
+import { phoneHash } from '../../node/dist/identity/directory-member.js'
+import { z } from 'zod'
 
 /** @type {Map<string, Map<number, object>>} node id → seq → the hub-signed envelope (one copy per worker) */
 const envelopes = new Map()
@@ -43,7 +64,16 @@ let roundMs = 10_000
 let running = false
 const watches = []
 let lastError = ''
-const counters = { joinRetries: 0, rounds: 0, fromHub: 0, fromPeer: 0, failed: 0, entriesIn: 0, requestBytes: 0 }
+const counters = {
+  directoryPulls: 0,
+  joinRetries: 0,
+  rounds: 0,
+  fromHub: 0,
+  fromPeer: 0,
+  failed: 0,
+  entriesIn: 0,
+  requestBytes: 0,
+}
 // Instruments for `usage` (why rounds fail, rather than a guess): this process's event-loop
 // delay and CPU since the last `usage`, failures by reason and by whom was asked (hub or peer),
 // and how long a hub answer takes when it comes.
@@ -112,7 +142,88 @@ function heldCatalog(name) {
   return sharedCatalogs.get(name)
 }
 
-async function newMember(dialable) {
+/** Readers of each simulated member listed in the hub's phone directory (`--readers`). */
+const readersPerMember = Number(process.env.SIM_READERS_PER_MEMBER ?? 50)
+/** The r-th listed reader of the member whose invite was the g-th: an 11-digit mobile number. */
+const phoneOf = (g, r) => `139${String(g * readersPerMember + r).padStart(8, '0')}`
+
+const TokenAsk = z.object({
+  client_id: z.string().max(80),
+  client_assertion: z.string().max(4096),
+  reader: z.string().max(64),
+  nonce: z.string().max(64),
+})
+
+/** Reads a small JSON body (the stand-in token endpoint's), refusing anything large. */
+async function smallJson(req) {
+  let body = ''
+  for await (const chunk of req) {
+    body += chunk
+    if (body.length > 16_384) throw new Error('too large')
+  }
+  return JSON.parse(body)
+}
+
+/**
+ * The member's HTTP side: the hub's directory pull and the stand-in token endpoint (see the
+ * header). An offline member keeps its socket and answers nothing, as a host gone dark.
+ */
+async function serveHttp(m) {
+  const server = createServer(async (req, res) => {
+    if (!m.online) return // gone dark: the request waits until the asker gives up
+    const send = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+    try {
+      if (req.method === 'GET' && req.url === '/oidc/directory') {
+        const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '')
+        const claims = await verifyNodeJwt(bearer, 'hub', DirectoryPullClaims, {
+          signer: hubId,
+          audience: m.key.nodeId,
+        }).catch(() => null)
+        if (!claims) return send(401, { error: 'invalid_token' })
+        if (m.directoryKey !== claims.directory_key) {
+          m.directoryKey = claims.directory_key
+          m.hashes = Array.from({ length: m.index < 0 ? 0 : readersPerMember }, (_, r) =>
+            phoneHash(claims.directory_key, phoneOf(m.index, r)),
+          )
+        }
+        m.hubUrl = claims.hub_url
+        m.pulledAt = Date.now()
+        counters.directoryPulls++
+        const n = m.hashes.length
+        return send(200, { hashes: m.hashes, counts: { registered: n, realNameVerified: n >> 1, active: n >> 2 } })
+      }
+      if (req.method === 'POST' && req.url === '/sim/token') {
+        // Stands in for the home library's token endpoint: the visiting member proves who it is
+        // (a single-use client assertion, RFC 7523) and takes an ID token for its reader.
+        const ask = TokenAsk.safeParse(await smallJson(req))
+        if (!ask.success || !m.active.has(ask.data.client_id)) return send(400, { error: 'invalid_request' })
+        const ok = await verifyNodeJwt(ask.data.client_assertion, 'client', z.object({ sub: z.string() }), {
+          signer: ask.data.client_id,
+          audience: m.key.nodeId,
+        }).catch(() => null)
+        if (!ok || ok.sub !== ask.data.client_id) return send(401, { error: 'invalid_client' })
+        const idToken = await signNodeJwt(
+          m.key,
+          'id',
+          { sub: ask.data.reader, nonce: ask.data.nonce, real_name_verified: true },
+          { audience: ask.data.client_id, ttlSeconds: 300 },
+        )
+        return send(200, { id_token: idToken })
+      }
+      send(404, { error: 'not_found' })
+    } catch {
+      if (!res.headersSent) send(400, { error: 'invalid_request' })
+    }
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  m.server = server
+  return `http://127.0.0.1:${server.address().port}`
+}
+
+async function newMember(dialable, index) {
   const privateKey = await generateKeyPair('Ed25519')
   const key = { privateKey, nodeId: peerIdFromPrivateKey(privateKey).toString() }
   const host = await createHost({ privateKey, listen: dialable ? ['/ip4/127.0.0.1/tcp/0'] : [] })
@@ -129,7 +240,16 @@ async function newMember(dialable) {
     active: new Map(),
     revoked: false,
     suspended: false,
+    index,
+    // The hub reaches a member's web address to pull its directory; one behind no dialable
+    // address has none it can reach (port 1 refuses), so its readers are not in the directory.
+    http: 'http://127.0.0.1:1/',
+    directoryKey: undefined,
+    hubUrl: undefined,
+    pulledAt: 0,
+    hashes: [],
   }
+  if (dialable) m.http = await serveHttp(m)
   if (dialable)
     await serveCatalogs(host, (name, from) =>
       m.active.has(from) || from === hubId ? heldCatalog(name) : 'not_allowed',
@@ -151,7 +271,7 @@ async function newMember(dialable) {
 
 async function joinOne({ token, dialable, name }, retries = 2) {
   const t0 = performance.now()
-  const m = await newMember(dialable)
+  const m = await newMember(dialable, /^m\d+$/.test(name) ? Number(name.slice(1)) : -1)
   // A join that could not reach the hub (or whose answer was lost) is tried again once with the
   // same key and invite, as an administrator would run `shulin join` again: the hub answers the
   // node it already admitted with its current entry (idempotent join), so the retry is not "used".
@@ -165,6 +285,8 @@ async function joinOne({ token, dialable, name }, retries = 2) {
         continue
       }
       await m.host.stop().catch(() => {})
+      m.server?.closeAllConnections()
+      m.server?.close()
       throw err
     }
   }
@@ -176,7 +298,7 @@ async function admitted(m, token, name, dialable, t0) {
   hubAddrs = env.payload.hubAddrs
   const answer = await requestJoin(m.host, hubAddrs, {
     invite: env,
-    http: [`http://127.0.0.1:1/${encodeURIComponent(name)}`],
+    http: [m.http],
     p2p: dialable ? m.host.getMultiaddrs().map((a) => a.toString()) : [],
   })
   if (!answer.ok) throw new Error(`refused: ${answer.reason}`)
@@ -347,6 +469,64 @@ async function pushAll(concurrency) {
   return { outcomes, ms }
 }
 
+/** Members whose readers the hub's directory lists: online, dialable, in good standing, pulled. */
+const listedMembers = () => counted().filter((m) => m.dialable && m.pulledAt > 0)
+
+/** The newest registry entry this worker holds for a node (every member's view shares them). */
+const entryOf = (nodeId) => [...(envelopes.get(nodeId)?.values() ?? [])].at(-1)?.payload
+
+/**
+ * One reader of `home` signs in at `visitor`, as the visiting library does it: the keyed hash of
+ * the number asked at the hub's directory (with a client assertion), then the home library's
+ * token endpoint at its registry address, its ID token checked against its node id.
+ */
+async function signIn(t) {
+  const a = members.find((m) => m.key.nodeId === t.visitor)
+  const t0 = performance.now()
+  let lookupMs
+  try {
+    const body = new URLSearchParams({
+      hash: phoneHash(a.directoryKey, phoneOf(t.homeIndex, t.reader)),
+      client_id: a.key.nodeId,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await signClientAssertion(a.key, hubId),
+    })
+    const res = await fetch(new URL('/oidc/directory/lookup', a.hubUrl), {
+      method: 'POST',
+      body,
+      signal: AbortSignal.timeout(30_000),
+    })
+    if (!res.ok) return { outcome: `lookup: HTTP ${res.status}` }
+    const { nodes } = DirectoryLookupResponse.parse(await res.json())
+    lookupMs = performance.now() - t0
+    if (!nodes.includes(t.home))
+      return { outcome: nodes.length ? 'lookup: another library' : 'lookup: not listed', lookupMs }
+    const home = entryOf(t.home)
+    if (home?.status !== 'active') return { outcome: 'home not active in the registry', lookupMs }
+    const nonce = randomBytes(16).toString('base64url')
+    const tok = await fetch(new URL('/sim/token', home.http[0]), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: a.key.nodeId,
+        client_assertion: await signClientAssertion(a.key, t.home),
+        reader: `r${t.reader}`,
+        nonce,
+      }),
+      signal: AbortSignal.timeout(30_000),
+    })
+    if (!tok.ok) return { outcome: `token: HTTP ${tok.status}`, lookupMs }
+    const claims = await verifyNodeJwt((await tok.json()).id_token, 'id', IdTokenClaims, {
+      signer: t.home,
+      audience: a.key.nodeId,
+    })
+    if (claims.nonce !== nonce) return { outcome: 'token: nonce mismatch', lookupMs }
+    return { outcome: 'signed in', lookupMs, ms: performance.now() - t0 }
+  } catch (err) {
+    return { outcome: reasonOf(err), lookupMs }
+  }
+}
+
 /** Event-loop delay, CPU share, connections and failures since the last call (then reset). */
 function instruments() {
   const now = performance.now()
@@ -448,6 +628,23 @@ process.on('message', async (msg) => {
         const ids = new Set(msg.nodeIds)
         for (const m of members) if (ids.has(m.key.nodeId)) m.suspended = true
         process.send({ reply: msg.id })
+        break
+      }
+      case 'directory': {
+        // How far the hub's directory has come: reachable members, and those it has pulled.
+        const reachable = counted().filter((m) => m.dialable)
+        process.send({
+          reply: msg.id,
+          reachable: reachable.length,
+          fresh: reachable.filter((m) => m.pulledAt > (msg.since ?? 0)).length,
+          listed: listedMembers().map((m) => ({ nodeId: m.key.nodeId, index: m.index })),
+        })
+        break
+      }
+      case 'signins': {
+        // Every sign-in of this worker at once (the simulator sends all workers theirs together).
+        const results = await Promise.all(msg.tasks.map(signIn))
+        process.send({ reply: msg.id, results })
         break
       }
       case 'rollups-prepare':
