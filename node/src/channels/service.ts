@@ -37,6 +37,34 @@ const publishedBy = (channel: string, nodeId: string) => channel.endsWith(`-${he
 const catalogOf = (channel: string) => `ch-${channel}`
 /** The fields of a channel record the catalog's rule reads. */
 const RecordHead = z.looseObject({ channel: z.string(), id: z.string(), updatedAt: z.string() })
+/** A version may replace another only if it is not older (a replayed old version is refused). */
+const newer = (next: { updatedAt: string } | undefined, prev: { updatedAt: string } | undefined) =>
+  !!next && (!prev || next.updatedAt >= prev.updatedAt)
+
+/**
+ * What a peer may write to channel `channel`'s catalog: a record only as the channel's publisher
+ * signed it, under its own id, and never an older version over a newer one. Its own function, so
+ * that whatever holds a channel catalog (a node, `npm run sim:network`'s members) checks the same.
+ */
+export function channelRecordRule(channel: string): CatalogRule {
+  const record = async (id: string, env: unknown) => {
+    const signer = (env as { signer?: unknown } | null)?.signer
+    if (typeof signer !== 'string' || !publishedBy(channel, signer)) return undefined
+    try {
+      // Only what the rule needs: the signature is what matters here; the whole record is
+      // parsed when the subscription takes it in.
+      const r = await openAsync(env, RecordHead, { type: 'shulin/channel-record', signer })
+      return r.channel === channel && r.id === id ? r : undefined
+    } catch (err) {
+      if (err instanceof EnvelopeError) return undefined
+      throw err
+    }
+  }
+  return async (id, next, prev) => {
+    const [n, p] = await Promise.all([record(id, next), prev === undefined ? undefined : record(id, prev)])
+    return newer(n, p)
+  }
+}
 const sameHttp = (a: { http?: string[] | undefined }, b: { http?: string[] | undefined }) =>
   (a.http ?? []).join(' ') === (b.http ?? []).join(' ')
 
@@ -145,8 +173,6 @@ export class ChannelService {
    * Without this, any member could blank out any publisher's records by writing over them.
    */
   catalogRule(name: string): CatalogRule | undefined {
-    const newer = (next: { updatedAt: string } | undefined, prev: { updatedAt: string } | undefined) =>
-      !!next && (!prev || next.updatedAt >= prev.updatedAt)
     if (name === 'channels') return (id, next, prev) => newer(this.#verified(id, next), this.#verified(id, prev))
     if (name === 'channel-menu') {
       const decision = (id: string, env: unknown) => {
@@ -156,25 +182,7 @@ export class ChannelService {
       }
       return (id, next, prev) => newer(decision(id, next), decision(id, prev))
     }
-    if (!name.startsWith('ch-')) return undefined
-    const channel = name.slice(3)
-    const record = async (id: string, env: unknown) => {
-      const signer = (env as { signer?: unknown } | null)?.signer
-      if (typeof signer !== 'string' || !publishedBy(channel, signer)) return undefined
-      try {
-        // Only what the rule needs: the signature is what matters here; the whole record is
-        // parsed when the subscription takes it in.
-        const r = await openAsync(env, RecordHead, { type: 'shulin/channel-record', signer })
-        return r.channel === channel && r.id === id ? r : undefined
-      } catch (err) {
-        if (err instanceof EnvelopeError) return undefined
-        throw err
-      }
-    }
-    return async (id, next, prev) => {
-      const [n, p] = await Promise.all([record(id, next), prev === undefined ? undefined : record(id, prev)])
-      return newer(n, p)
-    }
+    return name.startsWith('ch-') ? channelRecordRule(name.slice(3)) : undefined
   }
 
   #menuEntry(env: unknown, hub: string): MenuEntry | undefined {
