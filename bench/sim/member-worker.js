@@ -40,9 +40,11 @@ import {
   serveCatalogs,
   ShardedCatalog,
   MemoryShardStore,
+  pullCatalog,
 } from '../../federation/dist/index.js'
 import {
   DirectoryLookupResponse,
+  CATALOG_PROTOCOL,
   DirectoryPullClaims,
   IdTokenClaims,
   MemberEntry,
@@ -52,6 +54,9 @@ import {
 import { signNodeJwt, verifyNodeJwt } from '../../node/dist/identity/tokens.js'
 import { signClientAssertion } from '../../node/dist/identity/client-auth.js'
 import { phoneHash } from '../../node/dist/identity/directory-member.js'
+import { NetworkCatalogs } from '../../node/dist/federation/catalogs.js'
+import { openStorage } from '../../node/dist/storage/db.js'
+import { channelRecordRule } from '../../node/dist/channels/service.js'
 import { z } from 'zod'
 
 /** @type {Map<string, Map<number, object>>} node id → seq → the hub-signed envelope (one copy per worker) */
@@ -132,6 +137,8 @@ function take(m, envs, verify) {
  */
 const sharedCatalogs = new Map()
 function heldCatalog(name) {
+  // A channel's catalog (`ch-…`) is held only by the members subscribed to it (`channel`).
+  if (name.startsWith('ch-')) return undefined
   if (!sharedCatalogs.has(name)) {
     try {
       sharedCatalogs.set(name, new ShardedCatalog(name, new MemoryShardStore(), { clientId: 1 }))
@@ -527,6 +534,48 @@ async function signIn(t) {
   }
 }
 
+/**
+ * Members subscribed to a hub channel (`channel`): each a real catalog in its own LevelDB, kept
+ * by node/'s NetworkCatalogs as a node keeps it (pulled every 3 s from the hub and from members
+ * that hold it, every shard checked by the channel's rule: the publisher's signature on every
+ * record), and served to other members. A subscriber is `done` once a pull from the hub brings
+ * nothing new; `doneAt` is when its last new shard arrived.
+ */
+const subscribers = []
+const catalogRoundMs = 3000
+
+async function subscribe(m, catalog, dir) {
+  const storage = await openStorage(dir, { create: true, dataDir: dir })
+  const catalogs = new NetworkCatalogs({ storage, nodeId: m.key.nodeId, now: Date.now })
+  catalogs.setRules((name) => (name === catalog ? channelRecordRule(catalog.slice(3)) : undefined))
+  // The worker's stand-in catalogs give way to the real ones for this member.
+  await m.host.unhandle(CATALOG_PROTOCOL)
+  await catalogs.attach({
+    host: m.host,
+    peers: () => [
+      { id: hubId, addrs: hubAddrs },
+      ...[...m.active].filter(([id]) => id !== m.key.nodeId).map(([id, addrs]) => ({ id, addrs })),
+    ],
+    mayRead: (peer) => m.active.has(peer) || peer === hubId,
+  })
+  const s = { m, storage, catalogs, cat: undefined, lastChangeAt: 0, doneAt: 0, startedAt: Date.now() }
+  subscribers.push(s)
+  s.cat = await catalogs.open(catalog)
+  s.cat.onChange(() => (s.lastChangeAt = Date.now()))
+  void (async () => {
+    while (running && m.online && !s.doneAt) {
+      const t = Date.now()
+      await catalogs.pullRound().catch(() => {})
+      if (s.lastChangeAt && Date.now() - s.lastChangeAt >= 1000) {
+        const r = await pullCatalog(m.host, hubAddrs, s.cat).catch(() => undefined)
+        if (r && r.shards === 0) s.doneAt = s.lastChangeAt
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, catalogRoundMs - (Date.now() - t))))
+    }
+  })()
+  return m.key.nodeId
+}
+
 /** Event-loop delay, CPU share, connections and failures since the last call (then reset). */
 function instruments() {
   const now = performance.now()
@@ -647,6 +696,35 @@ process.on('message', async (msg) => {
         process.send({ reply: msg.id, results })
         break
       }
+      case 'channel': {
+        // `count` of this worker's online, dialable members subscribe to the hub's channel.
+        const picked = counted()
+          .filter((m) => m.dialable)
+          .slice(0, msg.count)
+        const ids = []
+        for (const [i, m] of picked.entries()) ids.push(await subscribe(m, msg.catalog, `${msg.dir}/${i}`))
+        process.send({ reply: msg.id, subscribed: ids })
+        break
+      }
+      case 'channel-size': {
+        // One whole copy of the channel pulled from the hub into memory (no rule): its bytes.
+        const m = counted().find((x) => x.dialable)
+        const cat = new ShardedCatalog(msg.catalog, new MemoryShardStore(), { clientId: 1 })
+        const r = await pullCatalog(m.host, hubAddrs, cat)
+        process.send({ reply: msg.id, bytes: r.bytes })
+        break
+      }
+      case 'channel-status':
+        process.send({
+          reply: msg.id,
+          subscribers: await Promise.all(
+            subscribers.map(async (s) => ({
+              doneMs: s.doneAt ? s.doneAt - s.startedAt : null,
+              filled: await s.cat.filledShards(),
+            })),
+          ),
+        })
+        break
       case 'rollups-prepare':
         process.send({ reply: msg.id, prepared: await prepareRollups(msg.day) })
         break
@@ -672,6 +750,7 @@ process.on('message', async (msg) => {
       case 'stop':
         running = false
         await Promise.all(members.filter((m) => m.online).map((m) => m.host.stop().catch(() => {})))
+        await Promise.all(subscribers.map((s) => s.storage.close().catch(() => {})))
         process.send({ reply: msg.id })
         process.exit(0)
     }
