@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { webSocketMaxPayload, type RuntimeAdapter } from './adapter.js'
 
 /** Connections waiting to be accepted (the system caps it at net.core.somaxconn, 4096 on Linux 5.4 and later). */
-export const listenBacklog = 4096
+const listenBacklog = 4096
 
 export const nodeRuntime: RuntimeAdapter = {
   name: 'node',
@@ -32,9 +32,10 @@ export const nodeRuntime: RuntimeAdapter = {
       server.requestTimeout = 120_000
       server.once('error', reject)
       // A queue of connections not yet accepted as long as the system allows (Node's default is
-      // 511): a hub that 1,000 sign-ins reach at once while its event loop serves 3,000 members'
-      // rounds dropped the rest, and each dropped connection waited out SYN retries of 1, 2, 4, 8 s
-      // or failed (sim:network at 3,000 members: 286 of 1,000 sign-ins failed, lookups p50 20 s).
+      // 511). sim:network at 3,000 members, 1,000 sign-ins at once while the hub served every
+      // member's rounds: 286 failed (connect timeouts among them) and lookups took 20 s at the
+      // median with the hub at half a core, as when a full queue drops connections and each waits
+      // out SYN retries of 1, 2, 4, 8 s; with this queue, 1,000 of 1,000 and no overflow counted.
       server.listen({ port, host, backlog: listenBacklog })
       server.once('listening', () => {
         server.off('error', reject)
