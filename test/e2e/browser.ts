@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core'
 
 export const chromiumPath = '/usr/bin/chromium'
 export const hasChromium = existsSync(chromiumPath)
@@ -56,4 +56,29 @@ export async function signInAsAdmin(
   await page.getByRole('button', { name: '登录' }).click()
   await page.waitForURL(`${base}${next}`)
   return page
+}
+
+/**
+ * Reloads `page` until `target` shows, for what another node sends between loads. Each load is
+ * given up to `settleMs` for its data to arrive and render before it is reloaded: a count taken
+ * the moment the load event fires sees a page still fetching, and reloading every second then
+ * threw away pages that were about to show it (the channel menu took 13–32 s to be seen that
+ * way on a quiet machine, and did not show within 45 s in one CI run, where the API had it
+ * within 4 s).
+ */
+export async function reloadUntilShown(
+  page: Page,
+  target: Locator,
+  { timeoutMs, settleMs = 5_000 }: { timeoutMs: number; settleMs?: number },
+): Promise<void> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    await page.reload()
+    try {
+      await target.first().waitFor({ state: 'visible', timeout: Math.max(1, Math.min(settleMs, end - Date.now())) })
+      return
+    } catch (err) {
+      if (Date.now() >= end) throw new Error(`${target.toString()} did not show within ${timeoutMs} ms`, { cause: err })
+    }
+  }
 }

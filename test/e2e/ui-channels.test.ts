@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { signedInAdmin, startTempNode, type Client, type TempNode } from '../../node/src/testing/temp-node.js'
-import { desktop, hasChromium, launch, phone, shot, signInAsAdmin } from './browser.js'
+import { desktop, hasChromium, launch, phone, reloadUntilShown, shot, signInAsAdmin } from './browser.js'
 
 describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
   let hub: TempNode
@@ -54,24 +54,15 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     expect((await hubAdmin.post(`/api/staff/channels/menu/${nationalId}`, { state: 'listed' })).status).toBe(200)
 
     const n = await signIn(node.node.url, phone)
-    await expect
-      .poll(async () => (await n.reload(), n.getByRole('heading', { name: '国家数字图书馆电子书' }).count()), {
-        timeout: 45_000,
-        interval: 1000,
-      })
-      .toBe(1)
+    const listed = n.getByRole('heading', { name: '国家数字图书馆电子书' })
+    await reloadUntilShown(n, listed, { timeoutMs: 45_000 })
+    expect(await listed.count()).toBe(1)
     await shot(n, 'phone-channel-menu')
     await n.getByRole('button', { name: '订阅' }).click()
     await expect.poll(() => n.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('已订阅')
-    await expect
-      .poll(
-        async () => (
-          await n.reload(),
-          n.getByText('国家数字图书馆电子书 · 仅目录（首次打开时取内容） · 40 条').count()
-        ),
-        { timeout: 45_000, interval: 1000 },
-      )
-      .toBe(1)
+    const arrived = n.getByText('国家数字图书馆电子书 · 仅目录（首次打开时取内容） · 40 条')
+    await reloadUntilShown(n, arrived, { timeoutMs: 45_000 })
+    expect(await arrived.count()).toBe(1)
     await shot(n, 'phone-channel-subscribed')
     const found = await (await fetch(`${node.node.url}/api/search?q=${encodeURIComponent('中华经典')}`)).json()
     expect(found.total).toBe(40)
@@ -103,12 +94,9 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
       .toContain('提交中心节点审核')
 
     const h = await signIn(hub.node.url)
-    await expect
-      .poll(async () => (await h.reload(), h.getByRole('heading', { name: '临安地方文献' }).count()), {
-        timeout: 45_000,
-        interval: 1000,
-      })
-      .toBe(1)
+    const submitted = h.getByRole('heading', { name: '临安地方文献' })
+    await reloadUntilShown(h, submitted, { timeoutMs: 45_000 })
+    expect(await submitted.count()).toBe(1)
     await shot(h, 'desktop-hub-channel-review')
     await h.getByRole('button', { name: '列入目录' }).click()
     await expect.poll(() => h.getByRole('status').first().textContent(), { timeout: 10_000 }).toContain('已列入目录')
@@ -129,13 +117,9 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     expect((await hubAdmin.post(`/api/staff/channels/menu/${series.body.id}`, { state: 'listed' })).status).toBe(200)
 
     const n = await signIn(node.node.url)
-    await expect
-      .poll(async () => (await n.reload(), n.getByRole('heading', { name: '公开课 中华诗词' }).count()), {
-        // The member's next catalog pull brings the menu: under a full run's load it took over 20 s.
-        timeout: 60_000,
-        interval: 1000,
-      })
-      .toBe(1)
+    const courseSeries = n.getByRole('heading', { name: '公开课 中华诗词' })
+    await reloadUntilShown(n, courseSeries, { timeoutMs: 45_000 })
+    expect(await courseSeries.count()).toBe(1)
     const menu = n.locator('section[aria-labelledby="menu"] h3')
     expect(await menu.first().textContent()).toContain('中华诗词')
     expect(await n.getByText('公开课专题：订阅后各门课程和讲座进入本馆的公开课').count()).toBe(1)
