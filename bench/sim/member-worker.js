@@ -553,7 +553,7 @@ async function subscribe(m, catalog, dir) {
   await catalogs.attach({
     host: m.host,
     peers: () => [
-      { id: hubId, addrs: hubAddrs },
+      { id: hubId, addrs: hubAddrs, hub: true },
       ...[...m.active].filter(([id]) => id !== m.key.nodeId).map(([id, addrs]) => ({ id, addrs })),
     ],
     mayRead: (peer) => m.active.has(peer) || peer === hubId,

@@ -184,12 +184,26 @@ export function lengthPrefixed(frame: Uint8Array): Uint8Array {
 /** Which catalog a peer may pull: the catalog, `'not_allowed'`, or nothing (unknown here). */
 export type CatalogLookup = (name: string, from: string) => ShardedCatalog | 'not_allowed' | undefined
 
+/**
+ * How many large pulls (first copies) of one catalog this node sends at once; see
+ * `catalogLimits.largePull` and `largePullsAtOnce`. Tests set lower figures.
+ */
+export interface LargePullLimit {
+  /** Items the asker lacks from which a pull is large. */
+  largePull?: number
+  /** Large pulls of one catalog sent at once; more are answered `busy`. */
+  atOnce?: number
+}
+
 /** Answers pulls of the catalogs `lookup` names. */
 export function serveCatalogs(
   host: Host,
   lookup: CatalogLookup,
   log: (msg: string, err?: unknown) => void = () => {},
+  { largePull = catalogLimits.largePull, atOnce = catalogLimits.largePullsAtOnce }: LargePullLimit = {},
 ): Promise<void> {
+  /** Per catalog, the large pulls being sent now. */
+  const sending = new Map<string, number>()
   return host.handle(
     CATALOG_PROTOCOL,
     async (stream: Stream, connection) => {
@@ -199,7 +213,7 @@ export function serveCatalogs(
           (await lp.read({ signal: AbortSignal.timeout(catalogLimits.requestTimeoutMs) })).subarray(),
         )
         const cat = req && lookup(req.catalog, connection.remotePeer.toString())
-        const header: CatalogPullHeader = !req
+        let header: CatalogPullHeader = !req
           ? { ok: false, reason: 'invalid' }
           : !cat
             ? { ok: false, reason: 'unknown' }
@@ -208,54 +222,80 @@ export function serveCatalogs(
               : cat.shards !== req.shards
                 ? { ok: false, reason: 'invalid' }
                 : { ok: true }
+        // A first copy is sent to a few askers at a time; the rest take it from one another.
+        let large = false
+        if (header.ok && req && cat && cat !== 'not_allowed') {
+          const lacked = await cat.lackedBy(req.have.map((sv) => Buffer.from(sv, 'base64'))).catch(() => undefined)
+          large = lacked !== undefined && lacked >= largePull
+          if (lacked === undefined) header = { ok: false, reason: 'invalid' }
+          else if (large && (sending.get(cat.name) ?? 0) >= atOnce) header = { ok: false, reason: 'busy' }
+        }
         if (!(header.ok && req && cat && cat !== 'not_allowed')) await lp.write(encodeCatalogPullHeader(header))
         else {
-          let unanswered = 0
-          // Frames go out in groups of up to `groupBytes` (one write each: one noise message
-          // and one yamux frame for many small shard frames, where a 1k-record change made
-          // 256 writes of ~300 bytes). The header goes with the first group (one write and one
-          // wake-up of the asker fewer); it is no shard frame, so it takes no credit.
-          let group: Uint8Array[] = [encodeCatalogPullHeader(header)]
-          let grouped = 0
-          let groupLimit = firstGroupBytes
-          const flush = async (end = false) => {
-            while (grouped && unanswered + grouped > creditBytes) {
-              const taken = readCredit((await lp.read({ signal: AbortSignal.timeout(idleMs) })).subarray())
-              if (!(taken !== undefined && taken > 0 && taken <= unanswered)) throw new Error('not a credit frame')
-              unanswered -= taken
+          if (large) sending.set(cat.name, (sending.get(cat.name) ?? 0) + 1)
+          try {
+            let unanswered = 0
+            // Frames go out in groups of up to `groupBytes` (one write each: one noise message
+            // and one yamux frame for many small shard frames, where a 1k-record change made
+            // 256 writes of ~300 bytes). The header goes with the first group (one write and one
+            // wake-up of the asker fewer); it is no shard frame, so it takes no credit.
+            let group: Uint8Array[] = [encodeCatalogPullHeader(header)]
+            let grouped = 0
+            let groupLimit = firstGroupBytes
+            const flush = async (end = false) => {
+              while (grouped && unanswered + grouped > creditBytes) {
+                const taken = readCredit((await lp.read({ signal: AbortSignal.timeout(idleMs) })).subarray())
+                if (!(taken !== undefined && taken > 0 && taken <= unanswered)) throw new Error('not a credit frame')
+                unanswered -= taken
+              }
+              if (end) group.push(catalogEnd())
+              if (group.length) await lp.writeV(group, { signal: AbortSignal.timeout(idleMs) })
+              unanswered += grouped
+              group = []
+              grouped = 0
+              groupLimit = Math.min(groupBytes, groupLimit * 2)
             }
-            if (end) group.push(catalogEnd())
-            if (group.length) await lp.writeV(group, { signal: AbortSignal.timeout(idleMs) })
-            unanswered += grouped
-            group = []
-            grouped = 0
-            groupLimit = Math.min(groupBytes, groupLimit * 2)
+            const send = async (frame: Uint8Array) => {
+              if (grouped && grouped + frame.byteLength > groupLimit) await flush()
+              group.push(frame)
+              grouped += frame.byteLength
+            }
+            // Shards are read and compressed up to `window` ahead of the one being written
+            // (LevelDB and zlib work side by side), and written in order. A sliding window, not
+            // a batch of eight awaited together: the batches' barriers made 32 waits for the
+            // slowest read of each eight in a pull of 256 changed shards.
+            const prepare = (k: number): Promise<Uint8Array | undefined> => {
+              const p = cat
+                .diffFor(k, Buffer.from(req.have[k]!, 'base64'))
+                .then((diff) => diff && encodeShardFrame(k, diff))
+              // Awaited in turn below; if the pull fails first, its rejection is not unhandled.
+              p.catch(() => {})
+              return p
+            }
+            const ahead: Array<Promise<Uint8Array | undefined>> = []
+            for (let k = 0; k < Math.min(window, cat.shards); k++) ahead.push(prepare(k))
+            for (let k = 0; k < cat.shards; k++) {
+              const frame = await ahead[k % window]!
+              if (k + window < cat.shards) ahead[k % window] = prepare(k + window)
+              if (frame) await send(frame)
+            }
+            await flush(true)
+            // A first copy counts until the asker has stored it and closed the stream (what was
+            // sent lies in its buffers until then: up to the credit, 16 MiB, more than a whole
+            // 100k-record channel); its credit frames come every MiB stored meanwhile.
+            if (large)
+              try {
+                for (;;) await lp.read({ signal: AbortSignal.timeout(idleMs) })
+              } catch {
+                // closed by the asker, or silent for idleMs: the slot is free either way
+              }
+          } finally {
+            if (large) {
+              const left = (sending.get(cat.name) ?? 1) - 1
+              if (left) sending.set(cat.name, left)
+              else sending.delete(cat.name)
+            }
           }
-          const send = async (frame: Uint8Array) => {
-            if (grouped && grouped + frame.byteLength > groupLimit) await flush()
-            group.push(frame)
-            grouped += frame.byteLength
-          }
-          // Shards are read and compressed up to `window` ahead of the one being written
-          // (LevelDB and zlib work side by side), and written in order. A sliding window, not
-          // a batch of eight awaited together: the batches' barriers made 32 waits for the
-          // slowest read of each eight in a pull of 256 changed shards.
-          const prepare = (k: number): Promise<Uint8Array | undefined> => {
-            const p = cat
-              .diffFor(k, Buffer.from(req.have[k]!, 'base64'))
-              .then((diff) => diff && encodeShardFrame(k, diff))
-            // Awaited in turn below; if the pull fails first, its rejection is not unhandled.
-            p.catch(() => {})
-            return p
-          }
-          const ahead: Array<Promise<Uint8Array | undefined>> = []
-          for (let k = 0; k < Math.min(window, cat.shards); k++) ahead.push(prepare(k))
-          for (let k = 0; k < cat.shards; k++) {
-            const frame = await ahead[k % window]!
-            if (k + window < cat.shards) ahead[k % window] = prepare(k + window)
-            if (frame) await send(frame)
-          }
-          await flush(true)
         }
         await stream.close()
       } catch (err) {
@@ -269,10 +309,11 @@ export function serveCatalogs(
 
 /**
  * Why a pull failed: the peer `refused` it (its header said so: the catalog is unknown there,
- * not for this node, or the request invalid), it answered something `malformed`, or the pull
- * `failed` otherwise (no address answered, a timeout, a shard this node could not store).
+ * not for this node, or the request invalid), was `busy` (it holds the catalog but sends as many
+ * first copies of it as it will just now), answered something `malformed`, or the pull `failed`
+ * otherwise (no address answered, a timeout, a shard this node could not store).
  */
-export type CatalogPullFailure = 'refused' | 'malformed' | 'failed'
+export type CatalogPullFailure = 'refused' | 'busy' | 'malformed' | 'failed'
 
 export class CatalogPullError extends Error {
   override readonly name = 'CatalogPullError'
@@ -307,7 +348,8 @@ export async function pullCatalog(
       await io.write(lengthPrefixed(encodeCatalogPullRequest({ catalog: cat.name, shards: cat.shards, have })))
       const header = decodeCatalogPullHeader(await reader.next(AbortSignal.timeout(idleMs)))
       if (!header) throw new CatalogPullError('malformed', 'not an answer of the catalog protocol')
-      if (!header.ok) throw new CatalogPullError('refused', `refused: ${header.reason}`)
+      if (!header.ok)
+        throw new CatalogPullError(header.reason === 'busy' ? 'busy' : 'refused', `refused: ${header.reason}`)
       let shards = 0
       let bytes = 0
       let refused = 0
@@ -364,7 +406,7 @@ export async function pullCatalog(
       stream?.abort(err instanceof Error ? err : new Error(String(err)))
       lastError = err
       // A refusal is the catalog's owner speaking: the other addresses are the same peer.
-      if (err instanceof CatalogPullError && err.reason === 'refused') break
+      if (err instanceof CatalogPullError && (err.reason === 'refused' || err.reason === 'busy')) break
     }
   }
   const reason = lastError instanceof CatalogPullError ? lastError.reason : 'failed'

@@ -13,7 +13,14 @@ import { generateNodeKey } from '../identity/node-key.js'
 import { createHost, type Host } from '../host/host.js'
 import { CatalogError, ShardedCatalog, shardOf, TailCache, type CatalogRule } from './catalog.js'
 import { CATALOG_PROTOCOL } from '@shulin/protocol'
-import { encodeShardFrame, lengthPrefixed, pullCatalog, serveCatalogs } from './catalog-sync.js'
+import {
+  CatalogPullError,
+  encodeShardFrame,
+  lengthPrefixed,
+  pullCatalog,
+  serveCatalogs,
+  type LargePullLimit,
+} from './catalog-sync.js'
 import { MemoryShardStore } from './shard-store.js'
 import { decodeClocks as decodeStateVector, encodeClocks as encodeStateVector, structRange } from './state-vector.js'
 
@@ -27,17 +34,25 @@ async function peer(
   store = new MemoryShardStore(),
   name = 'books',
   accept?: CatalogRule,
-  opts: { tailCache?: TailCache } = {},
+  opts: { tailCache?: TailCache; largePulls?: LargePullLimit } = {},
 ) {
   const key = await generateNodeKey()
   const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
   hosts.push(host)
-  const cat = new ShardedCatalog(name, store, { clientId: nextClient++, shards: 64, compactAfter: 4, accept, ...opts })
+  const { largePulls, ...catalogOpts } = opts
+  const cat = new ShardedCatalog(name, store, {
+    clientId: nextClient++,
+    shards: 64,
+    compactAfter: 4,
+    accept,
+    ...catalogOpts,
+  })
   const logs: string[] = []
   await serveCatalogs(
     host,
     (n) => (n === cat.name ? cat : undefined),
     (m) => logs.push(m),
+    largePulls,
   )
   return { host, cat, store, logs, addrs: () => host.getMultiaddrs().map(String) }
 }
@@ -216,6 +231,46 @@ describe('sharded catalog', () => {
     const again = new ShardedCatalog('books', store, { clientId: 99, shards: 64 })
     expect((await pullCatalog(b.host, a.addrs(), again)).shards).toBe(64 - 20)
     expect(await all(again)).toEqual(await all(a.cat))
+  })
+
+  it('sends a first copy to so many askers at once and answers the next one busy, while changes still go to all', async () => {
+    const a = await peer(new MemoryShardStore(), 'books', undefined, { largePulls: { largePull: 500, atOnce: 1 } })
+    await a.cat.put(Array.from({ length: 1000 }, (_, i) => record(i)))
+    expect(await a.cat.lackedBy([])).toBe(1000)
+    // One that already holds it, and lacks only a change of three records.
+    const steady = await peer()
+    await pullCatalog(steady.host, a.addrs(), steady.cat)
+    await a.cat.put([record(1), record(2), record(3)].map(([id, v]) => [id, { ...v, edition: 2 }] as const))
+    expect(await a.cat.lackedBy(await steady.cat.stateVectors())).toBe(3)
+
+    // The first asker stores nothing until the test lets it: its copy is still being taken.
+    let open!: () => void
+    const gate = new Promise<void>((r) => (open = r))
+    let stored = 0
+    class HeldStore extends MemoryShardStore {
+      override async append(...args: Parameters<MemoryShardStore['append']>) {
+        stored++
+        await gate
+        return super.append(...args)
+      }
+    }
+    const first = await peer(new HeldStore())
+    const firstPull = pullCatalog(first.host, a.addrs(), first.cat)
+    await expect.poll(() => stored, { timeout: 10_000 }).toBeGreaterThan(0)
+    // A second first copy while the first is being sent: busy, and nothing stored.
+    const second = await peer()
+    const busy = await pullCatalog(second.host, a.addrs(), second.cat).catch((err: unknown) => err)
+    expect(busy).toBeInstanceOf(CatalogPullError)
+    expect((busy as CatalogPullError).reason).toBe('busy')
+    expect(await second.cat.filledShards()).toBe(0)
+    // The change goes to the one that lacks only it.
+    expect((await pullCatalog(steady.host, a.addrs(), steady.cat)).shards).toBeLessThanOrEqual(3)
+    expect(await all(steady.cat)).toEqual(await all(a.cat))
+    // Once the first copy is stored, the next one may start.
+    open()
+    expect((await firstPull).shards).toBe(64)
+    expect((await pullCatalog(second.host, a.addrs(), second.cat)).shards).toBe(64)
+    expect(await all(second.cat)).toEqual(await all(a.cat))
   })
 
   it('never overruns a receiver that stores slowly (credit in bytes)', async () => {

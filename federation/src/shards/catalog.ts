@@ -286,6 +286,20 @@ export class ShardedCatalog {
   }
 
   /**
+   * How many items (record versions written) a peer with these state vectors, one per shard,
+   * lacks of this catalog: from the clocks alone, nothing read from the store. Tells a first
+   * copy from a change before anything is sent. A state vector that does not decode throws.
+   */
+  async lackedBy(remote: readonly Uint8Array[]): Promise<number> {
+    let lacked = 0
+    for (const [shard, st] of await this.#state()) {
+      const theirs = remote[shard] ? decodeClocks(remote[shard]) : new Map<number, number>()
+      for (const [client, clock] of st.clocks) lacked += Math.max(0, clock - (theirs.get(client) ?? 0))
+    }
+    return lacked
+  }
+
+  /**
    * What a peer with state vector `remote` lacks of `shard`, or nothing. Entries still in the
    * tail cache are answered from memory: reading them back from the store cost two LevelDB
    * iterators per changed shard, most of an incremental pull's time (256 shards changed by 1k

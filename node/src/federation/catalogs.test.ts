@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createHost, generateNodeKey, type Host } from '@shulin/federation'
 import { openStorage, type Storage } from '../storage/db.js'
 import { tempDir } from '../testing/temp-node.js'
+import { pino, type Logger } from 'pino'
 import { discoveryFanout, NetworkCatalogs, pullFanout, pullTargets } from './catalogs.js'
 
 interface Side {
@@ -23,12 +24,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function side(name: string): Promise<Side> {
+async function side(name: string, logger?: Logger): Promise<Side> {
   const dir = await tempDir('shulin-catalogs-')
   const storage = await openStorage(join(dir, 'db'), { create: true, dataDir: dir })
   const key = await generateNodeKey()
   const host = await createHost({ privateKey: key.privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })
-  const catalogs = new NetworkCatalogs({ storage, nodeId: host.peerId.toString(), now: Date.now })
+  const catalogs = new NetworkCatalogs({ storage, nodeId: host.peerId.toString(), now: Date.now, logger })
   // Opened before the network is attached, so no pull starts behind the test's back.
   await catalogs.open(name)
   cleanups.push(async () => {
@@ -73,6 +74,53 @@ describe('NetworkCatalogs holders', () => {
       await a.host.stop()
       await b.catalogs.pullRound()
       expect(b.catalogs.holders('refused-letters')).toEqual([a.id])
+    },
+  )
+})
+
+describe('NetworkCatalogs pull order', () => {
+  it(
+    'asks the hub after the others: a new subscriber takes what a member holds from the member, and only the rest from the hub',
+    { timeout: 30_000 },
+    async () => {
+      const pulled: Array<{ peer: string; shards: number; bytes: number }> = []
+      const logger = pino({ level: 'debug' }, { write: (line: string) => void pulled.push(JSON.parse(line)) })
+      const hub = await side('national')
+      const member = await side('national')
+      const subscriber = await side('national', logger)
+      const addrs = (s: Side) => s.host.getMultiaddrs().map(String)
+      const national = await hub.catalogs.open('national')
+      await national.put(Array.from({ length: 3000 }, (_, i) => [`r${i}`, { title: `中华经典第${i + 1}册` }] as const))
+      await hub.catalogs.attach({ host: hub.host, peers: () => [], mayRead: () => true })
+      await member.catalogs.attach({
+        host: member.host,
+        peers: () => [{ id: hub.id, addrs: addrs(hub), hub: true }],
+        mayRead: () => true,
+      })
+      await member.catalogs.pullRound()
+      // Since the member's copy, the hub has a change of five records.
+      await national.put(
+        Array.from({ length: 5 }, (_, i) => [`r${i}`, { title: `中华经典第${i + 1}册（修订）` }] as const),
+      )
+      // The hub is listed first, as a node's peers list it.
+      await subscriber.catalogs.attach({
+        host: subscriber.host,
+        peers: () => [
+          { id: hub.id, addrs: addrs(hub), hub: true },
+          { id: member.id, addrs: addrs(member) },
+        ],
+        mayRead: () => true,
+      })
+      await subscriber.catalogs.pullRound()
+      const from = (s: Side) => pulled.filter((l) => l.peer === s.id)
+      expect(from(member)).toHaveLength(1)
+      expect(from(hub)).toHaveLength(1)
+      expect(from(hub)[0]!.shards).toBeLessThanOrEqual(5)
+      expect(from(hub)[0]!.bytes).toBeLessThan(from(member)[0]!.bytes / 50)
+      const got = await subscriber.catalogs.open('national')
+      expect(await got.get('r0')).toEqual({ title: '中华经典第1册（修订）' })
+      expect(await got.get('r2999')).toEqual({ title: '中华经典第3000册' })
+      expect(subscriber.catalogs.holders('national').sort()).toEqual([hub.id, member.id].sort())
     },
   )
 })

@@ -8,7 +8,7 @@
  * once the network is attached.
  */
 import { createHash } from 'node:crypto'
-import type { CatalogRule, Host, ShardedCatalog } from '@shulin/federation'
+import type { CatalogRule, Host, LargePullLimit, ShardedCatalog } from '@shulin/federation'
 import type { Storage } from '../storage/db.js'
 import type { Logger } from '../logger.js'
 import { Backoff } from './backoff.js'
@@ -17,6 +17,8 @@ import { LevelShardStore } from './shard-store.js'
 export interface CatalogPeer {
   id: string
   addrs: string[]
+  /** This node's hub: asked after the others each round (see {@link NetworkCatalogs.pullRound}). */
+  hub?: boolean
 }
 
 export interface NetworkCatalogsOptions {
@@ -24,6 +26,8 @@ export interface NetworkCatalogsOptions {
   nodeId: string
   now: () => number
   logger?: Logger
+  /** How many first copies of a catalog this node sends at once (tests set fewer; see `LargePullLimit`). */
+  largePulls?: LargePullLimit
 }
 
 export interface CatalogNetwork {
@@ -61,6 +65,7 @@ export class NetworkCatalogs {
         return !cat ? undefined : net.mayRead(from) ? cat : 'not_allowed'
       },
       (msg, err) => this.opts.logger?.warn({ err }, msg),
+      this.opts.largePulls,
     )
   }
 
@@ -91,7 +96,11 @@ export class NetworkCatalogs {
 
   /**
    * Pulls every open catalog from the peers that are due (see {@link pullTargets}); pulls still
-   * running are left alone.
+   * running are left alone. The hub is asked after the others have answered, so it sends only
+   * what they did not: a new subscriber of the hub's channel takes most of it from members that
+   * hold it, where asking everyone at once from an empty state had each of them, the hub too,
+   * send a whole copy (issue 25). The hub sends a first copy to a few at a time and answers the
+   * rest `busy`; a busy peer stays a holder and is asked again next round, not backed off.
    */
   async pullRound(): Promise<void> {
     const net = this.#net
@@ -105,31 +114,39 @@ export class NetworkCatalogs {
         const key = `${name} ${peer.id}`
         return !this.#pulling.has(key) && this.#backoff.ready(key) && peer.addrs.length > 0
       }
-      for (const peer of pullTargets(peers, due, this.#holders.get(name), byId)) {
+      const pull = (peer: CatalogPeer): Promise<void> => {
         const key = `${name} ${peer.id}`
-        this.#pulling.add(key)
-        jobs.push(
-          pullCatalog(net.host, peer.addrs, cat)
-            .then((r) => {
-              this.#backoff.succeeded(key)
-              this.#holders.set(name, (this.#holders.get(name) ?? new Set()).add(peer.id))
-              this.#lastPull.set(name, new Date(this.opts.now()).toISOString())
-              if (r.shards)
-                this.opts.logger?.debug({ catalog: name, peer: peer.id, shards: r.shards }, 'pulled catalog changes')
-              if (r.refused)
-                this.opts.logger?.warn(
-                  { catalog: name, peer: peer.id, shards: r.refused },
-                  'a peer sent catalog changes that are not allowed (records not signed by whom they must be); left out',
-                )
-            })
-            .catch((err: unknown) => {
-              if (err instanceof CatalogPullError && err.reason === 'refused') this.#holders.get(name)?.delete(peer.id)
-              this.#backoff.failed(key)
-              this.opts.logger?.debug({ err, catalog: name, peer: peer.id }, 'catalog pull failed')
-            })
-            .finally(() => this.#pulling.delete(key)),
-        )
+        return pullCatalog(net.host, peer.addrs, cat)
+          .then((r) => {
+            this.#backoff.succeeded(key)
+            this.#holders.set(name, (this.#holders.get(name) ?? new Set()).add(peer.id))
+            this.#lastPull.set(name, new Date(this.opts.now()).toISOString())
+            if (r.shards)
+              this.opts.logger?.debug(
+                { catalog: name, peer: peer.id, shards: r.shards, bytes: r.bytes },
+                'pulled catalog changes',
+              )
+            if (r.refused)
+              this.opts.logger?.warn(
+                { catalog: name, peer: peer.id, shards: r.refused },
+                'a peer sent catalog changes that are not allowed (records not signed by whom they must be); left out',
+              )
+          })
+          .catch((err: unknown) => {
+            const reason = err instanceof CatalogPullError ? err.reason : 'failed'
+            if (reason === 'refused') this.#holders.get(name)?.delete(peer.id)
+            // Busy is a holder speaking: it is asked again next round, as one that answered.
+            if (reason === 'busy') this.#holders.set(name, (this.#holders.get(name) ?? new Set()).add(peer.id))
+            else this.#backoff.failed(key)
+            this.opts.logger?.debug({ err, catalog: name, peer: peer.id }, 'catalog pull failed')
+          })
+          .finally(() => this.#pulling.delete(key))
       }
+      const targets = pullTargets(peers, due, this.#holders.get(name), byId)
+      for (const peer of targets) this.#pulling.add(`${name} ${peer.id}`)
+      const hub = targets.filter((p) => p.hub)
+      const others = targets.filter((p) => !p.hub)
+      jobs.push(Promise.all(others.map(pull)).then(() => Promise.all(hub.map(pull)).then(() => {})))
     }
     await Promise.all(jobs)
   }

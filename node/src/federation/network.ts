@@ -46,7 +46,7 @@ export interface PeerNetwork {
   /** Where peers reach this node: at most 8, in the order they should try them. */
   listenAddrs(): string[]
   /** The hub and the other active members, with their peer addresses (whom this node syncs and fetches with). */
-  peers(): Array<{ id: string; addrs: string[] }>
+  peers(): Array<{ id: string; addrs: string[]; hub?: boolean }>
   /** The peers this node has a connection with now. */
   connected(): string[]
   /** Closes the connection with `nodeId`. */
@@ -192,10 +192,10 @@ class DefaultPeerNetwork implements PeerNetwork {
   }
 
   /** Whom this node syncs with: its hub and every other active member. */
-  peers(): Array<{ id: string; addrs: string[] }> {
-    const peers: Array<{ id: string; addrs: string[] }> = []
+  peers(): Array<{ id: string; addrs: string[]; hub?: boolean }> {
+    const peers: Array<{ id: string; addrs: string[]; hub?: boolean }> = []
     const hub = this.c.hub.peer()
-    if (hub) peers.push({ id: hub.hub, addrs: hub.addrs })
+    if (hub) peers.push({ id: hub.hub, addrs: hub.addrs, hub: true })
     for (const m of this.c.registry.entries())
       if (m.status === 'active' && m.nodeId !== this.c.key.nodeId && m.nodeId !== hub?.hub)
         peers.push({ id: m.nodeId, addrs: m.p2p })

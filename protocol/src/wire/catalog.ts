@@ -48,6 +48,18 @@ export const catalogLimits = {
   compressFrom: 1024,
   maxShards: 4096,
   maxInboundStreams: 8,
+  /**
+   * A pull is large when the asker lacks at least this many of the catalog's record versions
+   * (Yjs items: one per record written) — a first copy of a big catalog, not a change…
+   */
+  largePull: 10_000,
+  /**
+   * …and a node sends at most this many large pulls of one catalog at once: the others are
+   * answered `busy` and take it from whoever else holds it. Without it every new subscriber of
+   * the hub's 100k-record channel took a whole copy from the hub (about 10.7 MB each, 32 GB for
+   * 3,000 members, issue 25).
+   */
+  largePullsAtOnce: 2,
 } as const
 
 export const CatalogPullRequest = z
@@ -59,7 +71,14 @@ export const CatalogPullRequest = z
   .refine((r) => r.have.length === r.shards, 'one state vector per shard')
 export type CatalogPullRequest = z.infer<typeof CatalogPullRequest>
 
-export const CatalogPullRefusal = z.enum(['unknown', 'not_allowed', 'invalid'])
+/**
+ * Why a pull is refused: the catalog is `unknown` here, `not_allowed` to the asker, the request
+ * `invalid`, or the answering side is `busy`: it already sends as many first copies of this
+ * catalog as it will at once (see `largePull` in `catalogLimits`), so the asker should take what
+ * it can from others who hold it and ask again later. A node older than `busy` reads it as a
+ * malformed answer, which it also tries again later.
+ */
+export const CatalogPullRefusal = z.enum(['unknown', 'not_allowed', 'invalid', 'busy'])
 export type CatalogPullRefusal = z.infer<typeof CatalogPullRefusal>
 
 export const CatalogPullHeader = z.discriminatedUnion('ok', [

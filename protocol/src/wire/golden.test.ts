@@ -223,6 +223,9 @@ describe('wire: the request/answer exchanges', () => {
         compressFrom: 1024,
         maxShards: 4096,
         maxInboundStreams: 8,
+        // Since 12-06: `busy`, a refusal an older asker reads as a malformed answer and tries again.
+        largePull: 10_000,
+        largePullsAtOnce: 2,
       },
     ])
     expect(CONTENT_PROTOCOL).toBe('/shulin/content/1.0.0')
@@ -260,6 +263,7 @@ describe('wire: /shulin/catalog/1.0.0', () => {
       utf8('{"ok":false,"reason":"not_allowed"}'),
     )
     expect(decodeCatalogPullHeader(utf8('{"ok":false,"reason":"unknown"}'))).toEqual({ ok: false, reason: 'unknown' })
+    expect(decodeCatalogPullHeader(utf8('{"ok":false,"reason":"busy"}'))).toEqual({ ok: false, reason: 'busy' })
     expect(decodeCatalogPullHeader(utf8('{"ok":false,"reason":"later"}'))).toBeUndefined()
   })
 
