@@ -565,6 +565,7 @@ async function main() {
         await new Promise((r) => setTimeout(r, 1000))
       }
       const done = status.filter((x) => x.doneMs !== null).map((x) => x.doneMs / 1000)
+      const sum = (xs, k) => xs.reduce((a, x) => a + (x[k] ?? 0), 0)
       const channelMB = (await du(join(work, 'channel'))) / 1048576 / Math.max(1, subscribed.length)
       const watched = await end()
       phases.channel = {
@@ -578,9 +579,14 @@ async function main() {
         firstSeconds: done.length ? +Math.min(...done).toFixed(1) : null,
         subscriberLevelDbMB: +channelMB.toFixed(1),
         copyMB: +(copyBytes / 1048576).toFixed(1),
-        // Everything the hub wrote in the phase (sockets and disk, its other work too: see the
-        // steady phase's rate) over one copy: about how many copies the hub sent itself.
-        hubCopies: copyBytes ? +((watched.hubWrittenMB * 1048576) / copyBytes).toFixed(1) : null,
+        // What the subscribers took from the hub and from each other (their pulls' bytes on the
+        // wire), and the busy answers they had. `hubWrittenMB` above is everything the hub wrote,
+        // disk too: LevelDB compacting the import just before counts there.
+        hubSentMB: +(sum(status, 'fromHub') / 1048576).toFixed(1),
+        peersSentMB: +(sum(status, 'fromPeers') / 1048576).toFixed(1),
+        busyAnswers: sum(status, 'busy'),
+        // Copies of the channel the hub sent to the subscribers, all told.
+        hubCopies: copyBytes ? +(sum(status, 'fromHub') / copyBytes).toFixed(2) : null,
       }
       log('channel', phases.channel)
     }

@@ -55,6 +55,7 @@ import { signNodeJwt, verifyNodeJwt } from '../../node/dist/identity/tokens.js'
 import { signClientAssertion } from '../../node/dist/identity/client-auth.js'
 import { phoneHash } from '../../node/dist/identity/directory-member.js'
 import { NetworkCatalogs } from '../../node/dist/federation/catalogs.js'
+import { parseInviteToken } from '../../node/dist/federation/registry-member.js'
 import { openStorage } from '../../node/dist/storage/db.js'
 import { channelRecordRule } from '../../node/dist/channels/service.js'
 import { z } from 'zod'
@@ -300,7 +301,7 @@ async function joinOne({ token, dialable, name }, retries = 2) {
 }
 
 async function admitted(m, token, name, dialable, t0) {
-  const env = JSON.parse(Buffer.from(token.slice(token.indexOf(':') + 1), 'base64url').toString('utf8'))
+  const env = parseInviteToken(token)
   hubId = env.signer
   hubAddrs = env.payload.hubAddrs
   const answer = await requestJoin(m.host, hubAddrs, {
@@ -546,7 +547,23 @@ const catalogRoundMs = 3000
 
 async function subscribe(m, catalog, dir) {
   const storage = await openStorage(dir, { create: true, dataDir: dir })
-  const catalogs = new NetworkCatalogs({ storage, nodeId: m.key.nodeId, now: Date.now })
+  const s = { m, storage, catalogs: undefined, cat: undefined, lastChangeAt: 0, doneAt: 0, startedAt: Date.now() }
+  // What the subscriber took from the hub and from other members (bytes on the wire), and how
+  // often a peer answered busy: read from the node's own log lines of its pulls.
+  Object.assign(s, { fromHub: 0, fromPeers: 0, busy: 0 })
+  const logger = {
+    debug(obj, msg) {
+      if (msg === 'pulled catalog changes') {
+        if (obj.peer === hubId) s.fromHub += obj.bytes
+        else s.fromPeers += obj.bytes
+      } else if (msg === 'catalog pull failed' && obj.err?.reason === 'busy') s.busy++
+    },
+    info() {},
+    warn() {},
+    error() {},
+  }
+  const catalogs = new NetworkCatalogs({ storage, nodeId: m.key.nodeId, now: Date.now, logger })
+  s.catalogs = catalogs
   catalogs.setRules((name) => (name === catalog ? channelRecordRule(catalog.slice(3)) : undefined))
   // The worker's stand-in catalogs give way to the real ones for this member.
   await m.host.unhandle(CATALOG_PROTOCOL)
@@ -558,7 +575,6 @@ async function subscribe(m, catalog, dir) {
     ],
     mayRead: (peer) => m.active.has(peer) || peer === hubId,
   })
-  const s = { m, storage, catalogs, cat: undefined, lastChangeAt: 0, doneAt: 0, startedAt: Date.now() }
   subscribers.push(s)
   s.cat = await catalogs.open(catalog)
   s.cat.onChange(() => (s.lastChangeAt = Date.now()))
@@ -568,6 +584,7 @@ async function subscribe(m, catalog, dir) {
       await catalogs.pullRound().catch(() => {})
       if (s.lastChangeAt && Date.now() - s.lastChangeAt >= 1000) {
         const r = await pullCatalog(m.host, hubAddrs, s.cat).catch(() => undefined)
+        if (r) s.fromHub += r.bytes
         if (r && r.shards === 0) s.doneAt = s.lastChangeAt
       }
       await new Promise((r) => setTimeout(r, Math.max(0, catalogRoundMs - (Date.now() - t))))
@@ -717,7 +734,12 @@ process.on('message', async (msg) => {
       case 'channel-status':
         process.send({
           reply: msg.id,
-          subscribers: subscribers.map((s) => ({ doneMs: s.doneAt ? s.doneAt - s.startedAt : null })),
+          subscribers: subscribers.map((s) => ({
+            doneMs: s.doneAt ? s.doneAt - s.startedAt : null,
+            fromHub: s.fromHub,
+            fromPeers: s.fromPeers,
+            busy: s.busy,
+          })),
         })
         break
       case 'rollups-prepare':

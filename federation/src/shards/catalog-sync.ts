@@ -27,6 +27,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import {
   CATALOG_PROTOCOL,
   ShardCodec,
+  busyHoldersMax,
   catalogEnd,
   catalogLimits,
   decodeCatalogPullHeader,
@@ -202,8 +203,10 @@ export function serveCatalogs(
   log: (msg: string, err?: unknown) => void = () => {},
   { largePull = catalogLimits.largePull, atOnce = catalogLimits.largePullsAtOnce }: LargePullLimit = {},
 ): Promise<void> {
-  /** Per catalog, the large pulls being sent now. */
+  /** Per catalog, the large pulls being sent now… */
   const sending = new Map<string, number>()
+  /** …and the peers that took one lately (newest last), named in a busy answer. */
+  const tookCopy = new Map<string, string[]>()
   return host.handle(
     CATALOG_PROTOCOL,
     async (stream: Stream, connection) => {
@@ -227,8 +230,16 @@ export function serveCatalogs(
         if (header.ok && req && cat && cat !== 'not_allowed') {
           const lacked = await cat.lackedBy(req.have.map((sv) => Buffer.from(sv, 'base64'))).catch(() => undefined)
           large = lacked !== undefined && lacked >= largePull
+          const asker = connection.remotePeer.toString()
           if (lacked === undefined) header = { ok: false, reason: 'invalid' }
-          else if (large && (sending.get(cat.name) ?? 0) >= atOnce) header = { ok: false, reason: 'busy' }
+          else if (large && (sending.get(cat.name) ?? 0) >= atOnce) {
+            const holders = (tookCopy.get(cat.name) ?? []).filter((id) => id !== asker)
+            header = { ok: false, reason: 'busy', ...(holders.length ? { holders } : {}) }
+          } else if (large) {
+            const took = (tookCopy.get(cat.name) ?? []).filter((id) => id !== asker)
+            took.push(asker)
+            tookCopy.set(cat.name, took.slice(-busyHoldersMax))
+          }
         }
         if (!(header.ok && req && cat && cat !== 'not_allowed')) await lp.write(encodeCatalogPullHeader(header))
         else {
@@ -320,6 +331,8 @@ export class CatalogPullError extends Error {
   constructor(
     readonly reason: CatalogPullFailure,
     message: string,
+    /** With `busy`: peers the busy one says took a copy from it lately. */
+    readonly holders: readonly string[] = [],
   ) {
     super(message)
   }
@@ -349,7 +362,11 @@ export async function pullCatalog(
       const header = decodeCatalogPullHeader(await reader.next(AbortSignal.timeout(idleMs)))
       if (!header) throw new CatalogPullError('malformed', 'not an answer of the catalog protocol')
       if (!header.ok)
-        throw new CatalogPullError(header.reason === 'busy' ? 'busy' : 'refused', `refused: ${header.reason}`)
+        throw new CatalogPullError(
+          header.reason === 'busy' ? 'busy' : 'refused',
+          `refused: ${header.reason}`,
+          header.holders,
+        )
       let shards = 0
       let bytes = 0
       let refused = 0
@@ -413,5 +430,6 @@ export async function pullCatalog(
   throw new CatalogPullError(
     reason,
     `could not pull ${cat.name}: ${(lastError as Error | undefined)?.message ?? 'no address'}`,
+    lastError instanceof CatalogPullError ? lastError.holders : [],
   )
 }

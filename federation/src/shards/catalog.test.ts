@@ -262,6 +262,8 @@ describe('sharded catalog', () => {
     const busy = await pullCatalog(second.host, a.addrs(), second.cat).catch((err: unknown) => err)
     expect(busy).toBeInstanceOf(CatalogPullError)
     expect((busy as CatalogPullError).reason).toBe('busy')
+    // It names the peers that took a first copy, the one taking it now last: the asker may ask them.
+    expect((busy as CatalogPullError).holders).toEqual([steady.host.peerId.toString(), first.host.peerId.toString()])
     expect(await second.cat.filledShards()).toBe(0)
     // The change goes to the one that lacks only it.
     expect((await pullCatalog(steady.host, a.addrs(), steady.cat)).shards).toBeLessThanOrEqual(3)

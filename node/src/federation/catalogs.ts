@@ -135,9 +135,14 @@ export class NetworkCatalogs {
           .catch((err: unknown) => {
             const reason = err instanceof CatalogPullError ? err.reason : 'failed'
             if (reason === 'refused') this.#holders.get(name)?.delete(peer.id)
-            // Busy is a holder speaking: it is asked again next round, as one that answered.
-            if (reason === 'busy') this.#holders.set(name, (this.#holders.get(name) ?? new Set()).add(peer.id))
-            else this.#backoff.failed(key)
+            // Busy is a holder speaking: it is asked again next round, as one that answered, and
+            // the peers it names as having taken a copy lately are asked as holders.
+            if (reason === 'busy') {
+              const held = this.#holders.get(name) ?? new Set()
+              for (const id of [peer.id, ...(err as InstanceType<typeof CatalogPullError>).holders])
+                if (id !== this.opts.nodeId) held.add(id)
+              this.#holders.set(name, held)
+            } else this.#backoff.failed(key)
             this.opts.logger?.debug({ err, catalog: name, peer: peer.id }, 'catalog pull failed')
           })
           .finally(() => this.#pulling.delete(key))

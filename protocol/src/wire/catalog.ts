@@ -5,7 +5,7 @@
  * 1. request — length-prefixed JSON {@link CatalogPullRequest} `{catalog, shards, have}`: the
  *    catalog's name, its shard count and the asker's state vector of every shard (base64);
  * 2. answer — a JSON {@link CatalogPullHeader} `{ok: true}` (or `{ok: false, reason}` and the
- *    stream ends), then one binary **shard frame** per shard the asker lacks something of
+ *    stream ends; a `busy` refusal may name `holders`, peers that took a copy from it lately), then one binary **shard frame** per shard the asker lacks something of
  *    (`varuint shard`, `varuint codec`, the update: raw, or raw DEFLATE for updates of
  *    {@link catalogLimits}`.compressFrom` bytes or more — record text compresses about 3×,
  *    which a county library's thin link feels), then an empty frame;
@@ -27,6 +27,7 @@ import { z } from 'zod'
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { decodeJsonMessage, encodeJsonMessage } from './exchange.js'
+import { NodeId } from '../federation/schemas.js'
 
 export const CATALOG_PROTOCOL = '/shulin/catalog/1.0.0'
 
@@ -81,9 +82,17 @@ export type CatalogPullRequest = z.infer<typeof CatalogPullRequest>
 export const CatalogPullRefusal = z.enum(['unknown', 'not_allowed', 'invalid', 'busy'])
 export type CatalogPullRefusal = z.infer<typeof CatalogPullRefusal>
 
+/** Peers a busy answer names at most. */
+export const busyHoldersMax = 16
+
 export const CatalogPullHeader = z.discriminatedUnion('ok', [
   z.strictObject({ ok: z.literal(true) }),
-  z.strictObject({ ok: z.literal(false), reason: CatalogPullRefusal }),
+  z.strictObject({
+    ok: z.literal(false),
+    reason: CatalogPullRefusal,
+    /** With `busy`: peers that lately took a first copy from the answering side (the asker may ask them). */
+    holders: z.array(NodeId).max(busyHoldersMax).optional(),
+  }),
 ])
 export type CatalogPullHeader = z.infer<typeof CatalogPullHeader>
 
