@@ -662,6 +662,9 @@ async function main() {
     // Online members, and those holding a connection to the hub at the end (after the steady phase).
     online: sum('online'),
     connectedToHub: sum('connsToHub'),
+    // The hub's directory pulls the members answered, and how many of them with 304 (list unchanged).
+    directoryPulls: sum('directoryPulls'),
+    directoryNotModified: sum('directoryNotModified'),
   }
   log('workers', workerTotals)
 

@@ -23,7 +23,7 @@
 //
 // Driven over IPC by bench/sim-network.js: `join`, `settle`, `rounds`, `offline`, `watch`,
 // `directory`, `signins`, `usage`, `stop`.
-import { randomBytes, randomInt } from 'node:crypto'
+import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { createServer } from 'node:http'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -72,6 +72,7 @@ const watches = []
 let lastError = ''
 const counters = {
   directoryPulls: 0,
+  directoryNotModified: 0,
   joinRetries: 0,
   rounds: 0,
   fromHub: 0,
@@ -193,15 +194,27 @@ async function serveHttp(m) {
         if (!claims) return send(401, { error: 'invalid_token' })
         if (m.directoryKey !== claims.directory_key) {
           m.directoryKey = claims.directory_key
-          m.hashes = Array.from({ length: m.index < 0 ? 0 : readersPerMember }, (_, r) =>
+          const hashes = Array.from({ length: m.index < 0 ? 0 : readersPerMember }, (_, r) =>
             phoneHash(claims.directory_key, phoneOf(m.index, r)),
           )
+          const n = hashes.length
+          m.directoryBody = JSON.stringify({
+            hashes,
+            counts: { registered: n, realNameVerified: n >> 1, active: n >> 2 },
+          })
+          m.directoryTag = `"${createHash('sha256').update(m.directoryBody).digest('base64url')}"`
         }
         m.hubUrl = claims.hub_url
         m.pulledAt = Date.now()
         counters.directoryPulls++
-        const n = m.hashes.length
-        return send(200, { hashes: m.hashes, counts: { registered: n, realNameVerified: n >> 1, active: n >> 2 } })
+        // As a real member answers (node/'s DirectoryMember.answerPull): 304 when the hub holds this list.
+        if (req.headers['if-none-match'] === m.directoryTag) {
+          counters.directoryNotModified++
+          res.writeHead(304, { etag: m.directoryTag })
+          return res.end()
+        }
+        res.writeHead(200, { 'content-type': 'application/json', etag: m.directoryTag })
+        return res.end(m.directoryBody)
       }
       if (req.method === 'POST' && req.url === '/sim/token') {
         // Stands in for the home library's token endpoint: the visiting member proves who it is

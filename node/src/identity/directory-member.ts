@@ -9,7 +9,7 @@
  * Owns `identity-directory-consent` (account id → when the reader agreed) and
  * `identity-directory-hub` (`hub` → the hub's address and key from its last pull).
  */
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import {
   DirectoryLookupResponse,
   DirectoryPullClaims,
@@ -96,6 +96,24 @@ export class DirectoryMember {
         hashes.push(phoneHash(claims.directory_key, a.phone))
     }
     return { hashes, counts: await this.counts() }
+  }
+
+  /**
+   * Answers the hub's pull as HTTP would: the export and its entity tag, or only the tag when it
+   * is the one the hub holds (`If-None-Match`) — most pulls change nothing, and a library's list
+   * can be thousands of hashes each round. The tag is taken over the export itself, so any change
+   * (a reader listed or withdrawn, a phone changed, new counts, a new directory key) changes it.
+   * The pull is checked first: a stranger learns no tag.
+   */
+  async answerPull(
+    bearer: string,
+    ifNoneMatch?: string | undefined,
+  ): Promise<{ etag: string; body: DirectoryExport } | { etag: string; notModified: true }> {
+    const body = await this.export(bearer)
+    const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url')}"`
+    return ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag)
+      ? { etag, notModified: true }
+      : { etag, body }
   }
 
   /** The hub's web address from its last signed pull (undefined before the first). */

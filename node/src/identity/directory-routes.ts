@@ -52,7 +52,9 @@ export function directoryRoutes(app: Hono<AppEnv>, api: Api, d: DirectoryRoutesD
   app.get('/oidc/directory', async (c) => {
     const bearer = c.req.header('authorization')?.replace(/^Bearer /, '') ?? ''
     try {
-      return c.json(await d.member.export(bearer), 200, { 'cache-control': 'no-store' })
+      const answer = await d.member.answerPull(bearer, c.req.header('if-none-match'))
+      const headers = { 'cache-control': 'no-store', etag: answer.etag }
+      return 'notModified' in answer ? c.body(null, 304, headers) : c.json(answer.body, 200, headers)
     } catch (err) {
       return c.json({ error: 'invalid_token', ...skewOf(err, 'the hub’s directory pull refused') }, 401)
     }

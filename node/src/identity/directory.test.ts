@@ -39,13 +39,24 @@ const networkOf = (self: string): Network => ({
   hubId: () => hubFolder.key.nodeId,
 })
 
-/** Routes the pull to the member's export and lookups to the hub, as HTTP would. */
+/** The status of each directory pull a member answered, in order. */
+const answered: number[] = []
+
+/** Routes the pull to the member's answer and lookups to the hub, as HTTP would. */
 const fetchStub: typeof fetch = async (input, init) => {
   const url = new URL(String(input))
   if (url.pathname === '/oidc/directory') {
     const lib = libs.find((l) => l.origin === url.origin)!
-    const bearer = new Headers(init?.headers).get('authorization')!.slice(7)
-    return Response.json(await lib.member.export(bearer))
+    const headers = new Headers(init?.headers)
+    const answer = await lib.member.answerPull(
+      headers.get('authorization')!.slice(7),
+      headers.get('if-none-match') ?? undefined,
+    )
+    const status = 'notModified' in answer ? 304 : 200
+    answered.push(status)
+    return 'notModified' in answer
+      ? new Response(null, { status, headers: { etag: answer.etag } })
+      : Response.json(answer.body, { headers: { etag: answer.etag } })
   }
   const form = Object.fromEntries(new URLSearchParams(String(init?.body)))
   await verifyClient(form.client_assertion!, form.client_id!, hubFolder.key.nodeId, replay, clock.now)
@@ -140,6 +151,26 @@ describe('phone directory', () => {
     expect(await c.member.homesOf('13800138000')).toEqual([])
   })
 
+  it('a member’s 304 to a pull that named no list is a failed pull, and changes nothing', async () => {
+    const folder = await openDataFolder(await tempDir('shulin-directory-304-'), { create: true })
+    folders.push(folder)
+    const entry = { ...registry.get(a.folder.key.nodeId)!, nodeId: (await generateNodeKey()).nodeId }
+    const odd = new DirectoryHub({
+      key: folder.key,
+      storage: folder.storage,
+      network: {
+        selfId: folder.key.nodeId,
+        entry: (id) => (id === entry.nodeId ? entry : undefined),
+        entries: () => [entry],
+        hubId: () => folder.key.nodeId,
+      },
+      selfUrl: () => 'http://hub.test',
+      fetch: async () => new Response(null, { status: 304, headers: { etag: '"x"' } }),
+    })
+    expect(await odd.pullAll()).toEqual({ pulled: 0, failed: 1, skipped: 0 })
+    expect((await odd.readers()).total.libraries).toBe(0)
+  })
+
   it('a pull not signed by the hub is refused, and so is one for another member', async () => {
     const stranger = await generateNodeKey()
     const forged = await signNodeJwt(
@@ -204,6 +235,33 @@ describe('unified user view on the hub', () => {
   })
 })
 
+describe('conditional pulls', () => {
+  it('a member whose list has not changed answers 304, and the hub keeps what it holds', async () => {
+    const listed = await a.services.accounts.register({
+      mode: 'quick',
+      phone: '13512345678',
+      password: 'reading-is-fun',
+    })
+    await a.member.setListed(listed.id, true)
+    await hub.pullAll()
+    const before = (await hub.readers()).libraries.find((l) => l.nodeId === a.folder.key.nodeId)!
+    answered.length = 0
+    clock.now += 60_000
+    expect(await hub.pullAll()).toEqual({ pulled: 3, failed: 0, skipped: 0 })
+    expect(answered).toEqual([304, 304, 304])
+    expect(await hub.homesOf('13512345678')).toEqual([a.folder.key.nodeId])
+    const after = (await hub.readers()).libraries.find((l) => l.nodeId === a.folder.key.nodeId)!
+    // The counts stay; the time of the library's last answer moves on.
+    expect(after).toEqual({ ...before, reportedAt: new Date(clock.now).toISOString() })
+    // The reader withdraws: A's list changed, so A answers it in full, the others 304.
+    await a.member.setListed(listed.id, false)
+    answered.length = 0
+    await hub.pullAll()
+    expect(answered.sort()).toEqual([200, 304, 304])
+    expect(await hub.homesOf('13512345678')).toEqual([])
+  })
+})
+
 describe('what the hub keeps on disk', () => {
   it('has no phone number in any file of its data folder', async () => {
     await hubFolder.storage.close()
@@ -211,7 +269,7 @@ describe('what the hub keeps on disk', () => {
     expect(files.length).toBeGreaterThan(0)
     for (const f of files) {
       const text = (await readFile(join(f.parentPath, f.name))).toString('latin1')
-      for (const phone of ['13800138000', '13900139000', '13700137000', '13600136000'])
+      for (const phone of ['13800138000', '13900139000', '13700137000', '13600136000', '13512345678'])
         expect(text.includes(phone), `${f.name} holds ${phone}`).toBe(false)
     }
   })
