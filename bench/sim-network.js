@@ -594,9 +594,11 @@ async function main() {
     if (subWorker) {
       const { nodeId: hubId } = await (await fetch(`${hubUrl}/api/health`)).json()
       const catalog = `ch-${channelIdFor(hubId, '全国联合目录')}`
-      // One whole copy as it travels (compressed shard frames), pulled once into memory.
-      const { bytes: copyBytes } = await workers[0].ask('channel-size', { catalog })
+      // One whole copy as it travels (compressed shard frames), pulled once into memory — by the
+      // subscribers' worker, not niced: in a niced one, after the search, the pull timed out.
+      const { bytes: copyBytes } = await subWorker.ask('channel-size', { catalog })
       const socketsBefore = sockets(hub.pid)
+      await Promise.all(workers.map((w) => w.ask('usage'))) // counts the members' failed rounds from here
       end = watchHub(hub.pid, hubData)
       const { subscribed } = await subWorker.ask('channel', { catalog, count: K, dir: join(work, 'channel') })
       let status = []
@@ -641,6 +643,16 @@ async function main() {
       phases.channel.reconnectSeconds =
         (sockets(hub.pid) ?? 0) >= 0.9 * (socketsBefore ?? 0) ? +((performance.now() - t) / 1000).toFixed(1) : null
       log(`channel: ${sockets(hub.pid)} hub sockets, ${socketsBefore} before (${phases.channel.reconnectSeconds} s)`)
+      // Why members' rounds failed from the phase's start to here, the commonest reasons first.
+      const failed = {}
+      for (const u of await Promise.all(workers.map((w) => w.ask('usage'))))
+        for (const [why, n] of Object.entries(u.failuresBy ?? {})) failed[why] = (failed[why] ?? 0) + n
+      phases.channel.roundFailuresBy = Object.fromEntries(
+        Object.entries(failed)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 8),
+      )
+      log('channel: members’ failed rounds by reason', phases.channel.roundFailuresBy)
     }
   }
 
