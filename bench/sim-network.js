@@ -643,10 +643,15 @@ async function main() {
       phases.channel.reconnectSeconds =
         (sockets(hub.pid) ?? 0) >= 0.9 * (socketsBefore ?? 0) ? +((performance.now() - t) / 1000).toFixed(1) : null
       log(`channel: ${sockets(hub.pid)} hub sockets, ${socketsBefore} before (${phases.channel.reconnectSeconds} s)`)
-      // Why members' rounds failed from the phase's start to here, the commonest reasons first.
+      // Why members' rounds failed from the phase's start to here, the commonest reasons first
+      // (the hub's and the peers' apart, whatever the seconds waited: a peer is asked only after
+      // the hub failed, three a round, so peers' reasons alone would hide the hub's).
       const failed = {}
       for (const u of await Promise.all(workers.map((w) => w.ask('usage'))))
-        for (const [why, n] of Object.entries(u.failuresBy ?? {})) failed[why] = (failed[why] ?? 0) + n
+        for (const [why, n] of Object.entries(u.failuresBy ?? {})) {
+          const k = why.replace(/ after \d+s$/, '')
+          failed[k] = (failed[k] ?? 0) + n
+        }
       phases.channel.roundFailuresBy = Object.fromEntries(
         Object.entries(failed)
           .sort((a, b) => b[1] - a[1])

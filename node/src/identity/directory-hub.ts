@@ -31,9 +31,11 @@ const pullTimeoutMs = 20_000
  * Members pulled at once. One after another, a round over 3,000 members took one member's
  * answer time 3,000 times over, and each member gone dark held the round for the whole timeout
  * (90 dark members of 3,000: a 30-minute round, by `npm run sim:network`). Eight at a time, the
- * simulator's 3,000-member rounds took 185–226 s while every pull moved a whole list, and 78 s
- * once an unchanged list was a 304. One run at 32 took 67 s but collapsed (397 of 1,000 sign-ins,
- * the simulated members starved on two cores); too few runs to blame the 32, so 8 stays.
+ * simulator's 3,000 members were all pulled afresh 185–226 s after a given moment while every
+ * pull moved a whole list, and 78 s and 196 s in two runs once an unchanged list was a 304 (the
+ * figure depends on where a round stands at that moment). One run at 32 took 67 s but collapsed
+ * (397 of 1,000 sign-ins, the simulated members starved on two cores); too few runs to blame the
+ * 32, so 8 stays.
  */
 const pullConcurrency = 8
 /** A member whose pull failed n times running sits out 2^(n−1) rounds, at most this many. */
