@@ -637,11 +637,10 @@ async function main() {
       // some lose their connection to the hub. How long until nine in ten are back (at most 2 min):
       // in a real network no member's CPU goes to another's subscription.
       const t = performance.now()
-      while ((sockets(hub.pid) ?? 0) < 0.9 * (socketsBefore ?? 0) && performance.now() - t < 120_000)
-        await new Promise((r) => setTimeout(r, 1000))
+      const back = () => (sockets(hub.pid) ?? 0) >= 0.9 * (socketsBefore ?? 0)
+      while (!back() && performance.now() - t < 120_000) await new Promise((r) => setTimeout(r, 1000))
       phases.channel.hubSocketsBefore = socketsBefore
-      phases.channel.reconnectSeconds =
-        (sockets(hub.pid) ?? 0) >= 0.9 * (socketsBefore ?? 0) ? +((performance.now() - t) / 1000).toFixed(1) : null
+      phases.channel.reconnectSeconds = back() ? +((performance.now() - t) / 1000).toFixed(1) : null
       log(`channel: ${sockets(hub.pid)} hub sockets, ${socketsBefore} before (${phases.channel.reconnectSeconds} s)`)
       // Why members' rounds failed from the phase's start to here, the commonest reasons first
       // (the hub's and the peers' apart, whatever the seconds waited: a peer is asked only after

@@ -23,7 +23,7 @@
 //
 // Driven over IPC by bench/sim-network.js: `join`, `settle`, `rounds`, `offline`, `watch`,
 // `directory`, `signins`, `usage`, `stop`.
-import { createHash, randomBytes, randomInt } from 'node:crypto'
+import { randomBytes, randomInt } from 'node:crypto'
 import { createServer } from 'node:http'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -53,7 +53,7 @@ import {
 } from '../../protocol/dist/index.js'
 import { signNodeJwt, verifyNodeJwt } from '../../node/dist/identity/tokens.js'
 import { signClientAssertion } from '../../node/dist/identity/client-auth.js'
-import { phoneHash } from '../../node/dist/identity/directory-member.js'
+import { directoryTag, phoneHash } from '../../node/dist/identity/directory-member.js'
 import { NetworkCatalogs } from '../../node/dist/federation/catalogs.js'
 import { parseInviteToken } from '../../node/dist/federation/registry-member.js'
 import { openStorage } from '../../node/dist/storage/db.js'
@@ -198,11 +198,9 @@ async function serveHttp(m) {
             phoneHash(claims.directory_key, phoneOf(m.index, r)),
           )
           const n = hashes.length
-          m.directoryBody = JSON.stringify({
-            hashes,
-            counts: { registered: n, realNameVerified: n >> 1, active: n >> 2 },
-          })
-          m.directoryTag = `"${createHash('sha256').update(m.directoryBody).digest('base64url')}"`
+          const answer = { hashes, counts: { registered: n, realNameVerified: n >> 1, active: n >> 2 } }
+          m.directoryBody = JSON.stringify(answer)
+          m.directoryTag = directoryTag(answer)
         }
         m.hubUrl = claims.hub_url
         m.pulledAt = Date.now()

@@ -8,6 +8,7 @@
 import { Readable } from 'node:stream'
 import type { Context } from 'hono'
 import { ProblemError } from '../http/problem.js'
+import { etagMatches } from '../http/etag.js'
 import type { BlobStore } from './store.js'
 
 export interface ServedFile {
@@ -56,12 +57,6 @@ export function contentDisposition(name: string, kind: 'inline' | 'attachment' =
 }
 
 const etagOf = (sha: string) => `"${sha}"`
-
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false
-  if (header.trim() === '*') return true
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
-}
 
 export function serveBlob(c: Context, blobs: BlobStore, file: ServedFile): Response {
   const etag = etagOf(file.sha256)

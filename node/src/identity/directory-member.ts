@@ -22,6 +22,7 @@ import type { NodeKey } from '@shulin/federation/identity'
 import type { AccountStore } from '../accounts/store.js'
 import type { SessionService } from '../sessions/service.js'
 import { delOp, putOp, type Storage, type Sublevel } from '../storage/db.js'
+import { etagMatches } from '../http/etag.js'
 import type { Network } from './network.js'
 import { verifyNodeJwt } from './tokens.js'
 import { signClientAssertion } from './client-auth.js'
@@ -29,6 +30,11 @@ import { signClientAssertion } from './client-auth.js'
 /** The directory's hash of a phone number: the same at every member, useless without the key. */
 export function phoneHash(key: string, phone: string): string {
   return createHmac('sha256', Buffer.from(key, 'base64url')).update(`shulin-phone-v1:${phone}`).digest('base64url')
+}
+
+/** The entity tag of a member's answer to the hub's pull: a SHA-256 over the answer itself. */
+export function directoryTag(answer: DirectoryExport): string {
+  return `"${createHash('sha256').update(JSON.stringify(answer)).digest('base64url')}"`
 }
 
 interface HubDirectory {
@@ -110,10 +116,8 @@ export class DirectoryMember {
     ifNoneMatch?: string | undefined,
   ): Promise<{ etag: string; body: DirectoryExport } | { etag: string; notModified: true }> {
     const body = await this.export(bearer)
-    const etag = `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url')}"`
-    return ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag)
-      ? { etag, notModified: true }
-      : { etag, body }
+    const etag = directoryTag(body)
+    return etagMatches(ifNoneMatch, etag) ? { etag, notModified: true } : { etag, body }
   }
 
   /** The hub's web address from its last signed pull (undefined before the first). */
