@@ -61,7 +61,10 @@ describe.skipIf(!hasChromium)('subscribing to a course and reading the inbox', (
     await badge.waitFor()
     await badge.click()
     await page.waitForURL(`${t.node.url}/me/inbox`)
-    const notice = page.getByRole('link', { name: /第一讲 柳永/ })
+    // The URL changes before the course page leaves the DOM, and its lecture list has a link
+    // of the same name: wait for the inbox's heading, then take the link from its list.
+    await page.getByRole('heading', { name: '消息', level: 1 }).waitFor()
+    const notice = page.getByRole('listitem').getByRole('link', { name: /第一讲 柳永/ })
     await notice.waitFor()
     expect(await notice.textContent()).toContain('宋词十讲')
     await shot(page, 'inbox-phone')
