@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs'
+import { once } from 'node:events'
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
@@ -87,12 +88,16 @@ export class BlobStore {
         done(null, chunk)
       },
     })
+    const out = createWriteStream(tmp, { mode: 0o600 })
     try {
-      await pipeline(source, meter, createWriteStream(tmp, { mode: 0o600 }))
+      await pipeline(source, meter, out)
       const fh = await open(tmp, 'r')
       await fh.sync()
       await fh.close()
     } catch (err) {
+      // A source that fails at once rejects the pipeline before the file's open has finished:
+      // removed then, the file was created after and stayed (seen under load). Wait for its close.
+      if (!out.closed) await once(out, 'close', { signal: AbortSignal.timeout(10_000) }).catch(() => undefined)
       await rm(tmp, { force: true })
       throw err
     }
