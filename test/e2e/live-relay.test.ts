@@ -109,10 +109,10 @@ describe.skipIf(!hasFfmpeg)('live relay through members (processes)', () => {
     expect(view.hls).toBe(`${a.node.url}/api/live/${liveId}/hls/index.m3u8`)
     // B asks the hub on its own clock (every 5 s, later under load): it lists the lecture too.
     await expect
-      .poll(
-        async () => (await json(`${b.node.url}/api/live`)).lectures.map((l: { id: string }) => l.id),
-        { timeout: 30_000, interval: 500 },
-      )
+      .poll(async () => (await json(`${b.node.url}/api/live`)).lectures.map((l: { id: string }) => l.id), {
+        timeout: 30_000,
+        interval: 500,
+      })
       .toContain(liveId)
 
     // Five readers of A poll A's playlist and fetch each new segment, for eight seconds.
