@@ -59,6 +59,11 @@ export interface ConnectionLimits {
   inboundPerHostPerSecond: number
   /** Inbound connections still in their handshake at once; more are reset. */
   maxIncomingPending: number
+  /**
+   * Connections the TCP listener queues before they are accepted (Node's default 511 unless
+   * given; the system caps it at net.core.somaxconn, 4096 on Linux 5.4 and later).
+   */
+  listenBacklog?: number
 }
 
 /** A member's host: a few peers at a time (its hub, the members it pulls from). */
@@ -81,6 +86,11 @@ export const hubConnectionLimits: ConnectionLimits = {
   maxConnections: 4000,
   inboundPerHostPerSecond: 200,
   maxIncomingPending: 128,
+  // When the hub's connections drop together (a restart, or a busy minute's timeouts), every
+  // member dials back at once: sim:network counted 2,057 listen-queue overflows at 3,000
+  // members with Node's 511, and a refused SYN waits out retries of 1, 2, 4, 8 s. As the
+  // HTTP listener (node/src/runtime/node.ts).
+  listenBacklog: 4096,
 }
 
 export type Host = Libp2p
@@ -115,7 +125,10 @@ export async function createHost(init: HostInit): Promise<Host> {
   return createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen, ...(init.announce?.length ? { announce: init.announce } : {}) },
-    transports: [tcp(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })],
+    transports: [
+      tcp(limits.listenBacklog ? { backlog: limits.listenBacklog } : {}),
+      circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
+    ],
     connectionEncrypters: 'Deno' in globalThis ? [noise()] : [tls(), noise()],
     streamMuxers: [yamux({ maxInboundStreams: 256, maxOutboundStreams: 256 })],
     connectionManager: {
