@@ -69,5 +69,6 @@ describe('search index and the CLI', () => {
     expect((await search(node.url, '春晓')).hits[0]?.title).toBe('春曉')
     node.child.kill('SIGTERM')
     await node.exited
-  })
+    // Four starts of the node and four CLI runs: 30 s was not enough with two test workers.
+  }, 120_000)
 })

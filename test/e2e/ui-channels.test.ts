@@ -64,8 +64,14 @@ describe.skipIf(!hasChromium)('channels in the staff consoles', () => {
     await reloadUntilShown(n, arrived, { timeoutMs: 45_000 })
     expect(await arrived.count()).toBe(1)
     await shot(n, 'phone-channel-subscribed')
-    const found = await (await fetch(`${node.node.url}/api/search?q=${encodeURIComponent('中华经典')}`)).json()
-    expect(found.total).toBe(40)
+    // The search index follows the catalogue a moment later (34 of 40 once, with two test workers).
+    await expect
+      .poll(
+        async () =>
+          (await (await fetch(`${node.node.url}/api/search?q=${encodeURIComponent('中华经典')}`)).json()).total,
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe(40)
 
     // A reader searches the whole network: the hub's record in no channel is found, marked as
     // held by the hub and not here; the subscribed ones open here.
