@@ -100,6 +100,7 @@ function printPartial(incomplete) {
       channelHubCopies: phases.channel?.hubCopies ?? null,
       incomplete,
       loadAverage: loadavg().map((x) => +x.toFixed(2)),
+      wallSeconds: +((performance.now() - T0) / 1000).toFixed(1),
       phases,
     }),
   )
@@ -711,6 +712,8 @@ async function main() {
     channelAllSeconds: phases.channel?.allSeconds ?? null,
     channelHubCopies: phases.channel?.hubCopies ?? null,
     loadAverage: loadavg().map((x) => +x.toFixed(2)),
+    // The whole run, from the simulator's start to this line (the 20-minute line is this).
+    wallSeconds: +((performance.now() - T0) / 1000).toFixed(1),
     phases,
     workerTotals,
   }
