@@ -77,11 +77,19 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
       expect(b).toMatchObject({ validPatron: true, validPassword: false })
       const c = await client.patron('99999999', '1234')
       expect(c.validPatron).toBe(false)
+      // Sequence numbers count up per request on the connection: login 0, then 1, 2, 3. (The
+      // server's report of a request comes on its stdout, and can arrive after its answer.)
+      await expect
+        .poll(() =>
+          ils.events
+            .slice(before)
+            .filter((e) => e.event === 'patron')
+            .map((e) => e.seq),
+        )
+        .toEqual(['1', '2', '3'])
       const seen = ils.events.slice(before)
       expect(seen.filter((e) => e.event === 'connection')).toHaveLength(1)
       expect(seen.filter((e) => e.event === 'login')).toEqual([expect.objectContaining({ ok: true, location: 'MAIN' })])
-      // Sequence numbers count up per request on the connection: login 0, then 1, 2, 3.
-      expect(seen.filter((e) => e.event === 'patron').map((e) => e.seq)).toEqual(['1', '2', '3'])
       expect(seen.some((e) => e.event === 'bad-checksum' || e.event === 'bad-date')).toBe(false)
     } finally {
       client.close()
@@ -94,8 +102,15 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
       const before = ils.events.length
       const a = await client.patron('23000001|AD1234|\r2300', '0000')
       expect(a.validPatron).toBe(false)
+      await expect
+        .poll(() =>
+          ils.events
+            .slice(before)
+            .filter((e) => e.event === 'patron')
+            .map((e) => e.card),
+        )
+        .toEqual(['23000001 AD1234  2300'])
       const seen = ils.events.slice(before)
-      expect(seen.filter((e) => e.event === 'patron').map((e) => e.card)).toEqual(['23000001 AD1234  2300'])
       expect(seen.some((e) => e.event === 'bad-checksum' || e.event === 'unsupported')).toBe(false)
     } finally {
       client.close()
@@ -106,7 +121,7 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
     const client = new Sip2Client({ settings: settings(ils.port), patronMessage: '23' })
     try {
       expect(await client.patron('23000001', '1234')).toMatchObject({ validPassword: true, name: '张小明' })
-      expect(ils.events.at(-1)).toMatchObject({ event: 'patron', cmd: '23' })
+      await expect.poll(() => ils.events.at(-1)).toMatchObject({ event: 'patron', cmd: '23' })
     } finally {
       client.close()
     }
@@ -139,7 +154,7 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
     try {
       const before = ils.events.length
       expect(await client.patron('23000006', '6666')).toMatchObject({ validPassword: true })
-      expect(ils.events.slice(before).filter((e) => e.event === 'resend')).toHaveLength(1)
+      await expect.poll(() => ils.events.slice(before).filter((e) => e.event === 'resend').length).toBe(1)
       await expect(client.patron('23000005', '5555')).rejects.toThrow(/checksum mismatch/)
       // The damaged connection is dropped; the next question gets a new, logged-in one.
       expect(await client.patron('23000001', '1234')).toMatchObject({ validPassword: true })
@@ -154,7 +169,7 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
       const before = ils.events.filter((e) => e.event === 'login').length
       await expect(client.patron('23000004', '4444')).rejects.toBeInstanceOf(Sip2Unavailable)
       expect(await client.patron('23000001', '1234')).toMatchObject({ name: '张小明' })
-      expect(ils.events.filter((e) => e.event === 'login').length).toBe(before + 2)
+      await expect.poll(() => ils.events.filter((e) => e.event === 'login').length).toBe(before + 2)
     } finally {
       client.close()
     }
@@ -177,7 +192,7 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
       const before = ils.events.filter((e) => e.event === 'connection').length
       const answers = await Promise.all(Array.from({ length: 10 }, () => client.patron('23000001', '1234')))
       expect(answers.every((a) => a.validPassword)).toBe(true)
-      expect(ils.events.filter((e) => e.event === 'connection').length - before).toBe(2)
+      await expect.poll(() => ils.events.filter((e) => e.event === 'connection').length - before).toBe(2)
     } finally {
       client.close()
     }
