@@ -12,6 +12,11 @@ export interface Ils {
   child: ChildProcess
   port: number
   events: Array<Record<string, unknown>>
+  /**
+   * The events of one kind reported from index `from` on. A report comes on the server's
+   * stdout and can arrive after the answer on the socket: poll it (`expect.poll`).
+   */
+  reported(event: string, from?: number): Array<Record<string, unknown>>
 }
 
 /** `args`: `['--tls', KEY, CERT]` for a TLS listener. */
@@ -34,5 +39,6 @@ export async function startIls(args: string[] = []): Promise<Ils> {
       }
     })
   })
-  return { child, port, events }
+  const reported = (event: string, from = 0) => events.slice(from).filter((e) => e.event === event)
+  return { child, port, events, reported }
 }

@@ -56,13 +56,13 @@ describe('sign-in against the ILS over SIP2', { timeout: 60_000 }, () => {
     const me = await fetch(node.url + '/api/me', { headers: { authorization: `Bearer ${String(first.body.token)}` } })
     expect(((await me.json()) as { account: { id: string } }).account.id).toBe(account.id)
     // The second sign-in finds the same account, and the ILS is asked again (no PIN kept here).
-    const asked = ils.events.filter((e) => e.event === 'patron').length
+    const asked = ils.reported('patron').length
     const again = await login('23000001', '1234')
     expect((again.body.account as { id: string }).id).toBe(account.id)
     // The ILS reports a request on its stdout, which can arrive after its answer.
-    await expect.poll(() => ils.events.filter((e) => e.event === 'patron').length).toBe(asked + 1)
-    expect(ils.events.filter((e) => e.event === 'login')).toEqual(
-      ils.events.filter((e) => e.event === 'login').map(() => expect.objectContaining({ ok: true, location: 'MAIN' })),
+    await expect.poll(() => ils.reported('patron').length).toBe(asked + 1)
+    expect(ils.reported('login')).toEqual(
+      ils.reported('login').map(() => expect.objectContaining({ ok: true, location: 'MAIN' })),
     )
   })
 
@@ -145,9 +145,7 @@ describe('sign-in against the ILS over SIP2', { timeout: 60_000 }, () => {
     const shown = await fetch(node.url + '/api/staff/sip2', { headers: { authorization: `Bearer ${token}` } })
     expect(await shown.json()).toEqual({ source: 'console', url: url.replace('sip-secret', '****') })
     expect((await login('23000001', '1234')).status).toBe(200)
-    await expect
-      .poll(() => ils.events.filter((e) => e.event === 'login').at(-1))
-      .toMatchObject({ ok: true, location: 'DESK' })
+    await expect.poll(() => ils.reported('login').at(-1)).toMatchObject({ ok: true, location: 'DESK' })
   })
 
   it('answers 503 when the ILS is down', async () => {

@@ -79,14 +79,7 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
       expect(c.validPatron).toBe(false)
       // Sequence numbers count up per request on the connection: login 0, then 1, 2, 3. (The
       // server's report of a request comes on its stdout, and can arrive after its answer.)
-      await expect
-        .poll(() =>
-          ils.events
-            .slice(before)
-            .filter((e) => e.event === 'patron')
-            .map((e) => e.seq),
-        )
-        .toEqual(['1', '2', '3'])
+      await expect.poll(() => ils.reported('patron', before).map((e) => e.seq)).toEqual(['1', '2', '3'])
       const seen = ils.events.slice(before)
       expect(seen.filter((e) => e.event === 'connection')).toHaveLength(1)
       expect(seen.filter((e) => e.event === 'login')).toEqual([expect.objectContaining({ ok: true, location: 'MAIN' })])
@@ -102,14 +95,7 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
       const before = ils.events.length
       const a = await client.patron('23000001|AD1234|\r2300', '0000')
       expect(a.validPatron).toBe(false)
-      await expect
-        .poll(() =>
-          ils.events
-            .slice(before)
-            .filter((e) => e.event === 'patron')
-            .map((e) => e.card),
-        )
-        .toEqual(['23000001 AD1234  2300'])
+      await expect.poll(() => ils.reported('patron', before).map((e) => e.card)).toEqual(['23000001 AD1234  2300'])
       const seen = ils.events.slice(before)
       expect(seen.some((e) => e.event === 'bad-checksum' || e.event === 'unsupported')).toBe(false)
     } finally {
@@ -154,7 +140,7 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
     try {
       const before = ils.events.length
       expect(await client.patron('23000006', '6666')).toMatchObject({ validPassword: true })
-      await expect.poll(() => ils.events.slice(before).filter((e) => e.event === 'resend').length).toBe(1)
+      await expect.poll(() => ils.reported('resend', before).length).toBe(1)
       await expect(client.patron('23000005', '5555')).rejects.toThrow(/checksum mismatch/)
       // The damaged connection is dropped; the next question gets a new, logged-in one.
       expect(await client.patron('23000001', '1234')).toMatchObject({ validPassword: true })
@@ -166,10 +152,10 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
   it('turns garbage into Sip2Unavailable and reconnects for the next patron', async () => {
     const client = new Sip2Client({ settings: settings(ils.port) })
     try {
-      const before = ils.events.filter((e) => e.event === 'login').length
+      const before = ils.reported('login').length
       await expect(client.patron('23000004', '4444')).rejects.toBeInstanceOf(Sip2Unavailable)
       expect(await client.patron('23000001', '1234')).toMatchObject({ name: '张小明' })
-      await expect.poll(() => ils.events.filter((e) => e.event === 'login').length).toBe(before + 2)
+      await expect.poll(() => ils.reported('login').length).toBe(before + 2)
     } finally {
       client.close()
     }
@@ -189,10 +175,10 @@ describe('SIP2 client against a SIP2 server process', { timeout: 30_000 }, () =>
   it('shares a small pool: ten patrons at once use at most two connections', async () => {
     const client = new Sip2Client({ settings: settings(ils.port), poolSize: 2 })
     try {
-      const before = ils.events.filter((e) => e.event === 'connection').length
+      const before = ils.reported('connection').length
       const answers = await Promise.all(Array.from({ length: 10 }, () => client.patron('23000001', '1234')))
       expect(answers.every((a) => a.validPassword)).toBe(true)
-      await expect.poll(() => ils.events.filter((e) => e.event === 'connection').length - before).toBe(2)
+      await expect.poll(() => ils.reported('connection').length - before).toBe(2)
     } finally {
       client.close()
     }
