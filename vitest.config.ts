@@ -24,6 +24,8 @@ export default defineConfig({
     // matches returns at once, so this only delays a real failure.
     expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
+    // One temporary folder for the whole run, removed at its end (test/temp-root.ts).
+    globalSetup: ['./test/temp-root.ts'],
     reporters: ['default'],
     // Two groups, one after the other. The workspaces' own tests (a node in a temporary folder,
     // libp2p over loopback) run two files at a time, each worker keeping its modules from file to
