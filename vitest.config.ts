@@ -29,9 +29,9 @@ export default defineConfig({
     reporters: ['default'],
     // Two groups, one after the other. The workspaces' own tests (a node in a temporary folder,
     // libp2p over loopback) run two files at a time, each worker keeping its modules from file to
-    // file: 235 s here, against 418 s isolated and 624 s one file at a time. The e2e tests start node processes, Chromium and
-    // ffmpeg, and are timed against their own deadlines: two at a time took each 1.6 times
-    // longer and timed some out, so they run one at a time.
+    // file: 235 s here, against 418 s isolated and 624 s one file at a time. The e2e tests start
+    // node processes, Chromium and ffmpeg, and are timed against their own deadlines: two at a
+    // time took each 1.6 times longer and timed some out, so they run one at a time.
     projects: [
       {
         extends: true,
