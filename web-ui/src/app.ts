@@ -14,6 +14,7 @@ import type { IconNode } from 'lucide'
 import { match, startRouter, type Match } from './router.js'
 import { composeTitle, routeTitle } from './page-title.js'
 import { applyTheme } from './theme.js'
+import { nextTask } from './early.js'
 import './components/search-box.js'
 import './components/inbox-badge.js'
 import { icon } from './components/icon.js'
@@ -145,7 +146,7 @@ export class ShulinApp extends LitElement {
    * phone that one task was most of the home page's total blocking time).
    */
   protected override async scheduleUpdate(): Promise<void> {
-    if (!this.hasUpdated) await new Promise((resolve) => setTimeout(resolve))
+    if (!this.hasUpdated) await nextTask()
     super.scheduleUpdate()
   }
 
