@@ -9,6 +9,8 @@
  * transfer's fetcher spends about 40% less CPU per byte on TLS (`npm run bench:distribution`).
  * Noise stays as the second choice, so a peer that offers only Noise still connects; under Deno,
  * where a TLS handshake over a libp2p stream is reset (deno 2.9), the host offers Noise alone.
+ * The TLS is libp2p's handshake with the certificate made once and reused (./tls-reused.ts):
+ * `@libp2p/tls` makes one per connection, which more than doubled a connection's CPU.
  *
  * Behind NAT: a node gives peers the addresses it announces (`--announce`) instead of its listen
  * addresses. A hub is a circuit relay (v2) for its members: a member that cannot be dialled keeps
@@ -28,11 +30,11 @@ import './node20.js'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
-import { tls } from '@libp2p/tls'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { dcutr } from '@libp2p/dcutr'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { reusedCertificateTls } from './tls-reused.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface HostInit {
@@ -129,7 +131,7 @@ export async function createHost(init: HostInit): Promise<Host> {
       tcp(limits.listenBacklog ? { backlog: limits.listenBacklog } : {}),
       circuitRelayTransport({ reservationCompletionTimeout: 10_000 }),
     ],
-    connectionEncrypters: 'Deno' in globalThis ? [noise()] : [tls(), noise()],
+    connectionEncrypters: 'Deno' in globalThis ? [noise()] : [reusedCertificateTls(), noise()],
     streamMuxers: [yamux({ maxInboundStreams: 256, maxOutboundStreams: 256 })],
     connectionManager: {
       maxConnections: limits.maxConnections,
