@@ -13,6 +13,7 @@ import type { Storage } from '../storage/db.js'
 import type { Logger } from '../logger.js'
 import { Backoff } from './backoff.js'
 import { LevelShardStore } from './shard-store.js'
+import { shuffled } from './random-pick.js'
 
 export interface CatalogPeer {
   id: string
@@ -221,11 +222,3 @@ export function pullTargets(
 }
 
 const randomIndex = (n: number) => Math.floor(Math.random() * n)
-
-function shuffled<T>(xs: T[]): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
-    ;[xs[i], xs[j]] = [xs[j]!, xs[i]!]
-  }
-  return xs
-}

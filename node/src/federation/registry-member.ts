@@ -1,7 +1,7 @@
 /**
  * @module federation/registry-member
  * A member's side of the registry: it joins the hub that issued an invite (`shulin join`), then
- * every round asks the hub — or, when the hub is away, any other active member — for registry
+ * every round asks the hub — or, when the hub is away, a few other active members — for registry
  * changes, and asks the hub to re-sign its own entry when it listens somewhere new.
  *
  * @example
@@ -30,6 +30,7 @@ import { shulinVersion } from '../version.js'
 import type { HubAddress } from './hub-address.js'
 import type { MemberRegistry } from './registry.js'
 import { FederationError } from './errors.js'
+import { randomSample } from './random-pick.js'
 
 export interface JoinOutcome {
   hub: string
@@ -41,7 +42,7 @@ export interface JoinOutcome {
 export interface RegistryMember {
   /** Joins the hub that issued `token` (starting the peer network first). */
   join(token: string): Promise<JoinOutcome>
-  /** Asks the hub, or any other active member, for registry changes: how many entries came. */
+  /** Asks the hub, or a few other active members at random, for registry changes: how many entries came. */
   syncOnce(): Promise<number>
   /** When the registry last came (the join, or the last sync that reached a peer). */
   lastSync(): string | undefined
@@ -68,6 +69,14 @@ export interface RegistryMemberComponents {
   now: () => number
   logger?: Logger
 }
+
+/**
+ * Other members a round asks when the hub does not answer, picked at random. It used to be every
+ * active member in the registry's order, until one answered: with the hub away, every member of
+ * the network asked the same first few, and a member cut off from the network tried each of
+ * 3,000 in turn, 10 s apiece, before its next round could start.
+ */
+export const peersAskedPerRound = 3
 
 export function registryMember(init: RegistryMemberInit): (components: RegistryMemberComponents) => RegistryMember {
   return (components) => new DefaultRegistryMember(init, components)
@@ -203,8 +212,12 @@ class DefaultRegistryMember implements RegistryMember {
       // Only for a peer that speaks the registry exchange 1.0.0 alone.
       have: () => Object.fromEntries(this.c.registry.entries().map((e) => [e.nodeId, e.seq])),
     }
-    const others = this.c.registry.entries().filter((m) => m.status === 'active' && m.nodeId !== this.c.key.nodeId)
-    for (const [i, addrs] of [hub.addrs, ...others.map((m) => m.p2p)].entries()) {
+    // When the hub does not answer: a few other active members, picked at random each round.
+    const others = this.c.registry
+      .entries()
+      .filter((m) => m.status === 'active' && m.nodeId !== this.c.key.nodeId && m.p2p.length)
+    const peers = randomSample(others, peersAskedPerRound).map((m) => m.p2p)
+    for (const [i, addrs] of [hub.addrs, ...peers].entries()) {
       if (!addrs.length) continue
       try {
         const { fetchRegistry } = await import('@shulin/federation')
