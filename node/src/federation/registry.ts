@@ -55,6 +55,12 @@ export class MemberRegistry {
   readonly #signed = new Map<string, SignedEnvelope>()
   /** When each verified entry was issued (ms), for answers by `since`. */
   readonly #issuedMs = new Map<string, number>()
+  /**
+   * The node ids by `issuedAt`, oldest first, for answers by `since` (a binary search and the
+   * tail, not a pass over 3,000 entries for each of the members' asks); made again on the next
+   * answer after an entry changes.
+   */
+  #byIssued: { ms: number[]; ids: string[] } | undefined
   /** The newest `issuedAt` held (ms): the hub stamps its next entry after it. */
   #newestMs = -Infinity
   /** Signature checks of entries made so far (a figure for tests and the simulator). */
@@ -97,7 +103,16 @@ export class MemberRegistry {
     this.#signed.set(entry.nodeId, env)
     const ms = Date.parse(entry.issuedAt)
     this.#issuedMs.set(entry.nodeId, ms)
+    this.#byIssued = undefined
     if (ms > this.#newestMs) this.#newestMs = ms
+  }
+
+  #issuedOrder(): { ms: number[]; ids: string[] } {
+    if (!this.#byIssued) {
+      const sorted = [...this.#issuedMs].sort((a, b) => a[1] - b[1])
+      this.#byIssued = { ms: sorted.map((e) => e[1]), ids: sorted.map((e) => e[0]) }
+    }
+    return this.#byIssued
   }
 
   /**
@@ -222,12 +237,17 @@ export class MemberRegistry {
       }
     } else {
       const since = req.since === undefined ? -Infinity : Date.parse(req.since)
-      for (const [id, ms] of this.#issuedMs) {
-        if (ms > since) {
-          entries.push(this.#signed.get(id)!)
-          oldest = Math.min(oldest, ms)
-        }
+      const { ms, ids } = this.#issuedOrder()
+      // The first issued after `since`: everything from there on is newer.
+      let lo = 0
+      let hi = ms.length
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (ms[mid]! > since) hi = mid
+        else lo = mid + 1
       }
+      for (let i = lo; i < ids.length; i++) entries.push(this.#signed.get(ids[i]!)!)
+      if (lo < ms.length) oldest = Math.min(oldest, ms[lo]!)
     }
     const version = req.version
     this.#contacts.set(from, {
