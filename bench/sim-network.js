@@ -600,6 +600,32 @@ async function main() {
       const { bytes: copyBytes } = await subWorker.ask('channel-size', { catalog })
       const socketsBefore = sockets(hub.pid)
       await Promise.all(workers.map((w) => w.ask('usage'))) // counts the members' failed rounds from here
+      // Every 30 s from here to the end of the reconnect wait: each worker's CPU share, event-loop
+      // delay and connections (why members lose the hub and do not come back, measured). Each ask
+      // of `usage` resets the worker's counts, so the failures are added up here.
+      const failed = {}
+      const workerStates = []
+      const sampleWorkers = async (label) => {
+        const u = await Promise.all(workers.map((w) => w.ask('usage')))
+        for (const x of u)
+          for (const [why, n] of Object.entries(x.failuresBy ?? {})) {
+            const k = why.replace(/ after \d+s$/, '')
+            failed[k] = (failed[k] ?? 0) + n
+          }
+        const state = {
+          at: label,
+          hubSockets: sockets(hub.pid),
+          // per worker: CPU % of one core, event-loop delay p99 and max (ms), connections, to the hub
+          workers: u.map((x) => [x.cpuPct, x.loopDelayMs.p99, x.loopDelayMs.max, x.conns, x.connsToHub]),
+        }
+        workerStates.push(state)
+        log('workers [cpu%, loop p99, loop max, conns, to hub]:', JSON.stringify(state))
+      }
+      const t30 = performance.now()
+      const sampler = setInterval(
+        () => sampleWorkers(`${Math.round((performance.now() - t30) / 1000)}s`).catch(() => {}),
+        30_000,
+      )
       end = watchHub(hub.pid, hubData)
       const { subscribed } = await subWorker.ask('channel', { catalog, count: K, dir: join(work, 'channel') })
       let status = []
@@ -637,21 +663,29 @@ async function main() {
       // The subscribers' checks and the hub take the two cores; the niced members fall behind and
       // some lose their connection to the hub. How long until nine in ten are back (at most 2 min):
       // in a real network no member's CPU goes to another's subscription.
+      // SIM_PROFILE_DIR=DIR: CPU profiles of the first two members' workers over 40 s of the wait.
+      const profiles = process.env.SIM_PROFILE_DIR
+        ? Promise.all(
+            workers
+              .slice(0, 2)
+              .map((w, i) =>
+                w.ask('profile', { seconds: 40, file: join(process.env.SIM_PROFILE_DIR, `worker-${i}.cpuprofile`) }),
+              ),
+          ).catch((err) => log(`profiles: ${err.message}`))
+        : undefined
       const t = performance.now()
       const back = () => (sockets(hub.pid) ?? 0) >= 0.9 * (socketsBefore ?? 0)
       while (!back() && performance.now() - t < 120_000) await new Promise((r) => setTimeout(r, 1000))
+      clearInterval(sampler)
+      await profiles
       phases.channel.hubSocketsBefore = socketsBefore
       phases.channel.reconnectSeconds = back() ? +((performance.now() - t) / 1000).toFixed(1) : null
       log(`channel: ${sockets(hub.pid)} hub sockets, ${socketsBefore} before (${phases.channel.reconnectSeconds} s)`)
       // Why members' rounds failed from the phase's start to here, the commonest reasons first
       // (the hub's and the peers' apart, whatever the seconds waited: a peer is asked only after
       // the hub failed, three a round, so peers' reasons alone would hide the hub's).
-      const failed = {}
-      for (const u of await Promise.all(workers.map((w) => w.ask('usage'))))
-        for (const [why, n] of Object.entries(u.failuresBy ?? {})) {
-          const k = why.replace(/ after \d+s$/, '')
-          failed[k] = (failed[k] ?? 0) + n
-        }
+      await sampleWorkers('end')
+      phases.channel.workerStates = workerStates
       phases.channel.roundFailuresBy = Object.fromEntries(
         Object.entries(failed)
           .sort((a, b) => b[1] - a[1])

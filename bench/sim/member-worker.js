@@ -55,7 +55,7 @@ import { signNodeJwt, verifyNodeJwt } from '../../node/dist/identity/tokens.js'
 import { signClientAssertion } from '../../node/dist/identity/client-auth.js'
 import { directoryTag, phoneHash } from '../../node/dist/identity/directory-member.js'
 import { NetworkCatalogs } from '../../node/dist/federation/catalogs.js'
-import { parseInviteToken } from '../../node/dist/federation/registry-member.js'
+import { parseInviteToken, peersAskedPerRound } from '../../node/dist/federation/registry-member.js'
 import { openStorage } from '../../node/dist/storage/db.js'
 import { channelRecordRule } from '../../node/dist/channels/service.js'
 import { z } from 'zod'
@@ -358,7 +358,7 @@ async function syncOnce(m) {
   counters.requestBytes += JSON.stringify({ since: m.heldUpTo }).length
   const others = [...m.active.entries()].filter(([id]) => id !== m.key.nodeId)
   const peers = []
-  for (let i = 0; i < 3 && others.length; i++) peers.push(others[randomInt(others.length)][1])
+  for (let i = 0; i < peersAskedPerRound && others.length; i++) peers.push(others[randomInt(others.length)][1])
   for (const [i, addrs] of [hubAddrs, ...peers].entries()) {
     const t = performance.now()
     try {
@@ -763,6 +763,23 @@ process.on('message', async (msg) => {
         watches.push({ id: msg.id, nodeId: msg.nodeId, seq: msg.seq })
         checkWatches()
         break
+      case 'profile': {
+        // A V8 CPU profile of this worker for `seconds`, written to `file` (sim-network.js asks
+        // for one after the channel phase with SIM_PROFILE_DIR set).
+        const { Session } = await import('node:inspector')
+        const { writeFile } = await import('node:fs/promises')
+        const session = new Session()
+        session.connect()
+        const post = (method) => new Promise((res, rej) => session.post(method, (e, r) => (e ? rej(e) : res(r))))
+        await post('Profiler.enable')
+        await post('Profiler.start')
+        await new Promise((r) => setTimeout(r, msg.seconds * 1000))
+        const { profile } = await post('Profiler.stop')
+        session.disconnect()
+        await writeFile(msg.file, JSON.stringify(profile))
+        process.send({ reply: msg.id, file: msg.file })
+        break
+      }
       case 'usage':
         process.send({
           reply: msg.id,
