@@ -35,6 +35,7 @@ import { identify } from '@libp2p/identify'
 import { dcutr } from '@libp2p/dcutr'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { reusedCertificateTls } from './tls-reused.js'
+import { listConnectionsInOnePass } from './connection-list.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 
 export interface HostInit {
@@ -124,7 +125,7 @@ export async function createHost(init: HostInit): Promise<Host> {
   }
   const listen = relay && 'use' in relay ? [...init.listen, '/p2p-circuit'] : init.listen
   const limits = init.connections ?? memberConnectionLimits
-  return createLibp2p({
+  const host = await createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen, ...(init.announce?.length ? { announce: init.announce } : {}) },
     transports: [
@@ -162,4 +163,6 @@ export async function createHost(init: HostInit): Promise<Host> {
     },
     start: true,
   })
+  listConnectionsInOnePass(host)
+  return host
 }
