@@ -397,8 +397,11 @@ async function main() {
   // ---- registry propagation -------------------------------------------------------------------
   const propagate = async (what, change) => {
     const e = watchHub(hub.pid, hubData)
-    const t0 = Date.now()
-    const { nodeId, seq } = await change()
+    const asked = Date.now()
+    const { nodeId, seq, issuedAt } = await change()
+    // From the moment the hub signed the entry (the change): an admin's join that had to be
+    // retried is join time, not propagation (the hub's clock is this machine's).
+    const t0 = issuedAt ? Date.parse(issuedAt) : asked
     const late = setInterval(async () => {
       const u = await Promise.all(workers.map((w) => w.ask('usage')))
       log(`registry: ${what} still pending`, JSON.stringify(u))
@@ -417,7 +420,8 @@ async function main() {
     const seconds = (Math.max(...ats) - t0) / 1000
     const m = await e()
     log(`registry: ${what} reached every member in ${seconds}s`)
-    return { seconds, ...m }
+    // `fromRequestSeconds`: from the administrator's request (the new member's join included).
+    return { seconds, fromRequestSeconds: (Math.max(...ats) - asked) / 1000, ...m }
   }
   const active = byWorker
     .filter((_, w) => w !== S)
@@ -427,7 +431,7 @@ async function main() {
   phases.registrySuspend = await propagate('a suspension', async () => {
     await Promise.all(workers.map((w) => w.ask('suspended', { nodeIds: [victim] })))
     const entry = await control(`/api/control/federation/members/${victim}/suspend`)
-    return { nodeId: entry.nodeId, seq: entry.seq }
+    return { nodeId: entry.nodeId, seq: entry.seq, issuedAt: entry.issuedAt }
   })
   phases.registryAdmit = await propagate('a new member', async () => {
     const token = await invite(N)
@@ -440,7 +444,7 @@ async function main() {
     const u = await workers[0].ask('usage')
     if (u.joinRetries) log(`the new member's join was retried: ${u.lastError}`)
     if (!r.joined.length) throw new Error(`the new member did not join: ${r.failed}`)
-    return { nodeId: r.joined[0].nodeId, seq: 1 }
+    return { nodeId: r.joined[0].nodeId, seq: 1, issuedAt: r.joined[0].issuedAt }
   })
   // ---- daily roll-ups from every member --------------------------------------------------------
   // Yesterday by the hub's clock (the intake refuses a day that has not ended). Each member's

@@ -331,7 +331,12 @@ async function admitted(m, token, name, dialable, t0) {
     for (const env of [...answer.registry, answer.entry])
       if (!m.heldUpTo || env.payload.issuedAt > m.heldUpTo) m.heldUpTo = env.payload.issuedAt
   members.push(m)
-  return { nodeId: m.key.nodeId, ms: performance.now() - t0, registryBytes: JSON.stringify(answer.registry).length }
+  return {
+    nodeId: m.key.nodeId,
+    issuedAt: mine.issuedAt,
+    ms: performance.now() - t0,
+    registryBytes: JSON.stringify(answer.registry).length,
+  }
 }
 
 async function join(invites, concurrency, retries) {
