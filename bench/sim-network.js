@@ -11,9 +11,10 @@
 //               unrevoked member holds the newest entry (members ask the hub first, every round,
 //               or every 30 s at 3,000 members: registryAskIntervalMs, as a real member does);
 //   rollups     every online member pushes its signed daily roll-up (`/shulin/stats/1.0.0`);
-//   directory   the hub's phone directory: time until it has pulled every member it can reach
-//               over HTTP afresh (each lists `--readers` keyed phone hashes): at most its pull
-//               interval (directoryPullSeconds, 60 s) and one round over every member;
+//   directory   the hub's phone directory: how stale its copy of each reachable member's list
+//               gets (each lists `--readers` keyed phone hashes): the time between a member's
+//               last two pulls or since the last, p50/p95/longest (`directoryCoverSeconds`), read
+//               once the hub has pulled every reachable member twice;
 //   signins     `--signins` readers at once, each signing in at another library than their own:
 //               the visiting member asks the hub's directory for the hash of the number (client
 //               assertion, `/oidc/directory/lookup`), then the home library for an ID token,
@@ -92,7 +93,7 @@ function printPartial(incomplete) {
       registryPropagationSeconds: suspend === null || admit === null ? null : Math.max(suspend, admit),
       hubPeakRssMB: Math.max(0, ...Object.values(phases).map((p) => p.hubPeakRssMB ?? 0)) || null,
       rollupIntakeSeconds: phases.rollups?.seconds ?? null,
-      directoryCoverSeconds: phases.directory?.seconds ?? null,
+      directoryCoverSeconds: phases.directory?.staleSeconds?.max ?? null,
       signInP95Ms: phases.signins?.p95Ms ?? null,
       unionSearchP95Ms: phases.unionSearch?.p95Ms ?? null,
       channelSubscribers: phases.channel?.subscribers ?? null,
@@ -319,6 +320,32 @@ async function main() {
   const S = workers.indexOf(subWorker)
   await Promise.all(workers.map((w) => w.ready))
 
+  // Each worker's CPU share, event-loop delay and connections, every 30 s once the rounds run and
+  // at every other look at the workers, labelled by the phase under way; and the members' failed
+  // rounds by reason and phase (each ask of `usage` resets a worker's instruments, so every ask
+  // goes through here). The members share two cores with the hub: this says when they fall behind.
+  let phaseNow = 'join'
+  const workerSamples = []
+  const failedBy = {}
+  const usageOfAll = async () => {
+    const u = await Promise.all(workers.map((w) => w.ask('usage')))
+    const f = (failedBy[phaseNow] ??= {})
+    for (const x of u)
+      for (const [why, n] of Object.entries(x.failuresBy ?? {})) {
+        const k = why.replace(/ after \d+s$/, '')
+        f[k] = (f[k] ?? 0) + n
+      }
+    workerSamples.push({
+      phase: phaseNow,
+      at: Math.round((performance.now() - T0) / 1000),
+      hubSockets: sockets(hub.pid),
+      // per worker: CPU % of one core, event-loop delay p99 and max (ms), connections, to the hub
+      workers: u.map((x) => [x.cpuPct, x.loopDelayMs.p99, x.loopDelayMs.max, x.conns, x.connsToHub]),
+    })
+    return u
+  }
+  let sampler
+
   // ---- join ----------------------------------------------------------------------------------
   const invites = []
   const undialable = Number(opt['undialable-share'])
@@ -392,7 +419,14 @@ async function main() {
   // A member asks every round, or less often in a large network (registryAskIntervalMs, ±25 %).
   const askMs = Math.max(roundMs, registryAskIntervalMs(N)) * 1.25
   await new Promise((r) => setTimeout(r, askMs + 2000))
-  log('rounds running:', JSON.stringify(await Promise.all(workers.map((w) => w.ask('usage')))))
+  phaseNow = 'rounds'
+  log('rounds running:', JSON.stringify(await usageOfAll()))
+  sampler = setInterval(async () => {
+    await usageOfAll().catch(() => {})
+    const last = workerSamples.at(-1)
+    log(`workers [cpu%, loop p99, loop max, conns, to hub] (${last.phase}):`, JSON.stringify(last))
+  }, 30_000)
+  phaseNow = 'registry'
 
   // ---- registry propagation -------------------------------------------------------------------
   const propagate = async (what, change) => {
@@ -403,8 +437,8 @@ async function main() {
     // retried is join time, not propagation (the hub's clock is this machine's).
     const t0 = issuedAt ? Date.parse(issuedAt) : asked
     const late = setInterval(async () => {
-      const u = await Promise.all(workers.map((w) => w.ask('usage')))
-      log(`registry: ${what} still pending`, JSON.stringify(u))
+      const u = await usageOfAll()
+      log(`registry: ${what} still pending`, JSON.stringify(u.map((x) => x.pending)))
     }, 30_000)
     // Bounded: past ten rounds and a minute the phase says how many never got it, and goes on.
     const limitMs = roundMs * 10 + 60_000
@@ -412,7 +446,7 @@ async function main() {
     const ats = await Promise.all(workers.map((w) => Promise.race([w.watch(nodeId, seq), timedOut])))
     clearInterval(late)
     if (ats.includes(null)) {
-      const u = await Promise.all(workers.map((w) => w.ask('usage')))
+      const u = await usageOfAll()
       const m = await e()
       log(`registry: ${what} did not reach every member within ${limitMs / 1000}s`)
       return { seconds: null, unreached: u.reduce((a, x) => a + (x.pending.at(-1) ?? 0), 0), ...m }
@@ -450,6 +484,7 @@ async function main() {
   // Yesterday by the hub's clock (the intake refuses a day that has not ended). Each member's
   // roll-up is aggregated and signed first; the figure is the pushes alone, all workers at once.
   const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+  phaseNow = 'rollups'
   const prepared = await Promise.all(workers.map((w) => w.ask('rollups-prepare', { day })))
   end = watchHub(hub.pid, hubData)
   const pushed = await Promise.all(workers.map((w) => w.ask('rollups-push', { concurrency: 8 })))
@@ -466,9 +501,14 @@ async function main() {
   log('rollups', phases.rollups)
 
   // ---- the phone directory, then cross-node sign-ins through it -------------------------------
-  // The hub pulls every member's keyed phone hashes (directoryPullSeconds, 60 s by default); the
-  // figure is how long from now until it has pulled every member it can reach afresh.
+  // The hub pulls every member's keyed phone hashes (directoryPullSeconds, 60 s by default, in
+  // rounds of pullConcurrency at once). The figure is how stale the hub's copy of a member's list
+  // gets: for each member it can reach, the time between its last two pulls or since the last
+  // one, whichever is longer (p50, p95 and the longest). Read from the members' own clocks at
+  // one moment, once the hub has pulled every reachable member twice, rather than by waiting a
+  // whole round from here (150-200 s of every run at 3,000 members, for the same quantity).
   {
+    phaseNow = 'directory'
     const e = watchHub(hub.pid, hubData)
     const since = Date.now()
     const limitMs = 6 * 60_000
@@ -476,13 +516,17 @@ async function main() {
     for (;;) {
       states = await Promise.all(workers.map((w) => w.ask('directory', { since })))
       const reachable = states.reduce((a, s) => a + s.reachable, 0)
-      const fresh = states.reduce((a, s) => a + s.fresh, 0)
-      if (fresh >= reachable || Date.now() - since > limitMs) {
+      const twice = states.reduce((a, s) => a + s.pulledTwice, 0)
+      if (twice >= reachable || Date.now() - since > limitMs) {
+        const gaps = states.flatMap((s) => s.gapsMs).map((ms) => ms / 1000)
+        const round = (q) => (gaps.length ? +percentile(gaps, q).toFixed(1) : null)
         phases.directory = {
           ...(await e()),
-          seconds: fresh >= reachable ? +((Date.now() - since) / 1000).toFixed(2) : null,
+          // Waited until every reachable member had been pulled twice (null: not within 6 min).
+          seconds: twice >= reachable ? +((Date.now() - since) / 1000).toFixed(2) : null,
           reachable,
-          pulledAfresh: fresh,
+          pulledTwice: twice,
+          staleSeconds: { p50: round(50), p95: round(95), max: gaps.length ? +Math.max(...gaps).toFixed(1) : null },
           hashes: states.reduce((a, s) => a + s.listed.length, 0) * Number(opt.readers),
         }
         break
@@ -507,6 +551,7 @@ async function main() {
         reader: Math.floor(Math.random() * Number(opt.readers)),
       })
     }
+    phaseNow = 'signins'
     end = watchHub(hub.pid, hubData)
     const t = performance.now()
     const done = await Promise.all(workers.map((w, i) => w.ask('signins', { tasks: tasks[i] })))
@@ -555,12 +600,14 @@ async function main() {
       )
     const file = join(work, 'union.jsonl')
     await writeFile(file, lines.join('\n'))
+    phaseNow = 'import'
     const t = performance.now()
     const imp = await run(process.execPath, [shulinBin, 'import', file, '--channel', '全国联合目录', '--data', hubData])
     if (imp.code !== 0) throw new Error(`import: ${imp.stderr}`)
     const importSeconds = +((performance.now() - t) / 1000).toFixed(2)
     log(`union: ${unionRecords} records imported into the hub's channel in ${importSeconds} s`)
 
+    phaseNow = 'search'
     end = watchHub(hub.pid, hubData)
     const ms = []
     let next = 0
@@ -603,33 +650,8 @@ async function main() {
       // subscribers' worker, not niced: in a niced one, after the search, the pull timed out.
       const { bytes: copyBytes } = await subWorker.ask('channel-size', { catalog })
       const socketsBefore = sockets(hub.pid)
-      await Promise.all(workers.map((w) => w.ask('usage'))) // counts the members' failed rounds from here
-      // Every 30 s from here to the end of the reconnect wait: each worker's CPU share, event-loop
-      // delay and connections (why members lose the hub and do not come back, measured). Each ask
-      // of `usage` resets the worker's counts, so the failures are added up here.
-      const failed = {}
-      const workerStates = []
-      const sampleWorkers = async (label) => {
-        const u = await Promise.all(workers.map((w) => w.ask('usage')))
-        for (const x of u)
-          for (const [why, n] of Object.entries(x.failuresBy ?? {})) {
-            const k = why.replace(/ after \d+s$/, '')
-            failed[k] = (failed[k] ?? 0) + n
-          }
-        const state = {
-          at: label,
-          hubSockets: sockets(hub.pid),
-          // per worker: CPU % of one core, event-loop delay p99 and max (ms), connections, to the hub
-          workers: u.map((x) => [x.cpuPct, x.loopDelayMs.p99, x.loopDelayMs.max, x.conns, x.connsToHub]),
-        }
-        workerStates.push(state)
-        log('workers [cpu%, loop p99, loop max, conns, to hub]:', JSON.stringify(state))
-      }
-      const t30 = performance.now()
-      const sampler = setInterval(
-        () => sampleWorkers(`${Math.round((performance.now() - t30) / 1000)}s`).catch(() => {}),
-        30_000,
-      )
+      phaseNow = 'channel'
+      await usageOfAll() // the members' failed rounds are counted by phase from here
       end = watchHub(hub.pid, hubData)
       const { subscribed } = await subWorker.ask('channel', { catalog, count: K, dir: join(work, 'channel') })
       let status = []
@@ -677,10 +699,10 @@ async function main() {
               ),
           ).catch((err) => log(`profiles: ${err.message}`))
         : undefined
+      phaseNow = 'reconnect'
       const t = performance.now()
       const back = () => (sockets(hub.pid) ?? 0) >= 0.9 * (socketsBefore ?? 0)
       while (!back() && performance.now() - t < 120_000) await new Promise((r) => setTimeout(r, 1000))
-      clearInterval(sampler)
       await profiles
       phases.channel.hubSocketsBefore = socketsBefore
       phases.channel.reconnectSeconds = back() ? +((performance.now() - t) / 1000).toFixed(1) : null
@@ -688,8 +710,10 @@ async function main() {
       // Why members' rounds failed from the phase's start to here, the commonest reasons first
       // (the hub's and the peers' apart, whatever the seconds waited: a peer is asked only after
       // the hub failed, three a round, so peers' reasons alone would hide the hub's).
-      await sampleWorkers('end')
-      phases.channel.workerStates = workerStates
+      await usageOfAll()
+      const failed = {}
+      for (const f of [failedBy.channel, failedBy.reconnect])
+        for (const [k, n] of Object.entries(f ?? {})) failed[k] = (failed[k] ?? 0) + n
       phases.channel.roundFailuresBy = Object.fromEntries(
         Object.entries(failed)
           .sort((a, b) => b[1] - a[1])
@@ -700,12 +724,14 @@ async function main() {
   }
 
   // Rounds of the whole network, once settled: what the hub spends per round.
+  phaseNow = 'steady'
   phases.steady = await (async () => {
     const e = watchHub(hub.pid, hubData)
     await new Promise((r) => setTimeout(r, roundMs * 2))
     return e()
   })()
-  const usage = await Promise.all(workers.map((w) => w.ask('usage')))
+  clearInterval(sampler)
+  const usage = await usageOfAll()
   const sum = (k) => usage.reduce((a, u) => a + u[k], 0)
   const workerTotals = {
     workerRssMB: usage.map((u) => u.rssMB),
@@ -722,6 +748,42 @@ async function main() {
     directoryNotModified: sum('directoryNotModified'),
   }
   log('workers', workerTotals)
+  // Per phase, over the samples taken in it: the members' workers' CPU share (% of one core,
+  // median over workers and samples) and event-loop delay, the subscribers' worker apart, and
+  // the members holding a connection to the hub at the phase's last sample, and the registry
+  // asks that failed (the hub's and the peers' after it).
+  const workersByPhase = {}
+  for (const phase of [...new Set(workerSamples.map((x) => x.phase))]) {
+    const xs = workerSamples.filter((x) => x.phase === phase)
+    const members = xs.flatMap((x) => x.workers.filter((_, w) => w !== S))
+    const med = (k) =>
+      members.length
+        ? Math.round(
+            percentile(
+              members.map((r) => r[k]),
+              50,
+            ),
+          )
+        : null
+    workersByPhase[phase] = {
+      samples: xs.length,
+      cpuPct: med(0),
+      loopP99Ms: med(1),
+      loopMaxMs: members.length ? Math.max(...members.map((r) => r[2])) : null,
+      subscriberCpuPct:
+        S >= 0 && xs.length
+          ? Math.round(
+              percentile(
+                xs.map((x) => x.workers[S][0]),
+                50,
+              ),
+            )
+          : null,
+      connectedToHub: xs.at(-1).workers.reduce((a, r) => a + r[4], 0),
+      failedAsks: Object.values(failedBy[phase] ?? {}).reduce((a, n) => a + n, 0),
+    }
+  }
+  log('workers by phase', workersByPhase)
 
   await Promise.all(workers.map((w) => w.ask('stop').catch(() => {})))
   const hubPeak = rssMB(hub.pid).hwm
@@ -742,7 +804,7 @@ async function main() {
         : Math.max(phases.registrySuspend.seconds, phases.registryAdmit.seconds),
     hubPeakRssMB: hubPeak,
     rollupIntakeSeconds: phases.rollups.seconds,
-    directoryCoverSeconds: phases.directory.seconds,
+    directoryCoverSeconds: phases.directory.staleSeconds.max,
     signInP95Ms: phases.signins.p95Ms,
     unionSearchP95Ms: phases.unionSearch.p95Ms,
     unionSearchRecords: phases.unionSearch.records,
@@ -754,6 +816,7 @@ async function main() {
     wallSeconds: +((performance.now() - T0) / 1000).toFixed(1),
     phases,
     workerTotals,
+    workersByPhase,
   }
   console.log(JSON.stringify(result))
   process.exit(0)

@@ -203,6 +203,7 @@ async function serveHttp(m) {
           m.directoryTag = directoryTag(answer)
         }
         m.hubUrl = claims.hub_url
+        m.prevPulledAt = m.pulledAt
         m.pulledAt = Date.now()
         counters.directoryPulls++
         // As a real member answers (node/'s DirectoryMember.answerPull): 304 when the hub holds this list.
@@ -266,6 +267,7 @@ async function newMember(dialable, index) {
     directoryKey: undefined,
     hubUrl: undefined,
     pulledAt: 0,
+    prevPulledAt: 0,
     hashes: [],
   }
   if (dialable) m.http = await serveHttp(m)
@@ -357,33 +359,51 @@ async function join(invites, concurrency, retries) {
   return { joined: out, failed }
 }
 
+/**
+ * `k` other active members of `m` at random, without copying its 3,000 entries: the indices are
+ * drawn first, then one pass over the keys picks them up.
+ */
+function randomPeers(m, k) {
+  const n = m.active.size
+  const want = new Set()
+  for (let tries = 0; want.size < Math.min(k, n - 1) && tries < 4 * k; tries++) want.add(randomInt(n))
+  const out = []
+  let i = 0
+  for (const id of m.active.keys()) {
+    if (want.has(i++) && id !== m.key.nodeId) out.push(m.active.get(id))
+  }
+  return out
+}
+
 /** One member's round: the hub first, then a few other active members (as registry-member does). */
 async function syncOnce(m) {
   const held = { since: m.heldUpTo, have: () => Object.fromEntries(m.have) }
   counters.requestBytes += JSON.stringify({ since: m.heldUpTo }).length
-  const others = [...m.active.entries()].filter(([id]) => id !== m.key.nodeId)
-  const peers = []
-  for (let i = 0; i < peersAskedPerRound && others.length; i++) peers.push(others[randomInt(others.length)][1])
-  for (const [i, addrs] of [hubAddrs, ...peers].entries()) {
+  const ask = async (addrs, fromHub) => {
+    const who = fromHub ? 'hub' : 'peer'
     const t = performance.now()
     try {
       const res = await fetchRegistry(m.host, addrs, held, '0.1.0')
-      if (i === 0) hubAnswerMs.push(performance.now() - t)
+      if (fromHub) hubAnswerMs.push(performance.now() - t)
       if (!res.ok) {
-        const k = `${i === 0 ? 'hub' : 'peer'}: refused ${res.reason}`
+        const k = `${who}: refused ${res.reason}`
         failuresBy[k] = (failuresBy[k] ?? 0) + 1
-        continue
+        return false
       }
-      counters.entriesIn += take(m, res.entries, i === 0 ? 'hub' : 'peer')
-      if (i === 0) counters.fromHub++
+      counters.entriesIn += take(m, res.entries, who)
+      if (fromHub) counters.fromHub++
       else counters.fromPeer++
-      return
+      return true
     } catch (err) {
       lastError = String(err?.message ?? err) // the next peer; the last reason is reported
-      const k = `${i === 0 ? 'hub' : 'peer'}: ${reasonOf(err)} after ${Math.round((performance.now() - t) / 1000)}s`
+      const k = `${who}: ${reasonOf(err)} after ${Math.round((performance.now() - t) / 1000)}s`
       failuresBy[k] = (failuresBy[k] ?? 0) + 1
+      return false
     }
   }
+  if (await ask(hubAddrs, true)) return
+  // Only when the hub did not answer, as registry-member picks them.
+  for (const addrs of randomPeers(m, peersAskedPerRound)) if (await ask(addrs, false)) return
   counters.failed++
 }
 
@@ -715,10 +735,17 @@ process.on('message', async (msg) => {
       case 'directory': {
         // How far the hub's directory has come: reachable members, and those it has pulled.
         const reachable = counted().filter((m) => m.dialable)
+        const now = Date.now()
         process.send({
           reply: msg.id,
           reachable: reachable.length,
           fresh: reachable.filter((m) => m.pulledAt > (msg.since ?? 0)).length,
+          pulledTwice: reachable.filter((m) => m.prevPulledAt > 0).length,
+          // Each member pulled twice: the longest the hub has gone without a fresh pull of it,
+          // between its last two pulls or since the last one (a member being skipped counts).
+          gapsMs: reachable
+            .filter((m) => m.prevPulledAt > 0)
+            .map((m) => Math.max(m.pulledAt - m.prevPulledAt, now - m.pulledAt)),
           listed: listedMembers().map((m) => ({ nodeId: m.key.nodeId, index: m.index })),
         })
         break

@@ -13,7 +13,7 @@
  */
 import { EnvelopeError, open } from '@shulin/federation/envelope'
 import type { NodeKey } from '@shulin/federation/identity'
-import type { Host } from '@shulin/federation'
+import type { Host, RegistryHeld } from '@shulin/federation'
 import {
   Invite,
   clockToleranceSeconds,
@@ -212,30 +212,38 @@ class DefaultRegistryMember implements RegistryMember {
       // Only for a peer that speaks the registry exchange 1.0.0 alone.
       have: () => Object.fromEntries(this.c.registry.entries().map((e) => [e.nodeId, e.seq])),
     }
-    // When the hub does not answer: a few other active members, picked at random each round.
+    const fromHub = await this.#ask(host, hub.addrs, held, true)
+    if (fromHub !== undefined) return fromHub
+    // The hub did not answer: a few other active members, picked at random each round (and only
+    // then: the registry's 3,000 entries are not copied on the rounds the hub answers).
     const others = this.c.registry
       .entries()
       .filter((m) => m.status === 'active' && m.nodeId !== this.c.key.nodeId && m.p2p.length)
-    const peers = randomSample(others, peersAskedPerRound).map((m) => m.p2p)
-    for (const [i, addrs] of [hub.addrs, ...peers].entries()) {
-      if (!addrs.length) continue
-      try {
-        const { fetchRegistry } = await import('@shulin/federation')
-        const res = await fetchRegistry(host, addrs, held, shulinVersion)
-        if (!res.ok) continue
-        let n: number
-        if (i === 0) {
-          const { taken, upTo } = await this.c.registry.acceptAnswer(res.entries)
-          if (upTo && (!this.#heldUpTo || upTo > this.#heldUpTo)) this.#heldUpTo = upTo
-          n = taken
-        } else n = await this.c.registry.accept(res.entries)
-        this.#lastSync = new Date(this.c.now()).toISOString()
-        return n
-      } catch {
-        /* the next peer */
-      }
+    for (const m of randomSample(others, peersAskedPerRound)) {
+      const n = await this.#ask(host, m.p2p, held, false)
+      if (n !== undefined) return n
     }
     return 0
+  }
+
+  /** One registry ask: the entries taken, or undefined when `addrs` did not answer or refused. */
+  async #ask(host: Host, addrs: string[], held: RegistryHeld, fromHub: boolean): Promise<number | undefined> {
+    if (!addrs.length) return undefined
+    try {
+      const { fetchRegistry } = await import('@shulin/federation')
+      const res = await fetchRegistry(host, addrs, held, shulinVersion)
+      if (!res.ok) return undefined
+      let n: number
+      if (fromHub) {
+        const { taken, upTo } = await this.c.registry.acceptAnswer(res.entries)
+        if (upTo && (!this.#heldUpTo || upTo > this.#heldUpTo)) this.#heldUpTo = upTo
+        n = taken
+      } else n = await this.c.registry.accept(res.entries)
+      this.#lastSync = new Date(this.c.now()).toISOString()
+      return n
+    } catch {
+      return undefined // the next peer
+    }
   }
 
   /** If this node now listens elsewhere than its entry says, asks the hub to renew it. */
