@@ -421,11 +421,16 @@ async function main() {
   await new Promise((r) => setTimeout(r, askMs + 2000))
   phaseNow = 'rounds'
   log('rounds running:', JSON.stringify(await usageOfAll()))
-  sampler = setInterval(async () => {
-    await usageOfAll().catch(() => {})
-    const last = workerSamples.at(-1)
-    log(`workers [cpu%, loop p99, loop max, conns, to hub] (${last.phase}):`, JSON.stringify(last))
-  }, 30_000)
+  sampler = setInterval(
+    () =>
+      usageOfAll()
+        .then(() => {
+          const last = workerSamples.at(-1)
+          log(`workers [cpu%, loop p99, loop max, conns, to hub] (${last.phase}):`, JSON.stringify(last))
+        })
+        .catch(() => {}),
+    30_000,
+  )
   phaseNow = 'registry'
 
   // ---- registry propagation -------------------------------------------------------------------
@@ -515,7 +520,7 @@ async function main() {
     const limitMs = 6 * 60_000
     let states
     for (;;) {
-      states = await Promise.all(workers.map((w) => w.ask('directory', { since })))
+      states = await Promise.all(workers.map((w) => w.ask('directory')))
       const reachable = states.reduce((a, s) => a + s.reachable, 0)
       const pulled = states.reduce((a, s) => a + s.pulled, 0)
       if (pulled >= reachable || Date.now() - since > limitMs) {
@@ -758,29 +763,13 @@ async function main() {
   for (const phase of [...new Set(workerSamples.map((x) => x.phase))]) {
     const xs = workerSamples.filter((x) => x.phase === phase)
     const members = xs.flatMap((x) => x.workers.filter((_, w) => w !== S))
-    const med = (k) =>
-      members.length
-        ? Math.round(
-            percentile(
-              members.map((r) => r[k]),
-              50,
-            ),
-          )
-        : null
+    const median = (ns) => (ns.length ? Math.round(percentile(ns, 50)) : null)
     workersByPhase[phase] = {
       samples: xs.length,
-      cpuPct: med(0),
-      loopP99Ms: med(1),
+      cpuPct: median(members.map((r) => r[0])),
+      loopP99Ms: median(members.map((r) => r[1])),
       loopMaxMs: members.length ? Math.max(...members.map((r) => r[2])) : null,
-      subscriberCpuPct:
-        S >= 0 && xs.length
-          ? Math.round(
-              percentile(
-                xs.map((x) => x.workers[S][0]),
-                50,
-              ),
-            )
-          : null,
+      subscriberCpuPct: S >= 0 ? median(xs.map((x) => x.workers[S][0])) : null,
       connectedToHub: xs.at(-1).workers.reduce((a, r) => a + r[4], 0),
       failedAsks: Object.values(failedBy[phase] ?? {}).reduce((a, n) => a + n, 0),
     }

@@ -739,7 +739,6 @@ process.on('message', async (msg) => {
         process.send({
           reply: msg.id,
           reachable: reachable.length,
-          fresh: reachable.filter((m) => m.pulledAt > (msg.since ?? 0)).length,
           pulled: reachable.filter((m) => m.pulledAt > 0).length,
           pulledTwice: reachable.filter((m) => m.prevPulledAt > 0).length,
           // Each member pulled: the longest the hub has gone without a fresh pull of it, between
