@@ -741,12 +741,11 @@ process.on('message', async (msg) => {
           reachable: reachable.length,
           pulled: reachable.filter((m) => m.pulledAt > 0).length,
           pulledTwice: reachable.filter((m) => m.prevPulledAt > 0).length,
-          // Each member pulled: the longest the hub has gone without a fresh pull of it, between
-          // its last two pulls or since the last one (a member being skipped counts; one pulled
-          // only once, since then: a lower bound).
+          // Each member pulled twice: the longest the hub has gone without a fresh pull of it,
+          // between its last two pulls or since the last one (a member being skipped counts).
           gapsMs: reachable
-            .filter((m) => m.pulledAt > 0)
-            .map((m) => Math.max(m.prevPulledAt > 0 ? m.pulledAt - m.prevPulledAt : 0, now - m.pulledAt)),
+            .filter((m) => m.prevPulledAt > 0)
+            .map((m) => Math.max(m.pulledAt - m.prevPulledAt, now - m.pulledAt)),
           listed: listedMembers().map((m) => ({ nodeId: m.key.nodeId, index: m.index })),
         })
         break
