@@ -751,8 +751,6 @@ async function main() {
     fromHub: sum('fromHub'),
     fromPeer: sum('fromPeer'),
     failedRounds: sum('failed'),
-    // Members that hung up on the hub after two asks it did not answer, to dial it afresh.
-    hubHangUps: sum('hubHangUps'),
     registryRequestMB: +(sum('requestBytes') / 1048576).toFixed(1),
     // Online members, and those holding a connection to the hub at the end (after the steady phase).
     online: sum('online'),

@@ -27,7 +27,7 @@ import { randomBytes, randomInt } from 'node:crypto'
 import { createServer } from 'node:http'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
   createHost,
   pushRollups,
@@ -55,11 +55,7 @@ import { signNodeJwt, verifyNodeJwt } from '../../node/dist/identity/tokens.js'
 import { signClientAssertion } from '../../node/dist/identity/client-auth.js'
 import { directoryTag, phoneHash } from '../../node/dist/identity/directory-member.js'
 import { NetworkCatalogs } from '../../node/dist/federation/catalogs.js'
-import {
-  hubSilencesBeforeRedial,
-  parseInviteToken,
-  peersAskedPerRound,
-} from '../../node/dist/federation/registry-member.js'
+import { parseInviteToken, peersAskedPerRound } from '../../node/dist/federation/registry-member.js'
 import { openStorage } from '../../node/dist/storage/db.js'
 import { channelRecordRule } from '../../node/dist/channels/service.js'
 import { z } from 'zod'
@@ -84,8 +80,6 @@ const counters = {
   failed: 0,
   entriesIn: 0,
   requestBytes: 0,
-  // Hangs-up on a hub that did not answer twice running (hubSilencesBeforeRedial).
-  hubHangUps: 0,
 }
 // Instruments for `usage` (why rounds fail, rather than a guess): this process's event-loop
 // delay and CPU since the last `usage`, failures by reason and by whom was asked (hub or peer),
@@ -390,10 +384,7 @@ async function syncOnce(m) {
     const t = performance.now()
     try {
       const res = await fetchRegistry(m.host, addrs, held, '0.1.0')
-      if (fromHub) {
-        hubAnswerMs.push(performance.now() - t)
-        m.hubSilences = 0
-      }
+      if (fromHub) hubAnswerMs.push(performance.now() - t)
       if (!res.ok) {
         const k = `${who}: refused ${res.reason}`
         failuresBy[k] = (failuresBy[k] ?? 0) + 1
@@ -407,12 +398,6 @@ async function syncOnce(m) {
       lastError = String(err?.message ?? err) // the next peer; the last reason is reported
       const k = `${who}: ${reasonOf(err)} after ${Math.round((performance.now() - t) / 1000)}s`
       failuresBy[k] = (failuresBy[k] ?? 0) + 1
-      // No answer twice running: hang up on the hub, the next round dials afresh (registry-member).
-      if (fromHub && (m.hubSilences = (m.hubSilences ?? 0) + 1) >= hubSilencesBeforeRedial) {
-        m.hubSilences = 0
-        counters.hubHangUps++
-        await m.host.hangUp(peerIdFromString(hubId)).catch(() => {})
-      }
       return false
     }
   }

@@ -75,28 +75,31 @@ export interface ConnectionLimits {
    * 30 s, against 0.16 ms with none, about a seventh of a core at 3,000 members.
    */
   keepAliveMs: number
-  /** How often libp2p's connection monitor pings each connection: {@link livenessPingMs}. */
+  /** How often libp2p's connection monitor pings each connection (see {@link livenessPingMs}). */
   livenessPingMs: number
 }
 
 /**
  * How often libp2p's connection monitor pings each connection, from both ends, to find one that
- * died without a word (a cut cable, a NAT that forgot it) and close it; one that cannot open a
- * stream in 30 s is dropped. The members' Yamux keep-alive keeps NAT mappings open, and each
- * protocol's exchange has its own timeout, so the monitor only reaps dead connections.
+ * died without a word (a cut cable, a NAT that forgot it, a member's address changed) and close
+ * it; one that cannot open a stream in 30 s is dropped. The members' Yamux keep-alive keeps NAT
+ * mappings open, and each protocol's exchange has its own timeout, so the monitor only reaps
+ * dead connections.
  *
  * - libp2p's default, every 10 s with a 5 s timeout, all connections in the same tick, dropped
  *   hundreds of healthy connections of a busy hub (or a starved member) at once:
  *   `npm run sim:network -- --members 600` collapsed so (1,071 connections aborted in its first
  *   rounds, each back through a fresh TLS handshake).
- * - Every 30 s, it and Yamux's keep-alive every 30 s from both ends cost a hub a third of a core
- *   for 3,000 connections doing nothing else (`npm run bench:idle-connections`: 6.5 ms of the
- *   hub's CPU per connection per minute; libp2p's intervals 13.4 ms). A ping is a stream, a
+ * - Every 30 s, with Yamux's keep-alive every 30 s from both ends, connections doing nothing cost
+ *   a hub a third of a core at 3,000 members (`npm run bench:idle-connections`: 6.5–7.2 ms of the
+ *   hub's CPU per connection per minute; libp2p's intervals 13.4–16.1 ms). A ping is a stream, a
  *   protocol negotiation and, as no node serves ping, a refusal and an aborted stream at both
- *   ends: about 0.9 ms of the hub's CPU.
- * - Every 5 minutes (and no keep-alive from the hub, one a minute from members), 1.3 ms per
- *   connection per minute, 0.06 of a core at 3,000; a dead connection is closed within about 5.5
- *   minutes (TCP alone would take about 15, retransmitting the keep-alive frames).
+ *   ends; members pinging every minute still cost the hub 0.15 of a core.
+ * - Every 5 minutes: 1.3 ms, 0.06 of a core. A dead connection is closed within about 5.5
+ *   minutes (TCP alone would take about 15, retransmitting the keep-alive frames). Until then a
+ *   member whose hub connection died asks three other members each round (registry-member), as
+ *   it does when the hub is away. Hanging up on a hub that did not answer twice was tried and
+ *   left out: under load it turned slow answers into redials (`sim:network` run U, 2026-12-07).
  */
 export const livenessPingMs = 300_000
 
@@ -130,7 +133,7 @@ export const hubConnectionLimits: ConnectionLimits = {
   // HTTP listener (node/src/runtime/node.ts).
   listenBacklog: 4096,
   // Members send theirs (keeping their NATs' mappings, which are theirs to keep), and the hub
-  // answers; the liveness pings (livenessPingMs) close a connection that died.
+  // answers; the liveness pings close a connection that died.
   keepAliveMs: 0,
   livenessPingMs,
 }

@@ -78,14 +78,6 @@ export interface RegistryMemberComponents {
  */
 export const peersAskedPerRound = 3
 
-/**
- * Hub asks in a row that got no answer at all (not a refusal) before the member hangs up on the
- * hub, so that its next round dials afresh. A connection can die without a word (a NAT that
- * forgot it, a cable cut): libp2p's liveness pings close it only within about five minutes
- * (`livenessPingMs`), and every ask over it until then waits out its timeout.
- */
-export const hubSilencesBeforeRedial = 2
-
 export function registryMember(init: RegistryMemberInit): (components: RegistryMemberComponents) => RegistryMember {
   return (components) => new DefaultRegistryMember(init, components)
 }
@@ -111,8 +103,6 @@ class DefaultRegistryMember implements RegistryMember {
   #heldUpTo: string | undefined
   /** When the next registry ask is due (see `registryAskIntervalMs`): rounds before it ask nothing. */
   #nextAskAt = 0
-  /** Hub asks in a row that got no answer (see {@link hubSilencesBeforeRedial}). */
-  #hubSilences = 0
 
   constructor(
     private readonly init: RegistryMemberInit,
@@ -223,14 +213,7 @@ class DefaultRegistryMember implements RegistryMember {
       have: () => Object.fromEntries(this.c.registry.entries().map((e) => [e.nodeId, e.seq])),
     }
     const fromHub = await this.#ask(host, hub.addrs, held, true)
-    if (typeof fromHub === 'number') {
-      this.#hubSilences = 0
-      return fromHub
-    }
-    if (fromHub === 'silent' && ++this.#hubSilences >= hubSilencesBeforeRedial) {
-      this.#hubSilences = 0
-      await this.c.network.hangUp(hub.hub).catch(() => {})
-    }
+    if (fromHub !== undefined) return fromHub
     // The hub did not answer: a few other active members, picked at random each round (and only
     // then: the registry's 3,000 entries are not copied on the rounds the hub answers).
     const others = this.c.registry
@@ -238,28 +221,18 @@ class DefaultRegistryMember implements RegistryMember {
       .filter((m) => m.status === 'active' && m.nodeId !== this.c.key.nodeId && m.p2p.length)
     for (const m of randomSample(others, peersAskedPerRound)) {
       const n = await this.#ask(host, m.p2p, held, false)
-      if (typeof n === 'number') return n
+      if (n !== undefined) return n
     }
     return 0
   }
 
-  /** One registry ask: the entries taken, or whether `addrs` refused or did not answer. */
-  async #ask(
-    host: Host,
-    addrs: string[],
-    held: RegistryHeld,
-    fromHub: boolean,
-  ): Promise<number | 'refused' | 'silent'> {
-    if (!addrs.length) return 'silent'
-    const { fetchRegistry } = await import('@shulin/federation')
-    let res: Awaited<ReturnType<typeof fetchRegistry>>
+  /** One registry ask: the entries taken, or undefined when `addrs` did not answer or refused. */
+  async #ask(host: Host, addrs: string[], held: RegistryHeld, fromHub: boolean): Promise<number | undefined> {
+    if (!addrs.length) return undefined
     try {
-      res = await fetchRegistry(host, addrs, held, shulinVersion)
-    } catch {
-      return 'silent' // the next peer
-    }
-    if (!res.ok) return 'refused'
-    try {
+      const { fetchRegistry } = await import('@shulin/federation')
+      const res = await fetchRegistry(host, addrs, held, shulinVersion)
+      if (!res.ok) return undefined
       let n: number
       if (fromHub) {
         const { taken, upTo } = await this.c.registry.acceptAnswer(res.entries)
@@ -269,7 +242,7 @@ class DefaultRegistryMember implements RegistryMember {
       this.#lastSync = new Date(this.c.now()).toISOString()
       return n
     } catch {
-      return 'refused' // an answer this node could not take: the next peer
+      return undefined // the next peer
     }
   }
 
