@@ -20,24 +20,23 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createHost, hubConnectionLimits, memberConnectionLimits } from '../federation/dist/index.js'
 import { median } from './lib.js'
 
+// Each setting: the hub's and the members' connection limits, as createHost takes them.
+const bothEnds = (keepAliveMs, livenessPingMs) => ({
+  hub: { ...hubConnectionLimits, keepAliveMs, livenessPingMs },
+  member: { ...memberConnectionLimits, keepAliveMs, livenessPingMs },
+})
 const settings = {
-  "libp2p's intervals": { liveness: 10_000, hubKeepAlive: 30_000, memberKeepAlive: 30_000 },
-  'before (2026-12-07)': { liveness: 30_000, hubKeepAlive: 30_000, memberKeepAlive: 30_000 },
-  now: {
-    hubLiveness: hubConnectionLimits.livenessPingMs,
-    liveness: memberConnectionLimits.livenessPingMs,
-    hubKeepAlive: hubConnectionLimits.keepAliveMs,
-    memberKeepAlive: memberConnectionLimits.keepAliveMs,
-  },
+  "libp2p's intervals": bothEnds(30_000, 10_000),
+  'before (2026-12-07)': bothEnds(30_000, 30_000),
+  now: { hub: hubConnectionLimits, member: memberConnectionLimits },
 }
 
 if (process.argv[2] === '--hub') {
   // The hub: listens, reports its address, and its CPU between two marks.
-  const s = settings[process.argv[3]]
   const hub = await createHost({
     privateKey: await generateKeyPair('Ed25519'),
     listen: ['/ip4/127.0.0.1/tcp/0'],
-    connections: { ...hubConnectionLimits, keepAliveMs: s.hubKeepAlive, livenessPingMs: s.hubLiveness ?? s.liveness },
+    connections: settings[process.argv[3]].hub,
   })
   let mark = process.cpuUsage()
   process.on('message', (m) => {
@@ -61,7 +60,6 @@ if (process.argv[2] === '--hub') {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
   async function measure(name) {
-    const s = settings[name]
     const child = fork(fileURLToPath(import.meta.url), ['--hub', name])
     const next = () => new Promise((r) => child.once('message', r))
     const { addr } = await next()
@@ -71,7 +69,7 @@ if (process.argv[2] === '--hub') {
         const h = await createHost({
           privateKey: await generateKeyPair('Ed25519'),
           listen: ['/ip4/127.0.0.1/tcp/0'],
-          connections: { ...memberConnectionLimits, keepAliveMs: s.memberKeepAlive, livenessPingMs: s.liveness },
+          connections: settings[name].member,
         })
         members.push(h)
         await h.dial(multiaddr(addr))
@@ -102,7 +100,9 @@ if (process.argv[2] === '--hub') {
   // What one liveness ping costs the hub (sent or answered): libp2p's intervals have eight more
   // per connection per minute than before.
   const pingMs = Math.max(0, (med("libp2p's intervals", 'hub') - med('before (2026-12-07)', 'hub')) / 8)
-  const missed = [settings.now.hubLiveness, settings.now.liveness].filter((ms) => ms > windowMs)
+  const missed = [settings.now.hub, settings.now.member]
+    .map((limits) => limits.livenessPingMs)
+    .filter((ms) => ms > windowMs)
   const amortized = med('now', 'hub') + pingMs * missed.reduce((a, ms) => a + 60_000 / ms, 0)
   const rows = Object.keys(settings).map((name) => ({
     settings: name,
